@@ -1,0 +1,229 @@
+#include "snmp/fetch.hpp"
+
+#include <algorithm>
+
+namespace printmon::scanner::snmp {
+namespace {
+
+// SNMP error-status values (RFC 3416).
+constexpr long kTooBig = 1;
+constexpr long kNoSuchName = 2;
+
+struct Cursor {
+    Oid root;
+    Oid last;
+    std::size_t count = 0;
+    bool done = false;
+};
+
+/// Drives one device's fetch as a small state machine; owned by the handlers in flight.
+class Fetch : public std::enable_shared_from_this<Fetch> {
+  public:
+    Fetch(Engine& engine, std::shared_ptr<Session> session, std::vector<Oid> scalars,
+          std::vector<Oid> subtrees, FetchOptions options, FetchDone done)
+        : engine_(engine),
+          session_(std::move(session)),
+          pending_(std::move(scalars)),
+          options_(options),
+          done_(std::move(done)) {
+        std::sort(subtrees.begin(), subtrees.end());
+        subtrees.erase(std::unique(subtrees.begin(), subtrees.end()), subtrees.end());
+        for (auto& s : subtrees) cursors_.push_back({s, s, 0, false});
+        use_bulk_ = session_->target().credentials.version != Version::v1;
+    }
+
+    void step() {
+        if (finished_) return;
+        if (!pending_.empty()) {
+            send_get();
+            return;
+        }
+        if (std::any_of(cursors_.begin(), cursors_.end(),
+                        [](const Cursor& c) { return !c.done; })) {
+            send_walk();
+            return;
+        }
+        finish();
+    }
+
+  private:
+    void finish() {
+        finished_ = true;
+        auto done = std::move(done_);
+        done(std::move(result_));
+    }
+
+    /// A transport failure: fatal when the device never answered, else a note.
+    bool handle_failure(const SnmpError& err, const std::string& what) {
+        if (!result_.answered) {
+            result_.error = err;
+            finish();
+            return true;
+        }
+        result_.notes.push_back(what + ": " + to_string(err.code) + " (" + err.detail + ")");
+        return false;
+    }
+
+    void send_get() {
+        const std::size_t n = std::min(chunk_, pending_.size());
+        std::vector<Oid> oids(pending_.begin(), pending_.begin() + static_cast<long>(n));
+        ++result_.requests;
+        engine_.send(session_, Request{PduType::get, oids, 0, 0},
+                     [self = shared_from_this(), oids](tl::expected<Response, SnmpError> r) {
+                         self->on_get(oids, std::move(r));
+                     });
+    }
+
+    void drop_pending(std::size_t n) {
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(n));
+    }
+
+    void on_get(const std::vector<Oid>& oids, tl::expected<Response, SnmpError> r) {
+        if (!r) {
+            if (handle_failure(r.error(), "GET failed")) return;
+            drop_pending(oids.size());  // give up on these scalars, keep walking
+            step();
+            return;
+        }
+        result_.answered = true;
+        const Response& resp = *r;
+        if (resp.error_status == 0) {
+            for (const auto& vb : resp.varbinds) store(vb);
+            drop_pending(oids.size());
+        } else if (resp.error_status == kTooBig && oids.size() > 1) {
+            chunk_ = std::max<std::size_t>(1, oids.size() / 2);
+        } else if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
+                   static_cast<std::size_t>(resp.error_index) <= oids.size()) {
+            // SNMPv1 fails the whole PDU for one missing OID: drop it and ask again.
+            pending_.erase(pending_.begin() + (resp.error_index - 1));
+        } else if (oids.size() > 1) {
+            // Some agents answer genErr for the whole PDU: retry the OIDs one by one.
+            chunk_ = 1;
+        } else {
+            result_.notes.push_back("GET " + to_string(oids.front()) + ": error-status " +
+                                    std::to_string(resp.error_status));
+            drop_pending(1);
+        }
+        step();
+    }
+
+    void send_walk() {
+        std::vector<std::size_t> active;
+        for (std::size_t i = 0; i < cursors_.size(); ++i) {
+            if (!cursors_[i].done) active.push_back(i);
+        }
+        std::vector<Oid> oids;
+        for (auto i : active) oids.push_back(cursors_[i].last);
+        Request req;
+        if (use_bulk_) {
+            req.type = PduType::get_bulk;
+            req.max_reps = std::clamp(static_cast<int>(options_.bulk_budget / active.size()), 1,
+                                      options_.max_reps_cap);
+            if (bulk_reps_limit_ > 0) req.max_reps = std::min(req.max_reps, bulk_reps_limit_);
+        } else {
+            req.type = PduType::get_next;
+        }
+        req.oids = std::move(oids);
+        ++result_.requests;
+        engine_.send(session_, std::move(req),
+                     [self = shared_from_this(), active](tl::expected<Response, SnmpError> r) {
+                         self->on_walk(active, std::move(r));
+                     });
+    }
+
+    void on_walk(const std::vector<std::size_t>& active, tl::expected<Response, SnmpError> r) {
+        if (!r) {
+            if (handle_failure(r.error(), "walk failed")) return;
+            for (auto i : active) cursors_[i].done = true;
+            step();
+            return;
+        }
+        result_.answered = true;
+        const Response& resp = *r;
+        if (resp.error_status != 0) {
+            if (use_bulk_ && resp.error_status == kTooBig && bulk_reps_limit_ != 1) {
+                bulk_reps_limit_ = bulk_reps_limit_ == 0 ? 8 : std::max(1, bulk_reps_limit_ / 2);
+            } else if (use_bulk_) {
+                // An agent that cannot do GETBULK: fall back to GETNEXT (SNMPv1 style).
+                use_bulk_ = false;
+                result_.notes.push_back("GETBULK refused (error-status " +
+                                        std::to_string(resp.error_status) + "), using GETNEXT");
+            } else if (resp.error_status == kNoSuchName) {
+                // v1 end of MIB for the column at error-index (or all when unknown).
+                const auto idx = static_cast<std::size_t>(resp.error_index);
+                if (idx >= 1 && idx <= active.size()) {
+                    cursors_[active[idx - 1]].done = true;
+                } else {
+                    for (auto i : active) cursors_[i].done = true;
+                }
+            } else {
+                result_.notes.push_back("walk: error-status " + std::to_string(resp.error_status));
+                for (auto i : active) cursors_[i].done = true;
+            }
+            step();
+            return;
+        }
+        // GETBULK returns rows of active.size() varbinds; GETNEXT one row.
+        const std::size_t width = active.size();
+        if (resp.varbinds.empty()) {
+            for (auto i : active) cursors_[i].done = true;
+        }
+        for (std::size_t k = 0; k < resp.varbinds.size(); ++k) {
+            Cursor& c = cursors_[active[k % width]];
+            if (c.done) continue;
+            const VarBind& vb = resp.varbinds[k];
+            if (vb.value.type == ValueType::end_of_mib_view || !starts_with(vb.oid, c.root)) {
+                c.done = true;
+                continue;
+            }
+            if (vb.oid <= c.last) {
+                result_.notes.push_back("agent returned non-increasing OID " + to_string(vb.oid) +
+                                        " after " + to_string(c.last) + "; stopped walking " +
+                                        to_string(c.root));
+                c.done = true;
+                continue;
+            }
+            c.last = vb.oid;
+            store(vb);
+            if (++c.count >= options_.max_per_subtree) {
+                result_.notes.push_back("subtree " + to_string(c.root) + " truncated at " +
+                                        std::to_string(c.count) + " values");
+                c.done = true;
+            }
+        }
+        if (result_.view.size() >= options_.max_total) {
+            result_.notes.push_back("device returned more than " +
+                                    std::to_string(options_.max_total) + " values; stopped");
+            for (auto& c : cursors_) c.done = true;
+        }
+        step();
+    }
+
+    void store(const VarBind& vb) {
+        if (vb.value.is_missing()) return;
+        result_.view[vb.oid] = vb.value;
+    }
+
+    Engine& engine_;
+    std::shared_ptr<Session> session_;
+    std::vector<Oid> pending_;
+    std::vector<Cursor> cursors_;
+    FetchOptions options_;
+    FetchDone done_;
+    FetchResult result_;
+    std::size_t chunk_ = options_.get_chunk;
+    bool use_bulk_ = true;
+    int bulk_reps_limit_ = 0;
+    bool finished_ = false;
+};
+
+}  // namespace
+
+void fetch(Engine& engine, std::shared_ptr<Session> session, std::vector<Oid> scalars,
+           std::vector<Oid> subtrees, FetchOptions options, FetchDone done) {
+    auto f = std::make_shared<Fetch>(engine, std::move(session), std::move(scalars),
+                                     std::move(subtrees), options, std::move(done));
+    f->step();
+}
+
+}  // namespace printmon::scanner::snmp

@@ -1,0 +1,39 @@
+#pragma once
+// Reads a set of scalars and subtrees from one device with as few requests as the agent
+// allows: scalars in multi-varbind GETs, subtrees as columns walked side by side in one
+// GETBULK (GETNEXT on SNMPv1). Every misbehaviour (loops, endless tables, wrong errors) ends
+// the affected part with a note instead of failing the device.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "snmp/engine.hpp"
+
+namespace printmon::scanner::snmp {
+
+struct FetchOptions {
+    std::size_t get_chunk = 40;           ///< varbinds per GET
+    std::size_t bulk_budget = 240;        ///< varbinds asked per GETBULK, all columns together
+    int max_reps_cap = 60;                ///< per column per GETBULK
+    std::size_t max_per_subtree = 20000;  ///< endless-table guard
+    std::size_t max_total = 100000;       ///< per-device guard
+};
+
+struct FetchResult {
+    MibView view;
+    std::vector<std::string> notes;  ///< what could not be read and why
+    int requests = 0;                ///< SNMP requests this fetch sent
+    bool answered = false;           ///< the device answered at least once
+    std::optional<SnmpError> error;  ///< why the device could not be read at all
+};
+
+using FetchDone = std::function<void(FetchResult)>;
+
+/// Fetches `scalars` then walks `subtrees`; `done` runs on the engine thread.
+void fetch(Engine& engine, std::shared_ptr<Session> session, std::vector<Oid> scalars,
+           std::vector<Oid> subtrees, FetchOptions options, FetchDone done);
+
+}  // namespace printmon::scanner::snmp

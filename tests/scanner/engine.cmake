@@ -1,0 +1,6 @@
+# SNMP engine tests against a real snmpsim on loopback (fixture "snmpsim").
+printmon_add_test(NAME scanner_engine_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/engine_test.cpp
+  LIBS scanner_lib printmon_test_support
+  LABELS integration
+  FIXTURES snmpsim)

@@ -1,0 +1,200 @@
+// The net-snmp engine against a real snmpsim agent serving tests/data/snmprec/engine/*.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+
+#include "free_udp.hpp"
+#include "snmp/engine.hpp"
+#include "snmp/fetch.hpp"
+#include "state.hpp"
+
+using namespace printmon::scanner::snmp;
+
+namespace {
+
+Target sim_target(const std::string& community, Version v = Version::v2c) {
+    auto env = printmon::test::fixture_env("snmpsim");
+    REQUIRE(env.has_value());  // the snmpsim fixture must have started
+    Target t;
+    t.host = env->at("SNMPSIM_HOST");
+    t.port = static_cast<std::uint16_t>(std::stoi(env->at("SNMPSIM_PORT")));
+    t.credentials.version = v;
+    t.credentials.community = community;
+    t.timeout = std::chrono::milliseconds(1000);
+    t.retries = 1;
+    return t;
+}
+
+Oid O(const char* s) { return *parse_oid(s); }
+
+FetchResult run_fetch(Engine& engine, const Target& t, std::vector<Oid> scalars,
+                      std::vector<Oid> subtrees, FetchOptions opts = {}) {
+    auto s = engine.open(t);
+    REQUIRE(s.has_value());
+    FetchResult out;
+    bool called = false;
+    fetch(engine, *s, std::move(scalars), std::move(subtrees), opts, [&](FetchResult r) {
+        out = std::move(r);
+        called = true;
+    });
+    engine.run();
+    REQUIRE(called);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("GET reads scalars of every type", "[engine]") {
+    Engine engine;
+    auto r = run_fetch(
+        engine, sim_target("engine/basic"),
+        {O("1.3.6.1.2.1.1.1.0"), O("1.3.6.1.2.1.1.2.0"), O("1.3.6.1.2.1.1.3.0"),
+         O("1.3.6.1.2.1.2.2.1.6.1"), O("1.3.6.1.2.1.43.10.2.1.4.1.1"), O("1.3.6.1.4.1.99999.2.1.0"),
+         O("1.3.6.1.4.1.99999.2.2.0"), O("1.3.6.1.2.1.1.99.0")},
+        {});
+    REQUIRE(r.answered);
+    CHECK(r.requests == 1);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.1.0")).bytes == "Test Printer 9000 v1.2");
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.2.0")).oid == O("1.3.6.1.4.1.99999.1.1"));
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.3.0")).type == ValueType::timeticks);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.3.0")).number == 123456);
+    CHECK(r.view.at(O("1.3.6.1.2.1.2.2.1.6.1")).bytes ==
+          std::string("\x00\x11\x22\x33\x44\xff", 6));
+    // Counter32 at its maximum must not come back sign-extended.
+    CHECK(r.view.at(O("1.3.6.1.2.1.43.10.2.1.4.1.1")).number == 4294967295LL);
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.2.1.0")).type == ValueType::counter64);
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.2.1.0")).number == 12345678901234LL);
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.2.2.0")).number == 42);
+    // A missing object is absent, not an error.
+    CHECK(r.view.count(O("1.3.6.1.2.1.1.99.0")) == 0);
+}
+
+TEST_CASE("GETBULK walks several columns side by side in few requests", "[engine]") {
+    Engine engine;
+    auto r = run_fetch(engine, sim_target("engine/basic"), {},
+                       {O("1.3.6.1.4.1.99999.3.1.2"), O("1.3.6.1.4.1.99999.3.1.3"),
+                        O("1.3.6.1.4.1.99999.3.1.4"), O("1.3.6.1.4.1.99999.2")});
+    REQUIRE(r.answered);
+    CHECK(r.notes.empty());
+    CHECK(r.view.size() == 902);
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.3.1.2.300")).bytes == "row300");
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.3.1.4.7")).number == 28);
+    // snmpsim answers at most 64 varbinds per response (as small printers do): 902 values need
+    // 15 full responses; walking the columns one by one would need more.
+    CHECK(r.requests <= 16);
+}
+
+TEST_CASE("SNMPv1 walks with GETNEXT and survives noSuchName in a GET", "[engine]") {
+    Engine engine;
+    auto r =
+        run_fetch(engine, sim_target("engine/basic", Version::v1),
+                  {O("1.3.6.1.2.1.1.99.0"), O("1.3.6.1.2.1.1.5.0")}, {O("1.3.6.1.2.1.25.3.2.1")});
+    REQUIRE(r.answered);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.5.0")).bytes == "printer-lab-1");
+    CHECK(r.view.count(O("1.3.6.1.2.1.1.99.0")) == 0);
+    CHECK(r.view.at(O("1.3.6.1.2.1.25.3.2.1.5.1")).number == 2);
+}
+
+TEST_CASE("SNMPv3 authPriv with a context name", "[engine]") {
+    Engine engine;
+    Target t = sim_target("", Version::v3);
+    t.credentials.user = "simulator";
+    t.credentials.auth_protocol = "MD5";
+    t.credentials.auth_password = "auctoritas";
+    t.credentials.priv_protocol = "DES";
+    t.credentials.priv_password = "privatus";
+    t.credentials.context = "engine/basic";
+    auto r = run_fetch(engine, t, {O("1.3.6.1.2.1.1.5.0")}, {});
+    REQUIRE(r.answered);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.5.0")).bytes == "printer-lab-1");
+
+    // An unknown user is refused by the agent: never reported as an answer.
+    t.credentials.user = "intruder";
+    Engine engine2;
+    auto s = engine2.open(t);
+    if (s) {
+        bool ok = true;
+        fetch(engine2, *s, {O("1.3.6.1.2.1.1.5.0")}, {}, {},
+              [&](FetchResult fr) { ok = fr.answered; });
+        engine2.run();
+        CHECK_FALSE(ok);
+    }
+}
+
+TEST_CASE("a silent host times out without holding up the others", "[engine]") {
+    Engine engine;
+    Target dead = sim_target("engine/basic");
+    dead.host = "127.0.0.1";
+    dead.port = printmon::test::free_udp_port();  // nothing listens there
+    dead.timeout = std::chrono::milliseconds(300);
+    dead.retries = 0;
+    Target wrong_community = sim_target("no-such-community");
+    wrong_community.timeout = std::chrono::milliseconds(300);
+    wrong_community.retries = 1;
+
+    std::vector<FetchResult> results(12);
+    int finished = 0;
+    std::vector<std::shared_ptr<Session>> sessions;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const Target& t = i == 0 ? dead : i == 1 ? wrong_community : sim_target("engine/basic");
+        auto s = engine.open(t);
+        REQUIRE(s.has_value());
+        fetch(engine, *s, {O("1.3.6.1.2.1.1.5.0")}, {O("1.3.6.1.4.1.99999.3.1.2")}, {},
+              [&, i](FetchResult r) {
+                  results[i] = std::move(r);
+                  ++finished;
+              });
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    engine.run();
+    const auto elapsed = std::chrono::steady_clock::now() - t0;
+    CHECK(finished == 12);
+    REQUIRE(results[0].error.has_value());
+    // A closed port on loopback is reported as an ICMP error or a timeout: never a success.
+    CHECK((results[0].error->code == ErrorCode::unreachable ||
+           results[0].error->code == ErrorCode::timeout));
+    REQUIRE(results[1].error.has_value());
+    CHECK(results[1].error->code == ErrorCode::timeout);
+    for (std::size_t i = 2; i < results.size(); ++i) {
+        CHECK(results[i].answered);
+        CHECK(results[i].view.size() == 301);
+    }
+    CHECK(engine.stats().timeouts >= 1);
+    // Generous bound: the silent ones take 2 x 300 ms; nothing runs serially behind them.
+    CHECK(elapsed < std::chrono::seconds(5));
+}
+
+TEST_CASE("requests in flight never exceed the configured bound", "[engine]") {
+    EngineOptions opts;
+    opts.max_in_flight = 2;
+    Engine engine(opts);
+    int done = 0;
+    for (int i = 0; i < 10; ++i) {
+        auto s = engine.open(sim_target("engine/basic"));
+        REQUIRE(s.has_value());
+        fetch(engine, *s, {O("1.3.6.1.2.1.1.5.0")}, {}, {}, [&](FetchResult r) {
+            CHECK(r.answered);
+            ++done;
+        });
+    }
+    engine.run();
+    CHECK(done == 10);
+    CHECK(engine.stats().requests_sent == 10);
+}
+
+TEST_CASE("bad targets are rejected at open", "[engine]") {
+    Engine engine;
+    Target t = sim_target("engine/basic");
+    t.host = "no-such-host.invalid";
+    auto s = engine.open(t);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == ErrorCode::bad_target);
+
+    Target v3 = sim_target("", Version::v3);
+    v3.credentials.user = "u";
+    v3.credentials.auth_protocol = "SHA-999";
+    v3.credentials.auth_password = "longenough";
+    auto s3 = engine.open(v3);
+    REQUIRE_FALSE(s3.has_value());
+    CHECK(s3.error().detail.find("unknown SNMPv3 auth protocol") != std::string::npos);
+}
