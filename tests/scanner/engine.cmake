@@ -4,3 +4,8 @@ printmon_add_test(NAME scanner_engine_test
   LIBS scanner_lib printmon_test_support
   LABELS integration
   FIXTURES snmpsim)
+
+printmon_add_test(NAME scanner_targets_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/targets_test.cpp
+  LIBS scanner_lib
+  LABELS unit)

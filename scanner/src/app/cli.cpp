@@ -1,0 +1,345 @@
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include "app/probe.hpp"
+#include "discovery/discover.hpp"
+#include "discovery/targets.hpp"
+#include "printmon/proto/codec.hpp"
+#include "printmon/proto/enums.hpp"
+#include "snmp/snmprec.hpp"
+
+namespace printmon::scanner {
+namespace {
+
+/// SNMP options shared by every command.
+struct SnmpArgs {
+    std::vector<std::string> communities{"public"};
+    std::string version = "2c";
+    std::string user;
+    std::string auth_protocol;
+    std::string auth_password;
+    std::string priv_protocol;
+    std::string priv_password;
+    std::string context;
+    int timeout_ms = 1000;
+    int retries = 1;
+    std::string profiles_dir;
+
+    void add_to(CLI::App& app, bool many_communities) {
+        if (many_communities) {
+            app.add_option("-c,--community", communities,
+                           "community strings, tried in order (repeat the option)");
+        } else {
+            app.add_option("-c,--community", communities.front(), "community string");
+        }
+        app.add_option("-v,--snmp-version", version, "SNMP version: 1, 2c or 3")
+            ->check(CLI::IsMember({"1", "2c", "3"}));
+        app.add_option("-u,--user", user, "SNMPv3 user name");
+        app.add_option("-a,--auth-protocol", auth_protocol,
+                       "SNMPv3 auth: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512");
+        app.add_option("-A,--auth-password", auth_password,
+                       "SNMPv3 auth password (or env PRINTMON_SNMP_AUTH_PASSWORD)");
+        app.add_option("-x,--priv-protocol", priv_protocol,
+                       "SNMPv3 privacy: DES, AES, AES-192, AES-256");
+        app.add_option("-X,--priv-password", priv_password,
+                       "SNMPv3 privacy password (or env PRINTMON_SNMP_PRIV_PASSWORD)");
+        app.add_option("-n,--context", context, "SNMPv3 context name");
+        app.add_option("-t,--timeout", timeout_ms, "timeout per request in milliseconds")
+            ->check(CLI::Range(10, 60000));
+        app.add_option("-r,--retries", retries, "retries per request")->check(CLI::Range(0, 10));
+        app.add_option("--profiles-dir", profiles_dir,
+                       "directory of extra vendor profile files (*.toml) overriding built-ins");
+    }
+
+    std::vector<snmp::Credentials> credentials() const {
+        std::vector<snmp::Credentials> out;
+        const auto v = snmp::parse_version(version).value_or(snmp::Version::v2c);
+        const auto env_or = [](const std::string& value, const char* env) {
+            const char* e = std::getenv(env);
+            return value.empty() && e != nullptr ? std::string(e) : value;
+        };
+        if (v == snmp::Version::v3) {
+            snmp::Credentials c;
+            c.version = v;
+            c.user = user;
+            c.auth_protocol = auth_protocol;
+            c.auth_password = env_or(auth_password, "PRINTMON_SNMP_AUTH_PASSWORD");
+            c.priv_protocol = priv_protocol;
+            c.priv_password = env_or(priv_password, "PRINTMON_SNMP_PRIV_PASSWORD");
+            c.context = context;
+            if (!c.auth_password.empty() && c.auth_protocol.empty()) c.auth_protocol = "SHA";
+            if (!c.priv_password.empty() && c.priv_protocol.empty()) c.priv_protocol = "AES";
+            out.push_back(std::move(c));
+            return out;
+        }
+        for (const auto& community : communities) {
+            snmp::Credentials c;
+            c.version = v;
+            c.community = community;
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+};
+
+/// "host", "host:port", "[v6]:port".
+bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port) {
+    std::string rest;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string::npos) return false;
+        host = text.substr(1, close - 1);
+        rest = text.substr(close + 1);
+    } else if (std::count(text.begin(), text.end(), ':') == 1) {
+        const auto colon = text.find(':');
+        host = text.substr(0, colon);
+        rest = text.substr(colon);
+    } else {
+        host = text;
+    }
+    if (!rest.empty()) {
+        if (rest.front() != ':' || rest.size() < 2) return false;
+        try {
+            const int p = std::stoi(rest.substr(1));
+            if (p < 1 || p > 65535) return false;
+            port = static_cast<std::uint16_t>(p);
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    return !host.empty();
+}
+
+tl::expected<ProfileSet, std::string> load_profiles(const std::string& dir) {
+    try {
+        return ProfileSet::load(dir);
+    } catch (const std::exception& e) {
+        return tl::unexpected(std::string(e.what()));
+    }
+}
+
+int cmd_probe(const std::string& host_port, const SnmpArgs& args, bool json, bool verbose) {
+    snmp::Target target;
+    if (!split_host_port(host_port, target.host, target.port)) {
+        std::cerr << "printmon-scanner: '" << host_port << "' is not HOST or HOST:PORT\n";
+        return 2;
+    }
+    target.credentials = args.credentials().front();
+    target.timeout = std::chrono::milliseconds(args.timeout_ms);
+    target.retries = args.retries;
+    auto profiles = load_profiles(args.profiles_dir);
+    if (!profiles) {
+        std::cerr << "printmon-scanner: " << profiles.error() << "\n";
+        return 2;
+    }
+    snmp::Engine engine;
+    ProbeOutcome outcome;
+    probe_device(engine, target, *profiles, [&](ProbeOutcome o) { outcome = std::move(o); });
+    engine.run();
+    if (!outcome.result) {
+        const auto err = outcome.error.value_or(snmp::SnmpError{});
+        std::cerr << "printmon-scanner: " << host_port << " did not answer ("
+                  << snmp::to_string(err.code) << ": " << err.detail << ")\n";
+        return 1;
+    }
+    if (verbose) {
+        std::cerr << "requests: " << outcome.requests << "\n";
+        for (const auto& n : outcome.result->notes) std::cerr << "note: " << n << "\n";
+        for (const auto& [field, source] : outcome.result->sources) {
+            std::cerr << "source: " << field << " <- " << source << "\n";
+        }
+    }
+    const auto& snap = outcome.result->snapshot;
+    if (json) {
+        std::cout << proto::to_json(snap, proto::JsonStyle::pretty) << "\n";
+    } else {
+        std::cout << snap.identity.vendor << " " << snap.identity.model << " serial "
+                  << snap.identity.serial << " at " << snap.address << "\n";
+        for (const auto& [name, value] : snap.counters)
+            std::cout << "  " << name << " " << value << "\n";
+        for (const auto& s : snap.supplies) {
+            std::cout << "  " << s.description << ": "
+                      << (s.level_percent ? std::to_string(*s.level_percent) + "%"
+                                          : std::string("-"))
+                      << " (" << proto::to_string(s.state) << ")\n";
+        }
+    }
+    return 0;
+}
+
+int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::string>& excludes,
+                 const SnmpArgs& args, std::uint16_t port, bool json, bool all) {
+    auto hosts = discovery::expand_targets(ranges, excludes);
+    if (!hosts) {
+        std::cerr << "printmon-scanner: " << hosts.error() << "\n";
+        return 2;
+    }
+    auto profiles = load_profiles(args.profiles_dir);
+    if (!profiles) {
+        std::cerr << "printmon-scanner: " << profiles.error() << "\n";
+        return 2;
+    }
+    discovery::DiscoverOptions opts;
+    opts.port = port;
+    opts.timeout = std::chrono::milliseconds(args.timeout_ms);
+    opts.retries = args.retries;
+    opts.include_non_printers = all;
+    snmp::Engine engine;
+    const auto creds = args.credentials();
+    const auto report = discovery::discover(engine, *hosts, creds, *profiles, opts);
+    if (json) {
+        rapidjson::StringBuffer buf;
+        rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+        w.StartObject();
+        w.Key("hosts_scanned");
+        w.Uint64(report.hosts_scanned);
+        w.Key("answered");
+        w.Uint64(report.answered);
+        w.Key("requests");
+        w.Int(report.requests);
+        w.Key("devices");
+        w.StartArray();
+        for (const auto& f : report.found) {
+            w.StartObject();
+            w.Key("address");
+            w.String(f.address.c_str());
+            w.Key("printer");
+            w.Bool(f.classification.is_printer);
+            w.Key("vendor");
+            w.String(f.classification.vendor.c_str());
+            w.Key("model");
+            w.String(f.classification.model.c_str());
+            w.Key("sys_object_id");
+            w.String(f.sys_object_id.c_str());
+            w.Key("sys_descr");
+            w.String(f.sys_descr.c_str());
+            w.Key("credential");
+            w.Uint64(f.credential_index);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+        std::cout << buf.GetString() << "\n";
+    } else {
+        for (const auto& f : report.found) {
+            std::cout << f.address << "\t" << f.classification.vendor << "\t"
+                      << f.classification.model << "\n";
+        }
+        std::cerr << report.found.size() << " printer(s) among " << report.answered
+                  << " SNMP agent(s) on " << report.hosts_scanned << " host(s)\n";
+    }
+    return 0;
+}
+
+int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::string& out,
+             const std::string& root) {
+    snmp::Target target;
+    if (!split_host_port(host_port, target.host, target.port)) {
+        std::cerr << "printmon-scanner: '" << host_port << "' is not HOST or HOST:PORT\n";
+        return 2;
+    }
+    const auto root_oid = snmp::parse_oid(root);
+    if (!root_oid) {
+        std::cerr << "printmon-scanner: '" << root << "' is not a numeric OID\n";
+        return 2;
+    }
+    target.credentials = args.credentials().front();
+    target.timeout = std::chrono::milliseconds(args.timeout_ms);
+    target.retries = args.retries;
+    snmp::Engine engine;
+    auto session = engine.open(target);
+    if (!session) {
+        std::cerr << "printmon-scanner: " << session.error().detail << "\n";
+        return 1;
+    }
+    snmp::FetchResult result;
+    snmp::fetch(engine, *session, {}, {*root_oid}, {},
+                [&](snmp::FetchResult r) { result = std::move(r); });
+    engine.run();
+    if (!result.answered) {
+        const auto err = result.error.value_or(snmp::SnmpError{});
+        std::cerr << "printmon-scanner: " << host_port << " did not answer ("
+                  << snmp::to_string(err.code) << ": " << err.detail << ")\n";
+        return 1;
+    }
+    // Atomic: a support file is either complete or absent.
+    const std::string tmp = out + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f << snmp::write_snmprec(result.view);
+        if (!f.flush()) {
+            std::cerr << "printmon-scanner: cannot write " << tmp << "\n";
+            return 1;
+        }
+    }
+    if (std::rename(tmp.c_str(), out.c_str()) != 0) {
+        std::cerr << "printmon-scanner: cannot rename " << tmp << " to " << out << "\n";
+        return 1;
+    }
+    for (const auto& n : result.notes) std::cerr << "note: " << n << "\n";
+    std::cerr << "wrote " << result.view.size() << " values to " << out << " (" << result.requests
+              << " requests)\n";
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    CLI::App app{"printmon-scanner: printer discovery and monitoring over SNMP"};
+    app.set_version_flag("--version", std::string("printmon-scanner ") + PRINTMON_VERSION);
+    app.require_subcommand(1);
+
+    SnmpArgs probe_args;
+    std::string probe_host;
+    bool probe_json = false;
+    bool verbose = false;
+    auto* probe = app.add_subcommand("probe", "read one device and print its snapshot");
+    probe->add_option("host", probe_host, "HOST[:PORT]")->required();
+    probe->add_flag("--json", probe_json, "print the v1 device snapshot as JSON");
+    probe->add_flag("--verbose", verbose, "print requests, notes and value sources to stderr");
+    probe_args.add_to(*probe, false);
+
+    SnmpArgs disc_args;
+    std::vector<std::string> ranges;
+    std::vector<std::string> excludes;
+    int disc_port = 161;
+    bool disc_json = false;
+    bool disc_all = false;
+    auto* disc = app.add_subcommand("discover", "find printers on address ranges");
+    disc->add_option("ranges", ranges, "CIDR, a.b.c.d-e.f.g.h, address or host name")->required();
+    disc->add_option("-e,--exclude", excludes, "addresses or ranges to skip");
+    disc->add_option("-p,--port", disc_port, "SNMP port")->check(CLI::Range(1, 65535));
+    disc->add_flag("--json", disc_json, "print the result as JSON");
+    disc->add_flag("--all", disc_all, "also list SNMP agents that are not printers");
+    disc_args.add_to(*disc, true);
+
+    SnmpArgs walk_args;
+    std::string walk_host;
+    std::string walk_out;
+    std::string walk_root = "1.3.6.1";
+    auto* walk = app.add_subcommand("walk", "record a device into an .snmprec file for support");
+    walk->add_option("host", walk_host, "HOST[:PORT]")->required();
+    walk->add_option("-o,--output", walk_out, "output .snmprec file")->required();
+    walk->add_option("--root", walk_root, "subtree to record");
+    walk_args.add_to(*walk, false);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (*probe) return cmd_probe(probe_host, probe_args, probe_json, verbose);
+    if (*disc) {
+        return cmd_discover(ranges, excludes, disc_args, static_cast<std::uint16_t>(disc_port),
+                            disc_json, disc_all);
+    }
+    return cmd_walk(walk_host, walk_args, walk_out, walk_root);
+}
+
+}  // namespace printmon::scanner

@@ -1,0 +1,48 @@
+#include "app/probe.hpp"
+
+#include <chrono>
+
+#include "printmon/proto/time.hpp"
+
+namespace printmon::scanner {
+
+void probe_device(snmp::Engine& engine, const snmp::Target& target, const ProfileSet& profiles,
+                  std::function<void(ProbeOutcome)> done, snmp::FetchOptions options) {
+    auto session = engine.open(target);
+    if (!session) {
+        ProbeOutcome out;
+        out.error = session.error();
+        done(std::move(out));
+        return;
+    }
+    const CollectionPlan phase1 = identity_plan();
+    auto on_identity = [&engine, &profiles, target, options, session = *session,
+                        done = std::move(done)](snmp::FetchResult first) mutable {
+        if (!first.answered) {
+            ProbeOutcome out;
+            out.requests = first.requests;
+            out.error = first.error.value_or(
+                snmp::SnmpError{snmp::ErrorCode::timeout, "the device did not answer"});
+            done(std::move(out));
+            return;
+        }
+        const CollectionPlan phase2 = collection_plan(first.view, profiles);
+        auto on_collect = [&profiles, target, first = std::move(first),
+                           done = std::move(done)](snmp::FetchResult second) mutable {
+            snmp::MibView view = std::move(first.view);
+            for (auto& [oid, value] : second.view) view.insert_or_assign(oid, std::move(value));
+            ProbeOutcome out;
+            out.requests = first.requests + second.requests;
+            CollectResult result = build_snapshot(view, profiles, target.host, proto::format_rfc3339(std::chrono::system_clock::now()));
+            result.notes.insert(result.notes.begin(), second.notes.begin(), second.notes.end());
+            result.notes.insert(result.notes.begin(), first.notes.begin(), first.notes.end());
+            out.result = std::move(result);
+            done(std::move(out));
+        };
+        snmp::fetch(engine, session, phase2.scalars, phase2.subtrees, options,
+                    std::move(on_collect));
+    };
+    snmp::fetch(engine, *session, phase1.scalars, phase1.subtrees, options, std::move(on_identity));
+}
+
+}  // namespace printmon::scanner

@@ -1,0 +1,27 @@
+#pragma once
+// Reading one device end to end: identity phase, the profile-driven collection phase, and the
+// snapshot built from both. Runs on the engine thread.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "polling/collector.hpp"
+#include "profiles/profile.hpp"
+#include "snmp/engine.hpp"
+#include "snmp/fetch.hpp"
+
+namespace printmon::scanner {
+
+struct ProbeOutcome {
+    std::optional<CollectResult> result;   ///< set when the device answered
+    std::optional<snmp::SnmpError> error;  ///< why not, otherwise
+    int requests = 0;                      ///< SNMP requests used
+};
+
+/// Reads one device; `done` runs on the engine thread inside Engine::run().
+void probe_device(snmp::Engine& engine, const snmp::Target& target, const ProfileSet& profiles,
+                  std::function<void(ProbeOutcome)> done, snmp::FetchOptions options = {});
+
+}  // namespace printmon::scanner

@@ -1,0 +1,44 @@
+#pragma once
+// Discovery: which hosts of a range are printers, with which credential set, vendor and model.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "polling/collector.hpp"
+#include "profiles/profile.hpp"
+#include "snmp/engine.hpp"
+
+namespace printmon::scanner::discovery {
+
+struct DiscoverOptions {
+    std::uint16_t port = 161;
+    std::chrono::milliseconds timeout{1000};
+    int retries = 1;
+    bool include_non_printers = false;  ///< also report SNMP agents that are not printers
+};
+
+struct Found {
+    std::string address;
+    std::size_t credential_index = 0;  ///< which credential set answered (remembered for polls)
+    Classification classification;
+    std::string sys_descr;
+    std::string sys_object_id;
+};
+
+struct DiscoverReport {
+    std::vector<Found> found;  ///< in the order of `hosts`
+    std::size_t hosts_scanned = 0;
+    std::size_t answered = 0;  ///< SNMP agents that answered, printers or not
+    int requests = 0;
+};
+
+/// Tries each credential set in order on every host (all hosts concurrently, bounded by the
+/// engine's in-flight limit) and classifies what answers. `progress` (optional) is called
+/// with (done, total) as hosts finish.
+DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& hosts,
+                        const std::vector<snmp::Credentials>& credentials,
+                        const ProfileSet& profiles, const DiscoverOptions& options,
+                        const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+}  // namespace printmon::scanner::discovery

@@ -1,0 +1,957 @@
+#include "polling/collector.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <set>
+
+#include "polling/text.hpp"
+
+namespace printmon::scanner {
+namespace {
+
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+// ---- OIDs ------------------------------------------------------------------------------------
+const Oid kSysDescr = {1, 3, 6, 1, 2, 1, 1, 1, 0};
+const Oid kSysObjectId = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+const Oid kSysUpTime = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+const Oid kSysName = {1, 3, 6, 1, 2, 1, 1, 5, 0};
+const Oid kIfPhysAddress = {1, 3, 6, 1, 2, 1, 2, 2, 1, 6};
+const Oid kHrDeviceEntry = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1};
+const Oid kHrDeviceType = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 2};
+const Oid kHrDeviceDescr = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 3};
+const Oid kHrDeviceStatus = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5};
+const Oid kHrDeviceTypePrinter = {1, 3, 6, 1, 2, 1, 25, 3, 1, 5};
+const Oid kHrPrinterEntry = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1};
+const Oid kHrPrinterStatus = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1, 1};
+const Oid kHrPrinterErrors = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1, 2};
+const Oid kPrt = {1, 3, 6, 1, 2, 1, 43};
+const Oid kPrtGeneralConfigChanges1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 1, 1};
+const Oid kPrtGeneralSerial1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 17, 1};
+const Oid kPrtCharset11 = {1, 3, 6, 1, 2, 1, 43, 7, 1, 1, 4, 1, 1};
+const Oid kPrtInputEntry = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1};
+const Oid kPrtMarkerUnit11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 3, 1, 1};
+const Oid kPrtMarkerLife11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4, 1, 1};
+const Oid kPrtMarkerPowerOn11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 5, 1, 1};
+const Oid kPrtSuppliesEntry = {1, 3, 6, 1, 2, 1, 43, 11, 1, 1};
+const Oid kPrtColorantValue = {1, 3, 6, 1, 2, 1, 43, 12, 1, 1, 4};
+const Oid kPrtConsoleText = {1, 3, 6, 1, 2, 1, 43, 16, 5, 1, 2};
+const Oid kPrtAlertEntry = {1, 3, 6, 1, 2, 1, 43, 18, 1, 1};
+const Oid kIcGeneralServiceRecords = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 1, 2, 0};
+const Oid kIcKeyServiceType = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 2, 1, 1, 2};
+const Oid kIcImpressionEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 8, 1, 1};
+constexpr int kConsoleLines = 6;  // GET lines 1..6 of console buffer 1: cheaper than a walk
+
+Oid child(Oid base, std::initializer_list<std::uint32_t> tail) {
+    base.insert(base.end(), tail.begin(), tail.end());
+    return base;
+}
+
+Oid child(Oid base, const Oid& tail) {
+    base.insert(base.end(), tail.begin(), tail.end());
+    return base;
+}
+
+// ---- view access -----------------------------------------------------------------------------
+const Value* find(const MibView& view, const Oid& oid) {
+    const auto it = view.find(oid);
+    if (it == view.end() || it->second.is_missing()) return nullptr;
+    return &it->second;
+}
+
+/// Rows of one table column: index suffix -> value, missing values skipped.
+std::map<Oid, const Value*> column(const MibView& view, const Oid& col) {
+    std::map<Oid, const Value*> rows;
+    for (auto it = view.lower_bound(col); it != view.end() && snmp::starts_with(it->first, col);
+         ++it) {
+        if (it->second.is_missing()) continue;
+        rows.emplace(Oid(it->first.begin() + static_cast<std::ptrdiff_t>(col.size()),
+                         it->first.end()),
+                     &it->second);
+    }
+    return rows;
+}
+
+std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
+
+struct Ctx {
+    const MibView& view;
+    CollectResult& out;
+    text::Charset charset = text::Charset::automatic;
+
+    void note(std::string message) { out.notes.push_back(std::move(message)); }
+
+    /// Integer from a numeric value; a decimal string is accepted with a note (some agents
+    /// send INTEGER columns as OCTET STRING).
+    std::optional<std::int64_t> integer(const Value* v, const Oid& oid) {
+        if (v == nullptr) return std::nullopt;
+        if (v->is_number()) return v->number;
+        if (v->type == ValueType::octets || v->type == ValueType::opaque) {
+            const std::string t = text::trim(text::decode(v->bytes));
+            std::int64_t n = 0;
+            const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+            if (!t.empty() && ec == std::errc{} && ptr == t.data() + t.size()) {
+                note(snmp::to_string(oid) + ": integer sent as a string");
+                return n;
+            }
+        }
+        note(snmp::to_string(oid) + ": expected an integer, got another type; ignored");
+        return std::nullopt;
+    }
+    std::optional<std::int64_t> integer(const Oid& oid) { return integer(find(view, oid), oid); }
+
+    std::string str(const Value* v, const Oid& oid) {
+        if (v == nullptr) return {};
+        if (v->type == ValueType::octets || v->type == ValueType::opaque) {
+            bool truncated = false;
+            auto s = text::decode(v->bytes, charset, &truncated);
+            if (truncated) note(snmp::to_string(oid) + ": value cut inside a character");
+            return s;
+        }
+        if (v->is_number()) return std::to_string(v->number);
+        if (v->type == ValueType::object_id) return snmp::to_string(v->oid);
+        note(snmp::to_string(oid) + ": expected a string, got another type; ignored");
+        return {};
+    }
+    std::string str(const Oid& oid) { return str(find(view, oid), oid); }
+};
+
+std::optional<std::uint32_t> enterprise_of(const std::string& sys_object_id) {
+    const auto oid = snmp::parse_oid(sys_object_id);
+    const Oid enterprises = {1, 3, 6, 1, 4, 1};
+    if (!oid || oid->size() <= enterprises.size() || !snmp::starts_with(*oid, enterprises)) {
+        return std::nullopt;
+    }
+    return (*oid)[enterprises.size()];
+}
+
+std::string sys_object_id_text(const MibView& view) {
+    const Value* v = find(view, kSysObjectId);
+    if (v == nullptr) return {};
+    if (v->type == ValueType::object_id) return "." + snmp::to_string(v->oid);
+    if (v->type == ValueType::octets) {
+        if (auto oid = snmp::parse_oid(text::trim(v->bytes))) return "." + snmp::to_string(*oid);
+    }
+    return {};
+}
+
+std::string plain_text(const MibView& view, const Oid& oid) {
+    const Value* v = find(view, oid);
+    if (v == nullptr || (v->type != ValueType::octets && v->type != ValueType::opaque)) return {};
+    return text::decode(v->bytes);
+}
+
+/// The profile decision uses phase-1 data only, so the plan and the snapshot agree.
+struct Phase1Facts {
+    std::string sys_descr;
+    std::string sys_object_id;
+    std::string hr_descr1;
+    const Brand* brand = nullptr;
+    std::string brand_source;
+    const Profile* profile = nullptr;
+};
+
+Phase1Facts phase1_facts(const MibView& view, const ProfileSet& profiles) {
+    Phase1Facts f;
+    f.sys_descr = plain_text(view, kSysDescr);
+    f.sys_object_id = sys_object_id_text(view);
+    f.hr_descr1 = plain_text(view, child(kHrDeviceDescr, {1}));
+    // A brand named in the text beats the enterprise number: OEM devices (UTAX on Kyocera,
+    // Toshiba and Dell on Lexmark, HP JetDirect boxes) keep the OEM's sysObjectID.
+    if ((f.brand = profiles.brand_for_text(f.sys_descr)) != nullptr) {
+        f.brand_source = "sysDescr";
+    } else if ((f.brand = profiles.brand_for_text(f.hr_descr1)) != nullptr) {
+        f.brand_source = "hrDeviceDescr";
+    } else if (auto ent = enterprise_of(f.sys_object_id)) {
+        if ((f.brand = profiles.brand_for_enterprise(*ent)) != nullptr) {
+            f.brand_source = "enterprise " + std::to_string(*ent);
+        }
+    }
+    f.profile = profiles.match(f.sys_object_id, f.sys_descr, f.brand ? f.brand->vendor : "");
+    return f;
+}
+
+// ---- value sources (profiles) ------------------------------------------------------------------
+std::optional<std::int64_t> brother_block(std::string_view bytes, unsigned code) {
+    // Records of 7 octets: code, 0x01, 0x04 (length), 4-octet big-endian value; 0xFF ends.
+    for (std::size_t i = 0; i + 7 <= bytes.size(); i += 7) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        if (c == 0xFF) break;
+        if (c != code) continue;
+        std::int64_t value = 0;
+        for (std::size_t k = 3; k < 7; ++k) {
+            value = (value << 8) | static_cast<unsigned char>(bytes[i + k]);
+        }
+        return value;
+    }
+    return std::nullopt;
+}
+
+std::string apply_regex(const ValueSource& src, const std::string& s) {
+    if (!src.regex) return s;
+    std::smatch m;
+    if (!std::regex_search(s, m, *src.regex)) return {};
+    return text::trim(m.size() > 1 ? m[1].str() : m[0].str());
+}
+
+std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys_descr,
+                        const std::string& hr_descr) {
+    std::string s;
+    switch (src.field) {
+        case ValueSource::Field::sys_descr:
+            s = sys_descr;
+            break;
+        case ValueSource::Field::hr_device_descr:
+            s = hr_descr;
+            break;
+        case ValueSource::Field::oid: {
+            const Value* v = find(ctx.view, src.oid);
+            if (v == nullptr) return {};
+            if (src.format == "mac" && (v->type == ValueType::octets)) {
+                return text::format_mac(v->bytes);
+            }
+            s = ctx.str(v, src.oid);
+            break;
+        }
+    }
+    if (src.format.rfind("ieee1284:", 0) == 0) s = text::ieee1284_field(s, src.format.substr(9));
+    if (src.format == "mac") s = text::format_mac(s);
+    return apply_regex(src, s);
+}
+
+std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
+    if (src.field != ValueSource::Field::oid) return std::nullopt;
+    const Value* v = find(ctx.view, src.oid);
+    if (v == nullptr) return std::nullopt;
+    if (src.format.rfind("brother_block:", 0) == 0) {
+        if (v->type != ValueType::octets) {
+            ctx.note(snmp::to_string(src.oid) + ": Brother block is not an OCTET STRING");
+            return std::nullopt;
+        }
+        const auto code = static_cast<unsigned>(std::stoul(src.format.substr(14), nullptr, 16));
+        return brother_block(v->bytes, code);
+    }
+    if (src.regex) {
+        const std::string t = apply_regex(src, ctx.str(v, src.oid));
+        std::int64_t n = 0;
+        const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (t.empty() || ec != std::errc{}) return std::nullopt;
+        return n;
+    }
+    return ctx.integer(v, src.oid);
+}
+
+// ---- identity ----------------------------------------------------------------------------------
+std::string strip_brand(const std::string& model, const Brand* brand) {
+    if (brand == nullptr || !brand->pattern) return model;
+    std::smatch m;
+    if (std::regex_search(model, m, *brand->pattern) && m.position(0) == 0 && m.length(0) > 0 &&
+        static_cast<std::size_t>(m.length(0)) < model.size()) {
+        std::string rest = text::trim(model.substr(static_cast<std::size_t>(m.length(0))));
+        // Only a whole word: "HP LaserJet" -> "LaserJet", never "ZebraNet" -> "Net".
+        const char last = model[static_cast<std::size_t>(m.length(0)) - 1];
+        const char next = model[static_cast<std::size_t>(m.length(0))];
+        if (std::isalnum(static_cast<unsigned char>(last)) != 0 &&
+            std::isalnum(static_cast<unsigned char>(next)) != 0) {
+            return model;
+        }
+        while (!rest.empty() && (rest.front() == '_' || rest.front() == '-')) rest.erase(0, 1);
+        if (!rest.empty()) return rest;
+    }
+    return model;
+}
+
+/// sysDescr as a model of last resort: the first clause, before firmware/version details.
+std::string model_from_sys_descr(const std::string& d) {
+    std::string s = d;
+    for (const char* cut : {";", ",", " / ", " /", " version ", " Version ", " V.", " Rev."}) {
+        if (const auto p = s.find(cut); p != std::string::npos && p > 0) s.resize(p);
+    }
+    return text::trim(s);
+}
+
+// ---- supplies ----------------------------------------------------------------------------------
+std::string supply_type_name(std::int64_t code) {
+    static const char* const kNames[] = {
+        "",                  "other",          "unknown",         "toner",
+        "waste_toner",       "ink",            "ink_cartridge",   "ink_ribbon",
+        "waste_ink",         "opc",            "developer",       "fuser_oil",
+        "solid_wax",         "ribbon_wax",     "waste_wax",       "fuser",
+        "corona_wire",       "fuser_oil_wick", "cleaner_unit",    "fuser_cleaning_pad",
+        "transfer_unit",     "toner_cartridge", "fuser_oiler",    "water",
+        "waste_water",       "glue_water_additive", "waste_paper", "binding_supply",
+        "banding_supply",    "stitching_wire", "shrink_wrap",     "paper_wrap",
+        "staples",           "inserts",        "covers"};
+    if (code < 1 || code >= static_cast<std::int64_t>(std::size(kNames))) return {};
+    return kNames[code];
+}
+
+/// Printer-MIB type from the description when the device gives none (or "other"/"unknown").
+std::string infer_supply_type(const std::string& description) {
+    const std::string d = text::lower(description);
+    const auto has = [&](const char* w) { return d.find(w) != std::string::npos; };
+    if (has("waste")) return has("ink") ? "waste_ink" : "waste_toner";
+    if (has("staple")) return "staples";
+    if (has("drum") || has("opc") || has("photoconductor") || has("imaging unit") ||
+        has("image unit") || has("imaging drum")) {
+        return "opc";
+    }
+    if (has("developer")) return "developer";
+    if (has("fuser")) return "fuser";
+    if (has("transfer") || has("belt")) return "transfer_unit";
+    if (has("ink")) return "ink";
+    if (has("toner") || has("cartridge")) return "toner";
+    return {};
+}
+
+std::string supply_unit_name(std::int64_t code) {
+    switch (code) {
+        case 3: return "ten_thousandths_of_inches";
+        case 4: return "micrometers";
+        case 7: return "impressions";
+        case 8: return "sheets";
+        case 11: return "hours";
+        case 12: return "thousandths_of_ounces";
+        case 13: return "tenths_of_grams";
+        case 14: return "hundredths_of_fluid_ounces";
+        case 15: return "tenths_of_milliliters";
+        case 16: return "feet";
+        case 17: return "meters";
+        case 18: return "items";
+        case 19: return "percent";
+        case 1: return "other";
+        default: return "unknown";
+    }
+}
+
+std::string normalise_color(const std::string& raw) {
+    std::string c = text::lower(text::trim(raw));
+    if (c == "unknown" || c == "other" || c == "none" || c == "n/a") return {};
+    return c;
+}
+
+std::string color_from_description(const std::string& description) {
+    const std::string d = " " + text::lower(description) + " ";
+    std::string found;
+    int hits = 0;
+    for (const char* c : {"black", "cyan", "magenta", "yellow"}) {
+        // Whole words only ("Black" but not "Blackout"); brackets and punctuation separate.
+        const std::string word(c);
+        for (std::size_t p = d.find(word); p != std::string::npos; p = d.find(word, p + 1)) {
+            const char before = d[p - 1];
+            const char after = d[p + word.size()];
+            if (std::isalpha(static_cast<unsigned char>(before)) == 0 &&
+                std::isalpha(static_cast<unsigned char>(after)) == 0) {
+                found = word;
+                ++hits;
+                break;
+            }
+        }
+    }
+    return hits == 1 ? found : std::string{};
+}
+
+int percent_of(std::int64_t level, std::int64_t max) {
+    const double pct = static_cast<double>(level) * 100.0 / static_cast<double>(max);
+    return static_cast<int>(std::lround(std::clamp(pct, 0.0, 100.0)));
+}
+
+proto::SupplyState state_for_percent(int pct, int low) {
+    if (pct <= 0) return proto::SupplyState::empty;
+    if (pct <= low) return proto::SupplyState::low;
+    return proto::SupplyState::ok;
+}
+
+void collect_supplies(Ctx& ctx, const Profile* profile) {
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtSuppliesEntry, {n})); };
+    const auto classes = col(4);
+    const auto types = col(5);
+    const auto descrs = col(6);
+    const auto units = col(7);
+    const auto maxes = col(8);
+    const auto levels = col(9);
+    const auto colorant_idx = col(3);
+    std::set<Oid> rows;
+    for (const auto* c : {&classes, &types, &descrs, &maxes, &levels}) {
+        for (const auto& [idx, v] : *c) rows.insert(idx);
+    }
+    const int low = profile ? profile->low_percent : 10;
+    for (const auto& idx : rows) {
+        const auto at = [&](const std::map<Oid, const Value*>& c) -> const Value* {
+            const auto it = c.find(idx);
+            return it == c.end() ? nullptr : it->second;
+        };
+        const auto oid_at = [&](std::uint32_t n) {
+            Oid o = child(kPrtSuppliesEntry, {n});
+            o.insert(o.end(), idx.begin(), idx.end());
+            return o;
+        };
+        proto::Supply s;
+        s.description = ctx.str(at(descrs), oid_at(6));
+        const auto type_code = ctx.integer(at(types), oid_at(5));
+        s.type = type_code ? supply_type_name(*type_code) : std::string{};
+        if (s.type.empty() || s.type == "other" || s.type == "unknown") {
+            if (auto inferred = infer_supply_type(s.description); !inferred.empty()) {
+                s.type = inferred;
+            }
+        }
+        const auto class_code = ctx.integer(at(classes), oid_at(4));
+        if (class_code) {
+            s.supply_class = *class_code == 4 ? proto::SupplyClass::receptacle
+                                              : proto::SupplyClass::consumed;
+        } else if (s.type.rfind("waste", 0) == 0) {
+            s.supply_class = proto::SupplyClass::receptacle;
+        }
+        const auto unit_code = ctx.integer(at(units), oid_at(7));
+        s.unit = unit_code ? supply_unit_name(*unit_code) : std::string{};
+        // Colour: prtMarkerColorantValue of the supply's colorant, else the description.
+        if (const auto ci = ctx.integer(at(colorant_idx), oid_at(3)); ci && *ci > 0 && !idx.empty()) {
+            const Oid cv = child(kPrtColorantValue, {idx.front(), static_cast<std::uint32_t>(*ci)});
+            s.color = normalise_color(ctx.str(cv));
+        }
+        if (s.color.empty()) s.color = color_from_description(s.description);
+
+        const auto level = ctx.integer(at(levels), oid_at(9));
+        const auto max = ctx.integer(at(maxes), oid_at(8));
+        s.level = level;
+        if (max && *max > 0) s.max = max;
+        s.source = "printer-mib";
+        bool coded = false;
+        if (profile != nullptr && level) {
+            for (const auto& code : profile->supplies.special) {
+                if (code.level == *level) {
+                    s.state = code.state;
+                    coded = true;
+                }
+            }
+            const auto& cm = profile->supplies.coded_max_at_most;
+            if (!coded && cm && (!max || *max <= *cm)) {
+                for (const auto& code : profile->supplies.coded) {
+                    if (code.level == *level) {
+                        s.state = code.state;
+                        coded = true;
+                    }
+                }
+            }
+            if (coded) s.source = "profile:" + profile->id;
+        }
+        if (!coded && level) {
+            if (*level == -1) {
+                s.state = proto::SupplyState::unrestricted;
+            } else if (*level == -2) {
+                s.state = proto::SupplyState::unknown;
+            } else if (*level == -3) {
+                s.state = proto::SupplyState::some_remaining;
+            } else if (*level < 0) {
+                s.state = proto::SupplyState::unknown;
+                ctx.note("supply " + suffix_text(idx) + ": level " + std::to_string(*level) +
+                         " is not an RFC 3805 value");
+            } else if (max && *max > 0) {
+                if (*level > *max) {
+                    ctx.note("supply " + suffix_text(idx) + ": level above its maximum");
+                }
+                s.level_percent = percent_of(*level, *max);
+                s.state = state_for_percent(*s.level_percent, low);
+            } else if (*level <= 100 && (s.unit.empty() || s.unit == "percent" ||
+                                         s.unit == "other" || s.unit == "unknown")) {
+                // Unknown maximum but a level within 0..100 and no other unit: devices
+                // (Sharp, Kyocera, many waste boxes) report percent this way.
+                s.level_percent = static_cast<int>(*level);
+                s.state = state_for_percent(*s.level_percent, low);
+                if (s.unit != "percent") {
+                    ctx.note("supply " + suffix_text(idx) +
+                             ": maximum unknown, level read as a percentage");
+                }
+            } else {
+                // Unknown maximum: a count without a scale is no percentage.
+                s.state = *level == 0 ? proto::SupplyState::empty
+                                      : proto::SupplyState::some_remaining;
+            }
+        }
+        ctx.out.snapshot.supplies.push_back(std::move(s));
+    }
+    if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
+}
+
+// ---- trays -------------------------------------------------------------------------------------
+std::string input_type_name(std::int64_t code) {
+    switch (code) {
+        case 1: return "other";
+        case 2: return "unknown";
+        case 3: return "sheet_feed_auto_removable";
+        case 4: return "sheet_feed_auto_non_removable";
+        case 5: return "sheet_feed_manual";
+        case 6: return "continuous_roll";
+        case 7: return "continuous_fan_fold";
+        default: return {};
+    }
+}
+
+void collect_trays(Ctx& ctx, int low) {
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtInputEntry, {n})); };
+    const auto types = col(2);
+    const auto maxes = col(9);
+    const auto levels = col(10);
+    const auto names = col(13);
+    const auto descrs = col(18);
+    std::set<Oid> rows;
+    for (const auto* c : {&types, &maxes, &levels, &names}) {
+        for (const auto& [idx, v] : *c) rows.insert(idx);
+    }
+    for (const auto& idx : rows) {
+        const auto at = [&](const std::map<Oid, const Value*>& c) -> const Value* {
+            const auto it = c.find(idx);
+            return it == c.end() ? nullptr : it->second;
+        };
+        const auto oid_at = [&](std::uint32_t n) {
+            Oid o = child(kPrtInputEntry, {n});
+            o.insert(o.end(), idx.begin(), idx.end());
+            return o;
+        };
+        proto::Tray t;
+        t.name = ctx.str(at(names), oid_at(13));
+        if (t.name.empty()) t.name = ctx.str(at(descrs), oid_at(18));
+        if (t.name.empty()) t.name = "Input " + std::to_string(idx.back());
+        if (const auto ty = ctx.integer(at(types), oid_at(2))) t.type = input_type_name(*ty);
+        const auto level = ctx.integer(at(levels), oid_at(10));
+        const auto max = ctx.integer(at(maxes), oid_at(9));
+        t.level = level;
+        if (max && *max > 0) t.max = max;
+        if (level) {
+            if (*level == -3) {
+                t.state = proto::TrayState::ok;  // "at least one sheet"
+            } else if (*level < 0) {
+                t.state = proto::TrayState::unknown;
+            } else if (max && *max > 0) {
+                t.level_percent = percent_of(*level, *max);
+                const int pct = *t.level_percent;
+                t.state = pct <= 0    ? proto::TrayState::empty
+                          : pct <= low ? proto::TrayState::low
+                                       : proto::TrayState::ok;
+            } else {
+                t.state = *level == 0 ? proto::TrayState::empty : proto::TrayState::ok;
+            }
+        }
+        ctx.out.snapshot.trays.push_back(std::move(t));
+    }
+    if (!rows.empty()) ctx.out.sources["trays"] = snmp::to_string(kPrtInputEntry);
+}
+
+// ---- status ------------------------------------------------------------------------------------
+std::optional<std::uint32_t> printer_device_index(const MibView& view) {
+    for (const auto& [idx, v] : column(view, kHrDeviceType)) {
+        if (v->type == ValueType::object_id && v->oid == kHrDeviceTypePrinter && idx.size() == 1) {
+            return idx.front();
+        }
+    }
+    for (const auto& [idx, v] : column(view, kHrPrinterErrors)) {
+        if (idx.size() == 1) return idx.front();
+    }
+    return std::nullopt;
+}
+
+void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
+    auto& st = ctx.out.snapshot.status;
+    const std::uint32_t idx = printer_idx.value_or(1);
+    auto device = ctx.integer(child(kHrDeviceStatus, {idx}));
+    Oid device_oid = child(kHrDeviceStatus, {idx});
+    if (!device && !printer_idx) {
+        // No printer row identified: the lowest device row speaks for the box.
+        const auto rows = column(ctx.view, kHrDeviceStatus);
+        if (!rows.empty()) {
+            device_oid = child(kHrDeviceStatus, {rows.begin()->first.front()});
+            device = ctx.integer(rows.begin()->second, device_oid);
+        }
+    }
+    if (device) {
+        switch (*device) {
+            case 2: st.device = proto::DeviceStatus::running; break;
+            case 3: st.device = proto::DeviceStatus::warning; break;
+            case 4: st.device = proto::DeviceStatus::testing; break;
+            case 5: st.device = proto::DeviceStatus::down; break;
+            default: st.device = proto::DeviceStatus::unknown; break;
+        }
+        ctx.out.sources["status.device"] = snmp::to_string(device_oid);
+    }
+    if (const auto p = ctx.integer(child(kHrPrinterStatus, {idx}))) {
+        switch (*p) {
+            case 1: st.printer = proto::PrinterStatus::other; break;
+            case 3: st.printer = proto::PrinterStatus::idle; break;
+            case 4: st.printer = proto::PrinterStatus::printing; break;
+            case 5: st.printer = proto::PrinterStatus::warmup; break;
+            default: st.printer = proto::PrinterStatus::unknown; break;
+        }
+    }
+    Oid err_oid = child(kHrPrinterErrors, {idx});
+    const Value* err = find(ctx.view, err_oid);
+    if (err == nullptr) {
+        const auto rows = column(ctx.view, kHrPrinterErrors);
+        if (!rows.empty()) {
+            err = rows.begin()->second;
+            err_oid = child(kHrPrinterErrors, rows.begin()->first);
+        }
+    }
+    if (err != nullptr) {
+        if (err->type == ValueType::octets) {
+            // RFC 3805 BITS: bit 0 is the most significant bit of the first octet.
+            const auto& codes = proto::error_codes();
+            for (std::size_t bit = 0; bit < codes.size(); ++bit) {
+                const std::size_t byte = bit / 8;
+                if (byte >= err->bytes.size()) break;
+                const auto b = static_cast<unsigned char>(err->bytes[byte]);
+                if ((b & (0x80U >> (bit % 8))) != 0) st.errors.push_back(codes[bit]);
+            }
+            ctx.out.sources["status.errors"] = snmp::to_string(err_oid);
+        } else {
+            ctx.note(snmp::to_string(err_oid) +
+                     ": hrPrinterDetectedErrorState is not an OCTET STRING; ignored");
+        }
+    }
+    // Front panel: prtConsoleDisplayBufferText lines, blank ones skipped.
+    std::vector<std::string> lines;
+    for (int line = 1; line <= kConsoleLines; ++line) {
+        auto text = ctx.str(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
+        if (!text.empty()) lines.push_back(std::move(text));
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (i != 0) st.console += " / ";
+        st.console += lines[i];
+    }
+    if (!st.console.empty()) ctx.out.sources["status.console"] = snmp::to_string(kPrtConsoleText);
+
+    // prtAlertTable.
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtAlertEntry, {n})); };
+    const auto severities = col(2);
+    const auto groups = col(4);
+    const auto codes = col(7);
+    const auto descrs = col(8);
+    for (const auto& [aidx, sev] : severities) {
+        proto::Alert a;
+        const auto oid_at = [&, &ai = aidx](std::uint32_t n) {
+            Oid o = child(kPrtAlertEntry, {n});
+            o.insert(o.end(), ai.begin(), ai.end());
+            return o;
+        };
+        switch (ctx.integer(sev, oid_at(2)).value_or(1)) {
+            case 3: a.severity = "critical"; break;
+            case 4: a.severity = "warning"; break;
+            case 5: a.severity = "warning_binary_change_event"; break;
+            default: a.severity = "other"; break;
+        }
+        if (const auto it = groups.find(aidx); it != groups.end()) {
+            static const std::map<std::int64_t, std::string> kGroups = {
+                {1, "other"}, {3, "host_resources_storage"}, {4, "host_resources_device"},
+                {5, "general_printer"}, {6, "cover"}, {7, "localization"}, {8, "input"},
+                {9, "output"}, {10, "marker"}, {11, "marker_supplies"}, {12, "marker_colorant"},
+                {13, "media_path"}, {14, "channel"}, {15, "interpreter"},
+                {16, "console_display_buffer"}, {17, "console_lights"}, {18, "alert"},
+                {30, "finisher_device"}, {31, "finisher_supply"},
+                {32, "finisher_supply_media_input"}, {33, "finisher_attribute"}};
+            const auto g = ctx.integer(it->second, oid_at(4)).value_or(1);
+            const auto name = kGroups.find(g);
+            a.group = name == kGroups.end() ? "other" : name->second;
+        }
+        if (const auto it = codes.find(aidx); it != codes.end()) {
+            a.code = ctx.integer(it->second, oid_at(7)).value_or(0);
+        }
+        if (const auto it = descrs.find(aidx); it != descrs.end()) {
+            a.description = ctx.str(it->second, oid_at(8));
+        }
+        st.alerts.push_back(std::move(a));
+    }
+}
+
+// ---- counters ----------------------------------------------------------------------------------
+void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
+                 bool override_existing) {
+    if (value < 0) {
+        ctx.note("counter " + name + " from " + source + " is negative; ignored");
+        return;
+    }
+    auto& counters = ctx.out.snapshot.counters;
+    if (counters.count(name) != 0 && !override_existing) return;
+    counters[name] = value;
+    ctx.out.sources["counters." + name] = source;
+}
+
+void collect_pwg_counters(Ctx& ctx) {
+    // PWG 5106.1: icKeyTable gives each key's service; icImpressionTable is indexed by
+    // (key, workType, persistence). workTotals (3) + lifetime (3) is the billing number.
+    const auto services = column(ctx.view, kIcKeyServiceType);
+    const auto total = column(ctx.view, child(kIcImpressionEntry, {4}));
+    const auto mono = column(ctx.view, child(kIcImpressionEntry, {5}));
+    const auto color = column(ctx.view, child(kIcImpressionEntry, {7}));
+    for (const auto& [idx, v] : total) {
+        if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3) continue;
+        const auto svc = services.find(Oid{idx[0]});
+        if (svc == services.end() || !svc->second->is_number()) continue;
+        std::string prefix;
+        switch (svc->second->number) {
+            case 3: prefix = ""; break;        // systemTotals
+            case 4: prefix = "copy_"; break;
+            case 11: prefix = "print_"; break;
+            case 12: prefix = "scan_"; break;
+            case 7: prefix = "fax_"; break;    // faxIn: received faxes printed
+            default: continue;
+        }
+        const std::string src = snmp::to_string(kIcImpressionEntry);
+        const auto put = [&](const std::string& name, const Value* val) {
+            if (val != nullptr && val->is_number()) set_counter(ctx, name, val->number, src, false);
+        };
+        put(prefix.empty() ? "total" : prefix + "total", v);
+        if (prefix == "fax_") continue;
+        if (const auto m = mono.find(idx); m != mono.end()) {
+            put(prefix.empty() ? "mono" : prefix + "mono", m->second);
+        }
+        if (const auto c = color.find(idx); c != color.end()) {
+            put(prefix.empty() ? "color" : prefix + "color", c->second);
+        }
+    }
+}
+
+void collect_counters(Ctx& ctx, const Profile* profile) {
+    const auto unit = ctx.integer(kPrtMarkerUnit11);
+    // prtMarkerCounterUnit: 7 impressions, 8 sheets; anything else (meters, hours...) is not a
+    // page count and must not be billed as one.
+    const bool pages = !unit || *unit == 7 || *unit == 8;
+    if (!pages) ctx.note("prtMarkerCounterUnit is " + std::to_string(*unit) + ", not pages");
+    if (pages) {
+        if (const auto life = ctx.integer(kPrtMarkerLife11)) {
+            set_counter(ctx, "total", *life, snmp::to_string(kPrtMarkerLife11), false);
+        }
+        if (const auto pon = ctx.integer(kPrtMarkerPowerOn11)) {
+            set_counter(ctx, "since_power_on", *pon, snmp::to_string(kPrtMarkerPowerOn11), false);
+        }
+    }
+    collect_pwg_counters(ctx);
+    if (profile == nullptr) return;
+    for (const auto& c : profile->counters) {
+        if (const auto n = source_number(ctx, c.source)) {
+            set_counter(ctx, c.name, *n * c.scale, c.source.describe() + " (profile:" + profile->id + ")",
+                        c.override_standard);
+        }
+    }
+}
+
+template <typename Fn>
+std::string first_of(Ctx& ctx, const std::vector<ValueSource>& sources, const std::string& field,
+                     const std::string& profile_id, Fn&& read) {
+    for (const auto& src : sources) {
+        auto value = read(src);
+        if (!value.empty()) {
+            ctx.out.sources[field] = src.describe() + " (profile:" + profile_id + ")";
+            return value;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+CollectionPlan identity_plan() {
+    return CollectionPlan{{kSysDescr, kSysObjectId, kSysUpTime, kSysName, child(kHrDeviceType, {1}),
+                           child(kHrDeviceDescr, {1}), kPrtGeneralConfigChanges1,
+                           kPrtGeneralSerial1, kIcGeneralServiceRecords},
+                          {}};
+}
+
+CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles) {
+    CollectionPlan plan;
+    plan.scalars = {kPrtGeneralSerial1, kPrtCharset11, kPrtMarkerUnit11, kPrtMarkerLife11,
+                    kPrtMarkerPowerOn11};
+    for (int line = 1; line <= kConsoleLines; ++line) {
+        plan.scalars.push_back(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
+    }
+    // Printer-MIB tables are walked even without a presence hint: some agents (OKI) serve the
+    // supplies table but not prtGeneral, and a walk of an absent table costs one request.
+    plan.subtrees = {kIfPhysAddress, kHrDeviceEntry,    kHrPrinterEntry,
+                     kPrtInputEntry, kPrtSuppliesEntry, kPrtColorantValue,
+                     kPrtAlertEntry};
+    if (find(phase1, kIcGeneralServiceRecords) != nullptr) {
+        plan.subtrees.push_back(kIcKeyServiceType);
+        plan.subtrees.push_back(kIcImpressionEntry);
+    }
+    const auto facts = phase1_facts(phase1, profiles);
+    if (facts.profile != nullptr) {
+        std::set<Oid> extra;
+        const auto add = [&](const std::vector<ValueSource>& sources) {
+            for (const auto& s : sources) {
+                if (s.field == ValueSource::Field::oid) extra.insert(s.oid);
+            }
+        };
+        const auto& p = *facts.profile;
+        add(p.model);
+        add(p.serial);
+        add(p.firmware);
+        add(p.mac);
+        add(p.console);
+        for (const auto& c : p.counters) {
+            if (c.source.field == ValueSource::Field::oid) extra.insert(c.source.oid);
+        }
+        for (const auto& oid : extra) {
+            if (std::find(plan.scalars.begin(), plan.scalars.end(), oid) == plan.scalars.end()) {
+                plan.scalars.push_back(oid);
+            }
+        }
+    }
+    return plan;
+}
+
+snmp::MibView restrict_to(const snmp::MibView& view, const std::vector<CollectionPlan>& plans) {
+    MibView out;
+    for (const auto& plan : plans) {
+        for (const auto& oid : plan.scalars) {
+            if (const auto it = view.find(oid); it != view.end()) out.insert(*it);
+        }
+        for (const auto& prefix : plan.subtrees) {
+            for (auto it = view.lower_bound(prefix);
+                 it != view.end() && snmp::starts_with(it->first, prefix); ++it) {
+                out.insert(*it);
+            }
+        }
+    }
+    return out;
+}
+
+CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profiles,
+                             std::string address, std::string polled_at) {
+    CollectResult out;
+    auto& snap = out.snapshot;
+    snap.address = std::move(address);
+    snap.polled_at = std::move(polled_at);
+    Ctx ctx{view, out};
+
+    const auto facts = phase1_facts(view, profiles);
+    const Profile* profile = facts.profile;
+    if (profile != nullptr) out.sources["profile"] = profile->id + " (" + profile->file + ")";
+
+    // Charset: the device's own declaration first (prtLocalizationCharacterSet), then the
+    // profile's default, else automatic detection per string.
+    if (const Value* cs = find(view, kPrtCharset11); cs != nullptr && cs->is_number()) {
+        if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) ctx.charset = *c;
+    }
+    if (ctx.charset == text::Charset::automatic && profile != nullptr && !profile->charset.empty()) {
+        if (auto c = text::charset_from_name(profile->charset)) ctx.charset = *c;
+    }
+
+    auto& id = snap.identity;
+    id.sys_descr = ctx.str(kSysDescr);
+    id.sys_object_id = facts.sys_object_id;
+    id.sys_name = ctx.str(kSysName);
+    if (const Value* up = find(view, kSysUpTime); up != nullptr && up->is_number()) {
+        snap.uptime = up->number / 100;
+    }
+
+    const auto printer_idx = printer_device_index(view);
+    const std::uint32_t dev = printer_idx.value_or(1);
+    std::string hr_descr = ctx.str(child(kHrDeviceDescr, {dev}));
+    if (hr_descr.empty() && !printer_idx) {
+        // No printer row: the first device row still names the product (scanners, MFP boards).
+        const auto rows = column(view, kHrDeviceDescr);
+        if (!rows.empty()) hr_descr = ctx.str(rows.begin()->second, kHrDeviceDescr);
+    }
+
+    // Vendor.
+    const Brand* brand = facts.brand;
+    if (brand != nullptr) {
+        id.vendor = brand->vendor;
+        out.sources["identity.vendor"] = facts.brand_source + " (" + brand->file + ")";
+    } else if (const Brand* b = profiles.brand_for_text(hr_descr); b != nullptr) {
+        brand = b;
+        id.vendor = b->vendor;
+        out.sources["identity.vendor"] = "hrDeviceDescr (" + b->file + ")";
+    } else if (profile != nullptr && !profile->vendor.empty()) {
+        id.vendor = profile->vendor;
+        out.sources["identity.vendor"] = "profile:" + profile->id;
+    }
+
+    const std::string pid = profile ? profile->id : std::string{};
+    const auto text_of = [&](const ValueSource& s) {
+        return source_text(ctx, s, id.sys_descr, hr_descr);
+    };
+
+    // Model: vendor sources, then hrDeviceDescr of the printer, then sysDescr.
+    if (profile != nullptr) id.model = first_of(ctx, profile->model, "identity.model", pid, text_of);
+    if (id.model.empty() && !hr_descr.empty()) {
+        id.model = hr_descr;
+        out.sources["identity.model"] = snmp::to_string(child(kHrDeviceDescr, {dev}));
+    }
+    if (id.model.empty() && (profile == nullptr || profile->model_from_sysdescr)) {
+        id.model = model_from_sys_descr(id.sys_descr);
+        if (!id.model.empty()) out.sources["identity.model"] = "sysDescr";
+    }
+    id.model = strip_brand(id.model, brand);
+    if (brand != nullptr && text::lower(id.model) == text::lower(brand->vendor)) id.model.clear();
+
+    // Serial: the standard column, then vendor sources.
+    id.serial = ctx.str(kPrtGeneralSerial1);
+    if (!id.serial.empty()) {
+        out.sources["identity.serial"] = snmp::to_string(kPrtGeneralSerial1);
+    } else if (profile != nullptr) {
+        id.serial = first_of(ctx, profile->serial, "identity.serial", pid, text_of);
+    }
+
+    // MAC: the first real hardware address among the interfaces.
+    for (const auto& [idx, v] : column(view, kIfPhysAddress)) {
+        if (v->type != ValueType::octets) continue;
+        if (auto mac = text::format_mac(v->bytes); !mac.empty()) {
+            id.mac = std::move(mac);
+            out.sources["identity.mac"] = snmp::to_string(child(kIfPhysAddress, idx));
+            break;
+        }
+    }
+    if (id.mac.empty() && profile != nullptr) {
+        id.mac = text::format_mac(first_of(ctx, profile->mac, "identity.mac", pid, text_of));
+    }
+
+    if (profile != nullptr) {
+        id.firmware = first_of(ctx, profile->firmware, "identity.firmware", pid, text_of);
+    }
+
+    collect_counters(ctx, profile);
+    collect_supplies(ctx, profile);
+    collect_trays(ctx, profile ? profile->low_percent : 10);
+    collect_status(ctx, printer_idx);
+    if (snap.status.console.empty() && profile != nullptr) {
+        snap.status.console = first_of(ctx, profile->console, "status.console", pid, text_of);
+    }
+    return out;
+}
+
+Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles) {
+    Classification c;
+    const auto facts = phase1_facts(phase1, profiles);
+    const Value* type1 = find(phase1, child(kHrDeviceType, {1}));
+    const bool hr_printer = type1 != nullptr && type1->type == ValueType::object_id &&
+                            type1->oid == kHrDeviceTypePrinter;
+    const bool printer_mib = find(phase1, kPrtGeneralConfigChanges1) != nullptr ||
+                             find(phase1, kPrtGeneralSerial1) != nullptr;
+    // A profile matched by sysObjectID covers a vendor's printer line; a brand alone (no
+    // hrDevice answer at all) is a printer vendor's box seen only through its system group.
+    const bool by_profile = facts.profile != nullptr && !facts.profile->sys_object_ids.empty() &&
+                            std::any_of(facts.profile->sys_object_ids.begin(),
+                                        facts.profile->sys_object_ids.end(), [&](const Oid& p) {
+                                            const auto o = snmp::parse_oid(facts.sys_object_id);
+                                            return o && snmp::starts_with(*o, p);
+                                        });
+    const bool brand_only = facts.brand != nullptr && type1 == nullptr;
+    c.is_printer = hr_printer || printer_mib || (type1 == nullptr && (by_profile || brand_only));
+    if (facts.brand != nullptr) {
+        c.vendor = facts.brand->vendor;
+    } else if (facts.profile != nullptr) {
+        c.vendor = facts.profile->vendor;
+    }
+    std::string model = facts.hr_descr1;
+    if (model.empty() && (facts.profile == nullptr || facts.profile->model_from_sysdescr)) {
+        model = model_from_sys_descr(facts.sys_descr);
+    }
+    c.model = strip_brand(model, facts.brand);
+    return c;
+}
+
+}  // namespace printmon::scanner

@@ -1,0 +1,50 @@
+#pragma once
+// From SNMP answers to a device snapshot. The engine fetches; this decides what to fetch (two
+// small phases, a handful of GET/GETBULK requests) and how to read it: RFC 3805 Printer-MIB,
+// RFC 2790 Host-Resources, the PWG Imaging System Counter MIB, and vendor OIDs from profiles.
+// Pure functions of a MibView: no I/O, so recordings and the network give the same snapshot.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "printmon/proto/snapshot.hpp"
+#include "profiles/profile.hpp"
+#include "snmp/value.hpp"
+
+namespace printmon::scanner {
+
+struct CollectionPlan {
+    std::vector<snmp::Oid> scalars;   ///< GET these instances
+    std::vector<snmp::Oid> subtrees;  ///< walk these (GETBULK) and keep what lies inside
+};
+
+/// Phase 1: scalars to GET for any device (system group, hrDevice/Printer-MIB/PWG presence).
+CollectionPlan identity_plan();
+
+/// Phase 2: what to fetch for this device given phase 1's answers and the matched profile.
+CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles);
+
+struct CollectResult {
+    proto::DeviceSnapshot snapshot;
+    std::map<std::string, std::string> sources;  ///< field -> OID/profile it came from
+    std::vector<std::string> notes;              ///< problems: wrong types, truncated values...
+};
+
+/// Builds the snapshot from everything fetched (phase 1 and phase 2 merged).
+CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profiles,
+                             std::string address, std::string polled_at);
+
+/// Printer-or-not decision for discovery, with vendor/model.
+struct Classification {
+    bool is_printer = false;
+    std::string vendor;
+    std::string model;
+};
+Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles);
+
+/// Keeps only what a network collection following `plans` would have returned: the exact
+/// scalars and everything inside the subtrees. Lets offline tests see what the engine sees.
+snmp::MibView restrict_to(const snmp::MibView& view, const std::vector<CollectionPlan>& plans);
+
+}  // namespace printmon::scanner

@@ -1,0 +1,396 @@
+#include "profiles/profile.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "printmon/proto/enums.hpp"
+
+namespace printmon::scanner {
+namespace {
+
+[[noreturn]] void fail(std::string_view file, const toml::source_region& where,
+                       const std::string& message) {
+    std::ostringstream out;
+    out << file << ':' << where.begin.line << ':' << where.begin.column << ": " << message;
+    throw ProfileError(out.str());
+}
+
+std::regex compile(std::string_view file, const toml::node& node, const std::string& pattern) {
+    try {
+        return std::regex(pattern, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+        fail(file, node.source(), "bad regular expression '" + pattern + "': " + e.what());
+    }
+}
+
+snmp::Oid oid_of(std::string_view file, const toml::node& node) {
+    const auto* s = node.as_string();
+    if (s == nullptr) fail(file, node.source(), "expected an OID string");
+    auto oid = snmp::parse_oid(s->get());
+    if (!oid) fail(file, node.source(), "bad OID '" + s->get() + "'");
+    return *oid;
+}
+
+std::string string_of(std::string_view file, const toml::node& node, std::string_view what) {
+    const auto* s = node.as_string();
+    if (s == nullptr) fail(file, node.source(), std::string(what) + " must be a string");
+    return s->get();
+}
+
+std::int64_t int_of(std::string_view file, const toml::node& node, std::string_view what) {
+    const auto* i = node.as_integer();
+    if (i == nullptr) fail(file, node.source(), std::string(what) + " must be an integer");
+    return i->get();
+}
+
+void check_keys(std::string_view file, const toml::table& table,
+                std::initializer_list<std::string_view> allowed) {
+    for (const auto& [key, value] : table) {
+        if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+            fail(file, value.source(), "unknown key '" + std::string(key.str()) + "'");
+        }
+    }
+}
+
+ValueSource source_of(std::string_view file, const toml::node& node) {
+    const auto* t = node.as_table();
+    if (t == nullptr) fail(file, node.source(), "expected a table {oid = ..., ...}");
+    check_keys(file, *t, {"oid", "sysdescr", "hr_device_descr", "format", "regex"});
+    ValueSource src;
+    if (const auto* o = t->get("oid")) {
+        src.oid = oid_of(file, *o);
+        if (const auto* r = t->get("regex")) {
+            src.regex_text = string_of(file, *r, "regex");
+            src.regex = compile(file, *r, src.regex_text);
+        }
+    } else if (const auto* d = t->get("sysdescr")) {
+        src.field = ValueSource::Field::sys_descr;
+        src.regex_text = string_of(file, *d, "sysdescr");
+        src.regex = compile(file, *d, src.regex_text);
+    } else if (const auto* h = t->get("hr_device_descr")) {
+        src.field = ValueSource::Field::hr_device_descr;
+        src.regex_text = string_of(file, *h, "hr_device_descr");
+        src.regex = compile(file, *h, src.regex_text);
+    } else {
+        fail(file, node.source(), "a source needs one of oid, sysdescr, hr_device_descr");
+    }
+    if (const auto* f = t->get("format")) {
+        src.format = string_of(file, *f, "format");
+        const bool known = src.format.empty() || src.format == "mac" ||
+                           src.format.rfind("ieee1284:", 0) == 0 ||
+                           src.format.rfind("brother_block:", 0) == 0;
+        if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
+        if (src.format.rfind("brother_block:", 0) == 0) {
+            const auto code = src.format.substr(14);
+            if (code.empty() || code.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
+                code.size() > 2) {
+                fail(file, f->source(), "brother_block needs a hex record code, e.g. brother_block:0a");
+            }
+        }
+    }
+    return src;
+}
+
+std::vector<ValueSource> sources_of(std::string_view file, const toml::table& t,
+                                    std::string_view key) {
+    std::vector<ValueSource> out;
+    const auto* node = t.get(key);
+    if (node == nullptr) return out;
+    const auto* arr = node->as_array();
+    if (arr == nullptr) fail(file, node->source(), std::string(key) + " must be an array");
+    for (const auto& item : *arr) out.push_back(source_of(file, item));
+    return out;
+}
+
+proto::SupplyState state_of(std::string_view file, const toml::node& node) {
+    const auto text = string_of(file, node, "state");
+    auto state = proto::supply_state_from_string(text);
+    if (!state) fail(file, node.source(), "unknown supply state '" + text + "'");
+    return *state;
+}
+
+std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
+    std::vector<LevelCode> out;
+    const auto* arr = node.as_array();
+    if (arr == nullptr) fail(file, node.source(), "expected an array of {level, state}");
+    for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        if (t == nullptr || t->get("level") == nullptr || t->get("state") == nullptr) {
+            fail(file, item.source(), "expected {level = N, state = \"...\"}");
+        }
+        check_keys(file, *t, {"level", "state"});
+        out.push_back({int_of(file, *t->get("level"), "level"), state_of(file, *t->get("state"))});
+    }
+    return out;
+}
+
+Profile profile_of(std::string_view file, const toml::table& t) {
+    check_keys(file, t,
+               {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
+                "model", "serial", "firmware", "mac", "console", "counters", "supply_levels",
+                "low_percent"});
+    Profile p;
+    p.file = std::string(file);
+    const auto* id = t.get("id");
+    if (id == nullptr) fail(file, t.source(), "profile without id");
+    p.id = string_of(file, *id, "id");
+    if (const auto* v = t.get("vendor")) p.vendor = string_of(file, *v, "vendor");
+    if (const auto* s = t.get("sys_object_id")) {
+        const auto* arr = s->as_array();
+        if (arr == nullptr) fail(file, s->source(), "sys_object_id must be an array of OIDs");
+        for (const auto& o : *arr) p.sys_object_ids.push_back(oid_of(file, o));
+    }
+    if (const auto* d = t.get("sysdescr")) p.sysdescr = compile(file, *d, string_of(file, *d, "sysdescr"));
+    if (const auto* m = t.get("model_from_sysdescr")) {
+        const auto* b = m->as_boolean();
+        if (b == nullptr) fail(file, m->source(), "model_from_sysdescr must be true or false");
+        p.model_from_sysdescr = b->get();
+    }
+    if (const auto* c = t.get("charset")) p.charset = string_of(file, *c, "charset");
+    if (const auto* l = t.get("low_percent")) {
+        p.low_percent = static_cast<int>(int_of(file, *l, "low_percent"));
+    }
+    p.model = sources_of(file, t, "model");
+    p.serial = sources_of(file, t, "serial");
+    p.firmware = sources_of(file, t, "firmware");
+    p.mac = sources_of(file, t, "mac");
+    p.console = sources_of(file, t, "console");
+    if (const auto* c = t.get("counters")) {
+        const auto* arr = c->as_array();
+        if (arr == nullptr) fail(file, c->source(), "counters must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* ct = item.as_table();
+            if (ct == nullptr) fail(file, item.source(), "expected {name = ..., oid = ...}");
+            check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override"});
+            CounterSource cs;
+            const auto* name = ct->get("name");
+            if (name == nullptr) fail(file, item.source(), "counter without name");
+            cs.name = string_of(file, *name, "name");
+            if (!proto::is_counter_name(cs.name)) {
+                fail(file, name->source(), "bad counter name '" + cs.name + "'");
+            }
+            toml::table src;
+            for (const auto& [k, v] : *ct) {
+                if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+            }
+            if (ct->get("oid") == nullptr) fail(file, item.source(), "counter without oid");
+            cs.source = source_of(file, src);
+            if (const auto* s = ct->get("scale")) cs.scale = int_of(file, *s, "scale");
+            if (const auto* o = ct->get("override")) {
+                const auto* b = o->as_boolean();
+                if (b == nullptr) fail(file, o->source(), "override must be true or false");
+                cs.override_standard = b->get();
+            }
+            p.counters.push_back(std::move(cs));
+        }
+    }
+    if (const auto* s = t.get("supply_levels")) {
+        const auto* st = s->as_table();
+        if (st == nullptr) fail(file, s->source(), "supply_levels must be a table");
+        check_keys(file, *st, {"special", "coded_max_at_most", "coded"});
+        if (const auto* sp = st->get("special")) p.supplies.special = codes_of(file, *sp);
+        if (const auto* cm = st->get("coded_max_at_most")) {
+            p.supplies.coded_max_at_most = int_of(file, *cm, "coded_max_at_most");
+        }
+        if (const auto* cd = st->get("coded")) p.supplies.coded = codes_of(file, *cd);
+    }
+    return p;
+}
+
+Brand brand_of(std::string_view file, const toml::table& t) {
+    check_keys(file, t, {"vendor", "pattern", "enterprises", "profile"});
+    Brand b;
+    b.file = std::string(file);
+    const auto* v = t.get("vendor");
+    if (v == nullptr) fail(file, t.source(), "brand without vendor");
+    b.vendor = string_of(file, *v, "vendor");
+    if (const auto* p = t.get("pattern")) {
+        b.pattern_text = string_of(file, *p, "pattern");
+        b.pattern = compile(file, *p, b.pattern_text);
+    }
+    if (const auto* e = t.get("enterprises")) {
+        const auto* arr = e->as_array();
+        if (arr == nullptr) fail(file, e->source(), "enterprises must be an array of integers");
+        for (const auto& n : *arr) {
+            const auto value = int_of(file, n, "enterprise number");
+            if (value < 0 || value > 0xFFFFFFFFLL) fail(file, n.source(), "enterprise out of range");
+            b.enterprises.push_back(static_cast<std::uint32_t>(value));
+        }
+    }
+    if (const auto* p = t.get("profile")) b.profile = string_of(file, *p, "profile");
+    return b;
+}
+
+bool oid_prefix(const std::string& oid_text, const snmp::Oid& prefix) {
+    const auto oid = snmp::parse_oid(oid_text);
+    return oid && snmp::starts_with(*oid, prefix);
+}
+
+}  // namespace
+
+std::string ValueSource::describe() const {
+    std::string out;
+    switch (field) {
+        case Field::oid:
+            out = snmp::to_string(oid);
+            break;
+        case Field::sys_descr:
+            out = "sysDescr";
+            break;
+        case Field::hr_device_descr:
+            out = "hrDeviceDescr";
+            break;
+    }
+    if (!format.empty()) out += " (" + format + ")";
+    return out;
+}
+
+void ProfileSet::load_text(std::string_view file_name, std::string_view toml_text) {
+    toml::table doc;
+    try {
+        doc = toml::parse(toml_text, file_name);
+    } catch (const toml::parse_error& e) {
+        fail(file_name, e.source(), std::string(e.description()));
+    }
+    check_keys(file_name, doc, {"profile", "brand"});
+    std::vector<Profile> profiles;
+    std::vector<Brand> brands;
+    if (const auto* p = doc.get("profile")) {
+        const auto* arr = p->as_array();
+        if (arr == nullptr) fail(file_name, p->source(), "use [[profile]] tables");
+        for (const auto& item : *arr) {
+            const auto* t = item.as_table();
+            if (t == nullptr) fail(file_name, item.source(), "use [[profile]] tables");
+            profiles.push_back(profile_of(file_name, *t));
+        }
+    }
+    if (const auto* b = doc.get("brand")) {
+        const auto* arr = b->as_array();
+        if (arr == nullptr) fail(file_name, b->source(), "use [[brand]] tables");
+        for (const auto& item : *arr) {
+            const auto* t = item.as_table();
+            if (t == nullptr) fail(file_name, item.source(), "use [[brand]] tables");
+            brands.push_back(brand_of(file_name, *t));
+        }
+    }
+    files_[std::string(file_name)] = {std::move(profiles), std::move(brands)};
+    rebuild();
+}
+
+void ProfileSet::rebuild() {
+    profiles_.clear();
+    brands_.clear();
+    // generic.toml holds the catch-all brand table: vendor files come first so their more
+    // specific patterns win.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& [name, content] : files_) {
+            if ((name == "generic.toml") != (pass == 1)) continue;
+            profiles_.insert(profiles_.end(), content.first.begin(), content.first.end());
+            brands_.insert(brands_.end(), content.second.begin(), content.second.end());
+        }
+    }
+}
+
+void ProfileSet::validate() const {
+    for (const auto& b : brands_) {
+        if (!b.profile.empty() && by_id(b.profile) == nullptr) {
+            throw ProfileError(b.file + ": brand " + b.vendor + " names unknown profile '" +
+                               b.profile + "'");
+        }
+    }
+}
+
+ProfileSet ProfileSet::load(const std::string& dir) {
+    return dir.empty() ? embedded() : with_overrides(dir);
+}
+
+ProfileSet ProfileSet::embedded() {
+    ProfileSet set;
+    for (const auto& [name, text] : embedded_profiles()) set.load_text(name, text);
+    set.validate();
+    return set;
+}
+
+ProfileSet ProfileSet::with_overrides(const std::filesystem::path& dir) {
+    ProfileSet set = embedded();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        throw ProfileError(dir.string() + ": not a directory");
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".toml") {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& path : files) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw ProfileError(path.string() + ": cannot read");
+        std::ostringstream buf;
+        buf << in.rdbuf();
+        set.load_text(path.filename().string(), buf.str());
+    }
+    set.validate();
+    return set;
+}
+
+const Profile* ProfileSet::by_id(const std::string& id) const {
+    for (const auto& p : profiles_) {
+        if (p.id == id) return &p;
+    }
+    return nullptr;
+}
+
+const Brand* ProfileSet::brand_for_text(const std::string& text) const {
+    if (text.empty()) return nullptr;
+    for (const auto& b : brands_) {
+        if (b.pattern && std::regex_search(text, *b.pattern)) return &b;
+    }
+    return nullptr;
+}
+
+const Brand* ProfileSet::brand_for_enterprise(std::uint32_t enterprise) const {
+    for (const auto& b : brands_) {
+        if (std::find(b.enterprises.begin(), b.enterprises.end(), enterprise) !=
+            b.enterprises.end()) {
+            return &b;
+        }
+    }
+    return nullptr;
+}
+
+const Profile* ProfileSet::match(const std::string& sys_object_id, const std::string& sys_descr,
+                                 const std::string& vendor_hint) const {
+    const Profile* best = nullptr;
+    std::size_t best_score = 0;
+    for (const auto& p : profiles_) {
+        std::size_t len = 0;
+        for (const auto& prefix : p.sys_object_ids) {
+            if (oid_prefix(sys_object_id, prefix)) len = std::max(len, prefix.size());
+        }
+        if (len == 0) continue;
+        if (p.sysdescr && !std::regex_search(sys_descr, *p.sysdescr)) continue;
+        const std::size_t score = len * 2 + (p.sysdescr ? 1 : 0);
+        if (score > best_score) {
+            best = &p;
+            best_score = score;
+        }
+    }
+    if (best != nullptr) return best;
+    // No sysObjectID match (absent, or an OEM's number): use the brand's profile.
+    for (const auto& b : brands_) {
+        if (b.vendor == vendor_hint && !b.profile.empty()) {
+            const Profile* p = by_id(b.profile);
+            if (p != nullptr && (!p->sysdescr || std::regex_search(sys_descr, *p->sysdescr))) {
+                return p;
+            }
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace printmon::scanner

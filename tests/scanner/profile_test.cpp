@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include "profiles/profile.hpp"
+
+using namespace printmon::scanner;
+
+namespace {
+
+std::string error_of(const char* toml) {
+    ProfileSet set;
+    try {
+        set.load_text("bad.toml", toml);
+        set.validate();
+    } catch (const ProfileError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("embedded profiles load and cover every vendor family", "[profiles]") {
+    const auto set = ProfileSet::embedded();
+    for (const char* id : {"hp", "kyocera", "ricoh", "canon", "xerox", "fujixerox", "konica",
+                           "sharp", "brother", "lexmark", "epson", "oki", "samsung", "dell",
+                           "toshiba", "pantum", "zebra"}) {
+        INFO(id);
+        CHECK(set.by_id(id) != nullptr);
+    }
+    for (const auto& [ent, vendor] : std::vector<std::pair<std::uint32_t, const char*>>{
+             {11, "HP"}, {1347, "Kyocera"}, {367, "Ricoh"}, {1602, "Canon"}, {253, "Xerox"},
+             {18334, "Konica Minolta"}, {2385, "Sharp"}, {2435, "Brother"}, {641, "Lexmark"},
+             {1248, "Epson"}, {2001, "OKI"}, {236, "Samsung"}, {674, "Dell"},
+             {1129, "Toshiba TEC"}, {40093, "Pantum"}, {51966, "TSC"}, {10642, "Zebra"}}) {
+        const Brand* b = set.brand_for_enterprise(ent);
+        REQUIRE(b != nullptr);
+        CHECK(b->vendor == vendor);
+    }
+}
+
+TEST_CASE("brands: OEM names in sysDescr", "[profiles]") {
+    const auto set = ProfileSet::embedded();
+    const auto vendor = [&](const char* text) {
+        const Brand* b = set.brand_for_text(text);
+        return b ? b->vendor : std::string("-");
+    };
+    CHECK(vendor("TA_UTAX Printing System") == "UTAX");
+    CHECK(vendor("FUJI XEROX DocuPrint CM305 df") == "Fuji Xerox");
+    CHECK(vendor("Xerox Phaser 4600") == "Xerox");
+    CHECK(vendor("LANIER MP C3501") == "Lanier");
+    CHECK(vendor("Develop ineo 280") == "Develop");
+    CHECK(vendor("TOSHIBA e-STUDIO305CS") == "Toshiba TEC");
+    CHECK(vendor("HP ETHERNET MULTI-ENVIRONMENT") == "HP");
+    CHECK(vendor("Generic network printer") == "-");
+}
+
+TEST_CASE("profile match: longest sysObjectID prefix, then the brand's profile", "[profiles]") {
+    const auto set = ProfileSet::embedded();
+    const Profile* p = set.match(".1.3.6.1.4.1.11.2.3.9.1", "HP ETHERNET", "HP");
+    REQUIRE(p != nullptr);
+    CHECK(p->id == "hp");
+    p = set.match(".1.3.6.1.4.1.1347.41", "TA_UTAX Printing System", "UTAX");
+    REQUIRE(p != nullptr);
+    CHECK(p->id == "kyocera");
+    p = set.match("", "LANIER MP C3501", "Lanier");
+    REQUIRE(p != nullptr);
+    CHECK(p->id == "ricoh");
+    p = set.match(".1.3.6.1.4.1.683.6.0", "ZebraNet Wired PS", "Zebra");
+    REQUIRE(p != nullptr);
+    CHECK(p->id == "zebra-esi");
+    CHECK(set.match(".1.3.6.1.4.1.683.6.0", "Other ESI print server", "") == nullptr);
+}
+
+TEST_CASE("profile errors name file, line and column", "[profiles]") {
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsys_object_id = [\"1.3.x\"]\n") ==
+          "bad.toml:3:18: bad OID '1.3.x'");
+    CHECK(error_of("[[profile]]\nid = \"x\"\nmodle = []\n").rfind("bad.toml:3:", 0) == 0);
+    CHECK(error_of("[[profile\n").rfind("bad.toml:1:", 0) == 0);
+    CHECK(error_of("[[brand]]\nvendor = \"V\"\npattern = \"(\"\n").find("bad.toml:3:") == 0);
+    CHECK(error_of("[[brand]]\nvendor = \"V\"\nprofile = \"nope\"\n").find("unknown profile") !=
+          std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[profile.supply_levels]\nspecial = [{level = 1, "
+                   "state = \"great\"}]\n")
+              .find("unknown supply state 'great'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\ncounters = [{name = \"Bad Name\", oid = \"1.3\"}]\n")
+              .find("bad counter name") != std::string::npos);
+}
+
+TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {
+    auto set = ProfileSet::embedded();
+    set.load_text("ricoh.toml",
+                  "[[profile]]\nid = \"ricoh\"\nvendor = \"Ricoh\"\nsys_object_id = "
+                  "[\"1.3.6.1.4.1.367\"]\n");
+    set.validate();
+    const Profile* p = set.by_id("ricoh");
+    REQUIRE(p != nullptr);
+    CHECK(p->serial.empty());
+    CHECK(set.brand_for_text("LANIER MP") == nullptr);  // brands went with the old file
+}

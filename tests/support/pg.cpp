@@ -1,0 +1,93 @@
+#include "pg.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <pqxx/nontransaction>
+
+#include "state.hpp"
+
+namespace printmon::test {
+
+namespace {
+
+// Quotes a conninfo value so passwords or names with spaces or quotes survive.
+std::string conninfo_value(const std::string& value) {
+    std::string out = "'";
+    for (const char c : value) {
+        if (c == '\'' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    out.push_back('\'');
+    return out;
+}
+
+std::string unique_database_name() {
+    // pid + counter is unique within this machine's concurrently running tests; the random part
+    // avoids clashing with a database left behind by a crashed earlier run with a reused pid.
+    static std::atomic<unsigned> counter{0};
+    std::random_device random;
+    return fmt::format("t_{}_{}_{:08x}", ::getpid(), counter++, random());
+}
+
+}  // namespace
+
+PgFixture pg_fixture() {
+    const auto env = fixture_env("pg");
+    const auto get = [&](const char* key) -> std::string {
+        if (!env) {
+            throw std::runtime_error(
+                "PostgreSQL fixture 'pg' is not running: run this test through ctest (it "
+                "requires FIXTURES pg), or run `tests/support/pg_cluster start "
+                "$PRINTMON_TEST_STATE/pg` first");
+        }
+        const auto found = env->find(key);
+        if (found == env->end()) {
+            throw std::runtime_error(fmt::format("PostgreSQL fixture env lacks {}", key));
+        }
+        return found->second;
+    };
+    PgFixture fixture;
+    fixture.host = get("PGHOST");
+    fixture.port = get("PGPORT");
+    fixture.user = get("PGUSER");
+    fixture.password = get("PGPASSWORD");
+    fixture.database = get("PGDATABASE");
+    fixture.conninfo = get("PG_CONNINFO");
+    return fixture;
+}
+
+std::string pg_conninfo(const PgFixture& fixture, const std::string& dbname) {
+    return fmt::format("host={} port={} user={} password={} dbname={}",
+                       conninfo_value(fixture.host), conninfo_value(fixture.port),
+                       conninfo_value(fixture.user), conninfo_value(fixture.password),
+                       conninfo_value(dbname));
+}
+
+TempDatabase::TempDatabase()
+    : fixture_(pg_fixture()),
+      name_(unique_database_name()),
+      conninfo_(pg_conninfo(fixture_, name_)) {
+    pqxx::connection admin(fixture_.conninfo);
+    // CREATE DATABASE cannot run inside a transaction block; identifiers cannot be parameters.
+    pqxx::nontransaction tx(admin);
+    tx.exec("CREATE DATABASE " + tx.quote_name(name_));
+}
+
+TempDatabase::~TempDatabase() {
+    try {
+        pqxx::connection admin(fixture_.conninfo);
+        pqxx::nontransaction tx(admin);
+        // FORCE: a test that failed may still hold connections open.
+        tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "TempDatabase: cannot drop %s: %s\n", name_.c_str(), e.what());
+    }
+}
+
+}  // namespace printmon::test
