@@ -31,6 +31,8 @@ inline CollectResult collect(const snmp::MibView& recording,
                           "2026-01-01T00:00:00Z");
 }
 
-inline CollectResult collect_fixture(const std::string& name) { return collect(load_fixture(name)); }
+inline CollectResult collect_fixture(const std::string& name) {
+    return collect(load_fixture(name));
+}
 
 }  // namespace printmon::scanner::test

@@ -61,8 +61,8 @@ TEST_CASE("special supply levels, receptacles, trays, errors and alerts", "[coll
         supply("Waste Box", "waste_toner", "", std::nullopt, SupplyState::unknown, -2, 100,
                "percent", SupplyClass::receptacle),
         supply("Fuser", "fuser", "", 0, SupplyState::empty, 0, 100000, "impressions"),
-        supply("Staples", "staples", "", std::nullopt, SupplyState::unrestricted, -1,
-               std::nullopt, "items"),
+        supply("Staples", "staples", "", std::nullopt, SupplyState::unrestricted, -1, std::nullopt,
+               "items"),
     };
     proto::Tray t1;
     t1.name = "Tray 1";
@@ -101,8 +101,8 @@ TEST_CASE("Ricoh -100 is 'almost empty', not a percentage", "[collector]") {
     CHECK(r.snapshot.identity.firmware == "1.10");
     REQUIRE(r.snapshot.supplies.size() == 1);
     CHECK(r.snapshot.supplies[0] == supply("Black Toner", "toner", "black", std::nullopt,
-                                           SupplyState::low, -100, 100, "",
-                                           SupplyClass::consumed, "profile:ricoh"));
+                                           SupplyState::low, -100, 100, "", SupplyClass::consumed,
+                                           "profile:ricoh"));
 }
 
 TEST_CASE("Brother coded levels and binary counter block", "[collector]") {
@@ -116,12 +116,11 @@ TEST_CASE("Brother coded levels and binary counter block", "[collector]") {
         {"total", 5321}, {"mono", 5000}, {"color", 321}, {"duplex", 77}};
     CHECK(r.snapshot.counters == counters);
     REQUIRE(r.snapshot.supplies.size() == 2);
-    CHECK(r.snapshot.supplies[0] == supply("Black Toner Cartridge", "toner", "black",
-                                           std::nullopt, SupplyState::low, 1, std::nullopt, "",
+    CHECK(r.snapshot.supplies[0] == supply("Black Toner Cartridge", "toner", "black", std::nullopt,
+                                           SupplyState::low, 1, std::nullopt, "",
                                            SupplyClass::consumed, "profile:brother"));
-    CHECK(r.snapshot.supplies[1] == supply("Drum Unit", "opc", "", std::nullopt,
-                                           SupplyState::empty, 2, 3, "", SupplyClass::consumed,
-                                           "profile:brother"));
+    CHECK(r.snapshot.supplies[1] == supply("Drum Unit", "opc", "", std::nullopt, SupplyState::empty,
+                                           2, 3, "", SupplyClass::consumed, "profile:brother"));
 }
 
 TEST_CASE("device-declared CP1251, NUL padding, HP PML prefix and 1284 model", "[collector]") {
@@ -152,8 +151,8 @@ TEST_CASE("wrong types and truncated values are noted, never guessed", "[collect
     REQUIRE(r.snapshot.supplies.size() == 1);
     const auto& s = r.snapshot.supplies[0];
     CHECK(s.description == "Тонер чёрны");  // the cut character is dropped, not mangled
-    CHECK(s.max == 200);                     // "200" as a string is still 200
-    CHECK_FALSE(s.level.has_value());        // "fifty" is not a number
+    CHECK(s.max == 200);                    // "200" as a string is still 200
+    CHECK_FALSE(s.level.has_value());       // "fifty" is not a number
     CHECK_FALSE(s.level_percent.has_value());
     CHECK(s.state == SupplyState::unknown);
     CHECK(has_note(r, "value cut inside a character"));
@@ -191,18 +190,23 @@ TEST_CASE("collection plan: phase 2 adds the matched profile's OIDs", "[collecto
 TEST_CASE("classification: hrDeviceType, Printer-MIB and brand decide", "[collector]") {
     const auto& profiles = test::builtin_profiles();
     snmp::MibView v;
-    v[*snmp::parse_oid("1.3.6.1.2.1.1.1.0")] = {snmp::ValueType::octets, 0, "TA_UTAX Printing System", {}};
-    v[*snmp::parse_oid("1.3.6.1.2.1.1.2.0")] = {snmp::ValueType::object_id, 0, "", *snmp::parse_oid("1.3.6.1.4.1.1347.41")};
+    v[*snmp::parse_oid("1.3.6.1.2.1.1.1.0")] = {
+        snmp::ValueType::octets, 0, "TA_UTAX Printing System", {}};
+    v[*snmp::parse_oid("1.3.6.1.2.1.1.2.0")] = {snmp::ValueType::object_id, 0, "",
+                                                *snmp::parse_oid("1.3.6.1.4.1.1347.41")};
     auto c = classify(v, profiles);
     CHECK(c.is_printer);
     CHECK(c.vendor == "UTAX");  // the OEM brand beats Kyocera's enterprise number
 
-    v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.2.1")] = {snmp::ValueType::object_id, 0, "", *snmp::parse_oid("1.3.6.1.2.1.25.3.1.1")};
-    v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.3.1")] = {snmp::ValueType::octets, 0, "Document Scanner X", {}};
+    v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.2.1")] = {snmp::ValueType::object_id, 0, "",
+                                                       *snmp::parse_oid("1.3.6.1.2.1.25.3.1.1")};
+    v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.3.1")] = {
+        snmp::ValueType::octets, 0, "Document Scanner X", {}};
     c = classify(v, profiles);
     CHECK_FALSE(c.is_printer);  // an hrDevice of type "other" and no Printer-MIB
     CHECK(c.model == "Document Scanner X");
 
-    v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.2.1")] = {snmp::ValueType::object_id, 0, "", *snmp::parse_oid("1.3.6.1.2.1.25.3.1.5")};
+    v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.2.1")] = {snmp::ValueType::object_id, 0, "",
+                                                       *snmp::parse_oid("1.3.6.1.2.1.25.3.1.5")};
     CHECK(classify(v, profiles).is_printer);
 }

@@ -39,10 +39,10 @@ TEST_CASE("corpus recordings: no crash, a vendor for every printer", "[corpus]")
         if (json.str().find("\"vendor\"") != std::string::npos) {
             CHECK_FALSE(result.snapshot.identity.vendor.empty());
         }
-        const auto c = classify(restrict_to(*recording, {identity_plan()}), test::builtin_profiles());
-        if (json.str().find("\"device_type\": \"printer\"") != std::string::npos) {
-            CHECK(c.is_printer);
-        }
+        // Discovery sees the same vendor from phase 1 alone.
+        const auto c =
+            classify(restrict_to(*recording, {identity_plan()}), test::builtin_profiles());
+        CHECK(c.vendor == result.snapshot.identity.vendor);
         ++checked;
     }
     CHECK(checked > 0);

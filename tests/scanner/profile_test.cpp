@@ -21,17 +21,30 @@ std::string error_of(const char* toml) {
 
 TEST_CASE("embedded profiles load and cover every vendor family", "[profiles]") {
     const auto set = ProfileSet::embedded();
-    for (const char* id : {"hp", "kyocera", "ricoh", "canon", "xerox", "fujixerox", "konica",
-                           "sharp", "brother", "lexmark", "epson", "oki", "samsung", "dell",
-                           "toshiba", "pantum", "zebra"}) {
+    for (const char* id :
+         {"hp", "kyocera", "ricoh", "canon", "xerox", "fujixerox", "konica", "sharp", "brother",
+          "lexmark", "epson", "oki", "samsung", "dell", "toshiba", "pantum", "zebra"}) {
         INFO(id);
         CHECK(set.by_id(id) != nullptr);
     }
-    for (const auto& [ent, vendor] : std::vector<std::pair<std::uint32_t, const char*>>{
-             {11, "HP"}, {1347, "Kyocera"}, {367, "Ricoh"}, {1602, "Canon"}, {253, "Xerox"},
-             {18334, "Konica Minolta"}, {2385, "Sharp"}, {2435, "Brother"}, {641, "Lexmark"},
-             {1248, "Epson"}, {2001, "OKI"}, {236, "Samsung"}, {674, "Dell"},
-             {1129, "Toshiba TEC"}, {40093, "Pantum"}, {51966, "TSC"}, {10642, "Zebra"}}) {
+    for (const auto& [ent, vendor] :
+         std::vector<std::pair<std::uint32_t, const char*>>{{11, "HP"},
+                                                            {1347, "Kyocera"},
+                                                            {367, "Ricoh"},
+                                                            {1602, "Canon"},
+                                                            {253, "Xerox"},
+                                                            {18334, "Konica Minolta"},
+                                                            {2385, "Sharp"},
+                                                            {2435, "Brother"},
+                                                            {641, "Lexmark"},
+                                                            {1248, "Epson"},
+                                                            {2001, "OKI"},
+                                                            {236, "Samsung"},
+                                                            {674, "Dell"},
+                                                            {1129, "Toshiba TEC"},
+                                                            {40093, "Pantum"},
+                                                            {51966, "TSC"},
+                                                            {10642, "Zebra"}}) {
         const Brand* b = set.brand_for_enterprise(ent);
         REQUIRE(b != nullptr);
         CHECK(b->vendor == vendor);

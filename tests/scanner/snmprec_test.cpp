@@ -46,15 +46,18 @@ TEST_CASE("snmprec: errors name the line", "[snmprec]") {
 TEST_CASE("snmprec: write then read is the identity; binary octets use 4x", "[snmprec]") {
     MibView view;
     view[*parse_oid("1.3.6.1.2.1.1.1.0")] = {ValueType::octets, 0, "HP LaserJet", {}};
-    view[*parse_oid("1.3.6.1.2.1.1.2.0")] = {ValueType::object_id, 0, "", *parse_oid("1.3.6.1.4.1.11")};
+    view[*parse_oid("1.3.6.1.2.1.1.2.0")] = {ValueType::object_id, 0, "",
+                                             *parse_oid("1.3.6.1.4.1.11")};
     view[*parse_oid("1.3.6.1.2.1.1.5.0")] = {ValueType::octets, 0, "a|b\nc", {}};
-    view[*parse_oid("1.3.6.1.2.1.2.2.1.6.1")] = {ValueType::octets, 0, std::string("\x00\x21", 2), {}};
+    view[*parse_oid("1.3.6.1.2.1.2.2.1.6.1")] = {
+        ValueType::octets, 0, std::string("\x00\x21", 2), {}};
     view[*parse_oid("1.3.6.1.2.1.25.1.1.0")] = {ValueType::timeticks, 42, "", {}};
     view[*parse_oid("1.3.6.1.2.1.43.10.2.1.4.1.1")] = {ValueType::counter32, 7, "", {}};
     view[*parse_oid("1.3.6.1.2.1.43.10.2.1.5.1.1")] = {ValueType::counter64, 8, "", {}};
     view[*parse_oid("1.3.6.1.2.1.43.11.1.1.9.1.1")] = {ValueType::integer, -2, "", {}};
     view[*parse_oid("1.3.6.1.2.1.43.11.1.1.9.1.2")] = {ValueType::gauge32, 5, "", {}};
-    view[*parse_oid("1.3.6.1.2.1.4.20.1.1.10.0.0.1")] = {ValueType::ip_address, 0, std::string("\x0A\x00\x00\x01", 4), {}};
+    view[*parse_oid("1.3.6.1.2.1.4.20.1.1.10.0.0.1")] = {
+        ValueType::ip_address, 0, std::string("\x0A\x00\x00\x01", 4), {}};
     view[*parse_oid("1.3.6.1.2.1.99.1")] = {ValueType::opaque, 0, "\x9f\x78", {}};
     view[*parse_oid("1.3.6.1.2.1.99.2")] = {ValueType::null, 0, "", {}};
     const std::string text = write_snmprec(view);

@@ -23,9 +23,11 @@ TEST_CASE("charsets", "[text]") {
     CHECK(to_utf8("\xF4\xCF\xCE\xC5\xD2", Charset::koi8r) == "Тонер");
     CHECK(to_utf8("caf\xE9", Charset::latin1) == "café");
     CHECK(to_utf8("caf\xC5", Charset::roman8) == "café");
-    CHECK(to_utf8("\xB3\xF3" "d\xBC", Charset::latin2) == "łódź");
+    CHECK(to_utf8("\xB3\xF3"
+                  "d\xBC",
+                  Charset::latin2) == "łódź");
     CHECK(to_utf8("caf\xC3\xA9", Charset::automatic) == "café");  // valid UTF-8 kept
-    CHECK(to_utf8("caf\xE9", Charset::automatic) == "café");       // Latin-1 guessed
+    CHECK(to_utf8("caf\xE9", Charset::automatic) == "café");      // Latin-1 guessed
     CHECK(to_utf8("\xD2\xEE\xED\xE5\xF0 \xF7\xB8\xF0\xED\xFB\xE9", Charset::automatic) ==
           "Тонер чёрный");
     CHECK(charset_from_mibenum(2251) == Charset::cp1251);

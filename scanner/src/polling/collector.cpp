@@ -70,9 +70,9 @@ std::map<Oid, const Value*> column(const MibView& view, const Oid& col) {
     for (auto it = view.lower_bound(col); it != view.end() && snmp::starts_with(it->first, col);
          ++it) {
         if (it->second.is_missing()) continue;
-        rows.emplace(Oid(it->first.begin() + static_cast<std::ptrdiff_t>(col.size()),
-                         it->first.end()),
-                     &it->second);
+        rows.emplace(
+            Oid(it->first.begin() + static_cast<std::ptrdiff_t>(col.size()), it->first.end()),
+            &it->second);
     }
     return rows;
 }
@@ -277,16 +277,41 @@ std::string model_from_sys_descr(const std::string& d) {
 
 // ---- supplies ----------------------------------------------------------------------------------
 std::string supply_type_name(std::int64_t code) {
-    static const char* const kNames[] = {
-        "",                  "other",          "unknown",         "toner",
-        "waste_toner",       "ink",            "ink_cartridge",   "ink_ribbon",
-        "waste_ink",         "opc",            "developer",       "fuser_oil",
-        "solid_wax",         "ribbon_wax",     "waste_wax",       "fuser",
-        "corona_wire",       "fuser_oil_wick", "cleaner_unit",    "fuser_cleaning_pad",
-        "transfer_unit",     "toner_cartridge", "fuser_oiler",    "water",
-        "waste_water",       "glue_water_additive", "waste_paper", "binding_supply",
-        "banding_supply",    "stitching_wire", "shrink_wrap",     "paper_wrap",
-        "staples",           "inserts",        "covers"};
+    static const char* const kNames[] = {"",
+                                         "other",
+                                         "unknown",
+                                         "toner",
+                                         "waste_toner",
+                                         "ink",
+                                         "ink_cartridge",
+                                         "ink_ribbon",
+                                         "waste_ink",
+                                         "opc",
+                                         "developer",
+                                         "fuser_oil",
+                                         "solid_wax",
+                                         "ribbon_wax",
+                                         "waste_wax",
+                                         "fuser",
+                                         "corona_wire",
+                                         "fuser_oil_wick",
+                                         "cleaner_unit",
+                                         "fuser_cleaning_pad",
+                                         "transfer_unit",
+                                         "toner_cartridge",
+                                         "fuser_oiler",
+                                         "water",
+                                         "waste_water",
+                                         "glue_water_additive",
+                                         "waste_paper",
+                                         "binding_supply",
+                                         "banding_supply",
+                                         "stitching_wire",
+                                         "shrink_wrap",
+                                         "paper_wrap",
+                                         "staples",
+                                         "inserts",
+                                         "covers"};
     if (code < 1 || code >= static_cast<std::int64_t>(std::size(kNames))) return {};
     return kNames[code];
 }
@@ -311,21 +336,36 @@ std::string infer_supply_type(const std::string& description) {
 
 std::string supply_unit_name(std::int64_t code) {
     switch (code) {
-        case 3: return "ten_thousandths_of_inches";
-        case 4: return "micrometers";
-        case 7: return "impressions";
-        case 8: return "sheets";
-        case 11: return "hours";
-        case 12: return "thousandths_of_ounces";
-        case 13: return "tenths_of_grams";
-        case 14: return "hundredths_of_fluid_ounces";
-        case 15: return "tenths_of_milliliters";
-        case 16: return "feet";
-        case 17: return "meters";
-        case 18: return "items";
-        case 19: return "percent";
-        case 1: return "other";
-        default: return "unknown";
+        case 3:
+            return "ten_thousandths_of_inches";
+        case 4:
+            return "micrometers";
+        case 7:
+            return "impressions";
+        case 8:
+            return "sheets";
+        case 11:
+            return "hours";
+        case 12:
+            return "thousandths_of_ounces";
+        case 13:
+            return "tenths_of_grams";
+        case 14:
+            return "hundredths_of_fluid_ounces";
+        case 15:
+            return "tenths_of_milliliters";
+        case 16:
+            return "feet";
+        case 17:
+            return "meters";
+        case 18:
+            return "items";
+        case 19:
+            return "percent";
+        case 1:
+            return "other";
+        default:
+            return "unknown";
     }
 }
 
@@ -368,7 +408,9 @@ proto::SupplyState state_for_percent(int pct, int low) {
 }
 
 void collect_supplies(Ctx& ctx, const Profile* profile) {
-    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtSuppliesEntry, {n})); };
+    const auto col = [&](std::uint32_t n) {
+        return column(ctx.view, child(kPrtSuppliesEntry, {n}));
+    };
     const auto classes = col(4);
     const auto types = col(5);
     const auto descrs = col(6);
@@ -402,15 +444,16 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
         }
         const auto class_code = ctx.integer(at(classes), oid_at(4));
         if (class_code) {
-            s.supply_class = *class_code == 4 ? proto::SupplyClass::receptacle
-                                              : proto::SupplyClass::consumed;
+            s.supply_class =
+                *class_code == 4 ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
         } else if (s.type.rfind("waste", 0) == 0) {
             s.supply_class = proto::SupplyClass::receptacle;
         }
         const auto unit_code = ctx.integer(at(units), oid_at(7));
         s.unit = unit_code ? supply_unit_name(*unit_code) : std::string{};
         // Colour: prtMarkerColorantValue of the supply's colorant, else the description.
-        if (const auto ci = ctx.integer(at(colorant_idx), oid_at(3)); ci && *ci > 0 && !idx.empty()) {
+        if (const auto ci = ctx.integer(at(colorant_idx), oid_at(3));
+            ci && *ci > 0 && !idx.empty()) {
             const Oid cv = child(kPrtColorantValue, {idx.front(), static_cast<std::uint32_t>(*ci)});
             s.color = normalise_color(ctx.str(cv));
         }
@@ -469,8 +512,8 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
                 }
             } else {
                 // Unknown maximum: a count without a scale is no percentage.
-                s.state = *level == 0 ? proto::SupplyState::empty
-                                      : proto::SupplyState::some_remaining;
+                s.state =
+                    *level == 0 ? proto::SupplyState::empty : proto::SupplyState::some_remaining;
             }
         }
         ctx.out.snapshot.supplies.push_back(std::move(s));
@@ -481,14 +524,22 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
 // ---- trays -------------------------------------------------------------------------------------
 std::string input_type_name(std::int64_t code) {
     switch (code) {
-        case 1: return "other";
-        case 2: return "unknown";
-        case 3: return "sheet_feed_auto_removable";
-        case 4: return "sheet_feed_auto_non_removable";
-        case 5: return "sheet_feed_manual";
-        case 6: return "continuous_roll";
-        case 7: return "continuous_fan_fold";
-        default: return {};
+        case 1:
+            return "other";
+        case 2:
+            return "unknown";
+        case 3:
+            return "sheet_feed_auto_removable";
+        case 4:
+            return "sheet_feed_auto_non_removable";
+        case 5:
+            return "sheet_feed_manual";
+        case 6:
+            return "continuous_roll";
+        case 7:
+            return "continuous_fan_fold";
+        default:
+            return {};
     }
 }
 
@@ -530,7 +581,7 @@ void collect_trays(Ctx& ctx, int low) {
             } else if (max && *max > 0) {
                 t.level_percent = percent_of(*level, *max);
                 const int pct = *t.level_percent;
-                t.state = pct <= 0    ? proto::TrayState::empty
+                t.state = pct <= 0     ? proto::TrayState::empty
                           : pct <= low ? proto::TrayState::low
                                        : proto::TrayState::ok;
             } else {
@@ -570,21 +621,41 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
     }
     if (device) {
         switch (*device) {
-            case 2: st.device = proto::DeviceStatus::running; break;
-            case 3: st.device = proto::DeviceStatus::warning; break;
-            case 4: st.device = proto::DeviceStatus::testing; break;
-            case 5: st.device = proto::DeviceStatus::down; break;
-            default: st.device = proto::DeviceStatus::unknown; break;
+            case 2:
+                st.device = proto::DeviceStatus::running;
+                break;
+            case 3:
+                st.device = proto::DeviceStatus::warning;
+                break;
+            case 4:
+                st.device = proto::DeviceStatus::testing;
+                break;
+            case 5:
+                st.device = proto::DeviceStatus::down;
+                break;
+            default:
+                st.device = proto::DeviceStatus::unknown;
+                break;
         }
         ctx.out.sources["status.device"] = snmp::to_string(device_oid);
     }
     if (const auto p = ctx.integer(child(kHrPrinterStatus, {idx}))) {
         switch (*p) {
-            case 1: st.printer = proto::PrinterStatus::other; break;
-            case 3: st.printer = proto::PrinterStatus::idle; break;
-            case 4: st.printer = proto::PrinterStatus::printing; break;
-            case 5: st.printer = proto::PrinterStatus::warmup; break;
-            default: st.printer = proto::PrinterStatus::unknown; break;
+            case 1:
+                st.printer = proto::PrinterStatus::other;
+                break;
+            case 3:
+                st.printer = proto::PrinterStatus::idle;
+                break;
+            case 4:
+                st.printer = proto::PrinterStatus::printing;
+                break;
+            case 5:
+                st.printer = proto::PrinterStatus::warmup;
+                break;
+            default:
+                st.printer = proto::PrinterStatus::unknown;
+                break;
         }
     }
     Oid err_oid = child(kHrPrinterErrors, {idx});
@@ -638,20 +709,42 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
             return o;
         };
         switch (ctx.integer(sev, oid_at(2)).value_or(1)) {
-            case 3: a.severity = "critical"; break;
-            case 4: a.severity = "warning"; break;
-            case 5: a.severity = "warning_binary_change_event"; break;
-            default: a.severity = "other"; break;
+            case 3:
+                a.severity = "critical";
+                break;
+            case 4:
+                a.severity = "warning";
+                break;
+            case 5:
+                a.severity = "warning_binary_change_event";
+                break;
+            default:
+                a.severity = "other";
+                break;
         }
         if (const auto it = groups.find(aidx); it != groups.end()) {
             static const std::map<std::int64_t, std::string> kGroups = {
-                {1, "other"}, {3, "host_resources_storage"}, {4, "host_resources_device"},
-                {5, "general_printer"}, {6, "cover"}, {7, "localization"}, {8, "input"},
-                {9, "output"}, {10, "marker"}, {11, "marker_supplies"}, {12, "marker_colorant"},
-                {13, "media_path"}, {14, "channel"}, {15, "interpreter"},
-                {16, "console_display_buffer"}, {17, "console_lights"}, {18, "alert"},
-                {30, "finisher_device"}, {31, "finisher_supply"},
-                {32, "finisher_supply_media_input"}, {33, "finisher_attribute"}};
+                {1, "other"},
+                {3, "host_resources_storage"},
+                {4, "host_resources_device"},
+                {5, "general_printer"},
+                {6, "cover"},
+                {7, "localization"},
+                {8, "input"},
+                {9, "output"},
+                {10, "marker"},
+                {11, "marker_supplies"},
+                {12, "marker_colorant"},
+                {13, "media_path"},
+                {14, "channel"},
+                {15, "interpreter"},
+                {16, "console_display_buffer"},
+                {17, "console_lights"},
+                {18, "alert"},
+                {30, "finisher_device"},
+                {31, "finisher_supply"},
+                {32, "finisher_supply_media_input"},
+                {33, "finisher_attribute"}};
             const auto g = ctx.integer(it->second, oid_at(4)).value_or(1);
             const auto name = kGroups.find(g);
             a.group = name == kGroups.end() ? "other" : name->second;
@@ -692,12 +785,23 @@ void collect_pwg_counters(Ctx& ctx) {
         if (svc == services.end() || !svc->second->is_number()) continue;
         std::string prefix;
         switch (svc->second->number) {
-            case 3: prefix = ""; break;        // systemTotals
-            case 4: prefix = "copy_"; break;
-            case 11: prefix = "print_"; break;
-            case 12: prefix = "scan_"; break;
-            case 7: prefix = "fax_"; break;    // faxIn: received faxes printed
-            default: continue;
+            case 3:
+                prefix = "";
+                break;  // systemTotals
+            case 4:
+                prefix = "copy_";
+                break;
+            case 11:
+                prefix = "print_";
+                break;
+            case 12:
+                prefix = "scan_";
+                break;
+            case 7:
+                prefix = "fax_";
+                break;  // faxIn: received faxes printed
+            default:
+                continue;
         }
         const std::string src = snmp::to_string(kIcImpressionEntry);
         const auto put = [&](const std::string& name, const Value* val) {
@@ -732,7 +836,8 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     if (profile == nullptr) return;
     for (const auto& c : profile->counters) {
         if (const auto n = source_number(ctx, c.source)) {
-            set_counter(ctx, c.name, *n * c.scale, c.source.describe() + " (profile:" + profile->id + ")",
+            set_counter(ctx, c.name, *n * c.scale,
+                        c.source.describe() + " (profile:" + profile->id + ")",
                         c.override_standard);
         }
     }
@@ -769,9 +874,8 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
     }
     // Printer-MIB tables are walked even without a presence hint: some agents (OKI) serve the
     // supplies table but not prtGeneral, and a walk of an absent table costs one request.
-    plan.subtrees = {kIfPhysAddress, kHrDeviceEntry,    kHrPrinterEntry,
-                     kPrtInputEntry, kPrtSuppliesEntry, kPrtColorantValue,
-                     kPrtAlertEntry};
+    plan.subtrees = {kIfPhysAddress,    kHrDeviceEntry,    kHrPrinterEntry, kPrtInputEntry,
+                     kPrtSuppliesEntry, kPrtColorantValue, kPrtAlertEntry};
     if (find(phase1, kIcGeneralServiceRecords) != nullptr) {
         plan.subtrees.push_back(kIcKeyServiceType);
         plan.subtrees.push_back(kIcImpressionEntry);
@@ -835,7 +939,8 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     if (const Value* cs = find(view, kPrtCharset11); cs != nullptr && cs->is_number()) {
         if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) ctx.charset = *c;
     }
-    if (ctx.charset == text::Charset::automatic && profile != nullptr && !profile->charset.empty()) {
+    if (ctx.charset == text::Charset::automatic && profile != nullptr &&
+        !profile->charset.empty()) {
         if (auto c = text::charset_from_name(profile->charset)) ctx.charset = *c;
     }
 
@@ -876,7 +981,8 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     };
 
     // Model: vendor sources, then hrDeviceDescr of the printer, then sysDescr.
-    if (profile != nullptr) id.model = first_of(ctx, profile->model, "identity.model", pid, text_of);
+    if (profile != nullptr)
+        id.model = first_of(ctx, profile->model, "identity.model", pid, text_of);
     if (id.model.empty() && !hr_descr.empty()) {
         id.model = hr_descr;
         out.sources["identity.model"] = snmp::to_string(child(kHrDeviceDescr, {dev}));

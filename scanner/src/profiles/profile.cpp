@@ -85,9 +85,11 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
         if (src.format.rfind("brother_block:", 0) == 0) {
             const auto code = src.format.substr(14);
-            if (code.empty() || code.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
+            if (code.empty() ||
+                code.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
                 code.size() > 2) {
-                fail(file, f->source(), "brother_block needs a hex record code, e.g. brother_block:0a");
+                fail(file, f->source(),
+                     "brother_block needs a hex record code, e.g. brother_block:0a");
             }
         }
     }
@@ -128,10 +130,10 @@ std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
 }
 
 Profile profile_of(std::string_view file, const toml::table& t) {
-    check_keys(file, t,
-               {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
-                "model", "serial", "firmware", "mac", "console", "counters", "supply_levels",
-                "low_percent"});
+    check_keys(
+        file, t,
+        {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset", "model",
+         "serial", "firmware", "mac", "console", "counters", "supply_levels", "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -143,7 +145,8 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         if (arr == nullptr) fail(file, s->source(), "sys_object_id must be an array of OIDs");
         for (const auto& o : *arr) p.sys_object_ids.push_back(oid_of(file, o));
     }
-    if (const auto* d = t.get("sysdescr")) p.sysdescr = compile(file, *d, string_of(file, *d, "sysdescr"));
+    if (const auto* d = t.get("sysdescr"))
+        p.sysdescr = compile(file, *d, string_of(file, *d, "sysdescr"));
     if (const auto* m = t.get("model_from_sysdescr")) {
         const auto* b = m->as_boolean();
         if (b == nullptr) fail(file, m->source(), "model_from_sysdescr must be true or false");
@@ -216,7 +219,8 @@ Brand brand_of(std::string_view file, const toml::table& t) {
         if (arr == nullptr) fail(file, e->source(), "enterprises must be an array of integers");
         for (const auto& n : *arr) {
             const auto value = int_of(file, n, "enterprise number");
-            if (value < 0 || value > 0xFFFFFFFFLL) fail(file, n.source(), "enterprise out of range");
+            if (value < 0 || value > 0xFFFFFFFFLL)
+                fail(file, n.source(), "enterprise out of range");
             b.enterprises.push_back(static_cast<std::uint32_t>(value));
         }
     }

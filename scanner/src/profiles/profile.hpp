@@ -24,7 +24,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embedded_profi
 
 /// A profile file that cannot be used; what() is "file:line:col: message".
 class ProfileError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -66,10 +66,10 @@ struct Profile {
     std::string id;
     std::string file;
     std::string vendor;
-    std::vector<snmp::Oid> sys_object_ids;   ///< prefixes; the longest match wins
-    std::optional<std::regex> sysdescr;      ///< must also match when given
-    bool model_from_sysdescr = true;         ///< sysDescr is a usable last-resort model
-    std::string charset;                     ///< default text charset ("" = automatic)
+    std::vector<snmp::Oid> sys_object_ids;  ///< prefixes; the longest match wins
+    std::optional<std::regex> sysdescr;     ///< must also match when given
+    bool model_from_sysdescr = true;        ///< sysDescr is a usable last-resort model
+    std::string charset;                    ///< default text charset ("" = automatic)
     std::vector<ValueSource> model, serial, firmware, mac, console;
     std::vector<CounterSource> counters;
     SupplyCoding supplies;
@@ -87,7 +87,7 @@ struct Brand {
 };
 
 class ProfileSet {
-public:
+  public:
     /// The built-in profiles; throws ProfileError if one is broken (a build defect).
     static ProfileSet embedded();
     /// Embedded profiles plus every *.toml in `dir`; a file with the same name as an
@@ -115,7 +115,7 @@ public:
     const Brand* brand_for_enterprise(std::uint32_t enterprise) const;
     const Profile* by_id(const std::string& id) const;
 
-private:
+  private:
     void rebuild();
     std::map<std::string, std::pair<std::vector<Profile>, std::vector<Brand>>> files_;
     std::vector<Profile> profiles_;

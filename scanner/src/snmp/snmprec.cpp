@@ -94,8 +94,7 @@ tl::expected<MibView, SnmprecError> parse_snmprec(std::string_view text) {
         const auto value_text = line.substr(bar2 + 1);
         auto oid = parse_oid(oid_text);
         if (!oid) {
-            return tl::unexpected(
-                SnmprecError{line_no, "bad OID '" + std::string(oid_text) + "'"});
+            return tl::unexpected(SnmprecError{line_no, "bad OID '" + std::string(oid_text) + "'"});
         }
         bool hex = false;
         if (!tag.empty() && tag.back() == 'x') {

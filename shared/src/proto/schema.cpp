@@ -1,13 +1,13 @@
 // Schema loading, validation and the translation of RapidJSON 1.1's terse validation result
 // (a keyword plus two pointers) into messages a person can act on.
 
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/internal/regex.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
@@ -70,16 +70,19 @@ void rewrite_refs(Value& value, std::string_view from, std::string_view to,
     }
 }
 
+// Per thread, not shared: RapidJSON 1.1's regex keeps its match state inside the compiled
+// pattern, so two threads validating "pattern"s against one SchemaDocument corrupt each other
+// (found by the threads test). Compiling costs well under a millisecond per thread.
 const CompiledSchema& snapshot_schema() {
-    static const CompiledSchema kSchema{parse_schema_text(embedded_snapshot_schema())};
+    thread_local const CompiledSchema kSchema{parse_schema_text(embedded_snapshot_schema())};
     return kSchema;
 }
 
 const CompiledSchema& batch_schema() {
     // RapidJSON 1.1 resolves remote refs, but then reports schema pointers without saying which
     // file they point into. Inlining the snapshot schema under definitions/device_snapshot gives
-    // one document in which every pointer is unambiguous.
-    static const CompiledSchema kSchema{[] {
+    // one document in which every pointer is unambiguous. Per thread: see snapshot_schema().
+    thread_local const CompiledSchema kSchema{[] {
         rapidjson::Document batch = parse_schema_text(embedded_batch_schema());
         auto& allocator = batch.GetAllocator();
         rapidjson::Document snapshot = parse_schema_text(embedded_snapshot_schema());
@@ -139,14 +142,17 @@ const Value* resolve(const Value& root, const Value* schema) {
     return nullptr;
 }
 
-/// Property names of an object schema matched by its patternProperties, in schema order.
+/// The subschemas of `object_schema`'s patternProperties whose pattern matches `name`.
 std::vector<const Value*> pattern_schemas(const Value& root, const Value* object_schema,
                                           const std::string& name) {
     std::vector<const Value*> out;
     const Value* patterns = member_or_null(object_schema, "patternProperties");
     if (patterns == nullptr || !patterns->IsObject()) return out;
     for (const auto& entry : patterns->GetObject()) {
-        if (std::regex_search(name, std::regex(as_string(entry.name)))) {
+        // The validator's own regex engine, so that both agree on what matches (std::regex
+        // would also trip g++ 12's -Wmaybe-uninitialized at -O2).
+        const rapidjson::internal::Regex pattern(entry.name.GetString());
+        if (pattern.IsValid() && pattern.Search(name.c_str())) {
             out.push_back(resolve(root, &entry.value));
         }
     }

@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
             profile_dir.empty() ? ProfileSet::embedded() : ProfileSet::with_overrides(profile_dir);
         auto recording = snmp::read_snmprec_file(file);
         if (!recording) {
-            std::cerr << file << ':' << recording.error().line << ": "
-                      << recording.error().message << '\n';
+            std::cerr << file << ':' << recording.error().line << ": " << recording.error().message
+                      << '\n';
             return 1;
         }
         const auto phase1_plan = identity_plan();

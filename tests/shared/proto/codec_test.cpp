@@ -1,6 +1,9 @@
 // Golden round trips in both directions and decoder behaviour on well-formed input.
 
+#include <atomic>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
@@ -220,6 +223,35 @@ TEST_CASE("64-bit counters keep every digit", "[proto]") {
     auto decoded = parse_snapshot(json);
     REQUIRE(decoded.has_value());
     CHECK(decoded->counters.at("total") == 9'007'199'254'740'993);
+}
+
+}  // namespace
+}  // namespace printmon::proto
+
+namespace printmon::proto {
+namespace {
+
+TEST_CASE("decoding is safe from several threads at once", "[proto][threads]") {
+    // RapidJSON 1.1's compiled regexes are not thread-safe; the library must not share them.
+    const std::string golden = test::read_source_file("tests/data/proto/batch.json");
+    const std::string bad =
+        test::read_source_file("tests/data/proto/invalid/batch_counter_negative.json");
+    std::atomic<int> good_count{0};
+    std::atomic<int> bad_count{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 25; ++i) {
+                if (parse_batch(golden).has_value()) ++good_count;
+                auto rejected = parse_batch(bad);
+                if (!rejected && rejected.error().pointer == "/readings/1/snapshot/counters/total")
+                    ++bad_count;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(good_count == 100);
+    CHECK(bad_count == 100);
 }
 
 }  // namespace

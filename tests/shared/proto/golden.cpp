@@ -14,6 +14,7 @@ namespace printmon::proto::test {
 
 std::string read_source_file(const std::string& relative) {
     const char* root = std::getenv("PRINTMON_SOURCE_DIR");
+    INFO("PRINTMON_SOURCE_DIR is not set: run the test through ctest");
     REQUIRE(root != nullptr);
     const std::string path = std::string(root) + "/" + relative;
     std::ifstream in(path, std::ios::binary);
