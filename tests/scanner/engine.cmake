@@ -9,3 +9,9 @@ printmon_add_test(NAME scanner_targets_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/targets_test.cpp
   LIBS scanner_lib
   LABELS unit)
+
+# Misbehaving devices (crafted recordings in a private snmpsim, plus tests/support/bad_agent).
+printmon_add_test(NAME scanner_badinput_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/badinput_test.cpp
+  LIBS scanner_lib printmon_test_support
+  LABELS integration)

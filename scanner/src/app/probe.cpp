@@ -33,13 +33,17 @@ void probe_device(snmp::Engine& engine, const snmp::Target& target, const Profil
             for (auto& [oid, value] : second.view) view.insert_or_assign(oid, std::move(value));
             ProbeOutcome out;
             out.requests = first.requests + second.requests;
-            CollectResult result = build_snapshot(view, profiles, target.host, proto::format_rfc3339(std::chrono::system_clock::now()));
+            CollectResult result =
+                build_snapshot(view, profiles, target.host,
+                               proto::format_rfc3339(std::chrono::system_clock::now()));
             result.notes.insert(result.notes.begin(), second.notes.begin(), second.notes.end());
             result.notes.insert(result.notes.begin(), first.notes.begin(), first.notes.end());
             out.result = std::move(result);
             done(std::move(out));
         };
-        snmp::fetch(engine, session, phase2.scalars, phase2.subtrees, options,
+        auto phase2_options = options;
+        phase2_options.device_answered = true;
+        snmp::fetch(engine, session, phase2.scalars, phase2.subtrees, phase2_options,
                     std::move(on_collect));
     };
     snmp::fetch(engine, *session, phase1.scalars, phase1.subtrees, options, std::move(on_identity));

@@ -30,6 +30,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
         subtrees.erase(std::unique(subtrees.begin(), subtrees.end()), subtrees.end());
         for (auto& s : subtrees) cursors_.push_back({s, s, 0, false});
         use_bulk_ = session_->target().credentials.version != Version::v1;
+        result_.answered = options_.device_answered;
     }
 
     void step() {

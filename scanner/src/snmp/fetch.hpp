@@ -20,6 +20,9 @@ struct FetchOptions {
     int max_reps_cap = 60;                ///< per column per GETBULK
     std::size_t max_per_subtree = 20000;  ///< endless-table guard
     std::size_t max_total = 100000;       ///< per-device guard
+    /// The device already answered (a later phase): failures become notes and the fetch goes
+    /// on with the remaining parts instead of failing the device.
+    bool device_answered = false;
 };
 
 struct FetchResult {
