@@ -66,6 +66,7 @@ TEST_CASE("special supply levels, receptacles, trays, errors and alerts", "[coll
     };
     proto::Tray t1;
     t1.name = "Tray 1";
+    t1.description = "Main paper cassette";  // prtInputDescription
     t1.type = "sheet_feed_auto_removable";
     t1.level = 25;
     t1.max = 500;
@@ -73,6 +74,7 @@ TEST_CASE("special supply levels, receptacles, trays, errors and alerts", "[coll
     t1.state = TrayState::low;
     proto::Tray t2;
     t2.name = "Bypass";
+    t2.description = "Bypass";  // no prtInputDescription: the name
     t2.level = -3;
     t2.state = TrayState::ok;
     want.trays = {t1, t2};

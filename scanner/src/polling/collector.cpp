@@ -568,6 +568,8 @@ void collect_trays(Ctx& ctx, int low) {
         t.name = ctx.str(at(names), oid_at(13));
         if (t.name.empty()) t.name = ctx.str(at(descrs), oid_at(18));
         if (t.name.empty()) t.name = "Input " + std::to_string(idx.back());
+        t.description = ctx.str(at(descrs), oid_at(18));
+        if (t.description.empty()) t.description = t.name;
         if (const auto ty = ctx.integer(at(types), oid_at(2))) t.type = input_type_name(*ty);
         const auto level = ctx.integer(at(levels), oid_at(10));
         const auto max = ctx.integer(at(maxes), oid_at(9));

@@ -171,6 +171,10 @@ Supply read_supply(const Value& value, const std::string& pointer) {
 Tray read_tray(const Value& value, const std::string& pointer) {
     Tray tray;
     tray.name = read_string(value, "name", pointer);
+    // Optional (added after the first v1 documents): absent means "same as name".
+    tray.description = value.HasMember("description") && value["description"].IsString()
+                           ? read_string(value, "description", pointer)
+                           : tray.name;
     tray.type = read_string(value, "type", pointer);
     tray.level = read_optional_int64(value, "level", pointer);
     tray.max = read_optional_int64(value, "max", pointer);

@@ -128,6 +128,7 @@ template <typename W>
 void write_tray(W& w, const Tray& tray) {
     w.StartObject();
     write_field(w, "name", tray.name);
+    write_field(w, "description", tray.description);
     write_field(w, "type", tray.type);
     write_field(w, "level", tray.level);
     write_field(w, "max", tray.max);

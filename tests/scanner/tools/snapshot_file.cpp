@@ -11,40 +11,10 @@
 #include <iostream>
 #include <string>
 
-#include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include "polling/collector.hpp"
 #include "printmon/proto/codec.hpp"
 #include "profiles/profile.hpp"
 #include "snmp/snmprec.hpp"
-
-namespace {
-
-// The corpus scorer matches trays like supplies, by "description"; proto::Tray calls it
-// "name". Until the wire model carries both, the dev tool adds the alias (see
-// docs/accuracy.md).
-std::string with_tray_descriptions(const std::string& json) {
-    rapidjson::Document doc;
-    doc.Parse(json.c_str(), json.size());
-    if (doc.HasParseError() || !doc.IsObject()) return json;
-    if (doc.HasMember("trays") && doc["trays"].IsArray()) {
-        for (auto& tray : doc["trays"].GetArray()) {
-            if (tray.IsObject() && tray.HasMember("name") && tray["name"].IsString() &&
-                !tray.HasMember("description")) {
-                rapidjson::Value copy(tray["name"], doc.GetAllocator());
-                tray.AddMember("description", copy, doc.GetAllocator());
-            }
-        }
-    }
-    rapidjson::StringBuffer buf;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buf);
-    doc.Accept(writer);
-    return std::string(buf.GetString(), buf.GetSize());
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     using namespace printmon::scanner;
@@ -87,7 +57,7 @@ int main(int argc, char** argv) {
         const auto phase2_plan = collection_plan(phase1, profiles);
         const auto fetched = restrict_to(*recording, {phase1_plan, phase2_plan});
         const auto result = build_snapshot(fetched, profiles, address, "1970-01-01T00:00:00Z");
-        std::cout << with_tray_descriptions(printmon::proto::to_json(result.snapshot)) << '\n';
+        std::cout << printmon::proto::to_json(result.snapshot) << '\n';
         if (notes) {
             for (const auto& [field, source] : result.sources) {
                 std::cerr << "source " << field << " <- " << source << '\n';

@@ -73,10 +73,11 @@ Batch sample_batch() {
     unrestricted.description = "Staples";
     unrestricted.state = SupplyState::unrestricted;
     snapshot.supplies = {toner, waste, unrestricted};
-    Tray cassette{"Cassette 1", "sheet_feed_auto_removable", 250, 250, 100, TrayState::ok};
-    Tray missing{"Cassette 2", "sheet_feed_auto_removable", std::nullopt, std::nullopt,
-                 std::nullopt, TrayState::not_installed};
-    Tray low{"MP tray", "sheet_feed_manual", 5, 100, 5, TrayState::low};
+    Tray cassette{"Cassette 1", "Cassette 1", "sheet_feed_auto_removable", 250, 250,
+                  100,          TrayState::ok};
+    Tray missing{"Cassette 2", "Cassette 2", "sheet_feed_auto_removable", std::nullopt,
+                 std::nullopt, std::nullopt, TrayState::not_installed};
+    Tray low{"MP tray", "MP tray", "sheet_feed_manual", 5, 100, 5, TrayState::low};
     snapshot.trays = {cassette, missing, low};
     snapshot.status.device = DeviceStatus::down;
     snapshot.status.printer = PrinterStatus::warmup;

@@ -49,6 +49,9 @@ enum class TrayState { ok, low, empty, unknown, not_installed };
 /// One input tray.
 struct Tray {
     std::string name;
+    /// prtInputDescription, else the name. Added in v1 as an optional field (no version bump):
+    /// readers of older documents fill it from `name`.
+    std::string description;
     std::string type;  ///< "sheet_feed_auto_removable", ...
     std::optional<std::int64_t> level;
     std::optional<std::int64_t> max;
