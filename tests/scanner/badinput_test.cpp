@@ -14,84 +14,16 @@
 #include <thread>
 
 #include "app/probe.hpp"
+#include "sim.hpp"
 #include "state.hpp"
 
 namespace fs = std::filesystem;
 using namespace printmon::scanner;
+using printmon::test::BadAgent;
+using printmon::test::Sim;
+using printmon::test::TempDir;
 
 namespace {
-
-/// A temp folder removed on scope exit.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "printmon-bad.XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-        // snmpsim drops to user nobody when started as root: it must be able to enter here.
-        fs::permissions(path,
-                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-/// Runs a support script and returns its exit code.
-int run_script(const std::string& cmd) { return std::system(cmd.c_str()); }
-
-std::string read_env(const fs::path& env, const std::string& key) {
-    std::ifstream in(env);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
-    }
-    return {};
-}
-
-/// snmpsim over crafted recordings, started and stopped by this test.
-struct Sim {
-    fs::path state;
-    std::uint16_t port = 0;
-    Sim(const fs::path& st, const fs::path& data) : state(st) {
-        const auto script = printmon::test::source_dir() + "/tests/support/snmpsim";
-        REQUIRE(run_script(script + " start " + state.string() + " " + data.string()) == 0);
-        port = static_cast<std::uint16_t>(std::stoi(read_env(state / "env", "SNMPSIM_PORT")));
-    }
-    ~Sim() {
-        run_script(printmon::test::source_dir() + "/tests/support/snmpsim stop " + state.string());
-    }
-};
-
-/// tests/support/bad_agent in a child process, stopped by PID.
-struct BadAgent {
-    pid_t pid = -1;
-    std::uint16_t port = 0;
-    BadAgent(const std::string& mode, const fs::path& dir) {
-        const auto port_file = dir / ("port-" + mode);
-        const auto script = printmon::test::source_dir() + "/tests/support/bad_agent";
-        pid = fork();
-        if (pid == 0) {
-            execl(script.c_str(), script.c_str(), mode.c_str(), port_file.c_str(),
-                  static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        for (int i = 0; i < 100 && !fs::exists(port_file); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded startup wait
-        }
-        REQUIRE(fs::exists(port_file));
-        std::ifstream in(port_file);
-        int p = 0;
-        in >> p;
-        port = static_cast<std::uint16_t>(p);
-    }
-    ~BadAgent() {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-};
 
 void write(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());

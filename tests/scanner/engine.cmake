@@ -15,3 +15,9 @@ printmon_add_test(NAME scanner_badinput_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/badinput_test.cpp
   LIBS scanner_lib printmon_test_support
   LABELS integration)
+
+# Full reads vs repeat polls through snmpsim (private instance), with the corpus when present.
+printmon_add_test(NAME scanner_poll_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/poll_test.cpp
+  LIBS scanner_lib printmon_test_support
+  LABELS integration)

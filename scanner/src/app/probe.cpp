@@ -39,6 +39,7 @@ void probe_device(snmp::Engine& engine, const snmp::Target& target, const Profil
             result.notes.insert(result.notes.begin(), second.notes.begin(), second.notes.end());
             result.notes.insert(result.notes.begin(), first.notes.begin(), first.notes.end());
             out.result = std::move(result);
+            out.view = std::move(view);
             done(std::move(out));
         };
         auto phase2_options = options;
@@ -47,6 +48,41 @@ void probe_device(snmp::Engine& engine, const snmp::Target& target, const Profil
                     std::move(on_collect));
     };
     snmp::fetch(engine, *session, phase1.scalars, phase1.subtrees, options, std::move(on_identity));
+}
+
+void poll_known_device(snmp::Engine& engine, const snmp::Target& target, const ProfileSet& profiles,
+                       snmp::MibView previous, std::function<void(ProbeOutcome)> done,
+                       snmp::FetchOptions options) {
+    auto session = engine.open(target);
+    if (!session) {
+        ProbeOutcome out;
+        out.error = session.error();
+        done(std::move(out));
+        return;
+    }
+    CollectionPlan plan = repeat_plan(previous, profiles);
+    auto scalars = plan.scalars;
+    auto subtrees = plan.subtrees;
+    auto on_poll = [&profiles, target, plan = std::move(plan), previous = std::move(previous),
+                    done = std::move(done)](snmp::FetchResult r) mutable {
+        ProbeOutcome out;
+        out.requests = r.requests;
+        if (!r.answered) {
+            out.error = r.error.value_or(
+                snmp::SnmpError{snmp::ErrorCode::timeout, "the device did not answer"});
+            done(std::move(out));
+            return;
+        }
+        out.view = merge_repeat(previous, plan, r.view);
+        CollectResult result =
+            build_snapshot(out.view, profiles, target.host,
+                           proto::format_rfc3339(std::chrono::system_clock::now()));
+        result.notes.insert(result.notes.begin(), r.notes.begin(), r.notes.end());
+        out.result = std::move(result);
+        done(std::move(out));
+    };
+    snmp::fetch(engine, *session, std::move(scalars), std::move(subtrees), options,
+                std::move(on_poll));
 }
 
 }  // namespace printmon::scanner

@@ -18,10 +18,18 @@ struct ProbeOutcome {
     std::optional<CollectResult> result;   ///< set when the device answered
     std::optional<snmp::SnmpError> error;  ///< why not, otherwise
     int requests = 0;                      ///< SNMP requests used
+    snmp::MibView view;  ///< everything the snapshot was built from: the next repeat poll's base
 };
 
 /// Reads one device; `done` runs on the engine thread inside Engine::run().
 void probe_device(snmp::Engine& engine, const snmp::Target& target, const ProfileSet& profiles,
                   std::function<void(ProbeOutcome)> done, snmp::FetchOptions options = {});
+
+/// Repeat poll of a known device: fetches only what changes (repeat_plan) and rebuilds a
+/// complete snapshot on top of `previous`, the view of an earlier full read. A device whose
+/// table layout changed is caught by the periodic full read (probe_device).
+void poll_known_device(snmp::Engine& engine, const snmp::Target& target, const ProfileSet& profiles,
+                       snmp::MibView previous, std::function<void(ProbeOutcome)> done,
+                       snmp::FetchOptions options = {});
 
 }  // namespace printmon::scanner

@@ -1,5 +1,6 @@
 #include "discovery/discover.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "snmp/fetch.hpp"
@@ -35,8 +36,8 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
     t.host = sh.hosts[host];
     t.port = sh.options.port;
     t.credentials = sh.credentials[cred];
-    t.timeout = sh.options.timeout;
-    t.retries = sh.options.retries;
+    t.retries = std::max(0, sh.options.retries);
+    t.timeout = sh.options.timeout / (1 + t.retries);
     auto session = sh.engine.open(t);
     if (!session) {
         next();

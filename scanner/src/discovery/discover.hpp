@@ -13,6 +13,10 @@ namespace printmon::scanner::discovery {
 
 struct DiscoverOptions {
     std::uint16_t port = 161;
+    /// Total wait per host and credential set, retries included (as braa and onesixtyone
+    /// count it): each of the 1 + retries attempts waits timeout / (1 + retries). Rationale: a
+    /// sweep is bounded by its slowest silent host, and a printer that answers slower than
+    /// that is found by the next discovery round.
     std::chrono::milliseconds timeout{1000};
     int retries = 1;
     bool include_non_printers = false;  ///< also report SNMP agents that are not printers

@@ -867,6 +867,53 @@ CollectionPlan identity_plan() {
                           {}};
 }
 
+CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& profiles) {
+    // Columns whose values change while the device runs; everything else is identity or
+    // table layout and is re-read by the periodic full poll.
+    static const std::vector<Oid> kVolatile = {
+        kSysUpTime,
+        kHrDeviceStatus,
+        kHrPrinterEntry,
+        child(kPrtInputEntry, {10}),          // prtInputCurrentLevel
+        child(kPrtInputEntry, {11}),          // prtInputStatus
+        {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4},  // prtMarkerLifeCount
+        {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 5},  // prtMarkerPowerOnCount
+        child(kPrtSuppliesEntry, {8}),        // prtMarkerSuppliesMaxCapacity (new cartridge)
+        child(kPrtSuppliesEntry, {9}),        // prtMarkerSuppliesLevel
+        kPrtConsoleText,
+        kIcImpressionEntry,
+    };
+    std::set<Oid> vendor;
+    if (const auto facts = phase1_facts(previous, profiles); facts.profile != nullptr) {
+        for (const auto& c : facts.profile->counters) {
+            if (c.source.field == ValueSource::Field::oid) vendor.insert(c.source.oid);
+        }
+        for (const auto& s : facts.profile->console) {
+            if (s.field == ValueSource::Field::oid) vendor.insert(s.oid);
+        }
+    }
+    CollectionPlan plan;
+    for (const auto& [oid, value] : previous) {
+        const bool vol = std::any_of(kVolatile.begin(), kVolatile.end(),
+                                     [&o = oid](const Oid& p) { return snmp::starts_with(o, p); });
+        if (vol || vendor.count(oid) != 0) plan.scalars.push_back(oid);
+    }
+    plan.subtrees = {kPrtAlertEntry};
+    return plan;
+}
+
+snmp::MibView merge_repeat(const snmp::MibView& previous, const CollectionPlan& plan,
+                           const snmp::MibView& fresh) {
+    snmp::MibView view = previous;
+    for (const auto& oid : plan.scalars) view.erase(oid);
+    for (const auto& root : plan.subtrees) {
+        auto it = view.lower_bound(root);
+        while (it != view.end() && snmp::starts_with(it->first, root)) it = view.erase(it);
+    }
+    for (const auto& [oid, value] : fresh) view.insert_or_assign(oid, value);
+    return view;
+}
+
 CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles) {
     CollectionPlan plan;
     plan.scalars = {kPrtGeneralSerial1, kPrtCharset11, kPrtMarkerUnit11, kPrtMarkerLife11,

@@ -25,6 +25,17 @@ CollectionPlan identity_plan();
 /// Phase 2: what to fetch for this device given phase 1's answers and the matched profile.
 CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles);
 
+/// Repeat poll of a known device: exact OIDs of what changes between polls (counters, levels,
+/// statuses, console, uptime, the profile's vendor counters) taken from the previous full
+/// view, plus a walk of the alert table (rows come and go). Identity and table layout are
+/// static, so they are reused from `previous`; see merge_repeat().
+CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& profiles);
+
+/// The view a repeat poll stands for: `previous` with the repeat plan's OIDs and subtrees
+/// replaced by what the poll returned (values that vanished are dropped).
+snmp::MibView merge_repeat(const snmp::MibView& previous, const CollectionPlan& plan,
+                           const snmp::MibView& fresh);
+
 struct CollectResult {
     proto::DeviceSnapshot snapshot;
     std::map<std::string, std::string> sources;  ///< field -> OID/profile it came from

@@ -15,7 +15,7 @@
 namespace printmon::scanner::snmp {
 
 struct FetchOptions {
-    std::size_t get_chunk = 40;           ///< varbinds per GET
+    std::size_t get_chunk = 60;           ///< varbinds per GET (halved on tooBig)
     std::size_t bulk_budget = 240;        ///< varbinds asked per GETBULK, all columns together
     int max_reps_cap = 60;                ///< per column per GETBULK
     std::size_t max_per_subtree = 20000;  ///< endless-table guard

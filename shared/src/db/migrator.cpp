@@ -106,42 +106,36 @@ std::string sha256_hex(const std::string& bytes) {
     return hex;
 }
 
-std::vector<MigrationFile> load_migrations(const std::filesystem::path& dir) {
+namespace {
+
+// Validates one migration's name and fills a MigrationFile from its bytes.
+MigrationFile make_migration(const std::filesystem::path& path, std::string sql) {
     static const std::regex kName(R"(^V([0-9]+)__([A-Za-z0-9_]+)\.sql$)");
-    std::vector<MigrationFile> files;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(dir, ec);
-    if (ec) {
+    const std::string name = path.filename().string();
+    std::smatch match;
+    if (!std::regex_match(name, match, kName)) {
         throw MigrationError(
-            fmt::format("cannot read migration directory {}: {}", dir.string(), ec.message()));
+            fmt::format("bad migration file name {}: expected V<version>__<description>.sql "
+                        "(description of letters, digits and '_')",
+                        path.string()));
     }
-    for (const auto& entry : it) {
-        if (!entry.is_regular_file()) continue;
-        const std::string name = entry.path().filename().string();
-        // Compare the extension case-insensitively so "V2__x.SQL" is an error, not skipped.
-        if (lower(entry.path().extension().string()) != ".sql") continue;
-        std::smatch match;
-        if (!std::regex_match(name, match, kName)) {
-            throw MigrationError(
-                fmt::format("bad migration file name {}: expected V<version>__<description>.sql "
-                            "(description of letters, digits and '_')",
-                            entry.path().string()));
-        }
-        MigrationFile file;
-        const std::string digits = match[1].str();
-        const auto [end, parse_ec] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), file.version);
-        if (parse_ec != std::errc{} || end != digits.data() + digits.size() || file.version <= 0) {
-            throw MigrationError(fmt::format("bad migration version in {}: must be 1..{}",
-                                             entry.path().string(),
-                                             std::numeric_limits<int>::max()));
-        }
-        file.description = match[2].str();
-        file.path = entry.path();
-        file.sql = read_file(entry.path());
-        file.checksum = sha256_hex(file.sql);
-        files.push_back(std::move(file));
+    MigrationFile file;
+    const std::string digits = match[1].str();
+    const auto [end, parse_ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), file.version);
+    if (parse_ec != std::errc{} || end != digits.data() + digits.size() || file.version <= 0) {
+        throw MigrationError(fmt::format("bad migration version in {}: must be 1..{}",
+                                         path.string(), std::numeric_limits<int>::max()));
     }
+    file.description = match[2].str();
+    file.path = path;
+    file.sql = std::move(sql);
+    file.checksum = sha256_hex(file.sql);
+    return file;
+}
+
+// Sorts by version and rejects duplicates.
+std::vector<MigrationFile> sorted_unique(std::vector<MigrationFile> files) {
     std::sort(files.begin(), files.end(), [](const MigrationFile& a, const MigrationFile& b) {
         return a.version != b.version ? a.version < b.version : a.path < b.path;
     });
@@ -155,15 +149,52 @@ std::vector<MigrationFile> load_migrations(const std::filesystem::path& dir) {
     return files;
 }
 
+}  // namespace
+
+std::vector<MigrationFile> load_migrations(const std::filesystem::path& dir) {
+    std::vector<MigrationFile> files;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir, ec);
+    if (ec) {
+        throw MigrationError(
+            fmt::format("cannot read migration directory {}: {}", dir.string(), ec.message()));
+    }
+    for (const auto& entry : it) {
+        if (!entry.is_regular_file()) continue;
+        // Compare the extension case-insensitively so "V2__x.SQL" is an error, not skipped.
+        if (lower(entry.path().extension().string()) != ".sql") continue;
+        files.push_back(make_migration(entry.path(), read_file(entry.path())));
+    }
+    return sorted_unique(std::move(files));
+}
+
+std::vector<MigrationFile> parse_migrations(
+    const std::vector<std::pair<std::string_view, std::string_view>>& named_sql,
+    const std::filesystem::path& origin) {
+    std::vector<MigrationFile> files;
+    files.reserve(named_sql.size());
+    for (const auto& [name, sql] : named_sql) {
+        files.push_back(make_migration(origin / std::string(name), std::string(sql)));
+    }
+    return sorted_unique(std::move(files));
+}
+
 Migrator::Migrator(pqxx::connection& conn, std::filesystem::path dir,
                    std::shared_ptr<spdlog::logger> logger)
     : conn_(conn),
       dir_(std::move(dir)),
       logger_(logger ? std::move(logger) : common::get_logger("db.migrate")) {}
 
+Migrator::Migrator(pqxx::connection& conn, std::vector<MigrationFile> files,
+                   std::filesystem::path origin, std::shared_ptr<spdlog::logger> logger)
+    : conn_(conn),
+      dir_(std::move(origin)),
+      files_(sorted_unique(std::move(files))),
+      logger_(logger ? std::move(logger) : common::get_logger("db.migrate")) {}
+
 MigrationReport Migrator::run() {
     // Read and validate the files before touching the database.
-    const std::vector<MigrationFile> files = load_migrations(dir_);
+    const std::vector<MigrationFile> files = files_ ? *files_ : load_migrations(dir_);
     const SessionLock lock(conn_, *logger_);
 
     std::map<int, Applied> applied;

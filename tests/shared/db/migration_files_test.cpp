@@ -64,3 +64,20 @@ TEST_CASE("a missing directory is an error", "[migrations]") {
     CHECK_THAT(migration_error_of([] { load_migrations(data_dir("no-such-dir")); }),
                Catch::Contains("cannot read migration directory"));
 }
+
+TEST_CASE("in-memory migrations are validated like files", "[migrator]") {
+    using printmon::db::parse_migrations;
+    const auto files =
+        parse_migrations({{"V2__b.sql", "SELECT 2"}, {"V1__a.sql", "SELECT 1"}}, "embedded:x");
+    REQUIRE(files.size() == 2);
+    CHECK(files[0].version == 1);
+    CHECK(files[0].description == "a");
+    CHECK(files[0].path == fs::path("embedded:x") / "V1__a.sql");
+    CHECK(files[1].checksum == sha256_hex("SELECT 2"));
+    CHECK(migration_error_of([] {
+              parse_migrations({{"V1__a.sql", "x"}, {"V1__b.sql", "y"}}, "e");
+          }).find("duplicate migration version 1") != std::string::npos);
+    CHECK(migration_error_of([] {
+              parse_migrations({{"init.sql", "x"}}, "e");
+          }).find("bad migration file name e/init.sql") != std::string::npos);
+}

@@ -315,3 +315,34 @@ TEST_CASE("the migrator waits while another session holds the migration lock", "
     if (error) std::rethrow_exception(error);
     CHECK(report.applied == std::vector<int>{1, 2, 10});
 }
+
+TEST_CASE("in-memory migrations apply like files and agree with them afterwards", "[migrator]") {
+    const TempDatabase db;
+    Connection conn = db.connect();
+    // The same bytes as the "ok" directory, handed over as (name, text) pairs out of order.
+    std::vector<std::string> names = {"V2__add_counters.sql", "V10__seed.sql",
+                                      "V1__create_printers.sql"};
+    std::vector<std::string> texts;
+    for (const auto& name : names) texts.push_back(read_bytes(data_dir("ok") / name));
+    std::vector<std::pair<std::string_view, std::string_view>> pairs;
+    for (std::size_t i = 0; i < names.size(); ++i) pairs.emplace_back(names[i], texts[i]);
+
+    auto files = printmon::db::parse_migrations(pairs, "embedded:test");
+    const MigrationReport report = Migrator(conn.raw(), files, "embedded:test").run();
+    CHECK(report.applied == std::vector<int>{1, 2, 10});
+    CHECK(count_rows(conn, "SELECT count(*) FROM printer WHERE serial = 'SEED-1'") == 1);
+    // Checksums are those of the files: the directory form now finds everything applied.
+    const MigrationReport again = Migrator(conn.raw(), data_dir("ok")).run();
+    CHECK(again.applied.empty());
+    CHECK(again.already_applied == 3);
+
+    // A changed embedded text is refused like a changed file.
+    texts[0] += "\n-- edited";
+    pairs[0].second = texts[0];
+    const auto message = migration_error_of([&] {
+        Migrator(conn.raw(), printmon::db::parse_migrations(pairs, "embedded:test"),
+                 "embedded:test")
+            .run();
+    });
+    CHECK(message.find("embedded:test/V2__add_counters.sql") != std::string::npos);
+}

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <spdlog/logger.h>
@@ -37,6 +40,13 @@ struct MigrationFile {
 /// Other files (README.md, ...) are ignored.
 std::vector<MigrationFile> load_migrations(const std::filesystem::path& dir);
 
+/// The same for migrations held in memory (embedded in a binary at build time): (file name,
+/// SQL text) pairs, validated exactly like files. Each MigrationFile::path is `origin / name`,
+/// so messages still name the file.
+std::vector<MigrationFile> parse_migrations(
+    const std::vector<std::pair<std::string_view, std::string_view>>& named_sql,
+    const std::filesystem::path& origin);
+
 /// Lowercase hex SHA-256 of `bytes`.
 std::string sha256_hex(const std::string& bytes);
 
@@ -54,6 +64,11 @@ class Migrator {
     Migrator(pqxx::connection& conn, std::filesystem::path dir,
              std::shared_ptr<spdlog::logger> logger = nullptr);
 
+    /// Applies migrations already loaded (see parse_migrations); `origin` names them in
+    /// messages. Rationale: a service binary embeds its migrations so it needs no files.
+    Migrator(pqxx::connection& conn, std::vector<MigrationFile> files, std::filesystem::path origin,
+             std::shared_ptr<spdlog::logger> logger = nullptr);
+
     /// Verifies the recorded history against the files, then applies the pending ones.
     /// Throws MigrationError, before applying anything, when a recorded migration's file changed
     /// (checksum) or is missing, or a pending file's version is older than one already applied.
@@ -68,6 +83,7 @@ class Migrator {
   private:
     pqxx::connection& conn_;
     std::filesystem::path dir_;
+    std::optional<std::vector<MigrationFile>> files_;  // set: in memory, dir_ only names them
     std::shared_ptr<spdlog::logger> logger_;
 };
 

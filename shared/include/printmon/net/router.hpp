@@ -1,0 +1,108 @@
+#pragma once
+// Routing: method + path pattern ("/api/v1/devices/{id}") to a handler, plus the error mapping
+// every printmon HTTP API shares (STYLE.md §3). Beast-free; the Server does the I/O.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "printmon/net/http.hpp"
+
+namespace printmon::net {
+
+/// Per-route limits and behaviour.
+struct RouteOptions {
+    /// Cap on the body as received on the wire; larger requests get 413 (before the body is
+    /// read when Content-Length announces it).
+    std::size_t max_body_bytes = kDefaultMaxBodyBytes;
+    /// Accept `Content-Encoding: gzip` and inflate it before the handler runs. Off by default:
+    /// other routes answer 415 to any content coding.
+    bool accept_gzip = false;
+    /// Cap on the inflated body (gzip-bomb protection): inflating stops there with 413.
+    std::size_t max_inflated_bytes = kDefaultMaxBodyBytes;
+    /// The handler never blocks (health check, static page): run it on the I/O thread instead
+    /// of the blocking pool.
+    bool run_inline = false;
+    /// Free-form label for the before-hook, e.g. "public" for routes that skip authentication.
+    std::string tag;
+};
+
+/// A synchronous handler. It runs on the server's blocking pool (so it may use the database)
+/// unless the route says run_inline. Throw HttpError for expected failures.
+using Handler = std::function<Response(Request&)>;
+
+/// A registered route, as listed by Router::routes().
+struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    RouteOptions options;
+};
+
+/// Runs before every matched handler, on the same thread. Throw HttpError (e.g. 401) to reject;
+/// store what the handler needs (the principal) in Request::context.
+using BeforeHook = std::function<void(Request&, const RouteInfo&)>;
+
+/// Result of matching a method and path against the routes.
+struct RouteMatch {
+    enum class Kind {
+        kFound,             ///< `route` and Request params are set
+        kNotFound,          ///< no pattern matches the path
+        kMethodNotAllowed,  ///< the path matches, not with this method; `allow` lists methods
+        kBadPath,           ///< malformed percent-escape in the path
+    };
+    Kind kind = Kind::kNotFound;
+    const RouteInfo* route = nullptr;
+    std::map<std::string, std::string> params;
+    std::string allow;  ///< "GET, POST" for kMethodNotAllowed
+    std::size_t index = 0;
+};
+
+/// Routes requests to handlers. Build it completely before handing it to a Server; it is then
+/// only read (from several threads).
+class Router {
+  public:
+    Router();
+
+    /// Registers `handler` for `method` and `pattern`. Pattern segments are literals or
+    /// `{name}` (one non-empty segment, percent-decoded into Request::params). A literal
+    /// segment beats a parameter ("/devices/new" wins over "/devices/{id}"). Throws
+    /// std::invalid_argument for a malformed or duplicate pattern (a startup error).
+    Router& add(std::string method, std::string pattern, Handler handler,
+                RouteOptions options = {});
+    Router& get(std::string pattern, Handler handler, RouteOptions options = {});
+    Router& post(std::string pattern, Handler handler, RouteOptions options = {});
+    Router& put(std::string pattern, Handler handler, RouteOptions options = {});
+    Router& del(std::string pattern, Handler handler, RouteOptions options = {});
+
+    /// Installs the middleware run before each handler (authentication).
+    void before(BeforeHook hook);
+
+    /// Every registered route, in registration order (checked against the OpenAPI document).
+    std::vector<RouteInfo> routes() const;
+
+    /// Matches a still percent-encoded path.
+    RouteMatch match(std::string_view method, std::string_view path) const;
+
+    /// Answers a request: the 404/405/400 JSON errors for a failed match, otherwise the
+    /// before-hook and handler with the error mapping (HttpError -> its JSON body; any other
+    /// exception -> 500 with a correlation id that is also logged; the exception text never
+    /// reaches the client). Copies match.params into the request. Never throws.
+    Response invoke(const RouteMatch& match, Request& request) const;
+
+    /// match() + invoke(): the whole routing step without I/O (handy in unit tests).
+    Response handle(Request& request) const;
+
+  private:
+    struct Route;
+    std::vector<std::shared_ptr<const Route>> routes_;
+    BeforeHook before_;
+    std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace printmon::net

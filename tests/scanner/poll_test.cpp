@@ -1,0 +1,72 @@
+// Full reads and repeat polls of the synthetic printers (tests/data/printers) and, when
+// PRINTMON_CORPUS_DIR is set, of every corpus recording, through a real snmpsim: a repeat
+// poll must produce exactly the snapshot a full read produces, in at most 3 requests.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/probe.hpp"
+#include "sim.hpp"
+
+namespace fs = std::filesystem;
+using namespace printmon::scanner;
+using printmon::test::Sim;
+using printmon::test::TempDir;
+
+namespace {
+
+ProbeOutcome read_once(const snmp::Target& t, const ProfileSet& profiles,
+                       const snmp::MibView* previous) {
+    snmp::Engine engine;
+    ProbeOutcome out;
+    auto done = [&](ProbeOutcome o) { out = std::move(o); };
+    if (previous == nullptr) {
+        probe_device(engine, t, profiles, done);
+    } else {
+        poll_known_device(engine, t, profiles, *previous, done);
+    }
+    engine.run();
+    return out;
+}
+
+void check_folder(const fs::path& recordings, int max_full, int max_repeat) {
+    TempDir tmp;
+    Sim sim(tmp.path / "sim", recordings);
+    const auto profiles = ProfileSet::embedded();
+    int checked = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(recordings)) {
+        if (entry.path().extension() != ".snmprec") continue;
+        auto community = fs::relative(entry.path(), recordings).replace_extension("").string();
+        INFO(community);
+        snmp::Target t;
+        t.host = "127.0.0.1";
+        t.port = sim.port;
+        t.credentials.community = community;
+        const auto full = read_once(t, profiles, nullptr);
+        if (!full.result) continue;  // recordings without a system group do not answer
+        CHECK(full.requests <= max_full);
+        const auto again = read_once(t, profiles, &full.view);
+        REQUIRE(again.result.has_value());
+        CHECK(again.requests <= max_repeat);
+        auto snap = again.result->snapshot;
+        snap.polled_at = full.result->snapshot.polled_at;
+        CHECK(snap == full.result->snapshot);
+        ++checked;
+    }
+    CHECK(checked > 0);
+}
+
+}  // namespace
+
+TEST_CASE("repeat polls equal full reads on the synthetic printers", "[poll]") {
+    check_folder(fs::path(printmon::test::source_dir()) / "tests/data/printers", 12, 3);
+}
+
+TEST_CASE("repeat polls equal full reads on the corpus", "[poll][corpus]") {
+    const char* corpus = std::getenv("PRINTMON_CORPUS_DIR");
+    if (corpus == nullptr || !fs::is_directory(corpus)) {
+        WARN("PRINTMON_CORPUS_DIR not set: corpus repeat-poll check skipped");
+        return;
+    }
+    check_folder(corpus, 12, 3);
+}
