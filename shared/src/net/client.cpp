@@ -63,10 +63,12 @@ std::optional<Url> parse_url(std::string_view text) {
     }
     if (url.host.empty()) return std::nullopt;
     if (!port.empty()) {
-        if (port.size() > 5 || !std::all_of(port.begin(), port.end(),
-                                            [](char c) { return c >= '0' && c <= '9'; })) {
+        if (port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             return std::nullopt;
         }
+        const int number = std::stoi(std::string(port));
+        if (number < 1 || number > 65535) return std::nullopt;
         url.port = std::string(port);
     } else {
         url.port = url.https ? "443" : "80";
@@ -77,8 +79,8 @@ std::optional<Url> parse_url(std::string_view text) {
     }
     const auto fragment = rest.find('#');
     rest = rest.substr(0, fragment);
-    url.target = rest.empty() ? "/" : (rest.front() == '?' ? "/" + std::string(rest)
-                                                              : std::string(rest));
+    url.target =
+        rest.empty() ? "/" : (rest.front() == '?' ? "/" + std::string(rest) : std::string(rest));
     return url;
 }
 
@@ -101,12 +103,18 @@ bool is_ip_address(const std::string& host) {
 
 std::string_view to_string(ClientErrorCode code) noexcept {
     switch (code) {
-        case ClientErrorCode::kInvalidRequest: return "invalid_request";
-        case ClientErrorCode::kConnectFailed: return "connect_failed";
-        case ClientErrorCode::kProxyFailed: return "proxy_failed";
-        case ClientErrorCode::kTlsFailed: return "tls_failed";
-        case ClientErrorCode::kTimeout: return "timeout";
-        case ClientErrorCode::kProtocol: return "protocol";
+        case ClientErrorCode::kInvalidRequest:
+            return "invalid_request";
+        case ClientErrorCode::kConnectFailed:
+            return "connect_failed";
+        case ClientErrorCode::kProxyFailed:
+            return "proxy_failed";
+        case ClientErrorCode::kTlsFailed:
+            return "tls_failed";
+        case ClientErrorCode::kTimeout:
+            return "timeout";
+        case ClientErrorCode::kProtocol:
+            return "protocol";
     }
     return "unknown";
 }
@@ -126,12 +134,13 @@ struct HttpClient::Impl {
         boost::system::error_code ec;
         if (options.ca_file.empty()) {
             tls.set_default_verify_paths(ec);
-            if (ec) throw std::runtime_error("tls: cannot load the system CA store: " + ec.message());
+            if (ec)
+                throw std::runtime_error("tls: cannot load the system CA store: " + ec.message());
         } else {
             tls.load_verify_file(options.ca_file, ec);
             if (ec) {
-                throw std::runtime_error(
-                    fmt::format("tls: cannot load CA file '{}': {}", options.ca_file, ec.message()));
+                throw std::runtime_error(fmt::format("tls: cannot load CA file '{}': {}",
+                                                     options.ca_file, ec.message()));
             }
         }
         tls.set_verify_mode(options.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
@@ -175,17 +184,17 @@ struct HttpClient::Impl {
         };
         timer.async_wait(std::move(on_timer));
         boost::system::error_code ec;
-        const auto endpoints =
-            co_await resolver.async_resolve(first_hop.host, first_hop.port,
-                                            asio::redirect_error(asio::use_awaitable, ec));
+        const auto endpoints = co_await resolver.async_resolve(
+            first_hop.host, first_hop.port, asio::redirect_error(asio::use_awaitable, ec));
         timer.cancel();
         if (resolve_timed_out) {
             co_return fail(ClientErrorCode::kTimeout,
                            fmt::format("resolving {}{} timed out", what, first_hop.host));
         }
         if (ec) {
-            co_return fail(ClientErrorCode::kConnectFailed,
-                           fmt::format("cannot resolve {}{}: {}", what, first_hop.host, ec.message()));
+            co_return fail(
+                ClientErrorCode::kConnectFailed,
+                fmt::format("cannot resolve {}{}: {}", what, first_hop.host, ec.message()));
         }
         stream.expires_after(options.connect_timeout);
         co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
@@ -194,9 +203,9 @@ struct HttpClient::Impl {
                            fmt::format("connecting to {}{} timed out", what, first_hop.authority));
         }
         if (ec) {
-            co_return fail(ClientErrorCode::kConnectFailed,
-                           fmt::format("cannot connect to {}{}: {}", what, first_hop.authority,
-                                       ec.message()));
+            co_return fail(
+                ClientErrorCode::kConnectFailed,
+                fmt::format("cannot connect to {}{}: {}", what, first_hop.authority, ec.message()));
         }
         if (!proxy) co_return tl::expected<void, ClientError>{};
 
@@ -304,8 +313,9 @@ struct HttpClient::Impl {
             // handshake so a mismatch is reported as a verification failure.
             X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
             X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            const int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str())
-                              : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size());
+            const int ok =
+                ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str())
+                   : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size());
             if (ok != 1) {
                 co_return fail(ClientErrorCode::kInvalidRequest,
                                fmt::format("cannot verify host '{}'", url.host));
@@ -326,9 +336,9 @@ struct HttpClient::Impl {
                                fmt::format("certificate verification of {} failed: {}",
                                            url.authority, X509_verify_cert_error_string(verify)));
             }
-            co_return fail(ClientErrorCode::kTlsFailed,
-                           fmt::format("TLS handshake with {} failed: {}", url.authority,
-                                       ec.message()));
+            co_return fail(
+                ClientErrorCode::kTlsFailed,
+                fmt::format("TLS handshake with {} failed: {}", url.authority, ec.message()));
         }
         co_return co_await exchange(tls_stream, verb, std::move(url), std::move(headers),
                                     std::move(body));

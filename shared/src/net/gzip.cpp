@@ -56,8 +56,10 @@ uInt clamp_uint(std::size_t n) {
 
 std::string_view to_string(GzipError error) noexcept {
     switch (error) {
-        case GzipError::kTooLarge: return "too_large";
-        case GzipError::kCorrupt: return "corrupt";
+        case GzipError::kTooLarge:
+            return "too_large";
+        case GzipError::kCorrupt:
+            return "corrupt";
     }
     return "unknown";
 }
@@ -88,7 +90,7 @@ std::string gzip_compress(std::string_view data, int level) {
 }
 
 tl::expected<std::string, GzipError> gzip_decompress(std::string_view data,
-                                                      std::size_t max_output) {
+                                                     std::size_t max_output) {
     Inflater inflater;
     z_stream& z = inflater.get();
     std::string out;

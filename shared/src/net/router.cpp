@@ -47,8 +47,8 @@ std::string correlation_id() {
 }
 
 bool is_token_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 }  // namespace
@@ -61,7 +61,8 @@ Router& Router::add(std::string method, std::string pattern, Handler handler,
         throw std::invalid_argument(fmt::format("route: bad method '{}'", method));
     }
     if (pattern.empty() || pattern.front() != '/') {
-        throw std::invalid_argument(fmt::format("route: pattern '{}' must start with '/'", pattern));
+        throw std::invalid_argument(
+            fmt::format("route: pattern '{}' must start with '/'", pattern));
     }
     if (!handler) throw std::invalid_argument(fmt::format("route: no handler for '{}'", pattern));
     auto route = std::make_shared<Route>();
@@ -183,8 +184,9 @@ Response Router::invoke(const RouteMatch& match, Request& request) const {
         case RouteMatch::Kind::kBadPath:
             return error_response(400, "bad_request", "malformed path");
         case RouteMatch::Kind::kMethodNotAllowed: {
-            Response r = error_response(405, "method_not_allowed",
-                                        fmt::format("method not allowed; allowed: {}", match.allow));
+            Response r =
+                error_response(405, "method_not_allowed",
+                               fmt::format("method not allowed; allowed: {}", match.allow));
             r.headers.emplace("Allow", match.allow);
             return r;
         }

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <functional>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -298,16 +299,17 @@ struct Server::Impl {
         const auto& fields = header.get();
         const auto length = header.content_length();
         if (length && *length > route.options.max_body_bytes) {
-            co_return error_response(413, "payload_too_large",
-                                     fmt::format("request body exceeds {} bytes",
-                                                 route.options.max_body_bytes));
+            co_return error_response(
+                413, "payload_too_large",
+                fmt::format("request body exceeds {} bytes", route.options.max_body_bytes));
         }
         if (header.is_done()) co_return std::nullopt;  // no body
         if (iequals(sv(fields[http::field::expect]), "100-continue")) {
             http::response<http::empty_body> go_on{http::status::continue_, fields.version()};
             boost::system::error_code ec;
             lowest(stream).expires_after(options.write_timeout);
-            co_await http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+            co_await http::async_write(stream, go_on,
+                                       asio::redirect_error(asio::use_awaitable, ec));
             if (ec) throw Expired{};
         }
         http::request_parser<http::string_body> parser(std::move(header));
@@ -317,9 +319,9 @@ struct Server::Impl {
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::body_limit) {
-            co_return error_response(413, "payload_too_large",
-                                     fmt::format("request body exceeds {} bytes",
-                                                 route.options.max_body_bytes));
+            co_return error_response(
+                413, "payload_too_large",
+                fmt::format("request body exceeds {} bytes", route.options.max_body_bytes));
         }
         if (ec) throw Expired{};  // timeout, eof, malformed chunking: nothing to answer to
         request.body = parser.release().body();
@@ -331,9 +333,9 @@ struct Server::Impl {
         const auto encoding = request.header("Content-Encoding");
         if (!encoding || encoding->empty() || iequals(*encoding, "identity")) return std::nullopt;
         if (!iequals(*encoding, "gzip") || !route.options.accept_gzip) {
-            return error_response(415, "unsupported_encoding",
-                                  fmt::format("content encoding '{}' is not accepted here",
-                                              *encoding));
+            return error_response(
+                415, "unsupported_encoding",
+                fmt::format("content encoding '{}' is not accepted here", *encoding));
         }
         auto inflated = gzip_decompress(request.body, route.options.max_inflated_bytes);
         if (!inflated) {
@@ -364,18 +366,22 @@ struct Server::Impl {
             if (!set_idle(id, true)) co_return;
             http::request_parser<http::empty_body> header;
             header.header_limit(options.max_header_bytes);
+            // The route's limit applies once the route is known (read_body); Beast's default
+            // would reject a large Content-Length while reading the header, before routing.
+            // (Not boost::none: 1.74 compares `len > optional` and treats none as smallest.)
+            header.body_limit(std::numeric_limits<std::uint64_t>::max());
             boost::system::error_code ec;
-            lowest(stream).expires_after(refuse ? std::min<std::chrono::milliseconds>(
-                                                      options.header_timeout, 2s)
-                                                : options.header_timeout);
+            lowest(stream).expires_after(
+                refuse ? std::min<std::chrono::milliseconds>(options.header_timeout, 2s)
+                       : options.header_timeout);
             co_await http::async_read_header(stream, buffer, header,
                                              asio::redirect_error(asio::use_awaitable, ec));
             set_idle(id, false);
             const auto started_at = std::chrono::steady_clock::now();
             if (ec == http::error::header_limit) {
-                co_await write_response(stream, 11, false,
-                                        error_response(431, "header_too_large",
-                                                       "request header too large"));
+                co_await write_response(
+                    stream, 11, false,
+                    error_response(431, "header_too_large", "request header too large"));
                 co_return;
             }
             if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
@@ -397,8 +403,8 @@ struct Server::Impl {
             request.remote_port = remote.port();
             request.client_cert_subject = client_subject;
             for (const auto& field : fields) {
-                auto [it, inserted] =
-                    request.headers.emplace(std::string(sv(field.name_string())), std::string(sv(field.value())));
+                auto [it, inserted] = request.headers.emplace(std::string(sv(field.name_string())),
+                                                              std::string(sv(field.value())));
                 if (!inserted) it->second.append(", ").append(sv(field.value()));
             }
             const unsigned version = fields.version();
@@ -424,7 +430,8 @@ struct Server::Impl {
             RouteMatch match;
             if (!response) {
                 match = router.match(request.method, request.path);
-                if (match.kind != RouteMatch::Kind::kFound) response = router.invoke(match, request);
+                if (match.kind != RouteMatch::Kind::kFound)
+                    response = router.invoke(match, request);
             }
             if (response) {
                 if (unread_body) keep_alive = false;
@@ -452,7 +459,8 @@ struct Server::Impl {
             }
             if (is_stopping()) keep_alive = false;
             const unsigned status = response->status;
-            const bool ok = co_await write_response(stream, version, keep_alive, std::move(*response));
+            const bool ok =
+                co_await write_response(stream, version, keep_alive, std::move(*response));
             log->debug("event=request method={} target={} status={} ms={} remote={}",
                        request.method, common::log_value(request.target), status,
                        std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -470,7 +478,8 @@ struct Server::Impl {
         out.version(version);
         out.result(response.status);
         for (const auto& [name, value] : response.headers) out.set(name, value);
-        if (!response.body.empty() && response.headers.find("Content-Type") == response.headers.end()) {
+        if (!response.body.empty() &&
+            response.headers.find("Content-Type") == response.headers.end()) {
             out.set(http::field::content_type, "application/json");
         }
         out.body() = std::move(response.body);

@@ -60,8 +60,8 @@ TestPki::TestPki(const std::string& server_san) {
     std::random_device random;
     dir_ = std::filesystem::temp_directory_path() /
            fmt::format("printmon-net-pki-{:08x}{:08x}", random(), random());
-    std::string command = fmt::format("'{}/tests/support/test_ca' '{}'",
-                                      printmon::test::source_dir(), dir_.string());
+    std::string command =
+        fmt::format("'{}/tests/support/test_ca' '{}'", printmon::test::source_dir(), dir_.string());
     if (!server_san.empty()) command += fmt::format(" '{}'", server_san);
     if (std::system(command.c_str()) != 0) {
         throw std::runtime_error("test_ca failed: " + command);
@@ -188,9 +188,9 @@ struct ConnectProxy::Impl {
         auto client = std::make_shared<tcp::socket>(std::move(client_socket));
         boost::system::error_code ec;
         std::string head;
-        const std::size_t n = co_await asio::async_read_until(
-            *client, asio::dynamic_buffer(head), "\r\n\r\n",
-            asio::redirect_error(asio::use_awaitable, ec));
+        const std::size_t n =
+            co_await asio::async_read_until(*client, asio::dynamic_buffer(head), "\r\n\r\n",
+                                            asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
         // "CONNECT host:port HTTP/1.1"
         const std::string line = head.substr(0, head.find("\r\n"));
@@ -229,8 +229,8 @@ struct ConnectProxy::Impl {
     Awaitable<void> accept_loop() {
         for (;;) {
             boost::system::error_code ec;
-            tcp::socket socket = co_await acceptor.async_accept(
-                asio::redirect_error(asio::use_awaitable, ec));
+            tcp::socket socket =
+                co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
             asio::co_spawn(ioc, tunnel(std::move(socket)), asio::detached);
         }

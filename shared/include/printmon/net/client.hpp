@@ -70,8 +70,8 @@ class HttpClient {
 
     /// `url`: "https://host[:port]/path?query" or "http://...". Sets Host, User-Agent and
     /// Content-Length; `headers` are added as given (e.g. Content-Encoding: gzip).
-    ClientResult request(std::string_view method, std::string_view url,
-                         const Headers& headers = {}, std::string_view body = {}) const;
+    ClientResult request(std::string_view method, std::string_view url, const Headers& headers = {},
+                         std::string_view body = {}) const;
     ClientResult get(std::string_view url, const Headers& headers = {}) const;
     ClientResult post(std::string_view url, std::string_view body,
                       const Headers& headers = {}) const;

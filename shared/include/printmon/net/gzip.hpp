@@ -22,7 +22,6 @@ std::string gzip_compress(std::string_view data, int level = 6);
 
 /// Inflates gzip data (concatenated members are joined) without ever holding more than
 /// `max_output` bytes of output plus one small chunk: a gzip bomb costs at most the cap.
-tl::expected<std::string, GzipError> gzip_decompress(std::string_view data,
-                                                      std::size_t max_output);
+tl::expected<std::string, GzipError> gzip_decompress(std::string_view data, std::size_t max_output);
 
 }  // namespace printmon::net

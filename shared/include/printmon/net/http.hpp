@@ -31,9 +31,9 @@ inline constexpr std::size_t kDefaultMaxBodyBytes = std::size_t{1} << 20;
 /// One HTTP request as a handler sees it: body complete (and inflated when the route allows
 /// gzip), path parameters and query decoded.
 struct Request {
-    std::string method;  ///< "GET", "POST", ... (upper case as sent)
-    std::string target;  ///< raw request target, "/api/v1/devices/7?full=1"
-    std::string path;    ///< target without the query, still percent-encoded
+    std::string method;                         ///< "GET", "POST", ... (upper case as sent)
+    std::string target;                         ///< raw request target, "/api/v1/devices/7?full=1"
+    std::string path;                           ///< target without the query, still percent-encoded
     std::map<std::string, std::string> params;  ///< decoded path parameters, {"id": "7"}
     QueryParams query;                          ///< decoded query parameters
     Headers headers;

@@ -1,0 +1,520 @@
+#include "storage/store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
+#include <pqxx/except>
+#include <pqxx/result>
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "printmon/proto/codec.hpp"
+#include "printmon/proto/time.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "storage/identity.hpp"
+#include "storage/transitions.hpp"
+
+namespace printmon::scanner::storage {
+namespace {
+
+struct Statement {
+    const char* name;
+    const char* sql;
+};
+
+// Every statement of the scanner, prepared on each (re)connect. Parameters only, never
+// concatenation; timestamps are RFC 3339 text from the service's clock.
+constexpr Statement kSettingsSelect{"settings_select",
+                                    "SELECT key, value #>> '{}' FROM settings ORDER BY key"};
+constexpr Statement kSettingsUpsert{
+    "settings_upsert",
+    "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2::jsonb, now()) "
+    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()"};
+constexpr Statement kCredentialsSelect{
+    "credentials_select",
+    "SELECT credential_id, name, ordinal, version, community, v3_user, auth_protocol, "
+    "auth_password, priv_protocol, priv_password, context FROM credentials WHERE enabled "
+    "ORDER BY ordinal, created_at, credential_id"};
+constexpr Statement kCredentialInsert{
+    "credential_insert",
+    "INSERT INTO credentials (name, ordinal, version, community, v3_user, auth_protocol, "
+    "auth_password, priv_protocol, priv_password, context) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING credential_id"};
+constexpr Statement kRangesSelect{
+    "ranges_select",
+    "SELECT range_id, target, exclude FROM discovery_ranges WHERE enabled "
+    "ORDER BY created_at, range_id"};
+constexpr Statement kRangeInsert{
+    "range_insert",
+    "INSERT INTO discovery_ranges (target, exclude) VALUES ($1, $2) RETURNING range_id"};
+constexpr Statement kPollTargetsSelect{
+    "poll_targets_select",
+    "SELECT device_id, address, port, credential_id, polling_interval_s, "
+    "floor(extract(epoch FROM $1::timestamptz - last_polled_at))::bigint "
+    "FROM devices WHERE enabled AND deleted_at IS NULL AND address IS NOT NULL "
+    "ORDER BY device_id"};
+constexpr Statement kDeviceSelect{
+    "device_select",
+    "SELECT device_id, address, port, vendor, model, serial, mac, status, enabled, manual, "
+    "deleted_at IS NOT NULL, credential_id, consecutive_failures, last_error "
+    "FROM devices WHERE device_id = $1"};
+constexpr Statement kDevicesSelect{
+    "devices_select",
+    "SELECT device_id, address, port, vendor, model, serial, mac, status, enabled, manual, "
+    "deleted_at IS NOT NULL, credential_id, consecutive_failures, last_error "
+    "FROM devices ORDER BY first_seen, device_id"};
+constexpr Statement kDeviceInsertManual{
+    "device_insert_manual",
+    "INSERT INTO devices (device_id, address, port, manual, credential_id, polling_interval_s, "
+    "first_seen) VALUES ($1, $2, $3, true, $4, $5, $6)"};
+constexpr Statement kDeviceSetEnabled{"device_set_enabled",
+                                      "UPDATE devices SET enabled = $2, updated_at = now() "
+                                      "WHERE device_id = $1 AND deleted_at IS NULL"};
+constexpr Statement kDeviceSoftDelete{"device_soft_delete",
+                                      "UPDATE devices SET deleted_at = now(), updated_at = now() "
+                                      "WHERE device_id = $1 AND deleted_at IS NULL"};
+constexpr Statement kDeviceSetInterval{
+    "device_set_interval",
+    "UPDATE devices SET polling_interval_s = $2, updated_at = now() "
+    "WHERE device_id = $1 AND deleted_at IS NULL"};
+constexpr Statement kReadingExists{"reading_exists",
+                                   "SELECT device_id FROM readings WHERE reading_id = $1"};
+// Rows that may be the device observed: the one polled, the ones at its address, and the ones
+// with its serial or MAC. Locked, so identity decisions never race (there is one writer, but
+// the UI may edit devices meanwhile).
+constexpr Statement kCandidatesSelect{
+    "candidates_select",
+    "SELECT device_id, address, port, vendor, serial, mac, deleted_at IS NOT NULL "
+    "FROM devices WHERE device_id = $1::uuid OR (address = $2 AND port = $3) "
+    "OR ($4 <> '' AND $5 <> '' AND lower(vendor) = lower($4) AND serial = $5) "
+    "OR ($6 <> '' AND mac = $6) ORDER BY first_seen, device_id FOR UPDATE"};
+constexpr Statement kDeviceStateSelect{
+    "device_state_select",
+    "SELECT d.status, d.consecutive_failures, array_to_string(d.current_errors, ','), "
+    "r.snapshot::text, d.deleted_at IS NOT NULL FROM devices d "
+    "LEFT JOIN readings r ON r.reading_id = d.last_reading_id WHERE d.device_id = $1 "
+    "FOR UPDATE OF d"};
+constexpr Statement kDeviceInsertFound{
+    "device_insert_found",
+    "INSERT INTO devices (device_id, address, port, first_seen) VALUES ($1, $2, $3, $4)"};
+constexpr Statement kDeviceDisplace{
+    "device_displace",
+    "UPDATE devices SET address = NULL, moved_at = $2, updated_at = now() WHERE device_id = $1"};
+// Identity fields keep their value when a poll could not read them (empty), so one bad read
+// does not erase what identifies the device.
+constexpr Statement kDeviceUpdateSuccess{
+    "device_update_success",
+    "UPDATE devices SET address = $2, port = $3, vendor = COALESCE(NULLIF($4, ''), vendor), "
+    "model = COALESCE(NULLIF($5, ''), model), serial = COALESCE(NULLIF($6, ''), serial), "
+    "mac = COALESCE(NULLIF($7, ''), mac), firmware = COALESCE(NULLIF($8, ''), firmware), "
+    "sys_object_id = COALESCE(NULLIF($9, ''), sys_object_id), "
+    "sys_name = COALESCE(NULLIF($10, ''), sys_name), "
+    "credential_id = COALESCE($11::uuid, credential_id), last_seen = $12, "
+    "last_polled_at = $12, last_error = NULL, status = 'online', consecutive_failures = 0, "
+    "current_errors = string_to_array($13, ','), last_reading_id = $14, "
+    "moved_at = CASE WHEN address IS DISTINCT FROM $2 THEN NULL ELSE moved_at END, "
+    "updated_at = now() WHERE device_id = $1"};
+constexpr Statement kDeviceUpdateFailure{
+    "device_update_failure",
+    "UPDATE devices SET last_polled_at = $2, last_error = $3, consecutive_failures = $4, "
+    "status = $5, updated_at = now() WHERE device_id = $1"};
+constexpr Statement kReadingInsert{
+    "reading_insert",
+    "INSERT INTO readings (reading_id, device_id, polled_at, snapshot, total) "
+    "VALUES ($1, $2, $3, $4::jsonb, $5)"};
+constexpr Statement kEventInsert{
+    "event_insert",
+    "INSERT INTO events (event_id, device_id, at, kind, code, action, detail) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+// The uploader LISTENs on this channel; notifications are delivered at commit only.
+constexpr Statement kNotifyOutbox{"notify_outbox", "SELECT pg_notify('printmon_outbox', $1)"};
+
+constexpr std::array kStatements = {
+    kSettingsSelect,    kSettingsUpsert,     kCredentialsSelect,   kCredentialInsert,
+    kRangesSelect,      kRangeInsert,        kPollTargetsSelect,   kDeviceSelect,
+    kDevicesSelect,     kDeviceInsertManual, kDeviceSetEnabled,    kDeviceSoftDelete,
+    kDeviceSetInterval, kReadingExists,      kCandidatesSelect,    kDeviceStateSelect,
+    kDeviceInsertFound, kDeviceDisplace,     kDeviceUpdateSuccess, kDeviceUpdateFailure,
+    kReadingInsert,     kEventInsert,        kNotifyOutbox};
+
+std::string ts(std::chrono::system_clock::time_point tp) {
+    return proto::format_rfc3339(tp, proto::TimePrecision::milliseconds);
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) {
+        if (!out.empty()) out += ',';
+        out += i;
+    }
+    return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto comma = text.find(',', start);
+        const auto end = comma == std::string::npos ? text.size() : comma;
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+DeviceRow device_row(const pqxx::row& r) {
+    DeviceRow d;
+    d.device_id = r[0].as<std::string>();
+    d.address = r[1].get<std::string>();
+    d.port = r[2].as<std::uint16_t>();
+    d.vendor = r[3].as<std::string>();
+    d.model = r[4].as<std::string>();
+    d.serial = r[5].as<std::string>();
+    d.mac = r[6].as<std::string>();
+    d.status = r[7].as<std::string>();
+    d.enabled = r[8].as<bool>();
+    d.manual = r[9].as<bool>();
+    d.deleted = r[10].as<bool>();
+    d.credential_id = r[11].get<std::string>();
+    d.consecutive_failures = r[12].as<int>();
+    d.last_error = r[13].get<std::string>();
+    return d;
+}
+
+std::optional<int> as_int(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const int v = std::stoi(text, &used);
+        if (used == text.size()) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
+struct LoadedState {
+    DeviceState state;
+    bool deleted = false;
+};
+
+std::optional<LoadedState> load_state(pqxx::work& tx, const std::string& device_id) {
+    const auto rows = tx.exec_prepared(kDeviceStateSelect.name, device_id);
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    LoadedState out;
+    out.state.status = r[0].as<std::string>();
+    out.state.consecutive_failures = r[1].as<int>();
+    out.state.errors = split(r[2].as<std::string>());
+    if (!r[3].is_null()) {
+        // Only the supplies are needed (cartridge changes); a reading that no longer parses is
+        // treated as absent rather than failing the poll.
+        if (auto snap = proto::parse_snapshot(r[3].as<std::string>())) {
+            out.state.supplies = std::move(snap->supplies);
+        }
+    }
+    out.deleted = r[4].as<bool>();
+    return out;
+}
+
+void insert_events(pqxx::work& tx, const std::string& device_id,
+                   std::chrono::system_clock::time_point at,
+                   const std::vector<Transition>& events) {
+    for (const auto& e : events) {
+        tx.exec_prepared(kEventInsert.name, proto::new_uuid(), device_id, ts(at), e.kind, e.code,
+                         e.action, e.detail);
+    }
+}
+
+}  // namespace
+
+bool is_connection_failure(const std::exception& e) {
+    if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+    if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) return true;
+    if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e) != nullptr) return true;
+    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+        const std::string& state = sql->sqlstate();
+        // 08: connection exception; 57: operator intervention (shutdown, restart);
+        // 53: insufficient resources (disk full). All pass; the write is worth retrying.
+        return state.empty() || state.rfind("08", 0) == 0 || state.rfind("57", 0) == 0 ||
+               state.rfind("53", 0) == 0;
+    }
+    // Other pqxx failures ("Lost connection to the database server") are about the session.
+    return dynamic_cast<const pqxx::failure*>(&e) != nullptr;
+}
+
+Store::Store(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+Store::~Store() = default;
+
+void Store::connect() {
+    auto conn = std::make_unique<db::Connection>(conninfo_);
+    for (const auto& s : kStatements) conn->raw().prepare(s.name, s.sql);
+    conn_ = std::move(conn);
+}
+
+void Store::disconnect() { conn_.reset(); }
+
+bool Store::connected() const { return conn_ != nullptr && conn_->raw().is_open(); }
+
+db::Connection& Store::connection() {
+    if (!conn_) throw pqxx::broken_connection("not connected");
+    return *conn_;
+}
+
+db::MigrationReport Store::migrate() {
+    const std::filesystem::path origin = "embedded:scanner/migrations";
+    return db::Migrator(connection().raw(), db::parse_migrations(embedded_migrations(), origin),
+                        origin)
+        .run();
+}
+
+Settings Store::load_settings() {
+    Settings s;
+    pqxx::read_transaction tx(connection().raw());
+    for (const auto& r : tx.exec_prepared(kSettingsSelect.name)) {
+        const auto key = r[0].as<std::string>();
+        const auto value = r[1].get<std::string>().value_or("");
+        const auto number = as_int(value);
+        if (key == "polling_interval_s" && number && *number > 0) {
+            s.polling_interval = std::chrono::seconds(*number);
+        } else if (key == "discovery_interval_s" && number && *number >= 0) {
+            s.discovery_interval = std::chrono::seconds(*number);
+        } else if (key == "discovery_port" && number && *number > 0 && *number < 65536) {
+            s.discovery_port = static_cast<std::uint16_t>(*number);
+        } else if (key == "offline_after_failures" && number && *number > 0) {
+            s.offline_after_failures = *number;
+        } else if (key == "scanner_id") {
+            s.scanner_id = value;
+        } else if (key == "cloud_url") {
+            s.cloud_url = value;
+        }
+    }
+    return s;
+}
+
+void Store::put_setting(const std::string& key, const std::string& json_value) {
+    db::with_transaction(connection(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kSettingsUpsert.name, key, json_value);
+    });
+}
+
+std::vector<CredentialRow> Store::load_credentials() {
+    std::vector<CredentialRow> out;
+    pqxx::read_transaction tx(connection().raw());
+    for (const auto& r : tx.exec_prepared(kCredentialsSelect.name)) {
+        CredentialRow c;
+        c.credential_id = r[0].as<std::string>();
+        c.name = r[1].as<std::string>();
+        c.ordinal = r[2].as<int>();
+        c.credentials.version =
+            snmp::parse_version(r[3].as<std::string>()).value_or(snmp::Version::v2c);
+        c.credentials.community = r[4].as<std::string>();
+        c.credentials.user = r[5].as<std::string>();
+        c.credentials.auth_protocol = r[6].as<std::string>();
+        c.credentials.auth_password = r[7].as<std::string>();
+        c.credentials.priv_protocol = r[8].as<std::string>();
+        c.credentials.priv_password = r[9].as<std::string>();
+        c.credentials.context = r[10].as<std::string>();
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::string Store::add_credential(const std::string& name, int ordinal,
+                                  const snmp::Credentials& c) {
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        return tx
+            .exec_prepared(kCredentialInsert.name, name, ordinal, snmp::to_string(c.version),
+                           c.community, c.user, c.auth_protocol, c.auth_password, c.priv_protocol,
+                           c.priv_password, c.context)[0][0]
+            .as<std::string>();
+    });
+}
+
+std::vector<RangeRow> Store::load_ranges() {
+    std::vector<RangeRow> out;
+    pqxx::read_transaction tx(connection().raw());
+    for (const auto& r : tx.exec_prepared(kRangesSelect.name)) {
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>()});
+    }
+    return out;
+}
+
+std::string Store::add_range(const std::string& target, bool exclude) {
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kRangeInsert.name, target, exclude)[0][0].as<std::string>();
+    });
+}
+
+std::vector<PollTarget> Store::load_poll_targets(std::chrono::system_clock::time_point now) {
+    std::vector<PollTarget> out;
+    pqxx::read_transaction tx(connection().raw());
+    for (const auto& r : tx.exec_prepared(kPollTargetsSelect.name, ts(now))) {
+        PollTarget t;
+        t.device_id = r[0].as<std::string>();
+        t.address = r[1].as<std::string>();
+        t.port = r[2].as<std::uint16_t>();
+        t.credential_id = r[3].get<std::string>();
+        if (!r[4].is_null()) t.interval = std::chrono::seconds(r[4].as<long long>());
+        if (!r[5].is_null()) t.since_last_poll = std::chrono::seconds(r[5].as<long long>());
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+std::optional<DeviceRow> Store::device(const std::string& device_id) {
+    pqxx::read_transaction tx(connection().raw());
+    const auto rows = tx.exec_prepared(kDeviceSelect.name, device_id);
+    if (rows.empty()) return std::nullopt;
+    return device_row(rows[0]);
+}
+
+std::vector<DeviceRow> Store::devices() {
+    std::vector<DeviceRow> out;
+    pqxx::read_transaction tx(connection().raw());
+    for (const auto& r : tx.exec_prepared(kDevicesSelect.name)) out.push_back(device_row(r));
+    return out;
+}
+
+std::string Store::add_manual_device(const std::string& address, std::uint16_t port,
+                                     const std::optional<std::string>& credential_id,
+                                     std::optional<std::chrono::seconds> interval,
+                                     std::chrono::system_clock::time_point now) {
+    const std::string id = proto::new_uuid();
+    std::optional<long long> interval_s;
+    if (interval) interval_s = interval->count();
+    db::with_transaction(connection(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kDeviceInsertManual.name, id, address, static_cast<int>(port),
+                         credential_id, interval_s, ts(now));
+    });
+    return id;
+}
+
+bool Store::set_device_enabled(const std::string& device_id, bool enabled) {
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kDeviceSetEnabled.name, device_id, enabled).affected_rows() == 1;
+    });
+}
+
+bool Store::delete_device(const std::string& device_id) {
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kDeviceSoftDelete.name, device_id).affected_rows() == 1;
+    });
+}
+
+bool Store::set_device_interval(const std::string& device_id,
+                                std::optional<std::chrono::seconds> interval) {
+    std::optional<long long> interval_s;
+    if (interval) interval_s = interval->count();
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kDeviceSetInterval.name, device_id, interval_s).affected_rows() ==
+               1;
+    });
+}
+
+WriteOutcome Store::record(const PollResult& result, const Settings& settings) {
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        WriteOutcome out;
+        if (!result.snapshot) {
+            // A failed poll: only a known device has anything to update.
+            if (!result.device_id) {
+                out.kind = WriteOutcome::Kind::ignored;
+                return out;
+            }
+            auto loaded = load_state(tx, *result.device_id);
+            if (!loaded || loaded->deleted) {
+                out.kind = WriteOutcome::Kind::ignored;
+                return out;
+            }
+            const auto failure =
+                on_failure(loaded->state, settings.offline_after_failures, result.error);
+            tx.exec_prepared(kDeviceUpdateFailure.name, *result.device_id, ts(result.polled_at),
+                             result.error, failure.state.consecutive_failures,
+                             failure.state.status);
+            insert_events(tx, *result.device_id, result.polled_at, failure.events);
+            if (!failure.events.empty()) tx.exec_prepared(kNotifyOutbox.name, "events");
+            out.device_id = *result.device_id;
+            out.previous_status = loaded->state.status;
+            out.status = failure.state.status;
+            out.events = failure.events;
+            return out;
+        }
+
+        if (const auto existing = tx.exec_prepared(kReadingExists.name, result.result_id);
+            !existing.empty()) {
+            out.kind = WriteOutcome::Kind::duplicate;
+            out.device_id = existing[0][0].as<std::string>();
+            return out;
+        }
+        const proto::DeviceSnapshot& snap = *result.snapshot;
+        Observation obs;
+        obs.polled_device_id = result.device_id;
+        obs.address = result.address;
+        obs.port = result.port;
+        obs.key = {snap.identity.vendor, snap.identity.serial, lower(snap.identity.mac)};
+        std::vector<Candidate> candidates;
+        for (const auto& r : tx.exec_prepared(kCandidatesSelect.name, result.device_id,
+                                              result.address, static_cast<int>(result.port),
+                                              obs.key.vendor, obs.key.serial, obs.key.mac)) {
+            Candidate c;
+            c.device_id = r[0].as<std::string>();
+            c.address = r[1].get<std::string>();
+            c.port = r[2].as<std::uint16_t>();
+            c.key = {r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>()};
+            c.deleted = r[6].as<bool>();
+            candidates.push_back(std::move(c));
+        }
+        const IdentityDecision decision = decide_identity(obs, candidates);
+        if (decision.kind == IdentityDecision::Kind::ignore) {
+            out.kind = WriteOutcome::Kind::ignored;
+            out.device_id = decision.device_id;
+            return out;
+        }
+        std::string device_id = decision.device_id;
+        if (decision.kind == IdentityDecision::Kind::create) {
+            device_id = proto::new_uuid();
+            tx.exec_prepared(kDeviceInsertFound.name, device_id, result.address,
+                             static_cast<int>(result.port), ts(result.polled_at));
+            out.created = true;
+        } else {
+            const auto it =
+                std::find_if(candidates.begin(), candidates.end(),
+                             [&](const Candidate& c) { return c.device_id == device_id; });
+            out.address_changed = it != candidates.end() &&
+                                  (it->address != result.address || it->port != result.port);
+        }
+        for (const auto& moved : decision.displaced) {
+            tx.exec_prepared(kDeviceDisplace.name, moved, ts(result.polled_at));
+            out.address_changed = true;
+        }
+        DeviceState previous;
+        if (auto loaded = load_state(tx, device_id)) previous = std::move(loaded->state);
+        const auto success = on_success(previous, snap);
+
+        std::optional<long long> total;
+        if (const auto it = snap.counters.find("total"); it != snap.counters.end()) {
+            total = it->second;
+        }
+        tx.exec_prepared(kReadingInsert.name, result.result_id, device_id, ts(result.polled_at),
+                         proto::to_json(snap), total);
+        tx.exec_prepared(kDeviceUpdateSuccess.name, device_id, result.address,
+                         static_cast<int>(result.port), snap.identity.vendor, snap.identity.model,
+                         snap.identity.serial, lower(snap.identity.mac), snap.identity.firmware,
+                         snap.identity.sys_object_id, snap.identity.sys_name, result.credential_id,
+                         ts(result.polled_at), join(snap.status.errors), result.result_id);
+        insert_events(tx, device_id, result.polled_at, success.events);
+        tx.exec_prepared(kNotifyOutbox.name, "readings");
+        out.device_id = device_id;
+        out.previous_status = previous.status;
+        out.status = success.state.status;
+        out.events = success.events;
+        return out;
+    });
+}
+
+}  // namespace printmon::scanner::storage

@@ -1,0 +1,79 @@
+#include "storage/transitions.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace printmon::scanner::storage {
+namespace {
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Supplies are matched across polls by what they are, not by table index (indexes may shift
+// when a cartridge is removed).
+bool same_supply(const proto::Supply& a, const proto::Supply& b) {
+    return a.description == b.description && a.type == b.type && a.color == b.color;
+}
+
+std::string supply_code(const proto::Supply& s) {
+    if (s.color.empty()) return s.type.empty() ? std::string("supply") : s.type;
+    return (s.type.empty() ? std::string("supply") : s.type) + ":" + s.color;
+}
+
+}  // namespace
+
+SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapshot& snapshot) {
+    SuccessOutcome out;
+    out.state.status = "online";
+    out.state.consecutive_failures = 0;
+    out.state.errors = snapshot.status.errors;
+    out.state.supplies = snapshot.supplies;
+
+    if (previous.status == "offline") {
+        out.events.push_back(
+            {"device_status", "offline", "cleared",
+             fmt::format("answered after {} failed polls", previous.consecutive_failures)});
+    }
+    for (const auto& code : snapshot.status.errors) {
+        if (!contains(previous.errors, code)) out.events.push_back({"error", code, "appeared", ""});
+    }
+    for (const auto& code : previous.errors) {
+        if (!contains(snapshot.status.errors, code)) {
+            out.events.push_back({"error", code, "cleared", ""});
+        }
+    }
+    if (previous.supplies) {
+        for (const auto& now : snapshot.supplies) {
+            if (!now.level_percent) continue;
+            const auto before =
+                std::find_if(previous.supplies->begin(), previous.supplies->end(),
+                             [&](const proto::Supply& s) { return same_supply(s, now); });
+            if (before == previous.supplies->end() || !before->level_percent) continue;
+            if (*now.level_percent - *before->level_percent >= kCartridgeJumpPercent) {
+                out.events.push_back({"supply_change", supply_code(now), "appeared",
+                                      fmt::format("{}: {}% -> {}%", now.description,
+                                                  *before->level_percent, *now.level_percent)});
+            }
+        }
+    }
+    return out;
+}
+
+FailureOutcome on_failure(const DeviceState& previous, int offline_after,
+                          const std::string& error) {
+    FailureOutcome out;
+    out.state = previous;
+    out.state.consecutive_failures = previous.consecutive_failures + 1;
+    if (previous.status != "offline" &&
+        out.state.consecutive_failures >= std::max(1, offline_after)) {
+        out.state.status = "offline";
+        out.events.push_back(
+            {"device_status", "offline", "appeared",
+             fmt::format("{} failed polls; last: {}", out.state.consecutive_failures, error)});
+    }
+    return out;
+}
+
+}  // namespace printmon::scanner::storage

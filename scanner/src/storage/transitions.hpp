@@ -1,0 +1,39 @@
+#pragma once
+// Which events a poll produces, as pure functions of the device's previous state and the new
+// answer: online/offline, status error codes appearing and clearing, cartridge changes.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "printmon/proto/snapshot.hpp"
+#include "storage/records.hpp"
+
+namespace printmon::scanner::storage {
+
+/// What the store remembers of a device between polls.
+struct DeviceState {
+    std::string status = "unknown";  ///< unknown | online | offline
+    int consecutive_failures = 0;
+    std::vector<std::string> errors;                     ///< status.errors of the last reading
+    std::optional<std::vector<proto::Supply>> supplies;  ///< of the last reading, if known
+};
+
+/// A supply level rising by at least this many percentage points means a new cartridge.
+inline constexpr int kCartridgeJumpPercent = 30;
+
+/// The device answered: the new state and the transitions from `previous`.
+struct SuccessOutcome {
+    DeviceState state;
+    std::vector<Transition> events;
+};
+SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapshot& snapshot);
+
+/// The device did not answer: offline after `offline_after` consecutive failures.
+struct FailureOutcome {
+    DeviceState state;
+    std::vector<Transition> events;
+};
+FailureOutcome on_failure(const DeviceState& previous, int offline_after, const std::string& error);
+
+}  // namespace printmon::scanner::storage

@@ -1,0 +1,345 @@
+// The HTTP server over real sockets on 127.0.0.1 (ephemeral ports).
+#include <atomic>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "net_test_support.hpp"
+#include "printmon/net/client.hpp"
+#include "printmon/net/gzip.hpp"
+#include "printmon/net/server.hpp"
+
+using namespace printmon::net;
+using namespace printmon::net::test;
+
+namespace {
+
+std::unique_ptr<Server> start(Router router, ServerOptions options = {}) {
+    auto server = std::make_unique<Server>(std::move(options), std::move(router));
+    server->start();
+    return server;
+}
+
+std::string url(const Server& server, const std::string& target) {
+    return "http://127.0.0.1:" + std::to_string(server.port()) + target;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// Waits (bounded) for an observable condition that another thread brings about.
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (predicate()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return predicate();
+}
+
+}  // namespace
+
+TEST_CASE("server routes requests and maps errors to JSON", "[net][server][integration]") {
+    Router router;
+    router.get("/api/v1/devices/{id}", [](Request& r) {
+        return Response::json("{\"id\":\"" + r.param("id") + "\",\"q\":\"" +
+                              std::string(r.query_param("q").value_or("")) + "\",\"ua\":\"" +
+                              std::string(r.header("user-agent").value_or("")) + "\"}");
+    });
+    router.post("/echo", [](Request& r) { return Response::text(r.body); });
+    router.get("/boom",
+               [](Request&) -> Response { throw std::runtime_error("secret-database-password"); });
+    router.get("/teapot",
+               [](Request&) -> Response { throw HttpError(418, "teapot", "short and stout"); });
+    auto server = start(std::move(router));
+    const HttpClient client;
+
+    auto ok = client.get(url(*server, "/api/v1/devices/a%20b?q=x%2By+z"));
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    CHECK(ok->headers.at("content-type") == "application/json");
+    CHECK(ok->body == R"({"id":"a b","q":"x+y z","ua":"printmon"})");
+
+    auto echo = client.post(url(*server, "/echo"), "hello body");
+    REQUIRE(echo);
+    CHECK(echo->body == "hello body");
+
+    auto missing = client.get(url(*server, "/api/v2/nothing"));
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
+    CHECK(contains(missing->body, R"("code":"not_found")"));
+
+    auto wrong_method = client.request("DELETE", url(*server, "/echo"));
+    REQUIRE(wrong_method);
+    CHECK(wrong_method->status == 405);
+    CHECK(wrong_method->headers.at("allow") == "POST");
+
+    auto boom = client.get(url(*server, "/boom"));
+    REQUIRE(boom);
+    CHECK(boom->status == 500);
+    CHECK_FALSE(contains(boom->body, "secret"));
+    CHECK(contains(boom->body, "correlation_id"));
+
+    auto teapot = client.get(url(*server, "/teapot"));
+    REQUIRE(teapot);
+    CHECK(teapot->status == 418);
+    CHECK(teapot->body == R"({"error":{"code":"teapot","message":"short and stout"}})");
+}
+
+TEST_CASE("body limit: 413 before the body is read", "[net][server][integration]") {
+    std::atomic<int> calls{0};
+    Router router;
+    RouteOptions small;
+    small.max_body_bytes = 1024;
+    router.post(
+        "/small",
+        [&calls](Request& r) {
+            ++calls;
+            return Response::text(std::to_string(r.body.size()));
+        },
+        small);
+    ServerOptions options;
+    options.body_timeout = 30s;  // the 413 must come from the header, not from a timeout
+    auto server = start(std::move(router), options);
+
+    SECTION("announced Content-Length over the limit") {
+        RawClient raw(server->port());
+        REQUIRE(raw.connected());
+        REQUIRE(
+            raw.send("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n"
+                     "only a little"));
+        const auto started = std::chrono::steady_clock::now();
+        const auto response = raw.read_response(5s);
+        REQUIRE(response);
+        CHECK(std::chrono::steady_clock::now() - started < 3s);
+        CHECK(response->status == 413);
+        CHECK(contains(response->body, R"("code":"payload_too_large")"));
+        CHECK(response->headers.at("connection") == "close");
+        CHECK(raw.wait_closed(3s));
+    }
+    SECTION("chunked body growing over the limit") {
+        RawClient raw(server->port());
+        REQUIRE(raw.connected());
+        const std::string chunk(2000, 'x');
+        REQUIRE(
+            raw.send("POST /small HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "7d0\r\n" +
+                     chunk + "\r\n"));
+        const auto response = raw.read_response(5s);
+        REQUIRE(response);
+        INFO(response->body);
+        CHECK(response->status == 413);
+    }
+    SECTION("within the limit") {
+        const HttpClient client;
+        auto response = client.post(url(*server, "/small"), std::string(1024, 'y'));
+        REQUIRE(response);
+        CHECK(response->status == 200);
+        CHECK(response->body == "1024");
+        CHECK(calls == 1);
+        return;
+    }
+    CHECK(calls == 0);
+}
+
+TEST_CASE("gzip request bodies are inflated on opted-in routes, with a cap",
+          "[net][server][integration]") {
+    Router router;
+    RouteOptions gzip_route;
+    gzip_route.accept_gzip = true;
+    gzip_route.max_body_bytes = std::size_t{1} << 20;
+    gzip_route.max_inflated_bytes = std::size_t{4} << 20;
+    const auto length = [](Request& r) { return Response::text(std::to_string(r.body.size())); };
+    router.post("/ingest", length, gzip_route);
+    router.post("/plain", length);
+    auto server = start(std::move(router));
+    const HttpClient client;
+    const Headers gzip_headers{{"Content-Encoding", "gzip"}};
+
+    const std::string payload(300000, 'p');
+    auto ok = client.post(url(*server, "/ingest"), gzip_compress(payload), gzip_headers);
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    CHECK(ok->body == "300000");
+
+    auto identity = client.post(url(*server, "/ingest"), "abc");
+    REQUIRE(identity);
+    CHECK(identity->body == "3");
+
+    auto not_allowed = client.post(url(*server, "/plain"), gzip_compress(payload), gzip_headers);
+    REQUIRE(not_allowed);
+    CHECK(not_allowed->status == 415);
+
+    auto corrupt = client.post(url(*server, "/ingest"), "definitely not gzip", gzip_headers);
+    REQUIRE(corrupt);
+    CHECK(corrupt->status == 400);
+
+    // 100 MB of zeros in ~100 KB: 413 at the 4 MiB cap, without the memory to hold 100 MB.
+    const std::string bomb = gzip_zeros(std::size_t{100} << 20);
+    const long rss_before = peak_rss_kib();
+    auto bombed = client.post(url(*server, "/ingest"), bomb, gzip_headers);
+    REQUIRE(bombed);
+    CHECK(bombed->status == 413);
+    CHECK(contains(bombed->body, "inflated body exceeds"));
+    CHECK(peak_rss_kib() - rss_before < 40 * 1024);
+}
+
+TEST_CASE("keep-alive serves several requests on one connection", "[net][server][integration]") {
+    std::atomic<int> calls{0};
+    Router router;
+    router.get("/peer", [&calls](Request& r) {
+        ++calls;
+        return Response::text(std::to_string(r.remote_port));
+    });
+    auto server = start(std::move(router));
+    RawClient raw(server->port());
+    REQUIRE(raw.connected());
+    std::string first_port;
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(raw.send("GET /peer HTTP/1.1\r\nHost: t\r\n\r\n"));
+        const auto response = raw.read_response();
+        REQUIRE(response);
+        CHECK(response->status == 200);
+        CHECK(response->headers.count("connection") == 0);  // HTTP/1.1: keep-alive by default
+        if (i == 0) first_port = response->body;
+        CHECK(response->body == first_port);
+    }
+    CHECK(calls == 3);
+    REQUIRE(raw.send("GET /peer HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+    const auto last = raw.read_response();
+    REQUIRE(last);
+    CHECK(last->headers.at("connection") == "close");
+    CHECK(raw.wait_closed(3s));
+}
+
+TEST_CASE("connections over the cap get 503 with Retry-After", "[net][server][integration]") {
+    Router router;
+    router.get("/x", [](Request&) { return Response::text("x"); });
+    ServerOptions options;
+    options.max_connections = 2;
+    options.retry_after = std::chrono::seconds(7);
+    auto server = start(std::move(router), options);
+
+    auto a = std::make_unique<RawClient>(server->port());
+    RawClient b(server->port());
+    for (RawClient* raw : {a.get(), &b}) {
+        REQUIRE(raw->send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+        const auto response = raw->read_response();
+        REQUIRE(response);
+        CHECK(response->status == 200);
+    }
+    RawClient c(server->port());
+    REQUIRE(c.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+    const auto refused = c.read_response();
+    REQUIRE(refused);
+    CHECK(refused->status == 503);
+    CHECK(refused->headers.at("retry-after") == "7");
+    CHECK(contains(refused->body, R"("code":"overloaded")"));
+    CHECK(c.wait_closed(3s));
+
+    // A slot frees up when a connection closes.
+    a.reset();
+    REQUIRE(eventually([&] { return server->connection_count() == 1; }));
+    const HttpClient client;
+    auto again = client.get(url(*server, "/x"));
+    REQUIRE(again);
+    CHECK(again->status == 200);
+}
+
+TEST_CASE("a slow-loris client is cut off by the header deadline", "[net][server][integration]") {
+    Router router;
+    router.get("/x", [](Request&) { return Response::text("x"); });
+    ServerOptions options;
+    options.header_timeout = 400ms;
+    auto server = start(std::move(router), options);
+
+    RawClient raw(server->port());
+    REQUIRE(raw.send("GET /x HTTP/1.1\r\nHost: t\r\nX-Slow: "));
+    const auto started = std::chrono::steady_clock::now();
+    bool closed = false;
+    // One header byte every 50 ms would take 10 s to finish the header.
+    for (int i = 0; i < 200 && !closed; ++i) {
+        closed = !raw.send("a", 1s) || raw.wait_closed(50ms);
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    CHECK(closed);
+    CHECK(elapsed >= 300ms);
+    CHECK(elapsed < 3s);
+}
+
+TEST_CASE("graceful stop finishes the in-flight request and refuses new ones",
+          "[net][server][integration]") {
+    std::promise<void> entered;
+    std::promise<void> release;
+    auto release_future = release.get_future().share();
+    Router router;
+    router.get("/slow", [&entered, release_future](Request&) {
+        entered.set_value();
+        release_future.wait();
+        return Response::text("finished");
+    });
+    router.get("/x", [](Request&) { return Response::text("x"); });
+    auto server = start(std::move(router));
+    const std::uint16_t port = server->port();
+
+    // An idle keep-alive connection: stop() must close it rather than wait for it.
+    RawClient idle(port);
+    REQUIRE(idle.send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+    REQUIRE(idle.read_response());
+
+    const HttpClient client;
+    auto in_flight = std::async(std::launch::async,
+                                [&client, u = url(*server, "/slow")] { return client.get(u); });
+    REQUIRE(entered.get_future().wait_for(5s) == std::future_status::ready);
+
+    auto stopping = std::async(std::launch::async, [&server] { server->stop(10s); });
+    CHECK(idle.wait_closed(3s));
+    // New connections are refused once the acceptor is closed.
+    CHECK(eventually([port] { return !RawClient(port).connected(); }));
+    CHECK(stopping.wait_for(0ms) == std::future_status::timeout);  // still waiting for /slow
+
+    release.set_value();
+    const auto response = in_flight.get();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(response->body == "finished");
+    CHECK(response->headers.at("connection") == "close");
+    REQUIRE(stopping.wait_for(5s) == std::future_status::ready);
+    CHECK(server->connection_count() == 0);
+}
+
+TEST_CASE("run_inline handlers and many concurrent clients", "[net][server][integration]") {
+    Router router;
+    RouteOptions inline_route;
+    inline_route.run_inline = true;
+    std::atomic<int> calls{0};
+    router.get(
+        "/fast",
+        [&calls](Request&) {
+            ++calls;
+            return Response::text("fast");
+        },
+        inline_route);
+    ServerOptions options;
+    options.io_threads = 2;
+    auto server = start(std::move(router), options);
+    const HttpClient client;
+    std::vector<std::future<bool>> results;
+    for (int i = 0; i < 8; ++i) {
+        results.push_back(std::async(std::launch::async, [&] {
+            for (int j = 0; j < 10; ++j) {
+                auto r = client.get(url(*server, "/fast"));
+                if (!r || r->status != 200 || r->body != "fast") return false;
+            }
+            return true;
+        }));
+    }
+    for (auto& result : results) CHECK(result.get());
+    CHECK(calls == 80);
+}
