@@ -21,3 +21,9 @@ printmon_add_test(NAME scanner_poll_test
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/poll_test.cpp
   LIBS scanner_lib printmon_test_support
   LABELS integration)
+
+# Discovery over a simulated LAN and the walk command (private snmpsim instances).
+printmon_add_test(NAME scanner_discovery_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/discovery_test.cpp
+  LIBS scanner_lib printmon_test_support
+  LABELS integration)

@@ -121,6 +121,36 @@ TEST_CASE("SNMPv3 authPriv with a context name", "[engine]") {
     }
 }
 
+TEST_CASE("SNMPv3 with SHA-2 and AES, and authNoPriv", "[engine]") {
+    struct Case {
+        const char* user;
+        const char* auth;
+        const char* auth_pw;
+        const char* priv;
+        const char* priv_pw;
+    };
+    const Case cases[] = {
+        {"sha256aes", "SHA-256", "authpassword1", "AES", "privpassword1"},
+        {"sha512aes256", "SHA-512", "authpassword2", "AES-256", "privpassword2"},
+        {"shanopriv", "SHA", "authpassword3", "", ""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.user);
+        Engine engine;
+        Target t = sim_target("", Version::v3);
+        t.credentials.user = c.user;
+        t.credentials.auth_protocol = c.auth;
+        t.credentials.auth_password = c.auth_pw;
+        t.credentials.priv_protocol = c.priv;
+        t.credentials.priv_password = c.priv_pw;
+        t.credentials.context = "engine/basic";
+        auto r = run_fetch(engine, t, {O("1.3.6.1.2.1.1.5.0")}, {O("1.3.6.1.4.1.99999.2")});
+        REQUIRE(r.answered);
+        CHECK(r.view.at(O("1.3.6.1.2.1.1.5.0")).bytes == "printer-lab-1");
+        CHECK(r.view.at(O("1.3.6.1.4.1.99999.2.1.0")).number == 12345678901234LL);
+    }
+}
+
 TEST_CASE("a silent host times out without holding up the others", "[engine]") {
     Engine engine;
     Target dead = sim_target("engine/basic");

@@ -1,0 +1,136 @@
+// Discovery and the walk command against a simulated LAN: one recording per loopback address
+// (tests/data/printers plus a crafted non-printer), served by a private snmpsim.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "app/cli.hpp"
+#include "discovery/discover.hpp"
+#include "discovery/targets.hpp"
+#include "sim.hpp"
+#include "snmp/snmprec.hpp"
+
+namespace fs = std::filesystem;
+using namespace printmon::scanner;
+using printmon::test::TempDir;
+
+namespace {
+
+/// snmpsim in multi-address mode (community "public" on every address).
+struct Lan {
+    fs::path state;
+    std::uint16_t port = 0;
+    Lan(const fs::path& st, const fs::path& data, const std::string& first) : state(st) {
+        const auto script = printmon::test::source_dir() + "/tests/support/snmpsim";
+        REQUIRE(printmon::test::run_script(script + " start-multi " + state.string() + " " +
+                                           data.string() + " " + first) == 0);
+        port = static_cast<std::uint16_t>(
+            std::stoi(printmon::test::read_env(state / "env", "SNMPSIM_PORT")));
+    }
+    ~Lan() {
+        printmon::test::run_script(printmon::test::source_dir() + "/tests/support/snmpsim stop " +
+                                   state.string());
+    }
+};
+
+fs::path make_lan_data(const fs::path& dir) {
+    const fs::path src = fs::path(printmon::test::source_dir()) / "tests/data/printers";
+    fs::create_directories(dir);
+    for (const char* f : {"brother-l2710", "hp-m477", "kyocera-m2540", "ricoh-mpc3004"}) {
+        fs::copy_file(src / (std::string(f) + ".snmprec"), dir / (std::string(f) + ".snmprec"));
+    }
+    // A router: answers SNMP, is no printer.
+    std::ofstream(dir / "zz-router.snmprec") << "1.3.6.1.2.1.1.1.0|4|Linux edge-router 6.1\n"
+                                                "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n"
+                                                "1.3.6.1.2.1.1.5.0|4|edge\n";
+    return dir;
+}
+
+snmp::Credentials community(const std::string& c, snmp::Version v = snmp::Version::v2c) {
+    snmp::Credentials cred;
+    cred.version = v;
+    cred.community = c;
+    return cred;
+}
+
+}  // namespace
+
+TEST_CASE("discovery finds printers with vendor and model, honours exclusions", "[discovery]") {
+    TempDir tmp;
+    Lan lan(tmp.path / "sim", make_lan_data(tmp.path / "data"), "127.0.9.1");
+    auto hosts = discovery::expand_targets({"127.0.9.0/28"}, {"127.0.9.3"});
+    REQUIRE(hosts);
+    CHECK(hosts->size() == 13);
+    const auto profiles = ProfileSet::embedded();
+    discovery::DiscoverOptions opts;
+    opts.port = lan.port;
+    opts.timeout = std::chrono::milliseconds(600);
+
+    snmp::Engine engine;
+    std::size_t last_done = 0;
+    // The wrong community first: the answer must be remembered as credential set 1.
+    auto report =
+        discovery::discover(engine, *hosts, {community("wrong"), community("public")}, profiles,
+                            opts, [&](std::size_t done, std::size_t) { last_done = done; });
+    CHECK(last_done == 13);
+    CHECK(report.hosts_scanned == 13);
+    CHECK(report.answered == 4);  // 3 printers (one excluded) + the router
+    REQUIRE(report.found.size() == 3);
+    CHECK(report.found[0].address == "127.0.9.1");
+    CHECK(report.found[0].classification.vendor == "Brother");
+    CHECK(report.found[0].classification.model == "MFC-L2710DW series");
+    CHECK(report.found[1].address == "127.0.9.2");
+    CHECK(report.found[1].classification.vendor == "HP");
+    CHECK(report.found[2].address == "127.0.9.4");
+    CHECK(report.found[2].classification.vendor == "Ricoh");
+    CHECK(report.found[2].classification.model == "MP C3004");
+    for (const auto& f : report.found) {
+        CHECK(f.credential_index == 1);
+        CHECK(f.classification.is_printer);
+    }
+
+    // --all also lists the router, as not a printer; SNMPv1 credentials work the same way.
+    opts.include_non_printers = true;
+    snmp::Engine engine2;
+    auto all = discovery::discover(engine2, *hosts, {community("public", snmp::Version::v1)},
+                                   profiles, opts);
+    REQUIRE(all.found.size() == 4);
+    CHECK(all.found[3].address == "127.0.9.5");
+    CHECK_FALSE(all.found[3].classification.is_printer);
+    CHECK(all.found[3].credential_index == 0);
+}
+
+TEST_CASE("walk records a device that snmpsim can replay", "[walk]") {
+    TempDir tmp;
+    Lan lan(tmp.path / "sim", make_lan_data(tmp.path / "data"), "127.0.9.17");
+    const auto out = (tmp.path / "hp.snmprec").string();
+    const std::string host = "127.0.9.18:" + std::to_string(lan.port);
+    std::vector<std::string> args = {"printmon-scanner", "walk", host, "-c", "public", "-o", out};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    REQUIRE(run_cli(static_cast<int>(argv.size()), argv.data()) == 0);
+
+    auto recorded = snmp::read_snmprec_file(out);
+    REQUIRE(recorded);
+    auto original = snmp::read_snmprec_file(printmon::test::source_dir() +
+                                            "/tests/data/printers/hp-m477.snmprec");
+    REQUIRE(original);
+    CHECK(*recorded == *original);
+
+    // A host that does not answer: clear error, non-zero exit, no file left behind.
+    const auto missing = (tmp.path / "none.snmprec").string();
+    std::vector<std::string> bad = {"printmon-scanner",
+                                    "walk",
+                                    "127.0.9.30:" + std::to_string(lan.port),
+                                    "-c",
+                                    "public",
+                                    "-o",
+                                    missing,
+                                    "-t",
+                                    "200",
+                                    "-r",
+                                    "0"};
+    std::vector<char*> bargv;
+    for (auto& a : bad) bargv.push_back(a.data());
+    CHECK(run_cli(static_cast<int>(bargv.size()), bargv.data()) == 1);
+    CHECK_FALSE(fs::exists(missing));
+}
