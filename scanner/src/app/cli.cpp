@@ -8,6 +8,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include "app/probe.hpp"
+#include "app/service_cmd.hpp"
 #include "discovery/discover.hpp"
 #include "discovery/targets.hpp"
 #include "printmon/proto/codec.hpp"
@@ -376,11 +377,20 @@ int run_cli(int argc, char** argv) {
     walk->add_option("--root", walk_root, "subtree to record");
     walk_args.add_to(*walk, false);
 
+    std::string run_config = "scanner.toml";
+    std::string run_log_level;
+    auto* run = app.add_subcommand(
+        "run", "run the branch service: discovery, scheduled polling, storage in PostgreSQL");
+    run->add_option("--config", run_config, "bootstrap configuration (see scanner.example.toml)")
+        ->check(CLI::ExistingFile);
+    run->add_option("--log-level", run_log_level, "override log.level of the configuration");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
+    if (*run) return run_service_command(run_config, run_log_level);
     if (*probe) return cmd_probe(probe_hosts, probe_args, probe_json, verbose, repeat);
     if (*disc) {
         return cmd_discover(ranges, excludes, disc_args, static_cast<std::uint16_t>(disc_port),

@@ -1,5 +1,5 @@
 #pragma once
-// The printmon-scanner command line: probe, discover, walk (and, later, run).
+// The printmon-scanner command line: probe, discover, walk, run.
 
 namespace printmon::scanner {
 

@@ -343,3 +343,32 @@ TEST_CASE("run_inline handlers and many concurrent clients", "[net][server][inte
     for (auto& result : results) CHECK(result.get());
     CHECK(calls == 80);
 }
+
+TEST_CASE("stop closes requests still running when the grace period ends",
+          "[net][server][integration]") {
+    std::promise<void> entered;
+    std::promise<void> release;
+    auto release_future = release.get_future().share();
+    Router router;
+    router.get("/stuck", [&entered, release_future](Request&) {
+        entered.set_value();
+        release_future.wait();
+        return Response::text("too late");
+    });
+    auto server = start(std::move(router));
+    const HttpClient client;
+    auto in_flight = std::async(std::launch::async,
+                                [&client, u = url(*server, "/stuck")] { return client.get(u); });
+    REQUIRE(entered.get_future().wait_for(5s) == std::future_status::ready);
+
+    const auto started = std::chrono::steady_clock::now();
+    auto stopping = std::async(std::launch::async, [&server] { server->stop(300ms); });
+    // The connection is closed at the end of the grace period, while the handler still runs.
+    REQUIRE(in_flight.wait_for(5s) == std::future_status::ready);
+    const auto response = in_flight.get();
+    CHECK_FALSE(response);
+    CHECK(std::chrono::steady_clock::now() - started >= 250ms);
+    // stop() still joins the blocking pool, so it returns once the handler does.
+    release.set_value();
+    REQUIRE(stopping.wait_for(5s) == std::future_status::ready);
+}

@@ -1,0 +1,115 @@
+#include "app/service_config.hpp"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "printmon/common/logging.hpp"
+
+namespace printmon::scanner {
+namespace {
+
+ServiceConfig read(const toml::table& root, std::string source_name, const common::EnvLookup& env) {
+    const common::ConfigReader reader(root, std::move(source_name), env);
+    ServiceConfig c;
+    ServiceOptions& o = c.service;
+
+    const auto db = reader.table("database");
+    o.conninfo = db.get_or<std::string>("conninfo", "");
+    const auto password = db.optional_secret("password");
+    if (password && !password->empty()) o.conninfo = with_password(o.conninfo, *password);
+    o.max_queued_results = db.get_or<std::size_t>("max_queued_results", o.max_queued_results);
+    if (o.max_queued_results == 0) db.fail("max_queued_results", "must be at least 1");
+    o.reconnect_min = std::chrono::milliseconds(
+        db.get_or<std::int64_t>("reconnect_min_ms", o.reconnect_min.count()));
+    o.reconnect_max = std::chrono::milliseconds(
+        db.get_or<std::int64_t>("reconnect_max_ms", o.reconnect_max.count()));
+    if (o.reconnect_min.count() < 10) db.fail("reconnect_min_ms", "must be at least 10");
+    if (o.reconnect_max < o.reconnect_min) {
+        db.fail("reconnect_max_ms", "must not be below reconnect_min_ms");
+    }
+    o.startup_wait =
+        std::chrono::seconds(db.get_or<std::int64_t>("startup_wait_s", o.startup_wait.count()));
+    if (o.startup_wait.count() < 0) db.fail("startup_wait_s", "must not be negative");
+
+    const auto log = reader.table("log");
+    c.log_level = log.get_or<std::string>("level", c.log_level);
+    try {
+        common::parse_log_level(c.log_level);
+    } catch (const std::invalid_argument& e) {
+        log.fail("level", e.what());
+    }
+
+    const auto snmp = reader.table("snmp");
+    o.max_in_flight = snmp.get_or<std::size_t>("max_in_flight", o.max_in_flight);
+    if (o.max_in_flight == 0) snmp.fail("max_in_flight", "must be at least 1");
+    o.max_concurrent_polls =
+        snmp.get_or<std::size_t>("max_concurrent_polls", o.max_concurrent_polls);
+    if (o.max_concurrent_polls == 0) snmp.fail("max_concurrent_polls", "must be at least 1");
+    o.snmp_timeout =
+        std::chrono::milliseconds(snmp.get_or<std::int64_t>("timeout_ms", o.snmp_timeout.count()));
+    if (o.snmp_timeout.count() < 10 || o.snmp_timeout.count() > 60000) {
+        snmp.fail("timeout_ms", "must be within 10..60000");
+    }
+    o.snmp_retries = snmp.get_or<int>("retries", o.snmp_retries);
+    if (o.snmp_retries < 0 || o.snmp_retries > 10) snmp.fail("retries", "must be within 0..10");
+    o.discovery_timeout = std::chrono::milliseconds(
+        snmp.get_or<std::int64_t>("discovery_timeout_ms", o.discovery_timeout.count()));
+    if (o.discovery_timeout.count() < 10 || o.discovery_timeout.count() > 60000) {
+        snmp.fail("discovery_timeout_ms", "must be within 10..60000");
+    }
+
+    c.profiles_dir = reader.table("profiles").get_or<std::string>("dir", "");
+
+    const auto sched = reader.table("scheduler");
+    o.tick = std::chrono::milliseconds(sched.get_or<std::int64_t>("tick_ms", o.tick.count()));
+    if (o.tick.count() < 10 || o.tick.count() > 60000) {
+        sched.fail("tick_ms", "must be within 10..60000");
+    }
+    o.device_refresh = std::chrono::seconds(
+        sched.get_or<std::int64_t>("device_refresh_s", o.device_refresh.count()));
+    if (o.device_refresh.count() < 1) sched.fail("device_refresh_s", "must be at least 1");
+    o.shutdown_grace = std::chrono::seconds(
+        sched.get_or<std::int64_t>("shutdown_grace_s", o.shutdown_grace.count()));
+    if (o.shutdown_grace.count() < 0) sched.fail("shutdown_grace_s", "must not be negative");
+
+    reader.finish();
+    return c;
+}
+
+}  // namespace
+
+std::string with_password(const std::string& conninfo, const std::string& password) {
+    if (conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0) {
+        std::string encoded;
+        for (const char c : password) {
+            const auto ch = static_cast<unsigned char>(c);
+            if (std::isalnum(ch) != 0 || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+                encoded += static_cast<char>(ch);
+            } else {
+                encoded += fmt::format("%{:02X}", static_cast<unsigned>(ch));
+            }
+        }
+        const char sep = conninfo.find('?') == std::string::npos ? '?' : '&';
+        return conninfo + sep + "password=" + encoded;
+    }
+    std::string quoted;
+    for (const char ch : password) {
+        if (ch == '\\' || ch == '\'') quoted += '\\';
+        quoted += ch;
+    }
+    return conninfo + (conninfo.empty() ? "" : " ") + "password='" + quoted + "'";
+}
+
+ServiceConfig load_service_config(const std::filesystem::path& path, const common::EnvLookup& env) {
+    const auto root = common::parse_config_file(path);
+    return read(root, path.string(), env);
+}
+
+ServiceConfig parse_service_config(std::string_view text, std::string_view source_name,
+                                   const common::EnvLookup& env) {
+    const auto root = common::parse_config(text, source_name);
+    return read(root, std::string(source_name), env);
+}
+
+}  // namespace printmon::scanner

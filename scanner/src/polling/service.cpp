@@ -1,0 +1,668 @@
+#include "polling/service.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "app/probe.hpp"
+#include "discovery/discover.hpp"
+#include "discovery/targets.hpp"
+#include "polling/scheduler.hpp"
+#include "printmon/common/logging.hpp"
+#include "printmon/proto/time.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "snmp/engine.hpp"
+#include "storage/store.hpp"
+
+namespace printmon::scanner {
+
+using CredentialChoice = std::pair<std::optional<std::string>, snmp::Credentials>;
+
+struct Service::PollJob {
+    std::optional<std::string> device_id;  ///< none: a printer discovery just found
+    std::string address;
+    std::uint16_t port = 161;
+    std::vector<CredentialChoice> credentials;  ///< tried in order until one answers
+};
+
+struct Service::DiscoveryJob {
+    std::vector<std::string> hosts;
+    std::vector<CredentialChoice> credentials;
+    std::uint16_t port = 161;
+};
+
+struct Service::PollState {
+    std::shared_ptr<PollJob> job;
+    std::chrono::system_clock::time_point started;
+};
+
+namespace {
+
+std::vector<CredentialChoice> all_credentials(const std::vector<storage::CredentialRow>& rows) {
+    std::vector<CredentialChoice> out;
+    for (const auto& r : rows) out.emplace_back(r.credential_id, r.credentials);
+    // Without any configured set, "public" over v2c is what most printers answer.
+    if (out.empty()) out.emplace_back(std::nullopt, snmp::Credentials{});
+    return out;
+}
+
+std::vector<CredentialChoice> credentials_for(const std::vector<storage::CredentialRow>& rows,
+                                              const std::optional<std::string>& credential_id) {
+    if (credential_id) {
+        for (const auto& r : rows) {
+            if (r.credential_id == *credential_id) return {{r.credential_id, r.credentials}};
+        }
+    }
+    // Never answered yet (a manual device), or its set was deleted: try them all in order.
+    return all_credentials(rows);
+}
+
+}  // namespace
+
+Service::Service(ServiceOptions options, const common::Clock& clock, ProfileSet profiles)
+    : options_(std::move(options)),
+      clock_(clock),
+      profiles_(std::move(profiles)),
+      log_(common::get_logger("scanner.service")) {}
+
+Service::~Service() { stop(); }
+
+void Service::start() {
+    store_ = std::make_unique<storage::Store>(options_.conninfo);
+    const auto deadline = std::chrono::steady_clock::now() + options_.startup_wait;
+    auto backoff = options_.reconnect_min;
+    for (;;) {
+        try {
+            store_->connect();
+            break;
+        } catch (const std::exception& e) {
+            if (std::chrono::steady_clock::now() + backoff > deadline) throw;
+            log_->warn("event=db_unavailable phase=startup retry_ms={} error={}", backoff.count(),
+                       common::log_value(e.what()));
+            // Waiting for an external service at startup: nothing else to do meanwhile.
+            std::this_thread::sleep_for(backoff);
+            backoff = std::min(backoff * 2, options_.reconnect_max);
+        }
+    }
+    store_->migrate();
+    load_config(*store_);
+    log_->info("event=service_starting scanner_id={} polling_interval_s={} discovery_interval_s={}",
+               db_settings_.scanner_id, db_settings_.polling_interval.count(),
+               db_settings_.discovery_interval.count());
+    {
+        std::lock_guard lock(stats_mutex_);
+        stats_.db_connected = true;
+    }
+    started_ = true;
+    db_thread_ = std::thread([this] { db_loop(); });
+    snmp_thread_ = std::thread([this] { snmp_loop(); });
+    control_thread_ = std::thread([this] { control_loop(); });
+}
+
+bool Service::stop() {
+    if (!started_ || stopped_) return true;
+    stopped_ = true;
+    log_->info("event=service_stopping");
+    {
+        std::lock_guard lock(control_mutex_);
+        stopping_ = true;
+    }
+    control_cv_.notify_all();
+    control_thread_.join();
+
+    bool clean = true;
+    {
+        std::unique_lock lock(snmp_mutex_);
+        snmp_stopping_ = true;
+        snmp_cv_.notify_all();
+        if (!snmp_done_cv_.wait_for(lock, options_.shutdown_grace, [&] { return snmp_done_; })) {
+            clean = false;
+        }
+    }
+    if (clean) {
+        snmp_thread_.join();
+    } else {
+        // Polls still in flight are dropped whole: nothing of them was written.
+        log_->error("event=shutdown_forced reason=snmp_busy grace_s={}",
+                    options_.shutdown_grace.count());
+        snmp_thread_.detach();
+    }
+    {
+        std::lock_guard lock(db_mutex_);
+        db_stopping_ = true;
+        db_drain_deadline_ = std::chrono::steady_clock::now() + options_.shutdown_grace;
+    }
+    db_cv_.notify_all();
+    db_thread_.join();
+    const auto s = stats();
+    log_->info(
+        "event=service_stopped polls_started={} polls_answered={} polls_failed={} "
+        "results_written={} readings_written={} results_dropped={} clean={}",
+        s.polls_started, s.polls_answered, s.polls_failed, s.results_written, s.readings_written,
+        s.results_dropped, clean);
+    return clean;
+}
+
+void Service::poll_now(const std::string& device_id) {
+    {
+        std::lock_guard lock(control_mutex_);
+        poll_now_ids_.push_back(device_id);
+        want_devices_ = true;
+    }
+    notify_control();
+}
+
+bool Service::discover_now() {
+    {
+        std::lock_guard lock(control_mutex_);
+        if (progress_.running || want_discovery_) return false;
+        want_discovery_ = true;
+    }
+    notify_control();
+    return true;
+}
+
+DiscoveryProgress Service::discovery_progress() const {
+    std::lock_guard lock(control_mutex_);
+    return progress_;
+}
+
+void Service::reload_settings() {
+    push_task([this](storage::Store& store) { load_config(store); });
+    {
+        std::lock_guard lock(control_mutex_);
+        want_devices_ = true;
+    }
+    notify_control();
+}
+
+ServiceStats Service::stats() const {
+    ServiceStats s;
+    {
+        std::lock_guard lock(stats_mutex_);
+        s = stats_;
+    }
+    {
+        std::lock_guard lock(db_mutex_);
+        s.queued_results = results_.size();
+    }
+    std::lock_guard lock(control_mutex_);
+    s.scheduled_devices = scheduled_devices_;
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control thread: the scheduler.
+
+void Service::control_loop() {
+    Scheduler scheduler(db_settings_.polling_interval);
+    DiscoverySchedule discovery_schedule;
+    LoadedConfig config;
+    bool have_config = false;
+    std::optional<common::Clock::MonoTime> last_device_request;
+    std::unique_lock lock(control_mutex_);
+    for (;;) {
+        const auto now = clock_.monotonic();
+        if (loaded_config_) {
+            config = std::move(*loaded_config_);
+            loaded_config_.reset();
+            have_config = true;
+            scheduler.set_default_interval(config.settings.polling_interval);
+            discovery_schedule.set_interval(config.settings.discovery_interval);
+        }
+        if (loaded_devices_) {
+            scheduler.set_devices(*loaded_devices_, now);
+            loaded_devices_.reset();
+            devices_requested_ = false;
+            for (const auto& id : poll_now_ids_) {
+                if (!scheduler.poll_now(id, now)) {
+                    log_->info("event=poll_now_ignored device_id={} reason=not_pollable", id);
+                }
+            }
+            poll_now_ids_.clear();
+            scheduled_devices_ = scheduler.size();
+        }
+        for (const auto& id : finished_polls_) scheduler.finished(id, now);
+        finished_polls_.clear();
+        if (stopping_) break;
+
+        const bool refresh_due =
+            !last_device_request || now - *last_device_request >= options_.device_refresh;
+        if ((want_devices_ || refresh_due) && !devices_requested_) {
+            want_devices_ = false;
+            devices_requested_ = true;
+            last_device_request = now;
+            // Settings are re-read with the devices, so UI edits apply without a restart.
+            push_task([this](storage::Store& store) {
+                load_config(store);
+                load_devices(store);
+            });
+        }
+
+        if (have_config) {
+            const std::size_t busy = scheduler.in_flight();
+            const std::size_t room =
+                options_.max_concurrent_polls > busy ? options_.max_concurrent_polls - busy : 0;
+            for (auto& target : scheduler.take_due(now, room)) {
+                auto job = std::make_shared<PollJob>();
+                job->device_id = target.device_id;
+                job->address = target.address;
+                job->port = target.port;
+                job->credentials = credentials_for(config.credentials, target.credential_id);
+                push_job(std::move(job));
+            }
+
+            if ((want_discovery_ || discovery_schedule.due(now)) && !progress_.running) {
+                const bool asked = want_discovery_;
+                want_discovery_ = false;
+                std::vector<std::string> targets;
+                std::vector<std::string> exclusions;
+                for (const auto& r : config.ranges) {
+                    (r.exclude ? exclusions : targets).push_back(r.target);
+                }
+                auto hosts = discovery::expand_targets(targets, exclusions);
+                // Without ranges the schedule is not consumed: ranges added later in the UI
+                // are scanned at the next settings reload, not a whole interval later.
+                if (!hosts || !hosts->empty()) discovery_schedule.started(now);
+                if (!hosts) {
+                    progress_.last_error = hosts.error();
+                    log_->warn("event=discovery_skipped reason=bad_ranges error={}",
+                               common::log_value(hosts.error()));
+                } else if (hosts->empty()) {
+                    progress_.last_error = "no discovery ranges";
+                    if (asked) log_->info("event=discovery_skipped reason=no_ranges");
+                } else {
+                    auto job = std::make_shared<DiscoveryJob>();
+                    job->hosts = std::move(*hosts);
+                    job->credentials = all_credentials(config.credentials);
+                    job->port = config.settings.discovery_port;
+                    progress_ = DiscoveryProgress{
+                        true, 0, job->hosts.size(), 0, progress_.runs_completed, ""};
+                    log_->info("event=discovery_started hosts={} credentials={}", job->hosts.size(),
+                               job->credentials.size());
+                    push_job(std::move(job));
+                }
+            }
+        }
+        control_cv_.wait_for(lock, options_.tick);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SNMP thread: every net-snmp call happens here.
+
+void Service::snmp_loop() {
+    try {
+        snmp::EngineOptions eo;
+        eo.max_in_flight = options_.max_in_flight;
+        engine_ = std::make_unique<snmp::Engine>(eo);
+        for (;;) {
+            std::deque<Job> jobs;
+            {
+                std::unique_lock lock(snmp_mutex_);
+                snmp_cv_.wait(lock, [&] {
+                    return !inbox_.empty() || snmp_stopping_ || !deferred_discoveries_.empty();
+                });
+                // Jobs not started yet are dropped at a stop: nothing of them exists anywhere.
+                if (snmp_stopping_) break;
+                jobs.swap(inbox_);
+            }
+            for (auto& job : jobs) {
+                if (auto* poll = std::get_if<std::shared_ptr<PollJob>>(&job)) {
+                    auto state = std::make_shared<PollState>();
+                    state->job = std::move(*poll);
+                    start_poll(std::move(state), 0);
+                } else {
+                    deferred_discoveries_.push_back(
+                        std::move(std::get<std::shared_ptr<DiscoveryJob>>(job)));
+                }
+            }
+            while (!deferred_discoveries_.empty()) {
+                auto d = std::move(deferred_discoveries_.front());
+                deferred_discoveries_.pop_front();
+                run_discovery(*d);
+            }
+            engine_->run();
+        }
+        engine_.reset();
+    } catch (const std::exception& e) {
+        // The engine failing (poll() error) is a defect: log it; the service keeps its other
+        // threads so the stop still writes what is queued.
+        log_->critical("event=snmp_thread_failed error={}", common::log_value(e.what()));
+    }
+    {
+        std::lock_guard lock(snmp_mutex_);
+        snmp_done_ = true;
+    }
+    snmp_done_cv_.notify_all();
+}
+
+void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) {
+    if (attempt == 0) {
+        state->started = clock_.now();
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.polls_started;
+    }
+    const auto& [credential_id, credentials] = state->job->credentials.at(attempt);
+    snmp::Target target;
+    target.host = state->job->address;
+    target.port = state->job->port;
+    target.credentials = credentials;
+    target.timeout = options_.snmp_timeout;
+    target.retries = options_.snmp_retries;
+    probe_device(*engine_, target, profiles_, [this, state, attempt](ProbeOutcome outcome) {
+        // Never let an exception escape into net-snmp's callback chain.
+        try {
+            const bool retry_next = !outcome.result && outcome.error &&
+                                    attempt + 1 < state->job->credentials.size() &&
+                                    (outcome.error->code == snmp::ErrorCode::timeout ||
+                                     outcome.error->code == snmp::ErrorCode::auth);
+            if (retry_next) {
+                start_poll(state, attempt + 1);
+            } else {
+                finish_poll(state, attempt, std::move(outcome));
+            }
+        } catch (const std::exception& e) {
+            log_->error("event=poll_callback_failed address={} error={}", state->job->address,
+                        common::log_value(e.what()));
+        }
+    });
+}
+
+void Service::finish_poll(const std::shared_ptr<PollState>& state, std::size_t attempt,
+                          ProbeOutcome outcome) {
+    const PollJob& job = *state->job;
+    storage::PollResult r;
+    r.result_id = proto::new_uuid();
+    r.device_id = job.device_id;
+    r.address = job.address;
+    r.port = job.port;
+    r.polled_at = state->started;
+    if (outcome.result) {
+        r.snapshot = std::move(outcome.result->snapshot);
+        r.snapshot->polled_at = proto::format_rfc3339(state->started);
+        r.credential_id = job.credentials.at(attempt).first;
+    } else {
+        const auto err = outcome.error.value_or(snmp::SnmpError{});
+        r.error = snmp::to_string(err.code) + ": " + err.detail;
+        // Per-poll failures are routine on a LAN; the offline transition is what gets logged.
+        log_->debug("event=poll_failed address={} error={}", job.address,
+                    common::log_value(r.error));
+    }
+    {
+        std::lock_guard lock(stats_mutex_);
+        ++(r.snapshot ? stats_.polls_answered : stats_.polls_failed);
+    }
+    const bool discovery_result = !job.device_id;
+    if (!discovery_result || r.snapshot) push_result(std::move(r));
+    if (job.device_id) {
+        {
+            std::lock_guard lock(control_mutex_);
+            finished_polls_.push_back(*job.device_id);
+        }
+        notify_control();
+    }
+    drain_inbox_polls();
+}
+
+void Service::drain_inbox_polls() {
+    // A discovery's run() returns only when the engine is idle: starting more polls inside it
+    // would delay its result indefinitely on a busy network.
+    if (discovery_active_) return;
+    std::deque<Job> keep;
+    std::deque<Job> jobs;
+    {
+        std::lock_guard lock(snmp_mutex_);
+        if (snmp_stopping_) return;
+        jobs.swap(inbox_);
+    }
+    for (auto& job : jobs) {
+        if (auto* poll = std::get_if<std::shared_ptr<PollJob>>(&job)) {
+            auto state = std::make_shared<PollState>();
+            state->job = std::move(*poll);
+            start_poll(std::move(state), 0);
+        } else {
+            // Discoveries run from the loop, outside Engine::run() (discover() runs it).
+            deferred_discoveries_.push_back(
+                std::move(std::get<std::shared_ptr<DiscoveryJob>>(job)));
+        }
+    }
+}
+
+void Service::run_discovery(const DiscoveryJob& job) {
+    discovery::DiscoverOptions options;
+    options.port = job.port;
+    options.timeout = options_.discovery_timeout;
+    options.retries = options_.snmp_retries;
+    std::vector<snmp::Credentials> credentials;
+    for (const auto& c : job.credentials) credentials.push_back(c.second);
+    discovery_active_ = true;
+    discovery::DiscoverReport report;
+    try {
+        report = discovery::discover(*engine_, job.hosts, credentials, profiles_, options,
+                                     [this](std::size_t done, std::size_t total) {
+                                         std::lock_guard lock(control_mutex_);
+                                         progress_.hosts_done = done;
+                                         progress_.hosts_total = total;
+                                     });
+    } catch (...) {
+        discovery_active_ = false;
+        throw;
+    }
+    discovery_active_ = false;
+    // Every printer found is read in full right away: its identity decides whether it is a
+    // known device at a new address or a new one, and it gets its first reading.
+    for (const auto& found : report.found) {
+        auto poll = std::make_shared<PollJob>();
+        poll->address = found.address;
+        poll->port = job.port;
+        poll->credentials = {job.credentials.at(found.credential_index)};
+        auto state = std::make_shared<PollState>();
+        state->job = std::move(poll);
+        start_poll(std::move(state), 0);
+    }
+    {
+        std::lock_guard lock(control_mutex_);
+        progress_.running = false;
+        progress_.printers_found = report.found.size();
+        ++progress_.runs_completed;
+        progress_.last_error.clear();
+    }
+    log_->info("event=discovery_done hosts={} answered={} printers={} requests={}",
+               report.hosts_scanned, report.answered, report.found.size(), report.requests);
+}
+
+// ---------------------------------------------------------------------------------------------
+// DB thread: the only user of store_.
+
+void Service::load_config(storage::Store& store) {
+    LoadedConfig config;
+    config.settings = store.load_settings();
+    config.credentials = store.load_credentials();
+    config.ranges = store.load_ranges();
+    db_settings_ = config.settings;
+    {
+        std::lock_guard lock(control_mutex_);
+        loaded_config_ = std::move(config);
+    }
+    notify_control();
+}
+
+void Service::load_devices(storage::Store& store) {
+    auto targets = store.load_poll_targets(clock_.now());
+    {
+        std::lock_guard lock(control_mutex_);
+        loaded_devices_ = std::move(targets);
+    }
+    notify_control();
+}
+
+bool Service::write_one(storage::Store& store, const storage::PollResult& result) {
+    const auto out = store.record(result, db_settings_);
+    {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.results_written;
+        if (result.snapshot && out.kind == storage::WriteOutcome::Kind::written) {
+            ++stats_.readings_written;
+        }
+    }
+    if (out.kind != storage::WriteOutcome::Kind::written) {
+        log_->debug("event=result_skipped device_id={} kind={}", out.device_id,
+                    out.kind == storage::WriteOutcome::Kind::duplicate ? "duplicate" : "ignored");
+        return false;
+    }
+    if (out.created && result.snapshot) {
+        const auto& id = result.snapshot->identity;
+        log_->info("event=device_added device_id={} address={} vendor={} model={} serial={}",
+                   out.device_id, result.address, common::log_value(id.vendor),
+                   common::log_value(id.model), common::log_value(id.serial));
+    } else if (out.address_changed) {
+        log_->info("event=device_address_changed device_id={} address={}", out.device_id,
+                   result.address);
+    }
+    if (out.status != out.previous_status &&
+        (out.status == "offline" || out.previous_status == "offline")) {
+        log_->info("event=device_{} device_id={} address={}", out.status, out.device_id,
+                   result.address);
+    }
+    return out.created || out.address_changed;
+}
+
+void Service::db_loop() {
+    auto backoff = options_.reconnect_min;
+    bool connected = true;
+    const auto lost = [&](const std::exception& e) {
+        store_->disconnect();
+        if (connected) {
+            log_->warn("event=db_lost error={}", common::log_value(e.what()));
+            std::lock_guard lock(stats_mutex_);
+            stats_.db_connected = false;
+        }
+        connected = false;
+    };
+    for (;;) {
+        std::optional<DbTask> task;
+        std::optional<storage::PollResult> result;
+        {
+            std::unique_lock lock(db_mutex_);
+            db_cv_.wait(lock, [&] { return db_stopping_ || !tasks_.empty() || !results_.empty(); });
+            if (db_stopping_) {
+                if (results_.empty()) break;
+                if (std::chrono::steady_clock::now() >= *db_drain_deadline_) {
+                    log_->error("event=results_dropped reason=shutdown_db_unavailable count={}",
+                                results_.size());
+                    std::lock_guard slock(stats_mutex_);
+                    stats_.results_dropped += results_.size();
+                    results_.clear();
+                    break;
+                }
+                tasks_.clear();  // reloads are pointless now
+            }
+            if (!connected) {
+                lock.unlock();
+                try {
+                    store_->connect();
+                    connected = true;
+                    backoff = options_.reconnect_min;
+                    std::lock_guard slock(stats_mutex_);
+                    ++stats_.db_reconnects;
+                    stats_.db_connected = true;
+                } catch (const std::exception& e) {
+                    log_->debug("event=db_connect_failed retry_ms={} error={}", backoff.count(),
+                                common::log_value(e.what()));
+                    lock.lock();
+                    // Wakes early only for a stop request, not because one is under way.
+                    const bool was_stopping = db_stopping_;
+                    db_cv_.wait_for(lock, backoff, [&] { return db_stopping_ != was_stopping; });
+                    backoff = std::min(backoff * 2, options_.reconnect_max);
+                    continue;
+                }
+                log_->info("event=db_reconnected queued_results={}", [&] {
+                    std::lock_guard qlock(db_mutex_);
+                    return results_.size();
+                }());
+                continue;
+            }
+            if (!tasks_.empty()) {
+                task = std::move(tasks_.front());
+                tasks_.pop_front();
+            } else {
+                result = std::move(results_.front());
+                results_.pop_front();
+            }
+        }
+        try {
+            if (task) {
+                (*task)(*store_);
+            } else if (write_one(*store_, *result)) {
+                std::lock_guard lock(control_mutex_);
+                want_devices_ = true;
+            }
+        } catch (const std::exception& e) {
+            if (storage::is_connection_failure(e)) {
+                lost(e);
+                // Back to the front: written after the reconnect, in order.
+                std::lock_guard lock(db_mutex_);
+                if (task) tasks_.push_front(std::move(*task));
+                if (result) results_.push_front(std::move(*result));
+            } else {
+                // A statement error is not retried: it would fail the same way forever.
+                log_->error("event=db_write_rejected address={} error={}",
+                            result ? result->address : std::string("-"),
+                            common::log_value(e.what()));
+                if (result) {
+                    std::lock_guard lock(stats_mutex_);
+                    ++stats_.results_rejected;
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void Service::push_job(Job job) {
+    {
+        std::lock_guard lock(snmp_mutex_);
+        inbox_.push_back(std::move(job));
+    }
+    snmp_cv_.notify_one();
+}
+
+void Service::push_result(storage::PollResult result) {
+    std::size_t dropped = 0;
+    {
+        std::lock_guard lock(db_mutex_);
+        results_.push_back(std::move(result));
+        // Bounded memory during a long outage: the oldest readings go first.
+        while (results_.size() > options_.max_queued_results) {
+            results_.pop_front();
+            ++dropped;
+        }
+    }
+    if (dropped > 0) {
+        std::uint64_t total = 0;
+        {
+            std::lock_guard lock(stats_mutex_);
+            stats_.results_dropped += dropped;
+            total = stats_.results_dropped;
+        }
+        // Powers of two: a long outage logs a handful of lines, not one per poll.
+        if ((total & (total - 1)) == 0) {
+            log_->warn("event=results_dropped reason=queue_full total={} limit={}", total,
+                       options_.max_queued_results);
+        }
+    }
+    db_cv_.notify_one();
+}
+
+void Service::push_task(DbTask task) {
+    {
+        std::lock_guard lock(db_mutex_);
+        tasks_.push_back(std::move(task));
+    }
+    db_cv_.notify_one();
+}
+
+void Service::notify_control() { control_cv_.notify_one(); }
+
+}  // namespace printmon::scanner

@@ -1,0 +1,200 @@
+#pragma once
+// The unattended branch service behind `printmon-scanner run`: discovery on its schedule,
+// polling of every device on its interval, results persisted to the branch database.
+//
+// Threads (STYLE.md §4): a control thread runs the Scheduler; one SNMP thread owns the Engine
+// (every net-snmp call happens there); one DB thread owns the Store (one connection). They talk
+// through mutex-guarded queues. Results wait in memory (bounded) while the database is away
+// and are written after it returns; each result is one transaction, so a stop or a crash never
+// leaves half a poll behind.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "printmon/common/clock.hpp"
+#include "profiles/profile.hpp"
+#include "storage/records.hpp"
+
+namespace printmon::scanner {
+
+struct ProbeOutcome;
+namespace storage {
+class Store;
+}
+namespace snmp {
+class Engine;
+}
+
+/// What the service needs from the bootstrap configuration (scanner.toml).
+struct ServiceOptions {
+    std::string conninfo;                    ///< libpq conninfo or URI, password included
+    std::size_t max_queued_results = 10000;  ///< held in memory while the database is away
+    std::chrono::milliseconds reconnect_min{500};
+    std::chrono::milliseconds reconnect_max{30000};
+    std::chrono::seconds startup_wait{120};  ///< how long start() waits for the database
+    std::size_t max_in_flight = 256;         ///< SNMP requests outstanding, all devices
+    std::size_t max_concurrent_polls = 64;   ///< devices polled at once
+    std::chrono::milliseconds snmp_timeout{1000};
+    int snmp_retries = 1;
+    std::chrono::milliseconds discovery_timeout{1000};  ///< per host and credential set
+    std::chrono::milliseconds tick{1000};               ///< control loop period
+    std::chrono::seconds device_refresh{30};            ///< re-read the device list (UI edits)
+    std::chrono::seconds shutdown_grace{30};            ///< for polls in flight and queued writes
+};
+
+/// discover_now()'s progress, for the UI.
+struct DiscoveryProgress {
+    bool running = false;
+    std::size_t hosts_done = 0;
+    std::size_t hosts_total = 0;
+    std::size_t printers_found = 0;  ///< of the last finished (or current) run
+    std::uint64_t runs_completed = 0;
+    std::string last_error;  ///< bad ranges, for instance
+};
+
+/// Counters for logs, tests and benchmarks.
+struct ServiceStats {
+    std::uint64_t polls_started = 0;
+    std::uint64_t polls_answered = 0;
+    std::uint64_t polls_failed = 0;
+    std::uint64_t results_written = 0;  ///< transactions committed (answered or failed polls)
+    std::uint64_t readings_written = 0;
+    std::uint64_t results_dropped = 0;   ///< queue overflow during a long database outage
+    std::uint64_t results_rejected = 0;  ///< a statement error (not a connection problem)
+    std::uint64_t db_reconnects = 0;
+    std::size_t queued_results = 0;
+    bool db_connected = false;
+    std::size_t scheduled_devices = 0;
+};
+
+class Service {
+  public:
+    /// `clock` decides schedules and stamps readings; it must outlive the service.
+    Service(ServiceOptions options, const common::Clock& clock, ProfileSet profiles);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    /// Connects (waiting up to startup_wait), migrates, loads settings and starts the threads.
+    /// Throws when the database cannot be reached or a migration fails.
+    void start();
+
+    /// Graceful stop: no new polls; polls in flight finish and are written (or, past the
+    /// grace period, dropped whole); queued results are written while the database answers.
+    /// Returns false when the SNMP thread did not finish in time (it is then detached; the
+    /// caller should exit the process). Idempotent.
+    bool stop();
+
+    // --- control API (the web UI calls these) ---
+
+    /// Polls a device as soon as possible (after re-reading the device list, so a device just
+    /// added or enabled in the database is found). Asynchronous.
+    void poll_now(const std::string& device_id);
+    /// Starts a discovery over the enabled ranges now. False when one is already running.
+    bool discover_now();
+    DiscoveryProgress discovery_progress() const;
+    /// Re-reads settings, credentials, ranges and devices from the database. Asynchronous.
+    void reload_settings();
+
+    ServiceStats stats() const;
+
+  private:
+    struct PollJob;
+    struct DiscoveryJob;
+    struct PollState;
+    using Job = std::variant<std::shared_ptr<PollJob>, std::shared_ptr<DiscoveryJob>>;
+    using DbTask = std::function<void(storage::Store&)>;
+
+    void control_loop();
+    void snmp_loop();
+    void db_loop();
+
+    // SNMP thread
+    void start_poll(std::shared_ptr<PollState> state, std::size_t attempt);
+    void finish_poll(const std::shared_ptr<PollState>& state, std::size_t attempt,
+                     ProbeOutcome outcome);
+    void run_discovery(const DiscoveryJob& job);
+    void drain_inbox_polls();
+
+    // DB thread
+    void load_config(storage::Store& store);
+    void load_devices(storage::Store& store);
+    bool write_one(storage::Store& store, const storage::PollResult& result);
+
+    // any thread
+    void push_job(Job job);
+    void push_result(storage::PollResult result);
+    void push_task(DbTask task);
+    void notify_control();
+
+    ServiceOptions options_;
+    const common::Clock& clock_;
+    ProfileSet profiles_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::unique_ptr<storage::Store> store_;  // DB thread only (after start)
+    std::unique_ptr<snmp::Engine> engine_;   // SNMP thread only
+    bool discovery_active_ = false;          // SNMP thread only
+    std::deque<std::shared_ptr<DiscoveryJob>> deferred_discoveries_;  // SNMP thread only
+    storage::Settings db_settings_;  // DB thread's copy (offline_after_failures)
+
+    // Control state, guarded by control_mutex_.
+    mutable std::mutex control_mutex_;
+    std::condition_variable control_cv_;
+    bool stopping_ = false;
+    bool want_devices_ = true;
+    bool devices_requested_ = false;
+    bool want_discovery_ = false;
+    std::optional<std::vector<storage::PollTarget>> loaded_devices_;
+    struct LoadedConfig {
+        storage::Settings settings;
+        std::vector<storage::CredentialRow> credentials;
+        std::vector<storage::RangeRow> ranges;
+    };
+    std::optional<LoadedConfig> loaded_config_;
+    std::vector<std::string> finished_polls_;
+    std::vector<std::string> poll_now_ids_;
+    DiscoveryProgress progress_;
+    std::size_t scheduled_devices_ = 0;
+
+    // SNMP inbox, guarded by snmp_mutex_.
+    std::mutex snmp_mutex_;
+    std::condition_variable snmp_cv_;
+    std::deque<Job> inbox_;
+    bool snmp_stopping_ = false;
+    bool snmp_done_ = false;
+    std::condition_variable snmp_done_cv_;
+
+    // DB queues, guarded by db_mutex_.
+    mutable std::mutex db_mutex_;
+    std::condition_variable db_cv_;
+    std::deque<storage::PollResult> results_;
+    std::deque<DbTask> tasks_;
+    bool db_stopping_ = false;
+    std::optional<std::chrono::steady_clock::time_point> db_drain_deadline_;
+
+    // Stats, guarded by stats_mutex_.
+    mutable std::mutex stats_mutex_;
+    ServiceStats stats_;
+
+    std::thread control_thread_;
+    std::thread snmp_thread_;
+    std::thread db_thread_;
+    bool started_ = false;
+    bool stopped_ = false;
+};
+
+}  // namespace printmon::scanner
