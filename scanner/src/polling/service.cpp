@@ -154,10 +154,19 @@ void Service::poll_now(const std::string& device_id) {
 bool Service::discover_now() {
     {
         std::lock_guard lock(control_mutex_);
-        if (progress_.running || want_discovery_) return false;
-        want_discovery_ = true;
+        if (progress_.running || discovery_requested_) return false;
+        discovery_requested_ = true;
     }
-    notify_control();
+    // Ranges, credentials and the port were probably just edited: read them first, and raise
+    // the flag only once the fresh settings are posted (the control loop applies those first).
+    push_task([this](storage::Store& store) {
+        load_config(store);
+        {
+            std::lock_guard lock(control_mutex_);
+            want_discovery_ = true;
+        }
+        notify_control();
+    });
     return true;
 }
 
@@ -254,6 +263,7 @@ void Service::control_loop() {
             if ((want_discovery_ || discovery_schedule.due(now)) && !progress_.running) {
                 const bool asked = want_discovery_;
                 want_discovery_ = false;
+                discovery_requested_ = false;
                 std::vector<std::string> targets;
                 std::vector<std::string> exclusions;
                 for (const auto& r : config.ranges) {

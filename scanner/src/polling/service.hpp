@@ -157,7 +157,8 @@ class Service {
     bool stopping_ = false;
     bool want_devices_ = true;
     bool devices_requested_ = false;
-    bool want_discovery_ = false;
+    bool want_discovery_ = false;       // the control loop starts a discovery
+    bool discovery_requested_ = false;  // discover_now() called, settings being re-read
     std::optional<std::vector<storage::PollTarget>> loaded_devices_;
     struct LoadedConfig {
         storage::Settings settings;

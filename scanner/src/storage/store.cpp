@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include <pqxx/except>
-#include <pqxx/result>
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include "printmon/proto/codec.hpp"

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "app/service_config.hpp"
+
+using namespace std::chrono_literals;
+using printmon::common::ConfigError;
+using printmon::scanner::parse_service_config;
+using printmon::scanner::with_password;
+
+namespace {
+
+std::optional<std::string> no_env(const std::string&) { return std::nullopt; }
+
+std::string error_of(const std::string& text) {
+    try {
+        parse_service_config(text, "scanner.toml", no_env);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    FAIL("expected a ConfigError");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("the example configuration holds exactly the defaults", "[service_config]") {
+    const auto text = [] {
+        std::ifstream in(std::string(PRINTMON_EXAMPLE_TOML));
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }();
+    REQUIRE_FALSE(text.empty());
+    const auto example = parse_service_config(text, "scanner.example.toml", no_env);
+    const auto empty = parse_service_config("", "empty.toml", no_env);
+    CHECK(example.log_level == empty.log_level);
+    CHECK(example.profiles_dir == empty.profiles_dir);
+    const auto& a = example.service;
+    const auto& b = empty.service;
+    CHECK(a.conninfo == b.conninfo);
+    CHECK(a.max_queued_results == b.max_queued_results);
+    CHECK(a.reconnect_min == b.reconnect_min);
+    CHECK(a.reconnect_max == b.reconnect_max);
+    CHECK(a.startup_wait == b.startup_wait);
+    CHECK(a.max_in_flight == b.max_in_flight);
+    CHECK(a.max_concurrent_polls == b.max_concurrent_polls);
+    CHECK(a.snmp_timeout == b.snmp_timeout);
+    CHECK(a.snmp_retries == b.snmp_retries);
+    CHECK(a.discovery_timeout == b.discovery_timeout);
+    CHECK(a.tick == b.tick);
+    CHECK(a.device_refresh == b.device_refresh);
+    CHECK(a.shutdown_grace == b.shutdown_grace);
+}
+
+TEST_CASE("values, the password from the environment, and exact errors", "[service_config]") {
+    const auto env = [](const std::string& name) -> std::optional<std::string> {
+        if (name == "PRINTMON_DATABASE_PASSWORD") return std::string("s3cr'et");
+        return std::nullopt;
+    };
+    const auto c = parse_service_config(
+        "[database]\nconninfo = \"host=db user=printmon\"\n[snmp]\ntimeout_ms = 2000\n"
+        "[scheduler]\ntick_ms = 250\n",
+        "scanner.toml", env);
+    CHECK(c.service.conninfo == "host=db user=printmon password='s3cr\\'et'");
+    CHECK(c.service.snmp_timeout == 2000ms);
+    CHECK(c.service.tick == 250ms);
+
+    CHECK(error_of("[snmp]\nretries = 11\n") ==
+          "scanner.toml:2:11: 'snmp.retries' must be within 0..10");
+    CHECK(error_of("[scheduler]\ntick = 5\n").find("scanner.toml:2:1: unknown key") == 0);
+    CHECK(error_of("[log]\nlevel = \"loud\"\n").find("scanner.toml:2:9:") == 0);
+}
+
+TEST_CASE("passwords are quoted for conninfo and encoded for URIs", "[service_config]") {
+    CHECK(with_password("host=x", "a b\\c") == "host=x password='a b\\\\c'");
+    CHECK(with_password("postgresql://u@h/db", "p@ss w") ==
+          "postgresql://u@h/db?password=p%40ss%20w");
+    CHECK(with_password("postgresql://u@h/db?sslmode=require", "x") ==
+          "postgresql://u@h/db?sslmode=require&password=x");
+}

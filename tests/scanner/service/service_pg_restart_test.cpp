@@ -1,0 +1,99 @@
+// PostgreSQL restarting under a running service (a private cluster, so other tests are not
+// disturbed): results wait in memory, the service reconnects and writes them; nothing is lost.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include "polling/service.hpp"
+#include "printmon/common/clock.hpp"
+#include "service_support.hpp"
+#include "storage/store.hpp"
+
+using namespace std::chrono_literals;
+using namespace printmon::test;
+
+namespace {
+
+const std::string kBin = "/usr/lib/postgresql/15/bin";
+
+int as_postgres(const std::string& cmd) {
+    const std::string prefix = getuid() == 0 ? "runuser -u postgres -- " : "";
+    return std::system((prefix + cmd).c_str());
+}
+
+struct Cluster {
+    fs::path dir;
+    std::string conninfo;
+    std::string port;
+    explicit Cluster(fs::path d) : dir(std::move(d)) {
+        const auto cmd = source_dir() + "/tests/support/pg_cluster start " + dir.string();
+        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("pg_cluster start failed");
+        conninfo = env_value(dir / "env", "PG_CONNINFO");
+        port = env_value(dir / "env", "PGPORT");
+    }
+    void stop_server() const {
+        REQUIRE(as_postgres(kBin + "/pg_ctl stop -w -m fast -D " + (dir / "data").string() +
+                            " >/dev/null") == 0);
+    }
+    void start_server() const {
+        REQUIRE(as_postgres(kBin + "/pg_ctl start -w -D " + (dir / "data").string() + " -l " +
+                            (dir / "postgres.log").string() +
+                            " -o \"-c listen_addresses=127.0.0.1 -c port=" + port +
+                            " -c unix_socket_directories=" + dir.string() +
+                            " -c fsync=off\" >/dev/null") == 0);
+    }
+    ~Cluster() {
+        std::system((source_dir() + "/tests/support/pg_cluster stop " + dir.string()).c_str());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a PostgreSQL restart mid-run loses no reading", "[service]") {
+    TempDir dir;
+    Cluster pg(dir.path / "pg");
+    Sim sim(dir.path / "sim", printers_dir(), "127.0.2.31");
+    {
+        printmon::scanner::storage::Store store(pg.conninfo);
+        store.connect();
+        store.migrate();
+        store.put_setting("polling_interval_s", "1");
+        store.put_setting("discovery_port", std::to_string(sim.port));
+        store.add_range("127.0.2.31-127.0.2.34", false);
+    }
+    printmon::scanner::ServiceOptions o;
+    o.conninfo = pg.conninfo;
+    o.tick = 50ms;
+    o.device_refresh = 1s;
+    o.snmp_timeout = 300ms;
+    o.snmp_retries = 0;
+    o.reconnect_min = 100ms;
+    o.reconnect_max = 500ms;
+    printmon::common::SystemClock clock;
+    printmon::scanner::Service service(o, clock, printmon::scanner::ProfileSet::embedded());
+    service.start();
+    REQUIRE(
+        wait_until([&] { return query_count(pg.conninfo, "SELECT count(*) FROM readings") >= 8; }));
+
+    pg.stop_server();
+    // Polling goes on; results pile up in memory meanwhile.
+    REQUIRE(wait_until([&] { return service.stats().queued_results >= 8; }));
+    CHECK_FALSE(service.stats().db_connected);
+    pg.start_server();
+    REQUIRE(wait_until([&] {
+        const auto s = service.stats();
+        return s.db_connected && s.queued_results == 0 && s.db_reconnects >= 1;
+    }));
+    // Still running: new readings keep arriving after the restart.
+    const auto after = query_count(pg.conninfo, "SELECT count(*) FROM readings");
+    REQUIRE(wait_until(
+        [&] { return query_count(pg.conninfo, "SELECT count(*) FROM readings") >= after + 4; }));
+    CHECK(service.stop());
+    const auto s = service.stats();
+    CHECK(s.results_dropped == 0);
+    CHECK(s.results_rejected == 0);
+    CHECK(s.polls_failed == 0);
+    CHECK(query_count(pg.conninfo, "SELECT count(*) FROM readings") ==
+          static_cast<long long>(s.polls_answered));
+    CHECK(query_count(pg.conninfo, "SELECT count(DISTINCT device_id) FROM readings") == 4);
+}
