@@ -53,6 +53,10 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
     }
     o.snmp_retries = snmp.get_or<int>("retries", o.snmp_retries);
     if (o.snmp_retries < 0 || o.snmp_retries > 10) snmp.fail("retries", "must be within 0..10");
+    o.full_read_every = snmp.get_or<int>("full_read_every", o.full_read_every);
+    if (o.full_read_every < 1 || o.full_read_every > 10000) {
+        snmp.fail("full_read_every", "must be within 1..10000");
+    }
     o.discovery_timeout = std::chrono::milliseconds(
         snmp.get_or<std::int64_t>("discovery_timeout_ms", o.discovery_timeout.count()));
     if (o.discovery_timeout.count() < 10 || o.discovery_timeout.count() > 60000) {

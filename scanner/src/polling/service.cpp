@@ -359,6 +359,28 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
     target.credentials = credentials;
     target.timeout = options_.snmp_timeout;
     target.retries = options_.snmp_retries;
+    // A device read before at the same address and with the same credentials gets a repeat
+    // poll; any failure drops the cached view so the next poll reads it in full.
+    if (attempt == 0 && state->job->device_id) {
+        auto it = known_views_.find(*state->job->device_id);
+        if (it != known_views_.end() && it->second.address == target.host &&
+            it->second.port == target.port && it->second.attempt < state->job->credentials.size() &&
+            it->second.repeats + 1 < options_.full_read_every) {
+            const std::size_t used = it->second.attempt;
+            target.credentials = state->job->credentials.at(used).second;
+            poll_known_device(*engine_, target, profiles_, it->second.view,
+                              [this, state, used](ProbeOutcome outcome) {
+                                  try {
+                                      remember_view(*state->job, used, outcome, true);
+                                      finish_poll(state, used, std::move(outcome));
+                                  } catch (const std::exception& e) {
+                                      log_->error("event=poll_callback_failed address={} error={}",
+                                                  state->job->address, common::log_value(e.what()));
+                                  }
+                              });
+            return;
+        }
+    }
     probe_device(*engine_, target, profiles_, [this, state, attempt](ProbeOutcome outcome) {
         // Never let an exception escape into net-snmp's callback chain.
         try {
@@ -369,6 +391,7 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
             if (retry_next) {
                 start_poll(state, attempt + 1);
             } else {
+                remember_view(*state->job, attempt, outcome, false);
                 finish_poll(state, attempt, std::move(outcome));
             }
         } catch (const std::exception& e) {
@@ -376,6 +399,21 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
                         common::log_value(e.what()));
         }
     });
+}
+
+void Service::remember_view(const PollJob& job, std::size_t attempt, ProbeOutcome& outcome,
+                            bool repeat) {
+    if (!job.device_id) return;
+    if (!outcome.result) {
+        known_views_.erase(*job.device_id);
+        return;
+    }
+    auto& known = known_views_[*job.device_id];
+    known.repeats = repeat ? known.repeats + 1 : 0;
+    known.address = job.address;
+    known.port = job.port;
+    known.attempt = attempt;
+    known.view = std::move(outcome.view);
 }
 
 void Service::finish_poll(const std::shared_ptr<PollState>& state, std::size_t attempt,

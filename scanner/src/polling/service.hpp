@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -27,9 +28,12 @@
 
 #include "printmon/common/clock.hpp"
 #include "profiles/profile.hpp"
+#include "snmp/value.hpp"
 #include "storage/records.hpp"
 
 namespace printmon::scanner {
+
+struct ProbeOutcome;
 
 struct ProbeOutcome;
 namespace storage {
@@ -54,6 +58,9 @@ struct ServiceOptions {
     std::chrono::milliseconds tick{1000};               ///< control loop period
     std::chrono::seconds device_refresh{30};            ///< re-read the device list (UI edits)
     std::chrono::seconds shutdown_grace{30};            ///< for polls in flight and queued writes
+    /// A known device is read in full every this many polls and with a repeat poll (only
+    /// what changes: 2-3 requests instead of 4-7) in between; 1 = always full.
+    int full_read_every = 12;
 };
 
 /// discover_now()'s progress, for the UI.
@@ -125,6 +132,7 @@ class Service {
 
     // SNMP thread
     void start_poll(std::shared_ptr<PollState> state, std::size_t attempt);
+    void remember_view(const PollJob& job, std::size_t attempt, ProbeOutcome& outcome, bool repeat);
     void finish_poll(const std::shared_ptr<PollState>& state, std::size_t attempt,
                      ProbeOutcome outcome);
     void run_discovery(const DiscoveryJob& job);
@@ -149,6 +157,15 @@ class Service {
     std::unique_ptr<snmp::Engine> engine_;   // SNMP thread only
     bool discovery_active_ = false;          // SNMP thread only
     std::deque<std::shared_ptr<DiscoveryJob>> deferred_discoveries_;  // SNMP thread only
+    /// The last full view of each device, the base of its repeat polls. SNMP thread only.
+    struct KnownView {
+        snmp::MibView view;
+        std::string address;
+        std::uint16_t port = 0;
+        std::size_t attempt = 0;  ///< which credential set answered
+        int repeats = 0;
+    };
+    std::unordered_map<std::string, KnownView> known_views_;
     storage::Settings db_settings_;  // DB thread's copy (offline_after_failures)
 
     // Control state, guarded by control_mutex_.
