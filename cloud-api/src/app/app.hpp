@@ -1,0 +1,38 @@
+#pragma once
+// The running service: database pool, authenticator, router and HTTPS server, wired from a
+// CloudConfig. Tests build an App on an ephemeral port; main() runs one until SIGTERM.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "app/config.hpp"
+
+namespace printmon::cloud {
+
+class App {
+  public:
+    /// Connects the pool (and migrates when database.migrate_on_start); throws on failure.
+    explicit App(CloudConfig config);
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    /// Binds and serves on background threads.
+    void start();
+    /// The bound port (after start()).
+    std::uint16_t port() const;
+    /// Graceful stop: in-flight requests finish (up to `grace`). Idempotent.
+    void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+    storage::ConnectionPool& pool();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// `serve`: runs an App until SIGTERM or SIGINT, then stops gracefully. Returns the exit code.
+int serve(CloudConfig config);
+
+}  // namespace printmon::cloud

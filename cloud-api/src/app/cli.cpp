@@ -1,0 +1,173 @@
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/app.hpp"
+#include "app/config.hpp"
+#include "ingest/ingest.hpp"
+#include "printmon/common/logging.hpp"
+#include "printmon/db/connection.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "storage/schema.hpp"
+#include "tenancy/tenancy.hpp"
+
+namespace printmon::cloud {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitFailed = 1;   // the command ran and was refused (unknown tenant, bad file)
+constexpr int kExitConfig = 78;  // EX_CONFIG
+
+// A connection for one administrative command, with the schema current and statements ready.
+db::Connection admin_connection(const CloudConfig& config) {
+    db::Connection conn(config.database.conninfo);
+    storage::migrate(conn.raw());
+    storage::prepare_all(conn.raw());
+    return conn;
+}
+
+bool check_tenant(const std::string& tenant, std::ostream& err) {
+    if (proto::is_uuid(tenant)) return true;
+    err << "printmon-cloud-api: --tenant must be a tenant id (lower-case UUID), got '" << tenant
+        << "'\n";
+    return false;
+}
+
+int report(const common::Error& error, std::ostream& err) {
+    err << "printmon-cloud-api: " << error.message << "\n";
+    return kExitFailed;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CLI::App cli{"printmon cloud API: multi-tenant ingestion of branch scanner data",
+                 "printmon-cloud-api"};
+    cli.require_subcommand(1);
+    std::string config_path = "cloud-api.toml";
+    cli.add_option("-c,--config", config_path, "configuration file (TOML)");
+    std::string log_level;
+    cli.add_option("--log-level", log_level, "override log.level");
+
+    auto* serve_cmd = cli.add_subcommand("serve", "run the HTTPS API until SIGTERM");
+    auto* migrate_cmd = cli.add_subcommand("migrate", "apply pending schema migrations");
+
+    auto* tenant_cmd = cli.add_subcommand("tenant", "tenants");
+    tenant_cmd->require_subcommand(1);
+    std::string tenant_name;
+    auto* tenant_create = tenant_cmd->add_subcommand("create", "create a tenant, print its id");
+    tenant_create->add_option("name", tenant_name, "display name")->required();
+
+    auto* scanner_cmd = cli.add_subcommand("scanner", "branch scanners and their keys");
+    scanner_cmd->require_subcommand(1);
+    tenancy::NewScanner scanner;
+    auto* scanner_create =
+        scanner_cmd->add_subcommand("create", "register a scanner, print its key (once)");
+    scanner_create->add_option("--tenant", scanner.tenant_id, "tenant id")->required();
+    scanner_create->add_option("--scanner-id", scanner.scanner_id, "the scanner's id")->required();
+    scanner_create->add_option("--name", scanner.name, "display name");
+    scanner_create->add_option("--site", scanner.site, "site / branch name");
+    auto* scanner_revoke = scanner_cmd->add_subcommand("revoke", "revoke a scanner's key");
+    scanner_revoke->add_option("--tenant", scanner.tenant_id, "tenant id")->required();
+    scanner_revoke->add_option("--scanner-id", scanner.scanner_id, "the scanner's id")->required();
+
+    auto* token_cmd = cli.add_subcommand("token", "tenant API tokens");
+    token_cmd->require_subcommand(1);
+    std::string token_tenant;
+    std::string token_name;
+    auto* token_create = token_cmd->add_subcommand("create", "issue a token, print it (once)");
+    token_create->add_option("--tenant", token_tenant, "tenant id")->required();
+    token_create->add_option("--name", token_name, "what the token is for");
+
+    std::string import_file;
+    std::string import_tenant;
+    auto* import_cmd = cli.add_subcommand("import", "import an offline export file");
+    import_cmd->add_option("file", import_file, "export file (JSON)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    import_cmd->add_option("--tenant", import_tenant, "tenant id")->required();
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return cli.exit(e, out, err);
+    }
+
+    CloudConfig config;
+    try {
+        config = load_config(config_path);
+        common::setup_logging(
+            common::parse_log_level(log_level.empty() ? config.log_level : log_level));
+    } catch (const std::exception& e) {
+        err << "printmon-cloud-api: " << e.what() << "\n";
+        return kExitConfig;
+    }
+
+    if (*serve_cmd) return serve(std::move(config));
+    if (*migrate_cmd) {
+        db::Connection conn(config.database.conninfo);
+        const auto r = storage::migrate(conn.raw());
+        out << "applied " << r.applied.size() << " migration(s), " << r.already_applied
+            << " already applied\n";
+        return kExitOk;
+    }
+    if (*tenant_create) {
+        auto conn = admin_connection(config);
+        out << db::with_transaction(conn, [&](pqxx::work& tx) {
+            return tenancy::create_tenant(tx, tenant_name);
+        }) << "\n";
+        return kExitOk;
+    }
+    if (*scanner_create || *scanner_revoke) {
+        if (!check_tenant(scanner.tenant_id, err)) return kExitUsage;
+        auto conn = admin_connection(config);
+        if (*scanner_create) {
+            auto key = db::with_transaction(
+                conn, [&](pqxx::work& tx) { return tenancy::create_scanner(tx, scanner); });
+            if (!key) return report(key.error(), err);
+            out << *key << "\n";
+            err << "printmon-cloud-api: the key is shown only this once; configure it on the "
+                   "scanner now\n";
+            return kExitOk;
+        }
+        auto revoked = db::with_transaction(conn, [&](pqxx::work& tx) {
+            return tenancy::revoke_scanner(tx, scanner.tenant_id, scanner.scanner_id);
+        });
+        if (!revoked) return report(revoked.error(), err);
+        out << "revoked " << scanner.scanner_id << "\n";
+        return kExitOk;
+    }
+    if (*token_create) {
+        if (!check_tenant(token_tenant, err)) return kExitUsage;
+        auto conn = admin_connection(config);
+        auto token = db::with_transaction(conn, [&](pqxx::work& tx) {
+            return tenancy::create_api_token(tx, token_tenant, token_name);
+        });
+        if (!token) return report(token.error(), err);
+        out << *token << "\n";
+        return kExitOk;
+    }
+    if (*import_cmd) {
+        if (!check_tenant(import_tenant, err)) return kExitUsage;
+        std::ifstream in(import_file, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!in) {
+            err << "printmon-cloud-api: cannot read " << import_file << "\n";
+            return kExitFailed;
+        }
+        auto conn = admin_connection(config);
+        const auto summary = ingest::import_export(conn.raw(), import_tenant, text.str(),
+                                                   config.limits.import_max_inflated_bytes);
+        if (!summary) return report(summary.error(), err);
+        out << ingest::to_json(*summary) << "\n";
+        return kExitOk;
+    }
+    return kExitUsage;
+}
+
+}  // namespace printmon::cloud

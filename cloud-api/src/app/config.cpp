@@ -1,0 +1,87 @@
+#include "app/config.hpp"
+
+#include "printmon/net/http.hpp"
+
+namespace printmon::cloud {
+namespace {
+
+CloudConfig read(const common::ConfigReader& root) {
+    CloudConfig c;
+    c.log_level = root.table("log").get_or<std::string>("level", c.log_level);
+
+    const auto server = root.table("server");
+    c.server.address = server.get_or<std::string>("address", "0.0.0.0");
+    c.server.port = server.get_or<std::uint16_t>("port", 8443);
+    const bool tls = server.get_or<bool>("tls", true);
+    const auto cert = server.optional<std::string>("cert_file");
+    const auto key = server.optional<std::string>("key_file");
+    if (tls) {
+        if (!cert || cert->empty()) server.fail("cert_file", "is required when tls = true");
+        if (!key || key->empty()) server.fail("key_file", "is required when tls = true");
+        c.server.tls = net::ServerTlsOptions{*cert, *key, "", false};
+    }
+    c.server.io_threads = server.get_or<std::size_t>("io_threads", 1);
+    c.server.blocking_threads = server.get_or<std::size_t>("blocking_threads", 4);
+    c.server.max_connections = server.get_or<std::size_t>("max_connections", 256);
+    c.server.retry_after = std::chrono::seconds(server.get_or<int>("retry_after_s", 5));
+    c.server.body_timeout =
+        std::chrono::milliseconds(server.get_or<int>("body_timeout_ms", 60'000));
+    if (c.server.io_threads == 0) server.fail("io_threads", "must be at least 1");
+    if (c.server.blocking_threads == 0) server.fail("blocking_threads", "must be at least 1");
+
+    const auto db = root.table("database");
+    c.database.conninfo = db.get_or<std::string>("conninfo", "");
+    if (const auto password = db.optional_secret("password"); password && !password->empty()) {
+        c.database.conninfo = with_password(c.database.conninfo, *password);
+    }
+    c.database.pool_size = db.get_or<std::size_t>("pool_size", c.database.pool_size);
+    if (c.database.pool_size == 0) db.fail("pool_size", "must be at least 1");
+    c.database.acquire_timeout =
+        std::chrono::milliseconds(db.get_or<int>("acquire_timeout_ms", 500));
+    c.database.migrate_on_start = db.get_or<bool>("migrate_on_start", true);
+
+    const auto ingest = root.table("ingest");
+    c.limits.max_body_bytes = ingest.get_or<std::size_t>("max_body_bytes", c.limits.max_body_bytes);
+    c.limits.max_inflated_bytes =
+        ingest.get_or<std::size_t>("max_inflated_bytes", c.limits.max_inflated_bytes);
+    c.limits.import_max_body_bytes =
+        ingest.get_or<std::size_t>("import_max_body_bytes", c.limits.import_max_body_bytes);
+    c.limits.import_max_inflated_bytes =
+        ingest.get_or<std::size_t>("import_max_inflated_bytes", c.limits.import_max_inflated_bytes);
+    c.auth.retry_after = std::chrono::seconds(ingest.get_or<int>("retry_after_s", 2));
+
+    c.auth.admin_token = root.table("auth").optional_secret("admin_token").value_or("");
+    if (!c.auth.admin_token.empty() && c.auth.admin_token.size() < 32) {
+        root.table("auth").fail("admin_token", "must be at least 32 characters");
+    }
+    root.finish();
+    return c;
+}
+
+}  // namespace
+
+CloudConfig load_config(const std::filesystem::path& path, const common::EnvLookup& env) {
+    const auto table = common::parse_config_file(path);
+    return read(common::ConfigReader(table, path.string(), env));
+}
+
+CloudConfig parse_config(std::string_view text, std::string_view source_name,
+                         const common::EnvLookup& env) {
+    const auto table = common::parse_config(text, source_name);
+    return read(common::ConfigReader(table, std::string(source_name), env));
+}
+
+std::string with_password(const std::string& conninfo, const std::string& password) {
+    if (conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0) {
+        const char sep = conninfo.find('?') == std::string::npos ? '?' : '&';
+        return conninfo + sep + "password=" + net::percent_encode(password);
+    }
+    std::string quoted;
+    for (const char c : password) {
+        if (c == '\'' || c == '\\') quoted += '\\';
+        quoted += c;
+    }
+    return conninfo + (conninfo.empty() ? "" : " ") + "password='" + quoted + "'";
+}
+
+}  // namespace printmon::cloud

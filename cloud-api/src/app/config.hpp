@@ -1,0 +1,45 @@
+#pragma once
+// cloud-api.toml: server, TLS, database pool, body caps, admin token, logging. Every key and
+// default is shown in cloud-api/cloud-api.example.toml.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "auth/authenticator.hpp"
+#include "ingest/ingest.hpp"
+#include "printmon/common/config.hpp"
+#include "printmon/net/server.hpp"
+
+namespace printmon::cloud {
+
+struct DatabaseConfig {
+    std::string conninfo;  ///< libpq conninfo or URI, with the password when one was given
+    std::size_t pool_size = 4;
+    std::chrono::milliseconds acquire_timeout{500};
+    bool migrate_on_start = true;
+};
+
+struct CloudConfig {
+    std::string log_level = "info";
+    net::ServerOptions server;  ///< server.tls set unless `tls = false`
+    DatabaseConfig database;
+    ingest::IngestLimits limits;
+    auth::AuthOptions auth;
+};
+
+/// Reads and validates cloud-api.toml. Throws common::ConfigError ("file:line:col: message").
+/// Secrets from the environment win: PRINTMON_DATABASE_PASSWORD, PRINTMON_AUTH_ADMIN_TOKEN.
+CloudConfig load_config(const std::filesystem::path& path,
+                        const common::EnvLookup& env = common::system_env);
+
+/// Parses TOML text (tests); `source_name` names it in messages.
+CloudConfig parse_config(std::string_view text, std::string_view source_name,
+                         const common::EnvLookup& env = common::system_env);
+
+/// `conninfo` with `password` added (key=value form: password='...'; URI: ?password=...).
+std::string with_password(const std::string& conninfo, const std::string& password);
+
+}  // namespace printmon::cloud

@@ -1,0 +1,78 @@
+#pragma once
+// Authentication of API requests, as the router's before-hook. A route's RouteOptions::tag says
+// which credentials it accepts ("scanner", "tenant", "public"); the hook resolves the bearer
+// credential into a Principal stored in Request::context for the handler.
+//
+// Extending (analytics API: users, sessions): add a PrincipalKind and a branch in resolve();
+// routes name what they accept through their tag.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "printmon/net/router.hpp"
+#include "storage/pool.hpp"
+
+namespace printmon::cloud::auth {
+
+/// Route tags understood by the hook.
+inline constexpr std::string_view kTagPublic = "public";    ///< no credential
+inline constexpr std::string_view kTagScanner = "scanner";  ///< a scanner key (pmk.)
+inline constexpr std::string_view kTagTenant = "tenant";    ///< a tenant API token or admin
+
+enum class PrincipalKind { scanner, api_token, admin };
+
+/// Who is calling.
+struct Principal {
+    PrincipalKind kind = PrincipalKind::scanner;
+    std::string tenant_id;   ///< empty for the platform admin (acts on a tenant it names)
+    std::string subject;     ///< scanner_id, token_id, or "admin"
+    std::string key_prefix;  ///< loggable prefix of the credential
+};
+
+/// What the hook leaves in Request::context.
+struct RequestContext {
+    std::optional<Principal> principal;
+    /// The database pool was exhausted while authenticating: the handler wrapper answers 503
+    /// with Retry-After (a before-hook can only throw, and HttpError carries no headers).
+    bool overloaded = false;
+};
+
+struct AuthOptions {
+    /// Platform admin token (config auth.admin_token / env PRINTMON_AUTH_ADMIN_TOKEN); empty:
+    /// no admin access over HTTP.
+    std::string admin_token;
+    /// Retry-After of the 503 answered when no database connection is free.
+    std::chrono::seconds retry_after{2};
+};
+
+class Authenticator {
+  public:
+    Authenticator(storage::ConnectionPool& pool, AuthOptions options);
+
+    /// The before-hook: throws net::HttpError 401 (missing/unknown credential) or 403
+    /// (revoked, or not accepted on this route); sets RequestContext.
+    void authenticate(net::Request& request, const net::RouteInfo& route) const;
+    net::BeforeHook hook() const;
+
+    /// Wraps a handler: answers 503 + Retry-After when the pool was exhausted (in the hook or
+    /// in the handler: storage::PoolExhausted).
+    net::Handler guarded(net::Handler handler) const;
+
+    const AuthOptions& options() const { return options_; }
+
+  private:
+    Principal resolve(std::string_view credential, std::string_view tag) const;
+
+    storage::ConnectionPool& pool_;
+    AuthOptions options_;
+};
+
+/// The principal the hook stored; throws HttpError 401 when there is none.
+const Principal& principal_of(const net::Request& request);
+
+/// The 503 answer for an exhausted database pool.
+net::Response overloaded_response(std::chrono::seconds retry_after);
+
+}  // namespace printmon::cloud::auth

@@ -1,0 +1,218 @@
+#include "ingest/ingest.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <pqxx/except>
+
+#include "auth/authenticator.hpp"
+#include "ingest/export_file.hpp"
+#include "printmon/common/logging.hpp"
+#include "printmon/db/connection.hpp"
+#include "printmon/proto/codec.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "tenancy/tenancy.hpp"
+
+namespace printmon::cloud::ingest {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void field(Writer& w, const char* name, long long value) {
+    w.Key(name);
+    w.Int64(value);
+}
+
+// Only JSON documents are accepted; a charset or other parameter is fine.
+void require_json(const net::Request& request) {
+    const auto type = request.header("Content-Type");
+    if (!type) return;  // curl -d without -H: treat as JSON, the parser decides
+    const auto semicolon = type->find(';');
+    std::string media(type->substr(0, semicolon));
+    while (!media.empty() && media.back() == ' ') media.pop_back();
+    for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (media != "application/json") {
+        throw net::HttpError(
+            415, "unsupported_media_type",
+            "Content-Type must be application/json, got '" + std::string(*type) + "'");
+    }
+}
+
+// Transient database conflicts are the client's cue to retry, like an overload.
+template <class F>
+net::Response with_retry_mapping(std::chrono::seconds retry_after, F&& f) {
+    try {
+        return f();
+    } catch (const pqxx::deadlock_detected&) {
+        return auth::overloaded_response(retry_after);
+    } catch (const pqxx::serialization_failure&) {
+        return auth::overloaded_response(retry_after);
+    } catch (const pqxx::broken_connection&) {
+        return auth::overloaded_response(retry_after);
+    }
+}
+
+}  // namespace
+
+std::string to_json(const storage::StoreResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("batch_id");
+    w.String(result.batch_id.c_str(), static_cast<rapidjson::SizeType>(result.batch_id.size()));
+    w.Key("status");
+    w.String(result.duplicate ? "duplicate" : "stored");
+    field(w, "readings_stored", result.readings_stored);
+    field(w, "readings_duplicate", result.readings_duplicate);
+    field(w, "events_stored", result.events_stored);
+    field(w, "events_duplicate", result.events_duplicate);
+    w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string to_json(const ImportSummary& summary) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    field(w, "batches", summary.batches);
+    field(w, "batches_duplicate", summary.batches_duplicate);
+    field(w, "readings_stored", summary.readings_stored);
+    field(w, "readings_duplicate", summary.readings_duplicate);
+    field(w, "events_stored", summary.events_stored);
+    field(w, "events_duplicate", summary.events_duplicate);
+    w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::string& tenant_id,
+                                            std::string_view json, std::size_t max_bytes) {
+    auto batches = parse_export(json, max_bytes);
+    if (!batches) {
+        return tl::unexpected(
+            common::Error{common::ErrorCode::kInvalidArgument, batches.error().message()});
+    }
+    if (!proto::is_uuid(tenant_id)) {
+        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    }
+    return db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<ImportSummary> {
+        if (!tenancy::tenant_exists(tx, tenant_id)) {
+            return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+        }
+        // Rationale: an import does not register scanners; a batch from a scanner the tenant
+        // never registered is more likely a file for another tenant than a new branch.
+        for (std::size_t i = 0; i < batches->size(); ++i) {
+            const auto& scanner_id = (*batches)[i].scanner_id;
+            if (!tenancy::scanner_exists(tx, tenant_id, scanner_id)) {
+                return common::make_error(common::ErrorCode::kConflict,
+                                          "/batches/{}/scanner_id: scanner '{}' does not exist in "
+                                          "tenant {}; create it first (scanner create)",
+                                          i, scanner_id, tenant_id);
+            }
+        }
+        ImportSummary summary;
+        for (const auto& batch : *batches) {
+            const auto r = storage::store_batch(tx, tenant_id, batch, storage::BatchSource::import);
+            ++summary.batches;
+            if (r.duplicate) ++summary.batches_duplicate;
+            summary.readings_stored += r.readings_stored;
+            summary.readings_duplicate += r.readings_duplicate;
+            summary.events_stored += r.events_stored;
+            summary.events_duplicate += r.events_duplicate;
+        }
+        return summary;
+    });
+}
+
+void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
+                            const auth::Authenticator& authenticator, const IngestLimits& limits) {
+    const auto retry_after = authenticator.options().retry_after;
+    auto log = common::get_logger("cloud.ingest");
+
+    net::RouteOptions ingest_options;
+    ingest_options.max_body_bytes = limits.max_body_bytes;
+    ingest_options.accept_gzip = true;
+    ingest_options.max_inflated_bytes = limits.max_inflated_bytes;
+    ingest_options.tag = std::string(auth::kTagScanner);
+    const std::size_t max_batch = limits.max_inflated_bytes;
+    router.post(
+        "/api/v1/ingest",
+        authenticator.guarded([&pool, log, retry_after, max_batch](net::Request& request) {
+            const auth::Principal& who = auth::principal_of(request);
+            require_json(request);
+            const auto started = std::chrono::steady_clock::now();
+            auto batch = proto::parse_batch(request.body, max_batch);
+            const auto parsed = std::chrono::steady_clock::now();
+            if (!batch) throw net::HttpError(400, "invalid_batch", batch.error().message());
+            if (batch->scanner_id != who.subject) {
+                log->warn("event=scanner_mismatch key={} batch_scanner={}", who.key_prefix,
+                          common::log_value(batch->scanner_id));
+                throw net::HttpError(403, "forbidden",
+                                     "batch scanner_id does not match the scanner of the key");
+            }
+            return with_retry_mapping(retry_after, [&] {
+                storage::Lease lease = pool.acquire();
+                const auto result = db::with_transaction(*lease, [&](pqxx::work& tx) {
+                    return storage::store_batch(tx, who.tenant_id, *batch,
+                                                storage::BatchSource::online);
+                });
+                const auto ms = [](auto d) {
+                    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+                };
+                log->debug(
+                    "event=batch tenant={} scanner={} batch={} status={} readings_stored={} "
+                    "readings_duplicate={} parse_ms={} store_ms={}",
+                    who.tenant_id, common::log_value(who.subject), result.batch_id,
+                    result.duplicate ? "duplicate" : "stored", result.readings_stored,
+                    result.readings_duplicate, ms(parsed - started),
+                    ms(std::chrono::steady_clock::now() - parsed));
+                return net::Response::json(to_json(result));
+            });
+        }),
+        ingest_options);
+
+    net::RouteOptions import_options;
+    import_options.max_body_bytes = limits.import_max_body_bytes;
+    import_options.accept_gzip = true;
+    import_options.max_inflated_bytes = limits.import_max_inflated_bytes;
+    import_options.tag = std::string(auth::kTagTenant);
+    const std::size_t max_file = limits.import_max_inflated_bytes;
+    router.post(
+        "/api/v1/import",
+        authenticator.guarded([&pool, log, retry_after, max_file](net::Request& request) {
+            const auth::Principal& who = auth::principal_of(request);
+            std::string tenant_id = who.tenant_id;
+            const auto asked = request.query_param("tenant");
+            if (who.kind == auth::PrincipalKind::admin) {
+                if (!asked) {
+                    throw net::HttpError(400, "missing_tenant",
+                                         "the admin token needs ?tenant=<tenant uuid>");
+                }
+                tenant_id = std::string(*asked);
+            } else if (asked && *asked != tenant_id) {
+                throw net::HttpError(403, "forbidden", "the token belongs to another tenant");
+            }
+            require_json(request);
+            return with_retry_mapping(retry_after, [&] {
+                storage::Lease lease = pool.acquire();
+                auto summary = import_export(*lease, tenant_id, request.body, max_file);
+                if (!summary) {
+                    if (summary.error().code == common::ErrorCode::kInvalidArgument) {
+                        throw net::HttpError(400, "invalid_export", summary.error().message);
+                    }
+                    if (summary.error().code == common::ErrorCode::kNotFound) {
+                        throw net::HttpError(404, "unknown_tenant", summary.error().message);
+                    }
+                    throw net::HttpError(422, "unknown_scanner", summary.error().message);
+                }
+                log->info(
+                    "event=import tenant={} by={} batches={} batches_duplicate={} "
+                    "readings_stored={} readings_duplicate={}",
+                    tenant_id, who.key_prefix, summary->batches, summary->batches_duplicate,
+                    summary->readings_stored, summary->readings_duplicate);
+                return net::Response::json(to_json(*summary));
+            });
+        }),
+        import_options);
+}
+
+}  // namespace printmon::cloud::ingest

@@ -1,0 +1,60 @@
+#pragma once
+// The ingestion use cases, shared by the HTTP routes and the CLI: one online batch from a
+// scanner, and an offline export file for a tenant. Both store through
+// storage::store_batch, so a reading is stored once whichever way it arrives.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <pqxx/connection>
+
+#include "printmon/common/error.hpp"
+#include "printmon/net/router.hpp"
+#include "storage/ingest_store.hpp"
+#include "storage/pool.hpp"
+
+namespace printmon::cloud::auth {
+class Authenticator;
+}
+
+namespace printmon::cloud::ingest {
+
+/// Body caps of the ingestion routes (config [ingest]).
+struct IngestLimits {
+    /// POST /api/v1/ingest: body as received (gzip) and inflated.
+    std::size_t max_body_bytes = std::size_t{8} << 20;
+    std::size_t max_inflated_bytes = std::size_t{64} << 20;
+    /// POST /api/v1/import: offline files are bigger (many batches).
+    std::size_t import_max_body_bytes = std::size_t{64} << 20;
+    std::size_t import_max_inflated_bytes = std::size_t{512} << 20;
+};
+
+/// Totals of an import.
+struct ImportSummary {
+    long long batches = 0;
+    long long batches_duplicate = 0;
+    long long readings_stored = 0;
+    long long readings_duplicate = 0;
+    long long events_stored = 0;
+    long long events_duplicate = 0;
+};
+
+/// Imports an export file for `tenant_id` in one transaction (all or nothing). Errors:
+/// kInvalidArgument (not a valid export file; the message is "<pointer>: <reason>"),
+/// kNotFound (no such tenant), kConflict (a batch names a scanner the tenant does not have).
+/// `conn` needs storage::prepare_all. Throws pqxx errors for database failures.
+common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::string& tenant_id,
+                                            std::string_view json, std::size_t max_bytes);
+
+/// JSON bodies of the responses.
+std::string to_json(const storage::StoreResult& result);
+std::string to_json(const ImportSummary& summary);
+
+/// Registers POST /api/v1/ingest (scanner keys) and POST /api/v1/import (tenant API tokens or
+/// the admin token with ?tenant=<uuid>) on `router`. `pool` and `authenticator` must outlive
+/// the router. Other route sets (analytics) register beside these on the same router.
+void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
+                            const auth::Authenticator& authenticator, const IngestLimits& limits);
+
+}  // namespace printmon::cloud::ingest

@@ -1,0 +1,61 @@
+#pragma once
+// Tenants, scanners and tenant API tokens: creation, revocation and the key lookups the
+// authentication hook needs. Every statement names its tenant (STYLE.md §5).
+
+#include <optional>
+#include <string>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+#include "printmon/common/error.hpp"
+
+namespace printmon::cloud::tenancy {
+
+/// Prepares this module's statements on a connection.
+void prepare_statements(pqxx::connection& conn);
+
+/// Creates a tenant; returns its id.
+std::string create_tenant(pqxx::work& tx, const std::string& name);
+
+bool tenant_exists(pqxx::work& tx, const std::string& tenant_id);
+
+struct NewScanner {
+    std::string tenant_id;
+    std::string scanner_id;
+    std::string name;
+    std::string site;
+};
+
+/// Registers a scanner and returns its key, which is not stored and cannot be shown again.
+/// kNotFound: no such tenant; kConflict: the scanner id is taken in this tenant;
+/// kInvalidArgument: empty or over-long scanner id.
+common::Result<std::string> create_scanner(pqxx::work& tx, const NewScanner& scanner);
+
+/// Revokes the scanner's key (its data stays). kNotFound when there is no such scanner;
+/// revoking twice keeps the first revocation time.
+common::Result<void> revoke_scanner(pqxx::work& tx, const std::string& tenant_id,
+                                    const std::string& scanner_id);
+
+/// Whether the scanner exists in the tenant (revoked ones included).
+bool scanner_exists(pqxx::work& tx, const std::string& tenant_id, const std::string& scanner_id);
+
+/// A credential found by its hash.
+struct KeyOwner {
+    std::string id;  ///< scanner_id or token_id
+    bool revoked = false;
+};
+
+/// The scanner whose key hashes to `key_hash_hex` in the tenant.
+std::optional<KeyOwner> find_scanner_by_key(pqxx::work& tx, const std::string& tenant_id,
+                                            const std::string& key_hash_hex);
+
+/// Issues a tenant API token; returns it (shown once). kNotFound: no such tenant.
+common::Result<std::string> create_api_token(pqxx::work& tx, const std::string& tenant_id,
+                                             const std::string& name);
+
+/// The API token that hashes to `key_hash_hex` in the tenant.
+std::optional<KeyOwner> find_api_token_by_key(pqxx::work& tx, const std::string& tenant_id,
+                                              const std::string& key_hash_hex);
+
+}  // namespace printmon::cloud::tenancy

@@ -1,0 +1,153 @@
+// The administrative CLI against a throwaway database: migrate, tenant/scanner/token
+// management and the offline import (same code path as POST /api/v1/import).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/cli.hpp"
+#include "auth/keys.hpp"
+#include "cloud_support.hpp"
+#include "ingest/export_file.hpp"
+#include "pg.hpp"
+#include "printmon/proto/uuid.hpp"
+
+using namespace printmon;
+using namespace printmon::cloud::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int code = 0;
+    std::string out;
+    std::string err;
+};
+
+class CliEnv {
+  public:
+    CliEnv() : dir_(fs::temp_directory_path() / ("cloud-cli-" + proto::new_uuid())) {
+        fs::create_directories(dir_);
+        std::ofstream(config()) << "[log]\nlevel = \"warn\"\n[server]\ntls = false\n"
+                                << "[database]\nconninfo = \"" << db_.conninfo() << "\"\n";
+    }
+    ~CliEnv() {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+
+    std::string config() const { return (dir_ / "cloud-api.toml").string(); }
+    std::string write(const std::string& name, const std::string& text) const {
+        const auto path = (dir_ / name).string();
+        std::ofstream(path) << text;
+        return path;
+    }
+    Run run(std::vector<std::string> args) const {
+        args.insert(args.begin(), {"printmon-cloud-api", "--config", config()});
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        std::ostringstream out;
+        std::ostringstream err;
+        const int code = cloud::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+        return {code, out.str(), err.str()};
+    }
+    long long count(const std::string& table) const {
+        auto conn = db_.connect();
+        pqxx::work tx(conn.raw());
+        return tx.exec1("SELECT count(*) FROM " + tx.quote_name(table))[0].as<long long>();
+    }
+
+  private:
+    printmon::test::TempDatabase db_;
+    fs::path dir_;
+};
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+std::string auth_key_of(const std::string& out) {
+    const auto key = trimmed(out);
+    const auto parsed = cloud::auth::parse_key(key);
+    REQUIRE(parsed);
+    CHECK(parsed->kind == "pmk");
+    return key;
+}
+
+}  // namespace
+
+TEST_CASE("CLI: migrate, tenant, scanner, token and import", "[cloud][cli]") {
+    CliEnv env;
+    auto migrate = env.run({"migrate"});
+    REQUIRE(migrate.code == 0);
+    CHECK(migrate.out == "applied 1 migration(s), 0 already applied\n");
+    CHECK(env.run({"migrate"}).out == "applied 0 migration(s), 1 already applied\n");
+
+    const auto tenant = env.run({"tenant", "create", "Acme GmbH"});
+    REQUIRE(tenant.code == 0);
+    const auto tenant_id = trimmed(tenant.out);
+    REQUIRE(proto::is_uuid(tenant_id));
+
+    const auto scanner = env.run({"scanner", "create", "--tenant", tenant_id, "--scanner-id",
+                                  "branch-1", "--name", "Munich", "--site", "HQ"});
+    REQUIRE(scanner.code == 0);
+    const auto key = auth_key_of(scanner.out);
+    CHECK(scanner.err.find("only this once") != std::string::npos);
+
+    const auto twice =
+        env.run({"scanner", "create", "--tenant", tenant_id, "--scanner-id", "branch-1"});
+    CHECK(twice.code == 1);
+    CHECK(twice.err.find("already exists") != std::string::npos);
+    const auto no_tenant = env.run({"scanner", "create", "--tenant",
+                                    "00000000-0000-4000-8000-000000000000", "--scanner-id", "x"});
+    CHECK(no_tenant.code == 1);
+    CHECK(env.run({"scanner", "create", "--tenant", "acme", "--scanner-id", "x"}).code == 2);
+
+    const auto token = env.run({"token", "create", "--tenant", tenant_id, "--name", "import"});
+    REQUIRE(token.code == 0);
+    const auto parsed_token = cloud::auth::parse_key(trimmed(token.out));
+    REQUIRE(parsed_token);
+    CHECK(parsed_token->kind == "pmt");
+    CHECK(env.count("api_tokens") == 1);
+
+    const auto file = env.write(
+        "export.json",
+        cloud::ingest::to_export_json({fresh_batch("branch-1"), big_batch("branch-1", 10)}));
+    const auto first = env.run({"import", file, "--tenant", tenant_id});
+    INFO(first.err);
+    REQUIRE(first.code == 0);
+    CHECK(first.out.find("\"readings_stored\":13") != std::string::npos);
+    CHECK(env.count("readings") == 13);
+    const auto second = env.run({"import", file, "--tenant", tenant_id});
+    REQUIRE(second.code == 0);
+    CHECK(second.out.find("\"readings_stored\":0,\"readings_duplicate\":13") != std::string::npos);
+    CHECK(env.count("readings") == 13);
+    CHECK(env.count("batches") == 2);
+
+    const auto stranger =
+        env.write("stranger.json", cloud::ingest::to_export_json({fresh_batch("branch-9")}));
+    const auto refused = env.run({"import", stranger, "--tenant", tenant_id});
+    CHECK(refused.code == 1);
+    CHECK(refused.err.find("scanner 'branch-9' does not exist") != std::string::npos);
+    const auto invalid = env.write("invalid.json", "{\"format\":\"printmon-export\"}");
+    CHECK(env.run({"import", invalid, "--tenant", tenant_id}).code == 1);
+    CHECK(env.count("readings") == 13);
+
+    const auto revoke =
+        env.run({"scanner", "revoke", "--tenant", tenant_id, "--scanner-id", "branch-1"});
+    CHECK(revoke.code == 0);
+    CHECK(env.run({"scanner", "revoke", "--tenant", tenant_id, "--scanner-id", "nope"}).code == 1);
+    (void)key;
+}
+
+TEST_CASE("CLI: configuration errors exit 78 with the location", "[cloud][cli]") {
+    CliEnv env;
+    const auto bad = env.write("bad.toml", "[server]\nport = \"x\"\n");
+    std::vector<const char*> argv = {"printmon-cloud-api", "--config", bad.c_str(), "migrate"};
+    std::ostringstream out;
+    std::ostringstream err;
+    CHECK(cloud::run_cli(4, argv.data(), out, err) == 78);
+    CHECK(err.str().find("bad.toml:2:8:") != std::string::npos);
+}
