@@ -11,6 +11,7 @@
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/enums.hpp"
 #include "printmon/proto/time.hpp"
+#include "printmon/proto/uuid.hpp"
 
 namespace printmon::proto {
 namespace {
@@ -106,9 +107,27 @@ E read_enum(const Value& object, const char* key, const std::string& pointer,
     return *value;
 }
 
-/// A time field: the schema checked the shape, this checks the calendar (no 30 February).
+/// The schema's "pattern" keyword, checked here (see detail::Validation::patterns_in_code).
+void require_pattern(bool ok, const std::string& where, const std::string& text,
+                     std::string_view pattern) {
+    if (!ok) {
+        fail(DecodeErrorCode::schema_violation, where,
+             "value '" + text + "' does not match pattern " + std::string(pattern));
+    }
+}
+
+/// A UUID field (lower-case 8-4-4-4-12).
+std::string read_uuid(const Value& object, const char* key, const std::string& pointer) {
+    std::string text = read_string(object, key, pointer);
+    require_pattern(is_uuid(text), child(pointer, key), text, detail::kUuidPattern);
+    return text;
+}
+
+/// A time field: UTC shape (the schema's pattern), then the calendar (no 30 February).
 std::string read_time(const Value& object, const char* key, const std::string& pointer) {
     std::string text = read_string(object, key, pointer);
+    require_pattern(detail::is_utc_timestamp_shape(text), child(pointer, key), text,
+                    detail::kTimestampPattern);
     if (!parse_rfc3339(text)) {
         fail(DecodeErrorCode::invalid_value, child(pointer, key),
              "invalid date-time '" + text + "'");
@@ -243,7 +262,7 @@ DeviceSnapshot read_snapshot(const Value& value, const std::string& pointer) {
 /// Reads an id that must be unique within its array.
 std::string read_unique_id(const Value& object, const char* key, const std::string& pointer,
                            std::set<std::string>& seen) {
-    std::string id = read_string(object, key, pointer);
+    std::string id = read_uuid(object, key, pointer);
     if (!seen.insert(id).second) {
         fail(DecodeErrorCode::invalid_value, child(pointer, key),
              std::string("duplicate ") + key + " '" + id + "'");
@@ -254,7 +273,7 @@ std::string read_unique_id(const Value& object, const char* key, const std::stri
 /// Reads a device_id that must name an entry of /devices.
 std::string read_device_ref(const Value& object, const std::string& pointer,
                             const std::set<std::string>& devices) {
-    std::string id = read_string(object, "device_id", pointer);
+    std::string id = read_uuid(object, "device_id", pointer);
     if (devices.count(id) == 0) {
         fail(DecodeErrorCode::invalid_value, child(pointer, "device_id"),
              "device_id '" + id + "' is not listed in /devices");
@@ -268,7 +287,7 @@ Batch read_batch(const Value& root) {
     const Value& version = member(root, "schema_version", top);
     if (!version.IsInt()) fail_type("/schema_version", "integer", version);
     batch.schema_version = version.GetInt();
-    batch.batch_id = read_string(root, "batch_id", top);
+    batch.batch_id = read_uuid(root, "batch_id", top);
     batch.scanner_id = read_string(root, "scanner_id", top);
     batch.scanner_version = read_string(root, "scanner_version", top);
     batch.created_at = read_time(root, "created_at", top);
@@ -309,6 +328,8 @@ Batch read_batch(const Value& root) {
         event.device_id = read_device_ref(events[i], where, device_ids);
         event.at = read_time(events[i], "at", where);
         event.kind = read_string(events[i], "kind", where);
+        require_pattern(is_counter_name(event.kind), child(where, "kind"), event.kind,
+                        detail::kNamePattern);
         event.code = read_string(events[i], "code", where);
         event.action = read_string(events[i], "action", where);
         event.detail = read_string(events[i], "detail", where);
@@ -322,7 +343,8 @@ Batch read_batch(const Value& root) {
 tl::expected<DeviceSnapshot, DecodeError> parse_snapshot(std::string_view json,
                                                          std::size_t max_bytes) {
     rapidjson::Document doc;
-    if (auto loaded = detail::load_document(json, max_bytes, detail::DocumentKind::snapshot, doc);
+    if (auto loaded = detail::load_document(json, max_bytes, detail::DocumentKind::snapshot, doc,
+                                            detail::Validation::patterns_in_code);
         !loaded) {
         return tl::make_unexpected(std::move(loaded.error()));
     }
@@ -335,7 +357,8 @@ tl::expected<DeviceSnapshot, DecodeError> parse_snapshot(std::string_view json,
 
 tl::expected<Batch, DecodeError> parse_batch(std::string_view json, std::size_t max_bytes) {
     rapidjson::Document doc;
-    if (auto loaded = detail::load_document(json, max_bytes, detail::DocumentKind::batch, doc);
+    if (auto loaded = detail::load_document(json, max_bytes, detail::DocumentKind::batch, doc,
+                                            detail::Validation::patterns_in_code);
         !loaded) {
         return tl::make_unexpected(std::move(loaded.error()));
     }

@@ -70,6 +70,24 @@ void rewrite_refs(Value& value, std::string_view from, std::string_view to,
     }
 }
 
+/// Removes "pattern" and "patternProperties" keywords (see Validation::patterns_in_code).
+void strip_patterns(Value& value) {
+    if (value.IsObject()) {
+        value.RemoveMember("pattern");
+        value.RemoveMember("patternProperties");
+        for (auto& member : value.GetObject()) strip_patterns(member.value);
+    } else if (value.IsArray()) {
+        for (auto& item : value.GetArray()) strip_patterns(item);
+    }
+}
+
+rapidjson::Document without_patterns(const rapidjson::Document& source) {
+    rapidjson::Document copy;
+    copy.CopyFrom(source, copy.GetAllocator());
+    strip_patterns(copy);
+    return copy;
+}
+
 // Per thread, not shared: RapidJSON 1.1's regex keeps its match state inside the compiled
 // pattern, so two threads validating "pattern"s against one SchemaDocument corrupt each other
 // (found by the threads test). Compiling costs well under a millisecond per thread.
@@ -92,6 +110,16 @@ const CompiledSchema& batch_schema() {
         batch["definitions"].AddMember("device_snapshot", inlined, allocator);
         return batch;
     }()};
+    return kSchema;
+}
+
+const CompiledSchema& snapshot_schema_fast() {
+    thread_local const CompiledSchema kSchema{without_patterns(snapshot_schema().source)};
+    return kSchema;
+}
+
+const CompiledSchema& batch_schema_fast() {
+    thread_local const CompiledSchema kSchema{without_patterns(batch_schema().source)};
     return kSchema;
 }
 
@@ -371,8 +399,33 @@ std::string escape_pointer_token(std::string_view token) {
     return out;
 }
 
+bool is_utc_timestamp_shape(std::string_view t) {
+    // YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z
+    const auto digits = [&](std::size_t from, std::size_t n) {
+        if (from + n > t.size()) return false;
+        for (std::size_t i = from; i < from + n; ++i) {
+            if (t[i] < '0' || t[i] > '9') return false;
+        }
+        return true;
+    };
+    if (t.size() < 20 || !digits(0, 4) || t[4] != '-' || !digits(5, 2) || t[7] != '-' ||
+        !digits(8, 2) || t[10] != 'T' || !digits(11, 2) || t[13] != ':' || !digits(14, 2) ||
+        t[16] != ':' || !digits(17, 2)) {
+        return false;
+    }
+    std::size_t i = 19;
+    if (t[i] == '.') {
+        std::size_t n = 0;
+        while (i + 1 + n < t.size() && t[i + 1 + n] >= '0' && t[i + 1 + n] <= '9') ++n;
+        if (n < 1 || n > 9) return false;
+        i += 1 + n;
+    }
+    return i + 1 == t.size() && t[i] == 'Z';
+}
+
 tl::expected<void, DecodeError> load_document(std::string_view json, std::size_t max_bytes,
-                                              DocumentKind kind, rapidjson::Document& doc) {
+                                              DocumentKind kind, rapidjson::Document& doc,
+                                              Validation validation) {
     // The cap comes first: nothing about an oversized body is worth reading.
     if (json.size() > max_bytes) {
         return tl::make_unexpected(DecodeError{DecodeErrorCode::too_large, "",
@@ -402,8 +455,10 @@ tl::expected<void, DecodeError> load_document(std::string_view json, std::size_t
                     "; this reader supports schema_version " + std::to_string(kSchemaVersion)});
         }
     }
-    const CompiledSchema& compiled =
-        kind == DocumentKind::batch ? batch_schema() : snapshot_schema();
+    const bool fast = validation == Validation::patterns_in_code;
+    const CompiledSchema& compiled = kind == DocumentKind::batch
+                                         ? (fast ? batch_schema_fast() : batch_schema())
+                                         : (fast ? snapshot_schema_fast() : snapshot_schema());
     rapidjson::SchemaValidator validator(compiled.schema);
     if (!doc.Accept(validator)) {
         return tl::make_unexpected(violation(compiled, doc, validator));
