@@ -41,7 +41,8 @@ App::App(CloudConfig config) {
     migrate_if_configured(config);
     impl_ = std::make_unique<Impl>(std::move(config));
     net::Router router;
-    router.before(impl_->authenticator.hook());
+    // Credentials travel in headers: check them before reading (and inflating) the body.
+    router.before_body(impl_->authenticator.hook());
     net::RouteOptions health;
     health.run_inline = true;
     health.tag = std::string(auth::kTagPublic);

@@ -36,7 +36,10 @@ void Authenticator::authenticate(net::Request& request, const net::RouteInfo& ro
     try {
         context.principal = resolve(*token, route.options.tag);
     } catch (const storage::PoolExhausted&) {
-        context.overloaded = true;
+        // Runs before the body is read (Router::before_body): refusing here spares reading
+        // and inflating a body the database could not take anyway.
+        throw net::HttpError(503, "overloaded", "database busy; retry after the given delay")
+            .with_header("Retry-After", std::to_string(options_.retry_after.count()));
     }
     request.context = std::move(context);
 }

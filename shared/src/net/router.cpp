@@ -111,6 +111,39 @@ Router& Router::del(std::string pattern, Handler handler, RouteOptions options) 
 
 void Router::before(BeforeHook hook) { before_ = std::move(hook); }
 
+void Router::before_body(BeforeHook hook) { before_body_ = std::move(hook); }
+
+Response Router::map_error(const HttpError& e, const Request& request,
+                           const std::string& pattern) const {
+    if (e.status() >= 500) {
+        log_->warn("event=handler_error status={} code={} method={} route={} message={}",
+                   e.status(), common::log_value(e.code()), request.method,
+                   common::log_value(pattern), common::log_value(e.message()));
+    }
+    Response r = error_response(e.status(), e.code(), e.message());
+    for (const auto& [name, value] : e.headers()) r.headers.insert_or_assign(name, value);
+    return r;
+}
+
+std::optional<Response> Router::authorize_headers(const RouteMatch& match, Request& request) const {
+    if (!before_body_ || match.kind != RouteMatch::Kind::kFound) return std::nullopt;
+    const Route& route = *routes_.at(match.index);
+    request.params = match.params;
+    request.route_pattern = route.info.pattern;
+    try {
+        before_body_(request, route.info);
+        return std::nullopt;
+    } catch (const HttpError& e) {
+        return map_error(e, request, route.info.pattern);
+    } catch (const std::exception& e) {
+        const std::string id = correlation_id();
+        log_->error("event=handler_failed correlation_id={} method={} route={} error={}", id,
+                    request.method, common::log_value(route.info.pattern),
+                    common::log_value(e.what()));
+        return error_response(500, "internal", "internal server error", id);
+    }
+}
+
 std::vector<RouteInfo> Router::routes() const {
     std::vector<RouteInfo> out;
     out.reserve(routes_.size());
@@ -200,12 +233,7 @@ Response Router::invoke(const RouteMatch& match, Request& request) const {
         if (before_) before_(request, route.info);
         return route.handler(request);
     } catch (const HttpError& e) {
-        if (e.status() >= 500) {
-            log_->warn("event=handler_error status={} code={} method={} route={} message={}",
-                       e.status(), common::log_value(e.code()), request.method,
-                       common::log_value(route.info.pattern), common::log_value(e.message()));
-        }
-        return error_response(e.status(), e.code(), e.message());
+        return map_error(e, request, route.info.pattern);
     } catch (const std::exception& e) {
         const std::string id = correlation_id();
         log_->error("event=handler_failed correlation_id={} method={} route={} error={}", id,

@@ -269,7 +269,23 @@ struct Server::Impl {
             std::string subject = peer_subject(stream->native_handle());
             std::optional<std::string> client_subject;
             if (!subject.empty()) client_subject = std::move(subject);
-            co_await serve(*stream, id, remote, refuse, std::move(client_subject));
+            const bool unread =
+                co_await serve(*stream, id, remote, refuse, std::move(client_subject));
+            if (unread) {
+                // An early answer (413, 401) left the body on the wire: read and discard it
+                // for a moment, as for plain TCP, so the client reads our answer instead of a
+                // reset. TLS cannot half-close, so this drains before the shutdown.
+                std::array<char, 4096> sink{};
+                std::size_t drained_bytes = 0;
+                lowest(*stream).expires_after(kLingerTime);
+                while (drained_bytes < kLingerMaxBytes) {
+                    const std::size_t n = co_await stream->async_read_some(
+                        asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+                    if (ec) break;
+                    drained_bytes += n;
+                }
+                ec = {};
+            }
             lowest(*stream).expires_after(kTlsShutdownTimeout);
             co_await stream->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
         } else {
@@ -358,12 +374,13 @@ struct Server::Impl {
         return r;
     }
 
+    // Returns true when the last exchange ended with a request body left unread.
     template <class Stream>
-    Awaitable<void> serve(Stream& stream, std::uint64_t id, tcp::endpoint remote, bool refuse,
+    Awaitable<bool> serve(Stream& stream, std::uint64_t id, tcp::endpoint remote, bool refuse,
                           std::optional<std::string> client_subject) {
         beast::flat_buffer buffer;
         for (;;) {
-            if (!set_idle(id, true)) co_return;
+            if (!set_idle(id, true)) co_return false;
             http::request_parser<http::empty_body> header;
             header.header_limit(options.max_header_bytes);
             // The route's limit applies once the route is known (read_body); Beast's default
@@ -382,17 +399,17 @@ struct Server::Impl {
                 co_await write_response(
                     stream, 11, false,
                     error_response(431, "header_too_large", "request header too large"));
-                co_return;
+                co_return false;
             }
             if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
                 ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
                 ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-                co_return;  // the client left, went idle too long, or we are stopping
+                co_return false;  // the client left, went idle too long, or we are stopping
             }
             if (ec) {  // malformed request: answer once and close
                 co_await write_response(stream, 11, false,
                                         error_response(400, "bad_request", "malformed request"));
-                co_return;
+                co_return false;
             }
 
             const auto& fields = header.get();
@@ -433,16 +450,27 @@ struct Server::Impl {
                 if (match.kind != RouteMatch::Kind::kFound)
                     response = router.invoke(match, request);
             }
+            if (!response && router.has_before_body()) {
+                auto check = [this, &match, &request] {
+                    return router.authorize_headers(match, request);
+                };
+                response = co_await run_blocking(blocking, std::move(check));
+            }
+            bool left_unread = false;
             if (response) {
-                if (unread_body) keep_alive = false;
+                if (unread_body) {
+                    keep_alive = false;
+                    left_unread = true;
+                }
             } else {
                 try {
                     response = co_await read_body(stream, buffer, header, *match.route, request);
                 } catch (const Expired&) {
-                    co_return;
+                    co_return false;
                 }
                 if (response) {
                     keep_alive = false;  // the rest of the body is still on the wire
+                    left_unread = true;
                 } else {
                     response = decode_body(*match.route, request);
                 }
@@ -467,7 +495,7 @@ struct Server::Impl {
                            std::chrono::steady_clock::now() - started_at)
                            .count(),
                        request.remote_address);
-            if (!ok || !keep_alive) co_return;
+            if (!ok || !keep_alive) co_return left_unread;
         }
     }
 

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace printmon::net {
 
@@ -80,10 +82,20 @@ class HttpError : public std::runtime_error {
     const std::string& code() const noexcept { return code_; }
     const std::string& message() const noexcept { return message_; }
 
+    /// Extra response headers, e.g. Retry-After on a 503 or WWW-Authenticate on a 401.
+    HttpError& with_header(std::string name, std::string value) {
+        headers_.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    const std::vector<std::pair<std::string, std::string>>& headers() const noexcept {
+        return headers_;
+    }
+
   private:
     unsigned status_;
     std::string code_;
     std::string message_;
+    std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 /// The JSON error response `{"error":{"code":...,"message":...}}`, with "correlation_id" added

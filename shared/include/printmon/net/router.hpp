@@ -83,6 +83,17 @@ class Router {
     /// Installs the middleware run before each handler (authentication).
     void before(BeforeHook hook);
 
+    /// Installs a hook run after routing and BEFORE the request body is read (headers only:
+    /// `request.body` is empty). Use it for credentials carried in headers, so an unknown or
+    /// revoked key is refused without reading (or inflating) a large body. It runs on the
+    /// blocking pool, so it may query a database.
+    void before_body(BeforeHook hook);
+
+    /// Runs the before_body hook with the usual error mapping: the response refusing the
+    /// request, or nullopt to go on. Sets request.params/route_pattern.
+    std::optional<Response> authorize_headers(const RouteMatch& match, Request& request) const;
+    bool has_before_body() const { return static_cast<bool>(before_body_); }
+
     /// Every registered route, in registration order (checked against the OpenAPI document).
     std::vector<RouteInfo> routes() const;
 
@@ -102,6 +113,9 @@ class Router {
     struct Route;
     std::vector<std::shared_ptr<const Route>> routes_;
     BeforeHook before_;
+    BeforeHook before_body_;
+    Response map_error(const HttpError& e, const Request& request,
+                       const std::string& pattern) const;
     std::shared_ptr<spdlog::logger> log_;
 };
 
