@@ -361,3 +361,28 @@ TEST_CASE("health check needs no credential", "[cloud][ingest]") {
     CHECK(r->status == 200);
     CHECK(r->body == R"({"status":"ok"})");
 }
+
+TEST_CASE("a scanner revokes its own key (the branch UI's deactivate)", "[cloud][ingest]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-1");
+    const auto other = s.create_scanner(tenant, "branch-2");
+    REQUIRE(counts_of(s.ingest(key, fresh_batch("branch-1"))).status == "stored");
+
+    auto revoked = s.client().post(s.url("/api/v1/scanners/self/revoke"), "",
+                                   {{"Authorization", "Bearer " + key}});
+    REQUIRE(revoked);
+    CHECK(revoked->status == 204);
+    // The key no longer ingests; the data stays; the other scanner is untouched.
+    CHECK(s.ingest(key, fresh_batch("branch-1")).status == 403);
+    CHECK(s.count("readings", tenant) == 3);
+    CHECK(counts_of(s.ingest(other, fresh_batch("branch-2"))).status == "stored");
+    // Revoking again with the revoked key is refused as revoked; no key at all is 401.
+    auto again = s.client().post(s.url("/api/v1/scanners/self/revoke"), "",
+                                 {{"Authorization", "Bearer " + key}});
+    REQUIRE(again);
+    CHECK(again->status == 403);
+    auto anonymous = s.client().post(s.url("/api/v1/scanners/self/revoke"), "");
+    REQUIRE(anonymous);
+    CHECK(anonymous->status == 401);
+}

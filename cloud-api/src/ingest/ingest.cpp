@@ -170,6 +170,28 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
         }),
         ingest_options);
 
+    // The scanner UI's "deactivate key": a scanner revokes its own key (its data stays).
+    net::RouteOptions self_options;
+    self_options.max_body_bytes = 0;
+    self_options.tag = std::string(auth::kTagScanner);
+    router.post("/api/v1/scanners/self/revoke",
+                authenticator.guarded([&pool, log, retry_after](net::Request& request) {
+                    const auth::Principal& who = auth::principal_of(request);
+                    return with_retry_mapping(retry_after, [&] {
+                        storage::Lease lease = pool.acquire();
+                        auto revoked = db::with_transaction(*lease, [&](pqxx::work& tx) {
+                            return tenancy::revoke_scanner(tx, who.tenant_id, who.subject);
+                        });
+                        if (!revoked)
+                            throw net::HttpError(404, "not_found", revoked.error().message);
+                        log->info(
+                            "event=scanner_key_revoked_by_scanner tenant={} scanner={} key={}",
+                            who.tenant_id, common::log_value(who.subject), who.key_prefix);
+                        return net::Response::empty(204);
+                    });
+                }),
+                self_options);
+
     net::RouteOptions import_options;
     import_options.max_body_bytes = limits.import_max_body_bytes;
     import_options.accept_gzip = true;
