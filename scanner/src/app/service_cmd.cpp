@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include <pthread.h>
 
@@ -10,6 +11,9 @@
 #include "polling/service.hpp"
 #include "printmon/common/clock.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/net/server.hpp"
+#include "web/web_app.hpp"
+#include "web/web_store.hpp"
 
 namespace printmon::scanner {
 
@@ -50,9 +54,32 @@ int run_service_command(const std::string& config_path, const std::string& log_l
         return 1;
     }
     log->info("event=service_started version={}", PRINTMON_VERSION);
+
+    // The settings UI: its own small connection pool (handlers run on the server's blocking
+    // threads), the service for "poll now" / "discover now".
+    web::WebStorePool web_pool(config.service.conninfo, 4);
+    std::unique_ptr<web::WebApp> web_app;
+    std::unique_ptr<net::Server> web_server;
+    if (config.web.enabled) {
+        try {
+            web_app = std::make_unique<web::WebApp>(config.web, web_pool, service, clock);
+            web_server = std::make_unique<net::Server>(web::WebApp::server_options(config.web),
+                                                       web_app->router());
+            web_server->start();
+        } catch (const std::exception& e) {
+            log->critical("event=web_start_failed address={} port={} error={}", config.web.address,
+                          config.web.port, common::log_value(e.what()));
+            service.stop();
+            return 1;
+        }
+        log->info("event=web_started url={}://{}:{}", config.web.tls() ? "https" : "http",
+                  config.web.address, web_server->port());
+    }
+
     int sig = 0;
     sigwait(&signals, &sig);
     log->info("event=signal_received signal={}", sig == SIGTERM ? "TERM" : "INT");
+    if (web_server) web_server->stop(std::chrono::seconds(5));
     const bool clean = service.stop();
     spdlog::default_logger()->flush();
     log->flush();

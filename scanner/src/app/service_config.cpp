@@ -77,6 +77,37 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
         sched.get_or<std::int64_t>("shutdown_grace_s", o.shutdown_grace.count()));
     if (o.shutdown_grace.count() < 0) sched.fail("shutdown_grace_s", "must not be negative");
 
+    const auto web = reader.table("web");
+    web::WebOptions& w = c.web;
+    w.enabled = web.get_or<bool>("enabled", w.enabled);
+    w.address = web.get_or<std::string>("address", w.address);
+    if (w.address.empty()) web.fail("address", "must not be empty");
+    const auto port = web.get_or<std::int64_t>("port", w.port);
+    if (port < 0 || port > 65535) web.fail("port", "must be within 0..65535");
+    w.port = static_cast<std::uint16_t>(port);
+    w.tls_cert_file = web.get_or<std::string>("tls_cert_file", "");
+    w.tls_key_file = web.get_or<std::string>("tls_key_file", "");
+    if (w.tls_cert_file.empty() != w.tls_key_file.empty()) {
+        web.fail(w.tls_cert_file.empty() ? "tls_cert_file" : "tls_key_file",
+                 "tls_cert_file and tls_key_file go together");
+    }
+    w.session_lifetime = std::chrono::seconds(
+        web.get_or<std::int64_t>("session_lifetime_s", w.session_lifetime.count()));
+    if (w.session_lifetime.count() < 60 || w.session_lifetime.count() > 30 * 86400) {
+        web.fail("session_lifetime_s", "must be within 60..2592000");
+    }
+    w.login_max_failures = web.get_or<int>("login_max_failures", w.login_max_failures);
+    if (w.login_max_failures < 1) web.fail("login_max_failures", "must be at least 1");
+    w.login_window =
+        std::chrono::seconds(web.get_or<std::int64_t>("login_window_s", w.login_window.count()));
+    if (w.login_window.count() < 1) web.fail("login_window_s", "must be at least 1");
+    w.cloud_ca_file = web.get_or<std::string>("cloud_ca_file", "");
+    w.cloud_timeout = std::chrono::milliseconds(
+        web.get_or<std::int64_t>("cloud_timeout_ms", w.cloud_timeout.count()));
+    if (w.cloud_timeout.count() < 100 || w.cloud_timeout.count() > 120000) {
+        web.fail("cloud_timeout_ms", "must be within 100..120000");
+    }
+
     reader.finish();
     return c;
 }

@@ -9,6 +9,7 @@
 
 #include "polling/service.hpp"
 #include "printmon/common/config.hpp"
+#include "web/web_app.hpp"
 
 namespace printmon::scanner {
 
@@ -16,6 +17,7 @@ struct ServiceConfig {
     std::string log_level = "info";
     std::string profiles_dir;  ///< "" = built-in profiles only
     ServiceOptions service;    ///< conninfo carries the password when one was given
+    web::WebOptions web;       ///< [web]: the settings UI and JSON API
 };
 
 /// Reads and validates scanner.toml. Throws common::ConfigError ("file:line:col: message").

@@ -50,6 +50,39 @@ TEST_CASE("the example configuration holds exactly the defaults", "[service_conf
     CHECK(a.tick == b.tick);
     CHECK(a.device_refresh == b.device_refresh);
     CHECK(a.shutdown_grace == b.shutdown_grace);
+    const auto& w = example.web;
+    const auto& v = empty.web;
+    CHECK(w.enabled == v.enabled);
+    CHECK(w.address == v.address);
+    CHECK(w.port == v.port);
+    CHECK(w.tls_cert_file == v.tls_cert_file);
+    CHECK(w.tls_key_file == v.tls_key_file);
+    CHECK(w.session_lifetime == v.session_lifetime);
+    CHECK(w.login_max_failures == v.login_max_failures);
+    CHECK(w.login_window == v.login_window);
+    CHECK(w.cloud_ca_file == v.cloud_ca_file);
+    CHECK(w.cloud_timeout == v.cloud_timeout);
+}
+
+TEST_CASE("the [web] section: values and exact errors", "[service_config]") {
+    const auto c = parse_service_config(
+        "[web]\naddress = \"0.0.0.0\"\nport = 8443\ntls_cert_file = \"c.pem\"\n"
+        "tls_key_file = \"k.pem\"\nsession_lifetime_s = 3600\n",
+        "scanner.toml", no_env);
+    CHECK(c.web.address == "0.0.0.0");
+    CHECK(c.web.port == 8443);
+    CHECK(c.web.tls());
+    CHECK(c.web.session_lifetime == std::chrono::seconds(3600));
+    CHECK_THROWS_WITH(
+        parse_service_config("[web]\ntls_cert_file = \"c.pem\"\n", "scanner.toml", no_env),
+        Catch::Contains("tls_key_file") && Catch::Contains("go together"));
+    CHECK_THROWS_WITH(parse_service_config("[web]\nport = 70000\n", "scanner.toml", no_env),
+                      Catch::Contains("port") && Catch::Contains("0..65535"));
+    CHECK_THROWS_WITH(
+        parse_service_config("[web]\nsession_lifetime_s = 5\n", "scanner.toml", no_env),
+        Catch::Contains("session_lifetime_s"));
+    CHECK_THROWS_WITH(parse_service_config("[web]\nlistn = 1\n", "scanner.toml", no_env),
+                      Catch::Contains("listn"));
 }
 
 TEST_CASE("values, the password from the environment, and exact errors", "[service_config]") {

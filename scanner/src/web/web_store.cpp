@@ -1,0 +1,475 @@
+#include "web/web_store.hpp"
+
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "printmon/proto/time.hpp"
+#include "storage/export.hpp"
+
+namespace printmon::scanner::web {
+namespace {
+
+struct Statement {
+    const char* name;
+    const char* sql;
+};
+
+// Times leave the database as epoch milliseconds and become RFC 3339 text here.
+#define PM_MS(col) "floor(extract(epoch FROM " col ") * 1000)::bigint"
+
+constexpr Statement kHasUsers{"web_has_users", "SELECT EXISTS (SELECT 1 FROM web_users)"};
+constexpr Statement kUserByName{
+    "web_user_by_name",
+    "SELECT user_id, username, password_hash FROM web_users WHERE username = $1"};
+constexpr Statement kUserById{
+    "web_user_by_id", "SELECT user_id, username, password_hash FROM web_users WHERE user_id = $1"};
+// Rationale: the NOT EXISTS and the unique username together make a concurrent second setup
+// fail instead of creating a second administrator.
+constexpr Statement kCreateFirstUser{
+    "web_create_first_user",
+    "INSERT INTO web_users (username, password_hash) SELECT $1, $2 "
+    "WHERE NOT EXISTS (SELECT 1 FROM web_users) ON CONFLICT (username) DO NOTHING "
+    "RETURNING user_id"};
+constexpr Statement kSetPassword{
+    "web_set_password",
+    "UPDATE web_users SET password_hash = $2, password_changed_at = now() WHERE user_id = $1"};
+constexpr Statement kDeleteOtherSessions{
+    "web_delete_other_sessions",
+    "DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2"};
+constexpr Statement kCreateSession{
+    "web_create_session",
+    "INSERT INTO web_sessions (token_hash, user_id, csrf_token, expires_at, remote) "
+    "VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5)"};
+constexpr Statement kSession{
+    "web_session",
+    "SELECT s.user_id, u.username, s.csrf_token FROM web_sessions s "
+    "JOIN web_users u USING (user_id) WHERE s.token_hash = $1 AND s.expires_at > now()"};
+constexpr Statement kDeleteSession{"web_delete_session",
+                                   "DELETE FROM web_sessions WHERE token_hash = $1"};
+constexpr Statement kPruneSessions{"web_prune_sessions",
+                                   "DELETE FROM web_sessions WHERE expires_at <= now()"};
+constexpr Statement kCreateApiToken{
+    "web_create_api_token",
+    "INSERT INTO web_api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3) "
+    "RETURNING token_id"};
+constexpr Statement kApiToken{
+    "web_api_token",
+    "UPDATE web_api_tokens t SET last_used_at = now() FROM web_users u "
+    "WHERE t.token_hash = $1 AND u.user_id = t.user_id RETURNING t.user_id, u.username"};
+constexpr Statement kApiTokens{"web_api_tokens",
+                               "SELECT token_id, name, " PM_MS("created_at") ", " PM_MS(
+                                   "last_used_at") " FROM web_api_tokens WHERE user_id = $1 "
+                                                   "ORDER BY created_at, token_id"};
+constexpr Statement kDeleteApiToken{"web_delete_api_token",
+                                    "DELETE FROM web_api_tokens WHERE user_id = $1 AND "
+                                    "token_id::text = $2"};
+constexpr Statement kLoginFailures{
+    "web_login_failures",
+    "SELECT count(*) FROM web_login_attempts WHERE remote = $1 AND NOT success "
+    "AND at > now() - make_interval(secs => $2) AND at > coalesce((SELECT max(at) FROM "
+    "web_login_attempts WHERE remote = $1 AND success), '-infinity')"};
+constexpr Statement kLoginRecord{
+    "web_login_record",
+    "INSERT INTO web_login_attempts (remote, username, success) VALUES ($1, $2, $3)"};
+constexpr Statement kLoginPrune{"web_login_prune",
+                                "DELETE FROM web_login_attempts WHERE at < now() - interval '30 "
+                                "days'"};
+
+#define PM_DEVICE_COLUMNS \
+    "d.device_id, d.address, d.port, d.vendor, d.model, d.serial, d.mac, d.firmware, "        \
+    "d.sys_name, d.location, d.status, d.polling_interval_s, d.enabled, d.manual, "          \
+    "d.credential_id, " PM_MS("d.first_seen") ", " PM_MS("d.last_seen") ", " PM_MS(           \
+        "d.last_polled_at") ", d.last_error, d.consecutive_failures, "                        \
+                            "array_to_string(d.current_errors, ' '), r.snapshot::text "
+constexpr Statement kDevices{
+    "web_devices",
+    "SELECT " PM_DEVICE_COLUMNS
+    "FROM devices d LEFT JOIN readings r ON r.reading_id = d.last_reading_id "
+    "WHERE d.deleted_at IS NULL ORDER BY d.location = '', d.location, d.address, d.device_id"};
+constexpr Statement kDevice{"web_device", "SELECT " PM_DEVICE_COLUMNS
+                                          "FROM devices d LEFT JOIN readings r ON r.reading_id = "
+                                          "d.last_reading_id WHERE d.deleted_at IS NULL AND "
+                                          "d.device_id::text = $1"};
+constexpr Statement kSetLocation{"web_set_location",
+                                 "UPDATE devices SET location = $2, updated_at = now() "
+                                 "WHERE device_id::text = $1 AND deleted_at IS NULL"};
+constexpr Statement kReadings{
+    "web_readings",
+    "SELECT reading_id, " PM_MS("polled_at") ", snapshot::text FROM readings "
+    "WHERE device_id::text = $1 ORDER BY polled_at DESC LIMIT $2"};
+constexpr Statement kEvents{"web_events",
+                            "SELECT " PM_MS("at") ", kind, code, action, detail FROM events "
+                            "WHERE device_id::text = $1 ORDER BY at DESC LIMIT $2"};
+constexpr Statement kCredentials{
+    "web_credentials",
+    "SELECT credential_id, name, ordinal, version, v3_user, auth_protocol, priv_protocol, "
+    "context, enabled, community <> '' FROM credentials ORDER BY ordinal, created_at, "
+    "credential_id"};
+constexpr Statement kDeleteCredential{"web_delete_credential",
+                                      "DELETE FROM credentials WHERE credential_id::text = $1"};
+constexpr Statement kRanges{"web_ranges",
+                            "SELECT range_id, target, exclude, enabled, note, " PM_MS(
+                                "created_at") " FROM discovery_ranges ORDER BY exclude, "
+                                              "created_at, range_id"};
+constexpr Statement kDeleteRange{"web_delete_range",
+                                 "DELETE FROM discovery_ranges WHERE range_id::text = $1"};
+constexpr Statement kSetting{"web_setting", "SELECT value #>> '{}' FROM settings WHERE key = $1"};
+constexpr Statement kUploaderStatus{
+    "web_uploader_status",
+    "SELECT " PM_MS("last_success_at") ", " PM_MS("last_attempt_at") ", last_error, " PM_MS(
+        "updated_at") ", queue_length, (SELECT count(*) FROM readings WHERE sent_at IS NULL) "
+                      "FROM uploader_status"};
+constexpr Statement kHealth{
+    "web_health",
+    "SELECT current_setting('server_version'), pg_database_size(current_database()), "
+    "(SELECT count(*) FROM devices WHERE deleted_at IS NULL), "
+    "(SELECT reltuples::bigint FROM pg_class WHERE relname = 'readings')"};
+
+#undef PM_DEVICE_COLUMNS
+
+constexpr Statement kStatements[] = {kHasUsers,        kUserByName,     kUserById,
+                                     kCreateFirstUser, kSetPassword,    kDeleteOtherSessions,
+                                     kCreateSession,   kSession,        kDeleteSession,
+                                     kPruneSessions,   kCreateApiToken, kApiToken,
+                                     kApiTokens,       kDeleteApiToken, kLoginFailures,
+                                     kLoginRecord,     kLoginPrune,     kDevices,
+                                     kDevice,          kSetLocation,    kReadings,
+                                     kEvents,          kCredentials,    kDeleteCredential,
+                                     kRanges,          kDeleteRange,    kSetting,
+                                     kUploaderStatus,  kHealth};
+
+std::optional<std::string> time_of(const pqxx::field& f) {
+    if (f.is_null()) return std::nullopt;
+    return proto::format_rfc3339(
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(f.as<long long>())));
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+DeviceView device_view(const pqxx::row& r) {
+    DeviceView d;
+    d.device_id = r[0].as<std::string>();
+    d.address = r[1].get<std::string>();
+    d.port = r[2].as<int>();
+    d.vendor = r[3].as<std::string>();
+    d.model = r[4].as<std::string>();
+    d.serial = r[5].as<std::string>();
+    d.mac = r[6].as<std::string>();
+    d.firmware = r[7].as<std::string>();
+    d.sys_name = r[8].as<std::string>();
+    d.location = r[9].as<std::string>();
+    d.status = r[10].as<std::string>();
+    d.interval_s = r[11].get<int>();
+    d.enabled = r[12].as<bool>();
+    d.manual = r[13].as<bool>();
+    d.credential_id = r[14].get<std::string>();
+    d.first_seen = time_of(r[15]);
+    d.last_seen = time_of(r[16]);
+    d.last_polled_at = time_of(r[17]);
+    d.last_error = r[18].get<std::string>();
+    d.consecutive_failures = r[19].as<int>();
+    d.current_errors = split_words(r[20].as<std::string>());
+    d.snapshot_json = r[21].get<std::string>();
+    return d;
+}
+
+}  // namespace
+
+WebStore::WebStore(std::string conninfo) : store_(std::move(conninfo)) {}
+WebStore::~WebStore() = default;
+
+void WebStore::ensure_connected() {
+    if (store_.connected()) return;
+    store_.connect();
+    try {
+        auto& conn = raw();
+        for (const auto& s : kStatements) conn.prepare(s.name, s.sql);
+        storage::prepare_export_statements(conn);
+    } catch (...) {
+        store_.disconnect();
+        throw;
+    }
+}
+
+void WebStore::disconnect() { store_.disconnect(); }
+
+bool WebStore::has_users() {
+    pqxx::read_transaction tx(raw());
+    return tx.exec_prepared(kHasUsers.name)[0][0].as<bool>();
+}
+
+namespace {
+std::optional<UserRow> user_row(const pqxx::result& rows) {
+    if (rows.empty()) return std::nullopt;
+    return UserRow{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                   rows[0][2].as<std::string>()};
+}
+}  // namespace
+
+std::optional<UserRow> WebStore::user_by_name(const std::string& username) {
+    pqxx::read_transaction tx(raw());
+    return user_row(tx.exec_prepared(kUserByName.name, username));
+}
+
+std::optional<UserRow> WebStore::user_by_id(const std::string& user_id) {
+    pqxx::read_transaction tx(raw());
+    return user_row(tx.exec_prepared(kUserById.name, user_id));
+}
+
+std::optional<std::string> WebStore::create_first_user(const std::string& username,
+                                                       const std::string& password_hash) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) -> std::optional<std::string> {
+        // Serialises concurrent first-run setups (the NOT EXISTS alone would let two through).
+        tx.exec("LOCK TABLE web_users IN SHARE ROW EXCLUSIVE MODE");
+        const auto rows = tx.exec_prepared(kCreateFirstUser.name, username, password_hash);
+        if (rows.empty()) return std::nullopt;
+        return rows[0][0].as<std::string>();
+    });
+}
+
+void WebStore::set_password(const std::string& user_id, const std::string& password_hash,
+                            const std::string& keep_session_hash) {
+    db::with_transaction(raw(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kSetPassword.name, user_id, password_hash);
+        tx.exec_prepared(kDeleteOtherSessions.name, user_id, keep_session_hash);
+    });
+}
+
+void WebStore::create_session(const std::string& token_hash, const std::string& user_id,
+                              const std::string& csrf_token, std::chrono::seconds lifetime,
+                              const std::string& remote) {
+    db::with_transaction(raw(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kPruneSessions.name);
+        tx.exec_prepared(kCreateSession.name, token_hash, user_id, csrf_token,
+                         static_cast<double>(lifetime.count()), remote);
+    });
+}
+
+std::optional<Principal> WebStore::session(const std::string& token_hash) {
+    pqxx::read_transaction tx(raw());
+    const auto rows = tx.exec_prepared(kSession.name, token_hash);
+    if (rows.empty()) return std::nullopt;
+    Principal p;
+    p.user_id = rows[0][0].as<std::string>();
+    p.username = rows[0][1].as<std::string>();
+    p.csrf_token = rows[0][2].as<std::string>();
+    p.token_hash = token_hash;
+    return p;
+}
+
+void WebStore::delete_session(const std::string& token_hash) {
+    db::with_transaction(
+        raw(), [&](pqxx::work& tx) { tx.exec_prepared(kDeleteSession.name, token_hash); });
+}
+
+std::string WebStore::create_api_token(const std::string& user_id, const std::string& name,
+                                       const std::string& token_hash) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kCreateApiToken.name, user_id, name, token_hash)[0][0]
+            .as<std::string>();
+    });
+}
+
+std::optional<Principal> WebStore::api_token(const std::string& token_hash) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) -> std::optional<Principal> {
+        const auto rows = tx.exec_prepared(kApiToken.name, token_hash);
+        if (rows.empty()) return std::nullopt;
+        Principal p;
+        p.user_id = rows[0][0].as<std::string>();
+        p.username = rows[0][1].as<std::string>();
+        p.token_hash = token_hash;
+        p.api_token = true;
+        return p;
+    });
+}
+
+std::vector<ApiTokenRow> WebStore::api_tokens(const std::string& user_id) {
+    std::vector<ApiTokenRow> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kApiTokens.name, user_id)) {
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), time_of(r[2]).value_or(""),
+                       time_of(r[3])});
+    }
+    return out;
+}
+
+bool WebStore::delete_api_token(const std::string& user_id, const std::string& token_id) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kDeleteApiToken.name, user_id, token_id).affected_rows() == 1;
+    });
+}
+
+long long WebStore::recent_login_failures(const std::string& remote, std::chrono::seconds window) {
+    pqxx::read_transaction tx(raw());
+    return tx.exec_prepared(kLoginFailures.name, remote, static_cast<double>(window.count()))[0][0]
+        .as<long long>();
+}
+
+void WebStore::record_login_attempt(const std::string& remote, const std::string& username,
+                                    bool success) {
+    db::with_transaction(raw(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kLoginRecord.name, remote, username, success);
+        if (success) tx.exec_prepared(kLoginPrune.name);
+    });
+}
+
+std::vector<DeviceView> WebStore::devices() {
+    std::vector<DeviceView> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kDevices.name)) out.push_back(device_view(r));
+    return out;
+}
+
+std::optional<DeviceView> WebStore::device(const std::string& device_id) {
+    pqxx::read_transaction tx(raw());
+    const auto rows = tx.exec_prepared(kDevice.name, device_id);
+    if (rows.empty()) return std::nullopt;
+    return device_view(rows[0]);
+}
+
+bool WebStore::set_location(const std::string& device_id, const std::string& location) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kSetLocation.name, device_id, location).affected_rows() == 1;
+    });
+}
+
+std::vector<HistoryReading> WebStore::readings(const std::string& device_id, int limit) {
+    std::vector<HistoryReading> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kReadings.name, device_id, limit)) {
+        out.push_back({r[0].as<std::string>(), time_of(r[1]).value_or(""), r[2].as<std::string>()});
+    }
+    return out;
+}
+
+std::vector<HistoryEvent> WebStore::events(const std::string& device_id, int limit) {
+    std::vector<HistoryEvent> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kEvents.name, device_id, limit)) {
+        out.push_back({time_of(r[0]).value_or(""), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].as<std::string>(), r[4].as<std::string>()});
+    }
+    return out;
+}
+
+std::vector<CredentialView> WebStore::credentials() {
+    std::vector<CredentialView> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kCredentials.name)) {
+        CredentialView c;
+        c.credential_id = r[0].as<std::string>();
+        c.name = r[1].as<std::string>();
+        c.ordinal = r[2].as<int>();
+        c.version = r[3].as<std::string>();
+        c.user = r[4].as<std::string>();
+        c.auth_protocol = r[5].as<std::string>();
+        c.priv_protocol = r[6].as<std::string>();
+        c.context = r[7].as<std::string>();
+        c.enabled = r[8].as<bool>();
+        c.has_community = r[9].as<bool>();
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+bool WebStore::delete_credential(const std::string& credential_id) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kDeleteCredential.name, credential_id).affected_rows() == 1;
+    });
+}
+
+std::vector<RangeView> WebStore::ranges() {
+    std::vector<RangeView> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kRanges.name)) {
+        RangeView v;
+        v.range_id = r[0].as<std::string>();
+        v.target = r[1].as<std::string>();
+        v.exclude = r[2].as<bool>();
+        v.enabled = r[3].as<bool>();
+        v.note = r[4].as<std::string>();
+        v.created_at = time_of(r[5]).value_or("");
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+bool WebStore::delete_range(const std::string& range_id) {
+    return db::with_transaction(raw(), [&](pqxx::work& tx) {
+        return tx.exec_prepared(kDeleteRange.name, range_id).affected_rows() == 1;
+    });
+}
+
+std::optional<std::string> WebStore::setting(const std::string& key) {
+    pqxx::read_transaction tx(raw());
+    const auto rows = tx.exec_prepared(kSetting.name, key);
+    if (rows.empty()) return std::nullopt;
+    return rows[0][0].get<std::string>();
+}
+
+UploaderStatusRow WebStore::uploader_status() {
+    UploaderStatusRow s;
+    pqxx::read_transaction tx(raw());
+    const auto rows = tx.exec_prepared(kUploaderStatus.name);
+    if (rows.empty()) return s;
+    const auto& r = rows[0];
+    s.last_success_at = time_of(r[0]);
+    s.last_attempt_at = time_of(r[1]);
+    s.last_error = r[2].get<std::string>();
+    s.updated_at = time_of(r[3]);
+    s.queue_length = r[4].as<long long>();
+    s.unsent_readings = r[5].as<long long>();
+    return s;
+}
+
+DbHealth WebStore::health() {
+    DbHealth h;
+    pqxx::read_transaction tx(raw());
+    const auto r = tx.exec_prepared(kHealth.name)[0];
+    h.server_version = r[0].as<std::string>();
+    h.database_bytes = r[1].as<long long>();
+    h.devices = r[2].as<long long>();
+    h.readings = r[3].is_null() ? 0 : std::max(0LL, r[3].as<long long>());
+    return h;
+}
+
+WebStorePool::WebStorePool(std::string conninfo, std::size_t max_idle)
+    : conninfo_(std::move(conninfo)), max_idle_(max_idle) {}
+
+void WebStorePool::with(const std::function<void(WebStore&)>& fn) {
+    std::unique_ptr<WebStore> store;
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            store = std::move(idle_.back());
+            idle_.pop_back();
+        }
+    }
+    if (!store) store = std::make_unique<WebStore>(conninfo_);
+    try {
+        store->ensure_connected();
+        fn(*store);
+    } catch (const std::exception& e) {
+        if (!storage::is_connection_failure(e)) {
+            std::lock_guard lock(mutex_);
+            if (idle_.size() < max_idle_) idle_.push_back(std::move(store));
+        }
+        throw;
+    }
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_) idle_.push_back(std::move(store));
+}
+
+}  // namespace printmon::scanner::web

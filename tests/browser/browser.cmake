@@ -1,0 +1,7 @@
+# The scanner web UI driven in headless chromium (tests/browser/run): the real binary against a
+# private PostgreSQL and snmpsim. Needs chromium and node (scripts/setup); npm packages are
+# installed on first run.
+add_test(NAME scanner_web_browser_test
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/browser/run $<TARGET_FILE:printmon-scanner>)
+set_tests_properties(scanner_web_browser_test PROPERTIES LABELS "e2e" TIMEOUT 600
+  ENVIRONMENT "PRINTMON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

@@ -1,0 +1,294 @@
+// Drives the scanner web UI in headless chromium (Debian's, through playwright-core):
+// first-run setup, login, add a device, discovery, change interval and location, export,
+// enrol and deactivate the key against a local HTTPS fake of the cloud, bad input, logout.
+// Started by tests/browser/run, which provides the scanner, PostgreSQL and snmpsim.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, request } from 'playwright-core';
+
+const base = process.env.SCANNER_URL;
+const snmpPort = process.env.SNMPSIM_PORT;
+const addresses = process.env.SNMPSIM_ADDRESSES.split(',');
+const caDir = process.env.TEST_CA_DIR;
+const shots = process.env.PRINTMON_SCREENSHOTS;
+const password = 'branch-office-2024!';
+const key = 'pmk.0b8e7f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b.c2VjcmV0LXNlY3JldC1zZWNyZXQ';
+
+fs.mkdirSync(shots, { recursive: true });
+
+// --- the cloud's revoke endpoint: the peer, not the unit under test --------------------------
+const revokes = [];
+const cloud = https.createServer({
+  cert: fs.readFileSync(path.join(caDir, 'server.pem')),
+  key: fs.readFileSync(path.join(caDir, 'server.key')),
+}, (req, res) => {
+  if (req.method === 'GET' && req.url === '/healthz') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('{"status":"ok"}');
+  } else if (req.method === 'POST' && req.url === '/api/v1/scanners/self/revoke') {
+    revokes.push(req.headers.authorization);
+    res.writeHead(204);
+    res.end();
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((resolve) => cloud.listen(0, '127.0.0.1', resolve));
+const cloudUrl = `https://127.0.0.1:${cloud.address().port}`;
+
+// --- browser ------------------------------------------------------------------------------------
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'printmon-chromium-'));
+// A persistent context is how Playwright takes a fresh --user-data-dir (it refuses the flag).
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1360, height: 900 },
+  acceptDownloads: true,
+});
+const page = context.pages()[0] || await context.newPage();
+page.setDefaultTimeout(15000);
+const consoleProblems = [];
+page.on('console', (m) => {
+  // A refused request logs "Failed to load resource"; those are expected in the bad-input steps.
+  if (m.type() === 'error' && !m.text().includes('Failed to load resource')) consoleProblems.push(m.text());
+});
+page.on('pageerror', (e) => consoleProblems.push(String(e)));
+page.on('dialog', (d) => d.accept());
+
+const shot = async (name, fullPage = true) => {
+  await page.evaluate(() => document.getElementById('flash')?.replaceChildren());
+  await page.waitForTimeout(150);  // let bars and fonts settle for the picture
+  await page.screenshot({ path: path.join(shots, name + '.png'), fullPage });
+};
+const step = (name) => console.log('step: ' + name);
+const api = async (method, url, body) => page.evaluate(async ([m, u, b]) => {
+  const s = await (await fetch('/api/auth/state')).json();
+  const r = await fetch(u, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token || '' },
+    body: b === undefined ? undefined : JSON.stringify(b) });
+  return { status: r.status, body: r.status === 204 ? null : await r.json() };
+}, [method, url, body]);
+const waitFor = async (what, fn, seconds = 30) => {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await page.waitForTimeout(300);
+  }
+};
+
+try {
+  step('unauthenticated pages lead to setup');
+  await page.goto(base + '/devices');
+  await page.waitForURL('**/setup');
+  await shot('setup');
+
+  step('setup refuses a short password');
+  await page.fill('input[name=password]', 'short');
+  await page.fill('input[name=password_confirm]', 'short');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#form-error:not([hidden])');
+  assert.match(await page.textContent('#form-error'), /at least 10 characters/i);
+
+  step('setup');
+  await page.fill('input[name=password]', password);
+  await page.fill('input[name=password_confirm]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/devices');
+  await page.waitForSelector('text=No devices yet.');
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'pm_session');
+  assert.ok(session, 'session cookie set');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+
+  step('add a device by address with its credentials');
+  await page.click('#add-device-button');
+  await page.fill('#add-device input[name=address]', addresses[0]);
+  await page.fill('#add-device input[name=port]', snmpPort);
+  await page.fill('#add-device input[name=location]', 'Reception');
+  await page.fill('#add-device input[name=community]', 'public');
+  await page.click('#add-device button[type=submit]');
+  await page.waitForURL(/\/devices\/[0-9a-f-]{36}$/);
+  const deviceId = page.url().split('/').pop();
+  await waitFor('the first reading', async () => {
+    const r = await api('GET', '/api/devices/' + deviceId);
+    return r.body.status === 'online' && r.body.counters.total > 0;
+  });
+
+  step('bad input on the add form is explained, nothing is added');
+  await page.goto(base + '/devices');
+  await page.click('#add-device-button');
+  await page.fill('#add-device input[name=address]', '10.0.0.0/24');
+  await page.click('#add-device button[type=submit]');
+  await page.waitForSelector('#add-device .form-error:not([hidden])');
+  assert.match(await page.textContent('#add-device .form-error'), /address: give one address/i);
+
+  step('discovery: ranges, exclusion, port, discover now with progress');
+  await page.goto(base + '/discovery');
+  await page.fill('#range-form input[name=target]', '10.0.0.0/33');
+  await page.click('#range-form button[type=submit]');
+  await page.waitForSelector('#range-form .form-error:not([hidden])');
+  assert.match(await page.textContent('#range-form .form-error'), /target/i);
+  await page.fill('#range-form input[name=target]', `${addresses[0]}-${addresses[addresses.length - 1]}`);
+  await page.click('#range-form button[type=submit]');
+  await page.waitForSelector('#range-list');
+  await page.fill('#range-form input[name=target]', '127.0.10.200');
+  await page.check('#range-form input[name=exclude]');
+  await page.click('#range-form button[type=submit]');
+  await page.waitForSelector('#range-list li:nth-child(2)');
+  await page.fill('#schedule-form input[name=discovery_port]', snmpPort);
+  await page.selectOption('#schedule-form select[name=discovery_interval_s]', '43200');
+  await page.click('#schedule-form button[type=submit]');
+  await page.waitForSelector('text=Schedule saved.');
+  await page.click('#discover-now');
+  await waitFor('discovery to finish', async () => {
+    const t = await page.textContent('#discovery-status');
+    return t.includes(`${addresses.length} printers found`) && !(await page.isDisabled('#discover-now'));
+  }, 60);
+  await shot('discovery');
+  await waitFor('all simulated printers listed', async () => {
+    const r = await api('GET', '/api/devices');
+    return r.body.devices.filter((d) => d.status === 'online').length === addresses.length;
+  }, 60);
+
+  step('device list');
+  await page.goto(base + '/devices');
+  await page.waitForSelector('#device-table');
+  assert.equal(await page.locator('#device-table tbody tr').count(), addresses.length);
+  await shot('devices');
+  await page.setViewportSize({ width: 420, height: 860 });
+  await shot('devices-mobile', false);
+  await page.setViewportSize({ width: 1360, height: 900 });
+
+  step('change interval and location on the device page');
+  await page.goto(base + '/devices/' + deviceId);
+  await page.click('#poll-now');
+  await page.waitForSelector('text=Poll requested');
+  await page.fill('#device-settings input[name=location]', 'Finance, 3rd floor');
+  await page.selectOption('#device-settings select[name=interval_s]', '900');
+  await page.click('#device-settings button[type=submit]');
+  await page.waitForSelector('.page-head .sub:has-text("Finance, 3rd floor")');
+  const edited = await api('GET', '/api/devices/' + deviceId);
+  assert.equal(edited.body.location, 'Finance, 3rd floor');
+  assert.equal(edited.body.interval_s, 900);
+  await page.waitForSelector('text=every 15 min');
+  await waitFor('a second reading for the chart', async () => {
+    const h = await api('GET', `/api/devices/${deviceId}/history`);
+    return h.body.readings.length >= 2;
+  });
+  await page.reload();
+  await page.waitForSelector('svg.chart');
+  await shot('device');
+
+  step('export the unsent readings as the v1 batch file, and as CSV');
+  await page.goto(base + '/export');
+  let [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  assert.equal(exported.format, 'printmon-export');
+  assert.equal(exported.version, 1);
+  assert.ok(exported.batches.length >= 1);
+  const readings = exported.batches.flatMap((b) => b.readings);
+  assert.ok(readings.length >= addresses.length, 'every device has a reading');
+  assert.ok(exported.batches[0].devices.some((d) => d.location === 'Finance, 3rd floor'));
+  assert.equal(exported.batches[0].schema_version, 1);
+  await page.check('input[name=format][value=csv]');
+  [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^reading_id,device_id,polled_at/);
+  assert.ok(csv.includes('Finance, 3rd floor'));
+  await page.check('input[name=format][value=json]');
+  await shot('export');
+  await page.check('input[name=scope][value=range]');
+  await page.fill('input[name=from]', '2024-02-01');
+  await page.fill('input[name=to]', '2024-01-01');
+  await page.click('#download');
+  await page.waitForSelector('#export-form .form-error:not([hidden])');
+  assert.match(await page.textContent('#export-form .form-error'), /before/i);
+
+  step('enrol: a malformed key is refused, then the fake cloud accepts');
+  await page.goto(base + '/cloud');
+  await page.fill('#enrol-form input[name=cloud_url]', cloudUrl);
+  await page.fill('#enrol-form input[name=scanner_key]', 'not-a-key');
+  await page.click('#enrol-form button[type=submit]');
+  await page.waitForSelector('#enrol-form .form-error:not([hidden])');
+  assert.match(await page.textContent('#enrol-form .form-error'), /scanner_key/i);
+  await page.fill('#enrol-form input[name=scanner_key]', key);
+  await page.click('#enrol-form button[type=submit]');
+  await page.waitForSelector('#deactivate');
+  assert.match(await page.textContent('#upload-status'), /pmk\.0b8e7f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b\.c2Vj/);
+  assert.ok(!(await page.content()).includes(key), 'the full key is never shown');
+  await shot('cloud');
+
+  step('deactivate key: revoked in the cloud, removed here');
+  await page.click('#deactivate');
+  await page.waitForSelector('text=not enrolled');
+  assert.deepEqual(revokes, ['Bearer ' + key]);
+  assert.equal((await api('GET', '/api/cloud')).body.enrolled, false);
+
+  step('deactivate with the cloud unreachable: error, then forget locally');
+  const closed = await new Promise((resolve) => {
+    const s = https.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  await page.fill('#enrol-form input[name=cloud_url]', `https://127.0.0.1:${closed}`);
+  await page.fill('#enrol-form input[name=scanner_key]', key);
+  await page.uncheck('#enrol-form input[name=test]');
+  await page.click('#enrol-form button[type=submit]');
+  await page.waitForSelector('#deactivate');
+  await page.click('#deactivate');
+  await page.waitForSelector('#forget-key');
+  assert.match(await page.textContent('#deactivate-box'), /cannot reach the cloud/i);
+  await page.click('#forget-key');
+  await page.waitForSelector('text=not enrolled');
+  assert.equal(revokes.length, 1);
+
+  step('system page, password change errors');
+  await page.goto(base + '/system');
+  await page.waitForSelector('#scanner-status');
+  assert.match(await page.textContent('#scanner-status'), /Healthy/);
+  await page.fill('#password-form input[name=current_password]', 'wrong-password');
+  await page.fill('#password-form input[name=new_password]', 'another-password-1');
+  await page.click('#password-form button[type=submit]');
+  await page.waitForSelector('#password-form .form-error:not([hidden])');
+  assert.match(await page.textContent('#password-form .form-error'), /current password is wrong/i);
+  await shot('system');
+
+  step('logout, wrong password, login');
+  await page.click('#logout');
+  await page.waitForURL('**/login');
+  assert.equal((await page.request.get(base + '/api/devices')).status(), 401);
+  await page.fill('input[name=password]', 'not-the-password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#form-error:not([hidden])');
+  assert.match(await page.textContent('#form-error'), /Wrong user name or password/);
+  await shot('login');
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/devices');
+
+  step('unauthenticated API and page requests are refused');
+  const anon = await request.newContext();
+  const r1 = await anon.get(base + '/api/devices');
+  assert.equal(r1.status(), 401);
+  const r2 = await anon.get(base + '/discovery', { maxRedirects: 0 });
+  assert.equal(r2.status(), 303);
+  assert.match(r2.headers().location, /^\/login/);
+  const r3 = await anon.post(base + '/api/auth/login', { data: 'x'.repeat(10000), headers: { 'Content-Type': 'application/json' } });
+  assert.equal(r3.status(), 413);
+  await anon.dispose();
+
+  assert.deepEqual(consoleProblems, [], 'no script errors or CSP violations');
+  console.log('browser test: all steps passed');
+} finally {
+  await context.close();
+  cloud.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}

@@ -1,0 +1,670 @@
+// The scanner's web API against a real PostgreSQL (pg fixture) and a real Service: every route
+// refuses without a session, the happy paths, bad input, CSRF, the login rate limit, argon2id
+// hashes, cookie flags, export documents the cloud accepts, and key deactivation against a
+// local fake of the cloud's revoke endpoint.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <pqxx/pqxx>
+
+#include "pg.hpp"
+#include "polling/service.hpp"
+#include "printmon/common/clock.hpp"
+#include "printmon/net/client.hpp"
+#include "printmon/net/server.hpp"
+#include "printmon/proto/codec.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "storage/store.hpp"
+#include "web/web_app.hpp"
+#include "web/web_store.hpp"
+
+using namespace std::chrono_literals;
+using printmon::net::Request;
+using printmon::net::Response;
+using printmon::scanner::ProfileSet;
+using printmon::scanner::Service;
+using printmon::scanner::ServiceOptions;
+namespace web = printmon::scanner::web;
+
+namespace {
+
+constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kKey = "pmk.0b8e7f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b.c2VjcmV0LXNlY3JldC1zZWNy";
+
+ServiceOptions service_options(const std::string& conninfo) {
+    ServiceOptions o;
+    o.conninfo = conninfo;
+    o.tick = 50ms;
+    o.device_refresh = 1s;
+    o.snmp_timeout = 200ms;
+    o.snmp_retries = 0;
+    o.discovery_timeout = 200ms;
+    o.shutdown_grace = 5s;
+    return o;
+}
+
+rapidjson::Document parse(const std::string& text) {
+    rapidjson::Document d;
+    d.Parse(text.c_str(), text.size());
+    REQUIRE_FALSE(d.HasParseError());
+    return d;
+}
+
+std::string error_code(const Response& r) {
+    const auto d = parse(r.body);
+    REQUIRE(d.HasMember("error"));
+    return d["error"]["code"].GetString();
+}
+
+/// The scanner's web app over a fresh database, called in process through its Router.
+struct Env {
+    printmon::test::TempDatabase db;
+    printmon::common::SystemClock clock;
+    Service service;
+    web::WebStorePool pool;
+    web::WebApp app;
+    printmon::net::Router router;
+    std::string cookie;  // "pm_session=..." after setup/login
+    std::string csrf;
+
+    explicit Env(web::WebOptions options = test_options())
+        : service(service_options(db.conninfo()), clock, ProfileSet::embedded()),
+          pool(db.conninfo(), 2),
+          app(std::move(options), pool, service, clock),
+          router((service.start(), app.router())) {}
+    ~Env() { service.stop(); }
+
+    static web::WebOptions test_options() {
+        web::WebOptions o;
+        o.login_max_failures = 3;
+        o.cloud_timeout = 2000ms;
+        return o;
+    }
+
+    Response call(const std::string& method, const std::string& target,
+                  const std::string& body = {}, printmon::net::Headers headers = {},
+                  const std::string& remote = "127.0.0.1") {
+        Request r;
+        r.method = method;
+        r.target = target;
+        r.body = body;
+        r.headers = std::move(headers);
+        if (!body.empty() && !r.headers.count("Content-Type")) {
+            r.headers["Content-Type"] = "application/json";
+        }
+        r.remote_address = remote;
+        return router.handle(r);
+    }
+
+    /// With the session cookie and CSRF token.
+    Response as_admin(const std::string& method, const std::string& target,
+                      const std::string& body = {}) {
+        printmon::net::Headers h{{"Cookie", cookie}};
+        if (method != "GET") h["X-CSRF-Token"] = csrf;
+        return call(method, target, body, h);
+    }
+
+    void take_session(const Response& r) {
+        REQUIRE(r.headers.count("Set-Cookie"));
+        const auto& set = r.headers.at("Set-Cookie");
+        cookie = set.substr(0, set.find(';'));
+        csrf = parse(r.body)["csrf_token"].GetString();
+    }
+
+    void set_up() {
+        const auto r =
+            call("POST", "/api/auth/setup", std::string(R"({"password":")") + kPassword + R"("})");
+        REQUIRE(r.status == 201);
+        take_session(r);
+    }
+
+    long long count(const std::string& sql) {
+        auto conn = db.connect();
+        pqxx::work tx(conn.raw());
+        return tx.exec(sql)[0][0].as<long long>();
+    }
+};
+
+std::string with_param(std::string pattern) {
+    pattern = std::regex_replace(pattern, std::regex("\\{file\\}"), "app.css");
+    return std::regex_replace(pattern, std::regex("\\{[a-z_]+\\}"), printmon::proto::new_uuid());
+}
+
+}  // namespace
+
+TEST_CASE("every route but login, setup and static files refuses without a session", "[web]") {
+    Env env;
+    env.set_up();  // refusals must not depend on the setup state
+    const std::set<std::string> expected_public = {"GET /login",           "GET /setup",
+                                                   "GET /static/{file}",   "GET /api/auth/state",
+                                                   "POST /api/auth/setup", "POST /api/auth/login"};
+    std::set<std::string> public_routes;
+    const auto routes = env.router.routes();
+    REQUIRE(routes.size() > 30);
+    for (const auto& route : routes) {
+        const std::string name = route.method + " " + route.pattern;
+        INFO(name);
+        if (route.options.tag == web::kTagPublic) {
+            public_routes.insert(name);
+            continue;
+        }
+        const auto target = with_param(route.pattern);
+        const std::string body = route.method == "GET" ? "" : "{}";
+        for (const std::string cookie : {"", "pm_session=forged-session-value"}) {
+            printmon::net::Headers h;
+            if (!cookie.empty()) h["Cookie"] = cookie;
+            const auto r = env.call(route.method, target, body, h);
+            if (route.pattern.rfind("/api/", 0) == 0) {
+                CHECK(route.options.tag == web::kTagApi);
+                CHECK(r.status == 401);
+                CHECK(error_code(r) == "unauthenticated");
+            } else {
+                CHECK(route.options.tag == web::kTagPage);
+                CHECK(r.status == 303);
+                REQUIRE(r.headers.count("Location"));
+                CHECK(r.headers.at("Location").rfind("/login", 0) == 0);
+            }
+        }
+        // An unknown bearer token is refused too.
+        const auto r = env.call(route.method, target, body,
+                                {{"Authorization", "Bearer pmt_not-a-real-token"}});
+        CHECK(r.status == 401);
+    }
+    CHECK(public_routes == expected_public);
+}
+
+TEST_CASE("first-run setup, argon2id hash, cookie flags, login and logout", "[web]") {
+    Env env;
+    auto state = parse(env.call("GET", "/api/auth/state").body);
+    CHECK(state["setup_required"].GetBool());
+    CHECK_FALSE(state["authenticated"].GetBool());
+
+    SECTION("weak, malformed and mismatched setups are refused") {
+        CHECK(env.call("POST", "/api/auth/setup", R"({"password":"short"})").status == 400);
+        CHECK(env.call("POST", "/api/auth/setup", R"({"password":)").status == 400);
+        CHECK(env.call("POST", "/api/auth/setup", "password=abcdefghijkl",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}})
+                  .status == 415);
+        CHECK(env.call("POST", "/api/auth/setup",
+                       R"({"password":"abcdefghijkl","password_confirm":"abcdefghijkm"})")
+                  .status == 400);
+        CHECK(env.call("POST", "/api/auth/setup", R"({"password":"abcdefghijkl"})",
+                       {{"Content-Type", "application/json"},
+                        {"Origin", "https://evil.example"},
+                        {"Host", "127.0.0.1:8080"}})
+                  .status == 403);
+        CHECK(env.count("SELECT count(*) FROM web_users") == 0);
+    }
+
+    const auto r =
+        env.call("POST", "/api/auth/setup", std::string(R"({"password":")") + kPassword + R"("})");
+    REQUIRE(r.status == 201);
+    const auto& cookie = r.headers.at("Set-Cookie");
+    CHECK(cookie.find("HttpOnly") != std::string::npos);
+    CHECK(cookie.find("SameSite=Strict") != std::string::npos);
+    CHECK(cookie.find("Path=/") != std::string::npos);
+    CHECK(cookie.find("Secure") == std::string::npos);  // plain HTTP here
+    env.take_session(r);
+    {
+        auto conn = env.db.connect();
+        pqxx::work tx(conn.raw());
+        const auto hash = tx.exec("SELECT password_hash FROM web_users")[0][0].as<std::string>();
+        CHECK(hash.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0) == 0);
+        CHECK(hash.find(kPassword) == std::string::npos);
+        // The session secret is not stored, only its hash.
+        const auto token = env.cookie.substr(env.cookie.find('=') + 1);
+        CHECK(
+            tx.exec("SELECT count(*) FROM web_sessions WHERE token_hash = " + tx.quote(token))[0][0]
+                .as<int>() == 0);
+    }
+    CHECK(env.call("POST", "/api/auth/setup", R"({"password":"another-password"})").status == 409);
+
+    state = parse(env.call("GET", "/api/auth/state", "", {{"Cookie", env.cookie}}).body);
+    CHECK(state["authenticated"].GetBool());
+    CHECK(std::string(state["csrf_token"].GetString()) == env.csrf);
+    CHECK(env.as_admin("GET", "/devices").status == 200);
+    CHECK(env.as_admin("GET", "/devices").headers.at("Content-Type").find("text/html") == 0);
+
+    // Logout ends the session server-side: the old cookie is worthless.
+    const auto old_cookie = env.cookie;
+    const auto out = env.as_admin("POST", "/api/auth/logout");
+    CHECK(out.status == 204);
+    CHECK(out.headers.at("Set-Cookie").find("Max-Age=0") != std::string::npos);
+    CHECK(env.call("GET", "/api/devices", "", {{"Cookie", old_cookie}}).status == 401);
+
+    const auto login =
+        env.call("POST", "/api/auth/login",
+                 std::string(R"({"username":"admin","password":")") + kPassword + R"("})");
+    REQUIRE(login.status == 200);
+    env.take_session(login);
+    CHECK(env.as_admin("GET", "/api/devices").status == 200);
+}
+
+TEST_CASE("the session cookie is Secure when the UI runs over HTTPS", "[web]") {
+    auto options = Env::test_options();
+    options.tls_cert_file = "unused.pem";  // the router does not load it; the Server would
+    options.tls_key_file = "unused.key";
+    Env env(options);
+    const auto r =
+        env.call("POST", "/api/auth/setup", std::string(R"({"password":")") + kPassword + R"("})");
+    REQUIRE(r.status == 201);
+    CHECK(r.headers.at("Set-Cookie").find("; Secure") != std::string::npos);
+}
+
+TEST_CASE("login is rate limited per remote address", "[web]") {
+    Env env;
+    env.set_up();
+    const auto attempt = [&](const std::string& password, const std::string& remote) {
+        return env.call("POST", "/api/auth/login", R"({"password":")" + password + R"("})", {},
+                        remote);
+    };
+    for (int i = 0; i < 3; ++i) {
+        const auto r = attempt("wrong-password", "10.9.9.9");
+        CHECK(r.status == 401);
+        CHECK(error_code(r) == "bad_credentials");
+    }
+    // Over the limit even the right password is refused, with Retry-After.
+    const auto limited = attempt(kPassword, "10.9.9.9");
+    CHECK(limited.status == 429);
+    CHECK(limited.headers.count("Retry-After") == 1);
+    CHECK(env.count("SELECT count(*) FROM web_login_attempts WHERE remote = '10.9.9.9'") == 3);
+    // Another address is not affected.
+    CHECK(attempt(kPassword, "10.9.9.10").status == 200);
+    CHECK(attempt("nope", "10.9.9.10").status == 401);
+}
+
+TEST_CASE("state-changing requests need the CSRF token of the session", "[web]") {
+    Env env;
+    env.set_up();
+    const std::string body = R"({"address":"127.0.0.1","port":9})";
+    auto r = env.call("POST", "/api/devices", body, {{"Cookie", env.cookie}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "csrf_failed");
+    r = env.call("POST", "/api/devices", body,
+                 {{"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf + "x"}});
+    CHECK(r.status == 403);
+    CHECK(env.count("SELECT count(*) FROM devices") == 0);
+    CHECK(env.as_admin("POST", "/api/devices", body).status == 201);
+    CHECK(env.count("SELECT count(*) FROM devices") == 1);
+}
+
+TEST_CASE("devices: add, list, edit, poll, disable, delete, bad input", "[web]") {
+    Env env;
+    env.set_up();
+
+    SECTION("bad input gets 4xx JSON errors and changes nothing") {
+        const std::map<std::string, unsigned> bad = {
+            {R"({"address":"10.0.0.0/24"})", 400},
+            {R"({"address":"300.1.1.1"})", 400},
+            {R"({"address":""})", 400},
+            {R"({"port":161})", 400},
+            {R"({"address":"10.0.0.5","port":70000})", 400},
+            {R"({"address":"10.0.0.5","port":"x"})", 400},
+            {R"({"address":"10.0.0.5","interval_s":5})", 400},
+            {R"({"address":"10.0.0.5","credential":{"version":"3"}})", 400},
+            {R"({"address":"10.0.0.5","credential":{"version":"2c","community":""}})", 400},
+            {R"({"address":"10.0.0.5","credential":{"version":"9","community":"x"}})", 400},
+            {R"({"address":"10.0.0.5","credential_id":"not-a-uuid"})", 400},
+            {R"({"address":"10.0.0.5")", 400},
+            {R"([1,2])", 400},
+        };
+        for (const auto& [body, status] : bad) {
+            INFO(body);
+            const auto r = env.as_admin("POST", "/api/devices", body);
+            CHECK(r.status == status);
+            CHECK(parse(r.body).HasMember("error"));
+        }
+        CHECK(env.count("SELECT count(*) FROM devices") == 0);
+        CHECK(env.as_admin("GET", "/api/devices/" + printmon::proto::new_uuid()).status == 404);
+        CHECK(env.as_admin("GET", "/api/devices/nope").status == 404);
+    }
+
+    auto r =
+        env.as_admin("POST", "/api/devices",
+                     R"({"address":"127.0.0.1","port":9,"location":"2nd floor",)"
+                     R"("interval_s":600,"credential":{"version":"2c","community":"s3cret"}})");
+    REQUIRE(r.status == 201);
+    const std::string id = parse(r.body)["device_id"].GetString();
+    CHECK(printmon::proto::is_uuid(id));
+    CHECK(env.as_admin("POST", "/api/devices", R"({"address":"127.0.0.1","port":9})").status ==
+          409);
+
+    auto list = parse(env.as_admin("GET", "/api/devices").body);
+    REQUIRE(list["devices"].Size() == 1);
+    const auto& d = list["devices"][0];
+    CHECK(std::string(d["location"].GetString()) == "2nd floor");
+    CHECK(d["interval_s"].GetInt() == 600);
+    CHECK(d["manual"].GetBool());
+    CHECK(d["credential_id"].IsString());
+    CHECK(env.as_admin("GET", "/api/devices").body.find("s3cret") == std::string::npos);
+
+    r = env.as_admin("PUT", "/api/devices/" + id, R"({"location":"Lobby","interval_s":900})");
+    REQUIRE(r.status == 200);
+    auto got = parse(env.as_admin("GET", "/api/devices/" + id).body);
+    CHECK(std::string(got["location"].GetString()) == "Lobby");
+    CHECK(got["interval_s"].GetInt() == 900);
+    // null: back to the default interval.
+    REQUIRE(env.as_admin("PUT", "/api/devices/" + id, R"({"interval_s":null})").status == 200);
+    got = parse(env.as_admin("GET", "/api/devices/" + id).body);
+    CHECK(got["interval_s"].IsNull());
+    CHECK(got["effective_interval_s"].GetInt() == 300);
+    CHECK(env.as_admin("PUT", "/api/devices/" + id, R"({"interval_s":1})").status == 400);
+    CHECK(env.as_admin("PUT", "/api/devices/" + id, R"({"enabled":"yes"})").status == 400);
+
+    CHECK(env.as_admin("POST", "/api/devices/" + id + "/poll").status == 202);
+    const auto history = parse(env.as_admin("GET", "/api/devices/" + id + "/history").body);
+    CHECK(history["readings"].IsArray());
+    CHECK(history["events"].IsArray());
+    CHECK(env.as_admin("GET", "/api/devices/" + id + "/history?limit=x").status == 400);
+
+    REQUIRE(env.as_admin("PUT", "/api/devices/" + id, R"({"enabled":false})").status == 200);
+    CHECK(
+        std::string(parse(env.as_admin("GET", "/api/devices/" + id).body)["status"].GetString()) ==
+        "disabled");
+    CHECK(env.as_admin("POST", "/api/devices/" + id + "/poll").status == 409);
+
+    CHECK(env.as_admin("DELETE", "/api/devices/" + id).status == 204);
+    CHECK(env.as_admin("GET", "/api/devices/" + id).status == 404);
+    CHECK(parse(env.as_admin("GET", "/api/devices").body)["devices"].Size() == 0);
+    CHECK(env.count("SELECT count(*) FROM devices WHERE deleted_at IS NOT NULL") == 1);
+}
+
+TEST_CASE("discovery: ranges, exclusions, credential sets, schedule, discover now", "[web]") {
+    Env env;
+    env.set_up();
+    CHECK(env.as_admin("POST", "/api/discovery/ranges", R"({"target":"10.0.0.0/33"})").status ==
+          400);
+    CHECK(env.as_admin("POST", "/api/discovery/ranges", R"({"target":"10.0.0.0/8"})").status ==
+          400);  // more hosts than a sweep may scan
+    CHECK(
+        env.as_admin("POST", "/api/discovery/ranges", R"({"target":"10.0.0.9-10.0.0.1"})").status ==
+        400);
+    CHECK(env.as_admin("POST", "/api/discovery/ranges", R"({"target":42})").status == 400);
+    auto r = env.as_admin("POST", "/api/discovery/ranges", R"({"target":"127.0.0.1/32"})");
+    REQUIRE(r.status == 201);
+    const std::string range_id = parse(r.body)["range_id"].GetString();
+    REQUIRE(env.as_admin("POST", "/api/discovery/ranges", R"({"target":"10.0.0.7","exclude":true})")
+                .status == 201);
+
+    CHECK(env.as_admin("POST", "/api/discovery/credentials",
+                       R"({"name":"v3","version":"3","auth_protocol":"SHA","auth_password":"x"})")
+              .status == 400);
+    CHECK(env.as_admin("POST", "/api/discovery/credentials",
+                       R"({"name":"v3","version":"3","user":"u","priv_protocol":"AES",)"
+                       R"("priv_password":"12345678"})")
+              .status == 400);
+    r = env.as_admin(
+        "POST", "/api/discovery/credentials",
+        R"({"name":"fleet v3","version":"3","user":"monitor","auth_protocol":"SHA-256",)"
+        R"("auth_password":"authpass123","priv_protocol":"AES","priv_password":"privpass123"})");
+    REQUIRE(r.status == 201);
+    const std::string cred_id = parse(r.body)["credential_id"].GetString();
+
+    const auto text = env.as_admin("GET", "/api/discovery").body;
+    CHECK(text.find("authpass123") == std::string::npos);
+    CHECK(text.find("privpass123") == std::string::npos);
+    const auto disc = parse(text);
+    CHECK(disc["ranges"].Size() == 2);
+    CHECK(disc["credentials"].Size() == 2);  // "public" from the first migration + ours
+    CHECK(disc["settings"]["discovery_interval_s"].GetInt() == 86400);
+
+    CHECK(env.as_admin("PUT", "/api/settings", R"({"discovery_interval_s":60})").status == 400);
+    CHECK(env.as_admin("PUT", "/api/settings", R"({"polling_interval_s":"abc"})").status == 400);
+    r = env.as_admin("PUT", "/api/settings",
+                     R"({"polling_interval_s":600,"discovery_interval_s":0})");
+    REQUIRE(r.status == 200);
+    CHECK(parse(r.body)["polling_interval_s"].GetInt() == 600);
+    CHECK(parse(env.as_admin("GET", "/api/settings").body)["discovery_interval_s"].GetInt() == 0);
+
+    r = env.as_admin("POST", "/api/discovery/run");
+    CHECK((r.status == 202 || r.status == 409));
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    bool finished = false;
+    while (!finished && std::chrono::steady_clock::now() < deadline) {
+        const auto p = parse(env.as_admin("GET", "/api/discovery/progress").body);
+        finished = !p["running"].GetBool() && p["runs_completed"].GetInt() >= 1;
+        if (!finished) std::this_thread::sleep_for(50ms);  // polling a real run's progress
+    }
+    CHECK(finished);
+
+    CHECK(env.as_admin("DELETE", "/api/discovery/ranges/" + range_id).status == 204);
+    CHECK(env.as_admin("DELETE", "/api/discovery/ranges/" + range_id).status == 404);
+    CHECK(env.as_admin("DELETE", "/api/discovery/credentials/" + cred_id).status == 204);
+    CHECK(env.as_admin("DELETE", "/api/discovery/credentials/bad").status == 404);
+}
+
+TEST_CASE("export: the v1 batch file the cloud imports, and CSV", "[web]") {
+    Env env;
+    env.set_up();
+    // Two readings of one device, written as the service writes them.
+    std::string device_id;
+    {
+        printmon::scanner::storage::Store store(env.db.conninfo());
+        store.connect();
+        const auto settings = store.load_settings();
+        for (int i = 0; i < 2; ++i) {
+            printmon::scanner::storage::PollResult p;
+            p.result_id = printmon::proto::new_uuid();
+            p.address = "10.1.2.3";
+            p.polled_at = std::chrono::system_clock::time_point{} + 20000 * 24h + i * 1h;
+            printmon::proto::DeviceSnapshot s;
+            s.address = "10.1.2.3";
+            s.polled_at = i == 0 ? "2024-10-04T00:00:00Z" : "2024-10-04T01:00:00Z";
+            s.identity.vendor = "HP";
+            s.identity.model = "LaserJet, \"M477\"";
+            s.identity.serial = "CN123";
+            s.counters["total"] = 1000 + i;
+            p.snapshot = s;
+            device_id = store.record(p, settings).device_id;
+        }
+    }
+    REQUIRE(env.as_admin("PUT", "/api/devices/" + device_id, R"({"location":"=cmd|x"})").status ==
+            200);
+
+    auto r = env.as_admin("GET", "/api/export?scope=unsent&format=json");
+    REQUIRE(r.status == 200);
+    CHECK(r.headers.at("Content-Disposition").find("attachment;") == 0);
+    CHECK(r.headers.at("X-Export-Readings") == "2");
+    const auto doc = parse(r.body);
+    CHECK(std::string(doc["format"].GetString()) == "printmon-export");
+    CHECK(doc["version"].GetInt() == 1);
+    REQUIRE(doc["batches"].Size() == 1);
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    doc["batches"][0].Accept(w);
+    const auto batch = printmon::proto::parse_batch(std::string(buf.GetString(), buf.GetSize()));
+    REQUIRE(batch.has_value());
+    CHECK(batch->readings.size() == 2);
+    REQUIRE(batch->devices.size() == 1);
+    CHECK(batch->devices[0].location == "=cmd|x");
+    CHECK(batch->readings[1].snapshot.counters.at("total") == 1001);
+
+    r = env.as_admin("GET", "/api/export?scope=all&format=csv");
+    REQUIRE(r.status == 200);
+    CHECK(r.headers.at("Content-Type").find("text/csv") == 0);
+    CHECK(r.body.find("reading_id,device_id,polled_at") == 0);
+    CHECK(r.body.find("\"LaserJet, \"\"M477\"\"\"") != std::string::npos);
+    CHECK(r.body.find(",'=cmd|x,") != std::string::npos);  // no formula injection
+    CHECK(r.body.find(",1001,") != std::string::npos);
+
+    r = env.as_admin("GET", "/api/export?scope=range&from=2024-10-04&to=2024-10-04");
+    CHECK(r.headers.at("X-Export-Readings") == "2");
+    r = env.as_admin("GET", "/api/export?scope=range&from=2024-10-05&to=2024-10-06");
+    CHECK(r.headers.at("X-Export-Readings") == "0");
+    CHECK(parse(r.body)["batches"].Size() == 0);
+    CHECK(env.as_admin("GET", "/api/export?scope=range&from=yesterday&to=2024-10-06").status ==
+          400);
+    CHECK(env.as_admin("GET", "/api/export?scope=range&from=2024-10-06&to=2024-10-01").status ==
+          400);
+    CHECK(env.as_admin("GET", "/api/export?scope=bogus").status == 400);
+    CHECK(env.as_admin("GET", "/api/export?format=xml").status == 400);
+}
+
+TEST_CASE("cloud: enrol with key validation, deactivate against the cloud, forget", "[web]") {
+    Env env;
+    env.set_up();
+    CHECK(env.as_admin("PUT", "/api/cloud",
+                       R"({"cloud_url":"https://cloud.example","scanner_key":"abc"})")
+              .status == 400);
+    CHECK(
+        env.as_admin(
+               "PUT", "/api/cloud",
+               R"({"cloud_url":"https://cloud.example","scanner_key":"pmk.x.secretsecretsecret"})")
+            .status == 400);
+    CHECK(env.as_admin("PUT", "/api/cloud",
+                       std::string(R"({"cloud_url":"http://cloud.example","scanner_key":")") +
+                           kKey + "\"}")
+              .status == 400);  // plain HTTP only to localhost
+    CHECK(env.as_admin("POST", "/api/cloud/deactivate").status == 409);  // nothing enrolled
+
+    // The cloud's revoke endpoint, as a local peer.
+    std::string seen_auth;
+    int revokes = 0;
+    unsigned answer = 204;
+    printmon::net::Router cloud;
+    cloud.post("/api/v1/scanners/self/revoke", [&](Request& r) {
+        ++revokes;
+        seen_auth = std::string(r.header("Authorization").value_or(""));
+        return Response::empty(answer);
+    });
+    cloud.get("/healthz", [](Request&) { return Response::json(R"({"status":"ok"})"); });
+    printmon::net::Server server({}, std::move(cloud));
+    server.start();
+    const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+    const auto enrol = [&] {
+        return env.as_admin(
+            "PUT", "/api/cloud",
+            R"({"cloud_url":")" + url + R"(/","scanner_key":")" + kKey + R"(","test":true})");
+    };
+
+    auto r = enrol();
+    REQUIRE(r.status == 200);
+    auto cloud_state = parse(env.as_admin("GET", "/api/cloud").body);
+    CHECK(cloud_state["enrolled"].GetBool());
+    CHECK(std::string(cloud_state["cloud_url"].GetString()) == url);  // trailing '/' dropped
+    CHECK(env.as_admin("GET", "/api/cloud").body.find("c2VjcmV0LXNlY3JldC1zZWNy") ==
+          std::string::npos);
+    CHECK(cloud_state["uploader"]["queue_length"].GetInt() == 0);
+
+    SECTION("revoked by the cloud") {
+        r = env.as_admin("POST", "/api/cloud/deactivate");
+        REQUIRE(r.status == 200);
+        CHECK(parse(r.body)["revoked"].GetBool());
+        CHECK(seen_auth == std::string("Bearer ") + kKey);
+        CHECK_FALSE(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
+    }
+    SECTION("already revoked: 401 from the cloud clears the key too") {
+        answer = 401;
+        CHECK(env.as_admin("POST", "/api/cloud/deactivate").status == 200);
+        CHECK_FALSE(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
+    }
+    SECTION("a cloud error keeps the key") {
+        answer = 500;
+        r = env.as_admin("POST", "/api/cloud/deactivate");
+        CHECK(r.status == 502);
+        CHECK(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
+    }
+    SECTION("cloud unreachable: error, then forget locally") {
+        server.stop();
+        r = env.as_admin("POST", "/api/cloud/deactivate");
+        CHECK(r.status == 502);
+        CHECK(error_code(r) == "cloud_unreachable");
+        CHECK(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
+        r = env.as_admin("POST", "/api/cloud/deactivate", R"({"forget_locally":true})");
+        REQUIRE(r.status == 200);
+        CHECK_FALSE(parse(r.body)["revoked"].GetBool());
+        CHECK_FALSE(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
+        CHECK(enrol().status == 502);  // the connection test fails now
+    }
+}
+
+TEST_CASE("account: change password, API tokens for scripts, status", "[web]") {
+    Env env;
+    env.set_up();
+    CHECK(env.as_admin("POST", "/api/account/password",
+                       R"({"current_password":"wrong-password","new_password":"new-password-1"})")
+              .status == 403);
+    CHECK(env.as_admin("POST", "/api/account/password",
+                       std::string(R"({"current_password":")") + kPassword +
+                           R"(","new_password":"short"})")
+              .status == 400);
+    CHECK(env.as_admin("POST", "/api/account/password",
+                       std::string(R"({"current_password":")") + kPassword +
+                           R"(","new_password":"new-password-1"})")
+              .status == 204);
+    CHECK(env.as_admin("GET", "/api/devices").status == 200);  // this session survives
+    CHECK(env.call("POST", "/api/auth/login", std::string(R"({"password":")") + kPassword + "\"}")
+              .status == 401);
+    CHECK(env.call("POST", "/api/auth/login", R"({"password":"new-password-1"})").status == 200);
+
+    auto r = env.as_admin("POST", "/api/tokens", R"({"name":"inventory script"})");
+    REQUIRE(r.status == 201);
+    const std::string token = parse(r.body)["token"].GetString();
+    const std::string token_id = parse(r.body)["token_id"].GetString();
+    CHECK(token.rfind("pmt_", 0) == 0);
+    const printmon::net::Headers bearer{{"Authorization", "Bearer " + token}};
+    CHECK(env.call("GET", "/api/devices", "", bearer).status == 200);
+    // Scripts need no CSRF token (browsers never send the header on their own).
+    CHECK(env.call("PUT", "/api/settings", R"({"polling_interval_s":120})", bearer).status == 200);
+    const auto tokens = parse(env.as_admin("GET", "/api/tokens").body);
+    REQUIRE(tokens["tokens"].Size() == 1);
+    CHECK(tokens["tokens"][0]["last_used_at"].IsString());
+    CHECK(env.as_admin("DELETE", "/api/tokens/" + token_id).status == 204);
+    CHECK(env.call("GET", "/api/devices", "", bearer).status == 401);
+
+    const auto status = parse(env.as_admin("GET", "/api/status").body);
+    CHECK(std::string(status["version"].GetString()) == PRINTMON_VERSION);
+    CHECK(status["database"]["ok"].GetBool());
+    CHECK(printmon::proto::is_uuid(status["scanner_id"].GetString()));
+    CHECK(status["uptime_s"].GetInt64() >= 0);
+}
+
+TEST_CASE("over HTTP: oversized and malformed requests are refused, the server keeps going",
+          "[web]") {
+    Env env;
+    env.set_up();
+    auto options = web::WebApp::server_options(env.app.options());
+    options.port = 0;
+    printmon::net::Server server(options, env.app.router());
+    server.start();
+    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+    printmon::net::HttpClient client;
+    const printmon::net::Headers h{
+        {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", "application/json"}};
+
+    auto r = client.post(base + "/api/devices", std::string(200 * 1024, 'x'), h);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 413);
+    r = client.post(base + "/api/devices", "{\"address\":", h);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 400);
+    r = client.get(base + "/static/app.css");
+    REQUIRE(r.has_value());
+    CHECK(r->status == 200);
+    CHECK(r->headers["Content-Type"].find("text/css") == 0);
+    const auto etag = r->headers["ETag"];
+    CHECK_FALSE(etag.empty());
+    r = client.get(base + "/static/app.css", {{"If-None-Match", etag}});
+    CHECK(r->status == 304);
+    r = client.get(base + "/static/missing.js");
+    CHECK(r->status == 404);
+    r = client.get(base + "/devices");
+    CHECK(r->status == 303);
+    r = client.get(base + "/login");
+    CHECK(r->status == 200);
+    CHECK(r->headers["Content-Security-Policy"].find("default-src 'self'") == 0);
+    r = client.get(base + "/api/status", {{"Cookie", env.cookie}});
+    REQUIRE(r.has_value());
+    CHECK(r->status == 200);
+    server.stop();
+}
