@@ -16,7 +16,7 @@ pipe_wait() {  # seconds, description, command...
   local secs=$1 what=$2
   shift 2
   for _ in $(seq 1 $((secs * 5))); do
-    "$@" && return 0
+    "$@" 2>/dev/null && return 0
     sleep 0.2
   done
   echo "pipeline: timed out waiting for $what" >&2
@@ -108,8 +108,8 @@ backoff_max_ms = 2000
 TOML
 
   local cloud=$PIPE_BUILD/cloud-api/printmon-cloud-api
-  "$cloud" --config "$PIPE_DIR/cloud-api.toml" migrate >/dev/null
-  PIPE_TENANT=$("$cloud" --config "$PIPE_DIR/cloud-api.toml" tenant create "Demo Dealer")
+  "$cloud" --config "$PIPE_DIR/cloud-api.toml" migrate >/dev/null 2>&1
+  PIPE_TENANT=$("$cloud" --config "$PIPE_DIR/cloud-api.toml" tenant create "Demo Dealer" 2>/dev/null)
   pipe_start_cloud
 
   # The scanner creates its schema (and its scanner_id) on start.
@@ -118,7 +118,7 @@ TOML
   PIPE_SCANNER_ID=$(pipe_branch_sql "SELECT value #>> '{}' FROM settings WHERE key = 'scanner_id'")
   local key
   key=$("$cloud" --config "$PIPE_DIR/cloud-api.toml" scanner create --tenant "$PIPE_TENANT" \
-    --scanner-id "$PIPE_SCANNER_ID" --name "Demo branch")
+    --scanner-id "$PIPE_SCANNER_ID" --name "Demo branch" 2>/dev/null)
   # What the scanner UI stores when the admin enrols the branch and sets up discovery.
   pipe_branch_sql "
     UPDATE settings SET value = to_jsonb('https://127.0.0.1:$PIPE_CLOUD_PORT'::text) WHERE key = 'cloud_url';
