@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include "app/probe.hpp"
 #include "app/service_cmd.hpp"
+#include "app/service_config.hpp"
 #include "discovery/discover.hpp"
 #include "discovery/targets.hpp"
 #include "printmon/proto/codec.hpp"
@@ -385,10 +386,25 @@ int run_cli(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     run->add_option("--log-level", run_log_level, "override log.level of the configuration");
 
+    std::string check_config = "scanner.toml";
+    auto* check = app.add_subcommand("check-config", "validate the configuration file and exit");
+    check->add_option("--config", check_config, "bootstrap configuration")
+        ->check(CLI::ExistingFile);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
+    }
+    if (*check) {
+        try {
+            (void)load_service_config(check_config);
+        } catch (const std::exception& e) {
+            std::cerr << "printmon-scanner: " << e.what() << "\n";
+            return 78;  // EX_CONFIG, as `run` does
+        }
+        std::cout << check_config << ": ok\n";
+        return 0;
     }
     if (*run) return run_service_command(run_config, run_log_level);
     if (*probe) return cmd_probe(probe_hosts, probe_args, probe_json, verbose, repeat);

@@ -44,6 +44,7 @@ constexpr int kExitFailure = 1;
 
 int run_cli(int argc, char** argv) {
     CLI::App app{"printmon-uploader: delivers branch readings to the printmon cloud"};
+    app.set_version_flag("--version", std::string("printmon-uploader ") + PRINTMON_VERSION);
     app.require_subcommand(1);
     std::string config_path = "/etc/printmon/uploader.toml";
     app.add_option("-c,--config", config_path, "configuration file (TOML)");
@@ -52,6 +53,8 @@ int run_cli(int argc, char** argv) {
 
     auto* run = app.add_subcommand("run", "upload continuously until SIGTERM");
     auto* exp = app.add_subcommand("export", "write the outbox to a file for offline delivery");
+    auto* check = app.add_subcommand("check-config", "validate the configuration file and exit");
+    check->add_option("-c,--config", config_path, "configuration file (TOML)");
     std::string out;
     std::string since;
     bool all = false;
@@ -86,6 +89,10 @@ int run_cli(int argc, char** argv) {
         return kExitConfig;
     }
 
+    if (check->parsed()) {
+        std::cout << config_path << ": ok\n";
+        return kExitOk;
+    }
     const common::SystemClock clock;
     if (run->parsed()) {
         std::unique_ptr<Service> service;
