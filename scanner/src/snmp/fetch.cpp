@@ -35,6 +35,13 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
 
     void step() {
         if (finished_) return;
+        const bool walking =
+            std::any_of(cursors_.begin(), cursors_.end(), [](const Cursor& c) { return !c.done; });
+        if (use_bulk_ && !combined_tried_ && walking && !pending_.empty() &&
+            pending_.size() <= kMaxNonRepeaters) {
+            send_combined();
+            return;
+        }
         if (!pending_.empty()) {
             send_get();
             return;
@@ -48,6 +55,78 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     }
 
   private:
+    // Rationale: the scalars and the first rows of every column in ONE GETBULK (scalars as
+    // non-repeaters, asked with GETNEXT of their predecessor) saves a round trip per device:
+    // 3 requests instead of 4 for a typical full read, 1 instead of 2 for a repeat poll.
+    static constexpr std::size_t kMaxNonRepeaters = 48;
+
+    /// The OID whose GETNEXT is `oid` when nothing lies between them: the last arc
+    /// decremented, or for an arc 0 the parent (x.0 is the first child of x).
+    static Oid predecessor(const Oid& oid) {
+        Oid p = oid;
+        if (p.back() > 0) {
+            --p.back();
+        } else if (p.size() > 1) {
+            p.pop_back();
+        }
+        return p;
+    }
+
+    void send_combined() {
+        combined_tried_ = true;
+        std::vector<std::size_t> active;
+        for (std::size_t i = 0; i < cursors_.size(); ++i) {
+            if (!cursors_[i].done) active.push_back(i);
+        }
+        std::vector<Oid> scalars = pending_;
+        Request req;
+        req.type = PduType::get_bulk;
+        req.nonrepeaters = static_cast<int>(scalars.size());
+        for (const auto& s : scalars) req.oids.push_back(predecessor(s));
+        for (auto i : active) req.oids.push_back(cursors_[i].last);
+        const std::size_t room =
+            options_.bulk_budget > scalars.size() ? options_.bulk_budget - scalars.size() : 1;
+        req.max_reps = std::clamp(static_cast<int>(room / active.size()), 1, options_.max_reps_cap);
+        if (bulk_reps_limit_ > 0) req.max_reps = std::min(req.max_reps, bulk_reps_limit_);
+        ++result_.requests;
+        engine_.send(session_, std::move(req),
+                     [self = shared_from_this(), scalars = std::move(scalars),
+                      active](tl::expected<Response, SnmpError> r) {
+                         self->on_combined(scalars, active, std::move(r));
+                     });
+    }
+
+    void on_combined(const std::vector<Oid>& scalars, const std::vector<std::size_t>& active,
+                     tl::expected<Response, SnmpError> r) {
+        if (!r) {
+            if (handle_failure(r.error(), "GETBULK failed")) return;
+            step();  // the plain GET/walk path takes over
+            return;
+        }
+        result_.answered = true;
+        Response& resp = *r;
+        if (resp.error_status != 0 || resp.varbinds.size() < scalars.size()) {
+            step();  // agent refused the combined form: plain GETs and walks instead
+            return;
+        }
+        std::vector<Oid> unresolved;
+        for (std::size_t i = 0; i < scalars.size(); ++i) {
+            const VarBind& vb = resp.varbinds[i];
+            if (vb.oid == scalars[i]) {
+                store(vb);
+            } else if (vb.value.type != ValueType::end_of_mib_view && vb.oid < scalars[i]) {
+                // Something lies between predecessor and scalar: ask for it exactly.
+                unresolved.push_back(scalars[i]);
+            }
+            // Otherwise the next OID is past the scalar: the device does not have it.
+        }
+        pending_ = std::move(unresolved);
+        resp.varbinds.erase(resp.varbinds.begin(),
+                            resp.varbinds.begin() + static_cast<long>(scalars.size()));
+        absorb_rows(active, resp.varbinds);
+        step();
+    }
+
     void finish() {
         finished_ = true;
         auto done = std::move(done_);
@@ -164,15 +243,20 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();
             return;
         }
-        // GETBULK returns rows of active.size() varbinds; GETNEXT one row.
+        absorb_rows(active, resp.varbinds);
+        step();
+    }
+
+    /// Column rows of a GETBULK (rows of active.size() varbinds) or a GETNEXT (one row).
+    void absorb_rows(const std::vector<std::size_t>& active, const std::vector<VarBind>& rows) {
         const std::size_t width = active.size();
-        if (resp.varbinds.empty()) {
+        if (rows.empty()) {
             for (auto i : active) cursors_[i].done = true;
         }
-        for (std::size_t k = 0; k < resp.varbinds.size(); ++k) {
+        for (std::size_t k = 0; k < rows.size(); ++k) {
             Cursor& c = cursors_[active[k % width]];
             if (c.done) continue;
-            const VarBind& vb = resp.varbinds[k];
+            const VarBind& vb = rows[k];
             if (vb.value.type == ValueType::end_of_mib_view || !starts_with(vb.oid, c.root)) {
                 c.done = true;
                 continue;
@@ -197,7 +281,6 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
                                     std::to_string(options_.max_total) + " values; stopped");
             for (auto& c : cursors_) c.done = true;
         }
-        step();
     }
 
     void store(const VarBind& vb) {
@@ -216,6 +299,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     bool use_bulk_ = true;
     int bulk_reps_limit_ = 0;
     bool finished_ = false;
+    bool combined_tried_ = false;
 };
 
 }  // namespace
