@@ -82,8 +82,8 @@ TEST_CASE("CLI: migrate, tenant, scanner, token and import", "[cloud][cli]") {
     CliEnv env;
     auto migrate = env.run({"migrate"});
     REQUIRE(migrate.code == 0);
-    CHECK(migrate.out == "applied 1 migration(s), 0 already applied\n");
-    CHECK(env.run({"migrate"}).out == "applied 0 migration(s), 1 already applied\n");
+    CHECK(migrate.out == "applied 2 migration(s), 0 already applied\n");
+    CHECK(env.run({"migrate"}).out == "applied 0 migration(s), 2 already applied\n");
 
     const auto tenant = env.run({"tenant", "create", "Acme GmbH"});
     REQUIRE(tenant.code == 0);

@@ -2,8 +2,14 @@
 
 #include <pthread.h>
 
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
+#include <thread>
 
+#include "api/queries.hpp"
+#include "api/routes.hpp"
+#include "auth/accounts.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
@@ -11,16 +17,84 @@
 
 namespace printmon::cloud {
 
+namespace {
+
+void prepare_everything(pqxx::connection& conn) {
+    storage::prepare_all(conn);
+    auth::prepare_account_statements(conn);
+    api::prepare_statements(conn);
+}
+
+/// Keeps the analytics read model close to the raw data between reads, so a read after a quiet
+/// ingest finds nothing left to refresh. Reads still refresh first (read-your-writes); this
+/// only moves the work off their path. Own connection: it never takes one from the pool.
+class Refresher {
+  public:
+    Refresher(std::string conninfo, std::chrono::milliseconds interval)
+        : conninfo_(std::move(conninfo)), interval_(interval), thread_([this] { run(); }) {}
+    Refresher(const Refresher&) = delete;
+    Refresher& operator=(const Refresher&) = delete;
+    ~Refresher() { stop(); }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+  private:
+    void run() {
+        auto log = common::get_logger("cloud.refresh");
+        std::unique_ptr<db::Connection> conn;
+        std::unique_lock lock(mutex_);
+        while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+            lock.unlock();
+            try {
+                if (!conn) {
+                    conn = std::make_unique<db::Connection>(conninfo_);
+                    prepare_everything(conn->raw());
+                }
+                const auto started = std::chrono::steady_clock::now();
+                const int devices = api::refresh_all(conn->raw());
+                if (devices > 0) {
+                    log->debug("event=refreshed devices={} ms={}", devices,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
+                }
+            } catch (const std::exception& e) {
+                log->warn("event=refresh_failed error={}", common::log_value(e.what()));
+                conn.reset();  // reconnect next round
+            }
+            lock.lock();
+        }
+    }
+
+    std::string conninfo_;
+    std::chrono::milliseconds interval_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;  // last: starts after the members it uses
+};
+
+}  // namespace
+
 struct App::Impl {
     CloudConfig config;
     storage::ConnectionPool pool;
     auth::Authenticator authenticator;
     std::unique_ptr<net::Server> server;
+    std::vector<net::RouteInfo> routes;
+    std::unique_ptr<Refresher> refresher;
 
     explicit Impl(CloudConfig c)
         : config(std::move(c)),
           pool(config.database.conninfo, config.database.pool_size, config.database.acquire_timeout,
-               storage::prepare_all),
+               prepare_everything),
           authenticator(pool, config.auth) {}
 };
 
@@ -50,18 +124,30 @@ App::App(CloudConfig config) {
         "/healthz", [](net::Request&) { return net::Response::json(R"({"status":"ok"})"); },
         health);
     ingest::register_ingest_routes(router, impl_->pool, impl_->authenticator, impl_->config.limits);
+    api::register_analytics_routes(router, impl_->pool, impl_->authenticator);
+    impl_->routes = router.routes();
     impl_->server = std::make_unique<net::Server>(impl_->config.server, std::move(router));
 }
 
 App::~App() {
     if (impl_ && impl_->server) impl_->server->stop(std::chrono::seconds(2));
+    if (impl_ && impl_->refresher) impl_->refresher->stop();
 }
 
-void App::start() { impl_->server->start(); }
+void App::start() {
+    impl_->server->start();
+    impl_->refresher =
+        std::make_unique<Refresher>(impl_->config.database.conninfo, std::chrono::seconds(5));
+}
 
 std::uint16_t App::port() const { return impl_->server->port(); }
 
-void App::stop(std::chrono::milliseconds grace) { impl_->server->stop(grace); }
+void App::stop(std::chrono::milliseconds grace) {
+    impl_->server->stop(grace);
+    if (impl_->refresher) impl_->refresher->stop();
+}
+
+const std::vector<net::RouteInfo>& App::routes() const { return impl_->routes; }
 
 storage::ConnectionPool& App::pool() { return impl_->pool; }
 

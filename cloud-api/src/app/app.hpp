@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "app/config.hpp"
 
@@ -26,6 +27,9 @@ class App {
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
     storage::ConnectionPool& pool();
+
+    /// Every route of the API (ingestion and analytics), as registered.
+    const std::vector<net::RouteInfo>& routes() const;
 
   private:
     struct Impl;

@@ -1,12 +1,14 @@
 #include "app/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "auth/accounts.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
@@ -27,7 +29,20 @@ db::Connection admin_connection(const CloudConfig& config) {
     db::Connection conn(config.database.conninfo);
     storage::migrate(conn.raw());
     storage::prepare_all(conn.raw());
+    auth::prepare_account_statements(conn.raw());
     return conn;
+}
+
+// The password of `user create`: PRINTMON_USER_PASSWORD, else the first line of stdin (never an
+// argument: argv is visible to every user of the machine).
+std::string read_password() {
+    if (const char* env = std::getenv("PRINTMON_USER_PASSWORD"); env != nullptr && *env != 0) {
+        return env;
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
 }
 
 bool check_tenant(const std::string& tenant, std::ostream& err) {
@@ -47,9 +62,13 @@ int report(const common::Error& error, std::ostream& err) {
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     CLI::App cli{"printmon cloud API: multi-tenant ingestion of branch scanner data",
                  "printmon-cloud-api"};
+    cli.set_version_flag("--version", std::string("printmon-cloud-api ") + PRINTMON_VERSION);
     cli.require_subcommand(1);
     std::string config_path = "cloud-api.toml";
     cli.add_option("-c,--config", config_path, "configuration file (TOML)");
+    auto* check_cmd = cli.add_subcommand("check-config", "validate the configuration and exit");
+    // Like the other executables: `check-config --config FILE` also works.
+    check_cmd->add_option("-c,--config", config_path, "configuration file (TOML)");
     std::string log_level;
     cli.add_option("--log-level", log_level, "override log.level");
 
@@ -83,6 +102,19 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     token_create->add_option("--tenant", token_tenant, "tenant id")->required();
     token_create->add_option("--name", token_name, "what the token is for");
 
+    auto* user_cmd = cli.add_subcommand("user", "users of a tenant (analytics API)");
+    user_cmd->require_subcommand(1);
+    std::string user_tenant;
+    std::string user_email;
+    std::string user_role;
+    auto* user_create = user_cmd->add_subcommand(
+        "create", "create a user; password from PRINTMON_USER_PASSWORD or the first stdin line");
+    user_create->add_option("--tenant", user_tenant, "tenant id")->required();
+    user_create->add_option("--email", user_email, "login email")->required();
+    user_create->add_option("--role", user_role, "admin or viewer")
+        ->required()
+        ->check(CLI::IsMember({"admin", "viewer"}));
+
     std::string import_file;
     std::string import_tenant;
     auto* import_cmd = cli.add_subcommand("import", "import an offline export file");
@@ -107,6 +139,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         return kExitConfig;
     }
 
+    if (*check_cmd) {
+        out << config_path << ": ok\n";
+        return kExitOk;
+    }
     if (*serve_cmd) return serve(std::move(config));
     if (*migrate_cmd) {
         db::Connection conn(config.database.conninfo);
@@ -149,6 +185,20 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         });
         if (!token) return report(token.error(), err);
         out << *token << "\n";
+        return kExitOk;
+    }
+    if (*user_create) {
+        if (!check_tenant(user_tenant, err)) return kExitUsage;
+        auth::NewUser user;
+        user.tenant_id = user_tenant;
+        user.email = user_email;
+        user.role = auth::parse_role(user_role).value_or(auth::Role::viewer);
+        user.password = read_password();
+        auto conn = admin_connection(config);
+        auto id =
+            db::with_transaction(conn, [&](pqxx::work& tx) { return auth::create_user(tx, user); });
+        if (!id) return report(id.error(), err);
+        out << *id << "\n";
         return kExitOk;
     }
     if (*import_cmd) {

@@ -45,26 +45,44 @@ void Authenticator::authenticate(net::Request& request, const net::RouteInfo& ro
 }
 
 Principal Authenticator::resolve(std::string_view credential, std::string_view tag) const {
-    if (tag == kTagTenant && !options_.admin_token.empty() &&
+    const bool admin_allowed = tag == kTagTenant || tag == kTagAnalytics;
+    if (admin_allowed && !options_.admin_token.empty() &&
         equal_constant_time(credential, options_.admin_token)) {
-        return Principal{PrincipalKind::admin, "", "admin", "admin"};
+        return Principal{PrincipalKind::admin, "", "admin", "admin", Role::admin, ""};
     }
     const auto parsed = parse_key(credential);
     if (!parsed) throw unauthorized("unknown credential");
     const bool scanner_key = parsed->kind == kScannerKeyKind;
-    if ((tag == kTagScanner && !scanner_key) || (tag == kTagTenant && scanner_key)) {
-        // A valid-looking credential of the wrong kind is still an unknown one here: do not
-        // reveal whether it exists.
-        throw unauthorized(tag == kTagScanner ? "this route needs a scanner key"
-                                              : "this route needs a tenant API token");
+    const bool session = parsed->kind == kSessionKind;
+    // A valid-looking credential of the wrong kind is still an unknown one here: do not
+    // reveal whether it exists.
+    if (tag == kTagScanner && !scanner_key) throw unauthorized("this route needs a scanner key");
+    if (tag == kTagTenant && parsed->kind != kApiTokenKind) {
+        throw unauthorized("this route needs a tenant API token");
+    }
+    if (tag == kTagAnalytics && scanner_key) {
+        throw unauthorized("this route needs a user session or a tenant API token");
     }
     const std::string hash = key_hash_hex(parsed->key);
+    const std::string prefix = display_prefix(parsed->key);
     storage::Lease lease = pool_.acquire();
+    if (session) {
+        const auto owner = db::with_transaction(*lease, [&](pqxx::work& tx) {
+            return find_session_by_key(tx, parsed->tenant_id, hash);
+        });
+        if (!owner || !owner->usable) {
+            // Expired and ended sessions are as good as unknown: log in again.
+            common::get_logger("cloud.auth")
+                ->info("event=unusable_session prefix={} known={}", prefix, owner.has_value());
+            throw unauthorized("unknown or expired session");
+        }
+        return Principal{PrincipalKind::user, parsed->tenant_id, owner->user_id, prefix,
+                         owner->role,         owner->session_id};
+    }
     const auto owner = db::with_transaction(*lease, [&](pqxx::work& tx) {
         return scanner_key ? tenancy::find_scanner_by_key(tx, parsed->tenant_id, hash)
                            : tenancy::find_api_token_by_key(tx, parsed->tenant_id, hash);
     });
-    const std::string prefix = display_prefix(parsed->key);
     if (!owner) {
         common::get_logger("cloud.auth")->info("event=unknown_key prefix={}", prefix);
         throw unauthorized("unknown credential");
@@ -74,7 +92,11 @@ Principal Authenticator::resolve(std::string_view credential, std::string_view t
         throw forbidden("credential revoked");
     }
     return Principal{scanner_key ? PrincipalKind::scanner : PrincipalKind::api_token,
-                     parsed->tenant_id, owner->id, prefix};
+                     parsed->tenant_id,
+                     owner->id,
+                     prefix,
+                     Role::viewer,
+                     ""};
 }
 
 net::BeforeHook Authenticator::hook() const {

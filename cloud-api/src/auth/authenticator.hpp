@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/accounts.hpp"
 #include "printmon/net/router.hpp"
 #include "storage/pool.hpp"
 
@@ -20,15 +21,19 @@ namespace printmon::cloud::auth {
 inline constexpr std::string_view kTagPublic = "public";    ///< no credential
 inline constexpr std::string_view kTagScanner = "scanner";  ///< a scanner key (pmk.)
 inline constexpr std::string_view kTagTenant = "tenant";    ///< a tenant API token or admin
+/// The analytics API: a user session (pms.), a tenant API token (pmt.) or the platform admin.
+inline constexpr std::string_view kTagAnalytics = "analytics";
 
-enum class PrincipalKind { scanner, api_token, admin };
+enum class PrincipalKind { scanner, api_token, admin, user };
 
 /// Who is calling.
 struct Principal {
     PrincipalKind kind = PrincipalKind::scanner;
-    std::string tenant_id;   ///< empty for the platform admin (acts on a tenant it names)
-    std::string subject;     ///< scanner_id, token_id, or "admin"
-    std::string key_prefix;  ///< loggable prefix of the credential
+    std::string tenant_id;     ///< empty for the platform admin (acts on a tenant it names)
+    std::string subject;       ///< scanner_id, token_id, user_id, or "admin"
+    std::string key_prefix;    ///< loggable prefix of the credential
+    Role role = Role::viewer;  ///< users: their role; tokens read (viewer); admin: admin
+    std::string session_id;    ///< users: the session the token opened (logout ends it)
 };
 
 /// What the hook leaves in Request::context.
@@ -45,6 +50,8 @@ struct AuthOptions {
     std::string admin_token;
     /// Retry-After of the 503 answered when no database connection is free.
     std::chrono::seconds retry_after{2};
+    /// Lifetime of a login session (POST /api/v1/auth/login).
+    std::chrono::seconds session_ttl{std::chrono::hours(12)};
 };
 
 class Authenticator {

@@ -69,7 +69,9 @@ std::optional<ParsedKey> parse_key(std::string_view key) {
     const auto kind = key.substr(0, first);
     const auto tenant = key.substr(first + 1, second - first - 1);
     const auto secret = key.substr(second + 1);
-    if (kind != kScannerKeyKind && kind != kApiTokenKind) return std::nullopt;
+    if (kind != kScannerKeyKind && kind != kApiTokenKind && kind != kSessionKind) {
+        return std::nullopt;
+    }
     if (!proto::is_uuid(tenant)) return std::nullopt;
     if (secret.size() != kSecretChars || !is_base64url(secret)) return std::nullopt;
     return ParsedKey{std::string(kind), std::string(tenant), std::string(key)};

@@ -12,11 +12,13 @@ namespace printmon::cloud::auth {
 
 inline constexpr std::string_view kScannerKeyKind = "pmk";
 inline constexpr std::string_view kApiTokenKind = "pmt";
+/// A user session from POST /api/v1/auth/login (analytics API).
+inline constexpr std::string_view kSessionKind = "pms";
 inline constexpr std::size_t kSecretChars = 43;
 
 /// A syntactically valid key, split into its parts.
 struct ParsedKey {
-    std::string kind;       ///< "pmk" or "pmt"
+    std::string kind;       ///< "pmk", "pmt" or "pms"
     std::string tenant_id;  ///< lower-case UUID
     std::string key;        ///< the whole key as given
 };

@@ -1,0 +1,207 @@
+#include "api/params.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "printmon/proto/time.hpp"
+#include "printmon/proto/uuid.hpp"
+
+namespace printmon::cloud::api {
+namespace {
+
+using namespace std::chrono;
+
+constexpr std::string_view kAlwaysKnown[] = {"limit", "offset", "format", "tenant"};
+
+std::optional<year_month_day> parse_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    int y = 0;
+    unsigned m = 0;
+    unsigned d = 0;
+    const auto digits = [](std::string_view part, auto& out) {
+        if (!std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return false;
+        }
+        return std::from_chars(part.data(), part.data() + part.size(), out).ec == std::errc{};
+    };
+    if (!digits(text.substr(0, 4), y) || !digits(text.substr(5, 2), m) ||
+        !digits(text.substr(8, 2), d)) {
+        return std::nullopt;
+    }
+    const year_month_day ymd{year{y}, month{m}, day{d}};
+    if (!ymd.ok() || y < 1970) return std::nullopt;
+    return ymd;
+}
+
+std::string format_date(year_month_day ymd) {
+    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+std::string today() { return format_date(year_month_day{floor<days>(system_clock::now())}); }
+
+}  // namespace
+
+net::HttpError invalid_parameter(std::string_view name, std::string_view why) {
+    return net::HttpError(400, "invalid_parameter", fmt::format("{}: {}", name, why));
+}
+
+bool is_iso_date(std::string_view text) { return parse_date(text).has_value(); }
+
+std::string add_days(const std::string& date, int n) {
+    return format_date(year_month_day{sys_days{*parse_date(date)} + days{n}});
+}
+
+std::string week_start(const std::string& date) {
+    const sys_days d{*parse_date(date)};
+    const weekday wd{d};
+    return format_date(year_month_day{d - (wd - Monday)});
+}
+
+std::string month_start(const std::string& date) {
+    const auto ymd = *parse_date(date);
+    return format_date(ymd.year() / ymd.month() / day{1});
+}
+
+std::string add_months(const std::string& date, int n) {
+    const auto ymd = *parse_date(date);
+    return format_date(year_month_day{ymd.year() / ymd.month() / day{1}} + months{n});
+}
+
+Params::Params(const net::Request& request, const std::vector<std::string_view>& known)
+    : request_(request) {
+    for (const auto& [name, value] : request.query) {
+        const bool ok = std::find(known.begin(), known.end(), name) != known.end() ||
+                        std::find(std::begin(kAlwaysKnown), std::end(kAlwaysKnown), name) !=
+                            std::end(kAlwaysKnown);
+        if (!ok) {
+            throw net::HttpError(
+                400, "unknown_parameter",
+                fmt::format("unknown query parameter '{}'",
+                            name.substr(0, std::min<std::size_t>(64, name.size()))));
+        }
+    }
+    const auto format = choice("format", {"json", "csv"}, "");
+    if (format.empty()) {
+        const auto accept = request.header("Accept");
+        csv_ = accept && accept->find("text/csv") != std::string_view::npos &&
+               accept->find("application/json") == std::string_view::npos;
+    } else {
+        csv_ = format == "csv";
+    }
+}
+
+std::optional<std::string_view> Params::raw(std::string_view name) const {
+    return request_.query_param(name);
+}
+
+std::optional<std::string> Params::text(std::string_view name, std::size_t max_chars) const {
+    const auto value = raw(name);
+    if (!value) return std::nullopt;
+    if (value->empty()) throw invalid_parameter(name, "must not be empty");
+    if (value->size() > max_chars) {
+        throw invalid_parameter(name, fmt::format("longer than {} characters", max_chars));
+    }
+    for (const char c : *value) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            throw invalid_parameter(name, "control characters are not allowed");
+        }
+    }
+    return std::string(*value);
+}
+
+std::optional<std::string> Params::uuid(std::string_view name) const {
+    const auto value = raw(name);
+    if (!value) return std::nullopt;
+    if (!proto::is_uuid(*value)) throw invalid_parameter(name, "must be a lower-case UUID");
+    return std::string(*value);
+}
+
+std::optional<std::string> Params::date(std::string_view name) const {
+    const auto value = raw(name);
+    if (!value) return std::nullopt;
+    if (!is_iso_date(*value)) throw invalid_parameter(name, "must be a date YYYY-MM-DD");
+    return std::string(*value);
+}
+
+std::optional<std::string> Params::time(std::string_view name) const {
+    const auto value = raw(name);
+    if (!value) return std::nullopt;
+    if (is_iso_date(*value)) return std::string(*value) + "T00:00:00Z";
+    const auto tp = proto::parse_rfc3339(*value);
+    if (!tp || *tp < system_clock::time_point{} ||
+        *tp >= system_clock::time_point{sys_days{year{2200} / 1 / 1}}) {
+        throw invalid_parameter(name, "must be an RFC 3339 time or a date YYYY-MM-DD");
+    }
+    return proto::format_rfc3339(*tp, proto::TimePrecision::milliseconds);
+}
+
+std::optional<bool> Params::boolean(std::string_view name) const {
+    const auto value = raw(name);
+    if (!value) return std::nullopt;
+    if (*value == "true" || *value == "1" || value->empty()) return true;
+    if (*value == "false" || *value == "0") return false;
+    throw invalid_parameter(name, "must be true or false");
+}
+
+std::optional<long long> Params::integer(std::string_view name, long long min,
+                                         long long max) const {
+    const auto value = raw(name);
+    if (!value) return std::nullopt;
+    long long n = 0;
+    const auto end = value->data() + value->size();
+    const auto [ptr, ec] = std::from_chars(value->data(), end, n);
+    if (value->empty() || ec != std::errc{} || ptr != end) {
+        throw invalid_parameter(name, "must be an integer");
+    }
+    if (n < min || n > max) {
+        throw invalid_parameter(name, fmt::format("must be between {} and {}", min, max));
+    }
+    return n;
+}
+
+std::string Params::choice(std::string_view name, std::initializer_list<std::string_view> allowed,
+                           std::string_view fallback) const {
+    const auto value = raw(name);
+    if (!value) return std::string(fallback);
+    if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+        std::string list;
+        for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        throw invalid_parameter(name, "must be one of " + list);
+    }
+    return std::string(*value);
+}
+
+Page Params::page() const {
+    Page p;
+    p.limit = integer("limit", 1, kMaxLimit).value_or(kDefaultLimit);
+    p.offset = integer("offset", 0, kMaxOffset).value_or(0);
+    return p;
+}
+
+DayRange Params::period() const {
+    const auto kind = choice("period", {"day", "week", "month", "custom"}, "month");
+    if (kind == "custom") {
+        const auto from = date("from");
+        const auto to = date("to");
+        if (!from || !to) throw invalid_parameter("period", "custom needs from= and to= dates");
+        if (*to < *from) throw invalid_parameter("to", "is before from");
+        if (sys_days{*parse_date(*to)} - sys_days{*parse_date(*from)} > days{3660}) {
+            throw invalid_parameter("to", "a custom period spans at most 10 years");
+        }
+        return {*from, add_days(*to, 1)};
+    }
+    if (raw("from") || raw("to")) throw invalid_parameter("from", "only with period=custom");
+    const std::string at = date("date").value_or(today());
+    if (kind == "day") return {at, add_days(at, 1)};
+    if (kind == "week") {
+        const auto start = week_start(at);
+        return {start, add_days(start, 7)};
+    }
+    const auto start = month_start(at);
+    return {start, add_months(start, 1)};
+}
+
+}  // namespace printmon::cloud::api

@@ -1,0 +1,377 @@
+#include "api/queries.hpp"
+
+#include <utility>
+
+#include <pqxx/prepared_statement>
+#include <pqxx/result>
+
+#include "printmon/db/connection.hpp"
+
+namespace printmon::cloud::api {
+namespace {
+
+// Site of a device: the site of the scanner that saw it last.
+constexpr const char* kSiteJoin =
+    " LEFT JOIN scanners s ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id ";
+
+constexpr const char* kScannerDevices =
+    " LEFT JOIN (SELECT last_scanner_id, count(*) AS devices FROM devices "
+    "WHERE tenant_id = $1::uuid GROUP BY 1) dc ON dc.last_scanner_id = s.scanner_id ";
+
+// $2: seconds after which a scanner that has not uploaded is "stale".
+const std::string kSitesSql = std::string(
+                                  "SELECT s.site, count(*) AS scanners, "
+                                  "coalesce(sum(dc.devices), 0)::bigint AS devices, "
+                                  "pm_rfc3339(max(s.last_seen_at)) AS last_seen, "
+                                  "CASE WHEN max(s.last_seen_at) IS NULL THEN 'never_seen' "
+                                  "WHEN max(s.last_seen_at) > now() - make_interval(secs => "
+                                  "$2::double precision) THEN 'ok' ELSE 'stale' END AS health, "
+                                  "count(*) OVER () AS _total FROM scanners s") +
+                              kScannerDevices +
+                              "WHERE s.tenant_id = $1::uuid AND s.revoked_at IS NULL "
+                              "GROUP BY s.site ORDER BY s.site LIMIT $3::bigint OFFSET $4::bigint";
+
+const std::string kScannersSql =
+    std::string(
+        "SELECT s.scanner_id, s.name, s.site, s.key_prefix, pm_rfc3339(s.created_at) AS "
+        "created_at, pm_rfc3339(s.revoked_at) AS revoked_at, pm_rfc3339(s.last_seen_at) AS "
+        "last_seen, s.last_version, coalesce(dc.devices, 0) AS devices, "
+        "CASE WHEN s.revoked_at IS NOT NULL THEN 'revoked' WHEN s.last_seen_at IS NULL THEN "
+        "'never_seen' WHEN s.last_seen_at > now() - make_interval(secs => $3::double precision) "
+        "THEN 'ok' ELSE 'stale' END AS health, count(*) OVER () AS _total FROM scanners s") +
+    kScannerDevices +
+    "WHERE s.tenant_id = $1::uuid AND ($2::text IS NULL OR s.site = $2) "
+    "ORDER BY s.scanner_id LIMIT $4::bigint OFFSET $5::bigint";
+
+constexpr const char* kTokensSql =
+    "SELECT token_id::text AS token_id, name, key_prefix, pm_rfc3339(created_at) AS created_at, "
+    "pm_rfc3339(revoked_at) AS revoked_at, count(*) OVER () AS _total FROM api_tokens "
+    "WHERE tenant_id = $1::uuid ORDER BY created_at, token_id LIMIT $2::bigint OFFSET $3::bigint";
+
+constexpr const char* kTokenByKeySql =
+    "SELECT token_id::text FROM api_tokens WHERE tenant_id = $1::uuid "
+    "AND key_hash = decode($2, 'hex')";
+
+constexpr const char* kUsersSql =
+    "SELECT user_id::text AS user_id, email, role, pm_rfc3339(created_at) AS created_at, "
+    "pm_rfc3339(disabled_at) AS disabled_at, count(*) OVER () AS _total FROM users "
+    "WHERE tenant_id = $1::uuid ORDER BY lower(email), user_id "
+    "LIMIT $2::bigint OFFSET $3::bigint";
+
+constexpr const char* kUserSql =
+    "SELECT user_id::text AS user_id, email, role FROM users "
+    "WHERE tenant_id = $1::uuid AND user_id = $2::uuid";
+
+// $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not seen since, $8 text
+// search, $9 limit, $10 offset. strpos, not LIKE: '%' and '_' in a search are plain text.
+const std::string kDevicesHead =
+    std::string(
+        "SELECT d.device_id::text AS device_id, d.vendor, d.model, d.serial, d.mac, d.location, "
+        "d.last_address AS address, s.site, d.last_scanner_id AS scanner_id, "
+        "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, "
+        "coalesce(l.device_status, 'unknown') AS status, l.printer_status, "
+        "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, l.total, "
+        "count(*) OVER () AS _total FROM devices d") +
+    kSiteJoin +
+    "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
+    "WHERE d.tenant_id = $1::uuid AND ($2::text IS NULL OR s.site = $2) "
+    "AND ($3::text IS NULL OR lower(d.vendor) = lower($3)) "
+    "AND ($4::text IS NULL OR lower(d.model) = lower($4)) "
+    "AND ($5::text IS NULL OR coalesce(l.device_status, 'unknown') = $5) "
+    "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer) "
+    "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
+    "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
+    "d.location, d.last_address)), lower($8)) > 0) ";
+
+const std::vector<std::pair<std::string_view, std::string_view>> kDeviceSorts = {
+    {"last_seen", "d.last_seen"},  {"first_seen", "d.first_seen"},
+    {"vendor", "d.vendor"},        {"model", "d.model"},
+    {"serial", "d.serial"},        {"location", "d.location"},
+    {"address", "d.last_address"}, {"site", "s.site"},
+    {"status", "l.device_status"}, {"supply", "l.min_supply_percent"}};
+
+constexpr const char* kDeviceExistsSql =
+    "SELECT 1 FROM devices WHERE tenant_id = $1::uuid AND device_id = $2::uuid";
+
+const std::string kDeviceSql =
+    std::string(
+        "SELECT d.device_id::text AS device_id, d.identity_key, d.vendor, d.model, d.serial, "
+        "d.mac, d.firmware, d.location, d.last_address AS address, s.site, "
+        "d.last_scanner_id AS scanner_id, pm_rfc3339(d.first_seen) AS first_seen, "
+        "pm_rfc3339(d.last_seen) AS last_seen, coalesce(l.device_status, 'unknown') AS status, "
+        "pm_rfc3339(l.polled_at) AS polled_at, l.reading_id::text AS reading_id, "
+        "l.snapshot -> 'identity' AS identity, l.snapshot -> 'counters' AS counters, "
+        "l.snapshot -> 'supplies' AS supplies, l.snapshot -> 'trays' AS trays, "
+        "l.snapshot -> 'status' AS device_state FROM devices d") +
+    kSiteJoin +
+    "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
+    "WHERE d.tenant_id = $1::uuid AND d.device_id = $2::uuid";
+
+constexpr const char* kReadingsHead =
+    "SELECT reading_id::text AS reading_id, scanner_id, pm_rfc3339(polled_at) AS polled_at, "
+    "pm_rfc3339(received_at) AS received_at, total, snapshot, count(*) OVER () AS _total "
+    "FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND ($3::timestamptz IS NULL OR polled_at >= $3::timestamptz) "
+    "AND ($4::timestamptz IS NULL OR polled_at < $4::timestamptz) ";
+
+constexpr const char* kCountersRawSql =
+    "SELECT name, pm_rfc3339(polled_at) AS polled_at, value, count(*) OVER () AS _total "
+    "FROM reading_counters WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND ($3::text IS NULL OR name = $3) "
+    "AND ($4::timestamptz IS NULL OR polled_at >= $4::timestamptz) "
+    "AND ($5::timestamptz IS NULL OR polled_at < $5::timestamptz) "
+    "ORDER BY name, polled_at LIMIT $6::bigint OFFSET $7::bigint";
+
+constexpr const char* kCountersDailySql =
+    "SELECT name, day::text AS day, pages, readings, epochs, count(*) OVER () AS _total "
+    "FROM counter_days WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND ($3::text IS NULL OR name = $3) "
+    "AND ($4::timestamptz IS NULL OR day >= ($4::timestamptz AT TIME ZONE 'UTC')::date) "
+    "AND ($5::timestamptz IS NULL OR day < ($5::timestamptz AT TIME ZONE 'UTC')::date) "
+    "ORDER BY name, day LIMIT $6::bigint OFFSET $7::bigint";
+
+// $2 month_from, $3 month_to (whole months), $4 day_from, $5 day_to (the period), $6 site,
+// $7 device, $8 counter name, $9 limit, $10 offset. Whole months come from counter_months, the
+// days before and after them from counter_days.
+const std::string kPageVolumeHead =
+    "WITH v AS ("
+    " SELECT device_id, name, pages, readings, epochs FROM counter_months"
+    " WHERE tenant_id = $1::uuid AND month >= $2::date AND month < $3::date"
+    " AND ($8::text IS NULL OR name = $8)"
+    " UNION ALL"
+    " SELECT device_id, name, pages, readings, epochs FROM counter_days"
+    " WHERE tenant_id = $1::uuid AND day >= $4::date AND day < $2::date"
+    " AND ($8::text IS NULL OR name = $8)"
+    " UNION ALL"
+    " SELECT device_id, name, pages, readings, epochs FROM counter_days"
+    " WHERE tenant_id = $1::uuid AND day >= $3::date AND day < $5::date"
+    " AND ($8::text IS NULL OR name = $8)"
+    "), f AS ("
+    " SELECT v.*, d.vendor, d.model, d.serial, coalesce(s.site, '') AS site FROM v"
+    " JOIN devices d ON d.tenant_id = $1::uuid AND d.device_id = v.device_id"
+    " LEFT JOIN scanners s ON s.tenant_id = $1::uuid AND s.scanner_id = d.last_scanner_id"
+    " WHERE ($6::text IS NULL OR s.site = $6) AND ($7::uuid IS NULL OR v.device_id = $7::uuid)"
+    ") ";
+
+// $2 at, $3 site, $4 device, $5 name, $6 interpolate, $7 limit, $8 offset.
+const std::string kMeterReadsSql =
+    std::string(
+        "WITH dn AS ("
+        " SELECT d.device_id, s.site, n.name, count(*) OVER () AS _total FROM devices d") +
+    kSiteJoin +
+    " JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id"
+    " CROSS JOIN LATERAL jsonb_object_keys(CASE WHEN jsonb_typeof(l.snapshot -> 'counters') ="
+    " 'object' THEN l.snapshot -> 'counters' ELSE '{}' END) n(name)"
+    " WHERE d.tenant_id = $1::uuid AND ($3::text IS NULL OR s.site = $3)"
+    " AND ($4::uuid IS NULL OR d.device_id = $4::uuid) AND ($5::text IS NULL OR n.name = $5)"
+    " ORDER BY d.device_id, n.name LIMIT $7::bigint OFFSET $8::bigint) "
+    "SELECT dn.device_id::text AS device_id, dn.site, dn.name, "
+    "pm_rfc3339($2::timestamptz) AS at, "
+    "CASE WHEN i.ok THEN p.value + floor((nx.value - p.value)::numeric * "
+    "extract(epoch FROM $2::timestamptz - p.polled_at) / "
+    "extract(epoch FROM nx.polled_at - p.polled_at))::bigint ELSE p.value END AS value, "
+    "i.ok AS interpolated, pm_rfc3339(p.polled_at) AS reading_at, p.value AS reading_value, "
+    "CASE WHEN i.ok THEN pm_rfc3339(nx.polled_at) END AS next_reading_at, "
+    "CASE WHEN i.ok THEN nx.value END AS next_reading_value, dn._total FROM dn "
+    "LEFT JOIN LATERAL (SELECT polled_at, value FROM reading_counters"
+    " WHERE tenant_id = $1::uuid AND device_id = dn.device_id AND name = dn.name"
+    " AND polled_at <= $2::timestamptz ORDER BY polled_at DESC LIMIT 1) p ON true "
+    "LEFT JOIN LATERAL (SELECT polled_at, value FROM reading_counters"
+    " WHERE $6::boolean AND tenant_id = $1::uuid AND device_id = dn.device_id AND name = dn.name"
+    " AND polled_at > $2::timestamptz ORDER BY polled_at LIMIT 1) nx ON true "
+    "CROSS JOIN LATERAL (SELECT coalesce(p.polled_at < $2::timestamptz AND nx.value >= p.value"
+    " AND NOT EXISTS (SELECT 1 FROM counter_epochs e WHERE e.tenant_id = $1::uuid"
+    " AND e.device_id = dn.device_id AND e.name = dn.name AND e.at > p.polled_at"
+    " AND e.at <= nx.polled_at), false) AS ok) i "
+    "ORDER BY dn.device_id, dn.name";
+
+// $2 site, $3 device, $4 type, $5 color, $6 below percent, $7 limit, $8 offset.
+const std::string kSuppliesSql =
+    std::string(
+        "SELECT ds.device_id::text AS device_id, d.vendor, d.model, d.serial, d.location, "
+        "s.site, ds.description, ds.type, ds.color, ds.supply_class, ds.level_percent, ds.state, "
+        "pm_rfc3339(ds.polled_at) AS polled_at, count(*) OVER () AS _total "
+        "FROM device_supplies ds "
+        "JOIN devices d ON d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id") +
+    kSiteJoin +
+    "WHERE ds.tenant_id = $1::uuid AND ($2::text IS NULL OR s.site = $2) "
+    "AND ($3::uuid IS NULL OR ds.device_id = $3::uuid) AND ($4::text IS NULL OR ds.type = $4) "
+    "AND ($5::text IS NULL OR ds.color = $5) "
+    "AND ($6::integer IS NULL OR ds.level_percent < $6::integer) "
+    "ORDER BY ds.level_percent ASC NULLS LAST, ds.device_id, ds.idx "
+    "LIMIT $7::bigint OFFSET $8::bigint";
+
+// $2 from, $3 to, $4 site, $5 device, $6 limit, $7 offset.
+const std::string kSupplyChangesSql =
+    std::string(
+        "SELECT c.device_id::text AS device_id, d.vendor, d.model, d.serial, s.site, "
+        "c.description, c.type, c.color, pm_rfc3339(c.at) AS at, "
+        "pm_rfc3339(c.previous_at) AS previous_at, c.previous_percent, c.level_percent, "
+        "count(*) OVER () AS _total FROM supply_changes c "
+        "JOIN devices d ON d.tenant_id = c.tenant_id AND d.device_id = c.device_id") +
+    kSiteJoin +
+    "WHERE c.tenant_id = $1::uuid AND ($2::timestamptz IS NULL OR c.at >= $2::timestamptz) "
+    "AND ($3::timestamptz IS NULL OR c.at < $3::timestamptz) "
+    "AND ($4::text IS NULL OR s.site = $4) AND ($5::uuid IS NULL OR c.device_id = $5::uuid) "
+    "ORDER BY c.at DESC, c.device_id, c.supply LIMIT $6::bigint OFFSET $7::bigint";
+
+// $2 from, $3 to, $4 site, $5 device, $6 kind, $7 limit, $8 offset.
+const std::string kCounterEpochsSql =
+    std::string(
+        "SELECT e.device_id::text AS device_id, d.vendor, d.model, s.site, e.name, "
+        "pm_rfc3339(e.at) AS at, e.kind, e.reading_id::text AS reading_id, e.value, e.serial, "
+        "e.previous_reading_id::text AS previous_reading_id, "
+        "pm_rfc3339(e.previous_at) AS previous_at, e.previous_value, e.previous_serial, "
+        "count(*) OVER () AS _total FROM counter_epochs e "
+        "JOIN devices d ON d.tenant_id = e.tenant_id AND d.device_id = e.device_id") +
+    kSiteJoin +
+    "WHERE e.tenant_id = $1::uuid AND ($2::timestamptz IS NULL OR e.at >= $2::timestamptz) "
+    "AND ($3::timestamptz IS NULL OR e.at < $3::timestamptz) "
+    "AND ($4::text IS NULL OR s.site = $4) AND ($5::uuid IS NULL OR e.device_id = $5::uuid) "
+    "AND ($6::text IS NULL OR e.kind = $6) "
+    "ORDER BY e.at DESC, e.device_id, e.name LIMIT $7::bigint OFFSET $8::bigint";
+
+// An alert runs from an 'appeared' event to the next 'cleared' one of the same device, kind and
+// code; a repeated 'appeared' (two scanners, a re-sent state) does not open a second one.
+// $2 from, $3 to, $4 site, $5 device, $6 severity, $7 state, $8 code, $9 limit, $10 offset.
+const std::string kAlertsSql =
+    std::string(
+        "WITH ev AS ("
+        " SELECT e.device_id, e.kind, e.code, e.at, e.action, e.detail,"
+        " lag(e.action) OVER w AS prev_action,"
+        " min(e.at) FILTER (WHERE e.action = 'cleared')"
+        " OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS cleared_at"
+        " FROM events e WHERE e.tenant_id = $1::uuid AND e.kind IN ('error', 'alert')"
+        " AND ($5::uuid IS NULL OR e.device_id = $5::uuid) AND ($8::text IS NULL OR e.code = $8)"
+        " WINDOW w AS (PARTITION BY e.device_id, e.kind, e.code ORDER BY e.at, e.action)"
+        "), a AS ("
+        " SELECT ev.*, pm_severity(ev.kind, ev.code) AS severity FROM ev"
+        " WHERE ev.action = 'appeared' AND ev.prev_action IS DISTINCT FROM 'appeared') "
+        "SELECT a.device_id::text AS device_id, d.vendor, d.model, d.location, s.site, a.kind, "
+        "a.code, a.severity, CASE WHEN a.cleared_at IS NULL THEN 'open' ELSE 'closed' END AS "
+        "state, pm_rfc3339(a.at) AS started_at, pm_rfc3339(a.cleared_at) AS ended_at, a.detail, "
+        "count(*) OVER () AS _total FROM a "
+        "JOIN devices d ON d.tenant_id = $1::uuid AND d.device_id = a.device_id") +
+    kSiteJoin +
+    "WHERE ($4::text IS NULL OR s.site = $4) AND ($6::text IS NULL OR a.severity = $6) "
+    "AND ($7::text IS NULL OR ($7 = 'open') = (a.cleared_at IS NULL)) "
+    "AND ($3::timestamptz IS NULL OR a.at < $3::timestamptz) "
+    "AND ($2::timestamptz IS NULL OR a.cleared_at IS NULL OR a.cleared_at >= $2::timestamptz) "
+    "ORDER BY a.at DESC, a.device_id, a.code LIMIT $9::bigint OFFSET $10::bigint";
+
+// $2 from, $3 to, $4 site, $5 device, $6 kind, $7 code, $8 limit, $9 offset.
+const std::string kEventsSql =
+    std::string(
+        "SELECT e.event_id::text AS event_id, e.device_id::text AS device_id, d.vendor, d.model, "
+        "s.site, e.scanner_id, pm_rfc3339(e.at) AS at, e.kind, e.code, e.action, "
+        "pm_severity(e.kind, e.code) AS severity, e.detail, count(*) OVER () AS _total "
+        "FROM events e JOIN devices d ON d.tenant_id = e.tenant_id AND d.device_id = e.device_id") +
+    kSiteJoin +
+    "WHERE e.tenant_id = $1::uuid AND ($2::timestamptz IS NULL OR e.at >= $2::timestamptz) "
+    "AND ($3::timestamptz IS NULL OR e.at < $3::timestamptz) "
+    "AND ($4::text IS NULL OR s.site = $4) AND ($5::uuid IS NULL OR e.device_id = $5::uuid) "
+    "AND ($6::text IS NULL OR e.kind = $6) AND ($7::text IS NULL OR e.code = $7) "
+    "ORDER BY e.at DESC, e.event_id LIMIT $8::bigint OFFSET $9::bigint";
+
+constexpr const char* kRefreshSql = "SELECT analytics_refresh($1::uuid)";
+constexpr const char* kDirtyTenantsSql = "SELECT DISTINCT tenant_id::text FROM analytics_dirty";
+
+struct Grouping {
+    std::string_view name;
+    std::string_view select;
+    std::string_view group;
+};
+
+const std::vector<Grouping> kGroupings = {
+    {"tenant", "", ""},
+    {"site", "site, ", "site, "},
+    {"device", "device_id::text AS device_id, vendor, model, serial, site, ",
+     "device_id, vendor, model, serial, site, "}};
+
+}  // namespace
+
+const std::vector<std::string_view>& device_sort_keys() {
+    static const std::vector<std::string_view> kKeys = [] {
+        std::vector<std::string_view> keys;
+        for (const auto& [key, expr] : kDeviceSorts) keys.push_back(key);
+        return keys;
+    }();
+    return kKeys;
+}
+
+std::string devices_statement(std::string_view sort, bool descending) {
+    return "api_devices_" + std::string(sort) + (descending ? "_desc" : "_asc");
+}
+
+std::string page_volume_statement(std::string_view group_by) {
+    return "api_page_volume_" + std::string(group_by);
+}
+
+void prepare_statements(pqxx::connection& conn) {
+    conn.prepare(stmt::kSites, kSitesSql);
+    conn.prepare(stmt::kScanners, kScannersSql);
+    conn.prepare(stmt::kTokens, kTokensSql);
+    conn.prepare(stmt::kTokenByKey, kTokenByKeySql);
+    conn.prepare(stmt::kUsers, kUsersSql);
+    conn.prepare(stmt::kUser, kUserSql);
+    for (const auto& [key, expr] : kDeviceSorts) {
+        for (const bool desc : {false, true}) {
+            conn.prepare(devices_statement(key, desc),
+                         kDevicesHead + "ORDER BY " + std::string(expr) +
+                             (desc ? " DESC" : " ASC") +
+                             " NULLS LAST, d.device_id LIMIT $9::bigint OFFSET $10::bigint");
+        }
+    }
+    conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
+    conn.prepare(stmt::kDevice, kDeviceSql);
+    conn.prepare(stmt::kReadingsDesc,
+                 std::string(kReadingsHead) +
+                     "ORDER BY polled_at DESC, reading_id LIMIT $5::bigint OFFSET $6::bigint");
+    conn.prepare(stmt::kReadingsAsc,
+                 std::string(kReadingsHead) +
+                     "ORDER BY polled_at ASC, reading_id LIMIT $5::bigint OFFSET $6::bigint");
+    conn.prepare(stmt::kCountersRaw, kCountersRawSql);
+    conn.prepare(stmt::kCountersDaily, kCountersDailySql);
+    for (const auto& g : kGroupings) {
+        conn.prepare(page_volume_statement(g.name),
+                     kPageVolumeHead + "SELECT " + std::string(g.select) +
+                         "name, sum(pages)::bigint AS pages, sum(readings)::bigint AS readings, "
+                         "sum(epochs)::bigint AS epochs, count(*) OVER () AS _total FROM f "
+                         "GROUP BY " +
+                         std::string(g.group) + "name ORDER BY " + std::string(g.group) +
+                         "name LIMIT $9::bigint OFFSET $10::bigint");
+    }
+    conn.prepare(stmt::kMeterReads, kMeterReadsSql);
+    conn.prepare(stmt::kSupplies, kSuppliesSql);
+    conn.prepare(stmt::kSupplyChanges, kSupplyChangesSql);
+    conn.prepare(stmt::kCounterEpochs, kCounterEpochsSql);
+    conn.prepare(stmt::kAlerts, kAlertsSql);
+    conn.prepare(stmt::kEvents, kEventsSql);
+    conn.prepare(stmt::kRefresh, kRefreshSql);
+    conn.prepare(stmt::kDirtyTenants, kDirtyTenantsSql);
+}
+
+pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args) {
+    return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(args));
+}
+
+int refresh_tenant(pqxx::connection& conn, const std::string& tenant_id) {
+    return db::with_transaction(conn, [&](pqxx::work& tx) {
+        return tx.exec_prepared1(stmt::kRefresh, tenant_id)[0].as<int>();
+    });
+}
+
+int refresh_all(pqxx::connection& conn) {
+    const auto tenants = db::with_transaction(conn, [](pqxx::work& tx) {
+        std::vector<std::string> out;
+        for (const auto& row : tx.exec_prepared(stmt::kDirtyTenants)) {
+            out.push_back(row[0].as<std::string>());
+        }
+        return out;
+    });
+    int devices = 0;
+    for (const auto& tenant : tenants) devices += refresh_tenant(conn, tenant);
+    return devices;
+}
+
+}  // namespace printmon::cloud::api

@@ -1,0 +1,57 @@
+#pragma once
+// The analytics API's SQL: named statements, prepared on every pooled connection. Variants
+// that differ only in ORDER BY or GROUP BY are built here once, at prepare time, from the
+// fixed fragments below; request input only ever travels as a parameter.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+namespace printmon::cloud::api {
+
+/// Prepares every statement of the analytics API on `conn`.
+void prepare_statements(pqxx::connection& conn);
+
+/// Runs a prepared statement with nullable text parameters (NULL = "no filter").
+using Args = std::vector<std::optional<std::string>>;
+pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args);
+
+/// Brings the tenant's read model up to date (analytics_refresh); returns devices refreshed.
+int refresh_tenant(pqxx::connection& conn, const std::string& tenant_id);
+/// Refreshes every tenant with pending changes; returns devices refreshed.
+int refresh_all(pqxx::connection& conn);
+
+/// Sort keys of GET /api/v1/devices.
+const std::vector<std::string_view>& device_sort_keys();
+std::string devices_statement(std::string_view sort, bool descending);
+/// group_by of GET /api/v1/page-volume: tenant, site, device.
+std::string page_volume_statement(std::string_view group_by);
+
+namespace stmt {
+inline constexpr const char* kSites = "api_sites";
+inline constexpr const char* kScanners = "api_scanners";
+inline constexpr const char* kTokens = "api_tokens";
+inline constexpr const char* kTokenByKey = "api_token_by_key";
+inline constexpr const char* kUsers = "api_users";
+inline constexpr const char* kUser = "api_user";
+inline constexpr const char* kDeviceExists = "api_device_exists";
+inline constexpr const char* kDevice = "api_device";
+inline constexpr const char* kReadingsDesc = "api_readings_desc";
+inline constexpr const char* kReadingsAsc = "api_readings_asc";
+inline constexpr const char* kCountersRaw = "api_counters_raw";
+inline constexpr const char* kCountersDaily = "api_counters_daily";
+inline constexpr const char* kMeterReads = "api_meter_reads";
+inline constexpr const char* kSupplies = "api_supplies";
+inline constexpr const char* kSupplyChanges = "api_supply_changes";
+inline constexpr const char* kCounterEpochs = "api_counter_epochs";
+inline constexpr const char* kAlerts = "api_alerts";
+inline constexpr const char* kEvents = "api_events";
+inline constexpr const char* kRefresh = "api_refresh";
+inline constexpr const char* kDirtyTenants = "api_dirty_tenants";
+}  // namespace stmt
+
+}  // namespace printmon::cloud::api

@@ -1,0 +1,35 @@
+#pragma once
+// Query results to HTTP answers: a list (JSON envelope with paging, or CSV with the same
+// columns), or one object. Column types come from PostgreSQL (integers stay 64-bit integers,
+// json/jsonb is embedded as JSON, everything else is a string), so handlers only write SQL.
+// Columns whose name starts with '_' are not shown (_total carries count(*) OVER ()).
+// Every answer gets a weak ETag; a matching If-None-Match is a 304.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <pqxx/result>
+
+#include "api/params.hpp"
+#include "printmon/net/http.hpp"
+
+namespace printmon::cloud::api {
+
+/// Extra top-level string fields of a JSON list envelope (e.g. the period of a page volume).
+using Extras = std::vector<std::pair<std::string, std::string>>;
+
+/// {"items":[...],"limit":L,"offset":O,"total":T,"next_offset":N|null, extras...} or CSV.
+net::Response render_list(const net::Request& request, const pqxx::result& rows,
+                          const Params& params, const Page& page, const Extras& extras = {});
+
+/// The first row as a JSON object (the caller checked there is one).
+net::Response render_object(const net::Request& request, const pqxx::result& rows);
+
+/// Adds an ETag to a 200 answer, or turns it into a 304 when If-None-Match matches.
+net::Response with_etag(const net::Request& request, net::Response response);
+
+/// RFC 4180 field, with spreadsheet formula injection neutralised ("=cmd" -> "'=cmd").
+std::string csv_field(std::string_view text, bool is_text);
+
+}  // namespace printmon::cloud::api

@@ -1,0 +1,564 @@
+#include "api/routes.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <memory>
+#include <pqxx/except>
+
+#include "api/params.hpp"
+#include "api/queries.hpp"
+#include "api/render.hpp"
+#include "auth/accounts.hpp"
+#include "auth/keys.hpp"
+#include "auth/passwords.hpp"
+#include "printmon/common/logging.hpp"
+#include "printmon/db/connection.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "tenancy/tenancy.hpp"
+
+namespace printmon::cloud::api {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Known = std::vector<std::string_view>;
+
+/// Login and management bodies are small.
+constexpr std::size_t kMaxSmallBody = 16 * 1024;
+
+struct Deps {
+    storage::ConnectionPool& pool;
+    const auth::Authenticator& authenticator;
+    AnalyticsOptions options;
+};
+
+/// What a handler works with: the caller, its tenant and the validated parameters.
+struct Scope {
+    const net::Request& request;
+    const auth::Principal& who;
+    std::string tenant;
+    Params params;
+};
+
+net::HttpError not_found(std::string_view what) {
+    return net::HttpError(404, "not_found", fmt::format("no such {}", what));
+}
+
+// The platform admin acts on the tenant it names; everyone else on their own. A tenant
+// credential naming another tenant is refused outright rather than silently re-scoped.
+std::string tenant_scope(const net::Request& request, const auth::Principal& who) {
+    const auto asked = request.query_param("tenant");
+    if (who.kind == auth::PrincipalKind::admin) {
+        if (!asked) throw net::HttpError(400, "missing_tenant", "the admin token needs ?tenant=");
+        if (!proto::is_uuid(*asked)) throw invalid_parameter("tenant", "must be a lower-case UUID");
+        return std::string(*asked);
+    }
+    if (asked && *asked != who.tenant_id) {
+        throw net::HttpError(403, "forbidden", "the credential belongs to another tenant");
+    }
+    return who.tenant_id;
+}
+
+Scope scope_of(const net::Request& request, const Known& known) {
+    const auto& who = auth::principal_of(request);
+    std::string tenant = tenant_scope(request, who);
+    return Scope{request, who, std::move(tenant), Params(request, known)};
+}
+
+void require_admin(const auth::Principal& who) {
+    const bool ok = who.kind == auth::PrincipalKind::admin ||
+                    (who.kind == auth::PrincipalKind::user && who.role == auth::Role::admin);
+    if (!ok) throw net::HttpError(403, "forbidden", "this needs a tenant admin");
+}
+
+std::string path_uuid(const net::Request& request, const char* name, std::string_view what) {
+    const std::string& value = request.param(name);
+    // Not a UUID cannot name anything: the same 404 as an id of another tenant.
+    if (!proto::is_uuid(value)) throw not_found(what);
+    return value;
+}
+
+std::string number(long long n) { return std::to_string(n); }
+
+// Maps database failures that are the client's or the moment's, never a 500.
+template <class F>
+net::Response mapped(const Deps& deps, F&& f) {
+    const auto retry = deps.authenticator.options().retry_after;
+    try {
+        return f();
+    } catch (const pqxx::deadlock_detected&) {
+        return auth::overloaded_response(retry);
+    } catch (const pqxx::serialization_failure&) {
+        return auth::overloaded_response(retry);
+    } catch (const pqxx::broken_connection&) {
+        return auth::overloaded_response(retry);
+    } catch (const pqxx::sql_error& e) {
+        const std::string state = e.sqlstate();
+        if (state == "57014") {
+            throw net::HttpError(503, "query_timeout", "the query took too long; narrow it down")
+                .with_header("Retry-After", std::to_string(retry.count()));
+        }
+        if (state.rfind("22", 0) == 0) {
+            throw net::HttpError(400, "invalid_parameter", "a parameter value is out of range");
+        }
+        throw;
+    }
+}
+
+// A read: brings the tenant's read model up to date, then runs `body` in a transaction with a
+// statement timeout.
+net::Response read(const Deps& deps, const Scope& scope,
+                   const std::function<net::Response(pqxx::work&)>& body) {
+    return mapped(deps, [&] {
+        storage::Lease lease = deps.pool.acquire();
+        refresh_tenant(*lease, scope.tenant);
+        return db::with_transaction(*lease, [&](pqxx::work& tx) {
+            tx.exec0(fmt::format("SET LOCAL statement_timeout = {}",
+                                 deps.options.statement_timeout.count()));
+            return body(tx);
+        });
+    });
+}
+
+net::Response write(const Deps& deps, const std::function<net::Response(pqxx::work&)>& body) {
+    return mapped(deps, [&] {
+        storage::Lease lease = deps.pool.acquire();
+        return db::with_transaction(*lease, body);
+    });
+}
+
+net::Response list(const Deps& deps, const Scope& scope, const std::string& statement, Args args,
+                   const Extras& extras = {}) {
+    const Page page = scope.params.page();
+    args.insert(args.begin(), scope.tenant);
+    args.emplace_back(number(page.limit));
+    args.emplace_back(number(page.offset));
+    return read(deps, scope, [&](pqxx::work& tx) {
+        return render_list(scope.request, run(tx, statement, args), scope.params, page, extras);
+    });
+}
+
+void require_device(pqxx::work& tx, const std::string& tenant, const std::string& device) {
+    if (run(tx, stmt::kDeviceExists, {tenant, device}).empty()) throw not_found("device");
+}
+
+rapidjson::Document json_body(const net::Request& request) {
+    rapidjson::Document doc;
+    doc.Parse(request.body.data(), request.body.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+        throw net::HttpError(400, "invalid_json", "the body must be a JSON object");
+    }
+    return doc;
+}
+
+std::optional<std::string> member(const rapidjson::Document& doc, const char* name, bool required,
+                                  std::size_t max_chars = 256) {
+    const auto it = doc.FindMember(name);
+    if (it == doc.MemberEnd() || it->value.IsNull()) {
+        if (required) throw net::HttpError(400, "invalid_body", fmt::format("{}: required", name));
+        return std::nullopt;
+    }
+    if (!it->value.IsString()) {
+        throw net::HttpError(400, "invalid_body", fmt::format("{}: must be a string", name));
+    }
+    std::string value(it->value.GetString(), it->value.GetStringLength());
+    if (value.size() > max_chars) {
+        throw net::HttpError(400, "invalid_body",
+                             fmt::format("{}: longer than {} characters", name, max_chars));
+    }
+    return value;
+}
+
+template <class... Fields>
+net::Response json_object(unsigned status, Fields&&... fields) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    const auto put = [&w](const std::pair<const char*, std::string>& f) {
+        w.Key(f.first);
+        w.String(f.second.data(), static_cast<rapidjson::SizeType>(f.second.size()));
+    };
+    (put(fields), ...);
+    w.EndObject();
+    return net::Response::json({buffer.GetString(), buffer.GetSize()}, status);
+}
+
+net::HttpError from_error(const common::Error& error) {
+    switch (error.code) {
+        case common::ErrorCode::kInvalidArgument:
+            return net::HttpError(400, "invalid_body", error.message);
+        case common::ErrorCode::kConflict:
+            return net::HttpError(409, "conflict", error.message);
+        case common::ErrorCode::kNotFound:
+            return net::HttpError(404, "not_found", error.message);
+        default:
+            return net::HttpError(500, "internal", "unexpected failure");
+    }
+}
+
+class Registrar {
+  public:
+    Registrar(net::Router& router, std::shared_ptr<const Deps> deps)
+        : router_(router), deps_(std::move(deps)) {}
+
+    void get(const std::string& pattern, std::function<net::Response(net::Request&)> f) {
+        add("GET", pattern, std::move(f), 0);
+    }
+    void post(const std::string& pattern, std::function<net::Response(net::Request&)> f,
+              std::string_view tag = auth::kTagAnalytics) {
+        add("POST", pattern, std::move(f), kMaxSmallBody, tag);
+    }
+    void del(const std::string& pattern, std::function<net::Response(net::Request&)> f) {
+        add("DELETE", pattern, std::move(f), 0);
+    }
+    const std::shared_ptr<const Deps>& deps() const { return deps_; }
+
+  private:
+    void add(const char* method, const std::string& pattern,
+             std::function<net::Response(net::Request&)> f, std::size_t max_body,
+             std::string_view tag = auth::kTagAnalytics) {
+        net::RouteOptions options;
+        options.tag = std::string(tag);
+        options.max_body_bytes = max_body;
+        router_.add(method, pattern, deps_->authenticator.guarded(std::move(f)), options);
+    }
+    net::Router& router_;
+    std::shared_ptr<const Deps> deps_;
+};
+
+void register_accounts(Registrar& r) {
+    const std::shared_ptr<const Deps> deps = r.deps();
+    auto log = common::get_logger("cloud.api");
+
+    r.post(
+        "/api/v1/auth/login",
+        [deps, log](net::Request& request) {
+            const auto doc = json_body(request);
+            const auto tenant = *member(doc, "tenant_id", true, 64);
+            const auto email = *member(doc, "email", true, 254);
+            const auto password = *member(doc, "password", true, auth::kMaxPasswordChars);
+            return write(*deps, [&](pqxx::work& tx) {
+                auto session = auth::login(tx, tenant, email, password,
+                                           deps->authenticator.options().session_ttl);
+                if (!session) {
+                    log->info("event=login_failed tenant={}", common::log_value(tenant));
+                    throw net::HttpError(401, "login_failed", session.error().message);
+                }
+                log->info("event=login tenant={} user={}", tenant, session->user_id);
+                return json_object(200, std::pair{"token", session->token},
+                                   std::pair{"token_type", std::string("Bearer")},
+                                   std::pair{"expires_at", session->expires_at},
+                                   std::pair{"user_id", session->user_id},
+                                   std::pair{"role", std::string(auth::to_string(session->role))});
+            });
+        },
+        auth::kTagPublic);
+
+    r.post("/api/v1/auth/logout", [deps](net::Request& request) {
+        const auto& who = auth::principal_of(request);
+        if (who.kind != auth::PrincipalKind::user) {
+            throw net::HttpError(400, "not_a_session", "only a login session can log out");
+        }
+        return write(*deps, [&](pqxx::work& tx) {
+            auth::end_session(tx, who.tenant_id, who.session_id);
+            return net::Response::empty(204);
+        });
+    });
+
+    r.get("/api/v1/auth/me", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        const auto kind = s.who.kind == auth::PrincipalKind::user        ? "user"
+                          : s.who.kind == auth::PrincipalKind::api_token ? "api_token"
+                                                                         : "platform_admin";
+        std::string email;
+        if (s.who.kind == auth::PrincipalKind::user) {
+            write(*deps, [&](pqxx::work& tx) {
+                const auto row = run(tx, stmt::kUser, {s.tenant, s.who.subject});
+                if (!row.empty()) email = row[0][1].as<std::string>();
+                return net::Response::empty(204);
+            });
+        }
+        return with_etag(
+            request,
+            json_object(200, std::pair{"kind", std::string(kind)}, std::pair{"tenant_id", s.tenant},
+                        std::pair{"subject", s.who.subject}, std::pair{"email", email},
+                        std::pair{"role", std::string(auth::to_string(s.who.role))}));
+    });
+
+    r.get("/api/v1/users", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        return list(*deps, s, stmt::kUsers, {});
+    });
+
+    r.post("/api/v1/users", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto doc = json_body(request);
+        auth::NewUser user;
+        user.tenant_id = s.tenant;
+        user.email = *member(doc, "email", true, 254);
+        const auto role = auth::parse_role(*member(doc, "role", true, 16));
+        if (!role) throw net::HttpError(400, "invalid_body", "role: must be admin or viewer");
+        user.role = *role;
+        user.password = *member(doc, "password", true, auth::kMaxPasswordChars);
+        return write(*deps, [&](pqxx::work& tx) {
+            auto id = auth::create_user(tx, user);
+            if (!id) throw from_error(id.error());
+            log->info("event=user_created tenant={} user={} by={}", s.tenant, *id, s.who.subject);
+            return json_object(201, std::pair{"user_id", *id}, std::pair{"email", user.email},
+                               std::pair{"role", std::string(auth::to_string(user.role))});
+        });
+    });
+
+    r.del("/api/v1/users/{user_id}", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto user_id = path_uuid(request, "user_id", "user");
+        return write(*deps, [&](pqxx::work& tx) {
+            auto done = auth::disable_user(tx, s.tenant, user_id);
+            if (!done) throw not_found("user");
+            return net::Response::empty(204);
+        });
+    });
+
+    r.get("/api/v1/tokens", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        return list(*deps, s, stmt::kTokens, {});
+    });
+
+    r.post("/api/v1/tokens", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto doc = json_body(request);
+        const auto name = member(doc, "name", false, 200).value_or("");
+        return write(*deps, [&](pqxx::work& tx) {
+            auto token = tenancy::create_api_token(tx, s.tenant, name);
+            if (!token) throw from_error(token.error());
+            const auto id = run(tx, stmt::kTokenByKey, {s.tenant, auth::key_hash_hex(*token)})[0][0]
+                                .as<std::string>();
+            log->info("event=token_created tenant={} token={} by={}", s.tenant, id, s.who.subject);
+            return json_object(201, std::pair{"token_id", id}, std::pair{"name", name},
+                               std::pair{"token", *token});
+        });
+    });
+
+    r.del("/api/v1/tokens/{token_id}", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto token_id = path_uuid(request, "token_id", "token");
+        return write(*deps, [&](pqxx::work& tx) {
+            if (!auth::revoke_api_token(tx, s.tenant, token_id)) throw not_found("token");
+            return net::Response::empty(204);
+        });
+    });
+
+    r.get("/api/v1/scanners", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"site"});
+        return list(*deps, s, stmt::kScanners,
+                    {s.params.text("site"), number(deps->options.scanner_stale_after.count())});
+    });
+
+    r.post("/api/v1/scanners", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto doc = json_body(request);
+        tenancy::NewScanner scanner;
+        scanner.tenant_id = s.tenant;
+        scanner.scanner_id = *member(doc, "scanner_id", true, 128);
+        scanner.name = member(doc, "name", false, 200).value_or("");
+        scanner.site = member(doc, "site", false, 200).value_or("");
+        return write(*deps, [&](pqxx::work& tx) {
+            auto key = tenancy::create_scanner(tx, scanner);
+            if (!key) throw from_error(key.error());
+            log->info("event=scanner_created tenant={} scanner={} by={}", s.tenant,
+                      common::log_value(scanner.scanner_id), s.who.subject);
+            return json_object(201, std::pair{"scanner_id", scanner.scanner_id},
+                               std::pair{"key", *key});
+        });
+    });
+
+    r.del("/api/v1/scanners/{scanner_id}", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto& scanner_id = request.param("scanner_id");
+        return write(*deps, [&](pqxx::work& tx) {
+            if (!tenancy::revoke_scanner(tx, s.tenant, scanner_id)) throw not_found("scanner");
+            log->info("event=scanner_revoked tenant={} scanner={} by={}", s.tenant,
+                      common::log_value(scanner_id), s.who.subject);
+            return net::Response::empty(204);
+        });
+    });
+}
+
+void register_fleet(Registrar& r) {
+    const std::shared_ptr<const Deps> deps = r.deps();
+
+    r.get("/api/v1/sites", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        return list(*deps, s, stmt::kSites, {number(deps->options.scanner_stale_after.count())});
+    });
+
+    r.get("/api/v1/devices", [deps](net::Request& request) {
+        const Scope s =
+            scope_of(request, {"site", "vendor", "model", "status", "low_supplies",
+                               "low_supply_percent", "not_seen_since", "q", "sort", "order"});
+        const auto& p = s.params;
+        std::optional<std::string> max_supply;
+        if (p.boolean("low_supplies").value_or(false)) {
+            max_supply = number(p.integer("low_supply_percent", 0, 100).value_or(20));
+        } else if (p.integer("low_supply_percent", 0, 100)) {
+            throw invalid_parameter("low_supply_percent", "only with low_supplies=true");
+        }
+        const auto sort = p.choice("sort",
+                                   {"last_seen", "first_seen", "vendor", "model", "serial",
+                                    "location", "address", "site", "status", "supply"},
+                                   "last_seen");
+        const bool desc =
+            p.choice("order", {"asc", "desc"}, sort == "last_seen" ? "desc" : "asc") == "desc";
+        const auto status =
+            p.choice("status", {"running", "warning", "down", "testing", "unknown"}, "");
+        return list(*deps, s, devices_statement(sort, desc),
+                    {p.text("site"), p.text("vendor"), p.text("model"),
+                     status.empty() ? std::nullopt : std::optional<std::string>(status), max_supply,
+                     p.time("not_seen_since"), p.text("q")});
+    });
+
+    r.get("/api/v1/devices/{device_id}", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        const auto device = path_uuid(request, "device_id", "device");
+        return read(*deps, s, [&](pqxx::work& tx) {
+            const auto rows = run(tx, stmt::kDevice, {s.tenant, device});
+            if (rows.empty()) throw not_found("device");
+            return render_object(request, rows);
+        });
+    });
+
+    r.get("/api/v1/devices/{device_id}/readings", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"from", "to", "order"});
+        const auto device = path_uuid(request, "device_id", "device");
+        const auto& p = s.params;
+        const bool asc = p.choice("order", {"asc", "desc"}, "desc") == "asc";
+        const Page page = p.page();
+        const Args args{s.tenant,           device,
+                        p.time("from"),     p.time("to"),
+                        number(page.limit), number(page.offset)};
+        return read(*deps, s, [&](pqxx::work& tx) {
+            require_device(tx, s.tenant, device);
+            return render_list(
+                request, run(tx, asc ? stmt::kReadingsAsc : stmt::kReadingsDesc, args), p, page);
+        });
+    });
+
+    r.get("/api/v1/devices/{device_id}/counters", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"name", "from", "to", "interval"});
+        const auto device = path_uuid(request, "device_id", "device");
+        const auto& p = s.params;
+        const bool daily = p.choice("interval", {"raw", "day"}, "raw") == "day";
+        const Page page = p.page();
+        const Args args{s.tenant,           device,       p.text("name", 64),
+                        p.time("from"),     p.time("to"), number(page.limit),
+                        number(page.offset)};
+        return read(*deps, s, [&](pqxx::work& tx) {
+            require_device(tx, s.tenant, device);
+            return render_list(
+                request, run(tx, daily ? stmt::kCountersDaily : stmt::kCountersRaw, args), p, page);
+        });
+    });
+}
+
+void register_analytics(Registrar& r) {
+    const std::shared_ptr<const Deps> deps = r.deps();
+
+    r.get("/api/v1/page-volume", [deps](net::Request& request) {
+        const Scope s = scope_of(
+            request, {"group_by", "period", "date", "from", "to", "site", "device", "name"});
+        const auto& p = s.params;
+        const auto group = p.choice("group_by", {"tenant", "site", "device"}, "device");
+        const DayRange range = p.period();
+        // Whole months inside the period come from the monthly rollup.
+        std::string month_from = month_start(range.from);
+        if (month_from < range.from) month_from = add_months(month_from, 1);
+        std::string month_to = month_start(range.to);
+        if (month_to <= month_from) month_from = month_to = range.to;
+        return list(*deps, s, page_volume_statement(group),
+                    {month_from, month_to, range.from, range.to, p.text("site"), p.uuid("device"),
+                     p.text("name", 64)},
+                    {{"from", range.from}, {"to", range.to}});
+    });
+
+    r.get("/api/v1/meter-reads", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"at", "site", "device", "name", "interpolate"});
+        const auto& p = s.params;
+        const auto at = p.time("at");
+        if (!at) throw invalid_parameter("at", "required (RFC 3339 time or date)");
+        const bool interpolate = p.boolean("interpolate").value_or(false);
+        return list(*deps, s, stmt::kMeterReads,
+                    {*at, p.text("site"), p.uuid("device"), p.text("name", 64),
+                     interpolate ? "true" : "false"});
+    });
+
+    r.get("/api/v1/supplies", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"site", "device", "type", "color", "below"});
+        const auto& p = s.params;
+        const auto below = p.integer("below", 0, 101);
+        return list(*deps, s, stmt::kSupplies,
+                    {p.text("site"), p.uuid("device"), p.text("type", 64), p.text("color", 64),
+                     below ? std::optional<std::string>(number(*below)) : std::nullopt});
+    });
+
+    r.get("/api/v1/supply-changes", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"from", "to", "site", "device"});
+        const auto& p = s.params;
+        return list(*deps, s, stmt::kSupplyChanges,
+                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device")});
+    });
+
+    r.get("/api/v1/counter-epochs", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"from", "to", "site", "device", "kind"});
+        const auto& p = s.params;
+        const auto kind = p.choice("kind", {"decrease", "wrap", "serial_change"}, "");
+        return list(*deps, s, stmt::kCounterEpochs,
+                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
+                     kind.empty() ? std::nullopt : std::optional<std::string>(kind)});
+    });
+
+    r.get("/api/v1/alerts", [deps](net::Request& request) {
+        const Scope s =
+            scope_of(request, {"from", "to", "site", "device", "severity", "state", "code"});
+        const auto& p = s.params;
+        const auto severity = p.choice("severity", {"critical", "warning", "info"}, "");
+        const auto state = p.choice("state", {"open", "closed", "all"}, "all");
+        return list(*deps, s, stmt::kAlerts,
+                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
+                     severity.empty() ? std::nullopt : std::optional<std::string>(severity),
+                     state == "all" ? std::nullopt : std::optional<std::string>(state),
+                     p.text("code", 64)});
+    });
+
+    r.get("/api/v1/events", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"from", "to", "site", "device", "kind", "code"});
+        const auto& p = s.params;
+        return list(*deps, s, stmt::kEvents,
+                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
+                     p.text("kind", 64), p.text("code", 64)});
+    });
+}
+
+}  // namespace
+
+void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
+                               const auth::Authenticator& authenticator, AnalyticsOptions options) {
+    // Every handler holds the shared dependencies, so they live as long as the router.
+    Registrar registrar(router, std::make_shared<const Deps>(Deps{pool, authenticator, options}));
+    register_accounts(registrar);
+    register_fleet(registrar);
+    register_analytics(registrar);
+}
+
+}  // namespace printmon::cloud::api

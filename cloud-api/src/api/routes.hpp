@@ -1,0 +1,28 @@
+#pragma once
+// The analytics REST API (/api/v1/..., JSON or CSV): accounts, tokens and scanners of a tenant,
+// sites, devices, readings, counters, page volume with counter epochs, meter reads, supplies,
+// alerts and events. Every route is authenticated (tag "analytics": a user session, a tenant API
+// token, or the platform admin with ?tenant=) except POST /api/v1/auth/login, and every query
+// is scoped to the caller's tenant. docs/openapi.yaml describes each route.
+
+#include <chrono>
+
+#include "auth/authenticator.hpp"
+#include "printmon/net/router.hpp"
+#include "storage/pool.hpp"
+
+namespace printmon::cloud::api {
+
+struct AnalyticsOptions {
+    /// A scanner that has not uploaded for this long is "stale" (sites, scanners).
+    std::chrono::seconds scanner_stale_after{std::chrono::hours(1)};
+    /// Upper bound of one read query (SET LOCAL statement_timeout); past it: 503.
+    std::chrono::milliseconds statement_timeout{10'000};
+};
+
+/// Registers the routes on `router`; `pool` and `authenticator` must outlive it.
+void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
+                               const auth::Authenticator& authenticator,
+                               AnalyticsOptions options = {});
+
+}  // namespace printmon::cloud::api

@@ -1,0 +1,602 @@
+// The analytics API over real HTTPS on a throwaway database: accounts, authentication on every
+// route, tenant isolation, lists (paging, filters, sorting, CSV, ETag), page volume across a
+// counter reset, a 32-bit wrap and device swaps, meter reads, supplies, alerts, bad input.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "analytics_support.hpp"
+#include "app/cli.hpp"
+#include "auth/accounts.hpp"
+#include "printmon/db/connection.hpp"
+#include "printmon/proto/uuid.hpp"
+
+using namespace printmon;
+using namespace printmon::cloud::test;
+
+namespace {
+
+constexpr const char* kPassword = "correct horse battery";
+
+std::string day(int d, int hour = 12) {
+    char text[32];
+    std::snprintf(text, sizeof text, "2026-01-%02dT%02d:00:00Z", d, hour);
+    return text;
+}
+
+std::string create_user(CloudServer& s, const std::string& tenant, const std::string& email,
+                        cloud::auth::Role role) {
+    auto lease = s.app().pool().acquire();
+    auto id = db::with_transaction(*lease, [&](pqxx::work& tx) {
+        return cloud::auth::create_user(tx, {tenant, email, role, kPassword});
+    });
+    REQUIRE(id);
+    return *id;
+}
+
+std::string login(CloudServer& s, const std::string& tenant, const std::string& email) {
+    const auto r = api_request(s, "POST", "/api/v1/auth/login", "",
+                               R"({"tenant_id":")" + tenant + R"(","email":")" + email +
+                                   R"(","password":")" + kPassword + R"("})");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return str(r.json, "token");
+}
+
+// Tenant A: four printers at site "lab" with a counter reset, a 32-bit wrap, a device swap at
+// one IP (new serial: a new device) and a mainboard swap (same MAC, new serial: one device).
+struct Fleet {
+    CloudServer s;
+    std::string tenant_a, tenant_b, token_a, token_b, key_a;
+    std::string device_b;
+
+    Fleet() {
+        tenant_a = s.create_tenant("Acme");
+        tenant_b = s.create_tenant("Other");
+        key_a = s.create_scanner(tenant_a, "branch-a");
+        const auto key_b = s.create_scanner(tenant_b, "branch-b");
+        token_a = s.create_token(tenant_a);
+        token_b = s.create_token(tenant_b);
+
+        FakeDevice reset;
+        reset.branch_id = proto::new_uuid();
+        reset.serial = "RESET1";
+        reset.mac = "aa:bb:cc:00:00:01";
+        reset.address = "10.0.0.1";
+        auto batch = batch_of("branch-a", reset,
+                              {{day(1), {{"total", 1000}, {"mono", 800}}, 50, ""},
+                               {day(2), {{"total", 1100}, {"mono", 850}}, 40, ""},
+                               {day(3), {{"total", 1250}, {"mono", 900}}, 30, ""},
+                               {day(4), {{"total", 40}, {"mono", 20}}, 95, ""},
+                               {day(5), {{"total", 90}, {"mono", 40}}, 90, ""}});
+        batch.events = {
+            {proto::new_uuid(), reset.branch_id, day(2, 10), "error", "jammed", "appeared", "jam"},
+            {proto::new_uuid(), reset.branch_id, day(2, 11), "error", "jammed", "cleared", ""},
+            {proto::new_uuid(), reset.branch_id, day(3, 9), "error", "low_toner", "appeared", ""}};
+        REQUIRE(s.ingest(key_a, batch).status == 200);
+
+        FakeDevice wrap;
+        wrap.branch_id = proto::new_uuid();
+        wrap.serial = "WRAP1";
+        wrap.mac = "aa:bb:cc:00:00:02";
+        wrap.address = "10.0.0.2";
+        wrap.model = "LaserJet M607";
+        REQUIRE(s.ingest(key_a, batch_of("branch-a", wrap,
+                                         {{day(1), {{"total", 4294967000}}, 0, ""},
+                                          {day(2), {{"total", 4294967200}}, 0, ""},
+                                          {day(3), {{"total", 104}}, 0, ""},
+                                          {day(4), {{"total", 304}}, 0, ""}}))
+                    .status == 200);
+
+        // Swap at 10.0.0.3: the scanner keeps its device id, the serial changes.
+        FakeDevice swap;
+        swap.branch_id = proto::new_uuid();
+        swap.serial = "OLD1";
+        swap.address = "10.0.0.3";
+        REQUIRE(s.ingest(key_a, batch_of("branch-a", swap,
+                                         {{day(1), {{"total", 5000}}, 60, ""},
+                                          {day(2), {{"total", 5300}}, 60, ""}}))
+                    .status == 200);
+        swap.serial = "NEW1";
+        REQUIRE(s.ingest(key_a, batch_of("branch-a", swap,
+                                         {{day(3), {{"total", 70000}}, 60, ""},
+                                          {day(4), {{"total", 70100}}, 60, ""}}))
+                    .status == 200);
+
+        // Mainboard swap: no vendor, so the MAC is the identity; the serial changes.
+        FakeDevice board;
+        board.branch_id = proto::new_uuid();
+        board.vendor = "";
+        board.serial = "M1";
+        board.mac = "aa:bb:cc:00:00:04";
+        board.address = "10.0.0.4";
+        REQUIRE(s.ingest(key_a, batch_of("branch-a", board,
+                                         {{day(1), {{"total", 300}}, 70, "M1"},
+                                          {day(2), {{"total", 400}}, 70, "M1"},
+                                          {day(3), {{"total", 10}}, 70, "M2"},
+                                          {day(4), {{"total", 30}}, 70, "M2"}}))
+                    .status == 200);
+
+        FakeDevice other;
+        other.branch_id = proto::new_uuid();
+        other.serial = "SECRET-B";
+        REQUIRE(s.ingest(key_b, batch_of("branch-b", other,
+                                         {{day(1), {{"total", 1}}, 10, ""},
+                                          {day(2), {{"total", 999999}}, 10, ""}}))
+                    .status == 200);
+        device_b = s.query_value("SELECT device_id::text FROM devices WHERE tenant_id = $1::uuid",
+                                 tenant_b)
+                       .value();
+    }
+
+    std::string device_by_serial(const std::string& serial) const {
+        return s.query_value("SELECT device_id::text FROM devices WHERE serial = $1", serial)
+            .value();
+    }
+};
+
+const rapidjson::Value& items(const ApiResponse& r) {
+    REQUIRE(r.json.IsObject());
+    REQUIRE(r.json.HasMember("items"));
+    return r.json["items"];
+}
+
+// Pages of `name` in a page-volume answer, keyed by the group column (or "" for tenant).
+std::map<std::string, long long> pages_by(const ApiResponse& r, const char* key,
+                                          const std::string& name = "total") {
+    std::map<std::string, long long> out;
+    for (const auto& row : items(r).GetArray()) {
+        if (str(row, "name") != name) continue;
+        out[key == nullptr ? "" : str(row, key)] = num(row, "pages").value_or(-1);
+    }
+    return out;
+}
+
+std::string fill(std::string pattern, const std::string& value) {
+    for (auto open = pattern.find('{'); open != std::string::npos; open = pattern.find('{')) {
+        pattern.replace(open, pattern.find('}', open) - open + 1, value);
+    }
+    return pattern;
+}
+
+}  // namespace
+
+TEST_CASE("page volume applies counter epochs: reset, 32-bit wrap, swaps at one IP",
+          "[cloud][analytics]") {
+    Fleet f;
+    const auto month = "/api/v1/page-volume?period=month&date=2026-01-15";
+
+    const auto by_device = api_get(f.s, std::string(month) + "&group_by=device", f.token_a);
+    INFO(by_device.body);
+    REQUIRE(by_device.status == 200);
+    const auto pages = pages_by(by_device, "device_id");
+    CHECK(pages.at(f.device_by_serial("RESET1")) == 100 + 150 + 0 + 50);
+    CHECK(pages.at(f.device_by_serial("WRAP1")) == 200 + 200 + 200);
+    CHECK(pages.at(f.device_by_serial("OLD1")) == 300);
+    CHECK(pages.at(f.device_by_serial("NEW1")) == 100);
+    CHECK(pages.at(f.device_by_serial("M2")) == 100 + 0 + 20);
+    CHECK(pages_by(by_device, "device_id", "mono").at(f.device_by_serial("RESET1")) ==
+          50 + 50 + 20);
+    for (const auto& row : items(by_device).GetArray()) CHECK(num(row, "pages").value() >= 0);
+    CHECK(str(by_device.json, "from") == "2026-01-01");
+    CHECK(str(by_device.json, "to") == "2026-02-01");
+
+    const long long tenant_total = 300 + 600 + 300 + 100 + 120;
+    const auto by_tenant = api_get(f.s, std::string(month) + "&group_by=tenant", f.token_a);
+    CHECK(pages_by(by_tenant, nullptr).at("") == tenant_total);
+    const auto by_site = api_get(f.s, std::string(month) + "&group_by=site", f.token_a);
+    CHECK(pages_by(by_site, "site").at("lab") == tenant_total);
+
+    // The same totals from the daily rollup (custom period, not whole months) and per day.
+    const auto custom = api_get(
+        f.s, "/api/v1/page-volume?period=custom&from=2025-12-20&to=2026-01-04&group_by=tenant",
+        f.token_a);
+    CHECK(pages_by(custom, nullptr).at("") == 250 + 600 + 300 + 100 + 120);
+    const auto jan4 =
+        api_get(f.s, "/api/v1/page-volume?period=day&date=2026-01-04&group_by=tenant", f.token_a);
+    CHECK(pages_by(jan4, nullptr).at("") == 0 + 200 + 100 + 20);
+    const auto week =
+        api_get(f.s, "/api/v1/page-volume?period=week&date=2026-01-01&group_by=tenant", f.token_a);
+    CHECK(str(week.json, "from") == "2025-12-29");  // ISO week: Monday
+    CHECK(pages_by(week, nullptr).at("") == 250 + 600 + 300 + 100 + 120);
+
+    // Every epoch change is recorded with the readings that caused it.
+    const auto epochs = api_get(f.s, "/api/v1/counter-epochs?from=2026-01-01", f.token_a);
+    std::multiset<std::string> kinds;
+    for (const auto& row : items(epochs).GetArray()) {
+        if (str(row, "name") == "total") kinds.insert(str(row, "kind"));
+        CHECK_FALSE(str(row, "previous_reading_id").empty());
+        CHECK_FALSE(str(row, "reading_id").empty());
+    }
+    CHECK(kinds == std::multiset<std::string>{"decrease", "wrap", "serial_change"});
+    const auto change = api_get(f.s, "/api/v1/counter-epochs?kind=serial_change", f.token_a);
+    REQUIRE(items(change).Size() == 1);
+    CHECK(str(items(change)[0], "previous_serial") == "M1");
+    CHECK(str(items(change)[0], "serial") == "M2");
+
+    // A late offline reading inside the sequence is folded in (the rollup is recomputed).
+    FakeDevice reset;
+    reset.branch_id = f.s.query_value(
+                             "SELECT branch_device_id::text FROM scanner_devices "
+                             "WHERE device_id = $1::uuid",
+                             f.device_by_serial("RESET1"))
+                          .value();
+    reset.serial = "RESET1";
+    reset.mac = "aa:bb:cc:00:00:01";
+    REQUIRE(f.s.ingest(f.key_a, batch_of("branch-a", reset,
+                                         {{day(2, 20), {{"total", 1200}, {"mono", 870}}, 35, ""}}))
+                .status == 200);
+    const auto after = api_get(f.s, std::string(month) + "&group_by=device", f.token_a);
+    CHECK(pages_by(after, "device_id").at(f.device_by_serial("RESET1")) == 300);
+}
+
+TEST_CASE("meter reads at a date, interpolated only when asked", "[cloud][analytics]") {
+    Fleet f;
+    const auto device = f.device_by_serial("RESET1");
+    const auto at = "/api/v1/meter-reads?name=total&device=" + device + "&at=2026-01-02T00:00:00Z";
+    const auto plain = api_get(f.s, at, f.token_a);
+    INFO(plain.body);
+    REQUIRE(items(plain).Size() == 1);
+    CHECK(num(items(plain)[0], "value") == 1000);
+    CHECK(items(plain)[0]["interpolated"].IsFalse());
+    CHECK(str(items(plain)[0], "reading_at") == day(1));
+
+    const auto interpolated = api_get(f.s, at + "&interpolate=true", f.token_a);
+    CHECK(num(items(interpolated)[0], "value") == 1050);  // half way between 1000 and 1100
+    CHECK(items(interpolated)[0]["interpolated"].IsTrue());
+
+    // Across the reset there is nothing to interpolate: the last reading is the value.
+    const auto across = api_get(f.s,
+                                "/api/v1/meter-reads?name=total&interpolate=true&device=" + device +
+                                    "&at=2026-01-04T00:00:00Z",
+                                f.token_a);
+    CHECK(num(items(across)[0], "value") == 1250);
+    CHECK(items(across)[0]["interpolated"].IsFalse());
+}
+
+TEST_CASE("every route needs credentials; tenant isolation", "[cloud][analytics]") {
+    Fleet f;
+    const std::string fake = proto::new_uuid();
+    for (const auto& route : f.s.app().routes()) {
+        if (route.options.tag == "public") continue;
+        const auto r = api_request(f.s, route.method, fill(route.pattern, fake), "");
+        INFO(route.method << " " << route.pattern << " -> " << r.body);
+        CHECK(r.status == 401);
+        CHECK(r.json.IsObject());
+    }
+
+    // Tenant A's token sees none of tenant B's data.
+    CHECK(api_get(f.s, "/api/v1/devices/" + f.device_b, f.token_a).status == 404);
+    CHECK(api_get(f.s, "/api/v1/devices/" + f.device_b + "/readings", f.token_a).status == 404);
+    CHECK(api_get(f.s, "/api/v1/devices/" + f.device_b + "/counters", f.token_a).status == 404);
+    CHECK(api_get(f.s, "/api/v1/devices/" + f.device_b, f.token_b).status == 200);
+    for (const std::string& path : std::vector<std::string>{
+             "/api/v1/devices", "/api/v1/devices?q=SECRET", "/api/v1/supplies",
+             "/api/v1/meter-reads?at=2026-01-03&device=" + f.device_b,
+             "/api/v1/page-volume?period=month&date=2026-01-01&device=" + f.device_b,
+             "/api/v1/events", "/api/v1/alerts", "/api/v1/scanners", "/api/v1/sites"}) {
+        const auto r = api_get(f.s, path, f.token_a);
+        INFO(path << " -> " << r.body);
+        CHECK(r.status == 200);
+        CHECK(r.body.find(f.device_b) == std::string::npos);
+        CHECK(r.body.find("SECRET-B") == std::string::npos);
+        CHECK(r.body.find("branch-b") == std::string::npos);
+    }
+    CHECK(api_get(f.s, "/api/v1/devices?tenant=" + f.tenant_b, f.token_a).status == 403);
+    // The platform admin names the tenant.
+    CHECK(api_get(f.s, "/api/v1/devices", kAdminToken).status == 400);
+    const auto admin = api_get(f.s, "/api/v1/devices?tenant=" + f.tenant_b, kAdminToken);
+    CHECK(admin.status == 200);
+    CHECK(items(admin).Size() == 1);
+    // A scanner key is not an analytics credential.
+    CHECK(api_get(f.s, "/api/v1/devices", f.key_a).status == 401);
+}
+
+TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytics]") {
+    Fleet f;
+    const auto all = api_get(f.s, "/api/v1/devices", f.token_a);
+    INFO(all.body);
+    REQUIRE(all.status == 200);
+    CHECK(num(all.json, "total") == 5);
+    CHECK(items(all).Size() == 5);
+
+    std::set<std::string> seen;
+    for (long long offset = 0; offset < 5; offset += 2) {
+        const auto page = api_get(
+            f.s, "/api/v1/devices?sort=serial&limit=2&offset=" + std::to_string(offset), f.token_a);
+        CHECK(num(page.json, "total") == 5);
+        for (const auto& row : items(page).GetArray()) seen.insert(str(row, "device_id"));
+        if (offset + 2 < 5) CHECK(num(page.json, "next_offset") == offset + 2);
+    }
+    CHECK(seen.size() == 5);
+    const auto sorted = api_get(f.s, "/api/v1/devices?sort=serial&order=desc", f.token_a);
+    CHECK(str(items(sorted)[0], "serial") == "WRAP1");
+
+    CHECK(items(api_get(f.s, "/api/v1/devices?vendor=hp", f.token_a)).Size() == 4);
+    CHECK(items(api_get(f.s, "/api/v1/devices?model=LaserJet%20M607", f.token_a)).Size() == 1);
+    CHECK(items(api_get(f.s, "/api/v1/devices?site=lab", f.token_a)).Size() == 5);
+    CHECK(items(api_get(f.s, "/api/v1/devices?site=elsewhere", f.token_a)).Size() == 0);
+    CHECK(items(api_get(f.s, "/api/v1/devices?q=10.0.0.2", f.token_a)).Size() == 1);
+    CHECK(items(api_get(f.s, "/api/v1/devices?q=%25", f.token_a)).Size() == 0);  // not LIKE
+    // Low supplies: the wrap device's black toner is at 0 %, the golden magenta at 12 %.
+    const auto low =
+        api_get(f.s, "/api/v1/devices?low_supplies=true&low_supply_percent=5", f.token_a);
+    REQUIRE(items(low).Size() == 1);
+    CHECK(str(items(low)[0], "serial") == "WRAP1");
+    CHECK(items(api_get(f.s, "/api/v1/devices?not_seen_since=2026-01-05", f.token_a)).Size() == 4);
+    CHECK(items(api_get(f.s, "/api/v1/devices?status=down", f.token_a)).Size() == 0);
+
+    const auto csv = api_get(f.s, "/api/v1/devices?format=csv&sort=serial", f.token_a);
+    CHECK(csv.status == 200);
+    CHECK(csv.headers.at("Content-Type").find("text/csv") == 0);
+    CHECK(csv.body.rfind("device_id,vendor,model,serial,", 0) == 0);
+    CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 6);
+    const auto accept_csv = api_get(f.s, "/api/v1/supplies", f.token_a, {{"Accept", "text/csv"}});
+    CHECK(accept_csv.headers.at("Content-Type").find("text/csv") == 0);
+
+    const auto etag = all.headers.at("ETag");
+    CHECK(api_get(f.s, "/api/v1/devices", f.token_a, {{"If-None-Match", etag}}).status == 304);
+
+    // Detail: identity, counters, supplies, trays, status, location.
+    const auto id = f.device_by_serial("RESET1");
+    const auto detail = api_get(f.s, "/api/v1/devices/" + id, f.token_a);
+    REQUIRE(detail.status == 200);
+    CHECK(str(detail.json, "location") == "Floor 1");
+    CHECK(str(detail.json, "site") == "lab");
+    CHECK(num(detail.json["counters"], "total") == 90);
+    CHECK(detail.json["supplies"].IsArray());
+    CHECK(detail.json["trays"].IsArray());
+    CHECK(detail.json["device_state"].IsObject());
+    CHECK(str(detail.json["identity"], "serial") == "RESET1");
+
+    const auto readings = api_get(
+        f.s, "/api/v1/devices/" + id + "/readings?from=2026-01-02&to=2026-01-04", f.token_a);
+    CHECK(items(readings).Size() == 2);
+    CHECK(str(items(readings)[0], "polled_at") == day(3));
+    const auto series = api_get(f.s, "/api/v1/devices/" + id + "/counters?name=total", f.token_a);
+    CHECK(items(series).Size() == 5);
+    const auto daily =
+        api_get(f.s, "/api/v1/devices/" + id + "/counters?name=total&interval=day", f.token_a);
+    CHECK(items(daily).Size() == 5);
+    CHECK(num(items(daily)[3], "epochs") == 1);
+}
+
+TEST_CASE("supplies, cartridge changes, alerts and events", "[cloud][analytics]") {
+    Fleet f;
+    const auto supplies = api_get(f.s, "/api/v1/supplies", f.token_a);
+    INFO(supplies.body);
+    REQUIRE(supplies.status == 200);
+    CHECK(str(items(supplies)[0], "serial") == "WRAP1");
+    long long last = -1;
+    bool nulls = false;
+    for (const auto& row : items(supplies).GetArray()) {
+        const auto level = num(row, "level_percent");
+        if (!level) {
+            nulls = true;
+            continue;
+        }
+        CHECK_FALSE(nulls);  // unknown levels come last
+        CHECK(*level >= last);
+        last = *level;
+    }
+    CHECK(items(api_get(f.s, "/api/v1/supplies?below=1", f.token_a)).Size() == 1);
+
+    const auto changes = api_get(f.s, "/api/v1/supply-changes", f.token_a);
+    REQUIRE(items(changes).Size() == 1);
+    CHECK(num(items(changes)[0], "previous_percent") == 30);
+    CHECK(num(items(changes)[0], "level_percent") == 95);
+    CHECK(str(items(changes)[0], "at") == day(4));
+
+    const auto alerts = api_get(f.s, "/api/v1/alerts", f.token_a);
+    REQUIRE(items(alerts).Size() == 2);
+    const auto closed = api_get(f.s, "/api/v1/alerts?state=closed", f.token_a);
+    REQUIRE(items(closed).Size() == 1);
+    CHECK(str(items(closed)[0], "code") == "jammed");
+    CHECK(str(items(closed)[0], "severity") == "critical");
+    CHECK(str(items(closed)[0], "started_at") == day(2, 10));
+    CHECK(str(items(closed)[0], "ended_at") == day(2, 11));
+    const auto open = api_get(f.s, "/api/v1/alerts?state=open&severity=warning", f.token_a);
+    REQUIRE(items(open).Size() == 1);
+    CHECK(str(items(open)[0], "code") == "low_toner");
+    CHECK(items(api_get(f.s, "/api/v1/alerts?severity=critical&state=open", f.token_a)).Size() ==
+          0);
+    CHECK(items(api_get(f.s, "/api/v1/events?code=jammed", f.token_a)).Size() == 2);
+    CHECK(items(api_get(f.s, "/api/v1/events?from=2026-01-03", f.token_a)).Size() == 1);
+
+    const auto sites = api_get(f.s, "/api/v1/sites", f.token_a);
+    REQUIRE(items(sites).Size() == 1);
+    CHECK(str(items(sites)[0], "site") == "lab");
+    CHECK(num(items(sites)[0], "devices") == 5);
+    CHECK(str(items(sites)[0], "health") == "ok");
+    const auto scanners = api_get(f.s, "/api/v1/scanners", f.token_a);
+    REQUIRE(items(scanners).Size() == 1);
+    CHECK(str(items(scanners)[0], "scanner_id") == "branch-a");
+    CHECK_FALSE(str(items(scanners)[0], "last_seen").empty());
+}
+
+TEST_CASE("bad input on every route is a 4xx with a JSON error", "[cloud][analytics]") {
+    Fleet f;
+    const std::vector<std::string> ids = {"not-a-uuid",
+                                          "'%3B%20DROP%20TABLE%20devices%3B--",
+                                          "00000000-0000-0000-0000-000000000000",
+                                          "%00",
+                                          "..",
+                                          std::string(300, 'x')};
+    const std::vector<std::string> queries = {"?limit=100000",
+                                              "?limit=0",
+                                              "?limit=-1",
+                                              "?offset=-5",
+                                              "?limit=1e3",
+                                              "?from=yesterday",
+                                              "?to=2026-02-30",
+                                              "?at=2026-13-01",
+                                              "?device=1%3BDROP",
+                                              "?site=%27%20OR%201%3D1--",
+                                              "?nonsense=1",
+                                              "?period=year",
+                                              "?date=2026-1-1",
+                                              "?sort=password",
+                                              "?order=sideways",
+                                              "?format=xml",
+                                              "?low_supplies=maybe",
+                                              "?interpolate=2",
+                                              "?q=" + std::string(500, 'a'),
+                                              "?name=%01",
+                                              "?state=x",
+                                              "?from=9999-12-31T23:59:59Z&to=0001-01-01T00:00:00Z",
+                                              "?below=1000",
+                                              "?tenant=x"};
+    for (const auto& route : f.s.app().routes()) {
+        if (route.pattern.rfind("/api/v1/", 0) != 0 || route.pattern == "/api/v1/ingest" ||
+            route.pattern == "/api/v1/import" || route.pattern == "/api/v1/scanners/self/revoke") {
+            continue;
+        }
+        std::vector<std::string> paths;
+        for (const auto& id : ids) {
+            if (route.pattern.find('{') != std::string::npos)
+                paths.push_back(fill(route.pattern, id));
+        }
+        for (const auto& q : queries) {
+            paths.push_back(fill(route.pattern, f.device_by_serial("RESET1")) + q);
+        }
+        for (const auto& path : paths) {
+            const auto r = api_request(f.s, route.method, path, f.token_a,
+                                       route.method == "POST" ? "{\"x\":" : "");
+            INFO(route.method << " " << path << " -> " << r.status << " " << r.body);
+            CHECK(r.status < 500);
+            if (r.status >= 400) {
+                CHECK(r.json.IsObject());
+                CHECK(r.json.HasMember("error"));
+            }
+        }
+    }
+    // Nothing was harmed.
+    CHECK(f.s.count("devices", f.tenant_a) == 5);
+    // Specific answers.
+    CHECK(api_get(f.s, "/api/v1/devices?limit=100000", f.token_a).status == 400);
+    CHECK(api_get(f.s, "/api/v1/devices/not-a-uuid", f.token_a).status == 404);
+    CHECK(api_get(f.s, "/api/v1/page-volume?period=custom&from=2026-02-01&to=2026-01-01", f.token_a)
+              .status == 400);
+    CHECK(api_get(f.s, "/api/v1/meter-reads", f.token_a).status == 400);
+}
+
+TEST_CASE("accounts: login, roles, tokens, scanners, logout", "[cloud][analytics][auth]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    create_user(s, tenant, "admin@acme.test", cloud::auth::Role::admin);
+    create_user(s, tenant, "viewer@acme.test", cloud::auth::Role::viewer);
+
+    const auto wrong = api_request(
+        s, "POST", "/api/v1/auth/login", "",
+        R"({"tenant_id":")" + tenant + R"(","email":"admin@acme.test","password":"nope nope"})");
+    CHECK(wrong.status == 401);
+    CHECK(api_request(s, "POST", "/api/v1/auth/login", "", "not json").status == 400);
+    CHECK(api_request(s, "POST", "/api/v1/auth/login", "",
+                      R"({"tenant_id":"x","email":"a@b","password":"whatever1"})")
+              .status == 401);
+
+    const auto admin = login(s, tenant, "ADMIN@acme.test");  // emails are case-insensitive
+    const auto viewer = login(s, tenant, "viewer@acme.test");
+    const auto me = api_get(s, "/api/v1/auth/me", viewer);
+    CHECK(str(me.json, "role") == "viewer");
+    CHECK(str(me.json, "email") == "viewer@acme.test");
+    CHECK(api_get(s, "/api/v1/devices", viewer).status == 200);
+
+    // Viewers read; admins manage.
+    CHECK(api_request(s, "POST", "/api/v1/tokens", viewer, R"({"name":"x"})").status == 403);
+    CHECK(api_get(s, "/api/v1/users", viewer).status == 403);
+    const auto token = api_request(s, "POST", "/api/v1/tokens", admin, R"({"name":"erp"})");
+    REQUIRE(token.status == 201);
+    const auto machine = str(token.json, "token");
+    CHECK(api_get(s, "/api/v1/devices", machine).status == 200);
+    CHECK(api_request(s, "POST", "/api/v1/tokens", machine, R"({"name":"y"})").status == 403);
+    const auto tokens = api_get(s, "/api/v1/tokens", admin);
+    REQUIRE(items(tokens).Size() == 1);
+    CHECK(str(items(tokens)[0], "name") == "erp");
+    CHECK(items(tokens)[0]["revoked_at"].IsNull());
+    CHECK(tokens.body.find(machine) == std::string::npos);  // never shown again
+    CHECK(api_request(s, "DELETE", "/api/v1/tokens/" + str(token.json, "token_id"), admin).status ==
+          204);
+    CHECK(api_get(s, "/api/v1/devices", machine).status == 403);
+    CHECK(api_request(s, "DELETE", "/api/v1/tokens/" + proto::new_uuid(), admin).status == 404);
+
+    // Users.
+    const auto created = api_request(s, "POST", "/api/v1/users", admin,
+                                     R"({"email":"new@acme.test","role":"viewer","password":")" +
+                                         std::string(kPassword) + R"("})");
+    REQUIRE(created.status == 201);
+    CHECK(api_request(s, "POST", "/api/v1/users", admin,
+                      R"({"email":"new@acme.test","role":"viewer","password":"long enough pw"})")
+              .status == 409);
+    CHECK(api_request(s, "POST", "/api/v1/users", admin,
+                      R"({"email":"x@acme.test","role":"root","password":"long enough pw"})")
+              .status == 400);
+    CHECK(api_request(s, "POST", "/api/v1/users", admin,
+                      R"({"email":"y@acme.test","role":"viewer","password":"short"})")
+              .status == 400);
+    CHECK(items(api_get(s, "/api/v1/users", admin)).Size() == 3);
+    const auto newbie = login(s, tenant, "new@acme.test");
+    CHECK(api_request(s, "DELETE", "/api/v1/users/" + str(created.json, "user_id"), admin).status ==
+          204);
+    CHECK(api_get(s, "/api/v1/devices", newbie).status == 401);  // sessions end with the user
+
+    // Scanner keys.
+    const auto scanner = api_request(s, "POST", "/api/v1/scanners", admin,
+                                     R"({"scanner_id":"branch-9","site":"Berlin"})");
+    REQUIRE(scanner.status == 201);
+    const auto key = str(scanner.json, "key");
+    CHECK(s.ingest(key, fresh_batch("branch-9")).status == 200);
+    CHECK(
+        api_request(s, "POST", "/api/v1/scanners", admin, R"({"scanner_id":"branch-9"})").status ==
+        409);
+    CHECK(api_request(s, "DELETE", "/api/v1/scanners/branch-9", viewer).status == 403);
+    CHECK(api_request(s, "DELETE", "/api/v1/scanners/branch-9", admin).status == 204);
+    CHECK(s.ingest(key, fresh_batch("branch-9")).status == 403);
+    CHECK(api_request(s, "DELETE", "/api/v1/scanners/nope", admin).status == 404);
+
+    // Logout ends the session.
+    CHECK(api_request(s, "POST", "/api/v1/auth/logout", viewer).status == 204);
+    CHECK(api_get(s, "/api/v1/auth/me", viewer).status == 401);
+    CHECK(api_request(s, "POST", "/api/v1/auth/logout", machine).status == 403);  // revoked
+}
+
+TEST_CASE("CLI user create takes the password from the environment", "[cloud][analytics][cli]") {
+    namespace fs = std::filesystem;
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto dir = fs::temp_directory_path() / ("cloud-user-" + proto::new_uuid());
+    fs::create_directories(dir);
+    const auto config = (dir / "cloud-api.toml").string();
+    std::ofstream(config) << "[log]\nlevel = \"warn\"\n[server]\ntls = false\n[database]\n"
+                          << "conninfo = \"" << s.database().conninfo() << "\"\n";
+    const auto run = [&](std::vector<std::string> args, std::string& out) {
+        args.insert(args.begin(), {"printmon-cloud-api", "--config", config});
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        std::ostringstream o;
+        std::ostringstream e;
+        const int code = cloud::run_cli(static_cast<int>(argv.size()), argv.data(), o, e);
+        out = o.str() + e.str();
+        return code;
+    };
+    ::setenv("PRINTMON_USER_PASSWORD", kPassword, 1);
+    std::string out;
+    const int created = run(
+        {"user", "create", "--tenant", tenant, "--email", "cli@acme.test", "--role", "admin"}, out);
+    const int duplicate =
+        run({"user", "create", "--tenant", tenant, "--email", "CLI@acme.test", "--role", "viewer"},
+            out);
+    const int bad_role = run(
+        {"user", "create", "--tenant", tenant, "--email", "x@acme.test", "--role", "root"}, out);
+    ::unsetenv("PRINTMON_USER_PASSWORD");
+    fs::remove_all(dir);
+    CHECK(created == 0);
+    CHECK(duplicate == 1);
+    CHECK(bad_role != 0);
+    const auto token = login(s, tenant, "cli@acme.test");
+    CHECK(str(api_get(s, "/api/v1/auth/me", token).json, "role") == "admin");
+}
