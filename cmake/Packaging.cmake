@@ -2,6 +2,14 @@
 # from the binaries' real library needs, never written by hand.
 include(GNUInstallDirs)
 
+# Debian policy files every package carries: copyright, and the changelog compressed with
+# gzip -9n (reproducible: no name or timestamp in the header).
+find_program(GZIP_PROGRAM gzip REQUIRED)
+set(_changelog_gz ${CMAKE_BINARY_DIR}/deb/changelog.gz)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/deb)
+execute_process(COMMAND ${GZIP_PROGRAM} -9nc ${CMAKE_SOURCE_DIR}/deploy/debian/changelog
+                OUTPUT_FILE ${_changelog_gz} COMMAND_ERROR_IS_FATAL ANY)
+
 set(_printmon_components "")
 foreach(_exe scanner uploader cloud-api)
   if(TARGET printmon-${_exe})
@@ -13,8 +21,10 @@ foreach(_exe scanner uploader cloud-api)
       install(FILES ${CMAKE_SOURCE_DIR}/${_exe}/${_exe}.example.toml
               DESTINATION /etc/printmon RENAME ${_exe}.toml COMPONENT ${_exe})
       install(FILES ${CMAKE_SOURCE_DIR}/${_exe}/${_exe}.example.toml
-              DESTINATION ${CMAKE_INSTALL_DOCDIR}/../printmon-${_exe} COMPONENT ${_exe})
+              DESTINATION share/doc/printmon-${_exe}/examples COMPONENT ${_exe})
     endif()
+    install(FILES ${CMAKE_SOURCE_DIR}/deploy/debian/copyright ${_changelog_gz}
+            DESTINATION share/doc/printmon-${_exe} COMPONENT ${_exe})
     list(APPEND _printmon_components ${_exe})
   endif()
 endforeach()
@@ -29,6 +39,9 @@ set(CPACK_COMPONENTS_ALL ${_printmon_components})
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_SET_DESTDIR OFF)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://printmon.invalid/")
