@@ -16,7 +16,7 @@ pipe_wait() {  # seconds, description, command...
   local secs=$1 what=$2
   shift 2
   for _ in $(seq 1 $((secs * 5))); do
-    "$@" 2>/dev/null && return 0
+    "$@" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   echo "pipeline: timed out waiting for $what" >&2
