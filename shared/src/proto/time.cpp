@@ -88,6 +88,9 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view text) {
     if (!ymd.ok() || *h > 23 || *mi > 59 || *s > 59) {
         return std::nullopt;
     }
+    // system_clock counts nanoseconds in 64 bits: about 1678..2261. Dates outside (a year
+    // 9999 "forever", a year 0001) are refused here instead of overflowing (UB) below.
+    if (ymd.year() < year{1678} || ymd.year() > year{2261}) return std::nullopt;
 
     nanoseconds fraction{0};
     if (expect(text, pos, '.')) {
