@@ -28,7 +28,7 @@ std::string read_text(const fs::path& p) {
 TEST_CASE("SIGTERM mid-run: exit 0, every reading whole and counted in the log", "[service]") {
     TempDatabase db;
     TempDir dir;
-    Sim sim(dir.path / "sim", printers_dir(), "127.0.2.21");
+    LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.21");
     {
         printmon::scanner::storage::Store store(db.conninfo());
         store.connect();

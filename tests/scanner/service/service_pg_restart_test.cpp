@@ -28,8 +28,8 @@ struct Cluster {
     explicit Cluster(fs::path d) : dir(std::move(d)) {
         const auto cmd = source_dir() + "/tests/support/pg_cluster start " + dir.string();
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("pg_cluster start failed");
-        conninfo = env_value(dir / "env", "PG_CONNINFO");
-        port = env_value(dir / "env", "PGPORT");
+        conninfo = read_env(dir / "env", "PG_CONNINFO");
+        port = read_env(dir / "env", "PGPORT");
     }
     void stop_server() const {
         REQUIRE(as_postgres(kBin + "/pg_ctl stop -w -m fast -D " + (dir / "data").string() +
@@ -52,7 +52,7 @@ struct Cluster {
 TEST_CASE("a PostgreSQL restart mid-run loses no reading", "[service]") {
     TempDir dir;
     Cluster pg(dir.path / "pg");
-    Sim sim(dir.path / "sim", printers_dir(), "127.0.2.31");
+    LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.31");
     {
         printmon::scanner::storage::Store store(pg.conninfo);
         store.connect();

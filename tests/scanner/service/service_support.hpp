@@ -17,52 +17,27 @@
 
 #include <pqxx/pqxx>
 
+#include "sim.hpp"  // TempDir, read_env
 #include "state.hpp"
 
 namespace printmon::test {
 
 namespace fs = std::filesystem;
 
-/// A temp folder that the service users (nobody for snmpsim, postgres for a cluster) can enter.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "printmon-svc.XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-        fs::permissions(path,
-                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
-
-inline std::string env_value(const fs::path& env, const std::string& key) {
-    std::ifstream in(env);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
-    }
-    return {};
-}
-
 inline fs::path printers_dir() { return fs::path(source_dir()) / "tests" / "data" / "printers"; }
 
 /// snmpsim serving every recording of `data` on its own address from `first` up.
-struct Sim {
+struct LanSim {
     fs::path state;
     std::uint16_t port = 0;
     std::vector<std::string> addresses;
-    Sim(fs::path st, const fs::path& data, const std::string& first) : state(std::move(st)) {
+    LanSim(fs::path st, const fs::path& data, const std::string& first) : state(std::move(st)) {
         const auto script = source_dir() + "/tests/support/snmpsim";
         const auto cmd =
             script + " start-multi " + state.string() + " " + data.string() + " " + first;
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("snmpsim start-multi failed");
-        port = static_cast<std::uint16_t>(std::stoi(env_value(state / "env", "SNMPSIM_PORT")));
-        std::string list = env_value(state / "env", "SNMPSIM_ADDRESSES");
+        port = static_cast<std::uint16_t>(std::stoi(read_env(state / "env", "SNMPSIM_PORT")));
+        std::string list = read_env(state / "env", "SNMPSIM_ADDRESSES");
         std::size_t start = 0;
         while (start <= list.size()) {
             const auto comma = list.find(',', start);
@@ -74,9 +49,9 @@ struct Sim {
     void stop() {
         std::system((source_dir() + "/tests/support/snmpsim stop " + state.string()).c_str());
     }
-    ~Sim() { stop(); }
-    Sim(const Sim&) = delete;
-    Sim& operator=(const Sim&) = delete;
+    ~LanSim() { stop(); }
+    LanSim(const LanSim&) = delete;
+    LanSim& operator=(const LanSim&) = delete;
 };
 
 /// Serial number -> prtMarkerLifeCount (the total) of each recording in `dir`, sorted by file

@@ -51,7 +51,7 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
     TempDir dir;
     const auto expected = recordings(printers_dir());
     REQUIRE(expected.size() == 4);
-    auto sim = std::make_unique<Sim>(dir.path / "sim-a", printers_dir(), "127.0.2.1");
+    auto sim = std::make_unique<LanSim>(dir.path / "sim-a", printers_dir(), "127.0.2.1");
     prepare(db.conninfo(), {{"polling_interval_s", "1"},
                             {"discovery_interval_s", "0"},
                             {"offline_after_failures", "1"},
@@ -113,7 +113,7 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
                                    shuffled / (std::to_string(9 - i) + "-" + expected[i].file));
     }
     const auto moved = recordings(shuffled);
-    sim = std::make_unique<Sim>(dir.path / "sim-b", shuffled, "127.0.2.11");
+    sim = std::make_unique<LanSim>(dir.path / "sim-b", shuffled, "127.0.2.11");
     prepare(db.conninfo(), {{"discovery_port", std::to_string(sim->port)}});
     service.reload_settings();
     REQUIRE(wait_until([&] { return service.discover_now(); }, 5s));
@@ -143,7 +143,7 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
 TEST_CASE("manual devices are polled on the clock; disabled and deleted ones never", "[service]") {
     TempDatabase db;
     TempDir dir;
-    Sim sim(dir.path / "sim", printers_dir(), "127.0.2.41");
+    LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.41");
     prepare(db.conninfo(), {{"polling_interval_s", "60"}, {"discovery_interval_s", "0"}});
     printmon::common::ManualClock clock(std::chrono::system_clock::now());
     std::string manual;
