@@ -23,14 +23,16 @@ using namespace printmon;
 namespace {
 
 // A realistic reading: a colour MFP with 15 counters, 4 toners, drum, waste, 3 trays.
-proto::Reading make_reading(const std::string& device_id, std::size_t i) {
+// Reading i of a batch is taken (n - i) minutes before now: a device's counters grow with time
+// as a real printer's do (decreasing counters would be counter-epoch changes, a rare event).
+proto::Reading make_reading(const std::string& device_id, std::size_t i, std::size_t n) {
     proto::Reading r;
     r.reading_id = proto::new_uuid();
     r.device_id = device_id;
     auto& s = r.snapshot;
     s.address = "10.20.4." + std::to_string(i % 250);
     s.polled_at = proto::format_rfc3339(std::chrono::system_clock::now() -
-                                        std::chrono::seconds(static_cast<long>(i)));
+                                        std::chrono::minutes(static_cast<long>(n - i)));
     s.uptime = static_cast<std::int64_t>(1'000'000 + i);
     s.identity = {"Ricoh",
                   "IM C3000",
@@ -47,9 +49,9 @@ proto::Reading make_reading(const std::string& device_id, std::size_t i) {
         sup.description = std::string(color) + " toner";
         sup.type = "toner";
         sup.color = color;
-        sup.level_percent = static_cast<int>(i % 100);
+        sup.level_percent = static_cast<int>(100 - (i * 100) / n);  // used up over time
         sup.state = proto::SupplyState::ok;
-        sup.level = static_cast<std::int64_t>(i % 100);
+        sup.level = sup.level_percent;
         sup.max = 100;
         sup.unit = "percent";
         sup.source = "printer-mib";
@@ -113,7 +115,7 @@ int main(int argc, char** argv) {
         }
         for (std::size_t i = 0; i < per_batch; ++i) {
             batch.readings.push_back(
-                make_reading(batch.devices[i % batch.devices.size()].device_id, i));
+                make_reading(batch.devices[i % batch.devices.size()].device_id, i, per_batch));
         }
         const std::string json = proto::to_json(batch);
         json_bytes += json.size();

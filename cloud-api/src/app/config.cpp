@@ -40,6 +40,13 @@ CloudConfig read(const common::ConfigReader& root) {
         std::chrono::milliseconds(db.get_or<int>("acquire_timeout_ms", 500));
     c.database.migrate_on_start = db.get_or<bool>("migrate_on_start", true);
 
+    const auto analytics = root.table("analytics");
+    const int refresh_s = analytics.get_or<int>("refresh_interval_s", 5);
+    if (refresh_s < 1 || refresh_s > 3600) {
+        analytics.fail("refresh_interval_s", "must be between 1 and 3600");
+    }
+    c.analytics.refresh_interval = std::chrono::seconds(refresh_s);
+
     const auto ingest = root.table("ingest");
     c.limits.max_body_bytes = ingest.get_or<std::size_t>("max_body_bytes", c.limits.max_body_bytes);
     c.limits.max_inflated_bytes =

@@ -22,10 +22,18 @@ struct DatabaseConfig {
     bool migrate_on_start = true;
 };
 
+struct AnalyticsConfig {
+    /// How often the background thread brings the read model up to date. Reads refresh their
+    /// tenant first anyway; a longer interval batches more readings into one refresh (less work
+    /// per reading) at the cost of that first read after an ingest burst.
+    std::chrono::seconds refresh_interval{5};
+};
+
 struct CloudConfig {
     std::string log_level = "info";
     net::ServerOptions server;  ///< server.tls set unless `tls = false`
     DatabaseConfig database;
+    AnalyticsConfig analytics;
     ingest::IngestLimits limits;
     auth::AuthOptions auth;
 };

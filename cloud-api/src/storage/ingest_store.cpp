@@ -2,15 +2,21 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <tuple>
 #include <vector>
 
+#include <pqxx/except>
+#include <pqxx/result>
 #include <pqxx/stream_to>
+#include <pqxx/subtransaction>
 
+#include "printmon/db/array.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/time.hpp"
 
 namespace printmon::cloud::storage {
 namespace {
@@ -22,12 +28,19 @@ constexpr const char* kInsertBatchSql =
     "ON CONFLICT (tenant_id, scanner_id, batch_id) DO NOTHING RETURNING 1";
 
 // Rationale: a batch may be older than what is stored (an offline file imported late), so the
-// descriptive fields only move forward in time; first/last_seen widen.
-constexpr const char* kUpsertDevice = "ingest_upsert_device";
-constexpr const char* kUpsertDeviceSql =
+// descriptive fields only move forward in time; first/last_seen widen. All devices of a batch in
+// one statement (arrays of the same length, one element per identity key), in identity-key
+// order so concurrent batches lock device rows in the same order.
+constexpr const char* kUpsertDevices = "ingest_upsert_devices";
+constexpr const char* kUpsertDevicesSql =
     "INSERT INTO devices AS d (tenant_id, identity_key, vendor, model, serial, mac, firmware, "
     "location, last_address, last_scanner_id, first_seen, last_seen) "
-    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::timestamptz, $12::timestamptz) "
+    "SELECT $1::uuid, x.identity_key, x.vendor, x.model, x.serial, x.mac, x.firmware, "
+    "x.location, x.address, $2, x.first_seen::timestamptz, x.last_seen::timestamptz "
+    "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+    "$9::text[], $10::text[], $11::text[], $12::text[]) AS x(identity_key, vendor, model, serial, "
+    "mac, firmware, location, address, first_seen, last_seen) "
+    "ORDER BY x.identity_key "
     "ON CONFLICT (tenant_id, identity_key) DO UPDATE SET "
     "vendor = CASE WHEN EXCLUDED.last_seen >= d.last_seen THEN EXCLUDED.vendor ELSE d.vendor END, "
     "model = CASE WHEN EXCLUDED.last_seen >= d.last_seen THEN EXCLUDED.model ELSE d.model END, "
@@ -43,54 +56,50 @@ constexpr const char* kUpsertDeviceSql =
     "ELSE d.last_scanner_id END, "
     "first_seen = LEAST(d.first_seen, EXCLUDED.first_seen), "
     "last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen) "
-    "RETURNING device_id::text";
+    "RETURNING identity_key, device_id::text";
 
-constexpr const char* kMapDevice = "ingest_map_device";
-constexpr const char* kMapDeviceSql =
+constexpr const char* kMapDevices = "ingest_map_devices";
+constexpr const char* kMapDevicesSql =
     "INSERT INTO scanner_devices AS m (tenant_id, scanner_id, branch_device_id, device_id) "
-    "VALUES ($1::uuid, $2, $3::uuid, $4::uuid) "
+    "SELECT $1::uuid, $2, x.branch_device_id, x.device_id "
+    "FROM unnest($3::uuid[], $4::uuid[]) AS x(branch_device_id, device_id) "
+    "ORDER BY x.branch_device_id "
     "ON CONFLICT (tenant_id, scanner_id, branch_device_id) DO UPDATE "
     "SET device_id = EXCLUDED.device_id WHERE m.device_id <> EXCLUDED.device_id";
 
-// Staging tables live for one batch: created here, dropped at its end (an import stores several
-// batches in one transaction), and ON COMMIT DROP covers the error path. No session state
-// survives libpqxx's silent reconnects. DDL cannot be prepared, so these run as plain text.
+// Readings are copied straight into `readings` (one COPY, no second pass) inside a savepoint:
+// a fresh batch — the normal case online — has no reading stored before. When one was (the
+// same readings re-batched after a split, or a file imported after it was uploaded) the COPY
+// fails on the primary key, the savepoint is rolled back, and the batch goes through a staging
+// table and INSERT ... ON CONFLICT DO NOTHING instead, which also waits out a concurrent
+// delivery of the same reading. Imports take the staging path directly: a file of many batches
+// would otherwise open one savepoint per batch in a single transaction.
+const std::vector<std::string> kReadingColumns = {
+    "tenant_id", "scanner_id", "reading_id",    "device_id", "polled_at", "total",
+    "batch_id",  "serial",     "supply_levels", "counters",  "document"};
 constexpr const char* kCreateStagingSql =
-    "CREATE TEMP TABLE cloud_stage_readings (reading_id uuid, device_id uuid, "
-    "polled_at timestamptz, snapshot jsonb, total bigint) ON COMMIT DROP; "
-    "CREATE TEMP TABLE cloud_stage_counters (reading_id uuid, name text, value bigint) "
-    "ON COMMIT DROP; "
-    "CREATE TEMP TABLE cloud_stage_events (event_id uuid, device_id uuid, at timestamptz, "
-    "kind text, code text, action text, detail text) ON COMMIT DROP";
-constexpr const char* kDropStagingSql =
-    "DROP TABLE cloud_stage_readings, cloud_stage_counters, cloud_stage_events";
-
-// Counters are written only for readings stored by this statement, so a reading delivered
-// twice never counts twice. ORDER BY: concurrent batches take index locks in the same order
-// (no deadlock between overlapping deliveries).
-constexpr const char* kInsertReadings = "ingest_insert_readings";
-constexpr const char* kInsertReadingsSql =
-    "WITH ins AS ("
-    " INSERT INTO readings (tenant_id, scanner_id, reading_id, device_id, polled_at, snapshot, "
-    " total, batch_id)"
-    " SELECT $1::uuid, $2, reading_id, device_id, polled_at, snapshot, total, $3::uuid"
-    " FROM cloud_stage_readings ORDER BY reading_id"
-    " ON CONFLICT (tenant_id, scanner_id, reading_id) DO NOTHING"
-    " RETURNING reading_id, device_id, polled_at), "
-    "cnt AS ("
-    " INSERT INTO reading_counters (tenant_id, device_id, name, polled_at, value)"
-    " SELECT $1::uuid, ins.device_id, c.name, ins.polled_at, c.value"
-    " FROM cloud_stage_counters c JOIN ins USING (reading_id)"
-    " ORDER BY ins.device_id, c.name, ins.polled_at"
-    " ON CONFLICT (tenant_id, device_id, name, polled_at) DO NOTHING RETURNING 1) "
-    "SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM cnt)";
+    "CREATE TEMP TABLE cloud_stage_readings (tenant_id uuid, scanner_id text, reading_id uuid, "
+    "device_id uuid, polled_at timestamptz, total bigint, batch_id uuid, serial text, "
+    "supply_levels jsonb, counters jsonb, document text) ON COMMIT DROP";
+constexpr const char* kDropStagingSql = "DROP TABLE cloud_stage_readings";
+// ORDER BY: concurrent batches take index locks in the same order (no deadlock between
+// overlapping deliveries).
+constexpr const char* kInsertStagedReadings = "ingest_insert_staged_readings";
+constexpr const char* kInsertStagedReadingsSql =
+    "INSERT INTO readings (tenant_id, scanner_id, reading_id, device_id, polled_at, total, "
+    "batch_id, serial, supply_levels, counters, document) "
+    "SELECT tenant_id, scanner_id, reading_id, device_id, polled_at, total, batch_id, serial, "
+    "supply_levels, counters, document FROM cloud_stage_readings ORDER BY reading_id "
+    "ON CONFLICT (tenant_id, scanner_id, reading_id) DO NOTHING";
 
 constexpr const char* kInsertEvents = "ingest_insert_events";
 constexpr const char* kInsertEventsSql =
     "INSERT INTO events (tenant_id, scanner_id, event_id, device_id, at, kind, code, action, "
     "detail, batch_id) "
-    "SELECT $1::uuid, $2, event_id, device_id, at, kind, code, action, detail, $3::uuid "
-    "FROM cloud_stage_events ORDER BY event_id "
+    "SELECT $1::uuid, $2, x.event_id, x.device_id, x.at, x.kind, x.code, x.action, x.detail, "
+    "$3::uuid FROM unnest($4::uuid[], $5::uuid[], $6::timestamptz[], $7::text[], $8::text[], "
+    "$9::text[], $10::text[]) AS x(event_id, device_id, at, kind, code, action, detail) "
+    "ORDER BY x.event_id "
     "ON CONFLICT (tenant_id, scanner_id, event_id) DO NOTHING";
 
 constexpr const char* kFinishBatch = "ingest_finish_batch";
@@ -113,13 +122,101 @@ std::string_view to_string(BatchSource source) {
     return source == BatchSource::online ? "online" : "import";
 }
 
+using DeviceMap = std::map<std::string, std::string>;  // branch device id -> tenant device id
+
+// One row per identity key: two branch devices of a batch can be the same physical printer (a
+// scanner that saw it at two addresses before it learned the serial). The most recently seen
+// one describes it; first_seen is the earliest of them.
+struct KeyedDevice {
+    const proto::BatchDevice* latest = nullptr;
+    std::string first_seen;
+    std::chrono::system_clock::time_point first, last;
+};
+
+DeviceMap store_devices(pqxx::work& tx, const std::string& tenant_id, const proto::Batch& batch) {
+    std::map<std::string, KeyedDevice> by_key;                // sorted: the lock order
+    std::vector<std::pair<std::string, std::string>> key_of;  // branch device id, identity key
+    for (const auto& d : batch.devices) {
+        auto key = identity_key(batch.scanner_id, d);
+        // parse_batch has checked both times.
+        const auto first = proto::parse_rfc3339(d.first_seen).value();
+        const auto last = proto::parse_rfc3339(d.last_seen).value();
+        auto [it, fresh] = by_key.try_emplace(key, KeyedDevice{&d, d.first_seen, first, last});
+        if (!fresh) {
+            if (last > it->second.last) {
+                it->second.latest = &d;
+                it->second.last = last;
+            }
+            if (first < it->second.first) {
+                it->second.first = first;
+                it->second.first_seen = d.first_seen;
+            }
+        }
+        key_of.emplace_back(d.device_id, std::move(key));
+    }
+    std::vector<std::string> keys, vendors, models, serials, macs, firmwares, locations, addresses,
+        firsts, lasts;
+    for (const auto& [key, k] : by_key) {
+        const auto& id = k.latest->identity;
+        keys.push_back(key);
+        vendors.push_back(id.vendor);
+        models.push_back(id.model);
+        serials.push_back(id.serial);
+        macs.push_back(lower(id.mac));
+        firmwares.push_back(id.firmware);
+        locations.push_back(k.latest->location);
+        addresses.push_back(k.latest->address);
+        firsts.push_back(k.first_seen);
+        lasts.push_back(k.latest->last_seen);
+    }
+    std::map<std::string, std::string> device_of_key;
+    for (const auto& row : tx.exec_prepared(
+             kUpsertDevices, tenant_id, batch.scanner_id, db::array_literal(keys),
+             db::array_literal(vendors), db::array_literal(models), db::array_literal(serials),
+             db::array_literal(macs), db::array_literal(firmwares), db::array_literal(locations),
+             db::array_literal(addresses), db::array_literal(firsts), db::array_literal(lasts))) {
+        device_of_key.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    DeviceMap device_of;
+    std::vector<std::string> branch_ids, device_ids;
+    std::sort(key_of.begin(), key_of.end());
+    for (const auto& [branch_id, key] : key_of) {
+        const auto& device_id = device_of_key.at(key);
+        branch_ids.push_back(branch_id);
+        device_ids.push_back(device_id);
+        device_of.emplace(branch_id, device_id);
+    }
+    if (!branch_ids.empty()) {
+        tx.exec_prepared0(kMapDevices, tenant_id, batch.scanner_id, db::array_literal(branch_ids),
+                          db::array_literal(device_ids));
+    }
+    return device_of;
+}
+
+void copy_readings(pqxx::transaction_base& tx, const std::string& table,
+                   const std::string& tenant_id, const proto::Batch& batch,
+                   const DeviceMap& device_of) {
+    pqxx::stream_to out(tx, table, kReadingColumns);
+    for (const auto& r : batch.readings) {
+        const auto& s = r.snapshot;
+        const auto total = s.counters.find("total");
+        const std::optional<std::int64_t> total_value =
+            total == s.counters.end() ? std::nullopt : std::optional<std::int64_t>(total->second);
+        out << std::make_tuple(tenant_id, batch.scanner_id, r.reading_id, device_of.at(r.device_id),
+                               s.polled_at, total_value, batch.batch_id, s.identity.serial,
+                               proto::supply_levels_to_json(s), proto::counters_to_json(s),
+                               proto::to_json(s));
+    }
+    out.complete();
+}
+
 }  // namespace
 
 void prepare_statements(pqxx::connection& conn) {
     conn.prepare(kInsertBatch, kInsertBatchSql);
-    conn.prepare(kUpsertDevice, kUpsertDeviceSql);
-    conn.prepare(kMapDevice, kMapDeviceSql);
-    conn.prepare(kInsertReadings, kInsertReadingsSql);
+    conn.prepare(kUpsertDevices, kUpsertDevicesSql);
+    conn.prepare(kMapDevices, kMapDevicesSql);
+    conn.prepare(kInsertStagedReadings, kInsertStagedReadingsSql);
     conn.prepare(kInsertEvents, kInsertEventsSql);
     conn.prepare(kFinishBatch, kFinishBatchSql);
     conn.prepare(kTouchScanner, kTouchScannerSql);
@@ -155,68 +252,51 @@ StoreResult store_batch(pqxx::work& tx, const std::string& tenant_id, const prot
         return result;
     }
 
-    // Devices in identity-key order, so concurrent batches lock device rows in the same order.
-    std::vector<std::pair<std::string, const proto::BatchDevice*>> devices;
-    devices.reserve(batch.devices.size());
-    for (const auto& d : batch.devices) devices.emplace_back(identity_key(batch.scanner_id, d), &d);
-    std::sort(devices.begin(), devices.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::map<std::string, std::string> device_of;  // branch device id -> tenant device id
-    for (const auto& [key, d] : devices) {
-        const auto& id = d->identity;
-        auto device_id =
-            tx.exec_prepared1(kUpsertDevice, tenant_id, key, id.vendor, id.model, id.serial,
-                              lower(id.mac), id.firmware, d->location, d->address, batch.scanner_id,
-                              d->first_seen, d->last_seen)[0]
-                .as<std::string>();
-        tx.exec_prepared0(kMapDevice, tenant_id, batch.scanner_id, d->device_id, device_id);
-        device_of.emplace(d->device_id, std::move(device_id));
-    }
+    const auto device_of = store_devices(tx, tenant_id, batch);
 
-    tx.exec0(kCreateStagingSql);
     if (!batch.readings.empty()) {
-        pqxx::stream_to readings_out(
-            tx, "cloud_stage_readings",
-            std::vector<std::string>{"reading_id", "device_id", "polled_at", "snapshot", "total"});
-        for (const auto& r : batch.readings) {
-            const auto total = r.snapshot.counters.find("total");
-            const std::optional<std::int64_t> total_value =
-                total == r.snapshot.counters.end() ? std::nullopt
-                                                   : std::optional<std::int64_t>(total->second);
-            readings_out << std::make_tuple(r.reading_id, device_of.at(r.device_id),
-                                            r.snapshot.polled_at, proto::to_json(r.snapshot),
-                                            total_value);
-        }
-        readings_out.complete();
-        pqxx::stream_to counters_out(tx, "cloud_stage_counters",
-                                     std::vector<std::string>{"reading_id", "name", "value"});
-        for (const auto& r : batch.readings) {
-            for (const auto& [name, value] : r.snapshot.counters) {
-                counters_out << std::make_tuple(r.reading_id, name, value);
+        bool copied = false;
+        if (source == BatchSource::online) {
+            try {
+                pqxx::subtransaction direct(tx, "ingest_readings");
+                copy_readings(direct, "readings", tenant_id, batch, device_of);
+                direct.commit();
+                copied = true;
+                result.readings_stored = readings;
+            } catch (const pqxx::unique_violation&) {
+                // Some reading was stored before: the savepoint is rolled back, see above.
             }
         }
-        counters_out.complete();
-        const auto row =
-            tx.exec_prepared1(kInsertReadings, tenant_id, batch.scanner_id, batch.batch_id);
-        result.readings_stored = row[0].as<long long>();
+        if (!copied) {
+            tx.exec0(kCreateStagingSql);
+            copy_readings(tx, "cloud_stage_readings", tenant_id, batch, device_of);
+            result.readings_stored =
+                static_cast<long long>(tx.exec_prepared0(kInsertStagedReadings).affected_rows());
+            tx.exec0(kDropStagingSql);
+        }
     }
     result.readings_duplicate = readings - result.readings_stored;
 
     if (!batch.events.empty()) {
-        pqxx::stream_to events_out(tx, "cloud_stage_events",
-                                   std::vector<std::string>{"event_id", "device_id", "at", "kind",
-                                                            "code", "action", "detail"});
+        std::vector<std::string> ids, devices, at, kinds, codes, actions, details;
         for (const auto& e : batch.events) {
-            events_out << std::make_tuple(e.event_id, device_of.at(e.device_id), e.at, e.kind,
-                                          e.code, e.action, e.detail);
+            ids.push_back(e.event_id);
+            devices.push_back(device_of.at(e.device_id));
+            at.push_back(e.at);
+            kinds.push_back(e.kind);
+            codes.push_back(e.code);
+            actions.push_back(e.action);
+            details.push_back(e.detail);
         }
-        events_out.complete();
         result.events_stored = static_cast<long long>(
-            tx.exec_prepared0(kInsertEvents, tenant_id, batch.scanner_id, batch.batch_id)
+            tx.exec_prepared0(kInsertEvents, tenant_id, batch.scanner_id, batch.batch_id,
+                              db::array_literal(ids), db::array_literal(devices),
+                              db::array_literal(at), db::array_literal(kinds),
+                              db::array_literal(codes), db::array_literal(actions),
+                              db::array_literal(details))
                 .affected_rows());
     }
     result.events_duplicate = events - result.events_stored;
-    tx.exec0(kDropStagingSql);
 
     tx.exec_prepared0(kFinishBatch, tenant_id, batch.scanner_id, batch.batch_id,
                       result.readings_stored, result.events_stored);

@@ -271,4 +271,31 @@ std::string to_json(const Batch& batch, JsonStyle style) {
     return encode(batch, style, [](auto& w, const Batch& b) { write_batch(w, b); });
 }
 
+std::string counters_to_json(const DeviceSnapshot& snapshot) {
+    return encode(snapshot, JsonStyle::compact, [](auto& w, const DeviceSnapshot& s) {
+        w.StartObject();
+        for (const auto& [name, value] : s.counters) {
+            w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+            w.Int64(value);
+        }
+        w.EndObject();
+    });
+}
+
+std::string supply_levels_to_json(const DeviceSnapshot& snapshot) {
+    return encode(snapshot, JsonStyle::compact, [](auto& w, const DeviceSnapshot& s) {
+        w.StartArray();
+        for (const auto& supply : s.supplies) {
+            if (!supply.level_percent) continue;
+            w.StartObject();
+            write_field(w, "type", supply.type);
+            write_field(w, "color", supply.color);
+            write_field(w, "description", supply.description);
+            write_field(w, "level_percent", supply.level_percent);
+            w.EndObject();
+        }
+        w.EndArray();
+    });
+}
+
 }  // namespace printmon::proto

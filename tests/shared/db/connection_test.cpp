@@ -2,10 +2,12 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
 #include "pg.hpp"
+#include "printmon/db/array.hpp"
 #include "printmon/db/connection.hpp"
 
 using printmon::db::Connection;
@@ -51,4 +53,27 @@ TEST_CASE("moving a Connection keeps the session", "[db]") {
     const int pid = first.backend_pid();
     Connection moved = std::move(first);
     CHECK(moved.backend_pid() == pid);
+}
+
+TEST_CASE("array_literal round-trips any text through a text[] parameter", "[db]") {
+    const printmon::test::TempDatabase db;
+    Connection conn = db.connect();
+    const std::vector<std::string> items = {
+        "plain", "", "with space", "a,b", "{braces}", "quote\"d", "back\\slash", "NULL", "ümlaut"};
+    const auto back = with_transaction(conn, [&](pqxx::work& tx) {
+        std::vector<std::string> out;
+        for (const auto& row :
+             tx.exec_params("SELECT x FROM unnest($1::text[]) WITH ORDINALITY u(x, i) ORDER BY i",
+                            printmon::db::array_literal(items))) {
+            out.push_back(row[0].as<std::string>());
+        }
+        return out;
+    });
+    CHECK(back == items);
+    const auto empty = with_transaction(conn, [&](pqxx::work& tx) {
+        return tx
+            .exec_params("SELECT cardinality($1::text[])", printmon::db::array_literal({}))[0][0]
+            .as<int>();
+    });
+    CHECK(empty == 0);
 }

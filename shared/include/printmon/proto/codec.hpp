@@ -46,6 +46,14 @@ enum class JsonStyle { compact, pretty };
 std::string to_json(const DeviceSnapshot& snapshot, JsonStyle style = JsonStyle::compact);
 std::string to_json(const Batch& batch, JsonStyle style = JsonStyle::compact);
 
+/// The snapshot's "counters" object alone (name -> integer), as in the document.
+std::string counters_to_json(const DeviceSnapshot& snapshot);
+
+/// [{"type", "color", "description", "level_percent"}] of the supplies that report a real
+/// percentage: what the cloud keeps beside each stored document to find cartridge changes
+/// without parsing the whole document again.
+std::string supply_levels_to_json(const DeviceSnapshot& snapshot);
+
 /// Decodes a standalone device snapshot document.
 tl::expected<DeviceSnapshot, DecodeError> parse_snapshot(
     std::string_view json, std::size_t max_bytes = kDefaultMaxSnapshotBytes);

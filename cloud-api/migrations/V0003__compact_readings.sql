@@ -1,0 +1,216 @@
+-- printmon cloud schema, version 3: compact raw readings. Forward-only.
+--
+-- Why: ingestion spent most of its time in PostgreSQL parsing each ~2.5 KB snapshot into jsonb
+-- and writing ~15 reading_counters rows (each with its own index entry) per reading. The raw
+-- snapshot is an archive: the API returns it whole and never searches inside it, so it is kept
+-- as text (compressed with lz4, cheaper than pglz) and parsed only when read. What the read
+-- model needs from every reading is written beside it by cloud-api, which has parsed the
+-- reading anyway: the counters object, the supply levels and the serial.
+
+ALTER TABLE readings
+    ADD COLUMN document      text COMPRESSION lz4,
+    ADD COLUMN counters      jsonb NOT NULL DEFAULT '{}',
+    -- [{"type", "color", "description", "level_percent"}] of the supplies reporting a
+    -- percentage: all cartridge-change detection needs, without opening the document.
+    ADD COLUMN supply_levels jsonb NOT NULL DEFAULT '[]',
+    ADD COLUMN serial_text   text NOT NULL DEFAULT '';
+
+UPDATE readings SET
+    document = snapshot::text,
+    counters = CASE WHEN jsonb_typeof(snapshot -> 'counters') = 'object'
+                    THEN snapshot -> 'counters' ELSE '{}' END,
+    supply_levels = coalesce((
+        SELECT jsonb_agg(jsonb_build_object('type', coalesce(s ->> 'type', ''),
+                                            'color', coalesce(s ->> 'color', ''),
+                                            'description', coalesce(s ->> 'description', ''),
+                                            'level_percent', s -> 'level_percent'))
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(snapshot -> 'supplies') = 'array'
+                                       THEN snapshot -> 'supplies' ELSE '[]' END) s
+        WHERE jsonb_typeof(s -> 'level_percent') = 'number'), '[]'),
+    serial_text = coalesce(serial, '');
+
+ALTER TABLE readings DROP COLUMN serial;
+ALTER TABLE readings DROP COLUMN snapshot;
+ALTER TABLE readings RENAME COLUMN serial_text TO serial;
+ALTER TABLE readings ALTER COLUMN document SET NOT NULL;
+
+DROP TABLE reading_counters;
+
+-- The read model now takes counters, serials and supply levels from the readings themselves;
+-- otherwise unchanged from V0002 (see there for the range and epoch rules).
+-- jit off: compiling the plans cost more than running them (measured 0.4 s per refresh);
+-- work_mem: the window sorts of a large refresh stay in memory.
+CREATE OR REPLACE FUNCTION analytics_refresh(p_tenant uuid) RETURNS integer LANGUAGE plpgsql
+    SET jit = off SET work_mem = '64MB' AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE tenant_id = p_tenant) THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('printmon.analytics'), hashtext(p_tenant::text));
+
+    CREATE TEMP TABLE pm_range ON COMMIT DROP AS
+    WITH d AS (DELETE FROM analytics_dirty WHERE tenant_id = p_tenant RETURNING device_id, day)
+    SELECT device_id, min(day) AS from_day, max(day) AS to_day,
+           NULL::timestamptz AS lookback_at
+    FROM d GROUP BY device_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN
+        DROP TABLE pm_range;
+        RETURN 0;
+    END IF;
+
+    UPDATE pm_range r SET
+        to_day = coalesce((SELECT (x.polled_at AT TIME ZONE 'UTC')::date FROM readings x
+                           WHERE x.tenant_id = p_tenant AND x.device_id = r.device_id
+                             AND x.polled_at >= pm_day_start(r.to_day + 1)
+                           ORDER BY x.polled_at LIMIT 1), r.to_day),
+        lookback_at = coalesce((SELECT x.polled_at FROM readings x
+                                WHERE x.tenant_id = p_tenant AND x.device_id = r.device_id
+                                  AND x.polled_at < pm_day_start(r.from_day)
+                                ORDER BY x.polled_at DESC LIMIT 1), pm_day_start(r.from_day));
+    ANALYZE pm_range;
+
+    -- The readings of the ranges (one per instant: two scanners may poll at the same time).
+    CREATE TEMP TABLE pm_readings ON COMMIT DROP AS
+    SELECT DISTINCT ON (x.device_id, x.polled_at)
+           x.device_id, x.polled_at, x.reading_id, x.serial, x.counters, x.supply_levels
+    FROM pm_range r
+    JOIN readings x ON x.tenant_id = p_tenant AND x.device_id = r.device_id
+                   AND x.polled_at >= r.lookback_at AND x.polled_at < pm_day_start(r.to_day + 1)
+    ORDER BY x.device_id, x.polled_at, x.reading_id;
+    ANALYZE pm_readings;
+
+    -- Counter sequences with the previous reading of each counter name.
+    CREATE TEMP TABLE pm_seq ON COMMIT DROP AS
+    WITH seq AS (
+        SELECT x.device_id, c.key AS name, x.polled_at, c.value::bigint AS value, x.reading_id,
+               x.serial,
+               lag(x.polled_at) OVER w AS prev_at, lag(c.value::bigint) OVER w AS prev_value,
+               lag(x.serial) OVER w AS prev_serial, lag(x.reading_id) OVER w AS prev_reading_id
+        FROM pm_readings x CROSS JOIN LATERAL jsonb_each_text(x.counters) c
+        WINDOW w AS (PARTITION BY x.device_id, c.key ORDER BY x.polled_at)
+    ), classified AS (
+        SELECT s.*, CASE
+            WHEN prev_value IS NULL THEN NULL
+            WHEN serial <> '' AND prev_serial <> '' AND serial <> prev_serial THEN 'serial_change'
+            WHEN value < prev_value AND prev_value < 4294967296
+                 AND prev_value >= 4294967296 - 16777216 AND value < 16777216 THEN 'wrap'
+            WHEN value < prev_value THEN 'decrease' END AS epoch
+        FROM seq s
+    )
+    SELECT c.*, CASE
+            WHEN prev_value IS NULL THEN 0
+            WHEN epoch IS NULL THEN value - prev_value
+            WHEN epoch = 'wrap' THEN value + 4294967296 - prev_value
+            ELSE 0 END AS delta
+    FROM classified c JOIN pm_range r USING (device_id)
+    WHERE c.polled_at >= pm_day_start(r.from_day);
+
+    DELETE FROM counter_days c USING pm_range r
+    WHERE c.tenant_id = p_tenant AND c.device_id = r.device_id
+      AND c.day BETWEEN r.from_day AND r.to_day;
+    INSERT INTO counter_days (tenant_id, day, device_id, name, pages, readings, epochs)
+    SELECT p_tenant, (polled_at AT TIME ZONE 'UTC')::date, device_id, name, sum(delta), count(*),
+           count(epoch)
+    FROM pm_seq GROUP BY 2, device_id, name;
+
+    DELETE FROM counter_epochs e USING pm_range r
+    WHERE e.tenant_id = p_tenant AND e.device_id = r.device_id
+      AND e.at >= pm_day_start(r.from_day) AND e.at < pm_day_start(r.to_day + 1);
+    INSERT INTO counter_epochs (tenant_id, device_id, name, at, kind, reading_id, value, serial,
+                                previous_reading_id, previous_at, previous_value, previous_serial)
+    SELECT p_tenant, device_id, name, polled_at, epoch, reading_id, value, nullif(serial, ''),
+           prev_reading_id, prev_at, prev_value, nullif(prev_serial, '')
+    FROM pm_seq WHERE epoch IS NOT NULL;
+
+    DELETE FROM counter_months m USING pm_range r
+    WHERE m.tenant_id = p_tenant AND m.device_id = r.device_id
+      AND m.month BETWEEN date_trunc('month', r.from_day)::date
+                      AND date_trunc('month', r.to_day)::date;
+    INSERT INTO counter_months (tenant_id, month, device_id, name, pages, readings, epochs)
+    SELECT p_tenant, date_trunc('month', c.day)::date, c.device_id, c.name, sum(c.pages),
+           sum(c.readings), sum(c.epochs)
+    FROM pm_range r
+    JOIN counter_days c ON c.tenant_id = p_tenant AND c.device_id = r.device_id
+                       AND c.day >= date_trunc('month', r.from_day)::date
+                       AND c.day < (date_trunc('month', r.to_day) + interval '1 month')::date
+    GROUP BY 2, c.device_id, c.name;
+
+    -- Cartridge changes.
+    DELETE FROM supply_changes s USING pm_range r
+    WHERE s.tenant_id = p_tenant AND s.device_id = r.device_id
+      AND s.at >= pm_day_start(r.from_day) AND s.at < pm_day_start(r.to_day + 1);
+    INSERT INTO supply_changes (tenant_id, device_id, supply, at, description, type, color,
+                                previous_at, previous_percent, level_percent)
+    SELECT p_tenant, device_id, supply, polled_at, description, type, color, prev_at, prev_pct, pct
+    FROM (
+        SELECT x.device_id, x.polled_at,
+               concat_ws('/', s ->> 'type', s ->> 'color', s ->> 'description') AS supply,
+               coalesce(s ->> 'description', '') AS description, coalesce(s ->> 'type', '') AS type,
+               coalesce(s ->> 'color', '') AS color, (s ->> 'level_percent')::integer AS pct,
+               lag((s ->> 'level_percent')::integer) OVER w AS prev_pct,
+               lag(x.polled_at) OVER w AS prev_at
+        FROM pm_readings x
+        CROSS JOIN LATERAL jsonb_array_elements(
+            CASE WHEN jsonb_typeof(x.supply_levels) = 'array' THEN x.supply_levels ELSE '[]' END) s
+        WHERE jsonb_typeof(s -> 'level_percent') = 'number'
+        WINDOW w AS (PARTITION BY x.device_id,
+                     concat_ws('/', s ->> 'type', s ->> 'color', s ->> 'description')
+                     ORDER BY x.polled_at)
+    ) q JOIN pm_range r USING (device_id)
+    WHERE pct - prev_pct >= 20 AND q.polled_at >= pm_day_start(r.from_day)
+    ON CONFLICT DO NOTHING;
+
+    -- Latest state (a late offline file does not roll it back). Only this one document per
+    -- device is parsed.
+    INSERT INTO device_latest AS l (tenant_id, device_id, polled_at, scanner_id, reading_id,
+                                    device_status, printer_status, errors, min_supply_percent,
+                                    total, snapshot)
+    SELECT p_tenant, x.device_id, x.polled_at, x.scanner_id, x.reading_id,
+           coalesce(x.snapshot #>> '{status,device}', 'unknown'),
+           coalesce(x.snapshot #>> '{status,printer}', 'unknown'),
+           ARRAY(SELECT jsonb_array_elements_text(
+                     CASE WHEN jsonb_typeof(x.snapshot #> '{status,errors}') = 'array'
+                          THEN x.snapshot #> '{status,errors}' ELSE '[]' END)),
+           (SELECT min((s ->> 'level_percent')::integer)
+            FROM jsonb_array_elements(CASE WHEN jsonb_typeof(x.snapshot -> 'supplies') = 'array'
+                                           THEN x.snapshot -> 'supplies' ELSE '[]' END) s
+            WHERE jsonb_typeof(s -> 'level_percent') = 'number'
+              AND coalesce(s ->> 'class', 'consumed') = 'consumed'),
+           x.total, x.snapshot
+    FROM (SELECT r.device_id, y.polled_at, y.scanner_id, y.reading_id, y.total,
+                 y.document::jsonb AS snapshot
+          FROM pm_range r
+          CROSS JOIN LATERAL (SELECT * FROM readings y
+                              WHERE y.tenant_id = p_tenant AND y.device_id = r.device_id
+                              ORDER BY y.polled_at DESC, y.reading_id LIMIT 1) y
+          LEFT JOIN device_latest o ON o.tenant_id = p_tenant AND o.device_id = r.device_id
+          WHERE o.reading_id IS DISTINCT FROM y.reading_id) x
+    ON CONFLICT (tenant_id, device_id) DO UPDATE SET
+        polled_at = EXCLUDED.polled_at, scanner_id = EXCLUDED.scanner_id,
+        reading_id = EXCLUDED.reading_id, device_status = EXCLUDED.device_status,
+        printer_status = EXCLUDED.printer_status, errors = EXCLUDED.errors,
+        min_supply_percent = EXCLUDED.min_supply_percent, total = EXCLUDED.total,
+        snapshot = EXCLUDED.snapshot;
+
+    DELETE FROM device_supplies d USING pm_range r
+    WHERE d.tenant_id = p_tenant AND d.device_id = r.device_id;
+    INSERT INTO device_supplies (tenant_id, device_id, idx, description, type, color,
+                                 supply_class, level_percent, state, polled_at)
+    SELECT p_tenant, l.device_id, s.idx::integer, coalesce(s.doc ->> 'description', ''),
+           coalesce(s.doc ->> 'type', ''), coalesce(s.doc ->> 'color', ''),
+           coalesce(s.doc ->> 'class', 'consumed'),
+           CASE WHEN jsonb_typeof(s.doc -> 'level_percent') = 'number'
+                THEN (s.doc ->> 'level_percent')::integer END,
+           coalesce(s.doc ->> 'state', 'unknown'), l.polled_at
+    FROM pm_range r
+    JOIN device_latest l ON l.tenant_id = p_tenant AND l.device_id = r.device_id
+    CROSS JOIN LATERAL jsonb_array_elements(
+        CASE WHEN jsonb_typeof(l.snapshot -> 'supplies') = 'array'
+             THEN l.snapshot -> 'supplies' ELSE '[]' END) WITH ORDINALITY s(doc, idx);
+
+    DROP TABLE pm_seq, pm_readings, pm_range;
+    RETURN n;
+END $$;
