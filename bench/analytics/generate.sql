@@ -1,9 +1,17 @@
 -- Synthetic fleet for bench/analytics/run: :devices printers of one tenant over 20 scanners
--- (sites site-00..site-19), one reading per device per day for the year 2025, four counters
--- each (total, mono, color, print_total). Written straight into the ingestion tables (readings,
--- reading_counters) month by month, and the read model is refreshed after every month as the
--- service would after that month's uploads. Counter values: a per-device base plus a per-device
--- daily rate; one device in 100 has a counter reset on 2025-06-15.
+-- (sites site-00..site-19) through the year 2025, four counters a reading (total, mono, color,
+-- print_total), written straight into `readings` day by day by pm_bench_day(day, per_day);
+-- the run script refreshes the read model (analytics_refresh) after each week as the service
+-- would after those uploads. Counter values: a per-device base plus a per-device hourly rate;
+-- one device in 100 has a counter reset on 2025-06-15.
+--
+-- Disk: a stored reading of this fleet takes ~600 B with its indexes even with a minimal
+-- document, so a whole year of hourly readings (87.6 M, ~54 GB) does not fit this machine; the
+-- run script polls hourly for the last months and daily before. The stored document of a
+-- reading is the minimal one ({"counters": ...}) except for the year's last reading of each
+-- device, which carries status and supplies (device_latest and the supplies list are built from
+-- the latest document). Counters, serial and supply levels — all the read model takes from a
+-- reading — are those of a real reading.
 \set ON_ERROR_STOP on
 \timing off
 
@@ -19,40 +27,43 @@ SELECT :'tenant', md5('bench-device-' || i)::uuid, 'serial:bench:' || i,
        (ARRAY['HP', 'Ricoh', 'Kyocera', 'Canon', 'Brother'])[1 + i % 5],
        'Model ' || (i % 40), 'BENCH' || i, '', 'Floor ' || (i % 7),
        format('10.%s.%s.%s', i / 65536 % 256, i / 256 % 256, i % 256),
-       format('scanner-%s', lpad((i % 20)::text, 2, '0')), '2025-01-01', '2025-12-31 12:00'
+       format('scanner-%s', lpad((i % 20)::text, 2, '0')), '2025-01-01', '2025-12-31 23:00'
 FROM generate_series(1, :devices) i;
 
-CREATE FUNCTION pm_bench_month(p_tenant uuid, p_devices integer, p_month date) RETURNS void
+CREATE FUNCTION pm_bench_day(p_tenant uuid, p_devices integer, p_day date, p_per_day integer)
+RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO readings (tenant_id, scanner_id, reading_id, device_id, polled_at, snapshot,
-                          total, batch_id)
+    INSERT INTO readings (tenant_id, scanner_id, reading_id, device_id, polled_at, total,
+                          batch_id, serial, counters, supply_levels, document)
     SELECT p_tenant, format('scanner-%s', lpad((i % 20)::text, 2, '0')), gen_random_uuid(),
-           md5('bench-device-' || i)::uuid, ts,
-           jsonb_build_object(
+           md5('bench-device-' || i)::uuid, ts, v, md5('bench-batch')::uuid, 'BENCH' || i,
+           counters,
+           jsonb_build_array(jsonb_build_object('type', 'toner', 'color', 'black',
+                                                'description', 'Black Toner',
+                                                'level_percent', level)),
+           CASE WHEN ts < '2025-12-31 23:00+00' THEN jsonb_build_object('counters', counters)
+           ELSE jsonb_build_object(
                'identity', jsonb_build_object('vendor', 'HP', 'serial', 'BENCH' || i),
-               'counters', jsonb_build_object('total', v, 'mono', v * 7 / 10,
-                                              'color', v - v * 7 / 10, 'print_total', v * 8 / 10),
+               'counters', counters,
                'supplies', jsonb_build_array(jsonb_build_object(
                    'description', 'Black Toner', 'type', 'toner', 'color', 'black',
-                   'class', 'consumed', 'level_percent', 100 - (doy * (1 + i % 3)) % 100,
-                   'state', 'ok')),
+                   'class', 'consumed', 'level_percent', level, 'state', 'ok')),
                'status', jsonb_build_object('device', CASE WHEN i % 50 = 0 THEN 'warning'
                                                            ELSE 'running' END,
-                                            'printer', 'idle', 'errors', '[]'::jsonb)),
-           v, md5('bench-batch')::uuid
+                                            'printer', 'idle', 'errors', '[]'::jsonb)) END::text
     FROM generate_series(1, p_devices) i
-    CROSS JOIN generate_series(p_month + time '12:00',
-                               (p_month + interval '1 month' - interval '1 day') + time '12:00',
-                               interval '1 day') ts
-    CROSS JOIN LATERAL (SELECT extract(doy FROM ts)::integer AS doy) d
-    CROSS JOIN LATERAL (SELECT CASE WHEN i % 100 = 0 AND ts >= '2025-06-15'
-                                    THEN (doy - 165) * (50 + i % 200)
-                                    ELSE 100000 + i * 10 + doy * (50 + i % 200) END::bigint AS v) c;
-
-    INSERT INTO reading_counters (tenant_id, device_id, name, polled_at, value)
-    SELECT r.tenant_id, r.device_id, c.key, r.polled_at, c.value::bigint
-    FROM readings r CROSS JOIN LATERAL jsonb_each_text(r.snapshot -> 'counters') c
-    WHERE r.tenant_id = p_tenant AND r.polled_at >= p_month
-      AND r.polled_at < p_month + interval '1 month';
+    CROSS JOIN generate_series((p_day::timestamp AT TIME ZONE 'UTC') + interval '23 hours'
+                                   - (p_per_day - 1) * (interval '24 hours' / p_per_day),
+                               (p_day::timestamp AT TIME ZONE 'UTC') + interval '23 hours',
+                               interval '24 hours' / p_per_day) ts
+    CROSS JOIN LATERAL (SELECT extract(epoch FROM ts - '2025-01-01 00:00+00')::bigint / 3600
+                                   AS hour) h
+    CROSS JOIN LATERAL (SELECT CASE WHEN i % 100 = 0 AND ts >= '2025-06-15 00:00+00'
+                                    THEN (h.hour - 3960) * (2 + i % 9)
+                                    ELSE 100000 + i * 10 + h.hour * (2 + i % 9) END::bigint AS v,
+                               100 - (h.hour / 24 * (1 + i % 3)) % 100 AS level) c
+    CROSS JOIN LATERAL (SELECT jsonb_build_object('total', v, 'mono', v * 7 / 10,
+                                                  'color', v - v * 7 / 10,
+                                                  'print_total', v * 8 / 10) AS counters) k;
 END $$;

@@ -82,17 +82,42 @@ BEGIN
     ORDER BY x.device_id, x.polled_at, x.reading_id;
     ANALYZE pm_readings;
 
-    -- Counter sequences with the previous reading of each counter name.
+    CREATE INDEX ON pm_readings (device_id, polled_at);
+
+    -- Counter sequences with the previous reading of each counter name. The window runs per
+    -- reading, not per counter (15x fewer rows to sort): each counter is compared with the
+    -- previous reading's value of it. A counter missing from the previous reading (one vendor
+    -- OID that timed out in one poll) is compared with the last reading that had it instead,
+    -- looked up one by one: rare, and never a lost delta.
+    -- Narrow rows (1.5 M for 100 k readings of 15 counters): the reading ids of the rare epoch
+    -- changes are looked up afterwards from pm_readings by (device_id, polled_at).
     CREATE TEMP TABLE pm_seq ON COMMIT DROP AS
-    WITH seq AS (
-        SELECT x.device_id, c.key AS name, x.polled_at, c.value::bigint AS value, x.reading_id,
-               x.serial,
-               lag(x.polled_at) OVER w AS prev_at, lag(c.value::bigint) OVER w AS prev_value,
-               lag(x.serial) OVER w AS prev_serial, lag(x.reading_id) OVER w AS prev_reading_id
-        FROM pm_readings x CROSS JOIN LATERAL jsonb_each_text(x.counters) c
-        WINDOW w AS (PARTITION BY x.device_id, c.key ORDER BY x.polled_at)
+    WITH pairs AS (
+        SELECT x.device_id, x.polled_at, x.serial, x.counters,
+               lag(x.polled_at) OVER w AS prev_at, lag(x.serial) OVER w AS prev_serial,
+               lag(x.counters) OVER w AS prev_counters
+        FROM pm_readings x
+        WINDOW w AS (PARTITION BY x.device_id ORDER BY x.polled_at)
+    ), pts AS MATERIALIZED (
+        SELECT p.device_id, c.key AS name, p.polled_at, c.value::bigint AS value, p.serial,
+               p.prev_at, (p.prev_counters ->> c.key)::bigint AS prev_value, p.prev_serial,
+               p.prev_counters IS NOT NULL AND NOT (p.prev_counters ? c.key) AS gap
+        FROM pairs p CROSS JOIN LATERAL jsonb_each_text(p.counters) c
+    ), seq AS (
+        SELECT device_id, name, polled_at, value, serial, prev_at, prev_value, prev_serial
+        FROM pts WHERE NOT gap
+        UNION ALL
+        SELECT g.device_id, g.name, g.polled_at, g.value, g.serial, f.polled_at, f.value,
+               f.serial
+        FROM pts g
+        LEFT JOIN LATERAL (
+            SELECT y.polled_at, (y.counters ->> g.name)::bigint AS value, y.serial
+            FROM pm_readings y
+            WHERE y.device_id = g.device_id AND y.polled_at < g.prev_at AND y.counters ? g.name
+            ORDER BY y.polled_at DESC LIMIT 1) f ON true
+        WHERE g.gap
     ), classified AS (
-        SELECT s.*, CASE
+        SELECT s.device_id, s.name, s.polled_at, s.value, s.prev_at, s.prev_value, CASE
             WHEN prev_value IS NULL THEN NULL
             WHEN serial <> '' AND prev_serial <> '' AND serial <> prev_serial THEN 'serial_change'
             WHEN value < prev_value AND prev_value < 4294967296
@@ -100,11 +125,14 @@ BEGIN
             WHEN value < prev_value THEN 'decrease' END AS epoch
         FROM seq s
     )
-    SELECT c.*, CASE
-            WHEN prev_value IS NULL THEN 0
-            WHEN epoch IS NULL THEN value - prev_value
-            WHEN epoch = 'wrap' THEN value + 4294967296 - prev_value
-            ELSE 0 END AS delta
+    SELECT c.device_id, c.name, c.polled_at, c.epoch, CASE
+            WHEN c.prev_value IS NULL THEN 0
+            WHEN c.epoch IS NULL THEN c.value - c.prev_value
+            WHEN c.epoch = 'wrap' THEN c.value + 4294967296 - c.prev_value
+            ELSE 0 END AS delta,
+           CASE WHEN c.epoch IS NOT NULL THEN c.value END AS value,
+           CASE WHEN c.epoch IS NOT NULL THEN c.prev_at END AS prev_at,
+           CASE WHEN c.epoch IS NOT NULL THEN c.prev_value END AS prev_value
     FROM classified c JOIN pm_range r USING (device_id)
     WHERE c.polled_at >= pm_day_start(r.from_day);
 
@@ -121,9 +149,13 @@ BEGIN
       AND e.at >= pm_day_start(r.from_day) AND e.at < pm_day_start(r.to_day + 1);
     INSERT INTO counter_epochs (tenant_id, device_id, name, at, kind, reading_id, value, serial,
                                 previous_reading_id, previous_at, previous_value, previous_serial)
-    SELECT p_tenant, device_id, name, polled_at, epoch, reading_id, value, nullif(serial, ''),
-           prev_reading_id, prev_at, prev_value, nullif(prev_serial, '')
-    FROM pm_seq WHERE epoch IS NOT NULL;
+    SELECT p_tenant, e.device_id, e.name, e.polled_at, e.epoch, cur.reading_id, e.value,
+           nullif(cur.serial, ''), prev.reading_id, e.prev_at, e.prev_value,
+           nullif(prev.serial, '')
+    FROM pm_seq e
+    JOIN pm_readings cur ON cur.device_id = e.device_id AND cur.polled_at = e.polled_at
+    JOIN pm_readings prev ON prev.device_id = e.device_id AND prev.polled_at = e.prev_at
+    WHERE e.epoch IS NOT NULL;
 
     DELETE FROM counter_months m USING pm_range r
     WHERE m.tenant_id = p_tenant AND m.device_id = r.device_id

@@ -49,6 +49,7 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.limits.import_max_inflated_bytes == defaults.limits.import_max_inflated_bytes);
     CHECK(example.auth.retry_after == defaults.auth.retry_after);
     CHECK(example.auth.admin_token.empty());
+    CHECK(example.analytics.refresh_interval == defaults.analytics.refresh_interval);
 }
 
 TEST_CASE("TLS is on unless explicitly turned off", "[cloud][config]") {
@@ -67,6 +68,11 @@ TEST_CASE("config errors name the file, line and column", "[cloud][config]") {
           "c.toml:4:13: 'database.pool_size' must be at least 1");
     CHECK(error_of("[server]\ntls = false\n[ingest]\nmax_body = 1\n") ==
           "c.toml:4:1: unknown key 'ingest.max_body'");
+    CHECK(error_of("[server]\ntls = false\n[analytics]\nrefresh_interval_s = 0\n") ==
+          "c.toml:4:22: 'analytics.refresh_interval_s' must be between 1 and 3600");
+    CHECK(parse_config("[server]\ntls = false\n[analytics]\nrefresh_interval_s = 60\n", "c.toml",
+                       env_of({}))
+              .analytics.refresh_interval == std::chrono::seconds(60));
     CHECK(error_of("[server]\ntls = false\n[auth]\nadmin_token = \"short\"\n") ==
           "c.toml:4:15: 'auth.admin_token' must be at least 32 characters");
 }

@@ -136,9 +136,8 @@ App::~App() {
 
 void App::start() {
     impl_->server->start();
-    impl_->refresher =
-        std::make_unique<Refresher>(impl_->config.database.conninfo,
-                                   impl_->config.analytics.refresh_interval);
+    impl_->refresher = std::make_unique<Refresher>(impl_->config.database.conninfo,
+                                                   impl_->config.analytics.refresh_interval);
 }
 
 std::uint16_t App::port() const { return impl_->server->port(); }
