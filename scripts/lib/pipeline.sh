@@ -3,10 +3,13 @@
 # printmon-cloud-api -> cloud PostgreSQL. Source it, set PIPE_DIR (a fresh folder) and
 # PIPE_BUILD (a build dir with the three executables), then call pipeline_start.
 # Every process started is recorded in $PIPE_DIR/*.pid and stopped by pipeline_stop.
+# Opt-in: PIPE_PRINT_S=N makes the simulated printers print a few pages every N seconds
+# (scripts/lib/print_pages.py on snmpsim's copies of the recordings); unset, they stay idle.
 
 PIPE_ROOT=${PIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PIPE_SIM_FIRST=${PIPE_SIM_FIRST:-127.0.11.1}
 PIPE_POLL_S=${PIPE_POLL_S:-5}
+PIPE_PRINT_S=${PIPE_PRINT_S:-}
 
 pipe_env() { sed -n "s/^$2=//p" "$PIPE_DIR/$1/env"; }
 pipe_branch_sql() { psql "$(cat "$PIPE_DIR/branch.conninfo")" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
@@ -64,7 +67,13 @@ pipeline_start() {
   pipe_env pg-branch PG_CONNINFO >"$PIPE_DIR/branch.conninfo"
   pipe_env pg-cloud PG_CONNINFO >"$PIPE_DIR/cloud.conninfo"
   # Simulated printers, one per loopback address, community "public".
-  "$PIPE_ROOT/tests/support/snmpsim" start-multi "$PIPE_DIR/snmpsim" "$PIPE_ROOT/tests/data/printers" "$PIPE_SIM_FIRST" >/dev/null
+  local recordings=$PIPE_ROOT/tests/data/printers
+  if [ -n "$PIPE_PRINT_S" ]; then
+    # Fixed-width counters, so print_pages.py can rewrite them in place (same byte offsets).
+    /usr/bin/python3 "$PIPE_ROOT/scripts/lib/print_pages.py" pad "$recordings" "$PIPE_DIR/printers"
+    recordings=$PIPE_DIR/printers
+  fi
+  "$PIPE_ROOT/tests/support/snmpsim" start-multi "$PIPE_DIR/snmpsim" "$recordings" "$PIPE_SIM_FIRST" >/dev/null
   PIPE_SNMP_PORT=$(pipe_env snmpsim SNMPSIM_PORT)
   # Test CA and the cloud's certificate for 127.0.0.1.
   "$PIPE_ROOT/tests/support/test_ca" "$PIPE_DIR/pki" >/dev/null
@@ -131,10 +140,17 @@ TOML
   pipe_kill scanner
   pipe_start_scanner
   pipe_start_uploader
+  if [ -n "$PIPE_PRINT_S" ]; then
+    # snmpsim serves its own copies under $PIPE_DIR/snmpsim/data: those are the ones to move.
+    # The loop also ends by itself when that folder or this shell ($$) is gone.
+    pipe_spawn printing /usr/bin/python3 "$PIPE_ROOT/scripts/lib/print_pages.py" run \
+      "$PIPE_DIR/snmpsim/data" --every "$PIPE_PRINT_S" --watch-pid $$
+  fi
 }
 
 pipeline_stop() {
   [ -n "${PIPE_DIR:-}" ] && [ -d "$PIPE_DIR" ] || return 0
+  pipe_kill printing
   pipe_kill uploader
   pipe_kill scanner
   pipe_kill cloud-api
