@@ -509,6 +509,27 @@ TEST_CASE("bad input on every route is a 4xx with a JSON error", "[cloud][analyt
     CHECK(api_get(f.s, "/api/v1/meter-reads", f.token_a).status == 400);
 }
 
+TEST_CASE("failed logins are braked per account and address", "[cloud][analytics][auth]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    create_user(s, tenant, "admin@acme.test", cloud::auth::Role::admin);
+    const auto attempt = [&](const std::string& email, const std::string& password) {
+        return api_request(s, "POST", "/api/v1/auth/login", "",
+                           R"({"tenant_id":")" + tenant + R"(","email":")" + email +
+                               R"(","password":")" + password + R"("})");
+    };
+    for (int i = 0; i < 10; ++i) CHECK(attempt("admin@acme.test", "wrong guess").status == 401);
+    // Now even the right password waits: a guesser cannot tell it found the password.
+    const auto braked = attempt("Admin@Acme.test", kPassword);
+    CHECK(braked.status == 429);
+    CHECK(str(braked.json["error"], "code") == "too_many_attempts");
+    const auto retry = std::stol(braked.headers.at("Retry-After"));
+    CHECK(retry > 0);
+    CHECK(retry <= 15 * 60);
+    // The address (all tests run from 127.0.0.1) is braked as well, whichever account.
+    CHECK(attempt("nobody@acme.test", "whatever1").status == 429);
+}
+
 TEST_CASE("accounts: login, roles, tokens, scanners, logout", "[cloud][analytics][auth]") {
     CloudServer s;
     const auto tenant = s.create_tenant("Acme");

@@ -62,26 +62,59 @@ constexpr const char* kUserSql =
     "SELECT user_id::text AS user_id, email, role FROM users "
     "WHERE tenant_id = $1::uuid AND user_id = $2::uuid";
 
-// $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not seen since, $8 text
-// search, $9 limit, $10 offset. strpos, not LIKE: '%' and '_' in a search are plain text.
-const std::string kDevicesHead =
+// GET /api/v1/devices. $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not
+// seen since, $8 text search, $9 limit, $10 offset. strpos, not LIKE: '%' and '_' in a search
+// are plain text.
+//
+// Only the page is formatted (pm_rfc3339, to_jsonb are the bulk of the cost over 10,000 rows):
+// an inner query sorts and limits the devices (raw columns and the sort key), the outer one
+// joins site and latest state to the page's rows and formats them, and the total is a separate
+// count with the same filter. The filter reads `devices d` alone:
+// the conditions on the site (scanners) and on the latest reading (device_latest) are
+// uncorrelated IN lists (hashed once per query), so the count needs no join, an unused join of
+// the page query is removed by the planner, and the default sort walks devices_last_seen and
+// stops after the page. Equivalences with the LEFT JOINs of the answer:
+//   s.site = $2                          <=> last_scanner_id of a scanner with site $2;
+//   coalesce(l.device_status, 'unknown') <=> status $5 in device_latest, or no row and 'unknown';
+//   l.min_supply_percent <= $6           <=> a device_latest row with it (NULL: no match).
+// A NULL parameter is "no filter"; OR evaluates left to right, so its IN list is never built.
+const std::string kDeviceFilter =
+    "d.tenant_id = $1::uuid "
+    "AND ($2::text IS NULL OR d.last_scanner_id IN (SELECT sc.scanner_id FROM scanners sc "
+    "WHERE sc.tenant_id = $1::uuid AND sc.site = $2)) "
+    "AND ($3::text IS NULL OR lower(d.vendor) = lower($3)) "
+    "AND ($4::text IS NULL OR lower(d.model) = lower($4)) "
+    "AND ($5::text IS NULL OR d.device_id IN (SELECT dl.device_id FROM device_latest dl "
+    "WHERE dl.tenant_id = $1::uuid AND dl.device_status = $5) "
+    "OR ($5 = 'unknown' AND d.device_id NOT IN (SELECT dl.device_id FROM device_latest dl "
+    "WHERE dl.tenant_id = $1::uuid))) "
+    "AND ($6::integer IS NULL OR d.device_id IN (SELECT dl.device_id FROM device_latest dl "
+    "WHERE dl.tenant_id = $1::uuid AND dl.min_supply_percent <= $6::integer)) "
+    "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
+    "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
+    "d.location, d.last_address)), lower($8)) > 0) ";
+
+constexpr const char* kLatestJoin =
+    " LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id ";
+
+// The page: the raw columns of the devices on it with the sort key `k`. kDevicesTail formats
+// it and joins site and latest state to its rows only (named `d` again, so kSiteJoin and
+// kLatestJoin apply unchanged).
+constexpr const char* kDevicesPageHead =
+    "WITH p AS (SELECT d.tenant_id, d.device_id, d.vendor, d.model, d.serial, d.mac, "
+    "d.location, d.last_address, d.last_scanner_id, d.first_seen, d.last_seen, ";
+const std::string kDevicesPageFrom =
+    std::string(" AS k FROM devices d") + kSiteJoin + kLatestJoin + "WHERE " + kDeviceFilter;
+
+const std::string kDevicesTail =
     std::string(
         "SELECT d.device_id::text AS device_id, d.vendor, d.model, d.serial, d.mac, d.location, "
         "d.last_address AS address, s.site, d.last_scanner_id AS scanner_id, "
         "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, "
         "coalesce(l.device_status, 'unknown') AS status, l.printer_status, "
         "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, l.total, "
-        "count(*) OVER () AS _total FROM devices d") +
-    kSiteJoin +
-    "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
-    "WHERE d.tenant_id = $1::uuid AND ($2::text IS NULL OR s.site = $2) "
-    "AND ($3::text IS NULL OR lower(d.vendor) = lower($3)) "
-    "AND ($4::text IS NULL OR lower(d.model) = lower($4)) "
-    "AND ($5::text IS NULL OR coalesce(l.device_status, 'unknown') = $5) "
-    "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer) "
-    "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
-    "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
-    "d.location, d.last_address)), lower($8)) > 0) ";
+        "(SELECT count(*) FROM devices d WHERE ") +
+    kDeviceFilter + ") AS _total FROM p d" + kSiteJoin + kLatestJoin;
 
 const std::vector<std::pair<std::string_view, std::string_view>> kDeviceSorts = {
     {"last_seen", "d.last_seen"},  {"first_seen", "d.first_seen"},
@@ -107,19 +140,34 @@ const std::string kDeviceSql =
     "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
     "WHERE d.tenant_id = $1::uuid AND d.device_id = $2::uuid";
 
-constexpr const char* kReadingsHead =
-    "SELECT reading_id::text AS reading_id, scanner_id, pm_rfc3339(polled_at) AS polled_at, "
-    "pm_rfc3339(received_at) AS received_at, total, snapshot, count(*) OVER () AS _total "
+// The snapshot is stored as text (readings.document, V0003) and parsed only for the page: the
+// inner query sorts and limits (ORDER BY names its output columns, the RFC 3339 text, as it
+// always has), the outer one parses the documents of the page.
+constexpr const char* kReadingsInner =
+    "SELECT reading_id, scanner_id, polled_at, received_at, total, document::jsonb AS snapshot, "
+    "_total FROM (SELECT reading_id::text AS reading_id, scanner_id, "
+    "pm_rfc3339(polled_at) AS polled_at, pm_rfc3339(received_at) AS received_at, total, document, "
+    "count(*) OVER () AS _total "
     "FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
     "AND ($3::timestamptz IS NULL OR polled_at >= $3::timestamptz) "
     "AND ($4::timestamptz IS NULL OR polled_at < $4::timestamptz) ";
 
+std::string readings_sql(std::string_view order) {
+    return std::string(kReadingsInner) + "ORDER BY " + std::string(order) +
+           " LIMIT $5::bigint OFFSET $6::bigint) r ORDER BY " + std::string(order);
+}
+
+// The counters of every reading are its `counters` object (V0003). Two scanners may poll the
+// same device at the same instant: one value per counter and instant, the lowest reading_id's.
 constexpr const char* kCountersRawSql =
     "SELECT name, pm_rfc3339(polled_at) AS polled_at, value, count(*) OVER () AS _total "
-    "FROM reading_counters WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
-    "AND ($3::text IS NULL OR name = $3) "
-    "AND ($4::timestamptz IS NULL OR polled_at >= $4::timestamptz) "
-    "AND ($5::timestamptz IS NULL OR polled_at < $5::timestamptz) "
+    "FROM (SELECT DISTINCT ON (c.key, r.polled_at) c.key AS name, r.polled_at, "
+    "c.value::bigint AS value FROM readings r CROSS JOIN LATERAL jsonb_each_text(r.counters) c "
+    "WHERE r.tenant_id = $1::uuid AND r.device_id = $2::uuid "
+    "AND ($3::text IS NULL OR c.key = $3) "
+    "AND ($4::timestamptz IS NULL OR r.polled_at >= $4::timestamptz) "
+    "AND ($5::timestamptz IS NULL OR r.polled_at < $5::timestamptz) "
+    "ORDER BY c.key, r.polled_at, r.reading_id) x "
     "ORDER BY name, polled_at LIMIT $6::bigint OFFSET $7::bigint";
 
 constexpr const char* kCountersDailySql =
@@ -130,9 +178,15 @@ constexpr const char* kCountersDailySql =
     "AND ($5::timestamptz IS NULL OR day < ($5::timestamptz AT TIME ZONE 'UTC')::date) "
     "ORDER BY name, day LIMIT $6::bigint OFFSET $7::bigint";
 
-// $2 month_from, $3 month_to (whole months), $4 day_from, $5 day_to (the period), $6 site,
-// $7 device, $8 counter name, $9 limit, $10 offset. Whole months come from counter_months, the
-// days before and after them from counter_days.
+// GET /api/v1/page-volume. $2 month_from, $3 month_to (whole months), $4 day_from, $5 day_to
+// (the period), $6 site, $7 device, $8 counter name, $9 limit, $10 offset. Whole months come
+// from counter_months, the days before and after them from counter_days.
+//
+// The rollup rows are joined to devices and scanners as they are. Summing them per device and
+// counter before the join was measured and is slower wherever it is not a no-op: a month has one
+// row per device and counter already (tenant-wide month 33 ms instead of 11 ms), and for the
+// days of a week or a custom period the per-device hash aggregation (a numeric state per
+// group) costs more than the hash join it saves (custom period 460 ms instead of 350 ms).
 const std::string kPageVolumeHead =
     "WITH v AS ("
     " SELECT device_id, name, pages, readings, epochs FROM counter_months"
@@ -151,7 +205,7 @@ const std::string kPageVolumeHead =
     " JOIN devices d ON d.tenant_id = $1::uuid AND d.device_id = v.device_id"
     " LEFT JOIN scanners s ON s.tenant_id = $1::uuid AND s.scanner_id = d.last_scanner_id"
     " WHERE ($6::text IS NULL OR s.site = $6) AND ($7::uuid IS NULL OR v.device_id = $7::uuid)"
-    ") ";
+    ")";
 
 // $2 at, $3 site, $4 device, $5 name, $6 interpolate, $7 limit, $8 offset.
 const std::string kMeterReadsSql =
@@ -173,33 +227,47 @@ const std::string kMeterReadsSql =
     "i.ok AS interpolated, pm_rfc3339(p.polled_at) AS reading_at, p.value AS reading_value, "
     "CASE WHEN i.ok THEN pm_rfc3339(nx.polled_at) END AS next_reading_at, "
     "CASE WHEN i.ok THEN nx.value END AS next_reading_value, dn._total FROM dn "
-    "LEFT JOIN LATERAL (SELECT polled_at, value FROM reading_counters"
-    " WHERE tenant_id = $1::uuid AND device_id = dn.device_id AND name = dn.name"
-    " AND polled_at <= $2::timestamptz ORDER BY polled_at DESC LIMIT 1) p ON true "
-    "LEFT JOIN LATERAL (SELECT polled_at, value FROM reading_counters"
-    " WHERE $6::boolean AND tenant_id = $1::uuid AND device_id = dn.device_id AND name = dn.name"
-    " AND polled_at > $2::timestamptz ORDER BY polled_at LIMIT 1) nx ON true "
+    "LEFT JOIN LATERAL (SELECT polled_at, (counters ->> dn.name)::bigint AS value FROM readings"
+    " WHERE tenant_id = $1::uuid AND device_id = dn.device_id AND counters ? dn.name"
+    " AND polled_at <= $2::timestamptz ORDER BY polled_at DESC, reading_id LIMIT 1) p ON true "
+    "LEFT JOIN LATERAL (SELECT polled_at, (counters ->> dn.name)::bigint AS value FROM readings"
+    " WHERE $6::boolean AND tenant_id = $1::uuid AND device_id = dn.device_id"
+    " AND counters ? dn.name AND polled_at > $2::timestamptz"
+    " ORDER BY polled_at, reading_id LIMIT 1) nx ON true "
     "CROSS JOIN LATERAL (SELECT coalesce(p.polled_at < $2::timestamptz AND nx.value >= p.value"
     " AND NOT EXISTS (SELECT 1 FROM counter_epochs e WHERE e.tenant_id = $1::uuid"
     " AND e.device_id = dn.device_id AND e.name = dn.name AND e.at > p.polled_at"
     " AND e.at <= nx.polled_at), false) AS ok) i "
     "ORDER BY dn.device_id, dn.name";
 
-// $2 site, $3 device, $4 type, $5 color, $6 below percent, $7 limit, $8 offset.
-const std::string kSuppliesSql =
-    std::string(
-        "SELECT ds.device_id::text AS device_id, d.vendor, d.model, d.serial, d.location, "
-        "s.site, ds.description, ds.type, ds.color, ds.supply_class, ds.level_percent, ds.state, "
-        "pm_rfc3339(ds.polled_at) AS polled_at, count(*) OVER () AS _total "
-        "FROM device_supplies ds "
-        "JOIN devices d ON d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id") +
-    kSiteJoin +
-    "WHERE ds.tenant_id = $1::uuid AND ($2::text IS NULL OR s.site = $2) "
+// GET /api/v1/supplies, lowest level first. $2 site, $3 device, $4 type, $5 color, $6 below
+// percent, $7 limit, $8 offset. Same shape as the device list: the page is read in the order of
+// device_supplies_order and stops after LIMIT rows, only its rows are joined and formatted, and
+// the total is a count with the same filter. The filter reads device_supplies alone: the inner
+// join with devices (a supply row counts only for a known device) and the site of that device
+// become one IN list.
+const std::string kSupplyFilter =
+    "ds.tenant_id = $1::uuid AND ds.device_id IN (SELECT d.device_id FROM devices d "
+    "WHERE d.tenant_id = $1::uuid AND ($2::text IS NULL OR d.last_scanner_id IN "
+    "(SELECT sc.scanner_id FROM scanners sc WHERE sc.tenant_id = $1::uuid AND sc.site = $2))) "
     "AND ($3::uuid IS NULL OR ds.device_id = $3::uuid) AND ($4::text IS NULL OR ds.type = $4) "
     "AND ($5::text IS NULL OR ds.color = $5) "
-    "AND ($6::integer IS NULL OR ds.level_percent < $6::integer) "
-    "ORDER BY ds.level_percent ASC NULLS LAST, ds.device_id, ds.idx "
-    "LIMIT $7::bigint OFFSET $8::bigint";
+    "AND ($6::integer IS NULL OR ds.level_percent < $6::integer) ";
+
+constexpr const char* kSupplyOrder = "ds.level_percent ASC NULLS LAST, ds.device_id, ds.idx ";
+
+const std::string kSuppliesSql =
+    std::string("WITH p AS (SELECT * FROM device_supplies ds WHERE ") + kSupplyFilter +
+    "ORDER BY " + kSupplyOrder +
+    "LIMIT $7::bigint OFFSET $8::bigint) "
+    "SELECT ds.device_id::text AS device_id, d.vendor, d.model, d.serial, d.location, "
+    "s.site, ds.description, ds.type, ds.color, ds.supply_class, ds.level_percent, ds.state, "
+    "pm_rfc3339(ds.polled_at) AS polled_at, "
+    "(SELECT count(*) FROM device_supplies ds WHERE " +
+    kSupplyFilter +
+    ") AS _total FROM p ds "
+    "JOIN devices d ON d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id" +
+    kSiteJoin + "ORDER BY " + kSupplyOrder;
 
 // $2 from, $3 to, $4 site, $5 device, $6 limit, $7 offset.
 const std::string kSupplyChangesSql =
@@ -276,6 +344,13 @@ const std::string kEventsSql =
 constexpr const char* kRefreshSql = "SELECT analytics_refresh($1::uuid)";
 constexpr const char* kDirtyTenantsSql = "SELECT DISTINCT tenant_id::text FROM analytics_dirty";
 
+// A page-volume grouping: `group` are the grouping columns (raw values, so the page of device
+// groups is sorted by the uuid itself), `select` the formatted ones of the answer, computed for
+// the page only. device_id's text (fixed-width lowercase hex) sorts as the uuid does, so the
+// order of the answer is unchanged. The groups are a MATERIALIZED CTE counted apart, not a
+// count(*) OVER () under the LIMIT: with the window, PostgreSQL 15 costs the join as if the
+// LIMIT stopped it early and picked a nested loop of every device over every rollup row
+// (measured: 24 s instead of 0.1 s for a day grouped by device).
 struct Grouping {
     std::string_view name;
     std::string_view select;
@@ -316,30 +391,30 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kUser, kUserSql);
     for (const auto& [key, expr] : kDeviceSorts) {
         for (const bool desc : {false, true}) {
+            const std::string dir = desc ? " DESC" : " ASC";
             conn.prepare(devices_statement(key, desc),
-                         kDevicesHead + "ORDER BY " + std::string(expr) +
-                             (desc ? " DESC" : " ASC") +
-                             " NULLS LAST, d.device_id LIMIT $9::bigint OFFSET $10::bigint");
+                         std::string(kDevicesPageHead) + std::string(expr) + kDevicesPageFrom +
+                             "ORDER BY " + std::string(expr) + dir +
+                             " NULLS LAST, d.device_id LIMIT $9::bigint OFFSET $10::bigint) " +
+                             kDevicesTail + "ORDER BY d.k" + dir + " NULLS LAST, d.device_id");
         }
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
     conn.prepare(stmt::kDevice, kDeviceSql);
-    conn.prepare(stmt::kReadingsDesc,
-                 std::string(kReadingsHead) +
-                     "ORDER BY polled_at DESC, reading_id LIMIT $5::bigint OFFSET $6::bigint");
-    conn.prepare(stmt::kReadingsAsc,
-                 std::string(kReadingsHead) +
-                     "ORDER BY polled_at ASC, reading_id LIMIT $5::bigint OFFSET $6::bigint");
+    conn.prepare(stmt::kReadingsDesc, readings_sql("polled_at DESC, reading_id"));
+    conn.prepare(stmt::kReadingsAsc, readings_sql("polled_at ASC, reading_id"));
     conn.prepare(stmt::kCountersRaw, kCountersRawSql);
     conn.prepare(stmt::kCountersDaily, kCountersDailySql);
     for (const auto& g : kGroupings) {
+        const std::string group = std::string(g.group) + "name";
         conn.prepare(page_volume_statement(g.name),
-                     kPageVolumeHead + "SELECT " + std::string(g.select) +
-                         "name, sum(pages)::bigint AS pages, sum(readings)::bigint AS readings, "
-                         "sum(epochs)::bigint AS epochs, count(*) OVER () AS _total FROM f "
-                         "GROUP BY " +
-                         std::string(g.group) + "name ORDER BY " + std::string(g.group) +
-                         "name LIMIT $9::bigint OFFSET $10::bigint");
+                     kPageVolumeHead + ", grp AS MATERIALIZED (SELECT " + group +
+                         ", sum(pages)::bigint AS pages, sum(readings)::bigint AS readings, "
+                         "sum(epochs)::bigint AS epochs FROM f GROUP BY " +
+                         group + ") SELECT " + std::string(g.select) +
+                         "name, pages, readings, epochs, (SELECT count(*) FROM grp) AS _total "
+                         "FROM (SELECT * FROM grp ORDER BY " +
+                         group + " LIMIT $9::bigint OFFSET $10::bigint) q ORDER BY " + group);
     }
     conn.prepare(stmt::kMeterReads, kMeterReadsSql);
     conn.prepare(stmt::kSupplies, kSuppliesSql);
@@ -352,6 +427,13 @@ void prepare_statements(pqxx::connection& conn) {
 }
 
 pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args) {
+    // Every statement here has optional filters ("$n IS NULL OR ..."), which only a custom plan
+    // folds away. A generic plan keeps them, and with them row estimates of a handful; yet
+    // PostgreSQL switches to it after five executions when it looks cheaper. Measured on 10,000
+    // devices, generic against custom: page volume of a month 57 ms against 11 ms (one site
+    // 47 ms against 6 ms), supplies 104 ms against 7 ms. Planning costs well under 1 ms.
+    // SET LOCAL: ends with the transaction, and survives libpqxx's silent reconnects.
+    tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan");
     return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(args));
 }
 

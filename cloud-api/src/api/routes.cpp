@@ -34,6 +34,7 @@ struct Deps {
     storage::ConnectionPool& pool;
     const auth::Authenticator& authenticator;
     AnalyticsOptions options;
+    std::shared_ptr<auth::LoginLimiter> logins;  // shared_ptr: Deps itself is const
 };
 
 /// What a handler works with: the caller, its tenant and the validated parameters.
@@ -241,13 +242,25 @@ void register_accounts(Registrar& r) {
             const auto tenant = *member(doc, "tenant_id", true, 64);
             const auto email = *member(doc, "email", true, 254);
             const auto password = *member(doc, "password", true, auth::kMaxPasswordChars);
+            const auto account = auth::account_key(tenant, email);
+            const auto& remote = request.remote_address;
+            if (const auto wait = deps->logins->blocked(account, remote)) {
+                log->warn("event=login_rate_limited tenant={} remote={}", common::log_value(tenant),
+                          remote);
+                throw net::HttpError(
+                    429, "too_many_attempts",
+                    fmt::format("too many failed logins; try again in {} s", wait->count()))
+                    .with_header("Retry-After", std::to_string(wait->count()));
+            }
             return write(*deps, [&](pqxx::work& tx) {
                 auto session = auth::login(tx, tenant, email, password,
                                            deps->authenticator.options().session_ttl);
                 if (!session) {
+                    deps->logins->failed(account, remote);
                     log->info("event=login_failed tenant={}", common::log_value(tenant));
                     throw net::HttpError(401, "login_failed", session.error().message);
                 }
+                deps->logins->succeeded(account);
                 log->info("event=login tenant={} user={}", tenant, session->user_id);
                 return json_object(200, std::pair{"token", session->token},
                                    std::pair{"token_type", std::string("Bearer")},
@@ -555,7 +568,9 @@ void register_analytics(Registrar& r) {
 void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
                                const auth::Authenticator& authenticator, AnalyticsOptions options) {
     // Every handler holds the shared dependencies, so they live as long as the router.
-    Registrar registrar(router, std::make_shared<const Deps>(Deps{pool, authenticator, options}));
+    Registrar registrar(router, std::make_shared<const Deps>(Deps{
+                                    pool, authenticator, options,
+                                    std::make_shared<auth::LoginLimiter>(options.login_limits)}));
     register_accounts(registrar);
     register_fleet(registrar);
     register_analytics(registrar);

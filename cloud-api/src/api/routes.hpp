@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "auth/authenticator.hpp"
+#include "auth/login_limiter.hpp"
 #include "printmon/net/router.hpp"
 #include "storage/pool.hpp"
 
@@ -18,6 +19,8 @@ struct AnalyticsOptions {
     std::chrono::seconds scanner_stale_after{std::chrono::hours(1)};
     /// Upper bound of one read query (SET LOCAL statement_timeout); past it: 503.
     std::chrono::milliseconds statement_timeout{10'000};
+    /// Brake on failed logins (POST /api/v1/auth/login), per account and per client address.
+    auth::LoginLimits login_limits;
 };
 
 /// Registers the routes on `router`; `pool` and `authenticator` must outlive it.
