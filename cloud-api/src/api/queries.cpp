@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <pqxx/nontransaction>
 #include <pqxx/prepared_statement>
 #include <pqxx/result>
 
@@ -432,15 +433,16 @@ pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const
     // PostgreSQL switches to it after five executions when it looks cheaper. Measured on 10,000
     // devices, generic against custom: page volume of a month 57 ms against 11 ms (one site
     // 47 ms against 6 ms), supplies 104 ms against 7 ms. Planning costs well under 1 ms.
-    // SET LOCAL: ends with the transaction, and survives libpqxx's silent reconnects.
-    tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan");
+    // The read transaction of routes.cpp sets plan_cache_mode = force_custom_plan (with its
+    // other settings, in one round trip) before it calls this.
     return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(args));
 }
 
 int refresh_tenant(pqxx::connection& conn, const std::string& tenant_id) {
-    return db::with_transaction(conn, [&](pqxx::work& tx) {
-        return tx.exec_prepared1(stmt::kRefresh, tenant_id)[0].as<int>();
-    });
+    // Autocommit: the function is one statement, hence atomic; an explicit transaction would add
+    // two round trips to every read, which calls this first.
+    pqxx::nontransaction tx(conn);
+    return tx.exec_prepared1(stmt::kRefresh, tenant_id)[0].as<int>();
 }
 
 int refresh_all(pqxx::connection& conn) {

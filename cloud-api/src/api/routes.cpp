@@ -118,8 +118,15 @@ net::Response read(const Deps& deps, const Scope& scope,
         storage::Lease lease = deps.pool.acquire();
         refresh_tenant(*lease, scope.tenant);
         return db::with_transaction(*lease, [&](pqxx::work& tx) {
-            tx.exec0(fmt::format("SET LOCAL statement_timeout = {}",
-                                 deps.options.statement_timeout.count()));
+            // One round trip for the session settings of the read (SET LOCAL: they end with
+            // the transaction and survive libpqxx's silent reconnects). force_custom_plan: see
+            // queries.cpp run(). No parallel workers: with many clients on few cores they only
+            // add CPU (the benchmark runs 16 clients on 2 cores).
+            tx.exec0(
+                fmt::format("SET LOCAL statement_timeout = {}; "
+                            "SET LOCAL plan_cache_mode = force_custom_plan; "
+                            "SET LOCAL max_parallel_workers_per_gather = 0",
+                            deps.options.statement_timeout.count()));
             return body(tx);
         });
     });
