@@ -259,6 +259,39 @@ TEST_CASE("a counter missing from one reading still counts its pages", "[cloud][
     CHECK(items(epochs).Size() == 0);
 }
 
+TEST_CASE("readings of a device come in time order, fractions of a second included",
+          "[cloud][analytics]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-a");
+    const auto token = s.create_token(tenant);
+    FakeDevice d;
+    d.branch_id = proto::new_uuid();
+    d.serial = "ORDER1";
+    // As text, "12:00:00.250Z" sorts before "12:00:00Z"; as times it comes after.
+    REQUIRE(s.ingest(key, batch_of("branch-a", d,
+                                   {{"2026-01-06T12:00:00.250Z", {{"total", 11}}, 50, ""},
+                                    {"2026-01-06T12:00:00Z", {{"total", 10}}, 50, ""},
+                                    {"2026-01-06T12:00:01Z", {{"total", 12}}, 50, ""}}))
+                .status == 200);
+    const auto id =
+        s.query_value("SELECT device_id::text FROM devices WHERE serial = $1", "ORDER1");
+    REQUIRE(id);
+    const auto times = [&](const std::string& order) {
+        std::vector<std::string> out;
+        const auto r = api_get(s, "/api/v1/devices/" + *id + "/readings?order=" + order, token);
+        INFO(r.body);
+        for (const auto& row : items(r).GetArray()) out.push_back(str(row, "polled_at"));
+        return out;
+    };
+    CHECK(times("asc") == std::vector<std::string>{"2026-01-06T12:00:00Z",
+                                                   "2026-01-06T12:00:00.250Z",
+                                                   "2026-01-06T12:00:01Z"});
+    CHECK(times("desc") == std::vector<std::string>{"2026-01-06T12:00:01Z",
+                                                    "2026-01-06T12:00:00.250Z",
+                                                    "2026-01-06T12:00:00Z"});
+}
+
 TEST_CASE("meter reads at a date, interpolated only when asked", "[cloud][analytics]") {
     Fleet f;
     const auto device = f.device_by_serial("RESET1");

@@ -142,20 +142,23 @@ const std::string kDeviceSql =
     "WHERE d.tenant_id = $1::uuid AND d.device_id = $2::uuid";
 
 // The snapshot is stored as text (readings.document, V0003) and parsed only for the page: the
-// inner query sorts and limits (ORDER BY names its output columns, the RFC 3339 text, as it
-// always has), the outer one parses the documents of the page.
+// inner query sorts and limits on the stored timestamp (readings_device_time), the outer one
+// formats the page and parses its documents. The outer ORDER BY names r.polled_at: a bare
+// "polled_at" would be the formatted RFC 3339 text, which sorts "12:00:00.5Z" before "12:00:00Z".
 constexpr const char* kReadingsInner =
-    "SELECT reading_id, scanner_id, polled_at, received_at, total, document::jsonb AS snapshot, "
-    "_total FROM (SELECT reading_id::text AS reading_id, scanner_id, "
-    "pm_rfc3339(polled_at) AS polled_at, pm_rfc3339(received_at) AS received_at, total, document, "
+    "SELECT reading_id::text AS reading_id, scanner_id, pm_rfc3339(polled_at) AS polled_at, "
+    "pm_rfc3339(received_at) AS received_at, total, document::jsonb AS snapshot, _total "
+    "FROM (SELECT reading_id, scanner_id, polled_at, received_at, total, document, "
     "count(*) OVER () AS _total "
     "FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
     "AND ($3::timestamptz IS NULL OR polled_at >= $3::timestamptz) "
     "AND ($4::timestamptz IS NULL OR polled_at < $4::timestamptz) ";
 
-std::string readings_sql(std::string_view order) {
-    return std::string(kReadingsInner) + "ORDER BY " + std::string(order) +
-           " LIMIT $5::bigint OFFSET $6::bigint) r ORDER BY " + std::string(order);
+std::string readings_sql(std::string_view direction) {
+    const std::string dir(direction);
+    return std::string(kReadingsInner) + "ORDER BY polled_at " + dir +
+           ", reading_id LIMIT $5::bigint OFFSET $6::bigint) r ORDER BY r.polled_at " + dir +
+           ", r.reading_id";
 }
 
 // The counters of every reading are its `counters` object (V0003). Two scanners may poll the
@@ -402,8 +405,8 @@ void prepare_statements(pqxx::connection& conn) {
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
     conn.prepare(stmt::kDevice, kDeviceSql);
-    conn.prepare(stmt::kReadingsDesc, readings_sql("polled_at DESC, reading_id"));
-    conn.prepare(stmt::kReadingsAsc, readings_sql("polled_at ASC, reading_id"));
+    conn.prepare(stmt::kReadingsDesc, readings_sql("DESC"));
+    conn.prepare(stmt::kReadingsAsc, readings_sql("ASC"));
     conn.prepare(stmt::kCountersRaw, kCountersRawSql);
     conn.prepare(stmt::kCountersDaily, kCountersDailySql);
     for (const auto& g : kGroupings) {
