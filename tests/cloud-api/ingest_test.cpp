@@ -216,6 +216,37 @@ TEST_CASE("readings already stored in another batch are acknowledged, not stored
     CHECK(s.count("events", tenant) == 2);
 }
 
+TEST_CASE("two branch devices of one batch that are one printer become one device",
+          "[cloud][ingest][identity]") {
+    // A scanner that saw a printer at two addresses before it could read its serial has two
+    // device ids for it; once both report the serial, one batch carries both.
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-a");
+    auto batch = fresh_batch("branch-a");
+    REQUIRE(batch.devices.size() == 2);
+    auto& first = batch.devices[0];
+    auto& second = batch.devices[1];
+    second.identity = first.identity;
+    first.address = "10.0.0.1";
+    first.first_seen = "2026-01-01T00:00:00Z";
+    first.last_seen = "2026-03-01T00:00:00Z";
+    second.address = "10.0.0.2";
+    second.first_seen = "2026-02-01T00:00:00Z";
+    second.last_seen = "2026-04-01T00:00:00Z";
+    const auto c = counts_of(s.ingest(key, batch));
+    CHECK(c.status == "stored");
+    CHECK(c.stored == static_cast<long long>(batch.readings.size()));
+    CHECK(s.count("devices", tenant) == 1);
+    CHECK(s.count("scanner_devices", tenant) == 2);
+    // The most recently seen one describes it; first_seen is the earliest of both.
+    CHECK(s.query_value("SELECT last_address || ' ' || first_seen::date || ' ' || last_seen::date "
+                        "FROM devices WHERE tenant_id = $1::uuid",
+                        tenant) == "10.0.0.2 2026-01-01 2026-04-01");
+    CHECK(device_of_reading(s, batch.readings[0].reading_id) ==
+          device_of_reading(s, batch.readings[1].reading_id));
+}
+
 TEST_CASE("one physical device seen by two scanners and at a new address is one device",
           "[cloud][ingest][identity]") {
     CloudServer s;
