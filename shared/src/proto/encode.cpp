@@ -2,6 +2,7 @@
 // in a fixed order, so that the output is canonical (the golden tests compare bytes).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -165,6 +166,16 @@ void write_status(W& w, const Status& status) {
 }
 
 template <typename W>
+void write_counters(W& w, const std::map<std::string, std::int64_t>& counters) {
+    w.StartObject();
+    for (const auto& [name, value] : counters) {  // std::map: sorted, canonical
+        w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+        w.Int64(value);
+    }
+    w.EndObject();
+}
+
+template <typename W>
 void write_snapshot(W& w, const DeviceSnapshot& snapshot) {
     w.StartObject();
     write_field(w, "address", snapshot.address);
@@ -173,12 +184,7 @@ void write_snapshot(W& w, const DeviceSnapshot& snapshot) {
     w.Key("identity");
     write_identity(w, snapshot.identity);
     w.Key("counters");
-    w.StartObject();
-    for (const auto& [name, value] : snapshot.counters) {  // std::map: sorted, canonical
-        w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-        w.Int64(value);
-    }
-    w.EndObject();
+    write_counters(w, snapshot.counters);
     w.Key("supplies");
     w.StartArray();
     for (const auto& supply : snapshot.supplies) {
@@ -272,14 +278,8 @@ std::string to_json(const Batch& batch, JsonStyle style) {
 }
 
 std::string counters_to_json(const DeviceSnapshot& snapshot) {
-    return encode(snapshot, JsonStyle::compact, [](auto& w, const DeviceSnapshot& s) {
-        w.StartObject();
-        for (const auto& [name, value] : s.counters) {
-            w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-            w.Int64(value);
-        }
-        w.EndObject();
-    });
+    return encode(snapshot, JsonStyle::compact,
+                  [](auto& w, const DeviceSnapshot& s) { write_counters(w, s.counters); });
 }
 
 std::string supply_levels_to_json(const DeviceSnapshot& snapshot) {
