@@ -5,8 +5,8 @@
 -- would after those uploads. Counter values: a per-device base plus a per-device hourly rate;
 -- one device in 100 has a counter reset on 2025-06-15.
 --
--- Disk: a stored reading of this fleet takes ~600 B with its indexes even with a minimal
--- document, so a whole year of hourly readings (87.6 M, ~54 GB) does not fit this machine; the
+-- Disk: a stored reading of this fleet takes ~700 B with its indexes even with a minimal
+-- document, so a whole year of hourly readings (87.6 M, ~60 GB) does not fit this machine; the
 -- run script polls hourly for the last months and daily before. The stored document of a
 -- reading is the minimal one ({"counters": ...}) except for the year's last reading of each
 -- device, which carries status and supplies (device_latest and the supplies list are built from
