@@ -234,52 +234,51 @@ TEST_CASE("page volume applies counter epochs: reset, 32-bit wrap, swaps at one 
     CHECK(pages_by(after, "device_id").at(f.device_by_serial("RESET1")) == 300);
 }
 
+// One tenant with one scanner, a token and one printer whose readings a test chooses.
+struct OnePrinter {
+    CloudServer s;
+    std::string tenant = s.create_tenant("Acme");
+    std::string key = s.create_scanner(tenant, "branch-a");
+    std::string token = s.create_token(tenant);
+
+    void ingest(const std::string& serial, const std::vector<Point>& points) {
+        FakeDevice d;
+        d.branch_id = proto::new_uuid();
+        d.serial = serial;
+        REQUIRE(s.ingest(key, batch_of("branch-a", d, points)).status == 200);
+    }
+};
+
 TEST_CASE("a counter missing from one reading still counts its pages", "[cloud][analytics]") {
     // A vendor OID that timed out in one poll: the next reading's colour counter is compared
     // with the last reading that had it, so no page is lost and none is invented.
-    CloudServer s;
-    const auto tenant = s.create_tenant("Acme");
-    const auto key = s.create_scanner(tenant, "branch-a");
-    const auto token = s.create_token(tenant);
-    FakeDevice d;
-    d.branch_id = proto::new_uuid();
-    d.serial = "GAP1";
-    REQUIRE(s.ingest(key, batch_of("branch-a", d,
-                                   {{day(1), {{"total", 1000}, {"color", 100}}, 50, ""},
-                                    {day(2), {{"total", 1100}}, 50, ""},
-                                    {day(3), {{"total", 1250}, {"color", 160}}, 50, ""}}))
-                .status == 200);
+    OnePrinter f;
+    f.ingest("GAP1", {{day(1), {{"total", 1000}, {"color", 100}}, 50, ""},
+                      {day(2), {{"total", 1100}}, 50, ""},
+                      {day(3), {{"total", 1250}, {"color", 160}}, 50, ""}});
     const auto r =
-        api_get(s, "/api/v1/page-volume?period=month&date=2026-01-15&group_by=tenant", token);
+        api_get(f.s, "/api/v1/page-volume?period=month&date=2026-01-15&group_by=tenant", f.token);
     INFO(r.body);
     REQUIRE(r.status == 200);
     CHECK(pages_by(r, nullptr, "total").at("") == 250);
     CHECK(pages_by(r, nullptr, "color").at("") == 60);
-    const auto epochs = api_get(s, "/api/v1/counter-epochs", token);
+    const auto epochs = api_get(f.s, "/api/v1/counter-epochs", f.token);
     CHECK(items(epochs).Size() == 0);
 }
 
 TEST_CASE("readings of a device come in time order, fractions of a second included",
           "[cloud][analytics]") {
-    CloudServer s;
-    const auto tenant = s.create_tenant("Acme");
-    const auto key = s.create_scanner(tenant, "branch-a");
-    const auto token = s.create_token(tenant);
-    FakeDevice d;
-    d.branch_id = proto::new_uuid();
-    d.serial = "ORDER1";
+    OnePrinter f;
     // As text, "12:00:00.250Z" sorts before "12:00:00Z"; as times it comes after.
-    REQUIRE(s.ingest(key, batch_of("branch-a", d,
-                                   {{"2026-01-06T12:00:00.250Z", {{"total", 11}}, 50, ""},
-                                    {"2026-01-06T12:00:00Z", {{"total", 10}}, 50, ""},
-                                    {"2026-01-06T12:00:01Z", {{"total", 12}}, 50, ""}}))
-                .status == 200);
+    f.ingest("ORDER1", {{"2026-01-06T12:00:00.250Z", {{"total", 11}}, 50, ""},
+                        {"2026-01-06T12:00:00Z", {{"total", 10}}, 50, ""},
+                        {"2026-01-06T12:00:01Z", {{"total", 12}}, 50, ""}});
     const auto id =
-        s.query_value("SELECT device_id::text FROM devices WHERE serial = $1", "ORDER1");
+        f.s.query_value("SELECT device_id::text FROM devices WHERE serial = $1", "ORDER1");
     REQUIRE(id);
     const auto times = [&](const std::string& order) {
         std::vector<std::string> out;
-        const auto r = api_get(s, "/api/v1/devices/" + *id + "/readings?order=" + order, token);
+        const auto r = api_get(f.s, "/api/v1/devices/" + *id + "/readings?order=" + order, f.token);
         INFO(r.body);
         for (const auto& row : items(r).GetArray()) out.push_back(str(row, "polled_at"));
         return out;
