@@ -2,6 +2,7 @@
 // route, tenant isolation, lists (paging, filters, sorting, CSV, ETag), page volume across a
 // counter reset, a 32-bit wrap and device swaps, meter reads, supplies, alerts, bad input.
 #include <catch2/catch.hpp>
+#include <pqxx/nontransaction>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "auth/accounts.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "storage/pool.hpp"
 
 using namespace printmon;
 using namespace printmon::cloud::test;
@@ -360,6 +362,10 @@ TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytic
     REQUIRE(all.status == 200);
     CHECK(num(all.json, "total") == 5);
     CHECK(items(all).Size() == 5);
+    // Unfiltered, the total is the kept one (list_totals, V0005: the same devices came in several
+    // batches, and a second batch of a known device must not count it again); a filter counts.
+    CHECK(num(api_get(f.s, "/api/v1/devices?site=lab", f.token_a).json, "total") == 5);
+    CHECK(num(api_get(f.s, "/api/v1/devices", f.token_b).json, "total") == 1);
 
     std::set<std::string> seen;
     for (long long offset = 0; offset < 5; offset += 2) {
@@ -441,6 +447,11 @@ TEST_CASE("supplies, cartridge changes, alerts and events", "[cloud][analytics]"
         last = *level;
     }
     CHECK(items(api_get(f.s, "/api/v1/supplies?below=1", f.token_a)).Size() == 1);
+    // Every refresh rewrote the supply rows; the kept total follows (six supplies a device).
+    CHECK(items(supplies).Size() == 30);
+    CHECK(num(supplies.json, "total") == 30);
+    CHECK(num(api_get(f.s, "/api/v1/supplies?site=lab", f.token_a).json, "total") == 30);
+    CHECK(num(api_get(f.s, "/api/v1/supplies", f.token_b).json, "total") == 6);
 
     const auto changes = api_get(f.s, "/api/v1/supply-changes", f.token_a);
     REQUIRE(items(changes).Size() == 1);
@@ -473,6 +484,52 @@ TEST_CASE("supplies, cartridge changes, alerts and events", "[cloud][analytics]"
     REQUIRE(items(scanners).Size() == 1);
     CHECK(str(items(scanners)[0], "scanner_id") == "branch-a");
     CHECK_FALSE(str(items(scanners)[0], "last_seen").empty());
+}
+
+TEST_CASE("pooled connections keep the read settings, after a reconnect too; ingestion does not",
+          "[cloud][analytics]") {
+    ServerSettings settings;
+    settings.pool_size = 1;
+    CloudServer s(settings);
+    auto lease = s.app().pool().acquire();
+    const auto show = [&lease](const char* name) {
+        pqxx::nontransaction tx(*lease);
+        return tx.exec1(std::string("SHOW ") + name)[0].as<std::string>();
+    };
+    CHECK(show("statement_timeout") == "10s");
+    CHECK(show("plan_cache_mode") == "force_custom_plan");
+    CHECK(show("max_parallel_workers_per_gather") == "0");
+
+    // The connection dies under the pool (a server restart, an idle timeout): libpqxx opens a
+    // new one on next use and must bring the settings back.
+    const int pid = [&] {
+        pqxx::nontransaction tx(*lease);
+        return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+    }();
+    db::Connection other = s.database().connect();
+    db::with_transaction(
+        other, [&](pqxx::work& tx) { tx.exec_params("SELECT pg_terminate_backend($1)", pid); });
+    for (int attempt = 0; attempt < 3; ++attempt) {  // the first use finds it broken
+        try {
+            if (show("statement_timeout") == "10s") break;
+        } catch (const pqxx::broken_connection&) {
+        }
+    }
+    CHECK(show("statement_timeout") == "10s");
+    CHECK(show("plan_cache_mode") == "force_custom_plan");
+    const int new_pid = [&] {
+        pqxx::nontransaction tx(*lease);
+        return tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+    }();
+    CHECK(new_pid != pid);
+
+    // Ingestion and imports run with the server's defaults (no statement timeout).
+    db::with_transaction(*lease, [&](pqxx::work& tx) {
+        cloud::storage::use_server_defaults(tx);
+        CHECK(tx.exec1("SHOW statement_timeout")[0].as<std::string>() == "0");
+        CHECK(tx.exec1("SHOW plan_cache_mode")[0].as<std::string>() == "auto");
+    });
+    CHECK(show("statement_timeout") == "10s");  // SET LOCAL ended with the transaction
 }
 
 TEST_CASE("bad input on every route is a 4xx with a JSON error", "[cloud][analytics]") {

@@ -50,6 +50,7 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.auth.retry_after == defaults.auth.retry_after);
     CHECK(example.auth.admin_token.empty());
     CHECK(example.analytics.refresh_interval == defaults.analytics.refresh_interval);
+    CHECK(example.analytics.statement_timeout == defaults.analytics.statement_timeout);
 }
 
 TEST_CASE("TLS is on unless explicitly turned off", "[cloud][config]") {
@@ -73,6 +74,11 @@ TEST_CASE("config errors name the file, line and column", "[cloud][config]") {
     CHECK(parse_config("[server]\ntls = false\n[analytics]\nrefresh_interval_s = 60\n", "c.toml",
                        env_of({}))
               .analytics.refresh_interval == std::chrono::seconds(60));
+    CHECK(error_of("[server]\ntls = false\n[analytics]\nstatement_timeout_ms = 50\n") ==
+          "c.toml:4:24: 'analytics.statement_timeout_ms' must be between 100 and 600000");
+    CHECK(parse_config("[server]\ntls = false\n[analytics]\nstatement_timeout_ms = 2500\n",
+                       "c.toml", env_of({}))
+              .analytics.statement_timeout == std::chrono::milliseconds(2500));
     CHECK(error_of("[server]\ntls = false\n[auth]\nadmin_token = \"short\"\n") ==
           "c.toml:4:15: 'auth.admin_token' must be at least 32 characters");
 }

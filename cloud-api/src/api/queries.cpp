@@ -79,6 +79,8 @@ constexpr const char* kUserSql =
 //   coalesce(l.device_status, 'unknown') <=> status $5 in device_latest, or no row and 'unknown';
 //   l.min_supply_percent <= $6           <=> a device_latest row with it (NULL: no match).
 // A NULL parameter is "no filter"; OR evaluates left to right, so its IN list is never built.
+// Without any filter the total is the one list_totals keeps (V0005); with the custom plans of
+// run() the CASE is decided while planning, so the count is not even planned.
 const std::string kDeviceFilter =
     "d.tenant_id = $1::uuid "
     "AND ($2::text IS NULL OR d.last_scanner_id IN (SELECT sc.scanner_id FROM scanners sc "
@@ -94,6 +96,10 @@ const std::string kDeviceFilter =
     "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
     "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
     "d.location, d.last_address)), lower($8)) > 0) ";
+
+// The kept total of a list of the tenant; the statement appends the list's name and "), 0)".
+constexpr const char* kKeptTotal =
+    "coalesce((SELECT t.total FROM list_totals t WHERE t.tenant_id = $1::uuid AND t.list = ";
 
 constexpr const char* kLatestJoin =
     " LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id ";
@@ -114,8 +120,10 @@ const std::string kDevicesTail =
         "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, "
         "coalesce(l.device_status, 'unknown') AS status, l.printer_status, "
         "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, l.total, "
-        "(SELECT count(*) FROM devices d WHERE ") +
-    kDeviceFilter + ") AS _total FROM p d" + kSiteJoin + kLatestJoin;
+        "CASE WHEN $2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL "
+        "AND $6::integer IS NULL AND $7::timestamptz IS NULL AND $8::text IS NULL THEN ") +
+    kKeptTotal + "'devices'), 0) ELSE (SELECT count(*) FROM devices d WHERE " + kDeviceFilter +
+    ") END AS _total FROM p d" + kSiteJoin + kLatestJoin;
 
 const std::vector<std::pair<std::string_view, std::string_view>> kDeviceSorts = {
     {"last_seen", "d.last_seen"},  {"first_seen", "d.first_seen"},
@@ -247,9 +255,10 @@ const std::string kMeterReadsSql =
 // GET /api/v1/supplies, lowest level first. $2 site, $3 device, $4 type, $5 color, $6 below
 // percent, $7 limit, $8 offset. Same shape as the device list: the page is read in the order of
 // device_supplies_order and stops after LIMIT rows, only its rows are joined and formatted, and
-// the total is a count with the same filter. The filter reads device_supplies alone: the inner
-// join with devices (a supply row counts only for a known device) and the site of that device
-// become one IN list.
+// the total is a count with the same filter, or without a filter the kept one (V0005: every
+// supply row belongs to a known device, as its readings do). The filter reads device_supplies
+// alone: the inner join with devices (a supply row counts only for a known device) and the
+// site of that device become one IN list.
 const std::string kSupplyFilter =
     "ds.tenant_id = $1::uuid AND ds.device_id IN (SELECT d.device_id FROM devices d "
     "WHERE d.tenant_id = $1::uuid AND ($2::text IS NULL OR d.last_scanner_id IN "
@@ -267,9 +276,11 @@ const std::string kSuppliesSql =
     "SELECT ds.device_id::text AS device_id, d.vendor, d.model, d.serial, d.location, "
     "s.site, ds.description, ds.type, ds.color, ds.supply_class, ds.level_percent, ds.state, "
     "pm_rfc3339(ds.polled_at) AS polled_at, "
-    "(SELECT count(*) FROM device_supplies ds WHERE " +
+    "CASE WHEN $2::text IS NULL AND $3::uuid IS NULL AND $4::text IS NULL AND $5::text IS NULL "
+    "AND $6::integer IS NULL THEN " +
+    kKeptTotal + "'supplies'), 0) ELSE (SELECT count(*) FROM device_supplies ds WHERE " +
     kSupplyFilter +
-    ") AS _total FROM p ds "
+    ") END AS _total FROM p ds "
     "JOIN devices d ON d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id" +
     kSiteJoin + "ORDER BY " + kSupplyOrder;
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 #include "api/params.hpp"
 #include "api/queries.hpp"
@@ -110,25 +111,28 @@ net::Response mapped(const Deps& deps, F&& f) {
     }
 }
 
-// A read: brings the tenant's read model up to date, then runs `body` in a transaction with a
-// statement timeout.
+// A read: brings the tenant's read model up to date, then runs `body` in autocommit: every
+// read is one statement (a snapshot of its own), or statements that need no common snapshot
+// (a device's existence, then its rows). The pooled connections carry the read settings
+// (storage::configure_read_session: statement timeout, custom plans), so a list costs two
+// round trips, not six.
 net::Response read(const Deps& deps, const Scope& scope,
-                   const std::function<net::Response(pqxx::work&)>& body) {
+                   const std::function<net::Response(pqxx::transaction_base&)>& body) {
     return mapped(deps, [&] {
         storage::Lease lease = deps.pool.acquire();
-        refresh_tenant(*lease, scope.tenant);
-        return db::with_transaction(*lease, [&](pqxx::work& tx) {
-            // One round trip for the session settings of the read (SET LOCAL: they end with
-            // the transaction and survive libpqxx's silent reconnects). force_custom_plan: see
-            // queries.cpp run(). No parallel workers: with many clients on few cores they only
-            // add CPU (the benchmark runs 16 clients on 2 cores).
-            tx.exec0(
-                fmt::format("SET LOCAL statement_timeout = {}; "
-                            "SET LOCAL plan_cache_mode = force_custom_plan; "
-                            "SET LOCAL max_parallel_workers_per_gather = 0",
-                            deps.options.statement_timeout.count()));
-            return body(tx);
-        });
+        try {
+            refresh_tenant(*lease, scope.tenant);
+        } catch (const pqxx::sql_error& e) {
+            // A large import can take the refresh past the read timeout (57014); the background
+            // refresh (no timeout) finishes it.
+            if (e.sqlstate() != "57014") throw;
+            throw net::HttpError(503, "refreshing",
+                                 "the analytics are catching up with new readings; retry")
+                .with_header("Retry-After",
+                             std::to_string(deps.authenticator.options().retry_after.count()));
+        }
+        pqxx::nontransaction tx(*lease);
+        return body(tx);
     });
 }
 
@@ -145,12 +149,13 @@ net::Response list(const Deps& deps, const Scope& scope, const std::string& stat
     args.insert(args.begin(), scope.tenant);
     args.emplace_back(number(page.limit));
     args.emplace_back(number(page.offset));
-    return read(deps, scope, [&](pqxx::work& tx) {
+    return read(deps, scope, [&](pqxx::transaction_base& tx) {
         return render_list(scope.request, run(tx, statement, args), scope.params, page, extras);
     });
 }
 
-void require_device(pqxx::work& tx, const std::string& tenant, const std::string& device) {
+void require_device(pqxx::transaction_base& tx, const std::string& tenant,
+                    const std::string& device) {
     if (run(tx, stmt::kDeviceExists, {tenant, device}).empty()) throw not_found("device");
 }
 
@@ -452,7 +457,7 @@ void register_fleet(Registrar& r) {
     r.get("/api/v1/devices/{device_id}", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
         const auto device = path_uuid(request, "device_id", "device");
-        return read(*deps, s, [&](pqxx::work& tx) {
+        return read(*deps, s, [&](pqxx::transaction_base& tx) {
             const auto rows = run(tx, stmt::kDevice, {s.tenant, device});
             if (rows.empty()) throw not_found("device");
             return render_object(request, rows);
@@ -468,7 +473,7 @@ void register_fleet(Registrar& r) {
         const Args args{s.tenant,           device,
                         p.time("from"),     p.time("to"),
                         number(page.limit), number(page.offset)};
-        return read(*deps, s, [&](pqxx::work& tx) {
+        return read(*deps, s, [&](pqxx::transaction_base& tx) {
             require_device(tx, s.tenant, device);
             return render_list(
                 request, run(tx, asc ? stmt::kReadingsAsc : stmt::kReadingsDesc, args), p, page);
@@ -484,7 +489,7 @@ void register_fleet(Registrar& r) {
         const Args args{s.tenant,           device,       p.text("name", 64),
                         p.time("from"),     p.time("to"), number(page.limit),
                         number(page.offset)};
-        return read(*deps, s, [&](pqxx::work& tx) {
+        return read(*deps, s, [&](pqxx::transaction_base& tx) {
             require_device(tx, s.tenant, device);
             return render_list(
                 request, run(tx, daily ? stmt::kCountersDaily : stmt::kCountersRaw, args), p, page);

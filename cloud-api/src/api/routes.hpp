@@ -17,8 +17,6 @@ namespace printmon::cloud::api {
 struct AnalyticsOptions {
     /// A scanner that has not uploaded for this long is "stale" (sites, scanners).
     std::chrono::seconds scanner_stale_after{std::chrono::hours(1)};
-    /// Upper bound of one read query (SET LOCAL statement_timeout); past it: 503.
-    std::chrono::milliseconds statement_timeout{10'000};
     /// Brake on failed logins (POST /api/v1/auth/login), per account and per client address.
     auth::LoginLimits login_limits;
 };

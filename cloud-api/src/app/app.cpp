@@ -94,7 +94,10 @@ struct App::Impl {
     explicit Impl(CloudConfig c)
         : config(std::move(c)),
           pool(config.database.conninfo, config.database.pool_size, config.database.acquire_timeout,
-               prepare_everything),
+               [timeout = config.analytics.statement_timeout](pqxx::connection& conn) {
+                   prepare_everything(conn);
+                   storage::configure_read_session(conn, timeout);
+               }),
           authenticator(pool, config.auth) {}
 };
 

@@ -46,6 +46,11 @@ CloudConfig read(const common::ConfigReader& root) {
         analytics.fail("refresh_interval_s", "must be between 1 and 3600");
     }
     c.analytics.refresh_interval = std::chrono::seconds(refresh_s);
+    const int timeout_ms = analytics.get_or<int>("statement_timeout_ms", 10'000);
+    if (timeout_ms < 100 || timeout_ms > 600'000) {
+        analytics.fail("statement_timeout_ms", "must be between 100 and 600000");
+    }
+    c.analytics.statement_timeout = std::chrono::milliseconds(timeout_ms);
 
     const auto ingest = root.table("ingest");
     c.limits.max_body_bytes = ingest.get_or<std::size_t>("max_body_bytes", c.limits.max_body_bytes);

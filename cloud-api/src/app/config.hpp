@@ -27,6 +27,8 @@ struct AnalyticsConfig {
     /// tenant first anyway; a longer interval batches more readings into one refresh (less work
     /// per reading) at the cost of that first read after an ingest burst.
     std::chrono::seconds refresh_interval{5};
+    /// Upper bound of one API query (and of the refresh a read runs first); past it: 503.
+    std::chrono::milliseconds statement_timeout{10'000};
 };
 
 struct CloudConfig {

@@ -148,7 +148,8 @@ common::Result<Session> login(pqxx::work& tx, const std::string& tenant_id,
     return session;
 }
 
-std::optional<SessionOwner> find_session_by_key(pqxx::work& tx, const std::string& tenant_id,
+std::optional<SessionOwner> find_session_by_key(pqxx::transaction_base& tx,
+                                                const std::string& tenant_id,
                                                 const std::string& key_hash_hex) {
     const auto r = tx.exec_prepared(kSessionByKey, tenant_id, key_hash_hex);
     if (r.empty()) return std::nullopt;

@@ -62,7 +62,8 @@ struct SessionOwner {
     Role role = Role::viewer;
     bool usable = false;
 };
-std::optional<SessionOwner> find_session_by_key(pqxx::work& tx, const std::string& tenant_id,
+std::optional<SessionOwner> find_session_by_key(pqxx::transaction_base& tx,
+                                                const std::string& tenant_id,
                                                 const std::string& key_hash_hex);
 
 /// Ends a session (logout). Idempotent.

@@ -95,6 +95,7 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
         return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
     }
     return db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<ImportSummary> {
+        storage::use_server_defaults(tx);
         if (!tenancy::tenant_exists(tx, tenant_id)) {
             return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
         }
@@ -152,6 +153,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
             return with_retry_mapping(retry_after, [&] {
                 storage::Lease lease = pool.acquire();
                 const auto result = db::with_transaction(*lease, [&](pqxx::work& tx) {
+                    storage::use_server_defaults(tx);
                     return storage::store_batch(tx, who.tenant_id, *batch,
                                                 storage::BatchSource::online);
                 });

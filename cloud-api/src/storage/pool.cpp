@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <pqxx/transaction>
+
 namespace printmon::cloud::storage {
 
 Lease::Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(std::move(other.conn_)) {
@@ -59,6 +61,18 @@ void ConnectionPool::give_back(std::unique_ptr<db::Connection> conn) noexcept {
         idle_.push_back(std::move(conn));
     }
     freed_.notify_one();
+}
+
+void configure_read_session(pqxx::connection& conn, std::chrono::milliseconds statement_timeout) {
+    conn.set_variable("statement_timeout", std::to_string(statement_timeout.count()));
+    conn.set_variable("plan_cache_mode", "force_custom_plan");
+    conn.set_variable("max_parallel_workers_per_gather", "0");
+}
+
+void use_server_defaults(pqxx::work& tx) {
+    tx.exec0(
+        "SET LOCAL statement_timeout TO DEFAULT; SET LOCAL plan_cache_mode TO DEFAULT; "
+        "SET LOCAL max_parallel_workers_per_gather TO DEFAULT");
 }
 
 }  // namespace printmon::cloud::storage

@@ -101,7 +101,8 @@ bool scanner_exists(pqxx::work& tx, const std::string& tenant_id, const std::str
     return !tx.exec_prepared(kScannerExists, tenant_id, scanner_id).empty();
 }
 
-std::optional<KeyOwner> find_scanner_by_key(pqxx::work& tx, const std::string& tenant_id,
+std::optional<KeyOwner> find_scanner_by_key(pqxx::transaction_base& tx,
+                                            const std::string& tenant_id,
                                             const std::string& key_hash_hex) {
     return key_owner(tx.exec_prepared(kScannerByKey, tenant_id, key_hash_hex));
 }
@@ -117,7 +118,8 @@ common::Result<std::string> create_api_token(pqxx::work& tx, const std::string& 
     return token;
 }
 
-std::optional<KeyOwner> find_api_token_by_key(pqxx::work& tx, const std::string& tenant_id,
+std::optional<KeyOwner> find_api_token_by_key(pqxx::transaction_base& tx,
+                                              const std::string& tenant_id,
                                               const std::string& key_hash_hex) {
     return key_owner(tx.exec_prepared(kTokenByKey, tenant_id, key_hash_hex));
 }

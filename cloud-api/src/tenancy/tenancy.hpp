@@ -47,7 +47,8 @@ struct KeyOwner {
 };
 
 /// The scanner whose key hashes to `key_hash_hex` in the tenant.
-std::optional<KeyOwner> find_scanner_by_key(pqxx::work& tx, const std::string& tenant_id,
+std::optional<KeyOwner> find_scanner_by_key(pqxx::transaction_base& tx,
+                                            const std::string& tenant_id,
                                             const std::string& key_hash_hex);
 
 /// Issues a tenant API token; returns it (shown once). kNotFound: no such tenant.
@@ -55,7 +56,8 @@ common::Result<std::string> create_api_token(pqxx::work& tx, const std::string& 
                                              const std::string& name);
 
 /// The API token that hashes to `key_hash_hex` in the tenant.
-std::optional<KeyOwner> find_api_token_by_key(pqxx::work& tx, const std::string& tenant_id,
+std::optional<KeyOwner> find_api_token_by_key(pqxx::transaction_base& tx,
+                                              const std::string& tenant_id,
                                               const std::string& key_hash_hex);
 
 }  // namespace printmon::cloud::tenancy
