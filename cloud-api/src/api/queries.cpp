@@ -255,13 +255,14 @@ const std::string kMeterReadsSql =
 // GET /api/v1/supplies, lowest level first. $2 site, $3 device, $4 type, $5 color, $6 below
 // percent, $7 limit, $8 offset. Same shape as the device list: the page is read in the order of
 // device_supplies_order and stops after LIMIT rows, only its rows are joined and formatted, and
-// the total is a count with the same filter, or without a filter the kept one (V0005: every
-// supply row belongs to a known device, as its readings do). The filter reads device_supplies
-// alone: the inner join with devices (a supply row counts only for a known device) and the
-// site of that device become one IN list.
+// the total is a count with the same filter, or without a filter the kept one (V0005). The
+// filter reads device_supplies alone; the site of a supply's device is an IN list built only
+// when a site is asked for. Every supply row belongs to a known device (the refresh writes them
+// from readings, which reference devices, and devices are never deleted), so the answer's
+// inner join with devices drops no row the count included.
 const std::string kSupplyFilter =
-    "ds.tenant_id = $1::uuid AND ds.device_id IN (SELECT d.device_id FROM devices d "
-    "WHERE d.tenant_id = $1::uuid AND ($2::text IS NULL OR d.last_scanner_id IN "
+    "ds.tenant_id = $1::uuid AND ($2::text IS NULL OR ds.device_id IN (SELECT d.device_id "
+    "FROM devices d WHERE d.tenant_id = $1::uuid AND d.last_scanner_id IN "
     "(SELECT sc.scanner_id FROM scanners sc WHERE sc.tenant_id = $1::uuid AND sc.site = $2))) "
     "AND ($3::uuid IS NULL OR ds.device_id = $3::uuid) AND ($4::text IS NULL OR ds.type = $4) "
     "AND ($5::text IS NULL OR ds.color = $5) "
