@@ -532,6 +532,47 @@ TEST_CASE("pooled connections keep the read settings, after a reconnect too; ing
     CHECK(show("statement_timeout") == "10s");  // SET LOCAL ended with the transaction
 }
 
+TEST_CASE("a read whose refresh outlasts the statement timeout is a 503 to retry",
+          "[cloud][analytics]") {
+    ServerSettings settings;
+    settings.analytics.statement_timeout = std::chrono::milliseconds(300);
+    settings.analytics.refresh_interval = std::chrono::hours(1);  // only reads refresh here
+    CloudServer s(settings);
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-a");
+    const auto token = s.create_token(tenant);
+    FakeDevice printer;
+    printer.branch_id = proto::new_uuid();
+    printer.serial = "SLOW1";
+    REQUIRE(
+        s.ingest(key, batch_of("branch-a", printer, {{day(1), {{"total", 100}}, 40, ""}})).status ==
+        200);
+    const auto list = api_get(s, "/api/v1/devices", token);
+    REQUIRE(items(list).Size() == 1);
+    const auto path = "/api/v1/devices/" + str(items(list)[0], "device_id");
+    REQUIRE(
+        s.ingest(key, batch_of("branch-a", printer, {{day(2), {{"total", 900}}, 40, ""}})).status ==
+        200);
+
+    // A refresh of the tenant is running elsewhere (its lock held, as a long one would): the
+    // read's own refresh waits for it, past the timeout.
+    db::Connection other = s.database().connect();
+    pqxx::work holder(other.raw());
+    holder.exec_params("SELECT pg_advisory_xact_lock(hashtext('printmon.analytics'), hashtext($1))",
+                       tenant);
+    const auto busy = api_get(s, path, token);
+    INFO(busy.body);
+    CHECK(busy.status == 503);
+    CHECK(busy.body.find("\"refreshing\"") != std::string::npos);
+    CHECK(busy.headers.count("Retry-After") == 1);
+    holder.abort();
+
+    // Nothing was lost: the next read folds the reading in.
+    const auto after = api_get(s, path, token);
+    REQUIRE(after.status == 200);
+    CHECK(num(after.json["counters"], "total") == 900);
+}
+
 TEST_CASE("bad input on every route is a 4xx with a JSON error", "[cloud][analytics]") {
     Fleet f;
     const std::vector<std::string> ids = {"not-a-uuid",

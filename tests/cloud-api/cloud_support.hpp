@@ -21,6 +21,7 @@ inline constexpr const char* kAdminToken = "test-admin-token-0123456789abcdefghi
 struct ServerSettings {
     std::size_t pool_size = 2;
     std::chrono::milliseconds acquire_timeout{200};
+    AnalyticsConfig analytics;
     ingest::IngestLimits limits = [] {
         ingest::IngestLimits l;
         // Small enough that the server's lingering close drains an oversized body (<= 1 MiB)

@@ -115,7 +115,7 @@ net::Response mapped(const Deps& deps, F&& f) {
 // read is one statement (a snapshot of its own), or statements that need no common snapshot
 // (a device's existence, then its rows). The pooled connections carry the read settings
 // (storage::configure_read_session: statement timeout, custom plans), so a list costs two
-// round trips, not six.
+// round trips (refresh, query) instead of five.
 net::Response read(const Deps& deps, const Scope& scope,
                    const std::function<net::Response(pqxx::transaction_base&)>& body) {
     return mapped(deps, [&] {
