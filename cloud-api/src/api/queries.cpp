@@ -259,7 +259,11 @@ const std::string kMeterReadsSql =
 // filter reads device_supplies alone; the site of a supply's device is an IN list built only
 // when a site is asked for. Every supply row belongs to a known device (the refresh writes them
 // from readings, which reference devices, and devices are never deleted), so the answer's
-// inner join with devices drops no row the count included.
+// inner join with devices drops no row the count included. That join is a LATERAL probe of
+// devices_pkey (and the device's scanner) per row of the page, LIMIT 1 keeping PostgreSQL from
+// flattening it: as a plain join the planner, pricing random reads at the default 4, hashed
+// all of the tenant's devices for 100 rows (1.2 ms instead of 0.3 ms on 10,000 devices). A
+// lower random_page_cost for the session did the same here but slowed page volume by half.
 const std::string kSupplyFilter =
     "ds.tenant_id = $1::uuid AND ($2::text IS NULL OR ds.device_id IN (SELECT d.device_id "
     "FROM devices d WHERE d.tenant_id = $1::uuid AND d.last_scanner_id IN "
@@ -275,15 +279,18 @@ const std::string kSuppliesSql =
     "ORDER BY " + kSupplyOrder +
     "LIMIT $7::bigint OFFSET $8::bigint) "
     "SELECT ds.device_id::text AS device_id, d.vendor, d.model, d.serial, d.location, "
-    "s.site, ds.description, ds.type, ds.color, ds.supply_class, ds.level_percent, ds.state, "
+    "d.site, ds.description, ds.type, ds.color, ds.supply_class, ds.level_percent, ds.state, "
     "pm_rfc3339(ds.polled_at) AS polled_at, "
     "CASE WHEN $2::text IS NULL AND $3::uuid IS NULL AND $4::text IS NULL AND $5::text IS NULL "
     "AND $6::integer IS NULL THEN " +
     kKeptTotal + "'supplies'), 0) ELSE (SELECT count(*) FROM device_supplies ds WHERE " +
     kSupplyFilter +
     ") END AS _total FROM p ds "
-    "JOIN devices d ON d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id" +
-    kSiteJoin + "ORDER BY " + kSupplyOrder;
+    "CROSS JOIN LATERAL (SELECT d.vendor, d.model, d.serial, d.location, s.site FROM devices d" +
+    kSiteJoin +
+    "WHERE d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id LIMIT 1) d "
+    "ORDER BY " +
+    kSupplyOrder;
 
 // $2 from, $3 to, $4 site, $5 device, $6 limit, $7 offset.
 const std::string kSupplyChangesSql =
