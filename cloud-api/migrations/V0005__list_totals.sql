@@ -5,11 +5,14 @@
 -- needs it). With no filter that was a count over every device (or supply) of the tenant on each
 -- request: 10,000 devices made the count the largest part of the list's cost, and the list's p99
 -- missed its 50 ms goal at 16 clients. The totals are now kept as rows changed by statement-level
--- triggers (one small upsert per statement, however many rows it touched); filtered lists still
+-- triggers (one small insert per statement, however many rows it touched); filtered lists still
 -- count, since a filter can match any subset.
 --
--- One row per (tenant, list) rather than one row per tenant: ingestion (new devices) and the
--- read-model refresh (supplies) then never wait for each other's row lock.
+-- Statements only append their changes to list_total_deltas; reads add the tenant's pending
+-- deltas to its kept total, and pm_fold_list_totals (called with every refresh) folds them in.
+-- Updating the kept row directly would hold its lock until the writer commits: concurrent
+-- batches that bring new devices queued behind each other for the rest of their transactions
+-- (ingestion of new devices 27,000 -> 22,000 readings/s in bench/ingest/run, measured).
 
 CREATE TABLE list_totals (
     tenant_id uuid   NOT NULL REFERENCES tenants (tenant_id),
@@ -17,6 +20,13 @@ CREATE TABLE list_totals (
     total     bigint NOT NULL,
     PRIMARY KEY (tenant_id, list)
 );
+
+CREATE TABLE list_total_deltas (
+    tenant_id uuid   NOT NULL,
+    list      text   NOT NULL,
+    delta     bigint NOT NULL
+);
+CREATE INDEX list_total_deltas_tenant ON list_total_deltas (tenant_id, list);
 
 INSERT INTO list_totals (tenant_id, list, total)
 SELECT t.tenant_id, l.list,
@@ -26,19 +36,35 @@ FROM tenants t CROSS JOIN (VALUES ('devices'), ('supplies')) l(list);
 
 -- TG_ARGV[0] names the list. INSERT ... ON CONFLICT DO UPDATE puts only the rows it inserted in
 -- the INSERT transition table (updated ones go to the UPDATE event), so an upsert of a known
--- device counts nothing. Rows in tenant order: concurrent statements lock in the same order.
+-- device counts nothing.
 CREATE FUNCTION pm_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO list_totals AS t (tenant_id, list, total)
-        SELECT tenant_id, TG_ARGV[0], count(*) FROM new_rows GROUP BY tenant_id ORDER BY tenant_id
-        ON CONFLICT (tenant_id, list) DO UPDATE SET total = t.total + EXCLUDED.total;
+        INSERT INTO list_total_deltas (tenant_id, list, delta)
+        SELECT tenant_id, TG_ARGV[0], count(*) FROM new_rows GROUP BY tenant_id;
     ELSE
-        UPDATE list_totals t SET total = t.total - o.n
-        FROM (SELECT tenant_id, count(*) AS n FROM old_rows GROUP BY tenant_id ORDER BY tenant_id) o
-        WHERE t.tenant_id = o.tenant_id AND t.list = TG_ARGV[0];
+        INSERT INTO list_total_deltas (tenant_id, list, delta)
+        SELECT tenant_id, TG_ARGV[0], -count(*) FROM old_rows GROUP BY tenant_id;
     END IF;
     RETURN NULL;
+END $$;
+
+-- Folds the pending deltas of a tenant into its kept totals; returns the number of lists
+-- changed. Two concurrent folds delete disjoint rows (the second skips the rows the first
+-- deleted), so every delta is added exactly once.
+CREATE FUNCTION pm_fold_list_totals(p_tenant uuid) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM list_total_deltas WHERE tenant_id = p_tenant) THEN
+        RETURN 0;
+    END IF;
+    WITH d AS (DELETE FROM list_total_deltas WHERE tenant_id = p_tenant RETURNING list, delta)
+    INSERT INTO list_totals AS t (tenant_id, list, total)
+    SELECT p_tenant, list, sum(delta) FROM d GROUP BY list ORDER BY list
+    ON CONFLICT (tenant_id, list) DO UPDATE SET total = t.total + EXCLUDED.total;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
 END $$;
 
 CREATE TRIGGER devices_count_insert AFTER INSERT ON devices

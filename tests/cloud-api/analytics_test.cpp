@@ -366,6 +366,12 @@ TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytic
     // batches, and a second batch of a known device must not count it again); a filter counts.
     CHECK(num(api_get(f.s, "/api/v1/devices?site=lab", f.token_a).json, "total") == 5);
     CHECK(num(api_get(f.s, "/api/v1/devices", f.token_b).json, "total") == 1);
+    // Reads fold the pending deltas into the kept row.
+    CHECK(f.s.query_value("SELECT count(*)::text FROM list_total_deltas WHERE tenant_id = $1::uuid",
+                          f.tenant_a) == "0");
+    CHECK(f.s.query_value("SELECT total::text FROM list_totals WHERE tenant_id = $1::uuid "
+                          "AND list = 'devices'",
+                          f.tenant_a) == "5");
 
     std::set<std::string> seen;
     for (long long offset = 0; offset < 5; offset += 2) {

@@ -97,9 +97,17 @@ const std::string kDeviceFilter =
     "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
     "d.location, d.last_address)), lower($8)) > 0) ";
 
-// The kept total of a list of the tenant; the statement appends the list's name and "), 0)".
-constexpr const char* kKeptTotal =
-    "coalesce((SELECT t.total FROM list_totals t WHERE t.tenant_id = $1::uuid AND t.list = ";
+// The kept total of a list of the tenant ($1): its folded total plus the deltas not folded yet
+// (V0005). One statement reads both, so a concurrent fold is seen whole or not at all.
+std::string kept_total(std::string_view list) {
+    const std::string name(list);
+    return "(coalesce((SELECT t.total FROM list_totals t WHERE t.tenant_id = $1::uuid "
+           "AND t.list = '" +
+           name +
+           "'), 0) + coalesce((SELECT sum(x.delta) FROM "
+           "list_total_deltas x WHERE x.tenant_id = $1::uuid AND x.list = '" +
+           name + "'), 0))";
+}
 
 constexpr const char* kLatestJoin =
     " LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id ";
@@ -122,7 +130,7 @@ const std::string kDevicesTail =
         "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, l.total, "
         "CASE WHEN $2::text IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::text IS NULL "
         "AND $6::integer IS NULL AND $7::timestamptz IS NULL AND $8::text IS NULL THEN ") +
-    kKeptTotal + "'devices'), 0) ELSE (SELECT count(*) FROM devices d WHERE " + kDeviceFilter +
+    kept_total("devices") + " ELSE (SELECT count(*) FROM devices d WHERE " + kDeviceFilter +
     ") END AS _total FROM p d" + kSiteJoin + kLatestJoin;
 
 const std::vector<std::pair<std::string_view, std::string_view>> kDeviceSorts = {
@@ -283,7 +291,7 @@ const std::string kSuppliesSql =
     "pm_rfc3339(ds.polled_at) AS polled_at, "
     "CASE WHEN $2::text IS NULL AND $3::uuid IS NULL AND $4::text IS NULL AND $5::text IS NULL "
     "AND $6::integer IS NULL THEN " +
-    kKeptTotal + "'supplies'), 0) ELSE (SELECT count(*) FROM device_supplies ds WHERE " +
+    kept_total("supplies") + " ELSE (SELECT count(*) FROM device_supplies ds WHERE " +
     kSupplyFilter +
     ") END AS _total FROM p ds "
     "CROSS JOIN LATERAL (SELECT d.vendor, d.model, d.serial, d.location, s.site FROM devices d" +
@@ -364,7 +372,9 @@ const std::string kEventsSql =
     "AND ($6::text IS NULL OR e.kind = $6) AND ($7::text IS NULL OR e.code = $7) "
     "ORDER BY e.at DESC, e.event_id LIMIT $8::bigint OFFSET $9::bigint";
 
-constexpr const char* kRefreshSql = "SELECT analytics_refresh($1::uuid)";
+// The refresh also folds the tenant's list-total deltas (V0005), so they stay few.
+constexpr const char* kRefreshSql =
+    "SELECT analytics_refresh($1::uuid), pm_fold_list_totals($1::uuid)";
 constexpr const char* kDirtyTenantsSql = "SELECT DISTINCT tenant_id::text FROM analytics_dirty";
 
 // A page-volume grouping: `group` are the grouping columns (raw values, so the page of device
