@@ -465,8 +465,8 @@ pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const
     // PostgreSQL switches to it after five executions when it looks cheaper. Measured on 10,000
     // devices, generic against custom: page volume of a month 57 ms against 11 ms (one site
     // 47 ms against 6 ms), supplies 104 ms against 7 ms. Planning costs well under 1 ms.
-    // The read transaction of routes.cpp sets plan_cache_mode = force_custom_plan (with its
-    // other settings, in one round trip) before it calls this.
+    // The pooled connections run with plan_cache_mode = force_custom_plan for the whole session
+    // (storage::configure_read_session).
     return tx.exec_prepared(statement, pqxx::prepare::make_dynamic_params(args));
 }
 
