@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <pqxx/nontransaction>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -236,6 +237,130 @@ TEST_CASE("page volume applies counter epochs: reset, 32-bit wrap, swaps at one 
     CHECK(pages_by(after, "device_id").at(f.device_by_serial("RESET1")) == 300);
 }
 
+namespace {
+
+// Pages, readings and epochs per counter name, summed over the rows of a page-volume answer.
+using Sums = std::map<std::string, std::array<long long, 3>>;
+Sums sums_by_name(const ApiResponse& r) {
+    Sums out;
+    for (const auto& row : items(r).GetArray()) {
+        auto& sum = out[str(row, "name")];
+        sum[0] += num(row, "pages").value_or(-1);
+        sum[1] += num(row, "readings").value_or(-1);
+        sum[2] += num(row, "epochs").value_or(-1);
+    }
+    return out;
+}
+
+// Rows where the kept tenant rollups and the sums of their sources differ (either way).
+constexpr const char* kRollupDrift =
+    "SELECT count(*) FROM ((SELECT tenant_id, day, name, pages, readings, epochs FROM tenant_days"
+    " EXCEPT SELECT tenant_id, day, name, sum(pages), sum(readings), sum(epochs) FROM counter_days"
+    " GROUP BY 1, 2, 3)"
+    " UNION ALL (SELECT tenant_id, day, name, sum(pages), sum(readings), sum(epochs)"
+    " FROM counter_days GROUP BY 1, 2, 3"
+    " EXCEPT SELECT tenant_id, day, name, pages, readings, epochs FROM tenant_days)"
+    " UNION ALL (SELECT tenant_id, month, name, pages, readings, epochs FROM tenant_months"
+    " EXCEPT SELECT tenant_id, month, name, sum(pages), sum(readings), sum(epochs)"
+    " FROM counter_months GROUP BY 1, 2, 3)"
+    " UNION ALL (SELECT tenant_id, month, name, sum(pages), sum(readings), sum(epochs)"
+    " FROM counter_months GROUP BY 1, 2, 3"
+    " EXCEPT SELECT tenant_id, month, name, pages, readings, epochs FROM tenant_months)) x"
+    " WHERE $1 <> ''";
+
+}  // namespace
+
+TEST_CASE("tenant-wide page volume from the kept rollups equals the sum over devices",
+          "[cloud][analytics]") {
+    Fleet f;
+    const std::vector<std::string> periods = {"period=month&date=2026-01-15",
+                                              "period=day&date=2026-01-03",
+                                              "period=week&date=2026-01-01",
+                                              "period=custom&from=2025-12-20&to=2026-02-10",
+                                              "period=custom&from=2026-01-02&to=2026-01-04",
+                                              "period=month&date=2026-02-01"};
+    // group_by=tenant without filters reads tenant_days/tenant_months; group_by=device and a
+    // site filter read the per-device rows. All must agree, for every counter name.
+    const auto agree = [&](const std::string& token, const std::string& what) {
+        for (const auto& period : periods) {
+            INFO(what << ": " << period);
+            const std::string base = "/api/v1/page-volume?" + period;
+            const auto tenant = api_get(f.s, base + "&group_by=tenant", token);
+            const auto devices = api_get(f.s, base + "&group_by=device&limit=1000", token);
+            const auto site = api_get(f.s, base + "&group_by=tenant&site=lab", token);
+            REQUIRE(tenant.status == 200);
+            REQUIRE(devices.status == 200);
+            CHECK(sums_by_name(tenant) == sums_by_name(devices));
+            if (token == f.token_a) CHECK(sums_by_name(site) == sums_by_name(tenant));
+            const auto mono = api_get(f.s, base + "&group_by=tenant&name=mono", token);
+            const auto all = sums_by_name(tenant);
+            const auto only = sums_by_name(mono);
+            CHECK(only.size() == all.count("mono"));
+            if (all.count("mono") != 0) CHECK(only.at("mono") == all.at("mono"));
+        }
+        CHECK(f.s.query_value(kRollupDrift, "x") == "0");
+    };
+    agree(f.token_a, "after the first batches");
+    agree(f.token_b, "tenant B");
+    const auto month = api_get(f.s,
+                               "/api/v1/page-volume?period=month&date=2026-01-15"
+                               "&group_by=tenant",
+                               f.token_b);
+    CHECK(pages_by(month, nullptr).at("") == 999998);  // B's own pages, none of A's
+
+    // Late and new readings rewrite days and months already rolled up: a late reading inside
+    // the wrap device's sequence, a later one, and a device first seen in February.
+    FakeDevice wrap;
+    wrap.branch_id = f.s.query_value(
+                            "SELECT branch_device_id::text FROM scanner_devices "
+                            "WHERE device_id = $1::uuid",
+                            f.device_by_serial("WRAP1"))
+                         .value();
+    wrap.serial = "WRAP1";
+    wrap.mac = "aa:bb:cc:00:00:02";
+    wrap.address = "10.0.0.2";
+    wrap.model = "LaserJet M607";
+    REQUIRE(f.s.ingest(f.key_a, batch_of("branch-a", wrap,
+                                         {{day(2, 18), {{"total", 4294967250}}, 0, ""},
+                                          {"2026-02-03T08:00:00Z", {{"total", 904}}, 0, ""}}))
+                .status == 200);
+    FakeDevice late;
+    late.branch_id = proto::new_uuid();
+    late.serial = "FEB1";
+    late.address = "10.0.0.9";
+    REQUIRE(f.s.ingest(f.key_a,
+                       batch_of("branch-a", late,
+                                {{"2026-02-01T08:00:00Z", {{"total", 10}, {"color", 4}}, 80, ""},
+                                 {"2026-02-05T08:00:00Z", {{"total", 60}, {"color", 9}}, 80, ""}}))
+                .status == 200);
+    agree(f.token_a, "after late and new readings");
+    const auto feb = api_get(f.s,
+                             "/api/v1/page-volume?period=month&date=2026-02-01"
+                             "&group_by=tenant&name=total",
+                             f.token_a);
+    CHECK(pages_by(feb, nullptr).at("") == 600 + 50);
+
+    // A range deleted and not refilled takes its rows out of the rollups, counter names
+    // included (the per-device answer then lists no "color" either).
+    {
+        auto conn = f.s.database().connect();
+        pqxx::work tx(conn.raw());
+        tx.exec_params("DELETE FROM counter_days WHERE device_id = $1::uuid",
+                       f.device_by_serial("FEB1"));
+        tx.exec_params("DELETE FROM counter_months WHERE device_id = $1::uuid",
+                       f.device_by_serial("FEB1"));
+        tx.commit();
+    }
+    CHECK(f.s.query_value(kRollupDrift, "x") == "0");
+    CHECK(f.s.query_value("SELECT count(*) FROM tenant_months WHERE name = $1", "color") == "0");
+    const auto without = api_get(f.s,
+                                 "/api/v1/page-volume?period=month&date=2026-02-01"
+                                 "&group_by=tenant",
+                                 f.token_a);
+    CHECK(sums_by_name(without).count("color") == 0);
+    CHECK(pages_by(without, nullptr).at("") == 600);
+}
+
 // One tenant with one scanner, a token and one printer whose readings a test chooses.
 struct OnePrinter {
     CloudServer s;
@@ -382,6 +507,21 @@ TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytic
         if (offset + 2 < 5) CHECK(num(page.json, "next_offset") == offset + 2);
     }
     CHECK(seen.size() == 5);
+    // Filtered, the page counts the rows that passed the filter (before its LIMIT): the same
+    // total on every page, whatever the sort.
+    std::set<std::string> hp;
+    for (long long offset = 0; offset < 4; offset += 3) {
+        const auto page = api_get(
+            f.s, "/api/v1/devices?vendor=hp&sort=address&limit=3&offset=" + std::to_string(offset),
+            f.token_a);
+        CHECK(num(page.json, "total") == 4);
+        for (const auto& row : items(page).GetArray()) hp.insert(str(row, "device_id"));
+    }
+    CHECK(hp.size() == 4);
+    CHECK(num(api_get(f.s, "/api/v1/devices?vendor=hp&limit=3", f.token_a).json, "next_offset") ==
+          3);
+    CHECK(num(api_get(f.s, "/api/v1/devices?vendor=hp", f.token_b).json, "total") == 1);
+    CHECK(num(api_get(f.s, "/api/v1/devices?site=elsewhere", f.token_a).json, "total") == 0);
     const auto sorted = api_get(f.s, "/api/v1/devices?sort=serial&order=desc", f.token_a);
     CHECK(str(items(sorted)[0], "serial") == "WRAP1");
 

@@ -27,7 +27,8 @@ int refresh_all(pqxx::connection& conn);
 
 /// Sort keys of GET /api/v1/devices.
 const std::vector<std::string_view>& device_sort_keys();
-std::string devices_statement(std::string_view sort, bool descending);
+/// `filtered`: any of the list's filters is given (the total is then counted, not kept).
+std::string devices_statement(std::string_view sort, bool descending, bool filtered);
 /// group_by of GET /api/v1/page-volume: tenant, site, device.
 std::string page_volume_statement(std::string_view group_by);
 
@@ -44,6 +45,9 @@ inline constexpr const char* kReadingsDesc = "api_readings_desc";
 inline constexpr const char* kReadingsAsc = "api_readings_asc";
 inline constexpr const char* kCountersRaw = "api_counters_raw";
 inline constexpr const char* kCountersDaily = "api_counters_daily";
+/// Tenant-wide page volume from tenant_days/tenant_months (V0006): same parameters and
+/// answer as page_volume_statement("tenant"), for requests without a site or device filter.
+inline constexpr const char* kPageVolumeTenantKept = "api_page_volume_tenant_kept";
 inline constexpr const char* kMeterReads = "api_meter_reads";
 inline constexpr const char* kSupplies = "api_supplies";
 inline constexpr const char* kSupplyChanges = "api_supply_changes";

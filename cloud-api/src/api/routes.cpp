@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <pqxx/except>
@@ -448,10 +449,14 @@ void register_fleet(Registrar& r) {
             p.choice("order", {"asc", "desc"}, sort == "last_seen" ? "desc" : "asc") == "desc";
         const auto status =
             p.choice("status", {"running", "warning", "down", "testing", "unknown"}, "");
-        return list(*deps, s, devices_statement(sort, desc),
-                    {p.text("site"), p.text("vendor"), p.text("model"),
-                     status.empty() ? std::nullopt : std::optional<std::string>(status), max_supply,
-                     p.time("not_seen_since"), p.text("q")});
+        Args filters{
+            p.text("site"),  p.text("vendor"),
+            p.text("model"), status.empty() ? std::nullopt : std::optional<std::string>(status),
+            max_supply,      p.time("not_seen_since"),
+            p.text("q")};
+        const bool filtered = std::any_of(filters.begin(), filters.end(),
+                                          [](const auto& f) { return f.has_value(); });
+        return list(*deps, s, devices_statement(sort, desc, filtered), std::move(filters));
     });
 
     r.get("/api/v1/devices/{device_id}", [deps](net::Request& request) {
@@ -511,9 +516,11 @@ void register_analytics(Registrar& r) {
         if (month_from < range.from) month_from = add_months(month_from, 1);
         std::string month_to = month_start(range.to);
         if (month_to <= month_from) month_from = month_to = range.to;
-        return list(*deps, s, page_volume_statement(group),
-                    {month_from, month_to, range.from, range.to, p.text("site"), p.uuid("device"),
-                     p.text("name", 64)},
+        const auto site = p.text("site");
+        const auto device = p.uuid("device");
+        const bool kept = group == "tenant" && !site && !device;
+        return list(*deps, s, kept ? stmt::kPageVolumeTenantKept : page_volume_statement(group),
+                    {month_from, month_to, range.from, range.to, site, device, p.text("name", 64)},
                     {{"from", range.from}, {"to", range.to}});
     });
 

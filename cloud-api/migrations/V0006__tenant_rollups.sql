@@ -1,0 +1,135 @@
+-- printmon cloud schema, version 6: tenant-wide page volume per day and month, kept by the
+-- rollups it is the sum of; an index for the device list's site filter; autovacuum settings for
+-- the tables the refresh rewrites. Forward-only.
+--
+-- Why: a tenant-wide page volume (the figure a dealer bills and a dashboard opens with) read one
+-- row per device and counter: a month of 10,000 devices is 40,000 rows of counter_months joined
+-- to devices (~20 ms of a server core; p99 160-200 ms at 16 clients on 2 cores), and the days
+-- around the whole months of a custom period 40,000 rows of counter_days each (a half year:
+-- ~1.2 s). Kept per tenant, day and counter name, it reads a handful of rows for any period.
+--
+-- Statement-level triggers on counter_days and counter_months apply each statement's rows
+-- (added on insert, subtracted on delete) to tenant_days and tenant_months, so the sums cannot
+-- drift from their source, whoever writes it. The only writer is analytics_refresh, serialised
+-- per tenant by its advisory lock, so the kept rows of one tenant are never updated by two
+-- transactions at once (unlike list_totals, no ingestion path waits on them).
+--
+-- Equivalence with the per-device answer: every counter row's device exists in `devices` (the
+-- refresh derives them from readings, which reference devices, and devices are never deleted),
+-- so the inner join of the per-device query drops nothing when no site or device filter is given.
+
+CREATE TABLE tenant_days (
+    tenant_id uuid   NOT NULL,
+    day       date   NOT NULL,
+    name      text   NOT NULL,
+    pages     bigint NOT NULL,
+    readings  bigint NOT NULL,
+    epochs    bigint NOT NULL,
+    PRIMARY KEY (tenant_id, day, name)
+);
+
+CREATE TABLE tenant_months (
+    tenant_id uuid   NOT NULL,
+    month     date   NOT NULL,
+    name      text   NOT NULL,
+    pages     bigint NOT NULL,
+    readings  bigint NOT NULL,
+    epochs    bigint NOT NULL,
+    PRIMARY KEY (tenant_id, month, name)
+);
+
+-- No refresh may change the sources between the fill below and the triggers' creation.
+LOCK TABLE counter_days, counter_months IN SHARE MODE;
+
+INSERT INTO tenant_days (tenant_id, day, name, pages, readings, epochs)
+SELECT tenant_id, day, name, sum(pages), sum(readings), sum(epochs)
+FROM counter_days GROUP BY tenant_id, day, name;
+
+INSERT INTO tenant_months (tenant_id, month, name, pages, readings, epochs)
+SELECT tenant_id, month, name, sum(pages), sum(readings), sum(epochs)
+FROM counter_months GROUP BY tenant_id, month, name;
+
+-- A counter row counts at least one reading, so a kept row whose readings fall to 0 has no
+-- source rows left (the refresh deleted a range it did not refill) and is removed: the answer
+-- then lists the same counter names as the per-device one.
+CREATE FUNCTION pm_roll_up_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO tenant_days AS t (tenant_id, day, name, pages, readings, epochs)
+        SELECT tenant_id, day, name, sum(pages), sum(readings), sum(epochs)
+        FROM changed GROUP BY tenant_id, day, name ORDER BY tenant_id, day, name
+        ON CONFLICT (tenant_id, day, name) DO UPDATE
+            SET pages = t.pages + EXCLUDED.pages, readings = t.readings + EXCLUDED.readings,
+                epochs = t.epochs + EXCLUDED.epochs;
+    ELSE
+        WITH c AS (SELECT tenant_id, day, name, sum(pages) AS pages, sum(readings) AS readings,
+                          sum(epochs) AS epochs
+                   FROM changed GROUP BY tenant_id, day, name)
+        UPDATE tenant_days t
+        SET pages = t.pages - c.pages, readings = t.readings - c.readings,
+            epochs = t.epochs - c.epochs
+        FROM c WHERE t.tenant_id = c.tenant_id AND t.day = c.day AND t.name = c.name;
+        DELETE FROM tenant_days t USING (SELECT DISTINCT tenant_id, day, name FROM changed) c
+        WHERE t.tenant_id = c.tenant_id AND t.day = c.day AND t.name = c.name
+          AND t.readings = 0;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION pm_roll_up_months() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO tenant_months AS t (tenant_id, month, name, pages, readings, epochs)
+        SELECT tenant_id, month, name, sum(pages), sum(readings), sum(epochs)
+        FROM changed GROUP BY tenant_id, month, name ORDER BY tenant_id, month, name
+        ON CONFLICT (tenant_id, month, name) DO UPDATE
+            SET pages = t.pages + EXCLUDED.pages, readings = t.readings + EXCLUDED.readings,
+                epochs = t.epochs + EXCLUDED.epochs;
+    ELSE
+        WITH c AS (SELECT tenant_id, month, name, sum(pages) AS pages,
+                          sum(readings) AS readings, sum(epochs) AS epochs
+                   FROM changed GROUP BY tenant_id, month, name)
+        UPDATE tenant_months t
+        SET pages = t.pages - c.pages, readings = t.readings - c.readings,
+            epochs = t.epochs - c.epochs
+        FROM c WHERE t.tenant_id = c.tenant_id AND t.month = c.month AND t.name = c.name;
+        DELETE FROM tenant_months t USING (SELECT DISTINCT tenant_id, month, name FROM changed) c
+        WHERE t.tenant_id = c.tenant_id AND t.month = c.month AND t.name = c.name
+          AND t.readings = 0;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER counter_days_roll_up_insert AFTER INSERT ON counter_days
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_days();
+CREATE TRIGGER counter_days_roll_up_delete AFTER DELETE ON counter_days
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_days();
+CREATE TRIGGER counter_months_roll_up_insert AFTER INSERT ON counter_months
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_months();
+CREATE TRIGGER counter_months_roll_up_delete AFTER DELETE ON counter_months
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_months();
+
+-- The device list's site filter (devices whose last scanner is at the site) scanned every device
+-- of the tenant; a site of 500 out of 10,000 is now one index range per scanner of the site
+-- (1.4 -> 0.3 ms for the filter alone, pgbench on the benchmark's database). The column only
+-- changes when a device moves to another scanner.
+CREATE INDEX devices_scanner ON devices (tenant_id, last_scanner_id);
+
+-- The refresh deletes and rewrites the current day's and month's rows of every device it
+-- touches, each time it runs: those tables and the per-device latest state churn far faster
+-- than the default autovacuum thresholds (20% of the table) notice, and a burst of imports left
+-- counter_months 1.5x and device_latest 5x their compacted size (bench/analytics/run,
+-- docs/benchmarks.md). Vacuum them after a fixed number of dead rows instead; the queue-like
+-- tables, which are empty between refreshes, after a few thousand.
+ALTER TABLE counter_months SET (autovacuum_vacuum_scale_factor = 0.02,
+                                autovacuum_vacuum_threshold = 5000);
+ALTER TABLE device_latest SET (autovacuum_vacuum_scale_factor = 0.05,
+                               autovacuum_vacuum_threshold = 1000);
+ALTER TABLE device_supplies SET (autovacuum_vacuum_scale_factor = 0.05,
+                                 autovacuum_vacuum_threshold = 1000);
+ALTER TABLE tenant_days SET (autovacuum_vacuum_scale_factor = 0.05,
+                             autovacuum_vacuum_threshold = 1000);
+ALTER TABLE analytics_dirty SET (autovacuum_vacuum_scale_factor = 0,
+                                 autovacuum_vacuum_threshold = 5000);
+ALTER TABLE list_total_deltas SET (autovacuum_vacuum_scale_factor = 0,
+                                   autovacuum_vacuum_threshold = 1000);
