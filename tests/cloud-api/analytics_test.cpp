@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "analytics_support.hpp"
+#include "api/queries.hpp"
 #include "app/cli.hpp"
 #include "auth/accounts.hpp"
 #include "printmon/db/connection.hpp"
@@ -522,6 +523,20 @@ TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytic
           3);
     CHECK(num(api_get(f.s, "/api/v1/devices?vendor=hp", f.token_b).json, "total") == 1);
     CHECK(num(api_get(f.s, "/api/v1/devices?site=elsewhere", f.token_a).json, "total") == 0);
+    // Every sort, both ways, with and without a filter on the joined site and latest state.
+    for (const auto& sort : cloud::api::device_sort_keys()) {
+        for (const char* order : {"asc", "desc"}) {
+            const std::string query =
+                "/api/v1/devices?sort=" + std::string(sort) + "&order=" + order;
+            INFO(query);
+            CHECK(num(api_get(f.s, query, f.token_a).json, "total") == 5);
+            const auto low =
+                api_get(f.s, query + "&site=lab&low_supplies=true&low_supply_percent=5", f.token_a);
+            REQUIRE(items(low).Size() == 1);
+            CHECK(num(low.json, "total") == 1);
+            CHECK(str(items(low)[0], "serial") == "WRAP1");
+        }
+    }
     const auto sorted = api_get(f.s, "/api/v1/devices?sort=serial&order=desc", f.token_a);
     CHECK(str(items(sorted)[0], "serial") == "WRAP1");
 

@@ -68,29 +68,23 @@ constexpr const char* kUserSql =
 // are plain text.
 //
 // Only the page is formatted (pm_rfc3339, to_jsonb are the bulk of the cost over 10,000 rows):
-// an inner query sorts and limits the devices (raw columns and the sort key), the outer one
-// joins site and latest state to the page's rows and formats them. The filter reads `devices d`
-// alone:
-// the conditions on the site (scanners) and on the latest reading (device_latest) are
-// uncorrelated IN lists, so an unused join of the page query is removed by the planner, and the
-// default sort walks devices_last_seen and stops after the page. Equivalences with the LEFT JOINs
-// of the answer:
-//   s.site = $2                          <=> last_scanner_id of a scanner with site $2;
-//   coalesce(l.device_status, 'unknown') <=> status $5 in device_latest, or no row and 'unknown';
-//   l.min_supply_percent <= $6           <=> a device_latest row with it (NULL: no match).
-// A NULL parameter is "no filter"; with the custom plans of run() the planner folds it away.
+// an inner query filters, sorts and limits the devices (raw columns and the sort key `k`), the
+// outer one joins site and latest state to the page's rows and formats them. The filter is on
+// the inner query's LEFT JOINs of the device's scanner (site) and latest state; a NULL parameter
+// is "no filter", which the custom plans of run() fold away, and with it the join when the sort
+// does not use it: the unfiltered default sort walks devices_last_seen and stops after the page.
+// A given site or supply level makes its join an inner one, and the planner starts from the
+// site's scanners (devices_scanner, V0006) or hashes the latest states as it sees fit. (These
+// were IN lists: evaluated as hashed subplans, they read every device_latest row of the tenant
+// for any latest-state filter: site + vendor + low supplies 3.4 -> 1.8 ms a query, pgbench on
+// 10,000 devices.)
 const std::string kDeviceFilter =
     "d.tenant_id = $1::uuid "
-    "AND ($2::text IS NULL OR d.last_scanner_id IN (SELECT sc.scanner_id FROM scanners sc "
-    "WHERE sc.tenant_id = $1::uuid AND sc.site = $2)) "
+    "AND ($2::text IS NULL OR s.site = $2) "
     "AND ($3::text IS NULL OR lower(d.vendor) = lower($3)) "
     "AND ($4::text IS NULL OR lower(d.model) = lower($4)) "
-    "AND ($5::text IS NULL OR d.device_id IN (SELECT dl.device_id FROM device_latest dl "
-    "WHERE dl.tenant_id = $1::uuid AND dl.device_status = $5) "
-    "OR ($5 = 'unknown' AND d.device_id NOT IN (SELECT dl.device_id FROM device_latest dl "
-    "WHERE dl.tenant_id = $1::uuid))) "
-    "AND ($6::integer IS NULL OR d.device_id IN (SELECT dl.device_id FROM device_latest dl "
-    "WHERE dl.tenant_id = $1::uuid AND dl.min_supply_percent <= $6::integer)) "
+    "AND ($5::text IS NULL OR coalesce(l.device_status, 'unknown') = $5) "
+    "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer) "
     "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
     "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
     "d.location, d.last_address)), lower($8)) > 0) ";
@@ -110,12 +104,12 @@ std::string kept_total(std::string_view list) {
 constexpr const char* kLatestJoin =
     " LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id ";
 
-// The page: the raw columns of the devices on it with the sort key `k`. kDevicesTail formats
+// The page: the raw columns of the devices on it with the sort key `k`. kDevicesTail* format
 // it and joins site and latest state to its rows only (named `d` again, so kSiteJoin and
 // kLatestJoin apply unchanged).
-constexpr const char* kDevicesPageHead =
-    "WITH p AS (SELECT d.tenant_id, d.device_id, d.vendor, d.model, d.serial, d.mac, "
-    "d.location, d.last_address, d.last_scanner_id, d.first_seen, d.last_seen, ";
+constexpr const char* kDevicesPageColumns =
+    "SELECT d.tenant_id, d.device_id, d.vendor, d.model, d.serial, d.mac, d.location, "
+    "d.last_address, d.last_scanner_id, d.first_seen, d.last_seen, ";
 const std::string kDevicesPageFrom =
     std::string(" FROM devices d") + kSiteJoin + kLatestJoin + "WHERE " + kDeviceFilter;
 
@@ -127,11 +121,13 @@ constexpr const char* kDevicesColumns =
     "coalesce(l.device_status, 'unknown') AS status, l.printer_status, "
     "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, l.total, ";
 
-// Without a filter the total is the one list_totals keeps. With one, the page's CTE counts the
-// rows that passed the filter (count(*) OVER () runs before its ORDER BY and LIMIT): the filter
-// is evaluated once. A separate count evaluated it a second time, which was half the cost of
-// a filtered list (vendor + site + low supplies: 222 req/s, p99 95 ms at 16 clients on 10,000
-// devices, bench/analytics/run).
+// Without a filter the total is the one list_totals keeps. With one, the inner query counts the
+// rows that passed the filter (count(*) OVER ()): the filter is evaluated once. A separate count
+// evaluated it a second time, which was half the cost of a filtered list (vendor + site + low
+// supplies: 222 req/s, p99 95 ms at 16 clients on 10,000 devices, bench/analytics/run). The
+// count sits in a subquery below the ORDER BY and LIMIT: at the same level, PostgreSQL 15 costs
+// the window as if the LIMIT stopped it early and walks devices_last_seen probing the latest
+// state of every device (low supplies alone: 14 ms a query instead of 8).
 const std::string kDevicesTailKept = std::string(kDevicesColumns) + kept_total("devices") +
                                      " AS _total FROM p d" + kSiteJoin + kLatestJoin;
 const std::string kDevicesTailCounted =
@@ -453,15 +449,17 @@ void prepare_statements(pqxx::connection& conn) {
     for (const auto& [key, expr] : kDeviceSorts) {
         for (const bool desc : {false, true}) {
             const std::string dir = desc ? " DESC" : " ASC";
-            for (const bool filtered : {false, true}) {
-                conn.prepare(devices_statement(key, desc, filtered),
-                             std::string(kDevicesPageHead) + std::string(expr) + " AS k" +
-                                 (filtered ? ", count(*) OVER () AS n" : "") + kDevicesPageFrom +
-                                 "ORDER BY " + std::string(expr) + dir +
-                                 " NULLS LAST, d.device_id LIMIT $9::bigint OFFSET $10::bigint) " +
-                                 (filtered ? kDevicesTailCounted : kDevicesTailKept) +
-                                 "ORDER BY d.k" + dir + " NULLS LAST, d.device_id");
-            }
+            const std::string order = dir + " NULLS LAST, d.device_id";
+            const std::string page = " LIMIT $9::bigint OFFSET $10::bigint) ";
+            conn.prepare(devices_statement(key, desc, false),
+                         "WITH p AS (" + std::string(kDevicesPageColumns) + std::string(expr) +
+                             " AS k" + kDevicesPageFrom + "ORDER BY " + std::string(expr) + order +
+                             page + kDevicesTailKept + "ORDER BY d.k" + order);
+            conn.prepare(devices_statement(key, desc, true),
+                         "WITH p AS (SELECT * FROM (" + std::string(kDevicesPageColumns) +
+                             std::string(expr) + " AS k, count(*) OVER () AS n" + kDevicesPageFrom +
+                             ") d ORDER BY d.k" + order + page + kDevicesTailCounted +
+                             "ORDER BY d.k" + order);
         }
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
