@@ -49,65 +49,53 @@ INSERT INTO tenant_months (tenant_id, month, name, pages, readings, epochs)
 SELECT tenant_id, month, name, sum(pages), sum(readings), sum(epochs)
 FROM counter_months GROUP BY tenant_id, month, name;
 
+-- TG_ARGV: the kept table and its period column (day or month), the same in the source table.
 -- A counter row counts at least one reading, so a kept row whose readings fall to 0 has no
 -- source rows left (the refresh deleted a range it did not refill) and is removed: the answer
 -- then lists the same counter names as the per-device one.
-CREATE FUNCTION pm_roll_up_days() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION pm_roll_up_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    kept   text := TG_ARGV[0];
+    period text := TG_ARGV[1];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO tenant_days AS t (tenant_id, day, name, pages, readings, epochs)
-        SELECT tenant_id, day, name, sum(pages), sum(readings), sum(epochs)
-        FROM changed GROUP BY tenant_id, day, name ORDER BY tenant_id, day, name
-        ON CONFLICT (tenant_id, day, name) DO UPDATE
-            SET pages = t.pages + EXCLUDED.pages, readings = t.readings + EXCLUDED.readings,
-                epochs = t.epochs + EXCLUDED.epochs;
+        EXECUTE format(
+            'INSERT INTO %1$I AS t (tenant_id, %2$I, name, pages, readings, epochs)'
+            ' SELECT tenant_id, %2$I, name, sum(pages), sum(readings), sum(epochs) FROM changed'
+            ' GROUP BY tenant_id, %2$I, name'
+            ' ON CONFLICT (tenant_id, %2$I, name) DO UPDATE'
+            ' SET pages = t.pages + EXCLUDED.pages, readings = t.readings + EXCLUDED.readings,'
+            ' epochs = t.epochs + EXCLUDED.epochs', kept, period);
     ELSE
-        WITH c AS (SELECT tenant_id, day, name, sum(pages) AS pages, sum(readings) AS readings,
-                          sum(epochs) AS epochs
-                   FROM changed GROUP BY tenant_id, day, name)
-        UPDATE tenant_days t
-        SET pages = t.pages - c.pages, readings = t.readings - c.readings,
-            epochs = t.epochs - c.epochs
-        FROM c WHERE t.tenant_id = c.tenant_id AND t.day = c.day AND t.name = c.name;
-        DELETE FROM tenant_days t USING (SELECT DISTINCT tenant_id, day, name FROM changed) c
-        WHERE t.tenant_id = c.tenant_id AND t.day = c.day AND t.name = c.name
-          AND t.readings = 0;
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION pm_roll_up_months() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO tenant_months AS t (tenant_id, month, name, pages, readings, epochs)
-        SELECT tenant_id, month, name, sum(pages), sum(readings), sum(epochs)
-        FROM changed GROUP BY tenant_id, month, name ORDER BY tenant_id, month, name
-        ON CONFLICT (tenant_id, month, name) DO UPDATE
-            SET pages = t.pages + EXCLUDED.pages, readings = t.readings + EXCLUDED.readings,
-                epochs = t.epochs + EXCLUDED.epochs;
-    ELSE
-        WITH c AS (SELECT tenant_id, month, name, sum(pages) AS pages,
-                          sum(readings) AS readings, sum(epochs) AS epochs
-                   FROM changed GROUP BY tenant_id, month, name)
-        UPDATE tenant_months t
-        SET pages = t.pages - c.pages, readings = t.readings - c.readings,
-            epochs = t.epochs - c.epochs
-        FROM c WHERE t.tenant_id = c.tenant_id AND t.month = c.month AND t.name = c.name;
-        DELETE FROM tenant_months t USING (SELECT DISTINCT tenant_id, month, name FROM changed) c
-        WHERE t.tenant_id = c.tenant_id AND t.month = c.month AND t.name = c.name
-          AND t.readings = 0;
+        EXECUTE format(
+            'UPDATE %1$I t SET pages = t.pages - c.pages, readings = t.readings - c.readings,'
+            ' epochs = t.epochs - c.epochs'
+            ' FROM (SELECT tenant_id, %2$I AS period, name, sum(pages) AS pages,'
+            ' sum(readings) AS readings, sum(epochs) AS epochs FROM changed'
+            ' GROUP BY tenant_id, %2$I, name) c'
+            ' WHERE t.tenant_id = c.tenant_id AND t.%2$I = c.period AND t.name = c.name',
+            kept, period);
+        EXECUTE format(
+            'DELETE FROM %1$I t USING (SELECT DISTINCT tenant_id, %2$I AS period, name'
+            ' FROM changed) c'
+            ' WHERE t.tenant_id = c.tenant_id AND t.%2$I = c.period AND t.name = c.name'
+            ' AND t.readings = 0', kept, period);
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER counter_days_roll_up_insert AFTER INSERT ON counter_days
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_days();
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+    EXECUTE FUNCTION pm_roll_up_tenant('tenant_days', 'day');
 CREATE TRIGGER counter_days_roll_up_delete AFTER DELETE ON counter_days
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_days();
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT
+    EXECUTE FUNCTION pm_roll_up_tenant('tenant_days', 'day');
 CREATE TRIGGER counter_months_roll_up_insert AFTER INSERT ON counter_months
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_months();
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+    EXECUTE FUNCTION pm_roll_up_tenant('tenant_months', 'month');
 CREATE TRIGGER counter_months_roll_up_delete AFTER DELETE ON counter_months
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION pm_roll_up_months();
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT
+    EXECUTE FUNCTION pm_roll_up_tenant('tenant_months', 'month');
 
 -- The device list's site filter (devices whose last scanner is at the site) scanned every device
 -- of the tenant; a site of 500 out of 10,000 is now one index range per scanner of the site

@@ -141,6 +141,19 @@ struct Fleet {
         return s.query_value("SELECT device_id::text FROM devices WHERE serial = $1", serial)
             .value();
     }
+
+    // A device of tenant A as its scanner knows it (its own id), to send more readings of.
+    FakeDevice known(const std::string& serial, const std::string& mac) const {
+        FakeDevice d;
+        d.branch_id = s.query_value(
+                           "SELECT branch_device_id::text FROM scanner_devices "
+                           "WHERE device_id = $1::uuid",
+                           device_by_serial(serial))
+                          .value();
+        d.serial = serial;
+        d.mac = mac;
+        return d;
+    }
 };
 
 const rapidjson::Value& items(const ApiResponse& r) {
@@ -223,14 +236,7 @@ TEST_CASE("page volume applies counter epochs: reset, 32-bit wrap, swaps at one 
     CHECK(str(items(change)[0], "serial") == "M2");
 
     // A late offline reading inside the sequence is folded in (the rollup is recomputed).
-    FakeDevice reset;
-    reset.branch_id = f.s.query_value(
-                             "SELECT branch_device_id::text FROM scanner_devices "
-                             "WHERE device_id = $1::uuid",
-                             f.device_by_serial("RESET1"))
-                          .value();
-    reset.serial = "RESET1";
-    reset.mac = "aa:bb:cc:00:00:01";
+    const FakeDevice reset = f.known("RESET1", "aa:bb:cc:00:00:01");
     REQUIRE(f.s.ingest(f.key_a, batch_of("branch-a", reset,
                                          {{day(2, 20), {{"total", 1200}, {"mono", 870}}, 35, ""}}))
                 .status == 200);
@@ -311,14 +317,7 @@ TEST_CASE("tenant-wide page volume from the kept rollups equals the sum over dev
 
     // Late and new readings rewrite days and months already rolled up: a late reading inside
     // the wrap device's sequence, a later one, and a device first seen in February.
-    FakeDevice wrap;
-    wrap.branch_id = f.s.query_value(
-                            "SELECT branch_device_id::text FROM scanner_devices "
-                            "WHERE device_id = $1::uuid",
-                            f.device_by_serial("WRAP1"))
-                         .value();
-    wrap.serial = "WRAP1";
-    wrap.mac = "aa:bb:cc:00:00:02";
+    FakeDevice wrap = f.known("WRAP1", "aa:bb:cc:00:00:02");
     wrap.address = "10.0.0.2";
     wrap.model = "LaserJet M607";
     REQUIRE(f.s.ingest(f.key_a, batch_of("branch-a", wrap,
