@@ -1,6 +1,5 @@
 -- printmon cloud schema, version 6: tenant-wide page volume per day and month, kept by the
--- rollups it is the sum of; an index for the device list's site filter; autovacuum settings for
--- the tables the refresh rewrites. Forward-only.
+-- rollups it is the sum of; an index for the device list's site filter. Forward-only.
 --
 -- Why: a tenant-wide page volume (the figure a dealer bills and a dashboard opens with) read one
 -- row per device and counter: a month of 10,000 devices is 40,000 rows of counter_months joined
@@ -102,22 +101,3 @@ CREATE TRIGGER counter_months_roll_up_delete AFTER DELETE ON counter_months
 -- (1.4 -> 0.3 ms for the filter alone, pgbench on the benchmark's database). The column only
 -- changes when a device moves to another scanner.
 CREATE INDEX devices_scanner ON devices (tenant_id, last_scanner_id);
-
--- The refresh deletes and rewrites the current day's and month's rows of every device it
--- touches, each time it runs: those tables and the per-device latest state churn far faster
--- than the default autovacuum thresholds (20% of the table) notice, and a burst of imports left
--- counter_months 1.5x and device_latest 5x their compacted size (bench/analytics/run,
--- docs/benchmarks.md). Vacuum them after a fixed number of dead rows instead; the queue-like
--- tables, which are empty between refreshes, after a few thousand.
-ALTER TABLE counter_months SET (autovacuum_vacuum_scale_factor = 0.02,
-                                autovacuum_vacuum_threshold = 5000);
-ALTER TABLE device_latest SET (autovacuum_vacuum_scale_factor = 0.05,
-                               autovacuum_vacuum_threshold = 1000);
-ALTER TABLE device_supplies SET (autovacuum_vacuum_scale_factor = 0.05,
-                                 autovacuum_vacuum_threshold = 1000);
-ALTER TABLE tenant_days SET (autovacuum_vacuum_scale_factor = 0.05,
-                             autovacuum_vacuum_threshold = 1000);
-ALTER TABLE analytics_dirty SET (autovacuum_vacuum_scale_factor = 0,
-                                 autovacuum_vacuum_threshold = 5000);
-ALTER TABLE list_total_deltas SET (autovacuum_vacuum_scale_factor = 0,
-                                   autovacuum_vacuum_threshold = 1000);
