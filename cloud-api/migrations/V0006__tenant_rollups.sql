@@ -8,8 +8,10 @@
 -- ~1.2 s). Kept per tenant, day and counter name, it reads a handful of rows for any period.
 --
 -- Statement-level triggers on counter_days and counter_months apply each statement's rows
--- (added on insert, subtracted on delete) to tenant_days and tenant_months, so the sums cannot
--- drift from their source, whoever writes it. The only writer is analytics_refresh, serialised
+-- (added on insert, subtracted on delete) to tenant_days and tenant_months. Counter rows are
+-- only ever deleted and inserted (the refresh rewrites a device's range; nothing updates them),
+-- and a third trigger refuses an UPDATE, which would otherwise bypass the sums. The only writer
+-- is analytics_refresh, serialised
 -- per tenant by its advisory lock, so the kept rows of one tenant are never updated by two
 -- transactions at once (unlike list_totals, no ingestion path waits on them).
 --
@@ -95,6 +97,16 @@ CREATE TRIGGER counter_months_roll_up_insert AFTER INSERT ON counter_months
 CREATE TRIGGER counter_months_roll_up_delete AFTER DELETE ON counter_months
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT
     EXECUTE FUNCTION pm_roll_up_tenant('tenant_months', 'month');
+
+CREATE FUNCTION pm_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% rows are deleted and inserted, never updated (tenant rollups, V0006)',
+        TG_TABLE_NAME;
+END $$;
+CREATE TRIGGER counter_days_no_update BEFORE UPDATE ON counter_days
+    FOR EACH STATEMENT EXECUTE FUNCTION pm_refuse_update();
+CREATE TRIGGER counter_months_no_update BEFORE UPDATE ON counter_months
+    FOR EACH STATEMENT EXECUTE FUNCTION pm_refuse_update();
 
 -- The device list's site filter (devices whose last scanner is at the site) scanned every device
 -- of the tenant; a site of 500 out of 10,000 is now one index range per scanner of the site

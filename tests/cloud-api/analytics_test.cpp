@@ -353,6 +353,14 @@ TEST_CASE("tenant-wide page volume from the kept rollups equals the sum over dev
     }
     CHECK(f.s.query_value(kRollupDrift, "x") == "0");
     CHECK(f.s.query_value("SELECT count(*) FROM tenant_months WHERE name = $1", "color") == "0");
+    // An UPDATE would bypass the rollups: refused, and nothing changes.
+    for (const char* table : {"counter_days", "counter_months"}) {
+        auto conn = f.s.database().connect();
+        pqxx::work tx(conn.raw());
+        CHECK_THROWS_WITH(tx.exec(std::string("UPDATE ") + table + " SET pages = pages + 1"),
+                          Catch::Contains("never updated"));
+    }
+    CHECK(f.s.query_value(kRollupDrift, "x") == "0");
     const auto without = api_get(f.s,
                                  "/api/v1/page-volume?period=month&date=2026-02-01"
                                  "&group_by=tenant",
