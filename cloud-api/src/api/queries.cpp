@@ -36,7 +36,7 @@ const std::string kScannersSql =
     std::string(
         "SELECT s.scanner_id, s.name, s.site, s.key_prefix, pm_rfc3339(s.created_at) AS "
         "created_at, pm_rfc3339(s.revoked_at) AS revoked_at, pm_rfc3339(s.last_seen_at) AS "
-        "last_seen, s.last_version, coalesce(dc.devices, 0) AS devices, "
+        "last_seen, s.last_version, s.enrolled, coalesce(dc.devices, 0) AS devices, "
         "CASE WHEN s.revoked_at IS NOT NULL THEN 'revoked' WHEN s.last_seen_at IS NULL THEN "
         "'never_seen' WHEN s.last_seen_at > now() - make_interval(secs => $3::double precision) "
         "THEN 'ok' ELSE 'stale' END AS health, count(*) OVER () AS _total FROM scanners s") +
@@ -392,6 +392,29 @@ constexpr const char* kRefreshSql =
     "SELECT analytics_refresh($1::uuid), pm_fold_list_totals($1::uuid)";
 constexpr const char* kDirtyTenantsSql = "SELECT DISTINCT tenant_id::text FROM analytics_dirty";
 
+// Zone names without the legacy aliases' duplicates ("posix/...", abbreviations).
+constexpr const char* kTimeZonesSql =
+    "SELECT name FROM pg_timezone_names WHERE name !~ '^(posix|right)/' AND name ~ '/|^UTC$' "
+    "ORDER BY name";
+
+// The console's fleet tiles in one pass over the tenant's devices and latest states. "With
+// errors": a critical error code (warnings such as low toner are the supplies tile's).
+constexpr const char* kFleetSummarySql =
+    "SELECT count(*) AS devices, "
+    "count(*) FILTER (WHERE d.last_seen > now() - make_interval(secs => $2::double precision)) "
+    "AS online, "
+    "count(*) FILTER (WHERE d.last_seen <= now() - make_interval(secs => $2::double precision)) "
+    "AS offline, "
+    "count(*) FILTER (WHERE l.device_status = 'down' OR EXISTS (SELECT 1 FROM unnest(l.errors) e "
+    "WHERE pm_severity('error', e) = 'critical')) AS with_errors, "
+    "count(*) FILTER (WHERE l.min_supply_percent <= $3::integer) AS supplies_low, "
+    "(SELECT count(DISTINCT site) FROM scanners WHERE tenant_id = $1::uuid "
+    "AND revoked_at IS NULL) AS sites, "
+    "(SELECT count(*) FROM scanners WHERE tenant_id = $1::uuid AND revoked_at IS NULL) "
+    "AS scanners, $2::bigint AS offline_after_s, $3::integer AS low_supply_percent "
+    "FROM devices d LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id "
+    "AND l.device_id = d.device_id WHERE d.tenant_id = $1::uuid";
+
 // A page-volume grouping: `group` are the grouping columns (raw values, so the page of device
 // groups is sorted by the uuid itself), `select` the formatted ones of the answer, computed for
 // the page only. device_id's text (fixed-width lowercase hex) sorts as the uuid does, so the
@@ -480,6 +503,8 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kEvents, kEventsSql);
     conn.prepare(stmt::kRefresh, kRefreshSql);
     conn.prepare(stmt::kDirtyTenants, kDirtyTenantsSql);
+    conn.prepare(stmt::kTimeZones, kTimeZonesSql);
+    conn.prepare(stmt::kFleetSummary, kFleetSummarySql);
 }
 
 pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args) {

@@ -56,6 +56,9 @@ inline constexpr const char* kAlerts = "api_alerts";
 inline constexpr const char* kEvents = "api_events";
 inline constexpr const char* kRefresh = "api_refresh";
 inline constexpr const char* kDirtyTenants = "api_dirty_tenants";
+inline constexpr const char* kTimeZones = "api_time_zones";
+/// $1 tenant, $2 seconds after which a device is offline, $3 low supply percent.
+inline constexpr const char* kFleetSummary = "api_fleet_summary";
 }  // namespace stmt
 
 }  // namespace printmon::cloud::api

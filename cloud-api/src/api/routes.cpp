@@ -18,9 +18,11 @@
 #include "auth/accounts.hpp"
 #include "auth/keys.hpp"
 #include "auth/passwords.hpp"
+#include "console/console.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
 namespace printmon::cloud::api {
@@ -112,6 +114,31 @@ net::Response mapped(const Deps& deps, F&& f) {
     }
 }
 
+// Trial and licence (V0007): uploads are always stored, but reads of a tenant whose trial and
+// licence have ended, or that has more devices than its licence allows, answer 402 until a
+// platform admin extends or licenses it. The platform admin itself always reads.
+void require_readable(pqxx::transaction_base& tx, const std::string& tenant) {
+    const auto info = tenancy::tenant_info(tx, tenant);
+    if (!info) throw net::HttpError(404, "unknown_tenant", "no such tenant");
+    switch (info->status) {
+        case tenancy::LicenceStatus::trial:
+        case tenancy::LicenceStatus::licensed:
+            return;
+        case tenancy::LicenceStatus::over_limit:
+            throw net::HttpError(402, "device_limit",
+                                 fmt::format("the licence covers {} devices and the account has "
+                                             "{}; uploads are still stored",
+                                             info->device_limit.value_or(0), info->devices));
+        case tenancy::LicenceStatus::expired:
+            if (info->licensed_until) {
+                throw net::HttpError(402, "licence_expired",
+                                     "the licence has ended; uploads are still stored");
+            }
+            throw net::HttpError(402, "trial_ended",
+                                 "the trial has ended; uploads are still stored");
+    }
+}
+
 // A read: brings the tenant's read model up to date, then runs `body` in autocommit: every
 // read is one statement (a snapshot of its own), or statements that need no common snapshot
 // (a device's existence, then its rows). The pooled connections carry the read settings
@@ -121,6 +148,10 @@ net::Response read(const Deps& deps, const Scope& scope,
                    const std::function<net::Response(pqxx::transaction_base&)>& body) {
     return mapped(deps, [&] {
         storage::Lease lease = deps.pool.acquire();
+        if (scope.who.kind != auth::PrincipalKind::admin) {
+            pqxx::nontransaction check(*lease);
+            require_readable(check, scope.tenant);
+        }
         try {
             refresh_tenant(*lease, scope.tenant);
         } catch (const pqxx::sql_error& e) {
@@ -214,6 +245,43 @@ net::HttpError from_error(const common::Error& error) {
     }
 }
 
+std::optional<bool> bool_member(const rapidjson::Document& doc, const char* name) {
+    const auto it = doc.FindMember(name);
+    if (it == doc.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (!it->value.IsBool()) {
+        throw net::HttpError(400, "invalid_body", fmt::format("{}: must be true or false", name));
+    }
+    return it->value.GetBool();
+}
+
+net::Response choose_tenant(const std::vector<auth::TenantChoice>& choices) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("choose_tenant");
+    w.StartArray();
+    for (const auto& c : choices) {
+        w.StartObject();
+        w.Key("tenant_id");
+        w.String(c.tenant_id.c_str(), static_cast<rapidjson::SizeType>(c.tenant_id.size()));
+        w.Key("name");
+        w.String(c.name.c_str(), static_cast<rapidjson::SizeType>(c.name.size()));
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    auto r = net::Response::json({buffer.GetString(), buffer.GetSize()});
+    r.headers["Cache-Control"] = "no-store";
+    return r;
+}
+
+/// 204 that also clears the console's cookie (harmless for bearer clients).
+net::Response signed_out(const Deps& deps) {
+    auto r = net::Response::empty(204);
+    r.headers["Set-Cookie"] = deps.authenticator.session_cookie("", std::chrono::seconds(0));
+    return r;
+}
+
 class Registrar {
   public:
     Registrar(net::Router& router, std::shared_ptr<const Deps> deps)
@@ -228,6 +296,9 @@ class Registrar {
     }
     void del(const std::string& pattern, std::function<net::Response(net::Request&)> f) {
         add("DELETE", pattern, std::move(f), 0);
+    }
+    void put(const std::string& pattern, std::function<net::Response(net::Request&)> f) {
+        add("PUT", pattern, std::move(f), kMaxSmallBody);
     }
     const std::shared_ptr<const Deps>& deps() const { return deps_; }
 
@@ -252,34 +323,73 @@ void register_accounts(Registrar& r) {
         "/api/v1/auth/login",
         [deps, log](net::Request& request) {
             const auto doc = json_body(request);
-            const auto tenant = *member(doc, "tenant_id", true, 64);
+            // Without a tenant id the e-mail is looked up in every tenant (the console's
+            // sign-in); an address valid in several tenants answers with the choice.
+            const auto tenant = member(doc, "tenant_id", false, 64);
             const auto email = *member(doc, "email", true, 254);
             const auto password = *member(doc, "password", true, auth::kMaxPasswordChars);
-            const auto account = auth::account_key(tenant, email);
+            const bool cookie = bool_member(doc, "cookie").value_or(false);
+            const auto account = auth::account_key(tenant.value_or("*"), email);
             const auto& remote = request.remote_address;
             if (const auto wait = deps->logins->blocked(account, remote)) {
-                log->warn("event=login_rate_limited tenant={} remote={}", common::log_value(tenant),
-                          remote);
+                log->warn("event=login_rate_limited tenant={} remote={}",
+                          common::log_value(tenant.value_or("*")), remote);
                 throw net::HttpError(
                     429, "too_many_attempts",
                     fmt::format("too many failed logins; try again in {} s", wait->count()))
                     .with_header("Retry-After", std::to_string(wait->count()));
             }
             return write(*deps, [&](pqxx::work& tx) {
-                auto session = auth::login(tx, tenant, email, password,
-                                           deps->authenticator.options().session_ttl);
+                const auto ttl = deps->authenticator.options().session_ttl;
+                std::optional<auth::Session> session;
+                std::string tenant_id = tenant.value_or("");
+                if (tenant) {
+                    auto one = auth::login(tx, *tenant, email, password, ttl);
+                    if (one) session = std::move(*one);
+                } else {
+                    auto any = auth::login_by_email(tx, email, password, ttl);
+                    if (any && !any->session) {
+                        // Right password in several tenants: the caller picks one. Not a
+                        // failure, and no session yet.
+                        deps->logins->succeeded(account);
+                        return choose_tenant(any->choices);
+                    }
+                    if (any) {
+                        session = std::move(any->session);
+                        tenant_id = any->tenant_id;
+                    }
+                }
                 if (!session) {
                     deps->logins->failed(account, remote);
-                    log->info("event=login_failed tenant={}", common::log_value(tenant));
-                    throw net::HttpError(401, "login_failed", session.error().message);
+                    log->info("event=login_failed tenant={}",
+                              common::log_value(tenant.value_or("*")));
+                    throw net::HttpError(401, "login_failed", "wrong e-mail or password");
                 }
                 deps->logins->succeeded(account);
-                log->info("event=login tenant={} user={}", tenant, session->user_id);
-                return json_object(200, std::pair{"token", session->token},
-                                   std::pair{"token_type", std::string("Bearer")},
-                                   std::pair{"expires_at", session->expires_at},
-                                   std::pair{"user_id", session->user_id},
-                                   std::pair{"role", std::string(auth::to_string(session->role))});
+                log->info("event=login tenant={} user={} cookie={}", tenant_id, session->user_id,
+                          cookie);
+                const auto info = tenancy::tenant_info(tx, tenant_id);
+                const std::string tenant_name = info ? info->name : "";
+                const std::string role(auth::to_string(session->role));
+                if (!cookie) {
+                    return json_object(200, std::pair{"token", session->token},
+                                       std::pair{"token_type", std::string("Bearer")},
+                                       std::pair{"expires_at", session->expires_at},
+                                       std::pair{"user_id", session->user_id},
+                                       std::pair{"role", role}, std::pair{"tenant_id", tenant_id},
+                                       std::pair{"tenant_name", tenant_name});
+                }
+                // Cookie mode (the console): the token only travels in the HttpOnly cookie,
+                // so no script of the page can read it.
+                auto resp = json_object(
+                    200, std::pair{"expires_at", session->expires_at},
+                    std::pair{"user_id", session->user_id}, std::pair{"role", role},
+                    std::pair{"tenant_id", tenant_id}, std::pair{"tenant_name", tenant_name},
+                    std::pair{"csrf_token", auth::csrf_token_for(session->token)});
+                resp.headers["Set-Cookie"] =
+                    deps->authenticator.session_cookie(session->token, ttl);
+                resp.headers["Cache-Control"] = "no-store";
+                return resp;
             });
         },
         auth::kTagPublic);
@@ -291,6 +401,38 @@ void register_accounts(Registrar& r) {
         }
         return write(*deps, [&](pqxx::work& tx) {
             auth::end_session(tx, who.tenant_id, who.session_id);
+            return signed_out(*deps);
+        });
+    });
+
+    r.post("/api/v1/auth/logout-all", [deps, log](net::Request& request) {
+        const auto& who = auth::principal_of(request);
+        if (who.kind != auth::PrincipalKind::user) {
+            throw net::HttpError(400, "not_a_session", "only a login session can log out");
+        }
+        return write(*deps, [&](pqxx::work& tx) {
+            auth::end_user_sessions(tx, who.tenant_id, who.subject);
+            log->info("event=logout_all tenant={} user={}", who.tenant_id, who.subject);
+            return signed_out(*deps);
+        });
+    });
+
+    r.post("/api/v1/auth/password", [deps, log](net::Request& request) {
+        const auto& who = auth::principal_of(request);
+        if (who.kind != auth::PrincipalKind::user) {
+            throw net::HttpError(400, "not_a_session", "only a signed-in user has a password");
+        }
+        const auto doc = json_body(request);
+        const auto current = *member(doc, "current_password", true, auth::kMaxPasswordChars);
+        const auto next = *member(doc, "new_password", true, auth::kMaxPasswordChars);
+        return write(*deps, [&](pqxx::work& tx) {
+            auto done = auth::change_password(tx, who.tenant_id, who.subject, current, next,
+                                              who.session_id);
+            if (!done && done.error().code == common::ErrorCode::kConflict) {
+                throw net::HttpError(400, "wrong_password", done.error().message);
+            }
+            if (!done) throw from_error(done.error());
+            log->info("event=password_changed tenant={} user={}", who.tenant_id, who.subject);
             return net::Response::empty(204);
         });
     });
@@ -308,11 +450,18 @@ void register_accounts(Registrar& r) {
                 return net::Response::empty(204);
             });
         }
-        return with_etag(
-            request,
-            json_object(200, std::pair{"kind", std::string(kind)}, std::pair{"tenant_id", s.tenant},
-                        std::pair{"subject", s.who.subject}, std::pair{"email", email},
-                        std::pair{"role", std::string(auth::to_string(s.who.role))}));
+        std::string tenant_name;
+        write(*deps, [&](pqxx::work& tx) {
+            if (const auto info = tenancy::tenant_info(tx, s.tenant)) tenant_name = info->name;
+            return net::Response::empty(204);
+        });
+        auto resp = json_object(
+            200, std::pair{"kind", std::string(kind)}, std::pair{"tenant_id", s.tenant},
+            std::pair{"tenant_name", tenant_name}, std::pair{"subject", s.who.subject},
+            std::pair{"email", email}, std::pair{"role", std::string(auth::to_string(s.who.role))},
+            std::pair{"csrf_token", s.who.csrf_token});
+        resp.headers["Cache-Control"] = "no-store";
+        return resp;
     });
 
     r.get("/api/v1/users", [deps](net::Request& request) {
@@ -396,9 +545,25 @@ void register_accounts(Registrar& r) {
         const auto doc = json_body(request);
         tenancy::NewScanner scanner;
         scanner.tenant_id = s.tenant;
-        scanner.scanner_id = *member(doc, "scanner_id", true, 128);
+        const auto id = member(doc, "scanner_id", false, 128);
         scanner.name = member(doc, "name", false, 200).value_or("");
         scanner.site = member(doc, "site", false, 200).value_or("");
+        if (!id) {
+            // The console's "add scanner": a key now; the scanner's own id comes with its
+            // first upload.
+            return write(*deps, [&](pqxx::work& tx) {
+                auto pending =
+                    tenancy::create_pending_scanner(tx, s.tenant, scanner.name, scanner.site);
+                if (!pending) throw from_error(pending.error());
+                log->info("event=scanner_created tenant={} scanner={} pending=true by={}", s.tenant,
+                          pending->scanner_id, s.who.subject);
+                auto resp = json_object(201, std::pair{"scanner_id", pending->scanner_id},
+                                        std::pair{"key", pending->key});
+                resp.headers["Cache-Control"] = "no-store";
+                return resp;
+            });
+        }
+        scanner.scanner_id = *id;
         return write(*deps, [&](pqxx::work& tx) {
             auto key = tenancy::create_scanner(tx, scanner);
             if (!key) throw from_error(key.error());
@@ -582,6 +747,210 @@ void register_analytics(Registrar& r) {
     });
 }
 
+net::Response tenant_json(const tenancy::TenantInfo& t) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    const auto text = [&w](const char* key, const std::optional<std::string>& v) {
+        w.Key(key);
+        if (v) {
+            w.String(v->c_str(), static_cast<rapidjson::SizeType>(v->size()));
+        } else {
+            w.Null();
+        }
+    };
+    const auto integer = [&w](const char* key, const std::optional<long long>& v) {
+        w.Key(key);
+        if (v) {
+            w.Int64(*v);
+        } else {
+            w.Null();
+        }
+    };
+    w.StartObject();
+    text("tenant_id", t.tenant_id);
+    text("name", t.name);
+    text("time_zone", t.time_zone);
+    text("status", std::string(tenancy::to_string(t.status)));
+    text("trial_ends_at", t.trial_ends_at);
+    text("licensed_until", t.licensed_until);
+    integer("days_left", t.days_left);
+    integer("device_limit", t.device_limit);
+    integer("devices", t.devices);
+    w.EndObject();
+    auto r = net::Response::json({buffer.GetString(), buffer.GetSize()});
+    r.headers["Cache-Control"] = "no-store";
+    return r;
+}
+
+tenancy::TenantInfo tenant_or_404(pqxx::transaction_base& tx, const std::string& tenant) {
+    auto info = tenancy::tenant_info(tx, tenant);
+    if (!info) throw net::HttpError(404, "unknown_tenant", "no such tenant");
+    return std::move(*info);
+}
+
+/// The console's own routes beside the API it reads: the tenant (trial, licence, time zone),
+/// the fleet summary, scanner keys and names, site renames, user administration.
+void register_console(Registrar& r) {
+    const std::shared_ptr<const Deps> deps = r.deps();
+    auto log = common::get_logger("cloud.api");
+
+    // Readable when the trial has ended: the console must be able to say so.
+    r.get("/api/v1/tenant", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        return mapped(*deps, [&] {
+            storage::Lease lease = deps->pool.acquire();
+            pqxx::nontransaction tx(*lease);
+            return tenant_json(tenant_or_404(tx, s.tenant));
+        });
+    });
+
+    r.put("/api/v1/tenant", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto doc = json_body(request);
+        const auto name = member(doc, "name", false, 200);
+        const auto zone = member(doc, "time_zone", false, 64);
+        return write(*deps, [&](pqxx::work& tx) {
+            if (name) {
+                if (auto ok = tenancy::rename_tenant(tx, s.tenant, *name); !ok) {
+                    throw from_error(ok.error());
+                }
+            }
+            if (zone) {
+                if (auto ok = tenancy::set_time_zone(tx, s.tenant, *zone); !ok) {
+                    throw from_error(ok.error());
+                }
+            }
+            log->info("event=tenant_updated tenant={} by={}", s.tenant, s.who.subject);
+            return tenant_json(tenant_or_404(tx, s.tenant));
+        });
+    });
+
+    r.get("/api/v1/time-zones", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        return mapped(*deps, [&] {
+            storage::Lease lease = deps->pool.acquire();
+            pqxx::nontransaction tx(*lease);
+            const auto rows = run(tx, stmt::kTimeZones, {});
+            rapidjson::StringBuffer buffer;
+            Writer w(buffer);
+            w.StartObject();
+            w.Key("items");
+            w.StartArray();
+            for (const auto& row : rows) {
+                const auto name = row[0].as<std::string>();
+                w.String(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+            }
+            w.EndArray();
+            w.EndObject();
+            return with_etag(request, net::Response::json({buffer.GetString(), buffer.GetSize()}));
+        });
+    });
+
+    r.get("/api/v1/fleet/summary", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"low_supply_percent"});
+        const auto low = s.params.integer("low_supply_percent", 0, 100).value_or(20);
+        const auto offline_after = deps->options.scanner_stale_after.count();
+        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+            return render_object(request, run(tx, stmt::kFleetSummary,
+                                              {s.tenant, number(offline_after), number(low)}));
+        });
+    });
+
+    r.post("/api/v1/scanners/{scanner_id}/key", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto& scanner_id = request.param("scanner_id");
+        return write(*deps, [&](pqxx::work& tx) {
+            auto key = tenancy::replace_scanner_key(tx, s.tenant, scanner_id);
+            if (!key) throw not_found("scanner");
+            log->info("event=scanner_key_replaced tenant={} scanner={} by={}", s.tenant,
+                      common::log_value(scanner_id), s.who.subject);
+            auto resp =
+                json_object(201, std::pair{"scanner_id", scanner_id}, std::pair{"key", *key});
+            resp.headers["Cache-Control"] = "no-store";
+            return resp;
+        });
+    });
+
+    r.put("/api/v1/scanners/{scanner_id}", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto& scanner_id = request.param("scanner_id");
+        const auto doc = json_body(request);
+        const auto name = member(doc, "name", false, 200);
+        const auto site = member(doc, "site", false, 200);
+        return write(*deps, [&](pqxx::work& tx) {
+            auto done = tenancy::update_scanner(tx, s.tenant, scanner_id, name, site);
+            if (!done) throw from_error(done.error());
+            log->info("event=scanner_updated tenant={} scanner={} by={}", s.tenant,
+                      common::log_value(scanner_id), s.who.subject);
+            return json_object(200, std::pair{"scanner_id", scanner_id});
+        });
+    });
+
+    r.post("/api/v1/sites/rename", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto doc = json_body(request);
+        const auto from = *member(doc, "from", true, 200);
+        const auto to = *member(doc, "to", true, 200);
+        return write(*deps, [&](pqxx::work& tx) {
+            auto moved = tenancy::rename_site(tx, s.tenant, from, to);
+            if (!moved) throw from_error(moved.error());
+            log->info("event=site_renamed tenant={} scanners={} by={}", s.tenant, *moved,
+                      s.who.subject);
+            return json_object(200, std::pair{"site", to}, std::pair{"scanners", number(*moved)});
+        });
+    });
+
+    r.post("/api/v1/users/{user_id}/enable", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto user_id = path_uuid(request, "user_id", "user");
+        return write(*deps, [&](pqxx::work& tx) {
+            if (!auth::enable_user(tx, s.tenant, user_id)) throw not_found("user");
+            return net::Response::empty(204);
+        });
+    });
+
+    r.put("/api/v1/users/{user_id}", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto user_id = path_uuid(request, "user_id", "user");
+        const auto doc = json_body(request);
+        const auto role = auth::parse_role(*member(doc, "role", true, 16));
+        if (!role) throw net::HttpError(400, "invalid_body", "role: must be admin or viewer");
+        if (s.who.kind == auth::PrincipalKind::user && s.who.subject == user_id &&
+            *role != auth::Role::admin) {
+            // The last admin could otherwise lock everyone out of user management.
+            throw net::HttpError(400, "invalid_body", "role: you cannot demote yourself");
+        }
+        return write(*deps, [&](pqxx::work& tx) {
+            if (!auth::set_role(tx, s.tenant, user_id, *role)) throw not_found("user");
+            log->info("event=user_role tenant={} user={} role={} by={}", s.tenant, user_id,
+                      auth::to_string(*role), s.who.subject);
+            return json_object(200, std::pair{"user_id", user_id},
+                               std::pair{"role", std::string(auth::to_string(*role))});
+        });
+    });
+
+    r.post("/api/v1/users/{user_id}/password", [deps, log](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto user_id = path_uuid(request, "user_id", "user");
+        const auto doc = json_body(request);
+        const auto password = *member(doc, "password", true, auth::kMaxPasswordChars);
+        return write(*deps, [&](pqxx::work& tx) {
+            auto done = auth::reset_password(tx, s.tenant, user_id, password);
+            if (!done) throw from_error(done.error());
+            log->info("event=password_reset tenant={} user={} by={}", s.tenant, user_id,
+                      s.who.subject);
+            return net::Response::empty(204);
+        });
+    });
+}
+
 }  // namespace
 
 void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
@@ -591,6 +960,7 @@ void register_analytics_routes(net::Router& router, storage::ConnectionPool& poo
                                     pool, authenticator, options,
                                     std::make_shared<auth::LoginLimiter>(options.login_limits)}));
     register_accounts(registrar);
+    register_console(registrar);
     register_fleet(registrar);
     register_analytics(registrar);
 }

@@ -10,6 +10,7 @@
 #include "api/queries.hpp"
 #include "api/routes.hpp"
 #include "auth/accounts.hpp"
+#include "console/console.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
@@ -128,6 +129,7 @@ App::App(CloudConfig config) {
         health);
     ingest::register_ingest_routes(router, impl_->pool, impl_->authenticator, impl_->config.limits);
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator);
+    console::register_console_routes(router);
     impl_->routes = router.routes();
     impl_->server = std::make_unique<net::Server>(impl_->config.server, std::move(router));
 }

@@ -63,6 +63,8 @@ CloudConfig read(const common::ConfigReader& root) {
     c.auth.retry_after = std::chrono::seconds(ingest.get_or<int>("retry_after_s", 2));
 
     c.auth.admin_token = root.table("auth").optional_secret("admin_token").value_or("");
+    // A Secure cookie never comes back over plain HTTP (server.tls = false, development only).
+    c.auth.secure_cookies = c.server.tls.has_value();
     if (!c.auth.admin_token.empty() && c.auth.admin_token.size() < 32) {
         root.table("auth").fail("admin_token", "must be at least 32 characters");
     }

@@ -1,5 +1,7 @@
 #include "auth/accounts.hpp"
 
+#include <pqxx/result>
+
 #include "auth/keys.hpp"
 #include "auth/passwords.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -51,6 +53,45 @@ constexpr const char* kRevokeTokenSql =
     "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) "
     "WHERE tenant_id = $1::uuid AND token_id = $2::uuid RETURNING 1";
 
+constexpr const char* kAccountsByEmail = "accounts_by_email";
+// Rationale: the only statement without a tenant predicate (users_login_email, V0007): signing
+// in by e-mail alone must find the address's accounts in every tenant. Capped: each candidate
+// costs one argon2 verification.
+constexpr const char* kAccountsByEmailSql =
+    "SELECT u.tenant_id::text, t.name, u.user_id::text, u.role, u.password_hash "
+    "FROM users u JOIN tenants t USING (tenant_id) "
+    "WHERE lower(u.email) = lower($1) AND u.disabled_at IS NULL "
+    "ORDER BY t.name, u.tenant_id LIMIT 20";
+
+constexpr const char* kEndOtherSessions = "accounts_end_other_sessions";
+constexpr const char* kEndOtherSessionsSql =
+    "UPDATE user_sessions SET revoked_at = now() WHERE tenant_id = $1::uuid "
+    "AND user_id = $2::uuid AND revoked_at IS NULL AND session_id <> $3::uuid";
+
+constexpr const char* kPasswordOf = "accounts_password_of";
+constexpr const char* kPasswordOfSql =
+    "SELECT password_hash FROM users WHERE tenant_id = $1::uuid AND user_id = $2::uuid "
+    "AND disabled_at IS NULL";
+
+constexpr const char* kSetPassword = "accounts_set_password";
+constexpr const char* kSetPasswordSql =
+    "UPDATE users SET password_hash = $3 WHERE tenant_id = $1::uuid AND user_id = $2::uuid "
+    "RETURNING 1";
+
+constexpr const char* kUserIdByEmail = "accounts_user_id_by_email";
+constexpr const char* kUserIdByEmailSql =
+    "SELECT user_id::text FROM users WHERE tenant_id = $1::uuid AND lower(email) = lower($2)";
+
+constexpr const char* kEnableUser = "accounts_enable_user";
+constexpr const char* kEnableUserSql =
+    "UPDATE users SET disabled_at = NULL WHERE tenant_id = $1::uuid AND user_id = $2::uuid "
+    "RETURNING 1";
+
+constexpr const char* kSetRole = "accounts_set_role";
+constexpr const char* kSetRoleSql =
+    "UPDATE users SET role = $3 WHERE tenant_id = $1::uuid AND user_id = $2::uuid "
+    "RETURNING (SELECT role FROM users WHERE tenant_id = $1::uuid AND user_id = $2::uuid)";
+
 // Verified when the email is unknown, so both failures cost the same argon2 work.
 const std::string& dummy_hash() {
     static const std::string kHash = hash_password("printmon-dummy-password");
@@ -86,18 +127,48 @@ void prepare_account_statements(pqxx::connection& conn) {
     conn.prepare(kSessionByKey, kSessionByKeySql);
     conn.prepare(kEndSession, kEndSessionSql);
     conn.prepare(kRevokeToken, kRevokeTokenSql);
+    conn.prepare(kAccountsByEmail, kAccountsByEmailSql);
+    conn.prepare(kEndOtherSessions, kEndOtherSessionsSql);
+    conn.prepare(kPasswordOf, kPasswordOfSql);
+    conn.prepare(kSetPassword, kSetPasswordSql);
+    conn.prepare(kUserIdByEmail, kUserIdByEmailSql);
+    conn.prepare(kEnableUser, kEnableUserSql);
+    conn.prepare(kSetRole, kSetRoleSql);
 }
+
+namespace {
+
+common::Result<void> check_new_password(const std::string& password) {
+    if (password.size() < kMinPasswordChars || password.size() > kMaxPasswordChars) {
+        return common::make_error(common::ErrorCode::kInvalidArgument,
+                                  "password must be {} to {} characters", kMinPasswordChars,
+                                  kMaxPasswordChars);
+    }
+    return {};
+}
+
+Session open_session(pqxx::work& tx, const std::string& tenant_id, const std::string& user_id,
+                     Role role, std::chrono::seconds ttl) {
+    Session session;
+    session.token = generate_key(kSessionKind, tenant_id);
+    session.user_id = user_id;
+    session.role = role;
+    const auto created =
+        tx.exec_prepared1(kCreateSession, tenant_id, session.user_id, key_hash_hex(session.token),
+                          display_prefix(session.token), static_cast<long long>(ttl.count()));
+    session.session_id = created[0].as<std::string>();
+    session.expires_at = created[1].as<std::string>();
+    return session;
+}
+
+}  // namespace
 
 common::Result<std::string> create_user(pqxx::work& tx, const NewUser& user) {
     if (!plausible_email(user.email)) {
         return common::make_error(common::ErrorCode::kInvalidArgument,
                                   "email must look like name@domain (3 to 254 characters)");
     }
-    if (user.password.size() < kMinPasswordChars || user.password.size() > kMaxPasswordChars) {
-        return common::make_error(common::ErrorCode::kInvalidArgument,
-                                  "password must be {} to {} characters", kMinPasswordChars,
-                                  kMaxPasswordChars);
-    }
+    if (auto ok = check_new_password(user.password); !ok) return tl::unexpected(ok.error());
     if (!proto::is_uuid(user.tenant_id) || !tenancy::tenant_exists(tx, user.tenant_id)) {
         return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", user.tenant_id);
     }
@@ -120,6 +191,108 @@ common::Result<void> disable_user(pqxx::work& tx, const std::string& tenant_id,
     return {};
 }
 
+common::Result<EmailLogin> login_by_email(pqxx::work& tx, const std::string& email,
+                                          std::string_view password, std::chrono::seconds ttl) {
+    const auto r = password.size() <= kMaxPasswordChars && plausible_email(email)
+                       ? tx.exec_prepared(kAccountsByEmail, email)
+                       : pqxx::result{};
+    if (r.empty()) {
+        (void)verify_password(dummy_hash(), password.substr(0, kMaxPasswordChars));
+        return common::make_error(common::ErrorCode::kNotFound, "wrong email or password");
+    }
+    EmailLogin out;
+    std::string user_id;
+    std::string role;
+    for (pqxx::result::size_type i = 0; i < r.size(); ++i) {
+        const pqxx::row row = r[i];
+        if (!verify_password(row[4].as<std::string>(), password)) continue;
+        if (out.choices.empty()) {
+            user_id = row[2].as<std::string>();
+            role = row[3].as<std::string>();
+        }
+        out.choices.push_back(TenantChoice{row[0].as<std::string>(), row[1].as<std::string>()});
+    }
+    if (out.choices.empty()) {
+        return common::make_error(common::ErrorCode::kNotFound, "wrong email or password");
+    }
+    if (out.choices.size() == 1) {
+        out.tenant_id = out.choices.front().tenant_id;
+        out.session =
+            open_session(tx, out.tenant_id, user_id, parse_role(role).value_or(Role::viewer), ttl);
+        out.choices.clear();
+    }
+    return out;
+}
+
+void end_user_sessions(pqxx::work& tx, const std::string& tenant_id, const std::string& user_id,
+                       const std::string& keep_session) {
+    if (keep_session.empty()) {
+        tx.exec_prepared0(kEndUserSessions, tenant_id, user_id);
+    } else {
+        tx.exec_prepared0(kEndOtherSessions, tenant_id, user_id, keep_session);
+    }
+}
+
+common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_id,
+                                     const std::string& user_id, std::string_view current,
+                                     const std::string& replacement,
+                                     const std::string& keep_session) {
+    const auto r = tx.exec_prepared(kPasswordOf, tenant_id, user_id);
+    if (r.empty()) return common::make_error(common::ErrorCode::kNotFound, "no user {}", user_id);
+    if (current.size() > kMaxPasswordChars ||
+        !verify_password(r[0][0].as<std::string>(), current)) {
+        return common::make_error(common::ErrorCode::kConflict, "the current password is wrong");
+    }
+    if (auto ok = check_new_password(replacement); !ok) return ok;
+    tx.exec_prepared0(kSetPassword, tenant_id, user_id, hash_password(replacement));
+    end_user_sessions(tx, tenant_id, user_id, keep_session);
+    return {};
+}
+
+common::Result<void> reset_password(pqxx::work& tx, const std::string& tenant_id,
+                                    const std::string& user_id, const std::string& replacement) {
+    if (auto ok = check_new_password(replacement); !ok) return ok;
+    if (!proto::is_uuid(user_id) ||
+        tx.exec_prepared(kSetPassword, tenant_id, user_id, hash_password(replacement)).empty()) {
+        return common::make_error(common::ErrorCode::kNotFound, "no user {}", user_id);
+    }
+    end_user_sessions(tx, tenant_id, user_id);
+    return {};
+}
+
+common::Result<void> reset_password_by_email(pqxx::work& tx, const std::string& tenant_id,
+                                             const std::string& email,
+                                             const std::string& replacement) {
+    const auto r = proto::is_uuid(tenant_id) ? tx.exec_prepared(kUserIdByEmail, tenant_id, email)
+                                             : pqxx::result{};
+    if (r.empty()) {
+        return common::make_error(common::ErrorCode::kNotFound, "no user {} in tenant {}", email,
+                                  tenant_id);
+    }
+    return reset_password(tx, tenant_id, r[0][0].as<std::string>(), replacement);
+}
+
+common::Result<void> enable_user(pqxx::work& tx, const std::string& tenant_id,
+                                 const std::string& user_id) {
+    if (!proto::is_uuid(user_id) || tx.exec_prepared(kEnableUser, tenant_id, user_id).empty()) {
+        return common::make_error(common::ErrorCode::kNotFound, "no user {}", user_id);
+    }
+    return {};
+}
+
+common::Result<void> set_role(pqxx::work& tx, const std::string& tenant_id,
+                              const std::string& user_id, Role role) {
+    const auto r = proto::is_uuid(user_id) ? tx.exec_prepared(kSetRole, tenant_id, user_id,
+                                                              std::string(to_string(role)))
+                                           : pqxx::result{};
+    if (r.empty()) return common::make_error(common::ErrorCode::kNotFound, "no user {}", user_id);
+    // RETURNING's subquery sees the row as it was before the UPDATE.
+    if (r[0][0].as<std::string>() == "admin" && role != Role::admin) {
+        end_user_sessions(tx, tenant_id, user_id);
+    }
+    return {};
+}
+
 common::Result<Session> login(pqxx::work& tx, const std::string& tenant_id,
                               const std::string& email, std::string_view password,
                               std::chrono::seconds ttl) {
@@ -136,16 +309,8 @@ common::Result<Session> login(pqxx::work& tx, const std::string& tenant_id,
     if (!verify_password(row[2].as<std::string>(), password) || row[3].as<bool>()) {
         return refused();
     }
-    Session session;
-    session.token = generate_key(kSessionKind, tenant_id);
-    session.user_id = row[0].as<std::string>();
-    session.role = parse_role(row[1].as<std::string>()).value_or(Role::viewer);
-    const auto created =
-        tx.exec_prepared1(kCreateSession, tenant_id, session.user_id, key_hash_hex(session.token),
-                          display_prefix(session.token), static_cast<long long>(ttl.count()));
-    session.session_id = created[0].as<std::string>();
-    session.expires_at = created[1].as<std::string>();
-    return session;
+    return open_session(tx, tenant_id, row[0].as<std::string>(),
+                        parse_role(row[1].as<std::string>()).value_or(Role::viewer), ttl);
 }
 
 std::optional<SessionOwner> find_session_by_key(pqxx::transaction_base& tx,

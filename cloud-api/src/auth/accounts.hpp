@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <pqxx/connection>
 #include <pqxx/transaction>
@@ -65,6 +66,55 @@ struct SessionOwner {
 std::optional<SessionOwner> find_session_by_key(pqxx::transaction_base& tx,
                                                 const std::string& tenant_id,
                                                 const std::string& key_hash_hex);
+
+/// A tenant the e-mail and password are valid in (sign-in without a tenant id).
+struct TenantChoice {
+    std::string tenant_id;
+    std::string name;
+};
+
+/// The outcome of a sign-in by e-mail alone: a session when exactly one account of the address
+/// has this password, else the tenants to choose from (each then logs in with its tenant id).
+struct EmailLogin {
+    std::optional<Session> session;
+    std::string tenant_id;
+    std::vector<TenantChoice> choices;
+};
+
+/// Sign-in without a tenant id: the accounts of `email` across tenants (at most 20, by tenant
+/// name) whose password matches. kNotFound, after the same argon2 work as a wrong password,
+/// when none does.
+common::Result<EmailLogin> login_by_email(pqxx::work& tx, const std::string& email,
+                                          std::string_view password, std::chrono::seconds ttl);
+
+/// Ends every session of a user but `keep_session` (empty: all of them).
+void end_user_sessions(pqxx::work& tx, const std::string& tenant_id, const std::string& user_id,
+                       const std::string& keep_session = {});
+
+/// Changes a user's own password after checking the current one: refuses a wrong
+/// current password (kConflict), kInvalidArgument for a new one out of bounds. Ends the user's
+/// other sessions.
+common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_id,
+                                     const std::string& user_id, std::string_view current,
+                                     const std::string& replacement,
+                                     const std::string& keep_session);
+
+/// An admin sets a user's password (reset): ends all of that user's sessions.
+common::Result<void> reset_password(pqxx::work& tx, const std::string& tenant_id,
+                                    const std::string& user_id, const std::string& replacement);
+
+/// Re-enables a disabled user. kNotFound when there is no such user.
+common::Result<void> enable_user(pqxx::work& tx, const std::string& tenant_id,
+                                 const std::string& user_id);
+
+/// Changes a user's role (a demoted admin's sessions end, so the old role cannot linger).
+common::Result<void> set_role(pqxx::work& tx, const std::string& tenant_id,
+                              const std::string& user_id, Role role);
+
+/// The platform admin resets a password by e-mail (CLI); kNotFound when no such user.
+common::Result<void> reset_password_by_email(pqxx::work& tx, const std::string& tenant_id,
+                                             const std::string& email,
+                                             const std::string& replacement);
 
 /// Ends a session (logout). Idempotent.
 void end_session(pqxx::work& tx, const std::string& tenant_id, const std::string& session_id);

@@ -2,6 +2,9 @@
 
 #include <any>
 
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
 #include <pqxx/nontransaction>
 
 #include "auth/keys.hpp"
@@ -20,7 +23,58 @@ net::HttpError forbidden(std::string message) {
     return net::HttpError(403, "forbidden", std::move(message));
 }
 
+bool is_unsafe(std::string_view method) {
+    return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+Principal make_principal(PrincipalKind kind, std::string tenant_id, std::string subject,
+                         std::string key_prefix, Role role, std::string session_id) {
+    Principal p;
+    p.kind = kind;
+    p.tenant_id = std::move(tenant_id);
+    p.subject = std::move(subject);
+    p.key_prefix = std::move(key_prefix);
+    p.role = role;
+    p.session_id = std::move(session_id);
+    return p;
+}
+
 }  // namespace
+
+std::string csrf_token_for(std::string_view session_token) {
+    // Rationale: a keyed derivation of the secret session token (the token is 256-bit random,
+    // so a hash with a fixed label is enough); never equal to anything stored.
+    const std::string input = fmt::format("printmon-csrf\n{}", session_token);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned int i = 0; i < 20 && i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return hex;
+}
+
+std::optional<std::string> cookie_value(const net::Request& request, std::string_view name) {
+    const auto header = request.header("Cookie");
+    if (!header) return std::nullopt;
+    std::string_view rest = *header;
+    while (!rest.empty()) {
+        const auto semi = rest.find(';');
+        std::string_view part = rest.substr(0, semi);
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        const auto eq = part.find('=');
+        if (eq != std::string_view::npos && part.substr(0, eq) == name) {
+            return std::string(part.substr(eq + 1));
+        }
+    }
+    return std::nullopt;
+}
+
+std::string Authenticator::session_cookie(std::string_view token,
+                                          std::chrono::seconds max_age) const {
+    return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
+                       token, max_age.count(), options_.secure_cookies ? "; Secure" : "");
+}
 
 Authenticator::Authenticator(storage::ConnectionPool& pool, AuthOptions options)
     : pool_(pool), options_(std::move(options)) {}
@@ -32,11 +86,42 @@ void Authenticator::authenticate(net::Request& request, const net::RouteInfo& ro
         return;
     }
     const auto header = request.header("Authorization");
-    if (!header) throw unauthorized("missing Authorization: Bearer credential");
-    const auto token = bearer_token(*header);
-    if (!token) throw unauthorized("Authorization must be a Bearer credential");
+    std::optional<std::string> cookie;
+    // The console's cookie counts only where a user session is accepted, and only without an
+    // Authorization header (a script's explicit credential wins).
+    if (!header && (route.options.tag == kTagAnalytics || route.options.tag == kTagTenant)) {
+        cookie = cookie_value(request, kSessionCookie);
+    }
+    if (!header && !cookie) throw unauthorized("missing Authorization: Bearer credential");
+    std::optional<std::string_view> token;
+    if (cookie) {
+        const auto parsed = parse_key(*cookie);
+        if (!parsed || parsed->kind != kSessionKind)
+            throw unauthorized("unknown or expired session");
+        token = *cookie;
+        // Rationale: a cookie rides along on any request the browser makes, so a state change
+        // also needs a header only the console's own pages can set (SameSite=Strict is the
+        // first line; this holds on browsers and proxies that drop it).
+        if (is_unsafe(request.method)) {
+            const auto sent = request.header("X-CSRF-Token");
+            if (!sent || !equal_constant_time(*sent, csrf_token_for(*cookie))) {
+                common::get_logger("cloud.auth")
+                    ->warn("event=csrf_rejected route={} remote={}", route.pattern,
+                           request.remote_address);
+                throw net::HttpError(403, "csrf_failed",
+                                     "missing or wrong X-CSRF-Token; reload the page");
+            }
+        }
+    } else {
+        token = bearer_token(*header);
+        if (!token) throw unauthorized("Authorization must be a Bearer credential");
+    }
     try {
         context.principal = resolve(*token, route.options.tag);
+        if (cookie) {
+            context.principal->via_cookie = true;
+            context.principal->csrf_token = csrf_token_for(*cookie);
+        }
     } catch (const storage::PoolExhausted&) {
         // Runs before the body is read (Router::before_body): refusing here spares reading
         // and inflating a body the database could not take anyway.
@@ -50,7 +135,7 @@ Principal Authenticator::resolve(std::string_view credential, std::string_view t
     const bool admin_allowed = tag == kTagTenant || tag == kTagAnalytics;
     if (admin_allowed && !options_.admin_token.empty() &&
         equal_constant_time(credential, options_.admin_token)) {
-        return Principal{PrincipalKind::admin, "", "admin", "admin", Role::admin, ""};
+        return make_principal(PrincipalKind::admin, "", "admin", "admin", Role::admin, "");
     }
     const auto parsed = parse_key(credential);
     if (!parsed) throw unauthorized("unknown credential");
@@ -59,8 +144,10 @@ Principal Authenticator::resolve(std::string_view credential, std::string_view t
     // A valid-looking credential of the wrong kind is still an unknown one here: do not
     // reveal whether it exists.
     if (tag == kTagScanner && !scanner_key) throw unauthorized("this route needs a scanner key");
-    if (tag == kTagTenant && parsed->kind != kApiTokenKind) {
-        throw unauthorized("this route needs a tenant API token");
+    // The import route also takes a user session (the console's import page); the handler
+    // then requires the admin role.
+    if (tag == kTagTenant && parsed->kind != kApiTokenKind && !session) {
+        throw unauthorized("this route needs a tenant API token or a user session");
     }
     if (tag == kTagAnalytics && scanner_key) {
         throw unauthorized("this route needs a user session or a tenant API token");
@@ -78,8 +165,8 @@ Principal Authenticator::resolve(std::string_view credential, std::string_view t
                 ->info("event=unusable_session prefix={} known={}", prefix, owner.has_value());
             throw unauthorized("unknown or expired session");
         }
-        return Principal{PrincipalKind::user, parsed->tenant_id, owner->user_id, prefix,
-                         owner->role,         owner->session_id};
+        return make_principal(PrincipalKind::user, parsed->tenant_id, owner->user_id, prefix,
+                              owner->role, owner->session_id);
     }
     const auto owner = scanner_key ? tenancy::find_scanner_by_key(tx, parsed->tenant_id, hash)
                                    : tenancy::find_api_token_by_key(tx, parsed->tenant_id, hash);
@@ -91,12 +178,11 @@ Principal Authenticator::resolve(std::string_view credential, std::string_view t
         common::get_logger("cloud.auth")->info("event=revoked_key prefix={}", prefix);
         throw forbidden("credential revoked");
     }
-    return Principal{scanner_key ? PrincipalKind::scanner : PrincipalKind::api_token,
-                     parsed->tenant_id,
-                     owner->id,
-                     prefix,
-                     Role::viewer,
-                     ""};
+    Principal principal =
+        make_principal(scanner_key ? PrincipalKind::scanner : PrincipalKind::api_token,
+                       parsed->tenant_id, owner->id, prefix, Role::viewer, "");
+    principal.pending_scanner = scanner_key && !owner->enrolled;
+    return principal;
 }
 
 net::BeforeHook Authenticator::hook() const {

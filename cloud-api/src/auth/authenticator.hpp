@@ -34,7 +34,24 @@ struct Principal {
     std::string key_prefix;    ///< loggable prefix of the credential
     Role role = Role::viewer;  ///< users: their role; tokens read (viewer); admin: admin
     std::string session_id;    ///< users: the session the token opened (logout ends it)
+    /// The console's session cookie carried the credential (not an Authorization header):
+    /// unsafe methods then needed the X-CSRF-Token header, and `csrf_token` is its value.
+    bool via_cookie = false;
+    std::string csrf_token;
+    /// Scanners: the key was made in the console and waits for its first upload, which binds
+    /// the scanner id the branch sends (`subject` is a placeholder until then).
+    bool pending_scanner = false;
 };
+
+/// Name of the console's session cookie (HttpOnly, SameSite=Strict; holds a pms. token).
+inline constexpr std::string_view kSessionCookie = "pm_session";
+
+/// The CSRF token of a session: derived from the secret session token, so it needs no storage
+/// and a page that cannot read the HttpOnly cookie cannot compute it.
+std::string csrf_token_for(std::string_view session_token);
+
+/// The value of a cookie of the request, if sent.
+std::optional<std::string> cookie_value(const net::Request& request, std::string_view name);
 
 /// What the hook leaves in Request::context.
 struct RequestContext {
@@ -52,6 +69,9 @@ struct AuthOptions {
     std::chrono::seconds retry_after{2};
     /// Lifetime of a login session (POST /api/v1/auth/login).
     std::chrono::seconds session_ttl{std::chrono::hours(12)};
+    /// Mark the console's session cookie Secure (HTTPS, the default; off with server.tls =
+    /// false for local development, where a Secure cookie would never come back).
+    bool secure_cookies = true;
 };
 
 class Authenticator {
@@ -68,6 +88,9 @@ class Authenticator {
     net::Handler guarded(net::Handler handler) const;
 
     const AuthOptions& options() const { return options_; }
+
+    /// The Set-Cookie value that carries `token` (empty token, zero max-age: clears it).
+    std::string session_cookie(std::string_view token, std::chrono::seconds max_age) const;
 
   private:
     Principal resolve(std::string_view credential, std::string_view tag) const;

@@ -3,6 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
+#include <fmt/format.h>
 #include <pqxx/except>
 
 #include "auth/authenticator.hpp"
@@ -11,6 +14,7 @@
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
 namespace printmon::cloud::ingest {
@@ -80,12 +84,49 @@ std::string to_json(const ImportSummary& summary) {
     field(w, "readings_duplicate", summary.readings_duplicate);
     field(w, "events_stored", summary.events_stored);
     field(w, "events_duplicate", summary.events_duplicate);
+    if (summary.dry_run) {
+        w.Key("dry_run");
+        w.Bool(true);
+        field(w, "readings", summary.readings);
+        field(w, "events", summary.events);
+        const auto text = [&w](const char* key, const std::string& value) {
+            w.Key(key);
+            if (value.empty()) {
+                w.Null();
+            } else {
+                w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+            }
+        };
+        text("from", summary.from);
+        text("to", summary.to);
+        w.Key("scanners");
+        w.StartArray();
+        for (const auto& scanner : summary.scanners) {
+            w.StartObject();
+            text("scanner_id", scanner.scanner_id);
+            w.Key("known");
+            w.Bool(scanner.known);
+            field(w, "readings", scanner.readings);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
     w.EndObject();
     return {buffer.GetString(), buffer.GetSize()};
 }
 
+namespace {
+
+/// Rolls a dry run back, carrying its summary out of db::with_transaction.
+struct DryRunDone {
+    ImportSummary summary;
+};
+
+}  // namespace
+
 common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::string& tenant_id,
-                                            std::string_view json, std::size_t max_bytes) {
+                                            std::string_view json, std::size_t max_bytes,
+                                            ImportOptions options) {
     auto batches = parse_export(json, max_bytes);
     if (!batches) {
         return tl::unexpected(
@@ -94,34 +135,70 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
     if (!proto::is_uuid(tenant_id)) {
         return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
     }
-    return db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<ImportSummary> {
-        storage::use_server_defaults(tx);
-        if (!tenancy::tenant_exists(tx, tenant_id)) {
-            return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    ImportSummary preview;
+    preview.dry_run = options.dry_run;
+    for (const auto& batch : *batches) {
+        preview.readings += static_cast<long long>(batch.readings.size());
+        preview.events += static_cast<long long>(batch.events.size());
+        // RFC 3339 UTC texts of one format compare in time order.
+        for (const auto& reading : batch.readings) {
+            const auto& at = reading.snapshot.polled_at;
+            if (preview.from.empty() || at < preview.from) preview.from = at;
+            if (preview.to.empty() || at > preview.to) preview.to = at;
         }
-        // Rationale: an import does not register scanners; a batch from a scanner the tenant
-        // never registered is more likely a file for another tenant than a new branch.
-        for (std::size_t i = 0; i < batches->size(); ++i) {
-            const auto& scanner_id = (*batches)[i].scanner_id;
-            if (!tenancy::scanner_exists(tx, tenant_id, scanner_id)) {
+        auto it = std::find_if(preview.scanners.begin(), preview.scanners.end(),
+                               [&](const auto& s) { return s.scanner_id == batch.scanner_id; });
+        if (it == preview.scanners.end()) {
+            it = preview.scanners.insert(preview.scanners.end(), {batch.scanner_id, false, 0});
+        }
+        it->readings += static_cast<long long>(batch.readings.size());
+    }
+    try {
+        return db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<ImportSummary> {
+            storage::use_server_defaults(tx);
+            if (!tenancy::tenant_exists(tx, tenant_id)) {
+                return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+            }
+            ImportSummary summary = preview;
+            for (auto& scanner : summary.scanners) {
+                scanner.known = tenancy::scanner_exists(tx, tenant_id, scanner.scanner_id);
+            }
+            // Rationale: an import does not register scanners unless asked; a batch from a
+            // scanner the tenant never registered is more likely a file for another tenant
+            // than a new branch.
+            for (std::size_t i = 0; i < batches->size(); ++i) {
+                const auto& scanner_id = (*batches)[i].scanner_id;
+                const auto known =
+                    std::find_if(summary.scanners.begin(), summary.scanners.end(),
+                                 [&](const auto& s) { return s.scanner_id == scanner_id; });
+                if (known->known) continue;
+                // A preview reports unknown scanners (known: false) instead of refusing: it is
+                // rolled back, so registering them there only lets the counts be computed.
+                if (options.create_scanners || options.dry_run) {
+                    tenancy::register_offline_scanner(tx, tenant_id, scanner_id);
+                    continue;
+                }
                 return common::make_error(common::ErrorCode::kConflict,
                                           "/batches/{}/scanner_id: scanner '{}' does not exist in "
                                           "tenant {}; create it first (scanner create)",
                                           i, scanner_id, tenant_id);
             }
-        }
-        ImportSummary summary;
-        for (const auto& batch : *batches) {
-            const auto r = storage::store_batch(tx, tenant_id, batch, storage::BatchSource::import);
-            ++summary.batches;
-            if (r.duplicate) ++summary.batches_duplicate;
-            summary.readings_stored += r.readings_stored;
-            summary.readings_duplicate += r.readings_duplicate;
-            summary.events_stored += r.events_stored;
-            summary.events_duplicate += r.events_duplicate;
-        }
-        return summary;
-    });
+            for (const auto& batch : *batches) {
+                const auto r =
+                    storage::store_batch(tx, tenant_id, batch, storage::BatchSource::import);
+                ++summary.batches;
+                if (r.duplicate) ++summary.batches_duplicate;
+                summary.readings_stored += r.readings_stored;
+                summary.readings_duplicate += r.readings_duplicate;
+                summary.events_stored += r.events_stored;
+                summary.events_duplicate += r.events_duplicate;
+            }
+            if (options.dry_run) throw DryRunDone{summary};
+            return summary;
+        });
+    } catch (const DryRunDone& done) {
+        return done.summary;
+    }
 }
 
 void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
@@ -144,7 +221,31 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
             auto batch = proto::parse_batch(request.body, max_batch);
             const auto parsed = std::chrono::steady_clock::now();
             if (!batch) throw net::HttpError(400, "invalid_batch", batch.error().message());
-            if (batch->scanner_id != who.subject) {
+            if (batch->scanner_id != who.subject && who.pending_scanner) {
+                // The first upload of a key made in the console: the branch's own id becomes
+                // the scanner's id (nobody copies ids between machines).
+                auto bound = with_retry_mapping(retry_after, [&] {
+                    storage::Lease lease = pool.acquire();
+                    auto enrolled = db::with_transaction(*lease, [&](pqxx::work& tx) {
+                        return tenancy::enroll_scanner(tx, who.tenant_id, who.subject,
+                                                       batch->scanner_id);
+                    });
+                    if (!enrolled && enrolled.error().code == common::ErrorCode::kConflict) {
+                        log->warn("event=enroll_conflict key={} batch_scanner={}", who.key_prefix,
+                                  common::log_value(batch->scanner_id));
+                        throw net::HttpError(409, "scanner_id_taken", enrolled.error().message);
+                    }
+                    if (!enrolled) {
+                        // Bound by a concurrent first batch: the next attempt sees the bound id.
+                        throw net::HttpError(503, "overloaded", "the scanner is being enrolled")
+                            .with_header("Retry-After", std::to_string(retry_after.count()));
+                    }
+                    log->info("event=scanner_enrolled tenant={} scanner={} key={}", who.tenant_id,
+                              common::log_value(batch->scanner_id), who.key_prefix);
+                    return net::Response::empty(204);
+                });
+                if (bound.status != 204) return bound;
+            } else if (batch->scanner_id != who.subject) {
                 log->warn("event=scanner_mismatch key={} batch_scanner={}", who.key_prefix,
                           common::log_value(batch->scanner_id));
                 throw net::HttpError(403, "forbidden",
@@ -215,10 +316,24 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
             } else if (asked && *asked != tenant_id) {
                 throw net::HttpError(403, "forbidden", "the token belongs to another tenant");
             }
+            if (who.kind == auth::PrincipalKind::user && who.role != auth::Role::admin) {
+                throw net::HttpError(403, "forbidden", "importing needs a tenant admin");
+            }
+            ImportOptions options;
+            const auto flag = [&request](const char* name) {
+                const auto v = request.query_param(name);
+                if (!v) return false;
+                if (*v == "true") return true;
+                if (*v == "false") return false;
+                throw net::HttpError(400, "invalid_parameter",
+                                     fmt::format("{}: must be true or false", name));
+            };
+            options.dry_run = flag("dry_run");
+            options.create_scanners = flag("create_scanners");
             require_json(request);
             return with_retry_mapping(retry_after, [&] {
                 storage::Lease lease = pool.acquire();
-                auto summary = import_export(*lease, tenant_id, request.body, max_file);
+                auto summary = import_export(*lease, tenant_id, request.body, max_file, options);
                 if (!summary) {
                     if (summary.error().code == common::ErrorCode::kInvalidArgument) {
                         throw net::HttpError(400, "invalid_export", summary.error().message);
@@ -228,6 +343,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                     }
                     throw net::HttpError(422, "unknown_scanner", summary.error().message);
                 }
+                if (options.dry_run) return net::Response::json(to_json(*summary));
                 log->info(
                     "event=import tenant={} by={} batches={} batches_duplicate={} "
                     "readings_stored={} readings_duplicate={}",

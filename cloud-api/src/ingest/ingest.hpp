@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <pqxx/connection>
 
@@ -38,6 +39,27 @@ struct ImportSummary {
     long long readings_duplicate = 0;
     long long events_stored = 0;
     long long events_duplicate = 0;
+    // Filled by a preview (dry run): the file as the console shows it before applying it.
+    bool dry_run = false;
+    long long readings = 0;
+    long long events = 0;
+    std::string from;  ///< earliest polled_at (RFC 3339), empty without readings
+    std::string to;    ///< latest polled_at
+    struct Scanner {
+        std::string scanner_id;
+        bool known = false;
+        long long readings = 0;
+    };
+    std::vector<Scanner> scanners;
+};
+
+/// How to import: `dry_run` stores nothing (the same work in a transaction rolled back, so the
+/// preview's new/duplicate counts are exactly what applying would store); `create_scanners`
+/// registers scanner ids the tenant does not know instead of refusing the file (an explicit
+/// choice on the console's import page, for branches that never go online).
+struct ImportOptions {
+    bool dry_run = false;
+    bool create_scanners = false;
 };
 
 /// Imports an export file for `tenant_id` in one transaction (all or nothing). Errors:
@@ -45,7 +67,8 @@ struct ImportSummary {
 /// kNotFound (no such tenant), kConflict (a batch names a scanner the tenant does not have).
 /// `conn` needs storage::prepare_all. Throws pqxx errors for database failures.
 common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::string& tenant_id,
-                                            std::string_view json, std::size_t max_bytes);
+                                            std::string_view json, std::size_t max_bytes,
+                                            ImportOptions options = {});
 
 /// JSON bodies of the responses.
 std::string to_json(const storage::StoreResult& result);

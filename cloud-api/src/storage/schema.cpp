@@ -1,6 +1,7 @@
 #include "storage/schema.hpp"
 
 #include "storage/ingest_store.hpp"
+#include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
 namespace printmon::cloud::storage {
@@ -13,6 +14,7 @@ db::MigrationReport migrate(pqxx::connection& conn) {
 
 void prepare_all(pqxx::connection& conn) {
     tenancy::prepare_statements(conn);
+    tenancy::prepare_console_statements(conn);
     prepare_statements(conn);
 }
 

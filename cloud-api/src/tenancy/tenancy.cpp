@@ -29,7 +29,7 @@ constexpr const char* kScannerExistsSql =
 
 constexpr const char* kScannerByKey = "tenancy_scanner_by_key";
 constexpr const char* kScannerByKeySql =
-    "SELECT scanner_id, revoked_at IS NOT NULL FROM scanners "
+    "SELECT scanner_id, revoked_at IS NOT NULL, enrolled FROM scanners "
     "WHERE tenant_id = $1::uuid AND key_hash = decode($2, 'hex')";
 
 constexpr const char* kCreateToken = "tenancy_create_token";
@@ -44,8 +44,18 @@ constexpr const char* kTokenByKeySql =
 
 std::optional<KeyOwner> key_owner(const pqxx::result& r) {
     if (r.empty()) return std::nullopt;
-    return KeyOwner{r[0][0].as<std::string>(), r[0][1].as<bool>()};
+    KeyOwner owner{r[0][0].as<std::string>(), r[0][1].as<bool>()};
+    if (r.columns() > 2) owner.enrolled = r[0][2].as<bool>();
+    return owner;
 }
+
+constexpr const char* kSetTimeZone = "tenancy_set_time_zone";
+constexpr const char* kSetTimeZoneSql =
+    "UPDATE tenants SET time_zone = $2 WHERE tenant_id = $1::uuid "
+    "AND EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $2) RETURNING 1";
+
+constexpr const char* kTimeZone = "tenancy_time_zone";
+constexpr const char* kTimeZoneSql = "SELECT time_zone FROM tenants WHERE tenant_id = $1::uuid";
 
 }  // namespace
 
@@ -58,6 +68,8 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(kScannerByKey, kScannerByKeySql);
     conn.prepare(kCreateToken, kCreateTokenSql);
     conn.prepare(kTokenByKey, kTokenByKeySql);
+    conn.prepare(kSetTimeZone, kSetTimeZoneSql);
+    conn.prepare(kTimeZone, kTimeZoneSql);
 }
 
 std::string create_tenant(pqxx::work& tx, const std::string& name) {
@@ -122,6 +134,23 @@ std::optional<KeyOwner> find_api_token_by_key(pqxx::transaction_base& tx,
                                               const std::string& tenant_id,
                                               const std::string& key_hash_hex) {
     return key_owner(tx.exec_prepared(kTokenByKey, tenant_id, key_hash_hex));
+}
+
+common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
+                                   const std::string& zone) {
+    if (!tenant_exists(tx, tenant_id)) {
+        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    }
+    if (tx.exec_prepared(kSetTimeZone, tenant_id, zone).empty()) {
+        return common::make_error(common::ErrorCode::kInvalidArgument,
+                                  "time_zone: unknown time zone '{}'", zone);
+    }
+    return {};
+}
+
+std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id) {
+    const auto r = tx.exec_prepared(kTimeZone, tenant_id);
+    return r.empty() ? std::string("UTC") : r[0][0].as<std::string>();
 }
 
 }  // namespace printmon::cloud::tenancy

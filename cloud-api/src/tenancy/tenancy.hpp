@@ -44,6 +44,8 @@ bool scanner_exists(pqxx::work& tx, const std::string& tenant_id, const std::str
 struct KeyOwner {
     std::string id;  ///< scanner_id or token_id
     bool revoked = false;
+    /// Scanners: false while the key waits for its first upload (id still a placeholder).
+    bool enrolled = true;
 };
 
 /// The scanner whose key hashes to `key_hash_hex` in the tenant.
@@ -59,5 +61,13 @@ common::Result<std::string> create_api_token(pqxx::work& tx, const std::string& 
 std::optional<KeyOwner> find_api_token_by_key(pqxx::transaction_base& tx,
                                               const std::string& tenant_id,
                                               const std::string& key_hash_hex);
+
+/// Sets the tenant's time zone (an IANA name PostgreSQL knows). kInvalidArgument for an unknown
+/// zone, kNotFound for no such tenant.
+common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
+                                   const std::string& zone);
+
+/// The tenant's time zone ("UTC" by default).
+std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id);
 
 }  // namespace printmon::cloud::tenancy
