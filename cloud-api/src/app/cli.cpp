@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "app/app.hpp"
@@ -14,6 +15,7 @@
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "storage/schema.hpp"
+#include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
 namespace printmon::cloud {
@@ -80,6 +82,22 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     std::string tenant_name;
     auto* tenant_create = tenant_cmd->add_subcommand("create", "create a tenant, print its id");
     tenant_create->add_option("name", tenant_name, "display name")->required();
+    // Trial and licence (platform admin): uploads are always stored; reads need one of them.
+    std::string licence_tenant;
+    std::optional<std::string> licence_until;
+    std::optional<long long> licence_devices;
+    auto* tenant_licence = tenant_cmd->add_subcommand(
+        "licence", "license a tenant until a date and/or for a number of devices");
+    tenant_licence->add_option("--tenant", licence_tenant, "tenant id")->required();
+    tenant_licence->add_option("--until", licence_until, "licence end (YYYY-MM-DD or RFC 3339)");
+    tenant_licence->add_option("--devices", licence_devices, "device limit (-1: no limit)");
+    long long trial_days = 0;
+    auto* tenant_trial =
+        tenant_cmd->add_subcommand("extend-trial", "the trial ends DAYS days from now");
+    tenant_trial->add_option("--tenant", licence_tenant, "tenant id")->required();
+    tenant_trial->add_option("--days", trial_days, "days from now (1..3650)")->required();
+    auto* tenant_show = tenant_cmd->add_subcommand("show", "trial/licence status of a tenant");
+    tenant_show->add_option("--tenant", licence_tenant, "tenant id")->required();
 
     auto* scanner_cmd = cli.add_subcommand("scanner", "branch scanners and their keys");
     scanner_cmd->require_subcommand(1);
@@ -114,6 +132,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     user_create->add_option("--role", user_role, "admin or viewer")
         ->required()
         ->check(CLI::IsMember({"admin", "viewer"}));
+
+    auto* user_reset = user_cmd->add_subcommand(
+        "reset-password",
+        "set a user's password (ends their sessions); from PRINTMON_USER_PASSWORD or stdin");
+    user_reset->add_option("--tenant", user_tenant, "tenant id")->required();
+    user_reset->add_option("--email", user_email, "login email")->required();
 
     std::string import_file;
     std::string import_tenant;
@@ -156,6 +180,41 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         out << db::with_transaction(conn, [&](pqxx::work& tx) {
             return tenancy::create_tenant(tx, tenant_name);
         }) << "\n";
+        return kExitOk;
+    }
+    if (*tenant_licence || *tenant_trial || *tenant_show) {
+        if (!check_tenant(licence_tenant, err)) return kExitUsage;
+        auto conn = admin_connection(config);
+        auto done = db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<void> {
+            if (*tenant_licence) {
+                return tenancy::set_licence(tx, licence_tenant, licence_until, licence_devices);
+            }
+            if (*tenant_trial) return tenancy::extend_trial(tx, licence_tenant, trial_days);
+            return {};
+        });
+        if (!done) return report(done.error(), err);
+        const auto info = db::with_transaction(
+            conn, [&](pqxx::work& tx) { return tenancy::tenant_info(tx, licence_tenant); });
+        if (!info) {
+            return report(
+                common::Error{common::ErrorCode::kNotFound, "no tenant " + licence_tenant}, err);
+        }
+        out << "tenant " << info->tenant_id << " status=" << tenancy::to_string(info->status)
+            << " trial_ends_at=" << info->trial_ends_at.value_or("-")
+            << " licensed_until=" << info->licensed_until.value_or("-") << " device_limit="
+            << (info->device_limit ? std::to_string(*info->device_limit) : std::string("-"))
+            << " devices=" << info->devices << "\n";
+        return kExitOk;
+    }
+    if (*user_reset) {
+        if (!check_tenant(user_tenant, err)) return kExitUsage;
+        const auto password = read_password();
+        auto conn = admin_connection(config);
+        auto done = db::with_transaction(conn, [&](pqxx::work& tx) {
+            return auth::reset_password_by_email(tx, user_tenant, user_email, password);
+        });
+        if (!done) return report(done.error(), err);
+        out << "password set for " << user_email << "; their sessions ended\n";
         return kExitOk;
     }
     if (*scanner_create || *scanner_revoke) {
