@@ -119,6 +119,11 @@ TOML
   local cloud=$PIPE_BUILD/cloud-api/printmon-cloud-api
   "$cloud" --config "$PIPE_DIR/cloud-api.toml" migrate >/dev/null 2>&1
   PIPE_TENANT=$("$cloud" --config "$PIPE_DIR/cloud-api.toml" tenant create "Demo Dealer" 2>/dev/null)
+  # A console login for the tenant (fresh random password per run, never a fixed one).
+  PIPE_USER_EMAIL=${PIPE_USER_EMAIL:-demo@printmon.example}
+  PIPE_USER_PASSWORD=${PIPE_USER_PASSWORD:-$(openssl rand -hex 8)}
+  PRINTMON_USER_PASSWORD=$PIPE_USER_PASSWORD "$cloud" --config "$PIPE_DIR/cloud-api.toml" \
+    user create --tenant "$PIPE_TENANT" --email "$PIPE_USER_EMAIL" --role admin >/dev/null 2>&1
   pipe_start_cloud
 
   # The scanner creates its schema (and its scanner_id) on start.
