@@ -5,3 +5,10 @@ add_test(NAME scanner_web_browser_test
   COMMAND ${CMAKE_SOURCE_DIR}/tests/browser/run $<TARGET_FILE:printmon-scanner>)
 set_tests_properties(scanner_web_browser_test PROPERTIES LABELS "e2e" TIMEOUT 600
   ENVIRONMENT "PRINTMON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+
+# The cloud console driven in headless chromium (tests/browser/console_run) against the real
+# pipeline: snmpsim printers, scanners, uploaders, cloud-api and PostgreSQL clusters.
+add_test(NAME console_browser_test
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/browser/console_run ${CMAKE_BINARY_DIR})
+set_tests_properties(console_browser_test PROPERTIES LABELS "e2e" TIMEOUT 900
+  ENVIRONMENT "PRINTMON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

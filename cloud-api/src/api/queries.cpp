@@ -15,14 +15,20 @@ namespace {
 constexpr const char* kSiteJoin =
     " LEFT JOIN scanners s ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id ";
 
+// Devices a scanner saw last, and how many of them report a critical error now (the console's
+// site health).
 constexpr const char* kScannerDevices =
-    " LEFT JOIN (SELECT last_scanner_id, count(*) AS devices FROM devices "
-    "WHERE tenant_id = $1::uuid GROUP BY 1) dc ON dc.last_scanner_id = s.scanner_id ";
+    " LEFT JOIN (SELECT d.last_scanner_id, count(*) AS devices, count(*) FILTER (WHERE "
+    "l.device_status = 'down' OR EXISTS (SELECT 1 FROM unnest(l.errors) e "
+    "WHERE pm_severity('error', e) = 'critical')) AS with_errors FROM devices d "
+    "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
+    "WHERE d.tenant_id = $1::uuid GROUP BY 1) dc ON dc.last_scanner_id = s.scanner_id ";
 
 // $2: seconds after which a scanner that has not uploaded is "stale".
 const std::string kSitesSql = std::string(
                                   "SELECT s.site, count(*) AS scanners, "
                                   "coalesce(sum(dc.devices), 0)::bigint AS devices, "
+                                  "coalesce(sum(dc.with_errors), 0)::bigint AS with_errors, "
                                   "pm_rfc3339(max(s.last_seen_at)) AS last_seen, "
                                   "CASE WHEN max(s.last_seen_at) IS NULL THEN 'never_seen' "
                                   "WHEN max(s.last_seen_at) > now() - make_interval(secs => "
@@ -37,6 +43,7 @@ const std::string kScannersSql =
         "SELECT s.scanner_id, s.name, s.site, s.key_prefix, pm_rfc3339(s.created_at) AS "
         "created_at, pm_rfc3339(s.revoked_at) AS revoked_at, pm_rfc3339(s.last_seen_at) AS "
         "last_seen, s.last_version, s.enrolled, coalesce(dc.devices, 0) AS devices, "
+        "coalesce(dc.with_errors, 0) AS with_errors, "
         "CASE WHEN s.revoked_at IS NOT NULL THEN 'revoked' WHEN s.last_seen_at IS NULL THEN "
         "'never_seen' WHEN s.last_seen_at > now() - make_interval(secs => $3::double precision) "
         "THEN 'ok' ELSE 'stale' END AS health, count(*) OVER () AS _total FROM scanners s") +

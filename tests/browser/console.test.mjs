@@ -1,0 +1,336 @@
+// Drives the cloud console in headless chromium (Debian's, through playwright-core) against the
+// real pipeline started by tests/browser/console_run: sign in, the fleet with filters, search,
+// sort and exports, a device page, page volume and meter reads, adding a scanner and enrolling
+// a real branch scanner with its key (pasted into that scanner's own web UI), importing an
+// offline branch's export file (preview, apply, re-import), users and tokens, settings, bad
+// input refused in the user's language, trial expiry, both languages, desktop and phone
+// screenshots of every page.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.CONSOLE_URL;
+const email = process.env.CONSOLE_EMAIL;
+const password = process.env.CONSOLE_PASSWORD;
+const conninfo = process.env.CLOUD_CONNINFO;
+const cloudCli = process.env.CLOUD_CLI.split(' ');
+const caFile = process.env.CA_FILE;
+const branchUi = process.env.BRANCH2_UI;
+const offlineFile = process.env.OFFLINE_FILE;
+const shots = process.env.PRINTMON_SCREENSHOTS;
+fs.mkdirSync(shots, { recursive: true });
+
+const sql = (q) => execFileSync('psql', [conninfo, '-Atq', '-v', 'ON_ERROR_STOP=1', '-c', q]).toString().trim();
+const cli = (...args) => execFileSync(cloudCli[0], [...cloudCli.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const step = (name) => console.log('step: ' + name);
+const tid = (id) => `[data-testid="${id}"]`;
+const cyrillic = /[\u0400-\u04FF]/;
+
+// The server's certificate is issued by the test CA; chromium is told to trust exactly that
+// key (no blanket "ignore certificate errors").
+const serverPem = fs.readFileSync(path.join(path.dirname(caFile), 'server.pem'));
+const spki = crypto.createHash('sha256')
+  .update(new crypto.X509Certificate(serverPem).publicKey.export({ type: 'spki', format: 'der' }))
+  .digest('base64');
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'printmon-console-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--lang=ru-RU', `--ignore-certificate-errors-spki-list=${spki}`],
+  locale: 'ru-RU',
+  extraHTTPHeaders: { 'Accept-Language': 'ru-RU,ru;q=0.9' },
+  viewport: { width: 1360, height: 900 },
+  acceptDownloads: true,
+});
+const page = context.pages()[0] || await context.newPage();
+page.setDefaultTimeout(20000);
+const problems = [];
+page.on('console', (m) => {
+  // Refused requests log "Failed to load resource": expected in the bad-input and 402 steps.
+  if (m.type() === 'error' && !m.text().includes('Failed to load resource')) problems.push(m.text());
+});
+page.on('pageerror', (e) => problems.push(String(e)));
+page.on('dialog', (d) => d.accept());
+
+const waitFor = async (what, fn, seconds = 60) => {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await page.waitForTimeout(500);
+  }
+};
+const settle = async () => {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForTimeout(300);
+};
+const go = async (hash) => {
+  await page.goto(base + '/' + hash);
+  await settle();
+};
+// One screenshot per page, language and width (desktop 1360 wide, phone 390).
+const shoot = async (name, lang) => {
+  await settle();
+  await page.screenshot({ path: path.join(shots, `console-${name}-${lang}.png`), fullPage: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await settle();
+  await page.screenshot({ path: path.join(shots, `console-${name}-${lang}-phone.png`), fullPage: false });
+  await page.setViewportSize(size);
+  await settle();
+};
+const text = async (sel) => (await page.textContent(sel)) || '';
+const rows = async (sel) => page.locator(sel).count();
+const download = async (sel) => {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(sel)]);
+  const file = await d.path();
+  return { name: d.suggestedFilename(), bytes: fs.readFileSync(file) };
+};
+
+try {
+  step('the console is served with a strict CSP; unauthenticated it shows sign-in (Russian)');
+  const first = await page.goto(base + '/');
+  assert.equal(first.status(), 200);
+  assert.match(first.headers()['content-security-policy'], /script-src 'self'/);
+  await page.waitForSelector(tid('login-form'));
+  assert.match(await text('body'), cyrillic, 'a Russian browser gets the Russian console');
+  await shoot('login', 'ru');
+
+  step('a wrong password is refused in Russian');
+  await page.fill(tid('login-email'), email);
+  await page.fill(tid('login-password'), 'not-the-password');
+  await page.click(tid('login-submit'));
+  await page.waitForSelector(`${tid('login-error')}:not([hidden])`);
+  assert.match(await text(tid('login-error')), cyrillic);
+
+  step('sign in with e-mail and password only');
+  await page.fill(tid('login-password'), password);
+  await page.click(tid('login-submit'));
+  await page.waitForSelector(tid('fleet-table'));
+  const cookie = (await context.cookies()).find((c) => c.name === 'pm_session');
+  assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.secure);
+
+  step('fleet: four printers of the pipeline, counters, trial badge');
+  await waitFor('four devices in the fleet table', async () => (await rows(tid('fleet-row'))) >= 4);
+  assert.match(await text(tid('tile-devices')), /4/);
+  assert.match(await text(tid('trial-banner')), /\d/);
+  await shoot('fleet', 'ru');
+
+  step('fleet: search by serial, filter by vendor, sort');
+  const firstRow = page.locator(tid('fleet-row')).first();
+  const deviceId = await firstRow.getAttribute('data-device-id');
+  const device = JSON.parse(await page.evaluate(async (id) =>
+    JSON.stringify(await (await fetch('/api/v1/devices/' + id)).json()), deviceId));
+  await page.fill(tid('fleet-search'), device.serial);
+  await waitFor('one row for the serial', async () => (await rows(tid('fleet-row'))) === 1);
+  await page.fill(tid('fleet-search'), '');
+  await waitFor('all rows again', async () => (await rows(tid('fleet-row'))) >= 4);
+  await page.selectOption(tid('filter-vendor'), { label: device.vendor });
+  await waitFor('vendor filter applied', async () => {
+    const n = await rows(tid('fleet-row'));
+    return n >= 1 && n < 4 && (await text(tid('fleet-table'))).includes(device.vendor);
+  });
+  assert.match(page.url(), /vendor=/, 'filters are kept in the address');
+  await page.click(tid('filter-reset'));
+  await waitFor('filters reset', async () => (await rows(tid('fleet-row'))) >= 4);
+  await page.click(tid('sort-model'));
+  await settle();
+  const models = await page.locator(`${tid('fleet-row')}`).evaluateAll((trs) => trs.map((tr) => tr.textContent));
+  assert.ok(models.length >= 4);
+
+  step('fleet exports: CSV for a Russian Excel and XLSX');
+  const csv = await download(tid('export-csv'));
+  assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+  assert.match(csv.bytes.toString('utf8').split('\n')[0], /;/, 'semicolon separated');
+  assert.match(csv.name, /\.csv$/);
+  const xlsx = await download(tid('export-xlsx'));
+  assert.equal(xlsx.bytes.subarray(0, 2).toString(), 'PK', 'an .xlsx is a zip');
+  assert.match(xlsx.name, /\.xlsx$/);
+
+  step('device page: identity, counters, supplies, page chart, readings');
+  await go('#/devices/' + deviceId);
+  await page.waitForSelector(tid('device-identity'));
+  assert.ok((await text(tid('device-identity'))).includes(device.serial));
+  await page.waitForSelector(tid('device-counters'));
+  await page.waitForSelector(`${tid('chart-pages')}`);
+  await page.waitForSelector(tid('device-readings'));
+  await page.click(tid('period-week'));
+  await settle();
+  await shoot('device', 'ru');
+
+  step('page volume and meter reads');
+  await go('#/pages');
+  await page.click(tid('pv-show'));
+  await page.waitForSelector(tid('pv-table'));
+  await waitFor('page volume rows', async () => (await rows(`${tid('pv-table')} tbody tr`)) >= 1);
+  await page.waitForSelector(tid('pv-chart'));
+  await page.click(tid('mr-show'));
+  await waitFor('meter reads', async () => (await rows(`${tid('mr-table')} tbody tr`)) >= 1);
+  const pvCsv = await download(tid('pv-export-csv'));
+  assert.ok(pvCsv.bytes.length > 10);
+  await shoot('pages', 'ru');
+
+  step('sites and scanners: add a scanner, its key is shown once');
+  await go('#/sites');
+  await page.waitForSelector(tid('scanners-table'));
+  await page.click(tid('add-scanner'));
+  await page.fill(tid('scanner-name'), 'x'.repeat(201));
+  await page.fill(tid('scanner-site'), 'Казань');
+  await page.click(tid('scanner-save'));
+  await page.waitForSelector('.form-error:not([hidden]), [data-testid="dialog"] .error');
+  assert.match(await text(tid('dialog')), cyrillic, 'a too long name is refused in Russian');
+  const hundred = 'Склад'.repeat(20);  // 100 Cyrillic characters, 200 bytes
+  await page.fill(tid('scanner-name'), hundred);
+  await page.click(tid('scanner-save'));
+  await page.waitForSelector(tid('scanner-key'));
+  const key = (await page.inputValue(tid('scanner-key')).catch(() => null)) || (await text(tid('scanner-key')));
+  assert.match(key.trim(), /^pmk\.[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+  await shoot('scanner-key', 'ru');
+  await page.click(tid('dialog-ok'));
+
+  step('enrol a real branch scanner: paste the key into its web UI');
+  const branch = await context.newPage();
+  await branch.goto(branchUi + '/setup');
+  await branch.fill('input[name=password]', 'branch-office-2024!');
+  await branch.fill('input[name=password_confirm]', 'branch-office-2024!');
+  await branch.click('button[type=submit]');
+  await branch.waitForURL('**/devices');
+  await branch.goto(branchUi + '/cloud');
+  await branch.fill('#enrol-form input[name=cloud_url]', base);
+  await branch.fill('#enrol-form input[name=scanner_key]', key.trim());
+  await branch.click('#enrol-form button[type=submit]');
+  await branch.waitForSelector('#deactivate');
+  const branchScannerId = await branch.evaluate(async () => (await (await fetch('/api/system')).json()).scanner_id);
+  await branch.close();
+  await go('#/sites');
+  await waitFor('the scanner enrolled by its first upload', async () => {
+    await go('#/sites');
+    return (await rows(`${tid('scanner-row')}[data-scanner-id="${branchScannerId}"]`)) === 1;
+  }, 90);
+  assert.ok((await text(tid('scanners-table'))).includes(hundred));
+  await shoot('sites', 'ru');
+
+  step('offline import: preview, apply, nothing new the second time');
+  await go('#/import');
+  await page.setInputFiles(tid('import-file'), offlineFile);
+  await page.waitForSelector(tid('import-preview'));
+  assert.match(await text(tid('import-preview')), cyrillic);
+  const register = page.locator(`${tid('import-register')}`);
+  if (await register.count()) await register.check();
+  await shoot('import', 'ru');
+  await page.click(tid('import-apply'));
+  await page.waitForSelector(tid('import-result'));
+  const offlineScanner = JSON.parse(fs.readFileSync(offlineFile, 'utf8')).batches[0].scanner_id;
+  assert.equal(sql(`SELECT count(*) > 0 FROM readings WHERE scanner_id = '${offlineScanner}'`), 't');
+  await go('#/import');
+  await page.setInputFiles(tid('import-file'), offlineFile);
+  await page.waitForSelector(tid('import-preview'));
+  await page.click(tid('import-apply'));
+  await page.waitForSelector(tid('import-nothing-new'));
+
+  step('users and tokens');
+  await go('#/users');
+  await page.waitForSelector(tid('users-table'));
+  await page.click(tid('add-user'));
+  await page.fill(tid('user-email'), 'not-an-email');
+  await page.fill(tid('user-password'), 'viewer-password-1');
+  await page.click(tid('user-save'));
+  await page.waitForSelector('.form-error:not([hidden])');
+  assert.match(await text(tid('dialog')), cyrillic, 'a bad e-mail is refused in Russian');
+  await page.fill(tid('user-email'), 'viewer@printmon.example');
+  await page.click(tid('user-save'));
+  await waitFor('the new user listed', async () => (await text(tid('users-table'))).includes('viewer@printmon.example'));
+  await page.click(tid('add-token'));
+  await page.fill(tid('token-name'), 'Отчёты 1С');
+  await page.click(tid('token-save'));
+  await page.waitForSelector(tid('token-value'));
+  const token = (await page.inputValue(tid('token-value')).catch(() => null)) || (await text(tid('token-value')));
+  assert.match(token.trim(), /^pmt\./);
+  await page.click(tid('dialog-ok'));
+  await shoot('users', 'ru');
+
+  step('settings: the tenant time zone');
+  await go('#/settings');
+  await page.waitForSelector(tid('settings-timezone'));
+  await page.selectOption(tid('settings-timezone'), 'Asia/Vladivostok');
+  await page.click(tid('settings-save'));
+  await waitFor('time zone saved', async () =>
+    sql(`SELECT time_zone FROM tenants WHERE tenant_id = '${process.env.TENANT_ID}'`) === 'Asia/Vladivostok');
+  await shoot('settings', 'ru');
+
+  step('trial expiry: reads answer 402, the console says so, uploads are kept');
+  sql(`UPDATE tenants SET trial_ends_at = now() - interval '1 day' WHERE tenant_id = '${process.env.TENANT_ID}'`);
+  const before = Number(sql(`SELECT count(*) FROM readings WHERE tenant_id = '${process.env.TENANT_ID}'`));
+  await go('#/fleet');
+  await page.waitForSelector(tid('trial-ended'));
+  assert.match(await text(tid('trial-ended')), cyrillic);
+  await shoot('trial-ended', 'ru');
+  await waitFor('uploads still stored during the block', async () =>
+    Number(sql(`SELECT count(*) FROM readings WHERE tenant_id = '${process.env.TENANT_ID}'`)) > before, 60);
+  cli('tenant', 'extend-trial', '--tenant', process.env.TENANT_ID, '--days', '30');
+  await go('#/fleet');
+  await page.waitForSelector(tid('fleet-table'));
+
+  step('switch to English: it sticks across reloads');
+  await page.click(tid('lang-switch'));
+  await settle();
+  const en = page.locator(`${tid('lang-switch')} [data-lang="en"], ${tid('lang-switch')} option[value="en"]`);
+  if (await en.count()) {
+    const tag = await en.first().evaluate((e) => e.tagName);
+    if (tag === 'OPTION') await page.selectOption(tid('lang-switch'), 'en'); else await en.first().click();
+  }
+  await settle();
+  await page.reload();
+  await page.waitForSelector(tid('fleet-table'));
+  assert.doesNotMatch(await text('nav'), cyrillic, 'the English console has no Russian in its navigation');
+  await shoot('fleet', 'en');
+  await go('#/devices/' + deviceId);
+  await page.waitForSelector(tid('device-counters'));
+  await shoot('device', 'en');
+  await go('#/pages');
+  await page.click(tid('pv-show'));
+  await page.waitForSelector(tid('pv-table'));
+  await page.click(tid('mr-show'));
+  await page.waitForSelector(tid('mr-table'));
+  await shoot('pages', 'en');
+  await go('#/sites');
+  await page.waitForSelector(tid('scanners-table'));
+  await shoot('sites', 'en');
+  await go('#/import');
+  await page.setInputFiles(tid('import-file'), offlineFile);
+  await page.waitForSelector(tid('import-preview'));
+  await shoot('import', 'en');
+  await go('#/users');
+  await page.waitForSelector(tid('users-table'));
+  await shoot('users', 'en');
+  await go('#/settings');
+  await page.waitForSelector(tid('settings-timezone'));
+  await shoot('settings', 'en');
+  sql(`UPDATE tenants SET trial_ends_at = now() - interval '1 day' WHERE tenant_id = '${process.env.TENANT_ID}'`);
+  await go('#/fleet');
+  await page.waitForSelector(tid('trial-ended'));
+  await shoot('trial-ended', 'en');
+  cli('tenant', 'extend-trial', '--tenant', process.env.TENANT_ID, '--days', '30');
+
+  step('sign out: the session ends, the sign-in page is in English');
+  await go('#/fleet');
+  await page.click(tid('logout'));
+  await page.waitForSelector(tid('login-form'));
+  await shoot('login', 'en');
+  const after = await page.evaluate(async () => (await fetch('/api/v1/devices')).status);
+  assert.equal(after, 401);
+
+  assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  console.log('console browser test: all steps passed');
+} finally {
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
