@@ -113,7 +113,7 @@ routes.sites = async function sitesPage(view) {
       ].filter(Boolean), sites.items, { tid: 'sites-table', cards: true, caption: t('sites') })),
     h('section', { class: 'card flush' }, h('div', { class: 'card-head pad' }, h('h2', {}, t('scanners')), h('span', { class: 'muted' }, t('scanners_count', { count: scanners.total || scanners.items.length }))),
       table([
-        { label: t('col_name'), cls: 'strong', render: (s) => h('div', {}, s.name || s.scanner_id, s.enrolled !== false && s.name && s.name !== s.scanner_id ? h('div', { class: 'muted small mono' }, s.scanner_id) : null) },
+        { label: t('col_name'), cls: 'strong wrap', render: (s) => h('div', {}, s.name || s.scanner_id, s.enrolled !== false && s.name && s.name !== s.scanner_id ? h('div', { class: 'muted small mono' }, s.scanner_id) : null) },
         { label: t('col_site'), render: (s) => s.site || null },
         { label: t('col_status'), render: scannerBadge },
         { label: t('col_version'), cls: 'mono', render: (s) => s.last_version || null },
@@ -278,7 +278,7 @@ routes.users = async function usersPage(view) {
         { label: t('col_created'), render: (u) => fmtTime(u.created_at) },
         { label: t('col_state'), render: (u) => (u.disabled_at ? badge('off', t('user_state_disabled')) : badge('ok', t('user_state_active'))) },
         { label: t('col_actions'), cls: 'act', render: userActions },
-      ], users.items, { tid: 'users-table', cards: true, caption: t('users'), row: (u) => ({ tid: 'user-row', 'data-user-id': u.user_id, class: u.disabled_at ? 'dim' : null }) })),
+      ], users.items, { tid: 'users-table', cards: true, nowrap: true, caption: t('users'), row: (u) => ({ tid: 'user-row', 'data-user-id': u.user_id, class: u.disabled_at ? 'dim' : null }) })),
     h('section', { class: 'card flush' },
       h('div', { class: 'card-head pad' }, h('div', {}, h('h2', {}, t('tokens')), h('p', { class: 'muted small' }, t('tokens_sub'))),
         h('button', { class: 'btn primary', type: 'button', tid: 'add-token', onclick: addToken }, t('add_token'))),
@@ -290,7 +290,7 @@ routes.users = async function usersPage(view) {
         { label: t('col_actions'), cls: 'act', render: (x) => (x.revoked_at ? null : h('button', { class: 'btn small danger-ghost', type: 'button', tid: 'token-revoke', onclick: async () => {
           if (await confirmDialog(t('revoke_token'), t('revoke_token_confirm', { name: x.name || x.key_prefix }), t('revoke'), true)) act(() => api('DELETE', 'tokens/' + x.token_id), t('token_revoked_done'));
         } }, t('revoke'))) },
-      ], tokens.items, { tid: 'tokens-table', cards: true, caption: t('tokens'), row: (x) => ({ tid: 'token-row', class: x.revoked_at ? 'dim' : null }) })
+      ], tokens.items, { tid: 'tokens-table', cards: true, nowrap: true, caption: t('tokens'), row: (x) => ({ tid: 'token-row', class: x.revoked_at ? 'dim' : null }) })
         : h('div', { class: 'pad' }, empty(t('tokens_empty_title'), t('tokens_empty_text')))));
 };
 routes.users.admin = true;

@@ -311,18 +311,21 @@ function table(columns, rows, opts) {
     if (o.sort && c.sort) {
       const active = o.sort.key === c.sort;
       th.setAttribute('aria-sort', active ? (o.sort.order === 'desc' ? 'descending' : 'ascending') : 'none');
-      clear(th, h('button', { type: 'button', class: 'sort' + (active ? ' on ' + o.sort.order : ''), tid: 'sort-' + c.sort, onclick: () => o.sort.set(c.sort) }, c.label, h('span', { class: 'arrow', 'aria-hidden': 'true' })));
+      const btn = (key, label) => h('button', { type: 'button', class: 'sort' + (o.sort.key === key ? ' on ' + o.sort.order : ''), tid: 'sort-' + key, onclick: () => o.sort.set(key) }, label, h('span', { class: 'arrow', 'aria-hidden': 'true' }));
+      clear(th, btn(c.sort, c.label), c.sort2 ? [h('span', { class: 'sep' }, '/'), btn(c.sort2[0], c.sort2[1])] : null);
+      if (c.sort2 && o.sort.key === c.sort2[0]) th.setAttribute('aria-sort', o.sort.order === 'desc' ? 'descending' : 'ascending');
     }
     return th;
   }));
   const body = h('tbody', {}, rows.map((r) => {
     const tr = h('tr', o.row ? o.row(r) : {}, columns.map((c) => {
       const v = c.render ? c.render(r) : r[c.key];
-      return h('td', { class: c.cls || null, 'data-label': c.label }, v === null || v === undefined || v === '' ? '—' : v);
+      const clip = c.cls && c.cls.includes('clip') ? (typeof v === 'string' ? v : v && v.textContent) : null;
+      return h('td', { class: c.cls || null, 'data-label': c.label, title: clip || null }, v === null || v === undefined || v === '' ? '—' : v);
     }));
     return tr;
   }));
-  return h('div', { class: 'table-wrap' + (o.cards ? ' cards' : '') },
+  return h('div', { class: 'table-wrap' + (o.cards ? ' cards' : '') + (o.nowrap ? ' nowrap' : '') },
     h('table', { class: 'table', tid: o.tid }, o.caption ? h('caption', { class: 'sr' }, o.caption) : null, h('thead', {}, head), body));
 }
 

@@ -215,12 +215,12 @@ routes.fleet = async function fleetPage(view, r) {
     };
     const link = (d, text) => h('a', { href: '#/devices/' + d.device_id }, text);
     const cols = [
-      { label: t('col_vendor'), sort: 'vendor', render: (d) => d.vendor || null },
-      { label: t('col_model'), sort: 'model', cls: 'strong', render: (d) => link(d, d.model || deviceName(d)) },
+      { label: t('col_device'), sort: 'model', sort2: ['vendor', t('col_vendor')], cls: 'device-cell', render: (d) => h('div', {},
+        link(d, d.model || deviceName(d)), d.vendor ? h('div', { class: 'muted small' }, d.vendor) : null) },
       { label: t('col_serial'), sort: 'serial', cls: 'mono', render: (d) => d.serial || null },
       { label: t('col_ip'), sort: 'address', cls: 'mono', render: (d) => d.address || null },
-      { label: t('col_location'), sort: 'location', cls: 'clip', render: (d) => d.location || null },
-      { label: t('col_site'), sort: 'site', render: (d) => d.site || null },
+      { label: t('col_site'), sort: 'site', sort2: ['location', t('col_location')], cls: 'site-cell', render: (d) => h('div', {},
+        h('div', { class: 'clip', title: d.site || null }, d.site || '—'), d.location ? h('div', { class: 'muted small clip', title: d.location }, d.location) : null) },
       { label: t('col_status'), sort: 'status', render: (d) => h('div', { class: 'status-cell' }, deviceBadge(d),
         (d.errors || []).length ? h('span', { class: 'sub-err' }, printerError(d.errors[0]) + (d.errors.length > 1 ? ' +' + (d.errors.length - 1) : '')) : null) },
       { label: t('col_supply'), sort: 'supply', render: (d) => d.min_supply_percent === null || d.min_supply_percent === undefined ? null
@@ -229,7 +229,7 @@ routes.fleet = async function fleetPage(view, r) {
       { label: t('col_last_seen'), sort: 'last_seen', render: (d) => relTime(d.last_seen) },
     ];
     const tbl = table(cols, data.items, {
-      tid: 'fleet-table', sort, cards: true, caption: t('fleet_title'),
+      tid: 'fleet-table', sort, cards: true, nowrap: true, caption: t('fleet_title'),
       row: (d) => ({ tid: 'fleet-row', 'data-device-id': d.device_id, class: 'clickable', onclick: (ev) => { if (!ev.target.closest('a')) location.hash = '#/devices/' + d.device_id; } }),
     });
     const total = data.total === null || data.total === undefined ? null : data.total;
@@ -262,7 +262,7 @@ routes.fleet = async function fleetPage(view, r) {
 // device page
 
 function dl(pairs) {
-  return h('dl', { class: 'props' }, pairs.filter((p) => p).map(([k, v, cls]) => [h('dt', {}, k), h('dd', { class: cls || null }, v === null || v === undefined || v === '' ? '—' : v)]));
+  return h('dl', { class: 'props' }, pairs.filter((p) => p).flatMap(([k, v, cls]) => [h('dt', {}, k), h('dd', { class: cls || null }, v === null || v === undefined || v === '' ? '—' : v)]));
 }
 
 function periodRange(p, from, to) {
