@@ -688,7 +688,10 @@ async function devicePage(app, id) {
 
   const counters = Object.entries(d.counters);
   const counterList = counters.length === 0 ? h('p', { class: 'muted' }, t('device.no_counters'))
-    : h('dl', { class: 'kv' }, counters.flatMap(([k, v]) => [h('dt', { title: k }, counterName(k)), h('dd', { class: 'mono' }, num(v))]));
+    : h('dl', { class: 'kv' }, counters.flatMap(([k, v]) => [
+        // A vendor's own counter name has no translation: it is a name, not text (translate=no).
+        h('dt', { title: k, translate: counterName(k) === k.replace(/_/g, ' ') ? 'no' : null }, counterName(k)),
+        h('dd', { class: 'mono' }, num(v))]));
 
   const problems = [];
   if (d.last_error && d.status !== 'online') problems.push(h('div', { class: 'alert warn' }, t('device.last_poll_failed', { error: d.last_error })));
@@ -738,7 +741,7 @@ async function devicePage(app, id) {
 
   app.replaceChildren(
     h('div', { class: 'crumbs' }, h('a', { href: '/devices' }, t('device.back'))),
-    pageHead(deviceTitle(d), d.location || t('device.no_location'), statusPill(d.status), poll, toggle, del),
+    pageHead(h('span', { translate: 'no' }, deviceTitle(d)), d.location || t('device.no_location'), statusPill(d.status), poll, toggle, del),
     ...problems,
     h('div', { class: 'grid' },
       h('div', { class: 'card' }, h('h2', {}, t('device.supplies')), supplyBars(d.supplies, true)),
