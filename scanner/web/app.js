@@ -383,6 +383,14 @@ function duration(seconds) {
   return unit(seconds, 'second');
 }
 
+/** "every 15 minutes"; one whole unit has its own words (Russian: каждую минуту, каждый час). */
+function every(seconds) {
+  if (seconds === 60) return t('every.minute');
+  if (seconds === 3600) return t('every.hour');
+  if (seconds === 86400) return t('every.day');
+  return t('every.interval', { interval: duration(seconds) });
+}
+
 function uptime(seconds) {
   const d = Math.floor(seconds / 86400), hr = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
   return [d ? unit(d, 'day', 'short') : null, d || hr ? unit(hr, 'hour', 'short') : null, unit(m, 'minute', 'short')]
@@ -673,8 +681,7 @@ async function devicePage(app, id) {
     route();
   });
 
-  const polling = d.interval_s ? t('device.polling_every', { interval: duration(d.effective_interval_s) })
-    : t('device.polling_every_default', { interval: duration(d.effective_interval_s) });
+  const polling = d.interval_s ? every(d.effective_interval_s) : t('device.polling_default', { every: every(d.effective_interval_s) });
   const identity = h('dl', { class: 'kv' },
     h('dt', {}, t('device.vendor')), h('dd', {}, d.vendor || '—'),
     h('dt', {}, t('device.model')), h('dd', {}, d.model || '—'),
