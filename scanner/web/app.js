@@ -1,9 +1,137 @@
 // printmon scanner web UI: plain JavaScript, no build step, no third-party code.
 // Every page calls the same JSON API a script would (/api/...). DOM is built with
 // textContent only (never innerHTML with data), so device-provided strings cannot inject markup.
+// Every user-visible text comes from the catalogues /static/i18n-<lang>.json through t() (here)
+// and data-i18n* attributes (the HTML pages); tests/i18n/check_catalogues.mjs keeps them whole.
 'use strict';
 
 const state = { csrf: null, username: null, version: '' };
+
+// ---------------------------------------------------------------------------------------------
+// languages
+
+const LANGS = ['ru', 'en'];
+const LANG_STORAGE_KEY = 'printmon.lang';
+const i18n = { lang: 'en', locale: 'en', messages: {}, plural: null };
+
+function savedLang() {
+  try { return localStorage.getItem(LANG_STORAGE_KEY); } catch (e) { return null; }
+}
+
+/** The user's saved choice, else the first browser language we speak (ru* → ru), else English. */
+function chooseLang() {
+  const saved = savedLang();
+  if (LANGS.includes(saved)) return saved;
+  for (const tag of navigator.languages || [navigator.language || '']) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return 'en';
+}
+
+/** Locale for dates and numbers: the browser's own variant of the language (en-GB) if it has one. */
+function localeFor(lang) {
+  for (const tag of navigator.languages || []) {
+    if (String(tag).toLowerCase().split('-')[0] === lang) return tag;
+  }
+  return lang === 'ru' ? 'ru-RU' : lang;
+}
+
+async function loadLang(lang) {
+  const res = await fetch('/static/i18n-' + lang + '.json', { credentials: 'same-origin' });
+  if (!res.ok) throw new Error('catalogue ' + lang + ': HTTP ' + res.status);  // i18n-ignore: never shown
+  const messages = await res.json();
+  i18n.lang = lang;
+  i18n.locale = localeFor(lang);
+  i18n.messages = messages;
+  i18n.plural = new Intl.PluralRules(i18n.locale);
+  i18n.number = new Intl.NumberFormat(i18n.locale);
+  i18n.dateTime = new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'medium', timeStyle: 'short' });
+  i18n.relative = new Intl.RelativeTimeFormat(i18n.locale, { numeric: 'always' });
+  document.documentElement.lang = lang;
+}
+
+/** Index of the '}' closing the '{' at `open`. */
+function closingBrace(msg, open) {
+  let depth = 0;
+  for (let i = open; i < msg.length; i++) {
+    if (msg[i] === '{') depth++;
+    else if (msg[i] === '}' && --depth === 0) return i;
+  }
+  return msg.length;
+}
+
+function showValue(v) {
+  if (typeof v === 'number') return i18n.number.format(v);
+  return v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * Fills a catalogue message: "{name}" is a value, "{n, plural, one {# file} other {# files}}"
+ * picks the branch of n's plural category (Intl.PluralRules of the language; "=0" matches
+ * exactly) with "#" as the formatted number. The subset of ICU MessageFormat translators know.
+ */
+function formatMessage(msg, vars) {
+  let out = '';
+  for (let i = 0; i < msg.length; i++) {
+    if (msg[i] !== '{') { out += msg[i]; continue; }
+    const end = closingBrace(msg, i);
+    const body = msg.slice(i + 1, end);
+    i = end;
+    const parts = body.split(',');
+    const name = parts[0].trim();
+    if (parts.length < 3 || parts[1].trim() !== 'plural') { out += showValue(vars[name]); continue; }
+    const n = Number(vars[name]);
+    const branches = {};
+    const rest = body.slice(body.indexOf(',', body.indexOf(',') + 1) + 1);
+    for (let j = 0; j < rest.length;) {
+      const open = rest.indexOf('{', j);
+      if (open < 0) break;
+      const close = closingBrace(rest, open);
+      branches[rest.slice(j, open).trim()] = rest.slice(open + 1, close);
+      j = close + 1;
+    }
+    const branch = branches['=' + n] ?? branches[i18n.plural.select(n)] ?? branches.other ?? '';
+    out += formatMessage(branch.replace(/#/g, showValue(n)), vars);
+  }
+  return out;
+}
+
+/** The catalogue text of `key` in the current language, with {placeholders} filled from vars. */
+function t(key, vars) {
+  const msg = i18n.messages[key];
+  return typeof msg === 'string' ? formatMessage(msg, vars || {}) : key;
+}
+
+/** Static text of the HTML pages: data-i18n (text), data-i18n-placeholder, -title, -aria-label. */
+function translateStatic(root = document) {
+  // i18n-ignore on the lines below: the keys come from the pages' data-i18n* attributes, which
+  // the catalogue checker reads from the HTML itself.
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);  // i18n-ignore
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);  // i18n-ignore
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);  // i18n-ignore
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));  // i18n-ignore
+}
+
+/** The RU / EN switch. The choice is kept in localStorage, so it also holds on the sign-in pages. */
+function renderLangSwitch(onChange) {
+  const box = document.getElementById('lang-switch');
+  if (!box) return;
+  const labels = { ru: [t('lang.ru'), t('lang.ru_name')], en: [t('lang.en'), t('lang.en_name')] };
+  box.replaceChildren(...LANGS.map((lang) => h('button', {
+    type: 'button', class: 'lang' + (lang === i18n.lang ? ' active' : ''), lang, title: labels[lang][1],
+    'aria-pressed': String(lang === i18n.lang), dataset: { lang },
+    onclick: async () => {
+      if (lang === i18n.lang) return;
+      try { localStorage.setItem(LANG_STORAGE_KEY, lang); } catch (e) { /* private mode: this page only */ }
+      await loadLang(lang);
+      translateStatic();
+      renderLangSwitch(onChange);
+      if (onChange) await onChange();
+    },
+  }, labels[lang][0])));
+  box.setAttribute('aria-label', t('lang.switch'));
+}
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -25,13 +153,18 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+/** An error answer of the API: `code` (stable, English) picks the text the UI shows. */
 class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, correlationId) {
     super(message);
     this.status = status;
     this.code = code;
+    this.correlationId = correlationId || '';
   }
 }
+
+/** A problem the UI found itself; its message is already translated. */
+class UiError extends Error {}
 
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: 'same-origin' };
@@ -44,22 +177,134 @@ async function api(method, path, body) {
   try {
     res = await fetch(path, opts);
   } catch (e) {
-    throw new ApiError(0, 'network', 'The scanner is not reachable. Check the connection and try again.');
+    throw new ApiError(0, 'network', String(e.message || e));
   }
   if (res.status === 401 && !path.startsWith('/api/auth/')) {
     location.href = '/login?next=' + encodeURIComponent(location.pathname);
-    throw new ApiError(401, 'unauthenticated', 'Your session has ended. Please sign in again.');
+    throw new ApiError(401, 'unauthenticated', 'session ended');  // i18n-ignore: errorText() has the text
   }
   if (res.status === 204) return null;
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
   if (!res.ok) {
-    const err = data && data.error ? data.error : { code: 'http_' + res.status, message: 'Request failed (HTTP ' + res.status + ').' };
-    if (res.status === 413) err.message = 'The request is too large.';
-    throw new ApiError(res.status, err.code, err.message);
+    const err = data && data.error ? data.error : { code: 'http_' + res.status, message: 'HTTP ' + res.status };
+    throw new ApiError(res.status, err.code, err.message, err.correlation_id);
   }
   return data;
+}
+
+// Server messages are English and terse; the UI shows its own text, chosen by error code and,
+// for invalid_field, by the field the message starts with ("address: give one address...").
+// Keys are spelled out, never built from the code, so the catalogue checker sees each one in use.
+
+function fieldLabel(field) {
+  const labels = {
+    address: () => t('field.address'), port: () => t('field.port'), location: () => t('field.location'),
+    interval_s: () => t('field.interval_s'), credential: () => t('field.credential'),
+    credential_id: () => t('field.credential_id'), version: () => t('field.version'),
+    community: () => t('field.community'), user: () => t('field.user'), context: () => t('field.context'),
+    auth_protocol: () => t('field.auth_protocol'), auth_password: () => t('field.auth_password'),
+    priv_protocol: () => t('field.priv_protocol'), priv_password: () => t('field.priv_password'),
+    target: () => t('field.target'), exclude: () => t('field.exclude'), name: () => t('field.name'),
+    ordinal: () => t('field.ordinal'), password: () => t('field.password'),
+    password_confirm: () => t('field.password_confirm'), username: () => t('field.username'),
+    current_password: () => t('field.current_password'), new_password: () => t('field.new_password'),
+    cloud_url: () => t('field.cloud_url'), scanner_key: () => t('field.scanner_key'), test: () => t('field.test'),
+    discovery_interval_s: () => t('field.discovery_interval_s'),
+    polling_interval_s: () => t('field.polling_interval_s'), discovery_port: () => t('field.discovery_port'),
+    enabled: () => t('field.enabled'), forget_locally: () => t('field.forget_locally'),
+  };
+  return labels[field] ? labels[field]() : field;
+}
+
+/** Text for `field: detail` from invalid_field, or null when the UI has none. */
+function fieldError(field, detail) {
+  const label = fieldLabel(field);
+  let m;
+  // The checks every field shares (web_app.cpp opt_string, opt_int, opt_bool, req_string).
+  if (detail === 'is required') return t('error.field.required', { field: label });
+  if ((m = detail.match(/^longer than (\d+) characters$/))) return t('error.field.too_long', { field: label, max: Number(m[1]) });
+  if ((m = detail.match(/^must be within (-?\d+)\.\.(-?\d+)$/))) return t('error.field.range', { field: label, min: Number(m[1]), max: Number(m[2]) });
+  if (detail === 'must be a whole number') return t('error.field.number', { field: label });
+  if (detail === 'is not valid UTF-8') return t('error.field.utf8', { field: label });
+  if (detail === 'must not contain control characters') return t('error.field.control', { field: label });
+  if (/^must be (a string|true or false|an object)$/.test(detail)) return t('error.field.type', { field: label });
+  // Field-specific rules.
+  switch (field) {
+    case 'address': return t('error.field.address');
+    case 'target': return t('error.field.target');
+    case 'version': return t('error.field.version');
+    case 'community': return t('error.field.community');
+    case 'user': return t('error.field.user');
+    case 'auth_protocol': return t('error.field.auth_protocol');
+    case 'priv_protocol':
+      return /authentication/.test(detail) ? t('error.field.priv_needs_auth') : t('error.field.priv_protocol');
+    case 'auth_password': case 'priv_password': return t('error.field.v3_password', { field: label });
+    case 'credential_id': return t('error.field.credential_id');
+    case 'password': case 'new_password':
+      if ((m = detail.match(/at least (\d+)/))) return t('error.password.short', { min: Number(m[1]) });
+      if ((m = detail.match(/at most (\d+)/))) return t('error.password.long', { max: Number(m[1]) });
+      return null;
+    case 'password_confirm': return t('error.password.differ');
+    case 'cloud_url': return t('error.field.cloud_url');
+    case 'scanner_key': return t('error.field.scanner_key');
+    case 'discovery_interval_s': return t('error.field.discovery_interval');
+    default: return null;
+  }
+}
+
+/** What to show for a failed action, in the UI's language. */
+function errorText(e) {
+  if (e instanceof UiError) return e.message;
+  if (!(e instanceof ApiError)) return t('error.unexpected', { detail: String(e && e.message || e) });
+  const msg = String(e.message || '');
+  let m;
+  switch (e.code) {
+    case 'invalid_field': {
+      const field = (m = msg.match(/^([a-z_]+): (.*)$/)) ? m[1] : '';
+      const text = field ? fieldError(field, m[2]) : null;
+      if (text) return text;
+      break;
+    }
+    case 'network': return t('error.network');
+    case 'unauthenticated': return t('error.unauthenticated');
+    case 'bad_credentials': return e.status === 401 ? t('error.bad_credentials') : t('error.wrong_current_password');
+    case 'too_many_attempts':
+      return t('error.too_many_attempts', { minutes: (m = msg.match(/(\d+) minute/)) ? Number(m[1]) : 15 });
+    case 'csrf_failed': return t('error.csrf_failed');
+    case 'cross_origin': return t('error.cross_origin');
+    case 'already_set_up': return t('error.already_set_up');
+    case 'not_found': return t('error.not_found');
+    case 'duplicate':
+      return (m = msg.match(/^(.+) is already monitored$/)) ? t('error.duplicate', { address: m[1] }) : t('error.duplicate_any');
+    case 'disabled': return t('error.disabled');
+    case 'discovery_running': return t('error.discovery_running');
+    case 'invalid_query': return t('error.invalid_query');
+    case 'export_too_large': return t('error.export_too_large');
+    case 'database_unavailable': return t('error.database_unavailable');
+    case 'cloud_unreachable': return t('error.cloud_unreachable');
+    case 'cloud_unhealthy': return t('error.cloud_unhealthy', { status: (m = msg.match(/HTTP (\d+)/)) ? m[1] : '?' });
+    case 'cloud_error': return t('error.cloud_error', { status: (m = msg.match(/HTTP (\d+)/)) ? m[1] : '?' });
+    case 'not_enrolled': return t('error.not_enrolled');
+    case 'no_cloud_url': return t('error.no_cloud_url');
+    case 'payload_too_large': return t('error.payload_too_large');
+    case 'overloaded': return t('error.overloaded');
+    case 'internal': return t('error.internal', { id: e.correlationId || '—' });
+    case 'malformed_json': case 'unsupported_media_type': case 'bad_request': case 'bad_encoding':
+    case 'unsupported_encoding': case 'header_too_large': case 'method_not_allowed':
+      return t('error.bad_request');
+    default: break;
+  }
+  if (/^http_\d+$/.test(e.code)) return t('error.http', { status: e.status });
+  return sentence(msg);
+}
+
+/** Fills an error box: our text, and the server's own words as a tooltip for support. */
+function showError(box, e) {
+  box.textContent = errorText(e);
+  box.title = e instanceof ApiError ? e.message : '';
+  box.hidden = false;
 }
 
 function flash(message, kind = 'ok') {
@@ -69,6 +314,8 @@ function flash(message, kind = 'ok') {
   box.append(el);
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
+
+const flashError = (e) => flash(errorText(e), 'error');
 
 function formData(form) {
   const out = {};
@@ -83,77 +330,152 @@ function formData(form) {
 
 /** Runs an async form action with the button disabled and errors shown in the form. */
 function bindForm(form, action) {
-  const errorBox = form.querySelector('.form-error') || form.querySelector('#form-error');
+  const box = form.querySelector('.form-error') || form.querySelector('#form-error');
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const button = form.querySelector('button[type=submit]');
-    if (errorBox) { errorBox.hidden = true; errorBox.textContent = ''; }
+    if (box) { box.hidden = true; box.textContent = ''; }
     if (button) button.disabled = true;
     try {
       await action(formData(form), form);
     } catch (e) {
-      if (errorBox) { errorBox.textContent = sentence(e.message); errorBox.hidden = false; }
-      else flash(sentence(e.message), 'error');
+      if (box) showError(box, e);
+      else flashError(e);
     } finally {
       if (button) button.disabled = false;
     }
   });
 }
 
-/** Server messages are terse ("address: give one address"): make them read as sentences. */
+/** A server message with no translation: at least make it read as a sentence. */
 function sentence(text) {
-  const t = String(text || '').trim();
-  if (!t) return 'Something went wrong.';
-  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?…]$/.test(t) ? '' : '.');
+  const s = String(text || '').trim();
+  if (!s) return t('error.generic');
+  return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?…]$/.test(s) ? '' : '.');
 }
 
 function errorBox() { return h('div', { class: 'alert error form-error', role: 'alert', hidden: true }); }
 
 function relTime(iso) {
-  if (!iso) return 'never';
-  const t = Date.parse(iso);
-  const s = Math.round((Date.now() - t) / 1000);
-  if (s < 45) return 'just now';
-  if (s < 3600) return Math.round(s / 60) + ' min ago';
-  if (s < 86400) return Math.round(s / 3600) + ' h ago';
-  return Math.round(s / 86400) + ' d ago';
+  if (!iso) return t('time.never');
+  const s = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  if (s < 45) return t('time.just_now');
+  if (s < 3600) return i18n.relative.format(-Math.round(s / 60), 'minute');
+  if (s < 86400) return i18n.relative.format(-Math.round(s / 3600), 'hour');
+  return i18n.relative.format(-Math.round(s / 86400), 'day');
 }
 
 function fullTime(iso) {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString();
+  return i18n.dateTime.format(new Date(iso));
 }
 
+function unit(n, name, display = 'long') {
+  return new Intl.NumberFormat(i18n.locale, { style: 'unit', unit: name, unitDisplay: display }).format(n);
+}
+
+/** "15 minutes", "1 day", "90 seconds" in the UI's language. */
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return '—';
-  if (seconds % 86400 === 0) return (seconds / 86400) + (seconds === 86400 ? ' day' : ' days');
-  if (seconds % 3600 === 0) return (seconds / 3600) + ' h';
-  if (seconds % 60 === 0) return (seconds / 60) + ' min';
-  return seconds + ' s';
+  if (seconds % 86400 === 0) return unit(seconds / 86400, 'day');
+  if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
+  if (seconds % 60 === 0) return unit(seconds / 60, 'minute');
+  return unit(seconds, 'second');
+}
+
+/** "every 15 minutes"; one whole unit has its own words (Russian: каждую минуту, каждый час). */
+function every(seconds) {
+  if (seconds === 60) return t('every.minute');
+  if (seconds === 3600) return t('every.hour');
+  if (seconds === 86400) return t('every.day');
+  return t('every.interval', { interval: duration(seconds) });
 }
 
 function uptime(seconds) {
   const d = Math.floor(seconds / 86400), hr = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
-  return (d ? d + ' d ' : '') + (d || hr ? hr + ' h ' : '') + m + ' min';
+  return [d ? unit(d, 'day', 'short') : null, d || hr ? unit(hr, 'hour', 'short') : null, unit(m, 'minute', 'short')]
+    .filter(Boolean).join(' ');
 }
 
-const num = (n) => (n === null || n === undefined) ? '—' : Number(n).toLocaleString();
+const num = (n) => (n === null || n === undefined) ? '—' : i18n.number.format(Number(n));
 
 function bytes(n) {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return n.toFixed(i ? 1 : 0) + ' ' + units[i];
+  while (n >= 1024 && i < 4) { n /= 1024; i++; }
+  const v = Number(n.toFixed(i ? 1 : 0));
+  return [() => t('size.bytes', { n: v }), () => t('size.kib', { n: v }), () => t('size.mib', { n: v }),
+    () => t('size.gib', { n: v }), () => t('size.tib', { n: v })][i]();
+}
+
+function statusLabel(status) {
+  const labels = { online: () => t('status.online'), offline: () => t('status.offline'),
+    unknown: () => t('status.unknown'), disabled: () => t('status.disabled') };
+  return labels[status] ? labels[status]() : status;
 }
 
 function statusPill(status) {
-  const label = { online: 'Online', offline: 'Offline', unknown: 'Not polled yet', disabled: 'Disabled' }[status] || status;
-  return h('span', { class: 'pill ' + status }, label);
+  return h('span', { class: 'pill ' + status }, statusLabel(status));
+}
+
+function colorName(color) {
+  const names = { black: () => t('color.black'), cyan: () => t('color.cyan'), magenta: () => t('color.magenta'),
+    yellow: () => t('color.yellow'), red: () => t('color.red'), green: () => t('color.green'), blue: () => t('color.blue'),
+    gray: () => t('color.gray'), grey: () => t('color.gray'), white: () => t('color.white') };
+  return names[color] ? names[color]() : color.charAt(0).toUpperCase() + color.slice(1).replace(/_/g, ' ');
+}
+
+function supplyTypeName(type) {
+  const names = { toner: () => t('supply.toner'), opc: () => t('supply.opc'), drum: () => t('supply.opc'),
+    waste_toner: () => t('supply.waste_toner'), fuser: () => t('supply.fuser'), developer: () => t('supply.developer'),
+    ink: () => t('supply.ink'), staples: () => t('supply.staples'), transfer_unit: () => t('supply.transfer_unit'),
+    cleaner_unit: () => t('supply.cleaner_unit') };
+  return names[type] ? names[type]() : (type ? type.replace(/_/g, ' ') : t('supply.any'));
 }
 
 function supplyName(s) {
-  if (s.color) return s.color.charAt(0).toUpperCase() + s.color.slice(1);
-  return s.description || s.type || 'Supply';
+  if (s.color) return colorName(s.color);
+  return s.description || supplyTypeName(s.type);
+}
+
+/** Counter names with a fixed meaning (docs/protocol.md); vendor-specific ones stay as they are. */
+function counterName(name) {
+  const names = { total: () => t('counter.total'), mono: () => t('counter.mono'), color: () => t('counter.color'),
+    print_total: () => t('counter.print_total'), print_mono: () => t('counter.print_mono'),
+    print_color: () => t('counter.print_color'), copy_total: () => t('counter.copy_total'),
+    copy_mono: () => t('counter.copy_mono'), copy_color: () => t('counter.copy_color'),
+    scan_total: () => t('counter.scan_total'), scan_mono: () => t('counter.scan_mono'),
+    scan_color: () => t('counter.scan_color'), fax_total: () => t('counter.fax_total'),
+    duplex: () => t('counter.duplex'), since_power_on: () => t('counter.since_power_on') };
+  return names[name] ? names[name]() : name.replace(/_/g, ' ');
+}
+
+/** The printer's error conditions (status.errors, the 15 codes of docs/protocol.md). */
+function printerErrorName(code) {
+  const names = { low_paper: () => t('printer_error.low_paper'), no_paper: () => t('printer_error.no_paper'),
+    low_toner: () => t('printer_error.low_toner'), no_toner: () => t('printer_error.no_toner'),
+    door_open: () => t('printer_error.door_open'), jammed: () => t('printer_error.jammed'),
+    offline: () => t('printer_error.offline'), service_requested: () => t('printer_error.service_requested'),
+    input_tray_missing: () => t('printer_error.input_tray_missing'),
+    output_tray_missing: () => t('printer_error.output_tray_missing'),
+    marker_supply_missing: () => t('printer_error.marker_supply_missing'),
+    output_near_full: () => t('printer_error.output_near_full'), output_full: () => t('printer_error.output_full'),
+    input_tray_empty: () => t('printer_error.input_tray_empty'),
+    overdue_prevent_maint: () => t('printer_error.overdue_prevent_maint') };
+  return names[code] ? names[code]() : code.replace(/_/g, ' ');
+}
+
+function deviceStateName(s) {
+  const names = { running: () => t('device_state.running'), warning: () => t('device_state.warning'),
+    down: () => t('device_state.down'), testing: () => t('device_state.testing'), unknown: () => t('device_state.unknown') };
+  return names[s] ? names[s]() : (s || '—');
+}
+
+/** One history event (storage/transitions.cpp): printer errors, offline/online, cartridge changes. */
+function eventText(e) {
+  if (e.kind === 'error') return printerErrorName(e.code);
+  if (e.kind === 'device_status' && e.code === 'offline') return e.action === 'appeared' ? t('event.offline') : t('event.online');
+  if (e.kind === 'supply_change') return t('event.supply_change');
+  return e.kind + ': ' + e.code.replace(/_/g, ' ');
 }
 
 function supplyBars(supplies, large) {
@@ -167,34 +489,36 @@ function supplyBars(supplies, large) {
     box.append(h('div', { class: 'supply', title: (s.description || '') + (pct === null ? '' : ': ' + pct + '%') },
       h('span', { class: 'name' }, large ? (s.description || supplyName(s)) : supplyName(s)),
       h('div', { class: 'bar' }, fill),
-      h('span', { class: 'pct' }, pct === null ? 'n/a' : pct + '%')));
+      h('span', { class: 'pct' }, pct === null ? t('supply.no_level') : pct + '%')));
   }
   return box;
 }
 
 function deviceTitle(d) {
   const name = [d.vendor, d.model].filter(Boolean).join(' ');
-  return name || d.sys_name || d.address || 'Unidentified device';
+  return name || d.sys_name || d.address || t('device.unidentified');
 }
 
-function credentialFields(prefix) {
+function credentialFields(legend) {
   // SNMP v1/v2c community or v3 user; fields shown for the chosen version.
+  const none = t('credential.none');
   const version = h('select', { name: 'version' },
-    h('option', { value: '2c' }, 'SNMP v2c'), h('option', { value: '1' }, 'SNMP v1'), h('option', { value: '3' }, 'SNMP v3'));
+    h('option', { value: '2c' }, t('credential.snmp_v2c')), h('option', { value: '1' }, t('credential.snmp_v1')),
+    h('option', { value: '3' }, t('credential.snmp_v3')));
   const v2 = h('div', { class: 'row' },
-    h('label', {}, 'Community', h('input', { name: 'community', value: 'public', autocomplete: 'off', maxlength: 200 })));
+    h('label', {}, t('field.community'), h('input', { name: 'community', value: 'public', autocomplete: 'off', maxlength: 200 })));
   const v3 = h('div', { hidden: true },
     h('div', { class: 'row' },
-      h('label', {}, 'User', h('input', { name: 'user', autocomplete: 'off', maxlength: 200 })),
-      h('label', {}, 'Context', h('input', { name: 'context', autocomplete: 'off', maxlength: 200, placeholder: 'optional' }))),
+      h('label', {}, t('field.user'), h('input', { name: 'user', autocomplete: 'off', maxlength: 200 })),
+      h('label', {}, t('field.context'), h('input', { name: 'context', autocomplete: 'off', maxlength: 200, placeholder: t('credential.optional') }))),
     h('div', { class: 'row' },
-      h('label', {}, 'Authentication', h('select', { name: 'auth_protocol' },
-        ...['', 'SHA', 'SHA-256', 'SHA-512', 'SHA-224', 'SHA-384', 'MD5'].map((p) => h('option', { value: p }, p || 'none')))),
-      h('label', {}, 'Auth password', h('input', { name: 'auth_password', type: 'password', autocomplete: 'new-password', maxlength: 200 }))),
+      h('label', {}, t('field.auth_protocol'), h('select', { name: 'auth_protocol' },
+        ...['', 'SHA', 'SHA-256', 'SHA-512', 'SHA-224', 'SHA-384', 'MD5'].map((p) => h('option', { value: p }, p || none)))),
+      h('label', {}, t('field.auth_password'), h('input', { name: 'auth_password', type: 'password', autocomplete: 'new-password', maxlength: 200 }))),
     h('div', { class: 'row' },
-      h('label', {}, 'Privacy', h('select', { name: 'priv_protocol' },
-        ...['', 'AES', 'AES-192', 'AES-256', 'DES'].map((p) => h('option', { value: p }, p || 'none')))),
-      h('label', {}, 'Privacy password', h('input', { name: 'priv_password', type: 'password', autocomplete: 'new-password', maxlength: 200 }))));
+      h('label', {}, t('field.priv_protocol'), h('select', { name: 'priv_protocol' },
+        ...['', 'AES', 'AES-192', 'AES-256', 'DES'].map((p) => h('option', { value: p }, p || none)))),
+      h('label', {}, t('field.priv_password'), h('input', { name: 'priv_password', type: 'password', autocomplete: 'new-password', maxlength: 200 }))));
   version.addEventListener('change', () => {
     const is3 = version.value === '3';
     v3.hidden = !is3;
@@ -203,8 +527,8 @@ function credentialFields(prefix) {
     for (const el of v2.querySelectorAll('input')) el.disabled = is3;
   });
   for (const el of v3.querySelectorAll('input,select')) el.disabled = true;
-  return h('fieldset', {}, h('legend', {}, prefix || 'SNMP credentials'),
-    h('label', {}, 'Version', version), v2, v3);
+  return h('fieldset', {}, h('legend', {}, legend || t('credential.legend')),
+    h('label', {}, t('field.version'), version), v2, v3);
 }
 
 function credentialPayload(data) {
@@ -216,12 +540,12 @@ function credentialPayload(data) {
 }
 
 function intervalSelect(name, value, withDefault, defaultLabel) {
-  const choices = [[60, '1 min'], [300, '5 min'], [900, '15 min'], [1800, '30 min'], [3600, '1 h'], [21600, '6 h'], [86400, '1 day']];
+  const choices = [60, 300, 900, 1800, 3600, 21600, 86400];
   const sel = h('select', { name });
   if (withDefault) sel.append(h('option', { value: '' }, defaultLabel));
   let found = false;
-  for (const [v, label] of choices) {
-    const opt = h('option', { value: v }, label);
+  for (const v of choices) {
+    const opt = h('option', { value: v }, duration(v));
     if (value === v) { opt.selected = true; found = true; }
     sel.append(opt);
   }
@@ -252,70 +576,71 @@ async function devicesPage(app) {
   const addButton = h('button', { class: 'btn primary', type: 'button', id: 'add-device-button', onclick: () => {
     addPanel.hidden = !addPanel.hidden;
     if (!addPanel.hidden) addPanel.querySelector('input').focus();
-  } }, '+ Add device');
+  } }, t('devices.add_button'));
 
   const form = h('form', { novalidate: true },
-    h('h2', {}, 'Add a device by address'),
+    h('h2', {}, t('devices.add_title')),
     h('div', { class: 'row' },
-      h('label', {}, 'IP address or host name', h('input', { name: 'address', required: true, placeholder: '10.0.0.25', maxlength: 253 })),
-      h('label', {}, 'SNMP port', h('input', { name: 'port', type: 'number', min: 1, max: 65535, value: 161 })),
-      h('label', {}, 'Location', h('input', { name: 'location', placeholder: 'e.g. 2nd floor, copy room', maxlength: 200 })),
-      h('label', {}, 'Polling interval', intervalSelect('interval_s', null, true, 'Default (' + duration(data.default_interval_s) + ')'))),
+      h('label', {}, t('devices.address_label'), h('input', { name: 'address', required: true, placeholder: '10.0.0.25', maxlength: 253 })),
+      h('label', {}, t('field.port'), h('input', { name: 'port', type: 'number', min: 1, max: 65535, value: 161 })),
+      h('label', {}, t('field.location'), h('input', { name: 'location', placeholder: t('device.location_placeholder'), maxlength: 200 })),
+      h('label', {}, t('field.interval_s'), intervalSelect('interval_s', null, true, t('interval.default_with', { interval: duration(data.default_interval_s) })))),
     credentialFields(),
     errorBox(),
     h('div', { class: 'actions' },
-      h('button', { class: 'btn primary', type: 'submit' }, 'Add device'),
-      h('button', { class: 'btn', type: 'button', onclick: () => { addPanel.hidden = true; } }, 'Cancel')));
+      h('button', { class: 'btn primary', type: 'submit' }, t('devices.add_submit')),
+      h('button', { class: 'btn', type: 'button', onclick: () => { addPanel.hidden = true; } }, t('common.cancel'))));
   bindForm(form, async (d) => {
     const body = { address: d.address, port: d.port, location: d.location, credential: credentialPayload(d) };
     if (d.interval_s) body.interval_s = Number(d.interval_s);
     const res = await api('POST', '/api/devices', body);
-    flash('Device added. It is being polled now.');
+    flash(t('devices.added'));
     location.href = '/devices/' + res.device_id;
   });
   addPanel.append(form);
 
   const table = devices.length === 0
-    ? h('div', { class: 'empty' }, h('p', {}, 'No devices yet.'),
-        h('p', { class: 'small' }, 'Add a printer by its address, or set up ', h('a', { href: '/discovery' }, 'discovery'), ' to find them on the network.'))
+    ? h('div', { class: 'empty' }, h('p', {}, t('devices.empty')),
+        h('p', { class: 'small' }, t('devices.empty_hint_before'), h('a', { href: '/discovery' }, t('devices.empty_hint_link')), t('devices.empty_hint_after')))
     : h('div', { class: 'table-wrap' }, h('table', { id: 'device-table', class: 'cards-sm' },
         h('thead', {}, h('tr', {},
-          h('th', {}, 'Status'), h('th', {}, 'Device'), h('th', {}, 'Address'), h('th', {}, 'Location'),
-          h('th', {}, 'Supplies'), h('th', { class: 'num' }, 'Total pages'), h('th', { class: 'hide-sm' }, 'Last seen'), h('th', {}, ''))),
+          h('th', {}, t('devices.col_status')), h('th', {}, t('devices.col_device')), h('th', {}, t('devices.col_address')),
+          h('th', {}, t('devices.col_location')), h('th', {}, t('devices.col_supplies')),
+          h('th', { class: 'num' }, t('devices.col_total')), h('th', { class: 'hide-sm' }, t('devices.col_last_seen')), h('th', {}, ''))),
         h('tbody', {}, devices.map((d) => {
           const row = h('tr', { class: 'clickable', dataset: { id: d.device_id } },
             h('td', { class: 'c-status' }, statusPill(d.status)),
             h('td', { class: 'c-device' }, h('a', { class: 'dev-name', href: '/devices/' + d.device_id }, deviceTitle(d)),
-              h('div', { class: 'dev-sub' }, d.serial ? 'S/N ' + d.serial : (d.manual ? 'added by hand' : ''))),
+              h('div', { class: 'dev-sub' }, d.serial ? t('devices.serial', { serial: d.serial }) : (d.manual ? t('devices.manual') : ''))),
             h('td', { class: 'mono c-addr' }, (d.address || '—') + (d.port !== 161 ? ':' + d.port : '')),
             h('td', { class: 'c-loc' }, d.location || h('span', { class: 'muted' }, '—')),
             h('td', { class: 'c-supplies' }, supplyBars(d.supplies)),
-            h('td', { class: 'num c-total' }, num(d.counters.total), h('span', { class: 'sm-only muted small' }, ' pages')),
+            h('td', { class: 'num c-total' }, num(d.counters.total), h('span', { class: 'sm-only muted small' }, ' ' + t('devices.pages_suffix'))),
             h('td', { class: 'c-seen', title: fullTime(d.last_seen) }, relTime(d.last_seen)),
             h('td', { class: 'c-act' }, h('button', { class: 'btn small', type: 'button', disabled: !d.enabled, onclick: async (ev) => {
               ev.stopPropagation();
-              try { await api('POST', '/api/devices/' + d.device_id + '/poll'); flash('Poll requested for ' + deviceTitle(d) + '.'); }
-              catch (e) { flash(e.message, 'error'); }
-            } }, 'Poll now')));
+              try { await api('POST', '/api/devices/' + d.device_id + '/poll'); flash(t('devices.poll_requested', { device: deviceTitle(d) })); }
+              catch (e) { flashError(e); }
+            } }, t('device.poll_now'))));
           row.addEventListener('click', (ev) => { if (ev.target.tagName !== 'A') location.href = '/devices/' + d.device_id; });
           return row;
         }))));
 
   app.replaceChildren(
-    pageHead('Devices', 'Printers monitored by this scanner.', addButton),
+    pageHead(t('devices.title'), t('devices.subtitle'), addButton),
     addPanel,
     h('div', { class: 'stats' },
-      h('div', { class: 'stat' }, h('div', { class: 'label' }, 'Devices'), h('div', { class: 'value' }, devices.length)),
-      h('div', { class: 'stat ok' }, h('div', { class: 'label' }, 'Online'), h('div', { class: 'value' }, online)),
-      h('div', { class: 'stat' + (offline ? ' bad' : '') }, h('div', { class: 'label' }, 'Offline'), h('div', { class: 'value' }, offline)),
-      h('div', { class: 'stat' + (low ? ' warn' : '') }, h('div', { class: 'label' }, 'Supplies ≤ 10%'), h('div', { class: 'value' }, low))),
+      h('div', { class: 'stat' }, h('div', { class: 'label' }, t('devices.stat_devices')), h('div', { class: 'value' }, num(devices.length))),
+      h('div', { class: 'stat ok' }, h('div', { class: 'label' }, t('status.online')), h('div', { class: 'value' }, num(online))),
+      h('div', { class: 'stat' + (offline ? ' bad' : '') }, h('div', { class: 'label' }, t('status.offline')), h('div', { class: 'value' }, num(offline))),
+      h('div', { class: 'stat' + (low ? ' warn' : '') }, h('div', { class: 'label' }, t('devices.stat_low')), h('div', { class: 'value' }, num(low)))),
     h('div', { class: 'card flush' }, table));
 }
 
 function counterChart(readings) {
   const points = readings.filter((r) => r.snapshot.counters && r.snapshot.counters.total !== undefined)
     .map((r) => [Date.parse(r.polled_at), r.snapshot.counters.total]).reverse();
-  if (points.length < 2) return h('p', { class: 'muted small' }, 'The page-count chart appears after two readings.');
+  if (points.length < 2) return h('p', { class: 'muted small' }, t('device.chart_needs_two'));
   const ns = 'http://www.w3.org/2000/svg';
   const W = 600, H = 160, P = 28;
   const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
@@ -325,102 +650,115 @@ function counterChart(readings) {
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('class', 'chart');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', t('device.chart_label'));
   const mk = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
   svg.append(mk('line', { x1: P, y1: H - P, x2: W - P, y2: H - P, class: 'grid-line' }));
   svg.append(mk('line', { x1: P, y1: P, x2: W - P, y2: P, class: 'grid-line' }));
   const d = points.map((p, i) => (i ? 'L' : 'M') + sx(p[0]).toFixed(1) + ' ' + sy(p[1]).toFixed(1)).join(' ');
   svg.append(mk('path', { d: d + ` L${sx(x1)} ${H - P} L${sx(x0)} ${H - P} Z`, class: 'area' }));
   svg.append(mk('path', { d, class: 'line' }));
-  const label = (x, y, text, anchor) => { const t = mk('text', { x, y, 'text-anchor': anchor }); t.textContent = text; svg.append(t); };
+  const label = (x, y, text, anchor) => { const e = mk('text', { x, y, 'text-anchor': anchor }); e.textContent = text; svg.append(e); };
   label(P, P - 8, num(y1), 'start');
-  label(P, H - 8, new Date(x0).toLocaleString(), 'start');
-  label(W - P, H - 8, new Date(x1).toLocaleString(), 'end');
+  label(P, H - 8, i18n.dateTime.format(new Date(x0)), 'start');
+  label(W - P, H - 8, i18n.dateTime.format(new Date(x1)), 'end');
   return svg;
 }
 
 async function devicePage(app, id) {
   const [d, history] = await Promise.all([api('GET', '/api/devices/' + id), api('GET', '/api/devices/' + id + '/history?limit=50')]);
-  document.title = deviceTitle(d) + ' · printmon scanner';
+  document.title = t('page.title', { page: deviceTitle(d) });
   const snap = d.snapshot || null;
 
   const settings = h('form', { novalidate: true, id: 'device-settings' },
-    h('label', {}, 'Location', h('input', { name: 'location', value: d.location, maxlength: 200, placeholder: 'e.g. 2nd floor, copy room' })),
-    h('label', {}, 'Polling interval', intervalSelect('interval_s', d.interval_s, true, 'Default')),
+    h('label', {}, t('field.location'), h('input', { name: 'location', value: d.location, maxlength: 200, placeholder: t('device.location_placeholder') })),
+    h('label', {}, t('field.interval_s'), intervalSelect('interval_s', d.interval_s, true, t('interval.default'))),
     errorBox(),
-    h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, 'Save changes')));
+    h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('common.save_changes'))));
   bindForm(settings, async (f) => {
     await api('PUT', '/api/devices/' + id, { location: f.location, interval_s: f.interval_s ? Number(f.interval_s) : null });
-    flash('Saved.');
+    flash(t('common.saved'));
     route();
   });
 
+  const polling = d.interval_s ? every(d.effective_interval_s) : t('device.polling_default', { every: every(d.effective_interval_s) });
   const identity = h('dl', { class: 'kv' },
-    h('dt', {}, 'Vendor'), h('dd', {}, d.vendor || '—'),
-    h('dt', {}, 'Model'), h('dd', {}, d.model || '—'),
-    h('dt', {}, 'Serial number'), h('dd', { class: 'mono' }, d.serial || '—'),
-    h('dt', {}, 'Address'), h('dd', { class: 'mono' }, (d.address || '—') + ':' + d.port),
-    h('dt', {}, 'MAC'), h('dd', { class: 'mono' }, d.mac || '—'),
-    h('dt', {}, 'Firmware'), h('dd', {}, d.firmware || '—'),
-    h('dt', {}, 'Polling'), h('dd', {}, 'every ' + duration(d.effective_interval_s) + (d.interval_s ? '' : ' (default)')),
-    h('dt', {}, 'Last seen'), h('dd', { title: fullTime(d.last_seen) }, relTime(d.last_seen)),
-    h('dt', {}, 'First seen'), h('dd', {}, fullTime(d.first_seen)));
+    h('dt', {}, t('device.vendor')), h('dd', {}, d.vendor || '—'),
+    h('dt', {}, t('device.model')), h('dd', {}, d.model || '—'),
+    h('dt', {}, t('device.serial')), h('dd', { class: 'mono' }, d.serial || '—'),
+    h('dt', {}, t('field.address')), h('dd', { class: 'mono' }, (d.address || '—') + ':' + d.port),
+    h('dt', {}, t('device.mac')), h('dd', { class: 'mono' }, d.mac || '—'),
+    h('dt', {}, t('device.firmware')), h('dd', {}, d.firmware || '—'),
+    h('dt', {}, t('device.polling')), h('dd', { id: 'device-polling' }, polling),
+    h('dt', {}, t('devices.col_last_seen')), h('dd', { title: fullTime(d.last_seen) }, relTime(d.last_seen)),
+    h('dt', {}, t('device.first_seen')), h('dd', {}, fullTime(d.first_seen)));
 
   const counters = Object.entries(d.counters);
-  const counterList = counters.length === 0 ? h('p', { class: 'muted' }, 'No counters yet.')
-    : h('dl', { class: 'kv' }, counters.flatMap(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', { class: 'mono' }, num(v))]));
+  const counterList = counters.length === 0 ? h('p', { class: 'muted' }, t('device.no_counters'))
+    : h('dl', { class: 'kv' }, counters.flatMap(([k, v]) => [
+        // A vendor's own counter name has no translation: it is a name, not text (translate=no).
+        h('dt', { title: k, translate: counterName(k) === k.replace(/_/g, ' ') ? 'no' : null }, counterName(k)),
+        h('dd', { class: 'mono' }, num(v))]));
 
   const problems = [];
-  if (d.last_error && d.status !== 'online') problems.push(h('div', { class: 'alert warn' }, 'Last poll failed: ' + d.last_error));
-  if (d.errors.length) problems.push(h('div', { class: 'alert warn' }, 'Printer reports: ' + d.errors.map((e) => e.replace(/_/g, ' ')).join(', ')));
-  if (snap && snap.status && snap.status.console) problems.push(h('div', { class: 'alert info' }, 'Display: ' + snap.status.console));
+  if (d.last_error && d.status !== 'online') problems.push(h('div', { class: 'alert warn' }, t('device.last_poll_failed', { error: d.last_error })));
+  if (d.errors.length) problems.push(h('div', { class: 'alert warn' }, t('device.printer_reports', { errors: d.errors.map(printerErrorName).join(', ') })));
+  if (snap && snap.status && snap.status.console) problems.push(h('div', { class: 'alert info' }, t('device.display', { text: snap.status.console })));
 
-  const readingsTable = history.readings.length === 0 ? h('div', { class: 'empty' }, 'No readings yet.')
+  const readingsTable = history.readings.length === 0 ? h('div', { class: 'empty' }, t('device.no_readings'))
     : h('div', { class: 'table-wrap' }, h('table', {},
-        h('thead', {}, h('tr', {}, h('th', {}, 'Polled at'), h('th', { class: 'num' }, 'Total'), h('th', { class: 'num' }, 'Mono'), h('th', { class: 'num' }, 'Colour'), h('th', {}, 'Supplies'), h('th', {}, 'Status'))),
+        h('thead', {}, h('tr', {}, h('th', {}, t('device.col_polled_at')), h('th', { class: 'num' }, t('counter.total')),
+          h('th', { class: 'num' }, t('counter.mono')), h('th', { class: 'num' }, t('counter.color')),
+          h('th', {}, t('devices.col_supplies')), h('th', {}, t('devices.col_status')))),
         h('tbody', {}, history.readings.slice(0, 20).map((r) => h('tr', {},
           h('td', {}, fullTime(r.polled_at)),
           h('td', { class: 'num' }, num(r.snapshot.counters.total)),
           h('td', { class: 'num' }, num(r.snapshot.counters.mono)),
           h('td', { class: 'num' }, num(r.snapshot.counters.color)),
           h('td', { class: 'small' }, (r.snapshot.supplies || []).filter((s) => s.class !== 'receptacle' && s.level_percent !== undefined)
-            .map((s) => supplyName(s) + ' ' + s.level_percent + '%').join(' · ') || '—'),
-          h('td', { class: 'small' }, (r.snapshot.status.errors || []).join(', ') || r.snapshot.status.device))))));
+            .map((s) => supplyName(s) + ' ' + (s.level_percent === null ? t('supply.no_level') : s.level_percent + '%')).join(' · ') || '—'),
+          h('td', { class: 'small' }, (r.snapshot.status.errors || []).map(printerErrorName).join(', ') || deviceStateName(r.snapshot.status.device)))))));
 
-  const eventsList = history.events.length === 0 ? h('p', { class: 'muted' }, 'No events.')
+  const eventsList = history.events.length === 0 ? h('p', { class: 'muted' }, t('device.no_events'))
     : h('ul', { class: 'list' }, history.events.slice(0, 20).map((e) => h('li', {},
-        h('span', {}, h('span', { class: 'badge ' + (e.action === 'appeared' ? 'warn' : '') }, e.action), ' ', e.code.replace(/_/g, ' '), e.detail ? h('span', { class: 'muted small' }, ' — ' + e.detail) : null),
+        h('span', { title: e.detail || null }, h('span', { class: 'badge ' + (e.action === 'appeared' ? 'warn' : '') },
+          e.action === 'appeared' ? t('event.appeared') : t('event.cleared')), ' ', eventText(e),
+          e.detail && e.kind === 'supply_change' ? h('span', { class: 'muted small' }, ' — ' + e.detail) : null),
         h('span', { class: 'muted small' }, fullTime(e.at)))));
 
   const toggle = h('button', { class: 'btn', type: 'button', id: 'toggle-enabled', onclick: async () => {
-    try { await api('PUT', '/api/devices/' + id, { enabled: !d.enabled }); flash(d.enabled ? 'Polling disabled.' : 'Polling enabled.'); route(); }
-    catch (e) { flash(e.message, 'error'); }
-  } }, d.enabled ? 'Disable' : 'Enable');
+    try {
+      await api('PUT', '/api/devices/' + id, { enabled: !d.enabled });
+      flash(d.enabled ? t('device.polling_disabled') : t('device.polling_enabled'));
+      route();
+    } catch (e) { flashError(e); }
+  } }, d.enabled ? t('device.disable') : t('device.enable'));
   const del = h('button', { class: 'btn danger', type: 'button', id: 'delete-device', onclick: async () => {
-    if (!confirm('Delete ' + deviceTitle(d) + '? Its readings stay in the database; discovery will not add it again.')) return;
-    try { await api('DELETE', '/api/devices/' + id); flash('Device deleted.'); location.href = '/devices'; }
-    catch (e) { flash(e.message, 'error'); }
-  } }, 'Delete');
+    if (!confirm(t('device.delete_confirm', { device: deviceTitle(d) }))) return;
+    try { await api('DELETE', '/api/devices/' + id); flash(t('device.deleted')); location.href = '/devices'; }
+    catch (e) { flashError(e); }
+  } }, t('common.delete'));
   const poll = h('button', { class: 'btn primary', type: 'button', id: 'poll-now', disabled: !d.enabled, onclick: async () => {
     try {
       await api('POST', '/api/devices/' + id + '/poll');
-      flash('Poll requested. The page refreshes in a few seconds.');
+      flash(t('device.poll_requested'));
       setTimeout(route, 3000);
-    } catch (e) { flash(e.message, 'error'); }
-  } }, 'Poll now');
+    } catch (e) { flashError(e); }
+  } }, t('device.poll_now'));
 
   app.replaceChildren(
-    h('div', { class: 'crumbs' }, h('a', { href: '/devices' }, '← All devices')),
-    pageHead(deviceTitle(d), d.location || 'No location set', statusPill(d.status), poll, toggle, del),
+    h('div', { class: 'crumbs' }, h('a', { href: '/devices' }, t('device.back'))),
+    pageHead(h('span', { translate: 'no' }, deviceTitle(d)), d.location || t('device.no_location'), statusPill(d.status), poll, toggle, del),
     ...problems,
     h('div', { class: 'grid' },
-      h('div', { class: 'card' }, h('h2', {}, 'Supplies'), supplyBars(d.supplies, true)),
-      h('div', { class: 'card' }, h('h2', {}, 'Counters'), counterList),
-      h('div', { class: 'card' }, h('h2', {}, 'Settings'), settings)),
+      h('div', { class: 'card' }, h('h2', {}, t('device.supplies')), supplyBars(d.supplies, true)),
+      h('div', { class: 'card' }, h('h2', {}, t('device.counters')), counterList),
+      h('div', { class: 'card' }, h('h2', {}, t('device.settings')), settings)),
     h('div', { class: 'grid' },
-      h('div', { class: 'card' }, h('h2', {}, 'Identity'), identity),
-      h('div', { class: 'card', id: 'history' }, h('h2', {}, 'Page count'), counterChart(history.readings))),
-    h('div', { class: 'card flush' }, h('h2', {}, 'Recent readings'), readingsTable),
-    h('div', { class: 'card' }, h('h2', {}, 'Events'), eventsList));
+      h('div', { class: 'card' }, h('h2', {}, t('device.identity')), identity),
+      h('div', { class: 'card', id: 'history' }, h('h2', {}, t('device.page_count')), counterChart(history.readings))),
+    h('div', { class: 'card flush' }, h('h2', {}, t('device.recent_readings')), readingsTable),
+    h('div', { class: 'card' }, h('h2', {}, t('device.events')), eventsList));
 }
 
 async function discoveryPage(app) {
@@ -429,14 +767,15 @@ async function discoveryPage(app) {
 
   const progressBar = h('span', {});
   const progressText = h('p', { class: 'muted small', id: 'discovery-status' });
-  const runButton = h('button', { class: 'btn primary', type: 'button', id: 'discover-now' }, 'Discover now');
+  const runButton = h('button', { class: 'btn primary', type: 'button', id: 'discover-now' }, t('discovery.run'));
   const showProgress = (p) => {
     const pct = p.hosts_total ? Math.round(100 * p.hosts_done / p.hosts_total) : (p.running ? 0 : 100);
     progressBar.style.width = pct + '%';
     runButton.disabled = p.running;
-    if (p.running) progressText.textContent = `Scanning… ${p.hosts_done} of ${p.hosts_total} hosts, ${p.printers_found} printers found.`;
-    else if (p.runs_completed) progressText.textContent = `Last run: ${p.hosts_total} hosts scanned, ${p.printers_found} printers found.`;
-    else progressText.textContent = 'No discovery has run since the scanner started.';
+    const vars = { done: p.hosts_done, hosts: p.hosts_total, printers: p.printers_found };
+    if (p.running) progressText.textContent = t('discovery.scanning', vars);
+    else if (p.runs_completed) progressText.textContent = t('discovery.last_run', vars);
+    else progressText.textContent = t('discovery.not_run');
     if (p.last_error) progressText.textContent += ' ' + p.last_error;
   };
   let timer = null;
@@ -445,10 +784,10 @@ async function discoveryPage(app) {
     try {
       const p = await api('GET', '/api/discovery/progress');
       const pending = !p.running && p.runs_completed <= awaitRun;
-      if (pending) { runButton.disabled = true; progressText.textContent = 'Starting…'; }
+      if (pending) { runButton.disabled = true; progressText.textContent = t('discovery.starting'); }
       else showProgress(p);
       if (p.running || pending) timer = setTimeout(watch, p.running ? 1000 : 300);
-    } catch (e) { flash(e.message, 'error'); }
+    } catch (e) { flashError(e); }
   };
   runButton.addEventListener('click', async () => {
     try {
@@ -458,74 +797,79 @@ async function discoveryPage(app) {
       awaitRun = before.runs_completed;
       clearTimeout(timer);
       await watch();
-    } catch (e) { flash(e.message, 'error'); }
+    } catch (e) { flashError(e); }
   });
   showProgress(data.progress);
   if (data.progress.running) watch();
 
   const schedule = h('form', { novalidate: true, id: 'schedule-form' },
-    h('label', {}, 'Automatic discovery', (() => {
+    h('label', {}, t('discovery.automatic'), (() => {
       const sel = h('select', { name: 'discovery_interval_s' });
-      for (const [v, l] of [[0, 'Off'], [21600, 'Every 6 hours'], [43200, 'Every 12 hours'], [86400, 'Daily'], [604800, 'Weekly']]) {
+      const choices = [[0, t('discovery.off')], [21600, t('discovery.every', { interval: duration(21600) })],
+        [43200, t('discovery.every', { interval: duration(43200) })], [86400, t('discovery.daily')], [604800, t('discovery.weekly')]];
+      for (const [v, l] of choices) {
         sel.append(h('option', { value: v, selected: v === s.discovery_interval_s }, l));
       }
-      if (![0, 21600, 43200, 86400, 604800].includes(s.discovery_interval_s)) sel.append(h('option', { value: s.discovery_interval_s, selected: true }, 'Every ' + duration(s.discovery_interval_s)));
+      if (!choices.some(([v]) => v === s.discovery_interval_s)) {
+        sel.append(h('option', { value: s.discovery_interval_s, selected: true }, t('discovery.every', { interval: duration(s.discovery_interval_s) })));
+      }
       return sel;
     })()),
-    h('label', {}, 'Default polling interval', intervalSelect('polling_interval_s', s.polling_interval_s, false),
-      h('small', { class: 'hint' }, 'Devices without their own interval are polled this often.')),
-    h('label', {}, 'SNMP port probed by discovery', h('input', { name: 'discovery_port', type: 'number', min: 1, max: 65535, value: s.discovery_port })),
+    h('label', {}, t('field.polling_interval_s'), intervalSelect('polling_interval_s', s.polling_interval_s, false),
+      h('small', { class: 'hint' }, t('discovery.default_interval_hint'))),
+    h('label', {}, t('field.discovery_port'), h('input', { name: 'discovery_port', type: 'number', min: 1, max: 65535, value: s.discovery_port })),
     errorBox(),
-    h('button', { class: 'btn primary', type: 'submit' }, 'Save schedule'));
+    h('button', { class: 'btn primary', type: 'submit' }, t('discovery.save_schedule')));
   bindForm(schedule, async (f) => {
     await api('PUT', '/api/settings', { discovery_interval_s: Number(f.discovery_interval_s), polling_interval_s: Number(f.polling_interval_s), discovery_port: f.discovery_port });
-    flash('Schedule saved.');
+    flash(t('discovery.schedule_saved'));
   });
 
   const rangeForm = h('form', { novalidate: true, id: 'range-form' },
-    h('label', {}, 'Network, range or address', h('input', { name: 'target', placeholder: '10.0.0.0/24 or 10.0.0.10-10.0.0.90', maxlength: 253, required: true })),
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'exclude' }), 'Exclude (never scan these addresses)'),
+    h('label', {}, t('field.target'), h('input', { name: 'target', placeholder: t('discovery.target_placeholder'), maxlength: 253, required: true })),
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'exclude' }), t('discovery.exclude_label')),
     errorBox(),
-    h('button', { class: 'btn primary', type: 'submit' }, 'Add'));
+    h('button', { class: 'btn primary', type: 'submit' }, t('common.add')));
   bindForm(rangeForm, async (f) => {
     await api('POST', '/api/discovery/ranges', { target: f.target, exclude: f.exclude });
-    flash(f.exclude ? 'Exclusion added.' : 'Range added.');
+    flash(f.exclude ? t('discovery.exclusion_added') : t('discovery.range_added'));
     route();
   });
-  const ranges = data.ranges.length === 0 ? h('p', { class: 'muted' }, 'No ranges yet: discovery has nothing to scan.')
+  const ranges = data.ranges.length === 0 ? h('p', { class: 'muted' }, t('discovery.no_ranges'))
     : h('ul', { class: 'list', id: 'range-list' }, data.ranges.map((r) => h('li', {},
-        h('span', {}, h('span', { class: 'badge ' + (r.exclude ? 'exclude' : 'include') }, r.exclude ? 'exclude' : 'scan'), ' ', h('code', {}, r.target)),
+        h('span', {}, h('span', { class: 'badge ' + (r.exclude ? 'exclude' : 'include') }, r.exclude ? t('discovery.badge_exclude') : t('discovery.badge_scan')), ' ', h('code', {}, r.target)),
         h('button', { class: 'btn small danger', type: 'button', onclick: async () => {
-          try { await api('DELETE', '/api/discovery/ranges/' + r.range_id); route(); } catch (e) { flash(e.message, 'error'); }
-        } }, 'Remove'))));
+          try { await api('DELETE', '/api/discovery/ranges/' + r.range_id); route(); } catch (e) { flashError(e); }
+        } }, t('common.remove')))));
 
   const credForm = h('form', { novalidate: true, id: 'credential-form' },
-    h('label', {}, 'Name', h('input', { name: 'name', placeholder: 'e.g. Office printers', maxlength: 80, required: true })),
-    credentialFields('Credentials'),
+    h('label', {}, t('field.name'), h('input', { name: 'name', placeholder: t('discovery.credential_name_placeholder'), maxlength: 200, required: true })),
+    credentialFields(t('discovery.credentials_legend')),
     errorBox(),
-    h('button', { class: 'btn primary', type: 'submit' }, 'Add credential set'));
+    h('button', { class: 'btn primary', type: 'submit' }, t('discovery.add_credential')));
   bindForm(credForm, async (f) => {
     await api('POST', '/api/discovery/credentials', Object.assign({ name: f.name }, credentialPayload(f)));
-    flash('Credential set added.');
+    flash(t('discovery.credential_added'));
     route();
   });
+  const v3Summary = (c) => t('discovery.v3_summary', { user: c.user }) + (c.auth_protocol ? ', ' + c.auth_protocol : '') + (c.priv_protocol ? ' / ' + c.priv_protocol : '');
   const creds = h('ul', { class: 'list' }, data.credentials.map((c) => h('li', {},
     h('span', {}, h('b', {}, c.name), ' ', h('span', { class: 'badge' }, 'v' + c.version),
-      c.version === '3' ? h('span', { class: 'muted small' }, ` user ${c.user}${c.auth_protocol ? ', ' + c.auth_protocol : ''}${c.priv_protocol ? ' / ' + c.priv_protocol : ''}`) : null),
+      c.version === '3' ? h('span', { class: 'muted small' }, ' ' + v3Summary(c)) : null),
     h('button', { class: 'btn small danger', type: 'button', onclick: async () => {
-      if (!confirm('Remove the credential set "' + c.name + '"?')) return;
-      try { await api('DELETE', '/api/discovery/credentials/' + c.credential_id); route(); } catch (e) { flash(e.message, 'error'); }
-    } }, 'Remove'))));
+      if (!confirm(t('discovery.remove_credential_confirm', { name: c.name }))) return;
+      try { await api('DELETE', '/api/discovery/credentials/' + c.credential_id); route(); } catch (e) { flashError(e); }
+    } }, t('common.remove')))));
 
   app.replaceChildren(
-    pageHead('Discovery', 'Find printers on the network with SNMP.', runButton),
-    h('div', { class: 'card' }, h('h2', {}, 'Progress'), h('div', { class: 'progress' }, progressBar), progressText),
+    pageHead(t('discovery.title'), t('discovery.subtitle'), runButton),
+    h('div', { class: 'card' }, h('h2', {}, t('discovery.progress')), h('div', { class: 'progress' }, progressBar), progressText),
     h('div', { class: 'grid' },
-      h('div', { class: 'card' }, h('h2', {}, 'Ranges and exclusions'), ranges, h('h3', {}, 'Add'), rangeForm),
-      h('div', { class: 'card' }, h('h2', {}, 'Schedule'), schedule)),
-    h('div', { class: 'card' }, h('h2', {}, 'Credential sets'),
-      h('p', { class: 'muted small' }, 'Tried in this order on every address; secrets are never shown again.'), creds,
-      h('h3', {}, 'Add'), credForm));
+      h('div', { class: 'card' }, h('h2', {}, t('discovery.ranges')), ranges, h('h3', {}, t('common.add')), rangeForm),
+      h('div', { class: 'card' }, h('h2', {}, t('discovery.schedule')), schedule)),
+    h('div', { class: 'card' }, h('h2', {}, t('discovery.credential_sets')),
+      h('p', { class: 'muted small' }, t('discovery.credential_sets_hint')), creds,
+      h('h3', {}, t('common.add')), credForm));
 }
 
 async function exportPage(app) {
@@ -536,29 +880,31 @@ async function exportPage(app) {
   const scopeRadio = (value, label, checked) => h('label', { class: 'check' },
     h('input', { type: 'radio', name: 'scope', value, checked, onchange: () => { from.disabled = to.disabled = value !== 'range'; } }), label);
   const form = h('form', { novalidate: true, id: 'export-form' },
-    h('h2', {}, 'Readings'),
+    h('h2', {}, t('export.readings')),
     h('div', { class: 'radios' },
-      scopeRadio('unsent', 'Not yet uploaded', true), scopeRadio('all', 'All readings', false), scopeRadio('range', 'Date range', false)),
-    h('div', { class: 'row' }, h('label', {}, 'From', from), h('label', {}, 'To (inclusive)', to)),
-    h('h2', {}, 'Format'),
+      scopeRadio('unsent', t('export.scope_unsent'), true), scopeRadio('all', t('export.scope_all'), false),
+      scopeRadio('range', t('export.scope_range'), false)),
+    h('div', { class: 'row' }, h('label', {}, t('export.from'), from), h('label', {}, t('export.to'), to)),
+    h('h2', {}, t('export.format')),
     h('div', { class: 'radios' },
-      h('label', { class: 'check' }, h('input', { type: 'radio', name: 'format', value: 'json', checked: true }), 'printmon export file (JSON) — import it in the cloud'),
-      h('label', { class: 'check' }, h('input', { type: 'radio', name: 'format', value: 'csv' }), 'CSV — for spreadsheets')),
+      h('label', { class: 'check' }, h('input', { type: 'radio', name: 'format', value: 'json', checked: true }), t('export.format_json')),
+      h('label', { class: 'check' }, h('input', { type: 'radio', name: 'format', value: 'csv' }), t('export.format_csv'))),
     errorBox(),
-    h('button', { class: 'btn primary', type: 'submit', id: 'download' }, 'Download'));
+    h('button', { class: 'btn primary', type: 'submit', id: 'download' }, t('export.download')));
   bindForm(form, async (f) => {
     const q = new URLSearchParams({ scope: f.scope, format: f.format });
     if (f.scope === 'range') {
-      if (!f.from || !f.to) throw new Error('Choose both dates.');
+      if (!f.from || !f.to) throw new UiError(t('export.choose_dates'));
+      if (f.to < f.from) throw new UiError(t('export.end_before_start'));
       q.set('from', f.from); q.set('to', f.to);
     }
     const url = '/api/export?' + q.toString();
     // Fetch first so errors show here; then hand the file to the browser.
     const res = await fetch(url, { credentials: 'same-origin' });
     if (!res.ok) {
-      let msg = 'Export failed (HTTP ' + res.status + ').';
-      try { msg = (await res.json()).error.message; } catch (e) { /* keep the generic text */ }
-      throw new Error(msg);
+      let err = { code: 'http_' + res.status, message: 'HTTP ' + res.status };
+      try { err = (await res.json()).error; } catch (e) { /* keep the generic error */ }
+      throw new ApiError(res.status, err.code, err.message);
     }
     const blob = await res.blob();
     const name = (res.headers.get('Content-Disposition') || '').match(/filename="([^"]+)"/);
@@ -566,41 +912,41 @@ async function exportPage(app) {
     document.body.append(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    flash(`Exported ${res.headers.get('X-Export-Readings') || 0} readings.`);
+    flash(t('export.done', { count: Number(res.headers.get('X-Export-Readings') || 0) }));
   });
   app.replaceChildren(
-    pageHead('Export', 'Download readings for offline transfer when this site has no internet access.'),
+    pageHead(t('export.title'), t('export.subtitle')),
     h('div', { class: 'grid' },
       h('div', { class: 'card' }, form),
-      h('div', { class: 'card' }, h('h2', {}, 'Offline transfer'),
+      h('div', { class: 'card' }, h('h2', {}, t('export.offline_title')),
         h('ol', { class: 'small' },
-          h('li', {}, 'Download the printmon export file here.'),
-          h('li', {}, 'Carry it to a computer with internet access.'),
-          h('li', {}, 'In the printmon cloud, open Import and upload the file.')),
-        h('p', { class: 'muted small' }, 'Exporting does not mark readings as uploaded: the cloud recognises readings it already has, so nothing is counted twice.'))));
+          h('li', {}, t('export.offline_step1')),
+          h('li', {}, t('export.offline_step2')),
+          h('li', {}, t('export.offline_step3'))),
+        h('p', { class: 'muted small' }, t('export.offline_note')))));
 }
 
 async function cloudPage(app) {
   const c = await api('GET', '/api/cloud');
   const u = c.uploader;
   const status = h('dl', { class: 'kv', id: 'upload-status' },
-    h('dt', {}, 'Scanner key'), h('dd', {}, c.enrolled ? h('code', {}, c.key_hint) : h('span', { class: 'badge' }, 'not enrolled')),
-    h('dt', {}, 'Cloud URL'), h('dd', {}, c.cloud_url || '—'),
-    h('dt', {}, 'Last upload'), h('dd', { title: fullTime(u.last_success_at) }, u.last_success_at ? relTime(u.last_success_at) : 'never'),
-    h('dt', {}, 'Last attempt'), h('dd', {}, u.last_attempt_at ? relTime(u.last_attempt_at) : 'never'),
-    h('dt', {}, 'Queue'), h('dd', {}, num(u.queue_length) + ' batches, ' + num(u.unsent_readings) + ' readings not uploaded'),
-    h('dt', {}, 'Last error'), h('dd', {}, u.last_error ? h('span', { class: 'badge exclude' }, u.last_error) : 'none'));
+    h('dt', {}, t('field.scanner_key')), h('dd', {}, c.enrolled ? h('code', {}, c.key_hint) : h('span', { class: 'badge', id: 'not-enrolled' }, t('cloud.not_enrolled'))),
+    h('dt', {}, t('field.cloud_url')), h('dd', {}, c.cloud_url || '—'),
+    h('dt', {}, t('cloud.last_upload')), h('dd', { title: fullTime(u.last_success_at) }, relTime(u.last_success_at)),
+    h('dt', {}, t('cloud.last_attempt')), h('dd', {}, relTime(u.last_attempt_at)),
+    h('dt', {}, t('cloud.queue')), h('dd', {}, t('cloud.queue_value', { batches: u.queue_length, readings: u.unsent_readings })),
+    h('dt', {}, t('cloud.last_error')), h('dd', {}, u.last_error ? h('span', { class: 'badge exclude' }, u.last_error) : t('cloud.no_error')));
 
   const form = h('form', { novalidate: true, id: 'enrol-form' },
-    h('label', {}, 'Cloud URL', h('input', { name: 'cloud_url', type: 'url', value: c.cloud_url, placeholder: 'https://printmon.example.com', maxlength: 500, required: true })),
-    h('label', {}, 'Scanner key', h('input', { name: 'scanner_key', type: 'password', autocomplete: 'off', placeholder: 'pmk.…', maxlength: 500, required: true }),
-      h('small', { class: 'hint' }, 'Create a scanner in the cloud console and paste its key. It is stored on this scanner only.')),
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'test', checked: true }), 'Test the connection first'),
+    h('label', {}, t('field.cloud_url'), h('input', { name: 'cloud_url', type: 'url', value: c.cloud_url, placeholder: 'https://printmon.example.com', maxlength: 500, required: true })),
+    h('label', {}, t('field.scanner_key'), h('input', { name: 'scanner_key', type: 'password', autocomplete: 'off', placeholder: 'pmk.…', maxlength: 500, required: true }),
+      h('small', { class: 'hint' }, t('cloud.key_hint'))),
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'test', checked: true }), t('cloud.test_first')),
     errorBox(),
-    h('button', { class: 'btn primary', type: 'submit' }, c.enrolled ? 'Replace key' : 'Enrol'));
+    h('button', { class: 'btn primary', type: 'submit' }, c.enrolled ? t('cloud.replace_key') : t('cloud.enrol')));
   bindForm(form, async (f) => {
     await api('PUT', '/api/cloud', { cloud_url: f.cloud_url, scanner_key: f.scanner_key, test: f.test });
-    flash('Scanner enrolled.');
+    flash(t('cloud.enrolled'));
     route();
   });
 
@@ -609,28 +955,30 @@ async function cloudPage(app) {
     deactivateBox.replaceChildren();
     try {
       const r = await api('POST', '/api/cloud/deactivate', forget ? { forget_locally: true } : {});
-      flash(r.revoked ? 'Key deactivated in the cloud and removed here.' : 'Key removed from this scanner.');
+      flash(r.revoked ? t('cloud.deactivated') : t('cloud.forgotten'));
       route();
     } catch (e) {
-      deactivateBox.append(h('div', { class: 'alert error', role: 'alert' }, e.message));
+      const box = h('div', { class: 'alert error', role: 'alert' });
+      showError(box, e);
+      deactivateBox.append(box);
       if (e.code === 'cloud_unreachable' || e.code === 'cloud_error') {
-        deactivateBox.append(h('p', { class: 'small' }, 'If the cloud cannot be reached, you can remove the key from this scanner only. Revoke it in the cloud console later.'),
-          h('button', { class: 'btn danger', type: 'button', id: 'forget-key', onclick: () => deactivate(true) }, 'Forget key locally'));
+        deactivateBox.append(h('p', { class: 'small' }, t('cloud.forget_hint')),
+          h('button', { class: 'btn danger', type: 'button', id: 'forget-key', onclick: () => deactivate(true) }, t('cloud.forget')));
       }
     }
   };
-  const danger = c.enrolled ? h('div', { class: 'card' }, h('h2', {}, 'Deactivate key'),
-    h('p', { class: 'small muted' }, 'Revokes this scanner\'s key in the cloud and removes it here. Uploads stop until a new key is entered.'),
+  const danger = c.enrolled ? h('div', { class: 'card' }, h('h2', {}, t('cloud.deactivate_title')),
+    h('p', { class: 'small muted' }, t('cloud.deactivate_text')),
     deactivateBox,
     h('button', { class: 'btn danger solid', type: 'button', id: 'deactivate', onclick: () => {
-      if (confirm('Deactivate the scanner key? Uploads stop until a new key is entered.')) deactivate(false);
-    } }, 'Deactivate key')) : null;
+      if (confirm(t('cloud.deactivate_confirm'))) deactivate(false);
+    } }, t('cloud.deactivate'))) : null;
 
   app.replaceChildren(
-    pageHead('Cloud connection', 'Readings are uploaded to the printmon cloud by the uploader service.'),
+    pageHead(t('cloud.title'), t('cloud.subtitle')),
     h('div', { class: 'grid' },
-      h('div', { class: 'card' }, h('h2', {}, 'Upload status'), status),
-      h('div', { class: 'card' }, h('h2', {}, c.enrolled ? 'Change connection' : 'Enrol this scanner'), form)),
+      h('div', { class: 'card' }, h('h2', {}, t('cloud.status')), status),
+      h('div', { class: 'card' }, h('h2', {}, c.enrolled ? t('cloud.change') : t('cloud.enrol_title')), form)),
     danger);
 }
 
@@ -638,52 +986,53 @@ async function systemPage(app) {
   const [s, tokens] = await Promise.all([api('GET', '/api/status'), api('GET', '/api/tokens')]);
   const db = s.database;
   const info = h('dl', { class: 'kv', id: 'scanner-status' },
-    h('dt', {}, 'Version'), h('dd', {}, s.version),
-    h('dt', {}, 'Scanner id'), h('dd', { class: 'mono' }, s.scanner_id),
-    h('dt', {}, 'Uptime'), h('dd', { title: fullTime(s.started_at) }, uptime(s.uptime_s)),
-    h('dt', {}, 'Database'), h('dd', {}, db.ok ? h('span', { class: 'pill online' }, 'Healthy') : h('span', { class: 'pill offline' }, db.error || 'Unavailable')),
-    db.ok ? [h('dt', {}, 'PostgreSQL'), h('dd', {}, db.server_version), h('dt', {}, 'Database size'), h('dd', {}, bytes(db.size_bytes))] : null,
-    h('dt', {}, 'Polls'), h('dd', {}, `${num(s.service.polls_answered)} answered, ${num(s.service.polls_failed)} failed since start`),
-    h('dt', {}, 'Scheduled devices'), h('dd', {}, num(s.service.scheduled_devices)));
+    h('dt', {}, t('system.version')), h('dd', {}, s.version),
+    h('dt', {}, t('system.scanner_id')), h('dd', { class: 'mono' }, s.scanner_id),
+    h('dt', {}, t('system.uptime')), h('dd', { title: fullTime(s.started_at) }, uptime(s.uptime_s)),
+    h('dt', {}, t('system.database')), h('dd', {}, db.ok ? h('span', { class: 'pill online', id: 'db-healthy' }, t('system.healthy'))
+      : h('span', { class: 'pill offline', title: db.error || null }, t('system.unavailable'))),
+    db.ok ? [h('dt', {}, t('system.postgresql')), h('dd', {}, db.server_version), h('dt', {}, t('system.database_size')), h('dd', {}, bytes(db.size_bytes))] : null,
+    h('dt', {}, t('system.polls')), h('dd', {}, t('system.polls_value', { answered: s.service.polls_answered, failed: s.service.polls_failed })),
+    h('dt', {}, t('system.scheduled_devices')), h('dd', {}, num(s.service.scheduled_devices)));
 
   const pw = h('form', { novalidate: true, id: 'password-form' },
-    h('label', {}, 'Current password', h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true })),
-    h('label', {}, 'New password', h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', minlength: 10, required: true }),
-      h('small', { class: 'hint' }, 'At least 10 characters. Other sessions are signed out.')),
+    h('label', {}, t('field.current_password'), h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true })),
+    h('label', {}, t('field.new_password'), h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', minlength: 10, required: true }),
+      h('small', { class: 'hint' }, t('system.new_password_hint'))),
     errorBox(),
-    h('button', { class: 'btn primary', type: 'submit' }, 'Change password'));
+    h('button', { class: 'btn primary', type: 'submit' }, t('system.change_password')));
   bindForm(pw, async (f, form) => {
     await api('POST', '/api/account/password', f);
     form.reset();
-    flash('Password changed.');
+    flash(t('system.password_changed'));
   });
 
   const newToken = h('div', {});
   const tokenForm = h('form', { novalidate: true, id: 'token-form' },
-    h('label', {}, 'Token name', h('input', { name: 'name', placeholder: 'e.g. inventory script', maxlength: 80, required: true })),
+    h('label', {}, t('system.token_name'), h('input', { name: 'name', placeholder: t('system.token_name_placeholder'), maxlength: 200, required: true })),
     errorBox(),
-    h('button', { class: 'btn', type: 'submit' }, 'Create API token'));
+    h('button', { class: 'btn', type: 'submit' }, t('system.create_token')));
   bindForm(tokenForm, async (f) => {
-    const t = await api('POST', '/api/tokens', { name: f.name });
+    const created = await api('POST', '/api/tokens', { name: f.name });
     await systemPage(app);
     document.getElementById('new-token').replaceChildren(h('div', { class: 'alert ok' },
-      'Copy this token now; it is not shown again. Send it as "Authorization: Bearer <token>".', h('code', { class: 'secret' }, t.token)));
+      t('system.token_created'), h('code', { class: 'secret' }, created.token)));
   });
   newToken.id = 'new-token';
-  const tokenList = tokens.tokens.length === 0 ? h('p', { class: 'muted small' }, 'No API tokens.')
-    : h('ul', { class: 'list' }, tokens.tokens.map((t) => h('li', {},
-        h('span', {}, h('b', {}, t.name), h('span', { class: 'muted small' }, ' created ' + relTime(t.created_at) + ', last used ' + relTime(t.last_used_at))),
+  const tokenList = tokens.tokens.length === 0 ? h('p', { class: 'muted small' }, t('system.no_tokens'))
+    : h('ul', { class: 'list' }, tokens.tokens.map((tok) => h('li', {},
+        h('span', {}, h('b', {}, tok.name), h('span', { class: 'muted small' }, ' ' + t('system.token_used', { created: relTime(tok.created_at), used: relTime(tok.last_used_at) }))),
         h('button', { class: 'btn small danger', type: 'button', onclick: async () => {
-          try { await api('DELETE', '/api/tokens/' + t.token_id); systemPage(app); } catch (e) { flash(e.message, 'error'); }
-        } }, 'Revoke'))));
+          try { await api('DELETE', '/api/tokens/' + tok.token_id); systemPage(app); } catch (e) { flashError(e); }
+        } }, t('system.revoke')))));
 
   app.replaceChildren(
-    pageHead('System', 'Scanner status and your account.'),
+    pageHead(t('system.title'), t('system.subtitle')),
     h('div', { class: 'grid' },
-      h('div', { class: 'card' }, h('h2', {}, 'Scanner status'), info),
-      h('div', { class: 'card' }, h('h2', {}, 'Change password'), pw)),
-    h('div', { class: 'card' }, h('h2', {}, 'API tokens'),
-      h('p', { class: 'muted small' }, 'Everything this UI does is available under /api/ for scripts.'),
+      h('div', { class: 'card' }, h('h2', {}, t('system.status')), info),
+      h('div', { class: 'card' }, h('h2', {}, t('system.change_password')), pw)),
+    h('div', { class: 'card' }, h('h2', {}, t('system.tokens')),
+      h('p', { class: 'muted small' }, t('system.tokens_hint')),
       newToken, tokenList, tokenForm));
 }
 
@@ -695,8 +1044,9 @@ async function route() {
   const path = location.pathname.replace(/\/+$/, '') || '/devices';
   const section = path.split('/')[1];
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === section);
-  const titles = { devices: 'Devices', discovery: 'Discovery', export: 'Export', cloud: 'Cloud', system: 'System' };
-  document.title = (titles[section] || 'printmon') + ' · printmon scanner';
+  const titles = { devices: () => t('nav.devices'), discovery: () => t('nav.discovery'), export: () => t('nav.export'),
+    cloud: () => t('nav.cloud'), system: () => t('nav.system') };
+  document.title = titles[section] ? t('page.title', { page: titles[section]() }) : t('app.name');
   try {
     const m = path.match(/^\/devices\/([0-9a-f-]{36})$/);
     if (m) await devicePage(app, m[1]);
@@ -705,11 +1055,12 @@ async function route() {
     else if (section === 'export') await exportPage(app);
     else if (section === 'cloud') await cloudPage(app);
     else if (section === 'system') await systemPage(app);
-    else app.replaceChildren(h('div', { class: 'empty' }, 'Page not found. ', h('a', { href: '/devices' }, 'Back to devices')));
+    else app.replaceChildren(h('div', { class: 'empty' }, t('page.not_found') + ' ', h('a', { href: '/devices' }, t('page.back_to_devices'))));
   } catch (e) {
     if (e.status === 401) return;
-    app.replaceChildren(h('div', { class: 'alert error', role: 'alert' }, e.status === 404 ? 'Not found: ' + e.message : e.message),
-      h('a', { href: '/devices' }, '← Back to devices'));
+    const box = h('div', { class: 'alert error', role: 'alert' });
+    showError(box, e);
+    app.replaceChildren(box, h('a', { href: '/devices' }, '← ' + t('page.back_to_devices')));
   }
 }
 
@@ -721,19 +1072,19 @@ function safeNext() {
 
 async function bootAuthPage(kind) {
   const s = await api('GET', '/api/auth/state');
-  document.getElementById('version').textContent = 'printmon scanner ' + s.version;
+  document.getElementById('version').textContent = t('app.version', { version: s.version });
   if (kind === 'login' && s.setup_required) { location.replace('/setup'); return; }
   if (kind === 'setup' && !s.setup_required) { location.replace('/login'); return; }
   if (s.authenticated) { location.replace(safeNext()); return; }
   const form = document.getElementById(kind + '-form');
+  renderLangSwitch(() => {
+    document.getElementById('version').textContent = t('app.version', { version: s.version });
+    const box = document.getElementById('form-error');
+    box.hidden = true;
+  });
   bindForm(form, async (f) => {
-    if (kind === 'setup' && f.password !== f.password_confirm) throw new Error('The two passwords differ.');
-    try {
-      await api('POST', '/api/auth/' + kind, f);
-    } catch (e) {
-      if (e.code === 'bad_credentials') throw new Error('Wrong user name or password.');
-      throw e;
-    }
+    if (kind === 'setup' && f.password !== f.password_confirm) throw new UiError(t('error.password.differ'));
+    await api('POST', '/api/auth/' + kind, f);
     location.replace(safeNext());
   });
 }
@@ -745,18 +1096,33 @@ async function bootApp() {
   state.csrf = s.csrf_token;
   state.username = s.username;
   document.getElementById('username').textContent = s.username;
-  document.getElementById('foot').textContent = 'printmon scanner ' + s.version;
+  const foot = () => { document.getElementById('foot').textContent = t('app.version', { version: s.version }); };
+  foot();
+  renderLangSwitch(async () => { foot(); await route(); });
   document.getElementById('logout').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } finally { location.replace('/login'); }
   });
   await route();
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+document.addEventListener('DOMContentLoaded', async () => {
   const page = document.body.dataset.page;
-  const run = page === 'app' ? bootApp() : bootAuthPage(page);
-  run.catch((e) => {
+  const root = document.documentElement;
+  try {
+    try {
+      await loadLang(chooseLang());
+    } catch (e) {
+      await loadLang('en');  // a broken catalogue must not lock anyone out
+    }
+    translateStatic();
+  } finally {
+    // The pages stay hidden until translated (app.css), so Russian users see no English flash.
+    root.classList.remove('i18n-pending');
+  }
+  try {
+    await (page === 'app' ? bootApp() : bootAuthPage(page));
+  } catch (e) {
     const box = document.getElementById('form-error') || document.getElementById('app');
-    if (box) { box.hidden = false; box.textContent = e.message; }
-  });
+    if (box) showError(box, e);
+  }
 });

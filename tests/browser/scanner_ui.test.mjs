@@ -1,6 +1,9 @@
 // Drives the scanner web UI in headless chromium (Debian's, through playwright-core):
 // first-run setup, login, add a device, discovery, change interval and location, export,
 // enrol and deactivate the key against a local HTTPS fake of the cloud, bad input, logout.
+// Then the same UI for a Russian browser (Accept-Language ru-RU): every page in Russian, dates
+// and numbers in the Russian format, a 100-letter Cyrillic location, Russian error messages,
+// and the RU/EN switch kept across reloads and on the sign-in page.
 // Started by tests/browser/run, which provides the scanner, PostgreSQL and snmpsim.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -50,6 +53,7 @@ const context = await chromium.launchPersistentContext(profile, {
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   viewport: { width: 1360, height: 900 },
   acceptDownloads: true,
+  locale: 'en-US',
 });
 const page = context.pages()[0] || await context.newPage();
 page.setDefaultTimeout(15000);
@@ -60,6 +64,49 @@ page.on('console', (m) => {
 });
 page.on('pageerror', (e) => consoleProblems.push(String(e)));
 page.on('dialog', (d) => d.accept());
+
+// A second browser for a Russian-speaking user; its page is `ru`.
+const ruBrowser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const ruContext = await ruBrowser.newContext({ locale: 'ru-RU', viewport: { width: 1360, height: 900 } });
+const ru = await ruContext.newPage();
+ru.setDefaultTimeout(15000);
+ru.on('console', (m) => {
+  if (m.type() === 'error' && !m.text().includes('Failed to load resource')) consoleProblems.push('ru: ' + m.text());
+});
+ru.on('pageerror', (e) => consoleProblems.push('ru: ' + String(e)));
+ru.on('dialog', (d) => d.accept());
+const ruShot = async (name, fullPage = true) => {
+  await ru.evaluate(() => document.getElementById('flash')?.replaceChildren());
+  await ru.waitForTimeout(150);
+  await ru.screenshot({ path: path.join(shots, `scanner-${name}-ru.png`), fullPage });
+};
+const cyrillic = /[А-Яа-яЁё]/;
+// Everything the UI itself labels (headings, buttons, table heads, field labels, terms) must be
+// Russian: Cyrillic, or one of the few names every language writes the same way.
+const sameInEveryLanguage = new Set(['', '—', 'RU', 'EN', 'PostgreSQL', 'SNMP v1', 'SNMP v2c', 'SNMP v3', 'Community']);
+const assertRussian = async (what, { title = true } = {}) => {
+  const untranslated = await ru.evaluate(() => {
+    const own = (el) => [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(' ').trim();
+    const out = [];
+    for (const el of document.querySelectorAll('h1, h2, h3, button, th, label, label > span, legend, dt, nav a, .stat .label, .hint, p.sub, option, [placeholder]')) {
+      if (el.closest('[translate=no]')) continue;
+      const text = el.hasAttribute('placeholder') ? el.getAttribute('placeholder') : own(el);
+      out.push(text);
+    }
+    return out;
+  });
+  // A device page is titled by the device's own name.
+  if (title) untranslated.push(await ru.title());
+  const english = untranslated.filter((text) => !cyrillic.test(text) && !sameInEveryLanguage.has(text) &&
+    /[A-Za-z]{2}/.test(text) && !/^(https?:\/\/|pmk\.|SHA|AES|DES|MD5|\d)/.test(text));
+  assert.deepEqual(english, [], `${what}: texts not in Russian`);
+  assert.equal(await ru.getAttribute('html', 'lang'), 'ru', `${what}: <html lang>`);
+};
 
 const shot = async (name, fullPage = true) => {
   await page.evaluate(() => document.getElementById('flash')?.replaceChildren());
@@ -84,6 +131,24 @@ const waitFor = async (what, fn, seconds = 30) => {
 };
 
 try {
+  step('ru: the setup page speaks Russian to a Russian browser, errors too');
+  await ru.goto(base + '/devices');
+  await ru.waitForURL('**/setup');
+  await ru.waitForSelector('h1:has-text("Добро пожаловать")');
+  await assertRussian('setup');
+  assert.equal(await ru.getAttribute('#lang-switch button[data-lang=ru]', 'aria-pressed'), 'true');
+  await ru.fill('input[name=password]', 'коротко');
+  await ru.fill('input[name=password_confirm]', 'коротко');
+  await ru.click('button[type=submit]');
+  await ru.waitForSelector('#form-error:not([hidden])');
+  assert.equal(await ru.textContent('#form-error'), 'Пароль должен содержать не менее 10 символов.');
+  await ru.fill('input[name=password]', 'другой-пароль-1');
+  await ru.click('button[type=submit]');
+  await ru.waitForSelector('#form-error:has-text("Пароли не совпадают.")');
+  await ru.fill('input[name=password]', '');
+  await ru.fill('input[name=password_confirm]', '');
+  await ruShot('setup');
+
   step('unauthenticated pages lead to setup');
   await page.goto(base + '/devices');
   await page.waitForURL('**/setup');
@@ -128,14 +193,14 @@ try {
   await page.fill('#add-device input[name=address]', '10.0.0.0/24');
   await page.click('#add-device button[type=submit]');
   await page.waitForSelector('#add-device .form-error:not([hidden])');
-  assert.match(await page.textContent('#add-device .form-error'), /address: give one address/i);
+  assert.match(await page.textContent('#add-device .form-error'), /one IPv4 address or host name, not a network or range/);
 
   step('discovery: ranges, exclusion, port, discover now with progress');
   await page.goto(base + '/discovery');
   await page.fill('#range-form input[name=target]', '10.0.0.0/33');
   await page.click('#range-form button[type=submit]');
   await page.waitForSelector('#range-form .form-error:not([hidden])');
-  assert.match(await page.textContent('#range-form .form-error'), /target/i);
+  assert.match(await page.textContent('#range-form .form-error'), /Enter a network .*, a range/);
   await page.fill('#range-form input[name=target]', `${addresses[0]}-${addresses[addresses.length - 1]}`);
   await page.click('#range-form button[type=submit]');
   await page.waitForSelector('#range-list');
@@ -219,7 +284,7 @@ try {
   await page.fill('#enrol-form input[name=scanner_key]', 'not-a-key');
   await page.click('#enrol-form button[type=submit]');
   await page.waitForSelector('#enrol-form .form-error:not([hidden])');
-  assert.match(await page.textContent('#enrol-form .form-error'), /scanner_key/i);
+  assert.match(await page.textContent('#enrol-form .form-error'), /not a scanner key/i);
   await page.fill('#enrol-form input[name=scanner_key]', key);
   await page.click('#enrol-form button[type=submit]');
   await page.waitForSelector('#deactivate');
@@ -274,6 +339,113 @@ try {
   await page.click('button[type=submit]');
   await page.waitForURL('**/devices');
 
+  step('ru: sign-in page in Russian, a wrong password explained in Russian');
+  await ru.goto(base + '/login');
+  await ru.waitForSelector('h1:has-text("Вход")');
+  await assertRussian('login');
+  await ru.fill('input[name=password]', 'не-тот-пароль');
+  await ru.click('button[type=submit]');
+  await ru.waitForSelector('#form-error:not([hidden])');
+  assert.equal(await ru.textContent('#form-error'), 'Неверное имя пользователя или пароль.');
+  await ruShot('login');
+  await ru.fill('input[name=password]', password);
+  await ru.click('button[type=submit]');
+  await ru.waitForURL('**/devices');
+
+  step('ru: device list in Russian, numbers in the Russian format, bad input explained');
+  await ru.waitForSelector('#device-table');
+  assert.equal(await ru.textContent('.page-head h1'), 'Устройства');
+  await assertRussian('devices');
+  const listed = (await api('GET', '/api/devices')).body.devices.find((d) => d.device_id === deviceId);
+  const total = new Intl.NumberFormat('ru-RU').format(listed.counters.total);
+  assert.ok((await ru.textContent(`tr[data-id="${deviceId}"] .c-total`)).startsWith(total), `total shown as ${total}`);
+  await ruShot('devices');
+  await ru.click('#add-device-button');
+  await ru.fill('#add-device input[name=address]', '10.0.0.0/24');
+  await ru.click('#add-device button[type=submit]');
+  await ru.waitForSelector('#add-device .form-error:not([hidden])');
+  assert.equal(await ru.textContent('#add-device .form-error'),
+    'Укажите один IPv4-адрес или имя хоста, а не сеть или диапазон.');
+
+  step('ru: a 100-letter Cyrillic location saves and shows; 201 letters are refused in Russian');
+  const longLocation = 'Бухгалтерия и отдел кадров, третий этаж, кабинет 312, у окна рядом с большой переговорной «Волга-12»';
+  assert.equal([...longLocation].length, 100);
+  await ru.goto(base + '/devices/' + deviceId);
+  await ru.waitForSelector('#device-settings');
+  await ru.fill('#device-settings input[name=location]', longLocation);
+  await ru.click('#device-settings button[type=submit]');
+  await ru.waitForFunction((loc) => document.querySelector('.page-head .sub')?.textContent === loc, longLocation);
+  assert.equal((await api('GET', '/api/devices/' + deviceId)).body.location, longLocation);
+  assert.equal(await ru.inputValue('#device-settings input[name=location]'), longLocation);
+  assert.equal(await ru.textContent('#device-polling'), 'каждые 15 минут');
+  // Dates as Russians write them: "5 мая 2025 г., 14:03".
+  assert.match(await ru.textContent('.card.flush table tbody tr td'), /^\d{1,2} [а-яё]+\.? \d{4} г\., \d{1,2}:\d{2}$/);
+  await assertRussian('device', { title: false });
+  await ruShot('device');
+  // The field stops at 200 characters; without that limit the scanner refuses, in Russian.
+  await ru.evaluate(() => document.querySelector('#device-settings input[name=location]').removeAttribute('maxlength'));
+  await ru.fill('#device-settings input[name=location]', 'Ж'.repeat(201));
+  await ru.click('#device-settings button[type=submit]');
+  await ru.waitForSelector('#device-settings .form-error:not([hidden])');
+  assert.equal(await ru.textContent('#device-settings .form-error'), 'Расположение: не более 200 символов.');
+  assert.equal((await api('GET', '/api/devices/' + deviceId)).body.location, longLocation);
+
+  step('ru: discovery, export, cloud and system pages in Russian');
+  await ru.goto(base + '/discovery');
+  await ru.waitForSelector('#range-list');
+  assert.match(await ru.textContent('#discovery-status'), new RegExp(`^Последний поиск: проверено? \\d+ адрес(а|ов)?, найден[оа]? ${addresses.length} принтер`));
+  await ru.fill('#range-form input[name=target]', '10.0.0.0/33');
+  await ru.click('#range-form button[type=submit]');
+  await ru.waitForSelector('#range-form .form-error:not([hidden])');
+  assert.match(await ru.textContent('#range-form .form-error'), /^Укажите сеть \(10\.0\.0\.0\/24\), диапазон/);
+  await ru.fill('#range-form input[name=target]', '');
+  await assertRussian('discovery');
+  await ruShot('discovery');
+  await ru.goto(base + '/export');
+  await ru.waitForSelector('#export-form');
+  await ru.check('input[name=scope][value=range]');
+  await ru.fill('input[name=from]', '2024-02-01');
+  await ru.fill('input[name=to]', '2024-01-01');
+  await ru.click('#download');
+  await ru.waitForSelector('#export-form .form-error:not([hidden])');
+  assert.equal(await ru.textContent('#export-form .form-error'), 'Дата окончания раньше даты начала.');
+  await ru.check('input[name=scope][value=unsent]');
+  await assertRussian('export');
+  await ruShot('export');
+  await ru.goto(base + '/cloud');
+  await ru.waitForSelector('#enrol-form');
+  assert.equal(await ru.textContent('#not-enrolled'), 'не подключён');
+  await ru.fill('#enrol-form input[name=cloud_url]', cloudUrl);
+  await ru.fill('#enrol-form input[name=scanner_key]', 'not-a-key');
+  await ru.click('#enrol-form button[type=submit]');
+  await ru.waitForSelector('#enrol-form .form-error:not([hidden])');
+  assert.match(await ru.textContent('#enrol-form .form-error'), /^Это не ключ сканера/);
+  await ru.fill('#enrol-form input[name=scanner_key]', '');
+  await assertRussian('cloud');
+  await ruShot('cloud');
+  await ru.goto(base + '/system');
+  await ru.waitForSelector('#scanner-status');
+  assert.equal(await ru.textContent('#db-healthy'), 'Исправна');
+  await assertRussian('system');
+  await ruShot('system');
+
+  step('ru: the switch to English sticks across a reload and on the sign-in page, and back');
+  await ru.click('#lang-switch button[data-lang=en]');
+  await ru.waitForSelector('.page-head h1:has-text("System")');
+  assert.equal(await ru.getAttribute('html', 'lang'), 'en');
+  await ru.reload();
+  await ru.waitForSelector('.page-head h1:has-text("System")');
+  assert.equal(await ru.textContent('nav a[data-nav=devices]'), 'Devices');
+  assert.equal(await ru.getAttribute('#lang-switch button[data-lang=en]', 'aria-pressed'), 'true');
+  await ru.click('#logout');
+  await ru.waitForURL('**/login');
+  await ru.waitForSelector('h1:has-text("Sign in")');
+  await ru.click('#lang-switch button[data-lang=ru]');
+  await ru.waitForSelector('h1:has-text("Вход")');
+  await ru.reload();
+  await ru.waitForSelector('h1:has-text("Вход")');
+  await assertRussian('login after switching back');
+
   step('unauthenticated API and page requests are refused');
   const anon = await request.newContext();
   const r1 = await anon.get(base + '/api/devices');
@@ -289,6 +461,7 @@ try {
   console.log('browser test: all steps passed');
 } finally {
   await context.close();
+  await ruBrowser.close();
   cloud.close();
   fs.rmSync(profile, { recursive: true, force: true });
 }

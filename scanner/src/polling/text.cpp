@@ -211,10 +211,12 @@ std::optional<Charset> charset_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-bool is_valid_utf8(std::string_view bytes) {
+std::optional<std::size_t> utf8_length(std::string_view bytes) {
     std::size_t i = 0;
+    std::size_t count = 0;
     while (i < bytes.size()) {
         const auto b = static_cast<unsigned char>(bytes[i]);
+        ++count;
         std::size_t len = 0;
         char32_t cp = 0;
         if (b < 0x80) {
@@ -231,23 +233,25 @@ bool is_valid_utf8(std::string_view bytes) {
             len = 4;
             cp = b & 0x07U;
         } else {
-            return false;
+            return std::nullopt;
         }
-        if (i + len > bytes.size()) return false;
+        if (i + len > bytes.size()) return std::nullopt;
         for (std::size_t k = 1; k < len; ++k) {
             const auto c = static_cast<unsigned char>(bytes[i + k]);
-            if ((c & 0xC0) != 0x80) return false;
+            if ((c & 0xC0) != 0x80) return std::nullopt;
             cp = (cp << 6) | (c & 0x3FU);
         }
         // Overlong forms, surrogates and out-of-range code points are not UTF-8.
         if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
             cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
+            return std::nullopt;
         }
         i += len;
     }
-    return true;
+    return count;
 }
+
+bool is_valid_utf8(std::string_view bytes) { return utf8_length(bytes).has_value(); }
 
 std::string to_utf8(std::string_view bytes, Charset charset) {
     if (charset == Charset::automatic || charset == Charset::utf8) {

@@ -17,6 +17,10 @@ std::optional<Charset> charset_from_mibenum(long mibenum);
 std::optional<Charset> charset_from_name(std::string_view name);
 
 bool is_valid_utf8(std::string_view bytes);
+/// Number of code points in `bytes`, or nullopt when they are not valid UTF-8 (overlong forms,
+/// surrogates and truncated sequences included). Text limits shown to users count these, not
+/// bytes: a Cyrillic letter is two bytes but one character.
+std::optional<std::size_t> utf8_length(std::string_view bytes);
 
 /// Converts bytes in `charset` to UTF-8. `automatic` keeps valid UTF-8 as is and otherwise
 /// guesses between CP1251, KOI8-R and Latin-1 from the byte statistics.

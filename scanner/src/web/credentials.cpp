@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "polling/text.hpp"
+
 namespace printmon::scanner::web {
 namespace {
 
@@ -50,10 +52,13 @@ bool verify_password(std::string_view password, const std::string& encoded) {
 }
 
 std::string password_problem(std::string_view password) {
-    if (password.size() < kMinPasswordLength) {
+    // Characters, not bytes: a 5-letter Cyrillic password is 10 bytes but far weaker.
+    const auto length = text::utf8_length(password);
+    if (!length) return "the password is not valid UTF-8";
+    if (*length < kMinPasswordLength) {
         return fmt::format("the password must have at least {} characters", kMinPasswordLength);
     }
-    if (password.size() > kMaxPasswordLength) {
+    if (*length > kMaxPasswordLength) {
         return fmt::format("the password must have at most {} characters", kMaxPasswordLength);
     }
     return {};

@@ -14,6 +14,7 @@
 
 #include "discovery/targets.hpp"
 #include "polling/service.hpp"
+#include "polling/text.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/net/client.hpp"
 #include "printmon/proto/codec.hpp"
@@ -146,7 +147,11 @@ std::optional<std::string> opt_string(const rapidjson::Value& obj, const char* k
     if (v == nullptr) return std::nullopt;
     if (!v->IsString()) throw bad_field(key, "must be a string");
     std::string s(v->GetString(), v->GetStringLength());
-    if (s.size() > max_len) throw bad_field(key, fmt::format("longer than {} characters", max_len));
+    // Rationale: limits count characters as the user sees them (a 100-letter Cyrillic location
+    // is 200 bytes), so count code points; RapidJSON passes invalid UTF-8 through unchecked.
+    const auto length = text::utf8_length(s);
+    if (!length) throw bad_field(key, "is not valid UTF-8");
+    if (*length > max_len) throw bad_field(key, fmt::format("longer than {} characters", max_len));
     for (const char c : s) {
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
             throw bad_field(key, "must not contain control characters");
@@ -299,14 +304,16 @@ snmp::Credentials read_credentials(const rapidjson::Value& obj) {
     }
     if (c.version == snmp::Version::v3) {
         if (c.user.empty()) throw bad_field("user", "is required for SNMPv3");
+        // Rationale: bytes here, not characters: RFC 3414 and net-snmp count the octets of the
+        // passphrase (USM_LENGTH_P_MIN), so this is what the agent will accept.
         if (!c.auth_protocol.empty() && c.auth_password.size() < 8) {
-            throw bad_field("auth_password", "must have at least 8 characters (RFC 3414)");
+            throw bad_field("auth_password", "must have at least 8 bytes (RFC 3414)");
         }
         if (!c.priv_protocol.empty() && c.auth_protocol.empty()) {
             throw bad_field("priv_protocol", "privacy needs an authentication protocol");
         }
         if (!c.priv_protocol.empty() && c.priv_password.size() < 8) {
-            throw bad_field("priv_password", "must have at least 8 characters (RFC 3414)");
+            throw bad_field("priv_password", "must have at least 8 bytes (RFC 3414)");
         }
         c.community.clear();
     } else if (c.community.empty()) {
@@ -672,7 +679,7 @@ struct WebApp::Impl {
     Response create_token(Request& request) {
         const auto& p = principal_of(request);
         const auto body = parse_body(request);
-        const auto name = req_string(body, "name", 80);
+        const auto name = req_string(body, "name");
         const auto token = "pmt_" + random_token();
         std::string id;
         db([&](WebStore& s) { id = s.create_api_token(p.user_id, name, sha256_hex(token)); });
@@ -923,7 +930,7 @@ struct WebApp::Impl {
 
     Response add_credential(Request& request) {
         const auto body = parse_body(request);
-        const auto name = req_string(body, "name", 80);
+        const auto name = req_string(body, "name");
         const auto ordinal = opt_int(body, "ordinal", 0, 100000).value_or(10);
         const auto credentials = read_credentials(body);
         std::string id;

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -379,6 +380,92 @@ TEST_CASE("devices: add, list, edit, poll, disable, delete, bad input", "[web]")
     CHECK(env.count("SELECT count(*) FROM devices WHERE deleted_at IS NOT NULL") == 1);
 }
 
+namespace {
+
+/// `n` Cyrillic letters (two bytes each in UTF-8).
+std::string cyrillic(std::size_t n) {
+    static const char* const kLetters[] = {"\xD0\x91", "\xD1\x83", "\xD1\x85", "\xD0\xB3",
+                                           "\xD0\xB0", "\xD0\xBB", "\xD1\x82", "\xD0\xB5",
+                                           "\xD1\x80", "\xD0\xB8", "\xD1\x8F"};  // Бухгалтерия
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += kLetters[i % std::size(kLetters)];
+    return out;
+}
+
+std::string error_message(const Response& r) {
+    const auto d = parse(r.body);
+    REQUIRE(d.HasMember("error"));
+    return d["error"]["message"].GetString();
+}
+
+}  // namespace
+
+TEST_CASE("text limits count characters, not bytes; invalid UTF-8 is refused", "[web]") {
+    Env env;
+    env.set_up();
+    const auto c100 = cyrillic(100);
+    const auto c200 = cyrillic(200);
+    const auto c201 = cyrillic(201);
+    REQUIRE(c100.size() == 200);  // at the old byte limit already
+
+    auto r = env.as_admin("POST", "/api/devices",
+                          R"({"address":"127.0.0.1","port":9,"location":")" + c100 + R"("})");
+    REQUIRE(r.status == 201);
+    const std::string id = parse(r.body)["device_id"].GetString();
+    CHECK(parse(env.as_admin("GET", "/api/devices/" + id).body)["location"].GetString() == c100);
+
+    r = env.as_admin("PUT", "/api/devices/" + id, R"({"location":")" + c200 + R"("})");
+    CHECK(r.status == 200);
+    r = env.as_admin("PUT", "/api/devices/" + id, R"({"location":")" + c201 + R"("})");
+    CHECK(r.status == 400);
+    CHECK(error_code(r) == "invalid_field");
+    CHECK(error_message(r) == "location: longer than 200 characters");
+    r = env.as_admin("POST", "/api/devices",
+                     R"({"address":"127.0.0.2","port":9,"location":")" + c201 + R"("})");
+    CHECK(r.status == 400);
+    CHECK(env.count("SELECT count(*) FROM devices") == 1);
+    CHECK(parse(env.as_admin("GET", "/api/devices/" + id).body)["location"].GetString() == c200);
+
+    // Invalid UTF-8 (a cut sequence, an overlong '/') is refused, not stored.
+    for (const char* bad : {"\xD0", "x\xC0\xAFy"}) {
+        r = env.as_admin("PUT", "/api/devices/" + id,
+                         std::string(R"({"location":")") + bad + "\"}");
+        CHECK(r.status == 400);
+        CHECK(error_message(r) == "location: is not valid UTF-8");
+    }
+    CHECK(parse(env.as_admin("GET", "/api/devices/" + id).body)["location"].GetString() == c200);
+
+    // Names of credential sets and API tokens.
+    r = env.as_admin("POST", "/api/discovery/credentials",
+                     R"({"name":")" + c100 + R"(","version":"2c","community":"public"})");
+    REQUIRE(r.status == 201);
+    const auto creds = parse(env.as_admin("GET", "/api/discovery").body)["credentials"].GetArray();
+    CHECK(std::any_of(creds.begin(), creds.end(),
+                      [&](const auto& c) { return c["name"].GetString() == c100; }));
+    r = env.as_admin("POST", "/api/discovery/credentials",
+                     R"({"name":")" + c201 + R"(","version":"2c","community":"public"})");
+    CHECK(r.status == 400);
+    CHECK(error_message(r) == "name: longer than 200 characters");
+    r = env.as_admin("POST", "/api/tokens", R"({"name":")" + c100 + R"("})");
+    REQUIRE(r.status == 201);
+    CHECK(parse(r.body)["name"].GetString() == c100);
+    r = env.as_admin("POST", "/api/tokens", R"({"name":")" + c201 + R"("})");
+    CHECK(r.status == 400);
+    CHECK(parse(env.as_admin("GET", "/api/tokens").body)["tokens"].Size() == 1);
+    CHECK(env.count("SELECT count(*) FROM credentials") == 2);  // "public" + ours
+
+    // Passwords count characters too: five Cyrillic letters are 10 bytes but too short.
+    const auto change = [&](const std::string& next) {
+        return env.as_admin("POST", "/api/account/password",
+                            std::string(R"({"current_password":")") + kPassword +
+                                R"(","new_password":")" + next + R"("})");
+    };
+    r = change(cyrillic(5));
+    CHECK(r.status == 400);
+    CHECK(error_message(r) == "new_password: the password must have at least 10 characters");
+    CHECK(change(cyrillic(10)).status == 204);
+}
+
 TEST_CASE("discovery: ranges, exclusions, credential sets, schedule, discover now", "[web]") {
     Env env;
     env.set_up();
@@ -656,6 +743,16 @@ TEST_CASE("over HTTP: oversized and malformed requests are refused, the server k
     CHECK_FALSE(etag.empty());
     r = client.get(base + "/static/app.css", {{"If-None-Match", etag}});
     CHECK(r->status == 304);
+    // The UI's catalogues: JSON (UTF-8 by definition), embedded like every file in scanner/web.
+    for (const char* lang : {"en", "ru"}) {
+        r = client.get(base + "/static/i18n-" + lang + ".json");
+        REQUIRE(r.has_value());
+        CHECK(r->status == 200);
+        CHECK(r->headers["Content-Type"].find("application/json") == 0);
+        CHECK(r->headers["Content-Security-Policy"].find("script-src 'self';") !=
+              std::string::npos);
+        CHECK(parse(r->body).IsObject());
+    }
     r = client.get(base + "/static/missing.js");
     CHECK(r->status == 404);
     r = client.get(base + "/devices");
