@@ -170,7 +170,7 @@ routes.import = async function importPage(view) {
         stat(t('import_batches'), num(p.batches), t('import_new', { count: batchesNew })),
         stat(t('import_readings'), num(p.readings), t('import_new', { count: readingsNew })),
         stat(t('import_events'), num(p.events)),
-        stat(t('import_period'), p.from ? fmtTime(p.from) : '—', p.to ? t('import_until', { time: fmtTime(p.to) }) : null)),
+        stat(t('import_period'), p.from ? fmtDay(p.from) : '—', p.to ? t('import_until', { time: fmtDay(p.to) }) : null)),
       h('h3', {}, t('scanners')),
       h('ul', { class: 'plain' }, (p.scanners || []).map((s) => h('li', {}, s.known ? badge('ok', t('import_known')) : badge('bad', t('import_unknown')), ' ',
         h('span', { class: 'strong mono' }, s.scanner_id), s.readings !== undefined ? h('span', { class: 'muted small' }, ' · ' + t('readings_count', { count: s.readings })) : null))),
@@ -303,7 +303,7 @@ function licenceCard(tn) {
   const cls = tn.status === 'licensed' ? 'ok' : tn.status === 'trial' ? 'info' : 'bad';
   return card(t('licence'), 'licence-status', dl([
     [t('lic_status'), badge(cls, status)],
-    tn.status === 'trial' ? [t('lic_trial_ends'), tn.trial_ends_at ? fmtTime(tn.trial_ends_at) + ' · ' + t('trial_days_left', { count: Math.max(0, tn.days_left || 0) }) : null] : null,
+    tn.status === 'trial' ? [t('lic_trial_ends'), tn.trial_ends_at ? fmtTime(tn.trial_ends_at) + ' · ' + t('days_left', { count: Math.max(0, tn.days_left || 0) }) : null] : null,
     tn.licensed_until ? [t('lic_until'), fmtTime(tn.licensed_until)] : null,
     [t('lic_devices'), tn.device_limit !== null && tn.device_limit !== undefined ? t('lic_devices_of', { devices: tn.devices || 0, limit: tn.device_limit }) : num(tn.devices || 0)],
   ]), h('p', { class: 'muted small' }, t('lic_contact')));
@@ -317,7 +317,7 @@ routes.settings = async function settingsPage(view) {
   // tenant: name and time zone in one PUT (nothing half-saved)
   const tenantCard = card(t('organisation'), 'settings-tenant');
   if (admin) {
-    const zones = await api('GET', 'time-zones').then((r) => r.items).catch(() => [tn.time_zone]);
+    const zones = await api('GET', 'time-zones', undefined, { quiet: true }).then((r) => r.items).catch(() => [tn.time_zone]);
     if (!zones.includes(tn.time_zone)) zones.unshift(tn.time_zone);
     const form = h('form', { class: 'form narrow' },
       field({ name: 'name', label: t('f_org_name'), required: true, max: 200, value: tn.name, tid: 'settings-tenant-name' }),

@@ -207,7 +207,7 @@ async function api(method, path, body, opts) {
     const e = (data && data.error) || {};
     const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message || '', res.headers.get('Retry-After'));
     if (res.status === 401 && !(opts && opts.public)) sessionEnded();
-    if (res.status === 402) showBlocked(err);
+    if (res.status === 402 && !(opts && opts.quiet)) showBlocked(err);
     throw err;
   }
   return data;
@@ -438,7 +438,8 @@ function onSubmit(form, action) {
     try {
       await action(values(form));
     } catch (e) {
-      const input = fieldOf(e) && form.elements[fieldOf(e)];
+      const name = fieldOf(e) || (e.code === 'wrong_password' ? 'current_password' : '');
+      const input = name && form.elements[name];
       if (input && input.id) { setFieldError(input, errText(e)); input.focus(); } else { box.textContent = errText(e); box.hidden = false; }
     } finally {
       for (const b of buttons) b.disabled = false;
