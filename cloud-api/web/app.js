@@ -280,6 +280,7 @@ function toast(message, kind) {
 function badge(cls, text, tid) { return h('span', { class: 'badge ' + cls, tid }, text); }
 
 function pageHead(title, sub, ...actions) {
+  document.title = title + ' · ' + t('brand');
   return h('div', { class: 'page-head' },
     h('div', {}, h('h1', {}, title), sub ? h('p', { class: 'sub' }, sub) : null),
     h('div', { class: 'actions' }, ...actions));

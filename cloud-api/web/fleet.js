@@ -161,9 +161,16 @@ routes.fleet = async function fleetPage(view, r) {
     for (const k of FLEET_KEYS) f[k] = '';
     f.page = 1; f.per = 50;
     sync();
-    routes.fleet(clear(view), parseHash());
+    render();
   } }, t('reset_filters'));
-  bar.append(search, siteSel, text('vendor', t('f_vendor')), text('model', t('f_model')), statusSel, seenSel,
+  const sorts = [['last_seen', t('col_last_seen')], ['model', t('col_model')], ['vendor', t('col_vendor')], ['serial', t('col_serial')],
+    ['address', t('col_ip')], ['site', t('col_site')], ['location', t('col_location')], ['status', t('col_status')], ['supply', t('col_supply')]];
+  const sortSel = h('select', { class: 'phone-only', tid: 'fleet-sort', 'aria-label': t('sort_by'), onchange: (e) => {
+    const [k, o] = e.target.value.split(':');
+    f.sort = k; f.order = o; f.page = 1; sync(); loadRows();
+  } }, sorts.flatMap(([k, l]) => ['asc', 'desc'].map((o) => h('option', { value: k + ':' + o,
+    selected: (f.sort || 'last_seen') === k && (f.order || (k === 'last_seen' ? 'desc' : 'asc')) === o }, (o === 'asc' ? t('sort_asc', { column: l }) : t('sort_desc', { column: l }))))));
+  bar.append(search, siteSel, text('vendor', t('f_vendor')), text('model', t('f_model')), statusSel, seenSel, sortSel,
     h('label', { class: 'check' }, low, t('f_low_supply')), reset, dlVendor, dlModel);
 
   const setExports = () => {
@@ -315,7 +322,7 @@ routes.devices = async function devicePage(view, r) {
         errors.length ? h('div', { class: 'chips' }, errors.map((c) => h('span', { class: 'chip bad' }, printerError(c)))) : null,
         alertsBox)),
     h('div', { class: 'grid two' },
-      card(t('supplies'), 'device-supplies', supplyList(supplies)),
+      card(t('supplies'), 'device-supplies', supplyList(supplies), trayList(d.trays || [])),
       card(t('counters'), 'device-counters', counterTiles(counters))),
     historyBox,
     card(t('recent_readings'), 'device-readings', readingsBox),
@@ -364,6 +371,15 @@ function supplyList(supplies) {
     levelBar(s.level_percent, s.color),
     h('span', { class: 'spct ' + levelClass(s.level_percent) }, s.level_percent === null || s.level_percent === undefined ? supplyState(s.state) : pct(s.level_percent)),
     s.state === 'low' || s.state === 'empty' ? badge(s.state === 'empty' ? 'bad' : 'warn', supplyState(s.state)) : h('span', {}))));
+}
+
+function trayList(trays) {
+  if (!trays.length) return null;
+  const state = (s) => ({ ok: t('ss_ok'), low: t('tray_low'), empty: t('tray_empty'), not_installed: t('ss_not_installed') })[s] || t('ss_unknown');
+  return [h('h3', { class: 'sub-head' }, t('trays')), h('ul', { class: 'supplies' }, trays.map((x) => h('li', {},
+    h('span', { class: 'sname' }, x.description || x.name), levelBar(x.level_percent),
+    h('span', { class: 'spct ' + (x.state === 'empty' ? 'bad' : x.level_percent === null || x.level_percent === undefined ? 'none' : '') }, x.level_percent === null || x.level_percent === undefined ? state(x.state) : pct(x.level_percent)),
+    x.state === 'empty' || x.state === 'low' ? badge(x.state === 'empty' ? 'bad' : 'warn', state(x.state)) : h('span', {}))))];
 }
 
 function counterTiles(counters) {
