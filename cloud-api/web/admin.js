@@ -88,10 +88,10 @@ routes.sites = async function sitesPage(view) {
     reload();
   }, 'site-save');
 
-  const actions = (s) => h('div', { class: 'row-actions' },
-    h('button', { class: 'btn small', type: 'button', tid: 'scanner-edit', onclick: () => editScanner(s) }, t('edit')),
-    s.revoked_at ? null : h('button', { class: 'btn small', type: 'button', tid: 'scanner-replace-key', onclick: () => replaceKey(s) }, t('replace_key')),
-    s.revoked_at ? null : h('button', { class: 'btn small danger-ghost', type: 'button', tid: 'scanner-revoke', onclick: () => revoke(s) }, t('revoke')));
+  const actions = (s) => rowMenu('scanner-menu',
+    h('button', { type: 'button', tid: 'scanner-edit', onclick: () => editScanner(s) }, t('edit')),
+    s.revoked_at ? null : h('button', { type: 'button', tid: 'scanner-replace-key', onclick: () => replaceKey(s) }, t('replace_key')),
+    s.revoked_at ? null : h('button', { type: 'button', class: 'danger', tid: 'scanner-revoke', onclick: () => revoke(s) }, t('revoke_key')));
 
   view.append(pageHead(t('sites_title'), t('sites_sub'),
     admin ? h('button', { class: 'btn primary', type: 'button', tid: 'add-scanner', onclick: addScanner }, t('add_scanner')) : null));
@@ -121,7 +121,7 @@ routes.sites = async function sitesPage(view) {
         { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
         { label: t('col_key'), cls: 'mono', render: (s) => s.key_prefix || null },
         admin ? { label: t('col_actions'), cls: 'act', render: actions } : null,
-      ].filter(Boolean), scanners.items, { tid: 'scanners-table', cards: true, caption: t('scanners'),
+      ].filter(Boolean), scanners.items, { tid: 'scanners-table', cards: true, nowrap: true, caption: t('scanners'),
         row: (s) => ({ tid: 'scanner-row', 'data-scanner-id': s.scanner_id, class: s.revoked_at ? 'dim' : null }) })));
 };
 

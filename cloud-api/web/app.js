@@ -31,7 +31,8 @@
 //             mr-show, mr-table, mr-more, mr-export-csv, mr-export-xlsx
 //   sites:    sites-table, site-rename, scanners-table, scanner-row (data-scanner-id),
 //             add-scanner, scanner-name, scanner-site, scanner-save, scanner-key, copy-key,
-//             scanner-edit, scanner-replace-key, scanner-revoke
+//             scanner-menu (opens the row's menu:) scanner-edit, scanner-replace-key,
+//             scanner-revoke
 //   import:   import-file, import-preview, import-apply, import-result, import-error,
 //             import-nothing-new, import-reset
 //   users:    users-table, user-row (data-user-id), add-user, user-email, user-role,
@@ -91,24 +92,62 @@ async function loadLang(lang) {
   document.documentElement.lang = lang;
 }
 
-function t(key, vars) {
-  let s = S.cat[key];
-  if (vars && typeof vars.count === 'number' && S.cat[key + '.other'] !== undefined) {
-    const form = S.cat[key + '.' + S.plural.select(vars.count)];
-    s = form !== undefined ? form : S.cat[key + '.other'];
-  }
-  if (s === undefined) return key;
-  if (!vars) return s;
-  return s.replace(/\{(\w+)\}/g, (m, n) => (n in vars ? (typeof vars[n] === 'number' ? num(vars[n]) : String(vars[n])) : m));
+function showValue(v) {
+  if (typeof v === 'number') return num(v);
+  return v === undefined || v === null ? '' : String(v);
 }
 
-function applyI18n(root) {
-  for (const el of (root || document).querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of (root || document).querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
-  for (const el of (root || document).querySelectorAll('[data-i18n-title]')) {
-    el.title = t(el.dataset.i18nTitle);
-    el.setAttribute('aria-label', el.title);
+function closingBrace(s, open) {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '{') depth++;
+    else if (s[i] === '}' && --depth === 0) return i;
   }
+  return s.length;
+}
+
+// Fills a catalogue message: "{name}" is a value; "{n, plural, one {# день} few {# дня} ...}"
+// picks the branch of n's plural category (Intl.PluralRules; "=0" matches exactly) with "#" as
+// the formatted number. The ICU MessageFormat subset of the scanner's UI and the checker.
+function formatMessage(msg, vars) {
+  let out = '';
+  for (let i = 0; i < msg.length; i++) {
+    if (msg[i] !== '{') { out += msg[i]; continue; }
+    const end = closingBrace(msg, i);
+    const body = msg.slice(i + 1, end);
+    i = end;
+    const parts = body.split(',');
+    const name = parts[0].trim();
+    if (parts.length < 3 || parts[1].trim() !== 'plural') { out += name in vars ? showValue(vars[name]) : '{' + body + '}'; continue; }
+    const n = Number(vars[name]);
+    const branches = {};
+    const rest = body.slice(body.indexOf(',', body.indexOf(',') + 1) + 1);
+    for (let j = 0; j < rest.length;) {
+      const open = rest.indexOf('{', j);
+      if (open < 0) break;
+      const close = closingBrace(rest, open);
+      branches[rest.slice(j, open).trim()] = rest.slice(open + 1, close);
+      j = close + 1;
+    }
+    const branch = branches['=' + n] ?? branches[S.plural.select(n)] ?? branches.other ?? '';
+    out += formatMessage(branch.replace(/#/g, showValue(n)), vars);
+  }
+  return out;
+}
+
+function t(key, vars) {
+  const msg = S.cat[key];
+  return typeof msg === 'string' ? formatMessage(msg, vars || {}) : key;
+}
+
+// i18n-ignore on the lines below: the keys come from data-i18n* attributes of index.html, which
+// the catalogue checker reads itself.
+function applyI18n(root) {
+  const r = root || document;
+  for (const el of r.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);  // i18n-ignore
+  for (const el of r.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);  // i18n-ignore
+  for (const el of r.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);  // i18n-ignore
+  for (const el of r.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));  // i18n-ignore
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,6 +368,32 @@ function table(columns, rows, opts) {
   return h('div', { class: 'table-wrap' + (o.cards ? ' cards' : '') + (o.nowrap ? ' nowrap' : '') },
     h('table', { class: 'table', tid: o.tid }, o.caption ? h('caption', { class: 'sr' }, o.caption) : null, h('thead', {}, head), body));
 }
+
+// A row's actions behind one button (<details>: keyboard and screen readers for free); a click
+// on an item or anywhere else closes it.
+function rowMenu(tid, ...items) {
+  const menu = h('details', { class: 'menu' },
+    h('summary', { class: 'btn small', tid, 'aria-label': t('col_actions'), title: t('col_actions') }, h('span', { class: 'dots', 'aria-hidden': 'true' })),
+    h('div', { class: 'menu-list', role: 'menu' }, items));
+  menu.addEventListener('click', (e) => { if (e.target.closest('.menu-list button')) menu.open = false; });
+  // Fixed to the viewport, so the table's scroll box does not clip it.
+  menu.addEventListener('toggle', () => {
+    if (!menu.open) return;
+    const r = menu.firstChild.getBoundingClientRect();
+    const list = menu.lastChild;
+    list.style.right = Math.max(8, window.innerWidth - r.right) + 'px';
+    list.style.top = (r.bottom + 4) + 'px';
+    const below = window.innerHeight - r.bottom - 8;
+    if (list.offsetHeight > below) list.style.top = Math.max(8, r.top - 4 - list.offsetHeight) + 'px';
+  });
+  return menu;
+}
+const closeMenus = (e) => {
+  for (const m of document.querySelectorAll('details.menu[open]')) if (!e || !m.contains(e.target)) m.open = false;
+};
+document.addEventListener('click', closeMenus);
+document.addEventListener('scroll', () => closeMenus(), true);
+window.addEventListener('resize', () => closeMenus());
 
 // Chart.js is loaded on the first chart, not with the page (it is most of the bytes).
 let chartLib = null;

@@ -148,12 +148,12 @@ routes.fleet = async function fleetPage(view, r) {
     el.addEventListener('change', () => change(k, el.value.trim()));
     return el;
   };
+  const statuses = [['', t('all_statuses')], ...['running', 'warning', 'down', 'testing', 'unknown'].map((v) => [v, statusLabel(v)])];
   const statusSel = h('select', { tid: 'filter-status', 'aria-label': t('f_status'), onchange: (e) => change('status', e.target.value) },
-    [['', t('all_statuses')], ['running', statusLabel('running')], ['warning', statusLabel('warning')], ['down', statusLabel('down')],
-      ['testing', statusLabel('testing')], ['unknown', statusLabel('unknown')]].map(([v, l]) => h('option', { value: v, selected: f.status === v }, l)));
+    statuses.map(([v, l]) => h('option', { value: v, selected: f.status === v }, l)));
+  const seen = [['', t('seen_any')], ['1h', t('seen_1h')], ['24h', t('seen_24h')], ['7d', t('seen_7d')], ['30d', t('seen_30d')]];
   const seenSel = h('select', { tid: 'filter-seen', 'aria-label': t('f_not_seen'), onchange: (e) => change('seen', e.target.value) },
-    [['', t('seen_any')], ['1h', t('seen_1h')], ['24h', t('seen_24h')], ['7d', t('seen_7d')], ['30d', t('seen_30d')]]
-      .map(([v, l]) => h('option', { value: v, selected: f.seen === v }, l)));
+    seen.map(([v, l]) => h('option', { value: v, selected: f.seen === v }, l)));
   const low = h('input', { type: 'checkbox', tid: 'filter-low', checked: !!f.low, onchange: (e) => change('low', e.target.checked ? '1' : '') });
   const dlVendor = h('datalist', { id: 'dl-vendor' });
   const dlModel = h('datalist', { id: 'dl-model' });
@@ -274,7 +274,7 @@ function dl(pairs) {
 
 function periodRange(p, from, to) {
   const end = Date.now();
-  if (p === 'custom' && from && to) return { from: from + 'T00:00:00Z', to: addDays(to, 1) + 'T00:00:00Z', days: true };
+  if (p === 'custom' && from && to) return { from: from + 'T00:00:00Z', to: addDays(to, 1) + 'T00:00:00Z', days: true };  // i18n-ignore: RFC 3339 times
   const span = p === 'day' ? 86400 : p === 'month' ? 30 * 86400 : 7 * 86400;
   return { from: new Date(end - span * 1000).toISOString(), to: new Date(end).toISOString(), days: p !== 'day' };
 }
@@ -406,8 +406,8 @@ function deviceHistory(box, id, query, names) {
       if (!fromIn.value || !toIn.value || fromIn.value > toIn.value) { toast(t('v_period'), 'error'); return; }
       from = fromIn.value; to = toIn.value; draw();
     } }, t('apply')));
-  const seg = h('div', { class: 'seg', role: 'group', 'aria-label': t('period') }, [['day', t('p_day')], ['week', t('p_week')], ['month', t('p_month')], ['custom', t('p_custom')]]
-    .map(([v, l]) => h('button', { type: 'button', tid: 'period-' + v, 'aria-pressed': String(period === v), onclick: (e) => {
+  const periods = [['day', t('p_day')], ['week', t('p_week')], ['month', t('p_month')], ['custom', t('p_custom')]];
+  const seg = h('div', { class: 'seg', role: 'group', 'aria-label': t('period') }, periods.map(([v, l]) => h('button', { type: 'button', tid: 'period-' + v, 'aria-pressed': String(period === v), onclick: (e) => {
       period = v;
       for (const b of seg.children) b.setAttribute('aria-pressed', String(b === e.currentTarget));
       custom.hidden = v !== 'custom';
