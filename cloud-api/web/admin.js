@@ -107,6 +107,7 @@ routes.sites = async function sitesPage(view) {
         { label: t('col_site'), cls: 'strong', render: (s) => h('a', { href: '#/fleet?site=' + encodeURIComponent(s.site) }, s.site || t('no_site')) },
         { label: t('col_scanners'), cls: 'num', render: (s) => num(s.scanners) },
         { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
+        { label: t('col_with_errors'), cls: 'num', render: (s) => (s.with_errors ? h('span', { class: 'err-count' }, num(s.with_errors)) : s.with_errors === 0 ? num(0) : null) },
         { label: t('col_last_upload'), render: (s) => relTime(s.last_seen_at || s.last_seen) },
         { label: t('col_health'), render: (s) => healthBadge(s.stale === true ? 'stale' : s.health || (s.last_seen ? 'ok' : 'never_seen')) },
         admin ? { label: t('col_actions'), cls: 'act', render: (s) => h('button', { class: 'btn small', type: 'button', tid: 'site-rename', onclick: () => renameSite(s) }, t('rename')) } : null,
@@ -153,8 +154,8 @@ routes.import = async function importPage(view) {
     const batchesNew = p.batches_new !== undefined ? p.batches_new : p.batches - (p.batches_duplicate || 0);
     const readingsNew = p.readings_new !== undefined ? p.readings_new : p.readings_stored;
     const nothingNew = batchesNew === 0 && readingsNew === 0 && !p.events_stored;
-    const create = h('input', { type: 'checkbox', tid: 'import-create-scanners', onchange: () => { apply.disabled = !create.checked; } });
-    const apply = h('button', { class: 'btn primary', type: 'button', tid: 'import-apply', disabled: unknown.length > 0 || nothingNew, onclick: async () => {
+    const create = h('input', { type: 'checkbox', tid: 'import-register', onchange: () => { apply.disabled = !create.checked; } });
+    const apply = h('button', { class: 'btn primary', type: 'button', tid: 'import-apply', disabled: unknown.length > 0, onclick: async () => {
       apply.disabled = true;
       try {
         const res = await api('POST', 'import' + (unknown.length && create.checked ? '?create_scanners=true' : ''), bytes);

@@ -17,7 +17,8 @@
 //   sign-in:  login-form, login-email, login-password, login-submit, login-error,
 //             tenant-choice (one per tenant, data-tenant-id), tenant-back
 //   fleet:    tile-devices, tile-online, tile-offline, tile-errors, tile-low, fleet-search,
-//             filter-site, filter-vendor, filter-model, filter-status, filter-low, filter-seen,
+//             filter-site, filter-vendor, filter-model (selects), filter-status, filter-low, filter-seen,
+//             fleet-sort (phone layout),
 //             filter-reset, fleet-table, fleet-row (data-device-id), fleet-empty, fleet-count,
 //             page-size, page-prev, page-next, export-csv, export-xlsx,
 //             sort-<key> (column headers: vendor, model, serial, address, location, site,
@@ -34,7 +35,7 @@
 //             scanner-menu (opens the row's menu:) scanner-edit, scanner-replace-key,
 //             scanner-revoke
 //   import:   import-file, import-preview, import-apply, import-result, import-error,
-//             import-nothing-new, import-reset
+//             import-register (register unknown scanners), import-nothing-new, import-reset
 //   users:    users-table, user-row (data-user-id), add-user, user-email, user-role,
 //             user-password, user-save, user-role-select, user-disable, user-enable,
 //             user-reset, reset-password, tokens-table, token-row, add-token, token-name,
@@ -376,24 +377,25 @@ function rowMenu(tid, ...items) {
     h('summary', { class: 'btn small', tid, 'aria-label': t('col_actions'), title: t('col_actions') }, h('span', { class: 'dots', 'aria-hidden': 'true' })),
     h('div', { class: 'menu-list', role: 'menu' }, items));
   menu.addEventListener('click', (e) => { if (e.target.closest('.menu-list button')) menu.open = false; });
-  // Fixed to the viewport, so the table's scroll box does not clip it.
-  menu.addEventListener('toggle', () => {
-    if (!menu.open) return;
-    const r = menu.firstChild.getBoundingClientRect();
-    const list = menu.lastChild;
-    list.style.right = Math.max(8, window.innerWidth - r.right) + 'px';
-    list.style.top = (r.bottom + 4) + 'px';
-    const below = window.innerHeight - r.bottom - 8;
-    if (list.offsetHeight > below) list.style.top = Math.max(8, r.top - 4 - list.offsetHeight) + 'px';
-  });
+  menu.addEventListener('toggle', () => { if (menu.open) placeMenu(menu); });
   return menu;
 }
-const closeMenus = (e) => {
-  for (const m of document.querySelectorAll('details.menu[open]')) if (!e || !m.contains(e.target)) m.open = false;
-};
-document.addEventListener('click', closeMenus);
-document.addEventListener('scroll', () => closeMenus(), true);
-window.addEventListener('resize', () => closeMenus());
+
+// Fixed to the viewport, so the table's scroll box does not clip it; below its button, or above
+// when there is no room.
+function placeMenu(menu) {
+  const r = menu.firstChild.getBoundingClientRect();
+  const list = menu.lastChild;
+  list.style.right = Math.max(8, window.innerWidth - r.right) + 'px';
+  list.style.top = (r.bottom + 4) + 'px';
+  if (list.offsetHeight > window.innerHeight - r.bottom - 8) list.style.top = Math.max(8, r.top - 4 - list.offsetHeight) + 'px';
+}
+document.addEventListener('click', (e) => {
+  for (const m of document.querySelectorAll('details.menu[open]')) if (!m.contains(e.target)) m.open = false;
+});
+for (const ev of ['scroll', 'resize']) {
+  window.addEventListener(ev, () => { for (const m of document.querySelectorAll('details.menu[open]')) placeMenu(m); }, true);
+}
 
 // Chart.js is loaded on the first chart, not with the page (it is most of the bytes).
 let chartLib = null;
@@ -452,7 +454,7 @@ function field(o) {
       list: o.list, placeholder: o.placeholder, 'data-required': o.required, 'data-max': o.max, 'data-min': o.min, spellcheck: 'false',
     });
   }
-  const err = h('div', { class: 'field-error', id: id + '-err', hidden: true });
+  const err = h('div', { class: 'field-error form-error', id: id + '-err', hidden: true });
   input.setAttribute('aria-describedby', id + '-err');
   return h('div', { class: 'field' }, h('label', { for: id }, o.label), input, o.hint ? h('div', { class: 'hint' }, o.hint) : null, err);
 }
@@ -623,6 +625,7 @@ async function loadSession() {
   S.me = await api('GET', 'auth/me', undefined, { public: true });
   S.csrf = S.me.csrf_token || S.csrf;
   S.tenant = await api('GET', 'tenant');
+  S.tenantAt = Date.now();
 }
 
 async function signOut(everywhere) {
@@ -669,6 +672,12 @@ async function render() {
   $('#login').hidden = true;
   $('#shell').hidden = false;
   renderHeader();
+  // Trial days, licence and name change under us (an extension ends a 402 block): re-read the
+  // tenant after a block or once a minute, in the background.
+  if (S.blocked || Date.now() - (S.tenantAt || 0) > 60000) {
+    S.blocked = false;
+    api('GET', 'tenant').then((tn) => { S.tenant = tn; S.tenantAt = Date.now(); renderHeader(); }).catch(() => {});
+  }
   for (const a of document.querySelectorAll('.nav a')) {
     const on = a.dataset.nav === r.name || (r.name === 'devices' && a.dataset.nav === 'fleet');
     a.classList.toggle('active', on);
@@ -693,6 +702,7 @@ async function render() {
 // says so instead of showing an error. The header keeps working.
 function showBlocked(err) {
   if (!S.me) return;
+  S.blocked = true;
   api('GET', 'tenant').then((tn) => { S.tenant = tn; renderHeader(); }).catch(() => {});
   const tn = S.tenant || {};
   const title = err.code === 'device_limit' ? t('blocked_limit_title') : err.code === 'licence_expired' ? t('blocked_licence_title') : t('blocked_trial_title');
@@ -779,7 +789,11 @@ async function boot() {
   });
   $('#scrim').addEventListener('click', () => document.body.classList.remove('nav-open'));
   for (const b of document.querySelectorAll('[data-action=logout]')) b.addEventListener('click', () => signOut(false));
-  window.addEventListener('hashchange', render);
+  // A link to the page already shown (the same URL) fires only popstate; a new hash fires both.
+  let queued = false;
+  const schedule = () => { if (!queued) { queued = true; setTimeout(() => { queued = false; render(); }, 0); } };
+  window.addEventListener('hashchange', schedule);
+  window.addEventListener('popstate', schedule);
   try {
     await loadSession();
   } catch (e) {

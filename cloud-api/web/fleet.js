@@ -143,10 +143,21 @@ routes.fleet = async function fleetPage(view, r) {
   search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => change('q', search.value.trim()), 300); });
   const siteSel = h('select', { tid: 'filter-site', 'aria-label': t('f_site'), onchange: (e) => change('site', e.target.value) },
     h('option', { value: '' }, t('all_sites')));
-  const text = (k, label) => {
-    const el = h('input', { type: 'text', value: f[k], tid: 'filter-' + k, placeholder: label, 'aria-label': label, maxlength: 200, list: 'dl-' + k });
-    el.addEventListener('change', () => change(k, el.value.trim()));
-    return el;
+  // Vendor and model choices: the summary's lists when the server gives them, else every vendor
+  // and model seen on the pages loaded in this session (the API matches them exactly).
+  const seenVM = S.seenVM || (S.seenVM = new Map());  // model -> vendor
+  const vendorSel = h('select', { tid: 'filter-vendor', 'aria-label': t('f_vendor'), onchange: (e) => { f.model = ''; change('vendor', e.target.value); } });
+  const modelSel = h('select', { tid: 'filter-model', 'aria-label': t('f_model'), onchange: (e) => change('model', e.target.value) });
+  const fillChoices = () => {
+    const pairs = new Map(seenVM);
+    for (const m of (S.summary && S.summary.models) || []) if (m.model) pairs.set(m.model, m.vendor || '');
+    const vendors = new Set([...pairs.values(), ...((S.summary && S.summary.vendors) || []).map((v) => (typeof v === 'string' ? v : v.vendor))].filter(Boolean));
+    if (f.vendor) vendors.add(f.vendor);
+    const models = new Set([...pairs].filter(([, v]) => !f.vendor || v.toLowerCase() === f.vendor.toLowerCase()).map(([m]) => m));
+    if (f.model) models.add(f.model);
+    const opts = (set, cur) => [...set].sort((a, b) => a.localeCompare(b)).map((v) => h('option', { value: v, selected: v === cur }, v));
+    clear(vendorSel, h('option', { value: '' }, t('all_vendors')), opts(vendors, f.vendor));
+    clear(modelSel, h('option', { value: '' }, t('all_models')), opts(models, f.model));
   };
   const statuses = [['', t('all_statuses')], ...['running', 'warning', 'down', 'testing', 'unknown'].map((v) => [v, statusLabel(v)])];
   const statusSel = h('select', { tid: 'filter-status', 'aria-label': t('f_status'), onchange: (e) => change('status', e.target.value) },
@@ -155,8 +166,6 @@ routes.fleet = async function fleetPage(view, r) {
   const seenSel = h('select', { tid: 'filter-seen', 'aria-label': t('f_not_seen'), onchange: (e) => change('seen', e.target.value) },
     seen.map(([v, l]) => h('option', { value: v, selected: f.seen === v }, l)));
   const low = h('input', { type: 'checkbox', tid: 'filter-low', checked: !!f.low, onchange: (e) => change('low', e.target.checked ? '1' : '') });
-  const dlVendor = h('datalist', { id: 'dl-vendor' });
-  const dlModel = h('datalist', { id: 'dl-model' });
   const reset = h('button', { type: 'button', class: 'btn ghost small', tid: 'filter-reset', onclick: () => {
     for (const k of FLEET_KEYS) f[k] = '';
     f.page = 1; f.per = 50;
@@ -170,8 +179,9 @@ routes.fleet = async function fleetPage(view, r) {
     f.sort = k; f.order = o; f.page = 1; sync(); loadRows();
   } }, sorts.flatMap(([k, l]) => ['asc', 'desc'].map((o) => h('option', { value: k + ':' + o,
     selected: (f.sort || 'last_seen') === k && (f.order || (k === 'last_seen' ? 'desc' : 'asc')) === o }, (o === 'asc' ? t('sort_asc', { column: l }) : t('sort_desc', { column: l }))))));
-  bar.append(search, siteSel, text('vendor', t('f_vendor')), text('model', t('f_model')), statusSel, seenSel, sortSel,
-    h('label', { class: 'check' }, low, t('f_low_supply')), reset, dlVendor, dlModel);
+  bar.append(search, siteSel, vendorSel, modelSel, statusSel, seenSel, sortSel,
+    h('label', { class: 'check' }, low, t('f_low_supply')), reset);
+  fillChoices();
 
   const setExports = () => {
     const p = fleetApiParams(f);
@@ -195,10 +205,8 @@ routes.fleet = async function fleetPage(view, r) {
       result.classList.remove('busy');
     }
     if (mine !== seq) return;
-    // suggestions for the exact-match vendor/model filters, from what is on screen
-    const uniq = (k) => [...new Set(data.items.map((d) => d[k]).filter(Boolean))].sort();
-    clear(dlVendor, uniq('vendor').map((v) => h('option', { value: v })));
-    clear(dlModel, uniq('model').map((v) => h('option', { value: v })));
+    for (const d of data.items) if (d.model) seenVM.set(d.model, d.vendor || '');
+    fillChoices();
     drawRows(data);
   };
 
@@ -256,7 +264,7 @@ routes.fleet = async function fleetPage(view, r) {
   };
 
   drawTiles();
-  const summary = api('GET', 'fleet/summary').then((s) => { S.summary = s; drawTiles(); });
+  const summary = api('GET', 'fleet/summary').then((s) => { S.summary = s; drawTiles(); fillChoices(); });
   getSites().then((sites) => {
     for (const s of sites) siteSel.append(h('option', { value: s.site, selected: f.site === s.site }, s.site || t('no_site')));
   }).catch(() => {});

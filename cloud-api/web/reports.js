@@ -34,7 +34,8 @@ routes.pages = async function pagesPage(view, r) {
     dateIn('pv-date', t('f_date'), f.date, (v) => { if (v) { f.date = v; load(); } }, f.period === 'custom'),
     dateIn('pv-from', t('f_from'), f.from, (v) => { f.from = v; load(); }, f.period !== 'custom'),
     dateIn('pv-to', t('f_to'), f.to, (v) => { f.to = v; load(); }, f.period !== 'custom'),
-    sel('pv-name', t('counter'), f.name, [['all', t('all_counters')], ...COUNTER_ORDER.slice(0, 15).map((n) => [n, counterName(n)])], (v) => { f.name = v; load(); }));
+    sel('pv-name', t('counter'), f.name, [['all', t('all_counters')], ...COUNTER_ORDER.slice(0, 15).map((n) => [n, counterName(n)])], (v) => { f.name = v; load(); }),
+    h('button', { class: 'btn primary', type: 'button', tid: 'pv-show', onclick: () => load() }, t('show')));
 
   const params = () => Object.assign({ group_by: f.group, period: f.period, name: f.name === 'all' ? '' : f.name },
     f.period === 'custom' ? { from: f.from, to: f.to } : { date: f.date });
