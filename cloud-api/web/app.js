@@ -317,6 +317,15 @@ function toast(message, kind) {
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
 
+// CSV and XLSX links of a list: plain links, the session cookie authenticates the GET. The file
+// name is a hint (a Content-Disposition of the server wins).
+function exportLinks(path, params, name, prefix) {
+  return ['csv', 'xlsx'].map((fmt) => h('a', {
+    class: 'btn', href: '/api/v1/' + path + qs(Object.assign({}, params, { format: fmt, lang: S.lang })),
+    download: 'printmon-' + name + '-' + today() + '.' + fmt, tid: prefix + fmt,
+  }, fmt === 'csv' ? t('export_csv') : t('export_xlsx')));
+}
+
 function badge(cls, text, tid) { return h('span', { class: 'badge ' + cls, tid }, text); }
 
 function pageHead(title, sub, ...actions) {

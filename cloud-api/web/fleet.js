@@ -185,9 +185,7 @@ routes.fleet = async function fleetPage(view, r) {
 
   const setExports = () => {
     const p = fleetApiParams(f);
-    clear(exports,
-      h('a', { class: 'btn', href: '/api/v1/devices' + qs(Object.assign({}, p, { format: 'csv', lang: S.lang })), download: '', tid: 'export-csv' }, t('export_csv')),
-      h('a', { class: 'btn', href: '/api/v1/devices' + qs(Object.assign({}, p, { format: 'xlsx', lang: S.lang })), download: '', tid: 'export-xlsx' }, t('export_xlsx')));
+    clear(exports, exportLinks('devices', p, 'devices', 'export-'));
   };
 
   let seq = 0;

@@ -47,9 +47,7 @@ routes.pages = async function pagesPage(view, r) {
     sync();
     if (f.period === 'custom' && (!f.from || !f.to || f.from > f.to)) { clear(tableBox, h('div', { class: 'alert error', role: 'alert' }, t('v_period'))); return; }
     const p = params();
-    clear(exports,
-      h('a', { class: 'btn', href: '/api/v1/page-volume' + qs(Object.assign({}, p, { format: 'csv', lang: S.lang })), download: '', tid: 'pv-export-csv' }, t('export_csv')),
-      h('a', { class: 'btn', href: '/api/v1/page-volume' + qs(Object.assign({}, p, { format: 'xlsx', lang: S.lang })), download: '', tid: 'pv-export-xlsx' }, t('export_xlsx')));
+    clear(exports, exportLinks('page-volume', p, 'page-volume', 'pv-export-'));
     tableBox.classList.add('busy');
     let res;
     try {
@@ -129,9 +127,7 @@ routes.pages = async function pagesPage(view, r) {
     if (!atIn.value) { clear(mrBox, h('div', { class: 'alert error', role: 'alert' }, t('v_required'))); return; }
     f.at = atIn.value; f.interp = interp.checked; sync();
     const p = { at: f.at, interpolate: f.interp ? 'true' : '' };
-    clear(mrExports,
-      h('a', { class: 'btn', href: '/api/v1/meter-reads' + qs(Object.assign({}, p, { format: 'csv', lang: S.lang })), download: '', tid: 'mr-export-csv' }, t('export_csv')),
-      h('a', { class: 'btn', href: '/api/v1/meter-reads' + qs(Object.assign({}, p, { format: 'xlsx', lang: S.lang })), download: '', tid: 'mr-export-xlsx' }, t('export_xlsx')));
+    clear(mrExports, exportLinks('meter-reads', p, 'meter-reads-' + f.at, 'mr-export-'));
     if (!more) { mrOffset = 0; mrRows = new Map(); clear(mrBox, loading()); }
     let res;
     try {
