@@ -774,7 +774,7 @@ function renderLogin(choices, creds) {
       err.hidden = true;
       try { await signIn({ email: v.email, password: v.password }); } catch (e) { if (e.code === 'login_failed' || e.code === 'too_many_attempts') { fail(e); return; } throw e; }
     });
-    form.querySelector('.alert').after(err);
+    form.querySelector('p').after(form.querySelector('.alert'), err);
     content = form;
   }
   clear(box, h('div', { class: 'login-card' },
