@@ -647,6 +647,9 @@ TEST_CASE("trial and licence: reads answer 402, uploads are kept, the CLI unbloc
     CHECK(ended.json["days_left"].IsNull());
     CHECK(as(s, console, "GET", "/api/v1/auth/me").status == 200);
     CHECK(api_get(s, "/api/v1/auth/me", token).status == 200);
+    // Signing in still works: the console must be able to show why there is no data.
+    const auto blocked_session = cookie_login(s, "admin@acme.test");
+    CHECK(str(as(s, blocked_session, "GET", "/api/v1/tenant").json, "status") == "expired");
     CHECK(cli.run({"tenant", "show", "--tenant", acme}).out.find("status=expired") !=
           std::string::npos);
     // The platform admin still reads.
@@ -802,6 +805,7 @@ TEST_CASE("scanners added without an id are enrolled by their first upload",
     CHECK(str(kazan, "name") == "Kazan office");
     CHECK(str(kazan, "site") == "Kazan");
     CHECK(num(kazan, "devices") == 1);
+    CHECK_FALSE(str(kazan, "last_seen").empty());
     CHECK(enrolled.body.find("pending-") == std::string::npos);
     // Later batches of the key with that id work; another id is refused.
     CHECK(s.ingest(key, batch_of("branch-kazan", printer,
@@ -960,6 +964,16 @@ TEST_CASE("import preview: exact counts, nothing stored, then the same numbers a
     CHECK(str(preview.json["scanners"][0], "scanner_id") == "branch-1");
     CHECK(boolean(preview.json["scanners"][0], "known"));
     CHECK(num(preview.json["scanners"][0], "readings") == 23);
+    CHECK(s.count_all_data() == before);
+    // The console sends a .json.gz file as it is, with Content-Encoding: gzip.
+    net::Headers gzipped{
+        {"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}, {"Content-Encoding", "gzip"}};
+    const auto gz = api_request(s, "POST", "/api/v1/import?dry_run=true", "",
+                                net::gzip_compress(file), gzipped);
+    INFO(gz.body);
+    REQUIRE(gz.status == 200);
+    CHECK(num(gz.json, "readings_stored") == 20);
+    CHECK(num(gz.json, "readings_duplicate") == 3);
     CHECK(s.count_all_data() == before);
 
     // Applying stores exactly what the preview said.
