@@ -211,7 +211,13 @@ std::optional<std::string> member(const rapidjson::Document& doc, const char* na
         throw net::HttpError(400, "invalid_body", fmt::format("{}: must be a string", name));
     }
     std::string value(it->value.GetString(), it->value.GetStringLength());
-    if (value.size() > max_chars) {
+    // Limits count characters (UTF-8 code points), not bytes: a 200-character Cyrillic name is
+    // 400 bytes. The small-body cap bounds the bytes.
+    const auto characters =
+        static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {
+            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        }));
+    if (characters > max_chars) {
         throw net::HttpError(400, "invalid_body",
                              fmt::format("{}: longer than {} characters", name, max_chars));
     }
@@ -900,7 +906,16 @@ void register_console(Registrar& r) {
             if (!moved) throw from_error(moved.error());
             log->info("event=site_renamed tenant={} scanners={} by={}", s.tenant, *moved,
                       s.who.subject);
-            return json_object(200, std::pair{"site", to}, std::pair{"scanners", number(*moved)});
+            // json_object writes strings only; the contract's count is a JSON number.
+            rapidjson::StringBuffer buffer;
+            Writer w(buffer);
+            w.StartObject();
+            w.Key("site");
+            w.String(to.c_str(), static_cast<rapidjson::SizeType>(to.size()));
+            w.Key("scanners");
+            w.Int64(*moved);
+            w.EndObject();
+            return net::Response::json({buffer.GetString(), buffer.GetSize()});
         });
     });
 

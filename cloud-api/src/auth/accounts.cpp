@@ -244,7 +244,8 @@ common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_i
         return common::make_error(common::ErrorCode::kConflict, "the current password is wrong");
     }
     if (auto ok = check_new_password(replacement); !ok) return ok;
-    tx.exec_prepared0(kSetPassword, tenant_id, user_id, hash_password(replacement));
+    // The statement RETURNs its row (reset_password tells "no such user" by it): not exec0.
+    tx.exec_prepared(kSetPassword, tenant_id, user_id, hash_password(replacement));
     end_user_sessions(tx, tenant_id, user_id, keep_session);
     return {};
 }
