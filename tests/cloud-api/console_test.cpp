@@ -323,6 +323,26 @@ TEST_CASE("sign-in by e-mail alone is braked like the tenant form", "[cloud][con
     CHECK(login_raw(s, "admin@acme.test", kPassword, "", true).status == 429);
 }
 
+TEST_CASE("changing a password is braked against guessing the current one",
+          "[cloud][console][auth]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    const auto here = cookie_login(s, "admin@acme.test");
+    const auto attempt = [&](const std::string& current) {
+        return as(s, here, "POST", "/api/v1/auth/password",
+                  R"({"current_password":")" + current + R"(","new_password":"a new password"})");
+    };
+    for (int i = 0; i < 10; ++i)
+        CHECK(error_code(attempt("guess " + std::to_string(i))) == "wrong_password");
+    // Even the right current password now waits, and nothing changed.
+    const auto braked = attempt(kPassword);
+    CHECK(braked.status == 429);
+    CHECK(error_code(braked) == "too_many_attempts");
+    CHECK(braked.headers.count("Retry-After") == 1);
+    CHECK(as(s, here, "GET", "/api/v1/auth/me").status == 200);
+}
+
 TEST_CASE("cookie sessions: HttpOnly cookie, CSRF on every change, logout, tenant isolation",
           "[cloud][console][auth]") {
     CloudServer s;
@@ -678,6 +698,8 @@ TEST_CASE("trial and licence: reads answer 402, uploads are kept, the CLI unbloc
     all_open();
     const auto licensed = as(s, console, "GET", "/api/v1/tenant");
     CHECK(str(licensed.json, "status") == "licensed");
+    // A date alone is its UTC midnight, whatever the database session's zone.
+    CHECK(str(licensed.json, "licensed_until") == "2099-01-01T00:00:00Z");
     CHECK(str(licensed.json, "licensed_until").rfind("2099-01-01", 0) == 0);
     CHECK(num(licensed.json, "days_left").value_or(0) > 365);
     const auto devices = as(s, console, "GET", "/api/v1/devices?q=DURING-BLOCK");

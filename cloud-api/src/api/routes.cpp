@@ -431,10 +431,20 @@ void register_accounts(Registrar& r) {
         const auto doc = json_body(request);
         const auto current = *member(doc, "current_password", true, auth::kMaxPasswordChars);
         const auto next = *member(doc, "new_password", true, auth::kMaxPasswordChars);
+        // The same brake as sign-in: a stolen session must not guess the password at argon2
+        // speed (the account key names the user, so only this route's failures count).
+        const auto account = auth::account_key(who.tenant_id, "user:" + who.subject);
+        if (const auto wait = deps->logins->blocked(account, request.remote_address)) {
+            throw net::HttpError(
+                429, "too_many_attempts",
+                fmt::format("too many wrong passwords; try again in {} s", wait->count()))
+                .with_header("Retry-After", std::to_string(wait->count()));
+        }
         return write(*deps, [&](pqxx::work& tx) {
             auto done = auth::change_password(tx, who.tenant_id, who.subject, current, next,
                                               who.session_id);
             if (!done && done.error().code == common::ErrorCode::kConflict) {
+                deps->logins->failed(account, request.remote_address);
                 throw net::HttpError(400, "wrong_password", done.error().message);
             }
             if (!done) throw from_error(done.error());

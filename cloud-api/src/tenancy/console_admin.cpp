@@ -30,8 +30,10 @@ constexpr const char* kRenameTenantSql =
     "UPDATE tenants SET name = $2 WHERE tenant_id = $1::uuid RETURNING 1";
 
 constexpr const char* kSetLicence = "console_set_licence";
+// A date alone means its UTC midnight (as everywhere in the API), whatever the session's zone.
 constexpr const char* kSetLicenceSql =
-    "UPDATE tenants SET licensed_until = coalesce($2::timestamptz, licensed_until), "
+    "UPDATE tenants SET licensed_until = coalesce(CASE WHEN $2 ~ '^\\d{4}-\\d{2}-\\d{2}$' "
+    "THEN ($2 || 'T00:00:00Z')::timestamptz ELSE $2::timestamptz END, licensed_until), "
     "device_limit = CASE WHEN $3::integer IS NULL THEN device_limit "
     "                    WHEN $3::integer < 0 THEN NULL ELSE $3::integer END "
     "WHERE tenant_id = $1::uuid RETURNING 1";
