@@ -2,15 +2,19 @@
 // arrives exactly once, whatever fails in between. Rows are counted on both sides.
 #include <catch2/catch.hpp>
 #include <future>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <pqxx/nontransaction>
+#include <pqxx/transaction>
 
 #include "app/service.hpp"
 #include "net_test_support.hpp"
+#include "outbox/outbox.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/proto/time.hpp"
 #include "uploader_support.hpp"
 
 using namespace printmon;
@@ -102,6 +106,20 @@ TEST_CASE("happy path: rows become batches, arrive once, are marked sent",
     // The scanner UI's view.
     CHECK(db.scalar("SELECT count(*) FROM uploader_status WHERE last_success_at IS NOT NULL AND "
                     "last_error IS NULL AND queue_length = 0") == 1);
+    // Each batch told the cloud what it left behind (the first one took all 12 events).
+    {
+        std::lock_guard lock(store->mutex);
+        REQUIRE(store->outboxes.size() == 3);
+        const long long left[] = {550, 50, 0};
+        for (std::size_t i = 0; i < 3; ++i) {
+            INFO(i);
+            REQUIRE(store->outboxes[i].second.has_value());
+            const auto& outbox = *store->outboxes[i].second;
+            CHECK(outbox.pending_readings == left[i]);
+            CHECK(outbox.pending_events == 0);
+            CHECK(outbox.oldest_pending_at.has_value() == (left[i] > 0));
+        }
+    }
 
     SECTION("nothing new: the next cycle sends nothing") {
         const auto again = service.run_cycle();
@@ -422,4 +440,129 @@ TEST_CASE("not configured: nothing is claimed or sent, the UI is told", "[upload
     CHECK(db.scalar("SELECT count(*) FROM upload_batches") == 0);
     CHECK(db.scalar("SELECT count(*) FROM uploader_status WHERE last_error LIKE 'not configured%' "
                     "AND queue_length = 5") == 1);
+}
+
+namespace {
+
+/// The backlog a batch should report, computed independently of the outbox's statement: unsent
+/// rows outside `batch_id` and outside quarantined batches, and the oldest such polled_at.
+struct Expected {
+    long long readings = 0;
+    long long events = 0;
+    std::optional<std::chrono::system_clock::time_point> oldest;
+};
+
+Expected unsent_besides(db::Connection& conn, const std::string& batch_id) {
+    pqxx::work tx(conn.raw());
+    const char* outside =
+        "sent_at IS NULL AND batch_id IS DISTINCT FROM $1::uuid AND NOT EXISTS (SELECT 1 FROM "
+        "upload_batches b WHERE b.batch_id = t.batch_id AND b.state = 'quarantined')";
+    Expected out;
+    out.readings = tx.exec_params1(std::string("SELECT count(*) FROM readings t WHERE ") + outside,
+                                   batch_id)[0]
+                       .as<long long>();
+    out.events =
+        tx.exec_params1(std::string("SELECT count(*) FROM events t WHERE ") + outside, batch_id)[0]
+            .as<long long>();
+    const auto oldest = tx.exec_params1(
+        std::string("SELECT extract(epoch FROM min(polled_at))::bigint FROM readings t WHERE ") +
+            outside,
+        batch_id);
+    if (!oldest[0].is_null()) {
+        out.oldest =
+            std::chrono::system_clock::time_point(std::chrono::seconds(oldest[0].as<long long>()));
+    }
+    return out;
+}
+
+std::optional<std::chrono::system_clock::time_point> oldest_of(const proto::OutboxBacklog& b) {
+    if (!b.oldest_pending_at) return std::nullopt;
+    auto parsed = proto::parse_rfc3339(*b.oldest_pending_at);
+    REQUIRE(parsed);
+    return *parsed;
+}
+
+}  // namespace
+
+TEST_CASE("every batch reports the rows it leaves unsent, as of each attempt",
+          "[uploader][integration][outbox]") {
+    BranchDb db;
+    const auto device = db.add_device("10.0.0.7");
+    const auto start =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) - 24h;
+    db.add_readings(device, 12, false, start);  // 1 s apart
+    db.add_events(device, 8);
+    auto conn = db.connect();
+    auto check_conn = db.connect();
+    OutboxOptions options;
+    options.max_readings_per_batch = 5;  // also 5 events a batch
+    Outbox outbox(conn, options, kClock);
+
+    struct Seen {
+        std::size_t readings = 0, events = 0;
+        proto::OutboxBacklog outbox;
+    };
+    std::vector<Seen> seen;
+    // What the "cloud" answers to the successive attempts.
+    std::vector<Disposition> answers = {Disposition::kQuarantine, Disposition::kSent,
+                                        Disposition::kKeepPending, Disposition::kSent,
+                                        Disposition::kSent};
+    std::size_t attempt = 0;
+    const auto send = [&](const proto::Batch& batch) {
+        REQUIRE(batch.outbox.has_value());
+        seen.push_back({batch.readings.size(), batch.events.size(), *batch.outbox});
+        // The figures agree with the rows, counted another way, at the moment of sending.
+        const auto expected = unsent_besides(check_conn, batch.batch_id);
+        CHECK(batch.outbox->pending_readings == expected.readings);
+        CHECK(batch.outbox->pending_events == expected.events);
+        CHECK(oldest_of(*batch.outbox) == expected.oldest);
+        REQUIRE(attempt < answers.size());
+        return AttemptResult{answers[attempt++], "test"};
+    };
+    const auto next = [&] {
+        for (int i = 0; i < 3; ++i) {  // a pending batch, else claim one
+            if (outbox.process_next(kScannerId, send).attempted) return true;
+            if (!outbox.claim_batch()) return false;
+        }
+        FAIL("claimed a batch that process_next did not find");
+        return false;
+    };
+
+    // A: readings 0-4 and events 0-4, leaving readings 5-11 and events 5-7; quarantined.
+    REQUIRE(next());
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].readings == 5);
+    CHECK(seen[0].events == 5);
+    CHECK(seen[0].outbox.pending_readings == 7);
+    CHECK(seen[0].outbox.pending_events == 3);
+    CHECK(oldest_of(seen[0].outbox) == start + 5s);
+    // B: readings 5-9 and events 5-7. A's rows are parked, not pending: 2 readings are left.
+    REQUIRE(next());
+    CHECK(seen[1].readings == 5);
+    CHECK(seen[1].events == 3);
+    CHECK(seen[1].outbox.pending_readings == 2);
+    CHECK(seen[1].outbox.pending_events == 0);
+    CHECK(oldest_of(seen[1].outbox) == start + 10s);
+    // C: readings 10-11, nothing behind it; the attempt fails.
+    REQUIRE(next());
+    CHECK(seen[2].readings == 2);
+    CHECK(seen[2].outbox == proto::OutboxBacklog{0, 0, std::nullopt});
+    // New rows arrive before the retry of C: the retry reports them.
+    db.add_readings(device, 3, false, start + 100s);
+    db.add_events(device, 1);
+    REQUIRE(next());
+    CHECK(seen[3].readings == 2);
+    CHECK(seen[3].outbox.pending_readings == 3);
+    CHECK(seen[3].outbox.pending_events == 1);
+    CHECK(oldest_of(seen[3].outbox) == start + 100s);
+    // D: the new rows; the queue is empty behind it.
+    REQUIRE(next());
+    CHECK(seen[4].readings == 3);
+    CHECK(seen[4].events == 1);
+    CHECK(seen[4].outbox == proto::OutboxBacklog{0, 0, std::nullopt});
+    CHECK_FALSE(next());
+    CHECK(attempt == answers.size());
+    // The uploader's own queue length agrees: only the quarantined rows are unsent.
+    CHECK(outbox.queue_counts().unsent_rows == 0);
+    CHECK(db.unsent_readings() == 5);
 }

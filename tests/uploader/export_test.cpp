@@ -106,6 +106,19 @@ TEST_CASE("export writes valid batches atomically; --mark-sent is explicit",
             for (const auto& r : b.readings) CHECK(seen.insert(r.reading_id).second);
         }
         CHECK(seen.size() == ids.size());
+        // Each batch carries the queue besides itself: the other two batches are pending too
+        // (500 + 500 + 100 readings; the first batch holds the 4 events).
+        const long long readings_left[] = {600, 600, 1000};
+        const long long events_left[] = {0, 4, 4};
+        const std::chrono::seconds oldest[] = {500s, 0s, 0s};
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+            INFO(i);
+            REQUIRE(batches[i].outbox.has_value());
+            CHECK(batches[i].outbox->pending_readings == readings_left[i]);
+            CHECK(batches[i].outbox->pending_events == events_left[i]);
+            REQUIRE(batches[i].outbox->oldest_pending_at.has_value());
+            CHECK(proto::parse_rfc3339(*batches[i].outbox->oldest_pending_at) == start + oldest[i]);
+        }
         CHECK(db.batches("pending") == 3);
         CHECK(db.unsent_readings() == 1100);
         // Exporting again writes the same batches (same ids), claims nothing new.

@@ -183,7 +183,10 @@ TestCloud::TestCloud(const std::string& cert, const std::string& key,
             }
             if (s->revoked) throw net::HttpError(403, "forbidden", "scanner key revoked");
             auto batch = proto::parse_batch(request.body);
-            if (batch) ++s->posts_per_batch[batch->batch_id];
+            if (batch) {
+                ++s->posts_per_batch[batch->batch_id];
+                s->outboxes.emplace_back(batch->batch_id, batch->outbox);
+            }
             if (s->force_status) {
                 auto response = net::error_response(*s->force_status, "forced", "test fault");
                 if (!s->retry_after.empty()) response.headers["Retry-After"] = s->retry_after;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pg.hpp"
@@ -74,7 +75,9 @@ struct CloudStore {
     std::size_t requests = 0;
     std::size_t duplicate_answers = 0;
     std::map<std::string, std::size_t> posts_per_batch;  ///< every POST, any answer
-    std::vector<std::string> authorizations;             ///< Authorization headers seen
+    /// (batch_id, outbox member) of every POST that decoded, in arrival order.
+    std::vector<std::pair<std::string, std::optional<proto::OutboxBacklog>>> outboxes;
+    std::vector<std::string> authorizations;  ///< Authorization headers seen
     // Fault switches.
     std::optional<unsigned> force_status;   ///< answer this for every request
     std::string retry_after;                ///< with 503

@@ -24,12 +24,18 @@ constexpr const char* kScannerDevices =
     "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
     "WHERE d.tenant_id = $1::uuid GROUP BY 1) dc ON dc.last_scanner_id = s.scanner_id ";
 
-// $2: seconds after which a scanner that has not uploaded is "stale".
+// $2: seconds after which a scanner that has not uploaded is "stale". Backlog: the scanners'
+// last reported outbox figures (V0009), summed; the oldest is the earliest waiting reading of
+// any scanner of the site. NULL when no scanner of the site reports them.
 const std::string kSitesSql = std::string(
                                   "SELECT s.site, count(*) AS scanners, "
                                   "coalesce(sum(dc.devices), 0)::bigint AS devices, "
                                   "coalesce(sum(dc.with_errors), 0)::bigint AS with_errors, "
                                   "pm_rfc3339(max(s.last_seen_at)) AS last_seen, "
+                                  "sum(s.last_backlog_readings) AS backlog_readings, "
+                                  "sum(s.last_backlog_events) AS backlog_events, "
+                                  "pm_rfc3339(min(s.last_backlog_oldest_at)) AS "
+                                  "backlog_oldest_at, "
                                   "CASE WHEN max(s.last_seen_at) IS NULL THEN 'never_seen' "
                                   "WHEN max(s.last_seen_at) > now() - make_interval(secs => "
                                   "$2::double precision) THEN 'ok' ELSE 'stale' END AS health, "
@@ -42,7 +48,9 @@ const std::string kScannersSql =
     std::string(
         "SELECT s.scanner_id, s.name, s.site, s.key_prefix, pm_rfc3339(s.created_at) AS "
         "created_at, pm_rfc3339(s.revoked_at) AS revoked_at, pm_rfc3339(s.last_seen_at) AS "
-        "last_seen, s.last_version, s.enrolled, coalesce(dc.devices, 0) AS devices, "
+        "last_seen, s.last_version, s.last_backlog_readings AS backlog_readings, "
+        "s.last_backlog_events AS backlog_events, pm_rfc3339(s.last_backlog_oldest_at) AS "
+        "backlog_oldest_at, s.enrolled, coalesce(dc.devices, 0) AS devices, "
         "coalesce(dc.with_errors, 0) AS with_errors, "
         "CASE WHEN s.revoked_at IS NOT NULL THEN 'revoked' WHEN s.last_seen_at IS NULL THEN "
         "'never_seen' WHEN s.last_seen_at > now() - make_interval(secs => $3::double precision) "

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -107,15 +108,29 @@ constexpr const char* kFinishBatchSql =
     "UPDATE batches SET readings_stored = $4, events_stored = $5 "
     "WHERE tenant_id = $1::uuid AND scanner_id = $2 AND batch_id = $3::uuid";
 
+// $4: whether the batch carries the outbox figures ($5-$7). A batch without them (an uploader
+// that predates the member) leaves the stored figures as they are; one with them replaces all
+// three, oldest included (NULL = no reading waits).
 constexpr const char* kTouchScanner = "ingest_touch_scanner";
 constexpr const char* kTouchScannerSql =
-    "UPDATE scanners SET last_seen_at = now(), last_version = $3 "
+    "UPDATE scanners SET last_seen_at = now(), last_version = $3, "
+    "last_backlog_readings = CASE WHEN $4::boolean THEN $5::integer "
+    "ELSE last_backlog_readings END, "
+    "last_backlog_events = CASE WHEN $4::boolean THEN $6::integer ELSE last_backlog_events END, "
+    "last_backlog_oldest_at = CASE WHEN $4::boolean THEN $7::timestamptz "
+    "ELSE last_backlog_oldest_at END "
     "WHERE tenant_id = $1::uuid AND scanner_id = $2";
 
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
+}
+
+/// The columns are `integer`: a count past its range (no real branch, but the wire allows 64
+/// bits) is stored as the largest value rather than failing the whole batch.
+int clamp_count(std::int64_t count) {
+    return static_cast<int>(std::min<std::int64_t>(count, std::numeric_limits<int>::max()));
 }
 
 std::string_view to_string(BatchSource source) {
@@ -301,7 +316,12 @@ StoreResult store_batch(pqxx::work& tx, const std::string& tenant_id, const prot
     tx.exec_prepared0(kFinishBatch, tenant_id, batch.scanner_id, batch.batch_id,
                       result.readings_stored, result.events_stored);
     if (source == BatchSource::online) {
-        tx.exec_prepared0(kTouchScanner, tenant_id, batch.scanner_id, batch.scanner_version);
+        const auto& outbox = batch.outbox;
+        tx.exec_prepared0(
+            kTouchScanner, tenant_id, batch.scanner_id, batch.scanner_version, outbox.has_value(),
+            outbox ? std::optional<int>(clamp_count(outbox->pending_readings)) : std::nullopt,
+            outbox ? std::optional<int>(clamp_count(outbox->pending_events)) : std::nullopt,
+            outbox ? outbox->oldest_pending_at : std::nullopt);
     }
     return result;
 }

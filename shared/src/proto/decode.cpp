@@ -3,6 +3,7 @@
 // undefined under NDEBUG) plus the rules a schema cannot express: real dates, unique ids,
 // references between devices and readings, 64-bit range, duplicate keys.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -259,6 +260,31 @@ DeviceSnapshot read_snapshot(const Value& value, const std::string& pointer) {
     return snapshot;
 }
 
+/// A count that must not be negative (the schema's "minimum": 0, checked again here).
+std::int64_t read_count(const Value& object, const char* key, const std::string& pointer) {
+    const std::int64_t count = read_int64(object, key, pointer);
+    if (count < 0) {
+        fail(DecodeErrorCode::schema_violation, child(pointer, key),
+             "value " + std::to_string(count) + " below minimum 0");
+    }
+    return count;
+}
+
+/// The optional "outbox" member: absent in batches of older uploaders.
+std::optional<OutboxBacklog> read_outbox(const Value& root) {
+    const auto it = root.FindMember("outbox");
+    if (it == root.MemberEnd()) return std::nullopt;
+    const std::string where = "/outbox";
+    if (!it->value.IsObject()) fail_type(where, "object", it->value);
+    OutboxBacklog outbox;
+    outbox.pending_readings = read_count(it->value, "pending_readings", where);
+    outbox.pending_events = read_count(it->value, "pending_events", where);
+    if (it->value.HasMember("oldest_pending_at")) {
+        outbox.oldest_pending_at = read_time(it->value, "oldest_pending_at", where);
+    }
+    return outbox;
+}
+
 /// Reads an id that must be unique within its array.
 std::string read_unique_id(const Value& object, const char* key, const std::string& pointer,
                            std::set<std::string>& seen) {
@@ -335,6 +361,7 @@ Batch read_batch(const Value& root) {
         event.detail = read_string(events[i], "detail", where);
         batch.events.push_back(std::move(event));
     }
+    batch.outbox = read_outbox(root);
     return batch;
 }
 

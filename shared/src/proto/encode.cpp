@@ -250,6 +250,20 @@ void write_batch(W& w, const Batch& batch) {
         w.EndObject();
     }
     w.EndArray();
+    // Optional, added after the first v1 documents: absent stays absent, so a batch of an older
+    // uploader re-encodes to the same bytes.
+    if (batch.outbox) {
+        w.Key("outbox");
+        w.StartObject();
+        w.Key("pending_readings");
+        w.Int64(batch.outbox->pending_readings);
+        w.Key("pending_events");
+        w.Int64(batch.outbox->pending_events);
+        if (batch.outbox->oldest_pending_at) {
+            write_field(w, "oldest_pending_at", *batch.outbox->oldest_pending_at);
+        }
+        w.EndObject();
+    }
     w.EndObject();
 }
 

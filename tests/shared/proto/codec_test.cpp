@@ -1,6 +1,8 @@
 // Golden round trips in both directions and decoder behaviour on well-formed input.
 
 #include <atomic>
+#include <limits>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -45,6 +47,56 @@ TEST_CASE("golden batch decodes and re-encodes byte for byte", "[proto][golden]"
     REQUIRE(batch.has_value());
     CHECK(to_json(*batch, JsonStyle::pretty) == strip_final_newline(golden));
     CHECK(to_json(*batch) == minify(golden));
+}
+
+TEST_CASE("golden batch with the outbox member decodes and re-encodes byte for byte",
+          "[proto][golden][outbox]") {
+    const std::string golden = read_source_file("tests/data/proto/batch_outbox.json");
+    auto batch = parse_batch(golden);
+    INFO((batch ? std::string() : batch.error().message()));
+    REQUIRE(batch.has_value());
+    CHECK(to_json(*batch, JsonStyle::pretty) == strip_final_newline(golden));
+    CHECK(to_json(*batch) == minify(golden));
+    REQUIRE(batch->outbox.has_value());
+    CHECK(batch->outbox->pending_readings == 1250);
+    CHECK(batch->outbox->pending_events == 7);
+    CHECK(batch->outbox->oldest_pending_at ==
+          std::optional<std::string>("2026-11-24T13:05:00.250Z"));
+    // Apart from the outbox it is the plain golden batch.
+    auto plain = parse_batch(read_source_file("tests/data/proto/batch.json"));
+    REQUIRE(plain.has_value());
+    CHECK_FALSE(plain->outbox.has_value());
+    batch->outbox.reset();
+    CHECK(*batch == *plain);
+}
+
+TEST_CASE("the outbox member round-trips; absent stays absent", "[proto][roundtrip][outbox]") {
+    Batch batch = test::sample_batch();
+    REQUIRE_FALSE(batch.outbox.has_value());
+    CHECK(to_json(batch).find("\"outbox\"") == std::string::npos);
+
+    SECTION("nothing pending: no oldest_pending_at is written") {
+        batch.outbox = OutboxBacklog{};
+        const std::string json = to_json(batch);
+        CHECK(json.find("\"outbox\":{\"pending_readings\":0,\"pending_events\":0}") !=
+              std::string::npos);
+        auto decoded = parse_batch(json);
+        REQUIRE(decoded.has_value());
+        CHECK(decoded->outbox == batch.outbox);
+        CHECK_FALSE(decoded->outbox->oldest_pending_at.has_value());
+    }
+    SECTION("64-bit counts and a nanosecond time") {
+        batch.outbox = OutboxBacklog{std::numeric_limits<std::int64_t>::max(), 3,
+                                     "2026-11-24T12:59:59.123456789Z"};
+        for (JsonStyle style : {JsonStyle::compact, JsonStyle::pretty}) {
+            const std::string json = to_json(batch, style);
+            auto decoded = parse_batch(json);
+            INFO((decoded ? std::string() : decoded.error().message()));
+            REQUIRE(decoded.has_value());
+            CHECK(*decoded == batch);
+            CHECK(to_json(*decoded, style) == json);
+        }
+    }
 }
 
 TEST_CASE("golden full snapshot decodes to the expected model", "[proto][golden]") {

@@ -78,6 +78,15 @@ TEST_CASE("invalid golden documents are rejected with a precise message", "[prot
          "not_installed"},
         {"snapshot_tray_missing_state.json", false, DecodeErrorCode::schema_violation, "/trays/1",
          "missing required property 'state'"},
+        // The optional outbox member is checked like the rest when it is present.
+        {"batch_outbox_negative.json", true, DecodeErrorCode::schema_violation,
+         "/outbox/pending_events", "value -3 below minimum 0"},
+        {"batch_outbox_missing_readings.json", true, DecodeErrorCode::schema_violation, "/outbox",
+         "missing required property 'pending_readings'"},
+        {"batch_outbox_not_utc.json", true, DecodeErrorCode::schema_violation,
+         "/outbox/oldest_pending_at",
+         "value '2026-11-24T14:05:00.250+01:00' does not match pattern "
+         "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},
     };
     for (const InvalidCase& c : cases) {
         INFO(c.file);
@@ -103,6 +112,10 @@ TEST_CASE("the validator alone rejects the schema violations", "[proto][invalid]
         read_source_file("tests/data/proto/invalid/snapshot_impossible_date.json")));
     CHECK(validate_batch_json(
         read_source_file("tests/data/proto/invalid/batch_unknown_device.json")));
+    CHECK_FALSE(validate_batch_json(
+        read_source_file("tests/data/proto/invalid/batch_outbox_negative.json")));
+    CHECK_FALSE(validate_batch_json(
+        read_source_file("tests/data/proto/invalid/batch_outbox_not_utc.json")));
 }
 
 TEST_CASE("oversized input is rejected before parsing", "[proto][invalid]") {

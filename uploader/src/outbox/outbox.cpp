@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <utility>
 
@@ -115,6 +116,27 @@ constexpr Statement kQueueCounts{
     "WHERE b.state = 'quarantined' AND e.sent_at IS NULL), "
     "(SELECT count(*) FROM upload_batches WHERE state = 'pending'), "
     "(SELECT count(*) FROM upload_batches WHERE state = 'quarantined')"};
+// The outbox figures a batch carries (proto::OutboxBacklog): what still waits besides batch $1,
+// counted like kQueueCounts (unsent rows minus those parked in quarantined batches: they are
+// not on their way). Rationale for the shape: the counts subtract the rows of this batch and of
+// quarantined ones (found through readings_batch/events_batch) from a count over the
+// readings_unsent/events_unsent partial indexes instead of testing every unsent row; the
+// oldest walks readings_unsent in polled_at order and stops at the first row that qualifies,
+// after skipping at most this batch (claimed oldest first) and quarantined rows.
+constexpr Statement kBacklog{
+    "up_backlog",
+    "SELECT (SELECT count(*) FROM readings WHERE sent_at IS NULL) "
+    "- (SELECT count(*) FROM readings WHERE batch_id = $1::uuid AND sent_at IS NULL) "
+    "- (SELECT count(*) FROM upload_batches b JOIN readings r ON r.batch_id = b.batch_id "
+    "WHERE b.state = 'quarantined' AND b.batch_id <> $1::uuid AND r.sent_at IS NULL), "
+    "(SELECT count(*) FROM events WHERE sent_at IS NULL) "
+    "- (SELECT count(*) FROM events WHERE batch_id = $1::uuid AND sent_at IS NULL) "
+    "- (SELECT count(*) FROM upload_batches b JOIN events e ON e.batch_id = b.batch_id "
+    "WHERE b.state = 'quarantined' AND b.batch_id <> $1::uuid AND e.sent_at IS NULL), "
+    "(SELECT " PM_UTC("r.polled_at") " FROM readings r WHERE r.sent_at IS NULL AND "
+    "(r.batch_id IS NULL OR (r.batch_id <> $1::uuid AND NOT EXISTS (SELECT 1 FROM upload_batches "
+    "b WHERE b.batch_id = r.batch_id AND b.state = 'quarantined'))) "
+    "ORDER BY r.polled_at LIMIT 1)"};
 constexpr Statement kStatusUpdate{
     "up_status_update",
     "UPDATE uploader_status SET last_attempt_at = $1::timestamptz, "
@@ -128,7 +150,7 @@ constexpr std::array kStatements = {
     kStampEvents,    kUnstampReadings, kUnstampEvents, kLockPending,      kBatchSelect,
     kBatchReadings,  kBatchEvents,     kBatchDevices,  kMarkRowsReadings, kMarkRowsEvents,
     kMarkBatchSent,  kQuarantine,      kAttemptFailed, kExportIds,        kQueueCounts,
-    kStatusUpdate};
+    kBacklog,        kStatusUpdate};
 
 std::string ts(std::chrono::system_clock::time_point tp) {
     return proto::format_rfc3339(tp, proto::TimePrecision::milliseconds);
@@ -217,6 +239,13 @@ Built build(pqxx::work& tx, const std::string& batch_id, const std::string& crea
         }
         batch.devices.push_back(std::move(d));
     }
+    // As of now, not as of the claim: a retry (or an export) reports the queue it leaves behind.
+    const auto backlog = tx.exec_prepared1(kBacklog.name, batch_id);
+    proto::OutboxBacklog outbox;
+    outbox.pending_readings = backlog[0].as<std::int64_t>();
+    outbox.pending_events = backlog[1].as<std::int64_t>();
+    if (!backlog[2].is_null()) outbox.oldest_pending_at = backlog[2].as<std::string>();
+    batch.outbox = std::move(outbox);
     out.batch = std::move(batch);
     return out;
 }

@@ -155,6 +155,17 @@ struct Event {
     bool operator==(const Event&) const = default;
 };
 
+/// The branch's upload queue as of a batch: what still waits besides the batch itself.
+/// Optional member `outbox` of the batch (added in v1 without a version bump): the cloud shows
+/// it as the scanner's backlog.
+struct OutboxBacklog {
+    std::int64_t pending_readings = 0;  ///< readings not yet sent after this batch
+    std::int64_t pending_events = 0;    ///< events not yet sent after this batch
+    /// polled_at of the oldest of those readings (RFC 3339 UTC); absent when none waits.
+    std::optional<std::string> oldest_pending_at;
+    bool operator==(const OutboxBacklog&) const = default;
+};
+
 /// What the uploader sends and the offline file holds.
 struct Batch {
     int schema_version = kSchemaVersion;
@@ -165,6 +176,8 @@ struct Batch {
     std::vector<BatchDevice> devices;
     std::vector<Reading> readings;
     std::vector<Event> events;
+    /// Absent in batches of older uploaders (and then not written).
+    std::optional<OutboxBacklog> outbox;
     bool operator==(const Batch&) const = default;
 };
 
