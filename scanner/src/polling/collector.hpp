@@ -22,8 +22,16 @@ struct CollectionPlan {
 /// Phase 1: scalars to GET for any device (system group, hrDevice/Printer-MIB/PWG presence).
 CollectionPlan identity_plan();
 
-/// Phase 2: what to fetch for this device given phase 1's answers and the matched profile.
+/// Phase 2: what to fetch for this device given phase 1's answers and the matched profile,
+/// plus the standard identity objects (1284 device ID, printer name) and, when phase 1 names
+/// no vendor, every profile's identity objects.
 CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles);
+
+/// Phase 3, usually empty: when phase 2's answers (a 1284 device ID, a vendor's private
+/// identity objects) name a device phase 1 could not place, the OIDs of its profile that
+/// phase 2 did not ask for. `collected` is phase 1 and phase 2 merged.
+CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView& collected,
+                               const ProfileSet& profiles);
 
 /// Repeat poll of a known device: exact OIDs of what changes between polls (counters, levels,
 /// statuses, console, uptime, the profile's vendor counters) taken from the previous full
