@@ -368,7 +368,16 @@ int severity(proto::SupplyState s) {
 /// raised by the vendor gauge.
 void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
     auto& supplies = ctx.out.snapshot.supplies;
-    for (const auto& ps : profile.supplies_private) {
+    // "marking" in a profile: ink when the Printer-MIB lists ink, else toner.
+    const bool ink = std::any_of(supplies.begin(), supplies.end(), [](const proto::Supply& s) {
+        return supply_family(s.type) == "ink" || s.type == "waste_ink";
+    });
+    for (const auto& entry : profile.supplies_private) {
+        SupplySource ps = entry;
+        if (ps.type == "marking") {
+            ps.type = ink ? "ink" : "toner";
+            ps.description += ink ? " Ink" : " Toner";
+        }
         const auto raw = source_number(ctx, ps.source);
         if (!raw) continue;
         const std::string where = ps.source.describe();
@@ -380,8 +389,11 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
         const int pct = static_cast<int>(
             std::lround(static_cast<double>(*raw) / static_cast<double>(ps.divisor)));
         const auto same = [&](const proto::Supply& s) {
+            // Untyped kinds ("other") only match by description.
             return supply_family(s.type) == supply_family(ps.type) &&
-                   (s.color == ps.color || (ps.color.empty() && s.color.empty()));
+                   (s.color == ps.color || (ps.color.empty() && s.color.empty())) &&
+                   (ps.type != "other" ||
+                    text::lower(s.description) == text::lower(ps.description));
         };
         const std::string source = "profile:" + profile.id;
         auto it = std::find_if(supplies.begin(), supplies.end(), same);

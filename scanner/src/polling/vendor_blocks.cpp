@@ -45,12 +45,11 @@ std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
     for (const auto& r : parsed.records) {
         if (r.code != code) continue;
         if (r.type != 0x01) return set("record " + std::to_string(code) + " is not an integer");
-        // Rationale: 8 octets still fit an int64 when the top bit is clear; longer values
-        // (or none) are not counters or levels.
-        if (r.value.empty() || r.value.size() > 8 ||
-            (r.value.size() == 8 && (static_cast<unsigned char>(r.value[0]) & 0x80U) != 0)) {
+        // Rationale: current models send 4-octet values; legacy ones send 2 octets meaning
+        // remaining/total, not a number: any other length is read as nothing, not a guess.
+        if (r.value.size() != 4) {
             return set("record " + std::to_string(code) + " has " + std::to_string(r.value.size()) +
-                       " octets");
+                       " octets, expected 4");
         }
         std::int64_t v = 0;
         for (const char c : r.value) v = (v << 8) | static_cast<unsigned char>(c);

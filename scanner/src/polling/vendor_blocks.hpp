@@ -30,8 +30,8 @@ struct Parsed {
 /// no record at all, makes the whole block malformed.
 Parsed parse_brother_block(std::string_view bytes);
 
-/// The unsigned value of the first record with `code`, when the block is well formed, the
-/// record is an integer (type 0x01) and 1..8 octets long. `problem` (optional) says why not.
+/// The unsigned value of the first record with `code`, when the block is well formed and the
+/// record is a 4-octet integer (type 0x01). `problem` (optional) says why not.
 std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
                                           std::string* problem = nullptr);
 
