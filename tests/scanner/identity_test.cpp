@@ -285,3 +285,25 @@ TEST_CASE("no system group: vendor from private identity objects or the printer 
     CHECK(r.snapshot.identity.serial == "C3X0000123");
     CHECK(r.sources.at("profile").find("ricoh") != std::string::npos);
 }
+
+TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per function",
+          "[identity][partial][counters]") {
+    const auto r = test::collect(partial("konica-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Konica Minolta");
+    CHECK(r.snapshot.identity.model == "bizhub C300i");
+    CHECK(c.at("total") == 20000);  // not prtMarkerLifeCount's 20004
+    CHECK(c.at("mono") == 14000);
+    CHECK(c.at("color") == 6000);
+    CHECK(c.at("copy_total") == 4000);
+    CHECK(c.at("print_total") == 16000);
+    CHECK(c.at("duplex") == 4100);
+    CHECK(r.sources.at("counters.mono").rfind("derived: copy_mono + print_mono", 0) == 0);
+    // A part missing: no derived value rather than a partial sum.
+    auto view = partial("konica-counters");
+    view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1.5.2.2"));
+    const auto r2 = test::collect(view);
+    CHECK(r2.snapshot.counters.count("color") == 0);
+    CHECK(r2.snapshot.counters.count("print_total") == 0);
+    CHECK(r2.snapshot.counters.at("mono") == 14000);
+}

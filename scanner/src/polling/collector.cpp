@@ -870,6 +870,27 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                         c.override_standard);
         }
     }
+    // Derived last, and only where the device gave no value of its own.
+    for (const auto& d : profile->derived) {
+        auto& counters = ctx.out.snapshot.counters;
+        if (counters.count(d.name) != 0) continue;
+        std::int64_t sum = 0;
+        std::string how;
+        bool complete = true;
+        for (const auto& part : d.parts) {
+            const auto it = counters.find(part);
+            if (it == counters.end()) {
+                complete = false;
+                break;
+            }
+            sum += it->second;
+            how += (how.empty() ? "" : " + ") + part;
+        }
+        if (complete) {
+            set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
+                        false);
+        }
+    }
 }
 
 template <typename Fn>

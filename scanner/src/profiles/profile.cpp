@@ -132,7 +132,7 @@ std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(file, t,
                {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
-                "model", "serial", "firmware", "mac", "console", "device_id", "counters",
+                "model", "serial", "firmware", "mac", "console", "device_id", "counters", "derived",
                 "supplies", "supply_levels", "low_percent"});
     Profile p;
     p.file = std::string(file);
@@ -162,6 +162,28 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     p.mac = sources_of(file, t, "mac");
     p.console = sources_of(file, t, "console");
     p.device_id = sources_of(file, t, "device_id");
+    if (const auto* dv = t.get("derived")) {
+        const auto* arr = dv->as_array();
+        if (arr == nullptr) fail(file, dv->source(), "derived must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* dt = item.as_table();
+            if (dt == nullptr || dt->get("name") == nullptr || dt->get("sum") == nullptr) {
+                fail(file, item.source(), "expected {name = ..., sum = [...]}");
+            }
+            check_keys(file, *dt, {"name", "sum"});
+            DerivedCounter d;
+            d.name = string_of(file, *dt->get("name"), "name");
+            if (!proto::is_counter_name(d.name)) {
+                fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
+            }
+            const auto* parts = dt->get("sum")->as_array();
+            if (parts == nullptr || parts->size() < 2) {
+                fail(file, dt->get("sum")->source(), "sum needs at least two counter names");
+            }
+            for (const auto& part : *parts) d.parts.push_back(string_of(file, part, "sum"));
+            p.derived.push_back(std::move(d));
+        }
+    }
     if (const auto* sp = t.get("supplies")) {
         const auto* arr = sp->as_array();
         if (arr == nullptr) fail(file, sp->source(), "supplies must be an array of tables");

@@ -60,6 +60,13 @@ struct SupplySource {
     std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
 };
 
+/// A counter computed from others when the device has no object for it (Konica Minolta keeps
+/// mono/colour only per function): the sum of `parts`, all of which must be present.
+struct DerivedCounter {
+    std::string name;
+    std::vector<std::string> parts;
+};
+
 /// Vendor coding of prtMarkerSuppliesLevel.
 struct LevelCode {
     std::int64_t level = 0;
@@ -86,6 +93,7 @@ struct Profile {
     /// and a model/serial of last resort.
     std::vector<ValueSource> device_id;
     std::vector<CounterSource> counters;
+    std::vector<DerivedCounter> derived;
     std::vector<SupplySource> supplies_private;
     SupplyCoding supplies;
     int low_percent = 10;  ///< at or below: state "low"
