@@ -307,3 +307,23 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     CHECK(r2.snapshot.counters.count("print_total") == 0);
     CHECK(r2.snapshot.counters.at("mono") == 14000);
 }
+
+TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
+    const auto r = test::collect(partial("konica-counters"));
+    CHECK(provenance(r.sources.at("counters.mono")) == "derived");
+    CHECK(provenance(r.sources.at("counters.total")) == "private");  // Konica's own total
+    CHECK(provenance(r.sources.at("identity.vendor")) == "standard");  // sysDescr
+    const auto b = test::collect(partial("brother-private"));
+    CHECK(provenance(b.sources.at("identity.vendor")) == "private");  // Brother's 1284 copy
+    CHECK(provenance(b.sources.at("supplies.Drum Unit")) == "private");
+    CHECK(provenance(b.sources.at("supplies")) == "standard");
+    const auto p = test::collect(partial("generic-ppm"));
+    CHECK(provenance(p.sources.at("identity.vendor")) == "standard");  // PWG Port Monitor MIB
+    for (const auto* res : {&r, &b, &p}) {
+        for (const auto& [field, source] : res->sources) {
+            INFO(field << " <- " << source);
+            const auto kind = provenance(source);
+            CHECK((kind == "standard" || kind == "private" || kind == "derived"));
+        }
+    }
+}

@@ -935,6 +935,16 @@ std::vector<Oid> profile_oids(const Profile& p) {
 
 }  // namespace
 
+std::string provenance(const std::string& source) {
+    if (source.rfind("derived", 0) == 0) return "derived";
+    // PWG's MIBs (2699) are standards even though they live under enterprises.
+    if (source.rfind("1.3.6.1.4.1.2699.", 0) == 0) return "standard";
+    if (source.rfind("1.3.6.1.4.1.", 0) == 0 || source.rfind("profile:", 0) == 0) {
+        return "private";
+    }
+    return "standard";  // MIB-2 OIDs, sysDescr, hrDeviceDescr, the sysObjectID enterprise
+}
+
 CollectionPlan identity_plan() {
     return CollectionPlan{{kSysDescr, kSysObjectId, kSysUpTime, kSysName, child(kHrDeviceType, {1}),
                            child(kHrDeviceDescr, {1}), kPrtGeneralConfigChanges1,

@@ -50,6 +50,11 @@ struct CollectResult {
     std::vector<std::string> notes;              ///< problems: wrong types, truncated values...
 };
 
+/// Where a value in CollectResult::sources came from, for support: "standard" (an object of
+/// a standard MIB: MIB-2, Host-Resources, Printer-MIB, PWG), "private" (a vendor's subtree),
+/// "derived" (computed from other values by a profile rule).
+std::string provenance(const std::string& source);
+
 /// Builds the snapshot from everything fetched (phase 1 and phase 2 merged).
 CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profiles,
                              std::string address, std::string polled_at);
