@@ -27,7 +27,8 @@ inline CollectResult collect(const snmp::MibView& recording,
     const auto p1 = identity_plan();
     const auto phase1 = restrict_to(recording, {p1});
     const auto p2 = collection_plan(phase1, profiles);
-    return build_snapshot(restrict_to(recording, {p1, p2}), profiles, "10.0.0.1",
+    const auto p3 = completion_plan(phase1, restrict_to(recording, {p1, p2}), profiles);
+    return build_snapshot(restrict_to(recording, {p1, p2, p3}), profiles, "10.0.0.1",
                           "2026-01-01T00:00:00Z");
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "app/probe.hpp"
 #include "sim.hpp"
@@ -29,7 +30,10 @@ ProbeOutcome read_once(const snmp::Target& t, const ProfileSet& profiles,
     return out;
 }
 
-void check_folder(const fs::path& recordings, int max_full, int max_repeat) {
+/// Returns the full reads by community, for checks on what they found.
+std::map<std::string, ProbeOutcome> check_folder(const fs::path& recordings, int max_full,
+                                                 int max_repeat) {
+    std::map<std::string, ProbeOutcome> fulls;
     TempDir tmp;
     Sim sim(tmp.path / "sim", recordings);
     const auto profiles = ProfileSet::embedded();
@@ -52,8 +56,10 @@ void check_folder(const fs::path& recordings, int max_full, int max_repeat) {
         snap.polled_at = full.result->snapshot.polled_at;
         CHECK(snap == full.result->snapshot);
         ++checked;
+        fulls.emplace(community, full);
     }
     CHECK(checked > 0);
+    return fulls;
 }
 
 }  // namespace
@@ -69,4 +75,24 @@ TEST_CASE("repeat polls equal full reads on the corpus", "[poll][corpus]") {
         return;
     }
     check_folder(corpus, 12, 3);
+}
+
+TEST_CASE("partial agents with private MIBs: identified over the network, within the budget",
+          "[poll][partial]") {
+    // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
+    const auto fulls =
+        check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
+    CHECK(fulls.size() == 8);
+    for (const auto& [community, full] : fulls) {
+        INFO(community);
+        REQUIRE(full.result.has_value());
+        CHECK_FALSE(full.result->snapshot.identity.vendor.empty());
+        CHECK_FALSE(full.result->snapshot.identity.model.empty());
+    }
+    const auto& ppm = fulls.at("generic-ppm").result->snapshot.identity;
+    CHECK(ppm.vendor == "Kyocera");
+    CHECK(ppm.firmware == "2S0_2F00.005.003");  // the phase-3 GET went out and came back
+    const auto& brother = fulls.at("brother-private").result->snapshot;
+    CHECK(brother.identity.serial == "E78123A0N000111");
+    CHECK(brother.counters.at("total") == 10412);
 }

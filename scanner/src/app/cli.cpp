@@ -181,7 +181,8 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
             std::cerr << hosts[i] << ": requests " << outcomes[i].requests << "\n";
             for (const auto& n : outcomes[i].result->notes) std::cerr << "  note: " << n << "\n";
             for (const auto& [field, source] : outcomes[i].result->sources) {
-                std::cerr << "  source: " << field << " <- " << source << "\n";
+                std::cerr << "  source: " << field << " <- [" << provenance(source) << "] "
+                          << source << "\n";
             }
         }
     }

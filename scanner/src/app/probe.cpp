@@ -27,23 +27,41 @@ void probe_device(snmp::Engine& engine, const snmp::Target& target, const Profil
             return;
         }
         const CollectionPlan phase2 = collection_plan(first.view, profiles);
-        auto on_collect = [&profiles, target, first = std::move(first),
-                           done = std::move(done)](snmp::FetchResult second) mutable {
-            snmp::MibView view = std::move(first.view);
-            for (auto& [oid, value] : second.view) view.insert_or_assign(oid, std::move(value));
-            ProbeOutcome out;
-            out.requests = first.requests + second.requests;
-            CollectResult result =
-                build_snapshot(view, profiles, target.host,
-                               proto::format_rfc3339(std::chrono::system_clock::now()));
-            result.notes.insert(result.notes.begin(), second.notes.begin(), second.notes.end());
-            result.notes.insert(result.notes.begin(), first.notes.begin(), first.notes.end());
-            out.result = std::move(result);
-            out.view = std::move(view);
-            done(std::move(out));
-        };
         auto phase2_options = options;
         phase2_options.device_answered = true;
+        auto on_collect = [&engine, &profiles, target, session, phase2_options,
+                           first = std::move(first),
+                           done = std::move(done)](snmp::FetchResult second) mutable {
+            snmp::MibView view = first.view;
+            for (auto& [oid, value] : second.view) view.insert_or_assign(oid, std::move(value));
+            // Phase 3 only when phase 2 identified a device phase 1 could not place.
+            const CollectionPlan phase3 = completion_plan(first.view, view, profiles);
+            auto finish = [&profiles, target, requests = first.requests + second.requests,
+                           notes = std::move(first.notes), notes2 = std::move(second.notes),
+                           view = std::move(view),
+                           done = std::move(done)](snmp::FetchResult third) mutable {
+                for (auto& [oid, value] : third.view) {
+                    view.insert_or_assign(oid, std::move(value));
+                }
+                ProbeOutcome out;
+                out.requests = requests + third.requests;
+                CollectResult result =
+                    build_snapshot(view, profiles, target.host,
+                                   proto::format_rfc3339(std::chrono::system_clock::now()));
+                result.notes.insert(result.notes.begin(), third.notes.begin(), third.notes.end());
+                result.notes.insert(result.notes.begin(), notes2.begin(), notes2.end());
+                result.notes.insert(result.notes.begin(), notes.begin(), notes.end());
+                out.result = std::move(result);
+                out.view = std::move(view);
+                done(std::move(out));
+            };
+            if (phase3.scalars.empty() && phase3.subtrees.empty()) {
+                finish(snmp::FetchResult{});
+                return;
+            }
+            snmp::fetch(engine, session, phase3.scalars, phase3.subtrees, phase2_options,
+                        std::move(finish));
+        };
         snmp::fetch(engine, session, phase2.scalars, phase2.subtrees, phase2_options,
                     std::move(on_collect));
     };

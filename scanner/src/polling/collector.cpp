@@ -6,7 +6,10 @@
 #include <optional>
 #include <set>
 
+#include "polling/identify.hpp"
 #include "polling/text.hpp"
+#include "polling/vendor_blocks.hpp"
+#include "printmon/proto/enums.hpp"
 
 namespace printmon::scanner {
 namespace {
@@ -121,77 +124,7 @@ struct Ctx {
     std::string str(const Oid& oid) { return str(find(view, oid), oid); }
 };
 
-std::optional<std::uint32_t> enterprise_of(const std::string& sys_object_id) {
-    const auto oid = snmp::parse_oid(sys_object_id);
-    const Oid enterprises = {1, 3, 6, 1, 4, 1};
-    if (!oid || oid->size() <= enterprises.size() || !snmp::starts_with(*oid, enterprises)) {
-        return std::nullopt;
-    }
-    return (*oid)[enterprises.size()];
-}
-
-std::string sys_object_id_text(const MibView& view) {
-    const Value* v = find(view, kSysObjectId);
-    if (v == nullptr) return {};
-    if (v->type == ValueType::object_id) return "." + snmp::to_string(v->oid);
-    if (v->type == ValueType::octets) {
-        if (auto oid = snmp::parse_oid(text::trim(v->bytes))) return "." + snmp::to_string(*oid);
-    }
-    return {};
-}
-
-std::string plain_text(const MibView& view, const Oid& oid) {
-    const Value* v = find(view, oid);
-    if (v == nullptr || (v->type != ValueType::octets && v->type != ValueType::opaque)) return {};
-    return text::decode(v->bytes);
-}
-
-/// The profile decision uses phase-1 data only, so the plan and the snapshot agree.
-struct Phase1Facts {
-    std::string sys_descr;
-    std::string sys_object_id;
-    std::string hr_descr1;
-    const Brand* brand = nullptr;
-    std::string brand_source;
-    const Profile* profile = nullptr;
-};
-
-Phase1Facts phase1_facts(const MibView& view, const ProfileSet& profiles) {
-    Phase1Facts f;
-    f.sys_descr = plain_text(view, kSysDescr);
-    f.sys_object_id = sys_object_id_text(view);
-    f.hr_descr1 = plain_text(view, child(kHrDeviceDescr, {1}));
-    // A brand named in the text beats the enterprise number: OEM devices (UTAX on Kyocera,
-    // Toshiba and Dell on Lexmark, HP JetDirect boxes) keep the OEM's sysObjectID.
-    if ((f.brand = profiles.brand_for_text(f.sys_descr)) != nullptr) {
-        f.brand_source = "sysDescr";
-    } else if ((f.brand = profiles.brand_for_text(f.hr_descr1)) != nullptr) {
-        f.brand_source = "hrDeviceDescr";
-    } else if (auto ent = enterprise_of(f.sys_object_id)) {
-        if ((f.brand = profiles.brand_for_enterprise(*ent)) != nullptr) {
-            f.brand_source = "enterprise " + std::to_string(*ent);
-        }
-    }
-    f.profile = profiles.match(f.sys_object_id, f.sys_descr, f.brand ? f.brand->vendor : "");
-    return f;
-}
-
 // ---- value sources (profiles) ------------------------------------------------------------------
-std::optional<std::int64_t> brother_block(std::string_view bytes, unsigned code) {
-    // Records of 7 octets: code, 0x01, 0x04 (length), 4-octet big-endian value; 0xFF ends.
-    for (std::size_t i = 0; i + 7 <= bytes.size(); i += 7) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        if (c == 0xFF) break;
-        if (c != code) continue;
-        std::int64_t value = 0;
-        for (std::size_t k = 3; k < 7; ++k) {
-            value = (value << 8) | static_cast<unsigned char>(bytes[i + k]);
-        }
-        return value;
-    }
-    return std::nullopt;
-}
-
 std::string apply_regex(const ValueSource& src, const std::string& s) {
     if (!src.regex) return s;
     std::smatch m;
@@ -234,7 +167,10 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
             return std::nullopt;
         }
         const auto code = static_cast<unsigned>(std::stoul(src.format.substr(14), nullptr, 16));
-        return brother_block(v->bytes, code);
+        std::string problem;
+        auto value = blocks::brother_value(v->bytes, code, &problem);
+        if (!problem.empty()) ctx.note(snmp::to_string(src.oid) + ": " + problem);
+        return value;
     }
     if (src.regex) {
         const std::string t = apply_regex(src, ctx.str(v, src.oid));
@@ -407,6 +343,96 @@ proto::SupplyState state_for_percent(int pct, int low) {
     return proto::SupplyState::ok;
 }
 
+/// Kinds of supply that are the same thing for matching a private level to a Printer-MIB row.
+std::string supply_family(const std::string& type) {
+    if (type == "toner" || type == "toner_cartridge") return "toner";
+    if (type == "ink" || type == "ink_cartridge") return "ink";
+    return type;
+}
+
+int severity(proto::SupplyState s) {
+    switch (s) {
+        case proto::SupplyState::empty:
+            return 2;
+        case proto::SupplyState::low:
+            return 1;
+        default:
+            return 0;
+    }
+}
+
+/// Vendor private levels (profile `supplies`): they fill a Printer-MIB supply that has no
+/// percentage (only a state, "some remaining", or a coded level) and add the supplies the
+/// Printer-MIB does not list at all (Brother drum, belt and fuser life). A real percentage
+/// from the Printer-MIB is kept; a state the printer itself reports as low or empty is never
+/// raised by the vendor gauge.
+void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
+    auto& supplies = ctx.out.snapshot.supplies;
+    // "marking" in a profile: ink when the Printer-MIB lists ink, else toner.
+    const bool ink = std::any_of(supplies.begin(), supplies.end(), [](const proto::Supply& s) {
+        return supply_family(s.type) == "ink" || s.type == "waste_ink";
+    });
+    for (const auto& entry : profile.supplies_private) {
+        SupplySource ps = entry;
+        if (ps.type == "marking") {
+            ps.type = ink ? "ink" : "toner";
+            ps.description += ink ? " Ink" : " Toner";
+        }
+        const auto raw = source_number(ctx, ps.source);
+        if (!raw) continue;
+        const std::string where = ps.source.describe();
+        if (*raw < 0 || *raw > 100 * ps.divisor) {
+            ctx.note(where + ": " + std::to_string(*raw) + " is no percentage of " +
+                     ps.description + "; ignored");
+            continue;
+        }
+        const int pct = static_cast<int>(
+            std::lround(static_cast<double>(*raw) / static_cast<double>(ps.divisor)));
+        const auto same = [&](const proto::Supply& s) {
+            // Untyped kinds ("other") only match by description.
+            return supply_family(s.type) == supply_family(ps.type) &&
+                   (s.color == ps.color || (ps.color.empty() && s.color.empty())) &&
+                   (ps.type != "other" ||
+                    text::lower(s.description) == text::lower(ps.description));
+        };
+        const std::string source = "profile:" + profile.id;
+        auto it = std::find_if(supplies.begin(), supplies.end(), same);
+        if (it != supplies.end() && std::count_if(supplies.begin(), supplies.end(), same) > 1) {
+            continue;  // ambiguous: which row the vendor level belongs to is not known
+        }
+        if (it != supplies.end()) {
+            if (it->level_percent) continue;  // the Printer-MIB's percentage stands
+            const auto from_gauge = state_for_percent(pct, low);
+            if (severity(it->state) > severity(from_gauge)) {
+                ctx.note(where + ": " + ps.description + " at " + std::to_string(pct) +
+                         "% but the printer reports it " +
+                         std::string(proto::to_string(it->state)) +
+                         "; the printer's state is kept");
+                continue;
+            }
+            it->level_percent = pct;
+            it->state = from_gauge;
+            it->source = source;
+            ctx.out.sources["supplies." + ps.description] = where + " (" + source + ")";
+            continue;
+        }
+        proto::Supply s;
+        s.description = ps.description;
+        s.type = ps.type;
+        s.color = ps.color;
+        s.supply_class =
+            ps.receptacle ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
+        s.unit = "percent";
+        s.level = pct;
+        s.max = 100;
+        s.level_percent = pct;
+        s.state = state_for_percent(pct, low);
+        s.source = source;
+        ctx.out.sources["supplies." + ps.description] = where + " (" + source + ")";
+        supplies.push_back(std::move(s));
+    }
+}
+
 void collect_supplies(Ctx& ctx, const Profile* profile) {
     const auto col = [&](std::uint32_t n) {
         return column(ctx.view, child(kPrtSuppliesEntry, {n}));
@@ -519,6 +545,7 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
         ctx.out.snapshot.supplies.push_back(std::move(s));
     }
     if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
+    if (profile != nullptr) merge_private_supplies(ctx, *profile, low);
 }
 
 // ---- trays -------------------------------------------------------------------------------------
@@ -843,6 +870,27 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                         c.override_standard);
         }
     }
+    // Derived last, and only where the device gave no value of its own.
+    for (const auto& d : profile->derived) {
+        auto& counters = ctx.out.snapshot.counters;
+        if (counters.count(d.name) != 0) continue;
+        std::int64_t sum = 0;
+        std::string how;
+        bool complete = true;
+        for (const auto& part : d.parts) {
+            const auto it = counters.find(part);
+            if (it == counters.end()) {
+                complete = false;
+                break;
+            }
+            sum += it->second;
+            how += (how.empty() ? "" : " + ") + part;
+        }
+        if (complete) {
+            set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
+                        false);
+        }
+    }
 }
 
 template <typename Fn>
@@ -858,7 +906,44 @@ std::string first_of(Ctx& ctx, const std::vector<ValueSource>& sources, const st
     return {};
 }
 
+void add_unique(std::vector<Oid>& oids, const Oid& oid) {
+    if (std::find(oids.begin(), oids.end(), oid) == oids.end()) oids.push_back(oid);
+}
+
+/// Every OID a profile reads (GET), in a stable order.
+std::vector<Oid> profile_oids(const Profile& p) {
+    std::vector<Oid> out;
+    const auto add = [&](const std::vector<ValueSource>& sources) {
+        for (const auto& s : sources) {
+            if (s.field == ValueSource::Field::oid) add_unique(out, s.oid);
+        }
+    };
+    add(p.device_id);
+    add(p.model);
+    add(p.serial);
+    add(p.firmware);
+    add(p.mac);
+    add(p.console);
+    for (const auto& c : p.counters) {
+        if (c.source.field == ValueSource::Field::oid) add_unique(out, c.source.oid);
+    }
+    for (const auto& sp : p.supplies_private) {
+        if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
+    }
+    return out;
+}
+
 }  // namespace
+
+std::string provenance(const std::string& source) {
+    if (source.rfind("derived", 0) == 0) return "derived";
+    // PWG's MIBs (2699) are standards even though they live under enterprises.
+    if (source.rfind("1.3.6.1.4.1.2699.", 0) == 0) return "standard";
+    if (source.rfind("1.3.6.1.4.1.", 0) == 0 || source.rfind("profile:", 0) == 0) {
+        return "private";
+    }
+    return "standard";  // MIB-2 OIDs, sysDescr, hrDeviceDescr, the sysObjectID enterprise
+}
 
 CollectionPlan identity_plan() {
     return CollectionPlan{{kSysDescr, kSysObjectId, kSysUpTime, kSysName, child(kHrDeviceType, {1}),
@@ -884,12 +969,15 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         kIcImpressionEntry,
     };
     std::set<Oid> vendor;
-    if (const auto facts = phase1_facts(previous, profiles); facts.profile != nullptr) {
-        for (const auto& c : facts.profile->counters) {
+    if (const auto ident = identify(previous, profiles); ident.profile != nullptr) {
+        for (const auto& c : ident.profile->counters) {
             if (c.source.field == ValueSource::Field::oid) vendor.insert(c.source.oid);
         }
-        for (const auto& s : facts.profile->console) {
+        for (const auto& s : ident.profile->console) {
             if (s.field == ValueSource::Field::oid) vendor.insert(s.oid);
+        }
+        for (const auto& s : ident.profile->supplies_private) {
+            if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
     }
     CollectionPlan plan;
@@ -929,27 +1017,28 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
         plan.subtrees.push_back(kIcKeyServiceType);
         plan.subtrees.push_back(kIcImpressionEntry);
     }
-    const auto facts = phase1_facts(phase1, profiles);
-    if (facts.profile != nullptr) {
-        std::set<Oid> extra;
-        const auto add = [&](const std::vector<ValueSource>& sources) {
-            for (const auto& s : sources) {
-                if (s.field == ValueSource::Field::oid) extra.insert(s.oid);
-            }
-        };
-        const auto& p = *facts.profile;
-        add(p.model);
-        add(p.serial);
-        add(p.firmware);
-        add(p.mac);
-        add(p.console);
-        for (const auto& c : p.counters) {
-            if (c.source.field == ValueSource::Field::oid) extra.insert(c.source.oid);
-        }
-        for (const auto& oid : extra) {
-            if (std::find(plan.scalars.begin(), plan.scalars.end(), oid) == plan.scalars.end()) {
-                plan.scalars.push_back(oid);
-            }
+    for (const auto& oid : standard_identity_oids()) add_unique(plan.scalars, oid);
+    const auto ident = identify(phase1, profiles);
+    if (ident.profile != nullptr) {
+        for (const auto& oid : profile_oids(*ident.profile)) add_unique(plan.scalars, oid);
+    }
+    if (ident.vendor.empty()) {
+        // Nothing in the system group names the device (a partial agent, a generic print
+        // server): ask every vendor's identity objects in the same requests.
+        for (const auto& oid : all_profile_identity_oids(profiles)) add_unique(plan.scalars, oid);
+    }
+    return plan;
+}
+
+CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView& collected,
+                               const ProfileSet& profiles) {
+    CollectionPlan plan;
+    const auto ident = identify(collected, profiles);
+    if (ident.profile == nullptr) return plan;
+    const auto asked = collection_plan(phase1, profiles);
+    for (const auto& oid : profile_oids(*ident.profile)) {
+        if (std::find(asked.scalars.begin(), asked.scalars.end(), oid) == asked.scalars.end()) {
+            add_unique(plan.scalars, oid);
         }
     }
     return plan;
@@ -979,9 +1068,13 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     snap.polled_at = std::move(polled_at);
     Ctx ctx{view, out};
 
-    const auto facts = phase1_facts(view, profiles);
-    const Profile* profile = facts.profile;
-    if (profile != nullptr) out.sources["profile"] = profile->id + " (" + profile->file + ")";
+    const auto ident = identify(view, profiles);
+    const Profile* profile = ident.profile;
+    if (profile != nullptr) {
+        out.sources["profile"] =
+            profile->id + " (" + profile->file + ", by " + ident.profile_reason + ")";
+    }
+    for (const auto& c : ident.conflicts) ctx.note("vendor evidence: " + c);
 
     // Charset: the device's own declaration first (prtLocalizationCharacterSet), then the
     // profile's default, else automatic detection per string.
@@ -995,7 +1088,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
 
     auto& id = snap.identity;
     id.sys_descr = ctx.str(kSysDescr);
-    id.sys_object_id = facts.sys_object_id;
+    id.sys_object_id = ident.sys_object_id;
     id.sys_name = ctx.str(kSysName);
     if (const Value* up = find(view, kSysUpTime); up != nullptr && up->is_number()) {
         snap.uptime = up->number / 100;
@@ -1010,11 +1103,11 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
         if (!rows.empty()) hr_descr = ctx.str(rows.begin()->second, kHrDeviceDescr);
     }
 
-    // Vendor.
-    const Brand* brand = facts.brand;
-    if (brand != nullptr) {
-        id.vendor = brand->vendor;
-        out.sources["identity.vendor"] = facts.brand_source + " (" + brand->file + ")";
+    // Vendor: the strongest naming evidence (see identify.hpp).
+    const Brand* brand = ident.brand;
+    if (!ident.vendor.empty()) {
+        id.vendor = ident.vendor;
+        out.sources["identity.vendor"] = ident.vendor_source;
     } else if (const Brand* b = profiles.brand_for_text(hr_descr); b != nullptr) {
         brand = b;
         id.vendor = b->vendor;
@@ -1023,18 +1116,26 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
         id.vendor = profile->vendor;
         out.sources["identity.vendor"] = "profile:" + profile->id;
     }
-
     const std::string pid = profile ? profile->id : std::string{};
     const auto text_of = [&](const ValueSource& s) {
         return source_text(ctx, s, id.sys_descr, hr_descr);
     };
 
-    // Model: vendor sources, then hrDeviceDescr of the printer, then sysDescr.
+    // Model: vendor sources, then hrDeviceDescr of the printer, the 1284 device ID, a printer
+    // name that starts with a brand, then sysDescr.
     if (profile != nullptr)
         id.model = first_of(ctx, profile->model, "identity.model", pid, text_of);
     if (id.model.empty() && !hr_descr.empty()) {
         id.model = hr_descr;
         out.sources["identity.model"] = snmp::to_string(child(kHrDeviceDescr, {dev}));
+    }
+    if (id.model.empty() && !ident.device_id.empty()) {
+        id.model = text::ieee1284_field(ident.device_id, "MDL|MODEL");
+        if (!id.model.empty()) out.sources["identity.model"] = ident.device_id_oid + " (MDL)";
+    }
+    if (id.model.empty() && profiles.brand_for_text(ident.printer_name) != nullptr) {
+        id.model = ident.printer_name;
+        out.sources["identity.model"] = "prtGeneralPrinterName.1";
     }
     if (id.model.empty() && (profile == nullptr || profile->model_from_sysdescr)) {
         id.model = model_from_sys_descr(id.sys_descr);
@@ -1043,12 +1144,16 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     id.model = strip_brand(id.model, brand);
     if (brand != nullptr && text::lower(id.model) == text::lower(brand->vendor)) id.model.clear();
 
-    // Serial: the standard column, then vendor sources.
+    // Serial: the standard column, then vendor sources, then the 1284 device ID.
     id.serial = ctx.str(kPrtGeneralSerial1);
     if (!id.serial.empty()) {
         out.sources["identity.serial"] = snmp::to_string(kPrtGeneralSerial1);
     } else if (profile != nullptr) {
         id.serial = first_of(ctx, profile->serial, "identity.serial", pid, text_of);
+    }
+    if (id.serial.empty() && !ident.device_id.empty()) {
+        id.serial = text::ieee1284_field(ident.device_id, "SN|SERN|SERIALNUMBER");
+        if (!id.serial.empty()) out.sources["identity.serial"] = ident.device_id_oid + " (SN)";
     }
 
     // MAC: the first real hardware address among the interfaces.
@@ -1080,7 +1185,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
 
 Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles) {
     Classification c;
-    const auto facts = phase1_facts(phase1, profiles);
+    const auto facts = identify(phase1, profiles);
     const Value* type1 = find(phase1, child(kHrDeviceType, {1}));
     const bool hr_printer = type1 != nullptr && type1->type == ValueType::object_id &&
                             type1->oid == kHrDeviceTypePrinter;
@@ -1096,8 +1201,8 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
                                         });
     const bool brand_only = facts.brand != nullptr && type1 == nullptr;
     c.is_printer = hr_printer || printer_mib || (type1 == nullptr && (by_profile || brand_only));
-    if (facts.brand != nullptr) {
-        c.vendor = facts.brand->vendor;
+    if (!facts.vendor.empty()) {
+        c.vendor = facts.vendor;
     } else if (facts.profile != nullptr) {
         c.vendor = facts.profile->vendor;
     }

@@ -22,8 +22,16 @@ struct CollectionPlan {
 /// Phase 1: scalars to GET for any device (system group, hrDevice/Printer-MIB/PWG presence).
 CollectionPlan identity_plan();
 
-/// Phase 2: what to fetch for this device given phase 1's answers and the matched profile.
+/// Phase 2: what to fetch for this device given phase 1's answers and the matched profile,
+/// plus the standard identity objects (1284 device ID, printer name) and, when phase 1 names
+/// no vendor, every profile's identity objects.
 CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles);
+
+/// Phase 3, usually empty: when phase 2's answers (a 1284 device ID, a vendor's private
+/// identity objects) name a device phase 1 could not place, the OIDs of its profile that
+/// phase 2 did not ask for. `collected` is phase 1 and phase 2 merged.
+CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView& collected,
+                               const ProfileSet& profiles);
 
 /// Repeat poll of a known device: exact OIDs of what changes between polls (counters, levels,
 /// statuses, console, uptime, the profile's vendor counters) taken from the previous full
@@ -41,6 +49,11 @@ struct CollectResult {
     std::map<std::string, std::string> sources;  ///< field -> OID/profile it came from
     std::vector<std::string> notes;              ///< problems: wrong types, truncated values...
 };
+
+/// Where a value in CollectResult::sources came from, for support: "standard" (an object of
+/// a standard MIB: MIB-2, Host-Resources, Printer-MIB, PWG), "private" (a vendor's subtree),
+/// "derived" (computed from other values by a profile rule).
+std::string provenance(const std::string& source);
 
 /// Builds the snapshot from everything fetched (phase 1 and phase 2 merged).
 CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profiles,

@@ -130,10 +130,10 @@ std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
 }
 
 Profile profile_of(std::string_view file, const toml::table& t) {
-    check_keys(
-        file, t,
-        {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset", "model",
-         "serial", "firmware", "mac", "console", "counters", "supply_levels", "low_percent"});
+    check_keys(file, t,
+               {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
+                "model", "serial", "firmware", "mac", "console", "device_id", "counters", "derived",
+                "supplies", "supply_levels", "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -161,6 +161,66 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     p.firmware = sources_of(file, t, "firmware");
     p.mac = sources_of(file, t, "mac");
     p.console = sources_of(file, t, "console");
+    p.device_id = sources_of(file, t, "device_id");
+    if (const auto* dv = t.get("derived")) {
+        const auto* arr = dv->as_array();
+        if (arr == nullptr) fail(file, dv->source(), "derived must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* dt = item.as_table();
+            if (dt == nullptr || dt->get("name") == nullptr || dt->get("sum") == nullptr) {
+                fail(file, item.source(), "expected {name = ..., sum = [...]}");
+            }
+            check_keys(file, *dt, {"name", "sum"});
+            DerivedCounter d;
+            d.name = string_of(file, *dt->get("name"), "name");
+            if (!proto::is_counter_name(d.name)) {
+                fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
+            }
+            const auto* parts = dt->get("sum")->as_array();
+            if (parts == nullptr || parts->size() < 2) {
+                fail(file, dt->get("sum")->source(), "sum needs at least two counter names");
+            }
+            for (const auto& part : *parts) d.parts.push_back(string_of(file, part, "sum"));
+            p.derived.push_back(std::move(d));
+        }
+    }
+    if (const auto* sp = t.get("supplies")) {
+        const auto* arr = sp->as_array();
+        if (arr == nullptr) fail(file, sp->source(), "supplies must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* st = item.as_table();
+            if (st == nullptr) fail(file, item.source(), "expected {description = ..., oid = ...}");
+            check_keys(
+                file, *st,
+                {"description", "type", "color", "class", "oid", "format", "regex", "divisor"});
+            SupplySource ss;
+            const auto* d = st->get("description");
+            const auto* ty = st->get("type");
+            if (d == nullptr || ty == nullptr || st->get("oid") == nullptr) {
+                fail(file, item.source(), "a supply needs description, type and oid");
+            }
+            ss.description = string_of(file, *d, "description");
+            ss.type = string_of(file, *ty, "type");
+            if (const auto* c = st->get("color")) ss.color = string_of(file, *c, "color");
+            if (const auto* c = st->get("class")) {
+                const auto cls = string_of(file, *c, "class");
+                if (cls != "consumed" && cls != "receptacle") {
+                    fail(file, c->source(), "class must be \"consumed\" or \"receptacle\"");
+                }
+                ss.receptacle = cls == "receptacle";
+            }
+            toml::table src;
+            for (const auto& [k, v] : *st) {
+                if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+            }
+            ss.source = source_of(file, src);
+            if (const auto* dv = st->get("divisor")) {
+                ss.divisor = int_of(file, *dv, "divisor");
+                if (ss.divisor <= 0) fail(file, dv->source(), "divisor must be positive");
+            }
+            p.supplies_private.push_back(std::move(ss));
+        }
+    }
     if (const auto* c = t.get("counters")) {
         const auto* arr = c->as_array();
         if (arr == nullptr) fail(file, c->source(), "counters must be an array of tables");

@@ -49,6 +49,24 @@ struct CounterSource {
     bool override_standard = false;  ///< replace a value the standard MIBs already gave
 };
 
+/// A supply level in a vendor's private MIB (a percentage once divided by `divisor`), used
+/// where the Printer-MIB has no such supply or only a state without a percentage.
+struct SupplySource {
+    std::string description;
+    std::string type;  ///< Printer-MIB type name: toner, opc, transfer_unit, fuser, ink...
+    std::string color;
+    bool receptacle = false;
+    ValueSource source;
+    std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
+};
+
+/// A counter computed from others when the device has no object for it (Konica Minolta keeps
+/// mono/colour only per function): the sum of `parts`, all of which must be present.
+struct DerivedCounter {
+    std::string name;
+    std::vector<std::string> parts;
+};
+
 /// Vendor coding of prtMarkerSuppliesLevel.
 struct LevelCode {
     std::int64_t level = 0;
@@ -71,7 +89,12 @@ struct Profile {
     bool model_from_sysdescr = true;        ///< sysDescr is a usable last-resort model
     std::string charset;                    ///< default text charset ("" = automatic)
     std::vector<ValueSource> model, serial, firmware, mac, console;
+    /// IEEE 1284 device ID strings in the vendor's tree ("MFG:..;MDL:..;"): vendor evidence
+    /// and a model/serial of last resort.
+    std::vector<ValueSource> device_id;
     std::vector<CounterSource> counters;
+    std::vector<DerivedCounter> derived;
+    std::vector<SupplySource> supplies_private;
     SupplyCoding supplies;
     int low_percent = 10;  ///< at or below: state "low"
 };

@@ -1,7 +1,8 @@
 // printmon-snapshot-file: what printmon would report for a recorded printer, offline.
-// Loads an snmpsim .snmprec, keeps only what identity_plan() + collection_plan() would fetch
-// (so the result equals what the network engine produces), builds the snapshot and prints it
-// as JSON on stdout. Problems noticed while interpreting go to stderr with --notes.
+// Loads an snmpsim .snmprec, keeps only what identity_plan(), collection_plan() and
+// completion_plan() would fetch (so the result equals what the network engine produces), builds the
+// snapshot and prints it as JSON on stdout. Problems noticed while interpreting go to stderr with
+// --notes.
 //
 // usage: printmon-snapshot-file FILE.snmprec [--address A] [--profiles DIR] [--notes]
 
@@ -55,7 +56,9 @@ int main(int argc, char** argv) {
         const auto phase1_plan = identity_plan();
         const auto phase1 = restrict_to(*recording, {phase1_plan});
         const auto phase2_plan = collection_plan(phase1, profiles);
-        const auto fetched = restrict_to(*recording, {phase1_plan, phase2_plan});
+        const auto phase3_plan =
+            completion_plan(phase1, restrict_to(*recording, {phase1_plan, phase2_plan}), profiles);
+        const auto fetched = restrict_to(*recording, {phase1_plan, phase2_plan, phase3_plan});
         const auto result = build_snapshot(fetched, profiles, address, "1970-01-01T00:00:00Z");
         std::cout << printmon::proto::to_json(result.snapshot) << '\n';
         if (notes) {

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Writes synthetic agents that answer only part of the standard MIBs plus a vendor's
+private MIB: the devices issue 13 is about. Our own data, from public descriptions of the
+formats (RFC 3805 Printer-MIB, RFC 2790 Host-Resources, PWG 5107.4 Printer Port Monitor MIB,
+IEEE 1284 device IDs, Brother's binary blocks as described by the `brother` Python library
+and saper-2's BRN-Printer-sCounters-Info notes). Never copies of real recordings.
+Re-run after editing:  python3 tests/data/snmprec/partial/generate.py
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BR = "1.3.6.1.4.1.2435.2.3.9.4.2.1.5"  # Brother's printer-info subtree
+PPM_ID = "1.3.6.1.4.1.2699.1.2.1.2.1.1.3.1"  # ppmPrinterIEEE1284DeviceId.1
+SUP = "1.3.6.1.2.1.43.11.1.1"  # prtMarkerSuppliesEntry
+
+
+def s(text, charset="utf-8"):
+    return "4x|" + text.encode(charset).hex()
+
+
+def block(records, end=True):
+    """Brother block: (code, value) records as code, 0x01, 4, 32-bit big-endian value."""
+    out = b"".join(bytes([code, 0x01, 0x04]) + struct.pack(">I", v) for code, v in records)
+    return "4x|" + (out + (b"\xff" if end else b"")).hex()
+
+
+def supply(i, descr, typ, maxc, level, klass=3, unit=19):
+    return [("%s.4.1.%d" % (SUP, i), "2|%d" % klass), ("%s.5.1.%d" % (SUP, i), "2|%d" % typ),
+            ("%s.6.1.%d" % (SUP, i), s(descr)), ("%s.7.1.%d" % (SUP, i), "2|%d" % unit),
+            ("%s.8.1.%d" % (SUP, i), "2|%d" % maxc), ("%s.9.1.%d" % (SUP, i), "2|%d" % level)]
+
+
+def write(name, rows):
+    rows = sorted(rows, key=lambda r: tuple(int(x) for x in r[0].split(".")))
+    with open(os.path.join(HERE, name + ".snmprec"), "w") as f:
+        for oid, v in rows:
+            f.write("%s|%s\n" % (oid, v))
+
+
+UPTIME = ("1.3.6.1.2.1.1.3.0", "67|123400")
+
+# A small Brother laser whose agent has no sysDescr/sysObjectID, no hrDevice group and a
+# Printer-MIB supplies table that says only "some remaining" (-3) for the toner and lists no
+# drum: everything else is in Brother's private MIB.
+write("brother-private", [
+    UPTIME,
+    ("1.3.6.1.4.1.2435.2.3.9.1.1.7.0",
+     s("MFG:Brother;CMD:PJL,PCL,PCLXL,URF;MDL:HL-L2350DW series;CLS:PRINTER;")),
+    ("1.3.6.1.4.1.2435.2.4.3.2435.5.13.3.0", s("Brother HL-L2350DW series")),
+    ("1.3.6.1.4.1.2435.2.4.3.1240.6.5.0", s("Firmware Ver.1.20 (19.05.23)")),
+    (BR + ".5.1.0", s("E78123A0N000111")),
+    (BR + ".4.5.2.0", s("SLEEP")),
+    (BR + ".5.10.0", block([(0x00, 10412), (0x01, 10412), (0x06, 2210)])),
+    # toner 64.00 %, drum 88.50 %, an unknown record 0x99 that must be skipped
+    (BR + ".5.8.0", block([(0x11, 10412), (0x6F, 6400), (0x99, 7), (0x41, 8850)])),
+] + supply(1, "Black Toner Cartridge", 3, -2, -3))
+
+# A Brother colour inkjet in a Russian office: the Printer-MIB lists the inks with coded
+# levels only; the console text is CP1251; the maintenance block has the ink levels.
+write("brother-inkjet", [
+    ("1.3.6.1.2.1.1.1.0", s("Brother NC-340h, Firmware Ver.1.04")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2435.2.3.9.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.25.3.2.1.2.1", "6|1.3.6.1.2.1.25.3.1.5"),
+    ("1.3.6.1.2.1.25.3.2.1.3.1", s("Brother MFC-J2330DW")),
+    ("1.3.6.1.2.1.25.3.2.1.5.1", "2|3"),
+    (BR + ".4.5.2.0", s("Мало чернил", "cp1251")),
+    (BR + ".5.1.0", s("U63891A7H112233")),
+    (BR + ".5.10.0", block([(0x00, 3120), (0x01, 2000), (0x02, 1120)])),
+    # black 5 %, cyan 40 %, magenta 61 %, yellow 77 %
+    (BR + ".5.8.0", block([(0x6F, 500), (0x70, 4000), (0x71, 6100), (0x72, 7700)])),
+] + supply(1, "Black Ink", 5, 3, 1) + supply(2, "Cyan Ink", 5, 3, 0)
+  + supply(3, "Magenta Ink", 5, 3, 0) + supply(4, "Yellow Ink", 5, 3, 0))
+
+# Brother blocks that break the layout: the counter block's second record claims more octets
+# than are left, the maintenance block has a 6-octet value and a percentage above 100 %.
+bad_counters = bytes([0x00, 0x01, 0x04, 0, 0, 0x27, 0x10, 0x01, 0x01, 0x04, 0x00, 0x01])
+bad_maint = (bytes([0x6F, 0x01, 0x06, 0, 0, 0, 0, 0x19, 0x00])
+             + bytes([0x41, 0x01, 0x04]) + struct.pack(">I", 25000) + b"\xff")
+write("brother-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("Brother NC-8300w")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2435.2.3.9.1"),
+    UPTIME,
+    ("1.3.6.1.4.1.2435.2.4.3.2435.5.13.3.0", s("Brother DCP-L2540DN series")),
+    (BR + ".5.10.0", "4x|" + bad_counters.hex()),
+    (BR + ".5.8.0", "4x|" + bad_maint.hex()),
+] + supply(1, "Toner Cartridge", 3, -2, -3))
+
+# A generic print server (net-snmp's Linux sysObjectID, a generic sysDescr) in front of a
+# Kyocera: only the Printer Port Monitor MIB's 1284 device ID and Kyocera's own identity
+# objects name the printer.
+write("generic-ppm", [
+    ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.8072.3.2.10"),
+    UPTIME,
+    (PPM_ID, s("MFG:Kyocera;CMD:PCLXL,PJL,PCL5E,POSTSCRIPT;MDL:ECOSYS P2040dn;CLS:PRINTER;")),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS P2040dn")),
+    ("1.3.6.1.4.1.1347.43.5.1.1.28.1", s("VCF0001234")),
+    ("1.3.6.1.4.1.1347.43.5.4.1.5.1.1", s("2S0_2F00.005.003")),
+    ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|48211"),
+] + supply(1, "TK-1160", 3, 100, 35))
+
+# An HP JetDirect external print server (HP's sysObjectID and sysDescr) attached to a
+# Kyocera: the printer's 1284 device ID, served at HP's OID, names the real maker.
+write("jetdirect-kyocera", [
+    ("1.3.6.1.2.1.1.1.0", s("HP ETHERNET MULTI-ENVIRONMENT,ROM J.sp.00,JETDIRECT EX")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.11.2.3.9.1"),
+    UPTIME,
+    ("1.3.6.1.4.1.11.2.3.9.1.1.7.0",
+     s("MFG:Kyocera;CMD:PCLXL,PJL,PCL5E;MDL:FS-1370DN;CLS:PRINTER;SN:LJX1234567;")),
+])
+
+# A Canon whose agent answers no system group: only Canon's private identity objects.
+write("canon-private", [
+    UPTIME,
+    ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR-ADV C3525")),
+    ("1.3.6.1.4.1.1602.1.1.1.4.0", s("03.07")),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|99812"),
+])
+
+# A Ricoh-made device sold as Nashuatec: only prtGeneralPrinterName names it.
+write("printer-name", [
+    UPTIME,
+    ("1.3.6.1.2.1.43.5.1.1.16.1", s("NASHUATEC MP 2554")),
+    ("1.3.6.1.2.1.43.5.1.1.17.1", s("C3X0000123")),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5000"),
+])
+
+# A Konica Minolta MFP: the machine's own total (1.1.0) differs from prtMarkerLifeCount by
+# 4 pages; mono/colour exist only per function (copy/print).
+KM = "1.3.6.1.4.1.18334.1.1.1.5.7.2"
+write("konica-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("KONICA MINOLTA bizhub C300i")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.18334.1.1.1.2.1.190.2.4"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|20004"),
+    ("1.3.6.1.4.1.18334.1.1.1.1.6.2.1.0", s("KONICA MINOLTA bizhub C300i")),
+    (KM + ".1.1.0", "2|20000"),
+    (KM + ".1.3.0", "2|4100"),
+    (KM + ".2.1.5.1.1", "2|3000"),
+    (KM + ".2.1.5.1.2", "2|11000"),
+    (KM + ".2.1.5.2.1", "2|1000"),
+    (KM + ".2.1.5.2.2", "2|5000"),
+])

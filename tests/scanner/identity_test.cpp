@@ -1,0 +1,329 @@
+// Vendor identification from evidence of different strength, every profile pair, devices
+// identified without the system group, and Brother's private blocks (tests/data/snmprec/partial,
+// written by its generate.py from public descriptions of the formats).
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "collector_support.hpp"
+#include "polling/identify.hpp"
+#include "polling/vendor_blocks.hpp"
+
+using namespace printmon;
+using namespace printmon::scanner;
+using proto::SupplyState;
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+namespace {
+
+const char* const kSysDescr = "1.3.6.1.2.1.1.1.0";
+const char* const kSysObjectId = "1.3.6.1.2.1.1.2.0";
+const char* const kHrDescr1 = "1.3.6.1.2.1.25.3.2.1.3.1";
+const char* const kPpmDeviceId = "1.3.6.1.4.1.2699.1.2.1.2.1.1.3.1";
+
+Oid O(const std::string& s) { return *snmp::parse_oid(s); }
+
+void put_text(MibView& v, const std::string& oid, const std::string& text) {
+    v[O(oid)] = Value{ValueType::octets, 0, text, {}};
+}
+
+void put_oid(MibView& v, const std::string& oid, const std::string& value) {
+    v[O(oid)] = Value{ValueType::object_id, 0, "", O(value)};
+}
+
+std::string enterprise_oid(std::uint32_t pen) {
+    return "1.3.6.1.4.1." + std::to_string(pen) + ".1.1";
+}
+
+/// Vendors that are one family for the test: a brand whose profile is another brand's
+/// (UTAX on Kyocera) may name a device of that family.
+std::string family(const Brand& b) { return b.profile.empty() ? b.vendor : b.profile; }
+
+MibView partial(const std::string& name) {
+    auto view =
+        snmp::read_snmprec_file(std::string(PRINTMON_PARTIAL_DATA) + "/" + name + ".snmprec");
+    if (!view) throw std::runtime_error(name + ": " + view.error().message);
+    return *view;
+}
+
+const proto::Supply* supply_named(const proto::DeviceSnapshot& s, const std::string& d) {
+    for (const auto& x : s.supplies) {
+        if (x.description == d) return &x;
+    }
+    return nullptr;
+}
+
+bool has_note(const CollectResult& r, const std::string& part) {
+    return std::any_of(r.notes.begin(), r.notes.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("brand patterns claim whole words at the start, never another vendor's text",
+          "[identity]") {
+    const auto set = ProfileSet::embedded();
+    for (const auto& b : set.brands()) {
+        if (!b.pattern) continue;
+        INFO(b.vendor << " pattern " << b.pattern_text);
+        // Its own name, as a sysDescr and as a 1284 MFG value.
+        const Brand* self = set.brand_for_text(b.vendor + " X-100 series");
+        REQUIRE(self != nullptr);
+        CHECK(self->vendor == b.vendor);
+        // The name glued inside or after another word is not the brand ("HP" in "SHP").
+        const std::string first = b.vendor.substr(0, b.vendor.find(' '));
+        CHECK_FALSE(std::regex_search("Q" + b.vendor + " 100", *b.pattern));
+        CHECK_FALSE(std::regex_search(first + "q 100", *b.pattern));
+        CHECK_FALSE(std::regex_search("Model 100 by " + b.vendor, *b.pattern));
+        for (const auto& other : set.brands()) {
+            if (other.vendor == b.vendor) continue;
+            INFO("other brand " << other.vendor);
+            CHECK_FALSE(std::regex_search(other.vendor + " X-100 series", *b.pattern));
+        }
+    }
+}
+
+TEST_CASE("every profile pair: each one's evidence names its own vendor, the stronger wins",
+          "[identity]") {
+    const auto set = ProfileSet::embedded();
+    std::vector<const Brand*> makers;  // brands owning an enterprise number
+    for (const auto& b : set.brands()) {
+        if (!b.enterprises.empty()) makers.push_back(&b);
+    }
+    REQUIRE(makers.size() >= 17);
+    for (const Brand* a : makers) {
+        INFO("A = " << a->vendor);
+        // A's evidence alone, of each kind, names A.
+        MibView ent;
+        put_oid(ent, kSysObjectId, enterprise_oid(a->enterprises.front()));
+        auto id = identify(ent, set);
+        CHECK(id.vendor == a->vendor);
+        if (!a->profile.empty()) {
+            REQUIRE(id.profile != nullptr);
+            CHECK(id.profile->id == a->profile);
+        }
+        MibView mfg;
+        put_text(mfg, kPpmDeviceId, "MFG:" + a->vendor + ";MDL:X-100;CLS:PRINTER;");
+        CHECK(identify(mfg, set).vendor == a->vendor);
+
+        for (const Brand* b : makers) {
+            if (b == a || family(*a) == family(*b)) continue;
+            INFO("B = " << b->vendor);
+            // sysDescr naming B on A's sysObjectID: the nameplate (B) beats the agent's maker.
+            MibView v = ent;
+            put_text(v, kSysDescr, b->vendor + " X-100");
+            id = identify(v, set);
+            CHECK(id.vendor == b->vendor);
+            CHECK_FALSE(id.conflicts.empty());  // the disagreement is reported
+            // The printer's own 1284 MFG (A) beats a print server's sysDescr (B).
+            put_text(v, kPpmDeviceId, "MFG:" + a->vendor + ";MDL:X-100;");
+            CHECK(identify(v, set).vendor == a->vendor);
+            // hrDeviceDescr naming B beats A's enterprise number, loses to A's sysDescr.
+            MibView h = ent;
+            put_text(h, kHrDescr1, b->vendor + " X-100");
+            CHECK(identify(h, set).vendor == b->vendor);
+            put_text(h, kSysDescr, a->vendor + " Printing System");
+            CHECK(identify(h, set).vendor == a->vendor);
+        }
+    }
+}
+
+TEST_CASE("an unknown 1284 manufacturer is still a vendor; placeholders are not", "[identity]") {
+    const auto set = ProfileSet::embedded();
+    MibView v;
+    put_text(v, kPpmDeviceId, "MFG:Acme Imaging;MDL:AP-9;");
+    CHECK(identify(v, set).vendor == "Acme Imaging");
+    put_text(v, kPpmDeviceId, "MFG:Generic;MDL:28C-1;");
+    CHECK(identify(v, set).vendor.empty());
+    put_text(v, kPpmDeviceId, "not a device id");
+    CHECK(identify(v, set).vendor.empty());
+}
+
+TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[identity]") {
+    using blocks::brother_value;
+    const std::string good(
+        "\x00\x01\x04\x00\x00\x01\x00\x99\x01\x02\x12\x34\x6f\x01\x04\x00\x00\x00\x2a\xff", 20);
+    CHECK(brother_value(good, 0x00) == 256);
+    CHECK(brother_value(good, 0x6f) == 42);
+    std::string why;
+    // A legacy 2-octet record (remaining/total, not a number) is no value.
+    CHECK_FALSE(brother_value(good, 0x99, &why).has_value());
+    CHECK(why.find("expected 4") != std::string::npos);
+    why.clear();
+    CHECK_FALSE(brother_value(good, 0x41, &why).has_value());  // absent: not a problem
+    CHECK(why.empty());
+    // A record that claims more octets than are left: nothing from the block is trusted.
+    CHECK_FALSE(
+        brother_value(std::string("\x00\x01\x04\x00\x00\x01\x00\x01\x01\x04\x00", 11), 0x00, &why)
+            .has_value());
+    CHECK(why.find("malformed") != std::string::npos);
+    why.clear();
+    CHECK_FALSE(brother_value(std::string("\x00\x01", 2), 0x00, &why).has_value());  // short
+    CHECK_FALSE(why.empty());
+    why.clear();
+    CHECK_FALSE(brother_value(std::string("\xff", 1), 0x00, &why).has_value());  // empty
+    CHECK_FALSE(why.empty());
+    why.clear();
+    CHECK_FALSE(brother_value("", 0x00, &why).has_value());
+    CHECK_FALSE(why.empty());
+    why.clear();
+    // Not an integer record (type 0x02), and a 9-octet value.
+    CHECK_FALSE(
+        brother_value(std::string("\x00\x02\x04\x00\x00\x00\x05\xff", 8), 0x00, &why).has_value());
+    CHECK(why.find("not an integer") != std::string::npos);
+    CHECK_FALSE(
+        brother_value(std::string("\x00\x01\x09", 3) + std::string(9, '\x01'), 0x00).has_value());
+    // Every truncation of a good block is either the right value or nothing.
+    for (std::size_t n = 0; n <= good.size(); ++n) {
+        INFO(n);
+        const auto v = brother_value(good.substr(0, n), 0x6f);
+        CHECK((!v || *v == 42));
+    }
+}
+
+TEST_CASE("Brother laser known only from its private MIB", "[identity][partial]") {
+    const auto r = test::collect(partial("brother-private"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Brother");
+    CHECK(s.identity.model == "HL-L2350DW series");
+    CHECK(s.identity.serial == "E78123A0N000111");
+    CHECK(s.identity.firmware == "1.20");
+    CHECK(s.status.console == "SLEEP");
+    const std::map<std::string, std::int64_t> counters = {
+        {"total", 10412}, {"mono", 10412}, {"duplex", 2210}};
+    CHECK(s.counters == counters);
+    // "Some remaining" in the Printer-MIB, 64.00 % in the maintenance block.
+    const auto* toner = supply_named(s, "Black Toner Cartridge");
+    REQUIRE(toner != nullptr);
+    CHECK(toner->level_percent == 64);
+    CHECK(toner->state == SupplyState::ok);
+    CHECK(toner->source == "profile:brother");
+    // The drum is not in the Printer-MIB at all.
+    const auto* drum = supply_named(s, "Drum Unit");
+    REQUIRE(drum != nullptr);
+    CHECK(drum->type == "opc");
+    CHECK(drum->level_percent == 89);  // 88.50 % rounds half away from zero
+    CHECK(s.supplies.size() == 2);     // unknown record 0x99 ignored
+    CHECK(r.sources.at("identity.vendor").find("MFG") != std::string::npos);
+}
+
+TEST_CASE("Brother inkjet: ink levels from the block, the printer's 'low' kept, CP1251 text",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("brother-inkjet"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Brother");
+    CHECK(s.identity.model == "MFC-J2330DW");
+    CHECK(s.status.console == "Мало чернил");
+    CHECK(s.counters.at("color") == 1120);
+    REQUIRE(s.supplies.size() == 4);
+    // Coded "low" (1) and a 5 % gauge agree: the percentage is added.
+    CHECK(supply_named(s, "Black Ink")->level_percent == 5);
+    CHECK(supply_named(s, "Black Ink")->state == SupplyState::low);
+    CHECK(supply_named(s, "Cyan Ink")->level_percent == 40);
+    CHECK(supply_named(s, "Yellow Ink")->level_percent == 77);
+    CHECK(supply_named(s, "Yellow Ink")->type == "ink");
+}
+
+TEST_CASE("a gauge never raises a supply the printer calls low", "[identity][partial]") {
+    auto view = partial("brother-inkjet");
+    // Black coded "low" (1) while the block says 90 %.
+    view[O("1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.8.0")] =
+        Value{ValueType::octets, 0, std::string("\x6f\x01\x04\x00\x00\x23\x28\xff", 8), {}};
+    const auto r = test::collect(view);
+    const auto* black = supply_named(r.snapshot, "Black Ink");
+    REQUIRE(black != nullptr);
+    CHECK(black->state == SupplyState::low);
+    CHECK_FALSE(black->level_percent.has_value());
+    CHECK(has_note(r, "the printer's state is kept"));
+}
+
+TEST_CASE("malformed Brother blocks give unknown, never garbage", "[identity][partial]") {
+    const auto r = test::collect(partial("brother-malformed"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Brother");
+    CHECK(s.identity.model == "DCP-L2540DN series");
+    CHECK(s.counters.empty());
+    REQUIRE(s.supplies.size() == 1);  // no drum at 250 %, no toner from a 6-octet record
+    CHECK(s.supplies[0].state == SupplyState::some_remaining);
+    CHECK_FALSE(s.supplies[0].level_percent.has_value());
+    CHECK(has_note(r, "malformed Brother block"));
+    CHECK(has_note(r, "no percentage"));
+}
+
+TEST_CASE("a generic print server: the 1284 device ID and Kyocera's objects name it",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("generic-ppm"));
+    const auto& id = r.snapshot.identity;
+    CHECK(id.vendor == "Kyocera");
+    CHECK(id.model == "ECOSYS P2040dn");
+    CHECK(id.serial == "VCF0001234");          // Kyocera's private serial (phase 3)
+    CHECK(id.firmware == "2S0_2F00.005.003");  // fetched by phase 3
+    CHECK(r.sources.at("profile").find("kyocera") != std::string::npos);
+    CHECK(r.snapshot.counters.at("total") == 48211);
+}
+
+TEST_CASE("a JetDirect box in front of a Kyocera is a Kyocera", "[identity][partial]") {
+    const auto r = test::collect(partial("jetdirect-kyocera"));
+    CHECK(r.snapshot.identity.vendor == "Kyocera");
+    CHECK(r.snapshot.identity.model == "FS-1370DN");
+    CHECK(r.snapshot.identity.serial == "LJX1234567");  // 1284 SN
+    CHECK(has_note(r, "names HP"));
+}
+
+TEST_CASE("no system group: vendor from private identity objects or the printer name",
+          "[identity][partial]") {
+    auto r = test::collect(partial("canon-private"));
+    CHECK(r.snapshot.identity.vendor == "Canon");
+    CHECK(r.snapshot.identity.model == "iR-ADV C3525");
+    CHECK(r.snapshot.identity.firmware == "03.07");
+    r = test::collect(partial("printer-name"));
+    CHECK(r.snapshot.identity.vendor == "Nashuatec");
+    CHECK(r.snapshot.identity.model == "MP 2554");
+    CHECK(r.snapshot.identity.serial == "C3X0000123");
+    CHECK(r.sources.at("profile").find("ricoh") != std::string::npos);
+}
+
+TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per function",
+          "[identity][partial][counters]") {
+    const auto r = test::collect(partial("konica-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Konica Minolta");
+    CHECK(r.snapshot.identity.model == "bizhub C300i");
+    CHECK(c.at("total") == 20000);  // not prtMarkerLifeCount's 20004
+    CHECK(c.at("mono") == 14000);
+    CHECK(c.at("color") == 6000);
+    CHECK(c.at("copy_total") == 4000);
+    CHECK(c.at("print_total") == 16000);
+    CHECK(c.at("duplex") == 4100);
+    CHECK(r.sources.at("counters.mono").rfind("derived: copy_mono + print_mono", 0) == 0);
+    // A part missing: no derived value rather than a partial sum.
+    auto view = partial("konica-counters");
+    view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1.5.2.2"));
+    const auto r2 = test::collect(view);
+    CHECK(r2.snapshot.counters.count("color") == 0);
+    CHECK(r2.snapshot.counters.count("print_total") == 0);
+    CHECK(r2.snapshot.counters.at("mono") == 14000);
+}
+
+TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
+    const auto r = test::collect(partial("konica-counters"));
+    CHECK(provenance(r.sources.at("counters.mono")) == "derived");
+    CHECK(provenance(r.sources.at("counters.total")) == "private");  // Konica's own total
+    CHECK(provenance(r.sources.at("identity.vendor")) == "standard");  // sysDescr
+    const auto b = test::collect(partial("brother-private"));
+    CHECK(provenance(b.sources.at("identity.vendor")) == "private");  // Brother's 1284 copy
+    CHECK(provenance(b.sources.at("supplies.Drum Unit")) == "private");
+    CHECK(provenance(b.sources.at("supplies")) == "standard");
+    const auto p = test::collect(partial("generic-ppm"));
+    CHECK(provenance(p.sources.at("identity.vendor")) == "standard");  // PWG Port Monitor MIB
+    for (const auto* res : {&r, &b, &p}) {
+        for (const auto& [field, source] : res->sources) {
+            INFO(field << " <- " << source);
+            const auto kind = provenance(source);
+            CHECK((kind == "standard" || kind == "private" || kind == "derived"));
+        }
+    }
+}
