@@ -5,6 +5,11 @@
 // ---------------------------------------------------------------------------------------------
 // sites and scanners
 
+// "pmk.<tenant uuid>.AbCd…" shown as "pmk.…AbCd…": the tenant part is the same on every row.
+function keyPrefix(p) {
+  return p ? h('span', { title: p }, p.replace(/^(pm[a-z])\.[0-9a-f-]{36}\./, '$1.…')) : null;
+}
+
 function healthBadge(health) {
   if (health === 'ok') return badge('ok', t('health_ok'));
   if (health === 'stale') return badge('warn', t('health_stale'));
@@ -104,7 +109,7 @@ routes.sites = async function sitesPage(view) {
   view.append(
     h('section', { class: 'card flush' }, h('div', { class: 'card-head pad' }, h('h2', {}, t('sites')), h('span', { class: 'muted' }, t('sites_count', { count: sites.total || sites.items.length }))),
       table([
-        { label: t('col_site'), cls: 'strong', render: (s) => h('a', { href: '#/fleet?site=' + encodeURIComponent(s.site) }, s.site || t('no_site')) },
+        { label: t('col_site'), cls: 'strong', render: (s) => (s.site ? h('a', { href: '#/fleet?site=' + encodeURIComponent(s.site) }, s.site) : t('no_site')) },
         { label: t('col_scanners'), cls: 'num', render: (s) => num(s.scanners) },
         { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
         { label: t('col_with_errors'), cls: 'num', render: (s) => (s.with_errors ? h('span', { class: 'err-count' }, num(s.with_errors)) : s.with_errors === 0 ? num(0) : null) },
@@ -114,13 +119,13 @@ routes.sites = async function sitesPage(view) {
       ].filter(Boolean), sites.items, { tid: 'sites-table', cards: true, caption: t('sites') })),
     h('section', { class: 'card flush' }, h('div', { class: 'card-head pad' }, h('h2', {}, t('scanners')), h('span', { class: 'muted' }, t('scanners_count', { count: scanners.total || scanners.items.length }))),
       table([
-        { label: t('col_name'), cls: 'strong wrap', render: (s) => h('div', {}, s.name || s.scanner_id, s.enrolled !== false && s.name && s.name !== s.scanner_id ? h('div', { class: 'muted small mono' }, s.scanner_id) : null) },
+        { label: t('col_name'), cls: 'strong wrap', render: (s) => h('div', {}, s.name || s.scanner_id, s.enrolled !== false && s.name && s.name !== s.scanner_id ? h('div', { class: 'muted small mono clip', title: s.scanner_id }, s.scanner_id) : null) },
         { label: t('col_site'), render: (s) => s.site || null },
         { label: t('col_status'), render: scannerBadge },
         { label: t('col_version'), cls: 'mono', render: (s) => s.last_version || null },
         { label: t('col_last_upload'), render: (s) => relTime(s.last_seen_at || s.last_seen) },
         { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
-        { label: t('col_key'), cls: 'mono', render: (s) => s.key_prefix || null },
+        { label: t('col_key'), cls: 'mono', render: (s) => keyPrefix(s.key_prefix) },
         admin ? { label: t('col_actions'), cls: 'act', render: actions } : null,
       ].filter(Boolean), scanners.items, { tid: 'scanners-table', cards: true, nowrap: true, caption: t('scanners'),
         row: (s) => ({ tid: 'scanner-row', 'data-scanner-id': s.scanner_id, class: s.revoked_at ? 'dim' : null }) })));
@@ -285,7 +290,7 @@ routes.users = async function usersPage(view) {
         h('button', { class: 'btn primary', type: 'button', tid: 'add-token', onclick: addToken }, t('add_token'))),
       tokens.items.length ? table([
         { label: t('col_name'), cls: 'strong', render: (x) => x.name || null },
-        { label: t('col_key'), cls: 'mono', render: (x) => x.key_prefix || null },
+        { label: t('col_key'), cls: 'mono', render: (x) => keyPrefix(x.key_prefix) },
         { label: t('col_created'), render: (x) => fmtTime(x.created_at) },
         { label: t('col_state'), render: (x) => (x.revoked_at ? badge('off', t('token_revoked')) : badge('ok', t('token_active'))) },
         { label: t('col_actions'), cls: 'act', render: (x) => (x.revoked_at ? null : h('button', { class: 'btn small danger-ghost', type: 'button', tid: 'token-revoke', onclick: async () => {

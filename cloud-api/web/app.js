@@ -173,8 +173,8 @@ function fmtTime(iso) {
   return fmtr('dt', () => new Intl.DateTimeFormat(S.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz() })).format(new Date(iso));
 }
 
-function fmtShortTime(iso) {
-  return fmtr('st', () => new Intl.DateTimeFormat(S.lang, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: tz() })).format(new Date(iso));
+function fmtHour(iso) {
+  return fmtr('hm', () => new Intl.DateTimeFormat(S.lang, { hour: '2-digit', minute: '2-digit', timeZone: tz() })).format(new Date(iso));
 }
 
 // A calendar day "YYYY-MM-DD" (no time zone of its own).

@@ -264,7 +264,7 @@ routes.fleet = async function fleetPage(view, r) {
   drawTiles();
   const summary = api('GET', 'fleet/summary').then((s) => { S.summary = s; drawTiles(); fillChoices(); });
   getSites().then((sites) => {
-    for (const s of sites) siteSel.append(h('option', { value: s.site, selected: f.site === s.site }, s.site || t('no_site')));
+    for (const s of sites) if (s.site) siteSel.append(h('option', { value: s.site, selected: f.site === s.site }, s.site));
   }).catch(() => {});
   // The offline/online tiles need offline_after_s: wait for the summary only for those.
   if (f.tile === 'offline' || f.tile === 'online' || !S.summary) await summary.catch(() => {});
@@ -278,11 +278,14 @@ function dl(pairs) {
   return h('dl', { class: 'props' }, pairs.filter((p) => p).flatMap(([k, v, cls]) => [h('dt', {}, k), h('dd', { class: cls || null }, v === null || v === undefined || v === '' ? '—' : v)]));
 }
 
+// The chart periods: the last 24 hours by the hour, or whole UTC days (the daily counters are
+// UTC days) up to and including today: 7 for a week, 30 for a month, or the custom dates.
 function periodRange(p, from, to) {
-  const end = Date.now();
-  if (p === 'custom' && from && to) return { from: from + 'T00:00:00Z', to: addDays(to, 1) + 'T00:00:00Z', days: true };  // i18n-ignore: RFC 3339 times
-  const span = p === 'day' ? 86400 : p === 'month' ? 30 * 86400 : 7 * 86400;
-  return { from: new Date(end - span * 1000).toISOString(), to: new Date(end).toISOString(), days: p !== 'day' };
+  const iso = (day) => day + 'T00:00:00Z';  // i18n-ignore: an RFC 3339 time
+  if (p === 'day') return { from: new Date(Date.now() - 86400e3).toISOString(), to: new Date().toISOString(), days: false };
+  const utcToday = new Date().toISOString().slice(0, 10);
+  if (p === 'custom' && from && to) return { from: iso(from), to: iso(addDays(to, 1)), days: true };
+  return { from: iso(addDays(utcToday, p === 'month' ? -29 : -6)), to: iso(addDays(utcToday, 1)), days: true };
 }
 
 routes.devices = async function devicePage(view, r) {
@@ -455,7 +458,7 @@ function deviceHistory(box, id, query, names) {
         labels = []; values = [];
         for (let t0 = Date.parse(range.from) + 3600e3; t0 <= Date.parse(range.to) + 3599e3; t0 += 3600e3) {
           const k = new Date(t0).toISOString().slice(0, 13);
-          labels.push(fmtShortTime(k + ':00:00Z'));
+          labels.push(fmtHour(k + ':00:00Z'));
           values.push(hours.get(k) || 0);
         }
       } else {
@@ -463,7 +466,7 @@ function deviceHistory(box, id, query, names) {
         const byDay = new Map(res.items.map((x) => [x.day, x.pages]));
         labels = []; values = [];
         const first = range.from.slice(0, 10);
-        const last = addDays(range.to.slice(0, 10), range.to.slice(11, 19) === '00:00:00' ? -1 : 0);
+        const last = addDays(range.to.slice(0, 10), -1);
         for (let day = first; day <= last; day = addDays(day, 1)) { labels.push(fmtDay(day, true)); values.push(byDay.get(day) || 0); }
       }
       if (mine !== seq) return;
@@ -521,7 +524,7 @@ function deviceHistory(box, id, query, names) {
     const c = await makeChart(supCanvas, {
       type: 'line',
       data: {
-        labels: bounds.map(([, e]) => (range.days ? fmtDay(new Date(Date.parse(e) - 1).toISOString(), true) : fmtShortTime(e))),
+        labels: bounds.map(([, e]) => (range.days ? fmtDay(new Date(Date.parse(e) - 1).toISOString(), true) : fmtHour(e))),
         datasets: [...series].map(([label, s]) => {
           const color = INK[s.color] || PALETTE[k++ % PALETTE.length];
           return { label, data: s.data, borderColor: color, backgroundColor: color, spanGaps: true, tension: 0.2, pointRadius: 2, borderWidth: 2 };
