@@ -13,8 +13,8 @@ struct Title {
 };
 
 // Russian column titles. A field means the same in every list unless a list-specific line
-// (list set) says otherwise. Titles follow the console's wording: "площадка" is a site,
-// "сканер" a branch scanner.
+// (list set) says otherwise. The wording is the cloud console's Russian catalogue ("площадка"
+// is a site, "сканер" a branch scanner), so an export reads like the page it came from.
 constexpr std::array kTitles = std::to_array<Title>({
     {"", "device_id", "ID устройства"},
     {"", "vendor", "Производитель"},
@@ -25,16 +25,16 @@ constexpr std::array kTitles = std::to_array<Title>({
     {"", "address", "Адрес"},
     {"", "site", "Площадка"},
     {"", "scanner_id", "ID сканера"},
-    {"", "first_seen", "Впервые обнаружено"},
+    {"", "first_seen", "Впервые обнаружен"},
     {"", "last_seen", "Последняя связь"},
     {"", "status", "Состояние"},
     {"", "printer_status", "Статус принтера"},
     {"", "errors", "Ошибки"},
-    {"", "min_supply_percent", "Минимальный уровень расходника, %"},
-    {"", "total", "Общий счётчик"},
+    {"", "min_supply_percent", "Мин. остаток, %"},
+    {"", "total", "Всего страниц"},
     {"", "scanners", "Сканеров"},
     {"", "devices", "Устройств"},
-    {"", "health", "Связь"},
+    {"", "health", "Состояние"},
     {"", "name", "Название"},
     {lists::kPageVolume, "name", "Счётчик"},
     {lists::kMeterReads, "name", "Счётчик"},
