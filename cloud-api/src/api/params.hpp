@@ -62,7 +62,6 @@ class Params {
     Page page() const;
     /// ?format=, else CSV or XLSX when the client accepts only that (not JSON), else JSON.
     Format format() const { return format_; }
-    bool csv() const { return format_ == Format::csv; }
     Lang lang() const { return lang_; }
     /// ?period=day|week|month|custom with date= (default today) or from=/to= (inclusive dates).
     DayRange period() const;
