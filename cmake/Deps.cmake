@@ -9,6 +9,8 @@ find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+# cloud-api's .xlsx exports (Debian libxlsxwriter-dev 1.1.4).
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 
 # net-snmp ships net-snmp-config rather than a pkg-config file.
 find_program(NETSNMP_CONFIG net-snmp-config REQUIRED)

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "printmon/proto/time.hpp"
+#include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
 
 namespace printmon::cloud::api {
@@ -13,7 +14,7 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr std::string_view kAlwaysKnown[] = {"limit", "offset", "format", "tenant"};
+constexpr std::string_view kAlwaysKnown[] = {"limit", "offset", "format", "lang", "tenant"};
 
 std::optional<year_month_day> parse_date(std::string_view text) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
@@ -35,6 +36,18 @@ std::optional<year_month_day> parse_date(std::string_view text) {
     return ymd;
 }
 
+// C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F). Valid UTF-8 only.
+bool has_control_characters(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20U || c == 0x7fU) return true;
+        if (c == 0xC2U && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9FU) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string format_date(year_month_day ymd) {
     return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
@@ -49,6 +62,10 @@ net::HttpError invalid_parameter(std::string_view name, std::string_view why) {
 }
 
 bool is_iso_date(std::string_view text) { return parse_date(text).has_value(); }
+
+std::optional<year_month_day> parse_iso_date(std::string_view text) { return parse_date(text); }
+
+std::string today_utc() { return today(); }
 
 std::string add_days(const std::string& date, int n) {
     return format_date(year_month_day{sys_days{*parse_date(date)} + days{n}});
@@ -83,14 +100,25 @@ Params::Params(const net::Request& request, const std::vector<std::string_view>&
                             name.substr(0, std::min<std::size_t>(64, name.size()))));
         }
     }
-    const auto format = choice("format", {"json", "csv"}, "");
+    const auto format = choice("format", {"json", "csv", "xlsx"}, "");
     if (format.empty()) {
+        // Rationale: a browser download link cannot set ?format= on a redirect it follows, but
+        // it sends Accept; JSON anywhere in the list keeps the API's default.
         const auto accept = request.header("Accept");
-        csv_ = accept && accept->find("text/csv") != std::string_view::npos &&
-               accept->find("application/json") == std::string_view::npos;
+        const auto has = [&](std::string_view type) {
+            return accept && accept->find(type) != std::string_view::npos;
+        };
+        if (!has("application/json")) {
+            if (has(kXlsxMediaType)) {
+                format_ = Format::xlsx;
+            } else if (has("text/csv")) {
+                format_ = Format::csv;
+            }
+        }
     } else {
-        csv_ = format == "csv";
+        format_ = format == "csv" ? Format::csv : format == "xlsx" ? Format::xlsx : Format::json;
     }
+    lang_ = choice("lang", {"en", "ru"}, "en") == "ru" ? Lang::ru : Lang::en;
 }
 
 std::optional<std::string_view> Params::raw(std::string_view name) const {
@@ -101,13 +129,16 @@ std::optional<std::string> Params::text(std::string_view name, std::size_t max_c
     const auto value = raw(name);
     if (!value) return std::nullopt;
     if (value->empty()) throw invalid_parameter(name, "must not be empty");
-    if (value->size() > max_chars) {
+    // Limits are in characters as a user counts them: 200 Cyrillic letters are 400 bytes.
+    const auto chars = proto::utf8_length(*value);
+    if (!chars) {
+        throw invalid_parameter(name, "is not valid UTF-8 (percent-encode the UTF-8 bytes)");
+    }
+    if (*chars > max_chars) {
         throw invalid_parameter(name, fmt::format("longer than {} characters", max_chars));
     }
-    for (const char c : *value) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            throw invalid_parameter(name, "control characters are not allowed");
-        }
+    if (has_control_characters(*value)) {
+        throw invalid_parameter(name, "control characters are not allowed");
     }
     return std::string(*value);
 }

@@ -19,6 +19,17 @@ inline constexpr long long kDefaultLimit = 100;
 inline constexpr long long kMaxLimit = 1000;
 inline constexpr long long kMaxOffset = 10'000'000;
 
+/// Answer format of a list: ?format=json|csv|xlsx, or the Accept header when not given.
+enum class Format { json, csv, xlsx };
+
+/// Language of the column titles of CSV and XLSX exports (?lang=en|ru, default en). JSON field
+/// names never change.
+enum class Lang { en, ru };
+
+/// Media type of an .xlsx workbook.
+inline constexpr std::string_view kXlsxMediaType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 struct Page {
     long long limit = kDefaultLimit;
     long long offset = 0;
@@ -35,7 +46,8 @@ class Params {
     /// Throws 400 for a parameter outside `known` (the paging/format ones are always known).
     Params(const net::Request& request, const std::vector<std::string_view>& known);
 
-    /// Free text up to `max_chars`, without control characters.
+    /// Free text of 1..`max_chars` characters (Unicode code points, not bytes), valid UTF-8,
+    /// without control characters (C0, DEL, C1).
     std::optional<std::string> text(std::string_view name, std::size_t max_chars = 200) const;
     std::optional<std::string> uuid(std::string_view name) const;
     /// "YYYY-MM-DD".
@@ -48,15 +60,17 @@ class Params {
     std::string choice(std::string_view name, std::initializer_list<std::string_view> allowed,
                        std::string_view fallback) const;
     Page page() const;
-    /// CSV when ?format=csv or the client accepts text/csv (and not JSON first).
-    bool csv() const { return csv_; }
+    /// ?format=, else CSV or XLSX when the client accepts only that (not JSON), else JSON.
+    Format format() const { return format_; }
+    Lang lang() const { return lang_; }
     /// ?period=day|week|month|custom with date= (default today) or from=/to= (inclusive dates).
     DayRange period() const;
 
   private:
     std::optional<std::string_view> raw(std::string_view name) const;
     const net::Request& request_;
-    bool csv_ = false;
+    Format format_ = Format::json;
+    Lang lang_ = Lang::en;
 };
 
 /// 400 invalid_parameter.
@@ -64,6 +78,10 @@ net::HttpError invalid_parameter(std::string_view name, std::string_view why);
 
 /// Whether `text` is a real calendar date "YYYY-MM-DD" (years 1970..9999).
 bool is_iso_date(std::string_view text);
+/// The date of `text` when is_iso_date(text).
+std::optional<std::chrono::year_month_day> parse_iso_date(std::string_view text);
+/// Today's UTC date, "YYYY-MM-DD".
+std::string today_utc();
 
 /// Day arithmetic on ISO dates (valid input assumed).
 std::string add_days(const std::string& date, int days);

@@ -3,7 +3,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <charconv>
+
+#include "api/columns.hpp"
+#include "api/xlsx.hpp"
 #include "auth/keys.hpp"
+#include "printmon/proto/time.hpp"
 
 namespace printmon::cloud::api {
 namespace {
@@ -89,12 +95,13 @@ long long total_of(const pqxx::result& rows) {
 
 }  // namespace
 
-std::string csv_field(std::string_view text, bool is_text) {
+std::string csv_field(std::string_view text, bool is_text, char separator) {
     std::string out;
     const bool formula = is_text && !text.empty() &&
                          (text.front() == '=' || text.front() == '+' || text.front() == '-' ||
                           text.front() == '@' || text.front() == '\t' || text.front() == '\r');
-    const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
+    const char specials[] = {separator, '"', '\r', '\n', '\0'};
+    const bool quote = formula || text.find_first_of(specials) != std::string_view::npos;
     if (quote) out += '"';
     if (formula) out += '\'';
     for (const char c : text) {
@@ -105,44 +112,154 @@ std::string csv_field(std::string_view text, bool is_text) {
     return out;
 }
 
-net::Response with_etag(const net::Request& request, net::Response response) {
-    if (response.status != 200) return response;
-    const std::string etag = "W/\"" + auth::key_hash_hex(response.body).substr(0, 32) + "\"";
+namespace {
+
+std::string weak_etag(std::string_view basis) {
+    return "W/\"" + auth::key_hash_hex(basis).substr(0, 32) + "\"";
+}
+
+bool etag_matches(const net::Request& request, const std::string& etag) {
     const auto match = request.header("If-None-Match");
-    if (match && (match->find(etag) != std::string_view::npos || *match == "*")) {
-        net::Response not_modified = net::Response::empty(304);
-        not_modified.headers.insert_or_assign("ETag", etag);
-        return not_modified;
-    }
+    return match && (match->find(etag) != std::string_view::npos || *match == "*");
+}
+
+net::Response not_modified(const std::string& etag) {
+    net::Response response = net::Response::empty(304);
+    response.headers.insert_or_assign("ETag", etag);
+    return response;
+}
+
+void set_etag(net::Response& response, const std::string& etag) {
     response.headers.insert_or_assign("ETag", etag);
     response.headers.insert_or_assign("Cache-Control", "private, no-cache");
+}
+
+// CSV of the rows. English: RFC 4180 with ',' and the field names as header (unchanged since
+// the first CSV answer). Russian: what Excel in a Russian locale opens by double-click: a
+// UTF-8 BOM (else it reads Windows-1251), ';' (its list separator: ',' is the decimal one) and
+// the Russian column titles; numeric values take a decimal comma.
+std::string csv_text(std::string_view list, const std::vector<Column>& columns,
+                     const pqxx::result& rows, Lang lang) {
+    const bool ru = lang == Lang::ru;
+    const char sep = ru ? ';' : ',';
+    std::string out = ru ? "\xEF\xBB\xBF" : "";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (i > 0) out += sep;
+        out += csv_field(column_title(list, columns[i].name, lang), false, sep);
+    }
+    out += "\r\n";
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            const auto field = row[columns[i].index];
+            if (i > 0) out += sep;
+            if (field.is_null()) continue;
+            std::string_view value(field.c_str(), field.size());
+            std::string decimal;
+            if (ru && columns[i].kind == Kind::number) {
+                decimal = value;
+                std::replace(decimal.begin(), decimal.end(), '.', ',');
+                value = decimal;
+            }
+            out += csv_field(value, columns[i].kind == Kind::text, sep);
+        }
+        out += "\r\n";
+    }
+    return out;
+}
+
+// The workbook of the rows: integers and numbers as numbers, booleans as booleans, RFC 3339
+// times and ISO dates of the fields api/columns.hpp marks as such as date-time cells (UTC),
+// everything else (JSON included) as text cells.
+std::string xlsx_bytes(std::string_view list, const std::vector<Column>& columns,
+                       const pqxx::result& rows, Lang lang) {
+    std::vector<std::string> titles;
+    std::vector<CellHint> hints;
+    for (const auto& c : columns) {
+        titles.push_back(column_title(list, c.name, lang));
+        hints.push_back(c.kind == Kind::text ? cell_hint(c.name) : CellHint::plain);
+    }
+    XlsxSheet sheet(list, titles);
+    std::size_t r = 0;
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            const auto field = row[columns[i].index];
+            if (field.is_null()) continue;
+            const std::string_view value(field.c_str(), field.size());
+            switch (columns[i].kind) {
+                case Kind::integer:
+                    sheet.integer(r, i, field.as<long long>());
+                    break;
+                case Kind::boolean:
+                    sheet.boolean(r, i, field.as<bool>());
+                    break;
+                case Kind::number: {
+                    double number = 0;
+                    const auto end = value.data() + value.size();
+                    if (std::from_chars(value.data(), end, number).ptr == end) {
+                        sheet.number(r, i, number);
+                    } else {
+                        sheet.text(r, i, value);  // NaN, Infinity
+                    }
+                    break;
+                }
+                case Kind::json:
+                    sheet.text(r, i, value);
+                    break;
+                case Kind::text:
+                    if (hints[i] == CellHint::time) {
+                        if (const auto tp = proto::parse_rfc3339(value)) {
+                            sheet.time(r, i, *tp);
+                            break;
+                        }
+                    } else if (hints[i] == CellHint::date) {
+                        if (const auto d = parse_iso_date(value)) {
+                            sheet.date(r, i, *d);
+                            break;
+                        }
+                    }
+                    sheet.text(r, i, value);
+                    break;
+            }
+        }
+        ++r;
+    }
+    return sheet.finish();
+}
+
+}  // namespace
+
+net::Response with_etag(const net::Request& request, net::Response response) {
+    if (response.status != 200) return response;
+    const std::string etag = weak_etag(response.body);
+    if (etag_matches(request, etag)) return not_modified(etag);
+    set_etag(response, etag);
     return response;
 }
 
 net::Response render_list(const net::Request& request, const pqxx::result& rows,
-                          const Params& params, const Page& page, const Extras& extras) {
+                          const Params& params, const Page& page, std::string_view list,
+                          const Extras& extras) {
     const auto columns = columns_of(rows);
     const long long total = total_of(rows);
-    if (params.csv()) {
-        std::string out;
-        for (std::size_t i = 0; i < columns.size(); ++i) {
-            out += (i == 0 ? "" : ",") + csv_field(columns[i].name, false);
-        }
-        out += "\r\n";
-        for (const auto& row : rows) {
-            for (std::size_t i = 0; i < columns.size(); ++i) {
-                const auto field = row[columns[i].index];
-                if (i > 0) out += ',';
-                if (!field.is_null()) {
-                    out += csv_field(std::string_view(field.c_str(), field.size()),
-                                     columns[i].kind == Kind::text);
-                }
-            }
-            out += "\r\n";
-        }
-        auto response = net::Response::text(std::move(out), 200, "text/csv; charset=utf-8");
+    if (params.format() == Format::csv) {
+        auto response = net::Response::text(csv_text(list, columns, rows, params.lang()), 200,
+                                            "text/csv; charset=utf-8");
         if (total >= 0) response.headers.insert_or_assign("X-Total-Count", std::to_string(total));
         return with_etag(request, std::move(response));
+    }
+    if (params.format() == Format::xlsx) {
+        // The bytes of a workbook change with its creation time; its ETag is that of the data
+        // (as CSV) and the titles, so an unchanged list is a 304 without building the file.
+        const std::string etag = weak_etag("xlsx\n" + csv_text(list, columns, rows, params.lang()));
+        if (etag_matches(request, etag)) return not_modified(etag);
+        auto response = net::Response::text(xlsx_bytes(list, columns, rows, params.lang()), 200,
+                                            std::string(kXlsxMediaType));
+        response.headers.insert_or_assign(
+            "Content-Disposition",
+            "attachment; filename=\"" + std::string(list) + "-" + today_utc() + ".xlsx\"");
+        if (total >= 0) response.headers.insert_or_assign("X-Total-Count", std::to_string(total));
+        set_etag(response, etag);
+        return response;
     }
     rapidjson::StringBuffer buffer;
     Writer w(buffer);

@@ -1,11 +1,12 @@
 #pragma once
-// Query results to HTTP answers: a list (JSON envelope with paging, or CSV with the same
-// columns), or one object. Column types come from PostgreSQL (integers stay 64-bit integers,
-// json/jsonb is embedded as JSON, everything else is a string), so handlers only write SQL.
-// Columns whose name starts with '_' are not shown (_total carries count(*) OVER ()).
-// Every answer gets a weak ETag; a matching If-None-Match is a 304.
+// Query results to HTTP answers: a list (JSON envelope with paging, or CSV or an .xlsx
+// workbook with the same columns and rows), or one object. Column types come from PostgreSQL
+// (integers stay 64-bit integers, json/jsonb is embedded as JSON, everything else is a string), so
+// handlers only write SQL. Columns whose name starts with '_' are not shown (_total carries
+// count(*) OVER ()). Every answer gets a weak ETag; a matching If-None-Match is a 304.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,9 +20,12 @@ namespace printmon::cloud::api {
 /// Extra top-level string fields of a JSON list envelope (e.g. the period of a page volume).
 using Extras = std::vector<std::pair<std::string, std::string>>;
 
-/// {"items":[...],"limit":L,"offset":O,"total":T,"next_offset":N|null, extras...} or CSV.
+/// {"items":[...],"limit":L,"offset":O,"total":T,"next_offset":N|null, extras...}, or the
+/// same rows as CSV or XLSX (params.format()) with the column titles of params.lang() and
+/// X-Total-Count. `list` names the list (api/columns.hpp: titles, the export's file name).
 net::Response render_list(const net::Request& request, const pqxx::result& rows,
-                          const Params& params, const Page& page, const Extras& extras = {});
+                          const Params& params, const Page& page, std::string_view list,
+                          const Extras& extras = {});
 
 /// The first row as a JSON object (the caller checked there is one).
 net::Response render_object(const net::Request& request, const pqxx::result& rows);
@@ -29,7 +33,8 @@ net::Response render_object(const net::Request& request, const pqxx::result& row
 /// Adds an ETag to a 200 answer, or turns it into a 304 when If-None-Match matches.
 net::Response with_etag(const net::Request& request, net::Response response);
 
-/// RFC 4180 field, with spreadsheet formula injection neutralised ("=cmd" -> "'=cmd").
-std::string csv_field(std::string_view text, bool is_text);
+/// RFC 4180 field with `separator` (',' or ';'), with spreadsheet formula injection
+/// neutralised ("=cmd" -> "'=cmd").
+std::string csv_field(std::string_view text, bool is_text, char separator = ',');
 
 }  // namespace printmon::cloud::api

@@ -12,6 +12,7 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
+#include "api/columns.hpp"
 #include "api/params.hpp"
 #include "api/queries.hpp"
 #include "api/render.hpp"
@@ -21,6 +22,7 @@
 #include "console/console.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
@@ -175,14 +177,15 @@ net::Response write(const Deps& deps, const std::function<net::Response(pqxx::wo
     });
 }
 
-net::Response list(const Deps& deps, const Scope& scope, const std::string& statement, Args args,
-                   const Extras& extras = {}) {
+net::Response list(const Deps& deps, const Scope& scope, std::string_view name,
+                   const std::string& statement, Args args, const Extras& extras = {}) {
     const Page page = scope.params.page();
     args.insert(args.begin(), scope.tenant);
     args.emplace_back(number(page.limit));
     args.emplace_back(number(page.offset));
     return read(deps, scope, [&](pqxx::transaction_base& tx) {
-        return render_list(scope.request, run(tx, statement, args), scope.params, page, extras);
+        return render_list(scope.request, run(tx, statement, args), scope.params, page, name,
+                           extras);
     });
 }
 
@@ -211,13 +214,13 @@ std::optional<std::string> member(const rapidjson::Document& doc, const char* na
         throw net::HttpError(400, "invalid_body", fmt::format("{}: must be a string", name));
     }
     std::string value(it->value.GetString(), it->value.GetStringLength());
-    // Limits count characters (UTF-8 code points), not bytes: a 200-character Cyrillic name is
-    // 400 bytes. The small-body cap bounds the bytes.
-    const auto characters =
-        static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {
-            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-        }));
-    if (characters > max_chars) {
+    // Characters as a user counts them (code points), not bytes. RapidJSON's default parse does
+    // not check the encoding of raw bytes inside strings, so it is checked here.
+    const auto chars = proto::utf8_length(value);
+    if (!chars) {
+        throw net::HttpError(400, "invalid_body", fmt::format("{}: not valid UTF-8", name));
+    }
+    if (*chars > max_chars) {
         throw net::HttpError(400, "invalid_body",
                              fmt::format("{}: longer than {} characters", name, max_chars));
     }
@@ -483,7 +486,7 @@ void register_accounts(Registrar& r) {
     r.get("/api/v1/users", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
         require_admin(s.who);
-        return list(*deps, s, stmt::kUsers, {});
+        return list(*deps, s, lists::kUsers, stmt::kUsers, {});
     });
 
     r.post("/api/v1/users", [deps, log](net::Request& request) {
@@ -520,7 +523,7 @@ void register_accounts(Registrar& r) {
     r.get("/api/v1/tokens", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
         require_admin(s.who);
-        return list(*deps, s, stmt::kTokens, {});
+        return list(*deps, s, lists::kTokens, stmt::kTokens, {});
     });
 
     r.post("/api/v1/tokens", [deps, log](net::Request& request) {
@@ -551,7 +554,7 @@ void register_accounts(Registrar& r) {
 
     r.get("/api/v1/scanners", [deps](net::Request& request) {
         const Scope s = scope_of(request, {"site"});
-        return list(*deps, s, stmt::kScanners,
+        return list(*deps, s, lists::kScanners, stmt::kScanners,
                     {s.params.text("site"), number(deps->options.scanner_stale_after.count())});
     });
 
@@ -608,7 +611,8 @@ void register_fleet(Registrar& r) {
 
     r.get("/api/v1/sites", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
-        return list(*deps, s, stmt::kSites, {number(deps->options.scanner_stale_after.count())});
+        return list(*deps, s, lists::kSites, stmt::kSites,
+                    {number(deps->options.scanner_stale_after.count())});
     });
 
     r.get("/api/v1/devices", [deps](net::Request& request) {
@@ -637,7 +641,8 @@ void register_fleet(Registrar& r) {
             p.text("q")};
         const bool filtered = std::any_of(filters.begin(), filters.end(),
                                           [](const auto& f) { return f.has_value(); });
-        return list(*deps, s, devices_statement(sort, desc, filtered), std::move(filters));
+        return list(*deps, s, lists::kDevices, devices_statement(sort, desc, filtered),
+                    std::move(filters));
     });
 
     r.get("/api/v1/devices/{device_id}", [deps](net::Request& request) {
@@ -661,8 +666,9 @@ void register_fleet(Registrar& r) {
                         number(page.limit), number(page.offset)};
         return read(*deps, s, [&](pqxx::transaction_base& tx) {
             require_device(tx, s.tenant, device);
-            return render_list(
-                request, run(tx, asc ? stmt::kReadingsAsc : stmt::kReadingsDesc, args), p, page);
+            return render_list(request,
+                               run(tx, asc ? stmt::kReadingsAsc : stmt::kReadingsDesc, args), p,
+                               page, lists::kReadings);
         });
     });
 
@@ -677,8 +683,9 @@ void register_fleet(Registrar& r) {
                         number(page.offset)};
         return read(*deps, s, [&](pqxx::transaction_base& tx) {
             require_device(tx, s.tenant, device);
-            return render_list(
-                request, run(tx, daily ? stmt::kCountersDaily : stmt::kCountersRaw, args), p, page);
+            return render_list(request,
+                               run(tx, daily ? stmt::kCountersDaily : stmt::kCountersRaw, args), p,
+                               page, lists::kCounters);
         });
     });
 }
@@ -700,7 +707,8 @@ void register_analytics(Registrar& r) {
         const auto site = p.text("site");
         const auto device = p.uuid("device");
         const bool kept = group == "tenant" && !site && !device;
-        return list(*deps, s, kept ? stmt::kPageVolumeTenantKept : page_volume_statement(group),
+        return list(*deps, s, lists::kPageVolume,
+                    kept ? stmt::kPageVolumeTenantKept : page_volume_statement(group),
                     {month_from, month_to, range.from, range.to, site, device, p.text("name", 64)},
                     {{"from", range.from}, {"to", range.to}});
     });
@@ -711,7 +719,7 @@ void register_analytics(Registrar& r) {
         const auto at = p.time("at");
         if (!at) throw invalid_parameter("at", "required (RFC 3339 time or date)");
         const bool interpolate = p.boolean("interpolate").value_or(false);
-        return list(*deps, s, stmt::kMeterReads,
+        return list(*deps, s, lists::kMeterReads, stmt::kMeterReads,
                     {*at, p.text("site"), p.uuid("device"), p.text("name", 64),
                      interpolate ? "true" : "false"});
     });
@@ -720,7 +728,7 @@ void register_analytics(Registrar& r) {
         const Scope s = scope_of(request, {"site", "device", "type", "color", "below"});
         const auto& p = s.params;
         const auto below = p.integer("below", 0, 101);
-        return list(*deps, s, stmt::kSupplies,
+        return list(*deps, s, lists::kSupplies, stmt::kSupplies,
                     {p.text("site"), p.uuid("device"), p.text("type", 64), p.text("color", 64),
                      below ? std::optional<std::string>(number(*below)) : std::nullopt});
     });
@@ -728,7 +736,7 @@ void register_analytics(Registrar& r) {
     r.get("/api/v1/supply-changes", [deps](net::Request& request) {
         const Scope s = scope_of(request, {"from", "to", "site", "device"});
         const auto& p = s.params;
-        return list(*deps, s, stmt::kSupplyChanges,
+        return list(*deps, s, lists::kSupplyChanges, stmt::kSupplyChanges,
                     {p.time("from"), p.time("to"), p.text("site"), p.uuid("device")});
     });
 
@@ -736,7 +744,7 @@ void register_analytics(Registrar& r) {
         const Scope s = scope_of(request, {"from", "to", "site", "device", "kind"});
         const auto& p = s.params;
         const auto kind = p.choice("kind", {"decrease", "wrap", "serial_change"}, "");
-        return list(*deps, s, stmt::kCounterEpochs,
+        return list(*deps, s, lists::kCounterEpochs, stmt::kCounterEpochs,
                     {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
                      kind.empty() ? std::nullopt : std::optional<std::string>(kind)});
     });
@@ -747,7 +755,7 @@ void register_analytics(Registrar& r) {
         const auto& p = s.params;
         const auto severity = p.choice("severity", {"critical", "warning", "info"}, "");
         const auto state = p.choice("state", {"open", "closed", "all"}, "all");
-        return list(*deps, s, stmt::kAlerts,
+        return list(*deps, s, lists::kAlerts, stmt::kAlerts,
                     {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
                      severity.empty() ? std::nullopt : std::optional<std::string>(severity),
                      state == "all" ? std::nullopt : std::optional<std::string>(state),
@@ -757,7 +765,7 @@ void register_analytics(Registrar& r) {
     r.get("/api/v1/events", [deps](net::Request& request) {
         const Scope s = scope_of(request, {"from", "to", "site", "device", "kind", "code"});
         const auto& p = s.params;
-        return list(*deps, s, stmt::kEvents,
+        return list(*deps, s, lists::kEvents, stmt::kEvents,
                     {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
                      p.text("kind", 64), p.text("code", 64)});
     });

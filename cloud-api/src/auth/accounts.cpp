@@ -4,6 +4,7 @@
 
 #include "auth/keys.hpp"
 #include "auth/passwords.hpp"
+#include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "tenancy/tenancy.hpp"
 
@@ -108,6 +109,13 @@ bool plausible_email(std::string_view email) {
     return true;
 }
 
+// In characters (code points), as the API's limits are: a Cyrillic password of 200 letters is
+// 400 bytes. Invalid UTF-8 is refused (the API refuses it first; the CLI reads raw bytes).
+bool password_length_ok(std::string_view password) {
+    const auto chars = proto::utf8_length(password);
+    return chars && *chars >= kMinPasswordChars && *chars <= kMaxPasswordChars;
+}
+
 }  // namespace
 
 std::optional<Role> parse_role(std::string_view text) {
@@ -139,7 +147,7 @@ void prepare_account_statements(pqxx::connection& conn) {
 namespace {
 
 common::Result<void> check_new_password(const std::string& password) {
-    if (password.size() < kMinPasswordChars || password.size() > kMaxPasswordChars) {
+    if (!password_length_ok(password)) {
         return common::make_error(common::ErrorCode::kInvalidArgument,
                                   "password must be {} to {} characters", kMinPasswordChars,
                                   kMaxPasswordChars);
@@ -300,7 +308,9 @@ common::Result<Session> login(pqxx::work& tx, const std::string& tenant_id,
     const auto refused = [] {
         return common::make_error(common::ErrorCode::kNotFound, "wrong tenant, email or password");
     };
-    const bool tenant_ok = proto::is_uuid(tenant_id) && password.size() <= kMaxPasswordChars;
+    const bool tenant_ok =
+        proto::is_uuid(tenant_id) &&
+        proto::utf8_length(password).value_or(kMaxPasswordChars + 1) <= kMaxPasswordChars;
     const auto r = tenant_ok ? tx.exec_prepared(kUserByEmail, tenant_id, email) : pqxx::result{};
     if (r.empty()) {
         (void)verify_password(dummy_hash(), password.substr(0, kMaxPasswordChars));

@@ -1,6 +1,7 @@
 #include "tenancy/tenancy.hpp"
 
 #include "auth/keys.hpp"
+#include "printmon/proto/utf8.hpp"
 
 namespace printmon::cloud::tenancy {
 namespace {
@@ -81,7 +82,9 @@ bool tenant_exists(pqxx::work& tx, const std::string& tenant_id) {
 }
 
 common::Result<std::string> create_scanner(pqxx::work& tx, const NewScanner& scanner) {
-    if (scanner.scanner_id.empty() || scanner.scanner_id.size() > 128) {
+    // Characters (code points), as the API counts them; invalid UTF-8 is refused.
+    const auto id_chars = proto::utf8_length(scanner.scanner_id);
+    if (!id_chars || *id_chars == 0 || *id_chars > 128) {
         return common::make_error(common::ErrorCode::kInvalidArgument,
                                   "scanner id must be 1 to 128 characters");
     }
