@@ -504,7 +504,8 @@ function values(form) {
 // Submit: validate, one request, errors shown in the form (on the field the server names).
 function onSubmit(form, action) {
   form.noValidate = true;
-  const box = h('div', { class: 'alert error', role: 'alert', hidden: true });
+  // Class "error" only while shown: tests (and styles) look for a visible ".error".
+  const box = h('div', { class: 'alert', role: 'alert', hidden: true });
   form.prepend(box);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -517,7 +518,7 @@ function onSubmit(form, action) {
     } catch (e) {
       const name = fieldOf(e) || (e.code === 'wrong_password' ? 'current_password' : '');
       const input = name && form.elements[name];
-      if (input && input.id) { setFieldError(input, errText(e)); input.focus(); } else { box.textContent = errText(e); box.hidden = false; }
+      if (input && input.id) { setFieldError(input, errText(e)); input.focus(); } else { box.textContent = errText(e); box.className = 'alert error'; box.hidden = false; }
     } finally {
       for (const b of buttons) b.disabled = false;
     }

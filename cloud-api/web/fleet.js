@@ -262,12 +262,12 @@ routes.fleet = async function fleetPage(view, r) {
   };
 
   drawTiles();
-  const summary = api('GET', 'fleet/summary').then((s) => { S.summary = s; drawTiles(); fillChoices(); });
+  const summary = api('GET', 'fleet/summary').then((s) => { S.summary = s; drawTiles(); fillChoices(); }).catch(() => {});  // a 402 shows its own page
   getSites().then((sites) => {
     for (const s of sites) if (s.site) siteSel.append(h('option', { value: s.site, selected: f.site === s.site }, s.site));
   }).catch(() => {});
   // The offline/online tiles need offline_after_s: wait for the summary only for those.
-  if (f.tile === 'offline' || f.tile === 'online' || !S.summary) await summary.catch(() => {});
+  if (f.tile === 'offline' || f.tile === 'online' || !S.summary) await summary;
   await loadRows();
 };
 
