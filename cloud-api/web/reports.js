@@ -116,46 +116,59 @@ routes.pages = async function pagesPage(view, r) {
     clear(tableBox, tbl, res.next_offset !== null && res.next_offset !== undefined ? h('p', { class: 'muted small pad' }, t('pv_truncated')) : null);
   };
 
-  // ---- meter reads
+  // ---- meter reads: the counters of every device at the end of the chosen day (the API's
+  // `at` is an instant; a date alone is its midnight, so the end of a day is the next date).
   const mrBox = h('div', {});
   const mrExports = h('div', { class: 'actions' });
   const atIn = h('input', { type: 'date', tid: 'mr-date', value: f.at, max: today() });
   const interp = h('input', { type: 'checkbox', tid: 'mr-interpolate', checked: f.interp });
+  const SHOWN = ['total', 'mono', 'color', 'print_total', 'copy_total', 'scan_total', 'fax_total', 'duplex'];
   let mrOffset = 0;
   let mrRows = null;
+  let names = null;  // device id -> {vendor, model, serial}, when the meter reads lack them
   const loadReads = async (more) => {
     if (!atIn.value) { clear(mrBox, h('div', { class: 'alert error', role: 'alert' }, t('v_required'))); return; }
     f.at = atIn.value; f.interp = interp.checked; sync();
-    const p = { at: f.at, interpolate: f.interp ? 'true' : '' };
+    const p = { at: addDays(f.at, 1), interpolate: f.interp ? 'true' : '' };
     clear(mrExports, exportLinks('meter-reads', p, 'meter-reads-' + f.at, 'mr-export-'));
     if (!more) { mrOffset = 0; mrRows = new Map(); clear(mrBox, loading()); }
     let res;
     try {
       res = await api('GET', 'meter-reads' + qs(Object.assign({}, p, { limit: 1000, offset: mrOffset })));
+      if (!names && res.items.length && res.items[0].model === undefined) {
+        // Stopgap until meter reads carry the device's identity: the first 1,000 devices.
+        const devs = await api('GET', 'devices?limit=1000');
+        names = new Map(devs.items.map((d) => [d.device_id, d]));
+      }
     } catch (e) {
       clear(mrBox, errorPanel(e));
       return;
     }
     for (const x of res.items) {
-      if (!mrRows.has(x.device_id)) mrRows.set(x.device_id, { item: x, v: {} });
+      if (!mrRows.has(x.device_id)) mrRows.set(x.device_id, { item: Object.assign({}, names && names.get(x.device_id), x), v: {} });
       mrRows.get(x.device_id).v[x.name] = x;
     }
     mrOffset = res.next_offset;
-    const names = sortCounters(new Set(res.items.map((x) => x.name).concat(...[...mrRows.values()].map((g) => Object.keys(g.v)))));
     if (!mrRows.size) { clear(mrBox, empty(t('mr_empty_title'), t('mr_empty_text'))); return; }
+    const present = new Set();
+    for (const g of mrRows.values()) for (const [n, x] of Object.entries(g.v)) if (x.value !== null && x.value !== undefined) present.add(n);
+    const cols = SHOWN.filter((n) => present.has(n));
+    const rows = [...mrRows.values()].map((g) => Object.assign(g, { has: Object.values(g.v).some((x) => x.value !== null && x.value !== undefined) }))
+      .sort((a, b) => Number(b.has) - Number(a.has));
     const cell = (x) => {
       if (!x || x.value === null || x.value === undefined) return null;
       return h('span', { class: x.interpolated ? 'interp' : null, title: x.interpolated ? t('mr_interpolated_title', { from: fmtTime(x.reading_at), to: fmtTime(x.next_reading_at) }) : t('mr_read_at', { time: fmtTime(x.reading_at) }) },
         x.interpolated ? '≈ ' : '', num(x.value));
     };
+    const label = (d) => [d.vendor, d.model].filter(Boolean).join(' ') || d.device_id.slice(0, 8);
     const tbl = table([
-      { label: t('g_device'), cls: 'strong', render: (g) => h('a', { href: '#/devices/' + g.item.device_id }, g.item.model ? [g.item.vendor, g.item.model].filter(Boolean).join(' ') : g.item.device_id.slice(0, 8)) },
+      { label: t('g_device'), cls: 'strong', render: (g) => h('a', { href: '#/devices/' + g.item.device_id }, label(g.item)) },
       { label: t('col_serial'), cls: 'mono', render: (g) => g.item.serial || null },
       { label: t('col_site'), render: (g) => g.item.site || null },
-      ...names.map((n) => ({ label: counterName(n), cls: 'num', render: (g) => cell(g.v[n]) })),
-      { label: t('col_read_at'), render: (g) => { const x = g.v.total || Object.values(g.v)[0]; return x && x.reading_at ? fmtTime(x.reading_at) : null; } },
-    ], [...mrRows.values()], { tid: 'mr-table', cards: true, caption: t('meter_reads') });
-    clear(mrBox, tbl, f.interp ? h('p', { class: 'muted small pad' }, t('mr_interp_note')) : null,
+      { label: t('col_read_at'), render: (g) => { const x = g.v.total || Object.values(g.v).find((v) => v.reading_at); return x && x.reading_at ? fmtTime(x.reading_at) : t('mr_no_reading'); } },
+      ...cols.map((n) => ({ label: counterName(n), cls: 'num', render: (g) => cell(g.v[n]) })),
+    ], rows, { tid: 'mr-table', cards: true, nowrap: true, caption: t('meter_reads'), row: (g) => ({ class: g.has ? null : 'dim' }) });
+    clear(mrBox, tbl, h('p', { class: 'muted small pad' }, f.interp ? t('mr_interp_note') + ' ' : '', t('mr_export_note')),
       mrOffset !== null && mrOffset !== undefined ? h('div', { class: 'pager' }, h('button', { class: 'btn small', type: 'button', tid: 'mr-more', onclick: () => loadReads(true) }, t('load_more'))) : null);
   };
 
@@ -167,7 +180,7 @@ routes.pages = async function pagesPage(view, r) {
     h('section', { class: 'card' },
       h('div', { class: 'card-head' }, h('div', {}, h('h2', {}, t('meter_reads')), h('p', { class: 'muted small' }, t('mr_sub'))), mrExports),
       h('div', { class: 'controls' },
-        h('label', { class: 'ctl' }, h('span', {}, t('f_date')), atIn),
+        h('label', { class: 'ctl' }, h('span', {}, t('mr_at_end_of')), atIn),
         h('label', { class: 'check' }, interp, t('mr_interpolate')),
         h('button', { class: 'btn primary', type: 'button', tid: 'mr-show', onclick: () => loadReads(false) }, t('show'))),
       mrBox));
