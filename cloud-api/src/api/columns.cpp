@@ -96,10 +96,10 @@ constexpr std::array kTitles = std::to_array<Title>({
 });
 
 // Text fields holding pm_rfc3339() times (UTC) or ISO dates.
-constexpr std::array<std::string_view, 13> kTimeFields = {
-    "first_seen",  "last_seen",  "created_at",      "revoked_at", "disabled_at",
-    "at",          "reading_at", "next_reading_at", "polled_at",  "received_at",
-    "previous_at", "started_at", "ended_at"};
+constexpr std::array<std::string_view, 14> kTimeFields = {
+    "first_seen",  "last_seen",  "created_at",      "revoked_at",       "disabled_at",
+    "at",          "reading_at", "next_reading_at", "polled_at",        "received_at",
+    "previous_at", "started_at", "ended_at",        "backlog_oldest_at"};
 constexpr std::array<std::string_view, 1> kDateFields = {"day"};
 
 }  // namespace
