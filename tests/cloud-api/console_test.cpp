@@ -5,6 +5,7 @@
 // (credentials, CSRF) plus the embedded console files.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -1214,6 +1215,22 @@ TEST_CASE("fleet summary counts the caller's fleet", "[cloud][console][fleet]") 
     const auto later = api_get(s, "/api/v1/fleet/summary", token);
     CHECK(num(later.json, "online") == 2);
     CHECK(num(later.json, "offline") == 3);
+    // The tiles' filters of the device list give the devices the tiles count.
+    const auto online =
+        api_get(s, "/api/v1/devices?seen_since=" + ago(std::chrono::minutes(60)), token);
+    REQUIRE(online.status == 200);
+    CHECK(num(online.json, "total") == 2);
+    CHECK(num(api_get(s, "/api/v1/devices?with_errors=true", token).json, "total") == 2);
+    CHECK(num(api_get(s, "/api/v1/devices?with_errors=false", token).json, "total") == 3);
+    CHECK(api_get(s, "/api/v1/devices?with_errors=maybe", token).status == 400);
+    // The filter choices: every vendor and model with its devices, this tenant's only.
+    long long by_vendor = 0;
+    long long by_model = 0;
+    REQUIRE(later.json["vendors"].IsArray());
+    for (const auto& v : later.json["vendors"].GetArray()) by_vendor += *num(v, "devices");
+    for (const auto& m : later.json["models"].GetArray()) by_model += *num(m, "devices");
+    CHECK(by_vendor == 5);
+    CHECK(by_model == 5);
 
     const auto other = api_get(s, "/api/v1/fleet/summary", token_b);
     REQUIRE(other.status == 200);
@@ -1231,6 +1248,75 @@ TEST_CASE("fleet summary counts the caller's fleet", "[cloud][console][fleet]") 
     CHECK(num(zero.json, "devices") == 0);
     CHECK(num(zero.json, "online") == 0);
     CHECK(num(zero.json, "sites") == 0);
+}
+
+TEST_CASE("supply levels over time are thinned to the points asked, the last one kept",
+          "[cloud][console][device]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto beta = s.create_tenant("Beta");
+    const auto key = s.create_scanner(acme, "branch-a");
+    const auto token = s.create_token(acme);
+    const auto token_b = s.create_token(beta);
+    FakeDevice printer;
+    printer.branch_id = proto::new_uuid();
+    printer.serial = "LEVELS1";
+    std::vector<Point> points;
+    for (int i = 0; i < 50; ++i) {
+        char at[32];
+        std::snprintf(at, sizeof at, "2026-03-%02dT%02d:00:00Z", 1 + i / 24, i % 24);
+        points.push_back({at, {{"total", 1000 + i}}, 100 - i, ""});
+    }
+    REQUIRE(s.ingest(key, batch_of("branch-a", printer, points)).status == 200);
+    const auto device = *s.query_value(
+        "SELECT device_id::text FROM devices WHERE serial = 'LEVELS1' AND tenant_id = $1::uuid",
+        acme);
+    const auto path = "/api/v1/devices/" + device + "/supply-levels";
+
+    const auto all = api_get(s, path + "?points=1000", token);
+    INFO(all.body);
+    REQUIRE(all.status == 200);
+    REQUIRE(all.json["items"].Size() == 50);
+    const auto few = api_get(s, path + "?points=10", token);
+    const auto& items = few.json["items"];
+    REQUIRE(items.Size() >= 10);
+    CHECK(items.Size() <= 11);
+    CHECK(str(items[0], "polled_at") == "2026-03-01T00:00:00Z");
+    const auto& last = items[items.Size() - 1];
+    CHECK(str(last, "polled_at") == "2026-03-03T01:00:00Z");
+    CHECK(num(last["levels"][0], "level_percent") == 51);
+    const auto window =
+        api_get(s, path + "?from=2026-03-02T00:00:00Z&to=2026-03-02T12:00:00Z", token);
+    CHECK(window.json["items"].Size() == 12);
+    CHECK(api_get(s, path + "?points=1", token).status == 400);
+    // Another tenant's device is as unknown as a missing one.
+    CHECK(api_get(s, path, token_b).status == 404);
+    CHECK(api_get(s, "/api/v1/devices/" + proto::new_uuid() + "/supply-levels", token).status ==
+          404);
+}
+
+TEST_CASE("exports are the whole list unless a limit is given", "[cloud][console][export]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto key = s.create_scanner(acme, "branch-a");
+    const auto token = s.create_token(acme);
+    for (int i = 0; i < 120; ++i) {
+        FakeDevice printer;
+        printer.branch_id = proto::new_uuid();
+        printer.serial = "EXP" + std::to_string(i);
+        REQUIRE(s.ingest(key, batch_of("branch-a", printer,
+                                       {{ago(std::chrono::minutes(5)), {{"total", 10}}, 50, ""}}))
+                    .status == 200);
+    }
+    const auto lines = [](const std::string& body) {
+        return std::count(body.begin(), body.end(), '\n');
+    };
+    const auto csv = api_get(s, "/api/v1/devices?format=csv", token);
+    REQUIRE(csv.status == 200);
+    CHECK(lines(csv.body) == 121);  // header + every device, not a page of 100
+    CHECK(lines(api_get(s, "/api/v1/devices?format=csv&limit=7", token).body) == 8);
+    CHECK(num(api_get(s, "/api/v1/devices", token).json, "limit") == 100);  // JSON pages stay
+    CHECK(api_get(s, "/api/v1/devices?limit=5000", token).status == 400);
 }
 
 TEST_CASE("route walk: credentials and CSRF on every route; the console's files",

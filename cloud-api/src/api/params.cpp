@@ -207,7 +207,13 @@ std::string Params::choice(std::string_view name, std::initializer_list<std::str
 
 Page Params::page() const {
     Page p;
-    p.limit = integer("limit", 1, kMaxLimit).value_or(kDefaultLimit);
+    // A file (CSV, XLSX) is the whole list by default: a spreadsheet of the first 100 devices
+    // is not what "export" means. Pages of JSON stay small.
+    if (format_ != Format::json) {
+        p.limit = integer("limit", 1, kMaxExportLimit).value_or(kMaxExportLimit);
+    } else {
+        p.limit = integer("limit", 1, kMaxLimit).value_or(kDefaultLimit);
+    }
     p.offset = integer("offset", 0, kMaxOffset).value_or(0);
     return p;
 }

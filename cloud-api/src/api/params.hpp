@@ -17,6 +17,8 @@ namespace printmon::cloud::api {
 /// Page size bounds: larger pages are refused rather than clamped (the client learns the cap).
 inline constexpr long long kDefaultLimit = 100;
 inline constexpr long long kMaxLimit = 1000;
+/// CSV/XLSX answers: the whole list by default, up to this many rows (~10 MB of CSV).
+inline constexpr long long kMaxExportLimit = 100'000;
 inline constexpr long long kMaxOffset = 10'000'000;
 
 /// Answer format of a list: ?format=json|csv|xlsx, or the Accept header when not given.

@@ -79,8 +79,9 @@ constexpr const char* kUserSql =
     "WHERE tenant_id = $1::uuid AND user_id = $2::uuid";
 
 // GET /api/v1/devices. $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not
-// seen since, $8 text search, $9 limit, $10 offset. strpos, not LIKE: '%' and '_' in a search
-// are plain text.
+// seen since, $8 text search, $9 seen since (online), $10 with (true) or without (false) a
+// critical error (the console's tiles), $11 limit, $12 offset. strpos, not LIKE: '%' and '_' in a
+// search are plain text.
 //
 // Only the page is formatted (pm_rfc3339, to_jsonb are the bulk of the cost over 10,000 rows):
 // an inner query filters, sorts and limits the devices (raw columns and the sort key `k`), the
@@ -102,7 +103,10 @@ const std::string kDeviceFilter =
     "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer) "
     "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
     "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
-    "d.location, d.last_address)), lower($8)) > 0) ";
+    "d.location, d.last_address)), lower($8)) > 0) "
+    "AND ($9::timestamptz IS NULL OR d.last_seen >= $9::timestamptz) "
+    "AND ($10::boolean IS NULL OR $10::boolean = coalesce(l.device_status = 'down' OR EXISTS "
+    "(SELECT 1 FROM unnest(l.errors) e WHERE pm_severity('error', e) = 'critical'), false)) ";
 
 // The kept total of a list of the tenant ($1): its folded total plus the deltas not folded yet
 // (V0005). One statement reads both, so a concurrent fold is seen whole or not at all.
@@ -407,6 +411,18 @@ constexpr const char* kRefreshSql =
     "SELECT analytics_refresh($1::uuid), pm_fold_list_totals($1::uuid)";
 constexpr const char* kDirtyTenantsSql = "SELECT DISTINCT tenant_id::text FROM analytics_dirty";
 
+// The supply levels of a device's readings in [$3, $4), thinned to about $5 evenly spaced
+// readings (the last one always kept): a chart of a year of hourly readings needs a few hundred
+// points, not 8,760. Reads the small supply_levels column only, never the documents.
+constexpr const char* kSupplyLevelsSql =
+    "SELECT pm_rfc3339(r.polled_at) AS polled_at, r.supply_levels AS levels FROM ("
+    "SELECT polled_at, supply_levels, row_number() OVER (ORDER BY polled_at) AS rn, "
+    "count(*) OVER () AS n FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND ($3::timestamptz IS NULL OR polled_at >= $3::timestamptz) "
+    "AND ($4::timestamptz IS NULL OR polled_at < $4::timestamptz)) r "
+    "WHERE (r.rn - 1) % greatest(1, ceil(r.n::numeric / $5::integer))::bigint = 0 OR r.rn = r.n "
+    "ORDER BY r.polled_at";
+
 // Zone names without the legacy aliases' duplicates ("posix/...", abbreviations).
 constexpr const char* kTimeZonesSql =
     "SELECT name FROM pg_timezone_names WHERE name !~ '^(posix|right)/' AND name ~ '/|^UTC$' "
@@ -426,7 +442,14 @@ constexpr const char* kFleetSummarySql =
     "(SELECT count(DISTINCT site) FROM scanners WHERE tenant_id = $1::uuid "
     "AND revoked_at IS NULL) AS sites, "
     "(SELECT count(*) FROM scanners WHERE tenant_id = $1::uuid AND revoked_at IS NULL) "
-    "AS scanners, $2::bigint AS offline_after_s, $3::integer AS low_supply_percent "
+    "AS scanners, $2::bigint AS offline_after_s, $3::integer AS low_supply_percent, "
+    // The fleet filters' choices: every vendor and model of the tenant with its device count.
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('vendor', v.vendor, 'devices', v.n) "
+    "ORDER BY v.vendor), '[]') FROM (SELECT vendor, count(*) AS n FROM devices "
+    "WHERE tenant_id = $1::uuid GROUP BY vendor) v) AS vendors, "
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('vendor', m.vendor, 'model', m.model, "
+    "'devices', m.n) ORDER BY m.vendor, m.model), '[]') FROM (SELECT vendor, model, count(*) "
+    "AS n FROM devices WHERE tenant_id = $1::uuid GROUP BY vendor, model) m) AS models "
     "FROM devices d LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id "
     "AND l.device_id = d.device_id WHERE d.tenant_id = $1::uuid";
 
@@ -480,7 +503,7 @@ void prepare_statements(pqxx::connection& conn) {
         for (const bool desc : {false, true}) {
             const std::string dir = desc ? " DESC" : " ASC";
             const std::string order = dir + " NULLS LAST, d.device_id";
-            const std::string page = " LIMIT $9::bigint OFFSET $10::bigint) ";
+            const std::string page = " LIMIT $11::bigint OFFSET $12::bigint) ";
             conn.prepare(devices_statement(key, desc, false),
                          "WITH p AS (" + std::string(kDevicesPageColumns) + std::string(expr) +
                              " AS k" + kDevicesPageFrom + "ORDER BY " + std::string(expr) + order +
@@ -520,6 +543,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kDirtyTenants, kDirtyTenantsSql);
     conn.prepare(stmt::kTimeZones, kTimeZonesSql);
     conn.prepare(stmt::kFleetSummary, kFleetSummarySql);
+    conn.prepare(stmt::kSupplyLevels, kSupplyLevelsSql);
 }
 
 pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args) {

@@ -59,6 +59,8 @@ inline constexpr const char* kDirtyTenants = "api_dirty_tenants";
 inline constexpr const char* kTimeZones = "api_time_zones";
 /// $1 tenant, $2 seconds after which a device is offline, $3 low supply percent.
 inline constexpr const char* kFleetSummary = "api_fleet_summary";
+/// $1 tenant, $2 device, $3 from, $4 to (timestamps or NULL), $5 points.
+inline constexpr const char* kSupplyLevels = "api_supply_levels";
 }  // namespace stmt
 
 }  // namespace printmon::cloud::api

@@ -616,9 +616,9 @@ void register_fleet(Registrar& r) {
     });
 
     r.get("/api/v1/devices", [deps](net::Request& request) {
-        const Scope s =
-            scope_of(request, {"site", "vendor", "model", "status", "low_supplies",
-                               "low_supply_percent", "not_seen_since", "q", "sort", "order"});
+        const Scope s = scope_of(
+            request, {"site", "vendor", "model", "status", "low_supplies", "low_supply_percent",
+                      "not_seen_since", "seen_since", "with_errors", "q", "sort", "order"});
         const auto& p = s.params;
         std::optional<std::string> max_supply;
         if (p.boolean("low_supplies").value_or(false)) {
@@ -638,7 +638,12 @@ void register_fleet(Registrar& r) {
             p.text("site"),  p.text("vendor"),
             p.text("model"), status.empty() ? std::nullopt : std::optional<std::string>(status),
             max_supply,      p.time("not_seen_since"),
-            p.text("q")};
+            p.text("q"),     p.time("seen_since")};
+        if (const auto errors = p.boolean("with_errors")) {
+            filters.emplace_back(*errors ? "true" : "false");
+        } else {
+            filters.emplace_back(std::nullopt);
+        }
         const bool filtered = std::any_of(filters.begin(), filters.end(),
                                           [](const auto& f) { return f.has_value(); });
         return list(*deps, s, lists::kDevices, devices_statement(sort, desc, filtered),
@@ -878,6 +883,41 @@ void register_console(Registrar& r) {
         return read(*deps, s, [&](pqxx::transaction_base& tx) {
             return render_object(request, run(tx, stmt::kFleetSummary,
                                               {s.tenant, number(offline_after), number(low)}));
+        });
+    });
+
+    // A device's supply levels over time (the device page's chart), thinned to `points`.
+    r.get("/api/v1/devices/{device_id}/supply-levels", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"from", "to", "points"});
+        const auto device = path_uuid(request, "device_id", "device");
+        const auto points = s.params.integer("points", 2, 1000).value_or(120);
+        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+            require_device(tx, s.tenant, device);
+            const auto rows =
+                run(tx, stmt::kSupplyLevels,
+                    {s.tenant, device, s.params.time("from"), s.params.time("to"), number(points)});
+            rapidjson::StringBuffer buffer;
+            Writer w(buffer);
+            w.StartObject();
+            w.Key("items");
+            w.StartArray();
+            for (const auto& row : rows) {
+                w.StartObject();
+                w.Key("polled_at");
+                const auto at = row[0].as<std::string>();
+                w.String(at.c_str(), static_cast<rapidjson::SizeType>(at.size()));
+                w.Key("levels");
+                if (row[1].is_null()) {
+                    w.StartArray();
+                    w.EndArray();
+                } else {
+                    w.RawValue(row[1].c_str(), row[1].size(), rapidjson::kArrayType);
+                }
+                w.EndObject();
+            }
+            w.EndArray();
+            w.EndObject();
+            return with_etag(request, net::Response::json({buffer.GetString(), buffer.GetSize()}));
         });
     });
 
