@@ -1,6 +1,9 @@
 #include "tenancy/tenancy.hpp"
 
+#include <algorithm>
+
 #include "auth/keys.hpp"
+#include "printmon/proto/uuid.hpp"
 
 namespace printmon::cloud::tenancy {
 namespace {
@@ -11,6 +14,19 @@ constexpr const char* kCreateTenantSql =
 
 constexpr const char* kTenantExists = "tenancy_tenant_exists";
 constexpr const char* kTenantExistsSql = "SELECT 1 FROM tenants WHERE tenant_id = $1::uuid";
+
+constexpr const char* kIsTimeZone = "tenancy_is_time_zone";
+constexpr const char* kIsTimeZoneSql = "SELECT pm_is_time_zone($1)";
+
+constexpr const char* kSetTimeZone = "tenancy_set_time_zone";
+constexpr const char* kSetTimeZoneSql = "SELECT pm_set_tenant_time_zone($1::uuid, $2)";
+
+constexpr const char* kTimeZone = "tenancy_time_zone";
+constexpr const char* kTimeZoneSql =
+    "SELECT coalesce((SELECT time_zone FROM tenants WHERE tenant_id = $1::uuid), 'UTC')";
+
+// Longest name in the tz database: 32 characters ("America/Argentina/ComodRivadavia").
+constexpr std::size_t kMaxZoneChars = 64;
 
 constexpr const char* kCreateScanner = "tenancy_create_scanner";
 constexpr const char* kCreateScannerSql =
@@ -52,6 +68,9 @@ std::optional<KeyOwner> key_owner(const pqxx::result& r) {
 void prepare_statements(pqxx::connection& conn) {
     conn.prepare(kCreateTenant, kCreateTenantSql);
     conn.prepare(kTenantExists, kTenantExistsSql);
+    conn.prepare(kIsTimeZone, kIsTimeZoneSql);
+    conn.prepare(kSetTimeZone, kSetTimeZoneSql);
+    conn.prepare(kTimeZone, kTimeZoneSql);
     conn.prepare(kCreateScanner, kCreateScannerSql);
     conn.prepare(kRevokeScanner, kRevokeScannerSql);
     conn.prepare(kScannerExists, kScannerExistsSql);
@@ -66,6 +85,33 @@ std::string create_tenant(pqxx::work& tx, const std::string& name) {
 
 bool tenant_exists(pqxx::work& tx, const std::string& tenant_id) {
     return !tx.exec_prepared(kTenantExists, tenant_id).empty();
+}
+
+common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
+                                   const std::string& zone) {
+    // Checked before the database function, which would raise and so abort the caller's
+    // transaction; it checks again (its trigger guards every UPDATE of the column).
+    const bool plausible = !zone.empty() && zone.size() <= kMaxZoneChars &&
+                           std::all_of(zone.begin(), zone.end(), [](char c) {
+                               return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+                           });
+    if (!plausible || !tx.exec_prepared1(kIsTimeZone, zone)[0].as<bool>()) {
+        return common::make_error(common::ErrorCode::kInvalidArgument,
+                                  "unknown time zone '{}': expected an IANA name such as "
+                                  "Europe/Moscow",
+                                  zone.substr(0, kMaxZoneChars));
+    }
+    // Not a uuid names no tenant (and would be a data error that aborts `tx`).
+    if (!proto::is_uuid(tenant_id) || !tenant_exists(tx, tenant_id)) {
+        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    }
+    tx.exec_prepared(kSetTimeZone, tenant_id, zone);
+    return {};
+}
+
+std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id) {
+    if (!proto::is_uuid(tenant_id)) return "UTC";
+    return tx.exec_prepared1(kTimeZone, tenant_id)[0].as<std::string>();
 }
 
 common::Result<std::string> create_scanner(pqxx::work& tx, const NewScanner& scanner) {
