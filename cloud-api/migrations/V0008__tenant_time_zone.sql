@@ -69,7 +69,9 @@ CREATE FUNCTION pm_local_day_start(d date, tz text) RETURNS timestamptz
         WHERE (c.at AT TIME ZONE tz)::date >= d);
 
 -- The read model in the tenant's local days: V0003's refresh (see there, and V0002, for the
--- range and epoch rules) with three changes.
+-- range and epoch rules), split in two: analytics_refresh takes the dirty marks as before, and
+-- pm_refresh_ranges recomputes the ranges it is given, so that a zone change can rebuild a
+-- tenant without touching analytics_dirty (below). The changes:
 -- 1. The zone is read after the advisory lock, so a refresh waiting for a zone change works in
 --    the new zone.
 -- 2. The dirty UTC days of a device become the local days that contain them (first: the local
@@ -77,32 +79,16 @@ CREATE FUNCTION pm_local_day_start(d date, tz text) RETURNS timestamptz
 --    the last one), and the range's instants are local day starts (from_at, to_at).
 -- 3. A reading's delta counts on its local date, clamped to the range: a refresh only writes
 --    the days it deleted, whatever the tz database says about days that run backwards.
-CREATE OR REPLACE FUNCTION analytics_refresh(p_tenant uuid) RETURNS integer LANGUAGE plpgsql
-    SET jit = off SET work_mem = '64MB' AS $$
-DECLARE
-    n  integer;
-    tz text;
+
+-- Recomputes the derived rows of the ranges in the temporary table pm_range (device_id,
+-- from_day, to_day: local days of zone `tz`) and drops it. The caller holds the tenant's
+-- analytics lock. `p_counters_only`: only what depends on the zone (counter days and months),
+-- not the epochs, cartridge changes and latest state, which are instants.
+CREATE FUNCTION pm_refresh_ranges(p_tenant uuid, tz text, p_counters_only boolean) RETURNS void
+    LANGUAGE plpgsql SET jit = off SET work_mem = '64MB' AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE tenant_id = p_tenant) THEN
-        RETURN 0;
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('printmon.analytics'), hashtext(p_tenant::text));
-    tz := coalesce((SELECT time_zone FROM tenants WHERE tenant_id = p_tenant), 'UTC');
-
-    CREATE TEMP TABLE pm_range ON COMMIT DROP AS
-    WITH d AS (DELETE FROM analytics_dirty WHERE tenant_id = p_tenant RETURNING device_id, day)
-    SELECT device_id, (pm_day_start(min(day)) AT TIME ZONE tz)::date AS from_day,
-           ((pm_day_start(max(day) + 1) - interval '1 microsecond') AT TIME ZONE tz)::date
-               AS to_day,
-           NULL::timestamptz AS from_at, NULL::timestamptz AS to_at,
-           NULL::timestamptz AS lookback_at
-    FROM d GROUP BY device_id;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n = 0 THEN
-        DROP TABLE pm_range;
-        RETURN 0;
-    END IF;
-
+    ALTER TABLE pm_range ADD COLUMN from_at timestamptz, ADD COLUMN to_at timestamptz,
+                         ADD COLUMN lookback_at timestamptz;
     UPDATE pm_range SET from_at = pm_local_day_start(from_day, tz),
                         to_at = pm_local_day_start(to_day + 1, tz);
     UPDATE pm_range r SET
@@ -118,10 +104,11 @@ BEGIN
     ANALYZE pm_range;
 
     -- The readings of the ranges (one per instant: two scanners may poll at the same time),
-    -- each with its local date.
+    -- each with its local date (supply levels only for the cartridge changes).
     CREATE TEMP TABLE pm_readings ON COMMIT DROP AS
     SELECT DISTINCT ON (x.device_id, x.polled_at)
-           x.device_id, x.polled_at, x.reading_id, x.serial, x.counters, x.supply_levels,
+           x.device_id, x.polled_at, x.reading_id, x.serial, x.counters,
+           CASE WHEN NOT p_counters_only THEN x.supply_levels END AS supply_levels,
            (x.polled_at AT TIME ZONE tz)::date AS day
     FROM pm_range r
     JOIN readings x ON x.tenant_id = p_tenant AND x.device_id = r.device_id
@@ -185,19 +172,6 @@ BEGIN
     SELECT p_tenant, day, device_id, name, sum(delta), count(*), count(epoch)
     FROM pm_seq GROUP BY day, device_id, name;
 
-    DELETE FROM counter_epochs e USING pm_range r
-    WHERE e.tenant_id = p_tenant AND e.device_id = r.device_id
-      AND e.at >= r.from_at AND e.at < r.to_at;
-    INSERT INTO counter_epochs (tenant_id, device_id, name, at, kind, reading_id, value, serial,
-                                previous_reading_id, previous_at, previous_value, previous_serial)
-    SELECT p_tenant, e.device_id, e.name, e.polled_at, e.epoch, cur.reading_id, e.value,
-           nullif(cur.serial, ''), prev.reading_id, e.prev_at, e.prev_value,
-           nullif(prev.serial, '')
-    FROM pm_seq e
-    JOIN pm_readings cur ON cur.device_id = e.device_id AND cur.polled_at = e.polled_at
-    JOIN pm_readings prev ON prev.device_id = e.device_id AND prev.polled_at = e.prev_at
-    WHERE e.epoch IS NOT NULL;
-
     -- Months of local dates: date_trunc on a timestamp (without zone), so the session's
     -- TimeZone plays no part.
     DELETE FROM counter_months m USING pm_range r
@@ -213,6 +187,24 @@ BEGIN
                        AND c.day < (date_trunc('month', r.to_day::timestamp)
                                     + interval '1 month')::date
     GROUP BY 2, c.device_id, c.name;
+
+    IF p_counters_only THEN
+        DROP TABLE pm_seq, pm_readings, pm_range;
+        RETURN;
+    END IF;
+
+    DELETE FROM counter_epochs e USING pm_range r
+    WHERE e.tenant_id = p_tenant AND e.device_id = r.device_id
+      AND e.at >= r.from_at AND e.at < r.to_at;
+    INSERT INTO counter_epochs (tenant_id, device_id, name, at, kind, reading_id, value, serial,
+                                previous_reading_id, previous_at, previous_value, previous_serial)
+    SELECT p_tenant, e.device_id, e.name, e.polled_at, e.epoch, cur.reading_id, e.value,
+           nullif(cur.serial, ''), prev.reading_id, e.prev_at, e.prev_value,
+           nullif(prev.serial, '')
+    FROM pm_seq e
+    JOIN pm_readings cur ON cur.device_id = e.device_id AND cur.polled_at = e.polled_at
+    JOIN pm_readings prev ON prev.device_id = e.device_id AND prev.polled_at = e.prev_at
+    WHERE e.epoch IS NOT NULL;
 
     -- Cartridge changes.
     DELETE FROM supply_changes s USING pm_range r
@@ -288,47 +280,78 @@ BEGIN
              THEN l.snapshot -> 'supplies' ELSE '[]' END) WITH ORDINALITY s(doc, idx);
 
     DROP TABLE pm_seq, pm_readings, pm_range;
+END $$;
+
+CREATE OR REPLACE FUNCTION analytics_refresh(p_tenant uuid) RETURNS integer LANGUAGE plpgsql
+    SET jit = off SET work_mem = '64MB' AS $$
+DECLARE
+    n  integer;
+    tz text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE tenant_id = p_tenant) THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('printmon.analytics'), hashtext(p_tenant::text));
+    tz := coalesce((SELECT time_zone FROM tenants WHERE tenant_id = p_tenant), 'UTC');
+
+    CREATE TEMP TABLE pm_range ON COMMIT DROP AS
+    WITH d AS (DELETE FROM analytics_dirty WHERE tenant_id = p_tenant RETURNING device_id, day)
+    SELECT device_id, (pm_day_start(min(day)) AT TIME ZONE tz)::date AS from_day,
+           ((pm_day_start(max(day) + 1) - interval '1 microsecond') AT TIME ZONE tz)::date
+               AS to_day
+    FROM d GROUP BY device_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN
+        DROP TABLE pm_range;
+        RETURN 0;
+    END IF;
+    PERFORM pm_refresh_ranges(p_tenant, tz, false);
     RETURN n;
 END $$;
 
 -- Rebuilds the counter days and months of one tenant in its current zone; returns the number of
--- devices refreshed. Every counter row of the tenant is deleted first (a row of an old local day
--- may lie outside every new range: switching from UTC+10 to UTC moves a day's last hours to the
--- day before), then all devices with readings are marked dirty over their whole history and
--- refreshed by analytics_refresh itself, so a rebuilt read model is exactly what refreshes of
--- the same readings in that zone would have built. The tenant rollups follow through V0006's
--- triggers (the deletes empty them, the refreshes refill them).
+-- devices rebuilt. Every counter row of the tenant is deleted first (a row of an old local day
+-- may lie in no new range: switching from UTC+10 to UTC moves a day's last hours to the day
+-- before), then each device's whole history is recomputed by pm_refresh_ranges, the refresh's
+-- own code, so the rebuilt model is what refreshes of the same readings in that zone build. The
+-- tenant rollups follow through V0006's triggers. Epochs, cartridge changes and the latest
+-- state are instants and stay as they are.
 --
--- Devices go in chunks of about 200,000 readings: one refresh of a large tenant's whole history
+-- analytics_dirty is left alone: an upload marking a device-day that a refresh has deleted
+-- waits for that transaction to end (the unique index), and a rebuild is long. Readings
+-- committed meanwhile keep their marks, and the next refresh folds them in, in the new zone.
+-- Devices go in chunks of about 200,000 readings: one pass over a large tenant's whole history
 -- would sort every counter value of it at once (~15 rows a reading), far past work_mem. All in
--- the caller's transaction: readers see the old model until it commits, then the new one.
+-- the caller's transaction: readers see the old model until it commits, then the new one
+-- (their refreshes wait for the analytics lock meanwhile).
 CREATE FUNCTION pm_rebuild_counters(p_tenant uuid) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-    n      integer := 0;
+    n      integer;
     chunks integer;
+    tz     text;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('printmon.analytics'), hashtext(p_tenant::text));
+    tz := coalesce((SELECT time_zone FROM tenants WHERE tenant_id = p_tenant), 'UTC');
     DELETE FROM counter_days WHERE tenant_id = p_tenant;
     DELETE FROM counter_months WHERE tenant_id = p_tenant;
 
-    -- One pass over the tenant's readings index: each device's first and last UTC day and its
+    -- One pass over the tenant's readings index: each device's first and last local day and its
     -- chunk by the running count of readings.
     CREATE TEMP TABLE pm_rebuild ON COMMIT DROP AS
-    SELECT device_id, first_day, last_day,
+    SELECT device_id, (first_at AT TIME ZONE tz)::date AS first_day,
+           (last_at AT TIME ZONE tz)::date AS last_day,
            ((sum(readings) OVER (ORDER BY device_id))::bigint - readings) / 200000 AS chunk
-    FROM (SELECT device_id, (min(polled_at) AT TIME ZONE 'UTC')::date AS first_day,
-                 (max(polled_at) AT TIME ZONE 'UTC')::date AS last_day, count(*) AS readings
+    FROM (SELECT device_id, min(polled_at) AS first_at, max(polled_at) AS last_at,
+                 count(*) AS readings
           FROM readings WHERE tenant_id = p_tenant GROUP BY device_id) c;
+    GET DIAGNOSTICS n = ROW_COUNT;
     SELECT coalesce(max(chunk) + 1, 0) INTO chunks FROM pm_rebuild;
 
     FOR i IN 0 .. chunks - 1 LOOP
-        INSERT INTO analytics_dirty (tenant_id, device_id, day)
-        SELECT p_tenant, device_id, d
-        FROM pm_rebuild CROSS JOIN LATERAL (VALUES (first_day), (last_day)) v(d)
-        WHERE chunk = i
-        ORDER BY 2, 3
-        ON CONFLICT DO NOTHING;
-        n := n + analytics_refresh(p_tenant);
+        CREATE TEMP TABLE pm_range ON COMMIT DROP AS
+        SELECT device_id, first_day AS from_day, last_day AS to_day FROM pm_rebuild
+        WHERE chunk = i;
+        PERFORM pm_refresh_ranges(p_tenant, tz, true);
     END LOOP;
     DROP TABLE pm_rebuild;
     RETURN n;

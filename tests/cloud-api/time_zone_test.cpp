@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "analytics_support.hpp"
@@ -407,6 +408,47 @@ TEST_CASE("a zone change rebuilds the tenant's model as if it had always been in
     CHECK(may(moved) == 300 - 120);  // 05-01 01:00 in Vladivostok
     CHECK(may(native) == may(moved));
     CHECK(rows(moved) == rows(native));
+    CHECK(s.query_value(kRollupDrift, "x") == "0");
+}
+
+TEST_CASE("uploads go on while a zone change rebuilds; reads wait for it, then see it whole",
+          "[cloud][analytics][zone]") {
+    ServerSettings settings;
+    settings.analytics.statement_timeout = std::chrono::milliseconds(500);
+    settings.analytics.refresh_interval = std::chrono::hours(1);  // only reads refresh here
+    CloudServer s(settings);
+    const Tenant t = make_tenant(s, "Acme");
+    const auto d = printer("LIVE1");
+    ingest(s, t, d, kMidnights);
+    const auto month = "/api/v1/page-volume?group_by=tenant&period=month&date=2026-03-01";
+    REQUIRE(total_pages(api_get(s, month, t.token)) == 100);
+
+    // The change is made and not committed yet (a long rebuild).
+    db::Connection conn = s.database().connect();
+    pqxx::work changing(conn.raw());
+    changing.exec_params("SELECT pm_set_tenant_time_zone($1::uuid, 'Asia/Vladivostok')", t.id);
+
+    // An upload of the same device and UTC day as its last reading is stored meanwhile (it
+    // would wait for the change to commit if the rebuild had consumed that day's dirty mark).
+    auto upload = std::async(std::launch::async, [&] {
+        return s
+            .ingest(t.key,
+                    batch_of(t.scanner, d, {{"2026-03-02T16:00:00Z", {{"total", 2700}}, 85, ""}}))
+            .status;
+    });
+    const bool stored = upload.wait_for(std::chrono::seconds(15)) == std::future_status::ready;
+    if (!stored) changing.abort();  // unblock it before failing
+    REQUIRE(stored);
+    CHECK(upload.get() == 200);
+    // A read has a reading to fold in and waits for the analytics lock: 503, retry.
+    const auto busy = api_get(s, month, t.token);
+    CHECK(busy.status == 503);
+    CHECK(busy.body.find("\"refreshing\"") != std::string::npos);
+
+    changing.commit();
+    const auto after = api_get(s, month, t.token);
+    CHECK(str(after.json, "time_zone") == "Asia/Vladivostok");
+    CHECK(total_pages(after) == 500 + 100 + 100);  // 03-01 and 03-02 there, with the upload
     CHECK(s.query_value(kRollupDrift, "x") == "0");
 }
 
