@@ -87,10 +87,18 @@ CREATE FUNCTION pm_local_day_start(d date, tz text) RETURNS timestamptz
 CREATE FUNCTION pm_refresh_ranges(p_tenant uuid, tz text, p_counters_only boolean) RETURNS void
     LANGUAGE plpgsql SET jit = off SET work_mem = '64MB' AS $$
 BEGIN
+    -- Day starts are computed once per distinct day: pm_local_day_start is a small query of
+    -- its own (~20 us), and the ranges of thousands of devices share a handful of days.
     ALTER TABLE pm_range ADD COLUMN from_at timestamptz, ADD COLUMN to_at timestamptz,
                          ADD COLUMN lookback_at timestamptz;
-    UPDATE pm_range SET from_at = pm_local_day_start(from_day, tz),
-                        to_at = pm_local_day_start(to_day + 1, tz);
+    UPDATE pm_range r SET from_at = s.at
+    FROM (SELECT d, pm_local_day_start(d, tz) AS at
+          FROM (SELECT DISTINCT from_day FROM pm_range) x(d)) s
+    WHERE r.from_day = s.d;
+    UPDATE pm_range r SET to_at = s.at
+    FROM (SELECT d, pm_local_day_start(d + 1, tz) AS at
+          FROM (SELECT DISTINCT to_day FROM pm_range) x(d)) s
+    WHERE r.to_day = s.d;
     UPDATE pm_range r SET
         to_day = coalesce((SELECT (x.polled_at AT TIME ZONE tz)::date FROM readings x
                            WHERE x.tenant_id = p_tenant AND x.device_id = r.device_id
@@ -100,7 +108,10 @@ BEGIN
                                 WHERE x.tenant_id = p_tenant AND x.device_id = r.device_id
                                   AND x.polled_at < r.from_at
                                 ORDER BY x.polled_at DESC LIMIT 1), r.from_at);
-    UPDATE pm_range SET to_at = pm_local_day_start(to_day + 1, tz);
+    UPDATE pm_range r SET to_at = s.at
+    FROM (SELECT d, pm_local_day_start(d + 1, tz) AS at
+          FROM (SELECT DISTINCT to_day FROM pm_range) x(d)) s
+    WHERE r.to_day = s.d;
     ANALYZE pm_range;
 
     -- The readings of the ranges (one per instant: two scanners may poll at the same time),
