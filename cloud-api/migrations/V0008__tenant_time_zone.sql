@@ -57,16 +57,27 @@ CREATE TRIGGER tenants_check_time_zone BEFORE INSERT OR UPDATE OF time_zone ON t
 -- that is already on day `d` wins; where midnight does not exist (a gap at 00:00) that is the
 -- transition itself. Checked against every zone PostgreSQL knows for every day of 2022-2026,
 -- 2.2 million days: each start is on its day and the microsecond before it is not.
+--
+-- PL/pgSQL rather than SQL: the body is not a single expression, so an SQL function would be
+-- planned anew in every statement that calls it (a date conversion of the API: 0.4 ms instead
+-- of 0.1 ms; 17 us a call against 4 us in bulk).
 CREATE FUNCTION pm_local_day_start(d date, tz text) RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN (
-        SELECT min(c.at)
-        FROM (VALUES (d::timestamp AT TIME ZONE tz - interval '12 hours'),
-                     (d::timestamp AT TIME ZONE tz + interval '12 hours')) v(probe)
-        CROSS JOIN LATERAL (
-            SELECT (d::timestamp - (v.probe AT TIME ZONE tz - v.probe AT TIME ZONE 'UTC'))
-                   AT TIME ZONE 'UTC' AS at) c
-        WHERE (c.at AT TIME ZONE tz)::date >= d);
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    midnight constant timestamp   := d::timestamp;
+    picked   constant timestamptz := midnight AT TIME ZONE tz;
+    earlier  constant timestamptz := picked - interval '12 hours';
+    later    constant timestamptz := picked + interval '12 hours';
+    -- Local midnight with the offset in force 12 hours before, and 12 hours after.
+    a timestamptz := (midnight - (earlier AT TIME ZONE tz - earlier AT TIME ZONE 'UTC'))
+                     AT TIME ZONE 'UTC';
+    b timestamptz := (midnight - (later AT TIME ZONE tz - later AT TIME ZONE 'UTC'))
+                     AT TIME ZONE 'UTC';
+BEGIN
+    IF (a AT TIME ZONE tz)::date < d THEN a := NULL; END IF;
+    IF (b AT TIME ZONE tz)::date < d THEN b := NULL; END IF;
+    RETURN coalesce(least(a, b), picked);  -- least() skips NULLs
+END $$;
 
 -- The read model in the tenant's local days: V0003's refresh (see there, and V0002, for the
 -- range and epoch rules), split in two: analytics_refresh takes the dirty marks as before, and
@@ -87,8 +98,8 @@ CREATE FUNCTION pm_local_day_start(d date, tz text) RETURNS timestamptz
 CREATE FUNCTION pm_refresh_ranges(p_tenant uuid, tz text, p_counters_only boolean) RETURNS void
     LANGUAGE plpgsql SET jit = off SET work_mem = '64MB' AS $$
 BEGIN
-    -- Day starts are computed once per distinct day: pm_local_day_start is a small query of
-    -- its own (~20 us), and the ranges of thousands of devices share a handful of days.
+    -- Day starts are computed once per distinct day: the ranges of thousands of devices share
+    -- a handful of days.
     ALTER TABLE pm_range ADD COLUMN from_at timestamptz, ADD COLUMN to_at timestamptz,
                          ADD COLUMN lookback_at timestamptz;
     UPDATE pm_range r SET from_at = s.at
