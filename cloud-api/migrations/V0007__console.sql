@@ -25,6 +25,3 @@ CREATE INDEX users_login_email ON users (lower(email));
 -- "Sign out everywhere" ends every session of a user.
 CREATE INDEX user_sessions_user ON user_sessions (tenant_id, user_id) WHERE revoked_at IS NULL;
 
--- The tenant's time zone (IANA name) for the console's dates. Periods of the read model follow
--- it from V0008 on.
-ALTER TABLE tenants ADD COLUMN time_zone text NOT NULL DEFAULT 'UTC';

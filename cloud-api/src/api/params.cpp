@@ -53,8 +53,6 @@ std::string format_date(year_month_day ymd) {
                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
-std::string today() { return format_date(year_month_day{floor<days>(system_clock::now())}); }
-
 }  // namespace
 
 net::HttpError invalid_parameter(std::string_view name, std::string_view why) {
@@ -65,7 +63,7 @@ bool is_iso_date(std::string_view text) { return parse_date(text).has_value(); }
 
 std::optional<year_month_day> parse_iso_date(std::string_view text) { return parse_date(text); }
 
-std::string today_utc() { return today(); }
+std::string today_utc() { return format_date(year_month_day{floor<days>(system_clock::now())}); }
 
 std::string add_days(const std::string& date, int n) {
     return format_date(year_month_day{sys_days{*parse_date(date)} + days{n}});
@@ -157,16 +155,16 @@ std::optional<std::string> Params::date(std::string_view name) const {
     return std::string(*value);
 }
 
-std::optional<std::string> Params::time(std::string_view name) const {
+std::optional<TimeArg> Params::time(std::string_view name) const {
     const auto value = raw(name);
     if (!value) return std::nullopt;
-    if (is_iso_date(*value)) return std::string(*value) + "T00:00:00Z";
+    if (is_iso_date(*value)) return TimeArg{std::string(*value), true};
     const auto tp = proto::parse_rfc3339(*value);
     if (!tp || *tp < system_clock::time_point{} ||
         *tp >= system_clock::time_point{sys_days{year{2200} / 1 / 1}}) {
         throw invalid_parameter(name, "must be an RFC 3339 time or a date YYYY-MM-DD");
     }
-    return proto::format_rfc3339(*tp, proto::TimePrecision::milliseconds);
+    return TimeArg{proto::format_rfc3339(*tp, proto::TimePrecision::milliseconds), false};
 }
 
 std::optional<bool> Params::boolean(std::string_view name) const {
@@ -218,9 +216,10 @@ Page Params::page() const {
     return p;
 }
 
-DayRange Params::period() const {
-    const auto kind = choice("period", {"day", "week", "month", "custom"}, "month");
-    if (kind == "custom") {
+PeriodArg Params::period() const {
+    PeriodArg period;
+    period.kind = choice("period", {"day", "week", "month", "custom"}, "month");
+    if (period.kind == "custom") {
         const auto from = date("from");
         const auto to = date("to");
         if (!from || !to) throw invalid_parameter("period", "custom needs from= and to= dates");
@@ -228,12 +227,20 @@ DayRange Params::period() const {
         if (sys_days{*parse_date(*to)} - sys_days{*parse_date(*from)} > days{3660}) {
             throw invalid_parameter("to", "a custom period spans at most 10 years");
         }
-        return {*from, add_days(*to, 1)};
+        period.from = *from;
+        period.to = *to;
+        return period;
     }
     if (raw("from") || raw("to")) throw invalid_parameter("from", "only with period=custom");
-    const std::string at = date("date").value_or(today());
-    if (kind == "day") return {at, add_days(at, 1)};
-    if (kind == "week") {
+    period.date = date("date");
+    return period;
+}
+
+DayRange period_days(const PeriodArg& period, const std::string& today) {
+    if (period.kind == "custom") return {period.from, add_days(period.to, 1)};
+    const std::string at = period.date.value_or(today);
+    if (period.kind == "day") return {at, add_days(at, 1)};
+    if (period.kind == "week") {
         const auto start = week_start(at);
         return {start, add_days(start, 7)};
     }

@@ -37,11 +37,31 @@ struct Page {
     long long offset = 0;
 };
 
-/// A half-open range of UTC days [from, to), as ISO dates.
+/// A half-open range of the tenant's local days [from, to), as ISO dates.
 struct DayRange {
     std::string from;  ///< "2026-11-01"
     std::string to;    ///< exclusive
 };
+
+/// A time parameter as given: an exact instant (RFC 3339 with its offset, normalised to UTC), or
+/// a date, which means the tenant's local midnight and is resolved only once the tenant's zone
+/// is known (after the refresh of a read).
+struct TimeArg {
+    std::string text;  ///< RFC 3339 UTC, or "YYYY-MM-DD" when is_date
+    bool is_date = false;
+};
+
+/// ?period= as given and checked: day, week or month around `date` (none: today, which only
+/// the tenant's zone tells), or custom from..to (inclusive dates).
+struct PeriodArg {
+    std::string kind;
+    std::optional<std::string> date;
+    std::string from;  ///< custom only
+    std::string to;    ///< custom only, inclusive
+};
+
+/// The days of a period; `today` is today's date in the tenant's zone.
+DayRange period_days(const PeriodArg& period, const std::string& today);
 
 class Params {
   public:
@@ -54,8 +74,8 @@ class Params {
     std::optional<std::string> uuid(std::string_view name) const;
     /// "YYYY-MM-DD".
     std::optional<std::string> date(std::string_view name) const;
-    /// RFC 3339, or a date meaning its UTC midnight; returned as RFC 3339 UTC.
-    std::optional<std::string> time(std::string_view name) const;
+    /// RFC 3339 (an instant), or a date (the tenant's local midnight, resolved later).
+    std::optional<TimeArg> time(std::string_view name) const;
     std::optional<bool> boolean(std::string_view name) const;
     std::optional<long long> integer(std::string_view name, long long min, long long max) const;
     /// One of `allowed`, else `fallback`.
@@ -66,7 +86,7 @@ class Params {
     Format format() const { return format_; }
     Lang lang() const { return lang_; }
     /// ?period=day|week|month|custom with date= (default today) or from=/to= (inclusive dates).
-    DayRange period() const;
+    PeriodArg period() const;
 
   private:
     std::optional<std::string_view> raw(std::string_view name) const;

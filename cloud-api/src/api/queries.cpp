@@ -209,12 +209,14 @@ constexpr const char* kCountersRawSql =
     "ORDER BY c.key, r.polled_at, r.reading_id) x "
     "ORDER BY name, polled_at LIMIT $6::bigint OFFSET $7::bigint";
 
+// counter_days.day is the tenant's local date (V0008): the bounds are local dates of the
+// instants, in the tenant's zone ($8).
 constexpr const char* kCountersDailySql =
     "SELECT name, day::text AS day, pages, readings, epochs, count(*) OVER () AS _total "
     "FROM counter_days WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
     "AND ($3::text IS NULL OR name = $3) "
-    "AND ($4::timestamptz IS NULL OR day >= ($4::timestamptz AT TIME ZONE 'UTC')::date) "
-    "AND ($5::timestamptz IS NULL OR day < ($5::timestamptz AT TIME ZONE 'UTC')::date) "
+    "AND ($4::timestamptz IS NULL OR day >= ($4::timestamptz AT TIME ZONE $8::text)::date) "
+    "AND ($5::timestamptz IS NULL OR day < ($5::timestamptz AT TIME ZONE $8::text)::date) "
     "ORDER BY name, day LIMIT $6::bigint OFFSET $7::bigint";
 
 // GET /api/v1/page-volume. $2 month_from, $3 month_to (whole months), $4 day_from, $5 day_to
@@ -452,6 +454,17 @@ constexpr const char* kFleetSummarySql =
     "AS n FROM devices WHERE tenant_id = $1::uuid GROUP BY vendor, model) m) AS models "
     "FROM devices d LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id "
     "AND l.device_id = d.device_id WHERE d.tenant_id = $1::uuid";
+// The refresh of a read, with the tenant's zone and today's date there. An unknown tenant (the
+// platform admin may name any uuid) reads as UTC, like a tenant that never set its zone.
+constexpr const char* kReadRefreshSql =
+    "SELECT analytics_refresh($1::uuid), pm_fold_list_totals($1::uuid), z.tz, "
+    "(now() AT TIME ZONE z.tz)::date::text FROM (SELECT coalesce((SELECT time_zone FROM tenants "
+    "WHERE tenant_id = $1::uuid), 'UTC') AS tz) z";
+
+// $1: a text array of dates, $2: the zone.
+constexpr const char* kLocalDayStartsSql =
+    "SELECT pm_rfc3339(pm_local_day_start(u.d, $2::text)) FROM unnest($1::date[]) "
+    "WITH ORDINALITY u(d, i) ORDER BY u.i";
 
 // A page-volume grouping: `group` are the grouping columns (raw values, so the page of device
 // groups is sorted by the uuid itself), `select` the formatted ones of the answer, computed for
@@ -544,6 +557,8 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kTimeZones, kTimeZonesSql);
     conn.prepare(stmt::kFleetSummary, kFleetSummarySql);
     conn.prepare(stmt::kSupplyLevels, kSupplyLevelsSql);
+    conn.prepare(stmt::kReadRefresh, kReadRefreshSql);
+    conn.prepare(stmt::kLocalDayStarts, kLocalDayStartsSql);
 }
 
 pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args) {
@@ -562,6 +577,31 @@ int refresh_tenant(pqxx::connection& conn, const std::string& tenant_id) {
     // two round trips to every read, which calls this first.
     pqxx::nontransaction tx(conn);
     return tx.exec_prepared1(stmt::kRefresh, tenant_id)[0].as<int>();
+}
+
+TenantClock refresh_for_read(pqxx::connection& conn, const std::string& tenant_id) {
+    pqxx::nontransaction tx(conn);
+    const auto row = tx.exec_prepared1(stmt::kReadRefresh, tenant_id);
+    return TenantClock{row[2].as<std::string>(), row[3].as<std::string>()};
+}
+
+std::vector<std::string> local_day_starts(pqxx::transaction_base& tx, const std::string& zone,
+                                          const std::vector<std::string>& dates) {
+    std::vector<std::string> out;
+    out.reserve(dates.size());
+    // The common case costs no query, and answers exactly as before zones existed.
+    if (zone == "UTC") {
+        for (const auto& d : dates) out.push_back(d + "T00:00:00Z");
+        return out;
+    }
+    if (dates.empty()) return out;
+    std::string array = "{";
+    for (const auto& d : dates) array += (array.size() > 1 ? "," : "") + d;
+    array += "}";
+    for (const auto& row : tx.exec_prepared(stmt::kLocalDayStarts, array, zone)) {
+        out.push_back(row[0].as<std::string>());
+    }
+    return out;
 }
 
 int refresh_all(pqxx::connection& conn) {

@@ -22,6 +22,23 @@ pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const
 
 /// Brings the tenant's read model up to date (analytics_refresh); returns devices refreshed.
 int refresh_tenant(pqxx::connection& conn, const std::string& tenant_id);
+
+/// The tenant's calendar during one read: its IANA zone (tenants.time_zone, V0008) and today's
+/// date there, by the database's clock and tz database (those the read model is built with).
+struct TenantClock {
+    std::string zone = "UTC";
+    std::string today;  ///< "YYYY-MM-DD"
+};
+
+/// refresh_tenant, and the tenant's clock from the same statement (a read costs no extra round
+/// trip for it). An unknown tenant has nothing to refresh and reads as UTC.
+TenantClock refresh_for_read(pqxx::connection& conn, const std::string& tenant_id);
+
+/// The instants (RFC 3339 UTC) at which `dates` begin in `zone`, in order: for "UTC" computed
+/// here, otherwise by PostgreSQL (pm_local_day_start, V0008), whose tz database the read model
+/// uses.
+std::vector<std::string> local_day_starts(pqxx::transaction_base& tx, const std::string& zone,
+                                          const std::vector<std::string>& dates);
 /// Refreshes every tenant with pending changes; returns devices refreshed.
 int refresh_all(pqxx::connection& conn);
 
@@ -55,6 +72,8 @@ inline constexpr const char* kCounterEpochs = "api_counter_epochs";
 inline constexpr const char* kAlerts = "api_alerts";
 inline constexpr const char* kEvents = "api_events";
 inline constexpr const char* kRefresh = "api_refresh";
+inline constexpr const char* kReadRefresh = "api_read_refresh";
+inline constexpr const char* kLocalDayStarts = "api_local_day_starts";
 inline constexpr const char* kDirtyTenants = "api_dirty_tenants";
 inline constexpr const char* kTimeZones = "api_time_zones";
 /// $1 tenant, $2 seconds after which a device is offline, $3 low supply percent.

@@ -141,21 +141,24 @@ void require_readable(pqxx::transaction_base& tx, const std::string& tenant) {
     }
 }
 
+using ReadBody = std::function<net::Response(pqxx::transaction_base&, const TenantClock&)>;
+
 // A read: brings the tenant's read model up to date, then runs `body` in autocommit: every
 // read is one statement (a snapshot of its own), or statements that need no common snapshot
 // (a device's existence, then its rows). The pooled connections carry the read settings
 // (storage::configure_read_session: statement timeout, custom plans), so a list costs two
-// round trips (refresh, query) instead of five.
-net::Response read(const Deps& deps, const Scope& scope,
-                   const std::function<net::Response(pqxx::transaction_base&)>& body) {
+// round trips (refresh, query) instead of five. The refresh also tells the tenant's zone and
+// today's date there, which the dates of the request need.
+net::Response read(const Deps& deps, const Scope& scope, const ReadBody& body) {
     return mapped(deps, [&] {
         storage::Lease lease = deps.pool.acquire();
         if (scope.who.kind != auth::PrincipalKind::admin) {
             pqxx::nontransaction check(*lease);
             require_readable(check, scope.tenant);
         }
+        TenantClock clock;
         try {
-            refresh_tenant(*lease, scope.tenant);
+            clock = refresh_for_read(*lease, scope.tenant);
         } catch (const pqxx::sql_error& e) {
             // A large import can take the refresh past the read timeout (57014); the background
             // refresh (no timeout) finishes it.
@@ -166,8 +169,45 @@ net::Response read(const Deps& deps, const Scope& scope,
                              std::to_string(deps.authenticator.options().retry_after.count()));
         }
         pqxx::nontransaction tx(*lease);
-        return body(tx);
+        return body(tx, clock);
     });
+}
+
+// Time parameters as statement arguments: instants as given, dates as the first instant of that
+// local day of the tenant (one query for all of them, none for a UTC tenant).
+std::vector<std::optional<std::string>> resolve(pqxx::transaction_base& tx,
+                                                const TenantClock& clock,
+                                                const std::vector<std::optional<TimeArg>>& times) {
+    std::vector<std::string> dates;
+    for (const auto& t : times) {
+        if (t && t->is_date) dates.push_back(t->text);
+    }
+    const auto starts = local_day_starts(tx, clock.zone, dates);
+    std::vector<std::optional<std::string>> out;
+    std::size_t next = 0;
+    for (const auto& t : times) {
+        if (!t) {
+            out.emplace_back();
+        } else {
+            out.emplace_back(t->is_date ? starts.at(next++) : t->text);
+        }
+    }
+    return out;
+}
+
+// A list's statement arguments (after the tenant) when some depend on the tenant's clock: built
+// after the refresh. May add top-level fields to the answer.
+using ArgsOf = std::function<Args(pqxx::transaction_base&, const TenantClock&, Extras&)>;
+
+// Arguments that start with time parameters (from, to, ...) and go on with `rest`.
+ArgsOf times_then(std::vector<std::optional<TimeArg>> times, Args rest) {
+    return [times = std::move(times), rest = std::move(rest)](pqxx::transaction_base& tx,
+                                                              const TenantClock& clock, Extras&) {
+        Args args;
+        for (auto& t : resolve(tx, clock, times)) args.push_back(std::move(t));
+        args.insert(args.end(), rest.begin(), rest.end());
+        return args;
+    };
 }
 
 net::Response write(const Deps& deps, const std::function<net::Response(pqxx::work&)>& body) {
@@ -177,16 +217,25 @@ net::Response write(const Deps& deps, const std::function<net::Response(pqxx::wo
     });
 }
 
-net::Response list(const Deps& deps, const Scope& scope, std::string_view name,
-                   const std::string& statement, Args args, const Extras& extras = {}) {
+net::Response list_resolved(const Deps& deps, const Scope& scope, std::string_view name,
+                            const std::string& statement, const ArgsOf& args_of) {
     const Page page = scope.params.page();
-    args.insert(args.begin(), scope.tenant);
-    args.emplace_back(number(page.limit));
-    args.emplace_back(number(page.offset));
-    return read(deps, scope, [&](pqxx::transaction_base& tx) {
+    return read(deps, scope, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
+        Extras extras;
+        Args args = args_of(tx, clock, extras);
+        args.insert(args.begin(), scope.tenant);
+        args.emplace_back(number(page.limit));
+        args.emplace_back(number(page.offset));
         return render_list(scope.request, run(tx, statement, args), scope.params, page, name,
                            extras);
     });
+}
+
+net::Response list(const Deps& deps, const Scope& scope, std::string_view name,
+                   const std::string& statement, Args args) {
+    return list_resolved(
+        deps, scope, name, statement,
+        [&args](pqxx::transaction_base&, const TenantClock&, Extras&) { return args; });
 }
 
 void require_device(pqxx::transaction_base& tx, const std::string& tenant,
@@ -634,26 +683,36 @@ void register_fleet(Registrar& r) {
             p.choice("order", {"asc", "desc"}, sort == "last_seen" ? "desc" : "asc") == "desc";
         const auto status =
             p.choice("status", {"running", "warning", "down", "testing", "unknown"}, "");
+        const auto not_seen_since = p.time("not_seen_since");
+        const auto seen_since = p.time("seen_since");
         Args filters{
             p.text("site"),  p.text("vendor"),
             p.text("model"), status.empty() ? std::nullopt : std::optional<std::string>(status),
-            max_supply,      p.time("not_seen_since"),
-            p.text("q"),     p.time("seen_since")};
+            max_supply,      std::nullopt,   // not_seen_since, resolved in the tenant's zone
+            p.text("q"),     std::nullopt};  // seen_since, resolved the same way
         if (const auto errors = p.boolean("with_errors")) {
             filters.emplace_back(*errors ? "true" : "false");
         } else {
             filters.emplace_back(std::nullopt);
         }
-        const bool filtered = std::any_of(filters.begin(), filters.end(),
+        const bool filtered = not_seen_since || seen_since ||
+                              std::any_of(filters.begin(), filters.end(),
                                           [](const auto& f) { return f.has_value(); });
-        return list(*deps, s, lists::kDevices, devices_statement(sort, desc, filtered),
-                    std::move(filters));
+        return list_resolved(
+            *deps, s, lists::kDevices, devices_statement(sort, desc, filtered),
+            [&](pqxx::transaction_base& tx, const TenantClock& clock, Extras&) {
+                Args args = filters;
+                const auto times = resolve(tx, clock, {not_seen_since, seen_since});
+                args[5] = times[0];
+                args[7] = times[1];
+                return args;
+            });
     });
 
     r.get("/api/v1/devices/{device_id}", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
         const auto device = path_uuid(request, "device_id", "device");
-        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock&) {
             const auto rows = run(tx, stmt::kDevice, {s.tenant, device});
             if (rows.empty()) throw not_found("device");
             return render_object(request, rows);
@@ -666,11 +725,13 @@ void register_fleet(Registrar& r) {
         const auto& p = s.params;
         const bool asc = p.choice("order", {"asc", "desc"}, "desc") == "asc";
         const Page page = p.page();
-        const Args args{s.tenant,           device,
-                        p.time("from"),     p.time("to"),
-                        number(page.limit), number(page.offset)};
-        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+        const auto from = p.time("from");
+        const auto to = p.time("to");
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
             require_device(tx, s.tenant, device);
+            const auto times = resolve(tx, clock, {from, to});
+            const Args args{s.tenant,           device, times[0], times[1], number(page.limit),
+                            number(page.offset)};
             return render_list(request,
                                run(tx, asc ? stmt::kReadingsAsc : stmt::kReadingsDesc, args), p,
                                page, lists::kReadings);
@@ -683,11 +744,15 @@ void register_fleet(Registrar& r) {
         const auto& p = s.params;
         const bool daily = p.choice("interval", {"raw", "day"}, "raw") == "day";
         const Page page = p.page();
-        const Args args{s.tenant,           device,       p.text("name", 64),
-                        p.time("from"),     p.time("to"), number(page.limit),
-                        number(page.offset)};
-        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+        const auto name = p.text("name", 64);
+        const auto from = p.time("from");
+        const auto to = p.time("to");
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
             require_device(tx, s.tenant, device);
+            const auto times = resolve(tx, clock, {from, to});
+            Args args{s.tenant,           device, name, times[0], times[1], number(page.limit),
+                      number(page.offset)};
+            if (daily) args.emplace_back(clock.zone);  // days are the tenant's local days
             return render_list(request,
                                run(tx, daily ? stmt::kCountersDaily : stmt::kCountersRaw, args), p,
                                page, lists::kCounters);
@@ -703,19 +768,30 @@ void register_analytics(Registrar& r) {
             request, {"group_by", "period", "date", "from", "to", "site", "device", "name"});
         const auto& p = s.params;
         const auto group = p.choice("group_by", {"tenant", "site", "device"}, "device");
-        const DayRange range = p.period();
-        // Whole months inside the period come from the monthly rollup.
-        std::string month_from = month_start(range.from);
-        if (month_from < range.from) month_from = add_months(month_from, 1);
-        std::string month_to = month_start(range.to);
-        if (month_to <= month_from) month_from = month_to = range.to;
+        const PeriodArg period = p.period();
         const auto site = p.text("site");
         const auto device = p.uuid("device");
+        const auto name = p.text("name", 64);
         const bool kept = group == "tenant" && !site && !device;
-        return list(*deps, s, lists::kPageVolume,
-                    kept ? stmt::kPageVolumeTenantKept : page_volume_statement(group),
-                    {month_from, month_to, range.from, range.to, site, device, p.text("name", 64)},
-                    {{"from", range.from}, {"to", range.to}});
+        return list_resolved(
+            *deps, s, lists::kPageVolume,
+            kept ? stmt::kPageVolumeTenantKept : page_volume_statement(group),
+            [&](pqxx::transaction_base& tx, const TenantClock& clock, Extras& extras) {
+                // The tenant's local days: counter_days and counter_months hold local dates.
+                const DayRange range = period_days(period, clock.today);
+                // Whole months inside the period come from the monthly rollup.
+                std::string month_from = month_start(range.from);
+                if (month_from < range.from) month_from = add_months(month_from, 1);
+                std::string month_to = month_start(range.to);
+                if (month_to <= month_from) month_from = month_to = range.to;
+                const auto at = local_day_starts(tx, clock.zone, {range.from, range.to});
+                extras = {{"from", range.from},
+                          {"to", range.to},
+                          {"from_at", at[0]},
+                          {"to_at", at[1]},
+                          {"time_zone", clock.zone}};
+                return Args{month_from, month_to, range.from, range.to, site, device, name};
+            });
     });
 
     r.get("/api/v1/meter-reads", [deps](net::Request& request) {
@@ -724,9 +800,9 @@ void register_analytics(Registrar& r) {
         const auto at = p.time("at");
         if (!at) throw invalid_parameter("at", "required (RFC 3339 time or date)");
         const bool interpolate = p.boolean("interpolate").value_or(false);
-        return list(*deps, s, lists::kMeterReads, stmt::kMeterReads,
-                    {*at, p.text("site"), p.uuid("device"), p.text("name", 64),
-                     interpolate ? "true" : "false"});
+        return list_resolved(*deps, s, lists::kMeterReads, stmt::kMeterReads,
+                             times_then({at}, {p.text("site"), p.uuid("device"), p.text("name", 64),
+                                               interpolate ? "true" : "false"}));
     });
 
     r.get("/api/v1/supplies", [deps](net::Request& request) {
@@ -741,17 +817,20 @@ void register_analytics(Registrar& r) {
     r.get("/api/v1/supply-changes", [deps](net::Request& request) {
         const Scope s = scope_of(request, {"from", "to", "site", "device"});
         const auto& p = s.params;
-        return list(*deps, s, lists::kSupplyChanges, stmt::kSupplyChanges,
-                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device")});
+        return list_resolved(
+            *deps, s, lists::kSupplyChanges, stmt::kSupplyChanges,
+            times_then({p.time("from"), p.time("to")}, {p.text("site"), p.uuid("device")}));
     });
 
     r.get("/api/v1/counter-epochs", [deps](net::Request& request) {
         const Scope s = scope_of(request, {"from", "to", "site", "device", "kind"});
         const auto& p = s.params;
         const auto kind = p.choice("kind", {"decrease", "wrap", "serial_change"}, "");
-        return list(*deps, s, lists::kCounterEpochs, stmt::kCounterEpochs,
-                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
-                     kind.empty() ? std::nullopt : std::optional<std::string>(kind)});
+        return list_resolved(
+            *deps, s, lists::kCounterEpochs, stmt::kCounterEpochs,
+            times_then({p.time("from"), p.time("to")},
+                       {p.text("site"), p.uuid("device"),
+                        kind.empty() ? std::nullopt : std::optional<std::string>(kind)}));
     });
 
     r.get("/api/v1/alerts", [deps](net::Request& request) {
@@ -760,19 +839,22 @@ void register_analytics(Registrar& r) {
         const auto& p = s.params;
         const auto severity = p.choice("severity", {"critical", "warning", "info"}, "");
         const auto state = p.choice("state", {"open", "closed", "all"}, "all");
-        return list(*deps, s, lists::kAlerts, stmt::kAlerts,
-                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
-                     severity.empty() ? std::nullopt : std::optional<std::string>(severity),
-                     state == "all" ? std::nullopt : std::optional<std::string>(state),
-                     p.text("code", 64)});
+        return list_resolved(
+            *deps, s, lists::kAlerts, stmt::kAlerts,
+            times_then({p.time("from"), p.time("to")},
+                       {p.text("site"), p.uuid("device"),
+                        severity.empty() ? std::nullopt : std::optional<std::string>(severity),
+                        state == "all" ? std::nullopt : std::optional<std::string>(state),
+                        p.text("code", 64)}));
     });
 
     r.get("/api/v1/events", [deps](net::Request& request) {
         const Scope s = scope_of(request, {"from", "to", "site", "device", "kind", "code"});
         const auto& p = s.params;
-        return list(*deps, s, lists::kEvents, stmt::kEvents,
-                    {p.time("from"), p.time("to"), p.text("site"), p.uuid("device"),
-                     p.text("kind", 64), p.text("code", 64)});
+        return list_resolved(
+            *deps, s, lists::kEvents, stmt::kEvents,
+            times_then({p.time("from"), p.time("to")},
+                       {p.text("site"), p.uuid("device"), p.text("kind", 64), p.text("code", 64)}));
     });
 }
 
@@ -846,6 +928,9 @@ void register_console(Registrar& r) {
                 }
             }
             if (zone) {
+                // A zone change rebuilds the tenant's counters: not bound by the read timeout
+                // the pooled sessions carry.
+                storage::use_server_defaults(tx);
                 if (auto ok = tenancy::set_time_zone(tx, s.tenant, *zone); !ok) {
                     throw from_error(ok.error());
                 }
@@ -880,7 +965,7 @@ void register_console(Registrar& r) {
         const Scope s = scope_of(request, {"low_supply_percent"});
         const auto low = s.params.integer("low_supply_percent", 0, 100).value_or(20);
         const auto offline_after = deps->options.scanner_stale_after.count();
-        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock&) {
             return render_object(request, run(tx, stmt::kFleetSummary,
                                               {s.tenant, number(offline_after), number(low)}));
         });
@@ -891,11 +976,13 @@ void register_console(Registrar& r) {
         const Scope s = scope_of(request, {"from", "to", "points"});
         const auto device = path_uuid(request, "device_id", "device");
         const auto points = s.params.integer("points", 2, 1000).value_or(120);
-        return read(*deps, s, [&](pqxx::transaction_base& tx) {
+        const auto from = s.params.time("from");
+        const auto to = s.params.time("to");
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
             require_device(tx, s.tenant, device);
-            const auto rows =
-                run(tx, stmt::kSupplyLevels,
-                    {s.tenant, device, s.params.time("from"), s.params.time("to"), number(points)});
+            const auto times = resolve(tx, clock, {from, to});
+            const auto rows = run(tx, stmt::kSupplyLevels,
+                                  {s.tenant, device, times[0], times[1], number(points)});
             rapidjson::StringBuffer buffer;
             Writer w(buffer);
             w.StartObject();

@@ -98,6 +98,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     tenant_trial->add_option("--days", trial_days, "days from now (1..3650)")->required();
     auto* tenant_show = tenant_cmd->add_subcommand("show", "trial/licence status of a tenant");
     tenant_show->add_option("--tenant", licence_tenant, "tenant id")->required();
+    std::string zone_tenant;
+    std::string zone;
+    auto* tenant_zone = tenant_cmd->add_subcommand(
+        "set-time-zone", "set the tenant's time zone (IANA name); rebuilds its page volume");
+    tenant_zone->add_option("--tenant", zone_tenant, "tenant id")->required();
+    tenant_zone->add_option("--zone", zone, "IANA time zone, e.g. Europe/Moscow")->required();
 
     auto* scanner_cmd = cli.add_subcommand("scanner", "branch scanners and their keys");
     scanner_cmd->require_subcommand(1);
@@ -215,6 +221,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         });
         if (!done) return report(done.error(), err);
         out << "password set for " << user_email << "; their sessions ended\n";
+        return kExitOk;
+    }
+    if (*tenant_zone) {
+        if (!check_tenant(zone_tenant, err)) return kExitUsage;
+        auto conn = admin_connection(config);
+        auto set = db::with_transaction(
+            conn, [&](pqxx::work& tx) { return tenancy::set_time_zone(tx, zone_tenant, zone); });
+        if (!set) return report(set.error(), err);
+        out << "tenant " << zone_tenant << ": time zone " << zone << "\n";
         return kExitOk;
     }
     if (*scanner_create || *scanner_revoke) {

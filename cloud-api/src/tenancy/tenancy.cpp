@@ -1,7 +1,10 @@
 #include "tenancy/tenancy.hpp"
 
+#include <algorithm>
+
 #include "auth/keys.hpp"
 #include "printmon/proto/utf8.hpp"
+#include "printmon/proto/uuid.hpp"
 
 namespace printmon::cloud::tenancy {
 namespace {
@@ -12,6 +15,19 @@ constexpr const char* kCreateTenantSql =
 
 constexpr const char* kTenantExists = "tenancy_tenant_exists";
 constexpr const char* kTenantExistsSql = "SELECT 1 FROM tenants WHERE tenant_id = $1::uuid";
+
+constexpr const char* kIsTimeZone = "tenancy_is_time_zone";
+constexpr const char* kIsTimeZoneSql = "SELECT pm_is_time_zone($1)";
+
+constexpr const char* kSetTimeZone = "tenancy_set_time_zone";
+constexpr const char* kSetTimeZoneSql = "SELECT pm_set_tenant_time_zone($1::uuid, $2)";
+
+constexpr const char* kTimeZone = "tenancy_time_zone";
+constexpr const char* kTimeZoneSql =
+    "SELECT coalesce((SELECT time_zone FROM tenants WHERE tenant_id = $1::uuid), 'UTC')";
+
+// Longest name in the tz database: 32 characters ("America/Argentina/ComodRivadavia").
+constexpr std::size_t kMaxZoneChars = 64;
 
 constexpr const char* kCreateScanner = "tenancy_create_scanner";
 constexpr const char* kCreateScannerSql =
@@ -50,27 +66,20 @@ std::optional<KeyOwner> key_owner(const pqxx::result& r) {
     return owner;
 }
 
-constexpr const char* kSetTimeZone = "tenancy_set_time_zone";
-constexpr const char* kSetTimeZoneSql =
-    "UPDATE tenants SET time_zone = $2 WHERE tenant_id = $1::uuid "
-    "AND EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $2) RETURNING 1";
-
-constexpr const char* kTimeZone = "tenancy_time_zone";
-constexpr const char* kTimeZoneSql = "SELECT time_zone FROM tenants WHERE tenant_id = $1::uuid";
-
 }  // namespace
 
 void prepare_statements(pqxx::connection& conn) {
     conn.prepare(kCreateTenant, kCreateTenantSql);
     conn.prepare(kTenantExists, kTenantExistsSql);
+    conn.prepare(kIsTimeZone, kIsTimeZoneSql);
+    conn.prepare(kSetTimeZone, kSetTimeZoneSql);
+    conn.prepare(kTimeZone, kTimeZoneSql);
     conn.prepare(kCreateScanner, kCreateScannerSql);
     conn.prepare(kRevokeScanner, kRevokeScannerSql);
     conn.prepare(kScannerExists, kScannerExistsSql);
     conn.prepare(kScannerByKey, kScannerByKeySql);
     conn.prepare(kCreateToken, kCreateTokenSql);
     conn.prepare(kTokenByKey, kTokenByKeySql);
-    conn.prepare(kSetTimeZone, kSetTimeZoneSql);
-    conn.prepare(kTimeZone, kTimeZoneSql);
 }
 
 std::string create_tenant(pqxx::work& tx, const std::string& name) {
@@ -79,6 +88,33 @@ std::string create_tenant(pqxx::work& tx, const std::string& name) {
 
 bool tenant_exists(pqxx::work& tx, const std::string& tenant_id) {
     return !tx.exec_prepared(kTenantExists, tenant_id).empty();
+}
+
+common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
+                                   const std::string& zone) {
+    // Checked before the database function, which would raise and so abort the caller's
+    // transaction; it checks again (its trigger guards every UPDATE of the column).
+    const bool plausible = !zone.empty() && zone.size() <= kMaxZoneChars &&
+                           std::all_of(zone.begin(), zone.end(), [](char c) {
+                               return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+                           });
+    if (!plausible || !tx.exec_prepared1(kIsTimeZone, zone)[0].as<bool>()) {
+        return common::make_error(common::ErrorCode::kInvalidArgument,
+                                  "unknown time zone '{}': expected an IANA name such as "
+                                  "Europe/Moscow",
+                                  zone.substr(0, kMaxZoneChars));
+    }
+    // Not a uuid names no tenant (and would be a data error that aborts `tx`).
+    if (!proto::is_uuid(tenant_id) || !tenant_exists(tx, tenant_id)) {
+        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    }
+    tx.exec_prepared(kSetTimeZone, tenant_id, zone);
+    return {};
+}
+
+std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id) {
+    if (!proto::is_uuid(tenant_id)) return "UTC";
+    return tx.exec_prepared1(kTimeZone, tenant_id)[0].as<std::string>();
 }
 
 common::Result<std::string> create_scanner(pqxx::work& tx, const NewScanner& scanner) {
@@ -137,23 +173,6 @@ std::optional<KeyOwner> find_api_token_by_key(pqxx::transaction_base& tx,
                                               const std::string& tenant_id,
                                               const std::string& key_hash_hex) {
     return key_owner(tx.exec_prepared(kTokenByKey, tenant_id, key_hash_hex));
-}
-
-common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
-                                   const std::string& zone) {
-    if (!tenant_exists(tx, tenant_id)) {
-        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
-    }
-    if (tx.exec_prepared(kSetTimeZone, tenant_id, zone).empty()) {
-        return common::make_error(common::ErrorCode::kInvalidArgument,
-                                  "time_zone: unknown time zone '{}'", zone);
-    }
-    return {};
-}
-
-std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id) {
-    const auto r = tx.exec_prepared(kTimeZone, tenant_id);
-    return r.empty() ? std::string("UTC") : r[0][0].as<std::string>();
 }
 
 }  // namespace printmon::cloud::tenancy

@@ -20,6 +20,19 @@ std::string create_tenant(pqxx::work& tx, const std::string& name);
 
 bool tenant_exists(pqxx::work& tx, const std::string& tenant_id);
 
+/// Sets the tenant's time zone (an IANA name of PostgreSQL's tz database, e.g. "Europe/Moscow")
+/// and, when it changes, rebuilds the tenant's counter days and months in it (V0008:
+/// pm_set_tenant_time_zone), all in `tx`: readers see the old zone and model until it commits.
+/// Takes as long as a refresh of the tenant's whole history (docs/benchmarks.md).
+/// kInvalidArgument: not a zone of the database; kNotFound: no such tenant. Either way nothing
+/// changed and `tx` is still usable.
+common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
+                                   const std::string& zone);
+
+/// The tenant's time zone: "UTC" unless set, and for a tenant that does not exist (the analytics
+/// API reads an unknown tenant as UTC too).
+std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id);
+
 struct NewScanner {
     std::string tenant_id;
     std::string scanner_id;
@@ -61,13 +74,5 @@ common::Result<std::string> create_api_token(pqxx::work& tx, const std::string& 
 std::optional<KeyOwner> find_api_token_by_key(pqxx::transaction_base& tx,
                                               const std::string& tenant_id,
                                               const std::string& key_hash_hex);
-
-/// Sets the tenant's time zone (an IANA name PostgreSQL knows). kInvalidArgument for an unknown
-/// zone, kNotFound for no such tenant.
-common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
-                                   const std::string& zone);
-
-/// The tenant's time zone ("UTC" by default).
-std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id);
 
 }  // namespace printmon::cloud::tenancy
