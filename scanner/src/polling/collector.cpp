@@ -85,7 +85,7 @@ std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
 struct Ctx {
     const MibView& view;
     CollectResult& out;
-    text::Charset charset = text::Charset::automatic;
+    text::CharsetHint charset;  ///< the device's declaration and the profile's default
 
     void note(std::string message) { out.notes.push_back(std::move(message)); }
 
@@ -111,9 +111,17 @@ struct Ctx {
     std::string str(const Value* v, const Oid& oid) {
         if (v == nullptr) return {};
         if (v->type == ValueType::octets || v->type == ValueType::opaque) {
-            bool truncated = false;
-            auto s = text::decode(v->bytes, charset, &truncated);
-            if (truncated) note(snmp::to_string(oid) + ": value cut inside a character");
+            text::DecodeInfo how;
+            auto s = text::decode(v->bytes, charset, &how);
+            if (how.truncated) note(snmp::to_string(oid) + ": value cut inside a character");
+            if (how.hex) note(snmp::to_string(oid) + ": hex-encoded text");
+            // Say which charset a guess chose, so support can tell why text reads as it does.
+            const auto cs = how.detection.charset;
+            if (!s.empty() && cs != text::Charset::utf8 && cs != text::Charset::ascii) {
+                note(snmp::to_string(oid) + ": text read as " +
+                     std::string(text::charset_name(cs)) + " (" +
+                     std::string(how.detection.reason) + ")");
+            }
             return s;
         }
         if (v->is_number()) return std::to_string(v->number);
@@ -1066,7 +1074,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     auto& snap = out.snapshot;
     snap.address = std::move(address);
     snap.polled_at = std::move(polled_at);
-    Ctx ctx{view, out};
+    Ctx ctx{view, out, {}};
 
     const auto ident = identify(view, profiles);
     const Profile* profile = ident.profile;
@@ -1076,14 +1084,15 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     }
     for (const auto& c : ident.conflicts) ctx.note("vendor evidence: " + c);
 
-    // Charset: the device's own declaration first (prtLocalizationCharacterSet), then the
-    // profile's default, else automatic detection per string.
+    // Charset: the device's own declaration (prtLocalizationCharacterSet) and the profile's
+    // default are hints; each string is still checked (charset.hpp has the order).
     if (const Value* cs = find(view, kPrtCharset11); cs != nullptr && cs->is_number()) {
-        if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) ctx.charset = *c;
+        if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) {
+            ctx.charset.declared = *c;
+        }
     }
-    if (ctx.charset == text::Charset::automatic && profile != nullptr &&
-        !profile->charset.empty()) {
-        if (auto c = text::charset_from_name(profile->charset)) ctx.charset = *c;
+    if (profile != nullptr && !profile->charset.empty()) {
+        if (auto c = text::charset_from_name(profile->charset)) ctx.charset.profile = *c;
     }
 
     auto& id = snap.identity;

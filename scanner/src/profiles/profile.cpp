@@ -6,6 +6,7 @@
 
 #include <toml++/toml.h>
 
+#include "polling/charset.hpp"
 #include "printmon/proto/enums.hpp"
 
 namespace printmon::scanner {
@@ -152,7 +153,12 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         if (b == nullptr) fail(file, m->source(), "model_from_sysdescr must be true or false");
         p.model_from_sysdescr = b->get();
     }
-    if (const auto* c = t.get("charset")) p.charset = string_of(file, *c, "charset");
+    if (const auto* c = t.get("charset")) {
+        p.charset = string_of(file, *c, "charset");
+        if (!text::charset_from_name(p.charset)) {
+            fail(file, c->source(), "unknown charset '" + p.charset + "'");
+        }
+    }
     if (const auto* l = t.get("low_percent")) {
         p.low_percent = static_cast<int>(int_of(file, *l, "low_percent"));
     }
