@@ -7,6 +7,7 @@
 #include <set>
 
 #include "polling/identify.hpp"
+#include "polling/supply_claims.hpp"
 #include "polling/text.hpp"
 #include "polling/vendor_blocks.hpp"
 #include "printmon/proto/enums.hpp"
@@ -85,7 +86,8 @@ std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
 struct Ctx {
     const MibView& view;
     CollectResult& out;
-    text::CharsetHint charset;  ///< the device's declaration and the profile's default
+    text::CharsetHint charset;     ///< the device's declaration and the profile's default
+    std::vector<Oid> supply_rows;  ///< prtMarkerSuppliesTable index of each Printer-MIB supply
 
     void note(std::string message) { out.notes.push_back(std::move(message)); }
 
@@ -551,6 +553,7 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
             }
         }
         ctx.out.snapshot.supplies.push_back(std::move(s));
+        ctx.supply_rows.push_back(idx);
     }
     if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
     if (profile != nullptr) merge_private_supplies(ctx, *profile, low);
@@ -901,6 +904,77 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     }
 }
 
+// ---- the printer's own word on its supplies -----------------------------------------------------
+/// Low/empty/missing supplies as the printer states them (supply_claims.hpp): alert rows,
+/// hrPrinterDetectedErrorState, the console. Runs last, over the Printer-MIB and private
+/// supplies, so no gauge can report such a supply at a high level.
+void apply_printer_claims(Ctx& ctx, int low) {
+    std::vector<supply_claims::Claim> claims;
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtAlertEntry, {n})); };
+    const auto groups = col(4);
+    const auto group_indexes = col(5);
+    const auto codes = col(7);
+    const auto descrs = col(8);
+    for (const auto& [aidx, code_value] : codes) {
+        const Oid code_oid = child(child(kPrtAlertEntry, {7}), aidx);
+        const auto code = ctx.integer(code_value, code_oid);
+        std::optional<Oid> row;
+        if (const auto g = groups.find(aidx); g != groups.end() && g->second->is_number() &&
+                                              g->second->number == 11 && !aidx.empty()) {
+            // markerSupplies: prtAlertGroupIndex is the prtMarkerSuppliesIndex of the row on
+            // the same hrDeviceIndex (the alert's first index).
+            if (const auto gi = group_indexes.find(aidx);
+                gi != group_indexes.end() && gi->second->is_number() && gi->second->number > 0) {
+                row = Oid{aidx.front(), static_cast<std::uint32_t>(gi->second->number)};
+            }
+        }
+        std::vector<supply_claims::Claim> found;
+        if (code) {
+            if (auto c = supply_claims::from_alert_code(*code)) {
+                c->source =
+                    snmp::to_string(code_oid) + " (prtAlertCode " + std::to_string(*code) + ")";
+                found.push_back(std::move(*c));
+            }
+        }
+        if (found.empty()) {
+            // Vendor codes (or "other") with a description: read the text.
+            if (const auto d = descrs.find(aidx); d != descrs.end()) {
+                const Oid descr_oid = child(child(kPrtAlertEntry, {8}), aidx);
+                for (auto& c : supply_claims::from_text(ctx.str(d->second, descr_oid))) {
+                    c.source = snmp::to_string(descr_oid) + " (prtAlertDescription)";
+                    found.push_back(std::move(c));
+                }
+            }
+        }
+        for (auto& c : found) {
+            c.row = row;
+            claims.push_back(std::move(c));
+        }
+    }
+    const auto& st = ctx.out.snapshot.status;
+    const auto errors_source = ctx.out.sources.find("status.errors");
+    for (const auto& [bit, state] : {std::pair{"low_toner", proto::SupplyState::low},
+                                     std::pair{"no_toner", proto::SupplyState::empty}}) {
+        if (std::find(st.errors.begin(), st.errors.end(), bit) == st.errors.end()) continue;
+        const std::string where = errors_source == ctx.out.sources.end()
+                                      ? "hrPrinterDetectedErrorState"
+                                      : errors_source->second;
+        claims.push_back({state, "marking", {}, std::nullopt, where + " (" + bit + ")"});
+    }
+    if (!st.console.empty()) {
+        const auto console_source = ctx.out.sources.find("status.console");
+        const std::string where = console_source == ctx.out.sources.end()
+                                      ? "console"
+                                      : console_source->second + " (console text)";
+        for (auto& c : supply_claims::from_text(st.console)) {
+            c.source = where;
+            claims.push_back(std::move(c));
+        }
+    }
+    supply_claims::apply(ctx.out.snapshot.supplies, ctx.supply_rows, claims, low, ctx.out.notes,
+                         ctx.out.sources);
+}
+
 template <typename Fn>
 std::string first_of(Ctx& ctx, const std::vector<ValueSource>& sources, const std::string& field,
                      const std::string& profile_id, Fn&& read) {
@@ -1074,7 +1148,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     auto& snap = out.snapshot;
     snap.address = std::move(address);
     snap.polled_at = std::move(polled_at);
-    Ctx ctx{view, out, {}};
+    Ctx ctx{view, out, {}, {}};
 
     const auto ident = identify(view, profiles);
     const Profile* profile = ident.profile;
@@ -1189,6 +1263,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     if (snap.status.console.empty() && profile != nullptr) {
         snap.status.console = first_of(ctx, profile->console, "status.console", pid, text_of);
     }
+    apply_printer_claims(ctx, profile ? profile->low_percent : 10);
     return out;
 }
 
