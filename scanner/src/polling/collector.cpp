@@ -881,6 +881,32 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                         c.override_standard);
         }
     }
+    // Typed counter tables: every row whose type the profile lists, summed per name.
+    for (const auto& table : profile->counter_tables) {
+        const auto types = column(ctx.view, table.type_column);
+        const auto values = column(ctx.view, table.value_column);
+        std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
+        std::map<std::string, bool> overrides;
+        for (const auto& [idx, tv] : types) {
+            const auto value = values.find(idx);
+            if (value == values.end() || !tv->is_number()) continue;
+            for (const auto& ty : table.types) {
+                if (ty.type != tv->number) continue;
+                const auto n = ctx.integer(value->second, child(table.value_column, idx));
+                if (!n || *n < 0) continue;
+                auto& [sum, which] = sums[ty.name];
+                sum += *n;
+                which += (which.empty() ? "" : "+") + std::to_string(ty.type);
+                overrides[ty.name] = overrides[ty.name] || ty.override_standard;
+            }
+        }
+        for (const auto& [name, sum_which] : sums) {
+            set_counter(ctx, name, sum_which.first,
+                        snmp::to_string(table.value_column) + " (type " + sum_which.second +
+                            ") (profile:" + profile->id + ")",
+                        overrides[name]);
+        }
+    }
     // Derived last, and only where the device gave no value of its own.
     for (const auto& d : profile->derived) {
         auto& counters = ctx.out.snapshot.counters;
@@ -1015,6 +1041,16 @@ std::vector<Oid> profile_oids(const Profile& p) {
     return out;
 }
 
+/// Vendor table columns a profile walks (counter tables).
+std::vector<Oid> profile_subtrees(const Profile& p) {
+    std::vector<Oid> out;
+    for (const auto& t : p.counter_tables) {
+        add_unique(out, t.type_column);
+        add_unique(out, t.value_column);
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string provenance(const std::string& source) {
@@ -1061,6 +1097,13 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         for (const auto& s : ident.profile->supplies_private) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
+        // Counter table values change, their rows and types do not: GET the cells found.
+        for (const auto& t : ident.profile->counter_tables) {
+            for (auto it = previous.lower_bound(t.value_column);
+                 it != previous.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+                vendor.insert(it->first);
+            }
+        }
     }
     CollectionPlan plan;
     for (const auto& [oid, value] : previous) {
@@ -1103,6 +1146,7 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
     const auto ident = identify(phase1, profiles);
     if (ident.profile != nullptr) {
         for (const auto& oid : profile_oids(*ident.profile)) add_unique(plan.scalars, oid);
+        for (const auto& oid : profile_subtrees(*ident.profile)) add_unique(plan.subtrees, oid);
     }
     if (ident.vendor.empty()) {
         // Nothing in the system group names the device (a partial agent, a generic print
@@ -1121,6 +1165,11 @@ CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView&
     for (const auto& oid : profile_oids(*ident.profile)) {
         if (std::find(asked.scalars.begin(), asked.scalars.end(), oid) == asked.scalars.end()) {
             add_unique(plan.scalars, oid);
+        }
+    }
+    for (const auto& oid : profile_subtrees(*ident.profile)) {
+        if (std::find(asked.subtrees.begin(), asked.subtrees.end(), oid) == asked.subtrees.end()) {
+            add_unique(plan.subtrees, oid);
         }
     }
     return plan;

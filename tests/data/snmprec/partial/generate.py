@@ -240,3 +240,22 @@ write("utf16-hex", [
   + [(o, "4|0x" + "Toner Cartridge AP-90".encode().hex().upper() if o.endswith(".6.1.1") else v)
      for o, v in supply(1, "x", 3, 100, 70)]
   + alert(1, 11, 1, 1, "Toner low", "utf-16"))
+
+# A Ricoh MFP with its engine counter table (ricohEngCounterTable, type codes as GLPI Agent's
+# Ricoh MibSupport documents them): rows in model order, unknown types between, a value sent
+# as a string, a type row without a value. Its own total (type 10) differs from
+# prtMarkerLifeCount by 3 pages.
+RC = "1.3.6.1.4.1.367.3.2.1.2.19.5.1"
+ricoh_rows = [(10, 52000), (100, 777), (200, 12000), (201, 9000), (202, 2500), (203, 500),
+              (300, 400), (400, 39600), (401, 30000), (402, 8000), (403, 1600), (870, 5000),
+              (871, 1200), (999, 1)]
+write("ricoh-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("RICOH MP C3004 1.10 / RICOH Network Printer C model")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|52003"),
+    ("1.3.6.1.4.1.367.3.2.1.1.1.1.0", s("MP C3004")),
+] + [("%s.2.%d" % (RC, i + 1), "2|%d" % t) for i, (t, _) in enumerate(ricoh_rows)]
+  + [("%s.9.%d" % (RC, i + 1), "2|%d" % v) for i, (t, v) in enumerate(ricoh_rows) if t != 999]
+  + [("%s.2.%d" % (RC, 20), "2|400"), ("%s.9.%d" % (RC, 20), s("n/a"))])
