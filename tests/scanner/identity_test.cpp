@@ -355,3 +355,28 @@ TEST_CASE("Ricoh engine counter table: split counters by type, own total wins",
     const auto plain = test::collect(view);
     CHECK(plain.snapshot.counters == std::map<std::string, std::int64_t>{{"total", 52003}});
 }
+
+TEST_CASE("support workflow: a walk of an unknown device, then a profile line",
+          "[identity][support]") {
+    // docs/accuracy.md "Support workflow": the walk of an unknown maker's printer, read with
+    // the built-in profiles, then with the profile written for it.
+    const std::string dir = std::string(PRINTMON_SUPPORT_DATA);
+    auto view = snmp::read_snmprec_file(dir + "/acme-ap9.snmprec");
+    REQUIRE(view.has_value());
+    const auto before = test::collect(*view);
+    CHECK(before.snapshot.identity.vendor.empty());
+    CHECK(before.snapshot.identity.serial.empty());
+    CHECK(before.snapshot.counters.count("duplex") == 0);
+
+    const auto profiles = ProfileSet::with_overrides(dir + "/profiles");
+    const auto after = test::collect(*view, profiles);
+    const auto& id = after.snapshot.identity;
+    CHECK(id.vendor == "Acme Imaging");
+    CHECK(id.model == "AP-9 Laser");
+    CHECK(id.serial == "AP9-000417");
+    CHECK(id.firmware == "2.4.1");
+    CHECK(after.snapshot.counters.at("duplex") == 1930);
+    CHECK(after.snapshot.counters.at("total") == 8120);
+    CHECK(provenance(after.sources.at("identity.serial")) == "private");
+    CHECK(after.sources.at("profile").find("acme.toml") != std::string::npos);
+}
