@@ -311,7 +311,7 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
     const auto r = test::collect(partial("konica-counters"));
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");
-    CHECK(provenance(r.sources.at("counters.total")) == "private");  // Konica's own total
+    CHECK(provenance(r.sources.at("counters.total")) == "private");    // Konica's own total
     CHECK(provenance(r.sources.at("identity.vendor")) == "standard");  // sysDescr
     const auto b = test::collect(partial("brother-private"));
     CHECK(provenance(b.sources.at("identity.vendor")) == "private");  // Brother's 1284 copy
@@ -326,4 +326,57 @@ TEST_CASE("provenance of every value: standard, private or derived", "[identity]
             CHECK((kind == "standard" || kind == "private" || kind == "derived"));
         }
     }
+}
+
+TEST_CASE("Ricoh engine counter table: split counters by type, own total wins",
+          "[identity][partial][counters]") {
+    const auto r = test::collect(partial("ricoh-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Ricoh");
+    const std::map<std::string, std::int64_t> want = {
+        {"total", 52000},  // type 10, not prtMarkerLifeCount's 52003
+        {"copy_total", 12000}, {"copy_mono", 9000},    {"copy_color", 3000},  // 202 + 203
+        {"fax_total", 400},    {"print_total", 39600}, {"print_mono", 30000},
+        {"print_color", 9600},  // 402 + 403
+        {"scan_total", 6200},   // 870 + 871
+    };
+    CHECK(c == want);
+    CHECK(r.sources.at("counters.copy_color").find("type 202+203") != std::string::npos);
+    CHECK(provenance(r.sources.at("counters.total")) == "private");
+    // A value sent as a string that is no number is ignored with a note; the row of type 400
+    // that has one still counts once.
+    CHECK(has_note(r, "expected an integer"));
+    // Without the table the standard total stands.
+    auto view = partial("ricoh-counters");
+    for (auto it = view.begin(); it != view.end();) {
+        it = snmp::starts_with(it->first, O("1.3.6.1.4.1.367.3.2.1.2.19")) ? view.erase(it)
+                                                                           : std::next(it);
+    }
+    const auto plain = test::collect(view);
+    CHECK(plain.snapshot.counters == std::map<std::string, std::int64_t>{{"total", 52003}});
+}
+
+TEST_CASE("support workflow: a walk of an unknown device, then a profile line",
+          "[identity][support]") {
+    // docs/accuracy.md "Support workflow": the walk of an unknown maker's printer, read with
+    // the built-in profiles, then with the profile written for it.
+    const std::string dir = std::string(PRINTMON_SUPPORT_DATA);
+    auto view = snmp::read_snmprec_file(dir + "/acme-ap9.snmprec");
+    REQUIRE(view.has_value());
+    const auto before = test::collect(*view);
+    CHECK(before.snapshot.identity.vendor.empty());
+    CHECK(before.snapshot.identity.serial.empty());
+    CHECK(before.snapshot.counters.count("duplex") == 0);
+
+    const auto profiles = ProfileSet::with_overrides(dir + "/profiles");
+    const auto after = test::collect(*view, profiles);
+    const auto& id = after.snapshot.identity;
+    CHECK(id.vendor == "Acme Imaging");
+    CHECK(id.model == "AP-9 Laser");
+    CHECK(id.serial == "AP9-000417");
+    CHECK(id.firmware == "2.4.1");
+    CHECK(after.snapshot.counters.at("duplex") == 1930);
+    CHECK(after.snapshot.counters.at("total") == 8120);
+    CHECK(provenance(after.sources.at("identity.serial")) == "private");
+    CHECK(after.sources.at("profile").find("acme.toml") != std::string::npos);
 }

@@ -97,6 +97,17 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("unknown supply state 'great'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\ncounters = [{name = \"Bad Name\", oid = \"1.3\"}]\n")
               .find("bad counter name") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\ncharset = \"ebcdic\"\n") ==
+          "bad.toml:3:11: unknown charset 'ebcdic'");
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.counter_tables]]\ntype_column = \"1.3\"\n"
+                   "value_column = \"1.4\"\ntypes = [{type = 1, name = \"Bad Name\"}]\n")
+              .find("bad counter name") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.counter_tables]]\ntype_column = \"1.3\"\n"
+                   "types = []\n")
+              .find("expected {type_column, value_column, types") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.counter_tables]]\ntype_column = \"1.3\"\n"
+                   "value_column = \"1.x\"\ntypes = []\n")
+              .find("bad OID") != std::string::npos);
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {

@@ -43,9 +43,9 @@ TEST_CASE("UTF-8 validation", "[text]") {
     CHECK_FALSE(is_valid_utf8("\xD0"));          // cut
     CHECK_FALSE(is_valid_utf8("\xC0\x80"));      // overlong
     CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
-    bool truncated = false;
-    CHECK(decode("T\xD0\xB5\xD1", Charset::automatic, &truncated) == "Tе");
-    CHECK(truncated);
+    DecodeInfo how;
+    CHECK(decode("T\xD0\xB5\xD1", Charset::automatic, &how) == "Tе");
+    CHECK(how.truncated);
 }
 
 TEST_CASE("UTF-8 length counts code points", "[text]") {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "polling/identify.hpp"
+#include "polling/supply_claims.hpp"
 #include "polling/text.hpp"
 #include "polling/vendor_blocks.hpp"
 #include "printmon/proto/enums.hpp"
@@ -85,7 +86,8 @@ std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
 struct Ctx {
     const MibView& view;
     CollectResult& out;
-    text::Charset charset = text::Charset::automatic;
+    text::CharsetHint charset;     ///< the device's declaration and the profile's default
+    std::vector<Oid> supply_rows;  ///< prtMarkerSuppliesTable index of each Printer-MIB supply
 
     void note(std::string message) { out.notes.push_back(std::move(message)); }
 
@@ -111,9 +113,17 @@ struct Ctx {
     std::string str(const Value* v, const Oid& oid) {
         if (v == nullptr) return {};
         if (v->type == ValueType::octets || v->type == ValueType::opaque) {
-            bool truncated = false;
-            auto s = text::decode(v->bytes, charset, &truncated);
-            if (truncated) note(snmp::to_string(oid) + ": value cut inside a character");
+            text::DecodeInfo how;
+            auto s = text::decode(v->bytes, charset, &how);
+            if (how.truncated) note(snmp::to_string(oid) + ": value cut inside a character");
+            if (how.hex) note(snmp::to_string(oid) + ": hex-encoded text");
+            // Say which charset a guess chose, so support can tell why text reads as it does.
+            const auto cs = how.detection.charset;
+            if (!s.empty() && cs != text::Charset::utf8 && cs != text::Charset::ascii) {
+                note(snmp::to_string(oid) + ": text read as " +
+                     std::string(text::charset_name(cs)) + " (" +
+                     std::string(how.detection.reason) + ")");
+            }
             return s;
         }
         if (v->is_number()) return std::to_string(v->number);
@@ -543,6 +553,7 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
             }
         }
         ctx.out.snapshot.supplies.push_back(std::move(s));
+        ctx.supply_rows.push_back(idx);
     }
     if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
     if (profile != nullptr) merge_private_supplies(ctx, *profile, low);
@@ -870,6 +881,32 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                         c.override_standard);
         }
     }
+    // Typed counter tables: every row whose type the profile lists, summed per name.
+    for (const auto& table : profile->counter_tables) {
+        const auto types = column(ctx.view, table.type_column);
+        const auto values = column(ctx.view, table.value_column);
+        std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
+        std::map<std::string, bool> overrides;
+        for (const auto& [idx, tv] : types) {
+            const auto value = values.find(idx);
+            if (value == values.end() || !tv->is_number()) continue;
+            for (const auto& ty : table.types) {
+                if (ty.type != tv->number) continue;
+                const auto n = ctx.integer(value->second, child(table.value_column, idx));
+                if (!n || *n < 0) continue;
+                auto& [sum, which] = sums[ty.name];
+                sum += *n;
+                which += (which.empty() ? "" : "+") + std::to_string(ty.type);
+                overrides[ty.name] = overrides[ty.name] || ty.override_standard;
+            }
+        }
+        for (const auto& [name, sum_which] : sums) {
+            set_counter(ctx, name, sum_which.first,
+                        snmp::to_string(table.value_column) + " (type " + sum_which.second +
+                            ") (profile:" + profile->id + ")",
+                        overrides[name]);
+        }
+    }
     // Derived last, and only where the device gave no value of its own.
     for (const auto& d : profile->derived) {
         auto& counters = ctx.out.snapshot.counters;
@@ -891,6 +928,77 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                         false);
         }
     }
+}
+
+// ---- the printer's own word on its supplies -----------------------------------------------------
+/// Low/empty/missing supplies as the printer states them (supply_claims.hpp): alert rows,
+/// hrPrinterDetectedErrorState, the console. Runs last, over the Printer-MIB and private
+/// supplies, so no gauge can report such a supply at a high level.
+void apply_printer_claims(Ctx& ctx, int low) {
+    std::vector<supply_claims::Claim> claims;
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtAlertEntry, {n})); };
+    const auto groups = col(4);
+    const auto group_indexes = col(5);
+    const auto codes = col(7);
+    const auto descrs = col(8);
+    for (const auto& [aidx, code_value] : codes) {
+        const Oid code_oid = child(child(kPrtAlertEntry, {7}), aidx);
+        const auto code = ctx.integer(code_value, code_oid);
+        std::optional<Oid> row;
+        if (const auto g = groups.find(aidx); g != groups.end() && g->second->is_number() &&
+                                              g->second->number == 11 && !aidx.empty()) {
+            // markerSupplies: prtAlertGroupIndex is the prtMarkerSuppliesIndex of the row on
+            // the same hrDeviceIndex (the alert's first index).
+            if (const auto gi = group_indexes.find(aidx);
+                gi != group_indexes.end() && gi->second->is_number() && gi->second->number > 0) {
+                row = Oid{aidx.front(), static_cast<std::uint32_t>(gi->second->number)};
+            }
+        }
+        std::vector<supply_claims::Claim> found;
+        if (code) {
+            if (auto c = supply_claims::from_alert_code(*code)) {
+                c->source =
+                    snmp::to_string(code_oid) + " (prtAlertCode " + std::to_string(*code) + ")";
+                found.push_back(std::move(*c));
+            }
+        }
+        if (found.empty()) {
+            // Vendor codes (or "other") with a description: read the text.
+            if (const auto d = descrs.find(aidx); d != descrs.end()) {
+                const Oid descr_oid = child(child(kPrtAlertEntry, {8}), aidx);
+                for (auto& c : supply_claims::from_text(ctx.str(d->second, descr_oid))) {
+                    c.source = snmp::to_string(descr_oid) + " (prtAlertDescription)";
+                    found.push_back(std::move(c));
+                }
+            }
+        }
+        for (auto& c : found) {
+            c.row = row;
+            claims.push_back(std::move(c));
+        }
+    }
+    const auto& st = ctx.out.snapshot.status;
+    const auto errors_source = ctx.out.sources.find("status.errors");
+    for (const auto& [bit, state] : {std::pair{"low_toner", proto::SupplyState::low},
+                                     std::pair{"no_toner", proto::SupplyState::empty}}) {
+        if (std::find(st.errors.begin(), st.errors.end(), bit) == st.errors.end()) continue;
+        const std::string where = errors_source == ctx.out.sources.end()
+                                      ? "hrPrinterDetectedErrorState"
+                                      : errors_source->second;
+        claims.push_back({state, "marking", {}, std::nullopt, where + " (" + bit + ")"});
+    }
+    if (!st.console.empty()) {
+        const auto console_source = ctx.out.sources.find("status.console");
+        const std::string where = console_source == ctx.out.sources.end()
+                                      ? "console"
+                                      : console_source->second + " (console text)";
+        for (auto& c : supply_claims::from_text(st.console)) {
+            c.source = where;
+            claims.push_back(std::move(c));
+        }
+    }
+    supply_claims::apply(ctx.out.snapshot.supplies, ctx.supply_rows, claims, low, ctx.out.notes,
+                         ctx.out.sources);
 }
 
 template <typename Fn>
@@ -929,6 +1037,16 @@ std::vector<Oid> profile_oids(const Profile& p) {
     }
     for (const auto& sp : p.supplies_private) {
         if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
+    }
+    return out;
+}
+
+/// Vendor table columns a profile walks (counter tables).
+std::vector<Oid> profile_subtrees(const Profile& p) {
+    std::vector<Oid> out;
+    for (const auto& t : p.counter_tables) {
+        add_unique(out, t.type_column);
+        add_unique(out, t.value_column);
     }
     return out;
 }
@@ -979,6 +1097,13 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         for (const auto& s : ident.profile->supplies_private) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
+        // Counter table values change, their rows and types do not: GET the cells found.
+        for (const auto& t : ident.profile->counter_tables) {
+            for (auto it = previous.lower_bound(t.value_column);
+                 it != previous.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+                vendor.insert(it->first);
+            }
+        }
     }
     CollectionPlan plan;
     for (const auto& [oid, value] : previous) {
@@ -1021,6 +1146,7 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
     const auto ident = identify(phase1, profiles);
     if (ident.profile != nullptr) {
         for (const auto& oid : profile_oids(*ident.profile)) add_unique(plan.scalars, oid);
+        for (const auto& oid : profile_subtrees(*ident.profile)) add_unique(plan.subtrees, oid);
     }
     if (ident.vendor.empty()) {
         // Nothing in the system group names the device (a partial agent, a generic print
@@ -1039,6 +1165,11 @@ CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView&
     for (const auto& oid : profile_oids(*ident.profile)) {
         if (std::find(asked.scalars.begin(), asked.scalars.end(), oid) == asked.scalars.end()) {
             add_unique(plan.scalars, oid);
+        }
+    }
+    for (const auto& oid : profile_subtrees(*ident.profile)) {
+        if (std::find(asked.subtrees.begin(), asked.subtrees.end(), oid) == asked.subtrees.end()) {
+            add_unique(plan.subtrees, oid);
         }
     }
     return plan;
@@ -1066,7 +1197,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     auto& snap = out.snapshot;
     snap.address = std::move(address);
     snap.polled_at = std::move(polled_at);
-    Ctx ctx{view, out};
+    Ctx ctx{view, out, {}, {}};
 
     const auto ident = identify(view, profiles);
     const Profile* profile = ident.profile;
@@ -1076,14 +1207,15 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     }
     for (const auto& c : ident.conflicts) ctx.note("vendor evidence: " + c);
 
-    // Charset: the device's own declaration first (prtLocalizationCharacterSet), then the
-    // profile's default, else automatic detection per string.
+    // Charset: the device's own declaration (prtLocalizationCharacterSet) and the profile's
+    // default are hints; each string is still checked (charset.hpp has the order).
     if (const Value* cs = find(view, kPrtCharset11); cs != nullptr && cs->is_number()) {
-        if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) ctx.charset = *c;
+        if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) {
+            ctx.charset.declared = *c;
+        }
     }
-    if (ctx.charset == text::Charset::automatic && profile != nullptr &&
-        !profile->charset.empty()) {
-        if (auto c = text::charset_from_name(profile->charset)) ctx.charset = *c;
+    if (profile != nullptr && !profile->charset.empty()) {
+        if (auto c = text::charset_from_name(profile->charset)) ctx.charset.profile = *c;
     }
 
     auto& id = snap.identity;
@@ -1180,6 +1312,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     if (snap.status.console.empty() && profile != nullptr) {
         snap.status.console = first_of(ctx, profile->console, "status.console", pid, text_of);
     }
+    apply_printer_claims(ctx, profile ? profile->low_percent : 10);
     return out;
 }
 

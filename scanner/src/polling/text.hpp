@@ -7,31 +7,23 @@
 #include <string>
 #include <string_view>
 
+#include "polling/charset.hpp"
+
 namespace printmon::scanner::text {
 
-enum class Charset { automatic, utf8, ascii, latin1, latin2, cp1251, koi8r, roman8 };
+/// What decode() did to one value, for notes.
+struct DecodeInfo {
+    bool truncated = false;  ///< bytes dropped from a multibyte character cut at the end
+    bool hex = false;        ///< the value was hex-encoded text ("0x4B79...")
+    Detection detection;     ///< the charset read and why
+};
 
-/// Charset from an IANA MIBenum (prtLocalizationCharacterSet, RFC 3808); nullopt if unknown.
-std::optional<Charset> charset_from_mibenum(long mibenum);
-/// Charset from a profile name ("latin1", "cp1251", "koi8-r", "roman8", "utf-8"...).
-std::optional<Charset> charset_from_name(std::string_view name);
-
-bool is_valid_utf8(std::string_view bytes);
-/// Number of code points in `bytes`, or nullopt when they are not valid UTF-8 (overlong forms,
-/// surrogates and truncated sequences included). Text limits shown to users count these, not
-/// bytes: a Cyrillic letter is two bytes but one character.
-std::optional<std::size_t> utf8_length(std::string_view bytes);
-
-/// Converts bytes in `charset` to UTF-8. `automatic` keeps valid UTF-8 as is and otherwise
-/// guesses between CP1251, KOI8-R and Latin-1 from the byte statistics.
-std::string to_utf8(std::string_view bytes, Charset charset);
-
-/// Everything a display string needs: undoes a leaked net-snmp hex dump ("text\n41 42 ..."),
-/// drops binary prefixes (HP PML's 0x01 0x15), trailing NUL padding and incomplete trailing
-/// UTF-8, converts to UTF-8, replaces control characters by spaces and trims.
-/// `truncated` (optional) is set when bytes were dropped from a cut multibyte sequence.
-std::string decode(std::string_view octets, Charset charset = Charset::automatic,
-                   bool* truncated = nullptr);
+/// Everything a display string needs: undoes a leaked net-snmp hex dump ("text\n41 42 ...")
+/// and hex-encoded text ("0x..."), reads UTF-16 up to its NUL terminator, otherwise drops
+/// binary prefixes (HP PML's 0x01 0x15), NUL padding and incomplete trailing UTF-8; converts
+/// to UTF-8 in the charset detect_charset() chooses, replaces control characters (C0 and C1)
+/// by spaces and collapses whitespace. The result is always valid UTF-8.
+std::string decode(std::string_view octets, CharsetHint hint = {}, DecodeInfo* info = nullptr);
 
 /// "aa:bb:cc:dd:ee:ff" from 6 raw octets or a textual MAC ("AA-BB-..", "aabbccddeeff");
 /// empty for anything else, including all-zero and broadcast addresses.

@@ -6,6 +6,7 @@
 
 #include <toml++/toml.h>
 
+#include "polling/charset.hpp"
 #include "printmon/proto/enums.hpp"
 
 namespace printmon::scanner {
@@ -133,7 +134,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(file, t,
                {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
                 "model", "serial", "firmware", "mac", "console", "device_id", "counters", "derived",
-                "supplies", "supply_levels", "low_percent"});
+                "counter_tables", "supplies", "supply_levels", "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -152,7 +153,12 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         if (b == nullptr) fail(file, m->source(), "model_from_sysdescr must be true or false");
         p.model_from_sysdescr = b->get();
     }
-    if (const auto* c = t.get("charset")) p.charset = string_of(file, *c, "charset");
+    if (const auto* c = t.get("charset")) {
+        p.charset = string_of(file, *c, "charset");
+        if (!text::charset_from_name(p.charset)) {
+            fail(file, c->source(), "unknown charset '" + p.charset + "'");
+        }
+    }
     if (const auto* l = t.get("low_percent")) {
         p.low_percent = static_cast<int>(int_of(file, *l, "low_percent"));
     }
@@ -248,6 +254,43 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 cs.override_standard = b->get();
             }
             p.counters.push_back(std::move(cs));
+        }
+    }
+    if (const auto* ct = t.get("counter_tables")) {
+        const auto* arr = ct->as_array();
+        if (arr == nullptr) fail(file, ct->source(), "counter_tables must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* tt = item.as_table();
+            if (tt == nullptr || tt->get("type_column") == nullptr ||
+                tt->get("value_column") == nullptr || tt->get("types") == nullptr) {
+                fail(file, item.source(), "expected {type_column, value_column, types = [...]}");
+            }
+            check_keys(file, *tt, {"type_column", "value_column", "types"});
+            CounterTable table;
+            table.type_column = oid_of(file, *tt->get("type_column"));
+            table.value_column = oid_of(file, *tt->get("value_column"));
+            const auto* types = tt->get("types")->as_array();
+            if (types == nullptr) fail(file, tt->get("types")->source(), "types must be an array");
+            for (const auto& ty : *types) {
+                const auto* row = ty.as_table();
+                if (row == nullptr || row->get("type") == nullptr || row->get("name") == nullptr) {
+                    fail(file, ty.source(), "expected {type = N, name = \"...\"}");
+                }
+                check_keys(file, *row, {"type", "name", "override"});
+                CounterTable::Type entry;
+                entry.type = int_of(file, *row->get("type"), "type");
+                entry.name = string_of(file, *row->get("name"), "name");
+                if (!proto::is_counter_name(entry.name)) {
+                    fail(file, row->get("name")->source(), "bad counter name '" + entry.name + "'");
+                }
+                if (const auto* o = row->get("override")) {
+                    const auto* b = o->as_boolean();
+                    if (b == nullptr) fail(file, o->source(), "override must be true or false");
+                    entry.override_standard = b->get();
+                }
+                table.types.push_back(std::move(entry));
+            }
+            p.counter_tables.push_back(std::move(table));
         }
     }
     if (const auto* s = t.get("supply_levels")) {

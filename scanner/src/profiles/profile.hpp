@@ -60,6 +60,21 @@ struct SupplySource {
     std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
 };
 
+/// A vendor table of counters keyed by a type column (Ricoh's engine counter table: one row
+/// per counter kind, rows and their order differ by model). The rows whose type is listed are
+/// summed into the named counter (two colour kinds into one `copy_color`). Both columns are
+/// walked in a full read; a repeat poll GETs the value cells the full read found.
+struct CounterTable {
+    snmp::Oid type_column;
+    snmp::Oid value_column;
+    struct Type {
+        std::int64_t type = 0;
+        std::string name;
+        bool override_standard = false;
+    };
+    std::vector<Type> types;
+};
+
 /// A counter computed from others when the device has no object for it (Konica Minolta keeps
 /// mono/colour only per function): the sum of `parts`, all of which must be present.
 struct DerivedCounter {
@@ -93,6 +108,7 @@ struct Profile {
     /// and a model/serial of last resort.
     std::vector<ValueSource> device_id;
     std::vector<CounterSource> counters;
+    std::vector<CounterTable> counter_tables;
     std::vector<DerivedCounter> derived;
     std::vector<SupplySource> supplies_private;
     SupplyCoding supplies;

@@ -145,3 +145,117 @@ write("konica-counters", [
     (KM + ".2.1.5.2.1", "2|1000"),
     (KM + ".2.1.5.2.2", "2|5000"),
 ])
+
+# ---- text in the device's charset, and supplies the printer itself calls low ---------------
+# Alert rows (RFC 3805 prtAlertTable, index hrDeviceIndex.prtAlertIndex): severity (2),
+# group (4), group index (5), location (6), code (7, PrtAlertCodeTC), description (8).
+ALERT = "1.3.6.1.2.1.43.18.1.1"
+CONSOLE = "1.3.6.1.2.1.43.16.5.1.2.1"  # prtConsoleDisplayBufferText, console 1, line N
+ERRORS = "1.3.6.1.2.1.25.3.5.1.2.1"     # hrPrinterDetectedErrorState (BITS)
+
+
+def alert(i, group, group_index, code, descr, charset="utf-8", severity=4):
+    return [("%s.2.1.%d" % (ALERT, i), "2|%d" % severity),
+            ("%s.4.1.%d" % (ALERT, i), "2|%d" % group),
+            ("%s.5.1.%d" % (ALERT, i), "2|%d" % group_index),
+            ("%s.6.1.%d" % (ALERT, i), "2|0"),
+            ("%s.7.1.%d" % (ALERT, i), "2|%d" % code),
+            ("%s.8.1.%d" % (ALERT, i), "4x|" + descr.encode(charset).hex())]
+
+
+def printer(descr, status=3, errors=b"\x00\x00"):
+    return [("1.3.6.1.2.1.25.3.2.1.2.1", "6|1.3.6.1.2.1.25.3.1.5"),
+            ("1.3.6.1.2.1.25.3.2.1.3.1", descr if descr.startswith("4x|") else s(descr)),
+            ("1.3.6.1.2.1.25.3.2.1.5.1", "2|%d" % status),
+            ("1.3.6.1.2.1.25.3.5.1.1.1", "2|3"),
+            (ERRORS, "4x|" + errors.hex())]
+
+
+# A Kyocera in a Russian office: it declares US-ASCII (prtLocalizationCharacterSet 3, a
+# firmware default) but its console and supply names are KOI8-R; hrPrinterDetectedErrorState
+# says lowToner (bit 2) while the toner gauge still shows 40 %.
+write("kyocera-koi8-low", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.7.1.1.4.1.1", "2|3"),
+    (CONSOLE + ".1", s("Мало тонера", "koi8-r")),
+    (CONSOLE + ".2", s("Готов", "koi8-r")),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS M2040dn")),
+] + printer("ECOSYS M2040dn", errors=b"\x20\x00")
+  + [(o, s("Тонер-картридж TK-1170", "koi8-r") if o.endswith(".6.1.1") else v)
+     for o, v in supply(1, "x", 3, 100, 40)])
+
+# A colour Lexmark whose gauges are coarse: the alert table names the supplies that are low
+# (prtAlertGroup 11 markerSupplies, prtAlertGroupIndex = prtMarkerSuppliesIndex): cyan toner
+# almost empty (1104), waste toner bottle almost full (1107), and a vendor-coded alert whose
+# description says magenta is nearly empty. lowToner is set too (which toner it does not say).
+write("lexmark-alerts", [
+    ("1.3.6.1.2.1.1.1.0", s("Lexmark CS410dn version LW71.VY2.P233 kernel 3.0.0")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.641.2.1.2.1.130"),
+    UPTIME,
+] + printer("Lexmark CS410dn", errors=b"\x20\x00")
+  + supply(1, "Black Cartridge", 3, 100, 80) + supply(2, "Cyan Cartridge", 3, 100, 75)
+  + supply(3, "Magenta Cartridge", 3, 100, 60) + supply(4, "Yellow Cartridge", 3, 100, 90)
+  + supply(5, "Waste Toner Bottle", 4, 100, 50, klass=4)
+  + alert(1, 11, 2, 1104, "Cyan Cartridge Low")
+  + alert(2, 11, 5, 1107, "Waste Toner Bottle Nearly Full")
+  + alert(3, 11, -1, 1, "Magenta cartridge nearly empty")
+  + alert(4, 8, 1, 807, "Tray 1 Low"))
+
+# A Pantum (a Chinese maker) with GBK console and supply text and no charset declaration:
+# the console says toner is insufficient (碳粉不足) while the gauge reads 30 %.
+write("pantum-gbk", [
+    ("1.3.6.1.2.1.1.1.0", s("Pantum P3300DN")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.40093.1.1.3.3"),
+    UPTIME,
+    (CONSOLE + ".1", s("碳粉不足", "gbk")),
+] + printer("Pantum P3300DN Series")
+  + [(o, s("黑色碳粉盒", "gbk") if o.endswith(".6.1.1") else v)
+     for o, v in supply(1, "x", 3, 100, 30)])
+
+# A Ricoh declaring Shift_JIS (MIBenum 17): Japanese console text names the black toner as
+# low while its level is only the coarse "some remaining" (-3).
+write("ricoh-sjis", [
+    ("1.3.6.1.2.1.1.1.0", s("RICOH SP C261DNw 1.05 / RICOH Network Printer C model")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.7.1.1.4.1.1", "2|17"),
+    (CONSOLE + ".1", s("ブラックトナー残量少", "cp932")),
+    (CONSOLE + ".2", s("印刷可能です", "cp932")),
+] + printer("RICOH SP C261DNw")
+  + supply(1, "Black Toner", 3, -2, -3) + supply(2, "Cyan Toner", 3, 100, 80)
+  + supply(3, "Magenta Toner", 3, 100, 70) + supply(4, "Yellow Toner", 3, 100, 60))
+
+# A maker no profile knows (named only by the 1284 device ID) whose agent hands text over as
+# UTF-16: the console UTF-16LE without a byte-order mark, hrDeviceDescr and an alert
+# description UTF-16 with one, and the supply description as a hex string ("0x...").
+write("utf16-hex", [
+    ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.8072.3.2.10"),
+    UPTIME,
+    (PPM_ID, s("MFG:Acme Imaging;MDL:AP-9;CLS:PRINTER;")),
+    (CONSOLE + ".1", "4x|" + "Toner Low".encode("utf-16-le").hex()),
+] + printer("4x|" + "\ufeffAP-9 Laser".encode("utf-16-le").hex())
+  + [(o, "4|0x" + "Toner Cartridge AP-90".encode().hex().upper() if o.endswith(".6.1.1") else v)
+     for o, v in supply(1, "x", 3, 100, 70)]
+  + alert(1, 11, 1, 1, "Toner low", "utf-16"))
+
+# A Ricoh MFP with its engine counter table (ricohEngCounterTable, type codes as GLPI Agent's
+# Ricoh MibSupport documents them): rows in model order, unknown types between, a value sent
+# as a string, a type row without a value. Its own total (type 10) differs from
+# prtMarkerLifeCount by 3 pages.
+RC = "1.3.6.1.4.1.367.3.2.1.2.19.5.1"
+ricoh_rows = [(10, 52000), (100, 777), (200, 12000), (201, 9000), (202, 2500), (203, 500),
+              (300, 400), (400, 39600), (401, 30000), (402, 8000), (403, 1600), (870, 5000),
+              (871, 1200), (999, 1)]
+write("ricoh-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("RICOH MP C3004 1.10 / RICOH Network Printer C model")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|52003"),
+    ("1.3.6.1.4.1.367.3.2.1.1.1.1.0", s("MP C3004")),
+] + [("%s.2.%d" % (RC, i + 1), "2|%d" % t) for i, (t, _) in enumerate(ricoh_rows)]
+  + [("%s.9.%d" % (RC, i + 1), "2|%d" % v) for i, (t, v) in enumerate(ricoh_rows) if t != 999]
+  + [("%s.2.%d" % (RC, 20), "2|400"), ("%s.9.%d" % (RC, 20), s("n/a"))])

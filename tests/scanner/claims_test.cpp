@@ -1,0 +1,246 @@
+// A supply the printer itself calls low, empty or missing (prtAlertTable, the lowToner/noToner
+// bits, console and alert text) is never reported at a high level from a stale or coarse gauge
+// (scanner/src/polling/supply_claims.hpp); and text in the device's charset reaches the
+// snapshot as UTF-8. Recordings: tests/data/snmprec/partial (generate.py).
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "collector_support.hpp"
+#include "polling/supply_claims.hpp"
+
+using namespace printmon;
+using namespace printmon::scanner;
+using proto::SupplyState;
+using supply_claims::Claim;
+
+namespace {
+
+snmp::MibView partial(const std::string& name) {
+    auto view =
+        snmp::read_snmprec_file(std::string(PRINTMON_PARTIAL_DATA) + "/" + name + ".snmprec");
+    if (!view) throw std::runtime_error(name + ": " + view.error().message);
+    return *view;
+}
+
+const proto::Supply& supply(const proto::DeviceSnapshot& s, const std::string& description) {
+    for (const auto& x : s.supplies) {
+        if (x.description == description) return x;
+    }
+    throw std::runtime_error("no supply " + description);
+}
+
+bool has_note(const CollectResult& r, const std::string& part) {
+    return std::any_of(r.notes.begin(), r.notes.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
+}
+
+/// "state family color" of each claim, for compact checks.
+std::vector<std::string> brief(const std::vector<Claim>& claims) {
+    std::vector<std::string> out;
+    for (const auto& c : claims) {
+        out.push_back(std::string(proto::to_string(c.state)) + " " + c.family +
+                      (c.color.empty() ? "" : " " + c.color));
+    }
+    return out;
+}
+
+using V = std::vector<std::string>;
+
+proto::Supply gauge(const std::string& description, const std::string& type,
+                    const std::string& color, int percent) {
+    proto::Supply s;
+    s.description = description;
+    s.type = type;
+    s.color = color;
+    s.level = percent;
+    s.max = 100;
+    s.level_percent = percent;
+    s.state = percent > 10 ? SupplyState::ok : SupplyState::low;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("claims in console and alert text, in several languages", "[claims]") {
+    using supply_claims::from_text;
+    CHECK(brief(from_text("Toner Low")) == V{"low toner"});
+    CHECK(brief(from_text("Replace Toner")) == V{"empty toner"});
+    CHECK(brief(from_text("Toner low: Cyan, Magenta")) == V{"low toner cyan", "low toner magenta"});
+    CHECK(brief(from_text("Order Black Cartridge")) == V{"low marking black"});
+    CHECK(brief(from_text("Cyan low")) == V{"low marking cyan"});
+    CHECK(brief(from_text("Drum End Soon")) == V{"low opc"});
+    CHECK(brief(from_text("Replace Drum")) == V{"empty opc"});
+    CHECK(brief(from_text("Waste Toner Box Full")) == V{"empty waste_toner"});
+    CHECK(brief(from_text("Waste toner box nearly full")) == V{"low waste_toner"});
+    CHECK(brief(from_text("Toner cartridge missing")) == V{"not_installed toner"});
+    CHECK(brief(from_text("Мало тонера")) == V{"low toner"});
+    CHECK(brief(from_text("ЗАМЕНИТЕ ТОНЕР-КАРТРИДЖ")) == V{"empty toner"});
+    CHECK(brief(from_text("Нет тонера (голубой)")) == V{"empty toner cyan"});
+    CHECK(brief(from_text("Заканчивается ресурс фотобарабана")) == V{"low opc"});
+    CHECK(brief(from_text("Мало чернил: жёлтый")) == V{"low ink yellow"});
+    CHECK(brief(from_text("Мало чернил")) == V{"low ink"});  // чернила is not чёрный
+    CHECK(brief(from_text("Черный тонер заканчивается")) == V{"low toner black"});
+    CHECK(brief(from_text("碳粉不足")) == V{"low toner"});
+    CHECK(brief(from_text("黑色碳粉已用尽")) == V{"empty toner black"});
+    CHECK(brief(from_text("ブラックトナー残量少")) == V{"low toner black"});
+    CHECK(brief(from_text("トナーを交換してください")) == V{"empty toner"});
+    CHECK(brief(from_text("Toner fast leer")) == V{"low toner"});
+    CHECK(brief(from_text("Tóner bajo")) == V{"low toner"});
+    // Two messages on two console lines.
+    CHECK(brief(from_text("Ready / Black Toner Low / Tray 2 Empty")) == V{"low toner black"});
+}
+
+TEST_CASE("text that names no supply state gives no claim", "[claims]") {
+    using supply_claims::from_text;
+    for (const char* t :
+         {"Ready", "Sleep", "Tray 1 Empty", "Paper Jam", "Output bin full", "Toner OK",
+          "Low Power Mode", "Yellow", "Calibrating toner density", "Лоток 1 пуст", "Готов",
+          "Toner replaced", "Output tray almost full", "Cover open", "", "Printer timeout"}) {
+        INFO(t);
+        CHECK(from_text(t).empty());
+    }
+}
+
+TEST_CASE("alert codes of the markerSupplies group", "[claims]") {
+    using supply_claims::from_alert_code;
+    CHECK(from_alert_code(1104)->state == SupplyState::low);
+    CHECK(from_alert_code(1104)->family == "toner");
+    CHECK(from_alert_code(1101)->state == SupplyState::empty);
+    CHECK(from_alert_code(1109)->family == "waste_toner");
+    CHECK(from_alert_code(1112)->family == "opc");
+    CHECK(from_alert_code(1115)->state == SupplyState::not_installed);
+    CHECK_FALSE(from_alert_code(807).has_value());  // input tray low: not a marker supply
+    CHECK_FALSE(from_alert_code(1).has_value());
+}
+
+TEST_CASE("applying claims: rows, colours, ambiguity, consistency", "[claims]") {
+    std::vector<proto::Supply> s = {gauge("Black", "toner", "black", 80),
+                                    gauge("Cyan", "toner", "cyan", 75),
+                                    gauge("Drum", "opc", "", 60)};
+    const std::vector<snmp::Oid> rows = {{1, 1}, {1, 2}};  // the drum is a private supply
+    std::vector<std::string> notes;
+    std::map<std::string, std::string> sources;
+    const auto claim = [](SupplyState st, std::string family, std::string color = {}) {
+        return Claim{st, std::move(family), std::move(color), std::nullopt, "test"};
+    };
+    // "Toner low" on a colour printer: which one is not said, nothing changes.
+    supply_claims::apply(s, rows, {claim(SupplyState::low, "toner")}, 10, notes, sources);
+    CHECK(s[0].state == SupplyState::ok);
+    CHECK(s[1].state == SupplyState::ok);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("which is unknown") != std::string::npos);
+    // The row wins over the family: row 1.2 is the cyan toner.
+    Claim by_row = claim(SupplyState::low, "toner");
+    by_row.row = snmp::Oid{1, 2};
+    supply_claims::apply(s, rows, {by_row}, 10, notes, sources);
+    CHECK(s[1].state == SupplyState::low);
+    CHECK_FALSE(s[1].level_percent.has_value());  // 75 % contradicts "low"
+    CHECK(s[1].level == 75);                      // the raw level stays
+    CHECK(sources.at("supplies.Cyan.state") == "test");
+    // Now explained: a second colourless "toner low" adds no note.
+    notes.clear();
+    supply_claims::apply(s, rows, {claim(SupplyState::low, "toner")}, 10, notes, sources);
+    CHECK(notes.empty());
+    // Colour named: the black toner only; a private drum by family.
+    supply_claims::apply(
+        s, rows, {claim(SupplyState::empty, "marking", "black"), claim(SupplyState::low, "opc")},
+        10, notes, sources);
+    CHECK(s[0].state == SupplyState::empty);
+    CHECK(s[2].state == SupplyState::low);
+    // Never lowered: an "empty" supply stays empty under a later "low" claim.
+    supply_claims::apply(s, rows, {claim(SupplyState::low, "marking", "black")}, 10, notes,
+                         sources);
+    CHECK(s[0].state == SupplyState::empty);
+    // A gauge that agrees (5 % and "low") keeps its percentage.
+    std::vector<proto::Supply> mono = {gauge("Toner", "toner", "", 5)};
+    mono[0].state = SupplyState::ok;  // a device whose threshold is lower than ours
+    supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::low, "toner")}, 10, notes, sources);
+    CHECK(mono[0].state == SupplyState::low);
+    CHECK(mono[0].level_percent == 5);
+    // A claim about a supply the device does not list: a note, nothing else.
+    notes.clear();
+    supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::empty, "developer")}, 10, notes,
+                         sources);
+    CHECK(mono.size() == 1);
+    CHECK(notes.size() == 1);
+}
+
+TEST_CASE("lowToner and KOI8-R console text on a Kyocera declaring ASCII", "[claims][partial]") {
+    const auto r = test::collect(partial("kyocera-koi8-low"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Kyocera");
+    CHECK(s.identity.model == "ECOSYS M2040dn");
+    CHECK(s.status.console == "Мало тонера / Готов");
+    CHECK(s.status.errors == std::vector<std::string>{"low_toner"});
+    REQUIRE(s.supplies.size() == 1);
+    const auto& toner = s.supplies[0];
+    CHECK(toner.description == "Тонер-картридж TK-1170");
+    CHECK(toner.state == SupplyState::low);
+    CHECK_FALSE(toner.level_percent.has_value());  // the gauge's 40 % is not reported
+    CHECK(toner.level == 40);
+    CHECK(has_note(r, "gauge at 40%"));
+    CHECK(has_note(r, "text read as KOI8-R"));
+    CHECK(provenance(r.sources.at("supplies.Тонер-картридж TK-1170.state")) == "standard");
+}
+
+TEST_CASE("colour Lexmark: the alert table names the low supplies", "[claims][partial]") {
+    const auto r = test::collect(partial("lexmark-alerts"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Lexmark");
+    CHECK(supply(s, "Cyan Cartridge").state == SupplyState::low);  // code 1104, row 2
+    CHECK_FALSE(supply(s, "Cyan Cartridge").level_percent.has_value());
+    CHECK(supply(s, "Magenta Cartridge").state == SupplyState::low);   // vendor code, text
+    CHECK(supply(s, "Waste Toner Bottle").state == SupplyState::low);  // 1107, row 5
+    CHECK(supply(s, "Waste Toner Bottle").supply_class == proto::SupplyClass::receptacle);
+    CHECK(supply(s, "Black Cartridge").level_percent == 80);  // untouched
+    CHECK(supply(s, "Black Cartridge").state == SupplyState::ok);
+    CHECK(supply(s, "Yellow Cartridge").level_percent == 90);
+    CHECK(r.sources.at("supplies.Cyan Cartridge.state").find("prtAlertCode 1104") !=
+          std::string::npos);
+    CHECK(r.sources.at("supplies.Magenta Cartridge.state").find("prtAlertDescription") !=
+          std::string::npos);
+    // lowToner is explained by the alerts: no "which is unknown" note; tray alert ignored.
+    CHECK_FALSE(has_note(r, "which is unknown"));
+    CHECK(s.status.alerts.size() == 4);
+}
+
+TEST_CASE("Pantum: GBK console says toner is low, undeclared", "[claims][partial][charset]") {
+    const auto r = test::collect(partial("pantum-gbk"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Pantum");
+    CHECK(s.status.console == "碳粉不足");
+    REQUIRE(s.supplies.size() == 1);
+    CHECK(s.supplies[0].description == "黑色碳粉盒");
+    CHECK(s.supplies[0].color == "");  // English colour words only in descriptions
+    CHECK(s.supplies[0].state == SupplyState::low);
+    CHECK_FALSE(s.supplies[0].level_percent.has_value());
+}
+
+TEST_CASE("Ricoh declaring Shift_JIS: the console names the black toner",
+          "[claims][partial][charset]") {
+    const auto r = test::collect(partial("ricoh-sjis"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Ricoh");
+    CHECK(s.status.console == "ブラックトナー残量少 / 印刷可能です");
+    CHECK(supply(s, "Black Toner").state == SupplyState::low);  // was only "some remaining"
+    CHECK(supply(s, "Cyan Toner").state == SupplyState::ok);
+    CHECK(supply(s, "Cyan Toner").level_percent == 80);
+    CHECK(has_note(r, "text read as Shift-JIS (declared by the device)"));
+}
+
+TEST_CASE("UTF-16 and hex-encoded text from an unknown maker's agent",
+          "[claims][partial][charset]") {
+    const auto r = test::collect(partial("utf16-hex"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Acme Imaging");
+    CHECK(s.identity.model == "AP-9 Laser");  // hrDeviceDescr, UTF-16LE with a BOM
+    CHECK(s.status.console == "Toner Low");   // UTF-16LE without a BOM
+    REQUIRE(s.supplies.size() == 1);
+    CHECK(s.supplies[0].description == "Toner Cartridge AP-90");  // "0x546F..."
+    CHECK(s.supplies[0].state == SupplyState::low);
+    REQUIRE(s.status.alerts.size() == 1);
+    CHECK(s.status.alerts[0].description == "Toner low");  // UTF-16 with a BOM
+    CHECK(has_note(r, "hex-encoded text"));
+    CHECK(has_note(r, "UTF-16"));
+}
