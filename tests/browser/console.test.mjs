@@ -208,7 +208,7 @@ try {
   await branch.fill('#enrol-form input[name=scanner_key]', key.trim());
   await branch.click('#enrol-form button[type=submit]');
   await branch.waitForSelector('#deactivate');
-  const branchScannerId = await branch.evaluate(async () => (await (await fetch('/api/system')).json()).scanner_id);
+  const branchScannerId = await branch.evaluate(async () => (await (await fetch('/api/status')).json()).scanner_id);
   await branch.close();
   await go('#/sites');
   await waitFor('the scanner enrolled by its first upload', async () => {
