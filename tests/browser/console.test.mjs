@@ -115,7 +115,7 @@ try {
   await page.fill(tid('login-password'), password);
   await page.click(tid('login-submit'));
   await page.waitForSelector(tid('fleet-table'));
-  const cookie = (await context.cookies()).find((c) => c.name === 'pm_session');
+  const cookie = (await context.cookies()).find((c) => c.name === 'pm_console');
   assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.secure);
 
   step('fleet: four printers of the pipeline, counters, trial badge');
@@ -210,6 +210,7 @@ try {
   await branch.waitForSelector('#deactivate');
   const branchScannerId = await branch.evaluate(async () => (await (await fetch('/api/status')).json()).scanner_id);
   await branch.close();
+  console.log('branch scanner id: ' + branchScannerId);
   await go('#/sites');
   await waitFor('the scanner enrolled by its first upload', async () => {
     await go('#/sites');
@@ -330,6 +331,12 @@ try {
 
   assert.deepEqual(problems, [], 'no script errors or CSP violations');
   console.log('console browser test: all steps passed');
+} catch (e) {
+  // What the page showed when a step failed, for the log reader.
+  await page.screenshot({ path: path.join(os.tmpdir(), 'console-test-failure.png'), fullPage: true }).catch(() => {});
+  console.log('failed at ' + page.url() + '; page text: ' + ((await page.textContent('main').catch(() => '')) || '').slice(0, 1500));
+  console.log('scanners: ' + await page.evaluate(async () => (await fetch('/api/v1/scanners')).text()).catch(() => ''));
+  throw e;
 } finally {
   await context.close();
   fs.rmSync(profile, { recursive: true, force: true });

@@ -80,7 +80,7 @@ std::string bearer_login(CloudServer& s, const std::string& email,
 
 /// The console's session: the cookie as a browser sends it back, and the CSRF token.
 struct Console {
-    std::string cookie;  ///< "pm_session=<token>"
+    std::string cookie;  ///< "pm_console=<token>"
     std::string csrf;
     std::string user_id;
     std::string tenant_id;
@@ -97,7 +97,7 @@ Console cookie_login(CloudServer& s, const std::string& email,
     INFO(r.body);
     REQUIRE(r.status == 200);
     const auto set_cookie = header_of(r, "Set-Cookie");
-    REQUIRE(set_cookie.rfind("pm_session=", 0) == 0);
+    REQUIRE(set_cookie.rfind("pm_console=", 0) == 0);
     Console c;
     c.cookie = set_cookie.substr(0, set_cookie.find(';'));
     c.csrf = str(r.json, "csrf_token");
@@ -364,13 +364,13 @@ TEST_CASE("cookie sessions: HttpOnly cookie, CSRF on every change, logout, tenan
     INFO(r.body);
     REQUIRE(r.status == 200);
     const auto set_cookie = header_of(r, "Set-Cookie");
-    CHECK(set_cookie.rfind("pm_session=pms.", 0) == 0);
+    CHECK(set_cookie.rfind("pm_console=pms.", 0) == 0);
     CHECK(set_cookie.find("; HttpOnly") != std::string::npos);
     CHECK(set_cookie.find("; SameSite=Strict") != std::string::npos);
     CHECK(set_cookie.find("; Secure") != std::string::npos);  // the test server is HTTPS
     CHECK(set_cookie.find("; Path=/") != std::string::npos);
-    const auto token = set_cookie.substr(std::string("pm_session=").size(),
-                                         set_cookie.find(';') - std::string("pm_session=").size());
+    const auto token = set_cookie.substr(std::string("pm_console=").size(),
+                                         set_cookie.find(';') - std::string("pm_console=").size());
     CHECK_FALSE(r.json.HasMember("token"));
     CHECK(r.body.find(token) == std::string::npos);  // no script can read the session
     CHECK(str(r.json, "user_id") == admin_id);
@@ -452,10 +452,10 @@ TEST_CASE("cookie sessions: HttpOnly cookie, CSRF on every change, logout, tenan
           201);
 
     // Garbage, or a credential of another kind in the cookie, is no session.
-    CHECK(as(s, {"pm_session=garbage", c.csrf, "", ""}, "GET", "/api/v1/devices").status == 401);
+    CHECK(as(s, {"pm_console=garbage", c.csrf, "", ""}, "GET", "/api/v1/devices").status == 401);
     const auto api_token = s.create_token(acme);
-    CHECK(as(s, {"pm_session=" + api_token, "", "", ""}, "GET", "/api/v1/devices").status == 401);
-    CHECK(as(s, {"pm_session=" + key, "", "", ""}, "GET", "/api/v1/devices").status == 401);
+    CHECK(as(s, {"pm_console=" + api_token, "", "", ""}, "GET", "/api/v1/devices").status == 401);
+    CHECK(as(s, {"pm_console=" + key, "", "", ""}, "GET", "/api/v1/devices").status == 401);
     // A cookie among others is found.
     CHECK(as(s, {"theme=dark; " + c.cookie + "; lang=ru", c.csrf, "", ""}, "GET", "/api/v1/devices")
               .status == 200);
@@ -476,7 +476,7 @@ TEST_CASE("cookie sessions: HttpOnly cookie, CSRF on every change, logout, tenan
     const auto out = as(s, c, "POST", "/api/v1/auth/logout");
     CHECK(out.status == 204);
     const auto cleared = header_of(out, "Set-Cookie");
-    CHECK(cleared.rfind("pm_session=;", 0) == 0);
+    CHECK(cleared.rfind("pm_console=;", 0) == 0);
     CHECK(cleared.find("Max-Age=0") != std::string::npos);
     CHECK(as(s, c, "GET", "/api/v1/auth/me").status == 401);
     CHECK(as(s, c, "GET", "/api/v1/devices").status == 401);
@@ -488,7 +488,7 @@ TEST_CASE("cookie sessions: HttpOnly cookie, CSRF on every change, logout, tenan
     const auto other = cookie_login(s, "other@acme.test");
     const auto all = as(s, one, "POST", "/api/v1/auth/logout-all");
     CHECK(all.status == 204);
-    CHECK(header_of(all, "Set-Cookie").rfind("pm_session=;", 0) == 0);
+    CHECK(header_of(all, "Set-Cookie").rfind("pm_console=;", 0) == 0);
     CHECK(as(s, one, "GET", "/api/v1/auth/me").status == 401);
     CHECK(as(s, two, "GET", "/api/v1/auth/me").status == 401);
     CHECK(as(s, second, "GET", "/api/v1/auth/me").status == 401);

@@ -267,7 +267,8 @@ const std::string kPageVolumeTenantKeptSql =
 const std::string kMeterReadsSql =
     std::string(
         "WITH dn AS ("
-        " SELECT d.device_id, s.site, n.name, count(*) OVER () AS _total FROM devices d") +
+        " SELECT d.device_id, d.vendor, d.model, d.serial, s.site, n.name,"
+        " count(*) OVER () AS _total FROM devices d") +
     kSiteJoin +
     " JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id"
     " CROSS JOIN LATERAL jsonb_object_keys(CASE WHEN jsonb_typeof(l.snapshot -> 'counters') ="
@@ -275,7 +276,8 @@ const std::string kMeterReadsSql =
     " WHERE d.tenant_id = $1::uuid AND ($3::text IS NULL OR s.site = $3)"
     " AND ($4::uuid IS NULL OR d.device_id = $4::uuid) AND ($5::text IS NULL OR n.name = $5)"
     " ORDER BY d.device_id, n.name LIMIT $7::bigint OFFSET $8::bigint) "
-    "SELECT dn.device_id::text AS device_id, dn.site, dn.name, "
+    // Vendor, model and serial name the machine on a billing sheet.
+    "SELECT dn.device_id::text AS device_id, dn.vendor, dn.model, dn.serial, dn.site, dn.name, "
     "pm_rfc3339($2::timestamptz) AS at, "
     "CASE WHEN i.ok THEN p.value + floor((nx.value - p.value)::numeric * "
     "extract(epoch FROM $2::timestamptz - p.polled_at) / "

@@ -43,8 +43,10 @@ struct Principal {
     bool pending_scanner = false;
 };
 
-/// Name of the console's session cookie (HttpOnly, SameSite=Strict; holds a pms. token).
-inline constexpr std::string_view kSessionCookie = "pm_session";
+/// Name of the console's session cookie (HttpOnly, SameSite=Strict; holds a pms. token). Not
+/// the scanner UI's "pm_session": cookies ignore ports, so on one host (a demo, a branch box
+/// that also runs the cloud) the two UIs would sign each other out.
+inline constexpr std::string_view kSessionCookie = "pm_console";
 
 /// The CSRF token of a session: derived from the secret session token, so it needs no storage
 /// and a page that cannot read the HttpOnly cookie cannot compute it.
