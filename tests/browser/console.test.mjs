@@ -78,10 +78,13 @@ const go = async (hash) => {
 };
 // One screenshot per page, language and width (desktop 1360 wide, phone 390).
 const shoot = async (name, lang) => {
+  // From the top: a full-page picture of a scrolled page draws the fixed header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await settle();
   await page.screenshot({ path: path.join(shots, `console-${name}-${lang}.png`), fullPage: true });
   const size = page.viewportSize();
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await settle();
   await page.screenshot({ path: path.join(shots, `console-${name}-${lang}-phone.png`), fullPage: false });
   await page.setViewportSize(size);
