@@ -5,7 +5,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+
+// playwright-core lives with the browser tests (tests/browser/node_modules).
+const require = createRequire(new URL('../../tests/browser/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
 
 const base = process.env.CONSOLE_URL;
 const loads = Number(process.env.LOADS || 20);
