@@ -2,41 +2,34 @@
 // settings (#/settings).
 'use strict';
 
-// ---------------------------------------------------------------------------------------------
-// sites and scanners
-
 // "pmk.<tenant uuid>.AbCd…" shown as "pmk.…AbCd…": the tenant part is the same on every row.
 function keyPrefix(p) {
   return p ? h('span', { title: p }, p.replace(/^(pm[a-z])\.[0-9a-f-]{36}\./, '$1.…')) : null;
 }
 
-function healthBadge(health) {
-  if (health === 'ok') return badge('ok', t('health_ok'));
-  if (health === 'stale') return badge('warn', t('health_stale'));
-  if (health === 'revoked') return badge('off', t('scanner_revoked'));
-  return badge('info', t('health_never'));
+// Runs a row action: a toast when it is done (and the page again), or the error.
+async function act(fn, ok) {
+  try {
+    await fn();
+    toast(ok);
+    render();
+  } catch (e) {
+    toastErr(e);
+  }
 }
 
-function scannerBadge(s) {
+// ---- sites and scanners
+
+// A site's or a scanner's upload health (a scanner waits for its first upload after enrolment).
+function healthBadge(s) {
   if (s.revoked_at) return badge('off', t('scanner_revoked'));
   if (s.enrolled === false) return badge('info', t('scanner_waiting'));
-  const last = s.last_seen_at || s.last_seen;
-  if (!last) return badge('info', t('health_never'));
-  if (s.stale === true || s.health === 'stale') return badge('warn', t('health_stale'));
-  return badge('ok', t('health_ok'));
+  return s.health === 'stale' ? badge('warn', t('health_stale')) : s.health === 'ok' ? badge('ok', t('health_ok')) : badge('info', t('health_never'));
 }
 
-function showKey(title, key, intro) {
-  dialog(title, [
-    h('p', {}, intro),
-    secretBox(key, 'scanner-key', 'copy-key'),
-    h('ol', { class: 'steps' }, h('li', {}, t('key_step_open')), h('li', {}, t('key_step_paste')), h('li', {}, t('key_step_wait'))),
-    h('div', { class: 'alert warn' }, t('key_once')),
-  ], [h('button', { class: 'btn primary', type: 'button', tid: 'dialog-ok', onclick: (e) => e.target.closest('dialog').close() }, t('done'))], { wide: true });
-}
-
-function siteDatalist(sites) {
-  return h('datalist', { id: 'dl-sites' }, sites.map((s) => h('option', { value: s.site })));
+function showKey(key, intro) {
+  secretDialog(t('scanner_key_title'), intro, key, 'scanner-key', 'copy-key',
+    h('ol', { class: 'steps' }, [t('key_step_open'), t('key_step_paste'), t('key_step_wait')].map((x) => h('li', {}, x))));
 }
 
 routes.sites = async function sitesPage(view) {
@@ -44,48 +37,42 @@ routes.sites = async function sitesPage(view) {
   const [sites, scanners] = await Promise.all([api('GET', 'sites?limit=1000'), api('GET', 'scanners?limit=1000')]);
   S.sites = { at: Date.now(), items: sites.items };
   const reload = () => { S.sites = null; render(); };
+  const named = (s) => ({ name: s.name || s.scanner_id });
+  const path = (s) => 'scanners/' + encodeURIComponent(s.scanner_id);
 
-  const addScanner = () => formDialog(t('add_scanner'), [
-    field({ name: 'name', label: t('f_scanner_name'), required: true, max: 200, tid: 'scanner-name', hint: t('scanner_name_hint') }),
-    field({ name: 'site', label: t('f_site'), required: true, max: 200, tid: 'scanner-site', list: 'dl-sites', hint: t('site_hint') }),
-    siteDatalist(sites.items),
-  ], t('create_key'), async (v) => {
+  // Name and site of a scanner; the site from a list of the known ones, or a new one.
+  const scannerForm = (title, s, okLabel, action) => formDialog(title, [
+    field({ name: 'name', label: t('f_scanner_name'), required: true, max: 200, value: s.name, tid: 'scanner-name', hint: s.name ? null : t('scanner_name_hint') }),
+    field({ name: 'site', label: t('f_site'), required: true, max: 200, value: s.site, tid: 'scanner-site', list: 'dl-sites', hint: s.name ? null : t('site_hint') }),
+    h('datalist', { id: 'dl-sites' }, sites.items.map((x) => h('option', { value: x.site }))),
+  ], okLabel, action, 'scanner-save');
+
+  const addScanner = () => scannerForm(t('add_scanner'), {}, t('create_key'), async (v) => {
     const res = await api('POST', 'scanners', { name: v.name, site: v.site });
-    setTimeout(() => showKey(t('scanner_key_title'), res.key, t('scanner_key_intro', { name: v.name })), 0);
-    S.sites = null;
-    render();
-  }, 'scanner-save');
+    setTimeout(() => showKey(res.key, t('scanner_key_intro', { name: v.name })), 0);
+    reload();
+  });
 
-  const editScanner = (s) => formDialog(t('edit_scanner'), [
-    field({ name: 'name', label: t('f_scanner_name'), required: true, max: 200, value: s.name, tid: 'scanner-name' }),
-    field({ name: 'site', label: t('f_site'), required: true, max: 200, value: s.site, tid: 'scanner-site', list: 'dl-sites' }),
-    siteDatalist(sites.items),
-  ], t('save'), async (v) => {
-    await api('PUT', 'scanners/' + encodeURIComponent(s.scanner_id), { name: v.name, site: v.site });
+  const editScanner = (s) => scannerForm(t('edit_scanner'), s, t('save'), async (v) => {
+    await api('PUT', path(s), { name: v.name, site: v.site });
     toast(t('saved'));
     reload();
-  }, 'scanner-save');
+  });
 
   const replaceKey = async (s) => {
-    if (!await confirmDialog(t('replace_key'), t('replace_key_confirm', { name: s.name || s.scanner_id }), t('replace_key'), true)) return;
+    if (!await confirmDialog(t('replace_key'), t('replace_key_confirm', named(s)), t('replace_key'))) return;
     try {
-      const res = await api('POST', 'scanners/' + encodeURIComponent(s.scanner_id) + '/key');
-      showKey(t('scanner_key_title'), res.key, t('scanner_key_replaced', { name: s.name || s.scanner_id }));
+      showKey((await api('POST', path(s) + '/key')).key, t('scanner_key_replaced', named(s)));
       render();
-    } catch (e) { toast(errText(e), 'error'); }
+    } catch (e) { toastErr(e); }
   };
 
   const revoke = async (s) => {
-    if (!await confirmDialog(t('revoke_key'), t('revoke_key_confirm', { name: s.name || s.scanner_id }), t('revoke_key'), true)) return;
-    try {
-      await api('DELETE', 'scanners/' + encodeURIComponent(s.scanner_id));
-      toast(t('key_revoked'));
-      reload();
-    } catch (e) { toast(errText(e), 'error'); }
+    if (await confirmDialog(t('revoke_key'), t('revoke_key_confirm', named(s)), t('revoke_key'))) act(() => api('DELETE', path(s)), t('key_revoked'));
   };
 
   const renameSite = (site) => formDialog(t('rename_site'), [
-    h('p', { class: 'muted' }, t('rename_site_text', { site: site.site || t('no_site') })),
+    note(t('rename_site_text', { site: site.site || t('no_site') })),
     field({ name: 'to', label: t('f_new_name'), required: true, max: 200, value: site.site, tid: 'site-name' }),
   ], t('save'), async (v) => {
     const res = await api('POST', 'sites/rename', { from: site.site, to: v.to });
@@ -93,56 +80,51 @@ routes.sites = async function sitesPage(view) {
     reload();
   }, 'site-save');
 
-  const actions = (s) => rowMenu('scanner-menu',
-    h('button', { type: 'button', tid: 'scanner-edit', onclick: () => editScanner(s) }, t('edit')),
-    s.revoked_at ? null : h('button', { type: 'button', tid: 'scanner-replace-key', onclick: () => replaceKey(s) }, t('replace_key')),
-    s.revoked_at ? null : h('button', { type: 'button', class: 'danger', tid: 'scanner-revoke', onclick: () => revoke(s) }, t('revoke_key')));
-
-  view.append(pageHead(t('sites_title'), t('sites_sub'),
-    admin ? h('button', { class: 'btn primary', type: 'button', tid: 'add-scanner', onclick: addScanner }, t('add_scanner')) : null));
-
+  const addBtn = (tid) => (admin ? btn(t('add_scanner'), addScanner, 'primary', tid) : null);
+  view.append(pageHead(t('sites_title'), t('sites_sub'), addBtn('add-scanner')));
   if (!scanners.items.length) {
-    view.append(h('section', { class: 'card' }, empty(t('scanners_empty_title'), t('scanners_empty_text'),
-      admin ? h('button', { class: 'btn primary', type: 'button', onclick: addScanner }, t('add_scanner')) : null)));
+    view.append(h('section', { class: 'card' }, empty(t('scanners_empty_title'), t('scanners_empty_text'), addBtn())));
     return;
   }
+  const count = (text) => h('span', { class: 'muted' }, text);
   view.append(
-    h('section', { class: 'card flush' }, h('div', { class: 'card-head pad' }, h('h2', {}, t('sites')), h('span', { class: 'muted' }, t('sites_count', { count: sites.total || sites.items.length }))),
-      table([
-        { label: t('col_site'), cls: 'strong', render: (s) => (s.site ? h('a', { href: '#/fleet?site=' + encodeURIComponent(s.site) }, s.site) : t('no_site')) },
-        { label: t('col_scanners'), cls: 'num', render: (s) => num(s.scanners) },
-        { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
-        { label: t('col_with_errors'), cls: 'num', render: (s) => (s.with_errors ? h('span', { class: 'err-count' }, num(s.with_errors)) : s.with_errors === 0 ? num(0) : null) },
-        { label: t('col_last_upload'), render: (s) => relTime(s.last_seen_at || s.last_seen) },
-        { label: t('col_health'), render: (s) => healthBadge(s.stale === true ? 'stale' : s.health || (s.last_seen ? 'ok' : 'never_seen')) },
-        admin ? { label: t('col_actions'), cls: 'act', render: (s) => h('button', { class: 'btn small', type: 'button', tid: 'site-rename', onclick: () => renameSite(s) }, t('rename')) } : null,
-      ].filter(Boolean), sites.items, { tid: 'sites-table', cards: true, caption: t('sites') })),
-    h('section', { class: 'card flush' }, h('div', { class: 'card-head pad' }, h('h2', {}, t('scanners')), h('span', { class: 'muted' }, t('scanners_count', { count: scanners.total || scanners.items.length }))),
-      table([
-        { label: t('col_name'), cls: 'strong wrap', render: (s) => h('div', {}, s.name || s.scanner_id, s.enrolled !== false && s.name && s.name !== s.scanner_id ? h('div', { class: 'muted small mono clip', title: s.scanner_id }, s.scanner_id) : null) },
-        { label: t('col_site'), render: (s) => s.site || null },
-        { label: t('col_status'), render: scannerBadge },
-        { label: t('col_version'), cls: 'mono', render: (s) => s.last_version || null },
-        { label: t('col_last_upload'), render: (s) => relTime(s.last_seen_at || s.last_seen) },
-        { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
-        { label: t('col_key'), cls: 'mono', render: (s) => keyPrefix(s.key_prefix) },
-        admin ? { label: t('col_actions'), cls: 'act', render: actions } : null,
-      ].filter(Boolean), scanners.items, { tid: 'scanners-table', cards: true, nowrap: true, caption: t('scanners'),
-        row: (s) => ({ tid: 'scanner-row', 'data-scanner-id': s.scanner_id, class: s.revoked_at ? 'dim' : null }) })));
+    headCard(t('sites'), null, count(t('sites_count', { count: sites.total || sites.items.length })), true, table([
+      { label: t('col_site'), cls: 'strong', render: (s) => (s.site ? h('a', { href: '#/fleet?site=' + encodeURIComponent(s.site) }, s.site) : t('no_site')) },
+      { label: t('col_scanners'), cls: 'num', render: (s) => num(s.scanners) },
+      { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
+      { label: t('col_with_errors'), cls: 'num', render: (s) => (s.with_errors ? h('span', { class: 'err-count' }, num(s.with_errors)) : num(s.with_errors)) },
+      { label: t('col_last_upload'), render: (s) => relTime(s.last_seen) },
+      { label: t('col_health'), render: healthBadge },
+      admin ? { label: t('col_actions'), cls: 'act', render: (s) => btn(t('rename'), () => renameSite(s), 'small', 'site-rename') } : null,
+    ].filter(Boolean), sites.items, { tid: 'sites-table', cards: true, caption: t('sites') })),
+    headCard(t('scanners'), null, count(t('scanners_count', { count: scanners.total || scanners.items.length })), true, table([
+      { label: t('col_name'), cls: 'strong wrap', render: (s) => h('div', {}, s.name || s.scanner_id,
+        s.enrolled !== false && s.name && s.name !== s.scanner_id ? h('div', { class: 'muted small mono clip', title: s.scanner_id }, s.scanner_id) : null) },
+      { label: t('col_site'), render: (s) => s.site },
+      { label: t('col_status'), render: healthBadge },
+      { label: t('col_version'), cls: 'mono', render: (s) => s.last_version },
+      { label: t('col_last_upload'), render: (s) => relTime(s.last_seen) },
+      { label: t('col_devices'), cls: 'num', render: (s) => num(s.devices) },
+      { label: t('col_key'), cls: 'mono', render: (s) => keyPrefix(s.key_prefix) },
+      admin ? { label: t('col_actions'), cls: 'act', render: (s) => rowMenu('scanner-menu',
+        h('button', { tid: 'scanner-edit', onclick: () => editScanner(s) }, t('edit')),
+        s.revoked_at ? null : h('button', { tid: 'scanner-replace-key', onclick: () => replaceKey(s) }, t('replace_key')),
+        s.revoked_at ? null : h('button', { class: 'danger', tid: 'scanner-revoke', onclick: () => revoke(s) }, t('revoke_key'))) } : null,
+    ].filter(Boolean), scanners.items, { tid: 'scanners-table', cards: true, nowrap: true, caption: t('scanners'),
+      row: (s) => ({ tid: 'scanner-row', 'data-scanner-id': s.scanner_id, class: s.revoked_at ? 'dim' : null }) })));
 };
 
-// ---------------------------------------------------------------------------------------------
-// offline import
+// ---- offline import
 
 routes.import = async function importPage(view) {
   const out = h('div', {});
   const input = h('input', { type: 'file', id: 'import-file', tid: 'import-file', accept: '.json,.gz,application/json,application/gzip', class: 'file-input' });
-  const drop = h('label', { class: 'drop', for: 'import-file' }, h('span', { class: 'drop-icon', 'aria-hidden': 'true' }),
-    h('span', { class: 'drop-title' }, t('import_choose')), h('span', { class: 'muted small' }, t('import_choose_hint')));
   let bytes = null;
   let fileName = '';
 
   const stat = (label, value, sub) => h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value), sub ? h('span', { class: 'muted small' }, sub) : null);
+  const nothingNew = () => h('div', { class: 'alert info', tid: 'import-nothing-new' }, t('import_nothing_new'));
+  const again = () => btn(t('import_other'), reset, '', 'import-reset');
 
   const preview = async () => {
     clear(out, loading());
@@ -150,76 +132,73 @@ routes.import = async function importPage(view) {
     try {
       p = await api('POST', 'import?dry_run=true', bytes);
     } catch (e) {
-      clear(out, h('div', { class: 'alert error', role: 'alert', tid: 'import-error' }, errText(e),
-        e.code === 'invalid_export' && e.message ? h('div', { class: 'mono small detail' }, e.message) : null));
+      clear(out, alertBox([errText(e), e.code === 'invalid_export' && e.message ? h('div', { class: 'mono small detail' }, e.message) : null], 'error', 'import-error'));
       return;
     }
     const unknown = (p.scanners || []).filter((s) => !s.known);
     // The preview is a dry run: what *would* be stored is what is new.
-    const batchesNew = p.batches_new !== undefined ? p.batches_new : p.batches - (p.batches_duplicate || 0);
-    const readingsNew = p.readings_new !== undefined ? p.readings_new : p.readings_stored;
-    const nothingNew = batchesNew === 0 && readingsNew === 0 && !p.events_stored;
+    const batchesNew = p.batches - (p.batches_duplicate || 0);
     const create = h('input', { type: 'checkbox', tid: 'import-register', onchange: () => { apply.disabled = !create.checked; } });
-    const apply = h('button', { class: 'btn primary', type: 'button', tid: 'import-apply', disabled: unknown.length > 0, onclick: async () => {
+    const apply = btn(t('import_apply'), async () => {
       apply.disabled = true;
       try {
-        const res = await api('POST', 'import' + (unknown.length && create.checked ? '?create_scanners=true' : ''), bytes);
-        showResult(res);
+        showResult(await api('POST', 'import' + (unknown.length && create.checked ? '?create_scanners=true' : ''), bytes));
       } catch (e) {
         apply.disabled = false;
-        toast(errText(e), 'error');
+        toastErr(e);
       }
-    } }, t('import_apply'));
+    }, 'primary', 'import-apply');
+    apply.disabled = unknown.length > 0;
     clear(out, h('section', { class: 'card', tid: 'import-preview' },
       h('h2', {}, t('import_preview', { file: fileName })),
       h('div', { class: 'stats' },
         stat(t('import_batches'), num(p.batches), t('import_new', { count: batchesNew })),
-        stat(t('import_readings'), num(p.readings), t('import_new', { count: readingsNew })),
+        stat(t('import_readings'), num(p.readings), t('import_new', { count: p.readings_stored })),
         stat(t('import_events'), num(p.events)),
-        stat(t('import_period'), p.from ? fmtDay(p.from) : '—', p.to ? t('import_until', { time: fmtDay(p.to) }) : null)),
+        stat(t('import_period'), fmtDay(p.from), p.to ? t('import_until', { time: fmtDay(p.to) }) : null)),
       h('h3', {}, t('scanners')),
       h('ul', { class: 'plain' }, (p.scanners || []).map((s) => h('li', {}, s.known ? badge('ok', t('import_known')) : badge('bad', t('import_unknown')), ' ',
-        h('span', { class: 'strong mono' }, s.scanner_id), s.readings !== undefined ? h('span', { class: 'muted small' }, ' · ' + t('readings_count', { count: s.readings })) : null))),
-      unknown.length ? h('div', { class: 'alert warn', role: 'alert' }, h('span', {}, t('import_unknown_text', { count: unknown.length })),
-        h('label', { class: 'check' }, create, t('import_create_scanners'))) : null,
-      nothingNew ? h('div', { class: 'alert info', tid: 'import-nothing-new' }, t('import_nothing_new')) : null,
-      h('div', { class: 'actions' }, apply, h('button', { class: 'btn', type: 'button', tid: 'import-reset', onclick: reset }, t('import_other')))));
+        h('span', { class: 'strong mono' }, s.scanner_id), s.readings != null ? h('span', { class: 'muted small' }, ' · ' + t('readings_count', { count: s.readings })) : null))),
+      unknown.length ? alertBox([h('span', {}, t('import_unknown_text', { count: unknown.length })), h('label', { class: 'check' }, create, t('import_create_scanners'))], 'warn') : null,
+      batchesNew === 0 && !p.readings_stored && !p.events_stored ? nothingNew() : null,
+      h('div', { class: 'actions' }, apply, again())));
   };
 
   const showResult = (res) => {
     const none = res.readings_stored === 0 && res.events_stored === 0;
+    const dup = (n) => t('import_duplicates', { count: n || 0 });
     clear(out, h('section', { class: 'card', tid: 'import-result' },
       h('h2', {}, none ? t('import_done_nothing') : t('import_done')),
-      none ? h('div', { class: 'alert info', tid: 'import-nothing-new' }, t('import_nothing_new')) : null,
+      none ? nothingNew() : null,
       h('div', { class: 'stats' },
-        stat(t('import_batches'), num(res.batches), t('import_duplicates', { count: res.batches_duplicate || 0 })),
-        stat(t('import_readings_stored'), num(res.readings_stored), t('import_duplicates', { count: res.readings_duplicate || 0 })),
-        stat(t('import_events_stored'), num(res.events_stored), t('import_duplicates', { count: res.events_duplicate || 0 }))),
-      h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '#/fleet' }, t('go_to_fleet')),
-        h('button', { class: 'btn', type: 'button', tid: 'import-reset', onclick: reset }, t('import_other')))));
+        stat(t('import_batches'), num(res.batches), dup(res.batches_duplicate)),
+        stat(t('import_readings_stored'), num(res.readings_stored), dup(res.readings_duplicate)),
+        stat(t('import_events_stored'), num(res.events_stored), dup(res.events_duplicate))),
+      h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: '#/fleet' }, t('go_to_fleet')), again())));
     S.summary = null;
   };
 
-  const reset = () => { bytes = null; input.value = ''; clear(out); drop.hidden = false; };
+  const reset = () => { bytes = null; input.value = ''; clear(out); };
 
   input.addEventListener('change', async () => {
     const file = input.files && input.files[0];
     if (!file) return;
-    if (!/\.json(\.gz)?$/i.test(file.name)) { clear(out, h('div', { class: 'alert error', role: 'alert', tid: 'import-error' }, t('import_wrong_type'))); return; }
+    if (!/\.json(\.gz)?$/i.test(file.name)) { clear(out, alertBox(t('import_wrong_type'), 'error', 'import-error')); return; }
     fileName = file.name;
     bytes = await file.arrayBuffer();
     preview();
   });
 
   view.append(pageHead(t('import_title'), t('import_sub')),
-    h('section', { class: 'card' }, h('ol', { class: 'steps' }, h('li', {}, t('import_step_export')), h('li', {}, t('import_step_choose')), h('li', {}, t('import_step_apply'))),
-      drop, input),
+    h('section', { class: 'card' }, h('ol', { class: 'steps' }, [t('import_step_export'), t('import_step_choose'), t('import_step_apply')].map((x) => h('li', {}, x))),
+      h('label', { class: 'drop', for: 'import-file' }, h('span', { class: 'drop-icon', 'aria-hidden': 'true' }),
+        h('span', { class: 'drop-title' }, t('import_choose')), h('span', { class: 'muted small' }, t('import_choose_hint'))),
+      input),
     out);
 };
 routes.import.admin = true;
 
-// ---------------------------------------------------------------------------------------------
-// users and API tokens
+// ---- users and API tokens
 
 function roleLabel(r) { return r === 'admin' ? t('role_admin') : t('role_viewer'); }
 
@@ -227,42 +206,46 @@ routes.users = async function usersPage(view) {
   const [users, tokens] = await Promise.all([api('GET', 'users?limit=1000'), api('GET', 'tokens?limit=1000')]);
   const me = S.me.subject;
   const roles = [['viewer', t('role_viewer')], ['admin', t('role_admin')]];
+  const password = (label) => field({ name: 'password', label, type: 'password', required: true, min: 10, max: 256, tid: 'user-password', autocomplete: 'new-password', hint: t('password_hint') });
+  const user = (u) => 'users/' + u.user_id;
 
   const addUser = () => formDialog(t('add_user'), [
     field({ name: 'email', label: t('f_email'), type: 'email', required: true, max: 254, tid: 'user-email' }),
     field({ name: 'role', label: t('f_role'), options: roles, value: 'viewer', tid: 'user-role' }),
-    field({ name: 'password', label: t('f_initial_password'), type: 'password', required: true, min: 10, max: 256, tid: 'user-password', autocomplete: 'new-password', hint: t('password_hint') }),
+    password(t('f_initial_password')),
   ], t('create'), async (v) => {
     await api('POST', 'users', { email: v.email, role: v.role, password: v.password });
     toast(t('user_created', { email: v.email }));
     render();
   }, 'user-save');
 
-  const resetPassword = (u) => formDialog(t('reset_password'), [
-    h('p', { class: 'muted' }, t('reset_password_text', { email: u.email })),
-    field({ name: 'password', label: t('f_new_password'), type: 'password', required: true, min: 10, max: 256, tid: 'user-password', autocomplete: 'new-password', hint: t('password_hint') }),
-  ], t('save'), async (v) => {
-    await api('POST', 'users/' + u.user_id + '/password', { password: v.password });
+  const resetPassword = (u) => formDialog(t('reset_password'), [note(t('reset_password_text', { email: u.email })), password(t('f_new_password'))], t('save'), async (v) => {
+    await api('POST', user(u) + '/password', { password: v.password });
     toast(t('password_reset_done'));
   }, 'reset-password');
 
-  const act = async (fn, ok) => { try { await fn(); toast(ok); render(); } catch (e) { toast(errText(e), 'error'); } };
-
-  const userActions = (u) => u.user_id === me ? h('span', { class: 'muted small' }, t('you')) : h('div', { class: 'row-actions' },
+  const userActions = (u) => (u.user_id === me ? h('span', { class: 'muted small' }, t('you')) : h('div', { class: 'row-actions' },
     u.disabled_at
-      ? h('button', { class: 'btn small', type: 'button', tid: 'user-enable', onclick: () => act(() => api('POST', 'users/' + u.user_id + '/enable'), t('user_enabled')) }, t('enable'))
-      : h('button', { class: 'btn small danger-ghost', type: 'button', tid: 'user-disable', onclick: async () => {
-        if (await confirmDialog(t('disable_user'), t('disable_user_confirm', { email: u.email }), t('disable'), true)) act(() => api('DELETE', 'users/' + u.user_id), t('user_disabled'));
-      } }, t('disable')),
-    h('button', { class: 'btn small', type: 'button', tid: 'user-reset', onclick: () => resetPassword(u) }, t('reset_password')));
+      ? btn(t('enable'), () => act(() => api('POST', user(u) + '/enable'), t('user_enabled')), 'small', 'user-enable')
+      : btn(t('disable'), async () => {
+        if (await confirmDialog(t('disable_user'), t('disable_user_confirm', { email: u.email }), t('disable'))) act(() => api('DELETE', user(u)), t('user_disabled'));
+      }, 'small danger-ghost', 'user-disable'),
+    btn(t('reset_password'), () => resetPassword(u), 'small', 'user-reset')));
 
   const roleCell = (u) => {
     if (u.user_id === me || u.disabled_at) return roleLabel(u.role);
-    const sel = h('select', { tid: 'user-role-select', 'aria-label': t('f_role'), onchange: async () => {
+    const sel = select({ tid: 'user-role-select', 'aria-label': t('f_role'), onchange: async () => {
       sel.disabled = true;
-      try { await api('PUT', 'users/' + u.user_id, { role: sel.value }); u.role = sel.value; toast(t('role_changed', { email: u.email })); } catch (e) { sel.value = u.role; toast(errText(e), 'error'); }
+      try {
+        await api('PUT', user(u), { role: sel.value });
+        u.role = sel.value;
+        toast(t('role_changed', { email: u.email }));
+      } catch (e) {
+        sel.value = u.role;
+        toastErr(e);
+      }
       sel.disabled = false;
-    } }, roles.map(([v, l]) => h('option', { value: v, selected: v === u.role }, l)));
+    } }, roles, u.role);
     return sel;
   };
 
@@ -270,59 +253,51 @@ routes.users = async function usersPage(view) {
     field({ name: 'name', label: t('f_token_name'), required: true, max: 200, tid: 'token-name', hint: t('token_name_hint') }),
   ], t('create'), async (v) => {
     const res = await api('POST', 'tokens', { name: v.name });
-    setTimeout(() => dialog(t('token_title'), [h('p', {}, t('token_intro', { name: v.name })), secretBox(res.token, 'token-value', 'copy-token'),
-      h('div', { class: 'alert warn' }, t('key_once'))], [h('button', { class: 'btn primary', type: 'button', tid: 'dialog-ok', onclick: (e) => e.target.closest('dialog').close() }, t('done'))], { wide: true }), 0);
+    setTimeout(() => secretDialog(t('token_title'), t('token_intro', { name: v.name }), res.token, 'token-value', 'copy-token'), 0);
     render();
   }, 'token-save');
 
+  const state = (x, off, on) => (x.disabled_at || x.revoked_at ? badge('off', off) : badge('ok', on));
   view.append(pageHead(t('users_title'), t('users_sub')),
-    h('section', { class: 'card flush' },
-      h('div', { class: 'card-head pad' }, h('h2', {}, t('users')), h('button', { class: 'btn primary', type: 'button', tid: 'add-user', onclick: addUser }, t('add_user'))),
-      table([
-        { label: t('f_email'), cls: 'strong', render: (u) => u.email },
-        { label: t('f_role'), render: roleCell },
-        { label: t('col_created'), render: (u) => fmtTime(u.created_at) },
-        { label: t('col_state'), render: (u) => (u.disabled_at ? badge('off', t('user_state_disabled')) : badge('ok', t('user_state_active'))) },
-        { label: t('col_actions'), cls: 'act', render: userActions },
-      ], users.items, { tid: 'users-table', cards: true, nowrap: true, caption: t('users'), row: (u) => ({ tid: 'user-row', 'data-user-id': u.user_id, class: u.disabled_at ? 'dim' : null }) })),
-    h('section', { class: 'card flush' },
-      h('div', { class: 'card-head pad' }, h('div', {}, h('h2', {}, t('tokens')), h('p', { class: 'muted small' }, t('tokens_sub'))),
-        h('button', { class: 'btn primary', type: 'button', tid: 'add-token', onclick: addToken }, t('add_token'))),
-      tokens.items.length ? table([
-        { label: t('col_name'), cls: 'strong', render: (x) => x.name || null },
-        { label: t('col_key'), cls: 'mono', render: (x) => keyPrefix(x.key_prefix) },
-        { label: t('col_created'), render: (x) => fmtTime(x.created_at) },
-        { label: t('col_state'), render: (x) => (x.revoked_at ? badge('off', t('token_revoked')) : badge('ok', t('token_active'))) },
-        { label: t('col_actions'), cls: 'act', render: (x) => (x.revoked_at ? null : h('button', { class: 'btn small danger-ghost', type: 'button', tid: 'token-revoke', onclick: async () => {
-          if (await confirmDialog(t('revoke_token'), t('revoke_token_confirm', { name: x.name || x.key_prefix }), t('revoke'), true)) act(() => api('DELETE', 'tokens/' + x.token_id), t('token_revoked_done'));
-        } }, t('revoke'))) },
-      ], tokens.items, { tid: 'tokens-table', cards: true, nowrap: true, caption: t('tokens'), row: (x) => ({ tid: 'token-row', class: x.revoked_at ? 'dim' : null }) })
-        : h('div', { class: 'pad' }, empty(t('tokens_empty_title'), t('tokens_empty_text')))));
+    headCard(t('users'), null, btn(t('add_user'), addUser, 'primary', 'add-user'), true, table([
+      { label: t('f_email'), cls: 'strong', render: (u) => u.email },
+      { label: t('f_role'), render: roleCell },
+      { label: t('col_created'), render: (u) => fmtTime(u.created_at) },
+      { label: t('col_state'), render: (u) => state(u, t('user_state_disabled'), t('user_state_active')) },
+      { label: t('col_actions'), cls: 'act', render: userActions },
+    ], users.items, { tid: 'users-table', cards: true, nowrap: true, caption: t('users'), row: (u) => ({ tid: 'user-row', 'data-user-id': u.user_id, class: u.disabled_at ? 'dim' : null }) })),
+    headCard(t('tokens'), t('tokens_sub'), btn(t('add_token'), addToken, 'primary', 'add-token'), true, tokens.items.length ? table([
+      { label: t('col_name'), cls: 'strong', render: (x) => x.name },
+      { label: t('col_key'), cls: 'mono', render: (x) => keyPrefix(x.key_prefix) },
+      { label: t('col_created'), render: (x) => fmtTime(x.created_at) },
+      { label: t('col_state'), render: (x) => state(x, t('token_revoked'), t('token_active')) },
+      { label: t('col_actions'), cls: 'act', render: (x) => (x.revoked_at ? null : btn(t('revoke'), async () => {
+        if (await confirmDialog(t('revoke_token'), t('revoke_token_confirm', { name: x.name || x.key_prefix }), t('revoke'))) act(() => api('DELETE', 'tokens/' + x.token_id), t('token_revoked_done'));
+      }, 'small danger-ghost', 'token-revoke')) },
+    ], tokens.items, { tid: 'tokens-table', cards: true, nowrap: true, caption: t('tokens'), row: (x) => ({ tid: 'token-row', class: x.revoked_at ? 'dim' : null }) })
+      : h('div', { class: 'pad' }, empty(t('tokens_empty_title'), t('tokens_empty_text')))));
 };
 routes.users.admin = true;
 
-// ---------------------------------------------------------------------------------------------
-// settings
+// ---- settings
 
 function licenceCard(tn) {
   const status = ({ trial: t('lic_trial'), licensed: t('lic_licensed'), expired: t('lic_expired'), over_limit: t('lic_over_limit') })[tn.status] || tn.status;
-  const cls = tn.status === 'licensed' ? 'ok' : tn.status === 'trial' ? 'info' : 'bad';
   return card(t('licence'), 'licence-status', dl([
-    [t('lic_status'), badge(cls, status)],
+    [t('lic_status'), badge(tn.status === 'licensed' ? 'ok' : tn.status === 'trial' ? 'info' : 'bad', status)],
     tn.status === 'trial' ? [t('lic_trial_ends'), tn.trial_ends_at ? fmtTime(tn.trial_ends_at) + ' · ' + t('days_left', { count: Math.max(0, tn.days_left || 0) }) : null] : null,
     tn.licensed_until ? [t('lic_until'), fmtTime(tn.licensed_until)] : null,
-    [t('lic_devices'), tn.device_limit !== null && tn.device_limit !== undefined ? t('lic_devices_of', { devices: tn.devices || 0, limit: tn.device_limit }) : num(tn.devices || 0)],
-  ]), h('p', { class: 'muted small' }, t('lic_contact')));
+    [t('lic_devices'), tn.device_limit != null ? t('lic_devices_of', { devices: tn.devices || 0, limit: tn.device_limit }) : num(tn.devices || 0)],
+  ]), note(t('lic_contact'), 'small'));
 }
 
 routes.settings = async function settingsPage(view) {
-  const tn = S.tenant = await api('GET', 'tenant');
-  const admin = isAdmin();
+  const tn = await loadTenant();
   view.append(pageHead(t('settings_title'), t('settings_sub')));
 
   // tenant: name and time zone in one PUT (nothing half-saved)
   const tenantCard = card(t('organisation'), 'settings-tenant');
-  if (admin) {
+  if (isAdmin()) {
     const zones = await api('GET', 'time-zones', undefined, { quiet: true }).then((r) => r.items).catch(() => [tn.time_zone]);
     if (!zones.includes(tn.time_zone)) zones.unshift(tn.time_zone);
     const form = h('form', { class: 'form narrow' },
@@ -337,12 +312,11 @@ routes.settings = async function settingsPage(view) {
     });
     tenantCard.append(form);
   } else {
-    tenantCard.append(dl([[t('f_org_name'), tn.name], [t('f_time_zone'), tn.time_zone]]), h('p', { class: 'muted small' }, t('settings_admin_only')));
+    tenantCard.append(dl([[t('f_org_name'), tn.name], [t('f_time_zone'), tn.time_zone]]), note(t('settings_admin_only'), 'small'));
   }
 
-  const langSel = h('select', { tid: 'settings-language', id: 'settings-language', onchange: (e) => { langSelect.value = e.target.value; langSelect.dispatchEvent(new Event('change')); } },
-    h('option', { value: 'ru', selected: S.lang === 'ru' }, t('lang_name_ru')), h('option', { value: 'en', selected: S.lang === 'en' }, t('lang_name_en')));
-  const langCard = card(t('language'), 'settings-lang', h('div', { class: 'field narrow' }, h('label', { for: 'settings-language' }, t('f_language')), langSel,
+  const langCard = card(t('language'), 'settings-lang', h('div', { class: 'field narrow' }, h('label', { for: 'settings-language' }, t('f_language')),
+    select({ tid: 'settings-language', id: 'settings-language', onchange: (e) => setLang(e.target.value) }, [['ru', t('lang_name_ru')], ['en', t('lang_name_en')]], S.lang),
     h('div', { class: 'hint' }, t('language_hint'))));
 
   const pwForm = h('form', { class: 'form narrow' },
@@ -357,10 +331,9 @@ routes.settings = async function settingsPage(view) {
     toast(t('password_changed'));
   });
 
-  const sessions = card(t('sessions'), 'settings-sessions', h('p', { class: 'muted' }, t('logout_all_text')),
-    h('button', { class: 'btn danger', type: 'button', tid: 'logout-all', onclick: async () => {
-      if (await confirmDialog(t('logout_all'), t('logout_all_confirm'), t('logout_all'), true)) signOut(true);
-    } }, t('logout_all')));
+  const sessions = card(t('sessions'), 'settings-sessions', note(t('logout_all_text')), btn(t('logout_all'), async () => {
+    if (await confirmDialog(t('logout_all'), t('logout_all_confirm'), t('logout_all'))) signOut(true);
+  }, 'danger', 'logout-all'));
 
   view.append(h('div', { class: 'grid two' }, tenantCard, licenceCard(tn)),
     h('div', { class: 'grid two' }, h('div', { class: 'stack' }, langCard, sessions), card(t('change_password'), 'settings-password', pwForm)));

@@ -44,59 +44,54 @@
 //             pw-current, pw-new, pw-repeat, pw-save, logout-all, licence-status
 'use strict';
 
-const S = {
-  lang: 'en', cat: {}, plural: null, me: null, tenant: null, csrf: null, summary: null,
-  charts: [], sites: null, fmt: {}, route: '', next: '',
-};
+const S = { lang: 'en', cat: {}, plural: null, me: null, tenant: null, csrf: null, summary: null, charts: [], sites: null, fmt: {}, route: '', next: '' };
 const routes = {};
-const LANGS = ['ru', 'en'];
 
-// ---------------------------------------------------------------------------------------------
-// DOM
+// ---- DOM
 
+// h('tag', {class, tid (data-testid), onclick..., attr: value}, ...children). A button is
+// type=button unless told otherwise, so only a form's submit button submits.
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
+  if (tag === 'button') el.type = 'button';
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
+    if (v == null || v === false) continue;
     if (k === 'class') el.className = v;
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'tid') el.setAttribute('data-testid', v);
-    else if (v === true) el.setAttribute(k, '');
-    else el.setAttribute(k, String(v));
+    else el.setAttribute(k === 'tid' ? 'data-testid' : k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
+  return clear(el, ...children);
 }
 
 const $ = (sel, root) => (root || document).querySelector(sel);
-const clear = (el, ...kids) => { el.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false)); return el; };
+const clear = (el, ...kids) => {
+  el.replaceChildren(...kids.flat(9).filter((k) => k != null && k !== false).map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+  return el;
+};
+const btn = (label, onclick, cls, tid) => h('button', { class: 'btn' + (cls ? ' ' + cls : ''), tid, onclick }, label);
+const note = (text, cls) => h('p', { class: 'muted' + (cls ? ' ' + cls : '') }, text);
+const alertBox = (text, cls, tid) => h('div', { class: 'alert ' + (cls || 'error'), role: 'alert', tid }, text);
+// A <select> of [value, label] pairs.
+const select = (attrs, options, value) => h('select', attrs, options.map(([v, l]) => h('option', { value: v, selected: String(v) === String(value) }, l)));
 
-// ---------------------------------------------------------------------------------------------
-// i18n: flat catalogues, {placeholders}, plural keys "<key>.one|few|many|other".
+// ---- i18n: flat catalogues, ICU {placeholders} and plurals
 
 function pickLang() {
   const saved = localStorage.getItem('pm_lang');
-  if (LANGS.includes(saved)) return saved;
+  if (saved === 'ru' || saved === 'en') return saved;
   const list = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
   return String(list[0] || '').toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 
 async function loadLang(lang) {
-  const res = await fetch('/console/i18n-' + lang + '.json', { credentials: 'same-origin' });
-  S.cat = await res.json();
+  S.cat = await (await fetch('/console/i18n-' + lang + '.json', { credentials: 'same-origin' })).json();
   S.lang = lang;
   S.plural = new Intl.PluralRules(lang);
   S.fmt = {};
   document.documentElement.lang = lang;
 }
 
-function showValue(v) {
-  if (typeof v === 'number') return num(v);
-  return v === undefined || v === null ? '' : String(v);
-}
+const showValue = (v) => (typeof v === 'number' ? num(v) : v == null ? '' : String(v));
 
 function closingBrace(s, open) {
   let depth = 0;
@@ -122,7 +117,7 @@ function formatMessage(msg, vars) {
     if (parts.length < 3 || parts[1].trim() !== 'plural') { out += name in vars ? showValue(vars[name]) : '{' + body + '}'; continue; }
     const n = Number(vars[name]);
     const branches = {};
-    const rest = body.slice(body.indexOf(',', body.indexOf(',') + 1) + 1);
+    const rest = parts.slice(2).join(',');
     for (let j = 0; j < rest.length;) {
       const open = rest.indexOf('{', j);
       if (open < 0) break;
@@ -141,70 +136,65 @@ function t(key, vars) {
   return typeof msg === 'string' ? formatMessage(msg, vars || {}) : key;
 }
 
-// i18n-ignore on the lines below: the keys come from data-i18n* attributes of index.html, which
-// the catalogue checker reads itself.
-function applyI18n(root) {
-  const r = root || document;
-  for (const el of r.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);  // i18n-ignore
-  for (const el of r.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);  // i18n-ignore
-  for (const el of r.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);  // i18n-ignore
-  for (const el of r.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));  // i18n-ignore
+// i18n-ignore below: the keys come from data-i18n* attributes of index.html, which the catalogue
+// checker reads itself.
+function applyI18n() {
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);  // i18n-ignore
+  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);  // i18n-ignore
+  for (const el of document.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));  // i18n-ignore
 }
 
-// ---------------------------------------------------------------------------------------------
-// formatting: the chosen language, times in the tenant's time zone
+// ---- formatting: the chosen language; times and dates in the tenant's time zone, which is also the
+// zone of the API's dates (from=2026-12-01 is that day's local midnight) and daily counters.
 
 function tz() { return (S.tenant && S.tenant.time_zone) || 'UTC'; }
 
+// Intl formatters are slow to make: one per kind, language and zone.
 function fmtr(name, make) {
   const k = name + '|' + S.lang + '|' + tz();
   return S.fmt[k] || (S.fmt[k] = make());
 }
+const dtf = (name, opts, locale) => fmtr(name, () => new Intl.DateTimeFormat(locale || S.lang, Object.assign({ timeZone: tz() }, opts)));
 
-function num(n) {
-  if (n === null || n === undefined || n === '') return '—';
-  return fmtr('n', () => new Intl.NumberFormat(S.lang)).format(n);
-}
+function num(n) { return n == null || n === '' ? '—' : fmtr('n', () => new Intl.NumberFormat(S.lang)).format(n); }
+function pct(n) { return n == null ? '—' : num(n) + '\u00a0%'; }
+function fmtTime(at) { return at ? dtf('dt', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at)) : '—'; }
+function fmtHour(at) { return dtf('hm', { hour: '2-digit', minute: '2-digit' }).format(new Date(at)); }
 
-function pct(n) { return n === null || n === undefined ? '—' : num(n) + '\u00a0%'; }
-
-function fmtTime(iso) {
-  if (!iso) return '—';
-  return fmtr('dt', () => new Intl.DateTimeFormat(S.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz() })).format(new Date(iso));
-}
-
-function fmtHour(iso) {
-  return fmtr('hm', () => new Intl.DateTimeFormat(S.lang, { hour: '2-digit', minute: '2-digit', timeZone: tz() })).format(new Date(iso));
-}
-
-// A calendar day "YYYY-MM-DD" (no time zone of its own).
+// A calendar day "YYYY-MM-DD" as is, or the tenant's local day of an instant (a longer string or
+// a number).
 function fmtDay(day, short) {
   if (!day) return '—';
-  const f = short
-    ? fmtr('ds', () => new Intl.DateTimeFormat(S.lang, { day: 'numeric', month: 'short', timeZone: 'UTC' }))
-    : fmtr('dd', () => new Intl.DateTimeFormat(S.lang, { dateStyle: 'medium', timeZone: 'UTC' }));
-  return f.format(new Date(day.slice(0, 10) + 'T00:00:00Z'));
+  const date = typeof day === 'string' && day.length === 10;
+  const f = fmtr('d' + !!short + date, () => new Intl.DateTimeFormat(S.lang,
+    Object.assign({ timeZone: date ? 'UTC' : tz() }, short ? { day: 'numeric', month: 'short' } : { dateStyle: 'medium' })));
+  return f.format(date ? new Date(day + 'T00:00:00Z') : new Date(day));
 }
 
 function fmtRel(iso) {
   if (!iso) return t('never');
   const s = (Date.parse(iso) - Date.now()) / 1000;
-  const rtf = fmtr('rel', () => new Intl.RelativeTimeFormat(S.lang, { numeric: 'auto' }));
   const a = Math.abs(s);
   if (a < 45) return t('just_now');
-  if (a < 3600) return rtf.format(Math.round(s / 60), 'minute');
-  if (a < 86400) return rtf.format(Math.round(s / 3600), 'hour');
-  if (a < 86400 * 45) return rtf.format(Math.round(s / 86400), 'day');
-  return fmtTime(iso);
+  if (a > 86400 * 45) return fmtTime(iso);
+  const [n, unit] = a < 3600 ? [s / 60, 'minute'] : a < 86400 ? [s / 3600, 'hour'] : [s / 86400, 'day'];
+  return fmtr('rel', () => new Intl.RelativeTimeFormat(S.lang, { numeric: 'auto' })).format(Math.round(n), unit);
 }
 
-function relTime(iso) {
-  return h('time', { datetime: iso || null, title: iso ? fmtTime(iso) : null }, fmtRel(iso));
+function relTime(iso) { return h('time', { datetime: iso, title: iso ? fmtTime(iso) : null }, fmtRel(iso)); }
+
+// The tenant's UTC offset at an instant, in ms: its wall clock read as UTC minus the instant.
+function tzOffset(ms) {
+  const p = {};
+  for (const x of dtf('off', { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }, 'en-US').formatToParts(ms)) p[x.type] = Number(x.value);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(ms / 60000) * 60000;
 }
 
-// Today as "YYYY-MM-DD" in the tenant's time zone (periods are the tenant's days).
-function today() {
-  return fmtr('ymd', () => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: tz() })).format(new Date());
+// Today as "YYYY-MM-DD" in the tenant's zone, and the instant (ms) a local day begins.
+function today() { return new Date(Date.now() + tzOffset(Date.now())).toISOString().slice(0, 10); }
+function dayStart(day) {
+  const wall = Date.parse(day + 'T00:00:00Z');
+  return wall - tzOffset(wall - tzOffset(wall));
 }
 
 function addDays(day, n) {
@@ -213,20 +203,25 @@ function addDays(day, n) {
   return d.toISOString().slice(0, 10);
 }
 
+// "Dates are in the organisation's time zone: Asia/Vladivostok (GMT+10:00)", where dates are chosen.
+function zoneNote() {
+  const off = dtf('zn', { timeZoneName: 'longOffset' }).formatToParts(Date.now()).find((x) => x.type === 'timeZoneName');
+  return h('p', { class: 'muted small zone', tid: 'tz-note' }, t('tz_note', { zone: tz().replace(/_/g, ' '), offset: off ? off.value : '' }));
+}
+
 const chars = (s) => [...String(s || '')].length;
 
-// ---------------------------------------------------------------------------------------------
-// API
+// ---- API
 
 class ApiError extends Error {
   constructor(status, code, message, retryAfter) {
     super(message || code);
-    this.status = status;
-    this.code = code;
-    this.retryAfter = retryAfter;
+    Object.assign(this, { status, code, retryAfter });
   }
 }
 
+// opts.public: a 401 is an answer, not the end of the session; opts.quiet: a 402 does not
+// replace the page.
 async function api(method, path, body, opts) {
   const o = { method, headers: {}, credentials: 'same-origin' };
   if (body !== undefined) {
@@ -241,21 +236,18 @@ async function api(method, path, body, opts) {
     throw new ApiError(0, 'network', '');
   }
   if (res.status === 204) return null;
-  let data = null;
-  try { data = await res.json(); } catch (e) { data = null; }
-  if (!res.ok) {
-    const e = (data && data.error) || {};
-    const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message || '', res.headers.get('Retry-After'));
-    if (res.status === 401 && !(opts && opts.public)) sessionEnded();
-    if (res.status === 402 && !(opts && opts.quiet)) showBlocked(err);
-    throw err;
-  }
-  return data;
+  const data = await res.json().catch(() => null);
+  if (res.ok) return data;
+  const e = (data && data.error) || {};
+  const err = new ApiError(res.status, e.code || 'http_' + res.status, e.message || '', res.headers.get('Retry-After'));
+  if (res.status === 401 && !(opts && opts.public)) sessionEnded();
+  if (res.status === 402 && !(opts && opts.quiet)) showBlocked(err);
+  throw err;
 }
 
 function qs(params) {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '' && v !== false) p.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '' && v !== false) p.set(k, String(v));
   const s = p.toString();
   return s ? '?' + s : '';
 }
@@ -274,107 +266,96 @@ function fieldLabel(f) {
   })[f] || f;
 }
 
-// A translated sentence for an API failure, chosen by its code.
+// A translated sentence for an API failure, chosen by its code (the server's English message
+// only as a last resort).
 function errText(e) {
   if (!(e instanceof ApiError)) return t('err_unexpected');
   const f = fieldOf(e);
-  switch (e.code) {
-    case 'network': return t('err_network');
-    case 'login_failed': return t('err_login_failed');
-    case 'too_many_attempts': return t('err_too_many_attempts', { count: Math.max(1, Math.ceil((Number(e.retryAfter) || 60) / 60)) });
-    case 'csrf_failed': return t('err_csrf');
-    case 'unauthorized': return t('err_session_ended');
-    case 'wrong_password': return t('err_wrong_password');
-    case 'forbidden': return t('err_forbidden');
-    case 'not_found': return t('err_not_found');
-    case 'conflict': return f === 'email' || /email/i.test(e.message) ? t('err_email_taken') : t('err_conflict');
-    case 'unknown_scanner': return t('err_unknown_scanner');
-    case 'invalid_export': return t('err_invalid_export');
-    case 'invalid_json': return t('err_invalid_body');
-    case 'payload_too_large': return t('err_too_large');
-    case 'query_timeout': return t('err_query_timeout');
-    case 'refreshing': return t('err_refreshing');
-    case 'overloaded': return t('err_overloaded');
-    case 'invalid_parameter': case 'unknown_parameter': return t('err_invalid_parameter');
-    case 'invalid_body':
-      if (/password/.test(f) && /short|least/i.test(e.message)) return t('err_password_short', { count: 10 });
-      if (f === 'time_zone') return t('err_time_zone');
-      return f ? t('err_invalid_field', { field: fieldLabel(f) }) : t('err_invalid_body');
-    default:
-      if (e.status === 413) return t('err_too_large');
-      if (e.status >= 500) return t('err_server');
-      return e.message ? t('err_other', { message: e.message }) : t('err_unexpected');
+  const byCode = {
+    network: t('err_network'), login_failed: t('err_login_failed'), csrf_failed: t('err_csrf'), unauthorized: t('err_session_ended'),
+    wrong_password: t('err_wrong_password'), forbidden: t('err_forbidden'), not_found: t('err_not_found'),
+    unknown_scanner: t('err_unknown_scanner'), invalid_export: t('err_invalid_export'), invalid_json: t('err_invalid_body'),
+    payload_too_large: t('err_too_large'), query_timeout: t('err_query_timeout'), refreshing: t('err_refreshing'),
+    overloaded: t('err_overloaded'), invalid_parameter: t('err_invalid_parameter'), unknown_parameter: t('err_invalid_parameter'),
+  };
+  if (byCode[e.code]) return byCode[e.code];
+  if (e.code === 'too_many_attempts') return t('err_too_many_attempts', { count: Math.max(1, Math.ceil((Number(e.retryAfter) || 60) / 60)) });
+  if (e.code === 'conflict') return f === 'email' || /email/i.test(e.message) ? t('err_email_taken') : t('err_conflict');
+  if (e.code === 'invalid_body') {
+    if (/password/.test(f) && /short|least/i.test(e.message)) return t('err_password_short', { count: 10 });
+    if (f === 'time_zone') return t('err_time_zone');
+    return f ? t('err_invalid_field', { field: fieldLabel(f) }) : t('err_invalid_body');
   }
+  if (e.status === 413) return t('err_too_large');
+  if (e.status >= 500) return t('err_server');
+  return e.message ? t('err_other', { message: e.message }) : t('err_unexpected');
 }
 
-// ---------------------------------------------------------------------------------------------
-// small widgets
+// ---- small widgets
 
 function toast(message, kind) {
-  const box = $('#toasts');
   const el = h('div', { class: 'toast ' + (kind || 'ok'), role: kind === 'error' ? 'alert' : 'status', tid: 'toast' }, message);
-  box.append(el);
+  $('#toasts').append(el);
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }
+const toastErr = (e) => toast(errText(e), 'error');
 
 // CSV and XLSX links of a list: plain links, the session cookie authenticates the GET. The file
 // name is a hint (a Content-Disposition of the server wins).
-function exportLinks(path, params, name, prefix) {
-  return ['csv', 'xlsx'].map((fmt) => h('a', {
+function exportLinks(box, path, params, name, prefix) {
+  clear(box, ['csv', 'xlsx'].map((fmt) => h('a', {
     class: 'btn', href: '/api/v1/' + path + qs(Object.assign({}, params, { format: fmt, lang: S.lang })),
     download: 'printmon-' + name + '-' + today() + '.' + fmt, tid: prefix + fmt,
-  }, fmt === 'csv' ? t('export_csv') : t('export_xlsx')));
+  }, fmt === 'csv' ? t('export_csv') : t('export_xlsx'))));
 }
 
 function badge(cls, text, tid) { return h('span', { class: 'badge ' + cls, tid }, text); }
 
 function pageHead(title, sub, ...actions) {
   document.title = title + ' · ' + t('brand');
-  return h('div', { class: 'page-head' },
-    h('div', {}, h('h1', {}, title), sub ? h('p', { class: 'sub' }, sub) : null),
-    h('div', { class: 'actions' }, ...actions));
+  return h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, title), sub ? h('p', { class: 'sub' }, sub) : null), h('div', { class: 'actions' }, actions));
 }
 
-function card(title, tid, ...body) {
-  return h('section', { class: 'card', tid }, title ? h('h2', {}, title) : null, ...body);
+function card(title, tid, ...body) { return h('section', { class: 'card', tid }, title ? h('h2', {}, title) : null, body); }
+
+// A card with a head: the title (and a line under it) on the left, actions on the right; flush:
+// the table inside touches the edges.
+function headCard(title, sub, actions, flush, ...body) {
+  return h('section', { class: 'card' + (flush ? ' flush' : '') },
+    h('div', { class: 'card-head' + (flush ? ' pad' : '') }, h('div', {}, h('h2', {}, title), sub ? note(sub, 'small') : null), actions), body);
 }
 
 function empty(title, text, ...actions) {
   return h('div', { class: 'empty' }, h('div', { class: 'empty-icon', 'aria-hidden': 'true' }),
-    h('p', { class: 'empty-title' }, title), text ? h('p', { class: 'muted' }, text) : null,
-    actions.length ? h('div', { class: 'actions center' }, ...actions) : null);
+    h('p', { class: 'empty-title' }, title), text ? note(text) : null, actions.length ? h('div', { class: 'actions center' }, actions) : null);
 }
 
 function loading() { return h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading')); }
 
 function errorPanel(e, retry) {
-  return h('div', { class: 'alert error', role: 'alert', tid: 'page-error' }, errText(e),
-    retry ? h('button', { class: 'btn small', type: 'button', onclick: retry }, t('retry')) : null);
+  return h('div', { class: 'alert error', role: 'alert', tid: 'page-error' }, errText(e), retry ? btn(t('retry'), retry, 'small') : null);
 }
 
-// A table: columns [{key, label, cls, render(row), sort}], rows. Cells carry data-label so the
-// "cards" layout shows them as labelled lines on a phone.
+// A table: columns [{label, cls, render(row), sort, sort2: [key, label]}], rows. Cells carry
+// data-label so the "cards" layout shows them as labelled lines on a phone. opts: {tid, sort:
+// {key, order, set(key)}, cards, nowrap, caption, row(r) -> attributes of its <tr>}.
 function table(columns, rows, opts) {
   const o = opts || {};
   const head = h('tr', {}, columns.map((c) => {
-    const th = h('th', { scope: 'col', class: c.cls || null }, c.label);
-    if (o.sort && c.sort) {
-      const active = o.sort.key === c.sort;
-      th.setAttribute('aria-sort', active ? (o.sort.order === 'desc' ? 'descending' : 'ascending') : 'none');
-      const btn = (key, label) => h('button', { type: 'button', class: 'sort' + (o.sort.key === key ? ' on ' + o.sort.order : ''), tid: 'sort-' + key, onclick: () => o.sort.set(key) }, label, h('span', { class: 'arrow', 'aria-hidden': 'true' }));
-      clear(th, btn(c.sort, c.label), c.sort2 ? [h('span', { class: 'sep' }, '/'), btn(c.sort2[0], c.sort2[1])] : null);
-      if (c.sort2 && o.sort.key === c.sort2[0]) th.setAttribute('aria-sort', o.sort.order === 'desc' ? 'descending' : 'ascending');
-    }
-    return th;
+    const th = h('th', { scope: 'col', class: c.cls }, c.label);
+    if (!o.sort || !c.sort) return th;
+    th.setAttribute('aria-sort', 'none');
+    const sortBtn = (key, label) => {
+      if (o.sort.key === key) th.setAttribute('aria-sort', o.sort.order === 'desc' ? 'descending' : 'ascending');
+      return h('button', { class: 'sort' + (o.sort.key === key ? ' on ' + o.sort.order : ''), tid: 'sort-' + key, onclick: () => o.sort.set(key) }, label, h('span', { class: 'arrow', 'aria-hidden': 'true' }));
+    };
+    return clear(th, sortBtn(c.sort, c.label), c.sort2 ? [h('span', { class: 'sep' }, '/'), sortBtn(...c.sort2)] : null);
   }));
-  const body = h('tbody', {}, rows.map((r) => {
-    const tr = h('tr', o.row ? o.row(r) : {}, columns.map((c) => {
-      const v = c.render ? c.render(r) : r[c.key];
-      const clip = c.cls && c.cls.includes('clip') ? (typeof v === 'string' ? v : v && v.textContent) : null;
-      return h('td', { class: c.cls || null, 'data-label': c.label, title: clip || null }, v === null || v === undefined || v === '' ? '—' : v);
-    }));
-    return tr;
-  }));
+  const body = h('tbody', {}, rows.map((r) => h('tr', o.row ? o.row(r) : {}, columns.map((c) => {
+    const v = c.render(r);
+    const clip = c.cls && c.cls.includes('clip') ? (typeof v === 'string' ? v : v && v.textContent) : null;
+    return h('td', { class: c.cls, 'data-label': c.label, title: clip }, v == null || v === '' ? '—' : v);
+  }))));
   return h('div', { class: 'table-wrap' + (o.cards ? ' cards' : '') + (o.nowrap ? ' nowrap' : '') },
     h('table', { class: 'table', tid: o.tid }, o.caption ? h('caption', { class: 'sr' }, o.caption) : null, h('thead', {}, head), body));
 }
@@ -399,44 +380,42 @@ function placeMenu(menu) {
   list.style.top = (r.bottom + 4) + 'px';
   if (list.offsetHeight > window.innerHeight - r.bottom - 8) list.style.top = Math.max(8, r.top - 4 - list.offsetHeight) + 'px';
 }
-document.addEventListener('click', (e) => {
-  for (const m of document.querySelectorAll('details.menu[open]')) if (!m.contains(e.target)) m.open = false;
-});
-for (const ev of ['scroll', 'resize']) {
-  window.addEventListener(ev, () => { for (const m of document.querySelectorAll('details.menu[open]')) placeMenu(m); }, true);
-}
+const openMenus = () => document.querySelectorAll('details.menu[open]');
+document.addEventListener('click', (e) => { for (const m of openMenus()) if (!m.contains(e.target)) m.open = false; });
+for (const ev of ['scroll', 'resize']) window.addEventListener(ev, () => { for (const m of openMenus()) placeMenu(m); }, true);
 
-// Chart.js is loaded on the first chart, not with the page (it is most of the bytes).
+// ---- charts: Chart.js is loaded on the first chart, not with the page (it is most of the bytes)
+
 let chartLib = null;
 function loadChart() {
-  if (window.Chart) return Promise.resolve(window.Chart);
-  if (!chartLib) {
-    chartLib = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = '/console/chart.js';
-      s.onload = () => {
-        const C = window.Chart;
-        C.defaults.font.family = getComputedStyle(document.body).fontFamily;
-        C.defaults.font.size = 12;
-        C.defaults.color = '#64748b';
-        C.defaults.plugins.legend.labels.boxWidth = 12;
-        C.defaults.maintainAspectRatio = false;
-        C.defaults.animation = false;
-        resolve(C);
-      };
-      s.onerror = () => { chartLib = null; reject(new ApiError(0, 'network', '')); };
-      document.head.append(s);
-    });
-  }
+  chartLib = chartLib || new Promise((resolve, reject) => {
+    document.head.append(h('script', { src: '/console/chart.js', onload: () => {
+      const d = window.Chart.defaults;
+      d.font.family = getComputedStyle(document.body).fontFamily;
+      d.font.size = 12;
+      d.color = '#64748b';
+      d.plugins.legend.labels.boxWidth = 12;
+      d.maintainAspectRatio = false;
+      d.animation = false;
+      resolve(window.Chart);
+    }, onerror: () => { chartLib = null; reject(new ApiError(0, 'network', '')); } }));
+  });
   return chartLib;
 }
 
+// Draws a chart on `canvas` in place of the one there, unless the page moved on meanwhile.
 async function makeChart(canvas, config) {
   const C = await loadChart();
+  dropChart(canvas);
   if (!canvas.isConnected) return null;
   const chart = new C(canvas, config);
   S.charts.push(chart);
   return chart;
+}
+
+function dropChart(canvas) {
+  const c = window.Chart && window.Chart.getChart(canvas);
+  if (c) { c.destroy(); S.charts = S.charts.filter((x) => x !== c); }
 }
 
 function destroyCharts() {
@@ -446,31 +425,26 @@ function destroyCharts() {
 
 const PALETTE = ['#2563eb', '#16a34a', '#f59e0b', '#db2777', '#7c3aed', '#0891b2', '#ea580c', '#64748b', '#65a30d', '#dc2626'];
 const INK = { black: '#1f2937', cyan: '#06b6d4', magenta: '#d946ef', yellow: '#eab308' };
+const inkDot = (color) => (INK[color] ? h('span', { class: 'dot ink-' + color }) : null);
 
-// ---------------------------------------------------------------------------------------------
-// forms: our own validation (novalidate), so messages are in the user's language
+// ---- forms: our own validation (novalidate), so messages are in the user's language
 
-// A labelled control. o: {name, label, type, value, required, max, min, tid, options, hint,
-// autocomplete, list, placeholder}
+// A labelled control. o: {name, label, type, value, required, max, min, tid, options ([value,
+// label] pairs: a select), hint, autocomplete, list}
 function field(o) {
   const id = 'f-' + o.name + '-' + Math.random().toString(36).slice(2, 7);
-  let input;
-  if (o.options) {
-    input = h('select', { id, name: o.name, tid: o.tid, required: o.required }, o.options.map(([v, label]) => h('option', { value: v, selected: String(v) === String(o.value) }, label)));
-  } else {
-    input = h('input', {
-      id, name: o.name, type: o.type || 'text', value: o.value, tid: o.tid, autocomplete: o.autocomplete || 'off',
-      list: o.list, placeholder: o.placeholder, 'data-required': o.required, 'data-max': o.max, 'data-min': o.min, spellcheck: 'false',
-    });
-  }
-  const err = h('div', { class: 'field-error form-error', id: id + '-err', hidden: true });
+  const input = o.options ? select({ id, name: o.name, tid: o.tid }, o.options, o.value) : h('input', {
+    id, name: o.name, type: o.type || 'text', value: o.value, tid: o.tid, autocomplete: o.autocomplete || 'off',
+    list: o.list, 'data-required': o.required, 'data-max': o.max, 'data-min': o.min, spellcheck: 'false',
+  });
   input.setAttribute('aria-describedby', id + '-err');
-  return h('div', { class: 'field' }, h('label', { for: id }, o.label), input, o.hint ? h('div', { class: 'hint' }, o.hint) : null, err);
+  return h('div', { class: 'field' }, h('label', { for: id }, o.label), input, o.hint ? h('div', { class: 'hint' }, o.hint) : null,
+    h('div', { class: 'field-error form-error', id: id + '-err', hidden: true }));
 }
 
 function setFieldError(input, message) {
   const err = document.getElementById(input.id + '-err');
-  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  input.setAttribute('aria-invalid', String(!!message));
   if (err) { err.textContent = message || ''; err.hidden = !message; }
 }
 
@@ -479,25 +453,24 @@ function validate(form) {
   let first = null;
   for (const el of form.querySelectorAll('input[name]')) {
     const v = el.value.trim();
+    const d = el.dataset;
     let msg = '';
-    if (el.dataset.required !== undefined && !v) msg = t('v_required');
-    else if (v && el.dataset.max && chars(v) > Number(el.dataset.max)) msg = t('v_max_chars', { count: Number(el.dataset.max) });
-    else if (v && el.dataset.min && chars(el.value) < Number(el.dataset.min)) msg = t('v_min_chars', { count: Number(el.dataset.min) });
+    if (d.required !== undefined && !v) msg = t('v_required');
+    else if (v && d.max && chars(v) > Number(d.max)) msg = t('v_max_chars', { count: Number(d.max) });
+    else if (v && d.min && chars(el.value) < Number(d.min)) msg = t('v_min_chars', { count: Number(d.min) });
     else if (v && el.type === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) msg = t('v_email');
-    else if (el.dataset.same && el.value !== form.elements[el.dataset.same].value) msg = t('v_passwords_differ');
+    else if (d.same && el.value !== form.elements[d.same].value) msg = t('v_passwords_differ');
     setFieldError(el, msg);
-    if (msg && !first) first = el;
+    first = first || (msg && el);
   }
   if (first) first.focus();
   return !first;
 }
 
+// The form's values by name; text trimmed, passwords as typed.
 function values(form) {
   const out = {};
-  for (const el of form.elements) {
-    if (!el.name) continue;
-    out[el.name] = el.type === 'checkbox' ? el.checked : el.type === 'password' ? el.value : el.value.trim();
-  }
+  for (const el of form.elements) if (el.name) out[el.name] = el.type === 'checkbox' ? el.checked : el.type === 'password' ? el.value : el.value.trim();
   return out;
 }
 
@@ -516,8 +489,7 @@ function onSubmit(form, action) {
     try {
       await action(values(form));
     } catch (e) {
-      const name = fieldOf(e) || (e.code === 'wrong_password' ? 'current_password' : '');
-      const input = name && form.elements[name];
+      const input = form.elements[fieldOf(e) || (e.code === 'wrong_password' ? 'current_password' : '')];
       if (input && input.id) { setFieldError(input, errText(e)); input.focus(); } else { box.textContent = errText(e); box.className = 'alert error'; box.hidden = false; }
     } finally {
       for (const b of buttons) b.disabled = false;
@@ -526,13 +498,12 @@ function onSubmit(form, action) {
   return form;
 }
 
-// ---------------------------------------------------------------------------------------------
-// dialogs (<dialog>: focus trap, Esc and the top layer for free)
+// ---- dialogs (<dialog>: focus trap, Esc and the top layer for free)
 
-function dialog(title, body, actions, opts) {
-  const dlg = h('dialog', { class: 'dlg' + (opts && opts.wide ? ' wide' : ''), tid: 'dialog', 'aria-labelledby': 'dlg-title' },
+function dialog(title, body, actions, wide) {
+  const dlg = h('dialog', { class: 'dlg' + (wide ? ' wide' : ''), tid: 'dialog', 'aria-labelledby': 'dlg-title' },
     h('div', { class: 'dlg-head' }, h('h2', { id: 'dlg-title' }, title),
-      h('button', { class: 'icon-btn close', type: 'button', 'aria-label': t('close'), title: t('close'), onclick: () => dlg.close() })),
+      h('button', { class: 'icon-btn close', 'aria-label': t('close'), title: t('close'), onclick: () => dlg.close() })),
     h('div', { class: 'dlg-body' }, body),
     actions ? h('div', { class: 'dlg-foot' }, actions) : null);
   dlg.addEventListener('close', () => dlg.remove());
@@ -541,67 +512,65 @@ function dialog(title, body, actions, opts) {
   return dlg;
 }
 
+const closeButton = (label, tid) => btn(label, (e) => e.target.closest('dialog').close(), 'primary', tid || 'dialog-ok');
+
 // A form in a dialog: closes when `action` succeeds; errors stay in the form.
 function formDialog(title, fields, okLabel, action, tid) {
-  let dlg;
   const form = h('form', { class: 'form' }, fields,
-    h('div', { class: 'dlg-foot' },
-      h('button', { class: 'btn', type: 'button', tid: 'dialog-cancel', onclick: () => dlg.close() }, t('cancel')),
+    h('div', { class: 'dlg-foot' }, btn(t('cancel'), () => dlg.close(), '', 'dialog-cancel'),
       h('button', { class: 'btn primary', type: 'submit', tid: tid || 'dialog-ok' }, okLabel)));
   onSubmit(form, async (v) => { await action(v); dlg.close(); });
-  dlg = dialog(title, form);
+  const dlg = dialog(title, form);
   const first = form.querySelector('input,select');
   if (first) first.focus();
   return dlg;
 }
 
-function confirmDialog(title, text, okLabel, danger) {
+function confirmDialog(title, text, okLabel) {
   return new Promise((resolve) => {
     let ok = false;
-    const dlg = dialog(title, h('p', {}, text), [
-      h('button', { class: 'btn', type: 'button', tid: 'dialog-cancel', onclick: () => dlg.close() }, t('cancel')),
-      h('button', { class: 'btn ' + (danger ? 'danger' : 'primary'), type: 'button', tid: 'dialog-ok', onclick: () => { ok = true; dlg.close(); } }, okLabel),
-    ]);
+    const dlg = dialog(title, h('p', {}, text), [btn(t('cancel'), () => dlg.close(), '', 'dialog-cancel'),
+      btn(okLabel, () => { ok = true; dlg.close(); }, 'danger', 'dialog-ok')]);
     dlg.addEventListener('close', () => resolve(ok));
   });
 }
 
-// A secret shown once (scanner key, API token) with a copy button.
-function secretBox(value, tid, copyTid) {
+// A secret shown once (scanner key, API token) with a copy button, in a dialog.
+function secretDialog(title, intro, value, tid, copyTid, ...more) {
   const input = h('input', { class: 'secret mono', readonly: true, value, tid, 'aria-label': t('secret_value'), onfocus: (e) => e.target.select() });
-  const btn = h('button', { class: 'btn primary', type: 'button', tid: copyTid, onclick: async () => {
+  const copy = btn(t('copy'), async () => {
     let ok = false;
     try { await navigator.clipboard.writeText(value); ok = true; } catch (e) {
       input.select();
       ok = document.execCommand && document.execCommand('copy');
     }
-    btn.textContent = ok ? t('copied') : t('copy_failed');
-    setTimeout(() => { btn.textContent = t('copy'); }, 2500);
-  } }, t('copy'));
-  return h('div', { class: 'secret-row' }, input, btn);
+    copy.textContent = ok ? t('copied') : t('copy_failed');
+    setTimeout(() => { copy.textContent = t('copy'); }, 2500);
+  }, 'primary', copyTid);
+  dialog(title, [h('p', {}, intro), h('div', { class: 'secret-row' }, input, copy), more, alertBox(t('key_once'), 'warn')],
+    [closeButton(t('done'))], true);
 }
 
-// ---------------------------------------------------------------------------------------------
-// session, header, navigation
+// ---- session, header, navigation
 
 function isAdmin() { return S.me && S.me.role === 'admin'; }
 
 function sessionEnded() {
   if (!S.me) return;
-  S.me = null;
-  S.csrf = null;
+  S.me = S.csrf = null;
   S.next = S.route && S.route !== 'login' ? location.hash : '';
   toast(t('err_session_ended'), 'error');
   location.hash = '#/login';
 }
 
-const langSelect = h('select', { class: 'lang', tid: 'lang-switch', onchange: async (e) => {
-  localStorage.setItem('pm_lang', e.target.value);
-  await loadLang(e.target.value);
+async function setLang(lang) {
+  localStorage.setItem('pm_lang', lang);
+  await loadLang(lang);
   applyI18n();
-  renderHeader();
   render();
-} });
+}
+
+const langSelect = h('select', { class: 'lang', tid: 'lang-switch', onchange: (e) => setLang(e.target.value) });
 
 function fillLangSelect() {
   clear(langSelect, h('option', { value: 'ru' }, t('lang_ru')), h('option', { value: 'en' }, t('lang_en')));
@@ -616,62 +585,58 @@ function renderHeader() {
   if (!S.me) return;
   $('#hdr-tools').prepend(langSelect);
   $('[data-testid=header-tenant]').textContent = (S.tenant && S.tenant.name) || '';
-  $('[data-testid=header-user]').textContent = S.me.email || '';
-  $('#side-user').textContent = S.me.email || '';
+  $('[data-testid=header-user]').textContent = $('#side-user').textContent = S.me.email || '';
   const banner = $('[data-testid=trial-banner]');
-  const tn = S.tenant;
-  banner.hidden = !tn || (tn.status !== 'trial' && tn.status !== 'expired' && tn.status !== 'over_limit');
-  if (tn && tn.status === 'trial') {
-    banner.className = 'badge ' + (tn.days_left !== null && tn.days_left <= 7 ? 'warn' : 'info');
+  const tn = S.tenant || {};
+  banner.hidden = !['trial', 'expired', 'over_limit'].includes(tn.status);
+  if (tn.status === 'trial') {
+    banner.className = 'badge ' + (tn.days_left != null && tn.days_left <= 7 ? 'warn' : 'info');
     banner.textContent = t('trial_days_left', { count: Math.max(0, tn.days_left || 0) });
-  } else if (tn && (tn.status === 'expired' || tn.status === 'over_limit')) {
+  } else {
     banner.className = 'badge bad';
     banner.textContent = tn.status === 'expired' ? t('trial_over') : t('over_limit_badge');
   }
   for (const el of document.querySelectorAll('[data-admin]')) el.hidden = !isAdmin();
 }
 
+// Trial days, licence and name change under us (an extension ends a 402 block).
+async function loadTenant() {
+  S.tenant = await api('GET', 'tenant');
+  S.tenantAt = Date.now();
+  renderHeader();
+  return S.tenant;
+}
+
 async function loadSession() {
   S.me = await api('GET', 'auth/me', undefined, { public: true });
   S.csrf = S.me.csrf_token || S.csrf;
-  S.tenant = await api('GET', 'tenant');
-  S.tenantAt = Date.now();
+  await loadTenant();
 }
 
 async function signOut(everywhere) {
   try { await api('POST', everywhere ? 'auth/logout-all' : 'auth/logout'); } catch (e) { /* the cookie may be gone already */ }
-  S.me = null; S.csrf = null; S.tenant = null; S.summary = null; S.sites = null; S.next = '';
+  Object.assign(S, { me: null, csrf: null, tenant: null, summary: null, sites: null, next: '' });
   location.hash = '#/login';
 }
 
-// ---------------------------------------------------------------------------------------------
-// router
+// ---- router
 
 function parseHash() {
-  const raw = location.hash.replace(/^#\/?/, '');
-  const [path, query] = raw.split('?');
+  const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   return { name: parts[0] || 'fleet', parts, query: new URLSearchParams(query || '') };
 }
 
 // Rewrites the query of the current route without a navigation (filters, paging).
 function setQuery(params) {
-  const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'fleet';
-  history.replaceState(null, '', '#/' + name + qs(params));
+  history.replaceState(null, '', '#/' + (location.hash.replace(/^#\/?/, '').split('?')[0] || 'fleet') + qs(params));
 }
 
 function main() { return $('#main'); }
 
-function newView() {
-  destroyCharts();
-  const view = h('div', { class: 'view' });
-  clear(main(), view);
-  return view;
-}
-
 async function render() {
   const r = parseHash();
-  if (!location.hash.startsWith('#/')) { history.replaceState(null, '', '#/fleet'); }
+  if (!location.hash.startsWith('#/')) history.replaceState(null, '', '#/fleet');
   S.route = r.name;
   document.body.classList.remove('nav-open');
   if (r.name === 'login' || !S.me) {
@@ -682,11 +647,10 @@ async function render() {
   $('#login').hidden = true;
   $('#shell').hidden = false;
   renderHeader();
-  // Trial days, licence and name change under us (an extension ends a 402 block): re-read the
-  // tenant after a block or once a minute, in the background.
+  // Re-read the tenant after a block or once a minute, in the background.
   if (S.blocked || Date.now() - (S.tenantAt || 0) > 60000) {
     S.blocked = false;
-    api('GET', 'tenant').then((tn) => { S.tenant = tn; S.tenantAt = Date.now(); renderHeader(); }).catch(() => {});
+    loadTenant().catch(() => {});
   }
   for (const a of document.querySelectorAll('.nav a')) {
     const on = a.dataset.nav === r.name || (r.name === 'devices' && a.dataset.nav === 'fleet');
@@ -694,11 +658,10 @@ async function render() {
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const page = routes[r.name] || routes.fleet;
-  const view = newView();
-  if (page.admin && !isAdmin()) {
-    view.append(empty(t('admin_only'), t('admin_only_text')));
-    return;
-  }
+  destroyCharts();
+  const view = h('div', { class: 'view' });
+  clear(main(), view);
+  if (page.admin && !isAdmin()) return view.append(empty(t('admin_only'), t('admin_only_text')));
   try {
     await page(view, r);
   } catch (e) {
@@ -709,31 +672,38 @@ async function render() {
 }
 
 // 402 from any read: the tenant's trial or licence is over. Data is still collected; the page
-// says so instead of showing an error. The header keeps working.
+// says so instead of showing an error, drawn again with the tenant read afresh (the dates). The
+// header keeps working.
 function showBlocked(err) {
   if (!S.me) return;
   S.blocked = true;
-  api('GET', 'tenant').then((tn) => { S.tenant = tn; renderHeader(); }).catch(() => {});
-  const tn = S.tenant || {};
-  const title = err.code === 'device_limit' ? t('blocked_limit_title') : err.code === 'licence_expired' ? t('blocked_licence_title') : t('blocked_trial_title');
-  let text;
-  if (err.code === 'device_limit') text = t('blocked_limit_text', { devices: tn.devices || 0, limit: tn.device_limit || 0 });
-  else if (err.code === 'licence_expired') text = tn.licensed_until ? t('blocked_licence_text_on', { date: fmtTime(tn.licensed_until) }) : t('blocked_licence_text');
-  else text = tn.trial_ends_at ? t('blocked_trial_text_on', { date: fmtTime(tn.trial_ends_at) }) : t('blocked_trial_text');
   destroyCharts();
-  clear(main(), h('div', { class: 'view' }, h('section', { class: 'blocked', tid: 'trial-ended', role: 'alert' },
-    h('div', { class: 'blocked-icon', 'aria-hidden': 'true' }),
-    h('h1', {}, title),
-    h('p', { class: 'lead' }, text),
-    h('ul', { class: 'blocked-list' },
-      h('li', {}, t('blocked_kept')),
-      h('li', {}, t('blocked_collecting')),
-      h('li', {}, isAdmin() ? t('blocked_contact_admin') : t('blocked_contact_viewer'))),
-    h('p', { class: 'muted' }, t('blocked_code', { code: err.code })))));
+  const view = clear(main(), h('div', { class: 'view' })).firstChild;
+  const draw = () => {
+    const tn = S.tenant || {};
+    let title, text;
+    if (err.code === 'device_limit') {
+      title = t('blocked_limit_title');
+      text = t('blocked_limit_text', { devices: tn.devices || 0, limit: tn.device_limit || 0 });
+    } else if (err.code === 'licence_expired') {
+      title = t('blocked_licence_title');
+      text = tn.licensed_until ? t('blocked_licence_text_on', { date: fmtTime(tn.licensed_until) }) : t('blocked_licence_text');
+    } else {
+      title = t('blocked_trial_title');
+      text = tn.trial_ends_at ? t('blocked_trial_text_on', { date: fmtTime(tn.trial_ends_at) }) : t('blocked_trial_text');
+    }
+    clear(view, h('section', { class: 'blocked', tid: 'trial-ended', role: 'alert' },
+      h('div', { class: 'blocked-icon', 'aria-hidden': 'true' }),
+      h('h1', {}, title),
+      h('p', { class: 'lead' }, text),
+      h('ul', { class: 'blocked-list' }, [t('blocked_kept'), t('blocked_collecting'), isAdmin() ? t('blocked_contact_admin') : t('blocked_contact_viewer')].map((x) => h('li', {}, x))),
+      note(t('blocked_code', { code: err.code }))));
+  };
+  draw();
+  loadTenant().then(() => { if (view.isConnected) draw(); }).catch(() => {});
 }
 
-// ---------------------------------------------------------------------------------------------
-// sign-in
+// ---- sign-in
 
 function renderLogin(choices, creds) {
   $('#shell').hidden = true;
@@ -756,27 +726,28 @@ function renderLogin(choices, creds) {
   let content;
   if (choices) {
     content = h('div', { class: 'tenant-pick' },
-      h('h1', {}, t('choose_tenant')), h('p', { class: 'muted' }, t('choose_tenant_text')), err,
+      h('h1', {}, t('choose_tenant')), note(t('choose_tenant_text')), err,
       h('ul', { class: 'choices' }, choices.map((c) => h('li', {}, h('button', {
-        class: 'choice', type: 'button', tid: 'tenant-choice', 'data-tenant-id': c.tenant_id,
+        class: 'choice', tid: 'tenant-choice', 'data-tenant-id': c.tenant_id,
         onclick: async (ev) => {
-          ev.currentTarget.disabled = true;
-          try { await signIn(Object.assign({}, creds, { tenant_id: c.tenant_id })); } catch (e) { fail(e); ev.target.disabled = false; }
+          const b = ev.currentTarget;
+          b.disabled = true;
+          try { await signIn(Object.assign({}, creds, { tenant_id: c.tenant_id })); } catch (e) { fail(e); b.disabled = false; }
         },
       }, h('span', { class: 'choice-name' }, c.name), h('span', { class: 'chev', 'aria-hidden': 'true' }))))),
-      h('button', { class: 'btn ghost', type: 'button', tid: 'tenant-back', onclick: () => renderLogin() }, t('back')));
+      btn(t('back'), () => renderLogin(), 'ghost', 'tenant-back'));
   } else {
-    const form = h('form', { class: 'form', tid: 'login-form', method: 'post', action: '#' },
-      h('h1', {}, t('sign_in_title')), h('p', { class: 'muted' }, t('sign_in_text')),
+    content = h('form', { class: 'form', tid: 'login-form', method: 'post', action: '#' },
+      h('h1', {}, t('sign_in_title')), note(t('sign_in_text')),
       field({ name: 'email', label: t('f_email'), type: 'email', required: true, max: 254, tid: 'login-email', autocomplete: 'username' }),
       field({ name: 'password', label: t('f_password'), type: 'password', required: true, max: 256, tid: 'login-password', autocomplete: 'current-password' }),
       h('button', { class: 'btn primary block', type: 'submit', tid: 'login-submit' }, t('sign_in')));
-    onSubmit(form, async (v) => {
+    onSubmit(content, async (v) => {
       err.hidden = true;
       try { await signIn({ email: v.email, password: v.password }); } catch (e) { if (e.code === 'login_failed' || e.code === 'too_many_attempts') { fail(e); return; } throw e; }
     });
-    form.querySelector('p').after(form.querySelector('.alert'), err);
-    content = form;
+    // Errors under the title, not above it.
+    content.querySelector('p').after(content.querySelector('.alert'), err);
   }
   clear(box, h('div', { class: 'login-card' },
     h('div', { class: 'login-top' }, h('div', { class: 'brand' }, h('img', { src: '/console/logo.svg', alt: '', width: 32, height: 32 }), h('span', {}, t('brand'))), langSelect),
@@ -786,17 +757,14 @@ function renderLogin(choices, creds) {
   if (first) first.focus();
 }
 
-// ---------------------------------------------------------------------------------------------
-// boot
+// ---- boot
 
 async function boot() {
   await loadLang(pickLang());
   applyI18n();
   fillLangSelect();
-  $('#nav-toggle').addEventListener('click', () => {
-    const open = document.body.classList.toggle('nav-open');
-    $('#nav-toggle').setAttribute('aria-expanded', String(open));
-  });
+  const toggle = $('#nav-toggle');
+  toggle.addEventListener('click', () => toggle.setAttribute('aria-expanded', String(document.body.classList.toggle('nav-open'))));
   $('#scrim').addEventListener('click', () => document.body.classList.remove('nav-open'));
   for (const b of document.querySelectorAll('[data-action=logout]')) b.addEventListener('click', () => signOut(false));
   // A link to the page already shown (the same URL) fires only popstate; a new hash fires both.
