@@ -26,10 +26,11 @@
 //   device:   device-title, device-status, device-identity, device-alerts, device-supplies,
 //             device-counters, period-day, period-week, period-month, period-custom,
 //             period-from, period-to, period-apply, counter-select, chart-pages,
-//             chart-supplies, device-readings, device-events, device-changes, device-not-found
+//             chart-supplies, tz-note, device-readings, device-events, device-changes,
+//             device-not-found
 //   pages:    pv-group, pv-period, pv-date, pv-from, pv-to, pv-name, pv-show, pv-range,
 //             pv-chart, pv-table, pv-export-csv, pv-export-xlsx, mr-date, mr-interpolate,
-//             mr-show, mr-table, mr-more, mr-export-csv, mr-export-xlsx
+//             mr-show, mr-table, mr-more, mr-export-csv, mr-export-xlsx, tz-note (both cards)
 //   sites:    sites-table, site-rename, scanners-table, scanner-row (data-scanner-id),
 //             add-scanner, scanner-name, scanner-site, scanner-save, scanner-key, copy-key,
 //             scanner-menu (opens the row's menu:) scanner-edit, scanner-replace-key,

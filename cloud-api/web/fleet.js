@@ -280,12 +280,14 @@ routes.devices = async function devicePage(view, r) {
   const counters = d.counters || {};
   const names = sortCounters(Object.keys(counters));
   const status = (tid) => deviceBadge({ last_seen: d.last_seen, status: d.status, errors }, tid);
+  const head = pageHead(deviceName(d), [d.serial, d.address, d.site].filter(Boolean).join(' · '), status('device-status'));
+  $('h1', head).setAttribute('data-testid', 'device-title');
   const box = () => h('div', {}, loading());
   const [alertsBox, readingsBox, eventsBox, changesBox] = [box(), box(), box(), box()];
 
   clear(view,
     h('nav', { class: 'crumbs', 'aria-label': t('breadcrumbs') }, h('a', { href: '#/fleet' }, t('nav_fleet')), h('span', { 'aria-hidden': 'true' }, ' / '), deviceName(d)),
-    pageHead(deviceName(d), [d.serial, d.address, d.site].filter(Boolean).join(' · '), status('device-status')),
+    head,
     h('div', { class: 'grid two' },
       card(t('identity'), 'device-identity', dl([
         [t('col_vendor'), d.vendor], [t('col_model'), d.model], [t('col_serial'), d.serial, 'mono'], [t('mac'), d.mac, 'mono'],
@@ -392,6 +394,7 @@ function deviceHistory(dev, query, names) {
     // Both requests at once; each chart draws when its data is there.
     const pages = api('GET', dev + '/counters' + qs(Object.assign({ name, interval: range.days ? 'day' : '', limit: 1000 }, span)));
     const levels = api('GET', dev + '/supply-levels' + qs(Object.assign({ points: 240 }, span)));
+    levels.catch(() => {});  // handled below, or dropped when a newer draw took over
     try {
       const res = await pages;
       const labels = [];
