@@ -85,7 +85,9 @@ function pickLang() {
 }
 
 async function loadLang(lang) {
-  S.cat = await (await fetch('/console/i18n-' + lang + '.json', { credentials: 'same-origin' })).json();
+  const early = EARLY.cat && EARLY.cat.lang === lang ? EARLY.cat.json : null;
+  EARLY.cat = null;
+  S.cat = await (early || fetch('/console/i18n-' + lang + '.json', { credentials: 'same-origin' }).then((r) => r.json()));
   S.lang = lang;
   S.plural = new Intl.PluralRules(lang);
   S.fmt = {};
@@ -609,9 +611,20 @@ async function loadTenant() {
 }
 
 async function loadSession() {
-  S.me = await api('GET', 'auth/me', undefined, { public: true });
+  const early = EARLY.session;
+  EARLY.session = null;
+  const me = early ? await early.me : await api('GET', 'auth/me', undefined, { public: true });
+  if (me instanceof Error) throw me;
+  S.me = me;
   S.csrf = S.me.csrf_token || S.csrf;
-  await loadTenant();
+  const tenant = early ? await early.tenant : null;
+  if (tenant && !(tenant instanceof Error)) {
+    S.tenant = tenant;
+    S.tenantAt = Date.now();
+    renderHeader();
+  } else {
+    await loadTenant();
+  }
 }
 
 async function signOut(everywhere) {
@@ -780,6 +793,37 @@ async function boot() {
   }
   document.body.classList.remove('booting');
   render();
+}
+
+// Requests the first render needs, started as soon as this script runs and all at once: the
+// catalogue, who is signed in, the tenant and (on the fleet page) the fleet summary. One after
+// another they were the most of the fleet page's first second (docs/benchmarks.md). Each is
+// used once; later reads go to the API as usual.
+// Marks a promise's failure as handled (its consumer, if any, still sees it): an early request
+// nobody ends up using must not log an unhandled rejection.
+function handled(p) {
+  p.catch(() => {});
+  return p;
+}
+const EARLY = (() => {
+  const quiet = { public: true, quiet: true };
+  const lang = pickLang();
+  const route = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  return {
+    cat: { lang, json: handled(fetch('/console/i18n-' + lang + '.json', { credentials: 'same-origin' }).then((r) => r.json())) },
+    session: {
+      me: api('GET', 'auth/me', undefined, quiet).catch((e) => e),
+      tenant: api('GET', 'tenant', undefined, quiet).catch((e) => e),
+    },
+    summary: route === '' || route === 'fleet' ? handled(api('GET', 'fleet/summary', undefined, quiet)) : null,
+  };
+})();
+// A fleet summary started early, once (null when there is none left). One that failed (no
+// session yet at script start: the user signed in since) is asked for again, not shown as is.
+function earlySummary() {
+  const p = EARLY.summary;
+  EARLY.summary = null;
+  return p && p.catch(() => api('GET', 'fleet/summary'));
 }
 
 document.addEventListener('DOMContentLoaded', boot);

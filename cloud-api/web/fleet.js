@@ -229,12 +229,13 @@ routes.fleet = async function fleetPage(view, r) {
 
   drawTiles();
   fillChoices();
-  const summary = api('GET', 'fleet/summary').then((s) => { S.summary = s; drawTiles(); fillChoices(); }).catch(() => {});  // a 402 shows its own page
+  const summary = (earlySummary() || api('GET', 'fleet/summary')).then((s) => { S.summary = s; drawTiles(); fillChoices(); }).catch(() => {});  // a 402 shows its own page
   getSites().then((sites) => {
     for (const s of sites) if (s.site) siteSel.append(h('option', { value: s.site, selected: f.site === s.site }, s.site));
   }).catch(() => {});
-  // The online and offline tiles need offline_after_s: wait for the summary for those.
-  if (f.tile === 'offline' || f.tile === 'online' || !S.summary) await summary;
+  // The online and offline tiles need offline_after_s: wait for the summary for those only; the
+  // rows do not need it otherwise, so they load beside it.
+  if (f.tile === 'offline' || f.tile === 'online') await summary;
   await loadRows();
 };
 
