@@ -59,8 +59,9 @@ pipe_start_uploader() {
 }
 
 pipeline_start() {
+  # Only we need to enter it: the peers that run as other users (PostgreSQL, snmpsim) keep
+  # their state in private folders of their own (tests/support/private_dir).
   mkdir -p "$PIPE_DIR"
-  chmod 755 "$PIPE_DIR"  # snmpsim and PostgreSQL drop to other users when started as root
   # Two private PostgreSQL clusters: the branch's and the cloud's.
   "$PIPE_ROOT/tests/support/pg_cluster" start "$PIPE_DIR/pg-branch" >/dev/null
   "$PIPE_ROOT/tests/support/pg_cluster" start "$PIPE_DIR/pg-cloud" >/dev/null
@@ -146,10 +147,10 @@ TOML
   pipe_start_scanner
   pipe_start_uploader
   if [ -n "$PIPE_PRINT_S" ]; then
-    # snmpsim serves its own copies under $PIPE_DIR/snmpsim/data: those are the ones to move.
-    # The loop also ends by itself when that folder or this shell ($$) is gone.
+    # snmpsim serves its own copies (SNMPSIM_DATA, in its private folder): those are the ones
+    # to move. The loop also ends by itself when that folder or this shell ($$) is gone.
     pipe_spawn printing /usr/bin/python3 "$PIPE_ROOT/scripts/lib/print_pages.py" run \
-      "$PIPE_DIR/snmpsim/data" --every "$PIPE_PRINT_S" --watch-pid $$
+      "$(pipe_env snmpsim SNMPSIM_DATA)" --every "$PIPE_PRINT_S" --watch-pid $$
   fi
 }
 

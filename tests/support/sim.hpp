@@ -21,15 +21,13 @@ namespace printmon::test {
 
 namespace fs = std::filesystem;
 
-/// A temp folder removed on scope exit.
+/// A temp folder (mode 0700) removed on scope exit. Only the test enters it: the fixtures
+/// started in it keep what other users must reach in private folders of those users.
 struct TempDir {
     fs::path path;
     TempDir() {
         std::string tmpl = (fs::temp_directory_path() / "printmon-bad.XXXXXX").string();
         path = mkdtemp(tmpl.data());
-        // snmpsim drops to user nobody when started as root: it must be able to enter here.
-        fs::permissions(path,
-                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
     }
     ~TempDir() {
         std::error_code ec;

@@ -2,8 +2,6 @@
 // disturbed): results wait in memory, the service reconnects and writes them; nothing is lost.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include "polling/service.hpp"
 #include "printmon/common/clock.hpp"
 #include "service_support.hpp"
@@ -14,37 +12,24 @@ using namespace printmon::test;
 
 namespace {
 
-const std::string kBin = "/usr/lib/postgresql/15/bin";
-
-int as_postgres(const std::string& cmd) {
-    const std::string prefix = getuid() == 0 ? "runuser -u postgres -- " : "";
-    return std::system((prefix + cmd).c_str());
-}
-
+// The cluster's data and socket live in a private folder of PostgreSQL's user (see
+// tests/support/pg_cluster): stopping and starting go through the script, which knows it.
 struct Cluster {
     fs::path dir;
     std::string conninfo;
-    std::string port;
     explicit Cluster(fs::path d) : dir(std::move(d)) {
-        const auto cmd = source_dir() + "/tests/support/pg_cluster start " + dir.string();
-        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("pg_cluster start failed");
+        if (pg_cluster("start") != 0) throw std::runtime_error("pg_cluster start failed");
         conninfo = read_env(dir / "env", "PG_CONNINFO");
-        port = read_env(dir / "env", "PGPORT");
     }
-    void stop_server() const {
-        REQUIRE(as_postgres(kBin + "/pg_ctl stop -w -m fast -D " + (dir / "data").string() +
-                            " >/dev/null") == 0);
+    // halt keeps the cluster; resume starts it again on the same port.
+    void stop_server() const { REQUIRE(pg_cluster("halt") == 0); }
+    void start_server() const { REQUIRE(pg_cluster("resume") == 0); }
+    int pg_cluster(const std::string& command) const {
+        const auto cmd = source_dir() + "/tests/support/pg_cluster " + command + " " +
+                         dir.string() + " >/dev/null";
+        return std::system(cmd.c_str());
     }
-    void start_server() const {
-        REQUIRE(as_postgres(kBin + "/pg_ctl start -w -D " + (dir / "data").string() + " -l " +
-                            (dir / "postgres.log").string() +
-                            " -o \"-c listen_addresses=127.0.0.1 -c port=" + port +
-                            " -c unix_socket_directories=" + dir.string() +
-                            " -c fsync=off\" >/dev/null") == 0);
-    }
-    ~Cluster() {
-        std::system((source_dir() + "/tests/support/pg_cluster stop " + dir.string()).c_str());
-    }
+    ~Cluster() { pg_cluster("stop"); }
 };
 
 }  // namespace
