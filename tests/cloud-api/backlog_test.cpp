@@ -126,7 +126,8 @@ TEST_CASE("the outbox figures of online batches are the scanner's backlog in the
     SECTION("an empty queue replaces all three, the oldest becomes null") {
         require_stored(s.ingest(key_1, with_outbox(fresh_batch("branch-1"), 0, 0, std::nullopt)));
         CHECK(row_of(s, tenant, "branch-1") == Row{"0", "0", ""});
-        const auto& row = item(api_get(s, "/api/v1/scanners", token), "scanner_id", "branch-1");
+        const auto listed = api_get(s, "/api/v1/scanners", token);  // outlives `row`
+        const auto& row = item(listed, "scanner_id", "branch-1");
         CHECK(num(row, "backlog_readings") == 0);
         CHECK(num(row, "backlog_events") == 0);
         CHECK(is_null(row, "backlog_oldest_at"));

@@ -439,7 +439,8 @@ TEST_CASE("text limits count characters, not bytes; invalid UTF-8 is refused", "
     r = env.as_admin("POST", "/api/discovery/credentials",
                      R"({"name":")" + c100 + R"(","version":"2c","community":"public"})");
     REQUIRE(r.status == 201);
-    const auto creds = parse(env.as_admin("GET", "/api/discovery").body)["credentials"].GetArray();
+    const auto discovery = parse(env.as_admin("GET", "/api/discovery").body);  // outlives `creds`
+    const auto creds = discovery["credentials"].GetArray();
     CHECK(std::any_of(creds.begin(), creds.end(),
                       [&](const auto& c) { return c["name"].GetString() == c100; }));
     r = env.as_admin("POST", "/api/discovery/credentials",
