@@ -858,7 +858,9 @@ void register_analytics(Registrar& r) {
     });
 }
 
-net::Response tenant_json(const tenancy::TenantInfo& t) {
+/// `offline_after_s` rides along so the console can tell online from offline on any page
+/// without the fleet summary (an aggregate over every device, for one server setting).
+net::Response tenant_json(const tenancy::TenantInfo& t, std::int64_t offline_after_s) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     const auto text = [&w](const char* key, const std::optional<std::string>& v) {
@@ -887,6 +889,7 @@ net::Response tenant_json(const tenancy::TenantInfo& t) {
     integer("days_left", t.days_left);
     integer("device_limit", t.device_limit);
     integer("devices", t.devices);
+    integer("offline_after_s", offline_after_s);
     w.EndObject();
     auto r = net::Response::json({buffer.GetString(), buffer.GetSize()});
     r.headers["Cache-Control"] = "no-store";
@@ -911,7 +914,8 @@ void register_console(Registrar& r) {
         return mapped(*deps, [&] {
             storage::Lease lease = deps->pool.acquire();
             pqxx::nontransaction tx(*lease);
-            return tenant_json(tenant_or_404(tx, s.tenant));
+            return tenant_json(tenant_or_404(tx, s.tenant),
+                               deps->options.scanner_stale_after.count());
         });
     });
 
@@ -936,7 +940,8 @@ void register_console(Registrar& r) {
                 }
             }
             log->info("event=tenant_updated tenant={} by={}", s.tenant, s.who.subject);
-            return tenant_json(tenant_or_404(tx, s.tenant));
+            return tenant_json(tenant_or_404(tx, s.tenant),
+                               deps->options.scanner_stale_after.count());
         });
     });
 
