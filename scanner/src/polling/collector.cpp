@@ -50,6 +50,8 @@ const Oid kIcGeneralServiceRecords = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 1, 2, 0};
 const Oid kIcKeyServiceType = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 2, 1, 1, 2};
 const Oid kIcImpressionEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 8, 1, 1};
 constexpr int kConsoleLines = 6;  // GET lines 1..6 of console buffer 1: cheaper than a walk
+// Six DisplayString lines joined by " / ".
+constexpr std::size_t kConsoleMax = kConsoleLines * (text::kDisplayStringMax + 3);
 
 Oid child(Oid base, std::initializer_list<std::uint32_t> tail) {
     base.insert(base.end(), tail.begin(), tail.end());
@@ -110,11 +112,20 @@ struct Ctx {
     }
     std::optional<std::int64_t> integer(const Oid& oid) { return integer(find(view, oid), oid); }
 
-    std::string str(const Value* v, const Oid& oid) {
+    /// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
+    /// stores or uploads it.
+    std::string str(const Value* v, const Oid& oid,
+                    std::size_t max_chars = text::kDisplayStringMax) {
         if (v == nullptr) return {};
         if (v->type == ValueType::octets || v->type == ValueType::opaque) {
             text::DecodeInfo how;
-            auto s = text::decode(v->bytes, charset, &how);
+            const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
+            bool cut = raw.size() < v->bytes.size();
+            auto s = text::cap(text::decode(raw, charset, &how), max_chars, &cut);
+            if (cut) {
+                note(snmp::to_string(oid) + ": value longer than " + std::to_string(max_chars) +
+                     " characters; cut");
+            }
             if (how.truncated) note(snmp::to_string(oid) + ": value cut inside a character");
             if (how.hex) note(snmp::to_string(oid) + ": hex-encoded text");
             // Say which charset a guess chose, so support can tell why text reads as it does.
@@ -131,14 +142,16 @@ struct Ctx {
         note(snmp::to_string(oid) + ": expected a string, got another type; ignored");
         return {};
     }
-    std::string str(const Oid& oid) { return str(find(view, oid), oid); }
+    std::string str(const Oid& oid, std::size_t max_chars = text::kDisplayStringMax) {
+        return str(find(view, oid), oid, max_chars);
+    }
 };
 
 // ---- value sources (profiles) ------------------------------------------------------------------
 std::string apply_regex(const ValueSource& src, const std::string& s) {
     if (!src.regex) return s;
     std::smatch m;
-    if (!std::regex_search(s, m, *src.regex)) return {};
+    if (!pattern_search(s, *src.regex, &m)) return {};
     return text::trim(m.size() > 1 ? m[1].str() : m[0].str());
 }
 
@@ -158,13 +171,15 @@ std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys
             if (src.format == "mac" && (v->type == ValueType::octets)) {
                 return text::format_mac(v->bytes);
             }
-            s = ctx.str(v, src.oid);
+            // A 1284 device ID or a vendor string a field is taken from may be longer than a
+            // DisplayString; the field taken from it is capped like one below.
+            s = ctx.str(v, src.oid, text::kDeviceIdMax);
             break;
         }
     }
     if (src.format.rfind("ieee1284:", 0) == 0) s = text::ieee1284_field(s, src.format.substr(9));
     if (src.format == "mac") s = text::format_mac(s);
-    return apply_regex(src, s);
+    return text::cap(apply_regex(src, s), text::kDisplayStringMax);
 }
 
 std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
@@ -196,7 +211,7 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
 std::string strip_brand(const std::string& model, const Brand* brand) {
     if (brand == nullptr || !brand->pattern) return model;
     std::smatch m;
-    if (std::regex_search(model, m, *brand->pattern) && m.position(0) == 0 && m.length(0) > 0 &&
+    if (pattern_search(model, *brand->pattern, &m) && m.position(0) == 0 && m.length(0) > 0 &&
         static_cast<std::size_t>(m.length(0)) < model.size()) {
         std::string rest = text::trim(model.substr(static_cast<std::size_t>(m.length(0))));
         // Only a whole word: "HP LaserJet" -> "LaserJet", never "ZebraNet" -> "Net".
@@ -1313,6 +1328,14 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
         snap.status.console = first_of(ctx, profile->console, "status.console", pid, text_of);
     }
     apply_printer_claims(ctx, profile ? profile->low_percent : 10);
+
+    // Fields built from longer sources (a 1284 device ID's MDL, joined console lines) get
+    // their protocol size here, so no snapshot carries more than its MIB objects could.
+    for (auto* field :
+         {&id.vendor, &id.model, &id.serial, &id.firmware, &id.sys_descr, &id.sys_name}) {
+        *field = text::cap(std::move(*field), text::kDisplayStringMax);
+    }
+    snap.status.console = text::cap(std::move(snap.status.console), kConsoleMax);
     return out;
 }
 

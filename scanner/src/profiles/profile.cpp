@@ -445,6 +445,13 @@ ProfileSet ProfileSet::with_overrides(const std::filesystem::path& dir) {
     return set;
 }
 
+bool pattern_search(const std::string& text, const std::regex& pattern, std::smatch* match) {
+    const auto end =
+        text.begin() + static_cast<std::ptrdiff_t>(std::min(text.size(), kPatternInputMax));
+    if (match != nullptr) return std::regex_search(text.begin(), end, *match, pattern);
+    return std::regex_search(text.begin(), end, pattern);
+}
+
 const Profile* ProfileSet::by_id(const std::string& id) const {
     for (const auto& p : profiles_) {
         if (p.id == id) return &p;
@@ -455,7 +462,7 @@ const Profile* ProfileSet::by_id(const std::string& id) const {
 const Brand* ProfileSet::brand_for_text(const std::string& text) const {
     if (text.empty()) return nullptr;
     for (const auto& b : brands_) {
-        if (b.pattern && std::regex_search(text, *b.pattern)) return &b;
+        if (b.pattern && pattern_search(text, *b.pattern)) return &b;
     }
     return nullptr;
 }
@@ -480,7 +487,7 @@ const Profile* ProfileSet::match(const std::string& sys_object_id, const std::st
             if (oid_prefix(sys_object_id, prefix)) len = std::max(len, prefix.size());
         }
         if (len == 0) continue;
-        if (p.sysdescr && !std::regex_search(sys_descr, *p.sysdescr)) continue;
+        if (p.sysdescr && !pattern_search(sys_descr, *p.sysdescr)) continue;
         const std::size_t score = len * 2 + (p.sysdescr ? 1 : 0);
         if (score > best_score) {
             best = &p;
@@ -492,7 +499,7 @@ const Profile* ProfileSet::match(const std::string& sys_object_id, const std::st
     for (const auto& b : brands_) {
         if (b.vendor == vendor_hint && !b.profile.empty()) {
             const Profile* p = by_id(b.profile);
-            if (p != nullptr && (!p->sysdescr || std::regex_search(sys_descr, *p->sysdescr))) {
+            if (p != nullptr && (!p->sysdescr || pattern_search(sys_descr, *p->sysdescr))) {
                 return p;
             }
         }

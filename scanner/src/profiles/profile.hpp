@@ -3,6 +3,7 @@
 // which vendor OIDs hold what, so supporting a printer family is a data change, not C++.
 // Profiles are embedded at build time and can be overridden by a directory at run time.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -27,6 +28,18 @@ class ProfileError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+/// Longest prefix of a text a profile pattern is searched in (bytes). Rationale: libstdc++'s
+/// std::regex matches by recursion, one level per character a repetition consumes, so a long
+/// enough device string overflowed the stack; capped, the depth is bounded whatever the
+/// device sends. Device strings are capped to their MIB sizes before this (text.hpp), so real
+/// values are never cut here: 1023 characters of a 1284 device ID fit.
+inline constexpr std::size_t kPatternInputMax = 1024;
+
+/// std::regex_search over at most the first kPatternInputMax bytes of `text`; the match (when
+/// asked for) refers into `text`. Every match of a profile pattern goes through here.
+bool pattern_search(const std::string& text, const std::regex& pattern,
+                    std::smatch* match = nullptr);
 
 /// Where one value comes from: an OID or a system field, then an optional decoding step.
 struct ValueSource {
