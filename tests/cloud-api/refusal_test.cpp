@@ -162,3 +162,22 @@ TEST_CASE("a backslash before u0000 is text, not a NUL: stored", "[cloud][ingest
     INFO(r.body);
     CHECK(r.status == 200);
 }
+
+TEST_CASE("JSON bodies are bounded in nesting before parsing; the cloud stays up",
+          "[cloud][refusal]") {
+    // Defence in depth: bodies of these routes are capped at 16 KiB (8,000 levels at most,
+    // within the stack), but nothing else kept RapidJSON's recursive parser from them.
+    CloudServer s;
+    const std::string deep = std::string(8000, '[') + std::string(8000, ']');
+    for (const std::string& body : {deep, "{\"email\":" + deep + "}"}) {
+        const auto r = s.client().post(s.url("/api/v1/auth/login"), body,
+                                       net::Headers{{"Content-Type", "application/json"}});
+        REQUIRE(r);
+        INFO(r->body);
+        CHECK(r->status == 400);
+        CHECK(r->body.find("the body is nested too deeply") != std::string::npos);
+    }
+    const auto health = s.client().get(s.url("/healthz"));
+    REQUIRE(health);
+    CHECK(health->status == 200);
+}
