@@ -806,6 +806,13 @@ void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const st
         ctx.note("counter " + name + " from " + source + " is negative; ignored");
         return;
     }
+    // No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell
+    // or a misread field, and would poison every sum and bill built on it.
+    constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
+    if (value > kMaxPlausibleCount) {
+        ctx.note("counter " + name + " from " + source + " is implausibly large; ignored");
+        return;
+    }
     auto& counters = ctx.out.snapshot.counters;
     if (counters.count(name) != 0 && !override_existing) return;
     counters[name] = value;
@@ -876,8 +883,13 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     if (profile == nullptr) return;
     for (const auto& c : profile->counters) {
         if (const auto n = source_number(ctx, c.source)) {
-            set_counter(ctx, c.name, *n * c.scale,
-                        c.source.describe() + " (profile:" + profile->id + ")",
+            std::int64_t scaled = 0;
+            if (__builtin_mul_overflow(*n, c.scale, &scaled)) {
+                ctx.note("counter " + c.name + " from " + c.source.describe() +
+                         " overflows when scaled; ignored");
+                continue;
+            }
+            set_counter(ctx, c.name, scaled, c.source.describe() + " (profile:" + profile->id + ")",
                         c.override_standard);
         }
     }
@@ -887,6 +899,7 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
         const auto values = column(ctx.view, table.value_column);
         std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
         std::map<std::string, bool> overrides;
+        std::set<std::string> broken;  // names whose sum overflowed: no value at all
         for (const auto& [idx, tv] : types) {
             const auto value = values.find(idx);
             if (value == values.end() || !tv->is_number()) continue;
@@ -894,13 +907,21 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                 if (ty.type != tv->number) continue;
                 const auto n = ctx.integer(value->second, child(table.value_column, idx));
                 if (!n || *n < 0) continue;
+                if (broken.count(ty.name) != 0) continue;
                 auto& [sum, which] = sums[ty.name];
-                sum += *n;
+                // A garbage value near 2^63 must not wrap the sum into a plausible number.
+                if (__builtin_add_overflow(sum, *n, &sum)) {
+                    ctx.note(snmp::to_string(table.value_column) + ": sum of " + ty.name +
+                             " overflows; ignored");
+                    broken.insert(ty.name);
+                    continue;
+                }
                 which += (which.empty() ? "" : "+") + std::to_string(ty.type);
                 overrides[ty.name] = overrides[ty.name] || ty.override_standard;
             }
         }
         for (const auto& [name, sum_which] : sums) {
+            if (broken.count(name) != 0) continue;
             set_counter(ctx, name, sum_which.first,
                         snmp::to_string(table.value_column) + " (type " + sum_which.second +
                             ") (profile:" + profile->id + ")",
@@ -917,13 +938,19 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
         for (const auto& part : d.parts) {
             const auto it = counters.find(part);
             if (it == counters.end()) {
+                if (d.partial) continue;
                 complete = false;
                 break;
             }
-            sum += it->second;
+            // A garbage value near 2^63 must not wrap the sum into a plausible number.
+            if (__builtin_add_overflow(sum, it->second, &sum)) {
+                ctx.note("counter " + d.name + ": sum of its parts overflows; ignored");
+                complete = false;
+                break;
+            }
             how += (how.empty() ? "" : " + ") + part;
         }
-        if (complete) {
+        if (complete && !how.empty()) {
             set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
                         false);
         }

@@ -176,8 +176,13 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (dt == nullptr || dt->get("name") == nullptr || dt->get("sum") == nullptr) {
                 fail(file, item.source(), "expected {name = ..., sum = [...]}");
             }
-            check_keys(file, *dt, {"name", "sum"});
+            check_keys(file, *dt, {"name", "sum", "partial"});
             DerivedCounter d;
+            if (const auto* pa = dt->get("partial")) {
+                const auto* b = pa->as_boolean();
+                if (b == nullptr) fail(file, pa->source(), "partial must be true or false");
+                d.partial = b->get();
+            }
             d.name = string_of(file, *dt->get("name"), "name");
             if (!proto::is_counter_name(d.name)) {
                 fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");

@@ -76,10 +76,14 @@ struct CounterTable {
 };
 
 /// A counter computed from others when the device has no object for it (Konica Minolta keeps
-/// mono/colour only per function): the sum of `parts`, all of which must be present.
+/// mono/colour only per function): the sum of `parts`, all of which must be present, unless
+/// `partial`: then the parts present are summed (at least one). Partial sums are for objects a
+/// model has only for the functions or modes it offers (a printer without a copier has no copy
+/// cells, a Canon A4 model no large-paper counter), where a missing part means zero pages.
 struct DerivedCounter {
     std::string name;
     std::vector<std::string> parts;
+    bool partial = false;
 };
 
 /// Vendor coding of prtMarkerSuppliesLevel.

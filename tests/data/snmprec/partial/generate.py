@@ -259,3 +259,92 @@ write("ricoh-counters", [
 ] + [("%s.2.%d" % (RC, i + 1), "2|%d" % t) for i, (t, _) in enumerate(ricoh_rows)]
   + [("%s.9.%d" % (RC, i + 1), "2|%d" % v) for i, (t, v) in enumerate(ricoh_rows) if t != 999]
   + [("%s.2.%d" % (RC, 20), "2|400"), ("%s.9.%d" % (RC, 20), s("n/a"))])
+
+# ---- split counters from vendors' own trees (issue 13, part 3) ------------------------------
+LIFE = "1.3.6.1.2.1.43.10.2.1.4.1.1"  # prtMarkerLifeCount.1.1
+UNIT = ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7")  # impressions
+
+# A colour Kyocera TASKalfa MFP: function counters (1347.42.3.1, layout in kyocera.toml) with
+# print/copy/fax by colour mode and scans by function. prtMarkerLifeCount is the panel total:
+# print 30000 + copy 12000 + fax 500.
+KC = "1.3.6.1.4.1.1347.42.3.1"
+write("kyocera-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME, UNIT, (LIFE, "65|42500"),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("TASKalfa 2553ci")),
+    ("1.3.6.1.4.1.1347.43.5.1.1.28.1", s("W2X1234567")),
+    (KC + ".1.1.1.1", "65|30000"), (KC + ".1.1.1.2", "65|12000"), (KC + ".1.1.1.4", "65|500"),
+    (KC + ".2.1.1.1.1", "65|21000"), (KC + ".2.1.1.1.2", "65|1000"),
+    (KC + ".2.1.1.1.3", "65|8000"), (KC + ".2.1.1.2.1", "65|9000"),
+    (KC + ".2.1.1.2.2", "65|0"), (KC + ".2.1.1.2.3", "65|3000"),
+    (KC + ".2.1.1.4.1", "65|500"),
+    (KC + ".3.1.1.2", "65|7000"), (KC + ".3.1.1.4", "65|300"), (KC + ".4.1.1.1", "65|2200"),
+] + printer("TASKalfa 2553ci"))
+
+# A mono Kyocera ECOSYS printer: only the printer function and black & white cells exist, so
+# there is no colour, copy or scan counter to report (absent is not zero for a missing
+# function, and a colour total must not appear on a mono printer).
+write("kyocera-mono-printer", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME, UNIT, (LIFE, "65|18311"),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS P2040dn")),
+    (KC + ".1.1.1.1", "65|18311"), (KC + ".2.1.1.1.1", "65|18311"),
+] + printer("ECOSYS P2040dn"))
+
+# Kyocera cells that break the rules: a number sent as text that is not one, a negative
+# INTEGER, an OBJECT IDENTIFIER where a count belongs, an empty string, and two Counter64
+# cells at the top of the range whose sum would overflow. Each must give no value, never a
+# wrapped or garbage number; the well-formed cells still count.
+write("kyocera-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME, UNIT, (LIFE, "65|9000"),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS M5526cdn")),
+    (KC + ".1.1.1.1", s("n/a")), (KC + ".1.1.1.2", "2|-5"), (KC + ".1.1.1.4", s("")),
+    (KC + ".2.1.1.1.1", "65|6000"), (KC + ".2.1.1.1.2", "6|1.3.6.1.4.1.1347"),
+    (KC + ".2.1.1.1.3", "70|18446744073709551615"), (KC + ".2.1.1.2.3", "70|9223372036854775807"),
+    (KC + ".2.1.1.2.1", s("1200")),
+])
+
+# A Canon imageRUNNER ADVANCE: the counter table by Canon's own counter codes (canon.toml).
+# Its own Total 1 (101) is 6 pages above prtMarkerLifeCount; large (A3) and small (A4) kept
+# apart; codes the profile does not read (102, 201) sit between.
+CN = "1.3.6.1.4.1.1602.1.11.1.3.1.4"
+canon_codes = {101: 52006, 102: 60006, 103: 8000, 104: 44006, 108: 30006, 112: 5000,
+               113: 25006, 122: 3000, 123: 19000, 201: 11111, 403: 2000, 404: 15000,
+               407: 1000, 408: 4000, 503: 900, 504: 6100, 507: 400, 508: 3600}
+write("canon-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Canon iR-ADV C5535 /P")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1602.4.7"),
+    UPTIME, UNIT, (LIFE, "65|52000"),
+    ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR-ADV C5535")),
+] + [("%s.%d" % (CN, code), "65|%d" % v) for code, v in canon_codes.items()]
+  + printer("Canon iR-ADV C5535"))
+
+# An A4-only mono Canon: no large-paper, colour or scan cells; 108 absent too, so mono is
+# the small-paper black & white counter alone. Its 101 is an OCTET STRING of binary junk and
+# must be ignored (prtMarkerLifeCount stays the total).
+write("canon-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("Canon iR1643i /P")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1602.4.7"),
+    UPTIME, UNIT, (LIFE, "65|7300"),
+    ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR1643i")),
+    (CN + ".101", "4x|00ff13"), (CN + ".104", "65|7300"), (CN + ".113", "65|7300"),
+] + printer("Canon iR1643i"))
+
+# A Sharp MX colour MFP: the counter table 2385.1.1.19.2.1.3.<function>.4.<kind> (sharp.toml)
+# with print/copy/total splits, duplex, the document feeder and scans (b&w, colour, sent).
+SH = "1.3.6.1.4.1.2385.1.1.19.2.1.3"
+write("sharp-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("SHARP MX-3070N")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2385.3.1.59"),
+    UPTIME, UNIT, (LIFE, "65|64000"),
+    (SH + ".1.4.60", "65|40000"), (SH + ".1.4.61", "65|30000"), (SH + ".1.4.63", "65|10000"),
+    (SH + ".1.4.75", "65|8000"),
+    (SH + ".4.4.60", "65|24000"), (SH + ".4.4.61", "65|20000"), (SH + ".4.4.63", "65|4000"),
+    (SH + ".5.4.61", "65|50000"), (SH + ".5.4.63", "65|14000"),
+    (SH + ".6.4.70", "65|15000"),
+    (SH + ".7.4.50", "65|2600"), (SH + ".7.4.51", "65|5200"), (SH + ".7.4.53", "65|1800"),
+] + printer("SHARP MX-3070N"))
