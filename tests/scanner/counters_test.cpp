@@ -167,6 +167,27 @@ TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[co
     CHECK(r.sources.at("counters.scan_total").rfind("derived: scan_mono + scan_color", 0) == 0);
 }
 
+TEST_CASE("a counter table whose rows would overflow their sum gives no value",
+          "[counters][partial]") {
+    // Ricoh's engine counter table: types 202 and 203 (rows 5 and 6) both feed copy_color.
+    auto view = partial("ricoh-counters");
+    const std::string values = "1.3.6.1.4.1.367.3.2.1.2.19.5.1.9.";
+    for (const char* row : {"5", "6"}) {
+        view[O(values + row)] = Value{ValueType::counter64, INT64_MAX, "", {}};
+    }
+    const auto r = test::collect(view);
+    CHECK(r.snapshot.counters.count("copy_color") == 0);
+    CHECK(r.snapshot.counters.at("copy_mono") == 9000);  // the other rows still count
+    CHECK(has_note(r, "sum of copy_color overflows"));
+    // A sum that fits is still no page count: no printer makes 2^62 pages.
+    view[O(values + "5")] = Value{ValueType::counter64, std::int64_t{1} << 62, "", {}};
+    view[O(values + "6")] = Value{ValueType::counter64, 500, "", {}};
+    const auto one = test::collect(view);
+    CHECK(one.snapshot.counters.count("copy_color") == 0);
+    CHECK(has_note(one, "counter copy_color from"));
+    CHECK(has_note(one, "implausibly large"));
+}
+
 TEST_CASE("partial derived sums: parts present only, none gives nothing", "[counters]") {
     ProfileSet profiles = ProfileSet::embedded();
     profiles.load_text("acme.toml", R"(

@@ -942,7 +942,8 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                 complete = false;
                 break;
             }
-            // A garbage value near 2^63 must not wrap the sum into a plausible number.
+            // set_counter bounds every part, so this only keeps the sum defined should that
+            // bound ever grow: a wrapped sum must never read as a plausible number.
             if (__builtin_add_overflow(sum, it->second, &sum)) {
                 ctx.note("counter " + d.name + ": sum of its parts overflows; ignored");
                 complete = false;
