@@ -48,29 +48,20 @@ TEST_CASE("Kyocera function counters: print/copy/fax by colour mode, scans by fu
     CHECK(r.snapshot.identity.model == "TASKalfa 2553ci");
     const Counters want = {
         {"total", 42500},  // prtMarkerLifeCount: Kyocera's panel total
-        {"print_total", 30000},
-        {"copy_total", 12000},
-        {"fax_total", 500},
-        {"print_mono", 21000},
-        {"print_single_color", 1000},
-        {"print_full_color", 8000},
-        {"print_color", 9000},  // single + full colour
-        {"copy_mono", 9000},
-        {"copy_single_color", 0},
-        {"copy_full_color", 3000},
-        {"copy_color", 3000},
-        {"fax_mono", 500},
+        {"print_total", 30000}, {"copy_total", 12000}, {"fax_total", 500},
+        {"print_mono", 21000},  {"print_color", 9000},  // colour modes 2 + 3 (single and full
+                                                        // colour)
+        {"copy_mono", 9000},    {"copy_color", 3000},  {"fax_mono", 500},
         {"mono", 30500},  // print + copy + fax in black & white
-        {"color", 12000},
-        {"scan_copy", 7000},
-        {"scan_fax", 300},
-        {"scan_other", 2200},
-        {"scan_total", 9500},
+        {"color", 12000},       {"scan_copy", 7000},   {"scan_fax", 300},
+        {"scan_other", 2200},   {"scan_total", 9500},
     };
     CHECK(c == want);
     // The splits add up to the machine's total, as on its counter report.
     CHECK(c.at("mono") + c.at("color") == c.at("total"));
     CHECK(provenance(r.sources.at("counters.print_mono")) == "private");
+    CHECK(r.sources.at("counters.print_color") ==
+          std::string(kKyocera) + ".2.1.1.1.2 + " + kKyocera + ".2.1.1.1.3 (profile:kyocera)");
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");
     CHECK(r.sources.at("counters.total") == "1.3.6.1.2.1.43.10.2.1.4.1.1");
 }
@@ -95,8 +86,9 @@ TEST_CASE("Kyocera malformed counter cells give unknown, never garbage", "[count
     CHECK(has_note(r, "copy_total from 1.3.6.1.4.1.1347.42.3.1.1.1.1.2"));         // negative
     CHECK(has_note(r, "1.3.6.1.4.1.1347.42.3.1.1.1.1.4: expected an integer"));    // empty
     CHECK(has_note(r, "1.3.6.1.4.1.1347.42.3.1.2.1.1.1.2: expected an integer"));  // an OID
-    CHECK(has_note(r, "print_full_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.1.3"));
-    CHECK(has_note(r, "implausibly large"));  // Counter64 at the top of the range
+    // Counter64 at the top of the range: the colour sums it belongs to give nothing.
+    CHECK(has_note(r, "print_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.1.3 is implausibly"));
+    CHECK(has_note(r, "copy_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.2.3 is implausibly"));
     CHECK(has_note(r, "integer sent as a string"));
 }
 
@@ -188,7 +180,8 @@ TEST_CASE("a counter table whose rows would overflow their sum gives no value",
     CHECK(has_note(one, "implausibly large"));
 }
 
-TEST_CASE("partial derived sums: parts present only, none gives nothing", "[counters]") {
+TEST_CASE("partial derived sums and summed entries: parts present only, none gives nothing",
+          "[counters]") {
     ProfileSet profiles = ProfileSet::embedded();
     profiles.load_text("acme.toml", R"(
 [[brand]]
@@ -205,6 +198,12 @@ counters = [
   { name = "a", oid = "1.3.6.1.4.1.32473.2.9.1.0" },
   { name = "b", oid = "1.3.6.1.4.1.32473.2.9.2.0" },
   { name = "c", oid = "1.3.6.1.4.1.32473.2.9.3.0" },
+  { name = "s", oid = "1.3.6.1.4.1.32473.2.9.1.0", sum = true },
+  { name = "s", oid = "1.3.6.1.4.1.32473.2.9.2.0", sum = true },
+  { name = "s", oid = "1.3.6.1.4.1.32473.2.9.4.0", sum = true },
+  { name = "none", oid = "1.3.6.1.4.1.32473.2.9.2.0", sum = true },
+  { name = "neg", oid = "1.3.6.1.4.1.32473.2.9.5.0", sum = true },
+  { name = "neg", oid = "1.3.6.1.4.1.32473.2.9.4.0", sum = true },
 ]
 derived = [
   { name = "ab_all", sum = ["a", "b"] },
@@ -217,9 +216,16 @@ derived = [
     v[O("1.3.6.1.2.1.1.1.0")] = Value{ValueType::octets, 0, "Acme Imaging AP-9", {}};
     v[O("1.3.6.1.2.1.1.2.0")] = Value{ValueType::object_id, 0, "", O("1.3.6.1.4.1.32473.2.1")};
     v[O("1.3.6.1.4.1.32473.2.9.1.0")] = Value{ValueType::counter32, 40, "", {}};
+    v[O("1.3.6.1.4.1.32473.2.9.4.0")] = Value{ValueType::counter32, 2, "", {}};
+    v[O("1.3.6.1.4.1.32473.2.9.5.0")] = Value{ValueType::integer, -7, "", {}};
     const auto r = test::collect(v, profiles);
-    const Counters want = {{"a", 40}, {"ab_any", 40}};  // b and c absent: no ab_all, no c_any
+    // b and c absent: no ab_all, no c_any, no "none"; s adds the two cells present; a
+    // negative cell of "neg" is left out with a note.
+    const Counters want = {{"a", 40}, {"ab_any", 40}, {"s", 42}, {"neg", 2}};
     CHECK(r.snapshot.counters == want);
+    CHECK(r.sources.at("counters.s") ==
+          "1.3.6.1.4.1.32473.2.9.1.0 + 1.3.6.1.4.1.32473.2.9.4.0 (profile:acme)");
+    CHECK(has_note(r, "counter neg from 1.3.6.1.4.1.32473.2.9.5.0 is negative"));
     CHECK(r.sources.at("counters.ab_any") == "derived: a (profile:acme)");
 
     // A malformed profile line stops loading with the place of the error.
@@ -230,6 +236,12 @@ id = "bad"
 derived = [ { name = "x", sum = ["a", "b"], partial = "yes" } ]
 )"),
                       Catch::Contains("bad.toml:4") && Catch::Contains("partial must be true"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+counters = [ { name = "x", oid = "1.3.6.1.4.1.32473.1.0", sum = 1 } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("sum must be true"));
 }
 
 TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor tree",

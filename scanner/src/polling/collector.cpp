@@ -800,15 +800,16 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
 }
 
 // ---- counters ----------------------------------------------------------------------------------
+// No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell or a
+// misread field, and would poison every sum and bill built on it.
+constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
+
 void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
                  bool override_existing) {
     if (value < 0) {
         ctx.note("counter " + name + " from " + source + " is negative; ignored");
         return;
     }
-    // No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell
-    // or a misread field, and would poison every sum and bill built on it.
-    constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
     if (value > kMaxPlausibleCount) {
         ctx.note("counter " + name + " from " + source + " is implausibly large; ignored");
         return;
@@ -881,17 +882,48 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     }
     collect_pwg_counters(ctx);
     if (profile == nullptr) return;
+    struct Sum {
+        std::int64_t value = 0;
+        std::string how;
+        bool override_standard = false;
+        bool broken = false;  ///< a part overflowed or was implausible: no value at all
+    };
+    std::map<std::string, Sum> summed;  // counters whose entries are marked `sum`
     for (const auto& c : profile->counters) {
-        if (const auto n = source_number(ctx, c.source)) {
-            std::int64_t scaled = 0;
-            if (__builtin_mul_overflow(*n, c.scale, &scaled)) {
-                ctx.note("counter " + c.name + " from " + c.source.describe() +
-                         " overflows when scaled; ignored");
-                continue;
-            }
+        const auto n = source_number(ctx, c.source);
+        if (!n) continue;
+        std::int64_t scaled = 0;
+        if (__builtin_mul_overflow(*n, c.scale, &scaled)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " overflows when scaled; ignored");
+            if (c.sum) summed[c.name].broken = true;
+            continue;
+        }
+        if (!c.sum) {
             set_counter(ctx, c.name, scaled, c.source.describe() + " (profile:" + profile->id + ")",
                         c.override_standard);
+            continue;
         }
+        auto& sum = summed[c.name];
+        if (sum.broken) continue;
+        if (scaled < 0) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is negative; ignored");
+            continue;
+        }
+        if (scaled > kMaxPlausibleCount || __builtin_add_overflow(sum.value, scaled, &sum.value)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is implausibly large; its sum is ignored");
+            sum.broken = true;
+            continue;
+        }
+        sum.how += (sum.how.empty() ? "" : " + ") + c.source.describe();
+        sum.override_standard = sum.override_standard || c.override_standard;
+    }
+    for (const auto& [name, sum] : summed) {
+        if (sum.broken || sum.how.empty()) continue;
+        set_counter(ctx, name, sum.value, sum.how + " (profile:" + profile->id + ")",
+                    sum.override_standard);
     }
     // Typed counter tables: every row whose type the profile lists, summed per name.
     for (const auto& table : profile->counter_tables) {

@@ -238,7 +238,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         for (const auto& item : *arr) {
             const auto* ct = item.as_table();
             if (ct == nullptr) fail(file, item.source(), "expected {name = ..., oid = ...}");
-            check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override"});
+            check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override", "sum"});
             CounterSource cs;
             const auto* name = ct->get("name");
             if (name == nullptr) fail(file, item.source(), "counter without name");
@@ -257,6 +257,11 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 const auto* b = o->as_boolean();
                 if (b == nullptr) fail(file, o->source(), "override must be true or false");
                 cs.override_standard = b->get();
+            }
+            if (const auto* su = ct->get("sum")) {
+                const auto* b = su->as_boolean();
+                if (b == nullptr) fail(file, su->source(), "sum must be true or false");
+                cs.sum = b->get();
             }
             p.counters.push_back(std::move(cs));
         }

@@ -47,6 +47,9 @@ struct CounterSource {
     ValueSource source;
     std::int64_t scale = 1;
     bool override_standard = false;  ///< replace a value the standard MIBs already gave
+    /// Entries of one name marked `sum` add up the cells present (Kyocera's colour modes: which
+    /// index is single or full colour differs by model, their sum is the colour count).
+    bool sum = false;
 };
 
 /// A supply level in a vendor's private MIB (a percentage once divided by `divisor`), used
