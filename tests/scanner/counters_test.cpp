@@ -48,17 +48,22 @@ TEST_CASE("Kyocera function counters: print/copy/fax by colour mode, scans by fu
     CHECK(r.snapshot.identity.model == "TASKalfa 2553ci");
     const Counters want = {
         {"total", 42500},  // prtMarkerLifeCount: Kyocera's panel total
-        {"print_total", 30000}, {"copy_total", 12000}, {"fax_total", 500},
-        {"print_mono", 21000},  {"print_color", 9000},  // colour modes 2 + 3 (single and full
-                                                        // colour)
-        {"copy_mono", 9000},    {"copy_color", 3000},  {"fax_mono", 500},
-        {"mono", 30500},  // print + copy + fax in black & white
-        {"color", 12000},       {"scan_copy", 7000},   {"scan_fax", 300},
-        {"scan_other", 2200},   {"scan_total", 9500},
+        {"print_total", 30000}, {"copy_total", 12000},
+        {"fax_total", 500},     {"print_mono", 21000},
+        {"print_color", 9000},  // colour modes 2 + 3
+        {"copy_mono", 9000},    {"copy_color", 3000},
+        {"fax_mono", 500},      {"mono", 30500},  // print + copy + fax in black & white
+        {"color", 12000},       {"scan_copy", 7000},
+        {"scan_fax", 300},      {"scan_other", 2200},
+        {"scan_total", 9500},   {"total_large", 4000},  // A3 (micrometres) + Ledger (1/10000 in)
+        {"total_small", 38500},  // B4 + A4 + Letter; the unused A5 row adds nothing
     };
     CHECK(c == want);
     // The splits add up to the machine's total, as on its counter report.
     CHECK(c.at("mono") + c.at("color") == c.at("total"));
+    CHECK(c.at("total_large") + c.at("total_small") == c.at("total"));
+    CHECK(r.sources.at("counters.total_large") ==
+          "1.3.6.1.4.1.1347.42.2.1.1.1.6 (rows 1.1+1.4) (profile:kyocera)");
     CHECK(provenance(r.sources.at("counters.print_mono")) == "private");
     CHECK(r.sources.at("counters.print_color") ==
           std::string(kKyocera) + ".2.1.1.1.2 + " + kKyocera + ".2.1.1.1.3 (profile:kyocera)");
@@ -68,8 +73,8 @@ TEST_CASE("Kyocera function counters: print/copy/fax by colour mode, scans by fu
 
 TEST_CASE("Kyocera mono printer: no copy, colour or scan counter invented", "[counters][partial]") {
     const auto r = test::collect(partial("kyocera-mono-printer"));
-    const Counters want = {
-        {"total", 18311}, {"print_total", 18311}, {"print_mono", 18311}, {"mono", 18311}};
+    const Counters want = {{"total", 18311}, {"print_total", 18311}, {"print_mono", 18311},
+                           {"mono", 18311},  {"total_large", 0},     {"total_small", 18311}};
     CHECK(r.snapshot.counters == want);
 }
 
@@ -90,6 +95,11 @@ TEST_CASE("Kyocera malformed counter cells give unknown, never garbage", "[count
     CHECK(has_note(r, "print_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.1.3 is implausibly"));
     CHECK(has_note(r, "copy_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.2.3 is implausibly"));
     CHECK(has_note(r, "integer sent as a string"));
+    // A paper-size row in an unknown unit holds pages: no large/small split rather than a
+    // small-paper total that misses them.
+    CHECK(has_note(r,
+                   "1.3.6.1.4.1.1347.42.2.1.1.1.6.1.2: a paper-size row without a readable "
+                   "size; no total_large/total_small"));
 }
 
 TEST_CASE("Canon counter codes: own total wins, large and small paper, colour per function",
@@ -242,6 +252,12 @@ id = "bad"
 counters = [ { name = "x", oid = "1.3.6.1.4.1.32473.1.0", sum = 1 } ]
 )"),
                       Catch::Contains("bad.toml:4") && Catch::Contains("sum must be true"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+size_tables = [ { unit_column = "1.3.6.1.4.1.32473.1.3", large = "total_large" } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("expected {unit_column"));
 }
 
 TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor tree",
@@ -260,6 +276,15 @@ TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor
             ++asked;
         }
         CHECK(asked >= 13);
+        for (const auto& t : profile->size_tables) {  // Kyocera's paper-size counts
+            int cells = 0;
+            for (auto it = full.lower_bound(t.value_column);
+                 it != full.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+                CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
+                ++cells;
+            }
+            CHECK(cells == 6);
+        }
         CHECK(std::none_of(plan.subtrees.begin(), plan.subtrees.end(), [](const Oid& o) {
             const auto t = snmp::to_string(o);
             return t.rfind("1.3.6.1.4.1.1347", 0) == 0 || t.rfind("1.3.6.1.4.1.1602", 0) == 0;

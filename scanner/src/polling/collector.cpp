@@ -866,6 +866,52 @@ void collect_pwg_counters(Ctx& ctx) {
     }
 }
 
+/// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
+/// count that cannot be placed (no size, an unknown unit, a count that is no number) voids
+/// both sums: a small-paper total missing a size would be billed wrong, so none is better.
+void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
+    constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
+    const auto units = column(ctx.view, table.unit_column);
+    const auto lengths = column(ctx.view, table.length_column);
+    const auto values = column(ctx.view, table.value_column);
+    if (values.empty()) return;
+    std::int64_t large = 0;
+    std::int64_t small = 0;
+    std::string large_rows;
+    std::string small_rows;
+    for (const auto& [idx, v] : values) {
+        const Oid value_oid = child(table.value_column, idx);
+        const auto n = ctx.integer(v, value_oid);
+        std::optional<std::int64_t> micrometres;
+        const auto unit = units.find(idx);
+        const auto length = lengths.find(idx);
+        if (unit != units.end() && length != lengths.end() && unit->second->is_number() &&
+            length->second->is_number() && length->second->number > 0 &&
+            length->second->number < 10'000'000) {
+            if (unit->second->number == 4) micrometres = length->second->number;
+            if (unit->second->number == 3) micrometres = length->second->number * 254 / 100;
+        }
+        if (n && *n == 0) continue;  // an unused size places no page anywhere
+        if (!n || *n < 0 || *n > kMaxPlausibleCount || !micrometres) {
+            ctx.note(snmp::to_string(value_oid) + ": a paper-size row without a readable " +
+                     (micrometres ? "count" : "size") + "; no " + table.large + "/" + table.small +
+                     " counters");
+            return;
+        }
+        const bool is_large = *micrometres >= kLargeMicrometres;
+        (is_large ? large : small) += *n;  // each <= 10^12, rows are few: no overflow
+        auto& rows = is_large ? large_rows : small_rows;
+        rows += (rows.empty() ? "" : "+") + snmp::to_string(idx);
+    }
+    const auto where = [&](const std::string& rows) {
+        return snmp::to_string(table.value_column) + " (rows " + rows + ") (profile:" + profile.id +
+               ")";
+    };
+    // A model that has only small sizes has no large-paper pages: 0, not unknown.
+    set_counter(ctx, table.large, large, where(large_rows.empty() ? "none" : large_rows), false);
+    set_counter(ctx, table.small, small, where(small_rows.empty() ? "none" : small_rows), false);
+}
+
 void collect_counters(Ctx& ctx, const Profile* profile) {
     const auto unit = ctx.integer(kPrtMarkerUnit11);
     // prtMarkerCounterUnit: 7 impressions, 8 sheets; anything else (meters, hours...) is not a
@@ -960,6 +1006,7 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                         overrides[name]);
         }
     }
+    for (const auto& table : profile->size_tables) collect_size_table(ctx, *profile, table);
     // Derived last, and only where the device gave no value of its own.
     for (const auto& d : profile->derived) {
         auto& counters = ctx.out.snapshot.counters;
@@ -1108,6 +1155,11 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);
     }
+    for (const auto& t : p.size_tables) {
+        add_unique(out, t.unit_column);
+        add_unique(out, t.length_column);
+        add_unique(out, t.value_column);
+    }
     return out;
 }
 
@@ -1157,13 +1209,16 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         for (const auto& s : ident.profile->supplies_private) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
-        // Counter table values change, their rows and types do not: GET the cells found.
-        for (const auto& t : ident.profile->counter_tables) {
-            for (auto it = previous.lower_bound(t.value_column);
-                 it != previous.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+        // Counter table values change, their rows and types (or paper sizes) do not: GET the
+        // cells found.
+        const auto cells = [&](const Oid& value_column) {
+            for (auto it = previous.lower_bound(value_column);
+                 it != previous.end() && snmp::starts_with(it->first, value_column); ++it) {
                 vendor.insert(it->first);
             }
-        }
+        };
+        for (const auto& t : ident.profile->counter_tables) cells(t.value_column);
+        for (const auto& t : ident.profile->size_tables) cells(t.value_column);
     }
     CollectionPlan plan;
     for (const auto& [oid, value] : previous) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -134,7 +135,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(file, t,
                {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
                 "model", "serial", "firmware", "mac", "console", "device_id", "counters", "derived",
-                "counter_tables", "supplies", "supply_levels", "low_percent"});
+                "counter_tables", "size_tables", "supplies", "supply_levels", "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -301,6 +302,35 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 table.types.push_back(std::move(entry));
             }
             p.counter_tables.push_back(std::move(table));
+        }
+    }
+    if (const auto* sz = t.get("size_tables")) {
+        const auto* arr = sz->as_array();
+        if (arr == nullptr) fail(file, sz->source(), "size_tables must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* tt = item.as_table();
+            static const char* const kKeys[] = {"unit_column", "length_column", "value_column",
+                                                "large", "small"};
+            if (tt == nullptr ||
+                std::any_of(std::begin(kKeys), std::end(kKeys),
+                            [&](const char* k) { return tt->get(k) == nullptr; })) {
+                fail(file, item.source(),
+                     "expected {unit_column, length_column, value_column, large, small}");
+            }
+            check_keys(file, *tt,
+                       {"unit_column", "length_column", "value_column", "large", "small"});
+            SizeTable table;
+            table.unit_column = oid_of(file, *tt->get("unit_column"));
+            table.length_column = oid_of(file, *tt->get("length_column"));
+            table.value_column = oid_of(file, *tt->get("value_column"));
+            for (auto [key, out] :
+                 {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
+                *out = string_of(file, *tt->get(key), key);
+                if (!proto::is_counter_name(*out)) {
+                    fail(file, tt->get(key)->source(), "bad counter name '" + *out + "'");
+                }
+            }
+            p.size_tables.push_back(std::move(table));
         }
     }
     if (const auto* s = t.get("supply_levels")) {

@@ -78,6 +78,20 @@ struct CounterTable {
     std::vector<Type> types;
 };
 
+/// A vendor table of page counts per paper size (Kyocera's kmMediaTable: one row per size the
+/// model knows, rows and their order differ by model), split into large (A3 class: long edge
+/// at least 400 mm: A3, Ledger, SRA3) and small paper (A4, Letter, Legal, B4...), which are
+/// billed at different rates. The unit column is PrtMediaUnitTC (3 ten-thousandths of an
+/// inch, 4 micrometres). All three columns are walked in a full read; a repeat poll GETs the
+/// value cells found.
+struct SizeTable {
+    snmp::Oid unit_column;
+    snmp::Oid length_column;  ///< the long edge
+    snmp::Oid value_column;
+    std::string large;  ///< counter name for large paper ("total_large")
+    std::string small;  ///< counter name for the rest ("total_small")
+};
+
 /// A counter computed from others when the device has no object for it (Konica Minolta keeps
 /// mono/colour only per function): the sum of `parts`, all of which must be present, unless
 /// `partial`: then the parts present are summed (at least one). Partial sums are for objects a
@@ -116,6 +130,7 @@ struct Profile {
     std::vector<ValueSource> device_id;
     std::vector<CounterSource> counters;
     std::vector<CounterTable> counter_tables;
+    std::vector<SizeTable> size_tables;
     std::vector<DerivedCounter> derived;
     std::vector<SupplySource> supplies_private;
     SupplyCoding supplies;

@@ -266,8 +266,26 @@ UNIT = ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7")  # impressions
 
 # A colour Kyocera TASKalfa MFP: function counters (1347.42.3.1, layout in kyocera.toml) with
 # print/copy/fax by colour mode and scans by function. prtMarkerLifeCount is the panel total:
-# print 30000 + copy 12000 + fax 500.
+# print 30000 + copy 12000 + fax 500. Its paper-size table (KMCOMMON-MIB kmMediaTable) has
+# sizes in both units: A3 and Ledger (17 in) are large, B4, A4 and Letter small, A5 unused.
 KC = "1.3.6.1.4.1.1347.42.3.1"
+KM_MEDIA = "1.3.6.1.4.1.1347.42.2.1.1.1"
+
+
+def media(rows):
+    """kmMediaTable rows (index 1.<n>): (name, unit, long edge, count or None)."""
+    out = []
+    for n, (name, unit, length, count) in enumerate(rows, start=1):
+        out += [("%s.2.1.%d" % (KM_MEDIA, n), s(name))]
+        if unit is not None:
+            out += [("%s.3.1.%d" % (KM_MEDIA, n), "2|%d" % unit)]
+        if length is not None:
+            out += [("%s.4.1.%d" % (KM_MEDIA, n), "2|%d" % length)]
+        if count is not None:
+            out += [("%s.6.1.%d" % (KM_MEDIA, n), count if isinstance(count, str)
+                     else "65|%d" % count)]
+    return out
+
 write("kyocera-counters", [
     ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
@@ -280,7 +298,9 @@ write("kyocera-counters", [
     (KC + ".2.1.1.2.2", "65|0"), (KC + ".2.1.1.2.3", "65|3000"),
     (KC + ".2.1.1.4.1", "65|500"),
     (KC + ".3.1.1.2", "65|7000"), (KC + ".3.1.1.4", "65|300"), (KC + ".4.1.1.1", "65|2200"),
-] + printer("TASKalfa 2553ci"))
+] + media([("A3", 4, 420000, 3000), ("B4", 4, 364000, 500), ("A4", 4, 297000, 37000),
+           ("Ledger", 3, 170000, 1000), ("Letter", 3, 110000, 1000), ("A5", 4, 210000, 0)])
+  + printer("TASKalfa 2553ci"))
 
 # A mono Kyocera ECOSYS printer: only the printer function and black & white cells exist, so
 # there is no colour, copy or scan counter to report (absent is not zero for a missing
@@ -291,7 +311,7 @@ write("kyocera-mono-printer", [
     UPTIME, UNIT, (LIFE, "65|18311"),
     ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS P2040dn")),
     (KC + ".1.1.1.1", "65|18311"), (KC + ".2.1.1.1.1", "65|18311"),
-] + printer("ECOSYS P2040dn"))
+] + media([("A4", 4, 297000, 18311), ("A5", 4, 210000, 0)]) + printer("ECOSYS P2040dn"))
 
 # Kyocera cells that break the rules: a number sent as text that is not one, a negative
 # INTEGER, an OBJECT IDENTIFIER where a count belongs, an empty string, and two Counter64
@@ -306,7 +326,9 @@ write("kyocera-counters-malformed", [
     (KC + ".2.1.1.1.1", "65|6000"), (KC + ".2.1.1.1.2", "6|1.3.6.1.4.1.1347"),
     (KC + ".2.1.1.1.3", "70|18446744073709551615"), (KC + ".2.1.1.2.3", "70|9223372036854775807"),
     (KC + ".2.1.1.2.1", s("1200")),
-])
+# Paper sizes: a row in an unknown unit (7) with pages on it voids the large/small split; an
+# unused row without a size would not.
+] + media([("A3", 4, 420000, 100), ("A4", 7, 297, 5), ("Custom", None, None, 0)]))
 
 # A Canon imageRUNNER ADVANCE: the counter table by Canon's own counter codes (canon.toml).
 # Its own Total 1 (101) is 6 pages above prtMarkerLifeCount; large (A3) and small (A4) kept
