@@ -975,12 +975,31 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     for (const auto& table : profile->counter_tables) {
         const auto types = column(ctx.view, table.type_column);
         const auto values = column(ctx.view, table.value_column);
+        const auto units = table.unit_column ? column(ctx.view, *table.unit_column)
+                                             : std::map<Oid, const Value*>{};
         std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
         std::map<std::string, bool> overrides;
-        std::set<std::string> broken;  // names whose sum overflowed: no value at all
+        std::set<std::string> broken;  // names with a part that cannot be counted: no value
         for (const auto& [idx, tv] : types) {
             const auto value = values.find(idx);
             if (value == values.end() || !tv->is_number()) continue;
+            if (table.unit_column) {
+                // Sides and sheets differ on every duplex page: a row in another unit (or none)
+                // is not the counter its name promises, and a sum missing it would be wrong.
+                const auto row_unit = units.find(idx);
+                const bool counted = row_unit != units.end() && row_unit->second->is_number() &&
+                                     std::find(table.units.begin(), table.units.end(),
+                                               row_unit->second->number) != table.units.end();
+                if (!counted) {
+                    for (const auto& ty : table.types) {
+                        if (ty.type != tv->number || broken.count(ty.name) != 0) continue;
+                        ctx.note(snmp::to_string(child(table.value_column, idx)) +
+                                 ": row in an unexpected unit; no " + ty.name);
+                        broken.insert(ty.name);
+                    }
+                    continue;
+                }
+            }
             for (const auto& ty : table.types) {
                 if (ty.type != tv->number) continue;
                 const auto n = ctx.integer(value->second, child(table.value_column, idx));
@@ -1154,6 +1173,7 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
     for (const auto& t : p.counter_tables) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);
+        if (t.unit_column) add_unique(out, *t.unit_column);
     }
     for (const auto& t : p.size_tables) {
         add_unique(out, t.unit_column);

@@ -276,10 +276,21 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 tt->get("value_column") == nullptr || tt->get("types") == nullptr) {
                 fail(file, item.source(), "expected {type_column, value_column, types = [...]}");
             }
-            check_keys(file, *tt, {"type_column", "value_column", "types"});
+            check_keys(file, *tt, {"type_column", "value_column", "types", "unit_column", "units"});
             CounterTable table;
             table.type_column = oid_of(file, *tt->get("type_column"));
             table.value_column = oid_of(file, *tt->get("value_column"));
+            if ((tt->get("unit_column") == nullptr) != (tt->get("units") == nullptr)) {
+                fail(file, item.source(), "unit_column and units go together");
+            }
+            if (const auto* uc = tt->get("unit_column")) {
+                table.unit_column = oid_of(file, *uc);
+                const auto* units = tt->get("units")->as_array();
+                if (units == nullptr || units->empty()) {
+                    fail(file, tt->get("units")->source(), "units must be a non-empty array");
+                }
+                for (const auto& u : *units) table.units.push_back(int_of(file, u, "units"));
+            }
             const auto* types = tt->get("types")->as_array();
             if (types == nullptr) fail(file, tt->get("types")->source(), "types must be an array");
             for (const auto& ty : *types) {

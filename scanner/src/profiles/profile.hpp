@@ -70,6 +70,10 @@ struct SupplySource {
 struct CounterTable {
     snmp::Oid type_column;
     snmp::Oid value_column;
+    /// Optional: a column giving each row's unit (Lexmark's UnitsTC: 4 sides, 5 sheets) and the
+    /// unit codes counted; rows in another unit, or without one, are left out with a note.
+    std::optional<snmp::Oid> unit_column;
+    std::vector<std::int64_t> units;
     struct Type {
         std::int64_t type = 0;
         std::string name;
