@@ -169,6 +169,40 @@ TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[co
     CHECK(r.sources.at("counters.scan_total").rfind("derived: scan_mono + scan_color", 0) == 0);
 }
 
+TEST_CASE("Lexmark MPS tables: paper counts in sides, scans summed per kind",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("lexmark-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Lexmark");
+    const Counters want = {
+        {"total", 50200},  // prtMarkerLifeCount (totalSafe agrees; it only fills a gap)
+        {"mono", 35200},       {"color", 15000},       {"print_total", 30000},
+        {"print_mono", 20000}, {"print_color", 10000}, {"copy_total", 18000},
+        {"copy_mono", 13000},  {"copy_color", 5000},   {"fax_total", 2200},
+        {"fax_mono", 2200},    {"fax_color", 0},       {"scan_copy", 15000},  // ADF+glass+duplex
+        {"scan_fax", 700},     {"scan_send", 2450},    {"scan_total", 18150},
+    };
+    CHECK(c == want);
+    CHECK(c.at("print_total") + c.at("copy_total") + c.at("fax_total") == c.at("total"));
+    CHECK(r.sources.at("counters.scan_send").find("type 3+3+4+262") != std::string::npos);
+    // Without prtMarkerLifeCount, Lexmark's totalSafe is the total.
+    auto view = partial("lexmark-counters");
+    view.erase(O("1.3.6.1.2.1.43.10.2.1.4.1.1"));
+    const auto own = test::collect(view);
+    CHECK(own.snapshot.counters.at("total") == 50200);
+    CHECK(own.sources.at("counters.total").find("(type 2)") != std::string::npos);
+}
+
+TEST_CASE("Lexmark rows in sheets, without a unit or a number give unknown",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("lexmark-counters-malformed"));
+    const Counters want = {{"total", 12000}, {"print_total", 9000}, {"copy_mono", 3000}};
+    CHECK(r.snapshot.counters == want);
+    CHECK(has_note(r, "641.6.4.2.1.1.4.1.4: row in an unexpected unit; no print_mono"));
+    CHECK(has_note(r, "641.6.4.2.1.1.4.1.5: row in an unexpected unit; no copy_total"));
+    CHECK(has_note(r, "641.6.4.2.1.1.4.1.2: expected an integer"));
+}
+
 TEST_CASE("a counter table whose rows would overflow their sum gives no value",
           "[counters][partial]") {
     // Ricoh's engine counter table: types 202 and 203 (rows 5 and 6) both feed copy_color.
@@ -258,6 +292,12 @@ id = "bad"
 size_tables = [ { unit_column = "1.3.6.1.4.1.32473.1.3", large = "total_large" } ]
 )"),
                       Catch::Contains("bad.toml:4") && Catch::Contains("expected {unit_column"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+counter_tables = [ { type_column = "1.3.6.1.4.1.32473.1.2", value_column = "1.3.6.1.4.1.32473.1.4", unit_column = "1.3.6.1.4.1.32473.1.3", types = [] } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("unit_column and units"));
 }
 
 TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor tree",

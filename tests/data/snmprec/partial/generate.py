@@ -370,3 +370,53 @@ write("sharp-counters", [
     (SH + ".6.4.70", "65|15000"),
     (SH + ".7.4.50", "65|2600"), (SH + ".7.4.51", "65|5200"), (SH + ".7.4.53", "65|1800"),
 ] + printer("SHARP MX-3070N"))
+
+# A colour Lexmark MFP with LEXMARK-MPS-MIB's paper and scan count tables (lexmark.toml):
+# rows in sides (unit 4) as the MIB asks, an unlisted type counted in sheets between them;
+# print 30000 + copy 18000 + fax 2200 = totalSafe 50200 = prtMarkerLifeCount. Scans: one row
+# per kind and paper size (e-mail on A4 and A3).
+LX_PAPER = "1.3.6.1.4.1.641.6.4.2.1.1"
+LX_SCAN = "1.3.6.1.4.1.641.6.4.3.1.1"
+
+
+def lexmark_paper(rows):
+    out = []
+    for n, (typ, unit, value) in enumerate(rows, start=1):
+        out += [("%s.2.1.%d" % (LX_PAPER, n), "2|%d" % typ)]
+        if unit is not None:
+            out += [("%s.3.1.%d" % (LX_PAPER, n), "2|%d" % unit)]
+        out += [("%s.4.1.%d" % (LX_PAPER, n), value if isinstance(value, str)
+                 else "65|%d" % value)]
+    return out
+
+
+def lexmark_scans(rows):
+    out = []
+    for n, (typ, size, sides) in enumerate(rows, start=1):
+        out += [("%s.2.1.%d" % (LX_SCAN, n), "2|%d" % typ), ("%s.3.1.%d" % (LX_SCAN, n), "2|%d" % size),
+                ("%s.4.1.%d" % (LX_SCAN, n), "65|%d" % sides),
+                ("%s.5.1.%d" % (LX_SCAN, n), "65|%d" % sides)]
+    return out
+
+
+write("lexmark-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Lexmark CX725 version CXTPP.230.037 kernel 4.11.12 All-N-1")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.641.2.1.2.1.137"),
+    UPTIME, UNIT, (LIFE, "65|50200"),
+] + lexmark_paper([(1, 4, 50210), (2, 4, 50200), (3, 4, 35200), (4, 4, 15000), (16, 4, 30000),
+                   (17, 4, 20000), (18, 4, 10000), (32, 4, 18000), (33, 4, 13000),
+                   (34, 4, 5000), (48, 4, 2200), (49, 4, 2200), (50, 4, 0), (64, 4, 300),
+                   (80, 5, 26000)])
+  + lexmark_scans([(1, 68, 9000), (257, 68, 4000), (769, 68, 2000), (2, 68, 700),
+                   (3, 68, 1500), (3, 67, 100), (4, 68, 800), (262, 68, 50)])
+  + printer("Lexmark CX725"))
+
+# Lexmark rows that break the rules: print mono counted in sheets, copy total without a unit,
+# mono total whose value is no number; the well-formed rows still count.
+write("lexmark-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("Lexmark MX521ade version MXTGM.081.234 kernel 4.11.12")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.641.2.1.2.1.131"),
+    UPTIME, UNIT, (LIFE, "65|12000"),
+] + lexmark_paper([(2, 4, 12000), (3, 4, s("many")), (16, 4, 9000), (17, 5, 5000),
+                   (32, None, 3000), (33, 4, 3000)])
+  + printer("Lexmark MX521ade"))
