@@ -815,10 +815,18 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
 }
 
 // ---- counters ----------------------------------------------------------------------------------
+// No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell or a
+// misread field, and would poison every sum and bill built on it.
+constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
+
 void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
                  bool override_existing) {
     if (value < 0) {
         ctx.note("counter " + name + " from " + source + " is negative; ignored");
+        return;
+    }
+    if (value > kMaxPlausibleCount) {
+        ctx.note("counter " + name + " from " + source + " is implausibly large; ignored");
         return;
     }
     auto& counters = ctx.out.snapshot.counters;
@@ -873,6 +881,52 @@ void collect_pwg_counters(Ctx& ctx) {
     }
 }
 
+/// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
+/// count that cannot be placed (no size, an unknown unit, a count that is no number) voids
+/// both sums: a small-paper total missing a size would be billed wrong, so none is better.
+void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
+    constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
+    const auto units = column(ctx.view, table.unit_column);
+    const auto lengths = column(ctx.view, table.length_column);
+    const auto values = column(ctx.view, table.value_column);
+    if (values.empty()) return;
+    std::int64_t large = 0;
+    std::int64_t small = 0;
+    std::string large_rows;
+    std::string small_rows;
+    for (const auto& [idx, v] : values) {
+        const Oid value_oid = child(table.value_column, idx);
+        const auto n = ctx.integer(v, value_oid);
+        std::optional<std::int64_t> micrometres;
+        const auto unit = units.find(idx);
+        const auto length = lengths.find(idx);
+        if (unit != units.end() && length != lengths.end() && unit->second->is_number() &&
+            length->second->is_number() && length->second->number > 0 &&
+            length->second->number < 10'000'000) {
+            if (unit->second->number == 4) micrometres = length->second->number;
+            if (unit->second->number == 3) micrometres = length->second->number * 254 / 100;
+        }
+        if (n && *n == 0) continue;  // an unused size places no page anywhere
+        if (!n || *n < 0 || *n > kMaxPlausibleCount || !micrometres) {
+            ctx.note(snmp::to_string(value_oid) + ": a paper-size row without a readable " +
+                     (micrometres ? "count" : "size") + "; no " + table.large + "/" + table.small +
+                     " counters");
+            return;
+        }
+        const bool is_large = *micrometres >= kLargeMicrometres;
+        (is_large ? large : small) += *n;  // each <= 10^12, rows are few: no overflow
+        auto& rows = is_large ? large_rows : small_rows;
+        rows += (rows.empty() ? "" : "+") + snmp::to_string(idx);
+    }
+    const auto where = [&](const std::string& rows) {
+        return snmp::to_string(table.value_column) + " (rows " + rows + ") (profile:" + profile.id +
+               ")";
+    };
+    // A model that has only small sizes has no large-paper pages: 0, not unknown.
+    set_counter(ctx, table.large, large, where(large_rows.empty() ? "none" : large_rows), false);
+    set_counter(ctx, table.small, small, where(small_rows.empty() ? "none" : small_rows), false);
+}
+
 void collect_counters(Ctx& ctx, const Profile* profile) {
     const auto unit = ctx.integer(kPrtMarkerUnit11);
     // prtMarkerCounterUnit: 7 impressions, 8 sheets; anything else (meters, hours...) is not a
@@ -889,39 +943,104 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     }
     collect_pwg_counters(ctx);
     if (profile == nullptr) return;
+    struct Sum {
+        std::int64_t value = 0;
+        std::string how;
+        bool override_standard = false;
+        bool broken = false;  ///< a part overflowed or was implausible: no value at all
+    };
+    std::map<std::string, Sum> summed;  // counters whose entries are marked `sum`
     for (const auto& c : profile->counters) {
-        if (const auto n = source_number(ctx, c.source)) {
-            set_counter(ctx, c.name, *n * c.scale,
-                        c.source.describe() + " (profile:" + profile->id + ")",
-                        c.override_standard);
+        const auto n = source_number(ctx, c.source);
+        if (!n) continue;
+        std::int64_t scaled = 0;
+        if (__builtin_mul_overflow(*n, c.scale, &scaled)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " overflows when scaled; ignored");
+            if (c.sum) summed[c.name].broken = true;
+            continue;
         }
+        if (!c.sum) {
+            set_counter(ctx, c.name, scaled, c.source.describe() + " (profile:" + profile->id + ")",
+                        c.override_standard);
+            continue;
+        }
+        auto& sum = summed[c.name];
+        if (sum.broken) continue;
+        if (scaled < 0) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is negative; ignored");
+            continue;
+        }
+        if (scaled > kMaxPlausibleCount || __builtin_add_overflow(sum.value, scaled, &sum.value)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is implausibly large; its sum is ignored");
+            sum.broken = true;
+            continue;
+        }
+        sum.how += (sum.how.empty() ? "" : " + ") + c.source.describe();
+        sum.override_standard = sum.override_standard || c.override_standard;
+    }
+    for (const auto& [name, sum] : summed) {
+        if (sum.broken || sum.how.empty()) continue;
+        set_counter(ctx, name, sum.value, sum.how + " (profile:" + profile->id + ")",
+                    sum.override_standard);
     }
     // Typed counter tables: every row whose type the profile lists, summed per name.
     for (const auto& table : profile->counter_tables) {
         const auto types = column(ctx.view, table.type_column);
         const auto values = column(ctx.view, table.value_column);
+        const auto units = table.unit_column ? column(ctx.view, *table.unit_column)
+                                             : std::map<Oid, const Value*>{};
         std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
         std::map<std::string, bool> overrides;
+        std::set<std::string> broken;  // names with a part that cannot be counted: no value
         for (const auto& [idx, tv] : types) {
             const auto value = values.find(idx);
             if (value == values.end() || !tv->is_number()) continue;
+            if (table.unit_column) {
+                // Sides and sheets differ on every duplex page: a row in another unit (or none)
+                // is not the counter its name promises, and a sum missing it would be wrong.
+                const auto row_unit = units.find(idx);
+                const bool counted = row_unit != units.end() && row_unit->second->is_number() &&
+                                     std::find(table.units.begin(), table.units.end(),
+                                               row_unit->second->number) != table.units.end();
+                if (!counted) {
+                    for (const auto& ty : table.types) {
+                        if (ty.type != tv->number || broken.count(ty.name) != 0) continue;
+                        ctx.note(snmp::to_string(child(table.value_column, idx)) +
+                                 ": row in an unexpected unit; no " + ty.name);
+                        broken.insert(ty.name);
+                    }
+                    continue;
+                }
+            }
             for (const auto& ty : table.types) {
                 if (ty.type != tv->number) continue;
                 const auto n = ctx.integer(value->second, child(table.value_column, idx));
                 if (!n || *n < 0) continue;
+                if (broken.count(ty.name) != 0) continue;
                 auto& [sum, which] = sums[ty.name];
-                sum += *n;
+                // A garbage value near 2^63 must not wrap the sum into a plausible number.
+                if (__builtin_add_overflow(sum, *n, &sum)) {
+                    ctx.note(snmp::to_string(table.value_column) + ": sum of " + ty.name +
+                             " overflows; ignored");
+                    broken.insert(ty.name);
+                    continue;
+                }
                 which += (which.empty() ? "" : "+") + std::to_string(ty.type);
                 overrides[ty.name] = overrides[ty.name] || ty.override_standard;
             }
         }
         for (const auto& [name, sum_which] : sums) {
+            if (broken.count(name) != 0) continue;
             set_counter(ctx, name, sum_which.first,
                         snmp::to_string(table.value_column) + " (type " + sum_which.second +
                             ") (profile:" + profile->id + ")",
                         overrides[name]);
         }
     }
+    for (const auto& table : profile->size_tables) collect_size_table(ctx, *profile, table);
     // Derived last, and only where the device gave no value of its own.
     for (const auto& d : profile->derived) {
         auto& counters = ctx.out.snapshot.counters;
@@ -932,13 +1051,20 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
         for (const auto& part : d.parts) {
             const auto it = counters.find(part);
             if (it == counters.end()) {
+                if (d.partial) continue;
                 complete = false;
                 break;
             }
-            sum += it->second;
+            // set_counter bounds every part, so this only keeps the sum defined should that
+            // bound ever grow: a wrapped sum must never read as a plausible number.
+            if (__builtin_add_overflow(sum, it->second, &sum)) {
+                ctx.note("counter " + d.name + ": sum of its parts overflows; ignored");
+                complete = false;
+                break;
+            }
             how += (how.empty() ? "" : " + ") + part;
         }
-        if (complete) {
+        if (complete && !how.empty()) {
             set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
                         false);
         }
@@ -1062,6 +1188,12 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
     for (const auto& t : p.counter_tables) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);
+        if (t.unit_column) add_unique(out, *t.unit_column);
+    }
+    for (const auto& t : p.size_tables) {
+        add_unique(out, t.unit_column);
+        add_unique(out, t.length_column);
+        add_unique(out, t.value_column);
     }
     return out;
 }
@@ -1112,13 +1244,16 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         for (const auto& s : ident.profile->supplies_private) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
-        // Counter table values change, their rows and types do not: GET the cells found.
-        for (const auto& t : ident.profile->counter_tables) {
-            for (auto it = previous.lower_bound(t.value_column);
-                 it != previous.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+        // Counter table values change, their rows and types (or paper sizes) do not: GET the
+        // cells found.
+        const auto cells = [&](const Oid& value_column) {
+            for (auto it = previous.lower_bound(value_column);
+                 it != previous.end() && snmp::starts_with(it->first, value_column); ++it) {
                 vendor.insert(it->first);
             }
-        }
+        };
+        for (const auto& t : ident.profile->counter_tables) cells(t.value_column);
+        for (const auto& t : ident.profile->size_tables) cells(t.value_column);
     }
     CollectionPlan plan;
     for (const auto& [oid, value] : previous) {
