@@ -24,6 +24,7 @@
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "printmon/proto/validate.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
@@ -244,8 +245,15 @@ void require_device(pqxx::transaction_base& tx, const std::string& tenant,
 }
 
 rapidjson::Document json_body(const net::Request& request) {
+    // Bodies come from anyone (the sign-in is public): nesting bounded before parsing, and
+    // parsed iteratively, or a 100,000-deep "[[[..." overflowed the stack of the recursive
+    // parser and took the cloud down for every tenant.
+    if (auto nesting = proto::check_nesting(request.body); !nesting) {
+        throw net::HttpError(400, "invalid_json", "the body is nested too deeply");
+    }
     rapidjson::Document doc;
-    doc.Parse(request.body.data(), request.body.size());
+    // Encoding is checked per field (member() names the field in its message).
+    doc.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
         throw net::HttpError(400, "invalid_json", "the body must be a JSON object");
     }
