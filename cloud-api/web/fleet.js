@@ -23,11 +23,22 @@ function counterName(n) {
     print_color: t('cn_print_color'), copy_total: t('cn_copy_total'), copy_mono: t('cn_copy_mono'), copy_color: t('cn_copy_color'),
     scan_total: t('cn_scan_total'), scan_mono: t('cn_scan_mono'), scan_color: t('cn_scan_color'), fax_total: t('cn_fax_total'),
     duplex: t('cn_duplex'), since_power_on: t('cn_since_power_on'),
+    // Vendor splits the collector emits (docs/accuracy.md): A3/A4 billing, scans by purpose.
+    total_large: t('cn_total_large'), total_small: t('cn_total_small'), mono_large: t('cn_mono_large'),
+    mono_small: t('cn_mono_small'), color_large: t('cn_color_large'), color_small: t('cn_color_small'),
+    print_color_large: t('cn_print_color_large'), print_color_small: t('cn_print_color_small'),
+    copy_color_large: t('cn_copy_color_large'), copy_color_small: t('cn_copy_color_small'), scan_large: t('cn_scan_large'),
+    scan_small: t('cn_scan_small'), scan_mono_large: t('cn_scan_mono_large'), scan_mono_small: t('cn_scan_mono_small'),
+    scan_copy: t('cn_scan_copy'), scan_fax: t('cn_scan_fax'), scan_send: t('cn_scan_send'), scan_other: t('cn_scan_other'),
+    fax_mono: t('cn_fax_mono'), fax_color: t('cn_fax_color'), adf: t('cn_adf'), jams: t('cn_jams'),
   })[n] || n;
 }
 
 const COUNTER_ORDER = ['total', 'mono', 'color', 'print_total', 'print_mono', 'print_color', 'copy_total', 'copy_mono', 'copy_color',
-  'scan_total', 'scan_mono', 'scan_color', 'fax_total', 'duplex', 'since_power_on'];
+  'scan_total', 'scan_mono', 'scan_color', 'fax_total', 'duplex', 'since_power_on',
+  'total_large', 'total_small', 'mono_large', 'mono_small', 'color_large', 'color_small', 'print_color_large', 'print_color_small',
+  'copy_color_large', 'copy_color_small', 'fax_mono', 'fax_color', 'scan_copy', 'scan_fax', 'scan_send', 'scan_other', 'scan_large',
+  'scan_small', 'scan_mono_large', 'scan_mono_small', 'adf', 'jams'];
 
 function sortCounters(names) {
   const rank = (n) => { const i = COUNTER_ORDER.indexOf(n); return i < 0 ? 100 : i; };

@@ -437,7 +437,7 @@ function supplyName(s) {
   return s.description || supplyTypeName(s.type);
 }
 
-/** Counter names with a fixed meaning (docs/protocol.md); vendor-specific ones stay as they are. */
+/** Counter names with a fixed meaning (docs/protocol.md) and the vendor splits the collector emits; others stay as they are. */
 function counterName(name) {
   const names = { total: () => t('counter.total'), mono: () => t('counter.mono'), color: () => t('counter.color'),
     print_total: () => t('counter.print_total'), print_mono: () => t('counter.print_mono'),
@@ -445,7 +445,19 @@ function counterName(name) {
     copy_mono: () => t('counter.copy_mono'), copy_color: () => t('counter.copy_color'),
     scan_total: () => t('counter.scan_total'), scan_mono: () => t('counter.scan_mono'),
     scan_color: () => t('counter.scan_color'), fax_total: () => t('counter.fax_total'),
-    duplex: () => t('counter.duplex'), since_power_on: () => t('counter.since_power_on') };
+    duplex: () => t('counter.duplex'), since_power_on: () => t('counter.since_power_on'),
+    // Vendor splits the collector emits (docs/accuracy.md): A3/A4 billing, scans by purpose.
+    total_large: () => t('counter.total_large'), total_small: () => t('counter.total_small'),
+    mono_large: () => t('counter.mono_large'), mono_small: () => t('counter.mono_small'),
+    color_large: () => t('counter.color_large'), color_small: () => t('counter.color_small'),
+    print_color_large: () => t('counter.print_color_large'), print_color_small: () => t('counter.print_color_small'),
+    copy_color_large: () => t('counter.copy_color_large'), copy_color_small: () => t('counter.copy_color_small'),
+    scan_large: () => t('counter.scan_large'), scan_small: () => t('counter.scan_small'),
+    scan_mono_large: () => t('counter.scan_mono_large'), scan_mono_small: () => t('counter.scan_mono_small'),
+    scan_copy: () => t('counter.scan_copy'), scan_fax: () => t('counter.scan_fax'),
+    scan_send: () => t('counter.scan_send'), scan_other: () => t('counter.scan_other'),
+    fax_mono: () => t('counter.fax_mono'), fax_color: () => t('counter.fax_color'), adf: () => t('counter.adf'),
+    jams: () => t('counter.jams') };
   return names[name] ? names[name]() : name.replace(/_/g, ' ');
 }
 

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -176,11 +178,28 @@ TEST_CASE("Lexmark MPS tables: paper counts in sides, scans summed per kind",
     CHECK(r.snapshot.identity.vendor == "Lexmark");
     const Counters want = {
         {"total", 50200},  // prtMarkerLifeCount (totalSafe agrees; it only fills a gap)
-        {"mono", 35200},       {"color", 15000},       {"print_total", 30000},
-        {"print_mono", 20000}, {"print_color", 10000}, {"copy_total", 18000},
-        {"copy_mono", 13000},  {"copy_color", 5000},   {"fax_total", 2200},
-        {"fax_mono", 2200},    {"fax_color", 0},       {"scan_copy", 15000},  // ADF+glass+duplex
-        {"scan_fax", 700},     {"scan_send", 2450},    {"scan_total", 18150},
+        {"mono", 35200},
+        {"color", 15000},
+        {"print_total", 30000},
+        {"print_mono", 20000},
+        {"print_color", 10000},
+        {"copy_total", 18000},
+        {"copy_mono", 13000},
+        {"copy_color", 5000},
+        {"fax_total", 2200},
+        {"fax_mono", 2200},
+        {"fax_color", 0},
+        {"scan_copy", 15000},  // ADF+glass+duplex
+        {"scan_fax", 700},
+        {"scan_send", 2450},
+        {"scan_total", 18150},
+        // An A4 model: sides on A4, Letter and DL envelopes are all small paper.
+        {"total_large", 0},
+        {"total_small", 50200},
+        {"mono_large", 0},
+        {"mono_small", 35200},
+        {"color_large", 0},
+        {"color_small", 15000},
     };
     CHECK(c == want);
     CHECK(c.at("print_total") + c.at("copy_total") + c.at("fax_total") == c.at("total"));
@@ -196,11 +215,153 @@ TEST_CASE("Lexmark MPS tables: paper counts in sides, scans summed per kind",
 TEST_CASE("Lexmark rows in sheets, without a unit or a number give unknown",
           "[counters][partial]") {
     const auto r = test::collect(partial("lexmark-counters-malformed"));
-    const Counters want = {{"total", 12000}, {"print_total", 9000}, {"copy_mono", 3000}};
+    const Counters want = {{"total", 12000},
+                           {"print_total", 9000},
+                           {"copy_mono", 3000},
+                           {"color_large", 300},   // colour sides: A3 row
+                           {"color_small", 500}};  // A4 row; the universal row has none
     CHECK(r.snapshot.counters == want);
+    // Mono sides on a "universal" size (any length) and an A3 cell that is text: no split.
+    CHECK(has_note(r,
+                   "641.6.4.2.2.1.6.1.2: a paper-size row without a readable size; "
+                   "no mono_large/mono_small"));
+    CHECK(has_note(r,
+                   "641.6.4.2.2.1.7.1.2: a paper-size row without a readable size; "
+                   "no total_large/total_small"));
     CHECK(has_note(r, "641.6.4.2.1.1.4.1.4: row in an unexpected unit; no print_mono"));
     CHECK(has_note(r, "641.6.4.2.1.1.4.1.5: row in an unexpected unit; no copy_total"));
     CHECK(has_note(r, "641.6.4.2.1.1.4.1.2: expected an integer"));
+}
+
+TEST_CASE("Lexmark A3/A4: sides per paper size code, mono and colour apart",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("lexmark-a3-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Lexmark");
+    const Counters want = {
+        {"total", 62000},       {"mono", 40000},
+        {"color", 22000},       {"total_large", 14000},  // A3 + tabloid + SRA3, both columns
+        {"total_small", 48000},                          // A4 (two paper types) + B4 + letter
+        {"mono_large", 7000},   {"mono_small", 33000},
+        {"color_large", 7000},  {"color_small", 15000},
+    };
+    CHECK(c == want);
+    // The split adds up to the machine's own totals, per colour and overall.
+    CHECK(c.at("mono_large") + c.at("mono_small") == c.at("mono"));
+    CHECK(c.at("color_large") + c.at("color_small") == c.at("color"));
+    CHECK(c.at("total_large") + c.at("total_small") == c.at("total"));
+    CHECK(r.sources.at("counters.total_large") ==
+          "1.3.6.1.4.1.641.6.4.2.2.1.6 + 1.3.6.1.4.1.641.6.4.2.2.1.7 (rows 1.3+1.4+1.5) "
+          "(profile:lexmark)");
+    CHECK(provenance(r.sources.at("counters.total_large")) == "private");
+
+    // A mono model has no colour column at all: the totals are the mono sides.
+    auto mono = partial("lexmark-a3-counters");
+    for (auto it = mono.lower_bound(O("1.3.6.1.4.1.641.6.4.2.2.1.7"));
+         it != mono.end() && snmp::starts_with(it->first, O("1.3.6.1.4.1.641.6.4.2.2.1.7"));) {
+        it = mono.erase(it);
+    }
+    const auto m = test::collect(mono);
+    CHECK(m.snapshot.counters.at("total_large") == 7000);
+    CHECK(m.snapshot.counters.at("total_small") == 33000);
+    CHECK(m.snapshot.counters.count("color_large") == 0);
+    CHECK(m.snapshot.counters.count("color_small") == 0);
+}
+
+TEST_CASE("Lexmark sides per size: a repeat poll GETs the side cells, never walks",
+          "[counters][partial]") {
+    const auto full = partial("lexmark-a3-counters");
+    const auto plan = repeat_plan(full, test::builtin_profiles());
+    int cells = 0;
+    for (const char* column : {"1.3.6.1.4.1.641.6.4.2.2.1.6", "1.3.6.1.4.1.641.6.4.2.2.1.7"}) {
+        for (auto it = full.lower_bound(O(column));
+             it != full.end() && snmp::starts_with(it->first, O(column)); ++it) {
+            CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
+            ++cells;
+        }
+    }
+    CHECK(cells == 16);  // 8 rows, mono and colour
+    // Sizes and picked counts do not change between polls: not asked again.
+    CHECK(std::none_of(plan.scalars.begin(), plan.scalars.end(), [](const Oid& o) {
+        const auto t = snmp::to_string(o);
+        return t.rfind("1.3.6.1.4.1.641.6.4.2.2.1.2.", 0) == 0 ||
+               t.rfind("1.3.6.1.4.1.641.6.4.2.2.1.4.", 0) == 0;
+    }));
+    CHECK(std::none_of(plan.subtrees.begin(), plan.subtrees.end(), [](const Oid& o) {
+        return snmp::to_string(o).rfind("1.3.6.1.4.1.641", 0) == 0;
+    }));
+}
+
+TEST_CASE("Lexmark paper-size rows that cannot be placed or counted give unknown, not garbage",
+          "[counters][partial]") {
+    const std::string sides = "1.3.6.1.4.1.641.6.4.2.2.1.";
+    const auto octets = [](const std::string& b) { return Value{ValueType::octets, 0, b, {}}; };
+    struct Case {
+        const char* what;
+        std::string oid;             // cell changed (row 3 is A3: mono 6000, colour 5000)
+        std::optional<Value> value;  // nullopt: the cell is missing
+        bool mono_voided, color_voided;
+    };
+    const std::vector<Case> cases = {
+        {"size code as text", sides + "2.1.3", octets("A3"), true, true},
+        {"size code unknown to PaperSizeTC", sides + "2.1.3",
+         Value{ValueType::integer, 999, "", {}}, true, true},
+        {"size code 'custom'", sides + "2.1.3", Value{ValueType::integer, 4, "", {}}, true, true},
+        {"size code missing", sides + "2.1.3", std::nullopt, true, true},
+        {"size code an OID", sides + "2.1.3",
+         Value{ValueType::object_id, 0, "", O("1.3.6.1.4.1.641")}, true, true},
+        {"mono cell as binary junk", sides + "6.1.3", octets(std::string("\xff\x00\x13", 3)), true,
+         false},
+        {"mono cell empty", sides + "6.1.3", octets(""), true, false},
+        {"mono cell negative", sides + "6.1.3", Value{ValueType::integer, -5, "", {}}, true, false},
+        {"colour cell clamped Counter64", sides + "7.1.3",
+         Value{ValueType::counter64, INT64_MAX, "", {}}, false, true},
+        {"colour cell missing from a column the table has", sides + "7.1.3", std::nullopt, false,
+         true},
+    };
+    for (const auto& k : cases) {
+        INFO(k.what);
+        auto view = partial("lexmark-a3-counters");
+        if (k.value) {
+            view[O(k.oid)] = *k.value;
+        } else {
+            view.erase(O(k.oid));
+        }
+        const auto r = test::collect(view);
+        const auto& c = r.snapshot.counters;
+        // The whole-page split needs every row: it is gone in every case.
+        CHECK(c.count("total_large") == 0);
+        CHECK(c.count("total_small") == 0);
+        CHECK(c.count("mono_large") == (k.mono_voided ? 0U : 1U));
+        CHECK(c.count("color_large") == (k.color_voided ? 0U : 1U));
+        if (!k.mono_voided) CHECK(c.at("mono_large") == 7000);
+        if (!k.color_voided) CHECK(c.at("color_small") == 15000);
+        CHECK(has_note(r, "a paper-size row without a readable"));
+        // The paper table's own totals are untouched.
+        CHECK(c.at("mono") == 40000);
+        CHECK(c.at("color") == 22000);
+    }
+    // A profile line mixing both ways of sizing a row, or naming a code both large and small,
+    // stops loading.
+    ProfileSet bad = ProfileSet::embedded();
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+size_tables = [ { size_column = "1.3.6.1.4.1.32473.1.2", large_sizes = [67], small_sizes = [67, 68], value_column = "1.3.6.1.4.1.32473.1.6", large = "total_large", small = "total_small" } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("both large and small"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+size_tables = [ { size_column = "1.3.6.1.4.1.32473.1.2", large_sizes = [67], small_sizes = [68], unit_column = "1.3.6.1.4.1.32473.1.3", length_column = "1.3.6.1.4.1.32473.1.4", value_column = "1.3.6.1.4.1.32473.1.6", large = "total_large", small = "total_small" } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("expected {unit_column"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+size_tables = [ { size_column = "1.3.6.1.4.1.32473.1.2", large_sizes = [67], small_sizes = [68], value_column = [], large = "total_large", small = "total_small" } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("must not be empty"));
 }
 
 TEST_CASE("a counter table whose rows would overflow their sum gives no value",
@@ -318,10 +479,12 @@ TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor
         CHECK(asked >= 13);
         for (const auto& t : profile->size_tables) {  // Kyocera's paper-size counts
             int cells = 0;
-            for (auto it = full.lower_bound(t.value_column);
-                 it != full.end() && snmp::starts_with(it->first, t.value_column); ++it) {
-                CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
-                ++cells;
+            for (const auto& column : t.value_columns) {
+                for (auto it = full.lower_bound(column);
+                     it != full.end() && snmp::starts_with(it->first, column); ++it) {
+                    CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
+                    ++cells;
+                }
             }
             CHECK(cells == 6);
         }

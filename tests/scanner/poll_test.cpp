@@ -82,7 +82,7 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
     const auto fulls =
         check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
-    CHECK(fulls.size() == 22);
+    CHECK(fulls.size() == 23);
     for (const auto& [community, full] : fulls) {
         INFO(community);
         REQUIRE(full.result.has_value());
@@ -95,4 +95,8 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     const auto& brother = fulls.at("brother-private").result->snapshot;
     CHECK(brother.identity.serial == "E78123A0N000111");
     CHECK(brother.counters.at("total") == 10412);
+    // Lexmark's sides per paper size come back over the network (five more table columns).
+    const auto& lexmark = fulls.at("lexmark-a3-counters").result->snapshot;
+    CHECK(lexmark.counters.at("total_large") == 14000);
+    CHECK(lexmark.counters.at("total_small") == 48000);
 }

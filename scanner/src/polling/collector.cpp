@@ -882,45 +882,90 @@ void collect_pwg_counters(Ctx& ctx) {
 }
 
 /// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
-/// count that cannot be placed (no size, an unknown unit, a count that is no number) voids
-/// both sums: a small-paper total missing a size would be billed wrong, so none is better.
+/// count that cannot be placed (no size, an unknown unit or size code, a count that is no
+/// number, a cell missing from a value column the table has) voids both sums: a small-paper
+/// total missing a size would be billed wrong, so none is better.
 void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
     constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
-    const auto units = column(ctx.view, table.unit_column);
-    const auto lengths = column(ctx.view, table.length_column);
-    const auto values = column(ctx.view, table.value_column);
-    if (values.empty()) return;
+    std::vector<std::pair<Oid, std::map<Oid, const Value*>>> columns;
+    std::set<Oid> rows;
+    for (const auto& oid : table.value_columns) {
+        auto cells = column(ctx.view, oid);
+        // A column the model lacks altogether (no colour sides on a mono printer) adds nothing.
+        if (cells.empty()) continue;
+        for (const auto& [idx, v] : cells) rows.insert(idx);
+        columns.emplace_back(oid, std::move(cells));
+    }
+    if (columns.empty()) return;
+    const auto units =
+        table.size_column ? std::map<Oid, const Value*>{} : column(ctx.view, table.unit_column);
+    const auto lengths =
+        table.size_column ? std::map<Oid, const Value*>{} : column(ctx.view, table.length_column);
+    const auto codes =
+        table.size_column ? column(ctx.view, *table.size_column) : std::map<Oid, const Value*>{};
+    // A row the size column lists but a value column lacks is a count the device did not
+    // give: it must void the split, not pass as "no pages".
+    for (const auto& [idx, v] : codes) rows.insert(idx);
+    const auto listed = [](const std::vector<std::int64_t>& v, std::int64_t code) {
+        return std::find(v.begin(), v.end(), code) != v.end();
+    };
+    // The row's class: true large, false small, nullopt when it cannot be placed.
+    const auto placed = [&](const Oid& idx) -> std::optional<bool> {
+        if (table.size_column) {
+            const auto code = codes.find(idx);
+            if (code == codes.end() || !code->second->is_number()) return std::nullopt;
+            if (listed(table.large_sizes, code->second->number)) return true;
+            if (listed(table.small_sizes, code->second->number)) return false;
+            return std::nullopt;  // unknown, other, custom, universal, banner: any length
+        }
+        const auto unit = units.find(idx);
+        const auto length = lengths.find(idx);
+        if (unit == units.end() || length == lengths.end() || !unit->second->is_number() ||
+            !length->second->is_number() || length->second->number <= 0 ||
+            length->second->number >= 10'000'000) {
+            return std::nullopt;
+        }
+        if (unit->second->number == 4) return length->second->number >= kLargeMicrometres;
+        if (unit->second->number == 3) {
+            return length->second->number * 254 / 100 >= kLargeMicrometres;
+        }
+        return std::nullopt;
+    };
     std::int64_t large = 0;
     std::int64_t small = 0;
     std::string large_rows;
     std::string small_rows;
-    for (const auto& [idx, v] : values) {
-        const Oid value_oid = child(table.value_column, idx);
-        const auto n = ctx.integer(v, value_oid);
-        std::optional<std::int64_t> micrometres;
-        const auto unit = units.find(idx);
-        const auto length = lengths.find(idx);
-        if (unit != units.end() && length != lengths.end() && unit->second->is_number() &&
-            length->second->is_number() && length->second->number > 0 &&
-            length->second->number < 10'000'000) {
-            if (unit->second->number == 4) micrometres = length->second->number;
-            if (unit->second->number == 3) micrometres = length->second->number * 254 / 100;
+    for (const auto& idx : rows) {
+        std::optional<std::int64_t> n = 0;
+        Oid where;
+        for (const auto& [oid, cells] : columns) {
+            where = child(oid, idx);
+            const auto cell = cells.find(idx);
+            const auto v = cell == cells.end() ? std::nullopt : ctx.integer(cell->second, where);
+            if (!v || *v < 0 || *v > kMaxPlausibleCount) {
+                n.reset();
+                break;
+            }
+            *n += *v;  // each <= 10^12, columns are few: no overflow
         }
+        const auto is_large = placed(idx);
         if (n && *n == 0) continue;  // an unused size places no page anywhere
-        if (!n || *n < 0 || *n > kMaxPlausibleCount || !micrometres) {
-            ctx.note(snmp::to_string(value_oid) + ": a paper-size row without a readable " +
-                     (micrometres ? "count" : "size") + "; no " + table.large + "/" + table.small +
+        if (!n || !is_large) {
+            ctx.note(snmp::to_string(where) + ": a paper-size row without a readable " +
+                     (is_large ? "count" : "size") + "; no " + table.large + "/" + table.small +
                      " counters");
             return;
         }
-        const bool is_large = *micrometres >= kLargeMicrometres;
-        (is_large ? large : small) += *n;  // each <= 10^12, rows are few: no overflow
-        auto& rows = is_large ? large_rows : small_rows;
-        rows += (rows.empty() ? "" : "+") + snmp::to_string(idx);
+        (*is_large ? large : small) += *n;  // rows are few: no overflow
+        auto& which = *is_large ? large_rows : small_rows;
+        which += (which.empty() ? "" : "+") + snmp::to_string(idx);
     }
-    const auto where = [&](const std::string& rows) {
-        return snmp::to_string(table.value_column) + " (rows " + rows + ") (profile:" + profile.id +
-               ")";
+    std::string cols;
+    for (const auto& [oid, cells] : columns) {
+        cols += (cols.empty() ? "" : " + ") + snmp::to_string(oid);
+    }
+    const auto where = [&](const std::string& which) {
+        return cols + " (rows " + which + ") (profile:" + profile.id + ")";
     };
     // A model that has only small sizes has no large-paper pages: 0, not unknown.
     set_counter(ctx, table.large, large, where(large_rows.empty() ? "none" : large_rows), false);
@@ -1191,9 +1236,13 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
         if (t.unit_column) add_unique(out, *t.unit_column);
     }
     for (const auto& t : p.size_tables) {
-        add_unique(out, t.unit_column);
-        add_unique(out, t.length_column);
-        add_unique(out, t.value_column);
+        if (t.size_column) {
+            add_unique(out, *t.size_column);
+        } else {
+            add_unique(out, t.unit_column);
+            add_unique(out, t.length_column);
+        }
+        for (const auto& v : t.value_columns) add_unique(out, v);
     }
     return out;
 }
@@ -1253,7 +1302,9 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
             }
         };
         for (const auto& t : ident.profile->counter_tables) cells(t.value_column);
-        for (const auto& t : ident.profile->size_tables) cells(t.value_column);
+        for (const auto& t : ident.profile->size_tables) {
+            for (const auto& v : t.value_columns) cells(v);
+        }
     }
     CollectionPlan plan;
     for (const auto& [oid, value] : previous) {

@@ -320,20 +320,58 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         if (arr == nullptr) fail(file, sz->source(), "size_tables must be an array of tables");
         for (const auto& item : *arr) {
             const auto* tt = item.as_table();
-            static const char* const kKeys[] = {"unit_column", "length_column", "value_column",
-                                                "large", "small"};
-            if (tt == nullptr ||
-                std::any_of(std::begin(kKeys), std::end(kKeys),
-                            [&](const char* k) { return tt->get(k) == nullptr; })) {
+            // A row's size comes from its dimensions (unit + long edge) or from a size code
+            // the profile classes as large or small: exactly one of the two ways.
+            const auto has = [&](const char* k) { return tt->get(k) != nullptr; };
+            const bool by_length = tt != nullptr && has("unit_column") && has("length_column");
+            const bool by_code =
+                tt != nullptr && has("size_column") && has("large_sizes") && has("small_sizes");
+            if (tt == nullptr || !has("value_column") || !has("large") || !has("small") ||
+                by_length == by_code) {
                 fail(file, item.source(),
-                     "expected {unit_column, length_column, value_column, large, small}");
+                     "expected {unit_column, length_column, value_column, large, small} or "
+                     "{size_column, large_sizes, small_sizes, value_column, large, small}");
             }
             check_keys(file, *tt,
-                       {"unit_column", "length_column", "value_column", "large", "small"});
+                       {"unit_column", "length_column", "size_column", "large_sizes", "small_sizes",
+                        "value_column", "large", "small"});
             SizeTable table;
-            table.unit_column = oid_of(file, *tt->get("unit_column"));
-            table.length_column = oid_of(file, *tt->get("length_column"));
-            table.value_column = oid_of(file, *tt->get("value_column"));
+            if (by_length) {
+                if (has("size_column") || has("large_sizes") || has("small_sizes")) {
+                    fail(file, item.source(), "a size table is by length or by size code");
+                }
+                table.unit_column = oid_of(file, *tt->get("unit_column"));
+                table.length_column = oid_of(file, *tt->get("length_column"));
+            } else {
+                if (has("unit_column") || has("length_column")) {
+                    fail(file, item.source(), "a size table is by length or by size code");
+                }
+                table.size_column = oid_of(file, *tt->get("size_column"));
+                for (auto [key, out] : {std::pair{"large_sizes", &table.large_sizes},
+                                        std::pair{"small_sizes", &table.small_sizes}}) {
+                    const auto* codes = tt->get(key)->as_array();
+                    if (codes == nullptr || codes->empty()) {
+                        fail(file, tt->get(key)->source(),
+                             std::string(key) + " must be a non-empty array");
+                    }
+                    for (const auto& c : *codes) out->push_back(int_of(file, c, key));
+                }
+                for (const auto code : table.large_sizes) {
+                    if (std::find(table.small_sizes.begin(), table.small_sizes.end(), code) !=
+                        table.small_sizes.end()) {
+                        fail(file, tt->get("small_sizes")->source(),
+                             "size code " + std::to_string(code) + " is both large and small");
+                    }
+                }
+            }
+            // One column, or several summed per row (mono + colour sides).
+            const auto* vc = tt->get("value_column");
+            if (const auto* cols = vc->as_array()) {
+                if (cols->empty()) fail(file, vc->source(), "value_column must not be empty");
+                for (const auto& c : *cols) table.value_columns.push_back(oid_of(file, c));
+            } else {
+                table.value_columns.push_back(oid_of(file, *vc));
+            }
             for (auto [key, out] :
                  {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
                 *out = string_of(file, *tt->get(key), key);

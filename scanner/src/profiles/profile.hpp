@@ -95,18 +95,22 @@ struct CounterTable {
     std::vector<Type> types;
 };
 
-/// A vendor table of page counts per paper size (Kyocera's kmMediaTable: one row per size the
-/// model knows, rows and their order differ by model), split into large (A3 class: long edge
-/// at least 400 mm: A3, Ledger, SRA3) and small paper (A4, Letter, Legal, B4...), which are
-/// billed at different rates. The unit column is PrtMediaUnitTC (3 ten-thousandths of an
-/// inch, 4 micrometres). All three columns are walked in a full read; a repeat poll GETs the
+/// A vendor table of page counts per paper size, split into large (A3 class: long edge at least
+/// 400 mm: A3, Ledger, SRA3) and small paper (A4, Letter, Legal, B4...), which are billed at
+/// different rates. Rows and their order differ by model. A row's size comes either from its
+/// dimensions (Kyocera's kmMediaTable: a PrtMediaUnitTC unit column, 3 ten-thousandths of an
+/// inch or 4 micrometres, and the long edge) or from a size code the profile lists as large or
+/// small (Lexmark's PaperSizeTC). Several value columns are summed per row (Lexmark keeps
+/// mono and colour sides apart). All columns are walked in a full read; a repeat poll GETs the
 /// value cells found.
 struct SizeTable {
-    snmp::Oid unit_column;
-    snmp::Oid length_column;  ///< the long edge
-    snmp::Oid value_column;
-    std::string large;  ///< counter name for large paper ("total_large")
-    std::string small;  ///< counter name for the rest ("total_small")
+    snmp::Oid unit_column;                               ///< by dimensions: PrtMediaUnitTC
+    snmp::Oid length_column;                             ///< by dimensions: the long edge
+    std::optional<snmp::Oid> size_column;                ///< by code: the row's size code
+    std::vector<std::int64_t> large_sizes, small_sizes;  ///< by code: codes of each class
+    std::vector<snmp::Oid> value_columns;  ///< summed per row; an absent column adds nothing
+    std::string large;                     ///< counter name for large paper ("total_large")
+    std::string small;                     ///< counter name for the rest ("total_small")
 };
 
 /// A counter computed from others when the device has no object for it (Konica Minolta keeps

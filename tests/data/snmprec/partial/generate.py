@@ -390,6 +390,26 @@ def lexmark_paper(rows):
     return out
 
 
+LX_SIDES = "1.3.6.1.4.1.641.6.4.2.2.1"
+
+
+def lexmark_sides(rows):
+    """paperSidesCountTable rows: (PaperSizeTC, PaperTypeTC, mono sides, colour sides); a value
+    given as text is written as is (a malformed cell), None leaves the cell out."""
+    out = []
+    for n, (size, typ, mono, color) in enumerate(rows, start=1):
+        out += [("%s.3.1.%d" % (LX_SIDES, n), "2|%d" % typ)]  # the index column is not readable
+        if size is not None:
+            out += [("%s.2.1.%d" % (LX_SIDES, n), size if isinstance(size, str) else "2|%d" % size)]
+        for col, v in ((6, mono), (7, color)):
+            if v is not None:
+                out += [("%s.%d.1.%d" % (LX_SIDES, col, n), v if isinstance(v, str) else "65|%d" % v)]
+            # picked (4/5) counts jams too: a little more, never read
+            if v is not None and not isinstance(v, str):
+                out += [("%s.%d.1.%d" % (LX_SIDES, col - 2, n), "65|%d" % (v + 7))]
+    return out
+
+
 def lexmark_scans(rows):
     out = []
     for n, (typ, size, sides) in enumerate(rows, start=1):
@@ -409,7 +429,23 @@ write("lexmark-counters", [
                    (80, 5, 26000)])
   + lexmark_scans([(1, 68, 9000), (257, 68, 4000), (769, 68, 2000), (2, 68, 700),
                    (3, 68, 1500), (3, 67, 100), (4, 68, 800), (262, 68, 50)])
+  # An A4 model: sides on A4 (plain and recycled), Letter and DL envelopes; universal unused.
+  + lexmark_sides([(68, 3, 25000, 10000), (68, 6, 5000, 2000), (8, 3, 5000, 3000),
+                   (35, 16, 200, 0), (3, 3, 0, 0)])
   + printer("Lexmark CX725"))
+
+# A colour A3 Lexmark MFP (CX921de class): paperSidesCountTable sides per paper size, mono and
+# colour apart. Large: A3 (67), tabloid (14), SRA3 (28); small: A4 (68, two paper types), B4
+# (76, 353 mm), letter (8). Mono 40000 + colour 22000 = totalSafe 62000 = prtMarkerLifeCount.
+write("lexmark-a3-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Lexmark CX921de version CXTMH.230.037 kernel 4.11.12 All-N-1")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.641.2.1.2.1.150"),
+    UPTIME, UNIT, (LIFE, "65|62000"),
+] + lexmark_paper([(2, 4, 62000), (3, 4, 40000), (4, 4, 22000)])
+  + lexmark_sides([(68, 3, 26000, 12000), (68, 6, 3000, 1000), (67, 3, 6000, 5000),
+                   (14, 3, 1000, 500), (28, 39, 0, 1500), (76, 3, 2500, 1000),
+                   (8, 3, 1500, 1000), (4, 3, 0, 0)])
+  + printer("Lexmark CX921de"))
 
 # Lexmark rows that break the rules: print mono counted in sheets, copy total without a unit,
 # mono total whose value is no number; the well-formed rows still count.
@@ -419,4 +455,8 @@ write("lexmark-counters-malformed", [
     UPTIME, UNIT, (LIFE, "65|12000"),
 ] + lexmark_paper([(2, 4, 12000), (3, 4, s("many")), (16, 4, 9000), (17, 5, 5000),
                    (32, None, 3000), (33, 4, 3000)])
+  # Sides per size: A4 fine, but a "universal" size (any length up to A3+ on some models)
+  # holding mono sides cannot be placed, and one A3 mono cell is text: no mono or total
+  # split; the colour column (all A4, the universal row at 0) still splits.
+  + lexmark_sides([(68, 3, 10000, 500), (3, 3, 1200, 0), (67, 3, s("n/a"), 300)])
   + printer("Lexmark MX521ade"))
