@@ -269,7 +269,18 @@ function levelList(items, name, state) {
     h('span', { class: 'sname' }, inkDot(s.color), name(s)),
     levelBar(s.level_percent, s.color),
     h('span', { class: 'spct ' + (s.state === 'empty' ? 'bad' : levelClass(s.level_percent)) }, s.level_percent != null ? pct(s.level_percent) : low(s) ? '' : state(s.state)),
-    low(s) ? badge(s.state === 'empty' ? 'bad' : 'warn', state(s.state)) : h('span', {}))));
+    low(s) ? badge(s.state === 'empty' ? 'bad' : 'warn', state(s.state)) : h('span', {}),
+    s.forecast !== undefined ? forecastLine(s.forecast) : null)));
+}
+
+// A supply's days-to-empty forecast (GET /devices/{id}: supplies[].forecast): whole days with the
+// range, "empty", or "not enough data"; nothing for receptacles (forecast null).
+function forecastLine(f) {
+  if (!f) return null;
+  let text = t('forecast_none');
+  if (f.status === 'ok') text = t('forecast_days', { days: num(Math.round(f.days_to_empty)), low: num(Math.floor(f.days_low)), high: num(Math.ceil(f.days_high)) });
+  if (f.status === 'empty') text = t('forecast_empty');
+  return h('span', { class: 'sforecast small' + (f.status === 'ok' ? '' : ' muted'), 'data-testid': 'supply-forecast', title: f.reason || '' }, text);
 }
 
 const trayState = (s) => ({ ok: t('ss_ok'), low: t('tray_low'), empty: t('tray_empty'), not_installed: t('ss_not_installed') })[s] || t('ss_unknown');
@@ -345,10 +356,13 @@ routes.devices = async function devicePage(view, r) {
     { label: t('col_action'), render: (x) => (x.action === 'appeared' ? badge(x.severity === 'critical' ? 'bad' : 'warn', t('appeared')) : badge('ok', t('cleared'))) },
   ], items));
 
-  fill(changesBox, q('supply-changes'), note(t('no_changes')), (items) => table([
-    { label: t('col_time'), render: (x) => fmtTime(x.at) },
-    { label: t('col_supply_name'), render: (x) => h('span', {}, inkDot(x.color), x.description || x.type) },
+  // The cartridge log: each change and the pages that cartridge printed (so far, for the one in use).
+  fill(changesBox, dev + '/cartridges?limit=20', note(t('no_changes')), (items) => table([
+    { label: t('col_time'), render: (x) => fmtTime(x.installed_at) },
+    { label: t('col_supply_name'), render: (x) => h('span', {}, inkDot(x.color), x.description || x.type, x.current ? [' ', badge('ok', t('in_use'))] : null) },
     { label: t('col_level_change'), cls: 'num', render: (x) => pct(x.previous_percent) + ' → ' + pct(x.level_percent) },
+    { label: t('col_pages_printed'), cls: 'num', render: (x) => (x.pages == null ? null : num(x.pages)) },
+    { label: t('col_days'), cls: 'num', render: (x) => (x.days == null ? null : num(Math.round(x.days))) },
   ], items));
 };
 

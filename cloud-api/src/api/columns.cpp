@@ -93,13 +93,20 @@ constexpr std::array kTitles = std::to_array<Title>({
     {"", "received_at", "Время получения"},
     {"", "snapshot", "Снимок (JSON)"},
     {"", "day", "День"},
+    {"", "supply", "Расходник"},
+    {"", "installed_at", "Установлен"},
+    {"", "last_seen_at", "Последнее показание"},
+    {"", "replaced_at", "Заменён"},
+    {"", "current", "Текущий"},
+    {lists::kCartridges, "pages", "Напечатано страниц"},
+    {"", "days", "Дней"},
 });
 
 // Text fields holding pm_rfc3339() times (UTC) or ISO dates.
-constexpr std::array<std::string_view, 14> kTimeFields = {
-    "first_seen",  "last_seen",  "created_at",      "revoked_at",       "disabled_at",
-    "at",          "reading_at", "next_reading_at", "polled_at",        "received_at",
-    "previous_at", "started_at", "ended_at",        "backlog_oldest_at"};
+constexpr std::array<std::string_view, 17> kTimeFields = {
+    "first_seen", "last_seen",         "created_at",   "revoked_at",   "disabled_at", "at",
+    "reading_at", "next_reading_at",   "polled_at",    "received_at",  "previous_at", "started_at",
+    "ended_at",   "backlog_oldest_at", "installed_at", "last_seen_at", "replaced_at"};
 constexpr std::array<std::string_view, 1> kDateFields = {"day"};
 
 }  // namespace
@@ -143,6 +150,9 @@ const std::vector<ListSpec>& list_specs() {
         {lists::kReadings,
          {"reading_id", "scanner_id", "polled_at", "received_at", "total", "snapshot"}},
         {lists::kCounters, {"name", "polled_at", "value", "day", "pages", "readings", "epochs"}},
+        {lists::kCartridges,
+         {"supply", "description", "type", "color", "installed_at", "previous_percent",
+          "level_percent", "last_seen_at", "replaced_at", "current", "pages", "days"}},
     };
     return kSpecs;
 }

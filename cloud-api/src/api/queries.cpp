@@ -427,6 +427,48 @@ constexpr const char* kSupplyLevelsSql =
     "WHERE (r.rn - 1) % greatest(1, ceil(r.n::numeric / $5::integer))::bigint = 0 OR r.rn = r.n "
     "ORDER BY r.polled_at";
 
+// The readings a device's supply forecasts read: its last 180 days (a cartridge rarely lasts
+// longer; the page rate needs 8 weeks), oldest first. Only the readings around a change of the
+// levels and one in six of the others: the forecast needs the times at which a level changes
+// step, and the page counter at those times and week by week, not every hourly reading.
+constexpr const char* kSupplyHistorySql =
+    "SELECT extract(epoch FROM r.polled_at)::bigint AS at, r.supply_levels, r.total FROM ("
+    "SELECT polled_at, supply_levels, total, "
+    "supply_levels IS DISTINCT FROM lag(supply_levels) OVER w AS changed, "
+    "supply_levels IS DISTINCT FROM lead(supply_levels) OVER w AS changes_next, "
+    "row_number() OVER w AS rn, count(*) OVER () AS n FROM readings "
+    "WHERE tenant_id = $1::uuid AND device_id = $2::uuid AND polled_at >= "
+    "(SELECT max(polled_at) FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid) "
+    "- interval '180 days' WINDOW w AS (ORDER BY polled_at, reading_id)) r "
+    "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
+
+// A device's cartridge log, newest first: each change of supply_changes (the shared definition,
+// V0011) starts a cartridge, the same supply's next change ends it. Its yield is the page
+// counter ("total") at the old cartridge's last reading minus the counter at the change; none
+// when the counter started a new epoch in between (a reset: the difference means nothing).
+// The current cartridge's pages are those printed so far.
+constexpr const char* kCartridgesSql =
+    "WITH c AS (SELECT c.supply, c.description, c.type, c.color, c.at, c.previous_percent, "
+    "c.level_percent, lead(c.previous_at) OVER w AS last_at, lead(c.at) OVER w AS replaced_at "
+    "FROM supply_changes c WHERE c.tenant_id = $1::uuid AND c.device_id = $2::uuid "
+    "WINDOW w AS (PARTITION BY c.supply ORDER BY c.at)) "
+    "SELECT c.supply, c.description, c.type, c.color, pm_rfc3339(c.at) AS installed_at, "
+    "c.previous_percent, c.level_percent, pm_rfc3339(e.polled_at) AS last_seen_at, "
+    "pm_rfc3339(c.replaced_at) AS replaced_at, c.replaced_at IS NULL AS current, "
+    "CASE WHEN NOT EXISTS (SELECT 1 FROM counter_epochs x WHERE x.tenant_id = $1::uuid "
+    "AND x.device_id = $2::uuid AND x.name = 'total' AND x.at > c.at AND x.at <= e.polled_at) "
+    "THEN e.total - s.total END AS pages, "
+    "round((extract(epoch FROM e.polled_at - c.at) / 86400)::numeric, 1) AS days, "
+    "count(*) OVER () AS _total FROM c "
+    "LEFT JOIN LATERAL (SELECT total FROM readings WHERE tenant_id = $1::uuid "
+    "AND device_id = $2::uuid AND polled_at = c.at AND total IS NOT NULL "
+    "ORDER BY reading_id LIMIT 1) s ON true "
+    "LEFT JOIN LATERAL (SELECT polled_at, total FROM readings WHERE tenant_id = $1::uuid "
+    "AND device_id = $2::uuid AND polled_at >= c.at AND total IS NOT NULL "
+    "AND (c.last_at IS NULL OR polled_at <= c.last_at) "
+    "ORDER BY polled_at DESC, reading_id LIMIT 1) e ON true "
+    "ORDER BY c.at DESC, c.supply LIMIT $3::bigint OFFSET $4::bigint";
+
 // Zone names without the legacy aliases' duplicates ("posix/...", abbreviations).
 constexpr const char* kTimeZonesSql =
     "SELECT name FROM pg_timezone_names WHERE name !~ '^(posix|right)/' AND name ~ '/|^UTC$' "
@@ -532,6 +574,8 @@ void prepare_statements(pqxx::connection& conn) {
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
     conn.prepare(stmt::kDevice, kDeviceSql);
+    conn.prepare(stmt::kSupplyHistory, kSupplyHistorySql);
+    conn.prepare(stmt::kCartridges, kCartridgesSql);
     conn.prepare(stmt::kReadingsDesc, readings_sql("DESC"));
     conn.prepare(stmt::kReadingsAsc, readings_sql("ASC"));
     conn.prepare(stmt::kCountersRaw, kCountersRawSql);

@@ -53,10 +53,17 @@ void write_string(Writer& w, std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-void write_row(Writer& w, const std::vector<Column>& columns, const pqxx::row& row) {
+void write_row(Writer& w, const std::vector<Column>& columns, const pqxx::row& row,
+               const Replacements& replace = {}) {
     w.StartObject();
     for (const auto& c : columns) {
         write_string(w, c.name);
+        const auto r = std::find_if(replace.begin(), replace.end(),
+                                    [&c](const auto& x) { return x.first == c.name; });
+        if (r != replace.end()) {
+            w.RawValue(r->second.data(), r->second.size(), rapidjson::kObjectType);
+            continue;
+        }
         const auto field = row[c.index];
         if (field.is_null()) {
             w.Null();
@@ -295,9 +302,14 @@ net::Response render_list(const net::Request& request, const pqxx::result& rows,
 }
 
 net::Response render_object(const net::Request& request, const pqxx::result& rows) {
+    return render_object(request, rows, {});
+}
+
+net::Response render_object(const net::Request& request, const pqxx::result& rows,
+                            const Replacements& replace) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
-    write_row(w, columns_of(rows), rows[0]);
+    write_row(w, columns_of(rows), rows[0], replace);
     return with_etag(request, net::Response::json({buffer.GetString(), buffer.GetSize()}));
 }
 

@@ -30,6 +30,13 @@ net::Response render_list(const net::Request& request, const pqxx::result& rows,
 /// The first row as a JSON object (the caller checked there is one).
 net::Response render_object(const net::Request& request, const pqxx::result& rows);
 
+/// Column name -> raw JSON written in place of that column's value.
+using Replacements = std::vector<std::pair<std::string, std::string>>;
+/// render_object with the values of some columns replaced (the device's supplies with their
+/// forecasts).
+net::Response render_object(const net::Request& request, const pqxx::result& rows,
+                            const Replacements& replace);
+
 /// Adds an ETag to a 200 answer, or turns it into a 304 when If-None-Match matches.
 net::Response with_etag(const net::Request& request, net::Response response);
 

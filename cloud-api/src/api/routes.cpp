@@ -13,6 +13,7 @@
 #include <pqxx/nontransaction>
 
 #include "api/columns.hpp"
+#include "api/forecasts.hpp"
 #include "api/params.hpp"
 #include "api/queries.hpp"
 #include "api/render.hpp"
@@ -723,7 +724,25 @@ void register_fleet(Registrar& r) {
         return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock&) {
             const auto rows = run(tx, stmt::kDevice, {s.tenant, device});
             if (rows.empty()) throw not_found("device");
-            return render_object(request, rows);
+            const auto supplies = rows[0]["supplies"];
+            if (supplies.is_null()) return render_object(request, rows);
+            return render_object(
+                request, rows,
+                {{"supplies", supplies_with_forecasts(tx, s.tenant, device,
+                                                      {supplies.c_str(), supplies.size()})}});
+        });
+    });
+
+    // The device's cartridge log: each change, the pages its cartridge printed (docs/cloud-api.md).
+    r.get("/api/v1/devices/{device_id}/cartridges", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {});
+        const auto device = path_uuid(request, "device_id", "device");
+        const Page page = s.params.page();
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock&) {
+            require_device(tx, s.tenant, device);
+            const auto rows = run(tx, stmt::kCartridges,
+                                  {s.tenant, device, number(page.limit), number(page.offset)});
+            return render_list(request, rows, s.params, page, lists::kCartridges);
         });
     });
 

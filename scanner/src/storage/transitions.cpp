@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "printmon/supply/cartridge.hpp"
+
 namespace printmon::scanner::storage {
 namespace {
 
@@ -51,7 +53,9 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
                 std::find_if(previous.supplies->begin(), previous.supplies->end(),
                              [&](const proto::Supply& s) { return same_supply(s, now); });
             if (before == previous.supplies->end() || !before->level_percent) continue;
-            if (*now.level_percent - *before->level_percent >= kCartridgeJumpPercent) {
+            // The shared definition (the cloud's SQL applies the same threshold). Supplies carry
+            // no serial in the v1 protocol, so only the level can tell.
+            if (supply::is_cartridge_change(before->level_percent, now.level_percent)) {
                 out.events.push_back({"supply_change", supply_code(now), "appeared",
                                       fmt::format("{}: {}% -> {}%", now.description,
                                                   *before->level_percent, *now.level_percent)});

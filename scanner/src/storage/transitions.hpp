@@ -19,9 +19,6 @@ struct DeviceState {
     std::optional<std::vector<proto::Supply>> supplies;  ///< of the last reading, if known
 };
 
-/// A supply level rising by at least this many percentage points means a new cartridge.
-inline constexpr int kCartridgeJumpPercent = 30;
-
 /// The device answered: the new state and the transitions from `previous`.
 struct SuccessOutcome {
     DeviceState state;

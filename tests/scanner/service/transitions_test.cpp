@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "printmon/supply/cartridge.hpp"
 #include "storage/transitions.hpp"
 
 using namespace printmon::scanner::storage;
@@ -74,4 +75,17 @@ TEST_CASE("a supply level jumping up is a cartridge change", "[transitions]") {
     // No previous reading known: no supply events.
     prev.supplies.reset();
     CHECK(on_success(prev, snapshot({}, {toner("black", 100)})).events.empty());
+}
+
+TEST_CASE("the branch uses the shared cartridge-change threshold", "[transitions]") {
+    using printmon::supply::kCartridgeJumpPercent;
+    DeviceState prev;
+    prev.status = "online";
+    prev.supplies = std::vector<Supply>{toner("black", 40)};
+    // A 20 % step device flickering between two steps is not a new cartridge.
+    CHECK(on_success(prev, snapshot({}, {toner("black", 60)})).events.empty());
+    CHECK(on_success(prev, snapshot({}, {toner("black", 40 + kCartridgeJumpPercent - 1)}))
+              .events.empty());
+    CHECK(on_success(prev, snapshot({}, {toner("black", 40 + kCartridgeJumpPercent)}))
+              .events.size() == 1);
 }

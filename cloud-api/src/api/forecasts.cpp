@@ -1,0 +1,156 @@
+#include "api/forecasts.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include <pqxx/result>
+
+#include "api/queries.hpp"
+#include "printmon/proto/time.hpp"
+#include "printmon/supply/forecast.hpp"
+
+namespace printmon::cloud::api {
+namespace {
+
+/// A supply as supply_levels and the snapshot name it (the cloud's identity of a supply).
+struct Key {
+    std::string type;
+    std::string color;
+    std::string description;
+    bool operator==(const Key&) const = default;
+};
+
+std::string member(const rapidjson::Value& v, const char* name) {
+    const auto it = v.FindMember(name);
+    if (it == v.MemberEnd() || !it->value.IsString()) return {};
+    return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+Key key_of(const rapidjson::Value& v) {
+    return {member(v, "type"), member(v, "color"), member(v, "description")};
+}
+
+/// One reading of the history: its time, page counter and the percent of each supply.
+struct Row {
+    std::int64_t at = 0;
+    std::optional<std::int64_t> pages;
+    std::vector<std::pair<Key, int>> levels;
+};
+
+std::vector<Row> history(pqxx::transaction_base& tx, const std::string& tenant,
+                         const std::string& device) {
+    std::vector<Row> out;
+    for (const auto& r : run(tx, stmt::kSupplyHistory, {tenant, device})) {
+        Row row;
+        row.at = r[0].as<std::int64_t>();
+        if (!r[2].is_null()) row.pages = r[2].as<std::int64_t>();
+        if (!r[1].is_null()) {
+            rapidjson::Document levels;
+            levels.Parse(r[1].c_str(), r[1].size());
+            if (!levels.HasParseError() && levels.IsArray()) {
+                for (const auto& s : levels.GetArray()) {
+                    if (!s.IsObject()) continue;
+                    const auto pct = s.FindMember("level_percent");
+                    if (pct == s.MemberEnd() || !pct->value.IsInt()) continue;
+                    row.levels.emplace_back(key_of(s), pct->value.GetInt());
+                }
+            }
+        }
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::string rfc3339(std::int64_t unix_seconds) {
+    return proto::format_rfc3339(std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(unix_seconds))));
+}
+
+/// Days to one decimal: the range is wider than that.
+double tenth(double days) { return std::round(days * 10) / 10; }
+
+void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
+                  rapidjson::Document::AllocatorType& alloc) {
+    rapidjson::Value f(rapidjson::kObjectType);
+    const auto cls = supply.FindMember("class");
+    if (cls != supply.MemberEnd() && cls->value.IsString() &&
+        std::string_view(cls->value.GetString()) == "receptacle") {
+        supply.AddMember("forecast", rapidjson::Value(rapidjson::kNullType), alloc);
+        return;
+    }
+    const Key key = key_of(supply);
+    supply::ForecastInput in;
+    for (const auto& row : rows) {
+        supply::LevelPoint p;
+        p.at = row.at;
+        p.pages = row.pages;
+        for (const auto& [k, pct] : row.levels) {
+            if (k == key) p.level_percent = pct;
+        }
+        in.history.push_back(p);
+    }
+    const auto unit = member(supply, "unit");
+    const auto max = supply.FindMember("max");
+    if (unit == "impressions" && max != supply.MemberEnd() && max->value.IsInt64() &&
+        max->value.GetInt64() > 0) {
+        in.capacity_pages = max->value.GetInt64();
+    }
+    const auto state = member(supply, "state");
+    if (!in.history.empty() && !in.history.back().level_percent) {
+        in.history.back().some_remaining = state == "some_remaining";
+        in.history.back().empty = state == "empty";
+    }
+    const auto r = supply::forecast(in);
+    const auto str = [&alloc](const std::string& s) {
+        return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), alloc);
+    };
+    f.AddMember("status", rapidjson::StringRef(supply::to_string(r.status)), alloc);
+    const bool ok = r.status == supply::ForecastStatus::ok;
+    const bool empty = r.status == supply::ForecastStatus::empty;
+    const auto days = [&](double d) {
+        return ok ? rapidjson::Value(tenth(d))
+                  : (empty ? rapidjson::Value(0.0) : rapidjson::Value(rapidjson::kNullType));
+    };
+    f.AddMember("days_to_empty", days(r.days), alloc);
+    f.AddMember("days_low", days(r.days_low), alloc);
+    f.AddMember("days_high", days(r.days_high), alloc);
+    f.AddMember("method", r.method.empty() ? rapidjson::Value() : str(r.method), alloc);
+    f.AddMember("reason", r.reason.empty() ? rapidjson::Value() : str(r.reason), alloc);
+    if (in.history.empty()) {
+        f.AddMember("as_of", rapidjson::Value(), alloc);
+        f.AddMember("cartridge_since", rapidjson::Value(), alloc);
+    } else {
+        f.AddMember("as_of", str(rfc3339(in.history.back().at)), alloc);
+        // The first reading after the last change; unknown when no change is in the history.
+        f.AddMember("cartridge_since",
+                    r.since == 0 ? rapidjson::Value() : str(rfc3339(in.history[r.since].at)),
+                    alloc);
+    }
+    supply.AddMember("forecast", f, alloc);
+}
+
+}  // namespace
+
+std::string supplies_with_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
+                                    const std::string& device, std::string_view supplies) {
+    rapidjson::Document doc;
+    doc.Parse(supplies.data(), supplies.size());
+    if (doc.HasParseError() || !doc.IsArray()) return std::string(supplies);
+    const auto rows = history(tx, tenant, device);
+    for (auto& s : doc.GetArray()) {
+        if (s.IsObject()) add_forecast(s, rows, doc.GetAllocator());
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    doc.Accept(w);
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace printmon::cloud::api

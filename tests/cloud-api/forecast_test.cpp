@@ -1,0 +1,192 @@
+// Cartridge changes and supply forecasts through the real ingest path on real PostgreSQL: the
+// branch (scanner transitions) and the cloud (V0011's SQL) find the same changes in the same
+// history; the device answer carries a forecast per supply; the cartridge log has the yields.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <pqxx/transaction>
+
+#include "analytics_support.hpp"
+#include "printmon/proto/time.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "printmon/supply/cartridge.hpp"
+#include "storage/transitions.hpp"
+
+using namespace printmon;
+using namespace printmon::cloud::test;
+
+namespace {
+
+constexpr int kReadingsPerDay = 4;  // every 6 hours
+constexpr int kDays = 80;
+constexpr std::int64_t kPagesPerPercent = 50;
+
+std::string at_reading(int i) {
+    const auto t0 = *proto::parse_rfc3339("2026-02-02T00:00:00Z");
+    return proto::format_rfc3339(t0 + std::chrono::hours(6 * i));
+}
+
+/// The black toner's true level at reading i: a part-used cartridge until day 10, then one at
+/// 2.5 % a day until day 46, then one at 2 % a day.
+double true_level(int i) {
+    const double day = static_cast<double>(i) / kReadingsPerDay;
+    if (day < 10) return 30 - 2 * day;
+    if (day < 46) return 100 - 2.5 * (day - 10);
+    return 100 - 2 * (day - 46);
+}
+
+/// 10 % steps, shown as the step above the true level; one reading on day 30 flickers a step
+/// of 20 up (a rise the old cloud threshold of 20 took for a new cartridge).
+std::vector<Point> history() {
+    std::vector<Point> out;
+    std::int64_t total = 10000;
+    double previous = true_level(0);
+    for (int i = 0; i <= kDays * kReadingsPerDay; ++i) {
+        const double level = true_level(i);
+        if (level < previous) {
+            total += std::llround((previous - level) * kPagesPerPercent);
+        }
+        previous = level;
+        int shown = static_cast<int>(std::ceil(level / 10)) * 10;
+        if (i == 30 * kReadingsPerDay) shown += 20;
+        out.push_back({at_reading(i), {{"total", total}}, shown, ""});
+    }
+    return out;
+}
+
+const rapidjson::Value& items(const ApiResponse& r) {
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return r.json["items"];
+}
+
+struct Setup {
+    CloudServer s;
+    std::string token;
+    std::string device;  // the cloud's id
+    proto::Batch batch;
+
+    Setup() {
+        const auto tenant = s.create_tenant("Acme");
+        const auto key = s.create_scanner(tenant, "branch-a");
+        token = s.create_token(tenant);
+        FakeDevice d;
+        d.branch_id = proto::new_uuid();
+        d.serial = "FC1";
+        d.mac = "aa:bb:cc:00:00:11";
+        batch = batch_of("branch-a", d, history());
+        const auto r = s.ingest(key, batch);
+        INFO(r.body);
+        REQUIRE(r.status == 200);
+        const auto devices = api_get(s, "/api/v1/devices", token);
+        REQUIRE(items(devices).Size() == 1);
+        device = str(items(devices)[0], "device_id");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("branch and cloud find the same cartridge changes in the same history",
+          "[cloud][forecast]") {
+    Setup f;
+    // The branch: the scanner's transitions over the same readings.
+    std::set<std::string> branch;
+    scanner::storage::DeviceState state;
+    for (const auto& r : f.batch.readings) {
+        auto out = scanner::storage::on_success(state, r.snapshot);
+        for (const auto& e : out.events) {
+            if (e.kind == "supply_change" && e.code == "toner:black") {
+                branch.insert(r.snapshot.polled_at);
+            }
+        }
+        state = std::move(out.state);
+    }
+    // The cloud: the read model built by the SQL.
+    std::set<std::string> cloud;
+    const auto changes = api_get(f.s, "/api/v1/supply-changes?device=" + f.device, f.token);
+    for (const auto& c : items(changes).GetArray()) {
+        if (str(c, "color") == "black") cloud.insert(str(c, "at"));
+    }
+    CHECK(branch == cloud);
+    CHECK(cloud == std::set<std::string>{at_reading(10 * kReadingsPerDay),
+                                         at_reading(46 * kReadingsPerDay)});
+    // One threshold: the SQL's constant is the library's.
+    auto conn = f.s.database().connect();
+    pqxx::work tx(conn.raw());
+    CHECK(tx.exec1("SELECT pm_cartridge_jump_percent()")[0].as<int>() ==
+          supply::kCartridgeJumpPercent);
+}
+
+TEST_CASE("the device answer has a forecast on each supply", "[cloud][forecast]") {
+    Setup f;
+    const auto r = api_get(f.s, "/api/v1/devices/" + f.device, f.token);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const auto& supplies = r.json["supplies"];
+    REQUIRE(supplies.IsArray());
+    REQUIRE(supplies.Size() == 6);
+    // Black: 32 % left at 2 % a day on the last reading (day 80): 16 days.
+    const auto& black = supplies[0]["forecast"];
+    REQUIRE(black.IsObject());
+    CHECK(str(black, "status") == "ok");
+    CHECK(str(black, "method") == "pages");
+    REQUIRE(black["days_to_empty"].IsNumber());
+    const double days = black["days_to_empty"].GetDouble();
+    CHECK(days == Approx(16).margin(1.5));
+    CHECK(black["days_low"].GetDouble() <= days);
+    CHECK(black["days_high"].GetDouble() >= days);
+    CHECK(black["days_low"].GetDouble() <= 16);
+    CHECK(black["days_high"].GetDouble() >= 16);
+    CHECK(str(black, "as_of") == at_reading(kDays * kReadingsPerDay));
+    CHECK(str(black, "cartridge_since") == at_reading(46 * kReadingsPerDay));
+    // Cyan never moves: no answer, and why.
+    const auto& cyan = supplies[1]["forecast"];
+    CHECK(str(cyan, "status") == "not_enough_data");
+    CHECK(cyan["days_to_empty"].IsNull());
+    CHECK(str(cyan, "reason") == "fewer than two level steps");
+    // The photoconductor reports impressions, not a percentage.
+    CHECK(str(supplies[5]["forecast"], "reason") == "no level reported");
+    // The waste toner bottle fills, it does not run out.
+    CHECK(supplies[4]["forecast"].IsNull());
+}
+
+TEST_CASE("the cartridge log has the pages each cartridge printed", "[cloud][forecast]") {
+    Setup f;
+    const auto log = api_get(f.s, "/api/v1/devices/" + f.device + "/cartridges", f.token);
+    const auto& rows = items(log);
+    REQUIRE(rows.Size() == 2);
+    const auto total = [&f](int i) {
+        return f.batch.readings[static_cast<std::size_t>(i)].snapshot.counters.at("total");
+    };
+    const int second = 46 * kReadingsPerDay;
+    const int first = 10 * kReadingsPerDay;
+    const int last = kDays * kReadingsPerDay;
+    CHECK(str(rows[0], "installed_at") == at_reading(second));
+    CHECK(rows[0]["current"].GetBool());
+    CHECK(rows[0]["replaced_at"].IsNull());
+    CHECK(num(rows[0], "pages") == total(last) - total(second));
+    CHECK(str(rows[1], "installed_at") == at_reading(first));
+    CHECK_FALSE(rows[1]["current"].GetBool());
+    CHECK(str(rows[1], "replaced_at") == at_reading(second));
+    CHECK(str(rows[1], "last_seen_at") == at_reading(second - 1));
+    CHECK(num(rows[1], "pages") == total(second - 1) - total(first));
+    // ~36 days at 2.5 % a day, 50 pages a percent: about 4,500 pages.
+    CHECK(*num(rows[1], "pages") == Approx(4500).margin(200));
+    CHECK(rows[1]["days"].GetDouble() == Approx(36).margin(0.5));
+    CHECK(num(rows[1], "previous_percent") == 20);  // 10.5 % left, shown as 20
+    CHECK(num(rows[1], "level_percent") == 100);
+
+    // CSV like every list, and the usual 404.
+    const auto csv =
+        api_get(f.s, "/api/v1/devices/" + f.device + "/cartridges?format=csv", f.token);
+    CHECK(csv.status == 200);
+    CHECK(csv.body.rfind("supply,description,type,color,installed_at", 0) == 0);
+    CHECK(api_get(f.s, "/api/v1/devices/" + proto::new_uuid() + "/cartridges", f.token).status ==
+          404);
+}
