@@ -11,8 +11,8 @@
 #include "app/cli.hpp"
 #include "auth/keys.hpp"
 #include "cloud_support.hpp"
-#include "ingest/export_file.hpp"
 #include "pg.hpp"
+#include "printmon/proto/export.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "state.hpp"
 
@@ -124,8 +124,7 @@ TEST_CASE("CLI: migrate, tenant, scanner, token and import", "[cloud][cli]") {
     CHECK(env.count("api_tokens") == 1);
 
     const auto file = env.write(
-        "export.json",
-        cloud::ingest::to_export_json({fresh_batch("branch-1"), big_batch("branch-1", 10)}));
+        "export.json", proto::to_export_json({fresh_batch("branch-1"), big_batch("branch-1", 10)}));
     const auto first = env.run({"import", file, "--tenant", tenant_id});
     INFO(first.err);
     REQUIRE(first.code == 0);
@@ -138,7 +137,7 @@ TEST_CASE("CLI: migrate, tenant, scanner, token and import", "[cloud][cli]") {
     CHECK(env.count("batches") == 2);
 
     const auto stranger =
-        env.write("stranger.json", cloud::ingest::to_export_json({fresh_batch("branch-9")}));
+        env.write("stranger.json", proto::to_export_json({fresh_batch("branch-9")}));
     const auto refused = env.run({"import", stranger, "--tenant", tenant_id});
     CHECK(refused.code == 1);
     CHECK(refused.err.find("scanner 'branch-9' does not exist") != std::string::npos);

@@ -18,15 +18,15 @@
 #include "auth/accounts.hpp"
 #include "auth/keys.hpp"
 #include "console/assets.hpp"
-#include "ingest/export_file.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/net/gzip.hpp"
+#include "printmon/proto/export.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 
 using namespace printmon;
 using namespace printmon::cloud::test;
-using cloud::ingest::to_export_json;
+using proto::to_export_json;
 namespace fs = std::filesystem;
 
 namespace {

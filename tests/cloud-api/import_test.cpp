@@ -3,12 +3,12 @@
 
 #include "auth/keys.hpp"
 #include "cloud_support.hpp"
-#include "ingest/export_file.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/export.hpp"
 
 using namespace printmon;
 using namespace printmon::cloud::test;
-using cloud::ingest::to_export_json;
+using proto::to_export_json;
 
 namespace {
 

@@ -3,12 +3,11 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
 #include "printmon/db/migrator.hpp"
+#include "printmon/proto/ack.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -23,23 +22,15 @@ std::string ts(std::chrono::system_clock::time_point tp) {
 
 std::string ingest_answer(const std::string& batch_id, bool duplicate, std::size_t stored,
                           std::size_t dup, std::size_t events_stored, std::size_t events_dup) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("batch_id");
-    w.String(batch_id.c_str());
-    w.Key("status");
-    w.String(duplicate ? "duplicate" : "stored");
-    w.Key("readings_stored");
-    w.Uint64(stored);
-    w.Key("readings_duplicate");
-    w.Uint64(dup);
-    w.Key("events_stored");
-    w.Uint64(events_stored);
-    w.Key("events_duplicate");
-    w.Uint64(events_dup);
-    w.EndObject();
-    return sb.GetString();
+    // The cloud's own encoder: this stand-in answers exactly what cloud-api answers.
+    proto::IngestAck ack;
+    ack.batch_id = batch_id;
+    ack.duplicate = duplicate;
+    ack.readings_stored = static_cast<std::int64_t>(stored);
+    ack.readings_duplicate = static_cast<std::int64_t>(dup);
+    ack.events_stored = static_cast<std::int64_t>(events_stored);
+    ack.events_duplicate = static_cast<std::int64_t>(events_dup);
+    return proto::to_json(ack);
 }
 
 }  // namespace

@@ -9,10 +9,11 @@
 #include <pqxx/except>
 
 #include "auth/authenticator.hpp"
-#include "ingest/export_file.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/proto/ack.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/export.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
@@ -59,19 +60,15 @@ net::Response with_retry_mapping(std::chrono::seconds retry_after, F&& f) {
 }  // namespace
 
 std::string to_json(const storage::StoreResult& result) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("batch_id");
-    w.String(result.batch_id.c_str(), static_cast<rapidjson::SizeType>(result.batch_id.size()));
-    w.Key("status");
-    w.String(result.duplicate ? "duplicate" : "stored");
-    field(w, "readings_stored", result.readings_stored);
-    field(w, "readings_duplicate", result.readings_duplicate);
-    field(w, "events_stored", result.events_stored);
-    field(w, "events_duplicate", result.events_duplicate);
-    w.EndObject();
-    return {buffer.GetString(), buffer.GetSize()};
+    // The acknowledgement's one codec lives in proto, beside the uploader's reader.
+    proto::IngestAck ack;
+    ack.batch_id = result.batch_id;
+    ack.duplicate = result.duplicate;
+    ack.readings_stored = static_cast<std::int64_t>(result.readings_stored);
+    ack.readings_duplicate = static_cast<std::int64_t>(result.readings_duplicate);
+    ack.events_stored = static_cast<std::int64_t>(result.events_stored);
+    ack.events_duplicate = static_cast<std::int64_t>(result.events_duplicate);
+    return proto::to_json(ack);
 }
 
 std::string to_json(const ImportSummary& summary) {
@@ -127,7 +124,7 @@ struct DryRunDone {
 common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::string& tenant_id,
                                             std::string_view json, std::size_t max_bytes,
                                             ImportOptions options) {
-    auto batches = parse_export(json, max_bytes);
+    auto batches = proto::parse_export(json, max_bytes);
     if (!batches) {
         return tl::unexpected(
             common::Error{common::ErrorCode::kInvalidArgument, batches.error().message()});

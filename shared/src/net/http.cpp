@@ -5,6 +5,8 @@
 #include <array>
 #include <utility>
 
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -89,6 +91,74 @@ Response error_response(unsigned status, std::string_view code, std::string_view
     writer.EndObject();
     writer.EndObject();
     return Response::json(std::string(buffer.GetString(), buffer.GetSize()), status);
+}
+
+namespace {
+
+// SAX: keeps error.code and error.message (depth 2 under the root), ignores everything else.
+// The iterative reader does not recurse, so "[[[[..." costs nothing but time.
+struct ErrorBodyHandler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ErrorBodyHandler> {
+    int depth = 0;
+    bool root_is_object = false;
+    bool in_error = false;  // inside the root's "error" object
+    std::string root_key;   // last key of the root object
+    std::string error_key;  // last key of the error object
+    std::string code;
+    std::string message;
+
+    bool Default() { return true; }
+    bool String(const char* s, rapidjson::SizeType n, bool) {
+        if (in_error && depth == 2) {
+            if (error_key == "code") code.assign(s, n);
+            if (error_key == "message") message.assign(s, n);
+        }
+        return true;
+    }
+    bool Key(const char* s, rapidjson::SizeType n, bool) {
+        if (depth == 1) root_key.assign(s, n);
+        if (in_error && depth == 2) error_key.assign(s, n);
+        return true;
+    }
+    bool StartObject() {
+        ++depth;
+        if (depth == 1) root_is_object = true;
+        if (depth == 2 && root_key == "error") in_error = true;
+        return true;
+    }
+    bool EndObject(rapidjson::SizeType) {
+        if (depth == 2) in_error = false;
+        --depth;
+        return true;
+    }
+    bool StartArray() {
+        ++depth;
+        return true;
+    }
+    bool EndArray(rapidjson::SizeType) {
+        --depth;
+        return true;
+    }
+};
+
+}  // namespace
+
+std::string parse_error_body(std::string_view body, std::size_t max_bytes) {
+    ErrorBodyHandler handler;
+    rapidjson::MemoryStream stream(body.data(), body.size());
+    rapidjson::Reader reader;
+    const auto ok =
+        reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+            stream, handler);
+    std::string out;
+    if (ok && handler.root_is_object && !(handler.code.empty() && handler.message.empty())) {
+        out = handler.code.empty()      ? handler.message
+              : handler.message.empty() ? handler.code
+                                        : handler.code + ": " + handler.message;
+    } else {
+        out.assign(body.substr(0, max_bytes));
+    }
+    if (out.size() > max_bytes) out.resize(max_bytes);
+    return out;
 }
 
 std::string_view reason_phrase(unsigned status) noexcept {

@@ -113,6 +113,11 @@ const CompiledSchema& batch_schema() {
     return kSchema;
 }
 
+const CompiledSchema& ack_schema() {
+    thread_local const CompiledSchema kSchema{parse_schema_text(embedded_ack_schema())};
+    return kSchema;
+}
+
 const CompiledSchema& snapshot_schema_fast() {
     thread_local const CompiledSchema kSchema{without_patterns(snapshot_schema().source)};
     return kSchema;
@@ -465,7 +470,9 @@ tl::expected<void, DecodeError> load_document(std::string_view json, std::size_t
         }
     }
     const bool fast = validation == Validation::patterns_in_code;
-    const CompiledSchema& compiled = kind == DocumentKind::batch
+    // Acknowledgements are a few hundred bytes: always the published schema, patterns included.
+    const CompiledSchema& compiled = kind == DocumentKind::ack ? ack_schema()
+                                     : kind == DocumentKind::batch
                                          ? (fast ? batch_schema_fast() : batch_schema())
                                          : (fast ? snapshot_schema_fast() : snapshot_schema());
     rapidjson::SchemaValidator validator(compiled.schema);

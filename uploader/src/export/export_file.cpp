@@ -8,14 +8,15 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
-#include <rapidjson/writer.h>
 
 #include "app/unique_fd.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/export.hpp"
 #include "printmon/proto/uuid.hpp"
 
 namespace printmon::uploader {
@@ -26,15 +27,14 @@ namespace {
         fmt::format("export: {} {}: {}", what, path.string(), std::strerror(errno)));
 }
 
-/// RapidJSON output stream over a file descriptor, buffered, throwing on write errors.
+/// Output over a file descriptor, buffered, throwing on write errors.
 class FdStream {
   public:
-    using Ch = char;
     FdStream(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {
         buffer_.reserve(kBuffer);
     }
-    void Put(char c) {
-        buffer_.push_back(c);
+    void write(std::string_view text) {
+        buffer_.append(text);
         if (buffer_.size() >= kBuffer) Flush();
     }
     void Flush() {
@@ -94,27 +94,21 @@ ExportReport export_outbox(Outbox& outbox, const CloudSettings& settings,
     ExportReport report;
     std::vector<std::string> exported;
     FdStream stream(fd.get(), guard.path);
-    rapidjson::Writer<FdStream> writer(stream);
-    writer.StartObject();
-    writer.Key("format");
-    writer.String("printmon-export");
-    writer.Key("version");
-    writer.Int(1);
-    writer.Key("batches");
-    writer.StartArray();
+    // The envelope's pieces come from proto (the format's one home), so this streaming writer
+    // and proto::to_export_json write the same bytes.
+    stream.write(proto::export_prefix());
     for (const auto& id : ids) {
         auto batch = outbox.load_batch(id, settings.scanner_id);
         if (!batch || (batch->readings.empty() && batch->events.empty())) continue;
         // Each batch is the exact document the ingest endpoint receives.
-        const std::string json = proto::to_json(*batch);
-        writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+        if (report.batches > 0) stream.write(proto::kExportSeparator);
+        stream.write(proto::to_json(*batch));
         ++report.batches;
         report.readings += batch->readings.size();
         report.events += batch->events.size();
         exported.push_back(id);
     }
-    writer.EndArray();
-    writer.EndObject();
+    stream.write(proto::kExportSuffix);
     stream.Flush();
 
     // 3. Durable before visible, visible before anything is marked sent.

@@ -1,13 +1,13 @@
 #include "transport/ingest_client.hpp"
 
 #include <charconv>
+#include <optional>
 #include <utility>
 
-#include <rapidjson/document.h>
-
 #include "printmon/net/gzip.hpp"
+#include "printmon/net/http.hpp"
+#include "printmon/proto/ack.hpp"
 #include "printmon/proto/codec.hpp"
-#include "printmon/proto/validate.hpp"
 
 namespace printmon::uploader {
 namespace {
@@ -30,43 +30,26 @@ net::HttpClientOptions client_options(const TransportOptions& o) {
     return out;
 }
 
-// Rationale for RapidJSON here rather than printmon::proto: these are the contract's small
-// response bodies, not a versioned document; every Get*() is guarded by Is*().
+// The two bodies the cloud answers with: a 200's acknowledgement (proto::parse_ack, the
+// contract's one codec) and the error object of every other status (net::parse_error_body).
 struct ResponseBody {
-    std::string status;  // "stored" | "duplicate" for 200
-    std::string batch_id;
-    std::string message;  // error.code + ": " + error.message otherwise
+    std::optional<proto::IngestAck> ack;
+    std::string ack_error;  // why a 200 body is not an acknowledgement
+    std::string message;    // error.code + ": " + error.message otherwise
 };
 
-ResponseBody parse_body(const std::string& body) {
+ResponseBody parse_body(unsigned status, const std::string& body) {
     ResponseBody out;
-    // The reply comes from whatever answers at cloud_url: a "[[[[..." nested 100,000 deep
-    // overflowed the stack of RapidJSON's recursive parser. Bounded before parsing, and parsed
-    // iteratively whatever comes through.
-    if (auto nesting = proto::check_nesting(body); !nesting) {
-        out.message = "reply is not a JSON answer: " + nesting.error().message();
+    if (status == 200) {
+        auto ack = proto::parse_ack(body);
+        if (ack) {
+            out.ack = std::move(*ack);
+        } else {
+            out.ack_error = ack.error().message();
+        }
         return out;
     }
-    rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
-        out.message = body.substr(0, kMaxMessageBytes);
-        return out;
-    }
-    const auto str = [](const rapidjson::Value& v, const char* key) -> std::string {
-        const auto it = v.FindMember(key);
-        if (it == v.MemberEnd() || !it->value.IsString()) return {};
-        return {it->value.GetString(), it->value.GetStringLength()};
-    };
-    out.status = str(doc, "status");
-    out.batch_id = str(doc, "batch_id");
-    const auto err = doc.FindMember("error");
-    if (err != doc.MemberEnd() && err->value.IsObject()) {
-        const std::string code = str(err->value, "code");
-        const std::string message = str(err->value, "message");
-        out.message = code.empty() ? message : code + ": " + message;
-    }
-    if (out.message.size() > kMaxMessageBytes) out.message.resize(kMaxMessageBytes);
+    out.message = net::parse_error_body(body, kMaxMessageBytes);
     return out;
 }
 
@@ -142,14 +125,21 @@ SendResult IngestClient::send(const std::string& cloud_url, const std::string& s
         return out;
     }
     out.http_status = response->status;
-    auto parsed = parse_body(response->body);
+    auto parsed = parse_body(response->status, response->body);
     switch (response->status) {
         case 200:
-            // Any 200 means stored (the contract); the body only tells which kind.
-            out.status =
-                parsed.status == "duplicate" ? SendStatus::kDuplicate : SendStatus::kStored;
-            if (!parsed.batch_id.empty() && parsed.batch_id != batch.batch_id) {
-                out.message = "the cloud acknowledged another batch_id: " + parsed.batch_id;
+            // Any 200 means stored (the contract: the cloud answers 200 only after its commit,
+            // and TLS is verified); the acknowledgement tells which kind. One naming another
+            // batch is a cloud bug or a mix-up in between: retried, the cloud deduplicates.
+            if (!parsed.ack) {
+                out.status = SendStatus::kStored;
+                out.message = "200 without a valid acknowledgement (" + parsed.ack_error + ")";
+                if (out.message.size() > kMaxMessageBytes) out.message.resize(kMaxMessageBytes);
+                return out;
+            }
+            out.status = parsed.ack->duplicate ? SendStatus::kDuplicate : SendStatus::kStored;
+            if (parsed.ack->batch_id != batch.batch_id) {
+                out.message = "the cloud acknowledged another batch_id: " + parsed.ack->batch_id;
                 out.status = SendStatus::kFailed;
             }
             return out;

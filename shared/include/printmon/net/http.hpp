@@ -103,6 +103,11 @@ class HttpError : public std::runtime_error {
 Response error_response(unsigned status, std::string_view code, std::string_view message,
                         std::string_view correlation_id = {});
 
+/// Reads an error_response body back: "CODE: MESSAGE" (or the one that is present). A body of
+/// another shape (a proxy's HTML page, truncated JSON) gives its first `max_bytes` bytes, so a
+/// log line still says what came back. Never recurses on the input's nesting.
+std::string parse_error_body(std::string_view body, std::size_t max_bytes = 500);
+
 /// Standard reason phrase ("Not Found"), or "" for an unknown status.
 std::string_view reason_phrase(unsigned status) noexcept;
 

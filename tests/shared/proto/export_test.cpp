@@ -1,26 +1,23 @@
 // The offline export file envelope: valid files round-trip, malformed ones are refused with a
 // JSON pointer into the file.
+#include <rapidjson/document.h>
+#include <rapidjson/schema.h>
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <string>
 
-#include "ingest/export_file.hpp"
+#include "golden.hpp"
 #include "printmon/proto/codec.hpp"
-#include "state.hpp"
+#include "printmon/proto/export.hpp"
 
 using namespace printmon;
-using cloud::ingest::parse_export;
-using cloud::ingest::to_export_json;
+using proto::parse_export;
+using proto::to_export_json;
 
 namespace {
 
 std::string read_file(const std::string& relative) {
-    std::ifstream in(test::source_dir() + "/" + relative);
-    REQUIRE(in);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return proto::test::read_source_file(relative);
 }
 
 proto::Batch golden() {
@@ -37,7 +34,7 @@ std::string error_of(const std::string& json) {
 
 }  // namespace
 
-TEST_CASE("an export file round-trips through to_export_json and parse_export", "[cloud][export]") {
+TEST_CASE("an export file round-trips through to_export_json and parse_export", "[proto][export]") {
     auto a = golden();
     auto b = golden();
     b.batch_id = "11111111-2222-4333-8444-555555555555";
@@ -53,15 +50,15 @@ TEST_CASE("an export file round-trips through to_export_json and parse_export", 
     CHECK(empty->empty());
 }
 
-TEST_CASE("the example export file in tests/data/cloud is valid", "[cloud][export]") {
-    const auto parsed = parse_export(read_file("tests/data/cloud/export_example.json"));
+TEST_CASE("the golden export file is valid", "[proto][export]") {
+    const auto parsed = parse_export(read_file("tests/data/proto/export.json"));
     REQUIRE(parsed);
     REQUIRE(parsed->size() == 2);
     CHECK((*parsed)[0].readings.size() == 1);
     CHECK((*parsed)[1].events.size() == 1);
 }
 
-TEST_CASE("unknown properties of the envelope are ignored", "[cloud][export]") {
+TEST_CASE("unknown properties of the envelope are ignored", "[proto][export]") {
     const std::string batch = proto::to_json(golden());
     const auto parsed =
         parse_export(R"({"exported_at":"2026-11-24T13:00:00Z","extra":{"a":[1,{"b":null}]},)"
@@ -71,7 +68,7 @@ TEST_CASE("unknown properties of the envelope are ignored", "[cloud][export]") {
     CHECK(parsed->size() == 1);
 }
 
-TEST_CASE("malformed export files are refused precisely", "[cloud][export]") {
+TEST_CASE("malformed export files are refused precisely", "[proto][export]") {
     const std::string batch = proto::to_json(golden());
     CHECK(error_of("").find("parse error") != std::string::npos);
     CHECK(error_of("[]") == "expected object, got array");
@@ -116,4 +113,41 @@ TEST_CASE("malformed export files are refused precisely", "[cloud][export]") {
     const auto big = parse_export(std::string(2000, ' '), 1000);
     REQUIRE_FALSE(big);
     CHECK(big.error().code == proto::DecodeErrorCode::too_large);
+}
+
+TEST_CASE("the export envelope's schema is the file in shared/schemas and fits the golden file",
+          "[proto][export][schema]") {
+    CHECK(proto::export_schema_json() == read_file("shared/schemas/export.v1.schema.json"));
+    rapidjson::Document schema_doc;
+    schema_doc.Parse(proto::export_schema_json().data(), proto::export_schema_json().size());
+    REQUIRE_FALSE(schema_doc.HasParseError());
+    const rapidjson::SchemaDocument schema(schema_doc);
+    const auto valid = [&schema](const std::string& json) {
+        rapidjson::Document doc;
+        doc.Parse(json.data(), json.size());
+        if (doc.HasParseError()) return false;
+        rapidjson::SchemaValidator validator(schema);
+        return doc.Accept(validator);
+    };
+    CHECK(valid(read_file("tests/data/proto/export.json")));
+    CHECK(valid(to_export_json({golden()})));
+    // The schema's constants are the codec's: a file the schema refuses, the reader refuses.
+    CHECK_FALSE(valid(R"({"format":"printmon-export","version":2,"batches":[]})"));
+    CHECK_FALSE(parse_export(R"({"format":"printmon-export","version":2,"batches":[]})"));
+    CHECK_FALSE(valid(R"({"format":"other","version":1,"batches":[]})"));
+    CHECK_FALSE(parse_export(R"({"format":"other","version":1,"batches":[]})"));
+    CHECK_FALSE(valid(R"({"format":"printmon-export","version":1})"));
+    CHECK_FALSE(parse_export(R"({"format":"printmon-export","version":1})"));
+}
+
+TEST_CASE("the streaming pieces make exactly to_export_json's bytes", "[proto][export]") {
+    const auto a = golden();
+    auto b = golden();
+    b.batch_id = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+    const std::string streamed = std::string(proto::export_prefix()) + proto::to_json(a) +
+                                 std::string(proto::kExportSeparator) + proto::to_json(b) +
+                                 std::string(proto::kExportSuffix);
+    CHECK(streamed == to_export_json({a, b}));
+    CHECK(std::string(proto::export_prefix()) + std::string(proto::kExportSuffix) ==
+          to_export_json({}));
 }

@@ -1,4 +1,4 @@
-#include "ingest/export_file.hpp"
+#include "printmon/proto/export.hpp"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -6,18 +6,15 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <fmt/format.h>
-
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 
-namespace printmon::cloud::ingest {
-namespace {
+#include "document.hpp"
 
-using proto::DecodeError;
-using proto::DecodeErrorCode;
+namespace printmon::proto {
+namespace {
 
 // SAX handler: checks the envelope and copies each element of "batches" into its own string.
 // depth_ counts open containers: the root object is 1, "batches" 2, a batch element 3.
@@ -45,7 +42,7 @@ class EnvelopeHandler {
             saw_format = true;
             if (std::string_view(s, n) == kExportFormat) return true;
             return fail(DecodeErrorCode::invalid_value, "/format",
-                        fmt::format("expected \"{}\"", kExportFormat));
+                        "expected \"" + std::string(kExportFormat) + "\"");
         }
         return scalar("string");
     }
@@ -96,9 +93,9 @@ class EnvelopeHandler {
     bool copying() const { return writer_.has_value(); }
 
     bool enter() {
-        if (++depth_ > proto::kMaxNestingDepth) {
+        if (++depth_ > kMaxNestingDepth) {
             return fail(DecodeErrorCode::too_deep, "",
-                        fmt::format("nesting deeper than {} levels", proto::kMaxNestingDepth));
+                        "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels");
         }
         return true;
     }
@@ -134,17 +131,17 @@ class EnvelopeHandler {
             saw_version = true;
             if (value == kExportVersion) return true;
             return fail(DecodeErrorCode::unsupported_version, "/version",
-                        fmt::format("unsupported export version {}; this reader supports {}", value,
-                                    kExportVersion));
+                        "unsupported export version " + std::to_string(value) +
+                            "; this reader supports " + std::to_string(kExportVersion));
         }
         return scalar("integer");
     }
 
-    std::string element_pointer() const { return fmt::format("/batches/{}", batches.size()); }
+    std::string element_pointer() const { return "/batches/" + std::to_string(batches.size()); }
 
     bool wrong_type(std::string pointer, const char* expected, const char* got) {
         return fail(DecodeErrorCode::schema_violation, std::move(pointer),
-                    fmt::format("expected {}, got {}", expected, got));
+                    std::string("expected ") + expected + ", got " + got);
     }
 
     bool fail(DecodeErrorCode code, std::string pointer, std::string reason) {
@@ -161,12 +158,12 @@ class EnvelopeHandler {
 
 }  // namespace
 
-tl::expected<std::vector<proto::Batch>, proto::DecodeError> parse_export(std::string_view json,
-                                                                         std::size_t max_bytes) {
+tl::expected<std::vector<Batch>, DecodeError> parse_export(std::string_view json,
+                                                           std::size_t max_bytes) {
     if (json.size() > max_bytes) {
-        return tl::unexpected(
-            DecodeError{DecodeErrorCode::too_large, "",
-                        fmt::format("document is {} bytes, limit is {}", json.size(), max_bytes)});
+        return tl::unexpected(DecodeError{DecodeErrorCode::too_large, "",
+                                          "document is " + std::to_string(json.size()) +
+                                              " bytes, limit is " + std::to_string(max_bytes)});
     }
     EnvelopeHandler handler;
     rapidjson::MemoryStream stream(json.data(), json.size());
@@ -177,8 +174,8 @@ tl::expected<std::vector<proto::Batch>, proto::DecodeError> parse_export(std::st
     if (handler.error) return tl::unexpected(*handler.error);
     if (!ok) {
         return tl::unexpected(DecodeError{DecodeErrorCode::parse_error, "",
-                                          fmt::format("parse error at offset {}: {}", ok.Offset(),
-                                                      rapidjson::GetParseError_En(ok.Code()))});
+                                          "parse error at offset " + std::to_string(ok.Offset()) +
+                                              ": " + rapidjson::GetParseError_En(ok.Code())});
     }
     if (!handler.saw_format) {
         return tl::unexpected(DecodeError{DecodeErrorCode::schema_violation, "",
@@ -192,13 +189,13 @@ tl::expected<std::vector<proto::Batch>, proto::DecodeError> parse_export(std::st
         return tl::unexpected(DecodeError{DecodeErrorCode::schema_violation, "",
                                           "missing required property 'batches'"});
     }
-    std::vector<proto::Batch> out;
+    std::vector<Batch> out;
     out.reserve(handler.batches.size());
     for (std::size_t i = 0; i < handler.batches.size(); ++i) {
-        auto batch = proto::parse_batch(handler.batches[i], max_bytes);
+        auto batch = parse_batch(handler.batches[i], max_bytes);
         if (!batch) {
             auto error = batch.error();
-            error.pointer = fmt::format("/batches/{}{}", i, error.pointer);
+            error.pointer = "/batches/" + std::to_string(i) + error.pointer;
             return tl::unexpected(std::move(error));
         }
         out.push_back(std::move(*batch));
@@ -206,23 +203,23 @@ tl::expected<std::vector<proto::Batch>, proto::DecodeError> parse_export(std::st
     return out;
 }
 
-std::string to_export_json(const std::vector<proto::Batch>& batches) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("format");
-    w.String(kExportFormat.data(), static_cast<rapidjson::SizeType>(kExportFormat.size()));
-    w.Key("version");
-    w.Int(kExportVersion);
-    w.Key("batches");
-    w.StartArray();
-    for (const auto& batch : batches) {
-        const std::string json = proto::to_json(batch);
-        w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
-    }
-    w.EndArray();
-    w.EndObject();
-    return {buffer.GetString(), buffer.GetSize()};
+std::string_view export_prefix() {
+    // Written out rather than assembled: a fixed string the tests compare with the schema's
+    // constants, and the same bytes whoever writes the file.
+    static_assert(kExportVersion == 1, "export_prefix() spells version 1");
+    return R"({"format":"printmon-export","version":1,"batches":[)";
 }
 
-}  // namespace printmon::cloud::ingest
+std::string to_export_json(const std::vector<Batch>& batches) {
+    std::string out(export_prefix());
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+        if (i > 0) out += kExportSeparator;
+        out += to_json(batches[i]);
+    }
+    out += kExportSuffix;
+    return out;
+}
+
+std::string_view export_schema_json() { return detail::embedded_export_schema(); }
+
+}  // namespace printmon::proto
