@@ -789,8 +789,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
             const auto c = parse_channel(request, kind[0][0].as<std::string>());
             const std::optional<std::string> secret =
                 c.rotate_secret ? std::optional<std::string>(new_secret()) : std::nullopt;
-            tx.exec_prepared0(kUpdateChannel, tenant, id, c.name, c.address, c.language, c.digest,
-                              c.digest_hour, c.max_per_hour, c.enabled, secret, c.kind);
+            tx.exec_prepared(kUpdateChannel, tenant, id, c.name, c.address, c.language, c.digest,
+                             c.digest_hour, c.max_per_hour, c.enabled, secret, c.kind);
             const auto row = tx.exec_prepared1(kGetChannel, tenant, id);
             if (!secret) return json_one(row);
             return json_one(row, 200, std::make_pair(std::string("secret"), *secret));
