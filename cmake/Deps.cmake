@@ -11,6 +11,8 @@ pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 # cloud-api's .xlsx exports (Debian libxlsxwriter-dev 1.1.4).
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+# cloud-api's alert notifications: SMTP (STARTTLS) and webhooks (Debian libcurl4-openssl-dev).
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 
 # net-snmp ships net-snmp-config rather than a pkg-config file.
 find_program(NETSNMP_CONFIG net-snmp-config REQUIRED)

@@ -29,6 +29,7 @@ CloudConfig config_for(const printmon::test::TempDatabase& db, const net::test::
     c.database.acquire_timeout = settings.acquire_timeout;
     c.limits = settings.limits;
     c.analytics = settings.analytics;
+    c.notify = settings.notify;
     c.auth.admin_token = kAdminToken;
     c.auth.retry_after = std::chrono::seconds(2);
     return c;

@@ -22,6 +22,13 @@ struct ServerSettings {
     std::size_t pool_size = 2;
     std::chrono::milliseconds acquire_timeout{200};
     AnalyticsConfig analytics;
+    /// Off unless a test turns it on: alert evaluation on a timer would race the tests that
+    /// drive alerts::evaluate with their own clock.
+    alerts::NotifyConfig notify = [] {
+        alerts::NotifyConfig n;
+        n.enabled = false;
+        return n;
+    }();
     ingest::IngestLimits limits = [] {
         ingest::IngestLimits l;
         // Small enough that the server's lingering close drains an oversized body (<= 1 MiB)

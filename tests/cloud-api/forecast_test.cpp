@@ -1,5 +1,5 @@
 // Cartridge changes and supply forecasts through the real ingest path on real PostgreSQL: the
-// branch (scanner transitions) and the cloud (V0011's SQL) find the same changes in the same
+// branch (scanner transitions) and the cloud (V0010's SQL) find the same changes in the same
 // history; the device answer carries a forecast per supply; the cartridge log has the yields.
 #include <catch2/catch.hpp>
 

@@ -443,7 +443,7 @@ constexpr const char* kSupplyHistorySql =
     "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
 
 // A device's cartridge log, newest first: each change of supply_changes (the shared definition,
-// V0011) starts a cartridge, the same supply's next change ends it. Its yield is the page
+// V0010) starts a cartridge, the same supply's next change ends it. Its yield is the page
 // counter ("total") at the old cartridge's last reading minus the counter at the change; none
 // when the counter started a new epoch in between (a reset: the difference means nothing).
 // The current cartridge's pages are those printed so far.

@@ -7,6 +7,10 @@
 #include <mutex>
 #include <thread>
 
+#include "alerts/engine.hpp"
+#include "alerts/routes.hpp"
+#include "alerts/scheduler.hpp"
+#include "alerts/sender.hpp"
 #include "api/queries.hpp"
 #include "api/routes.hpp"
 #include "auth/accounts.hpp"
@@ -24,6 +28,7 @@ void prepare_everything(pqxx::connection& conn) {
     storage::prepare_all(conn);
     auth::prepare_account_statements(conn);
     api::prepare_statements(conn);
+    alerts::prepare_route_statements(conn);
 }
 
 /// Keeps the analytics read model close to the raw data between reads, so a read after a quiet
@@ -91,6 +96,26 @@ struct App::Impl {
     std::unique_ptr<net::Server> server;
     std::vector<net::RouteInfo> routes;
     std::unique_ptr<Refresher> refresher;
+    std::unique_ptr<alerts::Sender> sender;
+    std::unique_ptr<alerts::Scheduler> scheduler;
+    std::mutex scheduler_mutex;  // ingest threads nudge while start/stop swap it
+
+    void stop_workers() {
+        if (refresher) refresher->stop();
+        std::unique_ptr<alerts::Scheduler> stopping;
+        {
+            std::lock_guard lock(scheduler_mutex);
+            stopping = std::move(scheduler);
+        }
+        if (stopping) stopping->stop();
+        // A delivery in flight is aborted and handed back: the next start sends it at once.
+        if (sender) sender->stop(true);
+    }
+
+    void nudge(const std::string& tenant) {
+        std::lock_guard lock(scheduler_mutex);
+        if (scheduler) scheduler->nudge(tenant);
+    }
 
     explicit Impl(CloudConfig c)
         : config(std::move(c)),
@@ -127,8 +152,12 @@ App::App(CloudConfig config) {
     router.get(
         "/healthz", [](net::Request&) { return net::Response::json(R"({"status":"ok"})"); },
         health);
-    ingest::register_ingest_routes(router, impl_->pool, impl_->authenticator, impl_->config.limits);
+    Impl* impl = impl_.get();
+    const auto nudge = [impl](const std::string& tenant) { impl->nudge(tenant); };
+    ingest::register_ingest_routes(router, impl_->pool, impl_->authenticator, impl_->config.limits,
+                                   nudge);
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator);
+    alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, nudge);
     console::register_console_routes(router);
     impl_->routes = router.routes();
     impl_->server = std::make_unique<net::Server>(impl_->config.server, std::move(router));
@@ -136,20 +165,31 @@ App::App(CloudConfig config) {
 
 App::~App() {
     if (impl_ && impl_->server) impl_->server->stop(std::chrono::seconds(2));
-    if (impl_ && impl_->refresher) impl_->refresher->stop();
+    if (impl_) impl_->stop_workers();
 }
 
 void App::start() {
     impl_->server->start();
     impl_->refresher = std::make_unique<Refresher>(impl_->config.database.conninfo,
                                                    impl_->config.analytics.refresh_interval);
+    const auto& notify = impl_->config.notify;
+    if (notify.enabled) {
+        impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
+        impl_->sender->start();
+        alerts::Sender* sender = impl_->sender.get();
+        std::lock_guard lock(impl_->scheduler_mutex);
+        impl_->scheduler = std::make_unique<alerts::Scheduler>(
+            impl_->config.database.conninfo,
+            std::chrono::duration_cast<std::chrono::milliseconds>(notify.evaluate_interval),
+            [sender] { sender->wake(); });
+    }
 }
 
 std::uint16_t App::port() const { return impl_->server->port(); }
 
 void App::stop(std::chrono::milliseconds grace) {
     impl_->server->stop(grace);
-    if (impl_->refresher) impl_->refresher->stop();
+    impl_->stop_workers();
 }
 
 const std::vector<net::RouteInfo>& App::routes() const { return impl_->routes; }

@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <fmt/format.h>
+
 #include "printmon/net/http.hpp"
 
 namespace printmon::cloud {
@@ -68,6 +70,43 @@ CloudConfig read(const common::ConfigReader& root) {
     if (!c.auth.admin_token.empty() && c.auth.admin_token.size() < 32) {
         root.table("auth").fail("admin_token", "must be at least 32 characters");
     }
+    const auto notify = root.table("notify");
+    auto& n = c.notify;
+    n.enabled = notify.get_or<bool>("enabled", n.enabled);
+    n.smtp_url = notify.get_or<std::string>("smtp_url", "");
+    if (!n.smtp_url.empty() && n.smtp_url.rfind("smtp://", 0) != 0 &&
+        n.smtp_url.rfind("smtps://", 0) != 0) {
+        notify.fail("smtp_url", "must start with smtp:// or smtps://");
+    }
+    n.smtp_from = notify.get_or<std::string>("smtp_from", n.smtp_from);
+    n.smtp_username = notify.get_or<std::string>("smtp_username", "");
+    n.smtp_password = notify.optional_secret("smtp_password").value_or("");
+    const auto tls_mode = notify.get_or<std::string>("smtp_tls", "auto");
+    if (tls_mode == "auto") {
+        n.smtp_tls = alerts::SmtpTls::opportunistic;
+    } else if (tls_mode == "require") {
+        n.smtp_tls = alerts::SmtpTls::required;
+    } else if (tls_mode == "off") {
+        n.smtp_tls = alerts::SmtpTls::off;
+    } else {
+        notify.fail("smtp_tls", "must be auto, require or off");
+    }
+    n.ca_file = notify.get_or<std::string>("ca_file", "");
+    const auto ms = [&notify](const char* name, int fallback, int min, int max) {
+        const int v = notify.get_or<int>(name, fallback);
+        if (v < min || v > max)
+            notify.fail(name, fmt::format("must be between {} and {}", min, max));
+        return v;
+    };
+    n.connect_timeout = std::chrono::milliseconds(ms("connect_timeout_ms", 5000, 100, 600'000));
+    n.timeout = std::chrono::milliseconds(ms("timeout_ms", 20'000, 100, 600'000));
+    n.poll_interval = std::chrono::milliseconds(ms("poll_interval_ms", 1000, 10, 600'000));
+    n.lease = std::chrono::seconds(ms("lease_s", 120, 1, 86'400));
+    n.max_attempts = ms("max_attempts", 12, 1, 100);
+    n.backoff_base = std::chrono::seconds(ms("backoff_base_s", 30, 1, 86'400));
+    n.backoff_max = std::chrono::seconds(ms("backoff_max_s", 3600, 1, 86'400 * 7));
+    n.evaluate_interval = std::chrono::seconds(ms("evaluate_interval_s", 60, 1, 86'400));
+    n.allow_private_webhooks = notify.get_or<bool>("allow_private_webhooks", false);
     root.finish();
     return c;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "alerts/sender.hpp"
 #include "auth/authenticator.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/config.hpp"
@@ -38,10 +39,12 @@ struct CloudConfig {
     AnalyticsConfig analytics;
     ingest::IngestLimits limits;
     auth::AuthOptions auth;
+    alerts::NotifyConfig notify;  ///< [notify]: alert evaluation timer, e-mail and webhooks
 };
 
 /// Reads and validates cloud-api.toml. Throws common::ConfigError ("file:line:col: message").
-/// Secrets from the environment win: PRINTMON_DATABASE_PASSWORD, PRINTMON_AUTH_ADMIN_TOKEN.
+/// Secrets from the environment win: PRINTMON_DATABASE_PASSWORD, PRINTMON_AUTH_ADMIN_TOKEN,
+/// PRINTMON_NOTIFY_SMTP_PASSWORD.
 CloudConfig load_config(const std::filesystem::path& path,
                         const common::EnvLookup& env = common::system_env);
 

@@ -199,7 +199,8 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
 }
 
 void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
-                            const auth::Authenticator& authenticator, const IngestLimits& limits) {
+                            const auth::Authenticator& authenticator, const IngestLimits& limits,
+                            std::function<void(const std::string&)> on_stored) {
     const auto retry_after = authenticator.options().retry_after;
     auto log = common::get_logger("cloud.ingest");
 
@@ -211,7 +212,8 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     const std::size_t max_batch = limits.max_inflated_bytes;
     router.post(
         "/api/v1/ingest",
-        authenticator.guarded([&pool, log, retry_after, max_batch](net::Request& request) {
+        authenticator.guarded([&pool, log, retry_after, max_batch,
+                               on_stored](net::Request& request) {
             const auth::Principal& who = auth::principal_of(request);
             require_json(request);
             const auto started = std::chrono::steady_clock::now();
@@ -265,6 +267,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                     result.duplicate ? "duplicate" : "stored", result.readings_stored,
                     result.readings_duplicate, ms(parsed - started),
                     ms(std::chrono::steady_clock::now() - parsed));
+                if (on_stored && !result.duplicate) on_stored(who.tenant_id);
                 return net::Response::json(to_json(result));
             });
         }),

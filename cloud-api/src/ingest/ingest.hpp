@@ -4,6 +4,7 @@
 // storage::store_batch, so a reading is stored once whichever way it arrives.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +78,9 @@ std::string to_json(const ImportSummary& summary);
 /// Registers POST /api/v1/ingest (scanner keys) and POST /api/v1/import (tenant API tokens or
 /// the admin token with ?tenant=<uuid>) on `router`. `pool` and `authenticator` must outlive
 /// the router. Other route sets (analytics) register beside these on the same router.
+/// `on_stored(tenant)` runs after an online batch was stored (the alert evaluation is nudged).
 void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
-                            const auth::Authenticator& authenticator, const IngestLimits& limits);
+                            const auth::Authenticator& authenticator, const IngestLimits& limits,
+                            std::function<void(const std::string&)> on_stored = {});
 
 }  // namespace printmon::cloud::ingest

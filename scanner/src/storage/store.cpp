@@ -212,10 +212,12 @@ std::optional<LoadedState> load_state(pqxx::work& tx, const std::string& device_
     out.state.consecutive_failures = r[1].as<int>();
     out.state.errors = split(r[2].as<std::string>());
     if (!r[3].is_null()) {
-        // Only the supplies are needed (cartridge changes); a reading that no longer parses is
-        // treated as absent rather than failing the poll.
+        // Supplies (cartridge changes), alert-table rows and trays (their transitions); a reading
+        // that no longer parses is treated as absent rather than failing the poll.
         if (auto snap = proto::parse_snapshot(r[3].as<std::string>())) {
             out.state.supplies = std::move(snap->supplies);
+            out.state.alerts = std::move(snap->status.alerts);
+            out.state.trays = std::move(snap->trays);
         }
     }
     out.deleted = r[4].as<bool>();

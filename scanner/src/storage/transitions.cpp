@@ -1,6 +1,7 @@
 #include "storage/transitions.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,25 @@ std::string supply_code(const proto::Supply& s) {
     return (s.type.empty() ? std::string("supply") : s.type) + ":" + s.color;
 }
 
+// An alert-table row is the same alert across polls by its group and code (prtAlertIndex is
+// renumbered by many agents as rows come and go); the code of the event says both.
+std::string alert_code(const proto::Alert& a) { return a.group + ":" + std::to_string(a.code); }
+
+std::string alert_detail(const proto::Alert& a) {
+    return a.description.empty() ? a.severity : a.severity + ": " + a.description;
+}
+
+bool has_alert(const std::vector<proto::Alert>& list, const proto::Alert& a) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const proto::Alert& x) { return alert_code(x) == alert_code(a); });
+}
+
+bool tray_empty(const std::vector<proto::Tray>& trays, const std::string& name) {
+    return std::any_of(trays.begin(), trays.end(), [&](const proto::Tray& t) {
+        return t.name == name && t.state == proto::TrayState::empty;
+    });
+}
+
 }  // namespace
 
 SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapshot& snapshot) {
@@ -32,6 +52,8 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
     out.state.consecutive_failures = 0;
     out.state.errors = snapshot.status.errors;
     out.state.supplies = snapshot.supplies;
+    out.state.alerts = snapshot.status.alerts;
+    out.state.trays = snapshot.trays;
 
     if (previous.status == "offline") {
         out.events.push_back(
@@ -44,6 +66,30 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
     for (const auto& code : previous.errors) {
         if (!contains(snapshot.status.errors, code)) {
             out.events.push_back({"error", code, "cleared", ""});
+        }
+    }
+    // Covers open and paper jams are rows of the alert table too (groups cover, media_path).
+    // A row listed twice (some agents repeat rows) is one alert.
+    std::set<std::string> seen;
+    for (const auto& a : snapshot.status.alerts) {
+        if (seen.insert(alert_code(a)).second && !has_alert(previous.alerts, a)) {
+            out.events.push_back({"alert", alert_code(a), "appeared", alert_detail(a)});
+        }
+    }
+    seen.clear();
+    for (const auto& a : previous.alerts) {
+        if (seen.insert(alert_code(a)).second && !has_alert(snapshot.status.alerts, a)) {
+            out.events.push_back({"alert", alert_code(a), "cleared", alert_detail(a)});
+        }
+    }
+    for (const auto& t : snapshot.trays) {
+        if (t.state == proto::TrayState::empty && !tray_empty(previous.trays, t.name)) {
+            out.events.push_back({"tray", t.name + ":empty", "appeared", t.description});
+        }
+    }
+    for (const auto& t : previous.trays) {
+        if (t.state == proto::TrayState::empty && !tray_empty(snapshot.trays, t.name)) {
+            out.events.push_back({"tray", t.name + ":empty", "cleared", t.description});
         }
     }
     if (previous.supplies) {

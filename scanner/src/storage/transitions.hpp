@@ -1,6 +1,7 @@
 #pragma once
 // Which events a poll produces, as pure functions of the device's previous state and the new
-// answer: online/offline, status error codes appearing and clearing, cartridge changes.
+// answer: online/offline, status error codes appearing and clearing, printer alert-table rows
+// (prtAlertTable) opening and closing, trays running empty and refilled, cartridge changes.
 
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@ struct DeviceState {
     int consecutive_failures = 0;
     std::vector<std::string> errors;                     ///< status.errors of the last reading
     std::optional<std::vector<proto::Supply>> supplies;  ///< of the last reading, if known
+    std::vector<proto::Alert> alerts;                    ///< status.alerts of the last reading
+    std::vector<proto::Tray> trays;                      ///< trays of the last reading
 };
 
 /// The device answered: the new state and the transitions from `previous`.

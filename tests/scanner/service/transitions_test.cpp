@@ -89,3 +89,31 @@ TEST_CASE("the branch uses the shared cartridge-change threshold", "[transitions
     CHECK(on_success(prev, snapshot({}, {toner("black", 40 + kCartridgeJumpPercent)}))
               .events.size() == 1);
 }
+
+TEST_CASE("alert-table rows and empty trays open and close as events", "[transitions]") {
+    DeviceState prev;
+    prev.status = "online";
+    DeviceSnapshot jam;
+    jam.status.alerts = {{"critical", "media_path", 8, "Paper jam"},
+                         {"critical", "cover", 3, "Front cover open"},
+                         {"critical", "cover", 3, "Front cover open"}};  // repeated by the agent
+    printmon::proto::Tray tray;
+    tray.name = "Tray 2";
+    tray.description = "Tray 2 (A4)";
+    tray.state = printmon::proto::TrayState::empty;
+    jam.trays = {tray};
+    const auto out = on_success(prev, jam);
+    CHECK(out.events ==
+          std::vector<Transition>{{"alert", "media_path:8", "appeared", "critical: Paper jam"},
+                                  {"alert", "cover:3", "appeared", "critical: Front cover open"},
+                                  {"tray", "Tray 2:empty", "appeared", "Tray 2 (A4)"}});
+    CHECK(on_success(out.state, jam).events.empty());  // still the same: nothing new
+
+    DeviceSnapshot cleared;
+    cleared.status.alerts = {{"critical", "cover", 3, "Front cover open"}};
+    tray.state = printmon::proto::TrayState::ok;
+    cleared.trays = {tray};
+    CHECK(on_success(out.state, cleared).events ==
+          std::vector<Transition>{{"alert", "media_path:8", "cleared", "critical: Paper jam"},
+                                  {"tray", "Tray 2:empty", "cleared", "Tray 2 (A4)"}});
+}

@@ -1,10 +1,10 @@
--- printmon cloud schema, version 11: one definition of a cartridge change, shared with the
+-- printmon cloud schema, version 10: one definition of a cartridge change, shared with the
 -- scanner (printmon::supply::is_cartridge_change, shared/include/printmon/supply/cartridge.hpp):
 -- a supply's level rising by at least 30 points between two readings that report a percentage,
 -- or its serial changing. V0002 used 20 points while the scanner used 30, so the branch's and the
 -- cloud's lists disagreed; 20 also took one step of a 20 % step device flickering at a boundary
--- for a new cartridge. Forward-only. (V0010 belongs to other work; this file does not depend on
--- it.) docs/cloud-api.md, "Cartridge changes and forecasts"; the test cloud_api_forecast_test
+-- for a new cartridge. Forward-only.
+-- docs/cloud-api.md, "Cartridge changes and forecasts"; the test cloud_api_forecast_test
 -- checks that the branch and the cloud find the same changes in the same history.
 
 -- The threshold, once. Equal to printmon::supply::kCartridgeJumpPercent (a test compares them).

@@ -1,0 +1,153 @@
+#include "alerts/render.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fmt/format.h>
+
+namespace printmon::cloud::alerts {
+namespace {
+
+bool ru(const std::string& language) { return language == "ru"; }
+
+std::string kind_title(const std::string& kind, const std::string& language) {
+    const bool r = ru(language);
+    if (kind == "supply_low") return r ? "Заканчивается расходный материал" : "Supply low";
+    if (kind == "device_error") return r ? "Ошибка устройства" : "Device error";
+    if (kind == "device_silent") return r ? "Устройство не опрашивается" : "Device not polled";
+    if (kind == "scanner_silent") return r ? "Сканер не выгружает данные" : "Scanner not uploading";
+    if (kind == "counter_anomaly") return r ? "Аномалия счётчика страниц" : "Page counter anomaly";
+    return kind;
+}
+
+std::string severity_title(const std::string& severity, const std::string& language) {
+    if (!ru(language)) return severity;
+    if (severity == "critical") return "критично";
+    if (severity == "warning") return "предупреждение";
+    return "информация";
+}
+
+}  // namespace
+
+std::string describe_target(const AlertView& a, const std::string& language) {
+    const bool r = ru(language);
+    if (a.scanner_id && !a.device_id) {
+        std::string out = fmt::format(fmt::runtime(r ? "сканер «{}»" : "scanner '{}'"),
+                                      a.scanner_name.empty() ? *a.scanner_id : a.scanner_name);
+        if (!a.site.empty())
+            out += fmt::format(fmt::runtime(r ? ", площадка {}" : ", site {}"), a.site);
+        return out;
+    }
+    std::string name = a.vendor;
+    if (!a.model.empty()) name += (name.empty() ? "" : " ") + a.model;
+    if (name.empty()) name = r ? "устройство" : "device";
+    std::vector<std::string> parts;
+    if (!a.serial.empty())
+        parts.push_back(fmt::format(fmt::runtime(r ? "с/н {}" : "serial {}"), a.serial));
+    if (!a.location.empty()) parts.push_back(a.location);
+    if (!a.site.empty())
+        parts.push_back(fmt::format(fmt::runtime(r ? "площадка {}" : "site {}"), a.site));
+    if (parts.empty()) return name;
+    return fmt::format("{} ({})", name, fmt::join(parts, ", "));
+}
+
+EmailText render_email(const AlertView& a, const std::string& event, const std::string& language) {
+    const bool r = ru(language);
+    const bool resolved = event == "resolved";
+    EmailText out;
+    const std::string what = describe_target(a, language);
+    const std::string prefix = resolved
+                                   ? (r ? "[printmon] Устранено" : "[printmon] Resolved")
+                                   : (a.severity == "critical" ? "[printmon] !!" : "[printmon]");
+    out.subject = fmt::format("{} {}: {}", prefix, kind_title(a.kind, language), what);
+    std::string body;
+    body += fmt::format("{}: {}\n", r ? "Правило" : "Rule", a.rule_name);
+    body += fmt::format("{}: {}\n", r ? "Объект" : "Target", what);
+    if (!a.detail.empty()) body += fmt::format("{}: {}\n", r ? "Подробности" : "Detail", a.detail);
+    body +=
+        fmt::format("{}: {}\n", r ? "Важность" : "Severity", severity_title(a.severity, language));
+    body += fmt::format("{}: {}\n", r ? "С" : "Since", a.since);
+    if (resolved && a.resolved_at) {
+        body += fmt::format("{}: {}\n", r ? "Устранено" : "Resolved", *a.resolved_at);
+    }
+    body += fmt::format("\n{}: {}\n", r ? "Оповещение" : "Alert", a.alert_id);
+    body +=
+        r ? "\n-- \nprintmon: мониторинг принтеров. Настройки оповещений — в облачной консоли.\n"
+          : "\n-- \nprintmon printer monitoring. Alert settings are in the cloud console.\n";
+    out.body = std::move(body);
+    return out;
+}
+
+EmailText render_digest(const std::vector<AlertView>& alerts, const std::string& day,
+                        const std::string& language) {
+    const bool r = ru(language);
+    EmailText out;
+    out.subject = fmt::format(fmt::runtime(r ? "[printmon] Сводка оповещений за {}: {}"
+                                             : "[printmon] Alert digest for {}: {}"),
+                              day, alerts.size());
+    std::string body = r ? "Оповещения за последние сутки и открытые сейчас:\n\n"
+                         : "Alerts of the last day and those still open:\n\n";
+    for (const auto& a : alerts) {
+        const std::string state =
+            a.state == "resolved" ? (r ? "устранено" : "resolved") : (r ? "открыто" : "open");
+        body += fmt::format("- [{}] {}: {}{}{}\n", state, kind_title(a.kind, language),
+                            describe_target(a, language), a.detail.empty() ? "" : " - ", a.detail);
+    }
+    body +=
+        r ? "\n-- \nprintmon: мониторинг принтеров.\n" : "\n-- \nprintmon printer monitoring.\n";
+    out.body = std::move(body);
+    return out;
+}
+
+std::string render_webhook(const std::string& notification_id, const AlertView& a,
+                           const std::string& event) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    const auto text = [&w](const char* key, const std::string& v) {
+        w.Key(key);
+        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    const auto opt = [&w, &text](const char* key, const std::optional<std::string>& v) {
+        if (v) {
+            text(key, *v);
+        } else {
+            w.Key(key);
+            w.Null();
+        }
+    };
+    w.StartObject();
+    text("notification_id", notification_id);
+    text("event", event);
+    text("tenant_id", a.tenant_id);
+    w.Key("alert");
+    w.StartObject();
+    text("alert_id", a.alert_id);
+    text("rule_id", a.rule_id);
+    text("rule_name", a.rule_name);
+    text("kind", a.kind);
+    text("severity", a.severity);
+    text("state", a.state);
+    opt("device_id", a.device_id);
+    opt("scanner_id", a.scanner_id);
+    text("subject", a.subject);
+    text("detail", a.detail);
+    w.Key("value");
+    if (a.value) {
+        w.Int64(*a.value);
+    } else {
+        w.Null();
+    }
+    text("since", a.since);
+    opt("opened_at", a.opened_at);
+    opt("resolved_at", a.resolved_at);
+    text("vendor", a.vendor);
+    text("model", a.model);
+    text("serial", a.serial);
+    text("location", a.location);
+    text("site", a.site);
+    w.EndObject();
+    w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace printmon::cloud::alerts

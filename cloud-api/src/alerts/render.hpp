@@ -1,0 +1,54 @@
+#pragma once
+// Notification texts: an e-mail (subject and plain-text body) in the recipient's language
+// (en, ru), and the webhook's JSON document. Rendered once, when a message is queued, so every
+// retry sends the same bytes (and the receiver's idempotency check sees the same message).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace printmon::cloud::alerts {
+
+/// An alert as a message tells it.
+struct AlertView {
+    std::string alert_id;
+    std::string tenant_id;
+    std::string rule_id;
+    std::string rule_name;
+    std::string kind;      ///< the rule's kind (supply_low, ...)
+    std::string severity;  ///< critical | warning | info
+    std::string state;     ///< open | resolved
+    std::string target;    ///< device id, or "scanner:<id>"
+    std::optional<std::string> device_id;
+    std::optional<std::string> scanner_id;
+    std::string subject;  ///< "supply:toner/black/...", "error:jammed", ""
+    std::string detail;
+    std::optional<long long> value;
+    std::string since;  ///< RFC 3339
+    std::optional<std::string> opened_at;
+    std::optional<std::string> resolved_at;
+    // What the device or scanner is, for people.
+    std::string vendor, model, serial, location, site, scanner_name;
+};
+
+struct EmailText {
+    std::string subject;
+    std::string body;
+};
+
+/// `event`: "opened" or "resolved"; `language`: "en" or "ru" (anything else: en).
+EmailText render_email(const AlertView& alert, const std::string& event,
+                       const std::string& language);
+
+/// One daily digest: the alerts opened or resolved in the last day and those still open.
+EmailText render_digest(const std::vector<AlertView>& alerts, const std::string& day,
+                        const std::string& language);
+
+/// The webhook document: {"notification_id", "event", "tenant_id", "alert": {...}}.
+std::string render_webhook(const std::string& notification_id, const AlertView& alert,
+                           const std::string& event);
+
+/// "Canon iR-ADV C5535 (serial X, Floor 2, site Moscow)" or "scanner 'moscow-1'".
+std::string describe_target(const AlertView& alert, const std::string& language);
+
+}  // namespace printmon::cloud::alerts

@@ -1,0 +1,470 @@
+#include "alerts/sender.hpp"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <vector>
+
+#include <fmt/format.h>
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+#include "printmon/common/logging.hpp"
+#include "printmon/proto/time.hpp"
+
+namespace printmon::cloud::alerts {
+namespace {
+
+using SysClock = std::chrono::system_clock;
+
+// Tenants with due messages: the worker is platform-wide, every statement after this one
+// names its tenant.
+constexpr const char* kDueTenants = "notify_due_tenants";
+constexpr const char* kDueTenantsSql =
+    "SELECT DISTINCT tenant_id::text FROM notifications "
+    "WHERE state IN ('queued', 'sending') AND next_attempt_at <= $1::timestamptz";
+
+// Queued messages, and 'sending' ones whose lease ran out (their worker died): the claim
+// pushes next_attempt_at to the lease's end, so one condition covers both.
+constexpr const char* kClaim = "notify_claim";
+constexpr const char* kClaimSql =
+    "UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1, "
+    "locked_until = $2::timestamptz + make_interval(secs => $3::integer), "
+    "next_attempt_at = $2::timestamptz + make_interval(secs => $3::integer) "
+    "FROM (SELECT notification_id FROM notifications WHERE tenant_id = $1::uuid "
+    " AND state IN ('queued', 'sending') AND next_attempt_at <= $2::timestamptz "
+    " ORDER BY next_attempt_at, notification_id LIMIT $4::integer FOR UPDATE SKIP LOCKED) x, "
+    " notification_channels c "
+    "WHERE n.tenant_id = $1::uuid AND n.notification_id = x.notification_id "
+    "AND c.tenant_id = n.tenant_id AND c.channel_id = n.channel_id "
+    "RETURNING n.notification_id::text, n.attempts, n.subject, n.body, c.kind, c.address, c.secret";
+
+// Only the claim that is still current may finish (a worker whose lease ran out and whose
+// message another worker claimed again does not overwrite that one's outcome).
+constexpr const char* kFinish = "notify_finish";
+constexpr const char* kFinishSql =
+    "UPDATE notifications SET state = $4, next_attempt_at = $5::timestamptz, locked_until = NULL, "
+    "last_error = $6, sent_at = CASE WHEN $4 = 'sent' THEN $7::timestamptz END "
+    "WHERE tenant_id = $1::uuid AND notification_id = $2::uuid AND attempts = $3 "
+    "AND state = 'sending'";
+
+constexpr const char* kLogAttempt = "notify_log_attempt";
+constexpr const char* kLogAttemptSql =
+    "INSERT INTO notification_attempts (tenant_id, notification_id, attempt, at, outcome, "
+    "detail, duration_ms) VALUES ($1::uuid, $2::uuid, $3, $4::timestamptz, $5, $6, $7) "
+    "ON CONFLICT DO NOTHING";
+
+constexpr const char* kRelease = "notify_release";
+constexpr const char* kReleaseSql =
+    "UPDATE notifications SET state = 'queued', attempts = attempts - 1, locked_until = NULL, "
+    "next_attempt_at = $4::timestamptz WHERE tenant_id = $1::uuid AND notification_id = $2::uuid "
+    "AND attempts = $3 AND state = 'sending'";
+
+void prepare(pqxx::connection& conn) {
+    conn.prepare(kDueTenants, kDueTenantsSql);
+    conn.prepare(kClaim, kClaimSql);
+    conn.prepare(kFinish, kFinishSql);
+    conn.prepare(kLogAttempt, kLogAttemptSql);
+    conn.prepare(kRelease, kReleaseSql);
+}
+
+std::string ts(SysClock::time_point t) {
+    return proto::format_rfc3339(t, proto::TimePrecision::milliseconds);
+}
+
+std::string base64(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()),
+                                  static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct CurlDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+struct Upload {
+    const std::string* data;
+    std::size_t offset = 0;
+};
+
+std::size_t read_cb(char* buffer, std::size_t size, std::size_t items, void* user) {
+    auto* up = static_cast<Upload*>(user);
+    const std::size_t n = std::min(size * items, up->data->size() - up->offset);
+    std::memcpy(buffer, up->data->data() + up->offset, n);
+    up->offset += n;
+    return n;
+}
+
+std::size_t discard_cb(char*, std::size_t size, std::size_t items, void* user) {
+    // Keep a little of the answer for the delivery log.
+    auto* keep = static_cast<std::string*>(user);
+    if (keep->size() < 200) keep->append("");
+    return size * items;
+}
+
+int progress_cb(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
+
+bool is_private(const char* ip) {
+    unsigned char b[16];
+    if (inet_pton(AF_INET, ip, b) == 1) {
+        return b[0] == 127 || b[0] == 10 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+               (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
+               (b[0] == 100 && (b[1] & 0xc0) == 64) || b[0] >= 224;
+    }
+    if (inet_pton(AF_INET6, ip, b) == 1) {
+        static const unsigned char kLoop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        static const unsigned char kAny[16] = {};
+        if (std::memcmp(b, kLoop, 16) == 0 || std::memcmp(b, kAny, 16) == 0) return true;
+        if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7
+        if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
+        if (b[0] == 0xff) return true;                           // multicast
+        static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (std::memcmp(b, kMapped, 12) == 0) {
+            char v4[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, b + 12, v4, sizeof v4);
+            return is_private(v4);
+        }
+        return false;
+    }
+    return true;  // not an address: refuse
+}
+
+int prereq_cb(void*, char* primary_ip, char*, int, int) {
+    return is_private(primary_ip) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
+void common_options(CURL* c, const NotifyConfig& config, const std::atomic<bool>& stop,
+                    char* error) {
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(config.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout.count()));
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");  // never through an environment proxy
+    if (!config.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config.ca_file.c_str());
+}
+
+std::string curl_error(CURLcode code, const char* buffer) {
+    return buffer[0] != '\0' ? fmt::format("{} ({})", curl_easy_strerror(code), buffer)
+                             : std::string(curl_easy_strerror(code));
+}
+
+}  // namespace
+
+std::string webhook_signature(const std::string& secret, long long timestamp,
+                              const std::string& body) {
+    const std::string signed_text = std::to_string(timestamp) + "." + body;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac,
+         &size);
+    std::string out = "sha256=";
+    for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", mac[i]);
+    return out;
+}
+
+std::string compose_email(const std::string& from, const std::string& to,
+                          const std::string& subject, const std::string& body,
+                          const std::string& message_id, SysClock::time_point at) {
+    // RFC 2047: encoded words of at most 75 characters, split on UTF-8 character boundaries.
+    std::string encoded;
+    std::size_t start = 0;
+    while (start < subject.size()) {
+        std::size_t end = std::min(subject.size(), start + 45);
+        while (end < subject.size() && (static_cast<unsigned char>(subject[end]) & 0xc0) == 0x80) {
+            --end;
+        }
+        if (!encoded.empty()) encoded += "\r\n ";
+        encoded +=
+            "=?UTF-8?B?" + base64(std::string_view(subject).substr(start, end - start)) + "?=";
+        start = end;
+    }
+    const std::time_t t = SysClock::to_time_t(at);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::array<char, 64> date{};
+    std::strftime(date.data(), date.size(), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    std::string out;
+    out += fmt::format("Date: {}\r\n", date.data());
+    out += fmt::format("From: <{}>\r\n", from);
+    out += fmt::format("To: <{}>\r\n", to);
+    out += fmt::format("Subject: {}\r\n", encoded.empty() ? std::string("printmon") : encoded);
+    out += fmt::format("Message-ID: <{}@printmon>\r\n", message_id);
+    out += fmt::format("X-Printmon-Idempotency-Key: {}\r\n", message_id);
+    out += "Auto-Submitted: auto-generated\r\n";
+    out += "MIME-Version: 1.0\r\n";
+    out += "Content-Type: text/plain; charset=UTF-8\r\n";
+    out += "Content-Transfer-Encoding: base64\r\n\r\n";
+    const std::string b64 = base64(body);
+    for (std::size_t i = 0; i < b64.size(); i += 76) out += b64.substr(i, 76) + "\r\n";
+    return out;
+}
+
+std::chrono::seconds backoff(int attempts, std::chrono::seconds base, std::chrono::seconds max) {
+    const int shift = std::clamp(attempts - 1, 0, 30);
+    const long long delay = static_cast<long long>(base.count()) << shift;
+    return std::chrono::seconds(std::min<long long>(delay, max.count()));
+}
+
+Delivery send_email(const NotifyConfig& config, const std::string& to, const std::string& message,
+                    const std::atomic<bool>& stop) {
+    if (config.smtp_url.empty()) return {Delivery::Outcome::failed, "no SMTP server configured"};
+    global_init();
+    CurlPtr c(curl_easy_init());
+    if (!c) return {Delivery::Outcome::retry, "curl_easy_init failed"};
+    char error[CURL_ERROR_SIZE] = {};
+    common_options(c.get(), config, stop, error);
+    curl_easy_setopt(c.get(), CURLOPT_URL, config.smtp_url.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    const std::string from = "<" + config.smtp_from + ">";
+    curl_easy_setopt(c.get(), CURLOPT_MAIL_FROM, from.c_str());
+    SlistPtr rcpt(curl_slist_append(nullptr, ("<" + to + ">").c_str()));
+    curl_easy_setopt(c.get(), CURLOPT_MAIL_RCPT, rcpt.get());
+    const long tls = config.smtp_tls == SmtpTls::required        ? CURLUSESSL_ALL
+                     : config.smtp_tls == SmtpTls::opportunistic ? CURLUSESSL_TRY
+                                                                 : CURLUSESSL_NONE;
+    curl_easy_setopt(c.get(), CURLOPT_USE_SSL, tls);
+    if (!config.smtp_username.empty()) {
+        curl_easy_setopt(c.get(), CURLOPT_USERNAME, config.smtp_username.c_str());
+        curl_easy_setopt(c.get(), CURLOPT_PASSWORD, config.smtp_password.c_str());
+    }
+    Upload up{&message};
+    curl_easy_setopt(c.get(), CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(c.get(), CURLOPT_READDATA, &up);
+    curl_easy_setopt(c.get(), CURLOPT_UPLOAD, 1L);
+    const CURLcode rc = curl_easy_perform(c.get());
+    if (rc == CURLE_OK) return {Delivery::Outcome::sent, "250"};
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
+    return {Delivery::Outcome::retry, curl_error(rc, error)};
+}
+
+Delivery post_webhook(const NotifyConfig& config, const std::string& url, const std::string& secret,
+                      const std::string& notification_id, const std::string& body,
+                      SysClock::time_point now, const std::atomic<bool>& stop) {
+    global_init();
+    CurlPtr c(curl_easy_init());
+    if (!c) return {Delivery::Outcome::retry, "curl_easy_init failed"};
+    char error[CURL_ERROR_SIZE] = {};
+    common_options(c.get(), config, stop, error);
+    curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 0L);
+    if (!config.allow_private_webhooks) {
+        curl_easy_setopt(c.get(), CURLOPT_PREREQFUNCTION, prereq_cb);
+    }
+    const long long stamp =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+    const std::vector<std::string> extra = {
+        "User-Agent: printmon-cloud-api",
+        "X-Printmon-Idempotency-Key: " + notification_id,
+        "Idempotency-Key: " + notification_id,
+        "X-Printmon-Timestamp: " + std::to_string(stamp),
+        "X-Printmon-Signature: " + webhook_signature(secret, stamp, body),
+        "Expect:",
+    };
+    for (const auto& h : extra) {
+        curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+        if (next == nullptr) return {Delivery::Outcome::retry, "out of memory"};
+        static_cast<void>(headers.release());
+        headers.reset(next);
+    }
+    curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    std::string answer;
+    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, discard_cb);
+    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &answer);
+    const CURLcode rc = curl_easy_perform(c.get());
+    if (rc == CURLE_ABORTED_BY_CALLBACK && !stop.load()) {
+        return {Delivery::Outcome::failed, "refused: the webhook address is private or loopback"};
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
+    if (rc != CURLE_OK) return {Delivery::Outcome::retry, curl_error(rc, error)};
+    long status = 0;
+    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
+    const std::string detail = fmt::format("HTTP {}", status);
+    if (status >= 200 && status < 300) return {Delivery::Outcome::sent, detail};
+    // The receiver refused this message for good (except "later" and "too many").
+    if (status >= 400 && status < 500 && status != 408 && status != 429) {
+        return {Delivery::Outcome::failed, detail};
+    }
+    return {Delivery::Outcome::retry, detail};
+}
+
+Sender::Sender(std::string conninfo, NotifyConfig config, ClockFn clock)
+    : conninfo_(std::move(conninfo)), config_(std::move(config)), clock_(std::move(clock)) {
+    global_init();
+}
+
+Sender::~Sender() { stop(true); }
+
+SysClock::time_point Sender::now() const { return clock_ ? clock_() : SysClock::now(); }
+
+void Sender::start() {
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void Sender::stop(bool release) {
+    {
+        std::lock_guard lock(mutex_);
+        release_ = release;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Sender::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
+void Sender::run() {
+    auto log = common::get_logger("cloud.notify");
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        lock.unlock();
+        int done = 0;
+        try {
+            done = run_once();
+        } catch (const std::exception& e) {
+            log->warn("event=notify_failed error={}", common::log_value(e.what()));
+            conn_.reset();  // reconnect next round
+        }
+        lock.lock();
+        if (done > 0) continue;  // more may be due
+        wake_.wait_for(lock, config_.poll_interval, [this] { return stopping_ || woken_; });
+        woken_ = false;
+    }
+}
+
+int Sender::run_once() {
+    auto log = common::get_logger("cloud.notify");
+    if (!conn_) {
+        conn_ = std::make_unique<db::Connection>(conninfo_);
+        prepare(conn_->raw());
+    }
+    auto& conn = conn_->raw();
+    std::vector<std::string> tenants;
+    {
+        pqxx::read_transaction tx(conn);
+        for (const auto& row : tx.exec_prepared(kDueTenants, ts(now()))) {
+            tenants.push_back(row[0].as<std::string>());
+        }
+    }
+    int finished = 0;
+    for (const auto& tenant : tenants) {
+        struct Claimed {
+            std::string id;
+            int attempts;
+            std::string subject, body, kind, address, secret;
+        };
+        std::vector<Claimed> claimed;
+        {
+            pqxx::work tx(conn);
+            for (const auto& row :
+                 tx.exec_prepared(kClaim, tenant, ts(now()),
+                                  static_cast<int>(config_.lease.count()), config_.batch)) {
+                claimed.push_back({row[0].as<std::string>(), row[1].as<int>(),
+                                   row[2].as<std::string>(), row[3].as<std::string>(),
+                                   row[4].as<std::string>(), row[5].as<std::string>(),
+                                   row[6].as<std::string>()});
+            }
+            tx.commit();
+        }
+        for (std::size_t i = 0; i < claimed.size(); ++i) {
+            const auto& m = claimed[i];
+            if (stopping_) {
+                // Not started: hand back at once, whatever the kind of stop.
+                pqxx::work tx(conn);
+                tx.exec_prepared0(kRelease, tenant, m.id, m.attempts, ts(now()));
+                tx.commit();
+                continue;
+            }
+            const auto started = std::chrono::steady_clock::now();
+            Delivery d;
+            if (m.kind == "webhook") {
+                d = post_webhook(config_, m.address, m.secret, m.id, m.body, now(), stopping_);
+            } else {
+                d = send_email(
+                    config_, m.address,
+                    compose_email(config_.smtp_from, m.address, m.subject, m.body, m.id, now()),
+                    stopping_);
+            }
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+            if (d.outcome == Delivery::Outcome::aborted) {
+                // Stopped mid-delivery: the receiver may or may not have it. Released, it goes
+                // out again at the next start (same idempotency key); otherwise after its lease.
+                if (release_) {
+                    pqxx::work tx(conn);
+                    tx.exec_prepared0(kRelease, tenant, m.id, m.attempts, ts(now()));
+                    tx.commit();
+                }
+                continue;
+            }
+            std::string state = "sent";
+            auto next = now();
+            if (d.outcome != Delivery::Outcome::sent) {
+                const bool last = m.attempts >= config_.max_attempts;
+                state = d.outcome == Delivery::Outcome::failed || last ? "failed" : "queued";
+                next += backoff(m.attempts, config_.backoff_base, config_.backoff_max);
+            }
+            const std::string outcome = state == "queued" ? "retry" : state;
+            pqxx::work tx(conn);
+            const auto updated =
+                tx.exec_prepared0(kFinish, tenant, m.id, m.attempts, state, ts(next),
+                                  state == "sent" ? std::string() : d.detail, ts(now()))
+                    .affected_rows();
+            if (updated > 0) {
+                tx.exec_prepared0(kLogAttempt, tenant, m.id, m.attempts, ts(now()), outcome,
+                                  d.detail, static_cast<int>(ms));
+            }
+            tx.commit();
+            ++finished;
+            if (state == "sent") {
+                log->debug("event=notification_sent tenant={} id={} kind={} attempt={}", tenant,
+                           m.id, m.kind, m.attempts);
+            } else {
+                log->warn("event=notification_{} tenant={} id={} kind={} attempt={} error={}",
+                          outcome, tenant, m.id, m.kind, m.attempts, common::log_value(d.detail));
+            }
+        }
+    }
+    return finished;
+}
+
+}  // namespace printmon::cloud::alerts

@@ -1,0 +1,111 @@
+#pragma once
+// Delivery of queued notifications (the `notifications` outbox): e-mail through libcurl's SMTP
+// client (STARTTLS when offered or required) and signed webhooks over HTTP(S), on a worker
+// thread of its own (never an I/O thread). At least once: a message is claimed with a lease,
+// delivered, then marked; a process that dies between delivery and mark delivers it again
+// after the lease, with the same idempotency key (webhook header, e-mail Message-ID) so the
+// receiver drops the duplicate. Failures retry with exponential backoff up to max_attempts.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "printmon/db/connection.hpp"
+
+namespace printmon::cloud::alerts {
+
+enum class SmtpTls { off, opportunistic, required };
+
+/// cloud-api.toml [notify].
+struct NotifyConfig {
+    bool enabled = true;   ///< run the sender (and the evaluation timer)
+    std::string smtp_url;  ///< smtp://host:port or smtps://host:port; "" = no e-mail
+    std::string smtp_from = "printmon@localhost";
+    std::string smtp_username;
+    std::string smtp_password;  ///< better: PRINTMON_SMTP_PASSWORD
+    SmtpTls smtp_tls = SmtpTls::opportunistic;
+    std::string ca_file;  ///< extra CA bundle for SMTP and webhooks ("" = system)
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds timeout{20000};  ///< one whole delivery attempt
+    std::chrono::milliseconds poll_interval{1000};
+    std::chrono::seconds lease{120};  ///< a claimed message is claimable again after this
+    int max_attempts = 12;
+    std::chrono::seconds backoff_base{30};
+    std::chrono::seconds backoff_max{3600};
+    int batch = 20;  ///< messages claimed at once
+    std::chrono::seconds evaluate_interval{60};
+    /// Webhooks to loopback, private and link-local addresses are refused unless this is set
+    /// (a tenant must not reach the cloud's internal network through the cloud).
+    bool allow_private_webhooks = false;
+};
+
+/// Result of one delivery attempt.
+struct Delivery {
+    enum class Outcome { sent, retry, failed, aborted } outcome = Outcome::retry;
+    std::string detail;  ///< the error, or the receiver's status
+};
+
+/// "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + body)>".
+std::string webhook_signature(const std::string& secret, long long timestamp,
+                              const std::string& body);
+
+/// The whole RFC 5322 message: UTF-8 subject as RFC 2047 words, body base64.
+std::string compose_email(const std::string& from, const std::string& to,
+                          const std::string& subject, const std::string& body,
+                          const std::string& message_id, std::chrono::system_clock::time_point at);
+
+/// The delay before attempt `attempts + 1`: base * 2^(attempts-1), at most `max`.
+std::chrono::seconds backoff(int attempts, std::chrono::seconds base, std::chrono::seconds max);
+
+/// Single attempts, blocking, bounded by the config's timeouts; `stop` aborts them.
+Delivery send_email(const NotifyConfig& config, const std::string& to, const std::string& message,
+                    const std::atomic<bool>& stop);
+Delivery post_webhook(const NotifyConfig& config, const std::string& url, const std::string& secret,
+                      const std::string& notification_id, const std::string& body,
+                      std::chrono::system_clock::time_point now, const std::atomic<bool>& stop);
+
+class Sender {
+  public:
+    using ClockFn = std::function<std::chrono::system_clock::time_point()>;
+
+    /// Own connection (never the request pool). `clock` lets tests move time.
+    Sender(std::string conninfo, NotifyConfig config, ClockFn clock = {});
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+    ~Sender();
+
+    /// Starts the worker thread (polls every poll_interval, or at once after wake()).
+    void start();
+    /// Stops the thread. `release`: a delivery in flight is aborted and its message handed
+    /// back for the next start at once; without it the message waits for its lease (what a
+    /// killed process leaves behind).
+    void stop(bool release = true);
+    void wake();
+
+    /// Claims and delivers the due messages once, on the calling thread; returns how many
+    /// attempts finished. For tests and the thread.
+    int run_once();
+
+  private:
+    void run();
+    std::chrono::system_clock::time_point now() const;
+
+    std::string conninfo_;
+    NotifyConfig config_;
+    ClockFn clock_;
+    std::unique_ptr<db::Connection> conn_;
+    std::atomic<bool> stopping_{false};
+    bool release_ = true;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool woken_ = false;
+    std::thread thread_;
+};
+
+}  // namespace printmon::cloud::alerts

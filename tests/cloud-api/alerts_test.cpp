@@ -1,0 +1,784 @@
+// Alerts end to end on real PostgreSQL: batches through the real ingest route, the evaluation
+// (with a clock the test holds), the outbox and the sender delivering to a real SMTP server
+// (aiosmtpd) and a webhook receiver that checks the signature, both on loopback, started and
+// stopped here (tests/cloud-api/notify_sinks.py).
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "alerts/engine.hpp"
+#include "alerts/sender.hpp"
+#include "cloud_support.hpp"
+#include "printmon/proto/time.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "state.hpp"
+
+namespace printmon::cloud::test {
+namespace {
+
+namespace fs = std::filesystem;
+using SysClock = std::chrono::system_clock;
+using namespace std::chrono_literals;
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "printmon-alerts.XXXXXX").string();
+        path = mkdtemp(tmpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+/// notify_sinks.py in a child process, stopped by its PID.
+struct Sink {
+    pid_t pid = -1;
+    std::uint16_t port = 0;
+    fs::path out;
+    Sink(const fs::path& dir, std::vector<std::string> args) : out(dir) {
+        const auto script = printmon::test::source_dir() + "/tests/cloud-api/notify_sinks.py";
+        const auto port_file = dir / "port";
+        args.insert(args.begin() + 1, port_file.string());
+        args.insert(args.begin() + 2, dir.string());
+        pid = fork();
+        if (pid == 0) {
+            std::vector<char*> argv;
+            // Debian's interpreter: python3-aiosmtpd is installed for it, not for a pyenv one.
+            std::string python = "/usr/bin/python3";
+            argv.push_back(python.data());
+            argv.push_back(const_cast<char*>(script.c_str()));
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv("/usr/bin/python3", argv.data());
+            _exit(127);
+        }
+        for (int i = 0; i < 200 && !fs::exists(port_file); ++i) {
+            std::this_thread::sleep_for(50ms);  // bounded startup wait
+        }
+        REQUIRE(fs::exists(port_file));
+        std::ifstream in(port_file);
+        int p = 0;
+        in >> p;
+        port = static_cast<std::uint16_t>(p);
+    }
+    ~Sink() {
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    /// mail-*.json, in order.
+    std::vector<rapidjson::Document> mails() const {
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(out)) {
+            const auto name = e.path().filename().string();
+            if (name.rfind("mail-", 0) == 0 && e.path().extension() == ".json") {
+                files.push_back(e.path());
+            }
+        }
+        std::sort(files.begin(), files.end());
+        std::vector<rapidjson::Document> docs;
+        for (const auto& f : files) {
+            std::ifstream in(f);
+            std::stringstream text;
+            text << in.rdbuf();
+            rapidjson::Document d;
+            d.Parse(text.str().c_str());
+            docs.push_back(std::move(d));
+        }
+        return docs;
+    }
+    std::vector<rapidjson::Document> requests() const {
+        std::vector<rapidjson::Document> docs;
+        std::ifstream in(out / "requests.jsonl");
+        std::string line;
+        while (std::getline(in, line)) {
+            rapidjson::Document d;
+            d.Parse(line.c_str());
+            docs.push_back(std::move(d));
+        }
+        return docs;
+    }
+};
+
+std::string ts(SysClock::time_point t) { return proto::format_rfc3339(t); }
+
+/// A snapshot of golden device `which` (0 or 1) at `at` with one black toner.
+struct Snap {
+    Snap(int w, SysClock::time_point t, std::optional<int> b = 50, std::vector<std::string> e = {},
+         std::vector<proto::Alert> a = {}, std::int64_t n = 100000)
+        : which(w), at(t), black(b), errors(std::move(e)), alerts(std::move(a)), total(n) {}
+    int which;
+    SysClock::time_point at;
+    std::optional<int> black;
+    std::vector<std::string> errors;
+    std::vector<proto::Alert> alerts;
+    std::int64_t total;
+};
+
+proto::Batch batch_of(const std::string& scanner_id, const std::vector<Snap>& snaps) {
+    const auto& golden = golden_batch();
+    proto::Batch b;
+    b.batch_id = proto::new_uuid();
+    b.scanner_id = scanner_id;
+    b.scanner_version = golden.scanner_version;
+    b.created_at = ts(SysClock::now());
+    for (const auto& s : snaps) {
+        const auto& device = golden.devices.at(static_cast<std::size_t>(s.which));
+        auto it = std::find_if(b.devices.begin(), b.devices.end(),
+                               [&](const auto& d) { return d.device_id == device.device_id; });
+        if (it == b.devices.end()) {
+            b.devices.push_back(device);
+            it = std::prev(b.devices.end());
+            it->first_seen = ts(s.at - 24h * 30);
+            it->last_seen = ts(s.at);
+        }
+        if (ts(s.at) > it->last_seen) it->last_seen = ts(s.at);
+        proto::Reading r;
+        r.reading_id = proto::new_uuid();
+        r.device_id = device.device_id;
+        const auto tmpl =
+            std::find_if(golden.readings.begin(), golden.readings.end(),
+                         [&](const auto& g) { return g.device_id == device.device_id; });
+        r.snapshot = tmpl->snapshot;
+        r.snapshot.polled_at = ts(s.at);
+        r.snapshot.identity = device.identity;
+        r.snapshot.supplies.clear();
+        proto::Supply toner;
+        toner.description = "Black Toner";
+        toner.type = "toner";
+        toner.color = "black";
+        toner.unit = "percent";
+        toner.level_percent = s.black;
+        toner.level = s.black;
+        toner.max = 100;
+        toner.state = s.black && *s.black <= 10 ? proto::SupplyState::low : proto::SupplyState::ok;
+        toner.source = "printer-mib";
+        r.snapshot.supplies.push_back(toner);
+        r.snapshot.status.errors = s.errors;
+        r.snapshot.status.alerts = s.alerts;
+        r.snapshot.counters = {{"total", s.total}};
+        b.readings.push_back(std::move(r));
+    }
+    return b;
+}
+
+net::Headers bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+}
+
+rapidjson::Document call(CloudServer& s, const std::string& method, const std::string& path,
+                         const std::string& token, const std::string& body = "",
+                         unsigned expect = 200) {
+    auto r = s.client().request(method, s.url(path), bearer(token), body);
+    REQUIRE(r);
+    INFO(method << " " << path << " -> " << r->status << " " << r->body);
+    REQUIRE(r->status == expect);
+    rapidjson::Document d;
+    if (!r->body.empty()) d.Parse(r->body.c_str());
+    return d;
+}
+
+std::string str(const rapidjson::Value& v, const char* key) {
+    const auto& m = v[key];
+    return m.IsString() ? std::string(m.GetString()) : std::string();
+}
+
+/// The id of the tenant's default rule of `kind`.
+std::string rule_of(CloudServer& s, const std::string& token, const std::string& kind) {
+    const auto rules = call(s, "GET", "/api/v1/alerting/rules", token);
+    for (const auto& r : rules["items"].GetArray()) {
+        if (str(r, "kind") == kind) return str(r, "rule_id");
+    }
+    FAIL("no rule of kind " << kind);
+    return {};
+}
+
+/// PUT a rule with its current fields, changed as given.
+void update_rule(CloudServer& s, const std::string& token, const std::string& id,
+                 const std::string& kind, int threshold, int repeat_minutes,
+                 const std::vector<std::string>& channels) {
+    std::string list;
+    for (const auto& c : channels) list += (list.empty() ? "\"" : ",\"") + c + "\"";
+    call(s, "PUT", "/api/v1/alerting/rules/" + id, token,
+         fmt::format(R"({{"name":"{}","kind":"{}","threshold":{},"repeat_minutes":{},)"
+                     R"("channel_ids":[{}]}})",
+                     kind, kind, threshold, repeat_minutes, list));
+}
+
+std::string add_channel(CloudServer& s, const std::string& token, const std::string& body,
+                        std::string* secret = nullptr) {
+    const auto c = call(s, "POST", "/api/v1/alerting/channels", token, body, 201);
+    if (secret != nullptr) *secret = str(c, "secret");
+    return str(c, "channel_id");
+}
+
+std::vector<rapidjson::Document> list_alerts(CloudServer& s, const std::string& token,
+                                             const std::string& query) {
+    auto d = call(s, "GET", "/api/v1/alerting/alerts" + query, token);
+    std::vector<rapidjson::Document> out;
+    for (const auto& a : d["items"].GetArray()) {
+        rapidjson::Document one;
+        one.CopyFrom(a, one.GetAllocator());
+        out.push_back(std::move(one));
+    }
+    return out;
+}
+
+long long scalar(CloudServer& s, const std::string& sql, const std::string& param) {
+    return std::stoll(s.query_value(sql, param).value_or("0"));
+}
+
+alerts::NotifyConfig sender_config() {
+    alerts::NotifyConfig n;
+    n.allow_private_webhooks = true;  // the receivers are on loopback
+    n.connect_timeout = 2000ms;
+    n.timeout = 3000ms;
+    n.backoff_base = 30s;
+    n.lease = 120s;
+    return n;
+}
+
+struct Tenant {
+    std::string id, key, token;
+};
+
+Tenant make_tenant(CloudServer& s, const std::string& name, const std::string& scanner) {
+    Tenant t;
+    t.id = s.create_tenant(name);
+    t.key = s.create_scanner(t.id, scanner);
+    t.token = s.create_token(t.id);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "alerts: toner below the rule opens one alert, a refill resolves it; e-mails in en and "
+    "ru to a real SMTP server",
+    "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "Dealer", "branch-1");
+    TempDir dir;
+    Sink smtp(dir.path, {"smtp"});
+    const auto en = add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com"})");
+    const auto ru =
+        add_channel(s, t.token, R"({"kind":"email","address":"it@example.ru","language":"ru"})");
+    // Repeat period 0: the resolution is told too (the flapping test covers the period).
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {en, ru});
+
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 4h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 40}})).status == 200);
+    auto r = alerts::evaluate(conn.raw(), t.id, t0 + 1min);
+    CHECK(r.opened == 0);
+    CHECK(list_alerts(s, t.token, "").empty());
+
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0 + 1h, 8}})).status == 200);
+    r = alerts::evaluate(conn.raw(), t.id, t0 + 1h + 1min);
+    CHECK(r.opened == 1);
+    CHECK(r.notifications == 2);
+    // Idempotent: the same state evaluated again (another process, a retry) changes nothing.
+    r = alerts::evaluate(conn.raw(), t.id, t0 + 1h + 2min);
+    CHECK(r.opened == 0);
+    CHECK(r.notifications == 0);
+    auto open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(open.size() == 1);
+    CHECK(str(open[0], "kind") == "supply_low");
+    CHECK(str(open[0], "subject") == "supply:toner/black/Black Toner");
+    CHECK(open[0]["value"].GetInt64() == 8);
+
+    // Lower still: the alert updates, no second one, no second message.
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0 + 2h, 5}})).status == 200);
+    r = alerts::evaluate(conn.raw(), t.id, t0 + 2h + 1min);
+    CHECK(r.updated == 1);
+    CHECK(r.opened == 0);
+    open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(open.size() == 1);
+    CHECK(open[0]["value"].GetInt64() == 5);
+
+    // A refill: resolved by itself.
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0 + 3h, 100}})).status == 200);
+    r = alerts::evaluate(conn.raw(), t.id, t0 + 3h + 1min);
+    CHECK(r.resolved == 1);
+    CHECK(list_alerts(s, t.token, "?state=open").empty());
+    CHECK(list_alerts(s, t.token, "?state=resolved").size() == 1);
+
+    auto config = sender_config();
+    config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
+    config.smtp_from = "printmon@example.com";
+    alerts::Sender sender(s.database().conninfo(), config);
+    CHECK(sender.run_once() == 4);
+    CHECK(sender.run_once() == 0);  // nothing left, nothing sent twice
+    const auto mails = smtp.mails();
+    REQUIRE(mails.size() == 4);
+    std::multiset<std::string> subjects;
+    std::set<std::string> ids;
+    for (const auto& m : mails) {
+        ids.insert(str(m, "idempotency_key"));
+        CHECK(str(m, "mail_from") == "printmon@example.com");
+        const std::string rcpt = m["rcpt"][0].GetString();
+        const std::string subject = str(m, "subject");
+        const std::string body = str(m, "body");
+        if (rcpt == "it@example.ru") {
+            CHECK(subject.find("Заканчивается расходный материал") != std::string::npos);
+            CHECK(body.find("Правило") != std::string::npos);
+        } else {
+            CHECK(rcpt == "ops@example.com");
+            CHECK(subject.find("Supply low") != std::string::npos);
+            CHECK(body.find("Black Toner: ") != std::string::npos);
+        }
+        subjects.insert(subject.find("Resolved") != std::string::npos ||
+                                subject.find("Устранено") != std::string::npos
+                            ? "resolved"
+                            : "opened");
+    }
+    CHECK(ids.size() == 4);
+    CHECK(subjects.count("opened") == 2);
+    CHECK(subjects.count("resolved") == 2);
+    const auto log = call(s, "GET", "/api/v1/alerting/deliveries?state=sent", t.token);
+    CHECK(log["total"].GetInt64() == 4);
+    CHECK(log["items"][0]["log"][0]["outcome"] == "sent");
+}
+
+TEST_CASE(
+    "alerts: a jam opens after the rule's minutes and clears; signed webhook retried after "
+    "a 500",
+    "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    TempDir dir;
+    std::string secret;
+    const auto hook =
+        add_channel(s, t.token,
+                    // The port is set below: the receiver needs the secret first.
+                    R"({"kind":"webhook","address":"http://127.0.0.1:1/hook"})", &secret);
+    { std::ofstream(dir.path / "secret") << secret; }
+    Sink receiver(dir.path, {"webhook", (dir.path / "secret").string(), "--fail-first", "1"});
+    call(s, "PUT", "/api/v1/alerting/channels/" + hook, t.token,
+         fmt::format(R"({{"address":"http://127.0.0.1:{}/hook"}})", receiver.port));
+    CHECK(secret.rfind("whsec_", 0) == 0);
+    const auto rule = rule_of(s, t.token, "device_error");
+    update_rule(s, t.token, rule, "device_error", 15, 0, {hook});
+
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 2h;
+    const proto::Alert jam{"critical", "media_path", 8, "Paper jam in tray 2"};
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 50, {"jammed"}, {jam}}})).status == 200);
+    auto r = alerts::evaluate(conn.raw(), t.id, t0 + 5min);
+    CHECK(r.pending == 1);
+    CHECK(r.opened == 0);
+    CHECK(list_alerts(s, t.token, "").empty());  // pending is not open
+    CHECK(list_alerts(s, t.token, "?state=pending").size() == 1);
+
+    REQUIRE(
+        s.ingest(t.key, batch_of("branch-1", {{0, t0 + 10min, 50, {"jammed"}, {jam}}})).status ==
+        200);
+    r = alerts::evaluate(conn.raw(), t.id, t0 + 16min);
+    CHECK(r.opened == 1);
+    auto open = list_alerts(s, t.token, "");
+    REQUIRE(open.size() == 1);
+    CHECK(str(open[0], "subject") == "error:jammed");  // one jam, one alert (not the table row too)
+    const std::string alert_id = str(open[0], "alert_id");
+
+    // Acknowledge and snooze through the API.
+    auto acked = call(s, "POST", "/api/v1/alerting/alerts/" + alert_id + "/acknowledge", t.token);
+    CHECK(acked["acknowledged_at"].IsString());
+    auto snoozed = call(s, "POST", "/api/v1/alerting/alerts/" + alert_id + "/snooze", t.token,
+                        R"({"minutes":30})");
+    CHECK(snoozed["snoozed_until"].IsString());
+    call(s, "POST", "/api/v1/alerting/alerts/" + alert_id + "/snooze", t.token, R"({"minutes":0})");
+
+    // The jam clears.
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0 + 20min, 50}})).status == 200);
+    r = alerts::evaluate(conn.raw(), t.id, t0 + 21min);
+    CHECK(r.resolved == 1);
+
+    auto config = sender_config();
+    SysClock::time_point now = SysClock::now();
+    alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });
+    CHECK(sender.run_once() == 2);  // opened: 500 -> retry; resolved: sent
+    CHECK(sender.run_once() == 0);  // the retry waits for its backoff
+    now += 31s;
+    CHECK(sender.run_once() == 1);
+    const auto requests = receiver.requests();
+    REQUIRE(requests.size() == 3);
+    int accepted = 0;
+    std::set<std::string> events;
+    for (const auto& q : requests) {
+        CHECK(q["verified"].GetBool());
+        if (q["status"].GetInt() == 200) {
+            ++accepted;
+            events.insert(q["event"].GetString());
+            CHECK_FALSE(q["duplicate"].GetBool());
+        }
+    }
+    CHECK(accepted == 2);
+    CHECK(events == std::set<std::string>{"opened", "resolved"});
+    const auto detail = call(s, "GET", "/api/v1/alerting/alerts/" + alert_id, t.token);
+    CHECK(str(detail, "state") == "resolved");
+    REQUIRE(detail["notifications"].Size() == 2);
+    const auto log =
+        call(s, "GET", "/api/v1/alerting/deliveries?alert=" + alert_id + "&state=sent", t.token);
+    REQUIRE(log["total"].GetInt64() == 2);
+    bool retried = false;
+    for (const auto& n : log["items"].GetArray()) {
+        if (n["attempts"].GetInt() == 2) {
+            retried = true;
+            CHECK(n["log"][0]["outcome"] == "retry");
+            CHECK(n["log"][0]["detail"] == "HTTP 500");
+            CHECK(n["log"][1]["outcome"] == "sent");
+        }
+    }
+    CHECK(retried);
+}
+
+TEST_CASE("alerts: an alert-table row alone raises a device error; counters backwards",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 2h;
+    const proto::Alert cover{"critical", "cover", 3, "Front cover open"};
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{1, t0, 50, {}, {cover}, 5000},
+                                                  {1, t0 + 30min, 50, {}, {cover}, 4000}}))
+                .status == 200);
+    alerts::evaluate(conn.raw(), t.id, t0 + 31min);
+    const auto open = list_alerts(s, t.token, "");
+    std::set<std::string> subjects;
+    for (const auto& a : open) subjects.insert(str(a, "subject"));
+    CHECK(subjects == std::set<std::string>{"counter:backwards"});
+    // Without a scanner event the cover counts from the latest reading: 1 of the rule's 15
+    // minutes, so pending (not shown as open, nobody told yet).
+    const auto pending = list_alerts(s, t.token, "?state=pending");
+    REQUIRE(pending.size() == 1);
+    CHECK(str(pending[0], "subject") == "alert:cover:3");
+    CHECK(str(pending[0], "detail") == "Front cover open");
+    // A jump larger than the device could print (300 pages per minute by default).
+    REQUIRE(
+        s.ingest(t.key, batch_of("branch-1", {{1, t0 + 40min, 50, {}, {}, 4000 + 300 * 10 + 1}}))
+            .status == 200);
+    alerts::evaluate(conn.raw(), t.id, t0 + 41min);
+    subjects.clear();
+    for (const auto& a : list_alerts(s, t.token, "")) subjects.insert(str(a, "subject"));
+    CHECK(subjects == std::set<std::string>{"counter:jump"});
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{1, t0 + 50min, 50, {}, {}, 7100}})).status ==
+            200);
+    alerts::evaluate(conn.raw(), t.id, t0 + 51min);
+    CHECK(list_alerts(s, t.token, "").empty());
+}
+
+TEST_CASE(
+    "alerts: a device that goes silent and a scanner that stops uploading open alerts on "
+    "the timer",
+    "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto now = SysClock::now();
+    // Device 0 answered 30 hours ago, device 1 answers now: the scanner is uploading.
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, now - 30h, 50}})).status == 200);
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{1, now - 1min, 50}})).status == 200);
+    alerts::evaluate(conn.raw(), t.id, now);
+    auto open = list_alerts(s, t.token, "");
+    REQUIRE(open.size() == 1);
+    CHECK(str(open[0], "kind") == "device_silent");
+    CHECK(str(open[0], "device_id") ==
+          s.query_value("SELECT device_id::text FROM devices WHERE tenant_id = $1::uuid AND "
+                        "last_seen < now() - interval '1 day'",
+                        t.id)
+              .value_or("?"));
+
+    // Nothing arrives for 5 hours: no ingest triggers anything, the timer finds the silence.
+    alerts::evaluate(conn.raw(), t.id, now + 5h);
+    std::set<std::string> kinds;
+    for (const auto& a : list_alerts(s, t.token, "")) kinds.insert(str(a, "kind"));
+    CHECK(kinds == std::set<std::string>{"device_silent", "scanner_silent"});
+    // After a day and more, the branch's devices are all silent, but the scanner's alert tells
+    // that: no alert per printer.
+    alerts::evaluate(conn.raw(), t.id, now + 30h);
+    kinds.clear();
+    for (const auto& a : list_alerts(s, t.token, "")) kinds.insert(str(a, "kind"));
+    CHECK(kinds == std::set<std::string>{"scanner_silent"});
+
+    // The branch comes back with both devices.
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, now, 50}, {1, now, 50}})).status == 200);
+    const auto r = alerts::evaluate(conn.raw(), t.id, SysClock::now());
+    CHECK(r.resolved == 1);
+    CHECK(list_alerts(s, t.token, "").empty());
+}
+
+TEST_CASE("alerts: a flapping device sends at most one message per period",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    const auto mail = add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com"})");
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 60, {mail});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 2h;
+    int opened = 0, resolved = 0, queued = 0, suppressed = 0;
+    for (int i = 0; i < 6; ++i) {
+        const int level = i % 2 == 0 ? 5 : 15;  // low, ok, low, ok...
+        const auto at = t0 + std::chrono::minutes(5 * i);
+        REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, at, level}})).status == 200);
+        const auto r = alerts::evaluate(conn.raw(), t.id, SysClock::now());
+        opened += r.opened;
+        resolved += r.resolved;
+        queued += r.notifications;
+        suppressed += r.suppressed;
+    }
+    CHECK(opened == 3);
+    CHECK(resolved == 3);
+    CHECK(queued == 1);
+    // The first resolution (inside the period) and the two re-openings; resolutions of openings
+    // never told are not even recorded.
+    CHECK(suppressed == 3);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM notifications WHERE tenant_id = $1::uuid AND state = "
+                 "'queued'",
+                 t.id) == 1);
+    const auto log = call(s, "GET", "/api/v1/alerting/deliveries?state=suppressed", t.token);
+    CHECK(log["total"].GetInt64() == 3);
+}
+
+TEST_CASE(
+    "alerts: the sender killed mid-delivery loses nothing; a repeat is dropped by its "
+    "idempotency key",
+    "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    TempDir dir;
+    std::string secret;
+    const auto hook =
+        add_channel(s, t.token, R"({"kind":"webhook","address":"http://127.0.0.1:1/"})", &secret);
+    { std::ofstream(dir.path / "secret") << secret; }
+    Sink receiver(dir.path, {"webhook", (dir.path / "secret").string(), "--hang-first", "1"});
+    call(s, "PUT", "/api/v1/alerting/channels/" + hook, t.token,
+         fmt::format(R"({{"address":"http://127.0.0.1:{}/"}})", receiver.port));
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {hook});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 5}})).status == 200);
+    REQUIRE(alerts::evaluate(conn.raw(), t.id, t0 + 1min).notifications == 1);
+
+    auto config = sender_config();
+    config.timeout = 20s;  // the hang outlasts the kill, not the timeout
+    SysClock::time_point now = SysClock::now();
+    {
+        // Killed while the receiver holds the request: nothing is recorded (as after kill -9).
+        alerts::Sender first(s.database().conninfo(), config, [&now] { return now; });
+        std::thread worker([&first] { first.run_once(); });
+        for (int i = 0; i < 100 && scalar(s,
+                                          "SELECT count(*) FROM notifications WHERE "
+                                          "tenant_id = $1::uuid AND state = 'sending'",
+                                          t.id) == 0;
+             ++i) {
+            std::this_thread::sleep_for(50ms);  // bounded: until the claim is visible
+        }
+        std::this_thread::sleep_for(300ms);  // the request is at the receiver
+        first.stop(false);
+        worker.join();
+    }
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM notifications WHERE tenant_id = $1::uuid AND state = "
+                 "'sending'",
+                 t.id) == 1);
+    alerts::Sender second(s.database().conninfo(), config, [&now] { return now; });
+    CHECK(second.run_once() == 0);  // still leased to the dead worker
+    now += config.lease + 1s;
+    CHECK(second.run_once() == 1);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM notifications WHERE tenant_id = $1::uuid AND state = "
+                 "'sent'",
+                 t.id) == 1);
+
+    // A worker that died after the receiver answered but before it marked the message: the
+    // message goes out again with the same key, and the receiver drops it.
+    {
+        auto c = s.database().connect();
+        pqxx::work tx(c.raw());
+        tx.exec_params0(
+            "UPDATE notifications SET state = 'sending', next_attempt_at = now() "
+            "WHERE tenant_id = $1::uuid",
+            t.id);
+        tx.commit();
+    }
+    now += 1s;
+    CHECK(second.run_once() == 1);
+    const auto requests = receiver.requests();
+    REQUIRE(requests.size() == 2);  // the hung request never finished
+    CHECK(requests[0]["verified"].GetBool());
+    CHECK_FALSE(requests[0]["duplicate"].GetBool());
+    CHECK(requests[1]["duplicate"].GetBool());
+    CHECK(std::string(requests[0]["key"].GetString()) == requests[1]["key"].GetString());
+}
+
+TEST_CASE("alerts: e-mail over STARTTLS; unreachable SMTP retries with backoff, nothing lost",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    const auto mail = add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com"})");
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {mail});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 5}})).status == 200);
+    REQUIRE(alerts::evaluate(conn.raw(), t.id, t0 + 1min).notifications == 1);
+
+    TempDir dir;
+    auto config = sender_config();
+    config.smtp_tls = alerts::SmtpTls::required;
+    config.ca_file = s.ca_file();
+    SysClock::time_point now = SysClock::now();
+    {
+        // Nobody listens on the port the sink is about to take: a connection refused.
+        Sink probe(dir.path, {"smtp"});
+        config.smtp_url = "smtp://127.0.0.1:" + std::to_string(probe.port);
+    }
+    alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });
+    CHECK(sender.run_once() == 1);
+    CHECK(scalar(s,
+                 "SELECT attempts FROM notifications WHERE tenant_id = $1::uuid AND state = "
+                 "'queued'",
+                 t.id) == 1);
+
+    TempDir dir2;
+    net::test::TestPki pki;
+    Sink smtp(dir2.path, {"smtp", "--tls-cert", pki.server_cert(), "--tls-key", pki.server_key()});
+    config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
+    config.ca_file = pki.ca();
+    alerts::Sender tls_sender(s.database().conninfo(), config, [&now] { return now; });
+    CHECK(tls_sender.run_once() == 0);  // backing off
+    now += 31s;
+    CHECK(tls_sender.run_once() == 1);
+    const auto mails = smtp.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(mails[0]["tls"].GetBool());
+}
+
+TEST_CASE("alerts API: defaults seeded, malformed rules are 400s, tenants isolated",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto a = make_tenant(s, "A", "branch-a");
+    auto b = make_tenant(s, "B", "branch-b");
+    const auto rules = call(s, "GET", "/api/v1/alerting/rules", a.token);
+    REQUIRE(rules["items"].Size() == 5);
+    std::set<std::string> kinds;
+    for (const auto& r : rules["items"].GetArray()) kinds.insert(str(r, "kind"));
+    CHECK(kinds == std::set<std::string>{"supply_low", "device_error", "device_silent",
+                                         "scanner_silent", "counter_anomaly"});
+
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {R"({"name":"x","kind":"toner","threshold":5})", "kind: must be one of"},
+        {R"({"name":"x","kind":"supply_low"})", "threshold: required (percent"},
+        {R"({"name":"x","kind":"supply_low","threshold":101})", "threshold: must be between 0"},
+        {R"({"name":"x","kind":"supply_low","threshold":"5"})", "threshold: must be an integer"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"treshold":5})", "treshold: unknown"},
+        {R"({"name":"","kind":"supply_low","threshold":5})", "name: must not be empty"},
+        {R"({"name":"x","kind":"scanner_silent","threshold":5,"vendor":"HP"})", "site only"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"channel_ids":["nope"]})",
+         "channel_ids: each"},
+        {R"([1,2])", "JSON object"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"device_id":"6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f"})",
+         "device_id: no such device"},
+    };
+    for (const auto& [body, message] : bad) {
+        const auto r = s.client().post(s.url("/api/v1/alerting/rules"), body, bearer(a.token));
+        REQUIRE(r);
+        INFO(body << " -> " << r->body);
+        CHECK(r->status == 400);
+        CHECK(r->body.find(message) != std::string::npos);
+    }
+    CHECK(call(s, "GET", "/api/v1/alerting/rules", a.token)["items"].Size() == 5);  // none saved
+    const auto bad_channel =
+        s.client().post(s.url("/api/v1/alerting/channels"),
+                        R"({"kind":"email","address":"a@b\r\nBcc: x@y.z"})", bearer(a.token));
+    REQUIRE(bad_channel);
+    CHECK(bad_channel->status == 400);
+
+    // B's channel cannot be used by A, and B does not see A's rules or alerts.
+    const auto b_channel = add_channel(s, b.token, R"({"kind":"email","address":"b@example.com"})");
+    const auto a_rule = rule_of(s, a.token, "supply_low");
+    const auto r = s.client().request(
+        "PUT", s.url("/api/v1/alerting/rules/" + a_rule), bearer(a.token),
+        R"({"name":"x","kind":"supply_low","threshold":5,"channel_ids":[")" + b_channel + "\"]}");
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    call(s, "GET", "/api/v1/alerting/rules/" + a_rule, b.token, "", 404);
+    call(s, "DELETE", "/api/v1/alerting/rules/" + a_rule, b.token, "", 404);
+    call(s, "DELETE", "/api/v1/alerting/channels/" + b_channel, a.token, "", 404);
+
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(s.ingest(a.key, batch_of("branch-a", {{0, t0, 3}})).status == 200);
+    alerts::evaluate(conn.raw(), a.id, t0 + 1min);
+    alerts::evaluate(conn.raw(), b.id, t0 + 1min);
+    const auto mine = list_alerts(s, a.token, "");
+    REQUIRE(mine.size() == 1);
+    CHECK(list_alerts(s, b.token, "").empty());
+    const auto id = str(mine[0], "alert_id");
+    call(s, "GET", "/api/v1/alerting/alerts/" + id, b.token, "", 404);
+    call(s, "POST", "/api/v1/alerting/alerts/" + id + "/acknowledge", b.token, "", 404);
+    call(s, "GET", "/api/v1/alerting/alerts?tenant=" + a.id, b.token, "", 403);
+    CHECK(list_alerts(s, kAdminToken, "?tenant=" + a.id).size() == 1);
+    // A rule created, edited, deleted by the owner.
+    const auto created = call(s, "POST", "/api/v1/alerting/rules", a.token,
+                              R"({"name":"HP toner","kind":"supply_low","threshold":20,)"
+                              R"("vendor":"HP","site":"Moscow"})",
+                              201);
+    CHECK(str(created, "vendor") == "HP");
+    call(s, "DELETE", "/api/v1/alerting/rules/" + str(created, "rule_id"), a.token, "", 204);
+}
+
+TEST_CASE("alerts: the running service evaluates after an ingest and on its timer",
+          "[alerts][integration]") {
+    ServerSettings settings;
+    settings.notify.enabled = true;
+    settings.notify.evaluate_interval = 1s;
+    CloudServer s(settings);
+    auto t = make_tenant(s, "IT", "branch-1");
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, SysClock::now() - 1min, 4}})).status == 200);
+    bool seen = false;
+    for (int i = 0; i < 100 && !seen; ++i) {  // bounded: at most 10 s
+        seen = !list_alerts(s, t.token, "").empty();
+        if (!seen) std::this_thread::sleep_for(100ms);
+    }
+    CHECK(seen);
+}
+
+TEST_CASE("alerts: webhook signature, e-mail composition, backoff", "[alerts][unit]") {
+    // Reference: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
+    CHECK(alerts::webhook_signature("secret", 1700000000, R"({"a":1})") ==
+          "sha256=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686");
+    const auto at = proto::parse_rfc3339("2026-11-24T13:00:00Z").value();
+    const auto mail =
+        alerts::compose_email("a@example.com", "b@example.com", "Привет", "body\n", "id-1", at);
+    CHECK(mail.find("Subject: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\n") != std::string::npos);
+    CHECK(mail.find("Message-ID: <id-1@printmon>\r\n") != std::string::npos);
+    CHECK(mail.find("Date: Tue, 24 Nov 2026 13:00:00 +0000\r\n") != std::string::npos);
+    CHECK(mail.find("\r\n\r\nYm9keQo=\r\n") != std::string::npos);
+    CHECK(alerts::backoff(1, 30s, 3600s) == 30s);
+    CHECK(alerts::backoff(3, 30s, 3600s) == 120s);
+    CHECK(alerts::backoff(20, 30s, 3600s) == 3600s);
+}
+
+}  // namespace printmon::cloud::test

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Receivers for the alert notification tests, on 127.0.0.1 and a port the OS picks.
+
+  notify_sinks.py smtp PORT_FILE OUT_DIR [--fail-first N] [--tls-cert C --tls-key K]
+  notify_sinks.py webhook PORT_FILE OUT_DIR SECRET_FILE [--fail-first N] [--hang-first N]
+
+smtp: a real SMTP server (Debian python3-aiosmtpd); each accepted message becomes
+OUT_DIR/mail-<n>.json with the envelope, the decoded subject and body, and whether the session
+used STARTTLS. With a certificate it offers STARTTLS and requires it before MAIL.
+webhook: an HTTP server that checks the HMAC-SHA256 signature (X-Printmon-Signature over
+"<X-Printmon-Timestamp>.<body>" with the secret read from SECRET_FILE) and appends one line per
+request to OUT_DIR/requests.jsonl: the idempotency key, whether the signature verified, whether
+the key was seen before (a duplicate the receiver drops), and the status answered.
+--fail-first N answers the first N requests/messages with 500/451; --hang-first N holds the
+first N requests without answering (the sender must time out).
+The port is written to PORT_FILE (atomically) once listening. Stops on SIGTERM.
+"""
+import argparse
+import asyncio
+import email
+import email.header
+import email.policy
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import signal
+import ssl
+import sys
+import threading
+import time
+
+
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def run_smtp(args):
+    from aiosmtpd.smtp import SMTP
+
+    state = {"count": 0, "seen": 0}
+    tls_context = None
+    if args.tls_cert:
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(args.tls_cert, args.tls_key)
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            state["seen"] += 1
+            if state["seen"] <= args.fail_first:
+                return "451 4.3.0 try again later"
+            msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                           policy=email.policy.default)
+            body = msg.get_body(preferencelist=("plain",))
+            state["count"] += 1
+            record = {
+                "mail_from": envelope.mail_from,
+                "rcpt": envelope.rcpt_tos,
+                "subject": str(msg["subject"]),
+                "message_id": str(msg["message-id"]),
+                "idempotency_key": str(msg["x-printmon-idempotency-key"]),
+                "body": body.get_content() if body is not None else "",
+                "tls": session.ssl is not None,
+            }
+            write_atomic(os.path.join(args.out, "mail-%04d.json" % state["count"]),
+                         json.dumps(record, ensure_ascii=False))
+            return "250 OK"
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        kwargs = {"enable_SMTPUTF8": True}
+        if tls_context is not None:
+            kwargs.update(tls_context=tls_context, require_starttls=True)
+        server = await loop.create_server(lambda: SMTP(Handler(), **kwargs), host="127.0.0.1",
+                                          port=0)
+        write_atomic(args.port_file, str(server.sockets[0].getsockname()[1]))
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        server.close()
+
+    asyncio.run(main())
+
+
+def run_webhook(args):
+    lock = threading.Lock()
+    state = {"seen": 0, "keys": set()}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            with lock:
+                state["seen"] += 1
+                n = state["seen"]
+            if n <= args.hang_first:
+                time.sleep(30)  # longer than the sender's timeout: it must give up first
+                return
+            with open(args.secret_file, encoding="utf-8") as f:
+                secret = f.read().strip()
+            stamp = self.headers.get("X-Printmon-Timestamp", "")
+            expected = "sha256=" + hmac.new(secret.encode(), stamp.encode() + b"." + body,
+                                            hashlib.sha256).hexdigest()
+            verified = hmac.compare_digest(expected, self.headers.get("X-Printmon-Signature", ""))
+            key = self.headers.get("X-Printmon-Idempotency-Key", "")
+            status = 200
+            if n <= args.hang_first + args.fail_first:
+                status = 500
+            elif not verified:
+                status = 401
+            with lock:
+                duplicate = status == 200 and key in state["keys"]
+                if status == 200:
+                    state["keys"].add(key)
+                try:
+                    event = json.loads(body).get("event", "")
+                except ValueError:
+                    event = ""
+                with open(os.path.join(args.out, "requests.jsonl"), "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"key": key, "verified": verified, "duplicate": duplicate,
+                                        "status": status, "event": event}) + "\n")
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    write_atomic(args.port_file, str(server.server_address[1]))
+    signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=server.shutdown).start())
+    server.serve_forever()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["smtp", "webhook"])
+    p.add_argument("port_file")
+    p.add_argument("out")
+    p.add_argument("secret_file", nargs="?")
+    p.add_argument("--fail-first", type=int, default=0)
+    p.add_argument("--hang-first", type=int, default=0)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    args = p.parse_args()
+    if args.mode == "smtp":
+        run_smtp(args)
+    else:
+        run_webhook(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
