@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include "snmp/fetch.hpp"
 
@@ -14,7 +15,8 @@ const snmp::Oid kSysObjectId{1, 3, 6, 1, 2, 1, 1, 2, 0};
 struct Shared {
     snmp::Engine& engine;
     const std::vector<std::string>& hosts;
-    const std::vector<snmp::Credentials>& credentials;
+    const std::vector<std::vector<snmp::Credentials>>& lists;
+    const std::vector<std::size_t>& list_of_host;
     const ProfileSet& profiles;
     const DiscoverOptions& options;
     const std::function<void(std::size_t, std::size_t)>& progress;
@@ -24,18 +26,25 @@ struct Shared {
 };
 
 void try_host(Shared& sh, std::size_t host, std::size_t cred) {
-    const auto next = [&sh, host, cred] {
-        if (cred + 1 < sh.credentials.size()) {
+    const auto& credentials = sh.lists[sh.list_of_host[host]];
+    const auto next = [&sh, host, cred, count = credentials.size()] {
+        if (cred + 1 < count) {
             try_host(sh, host, cred + 1);
         } else {
             ++sh.finished;
             if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
         }
     };
+    if (credentials.empty()) {
+        // A range whose every named set is disabled or unreadable: nothing to try.
+        ++sh.finished;
+        if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
+        return;
+    }
     snmp::Target t;
     t.host = sh.hosts[host];
     t.port = sh.options.port;
-    t.credentials = sh.credentials[cred];
+    t.credentials = credentials[cred];
     t.retries = std::max(0, sh.options.retries);
     t.timeout = sh.options.timeout / (1 + t.retries);
     auto session = sh.engine.open(t);
@@ -54,6 +63,7 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     ++sh.report.answered;
                     Found f;
                     f.address = sh.hosts[host];
+                    f.host_index = host;
                     f.credential_index = cred;
                     f.classification = classify(r.view, sh.profiles);
                     if (auto it = r.view.find(kSysDescr); it != r.view.end()) {
@@ -76,10 +86,31 @@ DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& ho
                         const std::vector<snmp::Credentials>& credentials,
                         const ProfileSet& profiles, const DiscoverOptions& options,
                         const std::function<void(std::size_t, std::size_t)>& progress) {
-    Shared sh{engine, hosts, credentials, profiles, options, progress, {}, {}, 0};
+    if (credentials.empty()) {
+        DiscoverReport report;
+        report.hosts_scanned = hosts.size();
+        return report;
+    }
+    const std::vector<std::vector<snmp::Credentials>> lists{credentials};
+    const std::vector<std::size_t> list_of_host(hosts.size(), 0);
+    return discover(engine, hosts, lists, list_of_host, profiles, options, progress);
+}
+
+DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& hosts,
+                        const std::vector<std::vector<snmp::Credentials>>& credential_lists,
+                        const std::vector<std::size_t>& list_of_host, const ProfileSet& profiles,
+                        const DiscoverOptions& options,
+                        const std::function<void(std::size_t, std::size_t)>& progress) {
+    if (list_of_host.size() != hosts.size()) {
+        throw std::invalid_argument("discover: one credential list index per host");
+    }
+    for (const auto i : list_of_host) {
+        if (i >= credential_lists.size()) throw std::invalid_argument("discover: bad list index");
+    }
+    Shared sh{engine, hosts, credential_lists, list_of_host, profiles, options, progress, {},
+              {},     0};
     sh.slots.resize(hosts.size());
     sh.report.hosts_scanned = hosts.size();
-    if (credentials.empty()) return sh.report;
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         engine.post([&sh, i] { try_host(sh, i, 0); });
     }
