@@ -47,7 +47,8 @@ TEST_CASE("SIGTERM mid-run: exit 0, every reading whole and counted in the log",
         setenv("PRINTMON_DATABASE_PASSWORD", fixture.password.c_str(), 1);
         out << "[database]\nconninfo = \"" << conninfo << "\"\n"
             << "[snmp]\ntimeout_ms = 300\nretries = 0\ndiscovery_timeout_ms = 300\n"
-            << "[scheduler]\ntick_ms = 50\ndevice_refresh_s = 1\n";
+            << "[scheduler]\ntick_ms = 50\ndevice_refresh_s = 1\n"
+            << "[secrets]\nkey_file = \"" << (dir.path / "secret.key").string() << "\"\n";
     }
     const auto log = dir.path / "scanner.log";
     const pid_t pid = fork();

@@ -21,9 +21,10 @@ using printmon::scanner::storage::Store;
 
 namespace {
 
-ServiceOptions fast_options(const std::string& conninfo) {
+ServiceOptions fast_options(const std::string& conninfo, const std::filesystem::path& dir) {
     ServiceOptions o;
     o.conninfo = conninfo;
+    o.secret_key_file = (dir / "secret.key").string();
     o.tick = 50ms;
     o.device_refresh = 1s;
     o.snmp_timeout = 300ms;
@@ -62,7 +63,7 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
         store.add_range("127.0.2.0/27", false);
     }
     printmon::common::SystemClock clock;
-    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
     service.start();
     REQUIRE(service.discover_now());
 
@@ -167,7 +168,7 @@ TEST_CASE("manual devices are polled on the clock; disabled and deleted ones nev
         return tx.exec_params("SELECT count(*) FROM readings WHERE device_id = $1", id)[0][0]
             .as<long long>();
     };
-    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
     service.start();
     // Never polled: due at once. Then exactly one poll per 60 s of the (manual) clock.
     REQUIRE(wait_until([&] { return readings_of(manual) == 1; }));

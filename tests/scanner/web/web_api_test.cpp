@@ -19,6 +19,7 @@
 #include <pqxx/pqxx>
 
 #include "pg.hpp"
+#include "sim.hpp"
 #include "polling/service.hpp"
 #include "printmon/common/clock.hpp"
 #include "printmon/net/client.hpp"
@@ -42,9 +43,10 @@ namespace {
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kKey = "pmk.0b8e7f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b.c2VjcmV0LXNlY3JldC1zZWNy";
 
-ServiceOptions service_options(const std::string& conninfo) {
+ServiceOptions service_options(const std::string& conninfo, const std::string& key_file) {
     ServiceOptions o;
     o.conninfo = conninfo;
+    o.secret_key_file = key_file;
     o.tick = 50ms;
     o.device_refresh = 1s;
     o.snmp_timeout = 200ms;
@@ -70,6 +72,7 @@ std::string error_code(const Response& r) {
 /// The scanner's web app over a fresh database, called in process through its Router.
 struct Env {
     printmon::test::TempDatabase db;
+    printmon::test::TempDir dir;  // the secret key file
     printmon::common::SystemClock clock;
     Service service;
     web::WebStorePool pool;
@@ -79,10 +82,12 @@ struct Env {
     std::string csrf;
 
     explicit Env(web::WebOptions options = test_options())
-        : service(service_options(db.conninfo()), clock, ProfileSet::embedded()),
-          pool(db.conninfo(), 2),
+        : service(service_options(db.conninfo(), (dir.path / "secret.key").string()), clock,
+                  ProfileSet::embedded()),
+          // The service makes the key at start; the UI's store seals with the same one.
+          pool(db.conninfo(), 2, (service.start(), service.secret_key())),
           app(std::move(options), pool, service, clock),
-          router((service.start(), app.router())) {}
+          router(app.router()) {}
     ~Env() { service.stop(); }
 
     static web::WebOptions test_options() {
