@@ -21,6 +21,7 @@ struct Shared {
     const DiscoverOptions& options;
     const std::function<void(std::size_t, std::size_t)>& progress;
     std::vector<std::optional<Found>> slots;
+    std::vector<bool> answered;  ///< per host: some credential set got an answer
     DiscoverReport report;
     std::size_t finished = 0;
 };
@@ -54,13 +55,14 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
     }
     const CollectionPlan plan = identity_plan();
     snmp::fetch(sh.engine, *session, plan.scalars, plan.subtrees, {},
-                [&sh, host, cred, next](snmp::FetchResult r) {
+                [&sh, host, cred, next, count = credentials.size()](snmp::FetchResult r) {
                     sh.report.requests += r.requests;
                     if (!r.answered) {
                         next();
                         return;
                     }
-                    ++sh.report.answered;
+                    if (!sh.answered[host]) ++sh.report.answered;
+                    sh.answered[host] = true;
                     Found f;
                     f.address = sh.hosts[host];
                     f.host_index = host;
@@ -72,8 +74,21 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     if (auto it = r.view.find(kSysObjectId); it != r.view.end()) {
                         f.sys_object_id = "." + snmp::to_string(it->second.oid);
                     }
+                    if (!f.classification.is_printer && cred + 1 < count) {
+                        // Rationale: some MFPs answer only their system group in the default
+                        // SNMPv3 context and the Printer-MIB in a named one; a later set (same
+                        // user, with that context) may show the printer. The first answer is
+                        // kept for include_non_printers if none does.
+                        if (sh.options.include_non_printers && !sh.slots[host]) {
+                            sh.slots[host] = std::move(f);
+                        }
+                        try_host(sh, host, cred + 1);
+                        return;
+                    }
                     if (f.classification.is_printer || sh.options.include_non_printers) {
-                        sh.slots[host] = std::move(f);
+                        if (f.classification.is_printer || !sh.slots[host]) {
+                            sh.slots[host] = std::move(f);
+                        }
                     }
                     ++sh.finished;
                     if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
@@ -107,9 +122,10 @@ DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& ho
     for (const auto i : list_of_host) {
         if (i >= credential_lists.size()) throw std::invalid_argument("discover: bad list index");
     }
-    Shared sh{engine, hosts, credential_lists, list_of_host, profiles, options, progress, {},
+    Shared sh{engine, hosts, credential_lists, list_of_host, profiles, options, progress, {}, {},
               {},     0};
     sh.slots.resize(hosts.size());
+    sh.answered.assign(hosts.size(), false);
     sh.report.hosts_scanned = hosts.size();
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         engine.post([&sh, i] { try_host(sh, i, 0); });
