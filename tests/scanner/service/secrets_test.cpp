@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <pqxx/pqxx>
 #include <spdlog/sinks/ostream_sink.h>
+#include <pqxx/pqxx>
 
 #include "pg.hpp"
 #include "printmon/common/logging.hpp"
@@ -249,8 +249,7 @@ TEST_CASE("a wrong key file: that set is left out with a clear error, never trie
     CHECK(creds[0].credential_id == mine);
     CHECK(creds[0].credentials.community == "Mine-Community");
     const auto text = log.str();
-    CHECK(text.find("event=credential_unreadable credential_id=" + sealed_id) !=
-          std::string::npos);
+    CHECK(text.find("event=credential_unreadable credential_id=" + sealed_id) != std::string::npos);
     CHECK(text.find("encrypted with another key") != std::string::npos);
     CHECK(text.find(key_of('a')->id()) != std::string::npos);
     // Reported once, not at every reload.

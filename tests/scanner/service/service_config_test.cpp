@@ -73,9 +73,8 @@ TEST_CASE("the [secrets] section: an absolute key file path", "[service_config]"
     CHECK_THROWS_WITH(
         parse_service_config("[secrets]\nkey_file = \"key\"\n", "scanner.toml", no_env),
         Catch::Contains("key_file") && Catch::Contains("absolute"));
-    CHECK_THROWS_WITH(
-        parse_service_config("[secrets]\nkey_file = \"\"\n", "scanner.toml", no_env),
-        Catch::Contains("key_file") && Catch::Contains("empty"));
+    CHECK_THROWS_WITH(parse_service_config("[secrets]\nkey_file = \"\"\n", "scanner.toml", no_env),
+                      Catch::Contains("key_file") && Catch::Contains("empty"));
 }
 
 TEST_CASE("the [web] section: values and exact errors", "[service_config]") {

@@ -19,13 +19,13 @@
 #include <pqxx/pqxx>
 
 #include "pg.hpp"
-#include "sim.hpp"
 #include "polling/service.hpp"
 #include "printmon/common/clock.hpp"
 #include "printmon/net/client.hpp"
 #include "printmon/net/server.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "sim.hpp"
 #include "storage/store.hpp"
 #include "web/web_app.hpp"
 #include "web/web_store.hpp"
