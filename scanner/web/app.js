@@ -832,7 +832,8 @@ async function discoveryPage(app) {
   });
 
   // Credential sets a range tries: ticked ones in the global order; none ticked = all of them.
-  const setChoices = (chosen) => h('div', { class: 'set-choices' }, data.credentials.map((c) =>
+  // translate="no": the labels are the sets' own names (user data), not UI text.
+  const setChoices = (chosen) => h('div', { class: 'set-choices', translate: 'no' }, data.credentials.map((c) =>
     h('label', { class: 'check' },
       h('input', { type: 'checkbox', name: 'set_' + c.credential_id, 'data-credential-id': c.credential_id, checked: chosen.includes(c.credential_id) }),
       c.name)));
