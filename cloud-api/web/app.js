@@ -808,22 +808,36 @@ function handled(p) {
 const EARLY = (() => {
   const quiet = { public: true, quiet: true };
   const lang = pickLang();
-  const route = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/');
+  const route = parts[0];
+  const get = {};
+  const start = (p) => { get[p] = handled(api('GET', p, undefined, quiet)); };
+  if (route === '' || route === 'fleet') {
+    start('fleet/summary');
+    if (!query) start('devices?sort=last_seen&limit=50&offset=0');  // the unfiltered first page
+  } else if (route === 'devices' && parts[1] && /^[0-9a-fA-F-]{1,64}$/.test(parts[1])) {
+    start('devices/' + parts[1]);
+  }
   return {
     cat: { lang, json: handled(fetch('/console/i18n-' + lang + '.json', { credentials: 'same-origin' }).then((r) => r.json())) },
     session: {
       me: api('GET', 'auth/me', undefined, quiet).catch((e) => e),
       tenant: api('GET', 'tenant', undefined, quiet).catch((e) => e),
     },
-    summary: route === '' || route === 'fleet' ? handled(api('GET', 'fleet/summary', undefined, quiet)) : null,
+    get,
+    at: Date.now(),
   };
 })();
-// A fleet summary started early, once (null when there is none left). One that failed (no
-// session yet at script start: the user signed in since) is asked for again, not shown as is.
-function earlySummary() {
-  const p = EARLY.summary;
-  EARLY.summary = null;
-  return p && p.catch(() => api('GET', 'fleet/summary'));
+// GET `path` of the API: the answer of the same request started early when there is one (each
+// is used once), else a new request. An early one that failed (no session yet at script start:
+// the user signed in since) is asked for again, so errors show as for any other request.
+function apiGetEarly(path) {
+  const p = EARLY.get[path];
+  delete EARLY.get[path];
+  // Only for the first render: an answer left unused that long is not shown as current.
+  if (!p || Date.now() - EARLY.at > 15000) return api('GET', path);
+  return p.catch(() => api('GET', path));
 }
 
 document.addEventListener('DOMContentLoaded', boot);

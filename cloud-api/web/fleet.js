@@ -39,7 +39,8 @@ function supplyState(s) {
     unrestricted: t('ss_unrestricted'), not_installed: t('ss_not_installed') })[s] || s;
 }
 
-function offlineAfter() { return (S.summary && S.summary.offline_after_s) || 3600; }
+// The server's rule for "offline", from the tenant read at sign-in (every page has it).
+function offlineAfter() { return (S.tenant && S.tenant.offline_after_s) || (S.summary && S.summary.offline_after_s) || 3600; }
 
 // One badge for a device: offline wins, then errors, then the host status.
 function deviceBadge(d, tid) {
@@ -169,7 +170,7 @@ routes.fleet = async function fleetPage(view, r) {
     exportLinks(exports, 'devices', fleetApiParams(f), 'devices', 'export-');
     result.classList.add('busy');
     try {
-      const data = await api('GET', 'devices' + qs(Object.assign(fleetApiParams(f), { limit: f.per, offset: (f.page - 1) * f.per })));
+      const data = await apiGetEarly('devices' + qs(Object.assign(fleetApiParams(f), { limit: f.per, offset: (f.page - 1) * f.per })));
       if (mine === seq) drawRows(data);
     } catch (e) {
       if (mine === seq) clear(result, h('div', { class: 'pad' }, errorPanel(e, loadRows)));
@@ -229,13 +230,13 @@ routes.fleet = async function fleetPage(view, r) {
 
   drawTiles();
   fillChoices();
-  const summary = (earlySummary() || api('GET', 'fleet/summary')).then((s) => { S.summary = s; drawTiles(); fillChoices(); }).catch(() => {});  // a 402 shows its own page
+  const summary = apiGetEarly('fleet/summary').then((s) => { S.summary = s; drawTiles(); fillChoices(); }).catch(() => {});  // a 402 shows its own page
   getSites().then((sites) => {
     for (const s of sites) if (s.site) siteSel.append(h('option', { value: s.site, selected: f.site === s.site }, s.site));
   }).catch(() => {});
-  // The online and offline tiles need offline_after_s: wait for the summary for those only; the
-  // rows do not need it otherwise, so they load beside it.
-  if (f.tile === 'offline' || f.tile === 'online') await summary;
+  // The online and offline tiles need offline_after_s: the tenant carries it (older servers
+  // only in the summary: wait for that there); the rows load beside the summary.
+  if ((f.tile === 'offline' || f.tile === 'online') && !(S.tenant && S.tenant.offline_after_s)) await summary;
   await loadRows();
 };
 
@@ -268,13 +269,12 @@ routes.devices = async function devicePage(view, r) {
   const dev = 'devices/' + encodeURIComponent(id);
   let d;
   try {
-    d = await api('GET', dev);
+    d = await apiGetEarly(dev);
   } catch (e) {
     if (e.status !== 404) throw e;
     clear(view, h('div', { tid: 'device-not-found' }, empty(t('device_not_found'), t('device_not_found_text'), h('a', { class: 'btn', href: '#/fleet' }, t('back_to_fleet')))));
     return;
   }
-  if (!S.summary) await api('GET', 'fleet/summary').then((s) => { S.summary = s; }).catch(() => {});
   const ident = d.identity || {};
   const st = d.device_state || {};
   const errors = st.errors || [];

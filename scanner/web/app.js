@@ -1110,9 +1110,15 @@ async function route() {
 }
 
 function safeNext() {
-  const next = new URLSearchParams(location.search).get('next') || '/devices';
-  // Only paths on this server: never "//host" or "https://...".
-  return /^\/(?![\/\\])/.test(next) ? next : '/devices';
+  const next = new URLSearchParams(location.search).get('next') || '';
+  // Only paths on this server: never "//host", "/\host" or "https://...". Browsers drop tabs
+  // and newlines inside a URL and read "\" as "/", so "/<tab>/host" would leave it too:
+  // control characters and backslashes are refused outright, then the URL the browser would
+  // resolve must still be this origin's.
+  if (!/^\/(?![\/\\])/.test(next) || /[\u0000-\u001f\u007f\\]/.test(next)) return '/devices';
+  let url;
+  try { url = new URL(next, location.origin); } catch { return '/devices'; }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : '/devices';
 }
 
 async function bootAuthPage(kind) {

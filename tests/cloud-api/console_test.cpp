@@ -623,6 +623,10 @@ TEST_CASE("trial and licence: reads answer 402, uploads are kept, the CLI unbloc
     CHECK(fresh.json["licensed_until"].IsNull());
     CHECK(fresh.json["device_limit"].IsNull());
     CHECK(num(fresh.json, "devices") == 1);
+    // The rule for "offline" every console page needs, the same the fleet summary counts with.
+    CHECK(num(fresh.json, "offline_after_s") == 3600);
+    CHECK(num(fresh.json, "offline_after_s") ==
+          num(api_get(s, "/api/v1/fleet/summary", token).json, "offline_after_s"));
     CHECK(str(fresh.json, "time_zone") == "UTC");
     const auto shown = cli.run({"tenant", "show", "--tenant", acme});
     CHECK(shown.code == 0);

@@ -1,4 +1,6 @@
 // Every refused request: the right status and error code, and nothing stored.
+#include <cstring>
+
 #include <catch2/catch.hpp>
 
 #include "auth/keys.hpp"
@@ -42,6 +44,18 @@ TEST_CASE("bad input is refused with the contract's status and nothing is stored
         bad.insert(bad.find_first_of(",}", at + 9), "\"");
         check_refused(s, s.ingest(key, bad), 400, "invalid_batch",
                       "/readings/0/snapshot/counters/total: expected integer, got string");
+    }
+    SECTION("an escaped NUL in text: 400 naming it (PostgreSQL text cannot hold it)") {
+        // Issue 14: "\u0000" passes the JSON check, then failed the insert with a 500.
+        for (const char* field : {"\"model\":\"", "\"location\":\"", "\"sys_descr\":\""}) {
+            INFO(field);
+            std::string bad = json;
+            const auto at = bad.find(field);
+            REQUIRE(at != std::string::npos);
+            bad.insert(at + std::strlen(field), "A\\u0000B");
+            check_refused(s, s.ingest(key, bad), 400, "invalid_batch",
+                          "the NUL character (\\\\u0000) is not allowed in text");
+        }
     }
     SECTION("unsupported schema_version: 400") {
         std::string bad = json;
@@ -134,4 +148,36 @@ TEST_CASE("bad input is refused with the contract's status and nothing is stored
     // After all of that, the scanner was never marked as seen.
     CHECK(s.query_value("SELECT last_seen_at::text FROM scanners WHERE scanner_id = $1",
                         "branch-1") == std::nullopt);
+}
+
+TEST_CASE("a backslash before u0000 is text, not a NUL: stored", "[cloud][ingest][refusal]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-1");
+    std::string json = proto::to_json(fresh_batch("branch-1"));
+    const auto at = json.find("\"model\":\"");
+    REQUIRE(at != std::string::npos);
+    json.insert(at + 9, "A\\\\u0000B");
+    const auto r = s.ingest(key, json);
+    INFO(r.body);
+    CHECK(r.status == 200);
+}
+
+TEST_CASE("JSON bodies are bounded in nesting before parsing; the cloud stays up",
+          "[cloud][refusal]") {
+    // Defence in depth: bodies of these routes are capped at 16 KiB (8,000 levels at most,
+    // within the stack), but nothing else kept RapidJSON's recursive parser from them.
+    CloudServer s;
+    const std::string deep = std::string(8000, '[') + std::string(8000, ']');
+    for (const std::string& body : {deep, "{\"email\":" + deep + "}"}) {
+        const auto r = s.client().post(s.url("/api/v1/auth/login"), body,
+                                       net::Headers{{"Content-Type", "application/json"}});
+        REQUIRE(r);
+        INFO(r->body);
+        CHECK(r->status == 400);
+        CHECK(r->body.find("the body is nested too deeply") != std::string::npos);
+    }
+    const auto health = s.client().get(s.url("/healthz"));
+    REQUIRE(health);
+    CHECK(health->status == 200);
 }

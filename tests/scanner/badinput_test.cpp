@@ -149,3 +149,35 @@ TEST_CASE("misbehaving devices yield partial snapshots and leave the others inta
     REQUIRE(out["garbage"].error.has_value());
     CHECK(out["garbage"].error->code == snmp::ErrorCode::timeout);
 }
+
+TEST_CASE("a 30,000-character sysDescr is read, capped and survives", "[bad][hostile]") {
+    // Issue 14: "HP ... PID:" and 30,000 'A's sent std::regex into a stack overflow while the
+    // HP profile's model pattern ran over it, on every poll of the stored device.
+    TempDir tmp;
+    const fs::path data = tmp.path / "data";
+    const std::string descr = "HP LaserJet PID:" + std::string(30000, 'A');
+    write(data / "huge.snmprec", "1.3.6.1.2.1.1.1.0|4|" + descr +
+                                     "\n"
+                                     "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.11.2.3.9.1\n"
+                                     "1.3.6.1.2.1.1.5.0|4|" +
+                                     std::string(5000, 'N') +
+                                     "\n"
+                                     "1.3.6.1.2.1.25.3.2.1.2.1|6|1.3.6.1.2.1.25.3.1.5\n");
+    Sim sim(tmp.path / "sim", data);
+
+    const auto profiles = ProfileSet::embedded();  // probe_device keeps a reference
+    ProbeOutcome out;
+    snmp::Engine engine;
+    probe_device(
+        engine, target(sim.port, "huge"), profiles, [&](ProbeOutcome o) { out = std::move(o); },
+        snmp::FetchOptions{});
+    engine.run();
+    REQUIRE(out.result.has_value());
+    const auto& id = out.result->snapshot.identity;
+    CHECK(id.vendor == "HP");
+    // What is stored and uploaded: the MIB's DisplayString size, the start of what was sent.
+    CHECK(id.sys_descr == descr.substr(0, 255));
+    CHECK(id.sys_name == std::string(255, 'N'));
+    CHECK_FALSE(id.model.empty());
+    CHECK(id.model.size() <= 255);
+}

@@ -345,6 +345,52 @@ TEST_CASE("503 hands back the cloud's Retry-After", "[uploader][integration]") {
     CHECK(db.batches("pending") == 1);
 }
 
+TEST_CASE("a reply nested 100,000 deep is refused, not parsed into a stack overflow",
+          "[uploader][integration]") {
+    // Issue 14: whatever answers at cloud_url chooses the reply; RapidJSON's recursive parser
+    // crashed the uploader on this one.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const std::string deep_object = "{\"status\":\"stored\",\"x\":" + deep + "}";
+    const TestPki pki;
+    auto store = std::make_shared<CloudStore>();
+    store->force_status = 503;
+    store->retry_after = "3";
+    store->force_body = deep;
+    TestCloud cloud(pki.server_cert(), pki.server_key(), store);
+    BranchDb db;
+    db.configure(cloud.url());
+    db.add_readings(db.add_device("10.0.0.7"), 3);
+    Service service(options_for(db, pki), kClock);
+
+    // 503: still overloaded, the batch waits.
+    auto result = service.run_cycle();
+    CHECK(result.outcome == CycleOutcome::kOverloaded);
+    CHECK(db.batches("pending") == 1);
+
+    // 400: quarantined with a message saying the reply was not an answer.
+    {
+        std::lock_guard lock(store->mutex);
+        store->force_status = 400;
+        store->retry_after.clear();
+    }
+    result = service.run_cycle();
+    CHECK(result.quarantined == 1);
+    CHECK(db.scalar("SELECT count(*) FROM upload_batches WHERE state = 'quarantined' AND "
+                    "last_error LIKE '%nesting deeper than 64 levels%'") == 1);
+
+    // 200 means stored whatever the body says (the contract): the next batch is marked sent.
+    db.add_readings(db.add_device("10.0.0.8"), 2);
+    {
+        std::lock_guard lock(store->mutex);
+        store->force_status = 200;
+        store->force_body = deep_object;
+    }
+    result = service.run_cycle();
+    CHECK(result.outcome == CycleOutcome::kIdle);
+    CHECK(result.batches_sent == 1);
+    CHECK(db.batches("sent") == 1);
+}
+
 TEST_CASE("TLS failures are refused and logged without the key", "[uploader][integration]") {
     auto store = std::make_shared<CloudStore>();
     BranchDb db;

@@ -189,6 +189,7 @@ TestCloud::TestCloud(const std::string& cert, const std::string& key,
             }
             if (s->force_status) {
                 auto response = net::error_response(*s->force_status, "forced", "test fault");
+                if (!s->force_body.empty()) response.body = s->force_body;
                 if (!s->retry_after.empty()) response.headers["Retry-After"] = s->retry_after;
                 return response;
             }

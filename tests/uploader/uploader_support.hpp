@@ -81,6 +81,7 @@ struct CloudStore {
     // Fault switches.
     std::optional<unsigned> force_status;   ///< answer this for every request
     std::string retry_after;                ///< with 503
+    std::string force_body;                 ///< with force_status: this body, not an error
     bool revoked = false;                   ///< 403 for the right key
     std::set<std::string> reject_readings;  ///< 400 for batches holding one of these
     bool hold_after_store = false;          ///< commit, then wait for release()

@@ -24,6 +24,7 @@
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "printmon/proto/validate.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
@@ -244,8 +245,15 @@ void require_device(pqxx::transaction_base& tx, const std::string& tenant,
 }
 
 rapidjson::Document json_body(const net::Request& request) {
+    // Bodies come from anyone (the sign-in is public): nesting bounded before parsing, and
+    // parsed iteratively, or a 100,000-deep "[[[..." overflowed the stack of the recursive
+    // parser and took the cloud down for every tenant.
+    if (auto nesting = proto::check_nesting(request.body); !nesting) {
+        throw net::HttpError(400, "invalid_json", "the body is nested too deeply");
+    }
     rapidjson::Document doc;
-    doc.Parse(request.body.data(), request.body.size());
+    // Encoding is checked per field (member() names the field in its message).
+    doc.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
         throw net::HttpError(400, "invalid_json", "the body must be a JSON object");
     }
@@ -858,7 +866,9 @@ void register_analytics(Registrar& r) {
     });
 }
 
-net::Response tenant_json(const tenancy::TenantInfo& t) {
+/// `offline_after_s` rides along so the console can tell online from offline on any page
+/// without the fleet summary (an aggregate over every device, for one server setting).
+net::Response tenant_json(const tenancy::TenantInfo& t, std::int64_t offline_after_s) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     const auto text = [&w](const char* key, const std::optional<std::string>& v) {
@@ -887,6 +897,7 @@ net::Response tenant_json(const tenancy::TenantInfo& t) {
     integer("days_left", t.days_left);
     integer("device_limit", t.device_limit);
     integer("devices", t.devices);
+    integer("offline_after_s", offline_after_s);
     w.EndObject();
     auto r = net::Response::json({buffer.GetString(), buffer.GetSize()});
     r.headers["Cache-Control"] = "no-store";
@@ -911,7 +922,8 @@ void register_console(Registrar& r) {
         return mapped(*deps, [&] {
             storage::Lease lease = deps->pool.acquire();
             pqxx::nontransaction tx(*lease);
-            return tenant_json(tenant_or_404(tx, s.tenant));
+            return tenant_json(tenant_or_404(tx, s.tenant),
+                               deps->options.scanner_stale_after.count());
         });
     });
 
@@ -936,7 +948,8 @@ void register_console(Registrar& r) {
                 }
             }
             log->info("event=tenant_updated tenant={} by={}", s.tenant, s.who.subject);
-            return tenant_json(tenant_or_404(tx, s.tenant));
+            return tenant_json(tenant_or_404(tx, s.tenant),
+                               deps->options.scanner_stale_after.count());
         });
     });
 

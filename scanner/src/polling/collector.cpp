@@ -50,6 +50,8 @@ const Oid kIcGeneralServiceRecords = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 1, 2, 0};
 const Oid kIcKeyServiceType = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 2, 1, 1, 2};
 const Oid kIcImpressionEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 8, 1, 1};
 constexpr int kConsoleLines = 6;  // GET lines 1..6 of console buffer 1: cheaper than a walk
+// Six DisplayString lines joined by " / ".
+constexpr std::size_t kConsoleMax = kConsoleLines * (text::kDisplayStringMax + 3);
 
 Oid child(Oid base, std::initializer_list<std::uint32_t> tail) {
     base.insert(base.end(), tail.begin(), tail.end());
@@ -110,11 +112,20 @@ struct Ctx {
     }
     std::optional<std::int64_t> integer(const Oid& oid) { return integer(find(view, oid), oid); }
 
-    std::string str(const Value* v, const Oid& oid) {
+    /// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
+    /// stores or uploads it.
+    std::string str(const Value* v, const Oid& oid,
+                    std::size_t max_chars = text::kDisplayStringMax) {
         if (v == nullptr) return {};
         if (v->type == ValueType::octets || v->type == ValueType::opaque) {
             text::DecodeInfo how;
-            auto s = text::decode(v->bytes, charset, &how);
+            const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
+            bool cut = raw.size() < v->bytes.size();
+            auto s = text::cap(text::decode(raw, charset, &how), max_chars, &cut);
+            if (cut) {
+                note(snmp::to_string(oid) + ": value longer than " + std::to_string(max_chars) +
+                     " characters; cut");
+            }
             if (how.truncated) note(snmp::to_string(oid) + ": value cut inside a character");
             if (how.hex) note(snmp::to_string(oid) + ": hex-encoded text");
             // Say which charset a guess chose, so support can tell why text reads as it does.
@@ -131,14 +142,16 @@ struct Ctx {
         note(snmp::to_string(oid) + ": expected a string, got another type; ignored");
         return {};
     }
-    std::string str(const Oid& oid) { return str(find(view, oid), oid); }
+    std::string str(const Oid& oid, std::size_t max_chars = text::kDisplayStringMax) {
+        return str(find(view, oid), oid, max_chars);
+    }
 };
 
 // ---- value sources (profiles) ------------------------------------------------------------------
 std::string apply_regex(const ValueSource& src, const std::string& s) {
     if (!src.regex) return s;
     std::smatch m;
-    if (!std::regex_search(s, m, *src.regex)) return {};
+    if (!pattern_search(s, *src.regex, &m)) return {};
     return text::trim(m.size() > 1 ? m[1].str() : m[0].str());
 }
 
@@ -158,13 +171,15 @@ std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys
             if (src.format == "mac" && (v->type == ValueType::octets)) {
                 return text::format_mac(v->bytes);
             }
-            s = ctx.str(v, src.oid);
+            // A 1284 device ID or a vendor string a field is taken from may be longer than a
+            // DisplayString; the field taken from it is capped like one below.
+            s = ctx.str(v, src.oid, text::kDeviceIdMax);
             break;
         }
     }
     if (src.format.rfind("ieee1284:", 0) == 0) s = text::ieee1284_field(s, src.format.substr(9));
     if (src.format == "mac") s = text::format_mac(s);
-    return apply_regex(src, s);
+    return text::cap(apply_regex(src, s), text::kDisplayStringMax);
 }
 
 std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
@@ -196,7 +211,7 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
 std::string strip_brand(const std::string& model, const Brand* brand) {
     if (brand == nullptr || !brand->pattern) return model;
     std::smatch m;
-    if (std::regex_search(model, m, *brand->pattern) && m.position(0) == 0 && m.length(0) > 0 &&
+    if (pattern_search(model, *brand->pattern, &m) && m.position(0) == 0 && m.length(0) > 0 &&
         static_cast<std::size_t>(m.length(0)) < model.size()) {
         std::string rest = text::trim(model.substr(static_cast<std::size_t>(m.length(0))));
         // Only a whole word: "HP LaserJet" -> "LaserJet", never "ZebraNet" -> "Net".
@@ -800,10 +815,18 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
 }
 
 // ---- counters ----------------------------------------------------------------------------------
+// No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell or a
+// misread field, and would poison every sum and bill built on it.
+constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
+
 void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
                  bool override_existing) {
     if (value < 0) {
         ctx.note("counter " + name + " from " + source + " is negative; ignored");
+        return;
+    }
+    if (value > kMaxPlausibleCount) {
+        ctx.note("counter " + name + " from " + source + " is implausibly large; ignored");
         return;
     }
     auto& counters = ctx.out.snapshot.counters;
@@ -858,6 +881,52 @@ void collect_pwg_counters(Ctx& ctx) {
     }
 }
 
+/// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
+/// count that cannot be placed (no size, an unknown unit, a count that is no number) voids
+/// both sums: a small-paper total missing a size would be billed wrong, so none is better.
+void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
+    constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
+    const auto units = column(ctx.view, table.unit_column);
+    const auto lengths = column(ctx.view, table.length_column);
+    const auto values = column(ctx.view, table.value_column);
+    if (values.empty()) return;
+    std::int64_t large = 0;
+    std::int64_t small = 0;
+    std::string large_rows;
+    std::string small_rows;
+    for (const auto& [idx, v] : values) {
+        const Oid value_oid = child(table.value_column, idx);
+        const auto n = ctx.integer(v, value_oid);
+        std::optional<std::int64_t> micrometres;
+        const auto unit = units.find(idx);
+        const auto length = lengths.find(idx);
+        if (unit != units.end() && length != lengths.end() && unit->second->is_number() &&
+            length->second->is_number() && length->second->number > 0 &&
+            length->second->number < 10'000'000) {
+            if (unit->second->number == 4) micrometres = length->second->number;
+            if (unit->second->number == 3) micrometres = length->second->number * 254 / 100;
+        }
+        if (n && *n == 0) continue;  // an unused size places no page anywhere
+        if (!n || *n < 0 || *n > kMaxPlausibleCount || !micrometres) {
+            ctx.note(snmp::to_string(value_oid) + ": a paper-size row without a readable " +
+                     (micrometres ? "count" : "size") + "; no " + table.large + "/" + table.small +
+                     " counters");
+            return;
+        }
+        const bool is_large = *micrometres >= kLargeMicrometres;
+        (is_large ? large : small) += *n;  // each <= 10^12, rows are few: no overflow
+        auto& rows = is_large ? large_rows : small_rows;
+        rows += (rows.empty() ? "" : "+") + snmp::to_string(idx);
+    }
+    const auto where = [&](const std::string& rows) {
+        return snmp::to_string(table.value_column) + " (rows " + rows + ") (profile:" + profile.id +
+               ")";
+    };
+    // A model that has only small sizes has no large-paper pages: 0, not unknown.
+    set_counter(ctx, table.large, large, where(large_rows.empty() ? "none" : large_rows), false);
+    set_counter(ctx, table.small, small, where(small_rows.empty() ? "none" : small_rows), false);
+}
+
 void collect_counters(Ctx& ctx, const Profile* profile) {
     const auto unit = ctx.integer(kPrtMarkerUnit11);
     // prtMarkerCounterUnit: 7 impressions, 8 sheets; anything else (meters, hours...) is not a
@@ -874,39 +943,104 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     }
     collect_pwg_counters(ctx);
     if (profile == nullptr) return;
+    struct Sum {
+        std::int64_t value = 0;
+        std::string how;
+        bool override_standard = false;
+        bool broken = false;  ///< a part overflowed or was implausible: no value at all
+    };
+    std::map<std::string, Sum> summed;  // counters whose entries are marked `sum`
     for (const auto& c : profile->counters) {
-        if (const auto n = source_number(ctx, c.source)) {
-            set_counter(ctx, c.name, *n * c.scale,
-                        c.source.describe() + " (profile:" + profile->id + ")",
-                        c.override_standard);
+        const auto n = source_number(ctx, c.source);
+        if (!n) continue;
+        std::int64_t scaled = 0;
+        if (__builtin_mul_overflow(*n, c.scale, &scaled)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " overflows when scaled; ignored");
+            if (c.sum) summed[c.name].broken = true;
+            continue;
         }
+        if (!c.sum) {
+            set_counter(ctx, c.name, scaled, c.source.describe() + " (profile:" + profile->id + ")",
+                        c.override_standard);
+            continue;
+        }
+        auto& sum = summed[c.name];
+        if (sum.broken) continue;
+        if (scaled < 0) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is negative; ignored");
+            continue;
+        }
+        if (scaled > kMaxPlausibleCount || __builtin_add_overflow(sum.value, scaled, &sum.value)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is implausibly large; its sum is ignored");
+            sum.broken = true;
+            continue;
+        }
+        sum.how += (sum.how.empty() ? "" : " + ") + c.source.describe();
+        sum.override_standard = sum.override_standard || c.override_standard;
+    }
+    for (const auto& [name, sum] : summed) {
+        if (sum.broken || sum.how.empty()) continue;
+        set_counter(ctx, name, sum.value, sum.how + " (profile:" + profile->id + ")",
+                    sum.override_standard);
     }
     // Typed counter tables: every row whose type the profile lists, summed per name.
     for (const auto& table : profile->counter_tables) {
         const auto types = column(ctx.view, table.type_column);
         const auto values = column(ctx.view, table.value_column);
+        const auto units = table.unit_column ? column(ctx.view, *table.unit_column)
+                                             : std::map<Oid, const Value*>{};
         std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
         std::map<std::string, bool> overrides;
+        std::set<std::string> broken;  // names with a part that cannot be counted: no value
         for (const auto& [idx, tv] : types) {
             const auto value = values.find(idx);
             if (value == values.end() || !tv->is_number()) continue;
+            if (table.unit_column) {
+                // Sides and sheets differ on every duplex page: a row in another unit (or none)
+                // is not the counter its name promises, and a sum missing it would be wrong.
+                const auto row_unit = units.find(idx);
+                const bool counted = row_unit != units.end() && row_unit->second->is_number() &&
+                                     std::find(table.units.begin(), table.units.end(),
+                                               row_unit->second->number) != table.units.end();
+                if (!counted) {
+                    for (const auto& ty : table.types) {
+                        if (ty.type != tv->number || broken.count(ty.name) != 0) continue;
+                        ctx.note(snmp::to_string(child(table.value_column, idx)) +
+                                 ": row in an unexpected unit; no " + ty.name);
+                        broken.insert(ty.name);
+                    }
+                    continue;
+                }
+            }
             for (const auto& ty : table.types) {
                 if (ty.type != tv->number) continue;
                 const auto n = ctx.integer(value->second, child(table.value_column, idx));
                 if (!n || *n < 0) continue;
+                if (broken.count(ty.name) != 0) continue;
                 auto& [sum, which] = sums[ty.name];
-                sum += *n;
+                // A garbage value near 2^63 must not wrap the sum into a plausible number.
+                if (__builtin_add_overflow(sum, *n, &sum)) {
+                    ctx.note(snmp::to_string(table.value_column) + ": sum of " + ty.name +
+                             " overflows; ignored");
+                    broken.insert(ty.name);
+                    continue;
+                }
                 which += (which.empty() ? "" : "+") + std::to_string(ty.type);
                 overrides[ty.name] = overrides[ty.name] || ty.override_standard;
             }
         }
         for (const auto& [name, sum_which] : sums) {
+            if (broken.count(name) != 0) continue;
             set_counter(ctx, name, sum_which.first,
                         snmp::to_string(table.value_column) + " (type " + sum_which.second +
                             ") (profile:" + profile->id + ")",
                         overrides[name]);
         }
     }
+    for (const auto& table : profile->size_tables) collect_size_table(ctx, *profile, table);
     // Derived last, and only where the device gave no value of its own.
     for (const auto& d : profile->derived) {
         auto& counters = ctx.out.snapshot.counters;
@@ -917,13 +1051,20 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
         for (const auto& part : d.parts) {
             const auto it = counters.find(part);
             if (it == counters.end()) {
+                if (d.partial) continue;
                 complete = false;
                 break;
             }
-            sum += it->second;
+            // set_counter bounds every part, so this only keeps the sum defined should that
+            // bound ever grow: a wrapped sum must never read as a plausible number.
+            if (__builtin_add_overflow(sum, it->second, &sum)) {
+                ctx.note("counter " + d.name + ": sum of its parts overflows; ignored");
+                complete = false;
+                break;
+            }
             how += (how.empty() ? "" : " + ") + part;
         }
-        if (complete) {
+        if (complete && !how.empty()) {
             set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
                         false);
         }
@@ -1047,6 +1188,12 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
     for (const auto& t : p.counter_tables) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);
+        if (t.unit_column) add_unique(out, *t.unit_column);
+    }
+    for (const auto& t : p.size_tables) {
+        add_unique(out, t.unit_column);
+        add_unique(out, t.length_column);
+        add_unique(out, t.value_column);
     }
     return out;
 }
@@ -1097,13 +1244,16 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         for (const auto& s : ident.profile->supplies_private) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
-        // Counter table values change, their rows and types do not: GET the cells found.
-        for (const auto& t : ident.profile->counter_tables) {
-            for (auto it = previous.lower_bound(t.value_column);
-                 it != previous.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+        // Counter table values change, their rows and types (or paper sizes) do not: GET the
+        // cells found.
+        const auto cells = [&](const Oid& value_column) {
+            for (auto it = previous.lower_bound(value_column);
+                 it != previous.end() && snmp::starts_with(it->first, value_column); ++it) {
                 vendor.insert(it->first);
             }
-        }
+        };
+        for (const auto& t : ident.profile->counter_tables) cells(t.value_column);
+        for (const auto& t : ident.profile->size_tables) cells(t.value_column);
     }
     CollectionPlan plan;
     for (const auto& [oid, value] : previous) {
@@ -1313,6 +1463,14 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
         snap.status.console = first_of(ctx, profile->console, "status.console", pid, text_of);
     }
     apply_printer_claims(ctx, profile ? profile->low_percent : 10);
+
+    // Fields built from longer sources (a 1284 device ID's MDL, joined console lines) get
+    // their protocol size here, so no snapshot carries more than its MIB objects could.
+    for (auto* field :
+         {&id.vendor, &id.model, &id.serial, &id.firmware, &id.sys_descr, &id.sys_name}) {
+        *field = text::cap(std::move(*field), text::kDisplayStringMax);
+    }
+    snap.status.console = text::cap(std::move(snap.status.console), kConsoleMax);
     return out;
 }
 

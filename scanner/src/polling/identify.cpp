@@ -27,10 +27,13 @@ const Value* find(const MibView& view, const Oid& oid) {
     return &it->second;
 }
 
-std::string text_at(const MibView& view, const Oid& oid) {
+/// Device text capped to its MIB size (text.hpp) before anything matches or keeps it.
+std::string text_at(const MibView& view, const Oid& oid,
+                    std::size_t max_chars = text::kDisplayStringMax) {
     const Value* v = find(view, oid);
     if (v == nullptr || (v->type != ValueType::octets && v->type != ValueType::opaque)) return {};
-    return text::decode(v->bytes);
+    const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
+    return text::cap(text::decode(raw), max_chars);
 }
 
 std::string sys_object_id_text(const MibView& view) {
@@ -158,7 +161,7 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
     std::vector<Oid> id_oids = {kPpmDeviceId1};
     for (const auto& p : profiles.profiles()) add_oids(id_oids, p.device_id);
     for (const auto& oid : id_oids) {
-        auto s = text_at(view, oid);
+        auto s = text_at(view, oid, text::kDeviceIdMax);
         if (!s.empty() && looks_like_device_id(s)) {
             id.device_id = std::move(s);
             id.device_id_oid = snmp::to_string(oid);
@@ -240,7 +243,7 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
         for (const auto& e : ev) {
             if (e.brand == nullptr || e.brand->profile.empty()) continue;
             if (const Profile* p = profiles.by_id(e.brand->profile)) {
-                if (p->sysdescr && !std::regex_search(id.sys_descr, *p->sysdescr)) continue;
+                if (p->sysdescr && !pattern_search(id.sys_descr, *p->sysdescr)) continue;
                 id.profile = p;
                 id.profile_reason = to_string(e.kind);
                 break;

@@ -159,6 +159,21 @@ std::string format_mac(std::string_view octets) {
     return out;
 }
 
+std::string cap(std::string s, std::size_t max_chars, bool* cut) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;  // continuation byte
+        if (chars == max_chars) {
+            s.resize(i);
+            while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+            if (cut != nullptr) *cut = true;
+            return s;
+        }
+        ++chars;
+    }
+    return s;
+}
+
 std::string trim(std::string_view s) {
     const auto first = s.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) return {};

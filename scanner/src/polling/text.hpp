@@ -3,6 +3,7 @@
 // charset (Latin-1, CP1251, KOI8-R, HP Roman-8...), sometimes carrying binary prefixes or a
 // hex dump leaked by the tool that recorded them. These helpers turn them into clean UTF-8.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,22 @@
 #include "polling/charset.hpp"
 
 namespace printmon::scanner::text {
+
+/// Longest text a device string may become (characters), from the MIBs' SIZE clauses: a
+/// DisplayString (sysDescr, hrDeviceDescr, prtGeneralSerialNumber, console lines, supply
+/// descriptions...) is at most 255 octets. Rationale: a device chooses every string it sends;
+/// nothing longer than its MIB allows is matched, stored or uploaded.
+inline constexpr std::size_t kDisplayStringMax = 255;
+/// An IEEE 1284 device ID (ppmPrinterIEEE1284DeviceId is SIZE 0..1023) and vendor strings a
+/// profile extracts a field from: read this far, then the field is capped like a DisplayString.
+inline constexpr std::size_t kDeviceIdMax = 1023;
+/// Raw octets decoded at most (hex dumps triple a value, UTF-16 doubles it): an agent may send
+/// 64 KB in one value, and decoding more than any cap keeps is wasted work.
+inline constexpr std::size_t kRawOctetsMax = 16 * 1024;
+
+/// `s` cut to at most `max_chars` Unicode characters (s is UTF-8), trailing whitespace trimmed
+/// after a cut. Sets *cut when it shortened the text.
+std::string cap(std::string s, std::size_t max_chars, bool* cut = nullptr);
 
 /// What decode() did to one value, for notes.
 struct DecodeInfo {

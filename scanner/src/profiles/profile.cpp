@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -134,7 +135,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(file, t,
                {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
                 "model", "serial", "firmware", "mac", "console", "device_id", "counters", "derived",
-                "counter_tables", "supplies", "supply_levels", "low_percent"});
+                "counter_tables", "size_tables", "supplies", "supply_levels", "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -176,8 +177,13 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (dt == nullptr || dt->get("name") == nullptr || dt->get("sum") == nullptr) {
                 fail(file, item.source(), "expected {name = ..., sum = [...]}");
             }
-            check_keys(file, *dt, {"name", "sum"});
+            check_keys(file, *dt, {"name", "sum", "partial"});
             DerivedCounter d;
+            if (const auto* pa = dt->get("partial")) {
+                const auto* b = pa->as_boolean();
+                if (b == nullptr) fail(file, pa->source(), "partial must be true or false");
+                d.partial = b->get();
+            }
             d.name = string_of(file, *dt->get("name"), "name");
             if (!proto::is_counter_name(d.name)) {
                 fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
@@ -233,7 +239,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         for (const auto& item : *arr) {
             const auto* ct = item.as_table();
             if (ct == nullptr) fail(file, item.source(), "expected {name = ..., oid = ...}");
-            check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override"});
+            check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override", "sum"});
             CounterSource cs;
             const auto* name = ct->get("name");
             if (name == nullptr) fail(file, item.source(), "counter without name");
@@ -253,6 +259,11 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 if (b == nullptr) fail(file, o->source(), "override must be true or false");
                 cs.override_standard = b->get();
             }
+            if (const auto* su = ct->get("sum")) {
+                const auto* b = su->as_boolean();
+                if (b == nullptr) fail(file, su->source(), "sum must be true or false");
+                cs.sum = b->get();
+            }
             p.counters.push_back(std::move(cs));
         }
     }
@@ -265,10 +276,21 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 tt->get("value_column") == nullptr || tt->get("types") == nullptr) {
                 fail(file, item.source(), "expected {type_column, value_column, types = [...]}");
             }
-            check_keys(file, *tt, {"type_column", "value_column", "types"});
+            check_keys(file, *tt, {"type_column", "value_column", "types", "unit_column", "units"});
             CounterTable table;
             table.type_column = oid_of(file, *tt->get("type_column"));
             table.value_column = oid_of(file, *tt->get("value_column"));
+            if ((tt->get("unit_column") == nullptr) != (tt->get("units") == nullptr)) {
+                fail(file, item.source(), "unit_column and units go together");
+            }
+            if (const auto* uc = tt->get("unit_column")) {
+                table.unit_column = oid_of(file, *uc);
+                const auto* units = tt->get("units")->as_array();
+                if (units == nullptr || units->empty()) {
+                    fail(file, tt->get("units")->source(), "units must be a non-empty array");
+                }
+                for (const auto& u : *units) table.units.push_back(int_of(file, u, "units"));
+            }
             const auto* types = tt->get("types")->as_array();
             if (types == nullptr) fail(file, tt->get("types")->source(), "types must be an array");
             for (const auto& ty : *types) {
@@ -291,6 +313,35 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 table.types.push_back(std::move(entry));
             }
             p.counter_tables.push_back(std::move(table));
+        }
+    }
+    if (const auto* sz = t.get("size_tables")) {
+        const auto* arr = sz->as_array();
+        if (arr == nullptr) fail(file, sz->source(), "size_tables must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* tt = item.as_table();
+            static const char* const kKeys[] = {"unit_column", "length_column", "value_column",
+                                                "large", "small"};
+            if (tt == nullptr ||
+                std::any_of(std::begin(kKeys), std::end(kKeys),
+                            [&](const char* k) { return tt->get(k) == nullptr; })) {
+                fail(file, item.source(),
+                     "expected {unit_column, length_column, value_column, large, small}");
+            }
+            check_keys(file, *tt,
+                       {"unit_column", "length_column", "value_column", "large", "small"});
+            SizeTable table;
+            table.unit_column = oid_of(file, *tt->get("unit_column"));
+            table.length_column = oid_of(file, *tt->get("length_column"));
+            table.value_column = oid_of(file, *tt->get("value_column"));
+            for (auto [key, out] :
+                 {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
+                *out = string_of(file, *tt->get(key), key);
+                if (!proto::is_counter_name(*out)) {
+                    fail(file, tt->get(key)->source(), "bad counter name '" + *out + "'");
+                }
+            }
+            p.size_tables.push_back(std::move(table));
         }
     }
     if (const auto* s = t.get("supply_levels")) {
@@ -445,6 +496,13 @@ ProfileSet ProfileSet::with_overrides(const std::filesystem::path& dir) {
     return set;
 }
 
+bool pattern_search(const std::string& text, const std::regex& pattern, std::smatch* match) {
+    const auto end =
+        text.begin() + static_cast<std::ptrdiff_t>(std::min(text.size(), kPatternInputMax));
+    if (match != nullptr) return std::regex_search(text.begin(), end, *match, pattern);
+    return std::regex_search(text.begin(), end, pattern);
+}
+
 const Profile* ProfileSet::by_id(const std::string& id) const {
     for (const auto& p : profiles_) {
         if (p.id == id) return &p;
@@ -455,7 +513,7 @@ const Profile* ProfileSet::by_id(const std::string& id) const {
 const Brand* ProfileSet::brand_for_text(const std::string& text) const {
     if (text.empty()) return nullptr;
     for (const auto& b : brands_) {
-        if (b.pattern && std::regex_search(text, *b.pattern)) return &b;
+        if (b.pattern && pattern_search(text, *b.pattern)) return &b;
     }
     return nullptr;
 }
@@ -480,7 +538,7 @@ const Profile* ProfileSet::match(const std::string& sys_object_id, const std::st
             if (oid_prefix(sys_object_id, prefix)) len = std::max(len, prefix.size());
         }
         if (len == 0) continue;
-        if (p.sysdescr && !std::regex_search(sys_descr, *p.sysdescr)) continue;
+        if (p.sysdescr && !pattern_search(sys_descr, *p.sysdescr)) continue;
         const std::size_t score = len * 2 + (p.sysdescr ? 1 : 0);
         if (score > best_score) {
             best = &p;
@@ -492,7 +550,7 @@ const Profile* ProfileSet::match(const std::string& sys_object_id, const std::st
     for (const auto& b : brands_) {
         if (b.vendor == vendor_hint && !b.profile.empty()) {
             const Profile* p = by_id(b.profile);
-            if (p != nullptr && (!p->sysdescr || std::regex_search(sys_descr, *p->sysdescr))) {
+            if (p != nullptr && (!p->sysdescr || pattern_search(sys_descr, *p->sysdescr))) {
                 return p;
             }
         }

@@ -3,6 +3,7 @@
 // which vendor OIDs hold what, so supporting a printer family is a data change, not C++.
 // Profiles are embedded at build time and can be overridden by a directory at run time.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -28,6 +29,18 @@ class ProfileError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Longest prefix of a text a profile pattern is searched in (bytes). Rationale: libstdc++'s
+/// std::regex matches by recursion, one level per character a repetition consumes, so a long
+/// enough device string overflowed the stack; capped, the depth is bounded whatever the
+/// device sends. Device strings are capped to their MIB sizes before this (text.hpp), so real
+/// values are never cut here: 1023 characters of a 1284 device ID fit.
+inline constexpr std::size_t kPatternInputMax = 1024;
+
+/// std::regex_search over at most the first kPatternInputMax bytes of `text`; the match (when
+/// asked for) refers into `text`. Every match of a profile pattern goes through here.
+bool pattern_search(const std::string& text, const std::regex& pattern,
+                    std::smatch* match = nullptr);
+
 /// Where one value comes from: an OID or a system field, then an optional decoding step.
 struct ValueSource {
     enum class Field { oid, sys_descr, hr_device_descr };
@@ -47,6 +60,9 @@ struct CounterSource {
     ValueSource source;
     std::int64_t scale = 1;
     bool override_standard = false;  ///< replace a value the standard MIBs already gave
+    /// Entries of one name marked `sum` add up the cells present (Kyocera's colour modes: which
+    /// index is single or full colour differs by model, their sum is the colour count).
+    bool sum = false;
 };
 
 /// A supply level in a vendor's private MIB (a percentage once divided by `divisor`), used
@@ -67,6 +83,10 @@ struct SupplySource {
 struct CounterTable {
     snmp::Oid type_column;
     snmp::Oid value_column;
+    /// Optional: a column giving each row's unit (Lexmark's UnitsTC: 4 sides, 5 sheets) and the
+    /// unit codes counted; rows in another unit, or without one, are left out with a note.
+    std::optional<snmp::Oid> unit_column;
+    std::vector<std::int64_t> units;
     struct Type {
         std::int64_t type = 0;
         std::string name;
@@ -75,11 +95,29 @@ struct CounterTable {
     std::vector<Type> types;
 };
 
+/// A vendor table of page counts per paper size (Kyocera's kmMediaTable: one row per size the
+/// model knows, rows and their order differ by model), split into large (A3 class: long edge
+/// at least 400 mm: A3, Ledger, SRA3) and small paper (A4, Letter, Legal, B4...), which are
+/// billed at different rates. The unit column is PrtMediaUnitTC (3 ten-thousandths of an
+/// inch, 4 micrometres). All three columns are walked in a full read; a repeat poll GETs the
+/// value cells found.
+struct SizeTable {
+    snmp::Oid unit_column;
+    snmp::Oid length_column;  ///< the long edge
+    snmp::Oid value_column;
+    std::string large;  ///< counter name for large paper ("total_large")
+    std::string small;  ///< counter name for the rest ("total_small")
+};
+
 /// A counter computed from others when the device has no object for it (Konica Minolta keeps
-/// mono/colour only per function): the sum of `parts`, all of which must be present.
+/// mono/colour only per function): the sum of `parts`, all of which must be present, unless
+/// `partial`: then the parts present are summed (at least one). Partial sums are for objects a
+/// model has only for the functions or modes it offers (a printer without a copier has no copy
+/// cells, a Canon A4 model no large-paper counter), where a missing part means zero pages.
 struct DerivedCounter {
     std::string name;
     std::vector<std::string> parts;
+    bool partial = false;
 };
 
 /// Vendor coding of prtMarkerSuppliesLevel.
@@ -109,6 +147,7 @@ struct Profile {
     std::vector<ValueSource> device_id;
     std::vector<CounterSource> counters;
     std::vector<CounterTable> counter_tables;
+    std::vector<SizeTable> size_tables;
     std::vector<DerivedCounter> derived;
     std::vector<SupplySource> supplies_private;
     SupplyCoding supplies;

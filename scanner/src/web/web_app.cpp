@@ -123,8 +123,16 @@ rapidjson::Document parse_body(const Request& request) {
         throw HttpError(415, "unsupported_media_type", "send the body as application/json");
     }
     rapidjson::Document doc;
-    // Iterative parsing: a hostile, deeply nested body cannot exhaust the stack.
-    doc.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
+    // Iterative parsing: a hostile, deeply nested body cannot exhaust the stack. Encoding
+    // validated for the whole body, member names and members no handler reads included: the
+    // database and the logs take only UTF-8, and fields checked one by one missed the rest.
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+        request.body.data(), request.body.size());
+    if (doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding) {
+        throw HttpError(
+            400, "malformed_json",
+            fmt::format("the body is not valid UTF-8 (at byte {})", doc.GetErrorOffset()));
+    }
     if (doc.HasParseError()) {
         throw HttpError(400, "malformed_json",
                         fmt::format("malformed JSON at offset {}: {}", doc.GetErrorOffset(),
@@ -401,10 +409,19 @@ std::string check_cloud_url(std::string url) {
     const bool http = url.rfind("http://", 0) == 0;
     if (!https && !http) throw bad_field("cloud_url", "must start with https://");
     const std::string rest = url.substr(https ? 8 : 7);
-    const std::string host = rest.substr(0, rest.find_first_of(":/"));
-    if (host.empty()) throw bad_field("cloud_url", "has no host name");
-    // Plain HTTP would send the scanner key in clear: only to this machine (tests, tunnels).
-    if (http && host != "localhost" && host.rfind("127.", 0) != 0 && host != "[::1]") {
+    if (rest.empty() || rest.front() == '/' || rest.front() == ':') {
+        throw bad_field("cloud_url", "has no host name");
+    }
+    // The client's own parser: what is checked here is the host the uploader will connect to.
+    const auto parsed = net::parse_url(url);
+    if (!parsed) {
+        throw bad_field("cloud_url",
+                        "must be https://host[:port][/path] (no user name, a port "
+                        "within 1..65535)");
+    }
+    // Plain HTTP would send the scanner key in clear: only to this machine (tests, tunnels),
+    // judged on the parsed host (an IP literal or exactly "localhost"), never on a prefix.
+    if (http && !net::is_loopback_host(parsed->host)) {
         throw bad_field("cloud_url", "must use https:// (plain http only for localhost)");
     }
     if (rest.find_first_of(" ?#") != std::string::npos) {

@@ -18,19 +18,28 @@ namespace {
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
-struct Url {
-    bool https = false;
-    std::string host;       // without brackets
-    std::string port;       // always set
-    std::string authority;  // host[:port] as it goes into Host / CONNECT
-    std::string target;     // "/path?query"
-};
-
 bool istarts_with(std::string_view text, std::string_view prefix) {
     if (text.size() < prefix.size()) return false;
     return !CaseInsensitiveLess{}(text.substr(0, prefix.size()), prefix) &&
            !CaseInsensitiveLess{}(prefix, text.substr(0, prefix.size()));
 }
+
+tl::unexpected<ClientError> fail(ClientErrorCode code, std::string message) {
+    return tl::unexpected(ClientError{code, std::move(message)});
+}
+
+bool is_tls_error(const boost::system::error_code& ec) {
+    return ec.category() == asio::error::get_ssl_category() ||
+           ec.category() == asio::ssl::error::get_stream_category();
+}
+
+bool is_ip_address(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+}  // namespace
 
 std::optional<Url> parse_url(std::string_view text) {
     Url url;
@@ -84,22 +93,12 @@ std::optional<Url> parse_url(std::string_view text) {
     return url;
 }
 
-tl::unexpected<ClientError> fail(ClientErrorCode code, std::string message) {
-    return tl::unexpected(ClientError{code, std::move(message)});
-}
-
-bool is_tls_error(const boost::system::error_code& ec) {
-    return ec.category() == asio::error::get_ssl_category() ||
-           ec.category() == asio::ssl::error::get_stream_category();
-}
-
-bool is_ip_address(const std::string& host) {
+bool is_loopback_host(std::string_view host) {
+    if (host.size() == 9 && istarts_with(host, "localhost")) return true;
     boost::system::error_code ec;
-    asio::ip::make_address(host, ec);
-    return !ec;
+    const auto address = asio::ip::make_address(std::string(host), ec);
+    return !ec && address.is_loopback();  // 127.0.0.0/8 or ::1
 }
-
-}  // namespace
 
 std::string_view to_string(ClientErrorCode code) noexcept {
     switch (code) {

@@ -436,7 +436,7 @@ TEST_CASE("text limits count characters, not bytes; invalid UTF-8 is refused", "
         r = env.as_admin("PUT", "/api/devices/" + id,
                          std::string(R"({"location":")") + bad + "\"}");
         CHECK(r.status == 400);
-        CHECK(error_message(r) == "location: is not valid UTF-8");
+        CHECK(error_message(r).rfind("the body is not valid UTF-8 (at byte ", 0) == 0);
     }
     CHECK(parse(env.as_admin("GET", "/api/devices/" + id).body)["location"].GetString() == c200);
 
@@ -601,6 +601,84 @@ TEST_CASE("export: the v1 batch file the cloud imports, and CSV", "[web]") {
           400);
     CHECK(env.as_admin("GET", "/api/export?scope=bogus").status == 400);
     CHECK(env.as_admin("GET", "/api/export?format=xml").status == 400);
+}
+
+TEST_CASE("cloud_url: plain http only to a loopback IP literal or exactly localhost", "[web]") {
+    // Issue 14: the check took any host starting with "127." for this machine (so the key went
+    // in clear to 127.attacker.example) and refused the IPv6 loopback.
+    Env env;
+    env.set_up();
+    const auto put = [&](const std::string& url) {
+        return env.as_admin("PUT", "/api/cloud",
+                            R"({"cloud_url":")" + url + R"(","scanner_key":")" + kKey + "\"}");
+    };
+    const auto stored = [&] {
+        return std::string(parse(env.as_admin("GET", "/api/cloud").body)["cloud_url"].GetString());
+    };
+    for (const char* url :
+         {"http://127.attacker.example", "http://127.0.0.1.attacker.example:8080",
+          "http://localhost.attacker.example", "http://127.0.0.1@attacker.example",
+          "http://127.0.0.1:80@attacker.example/", "http://[::2]", "http://[::ffff:10.0.0.1]",
+          "http://10.0.0.1", "http://[::1", "http://127.0.0.1:99999"}) {
+        INFO(url);
+        const auto r = put(url);
+        CHECK(r.status == 400);
+        CHECK(error_code(r) == "invalid_field");
+        CHECK(error_message(r).rfind("cloud_url: ", 0) == 0);
+        CHECK(stored().empty());
+    }
+    for (const char* url : {"http://127.0.0.1:9", "http://127.1.2.3", "http://[::1]",
+                            "http://[::1]:8443/base", "http://localhost:1", "http://LOCALHOST",
+                            "https://cloud.example", "https://[2001:db8::1]:443"}) {
+        INFO(url);
+        const auto r = put(url);
+        CHECK(r.status == 200);
+        CHECK(stored() == url);
+    }
+}
+
+TEST_CASE("invalid UTF-8 or NUL anywhere in a body is a 400, never a 500", "[web]") {
+    Env env;
+    env.set_up();
+    auto r = env.as_admin("POST", "/api/devices", R"({"address":"127.0.0.1","port":9})");
+    REQUIRE(r.status == 201);
+    const std::string id = parse(r.body)["device_id"].GetString();
+    const std::vector<std::pair<std::string, std::string>> routes = {
+        {"POST", "/api/tokens"},
+        {"POST", "/api/devices"},
+        {"PUT", "/api/devices/" + id},
+        {"POST", "/api/discovery/ranges"},
+        {"POST", "/api/discovery/credentials"},
+        {"PUT", "/api/settings"},
+        {"PUT", "/api/cloud"},
+        {"POST", "/api/cloud/deactivate"},
+        {"POST", "/api/account/password"},
+    };
+    const std::vector<std::string> bodies = {
+        "{\"\xff\xfe\":1}",                                // in a member name
+        "{\"name\":\"a\",\"x\":\"\xc3\"}",                 // in an unknown member
+        "{\"address\":\"127.0.0.1\",\"port\":\"9\xff\"}",  // in a number sent as text
+        "{\"target\":\"10.0.0.\xff\"}",
+        "{\"ranges\":[\"\xff\"],\"target\":[\"\xc0\xaf\"]}",
+        "{\"name\":\"a\\u0000b\",\"target\":\"10.0.0.1\\u0000\"}",
+        "{\"\\u0000\":1}",
+    };
+    for (const auto& [method, path] : routes) {
+        for (const auto& body : bodies) {
+            INFO(method << " " << path << " " << body);
+            r = env.as_admin(method, path, body);
+            CHECK(r.status < 500);
+            if (body.find_first_of("\xff\xc3\xc0") != std::string::npos) {
+                CHECK(r.status == 400);
+                CHECK(error_code(r) == "malformed_json");
+                CHECK(error_message(r).find("not valid UTF-8") != std::string::npos);
+            }
+        }
+    }
+    // The sign-in routes too (no session needed).
+    r = env.call("POST", "/api/auth/login", "{\"username\":\"admin\",\"password\":\"\xff\"}");
+    CHECK(r.status == 400);
+    CHECK(env.count("SELECT count(*) FROM devices") == 1);
 }
 
 TEST_CASE("cloud: enrol with key validation, deactivate against the cloud, forget", "[web]") {

@@ -174,6 +174,34 @@ TEST_CASE("deeply nested input is rejected before the recursive parser", "[proto
     CHECK(in_string.code == DecodeErrorCode::schema_violation);
 }
 
+TEST_CASE("an escaped NUL in any string is refused before parsing", "[proto][invalid]") {
+    // PostgreSQL text cannot hold U+0000: refused here as bad input, not at insert as a 500.
+    for (bool batch : {true, false}) {
+        const DecodeError error = decode_error("{\"x\":\"ab\\u0000\"}", batch);
+        CHECK(error.code == DecodeErrorCode::parse_error);
+        CHECK(error.reason ==
+              "parse error at offset 8: the NUL character (\\u0000) is not allowed in text");
+        // In a member name too; an escaped backslash before "u0000" is plain text.
+        CHECK(decode_error("{\"\\u0000\":1}", batch).code == DecodeErrorCode::parse_error);
+        CHECK(decode_error("{\"x\":\"a\\\\u0000\"}", batch).code ==
+              DecodeErrorCode::schema_violation);
+    }
+}
+
+TEST_CASE("check_nesting bounds any peer's JSON before it is parsed", "[proto][invalid]") {
+    // For replies and bodies outside the v1 documents (the uploader's ingest answers).
+    const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+    const auto refused = check_nesting(deep);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == DecodeErrorCode::too_deep);
+    CHECK(refused.error().reason == "nesting deeper than 64 levels at offset 64");
+    CHECK(check_nesting(std::string(64, '[') + std::string(64, ']')));
+    CHECK_FALSE(check_nesting("{\"a\":[{\"b\":[1]}]}", 3));
+    CHECK(check_nesting("{\"a\":[{\"b\":[1]}]}", 4));
+    // Brackets inside strings (escaped quotes too) do not count.
+    CHECK(check_nesting("{\"x\":\"" + std::string(1000, '{') + "\\\"\"}", 1));
+}
+
 TEST_CASE("the wrong JSON types are named in the message", "[proto][invalid]") {
     struct Case {
         const char* json;

@@ -7,6 +7,7 @@
 
 #include "printmon/net/gzip.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/validate.hpp"
 
 namespace printmon::uploader {
 namespace {
@@ -39,8 +40,15 @@ struct ResponseBody {
 
 ResponseBody parse_body(const std::string& body) {
     ResponseBody out;
+    // The reply comes from whatever answers at cloud_url: a "[[[[..." nested 100,000 deep
+    // overflowed the stack of RapidJSON's recursive parser. Bounded before parsing, and parsed
+    // iteratively whatever comes through.
+    if (auto nesting = proto::check_nesting(body); !nesting) {
+        out.message = "reply is not a JSON answer: " + nesting.error().message();
+        return out;
+    }
     rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
         out.message = body.substr(0, kMaxMessageBytes);
         return out;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,24 @@
 #include "printmon/net/http.hpp"
 
 namespace printmon::net {
+
+/// An http(s) URL as the client reads it.
+struct Url {
+    bool https = false;
+    std::string host;       ///< without brackets: "127.0.0.1", "::1", "cloud.example"
+    std::string port;       ///< always set (443/80 when absent)
+    std::string authority;  ///< host[:port] as it goes into Host / CONNECT
+    std::string target;     ///< "/path?query"
+};
+
+/// Parses "http(s)://host[:port][/path][?query]" (scheme case-insensitive, IPv6 in brackets);
+/// nullopt for another scheme, an empty host, user info ("user@host") or a bad port.
+std::optional<Url> parse_url(std::string_view text);
+
+/// True when `host` (as in Url::host) is this machine: exactly "localhost", an IPv4 literal in
+/// 127.0.0.0/8 or the IPv6 loopback ::1. Rationale: literals only, never a name beginning with
+/// "127." ("127.attacker.example" resolves wherever its owner likes).
+bool is_loopback_host(std::string_view host);
 
 /// Client settings. Files are PEM.
 struct HttpClientOptions {

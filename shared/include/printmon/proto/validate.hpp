@@ -24,4 +24,11 @@ tl::expected<void, DecodeError> validate_snapshot_json(
 tl::expected<void, DecodeError> validate_batch_json(std::string_view json,
                                                     std::size_t max_bytes = kDefaultMaxBatchBytes);
 
+/// Rejects JSON nested deeper than `max_depth` objects/arrays (DecodeErrorCode::too_deep)
+/// without parsing it. Rationale: RapidJSON's default parser, its validator and every walk of
+/// a document recurse once per level, so a peer's "[[[[..." overflows the stack. Run it before
+/// parsing anything another process sent; the proto decoders already do.
+tl::expected<void, DecodeError> check_nesting(std::string_view json,
+                                              int max_depth = kMaxNestingDepth);
+
 }  // namespace printmon::proto

@@ -259,3 +259,164 @@ write("ricoh-counters", [
 ] + [("%s.2.%d" % (RC, i + 1), "2|%d" % t) for i, (t, _) in enumerate(ricoh_rows)]
   + [("%s.9.%d" % (RC, i + 1), "2|%d" % v) for i, (t, v) in enumerate(ricoh_rows) if t != 999]
   + [("%s.2.%d" % (RC, 20), "2|400"), ("%s.9.%d" % (RC, 20), s("n/a"))])
+
+# ---- split counters from vendors' own trees (issue 13, part 3) ------------------------------
+LIFE = "1.3.6.1.2.1.43.10.2.1.4.1.1"  # prtMarkerLifeCount.1.1
+UNIT = ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7")  # impressions
+
+# A colour Kyocera TASKalfa MFP: function counters (1347.42.3.1, layout in kyocera.toml) with
+# print/copy/fax by colour mode and scans by function. prtMarkerLifeCount is the panel total:
+# print 30000 + copy 12000 + fax 500. Its paper-size table (KMCOMMON-MIB kmMediaTable) has
+# sizes in both units: A3 and Ledger (17 in) are large, B4, A4 and Letter small, A5 unused.
+KC = "1.3.6.1.4.1.1347.42.3.1"
+KM_MEDIA = "1.3.6.1.4.1.1347.42.2.1.1.1"
+
+
+def media(rows):
+    """kmMediaTable rows (index 1.<n>): (name, unit, long edge, count or None)."""
+    out = []
+    for n, (name, unit, length, count) in enumerate(rows, start=1):
+        out += [("%s.2.1.%d" % (KM_MEDIA, n), s(name))]
+        if unit is not None:
+            out += [("%s.3.1.%d" % (KM_MEDIA, n), "2|%d" % unit)]
+        if length is not None:
+            out += [("%s.4.1.%d" % (KM_MEDIA, n), "2|%d" % length)]
+        if count is not None:
+            out += [("%s.6.1.%d" % (KM_MEDIA, n), count if isinstance(count, str)
+                     else "65|%d" % count)]
+    return out
+
+write("kyocera-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME, UNIT, (LIFE, "65|42500"),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("TASKalfa 2553ci")),
+    ("1.3.6.1.4.1.1347.43.5.1.1.28.1", s("W2X1234567")),
+    (KC + ".1.1.1.1", "65|30000"), (KC + ".1.1.1.2", "65|12000"), (KC + ".1.1.1.4", "65|500"),
+    (KC + ".2.1.1.1.1", "65|21000"), (KC + ".2.1.1.1.2", "65|1000"),
+    (KC + ".2.1.1.1.3", "65|8000"), (KC + ".2.1.1.2.1", "65|9000"),
+    (KC + ".2.1.1.2.2", "65|0"), (KC + ".2.1.1.2.3", "65|3000"),
+    (KC + ".2.1.1.4.1", "65|500"),
+    (KC + ".3.1.1.2", "65|7000"), (KC + ".3.1.1.4", "65|300"), (KC + ".4.1.1.1", "65|2200"),
+] + media([("A3", 4, 420000, 3000), ("B4", 4, 364000, 500), ("A4", 4, 297000, 37000),
+           ("Ledger", 3, 170000, 1000), ("Letter", 3, 110000, 1000), ("A5", 4, 210000, 0)])
+  + printer("TASKalfa 2553ci"))
+
+# A mono Kyocera ECOSYS printer: only the printer function and black & white cells exist, so
+# there is no colour, copy or scan counter to report (absent is not zero for a missing
+# function, and a colour total must not appear on a mono printer).
+write("kyocera-mono-printer", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME, UNIT, (LIFE, "65|18311"),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS P2040dn")),
+    (KC + ".1.1.1.1", "65|18311"), (KC + ".2.1.1.1.1", "65|18311"),
+] + media([("A4", 4, 297000, 18311), ("A5", 4, 210000, 0)]) + printer("ECOSYS P2040dn"))
+
+# Kyocera cells that break the rules: a number sent as text that is not one, a negative
+# INTEGER, an OBJECT IDENTIFIER where a count belongs, an empty string, and two Counter64
+# cells at the top of the range whose sum would overflow. Each must give no value, never a
+# wrapped or garbage number; the well-formed cells still count.
+write("kyocera-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
+    UPTIME, UNIT, (LIFE, "65|9000"),
+    ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("ECOSYS M5526cdn")),
+    (KC + ".1.1.1.1", s("n/a")), (KC + ".1.1.1.2", "2|-5"), (KC + ".1.1.1.4", s("")),
+    (KC + ".2.1.1.1.1", "65|6000"), (KC + ".2.1.1.1.2", "6|1.3.6.1.4.1.1347"),
+    (KC + ".2.1.1.1.3", "70|18446744073709551615"), (KC + ".2.1.1.2.3", "70|9223372036854775807"),
+    (KC + ".2.1.1.2.1", s("1200")),
+# Paper sizes: a row in an unknown unit (7) with pages on it voids the large/small split; an
+# unused row without a size would not.
+] + media([("A3", 4, 420000, 100), ("A4", 7, 297, 5), ("Custom", None, None, 0)]))
+
+# A Canon imageRUNNER ADVANCE: the counter table by Canon's own counter codes (canon.toml).
+# Its own Total 1 (101) is 6 pages above prtMarkerLifeCount; large (A3) and small (A4) kept
+# apart; codes the profile does not read (102, 201) sit between.
+CN = "1.3.6.1.4.1.1602.1.11.1.3.1.4"
+canon_codes = {101: 52006, 102: 60006, 103: 8000, 104: 44006, 108: 30006, 112: 5000,
+               113: 25006, 122: 3000, 123: 19000, 201: 11111, 403: 2000, 404: 15000,
+               407: 1000, 408: 4000, 503: 900, 504: 6100, 507: 400, 508: 3600}
+write("canon-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Canon iR-ADV C5535 /P")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1602.4.7"),
+    UPTIME, UNIT, (LIFE, "65|52000"),
+    ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR-ADV C5535")),
+] + [("%s.%d" % (CN, code), "65|%d" % v) for code, v in canon_codes.items()]
+  + printer("Canon iR-ADV C5535"))
+
+# An A4-only mono Canon: no large-paper, colour or scan cells; 108 absent too, so mono is
+# the small-paper black & white counter alone. Its 101 is an OCTET STRING of binary junk and
+# must be ignored (prtMarkerLifeCount stays the total).
+write("canon-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("Canon iR1643i /P")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1602.4.7"),
+    UPTIME, UNIT, (LIFE, "65|7300"),
+    ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR1643i")),
+    (CN + ".101", "4x|00ff13"), (CN + ".104", "65|7300"), (CN + ".113", "65|7300"),
+] + printer("Canon iR1643i"))
+
+# A Sharp MX colour MFP: the counter table 2385.1.1.19.2.1.3.<function>.4.<kind> (sharp.toml)
+# with print/copy/total splits, duplex, the document feeder and scans (b&w, colour, sent).
+SH = "1.3.6.1.4.1.2385.1.1.19.2.1.3"
+write("sharp-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("SHARP MX-3070N")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2385.3.1.59"),
+    UPTIME, UNIT, (LIFE, "65|64000"),
+    (SH + ".1.4.60", "65|40000"), (SH + ".1.4.61", "65|30000"), (SH + ".1.4.63", "65|10000"),
+    (SH + ".1.4.75", "65|8000"),
+    (SH + ".4.4.60", "65|24000"), (SH + ".4.4.61", "65|20000"), (SH + ".4.4.63", "65|4000"),
+    (SH + ".5.4.61", "65|50000"), (SH + ".5.4.63", "65|14000"),
+    (SH + ".6.4.70", "65|15000"),
+    (SH + ".7.4.50", "65|2600"), (SH + ".7.4.51", "65|5200"), (SH + ".7.4.53", "65|1800"),
+] + printer("SHARP MX-3070N"))
+
+# A colour Lexmark MFP with LEXMARK-MPS-MIB's paper and scan count tables (lexmark.toml):
+# rows in sides (unit 4) as the MIB asks, an unlisted type counted in sheets between them;
+# print 30000 + copy 18000 + fax 2200 = totalSafe 50200 = prtMarkerLifeCount. Scans: one row
+# per kind and paper size (e-mail on A4 and A3).
+LX_PAPER = "1.3.6.1.4.1.641.6.4.2.1.1"
+LX_SCAN = "1.3.6.1.4.1.641.6.4.3.1.1"
+
+
+def lexmark_paper(rows):
+    out = []
+    for n, (typ, unit, value) in enumerate(rows, start=1):
+        out += [("%s.2.1.%d" % (LX_PAPER, n), "2|%d" % typ)]
+        if unit is not None:
+            out += [("%s.3.1.%d" % (LX_PAPER, n), "2|%d" % unit)]
+        out += [("%s.4.1.%d" % (LX_PAPER, n), value if isinstance(value, str)
+                 else "65|%d" % value)]
+    return out
+
+
+def lexmark_scans(rows):
+    out = []
+    for n, (typ, size, sides) in enumerate(rows, start=1):
+        out += [("%s.2.1.%d" % (LX_SCAN, n), "2|%d" % typ), ("%s.3.1.%d" % (LX_SCAN, n), "2|%d" % size),
+                ("%s.4.1.%d" % (LX_SCAN, n), "65|%d" % sides),
+                ("%s.5.1.%d" % (LX_SCAN, n), "65|%d" % sides)]
+    return out
+
+
+write("lexmark-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Lexmark CX725 version CXTPP.230.037 kernel 4.11.12 All-N-1")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.641.2.1.2.1.137"),
+    UPTIME, UNIT, (LIFE, "65|50200"),
+] + lexmark_paper([(1, 4, 50210), (2, 4, 50200), (3, 4, 35200), (4, 4, 15000), (16, 4, 30000),
+                   (17, 4, 20000), (18, 4, 10000), (32, 4, 18000), (33, 4, 13000),
+                   (34, 4, 5000), (48, 4, 2200), (49, 4, 2200), (50, 4, 0), (64, 4, 300),
+                   (80, 5, 26000)])
+  + lexmark_scans([(1, 68, 9000), (257, 68, 4000), (769, 68, 2000), (2, 68, 700),
+                   (3, 68, 1500), (3, 67, 100), (4, 68, 800), (262, 68, 50)])
+  + printer("Lexmark CX725"))
+
+# Lexmark rows that break the rules: print mono counted in sheets, copy total without a unit,
+# mono total whose value is no number; the well-formed rows still count.
+write("lexmark-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("Lexmark MX521ade version MXTGM.081.234 kernel 4.11.12")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.641.2.1.2.1.131"),
+    UPTIME, UNIT, (LIFE, "65|12000"),
+] + lexmark_paper([(2, 4, 12000), (3, 4, s("many")), (16, 4, 9000), (17, 5, 5000),
+                   (32, None, 3000), (33, 4, 3000)])
+  + printer("Lexmark MX521ade"))

@@ -1,0 +1,333 @@
+// Split counters from vendors' own trees (Kyocera's function counters, Canon's counter codes
+// with large/small paper, Sharp's scans) and the rules that keep bad cells out: synthetic
+// agents in tests/data/snmprec/partial (written by its generate.py from the public layouts
+// cited in the profiles), plus profile-level checks of partial sums.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "collector_support.hpp"
+
+using namespace printmon;
+using namespace printmon::scanner;
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+using Counters = std::map<std::string, std::int64_t>;
+
+namespace {
+
+Oid O(const std::string& s) { return *snmp::parse_oid(s); }
+
+MibView partial(const std::string& name) {
+    auto view =
+        snmp::read_snmprec_file(std::string(PRINTMON_PARTIAL_DATA) + "/" + name + ".snmprec");
+    if (!view) throw std::runtime_error(name + ": " + view.error().message);
+    return *view;
+}
+
+bool has_note(const CollectResult& r, const std::string& part) {
+    return std::any_of(r.notes.begin(), r.notes.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
+}
+
+const char* const kKyocera = "1.3.6.1.4.1.1347.42.3.1";
+const char* const kCanon = "1.3.6.1.4.1.1602.1.11.1.3.1.4";
+
+}  // namespace
+
+TEST_CASE("Kyocera function counters: print/copy/fax by colour mode, scans by function",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("kyocera-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Kyocera");
+    CHECK(r.snapshot.identity.model == "TASKalfa 2553ci");
+    const Counters want = {
+        {"total", 42500},  // prtMarkerLifeCount: Kyocera's panel total
+        {"print_total", 30000}, {"copy_total", 12000},
+        {"fax_total", 500},     {"print_mono", 21000},
+        {"print_color", 9000},  // colour modes 2 + 3
+        {"copy_mono", 9000},    {"copy_color", 3000},
+        {"fax_mono", 500},      {"mono", 30500},  // print + copy + fax in black & white
+        {"color", 12000},       {"scan_copy", 7000},
+        {"scan_fax", 300},      {"scan_other", 2200},
+        {"scan_total", 9500},   {"total_large", 4000},  // A3 (micrometres) + Ledger (1/10000 in)
+        {"total_small", 38500},  // B4 + A4 + Letter; the unused A5 row adds nothing
+    };
+    CHECK(c == want);
+    // The splits add up to the machine's total, as on its counter report.
+    CHECK(c.at("mono") + c.at("color") == c.at("total"));
+    CHECK(c.at("total_large") + c.at("total_small") == c.at("total"));
+    CHECK(r.sources.at("counters.total_large") ==
+          "1.3.6.1.4.1.1347.42.2.1.1.1.6 (rows 1.1+1.4) (profile:kyocera)");
+    CHECK(provenance(r.sources.at("counters.print_mono")) == "private");
+    CHECK(r.sources.at("counters.print_color") ==
+          std::string(kKyocera) + ".2.1.1.1.2 + " + kKyocera + ".2.1.1.1.3 (profile:kyocera)");
+    CHECK(provenance(r.sources.at("counters.mono")) == "derived");
+    CHECK(r.sources.at("counters.total") == "1.3.6.1.2.1.43.10.2.1.4.1.1");
+}
+
+TEST_CASE("Kyocera mono printer: no copy, colour or scan counter invented", "[counters][partial]") {
+    const auto r = test::collect(partial("kyocera-mono-printer"));
+    const Counters want = {{"total", 18311}, {"print_total", 18311}, {"print_mono", 18311},
+                           {"mono", 18311},  {"total_large", 0},     {"total_small", 18311}};
+    CHECK(r.snapshot.counters == want);
+}
+
+TEST_CASE("Kyocera malformed counter cells give unknown, never garbage", "[counters][partial]") {
+    const auto r = test::collect(partial("kyocera-counters-malformed"));
+    const Counters want = {
+        {"total", 9000},       // prtMarkerLifeCount
+        {"print_mono", 6000},  // the one well-formed count
+        {"copy_mono", 1200},   // a decimal string is accepted (with a note)
+        {"mono", 7200},
+    };
+    CHECK(r.snapshot.counters == want);
+    CHECK(has_note(r, "1.3.6.1.4.1.1347.42.3.1.1.1.1.1: expected an integer"));    // "n/a"
+    CHECK(has_note(r, "copy_total from 1.3.6.1.4.1.1347.42.3.1.1.1.1.2"));         // negative
+    CHECK(has_note(r, "1.3.6.1.4.1.1347.42.3.1.1.1.1.4: expected an integer"));    // empty
+    CHECK(has_note(r, "1.3.6.1.4.1.1347.42.3.1.2.1.1.1.2: expected an integer"));  // an OID
+    // Counter64 at the top of the range: the colour sums it belongs to give nothing.
+    CHECK(has_note(r, "print_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.1.3 is implausibly"));
+    CHECK(has_note(r, "copy_color from 1.3.6.1.4.1.1347.42.3.1.2.1.1.2.3 is implausibly"));
+    CHECK(has_note(r, "integer sent as a string"));
+    // A paper-size row in an unknown unit holds pages: no large/small split rather than a
+    // small-paper total that misses them.
+    CHECK(has_note(r,
+                   "1.3.6.1.4.1.1347.42.2.1.1.1.6.1.2: a paper-size row without a readable "
+                   "size; no total_large/total_small"));
+}
+
+TEST_CASE("Canon counter codes: own total wins, large and small paper, colour per function",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("canon-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Canon");
+    CHECK(r.snapshot.identity.model == "iR-ADV C5535");
+    const Counters want = {
+        {"total", 52006},  // code 101, not prtMarkerLifeCount's 52000
+        {"total_large", 8000},
+        {"total_small", 44006},
+        {"mono", 30006},  // code 108 itself, not the sum of 112 + 113
+        {"mono_large", 5000},
+        {"mono_small", 25006},
+        {"color_large", 3000},
+        {"color_small", 19000},
+        {"color", 22000},
+        {"print_color_large", 2000},
+        {"print_color_small", 15000},
+        {"print_color", 17000},
+        {"copy_color_large", 1000},
+        {"copy_color_small", 4000},
+        {"copy_color", 5000},
+        {"scan_large", 900},
+        {"scan_small", 6100},
+        {"scan_total", 7000},
+        {"scan_mono_large", 400},
+        {"scan_mono_small", 3600},
+        {"scan_mono", 4000},
+    };
+    CHECK(c == want);
+    CHECK(c.at("total_large") + c.at("total_small") == c.at("total"));
+    CHECK(c.at("mono") + c.at("color") == c.at("total"));
+    CHECK(r.sources.at("counters.total") == std::string(kCanon) + ".101 (profile:canon)");
+    CHECK(r.sources.at("counters.mono") == std::string(kCanon) + ".108 (profile:canon)");
+    // Without Canon's own total the Printer-MIB's stands.
+    auto view = partial("canon-counters");
+    view.erase(O(std::string(kCanon) + ".101"));
+    CHECK(test::collect(view).snapshot.counters.at("total") == 52000);
+}
+
+TEST_CASE("Canon A4-only mono model with a junk total: partial splits, standard total",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("canon-counters-malformed"));
+    const Counters want = {
+        {"total", 7300},  // code 101 is binary junk: prtMarkerLifeCount stands
+        {"total_small", 7300},
+        {"mono_small", 7300},
+        {"mono", 7300},  // 108 absent: the small-paper part alone (no large cells on A4)
+    };
+    CHECK(r.snapshot.counters == want);
+    CHECK(has_note(r, std::string(kCanon) + ".101: expected an integer"));
+}
+
+TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[counters][partial]") {
+    const auto r = test::collect(partial("sharp-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Sharp");
+    const Counters want = {
+        {"total", 64000},     {"print_total", 40000}, {"print_mono", 30000}, {"print_color", 10000},
+        {"duplex", 8000},     {"copy_total", 24000},  {"copy_mono", 20000},  {"copy_color", 4000},
+        {"mono", 50000},      {"color", 14000},       {"adf", 15000},        {"scan_mono", 5200},
+        {"scan_color", 1800}, {"scan_send", 2600},    {"scan_total", 7000},
+    };
+    CHECK(c == want);
+    CHECK(r.sources.at("counters.scan_total").rfind("derived: scan_mono + scan_color", 0) == 0);
+}
+
+TEST_CASE("Lexmark MPS tables: paper counts in sides, scans summed per kind",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("lexmark-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Lexmark");
+    const Counters want = {
+        {"total", 50200},  // prtMarkerLifeCount (totalSafe agrees; it only fills a gap)
+        {"mono", 35200},       {"color", 15000},       {"print_total", 30000},
+        {"print_mono", 20000}, {"print_color", 10000}, {"copy_total", 18000},
+        {"copy_mono", 13000},  {"copy_color", 5000},   {"fax_total", 2200},
+        {"fax_mono", 2200},    {"fax_color", 0},       {"scan_copy", 15000},  // ADF+glass+duplex
+        {"scan_fax", 700},     {"scan_send", 2450},    {"scan_total", 18150},
+    };
+    CHECK(c == want);
+    CHECK(c.at("print_total") + c.at("copy_total") + c.at("fax_total") == c.at("total"));
+    CHECK(r.sources.at("counters.scan_send").find("type 3+3+4+262") != std::string::npos);
+    // Without prtMarkerLifeCount, Lexmark's totalSafe is the total.
+    auto view = partial("lexmark-counters");
+    view.erase(O("1.3.6.1.2.1.43.10.2.1.4.1.1"));
+    const auto own = test::collect(view);
+    CHECK(own.snapshot.counters.at("total") == 50200);
+    CHECK(own.sources.at("counters.total").find("(type 2)") != std::string::npos);
+}
+
+TEST_CASE("Lexmark rows in sheets, without a unit or a number give unknown",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("lexmark-counters-malformed"));
+    const Counters want = {{"total", 12000}, {"print_total", 9000}, {"copy_mono", 3000}};
+    CHECK(r.snapshot.counters == want);
+    CHECK(has_note(r, "641.6.4.2.1.1.4.1.4: row in an unexpected unit; no print_mono"));
+    CHECK(has_note(r, "641.6.4.2.1.1.4.1.5: row in an unexpected unit; no copy_total"));
+    CHECK(has_note(r, "641.6.4.2.1.1.4.1.2: expected an integer"));
+}
+
+TEST_CASE("a counter table whose rows would overflow their sum gives no value",
+          "[counters][partial]") {
+    // Ricoh's engine counter table: types 202 and 203 (rows 5 and 6) both feed copy_color.
+    auto view = partial("ricoh-counters");
+    const std::string values = "1.3.6.1.4.1.367.3.2.1.2.19.5.1.9.";
+    for (const char* row : {"5", "6"}) {
+        view[O(values + row)] = Value{ValueType::counter64, INT64_MAX, "", {}};
+    }
+    const auto r = test::collect(view);
+    CHECK(r.snapshot.counters.count("copy_color") == 0);
+    CHECK(r.snapshot.counters.at("copy_mono") == 9000);  // the other rows still count
+    CHECK(has_note(r, "sum of copy_color overflows"));
+    // A sum that fits is still no page count: no printer makes 2^62 pages.
+    view[O(values + "5")] = Value{ValueType::counter64, std::int64_t{1} << 62, "", {}};
+    view[O(values + "6")] = Value{ValueType::counter64, 500, "", {}};
+    const auto one = test::collect(view);
+    CHECK(one.snapshot.counters.count("copy_color") == 0);
+    CHECK(has_note(one, "counter copy_color from"));
+    CHECK(has_note(one, "implausibly large"));
+}
+
+TEST_CASE("partial derived sums and summed entries: parts present only, none gives nothing",
+          "[counters]") {
+    ProfileSet profiles = ProfileSet::embedded();
+    profiles.load_text("acme.toml", R"(
+[[brand]]
+vendor = "Acme Imaging"
+pattern = '^acme imaging\b'
+enterprises = [32473]
+profile = "acme"
+
+[[profile]]
+id = "acme"
+vendor = "Acme Imaging"
+sys_object_id = ["1.3.6.1.4.1.32473.2"]
+counters = [
+  { name = "a", oid = "1.3.6.1.4.1.32473.2.9.1.0" },
+  { name = "b", oid = "1.3.6.1.4.1.32473.2.9.2.0" },
+  { name = "c", oid = "1.3.6.1.4.1.32473.2.9.3.0" },
+  { name = "s", oid = "1.3.6.1.4.1.32473.2.9.1.0", sum = true },
+  { name = "s", oid = "1.3.6.1.4.1.32473.2.9.2.0", sum = true },
+  { name = "s", oid = "1.3.6.1.4.1.32473.2.9.4.0", sum = true },
+  { name = "none", oid = "1.3.6.1.4.1.32473.2.9.2.0", sum = true },
+  { name = "neg", oid = "1.3.6.1.4.1.32473.2.9.5.0", sum = true },
+  { name = "neg", oid = "1.3.6.1.4.1.32473.2.9.4.0", sum = true },
+]
+derived = [
+  { name = "ab_all", sum = ["a", "b"] },
+  { name = "ab_any", sum = ["a", "b"], partial = true },
+  { name = "c_any", sum = ["c", "b"], partial = true },
+]
+)");
+    profiles.validate();
+    MibView v;
+    v[O("1.3.6.1.2.1.1.1.0")] = Value{ValueType::octets, 0, "Acme Imaging AP-9", {}};
+    v[O("1.3.6.1.2.1.1.2.0")] = Value{ValueType::object_id, 0, "", O("1.3.6.1.4.1.32473.2.1")};
+    v[O("1.3.6.1.4.1.32473.2.9.1.0")] = Value{ValueType::counter32, 40, "", {}};
+    v[O("1.3.6.1.4.1.32473.2.9.4.0")] = Value{ValueType::counter32, 2, "", {}};
+    v[O("1.3.6.1.4.1.32473.2.9.5.0")] = Value{ValueType::integer, -7, "", {}};
+    const auto r = test::collect(v, profiles);
+    // b and c absent: no ab_all, no c_any, no "none"; s adds the two cells present; a
+    // negative cell of "neg" is left out with a note.
+    const Counters want = {{"a", 40}, {"ab_any", 40}, {"s", 42}, {"neg", 2}};
+    CHECK(r.snapshot.counters == want);
+    CHECK(r.sources.at("counters.s") ==
+          "1.3.6.1.4.1.32473.2.9.1.0 + 1.3.6.1.4.1.32473.2.9.4.0 (profile:acme)");
+    CHECK(has_note(r, "counter neg from 1.3.6.1.4.1.32473.2.9.5.0 is negative"));
+    CHECK(r.sources.at("counters.ab_any") == "derived: a (profile:acme)");
+
+    // A malformed profile line stops loading with the place of the error.
+    ProfileSet bad = ProfileSet::embedded();
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+derived = [ { name = "x", sum = ["a", "b"], partial = "yes" } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("partial must be true"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+counters = [ { name = "x", oid = "1.3.6.1.4.1.32473.1.0", sum = 1 } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("sum must be true"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+size_tables = [ { unit_column = "1.3.6.1.4.1.32473.1.3", large = "total_large" } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("expected {unit_column"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+counter_tables = [ { type_column = "1.3.6.1.4.1.32473.1.2", value_column = "1.3.6.1.4.1.32473.1.4", unit_column = "1.3.6.1.4.1.32473.1.3", types = [] } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("unit_column and units"));
+}
+
+TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor tree",
+          "[counters][partial]") {
+    for (const auto& [name, id] :
+         {std::pair{"kyocera-counters", "kyocera"}, std::pair{"canon-counters", "canon"}}) {
+        INFO(name);
+        const auto full = partial(name);
+        const auto plan = repeat_plan(full, test::builtin_profiles());
+        const auto* profile = test::builtin_profiles().by_id(id);
+        REQUIRE(profile != nullptr);
+        int asked = 0;
+        for (const auto& c : profile->counters) {
+            if (full.count(c.source.oid) == 0) continue;
+            CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), c.source.oid) == 1);
+            ++asked;
+        }
+        CHECK(asked >= 13);
+        for (const auto& t : profile->size_tables) {  // Kyocera's paper-size counts
+            int cells = 0;
+            for (auto it = full.lower_bound(t.value_column);
+                 it != full.end() && snmp::starts_with(it->first, t.value_column); ++it) {
+                CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
+                ++cells;
+            }
+            CHECK(cells == 6);
+        }
+        CHECK(std::none_of(plan.subtrees.begin(), plan.subtrees.end(), [](const Oid& o) {
+            const auto t = snmp::to_string(o);
+            return t.rfind("1.3.6.1.4.1.1347", 0) == 0 || t.rfind("1.3.6.1.4.1.1602", 0) == 0;
+        }));
+    }
+}
