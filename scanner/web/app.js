@@ -207,6 +207,7 @@ function fieldLabel(field) {
     auth_protocol: () => t('field.auth_protocol'), auth_password: () => t('field.auth_password'),
     priv_protocol: () => t('field.priv_protocol'), priv_password: () => t('field.priv_password'),
     target: () => t('field.target'), exclude: () => t('field.exclude'), name: () => t('field.name'),
+    credential_ids: () => t('field.credential_ids'),
     ordinal: () => t('field.ordinal'), password: () => t('field.password'),
     password_confirm: () => t('field.password_confirm'), username: () => t('field.username'),
     current_password: () => t('field.current_password'), new_password: () => t('field.new_password'),
@@ -242,6 +243,9 @@ function fieldError(field, detail) {
       return /authentication/.test(detail) ? t('error.field.priv_needs_auth') : t('error.field.priv_protocol');
     case 'auth_password': case 'priv_password': return t('error.field.v3_password', { field: label });
     case 'credential_id': return t('error.field.credential_id');
+    case 'credential_ids':
+      return /exclusion/.test(detail) ? t('error.field.exclusion_sets') : t('error.field.credential_ids');
+    case 'context': return t('error.field.context');
     case 'password': case 'new_password':
       if ((m = detail.match(/at least (\d+)/))) return t('error.password.short', { min: Number(m[1]) });
       if ((m = detail.match(/at most (\d+)/))) return t('error.password.long', { max: Number(m[1]) });
@@ -279,6 +283,7 @@ function errorText(e) {
     case 'duplicate':
       return (m = msg.match(/^(.+) is already monitored$/)) ? t('error.duplicate', { address: m[1] }) : t('error.duplicate_any');
     case 'disabled': return t('error.disabled');
+    case 'in_use': return t('error.credential_in_use');
     case 'discovery_running': return t('error.discovery_running');
     case 'invalid_query': return t('error.invalid_query');
     case 'export_too_large': return t('error.export_too_large');
@@ -522,7 +527,8 @@ function credentialFields(legend) {
   const v3 = h('div', { hidden: true },
     h('div', { class: 'row' },
       h('label', {}, t('field.user'), h('input', { name: 'user', autocomplete: 'off', maxlength: 200 })),
-      h('label', {}, t('field.context'), h('input', { name: 'context', autocomplete: 'off', maxlength: 200, placeholder: t('credential.optional') }))),
+      h('label', {}, t('field.context'), h('input', { name: 'context', autocomplete: 'off', maxlength: 32, placeholder: t('credential.optional') }),
+        h('small', { class: 'hint' }, t('credential.context_hint')))),
     h('div', { class: 'row' },
       h('label', {}, t('field.auth_protocol'), h('select', { name: 'auth_protocol' },
         ...['', 'SHA', 'SHA-256', 'SHA-512', 'SHA-224', 'SHA-384', 'MD5'].map((p) => h('option', { value: p }, p || none)))),
@@ -837,22 +843,59 @@ async function discoveryPage(app) {
     flash(t('discovery.schedule_saved'));
   });
 
+  // Credential sets a range tries: ticked ones in the global order; none ticked = all of them.
+  // translate="no": the labels are the sets' own names (user data), not UI text.
+  const setChoices = (chosen) => h('div', { class: 'set-choices', translate: 'no' }, data.credentials.map((c) =>
+    h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'set_' + c.credential_id, 'data-credential-id': c.credential_id, checked: chosen.includes(c.credential_id) }),
+      c.name)));
+  const chosenSets = (form) => [...form.querySelectorAll('input[data-credential-id]')]
+    .filter((el) => el.checked).map((el) => el.dataset.credentialId);
+  const setNames = (ids) => ids.map((id) => (data.credentials.find((c) => c.credential_id === id) || { name: id }).name).join(', ');
+
+  const rangeSets = h('fieldset', { class: 'range-sets' }, h('legend', {}, t('discovery.range_sets_label')),
+    data.credentials.length ? setChoices([]) : null,
+    h('small', { class: 'hint' }, t('discovery.range_sets_hint')));
+  const excludeBox = h('input', { type: 'checkbox', name: 'exclude' });
+  excludeBox.addEventListener('change', () => { rangeSets.hidden = excludeBox.checked; });
   const rangeForm = h('form', { novalidate: true, id: 'range-form' },
     h('label', {}, t('field.target'), h('input', { name: 'target', placeholder: t('discovery.target_placeholder'), maxlength: 253, required: true })),
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'exclude' }), t('discovery.exclude_label')),
+    h('label', { class: 'check' }, excludeBox, t('discovery.exclude_label')),
+    rangeSets,
     errorBox(),
     h('button', { class: 'btn primary', type: 'submit' }, t('common.add')));
-  bindForm(rangeForm, async (f) => {
-    await api('POST', '/api/discovery/ranges', { target: f.target, exclude: f.exclude });
+  bindForm(rangeForm, async (f, form) => {
+    const body = { target: f.target, exclude: f.exclude };
+    if (!f.exclude) body.credential_ids = chosenSets(form);
+    await api('POST', '/api/discovery/ranges', body);
     flash(f.exclude ? t('discovery.exclusion_added') : t('discovery.range_added'));
     route();
   });
-  const ranges = data.ranges.length === 0 ? h('p', { class: 'muted' }, t('discovery.no_ranges'))
-    : h('ul', { class: 'list', id: 'range-list' }, data.ranges.map((r) => h('li', {},
-        h('span', {}, h('span', { class: 'badge ' + (r.exclude ? 'exclude' : 'include') }, r.exclude ? t('discovery.badge_exclude') : t('discovery.badge_scan')), ' ', h('code', {}, r.target)),
+  const rangeItem = (r) => {
+    const editor = h('form', { novalidate: true, class: 'range-edit', hidden: true },
+      setChoices(r.credential_ids),
+      h('small', { class: 'hint' }, t('discovery.range_sets_hint')),
+      errorBox(),
+      h('button', { class: 'btn small primary', type: 'submit' }, t('common.save_changes')));
+    bindForm(editor, async (f, form) => {
+      await api('PUT', '/api/discovery/ranges/' + r.range_id, { credential_ids: chosenSets(form) });
+      flash(t('discovery.range_updated'));
+      route();
+    });
+    return h('li', { 'data-range-id': r.range_id },
+      h('span', {}, h('span', { class: 'badge ' + (r.exclude ? 'exclude' : 'include') }, r.exclude ? t('discovery.badge_exclude') : t('discovery.badge_scan')), ' ', h('code', {}, r.target),
+        r.exclude ? null : h('span', { class: 'muted small range-sets-summary' }, ' ',
+          r.credential_ids.length ? t('discovery.range_sets', { names: setNames(r.credential_ids) }) : t('discovery.range_sets_all'))),
+      h('span', {},
+        r.exclude || !data.credentials.length ? null : h('button', { class: 'btn small', type: 'button', onclick: () => { editor.hidden = !editor.hidden; } }, t('discovery.change_sets')),
+        ' ',
         h('button', { class: 'btn small danger', type: 'button', onclick: async () => {
           try { await api('DELETE', '/api/discovery/ranges/' + r.range_id); route(); } catch (e) { flashError(e); }
-        } }, t('common.remove')))));
+        } }, t('common.remove'))),
+      editor);
+  };
+  const ranges = data.ranges.length === 0 ? h('p', { class: 'muted' }, t('discovery.no_ranges'))
+    : h('ul', { class: 'list', id: 'range-list' }, data.ranges.map(rangeItem));
 
   const credForm = h('form', { novalidate: true, id: 'credential-form' },
     h('label', {}, t('field.name'), h('input', { name: 'name', placeholder: t('discovery.credential_name_placeholder'), maxlength: 200, required: true })),
@@ -864,9 +907,11 @@ async function discoveryPage(app) {
     flash(t('discovery.credential_added'));
     route();
   });
-  const v3Summary = (c) => t('discovery.v3_summary', { user: c.user }) + (c.auth_protocol ? ', ' + c.auth_protocol : '') + (c.priv_protocol ? ' / ' + c.priv_protocol : '');
-  const creds = h('ul', { class: 'list' }, data.credentials.map((c) => h('li', {},
+  const v3Summary = (c) => t('discovery.v3_summary', { user: c.user }) + (c.auth_protocol ? ', ' + c.auth_protocol : '') + (c.priv_protocol ? ' / ' + c.priv_protocol : '')
+    + (c.context ? ', ' + t('discovery.context_summary', { context: c.context }) : '');
+  const creds = h('ul', { class: 'list', id: 'credential-list' }, data.credentials.map((c) => h('li', { 'data-credential-id': c.credential_id },
     h('span', {}, h('b', {}, c.name), ' ', h('span', { class: 'badge' }, 'v' + c.version),
+      c.secrets_readable === false ? h('span', { class: 'badge warn', title: t('discovery.secrets_unreadable_hint') }, t('discovery.secrets_unreadable')) : null,
       c.version === '3' ? h('span', { class: 'muted small' }, ' ' + v3Summary(c)) : null),
     h('button', { class: 'btn small danger', type: 'button', onclick: async () => {
       if (!confirm(t('discovery.remove_credential_confirm', { name: c.name }))) return;

@@ -103,6 +103,8 @@ device_refresh_s = 1
 [web]
 address = "127.0.0.1"
 port = $PIPE_UI_PORT
+[secrets]
+key_file = "$PIPE_DIR/scanner-secret.key"
 TOML
   cat >"$PIPE_DIR/uploader.toml" <<TOML
 log_level = "info"

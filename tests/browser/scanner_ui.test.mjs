@@ -202,12 +202,28 @@ try {
   await page.waitForSelector('#range-form .form-error:not([hidden])');
   assert.match(await page.textContent('#range-form .form-error'), /Enter a network .*, a range/);
   await page.fill('#range-form input[name=target]', `${addresses[0]}-${addresses[addresses.length - 1]}`);
+  // The range names the seed credential set "public" (its only one).
+  await page.check('#range-form input[data-credential-id]');
   await page.click('#range-form button[type=submit]');
   await page.waitForSelector('#range-list');
+  assert.match(await page.textContent('#range-list li:nth-child(1) .range-sets-summary'), /sets: public/);
+  {
+    const r = await api('GET', '/api/discovery');
+    assert.equal(r.body.ranges[0].credential_ids.length, 1);
+    assert.equal(r.body.ranges[0].credential_ids[0], r.body.credentials[0].credential_id);
+  }
   await page.fill('#range-form input[name=target]', '127.0.10.200');
   await page.check('#range-form input[name=exclude]');
+  assert.ok(await page.isHidden('#range-form .range-sets'));  // exclusions take no sets
   await page.click('#range-form button[type=submit]');
   await page.waitForSelector('#range-list li:nth-child(2)');
+  // Back to the global sets with the inline editor.
+  await page.click('#range-list li:nth-child(1) button:has-text("Credential sets…")');
+  await page.uncheck('#range-list li:nth-child(1) .range-edit input[data-credential-id]');
+  await page.click('#range-list li:nth-child(1) .range-edit button[type=submit]');
+  await page.waitForSelector('text=Range updated.');
+  await waitFor('the range to use all sets', async () =>
+    (await page.textContent('#range-list li:nth-child(1) .range-sets-summary')).includes('all credential sets'), 10);
   await page.fill('#schedule-form input[name=discovery_port]', snmpPort);
   await page.selectOption('#schedule-form select[name=discovery_interval_s]', '43200');
   await page.click('#schedule-form button[type=submit]');

@@ -2,6 +2,7 @@
 // (tests/data/printers plus a crafted non-printer), served by a private snmpsim.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 
 #include "app/cli.hpp"
 #include "discovery/discover.hpp"
@@ -133,4 +134,88 @@ TEST_CASE("walk records a device that snmpsim can replay", "[walk]") {
     for (auto& a : bad) bargv.push_back(a.data());
     CHECK(run_cli(static_cast<int>(bargv.size()), bargv.data()) == 1);
     CHECK_FALSE(fs::exists(missing));
+}
+
+namespace {
+
+/// snmpsim on one address in its default mode: the community (or the SNMPv3 context name) is
+/// the recording's path under the data folder; SNMPv3 user "simulator" (MD5/DES).
+struct Agent {
+    fs::path state;
+    std::string host;
+    std::uint16_t port = 0;
+    Agent(const fs::path& st, const fs::path& data, const std::string& address) : state(st) {
+        const auto script = printmon::test::source_dir() + "/tests/support/snmpsim";
+        REQUIRE(printmon::test::run_script(script + " start " + state.string() + " " +
+                                           data.string() + " " + address) == 0);
+        host = printmon::test::read_env(state / "env", "SNMPSIM_HOST");
+        port = static_cast<std::uint16_t>(
+            std::stoi(printmon::test::read_env(state / "env", "SNMPSIM_PORT")));
+    }
+    ~Agent() {
+        printmon::test::run_script(printmon::test::source_dir() + "/tests/support/snmpsim stop " +
+                                   state.string());
+    }
+};
+
+snmp::Credentials v3_user(const std::string& context) {
+    snmp::Credentials c;
+    c.version = snmp::Version::v3;
+    c.user = "simulator";
+    c.auth_protocol = "MD5";
+    c.auth_password = "auctoritas";
+    c.priv_protocol = "DES";
+    c.priv_password = "privatus";
+    c.context = context;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("discovery: an SNMPv3 context name, and a set that shows no printer is not the last",
+          "[discovery]") {
+    TempDir tmp;
+    const auto data = tmp.path / "data";
+    fs::create_directories(data / "mfp");
+    fs::copy_file(fs::path(printmon::test::source_dir()) / "tests/data/printers/hp-m477.snmprec",
+                  data / "mfp" / "hp-m477.snmprec");
+    // The same agent without its Printer-MIB: what an MFP shows outside its printer context.
+    std::ofstream(data / "system.snmprec") << "1.3.6.1.2.1.1.1.0|4|Linux mfp 4.9.0 armv7l\n"
+                                              "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n"
+                                              "1.3.6.1.2.1.1.5.0|4|mfp\n";
+    Agent agent(tmp.path / "sim", data, "127.0.9.33");
+    const auto profiles = ProfileSet::embedded();
+    discovery::DiscoverOptions opts;
+    opts.port = agent.port;
+    opts.timeout = std::chrono::milliseconds(600);
+    opts.retries = 0;
+
+    // The set without a context gets no answer here (snmpsim knows no default context); the
+    // one naming the printer's context finds it, and is remembered for the polls.
+    snmp::Engine engine;
+    auto report = discovery::discover(engine, {agent.host}, {v3_user(""), v3_user("mfp/hp-m477")},
+                                      profiles, opts);
+    REQUIRE(report.found.size() == 1);
+    CHECK(report.found[0].credential_index == 1);
+    CHECK(report.found[0].classification.vendor == "HP");
+    CHECK(report.found[0].classification.is_printer);
+
+    // A set whose answer shows no printer is not the end: the next one is tried.
+    snmp::Engine engine2;
+    report = discovery::discover(engine2, {agent.host},
+                                 {community("system"), community("mfp/hp-m477")}, profiles, opts);
+    CHECK(report.answered == 1);
+    REQUIRE(report.found.size() == 1);
+    CHECK(report.found[0].credential_index == 1);
+    CHECK(report.found[0].classification.vendor == "HP");
+
+    // With only that set it is reported as a non-printer when asked for (--all), once.
+    opts.include_non_printers = true;
+    snmp::Engine engine3;
+    report = discovery::discover(engine3, {agent.host}, {community("system"), community("none")},
+                                 profiles, opts);
+    CHECK(report.answered == 1);
+    REQUIRE(report.found.size() == 1);
+    CHECK(report.found[0].credential_index == 0);
+    CHECK_FALSE(report.found[0].classification.is_printer);
 }

@@ -57,7 +57,7 @@ int run_service_command(const std::string& config_path, const std::string& log_l
 
     // The settings UI: its own small connection pool (handlers run on the server's blocking
     // threads), the service for "poll now" / "discover now".
-    web::WebStorePool web_pool(config.service.conninfo, 4);
+    web::WebStorePool web_pool(config.service.conninfo, 4, service.secret_key());
     std::unique_ptr<web::WebApp> web_app;
     std::unique_ptr<net::Server> web_server;
     if (config.web.enabled) {

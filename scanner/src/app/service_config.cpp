@@ -9,6 +9,9 @@
 namespace printmon::scanner {
 namespace {
 
+// The systemd unit's StateDirectory and the container's state volume.
+constexpr const char* kDefaultSecretKeyFile = "/var/lib/printmon/scanner-secret.key";
+
 ServiceConfig read(const toml::table& root, std::string source_name, const common::EnvLookup& env) {
     const common::ConfigReader reader(root, std::move(source_name), env);
     ServiceConfig c;
@@ -64,6 +67,13 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
     }
 
     c.profiles_dir = reader.table("profiles").get_or<std::string>("dir", "");
+
+    const auto secrets = reader.table("secrets");
+    o.secret_key_file = secrets.get_or<std::string>("key_file", kDefaultSecretKeyFile);
+    if (o.secret_key_file.empty()) secrets.fail("key_file", "must not be empty");
+    if (!std::filesystem::path(o.secret_key_file).is_absolute()) {
+        secrets.fail("key_file", "must be an absolute path");
+    }
 
     const auto sched = reader.table("scheduler");
     o.tick = std::chrono::milliseconds(sched.get_or<std::int64_t>("tick_ms", o.tick.count()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include "snmp/fetch.hpp"
 
@@ -14,28 +15,37 @@ const snmp::Oid kSysObjectId{1, 3, 6, 1, 2, 1, 1, 2, 0};
 struct Shared {
     snmp::Engine& engine;
     const std::vector<std::string>& hosts;
-    const std::vector<snmp::Credentials>& credentials;
+    const std::vector<std::vector<snmp::Credentials>>& lists;
+    const std::vector<std::size_t>& list_of_host;
     const ProfileSet& profiles;
     const DiscoverOptions& options;
     const std::function<void(std::size_t, std::size_t)>& progress;
     std::vector<std::optional<Found>> slots;
+    std::vector<bool> answered;  ///< per host: some credential set got an answer
     DiscoverReport report;
     std::size_t finished = 0;
 };
 
 void try_host(Shared& sh, std::size_t host, std::size_t cred) {
-    const auto next = [&sh, host, cred] {
-        if (cred + 1 < sh.credentials.size()) {
+    const auto& credentials = sh.lists[sh.list_of_host[host]];
+    const auto next = [&sh, host, cred, count = credentials.size()] {
+        if (cred + 1 < count) {
             try_host(sh, host, cred + 1);
         } else {
             ++sh.finished;
             if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
         }
     };
+    if (credentials.empty()) {
+        // A range whose every named set is disabled or unreadable: nothing to try.
+        ++sh.finished;
+        if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
+        return;
+    }
     snmp::Target t;
     t.host = sh.hosts[host];
     t.port = sh.options.port;
-    t.credentials = sh.credentials[cred];
+    t.credentials = credentials[cred];
     t.retries = std::max(0, sh.options.retries);
     t.timeout = sh.options.timeout / (1 + t.retries);
     auto session = sh.engine.open(t);
@@ -45,15 +55,17 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
     }
     const CollectionPlan plan = identity_plan();
     snmp::fetch(sh.engine, *session, plan.scalars, plan.subtrees, {},
-                [&sh, host, cred, next](snmp::FetchResult r) {
+                [&sh, host, cred, next, count = credentials.size()](snmp::FetchResult r) {
                     sh.report.requests += r.requests;
                     if (!r.answered) {
                         next();
                         return;
                     }
-                    ++sh.report.answered;
+                    if (!sh.answered[host]) ++sh.report.answered;
+                    sh.answered[host] = true;
                     Found f;
                     f.address = sh.hosts[host];
+                    f.host_index = host;
                     f.credential_index = cred;
                     f.classification = classify(r.view, sh.profiles);
                     if (auto it = r.view.find(kSysDescr); it != r.view.end()) {
@@ -62,8 +74,21 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     if (auto it = r.view.find(kSysObjectId); it != r.view.end()) {
                         f.sys_object_id = "." + snmp::to_string(it->second.oid);
                     }
+                    if (!f.classification.is_printer && cred + 1 < count) {
+                        // Rationale: some MFPs answer only their system group in the default
+                        // SNMPv3 context and the Printer-MIB in a named one; a later set (same
+                        // user, with that context) may show the printer. The first answer is
+                        // kept for include_non_printers if none does.
+                        if (sh.options.include_non_printers && !sh.slots[host]) {
+                            sh.slots[host] = std::move(f);
+                        }
+                        try_host(sh, host, cred + 1);
+                        return;
+                    }
                     if (f.classification.is_printer || sh.options.include_non_printers) {
-                        sh.slots[host] = std::move(f);
+                        if (f.classification.is_printer || !sh.slots[host]) {
+                            sh.slots[host] = std::move(f);
+                        }
                     }
                     ++sh.finished;
                     if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
@@ -76,10 +101,32 @@ DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& ho
                         const std::vector<snmp::Credentials>& credentials,
                         const ProfileSet& profiles, const DiscoverOptions& options,
                         const std::function<void(std::size_t, std::size_t)>& progress) {
-    Shared sh{engine, hosts, credentials, profiles, options, progress, {}, {}, 0};
+    if (credentials.empty()) {
+        DiscoverReport report;
+        report.hosts_scanned = hosts.size();
+        return report;
+    }
+    const std::vector<std::vector<snmp::Credentials>> lists{credentials};
+    const std::vector<std::size_t> list_of_host(hosts.size(), 0);
+    return discover(engine, hosts, lists, list_of_host, profiles, options, progress);
+}
+
+DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& hosts,
+                        const std::vector<std::vector<snmp::Credentials>>& credential_lists,
+                        const std::vector<std::size_t>& list_of_host, const ProfileSet& profiles,
+                        const DiscoverOptions& options,
+                        const std::function<void(std::size_t, std::size_t)>& progress) {
+    if (list_of_host.size() != hosts.size()) {
+        throw std::invalid_argument("discover: one credential list index per host");
+    }
+    for (const auto i : list_of_host) {
+        if (i >= credential_lists.size()) throw std::invalid_argument("discover: bad list index");
+    }
+    Shared sh{engine, hosts, credential_lists, list_of_host, profiles, options, progress, {}, {},
+              {},     0};
     sh.slots.resize(hosts.size());
+    sh.answered.assign(hosts.size(), false);
     sh.report.hosts_scanned = hosts.size();
-    if (credentials.empty()) return sh.report;
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         engine.post([&sh, i] { try_host(sh, i, 0); });
     }

@@ -24,6 +24,7 @@ struct DiscoverOptions {
 
 struct Found {
     std::string address;
+    std::size_t host_index = 0;        ///< its position in `hosts`
     std::size_t credential_index = 0;  ///< which credential set answered (remembered for polls)
     Classification classification;
     std::string sys_descr;
@@ -43,6 +44,15 @@ struct DiscoverReport {
 DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& hosts,
                         const std::vector<snmp::Credentials>& credentials,
                         const ProfileSet& profiles, const DiscoverOptions& options,
+                        const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+/// The same with credential sets per host: host i tries credential_lists[list_of_host[i]] in
+/// order (a host whose list is empty is skipped); Found::credential_index indexes that list.
+/// Discovery ranges name their own sets this way.
+DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& hosts,
+                        const std::vector<std::vector<snmp::Credentials>>& credential_lists,
+                        const std::vector<std::size_t>& list_of_host, const ProfileSet& profiles,
+                        const DiscoverOptions& options,
                         const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace printmon::scanner::discovery

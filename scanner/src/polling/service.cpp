@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <unordered_map>
 
 #include "app/probe.hpp"
 #include "discovery/discover.hpp"
@@ -26,7 +27,9 @@ struct Service::PollJob {
 
 struct Service::DiscoveryJob {
     std::vector<std::string> hosts;
-    std::vector<CredentialChoice> credentials;
+    /// The credential lists in use: [0] the global sets, then one per range naming its own.
+    std::vector<std::vector<CredentialChoice>> credential_lists;
+    std::vector<std::size_t> list_of_host;  ///< per host, its index in credential_lists
     std::uint16_t port = 161;
 };
 
@@ -56,6 +59,75 @@ std::vector<CredentialChoice> credentials_for(const std::vector<storage::Credent
     return all_credentials(rows);
 }
 
+/// Hosts to discover with the credential sets each one tries.
+struct DiscoveryPlan {
+    std::vector<std::string> hosts;
+    std::vector<std::vector<CredentialChoice>> credential_lists;
+    std::vector<std::size_t> list_of_host;
+};
+
+/// Expands the enabled ranges minus the exclusions. A host tries the sets of the smallest
+/// range that contains it (ties: the first range): the sets that range names, in its order,
+/// or every enabled set when it names none. Rationale: the smallest range is the most specific
+/// statement, so "these SNMPv3 sets for 10.0.5.0/24" holds inside a global "10.0.0.0/16"
+/// whatever order the two were added in.
+tl::expected<DiscoveryPlan, std::string> plan_discovery(
+    const std::vector<storage::RangeRow>& ranges,
+    const std::vector<storage::CredentialRow>& credentials) {
+    std::vector<std::string> targets;
+    std::vector<std::string> exclusions;
+    for (const auto& r : ranges) (r.exclude ? exclusions : targets).push_back(r.target);
+    auto hosts = discovery::expand_targets(targets, exclusions);
+    if (!hosts) return tl::make_unexpected(hosts.error());
+    DiscoveryPlan plan;
+    plan.credential_lists.push_back(all_credentials(credentials));
+    plan.list_of_host.assign(hosts->size(), 0);
+    const bool any_named = std::any_of(ranges.begin(), ranges.end(), [](const auto& r) {
+        return !r.exclude && !r.credential_ids.empty();
+    });
+    if (any_named) {
+        struct Expanded {
+            std::vector<std::string> hosts;
+            std::size_t list = 0;
+        };
+        std::vector<Expanded> expanded;
+        for (const auto& r : ranges) {
+            if (r.exclude) continue;
+            auto range_hosts = discovery::expand_targets({r.target}, exclusions);
+            if (!range_hosts) return tl::make_unexpected(range_hosts.error());
+            Expanded e{std::move(*range_hosts), 0};
+            if (!r.credential_ids.empty()) {
+                // Only enabled, readable sets are loaded: a named set that is neither is left
+                // out, never replaced by the global ones.
+                std::vector<CredentialChoice> list;
+                for (const auto& id : r.credential_ids) {
+                    for (const auto& c : credentials) {
+                        if (c.credential_id == id)
+                            list.emplace_back(c.credential_id, c.credentials);
+                    }
+                }
+                e.list = plan.credential_lists.size();
+                plan.credential_lists.push_back(std::move(list));
+            }
+            expanded.push_back(std::move(e));
+        }
+        std::stable_sort(expanded.begin(), expanded.end(), [](const auto& a, const auto& b) {
+            return a.hosts.size() < b.hosts.size();
+        });
+        std::unordered_map<std::string, std::size_t> list_of;
+        for (const auto& e : expanded) {
+            for (const auto& h : e.hosts) list_of.emplace(h, e.list);
+        }
+        for (std::size_t i = 0; i < hosts->size(); ++i) {
+            if (const auto it = list_of.find((*hosts)[i]); it != list_of.end()) {
+                plan.list_of_host[i] = it->second;
+            }
+        }
+    }
+    plan.hosts = std::move(*hosts);
+    return plan;
+}
+
 }  // namespace
 
 Service::Service(ServiceOptions options, const common::Clock& clock, ProfileSet profiles)
@@ -67,7 +139,14 @@ Service::Service(ServiceOptions options, const common::Clock& clock, ProfileSet 
 Service::~Service() { stop(); }
 
 void Service::start() {
-    store_ = std::make_unique<storage::Store>(options_.conninfo);
+    bool key_created = false;
+    secret_key_ = std::make_shared<const storage::SecretKey>(
+        storage::SecretKey::load_or_create(options_.secret_key_file, &key_created));
+    if (key_created) {
+        log_->info("event=secret_key_created path={} key_id={}",
+                   common::log_value(options_.secret_key_file), secret_key_->id());
+    }
+    store_ = std::make_unique<storage::Store>(options_.conninfo, secret_key_);
     const auto deadline = std::chrono::steady_clock::now() + options_.startup_wait;
     auto backoff = options_.reconnect_min;
     for (;;) {
@@ -84,6 +163,11 @@ void Service::start() {
         }
     }
     store_->migrate();
+    // Rows from before V0004 (or written by hand) hold secrets in plain text: seal them now.
+    if (const auto sealed = store_->encrypt_plaintext_secrets(); sealed > 0) {
+        log_->info("event=credential_secrets_encrypted rows={} key_id={}", sealed,
+                   secret_key_->id());
+    }
     load_config(*store_);
     log_->info("event=service_starting scanner_id={} polling_interval_s={} discovery_interval_s={}",
                db_settings_.scanner_id, db_settings_.polling_interval.count(),
@@ -264,31 +348,28 @@ void Service::control_loop() {
                 const bool asked = want_discovery_;
                 want_discovery_ = false;
                 discovery_requested_ = false;
-                std::vector<std::string> targets;
-                std::vector<std::string> exclusions;
-                for (const auto& r : config.ranges) {
-                    (r.exclude ? exclusions : targets).push_back(r.target);
-                }
-                auto hosts = discovery::expand_targets(targets, exclusions);
+                auto plan = plan_discovery(config.ranges, config.credentials);
                 // Without ranges the schedule is not consumed: ranges added later in the UI
                 // are scanned at the next settings reload, not a whole interval later.
-                if (!hosts || !hosts->empty()) discovery_schedule.started(now);
-                if (!hosts) {
-                    progress_.last_error = hosts.error();
+                if (!plan || !plan->hosts.empty()) discovery_schedule.started(now);
+                if (!plan) {
+                    progress_.last_error = plan.error();
                     log_->warn("event=discovery_skipped reason=bad_ranges error={}",
-                               common::log_value(hosts.error()));
-                } else if (hosts->empty()) {
+                               common::log_value(plan.error()));
+                } else if (plan->hosts.empty()) {
                     progress_.last_error = "no discovery ranges";
                     if (asked) log_->info("event=discovery_skipped reason=no_ranges");
                 } else {
                     auto job = std::make_shared<DiscoveryJob>();
-                    job->hosts = std::move(*hosts);
-                    job->credentials = all_credentials(config.credentials);
+                    job->hosts = std::move(plan->hosts);
+                    job->credential_lists = std::move(plan->credential_lists);
+                    job->list_of_host = std::move(plan->list_of_host);
                     job->port = config.settings.discovery_port;
                     progress_ = DiscoveryProgress{
                         true, 0, job->hosts.size(), 0, progress_.runs_completed, ""};
-                    log_->info("event=discovery_started hosts={} credentials={}", job->hosts.size(),
-                               job->credentials.size());
+                    log_->info("event=discovery_started hosts={} credentials={} range_lists={}",
+                               job->hosts.size(), job->credential_lists.front().size(),
+                               job->credential_lists.size() - 1);
                     push_job(std::move(job));
                 }
             }
@@ -481,13 +562,16 @@ void Service::run_discovery(const DiscoveryJob& job) {
     options.port = job.port;
     options.timeout = options_.discovery_timeout;
     options.retries = options_.snmp_retries;
-    std::vector<snmp::Credentials> credentials;
-    for (const auto& c : job.credentials) credentials.push_back(c.second);
+    std::vector<std::vector<snmp::Credentials>> lists;
+    for (const auto& list : job.credential_lists) {
+        auto& out = lists.emplace_back();
+        for (const auto& c : list) out.push_back(c.second);
+    }
     discovery_active_ = true;
     discovery::DiscoverReport report;
     try {
-        report = discovery::discover(*engine_, job.hosts, credentials, profiles_, options,
-                                     [this](std::size_t done, std::size_t total) {
+        report = discovery::discover(*engine_, job.hosts, lists, job.list_of_host, profiles_,
+                                     options, [this](std::size_t done, std::size_t total) {
                                          std::lock_guard lock(control_mutex_);
                                          progress_.hosts_done = done;
                                          progress_.hosts_total = total;
@@ -503,7 +587,8 @@ void Service::run_discovery(const DiscoveryJob& job) {
         auto poll = std::make_shared<PollJob>();
         poll->address = found.address;
         poll->port = job.port;
-        poll->credentials = {job.credentials.at(found.credential_index)};
+        poll->credentials = {job.credential_lists.at(job.list_of_host.at(found.host_index))
+                                 .at(found.credential_index)};
         auto state = std::make_shared<PollState>();
         state->job = std::move(poll);
         start_poll(std::move(state), 0);

@@ -34,18 +34,20 @@
 namespace printmon::scanner {
 
 struct ProbeOutcome;
-
-struct ProbeOutcome;
 namespace storage {
 class Store;
-}
+class SecretKey;
+}  // namespace storage
 namespace snmp {
 class Engine;
 }
 
 /// What the service needs from the bootstrap configuration (scanner.toml).
 struct ServiceOptions {
-    std::string conninfo;                    ///< libpq conninfo or URI, password included
+    std::string conninfo;  ///< libpq conninfo or URI, password included
+    /// The AES-256 key of the SNMP secrets in the database; created (mode 0600) at the first
+    /// start when missing. Kept outside the database, so a dump alone reveals no secrets.
+    std::string secret_key_file;
     std::size_t max_queued_results = 10000;  ///< held in memory while the database is away
     std::chrono::milliseconds reconnect_min{500};
     std::chrono::milliseconds reconnect_max{30000};
@@ -119,6 +121,9 @@ class Service {
 
     ServiceStats stats() const;
 
+    /// The key credential secrets are sealed with (for the web UI's store); set by start().
+    std::shared_ptr<const storage::SecretKey> secret_key() const { return secret_key_; }
+
   private:
     struct PollJob;
     struct DiscoveryJob;
@@ -153,6 +158,7 @@ class Service {
     const common::Clock& clock_;
     ProfileSet profiles_;
     std::shared_ptr<spdlog::logger> log_;
+    std::shared_ptr<const storage::SecretKey> secret_key_;
     std::unique_ptr<storage::Store> store_;  // DB thread only (after start)
     std::unique_ptr<snmp::Engine> engine_;   // SNMP thread only
     bool discovery_active_ = false;          // SNMP thread only

@@ -37,6 +37,7 @@ struct RangeRow {
     std::string range_id;
     std::string target;
     bool exclude = false;
+    std::vector<std::string> credential_ids;  ///< sets to try, in order; empty: the global ones
 };
 
 /// A device the scheduler should poll: enabled, not deleted, with an address.

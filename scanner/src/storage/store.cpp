@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 #include <stdexcept>
 
 #include <pqxx/except>
@@ -10,6 +11,9 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <fmt/format.h>
+
+#include "printmon/common/logging.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -35,20 +39,40 @@ constexpr Statement kSettingsUpsert{
 constexpr Statement kCredentialsSelect{
     "credentials_select",
     "SELECT credential_id, name, ordinal, version, community, v3_user, auth_protocol, "
-    "auth_password, priv_protocol, priv_password, context FROM credentials WHERE enabled "
-    "ORDER BY ordinal, created_at, credential_id"};
+    "auth_password, priv_protocol, priv_password, context, secret_scheme, secret_key_id "
+    "FROM credentials WHERE enabled ORDER BY ordinal, created_at, credential_id"};
+// Secrets arrive here sealed (storage/secrets.hpp); the id is made by the caller because it
+// is part of what the ciphertexts are bound to.
 constexpr Statement kCredentialInsert{
     "credential_insert",
-    "INSERT INTO credentials (name, ordinal, version, community, v3_user, auth_protocol, "
-    "auth_password, priv_protocol, priv_password, context) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING credential_id"};
+    "INSERT INTO credentials (credential_id, name, ordinal, version, community, v3_user, "
+    "auth_protocol, auth_password, priv_protocol, priv_password, context, secret_scheme, "
+    "secret_key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"};
+constexpr Statement kPlainSecretsSelect{
+    "plain_secrets_select",
+    "SELECT credential_id, community, auth_password, priv_password FROM credentials "
+    "WHERE secret_scheme = 'plain' ORDER BY credential_id FOR UPDATE"};
+constexpr Statement kSecretsSeal{
+    "secrets_seal",
+    "UPDATE credentials SET community = $2, auth_password = $3, priv_password = $4, "
+    "secret_scheme = $5, secret_key_id = $6, updated_at = now() "
+    "WHERE credential_id = $1 AND secret_scheme = 'plain'"};
 constexpr Statement kRangesSelect{
     "ranges_select",
-    "SELECT range_id, target, exclude FROM discovery_ranges WHERE enabled "
-    "ORDER BY created_at, range_id"};
+    "SELECT r.range_id, r.target, r.exclude, array_to_string(ARRAY(SELECT rc.credential_id::text "
+    "FROM range_credentials rc WHERE rc.range_id = r.range_id ORDER BY rc.position), ',') "
+    "FROM discovery_ranges r WHERE r.enabled ORDER BY r.created_at, r.range_id"};
 constexpr Statement kRangeInsert{
     "range_insert",
     "INSERT INTO discovery_ranges (target, exclude) VALUES ($1, $2) RETURNING range_id"};
+constexpr Statement kRangeLock{
+    "range_lock", "SELECT 1 FROM discovery_ranges WHERE range_id::text = $1 FOR UPDATE"};
+constexpr Statement kRangeCredentialsClear{
+    "range_credentials_clear", "DELETE FROM range_credentials WHERE range_id::text = $1"};
+constexpr Statement kRangeCredentialInsert{
+    "range_credential_insert",
+    "INSERT INTO range_credentials (range_id, credential_id, position) "
+    "VALUES ($1::uuid, $2::uuid, $3)"};
 constexpr Statement kPollTargetsSelect{
     "poll_targets_select",
     "SELECT device_id, address, port, credential_id, polling_interval_s, "
@@ -132,12 +156,13 @@ constexpr Statement kEventInsert{
 constexpr Statement kNotifyOutbox{"notify_outbox", "SELECT pg_notify('printmon_outbox', $1)"};
 
 constexpr std::array kStatements = {
-    kSettingsSelect,    kSettingsUpsert,     kCredentialsSelect,   kCredentialInsert,
-    kRangesSelect,      kRangeInsert,        kPollTargetsSelect,   kDeviceSelect,
-    kDevicesSelect,     kDeviceInsertManual, kDeviceSetEnabled,    kDeviceSoftDelete,
-    kDeviceSetInterval, kReadingExists,      kCandidatesSelect,    kDeviceStateSelect,
-    kDeviceInsertFound, kDeviceDisplace,     kDeviceUpdateSuccess, kDeviceUpdateFailure,
-    kReadingInsert,     kEventInsert,        kNotifyOutbox};
+    kSettingsSelect,        kSettingsUpsert,    kCredentialsSelect,  kCredentialInsert,
+    kPlainSecretsSelect,    kSecretsSeal,       kRangeLock,          kRangeCredentialsClear,
+    kRangeCredentialInsert, kRangesSelect,      kRangeInsert,        kPollTargetsSelect,
+    kDeviceSelect,          kDevicesSelect,     kDeviceInsertManual, kDeviceSetEnabled,
+    kDeviceSoftDelete,      kDeviceSetInterval, kReadingExists,      kCandidatesSelect,
+    kDeviceStateSelect,     kDeviceInsertFound, kDeviceDisplace,     kDeviceUpdateSuccess,
+    kDeviceUpdateFailure,   kReadingInsert,     kEventInsert,        kNotifyOutbox};
 
 std::string ts(std::chrono::system_clock::time_point tp) {
     return proto::format_rfc3339(tp, proto::TimePrecision::milliseconds);
@@ -224,6 +249,23 @@ std::optional<LoadedState> load_state(pqxx::work& tx, const std::string& device_
     return out;
 }
 
+// Column numbers of kCredentialsSelect, named for messages and bound into each ciphertext.
+const std::map<int, std::string_view> kSecretColumns = {
+    {4, "community"}, {7, "auth_password"}, {9, "priv_password"}};
+
+/// What a sealed secret is bound to: its row and column (see SecretKey::encrypt).
+std::string secret_aad(const std::string& credential_id, int column) {
+    return fmt::format("printmon/credentials/{}/{}", credential_id, kSecretColumns.at(column));
+}
+
+void insert_range_credentials(pqxx::work& tx, const std::string& range_id,
+                              const std::vector<std::string>& credential_ids) {
+    int position = 0;
+    for (const auto& id : credential_ids) {
+        tx.exec_prepared(kRangeCredentialInsert.name, range_id, id, position++);
+    }
+}
+
 void insert_events(pqxx::work& tx, const std::string& device_id,
                    std::chrono::system_clock::time_point at,
                    const std::vector<Transition>& events) {
@@ -250,7 +292,10 @@ bool is_connection_failure(const std::exception& e) {
     return dynamic_cast<const pqxx::failure*>(&e) != nullptr;
 }
 
-Store::Store(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+Store::Store(std::string conninfo, std::shared_ptr<const SecretKey> key)
+    : conninfo_(std::move(conninfo)),
+      key_(std::move(key)),
+      log_(common::get_logger("scanner.store")) {}
 Store::~Store() = default;
 
 void Store::connect() {
@@ -315,13 +360,49 @@ std::vector<CredentialRow> Store::load_credentials() {
         c.ordinal = r[2].as<int>();
         c.credentials.version =
             snmp::parse_version(r[3].as<std::string>()).value_or(snmp::Version::v2c);
-        c.credentials.community = r[4].as<std::string>();
         c.credentials.user = r[5].as<std::string>();
         c.credentials.auth_protocol = r[6].as<std::string>();
-        c.credentials.auth_password = r[7].as<std::string>();
         c.credentials.priv_protocol = r[8].as<std::string>();
-        c.credentials.priv_password = r[9].as<std::string>();
         c.credentials.context = r[10].as<std::string>();
+        const auto scheme = r[11].as<std::string>();
+        const auto key_id = r[12].as<std::string>();
+        std::string problem;
+        if (scheme == "plain") {
+            // Written before encryption (or by hand): usable now, sealed at the next start.
+            c.credentials.community = r[4].as<std::string>();
+            c.credentials.auth_password = r[7].as<std::string>();
+            c.credentials.priv_password = r[9].as<std::string>();
+        } else if (!key_) {
+            problem = "no secret key is loaded";
+        } else if (key_id != key_->id()) {
+            problem = fmt::format(
+                "its secrets were encrypted with another key (key id {}; the key file has {})",
+                key_id, key_->id());
+        } else {
+            const std::pair<std::string*, int> fields[] = {{&c.credentials.community, 4},
+                                                           {&c.credentials.auth_password, 7},
+                                                           {&c.credentials.priv_password, 9}};
+            for (const auto& [target, column] : fields) {
+                const auto sealed = r[column].as<std::string>();
+                if (sealed.empty()) continue;  // no secret of this kind
+                auto plain = key_->decrypt(sealed, secret_aad(c.credential_id, column));
+                if (!plain) {
+                    problem = fmt::format("{} {}", kSecretColumns.at(column), plain.error());
+                    break;
+                }
+                *target = std::move(*plain);
+            }
+        }
+        if (!problem.empty()) {
+            // Rationale: a set that cannot be decrypted is left out, never tried with an empty
+            // secret; reported once per set (this runs at every settings reload).
+            if (reported_unreadable_.insert(c.credential_id).second) {
+                log_->error("event=credential_unreadable credential_id={} name={} error={}",
+                            c.credential_id, common::log_value(c.name), common::log_value(problem));
+            }
+            continue;
+        }
+        reported_unreadable_.erase(c.credential_id);
         out.push_back(std::move(c));
     }
     return out;
@@ -329,12 +410,36 @@ std::vector<CredentialRow> Store::load_credentials() {
 
 std::string Store::add_credential(const std::string& name, int ordinal,
                                   const snmp::Credentials& c) {
+    if (!key_) throw std::logic_error("no secret key: credential secrets are never stored plain");
+    const std::string id = proto::new_uuid();
+    const auto seal = [&](const std::string& secret, int column) {
+        return secret.empty() ? std::string{} : key_->encrypt(secret, secret_aad(id, column));
+    };
+    db::with_transaction(connection(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kCredentialInsert.name, id, name, ordinal, snmp::to_string(c.version),
+                         seal(c.community, 4), c.user, c.auth_protocol, seal(c.auth_password, 7),
+                         c.priv_protocol, seal(c.priv_password, 9), c.context,
+                         std::string(kSecretScheme), key_->id());
+    });
+    return id;
+}
+
+std::size_t Store::encrypt_plaintext_secrets() {
+    if (!key_) throw std::logic_error("no secret key to encrypt credential secrets with");
     return db::with_transaction(connection(), [&](pqxx::work& tx) {
-        return tx
-            .exec_prepared(kCredentialInsert.name, name, ordinal, snmp::to_string(c.version),
-                           c.community, c.user, c.auth_protocol, c.auth_password, c.priv_protocol,
-                           c.priv_password, c.context)[0][0]
-            .as<std::string>();
+        std::size_t sealed = 0;
+        for (const auto& r : tx.exec_prepared(kPlainSecretsSelect.name)) {
+            const auto id = r[0].as<std::string>();
+            const auto seal = [&](int field, int column) {
+                const auto secret = r[field].as<std::string>();
+                return secret.empty() ? std::string{}
+                                      : key_->encrypt(secret, secret_aad(id, column));
+            };
+            sealed += tx.exec_prepared(kSecretsSeal.name, id, seal(1, 4), seal(2, 7), seal(3, 9),
+                                       std::string(kSecretScheme), key_->id())
+                          .affected_rows();
+        }
+        return sealed;
     });
 }
 
@@ -342,14 +447,28 @@ std::vector<RangeRow> Store::load_ranges() {
     std::vector<RangeRow> out;
     pqxx::read_transaction tx(connection().raw());
     for (const auto& r : tx.exec_prepared(kRangesSelect.name)) {
-        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>()});
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>(),
+                       split(r[3].as<std::string>())});
     }
     return out;
 }
 
-std::string Store::add_range(const std::string& target, bool exclude) {
+std::string Store::add_range(const std::string& target, bool exclude,
+                             const std::vector<std::string>& credential_ids) {
     return db::with_transaction(connection(), [&](pqxx::work& tx) {
-        return tx.exec_prepared(kRangeInsert.name, target, exclude)[0][0].as<std::string>();
+        auto id = tx.exec_prepared(kRangeInsert.name, target, exclude)[0][0].as<std::string>();
+        insert_range_credentials(tx, id, credential_ids);
+        return id;
+    });
+}
+
+bool Store::set_range_credentials(const std::string& range_id,
+                                  const std::vector<std::string>& credential_ids) {
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        if (tx.exec_prepared(kRangeLock.name, range_id).empty()) return false;
+        tx.exec_prepared(kRangeCredentialsClear.name, range_id);
+        insert_range_credentials(tx, range_id, credential_ids);
+        return true;
     });
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,11 @@
 #include "printmon/db/connection.hpp"
 #include "printmon/db/migrator.hpp"
 #include "storage/records.hpp"
+#include "storage/secrets.hpp"
+
+namespace spdlog {
+class logger;
+}
 
 namespace printmon::scanner::storage {
 
@@ -26,8 +32,10 @@ bool is_connection_failure(const std::exception& e);
 
 class Store {
   public:
-    /// `conninfo`: libpq conninfo or URI. Nothing is opened until connect().
-    explicit Store(std::string conninfo);
+    /// `conninfo`: libpq conninfo or URI. Nothing is opened until connect(). `key` seals and
+    /// opens credential secrets; without one, add_credential() and encrypt_plaintext_secrets()
+    /// throw std::logic_error and encrypted sets are left out of load_credentials().
+    explicit Store(std::string conninfo, std::shared_ptr<const SecretKey> key = nullptr);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -46,11 +54,23 @@ class Store {
     Settings load_settings();
     /// `json_value` is a JSON document ("300", "\"https://...\"").
     void put_setting(const std::string& key, const std::string& json_value);
-    std::vector<CredentialRow> load_credentials();  ///< enabled ones, in try order
+    /// Enabled sets in try order, secrets decrypted. A set whose secrets cannot be decrypted
+    /// (another key, damaged value) is left out and logged once as credential_unreadable.
+    std::vector<CredentialRow> load_credentials();
+    /// Stores the set with its secrets encrypted (AES-256-GCM). Needs a key.
     std::string add_credential(const std::string& name, int ordinal,
                                const snmp::Credentials& credentials);
-    std::vector<RangeRow> load_ranges();  ///< enabled ones
-    std::string add_range(const std::string& target, bool exclude);
+    /// Encrypts the secrets of every row still marked 'plain' (rows from before V0004, or
+    /// written by hand), in one transaction; returns how many rows. Idempotent. Needs a key.
+    std::size_t encrypt_plaintext_secrets();
+    std::vector<RangeRow> load_ranges();  ///< enabled ones, with their credential sets
+    /// A range and the credential sets it tries (in order; none: the global ones), in one
+    /// transaction. An unknown credential id throws pqxx::foreign_key_violation, saving nothing.
+    std::string add_range(const std::string& target, bool exclude,
+                          const std::vector<std::string>& credential_ids = {});
+    /// Replaces a range's credential sets; false when there is no such range.
+    bool set_range_credentials(const std::string& range_id,
+                               const std::vector<std::string>& credential_ids);
 
     // --- devices ---
     /// Devices to schedule; since_last_poll is measured from `now` (the service's clock).
@@ -74,6 +94,9 @@ class Store {
 
   private:
     std::string conninfo_;
+    std::shared_ptr<const SecretKey> key_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::set<std::string> reported_unreadable_;  ///< credential sets already logged
     std::unique_ptr<db::Connection> conn_;
 };
 

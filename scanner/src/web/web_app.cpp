@@ -11,6 +11,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <pqxx/except>
 
 #include "discovery/targets.hpp"
 #include "polling/service.hpp"
@@ -34,7 +35,9 @@ using net::Response;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 constexpr const char* kAdminUser = "admin";
-constexpr std::size_t kMaxText = 200;  // names, locations, communities, passwords
+constexpr std::size_t kMaxText = 200;             // names, locations, communities, passwords
+constexpr std::size_t kMaxContextBytes = 32;      // SNMPv3 contextName (RFC 3411)
+constexpr std::size_t kMaxRangeCredentials = 20;  // sets one range may name
 constexpr long long kMinInterval = 30;
 constexpr long long kMaxInterval = 7 * 86400;
 
@@ -310,6 +313,12 @@ snmp::Credentials read_credentials(const rapidjson::Value& obj) {
     if (std::find(kPriv.begin(), kPriv.end(), c.priv_protocol) == kPriv.end()) {
         throw bad_field("priv_protocol", "must be one of DES, AES, AES-192, AES-256 or empty");
     }
+    // Rationale: octets, not characters: contextName is an SnmpAdminString of at most 32
+    // octets (RFC 3411); a longer one is refused by every agent.
+    if (c.context.size() > kMaxContextBytes) {
+        throw bad_field("context",
+                        fmt::format("must have at most {} bytes (RFC 3411)", kMaxContextBytes));
+    }
     if (c.version == snmp::Version::v3) {
         if (c.user.empty()) throw bad_field("user", "is required for SNMPv3");
         // Rationale: bytes here, not characters: RFC 3414 and net-snmp count the octets of the
@@ -326,8 +335,49 @@ snmp::Credentials read_credentials(const rapidjson::Value& obj) {
         c.community.clear();
     } else if (c.community.empty()) {
         throw bad_field("community", "is required for SNMP v1/v2c");
+    } else if (!c.context.empty()) {
+        throw bad_field("context", "is only used by SNMPv3");
     }
     return c;
+}
+
+/// `credential_ids` of a range: distinct credential set ids, in try order. Whether they exist
+/// is checked against the database by the caller.
+std::vector<std::string> read_credential_ids(const rapidjson::Value& obj) {
+    std::vector<std::string> ids;
+    const auto* v = member(obj, "credential_ids");
+    if (v == nullptr) return ids;
+    if (!v->IsArray()) throw bad_field("credential_ids", "must be an array of credential set ids");
+    if (v->Size() > kMaxRangeCredentials) {
+        throw bad_field("credential_ids",
+                        fmt::format("names more than {} credential sets", kMaxRangeCredentials));
+    }
+    for (const auto& item : v->GetArray()) {
+        if (!item.IsString()) {
+            throw bad_field("credential_ids", "must be an array of credential set ids");
+        }
+        std::string id(item.GetString(), item.GetStringLength());
+        if (!proto::is_uuid(id)) {
+            throw bad_field("credential_ids", fmt::format("no such credential set: {}", id));
+        }
+        if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+            throw bad_field("credential_ids", fmt::format("names {} twice", id));
+        }
+        ids.push_back(std::move(id));
+    }
+    return ids;
+}
+
+/// Refuses ids that name no credential set (400, before anything is written).
+void check_credential_ids(WebStore& s, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    const auto all = s.credentials();
+    for (const auto& id : ids) {
+        if (std::none_of(all.begin(), all.end(),
+                         [&](const CredentialView& c) { return c.credential_id == id; })) {
+            throw bad_field("credential_ids", fmt::format("no such credential set: {}", id));
+        }
+    }
 }
 
 /// `pmk.<tenant uuid>.<secret>`; returns the problem or "".
@@ -884,9 +934,11 @@ struct WebApp::Impl {
         std::vector<RangeView> ranges;
         std::vector<CredentialView> credentials;
         storage::Settings settings;
+        std::shared_ptr<const storage::SecretKey> key;
         db([&](WebStore& s) {
             ranges = s.ranges();
             credentials = s.credentials();
+            key = s.secret_key();
             settings = s.store().load_settings();
         });
         Json j;
@@ -894,7 +946,10 @@ struct WebApp::Impl {
         for (const auto& r : ranges) {
             j.begin().key("range_id").str(r.range_id).key("target").str(r.target);
             j.key("exclude").boolean(r.exclude).key("enabled").boolean(r.enabled);
-            j.key("note").str(r.note).key("created_at").str(r.created_at).end();
+            j.key("note").str(r.note).key("created_at").str(r.created_at);
+            j.key("credential_ids").begin_array();
+            for (const auto& c : r.credential_ids) j.str(c);
+            j.end_array().end();
         }
         j.end_array().key("credentials").begin_array();
         for (const auto& c : credentials) {
@@ -902,7 +957,14 @@ struct WebApp::Impl {
             j.key("ordinal").num(c.ordinal).key("version").str(c.version);
             j.key("user").str(c.user).key("auth_protocol").str(c.auth_protocol);
             j.key("priv_protocol").str(c.priv_protocol).key("context").str(c.context);
-            j.key("enabled").boolean(c.enabled).end();
+            j.key("enabled").boolean(c.enabled);
+            // Whether the scanner can use the set's secrets (never the secrets themselves): a
+            // set sealed with another key file cannot be tried until it is entered again.
+            j.key("secrets_readable")
+                .boolean(c.secret_scheme == "plain" || (key && c.secret_key_id == key->id()));
+            j.key("range_ids").begin_array();
+            for (const auto& r : c.range_ids) j.str(r);
+            j.end_array().end();
         }
         j.end_array();
         write_settings(j.key("settings"), settings);
@@ -921,6 +983,10 @@ struct WebApp::Impl {
         const auto body = parse_body(request);
         const auto target = req_string(body, "target", 253);
         const bool exclude = opt_bool(body, "exclude").value_or(false);
+        const auto credential_ids = read_credential_ids(body);
+        if (exclude && !credential_ids.empty()) {
+            throw bad_field("credential_ids", "an exclusion is not scanned: it takes no sets");
+        }
         const auto spec = discovery::parse_target(target);
         if (!spec) throw bad_field("target", spec.error());
         if (!exclude) {
@@ -928,12 +994,57 @@ struct WebApp::Impl {
             if (!hosts) throw bad_field("target", hosts.error());
         }
         std::string id;
-        db([&](WebStore& s) { id = s.store().add_range(target, exclude); });
-        log->info("event=range_added target={} exclude={}", common::log_value(target), exclude);
+        db([&](WebStore& s) {
+            check_credential_ids(s, credential_ids);
+            try {
+                id = s.store().add_range(target, exclude, credential_ids);
+            } catch (const pqxx::foreign_key_violation&) {
+                // A set deleted meanwhile: the transaction saved nothing.
+                throw bad_field("credential_ids", "a credential set no longer exists");
+            }
+        });
+        log->info("event=range_added target={} exclude={} credential_sets={}",
+                  common::log_value(target), exclude, credential_ids.size());
         service.reload_settings();
         Json j;
         j.begin().key("range_id").str(id).end();
         return j.response(201);
+    }
+
+    /// Replaces the credential sets a range tries (an empty list: the global sets).
+    Response update_range(Request& request) {
+        const auto& id = request.param("id");
+        const auto body = parse_body(request);
+        if (!has_member(body, "credential_ids")) throw bad_field("credential_ids", "is required");
+        const auto credential_ids = read_credential_ids(body);
+        bool found = false;
+        if (proto::is_uuid(id)) {
+            db([&](WebStore& s) {
+                const auto ranges = s.ranges();
+                const auto it = std::find_if(ranges.begin(), ranges.end(),
+                                             [&](const RangeView& r) { return r.range_id == id; });
+                if (it == ranges.end()) return;
+                found = true;
+                if (it->exclude && !credential_ids.empty()) {
+                    throw bad_field("credential_ids",
+                                    "an exclusion is not scanned: it takes no sets");
+                }
+                check_credential_ids(s, credential_ids);
+                try {
+                    found = s.store().set_range_credentials(id, credential_ids);
+                } catch (const pqxx::foreign_key_violation&) {
+                    throw bad_field("credential_ids", "a credential set no longer exists");
+                }
+            });
+        }
+        if (!found) throw HttpError(404, "not_found", "no such range");
+        log->info("event=range_updated range_id={} credential_sets={}", id, credential_ids.size());
+        service.reload_settings();
+        Json j;
+        j.begin().key("range_id").str(id).key("credential_ids").begin_array();
+        for (const auto& c : credential_ids) j.str(c);
+        j.end_array().end();
+        return j.response();
     }
 
     Response delete_range(Request& request) {
@@ -965,7 +1076,20 @@ struct WebApp::Impl {
     Response delete_credential(Request& request) {
         const auto& id = request.param("id");
         bool ok = false;
-        if (proto::is_uuid(id)) db([&](WebStore& s) { ok = s.delete_credential(id); });
+        const auto in_use = [] {
+            return HttpError(409, "in_use",
+                             "a discovery range names this credential set: take it off the "
+                             "range first");
+        };
+        if (proto::is_uuid(id)) {
+            db([&](WebStore& s) {
+                try {
+                    ok = s.delete_credential(id);
+                } catch (const pqxx::foreign_key_violation&) {
+                    throw in_use();
+                }
+            });
+        }
         if (!ok) throw HttpError(404, "not_found", "no such credential set");
         service.reload_settings();
         return Response::empty(204);
@@ -1357,6 +1481,7 @@ net::Router WebApp::router() {
     api("GET", "/api/devices/{id}/history", &Impl::device_history);
     api("GET", "/api/discovery", &Impl::get_discovery);
     api("POST", "/api/discovery/ranges", &Impl::add_range);
+    api("PUT", "/api/discovery/ranges/{id}", &Impl::update_range);
     api("DELETE", "/api/discovery/ranges/{id}", &Impl::delete_range);
     api("POST", "/api/discovery/credentials", &Impl::add_credential);
     api("DELETE", "/api/discovery/credentials/{id}", &Impl::delete_credential);

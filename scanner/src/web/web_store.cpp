@@ -104,15 +104,20 @@ constexpr Statement kEvents{"web_events",
                             "WHERE device_id::text = $1 ORDER BY at DESC LIMIT $2"};
 constexpr Statement kCredentials{
     "web_credentials",
-    "SELECT credential_id, name, ordinal, version, v3_user, auth_protocol, priv_protocol, "
-    "context, enabled, community <> '' FROM credentials ORDER BY ordinal, created_at, "
-    "credential_id"};
+    "SELECT c.credential_id, c.name, c.ordinal, c.version, c.v3_user, c.auth_protocol, "
+    "c.priv_protocol, c.context, c.enabled, c.community <> '', c.secret_scheme, "
+    "c.secret_key_id, array_to_string(ARRAY(SELECT rc.range_id::text FROM range_credentials rc "
+    "WHERE rc.credential_id = c.credential_id ORDER BY rc.range_id), ',') "
+    "FROM credentials c ORDER BY c.ordinal, c.created_at, c.credential_id"};
 constexpr Statement kDeleteCredential{"web_delete_credential",
                                       "DELETE FROM credentials WHERE credential_id::text = $1"};
-constexpr Statement kRanges{"web_ranges",
-                            "SELECT range_id, target, exclude, enabled, note, " PM_MS(
-                                "created_at") " FROM discovery_ranges ORDER BY exclude, "
-                                              "created_at, range_id"};
+constexpr Statement kRanges{
+    "web_ranges",
+    "SELECT r.range_id, r.target, r.exclude, r.enabled, r.note, " PM_MS(
+        "r.created_at") ", array_to_string(ARRAY(SELECT rc.credential_id::text FROM "
+                        "range_credentials rc WHERE rc.range_id = r.range_id ORDER BY "
+                        "rc.position), ',') FROM discovery_ranges r ORDER BY r.exclude, "
+                        "r.created_at, r.range_id"};
 constexpr Statement kDeleteRange{"web_delete_range",
                                  "DELETE FROM discovery_ranges WHERE range_id::text = $1"};
 constexpr Statement kSetting{"web_setting", "SELECT value #>> '{}' FROM settings WHERE key = $1"};
@@ -158,6 +163,18 @@ std::vector<std::string> split_words(const std::string& text) {
     return out;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
 DeviceView device_view(const pqxx::row& r) {
     DeviceView d;
     d.device_id = r[0].as<std::string>();
@@ -187,7 +204,8 @@ DeviceView device_view(const pqxx::row& r) {
 
 }  // namespace
 
-WebStore::WebStore(std::string conninfo) : store_(std::move(conninfo)) {}
+WebStore::WebStore(std::string conninfo, std::shared_ptr<const storage::SecretKey> key)
+    : key_(key), store_(std::move(conninfo), std::move(key)) {}
 WebStore::~WebStore() = default;
 
 void WebStore::ensure_connected() {
@@ -379,6 +397,9 @@ std::vector<CredentialView> WebStore::credentials() {
         c.context = r[7].as<std::string>();
         c.enabled = r[8].as<bool>();
         c.has_community = r[9].as<bool>();
+        c.secret_scheme = r[10].as<std::string>();
+        c.secret_key_id = r[11].as<std::string>();
+        c.range_ids = split_list(r[12].as<std::string>());
         out.push_back(std::move(c));
     }
     return out;
@@ -401,6 +422,7 @@ std::vector<RangeView> WebStore::ranges() {
         v.enabled = r[3].as<bool>();
         v.note = r[4].as<std::string>();
         v.created_at = time_of(r[5]).value_or("");
+        v.credential_ids = split_list(r[6].as<std::string>());
         out.push_back(std::move(v));
     }
     return out;
@@ -445,8 +467,9 @@ DbHealth WebStore::health() {
     return h;
 }
 
-WebStorePool::WebStorePool(std::string conninfo, std::size_t max_idle)
-    : conninfo_(std::move(conninfo)), max_idle_(max_idle) {}
+WebStorePool::WebStorePool(std::string conninfo, std::size_t max_idle,
+                           std::shared_ptr<const storage::SecretKey> key)
+    : conninfo_(std::move(conninfo)), max_idle_(max_idle), key_(std::move(key)) {}
 
 void WebStorePool::with(const std::function<void(WebStore&)>& fn) {
     std::unique_ptr<WebStore> store;
@@ -457,7 +480,7 @@ void WebStorePool::with(const std::function<void(WebStore&)>& fn) {
             idle_.pop_back();
         }
     }
-    if (!store) store = std::make_unique<WebStore>(conninfo_);
+    if (!store) store = std::make_unique<WebStore>(conninfo_, key_);
     try {
         store->ensure_connected();
         fn(*store);

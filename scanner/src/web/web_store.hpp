@@ -71,12 +71,16 @@ struct CredentialView {
     int ordinal = 0;
     bool enabled = true;
     bool has_community = false;
+    std::string secret_scheme;           ///< plain | aes-256-gcm
+    std::string secret_key_id;           ///< the key the secrets were sealed with ("" when plain)
+    std::vector<std::string> range_ids;  ///< discovery ranges that name this set
 };
 
 struct RangeView {
     std::string range_id, target, note, created_at;
     bool exclude = false;
     bool enabled = true;
+    std::vector<std::string> credential_ids;  ///< in try order; empty: the global sets
 };
 
 struct UploaderStatusRow {
@@ -95,7 +99,8 @@ struct DbHealth {
 /// One connection. Used by one thread at a time (the pool guarantees it).
 class WebStore {
   public:
-    explicit WebStore(std::string conninfo);
+    explicit WebStore(std::string conninfo,
+                      std::shared_ptr<const storage::SecretKey> key = nullptr);
     ~WebStore();
     WebStore(const WebStore&) = delete;
     WebStore& operator=(const WebStore&) = delete;
@@ -145,6 +150,7 @@ class WebStore {
     bool delete_credential(const std::string& credential_id);
     std::vector<RangeView> ranges();
     bool delete_range(const std::string& range_id);
+    const std::shared_ptr<const storage::SecretKey>& secret_key() const { return key_; }
 
     // --- settings and status ---
     /// The setting's value as text (JSON strings unquoted), nullopt when absent.
@@ -153,13 +159,16 @@ class WebStore {
     DbHealth health();
 
   private:
+    std::shared_ptr<const storage::SecretKey> key_;
     storage::Store store_;
 };
 
 /// A few WebStores for the request threads. Throws what connect() throws.
 class WebStorePool {
   public:
-    WebStorePool(std::string conninfo, std::size_t max_idle);
+    /// `key` seals the secrets of credential sets the UI adds (the service's key).
+    WebStorePool(std::string conninfo, std::size_t max_idle,
+                 std::shared_ptr<const storage::SecretKey> key = nullptr);
 
     /// Runs `fn` with a connected store. A connection failure drops that connection (the next
     /// request reconnects) and propagates.
@@ -168,6 +177,7 @@ class WebStorePool {
   private:
     std::string conninfo_;
     std::size_t max_idle_;
+    std::shared_ptr<const storage::SecretKey> key_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<WebStore>> idle_;
 };

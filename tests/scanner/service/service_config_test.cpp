@@ -50,6 +50,8 @@ TEST_CASE("the example configuration holds exactly the defaults", "[service_conf
     CHECK(a.tick == b.tick);
     CHECK(a.device_refresh == b.device_refresh);
     CHECK(a.shutdown_grace == b.shutdown_grace);
+    CHECK(a.secret_key_file == b.secret_key_file);
+    CHECK(a.secret_key_file == "/var/lib/printmon/scanner-secret.key");
     const auto& w = example.web;
     const auto& v = empty.web;
     CHECK(w.enabled == v.enabled);
@@ -62,6 +64,17 @@ TEST_CASE("the example configuration holds exactly the defaults", "[service_conf
     CHECK(w.login_window == v.login_window);
     CHECK(w.cloud_ca_file == v.cloud_ca_file);
     CHECK(w.cloud_timeout == v.cloud_timeout);
+}
+
+TEST_CASE("the [secrets] section: an absolute key file path", "[service_config]") {
+    const auto c = parse_service_config("[secrets]\nkey_file = \"/srv/printmon/key\"\n",
+                                        "scanner.toml", no_env);
+    CHECK(c.service.secret_key_file == "/srv/printmon/key");
+    CHECK_THROWS_WITH(
+        parse_service_config("[secrets]\nkey_file = \"key\"\n", "scanner.toml", no_env),
+        Catch::Contains("key_file") && Catch::Contains("absolute"));
+    CHECK_THROWS_WITH(parse_service_config("[secrets]\nkey_file = \"\"\n", "scanner.toml", no_env),
+                      Catch::Contains("key_file") && Catch::Contains("empty"));
 }
 
 TEST_CASE("the [web] section: values and exact errors", "[service_config]") {

@@ -48,6 +48,7 @@ TEST_CASE("a PostgreSQL restart mid-run loses no reading", "[service]") {
     }
     printmon::scanner::ServiceOptions o;
     o.conninfo = pg.conninfo;
+    o.secret_key_file = (dir.path / "secret.key").string();
     o.tick = 50ms;
     o.device_refresh = 1s;
     // Generous SNMP deadlines: the test is about the database restart, and on a loaded CI

@@ -3,7 +3,11 @@
 // schedule decisions that must NOT happen are checked with a ManualClock.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <set>
+
+#include <pqxx/pqxx>
 
 #include "pg.hpp"
 #include "polling/service.hpp"
@@ -21,9 +25,10 @@ using printmon::scanner::storage::Store;
 
 namespace {
 
-ServiceOptions fast_options(const std::string& conninfo) {
+ServiceOptions fast_options(const std::string& conninfo, const std::filesystem::path& dir) {
     ServiceOptions o;
     o.conninfo = conninfo;
+    o.secret_key_file = (dir / "secret.key").string();
     o.tick = 50ms;
     o.device_refresh = 1s;
     o.snmp_timeout = 300ms;
@@ -62,7 +67,7 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
         store.add_range("127.0.2.0/27", false);
     }
     printmon::common::SystemClock clock;
-    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
     service.start();
     REQUIRE(service.discover_now());
 
@@ -167,7 +172,7 @@ TEST_CASE("manual devices are polled on the clock; disabled and deleted ones nev
         return tx.exec_params("SELECT count(*) FROM readings WHERE device_id = $1", id)[0][0]
             .as<long long>();
     };
-    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
     service.start();
     // Never polled: due at once. Then exactly one poll per 60 s of the (manual) clock.
     REQUIRE(wait_until([&] { return readings_of(manual) == 1; }));
@@ -194,4 +199,130 @@ TEST_CASE("manual devices are polled on the clock; disabled and deleted ones nev
                       "SELECT count(*) FROM devices d JOIN credentials c USING (credential_id) "
                       "WHERE c.name = 'public'") == 1);
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM devices") == 3);
+}
+
+namespace {
+
+std::shared_ptr<const printmon::scanner::storage::SecretKey> key_file(const TempDir& dir) {
+    // The file the service opens at start (fast_options): made first so the test can add sets.
+    return std::make_shared<const printmon::scanner::storage::SecretKey>(
+        printmon::scanner::storage::SecretKey::load_or_create(dir.path / "secret.key"));
+}
+
+printmon::scanner::snmp::Credentials community(const std::string& c) {
+    printmon::scanner::snmp::Credentials out;
+    out.community = c;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("discovery ranges try their own credential sets; the smallest range wins", "[service]") {
+    TempDatabase db;
+    TempDir dir;
+    LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.61");  // .61 .62 .63 .64
+    prepare(db.conninfo(), {{"polling_interval_s", "60"},
+                            {"discovery_interval_s", "0"},
+                            {"discovery_port", std::to_string(sim.port)}});
+    {
+        Store store(db.conninfo(), key_file(dir));
+        store.connect();
+        {
+            pqxx::work tx(store.connection().raw());
+            tx.exec("DELETE FROM credentials");
+            tx.commit();
+        }
+        const auto wrong = store.add_credential("wrong", 0, community("nope"));
+        store.add_credential("public-1", 1, community("public"));
+        const auto second = store.add_credential("public-2", 2, community("public"));
+        // The global sets (wrong, public-1) for the whole block; .61-.62 name only public-2;
+        // .63 names only a set the printers refuse, so it must stay undiscovered although the
+        // global sets would find it.
+        store.add_range("127.0.2.60-127.0.2.70", false);
+        store.add_range("127.0.2.61-127.0.2.62", false, {second});
+        store.add_range("127.0.2.63", false, {wrong});
+    }
+    printmon::common::SystemClock clock;
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
+    service.start();
+    REQUIRE(service.discover_now());
+    REQUIRE(wait_until([&] {
+        return service.discovery_progress().runs_completed == 1 &&
+               query_count(db.conninfo(),
+                           "SELECT count(*) FROM devices WHERE last_reading_id IS NOT NULL") == 3;
+    }));
+    CHECK(service.discovery_progress().hosts_total == 11);
+    CHECK(service.discovery_progress().printers_found == 3);
+    const auto used = query_map(db.conninfo(),
+                                "SELECT d.address, c.name FROM devices d JOIN credentials c "
+                                "USING (credential_id)");
+    CHECK(used == std::map<std::string, std::string>{{sim.addresses[0], "public-2"},
+                                                     {sim.addresses[1], "public-2"},
+                                                     {sim.addresses[3], "public-1"}});
+    CHECK(service.stop());
+}
+
+TEST_CASE("an SNMPv3 set with a context name: found and polled in that context; secrets sealed",
+          "[service]") {
+    TempDatabase db;
+    TempDir dir;
+    const auto data = dir.path / "data";
+    std::filesystem::create_directories(data / "mfp");
+    const auto expected = recordings(printers_dir());
+    const auto hp = std::find_if(expected.begin(), expected.end(),
+                                 [](const Recording& r) { return r.file == "hp-m477.snmprec"; });
+    REQUIRE(hp != expected.end());
+    std::filesystem::copy_file(printers_dir() / hp->file, data / "mfp" / hp->file);
+    // snmpsim's default mode: the SNMPv3 context name is the recording's path.
+    const auto state = dir.path / "sim";
+    REQUIRE(std::system((source_dir() + "/tests/support/snmpsim start " + state.string() + " " +
+                         data.string() + " 127.0.2.81")
+                            .c_str()) == 0);
+    struct StopSim {
+        std::filesystem::path state;
+        ~StopSim() {
+            std::system((source_dir() + "/tests/support/snmpsim stop " + state.string()).c_str());
+        }
+    } stop_sim{state};
+    const auto port = read_env(state / "env", "SNMPSIM_PORT");
+    prepare(db.conninfo(),
+            {{"polling_interval_s", "1"}, {"discovery_interval_s", "0"}, {"discovery_port", port}});
+    std::string with_context;
+    {
+        Store store(db.conninfo(), key_file(dir));
+        store.connect();
+        printmon::scanner::snmp::Credentials v3;
+        v3.version = printmon::scanner::snmp::Version::v3;
+        v3.user = "simulator";
+        v3.auth_protocol = "MD5";
+        v3.auth_password = "auctoritas";
+        v3.priv_protocol = "DES";
+        v3.priv_password = "privatus";
+        store.add_credential("v3 default context", 1, v3);
+        v3.context = "mfp/hp-m477";
+        with_context = store.add_credential("v3 printer context", 2, v3);
+        store.add_range("127.0.2.81", false);
+    }
+    printmon::common::SystemClock clock;
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
+    service.start();
+    // The seed "public" row was plain text; the service sealed it at start.
+    CHECK(query_count(db.conninfo(),
+                      "SELECT count(*) FROM credentials WHERE secret_scheme <> 'aes-256-gcm'") ==
+          0);
+    CHECK(query_count(db.conninfo(),
+                      "SELECT count(*) FROM credentials WHERE credentials::text LIKE "
+                      "'%auctoritas%' OR credentials::text LIKE '%privatus%' OR "
+                      "community = 'public'") == 0);
+    REQUIRE(service.discover_now());
+    // Found with the set naming the context, then polled on schedule with it (which only
+    // answers in that context).
+    REQUIRE(wait_until(
+        [&] { return query_count(db.conninfo(), "SELECT count(*) FROM readings") >= 3; }));
+    const auto devices = query_map(db.conninfo(), "SELECT serial, credential_id FROM devices");
+    REQUIRE(devices.size() == 1);
+    CHECK(devices.begin()->first == hp->serial);
+    CHECK(devices.begin()->second == with_context);
+    CHECK(query_count(db.conninfo(), "SELECT count(*) FROM devices WHERE status <> 'online'") == 0);
+    CHECK(service.stop());
 }

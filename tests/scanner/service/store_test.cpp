@@ -63,7 +63,8 @@ long long count(Store& store, const std::string& sql) {
 
 struct Fixture {
     TempDatabase db;
-    Store store{db.conninfo()};
+    Store store{db.conninfo(),
+                std::make_shared<const SecretKey>(SecretKey::from_bytes(std::string(32, 'k')))};
     Settings settings;
     Fixture() {
         store.connect();

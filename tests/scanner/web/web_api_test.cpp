@@ -25,6 +25,7 @@
 #include "printmon/net/server.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "sim.hpp"
 #include "storage/store.hpp"
 #include "web/web_app.hpp"
 #include "web/web_store.hpp"
@@ -42,9 +43,10 @@ namespace {
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kKey = "pmk.0b8e7f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b.c2VjcmV0LXNlY3JldC1zZWNy";
 
-ServiceOptions service_options(const std::string& conninfo) {
+ServiceOptions service_options(const std::string& conninfo, const std::string& key_file) {
     ServiceOptions o;
     o.conninfo = conninfo;
+    o.secret_key_file = key_file;
     o.tick = 50ms;
     o.device_refresh = 1s;
     o.snmp_timeout = 200ms;
@@ -70,6 +72,7 @@ std::string error_code(const Response& r) {
 /// The scanner's web app over a fresh database, called in process through its Router.
 struct Env {
     printmon::test::TempDatabase db;
+    printmon::test::TempDir dir;  // the secret key file
     printmon::common::SystemClock clock;
     Service service;
     web::WebStorePool pool;
@@ -79,10 +82,12 @@ struct Env {
     std::string csrf;
 
     explicit Env(web::WebOptions options = test_options())
-        : service(service_options(db.conninfo()), clock, ProfileSet::embedded()),
-          pool(db.conninfo(), 2),
+        : service(service_options(db.conninfo(), (dir.path / "secret.key").string()), clock,
+                  ProfileSet::embedded()),
+          // The service makes the key at start; the UI's store seals with the same one.
+          pool(db.conninfo(), 2, (service.start(), service.secret_key())),
           app(std::move(options), pool, service, clock),
-          router((service.start(), app.router())) {}
+          router(app.router()) {}
     ~Env() { service.stop(); }
 
     static web::WebOptions test_options() {
@@ -843,4 +848,146 @@ TEST_CASE("over HTTP: oversized and malformed requests are refused, the server k
     REQUIRE(r.has_value());
     CHECK(r->status == 200);
     server.stop();
+}
+
+TEST_CASE("discovery ranges name credential sets; unknown ids refused, nothing half-saved",
+          "[web]") {
+    Env env;
+    env.set_up();
+    const auto add_set = [&](const std::string& body) {
+        const auto r = env.as_admin("POST", "/api/discovery/credentials", body);
+        REQUIRE(r.status == 201);
+        return std::string(parse(r.body)["credential_id"].GetString());
+    };
+    const auto a = add_set(R"({"name":"branch","version":"2c","community":"Br4nch-Secret"})");
+    const auto b = add_set(
+        R"({"name":"mfp v3","version":"3","user":"monitor","auth_protocol":"SHA-256",)"
+        R"("auth_password":"authpass123","priv_protocol":"AES","priv_password":"privpass123",)"
+        R"("context":"MFP"})");
+    // Loopback ranges only: adding a range may start the scheduled discovery right away.
+    const auto ranges = [&] { return env.count("SELECT count(*) FROM discovery_ranges"); };
+    const auto links = [&] { return env.count("SELECT count(*) FROM range_credentials"); };
+
+    // Bad lists: 400 with the field named, and no range written.
+    const std::string unknown = printmon::proto::new_uuid();
+    for (const auto& [body, detail] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"target":"127.0.3.0/30","credential_ids":[")" + a + R"(",")" + unknown + R"("]})",
+              "credential_ids: no such credential set: " + unknown},
+             {R"({"target":"127.0.3.0/30","credential_ids":["nope"]})",
+              "credential_ids: no such credential set: nope"},
+             {R"({"target":"127.0.3.0/30","credential_ids":")" + a + R"("})",
+              "credential_ids: must be an array of credential set ids"},
+             {R"({"target":"127.0.3.0/30","credential_ids":[42]})",
+              "credential_ids: must be an array of credential set ids"},
+             {R"({"target":"127.0.3.0/30","credential_ids":[")" + a + R"(",")" + a + R"("]})",
+              "credential_ids: names " + a + " twice"},
+             {R"({"target":"127.0.3.9","exclude":true,"credential_ids":[")" + a + R"("]})",
+              "credential_ids: an exclusion is not scanned: it takes no sets"},
+         }) {
+        CAPTURE(body);
+        const auto r = env.as_admin("POST", "/api/discovery/ranges", body);
+        CHECK(r.status == 400);
+        CHECK(error_code(r) == "invalid_field");
+        CHECK(error_message(r) == detail);
+    }
+    CHECK(ranges() == 0);
+    CHECK(links() == 0);
+
+    auto r = env.as_admin(
+        "POST", "/api/discovery/ranges",
+        R"({"target":"127.0.3.0/30","credential_ids":[")" + b + R"(",")" + a + R"("]})");
+    REQUIRE(r.status == 201);
+    const std::string range_id = parse(r.body)["range_id"].GetString();
+    REQUIRE(env.as_admin("POST", "/api/discovery/ranges", R"({"target":"127.0.3.8/30"})").status ==
+            201);
+    auto text = env.as_admin("GET", "/api/discovery").body;
+    auto disc = parse(text);
+    REQUIRE(disc["ranges"].Size() == 2);
+    const auto& first = disc["ranges"][0];
+    CHECK(std::string(first["range_id"].GetString()) == range_id);
+    REQUIRE(first["credential_ids"].Size() == 2);
+    CHECK(std::string(first["credential_ids"][0].GetString()) == b);  // in the order given
+    CHECK(std::string(first["credential_ids"][1].GetString()) == a);
+    CHECK(disc["ranges"][1]["credential_ids"].Size() == 0);  // the global sets
+    for (const auto& c : disc["credentials"].GetArray()) {
+        CHECK(c["secrets_readable"].GetBool());
+        if (std::string(c["credential_id"].GetString()) == b) {
+            CHECK(std::string(c["context"].GetString()) == "MFP");
+            REQUIRE(c["range_ids"].Size() == 1);
+            CHECK(std::string(c["range_ids"][0].GetString()) == range_id);
+        }
+    }
+    // Secrets never come back, and the table holds none in plain text.
+    for (const char* secret : {"Br4nch-Secret", "authpass123", "privpass123"}) {
+        CAPTURE(secret);
+        CHECK(text.find(secret) == std::string::npos);
+        CHECK(env.count(std::string("SELECT count(*) FROM credentials WHERE credentials::text "
+                                    "LIKE '%") +
+                        secret + "%'") == 0);
+    }
+
+    // Replacing a range's list: all or nothing.
+    r = env.as_admin("PUT", "/api/discovery/ranges/" + range_id,
+                     R"({"credential_ids":[")" + a + R"(",")" + unknown + R"("]})");
+    CHECK(r.status == 400);
+    CHECK(links() == 2);
+    CHECK(env.as_admin("PUT", "/api/discovery/ranges/" + range_id, R"({})").status == 400);
+    CHECK(env.as_admin("PUT", "/api/discovery/ranges/" + unknown, R"({"credential_ids":[]})")
+              .status == 404);
+    r = env.as_admin("PUT", "/api/discovery/ranges/" + range_id,
+                     R"({"credential_ids":[")" + a + R"("]})");
+    REQUIRE(r.status == 200);
+    CHECK(parse(r.body)["credential_ids"].Size() == 1);
+    disc = parse(env.as_admin("GET", "/api/discovery").body);
+    CHECK(std::string(disc["ranges"][0]["credential_ids"][0].GetString()) == a);
+
+    // A set a range names is not deleted from under it.
+    r = env.as_admin("DELETE", "/api/discovery/credentials/" + a);
+    CHECK(r.status == 409);
+    CHECK(error_code(r) == "in_use");
+    CHECK(env.count("SELECT count(*) FROM credentials WHERE credential_id = '" + a + "'") == 1);
+    CHECK(env.as_admin("PUT", "/api/discovery/ranges/" + range_id, R"({"credential_ids":[]})")
+              .status == 200);
+    CHECK(env.as_admin("DELETE", "/api/discovery/credentials/" + a).status == 204);
+
+    // A set sealed with another key file shows as unreadable (never its secrets).
+    {
+        auto conn = env.db.connect();
+        pqxx::work tx(conn.raw());
+        tx.exec_params(
+            "UPDATE credentials SET secret_key_id = 'feedfacefeedface' WHERE "
+            "credential_id = $1",
+            b);
+        tx.commit();
+    }
+    disc = parse(env.as_admin("GET", "/api/discovery").body);
+    for (const auto& c : disc["credentials"].GetArray()) {
+        CHECK(c["secrets_readable"].GetBool() ==
+              (std::string(c["credential_id"].GetString()) != b));
+    }
+}
+
+TEST_CASE("SNMPv3 context names: at most 32 bytes, SNMPv3 only", "[web]") {
+    Env env;
+    env.set_up();
+    const auto v3 = [](const std::string& context) {
+        return R"({"name":"v3","version":"3","user":"u","auth_protocol":"SHA",)"
+               R"("auth_password":"authpass123","context":")" +
+               context + R"("})";
+    };
+    CHECK(env.as_admin("POST", "/api/discovery/credentials", v3(std::string(32, 'c'))).status ==
+          201);
+    auto r = env.as_admin("POST", "/api/discovery/credentials", v3(std::string(33, 'c')));
+    CHECK(r.status == 400);
+    CHECK(error_message(r) == "context: must have at most 32 bytes (RFC 3411)");
+    // Octets, not characters: 16 Cyrillic letters are 32 bytes, 17 are 34.
+    std::string cyr;
+    for (int i = 0; i < 16; ++i) cyr += "\xd0\xbf";
+    CHECK(env.as_admin("POST", "/api/discovery/credentials", v3(cyr)).status == 201);
+    CHECK(env.as_admin("POST", "/api/discovery/credentials", v3(cyr + "\xd0\xbf")).status == 400);
+    r = env.as_admin("POST", "/api/discovery/credentials",
+                     R"({"name":"v2","version":"2c","community":"x","context":"MFP"})");
+    CHECK(r.status == 400);
+    CHECK(error_message(r) == "context: is only used by SNMPv3");
+    CHECK(env.count("SELECT count(*) FROM credentials") == 3);  // "public" + the two good ones
 }

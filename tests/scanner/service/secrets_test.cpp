@@ -1,0 +1,329 @@
+// SNMP secrets at rest (storage/secrets.hpp): the key file, AES-256-GCM sealing, what the
+// database holds (a SELECT shows no plaintext), the migration of plaintext rows written before
+// V0004, a wrong key file, and credential sets per discovery range.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <pqxx/pqxx>
+
+#include "pg.hpp"
+#include "printmon/common/logging.hpp"
+#include "printmon/db/migrator.hpp"
+#include "printmon/proto/uuid.hpp"
+#include "sim.hpp"
+#include "storage/secrets.hpp"
+#include "storage/store.hpp"
+
+namespace fs = std::filesystem;
+using namespace printmon::scanner::storage;
+using printmon::scanner::snmp::Credentials;
+using printmon::scanner::snmp::Version;
+using printmon::test::TempDatabase;
+using printmon::test::TempDir;
+
+namespace {
+
+std::shared_ptr<const SecretKey> key_of(char fill) {
+    return std::make_shared<const SecretKey>(SecretKey::from_bytes(std::string(32, fill)));
+}
+
+Credentials v3_set() {
+    Credentials c;
+    c.version = Version::v3;
+    c.user = "monitor";
+    c.auth_protocol = "SHA-256";
+    c.auth_password = "auth-Sekret-41";
+    c.priv_protocol = "AES";
+    c.priv_password = "priv-Sekret-42";
+    c.context = "Jetdirect";
+    return c;
+}
+
+Credentials community_set(const std::string& community) {
+    Credentials c;
+    c.community = community;
+    return c;
+}
+
+/// Every text column of every credentials row, joined: what a dump of the table would show.
+std::string credentials_dump(const std::string& conninfo) {
+    pqxx::connection c(conninfo);
+    pqxx::work tx(c);
+    std::string out;
+    for (const auto& r : tx.exec("SELECT credentials::text FROM credentials")) {
+        out += r[0].as<std::string>() + "\n";
+    }
+    return out;
+}
+
+long long count(const std::string& conninfo, const std::string& sql) {
+    pqxx::connection c(conninfo);
+    pqxx::work tx(c);
+    return tx.exec(sql)[0][0].as<long long>();
+}
+
+/// What the store's logger writes while this lives.
+struct LogCapture {
+    std::ostringstream text;
+    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink =
+        std::make_shared<spdlog::sinks::ostream_sink_mt>(text);
+    std::shared_ptr<spdlog::logger> logger = printmon::common::get_logger("scanner.store");
+    LogCapture() { logger->sinks().push_back(sink); }
+    ~LogCapture() {
+        auto& sinks = logger->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+    }
+    std::string str() {
+        logger->flush();
+        return text.str();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the key file: created 0600 once, read back, refused when malformed", "[secrets]") {
+    TempDir dir;
+    const auto path = dir.path / "secret.key";
+    bool created = false;
+    const auto first = SecretKey::load_or_create(path, &created);
+    CHECK(created);
+    struct stat st {};
+    REQUIRE(stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777U) == 0600U);
+    CHECK(fs::file_size(path) == 65);  // 64 hex digits and a newline
+
+    const auto again = SecretKey::load_or_create(path, &created);
+    CHECK_FALSE(created);
+    CHECK(again.id() == first.id());
+    // Same key: what one seals the other opens.
+    CHECK(again.decrypt(first.encrypt("public", "aad"), "aad").value() == "public");
+
+    std::ofstream(dir.path / "short.key") << "abcd\n";
+    CHECK_THROWS_WITH(SecretKey::load_or_create(dir.path / "short.key"),
+                      Catch::Contains("short.key") && Catch::Contains("64 hexadecimal"));
+    std::ofstream(dir.path / "nothex.key") << std::string(64, 'z') << "\n";
+    CHECK_THROWS_WITH(SecretKey::load_or_create(dir.path / "nothex.key"),
+                      Catch::Contains("64 hexadecimal"));
+    CHECK_THROWS_WITH(SecretKey::load_or_create(dir.path / "no-such-dir" / "k"),
+                      Catch::Contains("no-such-dir") && Catch::Contains("cannot create"));
+}
+
+TEST_CASE("AES-256-GCM: a fresh nonce each time, bound to its place, tampering detected",
+          "[secrets]") {
+    const auto key = key_of('k');
+    const auto a = key->encrypt("s3cret-community", "row1/community");
+    const auto b = key->encrypt("s3cret-community", "row1/community");
+    CHECK(a != b);  // random nonce: equal secrets do not show as equal ciphertexts
+    CHECK(a.find("s3cret") == std::string::npos);
+    CHECK(key->decrypt(a, "row1/community").value() == "s3cret-community");
+    CHECK_FALSE(key->decrypt(a, "row2/community"));  // moved to another row
+    CHECK_FALSE(key_of('x')->decrypt(a, "row1/community"));
+    auto flipped = a;
+    flipped[10] = flipped[10] == 'A' ? 'B' : 'A';
+    CHECK_FALSE(key->decrypt(flipped, "row1/community"));
+    CHECK_FALSE(key->decrypt("not base64!", "row1/community"));
+    CHECK_FALSE(key->decrypt("", "row1/community"));
+    CHECK_FALSE(key->decrypt("AAAA", "row1/community"));  // shorter than nonce + tag
+    CHECK(key->decrypt(key->encrypt("", "x"), "x").value().empty());
+    CHECK(key->id().size() == 16);
+    CHECK(key->id() != key_of('x')->id());
+}
+
+TEST_CASE("secrets are stored encrypted: a SELECT shows no plaintext, the store reads them",
+          "[secrets]") {
+    TempDatabase db;
+    Store store(db.conninfo(), key_of('k'));
+    store.connect();
+    store.migrate();
+    const auto v3 = store.add_credential("fleet v3", 1, v3_set());
+    const auto v2 = store.add_credential("branch", 2, community_set("Branch-Community-77"));
+
+    const auto dump = credentials_dump(db.conninfo());
+    for (const char* secret : {"auth-Sekret-41", "priv-Sekret-42", "Branch-Community-77"}) {
+        CAPTURE(secret);
+        CHECK(dump.find(secret) == std::string::npos);
+    }
+    CHECK(count(db.conninfo(),
+                "SELECT count(*) FROM credentials WHERE secret_scheme = 'aes-256-gcm' AND "
+                "secret_key_id = '" +
+                    key_of('k')->id() + "'") == 2);
+    // Non-secret fields stay readable for the UI and for support.
+    CHECK(dump.find("monitor") != std::string::npos);
+    CHECK(dump.find("Jetdirect") != std::string::npos);
+
+    // The seed "public" row is still plain until the service seals it at start.
+    CHECK(store.encrypt_plaintext_secrets() == 1);
+    CHECK(store.encrypt_plaintext_secrets() == 0);
+
+    const auto creds = store.load_credentials();
+    REQUIRE(creds.size() == 3);
+    CHECK(creds[0].name == "public");
+    CHECK(creds[0].credentials.community == "public");
+    CHECK(creds[1].credential_id == v3);
+    CHECK(creds[1].credentials == v3_set());
+    CHECK(creds[2].credential_id == v2);
+    CHECK(creds[2].credentials.community == "Branch-Community-77");
+
+    // Without a key nothing is stored in plain text.
+    Store keyless(db.conninfo());
+    keyless.connect();
+    CHECK_THROWS_AS(keyless.add_credential("x", 1, community_set("leak")), std::logic_error);
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials") == 3);
+}
+
+TEST_CASE("plaintext rows written before V0004 are encrypted at first start, once", "[secrets]") {
+    TempDatabase db;
+    {
+        // The schema as it was before V0004, with rows written by that version.
+        pqxx::connection c(db.conninfo());
+        std::vector<std::pair<std::string_view, std::string_view>> before;
+        for (const auto& m : embedded_migrations()) {
+            if (m.first < std::string_view("V0004")) before.push_back(m);
+        }
+        REQUIRE(before.size() == 3);
+        const fs::path origin = "embedded:scanner/migrations";
+        printmon::db::Migrator(c, printmon::db::parse_migrations(before, origin), origin).run();
+        pqxx::work tx(c);
+        tx.exec(
+            "INSERT INTO credentials (name, ordinal, version, v3_user, auth_protocol, "
+            "auth_password, priv_protocol, priv_password, context) VALUES ('old v3', 1, '3', "
+            "'olduser', 'SHA', 'Old-Auth-Pass-1', 'AES', 'Old-Priv-Pass-2', 'MFP')");
+        tx.exec("UPDATE credentials SET community = 'Old-Community-3' WHERE name = 'public'");
+        tx.commit();
+    }
+    const auto key = key_of('k');
+    Store store(db.conninfo(), key);
+    store.connect();
+    CHECK(store.migrate().applied.size() == 1);
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials WHERE secret_scheme = 'plain'") ==
+          2);
+    // Plain rows are usable before they are sealed (nothing is lost during the upgrade).
+    CHECK(store.load_credentials().size() == 2);
+
+    CHECK(store.encrypt_plaintext_secrets() == 2);
+    const auto dump = credentials_dump(db.conninfo());
+    for (const char* secret : {"Old-Auth-Pass-1", "Old-Priv-Pass-2", "Old-Community-3"}) {
+        CAPTURE(secret);
+        CHECK(dump.find(secret) == std::string::npos);
+    }
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials WHERE secret_scheme = 'plain'") ==
+          0);
+    // Idempotent: a second start changes nothing (ciphertexts stay as they are).
+    const auto sealed = credentials_dump(db.conninfo());
+    CHECK(store.encrypt_plaintext_secrets() == 0);
+    CHECK(credentials_dump(db.conninfo()) == sealed);
+
+    const auto creds = store.load_credentials();
+    REQUIRE(creds.size() == 2);
+    CHECK(creds[0].credentials.community == "Old-Community-3");
+    CHECK(creds[1].credentials.auth_password == "Old-Auth-Pass-1");
+    CHECK(creds[1].credentials.priv_password == "Old-Priv-Pass-2");
+    CHECK(creds[1].credentials.context == "MFP");
+}
+
+TEST_CASE("a wrong key file: that set is left out with a clear error, never tried empty",
+          "[secrets]") {
+    TempDatabase db;
+    std::string sealed_id;
+    {
+        Store store(db.conninfo(), key_of('a'));
+        store.connect();
+        store.migrate();
+        store.encrypt_plaintext_secrets();
+        sealed_id = store.add_credential("fleet v3", 1, v3_set());
+    }
+    LogCapture log;
+    Store other(db.conninfo(), key_of('b'));
+    other.connect();
+    // Sets sealed with the other key are left out, not returned with empty secrets; a set
+    // written with this key still works.
+    const auto mine = other.add_credential("mine", 5, community_set("Mine-Community"));
+    auto creds = other.load_credentials();
+    REQUIRE(creds.size() == 1);
+    CHECK(creds[0].credential_id == mine);
+    CHECK(creds[0].credentials.community == "Mine-Community");
+    const auto text = log.str();
+    CHECK(text.find("event=credential_unreadable credential_id=" + sealed_id) != std::string::npos);
+    CHECK(text.find("encrypted with another key") != std::string::npos);
+    CHECK(text.find(key_of('a')->id()) != std::string::npos);
+    // Reported once, not at every reload.
+    other.load_credentials();
+    const auto again = log.str();
+    std::size_t n = 0;
+    for (auto p = again.find("credential_id=" + sealed_id); p != std::string::npos;
+         p = again.find("credential_id=" + sealed_id, p + 1)) {
+        ++n;
+    }
+    CHECK(n == 1);
+    CHECK(again.find("auth-Sekret-41") == std::string::npos);
+
+    // A damaged value under the right key id: also left out, and said so.
+    {
+        pqxx::connection c(db.conninfo());
+        pqxx::work tx(c);
+        tx.exec_params(
+            "UPDATE credentials SET community = (SELECT community FROM credentials WHERE "
+            "credential_id = $1) WHERE name = 'public'",
+            mine);
+        tx.commit();
+    }
+    LogCapture log2;
+    Store right(db.conninfo(), key_of('a'));
+    right.connect();
+    creds = right.load_credentials();
+    REQUIRE(creds.size() == 1);  // "fleet v3"; "public" now holds another row's ciphertext
+    CHECK(creds[0].credential_id == sealed_id);
+    CHECK(creds[0].credentials == v3_set());
+    CHECK(log2.str().find("community does not authenticate") != std::string::npos);
+}
+
+TEST_CASE("ranges name their credential sets; unknown ids save nothing", "[secrets]") {
+    TempDatabase db;
+    Store store(db.conninfo(), key_of('k'));
+    store.connect();
+    store.migrate();
+    const auto a = store.add_credential("a", 1, community_set("ca"));
+    const auto b = store.add_credential("b", 2, community_set("cb"));
+    const auto r1 = store.add_range("10.0.0.0/24", false, {b, a});
+    store.add_range("10.0.1.0/24", false);
+    auto ranges = store.load_ranges();
+    REQUIRE(ranges.size() == 2);
+    CHECK(ranges[0].credential_ids == std::vector<std::string>{b, a});
+    CHECK(ranges[1].credential_ids.empty());
+
+    CHECK_THROWS_AS(store.add_range("10.0.2.0/24", false, {a, printmon::proto::new_uuid()}),
+                    pqxx::foreign_key_violation);
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM discovery_ranges") == 2);
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM range_credentials") == 2);
+
+    CHECK(store.set_range_credentials(r1, {a}));
+    CHECK(store.load_ranges()[0].credential_ids == std::vector<std::string>{a});
+    CHECK_THROWS_AS(store.set_range_credentials(r1, {printmon::proto::new_uuid()}),
+                    pqxx::foreign_key_violation);
+    CHECK(store.load_ranges()[0].credential_ids == std::vector<std::string>{a});  // kept
+    CHECK_FALSE(store.set_range_credentials(printmon::proto::new_uuid(), {a}));
+
+    // A set a range names cannot be deleted from under it.
+    pqxx::connection c(db.conninfo());
+    pqxx::work tx(c);
+    CHECK_THROWS_AS(tx.exec_params("DELETE FROM credentials WHERE credential_id = $1", a),
+                    pqxx::foreign_key_violation);
+}
+
+TEST_CASE("the context name is limited to 32 octets in the database too", "[secrets]") {
+    TempDatabase db;
+    Store store(db.conninfo(), key_of('k'));
+    store.connect();
+    store.migrate();
+    auto c = v3_set();
+    c.context = std::string(32, 'c');
+    store.add_credential("ok", 1, c);
+    c.context = std::string(33, 'c');
+    CHECK_THROWS_AS(store.add_credential("long", 1, c), pqxx::check_violation);
+}
