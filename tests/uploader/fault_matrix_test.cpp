@@ -15,6 +15,7 @@ using namespace printmon;
 using namespace printmon::uploader;
 using namespace printmon::uploader::test;
 using net::test::FaultAction;
+using net::test::FaultDirection;
 using net::test::FaultProxy;
 using net::test::MisbehavingServer;
 using net::test::Misbehaviour;
@@ -75,44 +76,50 @@ TEST_CASE("uploader failure matrix: the k-th I/O operation of a delivery fails",
     std::vector<std::string> all;
 
     for (const auto action : {FaultAction::kClose, FaultAction::kReset, FaultAction::kStall}) {
-        const std::size_t duplicates_before = store->duplicate_answers;
-        bool completed = false;
-        // Beast's fail_count loop: fail operation k = 0, 1, ... until a delivery needs fewer.
-        for (std::size_t k = 0; k < 40 && !completed; ++k) {
-            const auto ids = db.add_readings(device, 30);
-            all.insert(all.end(), ids.begin(), ids.end());
-            proxy.arm(k, action);
-            const auto started = Clock::now();
-            const auto faulty = service.run_cycle();
-            const auto elapsed = Clock::now() - started;
-            INFO(to_string(action) << " at operation " << k << ": " << join(proxy.last_trace())
-                                   << " -> " << faulty.error);
-            CHECK(elapsed < 2s);  // one request deadline at most
-            if (!proxy.fired()) {
-                completed = true;  // the whole exchange took fewer than k + 1 operations
-                CHECK(faulty.outcome == CycleOutcome::kIdle);
-                CHECK(faulty.batches_sent == 1);
-            } else if (faulty.outcome == CycleOutcome::kFailed) {
-                // Not acknowledged: pending, nothing marked sent.
-                CHECK(db.batches("pending") == 1);
-                CHECK(db.unsent_readings() == 30);
-                CHECK_FALSE(faulty.error.empty());
-            } else {
-                // The fault hit after the whole answer was read (the connection's end).
-                CHECK(faulty.outcome == CycleOutcome::kIdle);
+        for (const auto direction : {FaultDirection::kToServer, FaultDirection::kToClient}) {
+            const bool to_client = direction == FaultDirection::kToClient;
+            const std::size_t duplicates_before = store->duplicate_answers;
+            bool completed = false;
+            // Beast's fail_count loop: fail operation k = 0, 1, ... of one direction until a
+            // delivery needs fewer.
+            for (std::size_t k = 0; k < 40 && !completed; ++k) {
+                const auto ids = db.add_readings(device, 30);
+                all.insert(all.end(), ids.begin(), ids.end());
+                proxy.arm(direction, k, action);
+                const auto started = Clock::now();
+                const auto faulty = service.run_cycle();
+                const auto elapsed = Clock::now() - started;
+                INFO(to_string(action)
+                     << (to_client ? " to the client" : " to the server") << " at operation " << k
+                     << ": " << join(proxy.last_trace()) << " -> " << faulty.error);
+                CHECK(elapsed < 2s);  // one request deadline at most
+                if (!proxy.fired()) {
+                    completed = true;  // the whole exchange took fewer than k + 1 operations
+                    CHECK(faulty.outcome == CycleOutcome::kIdle);
+                    CHECK(faulty.batches_sent == 1);
+                } else if (faulty.outcome == CycleOutcome::kFailed) {
+                    // Not acknowledged: pending, nothing marked sent.
+                    CHECK(db.batches("pending") == 1);
+                    CHECK(db.unsent_readings() == 30);
+                    CHECK_FALSE(faulty.error.empty());
+                } else {
+                    // The fault hit after the whole answer was read (the connection's end).
+                    CHECK(faulty.outcome == CycleOutcome::kIdle);
+                    CHECK(db.unsent_readings() == 0);
+                }
+                proxy.disarm();
+                const auto next = service.run_cycle();
+                CHECK(next.outcome == CycleOutcome::kIdle);
                 CHECK(db.unsent_readings() == 0);
+                CHECK(db.batches("pending") == 0);
             }
-            proxy.disarm();
-            const auto next = service.run_cycle();
-            CHECK(next.outcome == CycleOutcome::kIdle);
-            CHECK(db.unsent_readings() == 0);
-            CHECK(db.batches("pending") == 0);
+            INFO(to_string(action) << (to_client ? " to the client" : " to the server"));
+            CHECK(completed);
+            // Towards the client, the answer is an operation (after the server flight and the
+            // session tickets): failing it leaves a batch the cloud committed, so the retry was a
+            // duplicate, recognised, not stored twice.
+            if (to_client) CHECK(store->duplicate_answers > duplicates_before);
         }
-        INFO(to_string(action));
-        CHECK(completed);
-        // Some fault landed between the cloud's commit and the answer: the retry was a
-        // duplicate, recognised, not stored twice.
-        CHECK(store->duplicate_answers > duplicates_before);
     }
     check_exactly_once(db, *store, all);
 }

@@ -296,7 +296,12 @@ struct FaultProxy::Impl {
     tcp::acceptor acceptor{ioc};
     std::thread thread;
     mutable std::mutex mutex;
-    std::optional<std::pair<std::size_t, FaultAction>> armed;
+    struct Fault {
+        FaultDirection direction;
+        std::size_t operation;
+        FaultAction action;
+    };
+    std::optional<Fault> armed;
     std::vector<std::string> trace;  // of the latest connection
     bool fired = false;
     std::uint64_t generation = 0;  // the latest connection
@@ -305,8 +310,8 @@ struct FaultProxy::Impl {
     struct Link {
         tcp::socket client;
         tcp::socket server;
-        std::size_t next_op = 0;
-        std::optional<std::pair<std::size_t, FaultAction>> fault;
+        std::array<std::size_t, 2> next_op{};  // per direction
+        std::optional<Fault> fault;
         std::uint64_t generation = 0;
         bool stalled = false;
         Link(tcp::socket c, tcp::socket s) : client(std::move(c)), server(std::move(s)) {}
@@ -328,12 +333,14 @@ struct FaultProxy::Impl {
             const std::size_t n = co_await from.async_read_some(
                 asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
             if (ec || link->stalled) break;
-            const std::size_t op = link->next_op++;
-            const bool fault = link->fault && link->fault->first == op;
+            const auto direction = upstream ? FaultDirection::kToServer : FaultDirection::kToClient;
+            const std::size_t op = link->next_op[upstream ? 0 : 1]++;
+            const bool fault =
+                link->fault && link->fault->direction == direction && link->fault->operation == op;
             record(*link, fmt::format("{} {}{}", upstream ? "c>s" : "s>c", n, fault ? " !" : ""),
                    fault);
             if (fault) {
-                switch (link->fault->second) {
+                switch (link->fault->action) {
                     case FaultAction::kReset:
                         link->client.set_option(asio::socket_base::linger(true, 0), ec);
                         link->server.set_option(asio::socket_base::linger(true, 0), ec);
@@ -403,9 +410,9 @@ FaultProxy::~FaultProxy() {
 
 std::uint16_t FaultProxy::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-void FaultProxy::arm(std::size_t operation, FaultAction action) {
+void FaultProxy::arm(FaultDirection direction, std::size_t operation, FaultAction action) {
     std::lock_guard lock(impl_->mutex);
-    impl_->armed = std::make_pair(operation, action);
+    impl_->armed = Impl::Fault{direction, operation, action};
 }
 
 void FaultProxy::disarm() {

@@ -80,10 +80,15 @@ enum class FaultAction {
 
 std::string_view to_string(FaultAction action);
 
+/// Which side's writes a FaultProxy counts.
+enum class FaultDirection { kToServer, kToClient };
+
 /// A TCP proxy from 127.0.0.1:<ephemeral> to 127.0.0.1:<target_port>. Every chunk it reads
-/// from either side is one operation, numbered from 0 per connection; when armed with k, the
-/// k-th operation is not forwarded and `action` happens instead. TLS passes through untouched
-/// (the client verifies the real server behind it).
+/// from one side is one operation of that direction, numbered from 0 per connection and
+/// direction; when armed with k, the k-th operation is not forwarded and `action` happens
+/// instead. TLS passes through untouched (the client verifies the real server behind it).
+/// Rationale for counting per direction: how a side's bytes are split into reads varies from
+/// run to run (and under ASan), the order of each side's own steps does not.
 class FaultProxy {
   public:
     explicit FaultProxy(std::uint16_t target_port);
@@ -93,7 +98,7 @@ class FaultProxy {
 
     std::uint16_t port() const;
     /// Applies to connections accepted from now on.
-    void arm(std::size_t operation, FaultAction action);
+    void arm(FaultDirection direction, std::size_t operation, FaultAction action);
     void disarm();
     /// Operations of the most recent connection so far ("c>s 517", "s>c 1432", ...).
     std::vector<std::string> last_trace() const;
