@@ -260,13 +260,27 @@ struct HttpClient::Impl {
         parser.body_limit(options.max_response_bytes);
         parser.header_limit(64 * 1024);
         if (verb == http::verb::head) parser.skip(true);
+        // Rationale: header first, then the body. Beast 1.74's response parser, when eager (as
+        // http::async_read makes it) and handed the header together with the first body bytes,
+        // resets the body_limit error of a too-large Content-Length and reads the whole body
+        // anyway: a server could make us allocate whatever it announced.
         if (!ec) {
+            co_await http::async_read_header(stream, buffer, parser,
+                                             asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec && !parser.is_done()) {
             co_await http::async_read(stream, buffer, parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
         }
         if (ec == beast::error::timeout) {
             co_return fail(ClientErrorCode::kTimeout,
                            fmt::format("request to {} timed out", url.authority));
+        }
+        if (ec == asio::ssl::error::stream_truncated) {
+            // The TLS session was fine; the connection was lost mid-answer (kProtocol's case).
+            co_return fail(ClientErrorCode::kProtocol,
+                           fmt::format("connection to {} closed before the response was complete",
+                                       url.authority));
         }
         if (ec && is_tls_error(ec)) {
             co_return fail(ClientErrorCode::kTlsFailed,
