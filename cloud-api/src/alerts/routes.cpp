@@ -1,6 +1,5 @@
 #include "alerts/routes.hpp"
 
-#include <openssl/rand.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -14,6 +13,7 @@
 
 #include "api/params.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/crypto/crypto.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/utf8.hpp"
@@ -519,10 +519,9 @@ bool valid_url(const std::string& u) {
 }
 
 std::string new_secret() {
-    unsigned char bytes[32];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+    // 32 random bytes as hex (64 characters), the form receivers copy into their config.
     std::string out = "whsec_";
-    for (const unsigned char b : bytes) out += fmt::format("{:02x}", b);
+    for (const unsigned char b : crypto::random_bytes(32)) out += fmt::format("{:02x}", b);
     return out;
 }
 

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -17,6 +16,7 @@
 #include <pqxx/transaction>
 
 #include "printmon/common/logging.hpp"
+#include "printmon/crypto/crypto.hpp"
 #include "printmon/proto/time.hpp"
 
 namespace printmon::cloud::alerts {
@@ -178,15 +178,7 @@ std::string curl_error(CURLcode code, const char* buffer) {
 
 std::string webhook_signature(const std::string& secret, long long timestamp,
                               const std::string& body) {
-    const std::string signed_text = std::to_string(timestamp) + "." + body;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac,
-         &size);
-    std::string out = "sha256=";
-    for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", mac[i]);
-    return out;
+    return "sha256=" + crypto::hmac_sha256_hex(secret, std::to_string(timestamp) + "." + body);
 }
 
 std::string compose_email(const std::string& from, const std::string& to,

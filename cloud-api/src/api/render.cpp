@@ -102,23 +102,6 @@ long long total_of(const pqxx::result& rows) {
 
 }  // namespace
 
-std::string csv_field(std::string_view text, bool is_text, char separator) {
-    std::string out;
-    const bool formula = is_text && !text.empty() &&
-                         (text.front() == '=' || text.front() == '+' || text.front() == '-' ||
-                          text.front() == '@' || text.front() == '\t' || text.front() == '\r');
-    const char specials[] = {separator, '"', '\r', '\n', '\0'};
-    const bool quote = formula || text.find_first_of(specials) != std::string_view::npos;
-    if (quote) out += '"';
-    if (formula) out += '\'';
-    for (const char c : text) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    if (quote) out += '"';
-    return out;
-}
-
 namespace {
 
 std::string weak_etag(std::string_view basis) {

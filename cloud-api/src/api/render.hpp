@@ -13,6 +13,7 @@
 #include <pqxx/result>
 
 #include "api/params.hpp"
+#include "printmon/common/csv.hpp"
 #include "printmon/net/http.hpp"
 
 namespace printmon::cloud::api {
@@ -40,8 +41,7 @@ net::Response render_object(const net::Request& request, const pqxx::result& row
 /// Adds an ETag to a 200 answer, or turns it into a 304 when If-None-Match matches.
 net::Response with_etag(const net::Request& request, net::Response response);
 
-/// RFC 4180 field with `separator` (',' or ';'), with spreadsheet formula injection
-/// neutralised ("=cmd" -> "'=cmd").
-std::string csv_field(std::string_view text, bool is_text, char separator = ',');
+/// One CSV field: printmon::common::csv_field (shared with the scanner's export).
+using common::csv_field;
 
 }  // namespace printmon::cloud::api

@@ -3,12 +3,12 @@
 #include <any>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <pqxx/nontransaction>
 
 #include "auth/keys.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/crypto/crypto.hpp"
 #include "printmon/db/connection.hpp"
 #include "tenancy/tenancy.hpp"
 
@@ -44,13 +44,7 @@ Principal make_principal(PrincipalKind kind, std::string tenant_id, std::string 
 std::string csrf_token_for(std::string_view session_token) {
     // Rationale: a keyed derivation of the secret session token (the token is 256-bit random,
     // so a hash with a fixed label is enough); never equal to anything stored.
-    const std::string input = fmt::format("printmon-csrf\n{}", session_token);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < 20 && i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
+    return crypto::sha256_hex(fmt::format("printmon-csrf\n{}", session_token)).substr(0, 40);
 }
 
 std::optional<std::string> cookie_value(const net::Request& request, std::string_view name) {

@@ -1,63 +1,18 @@
 #include "auth/keys.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
-#include <array>
 #include <cctype>
-#include <stdexcept>
 
-#include "printmon/db/migrator.hpp"
+#include "printmon/crypto/crypto.hpp"
 #include "printmon/proto/uuid.hpp"
 
 namespace printmon::cloud::auth {
-namespace {
-
-constexpr std::string_view kBase64Url =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url(const unsigned char* data, std::size_t size) {
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 3 <= size; i += 3) {
-        const unsigned v = (unsigned{data[i]} << 16) | (unsigned{data[i + 1]} << 8) | data[i + 2];
-        out += kBase64Url[(v >> 18) & 63];
-        out += kBase64Url[(v >> 12) & 63];
-        out += kBase64Url[(v >> 6) & 63];
-        out += kBase64Url[v & 63];
-    }
-    if (size - i == 1) {
-        const unsigned v = unsigned{data[i]} << 16;
-        out += kBase64Url[(v >> 18) & 63];
-        out += kBase64Url[(v >> 12) & 63];
-    } else if (size - i == 2) {
-        const unsigned v = (unsigned{data[i]} << 16) | (unsigned{data[i + 1]} << 8);
-        out += kBase64Url[(v >> 18) & 63];
-        out += kBase64Url[(v >> 12) & 63];
-        out += kBase64Url[(v >> 6) & 63];
-    }
-    return out;
-}
-
-bool is_base64url(std::string_view text) {
-    for (const char c : text) {
-        if (kBase64Url.find(c) == std::string_view::npos) return false;
-    }
-    return true;
-}
-
-}  // namespace
 
 std::string generate_key(std::string_view kind, std::string_view tenant_id) {
-    std::array<unsigned char, 32> secret{};
-    if (RAND_bytes(secret.data(), static_cast<int>(secret.size())) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
-    }
     std::string key(kind);
     key += '.';
     key += tenant_id;
     key += '.';
-    key += base64url(secret.data(), secret.size());
+    key += crypto::random_token(32);
     return key;
 }
 
@@ -73,11 +28,11 @@ std::optional<ParsedKey> parse_key(std::string_view key) {
         return std::nullopt;
     }
     if (!proto::is_uuid(tenant)) return std::nullopt;
-    if (secret.size() != kSecretChars || !is_base64url(secret)) return std::nullopt;
+    if (secret.size() != kSecretChars || !crypto::is_base64url(secret)) return std::nullopt;
     return ParsedKey{std::string(kind), std::string(tenant), std::string(key)};
 }
 
-std::string key_hash_hex(std::string_view key) { return db::sha256_hex(std::string(key)); }
+std::string key_hash_hex(std::string_view key) { return crypto::sha256_hex(key); }
 
 std::string display_prefix(std::string_view key) {
     const auto second = key.find('.', key.find('.') + 1);
@@ -106,7 +61,7 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
     // inputs differ nor reveal the length of the configured token.
     const std::string ha = key_hash_hex(a);
     const std::string hb = key_hash_hex(b);
-    return CRYPTO_memcmp(ha.data(), hb.data(), ha.size()) == 0;
+    return crypto::constant_time_equal(ha, hb);
 }
 
 }  // namespace printmon::cloud::auth

@@ -6,15 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "printmon/crypto/crypto.hpp"
+
 namespace printmon::cloud::auth {
 
-/// OWASP's argon2id minimum (2023): 19 MiB, 2 passes, 1 lane. ~30 ms on this project's machine:
-/// slow for guessing, fast enough for a login.
-struct PasswordParams {
-    unsigned time_cost = 2;
-    unsigned memory_kib = 19 * 1024;
-    unsigned lanes = 1;
-};
+/// argon2id cost: printmon::crypto's defaults (OWASP's minimum), shared with the scanner.
+using PasswordParams = crypto::Argon2Cost;
 
 /// Passwords shorter than this are refused (NIST SP 800-63B's minimum).
 inline constexpr std::size_t kMinPasswordChars = 8;

@@ -4,9 +4,9 @@
 #include <memory>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "console/assets.hpp"
+#include "printmon/crypto/crypto.hpp"
 #include "printmon/net/gzip.hpp"
 
 namespace printmon::cloud::console {
@@ -19,14 +19,7 @@ struct Asset {
     std::string etag;
 };
 
-std::string sha256_prefix(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < 8 && i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
+std::string sha256_prefix(std::string_view data) { return crypto::sha256_hex(data).substr(0, 16); }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;

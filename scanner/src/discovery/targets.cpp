@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 
+#include "polling/text.hpp"
+
 namespace printmon::scanner::discovery {
 namespace {
 
@@ -14,13 +16,6 @@ std::optional<std::uint32_t> parse_ipv4(const std::string& text) {
     in_addr a{};
     if (inet_pton(AF_INET, text.c_str(), &a) != 1) return std::nullopt;
     return ntohl(a.s_addr);
-}
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t");
-    return s.substr(b, e - b + 1);
 }
 
 bool valid_hostname(const std::string& h) {
@@ -39,7 +34,7 @@ std::string format_ipv4(std::uint32_t addr) {
 }
 
 tl::expected<TargetSpec, std::string> parse_target(const std::string& raw) {
-    const std::string text = trim(raw);
+    const std::string text = scanner::text::trim(raw);
     if (text.empty()) return tl::unexpected(std::string("empty target"));
     if (const auto slash = text.find('/'); slash != std::string::npos) {
         const auto base = parse_ipv4(text.substr(0, slash));
@@ -56,8 +51,8 @@ tl::expected<TargetSpec, std::string> parse_target(const std::string& raw) {
     }
     if (const auto dash = text.find('-');
         dash != std::string::npos && parse_ipv4(text.substr(0, dash))) {
-        const auto first = parse_ipv4(trim(text.substr(0, dash)));
-        const auto last = parse_ipv4(trim(text.substr(dash + 1)));
+        const auto first = parse_ipv4(scanner::text::trim(text.substr(0, dash)));
+        const auto last = parse_ipv4(scanner::text::trim(text.substr(dash + 1)));
         if (!last) {
             return tl::unexpected("'" + text + "' is not a valid range (like 10.0.0.5-10.0.0.20)");
         }

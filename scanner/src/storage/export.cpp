@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 #include <pqxx/result>
 
+#include "printmon/common/csv.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -55,21 +56,6 @@ const char* scope_name(ExportFilter::Scope scope) {
             return "range";
     }
     return "unsent";
-}
-
-std::string csv_field(std::string value) {
-    // Rationale: a location typed as "=HYPERLINK(...)" must not become a formula in a
-    // spreadsheet (CSV injection); a leading quote makes it text.
-    if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string::npos) {
-        value.insert(0, "'");
-    }
-    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-    std::string out = "\"";
-    for (const char c : value) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 }  // namespace
@@ -234,7 +220,7 @@ std::string export_csv(const std::vector<proto::Batch>& batches) {
             std::string line;
             for (std::size_t i = 0; i < fields.size(); ++i) {
                 if (i > 0) line += ',';
-                line += csv_field(fields[i]);
+                line += common::csv_field(fields[i]);
             }
             for (const auto& c : kCounters) {
                 const auto v = s.counters.find(c);

@@ -1,4 +1,5 @@
 #include "printmon/db/migrator.hpp"
+#include "printmon/crypto/crypto.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,7 +15,6 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -94,17 +94,7 @@ class SessionLock {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& bytes) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int size = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-        throw std::runtime_error("EVP_Digest(sha256) failed");
-    }
-    std::string hex;
-    hex.reserve(size * 2U);
-    for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
-}
+std::string sha256_hex(const std::string& bytes) { return crypto::sha256_hex(bytes); }
 
 namespace {
 

@@ -587,7 +587,7 @@ TEST_CASE("export: the v1 batch file the cloud imports, and CSV", "[web]") {
     CHECK(r.headers.at("Content-Type").find("text/csv") == 0);
     CHECK(r.body.find("reading_id,device_id,polled_at") == 0);
     CHECK(r.body.find("\"LaserJet, \"\"M477\"\"\"") != std::string::npos);
-    CHECK(r.body.find(",'=cmd|x,") != std::string::npos);  // no formula injection
+    CHECK(r.body.find(",\"'=cmd|x\",") != std::string::npos);  // no formula injection
     CHECK(r.body.find(",1001,") != std::string::npos);
 
     r = env.as_admin("GET", "/api/export?scope=range&from=2024-10-04&to=2024-10-04");
