@@ -141,14 +141,23 @@ SendResult IngestClient::send(const std::string& cloud_url, const std::string& s
             std::string(net::to_string(response.error().code)) + ": " + response.error().message;
         return out;
     }
-    out.http_status = response->status;
-    auto parsed = parse_body(response->body);
-    switch (response->status) {
+    const std::size_t wire_bytes = out.wire_bytes;
+    out = interpret_reply(response->status, response->headers, response->body, batch.batch_id);
+    out.wire_bytes = wire_bytes;
+    return out;
+}
+
+SendResult interpret_reply(unsigned status, const net::Headers& headers, const std::string& body,
+                           std::string_view batch_id) {
+    SendResult out;
+    out.http_status = status;
+    auto parsed = parse_body(body);
+    switch (status) {
         case 200:
             // Any 200 means stored (the contract); the body only tells which kind.
             out.status =
                 parsed.status == "duplicate" ? SendStatus::kDuplicate : SendStatus::kStored;
-            if (!parsed.batch_id.empty() && parsed.batch_id != batch.batch_id) {
+            if (!parsed.batch_id.empty() && parsed.batch_id != batch_id) {
                 out.message = "the cloud acknowledged another batch_id: " + parsed.batch_id;
                 out.status = SendStatus::kFailed;
             }
@@ -167,13 +176,13 @@ SendResult IngestClient::send(const std::string& cloud_url, const std::string& s
             break;
         case 503:
             out.status = SendStatus::kOverloaded;
-            out.retry_after = parse_retry_after(response->headers);
+            out.retry_after = parse_retry_after(headers);
             break;
         default:
             out.status = SendStatus::kFailed;
             break;
     }
-    out.message = "HTTP " + std::to_string(response->status) +
+    out.message = "HTTP " + std::to_string(status) +
                   (parsed.message.empty() ? std::string() : ": " + parsed.message);
     return out;
 }
