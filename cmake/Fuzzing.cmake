@@ -5,8 +5,14 @@ if(PRINTMON_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "PRINTMON_FUZZ needs clang (cmake --preset fuzz)")
   endif()
+  set(_ignorelist ${PROJECT_SOURCE_DIR}/fuzz/ubsan.ignorelist)
+  # ccache does not hash the ignorelist: its hash on the command line keeps cached objects
+  # from outliving a change to it.
+  file(MD5 ${_ignorelist} _ignorelist_md5)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_ignorelist})
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-                      -fno-sanitize-recover=undefined)
+                      -fno-sanitize-recover=undefined -fsanitize-ignorelist=${_ignorelist}
+                      -DPRINTMON_UBSAN_IGNORELIST=${_ignorelist_md5})
   add_link_options(-fsanitize=address,undefined)
   # Boost 1.74's Asio detects coroutines only with g++ or libc++; clang 14 has them with
   # libstdc++ 12 too (the same definitions as .clang-tidy's ExtraArgs).

@@ -14,10 +14,14 @@
 namespace printmon::fuzz {
 namespace {
 
+namespace beast = net::beast;
+namespace http = net::http;
+
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && beast::iequals(a, b);
+    return a.size() == b.size() && beast::iequals(beast::string_view(a.data(), a.size()),
+                                                  beast::string_view(b.data(), b.size()));
 }
 
 /// What net::Server does between routing and the handler (decode_body).

@@ -31,11 +31,19 @@ class Bytes {
         for (int i = 0; i < 4; ++i) v = (v << 8U) | byte();
         return v;
     }
-    std::uint64_t u64() { return (std::uint64_t{u32()} << 32U) | u32(); }
+    // One read per statement: the order of two reads in one expression is unspecified, and the
+    // replay test (g++) must read an input as the fuzzer (clang) did.
+    std::uint64_t u64() {
+        const std::uint64_t high = u32();
+        return (high << 32U) | u32();
+    }
     /// A string of 0..max_len bytes (the length is one byte or two, scaled).
     std::string text(std::size_t max_len) {
         std::size_t len = byte();
-        if (max_len > 255 && flag()) len = (len << 8U) | byte();
+        if (max_len > 255 && flag()) {
+            const std::size_t low = byte();
+            len = (len << 8U) | low;
+        }
         if (len > max_len) len = len % (max_len + 1);
         if (len > size_ - pos_) len = size_ - pos_;
         std::string out(reinterpret_cast<const char*>(data_ + pos_), len);

@@ -56,7 +56,8 @@ const std::vector<Oid>& known_oids() {
 
 Oid pick_oid(Bytes& in) {
     const auto& oids = known_oids();
-    Oid out = oids[(std::size_t{in.byte()} << 8U | in.byte()) % oids.size()];
+    const std::size_t high = in.byte();
+    Oid out = oids[((high << 8U) | in.byte()) % oids.size()];
     const int extra = in.byte() % 4;
     for (int i = 0; i < extra; ++i) {
         const std::uint8_t b = in.byte();
