@@ -158,7 +158,9 @@ SendResult interpret_reply(unsigned status, const net::Headers& headers, const s
             out.status =
                 parsed.status == "duplicate" ? SendStatus::kDuplicate : SendStatus::kStored;
             if (!parsed.batch_id.empty() && parsed.batch_id != batch_id) {
-                out.message = "the cloud acknowledged another batch_id: " + parsed.batch_id;
+                // The id comes from whatever answers at cloud_url: bounded like any message.
+                out.message = "the cloud acknowledged another batch_id: " +
+                              parsed.batch_id.substr(0, kMaxMessageBytes / 2);
                 out.status = SendStatus::kFailed;
             }
             return out;
