@@ -1,4 +1,5 @@
 #include "snmp/engine.hpp"
+#include "snmp/varbind.hpp"
 
 // clang-format off
 #include <net-snmp/net-snmp-config.h>
@@ -36,6 +37,9 @@ void init_netsnmp_once() {
     });
 }
 
+}  // namespace
+
+// Declared in varbind.hpp (the fuzzer calls it too).
 Value to_value(const netsnmp_variable_list* v) {
     Value out;
     switch (v->type) {
@@ -100,6 +104,8 @@ Value to_value(const netsnmp_variable_list* v) {
     }
     return out;
 }
+
+namespace {
 
 Oid to_oid(const oid* name, std::size_t len) {
     Oid out;

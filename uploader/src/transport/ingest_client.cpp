@@ -124,9 +124,18 @@ SendResult IngestClient::send(const std::string& cloud_url, const std::string& s
             std::string(net::to_string(response.error().code)) + ": " + response.error().message;
         return out;
     }
-    out.http_status = response->status;
-    auto parsed = parse_body(response->status, response->body);
-    switch (response->status) {
+    const std::size_t wire_bytes = out.wire_bytes;
+    out = interpret_reply(response->status, response->headers, response->body, batch.batch_id);
+    out.wire_bytes = wire_bytes;
+    return out;
+}
+
+SendResult interpret_reply(unsigned status, const net::Headers& headers, const std::string& body,
+                           std::string_view batch_id) {
+    SendResult out;
+    out.http_status = status;
+    auto parsed = parse_body(status, body);
+    switch (status) {
         case 200:
             // Any 200 means stored (the contract: the cloud answers 200 only after its commit,
             // and TLS is verified); the acknowledgement tells which kind. One naming another
@@ -138,8 +147,11 @@ SendResult IngestClient::send(const std::string& cloud_url, const std::string& s
                 return out;
             }
             out.status = parsed.ack->duplicate ? SendStatus::kDuplicate : SendStatus::kStored;
-            if (parsed.ack->batch_id != batch.batch_id) {
-                out.message = "the cloud acknowledged another batch_id: " + parsed.ack->batch_id;
+            if (parsed.ack->batch_id != batch_id) {
+                // The id comes from whatever answers at cloud_url: bounded like any message
+                // (the schema already holds it to a UUID's 36 characters).
+                out.message = "the cloud acknowledged another batch_id: " +
+                              parsed.ack->batch_id.substr(0, kMaxMessageBytes / 2);
                 out.status = SendStatus::kFailed;
             }
             return out;
@@ -157,13 +169,13 @@ SendResult IngestClient::send(const std::string& cloud_url, const std::string& s
             break;
         case 503:
             out.status = SendStatus::kOverloaded;
-            out.retry_after = parse_retry_after(response->headers);
+            out.retry_after = parse_retry_after(headers);
             break;
         default:
             out.status = SendStatus::kFailed;
             break;
     }
-    out.message = "HTTP " + std::to_string(response->status) +
+    out.message = "HTTP " + std::to_string(status) +
                   (parsed.message.empty() ? std::string() : ": " + parsed.message);
     return out;
 }

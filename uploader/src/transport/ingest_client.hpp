@@ -49,6 +49,12 @@ struct SendResult {
 /// `pmk.<tenant>.<first 4>…`: what logs may show of a scanner key.
 std::string key_hint(std::string_view key);
 
+/// The cloud's answer to the post of batch `batch_id` (the ingest acknowledgement that decides
+/// whether the outbox marks rows sent), classified. Any bytes are accepted: the answer comes
+/// from whatever listens at cloud_url. Separate from send() so it can be fuzzed without I/O.
+SendResult interpret_reply(unsigned status, const net::Headers& headers, const std::string& body,
+                           std::string_view batch_id);
+
 /// Posts batches. Thread-safe (HttpClient is).
 class IngestClient {
   public:
