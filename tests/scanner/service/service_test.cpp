@@ -85,7 +85,7 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
     const auto totals = query_map(
         db.conninfo(),
         "SELECT d.serial || '/' || r.total, count(*) FROM readings r JOIN devices d USING "
-        "(device_id) GROUP BY 1");
+        "(device_id) WHERE r.total IS NOT NULL GROUP BY 1");  // a poll cut by a timeout has none
     for (std::size_t i = 0; i < expected.size(); ++i) {
         CAPTURE(expected[i].file);
         CHECK(totals.count(expected[i].serial + "/" + std::to_string(expected[i].total)) == 1);
