@@ -22,6 +22,8 @@ struct ServerSettings {
     std::size_t pool_size = 2;
     std::chrono::milliseconds acquire_timeout{200};
     AnalyticsConfig analytics;
+    /// Another database than the fixture's throwaway one (a private cluster a test stops).
+    std::string conninfo{};
     ingest::IngestLimits limits = [] {
         ingest::IngestLimits l;
         // Small enough that the server's lingering close drains an oversized body (<= 1 MiB)

@@ -51,7 +51,8 @@ net::Response with_retry_mapping(std::chrono::seconds retry_after, F&& f) {
         return auth::overloaded_response(retry_after);
     } catch (const pqxx::serialization_failure&) {
         return auth::overloaded_response(retry_after);
-    } catch (const pqxx::broken_connection&) {
+    } catch (const pqxx::failure& e) {
+        if (!storage::database_unavailable(e)) throw;
         return auth::overloaded_response(retry_after);
     }
 }
