@@ -60,6 +60,8 @@ CloudConfig read(const common::ConfigReader& root) {
         ingest.get_or<std::size_t>("import_max_body_bytes", c.limits.import_max_body_bytes);
     c.limits.import_max_inflated_bytes =
         ingest.get_or<std::size_t>("import_max_inflated_bytes", c.limits.import_max_inflated_bytes);
+    c.limits.max_inflate_ratio =
+        ingest.get_or<std::size_t>("max_inflate_ratio", c.limits.max_inflate_ratio);
     c.auth.retry_after = std::chrono::seconds(ingest.get_or<int>("retry_after_s", 2));
 
     c.auth.admin_token = root.table("auth").optional_secret("admin_token").value_or("");

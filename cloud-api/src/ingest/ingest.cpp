@@ -211,6 +211,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     ingest_options.max_body_bytes = limits.max_body_bytes;
     ingest_options.accept_gzip = true;
     ingest_options.max_inflated_bytes = limits.max_inflated_bytes;
+    ingest_options.max_inflate_ratio = limits.max_inflate_ratio;
     ingest_options.tag = std::string(auth::kTagScanner);
     const std::size_t max_batch = limits.max_inflated_bytes;
     router.post(
@@ -300,6 +301,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     import_options.max_body_bytes = limits.import_max_body_bytes;
     import_options.accept_gzip = true;
     import_options.max_inflated_bytes = limits.import_max_inflated_bytes;
+    import_options.max_inflate_ratio = limits.max_inflate_ratio;
     import_options.tag = std::string(auth::kTagTenant);
     const std::size_t max_file = limits.import_max_inflated_bytes;
     router.post(

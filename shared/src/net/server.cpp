@@ -348,8 +348,15 @@ struct Server::Impl {
         co_return std::nullopt;
     }
 
+    // True when the body is to be inflated (gzip on a route that takes it): slow work for the
+    // blocking pool. Everything else decode_body does is a header check.
+    static bool needs_inflating(const RouteInfo& route, const Request& request) {
+        const auto encoding = request.header("Content-Encoding");
+        return encoding && iequals(*encoding, "gzip") && route.options.accept_gzip;
+    }
+
     // Applies Content-Encoding; returns the error response for unsupported or bad encodings.
-    std::optional<Response> decode_body(const RouteInfo& route, Request& request) {
+    static std::optional<Response> decode_body(const RouteInfo& route, Request& request) {
         const auto encoding = request.header("Content-Encoding");
         if (!encoding || encoding->empty() || iequals(*encoding, "identity")) return std::nullopt;
         if (!iequals(*encoding, "gzip") || !route.options.accept_gzip) {
@@ -357,12 +364,26 @@ struct Server::Impl {
                 415, "unsupported_encoding",
                 fmt::format("content encoding '{}' is not accepted here", *encoding));
         }
-        auto inflated = gzip_decompress(request.body, route.options.max_inflated_bytes);
+        std::size_t cap = route.options.max_inflated_bytes;
+        bool by_ratio = false;
+        if (const auto ratio = route.options.max_inflate_ratio; ratio != 0) {
+            const std::size_t size = request.body.size();
+            const std::size_t relative =
+                size > cap / ratio ? cap : std::max(kInflateRatioFloor, size * ratio);
+            if (relative < cap) {
+                cap = relative;
+                by_ratio = true;
+            }
+        }
+        auto inflated = gzip_decompress(request.body, cap);
         if (!inflated) {
             if (inflated.error() == GzipError::kTooLarge) {
-                return error_response(413, "payload_too_large",
-                                      fmt::format("inflated body exceeds {} bytes",
-                                                  route.options.max_inflated_bytes));
+                return error_response(
+                    413, "payload_too_large",
+                    by_ratio ? fmt::format("inflated body exceeds {} bytes ({} times its "
+                                           "compressed size)",
+                                           cap, route.options.max_inflate_ratio)
+                             : fmt::format("inflated body exceeds {} bytes", cap));
             }
             return error_response(400, "bad_encoding", "body is not valid gzip");
         }
@@ -475,6 +496,13 @@ struct Server::Impl {
                 if (response) {
                     keep_alive = false;  // the rest of the body is still on the wire
                     left_unread = true;
+                } else if (needs_inflating(*match.route, request)) {
+                    // Rationale: inflating up to the route's cap takes seconds; on the I/O
+                    // thread it stalled every other connection, health checks included
+                    // (issue 14 item 3).
+                    const RouteInfo& route = *match.route;
+                    auto inflate = [&route, &request] { return decode_body(route, request); };
+                    response = co_await run_blocking(blocking, std::move(inflate));
                 } else {
                     response = decode_body(*match.route, request);
                 }

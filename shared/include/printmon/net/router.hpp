@@ -16,6 +16,9 @@
 
 namespace printmon::net {
 
+/// Inflated bytes a gzip body may always reach, whatever its compression ratio.
+inline constexpr std::size_t kInflateRatioFloor = std::size_t{1} << 20;
+
 /// Per-route limits and behaviour.
 struct RouteOptions {
     /// Cap on the body as received on the wire; larger requests get 413 (before the body is
@@ -26,6 +29,11 @@ struct RouteOptions {
     bool accept_gzip = false;
     /// Cap on the inflated body (gzip-bomb protection): inflating stops there with 413.
     std::size_t max_inflated_bytes = kDefaultMaxBodyBytes;
+    /// Cap on the inflated size relative to the body as received: at most this many times its
+    /// size (but always kInflateRatioFloor), 413 beyond. Real JSON compresses 5-20 times; a
+    /// bomb about 1,000 times, so a small body cannot make the server hold max_inflated_bytes.
+    /// 0: no ratio cap.
+    std::size_t max_inflate_ratio = 100;
     /// The handler never blocks (health check, static page): run it on the I/O thread instead
     /// of the blocking pool.
     bool run_inline = false;
