@@ -1250,6 +1250,9 @@ net::ServerOptions WebApp::server_options(const WebOptions& options) {
     }
     s.blocking_threads = 4;
     s.max_connections = 128;
+    // A browser opens about six connections to a host; one client holding many slow ones must
+    // not take every slot from the others (issue 14 item 6).
+    s.max_connections_per_address = 16;
     return s;
 }
 

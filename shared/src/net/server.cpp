@@ -68,6 +68,7 @@ struct Server::Impl {
         std::function<void()> close;  // runs on the connection's strand
         bool idle = true;             // waiting for a request header
         bool refused = false;         // served only to answer 503
+        std::string address;          // the client's, counted in per_address while served
     };
 
     ServerOptions options;
@@ -77,7 +78,8 @@ struct Server::Impl {
     mutable std::mutex mutex;
     std::condition_variable drained;
     std::map<std::uint64_t, Connection> connections;
-    std::size_t served = 0;  // connections not refused
+    std::size_t served = 0;                          // connections not refused
+    std::map<std::string, std::size_t> per_address;  // served connections by client address
     std::size_t refused = 0;
     std::uint64_t next_id = 0;
     bool stopping = false;
@@ -182,12 +184,19 @@ struct Server::Impl {
             // segment of a multi-segment answer waits for the client's delayed ACK (~40 ms on
             // Linux) on a kept-alive connection. Best effort: a failure only costs latency.
             socket.set_option(tcp::no_delay(true), ec);
+            const auto peer = socket.remote_endpoint(ec);
+            if (ec) continue;  // already gone
+            std::string address = peer.address().to_string();
             std::uint64_t id = 0;
             bool refuse = false;
             {
                 std::lock_guard lock(mutex);
                 if (stopping) continue;  // socket closes here
-                if (served >= options.max_connections) {
+                const auto mine = per_address.find(address);
+                const bool address_full = options.max_connections_per_address != 0 &&
+                                          mine != per_address.end() &&
+                                          mine->second >= options.max_connections_per_address;
+                if (served >= options.max_connections || address_full) {
                     const std::size_t slots =
                         std::max(kMinOverloadSlots, options.max_connections / 8);
                     if (refused >= slots) continue;  // beyond even that: just close
@@ -195,9 +204,12 @@ struct Server::Impl {
                     ++refused;
                 } else {
                     ++served;
+                    ++per_address[address];
                 }
                 id = ++next_id;
-                connections[id].refused = refuse;
+                auto& connection = connections[id];
+                connection.refused = refuse;
+                if (!refuse) connection.address = std::move(address);
             }
             auto executor = socket.get_executor();
             auto on_done = [this](std::exception_ptr e) { log_exception("connection", e); };
@@ -221,6 +233,10 @@ struct Server::Impl {
                     --impl->refused;
                 } else {
                     --impl->served;
+                    const auto mine = impl->per_address.find(it->second.address);
+                    if (mine != impl->per_address.end() && --mine->second == 0) {
+                        impl->per_address.erase(mine);
+                    }
                 }
                 impl->connections.erase(it);
             }
