@@ -366,6 +366,34 @@ TEST_CASE("a far-future last_seen does not take a device over", "[cloud][ingest]
     CHECK(where() == "Room 2 branch-a true");
 }
 
+// Issue 14 item 13: two polls of a device within one second are two moments in the cloud too
+// (the scanner sends polled_at to the millisecond).
+TEST_CASE("polled_at keeps its milliseconds in the cloud", "[cloud][ingest]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-1");
+    auto batch = fresh_batch("branch-1");
+    const auto& device = batch.readings[0].device_id;
+    std::vector<std::string> ids;
+    int n = 0;
+    for (auto& r : batch.readings) {
+        if (r.device_id != device) continue;
+        r.snapshot.polled_at = n == 0 ? "2026-11-24T13:00:00.250Z" : "2026-11-24T13:00:00.750Z";
+        ids.push_back(r.reading_id);
+        ++n;
+    }
+    REQUIRE(ids.size() == 2);
+    REQUIRE(counts_of(s.ingest(key, batch)).stored == 3);
+    const auto at = [&](const std::string& id) {
+        return s.query_value(
+            "SELECT to_char(polled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+            "FROM readings WHERE reading_id = $1::uuid",
+            id);
+    };
+    CHECK(at(ids[0]) == "2026-11-24T13:00:00.250Z");
+    CHECK(at(ids[1]) == "2026-11-24T13:00:00.750Z");
+}
+
 TEST_CASE("tenants are isolated: same scanner ids and reading ids, separate rows",
           "[cloud][ingest][tenancy]") {
     CloudServer s;
