@@ -31,11 +31,7 @@ void field(Writer& w, const char* name, long long value) {
 void require_json(const net::Request& request) {
     const auto type = request.header("Content-Type");
     if (!type) return;  // curl -d without -H: treat as JSON, the parser decides
-    const auto semicolon = type->find(';');
-    std::string media(type->substr(0, semicolon));
-    while (!media.empty() && media.back() == ' ') media.pop_back();
-    for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (media != "application/json") {
+    if (net::media_type(*type) != "application/json") {
         throw net::HttpError(
             415, "unsupported_media_type",
             "Content-Type must be application/json, got '" + std::string(*type) + "'");

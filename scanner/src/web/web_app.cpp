@@ -116,7 +116,7 @@ HttpError bad_field(const char* field, const std::string& message) {
 /// The request body as a JSON object; 415 for another media type, 400 for malformed JSON.
 rapidjson::Document parse_body(const Request& request) {
     const auto type = request.header("Content-Type");
-    if (!type || type->find("application/json") == std::string_view::npos) {
+    if (!type || net::media_type(*type) != "application/json") {
         throw HttpError(415, "unsupported_media_type", "send the body as application/json");
     }
     rapidjson::Document doc;
@@ -227,15 +227,19 @@ std::optional<std::string> cookie_value(const Request& request, std::string_view
     return std::nullopt;
 }
 
-void security_headers(Response& r) {
+net::Headers security_header_set() {
     // Rationale: no inline scripts or styles anywhere, so the policy can forbid them; the UI
     // must never be framed (clickjacking of "delete device").
-    r.headers["Content-Security-Policy"] =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-    r.headers["X-Content-Type-Options"] = "nosniff";
-    r.headers["Referrer-Policy"] = "same-origin";
-    r.headers["X-Frame-Options"] = "DENY";
+    return {{"Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+            {"X-Content-Type-Options", "nosniff"},
+            {"Referrer-Policy", "same-origin"},
+            {"X-Frame-Options", "DENY"}};
+}
+
+void security_headers(Response& r) {
+    for (auto& [name, value] : security_header_set()) r.headers[name] = std::move(value);
 }
 
 Response redirect(const std::string& location) {
@@ -1374,6 +1378,9 @@ net::Router WebApp::router() {
     api("GET", "/api/status", &Impl::status);
 
     router.before([impl](Request& r, const net::RouteInfo& route) { impl->before(r, route); });
+    // Answers no handler made (404, 405, 401 from the before-hook, and the server's own 413,
+    // 431, 503) carry the same headers as the pages (issue 14 item 11).
+    router.default_headers(security_header_set());
     return router;
 }
 

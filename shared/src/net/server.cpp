@@ -550,6 +550,8 @@ struct Server::Impl {
     template <class Stream>
     Awaitable<bool> write_response(Stream& stream, unsigned version, bool keep_alive,
                                    Response response) {
+        // Also the answers made here (413, 431, 503) and by the before-body hook.
+        router.apply_default_headers(response);
         http::response<http::string_body> out;
         out.version(version);
         out.result(response.status);

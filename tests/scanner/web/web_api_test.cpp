@@ -12,6 +12,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -843,4 +845,74 @@ TEST_CASE("over HTTP: oversized and malformed requests are refused, the server k
     REQUIRE(r.has_value());
     CHECK(r->status == 200);
     server.stop();
+}
+
+namespace {
+
+// The headers every answer of the UI carries, errors included.
+void check_security_headers(const printmon::net::Headers& headers) {
+    const auto has = [&](const char* name) {
+        const auto it = headers.find(name);
+        return it != headers.end() && !it->second.empty();
+    };
+    CHECK(has("Content-Security-Policy"));
+    CHECK(has("X-Content-Type-Options"));
+    CHECK(has("X-Frame-Options"));
+    CHECK(has("Referrer-Policy"));
+}
+
+}  // namespace
+
+// Issue 14 item 11: answers the router and the server make themselves (404, 405, 401 from the
+// before-hook, 413, 431) lacked the security headers the pages have.
+TEST_CASE("error answers carry the security headers", "[web]") {
+    Env env;
+    env.set_up();
+    for (const auto& [method, target, status] :
+         std::vector<std::tuple<std::string, std::string, unsigned>>{{"GET", "/api/nope", 404},
+                                                                     {"PATCH", "/api/devices", 405},
+                                                                     {"GET", "/api/devices", 401},
+                                                                     {"GET", "/%zz", 400}}) {
+        INFO(method << " " << target);
+        const auto r = env.call(method, target);
+        CHECK(r.status == status);
+        check_security_headers(r.headers);
+    }
+
+    auto options = web::WebApp::server_options(env.app.options());
+    options.port = 0;
+    printmon::net::Server server(options, env.app.router());
+    server.start();
+    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+    printmon::net::HttpClient client;
+    const printmon::net::Headers h{
+        {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", "application/json"}};
+    auto r = client.post(base + "/api/devices", std::string(200 * 1024, 'x'), h);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 413);
+    check_security_headers(r->headers);
+    r = client.get(base + "/api/nope");
+    REQUIRE(r.has_value());
+    CHECK(r->status == 404);
+    check_security_headers(r->headers);
+    server.stop();
+}
+
+// Issue 14 item 11: "contains application/json" let text/plain;charset=application/json (a
+// type a cross-site form can send without a preflight) through.
+TEST_CASE("JSON bodies need exactly the application/json media type", "[web]") {
+    Env env;
+    env.set_up();
+    const std::string body = R"({"address":"10.9.8.7"})";
+    const auto post = [&](const std::string& type) {
+        printmon::net::Headers h{
+            {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", type}};
+        return env.call("POST", "/api/devices", body, h).status;
+    };
+    CHECK(post("text/plain;charset=application/json") == 415);
+    CHECK(post("text/plain; application/json") == 415);
+    CHECK(post("application/jsonx") == 415);
+    CHECK(post("application/json-seq") == 415);
+    CHECK(post("multipart/form-data; boundary=application/json") == 415);
+    CHECK(post("Application/JSON; charset=utf-8") == 201);
 }

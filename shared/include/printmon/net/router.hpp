@@ -102,6 +102,14 @@ class Router {
     std::optional<Response> authorize_headers(const RouteMatch& match, Request& request) const;
     bool has_before_body() const { return static_cast<bool>(before_body_); }
 
+    /// Headers every answer carries unless it sets them itself (a web UI's security headers):
+    /// added by invoke() to handler answers and to the errors it maps (404, 405, 401 from a
+    /// hook, 500), and by the Server to the answers it makes itself (413, 415, 431, 503).
+    void default_headers(Headers headers) { default_headers_ = std::move(headers); }
+    const Headers& default_headers() const { return default_headers_; }
+    /// Adds the default headers `response` lacks.
+    void apply_default_headers(Response& response) const;
+
     /// Every registered route, in registration order (checked against the OpenAPI document).
     std::vector<RouteInfo> routes() const;
 
@@ -122,6 +130,8 @@ class Router {
     std::vector<std::shared_ptr<const Route>> routes_;
     BeforeHook before_;
     BeforeHook before_body_;
+    Headers default_headers_;
+    Response invoke_route(const RouteMatch& match, Request& request) const;
     Response map_error(const HttpError& e, const Request& request,
                        const std::string& pattern) const;
     std::shared_ptr<spdlog::logger> log_;
