@@ -1,7 +1,10 @@
 #include "web/web_app.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <any>
+#include <array>
 #include <cctype>
 #include <map>
 #include <stdexcept>
@@ -253,11 +256,33 @@ bool is_unsafe(const std::string& method) {
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-/// Host part of an Origin header ("https://scanner:8443" -> "scanner:8443").
-std::string_view origin_host(std::string_view origin) {
-    const auto scheme = origin.find("://");
-    if (scheme == std::string_view::npos) return origin;
-    return origin.substr(scheme + 3);
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+/// The name in a Host header, lower case, without the port or an IPv6 literal's brackets:
+/// "Scanner:8080" -> "scanner", "[::1]:8080" -> "::1".
+std::string host_name(std::string_view host) {
+    std::string_view name = host;
+    if (!name.empty() && name.front() == '[') {
+        const auto close = name.find(']');
+        name = close == std::string_view::npos ? name.substr(1) : name.substr(1, close - 1);
+    } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+        name = name.substr(0, colon);
+    }
+    std::string out(name);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!out.empty() && out.back() == '.') out.pop_back();  // "localhost." is localhost
+    return out;
+}
+
+bool is_ip_literal(const std::string& name) {
+    std::array<unsigned char, 16> address{};
+    return inet_pton(AF_INET, name.c_str(), address.data()) == 1 ||
+           inet_pton(AF_INET6, name.c_str(), address.data()) == 1;
 }
 
 std::string content_type_of(std::string_view name) {
@@ -550,18 +575,48 @@ struct WebApp::Impl {
         request.context = principal;
     }
 
+    bool is_own_host(const std::string& name) const {
+        if (name == "localhost" || is_ip_literal(name)) return true;
+        return std::any_of(options.allowed_hosts.begin(), options.allowed_hosts.end(),
+                           [&](const std::string& allowed) { return host_name(allowed) == name; });
+    }
+
     static const Principal& principal_of(const Request& request) {
         const auto* p = std::any_cast<std::optional<Principal>>(&request.context);
         if (p == nullptr || !*p) throw HttpError(401, "unauthenticated", "log in first");
         return **p;
     }
 
-    /// Login and setup come without a session: refuse cross-site posts (CSRF on the login
-    /// form) by media type and Origin.
-    static void check_same_origin(const Request& request) {
-        const auto origin = request.header("Origin");
+    /// Login and setup come without a session, so they are guarded by what the browser says
+    /// about the request (issue 14 item 2):
+    /// - Host must be a name of this scanner: an IP literal, localhost, or one of
+    ///   [web] allowed_hosts. Rationale: DNS rebinding gives a hostile page a name that
+    ///   resolves to the scanner; its requests are same-origin for the browser, but carry the
+    ///   hostile name in Host. An IP literal cannot be rebound.
+    /// - Origin, when sent (browsers always send it on a POST), must be this very host and
+    ///   scheme; Sec-Fetch-Site, when sent, must not say cross-site.
+    /// - The body must be application/json (parse_body): a cross-site form cannot send that.
+    /// Clients without Host or Origin (curl, scripts) are not browsers and not at risk.
+    void check_same_origin(const Request& request) const {
         const auto host = request.header("Host");
-        if (origin && host && origin_host(*origin) != *host) {
+        if (host && !is_own_host(host_name(*host))) {
+            log->warn("event=unknown_host host={} remote={}", common::log_value(*host),
+                      request.remote_address);
+            throw HttpError(403, "unknown_host",
+                            fmt::format("this scanner does not answer to the name '{}'; add it "
+                                        "to allowed_hosts in the [web] section of scanner.toml",
+                                        host_name(*host)));
+        }
+        const auto origin = request.header("Origin");
+        if (origin) {
+            const std::string expected =
+                fmt::format("{}://{}", options.tls() ? "https" : "http", host.value_or(""));
+            if (!host || !iequals(*origin, expected)) {
+                throw HttpError(403, "cross_origin", "cross-origin request refused");
+            }
+        }
+        const auto site = request.header("Sec-Fetch-Site");
+        if (site && *site != "same-origin" && *site != "none") {
             throw HttpError(403, "cross_origin", "cross-origin request refused");
         }
     }

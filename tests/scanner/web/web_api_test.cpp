@@ -916,3 +916,58 @@ TEST_CASE("JSON bodies need exactly the application/json media type", "[web]") {
     CHECK(post("multipart/form-data; boundary=application/json") == 415);
     CHECK(post("Application/JSON; charset=utf-8") == 201);
 }
+
+// Issue 14 item 2: the first-visit setup accepted a request whose Host and Origin were both a
+// foreign name (DNS rebinding: a web page whose name resolves to the scanner) and a
+// text/plain;charset=application/json body. Whoever comes first would own the scanner.
+TEST_CASE("setup and login refuse foreign hosts, foreign origins and non-JSON types", "[web]") {
+    auto options = Env::test_options();
+    options.allowed_hosts = {"printmon.branch.example"};
+    Env env(options);
+    const std::string body = std::string(R"({"password":")") + kPassword + R"("})";
+    const auto setup = [&](printmon::net::Headers h) {
+        if (!h.count("Content-Type")) h["Content-Type"] = "application/json";
+        return env.call("POST", "/api/auth/setup", body, h);
+    };
+    // DNS rebinding: name and origin agree, but the name is not the scanner's.
+    auto r = setup({{"Host", "evil.example"}, {"Origin", "http://evil.example"}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "unknown_host");
+    r = setup({{"Host", "evil.example:8080"}});
+    CHECK(r.status == 403);
+    // A foreign origin posting to the scanner's own name.
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "http://evil.example"}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "cross_origin");
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "null"}});
+    CHECK(r.status == 403);
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Sec-Fetch-Site", "cross-site"}});
+    CHECK(r.status == 403);
+    // The content type a cross-site form or a no-preflight fetch can send.
+    r = setup({{"Host", "127.0.0.1:8080"},
+               {"Origin", "http://127.0.0.1:8080"},
+               {"Content-Type", "text/plain;charset=application/json"}});
+    CHECK(r.status == 415);
+    CHECK(env.count("SELECT count(*) FROM web_users") == 0);
+    // Login has the same guard.
+    r = env.call("POST", "/api/auth/login", body,
+                 {{"Host", "evil.example"}, {"Content-Type", "application/json"}});
+    CHECK(r.status == 403);
+
+    // The scanner's names: IP literals, localhost, the configured allowed_hosts.
+    // A too-short password shows the request got past the guards.
+    for (const std::string host :
+         {"localhost:8080", "[::1]:8080", "10.1.2.3", "PrintMon.Branch.Example"}) {
+        INFO(host);
+        r = env.call("POST", "/api/auth/setup", R"({"password":"short"})",
+                     {{"Host", host},
+                      {"Origin", "http://" + host},
+                      {"Sec-Fetch-Site", "same-origin"},
+                      {"Content-Type", "application/json"}});
+        CHECK(r.status == 400);
+        CHECK(error_code(r) == "invalid_field");
+    }
+    r = setup({{"Host", "printmon.branch.example:8080"},
+               {"Origin", "http://printmon.branch.example:8080"}});
+    CHECK(r.status == 201);
+}
