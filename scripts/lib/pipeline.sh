@@ -12,6 +12,9 @@ PIPE_POLL_S=${PIPE_POLL_S:-5}
 PIPE_PRINT_S=${PIPE_PRINT_S:-}
 
 pipe_env() { sed -n "s/^$2=//p" "$PIPE_DIR/$1/env"; }
+# Writes stdin to a file only its owner can read: the configs and conninfo files hold database
+# passwords (issue 14 item 11: they were world-readable).
+pipe_private() { (umask 077 && cat >"$1"); }
 pipe_branch_sql() { psql "$(cat "$PIPE_DIR/branch.conninfo")" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 pipe_cloud_sql() { psql "$(cat "$PIPE_DIR/cloud.conninfo")" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
 
@@ -62,11 +65,12 @@ pipeline_start() {
   # Only we need to enter it: the peers that run as other users (PostgreSQL, snmpsim) keep
   # their state in private folders of their own (tests/support/private_dir).
   mkdir -p "$PIPE_DIR"
+  chmod 700 "$PIPE_DIR"
   # Two private PostgreSQL clusters: the branch's and the cloud's.
   "$PIPE_ROOT/tests/support/pg_cluster" start "$PIPE_DIR/pg-branch" >/dev/null
   "$PIPE_ROOT/tests/support/pg_cluster" start "$PIPE_DIR/pg-cloud" >/dev/null
-  pipe_env pg-branch PG_CONNINFO >"$PIPE_DIR/branch.conninfo"
-  pipe_env pg-cloud PG_CONNINFO >"$PIPE_DIR/cloud.conninfo"
+  pipe_env pg-branch PG_CONNINFO | pipe_private "$PIPE_DIR/branch.conninfo"
+  pipe_env pg-cloud PG_CONNINFO | pipe_private "$PIPE_DIR/cloud.conninfo"
   # Simulated printers, one per loopback address, community "public".
   local recordings=$PIPE_ROOT/tests/data/printers
   if [ -n "$PIPE_PRINT_S" ]; then
@@ -81,7 +85,7 @@ pipeline_start() {
   PIPE_CLOUD_PORT=$("$PIPE_ROOT/tests/support/free_port")
   PIPE_UI_PORT=$("$PIPE_ROOT/tests/support/free_port")
 
-  cat >"$PIPE_DIR/cloud-api.toml" <<TOML
+  pipe_private "$PIPE_DIR/cloud-api.toml" <<TOML
 [log]
 level = "info"
 [server]
@@ -92,7 +96,7 @@ key_file = "$PIPE_DIR/pki/server.key"
 [database]
 conninfo = "$(cat "$PIPE_DIR/cloud.conninfo")"
 TOML
-  cat >"$PIPE_DIR/scanner.toml" <<TOML
+  pipe_private "$PIPE_DIR/scanner.toml" <<TOML
 [database]
 conninfo = "$(cat "$PIPE_DIR/branch.conninfo")"
 [log]
@@ -106,7 +110,7 @@ port = $PIPE_UI_PORT
 [secrets]
 key_file = "$PIPE_DIR/scanner-secret.key"
 TOML
-  cat >"$PIPE_DIR/uploader.toml" <<TOML
+  pipe_private "$PIPE_DIR/uploader.toml" <<TOML
 log_level = "info"
 [database]
 conninfo = "$(cat "$PIPE_DIR/branch.conninfo")"

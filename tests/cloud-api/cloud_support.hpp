@@ -29,6 +29,8 @@ struct ServerSettings {
         n.enabled = false;
         return n;
     }();
+    /// Another database than the fixture's throwaway one (a private cluster a test stops).
+    std::string conninfo{};
     ingest::IngestLimits limits = [] {
         ingest::IngestLimits l;
         // Small enough that the server's lingering close drains an oversized body (<= 1 MiB)

@@ -315,6 +315,85 @@ TEST_CASE("one physical device seen by two scanners and at a new address is one 
                         "scanner:branch-a:bbbbbbbb-0000-4000-8000-000000000001") == "1");
 }
 
+// Issue 14 item 7: a second scanner of the tenant sent last_seen = 2099 and so owned the
+// device's location, address and scanner (site) for good; the real scanner could not move them
+// back. A device cannot have been seen after the cloud received the batch: last_seen is clamped
+// to the cloud's time.
+TEST_CASE("a far-future last_seen does not take a device over", "[cloud][ingest][identity]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key_a = s.create_scanner(tenant, "branch-a");
+    const auto key_b = s.create_scanner(tenant, "branch-b");
+    const auto now = [] { return std::chrono::system_clock::now(); };
+    const auto at = [](std::chrono::system_clock::time_point t) {
+        return proto::format_rfc3339(t, proto::TimePrecision::milliseconds);
+    };
+    const std::string ricoh = "serial:ricoh:3101R810456";
+    const auto where = [&] {
+        return s
+            .query_value(
+                "SELECT location || ' ' || last_scanner_id || ' ' || (last_seen <= now())::text "
+                "FROM devices WHERE identity_key = $1",
+                ricoh)
+            .value_or("(none)");
+    };
+
+    auto a = fresh_batch("branch-a");
+    a.devices[0].location = "Room 1";
+    a.devices[0].last_seen = at(now() - std::chrono::minutes(2));
+    REQUIRE(counts_of(s.ingest(key_a, a)).stored == 3);
+    REQUIRE(where() == "Room 1 branch-a true");
+
+    auto b = fresh_batch("branch-b");
+    for (auto& d : b.devices) {
+        d.device_id = "dddddddd-0000-4000-8000-00000000000" + d.device_id.substr(35);
+        d.location = "Hijacked";
+        d.last_seen = "2099-01-01T00:00:00Z";
+    }
+    for (auto& r : b.readings)
+        r.device_id = "dddddddd-0000-4000-8000-00000000000" + r.device_id.substr(35);
+    for (auto& e : b.events)
+        e.device_id = "dddddddd-0000-4000-8000-00000000000" + e.device_id.substr(35);
+    REQUIRE(counts_of(s.ingest(key_b, b)).stored == 3);
+    // B did see it last, but not in 2099.
+    CHECK(where() == "Hijacked branch-b true");
+
+    // The real scanner's next batch (its clock a second ahead) describes the device again.
+    auto a2 = fresh_batch("branch-a");
+    a2.devices[0].location = "Room 2";
+    a2.devices[0].last_seen = at(now() + std::chrono::seconds(1));
+    REQUIRE(counts_of(s.ingest(key_a, a2)).stored == 3);
+    CHECK(where() == "Room 2 branch-a true");
+}
+
+// Issue 14 item 13: two polls of a device within one second are two moments in the cloud too
+// (the scanner sends polled_at to the millisecond).
+TEST_CASE("polled_at keeps its milliseconds in the cloud", "[cloud][ingest]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Acme");
+    const auto key = s.create_scanner(tenant, "branch-1");
+    auto batch = fresh_batch("branch-1");
+    const auto& device = batch.readings[0].device_id;
+    std::vector<std::string> ids;
+    int n = 0;
+    for (auto& r : batch.readings) {
+        if (r.device_id != device) continue;
+        r.snapshot.polled_at = n == 0 ? "2026-11-24T13:00:00.250Z" : "2026-11-24T13:00:00.750Z";
+        ids.push_back(r.reading_id);
+        ++n;
+    }
+    REQUIRE(ids.size() == 2);
+    REQUIRE(counts_of(s.ingest(key, batch)).stored == 3);
+    const auto at = [&](const std::string& id) {
+        return s.query_value(
+            "SELECT to_char(polled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+            "FROM readings WHERE reading_id = $1::uuid",
+            id);
+    };
+    CHECK(at(ids[0]) == "2026-11-24T13:00:00.250Z");
+    CHECK(at(ids[1]) == "2026-11-24T13:00:00.750Z");
+}
+
 TEST_CASE("tenants are isolated: same scanner ids and reading ids, separate rows",
           "[cloud][ingest][tenancy]") {
     CloudServer s;

@@ -396,7 +396,9 @@ void register_accounts(Registrar& r) {
             const auto email = *member(doc, "email", true, 254);
             const auto password = *member(doc, "password", true, auth::kMaxPasswordChars);
             const bool cookie = bool_member(doc, "cookie").value_or(false);
-            const auto account = auth::account_key(tenant.value_or("*"), email);
+            // Braked by e-mail whichever form is used, so that alternating the tenant form
+            // and the e-mail-only form does not double a guesser's budget.
+            const auto account = auth::account_key("*", email);
             const auto& remote = request.remote_address;
             if (const auto wait = deps->logins->blocked(account, remote)) {
                 log->warn("event=login_rate_limited tenant={} remote={}",
@@ -418,7 +420,7 @@ void register_accounts(Registrar& r) {
                     if (any && !any->session) {
                         // Right password in several tenants: the caller picks one. Not a
                         // failure, and no session yet.
-                        deps->logins->succeeded(account);
+                        deps->logins->succeeded(account, remote);
                         return choose_tenant(any->choices);
                     }
                     if (any) {
@@ -432,7 +434,7 @@ void register_accounts(Registrar& r) {
                               common::log_value(tenant.value_or("*")));
                     throw net::HttpError(401, "login_failed", "wrong e-mail or password");
                 }
-                deps->logins->succeeded(account);
+                deps->logins->succeeded(account, remote);
                 log->info("event=login tenant={} user={} cookie={}", tenant_id, session->user_id,
                           cookie);
                 const auto info = tenancy::tenant_info(tx, tenant_id);

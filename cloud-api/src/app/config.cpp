@@ -25,6 +25,8 @@ CloudConfig read(const common::ConfigReader& root) {
     c.server.io_threads = server.get_or<std::size_t>("io_threads", 1);
     c.server.blocking_threads = server.get_or<std::size_t>("blocking_threads", 4);
     c.server.max_connections = server.get_or<std::size_t>("max_connections", 256);
+    c.server.max_connections_per_address =
+        server.get_or<std::size_t>("max_connections_per_address", 64);
     c.server.retry_after = std::chrono::seconds(server.get_or<int>("retry_after_s", 5));
     c.server.body_timeout =
         std::chrono::milliseconds(server.get_or<int>("body_timeout_ms", 60'000));
@@ -62,6 +64,8 @@ CloudConfig read(const common::ConfigReader& root) {
         ingest.get_or<std::size_t>("import_max_body_bytes", c.limits.import_max_body_bytes);
     c.limits.import_max_inflated_bytes =
         ingest.get_or<std::size_t>("import_max_inflated_bytes", c.limits.import_max_inflated_bytes);
+    c.limits.max_inflate_ratio =
+        ingest.get_or<std::size_t>("max_inflate_ratio", c.limits.max_inflate_ratio);
     c.auth.retry_after = std::chrono::seconds(ingest.get_or<int>("retry_after_s", 2));
 
     c.auth.admin_token = root.table("auth").optional_secret("admin_token").value_or("");

@@ -121,6 +121,15 @@ void Authenticator::authenticate(net::Request& request, const net::RouteInfo& ro
         // and inflating a body the database could not take anyway.
         throw net::HttpError(503, "overloaded", "database busy; retry after the given delay")
             .with_header("Retry-After", std::to_string(options_.retry_after.count()));
+    } catch (const pqxx::failure& e) {
+        // The database restarting is the client's cue to retry, like an overload; anything
+        // else is a bug for the router's 500.
+        if (!storage::database_unavailable(e)) throw;
+        common::get_logger("cloud.auth")
+            ->warn("event=database_unavailable route={} error={}", route.pattern,
+                   common::log_value(e.what()));
+        throw net::HttpError(503, "overloaded", "database unavailable; retry after the given delay")
+            .with_header("Retry-After", std::to_string(options_.retry_after.count()));
     }
     request.context = std::move(context);
 }
@@ -194,6 +203,12 @@ net::Handler Authenticator::guarded(net::Handler handler) const {
         try {
             return handler(request);
         } catch (const storage::PoolExhausted&) {
+            return overloaded_response(options_.retry_after);
+        } catch (const pqxx::failure& e) {
+            if (!storage::database_unavailable(e)) throw;
+            common::get_logger("cloud.auth")
+                ->warn("event=database_unavailable route={} error={}", request.route_pattern,
+                       common::log_value(e.what()));
             return overloaded_response(options_.retry_after);
         }
     };

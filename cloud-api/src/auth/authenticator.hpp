@@ -86,7 +86,8 @@ class Authenticator {
     net::BeforeHook hook() const;
 
     /// Wraps a handler: answers 503 + Retry-After when the pool was exhausted (in the hook or
-    /// in the handler: storage::PoolExhausted).
+    /// in the handler: storage::PoolExhausted) or the database is unreachable
+    /// (storage::database_unavailable).
     net::Handler guarded(net::Handler handler) const;
 
     const AuthOptions& options() const { return options_; }

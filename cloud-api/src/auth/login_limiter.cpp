@@ -7,15 +7,26 @@ namespace printmon::cloud::auth {
 
 LoginLimiter::LoginLimiter(LoginLimits limits) : limits_(limits) {}
 
+namespace {
+
+// The account key at one address; '\n' cannot occur in either part (e-mails and addresses
+// are single-line), so two pairs never share a key.
+std::string pair_key(const std::string& account, const std::string& address) {
+    return "p:" + account + '\n' + address;
+}
+
+}  // namespace
+
 std::optional<std::chrono::seconds> LoginLimiter::wait_for(const std::string& key,
+                                                           std::size_t limit,
                                                            Clock::time_point now) {
     const auto it = failures_.find(key);
     if (it == failures_.end()) return std::nullopt;
     auto& times = it->second;
     while (!times.empty() && now - times.front() >= limits_.window) times.pop_front();
-    if (times.size() < limits_.max_failures) return std::nullopt;
+    if (times.size() < limit) return std::nullopt;
     // Blocked until the oldest failure that keeps the count at the limit leaves the window.
-    const auto until = times[times.size() - limits_.max_failures] + limits_.window;
+    const auto until = times[times.size() - limit] + limits_.window;
     const auto wait = std::chrono::ceil<std::chrono::seconds>(until - now);
     return std::max(wait, std::chrono::seconds(1));
 }
@@ -24,13 +35,13 @@ std::optional<std::chrono::seconds> LoginLimiter::blocked(const std::string& acc
                                                           const std::string& address,
                                                           Clock::time_point now) {
     const std::lock_guard lock(mutex_);
-    const auto by_account = wait_for("a:" + account, now);
-    const auto by_address = wait_for("r:" + address, now);
+    const auto by_account = wait_for(pair_key(account, address), limits_.max_failures, now);
+    const auto by_address = wait_for("r:" + address, limits_.max_address_failures, now);
     if (by_account && by_address) return std::max(*by_account, *by_address);
     return by_account ? by_account : by_address;
 }
 
-void LoginLimiter::add(const std::string& key, Clock::time_point now) {
+void LoginLimiter::add(const std::string& key, std::size_t limit, Clock::time_point now) {
     auto [it, fresh] = failures_.try_emplace(key);
     if (fresh) {
         order_.push_back(key);
@@ -43,20 +54,20 @@ void LoginLimiter::add(const std::string& key, Clock::time_point now) {
     }
     auto& times = it->second;
     times.push_back(now);
-    // Only the newest max_failures matter for the decision.
-    while (times.size() > limits_.max_failures) times.pop_front();
+    // Only the newest `limit` failures matter for the decision.
+    while (times.size() > limit) times.pop_front();
 }
 
 void LoginLimiter::failed(const std::string& account, const std::string& address,
                           Clock::time_point now) {
     const std::lock_guard lock(mutex_);
-    add("a:" + account, now);
-    add("r:" + address, now);
+    add(pair_key(account, address), limits_.max_failures, now);
+    add("r:" + address, limits_.max_address_failures, now);
 }
 
-void LoginLimiter::succeeded(const std::string& account) {
+void LoginLimiter::succeeded(const std::string& account, const std::string& address) {
     const std::lock_guard lock(mutex_);
-    const auto it = failures_.find("a:" + account);
+    const auto it = failures_.find(pair_key(account, address));
     if (it != failures_.end()) it->second.clear();
 }
 

@@ -1,9 +1,14 @@
 #pragma once
 // Brute-force brake for POST /api/v1/auth/login: after `max_failures` failed logins within
-// `window` for one account (tenant + e-mail) or from one client address, further attempts are
-// refused with 429 until the oldest failure leaves the window. In memory, per process: a
-// deployment with several cloud-api instances behind a balancer multiplies the budget by the
-// number of instances (documented), which still turns a dictionary attack into years.
+// `window` for one account (tenant + e-mail) from one client address, or
+// `max_address_failures` from one address over all accounts, further attempts from that
+// address are refused with 429 until the oldest failure leaves the window.
+// Rationale: keyed per (account, address), not per account: a lockout per account across
+// addresses let anyone lock a user out of their correct password by failing ten times from
+// anywhere (issue 14 item 5). The price is that a distributed guesser gets max_failures per
+// address it controls; argon2id at ~50 ms per guess and the address brake keep that slow.
+// In memory, per process: a deployment with several cloud-api instances behind a balancer
+// multiplies the budget by the number of instances (documented).
 
 #include <chrono>
 #include <cstddef>
@@ -21,6 +26,10 @@ struct LoginLimits {
     /// Keys tracked at most (accounts + addresses); the oldest are forgotten first, so memory
     /// stays bounded under a spray of random e-mails or addresses.
     std::size_t max_keys = 100'000;
+    /// Failures from one address over all accounts (a spray of e-mails). Looser than the
+    /// per-account budget so that one user mistyping behind a shared NAT does not lock out
+    /// the whole office.
+    std::size_t max_address_failures = 30;
 };
 
 class LoginLimiter {
@@ -35,20 +44,21 @@ class LoginLimiter {
                                                 const std::string& address,
                                                 Clock::time_point now = Clock::now());
 
-    /// Records a failed attempt against both the account and the address.
+    /// Records a failed attempt against the account at this address and against the address.
     void failed(const std::string& account, const std::string& address,
                 Clock::time_point now = Clock::now());
 
-    /// A successful login clears the account's failures (not the address's: one good password
-    /// must not reset a spray over many accounts from that address).
-    void succeeded(const std::string& account);
+    /// A successful login clears the account's failures at this address (not the address's:
+    /// one good password must not reset a spray over many accounts from that address).
+    void succeeded(const std::string& account, const std::string& address);
 
     const LoginLimits& limits() const { return limits_; }
 
   private:
     using Failures = std::deque<Clock::time_point>;
-    std::optional<std::chrono::seconds> wait_for(const std::string& key, Clock::time_point now);
-    void add(const std::string& key, Clock::time_point now);
+    std::optional<std::chrono::seconds> wait_for(const std::string& key, std::size_t limit,
+                                                 Clock::time_point now);
+    void add(const std::string& key, std::size_t limit, Clock::time_point now);
 
     LoginLimits limits_;
     std::mutex mutex_;

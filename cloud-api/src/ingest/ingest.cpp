@@ -32,11 +32,7 @@ void field(Writer& w, const char* name, long long value) {
 void require_json(const net::Request& request) {
     const auto type = request.header("Content-Type");
     if (!type) return;  // curl -d without -H: treat as JSON, the parser decides
-    const auto semicolon = type->find(';');
-    std::string media(type->substr(0, semicolon));
-    while (!media.empty() && media.back() == ' ') media.pop_back();
-    for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (media != "application/json") {
+    if (net::media_type(*type) != "application/json") {
         throw net::HttpError(
             415, "unsupported_media_type",
             "Content-Type must be application/json, got '" + std::string(*type) + "'");
@@ -52,7 +48,8 @@ net::Response with_retry_mapping(std::chrono::seconds retry_after, F&& f) {
         return auth::overloaded_response(retry_after);
     } catch (const pqxx::serialization_failure&) {
         return auth::overloaded_response(retry_after);
-    } catch (const pqxx::broken_connection&) {
+    } catch (const pqxx::failure& e) {
+        if (!storage::database_unavailable(e)) throw;
         return auth::overloaded_response(retry_after);
     }
 }
@@ -208,6 +205,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     ingest_options.max_body_bytes = limits.max_body_bytes;
     ingest_options.accept_gzip = true;
     ingest_options.max_inflated_bytes = limits.max_inflated_bytes;
+    ingest_options.max_inflate_ratio = limits.max_inflate_ratio;
     ingest_options.tag = std::string(auth::kTagScanner);
     const std::size_t max_batch = limits.max_inflated_bytes;
     router.post(
@@ -299,6 +297,7 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     import_options.max_body_bytes = limits.import_max_body_bytes;
     import_options.accept_gzip = true;
     import_options.max_inflated_bytes = limits.import_max_inflated_bytes;
+    import_options.max_inflate_ratio = limits.max_inflate_ratio;
     import_options.tag = std::string(auth::kTagTenant);
     const std::size_t max_file = limits.import_max_inflated_bytes;
     router.post(

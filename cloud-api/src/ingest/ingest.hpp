@@ -30,6 +30,9 @@ struct IngestLimits {
     /// POST /api/v1/import: offline files are bigger (many batches).
     std::size_t import_max_body_bytes = std::size_t{64} << 20;
     std::size_t import_max_inflated_bytes = std::size_t{512} << 20;
+    /// Both routes: inflated at most this many times the body as received (net::RouteOptions::
+    /// max_inflate_ratio; 0: off).
+    std::size_t max_inflate_ratio = 100;
 };
 
 /// Totals of an import.

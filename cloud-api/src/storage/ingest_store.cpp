@@ -29,7 +29,10 @@ constexpr const char* kInsertBatchSql =
     "ON CONFLICT (tenant_id, scanner_id, batch_id) DO NOTHING RETURNING 1";
 
 // Rationale: a batch may be older than what is stored (an offline file imported late), so the
-// descriptive fields only move forward in time; first/last_seen widen. All devices of a batch in
+// descriptive fields only move forward in time; first/last_seen widen. A device cannot have
+// been seen after the cloud received the batch: both times are clamped to the transaction's
+// time, so a scanner (or a clock) claiming the future cannot own a device's description and
+// keep the real scanner from correcting it (issue 14 item 7). All devices of a batch in
 // one statement (arrays of the same length, one element per identity key), in identity-key
 // order so concurrent batches lock device rows in the same order.
 constexpr const char* kUpsertDevices = "ingest_upsert_devices";
@@ -37,7 +40,8 @@ constexpr const char* kUpsertDevicesSql =
     "INSERT INTO devices AS d (tenant_id, identity_key, vendor, model, serial, mac, firmware, "
     "location, last_address, last_scanner_id, first_seen, last_seen) "
     "SELECT $1::uuid, x.identity_key, x.vendor, x.model, x.serial, x.mac, x.firmware, "
-    "x.location, x.address, $2, x.first_seen::timestamptz, x.last_seen::timestamptz "
+    "x.location, x.address, $2, LEAST(x.first_seen::timestamptz, now()), "
+    "LEAST(x.last_seen::timestamptz, now()) "
     "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
     "$9::text[], $10::text[], $11::text[], $12::text[]) AS x(identity_key, vendor, model, serial, "
     "mac, firmware, location, address, first_seen, last_seen) "

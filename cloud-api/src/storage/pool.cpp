@@ -6,6 +6,20 @@
 
 namespace printmon::cloud::storage {
 
+bool database_unavailable(const pqxx::failure& e) noexcept {
+    if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+    if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) return true;
+    if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e) != nullptr) return true;
+    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+        const std::string& state = sql->sqlstate();
+        // 08xxx connection exception; 57P01 admin_shutdown, 57P02 crash_shutdown,
+        // 57P03 cannot_connect_now (starting up, shutting down, in recovery).
+        return state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" ||
+               state == "57P03";
+    }
+    return false;
+}
+
 Lease::Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(std::move(other.conn_)) {
     other.pool_ = nullptr;
 }

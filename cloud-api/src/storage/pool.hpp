@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <pqxx/except>
+
 #include "printmon/db/connection.hpp"
 
 namespace printmon::cloud::storage {
@@ -23,6 +25,12 @@ class PoolExhausted : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+/// True when `e` says the database cannot be reached right now rather than that the request
+/// is wrong: a lost or refused connection, a server shutting down or starting up (SQLSTATE
+/// classes 08 and 57P0x), or a commit whose outcome is unknown. Such a request may be retried
+/// later, so it is answered 503 with Retry-After, never 500 (issue 14 item 12).
+bool database_unavailable(const pqxx::failure& e) noexcept;
 
 class ConnectionPool;
 

@@ -111,6 +111,12 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
     w.login_window =
         std::chrono::seconds(web.get_or<std::int64_t>("login_window_s", w.login_window.count()));
     if (w.login_window.count() < 1) web.fail("login_window_s", "must be at least 1");
+    w.allowed_hosts = web.get_or<std::vector<std::string>>("allowed_hosts", {});
+    for (const auto& host : w.allowed_hosts) {
+        if (host.empty() || host.find_first_of(" /@[]") != std::string::npos) {
+            web.fail("allowed_hosts", "must be host names such as \"printmon.example.lan\"");
+        }
+    }
     w.cloud_ca_file = web.get_or<std::string>("cloud_ca_file", "");
     w.cloud_timeout = std::chrono::milliseconds(
         web.get_or<std::int64_t>("cloud_timeout_ms", w.cloud_timeout.count()));

@@ -35,7 +35,6 @@ struct Service::DiscoveryJob {
 
 struct Service::PollState {
     std::shared_ptr<PollJob> job;
-    std::chrono::system_clock::time_point started;
 };
 
 namespace {
@@ -429,7 +428,6 @@ void Service::snmp_loop() {
 
 void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) {
     if (attempt == 0) {
-        state->started = clock_.now();
         std::lock_guard lock(stats_mutex_);
         ++stats_.polls_started;
     }
@@ -505,10 +503,14 @@ void Service::finish_poll(const std::shared_ptr<PollState>& state, std::size_t a
     r.device_id = job.device_id;
     r.address = job.address;
     r.port = job.port;
-    r.polled_at = state->started;
+    // When the poll completed, to the millisecond, in the column and the snapshot alike
+    // (docs/protocol.md): the start cut to whole seconds made two polls within one second look
+    // like one moment in the cloud (issue 14 item 13).
+    r.polled_at = std::chrono::floor<std::chrono::milliseconds>(clock_.now());
     if (outcome.result) {
         r.snapshot = std::move(outcome.result->snapshot);
-        r.snapshot->polled_at = proto::format_rfc3339(state->started);
+        r.snapshot->polled_at =
+            proto::format_rfc3339(r.polled_at, proto::TimePrecision::milliseconds);
         r.credential_id = job.credentials.at(attempt).first;
     } else {
         const auto err = outcome.error.value_or(snmp::SnmpError{});

@@ -1,7 +1,10 @@
 #include "web/web_app.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <any>
+#include <array>
 #include <cctype>
 #include <map>
 #include <stdexcept>
@@ -119,7 +122,7 @@ HttpError bad_field(const char* field, const std::string& message) {
 /// The request body as a JSON object; 415 for another media type, 400 for malformed JSON.
 rapidjson::Document parse_body(const Request& request) {
     const auto type = request.header("Content-Type");
-    if (!type || type->find("application/json") == std::string_view::npos) {
+    if (!type || net::media_type(*type) != "application/json") {
         throw HttpError(415, "unsupported_media_type", "send the body as application/json");
     }
     rapidjson::Document doc;
@@ -230,15 +233,19 @@ std::optional<std::string> cookie_value(const Request& request, std::string_view
     return std::nullopt;
 }
 
-void security_headers(Response& r) {
+net::Headers security_header_set() {
     // Rationale: no inline scripts or styles anywhere, so the policy can forbid them; the UI
     // must never be framed (clickjacking of "delete device").
-    r.headers["Content-Security-Policy"] =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-    r.headers["X-Content-Type-Options"] = "nosniff";
-    r.headers["Referrer-Policy"] = "same-origin";
-    r.headers["X-Frame-Options"] = "DENY";
+    return {{"Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+            {"X-Content-Type-Options", "nosniff"},
+            {"Referrer-Policy", "same-origin"},
+            {"X-Frame-Options", "DENY"}};
+}
+
+void security_headers(Response& r) {
+    for (auto& [name, value] : security_header_set()) r.headers[name] = std::move(value);
 }
 
 Response redirect(const std::string& location) {
@@ -252,11 +259,33 @@ bool is_unsafe(const std::string& method) {
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-/// Host part of an Origin header ("https://scanner:8443" -> "scanner:8443").
-std::string_view origin_host(std::string_view origin) {
-    const auto scheme = origin.find("://");
-    if (scheme == std::string_view::npos) return origin;
-    return origin.substr(scheme + 3);
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+/// The name in a Host header, lower case, without the port or an IPv6 literal's brackets:
+/// "Scanner:8080" -> "scanner", "[::1]:8080" -> "::1".
+std::string host_name(std::string_view host) {
+    std::string_view name = host;
+    if (!name.empty() && name.front() == '[') {
+        const auto close = name.find(']');
+        name = close == std::string_view::npos ? name.substr(1) : name.substr(1, close - 1);
+    } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+        name = name.substr(0, colon);
+    }
+    std::string out(name);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!out.empty() && out.back() == '.') out.pop_back();  // "localhost." is localhost
+    return out;
+}
+
+bool is_ip_literal(const std::string& name) {
+    std::array<unsigned char, 16> address{};
+    return inet_pton(AF_INET, name.c_str(), address.data()) == 1 ||
+           inet_pton(AF_INET6, name.c_str(), address.data()) == 1;
 }
 
 std::string content_type_of(std::string_view name) {
@@ -596,18 +625,48 @@ struct WebApp::Impl {
         request.context = principal;
     }
 
+    bool is_own_host(const std::string& name) const {
+        if (name == "localhost" || is_ip_literal(name)) return true;
+        return std::any_of(options.allowed_hosts.begin(), options.allowed_hosts.end(),
+                           [&](const std::string& allowed) { return host_name(allowed) == name; });
+    }
+
     static const Principal& principal_of(const Request& request) {
         const auto* p = std::any_cast<std::optional<Principal>>(&request.context);
         if (p == nullptr || !*p) throw HttpError(401, "unauthenticated", "log in first");
         return **p;
     }
 
-    /// Login and setup come without a session: refuse cross-site posts (CSRF on the login
-    /// form) by media type and Origin.
-    static void check_same_origin(const Request& request) {
-        const auto origin = request.header("Origin");
+    /// Login and setup come without a session, so they are guarded by what the browser says
+    /// about the request (issue 14 item 2):
+    /// - Host must be a name of this scanner: an IP literal, localhost, or one of
+    ///   [web] allowed_hosts. Rationale: DNS rebinding gives a hostile page a name that
+    ///   resolves to the scanner; its requests are same-origin for the browser, but carry the
+    ///   hostile name in Host. An IP literal cannot be rebound.
+    /// - Origin, when sent (browsers always send it on a POST), must be this very host and
+    ///   scheme; Sec-Fetch-Site, when sent, must not say cross-site.
+    /// - The body must be application/json (parse_body): a cross-site form cannot send that.
+    /// Clients without Host or Origin (curl, scripts) are not browsers and not at risk.
+    void check_same_origin(const Request& request) const {
         const auto host = request.header("Host");
-        if (origin && host && origin_host(*origin) != *host) {
+        if (host && !is_own_host(host_name(*host))) {
+            log->warn("event=unknown_host host={} remote={}", common::log_value(*host),
+                      request.remote_address);
+            throw HttpError(403, "unknown_host",
+                            fmt::format("this scanner does not answer to the name '{}'; add it "
+                                        "to allowed_hosts in the [web] section of scanner.toml",
+                                        host_name(*host)));
+        }
+        const auto origin = request.header("Origin");
+        if (origin) {
+            const std::string expected =
+                fmt::format("{}://{}", options.tls() ? "https" : "http", host.value_or(""));
+            if (!host || !iequals(*origin, expected)) {
+                throw HttpError(403, "cross_origin", "cross-origin request refused");
+            }
+        }
+        const auto site = request.header("Sec-Fetch-Site");
+        if (site && *site != "same-origin" && *site != "none") {
             throw HttpError(403, "cross_origin", "cross-origin request refused");
         }
     }
@@ -1374,6 +1433,9 @@ net::ServerOptions WebApp::server_options(const WebOptions& options) {
     }
     s.blocking_threads = 4;
     s.max_connections = 128;
+    // A browser opens about six connections to a host; one client holding many slow ones must
+    // not take every slot from the others (issue 14 item 6).
+    s.max_connections_per_address = 16;
     return s;
 }
 
@@ -1496,6 +1558,9 @@ net::Router WebApp::router() {
     api("GET", "/api/status", &Impl::status);
 
     router.before([impl](Request& r, const net::RouteInfo& route) { impl->before(r, route); });
+    // Answers no handler made (404, 405, 401 from the before-hook, and the server's own 413,
+    // 431, 503) carry the same headers as the pages (issue 14 item 11).
+    router.default_headers(security_header_set());
     return router;
 }
 

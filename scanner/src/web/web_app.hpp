@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -40,6 +41,9 @@ struct WebOptions {
     std::chrono::seconds login_window{15 * 60};
     std::string cloud_ca_file;  ///< CA bundle for the cloud; "" = the system store
     std::chrono::milliseconds cloud_timeout{10000};
+    /// Host names the UI answers to for sign-in and first-run setup, besides IP literals and
+    /// localhost (DNS-rebinding guard): the names users type to reach it.
+    std::vector<std::string> allowed_hosts;
 
     bool tls() const { return !tls_cert_file.empty(); }
 };

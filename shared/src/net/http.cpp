@@ -1,6 +1,8 @@
 // Request/Response helpers, URL decoding and the JSON error body. No Beast here.
 #include "printmon/net/http.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -216,6 +218,16 @@ std::string_view reason_phrase(unsigned status) noexcept {
         default:
             return "";
     }
+}
+
+std::string media_type(std::string_view content_type) {
+    const auto semicolon = content_type.find(';');
+    std::string_view type = content_type.substr(0, semicolon);
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+    std::string out(type);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {

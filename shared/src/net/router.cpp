@@ -210,7 +210,17 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     return result;
 }
 
+void Router::apply_default_headers(Response& response) const {
+    for (const auto& [name, value] : default_headers_) response.headers.emplace(name, value);
+}
+
 Response Router::invoke(const RouteMatch& match, Request& request) const {
+    Response response = invoke_route(match, request);
+    apply_default_headers(response);
+    return response;
+}
+
+Response Router::invoke_route(const RouteMatch& match, Request& request) const {
     switch (match.kind) {
         case RouteMatch::Kind::kNotFound:
             return error_response(404, "not_found", "no such resource");
@@ -253,7 +263,11 @@ Response Router::handle(Request& request) const {
     if (request.path.empty()) request.path = request.target.substr(0, question);
     if (question != std::string::npos && request.query.empty()) {
         auto query = parse_query(std::string_view(request.target).substr(question + 1));
-        if (!query) return error_response(400, "bad_request", "malformed query string");
+        if (!query) {
+            Response response = error_response(400, "bad_request", "malformed query string");
+            apply_default_headers(response);
+            return response;
+        }
         request.query = std::move(*query);
     }
     return invoke(match(request.method, request.path), request);

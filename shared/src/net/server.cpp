@@ -68,6 +68,7 @@ struct Server::Impl {
         std::function<void()> close;  // runs on the connection's strand
         bool idle = true;             // waiting for a request header
         bool refused = false;         // served only to answer 503
+        std::string address;          // the client's, counted in per_address while served
     };
 
     ServerOptions options;
@@ -77,7 +78,8 @@ struct Server::Impl {
     mutable std::mutex mutex;
     std::condition_variable drained;
     std::map<std::uint64_t, Connection> connections;
-    std::size_t served = 0;  // connections not refused
+    std::size_t served = 0;                          // connections not refused
+    std::map<std::string, std::size_t> per_address;  // served connections by client address
     std::size_t refused = 0;
     std::uint64_t next_id = 0;
     bool stopping = false;
@@ -182,12 +184,19 @@ struct Server::Impl {
             // segment of a multi-segment answer waits for the client's delayed ACK (~40 ms on
             // Linux) on a kept-alive connection. Best effort: a failure only costs latency.
             socket.set_option(tcp::no_delay(true), ec);
+            const auto peer = socket.remote_endpoint(ec);
+            if (ec) continue;  // already gone
+            std::string address = peer.address().to_string();
             std::uint64_t id = 0;
             bool refuse = false;
             {
                 std::lock_guard lock(mutex);
                 if (stopping) continue;  // socket closes here
-                if (served >= options.max_connections) {
+                const auto mine = per_address.find(address);
+                const bool address_full = options.max_connections_per_address != 0 &&
+                                          mine != per_address.end() &&
+                                          mine->second >= options.max_connections_per_address;
+                if (served >= options.max_connections || address_full) {
                     const std::size_t slots =
                         std::max(kMinOverloadSlots, options.max_connections / 8);
                     if (refused >= slots) continue;  // beyond even that: just close
@@ -195,9 +204,12 @@ struct Server::Impl {
                     ++refused;
                 } else {
                     ++served;
+                    ++per_address[address];
                 }
                 id = ++next_id;
-                connections[id].refused = refuse;
+                auto& connection = connections[id];
+                connection.refused = refuse;
+                if (!refuse) connection.address = std::move(address);
             }
             auto executor = socket.get_executor();
             auto on_done = [this](std::exception_ptr e) { log_exception("connection", e); };
@@ -221,6 +233,10 @@ struct Server::Impl {
                     --impl->refused;
                 } else {
                     --impl->served;
+                    const auto mine = impl->per_address.find(it->second.address);
+                    if (mine != impl->per_address.end() && --mine->second == 0) {
+                        impl->per_address.erase(mine);
+                    }
                 }
                 impl->connections.erase(it);
             }
@@ -348,8 +364,15 @@ struct Server::Impl {
         co_return std::nullopt;
     }
 
+    // True when the body is to be inflated (gzip on a route that takes it): slow work for the
+    // blocking pool. Everything else decode_body does is a header check.
+    static bool needs_inflating(const RouteInfo& route, const Request& request) {
+        const auto encoding = request.header("Content-Encoding");
+        return encoding && iequals(*encoding, "gzip") && route.options.accept_gzip;
+    }
+
     // Applies Content-Encoding; returns the error response for unsupported or bad encodings.
-    std::optional<Response> decode_body(const RouteInfo& route, Request& request) {
+    static std::optional<Response> decode_body(const RouteInfo& route, Request& request) {
         const auto encoding = request.header("Content-Encoding");
         if (!encoding || encoding->empty() || iequals(*encoding, "identity")) return std::nullopt;
         if (!iequals(*encoding, "gzip") || !route.options.accept_gzip) {
@@ -357,12 +380,26 @@ struct Server::Impl {
                 415, "unsupported_encoding",
                 fmt::format("content encoding '{}' is not accepted here", *encoding));
         }
-        auto inflated = gzip_decompress(request.body, route.options.max_inflated_bytes);
+        std::size_t cap = route.options.max_inflated_bytes;
+        bool by_ratio = false;
+        if (const auto ratio = route.options.max_inflate_ratio; ratio != 0) {
+            const std::size_t size = request.body.size();
+            const std::size_t relative =
+                size > cap / ratio ? cap : std::max(kInflateRatioFloor, size * ratio);
+            if (relative < cap) {
+                cap = relative;
+                by_ratio = true;
+            }
+        }
+        auto inflated = gzip_decompress(request.body, cap);
         if (!inflated) {
             if (inflated.error() == GzipError::kTooLarge) {
-                return error_response(413, "payload_too_large",
-                                      fmt::format("inflated body exceeds {} bytes",
-                                                  route.options.max_inflated_bytes));
+                return error_response(
+                    413, "payload_too_large",
+                    by_ratio ? fmt::format("inflated body exceeds {} bytes ({} times its "
+                                           "compressed size)",
+                                           cap, route.options.max_inflate_ratio)
+                             : fmt::format("inflated body exceeds {} bytes", cap));
             }
             return error_response(400, "bad_encoding", "body is not valid gzip");
         }
@@ -475,6 +512,13 @@ struct Server::Impl {
                 if (response) {
                     keep_alive = false;  // the rest of the body is still on the wire
                     left_unread = true;
+                } else if (needs_inflating(*match.route, request)) {
+                    // Rationale: inflating up to the route's cap takes seconds; on the I/O
+                    // thread it stalled every other connection, health checks included
+                    // (issue 14 item 3).
+                    const RouteInfo& route = *match.route;
+                    auto inflate = [&route, &request] { return decode_body(route, request); };
+                    response = co_await run_blocking(blocking, std::move(inflate));
                 } else {
                     response = decode_body(*match.route, request);
                 }
@@ -506,6 +550,8 @@ struct Server::Impl {
     template <class Stream>
     Awaitable<bool> write_response(Stream& stream, unsigned version, bool keep_alive,
                                    Response response) {
+        // Also the answers made here (413, 431, 503) and by the before-body hook.
+        router.apply_default_headers(response);
         http::response<http::string_body> out;
         out.version(version);
         out.result(response.status);

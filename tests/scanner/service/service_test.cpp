@@ -13,6 +13,7 @@
 #include "polling/service.hpp"
 #include "printmon/common/clock.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/proto/time.hpp"
 #include "service_support.hpp"
 #include "storage/store.hpp"
 
@@ -325,4 +326,45 @@ TEST_CASE("an SNMPv3 set with a context name: found and polled in that context; 
     CHECK(devices.begin()->second == with_context);
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM devices WHERE status <> 'online'") == 0);
     CHECK(service.stop());
+// Issue 14 item 13: the snapshot's polled_at was the poll's start cut to whole seconds (the
+// branch column kept milliseconds), so two polls of a device within one second looked like one
+// moment in the cloud. It is now when the poll completed, to the millisecond, in both places.
+TEST_CASE("polled_at keeps milliseconds: two polls within one second stay distinct", "[service]") {
+    TempDatabase db;
+    TempDir dir;
+    LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.45");
+    prepare(db.conninfo(), {{"polling_interval_s", "3600"}, {"discovery_interval_s", "0"}});
+    const auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    printmon::common::ManualClock clock(second + 250ms);
+    std::string device;
+    {
+        Store store(db.conninfo());
+        store.connect();
+        device = store.add_manual_device(sim.addresses[0], sim.port, std::nullopt, std::nullopt,
+                                         clock.now());
+    }
+    const auto readings = [&] {
+        return query_count(db.conninfo(), "SELECT count(*) FROM readings");
+    };
+    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    service.start();
+    REQUIRE(wait_until([&] { return readings() == 1; }));
+    clock.advance(500ms);
+    service.poll_now(device);
+    REQUIRE(wait_until([&] { return readings() == 2; }));
+    CHECK(service.stop());
+
+    const auto at = [](std::chrono::system_clock::time_point t) {
+        return printmon::proto::format_rfc3339(t, printmon::proto::TimePrecision::milliseconds);
+    };
+    // snapshot polled_at -> the column, as text of the same format.
+    const auto stored =
+        query_map(db.conninfo(),
+                  "SELECT snapshot->>'polled_at', "
+                  "to_char(polled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+                  "FROM readings");
+    REQUIRE(stored.size() == 2);
+    CHECK(stored.count(at(second + 250ms)) == 1);
+    CHECK(stored.count(at(second + 750ms)) == 1);
+    for (const auto& [snapshot, column] : stored) CHECK(snapshot == column);
 }

@@ -12,6 +12,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -990,4 +992,127 @@ TEST_CASE("SNMPv3 context names: at most 32 bytes, SNMPv3 only", "[web]") {
     CHECK(r.status == 400);
     CHECK(error_message(r) == "context: is only used by SNMPv3");
     CHECK(env.count("SELECT count(*) FROM credentials") == 3);  // "public" + the two good ones
+namespace {
+
+// The headers every answer of the UI carries, errors included.
+void check_security_headers(const printmon::net::Headers& headers) {
+    const auto has = [&](const char* name) {
+        const auto it = headers.find(name);
+        return it != headers.end() && !it->second.empty();
+    };
+    CHECK(has("Content-Security-Policy"));
+    CHECK(has("X-Content-Type-Options"));
+    CHECK(has("X-Frame-Options"));
+    CHECK(has("Referrer-Policy"));
+}
+
+}  // namespace
+
+// Issue 14 item 11: answers the router and the server make themselves (404, 405, 401 from the
+// before-hook, 413, 431) lacked the security headers the pages have.
+TEST_CASE("error answers carry the security headers", "[web]") {
+    Env env;
+    env.set_up();
+    for (const auto& [method, target, status] :
+         std::vector<std::tuple<std::string, std::string, unsigned>>{{"GET", "/api/nope", 404},
+                                                                     {"PATCH", "/api/devices", 405},
+                                                                     {"GET", "/api/devices", 401},
+                                                                     {"GET", "/%zz", 400}}) {
+        INFO(method << " " << target);
+        const auto r = env.call(method, target);
+        CHECK(r.status == status);
+        check_security_headers(r.headers);
+    }
+
+    auto options = web::WebApp::server_options(env.app.options());
+    options.port = 0;
+    printmon::net::Server server(options, env.app.router());
+    server.start();
+    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+    printmon::net::HttpClient client;
+    const printmon::net::Headers h{
+        {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", "application/json"}};
+    auto r = client.post(base + "/api/devices", std::string(200 * 1024, 'x'), h);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 413);
+    check_security_headers(r->headers);
+    r = client.get(base + "/api/nope");
+    REQUIRE(r.has_value());
+    CHECK(r->status == 404);
+    check_security_headers(r->headers);
+    server.stop();
+}
+
+// Issue 14 item 11: "contains application/json" let text/plain;charset=application/json (a
+// type a cross-site form can send without a preflight) through.
+TEST_CASE("JSON bodies need exactly the application/json media type", "[web]") {
+    Env env;
+    env.set_up();
+    const std::string body = R"({"address":"10.9.8.7"})";
+    const auto post = [&](const std::string& type) {
+        printmon::net::Headers h{
+            {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", type}};
+        return env.call("POST", "/api/devices", body, h).status;
+    };
+    CHECK(post("text/plain;charset=application/json") == 415);
+    CHECK(post("text/plain; application/json") == 415);
+    CHECK(post("application/jsonx") == 415);
+    CHECK(post("application/json-seq") == 415);
+    CHECK(post("multipart/form-data; boundary=application/json") == 415);
+    CHECK(post("Application/JSON; charset=utf-8") == 201);
+}
+
+// Issue 14 item 2: the first-visit setup accepted a request whose Host and Origin were both a
+// foreign name (DNS rebinding: a web page whose name resolves to the scanner) and a
+// text/plain;charset=application/json body. Whoever comes first would own the scanner.
+TEST_CASE("setup and login refuse foreign hosts, foreign origins and non-JSON types", "[web]") {
+    auto options = Env::test_options();
+    options.allowed_hosts = {"printmon.branch.example"};
+    Env env(options);
+    const std::string body = std::string(R"({"password":")") + kPassword + R"("})";
+    const auto setup = [&](printmon::net::Headers h) {
+        if (!h.count("Content-Type")) h["Content-Type"] = "application/json";
+        return env.call("POST", "/api/auth/setup", body, h);
+    };
+    // DNS rebinding: name and origin agree, but the name is not the scanner's.
+    auto r = setup({{"Host", "evil.example"}, {"Origin", "http://evil.example"}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "unknown_host");
+    r = setup({{"Host", "evil.example:8080"}});
+    CHECK(r.status == 403);
+    // A foreign origin posting to the scanner's own name.
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "http://evil.example"}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "cross_origin");
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "null"}});
+    CHECK(r.status == 403);
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Sec-Fetch-Site", "cross-site"}});
+    CHECK(r.status == 403);
+    // The content type a cross-site form or a no-preflight fetch can send.
+    r = setup({{"Host", "127.0.0.1:8080"},
+               {"Origin", "http://127.0.0.1:8080"},
+               {"Content-Type", "text/plain;charset=application/json"}});
+    CHECK(r.status == 415);
+    CHECK(env.count("SELECT count(*) FROM web_users") == 0);
+    // Login has the same guard.
+    r = env.call("POST", "/api/auth/login", body,
+                 {{"Host", "evil.example"}, {"Content-Type", "application/json"}});
+    CHECK(r.status == 403);
+
+    // The scanner's names: IP literals, localhost, the configured allowed_hosts.
+    // A too-short password shows the request got past the guards.
+    for (const std::string host :
+         {"localhost:8080", "[::1]:8080", "10.1.2.3", "PrintMon.Branch.Example"}) {
+        INFO(host);
+        r = env.call("POST", "/api/auth/setup", R"({"password":"short"})",
+                     {{"Host", host},
+                      {"Origin", "http://" + host},
+                      {"Sec-Fetch-Site", "same-origin"},
+                      {"Content-Type", "application/json"}});
+        CHECK(r.status == 400);
+        CHECK(error_code(r) == "invalid_field");
+    }
+    r = setup({{"Host", "printmon.branch.example:8080"},
+               {"Origin", "http://printmon.branch.example:8080"}});
+    CHECK(r.status == 201);
 }

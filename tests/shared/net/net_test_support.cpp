@@ -95,8 +95,14 @@ struct RawClient::Impl {
     }
 };
 
-RawClient::RawClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+RawClient::RawClient(std::uint16_t port, const std::string& from)
+    : impl_(std::make_unique<Impl>()) {
     boost::system::error_code ec;
+    if (!from.empty()) {
+        impl_->socket.open(tcp::v4(), ec);
+        if (!ec) impl_->socket.bind(tcp::endpoint(asio::ip::make_address(from), 0), ec);
+        if (ec) return;
+    }
     impl_->socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
     impl_->is_connected = !ec;
 }

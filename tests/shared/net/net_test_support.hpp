@@ -50,7 +50,9 @@ class TestPki {
 /// One TCP connection to 127.0.0.1 driven by hand; every operation has a deadline.
 class RawClient {
   public:
-    explicit RawClient(std::uint16_t port);
+    /// `from`: the local address to connect from ("127.0.0.2": another client on loopback);
+    /// empty: the kernel's choice.
+    explicit RawClient(std::uint16_t port, const std::string& from = "");
     ~RawClient();
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;

@@ -1,6 +1,8 @@
 // Routing, URL decoding and the JSON error mapping (no sockets).
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -201,4 +203,38 @@ TEST_CASE("headers are case-insensitive; error_response escapes", "[net][router]
     CHECK(
         r.body ==
         R"({"error":{"code":"bad\nline","message":"tab\there \\ \"q\"","correlation_id":"abc"}})");
+}
+
+TEST_CASE("media_type is the type alone, for an exact comparison", "[net][router]") {
+    CHECK(printmon::net::media_type("application/json") == "application/json");
+    CHECK(printmon::net::media_type(" Application/JSON ; charset=utf-8") == "application/json");
+    CHECK(printmon::net::media_type("text/plain;charset=application/json") == "text/plain");
+    CHECK(printmon::net::media_type("") == "");
+}
+
+TEST_CASE("default headers go on every answer the router makes", "[net][router]") {
+    printmon::net::Router router;
+    router.get("/x", [](printmon::net::Request&) { return printmon::net::Response::text("x"); });
+    router.get("/own", [](printmon::net::Request&) {
+        auto r = printmon::net::Response::text("x");
+        r.headers["X-Frame-Options"] = "SAMEORIGIN";
+        return r;
+    });
+    router.get("/fail", [](printmon::net::Request&) -> printmon::net::Response {
+        throw std::runtime_error("boom");
+    });
+    router.default_headers({{"X-Frame-Options", "DENY"}});
+    for (const auto& [target, status] : std::vector<std::pair<std::string, unsigned>>{
+             {"/x", 200}, {"/nope", 404}, {"/fail", 500}, {"/x?%zz", 400}}) {
+        printmon::net::Request request;
+        request.method = "GET";
+        request.target = target;
+        const auto r = router.handle(request);
+        CHECK(r.status == status);
+        CHECK(r.headers.at("X-Frame-Options") == "DENY");
+    }
+    printmon::net::Request own;
+    own.method = "GET";
+    own.target = "/own";
+    CHECK(router.handle(own).headers.at("X-Frame-Options") == "SAMEORIGIN");
 }

@@ -111,6 +111,12 @@ std::string parse_error_body(std::string_view body, std::size_t max_bytes = 500)
 /// Standard reason phrase ("Not Found"), or "" for an unknown status.
 std::string_view reason_phrase(unsigned status) noexcept;
 
+/// The media type of a Content-Type value, lower case, without parameters or spaces:
+/// "Application/JSON; charset=utf-8" -> "application/json". Compare it whole: a substring
+/// test let "text/plain;charset=application/json" (a type any web page can send cross-site
+/// without a preflight) pass as JSON.
+std::string media_type(std::string_view content_type);
+
 /// Percent-decodes a URL component; `plus_as_space` for query strings
 /// (application/x-www-form-urlencoded). nullopt on a malformed escape ("%4", "%zz").
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);

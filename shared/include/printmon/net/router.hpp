@@ -16,6 +16,9 @@
 
 namespace printmon::net {
 
+/// Inflated bytes a gzip body may always reach, whatever its compression ratio.
+inline constexpr std::size_t kInflateRatioFloor = std::size_t{1} << 20;
+
 /// Per-route limits and behaviour.
 struct RouteOptions {
     /// Cap on the body as received on the wire; larger requests get 413 (before the body is
@@ -26,6 +29,11 @@ struct RouteOptions {
     bool accept_gzip = false;
     /// Cap on the inflated body (gzip-bomb protection): inflating stops there with 413.
     std::size_t max_inflated_bytes = kDefaultMaxBodyBytes;
+    /// Cap on the inflated size relative to the body as received: at most this many times its
+    /// size (but always kInflateRatioFloor), 413 beyond. Real JSON compresses 5-20 times; a
+    /// bomb about 1,000 times, so a small body cannot make the server hold max_inflated_bytes.
+    /// 0: no ratio cap.
+    std::size_t max_inflate_ratio = 100;
     /// The handler never blocks (health check, static page): run it on the I/O thread instead
     /// of the blocking pool.
     bool run_inline = false;
@@ -94,6 +102,14 @@ class Router {
     std::optional<Response> authorize_headers(const RouteMatch& match, Request& request) const;
     bool has_before_body() const { return static_cast<bool>(before_body_); }
 
+    /// Headers every answer carries unless it sets them itself (a web UI's security headers):
+    /// added by invoke() to handler answers and to the errors it maps (404, 405, 401 from a
+    /// hook, 500), and by the Server to the answers it makes itself (413, 415, 431, 503).
+    void default_headers(Headers headers) { default_headers_ = std::move(headers); }
+    const Headers& default_headers() const { return default_headers_; }
+    /// Adds the default headers `response` lacks.
+    void apply_default_headers(Response& response) const;
+
     /// Every registered route, in registration order (checked against the OpenAPI document).
     std::vector<RouteInfo> routes() const;
 
@@ -114,6 +130,8 @@ class Router {
     std::vector<std::shared_ptr<const Route>> routes_;
     BeforeHook before_;
     BeforeHook before_body_;
+    Headers default_headers_;
+    Response invoke_route(const RouteMatch& match, Request& request) const;
     Response map_error(const HttpError& e, const Request& request,
                        const std::string& pattern) const;
     std::shared_ptr<spdlog::logger> log_;

@@ -33,6 +33,10 @@ struct ServerOptions {
     std::size_t blocking_threads = 2;  ///< the pool running handlers (database work)
     /// Connections served at once; more get 503 with Retry-After and are closed.
     std::size_t max_connections = 256;
+    /// Connections served at once per client address (the same 503 beyond it), so that one
+    /// client holding many slow connections cannot take every slot. 0: no per-address cap
+    /// (behind a reverse proxy every client has the proxy's address).
+    std::size_t max_connections_per_address = 32;
     std::chrono::seconds retry_after{5};  ///< Retry-After of the 503
     /// From accept, or from the end of the previous response on a keep-alive connection, until
     /// the whole request header has arrived (cuts off slow-loris clients and idle connections).
