@@ -660,13 +660,13 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         const auto page = p.page();
         return read([&](pqxx::transaction_base& tx) {
             return json_list(
-                tx.exec_prepared(kListAlerts, tenant,
-                                 state == "all" ? std::nullopt : std::optional<std::string>(state),
-                                 p.text("site"), p.uuid("device"),
-                                 kind.empty() ? std::nullopt : std::optional<std::string>(kind),
-                                 page.limit, page.offset,
-                                 severity.empty() ? std::nullopt
-                                                  : std::optional<std::string>(severity)),
+                tx.exec_prepared(
+                    kListAlerts, tenant,
+                    state == "all" ? std::nullopt : std::optional<std::string>(state),
+                    p.text("site"), p.uuid("device"),
+                    kind.empty() ? std::nullopt : std::optional<std::string>(kind), page.limit,
+                    page.offset,
+                    severity.empty() ? std::nullopt : std::optional<std::string>(severity)),
                 page.limit, page.offset);
         });
     });
@@ -843,8 +843,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
             if (kind == "webhook") {
                 body = render_test_webhook(notification, tenant);
             } else {
-                auto mail = render_test_email(rows[0][2].as<std::string>(),
-                                              rows[0][1].as<std::string>());
+                auto mail =
+                    render_test_email(rows[0][2].as<std::string>(), rows[0][1].as<std::string>());
                 subject = std::move(mail.subject);
                 body = std::move(mail.body);
             }

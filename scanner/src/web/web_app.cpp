@@ -787,9 +787,9 @@ struct WebApp::Impl {
         int supply_percent = 10;
         if (const auto p = request.query_param("supply_percent")) {
             const std::string text(*p);
-            const bool digits = !text.empty() && text.size() <= 3 &&
-                                std::all_of(text.begin(), text.end(),
-                                            [](char c) { return c >= '0' && c <= '9'; });
+            const bool digits =
+                !text.empty() && text.size() <= 3 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
             if (!digits || std::stoi(text) > 100) {
                 throw HttpError(400, "invalid_query", "supply_percent must be 0..100");
             }

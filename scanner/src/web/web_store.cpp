@@ -160,16 +160,16 @@ constexpr Statement kHealth{
 
 #undef PM_DEVICE_COLUMNS
 
-constexpr Statement kStatements[] = {kHasUsers,        kUserByName,     kUserById,
-                                     kCreateFirstUser, kSetPassword,    kDeleteOtherSessions,
-                                     kCreateSession,   kSession,        kDeleteSession,
-                                     kPruneSessions,   kCreateApiToken, kApiToken,
-                                     kApiTokens,       kDeleteApiToken, kLoginFailures,
-                                     kLoginRecord,     kLoginPrune,     kDevices,
-                                     kDevice,          kSetLocation,    kReadings,
-                                     kEvents,          kLocalAlerts,    kCredentials,    kDeleteCredential,
-                                     kRanges,          kDeleteRange,    kSetting,
-                                     kUploaderStatus,  kHealth};
+constexpr Statement kStatements[] = {kHasUsers,         kUserByName,     kUserById,
+                                     kCreateFirstUser,  kSetPassword,    kDeleteOtherSessions,
+                                     kCreateSession,    kSession,        kDeleteSession,
+                                     kPruneSessions,    kCreateApiToken, kApiToken,
+                                     kApiTokens,        kDeleteApiToken, kLoginFailures,
+                                     kLoginRecord,      kLoginPrune,     kDevices,
+                                     kDevice,           kSetLocation,    kReadings,
+                                     kEvents,           kLocalAlerts,    kCredentials,
+                                     kDeleteCredential, kRanges,         kDeleteRange,
+                                     kSetting,          kUploaderStatus, kHealth};
 
 std::optional<std::string> time_of(const pqxx::field& f) {
     if (f.is_null()) return std::nullopt;

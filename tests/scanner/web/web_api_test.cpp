@@ -845,8 +845,7 @@ TEST_CASE("over HTTP: oversized and malformed requests are refused, the server k
     server.stop();
 }
 
-TEST_CASE("alerts: the branch's open problems from its own database, without the cloud",
-          "[web]") {
+TEST_CASE("alerts: the branch's open problems from its own database, without the cloud", "[web]") {
     Env env;
     env.set_up();
     namespace st = printmon::scanner::storage;
@@ -944,8 +943,8 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
     bool empty_seen = false;
     for (const auto& x : doc["alerts"].GetArray()) {
         if (std::string(x["kind"].GetString()) == "supply_low") {
-            empty_seen = x["level_percent"].IsNull() &&
-                         std::string(x["severity"].GetString()) == "critical";
+            empty_seen =
+                x["level_percent"].IsNull() && std::string(x["severity"].GetString()) == "critical";
         }
     }
     CHECK(empty_seen);
