@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pqxx/result>
 #include <rapidjson/document.h>
 
 #include <atomic>
@@ -784,7 +785,6 @@ TEST_CASE("alerts: webhook signature, e-mail composition, backoff", "[alerts][un
     CHECK(alerts::backoff(20, 30s, 3600s) == 3600s);
 }
 
-}  // namespace printmon::cloud::test
 
 namespace {
 
@@ -1117,3 +1117,5 @@ TEST_CASE(
     for (const auto& q : receiver.requests()) duplicates += q["duplicate"].GetBool() ? 1 : 0;
     CHECK(duplicates == 0);
 }
+
+}  // namespace printmon::cloud::test

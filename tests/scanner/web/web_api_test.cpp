@@ -24,6 +24,7 @@
 #include "printmon/net/client.hpp"
 #include "printmon/net/server.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "storage/store.hpp"
 #include "web/web_app.hpp"
