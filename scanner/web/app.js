@@ -1074,7 +1074,8 @@ async function alertsPage(app) {
   const kindLabel = { offline: () => t('alerts.kind_offline'), error: () => t('alerts.kind_error'), alert: () => t('alerts.kind_alert'),
     tray: () => t('alerts.kind_tray'), supply_low: () => t('alerts.kind_supply_low') };
   const threshold = h('select', { id: 'alerts-threshold', onchange: (e) => { history.replaceState(null, '', '/alerts?supply_percent=' + e.target.value); route(); } },
-    [0, 5, 10, 15, 20, 30].map((n) => h('option', { value: n, selected: n === data.supply_percent }, n + '%')));
+    [...new Set([0, 5, 10, 15, 20, 30, 50, 100, data.supply_percent])].sort((x, y) => x - y)
+      .map((n) => h('option', { value: n, selected: n === data.supply_percent }, n + '%')));
   const summary = h('p', { class: 'muted', id: 'alerts-summary' },
     alerts.length ? t('alerts.summary', { count: alerts.length, devices, critical }) : t('alerts.none'));
   const list = alerts.length === 0 ? h('div', { class: 'empty', id: 'alerts-empty' }, t('alerts.empty'))

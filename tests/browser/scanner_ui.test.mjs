@@ -464,6 +464,8 @@ try {
   assert.match(await ru.textContent('#alerts-summary'), cyrillic);
   await assertRussian('alerts');
   await ruShot('alerts');
+  await ru.goto(base + '/system');  // the language step below starts from the system page
+  await ru.waitForSelector('#scanner-status');
 
   step('ru: the switch to English sticks across a reload and on the sign-in page, and back');
   await ru.click('#lang-switch button[data-lang=en]');
