@@ -101,7 +101,7 @@ routes.alerts = async function alertsPage(view, r) {
     select({ tid, onchange: (e) => set(key, e.target.value) }, options, value));
   const controls = h('div', { class: 'controls' },
     ctl(t('f_state'), 'al-state', states.map((s) => [s, stateName(s)]), f.state, 'state'),
-    ctl(t('f_site'), 'al-site', [['', t('all_sites')], ...sites.items.map((s) => [s.site, s.site])], f.site, 'site'),
+    ctl(t('f_site'), 'al-site', [['', t('all_sites')], ...sites.items.filter((s) => s.site).map((s) => [s.site, s.site])], f.site, 'site'),
     ctl(t('f_severity'), 'al-severity', [['', t('all_severities')], ...['critical', 'warning', 'info'].map((s) => [s, sevName(s)])], f.severity, 'severity'),
     ctl(t('f_kind'), 'al-kind', [['', t('all_kinds')], ...ALERT_KINDS.map((k) => [k, kindName(k)])], f.kind, 'kind'));
   const chips = h('div', { class: 'chips counts' }, states.slice(0, 4).map((s, i) => h('a', {
