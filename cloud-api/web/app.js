@@ -1,6 +1,6 @@
 // printmon cloud console: core (i18n, API, formatting, DOM helpers, dialogs), the shell
 // (header, navigation, router), sign-in and the "trial ended" page. The pages live in fleet.js,
-// reports.js and admin.js, loaded after this file (all `defer`, so they run before
+// reports.js, admin.js and alerts.js, loaded after this file (all `defer`, so they run before
 // DOMContentLoaded, when boot() starts). Plain JavaScript, no build step, no third-party code
 // except Chart.js, which is loaded only when a page draws a chart.
 //
@@ -41,6 +41,7 @@
 //             user-password, user-save, user-role-select, user-disable, user-enable,
 //             user-reset, reset-password, tokens-table, token-row, add-token, token-name,
 //             token-save, token-value, copy-token, token-revoke
+//   alerts:   see alerts.js (nav-alerts, nav-alerts-count, alerts-table, rules-table, ...)
 //   settings: settings-tenant-name, settings-timezone, settings-save, settings-language,
 //             pw-current, pw-new, pw-repeat, pw-save, logout-all, licence-status
 'use strict';
@@ -265,7 +266,10 @@ function fieldLabel(f) {
   return ({
     name: t('f_name'), site: t('f_site'), email: t('f_email'), password: t('f_password'),
     new_password: t('f_new_password'), current_password: t('f_current_password'), role: t('f_role'),
-    time_zone: t('f_time_zone'), to: t('f_new_name'),
+    time_zone: t('f_time_zone'), to: t('f_new_name'), threshold: t('f_threshold'), kind: t('f_kind'),
+    vendor: t('f_vendor'), device_id: t('f_device_id'), repeat_minutes: t('f_repeat_minutes'), channel_ids: t('f_channels'),
+    address: t('f_address'), language: t('f_msg_language'), digest: t('f_digest'), digest_hour: t('f_digest_hour'),
+    max_per_hour: t('f_max_per_hour'),
   })[f] || f;
 }
 
@@ -287,6 +291,9 @@ function errText(e) {
   if (e.code === 'invalid_body') {
     if (/password/.test(f) && /short|least/i.test(e.message)) return t('err_password_short', { count: 10 });
     if (f === 'time_zone') return t('err_time_zone');
+    const range = /must be between (-?\d+) and (-?\d+)/.exec(e.message);
+    if (f && range) return t('err_range', { field: fieldLabel(f), min: Number(range[1]), max: Number(range[2]) });
+    if (f && /must be an integer/.test(e.message)) return t('err_integer', { field: fieldLabel(f) });
     return f ? t('err_invalid_field', { field: fieldLabel(f) }) : t('err_invalid_body');
   }
   if (e.status === 413) return t('err_too_large');
@@ -667,11 +674,13 @@ async function render() {
     loadTenant().catch(() => {});
   }
   for (const a of document.querySelectorAll('.nav a')) {
-    const on = a.dataset.nav === r.name || (r.name === 'devices' && a.dataset.nav === 'fleet');
+    const on = a.dataset.nav === r.name || (r.name === 'devices' && a.dataset.nav === 'fleet') ||
+      (['rules', 'channels', 'deliveries'].includes(r.name) && a.dataset.nav === 'alerts');
     a.classList.toggle('active', on);
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const page = routes[r.name] || routes.fleet;
+  refreshOpenCount(false);  // alerts.js: the open-alert count beside "Alerts"
   destroyCharts();
   const view = h('div', { class: 'view' });
   clear(main(), view);

@@ -322,7 +322,7 @@ routes.devices = async function devicePage(view, r) {
         dl([[t('col_status'), status()], [t('printer_state'), st.printer ? printerState(st.printer) : null], [t('panel'), st.console, 'mono small'],
           [t('polled_at'), d.polled_at ? fmtTime(d.polled_at) : null]]),
         errors.length ? h('div', { class: 'chips' }, errors.map((c) => h('span', { class: 'chip bad' }, printerError(c)))) : null,
-        alertsBox)),
+        alertsBox, deviceRuleAlerts(id))),
     h('div', { class: 'grid two' },
       card(t('supplies'), 'device-supplies', (d.supplies || []).length ? levelList(d.supplies, (s) => s.description || s.type, supplyState) : note(t('no_supplies')),
         (d.trays || []).length ? [h('h3', { class: 'sub-head' }, t('trays')), levelList(d.trays, (x) => x.description || x.name, trayState)] : null),

@@ -1093,6 +1093,59 @@ async function systemPage(app) {
       newToken, tokenList, tokenForm));
 }
 
+/** What one local alert is about, in words. */
+function localAlertText(a) {
+  if (a.kind === 'offline') return t('alerts.offline');
+  if (a.kind === 'error') return printerErrorName(a.code);
+  if (a.kind === 'supply_low') {
+    const [type, color] = a.code.split('/');
+    const name = color ? colorName(color) + ' · ' + supplyTypeName(type) : (a.detail || supplyTypeName(type));
+    return a.level_percent === null ? t('alerts.supply_empty', { supply: name }) : t('alerts.supply_low', { supply: name, percent: a.level_percent });
+  }
+  if (a.kind === 'tray') return t('alerts.tray_empty', { tray: a.detail || a.code.replace(/:empty$/, '') });
+  return t('alerts.printer_alert', { detail: a.detail || a.code });
+}
+
+// The branch's own alerts: what is wrong with its devices now, from this database alone (it
+// works without the cloud). Read-only: rules and notifications are the cloud's.
+async function alertsPage(app) {
+  const params = new URLSearchParams(location.search);
+  const percent = /^\d{1,3}$/.test(params.get('supply_percent') || '') ? Math.min(100, Number(params.get('supply_percent'))) : 10;
+  const data = await api('GET', '/api/alerts?supply_percent=' + percent);
+  const alerts = data.alerts;
+  const critical = alerts.filter((a) => a.severity === 'critical').length;
+  const devices = new Set(alerts.map((a) => a.device_id)).size;
+  const kinds = ['offline', 'error', 'alert', 'tray', 'supply_low'];
+  const kindLabel = { offline: () => t('alerts.kind_offline'), error: () => t('alerts.kind_error'), alert: () => t('alerts.kind_alert'),
+    tray: () => t('alerts.kind_tray'), supply_low: () => t('alerts.kind_supply_low') };
+  const threshold = h('select', { id: 'alerts-threshold', onchange: (e) => { history.replaceState(null, '', '/alerts?supply_percent=' + e.target.value); route(); } },
+    [...new Set([0, 5, 10, 15, 20, 30, 50, 100, data.supply_percent])].sort((x, y) => x - y)
+      .map((n) => h('option', { value: n, selected: n === data.supply_percent }, n + '%')));
+  const summary = h('p', { class: 'muted', id: 'alerts-summary' },
+    alerts.length ? t('alerts.summary', { count: alerts.length, devices, critical }) : t('alerts.none'));
+  const list = alerts.length === 0 ? h('div', { class: 'empty', id: 'alerts-empty' }, t('alerts.empty'))
+    : h('div', { class: 'table-wrap' }, h('table', { id: 'alerts-table', class: 'cards-sm' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('alerts.col_severity')), h('th', {}, t('alerts.col_problem')),
+        h('th', {}, t('alerts.col_device')), h('th', {}, t('devices.col_location')), h('th', {}, t('alerts.col_since')))),
+      h('tbody', {}, alerts.map((a) => h('tr', { class: 'alert-row', dataset: { kind: a.kind, deviceId: a.device_id } },
+        h('td', {}, h('span', { class: 'pill ' + (a.severity === 'critical' ? 'offline' : 'warning') },
+          a.severity === 'critical' ? t('alerts.critical') : t('alerts.warning'))),
+        h('td', {}, h('div', {}, localAlertText(a)), h('div', { class: 'muted small' }, kindLabel[a.kind] ? kindLabel[a.kind]() : a.kind)),
+        h('td', {}, h('a', { href: '/devices/' + a.device_id }, deviceTitle(a)), h('div', { class: 'mono small muted' }, a.address || '')),
+        h('td', {}, a.location || h('span', { class: 'muted' }, '—')),
+        h('td', { title: fullTime(a.since) }, relTime(a.since)))))));
+  const counts = h('div', { class: 'chips', id: 'alerts-counts' }, kinds.map((k) => {
+    const n = alerts.filter((a) => a.kind === k).length;
+    return n ? h('span', { class: 'badge' }, (kindLabel[k])() + ': ' + num(n)) : null;
+  }));
+  app.replaceChildren(
+    pageHead(t('alerts.title'), t('alerts.subtitle')),
+    h('div', { class: 'card' },
+      h('div', { class: 'row' }, h('label', {}, t('alerts.threshold_label'), threshold)),
+      summary, counts, list,
+      h('p', { class: 'muted small' }, t('alerts.cloud_hint'))));
+}
+
 // ---------------------------------------------------------------------------------------------
 // boot
 
@@ -1101,13 +1154,14 @@ async function route() {
   const path = location.pathname.replace(/\/+$/, '') || '/devices';
   const section = path.split('/')[1];
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === section);
-  const titles = { devices: () => t('nav.devices'), discovery: () => t('nav.discovery'), export: () => t('nav.export'),
+  const titles = { devices: () => t('nav.devices'), alerts: () => t('nav.alerts'), discovery: () => t('nav.discovery'), export: () => t('nav.export'),
     cloud: () => t('nav.cloud'), system: () => t('nav.system') };
   document.title = titles[section] ? t('page.title', { page: titles[section]() }) : t('app.name');
   try {
     const m = path.match(/^\/devices\/([0-9a-f-]{36})$/);
     if (m) await devicePage(app, m[1]);
     else if (section === 'devices') await devicesPage(app);
+    else if (section === 'alerts') await alertsPage(app);
     else if (section === 'discovery') await discoveryPage(app);
     else if (section === 'export') await exportPage(app);
     else if (section === 'cloud') await cloudPage(app);

@@ -3,7 +3,8 @@
 // sort and exports, a device page, page volume and meter reads, adding a scanner and enrolling
 // a real branch scanner with its key (pasted into that scanner's own web UI), importing an
 // offline branch's export file (preview, apply, re-import), users and tokens, settings, bad
-// input refused in the user's language, trial expiry, both languages, desktop and phone
+// input refused in the user's language, alert rules (a bad threshold refused, a good one saved),
+// channels with a test message, alerts acknowledged and filtered, the delivery log, trial expiry, both languages, desktop and phone
 // screenshots of every page.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -169,6 +170,78 @@ try {
   await settle();
   await shoot('device', 'ru');
 
+  step('alert rules: a bad threshold is refused with the field named, a good one is saved');
+  await go('#/rules');
+  await page.waitForSelector(tid('rules-table'));
+  assert.ok((await rows(tid('rule-row'))) >= 5, 'the five default rules');
+  await page.click(tid('add-rule'));
+  await page.fill(tid('rule-name'), 'Тонер на исходе (тест)');
+  await page.selectOption(tid('rule-kind'), 'supply_low');
+  await page.fill(tid('rule-threshold'), '150');
+  await page.click(tid('rule-save'));
+  await page.waitForSelector('.field-error:not([hidden])');
+  const thresholdError = await text(`${tid('dialog')} .field-error:not([hidden])`);
+  assert.match(thresholdError, /100/, 'the API\'s 400 names the range');
+  assert.match(thresholdError, cyrillic, 'in Russian');
+  assert.equal(sql(`SELECT count(*) FROM alert_rules WHERE name = 'Тонер на исходе (тест)'`), '0');
+  // A threshold every supply meets: the evaluation after a rule change opens alerts at once.
+  await page.fill(tid('rule-threshold'), '100');
+  await page.fill(tid('rule-vendor'), device.vendor);
+  await page.click(tid('rule-save'));
+  await waitFor('the new rule listed', async () => (await text(tid('rules-table'))).includes('Тонер на исходе (тест)'));
+  assert.equal(sql(`SELECT threshold || ' ' || vendor FROM alert_rules WHERE name = 'Тонер на исходе (тест)'`), '100 ' + device.vendor);
+  await shoot('rules', 'ru');
+
+  step('notification channels: add an e-mail channel in Russian, send a test');
+  await go('#/channels');
+  await page.click(tid('add-channel'));
+  await page.fill(tid('channel-name'), 'Дежурный');
+  await page.fill(tid('channel-address'), 'not-an-address');
+  await page.click(tid('channel-save'));
+  await page.waitForSelector('.field-error:not([hidden])');
+  await page.fill(tid('channel-address'), 'duty@printmon.example');
+  await page.selectOption(tid('channel-language'), 'ru');
+  await page.check(tid('channel-digest'));
+  await page.click(tid('channel-save'));
+  await page.waitForSelector(tid('channel-row'));
+  assert.equal(sql(`SELECT language || ' ' || digest FROM notification_channels WHERE address = 'duty@printmon.example'`), 'ru true');
+  await page.click(tid('channel-test'));
+  await waitFor('the test message queued', async () =>
+    sql(`SELECT count(*) FROM notifications WHERE event = 'test'`) === '1');
+  await shoot('channels', 'ru');
+
+  step('alerts: the list with counts, acknowledge one, the count in the navigation');
+  await waitFor('open alerts from the new rule', async () =>
+    Number(sql(`SELECT count(*) FROM alerts WHERE state = 'open'`)) >= 1, 60);
+  await go('#/alerts');
+  await page.waitForSelector(tid('alerts-table'));
+  await waitFor('the open count beside "Alerts"', async () => /\d/.test(await text(tid('nav-alerts-count'))));
+  assert.match(await text(tid('al-count-open')), /\d/);
+  const openBefore = await rows(`${tid('alert-row')}[data-state="open"]`);
+  assert.ok(openBefore >= 1);
+  const firstAlert = page.locator(tid('alert-row')).first();
+  const alertId = await firstAlert.getAttribute('data-alert-id');
+  await firstAlert.locator(tid('alert-ack')).click();
+  await waitFor('acknowledged in the database', async () =>
+    sql(`SELECT acknowledged_at IS NOT NULL FROM alerts WHERE alert_id = '${alertId}'`) === 't');
+  await page.selectOption(tid('al-state'), 'acknowledged');
+  await waitFor('the acknowledged filter', async () =>
+    (await rows(`${tid('alert-row')}[data-alert-id="${alertId}"]`)) === 1);
+  await page.selectOption(tid('al-severity'), 'critical');
+  await settle();
+  assert.match(page.url(), /severity=critical/);
+  await go('#/alerts');
+  await page.waitForSelector(tid('alerts-table'));
+  await shoot('alerts', 'ru');
+  await page.locator(`${tid('alert-row')} ${tid('alert-device')}`).first().click();
+  await page.waitForSelector(tid('device-rule-alerts'));
+  await waitFor('the device page lists its rule alerts', async () =>
+    (await text(tid('device-rule-alerts'))).includes('Тонер') || (await page.locator(`${tid('device-rule-alerts')} li`).count()) >= 1);
+  await go('#/deliveries');
+  await page.waitForSelector(tid('deliveries-table'));
+  assert.ok((await rows(tid('delivery-row'))) >= 1);
+  await shoot('deliveries', 'ru');
+
   step('page volume and meter reads');
   await go('#/pages');
   await page.click(tid('pv-show'));
@@ -318,6 +391,19 @@ try {
   await go('#/settings');
   await page.waitForSelector(tid('settings-timezone'));
   await shoot('settings', 'en');
+  await go('#/alerts');
+  await page.waitForSelector(tid('alerts-table'));
+  assert.doesNotMatch(await text('main'), /Оповещения|Подтвердить/, 'the English alerts page');
+  await shoot('alerts', 'en');
+  await go('#/rules');
+  await page.waitForSelector(tid('rules-table'));
+  await shoot('rules', 'en');
+  await go('#/channels');
+  await page.waitForSelector(tid('channels-table'));
+  await shoot('channels', 'en');
+  await go('#/deliveries');
+  await page.waitForSelector(tid('deliveries-table'));
+  await shoot('deliveries', 'en');
   sql(`UPDATE tenants SET trial_ends_at = now() - interval '1 day' WHERE tenant_id = '${process.env.TENANT_ID}'`);
   await go('#/fleet');
   await page.waitForSelector(tid('trial-ended'));

@@ -248,6 +248,21 @@ try {
   await shot('devices-mobile', false);
   await page.setViewportSize({ width: 1360, height: 900 });
 
+  step('local alerts: the page lists what GET /api/alerts finds, a threshold of 100 % shows every supply');
+  await page.goto(base + '/alerts');
+  await page.waitForSelector('#alerts-table, #alerts-empty');
+  const local = await api('GET', '/api/alerts');
+  assert.equal(await page.locator('#alerts-table tbody tr').count(), local.body.alerts.length);
+  await page.selectOption('#alerts-threshold', '100');
+  await page.waitForSelector('#alerts-table');
+  const all = await api('GET', '/api/alerts?supply_percent=100');
+  assert.ok(all.body.alerts.some((a) => a.kind === 'supply_low'), 'printers with supplies at or below 100 %');
+  assert.equal(await page.locator('#alerts-table tbody tr.alert-row').count(), all.body.alerts.length);
+  assert.match(page.url(), /supply_percent=100/);
+  const linked = await page.locator('#alerts-table tbody tr a').first().getAttribute('href');
+  assert.match(linked, /^\/devices\/[0-9a-f-]{36}$/);
+  await shot('alerts');
+
   step('change interval and location on the device page');
   await page.goto(base + '/devices/' + deviceId);
   await page.click('#poll-now');
@@ -460,6 +475,13 @@ try {
   assert.equal(await ru.textContent('#db-healthy'), 'Исправна');
   await assertRussian('system');
   await ruShot('system');
+  await ru.goto(base + '/alerts?supply_percent=100');
+  await ru.waitForSelector('#alerts-table');
+  assert.match(await ru.textContent('#alerts-summary'), cyrillic);
+  await assertRussian('alerts');
+  await ruShot('alerts');
+  await ru.goto(base + '/system');  // the language step below starts from the system page
+  await ru.waitForSelector('#scanner-status');
 
   step('ru: the switch to English sticks across a reload and on the sign-in page, and back');
   await ru.click('#lang-switch button[data-lang=en]');

@@ -3,15 +3,19 @@
 // (aiosmtpd) and a webhook receiver that checks the signature, both on loopback, started and
 // stopped here (tests/cloud-api/notify_sinks.py).
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pqxx/result>
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -779,6 +783,339 @@ TEST_CASE("alerts: webhook signature, e-mail composition, backoff", "[alerts][un
     CHECK(alerts::backoff(1, 30s, 3600s) == 30s);
     CHECK(alerts::backoff(3, 30s, 3600s) == 120s);
     CHECK(alerts::backoff(20, 30s, 3600s) == 3600s);
+}
+
+
+namespace {
+
+/// A day in the past at `hour`:`minute` UTC (the tenants here keep the default zone, UTC).
+SysClock::time_point utc_at(int days_ago, int hour, int minute) {
+    const auto today = std::chrono::floor<std::chrono::days>(SysClock::now());
+    return today - std::chrono::days(days_ago) + std::chrono::hours(hour) +
+           std::chrono::minutes(minute);
+}
+
+long long notifications_in(CloudServer& s, const std::string& tenant, const std::string& state) {
+    return std::stoll(s.query_value("SELECT count(*) FROM notifications WHERE tenant_id = "
+                                    "$1::uuid AND state = '" +
+                                        state + "'",
+                                    tenant)
+                          .value_or("0"));
+}
+
+}  // namespace
+
+TEST_CASE("alerts: a digest channel gets one message for several alerts at its hour",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "Dealer", "branch-1");
+    TempDir dir;
+    Sink smtp(dir.path, {"smtp"});
+    const auto digest = add_channel(
+        s, t.token,
+        R"({"kind":"email","address":"boss@example.ru","language":"ru","digest":true,"digest_hour":7})");
+    const auto instant = add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com"})");
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0,
+                {digest, instant});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+
+    // Two devices low before the digest hour: the instant channel hears each, the digest
+    // channel nothing yet.
+    const auto t0 = utc_at(1, 5, 0);
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 6}, {1, t0 + 5min, 4}})).status == 200);
+    auto r = alerts::evaluate(conn.raw(), t.id, t0 + 10min);
+    CHECK(r.opened == 2);
+    CHECK(r.notifications == 2);
+    CHECK(scalar(s, "SELECT count(*) FROM notifications WHERE channel_id = $1::uuid", digest) == 0);
+    r = alerts::evaluate(conn.raw(), t.id, utc_at(1, 6, 59));
+    CHECK(r.notifications == 0);
+
+    // The hour comes: one digest; later evaluations that day add none.
+    r = alerts::evaluate(conn.raw(), t.id, utc_at(1, 7, 1));
+    CHECK(r.notifications == 1);
+    r = alerts::evaluate(conn.raw(), t.id, utc_at(1, 7, 30));
+    CHECK(r.notifications == 0);
+    r = alerts::evaluate(conn.raw(), t.id, utc_at(1, 23, 0));
+    CHECK(r.notifications == 0);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM notifications WHERE channel_id = $1::uuid AND event = "
+                 "'digest' AND state = 'queued'",
+                 digest) == 1);
+
+    auto config = sender_config();
+    config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
+    alerts::Sender sender(s.database().conninfo(), config);
+    CHECK(sender.run_once() == 3);
+    CHECK(sender.run_once() == 0);
+    int digests = 0;
+    for (const auto& m : smtp.mails()) {
+        if (std::string(m["rcpt"][0].GetString()) != "boss@example.ru") continue;
+        ++digests;
+        const std::string subject = str(m, "subject");
+        const std::string body = str(m, "body");
+        CHECK(subject.find("Сводка оповещений") != std::string::npos);
+        CHECK(subject.find(": 2") != std::string::npos);
+        // One line per alert, both devices.
+        std::size_t lines = 0;
+        for (std::size_t at = body.find("\n- "); at != std::string::npos;
+             at = body.find("\n- ", at + 1)) {
+            ++lines;
+        }
+        CHECK(lines == 2);
+        const auto& golden = golden_batch();
+        CHECK(body.find(golden.devices[0].identity.serial) != std::string::npos);
+        CHECK(body.find(golden.devices[1].identity.serial) != std::string::npos);
+    }
+    CHECK(digests == 1);
+
+    // The next day at its hour: a digest again (the alerts are still open), once.
+    r = alerts::evaluate(conn.raw(), t.id, utc_at(0, 7, 2));
+    CHECK(r.notifications == 1);
+    r = alerts::evaluate(conn.raw(), t.id, utc_at(0, 9, 0));
+    CHECK(r.notifications == 0);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM notifications WHERE channel_id = $1::uuid AND event = "
+                 "'digest'",
+                 digest) == 2);
+}
+
+TEST_CASE("alerts: a channel's hourly limit suppresses the rest, then lets messages through",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    const auto mail =
+        add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com","max_per_hour":2})");
+    // Repeat period 0: only the hourly limit holds the messages back.
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {mail});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 3h;
+    int queued = 0, suppressed = 0;
+    const auto step = [&](int level, SysClock::time_point at) {
+        REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, at, level}})).status == 200);
+        const auto r = alerts::evaluate(conn.raw(), t.id, at + 1min);
+        queued += r.notifications;
+        suppressed += r.suppressed;
+    };
+    step(5, t0);           // opened: 1st of the hour
+    step(50, t0 + 5min);   // resolved: 2nd
+    step(5, t0 + 10min);   // opened: over the limit -> suppressed
+    step(50, t0 + 15min);  // resolved: its opening was never told -> nothing at all
+    step(5, t0 + 20min);   // opened: suppressed
+    CHECK(queued == 2);
+    CHECK(suppressed == 2);
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM notifications WHERE channel_id = $1::uuid AND state = "
+                 "'suppressed' AND last_error LIKE '%hourly limit%'",
+                 mail) == 2);
+    // An hour after the first two, the budget is back.
+    step(50, t0 + 70min);  // resolved: its opening (t0+20) was suppressed -> nothing
+    step(5, t0 + 75min);   // opened: 1 of the new hour
+    CHECK(queued == 3);
+    CHECK(notifications_in(s, t.id, "queued") == 3);
+    const auto log = call(s, "GET", "/api/v1/alerting/deliveries?state=suppressed", t.token);
+    CHECK(log["total"].GetInt64() == 2);
+}
+
+TEST_CASE("alerts: webhooks to loopback are refused unless the config allows them",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    TempDir dir;
+    std::string secret;
+    const auto hook =
+        add_channel(s, t.token, R"({"kind":"webhook","address":"http://127.0.0.1:1/"})", &secret);
+    { std::ofstream(dir.path / "secret") << secret; }
+    Sink receiver(dir.path, {"webhook", (dir.path / "secret").string()});
+    // By name too: the check is on the address connected to, not on the URL's text.
+    call(s, "PUT", "/api/v1/alerting/channels/" + hook, t.token,
+         fmt::format(R"({{"address":"http://localhost:{}/hook"}})", receiver.port));
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {hook});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 5}})).status == 200);
+    REQUIRE(alerts::evaluate(conn.raw(), t.id, t0 + 1min).notifications == 1);
+
+    auto refusing = sender_config();
+    refusing.allow_private_webhooks = false;  // the default
+    alerts::Sender sender(s.database().conninfo(), refusing);
+    CHECK(sender.run_once() == 1);
+    CHECK(sender.run_once() == 0);  // final: not retried
+    CHECK(receiver.requests().empty());
+    const auto failed = call(s, "GET", "/api/v1/alerting/deliveries?state=failed", t.token);
+    REQUIRE(failed["total"].GetInt64() == 1);
+    CHECK(failed["items"][0]["attempts"].GetInt() == 1);
+    CHECK(std::string(failed["items"][0]["log"][0]["outcome"].GetString()) == "failed");
+    CHECK(std::string(failed["items"][0]["last_error"].GetString()).find("private or loopback") !=
+          std::string::npos);
+
+    // The single call refuses the literal address too; allowed, the same call is delivered.
+    const std::atomic<bool> stop{false};
+    const auto url = fmt::format("http://127.0.0.1:{}/hook", receiver.port);
+    auto d = alerts::post_webhook(refusing, url, secret, proto::new_uuid(), R"({"event":"test"})",
+                                  SysClock::now(), stop);
+    CHECK(d.outcome == alerts::Delivery::Outcome::failed);
+    CHECK(receiver.requests().empty());
+    d = alerts::post_webhook(sender_config(), url, secret, proto::new_uuid(), R"({"event":"test"})",
+                             SysClock::now(), stop);
+    CHECK(d.outcome == alerts::Delivery::Outcome::sent);
+    REQUIRE(receiver.requests().size() == 1);
+    CHECK(receiver.requests()[0]["verified"].GetBool());
+}
+
+TEST_CASE("alerts API: test message of a channel, severity filter, acknowledged and snoozed",
+          "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "IT", "branch-1");
+    auto other = make_tenant(s, "Other", "branch-9");
+    TempDir dir;
+    Sink smtp(dir.path, {"smtp"});
+    const auto ru =
+        add_channel(s, t.token, R"({"kind":"email","address":"it@example.ru","language":"ru"})");
+    const auto queued =
+        call(s, "POST", "/api/v1/alerting/channels/" + ru + "/test", t.token, "", 202);
+    CHECK(str(queued, "state") == "queued");
+    call(s, "POST", "/api/v1/alerting/channels/" + ru + "/test", other.token, "", 404);
+    call(s, "POST", "/api/v1/alerting/channels/not-a-uuid/test", t.token, "", 404);
+    auto config = sender_config();
+    config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
+    alerts::Sender sender(s.database().conninfo(), config);
+    CHECK(sender.run_once() == 1);
+    const auto mails = smtp.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(str(mails[0], "subject").find("Проверка канала") != std::string::npos);
+    CHECK(str(mails[0], "idempotency_key") == str(queued, "notification_id"));
+    const auto log = call(s, "GET", "/api/v1/alerting/deliveries?state=sent", t.token);
+    REQUIRE(log["total"].GetInt64() == 1);
+    CHECK(str(log["items"][0], "event") == "test");
+
+    // Two alerts of different severities: a jam (critical) and low toner (warning).
+    update_rule(s, t.token, rule_of(s, t.token, "device_error"), "device_error", 0, 60, {});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 5}, {1, t0, 50, {"jammed"}}})).status ==
+            200);
+    alerts::evaluate(conn.raw(), t.id, t0 + 1min);
+    const auto all = list_alerts(s, t.token, "");
+    REQUIRE(all.size() == 2);
+    const auto critical = list_alerts(s, t.token, "?severity=critical");
+    REQUIRE(critical.size() == 1);
+    CHECK(str(critical[0], "kind") == "device_error");
+    CHECK(list_alerts(s, t.token, "?severity=warning").size() == 1);
+    call(s, "GET", "/api/v1/alerting/alerts?severity=fatal", t.token, "", 400);
+    CHECK(list_alerts(s, t.token, "?state=acknowledged").empty());
+    const auto id = str(critical[0], "alert_id");
+    call(s, "POST", "/api/v1/alerting/alerts/" + id + "/acknowledge", t.token);
+    const auto acked = list_alerts(s, t.token, "?state=acknowledged");
+    REQUIRE(acked.size() == 1);
+    CHECK(str(acked[0], "alert_id") == id);
+    CHECK(list_alerts(s, t.token, "").size() == 2);  // still open
+    const auto other_id = str(list_alerts(s, t.token, "?severity=warning")[0], "alert_id");
+    call(s, "POST", "/api/v1/alerting/alerts/" + other_id + "/snooze", t.token,
+         R"({"minutes":60})");
+    const auto snoozed = list_alerts(s, t.token, "?state=snoozed");
+    REQUIRE(snoozed.size() == 1);
+    CHECK(str(snoozed[0], "alert_id") == other_id);
+    call(s, "POST", "/api/v1/alerting/alerts/" + other_id + "/snooze", t.token, R"({"minutes":0})");
+    CHECK(list_alerts(s, t.token, "?state=snoozed").empty());
+}
+
+TEST_CASE(
+    "alerts: `printmon-cloud-api serve` killed with SIGKILL mid-delivery; after a restart every "
+    "notification arrives once",
+    "[alerts][integration][restart]") {
+    CloudServer s;  // setup only: its own sender is off
+    auto t = make_tenant(s, "IT", "branch-1");
+    TempDir dir;
+    std::string secret;
+    const auto hook =
+        add_channel(s, t.token, R"({"kind":"webhook","address":"http://127.0.0.1:1/"})", &secret);
+    { std::ofstream(dir.path / "secret") << secret; }
+    Sink receiver(dir.path, {"webhook", (dir.path / "secret").string(), "--hang-first", "1"});
+    call(s, "PUT", "/api/v1/alerting/channels/" + hook, t.token,
+         fmt::format(R"({{"address":"http://127.0.0.1:{}/"}})", receiver.port));
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {hook});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, t0, 5}, {1, t0, 3}})).status == 200);
+    REQUIRE(alerts::evaluate(conn.raw(), t.id, t0 + 1min).notifications == 2);
+    std::set<std::string> ids;
+    {
+        pqxx::work tx(conn.raw());
+        for (const auto& row :
+             tx.exec_params("SELECT notification_id::text FROM notifications WHERE tenant_id = "
+                            "$1::uuid",
+                            t.id)) {
+            ids.insert(row[0].as<std::string>());
+        }
+    }
+    REQUIRE(ids.size() == 2);
+
+    // The real executable, plain HTTP on a port of the OS's choosing (nobody calls it): only its
+    // sender matters here. A short lease so the restart takes the message back soon.
+    const auto config = dir.path / "cloud-api.toml";
+    std::ofstream(config)
+        << "[log]\nlevel = \"info\"\n[server]\ntls = false\naddress = \"127.0.0.1\"\n"
+        << "port = 0\n[database]\nconninfo = \"" << s.database().conninfo()
+        << "\"\n[notify]\nallow_private_webhooks = true\nlease_s = 3\n"
+        << "poll_interval_ms = 100\ntimeout_ms = 20000\n"
+        << "evaluate_interval_s = 3600\n";
+    const auto start = [&](const std::string& log) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            const int fd = ::open((dir.path / log).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd >= 0) {
+                dup2(fd, 1);
+                dup2(fd, 2);
+            }
+            execl(PRINTMON_CLOUD_API_BIN, PRINTMON_CLOUD_API_BIN, "--config", config.c_str(),
+                  "serve", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        REQUIRE(pid > 0);
+        return pid;
+    };
+    const auto count_state = [&](const char* state) { return notifications_in(s, t.id, state); };
+    const auto hung = [&] { return fs::exists(dir.path / "hung.jsonl"); };
+
+    const pid_t first = start("first.log");
+    for (int i = 0; i < 200 && !hung(); ++i) std::this_thread::sleep_for(50ms);  // bounded: 10 s
+    REQUIRE(hung());  // the first message is at the receiver, unanswered
+    CHECK(count_state("sent") == 0);
+    REQUIRE(kill(first, SIGKILL) == 0);
+    int status = 0;
+    REQUIRE(waitpid(first, &status, 0) == first);
+    CHECK(WIFSIGNALED(status));
+    CHECK(count_state("sending") >= 1);  // claimed and never finished: the lease holds it
+
+    const pid_t second = start("second.log");
+    for (int i = 0; i < 300 && count_state("sent") < 2; ++i) {
+        std::this_thread::sleep_for(100ms);  // bounded: 30 s (lease 3 s, then delivery)
+    }
+    kill(second, SIGTERM);
+    waitpid(second, &status, 0);
+    CHECK(count_state("sent") == 2);
+    CHECK(count_state("sending") == 0);
+
+    // At the receiver: each notification accepted exactly once, by its idempotency key.
+    std::map<std::string, int> accepted;
+    for (const auto& q : receiver.requests()) {
+        CHECK(q["verified"].GetBool());
+        if (q["status"].GetInt() == 200 && !q["duplicate"].GetBool())
+            ++accepted[q["key"].GetString()];
+    }
+    CHECK(accepted.size() == 2);
+    for (const auto& [key, n] : accepted) {
+        CHECK(ids.count(key) == 1);
+        CHECK(n == 1);
+    }
+    int duplicates = 0;
+    for (const auto& q : receiver.requests()) duplicates += q["duplicate"].GetBool() ? 1 : 0;
+    CHECK(duplicates == 0);
 }
 
 }  // namespace printmon::cloud::test

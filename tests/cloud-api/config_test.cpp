@@ -93,3 +93,76 @@ TEST_CASE("secrets come from the environment", "[cloud][config]") {
     CHECK(cloud::with_password("postgresql://u@h/db", "p w") ==
           "postgresql://u@h/db?password=p%20w");
 }
+
+TEST_CASE("[notify]: defaults match the example, every key read, bad values refused",
+          "[cloud][config][notify]") {
+    const auto example =
+        cloud::load_config(test::source_dir() + "/cloud-api/cloud-api.example.toml", env_of({}));
+    const cloud::alerts::NotifyConfig d;
+    const auto& e = example.notify;
+    CHECK(e.enabled == d.enabled);
+    CHECK(e.smtp_url.empty());
+    CHECK(e.smtp_from == d.smtp_from);
+    CHECK(e.smtp_username.empty());
+    CHECK(e.smtp_password.empty());
+    CHECK(e.smtp_tls == cloud::alerts::SmtpTls::opportunistic);
+    CHECK(e.ca_file.empty());
+    CHECK(e.connect_timeout == d.connect_timeout);
+    CHECK(e.timeout == d.timeout);
+    CHECK(e.poll_interval == d.poll_interval);
+    CHECK(e.lease == d.lease);
+    CHECK(e.max_attempts == d.max_attempts);
+    CHECK(e.backoff_base == d.backoff_base);
+    CHECK(e.backoff_max == d.backoff_max);
+    CHECK(e.evaluate_interval == d.evaluate_interval);
+    CHECK_FALSE(e.allow_private_webhooks);
+
+    const auto c = parse_config(
+        "[server]\ntls = false\n[notify]\nenabled = false\nevaluate_interval_s = 5\n"
+        "smtp_url = \"smtps://mail.example.com:465\"\nsmtp_from = \"alerts@example.com\"\n"
+        "smtp_username = \"u\"\nsmtp_password = \"from-file\"\nsmtp_tls = \"require\"\n"
+        "ca_file = \"/etc/ca.pem\"\nconnect_timeout_ms = 700\ntimeout_ms = 900\n"
+        "poll_interval_ms = 50\nlease_s = 7\nmax_attempts = 3\nbackoff_base_s = 2\n"
+        "backoff_max_s = 9\nallow_private_webhooks = true\n",
+        "c.toml", env_of({}));
+    const auto& n = c.notify;
+    CHECK_FALSE(n.enabled);
+    CHECK(n.evaluate_interval == std::chrono::seconds(5));
+    CHECK(n.smtp_url == "smtps://mail.example.com:465");
+    CHECK(n.smtp_from == "alerts@example.com");
+    CHECK(n.smtp_username == "u");
+    CHECK(n.smtp_password == "from-file");
+    CHECK(n.smtp_tls == cloud::alerts::SmtpTls::required);
+    CHECK(n.ca_file == "/etc/ca.pem");
+    CHECK(n.connect_timeout == std::chrono::milliseconds(700));
+    CHECK(n.timeout == std::chrono::milliseconds(900));
+    CHECK(n.poll_interval == std::chrono::milliseconds(50));
+    CHECK(n.lease == std::chrono::seconds(7));
+    CHECK(n.max_attempts == 3);
+    CHECK(n.backoff_base == std::chrono::seconds(2));
+    CHECK(n.backoff_max == std::chrono::seconds(9));
+    CHECK(n.allow_private_webhooks);
+    CHECK(
+        parse_config("[server]\ntls = false\n[notify]\nsmtp_tls = \"off\"\n", "c.toml", env_of({}))
+            .notify.smtp_tls == cloud::alerts::SmtpTls::off);
+
+    // The password from the environment wins over the file (secrets stay out of files).
+    const auto from_env =
+        parse_config("[server]\ntls = false\n[notify]\nsmtp_password = \"from-file\"\n", "c.toml",
+                     env_of({{"PRINTMON_NOTIFY_SMTP_PASSWORD", "from-env"}}));
+    CHECK(from_env.notify.smtp_password == "from-env");
+
+    const std::string head = "[server]\ntls = false\n[notify]\n";
+    CHECK(error_of(head + "smtp_url = \"http://mail\"\n").find("must start with smtp://") !=
+          std::string::npos);
+    CHECK(error_of(head + "smtp_tls = \"sometimes\"\n").find("must be auto, require or off") !=
+          std::string::npos);
+    CHECK(error_of(head + "max_attempts = 0\n").find("max_attempts") != std::string::npos);
+    CHECK(error_of(head + "lease_s = 0\n").find("between 1 and 86400") != std::string::npos);
+    CHECK(error_of(head + "evaluate_interval_s = 90000\n").find("evaluate_interval_s") !=
+          std::string::npos);
+    CHECK(error_of(head + "timeout_ms = 10\n").find("timeout_ms") != std::string::npos);
+    CHECK(error_of(head + "allow_private_webhooks = \"yes\"\n").find("allow_private_webhooks") !=
+          std::string::npos);
+    CHECK(error_of(head + "smtp_hostname = \"x\"\n").find("smtp_hostname") != std::string::npos);
+}

@@ -63,10 +63,11 @@ TEST_CASE("every field of every list has a Russian title", "[cloud][export]") {
             CHECK(titles.insert(std::string(ru)).second);
         }
     }
-    for (const auto name : {lists::kDevices, lists::kSites, lists::kScanners, lists::kUsers,
-                            lists::kTokens, lists::kPageVolume, lists::kMeterReads,
-                            lists::kSupplies, lists::kSupplyChanges, lists::kCounterEpochs,
-                            lists::kAlerts, lists::kEvents, lists::kReadings, lists::kCounters}) {
+    for (const auto name :
+         {lists::kDevices, lists::kSites, lists::kScanners, lists::kUsers, lists::kTokens,
+          lists::kPageVolume, lists::kMeterReads, lists::kSupplies, lists::kSupplyChanges,
+          lists::kCounterEpochs, lists::kAlerts, lists::kEvents, lists::kReadings, lists::kCounters,
+          lists::kCartridges}) {
         CHECK(names.count(name) == 1);
     }
     // A list-specific title wins over the general one; an unknown field has none.

@@ -12,7 +12,7 @@ webhook: an HTTP server that checks the HMAC-SHA256 signature (X-Printmon-Signat
 request to OUT_DIR/requests.jsonl: the idempotency key, whether the signature verified, whether
 the key was seen before (a duplicate the receiver drops), and the status answered.
 --fail-first N answers the first N requests/messages with 500/451; --hang-first N holds the
-first N requests without answering (the sender must time out).
+first N requests without answering (the sender must time out) and notes each in OUT_DIR/hung.jsonl.
 The port is written to PORT_FILE (atomically) once listening. Stops on SIGTERM.
 """
 import argparse
@@ -101,6 +101,10 @@ def run_webhook(args):
                 state["seen"] += 1
                 n = state["seen"]
             if n <= args.hang_first:
+                # Recorded apart (hung.jsonl), so a test knows the request is at the receiver.
+                with lock:
+                    with open(os.path.join(args.out, "hung.jsonl"), "a", encoding="utf-8") as f:
+                        f.write(json.dumps({"key": self.headers.get("X-Printmon-Idempotency-Key", "")}) + "\n")
                 time.sleep(30)  # longer than the sender's timeout: it must give up first
                 return
             with open(args.secret_file, encoding="utf-8") as f:

@@ -150,4 +150,33 @@ std::string render_webhook(const std::string& notification_id, const AlertView& 
     return {buffer.GetString(), buffer.GetSize()};
 }
 
+EmailText render_test_email(const std::string& channel_name, const std::string& language) {
+    if (ru(language)) {
+        return {"[printmon] Проверка канала уведомлений",
+                fmt::format("Это проверочное сообщение printmon для канала «{}».\n"
+                            "Если вы его видите, оповещения по этому адресу будут доставлены.\n",
+                            channel_name)};
+    }
+    return {"[printmon] Notification channel test",
+            fmt::format("This is a printmon test message for the channel \"{}\".\n"
+                        "If you can read it, alerts sent to this address will arrive.\n",
+                        channel_name)};
+}
+
+std::string render_test_webhook(const std::string& notification_id, const std::string& tenant_id) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("notification_id");
+    w.String(notification_id.c_str(), static_cast<rapidjson::SizeType>(notification_id.size()));
+    w.Key("event");
+    w.String("test");
+    w.Key("tenant_id");
+    w.String(tenant_id.c_str(), static_cast<rapidjson::SizeType>(tenant_id.size()));
+    w.Key("alert");
+    w.Null();
+    w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
 }  // namespace printmon::cloud::alerts

@@ -48,6 +48,12 @@ EmailText render_digest(const std::vector<AlertView>& alerts, const std::string&
 std::string render_webhook(const std::string& notification_id, const AlertView& alert,
                            const std::string& event);
 
+/// A test message of a channel ("does this address work?"), in its language.
+EmailText render_test_email(const std::string& channel_name, const std::string& language);
+
+/// The test webhook document: {"notification_id", "event": "test", "tenant_id", "alert": null}.
+std::string render_test_webhook(const std::string& notification_id, const std::string& tenant_id);
+
 /// "Canon iR-ADV C5535 (serial X, Floor 2, site Moscow)" or "scanner 'moscow-1'".
 std::string describe_target(const AlertView& alert, const std::string& language);
 

@@ -1,5 +1,7 @@
 #include "alerts/routes.hpp"
 
+#include "alerts/render.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -44,13 +46,16 @@ constexpr const char* kAlertFrom =
     "LEFT JOIN scanners s ON s.tenant_id = a.tenant_id "
     " AND s.scanner_id = coalesce(a.scanner_id, d.last_scanner_id) ";
 
-// $2 state (NULL = all), $3 site, $4 device, $5 kind, $6 limit, $7 offset.
+// $2 state (NULL = all; "acknowledged" and "snoozed" are open alerts so marked), $3 site,
+// $4 device, $5 kind, $6 limit, $7 offset, $8 severity.
 constexpr const char* kListAlerts = "alerting_list_alerts";
 const std::string kListAlertsSql =
     std::string("SELECT ") + kAlertColumns + ", count(*) OVER () AS _total " + kAlertFrom +
-    "WHERE a.tenant_id = $1::uuid AND ($2::text IS NULL OR a.state = $2) "
+    "WHERE a.tenant_id = $1::uuid AND ($2::text IS NULL OR a.state = $2 "
+    " OR ($2 = 'acknowledged' AND a.state = 'open' AND a.acknowledged_at IS NOT NULL) "
+    " OR ($2 = 'snoozed' AND a.state = 'open' AND a.snoozed_until > now())) "
     "AND ($3::text IS NULL OR s.site = $3) AND ($4::uuid IS NULL OR a.device_id = $4::uuid) "
-    "AND ($5::text IS NULL OR a.kind = $5) "
+    "AND ($5::text IS NULL OR a.kind = $5) AND ($8::text IS NULL OR a.severity = $8) "
     "ORDER BY coalesce(a.opened_at, a.since) DESC, a.alert_id LIMIT $6::bigint OFFSET $7::bigint";
 
 constexpr const char* kGetAlert = "alerting_get_alert";
@@ -144,6 +149,18 @@ constexpr const char* kUpdateChannelSql =
 constexpr const char* kChannelKind = "alerting_channel_kind";
 constexpr const char* kChannelKindSql =
     "SELECT kind FROM notification_channels WHERE tenant_id = $1::uuid AND channel_id = $2::uuid";
+// A channel's test message: queued like any other (the sender delivers it, the delivery log
+// shows it), never suppressed; dedup_key is its own id so it groups with nothing.
+constexpr const char* kChannelForTest = "alerting_channel_for_test";
+constexpr const char* kChannelForTestSql =
+    "SELECT kind, language, name FROM notification_channels "
+    "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid";
+constexpr const char* kQueueTest = "alerting_queue_test";
+constexpr const char* kQueueTestSql =
+    "INSERT INTO notifications (tenant_id, notification_id, channel_id, alert_id, event, "
+    "dedup_key, state, subject, body, next_attempt_at, created_at) "
+    "VALUES ($1::uuid, $2::uuid, $3::uuid, NULL, 'test', 'test:' || $2, 'queued', $4, $5, now(), "
+    "now())";
 constexpr const char* kDeleteChannel = "alerting_delete_channel";
 constexpr const char* kDeleteChannelSql =
     "DELETE FROM notification_channels WHERE tenant_id = $1::uuid AND channel_id = $2::uuid "
@@ -601,6 +618,8 @@ void prepare_route_statements(pqxx::connection& conn) {
     conn.prepare(kUpdateChannel, kUpdateChannelSql);
     conn.prepare(kChannelKind, kChannelKindSql);
     conn.prepare(kDeleteChannel, kDeleteChannelSql);
+    conn.prepare(kChannelForTest, kChannelForTestSql);
+    conn.prepare(kQueueTest, kQueueTestSql);
     conn.prepare(kDeliveries, kDeliveriesSql);
 }
 
@@ -629,8 +648,10 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
 
     r.add("GET", "/api/v1/alerting/alerts", [read](net::Request& request) {
         const auto tenant = tenant_of(request);
-        const api::Params p(request, {"state", "site", "device", "kind"});
-        const auto state = p.choice("state", {"open", "pending", "resolved", "all"}, "open");
+        const api::Params p(request, {"state", "site", "device", "kind", "severity"});
+        const auto state = p.choice(
+            "state", {"open", "pending", "resolved", "acknowledged", "snoozed", "all"}, "open");
+        const auto severity = p.choice("severity", {"critical", "warning", "info", ""}, "");
         const auto kind = p.choice("kind",
                                    {"supply_low", "device_error", "device_silent", "scanner_silent",
                                     "counter_anomaly", ""},
@@ -638,11 +659,13 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         const auto page = p.page();
         return read([&](pqxx::transaction_base& tx) {
             return json_list(
-                tx.exec_prepared(kListAlerts, tenant,
-                                 state == "all" ? std::nullopt : std::optional<std::string>(state),
-                                 p.text("site"), p.uuid("device"),
-                                 kind.empty() ? std::nullopt : std::optional<std::string>(kind),
-                                 page.limit, page.offset),
+                tx.exec_prepared(
+                    kListAlerts, tenant,
+                    state == "all" ? std::nullopt : std::optional<std::string>(state),
+                    p.text("site"), p.uuid("device"),
+                    kind.empty() ? std::nullopt : std::optional<std::string>(kind), page.limit,
+                    page.offset,
+                    severity.empty() ? std::nullopt : std::optional<std::string>(severity)),
                 page.limit, page.offset);
         });
     });
@@ -803,6 +826,37 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         return write([&](pqxx::work& tx) {
             if (tx.exec_prepared(kDeleteChannel, tenant, id).empty()) throw not_found("channel");
             return net::Response::empty(204);
+        });
+    });
+
+    r.add("POST", "/api/v1/alerting/channels/{channel_id}/test", [write](net::Request& request) {
+        const auto tenant = tenant_of(request);
+        require_admin(request);
+        const auto id = path_uuid(request, "channel_id", "channel");
+        return write([&](pqxx::work& tx) {
+            const auto rows = tx.exec_prepared(kChannelForTest, tenant, id);
+            if (rows.empty()) throw not_found("channel");
+            const auto kind = rows[0][0].as<std::string>();
+            const std::string notification = proto::new_uuid();
+            std::string subject, body;
+            if (kind == "webhook") {
+                body = render_test_webhook(notification, tenant);
+            } else {
+                auto mail =
+                    render_test_email(rows[0][2].as<std::string>(), rows[0][1].as<std::string>());
+                subject = std::move(mail.subject);
+                body = std::move(mail.body);
+            }
+            tx.exec_prepared0(kQueueTest, tenant, notification, id, subject, body);
+            rapidjson::StringBuffer buffer;
+            Writer w(buffer);
+            w.StartObject();
+            w.Key("notification_id");
+            w.String(notification.c_str(), static_cast<rapidjson::SizeType>(notification.size()));
+            w.Key("state");
+            w.String("queued");
+            w.EndObject();
+            return net::Response::json({buffer.GetString(), buffer.GetSize()}, 202);
         });
     });
 

@@ -890,6 +890,45 @@ struct WebApp::Impl {
         return j.response();
     }
 
+    // The branch's own alerts (no cloud needed): what is wrong with its devices right now.
+    // Read-only; the rules and notifications live in the cloud.
+    Response local_alerts(Request& request) {
+        int supply_percent = 10;
+        if (const auto p = request.query_param("supply_percent")) {
+            const std::string text(*p);
+            const bool digits =
+                !text.empty() && text.size() <= 3 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits || std::stoi(text) > 100) {
+                throw HttpError(400, "invalid_query", "supply_percent must be 0..100");
+            }
+            supply_percent = std::stoi(text);
+        }
+        std::vector<LocalAlert> alerts;
+        db([&](WebStore& s) { alerts = s.local_alerts(supply_percent); });
+        Json j;
+        j.begin().key("supply_percent").num(supply_percent).key("alerts").begin_array();
+        for (const auto& a : alerts) {
+            // Severity for sorting and colour: a stopped device is critical, a warning needs
+            // attention soon.
+            const bool critical = a.kind == "offline" || a.kind == "error" ||
+                                  (a.kind == "supply_low" && a.level_percent.value_or(0) == 0);
+            j.begin().key("device_id").str(a.device_id).key("vendor").str(a.vendor);
+            j.key("model").str(a.model).key("address").str(a.address);
+            j.key("location").str(a.location).key("kind").str(a.kind).key("code").str(a.code);
+            j.key("detail").str(a.detail).key("since").str(a.since);
+            j.key("severity").str(critical ? "critical" : "warning").key("level_percent");
+            if (a.level_percent) {
+                j.num(*a.level_percent);
+            } else {
+                j.null();
+            }
+            j.end();
+        }
+        j.end_array().end();
+        return j.response();
+    }
+
     Response add_device(Request& request) {
         const auto body = parse_body(request);
         const auto address = check_address(req_string(body, "address", 253));
@@ -1523,6 +1562,7 @@ net::Router WebApp::router() {
     }
     page("/devices", "app.html");
     page("/devices/{id}", "app.html");
+    page("/alerts", "app.html");
     page("/discovery", "app.html");
     page("/export", "app.html");
     page("/cloud", "app.html");
@@ -1541,6 +1581,7 @@ net::Router WebApp::router() {
     api("DELETE", "/api/devices/{id}", &Impl::delete_device);
     api("POST", "/api/devices/{id}/poll", &Impl::poll_device);
     api("GET", "/api/devices/{id}/history", &Impl::device_history);
+    api("GET", "/api/alerts", &Impl::local_alerts);
     api("GET", "/api/discovery", &Impl::get_discovery);
     api("POST", "/api/discovery/ranges", &Impl::add_range);
     api("PUT", "/api/discovery/ranges/{id}", &Impl::update_range);

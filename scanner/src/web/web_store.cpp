@@ -102,6 +102,37 @@ constexpr Statement kReadings{
 constexpr Statement kEvents{"web_events",
                             "SELECT " PM_MS("at") ", kind, code, action, detail FROM events "
                             "WHERE device_id::text = $1 ORDER BY at DESC LIMIT $2"};
+// Rationale: the events table keeps transitions, not state, so "still open" is the newest event
+// of a device, kind and code being an appearance (a tie at the same instant counts as cleared:
+// 'cleared' sorts after 'appeared' and DESC takes it first). Supplies come from the newest
+// reading, the same "consumed" class the cloud's supply_low rule reads.
+constexpr Statement kLocalAlerts{
+    "web_local_alerts",
+    "WITH last_event AS ("
+    " SELECT DISTINCT ON (e.device_id, e.kind, e.code) e.device_id, e.kind, e.code, e.action, "
+    "  e.detail, e.at FROM events e WHERE e.kind IN ('error', 'alert', 'tray') "
+    " ORDER BY e.device_id, e.kind, e.code, e.at DESC, e.action DESC) "
+    "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, l.kind, "
+    " l.code, l.detail, " PM_MS("l.at") ", NULL::integer "
+    "FROM last_event l JOIN devices d ON d.device_id = l.device_id "
+    "WHERE l.action = 'appeared' AND d.deleted_at IS NULL AND d.enabled "
+    "UNION ALL "
+    "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, "
+    " 'supply_low', coalesce(s ->> 'type', '') || '/' || coalesce(s ->> 'color', ''), "
+    " coalesce(s ->> 'description', ''), " PM_MS("r.polled_at") ", "
+    " round((s ->> 'level_percent')::numeric)::integer "
+    "FROM devices d JOIN readings r ON r.reading_id = d.last_reading_id "
+    "CROSS JOIN LATERAL jsonb_array_elements(coalesce(r.snapshot -> 'supplies', '[]')) s "
+    "WHERE d.deleted_at IS NULL AND d.enabled AND coalesce(s ->> 'class', 'consumed') = 'consumed' "
+    " AND (CASE WHEN jsonb_typeof(s -> 'level_percent') = 'number' "
+    "      THEN (s ->> 'level_percent')::numeric <= $1::integer "
+    "      ELSE s ->> 'state' = 'empty' END) "
+    "UNION ALL "
+    "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, "
+    " 'offline', 'offline', coalesce(d.last_error, ''), "
+    PM_MS("coalesce(d.last_seen, d.first_seen, d.last_polled_at)") ", NULL::integer "
+    "FROM devices d WHERE d.deleted_at IS NULL AND d.enabled AND d.status = 'offline' "
+    "ORDER BY 9 DESC NULLS LAST, 1, 6, 7"};
 constexpr Statement kCredentials{
     "web_credentials",
     "SELECT c.credential_id, c.name, c.ordinal, c.version, c.v3_user, c.auth_protocol, "
@@ -134,16 +165,16 @@ constexpr Statement kHealth{
 
 #undef PM_DEVICE_COLUMNS
 
-constexpr Statement kStatements[] = {kHasUsers,        kUserByName,     kUserById,
-                                     kCreateFirstUser, kSetPassword,    kDeleteOtherSessions,
-                                     kCreateSession,   kSession,        kDeleteSession,
-                                     kPruneSessions,   kCreateApiToken, kApiToken,
-                                     kApiTokens,       kDeleteApiToken, kLoginFailures,
-                                     kLoginRecord,     kLoginPrune,     kDevices,
-                                     kDevice,          kSetLocation,    kReadings,
-                                     kEvents,          kCredentials,    kDeleteCredential,
-                                     kRanges,          kDeleteRange,    kSetting,
-                                     kUploaderStatus,  kHealth};
+constexpr Statement kStatements[] = {kHasUsers,         kUserByName,     kUserById,
+                                     kCreateFirstUser,  kSetPassword,    kDeleteOtherSessions,
+                                     kCreateSession,    kSession,        kDeleteSession,
+                                     kPruneSessions,    kCreateApiToken, kApiToken,
+                                     kApiTokens,        kDeleteApiToken, kLoginFailures,
+                                     kLoginRecord,      kLoginPrune,     kDevices,
+                                     kDevice,           kSetLocation,    kReadings,
+                                     kEvents,           kLocalAlerts,    kCredentials,
+                                     kDeleteCredential, kRanges,         kDeleteRange,
+                                     kSetting,          kUploaderStatus, kHealth};
 
 std::optional<std::string> time_of(const pqxx::field& f) {
     if (f.is_null()) return std::nullopt;
@@ -378,6 +409,26 @@ std::vector<HistoryEvent> WebStore::events(const std::string& device_id, int lim
     for (const auto& r : tx.exec_prepared(kEvents.name, device_id, limit)) {
         out.push_back({time_of(r[0]).value_or(""), r[1].as<std::string>(), r[2].as<std::string>(),
                        r[3].as<std::string>(), r[4].as<std::string>()});
+    }
+    return out;
+}
+
+std::vector<LocalAlert> WebStore::local_alerts(int supply_percent) {
+    std::vector<LocalAlert> out;
+    pqxx::read_transaction tx(raw());
+    for (const auto& r : tx.exec_prepared(kLocalAlerts.name, supply_percent)) {
+        LocalAlert a;
+        a.device_id = r[0].as<std::string>();
+        a.vendor = r[1].as<std::string>("");
+        a.model = r[2].as<std::string>("");
+        a.address = r[3].as<std::string>("");
+        a.location = r[4].as<std::string>("");
+        a.kind = r[5].as<std::string>();
+        a.code = r[6].as<std::string>();
+        a.detail = r[7].as<std::string>("");
+        a.since = time_of(r[8]).value_or("");
+        if (!r[9].is_null()) a.level_percent = r[9].as<int>();
+        out.push_back(std::move(a));
     }
     return out;
 }

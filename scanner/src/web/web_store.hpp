@@ -61,6 +61,15 @@ struct HistoryReading {
     std::string snapshot_json;
 };
 
+/// A problem of one device that is still there (scanner UI "Alerts"): derived from the branch
+/// database alone, so it works without the cloud.
+struct LocalAlert {
+    std::string device_id, vendor, model, address, location;
+    std::string kind;  ///< error | alert | tray | supply_low | offline
+    std::string code, detail, since;
+    std::optional<int> level_percent;  ///< supply_low only
+};
+
 struct HistoryEvent {
     std::string at, kind, code, action, detail;
 };
@@ -144,6 +153,9 @@ class WebStore {
     bool set_location(const std::string& device_id, const std::string& location);
     std::vector<HistoryReading> readings(const std::string& device_id, int limit);
     std::vector<HistoryEvent> events(const std::string& device_id, int limit);
+    /// Open problems of enabled devices: error/alert/tray events whose last transition is
+    /// "appeared", consumed supplies at or below `supply_percent` (or empty), offline devices.
+    std::vector<LocalAlert> local_alerts(int supply_percent);
 
     // --- discovery ---
     std::vector<CredentialView> credentials();  ///< all, enabled or not

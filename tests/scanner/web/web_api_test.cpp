@@ -26,6 +26,7 @@
 #include "printmon/net/client.hpp"
 #include "printmon/net/server.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "sim.hpp"
 #include "storage/store.hpp"
@@ -1115,4 +1116,121 @@ TEST_CASE("setup and login refuse foreign hosts, foreign origins and non-JSON ty
     r = setup({{"Host", "printmon.branch.example:8080"},
                {"Origin", "http://printmon.branch.example:8080"}});
     CHECK(r.status == 201);
+TEST_CASE("alerts: the branch's open problems from its own database, without the cloud", "[web]") {
+    Env env;
+    env.set_up();
+    namespace st = printmon::scanner::storage;
+    namespace proto = printmon::proto;
+    st::Store store(env.db.conninfo());
+    store.connect();
+    const auto settings = store.load_settings();
+    const auto t0 = std::chrono::system_clock::now() - 3h;
+    // Written as the service writes polls, so the events are the real transitions.
+    const auto poll = [&](const std::string& address, std::chrono::minutes at,
+                          std::vector<std::string> errors, std::optional<int> black,
+                          bool tray_empty, bool jam_row, std::optional<std::string> id = {}) {
+        st::PollResult p;
+        p.result_id = proto::new_uuid();
+        p.device_id = id;
+        p.address = address;
+        p.polled_at = t0 + at;
+        proto::DeviceSnapshot s;
+        s.address = address;
+        s.polled_at = proto::format_rfc3339(p.polled_at);
+        s.identity.vendor = "Kyocera";
+        s.identity.model = "ECOSYS M2540dn";
+        s.identity.serial = "SN-" + address;
+        s.status.errors = std::move(errors);
+        if (jam_row) s.status.alerts.push_back({"critical", "media_path", 8, "Paper jam"});
+        proto::Supply toner;
+        toner.description = "Black Toner";
+        toner.type = "toner";
+        toner.color = "black";
+        toner.unit = "percent";
+        toner.level_percent = black;
+        toner.state = black ? proto::SupplyState::ok : proto::SupplyState::empty;
+        s.supplies.push_back(toner);
+        proto::Supply waste;  // not consumed: never "low"
+        waste.description = "Waste Toner Box";
+        waste.type = "waste_toner";
+        waste.supply_class = proto::SupplyClass::receptacle;
+        waste.level_percent = 0;
+        s.supplies.push_back(waste);
+        proto::Tray tray;
+        tray.name = "tray-2";
+        tray.description = "Cassette 2";
+        tray.state = tray_empty ? proto::TrayState::empty : proto::TrayState::ok;
+        s.trays.push_back(tray);
+        s.counters["total"] = 1000;
+        p.snapshot = s;
+        return store.record(p, settings).device_id;
+    };
+    // A: jammed with an alert-table row and an empty tray; then the jam clears (the row stays).
+    const auto a = poll("10.9.0.1", 0min, {"jammed"}, 50, true, true);
+    poll("10.9.0.1", 10min, {}, 50, true, true, a);
+    // B: toner at 8 %, then unreadable and reported empty.
+    const auto b = poll("10.9.0.2", 0min, {}, 8, false, false);
+    // C: fine, then two failed polls: offline.
+    const auto c = poll("10.9.0.3", 0min, {}, 90, false, false);
+    for (int i = 1; i <= 2; ++i) {
+        st::PollResult p;
+        p.result_id = proto::new_uuid();
+        p.device_id = c;
+        p.address = "10.9.0.3";
+        p.polled_at = t0 + i * 5min;
+        p.error = "timeout";
+        store.record(p, settings);
+    }
+
+    auto r = env.as_admin("GET", "/api/alerts");
+    REQUIRE(r.status == 200);
+    auto doc = parse(r.body);
+    CHECK(doc["supply_percent"].GetInt() == 10);
+    std::multiset<std::string> found;
+    for (const auto& x : doc["alerts"].GetArray()) {
+        const std::string id = x["device_id"].GetString();
+        const std::string who = id == a ? "A" : id == b ? "B" : id == c ? "C" : "?";
+        found.insert(who + ":" + x["kind"].GetString() + ":" + x["code"].GetString());
+        CHECK(std::string(x["since"].GetString()).size() >= 20);
+        if (std::string(x["kind"].GetString()) == "supply_low") {
+            CHECK(x["level_percent"].GetInt() == 8);
+            CHECK(std::string(x["severity"].GetString()) == "warning");
+        }
+        if (std::string(x["kind"].GetString()) == "offline") {
+            CHECK(std::string(x["severity"].GetString()) == "critical");
+            CHECK(std::string(x["vendor"].GetString()) == "Kyocera");
+        }
+    }
+    // The cleared jam is gone; the alert-table row, the empty tray, the low toner and the
+    // offline device are open; the waste box at 0 % is not a consumed supply.
+    CHECK(found == std::multiset<std::string>{"A:alert:media_path:8", "A:tray:tray-2:empty",
+                                              "B:supply_low:toner/black", "C:offline:offline"});
+
+    // A lower threshold drops B's toner; empty without a level is low at any threshold.
+    doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=5").body);
+    CHECK(doc["alerts"].Size() == 3);
+    poll("10.9.0.2", 20min, {}, std::nullopt, false, false, b);
+    doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=0").body);
+    bool empty_seen = false;
+    for (const auto& x : doc["alerts"].GetArray()) {
+        if (std::string(x["kind"].GetString()) == "supply_low") {
+            empty_seen =
+                x["level_percent"].IsNull() && std::string(x["severity"].GetString()) == "critical";
+        }
+    }
+    CHECK(empty_seen);
+
+    // Everything clears: no alerts. A disabled device's problems are not shown either.
+    poll("10.9.0.1", 30min, {}, 50, false, false, a);
+    poll("10.9.0.2", 30min, {}, 100, false, false, b);
+    REQUIRE(env.as_admin("PUT", "/api/devices/" + c, R"({"enabled":false})").status == 200);
+    doc = parse(env.as_admin("GET", "/api/alerts").body);
+    CHECK(doc["alerts"].Size() == 0);
+
+    CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=101")) == "invalid_query");
+    CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=-1")) == "invalid_query");
+    CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=1e2")) == "invalid_query");
+    CHECK(env.call("GET", "/api/alerts").status == 401);
+    // The page itself is served (the UI's route).
+    CHECK(env.as_admin("GET", "/alerts").status == 200);
 }
