@@ -355,7 +355,7 @@ TEST_CASE("the uploader never loses a row to a pass running beside it", "[retent
                     }
                     std::lock_guard lock(seen_mutex);
                     if (b.readings.empty()) ++rebuilt_short;
-                    for (const auto& r : b.readings) delivered.insert(r.reading_id);
+                    for (const auto& rd : b.readings) delivered.insert(rd.reading_id);
                     return printmon::uploader::AttemptResult{printmon::uploader::Disposition::kSent,
                                                              ""};
                 });
