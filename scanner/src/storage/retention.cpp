@@ -18,29 +18,32 @@ struct Statement {
 };
 
 // Sent readings past the raw age, oldest first: a reading superseded by a later one of the same
-// device within its UTC day is deleted, the day's last one is marked daily instead. Both leave
-// readings_prunable, so every batch makes progress. A device's current reading
-// (last_reading_id: the base of its supply-change detection) is never deleted; it is the
-// newest of its device, so it is marked daily at most.
-// $1 cutoff, $2 limit. Returns (deleted, kept).
+// device within its UTC day is deleted; the last one of a day that ended before the cutoff is
+// marked daily instead (it leaves readings_prunable). The last one of the cutoff's own day is
+// left undecided until its day is over: a later reading of that day may still come. A device's
+// current reading (last_reading_id: the base of its supply-change detection) is never deleted;
+// it is the newest of its device, so it is marked daily at most.
+// $1 cutoff, $2 limit. Returns (deleted, kept, candidates).
 constexpr Statement kPruneRaw{
     "retention_prune_raw",
     "WITH cand AS ("
-    " SELECT reading_id, device_id, polled_at FROM readings"
+    " SELECT reading_id, device_id, polled_at,"
+    " (date_trunc('day', polled_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') + interval '1 day'"
+    " AS day_end FROM readings"
     " WHERE sent_at IS NOT NULL AND NOT daily AND polled_at < $1::timestamptz"
     " ORDER BY polled_at LIMIT $2 FOR UPDATE SKIP LOCKED), "
     "judged AS ("
-    " SELECT c.reading_id, c.reading_id NOT IN (SELECT last_reading_id FROM devices"
+    " SELECT c.reading_id, c.day_end <= $1::timestamptz AS day_over,"
+    " c.reading_id NOT IN (SELECT last_reading_id FROM devices"
     "  WHERE last_reading_id IS NOT NULL) AND EXISTS (SELECT 1 FROM readings l"
     "  WHERE l.device_id = c.device_id AND l.polled_at >= c.polled_at"
     "  AND (l.polled_at > c.polled_at OR l.reading_id > c.reading_id)"
-    "  AND l.polled_at < (date_trunc('day', c.polled_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
-    "  + interval '1 day') AS superseded FROM cand c), "
+    "  AND l.polled_at < c.day_end) AS superseded FROM cand c), "
     "kept AS (UPDATE readings r SET daily = true FROM judged j"
-    " WHERE r.reading_id = j.reading_id AND NOT j.superseded RETURNING 1), "
+    " WHERE r.reading_id = j.reading_id AND NOT j.superseded AND j.day_over RETURNING 1), "
     "gone AS (DELETE FROM readings r USING judged j"
     " WHERE r.reading_id = j.reading_id AND j.superseded RETURNING 1) "
-    "SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM kept)"};
+    "SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM kept), (SELECT count(*) FROM cand)"};
 // Daily readings past the daily age (they were sent when marked; the check stays for clarity).
 constexpr Statement kPruneDaily{
     "retention_prune_daily",
@@ -102,10 +105,13 @@ bool PrunePass::step(Store& store) {
             const auto r = tx.exec_prepared(kPruneRaw.name, ts(raw_cutoff_), batch_size_);
             const auto deleted = r[0][0].as<std::int64_t>();
             const auto kept = r[0][1].as<std::int64_t>();
+            const auto candidates = r[0][2].as<std::int64_t>();
             tx.commit();
             counts_.readings_deleted += deleted;
             counts_.readings_kept_daily += kept;
-            touched = deleted + kept;
+            // Undecided rows (the cutoff's day) stay at the head of the index: the phase goes on
+            // while a full batch of candidates still yields work.
+            touched = (deleted + kept == 0) ? 0 : candidates;
             break;
         }
         case Phase::daily_readings:

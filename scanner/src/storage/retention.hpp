@@ -1,7 +1,7 @@
 #pragma once
 // Retention (bounded storage) of the branch database: sent readings past the raw age are pruned
-// except the last one of each device and UTC day, which is kept (marked `daily`) up to the daily
-// age; sent events and sent upload batches go past their own ages. Unsent rows are never
+// except the last one of each device and completed UTC day, which is kept (marked `daily`) up to
+// the daily age; sent events and sent upload batches go past their own ages. Unsent rows are never
 // touched, nor the reading a device's current state refers to (devices.last_reading_id).
 //
 // Rationale (small batches): every statement deletes or marks at most `batch_size` rows in its

@@ -208,6 +208,36 @@ TEST_CASE("sent readings past the raw age go; the day's last stays; unsent ones 
     }
 }
 
+TEST_CASE("in the cutoff's own day the last reading waits: a later one of that day may come",
+          "[retention]") {
+    Db d;
+    const auto dev = d.device("10.0.0.1");
+    // The cutoff falls at 12:00 of the day 30 days ago.
+    const auto now = kNow + 12h;
+    const auto r8 = d.reading(dev, at(30 * 24h, 8), true);
+    const auto r9 = d.reading(dev, at(30 * 24h, 9), true);
+    const auto r10 = d.reading(dev, at(30 * 24h, 10), true);
+    auto counts = prune_all(d.store, policy(2), now);
+    CHECK(counts.readings_deleted == 2);
+    CHECK(counts.readings_kept_daily == 0);
+    CHECK_FALSE(d.reading_exists(r8));
+    CHECK_FALSE(d.reading_exists(r9));
+    CHECK(d.reading_exists(r10));
+    CHECK_FALSE(d.is_daily(r10));
+
+    // A later reading of the same day (after the cutoff) supersedes it.
+    const auto r14 = d.reading(dev, at(30 * 24h, 14), true);
+    counts = prune_all(d.store, policy(2), now);
+    CHECK(counts.readings_deleted == 1);
+    CHECK_FALSE(d.reading_exists(r10));
+    CHECK(d.reading_exists(r14));
+
+    // Once that day is over before the cutoff, its last reading becomes the daily one.
+    counts = prune_all(d.store, policy(2), kNow + 25h);
+    CHECK(counts.readings_kept_daily == 1);
+    CHECK(d.is_daily(r14));
+}
+
 TEST_CASE("retention disabled: a pass does nothing", "[retention]") {
     Db d;
     const auto dev = d.device("10.0.0.1");
