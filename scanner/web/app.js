@@ -1039,6 +1039,28 @@ async function cloudPage(app) {
     danger);
 }
 
+/** The retention settings (scanner.toml [retention]) and what the last pruning pass did. */
+function retentionRows(rt) {
+  if (!rt) return null;
+  const policy = rt.enabled
+    ? t('system.retention_value', { raw: duration(rt.raw_age_s), daily: duration(rt.daily_age_s),
+      events: duration(rt.events_age_s), batches: duration(rt.batches_age_s) })
+    : t('system.retention_off');
+  const p = rt.last_pass;
+  let last;
+  if (rt.last_error) last = h('span', { class: 'pill offline', title: rt.last_error }, t('system.prune_failed'));
+  else if (rt.running) last = t('system.prune_running');
+  else if (!p) last = t('system.prune_never');
+  else {
+    last = h('span', { title: fullTime(p.finished_at) }, t('system.prune_value', {
+      when: relTime(p.finished_at), readings: num(p.readings_deleted + p.daily_deleted),
+      events: num(p.events_deleted), batches: num(p.batches_deleted), daily: num(p.readings_kept_daily),
+      ms: num(p.duration_ms) }));
+  }
+  return [h('dt', {}, t('system.retention')), h('dd', { id: 'retention-policy' }, policy),
+    h('dt', {}, t('system.last_prune')), h('dd', { id: 'retention-last' }, last)];
+}
+
 async function systemPage(app) {
   const [s, tokens] = await Promise.all([api('GET', '/api/status'), api('GET', '/api/tokens')]);
   const db = s.database;
@@ -1050,7 +1072,8 @@ async function systemPage(app) {
       : h('span', { class: 'pill offline', title: db.error || null }, t('system.unavailable'))),
     db.ok ? [h('dt', {}, t('system.postgresql')), h('dd', {}, db.server_version), h('dt', {}, t('system.database_size')), h('dd', {}, bytes(db.size_bytes))] : null,
     h('dt', {}, t('system.polls')), h('dd', {}, t('system.polls_value', { answered: s.service.polls_answered, failed: s.service.polls_failed })),
-    h('dt', {}, t('system.scheduled_devices')), h('dd', {}, num(s.service.scheduled_devices)));
+    h('dt', {}, t('system.scheduled_devices')), h('dd', {}, num(s.service.scheduled_devices)),
+    retentionRows(s.retention));
 
   const pw = h('form', { novalidate: true, id: 'password-form' },
     h('label', {}, t('field.current_password'), h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true })),

@@ -87,6 +87,29 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
         sched.get_or<std::int64_t>("shutdown_grace_s", o.shutdown_grace.count()));
     if (o.shutdown_grace.count() < 0) sched.fail("shutdown_grace_s", "must not be negative");
 
+    const auto ret = reader.table("retention");
+    storage::RetentionPolicy& r = o.retention;
+    r.enabled = ret.get_or<bool>("enabled", r.enabled);
+    const auto age = [&](const char* key, std::chrono::seconds fallback) {
+        const auto v = std::chrono::seconds(ret.get_or<std::int64_t>(key, fallback.count()));
+        // Ten years: far beyond any branch's need, and safe from time_point overflow.
+        if (v.count() < 60 || v.count() > 10LL * 366 * 86400) {
+            ret.fail(key, "must be within 60..316224000 seconds");
+        }
+        return v;
+    };
+    r.raw_age = age("raw_age_s", r.raw_age);
+    r.daily_age = age("daily_age_s", r.daily_age);
+    r.events_age = age("events_age_s", r.events_age);
+    r.batches_age = age("batches_age_s", r.batches_age);
+    if (r.daily_age < r.raw_age) ret.fail("daily_age_s", "must not be below raw_age_s");
+    r.interval = std::chrono::seconds(ret.get_or<std::int64_t>("interval_s", r.interval.count()));
+    if (r.interval.count() < 10 || r.interval.count() > 86400) {
+        ret.fail("interval_s", "must be within 10..86400");
+    }
+    r.batch_size = ret.get_or<int>("batch_size", r.batch_size);
+    if (r.batch_size < 1 || r.batch_size > 10000) ret.fail("batch_size", "must be within 1..10000");
+
     const auto web = reader.table("web");
     web::WebOptions& w = c.web;
     w.enabled = web.get_or<bool>("enabled", w.enabled);

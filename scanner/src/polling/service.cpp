@@ -133,7 +133,9 @@ Service::Service(ServiceOptions options, const common::Clock& clock, ProfileSet 
     : options_(std::move(options)),
       clock_(clock),
       profiles_(std::move(profiles)),
-      log_(common::get_logger("scanner.service")) {}
+      log_(common::get_logger("scanner.service")) {
+    retention_.policy = options_.retention;
+}
 
 Service::~Service() { stop(); }
 
@@ -280,6 +282,19 @@ ServiceStats Service::stats() const {
     std::lock_guard lock(control_mutex_);
     s.scheduled_devices = scheduled_devices_;
     return s;
+}
+
+RetentionStatus Service::retention_status() const {
+    std::lock_guard lock(stats_mutex_);
+    return retention_;
+}
+
+void Service::prune_now() {
+    {
+        std::lock_guard lock(db_mutex_);
+        prune_requested_ = true;
+    }
+    db_cv_.notify_one();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -674,12 +689,28 @@ void Service::db_loop() {
         }
         connected = false;
     };
+    // The first retention pass soon after the start (a restarted scanner catches up at once),
+    // then one every interval.
+    std::optional<storage::PrunePass> pass;
+    auto next_pass = std::chrono::steady_clock::now() +
+                     std::min<std::chrono::steady_clock::duration>(options_.retention.interval,
+                                                                   std::chrono::seconds(60));
     for (;;) {
         std::optional<DbTask> task;
         std::optional<storage::PollResult> result;
+        bool prune = false;
         {
             std::unique_lock lock(db_mutex_);
-            db_cv_.wait(lock, [&] { return db_stopping_ || !tasks_.empty() || !results_.empty(); });
+            const auto ready = [&] {
+                return db_stopping_ || !tasks_.empty() || !results_.empty() || prune_requested_;
+            };
+            // Retention is idle-time work: a pass in progress continues only while no task or
+            // result waits; the next one starts when due (wait_until wakes for it).
+            if (!pass && options_.retention.enabled) {
+                db_cv_.wait_until(lock, next_pass, ready);
+            } else if (!pass) {
+                db_cv_.wait(lock, ready);
+            }
             if (db_stopping_) {
                 if (results_.empty()) break;
                 if (std::chrono::steady_clock::now() >= *db_drain_deadline_) {
@@ -720,13 +751,23 @@ void Service::db_loop() {
             if (!tasks_.empty()) {
                 task = std::move(tasks_.front());
                 tasks_.pop_front();
-            } else {
+            } else if (!results_.empty()) {
                 result = std::move(results_.front());
                 results_.pop_front();
+            } else if (pass || prune_requested_ ||
+                       (options_.retention.enabled &&
+                        std::chrono::steady_clock::now() >= next_pass)) {
+                prune = true;
+                if (prune_requested_ && !pass) next_pass = std::chrono::steady_clock::now();
+                prune_requested_ = false;
+            } else {
+                continue;
             }
         }
         try {
-            if (task) {
+            if (prune) {
+                prune_step(pass, next_pass);
+            } else if (task) {
                 (*task)(*store_);
             } else if (write_one(*store_, *result)) {
                 std::lock_guard lock(control_mutex_);
@@ -739,6 +780,14 @@ void Service::db_loop() {
                 std::lock_guard lock(db_mutex_);
                 if (task) tasks_.push_front(std::move(*task));
                 if (result) results_.push_front(std::move(*result));
+            } else if (prune) {
+                // A statement error: this pass ends; the next one tries again after the interval.
+                log_->error("event=retention_failed error={}", common::log_value(e.what()));
+                std::lock_guard lock(stats_mutex_);
+                retention_.running = false;
+                retention_.last_error = e.what();
+                pass.reset();
+                next_pass = std::chrono::steady_clock::now() + options_.retention.interval;
             } else {
                 // A statement error is not retried: it would fail the same way forever.
                 log_->error("event=db_write_rejected address={} error={}",
@@ -750,6 +799,46 @@ void Service::db_loop() {
                 }
             }
         }
+    }
+}
+
+void Service::prune_step(std::optional<storage::PrunePass>& pass,
+                         std::chrono::steady_clock::time_point& next_pass) {
+    if (!pass) {
+        // Cutoffs from the service's clock, fixed for the whole pass.
+        pass.emplace(options_.retention, clock_.now());
+        std::lock_guard lock(stats_mutex_);
+        retention_.running = true;
+        retention_.last_started = clock_.now();
+    }
+    if (pass->step(*store_)) return;
+    const auto counts = pass->counts();
+    pass.reset();
+    next_pass = std::chrono::steady_clock::now() + options_.retention.interval;
+    const auto finished = clock_.now();
+    std::chrono::milliseconds took{0};
+    {
+        std::lock_guard lock(stats_mutex_);
+        retention_.running = false;
+        ++retention_.passes;
+        retention_.last_finished = finished;
+        if (retention_.last_started) {
+            took = std::chrono::duration_cast<std::chrono::milliseconds>(finished -
+                                                                         *retention_.last_started);
+        }
+        retention_.last_duration = took;
+        retention_.last = counts;
+        retention_.last_error.clear();
+    }
+    // A pass that found nothing is routine; one that deleted rows is worth a line.
+    if (counts.deleted() > 0 || counts.readings_kept_daily > 0) {
+        log_->info(
+            "event=retention_pass readings_deleted={} readings_kept_daily={} daily_deleted={} "
+            "events_deleted={} batches_deleted={} statements={} ms={}",
+            counts.readings_deleted, counts.readings_kept_daily, counts.daily_deleted,
+            counts.events_deleted, counts.batches_deleted, counts.statements, took.count());
+    } else {
+        log_->debug("event=retention_pass deleted=0 ms={}", took.count());
     }
 }
 

@@ -30,6 +30,7 @@
 #include "profiles/profile.hpp"
 #include "snmp/value.hpp"
 #include "storage/records.hpp"
+#include "storage/retention.hpp"
 
 namespace printmon::scanner {
 
@@ -63,6 +64,19 @@ struct ServiceOptions {
     /// A known device is read in full every this many polls and with a repeat poll (only
     /// what changes: 2-3 requests instead of 4-7) in between; 1 = always full.
     int full_read_every = 12;
+    /// Pruning of sent rows (scanner.toml [retention]), run on the DB thread when it is idle.
+    storage::RetentionPolicy retention;
+};
+
+/// The retention pruner's state, for the UI (system page) and tests.
+struct RetentionStatus {
+    storage::RetentionPolicy policy;
+    bool running = false;      ///< a pass is under way
+    std::uint64_t passes = 0;  ///< completed since start
+    std::optional<std::chrono::system_clock::time_point> last_started, last_finished;
+    std::chrono::milliseconds last_duration{0};
+    storage::PruneCounts last;  ///< of the last completed pass
+    std::string last_error;     ///< of the last pass that failed ("" = none)
 };
 
 /// discover_now()'s progress, for the UI.
@@ -120,6 +134,9 @@ class Service {
     void reload_settings();
 
     ServiceStats stats() const;
+    RetentionStatus retention_status() const;
+    /// Starts a retention pass as soon as the DB thread is idle (tests, tools). Asynchronous.
+    void prune_now();
 
     /// The key credential secrets are sealed with (for the web UI's store); set by start().
     std::shared_ptr<const storage::SecretKey> secret_key() const { return secret_key_; }
@@ -147,6 +164,9 @@ class Service {
     void load_config(storage::Store& store);
     void load_devices(storage::Store& store);
     bool write_one(storage::Store& store, const storage::PollResult& result);
+    /// One retention batch; `pass` is created, and reset when it ends or fails.
+    void prune_step(std::optional<storage::PrunePass>& pass,
+                    std::chrono::steady_clock::time_point& next_pass);
 
     // any thread
     void push_job(Job job);
@@ -209,10 +229,12 @@ class Service {
     std::deque<DbTask> tasks_;
     bool db_stopping_ = false;
     std::optional<std::chrono::steady_clock::time_point> db_drain_deadline_;
+    bool prune_requested_ = false;
 
     // Stats, guarded by stats_mutex_.
     mutable std::mutex stats_mutex_;
     ServiceStats stats_;
+    RetentionStatus retention_;
 
     std::thread control_thread_;
     std::thread snmp_thread_;

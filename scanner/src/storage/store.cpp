@@ -18,6 +18,7 @@
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "storage/identity.hpp"
+#include "storage/retention.hpp"
 #include "storage/transitions.hpp"
 
 namespace printmon::scanner::storage {
@@ -301,6 +302,7 @@ Store::~Store() = default;
 void Store::connect() {
     auto conn = std::make_unique<db::Connection>(conninfo_);
     for (const auto& s : kStatements) conn->raw().prepare(s.name, s.sql);
+    prepare_retention_statements(conn->raw());
     conn_ = std::move(conn);
 }
 

@@ -1427,8 +1427,46 @@ struct WebApp::Impl {
         j.key("readings_written").num(static_cast<long long>(stats.readings_written));
         j.key("queued_results").num(static_cast<long long>(stats.queued_results));
         j.key("results_dropped").num(static_cast<long long>(stats.results_dropped));
-        j.end().end();
+        j.end();
+        write_retention(j, service.retention_status());
+        j.end();
         return j.response();
+    }
+
+    // The retention settings (scanner.toml [retention]) and what the last pass did.
+    static void write_retention(Json& j, const RetentionStatus& r) {
+        const auto time_or_null = [&](const char* key, const auto& tp) {
+            j.key(key);
+            if (tp) {
+                j.str(proto::format_rfc3339(*tp));
+            } else {
+                j.null();
+            }
+        };
+        j.key("retention").begin().key("enabled").boolean(r.policy.enabled);
+        j.key("raw_age_s").num(r.policy.raw_age.count());
+        j.key("daily_age_s").num(r.policy.daily_age.count());
+        j.key("events_age_s").num(r.policy.events_age.count());
+        j.key("batches_age_s").num(r.policy.batches_age.count());
+        j.key("interval_s").num(r.policy.interval.count());
+        j.key("running").boolean(r.running);
+        j.key("passes").num(static_cast<long long>(r.passes));
+        j.key("last_pass");
+        if (r.last_finished) {
+            j.begin();
+            time_or_null("started_at", r.last_started);
+            time_or_null("finished_at", r.last_finished);
+            j.key("duration_ms").num(r.last_duration.count());
+            j.key("readings_deleted").num(r.last.readings_deleted);
+            j.key("readings_kept_daily").num(r.last.readings_kept_daily);
+            j.key("daily_deleted").num(r.last.daily_deleted);
+            j.key("events_deleted").num(r.last.events_deleted);
+            j.key("batches_deleted").num(r.last.batches_deleted);
+            j.end();
+        } else {
+            j.null();
+        }
+        j.key("last_error").str(r.last_error).end();
     }
 
     // --- pages and assets -------------------------------------------------------------------

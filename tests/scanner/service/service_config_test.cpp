@@ -52,6 +52,13 @@ TEST_CASE("the example configuration holds exactly the defaults", "[service_conf
     CHECK(a.shutdown_grace == b.shutdown_grace);
     CHECK(a.secret_key_file == b.secret_key_file);
     CHECK(a.secret_key_file == "/var/lib/printmon/scanner-secret.key");
+    CHECK(a.retention.enabled == b.retention.enabled);
+    CHECK(a.retention.raw_age == b.retention.raw_age);
+    CHECK(a.retention.daily_age == b.retention.daily_age);
+    CHECK(a.retention.events_age == b.retention.events_age);
+    CHECK(a.retention.batches_age == b.retention.batches_age);
+    CHECK(a.retention.interval == b.retention.interval);
+    CHECK(a.retention.batch_size == b.retention.batch_size);
     const auto& w = example.web;
     const auto& v = empty.web;
     CHECK(w.enabled == v.enabled);
@@ -75,6 +82,43 @@ TEST_CASE("the [secrets] section: an absolute key file path", "[service_config]"
         Catch::Contains("key_file") && Catch::Contains("absolute"));
     CHECK_THROWS_WITH(parse_service_config("[secrets]\nkey_file = \"\"\n", "scanner.toml", no_env),
                       Catch::Contains("key_file") && Catch::Contains("empty"));
+}
+
+TEST_CASE("the [retention] section: defaults, values and exact errors", "[service_config]") {
+    const auto d = parse_service_config("", "scanner.toml", no_env).service.retention;
+    CHECK(d.enabled);
+    CHECK(d.raw_age == 30 * 24h);
+    CHECK(d.daily_age == 400 * 24h);
+    CHECK(d.events_age == 400 * 24h);
+    CHECK(d.batches_age == 30 * 24h);
+    CHECK(d.interval == 1h);
+    CHECK(d.batch_size == 500);
+
+    const auto c = parse_service_config(
+        "[retention]\nenabled = false\nraw_age_s = 300\ndaily_age_s = 600\nevents_age_s = 120\n"
+        "batches_age_s = 240\ninterval_s = 30\nbatch_size = 50\n",
+        "scanner.toml", no_env);
+    const auto& r = c.service.retention;
+    CHECK_FALSE(r.enabled);
+    CHECK(r.raw_age == 300s);
+    CHECK(r.daily_age == 600s);
+    CHECK(r.events_age == 120s);
+    CHECK(r.batches_age == 240s);
+    CHECK(r.interval == 30s);
+    CHECK(r.batch_size == 50);
+
+    CHECK_THAT(error_of("[retention]\nraw_age_s = 59\n"), Catch::Contains("scanner.toml") &&
+                                                              Catch::Contains("raw_age_s") &&
+                                                              Catch::Contains("60..316224000"));
+    CHECK_THAT(error_of("[retention]\nraw_age_s = 7200\ndaily_age_s = 3600\n"),
+               Catch::Contains("daily_age_s") && Catch::Contains("not be below raw_age_s"));
+    CHECK_THAT(error_of("[retention]\nevents_age_s = 999999999999\n"),
+               Catch::Contains("events_age_s"));
+    CHECK_THAT(error_of("[retention]\ninterval_s = 5\n"),
+               Catch::Contains("interval_s") && Catch::Contains("10..86400"));
+    CHECK_THAT(error_of("[retention]\nbatch_size = 0\n"),
+               Catch::Contains("batch_size") && Catch::Contains("1..10000"));
+    CHECK_THAT(error_of("[retention]\nraw_days = 30\n"), Catch::Contains("raw_days"));
 }
 
 TEST_CASE("the [web] section: values and exact errors", "[service_config]") {

@@ -368,3 +368,42 @@ TEST_CASE("polled_at keeps milliseconds: two polls within one second stay distin
     CHECK(stored.count(at(second + 750ms)) == 1);
     for (const auto& [snapshot, column] : stored) CHECK(snapshot == column);
 }
+
+TEST_CASE("the service prunes on its DB thread and reports the pass", "[service][retention]") {
+    TempDatabase db;
+    prepare(db.conninfo(), {{"polling_interval_s", "300"}, {"discovery_interval_s", "0"}});
+    {
+        // A device with 20 sent readings 40 days old (one UTC day), and 3 unsent ones older.
+        printmon::db::Connection conn(db.conninfo());
+        pqxx::work tx(conn.raw());
+        tx.exec(
+            "INSERT INTO devices (device_id, address, enabled) VALUES "
+            "('3e0f5c1a-7d42-4b8e-a1c9-5f6e7d8c9b0a', '127.0.0.9', false)");
+        tx.exec(
+            "INSERT INTO readings (reading_id, device_id, polled_at, snapshot, sent_at) "
+            "SELECT gen_random_uuid(), '3e0f5c1a-7d42-4b8e-a1c9-5f6e7d8c9b0a', t, '{}', "
+            "CASE WHEN i <= 20 THEN t END FROM generate_series(1, 23) i, LATERAL (SELECT "
+            "date_trunc('day', now() - CASE WHEN i <= 20 THEN interval '40 days' "
+            "ELSE interval '50 days' END) + i * interval '1 minute' AS t) s");
+        tx.commit();
+    }
+    printmon::common::SystemClock clock;
+    auto options = fast_options(db.conninfo());
+    options.retention.batch_size = 7;  // several statements, results written in between
+    Service service(options, clock, ProfileSet::embedded());
+    service.start();
+    CHECK(service.retention_status().passes == 0);
+    CHECK_FALSE(service.retention_status().last_finished.has_value());
+    service.prune_now();
+    REQUIRE(wait_until([&] { return service.retention_status().passes == 1; }));
+    const auto status = service.retention_status();
+    CHECK(status.policy.raw_age == options.retention.raw_age);
+    CHECK_FALSE(status.running);
+    CHECK(status.last_error.empty());
+    CHECK(status.last.readings_deleted == 19);
+    CHECK(status.last.readings_kept_daily == 1);
+    CHECK(status.last.statements >= 4);
+    CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE sent_at IS NULL") == 3);
+    CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE daily") == 1);
+    CHECK(service.stop());
+}

@@ -801,6 +801,17 @@ TEST_CASE("account: change password, API tokens for scripts, status", "[web]") {
     CHECK(status["database"]["ok"].GetBool());
     CHECK(printmon::proto::is_uuid(status["scanner_id"].GetString()));
     CHECK(status["uptime_s"].GetInt64() >= 0);
+    CHECK(status["database"]["size_bytes"].GetInt64() > 0);
+    // The retention settings as configured (defaults here); a pass only after a minute.
+    const auto& retention = status["retention"];
+    CHECK(retention["enabled"].GetBool());
+    CHECK(retention["raw_age_s"].GetInt64() == 30 * 86400);
+    CHECK(retention["daily_age_s"].GetInt64() == 400 * 86400);
+    CHECK(retention["events_age_s"].GetInt64() == 400 * 86400);
+    CHECK(retention["batches_age_s"].GetInt64() == 30 * 86400);
+    CHECK(retention["interval_s"].GetInt64() == 3600);
+    CHECK(retention["last_pass"].IsNull() == (retention["passes"].GetInt64() == 0));
+    CHECK(std::string(retention["last_error"].GetString()).empty());
 }
 
 TEST_CASE("over HTTP: oversized and malformed requests are refused, the server keeps going",
