@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pqxx/result>
 #include <rapidjson/document.h>
+#include <pqxx/result>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -784,7 +784,6 @@ TEST_CASE("alerts: webhook signature, e-mail composition, backoff", "[alerts][un
     CHECK(alerts::backoff(3, 30s, 3600s) == 120s);
     CHECK(alerts::backoff(20, 30s, 3600s) == 3600s);
 }
-
 
 namespace {
 
