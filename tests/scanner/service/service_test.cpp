@@ -326,87 +326,86 @@ TEST_CASE("an SNMPv3 set with a context name: found and polled in that context; 
     CHECK(devices.begin()->second == with_context);
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM devices WHERE status <> 'online'") == 0);
     CHECK(service.stop());
-    // Issue 14 item 13: the snapshot's polled_at was the poll's start cut to whole seconds (the
-    // branch column kept milliseconds), so two polls of a device within one second looked like one
-    // moment in the cloud. It is now when the poll completed, to the millisecond, in both places.
-    TEST_CASE("polled_at keeps milliseconds: two polls within one second stay distinct",
-              "[service]") {
-        TempDatabase db;
-        TempDir dir;
-        LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.45");
-        prepare(db.conninfo(), {{"polling_interval_s", "3600"}, {"discovery_interval_s", "0"}});
-        const auto second =
-            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        printmon::common::ManualClock clock(second + 250ms);
-        std::string device;
-        {
-            Store store(db.conninfo());
-            store.connect();
-            device = store.add_manual_device(sim.addresses[0], sim.port, std::nullopt, std::nullopt,
-                                             clock.now());
-        }
-        const auto readings = [&] {
-            return query_count(db.conninfo(), "SELECT count(*) FROM readings");
-        };
-        Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
-        service.start();
-        REQUIRE(wait_until([&] { return readings() == 1; }));
-        clock.advance(500ms);
-        service.poll_now(device);
-        REQUIRE(wait_until([&] { return readings() == 2; }));
-        CHECK(service.stop());
+}
 
-        const auto at = [](std::chrono::system_clock::time_point t) {
-            return printmon::proto::format_rfc3339(t, printmon::proto::TimePrecision::milliseconds);
-        };
-        // snapshot polled_at -> the column, as text of the same format.
-        const auto stored =
-            query_map(db.conninfo(),
-                      "SELECT snapshot->>'polled_at', "
-                      "to_char(polled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-                      "FROM readings");
-        REQUIRE(stored.size() == 2);
-        CHECK(stored.count(at(second + 250ms)) == 1);
-        CHECK(stored.count(at(second + 750ms)) == 1);
-        for (const auto& [snapshot, column] : stored) CHECK(snapshot == column);
+// Issue 14 item 13: the snapshot's polled_at was the poll's start cut to whole seconds (the
+// branch column kept milliseconds), so two polls of a device within one second looked like one
+// moment in the cloud. It is now when the poll completed, to the millisecond, in both places.
+TEST_CASE("polled_at keeps milliseconds: two polls within one second stay distinct", "[service]") {
+    TempDatabase db;
+    TempDir dir;
+    LanSim sim(dir.path / "sim", printers_dir(), "127.0.2.45");
+    prepare(db.conninfo(), {{"polling_interval_s", "3600"}, {"discovery_interval_s", "0"}});
+    const auto second = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    printmon::common::ManualClock clock(second + 250ms);
+    std::string device;
+    {
+        Store store(db.conninfo());
+        store.connect();
+        device = store.add_manual_device(sim.addresses[0], sim.port, std::nullopt, std::nullopt,
+                                         clock.now());
     }
+    const auto readings = [&] {
+        return query_count(db.conninfo(), "SELECT count(*) FROM readings");
+    };
+    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    service.start();
+    REQUIRE(wait_until([&] { return readings() == 1; }));
+    clock.advance(500ms);
+    service.poll_now(device);
+    REQUIRE(wait_until([&] { return readings() == 2; }));
+    CHECK(service.stop());
 
-    TEST_CASE("the service prunes on its DB thread and reports the pass", "[service][retention]") {
-        TempDatabase db;
-        prepare(db.conninfo(), {{"polling_interval_s", "300"}, {"discovery_interval_s", "0"}});
-        {
-            // A device with 20 sent readings 40 days old (one UTC day), and 3 unsent ones older.
-            printmon::db::Connection conn(db.conninfo());
-            pqxx::work tx(conn.raw());
-            tx.exec(
-                "INSERT INTO devices (device_id, address, enabled) VALUES "
-                "('3e0f5c1a-7d42-4b8e-a1c9-5f6e7d8c9b0a', '127.0.0.9', false)");
-            tx.exec(
-                "INSERT INTO readings (reading_id, device_id, polled_at, snapshot, sent_at) "
-                "SELECT gen_random_uuid(), '3e0f5c1a-7d42-4b8e-a1c9-5f6e7d8c9b0a', t, '{}', "
-                "CASE WHEN i <= 20 THEN t END FROM generate_series(1, 23) i, LATERAL (SELECT "
-                "date_trunc('day', now() - CASE WHEN i <= 20 THEN interval '40 days' "
-                "ELSE interval '50 days' END) + i * interval '1 minute' AS t) s");
-            tx.commit();
-        }
-        printmon::common::SystemClock clock;
-        auto options = fast_options(db.conninfo());
-        options.retention.batch_size = 7;  // several statements, results written in between
-        Service service(options, clock, ProfileSet::embedded());
-        service.start();
-        CHECK(service.retention_status().passes == 0);
-        CHECK_FALSE(service.retention_status().last_finished.has_value());
-        service.prune_now();
-        REQUIRE(wait_until([&] { return service.retention_status().passes == 1; }));
-        const auto status = service.retention_status();
-        CHECK(status.policy.raw_age == options.retention.raw_age);
-        CHECK_FALSE(status.running);
-        CHECK(status.last_error.empty());
-        CHECK(status.last.readings_deleted == 19);
-        CHECK(status.last.readings_kept_daily == 1);
-        CHECK(status.last.statements >= 4);
-        CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE sent_at IS NULL") ==
-              3);
-        CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE daily") == 1);
-        CHECK(service.stop());
+    const auto at = [](std::chrono::system_clock::time_point t) {
+        return printmon::proto::format_rfc3339(t, printmon::proto::TimePrecision::milliseconds);
+    };
+    // snapshot polled_at -> the column, as text of the same format.
+    const auto stored =
+        query_map(db.conninfo(),
+                  "SELECT snapshot->>'polled_at', "
+                  "to_char(polled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+                  "FROM readings");
+    REQUIRE(stored.size() == 2);
+    CHECK(stored.count(at(second + 250ms)) == 1);
+    CHECK(stored.count(at(second + 750ms)) == 1);
+    for (const auto& [snapshot, column] : stored) CHECK(snapshot == column);
+}
+
+TEST_CASE("the service prunes on its DB thread and reports the pass", "[service][retention]") {
+    TempDatabase db;
+    prepare(db.conninfo(), {{"polling_interval_s", "300"}, {"discovery_interval_s", "0"}});
+    {
+        // A device with 20 sent readings 40 days old (one UTC day), and 3 unsent ones older.
+        printmon::db::Connection conn(db.conninfo());
+        pqxx::work tx(conn.raw());
+        tx.exec(
+            "INSERT INTO devices (device_id, address, enabled) VALUES "
+            "('3e0f5c1a-7d42-4b8e-a1c9-5f6e7d8c9b0a', '127.0.0.9', false)");
+        tx.exec(
+            "INSERT INTO readings (reading_id, device_id, polled_at, snapshot, sent_at) "
+            "SELECT gen_random_uuid(), '3e0f5c1a-7d42-4b8e-a1c9-5f6e7d8c9b0a', t, '{}', "
+            "CASE WHEN i <= 20 THEN t END FROM generate_series(1, 23) i, LATERAL (SELECT "
+            "date_trunc('day', now() - CASE WHEN i <= 20 THEN interval '40 days' "
+            "ELSE interval '50 days' END) + i * interval '1 minute' AS t) s");
+        tx.commit();
     }
+    printmon::common::SystemClock clock;
+    auto options = fast_options(db.conninfo());
+    options.retention.batch_size = 7;  // several statements, results written in between
+    Service service(options, clock, ProfileSet::embedded());
+    service.start();
+    CHECK(service.retention_status().passes == 0);
+    CHECK_FALSE(service.retention_status().last_finished.has_value());
+    service.prune_now();
+    REQUIRE(wait_until([&] { return service.retention_status().passes == 1; }));
+    const auto status = service.retention_status();
+    CHECK(status.policy.raw_age == options.retention.raw_age);
+    CHECK_FALSE(status.running);
+    CHECK(status.last_error.empty());
+    CHECK(status.last.readings_deleted == 19);
+    CHECK(status.last.readings_kept_daily == 1);
+    CHECK(status.last.statements >= 4);
+    CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE sent_at IS NULL") == 3);
+    CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE daily") == 1);
+    CHECK(service.stop());
+}

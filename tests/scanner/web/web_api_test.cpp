@@ -1004,253 +1004,249 @@ TEST_CASE("SNMPv3 context names: at most 32 bytes, SNMPv3 only", "[web]") {
     CHECK(r.status == 400);
     CHECK(error_message(r) == "context: is only used by SNMPv3");
     CHECK(env.count("SELECT count(*) FROM credentials") == 3);  // "public" + the two good ones
-    namespace {
+}
 
-    // The headers every answer of the UI carries, errors included.
-    void check_security_headers(const printmon::net::Headers& headers) {
-        const auto has = [&](const char* name) {
-            const auto it = headers.find(name);
-            return it != headers.end() && !it->second.empty();
-        };
-        CHECK(has("Content-Security-Policy"));
-        CHECK(has("X-Content-Type-Options"));
-        CHECK(has("X-Frame-Options"));
-        CHECK(has("Referrer-Policy"));
+namespace {
+
+// The headers every answer of the UI carries, errors included.
+void check_security_headers(const printmon::net::Headers& headers) {
+    const auto has = [&](const char* name) {
+        const auto it = headers.find(name);
+        return it != headers.end() && !it->second.empty();
+    };
+    CHECK(has("Content-Security-Policy"));
+    CHECK(has("X-Content-Type-Options"));
+    CHECK(has("X-Frame-Options"));
+    CHECK(has("Referrer-Policy"));
+}
+
+}  // namespace
+
+// Issue 14 item 11: answers the router and the server make themselves (404, 405, 401 from the
+// before-hook, 413, 431) lacked the security headers the pages have.
+TEST_CASE("error answers carry the security headers", "[web]") {
+    Env env;
+    env.set_up();
+    for (const auto& [method, target, status] :
+         std::vector<std::tuple<std::string, std::string, unsigned>>{{"GET", "/api/nope", 404},
+                                                                     {"PATCH", "/api/devices", 405},
+                                                                     {"GET", "/api/devices", 401},
+                                                                     {"GET", "/%zz", 400}}) {
+        INFO(method << " " << target);
+        const auto r = env.call(method, target);
+        CHECK(r.status == status);
+        check_security_headers(r.headers);
     }
 
-    }  // namespace
+    auto options = web::WebApp::server_options(env.app.options());
+    options.port = 0;
+    printmon::net::Server server(options, env.app.router());
+    server.start();
+    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+    printmon::net::HttpClient client;
+    const printmon::net::Headers h{
+        {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", "application/json"}};
+    auto r = client.post(base + "/api/devices", std::string(200 * 1024, 'x'), h);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 413);
+    check_security_headers(r->headers);
+    r = client.get(base + "/api/nope");
+    REQUIRE(r.has_value());
+    CHECK(r->status == 404);
+    check_security_headers(r->headers);
+    server.stop();
+}
 
-    // Issue 14 item 11: answers the router and the server make themselves (404, 405, 401 from the
-    // before-hook, 413, 431) lacked the security headers the pages have.
-    TEST_CASE("error answers carry the security headers", "[web]") {
-        Env env;
-        env.set_up();
-        for (const auto& [method, target, status] :
-             std::vector<std::tuple<std::string, std::string, unsigned>>{
-                 {"GET", "/api/nope", 404},
-                 {"PATCH", "/api/devices", 405},
-                 {"GET", "/api/devices", 401},
-                 {"GET", "/%zz", 400}}) {
-            INFO(method << " " << target);
-            const auto r = env.call(method, target);
-            CHECK(r.status == status);
-            check_security_headers(r.headers);
-        }
+// Issue 14 item 11: "contains application/json" let text/plain;charset=application/json (a
+// type a cross-site form can send without a preflight) through.
+TEST_CASE("JSON bodies need exactly the application/json media type", "[web]") {
+    Env env;
+    env.set_up();
+    const std::string body = R"({"address":"10.9.8.7"})";
+    const auto post = [&](const std::string& type) {
+        printmon::net::Headers h{
+            {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", type}};
+        return env.call("POST", "/api/devices", body, h).status;
+    };
+    CHECK(post("text/plain;charset=application/json") == 415);
+    CHECK(post("text/plain; application/json") == 415);
+    CHECK(post("application/jsonx") == 415);
+    CHECK(post("application/json-seq") == 415);
+    CHECK(post("multipart/form-data; boundary=application/json") == 415);
+    CHECK(post("Application/JSON; charset=utf-8") == 201);
+}
 
-        auto options = web::WebApp::server_options(env.app.options());
-        options.port = 0;
-        printmon::net::Server server(options, env.app.router());
-        server.start();
-        const auto base = "http://127.0.0.1:" + std::to_string(server.port());
-        printmon::net::HttpClient client;
-        const printmon::net::Headers h{{"Cookie", env.cookie},
-                                       {"X-CSRF-Token", env.csrf},
-                                       {"Content-Type", "application/json"}};
-        auto r = client.post(base + "/api/devices", std::string(200 * 1024, 'x'), h);
-        REQUIRE(r.has_value());
-        CHECK(r->status == 413);
-        check_security_headers(r->headers);
-        r = client.get(base + "/api/nope");
-        REQUIRE(r.has_value());
-        CHECK(r->status == 404);
-        check_security_headers(r->headers);
-        server.stop();
+// Issue 14 item 2: the first-visit setup accepted a request whose Host and Origin were both a
+// foreign name (DNS rebinding: a web page whose name resolves to the scanner) and a
+// text/plain;charset=application/json body. Whoever comes first would own the scanner.
+TEST_CASE("setup and login refuse foreign hosts, foreign origins and non-JSON types", "[web]") {
+    auto options = Env::test_options();
+    options.allowed_hosts = {"printmon.branch.example"};
+    Env env(options);
+    const std::string body = std::string(R"({"password":")") + kPassword + R"("})";
+    const auto setup = [&](printmon::net::Headers h) {
+        if (!h.count("Content-Type")) h["Content-Type"] = "application/json";
+        return env.call("POST", "/api/auth/setup", body, h);
+    };
+    // DNS rebinding: name and origin agree, but the name is not the scanner's.
+    auto r = setup({{"Host", "evil.example"}, {"Origin", "http://evil.example"}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "unknown_host");
+    r = setup({{"Host", "evil.example:8080"}});
+    CHECK(r.status == 403);
+    // A foreign origin posting to the scanner's own name.
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "http://evil.example"}});
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "cross_origin");
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "null"}});
+    CHECK(r.status == 403);
+    r = setup({{"Host", "127.0.0.1:8080"}, {"Sec-Fetch-Site", "cross-site"}});
+    CHECK(r.status == 403);
+    // The content type a cross-site form or a no-preflight fetch can send.
+    r = setup({{"Host", "127.0.0.1:8080"},
+               {"Origin", "http://127.0.0.1:8080"},
+               {"Content-Type", "text/plain;charset=application/json"}});
+    CHECK(r.status == 415);
+    CHECK(env.count("SELECT count(*) FROM web_users") == 0);
+    // Login has the same guard.
+    r = env.call("POST", "/api/auth/login", body,
+                 {{"Host", "evil.example"}, {"Content-Type", "application/json"}});
+    CHECK(r.status == 403);
+
+    // The scanner's names: IP literals, localhost, the configured allowed_hosts.
+    // A too-short password shows the request got past the guards.
+    for (const std::string host :
+         {"localhost:8080", "[::1]:8080", "10.1.2.3", "PrintMon.Branch.Example"}) {
+        INFO(host);
+        r = env.call("POST", "/api/auth/setup", R"({"password":"short"})",
+                     {{"Host", host},
+                      {"Origin", "http://" + host},
+                      {"Sec-Fetch-Site", "same-origin"},
+                      {"Content-Type", "application/json"}});
+        CHECK(r.status == 400);
+        CHECK(error_code(r) == "invalid_field");
+    }
+    r = setup({{"Host", "printmon.branch.example:8080"},
+               {"Origin", "http://printmon.branch.example:8080"}});
+    CHECK(r.status == 201);
+}
+
+TEST_CASE("alerts: the branch's open problems from its own database, without the cloud", "[web]") {
+    Env env;
+    env.set_up();
+    namespace st = printmon::scanner::storage;
+    namespace proto = printmon::proto;
+    st::Store store(env.db.conninfo());
+    store.connect();
+    const auto settings = store.load_settings();
+    const auto t0 = std::chrono::system_clock::now() - 3h;
+    // Written as the service writes polls, so the events are the real transitions.
+    const auto poll = [&](const std::string& address, std::chrono::minutes at,
+                          std::vector<std::string> errors, std::optional<int> black,
+                          bool tray_empty, bool jam_row, std::optional<std::string> id = {}) {
+        st::PollResult p;
+        p.result_id = proto::new_uuid();
+        p.device_id = id;
+        p.address = address;
+        p.polled_at = t0 + at;
+        proto::DeviceSnapshot s;
+        s.address = address;
+        s.polled_at = proto::format_rfc3339(p.polled_at);
+        s.identity.vendor = "Kyocera";
+        s.identity.model = "ECOSYS M2540dn";
+        s.identity.serial = "SN-" + address;
+        s.status.errors = std::move(errors);
+        if (jam_row) s.status.alerts.push_back({"critical", "media_path", 8, "Paper jam"});
+        proto::Supply toner;
+        toner.description = "Black Toner";
+        toner.type = "toner";
+        toner.color = "black";
+        toner.unit = "percent";
+        toner.level_percent = black;
+        toner.state = black ? proto::SupplyState::ok : proto::SupplyState::empty;
+        s.supplies.push_back(toner);
+        proto::Supply waste;  // not consumed: never "low"
+        waste.description = "Waste Toner Box";
+        waste.type = "waste_toner";
+        waste.supply_class = proto::SupplyClass::receptacle;
+        waste.level_percent = 0;
+        s.supplies.push_back(waste);
+        proto::Tray tray;
+        tray.name = "tray-2";
+        tray.description = "Cassette 2";
+        tray.state = tray_empty ? proto::TrayState::empty : proto::TrayState::ok;
+        s.trays.push_back(tray);
+        s.counters["total"] = 1000;
+        p.snapshot = s;
+        return store.record(p, settings).device_id;
+    };
+    // A: jammed with an alert-table row and an empty tray; then the jam clears (the row
+    // stays).
+    const auto a = poll("10.9.0.1", 0min, {"jammed"}, 50, true, true);
+    poll("10.9.0.1", 10min, {}, 50, true, true, a);
+    // B: toner at 8 %, then unreadable and reported empty.
+    const auto b = poll("10.9.0.2", 0min, {}, 8, false, false);
+    // C: fine, then two failed polls: offline.
+    const auto c = poll("10.9.0.3", 0min, {}, 90, false, false);
+    for (int i = 1; i <= 2; ++i) {
+        st::PollResult p;
+        p.result_id = proto::new_uuid();
+        p.device_id = c;
+        p.address = "10.9.0.3";
+        p.polled_at = t0 + i * 5min;
+        p.error = "timeout";
+        store.record(p, settings);
     }
 
-    // Issue 14 item 11: "contains application/json" let text/plain;charset=application/json (a
-    // type a cross-site form can send without a preflight) through.
-    TEST_CASE("JSON bodies need exactly the application/json media type", "[web]") {
-        Env env;
-        env.set_up();
-        const std::string body = R"({"address":"10.9.8.7"})";
-        const auto post = [&](const std::string& type) {
-            printmon::net::Headers h{
-                {"Cookie", env.cookie}, {"X-CSRF-Token", env.csrf}, {"Content-Type", type}};
-            return env.call("POST", "/api/devices", body, h).status;
-        };
-        CHECK(post("text/plain;charset=application/json") == 415);
-        CHECK(post("text/plain; application/json") == 415);
-        CHECK(post("application/jsonx") == 415);
-        CHECK(post("application/json-seq") == 415);
-        CHECK(post("multipart/form-data; boundary=application/json") == 415);
-        CHECK(post("Application/JSON; charset=utf-8") == 201);
+    auto r = env.as_admin("GET", "/api/alerts");
+    REQUIRE(r.status == 200);
+    auto doc = parse(r.body);
+    CHECK(doc["supply_percent"].GetInt() == 10);
+    std::multiset<std::string> found;
+    for (const auto& x : doc["alerts"].GetArray()) {
+        const std::string id = x["device_id"].GetString();
+        const std::string who = id == a ? "A" : id == b ? "B" : id == c ? "C" : "?";
+        found.insert(who + ":" + x["kind"].GetString() + ":" + x["code"].GetString());
+        CHECK(std::string(x["since"].GetString()).size() >= 20);
+        if (std::string(x["kind"].GetString()) == "supply_low") {
+            CHECK(x["level_percent"].GetInt() == 8);
+            CHECK(std::string(x["severity"].GetString()) == "warning");
+        }
+        if (std::string(x["kind"].GetString()) == "offline") {
+            CHECK(std::string(x["severity"].GetString()) == "critical");
+            CHECK(std::string(x["vendor"].GetString()) == "Kyocera");
+        }
     }
+    // The cleared jam is gone; the alert-table row, the empty tray, the low toner and the
+    // offline device are open; the waste box at 0 % is not a consumed supply.
+    CHECK(found == std::multiset<std::string>{"A:alert:media_path:8", "A:tray:tray-2:empty",
+                                              "B:supply_low:toner/black", "C:offline:offline"});
 
-    // Issue 14 item 2: the first-visit setup accepted a request whose Host and Origin were both a
-    // foreign name (DNS rebinding: a web page whose name resolves to the scanner) and a
-    // text/plain;charset=application/json body. Whoever comes first would own the scanner.
-    TEST_CASE("setup and login refuse foreign hosts, foreign origins and non-JSON types", "[web]") {
-        auto options = Env::test_options();
-        options.allowed_hosts = {"printmon.branch.example"};
-        Env env(options);
-        const std::string body = std::string(R"({"password":")") + kPassword + R"("})";
-        const auto setup = [&](printmon::net::Headers h) {
-            if (!h.count("Content-Type")) h["Content-Type"] = "application/json";
-            return env.call("POST", "/api/auth/setup", body, h);
-        };
-        // DNS rebinding: name and origin agree, but the name is not the scanner's.
-        auto r = setup({{"Host", "evil.example"}, {"Origin", "http://evil.example"}});
-        CHECK(r.status == 403);
-        CHECK(error_code(r) == "unknown_host");
-        r = setup({{"Host", "evil.example:8080"}});
-        CHECK(r.status == 403);
-        // A foreign origin posting to the scanner's own name.
-        r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "http://evil.example"}});
-        CHECK(r.status == 403);
-        CHECK(error_code(r) == "cross_origin");
-        r = setup({{"Host", "127.0.0.1:8080"}, {"Origin", "null"}});
-        CHECK(r.status == 403);
-        r = setup({{"Host", "127.0.0.1:8080"}, {"Sec-Fetch-Site", "cross-site"}});
-        CHECK(r.status == 403);
-        // The content type a cross-site form or a no-preflight fetch can send.
-        r = setup({{"Host", "127.0.0.1:8080"},
-                   {"Origin", "http://127.0.0.1:8080"},
-                   {"Content-Type", "text/plain;charset=application/json"}});
-        CHECK(r.status == 415);
-        CHECK(env.count("SELECT count(*) FROM web_users") == 0);
-        // Login has the same guard.
-        r = env.call("POST", "/api/auth/login", body,
-                     {{"Host", "evil.example"}, {"Content-Type", "application/json"}});
-        CHECK(r.status == 403);
-
-        // The scanner's names: IP literals, localhost, the configured allowed_hosts.
-        // A too-short password shows the request got past the guards.
-        for (const std::string host :
-             {"localhost:8080", "[::1]:8080", "10.1.2.3", "PrintMon.Branch.Example"}) {
-            INFO(host);
-            r = env.call("POST", "/api/auth/setup", R"({"password":"short"})",
-                         {{"Host", host},
-                          {"Origin", "http://" + host},
-                          {"Sec-Fetch-Site", "same-origin"},
-                          {"Content-Type", "application/json"}});
-            CHECK(r.status == 400);
-            CHECK(error_code(r) == "invalid_field");
+    // A lower threshold drops B's toner; empty without a level is low at any threshold.
+    doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=5").body);
+    CHECK(doc["alerts"].Size() == 3);
+    poll("10.9.0.2", 20min, {}, std::nullopt, false, false, b);
+    doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=0").body);
+    bool empty_seen = false;
+    for (const auto& x : doc["alerts"].GetArray()) {
+        if (std::string(x["kind"].GetString()) == "supply_low") {
+            empty_seen =
+                x["level_percent"].IsNull() && std::string(x["severity"].GetString()) == "critical";
         }
-        r = setup({{"Host", "printmon.branch.example:8080"},
-                   {"Origin", "http://printmon.branch.example:8080"}});
-        CHECK(r.status == 201);
-        TEST_CASE("alerts: the branch's open problems from its own database, without the cloud",
-                  "[web]") {
-            Env env;
-            env.set_up();
-            namespace st = printmon::scanner::storage;
-            namespace proto = printmon::proto;
-            st::Store store(env.db.conninfo());
-            store.connect();
-            const auto settings = store.load_settings();
-            const auto t0 = std::chrono::system_clock::now() - 3h;
-            // Written as the service writes polls, so the events are the real transitions.
-            const auto poll = [&](const std::string& address, std::chrono::minutes at,
-                                  std::vector<std::string> errors, std::optional<int> black,
-                                  bool tray_empty, bool jam_row,
-                                  std::optional<std::string> id = {}) {
-                st::PollResult p;
-                p.result_id = proto::new_uuid();
-                p.device_id = id;
-                p.address = address;
-                p.polled_at = t0 + at;
-                proto::DeviceSnapshot s;
-                s.address = address;
-                s.polled_at = proto::format_rfc3339(p.polled_at);
-                s.identity.vendor = "Kyocera";
-                s.identity.model = "ECOSYS M2540dn";
-                s.identity.serial = "SN-" + address;
-                s.status.errors = std::move(errors);
-                if (jam_row) s.status.alerts.push_back({"critical", "media_path", 8, "Paper jam"});
-                proto::Supply toner;
-                toner.description = "Black Toner";
-                toner.type = "toner";
-                toner.color = "black";
-                toner.unit = "percent";
-                toner.level_percent = black;
-                toner.state = black ? proto::SupplyState::ok : proto::SupplyState::empty;
-                s.supplies.push_back(toner);
-                proto::Supply waste;  // not consumed: never "low"
-                waste.description = "Waste Toner Box";
-                waste.type = "waste_toner";
-                waste.supply_class = proto::SupplyClass::receptacle;
-                waste.level_percent = 0;
-                s.supplies.push_back(waste);
-                proto::Tray tray;
-                tray.name = "tray-2";
-                tray.description = "Cassette 2";
-                tray.state = tray_empty ? proto::TrayState::empty : proto::TrayState::ok;
-                s.trays.push_back(tray);
-                s.counters["total"] = 1000;
-                p.snapshot = s;
-                return store.record(p, settings).device_id;
-            };
-            // A: jammed with an alert-table row and an empty tray; then the jam clears (the row
-            // stays).
-            const auto a = poll("10.9.0.1", 0min, {"jammed"}, 50, true, true);
-            poll("10.9.0.1", 10min, {}, 50, true, true, a);
-            // B: toner at 8 %, then unreadable and reported empty.
-            const auto b = poll("10.9.0.2", 0min, {}, 8, false, false);
-            // C: fine, then two failed polls: offline.
-            const auto c = poll("10.9.0.3", 0min, {}, 90, false, false);
-            for (int i = 1; i <= 2; ++i) {
-                st::PollResult p;
-                p.result_id = proto::new_uuid();
-                p.device_id = c;
-                p.address = "10.9.0.3";
-                p.polled_at = t0 + i * 5min;
-                p.error = "timeout";
-                store.record(p, settings);
-            }
+    }
+    CHECK(empty_seen);
 
-            auto r = env.as_admin("GET", "/api/alerts");
-            REQUIRE(r.status == 200);
-            auto doc = parse(r.body);
-            CHECK(doc["supply_percent"].GetInt() == 10);
-            std::multiset<std::string> found;
-            for (const auto& x : doc["alerts"].GetArray()) {
-                const std::string id = x["device_id"].GetString();
-                const std::string who = id == a ? "A" : id == b ? "B" : id == c ? "C" : "?";
-                found.insert(who + ":" + x["kind"].GetString() + ":" + x["code"].GetString());
-                CHECK(std::string(x["since"].GetString()).size() >= 20);
-                if (std::string(x["kind"].GetString()) == "supply_low") {
-                    CHECK(x["level_percent"].GetInt() == 8);
-                    CHECK(std::string(x["severity"].GetString()) == "warning");
-                }
-                if (std::string(x["kind"].GetString()) == "offline") {
-                    CHECK(std::string(x["severity"].GetString()) == "critical");
-                    CHECK(std::string(x["vendor"].GetString()) == "Kyocera");
-                }
-            }
-            // The cleared jam is gone; the alert-table row, the empty tray, the low toner and the
-            // offline device are open; the waste box at 0 % is not a consumed supply.
-            CHECK(found == std::multiset<std::string>{"A:alert:media_path:8", "A:tray:tray-2:empty",
-                                                      "B:supply_low:toner/black",
-                                                      "C:offline:offline"});
+    // Everything clears: no alerts. A disabled device's problems are not shown either.
+    poll("10.9.0.1", 30min, {}, 50, false, false, a);
+    poll("10.9.0.2", 30min, {}, 100, false, false, b);
+    REQUIRE(env.as_admin("PUT", "/api/devices/" + c, R"({"enabled":false})").status == 200);
+    doc = parse(env.as_admin("GET", "/api/alerts").body);
+    CHECK(doc["alerts"].Size() == 0);
 
-            // A lower threshold drops B's toner; empty without a level is low at any threshold.
-            doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=5").body);
-            CHECK(doc["alerts"].Size() == 3);
-            poll("10.9.0.2", 20min, {}, std::nullopt, false, false, b);
-            doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=0").body);
-            bool empty_seen = false;
-            for (const auto& x : doc["alerts"].GetArray()) {
-                if (std::string(x["kind"].GetString()) == "supply_low") {
-                    empty_seen = x["level_percent"].IsNull() &&
-                                 std::string(x["severity"].GetString()) == "critical";
-                }
-            }
-            CHECK(empty_seen);
-
-            // Everything clears: no alerts. A disabled device's problems are not shown either.
-            poll("10.9.0.1", 30min, {}, 50, false, false, a);
-            poll("10.9.0.2", 30min, {}, 100, false, false, b);
-            REQUIRE(env.as_admin("PUT", "/api/devices/" + c, R"({"enabled":false})").status == 200);
-            doc = parse(env.as_admin("GET", "/api/alerts").body);
-            CHECK(doc["alerts"].Size() == 0);
-
-            CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=101")) ==
-                  "invalid_query");
-            CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=-1")) ==
-                  "invalid_query");
-            CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=1e2")) ==
-                  "invalid_query");
-            CHECK(env.call("GET", "/api/alerts").status == 401);
-            // The page itself is served (the UI's route).
-            CHECK(env.as_admin("GET", "/alerts").status == 200);
-        }
+    CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=101")) == "invalid_query");
+    CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=-1")) == "invalid_query");
+    CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=1e2")) == "invalid_query");
+    CHECK(env.call("GET", "/api/alerts").status == 401);
+    // The page itself is served (the UI's route).
+    CHECK(env.as_admin("GET", "/alerts").status == 200);
+}
