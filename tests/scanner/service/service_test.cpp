@@ -348,7 +348,7 @@ TEST_CASE("polled_at keeps milliseconds: two polls within one second stay distin
     const auto readings = [&] {
         return query_count(db.conninfo(), "SELECT count(*) FROM readings");
     };
-    Service service(fast_options(db.conninfo()), clock, ProfileSet::embedded());
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
     service.start();
     REQUIRE(wait_until([&] { return readings() == 1; }));
     clock.advance(500ms);
@@ -390,7 +390,8 @@ TEST_CASE("the service prunes on its DB thread and reports the pass", "[service]
         tx.commit();
     }
     printmon::common::SystemClock clock;
-    auto options = fast_options(db.conninfo());
+    TempDir dir;
+    auto options = fast_options(db.conninfo(), dir.path);
     options.retention.batch_size = 7;  // several statements, results written in between
     Service service(options, clock, ProfileSet::embedded());
     service.start();
