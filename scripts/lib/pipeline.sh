@@ -5,11 +5,16 @@
 # Every process started is recorded in $PIPE_DIR/*.pid and stopped by pipeline_stop.
 # Opt-in: PIPE_PRINT_S=N makes the simulated printers print a few pages every N seconds
 # (scripts/lib/print_pages.py on snmpsim's copies of the recordings); unset, they stay idle.
+# PIPE_RECORDINGS: the folder of .snmprec recordings to serve (default tests/data/printers; one
+# address each, in sorted order). PIPE_CLOUD_TOML: extra TOML appended to the cloud-api config
+# (e.g. a [notify] section). tests/e2e/alerts_pipeline_test uses both.
 
 PIPE_ROOT=${PIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PIPE_SIM_FIRST=${PIPE_SIM_FIRST:-127.0.11.1}
 PIPE_POLL_S=${PIPE_POLL_S:-5}
 PIPE_PRINT_S=${PIPE_PRINT_S:-}
+PIPE_RECORDINGS=${PIPE_RECORDINGS:-}
+PIPE_CLOUD_TOML=${PIPE_CLOUD_TOML:-}
 
 pipe_env() { sed -n "s/^$2=//p" "$PIPE_DIR/$1/env"; }
 # Writes stdin to a file only its owner can read: the configs and conninfo files hold database
@@ -50,8 +55,8 @@ pipe_kill() {  # name [signal]: stops exactly the recorded process
   rm -f "$f"
 }
 
-pipe_start_cloud() {
-  pipe_spawn cloud-api "$PIPE_BUILD/cloud-api/printmon-cloud-api" --config "$PIPE_DIR/cloud-api.toml" serve
+pipe_start_cloud() {  # [wrapper...]: e.g. env LD_PRELOAD=... (one that execs: the PID stays the one recorded)
+  pipe_spawn cloud-api "$@" "$PIPE_BUILD/cloud-api/printmon-cloud-api" --config "$PIPE_DIR/cloud-api.toml" serve
   pipe_wait 30 "cloud-api" curl -sf --cacert "$PIPE_DIR/pki/ca.pem" "https://127.0.0.1:$PIPE_CLOUD_PORT/healthz" -o /dev/null
 }
 pipe_start_scanner() {
@@ -60,6 +65,17 @@ pipe_start_scanner() {
 pipe_start_uploader() {
   pipe_spawn uploader "$PIPE_BUILD/uploader/printmon-uploader" run --config "$PIPE_DIR/uploader.toml"
 }
+
+# Restarts the simulated printers from the recordings in DIR on the same port and first address
+# (the scanner keeps polling the same devices): a printer whose recording is missing from DIR
+# stops answering; the later ones must keep their place, so only the last ones may be left out.
+pipe_restart_sim() {  # DIR
+  "$PIPE_ROOT/tests/support/snmpsim" stop "$PIPE_DIR/snmpsim" >/dev/null 2>&1 || true
+  SNMPSIM_UDP_PORT=$PIPE_SNMP_PORT "$PIPE_ROOT/tests/support/snmpsim" start-multi "$PIPE_DIR/snmpsim" "$1" "$PIPE_SIM_FIRST" >/dev/null
+}
+# The copy of the N-th (from 0, sorted) recording that snmpsim serves: edit it to change answers.
+# snmpsim re-reads a text file (and re-indexes it) when its mtime changes in whole seconds.
+pipe_sim_file() { echo "$(pipe_env snmpsim SNMPSIM_DATA)/public/1.3.6.1.6.1.1.$1.snmprec"; }
 
 pipeline_start() {
   # Only we need to enter it: the peers that run as other users (PostgreSQL, snmpsim) keep
@@ -72,7 +88,7 @@ pipeline_start() {
   pipe_env pg-branch PG_CONNINFO | pipe_private "$PIPE_DIR/branch.conninfo"
   pipe_env pg-cloud PG_CONNINFO | pipe_private "$PIPE_DIR/cloud.conninfo"
   # Simulated printers, one per loopback address, community "public".
-  local recordings=$PIPE_ROOT/tests/data/printers
+  local recordings=${PIPE_RECORDINGS:-$PIPE_ROOT/tests/data/printers}
   if [ -n "$PIPE_PRINT_S" ]; then
     # Fixed-width counters, so print_pages.py can rewrite them in place (same byte offsets).
     /usr/bin/python3 "$PIPE_ROOT/scripts/lib/print_pages.py" pad "$recordings" "$PIPE_DIR/printers"
@@ -95,6 +111,7 @@ cert_file = "$PIPE_DIR/pki/server.pem"
 key_file = "$PIPE_DIR/pki/server.key"
 [database]
 conninfo = "$(cat "$PIPE_DIR/cloud.conninfo")"
+$PIPE_CLOUD_TOML
 TOML
   pipe_private "$PIPE_DIR/scanner.toml" <<TOML
 [database]
