@@ -200,7 +200,9 @@ TEST_CASE("plaintext rows written before V0004 are encrypted at first start, onc
     const auto key = key_of('k');
     Store store(db.conninfo(), key);
     store.connect();
-    CHECK(store.migrate().applied.size() == 1);
+    const auto applied = store.migrate().applied;  // V0004 and every later migration
+    REQUIRE_FALSE(applied.empty());
+    CHECK(applied.front() == 4);
     CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials WHERE secret_scheme = 'plain'") ==
           2);
     // Plain rows are usable before they are sealed (nothing is lost during the upgrade).
