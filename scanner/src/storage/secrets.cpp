@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "printmon/common/logging.hpp"
+#include "printmon/crypto/crypto.hpp"
 
 namespace printmon::scanner::storage {
 namespace {
@@ -29,17 +30,6 @@ struct CipherCtxFree {
     void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
-
-std::string hex(const unsigned char* data, std::size_t n) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += kDigits[data[i] >> 4U];
-        out += kDigits[data[i] & 0x0FU];
-    }
-    return out;
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -115,7 +105,7 @@ SecretKey SecretKey::from_bytes(std::string_view bytes) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
     SHA256(reinterpret_cast<const unsigned char*>(labelled.data()), labelled.size(), digest.data());
     OPENSSL_cleanse(labelled.data(), labelled.size());
-    k.id_ = hex(digest.data(), 8);
+    k.id_ = crypto::hex(digest.data(), 8);
     return k;
 }
 
@@ -130,7 +120,7 @@ SecretKey SecretKey::load_or_create(const std::filesystem::path& path, bool* cre
             ::unlink(path.c_str());
             throw_file_error(path, "OpenSSL RAND_bytes failed");
         }
-        std::string text = hex(raw.data(), raw.size()) + "\n";
+        std::string text = crypto::hex(raw.data(), raw.size()) + "\n";
         // Rationale: the umask can only remove bits; fchmod makes 0600 exact either way.
         bool ok = ::fchmod(fd, 0600) == 0;
         ok = ok && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());

@@ -18,7 +18,9 @@ constexpr std::string_view kBase64Url =
 constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kTagBytes = 32;
 
-std::string to_hex(const unsigned char* data, std::size_t size) {
+}  // namespace
+
+std::string hex(const unsigned char* data, std::size_t size) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;
     out.reserve(size * 2);
@@ -29,15 +31,13 @@ std::string to_hex(const unsigned char* data, std::size_t size) {
     return out;
 }
 
-}  // namespace
-
 std::string sha256_hex(std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int size = 0;
     if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
         throw std::runtime_error("EVP_Digest(sha256) failed");
     }
-    return to_hex(digest.data(), size);
+    return hex(digest.data(), size);
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
@@ -48,7 +48,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
              &size) == nullptr) {
         throw std::runtime_error("HMAC(sha256) failed");
     }
-    return to_hex(digest.data(), size);
+    return hex(digest.data(), size);
 }
 
 std::vector<unsigned char> random_bytes(std::size_t n) {

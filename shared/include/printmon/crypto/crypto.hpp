@@ -11,6 +11,9 @@
 
 namespace printmon::crypto {
 
+/// Lower-case hex of `size` bytes.
+std::string hex(const unsigned char* data, std::size_t size);
+
 /// SHA-256 of `data` as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);
 
