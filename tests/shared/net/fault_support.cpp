@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "beast_response.hpp"
 #include "printmon/net/asio.hpp"
 
 namespace printmon::net::test {
@@ -508,17 +509,7 @@ std::optional<ClientResponse> FaultClient::read_response(std::chrono::millisecon
                          });
     });
     if (!impl_->run(done, timeout) || result) return std::nullopt;
-    auto message = parser.release();
-    ClientResponse response;
-    response.status = message.result_int();
-    for (const auto& field : message) {
-        const auto name = field.name_string();
-        const auto value = field.value();
-        response.headers.emplace(std::string(name.data(), name.size()),
-                                 std::string(value.data(), value.size()));
-    }
-    response.body = std::move(message.body());
-    return response;
+    return to_client_response(parser.release());
 }
 
 bool FaultClient::wait_closed(std::chrono::milliseconds timeout) {

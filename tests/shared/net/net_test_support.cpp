@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "beast_response.hpp"
 #include "printmon/net/asio.hpp"
 #include "state.hpp"
 
@@ -133,17 +134,7 @@ std::optional<ClientResponse> RawClient::read_response(std::chrono::milliseconds
                          result = ec;
                      });
     if (!impl_->run(done, timeout) || result) return std::nullopt;
-    auto message = parser.release();
-    ClientResponse response;
-    response.status = message.result_int();
-    for (const auto& field : message) {
-        const auto name = field.name_string();
-        const auto value = field.value();
-        response.headers.emplace(std::string(name.data(), name.size()),
-                                 std::string(value.data(), value.size()));
-    }
-    response.body = std::move(message.body());
-    return response;
+    return to_client_response(parser.release());
 }
 
 bool RawClient::wait_closed(std::chrono::milliseconds timeout) {
