@@ -42,17 +42,21 @@ void answer(const char* which, const net::Router& router, net::Request request) 
     net::Response response;
     try {
         const auto match = router.match(request.method, request.path);
-        if (match.kind != net::RouteMatch::Kind::kFound) {
-            response = router.invoke(match, request);
-        } else if (auto refused = router.authorize_headers(match, request)) {
-            response = std::move(*refused);
-        } else if (request.body.size() > match.route->options.max_body_bytes) {
-            return;  // 413 before the handler
-        } else if (auto bad = decode_body(*match.route, request)) {
-            response = std::move(*bad);
-        } else {
-            response = router.invoke(match, request);
+        // The server's order for a found route: headers' authorization, the body cap (413
+        // before the handler), the body's decoding; anything else is the router's answer.
+        bool answered = false;
+        if (match.kind == net::RouteMatch::Kind::kFound) {
+            if (auto refused = router.authorize_headers(match, request)) {
+                response = std::move(*refused);
+                answered = true;
+            } else if (request.body.size() > match.route->options.max_body_bytes) {
+                return;
+            } else if (auto bad = decode_body(*match.route, request)) {
+                response = std::move(*bad);
+                answered = true;
+            }
         }
+        if (!answered) response = router.invoke(match, request);
     } catch (const std::exception& e) {
         fail("http", std::string(which) + " router threw: " + e.what());
     }

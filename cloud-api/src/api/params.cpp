@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "printmon/proto/time.hpp"
@@ -14,7 +15,8 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr std::string_view kAlwaysKnown[] = {"limit", "offset", "format", "lang", "tenant"};
+constexpr std::array<std::string_view, 5> kAlwaysKnown = {"limit", "offset", "format", "lang",
+                                                          "tenant"};
 
 std::optional<year_month_day> parse_date(std::string_view text) {
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "printmon/proto/utf8.hpp"
 
@@ -58,16 +59,16 @@ class TempFile {
 
     std::string read_all() const {
         std::string out;
-        char buffer[64 * 1024];
+        std::vector<char> buffer(std::size_t{64} * 1024);
         for (off_t offset = 0;;) {
-            const ssize_t n = ::pread(fd_, buffer, sizeof buffer, offset);
+            const ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), offset);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
                 throw std::runtime_error(
                     fmt::format("cannot read {}: {}", path_, std::strerror(errno)));
             }
             if (n == 0) return out;
-            out.append(buffer, static_cast<std::size_t>(n));
+            out.append(buffer.data(), static_cast<std::size_t>(n));
             offset += n;
         }
     }

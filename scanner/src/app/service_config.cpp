@@ -126,7 +126,7 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
     }
     w.session_lifetime = std::chrono::seconds(
         web.get_or<std::int64_t>("session_lifetime_s", w.session_lifetime.count()));
-    if (w.session_lifetime.count() < 60 || w.session_lifetime.count() > 30 * 86400) {
+    if (w.session_lifetime.count() < 60 || w.session_lifetime.count() > std::int64_t{30} * 86400) {
         web.fail("session_lifetime_s", "must be within 60..2592000");
     }
     w.login_max_failures = web.get_or<int>("login_max_failures", w.login_max_failures);

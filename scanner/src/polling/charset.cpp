@@ -235,6 +235,8 @@ IconvHandle open_to_utf8(Charset cs) {
     for (const char* name : names) {
         if (name == nullptr) break;
         iconv_t cd = ::iconv_open("UTF-8", name);
+        // iconv_open reports failure as (iconv_t)-1, a pointer made of an integer by its API.
+        // NOLINTNEXTLINE(performance-no-int-to-ptr)
         if (cd != reinterpret_cast<iconv_t>(static_cast<std::intptr_t>(-1))) {
             return IconvHandle(cd);
         }

@@ -285,7 +285,7 @@ void clause_claims(const std::string& clause, std::vector<Claim>& out) {
                            families.end());
         }
         // A colour alone ("Cyan low") is a toner or an ink.
-        if (families.empty() && !colors.empty()) families.push_back("marking");
+        if (families.empty() && !colors.empty()) families.emplace_back("marking");
     }
     if (families.empty()) return;
     for (const auto family : families) {

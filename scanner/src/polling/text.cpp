@@ -148,7 +148,7 @@ std::string format_mac(std::string_view octets) {
         all_ff = all_ff && b == 0xFF;
     }
     if (all_zero || all_ff) return {};
-    static constexpr char kDigits[] = "0123456789abcdef";
+    static constexpr std::string_view kDigits = "0123456789abcdef";
     std::string out;
     for (std::size_t i = 0; i < raw.size(); ++i) {
         if (i != 0) out.push_back(':');

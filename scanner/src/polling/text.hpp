@@ -22,7 +22,7 @@ inline constexpr std::size_t kDisplayStringMax = 255;
 inline constexpr std::size_t kDeviceIdMax = 1023;
 /// Raw octets decoded at most (hex dumps triple a value, UTF-16 doubles it): an agent may send
 /// 64 KB in one value, and decoding more than any cap keeps is wasted work.
-inline constexpr std::size_t kRawOctetsMax = 16 * 1024;
+inline constexpr std::size_t kRawOctetsMax = std::size_t{16} * 1024;
 
 /// `s` cut to at most `max_chars` Unicode characters (s is UTF-8), trailing whitespace trimmed
 /// after a cut. Sets *cut when it shortened the text.

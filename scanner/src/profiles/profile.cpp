@@ -217,7 +217,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (const auto* c = st->get("class")) {
                 const auto cls = string_of(file, *c, "class");
                 if (cls != "consumed" && cls != "receptacle") {
-                    fail(file, c->source(), "class must be \"consumed\" or \"receptacle\"");
+                    fail(file, c->source(), R"(class must be "consumed" or "receptacle")");
                 }
                 ss.receptacle = cls == "receptacle";
             }

@@ -10,6 +10,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -121,14 +122,14 @@ struct AuthProto {
 };
 
 const oid* auth_oid(const std::string& name, std::size_t& len) {
-    static const AuthProto kProtos[] = {
+    static const std::array<AuthProto, 6> kProtos = {{
         {"MD5", usmHMACMD5AuthProtocol, 10},
         {"SHA", usmHMACSHA1AuthProtocol, 10},
         {"SHA-224", usmHMAC128SHA224AuthProtocol, 10},
         {"SHA-256", usmHMAC192SHA256AuthProtocol, 10},
         {"SHA-384", usmHMAC256SHA384AuthProtocol, 10},
         {"SHA-512", usmHMAC384SHA512AuthProtocol, 10},
-    };
+    }};
     for (const auto& p : kProtos) {
         if (strcasecmp(p.name, name.c_str()) == 0) {
             len = p.len;
@@ -161,7 +162,8 @@ const oid* priv_oid(const std::string& name, std::size_t& len) {
 // net-snmp hands out malloc'd memory in a few places (errors, duplicated OIDs).
 template <typename T>
 void free_c(T*& p) {
-    std::free(p);  // NOLINT(cppcoreguidelines-no-malloc): memory allocated by net-snmp
+    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
+    std::free(p);
     p = nullptr;
 }
 
@@ -405,9 +407,9 @@ void Engine::start(const std::shared_ptr<Session>& session) {
     auto pending = std::move(session->queue_.front());
     session->queue_.pop_front();
     const Request& req = pending.request;
-    const int command = req.type == PduType::get        ? SNMP_MSG_GET
-                        : req.type == PduType::get_next ? SNMP_MSG_GETNEXT
-                                                        : SNMP_MSG_GETBULK;
+    const int command = static_cast<int>(req.type == PduType::get        ? SNMP_MSG_GET
+                                         : req.type == PduType::get_next ? SNMP_MSG_GETNEXT
+                                                                         : SNMP_MSG_GETBULK);
     netsnmp_pdu* pdu = snmp_pdu_create(command);
     if (req.type == PduType::get_bulk) {
         pdu->non_repeaters = req.nonrepeaters;

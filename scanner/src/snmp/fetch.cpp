@@ -193,6 +193,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             if (!cursors_[i].done) active.push_back(i);
         }
         std::vector<Oid> oids;
+        oids.reserve(active.size());
         for (auto i : active) oids.push_back(cursors_[i].last);
         Request req;
         if (use_bulk_) {

@@ -21,7 +21,7 @@ std::optional<std::string> from_hex(std::string_view hex) {
 }
 
 std::string to_hex(std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
+    static constexpr std::string_view kDigits = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
     for (const char c : bytes) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -142,7 +143,7 @@ std::vector<proto::Batch> build_export_batches(pqxx::transaction_base& tx,
         b.created_at = proto::format_rfc3339(source.created_at);
         const std::size_t end = std::min(readings.size(), next + per_batch);
         for (; next < end; ++next) b.readings.push_back(std::move(readings[next]));
-        if (next == readings.size()) b.events = std::move(events);
+        if (next == readings.size()) b.events = std::exchange(events, {});
         std::set<std::string> ids;
         for (const auto& r : b.readings) ids.insert(r.device_id);
         for (const auto& e : b.events) ids.insert(e.device_id);

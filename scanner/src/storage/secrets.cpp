@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -53,7 +54,7 @@ std::optional<std::vector<unsigned char>> unbase64(std::string_view text) {
                                   static_cast<int>(text.size()));
     if (n < 0) return std::nullopt;
     // Rationale: EVP_DecodeBlock counts the padding as zero bytes; drop them.
-    std::size_t size = static_cast<std::size_t>(n);
+    auto size = static_cast<std::size_t>(n);
     if (text.back() == '=') --size;
     if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
     out.resize(size);
@@ -221,8 +222,8 @@ tl::expected<std::string, std::string> SecretKey::decrypt(std::string_view seale
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes),
                             tag.data()) == 1;
     // An empty plaintext gives plain.data() + len one past the end; Final writes nothing there.
-    unsigned char scratch[16];
-    if (!setup || EVP_DecryptFinal_ex(ctx.get(), scratch, &len) != 1) {
+    std::array<unsigned char, 16> scratch{};
+    if (!setup || EVP_DecryptFinal_ex(ctx.get(), scratch.data(), &len) != 1) {
         OPENSSL_cleanse(plain.data(), plain.size());
         return tl::make_unexpected(std::string("does not authenticate with this key"));
     }

@@ -21,7 +21,7 @@ constexpr std::size_t kTagBytes = 32;
 }  // namespace
 
 std::string hex(const unsigned char* data, std::size_t size) {
-    static constexpr char kDigits[] = "0123456789abcdef";
+    static constexpr std::string_view kDigits = "0123456789abcdef";
     std::string out;
     out.reserve(size * 2);
     for (std::size_t i = 0; i < size; ++i) {

@@ -374,7 +374,7 @@ ClientResult HttpClient::request(std::string_view method, std::string_view url,
     }
     asio::io_context ioc(1);
     ClientResult result = fail(ClientErrorCode::kProtocol, "request did not complete");
-    auto on_done = [&result](std::exception_ptr e, ClientResult outcome) {
+    auto on_done = [&result](const std::exception_ptr& e, ClientResult outcome) {
         if (!e) {
             result = std::move(outcome);
             return;

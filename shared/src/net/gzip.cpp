@@ -11,7 +11,7 @@ namespace {
 
 // zlib's window bits: 15 (32 KiB window) + 16 selects the gzip wrapper.
 constexpr int kGzipWindowBits = 15 + 16;
-constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kChunk = std::size_t{64} * 1024;
 
 // RAII for a z_stream in one direction.
 class Deflater {

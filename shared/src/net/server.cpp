@@ -143,7 +143,7 @@ struct Server::Impl {
         acceptor.bind(endpoint);
         acceptor.listen(asio::socket_base::max_listen_connections);
         bound_port = acceptor.local_endpoint().port();
-        auto on_done = [this](std::exception_ptr e) { log_exception("accept_loop", e); };
+        auto on_done = [this](const std::exception_ptr& e) { log_exception("accept_loop", e); };
         asio::co_spawn(accept_strand, accept_loop(), std::move(on_done));
         const std::size_t n = std::max<std::size_t>(options.io_threads, 1);
         for (std::size_t i = 0; i < n; ++i) threads.emplace_back([this] { ioc.run(); });
@@ -212,7 +212,7 @@ struct Server::Impl {
                 if (!refuse) connection.address = std::move(address);
             }
             auto executor = socket.get_executor();
-            auto on_done = [this](std::exception_ptr e) { log_exception("connection", e); };
+            auto on_done = [this](const std::exception_ptr& e) { log_exception("connection", e); };
             asio::co_spawn(executor, run_connection(std::move(socket), id, refuse),
                            std::move(on_done));
         }

@@ -88,7 +88,7 @@ std::optional<PageRate> page_rate(const std::vector<LevelPoint>& h, std::size_t 
     std::vector<std::pair<double, double>> pts;
     for (std::size_t i = 0; i < end; ++i) {
         if (!h[i].pages) continue;
-        const double p = static_cast<double>(*h[i].pages);
+        const auto p = static_cast<double>(*h[i].pages);
         if (!pts.empty() && p < pts.back().second) pts.clear();
         pts.emplace_back(static_cast<double>(h[i].at) / kDay, p);
     }
@@ -105,6 +105,7 @@ std::optional<PageRate> page_rate(const std::vector<LevelPoint>& h, std::size_t 
     const double last = std::min(now, pts.back().first);
     const int weeks = std::min(kRateWeeks, static_cast<int>((last - pts.front().first) / 7));
     std::vector<double> totals;
+    totals.reserve(static_cast<std::size_t>(std::max(weeks, 0)));
     for (int w = 0; w < weeks; ++w) {
         totals.push_back(at(last - 7.0 * w) - at(last - 7.0 * (w + 1)));
     }
@@ -346,7 +347,7 @@ Forecast forecast(const ForecastInput& input) {
             if (h[i].pages) start = static_cast<double>(*h[i].pages);
         }
         if (start && *pages_now >= *start) {
-            const double cap = static_cast<double>(*input.capacity_pages);
+            const auto cap = static_cast<double>(*input.capacity_pages);
             const double used = *pages_now - *start;
             f.method = "pages";
             finish(f, std::max(0.0, cap - used),

@@ -53,7 +53,7 @@ class FdStream {
     std::size_t written() const { return written_ + buffer_.size(); }
 
   private:
-    static constexpr std::size_t kBuffer = 64 * 1024;
+    static constexpr std::size_t kBuffer = std::size_t{64} * 1024;
     int fd_;
     std::filesystem::path path_;
     std::string buffer_;

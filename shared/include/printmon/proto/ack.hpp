@@ -16,7 +16,7 @@
 namespace printmon::proto {
 
 /// An acknowledgement is a few hundred bytes; anything far larger is not one.
-inline constexpr std::size_t kMaxAckBytes = 64 * 1024;
+inline constexpr std::size_t kMaxAckBytes = std::size_t{64} * 1024;
 
 struct IngestAck {
     std::string batch_id;
