@@ -21,7 +21,13 @@ inline constexpr const char* kAdminToken = "test-admin-token-0123456789abcdefghi
 struct ServerSettings {
     std::size_t pool_size = 2;
     std::chrono::milliseconds acquire_timeout{200};
-    AnalyticsConfig analytics;
+    /// The raw readings' maintenance off: tests that need it run it with their own clock
+    /// (storage::maintain_readings); with the real one it would hide their older readings.
+    AnalyticsConfig analytics = [] {
+        AnalyticsConfig a;
+        a.raw_maintenance_interval = std::chrono::seconds(0);
+        return a;
+    }();
     /// Off unless a test turns it on: alert evaluation on a timer would race the tests that
     /// drive alerts::evaluate with their own clock.
     alerts::NotifyConfig notify = [] {

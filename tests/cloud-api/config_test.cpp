@@ -51,6 +51,8 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.auth.admin_token.empty());
     CHECK(example.analytics.refresh_interval == defaults.analytics.refresh_interval);
     CHECK(example.analytics.statement_timeout == defaults.analytics.statement_timeout);
+    CHECK(example.analytics.raw_maintenance_interval ==
+          defaults.analytics.raw_maintenance_interval);
 }
 
 TEST_CASE("TLS is on unless explicitly turned off", "[cloud][config]") {

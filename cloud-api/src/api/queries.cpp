@@ -178,14 +178,17 @@ const std::string kDeviceSql =
 
 // The snapshot is stored as text (readings.document, V0003) and parsed only for the page: the
 // inner query sorts and limits on the stored timestamp (readings_device_time), the outer one
-// formats the page and parses its documents. The outer ORDER BY names r.polled_at: a bare
-// "polled_at" would be the formatted RFC 3339 text, which sorts "12:00:00.5Z" before "12:00:00Z".
+// formats the page and parses its documents. Raw readings exist from the tenant's horizon on
+// (V0013: pm_raw_horizon); older ones are hidden even where their partition is still kept. The
+// outer ORDER BY names r.polled_at: a bare "polled_at" would be the formatted RFC 3339 text, which
+// sorts "12:00:00.5Z" before "12:00:00Z".
 constexpr const char* kReadingsInner =
     "SELECT reading_id::text AS reading_id, scanner_id, pm_rfc3339(polled_at) AS polled_at, "
     "pm_rfc3339(received_at) AS received_at, total, document::jsonb AS snapshot, _total "
     "FROM (SELECT reading_id, scanner_id, polled_at, received_at, total, document, "
     "count(*) OVER () AS _total "
     "FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND polled_at >= pm_raw_horizon($1::uuid) "
     "AND ($3::timestamptz IS NULL OR polled_at >= $3::timestamptz) "
     "AND ($4::timestamptz IS NULL OR polled_at < $4::timestamptz) ";
 
@@ -203,7 +206,7 @@ constexpr const char* kCountersRawSql =
     "FROM (SELECT DISTINCT ON (c.key, r.polled_at) c.key AS name, r.polled_at, "
     "c.value::bigint AS value FROM readings r CROSS JOIN LATERAL jsonb_each_text(r.counters) c "
     "WHERE r.tenant_id = $1::uuid AND r.device_id = $2::uuid "
-    "AND ($3::text IS NULL OR c.key = $3) "
+    "AND r.polled_at >= pm_raw_horizon($1::uuid) AND ($3::text IS NULL OR c.key = $3) "
     "AND ($4::timestamptz IS NULL OR r.polled_at >= $4::timestamptz) "
     "AND ($5::timestamptz IS NULL OR r.polled_at < $5::timestamptz) "
     "ORDER BY c.key, r.polled_at, r.reading_id) x "
@@ -263,7 +266,10 @@ const std::string kPageVolumeTenantKeptSql =
     " SELECT name, pages, readings, epochs, (SELECT count(*) FROM grp) AS _total"
     " FROM (SELECT * FROM grp ORDER BY name LIMIT $9::bigint OFFSET $10::bigint) q ORDER BY name";
 
-// $2 at, $3 site, $4 device, $5 name, $6 interpolate, $7 limit, $8 offset.
+// $2 at, $3 site, $4 device, $5 name, $6 interpolate, $7 limit, $8 offset. Readings from the
+// tenant's raw horizon on (V0013); before it, the last reading of each UTC day that the
+// retention kept (counter_day_ends): a meter read at an old date is then the value at the end
+// of the last day before it (reading_at says when), interpolated to the next day's end.
 const std::string kMeterReadsSql =
     std::string(
         "WITH dn AS ("
@@ -285,13 +291,25 @@ const std::string kMeterReadsSql =
     "i.ok AS interpolated, pm_rfc3339(p.polled_at) AS reading_at, p.value AS reading_value, "
     "CASE WHEN i.ok THEN pm_rfc3339(nx.polled_at) END AS next_reading_at, "
     "CASE WHEN i.ok THEN nx.value END AS next_reading_value, dn._total FROM dn "
-    "LEFT JOIN LATERAL (SELECT polled_at, (counters ->> dn.name)::bigint AS value FROM readings"
+    "LEFT JOIN LATERAL (SELECT * FROM ("
+    "(SELECT polled_at, (counters ->> dn.name)::bigint AS value FROM readings"
     " WHERE tenant_id = $1::uuid AND device_id = dn.device_id AND counters ? dn.name"
-    " AND polled_at <= $2::timestamptz ORDER BY polled_at DESC, reading_id LIMIT 1) p ON true "
-    "LEFT JOIN LATERAL (SELECT polled_at, (counters ->> dn.name)::bigint AS value FROM readings"
+    " AND polled_at <= $2::timestamptz AND polled_at >= pm_raw_horizon($1::uuid)"
+    " ORDER BY polled_at DESC, reading_id LIMIT 1) UNION ALL "
+    "(SELECT at, value FROM counter_day_ends WHERE tenant_id = $1::uuid"
+    " AND device_id = dn.device_id AND name = dn.name AND at <= $2::timestamptz"
+    " AND at < pm_raw_horizon($1::uuid) ORDER BY at DESC LIMIT 1)) x"
+    " ORDER BY polled_at DESC LIMIT 1) p ON true "
+    "LEFT JOIN LATERAL (SELECT * FROM ("
+    "(SELECT polled_at, (counters ->> dn.name)::bigint AS value FROM readings"
     " WHERE $6::boolean AND tenant_id = $1::uuid AND device_id = dn.device_id"
     " AND counters ? dn.name AND polled_at > $2::timestamptz"
-    " ORDER BY polled_at, reading_id LIMIT 1) nx ON true "
+    " AND polled_at >= pm_raw_horizon($1::uuid) ORDER BY polled_at, reading_id LIMIT 1)"
+    " UNION ALL "
+    "(SELECT at, value FROM counter_day_ends WHERE $6::boolean AND tenant_id = $1::uuid"
+    " AND device_id = dn.device_id AND name = dn.name AND at > $2::timestamptz"
+    " AND at < pm_raw_horizon($1::uuid) ORDER BY at LIMIT 1)) x"
+    " ORDER BY polled_at LIMIT 1) nx ON true "
     "CROSS JOIN LATERAL (SELECT coalesce(p.polled_at < $2::timestamptz AND nx.value >= p.value"
     " AND NOT EXISTS (SELECT 1 FROM counter_epochs e WHERE e.tenant_id = $1::uuid"
     " AND e.device_id = dn.device_id AND e.name = dn.name AND e.at > p.polled_at"
@@ -422,6 +440,7 @@ constexpr const char* kSupplyLevelsSql =
     "SELECT pm_rfc3339(r.polled_at) AS polled_at, r.supply_levels AS levels FROM ("
     "SELECT polled_at, supply_levels, row_number() OVER (ORDER BY polled_at) AS rn, "
     "count(*) OVER () AS n FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND polled_at >= pm_raw_horizon($1::uuid) "
     "AND ($3::timestamptz IS NULL OR polled_at >= $3::timestamptz) "
     "AND ($4::timestamptz IS NULL OR polled_at < $4::timestamptz)) r "
     "WHERE (r.rn - 1) % greatest(1, ceil(r.n::numeric / $5::integer))::bigint = 0 OR r.rn = r.n "
@@ -430,7 +449,9 @@ constexpr const char* kSupplyLevelsSql =
 // The readings a device's supply forecasts read: its last 180 days (a cartridge rarely lasts
 // longer; the page rate needs 8 weeks), oldest first. Only the readings around a change of the
 // levels and one in six of the others: the forecast needs the times at which a level changes
-// step, and the page counter at those times and week by week, not every hourly reading.
+// step, and the page counter at those times and week by week, not every hourly reading. Not
+// before the tenant's raw horizon (V0013: at least 3 months of raw readings, enough for the
+// page rate's 8 weeks and the current cartridge's slope).
 constexpr const char* kSupplyHistorySql =
     "SELECT extract(epoch FROM r.polled_at)::bigint AS at, r.supply_levels, r.total FROM ("
     "SELECT polled_at, supply_levels, total, "
@@ -438,15 +459,18 @@ constexpr const char* kSupplyHistorySql =
     "supply_levels IS DISTINCT FROM lead(supply_levels) OVER w AS changes_next, "
     "row_number() OVER w AS rn, count(*) OVER () AS n FROM readings "
     "WHERE tenant_id = $1::uuid AND device_id = $2::uuid AND polled_at >= "
-    "(SELECT max(polled_at) FROM readings WHERE tenant_id = $1::uuid AND device_id = $2::uuid) "
-    "- interval '180 days' WINDOW w AS (ORDER BY polled_at, reading_id)) r "
+    "greatest((SELECT max(polled_at) FROM readings WHERE tenant_id = $1::uuid "
+    "AND device_id = $2::uuid) - interval '180 days', pm_raw_horizon($1::uuid)) WINDOW w AS (ORDER "
+    "BY polled_at, reading_id)) r "
     "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
 
 // A device's cartridge log, newest first: each change of supply_changes (the shared definition,
 // V0010) starts a cartridge, the same supply's next change ends it. Its yield is the page
 // counter ("total") at the old cartridge's last reading minus the counter at the change; none
 // when the counter started a new epoch in between (a reset: the difference means nothing).
-// The current cartridge's pages are those printed so far.
+// The current cartridge's pages are those printed so far. A cartridge older than the tenant's
+// raw horizon (V0013) takes the counter from the kept day ends instead: its start is the end of
+// the day before the change (or the change's day), so its yield is exact to the day.
 constexpr const char* kCartridgesSql =
     "WITH c AS (SELECT c.supply, c.description, c.type, c.color, c.at, c.previous_percent, "
     "c.level_percent, lead(c.previous_at) OVER w AS last_at, lead(c.at) OVER w AS replaced_at "
@@ -460,13 +484,22 @@ constexpr const char* kCartridgesSql =
     "THEN e.total - s.total END AS pages, "
     "round((extract(epoch FROM e.polled_at - c.at) / 86400)::numeric, 1) AS days, "
     "count(*) OVER () AS _total FROM c "
-    "LEFT JOIN LATERAL (SELECT total FROM readings WHERE tenant_id = $1::uuid "
+    "LEFT JOIN LATERAL (SELECT total FROM ("
+    "(SELECT 1 AS k, total FROM readings WHERE tenant_id = $1::uuid "
     "AND device_id = $2::uuid AND polled_at = c.at AND total IS NOT NULL "
-    "ORDER BY reading_id LIMIT 1) s ON true "
-    "LEFT JOIN LATERAL (SELECT polled_at, total FROM readings WHERE tenant_id = $1::uuid "
+    "AND polled_at >= pm_raw_horizon($1::uuid) ORDER BY reading_id LIMIT 1) UNION ALL "
+    "(SELECT 2, value FROM counter_day_ends WHERE tenant_id = $1::uuid AND device_id = $2::uuid "
+    "AND name = 'total' AND at <= c.at AND at < pm_raw_horizon($1::uuid) "
+    "ORDER BY at DESC LIMIT 1)) x ORDER BY k LIMIT 1) s ON true "
+    "LEFT JOIN LATERAL (SELECT * FROM ("
+    "(SELECT polled_at, total FROM readings WHERE tenant_id = $1::uuid "
     "AND device_id = $2::uuid AND polled_at >= c.at AND total IS NOT NULL "
     "AND (c.last_at IS NULL OR polled_at <= c.last_at) "
-    "ORDER BY polled_at DESC, reading_id LIMIT 1) e ON true "
+    "AND polled_at >= pm_raw_horizon($1::uuid) ORDER BY polled_at DESC, reading_id LIMIT 1) "
+    "UNION ALL (SELECT at, value FROM counter_day_ends WHERE tenant_id = $1::uuid "
+    "AND device_id = $2::uuid AND name = 'total' AND at >= c.at "
+    "AND (c.last_at IS NULL OR at <= c.last_at) AND at < pm_raw_horizon($1::uuid) "
+    "ORDER BY at DESC LIMIT 1)) x ORDER BY polled_at DESC LIMIT 1) e ON true "
     "ORDER BY c.at DESC, c.supply LIMIT $3::bigint OFFSET $4::bigint";
 
 // Zone names without the legacy aliases' duplicates ("posix/...", abbreviations).

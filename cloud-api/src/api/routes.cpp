@@ -321,6 +321,15 @@ std::optional<bool> bool_member(const rapidjson::Document& doc, const char* name
     return it->value.GetBool();
 }
 
+std::optional<long long> int_member(const rapidjson::Document& doc, const char* name) {
+    const auto it = doc.FindMember(name);
+    if (it == doc.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (!it->value.IsInt64()) {
+        throw net::HttpError(400, "invalid_body", fmt::format("{}: must be an integer", name));
+    }
+    return it->value.GetInt64();
+}
+
 net::Response choose_tenant(const std::vector<auth::TenantChoice>& choices) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
@@ -912,6 +921,8 @@ net::Response tenant_json(const tenancy::TenantInfo& t, std::int64_t offline_aft
     text("tenant_id", t.tenant_id);
     text("name", t.name);
     text("time_zone", t.time_zone);
+    integer("raw_retention_months", t.raw_retention_months);
+    text("raw_data_from", t.raw_data_from);
     text("status", std::string(tenancy::to_string(t.status)));
     text("trial_ends_at", t.trial_ends_at);
     text("licensed_until", t.licensed_until);
@@ -954,7 +965,13 @@ void register_console(Registrar& r) {
         const auto doc = json_body(request);
         const auto name = member(doc, "name", false, 200);
         const auto zone = member(doc, "time_zone", false, 64);
+        const auto retention = int_member(doc, "raw_retention_months");
         return write(*deps, [&](pqxx::work& tx) {
+            if (retention) {
+                if (auto ok = tenancy::set_raw_retention(tx, s.tenant, *retention); !ok) {
+                    throw from_error(ok.error());
+                }
+            }
             if (name) {
                 if (auto ok = tenancy::rename_tenant(tx, s.tenant, *name); !ok) {
                     throw from_error(ok.error());

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "alerts/engine.hpp"
@@ -18,6 +19,7 @@
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
+#include "storage/retention.hpp"
 #include "storage/schema.hpp"
 
 namespace printmon::cloud {
@@ -34,10 +36,17 @@ void prepare_everything(pqxx::connection& conn) {
 /// Keeps the analytics read model close to the raw data between reads, so a read after a quiet
 /// ingest finds nothing left to refresh. Reads still refresh first (read-your-writes); this
 /// only moves the work off their path. Own connection: it never takes one from the pool.
+/// The same thread runs the raw readings' maintenance (partitions and retention, V0013) every
+/// `analytics.raw_maintenance_interval` (first at start): it is periodic database housekeeping of
+/// the same kind, and the database function serialises replicas (any one of them does it).
 class Refresher {
   public:
-    Refresher(std::string conninfo, std::chrono::milliseconds interval)
-        : conninfo_(std::move(conninfo)), interval_(interval), thread_([this] { run(); }) {}
+    Refresher(std::string conninfo, std::chrono::milliseconds interval,
+              std::chrono::seconds maintenance_every)
+        : conninfo_(std::move(conninfo)),
+          interval_(interval),
+          maintenance_every_(maintenance_every),
+          thread_([this] { run(); }) {}
     Refresher(const Refresher&) = delete;
     Refresher& operator=(const Refresher&) = delete;
     ~Refresher() { stop(); }
@@ -64,6 +73,11 @@ class Refresher {
                     prepare_everything(conn->raw());
                 }
                 const auto started = std::chrono::steady_clock::now();
+                if (maintenance_every_.count() > 0 &&
+                    (!last_maintenance_ || started - *last_maintenance_ >= maintenance_every_)) {
+                    last_maintenance_ = started;  // a failure waits for the next period too
+                    maintain(*conn, log);
+                }
                 const int devices = api::refresh_all(conn->raw());
                 if (devices > 0) {
                     log->debug("event=refreshed devices={} ms={}", devices,
@@ -79,8 +93,28 @@ class Refresher {
         }
     }
 
+    static void maintain(db::Connection& conn, const std::shared_ptr<spdlog::logger>& log) {
+        storage::MaintenanceResult m;
+        try {
+            m = storage::maintain_readings(conn.raw(), std::chrono::system_clock::now());
+        } catch (const std::exception& e) {
+            // Own catch: a lock not obtained (lock_timeout) must not cost this round's refresh.
+            log->warn("event=readings_maintenance_failed error={}", common::log_value(e.what()));
+            return;
+        }
+        if (m.tenants_archived + m.partitions_dropped + m.partitions_created > 0 ||
+            m.strays_deleted > 0) {
+            log->info(
+                "event=readings_maintained tenants_archived={} partitions_dropped={} "
+                "partitions_created={} strays_deleted={}",
+                m.tenants_archived, m.partitions_dropped, m.partitions_created, m.strays_deleted);
+        }
+    }
+
     std::string conninfo_;
     std::chrono::milliseconds interval_;
+    std::chrono::seconds maintenance_every_;  // partitions are made 3 months ahead
+    std::optional<std::chrono::steady_clock::time_point> last_maintenance_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
@@ -170,8 +204,9 @@ App::~App() {
 
 void App::start() {
     impl_->server->start();
-    impl_->refresher = std::make_unique<Refresher>(impl_->config.database.conninfo,
-                                                   impl_->config.analytics.refresh_interval);
+    impl_->refresher = std::make_unique<Refresher>(
+        impl_->config.database.conninfo, impl_->config.analytics.refresh_interval,
+        impl_->config.analytics.raw_maintenance_interval);
     const auto& notify = impl_->config.notify;
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);

@@ -104,6 +104,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         "set-time-zone", "set the tenant's time zone (IANA name); rebuilds its page volume");
     tenant_zone->add_option("--tenant", zone_tenant, "tenant id")->required();
     tenant_zone->add_option("--zone", zone, "IANA time zone, e.g. Europe/Moscow")->required();
+    std::string retention_tenant;
+    long long retention_months = 0;
+    auto* tenant_retention = tenant_cmd->add_subcommand(
+        "set-retention", "months of raw readings kept (3..600); rollups are kept for ever");
+    tenant_retention->add_option("--tenant", retention_tenant, "tenant id")->required();
+    tenant_retention->add_option("--months", retention_months, "whole months (default 13)")
+        ->required();
 
     auto* scanner_cmd = cli.add_subcommand("scanner", "branch scanners and their keys");
     scanner_cmd->require_subcommand(1);
@@ -230,6 +237,17 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             conn, [&](pqxx::work& tx) { return tenancy::set_time_zone(tx, zone_tenant, zone); });
         if (!set) return report(set.error(), err);
         out << "tenant " << zone_tenant << ": time zone " << zone << "\n";
+        return kExitOk;
+    }
+    if (*tenant_retention) {
+        if (!check_tenant(retention_tenant, err)) return kExitUsage;
+        auto conn = admin_connection(config);
+        auto set = db::with_transaction(conn, [&](pqxx::work& tx) {
+            return tenancy::set_raw_retention(tx, retention_tenant, retention_months);
+        });
+        if (!set) return report(set.error(), err);
+        out << "tenant " << retention_tenant << ": raw readings kept " << retention_months
+            << " months\n";
         return kExitOk;
     }
     if (*scanner_create || *scanner_revoke) {

@@ -55,6 +55,11 @@ CloudConfig read(const common::ConfigReader& root) {
         analytics.fail("statement_timeout_ms", "must be between 100 and 600000");
     }
     c.analytics.statement_timeout = std::chrono::milliseconds(timeout_ms);
+    const int maintenance_s = analytics.get_or<int>("raw_maintenance_interval_s", 3600);
+    if (maintenance_s < 0 || maintenance_s > 86'400) {
+        analytics.fail("raw_maintenance_interval_s", "must be between 0 and 86400");
+    }
+    c.analytics.raw_maintenance_interval = std::chrono::seconds(maintenance_s);
 
     const auto ingest = root.table("ingest");
     c.limits.max_body_bytes = ingest.get_or<std::size_t>("max_body_bytes", c.limits.max_body_bytes);

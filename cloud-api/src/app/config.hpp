@@ -30,6 +30,10 @@ struct AnalyticsConfig {
     std::chrono::seconds refresh_interval{5};
     /// Upper bound of one API query (and of the refresh a read runs first); past it: 503.
     std::chrono::milliseconds statement_timeout{10'000};
+    /// How often the same thread runs the raw readings' maintenance (V0013: per-tenant
+    /// retention horizons, dropping past monthly partitions, creating the coming ones); 0 = never
+    /// in this process (another replica or a job does it).
+    std::chrono::seconds raw_maintenance_interval{3600};
 };
 
 struct CloudConfig {

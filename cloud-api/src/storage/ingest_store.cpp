@@ -88,14 +88,15 @@ constexpr const char* kCreateStagingSql =
     "supply_levels jsonb, counters jsonb, document text) ON COMMIT DROP";
 constexpr const char* kDropStagingSql = "DROP TABLE cloud_stage_readings";
 // ORDER BY: concurrent batches take index locks in the same order (no deadlock between
-// overlapping deliveries).
+// overlapping deliveries). The key includes polled_at, the partition key (V0012): a reading id
+// always comes with the same polled_at, so a duplicate has the same key in the same partition.
 constexpr const char* kInsertStagedReadings = "ingest_insert_staged_readings";
 constexpr const char* kInsertStagedReadingsSql =
     "INSERT INTO readings (tenant_id, scanner_id, reading_id, device_id, polled_at, total, "
     "batch_id, serial, supply_levels, counters, document) "
     "SELECT tenant_id, scanner_id, reading_id, device_id, polled_at, total, batch_id, serial, "
     "supply_levels, counters, document FROM cloud_stage_readings ORDER BY reading_id "
-    "ON CONFLICT (tenant_id, scanner_id, reading_id) DO NOTHING";
+    "ON CONFLICT (tenant_id, scanner_id, reading_id, polled_at) DO NOTHING";
 
 constexpr const char* kInsertEvents = "ingest_insert_events";
 constexpr const char* kInsertEventsSql =

@@ -26,6 +26,9 @@ constexpr const char* kTimeZone = "tenancy_time_zone";
 constexpr const char* kTimeZoneSql =
     "SELECT coalesce((SELECT time_zone FROM tenants WHERE tenant_id = $1::uuid), 'UTC')";
 
+constexpr const char* kSetRetention = "tenancy_set_raw_retention";
+constexpr const char* kSetRetentionSql = "SELECT pm_set_tenant_retention($1::uuid, $2::integer)";
+
 // Longest name in the tz database: 32 characters ("America/Argentina/ComodRivadavia").
 constexpr std::size_t kMaxZoneChars = 64;
 
@@ -74,6 +77,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(kIsTimeZone, kIsTimeZoneSql);
     conn.prepare(kSetTimeZone, kSetTimeZoneSql);
     conn.prepare(kTimeZone, kTimeZoneSql);
+    conn.prepare(kSetRetention, kSetRetentionSql);
     conn.prepare(kCreateScanner, kCreateScannerSql);
     conn.prepare(kRevokeScanner, kRevokeScannerSql);
     conn.prepare(kScannerExists, kScannerExistsSql);
@@ -109,6 +113,22 @@ common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
         return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
     }
     tx.exec_prepared(kSetTimeZone, tenant_id, zone);
+    return {};
+}
+
+common::Result<void> set_raw_retention(pqxx::work& tx, const std::string& tenant_id,
+                                       long long months) {
+    // Checked here first: the database function would raise and so abort the caller's
+    // transaction (it checks again, as does the column's CHECK).
+    if (months < kMinRawRetentionMonths || months > kMaxRawRetentionMonths) {
+        return common::make_error(common::ErrorCode::kInvalidArgument,
+                                  "raw_retention_months must be {} to {}", kMinRawRetentionMonths,
+                                  kMaxRawRetentionMonths);
+    }
+    if (!proto::is_uuid(tenant_id) || !tenant_exists(tx, tenant_id)) {
+        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    }
+    tx.exec_prepared(kSetRetention, tenant_id, static_cast<int>(months));
     return {};
 }
 

@@ -29,6 +29,17 @@ bool tenant_exists(pqxx::work& tx, const std::string& tenant_id);
 common::Result<void> set_time_zone(pqxx::work& tx, const std::string& tenant_id,
                                    const std::string& zone);
 
+/// Bounds of a tenant's raw retention in whole months (V0013; default 13).
+constexpr long long kMinRawRetentionMonths = 3;
+constexpr long long kMaxRawRetentionMonths = 600;
+
+/// Sets how many whole months before the current one the tenant's raw readings are kept
+/// (V0013: pm_set_tenant_retention); the day and month rollups are kept for ever. Takes effect
+/// at the next maintenance (storage::maintain_readings). kInvalidArgument: outside
+/// [3, 600]; kNotFound: no such tenant. Either way nothing changed and `tx` is still usable.
+common::Result<void> set_raw_retention(pqxx::work& tx, const std::string& tenant_id,
+                                       long long months);
+
 /// The tenant's time zone: "UTC" unless set, and for a tenant that does not exist (the analytics
 /// API reads an unknown tenant as UTC too).
 std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id);
