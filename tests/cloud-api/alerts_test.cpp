@@ -703,6 +703,16 @@ TEST_CASE("alerts API: defaults seeded, malformed rules are 400s, tenants isolat
         {R"([1,2])", "JSON object"},
         {R"({"name":"x","kind":"supply_low","threshold":5,"device_id":"6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f"})",
          "device_id: no such device"},
+        {R"({"name":"x","kind":"device_error","threshold":5,"forecast_days":7})",
+         "forecast_days: only supply_low rules"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"forecast_days":0})",
+         "forecast_days: must be between 1 and 365"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"forecast_days":366})",
+         "forecast_days: must be between 1 and 365"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"forecast_days":"7"})",
+         "forecast_days: must be an integer"},
+        {R"({"name":"x","kind":"supply_low","threshold":5,"forecast_days":2.5})",
+         "forecast_days: must be an integer"},
     };
     for (const auto& [body, message] : bad) {
         const auto r = s.client().post(s.url("/api/v1/alerting/rules"), body, bearer(a.token));
@@ -750,6 +760,7 @@ TEST_CASE("alerts API: defaults seeded, malformed rules are 400s, tenants isolat
                               R"("vendor":"HP","site":"Moscow"})",
                               201);
     CHECK(str(created, "vendor") == "HP");
+    CHECK(created["forecast_days"].IsNull());  // absent (or null): no forecast condition
     call(s, "DELETE", "/api/v1/alerting/rules/" + str(created, "rule_id"), a.token, "", 204);
 }
 
@@ -1115,6 +1126,100 @@ TEST_CASE(
     int duplicates = 0;
     for (const auto& q : receiver.requests()) duplicates += q["duplicate"].GetBool() ? 1 : 0;
     CHECK(duplicates == 0);
+}
+
+TEST_CASE(
+    "alerts: a supply forecast empty within the rule's days opens an alert, a cartridge change "
+    "resolves it; messages say why",
+    "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "Dealer", "branch-1");
+    TempDir dir;
+    Sink smtp(dir.path, {"smtp"});
+    const auto en = add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com"})");
+    const auto ru =
+        add_channel(s, t.token, R"({"kind":"email","address":"it@example.ru","language":"ru"})");
+    // The day-one rule (10 %) with the forecast condition of 7 days, and a second rule of 2 days.
+    const auto week = rule_of(s, t.token, "supply_low");
+    const auto rule = call(s, "PUT", "/api/v1/alerting/rules/" + week, t.token,
+                           fmt::format(R"({{"name":"Toner for a week","kind":"supply_low",)"
+                                       R"("threshold":10,"forecast_days":7,"repeat_minutes":0,)"
+                                       R"("channel_ids":["{}","{}"]}})",
+                                       en, ru));
+    CHECK(rule["forecast_days"].GetInt() == 7);
+    const auto two_days = str(call(s, "POST", "/api/v1/alerting/rules", t.token,
+                                   R"({"name":"Toner for two days","kind":"supply_low",)"
+                                   R"("threshold":10,"forecast_days":2})",
+                                   201),
+                              "rule_id");
+
+    // Black toner falling 40 points in 3 days, read every 3 hours: at 40 % now, it is empty in
+    // about 3 days (the level-step forecast; 4.5 days hold no whole week of page counts).
+    const auto t0 = SysClock::now() - 5 * 24h;
+    std::vector<Snap> history;
+    for (int k = 0; k <= 36; ++k) {
+        const int level = static_cast<int>(std::lround(100 - 60.0 * k / 36));
+        history.emplace_back(0, t0 + std::chrono::hours(3 * k), level);
+    }
+    const auto last = t0 + 36 * 3h;
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", history)).status == 200);
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    auto r = alerts::evaluate(conn.raw(), t.id, last + 1min);
+    CHECK(r.opened == 1);
+    auto open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(open.size() == 1);
+    CHECK(str(open[0], "rule_id") == week);  // 3 days is within 7, not within 2
+    CHECK(str(open[0], "subject") == "supply:toner/black/Black Toner");
+    CHECK(open[0]["value"].GetInt64() == 40);
+    REQUIRE(open[0]["forecast_days"].IsNumber());
+    const double days = open[0]["forecast_days"].GetDouble();
+    CHECK(days > 2.0);
+    CHECK(days < 4.0);
+    // One definition: the device answer's forecast is the one the rule compared.
+    const auto device = str(open[0], "device_id");
+    const auto answer = call(s, "GET", "/api/v1/devices/" + device, t.token);
+    CHECK(answer["supplies"][0]["forecast"]["days_to_empty"].GetDouble() == Approx(days));
+    CHECK(list_alerts(s, t.token, "?state=all").size() == 1);
+    CHECK(list_alerts(s, t.token, "?state=all&kind=supply_low").size() == 1);
+    CHECK(str(call(s, "GET", "/api/v1/alerting/rules/" + two_days, t.token), "rule_id") ==
+          two_days);
+
+    // The same state again: nothing changes (the forecast is of the last reading's time).
+    r = alerts::evaluate(conn.raw(), t.id, last + 2min);
+    CHECK(r.opened + r.updated + r.resolved == 0);
+
+    // A new cartridge: too young for a forecast ("not enough data" never holds) and far above
+    // 10 %, so the alert resolves by itself.
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, last + 1h, 100}})).status == 200);
+    r = alerts::evaluate(conn.raw(), t.id, last + 1h + 1min);
+    CHECK(r.resolved == 1);
+    CHECK(list_alerts(s, t.token, "?state=open").empty());
+
+    auto config = sender_config();
+    config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
+    config.smtp_from = "printmon@example.com";
+    alerts::Sender sender(s.database().conninfo(), config);
+    CHECK(sender.run_once() == 4);  // opened and resolved, in en and ru
+    int told_why = 0;
+    for (const auto& m : smtp.mails()) {
+        const std::string body = str(m, "body");
+        const std::string subject = str(m, "subject");
+        if (subject.find("Resolved") != std::string::npos ||
+            subject.find("Устранено") != std::string::npos) {
+            continue;
+        }
+        if (std::string(m["rcpt"][0].GetString()) == "it@example.ru") {
+            CHECK(body.find("Причина: по прогнозу закончится через") != std::string::npos);
+            CHECK(body.find("в пределах 7 дн.") != std::string::npos);
+        } else {
+            CHECK(body.find("Why: forecast empty in") != std::string::npos);
+            CHECK(body.find("within the rule's 7 days") != std::string::npos);
+            CHECK(body.find("level 40 %") == std::string::npos);  // the level did not fire it
+        }
+        ++told_why;
+    }
+    CHECK(told_why == 2);
 }
 
 }  // namespace printmon::cloud::test

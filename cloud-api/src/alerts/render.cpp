@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace printmon::cloud::alerts {
@@ -27,7 +29,36 @@ std::string severity_title(const std::string& severity, const std::string& langu
     return "информация";
 }
 
+// Days as people read them: "3", "2.5".
+std::string days_text(double days) {
+    return std::abs(days - std::round(days)) < 0.05 ? fmt::format("{:.0f}", days)
+                                                    : fmt::format("{:.1f}", days);
+}
+
 }  // namespace
+
+std::string supply_reason(const AlertView& a, const std::string& language) {
+    if (a.kind != "supply_low") return {};
+    const bool r = ru(language);
+    std::vector<std::string> parts;
+    // The level part holds when the level is at or below the rule's percent, or the device says
+    // empty without one (no value and no forecast).
+    if ((a.value && *a.value <= a.rule_threshold) || (!a.value && !a.forecast_days)) {
+        parts.push_back(
+            a.value ? fmt::format(fmt::runtime(r ? "уровень {} % — не выше {} % по правилу"
+                                                 : "level {} % is at or below the rule's {} %"),
+                                  *a.value, a.rule_threshold)
+                    : std::string(r ? "устройство сообщает, что материал закончился"
+                                    : "the device reports it empty"));
+    }
+    if (a.forecast_days) {
+        parts.push_back(fmt::format(
+            fmt::runtime(r ? "по прогнозу закончится через {} дн. — в пределах {} дн. по правилу"
+                           : "forecast empty in {} days, within the rule's {} days"),
+            days_text(*a.forecast_days), a.rule_forecast_days.value_or(0)));
+    }
+    return fmt::format("{}", fmt::join(parts, "; "));
+}
 
 std::string describe_target(const AlertView& a, const std::string& language) {
     const bool r = ru(language);
@@ -64,6 +95,9 @@ EmailText render_email(const AlertView& a, const std::string& event, const std::
     body += fmt::format("{}: {}\n", r ? "Правило" : "Rule", a.rule_name);
     body += fmt::format("{}: {}\n", r ? "Объект" : "Target", what);
     if (!a.detail.empty()) body += fmt::format("{}: {}\n", r ? "Подробности" : "Detail", a.detail);
+    if (const auto why = supply_reason(a, language); !why.empty() && !resolved) {
+        body += fmt::format("{}: {}\n", r ? "Причина" : "Why", why);
+    }
     body +=
         fmt::format("{}: {}\n", r ? "Важность" : "Severity", severity_title(a.severity, language));
     body += fmt::format("{}: {}\n", r ? "С" : "Since", a.since);
@@ -145,6 +179,22 @@ std::string render_webhook(const std::string& notification_id, const AlertView& 
     text("serial", a.serial);
     text("location", a.location);
     text("site", a.site);
+    // Why a supply alert holds: the numbers, and the English sentence for chat receivers.
+    w.Key("forecast_days");
+    if (a.forecast_days) {
+        w.Double(*a.forecast_days);
+    } else {
+        w.Null();
+    }
+    w.Key("rule_threshold");
+    w.Int(a.rule_threshold);
+    w.Key("rule_forecast_days");
+    if (a.rule_forecast_days) {
+        w.Int(*a.rule_forecast_days);
+    } else {
+        w.Null();
+    }
+    text("reason", supply_reason(a, "en"));
     w.EndObject();
     w.EndObject();
     return {buffer.GetString(), buffer.GetSize()};

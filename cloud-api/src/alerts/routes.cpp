@@ -34,7 +34,8 @@ constexpr std::size_t kMaxBody = 16 * 1024;
 constexpr const char* kAlertColumns =
     "a.alert_id::text AS alert_id, a.rule_id::text AS rule_id, r.name AS rule_name, a.kind, "
     "a.state, a.severity, a.target, a.device_id::text AS device_id, a.scanner_id, a.subject, "
-    "a.detail, a.value, pm_rfc3339(a.since) AS since, pm_rfc3339(a.opened_at) AS opened_at, "
+    "a.detail, a.value, a.forecast_days, r.forecast_days AS rule_forecast_days, "
+    "pm_rfc3339(a.since) AS since, pm_rfc3339(a.opened_at) AS opened_at, "
     "pm_rfc3339(a.updated_at) AS updated_at, pm_rfc3339(a.resolved_at) AS resolved_at, "
     "pm_rfc3339(a.acknowledged_at) AS acknowledged_at, a.acknowledged_by, "
     "pm_rfc3339(a.snoozed_until) AS snoozed_until, coalesce(d.vendor, '') AS vendor, "
@@ -81,7 +82,8 @@ constexpr const char* kSnoozeSql =
     "WHERE tenant_id = $1::uuid AND alert_id = $2::uuid RETURNING 1";
 
 constexpr const char* kRuleColumns =
-    "SELECT r.rule_id::text AS rule_id, r.name, r.kind, r.threshold, r.site, r.vendor, "
+    "SELECT r.rule_id::text AS rule_id, r.name, r.kind, r.threshold, r.forecast_days, r.site, "
+    "r.vendor, "
     "r.device_id::text AS device_id, r.enabled, r.repeat_minutes, r.notify_resolved, "
     "(SELECT coalesce(jsonb_agg(rc.channel_id::text ORDER BY rc.channel_id), '[]'::jsonb) "
     " FROM rule_channels rc WHERE rc.tenant_id = r.tenant_id AND rc.rule_id = r.rule_id) "
@@ -99,13 +101,14 @@ const std::string kGetRuleSql = std::string(kRuleColumns) + "AND r.rule_id = $2:
 constexpr const char* kInsertRule = "alerting_insert_rule";
 constexpr const char* kInsertRuleSql =
     "INSERT INTO alert_rules (tenant_id, rule_id, name, kind, threshold, site, vendor, device_id, "
-    "enabled, repeat_minutes, notify_resolved) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, "
-    "$8::uuid, $9, $10, $11)";
+    "enabled, repeat_minutes, notify_resolved, forecast_days) VALUES ($1::uuid, $2::uuid, $3, $4, "
+    "$5, $6, $7, $8::uuid, $9, $10, $11, $12::integer)";
 constexpr const char* kUpdateRule = "alerting_update_rule";
 constexpr const char* kUpdateRuleSql =
     "UPDATE alert_rules SET name = $3, kind = $4, threshold = $5, site = $6, vendor = $7, "
     "device_id = $8::uuid, enabled = $9, repeat_minutes = $10, notify_resolved = $11, "
-    "updated_at = now() WHERE tenant_id = $1::uuid AND rule_id = $2::uuid RETURNING 1";
+    "forecast_days = $12::integer, updated_at = now() WHERE tenant_id = $1::uuid AND rule_id = "
+    "$2::uuid RETURNING 1";
 constexpr const char* kDeleteRule = "alerting_delete_rule";
 constexpr const char* kDeleteRuleSql =
     "DELETE FROM alert_rules WHERE tenant_id = $1::uuid AND rule_id = $2::uuid RETURNING 1";
@@ -263,6 +266,8 @@ void write_row(Writer& w, const pqxx::row& row) {
             w.Bool(text == "t");
         } else if (oid == 20 || oid == 21 || oid == 23) {
             w.Int64(row[i].as<long long>());
+        } else if (oid == 700 || oid == 701) {
+            w.Double(row[i].as<double>());
         } else if (oid == 114 || oid == 3802) {
             w.RawValue(text.data(), text.size(), rapidjson::kObjectType);
         } else {
@@ -399,6 +404,7 @@ std::string uuid_array(const std::vector<std::string>& ids) {
 struct RuleInput {
     std::string name, kind;
     int threshold = 0;
+    std::optional<int> forecast_days;  ///< supply_low only
     std::optional<std::string> site, vendor, device_id;
     bool enabled = true;
     int repeat_minutes = 60;
@@ -421,9 +427,9 @@ constexpr KindSpec kKinds[] = {
 };
 
 RuleInput parse_rule(const net::Request& request) {
-    const auto doc =
-        body_of(request, {"name", "kind", "threshold", "site", "vendor", "device_id", "enabled",
-                          "repeat_minutes", "notify_resolved", "channel_ids"});
+    const auto doc = body_of(
+        request, {"name", "kind", "threshold", "forecast_days", "site", "vendor", "device_id",
+                  "enabled", "repeat_minutes", "notify_resolved", "channel_ids"});
     RuleInput r;
     r.name = *text(doc, "name", true, 200);
     r.kind = *text(doc, "kind", true, 32);
@@ -441,6 +447,15 @@ RuleInput parse_rule(const net::Request& request) {
     }
     const auto threshold = integer(doc, "threshold", spec->min, spec->max);
     r.threshold = static_cast<int>(*threshold);
+    if (const auto* v = find(doc, "forecast_days")) {
+        if (r.kind != "supply_low") {
+            throw invalid("forecast_days: only supply_low rules have a forecast condition");
+        }
+        if (!v->IsInt64()) {
+            throw invalid("forecast_days: must be an integer number of days (1 to 365) or null");
+        }
+        r.forecast_days = static_cast<int>(*integer(doc, "forecast_days", 1, 365));
+    }
     r.site = text(doc, "site", false, 200);
     r.vendor = text(doc, "vendor", false, 100);
     if (const auto* v = find(doc, "device_id")) {
@@ -492,10 +507,11 @@ void store_rule(pqxx::work& tx, const std::string& tenant, const std::string& ru
                 const RuleInput& r, bool create) {
     if (create) {
         tx.exec_prepared0(kInsertRule, tenant, rule_id, r.name, r.kind, r.threshold, r.site,
-                          r.vendor, r.device_id, r.enabled, r.repeat_minutes, r.notify_resolved);
+                          r.vendor, r.device_id, r.enabled, r.repeat_minutes, r.notify_resolved,
+                          r.forecast_days);
     } else if (tx.exec_prepared(kUpdateRule, tenant, rule_id, r.name, r.kind, r.threshold, r.site,
                                 r.vendor, r.device_id, r.enabled, r.repeat_minutes,
-                                r.notify_resolved)
+                                r.notify_resolved, r.forecast_days)
                    .empty()) {
         throw not_found("rule");
     }
