@@ -56,7 +56,7 @@ function alertSubject(a) {
 function alertBadges(a) {
   return [
     badge(a.state === 'resolved' ? 'ok' : a.state === 'pending' ? 'off' : sevCls(a.severity), stateName(a.state)),
-    a.acknowledged_at ? badge('info', t('acknowledged_by', { who: a.acknowledged_by || '—' })) : null,
+    a.acknowledged_at ? badge('info', t('acknowledged_by', { who: a.acknowledged_by_name || a.acknowledged_by || '—' })) : null,
     a.snoozed_until && Date.parse(a.snoozed_until) > Date.now() ? badge('off', t('snoozed_until', { time: fmtTime(a.snoozed_until) })) : null,
   ];
 }

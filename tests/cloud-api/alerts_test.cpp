@@ -402,6 +402,9 @@ TEST_CASE(
     // Acknowledge and snooze through the API.
     auto acked = call(s, "POST", "/api/v1/alerting/alerts/" + alert_id + "/acknowledge", t.token);
     CHECK(acked["acknowledged_at"].IsString());
+    // By an API token: its name ("test", CloudServer::create_token), not its id.
+    CHECK(str(acked, "acknowledged_by_name") == "test");
+    CHECK(str(acked, "acknowledged_by") != "test");
     auto snoozed = call(s, "POST", "/api/v1/alerting/alerts/" + alert_id + "/snooze", t.token,
                         R"({"minutes":30})");
     CHECK(snoozed["snoozed_until"].IsString());
@@ -752,6 +755,21 @@ TEST_CASE("alerts API: defaults seeded, malformed rules are 400s, tenants isolat
     const auto id = str(mine[0], "alert_id");
     call(s, "GET", "/api/v1/alerting/alerts/" + id, b.token, "", 404);
     call(s, "POST", "/api/v1/alerting/alerts/" + id + "/acknowledge", b.token, "", 404);
+    // Acknowledged by a console user: the API and the console show the user's e-mail.
+    const auto user = call(s, "POST", "/api/v1/users?tenant=" + a.id, kAdminToken,
+                           R"({"email":"Olga@Example.com","role":"viewer",)"
+                           R"("password":"correct horse battery"})",
+                           201);
+    const auto session =
+        call(s, "POST", "/api/v1/auth/login", "",
+             R"({"tenant_id":")" + a.id +
+                 R"(","email":"Olga@Example.com","password":"correct horse battery"})");
+    const auto acked =
+        call(s, "POST", "/api/v1/alerting/alerts/" + id + "/acknowledge", str(session, "token"));
+    CHECK(str(acked, "acknowledged_by") == str(user, "user_id"));
+    CHECK(str(acked, "acknowledged_by_name") == "Olga@Example.com");
+    CHECK(str(list_alerts(s, a.token, "?state=acknowledged").at(0), "acknowledged_by_name") ==
+          "Olga@Example.com");
     call(s, "GET", "/api/v1/alerting/alerts?tenant=" + a.id, b.token, "", 403);
     CHECK(list_alerts(s, kAdminToken, "?tenant=" + a.id).size() == 1);
     // A rule created, edited, deleted by the owner.

@@ -38,6 +38,14 @@ constexpr const char* kAlertColumns =
     "pm_rfc3339(a.since) AS since, pm_rfc3339(a.opened_at) AS opened_at, "
     "pm_rfc3339(a.updated_at) AS updated_at, pm_rfc3339(a.resolved_at) AS resolved_at, "
     "pm_rfc3339(a.acknowledged_at) AS acknowledged_at, a.acknowledged_by, "
+    // Who acknowledged, for people: acknowledged_by is the principal's id (a user, an API
+    // token, "admin"); a user shows as the e-mail, a token as its name (else its key prefix).
+    "CASE WHEN a.acknowledged_by IS NULL THEN NULL WHEN a.acknowledged_by = 'admin' "
+    " THEN 'platform admin' ELSE coalesce((SELECT u.email FROM users u "
+    " WHERE u.tenant_id = a.tenant_id AND u.user_id::text = a.acknowledged_by), "
+    " (SELECT coalesce(nullif(t.name, ''), 'API token ' || t.key_prefix) FROM api_tokens t "
+    " WHERE t.tenant_id = a.tenant_id AND t.token_id::text = a.acknowledged_by), "
+    " a.acknowledged_by) END AS acknowledged_by_name, "
     "pm_rfc3339(a.snoozed_until) AS snoozed_until, coalesce(d.vendor, '') AS vendor, "
     "coalesce(d.model, '') AS model, coalesce(d.serial, '') AS serial, "
     "coalesce(d.location, '') AS location, coalesce(s.site, '') AS site ";
