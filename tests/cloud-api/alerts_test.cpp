@@ -518,16 +518,18 @@ TEST_CASE(
     for (const auto& a : list_alerts(s, t.token, "")) kinds.insert(str(a, "kind"));
     CHECK(kinds == std::set<std::string>{"device_silent", "scanner_silent"});
     // After a day and more, the branch's devices are all silent, but the scanner's alert tells
-    // that: no alert per printer.
+    // that: no alert for device 1, which answered until the branch went quiet. Device 0 was
+    // silent for a day while its scanner kept uploading: its alert stays open (resolving it
+    // would tell people it answered again, and nothing has heard from it).
     alerts::evaluate(conn.raw(), t.id, now + 30h);
-    kinds.clear();
-    for (const auto& a : list_alerts(s, t.token, "")) kinds.insert(str(a, "kind"));
-    CHECK(kinds == std::set<std::string>{"scanner_silent"});
+    std::multiset<std::string> all;
+    for (const auto& a : list_alerts(s, t.token, "")) all.insert(str(a, "kind"));
+    CHECK(all == std::multiset<std::string>{"device_silent", "scanner_silent"});
 
     // The branch comes back with both devices.
     REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, now, 50}, {1, now, 50}})).status == 200);
     const auto r = alerts::evaluate(conn.raw(), t.id, SysClock::now());
-    CHECK(r.resolved == 1);
+    CHECK(r.resolved == 2);
     CHECK(list_alerts(s, t.token, "").empty());
 }
 
@@ -1238,6 +1240,57 @@ TEST_CASE(
         ++told_why;
     }
     CHECK(told_why == 2);
+}
+
+TEST_CASE(
+    "alerts: a silent branch with equal hours raises one scanner alert, no device alerts "
+    "flapping open and resolved",
+    "[alerts][integration]") {
+    CloudServer s;
+    auto t = make_tenant(s, "Dealer", "branch-1");
+    const auto mail = add_channel(s, t.token, R"({"kind":"email","address":"ops@example.com"})");
+    // Both rules at 24 hours, both telling the same channel.
+    update_rule(s, t.token, rule_of(s, t.token, "device_silent"), "device_silent", 24, 0, {mail});
+    update_rule(s, t.token, rule_of(s, t.token, "scanner_silent"), "scanner_silent", 24, 0, {mail});
+    auto conn = s.database().connect();
+    alerts::prepare_statements(conn.raw());
+    // The branch polls its printers every 5 minutes, device 0 two minutes before device 1 in
+    // each round, then goes silent: its devices' last answers are a little older than the
+    // scanner's last upload (last_seen_at), and not equal to each other.
+    const auto now = SysClock::now();
+    std::vector<Snap> rounds;
+    for (int k = 6; k >= 0; --k) {
+        rounds.emplace_back(0, now - 3min - k * 5min, 50);
+        rounds.emplace_back(1, now - 1min - k * 5min, 50);
+    }
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", rounds)).status == 200);
+    // Before, inside and after the gap between the devices' 24 hours and the scanner's.
+    int queued = 0;
+    for (const auto at : {now + 23h, now + 24h - 2min, now + 24h - 30s, now + 24h, now + 24h + 2min,
+                          now + 30h, now + 48h, now + 24h * 7}) {
+        const auto r = alerts::evaluate(conn.raw(), t.id, at);
+        queued += r.notifications;
+        std::multiset<std::string> kinds;
+        for (const auto& a : list_alerts(s, t.token, "")) kinds.insert(str(a, "kind"));
+        INFO("evaluated at now + "
+             << std::chrono::duration_cast<std::chrono::seconds>(at - now).count() << " s");
+        CHECK(kinds.count("device_silent") == 0);
+        CHECK(kinds.count("scanner_silent") == (at >= now + 24h + 2min ? 1U : 0U));
+    }
+    // Never opened, not even for one evaluation: no trace, no message.
+    CHECK(scalar(s,
+                 "SELECT count(*) FROM alerts WHERE tenant_id = $1::uuid "
+                 "AND kind = 'device_silent'",
+                 t.id) == 0);
+    CHECK(queued == 1);  // the scanner's opening
+
+    // The branch comes back: the scanner's alert resolves, still no device alert.
+    const auto back = SysClock::now();
+    REQUIRE(s.ingest(t.key, batch_of("branch-1", {{0, back, 50}, {1, back, 50}})).status == 200);
+    const auto r = alerts::evaluate(conn.raw(), t.id, back + 1min);
+    CHECK(r.resolved == 1);
+    CHECK(r.opened == 0);
+    CHECK(list_alerts(s, t.token, "").empty());
 }
 
 }  // namespace printmon::cloud::test

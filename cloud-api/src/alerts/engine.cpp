@@ -43,12 +43,16 @@ constexpr const char* kRulesSql =
 // definition of a rule's scope, read by both statements below. $1 tenant.
 constexpr const char* kScopeSql =
     "WITH r AS (SELECT * FROM alert_rules WHERE tenant_id = $1::uuid AND enabled), "
+    // branch_seen: the freshest answer of any device its scanner saw last (device_silent).
     "dev AS (SELECT d.device_id, d.last_seen, coalesce(s.site, '') AS site, d.vendor, "
-    " s.last_seen_at AS scanner_seen FROM devices d LEFT JOIN scanners s "
+    " s.last_seen_at AS scanner_seen, CASE WHEN d.last_scanner_id IS NOT NULL THEN "
+    " max(d.last_seen) OVER (PARTITION BY d.last_scanner_id) END AS branch_seen "
+    " FROM devices d LEFT JOIN scanners s "
     " ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id "
     " WHERE d.tenant_id = $1::uuid), "
     "rd AS (SELECT r.rule_id, r.kind, r.threshold, r.forecast_days, dev.device_id, "
-    " dev.last_seen, dev.scanner_seen FROM r JOIN dev ON (r.site IS NULL OR dev.site = r.site) "
+    " dev.last_seen, dev.scanner_seen, dev.branch_seen FROM r JOIN dev ON (r.site IS NULL OR "
+    "dev.site = r.site) "
     " AND (r.vendor IS NULL OR lower(dev.vendor) = lower(r.vendor)) "
     " AND (r.device_id IS NULL OR dev.device_id = r.device_id) "
     " WHERE r.kind <> 'scanner_silent') ";
@@ -92,8 +96,16 @@ const std::string kConditionsSql =
     " '{status,alerts}') = 'array' THEN dl.snapshot #> '{status,alerts}' ELSE '[]' END) a "
     "WHERE rd.kind = 'device_error' AND a ->> 'severity' = 'critical' "
     " AND cardinality(dl.errors) = 0 "
-    // Not polled for so long, unless its scanner is silent as long (the scanner's alert tells
-    // that; a silent branch must not raise one alert per printer).
+    // Not polled for so long, unless its branch went silent with it: the device answered in
+    // its scanner's last polling round, i.e. its last answer is within two of its own polling
+    // intervals (at least 30 s) of the freshest answer of any device that scanner saw. Both
+    // times are the scanner's, so the upload lag plays no part. Rationale: a device's last
+    // answer always precedes its scanner's last upload by up to a polling round; measured
+    // against the scanner's silence (as before), every printer of a branch that went quiet
+    // crossed the hours before the scanner did (equal hours on both rules) and opened, then
+    // resolved, an alert of its own. So a silent branch raises only its scanner's alert, and a
+    // device found silent while the branch still answered stays open (resolving it would say
+    // it answered again). A one-device branch is the scanner's alert alone.
     "UNION ALL "
     "SELECT rd.rule_id::text, rd.device_id::text, rd.device_id::text, NULL, '', 'warning', "
     " 'last answered ' || pm_rfc3339(rd.last_seen), "
@@ -101,8 +113,9 @@ const std::string kConditionsSql =
     " pm_rfc3339(rd.last_seen) FROM rd "
     "WHERE rd.kind = 'device_silent' "
     " AND rd.last_seen < $2::timestamptz - make_interval(hours => rd.threshold) "
-    " AND NOT coalesce(rd.scanner_seen < $2::timestamptz - make_interval(hours => rd.threshold), "
-    " false) "
+    " AND NOT coalesce(rd.branch_seen - rd.last_seen <= greatest(interval '30 seconds', "
+    "  2 * (rd.last_seen - (SELECT max(x.polled_at) FROM readings x WHERE x.tenant_id = $1::uuid "
+    "  AND x.device_id = rd.device_id AND x.polled_at < rd.last_seen))), false) "
     // A scanner that uploaded once and has been silent since; revoked ones are gone on purpose.
     "UNION ALL "
     "SELECT r.rule_id::text, 'scanner:' || s.scanner_id, NULL, s.scanner_id, '', 'critical', "
