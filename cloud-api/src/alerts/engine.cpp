@@ -572,6 +572,7 @@ EvaluationReport evaluate(pqxx::connection& conn, const std::string& tenant,
 
     if (!told.empty()) {
         std::vector<std::string> ids;
+        ids.reserve(told.size());
         for (const auto& t : told) ids.push_back(t.first);
         std::map<std::string, AlertView> by_id;
         for (auto& v : views(tx, tenant, ids)) by_id.emplace(v.alert_id, std::move(v));

@@ -521,6 +521,7 @@ const std::vector<Grouping> kGroupings = {
 const std::vector<std::string_view>& device_sort_keys() {
     static const std::vector<std::string_view> kKeys = [] {
         std::vector<std::string_view> keys;
+        keys.reserve(std::size(kDeviceSorts));
         for (const auto& [key, expr] : kDeviceSorts) keys.push_back(key);
         return keys;
     }();
