@@ -35,28 +35,28 @@ constexpr const char* kRulesSql =
     "SELECT rule_id::text, name, kind, threshold, repeat_minutes, notify_resolved "
     "FROM alert_rules WHERE tenant_id = $1::uuid";
 
-// Every condition that holds now, one row per rule, target and subject. Device rules see a
-// device through its scope (site of the scanner that saw it last, vendor, device); the latest
-// state comes from the read model (device_latest, device_supplies), refreshed first.
-// $1 tenant, $2 now.
 // The enabled rules (r) and each device rule with the devices in its scope (rd): the one
 // definition of a rule's scope, read by both statements below. $1 tenant.
 constexpr const char* kScopeSql =
     "WITH r AS (SELECT * FROM alert_rules WHERE tenant_id = $1::uuid AND enabled), "
     // branch_seen: the freshest answer of any device its scanner saw last (device_silent).
     "dev AS (SELECT d.device_id, d.last_seen, coalesce(s.site, '') AS site, d.vendor, "
-    " s.last_seen_at AS scanner_seen, CASE WHEN d.last_scanner_id IS NOT NULL THEN "
+    " CASE WHEN d.last_scanner_id IS NOT NULL THEN "
     " max(d.last_seen) OVER (PARTITION BY d.last_scanner_id) END AS branch_seen "
     " FROM devices d LEFT JOIN scanners s "
     " ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id "
     " WHERE d.tenant_id = $1::uuid), "
     "rd AS (SELECT r.rule_id, r.kind, r.threshold, r.forecast_days, dev.device_id, "
-    " dev.last_seen, dev.scanner_seen, dev.branch_seen FROM r JOIN dev ON (r.site IS NULL OR "
+    " dev.last_seen, dev.branch_seen FROM r JOIN dev ON (r.site IS NULL OR "
     "dev.site = r.site) "
     " AND (r.vendor IS NULL OR lower(dev.vendor) = lower(r.vendor)) "
     " AND (r.device_id IS NULL OR dev.device_id = r.device_id) "
     " WHERE r.kind <> 'scanner_silent') ";
 
+// Every condition that holds now, one row per rule, target and subject. Device rules see a
+// device through its scope (site of the scanner that saw it last, vendor, device); the latest
+// state comes from the read model (device_latest, device_supplies), refreshed first.
+// $1 tenant, $2 now.
 constexpr const char* kConditions = "alerts_conditions";
 const std::string kConditionsSql =
     std::string(kScopeSql) +
@@ -148,7 +148,7 @@ constexpr const char* kForecastTargets = "alerts_forecast_targets";
 const std::string kForecastTargetsSql =
     std::string(kScopeSql) +
     "SELECT rd.rule_id::text, rd.forecast_days, rd.device_id::text, "
-    " coalesce(l.snapshot -> 'supplies', '[]'::jsonb)::text, l.snapshot #>> '{identity,vendor}' "
+    " coalesce(l.snapshot -> 'supplies', '[]'::jsonb)::text "
     "FROM rd JOIN device_latest l ON l.tenant_id = $1::uuid AND l.device_id = rd.device_id "
     "WHERE rd.kind = 'supply_low' AND rd.forecast_days IS NOT NULL "
     "ORDER BY rd.device_id, rd.rule_id";
