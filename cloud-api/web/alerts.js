@@ -6,7 +6,7 @@
 // tab-deliveries), alerts-table, alert-row (data-alert-id, data-state), alert-ack, alert-snooze
 // (a select of minutes), alert-device, al-state, al-site, al-severity, al-kind, al-count-<state>,
 // alerts-empty; rules-table, rule-row (data-rule-id), add-rule, rule-name, rule-kind,
-// rule-threshold, rule-site, rule-vendor, rule-device, rule-repeat, rule-channel (checkboxes),
+// rule-threshold, rule-forecast-days, rule-site, rule-vendor, rule-device, rule-repeat, rule-channel (checkboxes),
 // rule-save, rule-edit, rule-delete; channels-table, channel-row, add-channel, channel-name,
 // channel-kind, channel-address, channel-language, channel-digest, channel-hour,
 // channel-max, channel-save, channel-edit, channel-test, channel-delete, webhook-secret;
@@ -44,7 +44,9 @@ function alertSubject(a) {
   const s = a.subject || '';
   if (s.startsWith('supply:')) {
     const parts = s.slice(7).split('/');
-    return t('subject_supply', { supply: parts.slice(2).join('/') || parts[1] || parts[0], value: a.value == null ? '—' : num(a.value) });
+    const text = t('subject_supply', { supply: parts.slice(2).join('/') || parts[1] || parts[0], value: a.value == null ? '—' : num(a.value) });
+    // Why it holds when the forecast fired it (forecast_days is set only then).
+    return a.forecast_days == null ? text : text + ' · ' + t('forecast_why', { days: num(a.forecast_days), within: a.rule_forecast_days == null ? '—' : a.rule_forecast_days });
   }
   if (s.startsWith('error:')) return printerError(s.slice(6));
   return a.detail || kindName(a.kind);
@@ -54,7 +56,7 @@ function alertSubject(a) {
 function alertBadges(a) {
   return [
     badge(a.state === 'resolved' ? 'ok' : a.state === 'pending' ? 'off' : sevCls(a.severity), stateName(a.state)),
-    a.acknowledged_at ? badge('info', t('acknowledged_by', { who: a.acknowledged_by || '—' })) : null,
+    a.acknowledged_at ? badge('info', t('acknowledged_by', { who: a.acknowledged_by_name || a.acknowledged_by || '—' })) : null,
     a.snoozed_until && Date.parse(a.snoozed_until) > Date.now() ? badge('off', t('snoozed_until', { time: fmtTime(a.snoozed_until) })) : null,
   ];
 }
@@ -154,6 +156,7 @@ routes.rules = async function rulesPage(view) {
       field({ name: 'name', label: t('f_name'), required: true, max: 200, value: x.name, tid: 'rule-name' }),
       field({ name: 'kind', label: t('f_kind'), options: ALERT_KINDS.map((k) => [k, kindName(k)]), value: x.kind || 'supply_low', tid: 'rule-kind' }),
       field({ name: 'threshold', label: t('f_threshold'), type: 'number', required: true, value: x.threshold, tid: 'rule-threshold', hint: t('threshold_hint') }),
+      field({ name: 'forecast_days', label: t('f_forecast_days'), type: 'number', value: x.forecast_days, tid: 'rule-forecast-days', hint: t('forecast_days_hint') }),
       h('div', { class: 'grid two tight' },
         field({ name: 'site', label: t('f_site'), max: 200, value: x.site, tid: 'rule-site', list: 'dl-rule-sites', hint: t('scope_hint') }),
         field({ name: 'vendor', label: t('f_vendor'), max: 100, value: x.vendor, tid: 'rule-vendor' })),
@@ -169,16 +172,24 @@ routes.rules = async function rulesPage(view) {
     ], okLabel, async (v) => {
       // The server checks everything (unit and range per kind); its 400 names the field.
       const body = { name: v.name, kind: v.kind, threshold: v.threshold === '' ? null : Number(v.threshold),
+        // Only supply rules have the forecast condition; empty switches it off.
+        forecast_days: v.kind !== 'supply_low' || v.forecast_days === '' ? null : Number(v.forecast_days),
         site: v.site || null, vendor: v.vendor || null, device_id: v.device_id || null,
         repeat_minutes: v.repeat_minutes === '' ? 60 : Number(v.repeat_minutes), notify_resolved: v.notify_resolved, enabled: v.enabled,
         channel_ids: Object.keys(v).filter((k) => k.startsWith('ch_') && v[k]).map((k) => k.slice(3)) };
       // The server's own wording, so errText() translates it like the server's answer.
       if (!Number.isInteger(body.threshold)) throw new ApiError(400, 'invalid_body', 'threshold: must be an integer');  // i18n-ignore: parsed, not shown
+      if (body.forecast_days !== null && !Number.isInteger(body.forecast_days)) throw new ApiError(400, 'invalid_body', 'forecast_days: must be an integer');  // i18n-ignore: parsed, not shown
       await action(body);
     }, 'rule-save');
     const kindSel = dlg.querySelector('[name=kind]');
     const hint = dlg.querySelector('[name=threshold]').parentElement.querySelector('.hint');
-    const showUnit = () => { const [lo, hi] = KIND_UNIT[kindSel.value]; hint.textContent = t('threshold_range', { unit: unitName(kindSel.value), min: lo, max: hi }); };
+    const forecastField = dlg.querySelector('[name=forecast_days]').parentElement;
+    const showUnit = () => {
+      const [lo, hi] = KIND_UNIT[kindSel.value];
+      hint.textContent = t('threshold_range', { unit: unitName(kindSel.value), min: lo, max: hi });
+      forecastField.hidden = kindSel.value !== 'supply_low';
+    };
     kindSel.addEventListener('change', showUnit);
     showUnit();
   };
@@ -194,7 +205,7 @@ routes.rules = async function rulesPage(view) {
     h('section', { class: 'card flush' }, table([
       { label: t('f_name'), render: (x) => h('span', { class: 'strong' }, x.name) },
       { label: t('f_kind'), render: (x) => kindName(x.kind) },
-      { label: t('f_threshold'), render: (x) => thresholdText(x.kind, x.threshold) },
+      { label: t('f_threshold'), render: (x) => thresholdText(x.kind, x.threshold) + (x.forecast_days ? ' ' + t('thr_forecast', { count: x.forecast_days }) : '') },
       { label: t('col_scope'), render: scope },
       { label: t('f_channels'), render: (x) => (x.channel_ids.length ? x.channel_ids.map(channelName).join(', ') : h('span', { class: 'muted' }, t('no_channels'))) },
       { label: t('col_open'), cls: 'num', render: (x) => num(x.open_alerts) },

@@ -268,6 +268,7 @@ function fieldLabel(f) {
     new_password: t('f_new_password'), current_password: t('f_current_password'), role: t('f_role'),
     time_zone: t('f_time_zone'), to: t('f_new_name'), threshold: t('f_threshold'), kind: t('f_kind'),
     vendor: t('f_vendor'), device_id: t('f_device_id'), repeat_minutes: t('f_repeat_minutes'), channel_ids: t('f_channels'),
+    forecast_days: t('f_forecast_days'),
     address: t('f_address'), language: t('f_msg_language'), digest: t('f_digest'), digest_hour: t('f_digest_hour'),
     max_per_hour: t('f_max_per_hour'),
   })[f] || f;

@@ -187,9 +187,15 @@ try {
   // A threshold every supply meets: the evaluation after a rule change opens alerts at once.
   await page.fill(tid('rule-threshold'), '100');
   await page.fill(tid('rule-vendor'), device.vendor);
+  // The forecast condition: shown for supply rules only, saved with the rule.
+  assert.ok(await page.isVisible(tid('rule-forecast-days')), 'the forecast field of a supply rule');
+  await page.selectOption(tid('rule-kind'), 'device_error');
+  assert.ok(!(await page.isVisible(tid('rule-forecast-days'))), 'no forecast field for device errors');
+  await page.selectOption(tid('rule-kind'), 'supply_low');
+  await page.fill(tid('rule-forecast-days'), '7');
   await page.click(tid('rule-save'));
   await waitFor('the new rule listed', async () => (await text(tid('rules-table'))).includes('Тонер на исходе (тест)'));
-  assert.equal(sql(`SELECT threshold || ' ' || vendor FROM alert_rules WHERE name = 'Тонер на исходе (тест)'`), '100 ' + device.vendor);
+  assert.equal(sql(`SELECT threshold || ' ' || vendor || ' ' || forecast_days FROM alert_rules WHERE name = 'Тонер на исходе (тест)'`), '100 ' + device.vendor + ' 7');
   await shoot('rules', 'ru');
 
   step('notification channels: add an e-mail channel in Russian, send a test');
@@ -227,12 +233,28 @@ try {
   await page.selectOption(tid('al-state'), 'acknowledged');
   await waitFor('the acknowledged filter', async () =>
     (await rows(`${tid('alert-row')}[data-alert-id="${alertId}"]`)) === 1);
+  // Who acknowledged it: the signed-in user's e-mail, not an id.
+  assert.ok((await text(`${tid('alert-row')}[data-alert-id="${alertId}"]`)).includes(email), 'acknowledged by the e-mail');
   await page.selectOption(tid('al-severity'), 'critical');
   await settle();
   assert.match(page.url(), /severity=critical/);
   await go('#/alerts');
   await page.waitForSelector(tid('alerts-table'));
   await shoot('alerts', 'ru');
+  // A phone (390 px): the table becomes cards and nothing makes the page scroll sideways.
+  {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await settle();
+    const widths = await page.evaluate(() => ({
+      body: document.body.scrollWidth, page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth,
+      wide: [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)),
+    }));
+    assert.ok(widths.body <= widths.screen && widths.page <= widths.screen, `no horizontal overflow at 390 px: ${JSON.stringify(widths)}`);
+    await page.setViewportSize(size);
+    await settle();
+  }
   await page.locator(`${tid('alert-row')} ${tid('alert-device')}`).first().click();
   await page.waitForSelector(tid('device-rule-alerts'));
   await waitFor('the device page lists its rule alerts', async () =>

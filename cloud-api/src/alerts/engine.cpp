@@ -1,5 +1,6 @@
 #include "alerts/engine.hpp"
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 #include <pqxx/result>
 
 #include "alerts/render.hpp"
+#include "api/forecasts.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -33,22 +35,31 @@ constexpr const char* kRulesSql =
     "SELECT rule_id::text, name, kind, threshold, repeat_minutes, notify_resolved "
     "FROM alert_rules WHERE tenant_id = $1::uuid";
 
+// The enabled rules (r) and each device rule with the devices in its scope (rd): the one
+// definition of a rule's scope, read by both statements below. $1 tenant.
+constexpr const char* kScopeSql =
+    "WITH r AS (SELECT * FROM alert_rules WHERE tenant_id = $1::uuid AND enabled), "
+    // branch_seen: the freshest answer of any device its scanner saw last (device_silent).
+    "dev AS (SELECT d.device_id, d.last_seen, coalesce(s.site, '') AS site, d.vendor, "
+    " CASE WHEN d.last_scanner_id IS NOT NULL THEN "
+    " max(d.last_seen) OVER (PARTITION BY d.last_scanner_id) END AS branch_seen "
+    " FROM devices d LEFT JOIN scanners s "
+    " ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id "
+    " WHERE d.tenant_id = $1::uuid), "
+    "rd AS (SELECT r.rule_id, r.kind, r.threshold, r.forecast_days, dev.device_id, "
+    " dev.last_seen, dev.branch_seen FROM r JOIN dev ON (r.site IS NULL OR "
+    "dev.site = r.site) "
+    " AND (r.vendor IS NULL OR lower(dev.vendor) = lower(r.vendor)) "
+    " AND (r.device_id IS NULL OR dev.device_id = r.device_id) "
+    " WHERE r.kind <> 'scanner_silent') ";
+
 // Every condition that holds now, one row per rule, target and subject. Device rules see a
 // device through its scope (site of the scanner that saw it last, vendor, device); the latest
 // state comes from the read model (device_latest, device_supplies), refreshed first.
 // $1 tenant, $2 now.
 constexpr const char* kConditions = "alerts_conditions";
-constexpr const char* kConditionsSql =
-    "WITH r AS (SELECT * FROM alert_rules WHERE tenant_id = $1::uuid AND enabled), "
-    "dev AS (SELECT d.device_id, d.last_seen, coalesce(s.site, '') AS site, d.vendor, "
-    " s.last_seen_at AS scanner_seen FROM devices d LEFT JOIN scanners s "
-    " ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id "
-    " WHERE d.tenant_id = $1::uuid), "
-    "rd AS (SELECT r.rule_id, r.kind, r.threshold, dev.device_id, dev.last_seen, "
-    " dev.scanner_seen FROM r JOIN dev ON (r.site IS NULL OR dev.site = r.site) "
-    " AND (r.vendor IS NULL OR lower(dev.vendor) = lower(r.vendor)) "
-    " AND (r.device_id IS NULL OR dev.device_id = r.device_id) "
-    " WHERE r.kind <> 'scanner_silent') "
+const std::string kConditionsSql =
+    std::string(kScopeSql) +
     // A consumed supply at or below the threshold, or reported empty without a percentage.
     "SELECT rd.rule_id::text, rd.device_id::text AS target, rd.device_id::text, NULL::text, "
     " 'supply:' || ds.type || '/' || ds.color || '/' || ds.description AS subject, "
@@ -85,8 +96,16 @@ constexpr const char* kConditionsSql =
     " '{status,alerts}') = 'array' THEN dl.snapshot #> '{status,alerts}' ELSE '[]' END) a "
     "WHERE rd.kind = 'device_error' AND a ->> 'severity' = 'critical' "
     " AND cardinality(dl.errors) = 0 "
-    // Not polled for so long, unless its scanner is silent as long (the scanner's alert tells
-    // that; a silent branch must not raise one alert per printer).
+    // Not polled for so long, unless its branch went silent with it: the device answered in
+    // its scanner's last polling round, i.e. its last answer is within two of its own polling
+    // intervals (at least 30 s) of the freshest answer of any device that scanner saw. Both
+    // times are the scanner's, so the upload lag plays no part. Rationale: a device's last
+    // answer always precedes its scanner's last upload by up to a polling round; measured
+    // against the scanner's silence (as before), every printer of a branch that went quiet
+    // crossed the hours before the scanner did (equal hours on both rules) and opened, then
+    // resolved, an alert of its own. So a silent branch raises only its scanner's alert, and a
+    // device found silent while the branch still answered stays open (resolving it would say
+    // it answered again). A one-device branch is the scanner's alert alone.
     "UNION ALL "
     "SELECT rd.rule_id::text, rd.device_id::text, rd.device_id::text, NULL, '', 'warning', "
     " 'last answered ' || pm_rfc3339(rd.last_seen), "
@@ -94,8 +113,9 @@ constexpr const char* kConditionsSql =
     " pm_rfc3339(rd.last_seen) FROM rd "
     "WHERE rd.kind = 'device_silent' "
     " AND rd.last_seen < $2::timestamptz - make_interval(hours => rd.threshold) "
-    " AND NOT coalesce(rd.scanner_seen < $2::timestamptz - make_interval(hours => rd.threshold), "
-    " false) "
+    " AND NOT coalesce(rd.branch_seen - rd.last_seen <= greatest(interval '30 seconds', "
+    "  2 * (rd.last_seen - (SELECT max(x.polled_at) FROM readings x WHERE x.tenant_id = $1::uuid "
+    "  AND x.device_id = rd.device_id AND x.polled_at < rd.last_seen))), false) "
     // A scanner that uploaded once and has been silent since; revoked ones are gone on purpose.
     "UNION ALL "
     "SELECT r.rule_id::text, 'scanner:' || s.scanner_id, NULL, s.scanner_id, '', 'critical', "
@@ -121,10 +141,22 @@ constexpr const char* kConditionsSql =
     " OR y.t[1] - y.t[2] > rd.threshold::numeric * greatest(1, "
     " extract(epoch FROM y.a[1] - y.a[2]) / 60))";
 
+// The devices a supply rule's forecast condition looks at, with the supplies of their latest
+// snapshot: the forecasts themselves are computed in C++ (api::supply_forecasts, the same as
+// the device answer's). $1 tenant.
+constexpr const char* kForecastTargets = "alerts_forecast_targets";
+const std::string kForecastTargetsSql =
+    std::string(kScopeSql) +
+    "SELECT rd.rule_id::text, rd.forecast_days, rd.device_id::text, "
+    " coalesce(l.snapshot -> 'supplies', '[]'::jsonb)::text "
+    "FROM rd JOIN device_latest l ON l.tenant_id = $1::uuid AND l.device_id = rd.device_id "
+    "WHERE rd.kind = 'supply_low' AND rd.forecast_days IS NOT NULL "
+    "ORDER BY rd.device_id, rd.rule_id";
+
 constexpr const char* kUnresolved = "alerts_unresolved";
 constexpr const char* kUnresolvedSql =
     "SELECT alert_id::text, rule_id::text, target, subject, state, "
-    "pm_rfc3339(since), detail, severity, value "
+    "pm_rfc3339(since), detail, severity, value, forecast_days "
     "FROM alerts WHERE tenant_id = $1::uuid AND state <> 'resolved'";
 
 // A snooze outlives its alert: the same rule, target and subject reopening within it stays
@@ -137,16 +169,19 @@ constexpr const char* kSnoozedSql =
 constexpr const char* kInsert = "alerts_insert";
 constexpr const char* kInsertSql =
     "INSERT INTO alerts (tenant_id, alert_id, rule_id, kind, target, device_id, scanner_id, "
-    "subject, state, severity, detail, value, since, opened_at, updated_at, snoozed_until) "
+    "subject, state, severity, detail, value, since, opened_at, updated_at, snoozed_until, "
+    "forecast_days) "
     "SELECT $1::uuid, $2::uuid, $3::uuid, r.kind, $4, $5::uuid, $6, $7, $8, $9, $10, $11, "
     "$12::timestamptz, CASE WHEN $8 = 'open' THEN $13::timestamptz END, $13::timestamptz, "
-    "$14::timestamptz FROM alert_rules r WHERE r.tenant_id = $1::uuid AND r.rule_id = $3::uuid "
+    "$14::timestamptz, $15::double precision FROM alert_rules r WHERE r.tenant_id = $1::uuid AND "
+    "r.rule_id = $3::uuid "
     "ON CONFLICT (tenant_id, rule_id, target, subject) WHERE state <> 'resolved' DO NOTHING";
 
 constexpr const char* kUpdate = "alerts_update";
 constexpr const char* kUpdateSql =
     "UPDATE alerts SET detail = $3, severity = $4, value = $5, updated_at = $6::timestamptz, "
-    "state = $7, opened_at = CASE WHEN $7 = 'open' THEN coalesce(opened_at, $6::timestamptz) END "
+    "forecast_days = $8::double precision, state = $7, opened_at = CASE WHEN $7 = 'open' THEN "
+    "coalesce(opened_at, $6::timestamptz) END "
     "WHERE tenant_id = $1::uuid AND alert_id = $2::uuid";
 
 constexpr const char* kResolve = "alerts_resolve";
@@ -166,7 +201,7 @@ constexpr const char* kViewSql =
     "a.device_id::text, a.scanner_id, a.subject, a.detail, a.value, pm_rfc3339(a.since), "
     "pm_rfc3339(a.opened_at), pm_rfc3339(a.resolved_at), coalesce(d.vendor, ''), "
     "coalesce(d.model, ''), coalesce(d.serial, ''), coalesce(d.location, ''), "
-    "coalesce(s.site, ''), coalesce(s.name, '') "
+    "coalesce(s.site, ''), coalesce(s.name, ''), r.threshold, r.forecast_days, a.forecast_days "
     "FROM alerts a JOIN alert_rules r ON r.tenant_id = a.tenant_id AND r.rule_id = a.rule_id "
     "LEFT JOIN devices d ON d.tenant_id = a.tenant_id AND d.device_id = a.device_id "
     "LEFT JOIN scanners s ON s.tenant_id = a.tenant_id "
@@ -237,11 +272,13 @@ struct Condition {
     std::string subject, severity, detail;
     std::optional<long long> value;
     std::string since;
+    std::optional<double> forecast_days;  ///< set when the forecast condition holds
 };
 
 struct Open {
     std::string alert_id, rule_id, target, subject, state, since, detail, severity;
     std::optional<long long> value;
+    std::optional<double> forecast_days;
 };
 
 using Key = std::tuple<std::string, std::string, std::string>;
@@ -288,6 +325,9 @@ std::vector<AlertView> views(pqxx::work& tx, const std::string& tenant,
         v.location = row[18].as<std::string>();
         v.site = row[19].as<std::string>();
         v.scanner_name = row[20].as<std::string>();
+        v.rule_threshold = row[21].as<int>();
+        v.rule_forecast_days = row[22].get<int>();
+        v.forecast_days = row[23].get<double>();
         out.push_back(std::move(v));
     }
     return out;
@@ -353,14 +393,65 @@ void queue_digests(pqxx::work& tx, const std::string& tenant, Clock::time_point 
     }
 }
 
+// Days to one decimal, as the device answer shows them (and so an alert does not update on
+// every evaluation for a change nobody can see).
+double tenth(double days) { return std::round(days * 10) / 10; }
+
+// The supply rules' forecast condition: a consumed supply whose forecast's expected days to
+// empty (not the low end of its range, see V0015) is at most the rule's forecast_days. Adds a
+// condition, or marks the level condition of the same supply as holding by forecast too.
+// "Not enough data" and "empty" (the level condition's case) never hold here.
+void add_forecast_conditions(pqxx::work& tx, const std::string& tenant,
+                             std::map<Key, Condition>& conditions) {
+    std::string device;
+    std::vector<api::SupplyForecast> forecasts;  // of `device`: computed once for its rules
+    for (const auto& row : tx.exec_prepared(kForecastTargets, tenant)) {
+        const auto rule_id = row[0].as<std::string>();
+        const int within = row[1].as<int>();
+        const auto id = row[2].as<std::string>();
+        if (id != device) {
+            device = id;
+            forecasts = api::supply_forecasts(tx, tenant, device, row[3].as<std::string>());
+        }
+        for (const auto& f : forecasts) {
+            if (f.forecast.status != supply::ForecastStatus::ok) continue;
+            const double days = tenth(f.forecast.days);
+            if (days > within) continue;
+            const std::string subject = "supply:" + f.type + "/" + f.color + "/" + f.description;
+            Key key{rule_id, device, subject};
+            const auto it = conditions.find(key);
+            if (it != conditions.end()) {
+                it->second.forecast_days = days;
+                continue;
+            }
+            Condition c;
+            c.rule_id = rule_id;
+            c.target = device;
+            c.device_id = device;
+            c.subject = subject;
+            c.severity = "warning";
+            c.detail = f.level_percent ? fmt::format("{}: {} %", f.description, *f.level_percent)
+                                       : f.description;
+            if (f.level_percent) c.value = *f.level_percent;
+            c.since = f.as_of
+                          ? proto::format_rfc3339(Clock::time_point(std::chrono::seconds(*f.as_of)))
+                          : std::string();
+            c.forecast_days = days;
+            conditions.emplace(std::move(key), std::move(c));
+        }
+    }
+}
+
 }  // namespace
 
 void prepare_statements(pqxx::connection& conn) {
+    api::prepare_forecast_statements(conn);
     conn.prepare(kLock, kLockSql);
     conn.prepare(kRefresh, kRefreshSql);
     conn.prepare(kTenants, kTenantsSql);
     conn.prepare(kRules, kRulesSql);
     conn.prepare(kConditions, kConditionsSql);
+    conn.prepare(kForecastTargets, kForecastTargetsSql);
     conn.prepare(kUnresolved, kUnresolvedSql);
     conn.prepare(kSnoozed, kSnoozedSql);
     conn.prepare(kInsert, kInsertSql);
@@ -402,17 +493,21 @@ EvaluationReport evaluate(pqxx::connection& conn, const std::string& tenant,
     }
     std::map<Key, Condition> conditions;
     for (const auto& row : tx.exec_prepared(kConditions, tenant, at)) {
-        Condition c{row[0].as<std::string>(),  row[1].as<std::string>(), row[2].get<std::string>(),
-                    row[3].get<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-                    row[6].as<std::string>(),  row[7].get<long long>(),  row[8].as<std::string>()};
+        Condition c{row[0].as<std::string>(),  row[1].as<std::string>(),
+                    row[2].get<std::string>(), row[3].get<std::string>(),
+                    row[4].as<std::string>(),  row[5].as<std::string>(),
+                    row[6].as<std::string>(),  row[7].get<long long>(),
+                    row[8].as<std::string>(),  std::nullopt};
         Key key{c.rule_id, c.target, c.subject};
         conditions.try_emplace(std::move(key), std::move(c));  // two equal supplies: one alert
     }
+    add_forecast_conditions(tx, tenant, conditions);
     std::map<Key, Open> unresolved;
     for (const auto& row : tx.exec_prepared(kUnresolved, tenant)) {
         Open o{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-               row[6].as<std::string>(), row[7].as<std::string>(), row[8].get<long long>()};
+               row[6].as<std::string>(), row[7].as<std::string>(), row[8].get<long long>(),
+               row[9].get<double>()};
         Key key{o.rule_id, o.target, o.subject};
         unresolved.emplace(std::move(key), std::move(o));
     }
@@ -431,7 +526,7 @@ EvaluationReport evaluate(pqxx::connection& conn, const std::string& tenant,
             const auto inserted =
                 tx.exec_prepared0(kInsert, tenant, id, c.rule_id, c.target, c.device_id,
                                   c.scanner_id, c.subject, open ? "open" : "pending", c.severity,
-                                  c.detail, c.value, c.since, at, snooze)
+                                  c.detail, c.value, c.since, at, snooze, c.forecast_days)
                     .affected_rows();
             if (inserted == 0) continue;
             if (open) {
@@ -444,13 +539,15 @@ EvaluationReport evaluate(pqxx::connection& conn, const std::string& tenant,
         }
         const Open& o = it->second;
         const bool opens = o.state == "pending" && ripe(rule->second, o.since, now);
-        const bool changed = o.detail != c.detail || o.severity != c.severity || o.value != c.value;
+        const bool changed = o.detail != c.detail || o.severity != c.severity ||
+                             o.value != c.value || o.forecast_days != c.forecast_days;
         if (!opens && !changed) {
             if (o.state == "pending") ++report.pending;
             continue;
         }
         const std::string state = opens ? "open" : o.state;
-        tx.exec_prepared0(kUpdate, tenant, o.alert_id, c.detail, c.severity, c.value, at, state);
+        tx.exec_prepared0(kUpdate, tenant, o.alert_id, c.detail, c.severity, c.value, at, state,
+                          c.forecast_days);
         if (opens) {
             ++report.opened;
             // A snooze set while pending (through the API) holds.
@@ -475,6 +572,7 @@ EvaluationReport evaluate(pqxx::connection& conn, const std::string& tenant,
 
     if (!told.empty()) {
         std::vector<std::string> ids;
+        ids.reserve(told.size());
         for (const auto& t : told) ids.push_back(t.first);
         std::map<std::string, AlertView> by_id;
         for (auto& v : views(tx, tenant, ids)) by_id.emplace(v.alert_id, std::move(v));

@@ -3,6 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
+#include <functional>
+
 #include <fmt/format.h>
 
 namespace printmon::cloud::alerts {
@@ -27,7 +30,69 @@ std::string severity_title(const std::string& severity, const std::string& langu
     return "информация";
 }
 
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+/// The webhook envelope {"notification_id", "event", "tenant_id", "alert": ...}, one writer for
+/// the alert's messages and the channel test; `alert` writes the alert member's value.
+std::string webhook_document(const std::string& notification_id, const std::string& event,
+                             const std::string& tenant_id,
+                             const std::function<void(Writer&)>& alert) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    const auto text = [&w](const char* key, const std::string& v) {
+        w.Key(key);
+        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    w.StartObject();
+    text("notification_id", notification_id);
+    text("event", event);
+    text("tenant_id", tenant_id);
+    w.Key("alert");
+    alert(w);
+    w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+/// The e-mails' last lines; `settings`: also where alert settings are.
+std::string signature(bool r, bool settings) {
+    if (settings) {
+        return r ? "\n-- \nprintmon: мониторинг принтеров. Настройки оповещений — в облачной "
+                   "консоли.\n"
+                 : "\n-- \nprintmon printer monitoring. Alert settings are in the cloud console.\n";
+    }
+    return r ? "\n-- \nprintmon: мониторинг принтеров.\n" : "\n-- \nprintmon printer monitoring.\n";
+}
+
+// Days as people read them: "3", "2.5".
+std::string days_text(double days) {
+    return std::abs(days - std::round(days)) < 0.05 ? fmt::format("{:.0f}", days)
+                                                    : fmt::format("{:.1f}", days);
+}
+
 }  // namespace
+
+std::string supply_reason(const AlertView& a, const std::string& language) {
+    if (a.kind != "supply_low") return {};
+    const bool r = ru(language);
+    std::vector<std::string> parts;
+    // The level part holds when the level is at or below the rule's percent, or the device says
+    // empty without one (no value and no forecast).
+    if ((a.value && *a.value <= a.rule_threshold) || (!a.value && !a.forecast_days)) {
+        parts.push_back(
+            a.value ? fmt::format(fmt::runtime(r ? "уровень {} % — не выше {} % по правилу"
+                                                 : "level {} % is at or below the rule's {} %"),
+                                  *a.value, a.rule_threshold)
+                    : std::string(r ? "устройство сообщает, что материал закончился"
+                                    : "the device reports it empty"));
+    }
+    if (a.forecast_days) {
+        parts.push_back(fmt::format(
+            fmt::runtime(r ? "по прогнозу закончится через {} дн. — в пределах {} дн. по правилу"
+                           : "forecast empty in {} days, within the rule's {} days"),
+            days_text(*a.forecast_days), a.rule_forecast_days.value_or(0)));
+    }
+    return fmt::format("{}", fmt::join(parts, "; "));
+}
 
 std::string describe_target(const AlertView& a, const std::string& language) {
     const bool r = ru(language);
@@ -64,6 +129,9 @@ EmailText render_email(const AlertView& a, const std::string& event, const std::
     body += fmt::format("{}: {}\n", r ? "Правило" : "Rule", a.rule_name);
     body += fmt::format("{}: {}\n", r ? "Объект" : "Target", what);
     if (!a.detail.empty()) body += fmt::format("{}: {}\n", r ? "Подробности" : "Detail", a.detail);
+    if (const auto why = supply_reason(a, language); !why.empty() && !resolved) {
+        body += fmt::format("{}: {}\n", r ? "Причина" : "Why", why);
+    }
     body +=
         fmt::format("{}: {}\n", r ? "Важность" : "Severity", severity_title(a.severity, language));
     body += fmt::format("{}: {}\n", r ? "С" : "Since", a.since);
@@ -71,9 +139,7 @@ EmailText render_email(const AlertView& a, const std::string& event, const std::
         body += fmt::format("{}: {}\n", r ? "Устранено" : "Resolved", *a.resolved_at);
     }
     body += fmt::format("\n{}: {}\n", r ? "Оповещение" : "Alert", a.alert_id);
-    body +=
-        r ? "\n-- \nprintmon: мониторинг принтеров. Настройки оповещений — в облачной консоли.\n"
-          : "\n-- \nprintmon printer monitoring. Alert settings are in the cloud console.\n";
+    body += signature(r, true);
     out.body = std::move(body);
     return out;
 }
@@ -93,61 +159,69 @@ EmailText render_digest(const std::vector<AlertView>& alerts, const std::string&
         body += fmt::format("- [{}] {}: {}{}{}\n", state, kind_title(a.kind, language),
                             describe_target(a, language), a.detail.empty() ? "" : " - ", a.detail);
     }
-    body +=
-        r ? "\n-- \nprintmon: мониторинг принтеров.\n" : "\n-- \nprintmon printer monitoring.\n";
+    body += signature(r, false);
     out.body = std::move(body);
     return out;
 }
 
 std::string render_webhook(const std::string& notification_id, const AlertView& a,
                            const std::string& event) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    const auto text = [&w](const char* key, const std::string& v) {
-        w.Key(key);
-        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-    };
-    const auto opt = [&w, &text](const char* key, const std::optional<std::string>& v) {
-        if (v) {
-            text(key, *v);
-        } else {
+    return webhook_document(notification_id, event, a.tenant_id, [&a](Writer& w) {
+        const auto text = [&w](const char* key, const std::string& v) {
             w.Key(key);
+            w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+        };
+        const auto opt = [&w, &text](const char* key, const std::optional<std::string>& v) {
+            if (v) {
+                text(key, *v);
+            } else {
+                w.Key(key);
+                w.Null();
+            }
+        };
+        w.StartObject();
+        text("alert_id", a.alert_id);
+        text("rule_id", a.rule_id);
+        text("rule_name", a.rule_name);
+        text("kind", a.kind);
+        text("severity", a.severity);
+        text("state", a.state);
+        opt("device_id", a.device_id);
+        opt("scanner_id", a.scanner_id);
+        text("subject", a.subject);
+        text("detail", a.detail);
+        w.Key("value");
+        if (a.value) {
+            w.Int64(*a.value);
+        } else {
             w.Null();
         }
-    };
-    w.StartObject();
-    text("notification_id", notification_id);
-    text("event", event);
-    text("tenant_id", a.tenant_id);
-    w.Key("alert");
-    w.StartObject();
-    text("alert_id", a.alert_id);
-    text("rule_id", a.rule_id);
-    text("rule_name", a.rule_name);
-    text("kind", a.kind);
-    text("severity", a.severity);
-    text("state", a.state);
-    opt("device_id", a.device_id);
-    opt("scanner_id", a.scanner_id);
-    text("subject", a.subject);
-    text("detail", a.detail);
-    w.Key("value");
-    if (a.value) {
-        w.Int64(*a.value);
-    } else {
-        w.Null();
-    }
-    text("since", a.since);
-    opt("opened_at", a.opened_at);
-    opt("resolved_at", a.resolved_at);
-    text("vendor", a.vendor);
-    text("model", a.model);
-    text("serial", a.serial);
-    text("location", a.location);
-    text("site", a.site);
-    w.EndObject();
-    w.EndObject();
-    return {buffer.GetString(), buffer.GetSize()};
+        text("since", a.since);
+        opt("opened_at", a.opened_at);
+        opt("resolved_at", a.resolved_at);
+        text("vendor", a.vendor);
+        text("model", a.model);
+        text("serial", a.serial);
+        text("location", a.location);
+        text("site", a.site);
+        // Why a supply alert holds: the numbers, and the English sentence for chat receivers.
+        w.Key("forecast_days");
+        if (a.forecast_days) {
+            w.Double(*a.forecast_days);
+        } else {
+            w.Null();
+        }
+        w.Key("rule_threshold");
+        w.Int(a.rule_threshold);
+        w.Key("rule_forecast_days");
+        if (a.rule_forecast_days) {
+            w.Int(*a.rule_forecast_days);
+        } else {
+            w.Null();
+        }
+        text("reason", supply_reason(a, "en"));
+        w.EndObject();
+    });
 }
 
 EmailText render_test_email(const std::string& channel_name, const std::string& language) {
@@ -164,19 +238,7 @@ EmailText render_test_email(const std::string& channel_name, const std::string& 
 }
 
 std::string render_test_webhook(const std::string& notification_id, const std::string& tenant_id) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("notification_id");
-    w.String(notification_id.c_str(), static_cast<rapidjson::SizeType>(notification_id.size()));
-    w.Key("event");
-    w.String("test");
-    w.Key("tenant_id");
-    w.String(tenant_id.c_str(), static_cast<rapidjson::SizeType>(tenant_id.size()));
-    w.Key("alert");
-    w.Null();
-    w.EndObject();
-    return {buffer.GetString(), buffer.GetSize()};
+    return webhook_document(notification_id, "test", tenant_id, [](Writer& w) { w.Null(); });
 }
 
 }  // namespace printmon::cloud::alerts

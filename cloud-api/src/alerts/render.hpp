@@ -29,7 +29,14 @@ struct AlertView {
     std::optional<std::string> resolved_at;
     // What the device or scanner is, for people.
     std::string vendor, model, serial, location, site, scanner_name;
+    int rule_threshold = 0;                 ///< the rule's threshold (unit by kind)
+    std::optional<int> rule_forecast_days;  ///< supply_low: the forecast condition's days
+    std::optional<double> forecast_days;    ///< days to empty, when the forecast condition holds
 };
+
+/// Why a supply alert holds, in `language`: the level at or below the rule's percent, and/or
+/// the forecast within the rule's days. Empty for other kinds.
+std::string supply_reason(const AlertView& alert, const std::string& language);
 
 struct EmailText {
     std::string subject;

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <array>
 #include <set>
 
 #include <fmt/format.h>
@@ -27,16 +28,25 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-constexpr std::size_t kMaxBody = 16 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{16} * 1024;
 
 // ---- statements ($1 is always the tenant) -------------------------------------------------
 
 constexpr const char* kAlertColumns =
     "a.alert_id::text AS alert_id, a.rule_id::text AS rule_id, r.name AS rule_name, a.kind, "
     "a.state, a.severity, a.target, a.device_id::text AS device_id, a.scanner_id, a.subject, "
-    "a.detail, a.value, pm_rfc3339(a.since) AS since, pm_rfc3339(a.opened_at) AS opened_at, "
+    "a.detail, a.value, a.forecast_days, r.forecast_days AS rule_forecast_days, "
+    "pm_rfc3339(a.since) AS since, pm_rfc3339(a.opened_at) AS opened_at, "
     "pm_rfc3339(a.updated_at) AS updated_at, pm_rfc3339(a.resolved_at) AS resolved_at, "
     "pm_rfc3339(a.acknowledged_at) AS acknowledged_at, a.acknowledged_by, "
+    // Who acknowledged, for people: acknowledged_by is the principal's id (a user, an API
+    // token, "admin"); a user shows as the e-mail, a token as its name (else its key prefix).
+    "CASE WHEN a.acknowledged_by IS NULL THEN NULL WHEN a.acknowledged_by = 'admin' "
+    " THEN 'platform admin' ELSE coalesce((SELECT u.email FROM users u "
+    " WHERE u.tenant_id = a.tenant_id AND u.user_id::text = a.acknowledged_by), "
+    " (SELECT coalesce(nullif(t.name, ''), 'API token ' || t.key_prefix) FROM api_tokens t "
+    " WHERE t.tenant_id = a.tenant_id AND t.token_id::text = a.acknowledged_by), "
+    " a.acknowledged_by) END AS acknowledged_by_name, "
     "pm_rfc3339(a.snoozed_until) AS snoozed_until, coalesce(d.vendor, '') AS vendor, "
     "coalesce(d.model, '') AS model, coalesce(d.serial, '') AS serial, "
     "coalesce(d.location, '') AS location, coalesce(s.site, '') AS site ";
@@ -81,7 +91,8 @@ constexpr const char* kSnoozeSql =
     "WHERE tenant_id = $1::uuid AND alert_id = $2::uuid RETURNING 1";
 
 constexpr const char* kRuleColumns =
-    "SELECT r.rule_id::text AS rule_id, r.name, r.kind, r.threshold, r.site, r.vendor, "
+    "SELECT r.rule_id::text AS rule_id, r.name, r.kind, r.threshold, r.forecast_days, r.site, "
+    "r.vendor, "
     "r.device_id::text AS device_id, r.enabled, r.repeat_minutes, r.notify_resolved, "
     "(SELECT coalesce(jsonb_agg(rc.channel_id::text ORDER BY rc.channel_id), '[]'::jsonb) "
     " FROM rule_channels rc WHERE rc.tenant_id = r.tenant_id AND rc.rule_id = r.rule_id) "
@@ -99,13 +110,14 @@ const std::string kGetRuleSql = std::string(kRuleColumns) + "AND r.rule_id = $2:
 constexpr const char* kInsertRule = "alerting_insert_rule";
 constexpr const char* kInsertRuleSql =
     "INSERT INTO alert_rules (tenant_id, rule_id, name, kind, threshold, site, vendor, device_id, "
-    "enabled, repeat_minutes, notify_resolved) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, "
-    "$8::uuid, $9, $10, $11)";
+    "enabled, repeat_minutes, notify_resolved, forecast_days) VALUES ($1::uuid, $2::uuid, $3, $4, "
+    "$5, $6, $7, $8::uuid, $9, $10, $11, $12::integer)";
 constexpr const char* kUpdateRule = "alerting_update_rule";
 constexpr const char* kUpdateRuleSql =
     "UPDATE alert_rules SET name = $3, kind = $4, threshold = $5, site = $6, vendor = $7, "
     "device_id = $8::uuid, enabled = $9, repeat_minutes = $10, notify_resolved = $11, "
-    "updated_at = now() WHERE tenant_id = $1::uuid AND rule_id = $2::uuid RETURNING 1";
+    "forecast_days = $12::integer, updated_at = now() WHERE tenant_id = $1::uuid AND rule_id = "
+    "$2::uuid RETURNING 1";
 constexpr const char* kDeleteRule = "alerting_delete_rule";
 constexpr const char* kDeleteRuleSql =
     "DELETE FROM alert_rules WHERE tenant_id = $1::uuid AND rule_id = $2::uuid RETURNING 1";
@@ -193,12 +205,10 @@ struct Deps {
 };
 
 net::HttpError not_found(std::string_view what) {
-    return net::HttpError(404, "not_found", fmt::format("no such {}", what));
+    return {404, "not_found", fmt::format("no such {}", what)};
 }
 
-net::HttpError invalid(const std::string& message) {
-    return net::HttpError(400, "invalid_body", message);
-}
+net::HttpError invalid(const std::string& message) { return {400, "invalid_body", message}; }
 
 // The same tenant rule as the analytics API: the platform admin names a tenant, everyone else
 // acts on their own.
@@ -249,20 +259,22 @@ net::Response mapped(const Deps& deps, F&& f) {
 // Column types decide the JSON: integers stay integers, booleans booleans, jsonb is embedded.
 void write_row(Writer& w, const pqxx::row& row) {
     w.StartObject();
-    for (pqxx::row::size_type i = 0; i < row.size(); ++i) {
-        const char* name = row[i].name();
+    for (const auto& field : row) {
+        const char* name = field.name();
         if (name[0] == '_') continue;
         w.Key(name);
-        if (row[i].is_null()) {
+        if (field.is_null()) {
             w.Null();
             continue;
         }
-        const auto oid = row[i].type();
-        const std::string_view text(row[i].c_str(), row[i].size());
+        const auto oid = field.type();
+        const std::string_view text(field.c_str(), field.size());
         if (oid == 16) {
             w.Bool(text == "t");
         } else if (oid == 20 || oid == 21 || oid == 23) {
-            w.Int64(row[i].as<long long>());
+            w.Int64(field.as<long long>());
+        } else if (oid == 700 || oid == 701) {
+            w.Double(field.as<double>());
         } else if (oid == 114 || oid == 3802) {
             w.RawValue(text.data(), text.size(), rapidjson::kObjectType);
         } else {
@@ -272,7 +284,8 @@ void write_row(Writer& w, const pqxx::row& row) {
     w.EndObject();
 }
 
-net::Response json_list(const pqxx::result& rows, long long limit, long long offset) {
+// {"items": [...]} plus `tail` (the paging members), one writer for every list answer.
+net::Response json_items(const pqxx::result& rows, const std::function<void(Writer&)>& tail = {}) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
@@ -280,31 +293,22 @@ net::Response json_list(const pqxx::result& rows, long long limit, long long off
     w.StartArray();
     for (const auto& row : rows) write_row(w, row);
     w.EndArray();
-    long long total = 0;
-    if (!rows.empty()) {
-        const auto col = rows.column_number("_total");
-        total = rows[0][col].as<long long>();
-    }
-    w.Key("limit");
-    w.Int64(limit);
-    w.Key("offset");
-    w.Int64(offset);
-    w.Key("total");
-    w.Int64(rows.empty() ? 0 : total);
+    if (tail) tail(w);
     w.EndObject();
     return net::Response::json({buffer.GetString(), buffer.GetSize()});
 }
 
-net::Response json_items(const pqxx::result& rows) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("items");
-    w.StartArray();
-    for (const auto& row : rows) write_row(w, row);
-    w.EndArray();
-    w.EndObject();
-    return net::Response::json({buffer.GetString(), buffer.GetSize()});
+net::Response json_list(const pqxx::result& rows, long long limit, long long offset) {
+    const long long total =
+        rows.empty() ? 0 : rows[0][rows.column_number("_total")].as<long long>();
+    return json_items(rows, [&](Writer& w) {
+        w.Key("limit");
+        w.Int64(limit);
+        w.Key("offset");
+        w.Int64(offset);
+        w.Key("total");
+        w.Int64(total);
+    });
 }
 
 net::Response json_one(const pqxx::row& row, unsigned status = 200,
@@ -324,6 +328,15 @@ net::Response json_one(const pqxx::row& row, unsigned status = 200,
     return net::Response::json(std::move(out), status);
 }
 
+/// The one row `statement` answers for (tenant, id), or a 404 naming `what`.
+net::Response json_found(pqxx::transaction_base& tx, const char* statement,
+                         const std::string& tenant, const std::string& id, std::string_view what,
+                         unsigned status = 200) {
+    const auto rows = tx.exec_prepared(statement, tenant, id);
+    if (rows.empty()) throw not_found(what);
+    return json_one(rows[0], status);
+}
+
 /// A JSON object body whose members are all in `known` (a typo is a 400, not a silent default).
 rapidjson::Document body_of(const net::Request& request, const std::set<std::string>& known) {
     if (auto nesting = proto::check_nesting(request.body); !nesting) {
@@ -334,7 +347,9 @@ rapidjson::Document body_of(const net::Request& request, const std::set<std::str
     if (doc.HasParseError() || !doc.IsObject()) {
         throw net::HttpError(400, "invalid_json", "the body must be a JSON object");
     }
-    for (const auto& m : doc.GetObject()) {
+    // By index: rapidjson's iterator comparison is ambiguous to C++20's reversed operators.
+    for (rapidjson::SizeType i = 0; i < doc.MemberCount(); ++i) {
+        const auto& m = doc.MemberBegin()[i];
         const std::string name(m.name.GetString(), m.name.GetStringLength());
         if (known.count(name) == 0) {
             throw invalid(fmt::format("{}: unknown field", proto::utf8_length(name) ? name : "?"));
@@ -399,6 +414,7 @@ std::string uuid_array(const std::vector<std::string>& ids) {
 struct RuleInput {
     std::string name, kind;
     int threshold = 0;
+    std::optional<int> forecast_days;  ///< supply_low only
     std::optional<std::string> site, vendor, device_id;
     bool enabled = true;
     int repeat_minutes = 60;
@@ -412,18 +428,18 @@ struct KindSpec {
     long long min, max;
     const char* unit;
 };
-constexpr KindSpec kKinds[] = {
+constexpr std::array<KindSpec, 5> kKinds{{
     {"supply_low", 0, 100, "percent"},
     {"device_error", 0, 10080, "minutes"},
     {"device_silent", 1, 8760, "hours"},
     {"scanner_silent", 1, 8760, "hours"},
     {"counter_anomaly", 1, 100000, "pages per minute"},
-};
+}};
 
 RuleInput parse_rule(const net::Request& request) {
-    const auto doc =
-        body_of(request, {"name", "kind", "threshold", "site", "vendor", "device_id", "enabled",
-                          "repeat_minutes", "notify_resolved", "channel_ids"});
+    const auto doc = body_of(
+        request, {"name", "kind", "threshold", "forecast_days", "site", "vendor", "device_id",
+                  "enabled", "repeat_minutes", "notify_resolved", "channel_ids"});
     RuleInput r;
     r.name = *text(doc, "name", true, 200);
     r.kind = *text(doc, "kind", true, 32);
@@ -441,6 +457,15 @@ RuleInput parse_rule(const net::Request& request) {
     }
     const auto threshold = integer(doc, "threshold", spec->min, spec->max);
     r.threshold = static_cast<int>(*threshold);
+    if (const auto* v = find(doc, "forecast_days")) {
+        if (r.kind != "supply_low") {
+            throw invalid("forecast_days: only supply_low rules have a forecast condition");
+        }
+        if (!v->IsInt64()) {
+            throw invalid("forecast_days: must be an integer number of days (1 to 365) or null");
+        }
+        r.forecast_days = static_cast<int>(*integer(doc, "forecast_days", 1, 365));
+    }
     r.site = text(doc, "site", false, 200);
     r.vendor = text(doc, "vendor", false, 100);
     if (const auto* v = find(doc, "device_id")) {
@@ -492,10 +517,11 @@ void store_rule(pqxx::work& tx, const std::string& tenant, const std::string& ru
                 const RuleInput& r, bool create) {
     if (create) {
         tx.exec_prepared0(kInsertRule, tenant, rule_id, r.name, r.kind, r.threshold, r.site,
-                          r.vendor, r.device_id, r.enabled, r.repeat_minutes, r.notify_resolved);
+                          r.vendor, r.device_id, r.enabled, r.repeat_minutes, r.notify_resolved,
+                          r.forecast_days);
     } else if (tx.exec_prepared(kUpdateRule, tenant, rule_id, r.name, r.kind, r.threshold, r.site,
                                 r.vendor, r.device_id, r.enabled, r.repeat_minutes,
-                                r.notify_resolved)
+                                r.notify_resolved, r.forecast_days)
                    .empty()) {
         throw not_found("rule");
     }
@@ -645,6 +671,49 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
             return body(tx);
         });
     };
+    // The shapes every resource shares: its list (no parameters), one by id, and delete by id
+    // (a tenant admin's).
+    const auto list_all = [&r, read](const std::string& path, const char* statement) {
+        r.add("GET", path, [read, statement](net::Request& request) {
+            const auto tenant = tenant_of(request);
+            const api::Params p(request, {});
+            return read([&](pqxx::transaction_base& tx) {
+                return json_items(tx.exec_prepared(statement, tenant));
+            });
+        });
+    };
+    const auto get_one = [&r, read](const std::string& path, const char* param,
+                                    const char* statement, const char* what) {
+        r.add("GET", path, [read, param, statement, what](net::Request& request) {
+            const auto tenant = tenant_of(request);
+            const auto id = path_uuid(request, param, what);
+            return read([&](pqxx::transaction_base& tx) {
+                return json_found(tx, statement, tenant, id, what);
+            });
+        });
+    };
+    const auto delete_one = [&r, write](const std::string& path, const char* param,
+                                        const char* statement, const char* what) {
+        r.add("DELETE", path, [write, param, statement, what](net::Request& request) {
+            const auto tenant = tenant_of(request);
+            require_admin(request);
+            const auto id = path_uuid(request, param, what);
+            return write([&](pqxx::work& tx) {
+                if (tx.exec_prepared(statement, tenant, id).empty()) throw not_found(what);
+                return net::Response::empty(204);
+            });
+        });
+    };
+    // An alert changed by `statement` ($1 tenant, $2 alert, $3 `value`), answered as it is now.
+    const auto change_alert = [write](const net::Request& request, const char* statement,
+                                      const std::optional<std::string>& value) {
+        const auto tenant = tenant_of(request);
+        const auto id = path_uuid(request, "alert_id", "alert");
+        return write([&](pqxx::work& tx) {
+            if (tx.exec_prepared(statement, tenant, id, value).empty()) throw not_found("alert");
+            return json_one(tx.exec_prepared1(kGetAlert, tenant, id));
+        });
+    };
 
     r.add("GET", "/api/v1/alerting/alerts", [read](net::Request& request) {
         const auto tenant = tenant_of(request);
@@ -657,177 +726,123 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                                     "counter_anomaly", ""},
                                    "");
         const auto page = p.page();
+        const auto unless = [](const std::string& v, std::string_view none) {
+            return v == none ? std::nullopt : std::optional<std::string>(v);
+        };
         return read([&](pqxx::transaction_base& tx) {
-            return json_list(
-                tx.exec_prepared(
-                    kListAlerts, tenant,
-                    state == "all" ? std::nullopt : std::optional<std::string>(state),
-                    p.text("site"), p.uuid("device"),
-                    kind.empty() ? std::nullopt : std::optional<std::string>(kind), page.limit,
-                    page.offset,
-                    severity.empty() ? std::nullopt : std::optional<std::string>(severity)),
-                page.limit, page.offset);
+            return json_list(tx.exec_prepared(kListAlerts, tenant, unless(state, "all"),
+                                              p.text("site"), p.uuid("device"), unless(kind, ""),
+                                              page.limit, page.offset, unless(severity, "")),
+                             page.limit, page.offset);
         });
     });
 
-    r.add("GET", "/api/v1/alerting/alerts/{alert_id}", [read](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        const auto id = path_uuid(request, "alert_id", "alert");
-        return read([&](pqxx::transaction_base& tx) {
-            const auto rows = tx.exec_prepared(kGetAlert, tenant, id);
-            if (rows.empty()) throw not_found("alert");
-            return json_one(rows[0]);
-        });
-    });
+    get_one("/api/v1/alerting/alerts/{alert_id}", "alert_id", kGetAlert, "alert");
 
     r.add("POST", "/api/v1/alerting/alerts/{alert_id}/acknowledge",
-          [write, log](net::Request& request) {
-              const auto tenant = tenant_of(request);
-              const auto id = path_uuid(request, "alert_id", "alert");
+          [change_alert, log](net::Request& request) {
               const auto& who = auth::principal_of(request);
-              return write([&](pqxx::work& tx) {
-                  if (tx.exec_prepared(kAcknowledge, tenant, id, who.subject).empty()) {
-                      throw not_found("alert");
-                  }
-                  log->info("event=alert_acknowledged tenant={} alert={} by={}", tenant, id,
-                            common::log_value(who.subject));
-                  return json_one(tx.exec_prepared1(kGetAlert, tenant, id));
-              });
+              auto response = change_alert(request, kAcknowledge, who.subject);
+              log->info("event=alert_acknowledged tenant={} alert={} by={}", tenant_of(request),
+                        request.param("alert_id"), common::log_value(who.subject));
+              return response;
           });
 
-    r.add("POST", "/api/v1/alerting/alerts/{alert_id}/snooze", [write](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        const auto id = path_uuid(request, "alert_id", "alert");
-        const auto doc = body_of(request, {"minutes", "until"});
-        std::optional<std::string> until;
-        const auto minutes = integer(doc, "minutes", 0, 43200);
-        const auto until_text = text(doc, "until", false, 64);
-        if (minutes && until_text) throw invalid("give minutes or until, not both");
-        if (minutes && *minutes > 0) {
-            until = proto::format_rfc3339(std::chrono::system_clock::now() +
-                                          std::chrono::minutes(*minutes));
-        } else if (until_text) {
-            const auto at = proto::parse_rfc3339(*until_text);
-            if (!at) throw invalid("until: not an RFC 3339 time");
-            if (*at <= std::chrono::system_clock::now()) throw invalid("until: must be ahead");
-            until = proto::format_rfc3339(*at, proto::TimePrecision::milliseconds);
-        } else if (!minutes) {
-            throw invalid("minutes or until: required (minutes 0 ends the snooze)");
-        }
-        return write([&](pqxx::work& tx) {
-            if (tx.exec_prepared(kSnooze, tenant, id, until).empty()) throw not_found("alert");
-            return json_one(tx.exec_prepared1(kGetAlert, tenant, id));
-        });
-    });
+    r.add("POST", "/api/v1/alerting/alerts/{alert_id}/snooze",
+          [change_alert](net::Request& request) {
+              // Who and which alert first, as everywhere: a foreign tenant's id is not a body
+              // error.
+              tenant_of(request);
+              path_uuid(request, "alert_id", "alert");
+              const auto doc = body_of(request, {"minutes", "until"});
+              std::optional<std::string> until;
+              const auto minutes = integer(doc, "minutes", 0, 43200);
+              const auto until_text = text(doc, "until", false, 64);
+              if (minutes && until_text) throw invalid("give minutes or until, not both");
+              if (minutes && *minutes > 0) {
+                  until = proto::format_rfc3339(std::chrono::system_clock::now() +
+                                                std::chrono::minutes(*minutes));
+              } else if (until_text) {
+                  const auto at = proto::parse_rfc3339(*until_text);
+                  if (!at) throw invalid("until: not an RFC 3339 time");
+                  if (*at <= std::chrono::system_clock::now())
+                      throw invalid("until: must be ahead");
+                  until = proto::format_rfc3339(*at, proto::TimePrecision::milliseconds);
+              } else if (!minutes) {
+                  throw invalid("minutes or until: required (minutes 0 ends the snooze)");
+              }
+              return change_alert(request, kSnooze, until);
+          });
 
-    r.add("GET", "/api/v1/alerting/rules", [read](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        const api::Params p(request, {});
-        return read([&](pqxx::transaction_base& tx) {
-            return json_items(tx.exec_prepared(kListRules, tenant));
-        });
-    });
+    list_all("/api/v1/alerting/rules", kListRules);
+    get_one("/api/v1/alerting/rules/{rule_id}", "rule_id", kGetRule, "rule");
 
-    r.add("GET", "/api/v1/alerting/rules/{rule_id}", [read](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        const auto id = path_uuid(request, "rule_id", "rule");
-        return read([&](pqxx::transaction_base& tx) {
-            const auto rows = tx.exec_prepared(kGetRule, tenant, id);
-            if (rows.empty()) throw not_found("rule");
-            return json_one(rows[0]);
-        });
-    });
-
-    r.add("POST", "/api/v1/alerting/rules", [write, changed, log](net::Request& request) {
+    // Create (no id) or replace a rule: the same body, checks and answer.
+    const auto save_rule = [write, changed, log](const net::Request& request, bool create) {
         const auto tenant = tenant_of(request);
         require_admin(request);
-        const auto input = parse_rule(request);
-        const std::string id = proto::new_uuid();
-        auto response = write([&](pqxx::work& tx) {
-            check_references(tx, tenant, input);
-            store_rule(tx, tenant, id, input, true);
-            return json_one(tx.exec_prepared1(kGetRule, tenant, id), 201);
-        });
-        log->info("event=alert_rule_created tenant={} rule={} kind={}", tenant, id, input.kind);
-        changed(tenant);
-        return response;
-    });
-
-    r.add("PUT", "/api/v1/alerting/rules/{rule_id}", [write, changed](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        require_admin(request);
-        const auto id = path_uuid(request, "rule_id", "rule");
+        const std::string id = create ? proto::new_uuid() : path_uuid(request, "rule_id", "rule");
         const auto input = parse_rule(request);
         auto response = write([&](pqxx::work& tx) {
             check_references(tx, tenant, input);
-            store_rule(tx, tenant, id, input, false);
-            return json_one(tx.exec_prepared1(kGetRule, tenant, id));
+            store_rule(tx, tenant, id, input, create);
+            return json_one(tx.exec_prepared1(kGetRule, tenant, id), create ? 201 : 200);
         });
+        log->info("event=alert_rule_{} tenant={} rule={} kind={}", create ? "created" : "updated",
+                  tenant, id, input.kind);
         changed(tenant);
         return response;
-    });
+    };
+    r.add("POST", "/api/v1/alerting/rules",
+          [save_rule](net::Request& request) { return save_rule(request, true); });
+    r.add("PUT", "/api/v1/alerting/rules/{rule_id}",
+          [save_rule](net::Request& request) { return save_rule(request, false); });
+    delete_one("/api/v1/alerting/rules/{rule_id}", "rule_id", kDeleteRule, "rule");
 
-    r.add("DELETE", "/api/v1/alerting/rules/{rule_id}", [write](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        require_admin(request);
-        const auto id = path_uuid(request, "rule_id", "rule");
-        return write([&](pqxx::work& tx) {
-            if (tx.exec_prepared(kDeleteRule, tenant, id).empty()) throw not_found("rule");
-            return net::Response::empty(204);
-        });
-    });
+    list_all("/api/v1/alerting/channels", kListChannels);
 
-    r.add("GET", "/api/v1/alerting/channels", [read](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        const api::Params p(request, {});
-        return read([&](pqxx::transaction_base& tx) {
-            return json_items(tx.exec_prepared(kListChannels, tenant));
-        });
-    });
+    // A channel as stored, with its webhook secret when one was just made (shown only then).
+    const auto channel_answer = [](pqxx::work& tx, const std::string& tenant, const std::string& id,
+                                   const std::optional<std::string>& secret, unsigned status) {
+        const auto row = tx.exec_prepared1(kGetChannel, tenant, id);
+        if (!secret) return json_one(row, status);
+        return json_one(row, status, std::make_pair(std::string("secret"), *secret));
+    };
 
-    r.add("POST", "/api/v1/alerting/channels", [write](net::Request& request) {
+    r.add("POST", "/api/v1/alerting/channels", [write, channel_answer](net::Request& request) {
         const auto tenant = tenant_of(request);
         require_admin(request);
         const auto c = parse_channel(request, std::nullopt);
         const std::string id = proto::new_uuid();
-        const std::string secret = c.kind == "webhook" ? new_secret() : "";
+        const std::optional<std::string> secret =
+            c.kind == "webhook" ? std::optional<std::string>(new_secret()) : std::nullopt;
         return write([&](pqxx::work& tx) {
             tx.exec_prepared0(kInsertChannel, tenant, id, c.name, c.kind, c.address, c.language,
-                              c.digest, c.digest_hour, c.max_per_hour, c.enabled, secret);
-            const auto row = tx.exec_prepared1(kGetChannel, tenant, id);
-            // The secret is shown once, here; afterwards only whether one is set.
-            if (secret.empty()) return json_one(row, 201);
-            return json_one(row, 201, std::make_pair(std::string("secret"), secret));
+                              c.digest, c.digest_hour, c.max_per_hour, c.enabled,
+                              secret.value_or(""));
+            return channel_answer(tx, tenant, id, secret, 201);
         });
     });
 
-    r.add("PUT", "/api/v1/alerting/channels/{channel_id}", [write](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        require_admin(request);
-        const auto id = path_uuid(request, "channel_id", "channel");
-        return write([&](pqxx::work& tx) {
-            const auto kind = tx.exec_prepared(kChannelKind, tenant, id);
-            if (kind.empty()) throw not_found("channel");
-            const auto c = parse_channel(request, kind[0][0].as<std::string>());
-            const std::optional<std::string> secret =
-                c.rotate_secret ? std::optional<std::string>(new_secret()) : std::nullopt;
-            tx.exec_prepared(kUpdateChannel, tenant, id, c.name, c.address, c.language, c.digest,
-                             c.digest_hour, c.max_per_hour, c.enabled, secret, c.kind);
-            const auto row = tx.exec_prepared1(kGetChannel, tenant, id);
-            if (!secret) return json_one(row);
-            return json_one(row, 200, std::make_pair(std::string("secret"), *secret));
-        });
-    });
+    r.add("PUT", "/api/v1/alerting/channels/{channel_id}",
+          [write, channel_answer](net::Request& request) {
+              const auto tenant = tenant_of(request);
+              require_admin(request);
+              const auto id = path_uuid(request, "channel_id", "channel");
+              return write([&](pqxx::work& tx) {
+                  const auto kind = tx.exec_prepared(kChannelKind, tenant, id);
+                  if (kind.empty()) throw not_found("channel");
+                  const auto c = parse_channel(request, kind[0][0].as<std::string>());
+                  const std::optional<std::string> secret =
+                      c.rotate_secret ? std::optional<std::string>(new_secret()) : std::nullopt;
+                  tx.exec_prepared(kUpdateChannel, tenant, id, c.name, c.address, c.language,
+                                   c.digest, c.digest_hour, c.max_per_hour, c.enabled, secret,
+                                   c.kind);
+                  return channel_answer(tx, tenant, id, secret, 200);
+              });
+          });
 
-    r.add("DELETE", "/api/v1/alerting/channels/{channel_id}", [write](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        require_admin(request);
-        const auto id = path_uuid(request, "channel_id", "channel");
-        return write([&](pqxx::work& tx) {
-            if (tx.exec_prepared(kDeleteChannel, tenant, id).empty()) throw not_found("channel");
-            return net::Response::empty(204);
-        });
-    });
+    delete_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kDeleteChannel, "channel");
 
     r.add("POST", "/api/v1/alerting/channels/{channel_id}/test", [write](net::Request& request) {
         const auto tenant = tenant_of(request);

@@ -11,12 +11,30 @@
 
 #include <pqxx/result>
 
-#include "api/queries.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/supply/forecast.hpp"
 
 namespace printmon::cloud::api {
 namespace {
+
+constexpr const char* kSupplyHistory = "api_supply_history";
+// The readings a device's supply forecasts read: its last 180 days (a cartridge rarely lasts
+// longer; the page rate needs 8 weeks), oldest first. Only the readings around a change of the
+// levels and one in six of the others: the forecast needs the times at which a level changes
+// step, and the page counter at those times and week by week, not every hourly reading. Not
+// before the tenant's raw horizon (V0013: at least 3 months of raw readings, enough for the
+// page rate's 8 weeks and the current cartridge's slope).
+constexpr const char* kSupplyHistorySql =
+    "SELECT extract(epoch FROM r.polled_at)::bigint AS at, r.supply_levels, r.total FROM ("
+    "SELECT polled_at, supply_levels, total, "
+    "supply_levels IS DISTINCT FROM lag(supply_levels) OVER w AS changed, "
+    "supply_levels IS DISTINCT FROM lead(supply_levels) OVER w AS changes_next, "
+    "row_number() OVER w AS rn, count(*) OVER () AS n FROM readings "
+    "WHERE tenant_id = $1::uuid AND device_id = $2::uuid AND polled_at >= "
+    "greatest((SELECT max(polled_at) FROM readings WHERE tenant_id = $1::uuid "
+    "AND device_id = $2::uuid) - interval '180 days', pm_raw_horizon($1::uuid)) WINDOW w AS (ORDER "
+    "BY polled_at, reading_id)) r "
+    "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
 
 /// A supply as supply_levels and the snapshot name it (the cloud's identity of a supply).
 struct Key {
@@ -46,7 +64,7 @@ struct Row {
 std::vector<Row> history(pqxx::transaction_base& tx, const std::string& tenant,
                          const std::string& device) {
     std::vector<Row> out;
-    for (const auto& r : run(tx, stmt::kSupplyHistory, {tenant, device})) {
+    for (const auto& r : tx.exec_prepared(kSupplyHistory, tenant, device)) {
         Row row;
         row.at = r[0].as<std::int64_t>();
         if (!r[2].is_null()) row.pages = r[2].as<std::int64_t>();
@@ -76,14 +94,14 @@ std::string rfc3339(std::int64_t unix_seconds) {
 /// Days to one decimal: the range is wider than that.
 double tenth(double days) { return std::round(days * 10) / 10; }
 
-void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
-                  rapidjson::Document::AllocatorType& alloc) {
-    rapidjson::Value f(rapidjson::kObjectType);
+/// The forecast input of the supply `supply` (a snapshot's supply object) from `rows`; none for
+/// a receptacle (waste toner fills up, it does not run out).
+std::optional<supply::ForecastInput> input_of(const rapidjson::Value& supply,
+                                              const std::vector<Row>& rows) {
     const auto cls = supply.FindMember("class");
     if (cls != supply.MemberEnd() && cls->value.IsString() &&
         std::string_view(cls->value.GetString()) == "receptacle") {
-        supply.AddMember("forecast", rapidjson::Value(rapidjson::kNullType), alloc);
-        return;
+        return std::nullopt;
     }
     const Key key = key_of(supply);
     supply::ForecastInput in;
@@ -107,7 +125,18 @@ void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
         in.history.back().some_remaining = state == "some_remaining";
         in.history.back().empty = state == "empty";
     }
-    const auto r = supply::forecast(in);
+    return in;
+}
+
+void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
+                  rapidjson::Document::AllocatorType& alloc) {
+    const auto in = input_of(supply, rows);
+    if (!in) {
+        supply.AddMember("forecast", rapidjson::Value(rapidjson::kNullType), alloc);
+        return;
+    }
+    rapidjson::Value f(rapidjson::kObjectType);
+    const auto r = supply::forecast(*in);
     const auto str = [&alloc](const std::string& s) {
         return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), alloc);
     };
@@ -123,20 +152,52 @@ void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
     f.AddMember("days_high", days(r.days_high), alloc);
     f.AddMember("method", r.method.empty() ? rapidjson::Value() : str(r.method), alloc);
     f.AddMember("reason", r.reason.empty() ? rapidjson::Value() : str(r.reason), alloc);
-    if (in.history.empty()) {
+    if (in->history.empty()) {
         f.AddMember("as_of", rapidjson::Value(), alloc);
         f.AddMember("cartridge_since", rapidjson::Value(), alloc);
     } else {
-        f.AddMember("as_of", str(rfc3339(in.history.back().at)), alloc);
+        f.AddMember("as_of", str(rfc3339(in->history.back().at)), alloc);
         // The first reading after the last change; unknown when no change is in the history.
         f.AddMember("cartridge_since",
-                    r.since == 0 ? rapidjson::Value() : str(rfc3339(in.history[r.since].at)),
+                    r.since == 0 ? rapidjson::Value() : str(rfc3339(in->history[r.since].at)),
                     alloc);
     }
     supply.AddMember("forecast", f, alloc);
 }
 
 }  // namespace
+
+void prepare_forecast_statements(pqxx::connection& conn) {
+    conn.prepare(kSupplyHistory, kSupplyHistorySql);
+}
+
+std::vector<SupplyForecast> supply_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
+                                             const std::string& device, std::string_view supplies) {
+    rapidjson::Document doc;
+    doc.Parse(supplies.data(), supplies.size());
+    std::vector<SupplyForecast> out;
+    if (doc.HasParseError() || !doc.IsArray()) return out;
+    const auto rows = history(tx, tenant, device);
+    for (const auto& s : doc.GetArray()) {
+        if (!s.IsObject()) continue;
+        const auto in = input_of(s, rows);
+        if (!in) continue;
+        SupplyForecast f;
+        const Key key = key_of(s);
+        f.type = key.type;
+        f.color = key.color;
+        f.description = key.description;
+        const auto pct = s.FindMember("level_percent");
+        if (pct != s.MemberEnd() && pct->value.IsInt()) f.level_percent = pct->value.GetInt();
+        f.forecast = supply::forecast(*in);
+        if (!in->history.empty()) {
+            f.as_of = in->history.back().at;
+            if (f.forecast.since != 0) f.since = in->history[f.forecast.since].at;
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
+}
 
 std::string supplies_with_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
                                     const std::string& device, std::string_view supplies) {

@@ -4,12 +4,36 @@
 // and forecasts"): a forecast depends on every reading of the cartridge, so keeping it in the
 // read model would mean recomputing it on each upload for no reader.
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "printmon/supply/forecast.hpp"
+
 namespace printmon::cloud::api {
+
+/// Prepares the history statement the forecasts read (the analytics API and the alert engine
+/// each call it on their connections).
+void prepare_forecast_statements(pqxx::connection& conn);
+
+/// One supply of a snapshot with its forecast: the single path from readings to a forecast,
+/// shared by the device answer and the supply rule's forecast condition (alerts/engine.cpp).
+struct SupplyForecast {
+    std::string type, color, description;  ///< the cloud's identity of a supply
+    std::optional<int> level_percent;      ///< as the snapshot reports it
+    supply::Forecast forecast;
+    std::optional<std::int64_t> as_of;  ///< Unix seconds of the last reading read
+    std::optional<std::int64_t> since;  ///< first reading of the current cartridge, if known
+};
+
+/// The forecasts of the consumed supplies in `supplies` (the latest snapshot's supplies array,
+/// JSON); receptacles (waste toner) are left out. Not an array: none.
+std::vector<SupplyForecast> supply_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
+                                             const std::string& device, std::string_view supplies);
 
 /// `supplies` (the latest snapshot's supplies array, JSON) with a "forecast" member added to
 /// each consumed supply (null for receptacles such as waste toner). Not an array: unchanged.

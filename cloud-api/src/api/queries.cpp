@@ -1,5 +1,7 @@
 #include "api/queries.hpp"
 
+#include "api/forecasts.hpp"
+
 #include <utility>
 
 #include <pqxx/nontransaction>
@@ -446,24 +448,6 @@ constexpr const char* kSupplyLevelsSql =
     "WHERE (r.rn - 1) % greatest(1, ceil(r.n::numeric / $5::integer))::bigint = 0 OR r.rn = r.n "
     "ORDER BY r.polled_at";
 
-// The readings a device's supply forecasts read: its last 180 days (a cartridge rarely lasts
-// longer; the page rate needs 8 weeks), oldest first. Only the readings around a change of the
-// levels and one in six of the others: the forecast needs the times at which a level changes
-// step, and the page counter at those times and week by week, not every hourly reading. Not
-// before the tenant's raw horizon (V0013: at least 3 months of raw readings, enough for the
-// page rate's 8 weeks and the current cartridge's slope).
-constexpr const char* kSupplyHistorySql =
-    "SELECT extract(epoch FROM r.polled_at)::bigint AS at, r.supply_levels, r.total FROM ("
-    "SELECT polled_at, supply_levels, total, "
-    "supply_levels IS DISTINCT FROM lag(supply_levels) OVER w AS changed, "
-    "supply_levels IS DISTINCT FROM lead(supply_levels) OVER w AS changes_next, "
-    "row_number() OVER w AS rn, count(*) OVER () AS n FROM readings "
-    "WHERE tenant_id = $1::uuid AND device_id = $2::uuid AND polled_at >= "
-    "greatest((SELECT max(polled_at) FROM readings WHERE tenant_id = $1::uuid "
-    "AND device_id = $2::uuid) - interval '180 days', pm_raw_horizon($1::uuid)) WINDOW w AS (ORDER "
-    "BY polled_at, reading_id)) r "
-    "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
-
 // A device's cartridge log, newest first: each change of supply_changes (the shared definition,
 // V0010) starts a cartridge, the same supply's next change ends it. Its yield is the page
 // counter ("total") at the old cartridge's last reading minus the counter at the change; none
@@ -567,6 +551,7 @@ const std::vector<Grouping> kGroupings = {
 const std::vector<std::string_view>& device_sort_keys() {
     static const std::vector<std::string_view> kKeys = [] {
         std::vector<std::string_view> keys;
+        keys.reserve(std::size(kDeviceSorts));
         for (const auto& [key, expr] : kDeviceSorts) keys.push_back(key);
         return keys;
     }();
@@ -607,7 +592,7 @@ void prepare_statements(pqxx::connection& conn) {
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
     conn.prepare(stmt::kDevice, kDeviceSql);
-    conn.prepare(stmt::kSupplyHistory, kSupplyHistorySql);
+    prepare_forecast_statements(conn);
     conn.prepare(stmt::kCartridges, kCartridgesSql);
     conn.prepare(stmt::kReadingsDesc, readings_sql("DESC"));
     conn.prepare(stmt::kReadingsAsc, readings_sql("ASC"));

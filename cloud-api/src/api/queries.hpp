@@ -80,8 +80,6 @@ inline constexpr const char* kTimeZones = "api_time_zones";
 inline constexpr const char* kFleetSummary = "api_fleet_summary";
 /// $1 tenant, $2 device, $3 from, $4 to (timestamps or NULL), $5 points.
 inline constexpr const char* kSupplyLevels = "api_supply_levels";
-/// $1 tenant, $2 device: the readings the supply forecasts read (api/forecasts.hpp).
-inline constexpr const char* kSupplyHistory = "api_supply_history";
 /// $1 tenant, $2 device, $3 limit, $4 offset: the device's cartridge log with yields.
 inline constexpr const char* kCartridges = "api_cartridges";
 }  // namespace stmt
