@@ -197,7 +197,8 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
 
 void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                             const auth::Authenticator& authenticator, const IngestLimits& limits,
-                            std::function<void(const std::string&)> on_stored) {
+                            std::function<void(const std::string&)> on_stored,
+                            IngestMetrics metrics) {
     const auto retry_after = authenticator.options().retry_after;
     auto log = common::get_logger("cloud.ingest");
 
@@ -208,10 +209,11 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     ingest_options.max_inflate_ratio = limits.max_inflate_ratio;
     ingest_options.tag = std::string(auth::kTagScanner);
     const std::size_t max_batch = limits.max_inflated_bytes;
-    router.post(
-        "/api/v1/ingest",
-        authenticator.guarded([&pool, log, retry_after, max_batch,
-                               on_stored](net::Request& request) {
+    const auto count_batch = [metrics](const char* result) {
+        if (metrics.batches != nullptr) metrics.batches->with({result}).inc();
+    };
+    auto ingest = authenticator.guarded([&pool, log, retry_after, max_batch, on_stored, metrics,
+                                         count_batch](net::Request& request) {
             const auth::Principal& who = auth::principal_of(request);
             require_json(request);
             const auto started = std::chrono::steady_clock::now();
@@ -266,9 +268,44 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                     result.readings_duplicate, ms(parsed - started),
                     ms(std::chrono::steady_clock::now() - parsed));
                 if (on_stored && !result.duplicate) on_stored(who.tenant_id);
+                count_batch(result.duplicate ? "duplicate" : "stored");
+                if (metrics.readings != nullptr) {
+                    metrics.readings->with({"stored"}).inc(static_cast<std::uint64_t>(result.readings_stored));
+                    metrics.readings->with({"duplicate"}).inc(static_cast<std::uint64_t>(result.readings_duplicate));
+                }
+                if (metrics.batch_seconds != nullptr) {
+                    metrics.batch_seconds->observe(
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                            .count());
+                }
                 return net::Response::json(to_json(result));
             });
-        }),
+        });
+    // Every other outcome of a batch, by the answer it got (stored ones are counted inside).
+    const auto count_failure = [count_batch](unsigned status) {
+        if (status == 503) {
+            count_batch("unavailable");
+        } else if (status >= 500) {
+            count_batch("error");
+        } else if (status >= 400) {
+            count_batch("rejected");
+        }
+    };
+    router.post(
+        "/api/v1/ingest",
+        [ingest = std::move(ingest), count_failure](net::Request& request) {
+            try {
+                net::Response response = ingest(request);
+                count_failure(response.status);
+                return response;
+            } catch (const net::HttpError& e) {
+                count_failure(e.status());
+                throw;
+            } catch (...) {
+                count_failure(500);
+                throw;
+            }
+        },
         ingest_options);
 
     // The scanner UI's "deactivate key": a scanner revokes its own key (its data stays).
