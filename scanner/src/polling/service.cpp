@@ -709,6 +709,18 @@ void Service::load_config(storage::Store& store) {
 
 void Service::load_devices(storage::Store& store) {
     auto targets = store.load_poll_targets(clock_.now());
+    // One timeout series per scheduled device, present from the start (rate() works at once)
+    // and dropped with the device: the label set stays the devices this scanner polls.
+    std::set<std::string> ids;
+    for (const auto& t : targets) {
+        ids.insert(t.device_id);
+        metrics_.snmp_timeouts.with({t.device_id});
+    }
+    std::vector<std::vector<std::string>> gone;
+    metrics_.snmp_timeouts.each([&](const std::vector<std::string>& v, const metrics::Counter&) {
+        if (ids.count(v.front()) == 0) gone.push_back(v);
+    });
+    for (const auto& v : gone) metrics_.snmp_timeouts.remove(v);
     const auto states = store.device_states();
     for (const char* state : {"unknown", "online", "offline", "disabled"}) {
         const auto it = states.find(state);
