@@ -197,9 +197,8 @@ void App::start() {
                                                                      impl_->metrics.registry());
         impl_->metrics_server->start();
     }
-    impl_->refresher = std::make_unique<Refresher>(impl_->config.database.conninfo,
-                                                   impl_->config.analytics.refresh_interval,
-                                                   impl_->metrics);
+    impl_->refresher = std::make_unique<Refresher>(
+        impl_->config.database.conninfo, impl_->config.analytics.refresh_interval, impl_->metrics);
     const auto& notify = impl_->config.notify;
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);

@@ -47,9 +47,9 @@ CloudMetrics::CloudMetrics() : refreshed_at_(epoch_seconds()) {
         "Batches posted to /api/v1/ingest by outcome (stored, duplicate, rejected, "
         "unavailable, error).",
         {"result"});
-    ingest_.readings = &r.counter_family("printmon_cloud_ingest_readings_total",
-                                         "Readings in ingested batches: stored or duplicate.",
-                                         {"result"});
+    ingest_.readings =
+        &r.counter_family("printmon_cloud_ingest_readings_total",
+                          "Readings in ingested batches: stored or duplicate.", {"result"});
     ingest_.batch_seconds = &r.histogram("printmon_cloud_ingest_batch_seconds",
                                          "Time to parse, validate and store one ingested batch.",
                                          metrics::default_latency_buckets());
@@ -79,12 +79,12 @@ CloudMetrics::CloudMetrics() : refreshed_at_(epoch_seconds()) {
 }
 
 void CloudMetrics::observe_http(net::Router& router) {
-    router.on_response([this](const net::Request& request, unsigned status,
-                              std::chrono::nanoseconds elapsed) {
-        const std::string cls(route_class(request.route_pattern));
-        http_requests_->with({cls, std::to_string(status)}).inc();
-        http_seconds_->with({cls}).observe(std::chrono::duration<double>(elapsed).count());
-    });
+    router.on_response(
+        [this](const net::Request& request, unsigned status, std::chrono::nanoseconds elapsed) {
+            const std::string cls(route_class(request.route_pattern));
+            http_requests_->with({cls, std::to_string(status)}).inc();
+            http_seconds_->with({cls}).observe(std::chrono::duration<double>(elapsed).count());
+        });
 }
 
 void CloudMetrics::prepare_sampling(pqxx::connection& conn) {

@@ -12,9 +12,9 @@
 #include <pqxx/connection>
 
 #include "printmon/common/error.hpp"
+#include "printmon/metrics/registry.hpp"
 #include "printmon/net/router.hpp"
 #include "storage/ingest_store.hpp"
-#include "printmon/metrics/registry.hpp"
 #include "storage/pool.hpp"
 
 namespace printmon::cloud::auth {

@@ -725,7 +725,7 @@ void Service::load_devices(storage::Store& store) {
     for (const char* state : {"unknown", "online", "offline", "disabled"}) {
         const auto it = states.find(state);
         metrics_.devices.with({state}).set(it == states.end() ? 0.0
-                                                               : static_cast<double>(it->second));
+                                                              : static_cast<double>(it->second));
     }
     {
         std::lock_guard lock(control_mutex_);

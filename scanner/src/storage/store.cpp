@@ -319,7 +319,8 @@ void Store::prepare(pqxx::connection& conn) {
 }
 
 void Store::connect() {
-    if (borrowed_ != nullptr) throw std::logic_error("connect() on a store over a pooled connection");
+    if (borrowed_ != nullptr)
+        throw std::logic_error("connect() on a store over a pooled connection");
     auto conn = std::make_unique<db::Connection>(conninfo_);
     prepare(conn->raw());
     conn_ = std::move(conn);

@@ -168,7 +168,8 @@ void register_pool_metrics(metrics::Registry& registry,
            "Acquires that gave up after the acquire timeout (answered 503).", Type::kCounter,
            [](const PoolStats& s) { return static_cast<double>(s.exhausted); });
     family("printmon_db_pool_connect_failures_total", "Failed attempts to open a connection.",
-           Type::kCounter, [](const PoolStats& s) { return static_cast<double>(s.connect_failures); });
+           Type::kCounter,
+           [](const PoolStats& s) { return static_cast<double>(s.connect_failures); });
 }
 
 }  // namespace printmon::db

@@ -59,9 +59,10 @@ void register_process_metrics(Registry& registry) {
                       Type::kGauge, {}, [page] {
                           return std::vector<Sample>{{{}, field(stat_fields(), 24) * page}};
                       });
-    registry.callback("process_virtual_memory_bytes", "Virtual memory size in bytes.",
-                      Type::kGauge, {},
-                      [] { return std::vector<Sample>{{{}, field(stat_fields(), 23)}}; });
+    registry.callback("process_virtual_memory_bytes", "Virtual memory size in bytes.", Type::kGauge,
+                      {}, [] {
+                          return std::vector<Sample>{{{}, field(stat_fields(), 23)}};
+                      });
     registry.callback("process_open_fds", "Number of open file descriptors.", Type::kGauge, {}, [] {
         double n = 0;
         std::error_code ec;
@@ -71,11 +72,14 @@ void register_process_metrics(Registry& registry) {
         }
         return std::vector<Sample>{{{}, n}};
     });
-    registry.callback("process_threads", "Number of threads of the process.", Type::kGauge, {},
-                      [] { return std::vector<Sample>{{{}, field(stat_fields(), 20)}}; });
+    registry.callback("process_threads", "Number of threads of the process.", Type::kGauge, {}, [] {
+        return std::vector<Sample>{{{}, field(stat_fields(), 20)}};
+    });
     registry.callback("process_start_time_seconds",
                       "Start time of the process since the Unix epoch in seconds.", Type::kGauge,
-                      {}, [start] { return std::vector<Sample>{{{}, start}}; });
+                      {}, [start] {
+                          return std::vector<Sample>{{{}, start}};
+                      });
     registry.callback("process_cpu_seconds_total", "Total user and system CPU time in seconds.",
                       Type::kCounter, {}, [ticks] {
                           const auto f = stat_fields();

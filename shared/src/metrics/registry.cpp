@@ -124,7 +124,8 @@ Registry::Entry& Registry::add(const std::string& name, const std::string& help,
     }
     for (const auto& label : label_names) {
         if (!valid_label_name(label) || (type == Type::kHistogram && label == "le")) {
-            throw std::invalid_argument(fmt::format("invalid label name '{}' of '{}'", label, name));
+            throw std::invalid_argument(
+                fmt::format("invalid label name '{}' of '{}'", label, name));
         }
     }
     std::lock_guard lock(mutex_);
@@ -144,8 +145,8 @@ Registry::Entry& Registry::add(const std::string& name, const std::string& help,
 
 Family<Counter>& Registry::counter_family(const std::string& name, const std::string& help,
                                           std::vector<std::string> label_names) {
-    auto family = std::make_unique<Family<Counter>>(label_names,
-                                                    [] { return std::make_unique<Counter>(); });
+    auto family =
+        std::make_unique<Family<Counter>>(label_names, [] { return std::make_unique<Counter>(); });
     auto& ref = *family;
     add(name, help, Type::kCounter, label_names).body = std::move(family);
     return ref;
@@ -195,10 +196,17 @@ std::string escape_label_value(std::string_view value) {
     out.reserve(value.size());
     for (const char c : value) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '"': out += "\\\""; break;
-            case '\n': out += "\\n"; break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -229,9 +237,12 @@ namespace {
 
 const char* type_name(Type t) {
     switch (t) {
-        case Type::kCounter: return "counter";
-        case Type::kGauge: return "gauge";
-        case Type::kHistogram: return "histogram";
+        case Type::kCounter:
+            return "counter";
+        case Type::kGauge:
+            return "gauge";
+        case Type::kHistogram:
+            return "histogram";
     }
     return "untyped";
 }
@@ -354,7 +365,8 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
             fmt::format("'{}': an IPv6 host goes in brackets, e.g. \"[::1]:9464\"", text));
     }
     unsigned port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
         port > 65535) {
         throw std::invalid_argument(fmt::format("'{}': the port must be 1-65535", text));

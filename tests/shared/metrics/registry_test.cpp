@@ -118,11 +118,11 @@ TEST_CASE("invalid names, duplicate registrations and bad buckets are refused") 
 TEST_CASE("callback families are computed at render time; a throwing one is left out") {
     Registry r;
     double depth = 3;
-    r.callback("queue_depth", "Depth.", Type::kGauge, {"queue"},
-               [&depth] { return std::vector<Sample>{{{"db"}, depth}}; });
-    r.callback("broken", "Throws.", Type::kGauge, {}, []() -> std::vector<Sample> {
-        throw std::runtime_error("no /proc");
+    r.callback("queue_depth", "Depth.", Type::kGauge, {"queue"}, [&depth] {
+        return std::vector<Sample>{{{"db"}, depth}};
     });
+    r.callback("broken", "Throws.", Type::kGauge, {},
+               []() -> std::vector<Sample> { throw std::runtime_error("no /proc"); });
     CHECK(has_line(r.render(), R"(queue_depth{queue="db"} 3)"));
     depth = 4;
     const auto text = r.render();

@@ -147,15 +147,25 @@ void Service::count_send(const SendResult& result, double seconds) {
         case SendStatus::kStored:
         case SendStatus::kDuplicate:
             sent_.with({result.status == SendStatus::kStored ? "stored" : "duplicate"}).inc();
-            last_success_.set(std::chrono::duration<double>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+            last_success_.set(
+                std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                    .count());
             return;
-        case SendStatus::kInvalid: failures_.with({"invalid"}).inc(); return;
-        case SendStatus::kTooLarge: failures_.with({"too_large"}).inc(); return;
-        case SendStatus::kUnauthorized: failures_.with({"unauthorized"}).inc(); return;
-        case SendStatus::kOverloaded: failures_.with({"overloaded"}).inc(); return;
-        case SendStatus::kFailed: failures_.with({"network"}).inc(); return;
+        case SendStatus::kInvalid:
+            failures_.with({"invalid"}).inc();
+            return;
+        case SendStatus::kTooLarge:
+            failures_.with({"too_large"}).inc();
+            return;
+        case SendStatus::kUnauthorized:
+            failures_.with({"unauthorized"}).inc();
+            return;
+        case SendStatus::kOverloaded:
+            failures_.with({"overloaded"}).inc();
+            return;
+        case SendStatus::kFailed:
+            failures_.with({"network"}).inc();
+            return;
     }
 }
 
@@ -186,8 +196,9 @@ CycleResult Service::run_cycle() {
         const auto send = [&](const proto::Batch& batch) {
             const auto began = std::chrono::steady_clock::now();
             last = client_.send(settings.cloud_url, settings.scanner_key, batch);
-            count_send(last, std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
-                                 .count());
+            count_send(
+                last,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
             out.wire_bytes += last.wire_bytes;
             return AttemptResult{disposition_of(last.status), last.message};
         };

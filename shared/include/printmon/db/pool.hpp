@@ -84,9 +84,9 @@ struct PoolStats {
     std::size_t in_use = 0;  ///< leased now
     std::size_t open = 0;    ///< connections open now (leased or idle)
     std::uint64_t acquires = 0;
-    std::uint64_t waits = 0;          ///< acquires that found no free slot and waited
-    double wait_seconds = 0.0;        ///< total time those acquires waited
-    std::uint64_t exhausted = 0;      ///< acquires that gave up (PoolExhausted)
+    std::uint64_t waits = 0;      ///< acquires that found no free slot and waited
+    double wait_seconds = 0.0;    ///< total time those acquires waited
+    std::uint64_t exhausted = 0;  ///< acquires that gave up (PoolExhausted)
     std::uint64_t connect_failures = 0;
 };
 
