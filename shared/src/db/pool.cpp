@@ -49,14 +49,14 @@ void Lease::discard() noexcept {
     pool_ = nullptr;
 }
 
-ConnectionPool::ConnectionPool(const std::string& conninfo, std::size_t size,
+ConnectionPool::ConnectionPool(std::string conninfo, std::size_t size,
                                std::chrono::milliseconds acquire_timeout,
-                               const std::function<void(pqxx::connection&)>& on_connect,
+                               std::function<void(pqxx::connection&)> on_connect,
                                PoolConnect connect)
-    : conninfo_(conninfo),
+    : conninfo_(std::move(conninfo)),
       size_(size == 0 ? 1 : size),
       acquire_timeout_(acquire_timeout),
-      on_connect_(on_connect) {
+      on_connect_(std::move(on_connect)) {
     idle_.reserve(size_);
     if (connect == PoolConnect::kOnDemand) {
         empty_ = size_;
@@ -90,13 +90,13 @@ Lease ConnectionPool::acquire() {
     if (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
-        return Lease(this, std::move(conn));
+        return {this, std::move(conn)};
     }
     // An empty slot: connect without holding the lock (it may take a connect timeout).
     --empty_;
     lock.unlock();
     try {
-        return Lease(this, open());
+        return {this, open()};
     } catch (...) {
         lock.lock();
         ++empty_;
@@ -137,8 +137,9 @@ void ConnectionPool::drop() noexcept {
     freed_.notify_one();
 }
 
-void register_pool_metrics(metrics::Registry& registry,
-                           std::vector<std::pair<std::string, const ConnectionPool*>> pools) {
+void register_pool_metrics(
+    metrics::Registry& registry,
+    const std::vector<std::pair<std::string, const ConnectionPool*>>& pools) {
     using metrics::Sample;
     using metrics::Type;
     // One snapshot per pool per family is cheap (a lock and a copy); families are separate

@@ -11,8 +11,7 @@
 namespace printmon::metrics {
 
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)),
-      buckets_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
+    : bounds_(std::move(bounds)), buckets_(bounds_.size() + 1) {
     for (std::size_t i = 0; i < bounds_.size(); ++i) {
         if (!std::isfinite(bounds_[i])) {
             throw std::invalid_argument("histogram bucket bounds must be finite");
@@ -144,7 +143,7 @@ Registry::Entry& Registry::add(const std::string& name, const std::string& help,
 }
 
 Family<Counter>& Registry::counter_family(const std::string& name, const std::string& help,
-                                          std::vector<std::string> label_names) {
+                                          const std::vector<std::string>& label_names) {
     auto family =
         std::make_unique<Family<Counter>>(label_names, [] { return std::make_unique<Counter>(); });
     auto& ref = *family;
@@ -153,7 +152,7 @@ Family<Counter>& Registry::counter_family(const std::string& name, const std::st
 }
 
 Family<Gauge>& Registry::gauge_family(const std::string& name, const std::string& help,
-                                      std::vector<std::string> label_names) {
+                                      const std::vector<std::string>& label_names) {
     auto family =
         std::make_unique<Family<Gauge>>(label_names, [] { return std::make_unique<Gauge>(); });
     auto& ref = *family;
@@ -162,8 +161,8 @@ Family<Gauge>& Registry::gauge_family(const std::string& name, const std::string
 }
 
 Family<Histogram>& Registry::histogram_family(const std::string& name, const std::string& help,
-                                              std::vector<double> bounds,
-                                              std::vector<std::string> label_names) {
+                                              const std::vector<double>& bounds,
+                                              const std::vector<std::string>& label_names) {
     Histogram check(bounds);  // validates the bounds now, at registration
     auto family = std::make_unique<Family<Histogram>>(
         label_names, [bounds] { return std::make_unique<Histogram>(bounds); });
@@ -179,12 +178,12 @@ Gauge& Registry::gauge(const std::string& name, const std::string& help) {
     return gauge_family(name, help, {}).get();
 }
 Histogram& Registry::histogram(const std::string& name, const std::string& help,
-                               std::vector<double> bounds) {
-    return histogram_family(name, help, std::move(bounds), {}).get();
+                               const std::vector<double>& bounds) {
+    return histogram_family(name, help, bounds, {}).get();
 }
 
 void Registry::callback(const std::string& name, const std::string& help, Type type,
-                        std::vector<std::string> label_names, Collect collect) {
+                        const std::vector<std::string>& label_names, Collect collect) {
     if (type == Type::kHistogram) {
         throw std::invalid_argument("callback metrics are counters or gauges");
     }

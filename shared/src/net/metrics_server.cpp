@@ -27,7 +27,8 @@ Router routes(const metrics::Registry& registry) {
 
 }  // namespace
 
-MetricsServer::MetricsServer(metrics::ListenAddress listen, const metrics::Registry& registry)
+MetricsServer::MetricsServer(const metrics::ListenAddress& listen,
+                             const metrics::Registry& registry)
     : server_(std::make_unique<Server>(options(listen), routes(registry))) {}
 
 MetricsServer::~MetricsServer() = default;

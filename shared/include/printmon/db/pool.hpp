@@ -97,9 +97,9 @@ class ConnectionPool {
     /// pqxx::broken_connection when the server cannot be reached.
     /// `on_connect` runs once per opened connection (prepares the statements; libpqxx 6.4
     /// re-prepares them by itself after a silent reconnect).
-    ConnectionPool(const std::string& conninfo, std::size_t size,
+    ConnectionPool(std::string conninfo, std::size_t size,
                    std::chrono::milliseconds acquire_timeout,
-                   const std::function<void(pqxx::connection&)>& on_connect = {},
+                   std::function<void(pqxx::connection&)> on_connect = {},
                    PoolConnect connect = PoolConnect::kAtStart);
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -135,6 +135,6 @@ class ConnectionPool {
 /// Registers the printmon_db_pool_* gauges and counters (label `pool`) for these pools, read
 /// at scrape time. Call once per registry with every pool of the process.
 void register_pool_metrics(metrics::Registry& registry,
-                           std::vector<std::pair<std::string, const ConnectionPool*>> pools);
+                           const std::vector<std::pair<std::string, const ConnectionPool*>>& pools);
 
 }  // namespace printmon::db

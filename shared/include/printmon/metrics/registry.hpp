@@ -64,7 +64,7 @@ class Histogram {
 
   private:
     std::vector<double> bounds_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // bounds_.size() + 1 (the +Inf one)
+    std::vector<std::atomic<std::uint64_t>> buckets_;  // bounds_.size() + 1 (the +Inf one)
     std::atomic<double> sum_{0.0};
 };
 
@@ -120,23 +120,23 @@ class Registry {
     Registry& operator=(const Registry&) = delete;
 
     Family<Counter>& counter_family(const std::string& name, const std::string& help,
-                                    std::vector<std::string> label_names);
+                                    const std::vector<std::string>& label_names);
     Family<Gauge>& gauge_family(const std::string& name, const std::string& help,
-                                std::vector<std::string> label_names);
+                                const std::vector<std::string>& label_names);
     Family<Histogram>& histogram_family(const std::string& name, const std::string& help,
-                                        std::vector<double> bounds,
-                                        std::vector<std::string> label_names);
+                                        const std::vector<double>& bounds,
+                                        const std::vector<std::string>& label_names);
 
     Counter& counter(const std::string& name, const std::string& help);
     Gauge& gauge(const std::string& name, const std::string& help);
     Histogram& histogram(const std::string& name, const std::string& help,
-                         std::vector<double> bounds);
+                         const std::vector<double>& bounds);
 
     /// A family whose samples `collect` computes at each scrape (type counter or gauge). It
     /// runs on the scrape thread: keep it cheap and never throwing (an exception drops that
     /// family from this scrape).
     void callback(const std::string& name, const std::string& help, Type type,
-                  std::vector<std::string> label_names, Collect collect);
+                  const std::vector<std::string>& label_names, Collect collect);
 
     /// Every metric in the text exposition format 0.0.4, families in registration order.
     std::string render() const;

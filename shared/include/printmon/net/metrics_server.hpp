@@ -17,7 +17,7 @@ class Server;
 /// management network (docs/metrics.md).
 class MetricsServer {
   public:
-    MetricsServer(metrics::ListenAddress listen, const metrics::Registry& registry);
+    MetricsServer(const metrics::ListenAddress& listen, const metrics::Registry& registry);
     ~MetricsServer();
     MetricsServer(const MetricsServer&) = delete;
     MetricsServer& operator=(const MetricsServer&) = delete;
