@@ -7,7 +7,8 @@
 # (scripts/lib/print_pages.py on snmpsim's copies of the recordings); unset, they stay idle.
 # PIPE_RECORDINGS: the folder of .snmprec recordings to serve (default tests/data/printers; one
 # address each, in sorted order). PIPE_CLOUD_TOML: extra TOML appended to the cloud-api config
-# (e.g. a [notify] section). tests/e2e/alerts_pipeline_test uses both.
+# (e.g. a [notify] section). tests/e2e/alerts_pipeline_test uses both. PIPE_SCANNER_TOML and
+# PIPE_UPLOADER_TOML: the same for the scanner and the uploader (tests/e2e/metrics_test).
 
 PIPE_ROOT=${PIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PIPE_SIM_FIRST=${PIPE_SIM_FIRST:-127.0.11.1}
@@ -15,6 +16,8 @@ PIPE_POLL_S=${PIPE_POLL_S:-5}
 PIPE_PRINT_S=${PIPE_PRINT_S:-}
 PIPE_RECORDINGS=${PIPE_RECORDINGS:-}
 PIPE_CLOUD_TOML=${PIPE_CLOUD_TOML:-}
+PIPE_SCANNER_TOML=${PIPE_SCANNER_TOML:-}
+PIPE_UPLOADER_TOML=${PIPE_UPLOADER_TOML:-}
 
 pipe_env() { sed -n "s/^$2=//p" "$PIPE_DIR/$1/env"; }
 # Writes stdin to a file only its owner can read: the configs and conninfo files hold database
@@ -126,6 +129,7 @@ address = "127.0.0.1"
 port = $PIPE_UI_PORT
 [secrets]
 key_file = "$PIPE_DIR/scanner-secret.key"
+$PIPE_SCANNER_TOML
 TOML
   pipe_private "$PIPE_DIR/uploader.toml" <<TOML
 log_level = "info"
@@ -138,6 +142,7 @@ period_s = 5
 notify_delay_ms = 200
 backoff_initial_ms = 200
 backoff_max_ms = 2000
+$PIPE_UPLOADER_TOML
 TOML
 
   local cloud=$PIPE_BUILD/cloud-api/printmon-cloud-api

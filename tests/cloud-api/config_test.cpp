@@ -168,3 +168,22 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
           std::string::npos);
     CHECK(error_of(head + "smtp_hostname = \"x\"\n").find("smtp_hostname") != std::string::npos);
 }
+
+TEST_CASE("[metrics] listen: off by default, HOST:PORT, never the API port", "[cloud][config]") {
+    const auto example =
+        cloud::load_config(test::source_dir() + "/cloud-api/cloud-api.example.toml", env_of({}));
+    CHECK_FALSE(example.metrics_listen.has_value());
+    const auto on = parse_config(
+        "[server]\ntls = false\nport = 8080\n[metrics]\nlisten = \"127.0.0.1:9464\"\n", "c.toml",
+        env_of({}));
+    REQUIRE(on.metrics_listen);
+    CHECK(on.metrics_listen->host == "127.0.0.1");
+    CHECK(on.metrics_listen->port == 9464);
+    const auto same_port =
+        error_of("[server]\ntls = false\nport = 8080\n[metrics]\nlisten = \"127.0.0.1:8080\"\n");
+    CHECK(same_port.find("c.toml:5:") == 0);
+    CHECK(same_port.find("metrics.listen") != std::string::npos);
+    CHECK(same_port.find("port of the API") != std::string::npos);
+    const auto malformed = error_of("[server]\ntls = false\n[metrics]\nlisten = \"9464\"\n");
+    CHECK(malformed.find("HOST:PORT") != std::string::npos);
+}

@@ -14,11 +14,14 @@
 #include "alerts/sender.hpp"
 #include "api/queries.hpp"
 #include "api/routes.hpp"
+#include "app/metrics.hpp"
 #include "auth/accounts.hpp"
 #include "console/console.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/db/pool.hpp"
+#include "printmon/net/metrics_server.hpp"
 #include "storage/retention.hpp"
 #include "storage/schema.hpp"
 
@@ -42,10 +45,11 @@ void prepare_everything(pqxx::connection& conn) {
 class Refresher {
   public:
     Refresher(std::string conninfo, std::chrono::milliseconds interval,
-              std::chrono::seconds maintenance_every)
+              std::chrono::seconds maintenance_every, CloudMetrics& metrics)
         : conninfo_(std::move(conninfo)),
           interval_(interval),
           maintenance_every_(maintenance_every),
+          metrics_(metrics),
           thread_([this] { run(); }) {}
     Refresher(const Refresher&) = delete;
     Refresher& operator=(const Refresher&) = delete;
@@ -71,6 +75,7 @@ class Refresher {
                 if (!conn) {
                     conn = std::make_unique<db::Connection>(conninfo_);
                     prepare_everything(conn->raw());
+                    CloudMetrics::prepare_sampling(conn->raw());
                 }
                 const auto started = std::chrono::steady_clock::now();
                 if (maintenance_every_.count() > 0 &&
@@ -78,7 +83,13 @@ class Refresher {
                     last_maintenance_ = started;  // a failure waits for the next period too
                     maintain(*conn, log);
                 }
+                const auto started_wall = std::chrono::system_clock::now();
                 const int devices = api::refresh_all(conn->raw());
+                metrics_.refreshed(
+                    std::chrono::duration<double>(started_wall.time_since_epoch()).count());
+                // Rationale: sampled here, on a connection of its own, so a scrape never
+                // waits for the database.
+                metrics_.sample(conn->raw());
                 if (devices > 0) {
                     log->debug("event=refreshed devices={} ms={}", devices,
                                std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -115,6 +126,7 @@ class Refresher {
     std::chrono::milliseconds interval_;
     std::chrono::seconds maintenance_every_;  // partitions are made 3 months ahead
     std::optional<std::chrono::steady_clock::time_point> last_maintenance_;
+    CloudMetrics& metrics_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
@@ -125,9 +137,11 @@ class Refresher {
 
 struct App::Impl {
     CloudConfig config;
+    CloudMetrics metrics;
     storage::ConnectionPool pool;
     auth::Authenticator authenticator;
     std::unique_ptr<net::Server> server;
+    std::unique_ptr<net::MetricsServer> metrics_server;
     std::vector<net::RouteInfo> routes;
     std::unique_ptr<Refresher> refresher;
     std::unique_ptr<alerts::Sender> sender;
@@ -135,6 +149,7 @@ struct App::Impl {
     std::mutex scheduler_mutex;  // ingest threads nudge while start/stop swap it
 
     void stop_workers() {
+        if (metrics_server) metrics_server->stop();
         if (refresher) refresher->stop();
         std::unique_ptr<alerts::Scheduler> stopping;
         {
@@ -158,7 +173,11 @@ struct App::Impl {
                    prepare_everything(conn);
                    storage::configure_read_session(conn, timeout);
                }),
-          authenticator(pool, config.auth) {}
+          authenticator(pool, config.auth) {
+        metrics::register_process_metrics(metrics.registry());
+        // A read-replica pool joins this list under its own label.
+        db::register_pool_metrics(metrics.registry(), {{"primary", &pool}});
+    }
 };
 
 namespace {
@@ -189,10 +208,11 @@ App::App(CloudConfig config) {
     Impl* impl = impl_.get();
     const auto nudge = [impl](const std::string& tenant) { impl->nudge(tenant); };
     ingest::register_ingest_routes(router, impl_->pool, impl_->authenticator, impl_->config.limits,
-                                   nudge);
+                                   nudge, impl_->metrics.ingest());
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator);
     alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, nudge);
     console::register_console_routes(router);
+    impl_->metrics.observe_http(router);
     impl_->routes = router.routes();
     impl_->server = std::make_unique<net::Server>(impl_->config.server, std::move(router));
 }
@@ -204,9 +224,14 @@ App::~App() {
 
 void App::start() {
     impl_->server->start();
+    if (impl_->config.metrics_listen && !impl_->metrics_server) {
+        impl_->metrics_server = std::make_unique<net::MetricsServer>(*impl_->config.metrics_listen,
+                                                                     impl_->metrics.registry());
+        impl_->metrics_server->start();
+    }
     impl_->refresher = std::make_unique<Refresher>(
         impl_->config.database.conninfo, impl_->config.analytics.refresh_interval,
-        impl_->config.analytics.raw_maintenance_interval);
+        impl_->config.analytics.raw_maintenance_interval, impl_->metrics);
     const auto& notify = impl_->config.notify;
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
@@ -221,6 +246,12 @@ void App::start() {
 }
 
 std::uint16_t App::port() const { return impl_->server->port(); }
+
+std::uint16_t App::metrics_port() const {
+    return impl_->metrics_server ? impl_->metrics_server->port() : 0;
+}
+
+metrics::Registry& App::metrics() { return impl_->metrics.registry(); }
 
 void App::stop(std::chrono::milliseconds grace) {
     impl_->server->stop(grace);
@@ -244,7 +275,8 @@ int serve(CloudConfig config) {
     const bool tls = config.server.tls.has_value();
     App app(std::move(config));
     app.start();
-    log->info("event=listening port={} tls={}", app.port(), tls);
+    log->info("event=listening port={} tls={} metrics_port={}", app.port(), tls,
+              app.metrics_port());
     int signal = 0;
     sigwait(&stop_signals, &signal);
     log->info("event=stopping signal={}", signal);

@@ -27,6 +27,9 @@ class App {
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
     storage::ConnectionPool& pool();
+    /// The port of GET /metrics ([metrics] listen), 0 when off; after start().
+    std::uint16_t metrics_port() const;
+    metrics::Registry& metrics();
 
     /// Every route of the API (ingestion and analytics), as registered.
     const std::vector<net::RouteInfo>& routes() const;

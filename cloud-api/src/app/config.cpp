@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "printmon/metrics/config.hpp"
 #include "printmon/net/http.hpp"
 
 namespace printmon::cloud {
@@ -116,6 +117,8 @@ CloudConfig read(const common::ConfigReader& root) {
     n.backoff_max = std::chrono::seconds(ms("backoff_max_s", 3600, 1, 86'400 * 7));
     n.evaluate_interval = std::chrono::seconds(ms("evaluate_interval_s", 60, 1, 86'400));
     n.allow_private_webhooks = notify.get_or<bool>("allow_private_webhooks", false);
+
+    c.metrics_listen = metrics::read_listen(root, c.server.port);
     root.finish();
     return c;
 }

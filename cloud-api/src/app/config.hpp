@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@
 #include "auth/authenticator.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/config.hpp"
+#include "printmon/metrics/registry.hpp"
 #include "printmon/net/server.hpp"
 
 namespace printmon::cloud {
@@ -44,6 +46,9 @@ struct CloudConfig {
     ingest::IngestLimits limits;
     auth::AuthOptions auth;
     alerts::NotifyConfig notify;  ///< [notify]: alert evaluation timer, e-mail and webhooks
+    /// [metrics] listen: GET /metrics on its own plain-HTTP address; nullopt (the default,
+    /// "") serves none. Never the API port.
+    std::optional<metrics::ListenAddress> metrics_listen;
 };
 
 /// Reads and validates cloud-api.toml. Throws common::ConfigError ("file:line:col: message").

@@ -197,7 +197,8 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
 
 void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                             const auth::Authenticator& authenticator, const IngestLimits& limits,
-                            std::function<void(const std::string&)> on_stored) {
+                            std::function<void(const std::string&)> on_stored,
+                            IngestMetrics metrics) {
     const auto retry_after = authenticator.options().retry_after;
     auto log = common::get_logger("cloud.ingest");
 
@@ -208,67 +209,105 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
     ingest_options.max_inflate_ratio = limits.max_inflate_ratio;
     ingest_options.tag = std::string(auth::kTagScanner);
     const std::size_t max_batch = limits.max_inflated_bytes;
+    const auto count_batch = [metrics](const char* result) {
+        if (metrics.batches != nullptr) metrics.batches->with({result}).inc();
+    };
+    auto ingest = authenticator.guarded([&pool, log, retry_after, max_batch, on_stored, metrics,
+                                         count_batch](net::Request& request) {
+        const auth::Principal& who = auth::principal_of(request);
+        require_json(request);
+        const auto started = std::chrono::steady_clock::now();
+        auto batch = proto::parse_batch(request.body, max_batch);
+        const auto parsed = std::chrono::steady_clock::now();
+        if (!batch) throw net::HttpError(400, "invalid_batch", batch.error().message());
+        if (batch->scanner_id != who.subject && who.pending_scanner) {
+            // The first upload of a key made in the console: the branch's own id becomes
+            // the scanner's id (nobody copies ids between machines).
+            auto bound = with_retry_mapping(retry_after, [&] {
+                storage::Lease lease = pool.acquire();
+                auto enrolled = db::with_transaction(*lease, [&](pqxx::work& tx) {
+                    return tenancy::enroll_scanner(tx, who.tenant_id, who.subject,
+                                                   batch->scanner_id);
+                });
+                if (!enrolled && enrolled.error().code == common::ErrorCode::kConflict) {
+                    log->warn("event=enroll_conflict key={} batch_scanner={}", who.key_prefix,
+                              common::log_value(batch->scanner_id));
+                    throw net::HttpError(409, "scanner_id_taken", enrolled.error().message);
+                }
+                if (!enrolled) {
+                    // Bound by a concurrent first batch: the next attempt sees the bound id.
+                    throw net::HttpError(503, "overloaded", "the scanner is being enrolled")
+                        .with_header("Retry-After", std::to_string(retry_after.count()));
+                }
+                log->info("event=scanner_enrolled tenant={} scanner={} key={}", who.tenant_id,
+                          common::log_value(batch->scanner_id), who.key_prefix);
+                return net::Response::empty(204);
+            });
+            if (bound.status != 204) return bound;
+        } else if (batch->scanner_id != who.subject) {
+            log->warn("event=scanner_mismatch key={} batch_scanner={}", who.key_prefix,
+                      common::log_value(batch->scanner_id));
+            throw net::HttpError(403, "forbidden",
+                                 "batch scanner_id does not match the scanner of the key");
+        }
+        return with_retry_mapping(retry_after, [&] {
+            storage::Lease lease = pool.acquire();
+            const auto result = db::with_transaction(*lease, [&](pqxx::work& tx) {
+                storage::use_server_defaults(tx);
+                return storage::store_batch(tx, who.tenant_id, *batch,
+                                            storage::BatchSource::online);
+            });
+            const auto ms = [](auto d) {
+                return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+            };
+            log->debug(
+                "event=batch tenant={} scanner={} batch={} status={} readings_stored={} "
+                "readings_duplicate={} parse_ms={} store_ms={}",
+                who.tenant_id, common::log_value(who.subject), result.batch_id,
+                result.duplicate ? "duplicate" : "stored", result.readings_stored,
+                result.readings_duplicate, ms(parsed - started),
+                ms(std::chrono::steady_clock::now() - parsed));
+            if (on_stored && !result.duplicate) on_stored(who.tenant_id);
+            count_batch(result.duplicate ? "duplicate" : "stored");
+            if (metrics.readings != nullptr) {
+                metrics.readings->with({"stored"})
+                    .inc(static_cast<std::uint64_t>(result.readings_stored));
+                metrics.readings->with({"duplicate"})
+                    .inc(static_cast<std::uint64_t>(result.readings_duplicate));
+            }
+            if (metrics.batch_seconds != nullptr) {
+                metrics.batch_seconds->observe(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count());
+            }
+            return net::Response::json(to_json(result));
+        });
+    });
+    // Every other outcome of a batch, by the answer it got (stored ones are counted inside).
+    const auto count_failure = [count_batch](unsigned status) {
+        if (status == 503) {
+            count_batch("unavailable");
+        } else if (status >= 500) {
+            count_batch("error");
+        } else if (status >= 400) {
+            count_batch("rejected");
+        }
+    };
     router.post(
         "/api/v1/ingest",
-        authenticator.guarded([&pool, log, retry_after, max_batch,
-                               on_stored](net::Request& request) {
-            const auth::Principal& who = auth::principal_of(request);
-            require_json(request);
-            const auto started = std::chrono::steady_clock::now();
-            auto batch = proto::parse_batch(request.body, max_batch);
-            const auto parsed = std::chrono::steady_clock::now();
-            if (!batch) throw net::HttpError(400, "invalid_batch", batch.error().message());
-            if (batch->scanner_id != who.subject && who.pending_scanner) {
-                // The first upload of a key made in the console: the branch's own id becomes
-                // the scanner's id (nobody copies ids between machines).
-                auto bound = with_retry_mapping(retry_after, [&] {
-                    storage::Lease lease = pool.acquire();
-                    auto enrolled = db::with_transaction(*lease, [&](pqxx::work& tx) {
-                        return tenancy::enroll_scanner(tx, who.tenant_id, who.subject,
-                                                       batch->scanner_id);
-                    });
-                    if (!enrolled && enrolled.error().code == common::ErrorCode::kConflict) {
-                        log->warn("event=enroll_conflict key={} batch_scanner={}", who.key_prefix,
-                                  common::log_value(batch->scanner_id));
-                        throw net::HttpError(409, "scanner_id_taken", enrolled.error().message);
-                    }
-                    if (!enrolled) {
-                        // Bound by a concurrent first batch: the next attempt sees the bound id.
-                        throw net::HttpError(503, "overloaded", "the scanner is being enrolled")
-                            .with_header("Retry-After", std::to_string(retry_after.count()));
-                    }
-                    log->info("event=scanner_enrolled tenant={} scanner={} key={}", who.tenant_id,
-                              common::log_value(batch->scanner_id), who.key_prefix);
-                    return net::Response::empty(204);
-                });
-                if (bound.status != 204) return bound;
-            } else if (batch->scanner_id != who.subject) {
-                log->warn("event=scanner_mismatch key={} batch_scanner={}", who.key_prefix,
-                          common::log_value(batch->scanner_id));
-                throw net::HttpError(403, "forbidden",
-                                     "batch scanner_id does not match the scanner of the key");
+        [ingest = std::move(ingest), count_failure](net::Request& request) {
+            try {
+                net::Response response = ingest(request);
+                count_failure(response.status);
+                return response;
+            } catch (const net::HttpError& e) {
+                count_failure(e.status());
+                throw;
+            } catch (...) {
+                count_failure(500);
+                throw;
             }
-            return with_retry_mapping(retry_after, [&] {
-                storage::Lease lease = pool.acquire();
-                const auto result = db::with_transaction(*lease, [&](pqxx::work& tx) {
-                    storage::use_server_defaults(tx);
-                    return storage::store_batch(tx, who.tenant_id, *batch,
-                                                storage::BatchSource::online);
-                });
-                const auto ms = [](auto d) {
-                    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-                };
-                log->debug(
-                    "event=batch tenant={} scanner={} batch={} status={} readings_stored={} "
-                    "readings_duplicate={} parse_ms={} store_ms={}",
-                    who.tenant_id, common::log_value(who.subject), result.batch_id,
-                    result.duplicate ? "duplicate" : "stored", result.readings_stored,
-                    result.readings_duplicate, ms(parsed - started),
-                    ms(std::chrono::steady_clock::now() - parsed));
-                if (on_stored && !result.duplicate) on_stored(who.tenant_id);
-                return net::Response::json(to_json(result));
-            });
-        }),
+        },
         ingest_options);
 
     // The scanner UI's "deactivate key": a scanner revokes its own key (its data stays).

@@ -12,6 +12,7 @@
 #include <pqxx/connection>
 
 #include "printmon/common/error.hpp"
+#include "printmon/metrics/registry.hpp"
 #include "printmon/net/router.hpp"
 #include "storage/ingest_store.hpp"
 #include "storage/pool.hpp"
@@ -78,12 +79,22 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
 std::string to_json(const storage::StoreResult& result);
 std::string to_json(const ImportSummary& summary);
 
+/// Where ingestion counts its work (registered by app/metrics, docs/metrics.md); a null member
+/// counts nothing. The families must outlive the router.
+struct IngestMetrics {
+    /// result: stored | duplicate | rejected (4xx) | unavailable (503) | error (500)
+    metrics::Family<metrics::Counter>* batches = nullptr;
+    metrics::Family<metrics::Counter>* readings = nullptr;  ///< result: stored | duplicate
+    metrics::Histogram* batch_seconds = nullptr;            ///< handler time of stored batches
+};
+
 /// Registers POST /api/v1/ingest (scanner keys) and POST /api/v1/import (tenant API tokens or
 /// the admin token with ?tenant=<uuid>) on `router`. `pool` and `authenticator` must outlive
 /// the router. Other route sets (analytics) register beside these on the same router.
 /// `on_stored(tenant)` runs after an online batch was stored (the alert evaluation is nudged).
 void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                             const auth::Authenticator& authenticator, const IngestLimits& limits,
-                            std::function<void(const std::string&)> on_stored = {});
+                            std::function<void(const std::string&)> on_stored = {},
+                            IngestMetrics metrics = {});
 
 }  // namespace printmon::cloud::ingest

@@ -11,6 +11,9 @@
 #include "polling/service.hpp"
 #include "printmon/common/clock.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/db/pool.hpp"
+#include "printmon/metrics/registry.hpp"
+#include "printmon/net/metrics_server.hpp"
 #include "printmon/net/server.hpp"
 #include "web/web_app.hpp"
 #include "web/web_store.hpp"
@@ -76,9 +79,31 @@ int run_service_command(const std::string& config_path, const std::string& log_l
                   config.web.address, web_server->port());
     }
 
+    // Operator metrics on their own address (docs/metrics.md), never the UI's port.
+    metrics::register_process_metrics(service.metrics());
+    db::register_pool_metrics(service.metrics(), {{"web", &web_pool.connections()}});
+    std::unique_ptr<net::MetricsServer> metrics_server;
+    if (config.metrics_listen) {
+        try {
+            metrics_server =
+                std::make_unique<net::MetricsServer>(*config.metrics_listen, service.metrics());
+            metrics_server->start();
+        } catch (const std::exception& e) {
+            log->critical("event=metrics_start_failed listen={}:{} error={}",
+                          config.metrics_listen->host, config.metrics_listen->port,
+                          common::log_value(e.what()));
+            if (web_server) web_server->stop(std::chrono::seconds(1));
+            service.stop();
+            return 1;
+        }
+        log->info("event=metrics_started url=http://{}:{}/metrics", config.metrics_listen->host,
+                  metrics_server->port());
+    }
+
     int sig = 0;
     sigwait(&signals, &sig);
     log->info("event=signal_received signal={}", sig == SIGTERM ? "TERM" : "INT");
+    if (metrics_server) metrics_server->stop();
     if (web_server) web_server->stop(std::chrono::seconds(5));
     const bool clean = service.stop();
     spdlog::default_logger()->flush();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "printmon/common/logging.hpp"
+#include "printmon/metrics/config.hpp"
 
 namespace printmon::scanner {
 namespace {
@@ -146,6 +147,8 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
     if (w.cloud_timeout.count() < 100 || w.cloud_timeout.count() > 120000) {
         web.fail("cloud_timeout_ms", "must be within 100..120000");
     }
+    c.metrics_listen = metrics::read_listen(
+        reader, w.enabled ? std::optional<std::uint16_t>(w.port) : std::nullopt);
 
     reader.finish();
     return c;

@@ -4,11 +4,13 @@
 // Every key and default is shown in scanner/scanner.example.toml.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "polling/service.hpp"
 #include "printmon/common/config.hpp"
+#include "printmon/metrics/registry.hpp"
 #include "web/web_app.hpp"
 
 namespace printmon::scanner {
@@ -18,6 +20,8 @@ struct ServiceConfig {
     std::string profiles_dir;  ///< "" = built-in profiles only
     ServiceOptions service;    ///< conninfo carries the password when one was given
     web::WebOptions web;       ///< [web]: the settings UI and JSON API
+    /// [metrics] listen: GET /metrics on its own address; nullopt ("", the default): off.
+    std::optional<metrics::ListenAddress> metrics_listen;
 };
 
 /// Reads and validates scanner.toml. Throws common::ConfigError ("file:line:col: message").

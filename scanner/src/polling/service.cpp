@@ -35,7 +35,62 @@ struct Service::DiscoveryJob {
 
 struct Service::PollState {
     std::shared_ptr<PollJob> job;
+    /// Set when the first attempt starts: a poll's duration spans every credential it tried.
+    std::chrono::steady_clock::time_point started;
 };
+
+Service::Metrics::Metrics(metrics::Registry& r)
+    : poll_seconds(r.histogram_family(
+          "printmon_scanner_poll_duration_seconds",
+          "Time of one device poll, every credential set tried, by result (answered, failed).",
+          {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80}, {"result"})),
+      polls(r.counter_family("printmon_scanner_polls_total",
+                             "Device polls finished, by result (answered, failed).", {"result"})),
+      snmp_timeouts(r.counter_family(
+          "printmon_scanner_snmp_timeouts_total",
+          "Polls of a known device that ended in an SNMP timeout, per device id.", {"device_id"})),
+      discovery_runs(r.counter_family("printmon_scanner_discovery_runs_total",
+                                      "Discovery runs, by result (completed, failed, skipped).",
+                                      {"result"})),
+      discovery_printers(r.gauge("printmon_scanner_discovery_printers_found",
+                                 "Printers found by the last completed discovery run.")),
+      devices(r.gauge_family("printmon_scanner_devices",
+                             "Devices not deleted, by state (unknown, online, offline, disabled).",
+                             {"state"})) {
+    for (const char* result : {"answered", "failed"}) {
+        poll_seconds.with({result});
+        polls.with({result});
+    }
+    for (const char* result : {"completed", "failed", "skipped"}) discovery_runs.with({result});
+    for (const char* state : {"unknown", "online", "offline", "disabled"}) devices.with({state});
+}
+
+void Service::register_stats_metrics() {
+    using metrics::Sample;
+    using metrics::Type;
+    const auto stat = [this](const std::string& name, const std::string& help, Type type,
+                             double (*pick)(const ServiceStats&)) {
+        registry_.callback(name, help, type, {}, [this, pick] {
+            return std::vector<Sample>{{{}, pick(stats())}};
+        });
+    };
+    stat("printmon_scanner_db_queue_depth",
+         "Poll results waiting for the DB thread (held in memory while the database is away).",
+         Type::kGauge, [](const ServiceStats& s) { return static_cast<double>(s.queued_results); });
+    stat("printmon_scanner_db_connected", "1 when the DB thread holds a working connection.",
+         Type::kGauge, [](const ServiceStats& s) { return s.db_connected ? 1.0 : 0.0; });
+    stat("printmon_scanner_scheduled_devices", "Devices the scheduler polls.", Type::kGauge,
+         [](const ServiceStats& s) { return static_cast<double>(s.scheduled_devices); });
+    stat("printmon_scanner_readings_written_total", "Readings committed to the branch database.",
+         Type::kCounter,
+         [](const ServiceStats& s) { return static_cast<double>(s.readings_written); });
+    stat("printmon_scanner_results_dropped_total",
+         "Poll results dropped because the DB queue overflowed during a database outage.",
+         Type::kCounter,
+         [](const ServiceStats& s) { return static_cast<double>(s.results_dropped); });
+    stat("printmon_scanner_db_reconnects_total", "Reconnections of the DB thread.", Type::kCounter,
+         [](const ServiceStats& s) { return static_cast<double>(s.db_reconnects); });
+}
 
 namespace {
 
@@ -135,6 +190,7 @@ Service::Service(ServiceOptions options, const common::Clock& clock, ProfileSet 
       profiles_(std::move(profiles)),
       log_(common::get_logger("scanner.service")) {
     retention_.policy = options_.retention;
+    register_stats_metrics();
 }
 
 Service::~Service() { stop(); }
@@ -368,6 +424,7 @@ void Service::control_loop() {
                 if (!plan || !plan->hosts.empty()) discovery_schedule.started(now);
                 if (!plan) {
                     progress_.last_error = plan.error();
+                    metrics_.discovery_runs.with({"skipped"}).inc();
                     log_->warn("event=discovery_skipped reason=bad_ranges error={}",
                                common::log_value(plan.error()));
                 } else if (plan->hosts.empty()) {
@@ -443,6 +500,7 @@ void Service::snmp_loop() {
 
 void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) {
     if (attempt == 0) {
+        state->started = std::chrono::steady_clock::now();
         std::lock_guard lock(stats_mutex_);
         ++stats_.polls_started;
     }
@@ -538,6 +596,15 @@ void Service::finish_poll(const std::shared_ptr<PollState>& state, std::size_t a
         std::lock_guard lock(stats_mutex_);
         ++(r.snapshot ? stats_.polls_answered : stats_.polls_failed);
     }
+    const char* result = r.snapshot ? "answered" : "failed";
+    metrics_.polls.with({result}).inc();
+    metrics_.poll_seconds.with({result}).observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - state->started).count());
+    // Per known device only: discovery probes of empty addresses would make the label set
+    // unbounded (docs/metrics.md).
+    if (job.device_id && outcome.error && outcome.error->code == snmp::ErrorCode::timeout) {
+        metrics_.snmp_timeouts.with({*job.device_id}).inc();
+    }
     const bool discovery_result = !job.device_id;
     if (!discovery_result || r.snapshot) push_result(std::move(r));
     if (job.device_id) {
@@ -595,9 +662,12 @@ void Service::run_discovery(const DiscoveryJob& job) {
                                      });
     } catch (...) {
         discovery_active_ = false;
+        metrics_.discovery_runs.with({"failed"}).inc();
         throw;
     }
     discovery_active_ = false;
+    metrics_.discovery_runs.with({"completed"}).inc();
+    metrics_.discovery_printers.set(static_cast<double>(report.found.size()));
     // Every printer found is read in full right away: its identity decides whether it is a
     // known device at a new address or a new one, and it gets its first reading.
     for (const auto& found : report.found) {
@@ -639,6 +709,24 @@ void Service::load_config(storage::Store& store) {
 
 void Service::load_devices(storage::Store& store) {
     auto targets = store.load_poll_targets(clock_.now());
+    // One timeout series per scheduled device, present from the start (rate() works at once)
+    // and dropped with the device: the label set stays the devices this scanner polls.
+    std::set<std::string> ids;
+    for (const auto& t : targets) {
+        ids.insert(t.device_id);
+        metrics_.snmp_timeouts.with({t.device_id});
+    }
+    std::vector<std::vector<std::string>> gone;
+    metrics_.snmp_timeouts.each([&](const std::vector<std::string>& v, const metrics::Counter&) {
+        if (ids.count(v.front()) == 0) gone.push_back(v);
+    });
+    for (const auto& v : gone) metrics_.snmp_timeouts.remove(v);
+    const auto states = store.device_states();
+    for (const char* state : {"unknown", "online", "offline", "disabled"}) {
+        const auto it = states.find(state);
+        metrics_.devices.with({state}).set(it == states.end() ? 0.0
+                                                              : static_cast<double>(it->second));
+    }
     {
         std::lock_guard lock(control_mutex_);
         loaded_devices_ = std::move(targets);

@@ -27,6 +27,7 @@
 #include <spdlog/logger.h>
 
 #include "printmon/common/clock.hpp"
+#include "printmon/metrics/registry.hpp"
 #include "profiles/profile.hpp"
 #include "snmp/value.hpp"
 #include "storage/records.hpp"
@@ -138,6 +139,10 @@ class Service {
     /// Starts a retention pass as soon as the DB thread is idle (tests, tools). Asynchronous.
     void prune_now();
 
+    /// The service's operator metrics (docs/metrics.md); the caller may add its own families
+    /// (the web pool, process metrics) before serving it.
+    metrics::Registry& metrics() { return registry_; }
+
     /// The key credential secrets are sealed with (for the web UI's store); set by start().
     std::shared_ptr<const storage::SecretKey> secret_key() const { return secret_key_; }
 
@@ -174,6 +179,20 @@ class Service {
     void push_task(DbTask task);
     void notify_control();
 
+    /// The metric families the threads count into (registered in the constructor).
+    struct Metrics {
+        explicit Metrics(metrics::Registry& r);
+        metrics::Family<metrics::Histogram>& poll_seconds;  ///< result
+        metrics::Family<metrics::Counter>& polls;           ///< result
+        metrics::Family<metrics::Counter>& snmp_timeouts;   ///< device_id
+        metrics::Family<metrics::Counter>& discovery_runs;  ///< result
+        metrics::Gauge& discovery_printers;
+        metrics::Family<metrics::Gauge>& devices;  ///< state
+    };
+    void register_stats_metrics();
+
+    metrics::Registry registry_;
+    Metrics metrics_{registry_};
     ServiceOptions options_;
     const common::Clock& clock_;
     ProfileSet profiles_;

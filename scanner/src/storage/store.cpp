@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "printmon/common/logging.hpp"
+#include "printmon/db/pool.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -156,6 +157,13 @@ constexpr Statement kEventInsert{
 // The uploader LISTENs on this channel; notifications are delivered at commit only.
 constexpr Statement kNotifyOutbox{"notify_outbox", "SELECT pg_notify('printmon_outbox', $1)"};
 
+// Devices by state for the operator metrics: a disabled device counts as "disabled" whatever
+// its last status.
+constexpr Statement kDeviceStatesSelect{
+    "device_states",
+    "SELECT CASE WHEN enabled THEN status ELSE 'disabled' END, count(*) FROM devices "
+    "WHERE deleted_at IS NULL GROUP BY 1"};
+
 constexpr std::array kStatements = {
     kSettingsSelect,        kSettingsUpsert,    kCredentialsSelect,  kCredentialInsert,
     kPlainSecretsSelect,    kSecretsSeal,       kRangeLock,          kRangeCredentialsClear,
@@ -163,7 +171,8 @@ constexpr std::array kStatements = {
     kDeviceSelect,          kDevicesSelect,     kDeviceInsertManual, kDeviceSetEnabled,
     kDeviceSoftDelete,      kDeviceSetInterval, kReadingExists,      kCandidatesSelect,
     kDeviceStateSelect,     kDeviceInsertFound, kDeviceDisplace,     kDeviceUpdateSuccess,
-    kDeviceUpdateFailure,   kReadingInsert,     kEventInsert,        kNotifyOutbox};
+    kDeviceUpdateFailure,   kReadingInsert,     kEventInsert,        kNotifyOutbox,
+    kDeviceStatesSelect};
 
 std::string ts(std::chrono::system_clock::time_point tp) {
     return proto::format_rfc3339(tp, proto::TimePrecision::milliseconds);
@@ -279,6 +288,9 @@ void insert_events(pqxx::work& tx, const std::string& device_id,
 }  // namespace
 
 bool is_connection_failure(const std::exception& e) {
+    // Every pooled connection busy past the acquire timeout: the database is as good as away
+    // for this request, and a retry may work (the UI answers 503).
+    if (dynamic_cast<const db::PoolExhausted*>(&e) != nullptr) return true;
     if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
     if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) return true;
     if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e) != nullptr) return true;
@@ -297,20 +309,35 @@ Store::Store(std::string conninfo, std::shared_ptr<const SecretKey> key)
     : conninfo_(std::move(conninfo)),
       key_(std::move(key)),
       log_(common::get_logger("scanner.store")) {}
+Store::Store(db::Connection& borrowed, std::shared_ptr<const SecretKey> key)
+    : key_(std::move(key)), log_(common::get_logger("scanner.store")), borrowed_(&borrowed) {}
 Store::~Store() = default;
 
+void Store::prepare(pqxx::connection& conn) {
+    for (const auto& s : kStatements) conn.prepare(s.name, s.sql);
+    prepare_retention_statements(conn);
+}
+
 void Store::connect() {
+    if (borrowed_ != nullptr)
+        throw std::logic_error("connect() on a store over a pooled connection");
     auto conn = std::make_unique<db::Connection>(conninfo_);
-    for (const auto& s : kStatements) conn->raw().prepare(s.name, s.sql);
-    prepare_retention_statements(conn->raw());
+    prepare(conn->raw());
     conn_ = std::move(conn);
 }
 
-void Store::disconnect() { conn_.reset(); }
+void Store::disconnect() {
+    conn_.reset();
+    borrowed_ = nullptr;
+}
 
-bool Store::connected() const { return conn_ != nullptr && conn_->raw().is_open(); }
+bool Store::connected() const {
+    if (borrowed_ != nullptr) return borrowed_->raw().is_open();
+    return conn_ != nullptr && conn_->raw().is_open();
+}
 
 db::Connection& Store::connection() {
+    if (borrowed_ != nullptr) return *borrowed_;
     if (!conn_) throw pqxx::broken_connection("not connected");
     return *conn_;
 }
@@ -486,6 +513,15 @@ std::vector<PollTarget> Store::load_poll_targets(std::chrono::system_clock::time
         if (!r[4].is_null()) t.interval = std::chrono::seconds(r[4].as<long long>());
         if (!r[5].is_null()) t.since_last_poll = std::chrono::seconds(r[5].as<long long>());
         out.push_back(std::move(t));
+    }
+    return out;
+}
+
+std::map<std::string, long long> Store::device_states() {
+    std::map<std::string, long long> out;
+    pqxx::read_transaction tx(connection().raw());
+    for (const auto& r : tx.exec_prepared(kDeviceStatesSelect.name)) {
+        out[r[0].as<std::string>()] = r[1].as<long long>();
     }
     return out;
 }

@@ -4,6 +4,7 @@
 // by one thread only (the service's DB thread); tests use their own.
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,12 +37,18 @@ class Store {
     /// opens credential secrets; without one, add_credential() and encrypt_plaintext_secrets()
     /// throw std::logic_error and encrypted sets are left out of load_credentials().
     explicit Store(std::string conninfo, std::shared_ptr<const SecretKey> key = nullptr);
+    /// A store over a connection someone else owns (a db::ConnectionPool lease) whose
+    /// statements prepare() has registered; it must outlive the store. connect() throws
+    /// std::logic_error on such a store.
+    explicit Store(db::Connection& borrowed, std::shared_ptr<const SecretKey> key = nullptr);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
     /// Opens a new connection and prepares every statement. Throws on failure.
     void connect();
+    /// Registers every statement of the store on `conn` (what connect() does).
+    static void prepare(pqxx::connection& conn);
     /// Drops the connection (after a failure); the next connect() starts afresh.
     void disconnect();
     bool connected() const;
@@ -76,6 +83,8 @@ class Store {
     /// Devices to schedule; since_last_poll is measured from `now` (the service's clock).
     std::vector<PollTarget> load_poll_targets(std::chrono::system_clock::time_point now);
     std::optional<DeviceRow> device(const std::string& device_id);
+    /// Devices not deleted, by state: unknown | online | offline | disabled.
+    std::map<std::string, long long> device_states();
     std::vector<DeviceRow> devices();  ///< all, deleted ones included
     /// A device added by hand: polled even if discovery never finds it.
     std::string add_manual_device(const std::string& address, std::uint16_t port,
@@ -98,6 +107,7 @@ class Store {
     std::shared_ptr<spdlog::logger> log_;
     std::set<std::string> reported_unreadable_;  ///< credential sets already logged
     std::unique_ptr<db::Connection> conn_;
+    db::Connection* borrowed_ = nullptr;
 };
 
 }  // namespace printmon::scanner::storage

@@ -237,7 +237,15 @@ DeviceView device_view(const pqxx::row& r) {
 
 WebStore::WebStore(std::string conninfo, std::shared_ptr<const storage::SecretKey> key)
     : key_(key), store_(std::move(conninfo), std::move(key)) {}
+WebStore::WebStore(db::Connection& borrowed, std::shared_ptr<const storage::SecretKey> key)
+    : key_(key), store_(borrowed, std::move(key)) {}
 WebStore::~WebStore() = default;
+
+void WebStore::prepare(pqxx::connection& conn) {
+    storage::Store::prepare(conn);
+    for (const auto& s : kStatements) conn.prepare(s.name, s.sql);
+    storage::prepare_export_statements(conn);
+}
 
 void WebStore::ensure_connected() {
     if (store_.connected()) return;
@@ -518,32 +526,21 @@ DbHealth WebStore::health() {
     return h;
 }
 
-WebStorePool::WebStorePool(std::string conninfo, std::size_t max_idle,
+WebStorePool::WebStorePool(std::string conninfo, std::size_t size,
                            std::shared_ptr<const storage::SecretKey> key)
-    : conninfo_(std::move(conninfo)), max_idle_(max_idle), key_(std::move(key)) {}
+    : key_(std::move(key)),
+      pool_(conninfo, size, std::chrono::seconds(5), &WebStore::prepare,
+            db::PoolConnect::kOnDemand) {}
 
 void WebStorePool::with(const std::function<void(WebStore&)>& fn) {
-    std::unique_ptr<WebStore> store;
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            store = std::move(idle_.back());
-            idle_.pop_back();
-        }
-    }
-    if (!store) store = std::make_unique<WebStore>(conninfo_, key_);
+    db::Lease lease = pool_.acquire();
     try {
-        store->ensure_connected();
-        fn(*store);
+        WebStore store(lease.connection(), key_);
+        fn(store);
     } catch (const std::exception& e) {
-        if (!storage::is_connection_failure(e)) {
-            std::lock_guard lock(mutex_);
-            if (idle_.size() < max_idle_) idle_.push_back(std::move(store));
-        }
+        if (storage::is_connection_failure(e)) lease.discard();
         throw;
     }
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < max_idle_) idle_.push_back(std::move(store));
 }
 
 }  // namespace printmon::scanner::web

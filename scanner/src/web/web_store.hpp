@@ -2,7 +2,8 @@
 // The web UI's database access: the scanner's storage::Store (devices, credentials, ranges,
 // settings) plus the statements only the UI needs (accounts, sessions, device lists with the
 // latest reading, history, uploader status). A WebStorePool hands one connection to one
-// request at a time (handlers run on the server's blocking pool, STYLE.md §4-5).
+// request at a time (handlers run on the server's blocking pool, STYLE.md §4-5); its
+// connections come from the shared printmon::db::ConnectionPool.
 
 #include <chrono>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "printmon/db/pool.hpp"
 #include "storage/store.hpp"
 
 namespace printmon::scanner::web {
@@ -110,6 +112,9 @@ class WebStore {
   public:
     explicit WebStore(std::string conninfo,
                       std::shared_ptr<const storage::SecretKey> key = nullptr);
+    /// Over a pooled connection whose statements prepare() has registered.
+    explicit WebStore(db::Connection& borrowed,
+                      std::shared_ptr<const storage::SecretKey> key = nullptr);
     ~WebStore();
     WebStore(const WebStore&) = delete;
     WebStore& operator=(const WebStore&) = delete;
@@ -117,6 +122,8 @@ class WebStore {
     /// Connects and prepares every statement when not connected.
     void ensure_connected();
     void disconnect();
+    /// Registers every statement the UI uses (the store's too) on `conn`.
+    static void prepare(pqxx::connection& conn);
     storage::Store& store() { return store_; }
     pqxx::connection& raw() { return store_.connection().raw(); }
 
@@ -175,23 +182,25 @@ class WebStore {
     storage::Store store_;
 };
 
-/// A few WebStores for the request threads. Throws what connect() throws.
+/// WebStores for the request threads, over a db::ConnectionPool that connects on demand (the
+/// UI starts while the database is away and answers 503 until it is back).
 class WebStorePool {
   public:
+    /// `size` connections at most (the web server's blocking threads: no request waits);
     /// `key` seals the secrets of credential sets the UI adds (the service's key).
-    WebStorePool(std::string conninfo, std::size_t max_idle,
+    WebStorePool(std::string conninfo, std::size_t size,
                  std::shared_ptr<const storage::SecretKey> key = nullptr);
 
     /// Runs `fn` with a connected store. A connection failure drops that connection (the next
-    /// request reconnects) and propagates.
+    /// request reconnects) and propagates; so does a failure to connect, and db::PoolExhausted
+    /// when every connection stays busy for 5 s.
     void with(const std::function<void(WebStore&)>& fn);
 
+    const db::ConnectionPool& connections() const { return pool_; }
+
   private:
-    std::string conninfo_;
-    std::size_t max_idle_;
     std::shared_ptr<const storage::SecretKey> key_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<WebStore>> idle_;
+    db::ConnectionPool pool_;
 };
 
 }  // namespace printmon::scanner::web

@@ -258,6 +258,15 @@ Response Router::invoke_route(const RouteMatch& match, Request& request) const {
     }
 }
 
+void Router::observe(const Request& request, unsigned status,
+                     std::chrono::nanoseconds elapsed) const noexcept {
+    if (!observer_) return;
+    try {
+        observer_(request, status, elapsed);
+    } catch (...) {  // a metrics failure must never end a connection
+    }
+}
+
 Response Router::handle(Request& request) const {
     const auto question = request.target.find('?');
     if (request.path.empty()) request.path = request.target.substr(0, question);

@@ -488,6 +488,9 @@ struct Server::Impl {
             RouteMatch match;
             if (!response) {
                 match = router.match(request.method, request.path);
+                if (match.kind == RouteMatch::Kind::kFound) {
+                    request.route_pattern = match.route->pattern;
+                }
                 if (match.kind != RouteMatch::Kind::kFound)
                     response = router.invoke(match, request);
             }
@@ -537,6 +540,7 @@ struct Server::Impl {
             const unsigned status = response->status;
             const bool ok =
                 co_await write_response(stream, version, keep_alive, std::move(*response));
+            router.observe(request, status, std::chrono::steady_clock::now() - started_at);
             log->debug("event=request method={} target={} status={} ms={} remote={}",
                        request.method, common::log_value(request.target), status,
                        std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -11,6 +11,7 @@
 #include "app/service.hpp"
 #include "export/export_file.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/net/metrics_server.hpp"
 #include "printmon/proto/time.hpp"
 
 namespace printmon::uploader {
@@ -102,8 +103,22 @@ int run_cli(int argc, char** argv) {
             std::cerr << "printmon-uploader: " << e.what() << "\n";
             return kExitConfig;
         }
+        // Operator metrics on their own address (docs/metrics.md).
+        std::unique_ptr<net::MetricsServer> metrics_server;
+        if (config.metrics_listen) {
+            try {
+                metrics_server = std::make_unique<net::MetricsServer>(*config.metrics_listen,
+                                                                      service->metrics());
+                metrics_server->start();
+            } catch (const std::exception& e) {
+                std::cerr << "printmon-uploader: metrics listen " << config.metrics_listen->host
+                          << ":" << config.metrics_listen->port << ": " << e.what() << "\n";
+                return kExitConfig;
+            }
+        }
         install_stop_handlers(service->stop_fd());
         service->run();
+        if (metrics_server) metrics_server->stop();
         g_stop_fd = -1;
         return kExitOk;
     }

@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "printmon/common/logging.hpp"
+#include "printmon/metrics/config.hpp"
 #include "printmon/net/http.hpp"
 
 namespace printmon::uploader {
@@ -76,6 +77,7 @@ UploaderConfig read(const toml::table& root, std::string_view source,
         upload.fail("backoff_max_ms", "must be >= backoff_initial_ms");
     }
     s.auth_retry = positive_ms<int>(upload, "auth_retry_s", s.auth_retry, 1000);
+    out.metrics_listen = metrics::read_listen(r);
     r.finish();
     return out;
 }

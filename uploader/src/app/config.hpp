@@ -9,12 +9,15 @@
 
 #include "app/service.hpp"
 #include "printmon/common/config.hpp"
+#include "printmon/metrics/registry.hpp"
 
 namespace printmon::uploader {
 
 struct UploaderConfig {
     std::string log_level = "info";
     ServiceOptions service;  ///< conninfo carries the password when one was given
+    /// [metrics] listen: GET /metrics on this address; nullopt ("", the default): off.
+    std::optional<metrics::ListenAddress> metrics_listen;
 };
 
 /// Environment variable that overrides the scanner key (never written to files or logs).

@@ -69,7 +69,36 @@ struct Service::Listener final : private ListenConnection, pqxx::notification_re
 };
 
 Service::Service(ServiceOptions options, const common::Clock& clock)
-    : options_(std::move(options)), clock_(clock), client_(options_.transport) {
+    : backlog_rows_(registry_.gauge("printmon_uploader_backlog_rows",
+                                    "Readings and events not yet delivered (nor quarantined).")),
+      pending_batches_(registry_.gauge("printmon_uploader_pending_batches",
+                                       "Upload batches claimed and waiting for delivery.")),
+      send_seconds_(registry_.histogram("printmon_uploader_send_seconds",
+                                        "Time of one delivery attempt (gzip, HTTPS, answer).",
+                                        metrics::default_latency_buckets())),
+      failures_(registry_.counter_family(
+          "printmon_uploader_failures_total",
+          "Failed delivery attempts and drains, by kind (network, overloaded, unauthorized, "
+          "invalid, too_large, database).",
+          {"kind"})),
+      sent_(registry_.counter_family("printmon_uploader_batches_sent_total",
+                                     "Batches the cloud acknowledged, by result (stored, "
+                                     "duplicate).",
+                                     {"result"})),
+      wire_bytes_(registry_.counter("printmon_uploader_sent_bytes_total",
+                                    "Gzip'd request bodies sent, every attempt.")),
+      last_success_(registry_.gauge("printmon_uploader_last_success_timestamp_seconds",
+                                    "When the cloud last acknowledged a batch (Unix time); 0: "
+                                    "never since the start.")),
+      options_(std::move(options)),
+      clock_(clock),
+      client_(options_.transport) {
+    for (const char* kind :
+         {"network", "overloaded", "unauthorized", "invalid", "too_large", "database"}) {
+        failures_.with({kind});
+    }
+    for (const char* result : {"stored", "duplicate"}) sent_.with({result});
+    metrics::register_process_metrics(registry_);
     std::array<int, 2> fds{};
     if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -111,6 +140,41 @@ void Service::ensure_listener() {
     }
 }
 
+void Service::count_send(const SendResult& result, double seconds) {
+    send_seconds_.observe(seconds);
+    wire_bytes_.inc(result.wire_bytes);
+    switch (result.status) {
+        case SendStatus::kStored:
+        case SendStatus::kDuplicate:
+            sent_.with({result.status == SendStatus::kStored ? "stored" : "duplicate"}).inc();
+            last_success_.set(
+                std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                    .count());
+            return;
+        case SendStatus::kInvalid:
+            failures_.with({"invalid"}).inc();
+            return;
+        case SendStatus::kTooLarge:
+            failures_.with({"too_large"}).inc();
+            return;
+        case SendStatus::kUnauthorized:
+            failures_.with({"unauthorized"}).inc();
+            return;
+        case SendStatus::kOverloaded:
+            failures_.with({"overloaded"}).inc();
+            return;
+        case SendStatus::kFailed:
+            failures_.with({"network"}).inc();
+            return;
+    }
+}
+
+void Service::sample_backlog() {
+    const auto counts = outbox_->queue_counts();
+    backlog_rows_.set(static_cast<double>(counts.unsent_rows));
+    pending_batches_.set(static_cast<double>(counts.pending_batches));
+}
+
 CycleResult Service::run_cycle() {
     const auto log = logger();
     CycleResult out;
@@ -130,7 +194,11 @@ CycleResult Service::run_cycle() {
         warned_unconfigured_ = false;
         SendResult last;
         const auto send = [&](const proto::Batch& batch) {
+            const auto began = std::chrono::steady_clock::now();
             last = client_.send(settings.cloud_url, settings.scanner_key, batch);
+            count_send(
+                last,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
             out.wire_bytes += last.wire_bytes;
             return AttemptResult{disposition_of(last.status), last.message};
         };
@@ -198,14 +266,17 @@ CycleResult Service::run_cycle() {
                 online_ = false;
             }
             outbox_->update_status(false, last.message);
+            sample_backlog();
             return out;
         }
         if (stop_) out.outcome = CycleOutcome::kStopped;
+        sample_backlog();
         return out;
     } catch (const std::exception& e) {
         // Infrastructure failure (lost database): caught once per unit of work.
         log->error("event=database_error error={}", common::log_value(e.what()));
         reset_connections();
+        failures_.with({"database"}).inc();
         out.outcome = CycleOutcome::kDatabaseError;
         out.error = e.what();
         return out;

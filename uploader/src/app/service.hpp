@@ -18,6 +18,7 @@
 #include "outbox/outbox.hpp"
 #include "printmon/common/clock.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/metrics/registry.hpp"
 #include "transport/ingest_client.hpp"
 
 namespace printmon::uploader {
@@ -81,6 +82,9 @@ class Service {
     /// (write(2) is async-signal-safe).
     int stop_fd() const;
 
+    /// The uploader's operator metrics (docs/metrics.md); serve them with net::MetricsServer.
+    metrics::Registry& metrics() { return registry_; }
+
     /// Number of drains run() started (tests wait on it).
     std::size_t cycles() const { return cycles_.load(); }
 
@@ -92,6 +96,19 @@ class Service {
     // Waits until `deadline` (monotonic), a stop byte, or a notification; true on notification.
     bool wait(std::chrono::steady_clock::time_point deadline);
 
+    /// Counts one send attempt's outcome and duration.
+    void count_send(const SendResult& result, double seconds);
+    /// Samples the outbox's backlog (DB thread, once per drain).
+    void sample_backlog();
+
+    metrics::Registry registry_;
+    metrics::Gauge& backlog_rows_;
+    metrics::Gauge& pending_batches_;
+    metrics::Histogram& send_seconds_;
+    metrics::Family<metrics::Counter>& failures_;  ///< kind
+    metrics::Family<metrics::Counter>& sent_;      ///< result
+    metrics::Counter& wire_bytes_;
+    metrics::Gauge& last_success_;
     ServiceOptions options_;
     const common::Clock& clock_;
     IngestClient client_;

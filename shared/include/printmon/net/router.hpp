@@ -2,6 +2,7 @@
 // Routing: method + path pattern ("/api/v1/devices/{id}") to a handler, plus the error mapping
 // every printmon HTTP API shares (STYLE.md §3). Beast-free; the Server does the I/O.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -56,6 +57,12 @@ struct RouteInfo {
 /// store what the handler needs (the principal) in Request::context.
 using BeforeHook = std::function<void(Request&, const RouteInfo&)>;
 
+/// Told of every answered request: its status and the time from its first byte to the answer
+/// written. `request.route_pattern` is the matched route's pattern, empty when none matched.
+/// Runs on an I/O thread: keep it cheap (a counter), never throw.
+using ResponseObserver =
+    std::function<void(const Request&, unsigned status, std::chrono::nanoseconds elapsed)>;
+
 /// Result of matching a method and path against the routes.
 struct RouteMatch {
     enum class Kind {
@@ -102,6 +109,13 @@ class Router {
     std::optional<Response> authorize_headers(const RouteMatch& match, Request& request) const;
     bool has_before_body() const { return static_cast<bool>(before_body_); }
 
+    /// Installs the observer the Server calls after each answer (request metrics), including
+    /// the answers the Server makes itself (413, 415, 431, 503).
+    void on_response(ResponseObserver observer) { observer_ = std::move(observer); }
+    /// Calls the observer, if any; swallows what it throws.
+    void observe(const Request& request, unsigned status,
+                 std::chrono::nanoseconds elapsed) const noexcept;
+
     /// Headers every answer carries unless it sets them itself (a web UI's security headers):
     /// added by invoke() to handler answers and to the errors it maps (404, 405, 401 from a
     /// hook, 500), and by the Server to the answers it makes itself (413, 415, 431, 503).
@@ -130,6 +144,7 @@ class Router {
     std::vector<std::shared_ptr<const Route>> routes_;
     BeforeHook before_;
     BeforeHook before_body_;
+    ResponseObserver observer_;
     Headers default_headers_;
     Response invoke_route(const RouteMatch& match, Request& request) const;
     Response map_error(const HttpError& e, const Request& request,

@@ -1,0 +1,101 @@
+#include "app/metrics.hpp"
+
+#include <chrono>
+
+#include <pqxx/nontransaction>
+
+namespace printmon::cloud {
+namespace {
+
+double epoch_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+// Both platform-wide on purpose (operator metrics, not tenant data); each reads one index.
+constexpr const char* kAlertQueueName = "metrics_alert_queue";
+constexpr const char* kAlertQueueSql =
+    "SELECT count(*) FROM notifications WHERE state IN ('queued', 'sending')";
+constexpr const char* kDirtyName = "metrics_analytics_dirty";
+constexpr const char* kDirtySql = "SELECT count(*) FROM analytics_dirty";
+
+}  // namespace
+
+std::string_view route_class(std::string_view pattern) {
+    if (pattern.empty()) return "unmatched";
+    if (pattern == "/healthz") return "health";
+    if (pattern == "/api/v1/ingest") return "ingest";
+    if (pattern == "/api/v1/import") return "import";
+    if (starts_with(pattern, "/api/v1/auth")) return "auth";
+    if (starts_with(pattern, "/api/v1/alert")) return "alerts";
+    for (const std::string_view admin :
+         {"/api/v1/scanners", "/api/v1/tokens", "/api/v1/users", "/api/v1/tenant"}) {
+        if (starts_with(pattern, admin)) return "admin";
+    }
+    if (starts_with(pattern, "/api/")) return "analytics";
+    return "console";
+}
+
+CloudMetrics::CloudMetrics() : refreshed_at_(epoch_seconds()) {
+    auto& r = registry_;
+    ingest_.batches = &r.counter_family(
+        "printmon_cloud_ingest_batches_total",
+        "Batches posted to /api/v1/ingest by outcome (stored, duplicate, rejected, "
+        "unavailable, error).",
+        {"result"});
+    ingest_.readings =
+        &r.counter_family("printmon_cloud_ingest_readings_total",
+                          "Readings in ingested batches: stored or duplicate.", {"result"});
+    ingest_.batch_seconds = &r.histogram("printmon_cloud_ingest_batch_seconds",
+                                         "Time to parse, validate and store one ingested batch.",
+                                         metrics::default_latency_buckets());
+    // Outcomes known up front, so rate() works from the first scrape.
+    for (const char* result : {"stored", "duplicate", "rejected", "unavailable", "error"}) {
+        ingest_.batches->with({result});
+    }
+    for (const char* result : {"stored", "duplicate"}) ingest_.readings->with({result});
+    http_requests_ = &r.counter_family("printmon_cloud_http_requests_total",
+                                       "HTTP requests answered, by route class and status.",
+                                       {"route_class", "status"});
+    http_seconds_ = &r.histogram_family("printmon_cloud_http_request_seconds",
+                                        "Time from a request's first byte to its answer written.",
+                                        metrics::default_latency_buckets(), {"route_class"});
+    r.callback("printmon_cloud_refresh_lag_seconds",
+               "Seconds since the start of the last completed read-model refresh: writes older "
+               "than this are in the analytics.",
+               metrics::Type::kGauge, {}, [this] {
+                   const double lag =
+                       epoch_seconds() - refreshed_at_.load(std::memory_order_relaxed);
+                   return std::vector<metrics::Sample>{{{}, lag < 0 ? 0.0 : lag}};
+               });
+    dirty_ = &r.gauge("printmon_cloud_refresh_pending_rows",
+                      "Device-days waiting for the read-model refresh (analytics_dirty rows).");
+    alert_queue_ = &r.gauge("printmon_cloud_alert_queue_depth",
+                            "Notifications queued or being sent (e-mail, webhooks).");
+}
+
+void CloudMetrics::observe_http(net::Router& router) {
+    router.on_response(
+        [this](const net::Request& request, unsigned status, std::chrono::nanoseconds elapsed) {
+            const std::string cls(route_class(request.route_pattern));
+            http_requests_->with({cls, std::to_string(status)}).inc();
+            http_seconds_->with({cls}).observe(std::chrono::duration<double>(elapsed).count());
+        });
+}
+
+void CloudMetrics::prepare_sampling(pqxx::connection& conn) {
+    conn.prepare(kAlertQueueName, kAlertQueueSql);
+    conn.prepare(kDirtyName, kDirtySql);
+}
+
+void CloudMetrics::sample(pqxx::connection& conn) {
+    pqxx::nontransaction tx(conn);
+    alert_queue_->set(tx.exec_prepared(kAlertQueueName)[0][0].as<double>());
+    dirty_->set(tx.exec_prepared(kDirtyName)[0][0].as<double>());
+}
+
+}  // namespace printmon::cloud
