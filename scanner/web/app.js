@@ -296,7 +296,7 @@ function errorText(e) {
     case 'payload_too_large': return t('error.payload_too_large');
     case 'overloaded': return t('error.overloaded');
     case 'internal': return t('error.internal', { id: e.correlationId || '—' });
-    case 'malformed_json': case 'unsupported_media_type': case 'bad_request': case 'bad_encoding':
+    case 'invalid_json': case 'unsupported_media_type': case 'bad_request': case 'bad_encoding':
     case 'unsupported_encoding': case 'header_too_large': case 'method_not_allowed':
       return t('error.bad_request');
     default: break;

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <rapidjson/error/en.h>
 
 #include "polling/text.hpp"
 
@@ -22,32 +21,6 @@ std::string json_string(std::string_view v) {
 
 HttpError bad_field(const char* field, const std::string& message) {
     return HttpError(400, "invalid_field", fmt::format("{}: {}", field, message));
-}
-
-/// The request body as a JSON object; 415 for another media type, 400 for malformed JSON.
-rapidjson::Document parse_body(const Request& request) {
-    const auto type = request.header("Content-Type");
-    if (!type || net::media_type(*type) != "application/json") {
-        throw HttpError(415, "unsupported_media_type", "send the body as application/json");
-    }
-    rapidjson::Document doc;
-    // Iterative parsing: a hostile, deeply nested body cannot exhaust the stack. Encoding
-    // validated for the whole body, member names and members no handler reads included: the
-    // database and the logs take only UTF-8, and fields checked one by one missed the rest.
-    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-        request.body.data(), request.body.size());
-    if (doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding) {
-        throw HttpError(
-            400, "malformed_json",
-            fmt::format("the body is not valid UTF-8 (at byte {})", doc.GetErrorOffset()));
-    }
-    if (doc.HasParseError()) {
-        throw HttpError(400, "malformed_json",
-                        fmt::format("malformed JSON at offset {}: {}", doc.GetErrorOffset(),
-                                    rapidjson::GetParseError_En(doc.GetParseError())));
-    }
-    if (!doc.IsObject()) throw HttpError(400, "malformed_json", "expected a JSON object");
-    return doc;
 }
 
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {

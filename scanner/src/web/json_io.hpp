@@ -11,6 +11,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "printmon/net/json_body.hpp"
 #include "printmon/net/router.hpp"
 #include "snmp/engine.hpp"
 
@@ -90,9 +91,6 @@ std::string json_string(std::string_view v);
 
 /// 400 invalid_field: "<field>: <message>".
 net::HttpError bad_field(const char* field, const std::string& message);
-
-/// The request body as a JSON object; 415 for another media type, 400 for malformed JSON.
-rapidjson::Document parse_body(const net::Request& request);
 
 /// The member `key` of `obj`, or nullptr when absent or null.
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* key);

@@ -79,7 +79,8 @@ const Principal& WebApp::Impl::principal_of(const Request& request) {
 ///   hostile name in Host. An IP literal cannot be rebound.
 /// - Origin, when sent (browsers always send it on a POST), must be this very host and
 ///   scheme; Sec-Fetch-Site, when sent, must not say cross-site.
-/// - The body must be application/json (parse_body): a cross-site form cannot send that.
+/// - The body must be application/json (net::read_json_object): a cross-site form cannot
+///   send that.
 /// Clients without Host or Origin (curl, scripts) are not browsers and not at risk.
 void WebApp::Impl::check_same_origin(const Request& request) const {
     const auto host = request.header("Host");
@@ -142,7 +143,7 @@ Response WebApp::Impl::auth_state(Request& request) {
 
 Response WebApp::Impl::setup(Request& request) {
     check_same_origin(request);
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto password = req_string(body, "password", 1024);
     if (const auto problem = password_problem(password); !problem.empty()) {
         throw bad_field("password", problem);
@@ -163,7 +164,7 @@ Response WebApp::Impl::setup(Request& request) {
 
 Response WebApp::Impl::login(Request& request) {
     check_same_origin(request);
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto username = opt_string(body, "username").value_or(kAdminUser);
     const auto password = req_string(body, "password", 1024);
     const auto& remote = request.remote_address;
@@ -206,7 +207,7 @@ Response WebApp::Impl::logout(Request& request) {
 
 Response WebApp::Impl::change_password(Request& request) {
     const auto& p = principal_of(request);
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto current = req_string(body, "current_password", 1024);
     const auto next = req_string(body, "new_password", 1024);
     if (const auto problem = password_problem(next); !problem.empty()) {
@@ -239,7 +240,7 @@ Response WebApp::Impl::list_tokens(Request& request) {
 
 Response WebApp::Impl::create_token(Request& request) {
     const auto& p = principal_of(request);
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto name = req_string(body, "name");
     const auto token = "pmt_" + random_token();
     std::string id;

@@ -198,7 +198,7 @@ Response WebApp::Impl::local_alerts(Request& request) {
 }
 
 Response WebApp::Impl::add_device(Request& request) {
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto address = check_address(req_string(body, "address", 253));
     const auto port = static_cast<std::uint16_t>(opt_int(body, "port", 1, 65535).value_or(161));
     const auto interval = opt_int(body, "interval_s", kMinInterval, kMaxInterval);
@@ -249,7 +249,7 @@ Response WebApp::Impl::add_device(Request& request) {
 
 Response WebApp::Impl::update_device(Request& request) {
     const auto d = load_device(request.param("id"));
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto location = opt_string(body, "location");
     const auto enabled = opt_bool(body, "enabled");
     const bool has_interval = has_member(body, "interval_s");

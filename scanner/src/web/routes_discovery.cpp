@@ -119,7 +119,7 @@ void WebApp::Impl::write_settings(Json& j, const storage::Settings& s) {
 }
 
 Response WebApp::Impl::add_range(Request& request) {
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto target = req_string(body, "target", 253);
     const bool exclude = opt_bool(body, "exclude").value_or(false);
     const auto credential_ids = read_credential_ids(body);
@@ -153,7 +153,7 @@ Response WebApp::Impl::add_range(Request& request) {
 /// Replaces the credential sets a range tries (an empty list: the global sets).
 Response WebApp::Impl::update_range(Request& request) {
     const auto& id = request.param("id");
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     if (!has_member(body, "credential_ids")) throw bad_field("credential_ids", "is required");
     const auto credential_ids = read_credential_ids(body);
     bool found = false;
@@ -195,7 +195,7 @@ Response WebApp::Impl::delete_range(Request& request) {
 }
 
 Response WebApp::Impl::add_credential(Request& request) {
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto name = req_string(body, "name");
     const auto ordinal = opt_int(body, "ordinal", 0, 100000).value_or(10);
     const auto credentials = read_credentials(body);
@@ -242,7 +242,7 @@ Response WebApp::Impl::get_settings(Request&) {
 }
 
 Response WebApp::Impl::put_settings(Request& request) {
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto polling = opt_int(body, "polling_interval_s", kMinInterval, kMaxInterval);
     // 0 turns scheduled discovery off.
     const auto discovery = opt_int(body, "discovery_interval_s", 0, 30 * 86400);

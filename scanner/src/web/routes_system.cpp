@@ -92,7 +92,7 @@ Response WebApp::Impl::get_cloud(Request&) {
 }
 
 Response WebApp::Impl::put_cloud(Request& request) {
-    const auto body = parse_body(request);
+    const auto body = net::read_json_object(request);
     const auto url = check_cloud_url(req_string(body, "cloud_url", 500));
     const auto key = req_string(body, "scanner_key", 500);
     if (const auto problem = scanner_key_problem(key); !problem.empty()) {
@@ -121,7 +121,7 @@ Response WebApp::Impl::put_cloud(Request& request) {
 Response WebApp::Impl::deactivate_key(Request& request) {
     bool forget = false;
     if (!request.body.empty())
-        forget = opt_bool(parse_body(request), "forget_locally").value_or(false);
+        forget = opt_bool(net::read_json_object(request), "forget_locally").value_or(false);
     std::string url;
     std::string key;
     db([&](WebStore& s) {

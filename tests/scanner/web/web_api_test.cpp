@@ -673,7 +673,7 @@ TEST_CASE("invalid UTF-8 or NUL anywhere in a body is a 400, never a 500", "[web
             CHECK(r.status < 500);
             if (body.find_first_of("\xff\xc3\xc0") != std::string::npos) {
                 CHECK(r.status == 400);
-                CHECK(error_code(r) == "malformed_json");
+                CHECK(error_code(r) == "invalid_json");
                 CHECK(error_message(r).find("not valid UTF-8") != std::string::npos);
             }
         }
