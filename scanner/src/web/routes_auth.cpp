@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <any>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -137,13 +138,79 @@ Response WebApp::Impl::auth_state(Request& request) {
     j.key("username").opt(principal ? std::optional(principal->username) : std::nullopt);
     j.key("csrf_token").opt(principal ? std::optional(principal->csrf_token) : std::nullopt);
     j.key("version").str(PRINTMON_VERSION);
+    const bool code = setup_required && setup_code_required;
+    j.key("setup_code_required").boolean(code);
+    j.key("setup_code_file").opt(code ? std::optional(options.setup_code_file) : std::nullopt);
     j.end();
     return j.response();
+}
+
+void WebApp::Impl::prepare_setup_code() {
+    if (options.setup_code_file.empty()) {
+        throw std::invalid_argument(
+            "[web] setup_code_file must be set when the UI listens beyond loopback");
+    }
+    bool has_users = false;
+    try {
+        db([&](WebStore& s) { has_users = s.has_users(); });
+    } catch (const std::exception& e) {
+        // Not known yet: issue a code anyway; it only ever opens a setup not yet done.
+        log->warn("event=setup_code_user_check_failed error={}", common::log_value(e.what()));
+    }
+    if (has_users) {
+        setup_code.retire(options.setup_code_file);
+        return;
+    }
+    setup_code.issue(options.setup_code_file);
+    // Rationale: the path, never the code: logs travel (journald, support bundles), the file
+    // stays readable by the service account and root only.
+    log->warn(
+        "event=setup_code_issued file={} message=\"first-run setup of the web UI needs the code "
+        "in this file\"",
+        common::log_value(options.setup_code_file));
+}
+
+std::optional<Response> WebApp::Impl::rate_limited(const std::string& remote, const char* what) {
+    long long failures = 0;
+    db([&](WebStore& s) { failures = s.recent_login_failures(remote, options.login_window); });
+    if (failures < options.login_max_failures) return std::nullopt;
+    log->warn("event={}_rate_limited remote={} failures={}", what, remote, failures);
+    Response r = net::error_response(429, "too_many_attempts",
+                                     fmt::format("too many failed logins; try again in {} minutes",
+                                                 (options.login_window.count() + 59) / 60));
+    r.headers["Retry-After"] = std::to_string(options.login_window.count());
+    return r;
+}
+
+void WebApp::Impl::check_setup_code(const Request& request, const rapidjson::Value& body) {
+    const auto offered = opt_string(body, "setup_code", 128).value_or("");
+    const auto& file = options.setup_code_file;
+    switch (setup_code.check(offered)) {
+        case SetupCode::Check::ok:
+            return;
+        case SetupCode::Check::none_issued:
+            throw HttpError(409, "already_set_up", "the administrator password is already set");
+        case SetupCode::Check::missing:
+            throw HttpError(
+                403, "setup_code_required",
+                fmt::format("enter the one-time setup code: the scanner wrote it to {}", file));
+        case SetupCode::Check::wrong:
+            break;
+    }
+    // Wrong codes count as failed sign-ins of the address (the same limit and window).
+    db([&](WebStore& s) { s.record_login_attempt(request.remote_address, "(setup code)", false); });
+    log->warn("event=setup_code_wrong remote={}", request.remote_address);
+    throw HttpError(403, "bad_setup_code",
+                    fmt::format("wrong setup code; the scanner wrote it to {}", file));
 }
 
 Response WebApp::Impl::setup(Request& request) {
     check_same_origin(request);
     const auto body = net::read_json_object(request);
+    if (setup_code_required) {
+        if (auto refused = rate_limited(request.remote_address, "setup")) return *refused;
+        check_setup_code(request, body);
+    }
     const auto password = req_string(body, "password", 1024);
     if (const auto problem = password_problem(password); !problem.empty()) {
         throw bad_field("password", problem);
@@ -159,6 +226,10 @@ Response WebApp::Impl::setup(Request& request) {
         throw HttpError(409, "already_set_up", "the administrator password is already set");
     }
     log->info("event=admin_created remote={}", request.remote_address);
+    if (setup_code_required) {
+        setup_code.retire(options.setup_code_file);
+        log->info("event=setup_code_consumed file={}", common::log_value(options.setup_code_file));
+    }
     return start_session(request, UserRow{*user_id, kAdminUser, hash}, 201);
 }
 
@@ -168,17 +239,7 @@ Response WebApp::Impl::login(Request& request) {
     const auto username = opt_string(body, "username").value_or(kAdminUser);
     const auto password = req_string(body, "password", 1024);
     const auto& remote = request.remote_address;
-    long long failures = 0;
-    db([&](WebStore& s) { failures = s.recent_login_failures(remote, options.login_window); });
-    if (failures >= options.login_max_failures) {
-        log->warn("event=login_rate_limited remote={} failures={}", remote, failures);
-        Response r =
-            net::error_response(429, "too_many_attempts",
-                                fmt::format("too many failed logins; try again in {} minutes",
-                                            (options.login_window.count() + 59) / 60));
-        r.headers["Retry-After"] = std::to_string(options.login_window.count());
-        return r;
-    }
+    if (auto refused = rate_limited(remote, "login")) return *refused;
     std::optional<UserRow> user;
     db([&](WebStore& s) { user = s.user_by_name(username); });
     // Rationale: hash even for an unknown user so timing does not reveal user names.

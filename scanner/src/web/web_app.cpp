@@ -28,6 +28,8 @@ WebApp::Impl::Impl(WebOptions o, WebStorePool& p, Service& s, const common::Cloc
         a.etag = "\"" + sha256_hex(body).substr(0, 20) + "\"";
         assets.emplace(std::string(name), std::move(a));
     }
+    setup_code_required = SetupCode::required_for(options.address);
+    if (setup_code_required) prepare_setup_code();
 }
 
 net::HttpClientOptions WebApp::Impl::client_options(const WebOptions& o) {

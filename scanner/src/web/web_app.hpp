@@ -44,6 +44,10 @@ struct WebOptions {
     /// Host names the UI answers to for sign-in and first-run setup, besides IP literals and
     /// localhost (DNS-rebinding guard): the names users type to reach it.
     std::vector<std::string> allowed_hosts;
+    /// Where the one-time setup code goes when `address` is not a loopback address and no
+    /// account exists yet (docs/scanner-ui.md, Security). The config loader's default is
+    /// beside [secrets] key_file; required when the code is.
+    std::string setup_code_file;
 
     bool tls() const { return !tls_cert_file.empty(); }
 };

@@ -19,6 +19,7 @@
 #include "storage/store.hpp"
 #include "web/credentials.hpp"
 #include "web/json_io.hpp"
+#include "web/setup_code.hpp"
 #include "web/web_app.hpp"
 #include "web/web_store.hpp"
 
@@ -48,6 +49,9 @@ struct WebApp::Impl {
     std::map<std::string, Asset, std::less<>> assets;
     net::HttpClient cloud_client;
     std::string dummy_hash = hash_password(random_token());
+    /// First-run setup needs the one-time code (the UI listens beyond loopback).
+    bool setup_code_required = false;
+    SetupCode setup_code;
 
     Impl(WebOptions o, WebStorePool& p, Service& s, const common::Clock& c);
     static net::HttpClientOptions client_options(const WebOptions& o);
@@ -77,6 +81,13 @@ struct WebApp::Impl {
     void check_same_origin(const Request& request) const;
     std::string session_cookie(const std::string& value, std::chrono::seconds max_age) const;
     Response start_session(const Request& request, const UserRow& user, unsigned status);
+    /// At start: issue the setup code while no account exists, or retire an old one.
+    void prepare_setup_code();
+    /// Refuses a setup without the right code (403) before anything else is looked at.
+    void check_setup_code(const Request& request, const rapidjson::Value& body);
+    /// 429 with Retry-After when `remote` failed to sign in (or to give the setup code) too
+    /// often within the login window.
+    std::optional<Response> rate_limited(const std::string& remote, const char* what);
     Response auth_state(Request& request);
     Response setup(Request& request);
     Response login(Request& request);
