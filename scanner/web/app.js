@@ -494,6 +494,9 @@ function eventText(e) {
   if (e.kind === 'error') return printerErrorName(e.code);
   if (e.kind === 'device_status' && e.code === 'offline') return e.action === 'appeared' ? t('event.offline') : t('event.online');
   if (e.kind === 'supply_change') return t('event.supply_change');
+  if (e.kind === 'device_status') return t('event.device_status', { state: deviceStateName(e.code) });
+  if (e.kind === 'cover') return t('event.cover_open', { cover: e.detail || e.code.replace(/:open$/, '') });
+  if (e.kind === 'console') return t('event.console', { text: e.detail });
   return e.kind + ': ' + e.code.replace(/_/g, ' ');
 }
 

@@ -91,6 +91,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         kHrPrinterEntry,
         child(kPrtInputEntry, {10}),          // prtInputCurrentLevel
         child(kPrtInputEntry, {11}),          // prtInputStatus
+        child(kPrtCoverEntry, {3}),           // prtCoverStatus
         {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4},  // prtMarkerLifeCount
         {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 5},  // prtMarkerPowerOnCount
         child(kPrtSuppliesEntry, {8}),        // prtMarkerSuppliesMaxCapacity (new cartridge)
@@ -154,7 +155,7 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
     // Printer-MIB tables are walked even without a presence hint: some agents (OKI) serve the
     // supplies table but not prtGeneral, and a walk of an absent table costs one request.
     plan.subtrees = {kIfPhysAddress,    kHrDeviceEntry,    kHrPrinterEntry, kPrtInputEntry,
-                     kPrtSuppliesEntry, kPrtColorantValue, kPrtAlertEntry};
+                     kPrtSuppliesEntry, kPrtColorantValue, kPrtAlertEntry,  kPrtCoverEntry};
     if (find(phase1, kIcGeneralServiceRecords) != nullptr) {
         plan.subtrees.push_back(kIcKeyServiceType);
         plan.subtrees.push_back(kIcImpressionEntry);
@@ -245,6 +246,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     collect_counters(ctx, profile);
     collect_supplies(ctx, profile);
     collect_trays(ctx, profile ? profile->low_percent : 10);
+    collect_covers(ctx);
     collect_status(ctx, printer_idx);
     if (snap.status.console.empty() && profile != nullptr) {
         const auto text_of = [&](const ValueSource& s) {

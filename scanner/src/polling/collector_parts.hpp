@@ -41,6 +41,7 @@ inline const Oid kPrt = {1, 3, 6, 1, 2, 1, 43};
 inline const Oid kPrtGeneralConfigChanges1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 1, 1};
 inline const Oid kPrtGeneralSerial1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 17, 1};
 inline const Oid kPrtCharset11 = {1, 3, 6, 1, 2, 1, 43, 7, 1, 1, 4, 1, 1};
+inline const Oid kPrtCoverEntry = {1, 3, 6, 1, 2, 1, 43, 6, 1, 1};
 inline const Oid kPrtInputEntry = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1};
 inline const Oid kPrtMarkerUnit11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 3, 1, 1};
 inline const Oid kPrtMarkerLife11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4, 1, 1};
@@ -141,6 +142,8 @@ std::optional<std::uint32_t> printer_device_index(const MibView& view);
 void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx);
 /// prtInputTable.
 void collect_trays(Ctx& ctx, int low);
+/// prtCoverTable.
+void collect_covers(Ctx& ctx);
 
 /// Standard, PWG and profile counters (collector_counters.cpp).
 void collect_counters(Ctx& ctx, const Profile* profile);

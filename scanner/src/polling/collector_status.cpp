@@ -91,6 +91,38 @@ void collect_trays(Ctx& ctx, int low) {
     if (!rows.empty()) ctx.out.sources["trays"] = snmp::to_string(kPrtInputEntry);
 }
 
+// ---- covers ------------------------------------------------------------------------------------
+void collect_covers(Ctx& ctx) {
+    const auto descrs = column(ctx.view, child(kPrtCoverEntry, {2}));
+    const auto statuses = column(ctx.view, child(kPrtCoverEntry, {3}));
+    for (const auto& [idx, v] : statuses) {
+        proto::Cover c;
+        if (const auto d = descrs.find(idx); d != descrs.end()) {
+            c.description = ctx.str(d->second, child(child(kPrtCoverEntry, {2}), idx));
+        }
+        if (c.description.empty() && !idx.empty()) {
+            c.description = "Cover " + std::to_string(idx.back());
+        }
+        // PrtCoverStatusTC: other(1), coverOpen(3), coverClosed(4), interlockOpen(5),
+        // interlockClosed(6).
+        switch (ctx.integer(v, child(child(kPrtCoverEntry, {3}), idx)).value_or(2)) {
+            case 3:
+            case 5:
+                c.state = proto::CoverState::open;
+                break;
+            case 4:
+            case 6:
+                c.state = proto::CoverState::closed;
+                break;
+            default:
+                c.state = proto::CoverState::unknown;
+                break;
+        }
+        ctx.out.snapshot.covers.push_back(std::move(c));
+    }
+    if (!statuses.empty()) ctx.out.sources["covers"] = snmp::to_string(kPrtCoverEntry);
+}
+
 // ---- status ------------------------------------------------------------------------------------
 std::optional<std::uint32_t> printer_device_index(const MibView& view) {
     for (const auto& [idx, v] : column(view, kHrDeviceType)) {
