@@ -4,8 +4,11 @@
 #include "polling/collector_parts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "polling/supply_claims.hpp"
 #include "printmon/proto/enums.hpp"
@@ -20,43 +23,43 @@ using snmp::ValueType;
 namespace {
 
 std::string supply_type_name(std::int64_t code) {
-    static const char* const kNames[] = {"",
-                                         "other",
-                                         "unknown",
-                                         "toner",
-                                         "waste_toner",
-                                         "ink",
-                                         "ink_cartridge",
-                                         "ink_ribbon",
-                                         "waste_ink",
-                                         "opc",
-                                         "developer",
-                                         "fuser_oil",
-                                         "solid_wax",
-                                         "ribbon_wax",
-                                         "waste_wax",
-                                         "fuser",
-                                         "corona_wire",
-                                         "fuser_oil_wick",
-                                         "cleaner_unit",
-                                         "fuser_cleaning_pad",
-                                         "transfer_unit",
-                                         "toner_cartridge",
-                                         "fuser_oiler",
-                                         "water",
-                                         "waste_water",
-                                         "glue_water_additive",
-                                         "waste_paper",
-                                         "binding_supply",
-                                         "banding_supply",
-                                         "stitching_wire",
-                                         "shrink_wrap",
-                                         "paper_wrap",
-                                         "staples",
-                                         "inserts",
-                                         "covers"};
-    if (code < 1 || code >= static_cast<std::int64_t>(std::size(kNames))) return {};
-    return kNames[code];
+    static constexpr std::array kNames = {"",
+                                          "other",
+                                          "unknown",
+                                          "toner",
+                                          "waste_toner",
+                                          "ink",
+                                          "ink_cartridge",
+                                          "ink_ribbon",
+                                          "waste_ink",
+                                          "opc",
+                                          "developer",
+                                          "fuser_oil",
+                                          "solid_wax",
+                                          "ribbon_wax",
+                                          "waste_wax",
+                                          "fuser",
+                                          "corona_wire",
+                                          "fuser_oil_wick",
+                                          "cleaner_unit",
+                                          "fuser_cleaning_pad",
+                                          "transfer_unit",
+                                          "toner_cartridge",
+                                          "fuser_oiler",
+                                          "water",
+                                          "waste_water",
+                                          "glue_water_additive",
+                                          "waste_paper",
+                                          "binding_supply",
+                                          "banding_supply",
+                                          "stitching_wire",
+                                          "shrink_wrap",
+                                          "paper_wrap",
+                                          "staples",
+                                          "inserts",
+                                          "covers"};
+    if (code < 1 || code >= static_cast<std::int64_t>(kNames.size())) return {};
+    return kNames[static_cast<std::size_t>(code)];
 }
 
 /// Printer-MIB type from the description when the device gives none (or "other"/"unknown").
@@ -215,7 +218,7 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
             it->level_percent = pct;
             it->state = from_gauge;
             it->source = source;
-            ctx.out.sources["supplies." + ps.description] = where + " (" + source + ")";
+            ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
             continue;
         }
         proto::Supply s;
@@ -230,7 +233,7 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
         s.level_percent = pct;
         s.state = state_for_percent(pct, low);
         s.source = source;
-        ctx.out.sources["supplies." + ps.description] = where + " (" + source + ")";
+        ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
         supplies.push_back(std::move(s));
     }
 }

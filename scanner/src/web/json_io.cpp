@@ -20,7 +20,7 @@ std::string json_string(std::string_view v) {
 }
 
 HttpError bad_field(const char* field, const std::string& message) {
-    return HttpError(400, "invalid_field", fmt::format("{}: {}", field, message));
+    return {400, "invalid_field", fmt::format("{}: {}", field, message)};
 }
 
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {

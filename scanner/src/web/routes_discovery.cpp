@@ -245,7 +245,7 @@ Response WebApp::Impl::put_settings(Request& request) {
     const auto body = net::read_json_object(request);
     const auto polling = opt_int(body, "polling_interval_s", kMinInterval, kMaxInterval);
     // 0 turns scheduled discovery off.
-    const auto discovery = opt_int(body, "discovery_interval_s", 0, 30 * 86400);
+    const auto discovery = opt_int(body, "discovery_interval_s", 0, 30LL * 86400);
     if (discovery && *discovery > 0 && *discovery < 300) {
         throw bad_field("discovery_interval_s", "must be 0 (off) or at least 300");
     }

@@ -38,7 +38,7 @@ net::HttpClientOptions WebApp::Impl::client_options(const WebOptions& o) {
     c.connect_timeout = o.cloud_timeout;
     c.tls_timeout = o.cloud_timeout;
     c.request_timeout = o.cloud_timeout;
-    c.max_response_bytes = 64 * 1024;
+    c.max_response_bytes = std::size_t{64} * 1024;
     return c;
 }
 
@@ -126,7 +126,7 @@ net::Router WebApp::router() {
                    }),
                    o);
     };
-    auto page = [&](const char* pattern, std::string file, const char* tag = kTagPage) {
+    auto page = [&](const char* pattern, const std::string& file, const char* tag = kTagPage) {
         net::RouteOptions o;
         o.tag = tag;
         o.max_body_bytes = 0;

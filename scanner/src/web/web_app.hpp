@@ -61,7 +61,7 @@ inline constexpr const char* kTagApi = "api";        ///< JSON API: 401 without 
 inline constexpr const char* kSessionCookie = "pm_session";
 
 /// Cap on JSON request bodies of the API (larger ones get 413).
-inline constexpr std::size_t kMaxApiBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxApiBodyBytes = std::size_t{64} * 1024;
 
 class WebApp {
   public:

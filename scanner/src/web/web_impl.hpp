@@ -27,7 +27,7 @@ namespace printmon::scanner::web {
 
 /// Polling intervals the API accepts (seconds).
 inline constexpr long long kMinInterval = 30;
-inline constexpr long long kMaxInterval = 7 * 86400;
+inline constexpr long long kMaxInterval = 7LL * 86400;
 
 struct Asset {
     std::string body;
