@@ -279,6 +279,8 @@ function errorText(e) {
     case 'csrf_failed': return t('error.csrf_failed');
     case 'cross_origin': return t('error.cross_origin');
     case 'already_set_up': return t('error.already_set_up');
+    case 'bad_setup_code': return t('error.bad_setup_code');
+    case 'setup_code_required': return t('error.setup_code_required');
     case 'not_found': return t('error.not_found');
     case 'duplicate':
       return (m = msg.match(/^(.+) is already monitored$/)) ? t('error.duplicate', { address: m[1] }) : t('error.duplicate_any');
@@ -296,7 +298,7 @@ function errorText(e) {
     case 'payload_too_large': return t('error.payload_too_large');
     case 'overloaded': return t('error.overloaded');
     case 'internal': return t('error.internal', { id: e.correlationId || '—' });
-    case 'malformed_json': case 'unsupported_media_type': case 'bad_request': case 'bad_encoding':
+    case 'invalid_json': case 'unsupported_media_type': case 'bad_request': case 'bad_encoding':
     case 'unsupported_encoding': case 'header_too_large': case 'method_not_allowed':
       return t('error.bad_request');
     default: break;
@@ -492,6 +494,9 @@ function eventText(e) {
   if (e.kind === 'error') return printerErrorName(e.code);
   if (e.kind === 'device_status' && e.code === 'offline') return e.action === 'appeared' ? t('event.offline') : t('event.online');
   if (e.kind === 'supply_change') return t('event.supply_change');
+  if (e.kind === 'device_status') return t('event.device_status', { state: deviceStateName(e.code) });
+  if (e.kind === 'cover') return t('event.cover_open', { cover: e.detail || e.code.replace(/:open$/, '') });
+  if (e.kind === 'console') return t('event.console', { text: e.detail });
   return e.kind + ': ' + e.code.replace(/_/g, ' ');
 }
 
@@ -1217,8 +1222,19 @@ async function bootAuthPage(kind) {
   if (kind === 'setup' && !s.setup_required) { location.replace('/login'); return; }
   if (s.authenticated) { location.replace(safeNext()); return; }
   const form = document.getElementById(kind + '-form');
+  // The one-time setup code, when the scanner asks for one (it listens beyond loopback).
+  const codeField = kind === 'setup' && s.setup_code_required ? document.getElementById('setup-code-field') : null;
+  const codeHint = () => {
+    if (codeField) document.getElementById('setup-code-hint').textContent = t('setup.code_hint', { file: s.setup_code_file || '' });
+  };
+  if (codeField) {
+    codeField.hidden = false;
+    codeField.querySelector('input').disabled = false;
+    codeHint();
+  }
   renderLangSwitch(() => {
     document.getElementById('version').textContent = t('app.version', { version: s.version });
+    codeHint();
     const box = document.getElementById('form-error');
     box.hidden = true;
   });

@@ -175,7 +175,7 @@ TEST_CASE("JSON bodies are bounded in nesting before parsing; the cloud stays up
         REQUIRE(r);
         INFO(r->body);
         CHECK(r->status == 400);
-        CHECK(r->body.find("the body is nested too deeply") != std::string::npos);
+        CHECK(r->body.find("the body is nested deeper than 64 levels") != std::string::npos);
     }
     const auto health = s.client().get(s.url("/healthz"));
     REQUIRE(health);

@@ -16,9 +16,10 @@ printmon_add_test(NAME scanner_badinput_test
   LIBS scanner_lib printmon_test_support
   LABELS integration)
 
-# Full reads vs repeat polls through snmpsim (private instance), with the corpus when present.
+# Full reads vs repeat polls through snmpsim (private instance), with the corpus when present;
+# events from covers, device status and console text (tests/data/snmprec/events).
 printmon_add_test(NAME scanner_poll_test
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/poll_test.cpp
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/poll_test.cpp ${CMAKE_CURRENT_SOURCE_DIR}/events_test.cpp
   LIBS scanner_lib printmon_test_support
   LABELS integration)
 

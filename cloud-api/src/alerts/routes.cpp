@@ -18,10 +18,10 @@
 #include "printmon/common/logging.hpp"
 #include "printmon/crypto/crypto.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/net/json_body.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
-#include "printmon/proto/validate.hpp"
 
 namespace printmon::cloud::alerts {
 namespace {
@@ -339,17 +339,8 @@ net::Response json_found(pqxx::transaction_base& tx, const char* statement,
 
 /// A JSON object body whose members are all in `known` (a typo is a 400, not a silent default).
 rapidjson::Document body_of(const net::Request& request, const std::set<std::string>& known) {
-    if (auto nesting = proto::check_nesting(request.body); !nesting) {
-        throw net::HttpError(400, "invalid_json", "the body is nested too deeply");
-    }
-    rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
-        throw net::HttpError(400, "invalid_json", "the body must be a JSON object");
-    }
-    // By index: rapidjson's iterator comparison is ambiguous to C++20's reversed operators.
-    for (rapidjson::SizeType i = 0; i < doc.MemberCount(); ++i) {
-        const auto& m = doc.MemberBegin()[i];
+    auto doc = net::read_json_object(request, net::ContentTypeRule::json_if_given);
+    for (const auto& m : doc.GetObject()) {
         const std::string name(m.name.GetString(), m.name.GetStringLength());
         if (known.count(name) == 0) {
             throw invalid(fmt::format("{}: unknown field", proto::utf8_length(name) ? name : "?"));

@@ -23,9 +23,9 @@
 #include "console/console.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/net/json_body.hpp"
 #include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
-#include "printmon/proto/validate.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
@@ -246,19 +246,10 @@ void require_device(pqxx::transaction_base& tx, const std::string& tenant,
 }
 
 rapidjson::Document json_body(const net::Request& request) {
-    // Bodies come from anyone (the sign-in is public): nesting bounded before parsing, and
-    // parsed iteratively, or a 100,000-deep "[[[..." overflowed the stack of the recursive
-    // parser and took the cloud down for every tenant.
-    if (auto nesting = proto::check_nesting(request.body); !nesting) {
-        throw net::HttpError(400, "invalid_json", "the body is nested too deeply");
-    }
-    rapidjson::Document doc;
-    // Encoding is checked per field (member() names the field in its message).
-    doc.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
-        throw net::HttpError(400, "invalid_json", "the body must be a JSON object");
-    }
-    return doc;
+    // Bodies come from anyone (the sign-in is public): the shared reader bounds nesting and
+    // parses iteratively (a 100,000-deep "[[[..." once took the cloud down), checks the whole
+    // body's encoding, and answers 415/400 like every other printmon API.
+    return net::read_json_object(request, net::ContentTypeRule::json_if_given);
 }
 
 std::optional<std::string> member(const rapidjson::Document& doc, const char* name, bool required,

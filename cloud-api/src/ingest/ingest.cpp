@@ -11,6 +11,7 @@
 #include "auth/authenticator.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
+#include "printmon/net/json_body.hpp"
 #include "printmon/proto/ack.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/export.hpp"
@@ -28,15 +29,10 @@ void field(Writer& w, const char* name, long long value) {
     w.Int64(value);
 }
 
-// Only JSON documents are accepted; a charset or other parameter is fine.
+// Only JSON documents are accepted; a charset or other parameter is fine, and a missing
+// Content-Type (curl -d without -H) leaves it to the batch decoder.
 void require_json(const net::Request& request) {
-    const auto type = request.header("Content-Type");
-    if (!type) return;  // curl -d without -H: treat as JSON, the parser decides
-    if (net::media_type(*type) != "application/json") {
-        throw net::HttpError(
-            415, "unsupported_media_type",
-            "Content-Type must be application/json, got '" + std::string(*type) + "'");
-    }
+    net::require_json_content_type(request, net::ContentTypeRule::json_if_given);
 }
 
 // Transient database conflicts are the client's cue to retry, like an overload.

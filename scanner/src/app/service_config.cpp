@@ -141,6 +141,15 @@ ServiceConfig read(const toml::table& root, std::string source_name, const commo
             web.fail("allowed_hosts", "must be host names such as \"printmon.example.lan\"");
         }
     }
+    // Beside the secret key file by default: the one folder the service is known to own
+    // (the systemd unit's StateDirectory, the container's state volume).
+    w.setup_code_file = web.get_or<std::string>(
+        "setup_code_file",
+        (std::filesystem::path(c.service.secret_key_file).parent_path() / "scanner-setup-code")
+            .string());
+    if (!std::filesystem::path(w.setup_code_file).is_absolute()) {
+        web.fail("setup_code_file", "must be an absolute path");
+    }
     w.cloud_ca_file = web.get_or<std::string>("cloud_ca_file", "");
     w.cloud_timeout = std::chrono::milliseconds(
         web.get_or<std::int64_t>("cloud_timeout_ms", w.cloud_timeout.count()));

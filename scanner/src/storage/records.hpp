@@ -86,8 +86,8 @@ struct PollResult {
 
 /// A transition to record (table `events`).
 struct Transition {
-    std::string kind;    ///< device_status | error | supply_change
-    std::string code;    ///< offline | an error code | the supply's type/colour
+    std::string kind;    ///< device_status | error | alert | tray | cover | console | supply_change
+    std::string code;    ///< offline | an error code | <tray>:empty | <cover>:open | ...
     std::string action;  ///< appeared | cleared
     std::string detail;
     bool operator==(const Transition&) const = default;

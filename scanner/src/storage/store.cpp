@@ -253,6 +253,9 @@ std::optional<LoadedState> load_state(pqxx::work& tx, const std::string& device_
             out.state.supplies = std::move(snap->supplies);
             out.state.alerts = std::move(snap->status.alerts);
             out.state.trays = std::move(snap->trays);
+            out.state.covers = std::move(snap->covers);
+            out.state.device = snap->status.device;
+            out.state.console = std::move(snap->status.console);
         }
     }
     out.deleted = r[4].as<bool>();

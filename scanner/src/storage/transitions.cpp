@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "printmon/proto/enums.hpp"
 #include "printmon/supply/cartridge.hpp"
 
 namespace printmon::scanner::storage {
@@ -44,6 +45,18 @@ bool tray_empty(const std::vector<proto::Tray>& trays, const std::string& name) 
     });
 }
 
+bool cover_open(const std::vector<proto::Cover>& covers, const std::string& description) {
+    return std::any_of(covers.begin(), covers.end(), [&](const proto::Cover& c) {
+        return c.description == description && c.state == proto::CoverState::open;
+    });
+}
+
+/// hrDeviceStatus values that are a condition (running and unknown are not).
+bool is_condition(proto::DeviceStatus s) {
+    return s == proto::DeviceStatus::warning || s == proto::DeviceStatus::down ||
+           s == proto::DeviceStatus::testing;
+}
+
 }  // namespace
 
 SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapshot& snapshot) {
@@ -54,6 +67,9 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
     out.state.supplies = snapshot.supplies;
     out.state.alerts = snapshot.status.alerts;
     out.state.trays = snapshot.trays;
+    out.state.covers = snapshot.covers;
+    out.state.device = snapshot.status.device;
+    out.state.console = snapshot.status.console;
 
     if (previous.status == "offline") {
         out.events.push_back(
@@ -90,6 +106,40 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
     for (const auto& t : previous.trays) {
         if (t.state == proto::TrayState::empty && !tray_empty(snapshot.trays, t.name)) {
             out.events.push_back({"tray", t.name + ":empty", "cleared", t.description});
+        }
+    }
+    // Covers and doors (prtCoverTable), matched by description like trays by name.
+    for (const auto& c : snapshot.covers) {
+        if (c.state == proto::CoverState::open && !cover_open(previous.covers, c.description)) {
+            out.events.push_back({"cover", c.description + ":open", "appeared", c.description});
+        }
+    }
+    for (const auto& c : previous.covers) {
+        if (c.state == proto::CoverState::open && !cover_open(snapshot.covers, c.description)) {
+            out.events.push_back({"cover", c.description + ":open", "cleared", c.description});
+        }
+    }
+    // The device's own status word (hrDeviceStatus): warning, down and testing open and clear
+    // like errors; the code is the state, beside `offline` (which only the scanner decides).
+    if (previous.device && *previous.device != snapshot.status.device) {
+        const auto before = *previous.device;
+        const auto now = snapshot.status.device;
+        if (is_condition(before)) {
+            out.events.push_back({"device_status", std::string(proto::to_string(before)), "cleared",
+                                  std::string(proto::to_string(now))});
+        }
+        if (is_condition(now)) {
+            out.events.push_back({"device_status", std::string(proto::to_string(now)), "appeared",
+                                  std::string(proto::to_string(before))});
+        }
+    }
+    // The front panel's text (prtConsoleDisplayBufferText or a profile's console): a new text
+    // appears (detail: the text), a blanked panel clears the old one.
+    if (previous.console && *previous.console != snapshot.status.console) {
+        if (!snapshot.status.console.empty()) {
+            out.events.push_back({"console", "text", "appeared", snapshot.status.console});
+        } else {
+            out.events.push_back({"console", "text", "cleared", *previous.console});
         }
     }
     if (previous.supplies) {

@@ -1,7 +1,8 @@
 #pragma once
 // Which events a poll produces, as pure functions of the device's previous state and the new
 // answer: online/offline, status error codes appearing and clearing, printer alert-table rows
-// (prtAlertTable) opening and closing, trays running empty and refilled, cartridge changes.
+// (prtAlertTable) opening and closing, trays running empty and refilled, covers opened and
+// closed, the device's own status (hrDeviceStatus) and console text changing, cartridge changes.
 
 #include <optional>
 #include <string>
@@ -20,6 +21,11 @@ struct DeviceState {
     std::optional<std::vector<proto::Supply>> supplies;  ///< of the last reading, if known
     std::vector<proto::Alert> alerts;                    ///< status.alerts of the last reading
     std::vector<proto::Tray> trays;                      ///< trays of the last reading
+    std::vector<proto::Cover> covers;                    ///< covers of the last reading
+    /// status.device and status.console of the last reading; nullopt before the first one
+    /// (the first reading reports what it finds, not a change).
+    std::optional<proto::DeviceStatus> device;
+    std::optional<std::string> console;
 };
 
 /// The device answered: the new state and the transitions from `previous`.

@@ -44,6 +44,10 @@ struct WebOptions {
     /// Host names the UI answers to for sign-in and first-run setup, besides IP literals and
     /// localhost (DNS-rebinding guard): the names users type to reach it.
     std::vector<std::string> allowed_hosts;
+    /// Where the one-time setup code goes when `address` is not a loopback address and no
+    /// account exists yet (docs/scanner-ui.md, Security). The config loader's default is
+    /// beside [secrets] key_file; required when the code is.
+    std::string setup_code_file;
 
     bool tls() const { return !tls_cert_file.empty(); }
 };
@@ -57,7 +61,7 @@ inline constexpr const char* kTagApi = "api";        ///< JSON API: 401 without 
 inline constexpr const char* kSessionCookie = "pm_session";
 
 /// Cap on JSON request bodies of the API (larger ones get 413).
-inline constexpr std::size_t kMaxApiBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxApiBodyBytes = std::size_t{64} * 1024;
 
 class WebApp {
   public:

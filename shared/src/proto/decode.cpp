@@ -257,6 +257,18 @@ DeviceSnapshot read_snapshot(const Value& value, const std::string& pointer) {
         snapshot.trays.push_back(read_tray(trays[i], child(child(pointer, "trays"), i)));
     }
     snapshot.status = read_status(member(value, "status", pointer), child(pointer, "status"));
+    // Optional (added in v1 without a bump): absent means the device reported no covers.
+    if (const auto covers = value.FindMember("covers"); covers != value.MemberEnd()) {
+        const Value& list = array_member(value, "covers", pointer);
+        for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+            const Value& c = list[i];
+            const std::string at = child(child(pointer, "covers"), i);
+            Cover cover;
+            cover.description = read_string(c, "description", at);
+            cover.state = read_enum(c, "state", at, &cover_state_from_string);
+            snapshot.covers.push_back(std::move(cover));
+        }
+    }
     return snapshot;
 }
 

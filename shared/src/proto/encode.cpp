@@ -114,6 +114,14 @@ void write_tray(W& w, const Tray& tray) {
 }
 
 template <typename W>
+void write_cover(W& w, const Cover& cover) {
+    w.StartObject();
+    write_field(w, "description", cover.description);
+    write_field(w, "state", to_string(cover.state));
+    w.EndObject();
+}
+
+template <typename W>
 void write_status(W& w, const Status& status) {
     w.StartObject();
     write_field(w, "device", to_string(status.device));
@@ -174,6 +182,16 @@ void write_snapshot(W& w, const DeviceSnapshot& snapshot) {
     w.EndArray();
     w.Key("status");
     write_status(w, snapshot.status);
+    // Optional: written only when the device reports covers, so documents of devices without
+    // a cover table are byte for byte what they were.
+    if (!snapshot.covers.empty()) {
+        w.Key("covers");
+        w.StartArray();
+        for (const auto& cover : snapshot.covers) {
+            write_cover(w, cover);
+        }
+        w.EndArray();
+    }
     w.EndObject();
 }
 

@@ -28,6 +28,11 @@ constexpr std::array<std::pair<TrayState, std::string_view>, 5> kTrayStates = {{
     {TrayState::unknown, "unknown"},
     {TrayState::not_installed, "not_installed"},
 }};
+constexpr std::array<std::pair<CoverState, std::string_view>, 3> kCoverStates = {{
+    {CoverState::open, "open"},
+    {CoverState::closed, "closed"},
+    {CoverState::unknown, "unknown"},
+}};
 constexpr std::array<std::pair<DeviceStatus, std::string_view>, 5> kDeviceStatuses = {{
     {DeviceStatus::running, "running"},
     {DeviceStatus::warning, "warning"},
@@ -69,6 +74,7 @@ std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& t
 std::string_view to_string(SupplyState value) { return name_of(kSupplyStates, value); }
 std::string_view to_string(SupplyClass value) { return name_of(kSupplyClasses, value); }
 std::string_view to_string(TrayState value) { return name_of(kTrayStates, value); }
+std::string_view to_string(CoverState value) { return name_of(kCoverStates, value); }
 std::string_view to_string(DeviceStatus value) { return name_of(kDeviceStatuses, value); }
 std::string_view to_string(PrinterStatus value) { return name_of(kPrinterStatuses, value); }
 
@@ -80,6 +86,9 @@ std::optional<SupplyClass> supply_class_from_string(std::string_view text) {
 }
 std::optional<TrayState> tray_state_from_string(std::string_view text) {
     return value_of(kTrayStates, text);
+}
+std::optional<CoverState> cover_state_from_string(std::string_view text) {
+    return value_of(kCoverStates, text);
 }
 std::optional<DeviceStatus> device_status_from_string(std::string_view text) {
     return value_of(kDeviceStatuses, text);

@@ -6,7 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -673,7 +676,7 @@ TEST_CASE("invalid UTF-8 or NUL anywhere in a body is a 400, never a 500", "[web
             CHECK(r.status < 500);
             if (body.find_first_of("\xff\xc3\xc0") != std::string::npos) {
                 CHECK(r.status == 400);
-                CHECK(error_code(r) == "malformed_json");
+                CHECK(error_code(r) == "invalid_json");
                 CHECK(error_message(r).find("not valid UTF-8") != std::string::npos);
             }
         }
@@ -1129,6 +1132,86 @@ TEST_CASE("setup and login refuse foreign hosts, foreign origins and non-JSON ty
     r = setup({{"Host", "printmon.branch.example:8080"},
                {"Origin", "http://printmon.branch.example:8080"}});
     CHECK(r.status == 201);
+}
+
+// Issue 14 item 2 (second half): beyond loopback, whoever reached the UI first could claim
+// it. First-run setup now also needs the one-time code the scanner wrote to a file only its
+// service account (and root) can read; a request without it or with a wrong one is refused.
+TEST_CASE("setup beyond loopback needs the one-time setup code", "[web]") {
+    namespace fs = std::filesystem;
+    printmon::test::TempDir codes;
+    auto options = Env::test_options();
+    options.address = "0.0.0.0";
+    options.setup_code_file = (codes.path / "scanner-setup-code").string();
+    Env env(options);
+    const auto& file = options.setup_code_file;
+    REQUIRE(fs::exists(file));
+    CHECK((fs::status(file).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+    std::string code;
+    {
+        std::ifstream in(file);
+        std::getline(in, code);
+    }
+    CHECK(std::regex_match(code, std::regex("[0-9a-f]{24}")));
+
+    auto state = parse(env.call("GET", "/api/auth/state").body);
+    CHECK(state["setup_code_required"].GetBool());
+    CHECK(std::string(state["setup_code_file"].GetString()) == file);
+
+    const auto setup = [&](const std::string& extra, const std::string& remote) {
+        return env.call("POST", "/api/auth/setup",
+                        std::string(R"({"password":")") + kPassword + "\"" + extra + "}", {},
+                        remote);
+    };
+    auto r = setup("", "10.9.8.7");
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "setup_code_required");
+    CHECK(error_message(r).find(file) != std::string::npos);
+    r = setup(R"(,"setup_code":"")", "10.9.8.7");
+    CHECK(error_code(r) == "setup_code_required");
+    r = setup(R"(,"setup_code":"000000000000000000000000")", "10.9.8.7");
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "bad_setup_code");
+    CHECK(env.count("SELECT count(*) FROM web_users") == 0);
+
+    // Wrong codes count as failed sign-ins: after login_max_failures (3) from one address even
+    // the right code is refused there for the window.
+    CHECK(error_code(setup(R"(,"setup_code":"x")", "10.9.8.7")) == "bad_setup_code");
+    CHECK(error_code(setup(R"(,"setup_code":"y")", "10.9.8.7")) == "bad_setup_code");
+    r = setup(R"(,"setup_code":")" + code + "\"", "10.9.8.7");
+    CHECK(r.status == 429);
+    CHECK(r.headers.count("Retry-After") == 1);
+    CHECK(env.count("SELECT count(*) FROM web_users") == 0);
+
+    // The right code from another address (copied with spaces, in capitals) sets the password.
+    std::string upper = code;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    r = setup(R"(,"setup_code":" )" + upper + " \"", "10.9.8.6");
+    CHECK(r.status == 201);
+    CHECK(env.count("SELECT count(*) FROM web_users") == 1);
+
+    // Consumed: the file is gone and the code opens nothing any more.
+    CHECK_FALSE(fs::exists(file));
+    r = setup(R"(,"setup_code":")" + code + "\"", "10.9.8.5");
+    CHECK(r.status == 409);
+    state = parse(env.call("GET", "/api/auth/state").body);
+    CHECK_FALSE(state["setup_code_required"].GetBool());
+    CHECK(state["setup_code_file"].IsNull());
+
+    // A restart with the account in place issues no new code.
+    web::WebApp again(options, env.pool, env.service, env.clock);
+    CHECK_FALSE(fs::exists(file));
+}
+
+TEST_CASE("setup on loopback needs no setup code and writes no file", "[web]") {
+    printmon::test::TempDir codes;
+    auto options = Env::test_options();
+    options.setup_code_file = (codes.path / "scanner-setup-code").string();
+    Env env(options);
+    CHECK_FALSE(std::filesystem::exists(options.setup_code_file));
+    CHECK_FALSE(parse(env.call("GET", "/api/auth/state").body)["setup_code_required"].GetBool());
+    env.set_up();
 }
 
 TEST_CASE("alerts: the branch's open problems from its own database, without the cloud", "[web]") {

@@ -12,12 +12,14 @@ namespace printmon::proto {
 std::string_view to_string(SupplyState value);
 std::string_view to_string(SupplyClass value);
 std::string_view to_string(TrayState value);
+std::string_view to_string(CoverState value);
 std::string_view to_string(DeviceStatus value);
 std::string_view to_string(PrinterStatus value);
 
 std::optional<SupplyState> supply_state_from_string(std::string_view text);
 std::optional<SupplyClass> supply_class_from_string(std::string_view text);
 std::optional<TrayState> tray_state_from_string(std::string_view text);
+std::optional<CoverState> cover_state_from_string(std::string_view text);
 std::optional<DeviceStatus> device_status_from_string(std::string_view text);
 std::optional<PrinterStatus> printer_status_from_string(std::string_view text);
 

@@ -60,6 +60,16 @@ struct Tray {
     bool operator==(const Tray&) const = default;
 };
 
+/// prtCoverStatus: interlocks count as covers (an open interlock stops the printer too).
+enum class CoverState { open, closed, unknown };
+
+/// One cover or door (prtCoverTable, RFC 3805).
+struct Cover {
+    std::string description;  ///< prtCoverDescription, else "Cover <index>"
+    CoverState state = CoverState::unknown;
+    bool operator==(const Cover&) const = default;
+};
+
 enum class DeviceStatus { running, warning, down, testing, unknown };
 enum class PrinterStatus { idle, printing, warmup, other, unknown };
 
@@ -121,6 +131,8 @@ struct DeviceSnapshot {
     std::vector<Supply> supplies;
     std::vector<Tray> trays;
     Status status;
+    /// Optional in v1 (added without a version bump): absent when the device reports none.
+    std::vector<Cover> covers;
     bool operator==(const DeviceSnapshot&) const = default;
 };
 

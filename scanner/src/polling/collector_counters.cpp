@@ -1,0 +1,321 @@
+// Page counters: Printer-MIB marker life, the PWG Imaging System Counter MIB, and profile
+// counters, counter tables, size tables and derived counters.
+
+#include "polling/collector_parts.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace printmon::scanner::collect {
+
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+namespace {
+
+// No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell or a
+// misread field, and would poison every sum and bill built on it.
+constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
+
+void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
+                 bool override_existing) {
+    if (value < 0) {
+        ctx.note("counter " + name + " from " + source + " is negative; ignored");
+        return;
+    }
+    if (value > kMaxPlausibleCount) {
+        ctx.note("counter " + name + " from " + source + " is implausibly large; ignored");
+        return;
+    }
+    auto& counters = ctx.out.snapshot.counters;
+    if (counters.count(name) != 0 && !override_existing) return;
+    counters[name] = value;
+    ctx.out.sources["counters." + name] = source;
+}
+
+void collect_pwg_counters(Ctx& ctx) {
+    // PWG 5106.1: icKeyTable gives each key's service; icImpressionTable is indexed by
+    // (key, workType, persistence). workTotals (3) + lifetime (3) is the billing number.
+    const auto services = column(ctx.view, kIcKeyServiceType);
+    const auto total = column(ctx.view, child(kIcImpressionEntry, {4}));
+    const auto mono = column(ctx.view, child(kIcImpressionEntry, {5}));
+    const auto color = column(ctx.view, child(kIcImpressionEntry, {7}));
+    for (const auto& [idx, v] : total) {
+        if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3) continue;
+        const auto svc = services.find(Oid{idx[0]});
+        if (svc == services.end() || !svc->second->is_number()) continue;
+        std::string prefix;
+        switch (svc->second->number) {
+            case 3:
+                prefix = "";
+                break;  // systemTotals
+            case 4:
+                prefix = "copy_";
+                break;
+            case 11:
+                prefix = "print_";
+                break;
+            case 12:
+                prefix = "scan_";
+                break;
+            case 7:
+                prefix = "fax_";
+                break;  // faxIn: received faxes printed
+            default:
+                continue;
+        }
+        const std::string src = snmp::to_string(kIcImpressionEntry);
+        const auto put = [&](const std::string& name, const Value* val) {
+            if (val != nullptr && val->is_number()) set_counter(ctx, name, val->number, src, false);
+        };
+        put(prefix.empty() ? "total" : prefix + "total", v);
+        if (prefix == "fax_") continue;
+        if (const auto m = mono.find(idx); m != mono.end()) {
+            put(prefix.empty() ? "mono" : prefix + "mono", m->second);
+        }
+        if (const auto c = color.find(idx); c != color.end()) {
+            put(prefix.empty() ? "color" : prefix + "color", c->second);
+        }
+    }
+}
+
+/// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
+/// count that cannot be placed (no size, an unknown unit or size code, a count that is no
+/// number, a cell missing from a value column the table has) voids both sums: a small-paper
+/// total missing a size would be billed wrong, so none is better.
+void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
+    constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
+    std::vector<std::pair<Oid, std::map<Oid, const Value*>>> columns;
+    std::set<Oid> rows;
+    for (const auto& oid : table.value_columns) {
+        auto cells = column(ctx.view, oid);
+        // A column the model lacks altogether (no colour sides on a mono printer) adds nothing.
+        if (cells.empty()) continue;
+        for (const auto& [idx, v] : cells) rows.insert(idx);
+        columns.emplace_back(oid, std::move(cells));
+    }
+    if (columns.empty()) return;
+    const auto units =
+        table.size_column ? std::map<Oid, const Value*>{} : column(ctx.view, table.unit_column);
+    const auto lengths =
+        table.size_column ? std::map<Oid, const Value*>{} : column(ctx.view, table.length_column);
+    const auto codes =
+        table.size_column ? column(ctx.view, *table.size_column) : std::map<Oid, const Value*>{};
+    // A row the size column lists but a value column lacks is a count the device did not
+    // give: it must void the split, not pass as "no pages".
+    for (const auto& [idx, v] : codes) rows.insert(idx);
+    const auto listed = [](const std::vector<std::int64_t>& v, std::int64_t code) {
+        return std::find(v.begin(), v.end(), code) != v.end();
+    };
+    // The row's class: true large, false small, nullopt when it cannot be placed.
+    const auto placed = [&](const Oid& idx) -> std::optional<bool> {
+        if (table.size_column) {
+            const auto code = codes.find(idx);
+            if (code == codes.end() || !code->second->is_number()) return std::nullopt;
+            if (listed(table.large_sizes, code->second->number)) return true;
+            if (listed(table.small_sizes, code->second->number)) return false;
+            return std::nullopt;  // unknown, other, custom, universal, banner: any length
+        }
+        const auto unit = units.find(idx);
+        const auto length = lengths.find(idx);
+        if (unit == units.end() || length == lengths.end() || !unit->second->is_number() ||
+            !length->second->is_number() || length->second->number <= 0 ||
+            length->second->number >= 10'000'000) {
+            return std::nullopt;
+        }
+        if (unit->second->number == 4) return length->second->number >= kLargeMicrometres;
+        if (unit->second->number == 3) {
+            return length->second->number * 254 / 100 >= kLargeMicrometres;
+        }
+        return std::nullopt;
+    };
+    std::int64_t large = 0;
+    std::int64_t small = 0;
+    std::string large_rows;
+    std::string small_rows;
+    for (const auto& idx : rows) {
+        std::optional<std::int64_t> n = 0;
+        Oid where;
+        for (const auto& [oid, cells] : columns) {
+            where = child(oid, idx);
+            const auto cell = cells.find(idx);
+            const auto v = cell == cells.end() ? std::nullopt : ctx.integer(cell->second, where);
+            if (!v || *v < 0 || *v > kMaxPlausibleCount) {
+                n.reset();
+                break;
+            }
+            *n += *v;  // each <= 10^12, columns are few: no overflow
+        }
+        const auto is_large = placed(idx);
+        if (n && *n == 0) continue;  // an unused size places no page anywhere
+        if (!n || !is_large) {
+            ctx.note(snmp::to_string(where) + ": a paper-size row without a readable " +
+                     (is_large ? "count" : "size") + "; no " + table.large + "/" + table.small +
+                     " counters");
+            return;
+        }
+        (*is_large ? large : small) += *n;  // rows are few: no overflow
+        auto& which = *is_large ? large_rows : small_rows;
+        which += (which.empty() ? "" : "+") + snmp::to_string(idx);
+    }
+    std::string cols;
+    for (const auto& [oid, cells] : columns) {
+        cols += (cols.empty() ? "" : " + ") + snmp::to_string(oid);
+    }
+    const auto where = [&](const std::string& which) {
+        return cols + " (rows " + which + ") (profile:" + profile.id + ")";
+    };
+    // A model that has only small sizes has no large-paper pages: 0, not unknown.
+    set_counter(ctx, table.large, large, where(large_rows.empty() ? "none" : large_rows), false);
+    set_counter(ctx, table.small, small, where(small_rows.empty() ? "none" : small_rows), false);
+}
+
+}  // namespace
+
+void collect_counters(Ctx& ctx, const Profile* profile) {
+    const auto unit = ctx.integer(kPrtMarkerUnit11);
+    // prtMarkerCounterUnit: 7 impressions, 8 sheets; anything else (meters, hours...) is not a
+    // page count and must not be billed as one.
+    const bool pages = !unit || *unit == 7 || *unit == 8;
+    if (!pages) ctx.note("prtMarkerCounterUnit is " + std::to_string(*unit) + ", not pages");
+    if (pages) {
+        if (const auto life = ctx.integer(kPrtMarkerLife11)) {
+            set_counter(ctx, "total", *life, snmp::to_string(kPrtMarkerLife11), false);
+        }
+        if (const auto pon = ctx.integer(kPrtMarkerPowerOn11)) {
+            set_counter(ctx, "since_power_on", *pon, snmp::to_string(kPrtMarkerPowerOn11), false);
+        }
+    }
+    collect_pwg_counters(ctx);
+    if (profile == nullptr) return;
+    struct Sum {
+        std::int64_t value = 0;
+        std::string how;
+        bool override_standard = false;
+        bool broken = false;  ///< a part overflowed or was implausible: no value at all
+    };
+    std::map<std::string, Sum> summed;  // counters whose entries are marked `sum`
+    for (const auto& c : profile->counters) {
+        const auto n = source_number(ctx, c.source);
+        if (!n) continue;
+        std::int64_t scaled = 0;
+        if (__builtin_mul_overflow(*n, c.scale, &scaled)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " overflows when scaled; ignored");
+            if (c.sum) summed[c.name].broken = true;
+            continue;
+        }
+        if (!c.sum) {
+            set_counter(ctx, c.name, scaled, c.source.describe() + " (profile:" + profile->id + ")",
+                        c.override_standard);
+            continue;
+        }
+        auto& sum = summed[c.name];
+        if (sum.broken) continue;
+        if (scaled < 0) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is negative; ignored");
+            continue;
+        }
+        if (scaled > kMaxPlausibleCount || __builtin_add_overflow(sum.value, scaled, &sum.value)) {
+            ctx.note("counter " + c.name + " from " + c.source.describe() +
+                     " is implausibly large; its sum is ignored");
+            sum.broken = true;
+            continue;
+        }
+        sum.how += (sum.how.empty() ? "" : " + ") + c.source.describe();
+        sum.override_standard = sum.override_standard || c.override_standard;
+    }
+    for (const auto& [name, sum] : summed) {
+        if (sum.broken || sum.how.empty()) continue;
+        set_counter(ctx, name, sum.value, sum.how + " (profile:" + profile->id + ")",
+                    sum.override_standard);
+    }
+    // Typed counter tables: every row whose type the profile lists, summed per name.
+    for (const auto& table : profile->counter_tables) {
+        const auto types = column(ctx.view, table.type_column);
+        const auto values = column(ctx.view, table.value_column);
+        const auto units = table.unit_column ? column(ctx.view, *table.unit_column)
+                                             : std::map<Oid, const Value*>{};
+        std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
+        std::map<std::string, bool> overrides;
+        std::set<std::string> broken;  // names with a part that cannot be counted: no value
+        for (const auto& [idx, tv] : types) {
+            const auto value = values.find(idx);
+            if (value == values.end() || !tv->is_number()) continue;
+            if (table.unit_column) {
+                // Sides and sheets differ on every duplex page: a row in another unit (or none)
+                // is not the counter its name promises, and a sum missing it would be wrong.
+                const auto row_unit = units.find(idx);
+                const bool counted = row_unit != units.end() && row_unit->second->is_number() &&
+                                     std::find(table.units.begin(), table.units.end(),
+                                               row_unit->second->number) != table.units.end();
+                if (!counted) {
+                    for (const auto& ty : table.types) {
+                        if (ty.type != tv->number || broken.count(ty.name) != 0) continue;
+                        ctx.note(snmp::to_string(child(table.value_column, idx)) +
+                                 ": row in an unexpected unit; no " + ty.name);
+                        broken.insert(ty.name);
+                    }
+                    continue;
+                }
+            }
+            for (const auto& ty : table.types) {
+                if (ty.type != tv->number) continue;
+                const auto n = ctx.integer(value->second, child(table.value_column, idx));
+                if (!n || *n < 0) continue;
+                if (broken.count(ty.name) != 0) continue;
+                auto& [sum, which] = sums[ty.name];
+                // A garbage value near 2^63 must not wrap the sum into a plausible number.
+                if (__builtin_add_overflow(sum, *n, &sum)) {
+                    ctx.note(snmp::to_string(table.value_column) + ": sum of " + ty.name +
+                             " overflows; ignored");
+                    broken.insert(ty.name);
+                    continue;
+                }
+                which += (which.empty() ? "" : "+") + std::to_string(ty.type);
+                overrides[ty.name] = overrides[ty.name] || ty.override_standard;
+            }
+        }
+        for (const auto& [name, sum_which] : sums) {
+            if (broken.count(name) != 0) continue;
+            set_counter(ctx, name, sum_which.first,
+                        snmp::to_string(table.value_column) + " (type " + sum_which.second +
+                            ") (profile:" + profile->id + ")",
+                        overrides[name]);
+        }
+    }
+    for (const auto& table : profile->size_tables) collect_size_table(ctx, *profile, table);
+    // Derived last, and only where the device gave no value of its own.
+    for (const auto& d : profile->derived) {
+        auto& counters = ctx.out.snapshot.counters;
+        if (counters.count(d.name) != 0) continue;
+        std::int64_t sum = 0;
+        std::string how;
+        bool complete = true;
+        for (const auto& part : d.parts) {
+            const auto it = counters.find(part);
+            if (it == counters.end()) {
+                if (d.partial) continue;
+                complete = false;
+                break;
+            }
+            // set_counter bounds every part, so this only keeps the sum defined should that
+            // bound ever grow: a wrapped sum must never read as a plausible number.
+            if (__builtin_add_overflow(sum, it->second, &sum)) {
+                ctx.note("counter " + d.name + ": sum of its parts overflows; ignored");
+                complete = false;
+                break;
+            }
+            how += (how.empty() ? "" : " + ") + part;
+        }
+        if (complete && !how.empty()) {
+            set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
+                        false);
+        }
+    }
+}
+
+}  // namespace printmon::scanner::collect

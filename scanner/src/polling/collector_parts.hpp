@@ -1,0 +1,151 @@
+#pragma once
+// The collector's insides, shared by its files (one per concept): collector_values.cpp (view
+// access, device text and numbers, profile value sources), collector_identity.cpp,
+// collector_supplies.cpp, collector_status.cpp (status, alerts, trays, covers),
+// collector_counters.cpp; collector.cpp plans the phases and builds the snapshot.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "polling/collector.hpp"
+#include "polling/identify.hpp"
+#include "polling/text.hpp"
+
+namespace printmon::scanner::collect {
+
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+// ---- OIDs ------------------------------------------------------------------------------------
+inline const Oid kSysDescr = {1, 3, 6, 1, 2, 1, 1, 1, 0};
+inline const Oid kSysObjectId = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+inline const Oid kSysUpTime = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+inline const Oid kSysName = {1, 3, 6, 1, 2, 1, 1, 5, 0};
+inline const Oid kIfPhysAddress = {1, 3, 6, 1, 2, 1, 2, 2, 1, 6};
+inline const Oid kHrDeviceEntry = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1};
+inline const Oid kHrDeviceType = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 2};
+inline const Oid kHrDeviceDescr = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 3};
+inline const Oid kHrDeviceStatus = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 5};
+inline const Oid kHrDeviceTypePrinter = {1, 3, 6, 1, 2, 1, 25, 3, 1, 5};
+inline const Oid kHrPrinterEntry = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1};
+inline const Oid kHrPrinterStatus = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1, 1};
+inline const Oid kHrPrinterErrors = {1, 3, 6, 1, 2, 1, 25, 3, 5, 1, 2};
+inline const Oid kPrt = {1, 3, 6, 1, 2, 1, 43};
+inline const Oid kPrtGeneralConfigChanges1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 1, 1};
+inline const Oid kPrtGeneralSerial1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 17, 1};
+inline const Oid kPrtCharset11 = {1, 3, 6, 1, 2, 1, 43, 7, 1, 1, 4, 1, 1};
+inline const Oid kPrtCoverEntry = {1, 3, 6, 1, 2, 1, 43, 6, 1, 1};
+inline const Oid kPrtInputEntry = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1};
+inline const Oid kPrtMarkerUnit11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 3, 1, 1};
+inline const Oid kPrtMarkerLife11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4, 1, 1};
+inline const Oid kPrtMarkerPowerOn11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 5, 1, 1};
+inline const Oid kPrtSuppliesEntry = {1, 3, 6, 1, 2, 1, 43, 11, 1, 1};
+inline const Oid kPrtColorantValue = {1, 3, 6, 1, 2, 1, 43, 12, 1, 1, 4};
+inline const Oid kPrtConsoleText = {1, 3, 6, 1, 2, 1, 43, 16, 5, 1, 2};
+inline const Oid kPrtAlertEntry = {1, 3, 6, 1, 2, 1, 43, 18, 1, 1};
+inline const Oid kIcGeneralServiceRecords = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 1, 2, 0};
+inline const Oid kIcKeyServiceType = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 2, 1, 1, 2};
+inline const Oid kIcImpressionEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 8, 1, 1};
+inline constexpr int kConsoleLines = 6;  // GET lines 1..6 of console buffer 1: cheaper than a walk
+// Six DisplayString lines joined by " / ".
+inline constexpr std::size_t kConsoleMax = kConsoleLines * (text::kDisplayStringMax + 3);
+
+inline Oid child(Oid base, std::initializer_list<std::uint32_t> tail) {
+    base.insert(base.end(), tail.begin(), tail.end());
+    return base;
+}
+
+inline Oid child(Oid base, const Oid& tail) {
+    base.insert(base.end(), tail.begin(), tail.end());
+    return base;
+}
+
+// ---- view access -----------------------------------------------------------------------------
+/// The value at `oid`, or nullptr when absent or missing.
+const Value* find(const MibView& view, const Oid& oid);
+
+/// Rows of one table column: index suffix -> value, missing values skipped.
+std::map<Oid, const Value*> column(const MibView& view, const Oid& col);
+
+inline std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
+
+struct Ctx {
+    const MibView& view;
+    CollectResult& out;
+    text::CharsetHint charset;     ///< the device's declaration and the profile's default
+    std::vector<Oid> supply_rows;  ///< prtMarkerSuppliesTable index of each Printer-MIB supply
+
+    void note(std::string message) { out.notes.push_back(std::move(message)); }
+
+    /// Integer from a numeric value; a decimal string is accepted with a note (some agents
+    /// Integer from a numeric value; a decimal string is accepted with a note (some agents
+    /// send INTEGER columns as OCTET STRING).
+    std::optional<std::int64_t> integer(const Value* v, const Oid& oid);
+    std::optional<std::int64_t> integer(const Oid& oid) { return integer(find(view, oid), oid); }
+
+    /// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
+    /// stores or uploads it.
+    std::string str(const Value* v, const Oid& oid,
+                    std::size_t max_chars = text::kDisplayStringMax);
+    std::string str(const Oid& oid, std::size_t max_chars = text::kDisplayStringMax) {
+        return str(find(view, oid), oid, max_chars);
+    }
+};
+
+// ---- value sources (profiles), collector_values.cpp ------------------------------------------
+/// Text of a profile value source (sysDescr, hrDeviceDescr or an OID), its format and regex
+/// applied, capped as a DisplayString.
+std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys_descr,
+                        const std::string& hr_descr);
+/// Number of a profile value source (an integer, a regex over text, a Brother block).
+std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src);
+
+/// The first non-empty value of `sources`, recording which one in `sources[field]`.
+template <typename Fn>
+std::string first_of(Ctx& ctx, const std::vector<ValueSource>& sources, const std::string& field,
+                     const std::string& profile_id, Fn&& read) {
+    for (const auto& src : sources) {
+        auto value = read(src);
+        if (!value.empty()) {
+            ctx.out.sources[field] = src.describe() + " (profile:" + profile_id + ")";
+            return value;
+        }
+    }
+    return {};
+}
+
+// ---- per concept -------------------------------------------------------------------------------
+/// Identity: vendor, model, serial, MAC, firmware, sysDescr/sysName (collector_identity.cpp).
+/// Returns hrDeviceDescr of the printer row, which profile value sources may read.
+std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const ProfileSet& profiles,
+                             std::optional<std::uint32_t> printer_idx);
+
+/// level/max as a whole percentage, clamped to 0..100.
+int percent_of(std::int64_t level, std::int64_t max);
+/// Printer-MIB and profile supplies (collector_supplies.cpp).
+void collect_supplies(Ctx& ctx, const Profile* profile);
+/// Low/empty/missing supplies as the printer states them (supply_claims.hpp): alert rows,
+/// hrPrinterDetectedErrorState, the console. Runs last, over the Printer-MIB and private
+/// supplies, so no gauge can report such a supply at a high level.
+void apply_printer_claims(Ctx& ctx, int low);
+
+/// hrDeviceIndex of the printer row, if the device names one (collector_status.cpp).
+std::optional<std::uint32_t> printer_device_index(const MibView& view);
+/// hrDeviceStatus, hrPrinterStatus, error bits, console text, prtAlertTable.
+void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx);
+/// prtInputTable.
+void collect_trays(Ctx& ctx, int low);
+/// prtCoverTable.
+void collect_covers(Ctx& ctx);
+
+/// Standard, PWG and profile counters (collector_counters.cpp).
+void collect_counters(Ctx& ctx, const Profile* profile);
+
+}  // namespace printmon::scanner::collect

@@ -1,0 +1,292 @@
+// Device state: hrDeviceStatus, hrPrinterStatus and its error bits, the console, the alert
+// table, input trays.
+
+#include "polling/collector_parts.hpp"
+
+#include <set>
+
+#include "printmon/proto/enums.hpp"
+
+namespace printmon::scanner::collect {
+
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+namespace {
+
+std::string input_type_name(std::int64_t code) {
+    switch (code) {
+        case 1:
+            return "other";
+        case 2:
+            return "unknown";
+        case 3:
+            return "sheet_feed_auto_removable";
+        case 4:
+            return "sheet_feed_auto_non_removable";
+        case 5:
+            return "sheet_feed_manual";
+        case 6:
+            return "continuous_roll";
+        case 7:
+            return "continuous_fan_fold";
+        default:
+            return {};
+    }
+}
+
+}  // namespace
+
+void collect_trays(Ctx& ctx, int low) {
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtInputEntry, {n})); };
+    const auto types = col(2);
+    const auto maxes = col(9);
+    const auto levels = col(10);
+    const auto names = col(13);
+    const auto descrs = col(18);
+    std::set<Oid> rows;
+    for (const auto* c : {&types, &maxes, &levels, &names}) {
+        for (const auto& [idx, v] : *c) rows.insert(idx);
+    }
+    for (const auto& idx : rows) {
+        const auto at = [&](const std::map<Oid, const Value*>& c) -> const Value* {
+            const auto it = c.find(idx);
+            return it == c.end() ? nullptr : it->second;
+        };
+        const auto oid_at = [&](std::uint32_t n) {
+            Oid o = child(kPrtInputEntry, {n});
+            o.insert(o.end(), idx.begin(), idx.end());
+            return o;
+        };
+        proto::Tray t;
+        t.name = ctx.str(at(names), oid_at(13));
+        if (t.name.empty()) t.name = ctx.str(at(descrs), oid_at(18));
+        if (t.name.empty()) t.name = "Input " + std::to_string(idx.back());
+        t.description = ctx.str(at(descrs), oid_at(18));
+        if (t.description.empty()) t.description = t.name;
+        if (const auto ty = ctx.integer(at(types), oid_at(2))) t.type = input_type_name(*ty);
+        const auto level = ctx.integer(at(levels), oid_at(10));
+        const auto max = ctx.integer(at(maxes), oid_at(9));
+        t.level = level;
+        if (max && *max > 0) t.max = max;
+        if (level) {
+            if (*level == -3) {
+                t.state = proto::TrayState::ok;  // "at least one sheet"
+            } else if (*level < 0) {
+                t.state = proto::TrayState::unknown;
+            } else if (max && *max > 0) {
+                t.level_percent = percent_of(*level, *max);
+                const int pct = *t.level_percent;
+                t.state = pct <= 0     ? proto::TrayState::empty
+                          : pct <= low ? proto::TrayState::low
+                                       : proto::TrayState::ok;
+            } else {
+                t.state = *level == 0 ? proto::TrayState::empty : proto::TrayState::ok;
+            }
+        }
+        ctx.out.snapshot.trays.push_back(std::move(t));
+    }
+    if (!rows.empty()) ctx.out.sources["trays"] = snmp::to_string(kPrtInputEntry);
+}
+
+// ---- covers ------------------------------------------------------------------------------------
+void collect_covers(Ctx& ctx) {
+    const auto descrs = column(ctx.view, child(kPrtCoverEntry, {2}));
+    const auto statuses = column(ctx.view, child(kPrtCoverEntry, {3}));
+    for (const auto& [idx, v] : statuses) {
+        proto::Cover c;
+        if (const auto d = descrs.find(idx); d != descrs.end()) {
+            c.description = ctx.str(d->second, child(child(kPrtCoverEntry, {2}), idx));
+        }
+        if (c.description.empty() && !idx.empty()) {
+            c.description = "Cover " + std::to_string(idx.back());
+        }
+        // PrtCoverStatusTC: other(1), coverOpen(3), coverClosed(4), interlockOpen(5),
+        // interlockClosed(6).
+        switch (ctx.integer(v, child(child(kPrtCoverEntry, {3}), idx)).value_or(2)) {
+            case 3:
+            case 5:
+                c.state = proto::CoverState::open;
+                break;
+            case 4:
+            case 6:
+                c.state = proto::CoverState::closed;
+                break;
+            default:
+                c.state = proto::CoverState::unknown;
+                break;
+        }
+        ctx.out.snapshot.covers.push_back(std::move(c));
+    }
+    if (!statuses.empty()) ctx.out.sources["covers"] = snmp::to_string(kPrtCoverEntry);
+}
+
+// ---- status ------------------------------------------------------------------------------------
+std::optional<std::uint32_t> printer_device_index(const MibView& view) {
+    for (const auto& [idx, v] : column(view, kHrDeviceType)) {
+        if (v->type == ValueType::object_id && v->oid == kHrDeviceTypePrinter && idx.size() == 1) {
+            return idx.front();
+        }
+    }
+    for (const auto& [idx, v] : column(view, kHrPrinterErrors)) {
+        if (idx.size() == 1) return idx.front();
+    }
+    return std::nullopt;
+}
+
+void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
+    auto& st = ctx.out.snapshot.status;
+    const std::uint32_t idx = printer_idx.value_or(1);
+    auto device = ctx.integer(child(kHrDeviceStatus, {idx}));
+    Oid device_oid = child(kHrDeviceStatus, {idx});
+    if (!device && !printer_idx) {
+        // No printer row identified: the lowest device row speaks for the box.
+        const auto rows = column(ctx.view, kHrDeviceStatus);
+        if (!rows.empty()) {
+            device_oid = child(kHrDeviceStatus, {rows.begin()->first.front()});
+            device = ctx.integer(rows.begin()->second, device_oid);
+        }
+    }
+    if (device) {
+        switch (*device) {
+            case 2:
+                st.device = proto::DeviceStatus::running;
+                break;
+            case 3:
+                st.device = proto::DeviceStatus::warning;
+                break;
+            case 4:
+                st.device = proto::DeviceStatus::testing;
+                break;
+            case 5:
+                st.device = proto::DeviceStatus::down;
+                break;
+            default:
+                st.device = proto::DeviceStatus::unknown;
+                break;
+        }
+        ctx.out.sources["status.device"] = snmp::to_string(device_oid);
+    }
+    if (const auto p = ctx.integer(child(kHrPrinterStatus, {idx}))) {
+        switch (*p) {
+            case 1:
+                st.printer = proto::PrinterStatus::other;
+                break;
+            case 3:
+                st.printer = proto::PrinterStatus::idle;
+                break;
+            case 4:
+                st.printer = proto::PrinterStatus::printing;
+                break;
+            case 5:
+                st.printer = proto::PrinterStatus::warmup;
+                break;
+            default:
+                st.printer = proto::PrinterStatus::unknown;
+                break;
+        }
+    }
+    Oid err_oid = child(kHrPrinterErrors, {idx});
+    const Value* err = find(ctx.view, err_oid);
+    if (err == nullptr) {
+        const auto rows = column(ctx.view, kHrPrinterErrors);
+        if (!rows.empty()) {
+            err = rows.begin()->second;
+            err_oid = child(kHrPrinterErrors, rows.begin()->first);
+        }
+    }
+    if (err != nullptr) {
+        if (err->type == ValueType::octets) {
+            // RFC 3805 BITS: bit 0 is the most significant bit of the first octet.
+            const auto& codes = proto::error_codes();
+            for (std::size_t bit = 0; bit < codes.size(); ++bit) {
+                const std::size_t byte = bit / 8;
+                if (byte >= err->bytes.size()) break;
+                const auto b = static_cast<unsigned char>(err->bytes[byte]);
+                if ((b & (0x80U >> (bit % 8))) != 0) st.errors.push_back(codes[bit]);
+            }
+            ctx.out.sources["status.errors"] = snmp::to_string(err_oid);
+        } else {
+            ctx.note(snmp::to_string(err_oid) +
+                     ": hrPrinterDetectedErrorState is not an OCTET STRING; ignored");
+        }
+    }
+    // Front panel: prtConsoleDisplayBufferText lines, blank ones skipped.
+    std::vector<std::string> lines;
+    for (int line = 1; line <= kConsoleLines; ++line) {
+        auto text = ctx.str(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
+        if (!text.empty()) lines.push_back(std::move(text));
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (i != 0) st.console += " / ";
+        st.console += lines[i];
+    }
+    if (!st.console.empty()) ctx.out.sources["status.console"] = snmp::to_string(kPrtConsoleText);
+
+    // prtAlertTable.
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtAlertEntry, {n})); };
+    const auto severities = col(2);
+    const auto groups = col(4);
+    const auto codes = col(7);
+    const auto descrs = col(8);
+    for (const auto& [aidx, sev] : severities) {
+        proto::Alert a;
+        const auto oid_at = [&, &ai = aidx](std::uint32_t n) {
+            Oid o = child(kPrtAlertEntry, {n});
+            o.insert(o.end(), ai.begin(), ai.end());
+            return o;
+        };
+        switch (ctx.integer(sev, oid_at(2)).value_or(1)) {
+            case 3:
+                a.severity = "critical";
+                break;
+            case 4:
+                a.severity = "warning";
+                break;
+            case 5:
+                a.severity = "warning_binary_change_event";
+                break;
+            default:
+                a.severity = "other";
+                break;
+        }
+        if (const auto it = groups.find(aidx); it != groups.end()) {
+            static const std::map<std::int64_t, std::string> kGroups = {
+                {1, "other"},
+                {3, "host_resources_storage"},
+                {4, "host_resources_device"},
+                {5, "general_printer"},
+                {6, "cover"},
+                {7, "localization"},
+                {8, "input"},
+                {9, "output"},
+                {10, "marker"},
+                {11, "marker_supplies"},
+                {12, "marker_colorant"},
+                {13, "media_path"},
+                {14, "channel"},
+                {15, "interpreter"},
+                {16, "console_display_buffer"},
+                {17, "console_lights"},
+                {18, "alert"},
+                {30, "finisher_device"},
+                {31, "finisher_supply"},
+                {32, "finisher_supply_media_input"},
+                {33, "finisher_attribute"}};
+            const auto g = ctx.integer(it->second, oid_at(4)).value_or(1);
+            const auto name = kGroups.find(g);
+            a.group = name == kGroups.end() ? "other" : name->second;
+        }
+        if (const auto it = codes.find(aidx); it != codes.end()) {
+            a.code = ctx.integer(it->second, oid_at(7)).value_or(0);
+        }
+        if (const auto it = descrs.find(aidx); it != descrs.end()) {
+            a.description = ctx.str(it->second, oid_at(8));
+        }
+        st.alerts.push_back(std::move(a));
+    }
+}
+
+}  // namespace printmon::scanner::collect

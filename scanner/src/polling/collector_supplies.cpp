@@ -1,0 +1,435 @@
+// Supplies: the Printer-MIB supplies table, vendor private levels from profiles, and the
+// printer's own word on them (alerts, error bits, console text).
+
+#include "polling/collector_parts.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "polling/supply_claims.hpp"
+#include "printmon/proto/enums.hpp"
+
+namespace printmon::scanner::collect {
+
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+namespace {
+
+std::string supply_type_name(std::int64_t code) {
+    static constexpr std::array kNames = {"",
+                                          "other",
+                                          "unknown",
+                                          "toner",
+                                          "waste_toner",
+                                          "ink",
+                                          "ink_cartridge",
+                                          "ink_ribbon",
+                                          "waste_ink",
+                                          "opc",
+                                          "developer",
+                                          "fuser_oil",
+                                          "solid_wax",
+                                          "ribbon_wax",
+                                          "waste_wax",
+                                          "fuser",
+                                          "corona_wire",
+                                          "fuser_oil_wick",
+                                          "cleaner_unit",
+                                          "fuser_cleaning_pad",
+                                          "transfer_unit",
+                                          "toner_cartridge",
+                                          "fuser_oiler",
+                                          "water",
+                                          "waste_water",
+                                          "glue_water_additive",
+                                          "waste_paper",
+                                          "binding_supply",
+                                          "banding_supply",
+                                          "stitching_wire",
+                                          "shrink_wrap",
+                                          "paper_wrap",
+                                          "staples",
+                                          "inserts",
+                                          "covers"};
+    if (code < 1 || code >= static_cast<std::int64_t>(kNames.size())) return {};
+    return kNames[static_cast<std::size_t>(code)];
+}
+
+/// Printer-MIB type from the description when the device gives none (or "other"/"unknown").
+std::string infer_supply_type(const std::string& description) {
+    const std::string d = text::lower(description);
+    const auto has = [&](const char* w) { return d.find(w) != std::string::npos; };
+    if (has("waste")) return has("ink") ? "waste_ink" : "waste_toner";
+    if (has("staple")) return "staples";
+    if (has("drum") || has("opc") || has("photoconductor") || has("imaging unit") ||
+        has("image unit") || has("imaging drum")) {
+        return "opc";
+    }
+    if (has("developer")) return "developer";
+    if (has("fuser")) return "fuser";
+    if (has("transfer") || has("belt")) return "transfer_unit";
+    if (has("ink")) return "ink";
+    if (has("toner") || has("cartridge")) return "toner";
+    return {};
+}
+
+std::string supply_unit_name(std::int64_t code) {
+    switch (code) {
+        case 3:
+            return "ten_thousandths_of_inches";
+        case 4:
+            return "micrometers";
+        case 7:
+            return "impressions";
+        case 8:
+            return "sheets";
+        case 11:
+            return "hours";
+        case 12:
+            return "thousandths_of_ounces";
+        case 13:
+            return "tenths_of_grams";
+        case 14:
+            return "hundredths_of_fluid_ounces";
+        case 15:
+            return "tenths_of_milliliters";
+        case 16:
+            return "feet";
+        case 17:
+            return "meters";
+        case 18:
+            return "items";
+        case 19:
+            return "percent";
+        case 1:
+            return "other";
+        default:
+            return "unknown";
+    }
+}
+
+std::string normalise_color(const std::string& raw) {
+    std::string c = text::lower(text::trim(raw));
+    if (c == "unknown" || c == "other" || c == "none" || c == "n/a") return {};
+    return c;
+}
+
+std::string color_from_description(const std::string& description) {
+    const std::string d = " " + text::lower(description) + " ";
+    std::string found;
+    int hits = 0;
+    for (const char* c : {"black", "cyan", "magenta", "yellow"}) {
+        // Whole words only ("Black" but not "Blackout"); brackets and punctuation separate.
+        const std::string word(c);
+        for (std::size_t p = d.find(word); p != std::string::npos; p = d.find(word, p + 1)) {
+            const char before = d[p - 1];
+            const char after = d[p + word.size()];
+            if (std::isalpha(static_cast<unsigned char>(before)) == 0 &&
+                std::isalpha(static_cast<unsigned char>(after)) == 0) {
+                found = word;
+                ++hits;
+                break;
+            }
+        }
+    }
+    return hits == 1 ? found : std::string{};
+}
+
+proto::SupplyState state_for_percent(int pct, int low) {
+    if (pct <= 0) return proto::SupplyState::empty;
+    if (pct <= low) return proto::SupplyState::low;
+    return proto::SupplyState::ok;
+}
+
+/// Kinds of supply that are the same thing for matching a private level to a Printer-MIB row.
+std::string supply_family(const std::string& type) {
+    if (type == "toner" || type == "toner_cartridge") return "toner";
+    if (type == "ink" || type == "ink_cartridge") return "ink";
+    return type;
+}
+
+int severity(proto::SupplyState s) {
+    switch (s) {
+        case proto::SupplyState::empty:
+            return 2;
+        case proto::SupplyState::low:
+            return 1;
+        default:
+            return 0;
+    }
+}
+
+/// Vendor private levels (profile `supplies`): they fill a Printer-MIB supply that has no
+/// percentage (only a state, "some remaining", or a coded level) and add the supplies the
+/// Printer-MIB does not list at all (Brother drum, belt and fuser life). A real percentage
+/// from the Printer-MIB is kept; a state the printer itself reports as low or empty is never
+/// raised by the vendor gauge.
+void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
+    auto& supplies = ctx.out.snapshot.supplies;
+    // "marking" in a profile: ink when the Printer-MIB lists ink, else toner.
+    const bool ink = std::any_of(supplies.begin(), supplies.end(), [](const proto::Supply& s) {
+        return supply_family(s.type) == "ink" || s.type == "waste_ink";
+    });
+    for (const auto& entry : profile.supplies_private) {
+        SupplySource ps = entry;
+        if (ps.type == "marking") {
+            ps.type = ink ? "ink" : "toner";
+            ps.description += ink ? " Ink" : " Toner";
+        }
+        const auto raw = source_number(ctx, ps.source);
+        if (!raw) continue;
+        const std::string where = ps.source.describe();
+        if (*raw < 0 || *raw > 100 * ps.divisor) {
+            ctx.note(where + ": " + std::to_string(*raw) + " is no percentage of " +
+                     ps.description + "; ignored");
+            continue;
+        }
+        const int pct = static_cast<int>(
+            std::lround(static_cast<double>(*raw) / static_cast<double>(ps.divisor)));
+        const auto same = [&](const proto::Supply& s) {
+            // Untyped kinds ("other") only match by description.
+            return supply_family(s.type) == supply_family(ps.type) &&
+                   (s.color == ps.color || (ps.color.empty() && s.color.empty())) &&
+                   (ps.type != "other" ||
+                    text::lower(s.description) == text::lower(ps.description));
+        };
+        const std::string source = "profile:" + profile.id;
+        auto it = std::find_if(supplies.begin(), supplies.end(), same);
+        if (it != supplies.end() && std::count_if(supplies.begin(), supplies.end(), same) > 1) {
+            continue;  // ambiguous: which row the vendor level belongs to is not known
+        }
+        if (it != supplies.end()) {
+            if (it->level_percent) continue;  // the Printer-MIB's percentage stands
+            const auto from_gauge = state_for_percent(pct, low);
+            if (severity(it->state) > severity(from_gauge)) {
+                ctx.note(where + ": " + ps.description + " at " + std::to_string(pct) +
+                         "% but the printer reports it " +
+                         std::string(proto::to_string(it->state)) +
+                         "; the printer's state is kept");
+                continue;
+            }
+            it->level_percent = pct;
+            it->state = from_gauge;
+            it->source = source;
+            ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
+            continue;
+        }
+        proto::Supply s;
+        s.description = ps.description;
+        s.type = ps.type;
+        s.color = ps.color;
+        s.supply_class =
+            ps.receptacle ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
+        s.unit = "percent";
+        s.level = pct;
+        s.max = 100;
+        s.level_percent = pct;
+        s.state = state_for_percent(pct, low);
+        s.source = source;
+        ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
+        supplies.push_back(std::move(s));
+    }
+}
+
+}  // namespace
+
+int percent_of(std::int64_t level, std::int64_t max) {
+    const double pct = static_cast<double>(level) * 100.0 / static_cast<double>(max);
+    return static_cast<int>(std::lround(std::clamp(pct, 0.0, 100.0)));
+}
+
+void collect_supplies(Ctx& ctx, const Profile* profile) {
+    const auto col = [&](std::uint32_t n) {
+        return column(ctx.view, child(kPrtSuppliesEntry, {n}));
+    };
+    const auto classes = col(4);
+    const auto types = col(5);
+    const auto descrs = col(6);
+    const auto units = col(7);
+    const auto maxes = col(8);
+    const auto levels = col(9);
+    const auto colorant_idx = col(3);
+    std::set<Oid> rows;
+    for (const auto* c : {&classes, &types, &descrs, &maxes, &levels}) {
+        for (const auto& [idx, v] : *c) rows.insert(idx);
+    }
+    const int low = profile ? profile->low_percent : 10;
+    for (const auto& idx : rows) {
+        const auto at = [&](const std::map<Oid, const Value*>& c) -> const Value* {
+            const auto it = c.find(idx);
+            return it == c.end() ? nullptr : it->second;
+        };
+        const auto oid_at = [&](std::uint32_t n) {
+            Oid o = child(kPrtSuppliesEntry, {n});
+            o.insert(o.end(), idx.begin(), idx.end());
+            return o;
+        };
+        proto::Supply s;
+        s.description = ctx.str(at(descrs), oid_at(6));
+        const auto type_code = ctx.integer(at(types), oid_at(5));
+        s.type = type_code ? supply_type_name(*type_code) : std::string{};
+        if (s.type.empty() || s.type == "other" || s.type == "unknown") {
+            if (auto inferred = infer_supply_type(s.description); !inferred.empty()) {
+                s.type = inferred;
+            }
+        }
+        const auto class_code = ctx.integer(at(classes), oid_at(4));
+        if (class_code) {
+            s.supply_class =
+                *class_code == 4 ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
+        } else if (s.type.rfind("waste", 0) == 0) {
+            s.supply_class = proto::SupplyClass::receptacle;
+        }
+        const auto unit_code = ctx.integer(at(units), oid_at(7));
+        s.unit = unit_code ? supply_unit_name(*unit_code) : std::string{};
+        // Colour: prtMarkerColorantValue of the supply's colorant, else the description.
+        if (const auto ci = ctx.integer(at(colorant_idx), oid_at(3));
+            ci && *ci > 0 && !idx.empty()) {
+            const Oid cv = child(kPrtColorantValue, {idx.front(), static_cast<std::uint32_t>(*ci)});
+            s.color = normalise_color(ctx.str(cv));
+        }
+        if (s.color.empty()) s.color = color_from_description(s.description);
+
+        const auto level = ctx.integer(at(levels), oid_at(9));
+        const auto max = ctx.integer(at(maxes), oid_at(8));
+        s.level = level;
+        if (max && *max > 0) s.max = max;
+        s.source = "printer-mib";
+        bool coded = false;
+        if (profile != nullptr && level) {
+            for (const auto& code : profile->supplies.special) {
+                if (code.level == *level) {
+                    s.state = code.state;
+                    coded = true;
+                }
+            }
+            const auto& cm = profile->supplies.coded_max_at_most;
+            if (!coded && cm && (!max || *max <= *cm)) {
+                for (const auto& code : profile->supplies.coded) {
+                    if (code.level == *level) {
+                        s.state = code.state;
+                        coded = true;
+                    }
+                }
+            }
+            if (coded) s.source = "profile:" + profile->id;
+        }
+        if (!coded && level) {
+            if (*level == -1) {
+                s.state = proto::SupplyState::unrestricted;
+            } else if (*level == -2) {
+                s.state = proto::SupplyState::unknown;
+            } else if (*level == -3) {
+                s.state = proto::SupplyState::some_remaining;
+            } else if (*level < 0) {
+                s.state = proto::SupplyState::unknown;
+                ctx.note("supply " + suffix_text(idx) + ": level " + std::to_string(*level) +
+                         " is not an RFC 3805 value");
+            } else if (max && *max > 0) {
+                if (*level > *max) {
+                    ctx.note("supply " + suffix_text(idx) + ": level above its maximum");
+                }
+                s.level_percent = percent_of(*level, *max);
+                s.state = state_for_percent(*s.level_percent, low);
+            } else if (*level <= 100 && (s.unit.empty() || s.unit == "percent" ||
+                                         s.unit == "other" || s.unit == "unknown")) {
+                // Unknown maximum but a level within 0..100 and no other unit: devices
+                // (Sharp, Kyocera, many waste boxes) report percent this way.
+                s.level_percent = static_cast<int>(*level);
+                s.state = state_for_percent(*s.level_percent, low);
+                if (s.unit != "percent") {
+                    ctx.note("supply " + suffix_text(idx) +
+                             ": maximum unknown, level read as a percentage");
+                }
+            } else {
+                // Unknown maximum: a count without a scale is no percentage.
+                s.state =
+                    *level == 0 ? proto::SupplyState::empty : proto::SupplyState::some_remaining;
+            }
+        }
+        ctx.out.snapshot.supplies.push_back(std::move(s));
+        ctx.supply_rows.push_back(idx);
+    }
+    if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
+    if (profile != nullptr) merge_private_supplies(ctx, *profile, low);
+}
+
+// ---- the printer's own word on its supplies -----------------------------------------------------
+/// Low/empty/missing supplies as the printer states them (supply_claims.hpp): alert rows,
+/// hrPrinterDetectedErrorState, the console. Runs last, over the Printer-MIB and private
+/// supplies, so no gauge can report such a supply at a high level.
+void apply_printer_claims(Ctx& ctx, int low) {
+    std::vector<supply_claims::Claim> claims;
+    const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtAlertEntry, {n})); };
+    const auto groups = col(4);
+    const auto group_indexes = col(5);
+    const auto codes = col(7);
+    const auto descrs = col(8);
+    for (const auto& [aidx, code_value] : codes) {
+        const Oid code_oid = child(child(kPrtAlertEntry, {7}), aidx);
+        const auto code = ctx.integer(code_value, code_oid);
+        std::optional<Oid> row;
+        if (const auto g = groups.find(aidx); g != groups.end() && g->second->is_number() &&
+                                              g->second->number == 11 && !aidx.empty()) {
+            // markerSupplies: prtAlertGroupIndex is the prtMarkerSuppliesIndex of the row on
+            // the same hrDeviceIndex (the alert's first index).
+            if (const auto gi = group_indexes.find(aidx);
+                gi != group_indexes.end() && gi->second->is_number() && gi->second->number > 0) {
+                row = Oid{aidx.front(), static_cast<std::uint32_t>(gi->second->number)};
+            }
+        }
+        std::vector<supply_claims::Claim> found;
+        if (code) {
+            if (auto c = supply_claims::from_alert_code(*code)) {
+                c->source =
+                    snmp::to_string(code_oid) + " (prtAlertCode " + std::to_string(*code) + ")";
+                found.push_back(std::move(*c));
+            }
+        }
+        if (found.empty()) {
+            // Vendor codes (or "other") with a description: read the text.
+            if (const auto d = descrs.find(aidx); d != descrs.end()) {
+                const Oid descr_oid = child(child(kPrtAlertEntry, {8}), aidx);
+                for (auto& c : supply_claims::from_text(ctx.str(d->second, descr_oid))) {
+                    c.source = snmp::to_string(descr_oid) + " (prtAlertDescription)";
+                    found.push_back(std::move(c));
+                }
+            }
+        }
+        for (auto& c : found) {
+            c.row = row;
+            claims.push_back(std::move(c));
+        }
+    }
+    const auto& st = ctx.out.snapshot.status;
+    const auto errors_source = ctx.out.sources.find("status.errors");
+    for (const auto& [bit, state] : {std::pair{"low_toner", proto::SupplyState::low},
+                                     std::pair{"no_toner", proto::SupplyState::empty}}) {
+        if (std::find(st.errors.begin(), st.errors.end(), bit) == st.errors.end()) continue;
+        const std::string where = errors_source == ctx.out.sources.end()
+                                      ? "hrPrinterDetectedErrorState"
+                                      : errors_source->second;
+        claims.push_back({state, "marking", {}, std::nullopt, where + " (" + bit + ")"});
+    }
+    if (!st.console.empty()) {
+        const auto console_source = ctx.out.sources.find("status.console");
+        const std::string where = console_source == ctx.out.sources.end()
+                                      ? "console"
+                                      : console_source->second + " (console text)";
+        for (auto& c : supply_claims::from_text(st.console)) {
+            c.source = where;
+            claims.push_back(std::move(c));
+        }
+    }
+    supply_claims::apply(ctx.out.snapshot.supplies, ctx.supply_rows, claims, low, ctx.out.notes,
+                         ctx.out.sources);
+}
+
+}  // namespace printmon::scanner::collect

@@ -1,0 +1,146 @@
+// View access, device text and numbers, and profile value sources.
+
+#include "polling/collector_parts.hpp"
+
+#include <charconv>
+#include <string_view>
+
+#include "polling/vendor_blocks.hpp"
+
+namespace printmon::scanner::collect {
+
+using snmp::MibView;
+using snmp::Oid;
+using snmp::Value;
+using snmp::ValueType;
+
+// ---- view access -----------------------------------------------------------------------------
+const Value* find(const MibView& view, const Oid& oid) {
+    const auto it = view.find(oid);
+    if (it == view.end() || it->second.is_missing()) return nullptr;
+    return &it->second;
+}
+
+/// Rows of one table column: index suffix -> value, missing values skipped.
+std::map<Oid, const Value*> column(const MibView& view, const Oid& col) {
+    std::map<Oid, const Value*> rows;
+    for (auto it = view.lower_bound(col); it != view.end() && snmp::starts_with(it->first, col);
+         ++it) {
+        if (it->second.is_missing()) continue;
+        rows.emplace(
+            Oid(it->first.begin() + static_cast<std::ptrdiff_t>(col.size()), it->first.end()),
+            &it->second);
+    }
+    return rows;
+}
+
+std::optional<std::int64_t> Ctx::integer(const Value* v, const Oid& oid) {
+    if (v == nullptr) return std::nullopt;
+    if (v->is_number()) return v->number;
+    if (v->type == ValueType::octets || v->type == ValueType::opaque) {
+        const std::string t = text::trim(text::decode(v->bytes));
+        std::int64_t n = 0;
+        const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (!t.empty() && ec == std::errc{} && ptr == t.data() + t.size()) {
+            note(snmp::to_string(oid) + ": integer sent as a string");
+            return n;
+        }
+    }
+    note(snmp::to_string(oid) + ": expected an integer, got another type; ignored");
+    return std::nullopt;
+}
+
+/// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
+/// stores or uploads it.
+std::string Ctx::str(const Value* v, const Oid& oid, std::size_t max_chars) {
+    if (v == nullptr) return {};
+    if (v->type == ValueType::octets || v->type == ValueType::opaque) {
+        text::DecodeInfo how;
+        const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
+        bool cut = raw.size() < v->bytes.size();
+        auto s = text::cap(text::decode(raw, charset, &how), max_chars, &cut);
+        if (cut) {
+            note(snmp::to_string(oid) + ": value longer than " + std::to_string(max_chars) +
+                 " characters; cut");
+        }
+        if (how.truncated) note(snmp::to_string(oid) + ": value cut inside a character");
+        if (how.hex) note(snmp::to_string(oid) + ": hex-encoded text");
+        // Say which charset a guess chose, so support can tell why text reads as it does.
+        const auto cs = how.detection.charset;
+        if (!s.empty() && cs != text::Charset::utf8 && cs != text::Charset::ascii) {
+            note(snmp::to_string(oid) + ": text read as " + std::string(text::charset_name(cs)) +
+                 " (" + std::string(how.detection.reason) + ")");
+        }
+        return s;
+    }
+    if (v->is_number()) return std::to_string(v->number);
+    if (v->type == ValueType::object_id) return snmp::to_string(v->oid);
+    note(snmp::to_string(oid) + ": expected a string, got another type; ignored");
+    return {};
+}
+
+// ---- value sources (profiles) ------------------------------------------------------------------
+namespace {
+
+std::string apply_regex(const ValueSource& src, const std::string& s) {
+    if (!src.regex) return s;
+    std::smatch m;
+    if (!pattern_search(s, *src.regex, &m)) return {};
+    return text::trim(m.size() > 1 ? m[1].str() : m[0].str());
+}
+
+}  // namespace
+
+std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys_descr,
+                        const std::string& hr_descr) {
+    std::string s;
+    switch (src.field) {
+        case ValueSource::Field::sys_descr:
+            s = sys_descr;
+            break;
+        case ValueSource::Field::hr_device_descr:
+            s = hr_descr;
+            break;
+        case ValueSource::Field::oid: {
+            const Value* v = find(ctx.view, src.oid);
+            if (v == nullptr) return {};
+            if (src.format == "mac" && (v->type == ValueType::octets)) {
+                return text::format_mac(v->bytes);
+            }
+            // A 1284 device ID or a vendor string a field is taken from may be longer than a
+            // DisplayString; the field taken from it is capped like one below.
+            s = ctx.str(v, src.oid, text::kDeviceIdMax);
+            break;
+        }
+    }
+    if (src.format.rfind("ieee1284:", 0) == 0) s = text::ieee1284_field(s, src.format.substr(9));
+    if (src.format == "mac") s = text::format_mac(s);
+    return text::cap(apply_regex(src, s), text::kDisplayStringMax);
+}
+
+std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
+    if (src.field != ValueSource::Field::oid) return std::nullopt;
+    const Value* v = find(ctx.view, src.oid);
+    if (v == nullptr) return std::nullopt;
+    if (src.format.rfind("brother_block:", 0) == 0) {
+        if (v->type != ValueType::octets) {
+            ctx.note(snmp::to_string(src.oid) + ": Brother block is not an OCTET STRING");
+            return std::nullopt;
+        }
+        const auto code = static_cast<unsigned>(std::stoul(src.format.substr(14), nullptr, 16));
+        std::string problem;
+        auto value = blocks::brother_value(v->bytes, code, &problem);
+        if (!problem.empty()) ctx.note(snmp::to_string(src.oid) + ": " + problem);
+        return value;
+    }
+    if (src.regex) {
+        const std::string t = apply_regex(src, ctx.str(v, src.oid));
+        std::int64_t n = 0;
+        const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (t.empty() || ec != std::errc{}) return std::nullopt;
+        return n;
+    }
+    return ctx.integer(v, src.oid);
+}
+
+}  // namespace printmon::scanner::collect

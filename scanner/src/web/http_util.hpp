@@ -1,0 +1,37 @@
+#pragma once
+// HTTP details of the web UI: cookies, security headers, redirects, Host names, media types.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "printmon/net/router.hpp"
+
+namespace printmon::scanner::web {
+
+/// The value of cookie `name` in the Cookie header.
+std::optional<std::string> cookie_value(const net::Request& request, std::string_view name);
+
+/// The headers every answer carries (pages, API, errors).
+net::Headers security_header_set();
+void security_headers(net::Response& r);
+
+/// 303 to `location`, not cached.
+net::Response redirect(const std::string& location);
+
+/// A method that may change state (anything but GET, HEAD, OPTIONS).
+bool is_unsafe(const std::string& method);
+
+/// ASCII case-insensitive equality.
+bool iequals(std::string_view a, std::string_view b);
+/// The name in a Host header, lower case, without the port or an IPv6 literal's brackets:
+/// "Scanner:8080" -> "scanner", "[::1]:8080" -> "::1".
+std::string host_name(std::string_view host);
+
+/// An IPv4 or IPv6 address literal (cannot be rebound by DNS).
+bool is_ip_literal(const std::string& name);
+
+/// Content-Type of an embedded asset, by its file extension.
+std::string content_type_of(std::string_view name);
+
+}  // namespace printmon::scanner::web

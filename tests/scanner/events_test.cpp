@@ -1,0 +1,121 @@
+// Issue 15: covers opening and closing, the device's own status word and its console text
+// become events. Read from real SNMP answers: snmpsim serving tests/data/snmprec/events (one
+// printer in two moments, see generate.py there), full read and repeat poll alike.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "app/probe.hpp"
+#include "printmon/proto/codec.hpp"
+#include "sim.hpp"
+#include "storage/transitions.hpp"
+
+namespace fs = std::filesystem;
+using namespace printmon::scanner;
+namespace proto = printmon::proto;
+using printmon::test::Sim;
+using printmon::test::TempDir;
+using storage::Transition;
+
+namespace {
+
+ProbeOutcome read_device(const snmp::Target& t, const ProfileSet& profiles,
+                         const snmp::MibView* previous) {
+    snmp::Engine engine;
+    ProbeOutcome out;
+    auto done = [&](ProbeOutcome o) { out = std::move(o); };
+    if (previous == nullptr) {
+        probe_device(engine, t, profiles, done);
+    } else {
+        poll_known_device(engine, t, profiles, *previous, done);
+    }
+    engine.run();
+    return out;
+}
+
+/// The events of the kinds this test is about (the recording also has errors and alerts).
+std::vector<Transition> of_interest(const std::vector<Transition>& events) {
+    std::vector<Transition> out;
+    std::copy_if(events.begin(), events.end(), std::back_inserter(out), [](const Transition& e) {
+        return e.kind == "cover" || e.kind == "console" || e.kind == "device_status";
+    });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("covers, device status and console text become events", "[poll][events]") {
+    TempDir tmp;
+    Sim sim(tmp.path / "sim", fs::path(printmon::test::source_dir()) / "tests/data/snmprec/events");
+    const auto profiles = ProfileSet::embedded();
+    const auto target = [&](const char* community) {
+        snmp::Target t;
+        t.host = "127.0.0.1";
+        t.port = sim.port;
+        t.credentials.community = community;
+        return t;
+    };
+
+    const auto closed = read_device(target("closed"), profiles, nullptr);
+    REQUIRE(closed.result.has_value());
+    const auto& before = closed.result->snapshot;
+    CHECK(before.covers ==
+          std::vector<proto::Cover>{{"Front Door", proto::CoverState::closed},
+                                    {"Rear Interlock", proto::CoverState::closed}});
+    CHECK(before.status.device == proto::DeviceStatus::running);
+    CHECK(before.status.console == "Ready");
+    CHECK(closed.result->sources.at("covers") == "1.3.6.1.2.1.43.6.1.1");
+
+    // The next moment as a repeat poll of the known device: its plan must ask for the covers'
+    // status, or an opened door would go unseen until the next full read.
+    const auto opened = read_device(target("open"), profiles, &closed.view);
+    REQUIRE(opened.result.has_value());
+    const auto& after = opened.result->snapshot;
+    CHECK(after.covers == std::vector<proto::Cover>{{"Front Door", proto::CoverState::open},
+                                                    {"Rear Interlock", proto::CoverState::closed}});
+    CHECK(after.status.device == proto::DeviceStatus::down);
+    CHECK(after.status.console == "Close front door");
+    // A full read sees the same.
+    const auto full = read_device(target("open"), profiles, nullptr);
+    REQUIRE(full.result.has_value());
+    CHECK(full.result->snapshot.covers == after.covers);
+
+    // Covers travel in the snapshot (what the store remembers between polls, and the cloud).
+    const auto round_trip = proto::parse_snapshot(proto::to_json(after));
+    REQUIRE(round_trip.has_value());
+    CHECK(round_trip->covers == after.covers);
+
+    // The first reading reports what it finds: no console or status "change".
+    const auto first = storage::on_success({}, before);
+    CHECK(of_interest(first.events).empty());
+
+    const auto opening = storage::on_success(first.state, after);
+    CHECK(of_interest(opening.events) ==
+          std::vector<Transition>{{"cover", "Front Door:open", "appeared", "Front Door"},
+                                  {"device_status", "down", "appeared", "running"},
+                                  {"console", "text", "appeared", "Close front door"}});
+
+    const auto closing = storage::on_success(opening.state, before);
+    CHECK(of_interest(closing.events) ==
+          std::vector<Transition>{{"cover", "Front Door:open", "cleared", "Front Door"},
+                                  {"device_status", "down", "cleared", "running"},
+                                  {"console", "text", "appeared", "Ready"}});
+
+    // Nothing changed: nothing to report.
+    CHECK(of_interest(storage::on_success(closing.state, before).events).empty());
+}
+
+TEST_CASE("a blanked console clears its text; a device without covers reports none", "[events]") {
+    proto::DeviceSnapshot a;
+    a.status.console = "Paper jam";
+    proto::DeviceSnapshot b;  // console "", no covers
+    const auto first = storage::on_success({}, a);
+    const auto blank = storage::on_success(first.state, b);
+    CHECK(of_interest(blank.events) ==
+          std::vector<Transition>{{"console", "text", "cleared", "Paper jam"}});
+    // No covers: the snapshot document has no "covers" member (older readers see no change).
+    CHECK(proto::to_json(b).find("\"covers\"") == std::string::npos);
+}
