@@ -21,6 +21,10 @@ struct DatabaseConfig {
     std::size_t pool_size = 4;
     std::chrono::milliseconds acquire_timeout{500};
     bool migrate_on_start = true;
+    /// A streaming replica for analytics reads ("" = none); used only within
+    /// analytics.max_replica_lag. Gets the same password as `conninfo`.
+    std::string replica_conninfo;
+    std::size_t replica_pool_size = 2;
 };
 
 struct AnalyticsConfig {
@@ -30,6 +34,8 @@ struct AnalyticsConfig {
     std::chrono::seconds refresh_interval{5};
     /// Upper bound of one API query (and of the refresh a read runs first); past it: 503.
     std::chrono::milliseconds statement_timeout{10'000};
+    /// Reads may go to database.replica_conninfo while its lag is at most this (0: never).
+    std::chrono::seconds max_replica_lag{0};
 };
 
 struct CloudConfig {
