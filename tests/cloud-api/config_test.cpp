@@ -51,6 +51,9 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.auth.admin_token.empty());
     CHECK(example.analytics.refresh_interval == defaults.analytics.refresh_interval);
     CHECK(example.analytics.statement_timeout == defaults.analytics.statement_timeout);
+    CHECK(example.analytics.max_replica_lag == defaults.analytics.max_replica_lag);
+    CHECK(example.database.replica_conninfo == defaults.database.replica_conninfo);
+    CHECK(example.database.replica_pool_size == defaults.database.replica_pool_size);
 }
 
 TEST_CASE("TLS is on unless explicitly turned off", "[cloud][config]") {
@@ -165,4 +168,26 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK(error_of(head + "allow_private_webhooks = \"yes\"\n").find("allow_private_webhooks") !=
           std::string::npos);
     CHECK(error_of(head + "smtp_hostname = \"x\"\n").find("smtp_hostname") != std::string::npos);
+}
+
+TEST_CASE("replica reads: off by default, need a replica, get the password", "[cloud][config]") {
+    const auto off = parse_config("[server]\ntls = false\n", "c.toml", env_of({}));
+    CHECK(off.database.replica_conninfo.empty());
+    CHECK(off.analytics.max_replica_lag.count() == 0);
+    CHECK(error_of("[server]\ntls = false\n[analytics]\nmax_replica_lag_s = 30\n") ==
+          "c.toml:4:21: max_replica_lag_s: needs [database] replica_conninfo");
+    CHECK_THAT(error_of("[server]\ntls = false\n[database]\nreplica_conninfo = \"host=r\"\n"
+                        "[analytics]\nmax_replica_lag_s = -1\n"),
+               Catch::Contains("max_replica_lag_s: must be between 0 (off) and 86400"));
+    const auto on = parse_config(
+        "[server]\ntls = false\n[database]\nconninfo = \"host=pg1,pg2 "
+        "target_session_attrs=read-write\"\nreplica_conninfo = \"host=pg1,pg2 "
+        "target_session_attrs=prefer-standby\"\nreplica_pool_size = 3\n"
+        "[analytics]\nmax_replica_lag_s = 30\n",
+        "c.toml", env_of({{"PRINTMON_DATABASE_PASSWORD", "s3cret"}}));
+    CHECK(on.database.conninfo == "host=pg1,pg2 target_session_attrs=read-write password='s3cret'");
+    CHECK(on.database.replica_conninfo ==
+          "host=pg1,pg2 target_session_attrs=prefer-standby password='s3cret'");
+    CHECK(on.database.replica_pool_size == 3);
+    CHECK(on.analytics.max_replica_lag == std::chrono::seconds(30));
 }
