@@ -175,10 +175,10 @@ TEST_CASE("replica reads: off by default, need a replica, get the password", "[c
     CHECK(off.database.replica_conninfo.empty());
     CHECK(off.analytics.max_replica_lag.count() == 0);
     CHECK(error_of("[server]\ntls = false\n[analytics]\nmax_replica_lag_s = 30\n") ==
-          "c.toml:4:21: max_replica_lag_s: needs [database] replica_conninfo");
+          "c.toml:4:21: 'analytics.max_replica_lag_s' needs [database] replica_conninfo");
     CHECK_THAT(error_of("[server]\ntls = false\n[database]\nreplica_conninfo = \"host=r\"\n"
                         "[analytics]\nmax_replica_lag_s = -1\n"),
-               Catch::Contains("max_replica_lag_s: must be between 0 (off) and 86400"));
+               Catch::Contains("'analytics.max_replica_lag_s' must be between 0 (off) and 86400"));
     const auto on = parse_config(
         "[server]\ntls = false\n[database]\nconninfo = \"host=pg1,pg2 "
         "target_session_attrs=read-write\"\nreplica_conninfo = \"host=pg1,pg2 "
