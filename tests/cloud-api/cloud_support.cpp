@@ -25,6 +25,7 @@ CloudConfig config_for(const printmon::test::TempDatabase& db, const net::test::
     c.server.tls = net::ServerTlsOptions{pki.server_cert(), pki.server_key(), "", false};
     c.server.blocking_threads = 4;
     c.database.conninfo = settings.conninfo.empty() ? db.conninfo() : settings.conninfo;
+    c.database.replica_conninfo = settings.replica_conninfo;
     c.database.pool_size = settings.pool_size;
     c.database.acquire_timeout = settings.acquire_timeout;
     c.limits = settings.limits;

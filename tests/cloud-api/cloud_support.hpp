@@ -35,8 +35,11 @@ struct ServerSettings {
         n.enabled = false;
         return n;
     }();
-    /// Another database than the fixture's throwaway one (a private cluster a test stops).
+    /// Another database than the fixture's throwaway one (a private cluster a test stops, or
+    /// another server's database: two replicas on one database).
     std::string conninfo{};
+    /// [database] replica_conninfo (reads from it need analytics.max_replica_lag > 0).
+    std::string replica_conninfo{};
     ingest::IngestLimits limits = [] {
         ingest::IngestLimits l;
         // Small enough that the server's lingering close drains an oversized body (<= 1 MiB)

@@ -53,6 +53,9 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.analytics.statement_timeout == defaults.analytics.statement_timeout);
     CHECK(example.analytics.raw_maintenance_interval ==
           defaults.analytics.raw_maintenance_interval);
+    CHECK(example.analytics.max_replica_lag == defaults.analytics.max_replica_lag);
+    CHECK(example.database.replica_conninfo == defaults.database.replica_conninfo);
+    CHECK(example.database.replica_pool_size == defaults.database.replica_pool_size);
 }
 
 TEST_CASE("TLS is on unless explicitly turned off", "[cloud][config]") {
@@ -173,9 +176,9 @@ TEST_CASE("[metrics] listen: off by default, HOST:PORT, never the API port", "[c
     const auto example =
         cloud::load_config(test::source_dir() + "/cloud-api/cloud-api.example.toml", env_of({}));
     CHECK_FALSE(example.metrics_listen.has_value());
-    const auto on = parse_config(
-        "[server]\ntls = false\nport = 8080\n[metrics]\nlisten = \"127.0.0.1:9464\"\n", "c.toml",
-        env_of({}));
+    const auto on =
+        parse_config("[server]\ntls = false\nport = 8080\n[metrics]\nlisten = \"127.0.0.1:9464\"\n",
+                     "c.toml", env_of({}));
     REQUIRE(on.metrics_listen);
     CHECK(on.metrics_listen->host == "127.0.0.1");
     CHECK(on.metrics_listen->port == 9464);
@@ -186,4 +189,26 @@ TEST_CASE("[metrics] listen: off by default, HOST:PORT, never the API port", "[c
     CHECK(same_port.find("port of the API") != std::string::npos);
     const auto malformed = error_of("[server]\ntls = false\n[metrics]\nlisten = \"9464\"\n");
     CHECK(malformed.find("HOST:PORT") != std::string::npos);
+}
+
+TEST_CASE("replica reads: off by default, need a replica, get the password", "[cloud][config]") {
+    const auto off = parse_config("[server]\ntls = false\n", "c.toml", env_of({}));
+    CHECK(off.database.replica_conninfo.empty());
+    CHECK(off.analytics.max_replica_lag.count() == 0);
+    CHECK(error_of("[server]\ntls = false\n[analytics]\nmax_replica_lag_s = 30\n") ==
+          "c.toml:4:21: 'analytics.max_replica_lag_s' needs [database] replica_conninfo");
+    CHECK_THAT(error_of("[server]\ntls = false\n[database]\nreplica_conninfo = \"host=r\"\n"
+                        "[analytics]\nmax_replica_lag_s = -1\n"),
+               Catch::Contains("'analytics.max_replica_lag_s' must be between 0 (off) and 86400"));
+    const auto on = parse_config(
+        "[server]\ntls = false\n[database]\nconninfo = \"host=pg1,pg2 "
+        "target_session_attrs=read-write\"\nreplica_conninfo = \"host=pg1,pg2 "
+        "target_session_attrs=prefer-standby\"\nreplica_pool_size = 3\n"
+        "[analytics]\nmax_replica_lag_s = 30\n",
+        "c.toml", env_of({{"PRINTMON_DATABASE_PASSWORD", "s3cret"}}));
+    CHECK(on.database.conninfo == "host=pg1,pg2 target_session_attrs=read-write password='s3cret'");
+    CHECK(on.database.replica_conninfo ==
+          "host=pg1,pg2 target_session_attrs=prefer-standby password='s3cret'");
+    CHECK(on.database.replica_pool_size == 3);
+    CHECK(on.analytics.max_replica_lag == std::chrono::seconds(30));
 }

@@ -4,6 +4,7 @@
 
 #include "alerts/engine.hpp"
 #include "printmon/common/logging.hpp"
+#include "storage/leader.hpp"
 
 namespace printmon::cloud::alerts {
 
@@ -36,6 +37,7 @@ void Scheduler::stop() {
 void Scheduler::run() {
     auto log = common::get_logger("cloud.alerts");
     std::unique_ptr<db::Connection> conn;
+    storage::Leadership sweep(storage::LeaderRole::alerts_sweep);
     auto next_full = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
     while (!stopping_) {
@@ -49,9 +51,13 @@ void Scheduler::run() {
                 conn = std::make_unique<db::Connection>(conninfo_);
                 prepare_statements(conn->raw());
             }
+            // The timed sweep of every tenant runs on one replica (the leader); nudges after an
+            // ingest or a rule change are evaluated where they arrive (evaluate() serialises a
+            // tenant's evaluations over every process with its own lock, and is idempotent).
+            const bool sweep_here = full && sweep.acquire(conn->raw());
             std::vector<std::string> list =
-                full ? tenants(conn->raw())
-                     : std::vector<std::string>(nudged.begin(), nudged.end());
+                sweep_here ? tenants(conn->raw())
+                           : std::vector<std::string>(nudged.begin(), nudged.end());
             int queued = 0;
             for (const auto& tenant : list) {
                 const auto report = evaluate(conn->raw(), tenant, Clock::now());
@@ -62,6 +68,7 @@ void Scheduler::run() {
         } catch (const std::exception& e) {
             log->warn("event=alerts_evaluation_failed error={}", common::log_value(e.what()));
             conn.reset();
+            sweep.lost();
             failed = true;
             // Keep what was asked: the next round tries again.
             lock.lock();

@@ -522,6 +522,10 @@ constexpr const char* kReadRefreshSql =
     "(now() AT TIME ZONE z.tz)::date::text FROM (SELECT coalesce((SELECT time_zone FROM tenants "
     "WHERE tenant_id = $1::uuid), 'UTC') AS tz) z";
 
+constexpr const char* kReadClockSql =
+    "SELECT z.tz, (now() AT TIME ZONE z.tz)::date::text FROM (SELECT coalesce((SELECT "
+    "time_zone FROM tenants WHERE tenant_id = $1::uuid), 'UTC') AS tz) z";
+
 // $1: a text array of dates, $2: the zone.
 constexpr const char* kLocalDayStartsSql =
     "SELECT pm_rfc3339(pm_local_day_start(u.d, $2::text)) FROM unnest($1::date[]) "
@@ -622,6 +626,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kFleetSummary, kFleetSummarySql);
     conn.prepare(stmt::kSupplyLevels, kSupplyLevelsSql);
     conn.prepare(stmt::kReadRefresh, kReadRefreshSql);
+    conn.prepare(stmt::kReadClock, kReadClockSql);
     conn.prepare(stmt::kLocalDayStarts, kLocalDayStartsSql);
 }
 
@@ -647,6 +652,12 @@ TenantClock refresh_for_read(pqxx::connection& conn, const std::string& tenant_i
     pqxx::nontransaction tx(conn);
     const auto row = tx.exec_prepared1(stmt::kReadRefresh, tenant_id);
     return TenantClock{row[2].as<std::string>(), row[3].as<std::string>()};
+}
+
+TenantClock clock_for_read(pqxx::connection& conn, const std::string& tenant_id) {
+    pqxx::nontransaction tx(conn);
+    const auto row = tx.exec_prepared1(stmt::kReadClock, tenant_id);
+    return TenantClock{row[0].as<std::string>(), row[1].as<std::string>()};
 }
 
 std::vector<std::string> local_day_starts(pqxx::transaction_base& tx, const std::string& zone,

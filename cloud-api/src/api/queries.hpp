@@ -34,6 +34,10 @@ struct TenantClock {
 /// trip for it). An unknown tenant has nothing to refresh and reads as UTC.
 TenantClock refresh_for_read(pqxx::connection& conn, const std::string& tenant_id);
 
+/// The tenant's clock without refreshing anything: for reads on a replica (read-only), which
+/// answer from the read model as the primary's refresher left it.
+TenantClock clock_for_read(pqxx::connection& conn, const std::string& tenant_id);
+
 /// The instants (RFC 3339 UTC) at which `dates` begin in `zone`, in order: for "UTC" computed
 /// here, otherwise by PostgreSQL (pm_local_day_start, V0008), whose tz database the read model
 /// uses.
@@ -73,6 +77,7 @@ inline constexpr const char* kAlerts = "api_alerts";
 inline constexpr const char* kEvents = "api_events";
 inline constexpr const char* kRefresh = "api_refresh";
 inline constexpr const char* kReadRefresh = "api_read_refresh";
+inline constexpr const char* kReadClock = "api_read_clock";
 inline constexpr const char* kLocalDayStarts = "api_local_day_starts";
 inline constexpr const char* kDirtyTenants = "api_dirty_tenants";
 inline constexpr const char* kTimeZones = "api_time_zones";

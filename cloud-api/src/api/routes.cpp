@@ -151,8 +151,39 @@ using ReadBody = std::function<net::Response(pqxx::transaction_base&, const Tena
 // (storage::configure_read_session: statement timeout, custom plans), so a list costs two
 // round trips (refresh, query) instead of five. The refresh also tells the tenant's zone and
 // today's date there, which the dates of the request need.
+// A read on the replica (when one is configured and fresh), or nothing when it must run on the
+// primary: no replica connection, or the replica failed under it (lost, promoted mid-read,
+// a recovery conflict cancelled the query). Tenant checks as on the primary; no refresh (the
+// replica is read-only): the read model is as the primary's refresher left it, within the lag.
+std::optional<net::Response> read_on_replica(const Deps& deps, const Scope& scope,
+                                             const ReadBody& body) {
+    storage::ReplicaReads* replica = deps.options.replica;
+    if (replica == nullptr) return std::nullopt;
+    storage::Lease lease = replica->acquire_if_fresh();
+    if (!lease) return std::nullopt;
+    try {
+        if (scope.who.kind != auth::PrincipalKind::admin) {
+            pqxx::nontransaction check(*lease);
+            require_readable(check, scope.tenant);
+        }
+        const TenantClock clock = clock_for_read(*lease, scope.tenant);
+        pqxx::nontransaction tx(*lease);
+        return body(tx, clock);
+    } catch (const pqxx::failure& e) {
+        const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+        // 40001: "canceling statement due to conflict with recovery" on a hot standby.
+        const bool conflict = sql != nullptr && sql->sqlstate() == "40001";
+        if (!conflict && !storage::database_unavailable(e)) throw;
+        replica->failed();
+        common::get_logger("cloud.replica")
+            ->warn("event=replica_read_failed error={}", common::log_value(e.what()));
+        return std::nullopt;
+    }
+}
+
 net::Response read(const Deps& deps, const Scope& scope, const ReadBody& body) {
     return mapped(deps, [&] {
+        if (auto answer = read_on_replica(deps, scope, body)) return std::move(*answer);
         storage::Lease lease = deps.pool.acquire();
         if (scope.who.kind != auth::PrincipalKind::admin) {
             pqxx::nontransaction check(*lease);
@@ -400,15 +431,17 @@ void register_accounts(Registrar& r) {
             // and the e-mail-only form does not double a guesser's budget.
             const auto account = auth::account_key("*", email);
             const auto& remote = request.remote_address;
-            if (const auto wait = deps->logins->blocked(account, remote)) {
-                log->warn("event=login_rate_limited tenant={} remote={}",
-                          common::log_value(tenant.value_or("*")), remote);
-                throw net::HttpError(
-                    429, "too_many_attempts",
-                    fmt::format("too many failed logins; try again in {} s", wait->count()))
-                    .with_header("Retry-After", std::to_string(wait->count()));
-            }
+            // The brake's check, the login and the failure it records are one transaction on
+            // the shared table (every replica counts the same failures).
             return write(*deps, [&](pqxx::work& tx) {
+                if (const auto wait = deps->logins->blocked(tx, account, remote)) {
+                    log->warn("event=login_rate_limited tenant={} remote={}",
+                              common::log_value(tenant.value_or("*")), remote);
+                    throw net::HttpError(
+                        429, "too_many_attempts",
+                        fmt::format("too many failed logins; try again in {} s", wait->count()))
+                        .with_header("Retry-After", std::to_string(wait->count()));
+                }
                 const auto ttl = deps->authenticator.options().session_ttl;
                 std::optional<auth::Session> session;
                 std::string tenant_id = tenant.value_or("");
@@ -420,7 +453,7 @@ void register_accounts(Registrar& r) {
                     if (any && !any->session) {
                         // Right password in several tenants: the caller picks one. Not a
                         // failure, and no session yet.
-                        deps->logins->succeeded(account, remote);
+                        deps->logins->succeeded(tx, account, remote);
                         return choose_tenant(any->choices);
                     }
                     if (any) {
@@ -429,12 +462,13 @@ void register_accounts(Registrar& r) {
                     }
                 }
                 if (!session) {
-                    deps->logins->failed(account, remote);
+                    deps->logins->failed(tx, account, remote);
                     log->info("event=login_failed tenant={}",
                               common::log_value(tenant.value_or("*")));
-                    throw net::HttpError(401, "login_failed", "wrong e-mail or password");
+                    // Returned, not thrown: the recorded failure must commit.
+                    return net::error_response(401, "login_failed", "wrong e-mail or password");
                 }
-                deps->logins->succeeded(account, remote);
+                deps->logins->succeeded(tx, account, remote);
                 log->info("event=login tenant={} user={} cookie={}", tenant_id, session->user_id,
                           cookie);
                 const auto info = tenancy::tenant_info(tx, tenant_id);
@@ -497,18 +531,19 @@ void register_accounts(Registrar& r) {
         // The same brake as sign-in: a stolen session must not guess the password at argon2
         // speed (the account key names the user, so only this route's failures count).
         const auto account = auth::account_key(who.tenant_id, "user:" + who.subject);
-        if (const auto wait = deps->logins->blocked(account, request.remote_address)) {
-            throw net::HttpError(
-                429, "too_many_attempts",
-                fmt::format("too many wrong passwords; try again in {} s", wait->count()))
-                .with_header("Retry-After", std::to_string(wait->count()));
-        }
         return write(*deps, [&](pqxx::work& tx) {
+            if (const auto wait = deps->logins->blocked(tx, account, request.remote_address)) {
+                throw net::HttpError(
+                    429, "too_many_attempts",
+                    fmt::format("too many wrong passwords; try again in {} s", wait->count()))
+                    .with_header("Retry-After", std::to_string(wait->count()));
+            }
             auto done = auth::change_password(tx, who.tenant_id, who.subject, current, next,
                                               who.session_id);
             if (!done && done.error().code == common::ErrorCode::kConflict) {
-                deps->logins->failed(account, request.remote_address);
-                throw net::HttpError(400, "wrong_password", done.error().message);
+                // Returned, not thrown: the recorded failure must commit (nothing else changed).
+                deps->logins->failed(tx, account, request.remote_address);
+                return net::error_response(400, "wrong_password", done.error().message);
             }
             if (!done) throw from_error(done.error());
             log->info("event=password_changed tenant={} user={}", who.tenant_id, who.subject);

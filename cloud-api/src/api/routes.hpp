@@ -11,6 +11,7 @@
 #include "auth/login_limiter.hpp"
 #include "printmon/net/router.hpp"
 #include "storage/pool.hpp"
+#include "storage/replica.hpp"
 
 namespace printmon::cloud::api {
 
@@ -19,6 +20,9 @@ struct AnalyticsOptions {
     std::chrono::seconds scanner_stale_after{std::chrono::hours(1)};
     /// Brake on failed logins (POST /api/v1/auth/login), per account and per client address.
     auth::LoginLimits login_limits;
+    /// Reads go to this replica while it is fresh enough (nullptr: always the primary); it
+    /// must outlive the router.
+    storage::ReplicaReads* replica = nullptr;
 };
 
 /// Registers the routes on `router`; `pool` and `authenticator` must outlive it.

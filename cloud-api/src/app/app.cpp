@@ -1,6 +1,8 @@
 #include "app/app.hpp"
 
 #include <pthread.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <condition_variable>
 #include <csignal>
@@ -16,12 +18,15 @@
 #include "api/routes.hpp"
 #include "app/metrics.hpp"
 #include "auth/accounts.hpp"
+#include "auth/login_limiter.hpp"
 #include "console/console.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/db/pool.hpp"
 #include "printmon/net/metrics_server.hpp"
+#include "storage/leader.hpp"
+#include "storage/replica.hpp"
 #include "storage/retention.hpp"
 #include "storage/schema.hpp"
 
@@ -32,6 +37,7 @@ namespace {
 void prepare_everything(pqxx::connection& conn) {
     storage::prepare_all(conn);
     auth::prepare_account_statements(conn);
+    auth::prepare_login_limiter_statements(conn);
     api::prepare_statements(conn);
     alerts::prepare_route_statements(conn);
 }
@@ -42,6 +48,8 @@ void prepare_everything(pqxx::connection& conn) {
 /// The same thread runs the raw readings' maintenance (partitions and retention, V0013) every
 /// `analytics.raw_maintenance_interval` (first at start): it is periodic database housekeeping of
 /// the same kind, and the database function serialises replicas (any one of them does it).
+/// With several replicas only the one holding the refresh leadership (a session advisory lock,
+/// storage/leader.hpp) works; the others ask again every round and take over when it dies.
 class Refresher {
   public:
     Refresher(std::string conninfo, std::chrono::milliseconds interval,
@@ -77,6 +85,10 @@ class Refresher {
                     prepare_everything(conn->raw());
                     CloudMetrics::prepare_sampling(conn->raw());
                 }
+                if (!leadership_.acquire(conn->raw())) {
+                    lock.lock();
+                    continue;
+                }
                 const auto started = std::chrono::steady_clock::now();
                 if (maintenance_every_.count() > 0 &&
                     (!last_maintenance_ || started - *last_maintenance_ >= maintenance_every_)) {
@@ -99,6 +111,7 @@ class Refresher {
             } catch (const std::exception& e) {
                 log->warn("event=refresh_failed error={}", common::log_value(e.what()));
                 conn.reset();  // reconnect next round
+                leadership_.lost();
             }
             lock.lock();
         }
@@ -130,6 +143,7 @@ class Refresher {
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    storage::Leadership leadership_{storage::LeaderRole::refresh};
     std::thread thread_;  // last: starts after the members it uses
 };
 
@@ -139,6 +153,7 @@ struct App::Impl {
     CloudConfig config;
     CloudMetrics metrics;
     storage::ConnectionPool pool;
+    std::unique_ptr<storage::ReplicaReads> replica;  ///< analytics reads; null unless configured
     auth::Authenticator authenticator;
     std::unique_ptr<net::Server> server;
     std::unique_ptr<net::MetricsServer> metrics_server;
@@ -151,6 +166,7 @@ struct App::Impl {
     void stop_workers() {
         if (metrics_server) metrics_server->stop();
         if (refresher) refresher->stop();
+        if (replica) replica->stop();
         std::unique_ptr<alerts::Scheduler> stopping;
         {
             std::lock_guard lock(scheduler_mutex);
@@ -174,6 +190,18 @@ struct App::Impl {
                    storage::configure_read_session(conn, timeout);
                }),
           authenticator(pool, config.auth) {
+        if (config.analytics.max_replica_lag.count() > 0) {
+            storage::ReplicaOptions options;
+            options.conninfo = config.database.replica_conninfo;
+            options.pool_size = config.database.replica_pool_size;
+            options.acquire_timeout = config.database.acquire_timeout;
+            options.max_lag = config.analytics.max_replica_lag;
+            replica = std::make_unique<storage::ReplicaReads>(
+                options, [timeout = config.analytics.statement_timeout](pqxx::connection& conn) {
+                    prepare_everything(conn);
+                    storage::configure_read_session(conn, timeout);
+                });
+        }
         metrics::register_process_metrics(metrics.registry());
         // A read-replica pool joins this list under its own label.
         db::register_pool_metrics(metrics.registry(), {{"primary", &pool}});
@@ -202,14 +230,45 @@ App::App(CloudConfig config) {
     net::RouteOptions health;
     health.run_inline = true;
     health.tag = std::string(auth::kTagPublic);
-    router.get(
-        "/healthz", [](net::Request&) { return net::Response::json(R"({"status":"ok"})"); },
-        health);
     Impl* impl = impl_.get();
+    // Answers without the database (balancers probe it every second); with a replica for reads,
+    // its last measured lag too (no I/O: the replica monitor's value).
+    router.get(
+        "/healthz",
+        [impl](net::Request&) {
+            if (!impl->replica) return net::Response::json(R"({"status":"ok"})");
+            const auto s = impl->replica->status();
+            rapidjson::StringBuffer out;
+            rapidjson::Writer<rapidjson::StringBuffer> w(out);
+            w.StartObject();
+            w.Key("status");
+            w.String("ok");
+            w.Key("replica");
+            w.StartObject();
+            w.Key("lag_s");
+            if (s.lag_s) {
+                w.Double(*s.lag_s);
+            } else {
+                w.Null();
+            }
+            w.Key("max_lag_s");
+            w.Int64(
+                std::chrono::duration_cast<std::chrono::seconds>(impl->replica->max_lag()).count());
+            w.Key("in_recovery");
+            w.Bool(s.in_recovery);
+            w.Key("reads");
+            w.String(s.usable ? "replica" : "primary");
+            w.EndObject();
+            w.EndObject();
+            return net::Response::json(out.GetString());
+        },
+        health);
     const auto nudge = [impl](const std::string& tenant) { impl->nudge(tenant); };
     ingest::register_ingest_routes(router, impl_->pool, impl_->authenticator, impl_->config.limits,
                                    nudge, impl_->metrics.ingest());
-    api::register_analytics_routes(router, impl_->pool, impl_->authenticator);
+    api::AnalyticsOptions analytics;
+    analytics.replica = impl_->replica.get();
+    api::register_analytics_routes(router, impl_->pool, impl_->authenticator, analytics);
     alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, nudge);
     console::register_console_routes(router);
     impl_->metrics.observe_http(router);

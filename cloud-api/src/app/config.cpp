@@ -36,14 +36,22 @@ CloudConfig read(const common::ConfigReader& root) {
 
     const auto db = root.table("database");
     c.database.conninfo = db.get_or<std::string>("conninfo", "");
-    if (const auto password = db.optional_secret("password"); password && !password->empty()) {
-        c.database.conninfo = with_password(c.database.conninfo, *password);
-    }
     c.database.pool_size = db.get_or<std::size_t>("pool_size", c.database.pool_size);
     if (c.database.pool_size == 0) db.fail("pool_size", "must be at least 1");
     c.database.acquire_timeout =
         std::chrono::milliseconds(db.get_or<int>("acquire_timeout_ms", 500));
     c.database.migrate_on_start = db.get_or<bool>("migrate_on_start", true);
+    c.database.replica_conninfo = db.get_or<std::string>("replica_conninfo", "");
+    c.database.replica_pool_size =
+        db.get_or<std::size_t>("replica_pool_size", c.database.replica_pool_size);
+    if (c.database.replica_pool_size == 0) db.fail("replica_pool_size", "must be at least 1");
+    const auto password = db.optional_secret("password");
+    if (password && !password->empty()) {
+        c.database.conninfo = with_password(c.database.conninfo, *password);
+        if (!c.database.replica_conninfo.empty()) {
+            c.database.replica_conninfo = with_password(c.database.replica_conninfo, *password);
+        }
+    }
 
     const auto analytics = root.table("analytics");
     const int refresh_s = analytics.get_or<int>("refresh_interval_s", 5);
@@ -61,6 +69,14 @@ CloudConfig read(const common::ConfigReader& root) {
         analytics.fail("raw_maintenance_interval_s", "must be between 0 and 86400");
     }
     c.analytics.raw_maintenance_interval = std::chrono::seconds(maintenance_s);
+    const int max_lag_s = analytics.get_or<int>("max_replica_lag_s", 0);
+    if (max_lag_s < 0 || max_lag_s > 86'400) {
+        analytics.fail("max_replica_lag_s", "must be between 0 (off) and 86400");
+    }
+    if (max_lag_s > 0 && c.database.replica_conninfo.empty()) {
+        analytics.fail("max_replica_lag_s", "needs [database] replica_conninfo");
+    }
+    c.analytics.max_replica_lag = std::chrono::seconds(max_lag_s);
 
     const auto ingest = root.table("ingest");
     c.limits.max_body_bytes = ingest.get_or<std::size_t>("max_body_bytes", c.limits.max_body_bytes);

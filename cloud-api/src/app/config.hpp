@@ -23,6 +23,10 @@ struct DatabaseConfig {
     std::size_t pool_size = 4;
     std::chrono::milliseconds acquire_timeout{500};
     bool migrate_on_start = true;
+    /// A streaming replica for analytics reads ("" = none); used only within
+    /// analytics.max_replica_lag. Gets the same password as `conninfo`.
+    std::string replica_conninfo;
+    std::size_t replica_pool_size = 2;
 };
 
 struct AnalyticsConfig {
@@ -36,6 +40,8 @@ struct AnalyticsConfig {
     /// retention horizons, dropping past monthly partitions, creating the coming ones); 0 = never
     /// in this process (another replica or a job does it).
     std::chrono::seconds raw_maintenance_interval{3600};
+    /// Reads may go to database.replica_conninfo while its lag is at most this (0: never).
+    std::chrono::seconds max_replica_lag{0};
 };
 
 struct CloudConfig {

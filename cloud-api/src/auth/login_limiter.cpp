@@ -2,12 +2,39 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 namespace printmon::cloud::auth {
 
-LoginLimiter::LoginLimiter(LoginLimits limits) : limits_(limits) {}
-
 namespace {
+
+namespace stmt {
+constexpr const char* kBlocked = "login_limiter_blocked";
+constexpr const char* kFailed = "login_limiter_failed";
+constexpr const char* kSucceeded = "login_limiter_succeeded";
+}  // namespace stmt
+
+// The wait in whole seconds (NULL: not blocked): for each key, the failure that keeps the count
+// at its limit (the limit-th newest within the window) leaves the window at failed_at + window;
+// the caller waits for the later of the two keys. $1 pair key, $2 address key, $3 now (epoch
+// microseconds, the caller's clock), $4 window (s), $5 pair limit, $6 address limit.
+constexpr const char* kBlockedSql =
+    "WITH t AS (SELECT to_timestamp($3::bigint / 1e6) AS now, make_interval(secs => $4) AS win), "
+    "p AS (SELECT f.failed_at FROM login_failures f, t WHERE f.key = $1 "
+    "AND f.failed_at > t.now - t.win ORDER BY f.failed_at DESC OFFSET $5::int - 1 LIMIT 1), "
+    "r AS (SELECT f.failed_at FROM login_failures f, t WHERE f.key = $2 "
+    "AND f.failed_at > t.now - t.win ORDER BY f.failed_at DESC OFFSET $6::int - 1 LIMIT 1) "
+    "SELECT ceil(extract(epoch FROM greatest((SELECT failed_at FROM p), (SELECT failed_at FROM r)) "
+    "+ t.win - t.now))::bigint FROM t";
+
+// One failure for each key; then everything older than the window goes (one indexed range).
+constexpr const char* kFailedSql =
+    "WITH t AS (SELECT to_timestamp($3::bigint / 1e6) AS now), "
+    "ins AS (INSERT INTO login_failures (key, failed_at) SELECT k, t.now FROM t, "
+    "unnest(ARRAY[$1::text, $2::text]) k) "
+    "DELETE FROM login_failures f USING t WHERE f.failed_at <= t.now - make_interval(secs => $4)";
+
+constexpr const char* kSucceededSql = "DELETE FROM login_failures WHERE key = $1";
 
 // The account key at one address; '\n' cannot occur in either part (e-mails and addresses
 // are single-line), so two pairs never share a key.
@@ -15,60 +42,50 @@ std::string pair_key(const std::string& account, const std::string& address) {
     return "p:" + account + '\n' + address;
 }
 
+std::string address_key(const std::string& address) { return "r:" + address; }
+
+std::int64_t micros(LoginLimiter::Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+// Key lengths are capped by the table (an e-mail is <= 254 characters, an address far less);
+// a longer key would be a bug, so it fails loudly there.
+std::int64_t limit_of(std::size_t n) {
+    return static_cast<std::int64_t>(std::max<std::size_t>(n, 1));
+}
+
 }  // namespace
 
-std::optional<std::chrono::seconds> LoginLimiter::wait_for(const std::string& key,
-                                                           std::size_t limit,
-                                                           Clock::time_point now) {
-    const auto it = failures_.find(key);
-    if (it == failures_.end()) return std::nullopt;
-    auto& times = it->second;
-    while (!times.empty() && now - times.front() >= limits_.window) times.pop_front();
-    if (times.size() < limit) return std::nullopt;
-    // Blocked until the oldest failure that keeps the count at the limit leaves the window.
-    const auto until = times[times.size() - limit] + limits_.window;
-    const auto wait = std::chrono::ceil<std::chrono::seconds>(until - now);
-    return std::max(wait, std::chrono::seconds(1));
+void prepare_login_limiter_statements(pqxx::connection& conn) {
+    conn.prepare(stmt::kBlocked, kBlockedSql);
+    conn.prepare(stmt::kFailed, kFailedSql);
+    conn.prepare(stmt::kSucceeded, kSucceededSql);
 }
 
-std::optional<std::chrono::seconds> LoginLimiter::blocked(const std::string& account,
+LoginLimiter::LoginLimiter(LoginLimits limits) : limits_(limits) {}
+
+std::optional<std::chrono::seconds> LoginLimiter::blocked(pqxx::transaction_base& tx,
+                                                          const std::string& account,
                                                           const std::string& address,
-                                                          Clock::time_point now) {
-    const std::lock_guard lock(mutex_);
-    const auto by_account = wait_for(pair_key(account, address), limits_.max_failures, now);
-    const auto by_address = wait_for("r:" + address, limits_.max_address_failures, now);
-    if (by_account && by_address) return std::max(*by_account, *by_address);
-    return by_account ? by_account : by_address;
+                                                          Clock::time_point now) const {
+    // A limit of 0 would mean "always blocked"; the config refuses it, and 1 is the strictest.
+    const auto row =
+        tx.exec_prepared1(stmt::kBlocked, pair_key(account, address), address_key(address),
+                          micros(now), static_cast<std::int64_t>(limits_.window.count()),
+                          limit_of(limits_.max_failures), limit_of(limits_.max_address_failures));
+    if (row[0].is_null()) return std::nullopt;
+    return std::chrono::seconds(std::max<std::int64_t>(row[0].as<std::int64_t>(), 1));
 }
 
-void LoginLimiter::add(const std::string& key, std::size_t limit, Clock::time_point now) {
-    auto [it, fresh] = failures_.try_emplace(key);
-    if (fresh) {
-        order_.push_back(key);
-        while (failures_.size() > limits_.max_keys && !order_.empty()) {
-            failures_.erase(order_.front());
-            order_.pop_front();
-        }
-        it = failures_.find(key);
-        if (it == failures_.end()) return;  // max_keys == 0: nothing is tracked
-    }
-    auto& times = it->second;
-    times.push_back(now);
-    // Only the newest `limit` failures matter for the decision.
-    while (times.size() > limit) times.pop_front();
+void LoginLimiter::failed(pqxx::transaction_base& tx, const std::string& account,
+                          const std::string& address, Clock::time_point now) const {
+    tx.exec_prepared(stmt::kFailed, pair_key(account, address), address_key(address), micros(now),
+                     static_cast<std::int64_t>(limits_.window.count()));
 }
 
-void LoginLimiter::failed(const std::string& account, const std::string& address,
-                          Clock::time_point now) {
-    const std::lock_guard lock(mutex_);
-    add(pair_key(account, address), limits_.max_failures, now);
-    add("r:" + address, limits_.max_address_failures, now);
-}
-
-void LoginLimiter::succeeded(const std::string& account, const std::string& address) {
-    const std::lock_guard lock(mutex_);
-    const auto it = failures_.find(pair_key(account, address));
-    if (it != failures_.end()) it->second.clear();
+void LoginLimiter::succeeded(pqxx::transaction_base& tx, const std::string& account,
+                             const std::string& address) const {
+    tx.exec_prepared(stmt::kSucceeded, pair_key(account, address));
 }
 
 std::string account_key(const std::string& tenant_id, const std::string& email) {
