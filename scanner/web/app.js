@@ -1131,6 +1131,7 @@ function localAlertText(a) {
     return a.level_percent === null ? t('alerts.supply_empty', { supply: name }) : t('alerts.supply_low', { supply: name, percent: a.level_percent });
   }
   if (a.kind === 'tray') return t('alerts.tray_empty', { tray: a.detail || a.code.replace(/:empty$/, '') });
+  if (a.kind === 'cover') return t('alerts.cover_open', { cover: a.detail || a.code.replace(/:open$/, '') });
   return t('alerts.printer_alert', { detail: a.detail || a.code });
 }
 
@@ -1143,9 +1144,9 @@ async function alertsPage(app) {
   const alerts = data.alerts;
   const critical = alerts.filter((a) => a.severity === 'critical').length;
   const devices = new Set(alerts.map((a) => a.device_id)).size;
-  const kinds = ['offline', 'error', 'alert', 'tray', 'supply_low'];
+  const kinds = ['offline', 'error', 'cover', 'alert', 'tray', 'supply_low'];
   const kindLabel = { offline: () => t('alerts.kind_offline'), error: () => t('alerts.kind_error'), alert: () => t('alerts.kind_alert'),
-    tray: () => t('alerts.kind_tray'), supply_low: () => t('alerts.kind_supply_low') };
+    cover: () => t('alerts.kind_cover'), tray: () => t('alerts.kind_tray'), supply_low: () => t('alerts.kind_supply_low') };
   const threshold = h('select', { id: 'alerts-threshold', onchange: (e) => { history.replaceState(null, '', '/alerts?supply_percent=' + e.target.value); route(); } },
     [...new Set([0, 5, 10, 15, 20, 30, 50, 100, data.supply_percent])].sort((x, y) => x - y)
       .map((n) => h('option', { value: n, selected: n === data.supply_percent }, n + '%')));

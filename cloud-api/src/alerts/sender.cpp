@@ -103,22 +103,23 @@ using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
 struct Upload {
-    const std::string* data;
+    const std::string* data = nullptr;
     std::size_t offset = 0;
 };
 
 std::size_t read_cb(char* buffer, std::size_t size, std::size_t items, void* user) {
     auto* up = static_cast<Upload*>(user);
     const std::size_t n = std::min(size * items, up->data->size() - up->offset);
-    std::memcpy(buffer, up->data->data() + up->offset, n);
+    up->data->copy(buffer, n, up->offset);  // libcurl takes n bytes, no terminator
     up->offset += n;
     return n;
 }
 
-std::size_t discard_cb(char*, std::size_t size, std::size_t items, void* user) {
+std::size_t discard_cb(char* data, std::size_t size, std::size_t items, void* user) {
     // Keep a little of the answer for the delivery log.
     auto* keep = static_cast<std::string*>(user);
-    if (keep->size() < 200) keep->append("");
+    constexpr std::size_t kKeep = 200;
+    if (keep->size() < kKeep) keep->append(data, std::min(size * items, kKeep - keep->size()));
     return size * items;
 }
 
@@ -127,24 +128,26 @@ int progress_cb(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 bool is_private(const char* ip) {
-    unsigned char b[16];
-    if (inet_pton(AF_INET, ip, b) == 1) {
+    std::array<unsigned char, 16> b{};
+    if (inet_pton(AF_INET, ip, b.data()) == 1) {
         return b[0] == 127 || b[0] == 10 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
                (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
                (b[0] == 100 && (b[1] & 0xc0) == 64) || b[0] >= 224;
     }
-    if (inet_pton(AF_INET6, ip, b) == 1) {
-        static const unsigned char kLoop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-        static const unsigned char kAny[16] = {};
-        if (std::memcmp(b, kLoop, 16) == 0 || std::memcmp(b, kAny, 16) == 0) return true;
+    if (inet_pton(AF_INET6, ip, b.data()) == 1) {
+        static constexpr std::array<unsigned char, 16> kLoop = {0, 0, 0, 0, 0, 0, 0, 0,
+                                                                0, 0, 0, 0, 0, 0, 0, 1};
+        static constexpr std::array<unsigned char, 16> kAny = {};
+        if (b == kLoop || b == kAny) return true;
         if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7
         if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
         if (b[0] == 0xff) return true;                           // multicast
-        static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (std::memcmp(b, kMapped, 12) == 0) {
-            char v4[INET_ADDRSTRLEN];
-            inet_ntop(AF_INET, b + 12, v4, sizeof v4);
-            return is_private(v4);
+        static constexpr std::array<unsigned char, 12> kMapped = {0, 0, 0, 0, 0,    0,
+                                                                  0, 0, 0, 0, 0xff, 0xff};
+        if (std::equal(kMapped.begin(), kMapped.end(), b.begin())) {
+            std::array<char, INET_ADDRSTRLEN> v4{};
+            inet_ntop(AF_INET, b.data() + 12, v4.data(), v4.size());
+            return is_private(v4.data());
         }
         return false;
     }
@@ -230,8 +233,8 @@ Delivery send_email(const NotifyConfig& config, const std::string& to, const std
     global_init();
     CurlPtr c(curl_easy_init());
     if (!c) return {Delivery::Outcome::retry, "curl_easy_init failed"};
-    char error[CURL_ERROR_SIZE] = {};
-    common_options(c.get(), config, stop, error);
+    std::array<char, CURL_ERROR_SIZE> error{};
+    common_options(c.get(), config, stop, error.data());
     curl_easy_setopt(c.get(), CURLOPT_URL, config.smtp_url.c_str());
     curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     const std::string from = "<" + config.smtp_from + ">";
@@ -253,7 +256,7 @@ Delivery send_email(const NotifyConfig& config, const std::string& to, const std
     const CURLcode rc = curl_easy_perform(c.get());
     if (rc == CURLE_OK) return {Delivery::Outcome::sent, "250"};
     if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
-    return {Delivery::Outcome::retry, curl_error(rc, error)};
+    return {Delivery::Outcome::retry, curl_error(rc, error.data())};
 }
 
 Delivery post_webhook(const NotifyConfig& config, const std::string& url, const std::string& secret,
@@ -262,8 +265,8 @@ Delivery post_webhook(const NotifyConfig& config, const std::string& url, const 
     global_init();
     CurlPtr c(curl_easy_init());
     if (!c) return {Delivery::Outcome::retry, "curl_easy_init failed"};
-    char error[CURL_ERROR_SIZE] = {};
-    common_options(c.get(), config, stop, error);
+    std::array<char, CURL_ERROR_SIZE> error{};
+    common_options(c.get(), config, stop, error.data());
     curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
     curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 0L);
@@ -298,7 +301,7 @@ Delivery post_webhook(const NotifyConfig& config, const std::string& url, const 
         return {Delivery::Outcome::failed, "refused: the webhook address is private or loopback"};
     }
     if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
-    if (rc != CURLE_OK) return {Delivery::Outcome::retry, curl_error(rc, error)};
+    if (rc != CURLE_OK) return {Delivery::Outcome::retry, curl_error(rc, error.data())};
     long status = 0;
     curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
     const std::string detail = fmt::format("HTTP {}", status);
@@ -396,8 +399,7 @@ int Sender::run_once() {
             }
             tx.commit();
         }
-        for (std::size_t i = 0; i < claimed.size(); ++i) {
-            const auto& m = claimed[i];
+        for (const auto& m : claimed) {
             if (stopping_) {
                 // Not started: hand back at once, whatever the kind of stop.
                 pqxx::work tx(conn);

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include <fmt/format.h>
 #include <pqxx/nontransaction>
 #include <pqxx/prepared_statement>
 #include <pqxx/result>
@@ -584,14 +585,14 @@ void prepare_statements(pqxx::connection& conn) {
             const std::string order = dir + " NULLS LAST, d.device_id";
             const std::string page = " LIMIT $11::bigint OFFSET $12::bigint) ";
             conn.prepare(devices_statement(key, desc, false),
-                         "WITH p AS (" + std::string(kDevicesPageColumns) + std::string(expr) +
-                             " AS k" + kDevicesPageFrom + "ORDER BY " + std::string(expr) + order +
-                             page + kDevicesTailKept + "ORDER BY d.k" + order);
+                         fmt::format("WITH p AS ({}{} AS k{}ORDER BY {}{}{}{}ORDER BY d.k{}",
+                                     kDevicesPageColumns, expr, kDevicesPageFrom, expr, order, page,
+                                     kDevicesTailKept, order));
             conn.prepare(devices_statement(key, desc, true),
-                         "WITH p AS (SELECT * FROM (" + std::string(kDevicesPageColumns) +
-                             std::string(expr) + " AS k, count(*) OVER () AS n" + kDevicesPageFrom +
-                             ") d ORDER BY d.k" + order + page + kDevicesTailCounted +
-                             "ORDER BY d.k" + order);
+                         fmt::format("WITH p AS (SELECT * FROM ({}{} AS k, count(*) OVER () AS "
+                                     "n{}) d ORDER BY d.k{}{}{}ORDER BY d.k{}",
+                                     kDevicesPageColumns, expr, kDevicesPageFrom, order, page,
+                                     kDevicesTailCounted, order));
         }
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
@@ -605,13 +606,13 @@ void prepare_statements(pqxx::connection& conn) {
     for (const auto& g : kGroupings) {
         const std::string group = std::string(g.group) + "name";
         conn.prepare(page_volume_statement(g.name),
-                     kPageVolumeHead + ", grp AS MATERIALIZED (SELECT " + group +
-                         ", sum(pages)::bigint AS pages, sum(readings)::bigint AS readings, "
-                         "sum(epochs)::bigint AS epochs FROM f GROUP BY " +
-                         group + ") SELECT " + std::string(g.select) +
-                         "name, pages, readings, epochs, (SELECT count(*) FROM grp) AS _total "
-                         "FROM (SELECT * FROM grp ORDER BY " +
-                         group + " LIMIT $9::bigint OFFSET $10::bigint) q ORDER BY " + group);
+                     fmt::format("{}, grp AS MATERIALIZED (SELECT {}, sum(pages)::bigint AS pages, "
+                                 "sum(readings)::bigint AS readings, sum(epochs)::bigint AS "
+                                 "epochs FROM f GROUP BY {}) SELECT {}name, pages, readings, "
+                                 "epochs, (SELECT count(*) FROM grp) AS _total FROM (SELECT * "
+                                 "FROM grp ORDER BY {} LIMIT $9::bigint OFFSET $10::bigint) q "
+                                 "ORDER BY {}",
+                                 kPageVolumeHead, group, group, g.select, group, group));
     }
     conn.prepare(stmt::kPageVolumeTenantKept, kPageVolumeTenantKeptSql);
     conn.prepare(stmt::kMeterReads, kMeterReadsSql);

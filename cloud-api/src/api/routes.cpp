@@ -36,7 +36,7 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 using Known = std::vector<std::string_view>;
 
 /// Login and management bodies are small.
-constexpr std::size_t kMaxSmallBody = 16 * 1024;
+constexpr std::size_t kMaxSmallBody = std::size_t{16} * 1024;
 
 struct Deps {
     storage::ConnectionPool& pool;
@@ -106,7 +106,7 @@ net::Response mapped(const Deps& deps, F&& f) {
     } catch (const pqxx::broken_connection&) {
         return auth::overloaded_response(retry);
     } catch (const pqxx::sql_error& e) {
-        const std::string state = e.sqlstate();
+        const std::string& state = e.sqlstate();
         if (state == "57014") {
             throw net::HttpError(503, "query_timeout", "the query took too long; narrow it down")
                 .with_header("Retry-After", std::to_string(retry.count()));

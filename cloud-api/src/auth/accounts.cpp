@@ -211,8 +211,7 @@ common::Result<EmailLogin> login_by_email(pqxx::work& tx, const std::string& ema
     EmailLogin out;
     std::string user_id;
     std::string role;
-    for (pqxx::result::size_type i = 0; i < r.size(); ++i) {
-        const pqxx::row row = r[i];
+    for (const pqxx::row row : r) {
         if (!verify_password(row[4].as<std::string>(), password)) continue;
         if (out.choices.empty()) {
             user_id = row[2].as<std::string>();

@@ -177,9 +177,9 @@ Response WebApp::Impl::local_alerts(Request& request) {
     Json j;
     j.begin().key("supply_percent").num(supply_percent).key("alerts").begin_array();
     for (const auto& a : alerts) {
-        // Severity for sorting and colour: a stopped device is critical, a warning needs
-        // attention soon.
-        const bool critical = a.kind == "offline" || a.kind == "error" ||
+        // Severity for sorting and colour: a stopped device is critical (an open cover or door
+        // stops it too), a warning needs attention soon.
+        const bool critical = a.kind == "offline" || a.kind == "error" || a.kind == "cover" ||
                               (a.kind == "supply_low" && a.level_percent.value_or(0) == 0);
         j.begin().key("device_id").str(a.device_id).key("vendor").str(a.vendor);
         j.key("model").str(a.model).key("address").str(a.address);

@@ -110,7 +110,7 @@ constexpr Statement kLocalAlerts{
     "web_local_alerts",
     "WITH last_event AS ("
     " SELECT DISTINCT ON (e.device_id, e.kind, e.code) e.device_id, e.kind, e.code, e.action, "
-    "  e.detail, e.at FROM events e WHERE e.kind IN ('error', 'alert', 'tray') "
+    "  e.detail, e.at FROM events e WHERE e.kind IN ('error', 'alert', 'tray', 'cover') "
     " ORDER BY e.device_id, e.kind, e.code, e.at DESC, e.action DESC) "
     "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, l.kind, "
     " l.code, l.detail, " PM_MS("l.at") ", NULL::integer "

@@ -1240,6 +1240,8 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
         s.identity.serial = "SN-" + address;
         s.status.errors = std::move(errors);
         if (jam_row) s.status.alerts.push_back({"critical", "media_path", 8, "Paper jam"});
+        // An open front door comes with the jam (prtCoverTable): a cover event, critical.
+        if (jam_row) s.covers.push_back({"Front Door", proto::CoverState::open});
         proto::Supply toner;
         toner.description = "Black Toner";
         toner.type = "toner";
@@ -1295,19 +1297,24 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
             CHECK(x["level_percent"].GetInt() == 8);
             CHECK(std::string(x["severity"].GetString()) == "warning");
         }
+        if (std::string(x["kind"].GetString()) == "cover") {
+            CHECK(std::string(x["severity"].GetString()) == "critical");
+            CHECK(std::string(x["detail"].GetString()) == "Front Door");
+        }
         if (std::string(x["kind"].GetString()) == "offline") {
             CHECK(std::string(x["severity"].GetString()) == "critical");
             CHECK(std::string(x["vendor"].GetString()) == "Kyocera");
         }
     }
-    // The cleared jam is gone; the alert-table row, the empty tray, the low toner and the
-    // offline device are open; the waste box at 0 % is not a consumed supply.
-    CHECK(found == std::multiset<std::string>{"A:alert:media_path:8", "A:tray:tray-2:empty",
-                                              "B:supply_low:toner/black", "C:offline:offline"});
+    // The cleared jam is gone; the alert-table row, the open door, the empty tray, the low
+    // toner and the offline device are open; the waste box at 0 % is not a consumed supply.
+    CHECK(found == std::multiset<std::string>{"A:alert:media_path:8", "A:cover:Front Door:open",
+                                              "A:tray:tray-2:empty", "B:supply_low:toner/black",
+                                              "C:offline:offline"});
 
     // A lower threshold drops B's toner; empty without a level is low at any threshold.
     doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=5").body);
-    CHECK(doc["alerts"].Size() == 3);
+    CHECK(doc["alerts"].Size() == 4);
     poll("10.9.0.2", 20min, {}, std::nullopt, false, false, b);
     doc = parse(env.as_admin("GET", "/api/alerts?supply_percent=0").body);
     bool empty_seen = false;
