@@ -131,10 +131,12 @@ TEST_CASE("replicas: one leads the refresh and the alert sweep; the other takes 
         const int sweep = lead(LeaderRole::alerts_sweep);
         return refresh != 0 && refresh != refresh_a && sweep != 0 && sweep != sweep_a;
     }));
-    // Still one holder per role (pg_locks), now b's.
+    // Still one holder per role (pg_locks), now b's. Only this test's database: the cluster is
+    // shared with the suite's other tests, whose servers lead in their own databases.
     pqxx::nontransaction tx(conn.raw());
     CHECK(tx.exec1("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
-                   "AND classid = 1886217068 AND granted")[0]
+                   "AND classid = 1886217068 AND granted AND database = (SELECT oid FROM "
+                   "pg_database WHERE datname = current_database())")[0]
               .as<int>() == 2);
 }
 
