@@ -98,7 +98,14 @@ TEST_CASE("covers, device status and console text become events", "[poll][events
                                   {"device_status", "down", "appeared", "running"},
                                   {"console", "text", "appeared", "Close front door"}});
 
-    const auto closing = storage::on_success(opening.state, before);
+    // A poll that did not read hrDeviceStatus (unknown) neither clears nor reopens "down".
+    auto unread = after;
+    unread.status.device = proto::DeviceStatus::unknown;
+    const auto gap = storage::on_success(opening.state, unread);
+    CHECK(of_interest(gap.events).empty());
+    CHECK(gap.state.device == proto::DeviceStatus::down);
+
+    const auto closing = storage::on_success(gap.state, before);
     CHECK(of_interest(closing.events) ==
           std::vector<Transition>{{"cover", "Front Door:open", "cleared", "Front Door"},
                                   {"device_status", "down", "cleared", "running"},

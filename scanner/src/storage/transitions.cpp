@@ -121,7 +121,11 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
     }
     // The device's own status word (hrDeviceStatus): warning, down and testing open and clear
     // like errors; the code is the state, beside `offline` (which only the scanner decides).
-    if (previous.device && *previous.device != snapshot.status.device) {
+    // A poll that did not read it (unknown) changes nothing: a missing answer is not a device
+    // that recovered, and would open and close the same condition poll after poll.
+    if (snapshot.status.device == proto::DeviceStatus::unknown) {
+        out.state.device = previous.device;
+    } else if (previous.device && *previous.device != snapshot.status.device) {
         const auto before = *previous.device;
         const auto now = snapshot.status.device;
         if (is_condition(before)) {
