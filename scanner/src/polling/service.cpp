@@ -96,6 +96,7 @@ namespace {
 
 std::vector<CredentialChoice> all_credentials(const std::vector<storage::CredentialRow>& rows) {
     std::vector<CredentialChoice> out;
+    out.reserve(rows.size() + 1);
     for (const auto& r : rows) out.emplace_back(r.credential_id, r.credentials);
     // Without any configured set, "public" over v2c is what most printers answer.
     if (out.empty()) out.emplace_back(std::nullopt, snmp::Credentials{});
@@ -498,6 +499,9 @@ void Service::snmp_loop() {
     snmp_done_cv_.notify_all();
 }
 
+// By value on purpose: the callbacks started here share the state, and this copy keeps it alive
+// whatever happens to the caller's pointer meanwhile.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) {
     if (attempt == 0) {
         state->started = std::chrono::steady_clock::now();

@@ -411,9 +411,10 @@ std::vector<CredentialRow> Store::load_credentials() {
                 "its secrets were encrypted with another key (key id {}; the key file has {})",
                 key_id, key_->id());
         } else {
-            const std::pair<std::string*, int> fields[] = {{&c.credentials.community, 4},
-                                                           {&c.credentials.auth_password, 7},
-                                                           {&c.credentials.priv_password, 9}};
+            const std::array<std::pair<std::string*, int>, 3> fields = {
+                {{&c.credentials.community, 4},
+                 {&c.credentials.auth_password, 7},
+                 {&c.credentials.priv_password, 9}}};
             for (const auto& [target, column] : fields) {
                 const auto sealed = r[column].as<std::string>();
                 if (sealed.empty()) continue;  // no secret of this kind
@@ -443,7 +444,7 @@ std::vector<CredentialRow> Store::load_credentials() {
 std::string Store::add_credential(const std::string& name, int ordinal,
                                   const snmp::Credentials& c) {
     if (!key_) throw std::logic_error("no secret key: credential secrets are never stored plain");
-    const std::string id = proto::new_uuid();
+    std::string id = proto::new_uuid();
     const auto seal = [&](const std::string& secret, int column) {
         return secret.empty() ? std::string{} : key_->encrypt(secret, secret_aad(id, column));
     };
@@ -547,7 +548,7 @@ std::string Store::add_manual_device(const std::string& address, std::uint16_t p
                                      const std::optional<std::string>& credential_id,
                                      std::optional<std::chrono::seconds> interval,
                                      std::chrono::system_clock::time_point now) {
-    const std::string id = proto::new_uuid();
+    std::string id = proto::new_uuid();
     std::optional<long long> interval_s;
     if (interval) interval_s = interval->count();
     db::with_transaction(connection(), [&](pqxx::work& tx) {

@@ -1,5 +1,8 @@
 #include "web/web_store.hpp"
 
+#include <array>
+#include <utility>
+
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
@@ -165,16 +168,17 @@ constexpr Statement kHealth{
 
 #undef PM_DEVICE_COLUMNS
 
-constexpr Statement kStatements[] = {kHasUsers,         kUserByName,     kUserById,
-                                     kCreateFirstUser,  kSetPassword,    kDeleteOtherSessions,
-                                     kCreateSession,    kSession,        kDeleteSession,
-                                     kPruneSessions,    kCreateApiToken, kApiToken,
-                                     kApiTokens,        kDeleteApiToken, kLoginFailures,
-                                     kLoginRecord,      kLoginPrune,     kDevices,
-                                     kDevice,           kSetLocation,    kReadings,
-                                     kEvents,           kLocalAlerts,    kCredentials,
-                                     kDeleteCredential, kRanges,         kDeleteRange,
-                                     kSetting,          kUploaderStatus, kHealth};
+constexpr std::array<Statement, 30> kStatements = {
+    kHasUsers,         kUserByName,     kUserById,
+    kCreateFirstUser,  kSetPassword,    kDeleteOtherSessions,
+    kCreateSession,    kSession,        kDeleteSession,
+    kPruneSessions,    kCreateApiToken, kApiToken,
+    kApiTokens,        kDeleteApiToken, kLoginFailures,
+    kLoginRecord,      kLoginPrune,     kDevices,
+    kDevice,           kSetLocation,    kReadings,
+    kEvents,           kLocalAlerts,    kCredentials,
+    kDeleteCredential, kRanges,         kDeleteRange,
+    kSetting,          kUploaderStatus, kHealth};
 
 std::optional<std::string> time_of(const pqxx::field& f) {
     if (f.is_null()) return std::nullopt;
@@ -529,7 +533,7 @@ DbHealth WebStore::health() {
 WebStorePool::WebStorePool(std::string conninfo, std::size_t size,
                            std::shared_ptr<const storage::SecretKey> key)
     : key_(std::move(key)),
-      pool_(conninfo, size, std::chrono::seconds(5), &WebStore::prepare,
+      pool_(std::move(conninfo), size, std::chrono::seconds(5), &WebStore::prepare,
             db::PoolConnect::kOnDemand) {}
 
 void WebStorePool::with(const std::function<void(WebStore&)>& fn) {
