@@ -47,23 +47,6 @@ std::string csrf_token_for(std::string_view session_token) {
     return crypto::sha256_hex(fmt::format("printmon-csrf\n{}", session_token)).substr(0, 40);
 }
 
-std::optional<std::string> cookie_value(const net::Request& request, std::string_view name) {
-    const auto header = request.header("Cookie");
-    if (!header) return std::nullopt;
-    std::string_view rest = *header;
-    while (!rest.empty()) {
-        const auto semi = rest.find(';');
-        std::string_view part = rest.substr(0, semi);
-        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        const auto eq = part.find('=');
-        if (eq != std::string_view::npos && part.substr(0, eq) == name) {
-            return std::string(part.substr(eq + 1));
-        }
-    }
-    return std::nullopt;
-}
-
 std::string Authenticator::session_cookie(std::string_view token,
                                           std::chrono::seconds max_age) const {
     return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
@@ -84,7 +67,7 @@ void Authenticator::authenticate(net::Request& request, const net::RouteInfo& ro
     // The console's cookie counts only where a user session is accepted, and only without an
     // Authorization header (a script's explicit credential wins).
     if (!header && (route.options.tag == kTagAnalytics || route.options.tag == kTagTenant)) {
-        cookie = cookie_value(request, kSessionCookie);
+        cookie = request.cookie(kSessionCookie);
     }
     if (!header && !cookie) throw unauthorized("missing Authorization: Bearer credential");
     std::optional<std::string_view> token;

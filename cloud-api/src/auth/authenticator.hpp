@@ -52,9 +52,6 @@ inline constexpr std::string_view kSessionCookie = "pm_console";
 /// and a page that cannot read the HttpOnly cookie cannot compute it.
 std::string csrf_token_for(std::string_view session_token);
 
-/// The value of a cookie of the request, if sent.
-std::optional<std::string> cookie_value(const net::Request& request, std::string_view name);
-
 /// What the hook leaves in Request::context.
 struct RequestContext {
     std::optional<Principal> principal;

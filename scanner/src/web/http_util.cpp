@@ -11,23 +11,6 @@ namespace printmon::scanner::web {
 using net::Request;
 using net::Response;
 
-std::optional<std::string> cookie_value(const Request& request, std::string_view name) {
-    const auto header = request.header("Cookie");
-    if (!header) return std::nullopt;
-    std::string_view rest = *header;
-    while (!rest.empty()) {
-        const auto semi = rest.find(';');
-        std::string_view part = rest.substr(0, semi);
-        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        const auto eq = part.find('=');
-        if (eq != std::string_view::npos && part.substr(0, eq) == name) {
-            return std::string(part.substr(eq + 1));
-        }
-    }
-    return std::nullopt;
-}
-
 net::Headers security_header_set() {
     // Rationale: no inline scripts or styles anywhere, so the policy can forbid them; the UI
     // must never be framed (clickjacking of "delete device").

@@ -9,9 +9,6 @@
 
 namespace printmon::scanner::web {
 
-/// The value of cookie `name` in the Cookie header.
-std::optional<std::string> cookie_value(const net::Request& request, std::string_view name);
-
 /// The headers every answer carries (pages, API, errors).
 net::Headers security_header_set();
 void security_headers(net::Response& r);

@@ -34,7 +34,7 @@ std::optional<Principal> WebApp::Impl::resolve(const Request& request) {
             return principal;
         }
     }
-    const auto token = cookie_value(request, kSessionCookie);
+    const auto token = request.cookie(kSessionCookie);
     if (!token || token->empty() || token->size() > 128) return std::nullopt;
     const auto hash = sha256_hex(*token);
     db([&](WebStore& s) { principal = s.session(hash); });

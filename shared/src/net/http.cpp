@@ -38,6 +38,23 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
     return std::string_view(it->second);
 }
 
+std::optional<std::string> Request::cookie(std::string_view name) const {
+    const auto cookies = header("Cookie");
+    if (!cookies) return std::nullopt;
+    std::string_view rest = *cookies;
+    while (!rest.empty()) {
+        const auto semi = rest.find(';');
+        std::string_view part = rest.substr(0, semi);
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        const auto eq = part.find('=');
+        if (eq != std::string_view::npos && part.substr(0, eq) == name) {
+            return std::string(part.substr(eq + 1));
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string_view> Request::query_param(std::string_view name) const {
     const auto it = query.find(std::string(name));
     if (it == query.end()) return std::nullopt;

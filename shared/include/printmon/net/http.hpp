@@ -51,6 +51,8 @@ struct Request {
 
     /// Value of a header, or nullopt.
     std::optional<std::string_view> header(std::string_view name) const;
+    /// Value of cookie `name` in the Cookie header, or nullopt.
+    std::optional<std::string> cookie(std::string_view name) const;
     /// Value of a query parameter, or nullopt.
     std::optional<std::string_view> query_param(std::string_view name) const;
     /// Path parameter that the route pattern guarantees (throws std::out_of_range otherwise).
