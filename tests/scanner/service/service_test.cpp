@@ -93,11 +93,13 @@ TEST_CASE("discovery, scheduled polls, offline/online events and identity across
         CHECK(query_map(db.conninfo(), "SELECT serial, address FROM devices")
                   .at(expected[i].serial) == sim->addresses[i]);
     }
-    // Scheduled polls come about a second apart, not in a burst.
+    // Scheduled polls come about a second apart, not in a burst (back to back, a few ms
+    // apart). polled_at is when a poll completed, so a slow poll followed by a quick one
+    // (a loaded machine) legitimately sits a few hundred ms closer than the schedule.
     CHECK(query_count(db.conninfo(),
                       "SELECT count(*) FROM (SELECT polled_at - lag(polled_at) OVER (PARTITION "
                       "BY device_id ORDER BY polled_at) AS gap FROM readings) g "
-                      "WHERE gap < interval '700 milliseconds'") == 0);
+                      "WHERE gap < interval '300 milliseconds'") == 0);
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM devices WHERE credential_id IS NULL") ==
           0);
 
