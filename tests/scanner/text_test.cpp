@@ -77,9 +77,10 @@ TEST_CASE("IEEE 1284 device ID fields", "[text]") {
 
 TEST_CASE("identity values: junk an agent sends for a value it does not know", "[text]") {
     using F = IdentityField;
-    for (const auto* junk :
-         {"", "  ", "0", "0000000000", "0.0.0", "00:00:00", "0x0000", "----", "?", "unknown", "N/A",
-          "none", "NULL", "\xC3\xBF\xC3\xBF", "\xEF\xBF\xBD" "AB"}) {
+    for (const auto* junk : {"", "  ", "0", "0000000000", "0.0.0", "00:00:00", "0x0000", "----",
+                             "?", "unknown", "N/A", "none", "NULL", "\xC3\xBF\xC3\xBF",
+                             "\xEF\xBF\xBD"
+                             "AB"}) {
         INFO(junk);
         CHECK_FALSE(identity_problem(junk, F::model).empty());
         CHECK_FALSE(identity_problem(junk, F::serial).empty());
