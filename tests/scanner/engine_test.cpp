@@ -95,6 +95,33 @@ TEST_CASE("SNMPv1 walks with GETNEXT and survives noSuchName in a GET", "[engine
     CHECK(r.view.at(O("1.3.6.1.2.1.25.3.2.1.5.1")).number == 2);
 }
 
+TEST_CASE("SNMPv1: missing objects in a GET are settled by one GETNEXT, not one request each",
+          "[engine]") {
+    // A partial agent is asked for every vendor's identity objects: most are missing, and
+    // SNMPv1 fails the whole GET for each of them.
+    std::vector<Oid> scalars = {O("1.3.6.1.2.1.1.1.0"), O("1.3.6.1.2.1.1.5.0"),
+                                O("1.3.6.1.2.1.25.3.2.1.5.1"), O("1.3.6.1.4.1.99999.2.2.0"),
+                                // absent, with rows of another column just before it
+                                O("1.3.6.1.4.1.99999.3.1.3")};
+    for (std::uint32_t n = 1; n <= 40; ++n) scalars.push_back({1, 3, 6, 1, 4, 1, 99998, n, 0});
+    Engine engine;
+    auto r = run_fetch(engine, sim_target("engine/basic", Version::v1), scalars, {});
+    REQUIRE(r.answered);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.1.0")).bytes == "Test Printer 9000 v1.2");
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.5.0")).bytes == "printer-lab-1");
+    CHECK(r.view.at(O("1.3.6.1.2.1.25.3.2.1.5.1")).number == 2);
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.2.2.0")).number == 42);
+    CHECK(r.view.size() == 4);
+    // GET, GETNEXT, two more GETNEXT steps past the rows before 99999.3.1.3, then that one
+    // alone: 5, where dropping one missing object per GET took 42.
+    CHECK(r.requests <= 5);
+
+    // The same answers as SNMPv2c gives.
+    Engine engine2;
+    auto v2 = run_fetch(engine2, sim_target("engine/basic"), scalars, {});
+    CHECK(v2.view == r.view);
+}
+
 TEST_CASE("SNMPv3 authPriv with a context name", "[engine]") {
     Engine engine;
     Target t = sim_target("", Version::v3);

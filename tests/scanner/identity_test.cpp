@@ -286,6 +286,104 @@ TEST_CASE("no system group: vendor from private identity objects or the printer 
     CHECK(r.sources.at("profile").find("ricoh") != std::string::npos);
 }
 
+TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their private objects",
+          "[identity][partial]") {
+    struct Want {
+        const char* fixture;
+        const char* vendor;
+        const char* model;
+        const char* serial;
+        const char* firmware;
+    };
+    for (const auto& w : {
+             Want{"epson-private", "Epson", "ET-5800 Series", "X8GZ012345", "05.34.XF29P8"},
+             Want{"toshiba-private", "Toshiba TEC", "e-STUDIO2515AC", "CNJJ123456", "V1.20.0"},
+             Want{"oki-private", "OKI", "C650", "AK5B012345", ""},
+             Want{"pantum-private", "Pantum", "M6700DW Series", "CD9C012345", "3.A.0.3"},
+             Want{"pantum-scalar", "Pantum", "M7100DW Series", "CD9C054321", "2.A.1.3"},
+         }) {
+        INFO(w.fixture);
+        const auto r = test::collect(partial(w.fixture));
+        const auto& id = r.snapshot.identity;
+        CHECK(id.vendor == w.vendor);
+        CHECK(id.model == w.model);
+        CHECK(id.serial == w.serial);
+        CHECK(id.firmware == w.firmware);
+        for (const char* field : {"identity.model", "identity.serial"}) {
+            INFO(field);
+            REQUIRE(r.sources.count(field) == 1);
+            CHECK(r.sources.at(field).find("profile:") != std::string::npos);
+        }
+    }
+    // Epson's firmware: the version column's first row, whatever its index, hex text decoded.
+    const auto epson = test::collect(partial("epson-private"));
+    CHECK(
+        epson.sources.at("identity.firmware").find("1.3.6.1.4.1.1248.1.2.2.2.1.1.2 (first row)") ==
+        0);
+    CHECK(has_note(epson, "hex-encoded text"));
+    // Toshiba's "B" version reads as the panel's "V"; the boot loader's version is not taken.
+    const auto toshiba = test::collect(partial("toshiba-private"));
+    CHECK(toshiba.sources.at("identity.vendor").rfind("1.3.6.1.4.1.1129.", 0) == 0);
+    CHECK(toshiba.sources.at("profile").find("toshiba") != std::string::npos);
+}
+
+TEST_CASE("malformed private identity objects give no value, never junk", "[identity][partial]") {
+    auto r = test::collect(partial("epson-malformed"));
+    CHECK(r.snapshot.identity.vendor == "Epson");
+    CHECK(r.snapshot.identity.model == "L3250 Series");
+    CHECK(r.snapshot.identity.serial.empty());
+    CHECK(r.snapshot.identity.firmware.empty());
+    CHECK(has_note(r, "serial ignored (all zeros)"));
+    CHECK(has_note(r, "firmware ignored (binary data)"));
+
+    r = test::collect(partial("toshiba-malformed"));
+    CHECK(r.snapshot.identity.vendor == "Toshiba TEC");
+    CHECK(r.snapshot.identity.model == "e-STUDIO3015AC");
+    CHECK(r.snapshot.identity.serial.empty());
+    CHECK(r.snapshot.identity.firmware.empty());
+    CHECK(has_note(r, "serial ignored (not text)"));
+    CHECK(has_note(r, "firmware ignored (longer than any real value)"));
+
+    r = test::collect(partial("oki-malformed"));
+    CHECK(r.snapshot.identity.vendor == "OKI");
+    CHECK(r.snapshot.identity.model == "B432");
+    CHECK(r.snapshot.identity.serial.empty());
+    CHECK(has_note(r, "serial ignored (longer than any real value)"));
+
+    r = test::collect(partial("pantum-malformed"));
+    CHECK(r.snapshot.identity.vendor == "Pantum");
+    CHECK(r.snapshot.identity.model == "P2500W Series");
+    CHECK(r.snapshot.identity.serial.empty());
+    CHECK(r.snapshot.identity.firmware.empty());
+    CHECK(has_note(r, "serial ignored (a placeholder)"));
+    CHECK(has_note(r, "serial ignored (one character repeated)"));
+    CHECK(has_note(r, "firmware ignored (all zeros)"));
+
+    // Junk in every vendor's objects names no vendor: nothing rather than a guess.
+    r = test::collect(partial("private-junk"));
+    const auto& id = r.snapshot.identity;
+    CHECK(id.vendor.empty());
+    CHECK(id.model.empty());
+    CHECK(id.serial.empty());
+    CHECK(id.firmware.empty());
+    CHECK(r.sources.count("profile") == 0);
+}
+
+TEST_CASE("junk in the standard identity objects is no value either", "[identity]") {
+    MibView v;
+    put_text(v, kSysDescr, "KYOCERA Document Solutions Printing System");
+    put_oid(v, kSysObjectId, "1.3.6.1.4.1.1347.41");
+    put_text(v, "1.3.6.1.2.1.43.5.1.1.17.1", "000000000000");  // prtGeneralSerialNumber
+    put_text(v, "1.3.6.1.4.1.1347.43.5.1.1.28.1", "VCF0009876");
+    put_text(v, kHrDescr1, "unknown");
+    put_text(v, "1.3.6.1.4.1.1347.43.5.1.1.1.1", std::string("\x01\x02\x03\x04", 4));
+    const auto r = test::collect(v);
+    CHECK(r.snapshot.identity.vendor == "Kyocera");
+    CHECK(r.snapshot.identity.serial == "VCF0009876");  // the private serial, not the zeros
+    CHECK(r.snapshot.identity.model.empty());
+    CHECK(has_note(r, "1.3.6.1.2.1.43.5.1.1.17.1: serial ignored (all zeros)"));
+}
+
 TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per function",
           "[identity][partial][counters]") {
     const auto r = test::collect(partial("konica-counters"));

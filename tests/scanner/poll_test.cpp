@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "app/probe.hpp"
 #include "sim.hpp"
@@ -82,12 +83,26 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
     const auto fulls =
         check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
-    CHECK(fulls.size() == 23);
+    CHECK(fulls.size() == 33);
     for (const auto& [community, full] : fulls) {
         INFO(community);
         REQUIRE(full.result.has_value());
+        if (community == "private-junk") continue;  // nothing names it, on purpose
         CHECK_FALSE(full.result->snapshot.identity.vendor.empty());
         CHECK_FALSE(full.result->snapshot.identity.model.empty());
+    }
+    CHECK(fulls.at("private-junk").result->snapshot.identity.vendor.empty());
+    // Issue 13: identity from private objects only, over the network. Pantum answers at the
+    // object's own OID or at ".0"; Epson's firmware row is found by a walk of its column.
+    for (const auto& [community, serial, firmware] :
+         {std::tuple{"pantum-private", "CD9C012345", "3.A.0.3"},
+          std::tuple{"pantum-scalar", "CD9C054321", "2.A.1.3"},
+          std::tuple{"epson-private", "X8GZ012345", "05.34.XF29P8"},
+          std::tuple{"toshiba-private", "CNJJ123456", "V1.20.0"}}) {
+        INFO(community);
+        const auto& id = fulls.at(community).result->snapshot.identity;
+        CHECK(id.serial == serial);
+        CHECK(id.firmware == firmware);
     }
     const auto& ppm = fulls.at("generic-ppm").result->snapshot.identity;
     CHECK(ppm.vendor == "Kyocera");

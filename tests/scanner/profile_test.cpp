@@ -108,6 +108,10 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.counter_tables]]\ntype_column = \"1.3\"\n"
                    "value_column = \"1.x\"\ntypes = []\n")
               .find("bad OID") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nmodel = [{oid = \"1.3\", column = \"1.4\"}]\n")
+              .find("oid or column, not both") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nfirmware = [{oid = \"1.3\", prefix = \"\"}]\n")
+              .find("prefix must be 1 to 16 characters") != std::string::npos);
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {

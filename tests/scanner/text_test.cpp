@@ -74,3 +74,43 @@ TEST_CASE("IEEE 1284 device ID fields", "[text]") {
     CHECK(ieee1284_field("MANUFACTURE:OKI;MODEL:MC873;", "MDL|MODEL") == "MC873");
     CHECK(ieee1284_field(id, "SN").empty());
 }
+
+TEST_CASE("identity values: junk an agent sends for a value it does not know", "[text]") {
+    using F = IdentityField;
+    for (const auto* junk : {"", "  ", "0", "0000000000", "0.0.0", "00:00:00", "0x0000", "----",
+                             "?", "unknown", "N/A", "none", "NULL", "\xC3\xBF\xC3\xBF",
+                             "\xEF\xBF\xBD"
+                             "AB"}) {
+        INFO(junk);
+        CHECK_FALSE(identity_problem(junk, F::model).empty());
+        CHECK_FALSE(identity_problem(junk, F::serial).empty());
+        CHECK_FALSE(identity_problem(junk, F::firmware).empty());
+    }
+    CHECK(identity_problem("FFFFFFFFFFFF", F::serial) == "one character repeated");
+    CHECK(identity_problem("FFFFFFFFFFFF", F::model).empty());
+    CHECK(identity_problem("Pr\xC3\xA9 4", F::serial) == "not printable ASCII");
+    CHECK(identity_problem("Pr\xC3\xA9 4", F::model).empty());
+    // An object's whole value has the field's length; a field taken from a longer text is
+    // capped instead (sysDescr "... PID:<30,000 characters>").
+    CHECK(identity_problem(std::string(65, 'A') + "1", F::serial) == "longer than any real value");
+    CHECK(identity_problem(std::string(200, 'A'), F::model, false).empty());
+    for (const auto* real : {"Q", "0x1234", "X8GZ012345", "V1.20.0", "e-STUDIO2515AC", "10",
+                             "2S0_2F00.005.003", "ET-5800 Series"}) {
+        INFO(real);
+        CHECK(identity_problem(real, F::model).empty());
+        CHECK(identity_problem(real, F::serial).empty());
+        CHECK(identity_problem(real, F::firmware).empty());
+    }
+}
+
+TEST_CASE("decode counts control characters inside the text, not its padding", "[text]") {
+    DecodeInfo how;
+    CHECK(decode(std::string("\x01\x15VNCRC48198\0\0", 14), {}, &how) == "VNCRC48198");
+    CHECK(how.controls == 0);
+    DecodeInfo bin;
+    CHECK(decode(std::string("AB\x07\x08\xFF\x09", 6), {}, &bin).rfind("AB", 0) == 0);
+    CHECK(bin.controls == 2);
+    DecodeInfo lines;
+    decode("Ver 1.0\r\nBuild 7", {}, &lines);
+    CHECK(lines.controls == 0);
+}

@@ -43,9 +43,15 @@ std::vector<Oid> profile_oids(const Profile& p) {
     return out;
 }
 
-/// Vendor table columns a profile walks (counter tables).
+/// Vendor table columns a profile walks (counter tables, identity columns).
 std::vector<Oid> profile_subtrees(const Profile& p) {
     std::vector<Oid> out;
+    for (const auto* sources :
+         {&p.device_id, &p.model, &p.serial, &p.firmware, &p.mac, &p.console}) {
+        for (const auto& s : *sources) {
+            if (s.field == ValueSource::Field::column) add_unique(out, s.oid);
+        }
+    }
     for (const auto& t : p.counter_tables) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);

@@ -43,6 +43,32 @@ std::string model_from_sys_descr(const std::string& d) {
     return text::trim(s);
 }
 
+const char* field_name(text::IdentityField f) {
+    switch (f) {
+        case text::IdentityField::model:
+            return "model";
+        case text::IdentityField::serial:
+            return "serial";
+        case text::IdentityField::firmware:
+            return "firmware";
+    }
+    return "?";
+}
+
+/// Why `s`, read from the object `v` (nullptr: taken from sysDescr, hrDeviceDescr or a 1284
+/// device ID), cannot be the identity field, or "" when it can. Objects that are neither text
+/// nor an integer (an OBJECT IDENTIFIER, a TimeTicks) and text with control characters inside
+/// (binary data) never name anything; an object's value is also held to the field's length.
+std::string_view problem_of(const Value* v, const text::DecodeInfo& how, const std::string& s,
+                            text::IdentityField field) {
+    if (v != nullptr && v->type != ValueType::octets && v->type != ValueType::opaque &&
+        v->type != ValueType::integer) {
+        return "not text";
+    }
+    if (how.controls > 0) return "binary data";
+    return text::identity_problem(s, field, v != nullptr);
+}
+
 }  // namespace
 
 std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const ProfileSet& profiles,
@@ -80,40 +106,89 @@ std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const Profil
     const auto text_of = [&](const ValueSource& s) {
         return source_text(ctx, s, id.sys_descr, hr_descr);
     };
+    // A candidate for an identity field: kept when plausible, else a note and the next one.
+    const auto usable = [&](const std::string& s, const std::string& where,
+                            text::IdentityField field, const Value* v = nullptr,
+                            const text::DecodeInfo& how = {}) {
+        if (s.empty()) return false;
+        const auto problem = problem_of(v, how, s, field);
+        if (problem.empty()) return true;
+        ctx.note(where + ": " + field_name(field) + " ignored (" + std::string(problem) + ")");
+        return false;
+    };
+    // Profile sources of one identity field, in order; the whole-value ones (no format or
+    // regex) are also checked for binary data and type.
+    const auto from_profile = [&](const std::vector<ValueSource>& sources,
+                                  text::IdentityField field, const std::string& key) {
+        for (const auto& src : sources) {
+            text::DecodeInfo how;
+            auto value = source_text(ctx, src, id.sys_descr, hr_descr, &how);
+            // Control characters void only a value used whole: a 1284 device ID or a text a
+            // regex picks from may carry some beside the field.
+            const Value* v = source_value(view, src);
+            const bool whole = src.format.empty() && !src.regex && src.prefix.empty();
+            if (!usable(value, src.describe(), field, v, whole ? how : text::DecodeInfo{})) {
+                continue;
+            }
+            out.sources[key] = src.describe() + " (profile:" + pid + ")";
+            return value;
+        }
+        return std::string{};
+    };
 
     // Model: vendor sources, then hrDeviceDescr of the printer, the 1284 device ID, a printer
     // name that starts with a brand, then sysDescr.
+    using text::IdentityField;
     if (profile != nullptr)
-        id.model = first_of(ctx, profile->model, "identity.model", pid, text_of);
-    if (id.model.empty() && !hr_descr.empty()) {
-        id.model = hr_descr;
-        out.sources["identity.model"] = snmp::to_string(child(kHrDeviceDescr, {dev}));
+        id.model = from_profile(profile->model, IdentityField::model, "identity.model");
+    if (id.model.empty()) {
+        const auto hr_oid = snmp::to_string(child(kHrDeviceDescr, {dev}));
+        if (usable(hr_descr, hr_oid, IdentityField::model)) {
+            id.model = hr_descr;
+            out.sources["identity.model"] = hr_oid;
+        }
     }
     if (id.model.empty() && !ident.device_id.empty()) {
-        id.model = text::ieee1284_field(ident.device_id, "MDL|MODEL");
-        if (!id.model.empty()) out.sources["identity.model"] = ident.device_id_oid + " (MDL)";
+        auto mdl = text::ieee1284_field(ident.device_id, "MDL|MODEL");
+        if (usable(mdl, ident.device_id_oid + " (MDL)", IdentityField::model)) {
+            id.model = std::move(mdl);
+            out.sources["identity.model"] = ident.device_id_oid + " (MDL)";
+        }
     }
-    if (id.model.empty() && profiles.brand_for_text(ident.printer_name) != nullptr) {
+    if (id.model.empty() && profiles.brand_for_text(ident.printer_name) != nullptr &&
+        usable(ident.printer_name, "prtGeneralPrinterName.1", IdentityField::model)) {
         id.model = ident.printer_name;
         out.sources["identity.model"] = "prtGeneralPrinterName.1";
     }
     if (id.model.empty() && (profile == nullptr || profile->model_from_sysdescr)) {
-        id.model = model_from_sys_descr(id.sys_descr);
-        if (!id.model.empty()) out.sources["identity.model"] = "sysDescr";
+        auto m = model_from_sys_descr(id.sys_descr);
+        if (usable(m, "sysDescr", IdentityField::model)) {
+            id.model = std::move(m);
+            out.sources["identity.model"] = "sysDescr";
+        }
     }
     id.model = strip_brand(id.model, brand);
     if (brand != nullptr && text::lower(id.model) == text::lower(brand->vendor)) id.model.clear();
 
     // Serial: the standard column, then vendor sources, then the 1284 device ID.
-    id.serial = ctx.str(kPrtGeneralSerial1);
-    if (!id.serial.empty()) {
-        out.sources["identity.serial"] = snmp::to_string(kPrtGeneralSerial1);
-    } else if (profile != nullptr) {
-        id.serial = first_of(ctx, profile->serial, "identity.serial", pid, text_of);
+    {
+        text::DecodeInfo how;
+        const Value* v = find(view, kPrtGeneralSerial1);
+        auto serial = ctx.str(v, kPrtGeneralSerial1, text::kDisplayStringMax, &how);
+        if (usable(serial, snmp::to_string(kPrtGeneralSerial1), IdentityField::serial, v, how)) {
+            id.serial = std::move(serial);
+            out.sources["identity.serial"] = snmp::to_string(kPrtGeneralSerial1);
+        }
+    }
+    if (id.serial.empty() && profile != nullptr) {
+        id.serial = from_profile(profile->serial, IdentityField::serial, "identity.serial");
     }
     if (id.serial.empty() && !ident.device_id.empty()) {
-        id.serial = text::ieee1284_field(ident.device_id, "SN|SERN|SERIALNUMBER");
-        if (!id.serial.empty()) out.sources["identity.serial"] = ident.device_id_oid + " (SN)";
+        auto sn = text::ieee1284_field(ident.device_id, "SN|SERN|SERIALNUMBER");
+        if (usable(sn, ident.device_id_oid + " (SN)", IdentityField::serial)) {
+            id.serial = std::move(sn);
+            out.sources["identity.serial"] = ident.device_id_oid + " (SN)";
+        }
     }
 
     // MAC: the first real hardware address among the interfaces.
@@ -130,7 +205,7 @@ std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const Profil
     }
 
     if (profile != nullptr) {
-        id.firmware = first_of(ctx, profile->firmware, "identity.firmware", pid, text_of);
+        id.firmware = from_profile(profile->firmware, IdentityField::firmware, "identity.firmware");
     }
     return hr_descr;
 }

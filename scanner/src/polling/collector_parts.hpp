@@ -92,18 +92,22 @@ struct Ctx {
 
     /// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
     /// stores or uploads it.
-    std::string str(const Value* v, const Oid& oid,
-                    std::size_t max_chars = text::kDisplayStringMax);
+    /// `info`, when given, says what decoding did (a value that is not octets leaves it as is).
+    std::string str(const Value* v, const Oid& oid, std::size_t max_chars = text::kDisplayStringMax,
+                    text::DecodeInfo* info = nullptr);
     std::string str(const Oid& oid, std::size_t max_chars = text::kDisplayStringMax) {
         return str(find(view, oid), oid, max_chars);
     }
 };
 
 // ---- value sources (profiles), collector_values.cpp ------------------------------------------
+/// The value an OID or column source reads (a column: its first row), or nullptr; `at`
+/// receives its OID.
+const Value* source_value(const MibView& view, const ValueSource& src, Oid* at = nullptr);
 /// Text of a profile value source (sysDescr, hrDeviceDescr or an OID), its format and regex
-/// applied, capped as a DisplayString.
+/// applied, capped as a DisplayString. `info` receives how an OID's octets were decoded.
 std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys_descr,
-                        const std::string& hr_descr);
+                        const std::string& hr_descr, text::DecodeInfo* info = nullptr);
 /// Number of a profile value source (an integer, a regex over text, a Brother block).
 std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src);
 

@@ -52,10 +52,12 @@ std::optional<std::int64_t> Ctx::integer(const Value* v, const Oid& oid) {
 
 /// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
 /// stores or uploads it.
-std::string Ctx::str(const Value* v, const Oid& oid, std::size_t max_chars) {
+std::string Ctx::str(const Value* v, const Oid& oid, std::size_t max_chars,
+                     text::DecodeInfo* info) {
     if (v == nullptr) return {};
     if (v->type == ValueType::octets || v->type == ValueType::opaque) {
-        text::DecodeInfo how;
+        text::DecodeInfo local;
+        text::DecodeInfo& how = info != nullptr ? *info : local;
         const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
         bool cut = raw.size() < v->bytes.size();
         auto s = text::cap(text::decode(raw, charset, &how), max_chars, &cut);
@@ -91,8 +93,23 @@ std::string apply_regex(const ValueSource& src, const std::string& s) {
 
 }  // namespace
 
+const Value* source_value(const MibView& view, const ValueSource& src, Oid* at) {
+    if (src.field == ValueSource::Field::oid) {
+        if (at != nullptr) *at = src.oid;
+        return find(view, src.oid);
+    }
+    if (src.field != ValueSource::Field::column) return nullptr;
+    for (auto it = view.upper_bound(src.oid);
+         it != view.end() && snmp::starts_with(it->first, src.oid); ++it) {
+        if (it->second.is_missing()) continue;
+        if (at != nullptr) *at = it->first;
+        return &it->second;
+    }
+    return nullptr;
+}
+
 std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys_descr,
-                        const std::string& hr_descr) {
+                        const std::string& hr_descr, text::DecodeInfo* info) {
     std::string s;
     switch (src.field) {
         case ValueSource::Field::sys_descr:
@@ -101,21 +118,25 @@ std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys
         case ValueSource::Field::hr_device_descr:
             s = hr_descr;
             break;
-        case ValueSource::Field::oid: {
-            const Value* v = find(ctx.view, src.oid);
+        case ValueSource::Field::oid:
+        case ValueSource::Field::column: {
+            Oid at;
+            const Value* v = source_value(ctx.view, src, &at);
             if (v == nullptr) return {};
             if (src.format == "mac" && (v->type == ValueType::octets)) {
                 return text::format_mac(v->bytes);
             }
             // A 1284 device ID or a vendor string a field is taken from may be longer than a
             // DisplayString; the field taken from it is capped like one below.
-            s = ctx.str(v, src.oid, text::kDeviceIdMax);
+            s = ctx.str(v, at, text::kDeviceIdMax, info);
             break;
         }
     }
     if (src.format.rfind("ieee1284:", 0) == 0) s = text::ieee1284_field(s, src.format.substr(9));
     if (src.format == "mac") s = text::format_mac(s);
-    return text::cap(apply_regex(src, s), text::kDisplayStringMax);
+    s = apply_regex(src, s);
+    if (!s.empty() && !src.prefix.empty()) s = src.prefix + s;
+    return text::cap(std::move(s), text::kDisplayStringMax);
 }
 
 std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {

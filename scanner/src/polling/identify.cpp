@@ -1,7 +1,9 @@
 #include "polling/identify.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "polling/text.hpp"
 
@@ -34,6 +36,20 @@ std::string text_at(const MibView& view, const Oid& oid,
     if (v == nullptr || (v->type != ValueType::octets && v->type != ValueType::opaque)) return {};
     const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
     return text::cap(text::decode(raw), max_chars);
+}
+
+/// True when `oid` holds text that can name a device's model or serial (text.hpp's
+/// identity_problem): a buffer of zeros, binary data or a placeholder answered inside a
+/// vendor's subtree is no evidence of that vendor.
+bool names_identity(const MibView& view, const Oid& oid, text::IdentityField field) {
+    const Value* v = find(view, oid);
+    if (v == nullptr || (v->type != ValueType::octets && v->type != ValueType::opaque)) {
+        return false;
+    }
+    text::DecodeInfo how;
+    const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
+    const auto s = text::cap(text::decode(raw, {}, &how), text::kDisplayStringMax);
+    return how.controls == 0 && text::identity_problem(s, field).empty();
 }
 
 std::string sys_object_id_text(const MibView& view) {
@@ -200,16 +216,29 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
     for (const auto& p : profiles.profiles()) {
         const auto owners = brands_of_profile(profiles, p);
         if (owners.empty()) continue;
-        std::vector<Oid> oids;
-        add_oids(oids, p.model);
-        add_oids(oids, p.serial);
-        for (const auto& oid : oids) {
+        // Whole values are checked as the field; a value a field is taken from (a 1284 device
+        // ID, a regex) only needs to be text.
+        struct Candidate {
+            Oid oid;
+            std::optional<text::IdentityField> field;
+        };
+        std::vector<Candidate> oids;
+        for (const auto& [sources, field] : {std::pair{&p.model, text::IdentityField::model},
+                                             std::pair{&p.serial, text::IdentityField::serial}}) {
+            for (const auto& src : *sources) {
+                if (src.field != ValueSource::Field::oid) continue;
+                const bool whole = src.format.empty() && !src.regex && src.prefix.empty();
+                oids.push_back({src.oid, whole ? std::optional(field) : std::nullopt});
+            }
+        }
+        for (const auto& [oid, field] : oids) {
             const auto ent = enterprise_of(oid);
             const auto owner = std::find_if(owners.begin(), owners.end(), [&](const Brand* b) {
                 return ent && std::find(b->enterprises.begin(), b->enterprises.end(), *ent) !=
                                   b->enterprises.end();
             });
-            if (owner == owners.end() || text_at(view, oid).empty()) continue;
+            if (owner == owners.end()) continue;
+            if (field ? !names_identity(view, oid, *field) : text_at(view, oid).empty()) continue;
             ev.push_back({VendorEvidence::Kind::private_object, *owner, (*owner)->vendor,
                           snmp::to_string(oid)});
             break;

@@ -111,9 +111,11 @@ std::string decode(std::string_view octets, CharsetHint hint, DecodeInfo* info) 
         if (b == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) >= 0x80 &&
             static_cast<unsigned char>(utf8[i + 1]) <= 0x9F) {
             clean.push_back(' ');
+            ++how.controls;
             ++i;
         } else if (b < 0x20 || b == 0x7F) {
             clean.push_back(' ');
+            if (b != '\t' && b != '\n' && b != '\r') ++how.controls;
         } else {
             clean.push_back(utf8[i]);
         }
@@ -157,6 +159,49 @@ std::string format_mac(std::string_view octets) {
         out.push_back(kDigits[b & 0x0FU]);
     }
     return out;
+}
+
+std::string_view identity_problem(std::string_view text, IdentityField field, bool whole_object) {
+    const std::string t = trim(text);
+    if (t.empty()) return "empty";
+    const std::string l = lower(t);
+    for (const char* placeholder :
+         {"unknown", "n/a", "na", "none", "null", "not available", "undefined", "not set"}) {
+        if (l == placeholder) return "a placeholder";
+    }
+    // "0x0000" is hex-encoded zeros (hex text of real text was decoded before this).
+    const bool hex = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+    bool alnum = false;
+    bool nonzero = false;
+    bool ascii = true;
+    for (const char c : std::string_view(t).substr(hex ? 2 : 0)) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b >= 0x80) {
+            ascii = false;
+        } else if (std::isalnum(b) != 0) {
+            alnum = true;
+            nonzero = nonzero || c != '0';
+        } else if (c != ' ' && c != '-' && c != '_' && c != '.' && c != ':' && c != '/') {
+            nonzero = true;
+        }
+    }
+    if (!alnum) return "no letter or digit";
+    if (!nonzero && ascii) return "all zeros";
+    // U+FFFD: bytes no charset could read.
+    if (t.find("\xEF\xBF\xBD") != std::string::npos) return "unreadable bytes";
+    std::size_t chars = 0;
+    for (const char c : t) chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80 ? 1 : 0;
+    const std::size_t max = field == IdentityField::serial  ? kSerialMax
+                            : field == IdentityField::model ? kModelMax
+                                                            : kFirmwareMax;
+    if (whole_object && chars > max) return "longer than any real value";
+    if (field == IdentityField::model) return {};
+    if (!ascii) return "not printable ASCII";
+    if (field == IdentityField::serial && t.size() >= 4 &&
+        t.find_first_not_of(t.front()) == std::string::npos) {
+        return "one character repeated";
+    }
+    return {};
 }
 
 std::string cap(std::string s, std::size_t max_chars, bool* cut) {

@@ -32,7 +32,11 @@ std::string cap(std::string s, std::size_t max_chars, bool* cut = nullptr);
 struct DecodeInfo {
     bool truncated = false;  ///< bytes dropped from a multibyte character cut at the end
     bool hex = false;        ///< the value was hex-encoded text ("0x4B79...")
-    Detection detection;     ///< the charset read and why
+    /// Control characters inside the text (C0 other than tab and line ends, DEL, C1) that
+    /// became spaces: binary data, not text. A leading binary prefix and NUL padding are not
+    /// counted.
+    std::size_t controls = 0;
+    Detection detection;  ///< the charset read and why
 };
 
 /// Everything a display string needs: undoes a leaked net-snmp hex dump ("text\n41 42 ...")
@@ -45,6 +49,25 @@ std::string decode(std::string_view octets, CharsetHint hint = {}, DecodeInfo* i
 /// "aa:bb:cc:dd:ee:ff" from 6 raw octets or a textual MAC ("AA-BB-..", "aabbccddeeff");
 /// empty for anything else, including all-zero and broadcast addresses.
 std::string format_mac(std::string_view octets);
+
+/// Identity fields whose values identity_problem() checks.
+enum class IdentityField { model, serial, firmware };
+
+/// Longest plausible identity value (characters): longer is junk, not a name cut short.
+inline constexpr std::size_t kSerialMax = 64;
+inline constexpr std::size_t kModelMax = 128;
+inline constexpr std::size_t kFirmwareMax = 128;
+
+/// Why decoded text cannot be a device's model, serial or firmware version, or "" when it
+/// can: empty, a placeholder ("unknown", "n/a"), all zeros ("0", "0000", "0.0.0"), no ASCII
+/// letter or digit (binary read as some charset, "----"), for serials and firmware anything
+/// but printable ASCII, for serials one character repeated (erased memory, "FFFFFFFF"); and
+/// when `whole_object` (the text is an object's entire value, not a field taken from a longer
+/// text such as sysDescr, which is capped instead) longer than the field's maximum.
+/// Rationale: an agent that does not know a value fills the object with whatever its buffer
+/// holds; reporting that would be worse than reporting nothing.
+std::string_view identity_problem(std::string_view text, IdentityField field,
+                                  bool whole_object = true);
 
 /// Trims ASCII whitespace on both ends.
 std::string trim(std::string_view s);

@@ -60,10 +60,22 @@ void check_keys(std::string_view file, const toml::table& table,
 ValueSource source_of(std::string_view file, const toml::node& node) {
     const auto* t = node.as_table();
     if (t == nullptr) fail(file, node.source(), "expected a table {oid = ..., ...}");
-    check_keys(file, *t, {"oid", "sysdescr", "hr_device_descr", "format", "regex"});
+    check_keys(file, *t,
+               {"oid", "column", "sysdescr", "hr_device_descr", "format", "regex", "prefix"});
     ValueSource src;
-    if (const auto* o = t->get("oid")) {
-        src.oid = oid_of(file, *o);
+    if (const auto* p = t->get("prefix")) {
+        src.prefix = string_of(file, *p, "prefix");
+        if (src.prefix.empty() || src.prefix.size() > 16) {
+            fail(file, p->source(), "prefix must be 1 to 16 characters");
+        }
+    }
+    const auto* o = t->get("oid");
+    const auto* c = t->get("column");
+    if (o != nullptr && c != nullptr)
+        fail(file, c->source(), "a source has oid or column, not both");
+    if (o != nullptr || c != nullptr) {
+        src.field = o != nullptr ? ValueSource::Field::oid : ValueSource::Field::column;
+        src.oid = oid_of(file, o != nullptr ? *o : *c);
         if (const auto* r = t->get("regex")) {
             src.regex_text = string_of(file, *r, "regex");
             src.regex = compile(file, *r, src.regex_text);
@@ -77,7 +89,7 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
         src.regex_text = string_of(file, *h, "hr_device_descr");
         src.regex = compile(file, *h, src.regex_text);
     } else {
-        fail(file, node.source(), "a source needs one of oid, sysdescr, hr_device_descr");
+        fail(file, node.source(), "a source needs one of oid, column, sysdescr, hr_device_descr");
     }
     if (const auto* f = t->get("format")) {
         src.format = string_of(file, *f, "format");
@@ -432,6 +444,9 @@ std::string ValueSource::describe() const {
     switch (field) {
         case Field::oid:
             out = snmp::to_string(oid);
+            break;
+        case Field::column:
+            out = snmp::to_string(oid) + " (first row)";
             break;
         case Field::sys_descr:
             out = "sysDescr";

@@ -43,7 +43,9 @@ bool pattern_search(const std::string& text, const std::regex& pattern,
 
 /// Where one value comes from: an OID or a system field, then an optional decoding step.
 struct ValueSource {
-    enum class Field { oid, sys_descr, hr_device_descr };
+    /// oid: one object (GET); column: the first row of a table column (walked), for tables
+    /// whose row index differs by model (Epson's firmware table).
+    enum class Field { oid, column, sys_descr, hr_device_descr };
     Field field = Field::oid;
     snmp::Oid oid;
     /// "" (text), "ieee1284:<KEY|ALIAS>" (field of a 1284 device ID), "brother_block:<code>"
@@ -51,6 +53,9 @@ struct ValueSource {
     std::string format;
     std::optional<std::regex> regex;  ///< applied to the text; group 1 (or the match) is kept
     std::string regex_text;
+    /// Put before a non-empty value (after the regex): Toshiba's bcpProductVersion says "B"
+    /// where its panel says "V", so { regex = '^B(.+)', prefix = "V" }.
+    std::string prefix;
     std::string describe() const;  ///< for CollectResult::sources
 };
 

@@ -145,7 +145,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     }
 
     void send_get() {
-        const std::size_t n = std::min(chunk_, pending_.size());
+        const std::size_t n = singles_ > 0 ? 1 : std::min(chunk_, pending_.size());
         std::vector<Oid> oids(pending_.begin(), pending_.begin() + static_cast<long>(n));
         ++result_.requests;
         engine_.send(session_, Request{PduType::get, oids, 0, 0},
@@ -159,6 +159,8 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     }
 
     void on_get(const std::vector<Oid>& oids, tl::expected<Response, SnmpError> r) {
+        // Every outcome of a one-OID GET removes it from the front of pending_.
+        if (oids.size() == 1 && singles_ > 0) --singles_;
         if (!r) {
             if (handle_failure(r.error(), "GET failed")) return;
             drop_pending(oids.size());  // give up on these scalars, keep walking
@@ -172,6 +174,19 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             drop_pending(oids.size());
         } else if (resp.error_status == kTooBig && oids.size() > 1) {
             chunk_ = std::max<std::size_t>(1, oids.size() / 2);
+        } else if (resp.error_status == kNoSuchName && oids.size() > 1 &&
+                   session_->target().credentials.version == Version::v1) {
+            // Rationale: SNMPv1 fails the whole GET for one missing object, and dropping them
+            // one at a time costs a request per missing object (a partial agent asked for
+            // every vendor's identity objects lacks dozens). A GETNEXT of each object's
+            // predecessor answers them all at once: the object when present, something past
+            // it when not.
+            drop_pending(oids.size());
+            std::vector<Probe> probes;
+            probes.reserve(oids.size());
+            for (const auto& oid : oids) probes.push_back({oid, predecessor(oid)});
+            send_next_resolve(std::move(probes), 0);
+            return;
         } else if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
                    static_cast<std::size_t>(resp.error_index) <= oids.size()) {
             // SNMPv1 fails the whole PDU for one missing OID: drop it and ask again.
@@ -184,6 +199,79 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
                                     std::to_string(resp.error_status));
             drop_pending(1);
         }
+        step();
+    }
+
+    /// A scalar looked for with GETNEXT (SNMPv1), from `from` on.
+    struct Probe {
+        Oid scalar;
+        Oid from;
+    };
+    static constexpr int kMaxNextRounds = 3;
+
+    void send_next_resolve(std::vector<Probe> probes, int round) {
+        Request req;
+        req.type = PduType::get_next;
+        for (const auto& p : probes) req.oids.push_back(p.from);
+        ++result_.requests;
+        engine_.send(session_, std::move(req),
+                     [self = shared_from_this(), probes = std::move(probes),
+                      round](tl::expected<Response, SnmpError> r) mutable {
+                         self->on_next_resolve(std::move(probes), round, std::move(r));
+                     });
+    }
+
+    /// Scalars whose GETNEXT did not settle go back to plain GETs, one at a time.
+    void get_one_by_one(const std::vector<Probe>& probes) {
+        std::vector<Oid> back;
+        back.reserve(probes.size());
+        for (const auto& p : probes) back.push_back(p.scalar);
+        pending_.insert(pending_.begin(), back.begin(), back.end());
+        singles_ += back.size();
+    }
+
+    void on_next_resolve(std::vector<Probe> probes, int round,
+                         tl::expected<Response, SnmpError> r) {
+        if (!r) {
+            if (handle_failure(r.error(), "GETNEXT failed")) return;
+            step();  // give up on these scalars, keep walking
+            return;
+        }
+        result_.answered = true;
+        const Response& resp = *r;
+        if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
+            static_cast<std::size_t>(resp.error_index) <= probes.size()) {
+            // Nothing after that one's predecessor (end of the MIB): it is absent.
+            probes.erase(probes.begin() + (resp.error_index - 1));
+            if (probes.empty()) {
+                step();
+            } else {
+                send_next_resolve(std::move(probes), round);
+            }
+            return;
+        }
+        if (resp.error_status != 0 || resp.varbinds.size() < probes.size()) {
+            get_one_by_one(probes);
+            step();
+            return;
+        }
+        std::vector<Probe> again;
+        for (std::size_t i = 0; i < probes.size(); ++i) {
+            const VarBind& vb = resp.varbinds[i];
+            if (vb.oid == probes[i].scalar) {
+                store(vb);
+            } else if (vb.value.type != ValueType::end_of_mib_view && vb.oid < probes[i].scalar &&
+                       probes[i].from < vb.oid) {
+                // Something lies between: step on from it.
+                again.push_back({probes[i].scalar, vb.oid});
+            }
+            // Otherwise the next OID is past the scalar: the device does not have it.
+        }
+        if (!again.empty() && round + 1 < kMaxNextRounds) {
+            send_next_resolve(std::move(again), round + 1);
+            return;
+        }
+        get_one_by_one(again);
         step();
     }
 
@@ -297,6 +385,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     FetchDone done_;
     FetchResult result_;
     std::size_t chunk_ = options_.get_chunk;
+    std::size_t singles_ = 0;  ///< OIDs at the front of pending_ to GET one at a time
     bool use_bulk_ = true;
     int bulk_reps_limit_ = 0;
     bool finished_ = false;

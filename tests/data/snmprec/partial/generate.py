@@ -460,3 +460,114 @@ write("lexmark-counters-malformed", [
   # split; the colour column (all A4, the universal row at 0) still splits.
   + lexmark_sides([(68, 3, 10000, 500), (3, 3, 1200, 0), (67, 3, s("n/a"), 300)])
   + printer("Lexmark MX521ade"))
+
+# ---- identity from vendors' private objects, no system group (issue 13) ---------------------
+# Devices whose agent names no maker in the system group (none at all, an empty sysDescr, or a
+# generic print server's): only their vendor's private identity objects, at the OIDs GLPI
+# Agent's MibSupport modules and the public Zabbix Pantum template read (docs/accuracy.md cites
+# each). The values are made up.
+EP = "1.3.6.1.4.1.1248.1.2.2"  # Epson: identity entry .1.1.1, firmware table .2.1.1
+TB = "1.3.6.1.4.1.1129.1.2.1.1.1"  # Toshiba TEC: bcpGeneral .1, bcpDeviceEntry .2
+OKI = "1.3.6.1.4.1.2001.1.1.1.1.11.1.10"
+PT = "1.3.6.1.4.1.40093"
+
+
+def hex_text(text):
+    """An OCTET STRING holding hex text ("0x4554..."), as some agents send names."""
+    return s("0x" + text.encode().hex().upper())
+
+
+# An Epson inkjet behind a generic agent: model and serial in Epson's identity entry, the
+# firmware in its firmware table, whose row index (here 1.1) the profile does not assume: it
+# reads the version column's first row. Names and versions as hex text.
+write("epson-private", [
+    ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.8072.3.2.10"),
+    UPTIME,
+    (EP + ".1.1.1.2.1", hex_text("ET-5800 Series")),
+    (EP + ".1.1.1.5.1", s("X8GZ012345")),
+    (EP + ".2.1.1.2.1.1", hex_text("05.34.XF29P8")),
+    (EP + ".2.1.1.3.1.1", hex_text("Main")),
+    (EP + ".2.1.1.2.1.2", hex_text("01.02")),  # another part's version, not the firmware
+    (EP + ".2.1.1.3.1.2", hex_text("Network")),
+])
+
+# A Toshiba TEC e-STUDIO with no system group: bcpGeneral and bcpDeviceEntry only. Its
+# firmware version starts with "B" where the panel says "V"; the boot loader's version
+# (bcpDeviceBootVersion) is not the firmware.
+write("toshiba-private", [
+    UPTIME,
+    (TB + ".1.1.0", s("CNJJ123456")),
+    (TB + ".1.2.0", s("B1.20.0")),
+    (TB + ".2.1.0", s("e-STUDIO2515AC")),
+    (TB + ".2.5.0", s("1.05")),
+])
+
+# An OKI with an empty sysDescr: its model and serial objects only (OKI has no private
+# firmware object; its firmware is in the OkiLAN sysDescr, absent here).
+write("oki-private", [
+    ("1.3.6.1.2.1.1.1.0", s("")),
+    UPTIME,
+    (OKI + ".25.0", s("C650")),
+    (OKI + ".45.0", s("AK5B012345")),
+])
+
+# A Pantum answering its private objects at the objects' own OIDs (no ".0"), as the public
+# tools that read them expect, and no system group.
+write("pantum-private", [
+    UPTIME,
+    (PT + ".1.1.1.1", s("3.A.0.3")),
+    (PT + ".1.1.1.5", s("CD9C012345")),
+    (PT + ".1.1.1.10", s("M6700DW Series")),
+])
+
+# A Pantum whose agent follows SMI (scalars at ".0"): firmware, the third serial candidate,
+# and the model in prtGeneralPrinterName only.
+write("pantum-scalar", [
+    UPTIME,
+    (PT + ".1.1.1.1.0", s("2.A.1.3")),
+    (PT + ".10.1.1.4.0", s("CD9C054321")),
+    ("1.3.6.1.2.1.43.5.1.1.16.1", s("Pantum M7100DW Series")),
+])
+
+# The same objects holding what agents send when they know no value, or junk: each gives no
+# value and a note, never a value; the well-formed model still names the device.
+write("epson-malformed", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L3250 Series")),
+    (EP + ".1.1.1.5.1", s("0000000000")),  # all zeros
+    (EP + ".2.1.1.2.1.1", "4x|41420708ff09"),  # binary: "AB" and control bytes
+])
+write("toshiba-malformed", [
+    UPTIME,
+    (TB + ".1.1.0", "6|1.3.6.1.4.1.1129"),  # an OBJECT IDENTIFIER, not text
+    (TB + ".1.2.0", s("B" + "1" * 300)),  # longer than any version
+    (TB + ".2.1.0", s("e-STUDIO3015AC")),
+])
+write("oki-malformed", [
+    UPTIME,
+    (OKI + ".25.0", s("B432")),
+    (OKI + ".45.0", s("AK5B" + "9" * 300)),  # longer than any serial
+])
+write("pantum-malformed", [
+    UPTIME,
+    (PT + ".1.1.1.1", s("0x0000")),  # hex-encoded zeros
+    (PT + ".1.1.1.5", s("")),  # empty
+    (PT + ".1.1.1.10", s("P2500W Series")),
+    (PT + ".6.1.2", s("N/A")),  # a placeholder
+    (PT + ".10.1.1.4", s("FFFFFFFFFFFF")),  # erased memory
+])
+
+# Nothing but junk in every vendor's identity objects: no vendor, model, serial or firmware
+# rather than a guess.
+write("private-junk", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", "4x|ffffffff"),
+    (EP + ".1.1.1.5.1", s("0")),
+    (TB + ".1.1.0", "2|0"),
+    (TB + ".2.1.0", "4x|5a07ff08"),
+    (OKI + ".25.0", s("----")),
+    (OKI + ".45.0", s("unknown")),
+    (PT + ".1.1.1.5", s("0x00000000")),
+    (PT + ".1.1.1.10", "4x|" + "00" * 16),
+])
