@@ -162,3 +162,29 @@ TEST_CASE("1 MB device strings through the collector finish and are capped to MI
     CHECK_FALSE(r.snapshot.identity.model.empty());
     CHECK(r.snapshot.identity.model.size() <= text::kDisplayStringMax);
 }
+
+TEST_CASE("a table cell without a row index is no row", "[collector][hostile]") {
+    // Found by fuzz_varbinds: an agent answering a Printer-MIB column's own OID (no index) made
+    // the collector name a tray after the last number of an empty index.
+    const auto set = ProfileSet::embedded();
+    snmp::MibView view;
+    Value printer;
+    printer.type = ValueType::object_id;
+    printer.oid = {1, 3, 6, 1, 2, 1, 25, 3, 1, 5};
+    view[{1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 2, 1}] = printer;
+    Value level;
+    level.type = ValueType::integer;
+    level.number = 40;
+    const Oid input_level = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1, 10};  // prtInputCurrentLevel
+    view[input_level] = level;                                    // no .device.row suffix
+    const Oid cover = {1, 3, 6, 1, 2, 1, 43, 6, 1, 1, 3};         // prtCoverStatus
+    view[cover] = level;
+    Oid row = input_level;
+    row.insert(row.end(), {1, 2});
+    view[row] = level;  // and one real row beside them
+    const auto r = build_snapshot(view, set, "127.0.0.1", "2026-12-03T00:00:00Z");
+    REQUIRE(r.snapshot.trays.size() == 1);
+    CHECK(r.snapshot.trays[0].name == "Input 2");
+    CHECK(r.snapshot.trays[0].level == 40);
+    CHECK(r.snapshot.covers.empty());
+}

@@ -26,7 +26,9 @@ std::map<Oid, const Value*> column(const MibView& view, const Oid& col) {
     std::map<Oid, const Value*> rows;
     for (auto it = view.lower_bound(col); it != view.end() && snmp::starts_with(it->first, col);
          ++it) {
-        if (it->second.is_missing()) continue;
+        // A value at the column's own OID has no row index: no table row (callers name rows
+        // by their index; the fuzzer found `Input <last index>` read from an empty one).
+        if (it->second.is_missing() || it->first.size() == col.size()) continue;
         rows.emplace(
             Oid(it->first.begin() + static_cast<std::ptrdiff_t>(col.size()), it->first.end()),
             &it->second);
