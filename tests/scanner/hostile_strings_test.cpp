@@ -188,3 +188,19 @@ TEST_CASE("a table cell without a row index is no row", "[collector][hostile]") 
     CHECK(r.snapshot.trays[0].level == 40);
     CHECK(r.snapshot.covers.empty());
 }
+
+TEST_CASE("a negative sysUpTime is no uptime", "[collector][hostile]") {
+    // Found by fuzz_varbinds: sysUpTime sent as an INTEGER below zero went into the snapshot,
+    // which the protocol then rejected (uptime >= 0).
+    const auto set = ProfileSet::embedded();
+    snmp::MibView view;
+    Value up;
+    up.type = ValueType::integer;
+    up.number = -2158913071370731;
+    view[{1, 3, 6, 1, 2, 1, 1, 3, 0}] = up;
+    CHECK_FALSE(build_snapshot(view, set, "127.0.0.1", "2026-12-03T00:00:00Z").snapshot.uptime);
+    up.type = ValueType::timeticks;
+    up.number = 12345;
+    view[{1, 3, 6, 1, 2, 1, 1, 3, 0}] = up;
+    CHECK(build_snapshot(view, set, "127.0.0.1", "2026-12-03T00:00:00Z").snapshot.uptime == 123);
+}

@@ -243,7 +243,10 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     }
 
     auto& id = snap.identity;
-    if (const Value* up = find(view, kSysUpTime); up != nullptr && up->is_number()) {
+    // sysUpTime is TimeTicks (unsigned); an agent sending another number type may send a
+    // negative one, which no uptime is (fuzz_varbinds).
+    if (const Value* up = find(view, kSysUpTime);
+        up != nullptr && up->is_number() && up->number >= 0) {
         snap.uptime = up->number / 100;
     }
     const auto printer_idx = printer_device_index(view);
