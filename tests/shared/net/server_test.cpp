@@ -378,7 +378,7 @@ TEST_CASE("run_inline handlers and many concurrent clients", "[net][server][inte
     CHECK(calls == 80);
 }
 
-TEST_CASE("a run_inline route answers while every blocking thread is busy, before_body hook too",
+TEST_CASE("a run_inline route and its before_body hook answer while every blocking thread is busy",
           "[net][server][integration]") {
     // A balancer's health check (haproxy: 2 s timeout) must not queue behind handlers waiting
     // on the database (issue 16).
