@@ -10,8 +10,9 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends etcd-se
 VOLUME /var/lib/etcd/data
 USER etcd
 EXPOSE 2379 2380
+# etcd's own /health (etcdctl is in another package, etcd-client: bash does the request).
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=5 \
-    CMD ["etcdctl", "--endpoints=http://127.0.0.1:2379", "endpoint", "health"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2379 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"health\":\"true\"' <&3"]
 ENTRYPOINT ["/usr/bin/etcd"]
 
 FROM debian:12 AS patroni

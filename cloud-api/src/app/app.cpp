@@ -8,6 +8,7 @@
 #include <csignal>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "alerts/engine.hpp"
@@ -273,6 +274,13 @@ App::App(CloudConfig config) {
     console::register_console_routes(router);
     impl_->metrics.observe_http(router);
     impl_->routes = router.routes();
+    // The authenticator runs on the I/O thread for run_inline routes (net::RouteOptions): only
+    // public ones skip the database there.
+    for (const auto& route : impl_->routes) {
+        if (route.options.run_inline && route.options.tag != auth::kTagPublic) {
+            throw std::logic_error("run_inline route is not public: " + route.pattern);
+        }
+    }
     impl_->server = std::make_unique<net::Server>(impl_->config.server, std::move(router));
 }
 

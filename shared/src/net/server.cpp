@@ -495,10 +495,17 @@ struct Server::Impl {
                     response = router.invoke(match, request);
             }
             if (!response && router.has_before_body()) {
-                auto check = [this, &match, &request] {
-                    return router.authorize_headers(match, request);
-                };
-                response = co_await run_blocking(blocking, std::move(check));
+                if (match.route->options.run_inline) {
+                    // Rationale: a health check must answer while every blocking thread waits
+                    // on the database (a failover, a slow commit); queued behind them, haproxy's
+                    // 2 s check timed out and took every replica out at once (issue 16).
+                    response = router.authorize_headers(match, request);
+                } else {
+                    auto check = [this, &match, &request] {
+                        return router.authorize_headers(match, request);
+                    };
+                    response = co_await run_blocking(blocking, std::move(check));
+                }
             }
             bool left_unread = false;
             if (response) {

@@ -2,9 +2,11 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -374,6 +376,49 @@ TEST_CASE("run_inline handlers and many concurrent clients", "[net][server][inte
     }
     for (auto& result : results) CHECK(result.get());
     CHECK(calls == 80);
+}
+
+TEST_CASE("a run_inline route and its before_body hook answer while every blocking thread is busy",
+          "[net][server][integration]") {
+    // A balancer's health check (haproxy: 2 s timeout) must not queue behind handlers waiting
+    // on the database (issue 16).
+    std::promise<void> release;
+    auto release_future = release.get_future().share();
+    std::atomic<int> entered{0};
+    std::atomic<int> hooked_inline{0};
+    Router router;
+    router.before_body([&hooked_inline](Request&, const RouteInfo& route) {
+        if (route.options.run_inline) ++hooked_inline;
+    });
+    router.get("/slow", [&entered, release_future](Request&) {
+        ++entered;
+        release_future.wait();
+        return Response::text("slow");
+    });
+    RouteOptions health;
+    health.run_inline = true;
+    router.get(
+        "/healthz", [](Request&) { return Response::text("ok"); }, health);
+    ServerOptions options;
+    options.blocking_threads = 2;
+    auto server = start(std::move(router), options);
+    const HttpClient client;
+    std::vector<std::future<std::optional<int>>> slow;
+    for (int i = 0; i < 4; ++i) {  // two running, two queued
+        slow.push_back(std::async(std::launch::async, [&client, u = url(*server, "/slow")] {
+            auto r = client.get(u);
+            return r ? std::optional<int>(r->status) : std::nullopt;
+        }));
+    }
+    REQUIRE(eventually([&] { return entered == 2; }));
+    const auto asked = std::chrono::steady_clock::now();
+    const auto health_answer = client.get(url(*server, "/healthz"));
+    REQUIRE(health_answer);
+    CHECK(health_answer->status == 200);
+    CHECK(std::chrono::steady_clock::now() - asked < 1s);
+    CHECK(hooked_inline == 1);
+    release.set_value();
+    for (auto& f : slow) CHECK(f.get() == 200);
 }
 
 TEST_CASE("stop closes requests still running when the grace period ends",

@@ -35,8 +35,10 @@ struct RouteOptions {
     /// bomb about 1,000 times, so a small body cannot make the server hold max_inflated_bytes.
     /// 0: no ratio cap.
     std::size_t max_inflate_ratio = 100;
-    /// The handler never blocks (health check, static page): run it on the I/O thread instead
-    /// of the blocking pool.
+    /// The handler never blocks (health check, static page): run it, and the before_body hook
+    /// for it, on the I/O thread instead of the blocking pool, so it answers even while every
+    /// blocking thread waits on the database. The hook must then not block for this route
+    /// (e.g. it skips routes tagged "public").
     bool run_inline = false;
     /// Free-form label for the before-hook, e.g. "public" for routes that skip authentication.
     std::string tag;
@@ -101,7 +103,8 @@ class Router {
     /// Installs a hook run after routing and BEFORE the request body is read (headers only:
     /// `request.body` is empty). Use it for credentials carried in headers, so an unknown or
     /// revoked key is refused without reading (or inflating) a large body. It runs on the
-    /// blocking pool, so it may query a database.
+    /// blocking pool, so it may query a database; for run_inline routes it runs on the I/O
+    /// thread and must not block.
     void before_body(BeforeHook hook);
 
     /// Runs the before_body hook with the usual error mapping: the response refusing the
