@@ -10,31 +10,19 @@
 
 #include "app/probe.hpp"
 #include "printmon/proto/codec.hpp"
+#include "read_device.hpp"
 #include "sim.hpp"
 #include "storage/transitions.hpp"
 
 namespace fs = std::filesystem;
 using namespace printmon::scanner;
 namespace proto = printmon::proto;
+using printmon::scanner::test::read_device;
 using printmon::test::Sim;
 using printmon::test::TempDir;
 using storage::Transition;
 
 namespace {
-
-ProbeOutcome read_device(const snmp::Target& t, const ProfileSet& profiles,
-                         const snmp::MibView* previous) {
-    snmp::Engine engine;
-    ProbeOutcome out;
-    auto done = [&](ProbeOutcome o) { out = std::move(o); };
-    if (previous == nullptr) {
-        probe_device(engine, t, profiles, done);
-    } else {
-        poll_known_device(engine, t, profiles, *previous, done);
-    }
-    engine.run();
-    return out;
-}
 
 /// The events of the kinds this test is about (the recording also has errors and alerts).
 std::vector<Transition> of_interest(const std::vector<Transition>& events) {

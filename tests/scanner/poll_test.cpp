@@ -8,28 +8,16 @@
 #include <tuple>
 
 #include "app/probe.hpp"
+#include "read_device.hpp"
 #include "sim.hpp"
 
 namespace fs = std::filesystem;
 using namespace printmon::scanner;
+using printmon::scanner::test::read_device;
 using printmon::test::Sim;
 using printmon::test::TempDir;
 
 namespace {
-
-ProbeOutcome read_once(const snmp::Target& t, const ProfileSet& profiles,
-                       const snmp::MibView* previous) {
-    snmp::Engine engine;
-    ProbeOutcome out;
-    auto done = [&](ProbeOutcome o) { out = std::move(o); };
-    if (previous == nullptr) {
-        probe_device(engine, t, profiles, done);
-    } else {
-        poll_known_device(engine, t, profiles, *previous, done);
-    }
-    engine.run();
-    return out;
-}
 
 /// Returns the full reads by community, for checks on what they found.
 std::map<std::string, ProbeOutcome> check_folder(const fs::path& recordings, int max_full,
@@ -47,10 +35,10 @@ std::map<std::string, ProbeOutcome> check_folder(const fs::path& recordings, int
         t.host = "127.0.0.1";
         t.port = sim.port;
         t.credentials.community = community;
-        const auto full = read_once(t, profiles, nullptr);
+        const auto full = read_device(t, profiles, nullptr);
         if (!full.result) continue;  // recordings without a system group do not answer
         CHECK(full.requests <= max_full);
-        const auto again = read_once(t, profiles, &full.view);
+        const auto again = read_device(t, profiles, &full.view);
         REQUIRE(again.result.has_value());
         CHECK(again.requests <= max_repeat);
         auto snap = again.result->snapshot;

@@ -74,6 +74,17 @@ const Value* find(const MibView& view, const Oid& oid);
 /// Rows of one table column: index suffix -> value, missing values skipped.
 std::map<Oid, const Value*> column(const MibView& view, const Oid& col);
 
+/// Row `idx` of a column read with column(), or nullptr when that row has no value there.
+inline const Value* cell(const std::map<Oid, const Value*>& col, const Oid& idx) {
+    const auto it = col.find(idx);
+    return it == col.end() ? nullptr : it->second;
+}
+
+/// The OID of column `n` of table `entry` at row `idx` (what a note about that cell names).
+inline Oid cell_oid(const Oid& entry, std::uint32_t n, const Oid& idx) {
+    return child(child(entry, {n}), idx);
+}
+
 inline std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
 
 struct Ctx {

@@ -51,24 +51,17 @@ void collect_trays(Ctx& ctx, int low) {
         for (const auto& [idx, v] : *c) rows.insert(idx);
     }
     for (const auto& idx : rows) {
-        const auto at = [&](const std::map<Oid, const Value*>& c) -> const Value* {
-            const auto it = c.find(idx);
-            return it == c.end() ? nullptr : it->second;
-        };
-        const auto oid_at = [&](std::uint32_t n) {
-            Oid o = child(kPrtInputEntry, {n});
-            o.insert(o.end(), idx.begin(), idx.end());
-            return o;
-        };
         proto::Tray t;
-        t.name = ctx.str(at(names), oid_at(13));
-        if (t.name.empty()) t.name = ctx.str(at(descrs), oid_at(18));
+        t.name = ctx.str(cell(names, idx), cell_oid(kPrtInputEntry, 13, idx));
+        if (t.name.empty()) t.name = ctx.str(cell(descrs, idx), cell_oid(kPrtInputEntry, 18, idx));
         if (t.name.empty()) t.name = "Input " + std::to_string(idx.back());
-        t.description = ctx.str(at(descrs), oid_at(18));
+        t.description = ctx.str(cell(descrs, idx), cell_oid(kPrtInputEntry, 18, idx));
         if (t.description.empty()) t.description = t.name;
-        if (const auto ty = ctx.integer(at(types), oid_at(2))) t.type = input_type_name(*ty);
-        const auto level = ctx.integer(at(levels), oid_at(10));
-        const auto max = ctx.integer(at(maxes), oid_at(9));
+        if (const auto ty = ctx.integer(cell(types, idx), cell_oid(kPrtInputEntry, 2, idx))) {
+            t.type = input_type_name(*ty);
+        }
+        const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtInputEntry, 10, idx));
+        const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtInputEntry, 9, idx));
         t.level = level;
         if (max && *max > 0) t.max = max;
         if (level) {
@@ -98,14 +91,14 @@ void collect_covers(Ctx& ctx) {
     for (const auto& [idx, v] : statuses) {
         proto::Cover c;
         if (const auto d = descrs.find(idx); d != descrs.end()) {
-            c.description = ctx.str(d->second, child(child(kPrtCoverEntry, {2}), idx));
+            c.description = ctx.str(d->second, cell_oid(kPrtCoverEntry, 2, idx));
         }
-        if (c.description.empty() && !idx.empty()) {
+        if (c.description.empty()) {  // column() has no rows without an index
             c.description = "Cover " + std::to_string(idx.back());
         }
         // PrtCoverStatusTC: other(1), coverOpen(3), coverClosed(4), interlockOpen(5),
         // interlockClosed(6).
-        switch (ctx.integer(v, child(child(kPrtCoverEntry, {3}), idx)).value_or(2)) {
+        switch (ctx.integer(v, cell_oid(kPrtCoverEntry, 3, idx)).value_or(2)) {
             case 3:
             case 5:
                 c.state = proto::CoverState::open;
@@ -233,12 +226,7 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
     const auto descrs = col(8);
     for (const auto& [aidx, sev] : severities) {
         proto::Alert a;
-        const auto oid_at = [&, &ai = aidx](std::uint32_t n) {
-            Oid o = child(kPrtAlertEntry, {n});
-            o.insert(o.end(), ai.begin(), ai.end());
-            return o;
-        };
-        switch (ctx.integer(sev, oid_at(2)).value_or(1)) {
+        switch (ctx.integer(sev, cell_oid(kPrtAlertEntry, 2, aidx)).value_or(1)) {
             case 3:
                 a.severity = "critical";
                 break;
@@ -275,15 +263,15 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
                 {31, "finisher_supply"},
                 {32, "finisher_supply_media_input"},
                 {33, "finisher_attribute"}};
-            const auto g = ctx.integer(it->second, oid_at(4)).value_or(1);
+            const auto g = ctx.integer(it->second, cell_oid(kPrtAlertEntry, 4, aidx)).value_or(1);
             const auto name = kGroups.find(g);
             a.group = name == kGroups.end() ? "other" : name->second;
         }
         if (const auto it = codes.find(aidx); it != codes.end()) {
-            a.code = ctx.integer(it->second, oid_at(7)).value_or(0);
+            a.code = ctx.integer(it->second, cell_oid(kPrtAlertEntry, 7, aidx)).value_or(0);
         }
         if (const auto it = descrs.find(aidx); it != descrs.end()) {
-            a.description = ctx.str(it->second, oid_at(8));
+            a.description = ctx.str(it->second, cell_oid(kPrtAlertEntry, 8, aidx));
         }
         st.alerts.push_back(std::move(a));
     }

@@ -262,43 +262,36 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
     }
     const int low = profile ? profile->low_percent : 10;
     for (const auto& idx : rows) {
-        const auto at = [&](const std::map<Oid, const Value*>& c) -> const Value* {
-            const auto it = c.find(idx);
-            return it == c.end() ? nullptr : it->second;
-        };
-        const auto oid_at = [&](std::uint32_t n) {
-            Oid o = child(kPrtSuppliesEntry, {n});
-            o.insert(o.end(), idx.begin(), idx.end());
-            return o;
-        };
         proto::Supply s;
-        s.description = ctx.str(at(descrs), oid_at(6));
-        const auto type_code = ctx.integer(at(types), oid_at(5));
+        s.description = ctx.str(cell(descrs, idx), cell_oid(kPrtSuppliesEntry, 6, idx));
+        const auto type_code = ctx.integer(cell(types, idx), cell_oid(kPrtSuppliesEntry, 5, idx));
         s.type = type_code ? supply_type_name(*type_code) : std::string{};
         if (s.type.empty() || s.type == "other" || s.type == "unknown") {
             if (auto inferred = infer_supply_type(s.description); !inferred.empty()) {
                 s.type = inferred;
             }
         }
-        const auto class_code = ctx.integer(at(classes), oid_at(4));
+        const auto class_code =
+            ctx.integer(cell(classes, idx), cell_oid(kPrtSuppliesEntry, 4, idx));
         if (class_code) {
             s.supply_class =
                 *class_code == 4 ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
         } else if (s.type.rfind("waste", 0) == 0) {
             s.supply_class = proto::SupplyClass::receptacle;
         }
-        const auto unit_code = ctx.integer(at(units), oid_at(7));
+        const auto unit_code = ctx.integer(cell(units, idx), cell_oid(kPrtSuppliesEntry, 7, idx));
         s.unit = unit_code ? supply_unit_name(*unit_code) : std::string{};
         // Colour: prtMarkerColorantValue of the supply's colorant, else the description.
-        if (const auto ci = ctx.integer(at(colorant_idx), oid_at(3));
+        if (const auto ci =
+                ctx.integer(cell(colorant_idx, idx), cell_oid(kPrtSuppliesEntry, 3, idx));
             ci && *ci > 0 && !idx.empty()) {
             const Oid cv = child(kPrtColorantValue, {idx.front(), static_cast<std::uint32_t>(*ci)});
             s.color = normalise_color(ctx.str(cv));
         }
         if (s.color.empty()) s.color = color_from_description(s.description);
 
-        const auto level = ctx.integer(at(levels), oid_at(9));
-        const auto max = ctx.integer(at(maxes), oid_at(8));
+        const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtSuppliesEntry, 9, idx));
+        const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtSuppliesEntry, 8, idx));
         s.level = level;
         if (max && *max > 0) s.max = max;
         s.source = "printer-mib";
