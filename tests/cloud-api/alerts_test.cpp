@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "alerts/engine.hpp"
+#include "alerts/scheduler.hpp"
 #include "alerts/sender.hpp"
 #include "cloud_support.hpp"
 #include "printmon/proto/time.hpp"
@@ -796,6 +797,39 @@ TEST_CASE("alerts: the running service evaluates after an ingest and on its time
         if (!seen) std::this_thread::sleep_for(100ms);
     }
     CHECK(seen);
+}
+
+TEST_CASE_METHOD(AlertsFixture,
+                 "alerts scheduler: a steady upload's nudges are coalesced, the last one is "
+                 "still evaluated",
+                 "[alerts][integration]") {
+    // The scheduler alone (the fixture's server runs none), on the fixture's database. Its
+    // first round is the timer's sweep; then every nudge of one tenant for 2.5 s, as a branch
+    // uploading batch after batch makes them. The toner falls only before the last nudge.
+    alerts::Scheduler scheduler(s.database().conninfo(), 1h, {});
+    const auto one_sweep = [&] { return scheduler.evaluations() >= 1; };
+    for (int i = 0; i < 100 && !one_sweep(); ++i) std::this_thread::sleep_for(50ms);
+    REQUIRE(one_sweep());
+    const auto before = scheduler.evaluations();
+    REQUIRE(list_alerts(s, t.token, "").empty());
+    for (int i = 0; i < 25; ++i) {
+        if (i == 24) REQUIRE(ingest({{1, SysClock::now() - 1min, 4}}).status == 200);
+        scheduler.nudge(t.id);
+        std::this_thread::sleep_for(100ms);
+    }
+    // The nudge inside the gap is kept and evaluated when the gap ends: the alert opens.
+    bool seen = false;
+    for (int i = 0; i < 100 && !seen; ++i) {  // bounded: at most 10 s
+        seen = !list_alerts(s, t.token, "").empty();
+        if (!seen) std::this_thread::sleep_for(100ms);
+    }
+    CHECK(seen);
+    // 25 nudges in 2.5 s, at least 1 s apart: at most one evaluation a second (+1 for the edge),
+    // not one per nudge.
+    const auto nudged = scheduler.evaluations() - before;
+    CHECK(nudged >= 2);
+    CHECK(nudged <= 5);
+    scheduler.stop();
 }
 
 TEST_CASE("alerts: webhook signature, e-mail composition, backoff", "[alerts][unit]") {

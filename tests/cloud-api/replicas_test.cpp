@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "analytics_support.hpp"
@@ -56,6 +58,19 @@ bool eventually(std::chrono::milliseconds limit, F done) {
         std::this_thread::sleep_for(100ms);
     }
     return done();
+}
+
+// The value of one series (name with its labels, exactly as rendered) in `server`'s metrics.
+std::optional<double> metric(CloudServer& server, const std::string& series) {
+    const std::string text = server.app().metrics().render();
+    std::size_t at = 0;
+    while ((at = text.find(series + " ", at)) != std::string::npos) {
+        if (at == 0 || text[at - 1] == '\n') {
+            return std::stod(text.substr(at + series.size() + 1));
+        }
+        at += series.size();
+    }
+    return std::nullopt;
 }
 
 ServerSettings with_workers(ServerSettings settings) {
@@ -124,6 +139,16 @@ TEST_CASE("replicas: one leads the refresh and the alert sweep; the other takes 
         REQUIRE(lead(LeaderRole::alerts_sweep) == sweep_a);
         std::this_thread::sleep_for(200ms);
     }
+    // Both report the leader's refreshes: the follower's lag stays about one refresh interval
+    // (it grew without bound while only the leader knew its last refresh).
+    CHECK(metric(*a, "printmon_cloud_refresh_leader") == 1.0);
+    CHECK(metric(*b, "printmon_cloud_refresh_leader") == 0.0);
+    // At least 5 s after b started: a lag counted from b's own start would be past that.
+    std::this_thread::sleep_for(2s);
+    const auto follower_lag = metric(*b, "printmon_cloud_refresh_lag_seconds");
+    REQUIRE(follower_lag);
+    CHECK(*follower_lag < 3.5);  // refresh every 1 s, sampled every 1 s, plus a loaded machine
+
     // a goes away (its sessions end, as when the process dies): b takes both roles over.
     a.reset();
     CHECK(eventually(10s, [&] {
@@ -131,6 +156,7 @@ TEST_CASE("replicas: one leads the refresh and the alert sweep; the other takes 
         const int sweep = lead(LeaderRole::alerts_sweep);
         return refresh != 0 && refresh != refresh_a && sweep != 0 && sweep != sweep_a;
     }));
+    CHECK(eventually(5s, [&] { return metric(*b, "printmon_cloud_refresh_leader") == 1.0; }));
     // Still one holder per role (pg_locks), now b's. Only this test's database: the cluster is
     // shared with the suite's other tests, whose servers lead in their own databases.
     pqxx::nontransaction tx(conn.raw());
@@ -174,6 +200,12 @@ TEST_CASE("replicas: reads use a fresh replica, the primary otherwise; /healthz 
     CHECK(replica_sessions() == 1);  // the monitor; the pool opens at the first read
     CHECK(api_get(r, "/api/v1/devices", token).status == 200);
     CHECK(replica_sessions() == 1 + 2);  // + the replica pool (replica_pool_size 2)
+    // Operators see the replica pool beside the primary's, and the lag the reads are judged by.
+    CHECK(metric(r, R"(printmon_db_pool_open{pool="replica"})") == 2.0);
+    CHECK(metric(r, R"(printmon_db_pool_acquires_total{pool="replica"})") >= 1.0);
+    CHECK(metric(r, R"(printmon_db_pool_size{pool="primary"})") > 0.0);
+    CHECK(metric(r, "printmon_cloud_replica_lag_seconds") == 0.0);
+    CHECK(metric(r, "printmon_cloud_replica_reads_usable") == 1.0);
 
     // An unreachable replica: reads go to the primary; /healthz says so.
     ServerSettings down = replica_of(primary);
@@ -185,7 +217,12 @@ TEST_CASE("replicas: reads use a fresh replica, the primary otherwise; /healthz 
     CHECK(str(h.json["replica"], "reads") == "primary");
     CHECK(h.json["replica"]["lag_s"].IsNull());
     CHECK(api_get(d, "/api/v1/devices", token).status == 200);
+    CHECK(metric(d, "printmon_cloud_replica_reads_usable") == 0.0);
+    CHECK_FALSE(metric(d, "printmon_cloud_replica_lag_seconds"));  // not measurable: no sample
+    CHECK(metric(d, R"(printmon_db_pool_open{pool="replica"})") == 0.0);  // never opened
 
-    // Without a replica /healthz stays as it was.
+    // Without a replica /healthz stays as it was, and there are no replica series.
     CHECK(api_get(primary, "/healthz", "").body == R"({"status":"ok"})");
+    CHECK_FALSE(metric(primary, "printmon_cloud_replica_reads_usable"));
+    CHECK_FALSE(metric(primary, R"(printmon_db_pool_size{pool="replica"})"));
 }

@@ -86,7 +86,12 @@ class Refresher {
                     prepare_everything(conn->raw());
                     CloudMetrics::prepare_sampling(conn->raw());
                 }
-                if (!leadership_.acquire(conn->raw())) {
+                const bool leading = leadership_.acquire(conn->raw());
+                metrics_.leading(leading);
+                if (!leading) {
+                    // A follower still reports the shared state (the leader's last refresh,
+                    // the queues), so any replica's scrape tells the truth.
+                    metrics_.sample(conn->raw());
                     lock.lock();
                     continue;
                 }
@@ -99,6 +104,7 @@ class Refresher {
                 const auto started_wall = std::chrono::system_clock::now();
                 const int devices = api::refresh_all(conn->raw());
                 metrics_.refreshed(
+                    conn->raw(),
                     std::chrono::duration<double>(started_wall.time_since_epoch()).count());
                 // Rationale: sampled here, on a connection of its own, so a scrape never
                 // waits for the database.
@@ -113,6 +119,7 @@ class Refresher {
                 log->warn("event=refresh_failed error={}", common::log_value(e.what()));
                 conn.reset();  // reconnect next round
                 leadership_.lost();
+                metrics_.leading(false);
             }
             lock.lock();
         }
@@ -204,8 +211,13 @@ struct App::Impl {
                 });
         }
         metrics::register_process_metrics(metrics.registry());
-        // A read-replica pool joins this list under its own label.
-        db::register_pool_metrics(metrics.registry(), {{"primary", &pool}});
+        std::vector<std::pair<std::string, db::PoolStatsSource>> pools{
+            {"primary", [this] { return pool.stats(); }}};
+        if (replica) {
+            pools.emplace_back("replica", [this] { return replica->pool_stats(); });
+            metrics.observe_replica(*replica);
+        }
+        db::register_pool_metrics(metrics.registry(), pools);
     }
 };
 

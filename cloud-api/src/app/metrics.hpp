@@ -11,6 +11,7 @@
 #include "ingest/ingest.hpp"
 #include "printmon/metrics/registry.hpp"
 #include "printmon/net/router.hpp"
+#include "storage/replica.hpp"
 
 namespace printmon::cloud {
 
@@ -25,11 +26,19 @@ class CloudMetrics {
     ingest::IngestMetrics ingest() const { return ingest_; }
     /// Installs the HTTP request counters on `router` (printmon_cloud_http_*).
     void observe_http(net::Router& router);
+    /// printmon_cloud_replica_lag_seconds and printmon_cloud_replica_reads_usable, read from
+    /// the replica monitor's last measurement at scrape time. Only when a replica is
+    /// configured; `replica` outlives the registry's scrapes (both belong to the App).
+    void observe_replica(storage::ReplicaReads& replica);
 
-    /// The refresher brought the read model up to date with everything written before
-    /// `started` (the start of that refresh, seconds since the epoch).
-    void refreshed(double started) { refreshed_at_.store(started, std::memory_order_relaxed); }
-    /// Samples the alert queue and the analytics backlog on `conn` (prepare_sampling first).
+    /// This process's refresher brought the read model up to date with everything written
+    /// before `started` (the start of that refresh, seconds since the epoch): stamps it in
+    /// `refresh_status` (V0017) on `conn` for every replica to see, and here.
+    void refreshed(pqxx::connection& conn, double started);
+    /// Whether this process holds the refresh leadership (printmon_cloud_refresh_leader).
+    void leading(bool yes) { leader_->set(yes ? 1.0 : 0.0); }
+    /// Samples the alert queue, the analytics backlog and the last refresh by any replica on
+    /// `conn` (prepare_sampling first). Every replica samples, leader or not.
     void sample(pqxx::connection& conn);
     static void prepare_sampling(pqxx::connection& conn);
 
@@ -40,6 +49,8 @@ class CloudMetrics {
     metrics::Family<metrics::Histogram>* http_seconds_ = nullptr;
     metrics::Gauge* alert_queue_ = nullptr;
     metrics::Gauge* dirty_ = nullptr;
+    metrics::Gauge* leader_ = nullptr;
+    /// Start of the last completed refresh by any replica; the process start until one is known.
     std::atomic<double> refreshed_at_;
 };
 

@@ -56,6 +56,14 @@ ConnectionPool* ReplicaReads::pool() {
     return pool_.get();
 }
 
+db::PoolStats ReplicaReads::pool_stats() {
+    std::lock_guard lock(pool_mutex_);
+    if (pool_) return pool_->stats();
+    db::PoolStats none;
+    none.size = options_.pool_size;
+    return none;
+}
+
 Lease ReplicaReads::acquire_if_fresh() {
     if (!status().usable) return {};
     ConnectionPool* replica = pool();

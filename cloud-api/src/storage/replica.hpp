@@ -58,6 +58,8 @@ class ReplicaReads {
 
     /// Last measurement; no database I/O (safe on an I/O thread).
     ReplicaStatus status() const;
+    /// The replica pool's counters; before the pool is opened, its size and zero counters.
+    db::PoolStats pool_stats();
     std::chrono::milliseconds max_lag() const { return options_.max_lag; }
 
     void stop();

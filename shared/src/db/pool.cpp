@@ -140,16 +140,26 @@ void ConnectionPool::drop() noexcept {
 void register_pool_metrics(
     metrics::Registry& registry,
     const std::vector<std::pair<std::string, const ConnectionPool*>>& pools) {
+    std::vector<std::pair<std::string, PoolStatsSource>> sources;
+    sources.reserve(pools.size());
+    for (const auto& [label, pool] : pools) {
+        sources.emplace_back(label, [pool = pool] { return pool->stats(); });
+    }
+    register_pool_metrics(registry, sources);
+}
+
+void register_pool_metrics(metrics::Registry& registry,
+                           const std::vector<std::pair<std::string, PoolStatsSource>>& sources) {
     using metrics::Sample;
     using metrics::Type;
     // One snapshot per pool per family is cheap (a lock and a copy); families are separate
     // callbacks so each keeps its own type.
-    const auto family = [&registry, pools](const std::string& name, const std::string& help,
-                                           Type type, double (*pick)(const PoolStats&)) {
-        registry.callback(name, help, type, {"pool"}, [pools, pick] {
+    const auto family = [&registry, sources](const std::string& name, const std::string& help,
+                                             Type type, double (*pick)(const PoolStats&)) {
+        registry.callback(name, help, type, {"pool"}, [sources, pick] {
             std::vector<Sample> out;
-            out.reserve(pools.size());
-            for (const auto& [label, pool] : pools) out.push_back({{label}, pick(pool->stats())});
+            out.reserve(sources.size());
+            for (const auto& [label, stats] : sources) out.push_back({{label}, pick(stats())});
             return out;
         });
     };

@@ -137,4 +137,11 @@ class ConnectionPool {
 void register_pool_metrics(metrics::Registry& registry,
                            const std::vector<std::pair<std::string, const ConnectionPool*>>& pools);
 
+/// The same for pools that may not exist yet (a pool opened at its first use): each source is
+/// called at scrape time, from the scraping thread, and answers the pool's stats or, before the
+/// pool exists, what it will have (its size, zero counters).
+using PoolStatsSource = std::function<PoolStats()>;
+void register_pool_metrics(metrics::Registry& registry,
+                           const std::vector<std::pair<std::string, PoolStatsSource>>& sources);
+
 }  // namespace printmon::db
