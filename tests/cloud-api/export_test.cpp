@@ -17,6 +17,7 @@
 #include "analytics_support.hpp"
 #include "api/columns.hpp"
 #include "api/params.hpp"
+#include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "state.hpp"
 
@@ -338,6 +339,58 @@ TEST_CASE("the device list as .xlsx: typed cells, bold frozen header, no formula
     const auto accepted = api_get(f.s, "/api/v1/devices", f.token_a, {{"Accept", kXlsxType}});
     CHECK(header_of(accepted, "Content-Type") == kXlsxType);
     CHECK(entries(tmp.path) == before);
+}
+
+TEST_CASE("a tenant in Vladivostok reads its own wall clock in .xlsx; JSON and CSV keep UTC",
+          "[cloud][export][xlsx]") {
+    ExportFleet f;
+    const auto utc_book = api_get(f.s, "/api/v1/devices?sort=serial&format=xlsx", f.token_a);
+    REQUIRE(utc_book.status == 200);
+    {
+        auto conn = f.s.database().connect();
+        pqxx::work tx(conn.raw());
+        tx.exec_params("UPDATE tenants SET time_zone = 'Asia/Vladivostok' WHERE tenant_id = $1",
+                       f.tenant_a);
+        tx.commit();
+    }
+    const auto json = api_get(f.s, "/api/v1/devices?sort=serial", f.token_a);
+    REQUIRE(json.status == 200);
+    const auto csv = api_get(f.s, "/api/v1/devices?sort=serial&format=csv", f.token_a);
+    const auto xlsx = api_get(f.s, "/api/v1/devices?sort=serial&format=xlsx", f.token_a);
+    REQUIRE(xlsx.status == 200);
+    // The same data in another zone is another workbook: a cached UTC copy is not reused.
+    CHECK(header_of(xlsx, "ETag") != header_of(utc_book, "ETag"));
+    CHECK(api_get(f.s, "/api/v1/devices?sort=serial&format=xlsx", f.token_a,
+                  {{"If-None-Match", header_of(utc_book, "ETag")}})
+              .status == 200);
+
+    const auto book = read_back(xlsx.body, "xlsx");
+    const auto& rows = book["rows"];
+    const auto& items = json.json["items"];
+    REQUIRE(rows.Size() == items.Size() + 1);
+    const auto& spec = spec_of(api::lists::kDevices);
+    int times = 0;
+    for (rapidjson::SizeType r = 0; r < items.Size(); ++r) {
+        for (std::size_t c = 0; c < spec.fields.size(); ++c) {
+            if (api::cell_hint(spec.fields[c]) != api::CellHint::time) continue;
+            const std::string field(spec.fields[c]);
+            const auto& expected = items[r][field.c_str()];
+            const auto& cell = rows[r + 1][static_cast<rapidjson::SizeType>(c)];
+            if (expected.IsNull()) continue;
+            const std::string utc = expected.GetString();
+            REQUIRE(utc.back() == 'Z');                      // JSON stays an instant in UTC
+            CHECK(csv.body.find(utc) != std::string::npos);  // so does CSV
+            // Vladivostok is UTC+10 all year (no summer time since 2014).
+            const auto instant = proto::parse_rfc3339(utc);
+            REQUIRE(instant);
+            const std::string local = proto::format_rfc3339(*instant + std::chrono::hours(10));
+            INFO(spec.fields[c] << " " << utc);
+            CHECK(std::string(cell["t"].GetString()) == "d");
+            CHECK(std::string(cell["v"].GetString()) == local.substr(0, 19));
+            ++times;
+        }
+    }
+    CHECK(times >= 4);  // first_seen and last_seen of both devices
 }
 
 TEST_CASE("every list exports .xlsx and Russian CSV; its columns are the declared ones",

@@ -10,6 +10,7 @@
 #include <pqxx/result>
 
 #include "printmon/db/connection.hpp"
+#include "printmon/proto/time.hpp"
 
 namespace printmon::cloud::api {
 namespace {
@@ -532,6 +533,11 @@ constexpr const char* kLocalDayStartsSql =
     "SELECT pm_rfc3339(pm_local_day_start(u.d, $2::text)) FROM unnest($1::date[]) "
     "WITH ORDINALITY u(d, i) ORDER BY u.i";
 
+// $1: a text array of RFC 3339 instants, $2: the zone. Milliseconds kept, as the UTC cells do.
+constexpr const char* kLocalWallClocksSql =
+    "SELECT to_char(u.t AT TIME ZONE $2::text, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "FROM unnest($1::timestamptz[]) WITH ORDINALITY u(t, i) ORDER BY u.i";
+
 // A page-volume grouping: `group` are the grouping columns (raw values, so the page of device
 // groups is sorted by the uuid itself), `select` the formatted ones of the answer, computed for
 // the page only. device_id's text (fixed-width lowercase hex) sorts as the uuid does, so the
@@ -629,6 +635,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kReadRefresh, kReadRefreshSql);
     conn.prepare(stmt::kReadClock, kReadClockSql);
     conn.prepare(stmt::kLocalDayStarts, kLocalDayStartsSql);
+    conn.prepare(stmt::kLocalWallClocks, kLocalWallClocksSql);
 }
 
 pqxx::result run(pqxx::transaction_base& tx, const std::string& statement, const Args& args) {
@@ -676,6 +683,28 @@ std::vector<std::string> local_day_starts(pqxx::transaction_base& tx, const std:
     array += "}";
     for (const auto& row : tx.exec_prepared(stmt::kLocalDayStarts, array, zone)) {
         out.push_back(row[0].as<std::string>());
+    }
+    return out;
+}
+
+std::vector<std::string> local_wall_clocks(pqxx::transaction_base& tx, const std::string& zone,
+                                           const std::vector<std::string>& instants) {
+    if (zone == "UTC" || instants.empty()) return instants;
+    // Only well-formed instants go into the array literal (they hold no ',', '"' or '{'), so
+    // a stray value cannot break it; the others keep their place and come back as they were.
+    std::vector<std::size_t> at;
+    std::string array = "{";
+    for (std::size_t i = 0; i < instants.size(); ++i) {
+        if (!proto::parse_rfc3339(instants[i])) continue;
+        array += (at.empty() ? "" : ",") + instants[i];
+        at.push_back(i);
+    }
+    array += "}";
+    std::vector<std::string> out = instants;
+    if (at.empty()) return out;
+    const auto rows = tx.exec_prepared(stmt::kLocalWallClocks, array, zone);
+    for (std::size_t k = 0; k < at.size() && k < rows.size(); ++k) {
+        out[at[k]] = rows[static_cast<pqxx::result::size_type>(k)][0].as<std::string>();
     }
     return out;
 }

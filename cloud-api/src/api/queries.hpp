@@ -43,6 +43,11 @@ TenantClock clock_for_read(pqxx::connection& conn, const std::string& tenant_id)
 /// uses.
 std::vector<std::string> local_day_starts(pqxx::transaction_base& tx, const std::string& zone,
                                           const std::vector<std::string>& dates);
+/// The wall-clock times in `zone` of `instants` (RFC 3339), in order, as RFC 3339 text with a
+/// "Z" that stands for that zone's clock (what a spreadsheet cell shows: it has no zone); an
+/// instant that does not parse comes back unchanged. For "UTC" no query.
+std::vector<std::string> local_wall_clocks(pqxx::transaction_base& tx, const std::string& zone,
+                                           const std::vector<std::string>& instants);
 /// Refreshes every tenant with pending changes; returns devices refreshed.
 int refresh_all(pqxx::connection& conn);
 
@@ -79,6 +84,7 @@ inline constexpr const char* kRefresh = "api_refresh";
 inline constexpr const char* kReadRefresh = "api_read_refresh";
 inline constexpr const char* kReadClock = "api_read_clock";
 inline constexpr const char* kLocalDayStarts = "api_local_day_starts";
+inline constexpr const char* kLocalWallClocks = "api_local_wall_clocks";
 inline constexpr const char* kDirtyTenants = "api_dirty_tenants";
 inline constexpr const char* kTimeZones = "api_time_zones";
 /// $1 tenant, $2 seconds after which a device is offline, $3 low supply percent.

@@ -158,16 +158,31 @@ std::string csv_text(std::string_view list, const std::vector<Column>& columns,
 }
 
 // The workbook of the rows: integers and numbers as numbers, booleans as booleans, RFC 3339
-// times and ISO dates of the fields api/columns.hpp marks as such as date-time cells (UTC),
-// everything else (JSON included) as text cells.
+// times and ISO dates of the fields api/columns.hpp marks as such as date-time cells (in the
+// tenant's wall clock when `wall_clocks` is set, else UTC), everything else (JSON included) as
+// text cells.
 std::string xlsx_bytes(std::string_view list, const std::vector<Column>& columns,
-                       const pqxx::result& rows, Lang lang) {
+                       const pqxx::result& rows, Lang lang, const WallClocks& wall_clocks) {
     std::vector<std::string> titles;
     std::vector<CellHint> hints;
     for (const auto& c : columns) {
         titles.push_back(column_title(list, c.name, lang));
         hints.push_back(c.kind == Kind::text ? cell_hint(c.name) : CellHint::plain);
     }
+    // Every time cell of the sheet converted at once (one query for the whole export), then
+    // taken in the same order below.
+    std::vector<std::string> times;
+    if (wall_clocks.convert) {
+        for (const auto& row : rows) {
+            for (std::size_t i = 0; i < columns.size(); ++i) {
+                const auto field = row[columns[i].index];
+                if (hints[i] == CellHint::time && !field.is_null())
+                    times.emplace_back(field.c_str());
+            }
+        }
+        times = wall_clocks.convert(times);
+    }
+    std::size_t next_time = 0;
     XlsxSheet sheet(list, titles);
     std::size_t r = 0;
     for (const auto& row : rows) {
@@ -197,7 +212,9 @@ std::string xlsx_bytes(std::string_view list, const std::vector<Column>& columns
                     break;
                 case Kind::text:
                     if (hints[i] == CellHint::time) {
-                        if (const auto tp = proto::parse_rfc3339(value)) {
+                        const std::string_view shown =
+                            next_time < times.size() ? std::string_view(times[next_time++]) : value;
+                        if (const auto tp = proto::parse_rfc3339(shown)) {
                             sheet.time(r, i, *tp);
                             break;
                         }
@@ -228,7 +245,7 @@ net::Response with_etag(const net::Request& request, net::Response response) {
 
 net::Response render_list(const net::Request& request, const pqxx::result& rows,
                           const Params& params, const Page& page, std::string_view list,
-                          const Extras& extras) {
+                          const Extras& extras, const WallClocks& wall_clocks) {
     const auto columns = columns_of(rows);
     const long long total = total_of(rows);
     if (params.format() == Format::csv) {
@@ -240,10 +257,12 @@ net::Response render_list(const net::Request& request, const pqxx::result& rows,
     if (params.format() == Format::xlsx) {
         // The bytes of a workbook change with its creation time; its ETag is that of the data
         // (as CSV) and the titles, so an unchanged list is a 304 without building the file.
-        const std::string etag = weak_etag("xlsx\n" + csv_text(list, columns, rows, params.lang()));
+        const std::string etag = weak_etag("xlsx\n" + wall_clocks.zone + "\n" +
+                                           csv_text(list, columns, rows, params.lang()));
         if (etag_matches(request, etag)) return not_modified(etag);
-        auto response = net::Response::text(xlsx_bytes(list, columns, rows, params.lang()), 200,
-                                            std::string(kXlsxMediaType));
+        auto response =
+            net::Response::text(xlsx_bytes(list, columns, rows, params.lang(), wall_clocks), 200,
+                                std::string(kXlsxMediaType));
         response.headers.insert_or_assign(
             "Content-Disposition",
             "attachment; filename=\"" + std::string(list) + "-" + today_utc() + ".xlsx\"");

@@ -250,6 +250,13 @@ net::Response write(const Deps& deps, const std::function<net::Response(pqxx::wo
     });
 }
 
+// Spreadsheet cells in the tenant's wall clock, converted in this read's transaction.
+WallClocks wall_clocks_of(pqxx::transaction_base& tx, const TenantClock& clock) {
+    return {clock.zone, [&tx, zone = clock.zone](const std::vector<std::string>& instants) {
+                return local_wall_clocks(tx, zone, instants);
+            }};
+}
+
 net::Response list_resolved(const Deps& deps, const Scope& scope, std::string_view name,
                             const std::string& statement, const ArgsOf& args_of) {
     const Page page = scope.params.page();
@@ -260,7 +267,7 @@ net::Response list_resolved(const Deps& deps, const Scope& scope, std::string_vi
         args.emplace_back(number(page.limit));
         args.emplace_back(number(page.offset));
         return render_list(scope.request, run(tx, statement, args), scope.params, page, name,
-                           extras);
+                           extras, wall_clocks_of(tx, clock));
     });
 }
 
@@ -775,11 +782,12 @@ void register_fleet(Registrar& r) {
         const Scope s = scope_of(request, {});
         const auto device = path_uuid(request, "device_id", "device");
         const Page page = s.params.page();
-        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock&) {
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
             require_device(tx, s.tenant, device);
             const auto rows = run(tx, stmt::kCartridges,
                                   {s.tenant, device, number(page.limit), number(page.offset)});
-            return render_list(request, rows, s.params, page, lists::kCartridges);
+            return render_list(request, rows, s.params, page, lists::kCartridges, {},
+                               wall_clocks_of(tx, clock));
         });
     });
 
@@ -798,7 +806,7 @@ void register_fleet(Registrar& r) {
                             number(page.offset)};
             return render_list(request,
                                run(tx, asc ? stmt::kReadingsAsc : stmt::kReadingsDesc, args), p,
-                               page, lists::kReadings);
+                               page, lists::kReadings, {}, wall_clocks_of(tx, clock));
         });
     });
 
@@ -819,7 +827,7 @@ void register_fleet(Registrar& r) {
             if (daily) args.emplace_back(clock.zone);  // days are the tenant's local days
             return render_list(request,
                                run(tx, daily ? stmt::kCountersDaily : stmt::kCountersRaw, args), p,
-                               page, lists::kCounters);
+                               page, lists::kCounters, {}, wall_clocks_of(tx, clock));
         });
     });
 }
