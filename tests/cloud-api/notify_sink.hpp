@@ -29,7 +29,8 @@ namespace printmon::cloud::test {
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "printmon-notify.XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "printmon-notify.XXXXXX").string();
         path = mkdtemp(tmpl.data());
     }
     ~TempDir() {

@@ -44,8 +44,7 @@ std::string create_user(CloudServer& s, const std::string& tenant, const std::st
 }
 
 /// One statement with text parameters, committed.
-void exec(CloudServer& s, const std::string& sql, const std::string& a,
-          const std::string& b = "") {
+void exec(CloudServer& s, const std::string& sql, const std::string& a, const std::string& b = "") {
     auto conn = s.database().connect();
     pqxx::work tx(conn.raw());
     if (b.empty()) {
@@ -72,15 +71,15 @@ ApiResponse ask_reset(CloudServer& s, const std::string& email, const std::strin
 }
 
 ApiResponse confirm(CloudServer& s, const std::string& token, const std::string& password) {
-    return api_request(s, "POST", "/api/v1/auth/password-reset/confirm", "",
-                       "{\"token\":" + json_string(token) +
-                           ",\"password\":" + json_string(password) + "}");
+    return api_request(
+        s, "POST", "/api/v1/auth/password-reset/confirm", "",
+        "{\"token\":" + json_string(token) + ",\"password\":" + json_string(password) + "}");
 }
 
 ApiResponse login(CloudServer& s, const std::string& email, const std::string& password,
                   const std::string& tenant = "") {
-    std::string body = "{\"email\":" + json_string(email) +
-                       ",\"password\":" + json_string(password);
+    std::string body =
+        "{\"email\":" + json_string(email) + ",\"password\":" + json_string(password);
     if (!tenant.empty()) body += ",\"tenant_id\":" + json_string(tenant);
     return api_request(s, "POST", "/api/v1/auth/login", "", body + "}");
 }
@@ -125,9 +124,10 @@ std::string rcpt(const rapidjson::Value& mail) {
 
 }  // namespace
 
-TEST_CASE("password reset: one answer for every address, one e-mail, a one-time link that "
-          "sets the password and ends the sessions",
-          "[cloud][auth][reset][integration]") {
+TEST_CASE(
+    "password reset: one answer for every address, one e-mail, a one-time link that "
+    "sets the password and ends the sessions",
+    "[cloud][auth][reset][integration]") {
     CloudServer s(with_public_url());
     Mailbox box(s);
     const auto acme = s.create_tenant("Acme");
@@ -244,13 +244,15 @@ TEST_CASE("password reset: an expired link and one replaced by a newer link are 
     CHECK(login(s, "bob@acme.test", kNewPassword).status == 401);
 
     // A disabled user gets no link.
-    exec(s, "UPDATE users SET disabled_at = now() WHERE tenant_id = $1::uuid AND user_id = $2::uuid",
+    exec(s,
+         "UPDATE users SET disabled_at = now() WHERE tenant_id = $1::uuid AND user_id = $2::uuid",
          acme, bob);
     REQUIRE(ask_reset(s, "bob@acme.test").status == 202);
     CHECK(box.deliver() == 0);
 }
 
-TEST_CASE("password reset: a link acts in its own tenant only", "[cloud][auth][reset][integration]") {
+TEST_CASE("password reset: a link acts in its own tenant only",
+          "[cloud][auth][reset][integration]") {
     CloudServer s(with_public_url());
     Mailbox box(s);
     const auto acme = s.create_tenant("Acme");
@@ -333,8 +335,8 @@ TEST_CASE("password reset: the e-mail's language", "[cloud][auth][reset][integra
     CloudServer s(with_public_url());
     Mailbox box(s);
     const auto acme = s.create_tenant("Acme");
-    for (const char* email : {"asked@acme.test", "browser@acme.test", "channel@acme.test",
-                              "default@acme.test"}) {
+    for (const char* email :
+         {"asked@acme.test", "browser@acme.test", "channel@acme.test", "default@acme.test"}) {
         create_user(s, acme, email);
     }
     // The address is also an alert channel of the tenant whose owner chose Russian.
@@ -364,8 +366,8 @@ TEST_CASE("password reset: the e-mail's language", "[cloud][auth][reset][integra
             CHECK(subject == "[printmon] Reset your password");
         }
     }
-    CHECK(russian == std::set<std::string>{"asked@acme.test", "browser@acme.test",
-                                           "channel@acme.test"});
+    CHECK(russian ==
+          std::set<std::string>{"asked@acme.test", "browser@acme.test", "channel@acme.test"});
 }
 
 TEST_CASE("password reset: without public_url nothing is sent, the answer is the same",

@@ -501,8 +501,8 @@ void register_password_reset(Registrar& r) {
                     case Code::reset:
                         // The new password may sign in at once, whatever was mistyped before.
                         deps->logins->succeeded(tx, auth::account_key("*", done.email), remote);
-                        log->info("event=password_reset tenant={} user={} by=link",
-                                  done.tenant_id, done.user_id);
+                        log->info("event=password_reset tenant={} user={} by=link", done.tenant_id,
+                                  done.user_id);
                         return net::Response::empty(204);
                     case Code::invalid_password:
                         // Thrown: nothing of this attempt commits, the link still works.
@@ -1312,11 +1312,11 @@ void register_console(Registrar& r) {
 void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
                                const auth::Authenticator& authenticator, AnalyticsOptions options) {
     // Every handler holds the shared dependencies, so they live as long as the router.
-    Registrar registrar(router, std::make_shared<const Deps>(Deps{
-                                    pool, authenticator, options,
-                                    std::make_shared<auth::LoginLimiter>(options.login_limits),
-                                    std::make_shared<auth::RequestBrake>(
-                                        "reset", options.reset_limits)}));
+    Registrar registrar(
+        router, std::make_shared<const Deps>(
+                    Deps{pool, authenticator, options,
+                         std::make_shared<auth::LoginLimiter>(options.login_limits),
+                         std::make_shared<auth::RequestBrake>("reset", options.reset_limits)}));
     register_accounts(registrar);
     register_console(registrar);
     register_fleet(registrar);

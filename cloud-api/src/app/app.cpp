@@ -305,6 +305,12 @@ void App::start() {
         impl_->config.database.conninfo, impl_->config.analytics.refresh_interval,
         impl_->config.analytics.raw_maintenance_interval, impl_->metrics);
     const auto& notify = impl_->config.notify;
+    if (notify.enabled && notify.smtp_url.empty() && !impl_->config.public_url.empty()) {
+        common::get_logger("cloud.app")
+            ->warn(
+                "event=password_reset_mail_off reason=\"[notify] smtp_url is not set\" "
+                "detail=\"reset links are queued but cannot be delivered\"");
+    }
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
         impl_->sender->start();

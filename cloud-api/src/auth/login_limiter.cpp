@@ -112,10 +112,10 @@ std::optional<std::chrono::seconds> RequestBrake::blocked(pqxx::transaction_base
                                                           const std::string& subject,
                                                           const std::string& address,
                                                           Clock::time_point now) const {
-    const auto row = tx.exec_prepared1(
-        stmt::kBlocked, subject_key(subject), address_key(address), micros(now),
-        static_cast<std::int64_t>(limits_.window.count()), limit_of(limits_.max_per_subject),
-        limit_of(limits_.max_per_address));
+    const auto row =
+        tx.exec_prepared1(stmt::kBlocked, subject_key(subject), address_key(address), micros(now),
+                          static_cast<std::int64_t>(limits_.window.count()),
+                          limit_of(limits_.max_per_subject), limit_of(limits_.max_per_address));
     if (row[0].is_null()) return std::nullopt;
     return std::chrono::seconds(std::max<std::int64_t>(row[0].as<std::int64_t>(), 1));
 }

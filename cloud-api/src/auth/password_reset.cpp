@@ -68,8 +68,7 @@ std::string token_tenant(std::string_view token) {
     if (second == std::string_view::npos) return {};
     const auto tenant = token.substr(first + 1, second - first - 1);
     const auto secret = token.substr(second + 1);
-    if (!proto::is_uuid(tenant) || secret.size() != kSecretChars ||
-        !crypto::is_base64url(secret)) {
+    if (!proto::is_uuid(tenant) || secret.size() != kSecretChars || !crypto::is_base64url(secret)) {
         return {};
     }
     return std::string(tenant);
