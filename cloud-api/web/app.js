@@ -18,7 +18,7 @@
 //             tenant-choice (one per tenant, data-tenant-id), tenant-back, forgot-link
 //   forgot:   forgot-form, forgot-email, forgot-submit, forgot-sent, forgot-back
 //   reset:    reset-form, reset-password, reset-repeat, reset-submit, reset-done, reset-error,
-//             reset-sign-in, reset-new-link
+//             reset-sign-in, reset-new-link, reset-back
 //   fleet:    tile-devices, tile-online, tile-offline, tile-errors, tile-low, fleet-search,
 //             filter-site, filter-vendor, filter-model (selects), filter-status, filter-low, filter-seen,
 //             fleet-sort (phone layout),
@@ -847,7 +847,8 @@ function renderReset(r) {
       throw e;
     }
     S.resetToken = null;
-    // Every session of the account has ended, this browser's too.
+    // The account's sessions have ended (this browser's, if it was signed in as that user):
+    // start again from the sign-in.
     Object.assign(S, { me: null, csrf: null, tenant: null, summary: null, sites: null, next: '' });
     loginCard(h('div', { class: 'form' }, h('h1', {}, t('reset_title')),
       alertBox(t('reset_done'), 'info', 'reset-done'),
