@@ -15,7 +15,10 @@
 //             header-tenant, header-user, trial-banner, lang-switch, logout, logout-nav,
 //             trial-ended, toast, dialog, dialog-ok, dialog-cancel, page-error
 //   sign-in:  login-form, login-email, login-password, login-submit, login-error,
-//             tenant-choice (one per tenant, data-tenant-id), tenant-back
+//             tenant-choice (one per tenant, data-tenant-id), tenant-back, forgot-link
+//   forgot:   forgot-form, forgot-email, forgot-submit, forgot-sent, forgot-back
+//   reset:    reset-form, reset-password, reset-repeat, reset-submit, reset-done, reset-error,
+//             reset-sign-in, reset-new-link, reset-back
 //   fleet:    tile-devices, tile-online, tile-offline, tile-errors, tile-low, fleet-search,
 //             filter-site, filter-vendor, filter-model (selects), filter-status, filter-low, filter-seen,
 //             fleet-sort (phone layout),
@@ -287,6 +290,7 @@ function errText(e) {
     overloaded: t('err_overloaded'), invalid_parameter: t('err_invalid_parameter'), unknown_parameter: t('err_invalid_parameter'),
   };
   if (byCode[e.code]) return byCode[e.code];
+  if (e.code === 'too_many_resets') return t('err_too_many_resets', { count: Math.max(1, Math.ceil((Number(e.retryAfter) || 60) / 60)) });
   if (e.code === 'too_many_attempts') return t('err_too_many_attempts', { count: Math.max(1, Math.ceil((Number(e.retryAfter) || 60) / 60)) });
   if (e.code === 'conflict') return f === 'email' || /email/i.test(e.message) ? t('err_email_taken') : t('err_conflict');
   if (e.code === 'invalid_body') {
@@ -661,6 +665,10 @@ async function render() {
   if (!location.hash.startsWith('#/')) history.replaceState(null, '', '#/fleet');
   S.route = r.name;
   document.body.classList.remove('nav-open');
+  // "Forgot password" and the reset link's page: public, signed in or not (the link may be
+  // opened in a browser where someone else is signed in).
+  if (r.name === 'forgot') return renderForgot();
+  if (r.name === 'reset') return renderReset(r);
   if (r.name === 'login' || !S.me) {
     if (S.me) { location.hash = S.next || '#/fleet'; return; }
     if (r.name !== 'login') S.next = location.hash;
@@ -730,10 +738,6 @@ function showBlocked(err) {
 // ---- sign-in
 
 function renderLogin(choices, creds) {
-  $('#shell').hidden = true;
-  const box = $('#login');
-  box.hidden = false;
-  fillLangSelect();
   const err = h('div', { class: 'alert error', role: 'alert', tid: 'login-error', hidden: true });
   const fail = (e) => { err.textContent = errText(e); err.hidden = false; };
 
@@ -765,7 +769,8 @@ function renderLogin(choices, creds) {
       h('h1', {}, t('sign_in_title')), note(t('sign_in_text')),
       field({ name: 'email', label: t('f_email'), type: 'email', required: true, max: 254, tid: 'login-email', autocomplete: 'username' }),
       field({ name: 'password', label: t('f_password'), type: 'password', required: true, max: 256, tid: 'login-password', autocomplete: 'current-password' }),
-      h('button', { class: 'btn primary block', type: 'submit', tid: 'login-submit' }, t('sign_in')));
+      h('button', { class: 'btn primary block', type: 'submit', tid: 'login-submit' }, t('sign_in')),
+      h('p', { class: 'login-alt' }, h('a', { href: '#/forgot', tid: 'forgot-link' }, t('forgot_password'))));
     onSubmit(content, async (v) => {
       err.hidden = true;
       try { await signIn({ email: v.email, password: v.password }); } catch (e) { if (e.code === 'login_failed' || e.code === 'too_many_attempts') { fail(e); return; } throw e; }
@@ -773,12 +778,84 @@ function renderLogin(choices, creds) {
     // Errors under the title, not above it.
     content.querySelector('p').after(content.querySelector('.alert'), err);
   }
+  loginCard(content);
+}
+
+// The card of the pages before sign-in (sign-in, forgot password, reset), focus on its first input.
+function loginCard(content) {
+  $('#shell').hidden = true;
+  const box = $('#login');
+  box.hidden = false;
+  fillLangSelect();
   clear(box, h('div', { class: 'login-card' },
     h('div', { class: 'login-top' }, h('div', { class: 'brand' }, h('img', { src: '/console/logo.svg', alt: '', width: 32, height: 32 }), h('span', {}, t('brand'))), langSelect),
     content),
   h('p', { class: 'login-foot muted' }, t('login_footer')));
   const first = box.querySelector('input');
   if (first) first.focus();
+}
+
+// ---- forgot password: ask for a link by e-mail; the link opens #/reset?token=...
+
+const backToSignIn = (tid) => h('p', { class: 'login-alt' }, h('a', { href: '#/login', tid }, t('back_to_sign_in')));
+
+// The server answers the same whether or not the address has an account, and so does the page.
+function renderForgot() {
+  const form = h('form', { class: 'form', tid: 'forgot-form', method: 'post', action: '#' },
+    h('h1', {}, t('forgot_title')), note(t('forgot_text')),
+    field({ name: 'email', label: t('f_email'), type: 'email', required: true, max: 254, tid: 'forgot-email', autocomplete: 'username' }),
+    h('button', { class: 'btn primary block', type: 'submit', tid: 'forgot-submit' }, t('forgot_send')),
+    backToSignIn('forgot-back'));
+  onSubmit(form, async (v) => {
+    try {
+      await api('POST', 'auth/password-reset', { email: v.email, language: S.lang }, { public: true });
+    } catch (e) {
+      if (e.code === 'too_many_attempts') throw new ApiError(e.status, 'too_many_resets', e.message, e.retryAfter);
+      throw e;
+    }
+    loginCard(h('div', { class: 'form' }, h('h1', {}, t('forgot_title')),
+      alertBox(t('forgot_sent', { email: v.email }), 'info', 'forgot-sent'), backToSignIn('forgot-back')));
+  });
+  form.querySelector('p').after(form.querySelector('.alert'));
+  loginCard(form);
+}
+
+// The token is taken out of the address bar at once (history, a shared screen) and kept here.
+function renderReset(r) {
+  const fromLink = r.query.get('token');
+  if (fromLink) {
+    S.resetToken = fromLink;
+    history.replaceState(null, '', '#/reset');
+  }
+  const token = S.resetToken || '';
+  const newLink = () => h('p', { class: 'login-alt' }, h('a', { href: '#/forgot', tid: 'reset-new-link' }, t('request_new_link')));
+  const refused = (text) => loginCard(h('div', { class: 'form' }, h('h1', {}, t('reset_title')),
+    alertBox(text, 'error', 'reset-error'), newLink(), backToSignIn('reset-back')));
+  if (!token) return refused(t('reset_no_token'));
+  const form = h('form', { class: 'form', tid: 'reset-form', method: 'post', action: '#' },
+    h('h1', {}, t('reset_title')), note(t('reset_text')),
+    field({ name: 'password', label: t('f_new_password'), type: 'password', required: true, min: 10, max: 256, tid: 'reset-password', autocomplete: 'new-password', hint: t('password_hint') }),
+    field({ name: 'repeat', label: t('f_repeat_password'), type: 'password', required: true, tid: 'reset-repeat', autocomplete: 'new-password' }),
+    h('button', { class: 'btn primary block', type: 'submit', tid: 'reset-submit' }, t('reset_save')));
+  form.elements.repeat.dataset.same = 'password';
+  onSubmit(form, async (v) => {
+    try {
+      await api('POST', 'auth/password-reset/confirm', { token, password: v.password }, { public: true });
+    } catch (e) {
+      const gone = { invalid_token: t('err_invalid_token'), token_expired: t('err_token_expired'), token_used: t('err_token_used') };
+      if (gone[e.code]) { S.resetToken = null; return refused(gone[e.code]); }
+      throw e;
+    }
+    S.resetToken = null;
+    // The account's sessions have ended (this browser's, if it was signed in as that user):
+    // start again from the sign-in.
+    Object.assign(S, { me: null, csrf: null, tenant: null, summary: null, sites: null, next: '' });
+    loginCard(h('div', { class: 'form' }, h('h1', {}, t('reset_title')),
+      alertBox(t('reset_done'), 'info', 'reset-done'),
+      h('a', { class: 'btn primary block', href: '#/login', tid: 'reset-sign-in' }, t('sign_in'))));
+  });
+  form.querySelector('p').after(form.querySelector('.alert'));
+  loginCard(form);
 }
 
 // ---- boot

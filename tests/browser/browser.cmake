@@ -12,3 +12,10 @@ add_test(NAME console_browser_test
   COMMAND ${CMAKE_SOURCE_DIR}/tests/browser/console_run ${CMAKE_BINARY_DIR})
 set_tests_properties(console_browser_test PROPERTIES LABELS "e2e" TIMEOUT 900
   ENVIRONMENT "PRINTMON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+
+# "Forgot password?" in the cloud console (tests/browser/reset_run): headless chromium against
+# the real cloud-api, PostgreSQL and an SMTP server on loopback.
+add_test(NAME console_reset_browser_test
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/browser/reset_run ${CMAKE_BINARY_DIR})
+set_tests_properties(console_reset_browser_test PROPERTIES LABELS "e2e" TIMEOUT 300
+  ENVIRONMENT "PRINTMON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

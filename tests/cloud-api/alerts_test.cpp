@@ -24,6 +24,7 @@
 #include "alerts/scheduler.hpp"
 #include "alerts/sender.hpp"
 #include "cloud_support.hpp"
+#include "notify_sink.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "state.hpp"
@@ -34,89 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 using SysClock = std::chrono::system_clock;
 using namespace std::chrono_literals;
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "printmon-alerts.XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-/// notify_sinks.py in a child process, stopped by its PID.
-struct Sink {
-    pid_t pid = -1;
-    std::uint16_t port = 0;
-    fs::path out;
-    Sink(const fs::path& dir, std::vector<std::string> args) : out(dir) {
-        const auto script = printmon::test::source_dir() + "/tests/cloud-api/notify_sinks.py";
-        const auto port_file = dir / "port";
-        args.insert(args.begin() + 1, port_file.string());
-        args.insert(args.begin() + 2, dir.string());
-        pid = fork();
-        if (pid == 0) {
-            std::vector<char*> argv;
-            // Debian's interpreter: python3-aiosmtpd is installed for it, not for a pyenv one.
-            std::string python = "/usr/bin/python3";
-            argv.push_back(python.data());
-            argv.push_back(const_cast<char*>(script.c_str()));
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv("/usr/bin/python3", argv.data());
-            _exit(127);
-        }
-        for (int i = 0; i < 200 && !fs::exists(port_file); ++i) {
-            std::this_thread::sleep_for(50ms);  // bounded startup wait
-        }
-        REQUIRE(fs::exists(port_file));
-        std::ifstream in(port_file);
-        int p = 0;
-        in >> p;
-        port = static_cast<std::uint16_t>(p);
-    }
-    ~Sink() {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-    /// mail-*.json, in order.
-    std::vector<rapidjson::Document> mails() const {
-        std::vector<fs::path> files;
-        for (const auto& e : fs::directory_iterator(out)) {
-            const auto name = e.path().filename().string();
-            if (name.rfind("mail-", 0) == 0 && e.path().extension() == ".json") {
-                files.push_back(e.path());
-            }
-        }
-        std::sort(files.begin(), files.end());
-        std::vector<rapidjson::Document> docs;
-        for (const auto& f : files) {
-            std::ifstream in(f);
-            std::stringstream text;
-            text << in.rdbuf();
-            rapidjson::Document d;
-            d.Parse(text.str().c_str());
-            docs.push_back(std::move(d));
-        }
-        return docs;
-    }
-    std::vector<rapidjson::Document> requests() const {
-        std::vector<rapidjson::Document> docs;
-        std::ifstream in(out / "requests.jsonl");
-        std::string line;
-        while (std::getline(in, line)) {
-            rapidjson::Document d;
-            d.Parse(line.c_str());
-            docs.push_back(std::move(d));
-        }
-        return docs;
-    }
-};
 
 std::string ts(SysClock::time_point t) { return proto::format_rfc3339(t); }
 

@@ -31,6 +31,7 @@ CloudConfig config_for(const printmon::test::TempDatabase& db, const net::test::
     c.limits = settings.limits;
     c.analytics = settings.analytics;
     c.notify = settings.notify;
+    c.public_url = settings.public_url;
     c.auth.admin_token = kAdminToken;
     c.auth.retry_after = std::chrono::seconds(2);
     return c;

@@ -35,6 +35,8 @@ struct ServerSettings {
         n.enabled = false;
         return n;
     }();
+    /// [server] public_url (links in e-mails; "" = no password reset e-mails).
+    std::string public_url{};
     /// Another database than the fixture's throwaway one (a private cluster a test stops, or
     /// another server's database: two replicas on one database).
     std::string conninfo{};

@@ -237,6 +237,37 @@ EmailText render_test_email(const std::string& channel_name, const std::string& 
                         channel_name)};
 }
 
+EmailText render_password_reset_email(const std::string& email, const std::string& tenant_name,
+                                      const std::string& link, long long valid_minutes,
+                                      const std::string& language) {
+    if (ru(language)) {
+        // "в течение" takes the genitive: 1, 21, 31 минуты; 2, 5, 11, 30 минут.
+        const bool one = valid_minutes % 10 == 1 && valid_minutes % 100 != 11;
+        return {"[printmon] Сброс пароля",
+                fmt::format("Здравствуйте!\n\n"
+                            "Для учётной записи {} в организации «{}» запрошен сброс пароля "
+                            "консоли printmon.\n\n"
+                            "Чтобы задать новый пароль, откройте ссылку в течение {} {}:\n"
+                            "{}\n\n"
+                            "Ссылка действует один раз. После смены пароля все открытые сеансы "
+                            "этой учётной записи будут завершены.\n\n"
+                            "Если вы не запрашивали сброс, просто не обращайте внимания на это "
+                            "письмо: пароль останется прежним.\n",
+                            email, tenant_name, valid_minutes, one ? "минуты" : "минут", link)};
+    }
+    return {"[printmon] Reset your password",
+            fmt::format("Hello,\n\n"
+                        "Someone asked to reset the printmon console password of the account {} "
+                        "in \"{}\".\n\n"
+                        "To choose a new password, open this link within {} minute{}:\n"
+                        "{}\n\n"
+                        "The link works once. Changing the password ends every open session of "
+                        "the account.\n\n"
+                        "If you did not ask for this, ignore this message: your password stays "
+                        "as it is.\n",
+                        email, tenant_name, valid_minutes, valid_minutes == 1 ? "" : "s", link)};
+}
+
 std::string render_test_webhook(const std::string& notification_id, const std::string& tenant_id) {
     return webhook_document(notification_id, "test", tenant_id, [](Writer& w) { w.Null(); });
 }

@@ -58,6 +58,12 @@ std::string render_webhook(const std::string& notification_id, const AlertView& 
 /// A test message of a channel ("does this address work?"), in its language.
 EmailText render_test_email(const std::string& channel_name, const std::string& language);
 
+/// The "forgot password" e-mail: the link to the console's reset page for `email`'s account in
+/// `tenant_name`, valid for `valid_minutes`, in `language` (en, ru; anything else: en).
+EmailText render_password_reset_email(const std::string& email, const std::string& tenant_name,
+                                      const std::string& link, long long valid_minutes,
+                                      const std::string& language);
+
 /// The test webhook document: {"notification_id", "event": "test", "tenant_id", "alert": null}.
 std::string render_test_webhook(const std::string& notification_id, const std::string& tenant_id);
 

@@ -32,26 +32,30 @@ constexpr const char* kDueTenantsSql =
     "WHERE state IN ('queued', 'sending') AND next_attempt_at <= $1::timestamptz";
 
 // Queued messages, and 'sending' ones whose lease ran out (their worker died): the claim
-// pushes next_attempt_at to the lease's end, so one condition covers both.
+// pushes next_attempt_at to the lease's end, so one condition covers both. A message goes to
+// its channel, or (no channel, V0016) by e-mail to its recipient.
 constexpr const char* kClaim = "notify_claim";
 constexpr const char* kClaimSql =
     "UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1, "
     "locked_until = $2::timestamptz + make_interval(secs => $3::integer), "
     "next_attempt_at = $2::timestamptz + make_interval(secs => $3::integer) "
-    "FROM (SELECT notification_id FROM notifications WHERE tenant_id = $1::uuid "
+    "FROM (SELECT notification_id, channel_id FROM notifications WHERE tenant_id = $1::uuid "
     " AND state IN ('queued', 'sending') AND next_attempt_at <= $2::timestamptz "
-    " ORDER BY next_attempt_at, notification_id LIMIT $4::integer FOR UPDATE SKIP LOCKED) x, "
-    " notification_channels c "
+    " ORDER BY next_attempt_at, notification_id LIMIT $4::integer FOR UPDATE SKIP LOCKED) x "
+    " LEFT JOIN notification_channels c ON c.tenant_id = $1::uuid AND c.channel_id = x.channel_id "
     "WHERE n.tenant_id = $1::uuid AND n.notification_id = x.notification_id "
-    "AND c.tenant_id = n.tenant_id AND c.channel_id = n.channel_id "
-    "RETURNING n.notification_id::text, n.attempts, n.subject, n.body, c.kind, c.address, c.secret";
+    "AND (c.channel_id IS NOT NULL OR n.recipient IS NOT NULL) "
+    "RETURNING n.notification_id::text, n.attempts, n.subject, n.body, coalesce(c.kind, 'email'), "
+    "coalesce(c.address, n.recipient), coalesce(c.secret, '')";
 
 // Only the claim that is still current may finish (a worker whose lease ran out and whose
-// message another worker claimed again does not overwrite that one's outcome).
+// message another worker claimed again does not overwrite that one's outcome). A message to
+// one person (a reset link) loses its body once it is final: nothing needs it any more.
 constexpr const char* kFinish = "notify_finish";
 constexpr const char* kFinishSql =
     "UPDATE notifications SET state = $4, next_attempt_at = $5::timestamptz, locked_until = NULL, "
-    "last_error = $6, sent_at = CASE WHEN $4 = 'sent' THEN $7::timestamptz END "
+    "last_error = $6, sent_at = CASE WHEN $4 = 'sent' THEN $7::timestamptz END, "
+    "body = CASE WHEN recipient IS NOT NULL AND $4 IN ('sent', 'failed') THEN '' ELSE body END "
     "WHERE tenant_id = $1::uuid AND notification_id = $2::uuid AND attempts = $3 "
     "AND state = 'sending'";
 

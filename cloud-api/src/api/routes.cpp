@@ -19,6 +19,7 @@
 #include "api/render.hpp"
 #include "auth/accounts.hpp"
 #include "auth/keys.hpp"
+#include "auth/password_reset.hpp"
 #include "auth/passwords.hpp"
 #include "console/console.hpp"
 #include "printmon/common/logging.hpp"
@@ -43,6 +44,7 @@ struct Deps {
     const auth::Authenticator& authenticator;
     AnalyticsOptions options;
     std::shared_ptr<auth::LoginLimiter> logins;  // shared_ptr: Deps itself is const
+    std::shared_ptr<auth::RequestBrake> resets;
 };
 
 /// What a handler works with: the caller, its tenant and the validated parameters.
@@ -420,6 +422,121 @@ class Registrar {
     std::shared_ptr<const Deps> deps_;
 };
 
+// "Forgot password" (auth/password_reset.hpp): both routes are public. The request answers
+// the same 202 whether or not the address has an account (no account enumeration) and is braked
+// per address asked for and per client address, since each may send an e-mail. Neither the
+// token nor the password is ever logged.
+void register_password_reset(Registrar& r) {
+    const std::shared_ptr<const Deps> deps = r.deps();
+    auto log = common::get_logger("cloud.api");
+    if (deps->options.public_url.empty()) {
+        log->warn(
+            "event=password_reset_disabled reason=\"[server] public_url is not set\" "
+            "detail=\"POST /api/v1/auth/password-reset sends no e-mail until it is\"");
+    }
+
+    r.post(
+        "/api/v1/auth/password-reset",
+        [deps, log](net::Request& request) {
+            const auto doc = json_body(request);
+            const auto email = *member(doc, "email", true, 254);
+            const auto language = member(doc, "language", false, 8).value_or("");
+            if (email.find('@') == std::string::npos || email.size() < 3) {
+                throw net::HttpError(400, "invalid_body", "email: must look like name@domain");
+            }
+            const auto& remote = request.remote_address;
+            return write(*deps, [&](pqxx::work& tx) {
+                if (const auto wait = deps->resets->blocked(tx, email, remote)) {
+                    log->warn("event=password_reset_rate_limited remote={}", remote);
+                    throw net::HttpError(
+                        429, "too_many_attempts",
+                        fmt::format("too many reset requests; try again in {} s", wait->count()))
+                        .with_header("Retry-After", std::to_string(wait->count()));
+                }
+                deps->resets->record(tx, email, remote);
+                if (deps->options.public_url.empty()) {
+                    log->warn(
+                        "event=password_reset_not_sent reason=\"[server] public_url is not "
+                        "set\"");
+                } else {
+                    auth::ResetRequest ask;
+                    ask.email = email;
+                    ask.public_url = deps->options.public_url;
+                    ask.language = language;
+                    ask.accept_language = auth::preferred_language(
+                        request.header("Accept-Language").value_or(std::string_view()));
+                    ask.ttl = deps->authenticator.options().password_reset_ttl;
+                    const auto issued = auth::request_password_reset(tx, ask);
+                    for (const auto& one : issued) {
+                        log->info("event=password_reset_requested tenant={} user={} message={}",
+                                  one.tenant_id, one.user_id, one.notification_id);
+                    }
+                    if (issued.empty()) log->info("event=password_reset_requested accounts=0");
+                }
+                // Committed before the answer: the sender finds the message at its next poll.
+                auto resp = json_object(
+                    202, std::pair{"status", std::string("accepted")},
+                    std::pair{"message", std::string("if an account with this e-mail exists, a "
+                                                     "link to reset its password has been sent "
+                                                     "to it")});
+                resp.headers["Cache-Control"] = "no-store";
+                return resp;
+            });
+        },
+        auth::kTagPublic);
+
+    r.post(
+        "/api/v1/auth/password-reset/confirm",
+        [deps, log](net::Request& request) {
+            const auto doc = json_body(request);
+            const auto token = *member(doc, "token", true, 128);
+            const auto password = *member(doc, "password", true, auth::kMaxPasswordChars);
+            const auto& remote = request.remote_address;
+            // Tokens are 256-bit random, so guessing is hopeless; still, wrong tokens count as
+            // failed logins from the address, so a client that sprays them is stopped early.
+            const auto account = auth::account_key("*", "reset-token");
+            return write(*deps, [&](pqxx::work& tx) {
+                if (const auto wait = deps->logins->blocked(tx, account, remote)) {
+                    throw net::HttpError(
+                        429, "too_many_attempts",
+                        fmt::format("too many failed attempts; try again in {} s", wait->count()))
+                        .with_header("Retry-After", std::to_string(wait->count()));
+                }
+                const auto done = auth::confirm_password_reset(tx, token, password);
+                using Code = auth::ResetConfirmation::Code;
+                switch (done.code) {
+                    case Code::reset:
+                        // The new password may sign in at once, whatever was mistyped before.
+                        deps->logins->succeeded(tx, auth::account_key("*", done.email), remote);
+                        log->info("event=password_reset tenant={} user={} by=link", done.tenant_id,
+                                  done.user_id);
+                        return net::Response::empty(204);
+                    case Code::invalid_password:
+                        // Thrown: nothing of this attempt commits, the link still works.
+                        throw net::HttpError(
+                            400, "invalid_body",
+                            fmt::format("password: must be {} to {} characters",
+                                        auth::kMinPasswordChars, auth::kMaxPasswordChars));
+                    case Code::expired:
+                        log->info("event=password_reset_refused tenant={} reason=expired",
+                                  done.tenant_id);
+                        return net::error_response(410, "token_expired", done.message);
+                    case Code::used:
+                        log->info("event=password_reset_refused tenant={} reason=used",
+                                  done.tenant_id);
+                        return net::error_response(410, "token_used", done.message);
+                    case Code::invalid_token:
+                        break;
+                }
+                // Returned, not thrown: the recorded failure must commit.
+                deps->logins->failed(tx, account, remote);
+                log->info("event=password_reset_refused reason=invalid_token remote={}", remote);
+                return net::error_response(400, "invalid_token", done.message);
+            });
+        },
+        auth::kTagPublic);
+}
+
 void register_accounts(Registrar& r) {
     const std::shared_ptr<const Deps> deps = r.deps();
     auto log = common::get_logger("cloud.api");
@@ -557,6 +674,8 @@ void register_accounts(Registrar& r) {
             return net::Response::empty(204);
         });
     });
+
+    register_password_reset(r);
 
     r.get("/api/v1/auth/me", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
@@ -1201,9 +1320,11 @@ void register_console(Registrar& r) {
 void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
                                const auth::Authenticator& authenticator, AnalyticsOptions options) {
     // Every handler holds the shared dependencies, so they live as long as the router.
-    Registrar registrar(router, std::make_shared<const Deps>(Deps{
-                                    pool, authenticator, options,
-                                    std::make_shared<auth::LoginLimiter>(options.login_limits)}));
+    Registrar registrar(
+        router, std::make_shared<const Deps>(
+                    Deps{pool, authenticator, options,
+                         std::make_shared<auth::LoginLimiter>(options.login_limits),
+                         std::make_shared<auth::RequestBrake>("reset", options.reset_limits)}));
     register_accounts(registrar);
     register_console(registrar);
     register_fleet(registrar);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "alerts/engine.hpp"
+#include "alerts/outbox.hpp"
 #include "alerts/routes.hpp"
 #include "alerts/scheduler.hpp"
 #include "alerts/sender.hpp"
@@ -20,6 +21,7 @@
 #include "app/metrics.hpp"
 #include "auth/accounts.hpp"
 #include "auth/login_limiter.hpp"
+#include "auth/password_reset.hpp"
 #include "console/console.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
@@ -39,6 +41,8 @@ void prepare_everything(pqxx::connection& conn) {
     storage::prepare_all(conn);
     auth::prepare_account_statements(conn);
     auth::prepare_login_limiter_statements(conn);
+    auth::prepare_password_reset_statements(conn);
+    alerts::prepare_outbox_statements(conn);
     api::prepare_statements(conn);
     alerts::prepare_route_statements(conn);
 }
@@ -281,6 +285,7 @@ App::App(CloudConfig config) {
                                    nudge, impl_->metrics.ingest());
     api::AnalyticsOptions analytics;
     analytics.replica = impl_->replica.get();
+    analytics.public_url = impl_->config.public_url;
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator, analytics);
     alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, nudge);
     console::register_console_routes(router);
@@ -312,6 +317,12 @@ void App::start() {
         impl_->config.database.conninfo, impl_->config.analytics.refresh_interval,
         impl_->config.analytics.raw_maintenance_interval, impl_->metrics);
     const auto& notify = impl_->config.notify;
+    if (notify.enabled && notify.smtp_url.empty() && !impl_->config.public_url.empty()) {
+        common::get_logger("cloud.app")
+            ->warn(
+                "event=password_reset_mail_off reason=\"[notify] smtp_url is not set\" "
+                "detail=\"reset links are queued but cannot be delivered\"");
+    }
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
         impl_->sender->start();

@@ -31,6 +31,18 @@ CloudConfig read(const common::ConfigReader& root) {
     c.server.retry_after = std::chrono::seconds(server.get_or<int>("retry_after_s", 5));
     c.server.body_timeout =
         std::chrono::milliseconds(server.get_or<int>("body_timeout_ms", 60'000));
+    c.public_url = server.get_or<std::string>("public_url", "");
+    while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+    if (!c.public_url.empty()) {
+        const bool scheme =
+            c.public_url.rfind("https://", 0) == 0 || c.public_url.rfind("http://", 0) == 0;
+        const bool plain = c.public_url.find_first_of(" \t\r\n?#\"'<>") == std::string::npos;
+        if (!scheme || !plain || c.public_url.size() > 500) {
+            server.fail("public_url",
+                        "must be an http(s):// URL without query or fragment, e.g. "
+                        "\"https://printmon.example.com\"");
+        }
+    }
     if (c.server.io_threads == 0) server.fail("io_threads", "must be at least 1");
     if (c.server.blocking_threads == 0) server.fail("blocking_threads", "must be at least 1");
 
@@ -91,6 +103,11 @@ CloudConfig read(const common::ConfigReader& root) {
     c.auth.retry_after = std::chrono::seconds(ingest.get_or<int>("retry_after_s", 2));
 
     c.auth.admin_token = root.table("auth").optional_secret("admin_token").value_or("");
+    const int reset_ttl_s = root.table("auth").get_or<int>("password_reset_ttl_s", 1800);
+    if (reset_ttl_s < 300 || reset_ttl_s > 86'400) {
+        root.table("auth").fail("password_reset_ttl_s", "must be between 300 and 86400");
+    }
+    c.auth.password_reset_ttl = std::chrono::seconds(reset_ttl_s);
     // A Secure cookie never comes back over plain HTTP (server.tls = false, development only).
     c.auth.secure_cookies = c.server.tls.has_value();
     if (!c.auth.admin_token.empty() && c.auth.admin_token.size() < 32) {

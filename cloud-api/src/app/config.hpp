@@ -47,6 +47,10 @@ struct AnalyticsConfig {
 struct CloudConfig {
     std::string log_level = "info";
     net::ServerOptions server;  ///< server.tls set unless `tls = false`
+    /// [server] public_url: the console's address as its users reach it (scheme, host, port,
+    /// path prefix; no trailing '/'), for links in e-mails (password reset). "" = unknown: no
+    /// reset e-mails are sent (the service warns at start).
+    std::string public_url;
     DatabaseConfig database;
     AnalyticsConfig analytics;
     ingest::IngestLimits limits;

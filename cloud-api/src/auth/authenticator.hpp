@@ -68,6 +68,8 @@ struct AuthOptions {
     std::chrono::seconds retry_after{2};
     /// Lifetime of a login session (POST /api/v1/auth/login).
     std::chrono::seconds session_ttl{std::chrono::hours(12)};
+    /// How long a password reset link works ([auth] password_reset_ttl_s).
+    std::chrono::seconds password_reset_ttl{std::chrono::minutes(30)};
     /// Mark the console's session cookie Secure (HTTPS, the default; off with server.tls =
     /// false for local development, where a Secure cookie would never come back).
     bool secure_cookies = true;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <utility>
+
+#include "printmon/crypto/crypto.hpp"
 
 namespace printmon::cloud::auth {
 
@@ -86,6 +89,41 @@ void LoginLimiter::failed(pqxx::transaction_base& tx, const std::string& account
 void LoginLimiter::succeeded(pqxx::transaction_base& tx, const std::string& account,
                              const std::string& address) const {
     tx.exec_prepared(stmt::kSucceeded, pair_key(account, address));
+}
+
+RequestBrake::RequestBrake(std::string scope, RequestLimits limits)
+    : scope_(std::move(scope)), limits_(limits) {}
+
+// Keys "<scope>:s:<sha256>" and "<scope>:a:<address>": distinct from the login brake's "p:" and
+// "r:" keys, so neither brake spends the other's budget.
+std::string RequestBrake::subject_key(const std::string& subject) const {
+    std::string lower;
+    for (const char c : subject) {
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return scope_ + ":s:" + crypto::sha256_hex(lower);
+}
+
+std::string RequestBrake::address_key(const std::string& address) const {
+    return scope_ + ":a:" + address;
+}
+
+std::optional<std::chrono::seconds> RequestBrake::blocked(pqxx::transaction_base& tx,
+                                                          const std::string& subject,
+                                                          const std::string& address,
+                                                          Clock::time_point now) const {
+    const auto row =
+        tx.exec_prepared1(stmt::kBlocked, subject_key(subject), address_key(address), micros(now),
+                          static_cast<std::int64_t>(limits_.window.count()),
+                          limit_of(limits_.max_per_subject), limit_of(limits_.max_per_address));
+    if (row[0].is_null()) return std::nullopt;
+    return std::chrono::seconds(std::max<std::int64_t>(row[0].as<std::int64_t>(), 1));
+}
+
+void RequestBrake::record(pqxx::transaction_base& tx, const std::string& subject,
+                          const std::string& address, Clock::time_point now) const {
+    tx.exec_prepared(stmt::kFailed, subject_key(subject), address_key(address), micros(now),
+                     static_cast<std::int64_t>(limits_.window.count()));
 }
 
 std::string account_key(const std::string& tenant_id, const std::string& email) {

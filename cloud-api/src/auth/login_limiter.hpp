@@ -64,6 +64,47 @@ class LoginLimiter {
     LoginLimits limits_;
 };
 
+/// Limits of a RequestBrake: requests within `window` per subject (from anywhere) and per
+/// client address (over all subjects).
+struct RequestLimits {
+    std::size_t max_per_subject = 3;
+    std::size_t max_per_address = 20;
+    /// No longer than the login brake's: each brake's record prunes the rows older than its
+    /// own window, of every key.
+    std::chrono::seconds window{std::chrono::minutes(15)};
+};
+
+/// Brake on a public request that costs something whether or not it succeeds (a password reset
+/// e-mail): every request counts, per subject across addresses (nobody floods one mailbox from
+/// many addresses) and per address (nobody sprays many mailboxes from one). The same shared
+/// table as the login brake (every replica counts the same requests), under keys of its own
+/// `scope`; subjects are hashed, so the table holds no e-mail addresses for it.
+class RequestBrake {
+  public:
+    using Clock = LoginLimiter::Clock;
+
+    RequestBrake(std::string scope, RequestLimits limits = {});
+
+    /// How long the caller must wait, or nothing when this request may go ahead.
+    std::optional<std::chrono::seconds> blocked(pqxx::transaction_base& tx,
+                                                const std::string& subject,
+                                                const std::string& address,
+                                                Clock::time_point now = Clock::now()) const;
+
+    /// Counts a request (and forgets requests older than the window).
+    void record(pqxx::transaction_base& tx, const std::string& subject, const std::string& address,
+                Clock::time_point now = Clock::now()) const;
+
+    const RequestLimits& limits() const { return limits_; }
+
+  private:
+    std::string subject_key(const std::string& subject) const;
+    std::string address_key(const std::string& address) const;
+
+    std::string scope_;
+    RequestLimits limits_;
+};
+
 /// The limiter key of an account: tenant id and e-mail, case-insensitive like the login.
 std::string account_key(const std::string& tenant_id, const std::string& email);
 
