@@ -263,6 +263,30 @@ TEST_CASE("password reset: an expired link and one replaced by a newer link are 
     CHECK(box.deliver() == 0);
 }
 
+TEST_CASE("password reset: a password changed otherwise cancels the links still out",
+          "[cloud][auth][reset][integration]") {
+    CloudServer s(with_public_url());
+    Mailbox box(s);
+    const auto acme = s.create_tenant("Acme");
+    const auto bob = create_user(s, acme, "bob@acme.test", auth::Role::viewer);
+    // The user's own change or an admin's reset: a link mailed before must not undo it.
+    REQUIRE(ask_reset(s, "bob@acme.test").status == 202);
+    REQUIRE(box.deliver() == 1);
+    const auto mailed = token_in(str(box.mails().at(0), "body"));
+    REQUIRE_FALSE(mailed.empty());
+    {
+        auto lease = s.app().pool().acquire();
+        REQUIRE(db::with_transaction(*lease, [&](pqxx::work& tx) {
+            return auth::reset_password(tx, acme, bob, "an admin's new password");
+        }));
+    }
+    const auto cancelled = confirm(s, mailed, kNewPassword);
+    CHECK(cancelled.status == 410);
+    CHECK(error_code(cancelled) == "token_expired");
+    CHECK(login(s, "bob@acme.test", "an admin's new password").status == 200);
+    CHECK(login(s, "bob@acme.test", kNewPassword).status == 401);
+}
+
 TEST_CASE("password reset: a link acts in its own tenant only",
           "[cloud][auth][reset][integration]") {
     CloudServer s(with_public_url());

@@ -26,6 +26,13 @@ constexpr const char* kEndUserSessionsSql =
     "UPDATE user_sessions SET revoked_at = now() "
     "WHERE tenant_id = $1::uuid AND user_id = $2::uuid AND revoked_at IS NULL";
 
+// A new password cancels every reset link still out for the user (password_resets, V0016):
+// a link mailed before the change must not undo it.
+constexpr const char* kCancelResetLinks = "accounts_cancel_reset_links";
+constexpr const char* kCancelResetLinksSql =
+    "UPDATE password_resets SET revoked_at = now() WHERE tenant_id = $1::uuid "
+    "AND user_id = $2::uuid AND used_at IS NULL AND revoked_at IS NULL";
+
 constexpr const char* kUserByEmail = "accounts_user_by_email";
 constexpr const char* kUserByEmailSql =
     "SELECT user_id::text, role, password_hash, disabled_at IS NOT NULL FROM users "
@@ -130,6 +137,7 @@ void prepare_account_statements(pqxx::connection& conn) {
     conn.prepare(kCreateUser, kCreateUserSql);
     conn.prepare(kDisableUser, kDisableUserSql);
     conn.prepare(kEndUserSessions, kEndUserSessionsSql);
+    conn.prepare(kCancelResetLinks, kCancelResetLinksSql);
     conn.prepare(kUserByEmail, kUserByEmailSql);
     conn.prepare(kCreateSession, kCreateSessionSql);
     conn.prepare(kSessionByKey, kSessionByKeySql);
@@ -254,6 +262,7 @@ common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_i
     // The statement RETURNs its row (reset_password tells "no such user" by it): not exec0.
     tx.exec_prepared(kSetPassword, tenant_id, user_id, hash_password(replacement));
     end_user_sessions(tx, tenant_id, user_id, keep_session);
+    tx.exec_prepared0(kCancelResetLinks, tenant_id, user_id);
     return {};
 }
 
@@ -265,6 +274,7 @@ common::Result<void> reset_password(pqxx::work& tx, const std::string& tenant_id
         return common::make_error(common::ErrorCode::kNotFound, "no user {}", user_id);
     }
     end_user_sessions(tx, tenant_id, user_id);
+    tx.exec_prepared0(kCancelResetLinks, tenant_id, user_id);
     return {};
 }
 

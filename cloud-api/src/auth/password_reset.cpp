@@ -161,8 +161,9 @@ ResetConfirmation confirm_password_reset(pqxx::work& tx, std::string_view token,
         out.message = policy ? done.error().message : "the reset link is not valid";
         return out;
     }
+    // reset_password cancelled the user's other links (and this one, which is marked used:
+    // a second try answers "used", checked before "expired").
     tx.exec_prepared0(kResetSpend, out.tenant_id, hash);
-    tx.exec_prepared0(kResetRevoke, out.tenant_id, out.user_id);
     out.code = Code::reset;
     out.message.clear();
     return out;
