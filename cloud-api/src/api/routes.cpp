@@ -1318,7 +1318,8 @@ void register_console(Registrar& r) {
 }  // namespace
 
 void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
-                               const auth::Authenticator& authenticator, AnalyticsOptions options) {
+                               const auth::Authenticator& authenticator,
+                               const AnalyticsOptions& options) {
     // Every handler holds the shared dependencies, so they live as long as the router.
     Registrar registrar(
         router, std::make_shared<const Deps>(

@@ -36,6 +36,6 @@ struct AnalyticsOptions {
 /// Registers the routes on `router`; `pool` and `authenticator` must outlive it.
 void register_analytics_routes(net::Router& router, storage::ConnectionPool& pool,
                                const auth::Authenticator& authenticator,
-                               AnalyticsOptions options = {});
+                               const AnalyticsOptions& options = {});
 
 }  // namespace printmon::cloud::api
