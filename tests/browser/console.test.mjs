@@ -8,11 +8,10 @@
 // screenshots of every page.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchTrusted } from './chromium.mjs';
 
 const base = process.env.CONSOLE_URL;
 const email = process.env.CONSOLE_EMAIL;
@@ -31,26 +30,12 @@ const step = (name) => console.log('step: ' + name);
 const tid = (id) => `[data-testid="${id}"]`;
 const cyrillic = /[\u0400-\u04FF]/;
 
-// The server's certificate is issued by the test CA; chromium is told to trust exactly that
-// key (no blanket "ignore certificate errors").
-const serverPem = fs.readFileSync(path.join(path.dirname(caFile), 'server.pem'));
-const spki = crypto.createHash('sha256')
-  .update(new crypto.X509Certificate(serverPem).publicKey.export({ type: 'spki', format: 'der' }))
-  .digest('base64');
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'printmon-console-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--lang=ru-RU', `--ignore-certificate-errors-spki-list=${spki}`],
-  locale: 'ru-RU',
-  extraHTTPHeaders: { 'Accept-Language': 'ru-RU,ru;q=0.9' },
+const { context, page, close } = await launchTrusted({
+  caFile,
+  profilePrefix: 'printmon-console-chromium-',
   viewport: { width: 1360, height: 900 },
   acceptDownloads: true,
 });
-const page = context.pages()[0] || await context.newPage();
 page.setDefaultTimeout(20000);
 const problems = [];
 page.on('console', (m) => {
@@ -449,6 +434,5 @@ try {
   console.log('scanners: ' + await page.evaluate(async () => (await fetch('/api/v1/scanners')).text()).catch(() => ''));
   throw e;
 } finally {
-  await context.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
 }

@@ -4,11 +4,10 @@
 // browser's language), then English; the new password signs in, the old one does not, a used
 // link is refused.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchTrusted } from './chromium.mjs';
 
 const base = process.env.CONSOLE_URL;
 const email = process.env.CONSOLE_EMAIL;
@@ -19,24 +18,11 @@ const step = (name) => console.log('step: ' + name);
 const tid = (id) => `[data-testid="${id}"]`;
 const cyrillic = /[\u0400-\u04FF]/;
 
-// Trust exactly the test server's key (no blanket "ignore certificate errors").
-const serverPem = fs.readFileSync(path.join(path.dirname(caFile), 'server.pem'));
-const spki = crypto.createHash('sha256')
-  .update(new crypto.X509Certificate(serverPem).publicKey.export({ type: 'spki', format: 'der' }))
-  .digest('base64');
-
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'printmon-reset-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--lang=ru-RU', `--ignore-certificate-errors-spki-list=${spki}`],
-  locale: 'ru-RU',
-  extraHTTPHeaders: { 'Accept-Language': 'ru-RU,ru;q=0.9' },
+const { context, page, close } = await launchTrusted({
+  caFile,
+  profilePrefix: 'printmon-reset-chromium-',
   viewport: { width: 1280, height: 860 },
 });
-const page = context.pages()[0] || await context.newPage();
 page.setDefaultTimeout(20000);
 const problems = [];
 page.on('console', (m) => {
@@ -195,6 +181,5 @@ try {
   console.log('failed at ' + page.url() + '; page text: ' + ((await page.textContent('body').catch(() => '')) || '').slice(0, 1500));
   throw e;
 } finally {
-  await context.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
 }
