@@ -33,3 +33,28 @@ export async function launchTrusted({ caFile, profilePrefix, viewport, acceptDow
   };
   return { context, page, close };
 }
+
+/// Waits for the page's requests to finish and its last paint.
+export async function settle(page) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForTimeout(300);
+}
+
+/// shoot(name, lang): docs/screenshots' pictures of the current page, console-<name>-<lang>.png
+/// (full page at the test's width) and console-<name>-<lang>-phone.png (390 wide).
+export function shooter(page, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  return async (name, lang) => {
+    // From the top: a full-page picture of a scrolled page draws the fixed header mid-page.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await settle(page);
+    await page.screenshot({ path: path.join(dir, `console-${name}-${lang}.png`), fullPage: true });
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await settle(page);
+    await page.screenshot({ path: path.join(dir, `console-${name}-${lang}-phone.png`), fullPage: false });
+    await page.setViewportSize(size);
+    await settle(page);
+  };
+}

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchTrusted } from './chromium.mjs';
+import { launchTrusted, settle as settlePage, shooter } from './chromium.mjs';
 
 const base = process.env.CONSOLE_URL;
 const email = process.env.CONSOLE_EMAIL;
@@ -54,28 +54,13 @@ const waitFor = async (what, fn, seconds = 60) => {
     await page.waitForTimeout(500);
   }
 };
-const settle = async () => {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await page.waitForTimeout(300);
-};
+const settle = () => settlePage(page);
 const go = async (hash) => {
   await page.goto(base + '/' + hash);
   await settle();
 };
 // One screenshot per page, language and width (desktop 1360 wide, phone 390).
-const shoot = async (name, lang) => {
-  // From the top: a full-page picture of a scrolled page draws the fixed header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await settle();
-  await page.screenshot({ path: path.join(shots, `console-${name}-${lang}.png`), fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await settle();
-  await page.screenshot({ path: path.join(shots, `console-${name}-${lang}-phone.png`), fullPage: false });
-  await page.setViewportSize(size);
-  await settle();
-};
+const shoot = shooter(page, shots);
 const text = async (sel) => (await page.textContent(sel)) || '';
 const rows = async (sel) => page.locator(sel).count();
 const download = async (sel) => {

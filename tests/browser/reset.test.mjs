@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchTrusted } from './chromium.mjs';
+import { launchTrusted, shooter } from './chromium.mjs';
 
 const base = process.env.CONSOLE_URL;
 const email = process.env.CONSOLE_EMAIL;
@@ -21,7 +21,7 @@ const cyrillic = /[\u0400-\u04FF]/;
 const { context, page, close } = await launchTrusted({
   caFile,
   profilePrefix: 'printmon-reset-chromium-',
-  viewport: { width: 1280, height: 860 },
+  viewport: { width: 1360, height: 900 },
 });
 page.setDefaultTimeout(20000);
 const problems = [];
@@ -33,6 +33,8 @@ page.on('pageerror', (e) => problems.push(String(e)));
 
 const text = async (sel) => (await page.textContent(sel)) || '';
 const visible = (id) => page.waitForSelector(`${tid(id)}:not([hidden])`);
+// The forgot and reset pages in docs/screenshots, as the console test does for the others.
+const shoot = shooter(page, process.env.PRINTMON_SCREENSHOTS);
 
 // The n-th e-mail the SMTP server accepted (from 1), waiting for it.
 async function mail(n) {
@@ -98,6 +100,7 @@ try {
   await visible('forgot-sent');
   const unknownAnswer = await text(tid('forgot-sent'));
   assert.match(unknownAnswer, cyrillic);
+  await shoot('forgot', 'ru');
   await page.click(tid('forgot-back'));
   await page.waitForSelector(tid('login-form'));
   await askForLink();
@@ -114,6 +117,7 @@ try {
   step('the reset page in Russian: too short and mismatched passwords are refused in Russian');
   await openLink(ruLink);
   assert.equal(await text('#login h1'), 'Новый пароль');
+  await shoot('reset', 'ru');
   await setPassword('short');
   await page.waitForSelector('.field-error:not([hidden])');
   assert.match(await text('.field-error:not([hidden])'), cyrillic);
@@ -146,6 +150,7 @@ try {
   await page.waitForFunction(() => document.querySelector('#login h1').textContent === 'Reset your password');
   await askForLink();
   assert.match(await text(tid('forgot-sent')), /If an account with the address/);
+  await shoot('forgot', 'en');
   const en = await mail(2);
   assert.equal(en.subject, '[printmon] Reset your password');
   assert.match(en.body, /within 30 minutes/);
@@ -154,6 +159,7 @@ try {
   await openLink(enLink);
   assert.equal(await text('#login h1'), 'Choose a new password');
   assert.equal(await text(tid('reset-submit')), 'Save the password');
+  await shoot('reset', 'en');
   const enPassword = 'an english passphrase';
   await setPassword(enPassword);
   await visible('reset-done');
