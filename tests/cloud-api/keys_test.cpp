@@ -4,6 +4,7 @@
 #include <set>
 
 #include "auth/keys.hpp"
+#include "auth/password_reset.hpp"
 #include "storage/ingest_store.hpp"
 
 using namespace printmon::cloud;
@@ -29,6 +30,18 @@ TEST_CASE("generated keys follow the contract format and are unique", "[cloud][k
     const auto token = auth::generate_key(auth::kApiTokenKind, kTenant);
     REQUIRE(auth::parse_key(token));
     CHECK(auth::parse_key(token)->kind == "pmt");
+}
+
+TEST_CASE("a reset token parses only as its own kind, never as a credential", "[cloud][keys]") {
+    const auto reset = auth::generate_key(auth::kResetTokenKind, kTenant);
+    CHECK_FALSE(auth::parse_key(reset));  // the authenticator's parser refuses it
+    const auto parsed = auth::parse_key_of(auth::kResetTokenKind, reset);
+    REQUIRE(parsed);
+    CHECK(parsed->tenant_id == kTenant);
+    CHECK_FALSE(
+        auth::parse_key_of(auth::kResetTokenKind, auth::generate_key(auth::kSessionKind, kTenant)));
+    CHECK_FALSE(auth::parse_key_of(auth::kResetTokenKind, reset.substr(0, reset.size() - 1)));
+    CHECK_FALSE(auth::parse_key_of(auth::kResetTokenKind, "pmr.not-a-uuid." + reset.substr(41)));
 }
 
 TEST_CASE("malformed keys are rejected", "[cloud][keys]") {

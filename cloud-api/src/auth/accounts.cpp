@@ -26,8 +26,7 @@ constexpr const char* kEndUserSessionsSql =
     "UPDATE user_sessions SET revoked_at = now() "
     "WHERE tenant_id = $1::uuid AND user_id = $2::uuid AND revoked_at IS NULL";
 
-// A new password cancels every reset link still out for the user (password_resets, V0016):
-// a link mailed before the change must not undo it.
+// Every reset link still out for the user (password_resets, V0016).
 constexpr const char* kCancelResetLinks = "accounts_cancel_reset_links";
 constexpr const char* kCancelResetLinksSql =
     "UPDATE password_resets SET revoked_at = now() WHERE tenant_id = $1::uuid "
@@ -248,6 +247,10 @@ void end_user_sessions(pqxx::work& tx, const std::string& tenant_id, const std::
     }
 }
 
+void cancel_reset_links(pqxx::work& tx, const std::string& tenant_id, const std::string& user_id) {
+    tx.exec_prepared0(kCancelResetLinks, tenant_id, user_id);
+}
+
 common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_id,
                                      const std::string& user_id, std::string_view current,
                                      const std::string& replacement,
@@ -262,7 +265,7 @@ common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_i
     // The statement RETURNs its row (reset_password tells "no such user" by it): not exec0.
     tx.exec_prepared(kSetPassword, tenant_id, user_id, hash_password(replacement));
     end_user_sessions(tx, tenant_id, user_id, keep_session);
-    tx.exec_prepared0(kCancelResetLinks, tenant_id, user_id);
+    cancel_reset_links(tx, tenant_id, user_id);
     return {};
 }
 
@@ -274,7 +277,7 @@ common::Result<void> reset_password(pqxx::work& tx, const std::string& tenant_id
         return common::make_error(common::ErrorCode::kNotFound, "no user {}", user_id);
     }
     end_user_sessions(tx, tenant_id, user_id);
-    tx.exec_prepared0(kCancelResetLinks, tenant_id, user_id);
+    cancel_reset_links(tx, tenant_id, user_id);
     return {};
 }
 

@@ -100,6 +100,10 @@ common::Result<void> change_password(pqxx::work& tx, const std::string& tenant_i
                                      const std::string& keep_session);
 
 /// An admin sets a user's password (reset): ends all of that user's sessions.
+/// Cancels every reset link still out for the user (password_resets, V0016): a new password,
+/// or a newer link, must not be undone by a link mailed before.
+void cancel_reset_links(pqxx::work& tx, const std::string& tenant_id, const std::string& user_id);
+
 common::Result<void> reset_password(pqxx::work& tx, const std::string& tenant_id,
                                     const std::string& user_id, const std::string& replacement);
 

@@ -16,20 +16,36 @@ std::string generate_key(std::string_view kind, std::string_view tenant_id) {
     return key;
 }
 
-std::optional<ParsedKey> parse_key(std::string_view key) {
+namespace {
+
+// `<kind>.<uuid>.<43 base64url chars>` of any kind.
+std::optional<ParsedKey> split_key(std::string_view key) {
     const auto first = key.find('.');
     if (first == std::string_view::npos) return std::nullopt;
     const auto second = key.find('.', first + 1);
     if (second == std::string_view::npos) return std::nullopt;
-    const auto kind = key.substr(0, first);
     const auto tenant = key.substr(first + 1, second - first - 1);
     const auto secret = key.substr(second + 1);
-    if (kind != kScannerKeyKind && kind != kApiTokenKind && kind != kSessionKind) {
-        return std::nullopt;
-    }
     if (!proto::is_uuid(tenant)) return std::nullopt;
     if (secret.size() != kSecretChars || !crypto::is_base64url(secret)) return std::nullopt;
-    return ParsedKey{std::string(kind), std::string(tenant), std::string(key)};
+    return ParsedKey{std::string(key.substr(0, first)), std::string(tenant), std::string(key)};
+}
+
+}  // namespace
+
+std::optional<ParsedKey> parse_key(std::string_view key) {
+    auto parsed = split_key(key);
+    if (!parsed || (parsed->kind != kScannerKeyKind && parsed->kind != kApiTokenKind &&
+                    parsed->kind != kSessionKind)) {
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+std::optional<ParsedKey> parse_key_of(std::string_view kind, std::string_view key) {
+    auto parsed = split_key(key);
+    if (!parsed || parsed->kind != kind) return std::nullopt;
+    return parsed;
 }
 
 std::string key_hash_hex(std::string_view key) { return crypto::sha256_hex(key); }

@@ -26,8 +26,12 @@ struct ParsedKey {
 /// A new random key of `kind` for `tenant_id` (CSPRNG: OpenSSL RAND_bytes).
 std::string generate_key(std::string_view kind, std::string_view tenant_id);
 
-/// Splits a key; nullopt when it is not `<kind>.<uuid>.<43 base64url chars>`.
+/// Splits a key; nullopt when it is not `<kind>.<uuid>.<43 base64url chars>` of a credential
+/// kind (pmk, pmt, pms).
 std::optional<ParsedKey> parse_key(std::string_view key);
+/// The same for one kind only (e.g. the password reset token, "pmr", which is never a
+/// credential and so is not accepted by parse_key).
+std::optional<ParsedKey> parse_key_of(std::string_view kind, std::string_view key);
 
 /// SHA-256 of the key, lower-case hex (the database stores the bytes: decode($n, 'hex')).
 std::string key_hash_hex(std::string_view key);

@@ -9,8 +9,6 @@
 #include "alerts/render.hpp"
 #include "auth/accounts.hpp"
 #include "auth/keys.hpp"
-#include "printmon/crypto/crypto.hpp"
-#include "printmon/proto/uuid.hpp"
 
 namespace printmon::cloud::auth {
 namespace {
@@ -35,11 +33,6 @@ constexpr const char* kResetPruneSql =
     "DELETE FROM password_resets WHERE tenant_id = $1::uuid "
     "AND expires_at < now() - interval '1 day'";
 
-constexpr const char* kResetRevoke = "reset_revoke";
-constexpr const char* kResetRevokeSql =
-    "UPDATE password_resets SET revoked_at = now() WHERE tenant_id = $1::uuid "
-    "AND user_id = $2::uuid AND used_at IS NULL AND revoked_at IS NULL";
-
 constexpr const char* kResetInsert = "reset_insert";
 constexpr const char* kResetInsertSql =
     "INSERT INTO password_resets (tenant_id, token_hash, user_id, expires_at) "
@@ -60,26 +53,11 @@ constexpr const char* kResetSpendSql =
 
 bool known_language(const std::string& language) { return language == "en" || language == "ru"; }
 
-// The tenant of a well-formed "pmr.<tenant>.<43 base64url>" token, else "".
-std::string token_tenant(std::string_view token) {
-    const auto first = token.find('.');
-    if (first == std::string_view::npos || token.substr(0, first) != kResetTokenKind) return {};
-    const auto second = token.find('.', first + 1);
-    if (second == std::string_view::npos) return {};
-    const auto tenant = token.substr(first + 1, second - first - 1);
-    const auto secret = token.substr(second + 1);
-    if (!proto::is_uuid(tenant) || secret.size() != kSecretChars || !crypto::is_base64url(secret)) {
-        return {};
-    }
-    return std::string(tenant);
-}
-
 }  // namespace
 
 void prepare_password_reset_statements(pqxx::connection& conn) {
     conn.prepare(kResetAccounts, kResetAccountsSql);
     conn.prepare(kResetPrune, kResetPruneSql);
-    conn.prepare(kResetRevoke, kResetRevokeSql);
     conn.prepare(kResetInsert, kResetInsertSql);
     conn.prepare(kResetLookup, kResetLookupSql);
     conn.prepare(kResetSpend, kResetSpendSql);
@@ -104,14 +82,10 @@ std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetReque
         } else if (known_language(request.accept_language)) {
             language = request.accept_language;
         }
-        std::string token(kResetTokenKind);
-        token += '.';
-        token += one.tenant_id;
-        token += '.';
-        token += crypto::random_token(32);
+        const std::string token = generate_key(kResetTokenKind, one.tenant_id);
         tx.exec_prepared0(kResetPrune, one.tenant_id);
-        tx.exec_prepared0(kResetRevoke, one.tenant_id, one.user_id);
-        tx.exec_prepared0(kResetInsert, one.tenant_id, crypto::sha256_hex(token), one.user_id,
+        cancel_reset_links(tx, one.tenant_id, one.user_id);
+        tx.exec_prepared0(kResetInsert, one.tenant_id, key_hash_hex(token), one.user_id,
                           static_cast<int>(request.ttl.count()));
         alerts::PersonalEmail mail;
         mail.tenant_id = one.tenant_id;
@@ -131,12 +105,13 @@ ResetConfirmation confirm_password_reset(pqxx::work& tx, std::string_view token,
                                          const std::string& password) {
     using Code = ResetConfirmation::Code;
     ResetConfirmation out;
-    out.tenant_id = token_tenant(token);
-    if (out.tenant_id.empty()) {
+    const auto parsed = parse_key_of(kResetTokenKind, token);
+    if (!parsed) {
         out.message = "the reset link is not valid";
         return out;
     }
-    const std::string hash = crypto::sha256_hex(token);
+    out.tenant_id = parsed->tenant_id;
+    const std::string hash = key_hash_hex(token);
     const auto r = tx.exec_prepared(kResetLookup, out.tenant_id, hash);
     if (r.empty() || r[0][4].as<bool>()) {
         out.message = "the reset link is not valid";
