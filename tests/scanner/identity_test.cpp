@@ -142,6 +142,37 @@ TEST_CASE("an unknown 1284 manufacturer is still a vendor; placeholders are not"
     CHECK(identify(v, set).vendor.empty());
 }
 
+TEST_CASE("a 1284 device ID in HP's JetDirect subtree names its own maker, not HP",
+          "[identity][partial]") {
+    // OKI, Kyocera and others answer HP's 11.2.3.9.1.1.7.0 with their own device ID; an agent
+    // that gives nothing else (no system group) is still the ID's maker, never HP.
+    const auto set = ProfileSet::embedded();
+    const std::string hp_id = "1.3.6.1.4.1.11.2.3.9.1.1.7.0";
+    MibView v;
+    put_text(v, hp_id,
+             "MANUFACTURE:OKI UK LTD;COMMAND SET:PCL,XPS,POSTSCRIPT;MODEL:MC873;CLASS:PRINTER;");
+    auto id = identify(v, set);
+    CHECK(id.vendor == "OKI");  // OKI's own key spelling
+    put_text(v, hp_id, "MFG:KYOCERA;CMD:PCLXL,PostScript;MDL:ECOSYS M2540dn;CLS:PRINTER;");
+    CHECK(identify(v, set).vendor == "Kyocera");
+    // No maker key at all: the subtree is no evidence; a model that starts with a brand is.
+    put_text(v, hp_id, "CMD:PCL,PJL;MDL:MC873;CLS:PRINTER;");
+    id = identify(v, set);
+    CHECK(id.vendor.empty());
+    put_text(v, hp_id, "CMD:PCL,PJL;MDL:HP LaserJet 400 M401dn;CLS:PRINTER;");
+    id = identify(v, set);
+    CHECK(id.vendor == "HP");
+    REQUIRE_FALSE(id.evidence.empty());
+    CHECK(id.evidence.front().kind == VendorEvidence::Kind::ieee1284_mdl);
+    // Through the whole collector: vendor from the ID's key, model from the ID, OKI's MIB.
+    const auto r = test::collect(partial("oki-hp-device-id"));
+    CHECK(r.snapshot.identity.vendor == "OKI");
+    CHECK(r.snapshot.identity.model == "MC873");
+    CHECK(r.sources.at("identity.vendor").find("MFG") != std::string::npos);
+    CHECK(r.sources.at("profile").find("oki") != std::string::npos);
+    CHECK(r.snapshot.counters.at("total") == 73410);
+}
+
 TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[identity]") {
     using blocks::brother_value;
     const std::string good(

@@ -71,7 +71,7 @@ std::optional<std::uint32_t> enterprise_of(const Oid& oid) {
 
 /// A 1284 device ID has at least a manufacturer or a model key.
 bool looks_like_device_id(const std::string& s) {
-    return !text::ieee1284_field(s, "MFG|MANUFACTURER").empty() ||
+    return !text::ieee1284_field(s, text::kIeee1284MfgKeys).empty() ||
            !text::ieee1284_field(s, "MDL|MODEL").empty();
 }
 
@@ -114,6 +114,7 @@ int VendorEvidence::strength() const {
             return 5;
         case Kind::hr_device_descr:
             return 4;
+        case Kind::ieee1284_mdl:
         case Kind::printer_name:
             return 3;
         case Kind::enterprise:
@@ -132,6 +133,8 @@ const char* to_string(VendorEvidence::Kind kind) {
             return "sysDescr";
         case VendorEvidence::Kind::hr_device_descr:
             return "hrDeviceDescr";
+        case VendorEvidence::Kind::ieee1284_mdl:
+            return "1284 MDL";
         case VendorEvidence::Kind::printer_name:
             return "prtGeneralPrinterName";
         case VendorEvidence::Kind::enterprise:
@@ -186,20 +189,24 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
     }
 
     auto& ev = id.evidence;
-    if (!id.device_id.empty()) {
-        const auto mfg = text::ieee1284_field(id.device_id, "MFG|MANUFACTURER");
-        if (!generic_manufacturer(mfg)) {
-            const Brand* b = profiles.brand_for_text(mfg);
-            ev.push_back({VendorEvidence::Kind::ieee1284_mfg, b, b ? b->vendor : mfg,
-                          id.device_id_oid + " MFG"});
-        }
-    }
     const auto by_text = [&](VendorEvidence::Kind kind, const std::string& text,
                              const std::string& where) {
         if (const Brand* b = profiles.brand_for_text(text)) {
             ev.push_back({kind, b, b->vendor, where});
         }
     };
+    if (!id.device_id.empty()) {
+        const auto mfg = text::ieee1284_field(id.device_id, text::kIeee1284MfgKeys);
+        if (!generic_manufacturer(mfg)) {
+            const Brand* b = profiles.brand_for_text(mfg);
+            ev.push_back({VendorEvidence::Kind::ieee1284_mfg, b, b ? b->vendor : mfg,
+                          id.device_id_oid + " MFG"});
+        } else {
+            // No maker key, but a model that starts with its brand ("MDL:HP LaserJet 400").
+            by_text(VendorEvidence::Kind::ieee1284_mdl,
+                    text::ieee1284_field(id.device_id, "MDL|MODEL"), id.device_id_oid + " MDL");
+        }
+    }
     by_text(VendorEvidence::Kind::sys_descr, id.sys_descr, "sysDescr");
     by_text(VendorEvidence::Kind::hr_device_descr, id.hr_descr1, "hrDeviceDescr.1");
     by_text(VendorEvidence::Kind::printer_name, id.printer_name, "prtGeneralPrinterName.1");
@@ -227,6 +234,10 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
                                              std::pair{&p.serial, text::IdentityField::serial}}) {
             for (const auto& src : *sources) {
                 if (src.field != ValueSource::Field::oid) continue;
+                // A 1284 device ID names its maker in its own MFG key (above). The subtree it
+                // answers in is no evidence: OKI, Kyocera and others answer HP's JetDirect
+                // copy (11.2.3.9.1.1.7) with their own ID, some without any MFG key.
+                if (src.format.rfind("ieee1284", 0) == 0) continue;
                 const bool whole = src.format.empty() && !src.regex && src.prefix.empty();
                 oids.push_back({src.oid, whole ? std::optional(field) : std::nullopt});
             }

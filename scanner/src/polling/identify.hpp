@@ -19,6 +19,7 @@ struct VendorEvidence {
         ieee1284_mfg,     ///< MFG/MANUFACTURER key of the printer's 1284 device ID
         sys_descr,        ///< brand word at the start of sysDescr
         hr_device_descr,  ///< brand word at the start of hrDeviceDescr
+        ieee1284_mdl,     ///< brand word at the start of a 1284 MDL without a usable MFG
         printer_name,     ///< brand word at the start of prtGeneralPrinterName
         enterprise,       ///< sysObjectID under 1.3.6.1.4.1.<PEN> of a known vendor
         private_object,   ///< an identity object answered inside a vendor's private subtree

@@ -80,4 +80,8 @@ std::string lower(std::string_view s);
 /// case-insensitively; `keys` is a '|'-separated list of aliases ("MDL|MODEL").
 std::string ieee1284_field(std::string_view device_id, std::string_view keys);
 
+/// The manufacturer keys of a 1284 device ID: the standard's MFG and MANUFACTURER, and
+/// "MANUFACTURE", which OKI's agents send.
+inline constexpr std::string_view kIeee1284MfgKeys = "MFG|MANUFACTURER|MANUFACTURE";
+
 }  // namespace printmon::scanner::text

@@ -112,6 +112,15 @@ write("jetdirect-kyocera", [
      s("MFG:Kyocera;CMD:PCLXL,PJL,PCL5E;MDL:FS-1370DN;CLS:PRINTER;SN:LJX1234567;")),
 ])
 
+# An OKI whose agent answers no system group: its 1284 device ID, served at HP's JetDirect
+# OID as OKI's agents do, spells the maker key "MANUFACTURE"; nothing of HP's but the OID.
+write("oki-hp-device-id", [
+    UPTIME,
+    ("1.3.6.1.4.1.11.2.3.9.1.1.7.0",
+     s("MANUFACTURE:OKI UK LTD;COMMAND SET:PCL,XPS,POSTSCRIPT;MODEL:MC873;CLASS:PRINTER;")),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|73410"),
+] + supply(1, "Black Toner Cartridge", 3, 100, 59))
+
 # A Canon whose agent answers no system group: only Canon's private identity objects.
 write("canon-private", [
     UPTIME,
