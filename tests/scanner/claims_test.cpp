@@ -205,6 +205,29 @@ TEST_CASE("colour Lexmark: the alert table names the low supplies", "[claims][pa
     CHECK(s.status.alerts.size() == 4);
 }
 
+TEST_CASE("no Host Resources group: status and errors from the alert table",
+          "[claims][partial][status]") {
+    auto r = test::collect(partial("alerts-only"));
+    const auto& st = r.snapshot.status;
+    // In hrPrinterDetectedErrorState order; the vendor code and the cover event add nothing.
+    CHECK(st.errors == std::vector<std::string>{"no_paper", "low_toner", "jammed"});
+    CHECK(st.device == proto::DeviceStatus::down);  // the jam is critical
+    CHECK(st.alerts.size() == 5);
+    CHECK(r.sources.at("status.errors").find("prtAlertCode") != std::string::npos);
+    CHECK(r.sources.at("status.device").find("prtAlertSeverityLevel") != std::string::npos);
+    // Only events left: nothing wrong is said, and nothing is made up either.
+    r = test::collect(partial("alerts-events-only"));
+    CHECK(r.snapshot.status.errors.empty());
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    CHECK(r.sources.count("status.errors") == 0);
+    // With the Host Resources objects present they alone say it (lexmark-alerts' tray-low
+    // alert is no low_paper; its error bits say low_toner and its device status warning).
+    r = test::collect(partial("lexmark-alerts"));
+    CHECK(r.snapshot.status.errors == std::vector<std::string>{"low_toner"});
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::warning);
+    CHECK(r.sources.at("status.errors").find("25.3.5.1.2") != std::string::npos);
+}
+
 TEST_CASE("Pantum: GBK console says toner is low, undeclared", "[claims][partial][charset]") {
     const auto r = test::collect(partial("pantum-gbk"));
     const auto& s = r.snapshot;

@@ -37,6 +37,62 @@ std::string input_type_name(std::int64_t code) {
     }
 }
 
+/// The hrPrinterDetectedErrorState condition a prtAlertCode (RFC 3805 PrtAlertCodeTC) stands
+/// for, for agents without the Host Resources printer group. The generic subunit codes name
+/// their subunit by prtAlertGroup (8 input, 9 output, 11 marker supplies). Empty: no error.
+std::string_view error_of_alert(std::int64_t code, std::int64_t group) {
+    switch (code) {
+        case 3:    // coverOpen
+        case 5:    // interlockOpen
+        case 501:  // doorOpen
+            return "door_open";
+        case 8:  // jam
+            return "jammed";
+        case 22:  // subunitOffline
+            return "offline";
+        case 30:  // subunitUnrecoverableFailure
+        case 32:  // subunitUnrecoverableStorageError
+        case 33:  // subunitMotorFailure
+        case 38:  // subunitThermistorFailure
+            return "service_requested";
+        case 801:  // inputMediaTrayMissing
+            return "input_tray_missing";
+        case 807:  // inputMediaSupplyLow
+            return "low_paper";
+        case 808:  // inputMediaSupplyEmpty
+            return "no_paper";
+        case 901:  // outputMediaTrayMissing
+            return "output_tray_missing";
+        case 902:  // outputMediaTrayAlmostFull
+            return "output_near_full";
+        case 903:  // outputMediaTrayFull
+            return "output_full";
+        case 1101:  // markerTonerEmpty
+        case 1102:  // markerInkEmpty
+            return "no_toner";
+        case 1104:  // markerTonerAlmostEmpty
+        case 1105:  // markerInkAlmostEmpty
+            return "low_toner";
+        case 1119:  // markerTonerCartridgeMissing
+            return "marker_supply_missing";
+        case 9:  // subunitMissing
+            return group == 8    ? "input_tray_missing"
+                   : group == 9  ? "output_tray_missing"
+                   : group == 11 ? "marker_supply_missing"
+                                 : "";
+        case 12:  // subunitAlmostEmpty
+            return group == 8 ? "low_paper" : group == 11 ? "low_toner" : "";
+        case 13:  // subunitEmpty
+            return group == 8 ? "no_paper" : group == 11 ? "no_toner" : "";
+        case 14:  // subunitAlmostFull
+            return group == 9 ? "output_near_full" : "";
+        case 15:  // subunitFull
+            return group == 9 ? "output_full" : "";
+        default:
+            return {};
+    }
+}
+
 }  // namespace
 
 void collect_trays(Ctx& ctx, int low) {
@@ -224,9 +280,13 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
     const auto groups = col(4);
     const auto codes = col(7);
     const auto descrs = col(8);
+    std::set<std::string_view> alert_errors;
+    bool critical = false;
+    bool warning = false;
     for (const auto& [aidx, sev] : severities) {
         proto::Alert a;
-        switch (ctx.integer(sev, cell_oid(kPrtAlertEntry, 2, aidx)).value_or(1)) {
+        const auto severity = ctx.integer(sev, cell_oid(kPrtAlertEntry, 2, aidx)).value_or(1);
+        switch (severity) {
             case 3:
                 a.severity = "critical";
                 break;
@@ -240,6 +300,7 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
                 a.severity = "other";
                 break;
         }
+        std::int64_t group = 1;
         if (const auto it = groups.find(aidx); it != groups.end()) {
             static const std::map<std::int64_t, std::string> kGroups = {
                 {1, "other"},
@@ -263,8 +324,8 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
                 {31, "finisher_supply"},
                 {32, "finisher_supply_media_input"},
                 {33, "finisher_attribute"}};
-            const auto g = ctx.integer(it->second, cell_oid(kPrtAlertEntry, 4, aidx)).value_or(1);
-            const auto name = kGroups.find(g);
+            group = ctx.integer(it->second, cell_oid(kPrtAlertEntry, 4, aidx)).value_or(1);
+            const auto name = kGroups.find(group);
             a.group = name == kGroups.end() ? "other" : name->second;
         }
         if (const auto it = codes.find(aidx); it != codes.end()) {
@@ -273,7 +334,33 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
         if (const auto it = descrs.find(aidx); it != descrs.end()) {
             a.description = ctx.str(it->second, cell_oid(kPrtAlertEntry, 8, aidx));
         }
+        // Severity 5 (warningBinaryChangeEvent) records an event such as coverClosed or
+        // poweredUp, not a condition that is still there.
+        if (severity == 3 || severity == 4) {
+            critical = critical || severity == 3;
+            warning = warning || severity == 4;
+            if (const auto e = error_of_alert(a.code, group); !e.empty()) alert_errors.insert(e);
+        }
         st.alerts.push_back(std::move(a));
+    }
+
+    // An agent without the Host Resources printer group (small lasers and inkjets whose agent
+    // answers only the Printer-MIB) still states its conditions in the alert table. RFC 3805
+    // (2.2.13.2) ties the two: a critical alert is a device that is down, a non-critical one a
+    // warning, and the alert codes are the detected-error conditions. Used only when the
+    // Host Resources objects are absent, never to second-guess them.
+    const std::string alert_source =
+        snmp::to_string(child(kPrtAlertEntry, {7})) + " (prtAlertCode)";
+    if (err == nullptr && !alert_errors.empty()) {
+        for (const auto& code : proto::error_codes()) {
+            if (alert_errors.count(code) != 0) st.errors.push_back(code);
+        }
+        ctx.out.sources["status.errors"] = alert_source;
+    }
+    if (!device && (critical || warning)) {
+        st.device = critical ? proto::DeviceStatus::down : proto::DeviceStatus::warning;
+        ctx.out.sources["status.device"] =
+            snmp::to_string(child(kPrtAlertEntry, {2})) + " (prtAlertSeverityLevel)";
     }
 }
 

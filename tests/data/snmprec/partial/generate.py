@@ -212,6 +212,29 @@ write("lexmark-alerts", [
   + alert(3, 11, -1, 1, "Magenta cartridge nearly empty")
   + alert(4, 8, 1, 807, "Tray 1 Low"))
 
+# A small laser whose agent answers only the Printer-MIB (no Host Resources printer group):
+# its conditions are in the alert table alone (RFC 3805 PrtAlertCodeTC). A paper jam
+# (critical, media path), toner almost empty (markerSupplies), tray 1 empty by the generic
+# subunitEmpty code (input group), a cover-closed event (binary change, severity 5) and a
+# vendor code that names no condition.
+write("alerts-only", [
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5120"),
+] + supply(1, "Black Toner", 3, 100, 12)
+  + alert(1, 13, 1, 8, "Paper jam", severity=3)
+  + alert(2, 11, 1, 1104, "Toner low")
+  + alert(3, 8, 1, 13, "Tray 1 empty")
+  + alert(4, 6, 1, 4, "Cover closed", severity=5)
+  + alert(5, 1, -1, 40001, "Vendor condition"))
+
+# The same agent when nothing is wrong any more: only events remain in the table.
+write("alerts-events-only", [
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5121"),
+] + supply(1, "Black Toner", 3, 100, 12)
+  + alert(1, 6, 1, 4, "Cover closed", severity=5)
+  + alert(2, 5, 1, 503, "Powered up", severity=5))
+
 # A Pantum (a Chinese maker) with GBK console and supply text and no charset declaration:
 # the console says toner is insufficient (碳粉不足) while the gauge reads 30 %.
 write("pantum-gbk", [
