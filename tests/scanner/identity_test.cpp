@@ -173,6 +173,35 @@ TEST_CASE("a 1284 device ID in HP's JetDirect subtree names its own maker, not H
     CHECK(r.snapshot.counters.at("total") == 73410);
 }
 
+TEST_CASE("a printer that is not hrDevice row 1: its Printer-MIB row is read",
+          "[identity][partial]") {
+    const auto view = partial("printer-row-3");
+    const auto r = test::collect(view);
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Lexmark");
+    CHECK(s.identity.model == "MS421dn");
+    CHECK(s.identity.serial == "46100AB12C34");
+    CHECK(r.sources.at("identity.serial") == "1.3.6.1.2.1.43.5.1.1.17.3");
+    CHECK(s.counters.at("total") == 18230);
+    CHECK(s.counters.at("since_power_on") == 412);
+    CHECK(r.sources.at("counters.total") == "1.3.6.1.2.1.43.10.2.1.4.3.1");
+    CHECK(s.status.console == "Ready");
+    CHECK(s.status.device == proto::DeviceStatus::running);
+    // Phase 2 asked row 1; the walk of hrDeviceTable says row 3, so phase 3 asks it there.
+    const auto plan = completion_plan(MibView{}, view, ProfileSet::embedded());
+    const auto asks = [&](const std::string& oid) {
+        return std::find(plan.scalars.begin(), plan.scalars.end(), O(oid)) != plan.scalars.end();
+    };
+    CHECK(asks("1.3.6.1.2.1.43.10.2.1.4.3.1"));
+    CHECK(asks("1.3.6.1.2.1.43.5.1.1.17.3"));
+    CHECK(asks("1.3.6.1.2.1.43.16.5.1.2.3.1"));
+    // The usual numbering costs no extra request (phase 1 already named the profile).
+    const auto usual = partial("lexmark-alerts");
+    const auto none = completion_plan(usual, usual, ProfileSet::embedded());
+    CHECK(none.scalars.empty());
+    CHECK(none.subtrees.empty());
+}
+
 TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[identity]") {
     using blocks::brother_value;
     const std::string good(

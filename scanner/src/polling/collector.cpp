@@ -81,6 +81,20 @@ std::string provenance(const std::string& source) {
     return "standard";  // MIB-2 OIDs, sysDescr, hrDeviceDescr, the sysObjectID enterprise
 }
 
+namespace {
+
+/// The Printer-MIB objects read per printer, written for hrDeviceIndex 1.
+std::vector<Oid> printer_row_oids() {
+    std::vector<Oid> out = {kPrtGeneralSerial1, kPrtCharset11, kPrtMarkerUnit11, kPrtMarkerLife11,
+                            kPrtMarkerPowerOn11};
+    for (int line = 1; line <= kConsoleLines; ++line) {
+        out.push_back(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
+    }
+    return out;
+}
+
+}  // namespace
+
 CollectionPlan identity_plan() {
     return CollectionPlan{{kSysDescr, kSysObjectId, kSysUpTime, kSysName, child(kHrDeviceType, {1}),
                            child(kHrDeviceDescr, {1}), kPrtGeneralConfigChanges1,
@@ -153,11 +167,7 @@ snmp::MibView merge_repeat(const snmp::MibView& previous, const CollectionPlan& 
 
 CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& profiles) {
     CollectionPlan plan;
-    plan.scalars = {kPrtGeneralSerial1, kPrtCharset11, kPrtMarkerUnit11, kPrtMarkerLife11,
-                    kPrtMarkerPowerOn11};
-    for (int line = 1; line <= kConsoleLines; ++line) {
-        plan.scalars.push_back(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
-    }
+    plan.scalars = printer_row_oids();
     // Printer-MIB tables are walked even without a presence hint: some agents (OKI) serve the
     // supplies table but not prtGeneral, and a walk of an absent table costs one request.
     plan.subtrees = {kIfPhysAddress,    kHrDeviceEntry,    kHrPrinterEntry, kPrtInputEntry,
@@ -183,6 +193,14 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
 CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView& collected,
                                const ProfileSet& profiles) {
     CollectionPlan plan;
+    // Phase 2 asks the Printer-MIB's per-printer objects of hrDeviceIndex 1, the usual
+    // numbering; an agent whose printer is another hrDevice row (the walk of hrDeviceTable
+    // says which) is asked them again at that row.
+    if (const auto dev = printer_device_index(collected); dev && *dev != 1) {
+        for (const auto& oid : printer_row_oids()) {
+            plan.scalars.push_back(for_printer(oid, *dev));
+        }
+    }
     const auto ident = identify(collected, profiles);
     if (ident.profile == nullptr) return plan;
     const auto asked = collection_plan(phase1, profiles);
@@ -222,6 +240,8 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     snap.address = std::move(address);
     snap.polled_at = std::move(polled_at);
     Ctx ctx{view, out, {}, {}};
+    const auto printer_idx = printer_device_index(view);
+    ctx.printer_row = printer_idx.value_or(1);
 
     const auto ident = identify(view, profiles);
     const Profile* profile = ident.profile;
@@ -233,7 +253,8 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
 
     // Charset: the device's own declaration (prtLocalizationCharacterSet) and the profile's
     // default are hints; each string is still checked (charset.hpp has the order).
-    if (const Value* cs = find(view, kPrtCharset11); cs != nullptr && cs->is_number()) {
+    if (const Value* cs = find(view, ctx.printer_oid(kPrtCharset11));
+        cs != nullptr && cs->is_number()) {
         if (auto c = text::charset_from_mibenum(static_cast<long>(cs->number))) {
             ctx.charset.declared = *c;
         }
@@ -249,7 +270,6 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
         up != nullptr && up->is_number() && up->number >= 0) {
         snap.uptime = up->number / 100;
     }
-    const auto printer_idx = printer_device_index(view);
     const std::string hr_descr = collect_identity(ctx, ident, profiles, printer_idx);
 
     collect_counters(ctx, profile);

@@ -175,17 +175,19 @@ void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table
 }  // namespace
 
 void collect_counters(Ctx& ctx, const Profile* profile) {
-    const auto unit = ctx.integer(kPrtMarkerUnit11);
+    const auto unit = ctx.integer(ctx.printer_oid(kPrtMarkerUnit11));
     // prtMarkerCounterUnit: 7 impressions, 8 sheets; anything else (meters, hours...) is not a
     // page count and must not be billed as one.
     const bool pages = !unit || *unit == 7 || *unit == 8;
     if (!pages) ctx.note("prtMarkerCounterUnit is " + std::to_string(*unit) + ", not pages");
     if (pages) {
-        if (const auto life = ctx.integer(kPrtMarkerLife11)) {
-            set_counter(ctx, "total", *life, snmp::to_string(kPrtMarkerLife11), false);
+        const auto life_oid = ctx.printer_oid(kPrtMarkerLife11);
+        if (const auto life = ctx.integer(life_oid)) {
+            set_counter(ctx, "total", *life, snmp::to_string(life_oid), false);
         }
-        if (const auto pon = ctx.integer(kPrtMarkerPowerOn11)) {
-            set_counter(ctx, "since_power_on", *pon, snmp::to_string(kPrtMarkerPowerOn11), false);
+        const auto pon_oid = ctx.printer_oid(kPrtMarkerPowerOn11);
+        if (const auto pon = ctx.integer(pon_oid)) {
+            set_counter(ctx, "since_power_on", *pon, snmp::to_string(pon_oid), false);
         }
     }
     collect_pwg_counters(ctx);

@@ -173,11 +173,12 @@ std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const Profil
     // Serial: the standard column, then vendor sources, then the 1284 device ID.
     {
         text::DecodeInfo how;
-        const Value* v = find(view, kPrtGeneralSerial1);
-        auto serial = ctx.str(v, kPrtGeneralSerial1, text::kDisplayStringMax, &how);
-        if (usable(serial, snmp::to_string(kPrtGeneralSerial1), IdentityField::serial, v, how)) {
+        const auto serial_oid = ctx.printer_oid(kPrtGeneralSerial1);
+        const Value* v = find(view, serial_oid);
+        auto serial = ctx.str(v, serial_oid, text::kDisplayStringMax, &how);
+        if (usable(serial, snmp::to_string(serial_oid), IdentityField::serial, v, how)) {
             id.serial = std::move(serial);
-            out.sources["identity.serial"] = snmp::to_string(kPrtGeneralSerial1);
+            out.sources["identity.serial"] = snmp::to_string(serial_oid);
         }
     }
     if (id.serial.empty() && profile != nullptr) {

@@ -87,13 +87,31 @@ inline Oid cell_oid(const Oid& entry, std::uint32_t n, const Oid& idx) {
 
 inline std::string suffix_text(const Oid& index) { return snmp::to_string(index); }
 
+/// `row1`, a Printer-MIB object written for hrDeviceIndex 1 (the arc after the column), for
+/// printer row `dev`.
+inline Oid for_printer(Oid row1, std::uint32_t dev) {
+    constexpr std::size_t kDevArc = 11;  // 1.3.6.1.2.1.43.<group>.<table>.<entry>.<column>.dev
+    if (row1.size() > kDevArc) row1[kDevArc] = dev;
+    return row1;
+}
+
 struct Ctx {
     const MibView& view;
     CollectResult& out;
-    text::CharsetHint charset;     ///< the device's declaration and the profile's default
-    std::vector<Oid> supply_rows;  ///< prtMarkerSuppliesTable index of each Printer-MIB supply
+    text::CharsetHint charset;      ///< the device's declaration and the profile's default
+    std::vector<Oid> supply_rows;   ///< prtMarkerSuppliesTable index of each Printer-MIB supply
+    std::uint32_t printer_row = 1;  ///< hrDeviceIndex of the printer (printer_device_index)
 
     void note(std::string message) { out.notes.push_back(std::move(message)); }
+
+    /// The Printer-MIB object `row1` (written for hrDeviceIndex 1) of this device's printer:
+    /// most agents number it 1, some another hrDevice row; an agent whose Printer-MIB keeps
+    /// row 1 whatever its hrDeviceTable says is still read at 1.
+    Oid printer_oid(const Oid& row1) const {
+        if (printer_row == 1) return row1;
+        auto oid = for_printer(row1, printer_row);
+        return find(view, oid) != nullptr ? oid : row1;
+    }
 
     /// Integer from a numeric value; a decimal string is accepted with a note (some agents
     /// Integer from a numeric value; a decimal string is accepted with a note (some agents

@@ -265,7 +265,8 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
     // Front panel: prtConsoleDisplayBufferText lines, blank ones skipped.
     std::vector<std::string> lines;
     for (int line = 1; line <= kConsoleLines; ++line) {
-        auto text = ctx.str(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
+        auto text =
+            ctx.str(ctx.printer_oid(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)})));
         if (!text.empty()) lines.push_back(std::move(text));
     }
     for (std::size_t i = 0; i < lines.size(); ++i) {

@@ -7,6 +7,7 @@ and saper-2's BRN-Printer-sCounters-Info notes). Never copies of real recordings
 Re-run after editing:  python3 tests/data/snmprec/partial/generate.py
 """
 import os
+import re
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -180,6 +181,27 @@ def printer(descr, status=3, errors=b"\x00\x00"):
             (ERRORS, "4x|" + errors.hex())]
 
 
+# An agent whose printer is hrDevice row 3 (a processor and a network interface come first),
+# so every Printer-MIB table is indexed 3 (RFC 3805: by hrDeviceIndex): the general table's
+# serial, the marker's counters, the console and the localization's charset.
+HR = "1.3.6.1.2.1.25.3.2.1"
+write("printer-row-3", [
+    ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
+    UPTIME,
+    (HR + ".2.1", "6|1.3.6.1.2.1.25.3.1.3"), (HR + ".3.1", s("CPU")), (HR + ".5.1", "2|2"),
+    (HR + ".2.2", "6|1.3.6.1.2.1.25.3.1.4"), (HR + ".3.2", s("Ethernet")), (HR + ".5.2", "2|2"),
+    (HR + ".2.3", "6|1.3.6.1.2.1.25.3.1.5"), (HR + ".3.3", s("Lexmark MS421dn")),
+    (HR + ".5.3", "2|2"),
+    ("1.3.6.1.2.1.25.3.5.1.1.3", "2|3"), (ERRORS[:-1] + "3", "4x|0000"),
+    ("1.3.6.1.2.1.43.5.1.1.17.3", s("46100AB12C34")),
+    ("1.3.6.1.2.1.43.7.1.1.4.3.1", "2|106"),
+    ("1.3.6.1.2.1.43.10.2.1.3.3.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.3.1", "65|18230"),
+    ("1.3.6.1.2.1.43.10.2.1.5.3.1", "65|412"),
+    (CONSOLE[:-1] + "3.1", s("Ready")),
+] + [(re.sub(r"^(%s\.\d+)\.1\." % re.escape(SUP), r"\1.3.", o), v)
+     for o, v in supply(1, "Black Toner Cartridge", 3, 100, 64)])
+
 # A Kyocera in a Russian office: it declares US-ASCII (prtLocalizationCharacterSet 3, a
 # firmware default) but its console and supply names are KOI8-R; hrPrinterDetectedErrorState
 # says lowToner (bit 2) while the toner gauge still shows 40 %.
@@ -212,13 +234,15 @@ write("lexmark-alerts", [
   + alert(3, 11, -1, 1, "Magenta cartridge nearly empty")
   + alert(4, 8, 1, 807, "Tray 1 Low"))
 
-# A small laser whose agent answers only the Printer-MIB (no Host Resources printer group):
+# A small laser whose agent answers only the Printer-MIB (no Host Resources printer group;
+# prtGeneralPrinterName names it):
 # its conditions are in the alert table alone (RFC 3805 PrtAlertCodeTC). A paper jam
 # (critical, media path), toner almost empty (markerSupplies), tray 1 empty by the generic
 # subunitEmpty code (input group), a cover-closed event (binary change, severity 5) and a
 # vendor code that names no condition.
 write("alerts-only", [
     UPTIME,
+    ("1.3.6.1.2.1.43.5.1.1.16.1", s("Brother HL-L2340D series")),
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5120"),
 ] + supply(1, "Black Toner", 3, 100, 12)
   + alert(1, 13, 1, 8, "Paper jam", severity=3)
@@ -230,6 +254,7 @@ write("alerts-only", [
 # The same agent when nothing is wrong any more: only events remain in the table.
 write("alerts-events-only", [
     UPTIME,
+    ("1.3.6.1.2.1.43.5.1.1.16.1", s("Brother HL-L2340D series")),
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5121"),
 ] + supply(1, "Black Toner", 3, 100, 12)
   + alert(1, 6, 1, 4, "Cover closed", severity=5)
