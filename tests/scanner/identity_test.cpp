@@ -244,6 +244,118 @@ TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[i
     }
 }
 
+namespace {
+
+/// An Epson "@BDC ST2" block around `body` (elements), with its declared length.
+std::string st2_block(const std::string& body, std::size_t declared) {
+    std::string out("\x00@BDC ST2\r\n", 11);
+    out.push_back(static_cast<char>(declared & 0xff));
+    out.push_back(static_cast<char>(declared >> 8));
+    return out + body;
+}
+std::string st2_block(const std::string& body) { return st2_block(body, body.size()); }
+
+}  // namespace
+
+TEST_CASE("Epson status block decoder: inks, page counts, malformed blocks", "[identity]") {
+    using blocks::epson_ink_level;
+    using blocks::epson_page_count;
+    // Status idle; inks K 62, C 45, M 8, Y 100 (entries of 3); page counts 1500, 1520, 830,
+    // 690, 0.
+    const std::string inks("\x0f\x0d\x03\x01\x00\x3e\x03\x01\x2d\x04\x02\x08\x05\x03\x64", 15);
+    const std::string pages(
+        "\x36\x14\xdc\x05\x00\x00\xf0\x05\x00\x00\x3e\x03\x00\x00"
+        "\xb2\x02\x00\x00\x00\x00\x00\x00",
+        22);
+    const std::string good = st2_block(std::string("\x01\x01\x04", 3) + inks + pages);
+    CHECK(epson_ink_level(good, 0) == 62);
+    CHECK(epson_ink_level(good, 1) == 45);
+    CHECK(epson_ink_level(good, 2) == 8);
+    CHECK(epson_ink_level(good, 3) == 100);
+    std::string why;
+    CHECK_FALSE(epson_ink_level(good, 4, &why).has_value());  // no light cyan: not a problem
+    CHECK(why.empty());
+    CHECK(epson_page_count(good, 2) == 830);
+    CHECK(epson_page_count(good, 3) == 690);
+    CHECK(epson_page_count(good, 1) == 1520);
+    // Without the leading 00 (lost by whoever handed the bytes on) it still reads.
+    CHECK(epson_ink_level(good.substr(1), 1) == 45);
+    // A declared length that is not what follows: nothing is trusted.
+    CHECK_FALSE(epson_ink_level(st2_block(inks, inks.size() + 1), 0, &why).has_value());
+    CHECK(why.find("malformed") != std::string::npos);
+    why.clear();
+    // Not a status block at all; an element running past the end.
+    CHECK_FALSE(epson_ink_level("@BDC ST1\r\n\x00\x00", 0, &why).has_value());
+    CHECK_FALSE(why.empty());
+    why.clear();
+    CHECK_FALSE(
+        epson_ink_level(st2_block(std::string("\x0f\x09\x03\x01\x00", 5)), 0, &why).has_value());
+    CHECK(why.find("claims 9") != std::string::npos);
+    why.clear();
+    // Entries that do not tile the element, entries shorter than 3, a level above 100.
+    CHECK_FALSE(epson_ink_level(st2_block(std::string("\x0f\x05\x03\x01\x00\x3e\x03", 7)), 0, &why)
+                    .has_value());
+    CHECK(why.find("do not fit") != std::string::npos);
+    CHECK_FALSE(epson_ink_level(st2_block(std::string("\x0f\x03\x02\x01\x00", 5)), 0).has_value());
+    why.clear();
+    CHECK_FALSE(epson_ink_level(st2_block(std::string("\x0f\x04\x03\x01\x00\xff", 6)), 0, &why)
+                    .has_value());
+    CHECK(why.find("no percentage") != std::string::npos);
+    // Page counts of the wrong size, or with the sign bit set.
+    why.clear();
+    CHECK_FALSE(
+        epson_page_count(st2_block(std::string("\x36\x02\x01\x02", 4)), 2, &why).has_value());
+    CHECK(why.find("expected 20") != std::string::npos);
+    std::string negative = pages;
+    negative[2 + 8 + 3] = '\x80';  // colour count's top octet
+    CHECK_FALSE(epson_page_count(st2_block(negative), 2).has_value());
+    // Every truncation of a good block is nothing (its length no longer matches) or right.
+    for (std::size_t n = 0; n <= good.size(); ++n) {
+        INFO(n);
+        const auto v = epson_ink_level(good.substr(0, n), 2);
+        CHECK((!v || *v == 8));
+    }
+}
+
+TEST_CASE("Epson inkjet: inks and colour/mono pages from its status block", "[identity][partial]") {
+    auto r = test::collect(partial("epson-st2"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Epson");
+    CHECK(s.identity.model == "L6190 Series");
+    REQUIRE(s.supplies.size() == 4);
+    const auto* black = supply_named(s, "Black Ink");
+    REQUIRE(black != nullptr);
+    CHECK(black->level_percent == 62);
+    CHECK(black->type == "ink");
+    CHECK(black->color == "black");
+    REQUIRE(supply_named(s, "Magenta Ink") != nullptr);
+    CHECK(supply_named(s, "Magenta Ink")->level_percent == 8);
+    CHECK(supply_named(s, "Magenta Ink")->state == SupplyState::low);
+    CHECK(supply_named(s, "Yellow Ink")->level_percent == 100);
+    CHECK(s.counters.at("total") == 1520);  // the Printer-MIB's
+    CHECK(s.counters.at("color") == 830);
+    CHECK(s.counters.at("mono") == 690);
+    CHECK(r.sources.at("counters.color").find("epson_st2_count:2") != std::string::npos);
+    CHECK(r.sources.at("supplies.Black Ink").find("epson_st2_ink:0") != std::string::npos);
+    // Malformed blocks: no ink, no count, a note each; the device is still identified.
+    for (const char* name : {"epson-st2-malformed", "epson-st2-badinks", "epson-st2-255"}) {
+        INFO(name);
+        r = test::collect(partial(name));
+        CHECK(r.snapshot.identity.vendor == "Epson");
+        CHECK(r.snapshot.counters.count("color") == 0);
+        CHECK(r.snapshot.counters.count("mono") == 0);
+        CHECK(has_note(r, "Epson"));
+    }
+    r = test::collect(partial("epson-st2-malformed"));
+    CHECK(r.snapshot.supplies.empty());
+    r = test::collect(partial("epson-st2-badinks"));
+    CHECK(r.snapshot.supplies.empty());
+    r = test::collect(partial("epson-st2-255"));
+    REQUIRE(r.snapshot.supplies.size() == 1);  // cyan at 40; black's 255 is no level
+    CHECK(r.snapshot.supplies[0].color == "cyan");
+    CHECK(r.snapshot.supplies[0].level_percent == 40);
+}
+
 TEST_CASE("Brother laser known only from its private MIB", "[identity][partial]") {
     const auto r = test::collect(partial("brother-private"));
     const auto& s = r.snapshot;

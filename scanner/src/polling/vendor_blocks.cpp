@@ -58,4 +58,117 @@ std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
     return std::nullopt;  // no such record: the model does not report it (not a problem)
 }
 
+St2 parse_epson_st2(std::string_view bytes) {
+    St2 out;
+    // The leading 00 is sometimes lost by whoever hands the bytes on; the rest must match.
+    static constexpr std::string_view kHeader = "@BDC ST2\r\n";
+    if (!bytes.empty() && bytes.front() == '\0') bytes.remove_prefix(1);
+    if (bytes.substr(0, kHeader.size()) != kHeader) {
+        out.problem = "not an @BDC ST2 status block";
+        return out;
+    }
+    bytes.remove_prefix(kHeader.size());
+    if (bytes.size() < 2) {
+        out.problem = "status block cut in its length";
+        return out;
+    }
+    const std::size_t declared =
+        static_cast<unsigned char>(bytes[0]) |
+        (static_cast<std::size_t>(static_cast<unsigned char>(bytes[1])) << 8);
+    bytes.remove_prefix(2);
+    if (declared != bytes.size()) {
+        out.problem = "status block says " + std::to_string(declared) + " octets, has " +
+                      std::to_string(bytes.size());
+        return out;
+    }
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        if (i + 2 > bytes.size()) {
+            out.problem = "element header cut at octet " + std::to_string(i);
+            break;
+        }
+        const auto type = static_cast<unsigned char>(bytes[i]);
+        const std::size_t len = static_cast<unsigned char>(bytes[i + 1]);
+        if (i + 2 + len > bytes.size()) {
+            out.problem = "element " + std::to_string(type) + " claims " + std::to_string(len) +
+                          " octets, only " + std::to_string(bytes.size() - i - 2) + " left";
+            break;
+        }
+        out.elements.push_back({type, bytes.substr(i + 2, len)});
+        i += 2 + len;
+    }
+    if (!out.problem.empty()) out.elements.clear();
+    return out;
+}
+
+namespace {
+
+/// The first element of `type` of a well-formed block; nullopt (with `problem` set when the
+/// block is malformed) otherwise.
+std::optional<std::string_view> st2_element(std::string_view bytes, unsigned type,
+                                            std::string* problem) {
+    const St2 st2 = parse_epson_st2(bytes);
+    if (!st2.problem.empty()) {
+        if (problem != nullptr) *problem = "malformed Epson status block: " + st2.problem;
+        return std::nullopt;
+    }
+    for (const auto& e : st2.elements) {
+        if (e.type == type) return e.value;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned colour,
+                                            std::string* problem) {
+    const auto set = [&](std::string why) {
+        if (problem != nullptr) *problem = std::move(why);
+        return std::nullopt;
+    };
+    const auto inks = st2_element(bytes, 0x0f, problem);
+    if (!inks) return std::nullopt;
+    if (inks->empty()) return set("Epson ink element is empty");
+    const std::size_t entry = static_cast<unsigned char>(inks->front());
+    // An entry is at least cartridge code, colour and level; its size must tile the element.
+    if (entry < 3 || (inks->size() - 1) % entry != 0) {
+        return set("Epson ink entries of " + std::to_string(entry) + " octets do not fit " +
+                   std::to_string(inks->size() - 1));
+    }
+    for (std::size_t i = 1; i + entry <= inks->size(); i += entry) {
+        if (static_cast<unsigned char>((*inks)[i + 1]) != colour) continue;
+        const auto level = static_cast<unsigned char>((*inks)[i + 2]);
+        if (level > 100) {
+            return set("Epson ink colour " + std::to_string(colour) + " level " +
+                       std::to_string(level) + " is no percentage");
+        }
+        return level;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> epson_page_count(std::string_view bytes, unsigned field,
+                                             std::string* problem) {
+    const auto counts = st2_element(bytes, 0x36, problem);
+    if (!counts) return std::nullopt;
+    if (counts->size() != 20 || field > 4) {
+        if (problem != nullptr) {
+            *problem = "Epson page count element has " + std::to_string(counts->size()) +
+                       " octets, expected 20";
+        }
+        return std::nullopt;
+    }
+    std::uint32_t v = 0;
+    for (int k = 3; k >= 0; --k) {
+        v = (v << 8) | static_cast<unsigned char>((*counts)[field * 4 + static_cast<unsigned>(k)]);
+    }
+    // Signed in the source's reading; a count with the top bit set is no count.
+    if (v > 0x7fffffffU) {
+        if (problem != nullptr)
+            *problem = "Epson page count " + std::to_string(field) + " is negative";
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(v);
+}
+
 }  // namespace printmon::scanner::blocks

@@ -6,6 +6,15 @@
 // Public descriptions of the layout: saper-2's BRN-Printer-sCounters-Info notes and the
 // `brother` Python library (Home Assistant's Brother integration). Anything that does not
 // follow the layout yields no value, never a guess.
+//
+// Epson's status block ("@BDC ST2"), which Epson inkjets answer at their printer status
+// object 1248.1.2.2.1.1.1.4.1 (and to the EPSON-CTRL "st" command): the header 00 "@BDC ST2"
+// CR LF, a little-endian 16-bit length of the rest, then elements of type (1 octet), length L
+// (1 octet) and L octets. Element 0x0f lists the inks: its first octet is the size of each
+// entry, then entries of cartridge code, ink colour (0 black, 1 cyan, 2 magenta, 3 yellow,
+// 4 light cyan, 5 light magenta) and level in percent. Element 0x36 (20 octets) holds five
+// little-endian 32-bit page counts: normal, pages, colour, monochrome, blank. Public source:
+// Ircama's epson_print_conf (its status_parser), which reads the block over SNMP.
 
 #include <cstdint>
 #include <optional>
@@ -34,5 +43,29 @@ Parsed parse_brother_block(std::string_view bytes);
 /// record is a 4-octet integer (type 0x01). `problem` (optional) says why not.
 std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
                                           std::string* problem = nullptr);
+
+struct St2Element {
+    unsigned type = 0;
+    std::string_view value;  ///< points into the parsed bytes
+};
+
+struct St2 {
+    std::vector<St2Element> elements;
+    std::string problem;  ///< non-empty: malformed, no element may be trusted
+};
+
+/// Splits an Epson "@BDC ST2" status block into elements. A block whose declared length is not
+/// what follows, or whose elements run past its end, is malformed.
+St2 parse_epson_st2(std::string_view bytes);
+
+/// Level in percent of the first ink of `colour` in element 0x0f; nullopt when the block has
+/// no such ink, or (with `problem` set) is malformed or says a level above 100.
+std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned colour,
+                                            std::string* problem = nullptr);
+
+/// Page count number `field` (0 normal, 1 pages, 2 colour, 3 monochrome, 4 blank) of element
+/// 0x36; nullopt when absent or (with `problem` set) malformed.
+std::optional<std::int64_t> epson_page_count(std::string_view bytes, unsigned field,
+                                             std::string* problem = nullptr);
 
 }  // namespace printmon::scanner::blocks

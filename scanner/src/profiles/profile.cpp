@@ -95,8 +95,22 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
         src.format = string_of(file, *f, "format");
         const bool known = src.format.empty() || src.format == "mac" ||
                            src.format.rfind("ieee1284:", 0) == 0 ||
-                           src.format.rfind("brother_block:", 0) == 0;
+                           src.format.rfind("brother_block:", 0) == 0 ||
+                           src.format.rfind("epson_st2_ink:", 0) == 0 ||
+                           src.format.rfind("epson_st2_count:", 0) == 0;
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
+        if (src.format.rfind("epson_st2_ink:", 0) == 0) {
+            const auto colour = src.format.substr(14);
+            if (colour.size() != 1 || colour[0] < '0' || colour[0] > '5') {
+                fail(file, f->source(), "epson_st2_ink needs an ink colour 0..5");
+            }
+        }
+        if (src.format.rfind("epson_st2_count:", 0) == 0) {
+            const auto field = src.format.substr(16);
+            if (field.size() != 1 || field[0] < '0' || field[0] > '4') {
+                fail(file, f->source(), "epson_st2_count needs a count number 0..4");
+            }
+        }
         if (src.format.rfind("brother_block:", 0) == 0) {
             const auto code = src.format.substr(14);
             if (code.empty() ||

@@ -49,7 +49,8 @@ struct ValueSource {
     Field field = Field::oid;
     snmp::Oid oid;
     /// "" (text), "ieee1284:<KEY|ALIAS>" (field of a 1284 device ID), "brother_block:<code>"
-    /// (value in Brother's binary maintenance records), "mac".
+    /// (value in Brother's binary maintenance records), "epson_st2_ink:<colour>" and
+    /// "epson_st2_count:<n>" (ink level, page count in Epson's status block), "mac".
     std::string format;
     std::optional<std::regex> regex;  ///< applied to the text; group 1 (or the match) is kept
     std::string regex_text;

@@ -549,6 +549,51 @@ write("epson-private", [
     (EP + ".2.1.1.3.1.2", hex_text("Network")),
 ])
 
+
+
+def st2(elements, declared=None):
+    """Epson "@BDC ST2" status block: 00 "@BDC ST2" CR LF, little-endian length, then
+    (type, length, octets) elements (Ircama's epson_print_conf reads the same layout)."""
+    body = b"".join(bytes([t, len(v)]) + v for t, v in elements)
+    n = len(body) if declared is None else declared
+    return "4x|" + (b"\x00@BDC ST2\r\n" + struct.pack("<H", n) + body).hex()
+
+
+# Ink entries of 3 octets: cartridge code, ink colour (0 K, 1 C, 2 M, 3 Y), level.
+EPSON_INKS = (0x0f, bytes([3, 0x01, 0, 62, 0x03, 1, 45, 0x04, 2, 8, 0x05, 3, 100]))
+# Page counts: normal, pages, colour, monochrome, blank (32-bit little-endian).
+EPSON_PAGES = (0x36, struct.pack("<5i", 1500, 1520, 830, 690, 0))
+
+# An Epson inkjet (EcoTank-like, no system group) whose Printer-MIB has a marker counter but
+# no supplies table: the inks and the colour/mono split are only in its status block, served
+# at the printer status column of the identity entry. Other elements (status 0x01, serial
+# 0x40) ride along and are not read.
+write("epson-st2", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L6190 Series")),
+    (EP + ".1.1.1.5.1", s("X5ZK004567")),
+    (EP + ".1.1.1.4.1", st2([(0x01, b"\x04"), EPSON_INKS, (0x40, b"X5ZK004567"), EPSON_PAGES])),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|1520"),
+])
+
+# Broken status blocks: a declared length that is not what follows; a block whose ink
+# entries do not tile their element and whose page counts are short; a level of 255.
+write("epson-st2-malformed", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L3150 Series")),
+    (EP + ".1.1.1.4.1", st2([EPSON_INKS, EPSON_PAGES], declared=99)),
+])
+write("epson-st2-badinks", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L805 Series")),
+    (EP + ".1.1.1.4.1", st2([(0x0f, bytes([3, 0x01, 0, 62, 0x03])), (0x36, b"\x01\x02\x03")])),
+])
+write("epson-st2-255", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L1800 Series")),
+    (EP + ".1.1.1.4.1", st2([(0x0f, bytes([3, 0x01, 0, 255, 0x03, 1, 40]))])),
+])
+
 # A Toshiba TEC e-STUDIO with no system group: bcpGeneral and bcpDeviceEntry only. Its
 # firmware version starts with "B" where the panel says "V"; the boot loader's version
 # (bcpDeviceBootVersion) is not the firmware.
