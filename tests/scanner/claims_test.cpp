@@ -215,7 +215,7 @@ TEST_CASE("no Host Resources group: status and errors from the alert table",
     CHECK(st.alerts.size() == 5);
     CHECK(r.sources.at("status.errors").find("prtAlertCode") != std::string::npos);
     CHECK(r.sources.at("status.device").find("prtAlertSeverityLevel") != std::string::npos);
-    // Only events left: nothing wrong is said, and nothing is made up either.
+    // Only events and power saving left: nothing wrong is said, and nothing is made up.
     r = test::collect(partial("alerts-events-only"));
     CHECK(r.snapshot.status.errors.empty());
     CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);

@@ -93,6 +93,36 @@ std::string_view error_of_alert(std::int64_t code, std::int64_t group) {
     }
 }
 
+/// Alert codes that record a state change or a routine condition, not a problem: an agent with
+/// the Host Resources group reports its device running through them (RFC 3805 2.2.13.2 lists
+/// power saver and warming up with hrDeviceStatus running), so they make no warning here.
+bool informational_alert(std::int64_t code) {
+    switch (code) {
+        case 4:    // coverClosed
+        case 6:    // interlockClosed
+        case 7:    // configurationChange
+        case 19:   // subunitClosed
+        case 20:   // subunitTurnedOn
+        case 23:   // subunitPowerSaver
+        case 24:   // subunitWarmingUp
+        case 25:   // subunitAdded
+        case 27:   // subunitResourceAdded
+        case 502:  // doorClosed
+        case 503:  // poweredUp
+        case 505:  // printerNMSReset
+        case 506:  // printerManualReset
+        case 507:  // printerReadyToPrint
+        case 802:  // inputMediaSizeChange
+        case 803:  // inputMediaWeightChange
+        case 804:  // inputMediaTypeChange
+        case 805:  // inputMediaColorChange
+        case 806:  // inputMediaFormPartsChange
+            return true;
+        default:
+            return false;
+    }
+}
+
 }  // namespace
 
 void collect_trays(Ctx& ctx, int low) {
@@ -336,8 +366,8 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
             a.description = ctx.str(it->second, cell_oid(kPrtAlertEntry, 8, aidx));
         }
         // Severity 5 (warningBinaryChangeEvent) records an event such as coverClosed or
-        // poweredUp, not a condition that is still there.
-        if (severity == 3 || severity == 4) {
+        // poweredUp, not a condition that is still there; routine codes are no problem either.
+        if ((severity == 3 || severity == 4) && !informational_alert(a.code)) {
             critical = critical || severity == 3;
             warning = warning || severity == 4;
             if (const auto e = error_of_alert(a.code, group); !e.empty()) alert_errors.insert(e);

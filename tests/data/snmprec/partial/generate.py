@@ -251,14 +251,16 @@ write("alerts-only", [
   + alert(4, 6, 1, 4, "Cover closed", severity=5)
   + alert(5, 1, -1, 40001, "Vendor condition"))
 
-# The same agent when nothing is wrong any more: only events remain in the table.
+# The same agent when nothing is wrong any more: only events remain in the table, and a
+# power-saver row at severity warning (routine: RFC 3805 has such a printer running).
 write("alerts-events-only", [
     UPTIME,
     ("1.3.6.1.2.1.43.5.1.1.16.1", s("Brother HL-L2340D series")),
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5121"),
 ] + supply(1, "Black Toner", 3, 100, 12)
   + alert(1, 6, 1, 4, "Cover closed", severity=5)
-  + alert(2, 5, 1, 503, "Powered up", severity=5))
+  + alert(2, 5, 1, 503, "Powered up", severity=5)
+  + alert(3, 5, 1, 23, "Energy saver", severity=4))
 
 # A Pantum (a Chinese maker) with GBK console and supply text and no charset declaration:
 # the console says toner is insufficient (碳粉不足) while the gauge reads 30 %.
