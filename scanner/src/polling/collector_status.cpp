@@ -380,13 +380,12 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx) {
     // (2.2.13.2) ties the two: a critical alert is a device that is down, a non-critical one a
     // warning, and the alert codes are the detected-error conditions. Used only when the
     // Host Resources objects are absent, never to second-guess them.
-    const std::string alert_source =
-        snmp::to_string(child(kPrtAlertEntry, {7})) + " (prtAlertCode)";
     if (err == nullptr && !alert_errors.empty()) {
         for (const auto& code : proto::error_codes()) {
             if (alert_errors.count(code) != 0) st.errors.push_back(code);
         }
-        ctx.out.sources["status.errors"] = alert_source;
+        ctx.out.sources["status.errors"] =
+            snmp::to_string(child(kPrtAlertEntry, {7})) + " (prtAlertCode)";
     }
     if (!device && (critical || warning)) {
         st.device = critical ? proto::DeviceStatus::down : proto::DeviceStatus::warning;
