@@ -297,7 +297,8 @@ TEST_CASE("valid UTF-8 is kept, BOM dropped, invalid sequences replaced", "[char
 
 TEST_CASE("iconv and the built-in tables agree on every single-byte charset", "[charset]") {
     for (const auto cs :
-         {Charset::cp1251, Charset::koi8r, Charset::latin1, Charset::latin2, Charset::roman8}) {
+         {Charset::cp1251, Charset::koi8r, Charset::latin1, Charset::latin2, Charset::roman8,
+          Charset::iso8859_5, Charset::cp866, Charset::cp1250, Charset::latin5}) {
         INFO(charset_name(cs));
         for (int b = 0x80; b <= 0xFF; ++b) {
             INFO(b);
@@ -329,7 +330,38 @@ TEST_CASE("charset names and MIBenums", "[charset]") {
     CHECK_FALSE(charset_from_name("ebcdic").has_value());
     CHECK(charset_from_mibenum(2252) == Charset::cp1252);
     CHECK(charset_from_mibenum(2084) == Charset::koi8r);
+    CHECK(charset_from_mibenum(8) == Charset::iso8859_5);
+    CHECK(charset_from_mibenum(12) == Charset::latin5);
+    CHECK(charset_from_mibenum(2086) == Charset::cp866);
+    CHECK(charset_from_mibenum(2250) == Charset::cp1250);
+    CHECK(charset_from_name("ISO-8859-5") == Charset::iso8859_5);
+    CHECK(charset_from_name("IBM866") == Charset::cp866);
+    CHECK(charset_from_name("windows-1250") == Charset::cp1250);
+    CHECK(charset_from_name("ISO-8859-9") == Charset::latin5);
     CHECK_FALSE(charset_from_mibenum(0).has_value());
+}
+
+// Brother's Russian firmware declares ISO 8859-5 (prtLocalizationCharacterSet 8, the MIBenum
+// the `brother` library maps to "cyrillic"); DOS Cyrillic, Windows Central European and
+// Turkish Latin-5 come declared too. Bytes from Python's codecs.
+TEST_CASE("declared ISO 8859-5, CP866, CP1250 and Latin-5", "[charset]") {
+    const std::string sleep = "\xC1\xDF\xEF\xE9\xD8\xD9\x20\xE0\xD5\xD6\xD8\xDC";
+    CHECK(decode(sleep, *charset_from_mibenum(8)) == "Спящий режим");
+    CHECK(decode("\xBC\xB0\xBB\xBE\x20\xC2\xBE\xBD\xB5\xC0\xB0", Charset::iso8859_5) ==
+          "МАЛО ТОНЕРА");
+    // The profile's charset is enough when the device declares nothing or only ASCII.
+    CHECK(decode(sleep, CharsetHint{Charset::ascii, Charset::iso8859_5}) == "Спящий режим");
+    CHECK(decode("\x87\xA0\xAC\xEF\xE2\xA8\xA5\x20\xA1\xE3\xAC\xA0\xA3\xA8", Charset::cp866) ==
+          "Замятие бумаги");
+    CHECK(decode("Wymie\xF1 toner", Charset::cp1250) == "Wymień toner");
+    CHECK(decode("Ka\xF0\xFDt s\xFDk\xFD\xFEmas\xFD", Charset::latin5) == "Kağıt sıkışması");
+    // Undeclared, ISO 8859-5 is not guessed (nearly every high byte is a letter there, so short
+    // CJK text would pass): the same bytes then read as CP1251's statistics or not at all, never
+    // as a confident wrong Russian word from GBK.
+    Detection how;
+    (void)to_utf8(sleep, CharsetHint{}, &how);
+    CHECK(how.charset != Charset::iso8859_5);
+    CHECK(decode("\xCC\xBC\xB7\xDB\xB2\xBB\xD7\xE3") == "碳粉不足");
 }
 
 TEST_CASE("whatever arrives, the result is valid UTF-8 without control characters", "[charset]") {
@@ -338,9 +370,10 @@ TEST_CASE("whatever arrives, the result is valid UTF-8 without control character
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_int_distribution<int> low(0, 8);  // bias toward NULs and 0x01..0x08
     const Charset all[] = {
-        Charset::automatic, Charset::utf8,    Charset::ascii, Charset::latin1,  Charset::latin2,
-        Charset::cp1252,    Charset::cp1251,  Charset::koi8r, Charset::roman8,  Charset::utf16,
-        Charset::utf16le,   Charset::utf16be, Charset::gbk,   Charset::gb18030, Charset::shift_jis};
+        Charset::automatic, Charset::utf8,    Charset::ascii,  Charset::latin1,  Charset::latin2,
+        Charset::cp1252,    Charset::cp1251,  Charset::koi8r,  Charset::roman8,  Charset::utf16,
+        Charset::utf16le,   Charset::utf16be, Charset::gbk,    Charset::gb18030, Charset::shift_jis,
+        Charset::iso8859_5, Charset::cp866,   Charset::cp1250, Charset::latin5};
     constexpr std::size_t kCharsets = sizeof(all) / sizeof(all[0]);
     for (std::size_t i = 0; i < 3000; ++i) {
         std::string s;

@@ -96,6 +96,34 @@ constexpr std::array<char16_t, 128> kKoi8r = {
     0x041B, 0x041C, 0x041D, 0x041E, 0x041F, 0x042F, 0x0420, 0x0421, 0x0422, 0x0423, 0x0416, 0x0412,
     0x042C, 0x042B, 0x0417, 0x0428, 0x042D, 0x0429, 0x0427, 0x042A};
 
+// DOS Cyrillic (IBM866) 0x80..0xFF.
+constexpr std::array<char16_t, 128> kCp866 = {
+    0x0410, 0x0411, 0x0412, 0x0413, 0x0414, 0x0415, 0x0416, 0x0417, 0x0418, 0x0419, 0x041A, 0x041B,
+    0x041C, 0x041D, 0x041E, 0x041F, 0x0420, 0x0421, 0x0422, 0x0423, 0x0424, 0x0425, 0x0426, 0x0427,
+    0x0428, 0x0429, 0x042A, 0x042B, 0x042C, 0x042D, 0x042E, 0x042F, 0x0430, 0x0431, 0x0432, 0x0433,
+    0x0434, 0x0435, 0x0436, 0x0437, 0x0438, 0x0439, 0x043A, 0x043B, 0x043C, 0x043D, 0x043E, 0x043F,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x0440, 0x0441, 0x0442, 0x0443, 0x0444, 0x0445, 0x0446, 0x0447, 0x0448, 0x0449, 0x044A, 0x044B,
+    0x044C, 0x044D, 0x044E, 0x044F, 0x0401, 0x0451, 0x0404, 0x0454, 0x0407, 0x0457, 0x040E, 0x045E,
+    0x00B0, 0x2219, 0x00B7, 0x221A, 0x2116, 0x00A4, 0x25A0, 0x00A0};
+
+// Windows-1250 0x80..0xFF.
+constexpr std::array<char16_t, 128> kCp1250 = {
+    0x20AC, 0x0000, 0x201A, 0x0000, 0x201E, 0x2026, 0x2020, 0x2021, 0x0000, 0x2030, 0x0160, 0x2039,
+    0x015A, 0x0164, 0x017D, 0x0179, 0x0000, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x0000, 0x2122, 0x0161, 0x203A, 0x015B, 0x0165, 0x017E, 0x017A, 0x00A0, 0x02C7, 0x02D8, 0x0141,
+    0x00A4, 0x0104, 0x00A6, 0x00A7, 0x00A8, 0x00A9, 0x015E, 0x00AB, 0x00AC, 0x00AD, 0x00AE, 0x017B,
+    0x00B0, 0x00B1, 0x02DB, 0x0142, 0x00B4, 0x00B5, 0x00B6, 0x00B7, 0x00B8, 0x0105, 0x015F, 0x00BB,
+    0x013D, 0x02DD, 0x013E, 0x017C, 0x0154, 0x00C1, 0x00C2, 0x0102, 0x00C4, 0x0139, 0x0106, 0x00C7,
+    0x010C, 0x00C9, 0x0118, 0x00CB, 0x011A, 0x00CD, 0x00CE, 0x010E, 0x0110, 0x0143, 0x0147, 0x00D3,
+    0x00D4, 0x0150, 0x00D6, 0x00D7, 0x0158, 0x016E, 0x00DA, 0x0170, 0x00DC, 0x00DD, 0x0162, 0x00DF,
+    0x0155, 0x00E1, 0x00E2, 0x0103, 0x00E4, 0x013A, 0x0107, 0x00E7, 0x010D, 0x00E9, 0x0119, 0x00EB,
+    0x011B, 0x00ED, 0x00EE, 0x010F, 0x0111, 0x0144, 0x0148, 0x00F3, 0x00F4, 0x0151, 0x00F6, 0x00F7,
+    0x0159, 0x016F, 0x00FA, 0x0171, 0x00FC, 0x00FD, 0x0163, 0x02D9};
+
 // ISO-8859-2 0xA0..0xFF (0x80..0x9F are C1 controls).
 constexpr std::array<char16_t, 96> kLatin2 = {
     0x00A0, 0x0104, 0x02D8, 0x0141, 0x00A4, 0x013D, 0x015A, 0x00A7, 0x00A8, 0x0160, 0x015E, 0x0164,
@@ -135,6 +163,36 @@ char32_t table_byte(unsigned char b, Charset cs) {
             const char32_t c = kRoman8[b - 0xA0U];
             return c == 0 ? U'\uFFFD' : c;
         }
+        case Charset::cp866:
+            return kCp866[b - 0x80U];
+        case Charset::cp1250: {
+            const char32_t c = kCp1250[b - 0x80U];
+            return c == 0 ? U'\uFFFD' : c;
+        }
+        case Charset::iso8859_5:
+            // A1..FF are Ё..џ in Unicode's order (U+0401 = 0xA1 + 0x360) but for four symbols.
+            if (b < 0xA1 || b == 0xAD) return b;  // C1 controls, NBSP, soft hyphen
+            if (b == 0xF0) return U'\u2116';      // №
+            if (b == 0xFD) return U'\u00A7';      // §
+            return b + 0x360U;
+        case Charset::latin5:
+            // ISO 8859-9 is Latin-1 with six Turkish letters in place of Icelandic ones.
+            switch (b) {
+                case 0xD0:
+                    return U'\u011E';  // Ğ
+                case 0xDD:
+                    return U'\u0130';  // İ
+                case 0xDE:
+                    return U'\u015E';  // Ş
+                case 0xF0:
+                    return U'\u011F';  // ğ
+                case 0xFD:
+                    return U'\u0131';  // ı
+                case 0xFE:
+                    return U'\u015F';  // ş
+                default:
+                    return b;
+            }
         case Charset::latin1:
             return b;  // ISO 8859-1: code point == byte
         case Charset::cp1252:
@@ -150,7 +208,14 @@ bool is_double_byte(Charset cs) {
 
 bool is_single_byte(Charset cs) {
     return cs == Charset::latin1 || cs == Charset::latin2 || cs == Charset::cp1252 ||
-           cs == Charset::cp1251 || cs == Charset::koi8r || cs == Charset::roman8;
+           cs == Charset::cp1251 || cs == Charset::koi8r || cs == Charset::roman8 ||
+           cs == Charset::iso8859_5 || cs == Charset::cp866 || cs == Charset::cp1250 ||
+           cs == Charset::latin5;
+}
+
+bool is_cyrillic(Charset cs) {
+    return cs == Charset::cp1251 || cs == Charset::koi8r || cs == Charset::iso8859_5 ||
+           cs == Charset::cp866;
 }
 
 /// Hand-made UTF-16 decoding for when iconv has no UTF-16 module: unpaired surrogates become
@@ -211,6 +276,18 @@ IconvHandle open_to_utf8(Charset cs) {
             break;
         case Charset::roman8:
             names = {"HP-ROMAN8", nullptr};
+            break;
+        case Charset::iso8859_5:
+            names = {"ISO-8859-5", nullptr};
+            break;
+        case Charset::cp866:
+            names = {"CP866", "IBM866"};
+            break;
+        case Charset::cp1250:
+            names = {"CP1250", nullptr};
+            break;
+        case Charset::latin5:
+            names = {"ISO-8859-9", nullptr};
             break;
         case Charset::utf16le:
             names = {"UTF-16LE", nullptr};
@@ -289,7 +366,7 @@ std::string convert(std::string_view bytes, Charset cs) {
     return detail::table_to_utf8(bytes, cs);
 }
 
-// ---- Cyrillic: CP1251 or KOI8-R --------------------------------------------------------------
+// ---- Cyrillic: CP1251, KOI8-R, ISO 8859-5 or CP866 ------------------------------------
 // Russian letter frequencies in per mille, а..я (U+0430..U+044F), rounded from the standard
 // published counts (о 11 %, е 8.5 %, а 8 % ... ф 0.3 %, ъ 0.04 %).
 constexpr std::array<int, 32> kRussianFrequency = {
@@ -318,7 +395,7 @@ struct CyrillicScore {
     long letters = 0;
 };
 
-/// How much `bytes` read in `cs` (CP1251 or KOI8-R) looks like Russian text.
+/// How much `bytes` read in `cs` (a Cyrillic single-byte charset) looks like Russian text.
 CyrillicScore score_cyrillic(std::string_view bytes, Charset cs) {
     std::vector<char32_t> cps;
     cps.reserve(bytes.size());
@@ -357,14 +434,17 @@ CyrillicScore score_cyrillic(std::string_view bytes, Charset cs) {
     return s;
 }
 
-/// Bytes that are letters in CP1251 or KOI8-R: 0xC0..0xFF in both, and their ё/Ё.
-bool cyrillic_letter_byte(unsigned char b) {
-    return b >= 0xC0 || b == 0xA8 || b == 0xB8 || b == 0xA3 || b == 0xB3;
-}
-
 bool ascii_letter(unsigned char b) { return (b | 0x20U) >= 'a' && (b | 0x20U) <= 'z'; }
 
-std::optional<Charset> guess_cyrillic(std::string_view bytes) {
+/// А..я, Ё and ё: the letters Russian text is made of.
+bool russian_letter(char32_t c) {
+    return (c >= 0x0410 && c <= 0x044F) || c == 0x0401 || c == 0x0451;
+}
+
+/// Whether `bytes` has the shape of Russian text in `cs`: enough high bytes that are Russian
+/// letters there, few high bytes that are not, and words made of them rather than accented
+/// Latin.
+bool cyrillic_shape(std::string_view bytes, Charset cs) {
     std::size_t high = 0;
     std::size_t letters = 0;
     std::size_t ascii = 0;
@@ -376,7 +456,7 @@ std::optional<Charset> guess_cyrillic(std::string_view bytes) {
         for (; i < bytes.size(); ++i) {
             const auto b = static_cast<unsigned char>(bytes[i]);
             if (b >= 0x80) ++high;
-            if (cyrillic_letter_byte(b)) {
+            if (b >= 0x80 && russian_letter(table_byte(b, cs))) {
                 ++letters;
                 ++w_high;
             } else if (ascii_letter(b)) {
@@ -390,17 +470,31 @@ std::optional<Charset> guess_cyrillic(std::string_view bytes) {
         if (w_high > 0 && w_ascii == 0) ++pure_words;
         if (w_high > 0 && w_ascii > 0) ++mixed_words;
     }
-    if (letters < 2 || letters * 10 < high * 9 || letters * 2 < ascii || pure_words == 0 ||
-        mixed_words >= pure_words) {
-        return std::nullopt;
+    return letters >= 2 && letters * 10 >= high * 9 && letters * 2 >= ascii && pure_words > 0 &&
+           mixed_words < pure_words;
+}
+
+std::optional<Charset> guess_cyrillic(std::string_view bytes) {
+    std::optional<Charset> best;
+    CyrillicScore best_score;
+    // CP1251 first: it wins a tie, being what most Russian-localized devices send. ISO 8859-5
+    // and CP866 are read only when declared: every high byte from A1 (ISO 8859-5) or most of
+    // them (CP866, whose 80..9F are CP1252's quotes and dashes) is a letter there, so short
+    // CJK or Western text would pass for Russian as often as not.
+    for (const Charset cs : {Charset::cp1251, Charset::koi8r}) {
+        if (!cyrillic_shape(bytes, cs)) continue;
+        const auto score = score_cyrillic(bytes, cs);
+        if (!best || score.total > best_score.total) {
+            best = cs;
+            best_score = score;
+        }
     }
-    const auto cp1251 = score_cyrillic(bytes, Charset::cp1251);
-    const auto koi8 = score_cyrillic(bytes, Charset::koi8r);
-    const auto& best = koi8.total > cp1251.total ? koi8 : cp1251;
     // Mean frequency of 2 % per letter: Russian words score 2.5..7 %, Western accented
     // capitals read as Cyrillic ("ÖÄÜ" -> ЦДЬ) lower. Too noisy below three letters.
-    if (best.letters >= 3 && best.frequency < 20 * best.letters) return std::nullopt;
-    return koi8.total > cp1251.total ? Charset::koi8r : Charset::cp1251;
+    if (best && best_score.letters >= 3 && best_score.frequency < 20 * best_score.letters) {
+        return std::nullopt;
+    }
+    return best;
 }
 
 // ---- CJK: GBK or Shift-JIS -------------------------------------------------------------------
@@ -508,6 +602,10 @@ std::optional<Charset> charset_from_mibenum(long mibenum) {
             return Charset::latin1;
         case 5:
             return Charset::latin2;
+        case 8:
+            return Charset::iso8859_5;
+        case 12:
+            return Charset::latin5;
         case 17:    // Shift_JIS
         case 2024:  // Windows-31J
             return Charset::shift_jis;
@@ -529,6 +627,10 @@ std::optional<Charset> charset_from_mibenum(long mibenum) {
             return Charset::roman8;
         case 2084:
             return Charset::koi8r;
+        case 2086:  // IBM866
+            return Charset::cp866;
+        case 2250:
+            return Charset::cp1250;
         case 2251:
             return Charset::cp1251;
         case 2252:
@@ -551,6 +653,10 @@ std::optional<Charset> charset_from_name(std::string_view name) {
     if (n == "cp1252" || n == "windows1252") return Charset::cp1252;
     if (n == "cp1251" || n == "windows1251") return Charset::cp1251;
     if (n == "koi8r") return Charset::koi8r;
+    if (n == "iso88595" || n == "cyrillic") return Charset::iso8859_5;
+    if (n == "cp866" || n == "ibm866") return Charset::cp866;
+    if (n == "cp1250" || n == "windows1250") return Charset::cp1250;
+    if (n == "latin5" || n == "iso88599") return Charset::latin5;
     if (n == "roman8" || n == "hproman8") return Charset::roman8;
     if (n == "utf16") return Charset::utf16;
     if (n == "utf16le") return Charset::utf16le;
@@ -595,6 +701,14 @@ std::string_view charset_name(Charset charset) {
             return "GB18030";
         case Charset::shift_jis:
             return "Shift-JIS";
+        case Charset::iso8859_5:
+            return "ISO-8859-5";
+        case Charset::cp866:
+            return "CP866";
+        case Charset::cp1250:
+            return "Windows-1250";
+        case Charset::latin5:
+            return "ISO-8859-9";
     }
     return "?";
 }
@@ -699,7 +813,7 @@ Detection detect_charset(std::string_view bytes, CharsetHint hint) {
     }
     // 6. Declared Cyrillic.
     for (const auto& [cs, why] : hints) {
-        if (cs == Charset::cp1251 || cs == Charset::koi8r) return {cs, 0, why};
+        if (is_cyrillic(cs)) return {cs, 0, why};
     }
     // 7. Cyrillic by statistics, 8. CJK by structure.
     if (const auto c = guess_cyrillic(bytes)) return {*c, 0, "Cyrillic letter statistics"};

@@ -17,19 +17,22 @@
 //  5. a double-byte charset declared by the device or profile (GBK, GB18030, Shift-JIS) when
 //     the bytes are valid in it: declared first because any CJK text is all high bytes and
 //     would otherwise pass step 7's byte test;
-//  6. CP1251 or KOI8-R declared by the device or profile;
-//  7. Cyrillic-likely bytes: at least 2 bytes in 0xC0..0xFF (letters in both CP1251 and
-//     KOI8-R), at least 90 % of the high bytes there, more of them than ASCII letters. CP1251
-//     and KOI8-R place the same letters at different bytes, so both decodings are scored:
+//  6. a Cyrillic charset (CP1251, KOI8-R, ISO 8859-5, CP866) declared by the device or profile;
+//  7. Cyrillic-likely bytes, tried for CP1251 and KOI8-R in turn: at least 2 high bytes that are
+//     Russian letters in that charset, at least 90 % of the high bytes, more of them than ASCII
+//     letters. The two place the same letters at different bytes, so both are scored (ISO
+//     8859-5 and CP866 only when declared: nearly every high byte is a letter there, so short
+//     CJK or Western text would pass):
 //     Russian letter frequencies (о е а и н т... are common, ф щ ъ rare) plus a bonus for words
 //     with a normal case pattern (ГОТОВ, готов, Готов; the wrong charset swaps case: "рНМЕП"),
-//     minus non-letters inside words (KOI8-R box drawing where CP1251 has ё і ї є). The better
-//     wins if its mean letter frequency is plausible for Russian (>= 3 % per letter; random
-//     letters from another script score lower);
+//     minus non-letters inside words (KOI8-R box drawing where CP1251 has ё і ї є). The best
+//     wins if its mean letter frequency is plausible for Russian (>= 2 % per letter; random
+//     letters from another script score lower), CP1251 on a tie;
 //  8. undeclared CJK: high bytes at least half the text, valid Shift-JIS with kana and no
 //     half-width katakana (which is how GB2312 lead bytes read in Shift-JIS) is Shift-JIS,
 //     else valid GBK is GBK;
-//  9. a single-byte charset declared by the device or profile (Latin-1/2, CP1252, Roman-8;
+//  9. a single-byte charset declared by the device or profile (Latin-1/2/5, CP1252, CP1250,
+//     Roman-8;
 //     an "ASCII" declaration says nothing about high bytes and is skipped);
 // 10. Latin-2 when a byte that is a letter in ISO 8859-2 but a symbol in Latin-1 (ł ą ś š ž ż
 //     ź are ³ ± ¶ ¹ ¾ ¿ ¼ there) sits between two letters ("B\xB3\xB1d" is "Błąd");
@@ -59,6 +62,10 @@ enum class Charset {
     gbk,  ///< GB2312 text too: GBK is its superset
     gb18030,
     shift_jis,  ///< as Windows-31J (CP932): ASCII stays ASCII, no yen sign for '\'
+    iso8859_5,  ///< ISO 8859-5 Cyrillic: what Brother's Russian firmware declares (MIBenum 8)
+    cp866,      ///< DOS Cyrillic (IBM866)
+    cp1250,     ///< Windows Central European
+    latin5,     ///< ISO 8859-9 Turkish (MIBenum 12)
 };
 
 /// What the device and its profile say about their text, `automatic` where they say nothing.
