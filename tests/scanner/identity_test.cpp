@@ -227,9 +227,9 @@ TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[i
     CHECK_FALSE(brother_value(std::string("\xff", 1), 0x00, &why).has_value());  // empty
     CHECK_FALSE(why.empty());
     why.clear();
+    // An empty string is a model without such records: no value, and nothing wrong.
     CHECK_FALSE(brother_value("", 0x00, &why).has_value());
-    CHECK_FALSE(why.empty());
-    why.clear();
+    CHECK(why.empty());
     // Not an integer record (type 0x02), and a 9-octet value.
     CHECK_FALSE(
         brother_value(std::string("\x00\x02\x04\x00\x00\x00\x05\xff", 8), 0x00, &why).has_value());
@@ -241,6 +241,49 @@ TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[i
         INFO(n);
         const auto v = brother_value(good.substr(0, n), 0x6f);
         CHECK((!v || *v == 42));
+    }
+}
+
+TEST_CASE("Brother remaining life: 4-octet hundredths and legacy 2-octet shares", "[identity]") {
+    using blocks::brother_life;
+    // 6f 77.00 %, a1 4 of 20, a2 13 of 20 (65 %), 41 a one-octet state, 6a a zero total,
+    // 6b more remaining than total, 6c three octets.
+    const std::string block(
+        "\x6f\x01\x04\x00\x00\x1e\x14"
+        "\xa1\x01\x02\x04\x14"
+        "\xa2\x01\x02\x0d\x14"
+        "\x41\x01\x01\x03"
+        "\x6a\x01\x02\x04\x00"
+        "\x6b\x01\x02\x15\x14"
+        "\x6c\x01\x03\x01\x02\x03\xff",
+        37);
+    CHECK(brother_life(block, 0x6f) == 7700);
+    CHECK(brother_life(block, 0xa1) == 2000);
+    CHECK(brother_life(block, 0xa2) == 6500);
+    std::string why;
+    CHECK_FALSE(brother_life(block, 0x41, &why).has_value());
+    CHECK(why == "record 41 has 1 octets, expected 4 or 2");
+    why.clear();
+    CHECK_FALSE(brother_life(block, 0x6a, &why).has_value());
+    CHECK(why.find("4 of 0") != std::string::npos);
+    why.clear();
+    CHECK_FALSE(brother_life(block, 0x6b, &why).has_value());
+    CHECK(why.find("21 of 20") != std::string::npos);
+    why.clear();
+    CHECK_FALSE(brother_life(block, 0x6c, &why).has_value());
+    CHECK(why.find("3 octets") != std::string::npos);
+    why.clear();
+    CHECK_FALSE(brother_life(block, 0x99, &why).has_value());  // absent: not a problem
+    CHECK(why.empty());
+    // brother_value still reads only 4-octet integers.
+    CHECK_FALSE(blocks::brother_value(block, 0xa1).has_value());
+    // 2 of 3 rounds to the nearest hundredth: 66.67 %.
+    CHECK(brother_life(std::string("\xa1\x01\x02\x02\x03\xff", 6), 0xa1) == 6667);
+    // Every truncation is the right value or nothing.
+    for (std::size_t n = 0; n <= block.size(); ++n) {
+        INFO(n);
+        const auto a1 = brother_life(block.substr(0, n), 0xa1);
+        CHECK((!a1 || *a1 == 2000));
     }
 }
 
@@ -423,6 +466,102 @@ TEST_CASE("malformed Brother blocks give unknown, never garbage", "[identity][pa
     CHECK_FALSE(s.supplies[0].level_percent.has_value());
     CHECK(has_note(r, "malformed Brother block"));
     CHECK(has_note(r, "no percentage"));
+}
+
+TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5 panel text",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("brother-colour-laser"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Brother");
+    CHECK(s.identity.model == "MFC-L3770CDW series");
+    CHECK(s.identity.serial == "E73001K8N112233");
+    CHECK(s.identity.firmware == "ZB2204151011");
+    CHECK(s.identity.mac == "30:05:5c:0a:1b:2c");
+    CHECK(s.status.console == "Мало тонера (Y)");  // prtLocalizationCharacterSet 8
+    const std::map<std::string, std::int64_t> counters = {
+        {"total", 5120}, {"mono", 3020}, {"color", 2100}, {"duplex", 640}};
+    CHECK(s.counters == counters);
+    // a1..a4 (hundredths) win over the 10 %-step gauges 81..84 listed beside them.
+    const std::map<std::string, int> toner = {
+        {"Black Toner", 54}, {"Cyan Toner", 30}, {"Magenta Toner", 26}, {"Yellow Toner", 3}};
+    for (const auto& [name, pct] : toner) {
+        INFO(name);
+        const auto* t = supply_named(s, name);
+        REQUIRE(t != nullptr);
+        CHECK(t->type == "toner");
+        CHECK(t->level_percent == pct);
+    }
+    CHECK(supply_named(s, "Yellow Toner")->state == SupplyState::low);
+    const std::map<std::string, std::pair<std::string, int>> drums = {
+        {"Black Drum Unit", {"black", 81}},
+        {"Cyan Drum Unit", {"cyan", 77}},
+        {"Magenta Drum Unit", {"magenta", 77}},
+        {"Yellow Drum Unit", {"yellow", 76}}};
+    for (const auto& [name, want] : drums) {
+        INFO(name);
+        const auto* d = supply_named(s, name);
+        REQUIRE(d != nullptr);
+        CHECK(d->type == "opc");
+        CHECK(d->color == want.first);
+        CHECK(d->level_percent == want.second);
+    }
+    CHECK(supply_named(s, "Drum Unit") == nullptr);  // no 41 on a colour model
+    CHECK(supply_named(s, "Belt Unit")->level_percent == 93);
+    CHECK(supply_named(s, "Fuser Unit")->level_percent == 91);
+    CHECK(supply_named(s, "Paper Feeding Kit 1")->level_percent == 95);
+    CHECK(s.supplies.size() == 11);
+    CHECK(r.sources.at("supplies.Black Toner").find("brother_life:a1") != std::string::npos);
+}
+
+TEST_CASE("Brother legacy inkjet: 2-octet shares, ink by its model name, Roman-8 text",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("brother-legacy-inkjet"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.model == "MFC-5895CW");
+    CHECK(s.identity.firmware == "U1107131645VER.E");
+    CHECK(s.status.console == "Bourrage arrière");  // no charset declared: Roman-8
+    const std::map<std::string, std::int64_t> counters = {{"total", 7731}};
+    CHECK(s.counters == counters);  // an empty counter block is no counters, not an error
+    CHECK_FALSE(has_note(r, "malformed"));
+    const std::map<std::string, int> inks = {
+        {"Black Ink", 20}, {"Cyan Ink", 60}, {"Magenta Ink", 30}, {"Yellow Ink", 55}};
+    REQUIRE(s.supplies.size() == inks.size());
+    for (const auto& [name, pct] : inks) {
+        INFO(name);
+        const auto* ink = supply_named(s, name);
+        REQUIRE(ink != nullptr);
+        CHECK(ink->type == "ink");
+        CHECK(ink->level_percent == pct);
+    }
+}
+
+TEST_CASE("Brother ink tank: total from mono and colour when the block has no 00",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("brother-ink-tank"));
+    const auto& s = r.snapshot;
+    const std::map<std::string, std::int64_t> counters = {
+        {"total", 3389}, {"mono", 412}, {"color", 2977}, {"duplex", 1200}};
+    CHECK(s.counters == counters);
+    CHECK(r.sources.at("counters.total").find("derived") != std::string::npos);
+    REQUIRE(supply_named(s, "Black Ink") != nullptr);  // "T" line: an inkjet
+    CHECK(supply_named(s, "Black Ink")->level_percent == 88);
+    // A laser's model name leaves "marking" as toner.
+    auto laser = partial("brother-ink-tank");
+    laser[O("1.3.6.1.4.1.2435.2.3.9.1.1.7.0")] =
+        Value{ValueType::octets, 0, "MFG:Brother;MDL:HL-L8360CDW;", {}};
+    const auto l = test::collect(laser);
+    CHECK(supply_named(l.snapshot, "Black Toner") != nullptr);
+    CHECK(supply_named(l.snapshot, "Black Ink") == nullptr);
+}
+
+TEST_CASE("Brother records that are no share give no level", "[identity][partial]") {
+    const auto r = test::collect(partial("brother-legacy-malformed"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Brother");
+    CHECK(s.supplies.empty());
+    CHECK(has_note(r, "4 of 0"));
+    CHECK(has_note(r, "21 of 20"));
+    CHECK(has_note(r, "record 41 has 1 octets"));
 }
 
 TEST_CASE("a generic print server: the 1284 device ID and Kyocera's objects name it",

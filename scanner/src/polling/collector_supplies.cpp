@@ -173,10 +173,15 @@ int severity(proto::SupplyState s) {
 /// raised by the vendor gauge.
 void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
     auto& supplies = ctx.out.snapshot.supplies;
-    // "marking" in a profile: ink when the Printer-MIB lists ink, else toner.
-    const bool ink = std::any_of(supplies.begin(), supplies.end(), [](const proto::Supply& s) {
-        return supply_family(s.type) == "ink" || s.type == "waste_ink";
-    });
+    // "marking" in a profile: ink when the Printer-MIB lists ink or the profile knows the model
+    // for an inkjet, else toner.
+    const std::string& model = ctx.out.snapshot.identity.model;
+    const bool ink =
+        std::any_of(supplies.begin(), supplies.end(),
+                    [](const proto::Supply& s) {
+                        return supply_family(s.type) == "ink" || s.type == "waste_ink";
+                    }) ||
+        (profile.inkjet_model && !model.empty() && pattern_search(model, *profile.inkjet_model));
     for (const auto& entry : profile.supplies_private) {
         SupplySource ps = entry;
         if (ps.type == "marking") {

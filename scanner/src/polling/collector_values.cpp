@@ -145,14 +145,17 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
     if (src.field != ValueSource::Field::oid) return std::nullopt;
     const Value* v = find(ctx.view, src.oid);
     if (v == nullptr) return std::nullopt;
-    if (src.format.rfind("brother_block:", 0) == 0) {
+    const bool brother_life = src.format.rfind("brother_life:", 0) == 0;
+    if (brother_life || src.format.rfind("brother_block:", 0) == 0) {
         if (v->type != ValueType::octets) {
             ctx.note(snmp::to_string(src.oid) + ": Brother block is not an OCTET STRING");
             return std::nullopt;
         }
-        const auto code = static_cast<unsigned>(std::stoul(src.format.substr(14), nullptr, 16));
+        const auto code = static_cast<unsigned>(
+            std::stoul(src.format.substr(src.format.find(':') + 1), nullptr, 16));
         std::string problem;
-        auto value = blocks::brother_value(v->bytes, code, &problem);
+        auto value = brother_life ? blocks::brother_life(v->bytes, code, &problem)
+                                  : blocks::brother_value(v->bytes, code, &problem);
         if (!problem.empty()) ctx.note(snmp::to_string(src.oid) + ": " + problem);
         return value;
     }

@@ -2,6 +2,16 @@
 
 namespace printmon::scanner::blocks {
 
+namespace {
+
+/// Record codes as the sources list them (6f, a1).
+std::string hex_code(unsigned code) {
+    static constexpr std::string_view kDigits = "0123456789abcdef";
+    return {kDigits[(code >> 4U) & 0xFU], kDigits[code & 0xFU]};
+}
+
+}  // namespace
+
 Parsed parse_brother_block(std::string_view bytes) {
     Parsed out;
     std::size_t i = 0;
@@ -20,14 +30,17 @@ Parsed parse_brother_block(std::string_view bytes) {
         const auto type = static_cast<unsigned char>(bytes[i + 1]);
         const std::size_t len = static_cast<unsigned char>(bytes[i + 2]);
         if (i + 3 + len > bytes.size()) {
-            out.problem = "record " + std::to_string(code) + " claims " + std::to_string(len) +
+            out.problem = "record " + hex_code(code) + " claims " + std::to_string(len) +
                           " octets, only " + std::to_string(bytes.size() - i - 3) + " left";
             break;
         }
         out.records.push_back({code, type, bytes.substr(i + 3, len)});
         i += 3 + len;
     }
-    if (out.problem.empty() && out.records.empty()) {
+    // An empty OCTET STRING is how a model without such counters answers (the `brother`
+    // library's MFC-5490CN); a block of nothing but its end mark, or bytes that never form a
+    // record, is not.
+    if (out.problem.empty() && out.records.empty() && !bytes.empty()) {
         out.problem = terminated ? "empty block" : "no records";
     }
     if (!out.problem.empty()) out.records.clear();
@@ -44,11 +57,11 @@ std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
     if (!parsed.problem.empty()) return set("malformed Brother block: " + parsed.problem);
     for (const auto& r : parsed.records) {
         if (r.code != code) continue;
-        if (r.type != 0x01) return set("record " + std::to_string(code) + " is not an integer");
+        if (r.type != 0x01) return set("record " + hex_code(code) + " is not an integer");
         // Rationale: current models send 4-octet values; legacy ones send 2 octets meaning
         // remaining/total, not a number: any other length is read as nothing, not a guess.
         if (r.value.size() != 4) {
-            return set("record " + std::to_string(code) + " has " + std::to_string(r.value.size()) +
+            return set("record " + hex_code(code) + " has " + std::to_string(r.value.size()) +
                        " octets, expected 4");
         }
         std::int64_t v = 0;
@@ -56,6 +69,34 @@ std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
         return v;
     }
     return std::nullopt;  // no such record: the model does not report it (not a problem)
+}
+
+std::optional<std::int64_t> brother_life(std::string_view bytes, unsigned code,
+                                         std::string* problem) {
+    const auto set = [&](std::string why) {
+        if (problem != nullptr) *problem = std::move(why);
+        return std::nullopt;
+    };
+    const Parsed parsed = parse_brother_block(bytes);
+    if (!parsed.problem.empty()) return set("malformed Brother block: " + parsed.problem);
+    for (const auto& r : parsed.records) {
+        if (r.code != code) continue;
+        if (r.type != 0x01) return set("record " + hex_code(code) + " is not an integer");
+        if (r.value.size() == 4) return brother_value(bytes, code, problem);
+        if (r.value.size() == 2) {
+            const auto remaining = static_cast<unsigned char>(r.value[0]);
+            const auto total = static_cast<unsigned char>(r.value[1]);
+            if (total == 0 || remaining > total) {
+                return set("record " + hex_code(code) + " says " + std::to_string(remaining) +
+                           " of " + std::to_string(total) + ", not a share");
+            }
+            // Rounded to the nearest hundredth, like the 4-octet records.
+            return (static_cast<std::int64_t>(remaining) * 10000 + total / 2) / total;
+        }
+        return set("record " + hex_code(code) + " has " + std::to_string(r.value.size()) +
+                   " octets, expected 4 or 2");
+    }
+    return std::nullopt;
 }
 
 St2 parse_epson_st2(std::string_view bytes) {

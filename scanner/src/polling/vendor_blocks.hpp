@@ -2,7 +2,8 @@
 // Binary blocks some vendors put in one OCTET STRING instead of a MIB table. Brother's
 // maintenance (…2435.2.3.9.4.2.1.5.5.8.0), page counter (…5.5.10.0) and "next care"
 // (…5.5.11.0) objects are sequences of records: code (1 octet), type (1 octet, 0x01 = unsigned
-// integer), length L (1 octet), L octets big-endian value; a code of 0xFF ends the block.
+// integer), length L (1 octet), L octets big-endian value; a code of 0xFF ends the block. Legacy
+// models send 2-octet maintenance records instead: remaining and total (e.g. 04 14, 4 of 20).
 // Public descriptions of the layout: saper-2's BRN-Printer-sCounters-Info notes and the
 // `brother` Python library (Home Assistant's Brother integration). Anything that does not
 // follow the layout yields no value, never a guess.
@@ -36,13 +37,21 @@ struct Parsed {
 };
 
 /// Splits a Brother block into records. A record that runs past the end, or a block with
-/// no record at all, makes the whole block malformed.
+/// no record at all, makes the whole block malformed; an empty string is no records and no
+/// problem (models without such counters answer so).
 Parsed parse_brother_block(std::string_view bytes);
 
 /// The unsigned value of the first record with `code`, when the block is well formed and the
 /// record is a 4-octet integer (type 0x01). `problem` (optional) says why not.
 std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
                                           std::string* problem = nullptr);
+
+/// Remaining life of the record with `code`, in hundredths of a percent: a 4-octet integer is
+/// that already; a 2-octet record (legacy models) is remaining/total, read as
+/// remaining * 10000 / total when total is not zero and remaining does not exceed it (the
+/// `brother` library reads those blocks so). Any other record gives no value and a problem.
+std::optional<std::int64_t> brother_life(std::string_view bytes, unsigned code,
+                                         std::string* problem = nullptr);
 
 struct St2Element {
     unsigned type = 0;

@@ -96,6 +96,7 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
         const bool known = src.format.empty() || src.format == "mac" ||
                            src.format.rfind("ieee1284:", 0) == 0 ||
                            src.format.rfind("brother_block:", 0) == 0 ||
+                           src.format.rfind("brother_life:", 0) == 0 ||
                            src.format.rfind("epson_st2_ink:", 0) == 0 ||
                            src.format.rfind("epson_st2_count:", 0) == 0;
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
@@ -111,13 +112,15 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
                 fail(file, f->source(), "epson_st2_count needs a count number 0..4");
             }
         }
-        if (src.format.rfind("brother_block:", 0) == 0) {
-            const auto code = src.format.substr(14);
+        for (const std::string_view kind : {"brother_block", "brother_life"}) {
+            if (src.format.rfind(std::string(kind) + ":", 0) != 0) continue;
+            const auto code = src.format.substr(kind.size() + 1);
             if (code.empty() ||
                 code.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos ||
                 code.size() > 2) {
                 fail(file, f->source(),
-                     "brother_block needs a hex record code, e.g. brother_block:0a");
+                     std::string(kind) + " needs a hex record code, e.g. " + std::string(kind) +
+                         ":0a");
             }
         }
     }
@@ -159,9 +162,26 @@ std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
 
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(file, t,
-               {"id", "vendor", "sys_object_id", "sysdescr", "model_from_sysdescr", "charset",
-                "model", "serial", "firmware", "mac", "console", "device_id", "counters", "derived",
-                "counter_tables", "size_tables", "supplies", "supply_levels", "low_percent"});
+               {"id",
+                "vendor",
+                "sys_object_id",
+                "sysdescr",
+                "model_from_sysdescr",
+                "charset",
+                "inkjet_model",
+                "model",
+                "serial",
+                "firmware",
+                "mac",
+                "console",
+                "device_id",
+                "counters",
+                "derived",
+                "counter_tables",
+                "size_tables",
+                "supplies",
+                "supply_levels",
+                "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -186,6 +206,8 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             fail(file, c->source(), "unknown charset '" + p.charset + "'");
         }
     }
+    if (const auto* m = t.get("inkjet_model"))
+        p.inkjet_model = compile(file, *m, string_of(file, *m, "inkjet_model"));
     if (const auto* l = t.get("low_percent")) {
         p.low_percent = static_cast<int>(int_of(file, *l, "low_percent"));
     }

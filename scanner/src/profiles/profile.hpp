@@ -49,7 +49,8 @@ struct ValueSource {
     Field field = Field::oid;
     snmp::Oid oid;
     /// "" (text), "ieee1284:<KEY|ALIAS>" (field of a 1284 device ID), "brother_block:<code>"
-    /// (value in Brother's binary maintenance records), "epson_st2_ink:<colour>" and
+    /// (value in Brother's binary maintenance records), "brother_life:<code>" (remaining life
+    /// in hundredths of a percent, legacy 2-octet share records too), "epson_st2_ink:<colour>" and
     /// "epson_st2_count:<n>" (ink level, page count in Epson's status block), "mac".
     std::string format;
     std::optional<std::regex> regex;  ///< applied to the text; group 1 (or the match) is kept
@@ -151,6 +152,9 @@ struct Profile {
     std::optional<std::regex> sysdescr;     ///< must also match when given
     bool model_from_sysdescr = true;        ///< sysDescr is a usable last-resort model
     std::string charset;                    ///< default text charset ("" = automatic)
+    /// Models that are inkjets: a private "marking" level is then ink even when the
+    /// Printer-MIB lists no supply to tell (partial agents).
+    std::optional<std::regex> inkjet_model;
     std::vector<ValueSource> model, serial, firmware, mac, console;
     /// IEEE 1284 device ID strings in the vendor's tree ("MFG:..;MDL:..;"): vendor evidence
     /// and a model/serial of last resort.

@@ -88,6 +88,75 @@ write("brother-malformed", [
     (BR + ".5.8.0", "4x|" + bad_maint.hex()),
 ] + supply(1, "Toner Cartridge", 3, -2, -3))
 
+
+def records(recs, end=True):
+    """Brother block from (code, value octets) records of any length: legacy and odd ones."""
+    out = b"".join(bytes([code, 0x01, len(v)]) + v for code, v in recs)
+    return "4x|" + (out + (b"\xff" if end else b"")).hex()
+
+
+IF_MAC = ("1.3.6.1.2.1.2.2.1.6.1", "4x|30055c0a1b2c")
+CHARSET_11 = "1.3.6.1.2.1.43.7.1.1.4.1.1"  # prtLocalizationCharacterSet.1.1
+
+# A colour Brother laser whose agent answers only what Brother's own tools read: the 1284
+# ID, serial, firmware and panel text in Brother's subtree, the Printer-MIB's charset (8:
+# ISO 8859-5, as Russian firmware declares) and ifPhysAddress. Its maintenance block has no
+# 41 (drum) or 6f..72 (toner): a colour model keeps one drum per colour (80, 79, 7a, 7b) and
+# its toner in a1..a4, with the 10 %-step gauges 81..84 and status records 31..34 beside.
+write("brother-colour-laser", [
+    UPTIME, IF_MAC,
+    ("1.3.6.1.4.1.2435.2.3.9.1.1.7.0",
+     s("MFG:Brother;CMD:PJL,HBP,URF;MDL:MFC-L3770CDW series;CLS:PRINTER;CID:Brother Laser Type1;")),
+    (BR + ".5.1.0", s("E73001K8N112233")),
+    (BR + ".5.17.0", s("ZB2204151011")),
+    (BR + ".4.5.2.0", s("Мало тонера (Y) ", "iso8859_5")),
+    (CHARSET_11, "2|8"),
+    ("1.3.6.1.2.1.25.3.2.1.5.1", "2|3"),
+    (BR + ".5.10.0", block([(0x00, 5120), (0x01, 3020), (0x02, 2100), (0x06, 640)])),
+    (BR + ".5.8.0", block([
+        (0x31, 1), (0x32, 1), (0x33, 1), (0x34, 2),
+        (0xA1, 5400), (0xA2, 3000), (0xA3, 2550), (0xA4, 300),
+        (0x81, 60), (0x82, 30), (0x83, 30), (0x84, 10),
+        (0x80, 8100), (0x79, 7700), (0x7A, 7650), (0x7B, 7600),
+        (0x69, 9300), (0x6A, 9100), (0x6D, 9450)])),
+])
+
+# An older Brother inkjet: 2-octet maintenance records, remaining and total in twentieths
+# (a1 01 02 04 14: black 4 of 20), no counter block, its total in prtMarkerLifeCount, no
+# Printer-MIB supplies (its model name says inkjet) and panel text in HP Roman-8 with no
+# charset declared.
+write("brother-legacy-inkjet", [
+    UPTIME, IF_MAC,
+    ("1.3.6.1.4.1.2435.2.3.9.1.1.7.0",
+     s("MFG:Brother;CMD:PJL,HBP,URF;MDL:MFC-5895CW;CLS:PRINTER;")),
+    (BR + ".5.1.0", s("BROG1234567")),
+    (BR + ".5.17.0", s("U1107131645VER.E")),
+    (BR + ".4.5.2.0", s("Bourrage arrière", "hp_roman8")),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|7731"),
+    (BR + ".5.10.0", "4|"),
+    (BR + ".5.8.0", records([(0xA1, b"\x04\x14"), (0xA2, b"\x0c\x14"),
+                             (0xA3, b"\x06\x14"), (0xA4, b"\x0b\x14")])),
+])
+
+# An ink-tank Brother whose counter block has mono and colour pages but no total.
+write("brother-ink-tank", [
+    UPTIME,
+    ("1.3.6.1.4.1.2435.2.3.9.1.1.7.0",
+     s("MFG:Brother;CMD:PJL,HBP,URF;MDL:DCP-T720DW;CLS:PRINTER;")),
+    (BR + ".5.1.0", s("E80011C0H445566")),
+    (BR + ".5.10.0", block([(0x01, 412), (0x02, 2977), (0x06, 1200)])),
+    (BR + ".5.8.0", block([(0x6F, 8800), (0x70, 6100), (0x71, 5900), (0x72, 7000)])),
+])
+
+# Legacy-looking records that are no share: a total of 0, more remaining than the total,
+# one octet (a state on older lasers) and three octets; none may become a level.
+write("brother-legacy-malformed", [
+    UPTIME,
+    ("1.3.6.1.4.1.2435.2.3.9.1.1.7.0", s("MFG:Brother;CMD:PJL,PCL;MDL:HL-5380DN;CLS:PRINTER;")),
+    (BR + ".5.8.0", records([(0xA1, b"\x04\x00"), (0x41, b"\x03"), (0x6A, b"\x15\x14"),
+                             (0x6B, b"\x01\x02\x03"), (0x11, b"\x00\x00\x61\xa8")])),
+])
+
 # A generic print server (net-snmp's Linux sysObjectID, a generic sysDescr) in front of a
 # Kyocera: only the Printer Port Monitor MIB's 1284 device ID and Kyocera's own identity
 # objects name the printer.
