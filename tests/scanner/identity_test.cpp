@@ -508,7 +508,7 @@ TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5
     CHECK(supply_named(s, "Drum Unit") == nullptr);  // no 41 on a colour model
     CHECK(supply_named(s, "Belt Unit")->level_percent == 93);
     CHECK(supply_named(s, "Fuser Unit")->level_percent == 91);
-    CHECK(supply_named(s, "Paper Feeding Kit 1")->level_percent == 95);
+    CHECK(supply_named(s, "PF Kit 1")->level_percent == 95);
     CHECK(s.supplies.size() == 11);
     CHECK(r.sources.at("supplies.Black Toner").find("brother_life:a1") != std::string::npos);
 }
