@@ -252,6 +252,36 @@ TEST_CASE("Ricoh declaring Shift_JIS: the console names the black toner",
     CHECK(has_note(r, "text read as Shift-JIS (declared by the device)"));
 }
 
+TEST_CASE("Ricoh engine toner table fills a Printer-MIB that says only 'some remaining'",
+          "[claims][partial]") {
+    const auto r = test::collect(partial("ricoh-toner-table"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Savin");
+    REQUIRE(s.supplies.size() == 4);  // the Printer-MIB's four rows, nothing added
+    CHECK(supply(s, "Black Toner").level_percent == 30);
+    CHECK(supply(s, "Black Toner").state == SupplyState::ok);
+    CHECK(supply(s, "Cyan Toner").level_percent == 20);
+    // -100: Ricoh's "almost empty", a state without a number.
+    CHECK_FALSE(supply(s, "Magenta Toner").level_percent.has_value());
+    CHECK(supply(s, "Magenta Toner").state == SupplyState::low);
+    CHECK(supply(s, "Yellow Toner").state == SupplyState::some_remaining);
+    CHECK(r.sources.at("supplies.Black Toner").find("367.3.2.1.2.24.1.1.5.1") != std::string::npos);
+    CHECK(has_note(r, "Waste Toner is not read"));
+    CHECK(has_note(r, "150 is no level of Red Toner"));
+    CHECK(has_note(r, "a supply row without a name"));
+    // A real percentage in the Printer-MIB stands over the table's.
+    auto view = partial("ricoh-toner-table");
+    view[*snmp::parse_oid("1.3.6.1.2.1.43.11.1.1.8.1.1")] = {snmp::ValueType::integer, 100, "", {}};
+    view[*snmp::parse_oid("1.3.6.1.2.1.43.11.1.1.9.1.1")] = {snmp::ValueType::integer, 55, "", {}};
+    CHECK(supply(test::collect(view).snapshot, "Black Toner").level_percent == 55);
+    // An agent with no Printer-MIB supplies: the table's rows are the supplies.
+    const auto mono = test::collect(partial("ricoh-toner-only"));
+    REQUIRE(mono.snapshot.supplies.size() == 1);
+    CHECK(mono.snapshot.supplies[0].description == "Toner");  // named in column 3
+    CHECK(mono.snapshot.supplies[0].type == "toner");
+    CHECK(mono.snapshot.supplies[0].level_percent == 45);
+}
+
 TEST_CASE("UTF-16 and hex-encoded text from an unknown maker's agent",
           "[claims][partial][charset]") {
     const auto r = test::collect(partial("utf16-hex"));

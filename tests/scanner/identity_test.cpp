@@ -399,6 +399,46 @@ TEST_CASE("Epson inkjet: inks and colour/mono pages from its status block", "[id
     CHECK(r.snapshot.supplies[0].level_percent == 40);
 }
 
+TEST_CASE("Epson inkjet without Host Resources: status and errors from its status block",
+          "[identity][partial]") {
+    // Idle (state 04): running, no errors.
+    auto r = test::collect(partial("epson-st2"));
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(r.snapshot.status.errors.empty());
+    CHECK(r.sources.at("status.device").find("Epson state 04") != std::string::npos);
+    // Error (00) with a paper jam (04): down, jammed.
+    r = test::collect(partial("epson-st2-error"));
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
+    CHECK(r.snapshot.status.errors == std::vector<std::string>{"jammed"});
+    CHECK(r.sources.at("status.errors").find("Epson error 04") != std::string::npos);
+    // Host Resources objects, when the agent has them, alone decide.
+    auto with_hr = partial("epson-st2-error");
+    with_hr[O("1.3.6.1.2.1.25.3.2.1.5.1")] = Value{ValueType::integer, 2, {}, {}};
+    with_hr[O("1.3.6.1.2.1.25.3.5.1.2.1")] = Value{ValueType::octets, 0, std::string(1, '\0'), {}};
+    r = test::collect(with_hr);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(r.snapshot.status.errors.empty());
+    // A state element of two octets, or a state no source names: unknown, with a note.
+    r = test::collect(partial("epson-st2-badstate"));
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    CHECK(has_note(r, "state element has 2 octets"));
+    CHECK(r.snapshot.supplies.size() == 4);  // the inks still read
+    r = test::collect(partial("epson-st2-oddstate"));
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    CHECK(has_note(r, "Epson state 7e"));
+    // The decoder on its own: both elements, and every truncation gives the state or nothing.
+    const std::string block = st2_block(std::string("\x01\x01\x00\x02\x01\x06", 6));
+    const auto s = blocks::epson_status(block);
+    REQUIRE(s.has_value());
+    CHECK(s->state == 0x00U);
+    CHECK(s->error == 0x06U);
+    for (std::size_t n = 0; n <= block.size(); ++n) {
+        INFO(n);
+        const auto t = blocks::epson_status(block.substr(0, n));
+        CHECK((!t || !t->state || *t->state == 0x00U));
+    }
+}
+
 TEST_CASE("Brother laser known only from its private MIB", "[identity][partial]") {
     const auto r = test::collect(partial("brother-private"));
     const auto& s = r.snapshot;

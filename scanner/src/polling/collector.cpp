@@ -43,7 +43,7 @@ std::vector<Oid> profile_oids(const Profile& p) {
     return out;
 }
 
-/// Vendor table columns a profile walks (counter tables, identity columns).
+/// Vendor table columns a profile walks (counter, supply and size tables, identity columns).
 std::vector<Oid> profile_subtrees(const Profile& p) {
     std::vector<Oid> out;
     for (const auto* sources :
@@ -56,6 +56,10 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);
         if (t.unit_column) add_unique(out, *t.unit_column);
+    }
+    for (const auto& t : p.supply_tables) {
+        for (const auto& n : t.name_columns) add_unique(out, n);
+        add_unique(out, t.level_column);
     }
     for (const auto& t : p.size_tables) {
         if (t.size_column) {
@@ -139,6 +143,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
             }
         };
         for (const auto& t : ident.profile->counter_tables) cells(t.value_column);
+        for (const auto& t : ident.profile->supply_tables) cells(t.level_column);
         for (const auto& t : ident.profile->size_tables) {
             for (const auto& v : t.value_columns) cells(v);
         }
@@ -276,7 +281,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     collect_supplies(ctx, profile);
     collect_trays(ctx, profile ? profile->low_percent : 10);
     collect_covers(ctx);
-    collect_status(ctx, printer_idx);
+    collect_status(ctx, printer_idx, profile);
     if (snap.status.console.empty() && profile != nullptr) {
         const auto text_of = [&](const ValueSource& s) {
             return source_text(ctx, s, id.sys_descr, hr_descr);

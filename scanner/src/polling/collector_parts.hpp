@@ -172,7 +172,7 @@ void apply_printer_claims(Ctx& ctx, int low);
 /// hrDeviceIndex of the printer row, if the device names one (collector_status.cpp).
 std::optional<std::uint32_t> printer_device_index(const MibView& view);
 /// hrDeviceStatus, hrPrinterStatus, error bits, console text, prtAlertTable.
-void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx);
+void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Profile* profile);
 /// prtInputTable.
 void collect_trays(Ctx& ctx, int low);
 /// prtCoverTable.

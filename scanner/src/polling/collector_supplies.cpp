@@ -166,22 +166,79 @@ int severity(proto::SupplyState s) {
     }
 }
 
+/// One vendor level (a percentage, or only a state from a vendor code) merged with the
+/// Printer-MIB's supplies: it fills a supply of the same kind and colour that has no
+/// percentage, or is added when the Printer-MIB lists none. A real percentage from the
+/// Printer-MIB is kept; a state the printer itself reports as worse is never raised.
+void merge_level(Ctx& ctx, const SupplySource& ps, std::optional<int> pct,
+                 std::optional<proto::SupplyState> coded, const std::string& where,
+                 const std::string& source, int low) {
+    auto& supplies = ctx.out.snapshot.supplies;
+    const auto same = [&](const proto::Supply& s) {
+        // Untyped kinds ("other") only match by description.
+        return supply_family(s.type) == supply_family(ps.type) &&
+               (s.color == ps.color || (ps.color.empty() && s.color.empty())) &&
+               (ps.type != "other" || text::lower(s.description) == text::lower(ps.description));
+    };
+    auto it = std::find_if(supplies.begin(), supplies.end(), same);
+    if (it != supplies.end() && std::count_if(supplies.begin(), supplies.end(), same) > 1) {
+        return;  // ambiguous: which row the vendor level belongs to is not known
+    }
+    const auto state = pct ? state_for_percent(*pct, low) : *coded;
+    const std::string what =
+        pct ? std::to_string(*pct) + "%" : std::string(proto::to_string(state));
+    if (it != supplies.end()) {
+        if (it->level_percent) return;  // the Printer-MIB's percentage stands
+        if (severity(it->state) > severity(state) ||
+            (!pct && severity(it->state) == severity(state))) {
+            if (pct) {
+                ctx.note(where + ": " + ps.description + " at " + what +
+                         " but the printer reports it " + std::string(proto::to_string(it->state)) +
+                         "; the printer's state is kept");
+            }
+            return;
+        }
+        it->level_percent = pct;
+        it->state = state;
+        it->source = source;
+        ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
+        return;
+    }
+    proto::Supply s;
+    s.description = ps.description;
+    s.type = ps.type;
+    s.color = ps.color;
+    s.supply_class = ps.receptacle ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
+    if (pct) {
+        s.unit = "percent";
+        s.level = *pct;
+        s.max = 100;
+        s.level_percent = pct;
+    }
+    s.state = state;
+    s.source = source;
+    ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
+    supplies.push_back(std::move(s));
+}
+
+/// "marking" in a profile: ink when the Printer-MIB lists ink or the profile knows the model
+/// for an inkjet, else toner.
+bool marking_is_ink(const Ctx& ctx, const Profile& profile) {
+    const auto& supplies = ctx.out.snapshot.supplies;
+    const std::string& model = ctx.out.snapshot.identity.model;
+    return std::any_of(supplies.begin(), supplies.end(),
+                       [](const proto::Supply& s) {
+                           return supply_family(s.type) == "ink" || s.type == "waste_ink";
+                       }) ||
+           (profile.inkjet_model && !model.empty() && pattern_search(model, *profile.inkjet_model));
+}
+
 /// Vendor private levels (profile `supplies`): they fill a Printer-MIB supply that has no
 /// percentage (only a state, "some remaining", or a coded level) and add the supplies the
-/// Printer-MIB does not list at all (Brother drum, belt and fuser life). A real percentage
-/// from the Printer-MIB is kept; a state the printer itself reports as low or empty is never
-/// raised by the vendor gauge.
+/// Printer-MIB does not list at all (Brother drum, belt and fuser life).
 void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
-    auto& supplies = ctx.out.snapshot.supplies;
-    // "marking" in a profile: ink when the Printer-MIB lists ink or the profile knows the model
-    // for an inkjet, else toner.
-    const std::string& model = ctx.out.snapshot.identity.model;
-    const bool ink =
-        std::any_of(supplies.begin(), supplies.end(),
-                    [](const proto::Supply& s) {
-                        return supply_family(s.type) == "ink" || s.type == "waste_ink";
-                    }) ||
-        (profile.inkjet_model && !model.empty() && pattern_search(model, *profile.inkjet_model));
+    const bool ink = marking_is_ink(ctx, profile);
+    const std::string source = "profile:" + profile.id;
     for (const auto& entry : profile.supplies_private) {
         SupplySource ps = entry;
         if (ps.type == "marking") {
@@ -198,48 +255,53 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
         }
         const int pct = static_cast<int>(
             std::lround(static_cast<double>(*raw) / static_cast<double>(ps.divisor)));
-        const auto same = [&](const proto::Supply& s) {
-            // Untyped kinds ("other") only match by description.
-            return supply_family(s.type) == supply_family(ps.type) &&
-                   (s.color == ps.color || (ps.color.empty() && s.color.empty())) &&
-                   (ps.type != "other" ||
-                    text::lower(s.description) == text::lower(ps.description));
-        };
-        const std::string source = "profile:" + profile.id;
-        auto it = std::find_if(supplies.begin(), supplies.end(), same);
-        if (it != supplies.end() && std::count_if(supplies.begin(), supplies.end(), same) > 1) {
-            continue;  // ambiguous: which row the vendor level belongs to is not known
-        }
-        if (it != supplies.end()) {
-            if (it->level_percent) continue;  // the Printer-MIB's percentage stands
-            const auto from_gauge = state_for_percent(pct, low);
-            if (severity(it->state) > severity(from_gauge)) {
-                ctx.note(where + ": " + ps.description + " at " + std::to_string(pct) +
-                         "% but the printer reports it " +
-                         std::string(proto::to_string(it->state)) +
-                         "; the printer's state is kept");
+        merge_level(ctx, ps, pct, std::nullopt, where, source, low);
+    }
+}
+
+/// Vendor supply tables (profile `supply_tables`, Ricoh's engine toner table): one supply per
+/// row, named by the row, its colour from the name.
+void merge_supply_tables(Ctx& ctx, const Profile& profile, int low) {
+    const bool ink = marking_is_ink(ctx, profile);
+    const std::string source = "profile:" + profile.id;
+    for (const auto& table : profile.supply_tables) {
+        for (const auto& [idx, level_value] : column(ctx.view, table.level_column)) {
+            const Oid level_oid = child(table.level_column, idx);
+            const std::string where = snmp::to_string(level_oid);
+            std::string name;
+            for (const auto& col : table.name_columns) {
+                name = ctx.str(child(col, idx));
+                if (!name.empty()) break;
+            }
+            if (name.empty()) {
+                ctx.note(where + ": a supply row without a name; ignored");
                 continue;
             }
-            it->level_percent = pct;
-            it->state = from_gauge;
-            it->source = source;
-            ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
-            continue;
+            const auto raw = ctx.integer(level_value, level_oid);
+            if (!raw) continue;
+            SupplySource ps;
+            ps.description = name;
+            ps.type = table.type == "marking" ? (ink ? "ink" : "toner") : table.type;
+            ps.color = color_from_description(name);
+            // A waste bottle listed among the toners: whether its level is space left or
+            // space used, no source says; it is not read rather than read backwards.
+            if (text::lower(name).find("waste") != std::string::npos) {
+                ctx.note(where + ": " + name + " is not read (its level's direction is unknown)");
+                continue;
+            }
+            if (*raw >= 0 && *raw <= 100) {
+                merge_level(ctx, ps, static_cast<int>(*raw), std::nullopt, where, source, low);
+                continue;
+            }
+            const auto code = std::find_if(table.codes.begin(), table.codes.end(),
+                                           [&](const LevelCode& c) { return c.level == *raw; });
+            if (code == table.codes.end() || code->state == proto::SupplyState::unknown) {
+                ctx.note(where + ": " + std::to_string(*raw) + " is no level of " + name +
+                         "; ignored");
+                continue;
+            }
+            merge_level(ctx, ps, std::nullopt, code->state, where, source, low);
         }
-        proto::Supply s;
-        s.description = ps.description;
-        s.type = ps.type;
-        s.color = ps.color;
-        s.supply_class =
-            ps.receptacle ? proto::SupplyClass::receptacle : proto::SupplyClass::consumed;
-        s.unit = "percent";
-        s.level = pct;
-        s.max = 100;
-        s.level_percent = pct;
-        s.state = state_for_percent(pct, low);
-        s.source = source;
-        ctx.out.sources["supplies." + ps.description] = fmt::format("{} ({})", where, source);
-        supplies.push_back(std::move(s));
     }
 }
 
@@ -356,7 +418,10 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
         ctx.supply_rows.push_back(idx);
     }
     if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
-    if (profile != nullptr) merge_private_supplies(ctx, *profile, low);
+    if (profile != nullptr) {
+        merge_private_supplies(ctx, *profile, low);
+        merge_supply_tables(ctx, *profile, low);
+    }
 }
 
 // ---- the printer's own word on its supplies -----------------------------------------------------

@@ -212,4 +212,26 @@ std::optional<std::int64_t> epson_page_count(std::string_view bytes, unsigned fi
     return static_cast<std::int64_t>(v);
 }
 
+std::optional<EpsonStatus> epson_status(std::string_view bytes, std::string* problem) {
+    const St2 st2 = parse_epson_st2(bytes);
+    if (!st2.problem.empty()) {
+        if (problem != nullptr) *problem = "malformed Epson status block: " + st2.problem;
+        return std::nullopt;
+    }
+    EpsonStatus out;
+    for (const auto& e : st2.elements) {
+        if (e.type != 0x01 && e.type != 0x02) continue;
+        if (e.value.size() != 1) {
+            if (problem != nullptr) {
+                *problem = std::string("Epson ") + (e.type == 0x01 ? "state" : "error") +
+                           " element has " + std::to_string(e.value.size()) + " octets, expected 1";
+            }
+            return std::nullopt;
+        }
+        auto& slot = e.type == 0x01 ? out.state : out.error;
+        if (!slot) slot = static_cast<unsigned char>(e.value.front());
+    }
+    return out;
+}
+
 }  // namespace printmon::scanner::blocks

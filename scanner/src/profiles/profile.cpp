@@ -93,12 +93,12 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
     }
     if (const auto* f = t->get("format")) {
         src.format = string_of(file, *f, "format");
-        const bool known = src.format.empty() || src.format == "mac" ||
-                           src.format.rfind("ieee1284:", 0) == 0 ||
-                           src.format.rfind("brother_block:", 0) == 0 ||
-                           src.format.rfind("brother_life:", 0) == 0 ||
-                           src.format.rfind("epson_st2_ink:", 0) == 0 ||
-                           src.format.rfind("epson_st2_count:", 0) == 0;
+        const bool known =
+            src.format.empty() || src.format == "mac" || src.format.rfind("ieee1284:", 0) == 0 ||
+            src.format.rfind("brother_block:", 0) == 0 ||
+            src.format.rfind("brother_life:", 0) == 0 ||
+            src.format.rfind("epson_st2_ink:", 0) == 0 ||
+            src.format.rfind("epson_st2_count:", 0) == 0 || src.format == "epson_st2_status";
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
         if (src.format.rfind("epson_st2_ink:", 0) == 0) {
             const auto colour = src.format.substr(14);
@@ -174,10 +174,12 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 "firmware",
                 "mac",
                 "console",
+                "status",
                 "device_id",
                 "counters",
                 "derived",
                 "counter_tables",
+                "supply_tables",
                 "size_tables",
                 "supplies",
                 "supply_levels",
@@ -216,6 +218,13 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     p.firmware = sources_of(file, t, "firmware");
     p.mac = sources_of(file, t, "mac");
     p.console = sources_of(file, t, "console");
+    p.status = sources_of(file, t, "status");
+    for (const auto& s : p.status) {
+        if (s.format != "epson_st2_status") {
+            fail(file, t.get("status")->source(),
+                 "a status source needs format \"epson_st2_status\"");
+        }
+    }
     p.device_id = sources_of(file, t, "device_id");
     if (const auto* dv = t.get("derived")) {
         const auto* arr = dv->as_array();
@@ -279,6 +288,31 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 if (ss.divisor <= 0) fail(file, dv->source(), "divisor must be positive");
             }
             p.supplies_private.push_back(std::move(ss));
+        }
+    }
+    if (const auto* sts = t.get("supply_tables")) {
+        const auto* arr = sts->as_array();
+        if (arr == nullptr) fail(file, sts->source(), "supply_tables must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* st = item.as_table();
+            if (st == nullptr) fail(file, item.source(), "expected {name_columns = ..., ...}");
+            check_keys(file, *st, {"name_columns", "level_column", "type", "codes"});
+            SupplyTable table;
+            const auto* names = st->get("name_columns");
+            const auto* level = st->get("level_column");
+            const auto* ty = st->get("type");
+            if (names == nullptr || level == nullptr || ty == nullptr) {
+                fail(file, item.source(), "a supply table needs name_columns, level_column, type");
+            }
+            const auto* name_arr = names->as_array();
+            if (name_arr == nullptr || name_arr->empty()) {
+                fail(file, names->source(), "name_columns must be a non-empty array of OIDs");
+            }
+            for (const auto& n : *name_arr) table.name_columns.push_back(oid_of(file, n));
+            table.level_column = oid_of(file, *level);
+            table.type = string_of(file, *ty, "type");
+            if (const auto* cd = st->get("codes")) table.codes = codes_of(file, *cd);
+            p.supply_tables.push_back(std::move(table));
         }
     }
     if (const auto* c = t.get("counters")) {

@@ -51,7 +51,8 @@ struct ValueSource {
     /// "" (text), "ieee1284:<KEY|ALIAS>" (field of a 1284 device ID), "brother_block:<code>"
     /// (value in Brother's binary maintenance records), "brother_life:<code>" (remaining life
     /// in hundredths of a percent, legacy 2-octet share records too), "epson_st2_ink:<colour>" and
-    /// "epson_st2_count:<n>" (ink level, page count in Epson's status block), "mac".
+    /// "epson_st2_count:<n>" (ink level, page count in Epson's status block),
+    /// "epson_st2_status" (state and error in it), "mac".
     std::string format;
     std::optional<std::regex> regex;  ///< applied to the text; group 1 (or the match) is kept
     std::string regex_text;
@@ -81,6 +82,23 @@ struct SupplySource {
     bool receptacle = false;
     ValueSource source;
     std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
+};
+
+/// Vendor coding of prtMarkerSuppliesLevel.
+struct LevelCode {
+    std::int64_t level = 0;
+    proto::SupplyState state = proto::SupplyState::unknown;
+};
+
+/// A vendor table of supply levels, one row per supply (Ricoh's engine toner table): the
+/// row's name and level columns are walked in a full read; a repeat poll GETs the level cells
+/// found. Levels 0..100 are percent; negative ones are the vendor's codes (`codes`), else no
+/// level. The rows merge with the Printer-MIB's supplies like `supplies` entries.
+struct SupplyTable {
+    std::vector<snmp::Oid> name_columns;  ///< the first non-empty cell of a row names it
+    snmp::Oid level_column;
+    std::string type;  ///< Printer-MIB type name, or "marking" (toner, or ink)
+    std::vector<LevelCode> codes;
 };
 
 /// A vendor table of counters keyed by a type column (Ricoh's engine counter table: one row
@@ -131,12 +149,6 @@ struct DerivedCounter {
     bool partial = false;
 };
 
-/// Vendor coding of prtMarkerSuppliesLevel.
-struct LevelCode {
-    std::int64_t level = 0;
-    proto::SupplyState state = proto::SupplyState::unknown;
-};
-
 struct SupplyCoding {
     std::vector<LevelCode> special;  ///< applies whatever the maximum is (Ricoh -100)
     /// Applies when prtMarkerSuppliesMaxCapacity <= coded_max_at_most (Brother 0..3).
@@ -156,6 +168,9 @@ struct Profile {
     /// Printer-MIB lists no supply to tell (partial agents).
     std::optional<std::regex> inkjet_model;
     std::vector<ValueSource> model, serial, firmware, mac, console;
+    /// Vendor status blocks (format "epson_st2_status"): the device status and errors when
+    /// neither the Host Resources objects nor the alert table give them.
+    std::vector<ValueSource> status;
     /// IEEE 1284 device ID strings in the vendor's tree ("MFG:..;MDL:..;"): vendor evidence
     /// and a model/serial of last resort.
     std::vector<ValueSource> device_id;
@@ -164,6 +179,7 @@ struct Profile {
     std::vector<SizeTable> size_tables;
     std::vector<DerivedCounter> derived;
     std::vector<SupplySource> supplies_private;
+    std::vector<SupplyTable> supply_tables;
     SupplyCoding supplies;
     int low_percent = 10;  ///< at or below: state "low"
 };

@@ -388,6 +388,34 @@ write("ricoh-counters", [
   + [("%s.9.%d" % (RC, i + 1), "2|%d" % v) for i, (t, v) in enumerate(ricoh_rows) if t != 999]
   + [("%s.2.%d" % (RC, 20), "2|400"), ("%s.9.%d" % (RC, 20), s("n/a"))])
 
+# A Savin (Ricoh engine) whose Printer-MIB says only "some remaining" (-3) for its toners: the
+# engine toner table (ricohEngTonerTable, 367.3.2.1.2.24.1.1: .2 name, .5 level) has the
+# percentages, Ricoh's -100 ("almost empty") and -3, a waste bottle (not read), a level that
+# is no percentage and a row without a name.
+RT = "1.3.6.1.4.1.367.3.2.1.2.24.1.1"
+ricoh_toners = [(1, "Black Toner", 30), (2, "Cyan Toner", 20), (3, "Magenta Toner", -100),
+                (4, "Yellow Toner", -3), (5, "Waste Toner", 100), (6, "Red Toner", 150),
+                (7, None, 40)]
+write("ricoh-toner-table", [
+    ("1.3.6.1.2.1.1.1.0", s("SAVIN MP C2011 1.02 / SAVIN Network Printer C model")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
+    UPTIME,
+] + printer("SAVIN MP C2011")
+  + supply(1, "Black Toner", 3, -2, -3) + supply(2, "Cyan Toner", 3, -2, -3)
+  + supply(3, "Magenta Toner", 3, -2, -3) + supply(4, "Yellow Toner", 3, -2, -3)
+  + [("%s.2.%d" % (RT, i), s(n)) for i, n, _ in ricoh_toners if n]
+  + [("%s.5.%d" % (RT, i), "2|%d" % v) for i, _, v in ricoh_toners])
+
+# A mono Ricoh printer whose agent lists no Printer-MIB supplies: its one toner row is named
+# in column 3.
+write("ricoh-toner-only", [
+    ("1.3.6.1.2.1.1.1.0", s("RICOH SP 3710DN 1.01 / RICOH Network Printer D model")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
+    UPTIME,
+    ("%s.3.1" % RT, s("Toner")),
+    ("%s.5.1" % RT, "2|45"),
+] + printer("RICOH SP 3710DN"))
+
 # ---- split counters from vendors' own trees (issue 13, part 3) ------------------------------
 LIFE = "1.3.6.1.2.1.43.10.2.1.4.1.1"  # prtMarkerLifeCount.1.1
 UNIT = ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7")  # impressions
@@ -645,6 +673,25 @@ write("epson-st2", [
     (EP + ".1.1.1.5.1", s("X5ZK004567")),
     (EP + ".1.1.1.4.1", st2([(0x01, b"\x04"), EPSON_INKS, (0x40, b"X5ZK004567"), EPSON_PAGES])),
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|1520"),
+])
+
+# An Epson inkjet in error (state 00) with a paper jam (error 04): the agent has no Host
+# Resources printer objects and no alert table, so its status block is the only word on it.
+write("epson-st2-error", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("ET-2850 Series")),
+    (EP + ".1.1.1.4.1", st2([(0x01, b"\x00"), (0x02, b"\x04"), EPSON_INKS])),
+])
+# A state element of two octets and a state no source names: status stays unknown.
+write("epson-st2-badstate", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L3250 Series")),
+    (EP + ".1.1.1.4.1", st2([(0x01, b"\x04\x00"), EPSON_INKS])),
+])
+write("epson-st2-oddstate", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L3260 Series")),
+    (EP + ".1.1.1.4.1", st2([(0x01, b"\x7e"), EPSON_INKS])),
 ])
 
 # Broken status blocks: a declared length that is not what follows; a block whose ink
