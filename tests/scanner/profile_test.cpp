@@ -112,6 +112,23 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("oid or column, not both") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nfirmware = [{oid = \"1.3\", prefix = \"\"}]\n")
               .find("prefix must be 1 to 16 characters") != std::string::npos);
+    // Supply tables, vendor status blocks, Brother life records, inkjet models.
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\nname_columns = [\"1.3\"]\n"
+                   "type = \"toner\"\n")
+              .find("needs name_columns, level_column, type") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\nname_columns = []\n"
+                   "level_column = \"1.3\"\ntype = \"toner\"\n")
+              .find("non-empty array of OIDs") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\nname_columns = [\"1.3\"]\n"
+                   "level_column = \"1.4\"\ntype = \"toner\"\ncodes = [{level = -3, state = "
+                   "\"half\"}]\n")
+              .find("unknown supply state 'half'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\"}]\n")
+              .find("format \"epson_st2_status\"") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"K\", type = \"toner\", "
+                   "oid = \"1.3\", format = \"brother_life:zz\"}]\n")
+              .find("brother_life needs a hex record code") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\ninkjet_model = \"(\"\n").find("bad.toml:3:") == 0);
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {
