@@ -283,7 +283,7 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
         }
         std::string problem;
         const auto block = blocks::epson_status(v->bytes, &problem);
-        if (!problem.empty()) ctx.note(where + ": " + problem);
+        if (!problem.empty()) ctx.note(fmt::format("{}: {}", where, problem));
         if (!block || !block->state) continue;
         const auto device = epson_device_status(*block->state);
         if (!device) {

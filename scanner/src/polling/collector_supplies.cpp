@@ -286,7 +286,8 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, int low) {
             // A waste bottle listed among the toners: whether its level is space left or
             // space used, no source says; it is not read rather than read backwards.
             if (text::lower(name).find("waste") != std::string::npos) {
-                ctx.note(where + ": " + name + " is not read (its level's direction is unknown)");
+                ctx.note(fmt::format("{}: {} is not read (its level's direction is unknown)", where,
+                                     name));
                 continue;
             }
             if (*raw >= 0 && *raw <= 100) {
@@ -296,8 +297,7 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, int low) {
             const auto code = std::find_if(table.codes.begin(), table.codes.end(),
                                            [&](const LevelCode& c) { return c.level == *raw; });
             if (code == table.codes.end() || code->state == proto::SupplyState::unknown) {
-                ctx.note(where + ": " + std::to_string(*raw) + " is no level of " + name +
-                         "; ignored");
+                ctx.note(fmt::format("{}: {} is no level of {}; ignored", where, *raw, name));
                 continue;
             }
             merge_level(ctx, ps, std::nullopt, code->state, where, source, low);
