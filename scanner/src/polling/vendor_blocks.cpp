@@ -47,56 +47,72 @@ Parsed parse_brother_block(std::string_view bytes) {
     return out;
 }
 
-std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
-                                          std::string* problem) {
-    const auto set = [&](std::string why) {
-        if (problem != nullptr) *problem = std::move(why);
-        return std::nullopt;
-    };
+namespace {
+
+/// The integer record (type 0x01) with `code` in a well-formed block. nullopt when the model
+/// has no such record (not a problem), or with `problem` set when the block is malformed or
+/// the record is not an integer.
+std::optional<std::string_view> integer_record(std::string_view bytes, unsigned code,
+                                               std::string* problem) {
     const Parsed parsed = parse_brother_block(bytes);
-    if (!parsed.problem.empty()) return set("malformed Brother block: " + parsed.problem);
+    if (!parsed.problem.empty()) {
+        if (problem != nullptr) *problem = "malformed Brother block: " + parsed.problem;
+        return std::nullopt;
+    }
     for (const auto& r : parsed.records) {
         if (r.code != code) continue;
-        if (r.type != 0x01) return set("record " + hex_code(code) + " is not an integer");
-        // Rationale: current models send 4-octet values; legacy ones send 2 octets meaning
-        // remaining/total, not a number: any other length is read as nothing, not a guess.
-        if (r.value.size() != 4) {
-            return set("record " + hex_code(code) + " has " + std::to_string(r.value.size()) +
-                       " octets, expected 4");
+        if (r.type != 0x01) {
+            if (problem != nullptr) *problem = "record " + hex_code(code) + " is not an integer";
+            return std::nullopt;
         }
-        std::int64_t v = 0;
-        for (const char c : r.value) v = (v << 8) | static_cast<unsigned char>(c);
-        return v;
+        return r.value;
     }
-    return std::nullopt;  // no such record: the model does not report it (not a problem)
+    return std::nullopt;
+}
+
+std::nullopt_t fail(std::string* problem, std::string why) {
+    if (problem != nullptr) *problem = std::move(why);
+    return std::nullopt;
+}
+
+std::int64_t big_endian(std::string_view value) {
+    std::int64_t v = 0;
+    for (const char c : value) v = (v << 8) | static_cast<unsigned char>(c);
+    return v;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
+                                          std::string* problem) {
+    const auto value = integer_record(bytes, code, problem);
+    if (!value) return std::nullopt;
+    // Rationale: current models send 4-octet values; legacy ones send 2 octets meaning
+    // remaining/total, not a number: any other length is read as nothing, not a guess.
+    if (value->size() != 4) {
+        return fail(problem, "record " + hex_code(code) + " has " + std::to_string(value->size()) +
+                                 " octets, expected 4");
+    }
+    return big_endian(*value);
 }
 
 std::optional<std::int64_t> brother_life(std::string_view bytes, unsigned code,
                                          std::string* problem) {
-    const auto set = [&](std::string why) {
-        if (problem != nullptr) *problem = std::move(why);
-        return std::nullopt;
-    };
-    const Parsed parsed = parse_brother_block(bytes);
-    if (!parsed.problem.empty()) return set("malformed Brother block: " + parsed.problem);
-    for (const auto& r : parsed.records) {
-        if (r.code != code) continue;
-        if (r.type != 0x01) return set("record " + hex_code(code) + " is not an integer");
-        if (r.value.size() == 4) return brother_value(bytes, code, problem);
-        if (r.value.size() == 2) {
-            const auto remaining = static_cast<unsigned char>(r.value[0]);
-            const auto total = static_cast<unsigned char>(r.value[1]);
-            if (total == 0 || remaining > total) {
-                return set("record " + hex_code(code) + " says " + std::to_string(remaining) +
-                           " of " + std::to_string(total) + ", not a share");
-            }
-            // Rounded to the nearest hundredth, like the 4-octet records.
-            return (static_cast<std::int64_t>(remaining) * 10000 + total / 2) / total;
+    const auto value = integer_record(bytes, code, problem);
+    if (!value) return std::nullopt;
+    if (value->size() == 4) return big_endian(*value);
+    if (value->size() == 2) {
+        const auto remaining = static_cast<unsigned char>((*value)[0]);
+        const auto total = static_cast<unsigned char>((*value)[1]);
+        if (total == 0 || remaining > total) {
+            return fail(problem, "record " + hex_code(code) + " says " + std::to_string(remaining) +
+                                     " of " + std::to_string(total) + ", not a share");
         }
-        return set("record " + hex_code(code) + " has " + std::to_string(r.value.size()) +
-                   " octets, expected 4 or 2");
+        // Rounded to the nearest hundredth, like the 4-octet records.
+        return (static_cast<std::int64_t>(remaining) * 10000 + total / 2) / total;
     }
-    return std::nullopt;
+    return fail(problem, "record " + hex_code(code) + " has " + std::to_string(value->size()) +
+                             " octets, expected 4 or 2");
 }
 
 St2 parse_epson_st2(std::string_view bytes) {
