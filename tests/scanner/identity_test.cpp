@@ -405,12 +405,12 @@ TEST_CASE("Epson inkjet without Host Resources: status and errors from its statu
     auto r = test::collect(partial("epson-st2"));
     CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
     CHECK(r.snapshot.status.errors.empty());
-    CHECK(r.sources.at("status.device").find("Epson state 04") != std::string::npos);
+    CHECK(r.sources.at("status.device").find("(state 04)") != std::string::npos);
     // Error (00) with a paper jam (04): down, jammed.
     r = test::collect(partial("epson-st2-error"));
     CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
     CHECK(r.snapshot.status.errors == std::vector<std::string>{"jammed"});
-    CHECK(r.sources.at("status.errors").find("Epson error 04") != std::string::npos);
+    CHECK(r.sources.at("status.errors").find("(error 04)") != std::string::npos);
     // Host Resources objects, when the agent has them, alone decide.
     auto with_hr = partial("epson-st2-error");
     with_hr[O("1.3.6.1.2.1.25.3.2.1.5.1")] = Value{ValueType::integer, 2, {}, {}};
@@ -425,7 +425,7 @@ TEST_CASE("Epson inkjet without Host Resources: status and errors from its statu
     CHECK(r.snapshot.supplies.size() == 4);  // the inks still read
     r = test::collect(partial("epson-st2-oddstate"));
     CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
-    CHECK(has_note(r, "Epson state 7e"));
+    CHECK(has_note(r, "state 7e is not one the profile names"));
     // The decoder on its own: both elements, and every truncation gives the state or nothing.
     const std::string block = st2_block(std::string("\x01\x01\x00\x02\x01\x06", 6));
     const auto s = blocks::epson_status(block);

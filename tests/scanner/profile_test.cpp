@@ -125,6 +125,12 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("unknown supply state 'half'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\"}]\n")
               .find("format \"epson_st2_status\"") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\", format = "
+                   "\"epson_st2_status\", states = [{code = 4, device = \"fine\"}]}]\n")
+              .find("unknown device status 'fine'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\", format = "
+                   "\"epson_st2_status\", errors = [{code = 4, error = \"paper_jam\"}]}]\n")
+              .find("unknown error code 'paper_jam'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"K\", type = \"toner\", "
                    "oid = \"1.3\", format = \"brother_life:zz\"}]\n")
               .find("brother_life needs a hex record code") != std::string::npos);

@@ -220,61 +220,15 @@ std::optional<std::uint32_t> printer_device_index(const MibView& view) {
 
 namespace {
 
-/// Error code of an Epson status block's error element (while its state is "error").
-std::string_view epson_error(unsigned code) {
-    switch (code) {
-        case 0x00:  // fatal error
-        case 0x10:  // waste ink pad counter overflow: a service visit
-        case 0x1C:  // cutter fatal error
-            return "service_requested";
-        case 0x02:  // cover open
-        case 0x1A:  // cartridge cover open
-            return "door_open";
-        case 0x04:  // paper jam
-        case 0x12:  // double feed
-            return "jammed";
-        case 0x05:  // ink out
-            return "no_toner";
-        case 0x06:  // paper out
-            return "no_paper";
-        default:
-            return "";
-    }
-}
-
-/// Device status from an Epson status block's state element; nullopt for states the
-/// sources do not name (never guessed).
-std::optional<proto::DeviceStatus> epson_device_status(unsigned state) {
-    switch (state) {
-        case 0x00:  // error
-        case 0x0A:  // shutdown
-            return proto::DeviceStatus::down;
-        case 0x05:  // paused
-            return proto::DeviceStatus::warning;
-        case 0x01:  // self printing
-        case 0x02:  // busy
-        case 0x03:  // waiting
-        case 0x04:  // idle
-        case 0x06:  // ink drying
-        case 0x07:  // cleaning
-        case 0x0B:  // waiting for paper initialization
-        case 0x0C:  // initializing paper
-        case 0x0F:  // nozzle check
-        case 0x11:  // charging
-            return proto::DeviceStatus::running;
-        default:
-            return std::nullopt;
-    }
-}
-
 /// A vendor status block (profile `status`) for agents with neither the Host Resources
 /// printer objects nor an alert that says anything: Epson inkjets answering only their
-/// private MIB. `errors_free`: no other source has given errors.
+/// private MIB. The profile says what each state and error code means; a state it does not
+/// list leaves the status unknown. `errors_free`: no other source has given errors.
 void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
     auto& st = ctx.out.snapshot.status;
     for (const auto& src : profile.status) {
         Oid at;
-        const Value* v = source_value(ctx.view, src, &at);
+        const Value* v = source_value(ctx.view, src.source, &at);
         if (v == nullptr) continue;
         const std::string where = snmp::to_string(at);
         if (v->type != ValueType::octets) {
@@ -285,23 +239,23 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
         const auto block = blocks::epson_status(v->bytes, &problem);
         if (!problem.empty()) ctx.note(fmt::format("{}: {}", where, problem));
         if (!block || !block->state) continue;
-        const auto device = epson_device_status(*block->state);
-        if (!device) {
+        const auto device = src.states.find(*block->state);
+        if (device == src.states.end()) {
             ctx.note(
-                fmt::format("{}: Epson state {:02x} is not one the sources name; status "
-                            "left unknown",
+                fmt::format("{}: state {:02x} is not one the profile names; status left "
+                            "unknown",
                             where, *block->state));
             continue;
         }
-        st.device = *device;
+        st.device = device->second;
         ctx.out.sources["status.device"] =
-            fmt::format("{} (Epson state {:02x}) (profile:{})", where, *block->state, profile.id);
-        if (errors_free && *block->state == 0x00 && block->error) {
-            const auto code = epson_error(*block->error);
-            if (!code.empty()) {
-                st.errors.emplace_back(code);
-                ctx.out.sources["status.errors"] = fmt::format(
-                    "{} (Epson error {:02x}) (profile:{})", where, *block->error, profile.id);
+            fmt::format("{} (state {:02x}) (profile:{})", where, *block->state, profile.id);
+        // The error element names the condition while the state is one that is down.
+        if (errors_free && device->second == proto::DeviceStatus::down && block->error) {
+            if (const auto e = src.errors.find(*block->error); e != src.errors.end()) {
+                st.errors.push_back(e->second);
+                ctx.out.sources["status.errors"] =
+                    fmt::format("{} (error {:02x}) (profile:{})", where, *block->error, profile.id);
             }
         }
         return;

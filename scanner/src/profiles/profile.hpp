@@ -84,6 +84,14 @@ struct SupplySource {
     std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
 };
 
+/// A vendor status block (format "epson_st2_status": its state and error codes) and what its
+/// codes mean; a code not listed gives no status (never guessed).
+struct StatusSource {
+    ValueSource source;
+    std::map<std::int64_t, proto::DeviceStatus> states;
+    std::map<std::int64_t, std::string> errors;  ///< codes of proto::error_codes()
+};
+
 /// Vendor coding of prtMarkerSuppliesLevel.
 struct LevelCode {
     std::int64_t level = 0;
@@ -168,9 +176,9 @@ struct Profile {
     /// Printer-MIB lists no supply to tell (partial agents).
     std::optional<std::regex> inkjet_model;
     std::vector<ValueSource> model, serial, firmware, mac, console;
-    /// Vendor status blocks (format "epson_st2_status"): the device status and errors when
-    /// neither the Host Resources objects nor the alert table give them.
-    std::vector<ValueSource> status;
+    /// Vendor status blocks: the device status and errors when neither the Host Resources
+    /// objects nor the alert table give them.
+    std::vector<StatusSource> status;
     /// IEEE 1284 device ID strings in the vendor's tree ("MFG:..;MDL:..;"): vendor evidence
     /// and a model/serial of last resort.
     std::vector<ValueSource> device_id;
