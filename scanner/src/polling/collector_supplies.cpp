@@ -185,16 +185,15 @@ void merge_level(Ctx& ctx, const SupplySource& ps, std::optional<int> pct,
         return;  // ambiguous: which row the vendor level belongs to is not known
     }
     const auto state = pct ? state_for_percent(*pct, low) : *coded;
-    const std::string what =
-        pct ? std::to_string(*pct) + "%" : std::string(proto::to_string(state));
     if (it != supplies.end()) {
         if (it->level_percent) return;  // the Printer-MIB's percentage stands
         if (severity(it->state) > severity(state) ||
             (!pct && severity(it->state) == severity(state))) {
             if (pct) {
-                ctx.note(where + ": " + ps.description + " at " + what +
-                         " but the printer reports it " + std::string(proto::to_string(it->state)) +
-                         "; the printer's state is kept");
+                ctx.note(
+                    fmt::format("{}: {} at {}% but the printer reports it {}; the printer's "
+                                "state is kept",
+                                where, ps.description, *pct, proto::to_string(it->state)));
             }
             return;
         }
@@ -236,8 +235,7 @@ bool marking_is_ink(const Ctx& ctx, const Profile& profile) {
 /// Vendor private levels (profile `supplies`): they fill a Printer-MIB supply that has no
 /// percentage (only a state, "some remaining", or a coded level) and add the supplies the
 /// Printer-MIB does not list at all (Brother drum, belt and fuser life).
-void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
-    const bool ink = marking_is_ink(ctx, profile);
+void merge_private_supplies(Ctx& ctx, const Profile& profile, bool ink, int low) {
     const std::string source = "profile:" + profile.id;
     for (const auto& entry : profile.supplies_private) {
         SupplySource ps = entry;
@@ -261,8 +259,7 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, int low) {
 
 /// Vendor supply tables (profile `supply_tables`, Ricoh's engine toner table): one supply per
 /// row, named by the row, its colour from the name.
-void merge_supply_tables(Ctx& ctx, const Profile& profile, int low) {
-    const bool ink = marking_is_ink(ctx, profile);
+void merge_supply_tables(Ctx& ctx, const Profile& profile, bool ink, int low) {
     const std::string source = "profile:" + profile.id;
     for (const auto& table : profile.supply_tables) {
         for (const auto& [idx, level_value] : column(ctx.view, table.level_column)) {
@@ -277,12 +274,6 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, int low) {
                 ctx.note(where + ": a supply row without a name; ignored");
                 continue;
             }
-            const auto raw = ctx.integer(level_value, level_oid);
-            if (!raw) continue;
-            SupplySource ps;
-            ps.description = name;
-            ps.type = table.type == "marking" ? (ink ? "ink" : "toner") : table.type;
-            ps.color = color_from_description(name);
             // A waste bottle listed among the toners: whether its level is space left or
             // space used, no source says; it is not read rather than read backwards.
             if (text::lower(name).find("waste") != std::string::npos) {
@@ -290,6 +281,12 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, int low) {
                                      name));
                 continue;
             }
+            const auto raw = ctx.integer(level_value, level_oid);
+            if (!raw) continue;
+            SupplySource ps;
+            ps.description = name;
+            ps.type = table.type == "marking" ? (ink ? "ink" : "toner") : table.type;
+            ps.color = color_from_description(name);
             if (*raw >= 0 && *raw <= 100) {
                 merge_level(ctx, ps, static_cast<int>(*raw), std::nullopt, where, source, low);
                 continue;
@@ -419,8 +416,9 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
     }
     if (!rows.empty()) ctx.out.sources["supplies"] = snmp::to_string(kPrtSuppliesEntry);
     if (profile != nullptr) {
-        merge_private_supplies(ctx, *profile, low);
-        merge_supply_tables(ctx, *profile, low);
+        const bool ink = marking_is_ink(ctx, *profile);
+        merge_private_supplies(ctx, *profile, ink, low);
+        merge_supply_tables(ctx, *profile, ink, low);
     }
 }
 
