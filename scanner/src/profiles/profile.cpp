@@ -160,6 +160,67 @@ std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
     return out;
 }
 
+/// A list of {code = N, <key> = "text"} tables; `parse` turns each text into a value or fails.
+template <typename Parse>
+auto code_map(std::string_view file, const toml::node& node, const std::string& key, Parse parse) {
+    std::map<std::int64_t, decltype(parse(std::string{}, node))> out;
+    const auto* codes = node.as_array();
+    if (codes == nullptr) fail(file, node.source(), "expected an array of {code, " + key + "}");
+    for (const auto& c : *codes) {
+        const auto* ct = c.as_table();
+        if (ct == nullptr || ct->get("code") == nullptr || ct->get(key) == nullptr) {
+            fail(file, c.source(), "expected {code = ..., " + key + " = ...}");
+        }
+        check_keys(file, *ct, {"code", key});
+        const auto* v = ct->get(key);
+        out[int_of(file, *ct->get("code"), "code")] = parse(string_of(file, *v, key), *v);
+    }
+    return out;
+}
+
+/// Profile `status`: vendor status blocks and what their state and error codes mean.
+std::vector<StatusSource> status_sources_of(std::string_view file, const toml::table& t) {
+    std::vector<StatusSource> out;
+    const auto* node = t.get("status");
+    if (node == nullptr) return out;
+    const auto* arr = node->as_array();
+    if (arr == nullptr) fail(file, node->source(), "status must be an array of tables");
+    for (const auto& item : *arr) {
+        const auto* tt = item.as_table();
+        if (tt == nullptr) fail(file, item.source(), "expected {oid = ..., format = ...}");
+        check_keys(file, *tt, {"oid", "format", "states", "errors"});
+        StatusSource ss;
+        toml::table src;
+        for (const auto& [k, v] : *tt) {
+            if (k == "oid" || k == "format") src.insert(k, v);
+        }
+        ss.source = source_of(file, src);
+        if (ss.source.format != "epson_st2_status") {
+            fail(file, item.source(), "a status source needs format \"epson_st2_status\"");
+        }
+        if (const auto* states = tt->get("states")) {
+            ss.states = code_map(
+                file, *states, "device", [&](const std::string& text, const toml::node& at) {
+                    const auto d = proto::device_status_from_string(text);
+                    if (!d) fail(file, at.source(), "unknown device status '" + text + "'");
+                    return *d;
+                });
+        }
+        if (const auto* errors = tt->get("errors")) {
+            ss.errors = code_map(
+                file, *errors, "error", [&](const std::string& text, const toml::node& at) {
+                    const auto& known = proto::error_codes();
+                    if (std::find(known.begin(), known.end(), text) == known.end()) {
+                        fail(file, at.source(), "unknown error code '" + text + "'");
+                    }
+                    return text;
+                });
+        }
+        out.push_back(std::move(ss));
+    }
+    return out;
+}
+
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(file, t,
                {"id",
@@ -218,62 +279,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     p.firmware = sources_of(file, t, "firmware");
     p.mac = sources_of(file, t, "mac");
     p.console = sources_of(file, t, "console");
-    if (const auto* st = t.get("status")) {
-        const auto* arr = st->as_array();
-        if (arr == nullptr) fail(file, st->source(), "status must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* tt = item.as_table();
-            if (tt == nullptr) fail(file, item.source(), "expected {oid = ..., format = ...}");
-            check_keys(file, *tt, {"oid", "format", "states", "errors"});
-            StatusSource ss;
-            toml::table src;
-            for (const auto& [k, v] : *tt) {
-                if (k == "oid" || k == "format") src.insert(k, v);
-            }
-            ss.source = source_of(file, src);
-            if (ss.source.format != "epson_st2_status") {
-                fail(file, item.source(), "a status source needs format \"epson_st2_status\"");
-            }
-            for (const auto& [key, out] : {std::pair<const char*, bool>{"states", true},
-                                           std::pair<const char*, bool>{"errors", false}}) {
-                const auto* list = tt->get(key);
-                if (list == nullptr) continue;
-                const auto* codes = list->as_array();
-                if (codes == nullptr)
-                    fail(file, list->source(), std::string(key) + " must be an array");
-                for (const auto& c : *codes) {
-                    const auto* ct = c.as_table();
-                    if (ct == nullptr || ct->get("code") == nullptr) {
-                        fail(file, c.source(),
-                             "expected {code = ..., " + std::string(out ? "device" : "error") +
-                                 " = ...}");
-                    }
-                    const auto code = int_of(file, *ct->get("code"), "code");
-                    if (out) {
-                        check_keys(file, *ct, {"code", "device"});
-                        const auto* d = ct->get("device");
-                        if (d == nullptr) fail(file, c.source(), "a state needs device");
-                        const auto text = string_of(file, *d, "device");
-                        const auto device = proto::device_status_from_string(text);
-                        if (!device)
-                            fail(file, d->source(), "unknown device status '" + text + "'");
-                        ss.states[code] = *device;
-                    } else {
-                        check_keys(file, *ct, {"code", "error"});
-                        const auto* e = ct->get("error");
-                        if (e == nullptr) fail(file, c.source(), "an error needs error");
-                        auto text = string_of(file, *e, "error");
-                        const auto& known = proto::error_codes();
-                        if (std::find(known.begin(), known.end(), text) == known.end()) {
-                            fail(file, e->source(), "unknown error code '" + text + "'");
-                        }
-                        ss.errors[code] = std::move(text);
-                    }
-                }
-            }
-            p.status.push_back(std::move(ss));
-        }
-    }
+    p.status = status_sources_of(file, t);
     p.device_id = sources_of(file, t, "device_id");
     if (const auto* dv = t.get("derived")) {
         const auto* arr = dv->as_array();
