@@ -77,12 +77,9 @@ std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned col
 std::optional<std::int64_t> epson_page_count(std::string_view bytes, unsigned field,
                                              std::string* problem = nullptr);
 
-/// The printer's own state in an Epson status block: element 0x01 (1 octet: 00 error,
-/// 01 self printing, 02 busy, 03 waiting, 04 idle, 05 paused, 07 cleaning, 0a shutdown,
-/// 0f nozzle check, 11 charging...) and, while in error, element 0x02 (1 octet: 00 fatal,
-/// 02 cover open, 04 paper jam, 05 ink out, 06 paper out, 10 waste ink pad full, 12 double
-/// feed, 1a cartridge cover open, 1c cutter fatal...). Sources: the status constants of
-/// Epson's GPL epson-inkjet-escpr driver, as epson_print_conf's status_parser reads them.
+/// The printer's own state in an Epson status block: the state code of element 0x01 and, while
+/// in error, the error code of element 0x02, one octet each. What the codes mean is profile
+/// data (`epson.toml`, from the status constants of Epson's GPL epson-inkjet-escpr driver).
 struct EpsonStatus {
     std::optional<unsigned> state;
     std::optional<unsigned> error;
