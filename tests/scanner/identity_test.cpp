@@ -142,6 +142,30 @@ TEST_CASE("an unknown 1284 manufacturer is still a vendor; placeholders are not"
     CHECK(identify(v, set).vendor.empty());
 }
 
+TEST_CASE("makers without a profile are named by their brand, never left without a vendor",
+          "[identity]") {
+    const auto set = ProfileSet::embedded();
+    for (const auto& [text, vendor] :
+         std::vector<std::pair<std::string, std::string>>{{"RISO ComColor FW5230", "RISO"},
+                                                          {"KATUSHA M247", "Katusha"},
+                                                          {"Lenovo LJ2405D", "Lenovo"},
+                                                          {"Panasonic KX-MB2000", "Panasonic"},
+                                                          {"MURATEC MFX-2530", "Muratec"}}) {
+        INFO(text);
+        MibView v;
+        put_text(v, kSysDescr, text);
+        CHECK(identify(v, set).vendor == vendor);
+        MibView h;  // the printer's hrDeviceDescr alone (a generic print server in front)
+        put_text(h, kSysDescr, "Network Printer");
+        put_text(h, kHrDescr1, text);
+        CHECK(identify(h, set).vendor == vendor);
+    }
+    // A brand word inside another word or later in the text names nobody.
+    MibView v;
+    put_text(v, kSysDescr, "Printer Risograph-compatible");
+    CHECK(identify(v, set).vendor.empty());
+}
+
 TEST_CASE("a 1284 device ID in HP's JetDirect subtree names its own maker, not HP",
           "[identity][partial]") {
     // OKI, Kyocera and others answer HP's 11.2.3.9.1.1.7.0 with their own device ID; an agent
