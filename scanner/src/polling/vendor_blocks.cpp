@@ -179,25 +179,21 @@ std::optional<std::string_view> st2_element(std::string_view bytes, unsigned typ
 
 std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned colour,
                                             std::string* problem) {
-    const auto set = [&](std::string why) {
-        if (problem != nullptr) *problem = std::move(why);
-        return std::nullopt;
-    };
     const auto inks = st2_element(bytes, 0x0f, problem);
     if (!inks) return std::nullopt;
-    if (inks->empty()) return set("Epson ink element is empty");
+    if (inks->empty()) return fail(problem, "Epson ink element is empty");
     const std::size_t entry = static_cast<unsigned char>(inks->front());
     // An entry is at least cartridge code, colour and level; its size must tile the element.
     if (entry < 3 || (inks->size() - 1) % entry != 0) {
-        return set("Epson ink entries of " + std::to_string(entry) + " octets do not fit " +
-                   std::to_string(inks->size() - 1));
+        return fail(problem, "Epson ink entries of " + std::to_string(entry) +
+                                 " octets do not fit " + std::to_string(inks->size() - 1));
     }
     for (std::size_t i = 1; i + entry <= inks->size(); i += entry) {
         if (static_cast<unsigned char>((*inks)[i + 1]) != colour) continue;
         const auto level = static_cast<unsigned char>((*inks)[i + 2]);
         if (level > 100) {
-            return set("Epson ink colour " + std::to_string(colour) + " level " +
-                       std::to_string(level) + " is no percentage");
+            return fail(problem, "Epson ink colour " + std::to_string(colour) + " level " +
+                                     std::to_string(level) + " is no percentage");
         }
         return level;
     }
