@@ -403,6 +403,12 @@ TEST_CASE("Epson inkjet: inks and colour/mono pages from its status block", "[id
     CHECK(s.counters.at("color") == 830);
     CHECK(s.counters.at("mono") == 690);
     CHECK(r.sources.at("counters.color").find("epson_st2_count:2") != std::string::npos);
+    {
+        // Both sources: the block's counts stand, the usage group is the fallback.
+        auto both = partial("epson-st2");
+        both[O("1.3.6.1.4.1.1248.1.2.2.27.1.1.4.1.1")] = Value{ValueType::counter32, 999, {}, {}};
+        CHECK(test::collect(both).snapshot.counters.at("color") == 830);
+    }
     CHECK(r.sources.at("supplies.Black Ink").find("epson_st2_ink:0") != std::string::npos);
     // Malformed blocks: no ink, no count, a note each; the device is still identified.
     for (const char* name : {"epson-st2-malformed", "epson-st2-badinks", "epson-st2-255"}) {
@@ -696,6 +702,10 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
         epson.sources.at("identity.firmware").find("1.3.6.1.4.1.1248.1.2.2.2.1.1.2 (first row)") ==
         0);
     CHECK(has_note(epson, "hex-encoded text"));
+    // No status block: the usage group's page counts give the split.
+    CHECK(epson.snapshot.counters.at("mono") == 4210);
+    CHECK(epson.snapshot.counters.at("color") == 1377);
+    CHECK(epson.sources.at("counters.mono").rfind("1.3.6.1.4.1.1248.1.2.2.27.1.1.3.1.1", 0) == 0);
     // Toshiba's "B" version reads as the panel's "V"; the boot loader's version is not taken.
     const auto toshiba = test::collect(partial("toshiba-private"));
     CHECK(toshiba.sources.at("identity.vendor").rfind("1.3.6.1.4.1.1129.", 0) == 0);
@@ -772,6 +782,15 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     CHECK(c.at("print_total") == 16000);
     CHECK(c.at("duplex") == 4100);
     CHECK(r.sources.at("counters.mono").rfind("derived: copy_mono + print_mono", 0) == 0);
+    // Large paper per colour and function, summed like the small; 2-colour pages apart.
+    CHECK(c.at("mono_large") == 1000);
+    CHECK(c.at("color_large") == 200);
+    CHECK(c.at("total_large") == 1200);
+    CHECK(c.at("copy_color_large") == 50);
+    CHECK(c.at("copy_two_color") == 40);
+    CHECK(c.at("print_two_color") == 0);
+    CHECK(c.at("scan_large") == 120);
+    CHECK(c.at("scan_send") == 1150);  // black + colour sent
     // A part missing: no derived value rather than a partial sum.
     auto view = partial("konica-counters");
     view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1.5.2.2"));
@@ -779,6 +798,11 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     CHECK(r2.snapshot.counters.count("color") == 0);
     CHECK(r2.snapshot.counters.count("print_total") == 0);
     CHECK(r2.snapshot.counters.at("mono") == 14000);
+    view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1.7.2.2"));
+    const auto r3 = test::collect(view);
+    CHECK(r3.snapshot.counters.count("color_large") == 0);
+    CHECK(r3.snapshot.counters.count("total_large") == 0);
+    CHECK(r3.snapshot.counters.at("mono_large") == 1000);
 }
 
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {

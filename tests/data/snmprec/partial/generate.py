@@ -208,7 +208,7 @@ write("printer-name", [
 ])
 
 # A Konica Minolta MFP: the machine's own total (1.1.0) differs from prtMarkerLifeCount by
-# 4 pages; mono/colour exist only per function (copy/print).
+# 4 pages; mono/colour exist only per function (copy/print), as do the large-paper counts.
 KM = "1.3.6.1.4.1.18334.1.1.1.5.7.2"
 write("konica-counters", [
     ("1.3.6.1.2.1.1.1.0", s("KONICA MINOLTA bizhub C300i")),
@@ -223,6 +223,16 @@ write("konica-counters", [
     (KM + ".2.1.5.1.2", "2|11000"),
     (KM + ".2.1.5.2.1", "2|1000"),
     (KM + ".2.1.5.2.2", "2|5000"),
+    # Large paper (A3/Ledger) per colour and function, 2-colour pages, large and sent scans.
+    (KM + ".1.2.0", "2|120"),
+    (KM + ".2.1.7.1.1", "2|300"),
+    (KM + ".2.1.7.1.2", "2|700"),
+    (KM + ".2.1.7.2.1", "2|50"),
+    (KM + ".2.1.7.2.2", "2|150"),
+    (KM + ".2.1.5.4.1", "2|40"),
+    (KM + ".2.1.5.4.2", "2|0"),
+    (KM + ".3.1.23.1", "2|900"),
+    (KM + ".3.1.24.1", "2|250"),
 ])
 
 # ---- text in the device's charset, and supplies the printer itself calls low ---------------
@@ -635,7 +645,8 @@ def hex_text(text):
 
 # An Epson inkjet behind a generic agent: model and serial in Epson's identity entry, the
 # firmware in its firmware table, whose row index (here 1.1) the profile does not assume: it
-# reads the version column's first row. Names and versions as hex text.
+# reads the version column's first row. Names and versions as hex text. Page counts only in
+# Epson's usage group, as business inkjets keep them.
 write("epson-private", [
     ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.8072.3.2.10"),
@@ -646,6 +657,9 @@ write("epson-private", [
     (EP + ".2.1.1.3.1.1", hex_text("Main")),
     (EP + ".2.1.1.2.1.2", hex_text("01.02")),  # another part's version, not the firmware
     (EP + ".2.1.1.3.1.2", hex_text("Network")),
+    # The usage group's monochrome and colour pages (no status block here to give them).
+    (EP + ".27.1.1.3.1.1", "65|4210"),
+    (EP + ".27.1.1.4.1.1", "65|1377"),
 ])
 
 
