@@ -56,6 +56,7 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
         add_unique(out, t.type_column);
         add_unique(out, t.value_column);
         if (t.unit_column) add_unique(out, *t.unit_column);
+        for (const auto& [name, col] : t.attribute_columns) add_unique(out, col);
     }
     for (const auto& t : p.supply_tables) {
         for (const auto& n : t.name_columns) add_unique(out, n);

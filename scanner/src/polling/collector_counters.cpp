@@ -85,6 +85,113 @@ void collect_pwg_counters(Ctx& ctx) {
 /// count that cannot be placed (no size, an unknown unit or size code, a count that is no
 /// number, a cell missing from a value column the table has) voids both sums: a small-paper
 /// total missing a size would be billed wrong, so none is better.
+/// How a row stands against a rule on its attributes: a missing attribute cell is "unknown"
+/// unless another attribute already rules the row out.
+enum class Fit : std::uint8_t { yes, no, unknown };
+
+Fit fit_of(const CounterTable::Match& match,
+           const std::map<std::string, std::map<Oid, const Value*>>& attributes, const Oid& idx) {
+    Fit fit = Fit::yes;
+    for (const auto& [name, codes] : match) {
+        const auto& col = attributes.at(name);  // the profile loader checked the name
+        const auto cell = col.find(idx);
+        if (cell == col.end() || !cell->second->is_number()) {
+            fit = Fit::unknown;
+            continue;
+        }
+        if (std::find(codes.begin(), codes.end(), cell->second->number) == codes.end()) {
+            return Fit::no;
+        }
+    }
+    return fit;
+}
+
+void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable& table) {
+    const auto types = column(ctx.view, table.type_column);
+    const auto values = column(ctx.view, table.value_column);
+    const auto units =
+        table.unit_column ? column(ctx.view, *table.unit_column) : std::map<Oid, const Value*>{};
+    std::map<std::string, std::map<Oid, const Value*>> attributes;
+    for (const auto& [name, col] : table.attribute_columns)
+        attributes[name] = column(ctx.view, col);
+    std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
+    std::map<std::string, bool> overrides;
+    std::set<std::string> broken;  // names with a part that cannot be counted: no value
+    const auto void_name = [&](const std::string& name, const Oid& idx, const std::string& why) {
+        if (!broken.insert(name).second) return;
+        ctx.note(snmp::to_string(child(table.value_column, idx)) + ": " + why + "; no " + name);
+    };
+    for (const auto& [idx, tv] : types) {
+        const auto value = values.find(idx);
+        if (value == values.end() || !tv->is_number()) continue;
+        // The entries this row would feed: its type listed, its attributes not ruled out.
+        std::vector<std::pair<const CounterTable::Type*, Fit>> wanted;
+        for (const auto& ty : table.types) {
+            if (std::find(ty.types.begin(), ty.types.end(), tv->number) == ty.types.end()) continue;
+            const auto fit = fit_of(ty.match, attributes, idx);
+            if (fit != Fit::no) wanted.emplace_back(&ty, fit);
+        }
+        if (wanted.empty()) continue;
+        if (table.unit_column) {
+            // Sides and sheets differ on every duplex page: a row in another unit (or none)
+            // is not the counter its name promises, and a sum missing it would be wrong.
+            const auto row_unit = units.find(idx);
+            const bool counted = row_unit != units.end() && row_unit->second->is_number() &&
+                                 std::find(table.units.begin(), table.units.end(),
+                                           row_unit->second->number) != table.units.end();
+            if (!counted) {
+                for (const auto& [ty, fit] : wanted) {
+                    void_name(ty->name, idx, "row in an unexpected unit");
+                }
+                continue;
+            }
+        }
+        std::int64_t scale = 1;
+        if (!table.row_scale.empty()) {
+            // The same reasoning for rows in several units: one the rules cannot turn into
+            // pages is left out, and so are the counters it belongs to.
+            const auto rule = std::find_if(
+                table.row_scale.begin(), table.row_scale.end(),
+                [&](const auto& r) { return fit_of(r.match, attributes, idx) == Fit::yes; });
+            if (rule == table.row_scale.end()) {
+                for (const auto& [ty, fit] : wanted) {
+                    void_name(ty->name, idx, "row in a unit or mode no rule counts");
+                }
+                continue;
+            }
+            scale = rule->scale;
+        }
+        for (const auto& [ty, fit] : wanted) {
+            if (fit == Fit::unknown) {
+                void_name(ty->name, idx, "row without the attributes that place it");
+                continue;
+            }
+            const auto n = ctx.integer(value->second, child(table.value_column, idx));
+            if (!n || *n < 0) continue;
+            if (broken.count(ty->name) != 0) continue;
+            auto& [sum, which] = sums[ty->name];
+            std::int64_t pages = 0;
+            // A garbage value near 2^63 must not wrap the sum into a plausible number.
+            if (__builtin_mul_overflow(*n, scale, &pages) ||
+                __builtin_add_overflow(sum, pages, &sum)) {
+                ctx.note(snmp::to_string(table.value_column) + ": sum of " + ty->name +
+                         " overflows; ignored");
+                broken.insert(ty->name);
+                continue;
+            }
+            which += (which.empty() ? "" : "+") + std::to_string(tv->number);
+            overrides[ty->name] = overrides[ty->name] || ty->override_standard;
+        }
+    }
+    for (const auto& [name, sum_which] : sums) {
+        if (broken.count(name) != 0) continue;
+        set_counter(ctx, name, sum_which.first,
+                    snmp::to_string(table.value_column) + " (type " + sum_which.second +
+                        ") (profile:" + profile.id + ")",
+                    overrides[name]);
+    }
+}
+
 void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
     constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
     std::vector<std::pair<Oid, std::map<Oid, const Value*>>> columns;
@@ -236,59 +343,7 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
                     sum.override_standard);
     }
     // Typed counter tables: every row whose type the profile lists, summed per name.
-    for (const auto& table : profile->counter_tables) {
-        const auto types = column(ctx.view, table.type_column);
-        const auto values = column(ctx.view, table.value_column);
-        const auto units = table.unit_column ? column(ctx.view, *table.unit_column)
-                                             : std::map<Oid, const Value*>{};
-        std::map<std::string, std::pair<std::int64_t, std::string>> sums;  // name -> sum, types
-        std::map<std::string, bool> overrides;
-        std::set<std::string> broken;  // names with a part that cannot be counted: no value
-        for (const auto& [idx, tv] : types) {
-            const auto value = values.find(idx);
-            if (value == values.end() || !tv->is_number()) continue;
-            if (table.unit_column) {
-                // Sides and sheets differ on every duplex page: a row in another unit (or none)
-                // is not the counter its name promises, and a sum missing it would be wrong.
-                const auto row_unit = units.find(idx);
-                const bool counted = row_unit != units.end() && row_unit->second->is_number() &&
-                                     std::find(table.units.begin(), table.units.end(),
-                                               row_unit->second->number) != table.units.end();
-                if (!counted) {
-                    for (const auto& ty : table.types) {
-                        if (ty.type != tv->number || broken.count(ty.name) != 0) continue;
-                        ctx.note(snmp::to_string(child(table.value_column, idx)) +
-                                 ": row in an unexpected unit; no " + ty.name);
-                        broken.insert(ty.name);
-                    }
-                    continue;
-                }
-            }
-            for (const auto& ty : table.types) {
-                if (ty.type != tv->number) continue;
-                const auto n = ctx.integer(value->second, child(table.value_column, idx));
-                if (!n || *n < 0) continue;
-                if (broken.count(ty.name) != 0) continue;
-                auto& [sum, which] = sums[ty.name];
-                // A garbage value near 2^63 must not wrap the sum into a plausible number.
-                if (__builtin_add_overflow(sum, *n, &sum)) {
-                    ctx.note(snmp::to_string(table.value_column) + ": sum of " + ty.name +
-                             " overflows; ignored");
-                    broken.insert(ty.name);
-                    continue;
-                }
-                which += (which.empty() ? "" : "+") + std::to_string(ty.type);
-                overrides[ty.name] = overrides[ty.name] || ty.override_standard;
-            }
-        }
-        for (const auto& [name, sum_which] : sums) {
-            if (broken.count(name) != 0) continue;
-            set_counter(ctx, name, sum_which.first,
-                        snmp::to_string(table.value_column) + " (type " + sum_which.second +
-                            ") (profile:" + profile->id + ")",
-                        overrides[name]);
-        }
-    }
+    for (const auto& table : profile->counter_tables) collect_counter_table(ctx, *profile, table);
     for (const auto& table : profile->size_tables) collect_size_table(ctx, *profile, table);
     // Derived last, and only where the device gave no value of its own.
     for (const auto& d : profile->derived) {

@@ -48,6 +48,17 @@ std::int64_t int_of(std::string_view file, const toml::node& node, std::string_v
     return i->get();
 }
 
+/// One integer, or a non-empty array of them.
+std::vector<std::int64_t> int_list_of(std::string_view file, const toml::node& node,
+                                      std::string_view what) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) return {int_of(file, node, what)};
+    if (arr->empty()) fail(file, node.source(), std::string(what) + " must not be empty");
+    std::vector<std::int64_t> out;
+    for (const auto& v : *arr) out.push_back(int_of(file, v, what));
+    return out;
+}
+
 void check_keys(std::string_view file, const toml::table& table,
                 std::initializer_list<std::string_view> allowed) {
     for (const auto& [key, value] : table) {
@@ -413,8 +424,54 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 tt->get("value_column") == nullptr || tt->get("types") == nullptr) {
                 fail(file, item.source(), "expected {type_column, value_column, types = [...]}");
             }
-            check_keys(file, *tt, {"type_column", "value_column", "types", "unit_column", "units"});
+            check_keys(file, *tt,
+                       {"type_column", "value_column", "types", "unit_column", "units",
+                        "attribute_columns", "row_scale"});
             CounterTable table;
+            if (const auto* ac = tt->get("attribute_columns")) {
+                const auto* cols = ac->as_table();
+                if (cols == nullptr || cols->empty()) {
+                    fail(file, ac->source(), "attribute_columns must be a non-empty table");
+                }
+                for (const auto& [key, col] : *cols) {
+                    table.attribute_columns[std::string(key.str())] = oid_of(file, col);
+                }
+            }
+            // A rule names attributes by the table's attribute_columns, each with its codes.
+            const auto match_of = [&](const toml::node& node) {
+                const auto* m = node.as_table();
+                if (m == nullptr || m->empty()) fail(file, node.source(), "match must be a table");
+                CounterTable::Match out;
+                for (const auto& [key, codes] : *m) {
+                    const std::string attr(key.str());
+                    if (table.attribute_columns.count(attr) == 0) {
+                        fail(file, codes.source(),
+                             "match on '" + attr + "', which no attribute_columns entry names");
+                    }
+                    out[attr] = int_list_of(file, codes, attr);
+                }
+                return out;
+            };
+            if (const auto* rs = tt->get("row_scale")) {
+                const auto* rules = rs->as_array();
+                if (rules == nullptr || rules->empty()) {
+                    fail(file, rs->source(), "row_scale must be a non-empty array");
+                }
+                for (const auto& r : *rules) {
+                    const auto* rt = r.as_table();
+                    if (rt == nullptr || rt->get("match") == nullptr ||
+                        rt->get("scale") == nullptr) {
+                        fail(file, r.source(), "expected {match = {...}, scale = N}");
+                    }
+                    check_keys(file, *rt, {"match", "scale"});
+                    CounterTable::RowScale rule{match_of(*rt->get("match")),
+                                                int_of(file, *rt->get("scale"), "scale")};
+                    if (rule.scale < 1 || rule.scale > 1000) {
+                        fail(file, rt->get("scale")->source(), "scale must be 1..1000");
+                    }
+                    table.row_scale.push_back(std::move(rule));
+                }
+            }
             table.type_column = oid_of(file, *tt->get("type_column"));
             table.value_column = oid_of(file, *tt->get("value_column"));
             if ((tt->get("unit_column") == nullptr) != (tt->get("units") == nullptr)) {
@@ -435,9 +492,10 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 if (row == nullptr || row->get("type") == nullptr || row->get("name") == nullptr) {
                     fail(file, ty.source(), "expected {type = N, name = \"...\"}");
                 }
-                check_keys(file, *row, {"type", "name", "override"});
+                check_keys(file, *row, {"type", "name", "override", "match"});
                 CounterTable::Type entry;
-                entry.type = int_of(file, *row->get("type"), "type");
+                entry.types = int_list_of(file, *row->get("type"), "type");
+                if (const auto* m = row->get("match")) entry.match = match_of(*m);
                 entry.name = string_of(file, *row->get("name"), "name");
                 if (!proto::is_counter_name(entry.name)) {
                     fail(file, row->get("name")->source(), "bad counter name '" + entry.name + "'");

@@ -111,7 +111,7 @@ struct SupplyTable {
 
 /// A vendor table of counters keyed by a type column (Ricoh's engine counter table: one row
 /// per counter kind, rows and their order differ by model). The rows whose type is listed are
-/// summed into the named counter (two colour kinds into one `copy_color`). Both columns are
+/// summed into the named counter (two colour kinds into one `copy_color`). The columns are
 /// walked in a full read; a repeat poll GETs the value cells the full read found.
 struct CounterTable {
     snmp::Oid type_column;
@@ -120,8 +120,21 @@ struct CounterTable {
     /// unit codes counted; rows in another unit, or without one, are left out with a note.
     std::optional<snmp::Oid> unit_column;
     std::vector<std::int64_t> units;
+    /// Optional columns describing each row further, by a name the rules below use (Samsung's
+    /// scmHrDevCountTable: one row per job type, colour, paper size, unit and duplex mode).
+    std::map<std::string, snmp::Oid> attribute_columns;
+    /// A rule on a row's attributes: each named attribute is one of the listed codes.
+    using Match = std::map<std::string, std::vector<std::int64_t>>;
+    /// Optional: pages per count of a row, by its attributes (a sheet printed on both sides is
+    /// two pages). When given, a row no rule matches is not counted and voids its counters.
+    struct RowScale {
+        Match match;
+        std::int64_t scale = 1;
+    };
+    std::vector<RowScale> row_scale;
     struct Type {
-        std::int64_t type = 0;
+        std::vector<std::int64_t> types;  ///< the row types counted
+        Match match;                      ///< and the attributes they must have
         std::string name;
         bool override_standard = false;
     };
