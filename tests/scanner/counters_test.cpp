@@ -494,3 +494,74 @@ TEST_CASE("vendor counters: a repeat poll GETs the cells, never walks the vendor
         }));
     }
 }
+
+TEST_CASE("Samsung count table: rows placed by job type, colour, paper, unit and duplex mode",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("samsung-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Samsung");
+    const Counters want = {
+        {"total", 1800},  // prtMarkerLifeCount
+        // Sheets: 1000 one-sided, 200 two-sided (400 pages), 10 one side of a duplex job.
+        {"print_total", 1460},
+        {"print_mono", 1410},
+        {"print_color", 50},
+        {"copy_total", 320},
+        {"copy_mono", 300},
+        {"copy_color", 20},
+        {"fax_total", 15},
+        {"report_total", 5},
+        {"scan_total", 780},  // impressions, as they are
+        {"scan_mono", 700},
+        {"scan_color", 80},
+        {"scan_fax", 40},
+        {"scan_send", 60},
+        {"mono", 1730},  // print, copy, fax and report pages
+        {"color", 70},
+        {"total_large", 50},
+        {"total_small", 1750},
+    };
+    CHECK(c == want);
+    // The table's printed pages add up to the engine's own total.
+    CHECK(c.at("mono") + c.at("color") == c.at("total"));
+    CHECK(c.at("total_large") + c.at("total_small") == c.at("total"));
+    CHECK(r.sources.at("counters.mono")
+              .find("1.3.6.1.4.1.236.11.5.11.53.11.2.1.7 (type "
+                    "1+1+1+2+3+6)") == 0);
+    // A repeat poll GETs the count cells; rows and their attributes do not change.
+    const auto full = partial("samsung-counters");
+    const auto plan = repeat_plan(full, test::builtin_profiles());
+    const auto values = O("1.3.6.1.4.1.236.11.5.11.53.11.2.1.7");
+    int cells = 0;
+    for (auto it = full.lower_bound(values);
+         it != full.end() && snmp::starts_with(it->first, values); ++it) {
+        CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
+        ++cells;
+    }
+    CHECK(cells == 12);
+    CHECK(std::none_of(plan.scalars.begin(), plan.scalars.end(), [](const Oid& o) {
+        return snmp::starts_with(o, O("1.3.6.1.4.1.236.11.5.11.53.11.2.1.2"));
+    }));
+    CHECK(test::collect(merge_repeat(full, plan, full)).snapshot.counters == c);
+}
+
+TEST_CASE(
+    "Samsung count rows in another unit, without a colour or of a custom size give "
+    "unknown",
+    "[counters][partial]") {
+    const auto r = test::collect(partial("samsung-counters-malformed"));
+    const auto& c = r.snapshot.counters;
+    // Hours are not pages: nothing that row would count. No colour: no copy split. A custom
+    // size with pages: no large/small split. Local storage rows are not read.
+    const Counters want = {{"total", 1800}, {"copy_total", 320}};
+    CHECK(c == want);
+    CHECK(has_note(r,
+                   "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.2: row in a unit or mode no rule "
+                   "counts; no print_total"));
+    CHECK(has_note(r,
+                   "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.4: row without the attributes that "
+                   "place it; no copy_color"));
+    CHECK(has_note(r,
+                   "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.4: pages the profile cannot place; "
+                   "no total_large"));
+}

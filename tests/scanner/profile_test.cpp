@@ -6,7 +6,7 @@ using namespace printmon::scanner;
 
 namespace {
 
-std::string error_of(const char* toml) {
+std::string error_of(const std::string& toml) {
     ProfileSet set;
     try {
         set.load_text("bad.toml", toml);
@@ -108,6 +108,26 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.counter_tables]]\ntype_column = \"1.3\"\n"
                    "value_column = \"1.x\"\ntypes = []\n")
               .find("bad OID") != std::string::npos);
+    // Attribute columns, match rules and row scales of counter tables.
+    const std::string table =
+        "[[profile]]\nid = \"x\"\n[[profile.counter_tables]]\ntype_column = \"1.3\"\n"
+        "value_column = \"1.4\"\n";
+    CHECK(error_of(table + "types = [{type = 1, name = \"a\", match = {color = [1]}}]\n")
+              .find("match on 'color', which no attribute_columns entry names") !=
+          std::string::npos);
+    CHECK(error_of(table + "attribute_columns = {}\ntypes = []\n")
+              .find("attribute_columns must be a non-empty table") != std::string::npos);
+    CHECK(error_of(table + "attribute_columns = {unit = \"1.5\"}\nrow_scale = [{match = {unit "
+                           "= [8]}, scale = 0}]\ntypes = []\n")
+              .find("scale must be 1..1000") != std::string::npos);
+    CHECK(error_of(table + "attribute_columns = {unit = \"1.5\"}\nrow_scale = [{scale = 2}]\n"
+                           "types = []\n")
+              .find("expected {match = {...}, scale = N}") != std::string::npos);
+    CHECK(
+        error_of(table + "types = [{type = [], name = \"a\"}]\n").find("type must not be empty") !=
+        std::string::npos);
+    CHECK(error_of(table + "types = [{type = 1, name = \"a\", void = 1}]\n")
+              .find("void must be true or false") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nmodel = [{oid = \"1.3\", column = \"1.4\"}]\n")
               .find("oid or column, not both") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nfirmware = [{oid = \"1.3\", prefix = \"\"}]\n")

@@ -168,6 +168,10 @@ void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable&
             }
             const auto n = ctx.integer(value->second, child(table.value_column, idx));
             if (!n || *n < 0) continue;
+            if (ty->void_counter) {
+                if (*n > 0) void_name(ty->name, idx, "pages the profile cannot place");
+                continue;
+            }
             if (broken.count(ty->name) != 0) continue;
             auto& [sum, which] = sums[ty->name];
             std::int64_t pages = 0;

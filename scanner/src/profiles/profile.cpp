@@ -492,10 +492,15 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 if (row == nullptr || row->get("type") == nullptr || row->get("name") == nullptr) {
                     fail(file, ty.source(), "expected {type = N, name = \"...\"}");
                 }
-                check_keys(file, *row, {"type", "name", "override", "match"});
+                check_keys(file, *row, {"type", "name", "override", "match", "void"});
                 CounterTable::Type entry;
                 entry.types = int_list_of(file, *row->get("type"), "type");
                 if (const auto* m = row->get("match")) entry.match = match_of(*m);
+                if (const auto* v = row->get("void")) {
+                    const auto* b = v->as_boolean();
+                    if (b == nullptr) fail(file, v->source(), "void must be true or false");
+                    entry.void_counter = b->get();
+                }
                 entry.name = string_of(file, *row->get("name"), "name");
                 if (!proto::is_counter_name(entry.name)) {
                     fail(file, row->get("name")->source(), "bad counter name '" + entry.name + "'");

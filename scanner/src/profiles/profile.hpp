@@ -137,6 +137,9 @@ struct CounterTable {
         Match match;                      ///< and the attributes they must have
         std::string name;
         bool override_standard = false;
+        /// The rows matched cannot be placed (a custom paper size in a large/small split):
+        /// one holding pages voids the counter instead of being left out of it.
+        bool void_counter = false;
     };
     std::vector<Type> types;
 };

@@ -235,6 +235,59 @@ write("konica-counters", [
     (KM + ".3.1.24.1", "2|250"),
 ])
 
+# A Samsung MFP whose Printer-MIB has only the total: its scmHrDevCountTable
+# (SAMSUNG-HOST-RESOURCES-EXT-MIB) has a row per job type, paper size, unit, duplex mode and
+# colour. Most rows count sheets (a two-sided sheet is two pages), the scan rows impressions.
+SCM = "1.3.6.1.4.1.236.11.5.11.53.11.2.1"
+
+
+def scm_rows(rows):
+    """(job type, size, unit, duplex, colour, count) rows at index hrDeviceIndex 1.<n>."""
+    out = []
+    for n, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=2):
+            kind = "65" if column == 7 else "2"
+            out.append(("%s.%d.1.%d" % (SCM, column, n), "%s|%d" % (kind, value)))
+    return out
+
+
+SAMSUNG_ROWS = [
+    (1, 1, 8, 1, 3, 1000),  # print, small, sheets, simplex, mono
+    (1, 1, 8, 2, 3, 200),   # two-sided: 400 pages
+    (1, 1, 8, 3, 3, 10),    # a duplex job's last sheet, one side
+    (1, 2, 8, 1, 1, 50),    # print, large, full colour
+    (2, 1, 8, 1, 3, 300),   # copy
+    (2, 1, 8, 1, 1, 20),
+    (3, 1, 8, 1, 3, 15),    # fax received and printed
+    (6, 1, 8, 1, 3, 5),     # reports
+    (5, 1, 7, 1, 3, 700),   # scans, in impressions
+    (5, 1, 7, 1, 1, 80),
+    (4, 1, 7, 1, 3, 40),    # fax sent
+    (11, 1, 7, 1, 1, 60),   # scan to e-mail / folder
+]
+write("samsung-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Samsung X4300LX; V6.00.01.20 03-14-2018;Engine V1.00.08;NIC V6.01.00;S/N 0B1CBJAF600012X")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.236.11.5.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|1800"),
+] + scm_rows(SAMSUNG_ROWS))
+
+# The same table broken: a print row in hours (no print counts at all), a copy row without
+# its colour (no copy split, the copy total stands), a custom paper size with pages (no
+# large/small split), and a type no entry lists.
+write("samsung-counters-malformed", [
+    ("1.3.6.1.2.1.1.1.0", s("Samsung M4080FX; V11.01.03.04_02-27-2017;Engine V1.00.05;NIC V6.01.00;S/N ZDDNB8KF30001AB")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.236.11.5.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|1800"),
+] + [row for row in scm_rows([
+    (1, 1, 8, 1, 3, 1000),
+    (1, 1, 11, 1, 3, 12),   # hours: not pages
+    (2, 1, 8, 1, 3, 300),
+    (2, 24, 8, 1, 1, 20),   # custom size; its colour cell is dropped below
+    (21, 1, 8, 1, 3, 99),   # local storage: not counted
+]) if row[0] != "%s.6.1.4" % SCM])
+
 # ---- text in the device's charset, and supplies the printer itself calls low ---------------
 # Alert rows (RFC 3805 prtAlertTable, index hrDeviceIndex.prtAlertIndex): severity (2),
 # group (4), group index (5), location (6), code (7, PrtAlertCodeTC), description (8).
