@@ -565,3 +565,26 @@ TEST_CASE(
                    "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.4: pages the profile cannot place; "
                    "no total_large"));
 }
+
+TEST_CASE("Toshiba print counter table: black, full and twin colour, by function",
+          "[counters][partial]") {
+    const auto r = test::collect(partial("toshiba-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Toshiba TEC");
+    const Counters want = {
+        {"total", 24150},  // prtMarkerLifeCount
+        {"mono", 18000},       {"color", 6000},       {"two_color", 150},   {"print_total", 17100},
+        {"print_mono", 12000}, {"print_color", 5000}, {"copy_total", 6850}, {"copy_mono", 5800},
+        {"copy_color", 1000},  {"fax_total", 200},
+    };
+    CHECK(c == want);
+    CHECK(c.at("mono") + c.at("color") + c.at("two_color") == c.at("total"));
+    // Without the total column, the fax row's black pages are its total.
+    auto view = partial("toshiba-counters");
+    view.erase(O("1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1.7.1.4"));
+    const auto fax = test::collect(view);
+    CHECK(fax.snapshot.counters.at("fax_total") == 200);
+    CHECK(
+        fax.sources.at("counters.fax_total").rfind("1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1.7.1.3", 0) ==
+        0);
+}

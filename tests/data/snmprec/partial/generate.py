@@ -790,6 +790,21 @@ write("toshiba-private", [
     (TB + ".2.5.0", s("1.05")),
 ])
 
+# A Toshiba e-STUDIO colour MFP's "Print Counter" table (row 2 all, 3 printer, 4 copier,
+# 7 fax; columns full colour, twin colour, black, total). Its Printer-MIB total stands.
+TC = "1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1"
+write("toshiba-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("TOSHIBA e-STUDIO3015AC")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1129.2.3.45.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|24150"),
+] + [("%s.%d.1.%d" % (TC, row, col), "65|%d" % v) for row, cols in [
+    (2, (6000, 150, 18000, 24150)),
+    (3, (5000, 100, 12000, 17100)),
+    (4, (1000, 50, 5800, 6850)),
+    (7, (0, 0, 200, 200)),
+] for col, v in enumerate(cols, start=1)])
+
 # An OKI with an empty sysDescr: its model and serial objects only (OKI has no private
 # firmware object; its firmware is in the OkiLAN sysDescr, absent here).
 write("oki-private", [
