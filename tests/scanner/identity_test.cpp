@@ -706,6 +706,21 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     CHECK(epson.snapshot.counters.at("mono") == 4210);
     CHECK(epson.snapshot.counters.at("color") == 1377);
     CHECK(epson.sources.at("counters.mono").rfind("1.3.6.1.4.1.1248.1.2.2.27.1.1.3.1.1", 0) == 0);
+    // Pantum: pages, duplex pages and toner from its private objects, in either OID form; a
+    // Printer-MIB total stands.
+    const auto pantum = test::collect(partial("pantum-private"));
+    CHECK(pantum.snapshot.counters.at("total") == 5230);
+    CHECK(pantum.snapshot.counters.at("duplex") == 1200);
+    REQUIRE(pantum.snapshot.supplies.size() == 1);
+    CHECK(pantum.snapshot.supplies[0].level_percent == 64);
+    CHECK(pantum.snapshot.supplies[0].type == "toner");
+    CHECK(pantum.sources.at("counters.total").rfind("1.3.6.1.4.1.40093.1.1.3.12 ", 0) == 0);
+    const auto scalar = test::collect(partial("pantum-scalar"));
+    CHECK(scalar.snapshot.counters.at("total") == 881);
+    CHECK(scalar.snapshot.counters.count("duplex") == 0);
+    REQUIRE(scalar.snapshot.supplies.size() == 1);
+    CHECK(scalar.snapshot.supplies[0].level_percent == 7);
+    CHECK(scalar.snapshot.supplies[0].state == proto::SupplyState::low);
     // Toshiba's "B" version reads as the panel's "V"; the boot loader's version is not taken.
     const auto toshiba = test::collect(partial("toshiba-private"));
     CHECK(toshiba.sources.at("identity.vendor").rfind("1.3.6.1.4.1.1129.", 0) == 0);

@@ -821,6 +821,9 @@ write("pantum-private", [
     (PT + ".1.1.1.1", s("3.A.0.3")),
     (PT + ".1.1.1.5", s("CD9C012345")),
     (PT + ".1.1.1.10", s("M6700DW Series")),
+    (PT + ".1.1.3.12", "65|5230"),  # pages printed, no Printer-MIB here
+    (PT + ".1.1.3.1", "65|1200"),   # of which with automatic duplex
+    (PT + ".6.3.1", "2|64"),        # toner remaining, percent
 ])
 
 # A Pantum whose agent follows SMI (scalars at ".0"): firmware, the third serial candidate,
@@ -830,6 +833,9 @@ write("pantum-scalar", [
     (PT + ".1.1.1.1.0", s("2.A.1.3")),
     (PT + ".10.1.1.4.0", s("CD9C054321")),
     ("1.3.6.1.2.1.43.5.1.1.16.1", s("Pantum M7100DW Series")),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|881"),  # the Printer-MIB total stands
+    (PT + ".1.1.3.12.0", "65|880"),
+    (PT + ".6.3.1.0", "2|7"),
 ])
 
 # The same objects holding what agents send when they know no value, or junk: each gives no
