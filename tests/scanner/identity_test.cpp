@@ -706,6 +706,27 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     CHECK(epson.snapshot.counters.at("mono") == 4210);
     CHECK(epson.snapshot.counters.at("color") == 1377);
     CHECK(epson.sources.at("counters.mono").rfind("1.3.6.1.4.1.1248.1.2.2.27.1.1.3.1.1", 0) == 0);
+    // Its function table, each row by its name: both kinds of printing are printing.
+    const std::map<std::string, std::int64_t> functions = {
+        {"print_total", 4000}, {"print_color", 1160}, {"print_mono", 2840}, {"copy_total", 1587},
+        {"copy_color", 217},   {"copy_mono", 1370},   {"scan_total", 640},
+    };
+    for (const auto& [name, want] : functions) {
+        INFO(name);
+        CHECK(epson.snapshot.counters.at(name) == want);
+    }
+    CHECK(epson.snapshot.counters.count("fax_total") == 0);
+    CHECK(epson.sources.at("counters.print_total")
+              .find("(type Print from Computer+Memory Device "
+                    "Print)") != std::string::npos);
+    CHECK(epson.sources.at("counters.print_mono").rfind("derived: print_total - print_color", 0) ==
+          0);
+    // Colour above the total: no monochrome count rather than a negative one.
+    auto odd = partial("epson-private");
+    odd[O("1.3.6.1.4.1.1248.1.2.2.27.6.1.5.1.3")] = Value{ValueType::counter32, 5000, {}, {}};
+    const auto bad = test::collect(odd);
+    CHECK(bad.snapshot.counters.count("copy_mono") == 0);
+    CHECK(has_note(bad, "counter copy_mono: copy_total - copy_color is negative; ignored"));
     // Pantum: pages, duplex pages and toner from its private objects, in either OID form; a
     // Printer-MIB total stands.
     const auto pantum = test::collect(partial("pantum-private"));

@@ -126,6 +126,17 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(
         error_of(table + "types = [{type = [], name = \"a\"}]\n").find("type must not be empty") !=
         std::string::npos);
+    CHECK(error_of(table + "types = [{type = 1, pattern = 'x', name = \"a\"}]\n")
+              .find("or {pattern = '...', name") != std::string::npos);
+    CHECK(error_of(table + "types = [{pattern = '(', name = \"a\"}]\n").find("bad.toml:") == 0);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nderived = [{name = \"a\", difference = [\"b\", "
+                   "\"c\"], partial = true}]\n")
+              .find("a difference needs all its parts") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nderived = [{name = \"a\", difference = [\"b\"], "
+                   "sum = [\"b\", \"c\"]}]\n")
+              .find("or {name = ..., difference = [...]}") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nderived = [{name = \"a\", difference = [\"b\"]}]\n")
+              .find("difference needs at least two counter names") != std::string::npos);
     CHECK(error_of(table + "types = [{type = 1, name = \"a\", void = 1}]\n")
               .find("void must be true or false") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nmodel = [{oid = \"1.3\", column = \"1.4\"}]\n")

@@ -123,11 +123,23 @@ void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable&
     };
     for (const auto& [idx, tv] : types) {
         const auto value = values.find(idx);
-        if (value == values.end() || !tv->is_number()) continue;
+        if (value == values.end()) continue;
+        // A row's type is a code, or its name in text (read only when an entry matches text).
+        const bool numeric = tv->is_number();
+        std::optional<std::string> name;
+        const auto row_is = [&](const CounterTable::Type& ty) {
+            if (!ty.pattern) {
+                return numeric &&
+                       std::find(ty.types.begin(), ty.types.end(), tv->number) != ty.types.end();
+            }
+            if (numeric) return false;
+            if (!name) name = ctx.str(tv, child(table.type_column, idx));
+            return !name->empty() && pattern_search(*name, *ty.pattern);
+        };
         // The entries this row would feed: its type listed, its attributes not ruled out.
         std::vector<std::pair<const CounterTable::Type*, Fit>> wanted;
         for (const auto& ty : table.types) {
-            if (std::find(ty.types.begin(), ty.types.end(), tv->number) == ty.types.end()) continue;
+            if (!row_is(ty)) continue;
             const auto fit = fit_of(ty.match, attributes, idx);
             if (fit != Fit::no) wanted.emplace_back(&ty, fit);
         }
@@ -183,7 +195,7 @@ void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable&
                 broken.insert(ty->name);
                 continue;
             }
-            which += (which.empty() ? "" : "+") + std::to_string(tv->number);
+            which += (which.empty() ? "" : "+") + (numeric ? std::to_string(tv->number) : *name);
             overrides[ty->name] = overrides[ty->name] || ty->override_standard;
         }
     }
@@ -194,6 +206,26 @@ void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable&
                         ") (profile:" + profile.id + ")",
                     overrides[name]);
     }
+}
+
+/// A derived difference: the first part less the others, all of them present. A negative
+/// result means the parts are not what the profile says they are: no value, and a note.
+void derive_difference(Ctx& ctx, const Profile& profile, const DerivedCounter& d) {
+    const auto& counters = ctx.out.snapshot.counters;
+    std::int64_t value = 0;
+    std::string how;
+    for (const auto& part : d.parts) {
+        const auto it = counters.find(part);
+        if (it == counters.end()) return;
+        // Parts are bounded by set_counter, so neither step can overflow.
+        value = how.empty() ? it->second : value - it->second;
+        how += (how.empty() ? "" : " - ") + part;
+    }
+    if (value < 0) {
+        ctx.note("counter " + d.name + ": " + how + " is negative; ignored");
+        return;
+    }
+    set_counter(ctx, d.name, value, "derived: " + how + " (profile:" + profile.id + ")", false);
 }
 
 void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
@@ -353,6 +385,10 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     for (const auto& d : profile->derived) {
         auto& counters = ctx.out.snapshot.counters;
         if (counters.count(d.name) != 0) continue;
+        if (d.difference) {
+            derive_difference(ctx, *profile, d);
+            continue;
+        }
         std::int64_t sum = 0;
         std::string how;
         bool complete = true;

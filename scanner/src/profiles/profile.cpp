@@ -297,11 +297,18 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         if (arr == nullptr) fail(file, dv->source(), "derived must be an array of tables");
         for (const auto& item : *arr) {
             const auto* dt = item.as_table();
-            if (dt == nullptr || dt->get("name") == nullptr || dt->get("sum") == nullptr) {
-                fail(file, item.source(), "expected {name = ..., sum = [...]}");
+            if (dt == nullptr || dt->get("name") == nullptr ||
+                (dt->get("sum") == nullptr) == (dt->get("difference") == nullptr)) {
+                fail(file, item.source(),
+                     "expected {name = ..., sum = [...]} or {name = ..., difference = [...]}");
             }
-            check_keys(file, *dt, {"name", "sum", "partial"});
+            check_keys(file, *dt, {"name", "sum", "difference", "partial"});
             DerivedCounter d;
+            d.difference = dt->get("difference") != nullptr;
+            const char* const how = d.difference ? "difference" : "sum";
+            if (d.difference && dt->get("partial") != nullptr) {
+                fail(file, dt->get("partial")->source(), "a difference needs all its parts");
+            }
             if (const auto* pa = dt->get("partial")) {
                 const auto* b = pa->as_boolean();
                 if (b == nullptr) fail(file, pa->source(), "partial must be true or false");
@@ -311,11 +318,12 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (!proto::is_counter_name(d.name)) {
                 fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
             }
-            const auto* parts = dt->get("sum")->as_array();
+            const auto* parts = dt->get(how)->as_array();
             if (parts == nullptr || parts->size() < 2) {
-                fail(file, dt->get("sum")->source(), "sum needs at least two counter names");
+                fail(file, dt->get(how)->source(),
+                     std::string(how) + " needs at least two counter names");
             }
-            for (const auto& part : *parts) d.parts.push_back(string_of(file, part, "sum"));
+            for (const auto& part : *parts) d.parts.push_back(string_of(file, part, how));
             p.derived.push_back(std::move(d));
         }
     }
@@ -489,12 +497,19 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (types == nullptr) fail(file, tt->get("types")->source(), "types must be an array");
             for (const auto& ty : *types) {
                 const auto* row = ty.as_table();
-                if (row == nullptr || row->get("type") == nullptr || row->get("name") == nullptr) {
-                    fail(file, ty.source(), "expected {type = N, name = \"...\"}");
+                if (row == nullptr || row->get("name") == nullptr ||
+                    (row->get("type") == nullptr) == (row->get("pattern") == nullptr)) {
+                    fail(
+                        file, ty.source(),
+                        "expected {type = N, name = \"...\"} or {pattern = '...', name = \"...\"}");
                 }
-                check_keys(file, *row, {"type", "name", "override", "match", "void"});
+                check_keys(file, *row, {"type", "pattern", "name", "override", "match", "void"});
                 CounterTable::Type entry;
-                entry.types = int_list_of(file, *row->get("type"), "type");
+                if (const auto* pt = row->get("pattern")) {
+                    entry.pattern = compile(file, *pt, string_of(file, *pt, "pattern"));
+                } else {
+                    entry.types = int_list_of(file, *row->get("type"), "type");
+                }
                 if (const auto* m = row->get("match")) entry.match = match_of(*m);
                 if (const auto* v = row->get("void")) {
                     const auto* b = v->as_boolean();

@@ -134,7 +134,10 @@ struct CounterTable {
     std::vector<RowScale> row_scale;
     struct Type {
         std::vector<std::int64_t> types;  ///< the row types counted
-        Match match;                      ///< and the attributes they must have
+        /// Or, for a table whose type column names each row in text (Epson's function table),
+        /// the rows whose name this matches (case-insensitive search).
+        std::optional<std::regex> pattern;
+        Match match;  ///< and the attributes they must have
         std::string name;
         bool override_standard = false;
         /// The rows matched cannot be placed (a custom paper size in a large/small split):
@@ -171,6 +174,9 @@ struct DerivedCounter {
     std::string name;
     std::vector<std::string> parts;
     bool partial = false;
+    /// The first part less the others (Epson keeps a function's total and colour pages: its
+    /// monochrome pages are the difference), every part required; below zero gives no value.
+    bool difference = false;
 };
 
 struct SupplyCoding {

@@ -713,6 +713,22 @@ write("epson-private", [
     # The usage group's monochrome and colour pages (no status block here to give them).
     (EP + ".27.1.1.3.1.1", "65|4210"),
     (EP + ".27.1.1.4.1.1", "65|1377"),
+    # Its function table (printer 1): names (made up, in the words the public write-ups use
+    # for them), pages, colour pages; rows not in the usual order, one no pattern names.
+    (EP + ".27.6.1.2.1.1", s("Print from Computer")),
+    (EP + ".27.6.1.4.1.1", "65|3900"),
+    (EP + ".27.6.1.5.1.1", "65|1100"),
+    (EP + ".27.6.1.2.1.2", s("Memory Device Print")),
+    (EP + ".27.6.1.4.1.2", "65|100"),
+    (EP + ".27.6.1.5.1.2", "65|60"),
+    (EP + ".27.6.1.2.1.3", s("Copy")),
+    (EP + ".27.6.1.4.1.3", "65|1587"),
+    (EP + ".27.6.1.5.1.3", "65|217"),
+    (EP + ".27.6.1.2.1.4", s("Scan")),
+    (EP + ".27.6.1.4.1.4", "65|640"),
+    (EP + ".27.6.1.5.1.4", "65|300"),
+    (EP + ".27.6.1.2.1.5", s("Reserved")),
+    (EP + ".27.6.1.4.1.5", "65|7"),
 ])
 
 
