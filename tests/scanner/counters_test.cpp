@@ -538,7 +538,7 @@ TEST_CASE("Samsung count table: rows placed by job type, colour, paper, unit and
         CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
         ++cells;
     }
-    CHECK(cells == 12);
+    CHECK(cells == 14);
     CHECK(std::none_of(plan.scalars.begin(), plan.scalars.end(), [](const Oid& o) {
         return snmp::starts_with(o, O("1.3.6.1.4.1.236.11.5.11.53.11.2.1.2"));
     }));
@@ -551,9 +551,9 @@ TEST_CASE(
     "[counters][partial]") {
     const auto r = test::collect(partial("samsung-counters-malformed"));
     const auto& c = r.snapshot.counters;
-    // Hours are not pages: nothing that row would count. No colour: no copy split. A custom
-    // size with pages: no large/small split. Local storage rows are not read.
-    const Counters want = {{"total", 1800}, {"copy_total", 320}};
+    // Hours are not pages: nothing that row would count. No colour: the row may sum others,
+    // so no copy count at all. Local storage rows are not read.
+    const Counters want = {{"total", 1800}};
     CHECK(c == want);
     CHECK(has_note(r,
                    "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.2: row in a unit or mode no rule "
@@ -562,6 +562,20 @@ TEST_CASE(
                    "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.4: row without the attributes that "
                    "place it; no copy_color"));
     CHECK(has_note(r,
+                   "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.4: row without the attributes that "
+                   "place it; no copy_total"));
+    // With the colour back, the copy counts stand; a custom paper size with pages leaves the
+    // large/small split unknown.
+    auto fixed = partial("samsung-counters-malformed");
+    fixed[O("1.3.6.1.4.1.236.11.5.11.53.11.2.1.6.1.4")] = Value{ValueType::integer, 1, {}, {}};
+    const auto f = test::collect(fixed);
+    const Counters copies = {{"total", 1800},
+                             {"copy_total", 325},
+                             {"copy_mono", 300},
+                             {"copy_color", 25},
+                             {"color", 25}};
+    CHECK(f.snapshot.counters == copies);
+    CHECK(has_note(f,
                    "1.3.6.1.4.1.236.11.5.11.53.11.2.1.7.1.4: pages the profile cannot place; "
                    "no total_large"));
 }

@@ -144,6 +144,17 @@ void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable&
             if (fit != Fit::no) wanted.emplace_back(&ty, fit);
         }
         if (wanted.empty()) continue;
+        switch (fit_of(table.rows, attributes, idx)) {
+            case Fit::no:
+                continue;
+            case Fit::unknown:
+                for (const auto& [ty, fit] : wanted) {
+                    void_name(ty->name, idx, "row without the attributes that place it");
+                }
+                continue;
+            case Fit::yes:
+                break;
+        }
         if (table.unit_column) {
             // Sides and sheets differ on every duplex page: a row in another unit (or none)
             // is not the counter its name promises, and a sum missing it would be wrong.

@@ -434,7 +434,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             }
             check_keys(file, *tt,
                        {"type_column", "value_column", "types", "unit_column", "units",
-                        "attribute_columns", "row_scale"});
+                        "attribute_columns", "row_scale", "rows"});
             CounterTable table;
             if (const auto* ac = tt->get("attribute_columns")) {
                 const auto* cols = ac->as_table();
@@ -460,6 +460,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 }
                 return out;
             };
+            if (const auto* rw = tt->get("rows")) table.rows = match_of(*rw);
             if (const auto* rs = tt->get("row_scale")) {
                 const auto* rules = rs->as_array();
                 if (rules == nullptr || rules->empty()) {

@@ -132,6 +132,10 @@ struct CounterTable {
         std::int64_t scale = 1;
     };
     std::vector<RowScale> row_scale;
+    /// Optional: the rows counted at all. A row this rules out is skipped without a word
+    /// (Samsung's rows that sum others carry "other" or "unknown" in the attribute they sum
+    /// over: counting them beside the rows they sum would count pages twice).
+    Match rows;
     struct Type {
         std::vector<std::int64_t> types;  ///< the row types counted
         /// Or, for a table whose type column names each row in text (Epson's function table),

@@ -264,6 +264,8 @@ SAMSUNG_ROWS = [
     (5, 1, 7, 1, 1, 80),
     (4, 1, 7, 1, 3, 40),    # fax sent
     (11, 1, 7, 1, 1, 60),   # scan to e-mail / folder
+    (1, -2, 8, -2, -2, 1460),  # a row summing the print rows: not counted again
+    (1, 1, 8, -1, 3, 1410),    # one summing the mono print rows over duplex modes
 ]
 write("samsung-counters", [
     ("1.3.6.1.2.1.1.1.0", s("Samsung X4300LX; V6.00.01.20 03-14-2018;Engine V1.00.08;NIC V6.01.00;S/N 0B1CBJAF600012X")),
@@ -272,8 +274,8 @@ write("samsung-counters", [
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|1800"),
 ] + scm_rows(SAMSUNG_ROWS))
 
-# The same table broken: a print row in hours (no print counts at all), a copy row without
-# its colour (no copy split, the copy total stands), a custom paper size with pages (no
+# The same table broken: a print row in hours (no print counts at all), a copy row of a
+# custom paper size without its colour (it may be a sum of others: no copy counts at all, no
 # large/small split), and a type no entry lists.
 write("samsung-counters-malformed", [
     ("1.3.6.1.2.1.1.1.0", s("Samsung M4080FX; V11.01.03.04_02-27-2017;Engine V1.00.05;NIC V6.01.00;S/N ZDDNB8KF30001AB")),
@@ -285,6 +287,7 @@ write("samsung-counters-malformed", [
     (1, 1, 11, 1, 3, 12),   # hours: not pages
     (2, 1, 8, 1, 3, 300),
     (2, 24, 8, 1, 1, 20),   # custom size; its colour cell is dropped below
+    (2, 24, 8, 1, 1, 5),    # custom size, colour: no large/small split
     (21, 1, 8, 1, 3, 99),   # local storage: not counted
 ]) if row[0] != "%s.6.1.4" % SCM])
 
