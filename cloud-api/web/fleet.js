@@ -48,7 +48,12 @@ function sortCounters(names) {
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-function supplyState(s) {
+// A receptacle (waste toner, an inkjet's maintenance box) fills up: its "low" is nearly full,
+// its "empty" full.
+function supplyState(s, supply) {
+  if (supply && supply.class === 'receptacle' && (s === 'low' || s === 'empty')) {
+    return s === 'low' ? t('ss_near_full') : t('ss_full');
+  }
   return ({ ok: t('ss_ok'), low: t('ss_low'), empty: t('ss_empty'), some_remaining: t('ss_some_remaining'), unknown: t('ss_unknown'),
     unrestricted: t('ss_unrestricted'), not_installed: t('ss_not_installed') })[s] || s;
 }
@@ -271,8 +276,8 @@ function levelList(items, name, state) {
   return h('ul', { class: 'supplies' }, items.map((s) => h('li', {},
     h('span', { class: 'sname' }, inkDot(s.color), name(s)),
     levelBar(s.level_percent, s.color),
-    h('span', { class: 'spct ' + (s.state === 'empty' ? 'bad' : levelClass(s.level_percent)) }, s.level_percent != null ? pct(s.level_percent) : low(s) ? '' : state(s.state)),
-    low(s) ? badge(s.state === 'empty' ? 'bad' : 'warn', state(s.state)) : h('span', {}),
+    h('span', { class: 'spct ' + (s.state === 'empty' ? 'bad' : levelClass(s.level_percent)) }, s.level_percent != null ? pct(s.level_percent) : low(s) ? '' : state(s.state, s)),
+    low(s) ? badge(s.state === 'empty' ? 'bad' : 'warn', state(s.state, s)) : h('span', {}),
     s.forecast !== undefined ? forecastLine(s.forecast) : null)));
 }
 

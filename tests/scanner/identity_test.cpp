@@ -384,12 +384,65 @@ TEST_CASE("Epson status block decoder: inks, page counts, malformed blocks", "[i
     }
 }
 
+TEST_CASE("Epson maintenance box decoder: one or two octets per box, states 0..2", "[identity]") {
+    using blocks::epson_box_state;
+    std::string why;
+    // Two octets per box (state, reset count): one box near full, then two boxes.
+    CHECK(epson_box_state(st2_block(std::string("\x37\x03\x02\x01\x00", 5)), 0) == 1);
+    CHECK_FALSE(
+        epson_box_state(st2_block(std::string("\x37\x03\x02\x01\x00", 5)), 1, &why).has_value());
+    CHECK(why.empty());  // no second box: not a problem
+    const auto two = st2_block(std::string("\x37\x05\x02\x00\x03\x02\x01", 7));
+    CHECK(epson_box_state(two, 0) == 0);
+    CHECK(epson_box_state(two, 1) == 2);
+    // One octet per box.
+    CHECK(epson_box_state(st2_block(std::string("\x37\x03\x01\x02\x00", 5)), 1) == 0);
+    // Empty, entries of 0 or 3 octets, entries that do not tile, a state nobody names.
+    for (const auto& bad :
+         {std::string("\x37\x00", 2), std::string("\x37\x02\x00\x01", 4),
+          std::string("\x37\x04\x03\x00\x00\x00", 6), std::string("\x37\x04\x02\x00\x00\x01", 6),
+          std::string("\x37\x02\x01\x09", 4)}) {
+        INFO(bad.size());
+        why.clear();
+        CHECK_FALSE(epson_box_state(st2_block(bad), 0, &why).has_value());
+        CHECK_FALSE(why.empty());
+    }
+    // Every truncation of a block with two boxes is nothing or right.
+    for (std::size_t n = 0; n <= two.size(); ++n) {
+        INFO(n);
+        const auto v = epson_box_state(two.substr(0, n), 1);
+        CHECK((!v || *v == 2));
+    }
+}
+
 TEST_CASE("Epson inkjet: inks and colour/mono pages from its status block", "[identity][partial]") {
     auto r = test::collect(partial("epson-st2"));
     const auto& s = r.snapshot;
     CHECK(s.identity.vendor == "Epson");
     CHECK(s.identity.model == "L6190 Series");
-    REQUIRE(s.supplies.size() == 4);
+    REQUIRE(s.supplies.size() == 5);
+    // The maintenance box: a state (near full), no level, a receptacle; no second box.
+    const auto* box = supply_named(s, "Maintenance Box");
+    REQUIRE(box != nullptr);
+    CHECK(box->state == SupplyState::low);
+    CHECK(!box->level_percent);
+    CHECK(box->type == "waste_ink");
+    CHECK(box->supply_class == proto::SupplyClass::receptacle);
+    CHECK(supply_named(s, "Maintenance Box 2") == nullptr);
+    {
+        // Full, two boxes, a state no source names: full is a receptacle's empty.
+        auto full = partial("epson-st2");
+        auto& block = full[O("1.3.6.1.4.1.1248.1.2.2.1.1.1.4.1")].bytes;
+        const auto at = block.rfind(std::string("\x37\x03\x02\x01\x00", 5));
+        REQUIRE(at != std::string::npos);
+        block.replace(at, 5, std::string("\x37\x05\x02\x02\x00\x07\x00", 7));
+        block[11] = static_cast<char>(block[11] + 2);  // the block's length (little-endian)
+        const auto two = test::collect(full);
+        REQUIRE(supply_named(two.snapshot, "Maintenance Box") != nullptr);
+        CHECK(supply_named(two.snapshot, "Maintenance Box")->state == SupplyState::empty);
+        CHECK(supply_named(two.snapshot, "Maintenance Box 2") == nullptr);
+        CHECK(has_note(two, "Epson maintenance box 1 state 7 is not known"));
+    }
     const auto* black = supply_named(s, "Black Ink");
     REQUIRE(black != nullptr);
     CHECK(black->level_percent == 62);
@@ -423,6 +476,7 @@ TEST_CASE("Epson inkjet: inks and colour/mono pages from its status block", "[id
     CHECK(r.snapshot.supplies.empty());
     r = test::collect(partial("epson-st2-badinks"));
     CHECK(r.snapshot.supplies.empty());
+    CHECK(has_note(r, "Epson maintenance box entries of 3 octets do not fit 2"));
     r = test::collect(partial("epson-st2-255"));
     REQUIRE(r.snapshot.supplies.size() == 1);  // cyan at 40; black's 255 is no level
     CHECK(r.snapshot.supplies[0].color == "cyan");

@@ -165,6 +165,12 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"K\", type = \"toner\", "
                    "oid = \"1.3\", format = \"brother_life:zz\"}]\n")
               .find("brother_life needs a hex record code") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"Box\", type = "
+                   "\"waste_ink\", oid = \"1.3\", format = \"epson_st2_box:2\"}]\n")
+              .find("epson_st2_box needs a box number 0..1") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"Box\", type = "
+                   "\"waste_ink\", oid = \"1.3\", codes = [{level = 1, state = \"full\"}]}]\n")
+              .find("unknown supply state 'full'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\ninkjet_model = \"(\"\n").find("bad.toml:3:") == 0);
 }
 

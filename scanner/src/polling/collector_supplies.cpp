@@ -246,6 +246,17 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, bool ink, int low)
         const auto raw = source_number(ctx, ps.source);
         if (!raw) continue;
         const std::string where = ps.source.describe();
+        if (!ps.codes.empty()) {
+            const auto code = std::find_if(ps.codes.begin(), ps.codes.end(),
+                                           [&](const LevelCode& c) { return c.level == *raw; });
+            if (code == ps.codes.end() || code->state == proto::SupplyState::unknown) {
+                ctx.note(where + ": " + std::to_string(*raw) + " is no state of " + ps.description +
+                         "; ignored");
+                continue;
+            }
+            merge_level(ctx, ps, std::nullopt, code->state, where, source, low);
+            continue;
+        }
         if (*raw < 0 || *raw > 100 * ps.divisor) {
             ctx.note(where + ": " + std::to_string(*raw) + " is no percentage of " +
                      ps.description + "; ignored");

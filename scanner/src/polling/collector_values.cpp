@@ -160,15 +160,17 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
         return value;
     }
     const bool epson_ink = src.format.rfind("epson_st2_ink:", 0) == 0;
-    if (epson_ink || src.format.rfind("epson_st2_count:", 0) == 0) {
+    const bool epson_box = src.format.rfind("epson_st2_box:", 0) == 0;
+    if (epson_ink || epson_box || src.format.rfind("epson_st2_count:", 0) == 0) {
         if (v->type != ValueType::octets) {
             ctx.note(snmp::to_string(src.oid) + ": Epson status block is not an OCTET STRING");
             return std::nullopt;
         }
         const auto n = static_cast<unsigned>(src.format.back() - '0');
         std::string problem;
-        auto value = epson_ink ? blocks::epson_ink_level(v->bytes, n, &problem)
-                               : blocks::epson_page_count(v->bytes, n, &problem);
+        auto value = epson_ink   ? blocks::epson_ink_level(v->bytes, n, &problem)
+                     : epson_box ? blocks::epson_box_state(v->bytes, n, &problem)
+                                 : blocks::epson_page_count(v->bytes, n, &problem);
         if (!problem.empty()) ctx.note(snmp::to_string(src.oid) + ": " + problem);
         return value;
     }

@@ -177,6 +177,28 @@ std::optional<std::string_view> st2_element(std::string_view bytes, unsigned typ
 
 }  // namespace
 
+std::optional<std::int64_t> epson_box_state(std::string_view bytes, unsigned box,
+                                            std::string* problem) {
+    const auto boxes = st2_element(bytes, 0x37, problem);
+    if (!boxes) return std::nullopt;
+    if (boxes->empty()) return fail(problem, "Epson maintenance box element is empty");
+    const std::size_t entry = static_cast<unsigned char>(boxes->front());
+    // An older reading took the first octet for the number of boxes; with one or two octets
+    // per box both readings agree on every element whose entries tile it.
+    if (entry < 1 || entry > 2 || (boxes->size() - 1) % entry != 0) {
+        return fail(problem, "Epson maintenance box entries of " + std::to_string(entry) +
+                                 " octets do not fit " + std::to_string(boxes->size() - 1));
+    }
+    const std::size_t at = 1 + box * entry;
+    if (at >= boxes->size()) return std::nullopt;
+    const auto state = static_cast<unsigned char>((*boxes)[at]);
+    if (state > 2) {
+        return fail(problem, "Epson maintenance box " + std::to_string(box) + " state " +
+                                 std::to_string(state) + " is not known");
+    }
+    return state;
+}
+
 std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned colour,
                                             std::string* problem) {
     const auto inks = st2_element(bytes, 0x0f, problem);

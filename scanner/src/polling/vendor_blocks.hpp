@@ -77,6 +77,13 @@ std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned col
 std::optional<std::int64_t> epson_page_count(std::string_view bytes, unsigned field,
                                              std::string* problem = nullptr);
 
+/// State of maintenance box `box` (0, 1) in element 0x37: 0 not full, 1 near full, 2 full,
+/// as Ircama's epson_print_conf reads it (first octet: octets per box, 1 or 2; each box's
+/// first octet its state). nullopt when the block has no such box, or (with `problem` set)
+/// is malformed or says a state no source names.
+std::optional<std::int64_t> epson_box_state(std::string_view bytes, unsigned box,
+                                            std::string* problem = nullptr);
+
 /// The printer's own state in an Epson status block: the state code of element 0x01 and, while
 /// in error, the error code of element 0x02, one octet each. What the codes mean is profile
 /// data (`epson.toml`, from the status constants of Epson's GPL epson-inkjet-escpr driver).

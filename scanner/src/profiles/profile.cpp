@@ -109,12 +109,19 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
             src.format.rfind("brother_block:", 0) == 0 ||
             src.format.rfind("brother_life:", 0) == 0 ||
             src.format.rfind("epson_st2_ink:", 0) == 0 ||
-            src.format.rfind("epson_st2_count:", 0) == 0 || src.format == "epson_st2_status";
+            src.format.rfind("epson_st2_count:", 0) == 0 ||
+            src.format.rfind("epson_st2_box:", 0) == 0 || src.format == "epson_st2_status";
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
         if (src.format.rfind("epson_st2_ink:", 0) == 0) {
             const auto colour = src.format.substr(14);
             if (colour.size() != 1 || colour[0] < '0' || colour[0] > '5') {
                 fail(file, f->source(), "epson_st2_ink needs an ink colour 0..5");
+            }
+        }
+        if (src.format.rfind("epson_st2_box:", 0) == 0) {
+            const auto box = src.format.substr(14);
+            if (box != "0" && box != "1") {
+                fail(file, f->source(), "epson_st2_box needs a box number 0..1");
             }
         }
         if (src.format.rfind("epson_st2_count:", 0) == 0) {
@@ -333,9 +340,9 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         for (const auto& item : *arr) {
             const auto* st = item.as_table();
             if (st == nullptr) fail(file, item.source(), "expected {description = ..., oid = ...}");
-            check_keys(
-                file, *st,
-                {"description", "type", "color", "class", "oid", "format", "regex", "divisor"});
+            check_keys(file, *st,
+                       {"description", "type", "color", "class", "oid", "format", "regex",
+                        "divisor", "codes"});
             SupplySource ss;
             const auto* d = st->get("description");
             const auto* ty = st->get("type");
@@ -360,6 +367,10 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (const auto* dv = st->get("divisor")) {
                 ss.divisor = int_of(file, *dv, "divisor");
                 if (ss.divisor <= 0) fail(file, dv->source(), "divisor must be positive");
+            }
+            if (const auto* cd = st->get("codes")) {
+                ss.codes = codes_of(file, *cd);
+                if (ss.codes.empty()) fail(file, cd->source(), "codes must not be empty");
             }
             p.supplies_private.push_back(std::move(ss));
         }

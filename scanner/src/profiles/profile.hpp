@@ -73,6 +73,12 @@ struct CounterSource {
     bool sum = false;
 };
 
+/// Vendor coding of prtMarkerSuppliesLevel.
+struct LevelCode {
+    std::int64_t level = 0;
+    proto::SupplyState state = proto::SupplyState::unknown;
+};
+
 /// A supply level in a vendor's private MIB (a percentage once divided by `divisor`), used
 /// where the Printer-MIB has no such supply or only a state without a percentage.
 struct SupplySource {
@@ -82,6 +88,9 @@ struct SupplySource {
     bool receptacle = false;
     ValueSource source;
     std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
+    /// When given, the value is a state code, never a level (Epson's maintenance box: not
+    /// full, near full, full); a value not listed gives nothing, with a note.
+    std::vector<LevelCode> codes;
 };
 
 /// A vendor status block (format "epson_st2_status": its state and error codes) and what its
@@ -90,12 +99,6 @@ struct StatusSource {
     ValueSource source;
     std::map<std::int64_t, proto::DeviceStatus> states;
     std::map<std::int64_t, std::string> errors;  ///< codes of proto::error_codes()
-};
-
-/// Vendor coding of prtMarkerSuppliesLevel.
-struct LevelCode {
-    std::int64_t level = 0;
-    proto::SupplyState state = proto::SupplyState::unknown;
 };
 
 /// A vendor table of supply levels, one row per supply (Ricoh's engine toner table): the

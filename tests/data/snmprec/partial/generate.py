@@ -757,7 +757,8 @@ write("epson-st2", [
     UPTIME,
     (EP + ".1.1.1.2.1", s("L6190 Series")),
     (EP + ".1.1.1.5.1", s("X5ZK004567")),
-    (EP + ".1.1.1.4.1", st2([(0x01, b"\x04"), EPSON_INKS, (0x40, b"X5ZK004567"), EPSON_PAGES])),
+    (EP + ".1.1.1.4.1", st2([(0x01, b"\x04"), EPSON_INKS, (0x40, b"X5ZK004567"), EPSON_PAGES,
+                             (0x37, b"\x02\x01\x00")])),  # one maintenance box, near full
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|1520"),
 ])
 
@@ -790,7 +791,8 @@ write("epson-st2-malformed", [
 write("epson-st2-badinks", [
     UPTIME,
     (EP + ".1.1.1.2.1", s("L805 Series")),
-    (EP + ".1.1.1.4.1", st2([(0x0f, bytes([3, 0x01, 0, 62, 0x03])), (0x36, b"\x01\x02\x03")])),
+    (EP + ".1.1.1.4.1", st2([(0x0f, bytes([3, 0x01, 0, 62, 0x03])), (0x36, b"\x01\x02\x03"),
+                             (0x37, b"\x03\x00\x00")])),  # box entries of 3 octets
 ])
 write("epson-st2-255", [
     UPTIME,
