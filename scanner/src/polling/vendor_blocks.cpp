@@ -175,23 +175,35 @@ std::optional<std::string_view> st2_element(std::string_view bytes, unsigned typ
     return std::nullopt;
 }
 
+/// An element of equal entries (inks, maintenance boxes): its first octet the entry size,
+/// within [min, max], then entries that must tile the rest. The element and the entry size;
+/// nullopt when absent or (with `problem` set) malformed.
+std::optional<std::pair<std::string_view, std::size_t>> st2_entries(
+    std::string_view bytes, unsigned type, std::string_view what, std::size_t min, std::size_t max,
+    std::string* problem) {
+    const auto element = st2_element(bytes, type, problem);
+    if (!element) return std::nullopt;
+    if (element->empty()) return fail(problem, "Epson " + std::string(what) + " element is empty");
+    const std::size_t entry = static_cast<unsigned char>(element->front());
+    if (entry < min || entry > max || (element->size() - 1) % entry != 0) {
+        return fail(problem, "Epson " + std::string(what) + " entries of " + std::to_string(entry) +
+                                 " octets do not fit " + std::to_string(element->size() - 1));
+    }
+    return std::pair{*element, entry};
+}
+
 }  // namespace
 
 std::optional<std::int64_t> epson_box_state(std::string_view bytes, unsigned box,
                                             std::string* problem) {
-    const auto boxes = st2_element(bytes, 0x37, problem);
-    if (!boxes) return std::nullopt;
-    if (boxes->empty()) return fail(problem, "Epson maintenance box element is empty");
-    const std::size_t entry = static_cast<unsigned char>(boxes->front());
     // An older reading took the first octet for the number of boxes; with one or two octets
     // per box both readings agree on every element whose entries tile it.
-    if (entry < 1 || entry > 2 || (boxes->size() - 1) % entry != 0) {
-        return fail(problem, "Epson maintenance box entries of " + std::to_string(entry) +
-                                 " octets do not fit " + std::to_string(boxes->size() - 1));
-    }
+    const auto found = st2_entries(bytes, 0x37, "maintenance box", 1, 2, problem);
+    if (!found) return std::nullopt;
+    const auto& [boxes, entry] = *found;
     const std::size_t at = 1 + box * entry;
-    if (at >= boxes->size()) return std::nullopt;
-    const auto state = static_cast<unsigned char>((*boxes)[at]);
+    if (at >= boxes.size()) return std::nullopt;
+    const auto state = static_cast<unsigned char>(boxes[at]);
     if (state > 2) {
         return fail(problem, "Epson maintenance box " + std::to_string(box) + " state " +
                                  std::to_string(state) + " is not known");
@@ -201,18 +213,13 @@ std::optional<std::int64_t> epson_box_state(std::string_view bytes, unsigned box
 
 std::optional<std::int64_t> epson_ink_level(std::string_view bytes, unsigned colour,
                                             std::string* problem) {
-    const auto inks = st2_element(bytes, 0x0f, problem);
-    if (!inks) return std::nullopt;
-    if (inks->empty()) return fail(problem, "Epson ink element is empty");
-    const std::size_t entry = static_cast<unsigned char>(inks->front());
-    // An entry is at least cartridge code, colour and level; its size must tile the element.
-    if (entry < 3 || (inks->size() - 1) % entry != 0) {
-        return fail(problem, "Epson ink entries of " + std::to_string(entry) +
-                                 " octets do not fit " + std::to_string(inks->size() - 1));
-    }
-    for (std::size_t i = 1; i + entry <= inks->size(); i += entry) {
-        if (static_cast<unsigned char>((*inks)[i + 1]) != colour) continue;
-        const auto level = static_cast<unsigned char>((*inks)[i + 2]);
+    // An entry is at least cartridge code, colour and level.
+    const auto found = st2_entries(bytes, 0x0f, "ink", 3, 255, problem);
+    if (!found) return std::nullopt;
+    const auto& [inks, entry] = *found;
+    for (std::size_t i = 1; i + entry <= inks.size(); i += entry) {
+        if (static_cast<unsigned char>(inks[i + 1]) != colour) continue;
+        const auto level = static_cast<unsigned char>(inks[i + 2]);
         if (level > 100) {
             return fail(problem, "Epson ink colour " + std::to_string(colour) + " level " +
                                      std::to_string(level) + " is no percentage");
