@@ -121,7 +121,11 @@ void collect_counter_table(Ctx& ctx, const Profile& profile, const CounterTable&
         if (!broken.insert(name).second) return;
         ctx.note(snmp::to_string(child(table.value_column, idx)) + ": " + why + "; no " + name);
     };
-    for (const auto& [idx, tv] : types) {
+    // Not structured bindings: the lambdas below capture the row (which C++20 allows, but
+    // clang before 16 does not).
+    for (const auto& row : types) {
+        const Oid& idx = row.first;
+        const Value* const tv = row.second;
         const auto value = values.find(idx);
         if (value == values.end()) continue;
         // A row's type is a code, or its name in text (read only when an entry matches text).

@@ -511,9 +511,8 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 const auto* row = ty.as_table();
                 if (row == nullptr || row->get("name") == nullptr ||
                     (row->get("type") == nullptr) == (row->get("pattern") == nullptr)) {
-                    fail(
-                        file, ty.source(),
-                        "expected {type = N, name = \"...\"} or {pattern = '...', name = \"...\"}");
+                    fail(file, ty.source(),
+                         R"(expected {type = N, name = "..."} or {pattern = '...', name = "..."})");
                 }
                 check_keys(file, *row, {"type", "pattern", "name", "override", "match", "void"});
                 CounterTable::Type entry;
