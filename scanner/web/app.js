@@ -435,7 +435,8 @@ function supplyTypeName(type) {
   const names = { toner: () => t('supply.toner'), opc: () => t('supply.opc'), drum: () => t('supply.opc'),
     waste_toner: () => t('supply.waste_toner'), fuser: () => t('supply.fuser'), developer: () => t('supply.developer'),
     ink: () => t('supply.ink'), staples: () => t('supply.staples'), transfer_unit: () => t('supply.transfer_unit'),
-    cleaner_unit: () => t('supply.cleaner_unit') };
+    cleaner_unit: () => t('supply.cleaner_unit'), waste_ink: () => t('supply.waste_ink'),
+    maintenance_kit: () => t('supply.maintenance_kit') };
   return names[type] ? names[type]() : (type ? type.replace(/_/g, ' ') : t('supply.any'));
 }
 
@@ -503,18 +504,41 @@ function eventText(e) {
   return e.kind + ': ' + e.code.replace(/_/g, ' ');
 }
 
+/**
+ * A supply's state in words (docs/protocol.md `state`). A receptacle (waste toner, an inkjet's
+ * maintenance box) fills up: its "low" is nearly full and its "empty" full.
+ */
+function supplyStateName(s) {
+  if (s.class === 'receptacle' && (s.state === 'low' || s.state === 'empty')) {
+    return s.state === 'low' ? t('supply.state_near_full') : t('supply.state_full');
+  }
+  const names = { ok: () => t('supply.state_ok'), low: () => t('supply.state_low'), empty: () => t('supply.state_empty'),
+    some_remaining: () => t('supply.state_some_remaining'), unrestricted: () => t('supply.state_unrestricted'),
+    not_installed: () => t('supply.state_not_installed') };
+  return names[s.state] ? names[s.state]() : t('supply.no_level');
+}
+
+/** Level bars. The list passes consumables only; a device's page passes every supply it reported. */
 function supplyBars(supplies, large) {
   if (!supplies || supplies.length === 0) return h('span', { class: 'muted small' }, '—');
   const box = h('div', { class: 'supplies' + (large ? ' large' : '') });
   for (const s of supplies) {
-    const pct = s.level_percent;
-    const fill = h('span', { class: (s.color || '') + (pct !== null && pct <= 10 ? ' low' : '') });
+    const pct = s.level_percent === undefined ? null : s.level_percent;
+    const alarm = s.state === 'low' || s.state === 'empty' || (pct !== null && pct <= 10);
+    const fill = h('span', { class: (s.color || '') + (alarm ? ' low' : '') });
     // CSSOM, not a style attribute: the Content-Security-Policy forbids inline styles.
     fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
-    box.append(h('div', { class: 'supply', title: (s.description || '') + (pct === null ? '' : ': ' + pct + '%') },
-      h('span', { class: 'name' }, large ? (s.description || supplyName(s)) : supplyName(s)),
-      h('div', { class: 'bar' }, fill),
-      h('span', { class: 'pct' }, pct === null ? t('supply.no_level') : pct + '%')));
+    // A level says it all, unless the printer itself calls the supply low or empty (a coarse
+    // gauge can read 30 % on a box the printer calls nearly full): then its words come too.
+    // The list's narrow column keeps "n/a" (red when low); the title and the device page say more.
+    const words = pct === null ? (large ? supplyStateName(s) : t('supply.no_level'))
+      : large && (s.state === 'low' || s.state === 'empty') ? pct + '% · ' + supplyStateName(s) : pct + '%';
+    const name = large ? (s.description || supplyName(s)) : supplyName(s);
+    box.append(h('div', { class: 'supply' + (s.class === 'receptacle' ? ' receptacle' : ''), 'data-class': s.class || 'consumed',
+      title: (s.description || supplyName(s)) + ': ' + (pct === null ? supplyStateName(s) : pct + '%') },
+    h('span', { class: 'name' }, name),
+    h('div', { class: 'bar' }, fill),
+    h('span', { class: 'pct' + (alarm ? ' alarm' : '') }, words)));
   }
   return box;
 }
@@ -777,7 +801,7 @@ async function devicePage(app, id) {
     pageHead(h('span', { translate: 'no' }, deviceTitle(d)), d.location || t('device.no_location'), statusPill(d.status), poll, toggle, del),
     ...problems,
     h('div', { class: 'grid' },
-      h('div', { class: 'card' }, h('h2', {}, t('device.supplies')), supplyBars(d.supplies, true)),
+      h('div', { class: 'card', id: 'device-supplies' }, h('h2', {}, t('device.supplies')), supplyBars(snap && snap.supplies ? snap.supplies : d.supplies, true)),
       h('div', { class: 'card' }, h('h2', {}, t('device.counters')), counterList),
       h('div', { class: 'card' }, h('h2', {}, t('device.settings')), settings)),
     h('div', { class: 'grid' },

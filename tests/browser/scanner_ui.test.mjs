@@ -248,6 +248,37 @@ try {
   await shot('devices-mobile', false);
   await page.setViewportSize({ width: 1360, height: 900 });
 
+  step('a device page shows every supply it reported, waste toner too, in words when there is no level');
+  {
+    const list = await api('GET', '/api/devices');
+    const ricoh = list.body.devices.find((d) => /ricoh/i.test(d.vendor));
+    assert.ok(ricoh, 'the simulated Ricoh was discovered');
+    // The list shows consumables only: a full waste bottle is no reason to order toner.
+    assert.ok(ricoh.supplies.every((s) => !/waste/i.test(s.description)), 'no receptacle in the list summary');
+    const lowNoLevel = ricoh.supplies.find((s) => s.level_percent === null);
+    assert.ok(lowNoLevel && lowNoLevel.state === 'low', "the summary carries the state of a level the printer gives only as 'almost empty'");
+    const detail = await api('GET', '/api/devices/' + ricoh.device_id);
+    const supplies = detail.body.snapshot.supplies;
+    const receptacles = supplies.filter((s) => s.class === 'receptacle');
+    assert.equal(receptacles.length, 1, 'the recording has one waste toner bottle');
+    await page.goto(base + '/devices/' + ricoh.device_id);
+    await page.waitForSelector('#device-supplies .supply');
+    assert.equal(await page.locator('#device-supplies .supply').count(), supplies.length);
+    const row = page.locator('#device-supplies .supply[data-class=receptacle]');
+    assert.equal(await row.count(), 1);
+    assert.equal(await row.locator('.name').textContent(), receptacles[0].description);
+    // Its level is "some remaining" (-3): no percentage, the state in words, never "n/a" or 0 %.
+    const english = { ok: 'OK', low: 'Nearly full', empty: 'Full', some_remaining: 'Some left' };
+    assert.equal(receptacles[0].level_percent, null);
+    assert.equal(await row.locator('.pct').textContent(), english[receptacles[0].state]);
+    // A consumable the printer calls low without a level (Ricoh's -100) says so, marked.
+    for (const s of supplies.filter((x) => x.class !== 'receptacle' && x.level_percent === null && x.state === 'low')) {
+      const cell = page.locator('#device-supplies .supply', { hasText: s.description }).locator('.pct');
+      assert.equal(await cell.textContent(), 'Low');
+      assert.match(await cell.getAttribute('class'), /alarm/);
+    }
+  }
+
   step('local alerts: the page lists what GET /api/alerts finds, a threshold of 100 % shows every supply');
   await page.goto(base + '/alerts');
   await page.waitForSelector('#alerts-table, #alerts-empty');

@@ -9,6 +9,7 @@
 
 #include "discovery/targets.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/enums.hpp"
 #include "printmon/proto/uuid.hpp"
 
 namespace printmon::scanner::web {
@@ -40,7 +41,8 @@ void write_supply_summary(Json& j, const std::string& snapshot_json) {
     for (const auto& s : snapshot->supplies) {
         if (s.supply_class != proto::SupplyClass::consumed) continue;
         j.begin().key("description").str(s.description).key("type").str(s.type);
-        j.key("color").str(s.color).key("level_percent");
+        j.key("color").str(s.color).key("state").str(proto::to_string(s.state));
+        j.key("level_percent");
         if (s.level_percent) {
             j.num(*s.level_percent);
         } else {
