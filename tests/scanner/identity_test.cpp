@@ -884,6 +884,7 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     // A part missing: no derived value rather than a partial sum.
     auto view = partial("konica-counters");
     view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.2.1.5.2.2"));
+    view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.3.1.11.1"));  // and its fallback
     const auto r2 = test::collect(view);
     CHECK(r2.snapshot.counters.count("color") == 0);
     CHECK(r2.snapshot.counters.count("print_total") == 0);
@@ -893,6 +894,31 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     CHECK(r3.snapshot.counters.count("color_large") == 0);
     CHECK(r3.snapshot.counters.count("total_large") == 0);
     CHECK(r3.snapshot.counters.at("mono_large") == 1000);
+}
+
+TEST_CASE("Konica Minolta: print counts from the 3.1 table when the 2.1.5 cells are missing",
+          "[identity][partial][counters]") {
+    const auto r = test::collect(partial("konica-counters-print31"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Konica Minolta");
+    CHECK(c.at("print_mono") == 6100);
+    CHECK(c.at("print_color") == 1500);
+    CHECK(c.at("mono") == 7300);  // copy 1200 + print 6100
+    CHECK(c.at("color") == 1800);
+    CHECK(c.at("print_total") == 7600);
+    CHECK(r.sources.at("counters.print_mono").find("18334.1.1.1.5.7.2.3.1.7.1") !=
+          std::string::npos);
+    // Where both answer, the 2.1.5 cells win (konica-counters has 10990 / 4990 in 3.1).
+    const auto both = test::collect(partial("konica-counters"));
+    CHECK(both.snapshot.counters.at("print_mono") == 11000);
+    CHECK(both.snapshot.counters.at("print_color") == 5000);
+    // Neither: no print split and no derived sums, never a guess.
+    auto view = partial("konica-counters-print31");
+    view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.3.1.7.1"));
+    const auto none = test::collect(view);
+    CHECK(none.snapshot.counters.count("print_mono") == 0);
+    CHECK(none.snapshot.counters.count("mono") == 0);
+    CHECK(none.snapshot.counters.at("print_color") == 1500);
 }
 
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {

@@ -233,6 +233,24 @@ write("konica-counters", [
     (KM + ".2.1.5.4.2", "2|0"),
     (KM + ".3.1.23.1", "2|900"),
     (KM + ".3.1.24.1", "2|250"),
+    # The 3.1 table's print cells, read only where the 2.1.5 ones are missing.
+    (KM + ".3.1.7.1", "2|10990"),
+    (KM + ".3.1.11.1", "2|4990"),
+])
+
+# A Konica Minolta whose agent keeps its print counts only in the 3.1 table (7 black,
+# 11 colour); copy counts in the usual 2.1.5 cells. The 3.1 cells are read only as fallbacks.
+write("konica-counters-print31", [
+    ("1.3.6.1.2.1.1.1.0", s("KONICA MINOLTA bizhub C287")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.18334.1.1.1.2.1.134.2.1"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|9100"),
+    (KM + ".1.1.0", "2|9100"),
+    (KM + ".2.1.5.1.1", "2|1200"),
+    (KM + ".2.1.5.2.1", "2|300"),
+    (KM + ".3.1.7.1", "2|6100"),
+    (KM + ".3.1.11.1", "2|1500"),
 ])
 
 # A Samsung MFP whose Printer-MIB has only the total: its scmHrDevCountTable
