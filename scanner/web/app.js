@@ -766,7 +766,7 @@ async function devicePage(app, id) {
           h('td', { class: 'num' }, num(r.snapshot.counters.mono)),
           h('td', { class: 'num' }, num(r.snapshot.counters.color)),
           h('td', { class: 'small' }, (r.snapshot.supplies || []).filter((s) => s.class !== 'receptacle' && s.level_percent !== undefined)
-            .map((s) => supplyName(s) + ' ' + (s.level_percent === null ? t('supply.no_level') : s.level_percent + '%')).join(' · ') || '—'),
+            .map((s) => supplyName(s) + ' ' + (s.level_percent === null ? supplyStateName(s).toLowerCase() : s.level_percent + '%')).join(' · ') || '—'),
           h('td', { class: 'small' }, (r.snapshot.status.errors || []).map(printerErrorName).join(', ') || deviceStateName(r.snapshot.status.device)))))));
 
   const eventsList = history.events.length === 0 ? h('p', { class: 'muted' }, t('device.no_events'))

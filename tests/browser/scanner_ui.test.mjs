@@ -277,6 +277,7 @@ try {
       assert.equal(await cell.textContent(), 'Low');
       assert.match(await cell.getAttribute('class'), /alarm/);
     }
+    await shot('device-supplies');
   }
 
   step('local alerts: the page lists what GET /api/alerts finds, a threshold of 100 % shows every supply');
@@ -467,6 +468,17 @@ try {
   await ru.waitForSelector('#device-settings .form-error:not([hidden])');
   assert.equal(await ru.textContent('#device-settings .form-error'), 'Расположение: не более 200 символов.');
   assert.equal((await api('GET', '/api/devices/' + deviceId)).body.location, longLocation);
+
+  step('ru: a device page names supply states in Russian, a waste bottle too');
+  {
+    const ricoh = (await api('GET', '/api/devices')).body.devices.find((d) => /ricoh/i.test(d.vendor));
+    await ru.goto(base + '/devices/' + ricoh.device_id);
+    await ru.waitForSelector('#device-supplies .supply[data-class=receptacle]');
+    assert.equal(await ru.textContent('#device-supplies .supply[data-class=receptacle] .pct'), 'Есть остаток');
+    assert.ok((await ru.locator('#device-supplies .pct', { hasText: 'Заканчивается' }).count()) >= 1, "Ricoh's almost-empty toner");
+    await assertRussian('device supplies', { title: false });
+    await ruShot('device-supplies');
+  }
 
   step('ru: discovery, export, cloud and system pages in Russian');
   await ru.goto(base + '/discovery');
