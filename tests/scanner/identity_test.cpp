@@ -896,8 +896,9 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     CHECK(r3.snapshot.counters.at("mono_large") == 1000);
 }
 
-TEST_CASE("Konica Minolta: print counts from the 3.1 table when the 2.1.5 cells are missing",
-          "[identity][partial][counters]") {
+TEST_CASE(
+    "Konica Minolta: print and scan counts from the 3.1 table when the usual cells are missing",
+    "[identity][partial][counters]") {
     const auto r = test::collect(partial("konica-counters-print31"));
     const auto& c = r.snapshot.counters;
     CHECK(r.snapshot.identity.vendor == "Konica Minolta");
@@ -906,12 +907,15 @@ TEST_CASE("Konica Minolta: print counts from the 3.1 table when the 2.1.5 cells 
     CHECK(c.at("mono") == 7300);  // copy 1200 + print 6100
     CHECK(c.at("color") == 1800);
     CHECK(c.at("print_total") == 7600);
+    CHECK(c.at("scan_total") == 2400);
+    CHECK(c.at("scan_large") == 80);
     CHECK(r.sources.at("counters.print_mono").find("18334.1.1.1.5.7.2.3.1.7.1") !=
           std::string::npos);
     // Where both answer, the 2.1.5 cells win (konica-counters has 10990 / 4990 in 3.1).
     const auto both = test::collect(partial("konica-counters"));
     CHECK(both.snapshot.counters.at("print_mono") == 11000);
     CHECK(both.snapshot.counters.at("print_color") == 5000);
+    CHECK(both.snapshot.counters.at("scan_large") == 120);  // 1.2.0, not 3.1.6.1's 1
     // Neither: no print split and no derived sums, never a guess.
     auto view = partial("konica-counters-print31");
     view.erase(O("1.3.6.1.4.1.18334.1.1.1.5.7.2.3.1.7.1"));

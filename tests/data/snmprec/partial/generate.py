@@ -236,6 +236,7 @@ write("konica-counters", [
     # The 3.1 table's print cells, read only where the 2.1.5 ones are missing.
     (KM + ".3.1.7.1", "2|10990"),
     (KM + ".3.1.11.1", "2|4990"),
+    (KM + ".3.1.6.1", "2|1"),
 ])
 
 # A Konica Minolta whose agent keeps its print counts only in the 3.1 table (7 black,
@@ -251,6 +252,8 @@ write("konica-counters-print31", [
     (KM + ".2.1.5.2.1", "2|300"),
     (KM + ".3.1.7.1", "2|6100"),
     (KM + ".3.1.11.1", "2|1500"),
+    (KM + ".3.1.5.1", "2|2400"),
+    (KM + ".3.1.6.1", "2|80"),
 ])
 
 # A Samsung MFP whose Printer-MIB has only the total: its scmHrDevCountTable
