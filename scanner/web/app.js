@@ -620,7 +620,10 @@ async function devicesPage(app) {
   const devices = data.devices;
   const online = devices.filter((d) => d.status === 'online').length;
   const offline = devices.filter((d) => d.status === 'offline').length;
-  const low = devices.filter((d) => d.supplies.some((s) => s.level_percent !== null && s.level_percent <= 10)).length;
+  // At or below 10 %, or called low or empty by a printer that gives no percentage (Ricoh's
+  // "almost empty", Brother's coded levels).
+  const isLow = (s) => (s.level_percent !== null ? s.level_percent <= 10 : s.state === 'low' || s.state === 'empty');
+  const low = devices.filter((d) => d.supplies.some(isLow)).length;
 
   const addPanel = h('div', { class: 'card', hidden: true, id: 'add-device' });
   const addButton = h('button', { class: 'btn primary', type: 'button', id: 'add-device-button', onclick: () => {

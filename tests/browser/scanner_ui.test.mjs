@@ -257,6 +257,13 @@ try {
     assert.ok(ricoh.supplies.every((s) => !/waste/i.test(s.description)), 'no receptacle in the list summary');
     const lowNoLevel = ricoh.supplies.find((s) => s.level_percent === null);
     assert.ok(lowNoLevel && lowNoLevel.state === 'low', "the summary carries the state of a level the printer gives only as 'almost empty'");
+    // The list's "low supplies" figure counts that printer too.
+    const lowDevices = list.body.devices.filter((d) => d.supplies.some((s) =>
+      (s.level_percent !== null ? s.level_percent <= 10 : s.state === 'low' || s.state === 'empty'))).length;
+    assert.ok(lowDevices >= 1);
+    await page.goto(base + '/devices');
+    await page.waitForSelector('#device-table');
+    assert.equal(await page.locator('.stat', { hasText: 'Supplies ≤ 10%' }).locator('.value').textContent(), String(lowDevices));
     const detail = await api('GET', '/api/devices/' + ricoh.device_id);
     const supplies = detail.body.snapshot.supplies;
     const receptacles = supplies.filter((s) => s.class === 'receptacle');
