@@ -524,7 +524,8 @@ function supplyBars(supplies, large) {
   const box = h('div', { class: 'supplies' + (large ? ' large' : '') });
   for (const s of supplies) {
     const pct = s.level_percent === undefined ? null : s.level_percent;
-    const alarm = s.state === 'low' || s.state === 'empty' || (pct !== null && pct <= 10);
+    const saysLow = s.state === 'low' || s.state === 'empty';  // the printer's own word
+    const alarm = saysLow || (pct !== null && pct <= 10);
     const fill = h('span', { class: (s.color || '') + (alarm ? ' low' : '') });
     // CSSOM, not a style attribute: the Content-Security-Policy forbids inline styles.
     fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
@@ -532,7 +533,7 @@ function supplyBars(supplies, large) {
     // gauge can read 30 % on a box the printer calls nearly full): then its words come too.
     // The list's narrow column keeps "n/a" (red when low); the title and the device page say more.
     const words = pct === null ? (large ? supplyStateName(s) : t('supply.no_level'))
-      : large && (s.state === 'low' || s.state === 'empty') ? pct + '% · ' + supplyStateName(s) : pct + '%';
+      : large && saysLow ? pct + '% · ' + supplyStateName(s) : pct + '%';
     const name = large ? (s.description || supplyName(s)) : supplyName(s);
     box.append(h('div', { class: 'supply' + (s.class === 'receptacle' ? ' receptacle' : ''), 'data-class': s.class || 'consumed',
       title: (s.description || supplyName(s)) + ': ' + (pct === null ? supplyStateName(s) : pct + '%') },
