@@ -1159,7 +1159,10 @@ function localAlertText(a) {
   if (a.kind === 'supply_low') {
     const [type, color] = a.code.split('/');
     const name = color ? colorName(color) + ' · ' + supplyTypeName(type) : (a.detail || supplyTypeName(type));
-    return a.level_percent === null ? t('alerts.supply_empty', { supply: name }) : t('alerts.supply_low', { supply: name, percent: a.level_percent });
+    if (a.level_percent === null) {
+      return a.state === 'low' ? t('alerts.supply_low_no_level', { supply: name }) : t('alerts.supply_empty', { supply: name });
+    }
+    return t('alerts.supply_low', { supply: name, percent: a.level_percent });
   }
   if (a.kind === 'tray') return t('alerts.tray_empty', { tray: a.detail || a.code.replace(/:empty$/, '') });
   if (a.kind === 'cover') return t('alerts.cover_open', { cover: a.detail || a.code.replace(/:open$/, '') });

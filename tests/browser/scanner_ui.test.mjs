@@ -292,6 +292,10 @@ try {
   await page.waitForSelector('#alerts-table, #alerts-empty');
   const local = await api('GET', '/api/alerts');
   assert.equal(await page.locator('#alerts-table tbody tr').count(), local.body.alerts.length);
+  // The Ricoh's cyan toner is "almost empty" (-100): low without a percentage, a warning.
+  assert.ok(local.body.alerts.some((a) => a.kind === 'supply_low' && a.code === 'toner/cyan' && a.state === 'low' &&
+    a.level_percent === null && a.severity === 'warning'));
+  assert.ok((await page.locator('#alerts-table tbody tr', { hasText: 'Cyan · Toner: low' }).count()) >= 1);
   await page.selectOption('#alerts-threshold', '100');
   await page.waitForSelector('#alerts-table');
   const all = await api('GET', '/api/alerts?supply_percent=100');

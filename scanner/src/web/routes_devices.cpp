@@ -181,12 +181,14 @@ Response WebApp::Impl::local_alerts(Request& request) {
     for (const auto& a : alerts) {
         // Severity for sorting and colour: a stopped device is critical (an open cover or door
         // stops it too), a warning needs attention soon.
+        // A supply is critical at 0 % or empty; one the printer calls low without a level is not.
         const bool critical = a.kind == "offline" || a.kind == "error" || a.kind == "cover" ||
-                              (a.kind == "supply_low" && a.level_percent.value_or(0) == 0);
+                              (a.kind == "supply_low" &&
+                               (a.level_percent ? *a.level_percent == 0 : a.state != "low"));
         j.begin().key("device_id").str(a.device_id).key("vendor").str(a.vendor);
         j.key("model").str(a.model).key("address").str(a.address);
         j.key("location").str(a.location).key("kind").str(a.kind).key("code").str(a.code);
-        j.key("detail").str(a.detail).key("since").str(a.since);
+        j.key("detail").str(a.detail).key("since").str(a.since).key("state").str(a.state);
         j.key("severity").str(critical ? "critical" : "warning").key("level_percent");
         if (a.level_percent) {
             j.num(*a.level_percent);

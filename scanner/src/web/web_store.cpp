@@ -108,7 +108,8 @@ constexpr Statement kEvents{"web_events",
 // Rationale: the events table keeps transitions, not state, so "still open" is the newest event
 // of a device, kind and code being an appearance (a tie at the same instant counts as cleared:
 // 'cleared' sorts after 'appeared' and DESC takes it first). Supplies come from the newest
-// reading, the same "consumed" class the cloud's supply_low rule reads.
+// reading, the same "consumed" class the cloud's supply_low rule reads. A supply without a
+// percentage counts when the printer calls it empty, or low unless only empties are asked for.
 constexpr Statement kLocalAlerts{
     "web_local_alerts",
     "WITH last_event AS ("
@@ -116,24 +117,24 @@ constexpr Statement kLocalAlerts{
     "  e.detail, e.at FROM events e WHERE e.kind IN ('error', 'alert', 'tray', 'cover') "
     " ORDER BY e.device_id, e.kind, e.code, e.at DESC, e.action DESC) "
     "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, l.kind, "
-    " l.code, l.detail, " PM_MS("l.at") ", NULL::integer "
+    " l.code, l.detail, " PM_MS("l.at") ", NULL::integer, NULL::text "
     "FROM last_event l JOIN devices d ON d.device_id = l.device_id "
     "WHERE l.action = 'appeared' AND d.deleted_at IS NULL AND d.enabled "
     "UNION ALL "
     "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, "
     " 'supply_low', coalesce(s ->> 'type', '') || '/' || coalesce(s ->> 'color', ''), "
     " coalesce(s ->> 'description', ''), " PM_MS("r.polled_at") ", "
-    " round((s ->> 'level_percent')::numeric)::integer "
+    " round((s ->> 'level_percent')::numeric)::integer, s ->> 'state' "
     "FROM devices d JOIN readings r ON r.reading_id = d.last_reading_id "
     "CROSS JOIN LATERAL jsonb_array_elements(coalesce(r.snapshot -> 'supplies', '[]')) s "
     "WHERE d.deleted_at IS NULL AND d.enabled AND coalesce(s ->> 'class', 'consumed') = 'consumed' "
     " AND (CASE WHEN jsonb_typeof(s -> 'level_percent') = 'number' "
     "      THEN (s ->> 'level_percent')::numeric <= $1::integer "
-    "      ELSE s ->> 'state' = 'empty' END) "
+    "      ELSE s ->> 'state' = 'empty' OR (s ->> 'state' = 'low' AND $1::integer > 0) END) "
     "UNION ALL "
     "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, "
     " 'offline', 'offline', coalesce(d.last_error, ''), "
-    PM_MS("coalesce(d.last_seen, d.first_seen, d.last_polled_at)") ", NULL::integer "
+    PM_MS("coalesce(d.last_seen, d.first_seen, d.last_polled_at)") ", NULL::integer, NULL::text "
     "FROM devices d WHERE d.deleted_at IS NULL AND d.enabled AND d.status = 'offline' "
     "ORDER BY 9 DESC NULLS LAST, 1, 6, 7"};
 constexpr Statement kCredentials{
@@ -440,6 +441,7 @@ std::vector<LocalAlert> WebStore::local_alerts(int supply_percent) {
         a.detail = r[7].as<std::string>("");
         a.since = time_of(r[8]).value_or("");
         if (!r[9].is_null()) a.level_percent = r[9].as<int>();
+        a.state = r[10].as<std::string>("");
         out.push_back(std::move(a));
     }
     return out;

@@ -70,6 +70,7 @@ struct LocalAlert {
     std::string kind;  ///< error | alert | tray | supply_low | offline
     std::string code, detail, since;
     std::optional<int> level_percent;  ///< supply_low only
+    std::string state;                 ///< supply_low only: the supply's state (ok, low, empty...)
 };
 
 struct HistoryEvent {

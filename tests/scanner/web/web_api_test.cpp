@@ -1226,7 +1226,8 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
     // Written as the service writes polls, so the events are the real transitions.
     const auto poll = [&](const std::string& address, std::chrono::minutes at,
                           std::vector<std::string> errors, std::optional<int> black,
-                          bool tray_empty, bool jam_row, std::optional<std::string> id = {}) {
+                          bool tray_empty, bool jam_row, std::optional<std::string> id = {},
+                          bool low_without_level = false) {
         st::PollResult p;
         p.result_id = proto::new_uuid();
         p.device_id = id;
@@ -1249,6 +1250,8 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
         toner.unit = "percent";
         toner.level_percent = black;
         toner.state = black ? proto::SupplyState::ok : proto::SupplyState::empty;
+        // Ricoh's "almost empty" (-100), Brother's coded levels: low, with no percentage.
+        if (low_without_level) toner.state = proto::SupplyState::low;
         s.supplies.push_back(toner);
         proto::Supply waste;  // not consumed: never "low"
         waste.description = "Waste Toner Box";
@@ -1326,9 +1329,27 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
     }
     CHECK(empty_seen);
 
+    // E: the printer calls its toner low without a percentage: a warning at any threshold but
+    // 0 (which asks for empty supplies only), its state given.
+    const auto e = poll("10.9.0.5", 20min, {}, std::nullopt, false, false, {}, true);
+    const auto e_alerts = [&](const std::string& query) {
+        std::vector<std::string> out;
+        const auto d = parse(env.as_admin("GET", "/api/alerts" + query).body);
+        for (const auto& x : d["alerts"].GetArray()) {
+            if (std::string(x["device_id"].GetString()) != e) continue;
+            out.push_back(std::string(x["kind"].GetString()) + ":" + x["state"].GetString() + ":" +
+                          x["severity"].GetString() + (x["level_percent"].IsNull() ? ":-" : ":n"));
+        }
+        return out;
+    };
+    CHECK(e_alerts("") == std::vector<std::string>{"supply_low:low:warning:-"});
+    CHECK(e_alerts("?supply_percent=1") == std::vector<std::string>{"supply_low:low:warning:-"});
+    CHECK(e_alerts("?supply_percent=0").empty());
+
     // Everything clears: no alerts. A disabled device's problems are not shown either.
     poll("10.9.0.1", 30min, {}, 50, false, false, a);
     poll("10.9.0.2", 30min, {}, 100, false, false, b);
+    poll("10.9.0.5", 30min, {}, 100, false, false, e);
     REQUIRE(env.as_admin("PUT", "/api/devices/" + c, R"({"enabled":false})").status == 200);
     doc = parse(env.as_admin("GET", "/api/alerts").body);
     CHECK(doc["alerts"].Size() == 0);
