@@ -504,12 +504,15 @@ function eventText(e) {
   return e.kind + ': ' + e.code.replace(/_/g, ' ');
 }
 
+/** The printer itself calls the supply low or empty, whatever its level says. */
+function saysLow(s) { return s.state === 'low' || s.state === 'empty'; }
+
 /**
  * A supply's state in words (docs/protocol.md `state`). A receptacle (waste toner, an inkjet's
  * maintenance box) fills up: its "low" is nearly full and its "empty" full.
  */
 function supplyStateName(s) {
-  if (s.class === 'receptacle' && (s.state === 'low' || s.state === 'empty')) {
+  if (s.class === 'receptacle' && saysLow(s)) {
     return s.state === 'low' ? t('supply.state_near_full') : t('supply.state_full');
   }
   const names = { ok: () => t('supply.state_ok'), low: () => t('supply.state_low'), empty: () => t('supply.state_empty'),
@@ -524,8 +527,7 @@ function supplyBars(supplies, large) {
   const box = h('div', { class: 'supplies' + (large ? ' large' : '') });
   for (const s of supplies) {
     const pct = s.level_percent === undefined ? null : s.level_percent;
-    const saysLow = s.state === 'low' || s.state === 'empty';  // the printer's own word
-    const alarm = saysLow || (pct !== null && pct <= 10);
+    const alarm = saysLow(s) || (pct !== null && pct <= 10);
     const fill = h('span', { class: (s.color || '') + (alarm ? ' low' : '') });
     // CSSOM, not a style attribute: the Content-Security-Policy forbids inline styles.
     fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
@@ -533,7 +535,7 @@ function supplyBars(supplies, large) {
     // gauge can read 30 % on a box the printer calls nearly full): then its words come too.
     // The list's narrow column keeps "n/a" (red when low); the title and the device page say more.
     const words = pct === null ? (large ? supplyStateName(s) : t('supply.no_level'))
-      : large && saysLow ? pct + '% · ' + supplyStateName(s) : pct + '%';
+      : large && saysLow(s) ? pct + '% · ' + supplyStateName(s) : pct + '%';
     const name = large ? (s.description || supplyName(s)) : supplyName(s);
     box.append(h('div', { class: 'supply' + (s.class === 'receptacle' ? ' receptacle' : ''), 'data-class': s.class || 'consumed',
       title: (s.description || supplyName(s)) + ': ' + (pct === null ? supplyStateName(s) : pct + '%') },
@@ -623,7 +625,7 @@ async function devicesPage(app) {
   const offline = devices.filter((d) => d.status === 'offline').length;
   // At or below 10 %, or called low or empty by a printer that gives no percentage (Ricoh's
   // "almost empty", Brother's coded levels).
-  const isLow = (s) => (s.level_percent !== null ? s.level_percent <= 10 : s.state === 'low' || s.state === 'empty');
+  const isLow = (s) => (s.level_percent !== null ? s.level_percent <= 10 : saysLow(s));
   const low = devices.filter((d) => d.supplies.some(isLow)).length;
 
   const addPanel = h('div', { class: 'card', hidden: true, id: 'add-device' });

@@ -180,8 +180,8 @@ Response WebApp::Impl::local_alerts(Request& request) {
     j.begin().key("supply_percent").num(supply_percent).key("alerts").begin_array();
     for (const auto& a : alerts) {
         // Severity for sorting and colour: a stopped device is critical (an open cover or door
-        // stops it too), a warning needs attention soon.
-        // A supply is critical at 0 % or empty; one the printer calls low without a level is not.
+        // stops it too, as does a supply at 0 % or empty), a warning needs attention soon (a
+        // supply the printer calls low without a level is one).
         const bool critical = a.kind == "offline" || a.kind == "error" || a.kind == "cover" ||
                               (a.kind == "supply_low" &&
                                (a.level_percent ? *a.level_percent == 0 : a.state != "low"));
