@@ -222,8 +222,7 @@ routes.fleet = async function fleetPage(view, r) {
         h('div', { class: 'clip', title: d.site }, d.site || '—'), d.location ? h('div', { class: 'muted small clip', title: d.location }, d.location) : null) },
       { label: t('col_status'), sort: 'status', render: (d) => h('div', { class: 'status-cell' }, deviceBadge(d),
         (d.errors || []).length ? h('span', { class: 'sub-err' }, printerError(d.errors[0]) + (d.errors.length > 1 ? ' +' + (d.errors.length - 1) : '')) : null) },
-      { label: t('col_supply'), sort: 'supply', render: (d) => (d.min_supply_percent == null ? null
-        : h('div', { class: 'supply-cell ' + levelClass(d.min_supply_percent) }, levelBar(d.min_supply_percent), h('span', {}, pct(d.min_supply_percent)))) },
+      { label: t('col_supply'), sort: 'supply', render: supplyCell },
       { label: t('col_total'), cls: 'num', render: (d) => (d.total == null ? null : num(d.total)) },
       { label: t('col_last_seen'), sort: 'last_seen', render: (d) => relTime(d.last_seen) },
     ], data.items, {
@@ -258,6 +257,15 @@ routes.fleet = async function fleetPage(view, r) {
   if ((f.tile === 'offline' || f.tile === 'online') && !(S.tenant && S.tenant.offline_after_s)) await summary;
   await loadRows();
 };
+
+// The fleet's supply column: the lowest level with its bar, and a badge when the printer itself
+// calls a supply low or empty without giving a percentage (supply_claim): such a device counts
+// as "supplies low" too, and a bare dash would hide why.
+function supplyCell(d) {
+  const claim = d.supply_claim ? badge(d.supply_claim === 'empty' ? 'bad' : 'warn', supplyState(d.supply_claim), 'supply-claim') : null;
+  if (d.min_supply_percent == null) return claim;
+  return h('div', { class: 'supply-cell ' + levelClass(d.min_supply_percent) }, levelBar(d.min_supply_percent), h('span', {}, pct(d.min_supply_percent)), claim);
+}
 
 // ---- device page
 

@@ -98,6 +98,17 @@ try {
   assert.match(await text(tid('trial-banner')), /\d/);
   await shoot('fleet', 'ru');
 
+  step('fleet: a supply the printer calls low without a level is shown and counted');
+  // The pipeline's HP and Ricoh recordings report cyan as "some remaining" with a low alert.
+  const listed = JSON.parse(await page.evaluate(async () =>
+    JSON.stringify(await (await fetch('/api/v1/devices?limit=100')).json())));
+  const claimed = listed.items.filter((d) => d.supply_claim === 'low');
+  assert.ok(claimed.length >= 1, 'a printer that calls a toner low without a level');
+  assert.equal(await rows(tid('supply-claim')), claimed.length);
+  assert.match(await page.locator(tid('supply-claim')).first().textContent(), cyrillic);
+  const lowTile = Number((await text(tid('tile-low'))).replace(/\D+/g, ''));
+  assert.ok(lowTile >= claimed.length, `the "supplies low" tile counts them: ${lowTile}`);
+
   step('fleet: search by serial, filter by vendor, sort');
   const firstRow = page.locator(tid('fleet-row')).first();
   const deviceId = await firstRow.getAttribute('data-device-id');

@@ -49,6 +49,8 @@ struct Snap {
     std::vector<std::string> errors;
     std::vector<proto::Alert> alerts;
     std::int64_t total;
+    /// The toner's state when the printer gives one of its own (else derived from the level).
+    std::optional<proto::SupplyState> state;
 };
 
 proto::Batch batch_of(const std::string& scanner_id, const std::vector<Snap>& snaps) {
@@ -87,7 +89,8 @@ proto::Batch batch_of(const std::string& scanner_id, const std::vector<Snap>& sn
         toner.level_percent = s.black;
         toner.level = s.black;
         toner.max = 100;
-        toner.state = s.black && *s.black <= 10 ? proto::SupplyState::low : proto::SupplyState::ok;
+        toner.state = s.state.value_or(s.black && *s.black <= 10 ? proto::SupplyState::low
+                                                                 : proto::SupplyState::ok);
         toner.source = "printer-mib";
         r.snapshot.supplies.push_back(toner);
         r.snapshot.status.errors = s.errors;
@@ -388,6 +391,49 @@ TEST_CASE_METHOD(
         }
     }
     CHECK(retried);
+}
+
+TEST_CASE_METHOD(AlertsFixture,
+                 "alerts: a supply the printer calls low without a level is a warning, empty is "
+                 "critical, and threshold 0 takes only empty",
+                 "[alerts][integration]") {
+    const auto rule = rule_of(s, t.token, "supply_low");
+    update_rule(s, t.token, rule, "supply_low", 10, 0, {});
+    const auto at = [](SysClock::time_point when, proto::SupplyState state) {
+        Snap snap{0, when, std::nullopt};
+        snap.state = state;
+        return snap;
+    };
+    const auto t0 = SysClock::now() - 3h;
+    REQUIRE(ingest({at(t0, proto::SupplyState::some_remaining)}).status == 200);
+    CHECK(evaluate(t0 + 1min).opened == 0);
+
+    REQUIRE(ingest({at(t0 + 1h, proto::SupplyState::low)}).status == 200);
+    CHECK(evaluate(t0 + 1h + 1min).opened == 1);
+    auto open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(open.size() == 1);
+    CHECK(str(open[0], "subject") == "supply:toner/black/Black Toner");
+    CHECK(str(open[0], "severity") == "warning");
+    CHECK(str(open[0], "detail") == "Black Toner: low");
+    CHECK(open[0]["value"].IsNull());
+
+    // At threshold 0 a mere "low" is no alert (the level it stands for is unknown).
+    update_rule(s, t.token, rule, "supply_low", 0, 0, {});
+    CHECK(evaluate(t0 + 1h + 2min).resolved == 1);
+    CHECK(list_alerts(s, t.token, "?state=open").empty());
+
+    // Empty is critical, at any threshold.
+    REQUIRE(ingest({at(t0 + 2h, proto::SupplyState::empty)}).status == 200);
+    CHECK(evaluate(t0 + 2h + 1min).opened == 1);
+    open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(open.size() == 1);
+    CHECK(str(open[0], "severity") == "critical");
+    CHECK(str(open[0], "detail") == "Black Toner: empty");
+
+    // A new cartridge the printer calls ok, still without a level: resolved.
+    REQUIRE(ingest({at(t0 + 3h - 1min, proto::SupplyState::ok)}).status == 200);
+    CHECK(evaluate(t0 + 3h).resolved == 1);
+    CHECK(list_alerts(s, t.token, "?state=open").empty());
 }
 
 TEST_CASE_METHOD(AlertsFixture,

@@ -147,7 +147,8 @@ std::string ago(std::chrono::minutes minutes) {
 proto::Batch device_batch(const std::string& scanner_id, const std::string& serial,
                           const std::string& at, proto::DeviceStatus status,
                           std::vector<std::string> errors, std::optional<int> supply,
-                          std::int64_t total = 1000) {
+                          std::int64_t total = 1000,
+                          std::optional<proto::SupplyState> state = std::nullopt) {
     FakeDevice d;
     d.branch_id = proto::new_uuid();
     d.serial = serial;
@@ -159,6 +160,7 @@ proto::Batch device_batch(const std::string& scanner_id, const std::string& seri
         auto one = r.snapshot.supplies.front();
         one.level_percent = supply;
         one.level = supply;
+        if (state) one.state = *state;
         r.snapshot.supplies = {one};
     }
     return b;
@@ -1191,6 +1193,11 @@ TEST_CASE("fleet summary counts the caller's fleet", "[cloud][console][fleet]") 
     REQUIRE(
         s.ingest(key_b, device_batch("branch-x", "B", now, DeviceStatus::down, {"door_open"}, 5))
             .status == 200);
+    // Beta's printer that calls its toner low without a level ("some remaining" and an alert)
+    REQUIRE(
+        s.ingest(key_b, device_batch("branch-x", "CLAIM", now, DeviceStatus::warning, {"low_toner"},
+                                     std::nullopt, 1000, proto::SupplyState::low))
+            .status == 200);
 
     const auto summary = api_get(s, "/api/v1/fleet/summary", token);
     INFO(summary.body);
@@ -1238,13 +1245,44 @@ TEST_CASE("fleet summary counts the caller's fleet", "[cloud][console][fleet]") 
 
     const auto other = api_get(s, "/api/v1/fleet/summary", token_b);
     REQUIRE(other.status == 200);
-    CHECK(num(other.json, "devices") == 1);
-    CHECK(num(other.json, "online") == 1);
+    CHECK(num(other.json, "devices") == 2);
+    CHECK(num(other.json, "online") == 2);
     CHECK(num(other.json, "with_errors") == 1);
-    CHECK(num(other.json, "supplies_low") == 1);
+    // B at 5 % and CLAIM, whose printer says "low" without a percentage: the tile, the device
+    // list's filter and the list's column agree.
+    CHECK(num(other.json, "supplies_low") == 2);
     CHECK(num(other.json, "scanners") == 1);
+    const auto low_list = api_get(s, "/api/v1/devices?low_supplies=true", token_b);
+    REQUIRE(low_list.status == 200);
+    CHECK(num(low_list.json, "total") == 2);
+    bool claim_seen = false;
+    for (const auto& d : items(low_list).GetArray()) {
+        if (str(d, "serial") != "CLAIM") {
+            CHECK(d["supply_claim"].IsNull());
+            continue;
+        }
+        claim_seen = true;
+        CHECK(str(d, "supply_claim") == "low");
+        CHECK(d["min_supply_percent"].IsNull());
+    }
+    CHECK(claim_seen);
+    // At a threshold of 0 only what is empty counts: 5 % and a "low" claim do not.
+    const auto zero_pct = api_get(s, "/api/v1/fleet/summary?low_supply_percent=0", token_b);
+    CHECK(num(zero_pct.json, "supplies_low") == 0);
+    CHECK(num(api_get(s, "/api/v1/devices?low_supplies=true&low_supply_percent=0", token_b).json,
+              "total") == 0);
+    // The supplies list's "below" takes the claim from 2 % (it is no level, only "low").
+    const auto below = [&](int pct) {
+        return num(api_get(s, "/api/v1/supplies?below=" + std::to_string(pct), token_b).json,
+                   "total");
+    };
+    CHECK(below(50) == 2);
+    CHECK(below(2) == 1);  // the claim; 5 % is not below 2 %
+    CHECK(below(1) == 0);
+    // Acme's tiles are untouched by Beta's claim.
+    CHECK(num(api_get(s, "/api/v1/fleet/summary", token).json, "supplies_low") == 2);
     const auto admin = api_get(s, "/api/v1/fleet/summary?tenant=" + beta, kAdminToken);
-    CHECK(num(admin.json, "devices") == 1);
+    CHECK(num(admin.json, "devices") == 2);
     // An empty tenant has an empty fleet, not an error.
     const auto empty = s.create_tenant("Empty");
     const auto zero = api_get(s, "/api/v1/fleet/summary?tenant=" + empty, kAdminToken);

@@ -60,16 +60,19 @@ constexpr const char* kScopeSql =
 constexpr const char* kConditions = "alerts_conditions";
 const std::string kConditionsSql =
     std::string(kScopeSql) +
-    // A consumed supply at or below the threshold, or reported empty without a percentage.
+    // A consumed supply at or below the threshold, or without a percentage and reported empty
+    // (critical) or low (a warning, at any threshold above 0: the scanner's own alerts agree).
     "SELECT rd.rule_id::text, rd.device_id::text AS target, rd.device_id::text, NULL::text, "
     " 'supply:' || ds.type || '/' || ds.color || '/' || ds.description AS subject, "
-    " CASE WHEN coalesce(ds.level_percent, 0) = 0 THEN 'critical' ELSE 'warning' END, "
+    " CASE WHEN ds.level_percent = 0 OR (ds.level_percent IS NULL AND ds.state = 'empty') "
+    " THEN 'critical' ELSE 'warning' END, "
     " CASE WHEN ds.level_percent IS NULL THEN ds.description || ': ' || ds.state "
     " ELSE ds.description || ': ' || ds.level_percent || ' %' END, "
     " ds.level_percent::bigint, pm_rfc3339(ds.polled_at) "
     "FROM rd JOIN device_supplies ds ON ds.tenant_id = $1::uuid AND ds.device_id = rd.device_id "
     "WHERE rd.kind = 'supply_low' AND ds.supply_class = 'consumed' "
-    " AND (ds.level_percent <= rd.threshold OR (ds.level_percent IS NULL AND ds.state = 'empty')) "
+    " AND (ds.level_percent <= rd.threshold OR (ds.level_percent IS NULL AND (ds.state = 'empty' "
+    " OR (ds.state = 'low' AND rd.threshold > 0)))) "
     // A critical status error; it started when the scanner saw it appear (its event), else at
     // the reading that shows it.
     "UNION ALL "

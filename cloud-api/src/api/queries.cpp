@@ -104,7 +104,8 @@ const std::string kDeviceFilter =
     "AND ($3::text IS NULL OR lower(d.vendor) = lower($3)) "
     "AND ($4::text IS NULL OR lower(d.model) = lower($4)) "
     "AND ($5::text IS NULL OR coalesce(l.device_status, 'unknown') = $5) "
-    "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer) "
+    "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer "
+    "OR l.supply_claim >= CASE WHEN $6::integer > 0 THEN 1 ELSE 2 END) "
     "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
     "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
     "d.location, d.last_address)), lower($8)) > 0) "
@@ -142,7 +143,8 @@ constexpr const char* kDevicesColumns =
     "d.last_address AS address, s.site, d.last_scanner_id AS scanner_id, "
     "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, "
     "coalesce(l.device_status, 'unknown') AS status, l.printer_status, "
-    "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, l.total, ";
+    "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, "
+    "CASE l.supply_claim WHEN 2 THEN 'empty' WHEN 1 THEN 'low' END AS supply_claim, l.total, ";
 
 // Without a filter the total is the one list_totals keeps. With one, the inner query counts the
 // rows that passed the filter (count(*) OVER ()): the filter is evaluated once. A separate count
@@ -321,24 +323,27 @@ const std::string kMeterReadsSql =
     "ORDER BY dn.device_id, dn.name";
 
 // GET /api/v1/supplies, lowest level first. $2 site, $3 device, $4 type, $5 color, $6 below
-// percent, $7 limit, $8 offset. Same shape as the device list: the page is read in the order of
-// device_supplies_order and stops after LIMIT rows, only its rows are joined and formatted, and
-// the total is a count with the same filter, or without a filter the kept one (V0005). The
-// filter reads device_supplies alone; the site of a supply's device is an IN list built only
-// when a site is asked for. Every supply row belongs to a known device (the refresh writes them
-// from readings, which reference devices, and devices are never deleted), so the answer's
-// inner join with devices drops no row the count included. That join is a LATERAL probe of
-// devices_pkey (and the device's scanner) per row of the page, LIMIT 1 keeping PostgreSQL from
-// flattening it: as a plain join the planner, pricing random reads at the default 4, hashed
-// all of the tenant's devices for 100 rows (1.2 ms instead of 0.45 ms on 10,000 devices). A
-// lower random_page_cost for the session did the same here but slowed page volume by half.
+// percent (a supply without a level that the printer calls empty is below 1 %, one it calls
+// low below any threshold above 1 %: partial index device_supplies_claimed, V0018), $7 limit, $8
+// offset. Same shape as the device list: the page is read in the order of device_supplies_order and
+// stops after LIMIT rows, only its rows are joined and formatted, and the total is a count with the
+// same filter, or without a filter the kept one (V0005). The filter reads device_supplies alone;
+// the site of a supply's device is an IN list built only when a site is asked for. Every supply row
+// belongs to a known device (the refresh writes them from readings, which reference devices, and
+// devices are never deleted), so the answer's inner join with devices drops no row the count
+// included. That join is a LATERAL probe of devices_pkey (and the device's scanner) per row of the
+// page, LIMIT 1 keeping PostgreSQL from flattening it: as a plain join the planner, pricing random
+// reads at the default 4, hashed all of the tenant's devices for 100 rows (1.2 ms instead of 0.45
+// ms on 10,000 devices). A lower random_page_cost for the session did the same here but slowed page
+// volume by half.
 const std::string kSupplyFilter =
     "ds.tenant_id = $1::uuid AND ($2::text IS NULL OR ds.device_id IN (SELECT d.device_id "
     "FROM devices d WHERE d.tenant_id = $1::uuid AND d.last_scanner_id IN "
     "(SELECT sc.scanner_id FROM scanners sc WHERE sc.tenant_id = $1::uuid AND sc.site = $2))) "
     "AND ($3::uuid IS NULL OR ds.device_id = $3::uuid) AND ($4::text IS NULL OR ds.type = $4) "
     "AND ($5::text IS NULL OR ds.color = $5) "
-    "AND ($6::integer IS NULL OR ds.level_percent < $6::integer) ";
+    "AND ($6::integer IS NULL OR ds.level_percent < $6::integer OR (ds.level_percent IS NULL "
+    "AND (ds.state = 'empty' AND $6::integer > 0 OR ds.state = 'low' AND $6::integer > 1))) ";
 
 constexpr const char* kSupplyOrder = "ds.level_percent ASC NULLS LAST, ds.device_id, ds.idx ";
 
@@ -494,7 +499,9 @@ constexpr const char* kTimeZonesSql =
     "ORDER BY name";
 
 // The console's fleet tiles in one pass over the tenant's devices and latest states. "With
-// errors": a critical error code (warnings such as low toner are the supplies tile's).
+// errors": a critical error code (warnings such as low toner are the supplies tile's). "Supplies
+// low" also counts a supply the printer calls low (at a threshold above 0) or empty without a
+// percentage (device_latest.supply_claim, V0018), as the alerts and the device list filter do.
 constexpr const char* kFleetSummarySql =
     "SELECT count(*) AS devices, "
     "count(*) FILTER (WHERE d.last_seen > now() - make_interval(secs => $2::double precision)) "
@@ -503,7 +510,8 @@ constexpr const char* kFleetSummarySql =
     "AS offline, "
     "count(*) FILTER (WHERE l.device_status = 'down' OR EXISTS (SELECT 1 FROM unnest(l.errors) e "
     "WHERE pm_severity('error', e) = 'critical')) AS with_errors, "
-    "count(*) FILTER (WHERE l.min_supply_percent <= $3::integer) AS supplies_low, "
+    "count(*) FILTER (WHERE l.min_supply_percent <= $3::integer "
+    "OR l.supply_claim >= CASE WHEN $3::integer > 0 THEN 1 ELSE 2 END) AS supplies_low, "
     "(SELECT count(DISTINCT site) FROM scanners WHERE tenant_id = $1::uuid "
     "AND revoked_at IS NULL) AS sites, "
     "(SELECT count(*) FROM scanners WHERE tenant_id = $1::uuid AND revoked_at IS NULL) "
