@@ -192,6 +192,7 @@ std::vector<std::pair<std::string_view, std::string>> list_paths(const ExportFle
             {api::lists::kPageVolume, pv + "device&site=lab"},
             {api::lists::kMeterReads, "/api/v1/meter-reads?at=2026-01-02T18:00:00Z&interpolate=1"},
             {api::lists::kSupplies, "/api/v1/supplies"},
+            {api::lists::kSupplies, "/api/v1/supplies?forecast=true&limit=1000"},
             {api::lists::kSupplyChanges, "/api/v1/supply-changes"},
             {api::lists::kCounterEpochs, "/api/v1/counter-epochs"},
             {api::lists::kAlerts, "/api/v1/alerts"},
@@ -256,7 +257,7 @@ TEST_CASE("the device list as .xlsx: typed cells, bold frozen header, no formula
     const auto& spec = spec_of(api::lists::kDevices);
     const auto& header = rows[0];
     REQUIRE(header.Size() == spec.fields.size());
-    CHECK(std::string(book["auto_filter"].GetString()) == "A1:P3");
+    CHECK(std::string(book["auto_filter"].GetString()) == "A1:Q3");  // 17 columns
     std::vector<std::string> fields;
     for (rapidjson::SizeType c = 0; c < header.Size(); ++c) {
         CHECK(std::string(header[c]["t"].GetString()) == "s");
@@ -302,7 +303,7 @@ TEST_CASE("the device list as .xlsx: typed cells, bold frozen header, no formula
     const auto& hp = rows[1];  // sort=serial: HP2 first
     CHECK(std::string(hp[2]["v"].GetString()) == kFormulaModel);
     CHECK(std::string(rows[2][5]["v"].GetString()) == kTrickyLocation);
-    CHECK(rows[2][15]["v"].GetInt64() == 30);  // total, a number
+    CHECK(rows[2][16]["v"].GetInt64() == 30);  // total, a number
 
     // Russian titles; the same cells.
     const auto ru = api_get(f.s, "/api/v1/devices?sort=serial&format=xlsx&lang=ru", f.token_a);

@@ -190,3 +190,59 @@ TEST_CASE("the cartridge log has the pages each cartridge printed", "[cloud][for
     CHECK(api_get(f.s, "/api/v1/devices/" + proto::new_uuid() + "/cartridges", f.token).status ==
           404);
 }
+
+TEST_CASE("the supplies list with forecast=true has the device answer's forecast on each row",
+          "[cloud][forecast]") {
+    Setup f;
+    const auto device = api_get(f.s, "/api/v1/devices/" + f.device, f.token);
+    REQUIRE(device.status == 200);
+    const auto& supplies = device.json["supplies"];
+    const auto list = api_get(f.s, "/api/v1/supplies?forecast=true", f.token);
+    const auto& rows = items(list);
+    REQUIRE(rows.Size() == supplies.Size());
+    int with_days = 0;
+    for (const auto& row : rows.GetArray()) {
+        INFO(str(row, "description"));
+        const rapidjson::Value* match = nullptr;
+        for (const auto& s : supplies.GetArray()) {
+            if (str(s, "description") == str(row, "description") &&
+                str(s, "color") == str(row, "color")) {
+                match = &s;
+            }
+        }
+        REQUIRE(match != nullptr);
+        const auto& forecast = (*match)["forecast"];
+        if (forecast.IsNull()) {  // the waste bottle: no forecast
+            CHECK(str(row, "supply_class") == "receptacle");
+            CHECK(row["forecast_status"].IsNull());
+            CHECK(row["days_to_empty"].IsNull());
+            continue;
+        }
+        CHECK(str(row, "forecast_status") == str(forecast, "status"));
+        for (const char* k : {"days_to_empty", "days_low", "days_high"}) {
+            INFO(k);
+            REQUIRE(row[k].IsNull() == forecast[k].IsNull());
+            if (!row[k].IsNull()) CHECK(row[k].GetDouble() == forecast[k].GetDouble());
+        }
+        if (row["days_to_empty"].IsNumber()) ++with_days;
+    }
+    CHECK(with_days == 1);  // black, the only supply that moves
+
+    // Without the parameter the list has no forecast columns (and reads no history).
+    const auto plain = api_get(f.s, "/api/v1/supplies", f.token);
+    REQUIRE(items(plain).Size() == rows.Size());
+    CHECK_FALSE(items(plain)[0].HasMember("days_to_empty"));
+    // Filters and paging apply as without: the two lowest, then the rest.
+    const auto first = api_get(f.s, "/api/v1/supplies?forecast=true&limit=2", f.token);
+    CHECK(items(first).Size() == 2);
+    CHECK(first.json["next_offset"].GetInt64() == 2);
+    CHECK(str(items(first)[0], "description") == str(rows[0], "description"));
+
+    // At most 1000 rows a request: a file's default (the whole list) must be narrowed.
+    CHECK(api_get(f.s, "/api/v1/supplies?forecast=true&limit=1001", f.token).status == 400);
+    CHECK(api_get(f.s, "/api/v1/supplies?forecast=true&format=csv", f.token).status == 400);
+    CHECK(api_get(f.s, "/api/v1/supplies?forecast=maybe", f.token).status == 400);
+    const auto csv = api_get(f.s, "/api/v1/supplies?forecast=true&format=csv&limit=1000", f.token);
+    REQUIRE(csv.status == 200);
+    CHECK(csv.body.substr(0, csv.body.find("\r\n")).find(",days_to_empty,") != std::string::npos);
+}

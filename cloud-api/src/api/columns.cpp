@@ -101,6 +101,10 @@ constexpr std::array kTitles = std::to_array<Title>({
     {"", "current", "Текущий"},
     {lists::kCartridges, "pages", "Напечатано страниц"},
     {"", "days", "Дней"},
+    {"", "forecast_status", "Прогноз"},
+    {"", "days_to_empty", "Дней до окончания"},
+    {"", "days_low", "Дней до окончания, не меньше"},
+    {"", "days_high", "Дней до окончания, не больше"},
 });
 
 // Text fields holding pm_rfc3339() times (UTC) or ISO dates.
@@ -135,7 +139,8 @@ const std::vector<ListSpec>& list_specs() {
           "reading_at", "reading_value", "next_reading_at", "next_reading_value"}},
         {lists::kSupplies,
          {"device_id", "vendor", "model", "serial", "location", "site", "description", "type",
-          "color", "supply_class", "level_percent", "state", "polled_at"}},
+          "color", "supply_class", "level_percent", "state", "polled_at", "forecast_status",
+          "days_to_empty", "days_low", "days_high"}},
         {lists::kSupplyChanges,
          {"device_id", "vendor", "model", "serial", "site", "description", "type", "color", "at",
           "previous_at", "previous_percent", "level_percent"}},

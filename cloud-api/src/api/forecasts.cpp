@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -35,6 +36,12 @@ constexpr const char* kSupplyHistorySql =
     "AND device_id = $2::uuid) - interval '180 days', pm_raw_horizon($1::uuid)) WINDOW w AS (ORDER "
     "BY polled_at, reading_id)) r "
     "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
+
+// The supplies of a device's newest reading, as the device answer has them.
+constexpr const char* kLatestSupplies = "api_latest_supplies";
+constexpr const char* kLatestSuppliesSql =
+    "SELECT snapshot -> 'supplies' FROM device_latest WHERE tenant_id = $1::uuid "
+    "AND device_id = $2::uuid";
 
 /// A supply as supply_levels and the snapshot name it (the cloud's identity of a supply).
 struct Key {
@@ -169,6 +176,63 @@ void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
 
 void prepare_forecast_statements(pqxx::connection& conn) {
     conn.prepare(kSupplyHistory, kSupplyHistorySql);
+    conn.prepare(kLatestSupplies, kLatestSuppliesSql);
+}
+
+std::string page_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
+                           const pqxx::result& rows) {
+    std::vector<std::string> devices;
+    const auto column = rows.column_number("device_id");
+    for (const auto& row : rows) {
+        std::string id = row[column].c_str();
+        if (std::find(devices.begin(), devices.end(), id) == devices.end()) {
+            devices.push_back(std::move(id));
+        }
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartArray();
+    const auto days = [&w](const supply::Forecast& f, double d) {
+        if (f.status == supply::ForecastStatus::ok) {
+            w.Double(tenth(d));
+        } else if (f.status == supply::ForecastStatus::empty) {
+            w.Double(0.0);
+        } else {
+            w.Null();
+        }
+    };
+    for (const auto& device : devices) {
+        const auto latest = tx.exec_prepared(kLatestSupplies, tenant, device);
+        if (latest.empty() || latest[0][0].is_null()) continue;
+        std::vector<Key> seen;
+        for (const auto& f : supply_forecasts(tx, tenant, device, latest[0][0].c_str())) {
+            // Two supplies a device names alike share one history (the cloud's identity of a
+            // supply); one forecast each, or the join would repeat the list's rows.
+            const Key key{f.type, f.color, f.description};
+            if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+            seen.push_back(key);
+            w.StartObject();
+            w.Key("device_id");
+            w.String(device.c_str(), static_cast<rapidjson::SizeType>(device.size()));
+            w.Key("type");
+            w.String(f.type.c_str(), static_cast<rapidjson::SizeType>(f.type.size()));
+            w.Key("color");
+            w.String(f.color.c_str(), static_cast<rapidjson::SizeType>(f.color.size()));
+            w.Key("description");
+            w.String(f.description.c_str(), static_cast<rapidjson::SizeType>(f.description.size()));
+            w.Key("forecast_status");
+            w.String(supply::to_string(f.forecast.status));
+            w.Key("days_to_empty");
+            days(f.forecast, f.forecast.days);
+            w.Key("days_low");
+            days(f.forecast, f.forecast.days_low);
+            w.Key("days_high");
+            days(f.forecast, f.forecast.days_high);
+            w.EndObject();
+        }
+    }
+    w.EndArray();
+    return {buffer.GetString(), buffer.GetSize()};
 }
 
 std::vector<SupplyForecast> supply_forecasts(pqxx::transaction_base& tx, const std::string& tenant,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <pqxx/connection>
+#include <pqxx/result>
 #include <pqxx/transaction_base>
 
 #include "printmon/supply/forecast.hpp"
@@ -34,6 +35,14 @@ struct SupplyForecast {
 /// JSON); receptacles (waste toner) are left out. Not an array: none.
 std::vector<SupplyForecast> supply_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
                                              const std::string& device, std::string_view supplies);
+
+/// The forecasts of the devices of a page of the supplies list (`rows`, with a `device_id`
+/// column) as a JSON array of {device_id, type, color, description, forecast_status,
+/// days_to_empty, days_low, days_high}, one per consumed supply of each device's newest reading
+/// (days null unless the status is ok; 0 when empty): GET /supplies?forecast=true joins it
+/// to the same page. One history read per device of the page.
+std::string page_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
+                           const pqxx::result& rows);
 
 /// `supplies` (the latest snapshot's supplies array, JSON) with a "forecast" member added to
 /// each consumed supply (null for receptacles such as waste toner). Not an array: unchanged.

@@ -347,7 +347,7 @@ const std::string kSupplyFilter =
 
 constexpr const char* kSupplyOrder = "ds.level_percent ASC NULLS LAST, ds.device_id, ds.idx ";
 
-const std::string kSuppliesSql =
+const std::string kSuppliesHead =
     std::string("WITH p AS (SELECT * FROM device_supplies ds WHERE ") + kSupplyFilter +
     "ORDER BY " + kSupplyOrder +
     "LIMIT $7::bigint OFFSET $8::bigint) "
@@ -357,11 +357,26 @@ const std::string kSuppliesSql =
     "CASE WHEN $2::text IS NULL AND $3::uuid IS NULL AND $4::text IS NULL AND $5::text IS NULL "
     "AND $6::integer IS NULL THEN " +
     kept_total("supplies") + " ELSE (SELECT count(*) FROM device_supplies ds WHERE " +
-    kSupplyFilter +
-    ") END AS _total FROM p ds "
-    "CROSS JOIN LATERAL (SELECT d.vendor, d.model, d.serial, d.location, s.site FROM devices d" +
-    kSiteJoin +
-    "WHERE d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id LIMIT 1) d "
+    kSupplyFilter + ") END AS _total";
+const std::string kSuppliesFrom =
+    std::string(
+        " FROM p ds "
+        "CROSS JOIN LATERAL (SELECT d.vendor, d.model, d.serial, d.location, s.site "
+        "FROM devices d") +
+    kSiteJoin + "WHERE d.tenant_id = ds.tenant_id AND d.device_id = ds.device_id LIMIT 1) d ";
+
+const std::string kSuppliesSql = kSuppliesHead + kSuppliesFrom + "ORDER BY " + kSupplyOrder;
+
+// The same page with each supply's forecast ($9: api::page_forecasts of the page, computed in
+// C++ from the devices' histories between two runs of the page; a supply it does not name,
+// a receptacle or one that changed in between, has none).
+const std::string kSuppliesForecastSql =
+    kSuppliesHead + ", f.forecast_status, f.days_to_empty, f.days_low, f.days_high" +
+    kSuppliesFrom +
+    "LEFT JOIN jsonb_to_recordset($9::jsonb) AS f(device_id text, type text, color text, "
+    "description text, forecast_status text, days_to_empty numeric, days_low numeric, "
+    "days_high numeric) ON f.device_id = ds.device_id::text AND f.type = ds.type "
+    "AND f.color = ds.color AND f.description = ds.description "
     "ORDER BY " +
     kSupplyOrder;
 
@@ -631,6 +646,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kPageVolumeTenantKept, kPageVolumeTenantKeptSql);
     conn.prepare(stmt::kMeterReads, kMeterReadsSql);
     conn.prepare(stmt::kSupplies, kSuppliesSql);
+    conn.prepare(stmt::kSuppliesForecast, kSuppliesForecastSql);
     conn.prepare(stmt::kSupplyChanges, kSupplyChangesSql);
     conn.prepare(stmt::kCounterEpochs, kCounterEpochsSql);
     conn.prepare(stmt::kAlerts, kAlertsSql);

@@ -76,6 +76,8 @@ inline constexpr const char* kCountersDaily = "api_counters_daily";
 inline constexpr const char* kPageVolumeTenantKept = "api_page_volume_tenant_kept";
 inline constexpr const char* kMeterReads = "api_meter_reads";
 inline constexpr const char* kSupplies = "api_supplies";
+/// kSupplies with the forecast columns; $9 the page's forecasts (api::page_forecasts).
+inline constexpr const char* kSuppliesForecast = "api_supplies_forecast";
 inline constexpr const char* kSupplyChanges = "api_supply_changes";
 inline constexpr const char* kCounterEpochs = "api_counter_epochs";
 inline constexpr const char* kAlerts = "api_alerts";

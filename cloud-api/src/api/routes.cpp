@@ -997,12 +997,30 @@ void register_analytics(Registrar& r) {
     });
 
     r.get("/api/v1/supplies", [deps](net::Request& request) {
-        const Scope s = scope_of(request, {"site", "device", "type", "color", "below"});
+        const Scope s = scope_of(request, {"site", "device", "type", "color", "below", "forecast"});
         const auto& p = s.params;
         const auto below = p.integer("below", 0, 101);
-        return list(*deps, s, lists::kSupplies, stmt::kSupplies,
-                    {p.text("site"), p.uuid("device"), p.text("type", 64), p.text("color", 64),
-                     below ? std::optional<std::string>(number(*below)) : std::nullopt});
+        Args args{p.text("site"), p.uuid("device"), p.text("type", 64), p.text("color", 64),
+                  below ? std::optional<std::string>(number(*below)) : std::nullopt};
+        if (!p.boolean("forecast").value_or(false)) {
+            return list(*deps, s, lists::kSupplies, stmt::kSupplies, args);
+        }
+        // A forecast reads each device's history (one query per device of the page): a page
+        // holds at most kMaxLimit rows, also as a file (whose default is the whole list).
+        const Page page = p.page();
+        if (page.limit > kMaxLimit) {
+            throw invalid_parameter("limit", fmt::format("at most {} with forecast=true (give "
+                                                         "limit= and page with offset=)",
+                                                         kMaxLimit));
+        }
+        return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
+            args.insert(args.begin(), s.tenant);
+            args.emplace_back(number(page.limit));
+            args.emplace_back(number(page.offset));
+            args.emplace_back(page_forecasts(tx, s.tenant, run(tx, stmt::kSupplies, args)));
+            return render_list(s.request, run(tx, stmt::kSuppliesForecast, args), p, page,
+                               lists::kSupplies, {}, wall_clocks_of(tx, clock));
+        });
     });
 
     r.get("/api/v1/supply-changes", [deps](net::Request& request) {
