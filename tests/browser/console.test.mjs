@@ -151,6 +151,43 @@ try {
   await settle();
   await shoot('device', 'ru');
 
+  step('supplies: every consumable lowest first with its forecast; filters; export with the forecast');
+  await page.click(tid('nav-supplies'));
+  await page.waitForSelector(tid('supplies-table'));
+  const levels = async () => page.locator(tid('supplies-row')).evaluateAll((trs) => trs.map((tr) => tr.dataset.level));
+  const all = await levels();
+  assert.ok(all.length >= 10, `the pipeline's printers have at least 10 supplies: ${all.length}`);
+  // Lowest first; a supply the printer calls low without a number (HP's and Ricoh's cyan) counts
+  // as 1 %, so it comes before the real levels above it; the rest without a level last.
+  const keys = await page.locator(tid('supplies-row')).evaluateAll((trs) => trs.map((tr) =>
+    (tr.dataset.level !== '' ? Number(tr.dataset.level) : tr.dataset.state === 'empty' ? 0 : tr.dataset.state === 'low' ? 1 : null)));
+  const known = keys.filter((k) => k != null);
+  assert.deepEqual(known, [...known].sort((a, b) => a - b), 'lowest first: ' + JSON.stringify(keys));
+  assert.ok(keys.indexOf(null) === -1 || keys.slice(keys.indexOf(null)).every((k) => k == null), 'no number, no claim: last');
+  assert.equal((await page.locator(tid('supplies-row')).first().getAttribute('data-state')), 'low', 'a toner the printer calls low comes first');
+  assert.ok(await rows(tid('supply-days')) >= 1, 'consumed supplies have a forecast cell');
+  assert.match(await text(tid('supplies-table')), cyrillic);
+  await shoot('supplies', 'ru');
+  await page.selectOption(tid('supplies-below'), '20');
+  await waitFor('the "below 20 %" filter', async () => page.url().includes('below=20'));
+  await page.waitForSelector(tid('supplies-table'));
+  await settle();
+  const low = await levels();
+  assert.ok(low.length >= 1 && low.length < all.length, `fewer supplies below 20 %: ${low.length} of ${all.length}`);
+  // Below 20 %, or without a level where the printer itself says low or empty.
+  assert.ok(low.every((l) => l === '' || Number(l) < 20), JSON.stringify(low));
+  assert.ok(low.includes(''), 'the printer\'s own "low" is below 20 %');
+  await page.selectOption(tid('supplies-type'), 'toner');
+  await waitFor('the kind filter', async () => page.url().includes('type=toner'));
+  await settle();
+  const kinds = await page.locator(tid('supplies-row')).evaluateAll((trs) => trs.map((tr) => tr.dataset.type));
+  assert.ok(kinds.length >= 1 && kinds.every((k) => k === 'toner'), JSON.stringify(kinds));
+  const supplyCsv = await download(tid('supplies-export-csv'));
+  const header = supplyCsv.bytes.toString('utf8').split('\r\n')[0];
+  assert.match(header, /Дней до окончания/, 'the export carries the forecast, with Russian titles');
+  await page.click(tid('supplies-reset'));
+  await waitFor('filters reset', async () => !page.url().includes('below='));
+
   step('alert rules: a bad threshold is refused with the field named, a good one is saved');
   await go('#/rules');
   await page.waitForSelector(tid('rules-table'));
@@ -375,6 +412,12 @@ try {
   await go('#/devices/' + deviceId);
   await page.waitForSelector(tid('device-counters'));
   await shoot('device', 'en');
+  await go('#/supplies');
+  await page.waitForSelector(tid('supplies-table'));
+  // (The rows may hold Russian site names: the enrolled branch is in "Казань".)
+  assert.equal((await text('main h1')).trim(), 'Supplies');
+  assert.doesNotMatch(await text(`${tid('supplies-table')} thead`), cyrillic, 'the English supplies page');
+  await shoot('supplies', 'en');
   await go('#/pages');
   await page.click(tid('pv-show'));
   await page.waitForSelector(tid('pv-table'));

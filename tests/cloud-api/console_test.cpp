@@ -1279,6 +1279,12 @@ TEST_CASE("fleet summary counts the caller's fleet", "[cloud][console][fleet]") 
     CHECK(below(50) == 2);
     CHECK(below(2) == 1);  // the claim; 5 % is not below 2 %
     CHECK(below(1) == 0);
+    // Lowest first: the claim ("low", no number) sorts as 1 %, before B's 5 %.
+    const auto lowest = api_get(s, "/api/v1/supplies", token_b);
+    REQUIRE(items(lowest).Size() == 2);
+    CHECK(str(items(lowest)[0], "state") == "low");
+    CHECK(items(lowest)[0]["level_percent"].IsNull());
+    CHECK(items(lowest)[1]["level_percent"].GetInt64() == 5);
     // Acme's tiles are untouched by Beta's claim.
     CHECK(num(api_get(s, "/api/v1/fleet/summary", token).json, "supplies_low") == 2);
     const auto admin = api_get(s, "/api/v1/fleet/summary?tenant=" + beta, kAdminToken);

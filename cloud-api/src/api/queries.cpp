@@ -323,29 +323,28 @@ const std::string kMeterReadsSql =
     "ORDER BY dn.device_id, dn.name";
 
 // GET /api/v1/supplies, lowest level first. $2 site, $3 device, $4 type, $5 color, $6 below
-// percent (a supply without a level that the printer calls empty is below 1 %, one it calls
-// low below any threshold above 1 %: partial index device_supplies_claimed, V0018), $7 limit, $8
-// offset. Same shape as the device list: the page is read in the order of device_supplies_order and
-// stops after LIMIT rows, only its rows are joined and formatted, and the total is a count with the
-// same filter, or without a filter the kept one (V0005). The filter reads device_supplies alone;
-// the site of a supply's device is an IN list built only when a site is asked for. Every supply row
-// belongs to a known device (the refresh writes them from readings, which reference devices, and
-// devices are never deleted), so the answer's inner join with devices drops no row the count
-// included. That join is a LATERAL probe of devices_pkey (and the device's scanner) per row of the
-// page, LIMIT 1 keeping PostgreSQL from flattening it: as a plain join the planner, pricing random
-// reads at the default 4, hashed all of the tenant's devices for 100 rows (1.2 ms instead of 0.45
-// ms on 10,000 devices). A lower random_page_cost for the session did the same here but slowed page
-// volume by half.
+// percent, $7 limit, $8 offset. Level is device_supplies.sort_level (V0019): the percentage, or
+// 0 / 1 for a supply without one that the printer calls empty / low, so those come first and
+// count as below 1 % / 2 %. Same shape as the device list: the page is read in the order of
+// device_supplies_sort and stops after LIMIT rows, only its rows are joined and formatted, and
+// the total is a count with the same filter, or without a filter the kept one (V0005). The
+// filter reads device_supplies alone; the site of a supply's device is an IN list built only
+// when a site is asked for. Every supply row belongs to a known device (the refresh writes them
+// from readings, which reference devices, and devices are never deleted), so the answer's
+// inner join with devices drops no row the count included. That join is a LATERAL probe of
+// devices_pkey (and the device's scanner) per row of the page, LIMIT 1 keeping PostgreSQL from
+// flattening it: as a plain join the planner, pricing random reads at the default 4, hashed
+// all of the tenant's devices for 100 rows (1.2 ms instead of 0.45 ms on 10,000 devices). A
+// lower random_page_cost for the session did the same here but slowed page volume by half.
 const std::string kSupplyFilter =
     "ds.tenant_id = $1::uuid AND ($2::text IS NULL OR ds.device_id IN (SELECT d.device_id "
     "FROM devices d WHERE d.tenant_id = $1::uuid AND d.last_scanner_id IN "
     "(SELECT sc.scanner_id FROM scanners sc WHERE sc.tenant_id = $1::uuid AND sc.site = $2))) "
     "AND ($3::uuid IS NULL OR ds.device_id = $3::uuid) AND ($4::text IS NULL OR ds.type = $4) "
     "AND ($5::text IS NULL OR ds.color = $5) "
-    "AND ($6::integer IS NULL OR ds.level_percent < $6::integer OR (ds.level_percent IS NULL "
-    "AND (ds.state = 'empty' AND $6::integer > 0 OR ds.state = 'low' AND $6::integer > 1))) ";
+    "AND ($6::integer IS NULL OR ds.sort_level < $6::integer) ";
 
-constexpr const char* kSupplyOrder = "ds.level_percent ASC NULLS LAST, ds.device_id, ds.idx ";
+constexpr const char* kSupplyOrder = "ds.sort_level ASC NULLS LAST, ds.device_id, ds.idx ";
 
 const std::string kSuppliesHead =
     std::string("WITH p AS (SELECT * FROM device_supplies ds WHERE ") + kSupplyFilter +
