@@ -463,6 +463,7 @@ function counterName(name) {
     print_mono_large: () => t('counter.print_mono_large'), copy_mono_large: () => t('counter.copy_mono_large'),
     two_color: () => t('counter.two_color'), print_two_color: () => t('counter.print_two_color'),
     copy_two_color: () => t('counter.copy_two_color'), report_total: () => t('counter.report_total'),
+    single_color: () => t('counter.single_color'), copy_single_color: () => t('counter.copy_single_color'),
     scan_large: () => t('counter.scan_large'), scan_small: () => t('counter.scan_small'),
     scan_mono_large: () => t('counter.scan_mono_large'), scan_mono_small: () => t('counter.scan_mono_small'),
     scan_copy: () => t('counter.scan_copy'), scan_fax: () => t('counter.scan_fax'),

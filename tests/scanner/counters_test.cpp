@@ -162,12 +162,16 @@ TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[co
     const auto& c = r.snapshot.counters;
     CHECK(r.snapshot.identity.vendor == "Sharp");
     const Counters want = {
-        {"total", 64000},       {"print_total", 40000},  {"print_mono", 30000},
-        {"print_color", 10000}, {"duplex", 8000},        {"copy_total", 24000},
-        {"copy_mono", 20000},   {"copy_color", 4000},    {"mono", 50000},
-        {"color", 14000},       {"adf", 15000},          {"scan_mono", 5200},
-        {"scan_color", 1800},   {"scan_send", 2600},     {"scan_total", 7000},
-        {"two_color", 450},     {"copy_two_color", 300},  // kind 64, apart from full colour
+        {"total", 64000},        {"print_total", 40000},
+        {"print_mono", 30000},   {"print_color", 10000},
+        {"duplex", 8000},        {"copy_total", 24000},
+        {"copy_mono", 20000},    {"copy_color", 4000},
+        {"mono", 50000},         {"color", 14000},
+        {"adf", 15000},          {"scan_mono", 5200},
+        {"scan_color", 1800},    {"scan_send", 2600},
+        {"scan_total", 7000},    {"two_color", 450},
+        {"copy_two_color", 300},                              // kind 64, apart from full colour
+        {"single_color", 200},   {"copy_single_color", 120},  // kind 80, likewise
     };
     CHECK(c == want);
     CHECK(r.sources.at("counters.scan_total").rfind("derived: scan_mono + scan_color", 0) == 0);
