@@ -340,6 +340,26 @@ function headCard(title, sub, actions, flush, ...body) {
     h('div', { class: 'card-head' + (flush ? ' pad' : '') }, h('div', {}, h('h2', {}, title), sub ? note(sub, 'small') : null), actions), body);
 }
 
+// The pager under a paged list (data: the API's list answer): the rows shown of the total, the
+// page size (50 or 100) and previous/next. `f` holds page (1-based) and per; `reload` shows f's
+// page again; `tids` names the test hooks of the count, size, prev and next.
+function pager(data, f, reload, tids) {
+  const total = data.total;
+  const from = data.offset + 1;
+  const to = data.offset + data.items.length;
+  const go = (p) => { f.page = p; reload(); window.scrollTo(0, 0); };
+  const prev = btn(t('prev'), () => go(f.page - 1), 'small', tids.prev);
+  const next = btn(t('next'), () => go(f.page + 1), 'small', tids.next);
+  prev.disabled = f.page <= 1;
+  next.disabled = data.next_offset == null;
+  return h('div', { class: 'pager' },
+    h('span', { class: 'muted', tid: tids.count }, total == null ? t('rows_range', { from, to }) : t('rows_range_of', { from, to, total })),
+    h('label', { class: 'per' }, t('per_page'), select({ tid: tids.size, onchange: (e) => { f.per = Number(e.target.value); f.page = 1; reload(); } }, [[50, num(50)], [100, num(100)]], f.per)),
+    h('div', { class: 'actions' }, prev,
+      total == null ? null : h('span', { class: 'muted' }, t('page_of', { page: f.page, pages: Math.max(1, Math.ceil(total / f.per)) })),
+      next));
+}
+
 function empty(title, text, ...actions) {
   return h('div', { class: 'empty' }, h('div', { class: 'empty-icon', 'aria-hidden': 'true' }),
     h('p', { class: 'empty-title' }, title), text ? note(text) : null, actions.length ? h('div', { class: 'actions center' }, actions) : null);

@@ -230,21 +230,7 @@ routes.fleet = async function fleetPage(view, r) {
       tid: 'fleet-table', sort, cards: true, nowrap: true, caption: t('fleet_title'),
       row: (d) => ({ tid: 'fleet-row', 'data-device-id': d.device_id, class: 'clickable', onclick: (ev) => { if (!ev.target.closest('a')) location.hash = '#/devices/' + d.device_id; } }),
     });
-    const total = data.total;
-    const from = data.offset + 1;
-    const to = data.offset + data.items.length;
-    const go = (p) => { f.page = p; reload(); window.scrollTo(0, 0); };
-    const prev = btn(t('prev'), () => go(f.page - 1), 'small', 'page-prev');
-    const next = btn(t('next'), () => go(f.page + 1), 'small', 'page-next');
-    prev.disabled = f.page <= 1;
-    next.disabled = data.next_offset == null;
-    clear(result, tbl, h('div', { class: 'pager' },
-      h('span', { class: 'muted', tid: 'fleet-count' }, total == null ? t('rows_range', { from, to }) : t('rows_range_of', { from, to, total })),
-      h('label', { class: 'per' }, t('per_page'), select({ tid: 'page-size', onchange: (e) => { f.per = Number(e.target.value); f.page = 1; reload(); } }, [[50, num(50)], [100, num(100)]], f.per)),
-      h('div', { class: 'actions' },
-        prev,
-        total == null ? null : h('span', { class: 'muted' }, t('page_of', { page: f.page, pages: Math.max(1, Math.ceil(total / f.per)) })),
-        next)));
+    clear(result, tbl, pager(data, f, reload, { count: 'fleet-count', size: 'page-size', prev: 'page-prev', next: 'page-next' }));
   };
 
   drawTiles();

@@ -113,20 +113,7 @@ routes.supplies = async function suppliesPage(view, r) {
       tid: 'supplies-table', cards: true, nowrap: true, caption: t('supplies_title'),
       row: (x) => ({ tid: 'supplies-row', 'data-device-id': x.device_id, 'data-type': x.type, 'data-level': x.level_percent == null ? '' : String(x.level_percent), 'data-state': x.state }),
     });
-    const total = data.total;
-    const from = data.offset + 1;
-    const to = data.offset + data.items.length;
-    const go = (p) => { f.page = p; reload(); window.scrollTo(0, 0); };
-    const prev = btn(t('prev'), () => go(f.page - 1), 'small', 'supplies-prev');
-    const next = btn(t('next'), () => go(f.page + 1), 'small', 'supplies-next');
-    prev.disabled = f.page <= 1;
-    next.disabled = data.next_offset == null;
-    clear(result, tbl, h('div', { class: 'pager' },
-      h('span', { class: 'muted', tid: 'supplies-count' }, total == null ? t('rows_range', { from, to }) : t('rows_range_of', { from, to, total })),
-      h('label', { class: 'per' }, t('per_page'), select({ tid: 'supplies-page-size', onchange: (e) => { f.per = Number(e.target.value); f.page = 1; reload(); } }, [[50, num(50)], [100, num(100)]], f.per)),
-      h('div', { class: 'actions' }, prev,
-        total == null ? null : h('span', { class: 'muted' }, t('page_of', { page: f.page, pages: Math.max(1, Math.ceil(total / f.per)) })),
-        next)));
+    clear(result, tbl, pager(data, f, reload, { count: 'supplies-count', size: 'supplies-page-size', prev: 'supplies-prev', next: 'supplies-next' }));
   };
 
   getSites().then((sites) => {

@@ -1013,12 +1013,15 @@ void register_analytics(Registrar& r) {
                                                          "limit= and page with offset=)",
                                                          kMaxLimit));
         }
+        // The body may run twice (a failed replica read is repeated on the primary): it
+        // builds its arguments afresh each time.
         return read(*deps, s, [&](pqxx::transaction_base& tx, const TenantClock& clock) {
-            args.insert(args.begin(), s.tenant);
-            args.emplace_back(number(page.limit));
-            args.emplace_back(number(page.offset));
-            args.emplace_back(page_forecasts(tx, s.tenant, run(tx, stmt::kSupplies, args)));
-            return render_list(s.request, run(tx, stmt::kSuppliesForecast, args), p, page,
+            Args a = args;
+            a.insert(a.begin(), s.tenant);
+            a.emplace_back(number(page.limit));
+            a.emplace_back(number(page.offset));
+            a.emplace_back(page_forecasts(tx, s.tenant, run(tx, stmt::kSupplies, a)));
+            return render_list(s.request, run(tx, stmt::kSuppliesForecast, a), p, page,
                                lists::kSupplies, {}, wall_clocks_of(tx, clock));
         });
     });
