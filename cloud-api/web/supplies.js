@@ -1,5 +1,5 @@
 // Supplies (#/supplies): every consumable across the sites, lowest first, with the days it has
-// left (GET /supplies?forecast=true): the list a dealer orders from. Filters: site, kind,
+// left (GET /supplies, then ?forecast=true for the days): the list a dealer orders from. Filters: site, kind,
 // colour, a level to stay below; CSV/XLSX of the same rows with the forecast.
 'use strict';
 
@@ -61,7 +61,7 @@ routes.supplies = async function suppliesPage(view, r) {
   };
   const reload = () => { sync(); load(); };
   const change = (k, v) => { f[k] = v; f.page = 1; reload(); };
-  const apiParams = () => ({ site: f.site, type: f.type, color: f.color, below: f.below, forecast: 'true' });
+  const apiParams = () => ({ site: f.site, type: f.type, color: f.color, below: f.below });
 
   const siteSel = select({ tid: 'supplies-site', 'aria-label': t('f_site'), onchange: (e) => change('site', e.target.value) }, [['', t('all_sites')]]);
   const typeSel = select({ tid: 'supplies-type', 'aria-label': t('f_supply_type'), onchange: (e) => change('type', e.target.value) },
@@ -77,11 +77,18 @@ routes.supplies = async function suppliesPage(view, r) {
   const load = async () => {
     const mine = ++seq;
     // A file holds the forecast too: at most 1,000 rows (the API's limit with forecast=true).
-    exportLinks(exports, 'supplies', Object.assign(apiParams(), { limit: 1000 }), 'supplies', 'supplies-export-');
+    exportLinks(exports, 'supplies', Object.assign(apiParams(), { forecast: 'true', limit: 1000 }), 'supplies', 'supplies-export-');
     result.classList.add('busy');
+    const page = { limit: f.per, offset: (f.page - 1) * f.per };
     try {
-      const data = await api('GET', 'supplies' + qs(Object.assign(apiParams(), { limit: f.per, offset: (f.page - 1) * f.per })));
-      if (mine === seq) draw(data);
+      // The levels at once, the forecasts when they come: they read each device's history
+      // (tenths of a second for a page), the list alone is an index read.
+      const data = await api('GET', 'supplies' + qs(Object.assign(apiParams(), page)));
+      if (mine !== seq) return;
+      const slots = draw(data);
+      api('GET', 'supplies' + qs(Object.assign(apiParams(), page, { forecast: 'true' })))
+        .then((withDays) => { if (mine === seq) fillForecasts(slots, withDays.items); })
+        .catch(() => { if (mine === seq) fillForecasts(slots, []); });
     } catch (e) {
       if (mine === seq) clear(result, h('div', { class: 'pad' }, errorPanel(e, load)));
     } finally {
@@ -89,13 +96,25 @@ routes.supplies = async function suppliesPage(view, r) {
     }
   };
 
+  // The forecast cells of the rows drawn, by supply; filled in when the forecasts come (a row
+  // the second answer does not have, or a failed one, shows none).
+  const keyOf = (x) => [x.device_id, x.type, x.color, x.description].join('\u0000');
+  const fillForecasts = (slots, items) => {
+    const byKey = new Map(items.map((x) => [keyOf(x), x]));
+    for (const [key, slot] of slots) {
+      const x = byKey.get(key);
+      clear(slot, x ? forecastCell(x) : null);
+      slot.removeAttribute('aria-busy');
+    }
+  };
   const draw = (data) => {
+    const slots = new Map();
     if (!data.items.length) {
       const filtered = ['site', 'type', 'color', 'below'].some((k) => f[k]);
       clear(result, h('div', { tid: 'supplies-empty' }, filtered
         ? empty(t('supplies_nomatch_title'), t('supplies_nomatch_text'), btn(t('reset_filters'), () => reset.click()))
         : empty(t('supplies_empty_title'), t('supplies_empty_text'))));
-      return;
+      return slots;
     }
     const device = (x) => h('div', {}, h('a', { href: '#/devices/' + x.device_id, class: 'strong' }, x.model || x.serial || t('unnamed_device')),
       x.vendor ? h('div', { class: 'muted small' }, x.vendor) : null);
@@ -107,13 +126,18 @@ routes.supplies = async function suppliesPage(view, r) {
       { label: t('col_site'), cls: 'site-cell', render: (x) => h('div', {}, h('div', { class: 'clip', title: x.site }, x.site || '—'),
         x.location ? h('div', { class: 'muted small clip', title: x.location }, x.location) : null) },
       { label: t('col_level'), render: supplyLevelCell },
-      { label: t('col_forecast'), render: forecastCell },
+      { label: t('col_forecast'), render: (x) => {
+        const slot = h('span', { class: 'days-slot', 'aria-busy': 'true' }, h('span', { class: 'muted' }, '…'));
+        slots.set(keyOf(x), slot);
+        return slot;
+      } },
       { label: t('col_reading'), render: (x) => relTime(x.polled_at) },
     ], data.items, {
       tid: 'supplies-table', cards: true, nowrap: true, caption: t('supplies_title'),
       row: (x) => ({ tid: 'supplies-row', 'data-device-id': x.device_id, 'data-type': x.type, 'data-level': x.level_percent == null ? '' : String(x.level_percent), 'data-state': x.state }),
     });
     clear(result, tbl, pager(data, f, reload, { count: 'supplies-count', size: 'supplies-page-size', prev: 'supplies-prev', next: 'supplies-next' }));
+    return slots;
   };
 
   getSites().then((sites) => {

@@ -165,7 +165,9 @@ try {
   assert.deepEqual(known, [...known].sort((a, b) => a - b), 'lowest first: ' + JSON.stringify(keys));
   assert.ok(keys.indexOf(null) === -1 || keys.slice(keys.indexOf(null)).every((k) => k == null), 'no number, no claim: last');
   assert.equal((await page.locator(tid('supplies-row')).first().getAttribute('data-state')), 'low', 'a toner the printer calls low comes first');
-  assert.ok(await rows(tid('supply-days')) >= 1, 'consumed supplies have a forecast cell');
+  // The levels come first, the forecasts after them (each reads the device's history).
+  await waitFor('the forecasts filled in', async () => (await rows(tid('supply-days'))) >= 1 &&
+    (await rows(`${tid('supplies-table')} [aria-busy="true"]`)) === 0);
   assert.match(await text(tid('supplies-table')), cyrillic);
   await shoot('supplies', 'ru');
   await page.selectOption(tid('supplies-below'), '20');
@@ -417,6 +419,7 @@ try {
   // (The rows may hold Russian site names: the enrolled branch is in "Казань".)
   assert.equal((await text('main h1')).trim(), 'Supplies');
   assert.doesNotMatch(await text(`${tid('supplies-table')} thead`), cyrillic, 'the English supplies page');
+  await waitFor('the forecasts in English', async () => (await rows(`${tid('supplies-table')} [aria-busy="true"]`)) === 0);
   await shoot('supplies', 'en');
   await go('#/pages');
   await page.click(tid('pv-show'));
