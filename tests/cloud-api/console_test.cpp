@@ -1266,6 +1266,11 @@ TEST_CASE("fleet summary counts the caller's fleet", "[cloud][console][fleet]") 
         CHECK(d["min_supply_percent"].IsNull());
     }
     CHECK(claim_seen);
+    // Sorted by supply, the claim counts as 1 %: before B's 5 %.
+    const auto by_supply = api_get(s, "/api/v1/devices?sort=supply&order=asc", token_b);
+    REQUIRE(items(by_supply).Size() == 2);
+    CHECK(str(items(by_supply)[0], "serial") == "CLAIM");
+    CHECK(str(items(by_supply)[1], "serial") == "B");
     // At a threshold of 0 only what is empty counts: 5 % and a "low" claim do not.
     const auto zero_pct = api_get(s, "/api/v1/fleet/summary?low_supply_percent=0", token_b);
     CHECK(num(zero_pct.json, "supplies_low") == 0);

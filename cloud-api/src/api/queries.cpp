@@ -158,12 +158,19 @@ const std::string kDevicesTailKept = std::string(kDevicesColumns) + kept_total("
 const std::string kDevicesTailCounted =
     std::string(kDevicesColumns) + "d.n AS _total FROM p d" + kSiteJoin + kLatestJoin;
 
+// "supply": the lowest level, a supply the printer calls empty / low without one counting as
+// 0 / 1 % (as the supplies list orders them, V0019; least() skips the NULL of either side).
 const std::vector<std::pair<std::string_view, std::string_view>> kDeviceSorts = {
-    {"last_seen", "d.last_seen"},  {"first_seen", "d.first_seen"},
-    {"vendor", "d.vendor"},        {"model", "d.model"},
-    {"serial", "d.serial"},        {"location", "d.location"},
-    {"address", "d.last_address"}, {"site", "s.site"},
-    {"status", "l.device_status"}, {"supply", "l.min_supply_percent"}};
+    {"last_seen", "d.last_seen"},
+    {"first_seen", "d.first_seen"},
+    {"vendor", "d.vendor"},
+    {"model", "d.model"},
+    {"serial", "d.serial"},
+    {"location", "d.location"},
+    {"address", "d.last_address"},
+    {"site", "s.site"},
+    {"status", "l.device_status"},
+    {"supply", "least(l.min_supply_percent, CASE l.supply_claim WHEN 2 THEN 0 WHEN 1 THEN 1 END)"}};
 
 constexpr const char* kDeviceExistsSql =
     "SELECT 1 FROM devices WHERE tenant_id = $1::uuid AND device_id = $2::uuid";
