@@ -101,6 +101,13 @@ std::string rfc3339(std::int64_t unix_seconds) {
 /// Days to one decimal: the range is wider than that.
 double tenth(double days) { return std::round(days * 10) / 10; }
 
+/// A day count of `f` as answers show it: to a tenth when ok, 0 when empty, none otherwise.
+rapidjson::Value shown_days(const supply::Forecast& f, double days) {
+    if (f.status == supply::ForecastStatus::ok) return rapidjson::Value(tenth(days));
+    if (f.status == supply::ForecastStatus::empty) return rapidjson::Value(0.0);
+    return rapidjson::Value(rapidjson::kNullType);
+}
+
 /// The forecast input of the supply `supply` (a snapshot's supply object) from `rows`; none for
 /// a receptacle (waste toner fills up, it does not run out).
 std::optional<supply::ForecastInput> input_of(const rapidjson::Value& supply,
@@ -148,15 +155,9 @@ void add_forecast(rapidjson::Value& supply, const std::vector<Row>& rows,
         return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), alloc);
     };
     f.AddMember("status", rapidjson::StringRef(supply::to_string(r.status)), alloc);
-    const bool ok = r.status == supply::ForecastStatus::ok;
-    const bool empty = r.status == supply::ForecastStatus::empty;
-    const auto days = [&](double d) {
-        return ok ? rapidjson::Value(tenth(d))
-                  : (empty ? rapidjson::Value(0.0) : rapidjson::Value(rapidjson::kNullType));
-    };
-    f.AddMember("days_to_empty", days(r.days), alloc);
-    f.AddMember("days_low", days(r.days_low), alloc);
-    f.AddMember("days_high", days(r.days_high), alloc);
+    f.AddMember("days_to_empty", shown_days(r, r.days), alloc);
+    f.AddMember("days_low", shown_days(r, r.days_low), alloc);
+    f.AddMember("days_high", shown_days(r, r.days_high), alloc);
     f.AddMember("method", r.method.empty() ? rapidjson::Value() : str(r.method), alloc);
     f.AddMember("reason", r.reason.empty() ? rapidjson::Value() : str(r.reason), alloc);
     if (in->history.empty()) {
@@ -192,15 +193,7 @@ std::string page_forecasts(pqxx::transaction_base& tx, const std::string& tenant
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     w.StartArray();
-    const auto days = [&w](const supply::Forecast& f, double d) {
-        if (f.status == supply::ForecastStatus::ok) {
-            w.Double(tenth(d));
-        } else if (f.status == supply::ForecastStatus::empty) {
-            w.Double(0.0);
-        } else {
-            w.Null();
-        }
-    };
+    const auto days = [&w](const supply::Forecast& f, double d) { shown_days(f, d).Accept(w); };
     for (const auto& device : devices) {
         const auto latest = tx.exec_prepared(kLatestSupplies, tenant, device);
         if (latest.empty() || latest[0][0].is_null()) continue;
