@@ -1078,17 +1078,9 @@ TEST_CASE(
         << "poll_interval_ms = 100\ntimeout_ms = 20000\n"
         << "evaluate_interval_s = 3600\n";
     const auto start = [&](const std::string& log) {
-        const pid_t pid = fork();
-        if (pid == 0) {
-            const int fd = ::open((dir.path / log).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-            }
-            execl(PRINTMON_CLOUD_API_BIN, PRINTMON_CLOUD_API_BIN, "--config", config.c_str(),
-                  "serve", static_cast<char*>(nullptr));
-            _exit(127);
-        }
+        const pid_t pid =
+            printmon::test::spawn({PRINTMON_CLOUD_API_BIN, "--config", config.string(), "serve"},
+                                  {dir.path / log, true, true, {}});
         REQUIRE(pid > 0);
         return pid;
     };

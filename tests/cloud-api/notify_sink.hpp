@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "spawn.hpp"
 #include "state.hpp"
 
 namespace printmon::cloud::test {
@@ -49,18 +50,9 @@ struct Sink {
         const auto port_file = dir / "port";
         args.insert(args.begin() + 1, port_file.string());
         args.insert(args.begin() + 2, dir.string());
-        pid = fork();
-        if (pid == 0) {
-            std::vector<char*> argv;
-            // Debian's interpreter: python3-aiosmtpd is installed for it, not for a pyenv one.
-            std::string python = "/usr/bin/python3";
-            argv.push_back(python.data());
-            argv.push_back(const_cast<char*>(script.c_str()));
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv("/usr/bin/python3", argv.data());
-            _exit(127);
-        }
+        // Debian's interpreter: python3-aiosmtpd is installed for it, not for a pyenv one.
+        args.insert(args.begin(), {"/usr/bin/python3", script});
+        pid = printmon::test::spawn(args);
         for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded startup wait
         }

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "spawn.hpp"
 #include "state.hpp"
 
 namespace printmon::test {
@@ -68,12 +69,7 @@ struct BadAgent {
     BadAgent(const std::string& mode, const fs::path& dir) {
         const auto port_file = dir / ("port-" + mode);
         const auto script = printmon::test::source_dir() + "/tests/support/bad_agent";
-        pid = fork();
-        if (pid == 0) {
-            execl(script.c_str(), script.c_str(), mode.c_str(), port_file.c_str(),
-                  static_cast<char*>(nullptr));
-            _exit(127);
-        }
+        pid = spawn({script, mode, port_file.string()});
         for (int i = 0; i < 100 && !fs::exists(port_file); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded startup wait
         }

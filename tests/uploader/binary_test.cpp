@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <array>
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include "net_test_support.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "spawn.hpp"
 #include "uploader_support.hpp"
 
 namespace fs = std::filesystem;
@@ -33,20 +35,10 @@ struct TempDir {
 class Child {
   public:
     Child(const fs::path& config, const fs::path& log) {
-        pid_ = fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-            }
-            // The key only in the environment: the database holds none.
-            setenv("PRINTMON_SCANNER_KEY", kKey, 1);
-            execl(PRINTMON_UPLOADER_BINARY, PRINTMON_UPLOADER_BINARY, "run", "--config",
-                  config.c_str(), static_cast<char*>(nullptr));
-            _exit(127);
-        }
+        // The key only in the environment: the database holds none.
+        pid_ = test::spawn({PRINTMON_UPLOADER_BINARY, "run", "--config", config.string()},
+                           {log, true, false, {std::string("PRINTMON_SCANNER_KEY=") + kKey}});
+        REQUIRE(pid_ > 0);
     }
     ~Child() {
         if (pid_ > 0) {

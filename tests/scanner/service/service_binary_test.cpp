@@ -47,15 +47,8 @@ fs::path write_config(const TempDatabase& db, const TempDir& dir, const fs::path
 
 /// `printmon-scanner run --config <config>`, its stderr into `log`.
 pid_t spawn_scanner(const fs::path& config, const fs::path& log) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 2);
-        execl(PRINTMON_SCANNER_BINARY, PRINTMON_SCANNER_BINARY, "run", "--config", config.c_str(),
-              static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    return pid;
+    return printmon::test::spawn({PRINTMON_SCANNER_BINARY, "run", "--config", config.string()},
+                                 {log, false, true, {}});
 }
 
 /// SIGTERM, then the exit status (SIGKILL after 30 s; -1 then).
