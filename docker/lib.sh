@@ -90,3 +90,14 @@ healthcheck_loop_start() {
   HEALTH_PID=$!
 }
 healthcheck_loop_stop() { [ -n "$HEALTH_PID" ] && kill "$HEALTH_PID" 2>/dev/null; HEALTH_PID=; }
+
+# PRINTMON_PREBUILT=BUILD_DIR (CI: build/release, which deploy/test-debs just compiled): the
+# images take those binaries (docker/prebuild) instead of compiling them again in the build stage.
+binaries_source() {
+  if [ -n "${PRINTMON_PREBUILT:-}" ]; then
+    "$PRINTMON_ROOT/docker/prebuild" "$PRINTMON_PREBUILT"
+    export PRINTMON_BINARIES=prebuilt
+  else
+    export PRINTMON_BINARIES=build
+  fi
+}
