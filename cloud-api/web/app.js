@@ -603,6 +603,30 @@ async function setLang(lang) {
   await loadLang(lang);
   applyI18n();
   render();
+  saveUserLang(lang);
+}
+
+// A signed-in user's language is theirs, not the browser's: kept by the cloud (it follows them
+// to another computer and the e-mails written for them use it). At sign-in the stored choice
+// wins over this browser's; a user who never chose keeps the language shown, which is stored.
+function saveUserLang(lang) {
+  if (!S.me || S.me.kind !== 'user' || S.me.language === lang) return;
+  api('PUT', 'auth/language', { language: lang }, { quiet: true })
+    .then(() => { if (S.me) S.me.language = lang; })
+    .catch(() => { /* kept in this browser; stored at the next change or sign-in */ });
+}
+
+async function adoptUserLang() {
+  if (!S.me || S.me.kind !== 'user') return;
+  const mine = S.me.language;
+  if ((mine === 'ru' || mine === 'en') && mine !== S.lang) {
+    localStorage.setItem('pm_lang', mine);
+    await loadLang(mine);
+    applyI18n();
+    fillLangSelect();
+  } else if (!mine) {
+    saveUserLang(S.lang);
+  }
 }
 
 const langSelect = h('select', { class: 'lang', tid: 'lang-switch', onchange: (e) => setLang(e.target.value) });
@@ -649,6 +673,7 @@ async function loadSession() {
   if (me instanceof Error) throw me;
   S.me = me;
   S.csrf = S.me.csrf_token || S.csrf;
+  await adoptUserLang();
   const tenant = early ? await early.tenant : null;
   if (tenant && !(tenant instanceof Error)) {
     S.tenant = tenant;

@@ -94,7 +94,8 @@ try {
 
   step('fleet: four printers of the pipeline, counters, trial badge');
   await waitFor('four devices in the fleet table', async () => (await rows(tid('fleet-row'))) >= 4);
-  assert.match(await text(tid('tile-devices')), /4/);
+  // The tiles come from their own request (/fleet/summary), which may answer after the rows.
+  await waitFor('the devices tile', async () => /4/.test(await text(tid('tile-devices'))), 30);
   assert.match(await text(tid('trial-banner')), /\d/);
   await shoot('fleet', 'ru');
 
@@ -411,6 +412,29 @@ try {
   await page.waitForSelector(tid('fleet-table'));
   assert.doesNotMatch(await text('nav'), cyrillic, 'the English console has no Russian in its navigation');
   await shoot('fleet', 'en');
+
+  step("the language is the user's: stored in the cloud, another browser signs in to it");
+  await waitFor('the choice stored', async () => sql(`SELECT language FROM users
+    WHERE tenant_id = '${process.env.TENANT_ID}' AND lower(email) = lower('${email}')`) === 'en');
+  {
+    const other = await launchTrusted({ caFile, profilePrefix: 'printmon-console-chromium-', viewport: { width: 1360, height: 900 } });
+    try {
+      const p = other.page;
+      p.setDefaultTimeout(20000);
+      await p.goto(base + '/#/login');
+      await p.waitForSelector(tid('login-form'));
+      assert.match(await p.textContent('body'), cyrillic, 'a new Russian browser starts in Russian');
+      await p.fill(tid('login-email'), email);
+      await p.fill(tid('login-password'), password);
+      await p.click(tid('login-submit'));
+      await p.waitForSelector(tid('fleet-table'));
+      await settlePage(p);
+      assert.doesNotMatch(await p.textContent('nav'), cyrillic, 'signed in, the stored English wins');
+      assert.equal(await p.evaluate(() => localStorage.getItem('pm_lang')), 'en');
+    } finally {
+      await other.close();
+    }
+  }
   await go('#/devices/' + deviceId);
   await page.waitForSelector(tid('device-counters'));
   await shoot('device', 'en');

@@ -501,6 +501,62 @@ TEST_CASE("cookie sessions: HttpOnly cookie, CSRF on every change, logout, tenan
     CHECK(api_request(s, "POST", "/api/v1/auth/logout-all", api_token).status == 400);
 }
 
+TEST_CASE("each user's language: stored for the caller only, shown by auth/me",
+          "[cloud][console][auth]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto beta = s.create_tenant("Beta");
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    create_user(s, acme, "viewer@acme.test", cloud::auth::Role::viewer);
+    create_user(s, beta, "viewer@acme.test", cloud::auth::Role::admin);  // same address, Beta
+    const auto language_of = [&](const Console& c) {
+        const auto me = as(s, c, "GET", "/api/v1/auth/me", "", Csrf::none);
+        REQUIRE(me.status == 200);
+        REQUIRE(me.json.HasMember("language"));
+        return me.json["language"].IsNull() ? std::string("null") : str(me.json, "language");
+    };
+    const auto viewer = cookie_login(s, "viewer@acme.test", kPassword, acme);
+    const auto admin = cookie_login(s, "admin@acme.test");
+    const auto in_beta = cookie_login(s, "viewer@acme.test", kPassword, beta);
+    CHECK(language_of(viewer) == "null");  // never chosen
+
+    // A viewer sets their own (no admin right needed); nobody else's changes.
+    const auto put = [&](const Console& c, const std::string& body, Csrf csrf = Csrf::right) {
+        return as(s, c, "PUT", "/api/v1/auth/language", body, csrf);
+    };
+    CHECK(put(viewer, R"({"language":"ru"})").status == 204);
+    CHECK(language_of(viewer) == "ru");
+    CHECK(language_of(admin) == "null");
+    CHECK(language_of(in_beta) == "null");  // the same address in another tenant is another user
+    // It is the user's, not the session's: a new sign-in sees it.
+    CHECK(language_of(cookie_login(s, "viewer@acme.test", kPassword, acme)) == "ru");
+
+    // Refusals change nothing.
+    for (const char* body :
+         {R"({"language":"de"})", R"({"language":""})", R"({})", R"({"language":1})"}) {
+        INFO(body);
+        const auto r = put(viewer, body);
+        CHECK(r.status == 400);
+        CHECK(error_code(r) == "invalid_body");
+    }
+    CHECK(error_code(put(viewer, "not json")) == "invalid_json");
+    CHECK(put(viewer, R"({"language":"en"})", Csrf::none).status == 403);
+    CHECK(put(viewer, R"({"language":"en"})", Csrf::wrong).status == 403);
+    CHECK(language_of(viewer) == "ru");
+    const auto token = s.create_token(acme);
+    const auto by_token =
+        api_request(s, "PUT", "/api/v1/auth/language", token, R"({"language":"en"})");
+    CHECK(by_token.status == 400);
+    CHECK(error_code(by_token) == "not_a_session");
+    CHECK(api_request(s, "PUT", "/api/v1/auth/language", "", R"({"language":"en"})").status == 401);
+
+    // A bearer session of the same user sets it too; the cookie session then reads it.
+    CHECK(api_request(s, "PUT", "/api/v1/auth/language",
+                      bearer_login(s, "viewer@acme.test", kPassword, acme), R"({"language":"en"})")
+              .status == 204);
+    CHECK(language_of(viewer) == "en");
+}
+
 TEST_CASE("passwords, admin resets, enabling users and roles", "[cloud][console][auth]") {
     CloudServer s;
     const auto acme = s.create_tenant("Acme");

@@ -388,7 +388,27 @@ TEST_CASE("password reset: the e-mail's language", "[cloud][auth][reset][integra
     REQUIRE(ask_reset(s, "channel@acme.test", "", {{"Accept-Language", "en-GB"}}).status == 202);
     REQUIRE(ask_reset(s, "default@acme.test", "", {{"Accept-Language", "de-DE,fr;q=0.5"}}).status ==
             202);
-    CHECK(box.deliver() == 4);
+    // The user's own language (stored as the console does) beats the channel's and the browser's.
+    create_user(s, acme, "mine@acme.test");
+    create_user(s, acme, "mine-en@acme.test");
+    exec(s,
+         "INSERT INTO notification_channels (tenant_id, name, kind, address, language) "
+         "VALUES ($1::uuid, 'mine', 'email', $2, 'en')",
+         acme, "mine@acme.test");
+    exec(s,
+         "INSERT INTO notification_channels (tenant_id, name, kind, address, language) "
+         "VALUES ($1::uuid, 'mine-en', 'email', $2, 'ru')",
+         acme, "mine-en@acme.test");
+    for (const auto& [email, language] :
+         {std::pair{"mine@acme.test", "ru"}, std::pair{"mine-en@acme.test", "en"}}) {
+        const auto session = login(s, email, kPassword);
+        REQUIRE(session.status == 200);
+        REQUIRE(api_request(s, "PUT", "/api/v1/auth/language", str(session.json, "token"),
+                            std::string("{\"language\":\"") + language + "\"}")
+                    .status == 204);
+        REQUIRE(ask_reset(s, email, "", {{"Accept-Language", "de-DE"}}).status == 202);
+    }
+    CHECK(box.deliver() == 6);
     std::set<std::string> russian;
     for (const auto& m : box.mails()) {
         const auto subject = str(m, "subject");
@@ -402,8 +422,8 @@ TEST_CASE("password reset: the e-mail's language", "[cloud][auth][reset][integra
             CHECK(subject == "[printmon] Reset your password");
         }
     }
-    CHECK(russian ==
-          std::set<std::string>{"asked@acme.test", "browser@acme.test", "channel@acme.test"});
+    CHECK(russian == std::set<std::string>{"asked@acme.test", "browser@acme.test",
+                                           "channel@acme.test", "mine@acme.test"});
 }
 
 TEST_CASE("password reset: without public_url nothing is sent, the answer is the same",

@@ -79,8 +79,12 @@ constexpr const char* kUsersSql =
     "LIMIT $2::bigint OFFSET $3::bigint";
 
 constexpr const char* kUserSql =
-    "SELECT user_id::text AS user_id, email, role FROM users "
+    "SELECT user_id::text AS user_id, email, role, coalesce(language, '') FROM users "
     "WHERE tenant_id = $1::uuid AND user_id = $2::uuid";
+
+// PUT /api/v1/auth/language: the caller's own row only (tenant and user from the session).
+constexpr const char* kUserLanguageSql =
+    "UPDATE users SET language = $3 WHERE tenant_id = $1::uuid AND user_id = $2::uuid";
 
 // GET /api/v1/devices. $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not
 // seen since, $8 text search, $9 seen since (online), $10 with (true) or without (false) a
@@ -614,6 +618,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(stmt::kTokenByKey, kTokenByKeySql);
     conn.prepare(stmt::kUsers, kUsersSql);
     conn.prepare(stmt::kUser, kUserSql);
+    conn.prepare(stmt::kUserLanguage, kUserLanguageSql);
     for (const auto& [key, expr] : kDeviceSorts) {
         for (const bool desc : {false, true}) {
             const std::string dir = desc ? " DESC" : " ASC";

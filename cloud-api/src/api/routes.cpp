@@ -321,9 +321,22 @@ net::Response json_object(unsigned status, Fields&&... fields) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
-    const auto put = [&w](const std::pair<const char*, std::string>& f) {
+    const auto text = [&w](const std::string& value) {
+        w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    };
+    // A field is a string, or an optional string written as null when empty.
+    const auto put = [&](const auto& f) {
         w.Key(f.first);
-        w.String(f.second.data(), static_cast<rapidjson::SizeType>(f.second.size()));
+        if constexpr (std::is_same_v<std::decay_t<decltype(f.second)>,
+                                     std::optional<std::string>>) {
+            if (f.second) {
+                text(*f.second);
+            } else {
+                w.Null();
+            }
+        } else {
+            text(std::string(f.second));
+        }
     };
     (put(fields), ...);
     w.EndObject();
@@ -675,6 +688,26 @@ void register_accounts(Registrar& r) {
         });
     });
 
+    // The signed-in user's language, kept so that it follows them to another browser and the
+    // e-mails written for them (password reset) use it.
+    r.put("/api/v1/auth/language", [deps, log](net::Request& request) {
+        const auto& who = auth::principal_of(request);
+        if (who.kind != auth::PrincipalKind::user) {
+            throw net::HttpError(400, "not_a_session", "only a signed-in user has a language");
+        }
+        const auto doc = json_body(request);
+        const auto language = *member(doc, "language", true, 8);
+        if (language != "en" && language != "ru") {
+            throw net::HttpError(400, "invalid_body", "language: must be \"en\" or \"ru\"");
+        }
+        return write(*deps, [&](pqxx::work& tx) {
+            run(tx, stmt::kUserLanguage, {who.tenant_id, who.subject, language});
+            log->info("event=language_set tenant={} user={} language={}", who.tenant_id,
+                      who.subject, language);
+            return net::Response::empty(204);
+        });
+    });
+
     register_password_reset(r);
 
     r.get("/api/v1/auth/me", [deps](net::Request& request) {
@@ -683,10 +716,16 @@ void register_accounts(Registrar& r) {
                           : s.who.kind == auth::PrincipalKind::api_token ? "api_token"
                                                                          : "platform_admin";
         std::string email;
+        std::optional<std::string> language;  // null: a user who never chose, or no user
         if (s.who.kind == auth::PrincipalKind::user) {
             write(*deps, [&](pqxx::work& tx) {
                 const auto row = run(tx, stmt::kUser, {s.tenant, s.who.subject});
-                if (!row.empty()) email = row[0][1].as<std::string>();
+                if (!row.empty()) {
+                    email = row[0][1].as<std::string>();
+                    if (auto chosen = row[0][3].as<std::string>(); !chosen.empty()) {
+                        language = std::move(chosen);
+                    }
+                }
                 return net::Response::empty(204);
             });
         }
@@ -699,7 +738,7 @@ void register_accounts(Registrar& r) {
             200, std::pair{"kind", std::string(kind)}, std::pair{"tenant_id", s.tenant},
             std::pair{"tenant_name", tenant_name}, std::pair{"subject", s.who.subject},
             std::pair{"email", email}, std::pair{"role", std::string(auth::to_string(s.who.role))},
-            std::pair{"csrf_token", s.who.csrf_token});
+            std::pair{"language", language}, std::pair{"csrf_token", s.who.csrf_token});
         resp.headers["Cache-Control"] = "no-store";
         return resp;
     });

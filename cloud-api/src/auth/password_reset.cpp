@@ -15,14 +15,14 @@ namespace {
 
 // Rationale: like the sign-in by e-mail alone (accounts_by_email), this finds the address's
 // accounts in every tenant (users_login_email, V0007), so it has no tenant predicate; capped.
-// The language an e-mail channel of the tenant with the same address was given (the recipient's
-// own choice for alert e-mails) comes along, "" when there is none.
+// The user's own language (V0020) and the language an e-mail channel of the tenant with the
+// same address was given (the recipient's choice for alert e-mails) come along, "" when none.
 constexpr const char* kResetAccounts = "reset_accounts";
 constexpr const char* kResetAccountsSql =
     "SELECT u.tenant_id::text, t.name, u.user_id::text, u.email, "
     "coalesce((SELECT c.language FROM notification_channels c WHERE c.tenant_id = u.tenant_id "
     " AND c.kind = 'email' AND c.enabled AND lower(c.address) = lower(u.email) "
-    " ORDER BY c.created_at, c.channel_id LIMIT 1), '') "
+    " ORDER BY c.created_at, c.channel_id LIMIT 1), ''), coalesce(u.language, '') "
     "FROM users u JOIN tenants t USING (tenant_id) "
     "WHERE lower(u.email) = lower($1) AND u.disabled_at IS NULL "
     "ORDER BY t.name, u.tenant_id LIMIT 20";
@@ -74,9 +74,13 @@ std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetReque
         const auto tenant_name = row[1].as<std::string>();
         const auto address = row[3].as<std::string>();
         const auto channel_language = row[4].as<std::string>();
+        const auto user_language = row[5].as<std::string>();
+        // The page the person asked from first (they read it now), then their own choice.
         std::string language = "en";
         if (known_language(request.language)) {
             language = request.language;
+        } else if (known_language(user_language)) {
+            language = user_language;
         } else if (known_language(channel_language)) {
             language = channel_language;
         } else if (known_language(request.accept_language)) {

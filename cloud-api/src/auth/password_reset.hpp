@@ -30,8 +30,8 @@ struct ResetRequest {
     /// The language the client asked for ("en", "ru"; "" = none): wins over the others.
     std::string language;
     /// The client's Accept-Language preference ("en", "ru"; "" = none): used when neither the
-    /// request nor an e-mail channel of the tenant with this address (the language its owner
-    /// chose for alert e-mails) names one.
+    /// request, the user's own language (PUT /api/v1/auth/language) nor an e-mail channel of
+    /// the tenant with this address (the language its owner chose for alert e-mails) names one.
     std::string accept_language;
     std::chrono::seconds ttl{std::chrono::minutes(30)};
 };
