@@ -99,7 +99,8 @@ struct Mailbox {
 
     explicit Mailbox(const CloudServer& s) : conninfo(s.database().conninfo()) {}
 
-    /// Runs the real sender once: every due message is attempted; returns how many finished.
+    /// Runs the real sender once, as the cloud-api runs it: the queued reset requests become
+    /// links and e-mails, then every due message is attempted; returns how many finished.
     int deliver() const {
         alerts::NotifyConfig config;
         config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
@@ -107,6 +108,7 @@ struct Mailbox {
         config.connect_timeout = 2000ms;
         config.timeout = 3000ms;
         alerts::Sender sender(conninfo, config);
+        sender.add_pre_step(auth::password_reset_step(kPublicUrl, std::chrono::minutes(30)));
         return sender.run_once();
     }
     std::vector<rapidjson::Document> mails() const { return smtp.mails(); }
@@ -148,10 +150,17 @@ TEST_CASE(
     CHECK(known.body == unknown.body);
     CHECK(known.headers.at("Content-Type") == unknown.headers.at("Content-Type"));
     CHECK(str(known.json, "status") == "accepted");
+    // ... and the same work behind it: each request only queued, nothing looked up yet (the
+    // answer's time tells nobody which address has an account).
+    CHECK(s.count("password_reset_requests") == 2);
+    CHECK(s.count("password_resets") == 0);
+    CHECK(s.count("notifications") == 0);
 
-    // Exactly one e-mail, to the account's address, with the console's link.
+    // Exactly one e-mail, to the account's address, with the console's link; the queue keeps
+    // no address once its requests are answered.
     CHECK(box.deliver() == 1);
     CHECK(box.deliver() == 0);
+    CHECK(s.count("password_reset_requests") == 0);
     const auto mails = box.mails();
     REQUIRE(mails.size() == 1);
     CHECK(rcpt(mails[0]) == "alice@acme.test");
@@ -426,6 +435,23 @@ TEST_CASE("password reset: the e-mail's language", "[cloud][auth][reset][integra
                                            "channel@acme.test", "mine@acme.test"});
 }
 
+TEST_CASE("password reset: a request nobody processed for a day is dropped unanswered",
+          "[cloud][auth][reset][integration]") {
+    CloudServer s(with_public_url());
+    Mailbox box(s);
+    const auto acme = s.create_tenant("Acme");
+    create_user(s, acme, "dora@acme.test");
+    REQUIRE(ask_reset(s, "dora@acme.test").status == 202);
+    exec(s,
+         "UPDATE password_reset_requests SET requested_at = now() - interval '25 hours' "
+         "WHERE email = $1",
+         "dora@acme.test");
+    CHECK(box.deliver() == 0);  // a link the user gave up on a day ago is not sent now
+    CHECK(box.mails().empty());
+    CHECK(s.count("password_reset_requests") == 0);
+    CHECK(s.count("password_resets") == 0);
+}
+
 TEST_CASE("password reset: without public_url nothing is sent, the answer is the same",
           "[cloud][auth][reset][integration]") {
     CloudServer s;  // no [server] public_url
@@ -434,6 +460,7 @@ TEST_CASE("password reset: without public_url nothing is sent, the answer is the
     const auto r = ask_reset(s, "erin@acme.test");
     CHECK(r.status == 202);
     CHECK(r.body == ask_reset(s, "nobody@acme.test").body);
+    CHECK(s.count("password_reset_requests") == 0);  // no address kept for nothing
     CHECK(s.count("password_resets") == 0);
     CHECK(s.count("notifications") == 0);
     // Malformed requests are 400 (they reveal nothing about accounts).

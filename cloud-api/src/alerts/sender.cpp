@@ -369,13 +369,21 @@ void Sender::run() {
     }
 }
 
+void Sender::add_pre_step(PreStep step) { pre_steps_.push_back(std::move(step)); }
+
 int Sender::run_once() {
     auto log = common::get_logger("cloud.notify");
     if (!conn_) {
         conn_ = std::make_unique<db::Connection>(conninfo_);
         prepare(conn_->raw());
+        for (const auto& step : pre_steps_) step.prepare(conn_->raw());
     }
     auto& conn = conn_->raw();
+    for (const auto& step : pre_steps_) {
+        pqxx::work tx(conn);
+        step.run(tx);
+        tx.commit();
+    }
     std::vector<std::string> tenants;
     {
         pqxx::read_transaction tx(conn);

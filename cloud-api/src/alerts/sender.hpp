@@ -15,6 +15,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <pqxx/transaction>
 
 #include "printmon/db/connection.hpp"
 
@@ -92,6 +95,17 @@ class Sender {
     /// attempts finished. For tests and the thread.
     int run_once();
 
+    /// Work that turns requests into messages at the start of every run_once, in its own
+    /// committed transaction on the sender's connection: `prepare` on each (re)connect, `run`
+    /// each time. Rationale: the password-reset requests become e-mails here, off the request
+    /// path, so the answer to a request takes the same time whether or not the account exists
+    /// (auth/password_reset.hpp). Add before start().
+    struct PreStep {
+        std::function<void(pqxx::connection&)> prepare;
+        std::function<void(pqxx::work&)> run;
+    };
+    void add_pre_step(PreStep step);
+
   private:
     void run();
     std::chrono::system_clock::time_point now() const;
@@ -100,6 +114,7 @@ class Sender {
     NotifyConfig config_;
     ClockFn clock_;
     std::unique_ptr<db::Connection> conn_;
+    std::vector<PreStep> pre_steps_;
     std::atomic<bool> stopping_{false};
     bool release_ = true;
     std::mutex mutex_;

@@ -325,6 +325,10 @@ void App::start() {
     }
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
+        if (!impl_->config.public_url.empty()) {
+            impl_->sender->add_pre_step(auth::password_reset_step(
+                impl_->config.public_url, impl_->config.auth.password_reset_ttl));
+        }
         impl_->sender->start();
         alerts::Sender* sender = impl_->sender.get();
         std::lock_guard lock(impl_->scheduler_mutex);

@@ -9,6 +9,7 @@
 #include "alerts/render.hpp"
 #include "auth/accounts.hpp"
 #include "auth/keys.hpp"
+#include "printmon/common/logging.hpp"
 
 namespace printmon::cloud::auth {
 namespace {
@@ -51,6 +52,18 @@ constexpr const char* kResetSpendSql =
     "UPDATE password_resets SET used_at = now() "
     "WHERE tenant_id = $1::uuid AND token_hash = decode($2, 'hex')";
 
+constexpr const char* kResetQueue = "reset_queue";
+constexpr const char* kResetQueueSql =
+    "INSERT INTO password_reset_requests (email, language, accept_language) VALUES ($1, $2, $3)";
+constexpr const char* kResetQueueClaim = "reset_queue_claim";
+constexpr const char* kResetQueueClaimSql =
+    "SELECT request_id, email, language, accept_language, "
+    "requested_at < now() - interval '1 day' FROM password_reset_requests "
+    "ORDER BY request_id LIMIT $1 FOR UPDATE SKIP LOCKED";
+constexpr const char* kResetQueueDone = "reset_queue_done";
+constexpr const char* kResetQueueDoneSql =
+    "DELETE FROM password_reset_requests WHERE request_id = $1";
+
 bool known_language(const std::string& language) { return language == "en" || language == "ru"; }
 
 }  // namespace
@@ -61,6 +74,47 @@ void prepare_password_reset_statements(pqxx::connection& conn) {
     conn.prepare(kResetInsert, kResetInsertSql);
     conn.prepare(kResetLookup, kResetLookupSql);
     conn.prepare(kResetSpend, kResetSpendSql);
+    conn.prepare(kResetQueue, kResetQueueSql);
+    conn.prepare(kResetQueueClaim, kResetQueueClaimSql);
+    conn.prepare(kResetQueueDone, kResetQueueDoneSql);
+}
+
+void prepare_password_reset_processing(pqxx::connection& conn) {
+    prepare_password_reset_statements(conn);
+    prepare_account_statements(conn);
+    alerts::prepare_outbox_statements(conn);
+}
+
+void queue_password_reset(pqxx::work& tx, const ResetRequest& request) {
+    tx.exec_prepared0(kResetQueue, request.email, request.language, request.accept_language);
+}
+
+std::vector<ResetIssued> process_password_reset_requests(pqxx::work& tx,
+                                                         const std::string& public_url,
+                                                         std::chrono::seconds ttl, int limit) {
+    auto log = common::get_logger("cloud.api");
+    std::vector<ResetIssued> issued;
+    for (const pqxx::row row : tx.exec_prepared(kResetQueueClaim, limit)) {
+        if (!row[4].as<bool>()) {
+            ResetRequest request;
+            request.email = row[1].as<std::string>();
+            request.language = row[2].as<std::string>();
+            request.accept_language = row[3].as<std::string>();
+            request.public_url = public_url;
+            request.ttl = ttl;
+            const auto links = request_password_reset(tx, request);
+            for (const auto& one : links) {
+                log->info("event=password_reset_requested tenant={} user={} message={}",
+                          one.tenant_id, one.user_id, one.notification_id);
+            }
+            if (links.empty()) log->info("event=password_reset_requested accounts=0");
+            issued.insert(issued.end(), links.begin(), links.end());
+        } else {
+            log->warn("event=password_reset_dropped reason=\"queued for over a day\"");
+        }
+        tx.exec_prepared0(kResetQueueDone, row[0].as<long long>());
+    }
+    return issued;
 }
 
 std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetRequest& request) {
@@ -103,6 +157,12 @@ std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetReque
         issued.push_back(std::move(one));
     }
     return issued;
+}
+
+alerts::Sender::PreStep password_reset_step(std::string public_url, std::chrono::seconds ttl) {
+    return {prepare_password_reset_processing, [url = std::move(public_url), ttl](pqxx::work& tx) {
+                process_password_reset_requests(tx, url, ttl, 20);
+            }};
 }
 
 ResetConfirmation confirm_password_reset(pqxx::work& tx, std::string_view token,

@@ -5,7 +5,9 @@
 // SHA-256(token) is stored (password_resets, V0016), and the tenant id inside lets every lookup
 // lead with tenant_id. Asking again revokes the user's older unused tokens; a reset spends the
 // token, sets the password (the same policy and argon2id as everywhere) and ends every session
-// of the user. The e-mail goes through the notifications outbox like alert e-mails.
+// of the user. The request is only queued (password_reset_requests, V0021), so its answer takes
+// the same time whether or not the address has an account; the alert sender's loop issues the
+// links and queues the e-mails, which go through the notifications outbox like alert e-mails.
 
 #include <chrono>
 #include <string>
@@ -15,12 +17,17 @@
 #include <pqxx/connection>
 #include <pqxx/transaction>
 
+#include "alerts/sender.hpp"
+
 namespace printmon::cloud::auth {
 
 inline constexpr std::string_view kResetTokenKind = "pmr";
 
 /// Prepares this module's statements on a connection.
 void prepare_password_reset_statements(pqxx::connection& conn);
+/// Everything process_password_reset_requests runs (these, the accounts' and the outbox's), for
+/// a connection outside the request pool (the alert sender's).
+void prepare_password_reset_processing(pqxx::connection& conn);
 
 struct ResetRequest {
     std::string email;
@@ -36,6 +43,11 @@ struct ResetRequest {
     std::chrono::seconds ttl{std::chrono::minutes(30)};
 };
 
+/// Records the request for the sender's loop (process_password_reset_requests), in the caller's
+/// transaction: the same single insert whether or not the address has an account, so the
+/// answer's timing tells nothing. public_url and ttl are the processing's, not stored.
+void queue_password_reset(pqxx::work& tx, const ResetRequest& request);
+
 /// A link issued and queued.
 struct ResetIssued {
     std::string tenant_id;
@@ -48,6 +60,17 @@ struct ResetIssued {
 /// with the link, in the caller's transaction. Empty when there is no such account: the caller
 /// answers the same either way.
 std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetRequest& request);
+
+/// Turns at most `limit` queued requests (oldest first; SKIP LOCKED, so several cloud-api
+/// processes share the queue) into links and e-mails with request_password_reset and deletes
+/// them; a request older than a day (no sender ran) is deleted unanswered. Returns the links
+/// issued. Statements: prepare_password_reset_processing on the transaction's connection.
+std::vector<ResetIssued> process_password_reset_requests(pqxx::work& tx,
+                                                         const std::string& public_url,
+                                                         std::chrono::seconds ttl, int limit);
+
+/// The alert sender's step that runs process_password_reset_requests (20 a round).
+alerts::Sender::PreStep password_reset_step(std::string public_url, std::chrono::seconds ttl);
 
 /// The outcome of a confirmation.
 struct ResetConfirmation {
