@@ -323,6 +323,13 @@ void App::start() {
                 "event=password_reset_mail_off reason=\"[notify] smtp_url is not set\" "
                 "detail=\"reset links are queued but cannot be delivered\"");
     }
+    if (!notify.enabled && !impl_->config.public_url.empty()) {
+        // Another replica with the sender on answers the requests this one queues.
+        common::get_logger("cloud.app")
+            ->warn(
+                "event=password_reset_not_processed reason=\"[notify] enabled = false\" "
+                "detail=\"reset requests wait for a cloud-api with the sender on\"");
+    }
     if (notify.enabled) {
         impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
         if (!impl_->config.public_url.empty()) {
