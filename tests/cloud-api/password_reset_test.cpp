@@ -452,6 +452,39 @@ TEST_CASE("password reset: a request nobody processed for a day is dropped unans
     CHECK(s.count("password_resets") == 0);
 }
 
+TEST_CASE("password reset: a request the database refuses is dropped, the next still answered",
+          "[cloud][auth][reset][integration]") {
+    CloudServer s(with_public_url());
+    Mailbox box(s);
+    const auto acme = s.create_tenant("Acme");
+    const auto refused = create_user(s, acme, "refused@acme.test");
+    create_user(s, acme, "fine@acme.test");
+    {
+        // A real refusal: a trigger rejects this one user's links (the id is the test's own).
+        auto conn = s.database().connect();
+        pqxx::work tx(conn.raw());
+        tx.exec(
+            "CREATE FUNCTION test_refuse_reset() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN IF NEW.user_id = " +
+            tx.quote(refused) +
+            "::uuid THEN "
+            "RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$");
+        tx.exec(
+            "CREATE TRIGGER test_refuse_reset BEFORE INSERT ON password_resets "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse_reset()");
+        tx.commit();
+    }
+    REQUIRE(ask_reset(s, "refused@acme.test").status == 202);  // queued first
+    REQUIRE(ask_reset(s, "fine@acme.test").status == 202);
+    CHECK(box.deliver() == 1);
+    const auto mails = box.mails();
+    REQUIRE(mails.size() == 1);
+    CHECK(rcpt(mails[0]) == "fine@acme.test");
+    CHECK(s.count("password_reset_requests") == 0);  // dropped, not retried at every poll
+    CHECK(s.count("password_resets") == 1);
+    CHECK(box.deliver() == 0);
+}
+
 TEST_CASE("password reset: without public_url nothing is sent, the answer is the same",
           "[cloud][auth][reset][integration]") {
     CloudServer s;  // no [server] public_url

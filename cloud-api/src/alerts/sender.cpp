@@ -379,11 +379,7 @@ int Sender::run_once() {
         for (const auto& step : pre_steps_) step.prepare(conn_->raw());
     }
     auto& conn = conn_->raw();
-    for (const auto& step : pre_steps_) {
-        pqxx::work tx(conn);
-        step.run(tx);
-        tx.commit();
-    }
+    for (const auto& step : pre_steps_) step.run(conn);
     std::vector<std::string> tenants;
     {
         pqxx::read_transaction tx(conn);

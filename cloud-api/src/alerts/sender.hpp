@@ -95,14 +95,14 @@ class Sender {
     /// attempts finished. For tests and the thread.
     int run_once();
 
-    /// Work that turns requests into messages at the start of every run_once, in its own
-    /// committed transaction on the sender's connection: `prepare` on each (re)connect, `run`
-    /// each time. Rationale: the password-reset requests become e-mails here, off the request
-    /// path, so the answer to a request takes the same time whether or not the account exists
+    /// Work that turns requests into messages at the start of every run_once, on the sender's
+    /// connection (its own transactions): `prepare` on each (re)connect, `run` each time.
+    /// Rationale: the password-reset requests become e-mails here, off the request path, so the
+    /// answer to a request takes the same time whether or not the account exists
     /// (auth/password_reset.hpp). Add before start().
     struct PreStep {
         std::function<void(pqxx::connection&)> prepare;
-        std::function<void(pqxx::work&)> run;
+        std::function<void(pqxx::connection&)> run;
     };
     void add_pre_step(PreStep step);
 

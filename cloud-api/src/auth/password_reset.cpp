@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include <pqxx/except>
 #include <pqxx/result>
 
 #include "alerts/outbox.hpp"
@@ -89,30 +90,46 @@ void queue_password_reset(pqxx::work& tx, const ResetRequest& request) {
     tx.exec_prepared0(kResetQueue, request.email, request.language, request.accept_language);
 }
 
-std::vector<ResetIssued> process_password_reset_requests(pqxx::work& tx,
+std::vector<ResetIssued> process_password_reset_requests(pqxx::connection& conn,
                                                          const std::string& public_url,
                                                          std::chrono::seconds ttl, int limit) {
     auto log = common::get_logger("cloud.api");
     std::vector<ResetIssued> issued;
-    for (const pqxx::row row : tx.exec_prepared(kResetQueueClaim, limit)) {
-        if (!row[4].as<bool>()) {
-            ResetRequest request;
-            request.email = row[1].as<std::string>();
-            request.language = row[2].as<std::string>();
-            request.accept_language = row[3].as<std::string>();
-            request.public_url = public_url;
-            request.ttl = ttl;
-            const auto links = request_password_reset(tx, request);
-            for (const auto& one : links) {
-                log->info("event=password_reset_requested tenant={} user={} message={}",
-                          one.tenant_id, one.user_id, one.notification_id);
+    for (int i = 0; i < limit; ++i) {
+        pqxx::work tx(conn);
+        const auto claimed = tx.exec_prepared(kResetQueueClaim, 1);
+        if (claimed.empty()) break;
+        const auto id = claimed[0][0].as<long long>();
+        try {
+            if (claimed[0][4].as<bool>()) {
+                log->warn("event=password_reset_dropped reason=\"queued for over a day\"");
+            } else {
+                ResetRequest request;
+                request.email = claimed[0][1].as<std::string>();
+                request.language = claimed[0][2].as<std::string>();
+                request.accept_language = claimed[0][3].as<std::string>();
+                request.public_url = public_url;
+                request.ttl = ttl;
+                const auto links = request_password_reset(tx, request);
+                for (const auto& one : links) {
+                    log->info("event=password_reset_requested tenant={} user={} message={}",
+                              one.tenant_id, one.user_id, one.notification_id);
+                }
+                if (links.empty()) log->info("event=password_reset_requested accounts=0");
+                issued.insert(issued.end(), links.begin(), links.end());
             }
-            if (links.empty()) log->info("event=password_reset_requested accounts=0");
-            issued.insert(issued.end(), links.begin(), links.end());
-        } else {
-            log->warn("event=password_reset_dropped reason=\"queued for over a day\"");
+            tx.exec_prepared0(kResetQueueDone, id);
+            tx.commit();
+        } catch (const pqxx::sql_error& e) {
+            // Refused by the database (not a lost connection, which propagates and is retried):
+            // this request would fail again at every poll and hold up the others.
+            tx.abort();
+            pqxx::work drop(conn);
+            drop.exec_prepared0(kResetQueueDone, id);
+            drop.commit();
+            log->warn("event=password_reset_dropped reason=\"refused by the database\" error={}",
+                      common::log_value(e.what()));
         }
-        tx.exec_prepared0(kResetQueueDone, row[0].as<long long>());
     }
     return issued;
 }
@@ -160,8 +177,9 @@ std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetReque
 }
 
 alerts::Sender::PreStep password_reset_step(std::string public_url, std::chrono::seconds ttl) {
-    return {prepare_password_reset_processing, [url = std::move(public_url), ttl](pqxx::work& tx) {
-                process_password_reset_requests(tx, url, ttl, 20);
+    return {prepare_password_reset_processing,
+            [url = std::move(public_url), ttl](pqxx::connection& conn) {
+                process_password_reset_requests(conn, url, ttl, 20);
             }};
 }
 

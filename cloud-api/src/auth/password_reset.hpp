@@ -63,9 +63,10 @@ std::vector<ResetIssued> request_password_reset(pqxx::work& tx, const ResetReque
 
 /// Turns at most `limit` queued requests (oldest first; SKIP LOCKED, so several cloud-api
 /// processes share the queue) into links and e-mails with request_password_reset and deletes
-/// them; a request older than a day (no sender ran) is deleted unanswered. Returns the links
-/// issued. Statements: prepare_password_reset_processing on the transaction's connection.
-std::vector<ResetIssued> process_password_reset_requests(pqxx::work& tx,
+/// them, one transaction each; a request older than a day (no sender ran) is deleted
+/// unanswered, and so is one the database refuses (logged): it must not hold up the requests
+/// behind it. Returns the links issued. Statements: prepare_password_reset_processing.
+std::vector<ResetIssued> process_password_reset_requests(pqxx::connection& conn,
                                                          const std::string& public_url,
                                                          std::chrono::seconds ttl, int limit);
 
