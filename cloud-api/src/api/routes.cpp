@@ -693,7 +693,7 @@ void register_accounts(Registrar& r) {
         const auto doc = json_body(request);
         const auto language = *member(doc, "language", true, 8);
         if (language != "en" && language != "ru") {
-            throw net::HttpError(400, "invalid_body", "language: must be \"en\" or \"ru\"");
+            throw net::HttpError(400, "invalid_body", R"(language: must be "en" or "ru")");
         }
         return write(*deps, [&](pqxx::work& tx) {
             run(tx, stmt::kUserLanguage, {who.tenant_id, who.subject, language});
