@@ -265,7 +265,7 @@ function printerState(s) {
 }
 
 // Supplies and trays: name, level bar, percentage (or the state when there is no level), a
-// badge when low or empty.
+// badge when low or empty; then the forecast and the pages the printer says the unit has left.
 function levelList(items, name, state) {
   const low = (s) => s.state === 'low' || s.state === 'empty';
   return h('ul', { class: 'supplies' }, items.map((s) => h('li', {},
@@ -273,7 +273,8 @@ function levelList(items, name, state) {
     levelBar(s.level_percent, s.color),
     h('span', { class: 'spct ' + (s.state === 'empty' ? 'bad' : levelClass(s.level_percent)) }, s.level_percent != null ? pct(s.level_percent) : low(s) ? '' : state(s.state, s)),
     low(s) ? badge(s.state === 'empty' ? 'bad' : 'warn', state(s.state, s)) : h('span', {}),
-    s.forecast !== undefined ? forecastLine(s.forecast) : null)));
+    s.forecast !== undefined ? forecastLine(s.forecast) : null,
+    s.pages_remaining != null ? h('span', { class: 'spages small muted', 'data-testid': 'supply-pages' }, t('pages_left', { pages: num(s.pages_remaining) })) : null)));
 }
 
 // A supply's days-to-empty forecast (GET /devices/{id}: supplies[].forecast): whole days with the

@@ -152,6 +152,15 @@ try {
   await settle();
   await shoot('device', 'ru');
 
+  step('device page: the pages a drum has left, by the printer\'s own count');
+  const brother = listed.items.find((d) => d.vendor === 'Brother');
+  assert.ok(brother, 'the pipeline has a Brother printer');
+  await go('#/devices/' + brother.device_id);
+  await page.waitForSelector(tid('supply-pages'));
+  const pagesLeft = await text(tid('supply-pages'));
+  assert.match(pagesLeft, /10\D?800/, `the drum's 10800 pages: ${pagesLeft}`);
+  assert.match(pagesLeft, cyrillic);
+
   step('supplies: every consumable lowest first with its forecast; filters; export with the forecast');
   await page.click(tid('nav-supplies'));
   await page.waitForSelector(tid('supplies-table'));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -72,7 +73,8 @@ struct Setup {
     std::string device;  // the cloud's id
     proto::Batch batch;
 
-    Setup() {
+    /// `edit` changes the batch before it is sent.
+    explicit Setup(const std::function<void(proto::Batch&)>& edit = {}) {
         const auto tenant = s.create_tenant("Acme");
         const auto key = s.create_scanner(tenant, "branch-a");
         token = s.create_token(tenant);
@@ -81,6 +83,7 @@ struct Setup {
         d.serial = "FC1";
         d.mac = "aa:bb:cc:00:00:11";
         batch = batch_of("branch-a", d, history());
+        if (edit) edit(batch);
         const auto r = s.ingest(key, batch);
         INFO(r.body);
         REQUIRE(r.status == 200);
@@ -154,6 +157,24 @@ TEST_CASE("the device answer has a forecast on each supply", "[cloud][forecast]"
     CHECK(str(supplies[5]["forecast"], "reason") == "no level reported");
     // The waste toner bottle fills, it does not run out.
     CHECK(supplies[4]["forecast"].IsNull());
+}
+
+TEST_CASE("the device answer keeps the pages a unit has left, as the printer counts them",
+          "[cloud][forecast]") {
+    Setup f([](proto::Batch& b) {
+        auto& supplies = b.readings.back().snapshot.supplies;
+        REQUIRE(supplies.size() == 6);
+        supplies[5].pages_remaining = 41250;
+    });
+    const auto r = api_get(f.s, "/api/v1/devices/" + f.device, f.token);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const auto& supplies = r.json["supplies"];
+    REQUIRE(supplies.Size() == 6);
+    REQUIRE(supplies[5].HasMember("pages_remaining"));
+    CHECK(supplies[5]["pages_remaining"].GetInt64() == 41250);
+    CHECK(supplies[5].HasMember("forecast"));  // beside the forecast, not instead of it
+    CHECK_FALSE(supplies[0].HasMember("pages_remaining"));  // unknown: absent, never 0
 }
 
 TEST_CASE("the cartridge log has the pages each cartridge printed", "[cloud][forecast]") {

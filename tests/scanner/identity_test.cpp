@@ -545,7 +545,13 @@ TEST_CASE("Brother laser known only from its private MIB", "[identity][partial]"
     REQUIRE(drum != nullptr);
     CHECK(drum->type == "opc");
     CHECK(drum->level_percent == 89);  // 88.50 % rounds half away from zero
-    CHECK(s.supplies.size() == 2);     // unknown record 0x99 ignored
+    // Next care: the drum's pages left (record 82); the fuser's (89) has no fuser to go to,
+    // and makes none.
+    CHECK(drum->pages_remaining == std::optional<std::int64_t>(10620));
+    CHECK_FALSE(toner->pages_remaining.has_value());
+    CHECK(r.sources.at("supplies.Drum Unit.pages_remaining").find("brother_block:82") !=
+          std::string::npos);
+    CHECK(s.supplies.size() == 2);  // unknown record 0x99 ignored
     CHECK(r.sources.at("identity.vendor").find("MFG") != std::string::npos);
 }
 
@@ -590,6 +596,9 @@ TEST_CASE("malformed Brother blocks give unknown, never garbage", "[identity][pa
     CHECK_FALSE(s.supplies[0].level_percent.has_value());
     CHECK(has_note(r, "malformed Brother block"));
     CHECK(has_note(r, "no percentage"));
+    // A next-care record that runs past the block's end gives no pages left.
+    CHECK_FALSE(s.supplies[0].pages_remaining.has_value());
+    CHECK(has_note(r, "5.5.11.0"));
 }
 
 TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5 panel text",
@@ -629,6 +638,18 @@ TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5
         CHECK(d->color == want.first);
         CHECK(d->level_percent == want.second);
     }
+    // Next care: pages left per drum (a4..a7), belt (88) and fuser (89); PF Kit 1's all-ones
+    // filler is no count.
+    const std::map<std::string, std::int64_t> pages = {
+        {"Black Drum Unit", 14580},  {"Cyan Drum Unit", 13890}, {"Magenta Drum Unit", 13900},
+        {"Yellow Drum Unit", 13650}, {"Belt Unit", 46500},      {"Fuser Unit", 45600}};
+    for (const auto& [name, want] : pages) {
+        INFO(name);
+        CHECK(supply_named(s, name)->pages_remaining == std::optional<std::int64_t>(want));
+    }
+    CHECK_FALSE(supply_named(s, "PF Kit 1")->pages_remaining.has_value());
+    CHECK(has_note(r, "4294967295 pages left is no count for PF Kit 1"));
+    CHECK_FALSE(supply_named(s, "Black Toner")->pages_remaining.has_value());
     CHECK(supply_named(s, "Drum Unit") == nullptr);  // no 41 on a colour model
     CHECK(supply_named(s, "Belt Unit")->level_percent == 93);
     CHECK(supply_named(s, "Fuser Unit")->level_percent == 91);

@@ -172,6 +172,17 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
                    "\"waste_ink\", oid = \"1.3\", codes = [{level = 1, state = \"full\"}]}]\n")
               .find("unknown supply state 'full'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\ninkjet_model = \"(\"\n").find("bad.toml:3:") == 0);
+    // Pages left per unit (Brother's next care).
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupply_pages = [{oid = \"1.3\"}]\n")
+              .find("supply pages need type and oid") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupply_pages = [{type = \"other\", oid = "
+                   "\"1.3\"}]\n")
+              .find("type other need a description") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupply_pages = [{type = \"opc\", oid = \"1.3\", "
+                   "divisor = 2}]\n")
+              .find("unknown key 'divisor'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupply_pages = {type = \"opc\"}\n")
+              .find("supply_pages must be an array of tables") != std::string::npos);
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {

@@ -40,6 +40,9 @@ std::vector<Oid> profile_oids(const Profile& p) {
     for (const auto& sp : p.supplies_private) {
         if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
     }
+    for (const auto& sp : p.supply_pages) {
+        if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
+    }
     return out;
 }
 
@@ -133,6 +136,9 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
             if (s.field == ValueSource::Field::oid) vendor.insert(s.oid);
         }
         for (const auto& s : ident.profile->supplies_private) {
+            if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
+        }
+        for (const auto& s : ident.profile->supply_pages) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
         // Counter table values change, their rows and types (or paper sizes) do not: GET the

@@ -313,6 +313,46 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, bool ink, int low) {
     }
 }
 
+/// Pages a unit is still good for (profile `supply_pages`, Brother's next-care block),
+/// attached to the one supply of that kind and colour. A count above any real unit's life is
+/// a vendor's "not applicable" filler, not a count: left out with a note.
+void attach_supply_pages(Ctx& ctx, const Profile& profile, bool ink) {
+    constexpr std::int64_t kMostPages = 10'000'000;
+    auto& supplies = ctx.out.snapshot.supplies;
+    for (const auto& entry : profile.supply_pages) {
+        const auto pages = source_number(ctx, entry.source);
+        if (!pages) continue;
+        const std::string where = entry.source.describe();
+        const std::string type = entry.type == "marking"
+                                     ? (ink ? std::string("ink") : std::string("toner"))
+                                     : entry.type;
+        const auto kind = [&](const proto::Supply& s) {
+            return supply_family(s.type) == supply_family(type) &&
+                   (type != "other" ||
+                    text::lower(s.description) == text::lower(entry.description));
+        };
+        const auto same = [&](const proto::Supply& s) { return kind(s) && s.color == entry.color; };
+        auto it = supplies.end();
+        if (std::count_if(supplies.begin(), supplies.end(), same) == 1) {
+            it = std::find_if(supplies.begin(), supplies.end(), same);
+        } else if (entry.color.empty() &&
+                   std::count_if(supplies.begin(), supplies.end(), kind) == 1) {
+            // A colourless record (a mono laser's one drum) and a Printer-MIB row that names
+            // a colour for the only unit of its kind: the same unit.
+            it = std::find_if(supplies.begin(), supplies.end(), kind);
+        }
+        if (it == supplies.end()) continue;  // no such supply, or which one is not known
+        if (*pages < 0 || *pages > kMostPages) {
+            ctx.note(fmt::format("{}: {} pages left is no count for {}; ignored", where, *pages,
+                                 it->description));
+            continue;
+        }
+        it->pages_remaining = *pages;
+        ctx.out.sources["supplies." + it->description + ".pages_remaining"] =
+            fmt::format("{} (profile:{})", where, profile.id);
+    }
+}
+
 }  // namespace
 
 int percent_of(std::int64_t level, std::int64_t max) {
@@ -430,6 +470,7 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
         const bool ink = marking_is_ink(ctx, *profile);
         merge_private_supplies(ctx, *profile, ink, low);
         merge_supply_tables(ctx, *profile, ink, low);
+        attach_supply_pages(ctx, *profile, ink);
     }
 }
 

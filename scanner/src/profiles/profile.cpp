@@ -240,29 +240,13 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
 }
 
 Profile profile_of(std::string_view file, const toml::table& t) {
-    check_keys(file, t,
-               {"id",
-                "vendor",
-                "sys_object_id",
-                "sysdescr",
-                "model_from_sysdescr",
-                "charset",
-                "inkjet_model",
-                "model",
-                "serial",
-                "firmware",
-                "mac",
-                "console",
-                "status",
-                "device_id",
-                "counters",
-                "derived",
-                "counter_tables",
-                "supply_tables",
-                "size_tables",
-                "supplies",
-                "supply_levels",
-                "low_percent"});
+    check_keys(
+        file, t,
+        {"id",       "vendor",         "sys_object_id", "sysdescr",      "model_from_sysdescr",
+         "charset",  "inkjet_model",   "model",         "serial",        "firmware",
+         "mac",      "console",        "status",        "device_id",     "counters",
+         "derived",  "counter_tables", "supply_pages",  "supply_tables", "size_tables",
+         "supplies", "supply_levels",  "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -373,6 +357,34 @@ Profile profile_of(std::string_view file, const toml::table& t) {
                 if (ss.codes.empty()) fail(file, cd->source(), "codes must not be empty");
             }
             p.supplies_private.push_back(std::move(ss));
+        }
+    }
+    if (const auto* sp = t.get("supply_pages")) {
+        const auto* arr = sp->as_array();
+        if (arr == nullptr) fail(file, sp->source(), "supply_pages must be an array of tables");
+        for (const auto& item : *arr) {
+            const auto* st = item.as_table();
+            if (st == nullptr) fail(file, item.source(), "expected {type = ..., oid = ...}");
+            check_keys(file, *st, {"description", "type", "color", "oid", "format", "regex"});
+            const auto* ty = st->get("type");
+            if (ty == nullptr || st->get("oid") == nullptr) {
+                fail(file, item.source(), "supply pages need type and oid");
+            }
+            SupplyPagesSource ps;
+            ps.type = string_of(file, *ty, "type");
+            if (const auto* d = st->get("description")) {
+                ps.description = string_of(file, *d, "description");
+            }
+            if (ps.type == "other" && ps.description.empty()) {
+                fail(file, item.source(), "supply pages of type other need a description");
+            }
+            if (const auto* c = st->get("color")) ps.color = string_of(file, *c, "color");
+            toml::table src;
+            for (const auto& [k, v] : *st) {
+                if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+            }
+            ps.source = source_of(file, src);
+            p.supply_pages.push_back(std::move(ps));
         }
     }
     if (const auto* sts = t.get("supply_tables")) {

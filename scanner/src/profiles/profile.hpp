@@ -93,6 +93,16 @@ struct SupplySource {
     std::vector<LevelCode> codes;
 };
 
+/// Pages a supply is still good for, in a vendor's private MIB (Brother's "next care" block),
+/// attached to the supply of the same kind and colour (and description, for kind "other") that
+/// the Printer-MIB or a private level gave; never a supply of its own.
+struct SupplyPagesSource {
+    std::string description;
+    std::string type;  ///< Printer-MIB type name, as in SupplySource
+    std::string color;
+    ValueSource source;
+};
+
 /// A vendor status block (format "epson_st2_status": its state and error codes) and what its
 /// codes mean; a code not listed gives no status (never guessed).
 struct StatusSource {
@@ -216,6 +226,7 @@ struct Profile {
     std::vector<SizeTable> size_tables;
     std::vector<DerivedCounter> derived;
     std::vector<SupplySource> supplies_private;
+    std::vector<SupplyPagesSource> supply_pages;
     std::vector<SupplyTable> supply_tables;
     SupplyCoding supplies;
     int low_percent = 10;  ///< at or below: state "low"

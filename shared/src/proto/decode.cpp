@@ -185,6 +185,14 @@ Supply read_supply(const Value& value, const std::string& pointer) {
     supply.level_percent = read_percent(value, "level_percent", pointer);
     supply.state = read_enum(value, "state", pointer, &supply_state_from_string);
     supply.source = read_string(value, "source", pointer);
+    // Optional (added after the first v1 documents): absent or null means unknown.
+    if (value.HasMember("pages_remaining")) {
+        supply.pages_remaining = read_optional_int64(value, "pages_remaining", pointer);
+        if (supply.pages_remaining && *supply.pages_remaining < 0) {
+            fail(DecodeErrorCode::schema_violation, child(pointer, "pages_remaining"),
+                 "value " + std::to_string(*supply.pages_remaining) + " below minimum 0");
+        }
+    }
     return supply;
 }
 

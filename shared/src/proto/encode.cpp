@@ -97,6 +97,8 @@ void write_supply(W& w, const Supply& supply) {
     write_field(w, "level_percent", supply.level_percent);
     write_field(w, "state", to_string(supply.state));
     write_field(w, "source", supply.source);
+    // Written only when known: documents without it stay as they were (older readers).
+    if (supply.pages_remaining) write_field(w, "pages_remaining", supply.pages_remaining);
     w.EndObject();
 }
 

@@ -93,4 +93,6 @@ printer("brother-l2710", "Brother NC-8300w, Firmware Ver.1.02", "1.3.6.1.4.1.243
         "3c:2a:f4:11:22:33", "E78123A9N123456", "Brother MFC-L2710DW series", 9321,
         [("Toner Cartridge", TONER, CONSUMED, PERCENT, 100, 70, "black"),
          ("Drum Unit", DRUM, CONSUMED, PERCENT, 100, 90, "")],
-        [("Tray 1", 250, -3)])
+        [("Tray 1", 250, -3)],
+        # Brother's "next care" block: record 82 (drum), type 01, 4 octets: 10800 pages left.
+        extra=[("1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.11.0", "4x|820104" + "%08x" % 10800 + "ff")])

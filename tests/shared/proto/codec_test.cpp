@@ -15,6 +15,7 @@
 
 #include "golden.hpp"
 #include "printmon/proto/codec.hpp"
+#include "printmon/proto/validate.hpp"
 
 namespace printmon::proto {
 namespace {
@@ -70,6 +71,35 @@ TEST_CASE("golden batch with the outbox member decodes and re-encodes byte for b
     CHECK(*batch == *plain);
 }
 
+TEST_CASE("a supply's pages_remaining is optional: absent stays absent, negative is refused",
+          "[proto][roundtrip][evolution]") {
+    auto golden = parse_snapshot(read_source_file("tests/data/proto/snapshot_full.json"));
+    REQUIRE(golden.has_value());
+    DeviceSnapshot s = *golden;
+    s.supplies.resize(1);
+    REQUIRE_FALSE(s.supplies[0].pages_remaining.has_value());
+    // Absent: not written, so documents read by older versions are unchanged.
+    CHECK(to_json(s).find("pages_remaining") == std::string::npos);
+    s.supplies[0].pages_remaining = 12400;
+    const std::string json = to_json(s);
+    CHECK(json.find("\"pages_remaining\":12400") != std::string::npos);
+    auto decoded = parse_snapshot(json);
+    REQUIRE(decoded.has_value());
+    CHECK(*decoded == s);
+    CHECK(validate_snapshot_json(json).has_value());
+    std::string negative = json;
+    negative.replace(negative.find("12400"), 5, "-5");
+    const auto bad = parse_snapshot(negative);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().message().find("pages_remaining") != std::string::npos);
+    CHECK_FALSE(validate_snapshot_json(negative).has_value());
+    std::string null_value = json;
+    null_value.replace(null_value.find("12400"), 5, "null");
+    const auto unknown = parse_snapshot(null_value);
+    REQUIRE(unknown.has_value());
+    CHECK_FALSE(unknown->supplies[0].pages_remaining.has_value());
+}
+
 TEST_CASE("the outbox member round-trips; absent stays absent", "[proto][roundtrip][outbox]") {
     Batch batch = test::sample_batch();
     REQUIRE_FALSE(batch.outbox.has_value());
@@ -122,6 +152,8 @@ TEST_CASE("golden full snapshot decodes to the expected model", "[proto][golden]
     CHECK(s.supplies[4].level == std::optional<std::int64_t>(-3));
     CHECK_FALSE(s.supplies[4].level_percent.has_value());
     CHECK(s.supplies[5].source == "profile:ricoh");
+    CHECK(s.supplies[5].pages_remaining == std::optional<std::int64_t>(58400));
+    CHECK_FALSE(s.supplies[4].pages_remaining.has_value());
     REQUIRE(s.trays.size() == 3);
     CHECK(s.trays[1].state == TrayState::empty);
     CHECK_FALSE(s.trays[2].level.has_value());

@@ -41,6 +41,10 @@ struct Supply {
     std::string unit;                   ///< "percent", "impressions", "tenths_of_grams", ...
     SupplyClass supply_class = SupplyClass::consumed;
     std::string source;  ///< where the value came from ("printer-mib", "profile:ricoh", ...)
+    /// Pages the unit is still good for, as the device itself counts them (Brother's "next
+    /// care" records): for ordering a drum or fuser ahead of time. Added in v1 as an optional
+    /// field (no version bump): absent when the device gives no such count.
+    std::optional<std::int64_t> pages_remaining;
     bool operator==(const Supply&) const = default;
 };
 
