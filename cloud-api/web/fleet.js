@@ -247,11 +247,13 @@ routes.fleet = async function fleetPage(view, r) {
 
 // The fleet's supply column: the lowest level with its bar, and a badge when the printer itself
 // calls a supply low or empty without giving a percentage (supply_claim): such a device counts
-// as "supplies low" too, and a bare dash would hide why.
+// as "supplies low" too, and a bare dash would hide why. The badge wraps under the bar when the
+// table is short of width (the Russian headers are longer), so no column is pushed off screen.
 function supplyCell(d) {
   const claim = d.supply_claim ? badge(d.supply_claim === 'empty' ? 'bad' : 'warn', supplyState(d.supply_claim), 'supply-claim') : null;
   if (d.min_supply_percent == null) return claim;
-  return h('div', { class: 'supply-cell ' + levelClass(d.min_supply_percent) }, levelBar(d.min_supply_percent), h('span', {}, pct(d.min_supply_percent)), claim);
+  return h('div', { class: 'supply-cell ' + levelClass(d.min_supply_percent) },
+    h('span', { class: 'supply-level' }, levelBar(d.min_supply_percent), h('span', {}, pct(d.min_supply_percent))), claim);
 }
 
 // ---- device page

@@ -38,7 +38,8 @@ function supplyLevelCell(x) {
   if (x.level_percent == null) {
     return said ? badge(x.state === 'empty' ? 'bad' : 'warn', word, 'supply-claim') : h('span', { class: 'muted small' }, word);
   }
-  return h('div', { class: 'supply-cell ' + levelClass(x.level_percent) }, levelBar(x.level_percent, x.color), h('span', {}, pct(x.level_percent)),
+  return h('div', { class: 'supply-cell ' + levelClass(x.level_percent) },
+    h('span', { class: 'supply-level' }, levelBar(x.level_percent, x.color), h('span', {}, pct(x.level_percent))),
     said && x.supply_class === 'receptacle' ? badge(x.state === 'empty' ? 'bad' : 'warn', word) : null);
 }
 
