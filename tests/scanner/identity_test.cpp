@@ -729,6 +729,41 @@ TEST_CASE("a JetDirect box in front of a Kyocera is a Kyocera", "[identity][part
     CHECK(has_note(r, "names HP"));
 }
 
+TEST_CASE(
+    "JetDirect status group: panel text, errors and state where the standard MIBs say "
+    "nothing",
+    "[identity][partial][status]") {
+    const auto r = test::collect(partial("hp-jetdirect-jam"));
+    const auto& st = r.snapshot.status;
+    CHECK(r.snapshot.identity.vendor == "HP");
+    CHECK(r.snapshot.identity.model == "LaserJet 4250");
+    CHECK(st.console == "13.12.00 JAM IN TRAY 2");
+    CHECK(st.errors == std::vector<std::string>{"low_toner", "jammed"});
+    CHECK(st.device == proto::DeviceStatus::down);  // a jam stops it; toner low alone would not
+    CHECK(provenance(r.sources.at("status.errors")) == "private");
+    CHECK(r.sources.at("status.device").find("1.1.2.8.0") != std::string::npos);
+    CHECK(r.sources.at("status.console").find("1.1.3.0") != std::string::npos);
+
+    // At rest: every flag clear is a running printer; a flag that is no number is left out,
+    // and the line status flag's "offline" (also what a sleeping printer says) is not read.
+    const auto ready = test::collect(partial("hp-jetdirect-ready"));
+    CHECK(ready.snapshot.status.console == "READY");
+    CHECK(ready.snapshot.status.errors.empty());
+    CHECK(ready.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(has_note(ready, "1.3.6.1.4.1.11.2.3.9.1.1.2.9.0"));
+
+    // The standard objects, when the agent has them, are never second-guessed by the flags.
+    auto view = partial("hp-jetdirect-jam");
+    using snmp::ValueType;
+    view[O("1.3.6.1.2.1.25.3.2.1.5.1")] = {ValueType::integer, 2, "", {}};  // running
+    view[O("1.3.6.1.2.1.25.3.5.1.2.1")] = {ValueType::octets, 0, std::string(2, '\0'), {}};
+    view[O("1.3.6.1.2.1.43.16.5.1.2.1.1")] = {ValueType::octets, 0, "Ready", {}};
+    const auto standard = test::collect(view);
+    CHECK(standard.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(standard.snapshot.status.errors.empty());
+    CHECK(standard.snapshot.status.console == "Ready");
+}
+
 TEST_CASE("no system group: vendor from private identity objects or the printer name",
           "[identity][partial]") {
     auto r = test::collect(partial("canon-private"));

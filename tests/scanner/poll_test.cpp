@@ -1,11 +1,16 @@
 // Full reads and repeat polls of the synthetic printers (tests/data/printers) and, when
 // PRINTMON_CORPUS_DIR is set, of every corpus recording, through a real snmpsim: a repeat
 // poll must produce exactly the snapshot a full read produces, in at most 3 requests.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include "app/probe.hpp"
 #include "read_device.hpp"
@@ -71,7 +76,7 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
     const auto fulls =
         check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
-    CHECK(fulls.size() == 54);
+    CHECK(fulls.size() == 56);
     for (const auto& [community, full] : fulls) {
         INFO(community);
         REQUIRE(full.result.has_value());
@@ -98,6 +103,15 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     const auto& brother = fulls.at("brother-private").result->snapshot;
     CHECK(brother.identity.serial == "E78123A0N000111");
     CHECK(brother.counters.at("total") == 10412);
+    // Brother's next-care block rides in the same GET: the drum's pages left.
+    const auto drum = std::find_if(brother.supplies.begin(), brother.supplies.end(),
+                                   [](const auto& x) { return x.description == "Drum Unit"; });
+    REQUIRE(drum != brother.supplies.end());
+    CHECK(drum->pages_remaining == std::optional<std::int64_t>(10620));
+    // JetDirect's status flags and panel text, over the network and in the repeat poll.
+    const auto& jam = fulls.at("hp-jetdirect-jam").result->snapshot.status;
+    CHECK(jam.errors == std::vector<std::string>{"low_toner", "jammed"});
+    CHECK(jam.console == "13.12.00 JAM IN TRAY 2");
     // Lexmark's sides per paper size come back over the network (five more table columns).
     const auto& lexmark = fulls.at("lexmark-a3-counters").result->snapshot;
     CHECK(lexmark.counters.at("total_large") == 14000);

@@ -183,6 +183,15 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("unknown key 'divisor'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupply_pages = {type = \"opc\"}\n")
               .find("supply_pages must be an array of tables") != std::string::npos);
+    // Status flags (JetDirect's gdStatus group).
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus_flags = [{oid = \"1.3\"}]\n")
+              .find("expected {oid = ..., error = ...}") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus_flags = [{oid = \"1.3\", error = "
+                   "\"paper_jam\"}]\n")
+              .find("unknown error code 'paper_jam'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus_flags = [{oid = \"1.3\", error = "
+                   "\"jammed\", device = \"stopped\"}]\n")
+              .find(R"(device must be "down" or "warning")") != std::string::npos);
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {

@@ -43,6 +43,7 @@ std::vector<Oid> profile_oids(const Profile& p) {
     for (const auto& sp : p.supply_pages) {
         if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
     }
+    for (const auto& f : p.status_flags) add_unique(out, f.source.oid);
     return out;
 }
 
@@ -141,6 +142,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         for (const auto& s : ident.profile->supply_pages) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
+        for (const auto& f : ident.profile->status_flags) vendor.insert(f.source.oid);
         // Counter table values change, their rows and types (or paper sizes) do not: GET the
         // cells found.
         const auto cells = [&](const Oid& value_column) {

@@ -262,6 +262,50 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
     }
 }
 
+/// Vendor status flags (profile `status_flags`, JetDirect's gdStatus group) for agents that
+/// give neither the Host Resources printer objects nor an alert: each flag set is an error,
+/// and the worst flag set is the device's state; flags that all read 0 are a running device.
+/// A flag that is no number is left out with a note. `errors_free`: no other source has
+/// given errors; `device_free`: none has given the device state.
+void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device_free) {
+    auto& st = ctx.out.snapshot.status;
+    bool any = false;
+    std::optional<proto::DeviceStatus> worst;
+    std::vector<std::string> errors;
+    std::vector<std::string> from;
+    for (const auto& f : profile.status_flags) {
+        const Value* v = find(ctx.view, f.source.oid);
+        if (v == nullptr) continue;
+        const auto set = ctx.integer(v, f.source.oid);
+        if (!set) continue;
+        any = true;
+        if (*set == 0) continue;
+        if (std::find(errors.begin(), errors.end(), f.error) == errors.end()) {
+            errors.push_back(f.error);
+        }
+        from.push_back(snmp::to_string(f.source.oid));
+        if (!worst || f.device == proto::DeviceStatus::down) worst = f.device;
+    }
+    if (!any) return;
+    std::string where;
+    for (const auto& oid : from) where += (where.empty() ? "" : ", ") + oid;
+    if (where.empty()) where = snmp::to_string(profile.status_flags.front().source.oid) + "...";
+    where += " (profile:" + profile.id + ")";
+    if (errors_free && !errors.empty()) {
+        // In the order of proto::error_codes(), as the other sources give them.
+        for (const auto& code : proto::error_codes()) {
+            if (std::find(errors.begin(), errors.end(), code) != errors.end()) {
+                st.errors.push_back(code);
+            }
+        }
+        ctx.out.sources["status.errors"] = where;
+    }
+    if (device_free) {
+        st.device = worst.value_or(proto::DeviceStatus::running);
+        ctx.out.sources["status.device"] = where;
+    }
+}
+
 }  // namespace
 
 void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Profile* profile) {
@@ -443,6 +487,11 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Pr
     }
     if (!device && !critical && !warning && profile != nullptr) {
         vendor_status(ctx, *profile, err == nullptr && alert_errors.empty());
+    }
+    if (profile != nullptr && !profile->status_flags.empty()) {
+        flag_status(
+            ctx, *profile, err == nullptr && alert_errors.empty() && st.errors.empty(),
+            !device && !critical && !warning && ctx.out.sources.count("status.device") == 0);
     }
 }
 

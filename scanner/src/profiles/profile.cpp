@@ -239,14 +239,48 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
     return out;
 }
 
+/// Profile `status_flags`: {oid, error, device = "down" | "warning"}.
+std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table& t) {
+    std::vector<StatusFlag> out;
+    const auto* node = t.get("status_flags");
+    if (node == nullptr) return out;
+    const auto* arr = node->as_array();
+    if (arr == nullptr) fail(file, node->source(), "status_flags must be an array of tables");
+    for (const auto& item : *arr) {
+        const auto* tt = item.as_table();
+        if (tt == nullptr || tt->get("oid") == nullptr || tt->get("error") == nullptr) {
+            fail(file, item.source(), "expected {oid = ..., error = ...}");
+        }
+        check_keys(file, *tt, {"oid", "error", "device"});
+        StatusFlag f;
+        toml::table src;
+        src.insert("oid", *tt->get("oid"));
+        f.source = source_of(file, src);
+        f.error = string_of(file, *tt->get("error"), "error");
+        const auto& known = proto::error_codes();
+        if (std::find(known.begin(), known.end(), f.error) == known.end()) {
+            fail(file, tt->get("error")->source(), "unknown error code '" + f.error + "'");
+        }
+        if (const auto* d = tt->get("device")) {
+            const auto text = string_of(file, *d, "device");
+            if (text != "down" && text != "warning") {
+                fail(file, d->source(), R"(device must be "down" or "warning")");
+            }
+            f.device = text == "down" ? proto::DeviceStatus::down : proto::DeviceStatus::warning;
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(
         file, t,
-        {"id",       "vendor",         "sys_object_id", "sysdescr",      "model_from_sysdescr",
-         "charset",  "inkjet_model",   "model",         "serial",        "firmware",
-         "mac",      "console",        "status",        "device_id",     "counters",
-         "derived",  "counter_tables", "supply_pages",  "supply_tables", "size_tables",
-         "supplies", "supply_levels",  "low_percent"});
+        {"id",          "vendor",       "sys_object_id",  "sysdescr",     "model_from_sysdescr",
+         "charset",     "inkjet_model", "model",          "serial",       "firmware",
+         "mac",         "console",      "status",         "status_flags", "device_id",
+         "counters",    "derived",      "counter_tables", "supply_pages", "supply_tables",
+         "size_tables", "supplies",     "supply_levels",  "low_percent"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -282,6 +316,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     p.mac = sources_of(file, t, "mac");
     p.console = sources_of(file, t, "console");
     p.status = status_sources_of(file, t);
+    p.status_flags = status_flags_of(file, t);
     p.device_id = sources_of(file, t, "device_id");
     if (const auto* dv = t.get("derived")) {
         const auto* arr = dv->as_array();

@@ -111,6 +111,15 @@ struct StatusSource {
     std::map<std::int64_t, std::string> errors;  ///< codes of proto::error_codes()
 };
 
+/// A vendor's status flag (JetDirect's gdStatus group: one INTEGER per condition, non-zero
+/// when it holds), for agents without the Host Resources printer objects and alert table.
+struct StatusFlag {
+    ValueSource source;
+    std::string error;  ///< a code of proto::error_codes()
+    /// How the device stands while the flag is set: down (it cannot print) or warning.
+    proto::DeviceStatus device = proto::DeviceStatus::warning;
+};
+
 /// A vendor table of supply levels, one row per supply (Ricoh's engine toner table): the
 /// row's name and level columns are walked in a full read; a repeat poll GETs the level cells
 /// found. Levels 0..100 are percent; negative ones are the vendor's codes (`codes`), else no
@@ -218,6 +227,8 @@ struct Profile {
     /// Vendor status blocks: the device status and errors when neither the Host Resources
     /// objects nor the alert table give them.
     std::vector<StatusSource> status;
+    /// Vendor status flags: errors and the device state when no standard source gives them.
+    std::vector<StatusFlag> status_flags;
     /// IEEE 1284 device ID strings in the vendor's tree ("MFG:..;MDL:..;"): vendor evidence
     /// and a model/serial of last resort.
     std::vector<ValueSource> device_id;

@@ -55,6 +55,8 @@ write("brother-private", [
     (BR + ".5.10.0", block([(0x00, 10412), (0x01, 10412), (0x06, 2210)])),
     # toner 64.00 %, drum 88.50 %, an unknown record 0x99 that must be skipped
     (BR + ".5.8.0", block([(0x11, 10412), (0x6F, 6400), (0x99, 7), (0x41, 8850)])),
+    # next care: the drum's pages left (82), and the fuser's (89) for a fuser not listed
+    (BR + ".5.11.0", block([(0x82, 10620), (0x89, 50000)])),
 ] + supply(1, "Black Toner Cartridge", 3, -2, -3))
 
 # A Brother colour inkjet in a Russian office: the Printer-MIB lists the inks with coded
@@ -86,6 +88,7 @@ write("brother-malformed", [
     ("1.3.6.1.4.1.2435.2.4.3.2435.5.13.3.0", s("Brother DCP-L2540DN series")),
     (BR + ".5.10.0", "4x|" + bad_counters.hex()),
     (BR + ".5.8.0", "4x|" + bad_maint.hex()),
+    (BR + ".5.11.0", "4x|8201040000"),  # next care: a record running past the end
 ] + supply(1, "Toner Cartridge", 3, -2, -3))
 
 
@@ -119,6 +122,11 @@ write("brother-colour-laser", [
         (0x81, 60), (0x82, 30), (0x83, 30), (0x84, 10),
         (0x80, 8100), (0x79, 7700), (0x7A, 7650), (0x7B, 7600),
         (0x69, 9300), (0x6A, 9100), (0x6D, 9450)])),
+    # next care, pages left: drums per colour (a4..a7), belt (88), fuser (89), PF kit 1 (77)
+    # as the all-ones filler, and an unknown record
+    (BR + ".5.11.0", block([
+        (0xA4, 14580), (0xA5, 13890), (0xA6, 13900), (0xA7, 13650),
+        (0x88, 46500), (0x89, 45600), (0x77, 0xFFFFFFFF), (0x99, 7)])),
 ])
 
 # An older Brother inkjet: 2-octet maintenance records, remaining and total in twentieths
@@ -180,6 +188,38 @@ write("jetdirect-kyocera", [
     UPTIME,
     ("1.3.6.1.4.1.11.2.3.9.1.1.7.0",
      s("MFG:Kyocera;CMD:PCLXL,PJL,PCL5E;MDL:FS-1370DN;CLS:PRINTER;SN:LJX1234567;")),
+])
+
+# An older LaserJet behind a JetDirect whose agent has no Host Resources printer objects, no
+# Printer-MIB console and no alert table: its state is only in JetDirect's gdStatus group
+# (JETDIRECT3-MIB, as check_hpjd reads it): the panel text gdStatusDisplay and INTEGER flags,
+# non-zero while set: 8 paper jam, 10 toner low; 9 paper out, 17 door open, 19 output full
+# clear; 1 (line status) says offline, which is not read (asleep reads the same).
+GD = "1.3.6.1.4.1.11.2.3.9.1.1"
+
+
+def gd_flags(jam=0, paper_out=0, toner_low=0, door=0, output_full=0, line=0):
+    return [(GD + ".2.1.0", "2|%d" % line), (GD + ".2.8.0", "2|%d" % jam),
+            (GD + ".2.9.0", "2|%d" % paper_out), (GD + ".2.10.0", "2|%d" % toner_low),
+            (GD + ".2.17.0", "2|%d" % door), (GD + ".2.19.0", "2|%d" % output_full)]
+
+
+JETDIRECT = [
+    ("1.3.6.1.2.1.1.1.0", s("HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD149,EEPROM V.28.63")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.11.2.3.9.1"),
+    UPTIME,
+    (GD + ".7.0", s("MFG:Hewlett-Packard;CMD:PJL,PML,PCLXL,POSTSCRIPT,PCL;MDL:HP LaserJet 4250;"
+                    "CLS:PRINTER;")),
+]
+write("hp-jetdirect-jam", JETDIRECT + gd_flags(jam=1, toner_low=1, line=1) + [
+    (GD + ".3.0", s("13.12.00 JAM IN TRAY 2")),
+])
+# The same printer at rest: every flag clear, "READY" on the panel; the paper-out flag sent as
+# text that is no number (left out, with a note).
+write("hp-jetdirect-ready", JETDIRECT + [
+    r for r in gd_flags(line=1) if not r[0].endswith(".2.9.0")] + [
+    (GD + ".2.9.0", s("no")),
+    (GD + ".3.0", s("READY")),
 ])
 
 # An OKI whose agent answers no system group: its 1284 device ID, served at HP's JetDirect
