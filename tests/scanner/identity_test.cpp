@@ -743,6 +743,9 @@ TEST_CASE(
     CHECK(provenance(r.sources.at("status.errors")) == "private");
     CHECK(r.sources.at("status.device").find("1.1.2.8.0") != std::string::npos);
     CHECK(r.sources.at("status.console").find("1.1.3.0") != std::string::npos);
+    // No prtMarkerLifeCount either: the engine's own total page count.
+    CHECK(r.snapshot.counters.at("total") == 123456);
+    CHECK(provenance(r.sources.at("counters.total")) == "private");
 
     // At rest: every flag clear is a running printer; a flag that is no number is left out,
     // and the line status flag's "offline" (also what a sleeping printer says) is not read.

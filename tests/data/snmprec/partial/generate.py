@@ -213,6 +213,8 @@ JETDIRECT = [
 ]
 write("hp-jetdirect-jam", JETDIRECT + gd_flags(jam=1, toner_low=1, line=1) + [
     (GD + ".3.0", s("13.12.00 JAM IN TRAY 2")),
+    # no prtMarkerLifeCount: HP-LASERJET-COMMON-MIB's total engine page count
+    ("1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5.0", "2|123456"),
 ])
 # The same printer at rest: every flag clear, "READY" on the panel; the paper-out flag sent as
 # text that is no number (left out, with a note).
