@@ -134,6 +134,10 @@ std::optional<supply::ForecastInput> input_of(const rapidjson::Value& supply,
         max->value.GetInt64() > 0) {
         in.capacity_pages = max->value.GetInt64();
     }
+    if (const auto left = supply.FindMember("pages_remaining");
+        left != supply.MemberEnd() && left->value.IsInt64() && left->value.GetInt64() >= 0) {
+        in.pages_remaining = left->value.GetInt64();
+    }
     const auto state = member(supply, "state");
     if (!in.history.empty() && !in.history.back().level_percent) {
         in.history.back().some_remaining = state == "some_remaining";

@@ -271,6 +271,19 @@ Forecast forecast(const ForecastInput& input) {
     Forecast f;
     f.since = since;
 
+    // The device's own count of the pages the unit has left: nothing to estimate but the page
+    // rate, so it comes first. None left is a unit due now.
+    if (input.pages_remaining && *input.pages_remaining >= 0 && rate) {
+        f.method = "device_pages";
+        if (*input.pages_remaining == 0) {
+            f.status = ForecastStatus::empty;
+            return f;
+        }
+        const auto left = static_cast<double>(*input.pages_remaining);
+        finish(f, left, left, left, rate->per_day, rate->cv);
+        return f;
+    }
+
     // Page-based: pages per percent from the steps' page counts (or the nominal capacity), the
     // level now from the last step and the pages printed since, the days from the page rate.
     std::vector<double> sp;

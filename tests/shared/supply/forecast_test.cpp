@@ -141,6 +141,40 @@ TEST_CASE("\"some remaining\": pages since a known swap against the capacity", "
     CHECK(forecast(in).status == ForecastStatus::not_enough_data);
 }
 
+TEST_CASE("the device's own count of pages left: days at the page rate", "[supply]") {
+    // A drum with no level at all, 100 pages a day on every day for four weeks.
+    std::vector<LevelPoint> h;
+    for (int d = 0; d < 28; ++d) {
+        LevelPoint p;
+        p.at = kT0 + d * kDay;
+        p.pages = 20000 + 100 * d;
+        h.push_back(p);
+    }
+    ForecastInput in = input_of(h);
+    CHECK(forecast(in).reason == "no level reported");
+    in.pages_remaining = 4200;
+    auto f = forecast(in);
+    REQUIRE(f.status == ForecastStatus::ok);
+    CHECK(f.method == "device_pages");
+    CHECK(f.days == Approx(42).margin(0.01));
+    CHECK(f.days_low <= 42);
+    CHECK(f.days_high >= 42);
+    // It wins over the level steps of the same unit, whose percentage is coarser.
+    auto levelled = falling(100, 2, 10, 36, false, 50);
+    ForecastInput both = input_of(levelled);
+    both.pages_remaining = 1000;
+    f = forecast(both);
+    CHECK(f.method == "device_pages");
+    CHECK(f.days == Approx(10).margin(0.5));  // 1,000 pages at 100 a day
+    // None left: due now.
+    in.pages_remaining = 0;
+    CHECK(forecast(in).status == ForecastStatus::empty);
+    // Without a page rate the count alone says nothing about days.
+    for (auto& p : in.history) p.pages.reset();
+    in.pages_remaining = 4200;
+    CHECK(forecast(in).status == ForecastStatus::not_enough_data);
+}
+
 TEST_CASE("not enough data, and empty", "[supply]") {
     CHECK(forecast(ForecastInput{}).status == ForecastStatus::not_enough_data);
     // One step only (20 % steps, 3 days in).

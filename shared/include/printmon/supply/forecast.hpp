@@ -30,6 +30,10 @@ struct ForecastInput {
     std::optional<std::int64_t> capacity_pages;
     /// Time of the forecast (Unix seconds); the last reading's time when absent.
     std::optional<std::int64_t> now;
+    /// Pages the unit has left as the device itself counts them, at the last reading (a
+    /// snapshot supply's pages_remaining: Brother's drums, belt, fuser): when the page rate is
+    /// known, the days are this count at that rate (method "device_pages").
+    std::optional<std::int64_t> pages_remaining;
 };
 
 enum class ForecastStatus { ok, empty, not_enough_data };
@@ -41,7 +45,9 @@ struct Forecast {
     double days = 0;      ///< best estimate
     double days_low = 0;  ///< range, days_low <= days <= days_high
     double days_high = 0;
-    std::string method;     ///< "pages" (page counters) or "levels" (level steps); empty if none
+    /// "device_pages" (the device's own count of pages left), "pages" (page counters) or
+    /// "levels" (level steps); empty if none
+    std::string method;
     std::string reason;     ///< why not_enough_data, e.g. "fewer than two level steps"
     std::size_t since = 0;  ///< index in history of the current cartridge's first reading
 };
