@@ -272,8 +272,12 @@ Forecast forecast(const ForecastInput& input) {
     f.since = since;
 
     // The device's own count of the pages the unit has left: nothing to estimate but the page
-    // rate, so it comes first. None left is a unit due now.
-    if (input.pages_remaining && *input.pages_remaining >= 0 && rate) {
+    // rate, so it comes first. None left is a unit due now, unless the same unit reports a
+    // level above 0: then the count says nothing (a model that fills it with 0) and the
+    // level's methods below answer.
+    const bool count_contradicted =
+        input.pages_remaining && *input.pages_remaining == 0 && level && *level > 0;
+    if (input.pages_remaining && *input.pages_remaining >= 0 && rate && !count_contradicted) {
         f.method = "device_pages";
         if (*input.pages_remaining == 0) {
             f.status = ForecastStatus::empty;

@@ -169,6 +169,12 @@ TEST_CASE("the device's own count of pages left: days at the page rate", "[suppl
     // None left: due now.
     in.pages_remaining = 0;
     CHECK(forecast(in).status == ForecastStatus::empty);
+    // None left but a level above 0 for the same unit: the count is no count, the level's
+    // method answers.
+    both.pages_remaining = 0;
+    f = forecast(both);
+    REQUIRE(f.status == ForecastStatus::ok);
+    CHECK(f.method == "pages");
     // Without a page rate the count alone says nothing about days.
     for (auto& p : in.history) p.pages.reset();
     in.pages_remaining = 4200;
