@@ -753,6 +753,8 @@ TEST_CASE(
     CHECK(ready.snapshot.status.console == "READY");
     CHECK(ready.snapshot.status.errors.empty());
     CHECK(ready.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(provenance(ready.sources.at("status.device")) == "private");
+    CHECK(ready.sources.at("status.device").find("(all clear)") != std::string::npos);
     CHECK(has_note(ready, "1.3.6.1.4.1.11.2.3.9.1.1.2.9.0"));
 
     // The standard objects, when the agent has them, are never second-guessed by the flags.

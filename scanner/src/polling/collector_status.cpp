@@ -269,16 +269,16 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
 /// given errors; `device_free`: none has given the device state.
 void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device_free) {
     auto& st = ctx.out.snapshot.status;
-    bool any = false;
     std::optional<proto::DeviceStatus> worst;
     std::vector<std::string> errors;
-    std::vector<std::string> from;
+    std::vector<std::string> from;  // flags set
+    std::vector<std::string> read;  // flags answered with a number
     for (const auto& f : profile.status_flags) {
         const Value* v = find(ctx.view, f.source.oid);
         if (v == nullptr) continue;
         const auto set = ctx.integer(v, f.source.oid);
         if (!set) continue;
-        any = true;
+        read.push_back(snmp::to_string(f.source.oid));
         if (*set == 0) continue;
         if (std::find(errors.begin(), errors.end(), f.error) == errors.end()) {
             errors.push_back(f.error);
@@ -286,11 +286,12 @@ void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device
         from.push_back(snmp::to_string(f.source.oid));
         if (!worst || f.device == proto::DeviceStatus::down) worst = f.device;
     }
-    if (!any) return;
+    if (read.empty()) return;
+    // The flags that were set, or (all clear) the flags read; an OID first, so the source
+    // reads as the vendor's own (provenance()).
     std::string where;
-    for (const auto& oid : from) where += (where.empty() ? "" : ", ") + oid;
-    if (where.empty()) where = snmp::to_string(profile.status_flags.front().source.oid) + "...";
-    where += " (profile:" + profile.id + ")";
+    for (const auto& oid : from.empty() ? read : from) where += (where.empty() ? "" : ", ") + oid;
+    where += std::string(from.empty() ? " (all clear)" : "") + " (profile:" + profile.id + ")";
     if (errors_free && !errors.empty()) {
         // In the order of proto::error_codes(), as the other sources give them.
         for (const auto& code : proto::error_codes()) {

@@ -155,6 +155,13 @@ std::string supply_family(const std::string& type) {
     return type;
 }
 
+/// A supply of the kind `type` (toner and its cartridge alike); an untyped kind ("other")
+/// only by its description. Colour is matched by the caller.
+bool same_kind(const proto::Supply& s, const std::string& type, const std::string& description) {
+    return supply_family(s.type) == supply_family(type) &&
+           (type != "other" || text::lower(s.description) == text::lower(description));
+}
+
 int severity(proto::SupplyState s) {
     switch (s) {
         case proto::SupplyState::empty:
@@ -175,10 +182,7 @@ void merge_level(Ctx& ctx, const SupplySource& ps, std::optional<int> pct,
                  const std::string& source, int low) {
     auto& supplies = ctx.out.snapshot.supplies;
     const auto same = [&](const proto::Supply& s) {
-        // Untyped kinds ("other") only match by description.
-        return supply_family(s.type) == supply_family(ps.type) &&
-               (s.color == ps.color || (ps.color.empty() && s.color.empty())) &&
-               (ps.type != "other" || text::lower(s.description) == text::lower(ps.description));
+        return same_kind(s, ps.type, ps.description) && s.color == ps.color;
     };
     auto it = std::find_if(supplies.begin(), supplies.end(), same);
     if (it != supplies.end() && std::count_if(supplies.begin(), supplies.end(), same) > 1) {
@@ -327,9 +331,7 @@ void attach_supply_pages(Ctx& ctx, const Profile& profile, bool ink) {
                                      ? (ink ? std::string("ink") : std::string("toner"))
                                      : entry.type;
         const auto kind = [&](const proto::Supply& s) {
-            return supply_family(s.type) == supply_family(type) &&
-                   (type != "other" ||
-                    text::lower(s.description) == text::lower(entry.description));
+            return same_kind(s, type, entry.description);
         };
         const auto same = [&](const proto::Supply& s) { return kind(s) && s.color == entry.color; };
         auto it = supplies.end();
