@@ -161,8 +161,13 @@ TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[co
     const auto r = test::collect(partial("sharp-counters"));
     const auto& c = r.snapshot.counters;
     CHECK(r.snapshot.identity.vendor == "Sharp");
+    // No prtGeneralSerialNumber on this agent: Sharp's own identity objects stand in.
+    CHECK(r.snapshot.identity.model == "MX-3070N");
+    CHECK(r.snapshot.identity.serial == "8503211700");
+    CHECK(r.snapshot.identity.firmware == "2.03");
+    CHECK(r.sources.at("identity.serial") == "1.3.6.1.4.1.2385.2.1.1.2.1.3.1 (profile:sharp)");
     const Counters want = {
-        {"total", 64000},        {"print_total", 40000},
+        {"total", 64650},        {"print_total", 40000},
         {"print_mono", 30000},   {"print_color", 10000},
         {"duplex", 8000},        {"copy_total", 24000},
         {"copy_mono", 20000},    {"copy_color", 4000},
@@ -175,6 +180,24 @@ TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[co
     };
     CHECK(c == want);
     CHECK(r.sources.at("counters.scan_total").rfind("derived: scan_mono + scan_color", 0) == 0);
+    CHECK(r.sources.at("counters.total") == "1.3.6.1.2.1.43.10.2.1.4.1.1");
+}
+
+TEST_CASE("Sharp without prtMarkerLifeCount: the total function's colour modes add up to it",
+          "[counters][partial]") {
+    auto view = partial("sharp-counters");
+    view.erase(O("1.3.6.1.2.1.43.10.2.1.4.1.1"));
+    auto r = test::collect(view);
+    CHECK(r.snapshot.counters.at("total") == 64650);
+    CHECK(r.sources.at("counters.total").rfind("derived: mono + color + two_color", 0) == 0);
+
+    // A mono model has only the black & white cell: that is its total.
+    for (const char* kind : {".63", ".64", ".80"}) {
+        view.erase(O(std::string("1.3.6.1.4.1.2385.1.1.19.2.1.3.5.4") + kind));
+    }
+    r = test::collect(view);
+    CHECK(r.snapshot.counters.at("total") == 50000);
+    CHECK(r.snapshot.counters.count("color") == 0);
 }
 
 TEST_CASE("Lexmark MPS tables: paper counts in sides, scans summed per kind",

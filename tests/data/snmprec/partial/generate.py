@@ -647,7 +647,8 @@ SH = "1.3.6.1.4.1.2385.1.1.19.2.1.3"
 write("sharp-counters", [
     ("1.3.6.1.2.1.1.1.0", s("SHARP MX-3070N")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2385.3.1.59"),
-    UPTIME, UNIT, (LIFE, "65|64000"),
+    # The total function's modes add up to prtMarkerLifeCount: 50000 + 14000 + 450 + 200.
+    UPTIME, UNIT, (LIFE, "65|64650"),
     (SH + ".1.4.60", "65|40000"), (SH + ".1.4.61", "65|30000"), (SH + ".1.4.63", "65|10000"),
     (SH + ".1.4.75", "65|8000"),
     (SH + ".4.4.60", "65|24000"), (SH + ".4.4.61", "65|20000"), (SH + ".4.4.63", "65|4000"),
@@ -656,6 +657,10 @@ write("sharp-counters", [
     (SH + ".4.4.80", "65|120"), (SH + ".5.4.80", "65|200"),  # single colour, likewise
     (SH + ".6.4.70", "65|15000"),
     (SH + ".7.4.50", "65|2600"), (SH + ".7.4.51", "65|5200"), (SH + ".7.4.53", "65|1800"),
+    # Sharp's own identity objects (LibreNMS's sharp definition); no prtGeneralSerialNumber.
+    ("1.3.6.1.4.1.2385.2.1.1.2.1.2.1", s("2.03")),
+    ("1.3.6.1.4.1.2385.2.1.1.2.1.3.1", s("8503211700")),
+    ("1.3.6.1.4.1.2385.2.1.3.2.1.4.13501.1302.1", s("MX-3070N")),
 ] + printer("SHARP MX-3070N"))
 
 # A colour Lexmark MFP with LEXMARK-MPS-MIB's paper and scan count tables (lexmark.toml):
