@@ -769,6 +769,65 @@ TEST_CASE(
     CHECK(standard.snapshot.status.console == "Ready");
 }
 
+TEST_CASE(
+    "Print servers' output status enum (ESI-MIB, OKI's copy): state, condition and panel text "
+    "where the standard MIBs say nothing",
+    "[identity][partial][status]") {
+    auto r = test::collect(partial("oki-okilan-jam"));
+    CHECK(r.snapshot.identity.vendor == "OKI");
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
+    CHECK(r.snapshot.status.errors == std::vector<std::string>{"jammed"});
+    CHECK(r.snapshot.status.console == "PAPER JAM TRAY1");  // stLcdMessage before the copy
+    CHECK(provenance(r.sources.at("status.device")) == "private");
+    CHECK(r.sources.at("status.device").find("2001.1.2.683.6.2.3.2.1.5.1 (state 5)") !=
+          std::string::npos);
+    CHECK(provenance(r.sources.at("status.errors")) == "private");
+
+    // Toner low is a warning, and names its condition (not only in a down state).
+    auto view = partial("oki-okilan-jam");
+    view[O("1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1.5.1")] = {ValueType::integer, 3, "", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::warning);
+    CHECK(r.snapshot.status.errors == std::vector<std::string>{"low_toner"});
+    // none(1): running; printer-Error(15): down, no condition named.
+    view[O("1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1.5.1")] = {ValueType::integer, 1, "", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(r.snapshot.status.errors.empty());
+    view[O("1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1.5.1")] = {ValueType::integer, 15, "", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
+    CHECK(r.snapshot.status.errors.empty());
+
+    // The standard objects, when the agent has them, alone decide.
+    view = partial("oki-okilan-jam");
+    view[O("1.3.6.1.2.1.25.3.2.1.5.1")] = {ValueType::integer, 2, "", {}};  // running
+    view[O("1.3.6.1.2.1.25.3.5.1.2.1")] = {ValueType::octets, 0, std::string(2, '\0'), {}};
+    view[O("1.3.6.1.2.1.43.16.5.1.2.1.1")] = {ValueType::octets, 0, "Online", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(r.snapshot.status.errors.empty());
+    CHECK(r.snapshot.status.console == "Online");
+
+    // A code ESI does not list: unknown, with a note; a code that is no number: nothing.
+    r = test::collect(partial("oki-okilan-odd"));
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    CHECK(r.snapshot.status.errors.empty());
+    CHECK(has_note(r, "state 9 is not one the profile names"));
+    view = partial("oki-okilan-odd");
+    view[O("1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1.5.1")] = {ValueType::octets, 0, "jam", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    CHECK(has_note(r, "1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1.5.1"));
+
+    // ZebraNet (ESI's own enterprise): the head open is a door open; the server's panel copy.
+    r = test::collect(partial("zebranet-head-open"));
+    CHECK(r.snapshot.identity.vendor == "Zebra");
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
+    CHECK(r.snapshot.status.errors == std::vector<std::string>{"door_open"});
+    CHECK(r.snapshot.status.console == "HEAD OPEN");
+}
+
 TEST_CASE("no system group: vendor from private identity objects or the printer name",
           "[identity][partial]") {
     auto r = test::collect(partial("canon-private"));

@@ -162,6 +162,11 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\", format = "
                    "\"epson_st2_status\", errors = [{code = 4, error = \"paper_jam\"}]}]\n")
               .find("unknown error code 'paper_jam'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\", format = \"mac\"}]\n")
+              .find(R"(needs format "epson_st2_status" or "enum")") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nstatus = [{oid = \"1.3\", format = \"enum\", "
+                   "states = [{code = 5, device = \"jammed\"}]}]\n")
+              .find("unknown device status 'jammed'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"K\", type = \"toner\", "
                    "oid = \"1.3\", format = \"brother_life:zz\"}]\n")
               .find("brother_life needs a hex record code") != std::string::npos);

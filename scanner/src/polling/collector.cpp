@@ -44,6 +44,9 @@ std::vector<Oid> profile_oids(const Profile& p) {
         if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
     }
     for (const auto& f : p.status_flags) add_unique(out, f.source.oid);
+    for (const auto& s : p.status) {
+        if (s.source.field == ValueSource::Field::oid) add_unique(out, s.source.oid);
+    }
     return out;
 }
 
@@ -143,6 +146,9 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
         }
         for (const auto& f : ident.profile->status_flags) vendor.insert(f.source.oid);
+        for (const auto& s : ident.profile->status) {
+            if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
+        }
         // Counter table values change, their rows and types (or paper sizes) do not: GET the
         // cells found.
         const auto cells = [&](const Oid& value_column) {

@@ -222,8 +222,9 @@ namespace {
 
 /// A vendor status block (profile `status`) for agents with neither the Host Resources
 /// printer objects nor an alert that says anything: Epson inkjets answering only their
-/// private MIB. The profile says what each state and error code means; a state it does not
-/// list leaves the status unknown. `errors_free`: no other source has given errors.
+/// private MIB, print servers' own status enums (ESI's outputExtendedStatus). The profile says
+/// what each state and error code means; a state it does not list leaves the status unknown.
+/// `errors_free`: no other source has given errors.
 void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
     auto& st = ctx.out.snapshot.status;
     for (const auto& src : profile.status) {
@@ -231,31 +232,48 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
         const Value* v = source_value(ctx.view, src.source, &at);
         if (v == nullptr) continue;
         const std::string where = snmp::to_string(at);
-        if (v->type != ValueType::octets) {
-            ctx.note(where + ": Epson status block is not an OCTET STRING");
-            continue;
+        std::optional<std::int64_t> state;
+        std::optional<std::int64_t> error;
+        // Epson's error element names the condition only while the state is one that is down;
+        // an enum's one code is both the state and its condition (toner low: a warning).
+        bool errors_when_down_only = true;
+        std::string shown;  // the code as the source names it
+        if (src.source.format == "enum") {
+            state = ctx.integer(v, at);
+            if (!state) continue;  // ctx.integer noted why
+            error = state;
+            errors_when_down_only = false;
+            shown = std::to_string(*state);
+        } else {
+            if (v->type != ValueType::octets) {
+                ctx.note(where + ": Epson status block is not an OCTET STRING");
+                continue;
+            }
+            std::string problem;
+            const auto block = blocks::epson_status(v->bytes, &problem);
+            if (!problem.empty()) ctx.note(fmt::format("{}: {}", where, problem));
+            if (!block || !block->state) continue;
+            state = block->state;
+            if (block->error) error = block->error;
+            shown = fmt::format("{:02x}", *state);
         }
-        std::string problem;
-        const auto block = blocks::epson_status(v->bytes, &problem);
-        if (!problem.empty()) ctx.note(fmt::format("{}: {}", where, problem));
-        if (!block || !block->state) continue;
-        const auto device = src.states.find(*block->state);
+        const auto device = src.states.find(*state);
         if (device == src.states.end()) {
-            ctx.note(
-                fmt::format("{}: state {:02x} is not one the profile names; status left "
-                            "unknown",
-                            where, *block->state));
+            ctx.note(fmt::format("{}: state {} is not one the profile names; status left unknown",
+                                 where, shown));
             continue;
         }
         st.device = device->second;
         ctx.out.sources["status.device"] =
-            fmt::format("{} (state {:02x}) (profile:{})", where, *block->state, profile.id);
-        // The error element names the condition while the state is one that is down.
-        if (errors_free && device->second == proto::DeviceStatus::down && block->error) {
-            if (const auto e = src.errors.find(*block->error); e != src.errors.end()) {
+            fmt::format("{} (state {}) (profile:{})", where, shown, profile.id);
+        if (errors_free && error &&
+            (!errors_when_down_only || device->second == proto::DeviceStatus::down)) {
+            if (const auto e = src.errors.find(*error); e != src.errors.end()) {
                 st.errors.push_back(e->second);
                 ctx.out.sources["status.errors"] =
-                    fmt::format("{} (error {:02x}) (profile:{})", where, *block->error, profile.id);
+                    src.source.format == "enum"
+                        ? fmt::format("{} (state {}) (profile:{})", where, shown, profile.id)
+                        : fmt::format("{} (error {:02x}) (profile:{})", where, *error, profile.id);
             }
         }
         return;

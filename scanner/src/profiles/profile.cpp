@@ -104,13 +104,14 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
     }
     if (const auto* f = t->get("format")) {
         src.format = string_of(file, *f, "format");
-        const bool known =
-            src.format.empty() || src.format == "mac" || src.format.rfind("ieee1284:", 0) == 0 ||
-            src.format.rfind("brother_block:", 0) == 0 ||
-            src.format.rfind("brother_life:", 0) == 0 ||
-            src.format.rfind("epson_st2_ink:", 0) == 0 ||
-            src.format.rfind("epson_st2_count:", 0) == 0 ||
-            src.format.rfind("epson_st2_box:", 0) == 0 || src.format == "epson_st2_status";
+        const bool known = src.format.empty() || src.format == "mac" ||
+                           src.format.rfind("ieee1284:", 0) == 0 ||
+                           src.format.rfind("brother_block:", 0) == 0 ||
+                           src.format.rfind("brother_life:", 0) == 0 ||
+                           src.format.rfind("epson_st2_ink:", 0) == 0 ||
+                           src.format.rfind("epson_st2_count:", 0) == 0 ||
+                           src.format.rfind("epson_st2_box:", 0) == 0 ||
+                           src.format == "epson_st2_status" || src.format == "enum";
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
         if (src.format.rfind("epson_st2_ink:", 0) == 0) {
             const auto colour = src.format.substr(14);
@@ -213,8 +214,9 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
             if (k == "oid" || k == "format") src.insert(k, v);
         }
         ss.source = source_of(file, src);
-        if (ss.source.format != "epson_st2_status") {
-            fail(file, item.source(), "a status source needs format \"epson_st2_status\"");
+        if (ss.source.format != "epson_st2_status" && ss.source.format != "enum") {
+            fail(file, item.source(),
+                 R"(a status source needs format "epson_st2_status" or "enum")");
         }
         if (const auto* states = tt->get("states")) {
             ss.states = code_map(

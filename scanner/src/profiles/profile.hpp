@@ -52,7 +52,7 @@ struct ValueSource {
     /// (value in Brother's binary maintenance records), "brother_life:<code>" (remaining life
     /// in hundredths of a percent, legacy 2-octet share records too), "epson_st2_ink:<colour>" and
     /// "epson_st2_count:<n>" (ink level, page count in Epson's status block),
-    /// "epson_st2_status" (state and error in it), "mac".
+    /// "epson_st2_status" (state and error in it), "enum" (an INTEGER state code), "mac".
     std::string format;
     std::optional<std::regex> regex;  ///< applied to the text; group 1 (or the match) is kept
     std::string regex_text;
@@ -103,8 +103,9 @@ struct SupplyPagesSource {
     ValueSource source;
 };
 
-/// A vendor status block (format "epson_st2_status": its state and error codes) and what its
-/// codes mean; a code not listed gives no status (never guessed).
+/// A vendor status block (format "epson_st2_status": its state and error codes) or an INTEGER
+/// state (format "enum": one code names both the state and its condition) and what its codes
+/// mean; a code not listed gives no status (never guessed).
 struct StatusSource {
     ValueSource source;
     std::map<std::int64_t, proto::DeviceStatus> states;

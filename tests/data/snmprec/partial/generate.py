@@ -943,6 +943,43 @@ write("toshiba-malformed", [
     (TB + ".1.2.0", s("B" + "1" * 300)),  # longer than any version
     (TB + ".2.1.0", s("e-STUDIO3015AC")),
 ])
+# OKI print servers (OkiLAN) and ZebraNet servers keep Extended Systems' output table
+# (ESI-MIB 683.6.2.3.2.1; OKIDATA-MIB repeats it under 2001.1.2.683): outputExtendedStatus (.5)
+# an enum, outputPrinterDisplay (.16) the panel's text; OKI's own stLcdMessage
+# (2001.1.1.1.1.2.20.0). No Host Resources printer objects, no alert table: a jam reads only
+# there.
+OKI_OUT = "1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1"
+write("oki-okilan-jam", [
+    ("1.3.6.1.2.1.1.1.0", s("OKI OkiLAN 8450e")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2001.1.2.683.1"),
+    UPTIME,
+    (OKI + ".25.0", s("B432")),
+    ("1.3.6.1.4.1.2001.1.1.1.1.2.20.0", s("PAPER JAM TRAY1")),
+    (OKI_OUT + ".4.1", "2|1"),  # on-line (not read)
+    (OKI_OUT + ".5.1", "2|5"),  # paper-Jam
+    (OKI_OUT + ".16.1", s("JAM")),  # the server's shorter copy: stLcdMessage comes first
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|48210"),
+])
+# The same at rest, and one whose server sends a code ESI does not list (9) and a status that
+# is no number at its second port (not read: port 1 only).
+write("oki-okilan-odd", [
+    ("1.3.6.1.2.1.1.1.0", s("OKI OkiLAN 8450e")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2001.1.2.683.1"),
+    UPTIME,
+    (OKI + ".25.0", s("B432")),
+    (OKI_OUT + ".5.1", "2|9"),
+    (OKI_OUT + ".5.2", s("jam")),
+])
+ESI_OUT = "1.3.6.1.4.1.683.6.2.3.2.1"
+write("zebranet-head-open", [
+    ("1.3.6.1.2.1.1.1.0", s("ZebraNet PrintServer")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.683.6"),
+    UPTIME,
+    ("1.3.6.1.4.1.683.1.4.0", s("ZTC GK420d")),
+    (ESI_OUT + ".5.1", "2|6"),  # door-Open
+    (ESI_OUT + ".15.1", s("ZTC GK420d")),
+    (ESI_OUT + ".16.1", s("HEAD OPEN")),
+])
 write("oki-malformed", [
     UPTIME,
     (OKI + ".25.0", s("B432")),
