@@ -228,6 +228,104 @@ TEST_CASE("no Host Resources group: status and errors from the alert table",
     CHECK(r.sources.at("status.errors").find("25.3.5.1.2") != std::string::npos);
 }
 
+TEST_CASE("panel text: the device's conditions and a printer at rest, in several languages",
+          "[claims][status]") {
+    struct Case {
+        const char* text;
+        V errors;
+        bool idle;
+    };
+    const std::vector<Case> cases = {
+        {"Paper Jam Tray 1", {"jammed"}, false},
+        {"13.12.00 JAM IN TRAY 2", {"jammed"}, false},
+        {"Замятие бумаги / Лоток 1", {"jammed"}, false},
+        {"Papierstau", {"jammed"}, false},
+        {"Bourrage papier", {"jammed"}, false},
+        {"Atasco de papel", {"jammed"}, false},
+        {"Carta inceppata", {"jammed"}, false},
+        {"卡纸", {"jammed"}, false},
+        {"紙詰まり", {"jammed"}, false},
+        {"Front Cover Open", {"door_open"}, false},
+        {"Close Front Cover", {"door_open"}, false},
+        {"Закройте переднюю крышку", {"door_open"}, false},
+        {"Крышка открыта", {"door_open"}, false},
+        {"Abdeckung offen", {"door_open"}, false},
+        {"カバーが開いています", {"door_open"}, false},
+        {"No Paper", {"no_paper"}, false},
+        {"Load paper in Tray 2", {"no_paper"}, false},
+        {"Нет бумаги", {"no_paper"}, false},
+        {"Загрузите бумагу", {"no_paper"}, false},
+        {"PAPER OUT", {"no_paper"}, false},
+        {"缺纸", {"no_paper"}, false},
+        {"Paper Low", {"low_paper"}, false},
+        {"Мало бумаги", {"low_paper"}, false},
+        {"Toner Low", {"low_toner"}, false},
+        {"Мало тонера", {"low_toner"}, false},
+        {"Замените тонер", {"no_toner"}, false},
+        {"Output Bin Full", {"output_full"}, false},
+        {"Call Service 50.2", {"service_requested"}, false},
+        {"Обратитесь в сервис", {"service_requested"}, false},
+        {"Ready", {}, true},
+        {"READY", {}, true},
+        {"Спящий режим", {}, true},
+        {"Готов к печати", {}, true},
+        {"Energiesparmodus", {}, true},
+        {"就绪", {}, true},
+        {"ブラックトナー残量少 / 印刷可能です", {"low_toner"}, true},
+        {"Yellow toner low / Sleep", {"low_toner"}, true},
+        {"Toner Low / Paper Jam", {"low_toner", "jammed"}, false},
+        // Neither: a colour, a tray, a waste box (a supply, not the device), a refusal.
+        {"Cyan", {}, false},
+        {"Output tray", {}, false},
+        {"Waste toner box full", {}, false},
+        {"Печать невозможна", {}, false},
+        {"", {}, false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.text);
+        const auto s = supply_claims::status_from_text(c.text);
+        CHECK(s.errors == c.errors);
+        CHECK(s.idle == c.idle);
+    }
+}
+
+TEST_CASE("no status objects at all: the panel's text says how the device stands",
+          "[claims][partial][status]") {
+    // The Brother laser answering only its private MIB has its panel text there.
+    const snmp::Oid panel = *snmp::parse_oid("1.3.6.1.4.1.2435.2.3.9.4.2.1.5.4.5.2.0");
+    auto view = partial("brother-private");
+    view[panel] = {snmp::ValueType::octets, 0, "Paper Jam Tray 1", {}};
+    auto r = test::collect(view);
+    CHECK(r.snapshot.status.console == "Paper Jam Tray 1");
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
+    CHECK(r.snapshot.status.errors == V{"jammed"});
+    CHECK(provenance(r.sources.at("status.device")) == "derived");
+    CHECK(provenance(r.sources.at("status.errors")) == "derived");
+
+    view[panel] = {snmp::ValueType::octets, 0, "Toner Low", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::warning);
+    CHECK(r.snapshot.status.errors == V{"low_toner"});
+
+    view[panel] = {snmp::ValueType::octets, 0, "Sleep", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(r.snapshot.status.errors.empty());
+
+    // Text that says neither leaves it unknown: nothing is made up.
+    view[panel] = {snmp::ValueType::octets, 0, "Menu 3.2", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    CHECK(r.sources.count("status.device") == 0);
+
+    // Any other source of the status, when present, alone decides.
+    view[panel] = {snmp::ValueType::octets, 0, "Paper Jam Tray 1", {}};
+    view[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.5.1")] = {snmp::ValueType::integer, 2, "", {}};
+    r = test::collect(view);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(r.snapshot.status.errors.empty());
+}
+
 TEST_CASE("Pantum: GBK console says toner is low, undeclared", "[claims][partial][charset]") {
     const auto r = test::collect(partial("pantum-gbk"));
     const auto& s = r.snapshot;

@@ -2,10 +2,12 @@
 // table, input trays.
 
 #include "polling/collector_parts.hpp"
+#include "polling/supply_claims.hpp"
 #include "polling/vendor_blocks.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "printmon/proto/enums.hpp"
@@ -511,6 +513,31 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Pr
         flag_status(
             ctx, *profile, err == nullptr && alert_errors.empty() && st.errors.empty(),
             !device && !critical && !warning && ctx.out.sources.count("status.device") == 0);
+    }
+}
+
+void status_from_console(Ctx& ctx) {
+    auto& st = ctx.out.snapshot.status;
+    if (st.console.empty() || ctx.out.sources.count("status.device") != 0) return;
+    const auto said = supply_claims::status_from_text(st.console);
+    const std::string where = "derived: the panel's text (status.console)";
+    if (said.errors.empty()) {
+        if (!said.idle) return;  // text that says neither: unknown, as before
+        st.device = proto::DeviceStatus::running;
+        ctx.out.sources["status.device"] = where;
+        return;
+    }
+    // A jam, no paper, an open cover, a service call or no toner stops the printer; low paper,
+    // low toner and a full output tray are warnings (as the JetDirect flags read).
+    static const std::set<std::string> kStops = {"jammed", "no_paper", "door_open",
+                                                 "service_requested", "no_toner"};
+    const bool stops = std::any_of(said.errors.begin(), said.errors.end(),
+                                   [](const std::string& e) { return kStops.count(e) != 0; });
+    st.device = stops ? proto::DeviceStatus::down : proto::DeviceStatus::warning;
+    ctx.out.sources["status.device"] = where;
+    if (st.errors.empty() && ctx.out.sources.count("status.errors") == 0) {
+        st.errors = said.errors;
+        ctx.out.sources["status.errors"] = where;
     }
 }
 

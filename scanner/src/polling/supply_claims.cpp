@@ -298,6 +298,217 @@ void clause_claims(const std::string& clause, std::vector<Claim>& out) {
     }
 }
 
+// ---- the device as a whole -------------------------------------------------------------------
+// Panel words for the conditions hrPrinterDetectedErrorState names, in the same languages.
+constexpr std::array<Word, 12> kJam = {{
+    {"jam", Bound::word},
+    {"jammed", Bound::word},
+    {"misfeed", Bound::word},
+    {"замят", Bound::stem},
+    {"застрял", Bound::stem},
+    {"papierstau", Bound::stem},
+    {"stau", Bound::word},
+    {"bourrage", Bound::word},
+    {"atasco", Bound::stem},
+    {"incepp", Bound::stem},
+    {"卡纸", Bound::none},
+    {"紙詰まり", Bound::none},
+}};
+
+constexpr std::array<Word, 7> kPaper = {{
+    {"paper", Bound::word},
+    {"бумаг", Bound::stem},
+    {"papier", Bound::word},
+    {"papel", Bound::word},
+    {"carta", Bound::word},
+    {"纸", Bound::none},
+    {"用紙", Bound::none},
+}};
+
+// "No paper", "Load paper": the printer waits for paper (kEmpty covers "paper out/empty").
+constexpr std::array<Word, 16> kNoOrLoad = {{
+    {"no", Bound::word},
+    {"нет", Bound::word},
+    {"kein", Bound::stem},
+    {"plus de", Bound::word},
+    {"sin", Bound::word},
+    {"manca", Bound::word},
+    {"load", Bound::word},
+    {"add", Bound::word},
+    {"загрузите", Bound::word},
+    {"вставьте", Bound::word},
+    {"einlegen", Bound::word},
+    {"chargez", Bound::word},
+    {"cargue", Bound::word},
+    {"缺", Bound::none},
+    {"切れ", Bound::none},
+    {"ありません", Bound::none},
+}};
+
+constexpr std::array<Word, 20> kCover = {{
+    {"cover", Bound::word},     {"door", Bound::word},       {"lid", Bound::word},
+    {"крышк", Bound::stem},     {"дверц", Bound::stem},      {"abdeckung", Bound::stem},
+    {"klappe", Bound::stem},    {"t\xC3\xBCr", Bound::stem}, {"capot", Bound::word},
+    {"porte", Bound::word},     {"couvercle", Bound::word},  {"cubierta", Bound::word},
+    {"puerta", Bound::word},    {"tapa", Bound::word},       {"coperchio", Bound::word},
+    {"sportello", Bound::word}, {"盖", Bound::none},         {"门", Bound::none},
+    {"カバー", Bound::none},    {"ドア", Bound::none},
+}};
+
+// "Cover open", and the instruction that says it is: "Close the front cover".
+constexpr std::array<Word, 19> kOpen = {{
+    {"open", Bound::word},
+    {"opened", Bound::word},
+    {"close", Bound::word},
+    {"открыт", Bound::stem},
+    {"закройте", Bound::word},
+    {"offen", Bound::word},
+    {"ge\xC3\xB6"
+     "ffnet",
+     Bound::word},
+    {"schlie\xC3\x9f"
+     "en",
+     Bound::word},
+    {"ouvert", Bound::stem},
+    {"fermez", Bound::word},
+    {"abiert", Bound::stem},
+    {"cierre", Bound::word},
+    {"apert", Bound::stem},
+    {"chiudere", Bound::word},
+    {"打开", Bound::none},
+    {"关闭", Bound::none},
+    {"開いて", Bound::none},
+    {"オープン", Bound::none},
+    {"閉じて", Bound::none},
+}};
+
+constexpr std::array<Word, 7> kService = {{
+    {"service", Bound::word},
+    {"сервис", Bound::stem},
+    {"servicio", Bound::word},
+    {"assistenza", Bound::word},
+    {"kundendienst", Bound::stem},
+    {"维修", Bound::none},
+    {"サービスマン", Bound::none},
+}};
+
+constexpr std::array<Word, 9> kOutput = {{
+    {"output", Bound::word},
+    {"выходн", Bound::stem},
+    {"выдач", Bound::stem},
+    {"ausgabe", Bound::stem},
+    {"sortie", Bound::word},
+    {"salida", Bound::word},
+    {"uscita", Bound::word},
+    {"出纸", Bound::none},
+    {"排紙", Bound::none},
+}};
+
+// A printer at rest or at work: ready, asleep, printing, warming up.
+constexpr std::array<Word, 48> kIdle = {{
+    {"ready", Bound::word},
+    {"idle", Bound::word},
+    {"sleep", Bound::stem},
+    {"power save", Bound::stem},
+    {"energy save", Bound::stem},
+    {"printing", Bound::word},
+    {"processing", Bound::word},
+    {"warming up", Bound::word},
+    {"online", Bound::word},
+    {"готов", Bound::stem},
+    {"ожидани", Bound::stem},
+    {"спящ", Bound::stem},
+    {"энергосбережени", Bound::stem},
+    {"идет печать", Bound::word},
+    {"печатает", Bound::word},
+    {"прогрев", Bound::stem},
+    {"bereit", Bound::word},
+    {"druckbereit", Bound::word},
+    {"ruhemodus", Bound::word},
+    {"energiespar", Bound::stem},
+    {"druckt", Bound::word},
+    {"pr\xC3\xAAt", Bound::word},
+    {"veille", Bound::word},
+    {"impression en cours", Bound::word},
+    {"listo", Bound::word},
+    {"preparad", Bound::stem},
+    {"en espera", Bound::word},
+    {"reposo", Bound::word},
+    {"imprimiendo", Bound::word},
+    {"pronto", Bound::word},
+    {"stampa in corso", Bound::word},
+    {"risparmio energ", Bound::stem},
+    {"就绪", Bound::none},
+    {"待机", Bound::none},
+    {"睡眠", Bound::none},
+    {"节能", Bound::none},
+    {"打印中", Bound::none},
+    {"正在打印", Bound::none},
+    {"印刷できます", Bound::none},
+    {"印刷可能", Bound::none},
+    {"待機中", Bound::none},
+    {"スリープ", Bound::none},
+    {"印刷中", Bound::none},
+    {"節電", Bound::none},
+    {"stand-by", Bound::word},
+    {"standby", Bound::word},
+    {"warmup", Bound::word},
+    {"in attesa", Bound::word},
+}};
+
+/// One clause's conditions (codes of proto::error_codes()) and whether it names a printer at
+/// rest or at work.
+void clause_status(const std::string& clause, std::set<std::string>& errors, bool& idle) {
+    const bool waste = any_of(clause, kWaste);
+    if (any_of(clause, kJam)) {
+        errors.insert("jammed");
+    } else if (any_of(clause, kCover) && any_of(clause, kOpen)) {
+        errors.insert("door_open");
+    } else if (any_of(clause, kPaper)) {
+        if (any_of(clause, kLow)) {
+            errors.insert("low_paper");
+        } else if (any_of(clause, kEmpty) || any_of(clause, kNoOrLoad)) {
+            errors.insert("no_paper");
+        }
+    } else if (!waste && any_of(clause, kOutput) && any_of(clause, kFull)) {
+        errors.insert("output_full");
+    } else if (any_of(clause, kService)) {
+        errors.insert("service_requested");
+    }
+    // Toner and ink as the supply claims read them ("Toner low", "Замените картридж").
+    std::vector<Claim> claims;
+    clause_claims(clause, claims);
+    for (const auto& c : claims) {
+        if (c.family != "toner" && c.family != "ink" && c.family != "marking") continue;
+        if (c.state == SupplyState::low) errors.insert("low_toner");
+        if (c.state == SupplyState::empty || c.state == SupplyState::not_installed) {
+            errors.insert("no_toner");
+        }
+    }
+    if (any_of(clause, kIdle)) idle = true;
+}
+
+/// The text's clauses, as from_text() splits them.
+template <typename F>
+void for_each_clause(const std::string& folded, F&& f) {
+    std::size_t start = 0;
+    // Bounded by the text: every pass moves `start` past one separator.
+    while (start <= folded.size()) {
+        std::size_t end = folded.size();
+        std::size_t skip = 0;
+        for (const std::string_view sep : {" / ", ";", "!", "\n", "|", "。"}) {
+            const auto p = folded.find(sep, start);
+            if (p != std::string::npos && p < end) {
+                end = p;
+                skip = sep.size();
+            }
+        }
+        f(folded.substr(start, end - start));
+        if (skip == 0) break;
+        start = end + skip;
+    }
+}
+
 // ---- apply -----------------------------------------------------------------------------------
 int rank(SupplyState s) {
     switch (s) {
@@ -373,22 +584,17 @@ std::optional<Claim> from_alert_code(std::int64_t code) {
 
 std::vector<Claim> from_text(std::string_view utf8) {
     std::vector<Claim> out;
-    const std::string folded = fold(utf8);
-    std::size_t start = 0;
-    // Bounded by the text: every pass moves `start` past one separator.
-    while (start <= folded.size()) {
-        std::size_t end = folded.size();
-        std::size_t skip = 0;
-        for (const std::string_view sep : {" / ", ";", "!", "\n", "|", "。"}) {
-            const auto p = folded.find(sep, start);
-            if (p != std::string::npos && p < end) {
-                end = p;
-                skip = sep.size();
-            }
-        }
-        clause_claims(folded.substr(start, end - start), out);
-        if (skip == 0) break;
-        start = end + skip;
+    for_each_clause(fold(utf8), [&](const std::string& clause) { clause_claims(clause, out); });
+    return out;
+}
+
+TextStatus status_from_text(std::string_view utf8) {
+    std::set<std::string> errors;
+    TextStatus out;
+    for_each_clause(fold(utf8),
+                    [&](const std::string& clause) { clause_status(clause, errors, out.idle); });
+    for (const auto& code : proto::error_codes()) {
+        if (errors.count(code) != 0) out.errors.push_back(code);
     }
     return out;
 }

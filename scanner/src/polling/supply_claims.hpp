@@ -41,6 +41,17 @@ std::optional<Claim> from_alert_code(std::int64_t code);
 /// does not say "out").
 std::vector<Claim> from_text(std::string_view utf8);
 
+/// What front-panel text says of the device as a whole: the conditions of
+/// hrPrinterDetectedErrorState it names (a jam, no paper or paper low, a cover or door open,
+/// a full output tray, a service call, toner or ink low or out, as from_text() reads them), in
+/// the order of proto::error_codes(), and whether it names a printer at rest or at work
+/// ("Ready", "Sleep", "Готов", "Печать", "就绪"). Same languages and clauses as from_text().
+struct TextStatus {
+    std::vector<std::string> errors;
+    bool idle = false;
+};
+TextStatus status_from_text(std::string_view utf8);
+
 /// Applies claims to the snapshot's supplies. `rows[i]` is the prtMarkerSuppliesTable index
 /// of supplies[i] (empty for private supplies). A claim with a row hits that supply; otherwise
 /// the supplies of its family (and colour, when named) — when that leaves several and none is
