@@ -870,6 +870,15 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
             CHECK(r.sources.at(field).find("profile:") != std::string::npos);
         }
     }
+    // An e-STUDIO MFP without the bcp group: its own model object names it (and the vendor).
+    const auto estudio = test::collect(partial("toshiba-mfp-private"));
+    CHECK(estudio.snapshot.identity.vendor == "Toshiba TEC");
+    CHECK(estudio.snapshot.identity.model == "e-STUDIO2050C");
+    CHECK(estudio.snapshot.identity.serial == "CVH912345");
+    CHECK(estudio.sources.at("identity.model").find("1129.2.3.50.1.2.3.1.3.1.1") !=
+          std::string::npos);
+    CHECK(estudio.snapshot.counters.at("color") == 2000);
+    CHECK(estudio.snapshot.counters.at("mono") == 7120);
     // Epson's firmware: the version column's first row, whatever its index, hex text decoded.
     const auto epson = test::collect(partial("epson-private"));
     CHECK(

@@ -896,6 +896,17 @@ write("toshiba-counters", [
     (7, (0, 0, 200, 200)),
 ] for col, v in enumerate(cols, start=1)])
 
+# An e-STUDIO MFP whose agent answers no system group and no bcp group (that is TEC's label
+# printers'): the MFP's own model object, the Printer-MIB serial and total, the counter table.
+write("toshiba-mfp-private", [
+    UPTIME,
+    ("1.3.6.1.4.1.1129.2.3.50.1.2.3.1.3.1.1", s("TOSHIBA e-STUDIO2050C")),
+    ("1.3.6.1.2.1.43.5.1.1.17.1", s("CVH912345")),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|9120"),
+] + [("%s.%d.1.%d" % (TC, row, col), "65|%d" % v) for row, cols in [
+    (2, (2000, 0, 7120, 9120)),
+] for col, v in enumerate(cols, start=1)])
+
 # An OKI with an empty sysDescr: its model and serial objects only (OKI has no private
 # firmware object; its firmware is in the OkiLAN sysDescr, absent here).
 write("oki-private", [
