@@ -31,6 +31,16 @@ function forecastCell(x) {
     t('forecast_about', { count: days }));
 }
 
+// The forecast and, under it, the pages the unit itself says it has left (Brother's drums,
+// belt and fuser count them): what a dealer orders by when there is no percentage.
+function forecastAndPages(x) {
+  const cell = forecastCell(x);
+  if (x.pages_remaining == null) return cell;
+  return h('span', { class: 'days-pages' }, cell,
+    h('span', { class: 'spages small muted', tid: 'supply-pages', title: t('pages_left', { pages: num(x.pages_remaining) }) },
+      t('pages_left_short', { pages: num(x.pages_remaining) })));
+}
+
 // The level: bar and percentage, or the printer's own word when it gives no number.
 function supplyLevelCell(x) {
   const said = x.state === 'low' || x.state === 'empty';
@@ -104,7 +114,7 @@ routes.supplies = async function suppliesPage(view, r) {
     const byKey = new Map(items.map((x) => [keyOf(x), x]));
     for (const [key, slot] of slots) {
       const x = byKey.get(key);
-      clear(slot, x ? forecastCell(x) : null);
+      clear(slot, x ? forecastAndPages(x) : null);
       slot.removeAttribute('aria-busy');
     }
   };

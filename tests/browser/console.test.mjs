@@ -183,6 +183,10 @@ try {
   await waitFor('the forecasts filled in', async () => (await rows(tid('supply-days'))) >= 1 &&
     (await rows(`${tid('supplies-table')} [aria-busy="true"]`)) === 0);
   assert.match(await text(tid('supplies-table')), cyrillic);
+  // The Brother drum's own count of the pages it has left, under its forecast.
+  const listedPages = `${tid('supplies-table')} ${tid('supply-pages')}`;
+  await waitFor('the drum\'s pages left on its row', async () => (await rows(listedPages)) >= 1);
+  assert.match(await text(listedPages), /10\D?800/, 'the drum\'s 10800 pages on the Supplies page');
   await shoot('supplies', 'ru');
   await page.selectOption(tid('supplies-below'), '20');
   await waitFor('the "below 20 %" filter', async () => page.url().includes('below=20'));
@@ -201,6 +205,7 @@ try {
   const supplyCsv = await download(tid('supplies-export-csv'));
   const header = supplyCsv.bytes.toString('utf8').split('\r\n')[0];
   assert.match(header, /Дней до окончания/, 'the export carries the forecast, with Russian titles');
+  assert.match(header, /Осталось страниц/, 'and the pages a unit has left');
   await page.click(tid('supplies-reset'));
   await waitFor('filters reset', async () => !page.url().includes('below='));
 

@@ -183,6 +183,29 @@ TEST_CASE("the device answer keeps the pages a unit has left, as the printer cou
     CHECK(days >= 41250.0 / 125);
     CHECK(days <= 41250.0 / 100);
     CHECK_FALSE(supplies[0].HasMember("pages_remaining"));  // unknown: absent, never 0
+
+    // The supplies list (the console's Supplies page and its files) shows the same count on
+    // that unit's row, and none on the others.
+    const auto list = api_get(f.s, "/api/v1/supplies?forecast=true", f.token);
+    REQUIRE(list.status == 200);
+    int counted = 0;
+    for (const auto& row : items(list).GetArray()) {
+        INFO(str(row, "description"));
+        REQUIRE(row.HasMember("pages_remaining"));
+        if (str(row, "description") == str(supplies[5], "description")) {
+            CHECK(row["pages_remaining"].GetInt64() == 41250);
+            CHECK(str(row, "forecast_status") == "ok");
+            ++counted;
+        } else {
+            CHECK(row["pages_remaining"].IsNull());
+        }
+    }
+    CHECK(counted == 1);
+    const auto csv = api_get(f.s, "/api/v1/supplies?forecast=true&format=csv&limit=1000", f.token);
+    REQUIRE(csv.status == 200);
+    CHECK(csv.body.substr(0, csv.body.find("\r\n")).find(",days_high,pages_remaining") !=
+          std::string::npos);
+    CHECK(csv.body.find(",41250") != std::string::npos);
 }
 
 TEST_CASE("the cartridge log has the pages each cartridge printed", "[cloud][forecast]") {

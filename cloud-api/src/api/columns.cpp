@@ -105,6 +105,7 @@ constexpr std::array kTitles = std::to_array<Title>({
     {"", "days_to_empty", "Дней до окончания"},
     {"", "days_low", "Дней до окончания, не меньше"},
     {"", "days_high", "Дней до окончания, не больше"},
+    {"", "pages_remaining", "Осталось страниц"},
 });
 
 // Text fields holding pm_rfc3339() times (UTC) or ISO dates.
@@ -140,7 +141,7 @@ const std::vector<ListSpec>& list_specs() {
         {lists::kSupplies,
          {"device_id", "vendor", "model", "serial", "location", "site", "description", "type",
           "color", "supply_class", "level_percent", "state", "polled_at", "forecast_status",
-          "days_to_empty", "days_low", "days_high"}},
+          "days_to_empty", "days_low", "days_high", "pages_remaining"}},
         {lists::kSupplyChanges,
          {"device_id", "vendor", "model", "serial", "site", "description", "type", "color", "at",
           "previous_at", "previous_percent", "level_percent"}},

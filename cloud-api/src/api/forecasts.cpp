@@ -225,6 +225,12 @@ std::string page_forecasts(pqxx::transaction_base& tx, const std::string& tenant
             days(f.forecast, f.forecast.days_low);
             w.Key("days_high");
             days(f.forecast, f.forecast.days_high);
+            w.Key("pages_remaining");
+            if (f.pages_remaining) {
+                w.Int64(*f.pages_remaining);
+            } else {
+                w.Null();
+            }
             w.EndObject();
         }
     }
@@ -251,6 +257,7 @@ std::vector<SupplyForecast> supply_forecasts(pqxx::transaction_base& tx, const s
         const auto pct = s.FindMember("level_percent");
         if (pct != s.MemberEnd() && pct->value.IsInt()) f.level_percent = pct->value.GetInt();
         f.forecast = supply::forecast(*in);
+        f.pages_remaining = in->pages_remaining;
         if (!in->history.empty()) {
             f.as_of = in->history.back().at;
             if (f.forecast.since != 0) f.since = in->history[f.forecast.since].at;

@@ -29,6 +29,8 @@ struct SupplyForecast {
     supply::Forecast forecast;
     std::optional<std::int64_t> as_of;  ///< Unix seconds of the last reading read
     std::optional<std::int64_t> since;  ///< first reading of the current cartridge, if known
+    /// The pages the unit says it has left (the snapshot's pages_remaining), when it says so.
+    std::optional<std::int64_t> pages_remaining;
 };
 
 /// The forecasts of the consumed supplies in `supplies` (the latest snapshot's supplies array,
@@ -38,9 +40,9 @@ std::vector<SupplyForecast> supply_forecasts(pqxx::transaction_base& tx, const s
 
 /// The forecasts of the devices of a page of the supplies list (`rows`, with a `device_id`
 /// column) as a JSON array of {device_id, type, color, description, forecast_status,
-/// days_to_empty, days_low, days_high}, one per consumed supply of each device's newest reading
-/// (days null unless the status is ok; 0 when empty): GET /supplies?forecast=true joins it
-/// to the same page. One history read per device of the page.
+/// days_to_empty, days_low, days_high, pages_remaining}, one per consumed supply of each device's
+/// newest reading (days null unless the status is ok; 0 when empty): GET /supplies?forecast=true
+/// joins it to the same page. One history read per device of the page.
 std::string page_forecasts(pqxx::transaction_base& tx, const std::string& tenant,
                            const pqxx::result& rows);
 

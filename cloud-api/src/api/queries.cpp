@@ -379,13 +379,16 @@ const std::string kSuppliesSql = kSuppliesHead + kSuppliesFrom + "ORDER BY " + k
 
 // The same page with each supply's forecast ($9: api::page_forecasts of the page, computed in
 // C++ from the devices' histories between two runs of the page; a supply it does not name,
-// a receptacle or one that changed in between, has none).
+// a receptacle or one that changed in between, has none) and the pages the unit says it has
+// left (Brother's drums, belt, fuser), read from the same newest snapshot.
 const std::string kSuppliesForecastSql =
-    kSuppliesHead + ", f.forecast_status, f.days_to_empty, f.days_low, f.days_high" +
+    kSuppliesHead +
+    ", f.forecast_status, f.days_to_empty, f.days_low, f.days_high, f.pages_remaining" +
     kSuppliesFrom +
     "LEFT JOIN jsonb_to_recordset($9::jsonb) AS f(device_id text, type text, color text, "
     "description text, forecast_status text, days_to_empty numeric, days_low numeric, "
-    "days_high numeric) ON f.device_id = ds.device_id::text AND f.type = ds.type "
+    "days_high numeric, pages_remaining bigint) ON f.device_id = ds.device_id::text "
+    "AND f.type = ds.type "
     "AND f.color = ds.color AND f.description = ds.description "
     "ORDER BY " +
     kSupplyOrder;
