@@ -157,6 +157,19 @@ TEST_CASE("Canon A4-only mono model with a junk total: partial splits, standard 
     CHECK(has_note(r, std::string(kCanon) + ".101: expected an integer"));
 }
 
+TEST_CASE("Kyocera answering only KMCOMMON-MIB: its product name and function counters",
+          "[counters][partial][identity]") {
+    const auto r = test::collect(partial("kyocera-kmcommon-only"));
+    CHECK(r.snapshot.identity.vendor == "Kyocera");
+    CHECK(r.snapshot.identity.model == "ECOSYS M2540dn");
+    CHECK(r.sources.at("identity.model").find("1347.42.5.1.1.1.1") != std::string::npos);
+    const Counters want = {
+        {"print_total", 12000}, {"copy_total", 3000}, {"print_mono", 12000},
+        {"copy_mono", 3000},    {"mono", 15000},
+    };
+    CHECK(r.snapshot.counters == want);
+}
+
 TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[counters][partial]") {
     const auto r = test::collect(partial("sharp-counters"));
     const auto& c = r.snapshot.counters;

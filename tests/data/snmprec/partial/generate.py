@@ -598,6 +598,15 @@ write("kyocera-mono-printer", [
     (KC + ".1.1.1.1", "65|18311"), (KC + ".2.1.1.1.1", "65|18311"),
 ] + media([("A4", 4, 297000, 18311), ("A5", 4, 210000, 0)]) + printer("ECOSYS P2040dn"))
 
+# A Kyocera whose agent answers no system group and not KYOCERA's private 1347.43 group, only
+# KMCOMMON-MIB: kmProductName (1347.42.5.1.1.1.<hrDeviceIndex>) and the function counters.
+write("kyocera-kmcommon-only", [
+    UPTIME,
+    ("1.3.6.1.4.1.1347.42.5.1.1.1.1", s("ECOSYS M2540dn")),
+    (KC + ".1.1.1.1", "65|12000"), (KC + ".1.1.1.2", "65|3000"),
+    (KC + ".2.1.1.1.1", "65|12000"), (KC + ".2.1.1.2.1", "65|3000"),
+])
+
 # Kyocera cells that break the rules: a number sent as text that is not one, a negative
 # INTEGER, an OBJECT IDENTIFIER where a count belongs, an empty string, and two Counter64
 # cells at the top of the range whose sum would overflow. Each must give no value, never a
