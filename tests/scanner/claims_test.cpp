@@ -289,7 +289,7 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
     }
 }
 
-TEST_CASE("no status objects at all: the panel's text says how the device stands",
+TEST_CASE("no status objects at all: the covers and the panel's text say how the device stands",
           "[claims][partial][status]") {
     // The Brother laser answering only its private MIB has its panel text there.
     const snmp::Oid panel = *snmp::parse_oid("1.3.6.1.4.1.2435.2.3.9.4.2.1.5.4.5.2.0");
@@ -317,6 +317,26 @@ TEST_CASE("no status objects at all: the panel's text says how the device stands
     r = test::collect(view);
     CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
     CHECK(r.sources.count("status.device") == 0);
+
+    // The cover table: a closed cover says nothing either; an open one (coverOpen 3) stops it.
+    const snmp::Oid cover_descr = *snmp::parse_oid("1.3.6.1.2.1.43.6.1.1.2.1.1");
+    const snmp::Oid cover_status = *snmp::parse_oid("1.3.6.1.2.1.43.6.1.1.3.1.1");
+    auto covered = view;
+    covered[cover_descr] = {snmp::ValueType::octets, 0, "Front Cover", {}};
+    covered[cover_status] = {snmp::ValueType::integer, 4, "", {}};  // coverClosed
+    r = test::collect(covered);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::unknown);
+    covered[cover_status] = {snmp::ValueType::integer, 3, "", {}};  // coverOpen
+    r = test::collect(covered);
+    CHECK(r.snapshot.status.device == proto::DeviceStatus::down);
+    CHECK(r.snapshot.status.errors == V{"door_open"});
+    CHECK(r.sources.at("status.device") == "derived: prtCoverStatus");
+    // With the panel's text too, both are named, in the usual order.
+    covered[panel] = {snmp::ValueType::octets, 0, "Toner Low", {}};
+    r = test::collect(covered);
+    CHECK(r.snapshot.status.errors == V{"low_toner", "door_open"});
+    CHECK(r.sources.at("status.errors") ==
+          "derived: prtCoverStatus, the panel's text (status.console)");
 
     // Any other source of the status, when present, alone decides.
     view[panel] = {snmp::ValueType::octets, 0, "Paper Jam Tray 1", {}};

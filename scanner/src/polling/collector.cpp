@@ -304,7 +304,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
         snap.status.console =
             first_of(ctx, profile->console, "status.console", profile->id, text_of);
     }
-    status_from_console(ctx);
+    status_from_panel(ctx);
     apply_printer_claims(ctx, profile ? profile->low_percent : 10);
 
     // Fields built from longer sources (a 1284 device ID's MDL, joined console lines) get

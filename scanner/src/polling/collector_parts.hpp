@@ -173,10 +173,11 @@ void apply_printer_claims(Ctx& ctx, int low);
 std::optional<std::uint32_t> printer_device_index(const MibView& view);
 /// hrDeviceStatus, hrPrinterStatus, error bits, console text, prtAlertTable.
 void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Profile* profile);
-/// The device's status and conditions from its front-panel text, for agents whose every other
-/// source is silent (no Host Resources status, no alert, no vendor status): what the panel
-/// says is what the printer's user sees. Runs after the profile's console fallback.
-void status_from_console(Ctx& ctx);
+/// The device's status and conditions from its covers (prtCoverStatus: one open stops it) and
+/// its front-panel text, for agents whose every other source is silent (no Host Resources
+/// status, no alert, no vendor status): what the printer's user sees. Runs after the
+/// profile's console fallback.
+void status_from_panel(Ctx& ctx);
 /// prtInputTable.
 void collect_trays(Ctx& ctx, int low);
 /// prtCoverTable.

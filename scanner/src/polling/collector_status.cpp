@@ -516,13 +516,29 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Pr
     }
 }
 
-void status_from_console(Ctx& ctx) {
+void status_from_panel(Ctx& ctx) {
     auto& st = ctx.out.snapshot.status;
-    if (st.console.empty() || ctx.out.sources.count("status.device") != 0) return;
-    const auto said = supply_claims::status_from_text(st.console);
-    const std::string where = "derived: the panel's text (status.console)";
-    if (said.errors.empty()) {
-        if (!said.idle) return;  // text that says neither: unknown, as before
+    if (ctx.out.sources.count("status.device") != 0) return;
+    std::set<std::string> errors;
+    bool idle = false;
+    std::string where;
+    // prtCoverStatus: an open cover or interlock stops the printer (RFC 3805 doorOpen).
+    if (std::any_of(ctx.out.snapshot.covers.begin(), ctx.out.snapshot.covers.end(),
+                    [](const proto::Cover& c) { return c.state == proto::CoverState::open; })) {
+        errors.insert("door_open");
+        where = "derived: prtCoverStatus";
+    }
+    if (!st.console.empty()) {
+        const auto said = supply_claims::status_from_text(st.console);
+        if (!said.errors.empty() || said.idle) {
+            errors.insert(said.errors.begin(), said.errors.end());
+            idle = said.idle;
+            where += where.empty() ? "derived: " : ", ";
+            where += "the panel's text (status.console)";
+        }
+    }
+    if (errors.empty()) {
+        if (!idle) return;  // nothing said either way: unknown, as before
         st.device = proto::DeviceStatus::running;
         ctx.out.sources["status.device"] = where;
         return;
@@ -531,12 +547,14 @@ void status_from_console(Ctx& ctx) {
     // low toner and a full output tray are warnings (as the JetDirect flags read).
     static const std::set<std::string> kStops = {"jammed", "no_paper", "door_open",
                                                  "service_requested", "no_toner"};
-    const bool stops = std::any_of(said.errors.begin(), said.errors.end(),
+    const bool stops = std::any_of(errors.begin(), errors.end(),
                                    [](const std::string& e) { return kStops.count(e) != 0; });
     st.device = stops ? proto::DeviceStatus::down : proto::DeviceStatus::warning;
     ctx.out.sources["status.device"] = where;
     if (st.errors.empty() && ctx.out.sources.count("status.errors") == 0) {
-        st.errors = said.errors;
+        for (const auto& code : proto::error_codes()) {  // in their usual order
+            if (errors.count(code) != 0) st.errors.push_back(code);
+        }
         ctx.out.sources["status.errors"] = where;
     }
 }
