@@ -239,13 +239,15 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
         // Epson's error element names the condition only while the state is one that is down;
         // an enum's one code is both the state and its condition (toner low: a warning).
         bool errors_when_down_only = true;
-        std::string shown;  // the code as the source names it
+        std::string shown;        // the state as the source names it
+        std::string error_shown;  // the code the condition is read from, likewise
         if (src.source.format == "enum") {
             state = ctx.integer(v, at);
             if (!state) continue;  // ctx.integer noted why
             error = state;
             errors_when_down_only = false;
             shown = std::to_string(*state);
+            error_shown = "state " + shown;
         } else {
             if (v->type != ValueType::octets) {
                 ctx.note(where + ": Epson status block is not an OCTET STRING");
@@ -256,7 +258,10 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
             if (!problem.empty()) ctx.note(fmt::format("{}: {}", where, problem));
             if (!block || !block->state) continue;
             state = block->state;
-            if (block->error) error = block->error;
+            if (block->error) {
+                error = block->error;
+                error_shown = fmt::format("error {:02x}", *error);
+            }
             shown = fmt::format("{:02x}", *state);
         }
         const auto device = src.states.find(*state);
@@ -273,9 +278,7 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
             if (const auto e = src.errors.find(*error); e != src.errors.end()) {
                 st.errors.push_back(e->second);
                 ctx.out.sources["status.errors"] =
-                    src.source.format == "enum"
-                        ? fmt::format("{} (state {}) (profile:{})", where, shown, profile.id)
-                        : fmt::format("{} (error {:02x}) (profile:{})", where, *error, profile.id);
+                    fmt::format("{} ({}) (profile:{})", where, error_shown, profile.id);
             }
         }
         return;

@@ -893,17 +893,25 @@ write("toshiba-private", [
 # A Toshiba e-STUDIO colour MFP's "Print Counter" table (row 2 all, 3 printer, 4 copier,
 # 7 fax; columns full colour, twin colour, black, total). Its Printer-MIB total stands.
 TC = "1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1"
+
+
+def print_counter(rows):
+    """Toshiba's "Print Counter" cells: (row, (full colour, twin colour, black, total))."""
+    return [("%s.%d.1.%d" % (TC, row, col), "65|%d" % v)
+            for row, cols in rows for col, v in enumerate(cols, start=1)]
+
+
 write("toshiba-counters", [
     ("1.3.6.1.2.1.1.1.0", s("TOSHIBA e-STUDIO3015AC")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1129.2.3.45.1"),
     UPTIME,
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|24150"),
-] + [("%s.%d.1.%d" % (TC, row, col), "65|%d" % v) for row, cols in [
+] + print_counter([
     (2, (6000, 150, 18000, 24150)),
     (3, (5000, 100, 12000, 17100)),
     (4, (1000, 50, 5800, 6850)),
     (7, (0, 0, 200, 200)),
-] for col, v in enumerate(cols, start=1)])
+]))
 
 # An e-STUDIO MFP whose agent answers no system group and no bcp group (that is TEC's label
 # printers'): the MFP's own model object, the Printer-MIB serial and total, the counter table.
@@ -912,9 +920,7 @@ write("toshiba-mfp-private", [
     ("1.3.6.1.4.1.1129.2.3.50.1.2.3.1.3.1.1", s("TOSHIBA e-STUDIO2050C")),
     ("1.3.6.1.2.1.43.5.1.1.17.1", s("CVH912345")),
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|9120"),
-] + [("%s.%d.1.%d" % (TC, row, col), "65|%d" % v) for row, cols in [
-    (2, (2000, 0, 7120, 9120)),
-] for col, v in enumerate(cols, start=1)])
+] + print_counter([(2, (2000, 0, 7120, 9120))]))
 
 # An OKI with an empty sysDescr: its model and serial objects only (OKI has no private
 # firmware object; its firmware is in the OkiLAN sysDescr, absent here).
@@ -969,11 +975,13 @@ write("toshiba-malformed", [
 # (2001.1.1.1.1.2.20.0). No Host Resources printer objects, no alert table: a jam reads only
 # there.
 OKI_OUT = "1.3.6.1.4.1.2001.1.2.683.6.2.3.2.1"
-write("oki-okilan-jam", [
+OKILAN = [
     ("1.3.6.1.2.1.1.1.0", s("OKI OkiLAN 8450e")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2001.1.2.683.1"),
     UPTIME,
     (OKI + ".25.0", s("B432")),
+]
+write("oki-okilan-jam", OKILAN + [
     ("1.3.6.1.4.1.2001.1.1.1.1.2.20.0", s("PAPER JAM TRAY1")),
     (OKI_OUT + ".4.1", "2|1"),  # on-line (not read)
     (OKI_OUT + ".5.1", "2|5"),  # paper-Jam
@@ -982,11 +990,7 @@ write("oki-okilan-jam", [
 ])
 # The same at rest, and one whose server sends a code ESI does not list (9) and a status that
 # is no number at its second port (not read: port 1 only).
-write("oki-okilan-odd", [
-    ("1.3.6.1.2.1.1.1.0", s("OKI OkiLAN 8450e")),
-    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.2001.1.2.683.1"),
-    UPTIME,
-    (OKI + ".25.0", s("B432")),
+write("oki-okilan-odd", OKILAN + [
     (OKI_OUT + ".5.1", "2|9"),
     (OKI_OUT + ".5.2", s("jam")),
 ])
