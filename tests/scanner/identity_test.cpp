@@ -1054,6 +1054,64 @@ TEST_CASE(
     CHECK(none.snapshot.counters.at("print_color") == 1500);
 }
 
+TEST_CASE("Xerox: impressions include copies, so black/colour are never copies + impressions",
+          "[identity][partial][counters]") {
+    const auto r = test::collect(partial("xerox-counters"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Xerox");
+    CHECK(c.at("total") == 39100);  // prtMarkerLifeCount
+    // The machine's own black and colour impressions (34 / 33), not 4100 + 25900.
+    CHECK(c.at("mono") == 25900);
+    CHECK(c.at("color") == 13200);
+    CHECK(provenance(r.sources.at("counters.mono")) == "private");
+    CHECK(c.at("print_mono") == 21800);
+    CHECK(c.at("print_color") == 12300);
+    CHECK(c.at("copy_mono") == 4100);
+    CHECK(c.at("copy_color") == 900);
+    CHECK(c.at("print_total") == 34100);
+    CHECK(c.at("copy_total") == 5000);
+    // Printed + copied are the impressions on this machine, as on the real one.
+    CHECK(c.at("print_mono") + c.at("copy_mono") == c.at("mono"));
+    CHECK(c.at("mono") + c.at("color") == c.at("total"));
+    CHECK(c.at("mono_large") == 1500);
+    CHECK(c.at("color_large") == 800);
+    CHECK(c.at("total_large") == 2300);
+    for (const auto& [name, value] : c) {
+        INFO(name);
+        CHECK(value != 27000);  // detail index 1: its meaning is disputed, never read
+    }
+    // Without the impressions cells, black/colour are printed + copied (derived).
+    auto view = partial("xerox-counters");
+    view.erase(O("1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.34"));
+    view.erase(O("1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.33"));
+    const auto d = test::collect(view);
+    CHECK(d.snapshot.counters.at("mono") == 25900);
+    CHECK(d.snapshot.counters.at("color") == 13200);
+    CHECK(provenance(d.sources.at("counters.mono")) == "derived");
+}
+
+TEST_CASE("Xerox: copier on hrDevice row 11, no impressions cells, no prtMarkerLifeCount",
+          "[identity][partial][counters]") {
+    const auto r = test::collect(partial("xerox-counters-row11"));
+    const auto& c = r.snapshot.counters;
+    CHECK(r.snapshot.identity.vendor == "Xerox");
+    CHECK(c.at("copy_mono") == 800);
+    CHECK(c.at("copy_color") == 300);
+    CHECK(c.at("mono") == 5800);
+    CHECK(c.at("color") == 2300);
+    CHECK(c.at("print_total") == 7000);
+    CHECK(c.at("copy_total") == 1100);
+    CHECK(c.at("total") == 8100);
+    CHECK(r.sources.at("counters.total").rfind("derived: mono + color", 0) == 0);
+    // A part missing: no colour and so no total, never a partial sum.
+    auto view = partial("xerox-counters-row11");
+    view.erase(O("1.3.6.1.4.1.253.8.53.13.2.1.6.11.20.25"));
+    const auto m = test::collect(view);
+    CHECK(m.snapshot.counters.count("color") == 0);
+    CHECK(m.snapshot.counters.count("total") == 0);
+    CHECK(m.snapshot.counters.at("mono") == 5800);
+}
+
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
     const auto r = test::collect(partial("konica-counters"));
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");

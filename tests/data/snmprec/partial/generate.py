@@ -1031,3 +1031,31 @@ write("private-junk", [
     (PT + ".1.1.1.5", s("0x00000000")),
     (PT + ".1.1.1.10", "4x|" + "00" * 16),
 ])
+
+# A colour Xerox MFP (xerox.toml): xcmHrDevDetail lifetime counts on the printer's row 1
+# (34/33 black/colour impressions, copies included; 7/29 printed; 44/43 large paper) and the
+# copier's row 103 (3/25 copied). Copied + printed = impressions, and black + colour =
+# prtMarkerLifeCount, as on the machine a public Xerox meter mail shows. Index 1 holds a
+# number the profile must not read.
+XD = "1.3.6.1.4.1.253.8.53.13.2.1.6"
+write("xerox-counters", [
+    ("1.3.6.1.2.1.1.1.0", s("Xerox AltaLink C8045; SS 103.002.000.00000, NC 103.002.000.00000")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.253.8.62.1.38.2.18.4.1"),
+    UPTIME, UNIT, (LIFE, "65|39100"),
+    (XD + ".1.20.1", "2|27000"),
+    (XD + ".1.20.34", "2|25900"), (XD + ".1.20.33", "2|13200"),
+    (XD + ".1.20.7", "2|21800"), (XD + ".1.20.29", "2|12300"),
+    (XD + ".1.20.44", "2|1500"), (XD + ".1.20.43", "2|800"),
+    (XD + ".103.20.3", "2|4100"), (XD + ".103.20.25", "2|900"),
+] + printer("Xerox AltaLink C8045"))
+
+# An older Xerox whose copier is hrDevice row 11 and whose agent has neither the
+# impressions cells nor prtMarkerLifeCount: black/colour and the total come from printed +
+# copied.
+write("xerox-counters-row11", [
+    ("1.3.6.1.2.1.1.1.0", s("Xerox WorkCentre 7435 v1 Multifunction System")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.253.8.62.1.20.4.4.1"),
+    UPTIME,
+    (XD + ".1.20.7", "2|5000"), (XD + ".1.20.29", "2|2000"),
+    (XD + ".11.20.3", "2|800"), (XD + ".11.20.25", "2|300"),
+] + printer("Xerox WorkCentre 7435"))
