@@ -629,12 +629,20 @@ TEST_CASE("Toshiba print counter table: black, full and twin colour, by function
     CHECK(r.snapshot.identity.vendor == "Toshiba TEC");
     const Counters want = {
         {"total", 24150},  // prtMarkerLifeCount
-        {"mono", 18000},       {"color", 6000},       {"two_color", 150},   {"print_total", 17100},
-        {"print_mono", 12000}, {"print_color", 5000}, {"copy_total", 6850}, {"copy_mono", 5800},
-        {"copy_color", 1000},  {"fax_total", 200},
+        {"mono", 18000},        {"color", 6000},        {"two_color", 150},
+        {"print_total", 17100}, {"print_mono", 12000},  {"print_color", 5000},
+        {"copy_total", 6850},   {"copy_mono", 5800},    {"copy_color", 1000},
+        {"fax_total", 200},     {"total_large", 2320},  {"total_small", 21830},
+        {"print_large", 1610},  {"print_small", 15490}, {"copy_large", 710},
+        {"copy_small", 6140},
     };
     CHECK(c == want);
     CHECK(c.at("mono") + c.at("color") + c.at("two_color") == c.at("total"));
+    // The size rows are read from their own cells (203 + 2r large, 204 + 2r small).
+    CHECK(r.sources.at("counters.copy_large")
+              .rfind("1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1.211.1.4", 0) == 0);
+    CHECK(r.sources.at("counters.total_small")
+              .rfind("1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1.208.1.4", 0) == 0);
     // Without the total column, the fax row's black pages are its total.
     auto view = partial("toshiba-counters");
     view.erase(O("1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1.7.1.4"));

@@ -911,6 +911,11 @@ write("toshiba-counters", [
     (3, (5000, 100, 12000, 17100)),
     (4, (1000, 50, 5800, 6850)),
     (7, (0, 0, 200, 200)),
+    # Paper size: large rows 203 + 2r and small rows 204 + 2r (all, printer, copier); here
+    # large + small = the function's row.
+    (207, (800, 20, 1500, 2320)), (208, (5200, 130, 16500, 21830)),
+    (209, (600, 10, 1000, 1610)), (210, (4400, 90, 11000, 15490)),
+    (211, (200, 10, 500, 710)), (212, (800, 40, 5300, 6140)),
 ]))
 
 # An e-STUDIO MFP whose agent answers no system group and no bcp group (that is TEC's label
