@@ -1112,6 +1112,41 @@ TEST_CASE("Xerox: copier on hrDevice row 11, no impressions cells, no prtMarkerL
     CHECK(m.snapshot.counters.at("mono") == 5800);
 }
 
+TEST_CASE("OKI: toner levels from OKI's own supplies table where the Printer-MIB has none",
+          "[identity][partial][supplies]") {
+    const auto r = test::collect(partial("oki-toner-private"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "OKI");
+    CHECK(s.identity.model == "C532");
+    REQUIRE(s.supplies.size() == 3);  // yellow's 250 is no percentage
+    const auto* black = supply_named(s, "Black Toner");
+    REQUIRE(black != nullptr);
+    CHECK(black->level_percent == 45);
+    CHECK(black->color == "black");
+    CHECK(black->type == "toner");
+    CHECK(supply_named(s, "Cyan Toner")->level_percent == 80);
+    CHECK(supply_named(s, "Magenta Toner")->level_percent == 0);
+    CHECK(supply_named(s, "Yellow Toner") == nullptr);
+    CHECK(provenance(r.sources.at("supplies.Black Toner")) == "private");
+    CHECK(has_note(r, "2001.1.1.1.1.100.3.1.1.3.4"));
+    // A Printer-MIB black toner with its own percentage stands; OKI's table adds the rest.
+    auto view = partial("oki-toner-private");
+    const std::string sup = "1.3.6.1.2.1.43.11.1.1";
+    view[O(sup + ".4.1.1")] = {snmp::ValueType::integer, 3, "", {}};
+    view[O(sup + ".5.1.1")] = {snmp::ValueType::integer, 3, "", {}};
+    view[O(sup + ".6.1.1")] = {snmp::ValueType::octets, 0, "Black Toner Cartridge", {}};
+    view[O(sup + ".8.1.1")] = {snmp::ValueType::integer, 100, "", {}};
+    view[O(sup + ".9.1.1")] = {snmp::ValueType::integer, 30, "", {}};
+    view[O("1.3.6.1.2.1.43.12.1.1.4.1.1")] = {snmp::ValueType::octets, 0, "black", {}};
+    view[O("1.3.6.1.2.1.43.11.1.1.3.1.1")] = {snmp::ValueType::integer, 1, "", {}};
+    const auto std_r = test::collect(view);
+    const auto* std_black = supply_named(std_r.snapshot, "Black Toner Cartridge");
+    REQUIRE(std_black != nullptr);
+    CHECK(std_black->level_percent == 30);
+    CHECK(supply_named(std_r.snapshot, "Black Toner") == nullptr);
+    CHECK(supply_named(std_r.snapshot, "Cyan Toner")->level_percent == 80);
+}
+
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
     const auto r = test::collect(partial("konica-counters"));
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");

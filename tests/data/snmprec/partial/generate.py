@@ -936,6 +936,20 @@ write("oki-private", [
     (OKI + ".45.0", s("AK5B012345")),
 ])
 
+# A colour OKI whose agent has no Printer-MIB supplies: toner levels in OKI's own supplies
+# table (2001.1.1.1.1.100.3.1.1, column 3 percent, column 4 the maximum; rows K C M Y).
+# Yellow's 250 is no percentage.
+OKI_SUP = "1.3.6.1.4.1.2001.1.1.1.1.100.3.1.1"
+write("oki-toner-private", [
+    UPTIME,
+    (OKI + ".25.0", s("C532")),
+    (OKI + ".45.0", s("AK5C765432")),
+    (OKI_SUP + ".3.1", "2|45"), (OKI_SUP + ".3.2", "2|80"),
+    (OKI_SUP + ".3.3", "2|0"), (OKI_SUP + ".3.4", "2|250"),
+    (OKI_SUP + ".4.1", "2|100"), (OKI_SUP + ".4.2", "2|100"),
+    (OKI_SUP + ".4.3", "2|100"), (OKI_SUP + ".4.4", "2|100"),
+])
+
 # A Pantum answering its private objects at the objects' own OIDs (no ".0"), as the public
 # tools that read them expect, and no system group.
 write("pantum-private", [
