@@ -1088,6 +1088,17 @@ TEST_CASE("Xerox: impressions include copies, so black/colour are never copies +
     CHECK(d.snapshot.counters.at("mono") == 25900);
     CHECK(d.snapshot.counters.at("color") == 13200);
     CHECK(provenance(d.sources.at("counters.mono")) == "derived");
+    // A Fuji Xerox answers the same XCMI table: its own profile reads the same cells.
+    auto fuji = partial("xerox-counters");
+    fuji[O("1.3.6.1.2.1.1.1.0")] = {snmp::ValueType::octets, 0, "FUJI XEROX ApeosPort-V C3375", {}};
+    fuji[O("1.3.6.1.2.1.1.2.0")] = {snmp::ValueType::object_id, 0, "",
+                                    O("1.3.6.1.4.1.297.1.11.93.1.35.34.7.1")};
+    fuji.erase(O("1.3.6.1.2.1.25.3.2.1.3.1"));
+    const auto f = test::collect(fuji);
+    CHECK(f.snapshot.identity.vendor == "Fuji Xerox");
+    CHECK(f.snapshot.counters.at("mono") == 25900);
+    CHECK(f.snapshot.counters.at("copy_mono") == 4100);
+    CHECK(f.sources.at("counters.mono").find("profile:fujixerox") != std::string::npos);
 }
 
 TEST_CASE("Xerox: copier on hrDevice row 11, no impressions cells, no prtMarkerLifeCount",
