@@ -25,7 +25,8 @@ function counterName(n) {
     duplex: t('cn_duplex'), since_power_on: t('cn_since_power_on'),
     // Vendor splits the collector emits (docs/accuracy.md): A3/A4 billing, scans by purpose.
     total_large: t('cn_total_large'), total_small: t('cn_total_small'), mono_large: t('cn_mono_large'),
-    mono_small: t('cn_mono_small'), color_large: t('cn_color_large'), color_small: t('cn_color_small'),
+    mono_small: t('cn_mono_small'), print_large: t('cn_print_large'), print_small: t('cn_print_small'),
+    copy_large: t('cn_copy_large'), copy_small: t('cn_copy_small'), color_large: t('cn_color_large'), color_small: t('cn_color_small'),
     print_color_large: t('cn_print_color_large'), print_color_small: t('cn_print_color_small'),
     copy_color_large: t('cn_copy_color_large'), copy_color_small: t('cn_copy_color_small'), scan_large: t('cn_scan_large'),
     print_mono_large: t('cn_print_mono_large'), copy_mono_large: t('cn_copy_mono_large'), two_color: t('cn_two_color'),
@@ -39,7 +40,7 @@ function counterName(n) {
 
 const COUNTER_ORDER = ['total', 'mono', 'color', 'print_total', 'print_mono', 'print_color', 'copy_total', 'copy_mono', 'copy_color',
   'scan_total', 'scan_mono', 'scan_color', 'fax_total', 'duplex', 'since_power_on',
-  'total_large', 'total_small', 'mono_large', 'mono_small', 'color_large', 'color_small', 'print_color_large', 'print_color_small',
+  'total_large', 'total_small', 'print_large', 'print_small', 'copy_large', 'copy_small', 'mono_large', 'mono_small', 'color_large', 'color_small', 'print_color_large', 'print_color_small',
   'copy_color_large', 'copy_color_small', 'print_mono_large', 'copy_mono_large', 'two_color', 'print_two_color', 'copy_two_color',
   'single_color', 'copy_single_color', 'report_total', 'fax_mono', 'fax_color', 'scan_copy', 'scan_fax', 'scan_send', 'scan_other', 'scan_large',
   'scan_small', 'scan_mono_large', 'scan_mono_small', 'adf', 'jams'];

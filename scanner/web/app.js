@@ -456,6 +456,8 @@ function counterName(name) {
     duplex: () => t('counter.duplex'), since_power_on: () => t('counter.since_power_on'),
     // Vendor splits the collector emits (docs/accuracy.md): A3/A4 billing, scans by purpose.
     total_large: () => t('counter.total_large'), total_small: () => t('counter.total_small'),
+    print_large: () => t('counter.print_large'), print_small: () => t('counter.print_small'),
+    copy_large: () => t('counter.copy_large'), copy_small: () => t('counter.copy_small'),
     mono_large: () => t('counter.mono_large'), mono_small: () => t('counter.mono_small'),
     color_large: () => t('counter.color_large'), color_small: () => t('counter.color_small'),
     print_color_large: () => t('counter.print_color_large'), print_color_small: () => t('counter.print_color_small'),
