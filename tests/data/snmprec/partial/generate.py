@@ -550,8 +550,8 @@ LIFE = "1.3.6.1.2.1.43.10.2.1.4.1.1"  # prtMarkerLifeCount.1.1
 UNIT = ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7")  # impressions
 
 # A colour Kyocera TASKalfa MFP: function counters (1347.42.3.1, layout in kyocera.toml) with
-# print/copy/fax by colour mode and scans by function. prtMarkerLifeCount is the panel total:
-# print 30000 + copy 12000 + fax 500. Its paper-size table (KMCOMMON-MIB kmMediaTable) has
+# print/copy/fax by colour mode and scans by function. The panel total is print 30000 + copy
+# 12000 + fax 500. Its paper-size table (KMCOMMON-MIB kmMediaTable) has
 # sizes in both units: A3 and Ledger (17 in) are large, B4, A4 and Letter small, A5 unused.
 KC = "1.3.6.1.4.1.1347.42.3.1"
 KM_MEDIA = "1.3.6.1.4.1.1347.42.2.1.1.1"
@@ -574,7 +574,9 @@ def media(rows):
 write("kyocera-counters", [
     ("1.3.6.1.2.1.1.1.0", s("KYOCERA Document Solutions Printing System")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1347.41"),
-    UPTIME, UNIT, (LIFE, "65|42500"),
+    # KYOCERA's own total (43.10.1.1.12.1.1) is the panel's: print + copy + fax; its
+    # prtMarkerLifeCount counts 220 more, as on the real machine a public mapping checked.
+    UPTIME, UNIT, (LIFE, "65|42720"), ("1.3.6.1.4.1.1347.43.10.1.1.12.1.1", "65|42500"),
     ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("TASKalfa 2553ci")),
     ("1.3.6.1.4.1.1347.43.5.1.1.28.1", s("W2X1234567")),
     (KC + ".1.1.1.1", "65|30000"), (KC + ".1.1.1.2", "65|12000"), (KC + ".1.1.1.4", "65|500"),
