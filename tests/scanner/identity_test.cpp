@@ -1188,7 +1188,9 @@ TEST_CASE("Ricoh engine counter table: split counters by type, own total wins",
         {"copy_total", 12000}, {"copy_mono", 9000},    {"copy_color", 3000},  // 202 + 203
         {"fax_total", 400},    {"print_total", 39600}, {"print_mono", 30000},
         {"print_color", 9600},  // 402 + 403
-        {"scan_total", 6200},   // 870 + 871
+        {"scan_color", 1200},   // 873
+        {"scan_mono", 2900},    // 874
+        {"scan_total", 4100},   // 873 + 874; never 870 (all sends, fax included) or 871
     };
     CHECK(c == want);
     CHECK(r.sources.at("counters.copy_color").find("type 202+203") != std::string::npos);

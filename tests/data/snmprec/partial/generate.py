@@ -499,13 +499,14 @@ write("utf16-hex", [
   + alert(1, 11, 1, 1, "Toner low", "utf-16"))
 
 # A Ricoh MFP with its engine counter table (ricohEngCounterTable, type codes as GLPI Agent's
-# Ricoh MibSupport documents them): rows in model order, unknown types between, a value sent
+# Ricoh MibSupport and Ricoh's private MIB specification name them; transmissions: 870 all,
+# 871 black, 872 fax, 873/874 colour/black scans): rows in model order, unknown types between, a value sent
 # as a string, a type row without a value. Its own total (type 10) differs from
 # prtMarkerLifeCount by 3 pages.
 RC = "1.3.6.1.4.1.367.3.2.1.2.19.5.1"
 ricoh_rows = [(10, 52000), (100, 777), (200, 12000), (201, 9000), (202, 2500), (203, 500),
               (300, 400), (400, 39600), (401, 30000), (402, 8000), (403, 1600), (870, 5000),
-              (871, 1200), (999, 1)]
+              (871, 3800), (872, 900), (873, 1200), (874, 2900), (999, 1)]
 write("ricoh-counters", [
     ("1.3.6.1.2.1.1.1.0", s("RICOH MP C3004 1.10 / RICOH Network Printer C model")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
