@@ -126,27 +126,56 @@ TEST_CASE("Canon counter codes: own total wins, large and small paper, colour pe
         {"color_large", 3000},
         {"color_small", 19000},
         {"color", 22000},
-        {"print_color_large", 2000},
-        {"print_color_small", 15000},
-        {"print_color", 17000},
+        {"duplex", 12000},  // 114 Total 1 (2-sided), from the all-counters table
+        {"copy_total", 15500},
+        {"print_total", 36506},
+        {"copy_mono_large", 1500},
+        {"copy_mono_small", 9000},
+        {"copy_mono", 10500},
         {"copy_color_large", 1000},
         {"copy_color_small", 4000},
         {"copy_color", 5000},
+        {"print_mono_large", 3500},
+        {"print_mono_small", 16006},
+        {"print_mono", 19506},
+        {"print_color_large", 2000},
+        {"print_color_small", 15000},
+        {"print_color", 17000},
+        {"scan_total", 7000},  // 501 itself
         {"scan_large", 900},
         {"scan_small", 6100},
-        {"scan_total", 7000},
+        {"scan_mono", 4000},  // 505
         {"scan_mono_large", 400},
         {"scan_mono_small", 3600},
-        {"scan_mono", 4000},
+        {"scan_color", 3000},  // 509
+        {"scan_color_large", 500},
+        {"scan_color_small", 2500},
     };
     CHECK(c == want);
     CHECK(c.at("total_large") + c.at("total_small") == c.at("total"));
     CHECK(c.at("mono") + c.at("color") == c.at("total"));
     CHECK(r.sources.at("counters.total") == std::string(kCanon) + ".101 (profile:canon)");
     CHECK(r.sources.at("counters.mono") == std::string(kCanon) + ".108 (profile:canon)");
+    // Copy + print by colour make up the colour and black totals; 403-408 ("Copy + Print"
+    // in Canon's list) are never read as print or copy counts.
+    CHECK(c.at("copy_color") + c.at("print_color") == c.at("color"));
+    CHECK(c.at("copy_mono") + c.at("print_mono") == c.at("mono"));
+    CHECK(c.at("copy_total") + c.at("print_total") == c.at("total"));
+    for (const auto& [name, source] : r.sources) {
+        INFO(name << " <- " << source);
+        for (const char* code : {".403 ", ".404 ", ".407 ", ".408 "})
+            CHECK(source.find(code) == std::string::npos);
+    }
+    CHECK(r.sources.at("counters.scan_total") ==
+          "1.3.6.1.4.1.1602.1.11.1.4.1.4.501 (profile:canon)");
     // Without Canon's own total the Printer-MIB's stands.
     auto view = partial("canon-counters");
     view.erase(O(std::string(kCanon) + ".101"));
+    const auto all_table = test::collect(view);  // the all-counters table's 101 stands in
+    CHECK(all_table.snapshot.counters.at("total") == 52006);
+    CHECK(all_table.sources.at("counters.total") ==
+          "1.3.6.1.4.1.1602.1.11.1.4.1.4.101 (profile:canon)");
+    view.erase(O("1.3.6.1.4.1.1602.1.11.1.4.1.4.101"));
     CHECK(test::collect(view).snapshot.counters.at("total") == 52000);
 }
 

@@ -19,20 +19,22 @@ namespace {
 // misread field, and would poison every sum and bill built on it.
 constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
 
-void set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
+/// Returns whether the value was kept.
+bool set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
                  bool override_existing) {
     if (value < 0) {
         ctx.note("counter " + name + " from " + source + " is negative; ignored");
-        return;
+        return false;
     }
     if (value > kMaxPlausibleCount) {
         ctx.note("counter " + name + " from " + source + " is implausibly large; ignored");
-        return;
+        return false;
     }
     auto& counters = ctx.out.snapshot.counters;
-    if (counters.count(name) != 0 && !override_existing) return;
+    if (counters.count(name) != 0 && !override_existing) return false;
     counters[name] = value;
     ctx.out.sources["counters." + name] = source;
+    return true;
 }
 
 void collect_pwg_counters(Ctx& ctx) {
@@ -357,6 +359,9 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
         bool broken = false;  ///< a part overflowed or was implausible: no value at all
     };
     std::map<std::string, Sum> summed;  // counters whose entries are marked `sum`
+    // The first entry of a name that answers wins; `override` lets it replace a standard
+    // value, never an earlier entry's (Canon lists each code in two tables, the panel's first).
+    std::set<std::string> from_profile;
     for (const auto& c : profile->counters) {
         const auto n = source_number(ctx, c.source);
         if (!n) continue;
@@ -368,8 +373,12 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
             continue;
         }
         if (!c.sum) {
-            set_counter(ctx, c.name, scaled, c.source.describe() + " (profile:" + profile->id + ")",
-                        c.override_standard);
+            if (from_profile.count(c.name) != 0) continue;
+            if (set_counter(ctx, c.name, scaled,
+                            c.source.describe() + " (profile:" + profile->id + ")",
+                            c.override_standard)) {
+                from_profile.insert(c.name);
+            }
             continue;
         }
         auto& sum = summed[c.name];

@@ -627,19 +627,28 @@ write("kyocera-counters-malformed", [
 # unused row without a size would not.
 ] + media([("A3", 4, 420000, 100), ("A4", 7, 297, 5), ("Custom", None, None, 0)]))
 
-# A Canon imageRUNNER ADVANCE: the counter table by Canon's own counter codes (canon.toml).
+# A Canon imageRUNNER ADVANCE: the counter tables by Canon's own counter codes (canon.toml).
 # Its own Total 1 (101) is 6 pages above prtMarkerLifeCount; large (A3) and small (A4) kept
-# apart; codes the profile does not read (102, 201) sit between.
+# apart; copy and print by colour add up to the totals (as on a real iR C3200's counter
+# page). The "Copy + Print" codes 403-408 are there and must not be read as print or copy.
+# Scans and the 2-sided total only in the all-counters table (.4.1), as on models that show
+# a few counters on the panel.
 CN = "1.3.6.1.4.1.1602.1.11.1.3.1.4"
+CN4 = "1.3.6.1.4.1.1602.1.11.1.4.1.4"
 canon_codes = {101: 52006, 102: 60006, 103: 8000, 104: 44006, 108: 30006, 112: 5000,
-               113: 25006, 122: 3000, 123: 19000, 201: 11111, 403: 2000, 404: 15000,
-               407: 1000, 408: 4000, 503: 900, 504: 6100, 507: 400, 508: 3600}
+               113: 25006, 122: 3000, 123: 19000, 201: 15500, 227: 1500, 228: 9000,
+               229: 1000, 230: 4000, 301: 36506, 319: 3500, 320: 16006, 321: 2000, 322: 15000,
+               403: 5000, 404: 25006, 407: 3000, 408: 19000}
+canon_all_only = {114: 12000, 501: 7000, 503: 900, 504: 6100, 505: 4000, 507: 400, 508: 3600,
+                  509: 3000, 511: 500, 512: 2500}
 write("canon-counters", [
     ("1.3.6.1.2.1.1.1.0", s("Canon iR-ADV C5535 /P")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.1602.4.7"),
     UPTIME, UNIT, (LIFE, "65|52000"),
     ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR-ADV C5535")),
 ] + [("%s.%d" % (CN, code), "65|%d" % v) for code, v in canon_codes.items()]
+  + [("%s.%d" % (CN4, code), "65|%d" % v) for code, v in canon_codes.items()]
+  + [("%s.%d" % (CN4, code), "65|%d" % v) for code, v in canon_all_only.items()]
   + printer("Canon iR-ADV C5535"))
 
 # An A4-only mono Canon: no large-paper, colour or scan cells; 108 absent too, so mono is
