@@ -889,6 +889,9 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     CHECK(epson.snapshot.counters.at("mono") == 4210);
     CHECK(epson.snapshot.counters.at("color") == 1377);
     CHECK(epson.sources.at("counters.mono").rfind("1.3.6.1.4.1.1248.1.2.2.27.1.1.3.1.1", 0) == 0);
+    // No prtMarkerLifeCount here: the total is monochrome + colour (derived).
+    CHECK(epson.snapshot.counters.at("total") == 4210 + 1377);
+    CHECK(epson.sources.at("counters.total").rfind("derived: mono + color", 0) == 0);
     // Its function table, each row by its name: both kinds of printing are printing.
     const std::map<std::string, std::int64_t> functions = {
         {"print_total", 4000}, {"print_color", 1160}, {"print_mono", 2840}, {"copy_total", 1587},
