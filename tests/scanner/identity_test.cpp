@@ -922,6 +922,13 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     CHECK(pantum.snapshot.supplies[0].level_percent == 64);
     CHECK(pantum.snapshot.supplies[0].type == "toner");
     CHECK(pantum.sources.at("counters.total").rfind("1.3.6.1.4.1.40093.1.1.3.12 ", 0) == 0);
+    // An agent with only the other readers' total object (40093.6.4.1).
+    auto other_total = partial("pantum-private");
+    other_total.erase(O("1.3.6.1.4.1.40093.1.1.3.12"));
+    other_total[O("1.3.6.1.4.1.40093.6.4.1")] = {snmp::ValueType::counter32, 5231, "", {}};
+    const auto p2 = test::collect(other_total);
+    CHECK(p2.snapshot.counters.at("total") == 5231);
+    CHECK(p2.sources.at("counters.total").rfind("1.3.6.1.4.1.40093.6.4.1 ", 0) == 0);
     const auto scalar = test::collect(partial("pantum-scalar"));
     CHECK(scalar.snapshot.counters.at("total") == 881);
     CHECK(scalar.snapshot.counters.count("duplex") == 0);
