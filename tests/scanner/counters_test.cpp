@@ -209,11 +209,11 @@ TEST_CASE("Sharp counter table: print/copy/total splits and scans by mode", "[co
     const auto r = test::collect(partial("sharp-counters"));
     const auto& c = r.snapshot.counters;
     CHECK(r.snapshot.identity.vendor == "Sharp");
-    // No prtGeneralSerialNumber on this agent: Sharp's own identity objects stand in.
+    // No prtGeneralSerialNumber on this agent: Sharp's own model and firmware objects stand in;
+    // Sharp has no serial object any source names, so none is guessed.
     CHECK(r.snapshot.identity.model == "MX-3070N");
-    CHECK(r.snapshot.identity.serial == "8503211700");
+    CHECK(r.snapshot.identity.serial.empty());
     CHECK(r.snapshot.identity.firmware == "2.03");
-    CHECK(r.sources.at("identity.serial") == "1.3.6.1.4.1.2385.2.1.1.2.1.3.1 (profile:sharp)");
     const Counters want = {
         {"total", 64650},        {"print_total", 40000},
         {"print_mono", 30000},   {"print_color", 10000},
@@ -512,6 +512,26 @@ derived = [
 
     // A malformed profile line stops loading with the place of the error.
     ProfileSet bad = ProfileSet::embedded();
+    // A named-row column needs its name column and exactly one row pattern, and only a column
+    // has rows.
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+serial = [ { oid = "1.3.6.1.4.1.32473.1.2.1", name_column = "1.3.6.1.4.1.32473.1.3", row_name = 'x' } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("only goes with column"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+serial = [ { column = "1.3.6.1.4.1.32473.1.2", name_column = "1.3.6.1.4.1.32473.1.3", row_name = 'x', skip_row_name = 'y' } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("one of row_name"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+serial = [ { column = "1.3.6.1.4.1.32473.1.2", row_name = 'x' } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("needs name_column"));
     CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
 [[profile]]
 id = "bad"

@@ -834,6 +834,7 @@ TEST_CASE("no system group: vendor from private identity objects or the printer 
     CHECK(r.snapshot.identity.vendor == "Canon");
     CHECK(r.snapshot.identity.model == "iR-ADV C3525");
     CHECK(r.snapshot.identity.firmware == "03.07");
+    CHECK(r.snapshot.identity.serial == "QNB12345");  // the older serial object
     r = test::collect(partial("printer-name"));
     CHECK(r.snapshot.identity.vendor == "Nashuatec");
     CHECK(r.snapshot.identity.model == "MP 2554");
@@ -879,12 +880,21 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
           std::string::npos);
     CHECK(estudio.snapshot.counters.at("color") == 2000);
     CHECK(estudio.snapshot.counters.at("mono") == 7120);
-    // Epson's firmware: the version column's first row, whatever its index, hex text decoded.
+    // Epson's firmware: the name/value table's first row not named a serial, whatever its
+    // index, hex text decoded.
     const auto epson = test::collect(partial("epson-private"));
-    CHECK(
-        epson.sources.at("identity.firmware").find("1.3.6.1.4.1.1248.1.2.2.2.1.1.2 (first row)") ==
-        0);
+    CHECK(epson.snapshot.identity.firmware == "05.34.XF29P8");
+    CHECK(epson.sources.at("identity.firmware")
+              .find("1.3.6.1.4.1.1248.1.2.2.2.1.1.2 (first row not named 'serial')") == 0);
     CHECK(has_note(epson, "hex-encoded text"));
+    // A table whose first row is the serial: it is the serial (the identity entry has none),
+    // never the firmware.
+    const auto named = test::collect(partial("epson-name-table"));
+    CHECK(named.snapshot.identity.vendor == "Epson");
+    CHECK(named.snapshot.identity.serial == "X4AB123456");
+    CHECK(named.snapshot.identity.firmware == "05.22.XF26P8");
+    CHECK(named.sources.at("identity.serial")
+              .find("1.3.6.1.4.1.1248.1.2.2.2.1.1.2 (first row named 'serial')") == 0);
     // No status block: the usage group's page counts give the split.
     CHECK(epson.snapshot.counters.at("mono") == 4210);
     CHECK(epson.snapshot.counters.at("color") == 1377);

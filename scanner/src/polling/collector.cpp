@@ -56,7 +56,9 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
     for (const auto* sources :
          {&p.device_id, &p.model, &p.serial, &p.firmware, &p.mac, &p.console}) {
         for (const auto& s : *sources) {
-            if (s.field == ValueSource::Field::column) add_unique(out, s.oid);
+            if (s.field != ValueSource::Field::column) continue;
+            add_unique(out, s.oid);
+            if (s.name_column) add_unique(out, *s.name_column);
         }
     }
     for (const auto& t : p.counter_tables) {

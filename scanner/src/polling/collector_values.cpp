@@ -2,6 +2,7 @@
 
 #include "polling/collector_parts.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -93,6 +94,22 @@ std::string apply_regex(const ValueSource& src, const std::string& s) {
     return text::trim(m.size() > 1 ? m[1].str() : m[0].str());
 }
 
+/// Whether the row at `cell` (in src.oid's column) is the one a named-row source wants: its
+/// name, from the same row of src.name_column, matched against src.row_name.
+bool row_name_fits(const MibView& view, const ValueSource& src, const Oid& cell) {
+    Oid name_oid = *src.name_column;
+    name_oid.insert(name_oid.end(), cell.begin() + static_cast<std::ptrdiff_t>(src.oid.size()),
+                    cell.end());
+    std::string name;
+    if (const Value* v = find(view, name_oid); v != nullptr && v->type == ValueType::octets) {
+        name = v->bytes;
+        if (auto plain = text::unhex_text(name)) name = std::move(*plain);
+        name.resize(std::min(name.size(), text::kDisplayStringMax));
+    }
+    const bool named = !name.empty() && pattern_search(name, *src.row_name);
+    return src.skip_named_rows ? !named : named;
+}
+
 }  // namespace
 
 const Value* source_value(const MibView& view, const ValueSource& src, Oid* at) {
@@ -104,6 +121,7 @@ const Value* source_value(const MibView& view, const ValueSource& src, Oid* at) 
     for (auto it = view.upper_bound(src.oid);
          it != view.end() && snmp::starts_with(it->first, src.oid); ++it) {
         if (it->second.is_missing()) continue;
+        if (src.name_column && !row_name_fits(view, src, it->first)) continue;
         if (at != nullptr) *at = it->first;
         return &it->second;
     }

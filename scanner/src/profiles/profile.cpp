@@ -72,7 +72,8 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
     const auto* t = node.as_table();
     if (t == nullptr) fail(file, node.source(), "expected a table {oid = ..., ...}");
     check_keys(file, *t,
-               {"oid", "column", "sysdescr", "hr_device_descr", "format", "regex", "prefix"});
+               {"oid", "column", "sysdescr", "hr_device_descr", "format", "regex", "prefix",
+                "name_column", "row_name", "skip_row_name"});
     ValueSource src;
     if (const auto* p = t->get("prefix")) {
         src.prefix = string_of(file, *p, "prefix");
@@ -90,6 +91,22 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
         if (const auto* r = t->get("regex")) {
             src.regex_text = string_of(file, *r, "regex");
             src.regex = compile(file, *r, src.regex_text);
+        }
+        const auto* nc = t->get("name_column");
+        const auto* rn = t->get("row_name");
+        const auto* sn = t->get("skip_row_name");
+        if (nc != nullptr || rn != nullptr || sn != nullptr) {
+            if (c == nullptr) fail(file, t->source(), "name_column only goes with column");
+            if (nc == nullptr || (rn == nullptr) == (sn == nullptr)) {
+                fail(file, t->source(),
+                     "a named-row column needs name_column and one of row_name, skip_row_name");
+            }
+            src.name_column = oid_of(file, *nc);
+            const auto* pattern = rn != nullptr ? rn : sn;
+            src.skip_named_rows = sn != nullptr;
+            src.row_name_text =
+                string_of(file, *pattern, sn != nullptr ? "skip_row_name" : "row_name");
+            src.row_name = compile(file, *pattern, src.row_name_text);
         }
     } else if (const auto* d = t->get("sysdescr")) {
         src.field = ValueSource::Field::sys_descr;
@@ -709,7 +726,10 @@ std::string ValueSource::describe() const {
             out = snmp::to_string(oid);
             break;
         case Field::column:
-            out = snmp::to_string(oid) + " (first row)";
+            out = snmp::to_string(oid) + (!name_column ? " (first row)"
+                                          : skip_named_rows
+                                              ? " (first row not named '" + row_name_text + "')"
+                                              : " (first row named '" + row_name_text + "')");
             break;
         case Field::sys_descr:
             out = "sysDescr";

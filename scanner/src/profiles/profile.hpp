@@ -59,6 +59,14 @@ struct ValueSource {
     /// Put before a non-empty value (after the regex): Toshiba's bcpProductVersion says "B"
     /// where its panel says "V", so { regex = '^B(.+)', prefix = "V" }.
     std::string prefix;
+    /// A `column` whose rows are named by another column (Epson's name/value table 1248.1.2.2.2:
+    /// one row is the firmware, another "Serial No"): `row_name` takes the first row whose
+    /// name matches, `skip_row_name` the first whose name does not (a row without a name
+    /// counts as not matching). Names are read as text, hex-encoded text decoded.
+    std::optional<snmp::Oid> name_column;
+    std::optional<std::regex> row_name;
+    bool skip_named_rows = false;  ///< `row_name` holds the `skip_row_name` pattern
+    std::string row_name_text;
     std::string describe() const;  ///< for CollectResult::sources
 };
 

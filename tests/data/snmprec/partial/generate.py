@@ -238,6 +238,7 @@ write("canon-private", [
     UPTIME,
     ("1.3.6.1.4.1.1602.1.1.1.1.0", s("iR-ADV C3525")),
     ("1.3.6.1.4.1.1602.1.1.1.4.0", s("03.07")),
+    ("1.3.6.1.4.1.1602.1.2.1.4.0", s("QNB12345")),  # the older serial object only
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|99812"),
 ])
 
@@ -678,7 +679,8 @@ write("sharp-counters", [
     (SH + ".4.4.80", "65|120"), (SH + ".5.4.80", "65|200"),  # single colour, likewise
     (SH + ".6.4.70", "65|15000"),
     (SH + ".7.4.50", "65|2600"), (SH + ".7.4.51", "65|5200"), (SH + ".7.4.53", "65|1800"),
-    # Sharp's own identity objects (LibreNMS's sharp definition); no prtGeneralSerialNumber.
+    # Sharp's own identity objects (LibreNMS's sharp definition); no prtGeneralSerialNumber,
+    # and an object beside the firmware that no source names (never read as the serial).
     ("1.3.6.1.4.1.2385.2.1.1.2.1.2.1", s("2.03")),
     ("1.3.6.1.4.1.2385.2.1.1.2.1.3.1", s("8503211700")),
     ("1.3.6.1.4.1.2385.2.1.3.2.1.4.13501.1302.1", s("MX-3070N")),
@@ -984,6 +986,18 @@ write("pantum-scalar", [
     ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|881"),  # the Printer-MIB total stands
     (PT + ".1.1.3.12.0", "65|880"),
     (PT + ".6.3.1.0", "2|7"),
+])
+
+# An Epson whose name/value table (1248.1.2.2.2.1.1: .2 value, .3 the row's name, hex text)
+# has its serial in the first row and no serial in the identity entry: the serial comes from
+# the row named so, the firmware from the first row not named a serial.
+write("epson-name-table", [
+    UPTIME,
+    (EP + ".1.1.1.2.1", s("L3250 Series")),
+    (EP + ".2.1.1.2.1.1", hex_text("X4AB123456")),
+    (EP + ".2.1.1.3.1.1", hex_text("Serial No")),
+    (EP + ".2.1.1.2.1.2", hex_text("05.22.XF26P8")),
+    (EP + ".2.1.1.3.1.2", hex_text("Main")),
 ])
 
 # The same objects holding what agents send when they know no value, or junk: each gives no
