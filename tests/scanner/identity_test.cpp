@@ -1178,6 +1178,22 @@ TEST_CASE("OKI: toner levels from OKI's own supplies table where the Printer-MIB
     CHECK(supply_named(std_r.snapshot, "Cyan Toner")->level_percent == 80);
 }
 
+TEST_CASE("Dell on other makers' engines: model and serial from the engine's objects",
+          "[identity][partial]") {
+    // No system group: the Fuji Xerox engine's device ID names Dell (it is no evidence of
+    // Xerox, whose subtree serves it).
+    const auto x = test::collect(partial("dell-xerox-engine"));
+    CHECK(x.snapshot.identity.vendor == "Dell");
+    CHECK(x.snapshot.identity.model == "Laser Printer 3110cn");
+    CHECK(x.snapshot.identity.serial == "CN0F1234");
+    // Dell's sysObjectID and sysDescr without a model: the Lexmark engine's prtgenDeviceId.
+    const auto l = test::collect(partial("dell-lexmark-engine"));
+    CHECK(l.snapshot.identity.vendor == "Dell");
+    CHECK(l.snapshot.identity.model == "Laser Printer 1720dn");  // the vendor word stripped
+    CHECK(l.snapshot.identity.serial == "7PG9ABC");
+    CHECK(l.sources.at("identity.model").find("641.2.1.2.1.3.1") != std::string::npos);
+}
+
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
     const auto r = test::collect(partial("konica-counters"));
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");

@@ -1000,6 +1000,25 @@ write("epson-name-table", [
     (EP + ".2.1.1.3.1.2", hex_text("Main")),
 ])
 
+# Dell lasers built on other engines (dell.toml; LibreNMS's DellLaser class shows the
+# strings): a Fuji Xerox engine whose agent answers no system group, only the engine's device
+# ID (in Xerox's subtree, naming Dell) and Dell's serial; a Lexmark engine with Dell's
+# sysObjectID whose only model is the Lexmark prtgenDeviceId.
+write("dell-xerox-engine", [
+    UPTIME,
+    ("1.3.6.1.4.1.253.8.51.10.2.1.7.2.28110202",
+     s("MFG:Dell;CMD:PJL,RASTER,PCLXL,PCL,POSTSCRIPT;MDL:Laser Printer 3110cn;"
+       "DES:Dell Laser Printer 3110cn;CLS:PRINTER;")),
+    ("1.3.6.1.4.1.674.10898.100.2.1.2.1.6.1", s("CN0F1234")),
+])
+write("dell-lexmark-engine", [
+    ("1.3.6.1.2.1.1.1.0", s("Dell Laser Printer version 5.62.A kernel 2.6.18 All-N-1")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.674.10898.100.1.1.50"),
+    UPTIME,
+    ("1.3.6.1.4.1.641.2.1.2.1.3.1", s("COMMAND SET:PCL,PJL,POSTSCRIPT;MODEL:Dell Laser Printer 1720dn")),
+    ("1.3.6.1.4.1.674.10898.100.2.1.2.1.6.1", s("7PG9ABC")),
+])
+
 # The same objects holding what agents send when they know no value, or junk: each gives no
 # value and a note, never a value; the well-formed model still names the device.
 write("epson-malformed", [
