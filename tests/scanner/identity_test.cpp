@@ -1194,6 +1194,15 @@ TEST_CASE("Dell on other makers' engines: model and serial from the engine's obj
     CHECK(l.sources.at("identity.model").find("641.2.1.2.1.3.1") != std::string::npos);
 }
 
+TEST_CASE("A Ricoh-made brand without the system group: its device ID object names it",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("ricoh-oem-lanier"));
+    CHECK(r.snapshot.identity.vendor == "Lanier");
+    CHECK(r.snapshot.identity.model == "MP C3004");
+    CHECK(r.snapshot.identity.serial == "E155M123456");
+    CHECK(r.sources.at("profile").find("ricoh") != std::string::npos);
+}
+
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
     const auto r = test::collect(partial("konica-counters"));
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");

@@ -1019,6 +1019,15 @@ write("dell-lexmark-engine", [
     ("1.3.6.1.4.1.674.10898.100.2.1.2.1.6.1", s("7PG9ABC")),
 ])
 
+# A Lanier (Ricoh-made) whose agent answers no system group: Ricoh's own device ID object
+# (ricohSysDeviceID) names the brand, ricohSysName the model.
+write("ricoh-oem-lanier", [
+    UPTIME,
+    ("1.3.6.1.4.1.367.3.2.1.1.1.11.0", s("MFG:LANIER;CMD:PJL,PCL,POSTSCRIPT;MDL:MP C3004;CLS:PRINTER;")),
+    ("1.3.6.1.4.1.367.3.2.1.1.1.1.0", s("MP C3004")),
+    ("1.3.6.1.4.1.367.3.2.1.2.1.4.0", s("E155M123456")),
+])
+
 # The same objects holding what agents send when they know no value, or junk: each gives no
 # value and a note, never a value; the well-formed model still names the device.
 write("epson-malformed", [
