@@ -1203,6 +1203,13 @@ TEST_CASE("A Ricoh-made brand without the system group: its device ID object nam
     CHECK(r.sources.at("profile").find("ricoh") != std::string::npos);
 }
 
+TEST_CASE("Samsung from its second model object alone", "[identity][partial]") {
+    const auto r = test::collect(partial("samsung-model-alt"));
+    CHECK(r.snapshot.identity.vendor == "Samsung");
+    CHECK(r.snapshot.identity.model == "CLX-3185");
+    CHECK(r.snapshot.identity.serial == "Z6PSBAAZ900123");
+}
+
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {
     const auto r = test::collect(partial("konica-counters"));
     CHECK(provenance(r.sources.at("counters.mono")) == "derived");

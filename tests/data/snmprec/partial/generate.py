@@ -1028,6 +1028,14 @@ write("ricoh-oem-lanier", [
     ("1.3.6.1.4.1.367.3.2.1.2.1.4.0", s("E155M123456")),
 ])
 
+# A Samsung whose agent answers no system group and not Samsung's identity group, only the
+# other model object (236.11.5.11.53.31.1.4.0) and the serial.
+write("samsung-model-alt", [
+    UPTIME,
+    ("1.3.6.1.4.1.236.11.5.11.53.31.1.4.0", s("CLX-3185 Series")),
+    ("1.3.6.1.4.1.236.11.5.1.1.1.4.0", s("Z6PSBAAZ900123")),
+])
+
 # The same objects holding what agents send when they know no value, or junk: each gives no
 # value and a note, never a value; the well-formed model still names the device.
 write("epson-malformed", [
