@@ -59,6 +59,7 @@ TEST_CASE("Kyocera function counters: print/copy/fax by colour mode, scans by fu
         {"scan_fax", 300},      {"scan_other", 2200},
         {"scan_total", 9500},   {"total_large", 4000},  // A3 (micrometres) + Ledger (1/10000 in)
         {"total_small", 38500},  // B4 + A4 + Letter; the unused A5 row adds nothing
+        {"duplex", 11000},       // two-sided pages (1347.42.2.5.1.1.2.1)
     };
     CHECK(c == want);
     // The splits add up to the machine's total, as on its counter report.
@@ -77,6 +78,11 @@ TEST_CASE("Kyocera function counters: print/copy/fax by colour mode, scans by fu
     const auto std_total = test::collect(view);
     CHECK(std_total.snapshot.counters.at("total") == 42720);
     CHECK(std_total.sources.at("counters.total") == "1.3.6.1.2.1.43.10.2.1.4.1.1");
+    // Neither: the pages-by-sides total.
+    view.erase(O("1.3.6.1.2.1.43.10.2.1.4.1.1"));
+    const auto sides = test::collect(view);
+    CHECK(sides.snapshot.counters.at("total") == 42500);
+    CHECK(sides.sources.at("counters.total").rfind("1.3.6.1.4.1.1347.42.2.5.1.1.3.1", 0) == 0);
 }
 
 TEST_CASE("Kyocera mono printer: no copy, colour or scan counter invented", "[counters][partial]") {

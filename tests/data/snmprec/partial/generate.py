@@ -579,6 +579,9 @@ write("kyocera-counters", [
     # KYOCERA's own total (43.10.1.1.12.1.1) is the panel's: print + copy + fax; its
     # prtMarkerLifeCount counts 220 more, as on the real machine a public mapping checked.
     UPTIME, UNIT, (LIFE, "65|42720"), ("1.3.6.1.4.1.1347.43.10.1.1.12.1.1", "65|42500"),
+    # Pages by sides: one-sided + two-sided = their total (= the panel's total here).
+    ("1.3.6.1.4.1.1347.42.2.5.1.1.1.1", "65|31500"), ("1.3.6.1.4.1.1347.42.2.5.1.1.2.1", "65|11000"),
+    ("1.3.6.1.4.1.1347.42.2.5.1.1.3.1", "65|42500"),
     ("1.3.6.1.4.1.1347.43.5.1.1.1.1", s("TASKalfa 2553ci")),
     ("1.3.6.1.4.1.1347.43.5.1.1.28.1", s("W2X1234567")),
     (KC + ".1.1.1.1", "65|30000"), (KC + ".1.1.1.2", "65|12000"), (KC + ".1.1.1.4", "65|500"),
