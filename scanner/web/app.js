@@ -471,7 +471,8 @@ function counterName(name) {
     scan_mono_large: () => t('counter.scan_mono_large'), scan_mono_small: () => t('counter.scan_mono_small'),
     scan_color_large: () => t('counter.scan_color_large'), scan_color_small: () => t('counter.scan_color_small'),
     scan_copy: () => t('counter.scan_copy'), scan_fax: () => t('counter.scan_fax'),
-    scan_send: () => t('counter.scan_send'), scan_other: () => t('counter.scan_other'),
+    scan_send: () => t('counter.scan_send'), scan_network: () => t('counter.scan_network'),
+    scan_email: () => t('counter.scan_email'), scan_other: () => t('counter.scan_other'),
     fax_mono: () => t('counter.fax_mono'), fax_color: () => t('counter.fax_color'), adf: () => t('counter.adf'),
     jams: () => t('counter.jams') };
   return names[name] ? names[name]() : name.replace(/_/g, ' ');

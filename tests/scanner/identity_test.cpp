@@ -1096,6 +1096,10 @@ TEST_CASE("Xerox: impressions include copies, so black/colour are never copies +
     CHECK(c.at("mono_large") == 1500);
     CHECK(c.at("color_large") == 800);
     CHECK(c.at("total_large") == 2300);
+    CHECK(c.at("fax_total") == 640);
+    CHECK(c.at("scan_network") == 2200);
+    CHECK(c.at("scan_email") == 1300);
+    CHECK(c.at("scan_send") == 3500);  // network + e-mail; fax images sent are not scans
     for (const auto& [name, value] : c) {
         INFO(name);
         CHECK(value != 27000);  // detail index 1: its meaning is disputed, never read

@@ -1131,6 +1131,9 @@ write("xerox-counters", [
     (XD + ".1.20.7", "2|21800"), (XD + ".1.20.29", "2|12300"),
     (XD + ".1.20.44", "2|1500"), (XD + ".1.20.43", "2|800"),
     (XD + ".103.20.3", "2|4100"), (XD + ".103.20.25", "2|900"),
+    # Fax impressions; scans sent on the scanner's row 13 (network, e-mail), fax images sent.
+    (XD + ".1.20.71", "2|640"),
+    (XD + ".13.20.11", "2|2200"), (XD + ".13.20.12", "2|1300"), (XD + ".13.20.13", "2|77"),
 ] + printer("Xerox AltaLink C8045"))
 
 # An older Xerox whose copier is hrDevice row 11 and whose agent has neither the
