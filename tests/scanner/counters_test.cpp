@@ -518,6 +518,21 @@ derived = [
 
     // A malformed profile line stops loading with the place of the error.
     ProfileSet bad = ProfileSet::embedded();
+    // A supply counted against its life: `used` needs the life's object, which goes with
+    // neither state codes nor a divisor.
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+supplies = [ { description = "Drum", type = "opc", oid = "1.3.6.1.4.1.32473.1.3.1", used = true } ]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("used needs max_oid"));
+    CHECK_THROWS_WITH(
+        bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+supplies = [ { description = "Drum", type = "opc", oid = "1.3.6.1.4.1.32473.1.3.1", max_oid = "1.3.6.1.4.1.32473.1.4.1", divisor = 100 } ]
+)"),
+        Catch::Contains("bad.toml:4") && Catch::Contains("neither codes nor divisor"));
     // A named-row column needs its name column and exactly one row pattern, and only a column
     // has rows.
     CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(

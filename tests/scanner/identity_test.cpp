@@ -1153,7 +1153,21 @@ TEST_CASE("OKI: toner levels from OKI's own supplies table where the Printer-MIB
     const auto& s = r.snapshot;
     CHECK(s.identity.vendor == "OKI");
     CHECK(s.identity.model == "C532");
-    REQUIRE(s.supplies.size() == 3);  // yellow's 250 is no percentage
+    // Toners (yellow's 250 is no percentage), three drums and the belt; the yellow drum used
+    // past its life and the fuser without a life give nothing.
+    REQUIRE(s.supplies.size() == 7);
+    CHECK(supply_named(s, "Black Image Drum")->level_percent == 80);  // 4000 of 20000 used
+    CHECK(supply_named(s, "Cyan Image Drum")->level_percent == 40);
+    CHECK(supply_named(s, "Magenta Image Drum")->level_percent == 100);
+    CHECK(supply_named(s, "Black Image Drum")->type == "opc");
+    CHECK(supply_named(s, "Belt Unit")->level_percent == 21);  // (60000 - 47371) / 60000
+    CHECK(supply_named(s, "Yellow Image Drum") == nullptr);
+    CHECK(supply_named(s, "Fuser Unit") == nullptr);
+    CHECK(has_note(r, "25000 of 20000 is no share of Yellow Image Drum"));
+    CHECK(has_note(r, "9000 of 0 is no share of Fuser Unit"));
+    CHECK(
+        r.sources.at("supplies.Belt Unit").find("used of 1.3.6.1.4.1.2001.1.1.1.1.100.5.1.1.4.1") !=
+        std::string::npos);
     const auto* black = supply_named(s, "Black Toner");
     REQUIRE(black != nullptr);
     CHECK(black->level_percent == 45);

@@ -39,6 +39,7 @@ std::vector<Oid> profile_oids(const Profile& p) {
     }
     for (const auto& sp : p.supplies_private) {
         if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
+        if (sp.max_oid) add_unique(out, *sp.max_oid);
     }
     for (const auto& sp : p.supply_pages) {
         if (sp.source.field == ValueSource::Field::oid) add_unique(out, sp.source.oid);
@@ -143,6 +144,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         }
         for (const auto& s : ident.profile->supplies_private) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);
+            if (s.max_oid) vendor.insert(*s.max_oid);
         }
         for (const auto& s : ident.profile->supply_pages) {
             if (s.source.field == ValueSource::Field::oid) vendor.insert(s.source.oid);

@@ -261,6 +261,22 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, bool ink, int low)
             merge_level(ctx, ps, std::nullopt, code->state, where, source, low);
             continue;
         }
+        if (ps.max_oid) {
+            // A count against the supply's full life (OKI's drum, belt and fuser pages).
+            const auto max = ctx.integer(*ps.max_oid);
+            if (!max || *max <= 0 || *raw < 0 || *raw > *max) {
+                ctx.note(fmt::format("{}: {} of {} is no share of {}; ignored", where, *raw,
+                                     max ? std::to_string(*max) : "no maximum", ps.description));
+                continue;
+            }
+            const auto left = ps.used ? *max - *raw : *raw;
+            const int pct = static_cast<int>(
+                std::lround(100.0 * static_cast<double>(left) / static_cast<double>(*max)));
+            merge_level(ctx, ps, pct, std::nullopt,
+                        where + (ps.used ? " used of " : " of ") + snmp::to_string(*ps.max_oid),
+                        source, low);
+            continue;
+        }
         if (*raw < 0 || *raw > 100 * ps.divisor) {
             ctx.note(where + ": " + std::to_string(*raw) + " is no percentage of " +
                      ps.description + "; ignored");

@@ -380,7 +380,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (st == nullptr) fail(file, item.source(), "expected {description = ..., oid = ...}");
             check_keys(file, *st,
                        {"description", "type", "color", "class", "oid", "format", "regex",
-                        "divisor", "codes"});
+                        "divisor", "codes", "max_oid", "used"});
             SupplySource ss;
             const auto* d = st->get("description");
             const auto* ty = st->get("type");
@@ -409,6 +409,16 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (const auto* cd = st->get("codes")) {
                 ss.codes = codes_of(file, *cd);
                 if (ss.codes.empty()) fail(file, cd->source(), "codes must not be empty");
+            }
+            if (const auto* mx = st->get("max_oid")) ss.max_oid = oid_of(file, *mx);
+            if (const auto* u = st->get("used")) {
+                const auto b = u->value<bool>();
+                if (!b) fail(file, u->source(), "used must be true or false");
+                ss.used = *b;
+                if (ss.used && !ss.max_oid) fail(file, u->source(), "used needs max_oid");
+            }
+            if (ss.max_oid && (!ss.codes.empty() || ss.divisor != 1)) {
+                fail(file, item.source(), "max_oid goes with neither codes nor divisor");
             }
             p.supplies_private.push_back(std::move(ss));
         }

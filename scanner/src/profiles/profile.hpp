@@ -96,6 +96,11 @@ struct SupplySource {
     bool receptacle = false;
     ValueSource source;
     std::int64_t divisor = 1;  ///< raw value / divisor = percent (Brother: hundredths)
+    /// Optional: an object giving the supply's full life in the value's units; the percent is
+    /// then value / max (OKI's usage table: drum, belt and fuser in pages). With `used`, the
+    /// value is the amount used and the percent what is left, (max - value) / max.
+    std::optional<snmp::Oid> max_oid;
+    bool used = false;
     /// When given, the value is a state code, never a level (Epson's maintenance box: not
     /// full, near full, full); a value not listed gives nothing, with a note.
     std::vector<LevelCode> codes;

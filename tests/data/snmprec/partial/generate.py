@@ -956,7 +956,8 @@ write("oki-private", [
 # A colour OKI whose agent has no Printer-MIB supplies: toner levels in OKI's own supplies
 # table (2001.1.1.1.1.100.3.1.1, column 3 percent, column 4 the maximum; rows K C M Y).
 # Yellow's 250 is no percentage.
-OKI_SUP = "1.3.6.1.4.1.2001.1.1.1.1.100.3.1.1"
+OKI_USE = "1.3.6.1.4.1.2001.1.1.1.1.100"
+OKI_SUP = OKI_USE + ".3.1.1"
 write("oki-toner-private", [
     UPTIME,
     (OKI + ".25.0", s("C532")),
@@ -965,6 +966,14 @@ write("oki-toner-private", [
     (OKI_SUP + ".3.3", "2|0"), (OKI_SUP + ".3.4", "2|250"),
     (OKI_SUP + ".4.1", "2|100"), (OKI_SUP + ".4.2", "2|100"),
     (OKI_SUP + ".4.3", "2|100"), (OKI_SUP + ".4.4", "2|100"),
+    # Drums (100.4), belt (100.5), fuser (100.6): column 3 pages used, column 4 the life.
+    # Yellow's drum has used more than its life and the fuser has no life: no level.
+    (OKI_USE + ".4.1.1.3.1", "2|4000"), (OKI_USE + ".4.1.1.4.1", "2|20000"),
+    (OKI_USE + ".4.1.1.3.2", "2|12000"), (OKI_USE + ".4.1.1.4.2", "2|20000"),
+    (OKI_USE + ".4.1.1.3.3", "2|0"), (OKI_USE + ".4.1.1.4.3", "2|20000"),
+    (OKI_USE + ".4.1.1.3.4", "2|25000"), (OKI_USE + ".4.1.1.4.4", "2|20000"),
+    (OKI_USE + ".5.1.1.3.1", "2|47371"), (OKI_USE + ".5.1.1.4.1", "2|60000"),
+    (OKI_USE + ".6.1.1.3.1", "2|9000"), (OKI_USE + ".6.1.1.4.1", "2|0"),
 ])
 
 # A Pantum answering its private objects at the objects' own OIDs (no ".0"), as the public
