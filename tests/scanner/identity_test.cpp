@@ -34,6 +34,11 @@ void put_oid(MibView& v, const std::string& oid, const std::string& value) {
     v[O(oid)] = Value{ValueType::object_id, 0, "", O(value)};
 }
 
+void put_int(MibView& v, const std::string& oid, std::int64_t n,
+             ValueType type = ValueType::integer) {
+    v[O(oid)] = Value{type, n, "", {}};
+}
+
 std::string enterprise_oid(std::uint32_t pen) {
     return "1.3.6.1.4.1." + std::to_string(pen) + ".1.1";
 }
@@ -935,7 +940,7 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     // An agent with only the other readers' total object (40093.6.4.1).
     auto other_total = partial("pantum-private");
     other_total.erase(O("1.3.6.1.4.1.40093.1.1.3.12"));
-    other_total[O("1.3.6.1.4.1.40093.6.4.1")] = {snmp::ValueType::counter32, 5231, "", {}};
+    put_int(other_total, "1.3.6.1.4.1.40093.6.4.1", 5231, ValueType::counter32);
     const auto p2 = test::collect(other_total);
     CHECK(p2.snapshot.counters.at("total") == 5231);
     CHECK(p2.sources.at("counters.total").rfind("1.3.6.1.4.1.40093.6.4.1 ", 0) == 0);
@@ -1114,9 +1119,8 @@ TEST_CASE("Xerox: impressions include copies, so black/colour are never copies +
     CHECK(provenance(d.sources.at("counters.mono")) == "derived");
     // A Fuji Xerox answers the same XCMI table: its own profile reads the same cells.
     auto fuji = partial("xerox-counters");
-    fuji[O("1.3.6.1.2.1.1.1.0")] = {snmp::ValueType::octets, 0, "FUJI XEROX ApeosPort-V C3375", {}};
-    fuji[O("1.3.6.1.2.1.1.2.0")] = {snmp::ValueType::object_id, 0, "",
-                                    O("1.3.6.1.4.1.297.1.11.93.1.35.34.7.1")};
+    put_text(fuji, "1.3.6.1.2.1.1.1.0", "FUJI XEROX ApeosPort-V C3375");
+    put_oid(fuji, "1.3.6.1.2.1.1.2.0", "1.3.6.1.4.1.297.1.11.93.1.35.34.7.1");
     fuji.erase(O("1.3.6.1.2.1.25.3.2.1.3.1"));
     const auto f = test::collect(fuji);
     CHECK(f.snapshot.identity.vendor == "Fuji Xerox");
@@ -1181,13 +1185,13 @@ TEST_CASE("OKI: toner levels from OKI's own supplies table where the Printer-MIB
     // A Printer-MIB black toner with its own percentage stands; OKI's table adds the rest.
     auto view = partial("oki-toner-private");
     const std::string sup = "1.3.6.1.2.1.43.11.1.1";
-    view[O(sup + ".4.1.1")] = {snmp::ValueType::integer, 3, "", {}};
-    view[O(sup + ".5.1.1")] = {snmp::ValueType::integer, 3, "", {}};
-    view[O(sup + ".6.1.1")] = {snmp::ValueType::octets, 0, "Black Toner Cartridge", {}};
-    view[O(sup + ".8.1.1")] = {snmp::ValueType::integer, 100, "", {}};
-    view[O(sup + ".9.1.1")] = {snmp::ValueType::integer, 30, "", {}};
-    view[O("1.3.6.1.2.1.43.12.1.1.4.1.1")] = {snmp::ValueType::octets, 0, "black", {}};
-    view[O("1.3.6.1.2.1.43.11.1.1.3.1.1")] = {snmp::ValueType::integer, 1, "", {}};
+    put_int(view, sup + ".4.1.1", 3);
+    put_int(view, sup + ".5.1.1", 3);
+    put_text(view, sup + ".6.1.1", "Black Toner Cartridge");
+    put_int(view, sup + ".8.1.1", 100);
+    put_int(view, sup + ".9.1.1", 30);
+    put_text(view, "1.3.6.1.2.1.43.12.1.1.4.1.1", "black");
+    put_int(view, "1.3.6.1.2.1.43.11.1.1.3.1.1", 1);
     const auto std_r = test::collect(view);
     const auto* std_black = supply_named(std_r.snapshot, "Black Toner Cartridge");
     REQUIRE(std_black != nullptr);
