@@ -2,7 +2,6 @@
 
 #include "polling/collector_parts.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -102,9 +101,7 @@ bool row_name_fits(const MibView& view, const ValueSource& src, const Oid& cell)
                     cell.end());
     std::string name;
     if (const Value* v = find(view, name_oid); v != nullptr && v->type == ValueType::octets) {
-        name = v->bytes;
-        if (auto plain = text::unhex_text(name)) name = std::move(*plain);
-        name.resize(std::min(name.size(), text::kDisplayStringMax));
+        name = text::cap(text::decode(v->bytes), text::kDisplayStringMax);  // hex text too
     }
     const bool named = !name.empty() && pattern_search(name, *src.row_name);
     return src.skip_named_rows ? !named : named;

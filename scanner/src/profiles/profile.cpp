@@ -736,10 +736,10 @@ std::string ValueSource::describe() const {
             out = snmp::to_string(oid);
             break;
         case Field::column:
-            out = snmp::to_string(oid) + (!name_column ? " (first row)"
-                                          : skip_named_rows
-                                              ? " (first row not named '" + row_name_text + "')"
-                                              : " (first row named '" + row_name_text + "')");
+            out = snmp::to_string(oid) + " (first row";
+            if (name_column)
+                out += (skip_named_rows ? " not named '" : " named '") + row_name_text + "'";
+            out += ")";
             break;
         case Field::sys_descr:
             out = "sysDescr";
