@@ -39,6 +39,18 @@ void put_int(MibView& v, const std::string& oid, std::int64_t n,
     v[O(oid)] = Value{type, n, "", {}};
 }
 
+/// A Printer-MIB black toner (supply row 1, colorant 1) at `percent` of 100.
+void put_black_toner(MibView& v, const std::string& description, std::int64_t percent) {
+    const std::string sup = "1.3.6.1.2.1.43.11.1.1";
+    put_int(v, sup + ".3.1.1", 1);
+    put_int(v, sup + ".4.1.1", 3);
+    put_int(v, sup + ".5.1.1", 3);
+    put_text(v, sup + ".6.1.1", description);
+    put_int(v, sup + ".8.1.1", 100);
+    put_int(v, sup + ".9.1.1", percent);
+    put_text(v, "1.3.6.1.2.1.43.12.1.1.4.1.1", "black");
+}
+
 std::string enterprise_oid(std::uint32_t pen) {
     return "1.3.6.1.4.1." + std::to_string(pen) + ".1.1";
 }
@@ -1184,20 +1196,121 @@ TEST_CASE("OKI: toner levels from OKI's own supplies table where the Printer-MIB
     CHECK(has_note(r, "2001.1.1.1.1.100.3.1.1.3.4"));
     // A Printer-MIB black toner with its own percentage stands; OKI's table adds the rest.
     auto view = partial("oki-toner-private");
-    const std::string sup = "1.3.6.1.2.1.43.11.1.1";
-    put_int(view, sup + ".4.1.1", 3);
-    put_int(view, sup + ".5.1.1", 3);
-    put_text(view, sup + ".6.1.1", "Black Toner Cartridge");
-    put_int(view, sup + ".8.1.1", 100);
-    put_int(view, sup + ".9.1.1", 30);
-    put_text(view, "1.3.6.1.2.1.43.12.1.1.4.1.1", "black");
-    put_int(view, "1.3.6.1.2.1.43.11.1.1.3.1.1", 1);
+    put_black_toner(view, "Black Toner Cartridge", 30);
     const auto std_r = test::collect(view);
     const auto* std_black = supply_named(std_r.snapshot, "Black Toner Cartridge");
     REQUIRE(std_black != nullptr);
     CHECK(std_black->level_percent == 30);
     CHECK(supply_named(std_r.snapshot, "Black Toner") == nullptr);
     CHECK(supply_named(std_r.snapshot, "Cyan Toner")->level_percent == 80);
+}
+
+TEST_CASE(
+    "Lexmark: supplies, their verdicts and the printer's state from Lexmark's own MIBs where "
+    "the standard ones are missing",
+    "[identity][partial][supplies][status]") {
+    const auto r = test::collect(partial("lexmark-mps-only"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Lexmark");
+    CHECK(s.identity.model == "CS421dn");
+    CHECK(s.identity.serial == "50128RH123456");
+    // Seven rows: the waste bottle is not read, yellow (no capacity, verdict unknown) gives
+    // nothing.
+    REQUIRE(s.supplies.size() == 5);
+    const auto* cyan = supply_named(s, "Cyan Cartridge");
+    REQUIRE(cyan != nullptr);
+    CHECK(cyan->level_percent == 70);  // 1610 of 2300 remaining
+    CHECK(cyan->color == "cyan");
+    CHECK(cyan->type == "toner");
+    CHECK(cyan->state == proto::SupplyState::ok);
+    CHECK(r.sources.at("supplies.Cyan Cartridge")
+              .find("641.6.4.4.1.1.16.1.2 of 1.3.6.1.4.1.641.6.4.4.1.1.14.1.2") !=
+          std::string::npos);
+    CHECK(provenance(r.sources.at("supplies.Cyan Cartridge")) == "private");
+    // The gauge says 30 %, the printer says low: low, and no 30 % shown.
+    const auto* black = supply_named(s, "Black Cartridge");
+    REQUIRE(black != nullptr);
+    CHECK(black->state == proto::SupplyState::low);
+    CHECK_FALSE(black->level_percent.has_value());
+    CHECK(black->color == "black");
+    const auto* drum = supply_named(s, "Imaging Unit");
+    REQUIRE(drum != nullptr);
+    CHECK(drum->type == "opc");
+    CHECK(drum->color.empty());  // "none"
+    CHECK(drum->level_percent == 75);
+    const auto* fuser = supply_named(s, "Fuser");
+    REQUIRE(fuser != nullptr);
+    CHECK(fuser->type == "fuser");
+    CHECK(fuser->state == proto::SupplyState::empty);
+    CHECK(fuser->level_percent == 0);
+    // More remaining than its capacity: no level, the printer's "ok" stands.
+    const auto* magenta = supply_named(s, "Magenta Cartridge");
+    REQUIRE(magenta != nullptr);
+    CHECK_FALSE(magenta->level_percent.has_value());
+    CHECK(magenta->state == proto::SupplyState::ok);
+    CHECK(has_note(r, "2400 of 2300 is no share of Magenta Cartridge's capacity"));
+    CHECK(supply_named(s, "Yellow Cartridge") == nullptr);
+    CHECK(has_note(r, "500 of 0 is no share of Yellow Cartridge's capacity"));
+    CHECK(supply_named(s, "Waste Toner Bottle") == nullptr);
+    CHECK(has_note(r, "Waste Toner Bottle is of a kind not read (10)"));
+    // prtgenStatusTable: the jam is set, the input tray's "unknown" says nothing.
+    CHECK(s.status.device == proto::DeviceStatus::down);
+    CHECK(s.status.errors == std::vector<std::string>{"jammed"});
+    CHECK(r.sources.at("status.errors").find("641.2.1.3.1.5.1") != std::string::npos);
+    CHECK(r.sources.at("status.errors").find("641.2.1.3.1.4.1") == std::string::npos);
+
+    // All clear: a running printer. The input tray's "unknown" is not read as clear.
+    auto view = partial("lexmark-mps-only");
+    put_int(view, "1.3.6.1.4.1.641.2.1.3.1.5.1", 1);
+    auto clear = test::collect(view);
+    CHECK(clear.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(clear.snapshot.status.errors.empty());
+    CHECK(clear.sources.at("status.device").find("(all clear)") != std::string::npos);
+    CHECK(clear.sources.at("status.device").find("641.2.1.3.1.4.1") == std::string::npos);
+
+    // With the Printer-MIB's own black toner at 60 %: the row is the same unit (kind and
+    // colour), no second black toner; its gauge is kept only as far as the printer's "low"
+    // allows (the claim drops the 60 %).
+    put_black_toner(view, "Black Toner", 60);
+    const auto both = test::collect(view);
+    CHECK(supply_named(both.snapshot, "Black Cartridge") == nullptr);
+    const auto* std_black = supply_named(both.snapshot, "Black Toner");
+    REQUIRE(std_black != nullptr);
+    CHECK(std_black->state == proto::SupplyState::low);
+    CHECK_FALSE(std_black->level_percent.has_value());
+    CHECK(supply_named(both.snapshot, "Cyan Cartridge")->level_percent == 70);
+    // The printer no longer calls it low: the Printer-MIB's 60 % stands.
+    put_int(view, "1.3.6.1.4.1.641.6.4.4.1.1.12.1.1", 3);
+    const auto ok = test::collect(view);
+    CHECK(supply_named(ok.snapshot, "Black Toner")->level_percent == 60);
+}
+
+TEST_CASE("Lexmark's supply and status tables holding junk give notes, never values",
+          "[identity][partial][supplies][status]") {
+    const auto r = test::collect(partial("lexmark-mps-malformed"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Lexmark");
+    CHECK(s.identity.model == "MS621dn");
+    // Only the imaging unit is whole (its binary colour is no colour); the spare cartridge's
+    // capacity is text, so only the printer's "ok" is known of it.
+    REQUIRE(s.supplies.size() == 2);
+    const auto* drum = supply_named(s, "Imaging Unit");
+    REQUIRE(drum != nullptr);
+    CHECK(drum->level_percent == 50);
+    CHECK(drum->color.empty());
+    const auto* spare = supply_named(s, "Spare Black Cartridge");
+    REQUIRE(spare != nullptr);
+    CHECK_FALSE(spare->level_percent.has_value());
+    CHECK(spare->state == proto::SupplyState::ok);
+    CHECK(has_note(r, "Black Cartridge is of a kind not read"));
+    CHECK(has_note(r, "Mystery Unit is of a kind not read (99)"));
+    CHECK(has_note(r, "is no share of Spare Black Cartridge's capacity"));
+    CHECK(has_note(r, "-5 is no level of Fuser"));
+    CHECK(has_note(r, "a supply row without a name"));
+    // Flags: a jam code outside 1..3 and a text cover flag say nothing; service clear.
+    CHECK(s.status.errors.empty());
+    CHECK(s.status.device == proto::DeviceStatus::running);
+    CHECK(r.sources.at("status.device").find("641.2.1.3.1.7.1") != std::string::npos);
 }
 
 TEST_CASE("Dell on other makers' engines: model and serial from the engine's objects",

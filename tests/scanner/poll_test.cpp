@@ -76,7 +76,7 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
     const auto fulls =
         check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
-    CHECK(fulls.size() == 69);
+    CHECK(fulls.size() == 71);
     for (const auto& [community, full] : fulls) {
         INFO(community);
         REQUIRE(full.result.has_value());
@@ -116,4 +116,10 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     const auto& lexmark = fulls.at("lexmark-a3-counters").result->snapshot;
     CHECK(lexmark.counters.at("total_large") == 14000);
     CHECK(lexmark.counters.at("total_small") == 48000);
+    // Lexmark's own supply table and status flags, found from the private model object alone
+    // (phase 3 walks the table's six columns) and GET again in the repeat poll.
+    const auto& mps = fulls.at("lexmark-mps-only").result->snapshot;
+    CHECK(mps.identity.model == "CS421dn");
+    CHECK(mps.supplies.size() == 5);
+    CHECK(mps.status.errors == std::vector<std::string>{"jammed"});
 }

@@ -146,7 +146,8 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     // Supply tables, vendor status blocks, Brother life records, inkjet models.
     CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\nname_columns = [\"1.3\"]\n"
                    "type = \"toner\"\n")
-              .find("needs name_columns, level_column, type") != std::string::npos);
+              .find("needs name_columns, level_column and type (or type_column)") !=
+          std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\nname_columns = []\n"
                    "level_column = \"1.3\"\ntype = \"toner\"\n")
               .find("non-empty array of OIDs") != std::string::npos);
@@ -197,6 +198,34 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(error_of("[[profile]]\nid = \"x\"\nstatus_flags = [{oid = \"1.3\", error = "
                    "\"jammed\", device = \"stopped\"}]\n")
               .find(R"(device must be "down" or "warning")") != std::string::npos);
+    const std::string flag =
+        "[[profile]]\nid = \"x\"\nstatus_flags = [{oid = \"1.3\", error = "
+        "\"jammed\", ";
+    CHECK(error_of(flag + "set = [2]}]\n").find("set and clear go together") != std::string::npos);
+    CHECK(error_of(flag + "set = [2], clear = [1, 2]}]\n").find("2 is both set and clear") !=
+          std::string::npos);
+    CHECK(error_of(flag + "set = [], clear = [1]}]\n").find("set must not be empty") !=
+          std::string::npos);
+    // Supply tables with a type column, capacity and the printer's verdict (Lexmark).
+    const std::string st =
+        "[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\n"
+        "name_columns = [\"1.3\"]\nlevel_column = \"1.4\"\n";
+    CHECK(error_of(st + "type = \"toner\"\ntype_column = \"1.5\"\ntypes = [{code = 6, type = "
+                        "\"toner\"}]\n")
+              .find("type and type_column exclude each other") != std::string::npos);
+    CHECK(error_of(st + "type_column = \"1.5\"\n").find("type_column and types go together") !=
+          std::string::npos);
+    CHECK(error_of(st + "type_column = \"1.5\"\ntypes = []\n").find("types must not be empty") !=
+          std::string::npos);
+    CHECK(error_of(st + "type_column = \"1.5\"\ntypes = [{code = 6}]\n")
+              .find("expected {code = ..., type = ...}") != std::string::npos);
+    CHECK(error_of(st + "type = \"toner\"\nstate_column = \"1.6\"\n")
+              .find("state_column and states go together") != std::string::npos);
+    CHECK(error_of(st + "type = \"toner\"\nstate_column = \"1.6\"\nstates = [{code = 4, "
+                        "state = \"lowish\"}]\n")
+              .find("unknown supply state 'lowish'") != std::string::npos);
+    CHECK(error_of(st + "type = \"toner\"\ncapacity_column = 5\n").find("expected an OID string") !=
+          std::string::npos);
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {

@@ -71,6 +71,10 @@ std::vector<Oid> profile_subtrees(const Profile& p) {
     for (const auto& t : p.supply_tables) {
         for (const auto& n : t.name_columns) add_unique(out, n);
         add_unique(out, t.level_column);
+        for (const auto* col :
+             {&t.type_column, &t.capacity_column, &t.color_column, &t.state_column}) {
+            if (*col) add_unique(out, **col);
+        }
     }
     for (const auto& t : p.size_tables) {
         if (t.size_column) {
@@ -162,7 +166,13 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
             }
         };
         for (const auto& t : ident.profile->counter_tables) cells(t.value_column);
-        for (const auto& t : ident.profile->supply_tables) cells(t.level_column);
+        for (const auto& t : ident.profile->supply_tables) {
+            cells(t.level_column);
+            // A new cartridge of another yield changes the capacity; the printer's verdict
+            // changes as the supply runs down.
+            if (t.capacity_column) cells(*t.capacity_column);
+            if (t.state_column) cells(*t.state_column);
+        }
         for (const auto& t : ident.profile->size_tables) {
             for (const auto& v : t.value_columns) cells(v);
         }
@@ -263,7 +273,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     auto& snap = out.snapshot;
     snap.address = std::move(address);
     snap.polled_at = std::move(polled_at);
-    Ctx ctx{view, out, {}, {}};
+    Ctx ctx{view, out, {}, {}, 1, {}};
     const auto printer_idx = printer_device_index(view);
     ctx.printer_row = printer_idx.value_or(1);
 

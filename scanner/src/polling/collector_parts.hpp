@@ -14,6 +14,7 @@
 
 #include "polling/collector.hpp"
 #include "polling/identify.hpp"
+#include "polling/supply_claims.hpp"
 #include "polling/text.hpp"
 
 namespace printmon::scanner::collect {
@@ -101,6 +102,8 @@ struct Ctx {
     text::CharsetHint charset;      ///< the device's declaration and the profile's default
     std::vector<Oid> supply_rows;   ///< prtMarkerSuppliesTable index of each Printer-MIB supply
     std::uint32_t printer_row = 1;  ///< hrDeviceIndex of the printer (printer_device_index)
+    /// Low/empty verdicts of vendor supply tables, applied with the printer's other claims.
+    std::vector<supply_claims::Claim> vendor_claims;
 
     void note(std::string message) { out.notes.push_back(std::move(message)); }
 

@@ -287,9 +287,10 @@ void vendor_status(Ctx& ctx, const Profile& profile, bool errors_free) {
 
 /// Vendor status flags (profile `status_flags`, JetDirect's gdStatus group) for agents that
 /// give neither the Host Resources printer objects nor an alert: each flag set is an error,
-/// and the worst flag set is the device's state; flags that all read 0 are a running device.
-/// A flag that is no number is left out with a note. `errors_free`: no other source has
-/// given errors; `device_free`: none has given the device state.
+/// and the worst flag set is the device's state; flags that all read clear (0, or the
+/// profile's `clear` values) are a running device. A flag that is no number, or a value the
+/// profile lists neither as set nor clear (Lexmark's "unknown"), is left out. `errors_free`: no
+/// other source has given errors; `device_free`: none has given the device state.
 void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device_free) {
     auto& st = ctx.out.snapshot.status;
     std::optional<proto::DeviceStatus> worst;
@@ -299,10 +300,15 @@ void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device
     for (const auto& f : profile.status_flags) {
         const Value* v = find(ctx.view, f.source.oid);
         if (v == nullptr) continue;
-        const auto set = ctx.integer(v, f.source.oid);
-        if (!set) continue;
+        const auto value = ctx.integer(v, f.source.oid);
+        if (!value) continue;
+        const auto in = [&](const std::vector<std::int64_t>& values) {
+            return std::find(values.begin(), values.end(), *value) != values.end();
+        };
+        const bool coded = !f.set_values.empty();
+        if (coded && !in(f.set_values) && !in(f.clear_values)) continue;  // e.g. "unknown"
         read.push_back(snmp::to_string(f.source.oid));
-        if (*set == 0) continue;
+        if (coded ? in(f.clear_values) : *value == 0) continue;
         if (std::find(errors.begin(), errors.end(), f.error) == errors.end()) {
             errors.push_back(f.error);
         }

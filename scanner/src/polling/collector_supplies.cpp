@@ -188,6 +188,24 @@ void merge_level(Ctx& ctx, const SupplySource& ps, std::optional<int> pct,
     if (it != supplies.end() && std::count_if(supplies.begin(), supplies.end(), same) > 1) {
         return;  // ambiguous: which row the vendor level belongs to is not known
     }
+    if (it == supplies.end()) {
+        // One side names no colour (a Printer-MIB drum row without a colorant, a vendor
+        // record of a mono laser's drum), or both name the unit alike: the only such unit
+        // is this one. Several candidates: which one is not known, and adding it would list
+        // the unit twice.
+        const auto loose = [&](const proto::Supply& s) {
+            return same_kind(s, ps.type, ps.description) &&
+                   (s.color.empty() || ps.color.empty() ||
+                    text::lower(s.description) == text::lower(ps.description));
+        };
+        const auto n = std::count_if(supplies.begin(), supplies.end(), loose);
+        if (n > 1) {
+            ctx.note(
+                fmt::format("{}: {} matches several supplies; not merged", where, ps.description));
+            return;
+        }
+        if (n == 1) it = std::find_if(supplies.begin(), supplies.end(), loose);
+    }
     const auto state = pct ? state_for_percent(*pct, low) : *coded;
     if (it != supplies.end()) {
         if (it->level_percent) return;  // the Printer-MIB's percentage stands
@@ -288,14 +306,16 @@ void merge_private_supplies(Ctx& ctx, const Profile& profile, bool ink, int low)
     }
 }
 
-/// Vendor supply tables (profile `supply_tables`, Ricoh's engine toner table): one supply per
-/// row, named by the row, its colour from the name.
+/// Vendor supply tables (profile `supply_tables`: Ricoh's engine toner table, Lexmark's
+/// currentSuppliesTable): one supply per row, named by the row; its kind from the table or the
+/// row's type code, its colour from a colour column or the name, its level a percentage or a
+/// share of the row's capacity. A row's own low/empty verdict becomes a claim.
 void merge_supply_tables(Ctx& ctx, const Profile& profile, bool ink, int low) {
     const std::string source = "profile:" + profile.id;
     for (const auto& table : profile.supply_tables) {
         for (const auto& [idx, level_value] : column(ctx.view, table.level_column)) {
             const Oid level_oid = child(table.level_column, idx);
-            const std::string where = snmp::to_string(level_oid);
+            std::string where = snmp::to_string(level_oid);
             std::string name;
             for (const auto& col : table.name_columns) {
                 name = ctx.str(child(col, idx));
@@ -305,30 +325,89 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, bool ink, int low) {
                 ctx.note(where + ": a supply row without a name; ignored");
                 continue;
             }
+            std::string type = table.type;
+            if (table.type_column) {
+                const Oid type_oid = child(*table.type_column, idx);
+                const auto code = ctx.integer(type_oid);
+                const auto kind = code ? table.types.find(*code) : table.types.end();
+                if (kind == table.types.end()) {
+                    ctx.note(fmt::format("{}: {} is of a kind not read ({})",
+                                         snmp::to_string(type_oid), name,
+                                         code ? std::to_string(*code) : "no type code"));
+                    continue;
+                }
+                type = kind->second;
+            }
             // A waste bottle listed among the toners: whether its level is space left or
             // space used, no source says; it is not read rather than read backwards.
-            if (text::lower(name).find("waste") != std::string::npos) {
+            if (text::lower(name).find("waste") != std::string::npos ||
+                type.rfind("waste", 0) == 0) {
                 ctx.note(fmt::format("{}: {} is not read (its level's direction is unknown)", where,
                                      name));
                 continue;
             }
-            const auto raw = ctx.integer(level_value, level_oid);
-            if (!raw) continue;
             SupplySource ps;
             ps.description = name;
-            ps.type = table.type == "marking" ? (ink ? "ink" : "toner") : table.type;
-            ps.color = color_from_description(name);
-            if (*raw >= 0 && *raw <= 100) {
-                merge_level(ctx, ps, static_cast<int>(*raw), std::nullopt, where, source, low);
+            ps.type = type == "marking" ? (ink ? "ink" : "toner") : type;
+            // A colour column holds a name ("black", "none"); read as the names are, so junk
+            // in it names no colour.
+            if (table.color_column) {
+                ps.color = color_from_description(ctx.str(child(*table.color_column, idx)));
+            }
+            if (ps.color.empty()) ps.color = color_from_description(name);
+
+            std::optional<proto::SupplyState> verdict;
+            std::string verdict_where;
+            if (table.state_column) {
+                const Oid state_oid = child(*table.state_column, idx);
+                verdict_where = fmt::format("{} ({})", snmp::to_string(state_oid), source);
+                if (const auto code = ctx.integer(state_oid)) {
+                    if (const auto st = table.states.find(*code); st != table.states.end()) {
+                        verdict = st->second;
+                    }
+                }
+                if (verdict == proto::SupplyState::low || verdict == proto::SupplyState::empty) {
+                    ctx.vendor_claims.push_back(
+                        {*verdict, ps.type, ps.color, std::nullopt, verdict_where});
+                }
+            }
+
+            const auto raw = ctx.integer(level_value, level_oid);
+            std::optional<int> pct;
+            if (raw && *raw >= 0 && table.capacity_column) {
+                const Oid cap_oid = child(*table.capacity_column, idx);
+                const auto cap = ctx.integer(cap_oid);
+                if (cap && *cap > 0 && *raw <= *cap) {
+                    pct = percent_of(*raw, *cap);
+                    where += " of " + snmp::to_string(cap_oid);
+                } else {
+                    ctx.note(fmt::format("{}: {} of {} is no share of {}'s capacity; ignored",
+                                         where, *raw, cap ? std::to_string(*cap) : "no capacity",
+                                         name));
+                }
+            } else if (raw && *raw >= 0 && *raw <= 100) {
+                pct = static_cast<int>(*raw);
+            }
+            if (pct) {
+                merge_level(ctx, ps, pct, std::nullopt, where, source, low);
                 continue;
             }
-            const auto code = std::find_if(table.codes.begin(), table.codes.end(),
-                                           [&](const LevelCode& c) { return c.level == *raw; });
-            if (code == table.codes.end() || code->state == proto::SupplyState::unknown) {
+            if (raw && *raw < 0) {
+                const auto code = std::find_if(table.codes.begin(), table.codes.end(),
+                                               [&](const LevelCode& c) { return c.level == *raw; });
+                if (code != table.codes.end() && code->state != proto::SupplyState::unknown) {
+                    merge_level(ctx, ps, std::nullopt, code->state, where, source, low);
+                    continue;
+                }
+            }
+            if (verdict && *verdict != proto::SupplyState::unknown) {
+                // No level, but the printer's own word on the row.
+                merge_level(ctx, ps, std::nullopt, *verdict, verdict_where, source, low);
+                continue;
+            }
+            if (raw && (*raw < 0 || !table.capacity_column)) {
                 ctx.note(fmt::format("{}: {} is no level of {}; ignored", where, *raw, name));
-                continue;
             }
-            merge_level(ctx, ps, std::nullopt, code->state, where, source, low);
         }
     }
 }
@@ -559,6 +638,8 @@ void apply_printer_claims(Ctx& ctx, int low) {
             claims.push_back(std::move(c));
         }
     }
+    for (auto& c : ctx.vendor_claims) claims.push_back(std::move(c));
+    ctx.vendor_claims.clear();
     supply_claims::apply(ctx.out.snapshot.supplies, ctx.supply_rows, claims, low, ctx.out.notes,
                          ctx.out.sources);
 }

@@ -270,7 +270,7 @@ std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table
         if (tt == nullptr || tt->get("oid") == nullptr || tt->get("error") == nullptr) {
             fail(file, item.source(), "expected {oid = ..., error = ...}");
         }
-        check_keys(file, *tt, {"oid", "error", "device"});
+        check_keys(file, *tt, {"oid", "error", "device", "set", "clear"});
         StatusFlag f;
         toml::table src;
         src.insert("oid", *tt->get("oid"));
@@ -286,6 +286,21 @@ std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table
                 fail(file, d->source(), R"(device must be "down" or "warning")");
             }
             f.device = text == "down" ? proto::DeviceStatus::down : proto::DeviceStatus::warning;
+        }
+        const auto* set = tt->get("set");
+        const auto* clear = tt->get("clear");
+        if ((set == nullptr) != (clear == nullptr)) {
+            fail(file, item.source(), "set and clear go together");
+        }
+        if (set != nullptr) {
+            f.set_values = int_list_of(file, *set, "set");
+            f.clear_values = int_list_of(file, *clear, "clear");
+            for (const auto v : f.set_values) {
+                if (std::find(f.clear_values.begin(), f.clear_values.end(), v) !=
+                    f.clear_values.end()) {
+                    fail(file, clear->source(), std::to_string(v) + " is both set and clear");
+                }
+            }
         }
         out.push_back(std::move(f));
     }
@@ -457,13 +472,17 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         for (const auto& item : *arr) {
             const auto* st = item.as_table();
             if (st == nullptr) fail(file, item.source(), "expected {name_columns = ..., ...}");
-            check_keys(file, *st, {"name_columns", "level_column", "type", "codes"});
+            check_keys(file, *st,
+                       {"name_columns", "level_column", "type", "codes", "type_column", "types",
+                        "capacity_column", "color_column", "state_column", "states"});
             SupplyTable table;
             const auto* names = st->get("name_columns");
             const auto* level = st->get("level_column");
             const auto* ty = st->get("type");
-            if (names == nullptr || level == nullptr || ty == nullptr) {
-                fail(file, item.source(), "a supply table needs name_columns, level_column, type");
+            const auto* type_col = st->get("type_column");
+            if (names == nullptr || level == nullptr || (ty == nullptr && type_col == nullptr)) {
+                fail(file, item.source(),
+                     "a supply table needs name_columns, level_column and type (or type_column)");
             }
             const auto* name_arr = names->as_array();
             if (name_arr == nullptr || name_arr->empty()) {
@@ -471,8 +490,36 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             }
             for (const auto& n : *name_arr) table.name_columns.push_back(oid_of(file, n));
             table.level_column = oid_of(file, *level);
-            table.type = string_of(file, *ty, "type");
+            if (ty != nullptr && type_col != nullptr) {
+                fail(file, ty->source(), "type and type_column exclude each other");
+            }
+            if (ty != nullptr) table.type = string_of(file, *ty, "type");
             if (const auto* cd = st->get("codes")) table.codes = codes_of(file, *cd);
+            const auto* types = st->get("types");
+            if ((type_col == nullptr) != (types == nullptr)) {
+                fail(file, item.source(), "type_column and types go together");
+            }
+            if (type_col != nullptr) {
+                table.type_column = oid_of(file, *type_col);
+                table.types = code_map(file, *types, "type",
+                                       [](std::string text, const toml::node&) { return text; });
+                if (table.types.empty()) fail(file, types->source(), "types must not be empty");
+            }
+            if (const auto* c = st->get("capacity_column"))
+                table.capacity_column = oid_of(file, *c);
+            if (const auto* c = st->get("color_column")) table.color_column = oid_of(file, *c);
+            const auto* state_col = st->get("state_column");
+            const auto* states = st->get("states");
+            if ((state_col == nullptr) != (states == nullptr)) {
+                fail(file, item.source(), "state_column and states go together");
+            }
+            if (state_col != nullptr) {
+                table.state_column = oid_of(file, *state_col);
+                table.states = code_map(
+                    file, *states, "state",
+                    [&](const std::string&, const toml::node& n) { return state_of(file, n); });
+                if (table.states.empty()) fail(file, states->source(), "states must not be empty");
+            }
             p.supply_tables.push_back(std::move(table));
         }
     }

@@ -132,6 +132,10 @@ struct StatusFlag {
     std::string error;  ///< a code of proto::error_codes()
     /// How the device stands while the flag is set: down (it cannot print) or warning.
     proto::DeviceStatus device = proto::DeviceStatus::warning;
+    /// The values meaning "set" and "clear" (Lexmark's enums: 2 and 1, 3 unknown). Empty:
+    /// 0 is clear, any other number set. A value in neither list says nothing.
+    std::vector<std::int64_t> set_values;
+    std::vector<std::int64_t> clear_values;
 };
 
 /// A vendor table of supply levels, one row per supply (Ricoh's engine toner table): the
@@ -143,6 +147,19 @@ struct SupplyTable {
     snmp::Oid level_column;
     std::string type;  ///< Printer-MIB type name, or "marking" (toner, or ink)
     std::vector<LevelCode> codes;
+    /// Optional: each row's kind from a code column (Lexmark's SupplyTypeTC) instead of one
+    /// `type` for all rows; a row whose code is not listed is not read.
+    std::optional<snmp::Oid> type_column;
+    std::map<std::int64_t, std::string> types;
+    /// Optional: the row's full amount in the level's unit; the level is then level/capacity
+    /// (Lexmark: estimated amount remaining and average capacity, both in one unit).
+    std::optional<snmp::Oid> capacity_column;
+    /// Optional: the row's colour by name ("black", "cyan", ...; "none"), before its name's.
+    std::optional<snmp::Oid> color_column;
+    /// Optional: the printer's own verdict on the row (Lexmark's ok/low/empty): a low or
+    /// empty row is a claim (supply_claims.hpp), never reported at a higher level.
+    std::optional<snmp::Oid> state_column;
+    std::map<std::int64_t, proto::SupplyState> states;
 };
 
 /// A vendor table of counters keyed by a type column (Ricoh's engine counter table: one row

@@ -779,6 +779,68 @@ write("lexmark-counters-malformed", [
   + lexmark_sides([(68, 3, 10000, 500), (3, 3, 1200, 0), (67, 3, s("n/a"), 300)])
   + printer("Lexmark MX521ade"))
 
+# A Lexmark whose agent answers no system group, no Host Resources and no Printer-MIB: only
+# LEXMARK-MPS-MIB (deviceModel, deviceSerialNumber, currentSuppliesTable) and LEXMARK-PVT-MIB's
+# prtgenStatusTable (docs/accuracy.md). Supplies (index deviceIndex 1, supply n): type, ISO
+# colour name, description, verdict (3 ok, 4 low, 5 empty), capacity and amount remaining.
+LX_SUP = "1.3.6.1.4.1.641.6.4.4.1.1"
+LX_STAT = "1.3.6.1.4.1.641.2.1.3.1"
+
+
+def lexmark_supplies(rows):
+    """(type, colour, description, status, capacity, remaining) rows; None leaves a cell out."""
+    out = []
+    for n, row in enumerate(rows, start=1):
+        for col, v in zip((3, 4, 5, 12, 14, 16), row):
+            if v is None:
+                continue
+            if isinstance(v, str):
+                v = v if "|" in v else s(v)
+            else:  # amounts are Counter32 in the MIB; a negative one only as INTEGER junk
+                v = ("65|%d" if col == 16 and v >= 0 else "2|%d") % v
+            out.append(("%s.%d.1.%d" % (LX_SUP, col, n), v))
+    return out
+
+
+def lexmark_status(**flags):
+    """prtgenStatusTable row 1: every condition 1 (clear) unless given."""
+    cols = {"hopper": 3, "input": 4, "jam": 5, "toner": 6, "service": 7, "cover": 9, "line": 11}
+    return [("%s.%d.1" % (LX_STAT, c), "2|%d" % flags.get(k, 1)) for k, c in cols.items()]
+
+
+# The black toner's gauge says 30 % but the printer calls it low: low, the gauge not shown. The
+# fuser is empty by both; the waste box counts what it holds (not read); magenta's remaining
+# exceeds its capacity (no level, its "ok" verdict stands); yellow has no capacity and an
+# unknown verdict (nothing). A jam with the input tray's condition unknown.
+write("lexmark-mps-only", [
+    UPTIME,
+    ("1.3.6.1.4.1.641.6.2.3.1.4.1", s("Lexmark CS421dn")),
+    ("1.3.6.1.4.1.641.6.2.3.1.5.1", s("50128RH123456")),
+] + lexmark_supplies([(6, "black", "Black Cartridge", 4, 3000, 900),
+                      (6, "cyan", "Cyan Cartridge", 3, 2300, 1610),
+                      (7, "none", "Imaging Unit", 3, 40000, 30000),
+                      (9, "none", "Fuser", 5, 150000, 0),
+                      (10, "none", "Waste Toner Bottle", 3, 90000, 20000),
+                      (6, "magenta", "Magenta Cartridge", 3, 2300, 2400),
+                      (6, "yellow", "Yellow Cartridge", 2, 0, 500)])
+  + lexmark_status(jam=2, input=3))
+
+# The same tables holding junk: a type that is text, an unknown type code, a colour that is
+# binary, a capacity that is text, a negative amount, a verdict code the MIB does not have,
+# a row without a description; status flags with codes outside 1..3 or text. Each gives no
+# value (or only what is well-formed) and a note, never garbage.
+write("lexmark-mps-malformed", [
+    UPTIME,
+    ("1.3.6.1.4.1.641.6.2.3.1.4.1", s("Lexmark MS621dn")),
+] + lexmark_supplies([("4|toner", "black", "Black Cartridge", 3, 10000, 5000),
+                      (99, "black", "Mystery Unit", 3, 100, 50),
+                      (7, "4x|00ff1b", "Imaging Unit", 3, 60000, 30000),
+                      (6, "black", "Spare Black Cartridge", 3, "4x|6e2f61", 100),
+                      (9, "none", "Fuser", 77, 150000, -5),
+                      (6, "black", None, 3, 10000, 100)])
+  + [("%s.5.1" % LX_STAT, "2|7"), ("%s.9.1" % LX_STAT, s("open")),
+     ("%s.7.1" % LX_STAT, "2|1")])
+
 # ---- identity from vendors' private objects, no system group (issue 13) ---------------------
 # Devices whose agent names no maker in the system group (none at all, an empty sysDescr, or a
 # generic print server's): only their vendor's private identity objects, at the OIDs GLPI
