@@ -1313,6 +1313,30 @@ TEST_CASE("Lexmark's supply and status tables holding junk give notes, never val
     CHECK(r.sources.at("status.device").find("641.2.1.3.1.7.1") != std::string::npos);
 }
 
+TEST_CASE("Kyocera: the panel's status line where the Printer-MIB has no console text",
+          "[identity][partial][status]") {
+    const auto r = test::collect(partial("kyocera-panel-text"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Kyocera");
+    CHECK(s.identity.model == "ECOSYS M2135dn");
+    CHECK(s.status.console == "Добавьте бумагу в кассету 1.");
+    CHECK(r.sources.at("status.console").find("1347.43.18.2.1.2.1.1") != std::string::npos);
+    CHECK(provenance(r.sources.at("status.console")) == "private");
+    // What the text says: no paper, so the printer is stopped.
+    CHECK(s.status.errors == std::vector<std::string>{"no_paper"});
+    CHECK(s.status.device == proto::DeviceStatus::down);
+
+    // Asleep ("Low Power" mode, in Russian): a running printer, no condition.
+    auto view = partial("kyocera-panel-text");
+    put_text(view, "1.3.6.1.4.1.1347.43.18.2.1.2.1.1", "Малая мощность");
+    const auto asleep = test::collect(view);
+    CHECK(asleep.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(asleep.snapshot.status.errors.empty());
+    // The Printer-MIB's console, when there is one, stands.
+    put_text(view, "1.3.6.1.2.1.43.16.5.1.2.1.1", "Ready");
+    CHECK(test::collect(view).snapshot.status.console == "Ready");
+}
+
 TEST_CASE("Dell on other makers' engines: model and serial from the engine's objects",
           "[identity][partial]") {
     // No system group: the Fuji Xerox engine's device ID names Dell (it is no evidence of

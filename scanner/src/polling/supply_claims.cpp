@@ -326,7 +326,7 @@ constexpr std::array<Word, 7> kPaper = {{
 }};
 
 // "No paper", "Load paper": the printer waits for paper (kEmpty covers "paper out/empty").
-constexpr std::array<Word, 16> kNoOrLoad = {{
+constexpr std::array<Word, 18> kNoOrLoad = {{
     {"no", Bound::word},
     {"нет", Bound::word},
     {"kein", Bound::stem},
@@ -337,6 +337,8 @@ constexpr std::array<Word, 16> kNoOrLoad = {{
     {"add", Bound::word},
     {"загрузите", Bound::word},
     {"вставьте", Bound::word},
+    {"добавьте", Bound::word},  // Kyocera's "Добавьте бумагу в кассету 1" (Add paper ...)
+    {"положите", Bound::word},
     {"einlegen", Bound::word},
     {"chargez", Bound::word},
     {"cargue", Bound::word},
@@ -405,7 +407,7 @@ constexpr std::array<Word, 9> kOutput = {{
 }};
 
 // A printer at rest or at work: ready, asleep, printing, warming up.
-constexpr std::array<Word, 48> kIdle = {{
+constexpr std::array<Word, 50> kIdle = {{
     {"ready", Bound::word},
     {"idle", Bound::word},
     {"sleep", Bound::stem},
@@ -454,6 +456,8 @@ constexpr std::array<Word, 48> kIdle = {{
     {"standby", Bound::word},
     {"warmup", Bound::word},
     {"in attesa", Bound::word},
+    {"low power", Bound::word},       // Kyocera's light sleep
+    {"малая мощность", Bound::word},  // the same in its Russian panel
 }};
 
 /// One clause's conditions (codes of proto::error_codes()) and whether it names a printer at

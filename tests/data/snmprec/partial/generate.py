@@ -614,6 +614,15 @@ write("kyocera-kmcommon-only", [
     (KC + ".2.1.1.1.1", "65|12000"), (KC + ".2.1.1.2.1", "65|3000"),
 ])
 
+# A Kyocera answering only KMCOMMON-MIB and KYOCERA's status line (1347.43.18.2.1.2.1.1), no
+# Printer-MIB or Host Resources: the panel's Russian text, UTF-8, says cassette 1 has no paper.
+write("kyocera-panel-text", [
+    UPTIME,
+    ("1.3.6.1.4.1.1347.42.5.1.1.1.1", s("ECOSYS M2135dn")),
+    ("1.3.6.1.4.1.1347.43.18.2.1.2.1.1", s("Добавьте бумагу в кассету 1.")),
+    (KC + ".1.1.1.1", "65|4100"),
+])
+
 # Kyocera cells that break the rules: a number sent as text that is not one, a negative
 # INTEGER, an OBJECT IDENTIFIER where a count belongs, an empty string, and two Counter64
 # cells at the top of the range whose sum would overflow. Each must give no value, never a
