@@ -1025,6 +1025,31 @@ TEST_CASE("junk in the standard identity objects is no value either", "[identity
     CHECK(has_note(r, "1.3.6.1.2.1.43.5.1.1.17.1: serial ignored (all zeros)"));
 }
 
+TEST_CASE("an agent describing its operating system names no model; the printer's objects do",
+          "[identity]") {
+    MibView v;
+    put_text(v, kSysDescr, "Linux localhost 4.4.0 #1 SMP PREEMPT armv7l");
+    put_oid(v, kSysObjectId, "1.3.6.1.4.1.8072.3.2.10");  // net-snmp's Linux agent
+    auto r = test::collect(v);
+    CHECK(r.snapshot.identity.vendor.empty());
+    CHECK(r.snapshot.identity.model.empty());
+    for (const char* banner : {"VxWorks SNMPv1/v2c Agent", "Windows 10 Embedded",
+                               "NetBSD 9.1 (PRINTER)", "ThreadX/SNMP"}) {
+        put_text(v, kSysDescr, banner);
+        CHECK(test::collect(v).snapshot.identity.model.empty());
+    }
+    // The printer's own hrDeviceDescr names it.
+    put_text(v, kSysDescr, "Linux localhost 4.4.0 #1 SMP PREEMPT armv7l");
+    put_text(v, kHrDescr1, "FUJIFILM Apeos C7580");
+    r = test::collect(v);
+    CHECK(r.snapshot.identity.vendor == "FUJIFILM");
+    CHECK(r.snapshot.identity.model == "Apeos C7580");
+    // A device named like a system is still a model when its sysDescr is all there is.
+    MibView m;
+    put_text(m, kSysDescr, "Lexmark MS510dn version PP.01 kernel 2.6");
+    CHECK(test::collect(m).snapshot.identity.model == "MS510dn");
+}
+
 TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per function",
           "[identity][partial][counters]") {
     const auto r = test::collect(partial("konica-counters"));

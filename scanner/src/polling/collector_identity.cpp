@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
+#include <string>
 
 namespace printmon::scanner::collect {
 
@@ -35,7 +37,15 @@ std::string strip_brand(const std::string& model, const Brand* brand) {
 }
 
 /// sysDescr as a model of last resort: the first clause, before firmware/version details.
+/// An agent that describes its operating system instead ("Linux host 4.4.0 #1 SMP armv7l",
+/// as embedded net-snmp agents in many MFPs do) names no model.
 std::string model_from_sys_descr(const std::string& d) {
+    static const std::set<std::string> kSystems = {
+        "linux",   "vxworks",  "windows", "microsoft", "netbsd",  "freebsd", "openbsd",
+        "sunos",   "darwin",   "qnx",     "threadx",   "nucleus", "ecos",    "uclinux",
+        "android", "net-snmp", "busybox", "rtos",      "itron",   "t-kernel"};
+    const std::string first = text::lower(d.substr(0, d.find_first_of(" \t/,;")));
+    if (kSystems.count(first) != 0) return {};
     std::string s = d;
     for (const char* cut : {";", ",", " / ", " /", " version ", " Version ", " V.", " Rev."}) {
         if (const auto p = s.find(cut); p != std::string::npos && p > 0) s.resize(p);
