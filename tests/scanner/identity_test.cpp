@@ -763,6 +763,13 @@ TEST_CASE(
     // No prtMarkerLifeCount either: the engine's own total page count.
     CHECK(r.snapshot.counters.at("total") == 123456);
     CHECK(provenance(r.sources.at("counters.total")) == "private");
+    CHECK(r.snapshot.counters.count("fax_total") == 0);  // no fax on this model
+    // An MFP with a fax: its fax impressions.
+    auto fax_view = partial("hp-jetdirect-jam");
+    put_int(fax_view, "1.3.6.1.4.1.11.2.3.9.4.2.1.3.7.1.32.0", 812, ValueType::counter32);
+    const auto fax = test::collect(fax_view);
+    CHECK(fax.snapshot.counters.at("fax_total") == 812);
+    CHECK(fax.sources.at("counters.fax_total").find("3.7.1.32.0") != std::string::npos);
 
     // At rest: every flag clear is a running printer; a flag that is no number is left out,
     // and the line status flag's "offline" (also what a sleeping printer says) is not read.
