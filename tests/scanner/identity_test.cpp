@@ -1369,6 +1369,57 @@ TEST_CASE("Kyocera: the panel's status line where the Printer-MIB has no console
     CHECK(test::collect(view).snapshot.status.console == "Ready");
 }
 
+TEST_CASE(
+    "Pantum: state and conditions from its status group where the standard MIBs say "
+    "nothing",
+    "[identity][partial][status]") {
+    const auto r = test::collect(partial("pantum-status"));
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Pantum");
+    CHECK(s.identity.model == "P3300DN Series");
+    // Paper 0x0183: the tray octet is masked off, 0x83 is "out of paper"; toner 4 is low.
+    CHECK(s.status.errors == std::vector<std::string>{"no_paper", "low_toner"});
+    CHECK(s.status.device == proto::DeviceStatus::down);
+    const auto& where = r.sources.at("status.errors");
+    CHECK(where.find("40093.6.2.5") != std::string::npos);
+    CHECK(where.find("40093.6.2.5, ") == std::string::npos);  // named once for four flags
+    CHECK(provenance(where) == "private");
+    // The printer's low toner also holds its gauge (9 %) low.
+    REQUIRE(supply_named(s, "Toner Cartridge") != nullptr);
+    CHECK(supply_named(s, "Toner Cartridge")->state == proto::SupplyState::low);
+
+    auto view = partial("pantum-status");
+    const std::string st = "1.3.6.1.4.1.40093.6.2";
+    // Toner fine, a jam in the manual tray (0x0299), the front cover open.
+    put_int(view, st + ".2", 0);
+    put_int(view, st + ".5", 0x0299);
+    put_int(view, st + ".4", 1);
+    auto jam = test::collect(view);
+    CHECK(jam.snapshot.status.errors == std::vector<std::string>{"door_open", "jammed"});
+    CHECK(jam.snapshot.status.device == proto::DeviceStatus::down);
+    // Everything fine (the automatic tray's own "fine" code 0x018A): running.
+    put_int(view, st + ".4", 0);
+    put_int(view, st + ".5", 0x018A);
+    auto fine = test::collect(view);
+    CHECK(fine.snapshot.status.errors.empty());
+    CHECK(fine.snapshot.status.device == proto::DeviceStatus::running);
+    // A code no source names (a feed failure 0x02, a toner code 9): says nothing, the
+    // others still read clear.
+    put_int(view, st + ".5", 0x02);
+    put_int(view, st + ".2", 9);
+    auto odd = test::collect(view);
+    CHECK(odd.snapshot.status.errors.empty());
+    CHECK(odd.snapshot.status.device == proto::DeviceStatus::running);
+    CHECK(odd.sources.at("status.device").find("40093.6.2.5") == std::string::npos);
+    // Empty toner, a drum not installed: both stop it.
+    put_int(view, st + ".2", 3);
+    put_int(view, st + ".3", 1);
+    auto out = test::collect(view);
+    CHECK(out.snapshot.status.errors ==
+          std::vector<std::string>{"no_toner", "marker_supply_missing"});
+    CHECK(out.snapshot.status.device == proto::DeviceStatus::down);
+}
+
 TEST_CASE("Dell on other makers' engines: model and serial from the engine's objects",
           "[identity][partial]") {
     // No system group: the Fuji Xerox engine's device ID names Dell (it is no evidence of

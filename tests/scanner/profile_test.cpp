@@ -206,6 +206,9 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
           std::string::npos);
     CHECK(error_of(flag + "set = [], clear = [1]}]\n").find("set must not be empty") !=
           std::string::npos);
+    CHECK(error_of(flag + "mask = 255}]\n").find("mask needs set and clear") != std::string::npos);
+    CHECK(error_of(flag + "set = 1, clear = 0, mask = 0}]\n").find("mask must be positive") !=
+          std::string::npos);
     // Supply tables with a type column, capacity and the printer's verdict (Lexmark).
     const std::string st =
         "[[profile]]\nid = \"x\"\n[[profile.supply_tables]]\n"

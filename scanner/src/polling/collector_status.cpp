@@ -297,22 +297,27 @@ void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device
     std::vector<std::string> errors;
     std::vector<std::string> from;  // flags set
     std::vector<std::string> read;  // flags answered with a number
+    // One object may carry several flags (Pantum's codes): it is named once.
+    const auto once = [](std::vector<std::string>& list, std::string oid) {
+        if (std::find(list.begin(), list.end(), oid) == list.end()) list.push_back(std::move(oid));
+    };
     for (const auto& f : profile.status_flags) {
         const Value* v = find(ctx.view, f.source.oid);
         if (v == nullptr) continue;
-        const auto value = ctx.integer(v, f.source.oid);
+        auto value = ctx.integer(v, f.source.oid);
         if (!value) continue;
+        if (f.mask) value = *value < 0 ? -1 : (*value & *f.mask);
         const auto in = [&](const std::vector<std::int64_t>& values) {
             return std::find(values.begin(), values.end(), *value) != values.end();
         };
         const bool coded = !f.set_values.empty();
         if (coded && !in(f.set_values) && !in(f.clear_values)) continue;  // e.g. "unknown"
-        read.push_back(snmp::to_string(f.source.oid));
+        once(read, snmp::to_string(f.source.oid));
         if (coded ? in(f.clear_values) : *value == 0) continue;
         if (std::find(errors.begin(), errors.end(), f.error) == errors.end()) {
             errors.push_back(f.error);
         }
-        from.push_back(snmp::to_string(f.source.oid));
+        once(from, snmp::to_string(f.source.oid));
         if (!worst || f.device == proto::DeviceStatus::down) worst = f.device;
     }
     if (read.empty()) return;

@@ -270,7 +270,7 @@ std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table
         if (tt == nullptr || tt->get("oid") == nullptr || tt->get("error") == nullptr) {
             fail(file, item.source(), "expected {oid = ..., error = ...}");
         }
-        check_keys(file, *tt, {"oid", "error", "device", "set", "clear"});
+        check_keys(file, *tt, {"oid", "error", "device", "set", "clear", "mask"});
         StatusFlag f;
         toml::table src;
         src.insert("oid", *tt->get("oid"));
@@ -301,6 +301,11 @@ std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table
                     fail(file, clear->source(), std::to_string(v) + " is both set and clear");
                 }
             }
+        }
+        if (const auto* m = tt->get("mask")) {
+            if (set == nullptr) fail(file, m->source(), "mask needs set and clear");
+            f.mask = int_of(file, *m, "mask");
+            if (*f.mask <= 0) fail(file, m->source(), "mask must be positive");
         }
         out.push_back(std::move(f));
     }

@@ -136,6 +136,9 @@ struct StatusFlag {
     /// 0 is clear, any other number set. A value in neither list says nothing.
     std::vector<std::int64_t> set_values;
     std::vector<std::int64_t> clear_values;
+    /// Optional: only these bits of the value are the code (Pantum's paper status: the low
+    /// octet the condition, the next the tray it is in).
+    std::optional<std::int64_t> mask;
 };
 
 /// A vendor table of supply levels, one row per supply (Ricoh's engine toner table): the

@@ -1059,6 +1059,17 @@ write("pantum-private", [
     (PT + ".6.3.1", "2|64"),        # toner remaining, percent
 ])
 
+# A Pantum answering only its private objects, its status group (40093.6.2) included: toner
+# low (4), paper 0x0183 (the automatic tray, 0x83: out of paper), covers and drum fine.
+write("pantum-status", [
+    UPTIME,
+    (PT + ".1.1.1.10", s("P3300DN Series")),
+    (PT + ".1.1.3.12", "65|20411"),
+    (PT + ".6.3.1", "2|9"),
+    (PT + ".6.2.2", "2|4"), (PT + ".6.2.3", "2|0"), (PT + ".6.2.4", "2|0"),
+    (PT + ".6.2.5", "2|%d" % 0x0183),
+])
+
 # A Pantum whose agent follows SMI (scalars at ".0"): firmware, the third serial candidate,
 # and the model in prtGeneralPrinterName only.
 write("pantum-scalar", [
