@@ -16,10 +16,6 @@ using namespace collect;  // the collector's own parts (collector_parts.hpp)
 
 namespace {
 
-void add_unique(std::vector<Oid>& oids, const Oid& oid) {
-    if (std::find(oids.begin(), oids.end(), oid) == oids.end()) oids.push_back(oid);
-}
-
 /// Every OID a profile reads (GET), in a stable order.
 std::vector<Oid> profile_oids(const Profile& p) {
     std::vector<Oid> out;

@@ -4,6 +4,7 @@
 // collector_supplies.cpp, collector_status.cpp (status, alerts, trays, covers),
 // collector_counters.cpp; collector.cpp plans the phases and builds the snapshot.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -94,6 +95,11 @@ inline Oid for_printer(Oid row1, std::uint32_t dev) {
     constexpr std::size_t kDevArc = 11;  // 1.3.6.1.2.1.43.<group>.<table>.<entry>.<column>.dev
     if (row1.size() > kDevArc) row1[kDevArc] = dev;
     return row1;
+}
+
+/// Appends `oid` unless the list holds it already (lists of OIDs to ask or to name).
+inline void add_unique(std::vector<Oid>& oids, const Oid& oid) {
+    if (std::find(oids.begin(), oids.end(), oid) == oids.end()) oids.push_back(oid);
 }
 
 struct Ctx {

@@ -295,12 +295,10 @@ void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device
     auto& st = ctx.out.snapshot.status;
     std::optional<proto::DeviceStatus> worst;
     std::vector<std::string> errors;
-    std::vector<std::string> from;  // flags set
-    std::vector<std::string> read;  // flags answered with a number
-    // One object may carry several flags (Pantum's codes): it is named once.
-    const auto once = [](std::vector<std::string>& list, std::string oid) {
-        if (std::find(list.begin(), list.end(), oid) == list.end()) list.push_back(std::move(oid));
-    };
+    // Objects of the flags set and of the flags answered with a number; one object may carry
+    // several flags (Pantum's codes) and is named once.
+    std::vector<Oid> from;
+    std::vector<Oid> read;
     for (const auto& f : profile.status_flags) {
         const Value* v = find(ctx.view, f.source.oid);
         if (v == nullptr) continue;
@@ -312,19 +310,21 @@ void flag_status(Ctx& ctx, const Profile& profile, bool errors_free, bool device
         };
         const bool coded = !f.set_values.empty();
         if (coded && !in(f.set_values) && !in(f.clear_values)) continue;  // e.g. "unknown"
-        once(read, snmp::to_string(f.source.oid));
+        add_unique(read, f.source.oid);
         if (coded ? in(f.clear_values) : *value == 0) continue;
         if (std::find(errors.begin(), errors.end(), f.error) == errors.end()) {
             errors.push_back(f.error);
         }
-        once(from, snmp::to_string(f.source.oid));
+        add_unique(from, f.source.oid);
         if (!worst || f.device == proto::DeviceStatus::down) worst = f.device;
     }
     if (read.empty()) return;
     // The flags that were set, or (all clear) the flags read; an OID first, so the source
     // reads as the vendor's own (provenance()).
     std::string where;
-    for (const auto& oid : from.empty() ? read : from) where += (where.empty() ? "" : ", ") + oid;
+    for (const auto& oid : from.empty() ? read : from) {
+        where += (where.empty() ? "" : ", ") + snmp::to_string(oid);
+    }
     where += std::string(from.empty() ? " (all clear)" : "") + " (profile:" + profile.id + ")";
     if (errors_free && !errors.empty()) {
         // In the order of proto::error_codes(), as the other sources give them.
