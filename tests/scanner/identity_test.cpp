@@ -631,6 +631,8 @@ TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5
     const std::map<std::string, std::int64_t> counters = {
         {"total", 5120}, {"mono", 3020}, {"color", 2100}, {"duplex", 640}};
     CHECK(s.counters == counters);
+    // Record 00 (the web page's page counter) over prtMarkerLifeCount's 5116.
+    CHECK(r.sources.at("counters.total").find("brother_block:00") != std::string::npos);
     // a1..a4 (hundredths) win over the 10 %-step gauges 81..84 listed beside them.
     const std::map<std::string, int> toner = {
         {"Black Toner", 54}, {"Cyan Toner", 30}, {"Magenta Toner", 26}, {"Yellow Toner", 3}};

@@ -103,7 +103,7 @@ CHARSET_11 = "1.3.6.1.2.1.43.7.1.1.4.1.1"  # prtLocalizationCharacterSet.1.1
 
 # A colour Brother laser whose agent answers only what Brother's own tools read: the 1284
 # ID, serial, firmware and panel text in Brother's subtree, the Printer-MIB's charset (8:
-# ISO 8859-5, as Russian firmware declares) and ifPhysAddress. Its maintenance block has no
+# ISO 8859-5, as Russian firmware declares) and page count, and ifPhysAddress. Its maintenance block has no
 # 41 (drum) or 6f..72 (toner): a colour model keeps one drum per colour (80, 79, 7a, 7b) and
 # its toner in a1..a4, with the 10 %-step gauges 81..84 and status records 31..34 beside.
 write("brother-colour-laser", [
@@ -115,6 +115,9 @@ write("brother-colour-laser", [
     (BR + ".4.5.2.0", s("Мало тонера (Y) ", "iso8859_5")),
     (CHARSET_11, "2|8"),
     ("1.3.6.1.2.1.25.3.2.1.5.1", "2|3"),
+    # prtMarkerLifeCount a few pages behind record 00, the page counter the printer's own web
+    # page shows: the printer's number wins.
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|5116"),
     (BR + ".5.10.0", block([(0x00, 5120), (0x01, 3020), (0x02, 2100), (0x06, 640)])),
     (BR + ".5.8.0", block([
         (0x31, 1), (0x32, 1), (0x33, 1), (0x34, 2),
