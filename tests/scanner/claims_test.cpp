@@ -91,12 +91,52 @@ TEST_CASE("claims in console and alert text, in several languages", "[claims]") 
     CHECK(brief(from_text("Ready / Black Toner Low / Tray 2 Empty")) == V{"low toner black"});
 }
 
+TEST_CASE("claims in more panel languages, upper case folded", "[claims]") {
+    using supply_claims::from_text;
+    // Polish, Czech, Ukrainian, Turkish, Dutch, Portuguese; upper case as panels show it.
+    CHECK(brief(from_text("Mało toneru (Y)")) == V{"low toner yellow"});
+    CHECK(brief(from_text("MAŁO TONERU (Y)")) == V{"low toner yellow"});
+    CHECK(brief(from_text("Wymień toner czarny")) == V{"empty toner black"});
+    CHECK(brief(from_text("WYMIEŃ BĘBEN")) == V{"empty opc"});
+    CHECK(brief(from_text("Brak tuszu: żółty")) == V{"empty ink yellow"});
+    CHECK(brief(from_text("Pojemnik na zużyty toner pełny")) == V{"empty waste_toner"});
+    CHECK(brief(from_text("MÁLO TONERU")) == V{"low toner"});
+    CHECK(brief(from_text("Vyměňte válec")) == V{"empty opc"});
+    CHECK(brief(from_text("Закінчується тонер")) == V{"low toner"});
+    CHECK(brief(from_text("ЗАМІНІТЬ КАРТРИДЖ (ЖОВТИЙ)")) == V{"empty marking yellow"});
+    CHECK(brief(from_text("Мало чорнила")) == V{"low ink"});  // чорнила is not чорний
+    CHECK(brief(from_text("TONER DÜŞÜK")) == V{"low toner"});
+    CHECK(brief(from_text("Siyah toner bitti")) == V{"empty toner black"});
+    CHECK(brief(from_text("Toner laag")) == V{"low toner"});
+    CHECK(brief(from_text("Vervang gele toner")) == V{"empty toner"});
+    CHECK(brief(from_text("Toner baixo")) == V{"low toner"});
+    // A German panel cuts its line at 16 characters: "ersetz." still says replace.
+    CHECK(brief(from_text("ENERGIESPAREN   \rTROMMEL ERSETZ.")) == V{"empty opc"});
+}
+
 TEST_CASE("text that names no supply state gives no claim", "[claims]") {
     using supply_claims::from_text;
-    for (const char* t :
-         {"Ready", "Sleep", "Tray 1 Empty", "Paper Jam", "Output bin full", "Toner OK",
-          "Low Power Mode", "Yellow", "Calibrating toner density", "Лоток 1 пуст", "Готов",
-          "Toner replaced", "Output tray almost full", "Cover open", "", "Printer timeout"}) {
+    for (const char* t : {"Ready",
+                          "Sleep",
+                          "Tray 1 Empty",
+                          "Paper Jam",
+                          "Output bin full",
+                          "Toner OK",
+                          "Low Power Mode",
+                          "Yellow",
+                          "Calibrating toner density",
+                          "Лоток 1 пуст",
+                          "Готов",
+                          "Toner replaced",
+                          "Output tray almost full",
+                          "Cover open",
+                          "",
+                          "Printer timeout",
+                          "Papier OK",
+                          "Toner OK / Gotowy",
+                          "Stap. kopieën:01",
+                          "Drukowanie",
+                          "Sem erros"}) {
         INFO(t);
         CHECK(from_text(t).empty());
     }
@@ -158,12 +198,47 @@ TEST_CASE("applying claims: rows, colours, ambiguity, consistency", "[claims]") 
     supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::low, "toner")}, 10, notes, sources);
     CHECK(mono[0].state == SupplyState::low);
     CHECK(mono[0].level_percent == 5);
-    // A claim about a supply the device does not list: a note, nothing else.
+    // A colour of a kind the device lists, but not that colour: a note, nothing else.
     notes.clear();
-    supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::empty, "developer")}, 10, notes,
+    supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::low, "toner", "yellow")}, 10, notes,
                          sources);
     CHECK(mono.size() == 1);
     CHECK(notes.size() == 1);
+    // A kind the device lists nothing of: listed from the printer's statement, no gauge.
+    notes.clear();
+    supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::empty, "developer")}, 10, notes,
+                         sources);
+    REQUIRE(mono.size() == 2);
+    CHECK(mono[1].description == "Developer");
+    CHECK(mono[1].type == "developer");
+    CHECK(mono[1].state == SupplyState::empty);
+    CHECK_FALSE(mono[1].level.has_value());
+    CHECK_FALSE(mono[1].level_percent.has_value());
+    CHECK(mono[1].source == "printer-statement");
+    CHECK(sources.at("supplies.Developer") == "test");
+    CHECK(notes.size() == 1);
+    // A second claim of that kind finds it instead of adding another.
+    supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::low, "developer")}, 10, notes,
+                         sources);
+    CHECK(mono.size() == 2);
+    // Colours named on a device that lists no such kind: one supply per colour; a receptacle
+    // for a waste toner box (which the later "waste full" then finds); nothing for a claim
+    // that does not say toner or ink.
+    std::vector<proto::Supply> none;
+    notes.clear();
+    supply_claims::apply(
+        none, {},
+        {claim(SupplyState::low, "toner", "cyan"), claim(SupplyState::low, "toner", "magenta"),
+         claim(SupplyState::empty, "waste_toner"), claim(SupplyState::low, "marking", "black"),
+         claim(SupplyState::empty, "waste")},
+        10, notes, sources);
+    REQUIRE(none.size() == 3);
+    CHECK(none[0].description == "Cyan Toner");
+    CHECK(none[0].color == "cyan");
+    CHECK(none[1].description == "Magenta Toner");
+    CHECK(none[2].description == "Waste Toner Box");
+    CHECK(none[2].supply_class == proto::SupplyClass::receptacle);
+    CHECK(notes.size() == 4);  // three listed, one that names no kind
 }
 
 TEST_CASE("lowToner and KOI8-R console text on a Kyocera declaring ASCII", "[claims][partial]") {
@@ -278,6 +353,32 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
         {"ブラックトナー残量少 / 印刷可能です", {"low_toner"}, true},
         {"Yellow toner low / Sleep", {"low_toner"}, true},
         {"Toner Low / Paper Jam", {"low_toner", "jammed"}, false},
+        // Polish, Czech, Ukrainian, Turkish, Dutch, Portuguese panels.
+        {"Zacięcie papieru", {"jammed"}, false},
+        {"BRAK PAPIERU", {"no_paper"}, false},
+        {"Otwarta pokrywa", {"door_open"}, false},
+        {"Mało toneru (Y)", {"low_toner"}, false},
+        {"TRYB UŚPIENIA", {}, true},
+        {"Oczekiwanie", {}, true},
+        {"Uvíznutý papír", {"jammed"}, false},
+        {"Připraveno", {}, true},
+        {"Зминання паперу", {"jammed"}, false},
+        {"Немає паперу", {"no_paper"}, false},
+        {"Відкрита кришка", {"door_open"}, false},
+        {"Зверніться до сервісу", {"service_requested"}, false},
+        {"Режим сну", {}, true},
+        {"KAĞIT SIKIŞMASI", {"jammed"}, false},
+        {"Kağıt yok", {"no_paper"}, false},
+        {"KAPAK AÇIK", {"door_open"}, false},
+        {"Uyku", {}, true},
+        {"HAZIR", {}, true},
+        {"Papier vastgelopen", {"jammed"}, false},
+        {"Geen papier", {"no_paper"}, false},
+        {"Klep open", {"door_open"}, false},
+        {"Gereed", {}, true},
+        {"Sem papel", {"no_paper"}, false},
+        {"Tampa aberta", {"door_open"}, false},
+        {"ENERGIESPAREN   \rTROMMEL ERSETZ.", {}, true},
         // Neither: a colour, a tray, a waste box (a supply, not the device), a refusal.
         {"Cyan", {}, false},
         {"Output tray", {}, false},

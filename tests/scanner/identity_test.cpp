@@ -726,6 +726,20 @@ TEST_CASE("Brother records that are no share give no level", "[identity][partial
     CHECK(has_note(r, "4 of 0"));
     CHECK(has_note(r, "21 of 20"));
     CHECK(has_note(r, "record 41 has 1 octets"));
+    // Its panel (German, cut at 16 characters a line) says the drum must be replaced: with no
+    // level anywhere, the drum is listed from that statement.
+    auto view = partial("brother-legacy-malformed");
+    put_text(view, "1.3.6.1.4.1.2435.2.3.9.4.2.1.5.4.5.2.0", "ENERGIESPAREN   \rTROMMEL ERSETZ. ");
+    const auto stated = test::collect(view);
+    REQUIRE(stated.snapshot.supplies.size() == 1);
+    const auto& drum = stated.snapshot.supplies[0];
+    CHECK(drum.description == "Drum Unit");
+    CHECK(drum.type == "opc");
+    CHECK(drum.state == SupplyState::empty);
+    CHECK_FALSE(drum.level_percent.has_value());
+    CHECK(drum.source == "printer-statement");
+    CHECK(stated.sources.at("supplies.Drum Unit").find("console") != std::string::npos);
+    CHECK(stated.snapshot.status.device == proto::DeviceStatus::running);  // energy saving
 }
 
 TEST_CASE("a generic print server: the 1284 device ID and Kyocera's objects name it",

@@ -10,24 +10,45 @@ namespace {
 using proto::SupplyState;
 
 // ---- text ------------------------------------------------------------------------------------
-/// Lower case for ASCII and Cyrillic (the scripts with case that printers use), other code
-/// points unchanged. Input is valid UTF-8 (decode() guarantees it).
+/// Lower case of a two-byte UTF-8 code point (U+0080..U+07FF) in the scripts printers' panels
+/// use: Latin-1 and Latin Extended-A (French, German, Polish, Czech, Turkish...) and Cyrillic
+/// (Russian, Ukrainian). Others are returned unchanged.
+char32_t lower_two_byte(char32_t cp) {
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;  // À..Þ, not ×
+    if (cp == 0x130) return U'i';                                  // Turkish İ
+    if (cp == 0x178) return 0xFF;                                  // Ÿ
+    // Latin Extended-A pairs: upper case even and lower odd, except in 0139..0148 and
+    // 0179..017E (Ł, Ń, Ž...), where the upper case is odd.
+    if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) return cp | 1U;
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) {
+        return cp % 2 == 1 ? cp + 1 : cp;
+    }
+    if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;  // А..Я
+    if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;  // Ѐ..Џ (Ё, Є, І, Ї among them)
+    if (cp >= 0x48A && cp <= 0x4BF) return cp | 1U;    // Ґ and the other paired letters
+    return cp;
+}
+
+/// Lower case for ASCII and the two-byte scripts above; other code points (CJK) unchanged.
+/// Input is valid UTF-8 (decode() guarantees it).
 std::string fold(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto b = static_cast<unsigned char>(s[i]);
+        const bool two_byte = b >= 0xC2 && b <= 0xDF && i + 1 < s.size() &&
+                              (static_cast<unsigned char>(s[i + 1]) & 0xC0U) == 0x80U;
         if (b >= 'A' && b <= 'Z') {
             out.push_back(static_cast<char>(b + 32));
-        } else if ((b == 0xD0 || b == 0xD1) && i + 1 < s.size()) {
-            // Two-byte Cyrillic: U+0400..U+047F. Upper А..Я (U+0410..042F) and Ѐ..Џ
-            // (U+0400..040F, Ё among them) map to U+0430..044F and U+0450..045F.
+        } else if (two_byte) {
             const auto c = static_cast<unsigned char>(s[i + 1]);
-            char32_t cp = ((b & 0x1FU) << 6U) | (c & 0x3FU);
-            if (cp >= 0x0410 && cp <= 0x042F) cp += 0x20;
-            if (cp >= 0x0400 && cp <= 0x040F) cp += 0x50;
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6U)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3FU)));
+            const char32_t cp = lower_two_byte(((b & 0x1FU) << 6U) | (c & 0x3FU));
+            if (cp < 0x80) {
+                out.push_back(static_cast<char>(cp));
+            } else {
+                out.push_back(static_cast<char>(0xC0U | (cp >> 6U)));
+                out.push_back(static_cast<char>(0x80U | (cp & 0x3FU)));
+            }
             ++i;
         } else {
             out.push_back(static_cast<char>(b));
@@ -55,6 +76,7 @@ struct Word {
 };
 
 bool contains(const std::string& hay, const Word& w) {
+    if (w.text.empty()) return false;  // an unused slot of a fixed-size list names nothing
     for (std::size_t p = hay.find(w.text); p != std::string::npos; p = hay.find(w.text, p + 1)) {
         if (w.bound == Bound::none) return true;
         const bool start = p == 0 || !letter_byte(hay[p - 1]);
@@ -70,9 +92,11 @@ bool any_of(const std::string& hay, const std::array<Word, N>& words) {
     return std::any_of(words.begin(), words.end(), [&](const Word& w) { return contains(hay, w); });
 }
 
-// Vocabulary of front panels and alert texts (English, Russian, German, French, Spanish,
-// Italian, Chinese, Japanese). Low is tested before empty: "almost empty", "near end".
-constexpr std::array<Word, 32> kLow = {{
+// Vocabulary of front panels and alert texts (English, Russian, Ukrainian, German, French,
+// Spanish, Portuguese, Italian, Polish, Czech, Dutch, Turkish, Chinese, Japanese). Turkish
+// words are also listed as an upper-case panel folds them ("AÇIK" -> "açik": ASCII I has no
+// dotless lower case here). Low is tested before empty: "almost empty", "near end".
+constexpr auto kLow = std::to_array<Word>({
     {"low", Bound::word},          {"very low", Bound::word},     {"near end", Bound::word},
     {"nearly empty", Bound::word}, {"almost empty", Bound::word}, {"end soon", Bound::word},
     {"order", Bound::word},        {"мало", Bound::word},         {"заканчива", Bound::stem},
@@ -83,10 +107,15 @@ constexpr std::array<Word, 32> kLow = {{
     {"将尽", Bound::none},         {"即将用完", Bound::none},     {"残量少", Bound::none},
     {"少なく", Bound::none},       {"残りわずか", Bound::none},   {"まもなく", Bound::none},
     {"almost full", Bound::word},  {"nearly full", Bound::word},  {"почти заполн", Bound::stem},
-    {"将满", Bound::none},         {"near full", Bound::word},
-}};
+    {"将满", Bound::none},         {"near full", Bound::word},    {"mało", Bound::word},
+    {"niski", Bound::word},        {"kończy", Bound::word},       {"закінчу", Bound::stem},
+    {"низьк", Bound::stem},        {"düşük", Bound::word},        {"dusuk", Bound::word},
+    {"azaldı", Bound::word},       {"azaldi", Bound::word},       {"laag", Bound::word},
+    {"bijna op", Bound::word},     {"málo", Bound::word},         {"dochází", Bound::word},
+    {"baixo", Bound::word},
+});
 
-constexpr std::array<Word, 27> kEmpty = {{
+constexpr auto kEmpty = std::to_array<Word>({
     {"empty", Bound::word},     {"out", Bound::word},       {"end", Bound::word},
     {"ended", Bound::word},     {"exhausted", Bound::word}, {"replace", Bound::word},
     {"stop", Bound::word},      {"нет", Bound::word},       {"закончил", Bound::stem},
@@ -96,36 +125,53 @@ constexpr std::array<Word, 27> kEmpty = {{
     {"なくなり", Bound::none},  {"交換", Bound::none},      {"leer", Bound::word},
     {"vide", Bound::word},      {"agotad", Bound::stem},    {"vac\xC3\xAD", Bound::stem},
     {"remplacer", Bound::word}, {"ersetzen", Bound::word},  {"sostituire", Bound::word},
-}};
+    {"wymień", Bound::word},    {"brak", Bound::word},      {"pusty", Bound::word},
+    {"замініть", Bound::word},  {"немає", Bound::word},     {"закінчив", Bound::stem},
+    {"bitti", Bound::word},     {"değiştir", Bound::stem},  {"degistir", Bound::stem},
+    {"vervang", Bound::stem},   {"vyměňte", Bound::word},   {"došel", Bound::word},
+    {"není", Bound::word},      {"substitu", Bound::stem},  {"ersetz", Bound::stem},
+});
 
 // Waste receptacles fill up: "full" is their empty.
-constexpr std::array<Word, 5> kFull = {{
+constexpr auto kFull = std::to_array<Word>({
     {"full", Bound::word},
     {"заполнен", Bound::stem},
     {"已满", Bound::none},
     {"満杯", Bound::none},
     {"voll", Bound::word},
-}};
+    {"pełny", Bound::word},
+    {"pełen", Bound::word},
+    {"заповнен", Bound::stem},
+    {"dolu", Bound::word},
+    {"vol", Bound::word},
+    {"plný", Bound::word},
+    {"cheio", Bound::word},
+});
 
-constexpr std::array<Word, 5> kMissing = {{
+constexpr auto kMissing = std::to_array<Word>({
     {"missing", Bound::word},
     {"not installed", Bound::word},
     {"отсутств", Bound::stem},
     {"未安装", Bound::none},
     {"ありません", Bound::none},
-}};
+    {"відсутн", Bound::stem},
+});
 
-constexpr std::array<Word, 5> kWaste = {{
+constexpr auto kWaste = std::to_array<Word>({
     {"waste", Bound::word},
     {"отработ", Bound::stem},
     {"废粉", Bound::none},
     {"廃トナー", Bound::none},
     {"resttoner", Bound::word},
-}};
+    {"zużyt", Bound::stem},
+    {"відпрацьован", Bound::stem},
+    {"atık", Bound::word},
+    {"atik", Bound::word},
+});
 
 struct FamilyWords {
     std::string_view family;
-    std::array<Word, 8> words;
+    std::array<Word, 14> words;  // unused slots are empty
 };
 
 const std::array<FamilyWords, 7> kFamilies = {{
@@ -135,9 +181,7 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"тонер", Bound::stem},
        {"碳粉", Bound::none},
        {"墨粉", Bound::none},
-       {"トナー", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none}}}},
+       {"トナー", Bound::none}}}},
     {"ink",
      {{{"ink", Bound::word},
        {"tinte", Bound::word},
@@ -146,7 +190,13 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"чернил", Bound::stem},
        {"墨水", Bound::none},
        {"墨盒", Bound::none},
-       {"インク", Bound::none}}}},
+       {"インク", Bound::none},
+       {"atrament", Bound::stem},
+       {"tusz", Bound::stem},
+       {"чорнил", Bound::stem},
+       {"mürekkep", Bound::stem},
+       {"inkt", Bound::word},
+       {"inkoust", Bound::stem}}}},
     {"marking",
      {{{"cartridge", Bound::word},
        {"картридж", Bound::stem},
@@ -154,8 +204,10 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"cartouche", Bound::word},
        {"kartusche", Bound::word},
        {"硒鼓", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none}}}},
+       {"kaset", Bound::stem},
+       {"kartuş", Bound::stem},
+       {"kartus", Bound::stem},
+       {"kazet", Bound::stem}}}},
     {"opc",
      {{{"drum", Bound::word},
        {"photoconductor", Bound::word},
@@ -164,57 +216,51 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"感光鼓", Bound::none},
        {"ドラム", Bound::none},
        {"trommel", Bound::word},
-       {"tambour", Bound::word}}}},
+       {"tambour", Bound::word},
+       {"bęben", Bound::word},
+       {"bębna", Bound::word},
+       {"tambur", Bound::stem},
+       {"válec", Bound::word},
+       {"válce", Bound::word},
+       {"cilindro", Bound::word}}}},
     {"developer",
      {{{"developer", Bound::word},
        {"девелопер", Bound::stem},
        {"проявител", Bound::stem},
        {"显影", Bound::none},
-       {"現像", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none}}}},
+       {"現像", Bound::none}}}},
     {"fuser",
      {{{"fuser", Bound::word},
        {"фьюзер", Bound::stem},
        {"печк", Bound::stem},
        {"定影", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none}}}},
+       {"utrwal", Bound::stem},
+       {"fixač", Bound::stem},
+       {"fusor", Bound::word}}}},
     {"transfer_unit",
      {{{"transfer belt", Bound::word},
        {"transfer unit", Bound::word},
        {"ремень переноса", Bound::stem},
        {"блок переноса", Bound::stem},
        {"转印", Bound::none},
-       {"転写", Bound::none},
-       {"", Bound::none},
-       {"", Bound::none}}}},
+       {"転写", Bound::none}}}},
 }};
 
 struct ColorWords {
     std::string_view color;
-    std::array<Word, 13> words;  // unused slots are empty
+    std::array<Word, 24> words;  // unused slots are empty
 };
 
 const std::array<ColorWords, 4> kColors = {{
     {"black",
      // Russian: ё only in чёрный, never in чернила (ink); the е spelling needs whole forms.
-     {{{"black", Bound::word},
-       {"schwarz", Bound::word},
-       {"noir", Bound::word},
-       {"negro", Bound::word},
-       {"nero", Bound::word},
-       {"чёрн", Bound::stem},
-       {"черный", Bound::word},
-       {"черная", Bound::word},
-       {"черного", Bound::word},
-       {"黑", Bound::none},
-       {"ブラック", Bound::none},
-       {"[k]", Bound::none},
-       {"(k)", Bound::none}}}},
+     {{{"black", Bound::word},  {"schwarz", Bound::word},  {"noir", Bound::word},
+       {"negro", Bound::word},  {"nero", Bound::word},     {"чёрн", Bound::stem},
+       {"черный", Bound::word}, {"черная", Bound::word},   {"черного", Bound::word},
+       {"黑", Bound::none},     {"ブラック", Bound::none}, {"[k]", Bound::none},
+       {"(k)", Bound::none},    {"czarn", Bound::stem},    {"чорний", Bound::word},
+       {"чорна", Bound::word},  {"чорного", Bound::word},  {"siyah", Bound::word},
+       {"zwart", Bound::word},  {"čern", Bound::stem},     {"preto", Bound::word}}}},
     {"cyan",
      {{{"cyan", Bound::word},
        {"cian", Bound::word},
@@ -222,7 +268,12 @@ const std::array<ColorWords, 4> kColors = {{
        {"青", Bound::none},
        {"シアン", Bound::none},
        {"[c]", Bound::none},
-       {"(c)", Bound::none}}}},
+       {"(c)", Bound::none},
+       {"cyjan", Bound::word},
+       {"блакитн", Bound::stem},
+       {"camgöbeği", Bound::word},
+       {"azurov", Bound::stem},
+       {"ciano", Bound::word}}}},
     {"magenta",
      {{{"magenta", Bound::word},
        {"пурпур", Bound::stem},
@@ -231,7 +282,9 @@ const std::array<ColorWords, 4> kColors = {{
        {"洋红", Bound::none},
        {"マゼンタ", Bound::none},
        {"[m]", Bound::none},
-       {"(m)", Bound::none}}}},
+       {"(m)", Bound::none},
+       {"purpur", Bound::stem},
+       {"macenta", Bound::word}}}},
     {"yellow",
      {{{"yellow", Bound::word},
        {"gelb", Bound::word},
@@ -242,7 +295,14 @@ const std::array<ColorWords, 4> kColors = {{
        {"黄", Bound::none},
        {"イエロー", Bound::none},
        {"[y]", Bound::none},
-       {"(y)", Bound::none}}}},
+       {"(y)", Bound::none},
+       {"żółt", Bound::stem},
+       {"жовт", Bound::stem},
+       {"sarı", Bound::word},
+       {"sari", Bound::word},
+       {"geel", Bound::word},
+       {"žlut", Bound::stem},
+       {"amarelo", Bound::word}}}},
 }};
 
 /// One clause's claims.
@@ -300,22 +360,18 @@ void clause_claims(const std::string& clause, std::vector<Claim>& out) {
 
 // ---- the device as a whole -------------------------------------------------------------------
 // Panel words for the conditions hrPrinterDetectedErrorState names, in the same languages.
-constexpr std::array<Word, 12> kJam = {{
-    {"jam", Bound::word},
-    {"jammed", Bound::word},
-    {"misfeed", Bound::word},
-    {"замят", Bound::stem},
-    {"застрял", Bound::stem},
-    {"papierstau", Bound::stem},
-    {"stau", Bound::word},
-    {"bourrage", Bound::word},
-    {"atasco", Bound::stem},
-    {"incepp", Bound::stem},
-    {"卡纸", Bound::none},
-    {"紙詰まり", Bound::none},
-}};
+constexpr auto kJam = std::to_array<Word>({
+    {"jam", Bound::word},      {"jammed", Bound::word},      {"misfeed", Bound::word},
+    {"замят", Bound::stem},    {"застрял", Bound::stem},     {"papierstau", Bound::stem},
+    {"stau", Bound::word},     {"bourrage", Bound::word},    {"atasco", Bound::stem},
+    {"incepp", Bound::stem},   {"卡纸", Bound::none},        {"紙詰まり", Bound::none},
+    {"zacięcie", Bound::word}, {"zakleszcz", Bound::stem},   {"зминан", Bound::stem},
+    {"застряг", Bound::stem},  {"sıkış", Bound::stem},       {"sikis", Bound::stem},
+    {"sikiş", Bound::stem},    {"vastgelopen", Bound::word}, {"papierstoring", Bound::word},
+    {"uvízn", Bound::stem},    {"atolament", Bound::stem},
+});
 
-constexpr std::array<Word, 7> kPaper = {{
+constexpr auto kPaper = std::to_array<Word>({
     {"paper", Bound::word},
     {"бумаг", Bound::stem},
     {"papier", Bound::word},
@@ -323,42 +379,46 @@ constexpr std::array<Word, 7> kPaper = {{
     {"carta", Bound::word},
     {"纸", Bound::none},
     {"用紙", Bound::none},
-}};
+    {"papieru", Bound::word},
+    {"папір", Bound::word},
+    {"папер", Bound::stem},
+    {"kağıt", Bound::word},
+    {"kagit", Bound::word},
+    {"kağit", Bound::word},
+    {"papír", Bound::stem},
+});
 
 // "No paper", "Load paper": the printer waits for paper (kEmpty covers "paper out/empty").
-constexpr std::array<Word, 18> kNoOrLoad = {{
-    {"no", Bound::word},
-    {"нет", Bound::word},
-    {"kein", Bound::stem},
-    {"plus de", Bound::word},
-    {"sin", Bound::word},
-    {"manca", Bound::word},
-    {"load", Bound::word},
-    {"add", Bound::word},
-    {"загрузите", Bound::word},
-    {"вставьте", Bound::word},
-    {"добавьте", Bound::word},  // Kyocera's "Добавьте бумагу в кассету 1" (Add paper ...)
-    {"положите", Bound::word},
-    {"einlegen", Bound::word},
-    {"chargez", Bound::word},
-    {"cargue", Bound::word},
-    {"缺", Bound::none},
-    {"切れ", Bound::none},
-    {"ありません", Bound::none},
-}};
+constexpr auto kNoOrLoad = std::to_array<Word>({
+    {"no", Bound::word},         {"нет", Bound::word},      {"kein", Bound::stem},
+    {"plus de", Bound::word},    {"sin", Bound::word},      {"manca", Bound::word},
+    {"load", Bound::word},       {"add", Bound::word},      {"загрузите", Bound::word},
+    {"вставьте", Bound::word},   {"добавьте", Bound::word},  // Kyocera's "Добавьте бумагу в кассету
+                                                             // 1" (Add paper ...)
+    {"положите", Bound::word},   {"einlegen", Bound::word}, {"chargez", Bound::word},
+    {"cargue", Bound::word},     {"缺", Bound::none},       {"切れ", Bound::none},
+    {"ありません", Bound::none}, {"brak", Bound::word},     {"włóż", Bound::word},
+    {"załaduj", Bound::word},    {"немає", Bound::word},    {"завантажте", Bound::word},
+    {"додайте", Bound::word},    {"yok", Bound::word},      {"yükleyin", Bound::word},
+    {"geen", Bound::word},       {"plaats", Bound::word},   {"není", Bound::word},
+    {"vložte", Bound::word},     {"sem", Bound::word},      {"coloque", Bound::word},
+});
 
-constexpr std::array<Word, 20> kCover = {{
+constexpr auto kCover = std::to_array<Word>({
     {"cover", Bound::word},     {"door", Bound::word},       {"lid", Bound::word},
     {"крышк", Bound::stem},     {"дверц", Bound::stem},      {"abdeckung", Bound::stem},
     {"klappe", Bound::stem},    {"t\xC3\xBCr", Bound::stem}, {"capot", Bound::word},
     {"porte", Bound::word},     {"couvercle", Bound::word},  {"cubierta", Bound::word},
     {"puerta", Bound::word},    {"tapa", Bound::word},       {"coperchio", Bound::word},
     {"sportello", Bound::word}, {"盖", Bound::none},         {"门", Bound::none},
-    {"カバー", Bound::none},    {"ドア", Bound::none},
-}};
+    {"カバー", Bound::none},    {"ドア", Bound::none},       {"pokryw", Bound::stem},
+    {"drzwi", Bound::word},     {"drzwiczki", Bound::word},  {"кришк", Bound::stem},
+    {"kapak", Bound::stem},     {"klep", Bound::word},       {"deksel", Bound::word},
+    {"kryt", Bound::stem},      {"dvířka", Bound::word},     {"tampa", Bound::word},
+});
 
 // "Cover open", and the instruction that says it is: "Close the front cover".
-constexpr std::array<Word, 19> kOpen = {{
+constexpr auto kOpen = std::to_array<Word>({
     {"open", Bound::word},
     {"opened", Bound::word},
     {"close", Bound::word},
@@ -382,9 +442,23 @@ constexpr std::array<Word, 19> kOpen = {{
     {"開いて", Bound::none},
     {"オープン", Bound::none},
     {"閉じて", Bound::none},
-}};
+    {"otwart", Bound::stem},
+    {"zamknij", Bound::word},
+    {"відкрит", Bound::stem},
+    {"закрийте", Bound::word},
+    {"açık", Bound::word},
+    {"acik", Bound::word},
+    {"açik", Bound::word},
+    {"kapatın", Bound::word},
+    {"kapatin", Bound::word},
+    {"sluit", Bound::word},
+    {"otevřen", Bound::stem},
+    {"zavřete", Bound::word},
+    {"abert", Bound::stem},
+    {"feche", Bound::word},
+});
 
-constexpr std::array<Word, 7> kService = {{
+constexpr auto kService = std::to_array<Word>({
     {"service", Bound::word},
     {"сервис", Bound::stem},
     {"servicio", Bound::word},
@@ -392,9 +466,14 @@ constexpr std::array<Word, 7> kService = {{
     {"kundendienst", Bound::stem},
     {"维修", Bound::none},
     {"サービスマン", Bound::none},
-}};
+    {"serwis", Bound::stem},
+    {"сервіс", Bound::stem},
+    {"servis", Bound::stem},
+    {"onderhoud", Bound::stem},
+    {"assistência", Bound::word},
+});
 
-constexpr std::array<Word, 9> kOutput = {{
+constexpr auto kOutput = std::to_array<Word>({
     {"output", Bound::word},
     {"выходн", Bound::stem},
     {"выдач", Bound::stem},
@@ -404,10 +483,17 @@ constexpr std::array<Word, 9> kOutput = {{
     {"uscita", Bound::word},
     {"出纸", Bound::none},
     {"排紙", Bound::none},
-}};
+    {"odbiornik", Bound::stem},
+    {"вихідн", Bound::stem},
+    {"çıkış", Bound::word},
+    {"çikiş", Bound::word},
+    {"uitvoer", Bound::stem},
+    {"výstup", Bound::stem},
+    {"saída", Bound::word},
+});
 
 // A printer at rest or at work: ready, asleep, printing, warming up.
-constexpr std::array<Word, 50> kIdle = {{
+constexpr auto kIdle = std::to_array<Word>({
     {"ready", Bound::word},
     {"idle", Bound::word},
     {"sleep", Bound::stem},
@@ -457,8 +543,40 @@ constexpr std::array<Word, 50> kIdle = {{
     {"warmup", Bound::word},
     {"in attesa", Bound::word},
     {"low power", Bound::word},       // Kyocera's light sleep
-    {"малая мощность", Bound::word},  // the same in its Russian panel
-}};
+    {"малая мощность", Bound::word},  // the same in its Russian panel,
+    {"gotow", Bound::stem},
+    {"oczekiw", Bound::stem},
+    {"uśpieni", Bound::stem},
+    {"drukowanie", Bound::word},
+    {"rozgrzew", Bound::stem},
+    {"oszczędz", Bound::stem},
+    {"очікуван", Bound::stem},
+    {"режим сну", Bound::word},
+    {"друкує", Bound::word},
+    {"прогрів", Bound::stem},
+    {"енергозбереж", Bound::stem},
+    {"hazır", Bound::word},
+    {"hazir", Bound::word},
+    {"uyku", Bound::stem},
+    {"yazdırılıyor", Bound::word},
+    {"yazdiriliyor", Bound::word},
+    {"ısınıyor", Bound::word},
+    {"isiniyor", Bound::word},
+    {"gereed", Bound::word},
+    {"klaar", Bound::word},
+    {"slaapstand", Bound::word},
+    {"energiebespar", Bound::stem},
+    {"afdrukken", Bound::word},
+    {"opwarmen", Bound::word},
+    {"připraven", Bound::stem},
+    {"spánk", Bound::stem},
+    {"tiskne", Bound::word},
+    {"úspor", Bound::stem},
+    {"repouso", Bound::word},
+    {"imprimindo", Bound::word},
+    {"suspensão", Bound::word},
+    {"aquecendo", Bound::word},
+});
 
 /// One clause's conditions (codes of proto::error_codes()) and whether it names a printer at
 /// rest or at work.
@@ -500,7 +618,7 @@ void for_each_clause(const std::string& folded, F&& f) {
     while (start <= folded.size()) {
         std::size_t end = folded.size();
         std::size_t skip = 0;
-        for (const std::string_view sep : {" / ", ";", "!", "\n", "|", "。"}) {
+        for (const std::string_view sep : {" / ", ";", "!", "\n", "\r", "|", "。"}) {
             const auto p = folded.find(sep, start);
             if (p != std::string::npos && p < end) {
                 end = p;
@@ -537,6 +655,44 @@ bool in_family(const proto::Supply& s, const std::string& family) {
     if (family == "ribbon") return t == "ink_ribbon" || t == "ribbon_wax";
     if (family == "waste") return t.rfind("waste", 0) == 0;
     return t == family;  // opc, developer, fuser, transfer_unit, waste_toner, waste_ink
+}
+
+constexpr std::string_view kStated = "printer-statement";
+
+/// The supply a claim names, for a printer that lists none of its kind (a partial agent with
+/// no Printer-MIB supplies: "Replace Drum" on the panel, a drum nowhere else). Only kinds the
+/// claim names for certain: "marking" (toner or ink?) and "waste" (which box?) make nothing.
+std::optional<proto::Supply> stated_supply(const Claim& c) {
+    struct Kind {
+        std::string_view family, type, name;
+        proto::SupplyClass cls;
+    };
+    static constexpr auto kKinds = std::to_array<Kind>({
+        {"toner", "toner", "Toner", proto::SupplyClass::consumed},
+        {"ink", "ink", "Ink", proto::SupplyClass::consumed},
+        {"opc", "opc", "Drum Unit", proto::SupplyClass::consumed},
+        {"developer", "developer", "Developer", proto::SupplyClass::consumed},
+        {"fuser", "fuser", "Fuser Unit", proto::SupplyClass::consumed},
+        {"transfer_unit", "transfer_unit", "Transfer Unit", proto::SupplyClass::consumed},
+        {"waste_toner", "waste_toner", "Waste Toner Box", proto::SupplyClass::receptacle},
+        {"waste_ink", "waste_ink", "Waste Ink Box", proto::SupplyClass::receptacle},
+    });
+    const auto k = std::find_if(kKinds.begin(), kKinds.end(),
+                                [&](const Kind& x) { return x.family == c.family; });
+    if (k == kKinds.end()) return std::nullopt;
+    proto::Supply s;
+    s.type = std::string(k->type);
+    s.color = c.color;
+    s.description = std::string(k->name);
+    if (!c.color.empty()) {
+        std::string color = c.color;
+        color[0] = static_cast<char>(color[0] - 'a' + 'A');  // colours are lower-case ASCII
+        s.description = color + " " + s.description;
+    }
+    s.state = c.state;
+    s.supply_class = k->cls;
+    s.source = std::string(kStated);
+    return s;
 }
 
 std::string describe(const Claim& c) {
@@ -625,7 +781,24 @@ void apply(std::vector<proto::Supply>& supplies, const std::vector<snmp::Oid>& r
                 }
             }
             if (targets.empty()) {
-                note("printer reports " + describe(claim) + " but lists no such supply");
+                // Listed by the printer itself, not added from an earlier claim ("Toner low:
+                // cyan, magenta" adds both).
+                const bool kind_listed =
+                    std::any_of(supplies.begin(), supplies.end(), [&](const auto& x) {
+                        return in_family(x, claim.family) && x.source != kStated;
+                    });
+                auto stated = kind_listed ? std::nullopt : stated_supply(claim);
+                if (!stated) {
+                    note("printer reports " + describe(claim) + " but lists no such supply");
+                    continue;
+                }
+                // Nothing of the kind is listed: the printer's own word is all there is, so
+                // the supply is listed from it (no gauge), and a later claim finds it.
+                note("printer reports " + describe(claim) + " and lists no such supply: " +
+                     stated->description + " listed from the printer's statement, no gauge");
+                sources["supplies." + stated->description] = claim.source;
+                sources["supplies." + stated->description + ".state"] = claim.source;
+                supplies.push_back(std::move(*stated));
                 continue;
             }
             if (targets.size() > 1 && claim.color.empty()) {

@@ -35,7 +35,7 @@ struct Claim {
 std::optional<Claim> from_alert_code(std::int64_t code);
 
 /// Claims in free text (console lines, alert descriptions), UTF-8. Each clause (split at
-/// " / ", ';', '!', '|', '。', line breaks; not at '.' or ',', which list colours) that names a
+/// " / ", ';', '!', '|', '。', CR or LF; not at '.' or ',', which list colours) that names a
 /// supply kind or a colour *and* a low/empty word gives one claim per colour named ("Toner low:
 /// cyan, magenta" gives two). Words are matched whole (so "yellow" does not say "low", "output"
 /// does not say "out").
@@ -57,7 +57,10 @@ TextStatus status_from_text(std::string_view utf8);
 /// the supplies of its family (and colour, when named) — when that leaves several and none is
 /// already at the claimed state, nothing is changed and a note says so. A hit supply whose
 /// state is less severe takes the claimed state; a percentage above `low` that contradicts it
-/// is dropped (the raw level stays), with a note.
+/// is dropped (the raw level stays), with a note. When the printer lists no supply of the
+/// claim's kind at all (a partial agent whose panel says "Replace Drum"), the supply is added
+/// from the claim: no level, the claimed state, source "printer-statement"; "marking" and
+/// "waste" claims, which do not say which kind, add none.
 void apply(std::vector<proto::Supply>& supplies, const std::vector<snmp::Oid>& rows,
            const std::vector<Claim>& claims, int low, std::vector<std::string>& notes,
            std::map<std::string, std::string>& sources);
