@@ -285,6 +285,38 @@ TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[i
     }
 }
 
+TEST_CASE("Brother blocks without a type octet: jam counts", "[identity]") {
+    using blocks::brother_tlv_value;
+    // 00 (MP tray) 3, 21 (inside) 2 in two octets, a1 (the total) 5 in four.
+    const std::string jams("\x00\x02\x00\x03\x21\x02\x00\x02\xa1\x04\x00\x00\x00\x05\xff", 15);
+    CHECK(brother_tlv_value(jams, 0xa1) == 5);
+    CHECK(brother_tlv_value(jams, 0x21) == 2);
+    std::string why;
+    CHECK_FALSE(brother_tlv_value(jams, 0x22, &why).has_value());  // absent: not a problem
+    CHECK(why.empty());
+    // Read as a typed block it is malformed (02 taken for a type, 00 for a length...), and the
+    // typed reader must not find the total in it.
+    CHECK_FALSE(blocks::brother_value(jams, 0xa1).has_value());
+    // The total running past the end, an empty value, a 5-octet value, nothing but the end.
+    CHECK_FALSE(brother_tlv_value(std::string("\x01\x02\x00\x01\xa1\x04\x00\x00", 8), 0xa1, &why)
+                    .has_value());
+    CHECK(why.find("malformed") != std::string::npos);
+    why.clear();
+    CHECK_FALSE(brother_tlv_value(std::string("\xa1\x00\xff", 3), 0xa1, &why).has_value());
+    CHECK(why.find("0 octets") != std::string::npos);
+    CHECK_FALSE(
+        brother_tlv_value(std::string("\xa1\x05\x00\x00\x00\x00\x07\xff", 8), 0xa1).has_value());
+    why.clear();
+    CHECK_FALSE(brother_tlv_value(std::string("\xff", 1), 0xa1, &why).has_value());
+    CHECK(why.find("empty block") != std::string::npos);
+    // Every truncation is either the right count or nothing.
+    for (std::size_t n = 0; n <= jams.size(); ++n) {
+        INFO(n);
+        const auto v = brother_tlv_value(jams.substr(0, n), 0xa1);
+        CHECK((!v || *v == 5));
+    }
+}
+
 TEST_CASE("Brother remaining life: 4-octet hundredths and legacy 2-octet shares", "[identity]") {
     using blocks::brother_life;
     // 6f 77.00 %, a1 4 of 20, a2 13 of 20 (65 %), 41 a one-octet state, 6a a zero total,
@@ -616,6 +648,8 @@ TEST_CASE("malformed Brother blocks give unknown, never garbage", "[identity][pa
     // A next-care record that runs past the block's end gives no pages left.
     CHECK_FALSE(s.supplies[0].pages_remaining.has_value());
     CHECK(has_note(r, "5.5.11.0"));
+    // A jam total that claims more octets than are left: no jam count (counters are empty).
+    CHECK(has_note(r, "5.5.21.0: malformed Brother block"));
 }
 
 TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5 panel text",
@@ -629,8 +663,9 @@ TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5
     CHECK(s.identity.mac == "30:05:5c:0a:1b:2c");
     CHECK(s.status.console == "Мало тонера (Y)");  // prtLocalizationCharacterSet 8
     const std::map<std::string, std::int64_t> counters = {
-        {"total", 5120}, {"mono", 3020}, {"color", 2100}, {"duplex", 640}};
+        {"total", 5120}, {"mono", 3020}, {"color", 2100}, {"duplex", 640}, {"jams", 7}};
     CHECK(s.counters == counters);
+    CHECK(r.sources.at("counters.jams").find("brother_tlv:a1") != std::string::npos);
     // Record 00 (the web page's page counter) over prtMarkerLifeCount's 5116.
     CHECK(r.sources.at("counters.total").find("brother_block:00") != std::string::npos);
     // a1..a4 (hundredths) win over the 10 %-step gauges 81..84 listed beside them.

@@ -171,6 +171,9 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"K\", type = \"toner\", "
                    "oid = \"1.3\", format = \"brother_life:zz\"}]\n")
               .find("brother_life needs a hex record code") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\ncounters = [{name = \"jams\", oid = \"1.3\", "
+                   "format = \"brother_tlv:a1b\"}]\n")
+              .find("brother_tlv needs a hex record code") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"Box\", type = "
                    "\"waste_ink\", oid = \"1.3\", format = \"epson_st2_box:2\"}]\n")
               .find("epson_st2_box needs a box number 0..1") != std::string::npos);

@@ -161,7 +161,8 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
     const Value* v = find(ctx.view, src.oid);
     if (v == nullptr) return std::nullopt;
     const bool brother_life = src.format.rfind("brother_life:", 0) == 0;
-    if (brother_life || src.format.rfind("brother_block:", 0) == 0) {
+    const bool brother_tlv = src.format.rfind("brother_tlv:", 0) == 0;
+    if (brother_life || brother_tlv || src.format.rfind("brother_block:", 0) == 0) {
         if (v->type != ValueType::octets) {
             ctx.note(snmp::to_string(src.oid) + ": Brother block is not an OCTET STRING");
             return std::nullopt;
@@ -169,8 +170,9 @@ std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src) {
         const auto code = static_cast<unsigned>(
             std::stoul(src.format.substr(src.format.find(':') + 1), nullptr, 16));
         std::string problem;
-        auto value = brother_life ? blocks::brother_life(v->bytes, code, &problem)
-                                  : blocks::brother_value(v->bytes, code, &problem);
+        auto value = brother_life  ? blocks::brother_life(v->bytes, code, &problem)
+                     : brother_tlv ? blocks::brother_tlv_value(v->bytes, code, &problem)
+                                   : blocks::brother_value(v->bytes, code, &problem);
         if (!problem.empty()) ctx.note(snmp::to_string(src.oid) + ": " + problem);
         return value;
     }

@@ -12,8 +12,12 @@ std::string hex_code(unsigned code) {
 
 }  // namespace
 
-Parsed parse_brother_block(std::string_view bytes) {
+namespace {
+
+/// Records of code, [type,] length, value; 0xFF ends the block.
+Parsed parse_records(std::string_view bytes, bool typed) {
     Parsed out;
+    const std::size_t header = typed ? 3 : 2;
     std::size_t i = 0;
     bool terminated = false;
     while (i < bytes.size()) {
@@ -22,20 +26,20 @@ Parsed parse_brother_block(std::string_view bytes) {
             terminated = true;
             break;
         }
-        // Header: code, type, length.
-        if (i + 3 > bytes.size()) {
+        // Header: code, type, length (or code, length).
+        if (i + header > bytes.size()) {
             out.problem = "record header cut at octet " + std::to_string(i);
             break;
         }
-        const auto type = static_cast<unsigned char>(bytes[i + 1]);
-        const std::size_t len = static_cast<unsigned char>(bytes[i + 2]);
-        if (i + 3 + len > bytes.size()) {
+        const unsigned type = typed ? static_cast<unsigned char>(bytes[i + 1]) : 0x01U;
+        const std::size_t len = static_cast<unsigned char>(bytes[i + header - 1]);
+        if (i + header + len > bytes.size()) {
             out.problem = "record " + hex_code(code) + " claims " + std::to_string(len) +
-                          " octets, only " + std::to_string(bytes.size() - i - 3) + " left";
+                          " octets, only " + std::to_string(bytes.size() - i - header) + " left";
             break;
         }
-        out.records.push_back({code, type, bytes.substr(i + 3, len)});
-        i += 3 + len;
+        out.records.push_back({code, type, bytes.substr(i + header, len)});
+        i += header + len;
     }
     // An empty OCTET STRING is how a model without such counters answers (the `brother`
     // library's MFC-5490CN); a block of nothing but its end mark, or bytes that never form a
@@ -46,6 +50,12 @@ Parsed parse_brother_block(std::string_view bytes) {
     if (!out.problem.empty()) out.records.clear();
     return out;
 }
+
+}  // namespace
+
+Parsed parse_brother_block(std::string_view bytes) { return parse_records(bytes, true); }
+
+Parsed parse_brother_tlv(std::string_view bytes) { return parse_records(bytes, false); }
 
 namespace {
 
@@ -113,6 +123,25 @@ std::optional<std::int64_t> brother_life(std::string_view bytes, unsigned code,
     }
     return fail(problem, "record " + hex_code(code) + " has " + std::to_string(value->size()) +
                              " octets, expected 4 or 2");
+}
+
+std::optional<std::int64_t> brother_tlv_value(std::string_view bytes, unsigned code,
+                                              std::string* problem) {
+    const Parsed parsed = parse_brother_tlv(bytes);
+    if (!parsed.problem.empty()) {
+        return fail(problem, "malformed Brother block: " + parsed.problem);
+    }
+    for (const auto& r : parsed.records) {
+        if (r.code != code) continue;
+        // Counts come in 2 (per-place jams) or 4 octets (the total): anything longer than a
+        // 32-bit count, or nothing, is no count.
+        if (r.value.empty() || r.value.size() > 4) {
+            return fail(problem, "record " + hex_code(code) + " has " +
+                                     std::to_string(r.value.size()) + " octets, expected 1 to 4");
+        }
+        return big_endian(r.value);
+    }
+    return std::nullopt;
 }
 
 St2 parse_epson_st2(std::string_view bytes) {

@@ -6,7 +6,9 @@
 // models send 2-octet maintenance records instead: remaining and total (e.g. 04 14, 4 of 20).
 // Public descriptions of the layout: saper-2's BRN-Printer-sCounters-Info notes and the
 // `brother` Python library (Home Assistant's Brother integration). Anything that does not
-// follow the layout yields no value, never a guess.
+// follow the layout yields no value, never a guess. The jam count (…5.5.21.0) and replace
+// count (…5.5.20.0) objects leave the type out: code, length L, L octets (saper-2's notes put
+// each record beside the printer's web page: "Total Paper Jams : 38" is record a1, 00 00 00 26).
 //
 // Epson's status block ("@BDC ST2"), which Epson inkjets answer at their printer status
 // object 1248.1.2.2.1.1.1.4.1 (and to the EPSON-CTRL "st" command): the header 00 "@BDC ST2"
@@ -52,6 +54,15 @@ std::optional<std::int64_t> brother_value(std::string_view bytes, unsigned code,
 /// `brother` library reads those blocks so). Any other record gives no value and a problem.
 std::optional<std::int64_t> brother_life(std::string_view bytes, unsigned code,
                                          std::string* problem = nullptr);
+
+/// Splits a Brother block whose records have no type octet (code, length, value; 0xFF ends
+/// it), with the same rules as parse_brother_block(); `type` is 0x01 for every record.
+Parsed parse_brother_tlv(std::string_view bytes);
+
+/// The unsigned value of the first record with `code` in such a block, when the block is
+/// well formed and the value has 1 to 4 octets. `problem` (optional) says why not.
+std::optional<std::int64_t> brother_tlv_value(std::string_view bytes, unsigned code,
+                                              std::string* problem = nullptr);
 
 struct St2Element {
     unsigned type = 0;

@@ -121,14 +121,14 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
     }
     if (const auto* f = t->get("format")) {
         src.format = string_of(file, *f, "format");
-        const bool known = src.format.empty() || src.format == "mac" ||
-                           src.format.rfind("ieee1284:", 0) == 0 ||
-                           src.format.rfind("brother_block:", 0) == 0 ||
-                           src.format.rfind("brother_life:", 0) == 0 ||
-                           src.format.rfind("epson_st2_ink:", 0) == 0 ||
-                           src.format.rfind("epson_st2_count:", 0) == 0 ||
-                           src.format.rfind("epson_st2_box:", 0) == 0 ||
-                           src.format == "epson_st2_status" || src.format == "enum";
+        const bool known =
+            src.format.empty() || src.format == "mac" || src.format.rfind("ieee1284:", 0) == 0 ||
+            src.format.rfind("brother_block:", 0) == 0 ||
+            src.format.rfind("brother_life:", 0) == 0 || src.format.rfind("brother_tlv:", 0) == 0 ||
+            src.format.rfind("epson_st2_ink:", 0) == 0 ||
+            src.format.rfind("epson_st2_count:", 0) == 0 ||
+            src.format.rfind("epson_st2_box:", 0) == 0 || src.format == "epson_st2_status" ||
+            src.format == "enum";
         if (!known) fail(file, f->source(), "unknown format '" + src.format + "'");
         if (src.format.rfind("epson_st2_ink:", 0) == 0) {
             const auto colour = src.format.substr(14);
@@ -148,7 +148,7 @@ ValueSource source_of(std::string_view file, const toml::node& node) {
                 fail(file, f->source(), "epson_st2_count needs a count number 0..4");
             }
         }
-        for (const std::string_view kind : {"brother_block", "brother_life"}) {
+        for (const std::string_view kind : {"brother_block", "brother_life", "brother_tlv"}) {
             if (src.format.rfind(std::string(kind) + ":", 0) != 0) continue;
             const auto code = src.format.substr(kind.size() + 1);
             if (code.empty() ||

@@ -26,6 +26,11 @@ def block(records, end=True):
     return "4x|" + (out + (b"\xff" if end else b"")).hex()
 
 
+def untyped(records):
+    """Brother block without the type octet: (code, value octets) as code, length, value."""
+    return "4x|" + (b"".join(bytes([code, len(v)]) + v for code, v in records) + b"\xff").hex()
+
+
 def supply(i, descr, typ, maxc, level, klass=3, unit=19):
     return [("%s.4.1.%d" % (SUP, i), "2|%d" % klass), ("%s.5.1.%d" % (SUP, i), "2|%d" % typ),
             ("%s.6.1.%d" % (SUP, i), s(descr)), ("%s.7.1.%d" % (SUP, i), "2|%d" % unit),
@@ -89,6 +94,8 @@ write("brother-malformed", [
     (BR + ".5.10.0", "4x|" + bad_counters.hex()),
     (BR + ".5.8.0", "4x|" + bad_maint.hex()),
     (BR + ".5.11.0", "4x|8201040000"),  # next care: a record running past the end
+    # jam counts whose total claims 4 octets with only 2 left: no count
+    (BR + ".5.21.0", "4x|01020001a1040000"),
 ] + supply(1, "Toner Cartridge", 3, -2, -3))
 
 
@@ -125,6 +132,10 @@ write("brother-colour-laser", [
         (0x81, 60), (0x82, 30), (0x83, 30), (0x84, 10),
         (0x80, 8100), (0x79, 7700), (0x7A, 7650), (0x7B, 7600),
         (0x69, 9300), (0x6A, 9100), (0x6D, 9450)])),
+    # jam counts: MP tray 3, tray 1 1, inside 2, rear 0, two-sided 0, ADF 1; a1 the total 7
+    (BR + ".5.21.0", untyped([(0x00, b"\x00\x03"), (0x01, b"\x00\x01"), (0x21, b"\x00\x02"),
+                              (0x22, b"\x00\x00"), (0x23, b"\x00\x00"), (0x25, b"\x00\x01"),
+                              (0xA1, b"\x00\x00\x00\x07")])),
     # next care, pages left: drums per colour (a4..a7), belt (88), fuser (89), PF kit 1 (77)
     # as the all-ones filler, and an unknown record
     (BR + ".5.11.0", block([
