@@ -110,7 +110,7 @@ TEST_CASE("Ricoh -100 is 'almost empty', not a percentage", "[collector]") {
 TEST_CASE("Brother coded levels and binary counter block", "[collector]") {
     const auto r = test::collect_fixture("brother.snmprec");
     CHECK(r.snapshot.identity.vendor == "Brother");
-    CHECK(r.snapshot.identity.model == "HL-L2350DW series");
+    CHECK(r.snapshot.identity.model == "HL-L2350DW");
     CHECK(r.snapshot.identity.serial == "E78901A2B345");
     CHECK(r.snapshot.status.console == "SLEEP");
     CHECK(r.snapshot.status.device == proto::DeviceStatus::running);

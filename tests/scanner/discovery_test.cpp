@@ -78,7 +78,7 @@ TEST_CASE("discovery finds printers with vendor and model, honours exclusions", 
     REQUIRE(report.found.size() == 3);
     CHECK(report.found[0].address == "127.0.9.1");
     CHECK(report.found[0].classification.vendor == "Brother");
-    CHECK(report.found[0].classification.model == "MFC-L2710DW series");
+    CHECK(report.found[0].classification.model == "MFC-L2710DW");  // as its polls say
     CHECK(report.found[1].address == "127.0.9.2");
     CHECK(report.found[1].classification.vendor == "HP");
     CHECK(report.found[2].address == "127.0.9.4");

@@ -576,7 +576,7 @@ TEST_CASE("Brother laser known only from its private MIB", "[identity][partial]"
     const auto r = test::collect(partial("brother-private"));
     const auto& s = r.snapshot;
     CHECK(s.identity.vendor == "Brother");
-    CHECK(s.identity.model == "HL-L2350DW series");
+    CHECK(s.identity.model == "HL-L2350DW");  // " series" cut, as on the nameplate
     CHECK(s.identity.serial == "E78123A0N000111");
     CHECK(s.identity.firmware == "1.20");
     CHECK(s.status.console == "SLEEP");
@@ -638,7 +638,7 @@ TEST_CASE("malformed Brother blocks give unknown, never garbage", "[identity][pa
     const auto r = test::collect(partial("brother-malformed"));
     const auto& s = r.snapshot;
     CHECK(s.identity.vendor == "Brother");
-    CHECK(s.identity.model == "DCP-L2540DN series");
+    CHECK(s.identity.model == "DCP-L2540DN");
     CHECK(s.counters.empty());
     REQUIRE(s.supplies.size() == 1);  // no drum at 250 %, no toner from a 6-octet record
     CHECK(s.supplies[0].state == SupplyState::some_remaining);
@@ -657,7 +657,7 @@ TEST_CASE("Brother colour laser: drums per colour, toner from a1..a4, ISO 8859-5
     const auto r = test::collect(partial("brother-colour-laser"));
     const auto& s = r.snapshot;
     CHECK(s.identity.vendor == "Brother");
-    CHECK(s.identity.model == "MFC-L3770CDW series");
+    CHECK(s.identity.model == "MFC-L3770CDW");
     CHECK(s.identity.serial == "E73001K8N112233");
     CHECK(s.identity.firmware == "ZB2204151011");
     CHECK(s.identity.mac == "30:05:5c:0a:1b:2c");

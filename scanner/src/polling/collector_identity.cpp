@@ -261,7 +261,17 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
     } else if (facts.profile != nullptr) {
         c.vendor = facts.profile->vendor;
     }
-    std::string model = facts.hr_descr1;
+    std::string model;
+    // The profile's own reading of hrDeviceDescr (Brother's " series" cut), so a device is
+    // listed with the model its polls will report.
+    if (facts.profile != nullptr) {
+        for (const auto& src : facts.profile->model) {
+            if (src.field != ValueSource::Field::hr_device_descr) continue;
+            model = collect::apply_regex(src, facts.hr_descr1);
+            if (!model.empty()) break;
+        }
+    }
+    if (model.empty()) model = facts.hr_descr1;
     if (model.empty() && (facts.profile == nullptr || facts.profile->model_from_sysdescr)) {
         model = model_from_sys_descr(facts.sys_descr);
     }

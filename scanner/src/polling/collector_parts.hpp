@@ -146,6 +146,9 @@ const Value* source_value(const MibView& view, const ValueSource& src, Oid* at =
 /// applied, capped as a DisplayString. `info` receives how an OID's octets were decoded.
 std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys_descr,
                         const std::string& hr_descr, text::DecodeInfo* info = nullptr);
+/// A source's regex applied to text: group 1 (or the whole match), trimmed; "" when it does
+/// not match; the text itself when the source has no regex.
+std::string apply_regex(const ValueSource& src, const std::string& s);
 /// Number of a profile value source (an integer, a regex over text, a Brother block).
 std::optional<std::int64_t> source_number(Ctx& ctx, const ValueSource& src);
 

@@ -84,14 +84,14 @@ std::string Ctx::str(const Value* v, const Oid& oid, std::size_t max_chars,
 }
 
 // ---- value sources (profiles) ------------------------------------------------------------------
-namespace {
-
 std::string apply_regex(const ValueSource& src, const std::string& s) {
     if (!src.regex) return s;
     std::smatch m;
     if (!pattern_search(s, *src.regex, &m)) return {};
     return text::trim(m.size() > 1 ? m[1].str() : m[0].str());
 }
+
+namespace {
 
 /// Whether the row at `cell` (in src.oid's column) is the one a named-row source wants: its
 /// name, from the same row of src.name_column, matched against src.row_name.

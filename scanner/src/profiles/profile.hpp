@@ -50,7 +50,8 @@ struct ValueSource {
     snmp::Oid oid;
     /// "" (text), "ieee1284:<KEY|ALIAS>" (field of a 1284 device ID), "brother_block:<code>"
     /// (value in Brother's binary maintenance records), "brother_life:<code>" (remaining life
-    /// in hundredths of a percent, legacy 2-octet share records too), "epson_st2_ink:<colour>" and
+    /// in hundredths of a percent, legacy 2-octet share records too), "brother_tlv:<code>" (a
+    /// count in Brother's blocks without a type octet), "epson_st2_ink:<colour>" and
     /// "epson_st2_count:<n>" (ink level, page count in Epson's status block),
     /// "epson_st2_status" (state and error in it), "enum" (an INTEGER state code), "mac".
     std::string format;
