@@ -136,7 +136,8 @@ TEST_CASE("text that names no supply state gives no claim", "[claims]") {
                           "Toner OK / Gotowy",
                           "Stap. kopieën:01",
                           "Drukowanie",
-                          "Sem erros"}) {
+                          "Sem erros",
+                          "Toner ersetzt"}) {
         INFO(t);
         CHECK(from_text(t).empty());
     }

@@ -115,6 +115,8 @@ constexpr auto kLow = std::to_array<Word>({
     {"baixo", Bound::word},
 });
 
+// "ersetz" is a 16-character German panel line's "ersetzen" (replace), cut; "ersetzt"
+// (replaced) is not it.
 constexpr auto kEmpty = std::to_array<Word>({
     {"empty", Bound::word},     {"out", Bound::word},       {"end", Bound::word},
     {"ended", Bound::word},     {"exhausted", Bound::word}, {"replace", Bound::word},
@@ -129,7 +131,7 @@ constexpr auto kEmpty = std::to_array<Word>({
     {"замініть", Bound::word},  {"немає", Bound::word},     {"закінчив", Bound::stem},
     {"bitti", Bound::word},     {"değiştir", Bound::stem},  {"degistir", Bound::stem},
     {"vervang", Bound::stem},   {"vyměňte", Bound::word},   {"došel", Bound::word},
-    {"není", Bound::word},      {"substitu", Bound::stem},  {"ersetz", Bound::stem},
+    {"není", Bound::word},      {"substitu", Bound::stem},  {"ersetz", Bound::word},
 });
 
 // Waste receptacles fill up: "full" is their empty.
@@ -390,18 +392,39 @@ constexpr auto kPaper = std::to_array<Word>({
 
 // "No paper", "Load paper": the printer waits for paper (kEmpty covers "paper out/empty").
 constexpr auto kNoOrLoad = std::to_array<Word>({
-    {"no", Bound::word},         {"нет", Bound::word},      {"kein", Bound::stem},
-    {"plus de", Bound::word},    {"sin", Bound::word},      {"manca", Bound::word},
-    {"load", Bound::word},       {"add", Bound::word},      {"загрузите", Bound::word},
-    {"вставьте", Bound::word},   {"добавьте", Bound::word},  // Kyocera's "Добавьте бумагу в кассету
-                                                             // 1" (Add paper ...)
-    {"положите", Bound::word},   {"einlegen", Bound::word}, {"chargez", Bound::word},
-    {"cargue", Bound::word},     {"缺", Bound::none},       {"切れ", Bound::none},
-    {"ありません", Bound::none}, {"brak", Bound::word},     {"włóż", Bound::word},
-    {"załaduj", Bound::word},    {"немає", Bound::word},    {"завантажте", Bound::word},
-    {"додайте", Bound::word},    {"yok", Bound::word},      {"yükleyin", Bound::word},
-    {"geen", Bound::word},       {"plaats", Bound::word},   {"není", Bound::word},
-    {"vložte", Bound::word},     {"sem", Bound::word},      {"coloque", Bound::word},
+    {"no", Bound::word},
+    {"нет", Bound::word},
+    {"kein", Bound::stem},
+    {"plus de", Bound::word},
+    {"sin", Bound::word},
+    {"manca", Bound::word},
+    {"load", Bound::word},
+    {"add", Bound::word},
+    {"загрузите", Bound::word},
+    {"вставьте", Bound::word},
+    {"добавьте", Bound::word},  // Kyocera's "Добавьте бумагу в кассету
+                                // 1" (Add paper ...)
+    {"положите", Bound::word},
+    {"einlegen", Bound::word},
+    {"chargez", Bound::word},
+    {"cargue", Bound::word},
+    {"缺", Bound::none},
+    {"切れ", Bound::none},
+    {"ありません", Bound::none},
+    {"brak", Bound::word},
+    {"włóż", Bound::word},
+    {"załaduj", Bound::word},
+    {"немає", Bound::word},
+    {"завантажте", Bound::word},
+    {"додайте", Bound::word},
+    {"yok", Bound::word},
+    {"yükleyin", Bound::word},
+    {"geen", Bound::word},
+    {"plaats", Bound::word},
+    {"není", Bound::word},
+    {"vložte", Bound::word},
+    {"sem", Bound::word},
+    {"coloque", Bound::word},
 });
 
 constexpr auto kCover = std::to_array<Word>({
