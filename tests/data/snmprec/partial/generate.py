@@ -132,10 +132,11 @@ write("brother-colour-laser", [
         (0x81, 60), (0x82, 30), (0x83, 30), (0x84, 10),
         (0x80, 8100), (0x79, 7700), (0x7A, 7650), (0x7B, 7600),
         (0x69, 9300), (0x6A, 9100), (0x6D, 9450)])),
-    # jam counts: MP tray 3, tray 1 1, inside 2, rear 0, two-sided 0, ADF 1; a1 the total 7
+    # jam counts: MP tray 3, tray 1 1, inside 2, rear 0, two-sided 0; a1 their total 6; the
+    # ADF's 1 (25) is counted apart, as the printer's web page shows it
     (BR + ".5.21.0", untyped([(0x00, b"\x00\x03"), (0x01, b"\x00\x01"), (0x21, b"\x00\x02"),
                               (0x22, b"\x00\x00"), (0x23, b"\x00\x00"), (0x25, b"\x00\x01"),
-                              (0xA1, b"\x00\x00\x00\x07")])),
+                              (0xA1, b"\x00\x00\x00\x06")])),
     # next care, pages left: drums per colour (a4..a7), belt (88), fuser (89), PF kit 1 (77)
     # as the all-ones filler, and an unknown record
     (BR + ".5.11.0", block([
