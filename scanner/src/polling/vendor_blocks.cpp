@@ -10,10 +10,6 @@ std::string hex_code(unsigned code) {
     return {kDigits[(code >> 4U) & 0xFU], kDigits[code & 0xFU]};
 }
 
-}  // namespace
-
-namespace {
-
 /// Records of code, [type,] length, value; 0xFF ends the block.
 Parsed parse_records(std::string_view bytes, bool typed) {
     Parsed out;
