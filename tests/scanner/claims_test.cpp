@@ -393,6 +393,16 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
         CHECK(s.errors == c.errors);
         CHECK(s.idle == c.idle);
     }
+    // A drum, fuser or waste box at its end: no error code, but attention; toner has its codes.
+    for (const char* t : {"Replace Drum", "ENERGIESPAREN   \rTROMMEL ERSETZ.",
+                          "Waste toner box full", "Fuser end soon", "Wymień bęben"}) {
+        INFO(t);
+        CHECK(supply_claims::status_from_text(t).attention);
+    }
+    for (const char* t : {"Toner Low", "Ready", "Paper Jam", "Cyan", "", "Drum OK"}) {
+        INFO(t);
+        CHECK_FALSE(supply_claims::status_from_text(t).attention);
+    }
 }
 
 TEST_CASE("no status objects at all: the covers and the panel's text say how the device stands",

@@ -774,7 +774,9 @@ TEST_CASE("Brother records that are no share give no level", "[identity][partial
     CHECK_FALSE(drum.level_percent.has_value());
     CHECK(drum.source == "printer-statement");
     CHECK(stated.sources.at("supplies.Drum Unit").find("console") != std::string::npos);
-    CHECK(stated.snapshot.status.device == proto::DeviceStatus::running);  // energy saving
+    // At rest (energy saving) but asking for a drum: a warning, with no error code for it.
+    CHECK(stated.snapshot.status.device == proto::DeviceStatus::warning);
+    CHECK(stated.snapshot.status.errors.empty());
 }
 
 TEST_CASE("a generic print server: the 1284 device ID and Kyocera's objects name it",

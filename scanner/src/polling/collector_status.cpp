@@ -535,6 +535,7 @@ void status_from_panel(Ctx& ctx) {
     if (ctx.out.sources.count("status.device") != 0) return;
     std::set<std::string> errors;
     bool idle = false;
+    bool attention = false;
     std::string where;
     // prtCoverStatus: an open cover or interlock stops the printer (RFC 3805 doorOpen).
     if (std::any_of(ctx.out.snapshot.covers.begin(), ctx.out.snapshot.covers.end(),
@@ -544,16 +545,18 @@ void status_from_panel(Ctx& ctx) {
     }
     if (!st.console.empty()) {
         const auto said = supply_claims::status_from_text(st.console);
-        if (!said.errors.empty() || said.idle) {
+        if (!said.errors.empty() || said.idle || said.attention) {
             errors.insert(said.errors.begin(), said.errors.end());
             idle = said.idle;
+            attention = said.attention;
             where += where.empty() ? "derived: " : ", ";
             where += "the panel's text (status.console)";
         }
     }
     if (errors.empty()) {
-        if (!idle) return;  // nothing said either way: unknown, as before
-        st.device = proto::DeviceStatus::running;
+        if (!idle && !attention) return;  // nothing said either way: unknown, as before
+        // "Replace Drum" while asleep: the printer still works, and wants a part.
+        st.device = attention ? proto::DeviceStatus::warning : proto::DeviceStatus::running;
         ctx.out.sources["status.device"] = where;
         return;
     }

@@ -603,7 +603,7 @@ constexpr auto kIdle = std::to_array<Word>({
 
 /// One clause's conditions (codes of proto::error_codes()) and whether it names a printer at
 /// rest or at work.
-void clause_status(const std::string& clause, std::set<std::string>& errors, bool& idle) {
+void clause_status(const std::string& clause, std::set<std::string>& errors, TextStatus& out) {
     const bool waste = any_of(clause, kWaste);
     if (any_of(clause, kJam)) {
         errors.insert("jammed");
@@ -624,13 +624,18 @@ void clause_status(const std::string& clause, std::set<std::string>& errors, boo
     std::vector<Claim> claims;
     clause_claims(clause, claims);
     for (const auto& c : claims) {
-        if (c.family != "toner" && c.family != "ink" && c.family != "marking") continue;
+        if (c.family != "toner" && c.family != "ink" && c.family != "marking") {
+            // A drum, fuser or waste box at its end names no hrPrinterDetectedErrorState
+            // condition, but the printer asks for attention all the same.
+            out.attention = true;
+            continue;
+        }
         if (c.state == SupplyState::low) errors.insert("low_toner");
         if (c.state == SupplyState::empty || c.state == SupplyState::not_installed) {
             errors.insert("no_toner");
         }
     }
-    if (any_of(clause, kIdle)) idle = true;
+    if (any_of(clause, kIdle)) out.idle = true;
 }
 
 /// The text's clauses, as from_text() splits them.
@@ -775,7 +780,7 @@ TextStatus status_from_text(std::string_view utf8) {
     std::set<std::string> errors;
     TextStatus out;
     for_each_clause(fold(utf8),
-                    [&](const std::string& clause) { clause_status(clause, errors, out.idle); });
+                    [&](const std::string& clause) { clause_status(clause, errors, out); });
     for (const auto& code : proto::error_codes()) {
         if (errors.count(code) != 0) out.errors.push_back(code);
     }

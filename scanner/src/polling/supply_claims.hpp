@@ -49,6 +49,9 @@ std::vector<Claim> from_text(std::string_view utf8);
 struct TextStatus {
     std::vector<std::string> errors;
     bool idle = false;
+    /// A supply other than toner or ink named low, empty or missing ("Replace Drum", "Waste
+    /// toner box full"): no error code says it, but the device needs attention (a warning).
+    bool attention = false;
 };
 TextStatus status_from_text(std::string_view utf8);
 
