@@ -691,25 +691,26 @@ constexpr std::string_view kStated = "printer-statement";
 /// no Printer-MIB supplies: "Replace Drum" on the panel, a drum nowhere else). Only kinds the
 /// claim names for certain: "marking" (toner or ink?) and "waste" (which box?) make nothing.
 std::optional<proto::Supply> stated_supply(const Claim& c) {
+    // A claim's family is the supply type it names; these are the families that name one.
     struct Kind {
-        std::string_view family, type, name;
+        std::string_view family, name;
         proto::SupplyClass cls;
     };
     static constexpr auto kKinds = std::to_array<Kind>({
-        {"toner", "toner", "Toner", proto::SupplyClass::consumed},
-        {"ink", "ink", "Ink", proto::SupplyClass::consumed},
-        {"opc", "opc", "Drum Unit", proto::SupplyClass::consumed},
-        {"developer", "developer", "Developer", proto::SupplyClass::consumed},
-        {"fuser", "fuser", "Fuser Unit", proto::SupplyClass::consumed},
-        {"transfer_unit", "transfer_unit", "Transfer Unit", proto::SupplyClass::consumed},
-        {"waste_toner", "waste_toner", "Waste Toner Box", proto::SupplyClass::receptacle},
-        {"waste_ink", "waste_ink", "Waste Ink Box", proto::SupplyClass::receptacle},
+        {"toner", "Toner", proto::SupplyClass::consumed},
+        {"ink", "Ink", proto::SupplyClass::consumed},
+        {"opc", "Drum Unit", proto::SupplyClass::consumed},
+        {"developer", "Developer", proto::SupplyClass::consumed},
+        {"fuser", "Fuser Unit", proto::SupplyClass::consumed},
+        {"transfer_unit", "Transfer Unit", proto::SupplyClass::consumed},
+        {"waste_toner", "Waste Toner Box", proto::SupplyClass::receptacle},
+        {"waste_ink", "Waste Ink Box", proto::SupplyClass::receptacle},
     });
     const auto k = std::find_if(kKinds.begin(), kKinds.end(),
                                 [&](const Kind& x) { return x.family == c.family; });
     if (k == kKinds.end()) return std::nullopt;
     proto::Supply s;
-    s.type = std::string(k->type);
+    s.type = c.family;
     s.color = c.color;
     s.description = std::string(k->name);
     if (!c.color.empty()) {
