@@ -243,6 +243,35 @@ TEST_CASE("a printer that is not hrDevice row 1: its Printer-MIB row is read",
     CHECK(none.subtrees.empty());
 }
 
+TEST_CASE("no hrDevice group and a printer numbered 2: the Printer-MIB's own rows say so",
+          "[identity][partial]") {
+    const auto view = partial("printer-row-2-no-hr");
+    const auto r = test::collect(view);
+    const auto& s = r.snapshot;
+    CHECK(s.identity.vendor == "Kyocera");
+    CHECK(s.identity.model == "ECOSYS P2040dn");
+    CHECK(s.identity.serial == "RX20KB7731");
+    CHECK(r.sources.at("identity.serial") == "1.3.6.1.2.1.43.5.1.1.17.2");
+    CHECK(s.counters.at("total") == 5521);
+    // The charset row 2 declares (windows-1251, MIBenum 2252) decodes the console.
+    CHECK(s.status.console == "Замените тонер");
+    REQUIRE(s.supplies.size() == 1);
+    CHECK(s.supplies.front().level_percent == std::optional<int>(2));
+    // Phase 3 asks the per-printer objects at row 2, which the supplies walk revealed.
+    const auto plan = completion_plan(MibView{}, view, ProfileSet::embedded());
+    CHECK(std::find(plan.scalars.begin(), plan.scalars.end(), O("1.3.6.1.2.1.43.5.1.1.17.2")) !=
+          plan.scalars.end());
+    // Without those rows nothing says 2: the usual row 1 stands.
+    auto bare = view;
+    for (auto it = bare.begin(); it != bare.end();) {
+        it = snmp::starts_with(it->first, O("1.3.6.1.2.1.43.11")) ||
+                     snmp::starts_with(it->first, O("1.3.6.1.2.1.43.10"))
+                 ? bare.erase(it)
+                 : std::next(it);
+    }
+    CHECK(test::collect(bare).snapshot.identity.serial.empty());
+}
+
 TEST_CASE("Brother block decoder: records, unknown codes, malformed blocks", "[identity]") {
     using blocks::brother_value;
     const std::string good(

@@ -226,7 +226,7 @@ CollectionPlan completion_plan(const snmp::MibView& phase1, const snmp::MibView&
     // Phase 2 asks the Printer-MIB's per-printer objects of hrDeviceIndex 1, the usual
     // numbering; an agent whose printer is another hrDevice row (the walk of hrDeviceTable
     // says which) is asked them again at that row.
-    if (const auto dev = printer_device_index(collected); dev && *dev != 1) {
+    if (const auto dev = printer_mib_row(collected); dev && *dev != 1) {
         for (const auto& oid : printer_row_oids()) {
             plan.scalars.push_back(for_printer(oid, *dev));
         }
@@ -271,7 +271,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     snap.polled_at = std::move(polled_at);
     Ctx ctx{view, out, {}, {}, 1, {}};
     const auto printer_idx = printer_device_index(view);
-    ctx.printer_row = printer_idx.value_or(1);
+    ctx.printer_row = printer_mib_row(view).value_or(1);
 
     const auto ident = identify(view, profiles);
     const Profile* profile = ident.profile;

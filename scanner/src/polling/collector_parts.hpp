@@ -45,6 +45,7 @@ inline const Oid kPrtGeneralSerial1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 17, 1};
 inline const Oid kPrtCharset11 = {1, 3, 6, 1, 2, 1, 43, 7, 1, 1, 4, 1, 1};
 inline const Oid kPrtCoverEntry = {1, 3, 6, 1, 2, 1, 43, 6, 1, 1};
 inline const Oid kPrtInputEntry = {1, 3, 6, 1, 2, 1, 43, 8, 2, 1};
+inline const Oid kPrtMarkerEntry = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1};
 inline const Oid kPrtMarkerUnit11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 3, 1, 1};
 inline const Oid kPrtMarkerLife11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4, 1, 1};
 inline const Oid kPrtMarkerPowerOn11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 5, 1, 1};
@@ -183,6 +184,9 @@ void apply_printer_claims(Ctx& ctx, int low);
 
 /// hrDeviceIndex of the printer row, if the device names one (collector_status.cpp).
 std::optional<std::uint32_t> printer_device_index(const MibView& view);
+/// hrDeviceIndex the Printer-MIB's per-printer objects use: the Host Resources printer row,
+/// else the first index of the agent's own marker supplies or marker rows.
+std::optional<std::uint32_t> printer_mib_row(const MibView& view);
 /// hrDeviceStatus, hrPrinterStatus, error bits, console text, prtAlertTable.
 void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Profile* profile);
 /// The device's status and conditions from its covers (prtCoverStatus: one open stops it) and

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "printmon/proto/enums.hpp"
@@ -216,6 +217,21 @@ std::optional<std::uint32_t> printer_device_index(const MibView& view) {
     }
     for (const auto& [idx, v] : column(view, kHrPrinterErrors)) {
         if (idx.size() == 1) return idx.front();
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint32_t> printer_mib_row(const MibView& view) {
+    if (auto dev = printer_device_index(view)) return dev;
+    // A partial agent without the Host Resources printer row may still number its
+    // Printer-MIB by an hrDeviceIndex other than 1: its own tables (rows hrDeviceIndex.n)
+    // say which, so its serial, charset and console lines are not looked for at row 1.
+    static const std::array<Oid, 2> kColumns = {child(kPrtSuppliesEntry, {6}),
+                                                child(kPrtMarkerEntry, {4})};
+    for (const auto& col : kColumns) {
+        for (const auto& [idx, v] : column(view, col)) {
+            if (idx.size() == 2) return idx.front();
+        }
     }
     return std::nullopt;
 }

@@ -416,6 +416,22 @@ write("printer-row-3", [
 ] + [(re.sub(r"^(%s\.\d+)\.1\." % re.escape(SUP), r"\1.3.", o), v)
      for o, v in supply(1, "Black Toner Cartridge", 3, 100, 64)])
 
+# The same numbering on a partial agent without the hrDevice group: nothing but the
+# Printer-MIB's own tables (marker supplies and markers indexed 2.n) says the printer is
+# row 2, so its serial, counters, charset and console are read there. The 1284 device ID
+# (PPM's own index) names it.
+write("printer-row-2-no-hr", [
+    ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
+    UPTIME,
+    (PPM_ID, s("MFG:Kyocera;CMD:PCLXL,PostScript;MDL:ECOSYS P2040dn;CLS:PRINTER;")),
+    ("1.3.6.1.2.1.43.5.1.1.17.2", s("RX20KB7731")),
+    ("1.3.6.1.2.1.43.7.1.1.4.2.1", "2|2252"),
+    ("1.3.6.1.2.1.43.10.2.1.3.2.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.2.1", "65|5521"),
+    (CONSOLE[:-1] + "2.1", s("Замените тонер", "cp1251")),
+] + [(re.sub(r"^(%s\.\d+)\.1\." % re.escape(SUP), r"\1.2.", o), v)
+     for o, v in supply(1, "Black Toner Cartridge", 3, 100, 2)])
+
 # A Kyocera in a Russian office: it declares US-ASCII (prtLocalizationCharacterSet 3, a
 # firmware default) but its console and supply names are KOI8-R; hrPrinterDetectedErrorState
 # says lowToner (bit 2) while the toner gauge still shows 40 %.
