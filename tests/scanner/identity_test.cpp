@@ -148,6 +148,44 @@ TEST_CASE("every profile pair: each one's evidence names its own vendor, the str
     }
 }
 
+TEST_CASE("every profile's own model object, answered alone, names vendor and model",
+          "[identity][partial]") {
+    // A partial agent with no system group, no Host Resources and no Printer-MIB, answering
+    // only one of a vendor's private model objects: the issue's "a device whose private MIB
+    // names it is never reported without vendor and model", for every such object of every
+    // profile (the objects a profile borrows from another maker's subtree name that maker).
+    const auto set = ProfileSet::embedded();
+    std::size_t checked = 0;
+    for (const auto& p : set.profiles()) {
+        for (const auto& src : p.model) {
+            if (src.field != ValueSource::Field::oid) continue;
+            const std::string oid = snmp::to_string(src.oid);
+            if (oid.rfind("1.3.6.1.4.1.", 0) != 0 || oid.rfind("1.3.6.1.4.1.2699.", 0) == 0) {
+                continue;  // standard objects (PWG's included) name no maker by their place
+            }
+            const auto pen = src.oid[6];
+            const auto owner =
+                std::find_if(set.brands().begin(), set.brands().end(), [&](const Brand& b) {
+                    return std::find(b.enterprises.begin(), b.enterprises.end(), pen) !=
+                           b.enterprises.end();
+                });
+            // A print server's subtree (ESI's 683 in front of a Zebra) is no printer maker's.
+            if (owner == set.brands().end()) continue;
+            INFO(p.id << " " << oid);
+            const std::string text = src.format.rfind("ieee1284:", 0) == 0
+                                         ? "CMD:PCL;MDL:" + owner->vendor + " Q-7702dn;CLS:PRINTER;"
+                                         : owner->vendor + " Q-7702dn";
+            MibView v;
+            put_text(v, oid, text);
+            const auto r = test::collect(v);
+            CHECK(r.snapshot.identity.vendor == owner->vendor);
+            CHECK(r.snapshot.identity.model.find("Q-7702dn") != std::string::npos);
+            ++checked;
+        }
+    }
+    CHECK(checked >= 20);
+}
+
 TEST_CASE("an unknown 1284 manufacturer is still a vendor; placeholders are not", "[identity]") {
     const auto set = ProfileSet::embedded();
     MibView v;
