@@ -281,6 +281,28 @@ TEST_CASE("a printer that is not hrDevice row 1: its Printer-MIB row is read",
     CHECK(none.subtrees.empty());
 }
 
+TEST_CASE("HP's Samsung-built lasers: the nameplate's text in Samsung's layout",
+          "[identity][partial]") {
+    const auto r = test::collect(partial("hp-samsung-built"));
+    const auto& id = r.snapshot.identity;
+    CHECK(id.vendor == "HP");
+    CHECK(id.model == "Laser MFP 137fnw");
+    CHECK(id.firmware == "3.82.01.18");
+    CHECK(id.serial == "VNF4R31415");
+    CHECK(r.sources.at("profile").find("hp") != std::string::npos);
+    CHECK(r.snapshot.counters.at("total") == 2718);
+    // A JetDirect print server's sysDescr has no "; V<digits>": nothing is taken from it.
+    MibView jd;
+    put_text(jd, kSysDescr,
+             "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD149,EEPROM V50251103114");
+    put_oid(jd, kSysObjectId, "1.3.6.1.4.1.11.2.3.9.1");
+    const auto j = test::collect(jd).snapshot.identity;
+    CHECK(j.vendor == "HP");
+    CHECK(j.model.empty());
+    CHECK(j.firmware.empty());
+    CHECK(j.serial.empty());
+}
+
 TEST_CASE("no hrDevice group and a printer numbered 2: the Printer-MIB's own rows say so",
           "[identity][partial]") {
     const auto view = partial("printer-row-2-no-hr");
@@ -1570,6 +1592,37 @@ TEST_CASE("Samsung from its second model object alone", "[identity][partial]") {
     CHECK(r.snapshot.identity.vendor == "Samsung");
     CHECK(r.snapshot.identity.model == "CLX-3185");
     CHECK(r.snapshot.identity.serial == "Z6PSBAAZ900123");
+}
+
+TEST_CASE("Samsung's private black toner percentage fills a coarse Printer-MIB gauge",
+          "[identity][partial][supplies]") {
+    auto view = partial("samsung-private-toner");
+    auto r = test::collect(view);
+    REQUIRE(r.snapshot.supplies.size() == 1);
+    const auto& toner = r.snapshot.supplies.front();
+    CHECK(toner.description == "Black Toner Cartridge S/N:CRUM-18031417213");
+    CHECK(toner.level_percent == std::optional<int>(35));
+    // A Printer-MIB percentage stands; the private value never overrides it.
+    put_int(view, "1.3.6.1.2.1.43.11.1.1.8.1.1", 100);
+    put_int(view, "1.3.6.1.2.1.43.11.1.1.9.1.1", 80);
+    r = test::collect(view);
+    REQUIRE(r.snapshot.supplies.size() == 1);
+    CHECK(r.snapshot.supplies.front().level_percent == std::optional<int>(80));
+    // No Printer-MIB supply at all: the private level is the black toner.
+    MibView bare;
+    for (const auto& [oid, v] : partial("samsung-private-toner")) {
+        if (!snmp::starts_with(oid, O("1.3.6.1.2.1.43"))) bare.emplace(oid, v);
+    }
+    r = test::collect(bare);
+    REQUIRE(r.snapshot.supplies.size() == 1);
+    CHECK(r.snapshot.supplies.front().color == "black");
+    CHECK(r.snapshot.supplies.front().level_percent == std::optional<int>(35));
+    // Out of range (an agent's -2 "unknown", 255): no level, never garbage.
+    for (const std::int64_t odd : {-2, 255}) {
+        put_int(bare, "1.3.6.1.4.1.236.11.5.1.1.3.22.0", odd);
+        r = test::collect(bare);
+        for (const auto& sup : r.snapshot.supplies) CHECK_FALSE(sup.level_percent.has_value());
+    }
 }
 
 TEST_CASE("provenance of every value: standard, private or derived", "[identity][provenance]") {

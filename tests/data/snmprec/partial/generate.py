@@ -416,6 +416,17 @@ write("printer-row-3", [
 ] + [(re.sub(r"^(%s\.\d+)\.1\." % re.escape(SUP), r"\1.3.", o), v)
      for o, v in supply(1, "Black Toner Cartridge", 3, 100, 64)])
 
+# An HP laser built on Samsung's firmware: its sysDescr is Samsung's layout with HP's name,
+# its sysObjectID malformed (no enterprise; the shape public walks of such models show), no
+# Host Resources: the brand word names it, the text gives model, firmware and serial.
+write("hp-samsung-built", [
+    ("1.3.6.1.2.1.1.1.0", s("HP Laser MFP 137fnw; V3.82.01.18     JAN-05-2021;Engine V1.00.06 "
+                            "2019-03-04;NIC V6.01.12;S/N VNF4R31415")),
+    ("1.3.6.1.2.1.1.2.0", "6|2.1773528503.909192755.774778418"),
+    UPTIME,
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|2718"),
+] + supply(1, "Black Toner", 3, 100, 57))
+
 # The same numbering on a partial agent without the hrDevice group: nothing but the
 # Printer-MIB's own tables (marker supplies and markers indexed 2.n) says the printer is
 # row 2, so its serial, counters, charset and console are read there. The 1284 device ID
@@ -1160,6 +1171,16 @@ write("samsung-model-alt", [
     ("1.3.6.1.4.1.236.11.5.11.53.31.1.4.0", s("CLX-3185 Series")),
     ("1.3.6.1.4.1.236.11.5.1.1.1.4.0", s("Z6PSBAAZ900123")),
 ])
+
+# A Samsung mono laser whose Printer-MIB toner says only "some remaining": the black toner's
+# percentage is in Samsung's identity group (236.11.5.1.1.3.22.0).
+write("samsung-private-toner", [
+    ("1.3.6.1.2.1.1.1.0", s("Samsung SL-M4020 Series; V4.00.02.22 DEC-12-2017;Engine V1.00.31;"
+                            "NIC V4.01.60;S/N ZDDEB8AK30001AB")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.236.11.5.1"),
+    UPTIME,
+    ("1.3.6.1.4.1.236.11.5.1.1.3.22.0", "2|35"),
+] + supply(1, "Black Toner Cartridge S/N:CRUM-18031417213", 3, -2, -3))
 
 # The same objects holding what agents send when they know no value, or junk: each gives no
 # value and a note, never a value; the well-formed model still names the device.
