@@ -214,4 +214,23 @@ TEST_CASE("classification: hrDeviceType, Printer-MIB and brand decide", "[collec
     v[*snmp::parse_oid("1.3.6.1.2.1.25.3.2.1.2.1")] = {snmp::ValueType::object_id, 0, "",
                                                        *snmp::parse_oid("1.3.6.1.2.1.25.3.1.5")};
     CHECK(classify(v, profiles).is_printer);
+
+    // HP's Samsung-built lasers: a malformed sysObjectID, no hrDevice answer, the model in
+    // sysDescr as the profile reads it (the polls report the same).
+    snmp::MibView hp;
+    hp[*snmp::parse_oid("1.3.6.1.2.1.1.1.0")] = {
+        snmp::ValueType::octets,
+        0,
+        "HP Laser MFP 137fnw; V3.82.01.18 JAN-05-2021;Engine V1.00.06;NIC V6.01.12;S/N VNF4R31415",
+        {}};
+    hp[*snmp::parse_oid("1.3.6.1.2.1.1.2.0")] = {snmp::ValueType::object_id, 0, "",
+                                                 *snmp::parse_oid("2.1773528503.909192755")};
+    c = classify(hp, profiles);
+    CHECK(c.is_printer);
+    CHECK(c.vendor == "HP");
+    CHECK(c.model == "Laser MFP 137fnw");
+    // A JetDirect's sysDescr names the print server: no model from it.
+    hp[*snmp::parse_oid("1.3.6.1.2.1.1.1.0")] = {
+        snmp::ValueType::octets, 0, "HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD149", {}};
+    CHECK(classify(hp, profiles).model.empty());
 }

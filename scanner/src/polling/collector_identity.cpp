@@ -272,6 +272,15 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
         }
     }
     if (model.empty()) model = facts.hr_descr1;
+    // Then the profile's own reading of sysDescr (HP's Samsung-built lasers: "HP Laser MFP
+    // 137fnw; V3.82...", where HP's sysDescr is otherwise a print server's, never a model).
+    if (model.empty() && facts.profile != nullptr) {
+        for (const auto& src : facts.profile->model) {
+            if (src.field != ValueSource::Field::sys_descr) continue;
+            model = collect::apply_regex(src, facts.sys_descr);
+            if (!model.empty()) break;
+        }
+    }
     if (model.empty() && (facts.profile == nullptr || facts.profile->model_from_sysdescr)) {
         model = model_from_sys_descr(facts.sys_descr);
     }
