@@ -1594,6 +1594,42 @@ TEST_CASE("Samsung from its second model object alone", "[identity][partial]") {
     CHECK(r.snapshot.identity.serial == "Z6PSBAAZ900123");
 }
 
+TEST_CASE("Samsung's sysDescr in every firmware generation's layout", "[identity]") {
+    struct Case {
+        const char* descr;
+        const char* model;
+        const char* firmware;
+        const char* serial;
+    };
+    for (const auto& c : {
+             Case{"Samsung ML-2850 Series OS 1.03.00.16 01-22-2008;Engine 1.01.06;NIC "
+                  "V4.01.02(ML-285x) 09-13-2007;S/N 4F66BKEQ410592R",
+                  "ML-2850", "1.03.00.16", "4F66BKEQ410592R"},
+             Case{"Samsung CLP-610 Series; OS 1.29.01.22 11-23-2007;Engine 1.00.83;NIC "
+                  "V4.01.01(CLP-610) 10-01-2007;S/N 4D21B1BPC00621X",
+                  "CLP-610", "1.29.01.22", "4D21B1BPC00621X"},
+             Case{"Samsung CLX-3160 Series; OS V1.01.01.16 02-25-2008;Engine 6.01.00;NIC "
+                  "V4.03.08(CLX-3160) 02-25-2008;S/N 8Y61B1GP400065Y",
+                  "CLX-3160", "1.01.01.16", "8Y61B1GP400065Y"},
+             Case{"Samsung Samsung M288x Series; V3.00.01.16     JAN-10-2017;Engine V1.00.14 "
+                  "10-16-2015;NIC 31.03.60_0.1_13-11-18;S/N NA06B07K522GN5A",
+                  "M288x", "3.00.01.16", "NA06B07K522GN5A"},
+             Case{"Samsung X7600GX; V11.01.05.15_06-24-2015;Engine V1.00.77 06-21-2015;NIC ;S/N "
+                  "082MB1EG400002T",
+                  "X7600GX", "11.01.05.15", "082MB1EG400002T"},
+         }) {
+        INFO(c.descr);
+        MibView v;
+        put_text(v, kSysDescr, c.descr);
+        put_oid(v, kSysObjectId, "1.3.6.1.4.1.236.11.5.1");
+        const auto id = test::collect(v).snapshot.identity;
+        CHECK(id.vendor == "Samsung");
+        CHECK(id.model == c.model);
+        CHECK(id.firmware == c.firmware);  // never the engine's or the NIC's version
+        CHECK(id.serial == c.serial);
+    }
+}
+
 TEST_CASE("Samsung's private black toner percentage fills a coarse Printer-MIB gauge",
           "[identity][partial][supplies]") {
     auto view = partial("samsung-private-toner");
