@@ -77,6 +77,7 @@ TEST_CASE("every profile pattern finishes on 1 MB inputs", "[profiles][hostile]"
     std::size_t patterns = 0;
     for (const auto& b : set.brands()) {
         if (b.pattern) ++patterns;
+        if (b.products) ++patterns;  // product-line names go through brand_for_text too
     }
     REQUIRE(patterns > 10);  // the brand patterns are really there to be fed
 

@@ -103,6 +103,64 @@ TEST_CASE("brand patterns claim whole words at the start, never another vendor's
     }
 }
 
+TEST_CASE("product-line names name their maker and stay in the model", "[identity]") {
+    const auto set = ProfileSet::embedded();
+    std::size_t with_products = 0;
+    for (const auto& b : set.brands()) {
+        if (!b.products) continue;
+        ++with_products;
+        INFO(b.vendor << " products " << b.products_text);
+        // No product pattern claims another maker's own name, or a word inside another word.
+        for (const auto& other : set.brands()) {
+            if (other.vendor == b.vendor) continue;
+            CHECK_FALSE(std::regex_search(other.vendor + " X-100 series", *b.products));
+        }
+    }
+    CHECK(with_products >= 8);
+    struct Case {
+        const char* descr;
+        const char* vendor;
+        const char* model;
+        const char* firmware;
+    };
+    // sysDescr shapes of agents that name only the printer (FusionInventory's public sysDescr
+    // dictionary): the maker from its product line, the model whole (never stripped).
+    for (const auto& c : {
+             Case{"Deskjet 6940 series", "HP", "Deskjet 6940", ""},
+             Case{"HP LaserJet P2015 Series", "HP", "LaserJet P2015", ""},
+             Case{"hp color LaserJet 5550 ", "HP", "color LaserJet 5550", ""},
+             Case{"DesignJet 500PS+HPGL2 (C7770C)", "HP", "DesignJet 500PS+HPGL2 (C7770C)", ""},
+             Case{"HL-5270DN series", "Brother", "HL-5270DN", ""},
+             Case{"FS-C5200DN", "Kyocera", "FS-C5200DN", ""},
+             Case{"RICOH Aficio MP C3500 1.62 / RICOH Network Printer C model / RICOH Network "
+                  "Scanner C model",
+                  "Ricoh", "Aficio MP C3500", "1.62"},
+             Case{"NRG SP C410DN 1.07 / NRG Network Printer C model", "NRG", "SP C410DN", "1.07"},
+             Case{"EPSON AL-C2000 01.00", "Epson", "AL-C2000", ""},
+             Case{"Canon Inc., LBP-1760 Printer", "Canon", "LBP-1760 Printer", ""},
+             Case{"Dell Laser Printer 5100cn (Net 6.26, Controller 200408201123)", "Dell",
+                  "Laser Printer 5100cn", ""},
+             Case{"Xerox Phaser 7300 DX v(2.08/15.52.08.29.2002/0.1.22/4.68) Printer 384MB",
+                  "Xerox", "Phaser 7300 DX", ""},
+             Case{"OKI OkiLAN 3100e Rev.n252v144 10/100BASE Ethernet Print Server: Attached to "
+                  "OKIPAGE 14i Rev.01.07: (C)2000 Oki UK Limited",
+                  "OKI", "OKIPAGE 14i", "01.07"},
+             // A print server's text names no model.
+             Case{"HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD149", "HP", "", ""},
+             Case{"EPSON Built-in 10Base-T/100Base-TX Print Server", "Epson", "", ""},
+             Case{"Brother NC-6400h, Firmware Ver.1.15  (07.01.23),MID 8C5-B43,FID 2", "Brother",
+                  "", ""},
+         }) {
+        INFO(c.descr);
+        MibView v;
+        put_text(v, kSysDescr, c.descr);
+        const auto id = test::collect(v).snapshot.identity;
+        CHECK(id.vendor == c.vendor);
+        CHECK(id.model == c.model);
+        CHECK(id.firmware == c.firmware);
+    }
+}
+
 TEST_CASE("every profile pair: each one's evidence names its own vendor, the stronger wins",
           "[identity]") {
     const auto set = ProfileSet::embedded();

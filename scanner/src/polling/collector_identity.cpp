@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -46,10 +47,19 @@ std::string model_from_sys_descr(const std::string& d) {
         "android", "net-snmp", "busybox", "rtos",      "itron",   "t-kernel"};
     const std::string first = text::lower(d.substr(0, d.find_first_of(" \t/,;")));
     if (kSystems.count(first) != 0) return {};
-    std::string s = d;
-    for (const char* cut : {";", ",", " / ", " /", " version ", " Version ", " V.", " Rev."}) {
+    // "Canon Inc., LBP-1760 Printer": the maker's company form is no part of the model.
+    static const std::regex kCompany(R"(^(\S+)\s+(?:inc\.?|corp\.?|corporation|ltd\.?),?\s+)",
+                                     std::regex::icase);
+    std::string s = std::regex_replace(d.substr(0, 255), kCompany, "$1 ",
+                                       std::regex_constants::format_first_only);
+    for (const char* cut :
+         {";", ",", " / ", " /", " version ", " Version ", " V.", " Rev.", " (", " v(", " V("}) {
         if (const auto p = s.find(cut); p != std::string::npos && p > 0) s.resize(p);
     }
+    // A trailing firmware version ("EPSON AL-C2000 01.00", "RICOH Aficio 2022 1.04").
+    static const std::regex kVersion(R"(\s+(?:v|ver\.?\s*)?\d+(?:\.\d+)+[a-z]?$)",
+                                     std::regex::icase);
+    s = std::regex_replace(text::trim(s), kVersion, "");
     return text::trim(s);
 }
 

@@ -750,7 +750,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
 }
 
 Brand brand_of(std::string_view file, const toml::table& t) {
-    check_keys(file, t, {"vendor", "pattern", "enterprises", "profile"});
+    check_keys(file, t, {"vendor", "pattern", "products", "enterprises", "profile"});
     Brand b;
     b.file = std::string(file);
     const auto* v = t.get("vendor");
@@ -759,6 +759,10 @@ Brand brand_of(std::string_view file, const toml::table& t) {
     if (const auto* p = t.get("pattern")) {
         b.pattern_text = string_of(file, *p, "pattern");
         b.pattern = compile(file, *p, b.pattern_text);
+    }
+    if (const auto* p = t.get("products")) {
+        b.products_text = string_of(file, *p, "products");
+        b.products = compile(file, *p, b.products_text);
     }
     if (const auto* e = t.get("enterprises")) {
         const auto* arr = e->as_array();
@@ -912,6 +916,11 @@ const Brand* ProfileSet::brand_for_text(const std::string& text) const {
     if (text.empty()) return nullptr;
     for (const auto& b : brands_) {
         if (b.pattern && pattern_search(text, *b.pattern)) return &b;
+    }
+    // Product-line names after every maker's own name: "Ricoh" in a text beats a product word
+    // another maker's pattern might share.
+    for (const auto& b : brands_) {
+        if (b.products && pattern_search(text, *b.products)) return &b;
     }
     return nullptr;
 }

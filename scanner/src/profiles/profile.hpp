@@ -283,6 +283,10 @@ struct Brand {
     std::string vendor;
     std::optional<std::regex> pattern;  ///< searched in sysDescr, hrDeviceDescr, 1284 MFG
     std::string pattern_text;
+    /// The maker's own product-line names at the start of a text ("LaserJet", "ECOSYS"): they
+    /// name the vendor like `pattern` does but belong to the model, so are never stripped.
+    std::optional<std::regex> products;
+    std::string products_text;
     std::vector<std::uint32_t> enterprises;
     std::string profile;  ///< profile id to use when no sysObjectID prefix matches
     std::string file;
@@ -311,7 +315,8 @@ class ProfileSet {
     /// the profile has one), else the profile named by the brand `vendor_hint` resolves to.
     const Profile* match(const std::string& sys_object_id, const std::string& sys_descr,
                          const std::string& vendor_hint) const;
-    /// Brand whose pattern matches `text` (first match in load order), or nullptr.
+    /// Brand whose pattern matches `text` (first match in load order), else whose products
+    /// pattern does, or nullptr.
     const Brand* brand_for_text(const std::string& text) const;
     /// Brand owning this enterprise number, or nullptr.
     const Brand* brand_for_enterprise(std::uint32_t enterprise) const;
