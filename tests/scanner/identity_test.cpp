@@ -145,8 +145,13 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
              Case{"OKI OkiLAN 3100e Rev.n252v144 10/100BASE Ethernet Print Server: Attached to "
                   "OKIPAGE 14i Rev.01.07: (C)2000 Oki UK Limited",
                   "OKI", "OKIPAGE 14i", "01.07"},
+             Case{"Xerox WorkCentre 5632 v1 Multifunction System", "Xerox", "WorkCentre 5632 v1",
+                  ""},
+             Case{"Xerox DocuPrint N2125 Network Laser Printer - 2.12-02", "Xerox",
+                  "DocuPrint N2125", ""},
              // A print server's text names no model.
              Case{"HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD149", "HP", "", ""},
+             Case{"DELL NETWORK PRINTER,ROM A.03.15,JETDIRECT,JD24,EEPROM A.05.05", "Dell", "", ""},
              Case{"EPSON Built-in 10Base-T/100Base-TX Print Server", "Epson", "", ""},
              Case{"Brother NC-6400h, Firmware Ver.1.15  (07.01.23),MID 8C5-B43,FID 2", "Brother",
                   "", ""},
@@ -158,6 +163,18 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
         CHECK(id.vendor == c.vendor);
         CHECK(id.model == c.model);
         CHECK(id.firmware == c.firmware);
+    }
+    // hrDeviceDescr written like a sysDescr: its first clause is the model.
+    for (const auto& [hr, model] : std::vector<std::pair<std::string, std::string>>{
+             {"Xerox Phaser 6250DP;PS 4.8.0,Net 18.02.08.01.2003,Eng 1.1.2", "Phaser 6250DP"},
+             {"Canon LBP5360 /P", "LBP5360"},
+             {"HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD149", ""}}) {
+        INFO(hr);
+        MibView v;
+        put_text(v, kSysDescr, "Print Server");
+        put_oid(v, "1.3.6.1.2.1.25.3.2.1.2.1", "1.3.6.1.2.1.25.3.1.5");
+        put_text(v, kHrDescr1, hr);
+        CHECK(test::collect(v).snapshot.identity.model == model);
     }
 }
 

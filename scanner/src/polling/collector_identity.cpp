@@ -47,6 +47,9 @@ std::string model_from_sys_descr(const std::string& d) {
         "android", "net-snmp", "busybox", "rtos",      "itron",   "t-kernel"};
     const std::string first = text::lower(d.substr(0, d.find_first_of(" \t/,;")));
     if (kSystems.count(first) != 0) return {};
+    // An HP JetDirect card's own text ("DELL NETWORK PRINTER,ROM A.03.15,JETDIRECT,JD24..."),
+    // on whatever printer it serves: the card, never the model.
+    if (text::lower(d.substr(0, 255)).find("jetdirect") != std::string::npos) return {};
     // "Canon Inc., LBP-1760 Printer": the maker's company form is no part of the model.
     static const std::regex kCompany(R"(^(\S+)\s+(?:inc\.?|corp\.?|corporation|ltd\.?),?\s+)",
                                      std::regex::icase);
@@ -163,8 +166,11 @@ std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const Profil
         id.model = from_profile(profile->model, IdentityField::model, "identity.model");
     if (id.model.empty()) {
         const auto hr_oid = snmp::to_string(child(kHrDeviceDescr, {dev}));
-        if (usable(hr_descr, hr_oid, IdentityField::model)) {
-            id.model = hr_descr;
+        // Some agents describe the printer here as they do in sysDescr ("Xerox Phaser
+        // 6250DP;PS 4.8.0,Net 18.02...", "Canon LBP5360 /P"): the model is the first clause.
+        auto m = model_from_sys_descr(hr_descr);
+        if (usable(m, hr_oid, IdentityField::model)) {
+            id.model = std::move(m);
             out.sources["identity.model"] = hr_oid;
         }
     }
