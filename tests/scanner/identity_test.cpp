@@ -145,8 +145,16 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
              Case{"OKI OkiLAN 3100e Rev.n252v144 10/100BASE Ethernet Print Server: Attached to "
                   "OKIPAGE 14i Rev.01.07: (C)2000 Oki UK Limited",
                   "OKI", "OKIPAGE 14i", "01.07"},
-             Case{"Xerox WorkCentre 5632 v1 Multifunction System", "Xerox", "WorkCentre 5632 v1",
-                  ""},
+             Case{"Xerox WorkCentre 5632 v1 Multifunction System; System Software "
+                  "025.054.055.00060, ESS 061.060.03400",
+                  "Xerox", "WorkCentre 5632 v1", "025.054.055.00060"},
+             Case{"Xerox AltaLink C8045; SS 100.002.057.09608, NC 100.002.09608", "Xerox",
+                  "AltaLink C8045", "100.002.057.09608"},
+             Case{"Xerox WorkCentre 7125;System 71.21.21,ESS1.210.4,IOT 5.12.0", "Xerox",
+                  "WorkCentre 7125", "71.21.21"},
+             Case{"Xerox Phaser 6250DP;PS 4.8.0,Net 18.02.08.01.2003,Eng 1.1.2,OS 4.82;SN "
+                  "PWH564519",
+                  "Xerox", "Phaser 6250DP", ""},
              Case{"Xerox DocuPrint N2125 Network Laser Printer - 2.12-02", "Xerox",
                   "DocuPrint N2125", ""},
              // A print server's text names no model.
@@ -163,6 +171,9 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
         CHECK(id.vendor == c.vendor);
         CHECK(id.model == c.model);
         CHECK(id.firmware == c.firmware);
+        if (std::string(c.descr).find(";SN PWH564519") != std::string::npos) {
+            CHECK(id.serial == "PWH564519");
+        }
     }
     // hrDeviceDescr written like a sysDescr: its first clause is the model.
     for (const auto& [hr, model] : std::vector<std::pair<std::string, std::string>>{
