@@ -278,25 +278,21 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
         c.vendor = facts.profile->vendor;
     }
     std::string model;
-    // The profile's own reading of hrDeviceDescr (Brother's " series" cut), so a device is
-    // listed with the model its polls will report.
+    // The device is listed with the model its polls will report: the profile's own readings of
+    // hrDeviceDescr and sysDescr in its order (Brother's " series" cut, HP's Samsung-built
+    // lasers' sysDescr; the polls ask its objects first, which discovery has not read), then
+    // hrDeviceDescr's first clause, then sysDescr's.
     if (facts.profile != nullptr) {
         for (const auto& src : facts.profile->model) {
-            if (src.field != ValueSource::Field::hr_device_descr) continue;
-            model = collect::apply_regex(src, facts.hr_descr1);
+            if (src.field == ValueSource::Field::hr_device_descr) {
+                model = collect::apply_regex(src, facts.hr_descr1);
+            } else if (src.field == ValueSource::Field::sys_descr) {
+                model = collect::apply_regex(src, facts.sys_descr);
+            }
             if (!model.empty()) break;
         }
     }
-    if (model.empty()) model = facts.hr_descr1;
-    // Then the profile's own reading of sysDescr (HP's Samsung-built lasers: "HP Laser MFP
-    // 137fnw; V3.82...", where HP's sysDescr is otherwise a print server's, never a model).
-    if (model.empty() && facts.profile != nullptr) {
-        for (const auto& src : facts.profile->model) {
-            if (src.field != ValueSource::Field::sys_descr) continue;
-            model = collect::apply_regex(src, facts.sys_descr);
-            if (!model.empty()) break;
-        }
-    }
+    if (model.empty()) model = model_from_sys_descr(facts.hr_descr1);
     if (model.empty() && (facts.profile == nullptr || facts.profile->model_from_sysdescr)) {
         model = model_from_sys_descr(facts.sys_descr);
     }
