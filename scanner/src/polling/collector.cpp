@@ -271,7 +271,8 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     snap.polled_at = std::move(polled_at);
     Ctx ctx{view, out, {}, {}, 1, {}};
     const auto printer_idx = printer_device_index(view);
-    ctx.printer_row = printer_mib_row(view).value_or(1);
+    // The Host Resources row when there is one; else what the Printer-MIB's own rows say.
+    ctx.printer_row = printer_idx ? *printer_idx : printer_mib_row(view).value_or(1);
 
     const auto ident = identify(view, profiles);
     const Profile* profile = ident.profile;
