@@ -11,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <pqxx/transaction>
 
 #include "analytics_support.hpp"
+#include "api/forecasts.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "printmon/supply/cartridge.hpp"
@@ -69,16 +72,20 @@ const rapidjson::Value& items(const ApiResponse& r) {
 
 struct Setup {
     CloudServer s;
+    std::string tenant;
+    std::string key;  // the scanner's
     std::string token;
     std::string device;  // the cloud's id
+    FakeDevice d;
     proto::Batch batch;
 
     /// `edit` changes the batch before it is sent.
-    explicit Setup(const std::function<void(proto::Batch&)>& edit = {}) {
-        const auto tenant = s.create_tenant("Acme");
-        const auto key = s.create_scanner(tenant, "branch-a");
+    explicit Setup(const std::function<void(proto::Batch&)>& edit = {},
+                   ServerSettings settings = {})
+        : s(std::move(settings)) {
+        tenant = s.create_tenant("Acme");
+        key = s.create_scanner(tenant, "branch-a");
         token = s.create_token(tenant);
-        FakeDevice d;
         d.branch_id = proto::new_uuid();
         d.serial = "FC1";
         d.mac = "aa:bb:cc:00:00:11";
@@ -297,4 +304,195 @@ TEST_CASE("the supplies list with forecast=true has the device answer's forecast
     const auto csv = api_get(f.s, "/api/v1/supplies?forecast=true&format=csv&limit=1000", f.token);
     REQUIRE(csv.status == 200);
     CHECK(csv.body.substr(0, csv.body.find("\r\n")).find(",days_to_empty,") != std::string::npos);
+}
+
+namespace {
+
+/// The server's own refresher out of the way (an hour apart): the test runs the keeper itself.
+ServerSettings keeper_off() {
+    ServerSettings settings;
+    settings.analytics.refresh_interval = std::chrono::seconds(3600);
+    return settings;
+}
+
+/// The black toner's forecast in the device answer.
+rapidjson::Document black_forecast(Setup& f) {
+    const auto r = api_get(f.s, "/api/v1/devices/" + f.device, f.token);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    rapidjson::Document out;
+    out.CopyFrom(r.json["supplies"][0]["forecast"], out.GetAllocator());
+    return out;
+}
+
+/// Marks the kept black toner forecast (days 1234.5): an answer showing it read the kept row.
+void mark_kept(Setup& f) {
+    auto conn = f.s.database().connect();
+    pqxx::work tx(conn.raw());
+    tx.exec_params0(
+        "UPDATE device_forecasts SET forecasts = jsonb_set(forecasts, '{0,days}', '1234.5') "
+        "WHERE tenant_id = $1::uuid AND device_id = $2::uuid",
+        f.tenant, f.device);
+    tx.commit();
+}
+
+void sql(Setup& f, const std::string& statement) {
+    auto conn = f.s.database().connect();
+    pqxx::work tx(conn.raw());
+    tx.exec_params0(statement, f.tenant, f.device);
+    tx.commit();
+}
+
+int keep(Setup& f, cloud::api::ForecastKeeper& keeper) {
+    auto conn = f.s.database().connect();
+    cloud::api::prepare_forecast_statements(conn.raw());  // as the refresher's connection has them
+    return keeper.run(conn.raw());
+}
+
+std::string compact(const rapidjson::Value& v) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    v.Accept(w);
+    return b.GetString();
+}
+
+}  // namespace
+
+TEST_CASE("kept forecasts answer as computed ones and go stale with the device's history",
+          "[cloud][forecast]") {
+    Setup f({}, keeper_off());
+    const auto computed = api_get(f.s, "/api/v1/devices/" + f.device, f.token);
+    const auto computed_list = api_get(f.s, "/api/v1/supplies?forecast=true", f.token);
+    REQUIRE(computed.status == 200);
+    REQUIRE(computed_list.status == 200);
+    CHECK(f.s.count("device_forecasts") == 0);
+
+    // A sweep every round: the sections change rows no refresh notes.
+    cloud::api::ForecastKeeper keeper(std::chrono::milliseconds(60000), std::chrono::seconds(0));
+    CHECK(keep(f, keeper) == 1);
+    CHECK(f.s.count("device_forecasts", f.tenant) == 1);
+    CHECK(keep(f, keeper) == 0);  // current: nothing to do until the history changes
+    // Byte for byte the answers computed from the readings.
+    CHECK(api_get(f.s, "/api/v1/devices/" + f.device, f.token).body == computed.body);
+    CHECK(api_get(f.s, "/api/v1/supplies?forecast=true", f.token).body == computed_list.body);
+
+    // The answers read the kept row: a mark on it shows.
+    const auto before = black_forecast(f);
+    REQUIRE(before["days_to_empty"].IsNumber());
+    mark_kept(f);
+    CHECK(black_forecast(f)["days_to_empty"].GetDouble() == 1234.5);
+    const auto list = api_get(f.s, "/api/v1/supplies?forecast=true", f.token);
+    CHECK(list.body.find("1234.5") != std::string::npos);
+
+    SECTION("a new reading makes them stale; the keeper computes them again") {
+        const auto& last = f.batch.readings.back().snapshot;
+        const auto next =
+            proto::format_rfc3339(*proto::parse_rfc3339(last.polled_at) + std::chrono::hours(6));
+        const auto r = f.s.ingest(
+            f.key, batch_of("branch-a", f.d,
+                            {{next, {{"total", last.counters.at("total") + 100}}, 40, ""}}));
+        REQUIRE(r.status == 200);
+        const auto after = black_forecast(f);
+        CHECK_FALSE(compact(after).find("1234.5") != std::string::npos);
+        CHECK(str(after, "as_of") == next);
+        CHECK(keep(f, keeper) == 1);
+        CHECK(compact(black_forecast(f)) == compact(after));
+    }
+    SECTION("a late reading older than the newest (an offline file) makes them stale too") {
+        const auto& early = f.batch.readings[f.batch.readings.size() - 2].snapshot;
+        const auto mid =
+            proto::format_rfc3339(*proto::parse_rfc3339(early.polled_at) + std::chrono::hours(3));
+        const auto r = f.s.ingest(
+            f.key,
+            batch_of("branch-a", f.d, {{mid, {{"total", early.counters.at("total")}}, 40, ""}}));
+        REQUIRE(r.status == 200);
+        // device_latest is unchanged (the reading is older), the answer is not the mark.
+        const auto after = black_forecast(f);
+        CHECK(str(after, "as_of") == at_reading(kDays * kReadingsPerDay));
+        CHECK_FALSE(compact(after).find("1234.5") != std::string::npos);
+        CHECK(keep(f, keeper) == 1);
+    }
+    SECTION("forecasts of another revision, or a day old, are not current") {
+        sql(f,
+            "UPDATE device_forecasts SET algo = algo + 1 WHERE tenant_id = $1::uuid AND "
+            "device_id = $2::uuid");
+        CHECK(compact(black_forecast(f)) == compact(before));
+        CHECK(keep(f, keeper) == 1);
+        mark_kept(f);
+        sql(f,
+            "UPDATE device_forecasts SET computed_at = now() - interval '25 hours' "
+            "WHERE tenant_id = $1::uuid AND device_id = $2::uuid");
+        CHECK(compact(black_forecast(f)) == compact(before));
+        CHECK(keep(f, keeper) == 1);
+        CHECK(compact(black_forecast(f)) == compact(before));
+    }
+    SECTION("a kept row that does not fit the snapshot is computed again, never trusted") {
+        for (const char* bad : {"'[]'", "'[null, null, null, null, null, null]'",
+                                "jsonb_set(forecasts, '{0,description}', '\"Cyan Toner\"')",
+                                "jsonb_set(forecasts, '{0,status}', '\"soon\"')",
+                                "jsonb_set(forecasts, '{0,days}', '\"many\"')",
+                                "jsonb_set(forecasts, '{4}', '{\"type\": \"wasteToner\"}')",
+                                "jsonb_set(forecasts, '{5,pages_remaining}', '77')"}) {
+            INFO(bad);
+            sql(f, std::string("UPDATE device_forecasts SET forecasts = ") + bad +
+                       " WHERE tenant_id = $1::uuid AND device_id = $2::uuid");
+            CHECK(api_get(f.s, "/api/v1/devices/" + f.device, f.token).body == computed.body);
+            CHECK(api_get(f.s, "/api/v1/supplies?forecast=true", f.token).body ==
+                  computed_list.body);
+        }
+    }
+    SECTION("another tenant sees none of them") {
+        const auto other = f.s.create_tenant("Other");
+        const auto token = f.s.create_token(other);
+        CHECK(api_get(f.s, "/api/v1/devices/" + f.device, token).status == 404);
+        const auto theirs = api_get(f.s, "/api/v1/supplies?forecast=true", token);
+        REQUIRE(theirs.status == 200);
+        CHECK(items(theirs).Size() == 0);
+        // Nor does the keeper write any for it.
+        cloud::api::ForecastKeeper fresh;
+        CHECK(keep(f, fresh) == 0);
+        CHECK(f.s.count("device_forecasts", other) == 0);
+    }
+}
+
+TEST_CASE("the forecast keeper works within its time budget and resumes", "[cloud][forecast]") {
+    Setup f({}, keeper_off());
+    // A second device of the same tenant, with the same history.
+    FakeDevice d2 = f.d;
+    d2.branch_id = proto::new_uuid();
+    d2.serial = "FC2";
+    d2.mac = "aa:bb:cc:00:00:12";
+    REQUIRE(f.s.ingest(f.key, batch_of("branch-a", d2, history())).status == 200);
+    REQUIRE(items(api_get(f.s, "/api/v1/devices", f.token)).Size() == 2);
+
+    // No time at all: the sweep lists the tenant, nothing is computed, the tenant waits.
+    cloud::api::ForecastKeeper none(std::chrono::milliseconds(0), std::chrono::seconds(3600), 1);
+    CHECK(keep(f, none) == 0);
+    CHECK(none.pending() == 1);
+    // One device per work list: the keeper takes the next list in the same round.
+    cloud::api::ForecastKeeper one(std::chrono::milliseconds(60000), std::chrono::seconds(3600), 1);
+    CHECK(keep(f, one) == 2);
+    CHECK(one.pending() == 0);
+    CHECK(f.s.count("device_forecasts", f.tenant) == 2);
+    // Until the next sweep only noted tenants are looked at.
+    sql(f,
+        "UPDATE device_forecasts SET algo = algo + 1 WHERE tenant_id = $1::uuid "
+        "AND device_id = $2::uuid");
+    CHECK(keep(f, one) == 0);
+    one.note({f.tenant});
+    CHECK(keep(f, one) == 1);
+    // Each batch moves the device's history generation on.
+    const auto gen = [&f] {
+        return f.s.query_value("SELECT history_gen::text FROM devices WHERE device_id = $1::uuid",
+                               f.device);
+    };
+    const auto g0 = gen();
+    REQUIRE(g0);
+    const auto next = proto::format_rfc3339(
+        *proto::parse_rfc3339(f.batch.readings.back().snapshot.polled_at) + std::chrono::hours(6));
+    const auto total = f.batch.readings.back().snapshot.counters.at("total") + 100;
+    REQUIRE(
+        f.s.ingest(f.key, batch_of("branch-a", f.d, {{next, {{"total", total}}, 40, ""}})).status ==
+        200);
+    CHECK(std::stoll(*gen()) == std::stoll(*g0) + 1);
 }

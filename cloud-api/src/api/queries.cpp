@@ -747,7 +747,7 @@ std::vector<std::string> local_wall_clocks(pqxx::transaction_base& tx, const std
     return out;
 }
 
-int refresh_all(pqxx::connection& conn) {
+int refresh_all(pqxx::connection& conn, std::vector<std::string>* refreshed) {
     const auto tenants = db::with_transaction(conn, [](pqxx::work& tx) {
         std::vector<std::string> out;
         for (const auto& row : tx.exec_prepared(stmt::kDirtyTenants)) {
@@ -756,7 +756,11 @@ int refresh_all(pqxx::connection& conn) {
         return out;
     });
     int devices = 0;
-    for (const auto& tenant : tenants) devices += refresh_tenant(conn, tenant);
+    for (const auto& tenant : tenants) {
+        const int n = refresh_tenant(conn, tenant);
+        devices += n;
+        if (n > 0 && refreshed != nullptr) refreshed->push_back(tenant);
+    }
     return devices;
 }
 

@@ -48,8 +48,9 @@ std::vector<std::string> local_day_starts(pqxx::transaction_base& tx, const std:
 /// instant that does not parse comes back unchanged. For "UTC" no query.
 std::vector<std::string> local_wall_clocks(pqxx::transaction_base& tx, const std::string& zone,
                                            const std::vector<std::string>& instants);
-/// Refreshes every tenant with pending changes; returns devices refreshed.
-int refresh_all(pqxx::connection& conn);
+/// Refreshes every tenant with pending changes; returns devices refreshed. `tenants`, when
+/// given, receives the tenants that had devices refreshed.
+int refresh_all(pqxx::connection& conn, std::vector<std::string>* tenants = nullptr);
 
 /// Sort keys of GET /api/v1/devices.
 const std::vector<std::string_view>& device_sort_keys();

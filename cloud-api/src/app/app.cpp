@@ -16,6 +16,7 @@
 #include "alerts/routes.hpp"
 #include "alerts/scheduler.hpp"
 #include "alerts/sender.hpp"
+#include "api/forecasts.hpp"
 #include "api/queries.hpp"
 #include "api/routes.hpp"
 #include "app/metrics.hpp"
@@ -106,7 +107,8 @@ class Refresher {
                     maintain(*conn, log);
                 }
                 const auto started_wall = std::chrono::system_clock::now();
-                const int devices = api::refresh_all(conn->raw());
+                std::vector<std::string> refreshed;
+                const int devices = api::refresh_all(conn->raw(), &refreshed);
                 metrics_.refreshed(
                     conn->raw(),
                     std::chrono::duration<double>(started_wall.time_since_epoch()).count());
@@ -119,6 +121,7 @@ class Refresher {
                                    std::chrono::steady_clock::now() - started)
                                    .count());
                 }
+                keep_forecasts(*conn, refreshed, log);
             } catch (const std::exception& e) {
                 log->warn("event=refresh_failed error={}", common::log_value(e.what()));
                 conn.reset();  // reconnect next round
@@ -126,6 +129,27 @@ class Refresher {
                 metrics_.leading(false);
             }
             lock.lock();
+        }
+    }
+
+    /// The kept supply forecasts (V0022) after the refresh that changed what they read.
+    void keep_forecasts(db::Connection& conn, const std::vector<std::string>& refreshed,
+                        const std::shared_ptr<spdlog::logger>& log) {
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            forecasts_.note(refreshed);
+            const int kept = forecasts_.run(conn.raw());
+            metrics_.forecasts_kept(kept);
+            if (kept > 0) {
+                log->debug("event=forecasts_kept devices={} pending_tenants={} ms={}", kept,
+                           forecasts_.pending(),
+                           std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count());
+            }
+        } catch (const std::exception& e) {
+            // Own catch: readers compute what is not kept, so this costs speed, not answers.
+            log->warn("event=forecasts_keep_failed error={}", common::log_value(e.what()));
         }
     }
 
@@ -156,6 +180,7 @@ class Refresher {
     std::condition_variable wake_;
     bool stopping_ = false;
     storage::Leadership leadership_{storage::LeaderRole::refresh};
+    api::ForecastKeeper forecasts_;
     std::thread thread_;  // last: starts after the members it uses
 };
 

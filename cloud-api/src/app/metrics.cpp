@@ -86,6 +86,9 @@ CloudMetrics::CloudMetrics() : refreshed_at_(epoch_seconds()) {
                       "Device-days waiting for the read-model refresh (analytics_dirty rows).");
     alert_queue_ = &r.gauge("printmon_cloud_alert_queue_depth",
                             "Notifications queued or being sent (e-mail, webhooks).");
+    forecasts_kept_ = &r.counter("printmon_cloud_forecasts_kept_total",
+                                 "Devices whose supply forecasts the refresh leader computed "
+                                 "and kept for readers (V0022).");
     leader_ = &r.gauge("printmon_cloud_refresh_leader",
                        "1 while this replica holds the refresh leadership (it refreshes the read "
                        "model and maintains raw readings), else 0.");

@@ -35,6 +35,11 @@ class CloudMetrics {
     /// before `started` (the start of that refresh, seconds since the epoch): stamps it in
     /// `refresh_status` (V0017) on `conn` for every replica to see, and here.
     void refreshed(pqxx::connection& conn, double started);
+    /// The refresh leader computed and kept the supply forecasts of `devices` devices
+    /// (printmon_cloud_forecasts_kept_total).
+    void forecasts_kept(int devices) {
+        if (devices > 0) forecasts_kept_->inc(static_cast<std::uint64_t>(devices));
+    }
     /// Whether this process holds the refresh leadership (printmon_cloud_refresh_leader).
     void leading(bool yes) { leader_->set(yes ? 1.0 : 0.0); }
     /// Samples the alert queue, the analytics backlog and the last refresh by any replica on
@@ -50,6 +55,7 @@ class CloudMetrics {
     metrics::Gauge* alert_queue_ = nullptr;
     metrics::Gauge* dirty_ = nullptr;
     metrics::Gauge* leader_ = nullptr;
+    metrics::Counter* forecasts_kept_ = nullptr;
     /// Start of the last completed refresh by any replica; the process start until one is known.
     std::atomic<double> refreshed_at_;
 };

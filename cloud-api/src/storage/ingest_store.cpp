@@ -60,7 +60,9 @@ constexpr const char* kUpsertDevicesSql =
     "last_scanner_id = CASE WHEN EXCLUDED.last_seen >= d.last_seen THEN EXCLUDED.last_scanner_id "
     "ELSE d.last_scanner_id END, "
     "first_seen = LEAST(d.first_seen, EXCLUDED.first_seen), "
-    "last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen) "
+    "last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), "
+    // V0022: the device's history changes with this batch; its kept forecasts are stale.
+    "history_gen = d.history_gen + 1 "
     "RETURNING identity_key, device_id::text";
 
 constexpr const char* kMapDevices = "ingest_map_devices";

@@ -36,6 +36,11 @@ struct ForecastInput {
     std::optional<std::int64_t> pages_remaining;
 };
 
+/// Revision of forecast()'s answers. The cloud keeps forecasts between readings (V0022) and
+/// recomputes those of another revision: bump it with any change that moves an answer (a
+/// constant, the method, what counts as a cartridge change).
+inline constexpr int kForecastRevision = 1;
+
 enum class ForecastStatus { ok, empty, not_enough_data };
 
 /// Days to empty from `now` with a range meant to hold the true date 8 times in 10 (measured by
