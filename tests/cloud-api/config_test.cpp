@@ -53,6 +53,7 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.analytics.statement_timeout == defaults.analytics.statement_timeout);
     CHECK(example.analytics.raw_maintenance_interval ==
           defaults.analytics.raw_maintenance_interval);
+    CHECK(example.analytics.forecast_budget == defaults.analytics.forecast_budget);
     CHECK(example.analytics.max_replica_lag == defaults.analytics.max_replica_lag);
     CHECK(example.database.replica_conninfo == defaults.database.replica_conninfo);
     CHECK(example.database.replica_pool_size == defaults.database.replica_pool_size);
@@ -84,6 +85,11 @@ TEST_CASE("config errors name the file, line and column", "[cloud][config]") {
     CHECK(parse_config("[server]\ntls = false\n[analytics]\nstatement_timeout_ms = 2500\n",
                        "c.toml", env_of({}))
               .analytics.statement_timeout == std::chrono::milliseconds(2500));
+    CHECK(error_of("[server]\ntls = false\n[analytics]\nforecast_budget_ms = -1\n") ==
+          "c.toml:4:22: 'analytics.forecast_budget_ms' must be between 0 (off) and 60000");
+    CHECK(parse_config("[server]\ntls = false\n[analytics]\nforecast_budget_ms = 0\n", "c.toml",
+                       env_of({}))
+              .analytics.forecast_budget == std::chrono::milliseconds(0));
     CHECK(error_of("[server]\ntls = false\n[auth]\nadmin_token = \"short\"\n") ==
           "c.toml:4:15: 'auth.admin_token' must be at least 32 characters");
 }

@@ -59,11 +59,14 @@ void prepare_everything(pqxx::connection& conn) {
 class Refresher {
   public:
     Refresher(std::string conninfo, std::chrono::milliseconds interval,
-              std::chrono::seconds maintenance_every, CloudMetrics& metrics)
+              std::chrono::seconds maintenance_every, std::chrono::milliseconds forecast_budget,
+              CloudMetrics& metrics)
         : conninfo_(std::move(conninfo)),
           interval_(interval),
           maintenance_every_(maintenance_every),
           metrics_(metrics),
+          keep_forecasts_(forecast_budget.count() > 0),
+          forecasts_(forecast_budget),
           thread_([this] { run(); }) {}
     Refresher(const Refresher&) = delete;
     Refresher& operator=(const Refresher&) = delete;
@@ -135,6 +138,7 @@ class Refresher {
     /// The kept supply forecasts (V0022) after the refresh that changed what they read.
     void keep_forecasts(db::Connection& conn, const std::vector<std::string>& refreshed,
                         const std::shared_ptr<spdlog::logger>& log) {
+        if (!keep_forecasts_) return;
         const auto started = std::chrono::steady_clock::now();
         try {
             forecasts_.note(refreshed);
@@ -180,6 +184,7 @@ class Refresher {
     std::condition_variable wake_;
     bool stopping_ = false;
     storage::Leadership leadership_{storage::LeaderRole::refresh};
+    bool keep_forecasts_;  // [analytics] forecast_budget_ms > 0
     api::ForecastKeeper forecasts_;
     std::thread thread_;  // last: starts after the members it uses
 };
@@ -340,7 +345,8 @@ void App::start() {
     }
     impl_->refresher = std::make_unique<Refresher>(
         impl_->config.database.conninfo, impl_->config.analytics.refresh_interval,
-        impl_->config.analytics.raw_maintenance_interval, impl_->metrics);
+        impl_->config.analytics.raw_maintenance_interval, impl_->config.analytics.forecast_budget,
+        impl_->metrics);
     const auto& notify = impl_->config.notify;
     if (notify.enabled && notify.smtp_url.empty() && !impl_->config.public_url.empty()) {
         common::get_logger("cloud.app")

@@ -81,6 +81,11 @@ CloudConfig read(const common::ConfigReader& root) {
         analytics.fail("raw_maintenance_interval_s", "must be between 0 and 86400");
     }
     c.analytics.raw_maintenance_interval = std::chrono::seconds(maintenance_s);
+    const int forecast_ms = analytics.get_or<int>("forecast_budget_ms", 1000);
+    if (forecast_ms < 0 || forecast_ms > 60'000) {
+        analytics.fail("forecast_budget_ms", "must be between 0 (off) and 60000");
+    }
+    c.analytics.forecast_budget = std::chrono::milliseconds(forecast_ms);
     const int max_lag_s = analytics.get_or<int>("max_replica_lag_s", 0);
     if (max_lag_s < 0 || max_lag_s > 86'400) {
         analytics.fail("max_replica_lag_s", "must be between 0 (off) and 86400");

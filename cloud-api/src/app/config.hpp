@@ -40,6 +40,9 @@ struct AnalyticsConfig {
     /// retention horizons, dropping past monthly partitions, creating the coming ones); 0 = never
     /// in this process (another replica or a job does it).
     std::chrono::seconds raw_maintenance_interval{3600};
+    /// Time the refresh leader spends per round computing the supply forecasts it keeps for
+    /// readers (V0022); 0 = keep none here (readers compute every forecast, as before V0022).
+    std::chrono::milliseconds forecast_budget{1000};
     /// Reads may go to database.replica_conninfo while its lag is at most this (0: never).
     std::chrono::seconds max_replica_lag{0};
 };
