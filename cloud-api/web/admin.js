@@ -206,7 +206,7 @@ routes.users = async function usersPage(view) {
   const [users, tokens] = await Promise.all([api('GET', 'users?limit=1000'), api('GET', 'tokens?limit=1000')]);
   const me = S.me.subject;
   const roles = [['viewer', t('role_viewer')], ['admin', t('role_admin')]];
-  const password = (label) => field({ name: 'password', label, type: 'password', required: true, min: 8, max: 256, tid: 'user-password', autocomplete: 'new-password', hint: t('password_hint') });
+  const password = (label) => field({ name: 'password', label, type: 'password', required: true, min: 10, max: 256, tid: 'user-password', autocomplete: 'new-password', hint: t('password_hint') });
   const user = (u) => 'users/' + u.user_id;
 
   const addUser = () => formDialog(t('add_user'), [
@@ -321,7 +321,7 @@ routes.settings = async function settingsPage(view) {
 
   const pwForm = h('form', { class: 'form narrow' },
     field({ name: 'current_password', label: t('f_current_password'), type: 'password', required: true, max: 256, tid: 'pw-current', autocomplete: 'current-password' }),
-    field({ name: 'new_password', label: t('f_new_password'), type: 'password', required: true, min: 8, max: 256, tid: 'pw-new', autocomplete: 'new-password', hint: t('password_hint') }),
+    field({ name: 'new_password', label: t('f_new_password'), type: 'password', required: true, min: 10, max: 256, tid: 'pw-new', autocomplete: 'new-password', hint: t('password_hint') }),
     field({ name: 'repeat', label: t('f_repeat_password'), type: 'password', required: true, tid: 'pw-repeat', autocomplete: 'new-password' }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit', tid: 'pw-save' }, t('change_password'))));
   pwForm.elements.repeat.dataset.same = 'new_password';

@@ -879,7 +879,7 @@ function renderReset(r) {
   if (!token) return refused(t('reset_no_token'));
   const form = h('form', { class: 'form', tid: 'reset-form', method: 'post', action: '#' },
     h('h1', {}, t('reset_title')), note(t('reset_text')),
-    field({ name: 'password', label: t('f_new_password'), type: 'password', required: true, min: 8, max: 256, tid: 'reset-password', autocomplete: 'new-password', hint: t('password_hint') }),
+    field({ name: 'password', label: t('f_new_password'), type: 'password', required: true, min: 10, max: 256, tid: 'reset-password', autocomplete: 'new-password', hint: t('password_hint') }),
     field({ name: 'repeat', label: t('f_repeat_password'), type: 'password', required: true, tid: 'reset-repeat', autocomplete: 'new-password' }),
     h('button', { class: 'btn primary block', type: 'submit', tid: 'reset-submit' }, t('reset_save')));
   form.elements.repeat.dataset.same = 'password';

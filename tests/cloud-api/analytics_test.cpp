@@ -15,6 +15,7 @@
 #include "api/queries.hpp"
 #include "app/cli.hpp"
 #include "auth/accounts.hpp"
+#include "auth/passwords.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "storage/pool.hpp"
@@ -889,7 +890,32 @@ TEST_CASE("accounts: login, roles, tokens, scanners, logout", "[cloud][analytics
     CHECK(api_request(s, "POST", "/api/v1/users", admin,
                       R"({"email":"y@acme.test","role":"viewer","password":"short"})")
               .status == 400);
-    CHECK(items(api_get(s, "/api/v1/users", admin)).Size() == 3);
+    // The shared rule (printmon::crypto, the scanner's too): 10 characters, counted as code
+    // points: 9 are refused, 10 Cyrillic letters (20 bytes) pass.
+    const auto nine =
+        api_request(s, "POST", "/api/v1/users", admin,
+                    R"({"email":"y@acme.test","role":"viewer","password":"ninechars"})");
+    CHECK(nine.status == 400);
+    CHECK(nine.body.find("10 to 256 characters") != std::string::npos);
+    CHECK(api_request(s, "POST", "/api/v1/users", admin,
+                      R"({"email":"y@acme.test","role":"viewer","password":"парольпаро"})")
+              .status == 201);
+    // A password set under the old 8-character rule still signs in: the rule applies when a
+    // password is set, never at sign-in.
+    {
+        auto lease = s.app().pool().acquire();
+        db::with_transaction(*lease, [&](pqxx::work& tx) {
+            tx.exec_params0(
+                "UPDATE users SET password_hash = $2 WHERE tenant_id = $1::uuid "
+                "AND email = 'y@acme.test'",
+                tenant, cloud::auth::hash_password("eight888"));
+        });
+    }
+    CHECK(api_request(
+              s, "POST", "/api/v1/auth/login", "",
+              R"({"tenant_id":")" + tenant + R"(","email":"y@acme.test","password":"eight888"})")
+              .status == 200);
+    CHECK(items(api_get(s, "/api/v1/users", admin)).Size() == 4);
     const auto newbie = login(s, tenant, "new@acme.test");
     CHECK(api_request(s, "DELETE", "/api/v1/users/" + str(created.json, "user_id"), admin).status ==
           204);

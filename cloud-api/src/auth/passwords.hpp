@@ -13,10 +13,9 @@ namespace printmon::cloud::auth {
 /// argon2id cost: printmon::crypto's defaults (OWASP's minimum), shared with the scanner.
 using PasswordParams = crypto::Argon2Cost;
 
-/// Passwords shorter than this are refused (NIST SP 800-63B's minimum).
-inline constexpr std::size_t kMinPasswordChars = 8;
-/// Longer ones too: argon2 would hash megabytes happily, a login body should not carry them.
-inline constexpr std::size_t kMaxPasswordChars = 256;
+/// The shared rule (printmon::crypto, the scanner's too).
+using crypto::kMaxPasswordChars;
+using crypto::kMinPasswordChars;
 
 /// Hashes with a fresh 16-byte random salt. Throws std::runtime_error if libargon2 fails.
 std::string hash_password(std::string_view password, const PasswordParams& params = {});

@@ -5,12 +5,6 @@
 #include "polling/text.hpp"
 
 namespace printmon::scanner::web {
-namespace {
-
-constexpr std::size_t kMinPasswordLength = 10;
-constexpr std::size_t kMaxPasswordLength = 256;
-
-}  // namespace
 
 std::string hash_password(std::string_view password, const PasswordCost& cost) {
     return crypto::argon2id_hash(password, cost);
@@ -21,14 +15,16 @@ bool verify_password(std::string_view password, const std::string& encoded) {
 }
 
 std::string password_problem(std::string_view password) {
-    // Characters, not bytes: a 5-letter Cyrillic password is 10 bytes but far weaker.
+    // The shared rule (printmon::crypto): characters, not bytes.
     const auto length = text::utf8_length(password);
     if (!length) return "the password is not valid UTF-8";
-    if (*length < kMinPasswordLength) {
-        return fmt::format("the password must have at least {} characters", kMinPasswordLength);
+    if (*length < crypto::kMinPasswordChars) {
+        return fmt::format("the password must have at least {} characters",
+                           crypto::kMinPasswordChars);
     }
-    if (*length > kMaxPasswordLength) {
-        return fmt::format("the password must have at most {} characters", kMaxPasswordLength);
+    if (*length > crypto::kMaxPasswordChars) {
+        return fmt::format("the password must have at most {} characters",
+                           crypto::kMaxPasswordChars);
     }
     return {};
 }

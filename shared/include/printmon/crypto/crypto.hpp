@@ -54,4 +54,13 @@ std::string argon2id_hash(std::string_view password, const Argon2Cost& cost);
 /// algorithm's hash, garbage, an empty string).
 bool argon2id_verify(const std::string& encoded, std::string_view password);
 
+/// The one password rule of every printmon sign-in (the scanner's admin, the cloud console's
+/// users), in characters (code points): a Cyrillic password of 5 letters is 10 bytes but far
+/// weaker. 10 is above NIST SP 800-63B's floor of 8 because nothing else (no second factor, no
+/// breached-password list) stands behind these accounts; 256 keeps a login body small, since
+/// argon2 would hash megabytes happily. Existing passwords are not re-checked: a rule applies
+/// when a password is set.
+inline constexpr std::size_t kMinPasswordChars = 10;
+inline constexpr std::size_t kMaxPasswordChars = 256;
+
 }  // namespace printmon::crypto
