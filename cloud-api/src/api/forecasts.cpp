@@ -502,11 +502,12 @@ ForecastKeeper::ForecastKeeper(std::chrono::milliseconds budget, std::chrono::se
     : budget_(budget), sweep_every_(sweep_every), devices_per_query_(devices_per_query) {}
 
 void ForecastKeeper::note(const std::vector<std::string>& tenants) {
-    // Front of the queue, once: these have new readings now.
-    for (auto it = tenants.rbegin(); it != tenants.rend(); ++it) {
-        const auto at = std::find(queue_.begin(), queue_.end(), *it);
+    // Front of the queue, once: these have new readings now (their order among themselves
+    // does not matter).
+    for (const auto& tenant : tenants) {
+        const auto at = std::find(queue_.begin(), queue_.end(), tenant);
         if (at != queue_.end()) queue_.erase(at);
-        queue_.push_front(*it);
+        queue_.push_front(tenant);
     }
 }
 
