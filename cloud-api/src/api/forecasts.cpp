@@ -247,10 +247,16 @@ std::optional<supply::ForecastStatus> parse_status(std::string_view s) {
 std::string encode(const DeviceForecasts& forecasts) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    const auto text = [&w](const std::string& s) {
+    const auto text = [&w](const char* key, const std::string& s) {
+        w.Key(key);
         w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
     };
-    const auto maybe = [&w](const auto& v) {
+    const auto number = [&w](const char* key, double v) {
+        w.Key(key);
+        w.Double(v);
+    };
+    const auto maybe = [&w](const char* key, const std::optional<std::int64_t>& v) {
+        w.Key(key);
         if (v) {
             w.Int64(*v);
         } else {
@@ -264,30 +270,18 @@ std::string encode(const DeviceForecasts& forecasts) {
             continue;
         }
         w.StartObject();
-        w.Key("type");
-        text(f->type);
-        w.Key("color");
-        text(f->color);
-        w.Key("description");
-        text(f->description);
-        w.Key("status");
-        w.String(supply::to_string(f->forecast.status));
-        w.Key("days");
-        w.Double(f->forecast.days);
-        w.Key("days_low");
-        w.Double(f->forecast.days_low);
-        w.Key("days_high");
-        w.Double(f->forecast.days_high);
-        w.Key("method");
-        text(f->forecast.method);
-        w.Key("reason");
-        text(f->forecast.reason);
-        w.Key("as_of");
-        maybe(f->as_of);
-        w.Key("since");
-        maybe(f->since);
-        w.Key("pages_remaining");
-        maybe(f->pages_remaining);
+        text("type", f->type);
+        text("color", f->color);
+        text("description", f->description);
+        text("status", supply::to_string(f->forecast.status));
+        number("days", f->forecast.days);
+        number("days_low", f->forecast.days_low);
+        number("days_high", f->forecast.days_high);
+        text("method", f->forecast.method);
+        text("reason", f->forecast.reason);
+        maybe("as_of", f->as_of);
+        maybe("since", f->since);
+        maybe("pages_remaining", f->pages_remaining);
         w.EndObject();
     }
     w.EndArray();
