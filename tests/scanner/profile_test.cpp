@@ -245,3 +245,67 @@ TEST_CASE("an override file replaces the embedded file of the same name", "[prof
     CHECK(p->serial.empty());
     CHECK(set.brand_for_text("LANIER MP") == nullptr);  // brands went with the old file
 }
+
+TEST_CASE("a status enumeration is written once and named by several profiles", "[profiles]") {
+    const auto set = ProfileSet::embedded();
+    const Profile* zebra = set.by_id("zebra-esi");
+    const Profile* oki = set.by_id("oki");
+    REQUIRE(zebra != nullptr);
+    REQUIRE(oki != nullptr);
+    REQUIRE(zebra->status.size() == 1);
+    REQUIRE(oki->status.size() == 1);
+    // Both resolved to ESI's outputExtendedStatus, code for code.
+    for (const Profile* p : {zebra, oki}) {
+        INFO(p->id);
+        const auto& s = p->status[0];
+        CHECK(s.enum_id == "esi-output-extended-status");
+        CHECK(s.states.size() == 7);
+        CHECK(s.states.at(1) == printmon::proto::DeviceStatus::running);
+        CHECK(s.states.at(3) == printmon::proto::DeviceStatus::warning);
+        CHECK(s.states.at(15) == printmon::proto::DeviceStatus::down);
+        CHECK(s.errors.at(4) == "no_paper");
+        CHECK(s.errors.at(6) == "door_open");
+        CHECK(s.errors.count(15) == 0);  // printer-Error names no condition
+    }
+    CHECK(zebra->status[0].states == oki->status[0].states);
+    CHECK(zebra->status[0].errors == oki->status[0].errors);
+
+    // A file that names an enumeration another file defines: resolved once both are in,
+    // whichever loads first.
+    ProfileSet two;
+    two.load_text("a.toml",
+                  "[[profile]]\nid = \"a\"\n[[profile.status]]\noid = \"1.3.6.1.4.1.9.1\"\n"
+                  "format = \"enum\"\nenum = \"shared\"\n");
+    two.load_text("b.toml",
+                  "[[status_enum]]\nid = \"shared\"\nstates = [{code = 1, device = "
+                  "\"running\"}]\nerrors = [{code = 2, error = \"jammed\"}]\n");
+    two.validate();
+    REQUIRE(two.by_id("a") != nullptr);
+    CHECK(two.by_id("a")->status[0].states.at(1) == printmon::proto::DeviceStatus::running);
+    CHECK(two.by_id("a")->status[0].errors.at(2) == "jammed");
+
+    // What loading refuses.
+    const std::string source =
+        "[[profile]]\nid = \"x\"\n[[profile.status]]\noid = \"1.3.6.1.4.1.9.1\"\n";
+    CHECK(error_of(source + "format = \"enum\"\nenum = \"nope\"\n") ==
+          "bad.toml: profile x names unknown status_enum 'nope'");
+    CHECK(error_of(source + "format = \"enum\"\nenum = \"e\"\nstates = [{code = 1, device = "
+                            "\"running\"}]\n")
+              .find("names an enum or lists its codes, not both") != std::string::npos);
+    CHECK(error_of(source + "format = \"epson_st2_status\"\nenum = \"e\"\n")
+              .find(R"(needs format "enum")") != std::string::npos);
+    CHECK(error_of("[[status_enum]]\nid = \"e\"\n").find("has neither states nor errors") !=
+          std::string::npos);
+    CHECK(error_of("[[status_enum]]\nid = \"e\"\nstates = [{code = 1, device = \"sleepy\"}]\n")
+              .find("unknown device status 'sleepy'") != std::string::npos);
+    CHECK(error_of("[[status_enum]]\nid = \"e\"\nerrors = [{code = 1, error = \"jammed\"}]\n"
+                   "[[status_enum]]\nid = \"e\"\nerrors = [{code = 1, error = \"jammed\"}]\n")
+              .find("status_enum 'e' defined twice") != std::string::npos);
+    CHECK(error_of("[[status_enum]]\nstates = []\n").find("status_enum without id") !=
+          std::string::npos);
+    ProfileSet twice = ProfileSet::embedded();
+    twice.load_text("mine.toml",
+                    "[[status_enum]]\nid = \"esi-output-extended-status\"\n"
+                    "errors = [{code = 5, error = \"jammed\"}]\n");
+    CHECK_THROWS_WITH(twice.validate(), Catch::Contains("is defined in"));
+}

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "polling/charset.hpp"
@@ -214,6 +215,56 @@ auto code_map(std::string_view file, const toml::node& node, const std::string& 
     return out;
 }
 
+/// `states` and `errors` of a status source or a shared enumeration.
+void status_codes_of(std::string_view file, const toml::table& tt,
+                     std::map<std::int64_t, proto::DeviceStatus>& states,
+                     std::map<std::int64_t, std::string>& errors) {
+    if (const auto* node = tt.get("states")) {
+        states =
+            code_map(file, *node, "device", [&](const std::string& text, const toml::node& at) {
+                const auto d = proto::device_status_from_string(text);
+                if (!d) fail(file, at.source(), "unknown device status '" + text + "'");
+                return *d;
+            });
+    }
+    if (const auto* node = tt.get("errors")) {
+        errors = code_map(file, *node, "error", [&](const std::string& text, const toml::node& at) {
+            const auto& known = proto::error_codes();
+            if (std::find(known.begin(), known.end(), text) == known.end()) {
+                fail(file, at.source(), "unknown error code '" + text + "'");
+            }
+            return text;
+        });
+    }
+}
+
+/// Top-level `[[status_enum]]`: {id, states, errors}.
+std::map<std::string, StatusEnum> status_enums_of(std::string_view file, const toml::table& doc) {
+    std::map<std::string, StatusEnum> out;
+    const auto* node = doc.get("status_enum");
+    if (node == nullptr) return out;
+    const auto* arr = node->as_array();
+    if (arr == nullptr) fail(file, node->source(), "use [[status_enum]] tables");
+    for (const auto& item : *arr) {
+        const auto* tt = item.as_table();
+        if (tt == nullptr) fail(file, item.source(), "use [[status_enum]] tables");
+        check_keys(file, *tt, {"id", "states", "errors"});
+        const auto* id = tt->get("id");
+        if (id == nullptr) fail(file, tt->source(), "status_enum without id");
+        const std::string name = string_of(file, *id, "id");
+        StatusEnum e;
+        e.file = std::string(file);
+        status_codes_of(file, *tt, e.states, e.errors);
+        if (e.states.empty() && e.errors.empty()) {
+            fail(file, tt->source(), "status_enum '" + name + "' has neither states nor errors");
+        }
+        if (!out.emplace(name, std::move(e)).second) {
+            fail(file, id->source(), "status_enum '" + name + "' defined twice");
+        }
+    }
+    return out;
+}
+
 /// Profile `status`: vendor status blocks and what their state and error codes mean.
 std::vector<StatusSource> status_sources_of(std::string_view file, const toml::table& t) {
     std::vector<StatusSource> out;
@@ -224,7 +275,7 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
     for (const auto& item : *arr) {
         const auto* tt = item.as_table();
         if (tt == nullptr) fail(file, item.source(), "expected {oid = ..., format = ...}");
-        check_keys(file, *tt, {"oid", "format", "states", "errors"});
+        check_keys(file, *tt, {"oid", "format", "states", "errors", "enum"});
         StatusSource ss;
         toml::table src;
         for (const auto& [k, v] : *tt) {
@@ -235,23 +286,17 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
             fail(file, item.source(),
                  R"(a status source needs format "epson_st2_status" or "enum")");
         }
-        if (const auto* states = tt->get("states")) {
-            ss.states = code_map(
-                file, *states, "device", [&](const std::string& text, const toml::node& at) {
-                    const auto d = proto::device_status_from_string(text);
-                    if (!d) fail(file, at.source(), "unknown device status '" + text + "'");
-                    return *d;
-                });
-        }
-        if (const auto* errors = tt->get("errors")) {
-            ss.errors = code_map(
-                file, *errors, "error", [&](const std::string& text, const toml::node& at) {
-                    const auto& known = proto::error_codes();
-                    if (std::find(known.begin(), known.end(), text) == known.end()) {
-                        fail(file, at.source(), "unknown error code '" + text + "'");
-                    }
-                    return text;
-                });
+        if (const auto* e = tt->get("enum")) {
+            if (ss.source.format != "enum") {
+                fail(file, e->source(), R"(enum = ... needs format "enum")");
+            }
+            if (tt->get("states") != nullptr || tt->get("errors") != nullptr) {
+                fail(file, e->source(),
+                     "a status source names an enum or lists its codes, not both");
+            }
+            ss.enum_id = string_of(file, *e, "enum");
+        } else {
+            status_codes_of(file, *tt, ss.states, ss.errors);
         }
         out.push_back(std::move(ss));
     }
@@ -815,7 +860,7 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
     } catch (const toml::parse_error& e) {
         fail(file_name, e.source(), std::string(e.description()));
     }
-    check_keys(file_name, doc, {"profile", "brand"});
+    check_keys(file_name, doc, {"profile", "brand", "status_enum"});
     std::vector<Profile> profiles;
     std::vector<Brand> brands;
     if (const auto* p = doc.get("profile")) {
@@ -836,25 +881,58 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
             brands.push_back(brand_of(file_name, *t));
         }
     }
-    files_[std::string(file_name)] = {std::move(profiles), std::move(brands)};
+    files_[std::string(file_name)] = {std::move(profiles), std::move(brands),
+                                      status_enums_of(file_name, doc)};
     rebuild();
 }
 
 void ProfileSet::rebuild() {
     profiles_.clear();
     brands_.clear();
+    enums_.clear();
     // generic.toml holds the catch-all brand table: vendor files come first so their more
     // specific patterns win.
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& [name, content] : files_) {
             if ((name == "generic.toml") != (pass == 1)) continue;
-            profiles_.insert(profiles_.end(), content.first.begin(), content.first.end());
-            brands_.insert(brands_.end(), content.second.begin(), content.second.end());
+            profiles_.insert(profiles_.end(), content.profiles.begin(), content.profiles.end());
+            brands_.insert(brands_.end(), content.brands.begin(), content.brands.end());
+            // A file loaded over the embedded one of its name replaces its enums too; an id
+            // defined in two files is the later file's (validate() refuses it).
+            for (const auto& [id, e] : content.enums) enums_[id] = e;
+        }
+    }
+    // Enumerations are shared across files: resolved once every file is in (validate() names
+    // a reference left unresolved).
+    for (auto& p : profiles_) {
+        for (auto& ss : p.status) {
+            if (ss.enum_id.empty()) continue;
+            if (const auto it = enums_.find(ss.enum_id); it != enums_.end()) {
+                ss.states = it->second.states;
+                ss.errors = it->second.errors;
+            }
         }
     }
 }
 
 void ProfileSet::validate() const {
+    std::map<std::string, std::string> defined;  // enum id -> file
+    for (const auto& [name, content] : files_) {
+        for (const auto& [id, e] : content.enums) {
+            if (const auto [it, fresh] = defined.emplace(id, name); !fresh) {
+                throw ProfileError(
+                    fmt::format("{}: status_enum '{}' is defined in {} too", name, id, it->second));
+            }
+        }
+    }
+    for (const auto& p : profiles_) {
+        for (const auto& ss : p.status) {
+            if (!ss.enum_id.empty() && enums_.count(ss.enum_id) == 0) {
+                throw ProfileError(fmt::format("{}: profile {} names unknown status_enum '{}'",
+                                               p.file, p.id, ss.enum_id));
+            }
+        }
+    }
     for (const auto& b : brands_) {
         if (!b.profile.empty() && by_id(b.profile) == nullptr) {
             throw ProfileError(b.file + ": brand " + b.vendor + " names unknown profile '" +

@@ -124,6 +124,17 @@ struct StatusSource {
     ValueSource source;
     std::map<std::int64_t, proto::DeviceStatus> states;
     std::map<std::int64_t, std::string> errors;  ///< codes of proto::error_codes()
+    /// A shared `[[status_enum]]` (any profile file) whose states and errors these are: one
+    /// vendor MIB's enumeration written once where several agents answer it (ESI's print-server
+    /// status in Zebra's and OKI's servers). Resolved when the files are loaded.
+    std::string enum_id;
+};
+
+/// A top-level `[[status_enum]]`: the states and errors of one enumeration, by id.
+struct StatusEnum {
+    std::string file;
+    std::map<std::int64_t, proto::DeviceStatus> states;
+    std::map<std::int64_t, std::string> errors;
 };
 
 /// A vendor's status flag (JetDirect's gdStatus group: one INTEGER per condition, non-zero
@@ -324,9 +335,15 @@ class ProfileSet {
 
   private:
     void rebuild();
-    std::map<std::string, std::pair<std::vector<Profile>, std::vector<Brand>>> files_;
+    struct FileContent {
+        std::vector<Profile> profiles;
+        std::vector<Brand> brands;
+        std::map<std::string, StatusEnum> enums;
+    };
+    std::map<std::string, FileContent> files_;
     std::vector<Profile> profiles_;
     std::vector<Brand> brands_;
+    std::map<std::string, StatusEnum> enums_;
 };
 
 }  // namespace printmon::scanner
