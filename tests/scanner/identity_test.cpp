@@ -187,6 +187,40 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
         put_text(v, kHrDescr1, hr);
         CHECK(test::collect(v).snapshot.identity.model == model);
     }
+    // Product lines named alone, in sysDescr or in hrDeviceDescr (a partial agent's only
+    // identity): the maker from the line, as its nameplates name them.
+    for (const auto& [text, vendor] :
+         std::vector<std::pair<std::string, std::string>>{{"SCX-4623F Series", "Samsung"},
+                                                          {"CLP-365", "Samsung"},
+                                                          {"DocuCentre-V C2263", "Fuji Xerox"},
+                                                          {"ApeosPort-VI C3371", "Fuji Xerox"},
+                                                          {"Apeos C7580", "FUJIFILM"},
+                                                          {"ApeosPrint C5570", "FUJIFILM"},
+                                                          {"magicolor 1690MF", "Konica Minolta"},
+                                                          {"AcuLaser C1100", "Epson"},
+                                                          {"OKIPAGE 14i", "OKI"},
+                                                          {"MICROLINE 3320", "OKI"},
+                                                          {"MX-2640N", "Sharp"},
+                                                          {"AR-M207", "Sharp"},
+                                                          {"ENVY 5540 series", "HP"}}) {
+        INFO(text);
+        MibView by_descr;
+        put_text(by_descr, kSysDescr, text);
+        const auto a = test::collect(by_descr).snapshot.identity;
+        CHECK(a.vendor == vendor);
+        CHECK_FALSE(a.model.empty());
+        MibView by_hr;
+        put_oid(by_hr, "1.3.6.1.2.1.25.3.2.1.2.1", "1.3.6.1.2.1.25.3.1.5");
+        put_text(by_hr, kHrDescr1, text);
+        CHECK(test::collect(by_hr).snapshot.identity.vendor == vendor);
+    }
+    // Near misses name nobody: a Lexmark model (no hyphen), words that only begin alike.
+    for (const char* text : {"MX711de", "Apeosis 5", "Envyous 3", "ARM-200", "MLX-1"}) {
+        INFO(text);
+        MibView v;
+        put_text(v, kSysDescr, text);
+        CHECK(test::collect(v).snapshot.identity.vendor.empty());
+    }
 }
 
 TEST_CASE("every profile pair: each one's evidence names its own vendor, the stronger wins",
