@@ -202,7 +202,8 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
                                                           {"MICROLINE 3320", "OKI"},
                                                           {"MX-2640N", "Sharp"},
                                                           {"AR-M207", "Sharp"},
-                                                          {"ENVY 5540 series", "HP"}}) {
+                                                          {"ENVY 5540 series", "HP"},
+             {"MF series printer", "Canon"}}) {
         INFO(text);
         MibView by_descr;
         put_text(by_descr, kSysDescr, text);
