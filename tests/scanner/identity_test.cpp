@@ -203,7 +203,7 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
                                                           {"MX-2640N", "Sharp"},
                                                           {"AR-M207", "Sharp"},
                                                           {"ENVY 5540 series", "HP"},
-             {"MF series printer", "Canon"}}) {
+                                                          {"MF series printer", "Canon"}}) {
         INFO(text);
         MibView by_descr;
         put_text(by_descr, kSysDescr, text);
