@@ -32,3 +32,12 @@ CREATE TABLE device_forecasts (
     PRIMARY KEY (tenant_id, device_id),
     FOREIGN KEY (tenant_id, device_id) REFERENCES devices (tenant_id, device_id) ON DELETE CASCADE
 );
+
+-- Whether a device's kept forecasts are current, by the rules above: one definition for the
+-- readers (a join condition) and the leader's work list (its negation). Inlined by the planner.
+CREATE FUNCTION pm_forecast_current(kept_gen bigint, kept_reading uuid, kept_algo integer,
+                                    kept_at timestamptz, device_gen bigint, newest_reading uuid,
+                                    algo integer)
+    RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN kept_gen = device_gen AND kept_reading = newest_reading AND kept_algo = algo
+        AND kept_at >= now() - interval '1 day';

@@ -42,20 +42,20 @@ constexpr const char* kSupplyHistorySql =
     "WHERE r.changed OR r.changes_next OR r.rn % 6 = 0 OR r.rn = r.n ORDER BY r.polled_at";
 
 // The supplies of the newest reading of each device of $2 (a uuid array), with the kept
-// forecasts (V0022) when they are current: of the device's present history generation, of that
-// newest reading, of this forecast revision ($3) and at most a day old.
+// forecasts (V0022) when they are current (pm_forecast_current: of the device's present history
+// generation, of that newest reading, of this forecast revision ($3) and at most a day old).
 constexpr const char* kKeptForecasts = "api_kept_forecasts";
 constexpr const char* kKeptForecastsSql =
     "SELECT l.device_id::text, (l.snapshot -> 'supplies')::text, f.forecasts::text "
     "FROM device_latest l JOIN devices d ON d.tenant_id = l.tenant_id "
     "AND d.device_id = l.device_id "
     "LEFT JOIN device_forecasts f ON f.tenant_id = l.tenant_id AND f.device_id = l.device_id "
-    "AND f.history_gen = d.history_gen AND f.reading_id = l.reading_id AND f.algo = $3::integer "
-    "AND f.computed_at >= now() - interval '1 day' "
+    "AND pm_forecast_current(f.history_gen, f.reading_id, f.algo, f.computed_at, d.history_gen, "
+    "l.reading_id, $3::integer) "
     "WHERE l.tenant_id = $1::uuid AND l.device_id = ANY($2::uuid[])";
 
 // The leader's work list of one tenant: devices with supplies whose kept forecasts are missing
-// or not current (the conditions above), those never computed first, then the oldest.
+// or not current (V0022's pm_forecast_current), those never computed first, then the oldest.
 constexpr const char* kStaleForecasts = "api_stale_forecasts";
 constexpr const char* kStaleForecastsSql =
     "SELECT l.device_id::text, d.history_gen, l.reading_id::text, "
@@ -63,9 +63,9 @@ constexpr const char* kStaleForecastsSql =
     "JOIN devices d ON d.tenant_id = l.tenant_id AND d.device_id = l.device_id "
     "LEFT JOIN device_forecasts f ON f.tenant_id = l.tenant_id AND f.device_id = l.device_id "
     "WHERE l.tenant_id = $1::uuid AND jsonb_typeof(l.snapshot -> 'supplies') = 'array' "
-    "AND l.snapshot -> 'supplies' <> '[]'::jsonb AND (f.device_id IS NULL "
-    "OR f.history_gen <> d.history_gen OR f.reading_id <> l.reading_id OR f.algo <> $2::integer "
-    "OR f.computed_at < now() - interval '1 day') "
+    "AND l.snapshot -> 'supplies' <> '[]'::jsonb AND NOT coalesce(pm_forecast_current("
+    "f.history_gen, f.reading_id, f.algo, f.computed_at, d.history_gen, l.reading_id, "
+    "$2::integer), false) "
     "ORDER BY f.computed_at NULLS FIRST, l.device_id LIMIT $3::bigint";
 
 // Keeps a device's forecasts as computed from the generation and reading the work list named.
