@@ -192,6 +192,15 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("unknown key 'divisor'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nsupply_pages = {type = \"opc\"}\n")
               .find("supply_pages must be an array of tables") != std::string::npos);
+    // An element that is no table names the shape expected, at the element's place.
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsupplies = [{description = \"K\", type = "
+                   "\"toner\", oid = \"1.3\"}, 7]\n") ==
+          "bad.toml:3:63: expected {description = ..., oid = ...}");
+    CHECK(error_of("[[profile]]\nid = \"x\"\nderived = [\"total\"]\n")
+              .find("expected {name = ..., sum = [...]} or") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\nsize_tables = [{value_column = \"1.3\"}]\n")
+              .find("expected {unit_column, length_column") != std::string::npos);
+    CHECK(error_of("profile = 3\n").find("use [[profile]] tables") != std::string::npos);
     // Status flags (JetDirect's gdStatus group).
     CHECK(error_of("[[profile]]\nid = \"x\"\nstatus_flags = [{oid = \"1.3\"}]\n")
               .find("expected {oid = ..., error = ...}") != std::string::npos);

@@ -175,6 +175,23 @@ std::vector<ValueSource> sources_of(std::string_view file, const toml::table& t,
     return out;
 }
 
+/// The tables of an array of tables (none when `node` is absent); `not_array` and `not_table`
+/// are the errors for a value, or an element of it, of another type.
+std::vector<const toml::table*> tables_of(std::string_view file, const toml::node* node,
+                                          const std::string& not_array,
+                                          const std::string& not_table) {
+    std::vector<const toml::table*> out;
+    if (node == nullptr) return out;
+    const auto* arr = node->as_array();
+    if (arr == nullptr) fail(file, node->source(), not_array);
+    for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        if (t == nullptr) fail(file, item.source(), not_table);
+        out.push_back(t);
+    }
+    return out;
+}
+
 proto::SupplyState state_of(std::string_view file, const toml::node& node) {
     const auto text = string_of(file, node, "state");
     auto state = proto::supply_state_from_string(text);
@@ -184,13 +201,10 @@ proto::SupplyState state_of(std::string_view file, const toml::node& node) {
 
 std::vector<LevelCode> codes_of(std::string_view file, const toml::node& node) {
     std::vector<LevelCode> out;
-    const auto* arr = node.as_array();
-    if (arr == nullptr) fail(file, node.source(), "expected an array of {level, state}");
-    for (const auto& item : *arr) {
-        const auto* t = item.as_table();
-        if (t == nullptr || t->get("level") == nullptr || t->get("state") == nullptr) {
-            fail(file, item.source(), "expected {level = N, state = \"...\"}");
-        }
+    const std::string shape = "expected {level = N, state = \"...\"}";
+    for (const auto* t : tables_of(file, &node, "expected an array of {level, state}", shape)) {
+        if (t->get("level") == nullptr || t->get("state") == nullptr)
+            fail(file, t->source(), shape);
         check_keys(file, *t, {"level", "state"});
         out.push_back({int_of(file, *t->get("level"), "level"), state_of(file, *t->get("state"))});
     }
@@ -241,13 +255,8 @@ void status_codes_of(std::string_view file, const toml::table& tt,
 /// Top-level `[[status_enum]]`: {id, states, errors}.
 std::map<std::string, StatusEnum> status_enums_of(std::string_view file, const toml::table& doc) {
     std::map<std::string, StatusEnum> out;
-    const auto* node = doc.get("status_enum");
-    if (node == nullptr) return out;
-    const auto* arr = node->as_array();
-    if (arr == nullptr) fail(file, node->source(), "use [[status_enum]] tables");
-    for (const auto& item : *arr) {
-        const auto* tt = item.as_table();
-        if (tt == nullptr) fail(file, item.source(), "use [[status_enum]] tables");
+    for (const auto* tt : tables_of(file, doc.get("status_enum"), "use [[status_enum]] tables",
+                                    "use [[status_enum]] tables")) {
         check_keys(file, *tt, {"id", "states", "errors"});
         const auto* id = tt->get("id");
         if (id == nullptr) fail(file, tt->source(), "status_enum without id");
@@ -268,13 +277,8 @@ std::map<std::string, StatusEnum> status_enums_of(std::string_view file, const t
 /// Profile `status`: vendor status blocks and what their state and error codes mean.
 std::vector<StatusSource> status_sources_of(std::string_view file, const toml::table& t) {
     std::vector<StatusSource> out;
-    const auto* node = t.get("status");
-    if (node == nullptr) return out;
-    const auto* arr = node->as_array();
-    if (arr == nullptr) fail(file, node->source(), "status must be an array of tables");
-    for (const auto& item : *arr) {
-        const auto* tt = item.as_table();
-        if (tt == nullptr) fail(file, item.source(), "expected {oid = ..., format = ...}");
+    for (const auto* tt : tables_of(file, t.get("status"), "status must be an array of tables",
+                                    "expected {oid = ..., format = ...}")) {
         check_keys(file, *tt, {"oid", "format", "states", "errors", "enum"});
         StatusSource ss;
         toml::table src;
@@ -283,7 +287,7 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
         }
         ss.source = source_of(file, src);
         if (ss.source.format != "epson_st2_status" && ss.source.format != "enum") {
-            fail(file, item.source(),
+            fail(file, tt->source(),
                  R"(a status source needs format "epson_st2_status" or "enum")");
         }
         if (const auto* e = tt->get("enum")) {
@@ -306,14 +310,11 @@ std::vector<StatusSource> status_sources_of(std::string_view file, const toml::t
 /// Profile `status_flags`: {oid, error, device = "down" | "warning"}.
 std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table& t) {
     std::vector<StatusFlag> out;
-    const auto* node = t.get("status_flags");
-    if (node == nullptr) return out;
-    const auto* arr = node->as_array();
-    if (arr == nullptr) fail(file, node->source(), "status_flags must be an array of tables");
-    for (const auto& item : *arr) {
-        const auto* tt = item.as_table();
-        if (tt == nullptr || tt->get("oid") == nullptr || tt->get("error") == nullptr) {
-            fail(file, item.source(), "expected {oid = ..., error = ...}");
+    for (const auto* tt :
+         tables_of(file, t.get("status_flags"), "status_flags must be an array of tables",
+                   "expected {oid = ..., error = ...}")) {
+        if (tt->get("oid") == nullptr || tt->get("error") == nullptr) {
+            fail(file, tt->source(), "expected {oid = ..., error = ...}");
         }
         check_keys(file, *tt, {"oid", "error", "device", "set", "clear", "mask"});
         StatusFlag f;
@@ -335,7 +336,7 @@ std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table
         const auto* set = tt->get("set");
         const auto* clear = tt->get("clear");
         if ((set == nullptr) != (clear == nullptr)) {
-            fail(file, item.source(), "set and clear go together");
+            fail(file, tt->source(), "set and clear go together");
         }
         if (set != nullptr) {
             f.set_values = int_list_of(file, *set, "set");
@@ -356,6 +357,13 @@ std::vector<StatusFlag> status_flags_of(std::string_view file, const toml::table
     }
     return out;
 }
+
+constexpr const char* kDerivedShape =
+    "expected {name = ..., sum = [...]} or {name = ..., difference = [...]}";
+constexpr const char* kCounterTableShape = "expected {type_column, value_column, types = [...]}";
+constexpr const char* kSizeTableShape =
+    "expected {unit_column, length_column, value_column, large, small} or "
+    "{size_column, large_sizes, small_sizes, value_column, large, small}";
 
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(
@@ -402,384 +410,348 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     p.status = status_sources_of(file, t);
     p.status_flags = status_flags_of(file, t);
     p.device_id = sources_of(file, t, "device_id");
-    if (const auto* dv = t.get("derived")) {
-        const auto* arr = dv->as_array();
-        if (arr == nullptr) fail(file, dv->source(), "derived must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* dt = item.as_table();
-            if (dt == nullptr || dt->get("name") == nullptr ||
-                (dt->get("sum") == nullptr) == (dt->get("difference") == nullptr)) {
-                fail(file, item.source(),
-                     "expected {name = ..., sum = [...]} or {name = ..., difference = [...]}");
-            }
-            check_keys(file, *dt, {"name", "sum", "difference", "partial"});
-            DerivedCounter d;
-            d.difference = dt->get("difference") != nullptr;
-            const char* const how = d.difference ? "difference" : "sum";
-            if (d.difference && dt->get("partial") != nullptr) {
-                fail(file, dt->get("partial")->source(), "a difference needs all its parts");
-            }
-            if (const auto* pa = dt->get("partial")) {
-                const auto* b = pa->as_boolean();
-                if (b == nullptr) fail(file, pa->source(), "partial must be true or false");
-                d.partial = b->get();
-            }
-            d.name = string_of(file, *dt->get("name"), "name");
-            if (!proto::is_counter_name(d.name)) {
-                fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
-            }
-            const auto* parts = dt->get(how)->as_array();
-            if (parts == nullptr || parts->size() < 2) {
-                fail(file, dt->get(how)->source(),
-                     std::string(how) + " needs at least two counter names");
-            }
-            for (const auto& part : *parts) d.parts.push_back(string_of(file, part, how));
-            p.derived.push_back(std::move(d));
+    for (const auto* dt :
+         tables_of(file, t.get("derived"), "derived must be an array of tables", kDerivedShape)) {
+        if (dt->get("name") == nullptr ||
+            (dt->get("sum") == nullptr) == (dt->get("difference") == nullptr)) {
+            fail(file, dt->source(), kDerivedShape);
         }
+        check_keys(file, *dt, {"name", "sum", "difference", "partial"});
+        DerivedCounter d;
+        d.difference = dt->get("difference") != nullptr;
+        const char* const how = d.difference ? "difference" : "sum";
+        if (d.difference && dt->get("partial") != nullptr) {
+            fail(file, dt->get("partial")->source(), "a difference needs all its parts");
+        }
+        if (const auto* pa = dt->get("partial")) {
+            const auto* b = pa->as_boolean();
+            if (b == nullptr) fail(file, pa->source(), "partial must be true or false");
+            d.partial = b->get();
+        }
+        d.name = string_of(file, *dt->get("name"), "name");
+        if (!proto::is_counter_name(d.name)) {
+            fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
+        }
+        const auto* parts = dt->get(how)->as_array();
+        if (parts == nullptr || parts->size() < 2) {
+            fail(file, dt->get(how)->source(),
+                 std::string(how) + " needs at least two counter names");
+        }
+        for (const auto& part : *parts) d.parts.push_back(string_of(file, part, how));
+        p.derived.push_back(std::move(d));
     }
-    if (const auto* sp = t.get("supplies")) {
-        const auto* arr = sp->as_array();
-        if (arr == nullptr) fail(file, sp->source(), "supplies must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* st = item.as_table();
-            if (st == nullptr) fail(file, item.source(), "expected {description = ..., oid = ...}");
-            check_keys(file, *st,
-                       {"description", "type", "color", "class", "oid", "format", "regex",
-                        "divisor", "codes", "max_oid", "used"});
-            SupplySource ss;
-            const auto* d = st->get("description");
-            const auto* ty = st->get("type");
-            if (d == nullptr || ty == nullptr || st->get("oid") == nullptr) {
-                fail(file, item.source(), "a supply needs description, type and oid");
+    for (const auto* st : tables_of(file, t.get("supplies"), "supplies must be an array of tables",
+                                    "expected {description = ..., oid = ...}")) {
+        check_keys(file, *st,
+                   {"description", "type", "color", "class", "oid", "format", "regex", "divisor",
+                    "codes", "max_oid", "used"});
+        SupplySource ss;
+        const auto* d = st->get("description");
+        const auto* ty = st->get("type");
+        if (d == nullptr || ty == nullptr || st->get("oid") == nullptr) {
+            fail(file, st->source(), "a supply needs description, type and oid");
+        }
+        ss.description = string_of(file, *d, "description");
+        ss.type = string_of(file, *ty, "type");
+        if (const auto* c = st->get("color")) ss.color = string_of(file, *c, "color");
+        if (const auto* c = st->get("class")) {
+            const auto cls = string_of(file, *c, "class");
+            if (cls != "consumed" && cls != "receptacle") {
+                fail(file, c->source(), R"(class must be "consumed" or "receptacle")");
             }
-            ss.description = string_of(file, *d, "description");
-            ss.type = string_of(file, *ty, "type");
-            if (const auto* c = st->get("color")) ss.color = string_of(file, *c, "color");
-            if (const auto* c = st->get("class")) {
-                const auto cls = string_of(file, *c, "class");
-                if (cls != "consumed" && cls != "receptacle") {
-                    fail(file, c->source(), R"(class must be "consumed" or "receptacle")");
+            ss.receptacle = cls == "receptacle";
+        }
+        toml::table src;
+        for (const auto& [k, v] : *st) {
+            if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+        }
+        ss.source = source_of(file, src);
+        if (const auto* dv = st->get("divisor")) {
+            ss.divisor = int_of(file, *dv, "divisor");
+            if (ss.divisor <= 0) fail(file, dv->source(), "divisor must be positive");
+        }
+        if (const auto* cd = st->get("codes")) {
+            ss.codes = codes_of(file, *cd);
+            if (ss.codes.empty()) fail(file, cd->source(), "codes must not be empty");
+        }
+        if (const auto* mx = st->get("max_oid")) ss.max_oid = oid_of(file, *mx);
+        if (const auto* u = st->get("used")) {
+            const auto b = u->value<bool>();
+            if (!b) fail(file, u->source(), "used must be true or false");
+            ss.used = *b;
+            if (ss.used && !ss.max_oid) fail(file, u->source(), "used needs max_oid");
+        }
+        if (ss.max_oid && (!ss.codes.empty() || ss.divisor != 1)) {
+            fail(file, st->source(), "max_oid goes with neither codes nor divisor");
+        }
+        p.supplies_private.push_back(std::move(ss));
+    }
+    for (const auto* st :
+         tables_of(file, t.get("supply_pages"), "supply_pages must be an array of tables",
+                   "expected {type = ..., oid = ...}")) {
+        check_keys(file, *st, {"description", "type", "color", "oid", "format", "regex"});
+        const auto* ty = st->get("type");
+        if (ty == nullptr || st->get("oid") == nullptr) {
+            fail(file, st->source(), "supply pages need type and oid");
+        }
+        SupplyPagesSource ps;
+        ps.type = string_of(file, *ty, "type");
+        if (const auto* d = st->get("description")) {
+            ps.description = string_of(file, *d, "description");
+        }
+        if (ps.type == "other" && ps.description.empty()) {
+            fail(file, st->source(), "supply pages of type other need a description");
+        }
+        if (const auto* c = st->get("color")) ps.color = string_of(file, *c, "color");
+        toml::table src;
+        for (const auto& [k, v] : *st) {
+            if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+        }
+        ps.source = source_of(file, src);
+        p.supply_pages.push_back(std::move(ps));
+    }
+    for (const auto* st :
+         tables_of(file, t.get("supply_tables"), "supply_tables must be an array of tables",
+                   "expected {name_columns = ..., ...}")) {
+        check_keys(file, *st,
+                   {"name_columns", "level_column", "type", "codes", "type_column", "types",
+                    "capacity_column", "color_column", "state_column", "states"});
+        SupplyTable table;
+        const auto* names = st->get("name_columns");
+        const auto* level = st->get("level_column");
+        const auto* ty = st->get("type");
+        const auto* type_col = st->get("type_column");
+        if (names == nullptr || level == nullptr || (ty == nullptr && type_col == nullptr)) {
+            fail(file, st->source(),
+                 "a supply table needs name_columns, level_column and type (or type_column)");
+        }
+        const auto* name_arr = names->as_array();
+        if (name_arr == nullptr || name_arr->empty()) {
+            fail(file, names->source(), "name_columns must be a non-empty array of OIDs");
+        }
+        for (const auto& n : *name_arr) table.name_columns.push_back(oid_of(file, n));
+        table.level_column = oid_of(file, *level);
+        if (ty != nullptr && type_col != nullptr) {
+            fail(file, ty->source(), "type and type_column exclude each other");
+        }
+        if (ty != nullptr) table.type = string_of(file, *ty, "type");
+        if (const auto* cd = st->get("codes")) table.codes = codes_of(file, *cd);
+        const auto* types = st->get("types");
+        if ((type_col == nullptr) != (types == nullptr)) {
+            fail(file, st->source(), "type_column and types go together");
+        }
+        if (type_col != nullptr) {
+            table.type_column = oid_of(file, *type_col);
+            table.types = code_map(file, *types, "type",
+                                   [](std::string text, const toml::node&) { return text; });
+            if (table.types.empty()) fail(file, types->source(), "types must not be empty");
+        }
+        if (const auto* c = st->get("capacity_column")) table.capacity_column = oid_of(file, *c);
+        if (const auto* c = st->get("color_column")) table.color_column = oid_of(file, *c);
+        const auto* state_col = st->get("state_column");
+        const auto* states = st->get("states");
+        if ((state_col == nullptr) != (states == nullptr)) {
+            fail(file, st->source(), "state_column and states go together");
+        }
+        if (state_col != nullptr) {
+            table.state_column = oid_of(file, *state_col);
+            table.states = code_map(
+                file, *states, "state",
+                [&](const std::string&, const toml::node& n) { return state_of(file, n); });
+            if (table.states.empty()) fail(file, states->source(), "states must not be empty");
+        }
+        p.supply_tables.push_back(std::move(table));
+    }
+    for (const auto* ct : tables_of(file, t.get("counters"), "counters must be an array of tables",
+                                    "expected {name = ..., oid = ...}")) {
+        check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override", "sum"});
+        CounterSource cs;
+        const auto* name = ct->get("name");
+        if (name == nullptr) fail(file, ct->source(), "counter without name");
+        cs.name = string_of(file, *name, "name");
+        if (!proto::is_counter_name(cs.name)) {
+            fail(file, name->source(), "bad counter name '" + cs.name + "'");
+        }
+        toml::table src;
+        for (const auto& [k, v] : *ct) {
+            if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+        }
+        if (ct->get("oid") == nullptr) fail(file, ct->source(), "counter without oid");
+        cs.source = source_of(file, src);
+        if (const auto* s = ct->get("scale")) cs.scale = int_of(file, *s, "scale");
+        if (const auto* o = ct->get("override")) {
+            const auto* b = o->as_boolean();
+            if (b == nullptr) fail(file, o->source(), "override must be true or false");
+            cs.override_standard = b->get();
+        }
+        if (const auto* su = ct->get("sum")) {
+            const auto* b = su->as_boolean();
+            if (b == nullptr) fail(file, su->source(), "sum must be true or false");
+            cs.sum = b->get();
+        }
+        p.counters.push_back(std::move(cs));
+    }
+    for (const auto* tt :
+         tables_of(file, t.get("counter_tables"), "counter_tables must be an array of tables",
+                   kCounterTableShape)) {
+        if (tt->get("type_column") == nullptr || tt->get("value_column") == nullptr ||
+            tt->get("types") == nullptr) {
+            fail(file, tt->source(), kCounterTableShape);
+        }
+        check_keys(file, *tt,
+                   {"type_column", "value_column", "types", "unit_column", "units",
+                    "attribute_columns", "row_scale", "rows"});
+        CounterTable table;
+        if (const auto* ac = tt->get("attribute_columns")) {
+            const auto* cols = ac->as_table();
+            if (cols == nullptr || cols->empty()) {
+                fail(file, ac->source(), "attribute_columns must be a non-empty table");
+            }
+            for (const auto& [key, col] : *cols) {
+                table.attribute_columns[std::string(key.str())] = oid_of(file, col);
+            }
+        }
+        // A rule names attributes by the table's attribute_columns, each with its codes.
+        const auto match_of = [&](const toml::node& node) {
+            const auto* m = node.as_table();
+            if (m == nullptr || m->empty()) fail(file, node.source(), "match must be a table");
+            CounterTable::Match out;
+            for (const auto& [key, codes] : *m) {
+                const std::string attr(key.str());
+                if (table.attribute_columns.count(attr) == 0) {
+                    fail(file, codes.source(),
+                         "match on '" + attr + "', which no attribute_columns entry names");
                 }
-                ss.receptacle = cls == "receptacle";
+                out[attr] = int_list_of(file, codes, attr);
             }
-            toml::table src;
-            for (const auto& [k, v] : *st) {
-                if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+            return out;
+        };
+        if (const auto* rw = tt->get("rows")) table.rows = match_of(*rw);
+        if (const auto* rs = tt->get("row_scale")) {
+            const auto* rules = rs->as_array();
+            if (rules == nullptr || rules->empty()) {
+                fail(file, rs->source(), "row_scale must be a non-empty array");
             }
-            ss.source = source_of(file, src);
-            if (const auto* dv = st->get("divisor")) {
-                ss.divisor = int_of(file, *dv, "divisor");
-                if (ss.divisor <= 0) fail(file, dv->source(), "divisor must be positive");
+            for (const auto& r : *rules) {
+                const auto* rt = r.as_table();
+                if (rt == nullptr || rt->get("match") == nullptr || rt->get("scale") == nullptr) {
+                    fail(file, r.source(), "expected {match = {...}, scale = N}");
+                }
+                check_keys(file, *rt, {"match", "scale"});
+                CounterTable::RowScale rule{match_of(*rt->get("match")),
+                                            int_of(file, *rt->get("scale"), "scale")};
+                if (rule.scale < 1 || rule.scale > 1000) {
+                    fail(file, rt->get("scale")->source(), "scale must be 1..1000");
+                }
+                table.row_scale.push_back(std::move(rule));
             }
-            if (const auto* cd = st->get("codes")) {
-                ss.codes = codes_of(file, *cd);
-                if (ss.codes.empty()) fail(file, cd->source(), "codes must not be empty");
-            }
-            if (const auto* mx = st->get("max_oid")) ss.max_oid = oid_of(file, *mx);
-            if (const auto* u = st->get("used")) {
-                const auto b = u->value<bool>();
-                if (!b) fail(file, u->source(), "used must be true or false");
-                ss.used = *b;
-                if (ss.used && !ss.max_oid) fail(file, u->source(), "used needs max_oid");
-            }
-            if (ss.max_oid && (!ss.codes.empty() || ss.divisor != 1)) {
-                fail(file, item.source(), "max_oid goes with neither codes nor divisor");
-            }
-            p.supplies_private.push_back(std::move(ss));
         }
-    }
-    if (const auto* sp = t.get("supply_pages")) {
-        const auto* arr = sp->as_array();
-        if (arr == nullptr) fail(file, sp->source(), "supply_pages must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* st = item.as_table();
-            if (st == nullptr) fail(file, item.source(), "expected {type = ..., oid = ...}");
-            check_keys(file, *st, {"description", "type", "color", "oid", "format", "regex"});
-            const auto* ty = st->get("type");
-            if (ty == nullptr || st->get("oid") == nullptr) {
-                fail(file, item.source(), "supply pages need type and oid");
-            }
-            SupplyPagesSource ps;
-            ps.type = string_of(file, *ty, "type");
-            if (const auto* d = st->get("description")) {
-                ps.description = string_of(file, *d, "description");
-            }
-            if (ps.type == "other" && ps.description.empty()) {
-                fail(file, item.source(), "supply pages of type other need a description");
-            }
-            if (const auto* c = st->get("color")) ps.color = string_of(file, *c, "color");
-            toml::table src;
-            for (const auto& [k, v] : *st) {
-                if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
-            }
-            ps.source = source_of(file, src);
-            p.supply_pages.push_back(std::move(ps));
+        table.type_column = oid_of(file, *tt->get("type_column"));
+        table.value_column = oid_of(file, *tt->get("value_column"));
+        if ((tt->get("unit_column") == nullptr) != (tt->get("units") == nullptr)) {
+            fail(file, tt->source(), "unit_column and units go together");
         }
-    }
-    if (const auto* sts = t.get("supply_tables")) {
-        const auto* arr = sts->as_array();
-        if (arr == nullptr) fail(file, sts->source(), "supply_tables must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* st = item.as_table();
-            if (st == nullptr) fail(file, item.source(), "expected {name_columns = ..., ...}");
-            check_keys(file, *st,
-                       {"name_columns", "level_column", "type", "codes", "type_column", "types",
-                        "capacity_column", "color_column", "state_column", "states"});
-            SupplyTable table;
-            const auto* names = st->get("name_columns");
-            const auto* level = st->get("level_column");
-            const auto* ty = st->get("type");
-            const auto* type_col = st->get("type_column");
-            if (names == nullptr || level == nullptr || (ty == nullptr && type_col == nullptr)) {
-                fail(file, item.source(),
-                     "a supply table needs name_columns, level_column and type (or type_column)");
+        if (const auto* uc = tt->get("unit_column")) {
+            table.unit_column = oid_of(file, *uc);
+            const auto* units = tt->get("units")->as_array();
+            if (units == nullptr || units->empty()) {
+                fail(file, tt->get("units")->source(), "units must be a non-empty array");
             }
-            const auto* name_arr = names->as_array();
-            if (name_arr == nullptr || name_arr->empty()) {
-                fail(file, names->source(), "name_columns must be a non-empty array of OIDs");
-            }
-            for (const auto& n : *name_arr) table.name_columns.push_back(oid_of(file, n));
-            table.level_column = oid_of(file, *level);
-            if (ty != nullptr && type_col != nullptr) {
-                fail(file, ty->source(), "type and type_column exclude each other");
-            }
-            if (ty != nullptr) table.type = string_of(file, *ty, "type");
-            if (const auto* cd = st->get("codes")) table.codes = codes_of(file, *cd);
-            const auto* types = st->get("types");
-            if ((type_col == nullptr) != (types == nullptr)) {
-                fail(file, item.source(), "type_column and types go together");
-            }
-            if (type_col != nullptr) {
-                table.type_column = oid_of(file, *type_col);
-                table.types = code_map(file, *types, "type",
-                                       [](std::string text, const toml::node&) { return text; });
-                if (table.types.empty()) fail(file, types->source(), "types must not be empty");
-            }
-            if (const auto* c = st->get("capacity_column"))
-                table.capacity_column = oid_of(file, *c);
-            if (const auto* c = st->get("color_column")) table.color_column = oid_of(file, *c);
-            const auto* state_col = st->get("state_column");
-            const auto* states = st->get("states");
-            if ((state_col == nullptr) != (states == nullptr)) {
-                fail(file, item.source(), "state_column and states go together");
-            }
-            if (state_col != nullptr) {
-                table.state_column = oid_of(file, *state_col);
-                table.states = code_map(
-                    file, *states, "state",
-                    [&](const std::string&, const toml::node& n) { return state_of(file, n); });
-                if (table.states.empty()) fail(file, states->source(), "states must not be empty");
-            }
-            p.supply_tables.push_back(std::move(table));
+            for (const auto& u : *units) table.units.push_back(int_of(file, u, "units"));
         }
-    }
-    if (const auto* c = t.get("counters")) {
-        const auto* arr = c->as_array();
-        if (arr == nullptr) fail(file, c->source(), "counters must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* ct = item.as_table();
-            if (ct == nullptr) fail(file, item.source(), "expected {name = ..., oid = ...}");
-            check_keys(file, *ct, {"name", "oid", "format", "regex", "scale", "override", "sum"});
-            CounterSource cs;
-            const auto* name = ct->get("name");
-            if (name == nullptr) fail(file, item.source(), "counter without name");
-            cs.name = string_of(file, *name, "name");
-            if (!proto::is_counter_name(cs.name)) {
-                fail(file, name->source(), "bad counter name '" + cs.name + "'");
+        const auto* types = tt->get("types")->as_array();
+        if (types == nullptr) fail(file, tt->get("types")->source(), "types must be an array");
+        for (const auto& ty : *types) {
+            const auto* row = ty.as_table();
+            if (row == nullptr || row->get("name") == nullptr ||
+                (row->get("type") == nullptr) == (row->get("pattern") == nullptr)) {
+                fail(file, ty.source(),
+                     R"(expected {type = N, name = "..."} or {pattern = '...', name = "..."})");
             }
-            toml::table src;
-            for (const auto& [k, v] : *ct) {
-                if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
+            check_keys(file, *row, {"type", "pattern", "name", "override", "match", "void"});
+            CounterTable::Type entry;
+            if (const auto* pt = row->get("pattern")) {
+                entry.pattern = compile(file, *pt, string_of(file, *pt, "pattern"));
+            } else {
+                entry.types = int_list_of(file, *row->get("type"), "type");
             }
-            if (ct->get("oid") == nullptr) fail(file, item.source(), "counter without oid");
-            cs.source = source_of(file, src);
-            if (const auto* s = ct->get("scale")) cs.scale = int_of(file, *s, "scale");
-            if (const auto* o = ct->get("override")) {
+            if (const auto* m = row->get("match")) entry.match = match_of(*m);
+            if (const auto* v = row->get("void")) {
+                const auto* b = v->as_boolean();
+                if (b == nullptr) fail(file, v->source(), "void must be true or false");
+                entry.void_counter = b->get();
+            }
+            entry.name = string_of(file, *row->get("name"), "name");
+            if (!proto::is_counter_name(entry.name)) {
+                fail(file, row->get("name")->source(), "bad counter name '" + entry.name + "'");
+            }
+            if (const auto* o = row->get("override")) {
                 const auto* b = o->as_boolean();
                 if (b == nullptr) fail(file, o->source(), "override must be true or false");
-                cs.override_standard = b->get();
+                entry.override_standard = b->get();
             }
-            if (const auto* su = ct->get("sum")) {
-                const auto* b = su->as_boolean();
-                if (b == nullptr) fail(file, su->source(), "sum must be true or false");
-                cs.sum = b->get();
-            }
-            p.counters.push_back(std::move(cs));
+            table.types.push_back(std::move(entry));
         }
+        p.counter_tables.push_back(std::move(table));
     }
-    if (const auto* ct = t.get("counter_tables")) {
-        const auto* arr = ct->as_array();
-        if (arr == nullptr) fail(file, ct->source(), "counter_tables must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* tt = item.as_table();
-            if (tt == nullptr || tt->get("type_column") == nullptr ||
-                tt->get("value_column") == nullptr || tt->get("types") == nullptr) {
-                fail(file, item.source(), "expected {type_column, value_column, types = [...]}");
-            }
-            check_keys(file, *tt,
-                       {"type_column", "value_column", "types", "unit_column", "units",
-                        "attribute_columns", "row_scale", "rows"});
-            CounterTable table;
-            if (const auto* ac = tt->get("attribute_columns")) {
-                const auto* cols = ac->as_table();
-                if (cols == nullptr || cols->empty()) {
-                    fail(file, ac->source(), "attribute_columns must be a non-empty table");
-                }
-                for (const auto& [key, col] : *cols) {
-                    table.attribute_columns[std::string(key.str())] = oid_of(file, col);
-                }
-            }
-            // A rule names attributes by the table's attribute_columns, each with its codes.
-            const auto match_of = [&](const toml::node& node) {
-                const auto* m = node.as_table();
-                if (m == nullptr || m->empty()) fail(file, node.source(), "match must be a table");
-                CounterTable::Match out;
-                for (const auto& [key, codes] : *m) {
-                    const std::string attr(key.str());
-                    if (table.attribute_columns.count(attr) == 0) {
-                        fail(file, codes.source(),
-                             "match on '" + attr + "', which no attribute_columns entry names");
-                    }
-                    out[attr] = int_list_of(file, codes, attr);
-                }
-                return out;
-            };
-            if (const auto* rw = tt->get("rows")) table.rows = match_of(*rw);
-            if (const auto* rs = tt->get("row_scale")) {
-                const auto* rules = rs->as_array();
-                if (rules == nullptr || rules->empty()) {
-                    fail(file, rs->source(), "row_scale must be a non-empty array");
-                }
-                for (const auto& r : *rules) {
-                    const auto* rt = r.as_table();
-                    if (rt == nullptr || rt->get("match") == nullptr ||
-                        rt->get("scale") == nullptr) {
-                        fail(file, r.source(), "expected {match = {...}, scale = N}");
-                    }
-                    check_keys(file, *rt, {"match", "scale"});
-                    CounterTable::RowScale rule{match_of(*rt->get("match")),
-                                                int_of(file, *rt->get("scale"), "scale")};
-                    if (rule.scale < 1 || rule.scale > 1000) {
-                        fail(file, rt->get("scale")->source(), "scale must be 1..1000");
-                    }
-                    table.row_scale.push_back(std::move(rule));
-                }
-            }
-            table.type_column = oid_of(file, *tt->get("type_column"));
-            table.value_column = oid_of(file, *tt->get("value_column"));
-            if ((tt->get("unit_column") == nullptr) != (tt->get("units") == nullptr)) {
-                fail(file, item.source(), "unit_column and units go together");
-            }
-            if (const auto* uc = tt->get("unit_column")) {
-                table.unit_column = oid_of(file, *uc);
-                const auto* units = tt->get("units")->as_array();
-                if (units == nullptr || units->empty()) {
-                    fail(file, tt->get("units")->source(), "units must be a non-empty array");
-                }
-                for (const auto& u : *units) table.units.push_back(int_of(file, u, "units"));
-            }
-            const auto* types = tt->get("types")->as_array();
-            if (types == nullptr) fail(file, tt->get("types")->source(), "types must be an array");
-            for (const auto& ty : *types) {
-                const auto* row = ty.as_table();
-                if (row == nullptr || row->get("name") == nullptr ||
-                    (row->get("type") == nullptr) == (row->get("pattern") == nullptr)) {
-                    fail(file, ty.source(),
-                         R"(expected {type = N, name = "..."} or {pattern = '...', name = "..."})");
-                }
-                check_keys(file, *row, {"type", "pattern", "name", "override", "match", "void"});
-                CounterTable::Type entry;
-                if (const auto* pt = row->get("pattern")) {
-                    entry.pattern = compile(file, *pt, string_of(file, *pt, "pattern"));
-                } else {
-                    entry.types = int_list_of(file, *row->get("type"), "type");
-                }
-                if (const auto* m = row->get("match")) entry.match = match_of(*m);
-                if (const auto* v = row->get("void")) {
-                    const auto* b = v->as_boolean();
-                    if (b == nullptr) fail(file, v->source(), "void must be true or false");
-                    entry.void_counter = b->get();
-                }
-                entry.name = string_of(file, *row->get("name"), "name");
-                if (!proto::is_counter_name(entry.name)) {
-                    fail(file, row->get("name")->source(), "bad counter name '" + entry.name + "'");
-                }
-                if (const auto* o = row->get("override")) {
-                    const auto* b = o->as_boolean();
-                    if (b == nullptr) fail(file, o->source(), "override must be true or false");
-                    entry.override_standard = b->get();
-                }
-                table.types.push_back(std::move(entry));
-            }
-            p.counter_tables.push_back(std::move(table));
+    for (const auto* tt : tables_of(file, t.get("size_tables"),
+                                    "size_tables must be an array of tables", kSizeTableShape)) {
+        // A row's size comes from its dimensions (unit + long edge) or from a size code
+        // the profile classes as large or small: exactly one of the two ways.
+        const auto has = [&](const char* k) { return tt->get(k) != nullptr; };
+        const bool by_length = has("unit_column") && has("length_column");
+        const bool by_code = has("size_column") && has("large_sizes") && has("small_sizes");
+        if (!has("value_column") || !has("large") || !has("small") || by_length == by_code) {
+            fail(file, tt->source(), kSizeTableShape);
         }
-    }
-    if (const auto* sz = t.get("size_tables")) {
-        const auto* arr = sz->as_array();
-        if (arr == nullptr) fail(file, sz->source(), "size_tables must be an array of tables");
-        for (const auto& item : *arr) {
-            const auto* tt = item.as_table();
-            // A row's size comes from its dimensions (unit + long edge) or from a size code
-            // the profile classes as large or small: exactly one of the two ways.
-            const auto has = [&](const char* k) { return tt->get(k) != nullptr; };
-            const bool by_length = tt != nullptr && has("unit_column") && has("length_column");
-            const bool by_code =
-                tt != nullptr && has("size_column") && has("large_sizes") && has("small_sizes");
-            if (tt == nullptr || !has("value_column") || !has("large") || !has("small") ||
-                by_length == by_code) {
-                fail(file, item.source(),
-                     "expected {unit_column, length_column, value_column, large, small} or "
-                     "{size_column, large_sizes, small_sizes, value_column, large, small}");
+        check_keys(file, *tt,
+                   {"unit_column", "length_column", "size_column", "large_sizes", "small_sizes",
+                    "value_column", "large", "small"});
+        SizeTable table;
+        if (by_length) {
+            if (has("size_column") || has("large_sizes") || has("small_sizes")) {
+                fail(file, tt->source(), "a size table is by length or by size code");
             }
-            check_keys(file, *tt,
-                       {"unit_column", "length_column", "size_column", "large_sizes", "small_sizes",
-                        "value_column", "large", "small"});
-            SizeTable table;
-            if (by_length) {
-                if (has("size_column") || has("large_sizes") || has("small_sizes")) {
-                    fail(file, item.source(), "a size table is by length or by size code");
+            table.unit_column = oid_of(file, *tt->get("unit_column"));
+            table.length_column = oid_of(file, *tt->get("length_column"));
+        } else {
+            if (has("unit_column") || has("length_column")) {
+                fail(file, tt->source(), "a size table is by length or by size code");
+            }
+            table.size_column = oid_of(file, *tt->get("size_column"));
+            for (auto [key, out] : {std::pair{"large_sizes", &table.large_sizes},
+                                    std::pair{"small_sizes", &table.small_sizes}}) {
+                const auto* codes = tt->get(key)->as_array();
+                if (codes == nullptr || codes->empty()) {
+                    fail(file, tt->get(key)->source(),
+                         std::string(key) + " must be a non-empty array");
                 }
-                table.unit_column = oid_of(file, *tt->get("unit_column"));
-                table.length_column = oid_of(file, *tt->get("length_column"));
-            } else {
-                if (has("unit_column") || has("length_column")) {
-                    fail(file, item.source(), "a size table is by length or by size code");
-                }
-                table.size_column = oid_of(file, *tt->get("size_column"));
-                for (auto [key, out] : {std::pair{"large_sizes", &table.large_sizes},
-                                        std::pair{"small_sizes", &table.small_sizes}}) {
-                    const auto* codes = tt->get(key)->as_array();
-                    if (codes == nullptr || codes->empty()) {
-                        fail(file, tt->get(key)->source(),
-                             std::string(key) + " must be a non-empty array");
-                    }
-                    for (const auto& c : *codes) out->push_back(int_of(file, c, key));
-                }
-                for (const auto code : table.large_sizes) {
-                    if (std::find(table.small_sizes.begin(), table.small_sizes.end(), code) !=
-                        table.small_sizes.end()) {
-                        fail(file, tt->get("small_sizes")->source(),
-                             "size code " + std::to_string(code) + " is both large and small");
-                    }
+                for (const auto& c : *codes) out->push_back(int_of(file, c, key));
+            }
+            for (const auto code : table.large_sizes) {
+                if (std::find(table.small_sizes.begin(), table.small_sizes.end(), code) !=
+                    table.small_sizes.end()) {
+                    fail(file, tt->get("small_sizes")->source(),
+                         "size code " + std::to_string(code) + " is both large and small");
                 }
             }
-            // One column, or several summed per row (mono + colour sides).
-            const auto* vc = tt->get("value_column");
-            if (const auto* cols = vc->as_array()) {
-                if (cols->empty()) fail(file, vc->source(), "value_column must not be empty");
-                for (const auto& c : *cols) table.value_columns.push_back(oid_of(file, c));
-            } else {
-                table.value_columns.push_back(oid_of(file, *vc));
-            }
-            for (auto [key, out] :
-                 {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
-                *out = string_of(file, *tt->get(key), key);
-                if (!proto::is_counter_name(*out)) {
-                    fail(file, tt->get(key)->source(), "bad counter name '" + *out + "'");
-                }
-            }
-            p.size_tables.push_back(std::move(table));
         }
+        // One column, or several summed per row (mono + colour sides).
+        const auto* vc = tt->get("value_column");
+        if (const auto* cols = vc->as_array()) {
+            if (cols->empty()) fail(file, vc->source(), "value_column must not be empty");
+            for (const auto& c : *cols) table.value_columns.push_back(oid_of(file, c));
+        } else {
+            table.value_columns.push_back(oid_of(file, *vc));
+        }
+        for (auto [key, out] :
+             {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
+            *out = string_of(file, *tt->get(key), key);
+            if (!proto::is_counter_name(*out)) {
+                fail(file, tt->get(key)->source(), "bad counter name '" + *out + "'");
+            }
+        }
+        p.size_tables.push_back(std::move(table));
     }
     if (const auto* s = t.get("supply_levels")) {
         const auto* st = s->as_table();
@@ -863,23 +835,13 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
     check_keys(file_name, doc, {"profile", "brand", "status_enum"});
     std::vector<Profile> profiles;
     std::vector<Brand> brands;
-    if (const auto* p = doc.get("profile")) {
-        const auto* arr = p->as_array();
-        if (arr == nullptr) fail(file_name, p->source(), "use [[profile]] tables");
-        for (const auto& item : *arr) {
-            const auto* t = item.as_table();
-            if (t == nullptr) fail(file_name, item.source(), "use [[profile]] tables");
-            profiles.push_back(profile_of(file_name, *t));
-        }
+    for (const auto* t : tables_of(file_name, doc.get("profile"), "use [[profile]] tables",
+                                   "use [[profile]] tables")) {
+        profiles.push_back(profile_of(file_name, *t));
     }
-    if (const auto* b = doc.get("brand")) {
-        const auto* arr = b->as_array();
-        if (arr == nullptr) fail(file_name, b->source(), "use [[brand]] tables");
-        for (const auto& item : *arr) {
-            const auto* t = item.as_table();
-            if (t == nullptr) fail(file_name, item.source(), "use [[brand]] tables");
-            brands.push_back(brand_of(file_name, *t));
-        }
+    for (const auto* t :
+         tables_of(file_name, doc.get("brand"), "use [[brand]] tables", "use [[brand]] tables")) {
+        brands.push_back(brand_of(file_name, *t));
     }
     files_[std::string(file_name)] = {std::move(profiles), std::move(brands),
                                       status_enums_of(file_name, doc)};
