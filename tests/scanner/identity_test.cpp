@@ -1174,6 +1174,22 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     CHECK(epson.sources.at("identity.firmware")
               .find("1.3.6.1.4.1.1248.1.2.2.2.1.1.2 (first row not named 'serial')") == 0);
     CHECK(has_note(epson, "hex-encoded text"));
+    // An agent without the printer's identity entry: the network interface's model name.
+    auto nic = partial("epson-private");
+    nic.erase(O("1.3.6.1.4.1.1248.1.2.2.1.1.1.2.1"));
+    put_text(nic, "1.3.6.1.4.1.1248.1.1.3.1.3.8.0", "L3250 Series");
+    const auto by_nic = test::collect(nic);
+    CHECK(by_nic.snapshot.identity.vendor == "Epson");
+    CHECK(by_nic.snapshot.identity.model == "L3250 Series");
+    CHECK(by_nic.sources.at("identity.model").find("1.3.6.1.4.1.1248.1.1.3.1.3.8.0") !=
+          std::string::npos);
+    // Behind an "EPSON Built-in" print server's sysDescr, with the brand in the name.
+    put_text(nic, kSysDescr, "EPSON Built-in 11b/g/n Print Server");
+    put_oid(nic, kSysObjectId, "1.3.6.1.4.1.1248.1.2.1.22.77.102.53");
+    put_text(nic, "1.3.6.1.4.1.1248.1.1.3.1.3.8.0", "EPSON L3250 Series");
+    const auto built_in = test::collect(nic);
+    CHECK(built_in.snapshot.identity.vendor == "Epson");
+    CHECK(built_in.snapshot.identity.model == "L3250 Series");
     // A table whose first row is the serial: it is the serial (the identity entry has none),
     // never the firmware.
     const auto named = test::collect(partial("epson-name-table"));
