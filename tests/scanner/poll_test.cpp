@@ -76,7 +76,7 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
     const auto fulls =
         check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
-    CHECK(fulls.size() == 76);
+    CHECK(fulls.size() == 77);
     for (const auto& [community, full] : fulls) {
         INFO(community);
         REQUIRE(full.result.has_value());
@@ -108,6 +108,11 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
                                    [](const auto& x) { return x.description == "Drum Unit"; });
     REQUIRE(drum != brother.supplies.end());
     CHECK(drum->pages_remaining == std::optional<std::int64_t>(10620));
+    // BROTHER-MIB's count tables (three of them, six columns) found from the 1284 ID alone.
+    const auto& mfp = fulls.at("brother-mfp-tables").result->snapshot;
+    CHECK(mfp.counters.at("print_color") == 2100);
+    CHECK(mfp.counters.at("scan_total") == 1370);
+    CHECK(mfp.counters.at("total_large") == 850);
     // JetDirect's status flags and panel text, over the network and in the repeat poll.
     const auto& jam = fulls.at("hp-jetdirect-jam").result->snapshot.status;
     CHECK(jam.errors == std::vector<std::string>{"low_toner", "jammed"});
