@@ -812,6 +812,16 @@ TEST_CASE("Brother laser known only from its private MIB", "[identity][partial]"
           std::string::npos);
     CHECK(s.supplies.size() == 2);  // unknown record 0x99 ignored
     CHECK(r.sources.at("identity.vendor").find("MFG") != std::string::npos);
+    // Without brInfoSerialNumber: the serial its print server answers in HP's subtree; the
+    // vendor stays Brother.
+    auto hp_serial = partial("brother-private");
+    hp_serial.erase(O("1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.1.0"));
+    put_text(hp_serial, "1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0", "E78123A0N000111");
+    const auto h = test::collect(hp_serial);
+    CHECK(h.snapshot.identity.vendor == "Brother");
+    CHECK(h.snapshot.identity.serial == "E78123A0N000111");
+    CHECK(h.sources.at("identity.serial").find("1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0") !=
+          std::string::npos);
 }
 
 TEST_CASE("Brother inkjet: ink levels from the block, the printer's 'low' kept, CP1251 text",
