@@ -474,6 +474,7 @@ function counterName(name) {
     scan_send: () => t('counter.scan_send'), scan_network: () => t('counter.scan_network'),
     scan_email: () => t('counter.scan_email'), scan_other: () => t('counter.scan_other'),
     fax_mono: () => t('counter.fax_mono'), fax_color: () => t('counter.fax_color'), adf: () => t('counter.adf'),
+    scan_flatbed: () => t('counter.scan_flatbed'),
     jams: () => t('counter.jams') };
   return names[name] ? names[name]() : name.replace(/_/g, ' ');
 }

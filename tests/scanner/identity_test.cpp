@@ -1083,6 +1083,29 @@ TEST_CASE(
     const auto fax = test::collect(fax_view);
     CHECK(fax.snapshot.counters.at("fax_total") == 812);
     CHECK(fax.sources.at("counters.fax_total").find("3.7.1.32.0") != std::string::npos);
+    // Scans: the glass's and the feeder's images apart, every scan their sum; older cells
+    // (.21/.20) only where the usual ones (.74/.44) are missing; a flatbed-only model's .44
+    // of 0 leaves the glass's count as the total.
+    const std::string scans = "1.3.6.1.4.1.11.2.3.9.4.2.1.2.2.1.";
+    auto mfp = partial("hp-jetdirect-jam");
+    put_int(mfp, scans + "74.0", 1190);
+    put_int(mfp, scans + "44.0", 830);
+    put_int(mfp, scans + "21.0", 5);
+    const auto m = test::collect(mfp).snapshot;
+    CHECK(m.counters.at("scan_flatbed") == 1190);
+    CHECK(m.counters.at("adf") == 830);
+    CHECK(m.counters.at("scan_total") == 2020);
+    auto newer = partial("hp-jetdirect-jam");
+    put_int(newer, scans + "21.0", 300, ValueType::counter32);
+    put_int(newer, scans + "20.0", 4500, ValueType::counter32);
+    const auto n = test::collect(newer);
+    CHECK(n.snapshot.counters.at("scan_total") == 4800);
+    CHECK(n.sources.at("counters.adf").find("2.2.1.20.0") != std::string::npos);
+    auto flatbed = partial("hp-jetdirect-jam");
+    put_int(flatbed, scans + "74.0", 1190);
+    put_int(flatbed, scans + "44.0", 0);
+    CHECK(test::collect(flatbed).snapshot.counters.at("scan_total") == 1190);
+    CHECK(r.snapshot.counters.count("scan_total") == 0);  // no scanner: no scan count
 
     // At rest: every flag clear is a running printer; a flag that is no number is left out,
     // and the line status flag's "offline" (also what a sleeping printer says) is not read.
