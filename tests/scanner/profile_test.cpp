@@ -139,6 +139,15 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("difference needs at least two counter names") != std::string::npos);
     CHECK(error_of(table + "types = [{type = 1, name = \"a\", void = 1}]\n")
               .find("void must be true or false") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\ncounters = [{name = \"a\", oid = \"1.3\", sum = "
+                   "\"yes\"}]\n") == "bad.toml:3:45: sum must be true or false");
+    CHECK(
+        error_of("[[profile]]\nid = \"x\"\nderived = [{name = \"Total\", sum = [\"b\", \"c\"]}]\n")
+            .find("bad counter name 'Total'") != std::string::npos);
+    CHECK(error_of("[[profile]]\nid = \"x\"\n[[profile.size_tables]]\nsize_column = \"1.3\"\n"
+                   "large_sizes = [1]\nsmall_sizes = [2]\nvalue_column = \"1.4\"\n"
+                   "large = \"Big\"\nsmall = \"small\"\n")
+              .find("bad counter name 'Big'") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nmodel = [{oid = \"1.3\", column = \"1.4\"}]\n")
               .find("oid or column, not both") != std::string::npos);
     CHECK(error_of("[[profile]]\nid = \"x\"\nfirmware = [{oid = \"1.3\", prefix = \"\"}]\n")

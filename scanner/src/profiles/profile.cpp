@@ -49,6 +49,20 @@ std::int64_t int_of(std::string_view file, const toml::node& node, std::string_v
     return i->get();
 }
 
+bool bool_of(std::string_view file, const toml::node& node, std::string_view what) {
+    const auto* b = node.as_boolean();
+    if (b == nullptr) fail(file, node.source(), std::string(what) + " must be true or false");
+    return b->get();
+}
+
+/// A counter's name, one the protocol allows (lower-case words joined by '_').
+std::string counter_name_of(std::string_view file, const toml::node& node,
+                            std::string_view what = "name") {
+    auto name = string_of(file, node, what);
+    if (!proto::is_counter_name(name)) fail(file, node.source(), "bad counter name '" + name + "'");
+    return name;
+}
+
 /// One integer, or a non-empty array of them.
 std::vector<std::int64_t> int_list_of(std::string_view file, const toml::node& node,
                                       std::string_view what) {
@@ -387,9 +401,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     if (const auto* d = t.get("sysdescr"))
         p.sysdescr = compile(file, *d, string_of(file, *d, "sysdescr"));
     if (const auto* m = t.get("model_from_sysdescr")) {
-        const auto* b = m->as_boolean();
-        if (b == nullptr) fail(file, m->source(), "model_from_sysdescr must be true or false");
-        p.model_from_sysdescr = b->get();
+        p.model_from_sysdescr = bool_of(file, *m, "model_from_sysdescr");
     }
     if (const auto* c = t.get("charset")) {
         p.charset = string_of(file, *c, "charset");
@@ -424,14 +436,9 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             fail(file, dt->get("partial")->source(), "a difference needs all its parts");
         }
         if (const auto* pa = dt->get("partial")) {
-            const auto* b = pa->as_boolean();
-            if (b == nullptr) fail(file, pa->source(), "partial must be true or false");
-            d.partial = b->get();
+            d.partial = bool_of(file, *pa, "partial");
         }
-        d.name = string_of(file, *dt->get("name"), "name");
-        if (!proto::is_counter_name(d.name)) {
-            fail(file, dt->get("name")->source(), "bad counter name '" + d.name + "'");
-        }
+        d.name = counter_name_of(file, *dt->get("name"));
         const auto* parts = dt->get(how)->as_array();
         if (parts == nullptr || parts->size() < 2) {
             fail(file, dt->get(how)->source(),
@@ -568,10 +575,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         CounterSource cs;
         const auto* name = ct->get("name");
         if (name == nullptr) fail(file, ct->source(), "counter without name");
-        cs.name = string_of(file, *name, "name");
-        if (!proto::is_counter_name(cs.name)) {
-            fail(file, name->source(), "bad counter name '" + cs.name + "'");
-        }
+        cs.name = counter_name_of(file, *name);
         toml::table src;
         for (const auto& [k, v] : *ct) {
             if (k == "oid" || k == "format" || k == "regex") src.insert(k, v);
@@ -580,14 +584,10 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         cs.source = source_of(file, src);
         if (const auto* s = ct->get("scale")) cs.scale = int_of(file, *s, "scale");
         if (const auto* o = ct->get("override")) {
-            const auto* b = o->as_boolean();
-            if (b == nullptr) fail(file, o->source(), "override must be true or false");
-            cs.override_standard = b->get();
+            cs.override_standard = bool_of(file, *o, "override");
         }
         if (const auto* su = ct->get("sum")) {
-            const auto* b = su->as_boolean();
-            if (b == nullptr) fail(file, su->source(), "sum must be true or false");
-            cs.sum = b->get();
+            cs.sum = bool_of(file, *su, "sum");
         }
         p.counters.push_back(std::move(cs));
     }
@@ -677,18 +677,11 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             }
             if (const auto* m = row->get("match")) entry.match = match_of(*m);
             if (const auto* v = row->get("void")) {
-                const auto* b = v->as_boolean();
-                if (b == nullptr) fail(file, v->source(), "void must be true or false");
-                entry.void_counter = b->get();
+                entry.void_counter = bool_of(file, *v, "void");
             }
-            entry.name = string_of(file, *row->get("name"), "name");
-            if (!proto::is_counter_name(entry.name)) {
-                fail(file, row->get("name")->source(), "bad counter name '" + entry.name + "'");
-            }
+            entry.name = counter_name_of(file, *row->get("name"));
             if (const auto* o = row->get("override")) {
-                const auto* b = o->as_boolean();
-                if (b == nullptr) fail(file, o->source(), "override must be true or false");
-                entry.override_standard = b->get();
+                entry.override_standard = bool_of(file, *o, "override");
             }
             table.types.push_back(std::move(entry));
         }
@@ -746,10 +739,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         }
         for (auto [key, out] :
              {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
-            *out = string_of(file, *tt->get(key), key);
-            if (!proto::is_counter_name(*out)) {
-                fail(file, tt->get(key)->source(), "bad counter name '" + *out + "'");
-            }
+            *out = counter_name_of(file, *tt->get(key), key);
         }
         p.size_tables.push_back(std::move(table));
     }
