@@ -1304,10 +1304,30 @@ TEST_CASE("no system group: Epson, Toshiba TEC, OKI and Pantum from their privat
     const auto pantum = test::collect(partial("pantum-private"));
     CHECK(pantum.snapshot.counters.at("total") == 5230);
     CHECK(pantum.snapshot.counters.at("duplex") == 1200);
-    REQUIRE(pantum.snapshot.supplies.size() == 1);
+    // Toner from 6.3.1 (the extended subtree's cartridge cell, 65 here, does not replace it)
+    // and the separate drum unit from the extended subtree.
+    REQUIRE(pantum.snapshot.supplies.size() == 2);
     CHECK(pantum.snapshot.supplies[0].level_percent == 64);
     CHECK(pantum.snapshot.supplies[0].type == "toner");
+    CHECK(pantum.snapshot.supplies[1].description == "Drum Unit");
+    CHECK(pantum.snapshot.supplies[1].type == "opc");
+    CHECK(pantum.snapshot.supplies[1].level_percent == 81);
+    CHECK(pantum.sources.at("supplies.Drum Unit").rfind("1.3.6.1.4.1.40093.10.1.5.3.1.2 ", 0) == 0);
     CHECK(pantum.sources.at("counters.total").rfind("1.3.6.1.4.1.40093.1.1.3.12 ", 0) == 0);
+    // Without 6.3.1 the cartridge cell gives the toner; a drum "remainder" above 100 is no
+    // percentage: no drum rather than a wrong one.
+    auto extended = partial("pantum-private");
+    extended.erase(O("1.3.6.1.4.1.40093.6.3.1"));
+    put_int(extended, "1.3.6.1.4.1.40093.10.1.5.3.1.2", 140);
+    const auto ext = test::collect(extended);
+    REQUIRE(ext.snapshot.supplies.size() == 1);
+    CHECK(ext.snapshot.supplies[0].type == "toner");
+    CHECK(ext.snapshot.supplies[0].level_percent == 65);
+    CHECK(
+        ext.sources.at("supplies.Toner Cartridge").rfind("1.3.6.1.4.1.40093.10.1.5.2.1.3.4 ", 0) ==
+        0);
+    CHECK(has_note(ext,
+                   "1.3.6.1.4.1.40093.10.1.5.3.1.2: 140 is no percentage of Drum Unit; ignored"));
     // An agent with only the other readers' total object (40093.6.4.1).
     auto other_total = partial("pantum-private");
     other_total.erase(O("1.3.6.1.4.1.40093.1.1.3.12"));

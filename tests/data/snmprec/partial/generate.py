@@ -1127,6 +1127,11 @@ write("pantum-private", [
     (PT + ".1.1.3.12", "65|5230"),  # pages printed, no Printer-MIB here
     (PT + ".1.1.3.1", "65|1200"),   # of which with automatic duplex
     (PT + ".6.3.1", "2|64"),        # toner remaining, percent
+    # The "extended" subtree: the cartridge's remaining toner (the same as 6.3.1 on the
+    # printers the public template was made on; here one more, to tell them apart) and the
+    # separate drum unit's remainder, percent.
+    (PT + ".10.1.5.2.1.3.4", "2|65"),
+    (PT + ".10.1.5.3.1.2", "2|81"),
 ])
 
 # A Pantum answering only its private objects, its status group (40093.6.2) included: toner
