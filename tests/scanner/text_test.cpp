@@ -48,16 +48,6 @@ TEST_CASE("UTF-8 validation", "[text]") {
     CHECK(how.truncated);
 }
 
-TEST_CASE("UTF-8 length counts code points", "[text]") {
-    CHECK(utf8_length("") == 0U);
-    CHECK(utf8_length("plain") == 5U);
-    CHECK(utf8_length("\xD0\xA2\xD0\xB5") == 2U);              // "Те": 4 bytes, 2 letters
-    CHECK(utf8_length("\xE2\x82\xAC\xF0\x9F\x96\xA8") == 2U);  // euro sign, printer emoji
-    CHECK_FALSE(utf8_length("\xD0").has_value());
-    CHECK_FALSE(utf8_length("a\xC0\xAF").has_value());  // overlong '/'
-    CHECK_FALSE(utf8_length("\xFF").has_value());
-}
-
 TEST_CASE("MAC formatting", "[text]") {
     CHECK(format_mac(std::string("\x00\x21\xB7\x43\xF5\x81", 6)) == "00:21:b7:43:f5:81");
     CHECK(format_mac("00-21-B7-43-F5-81") == "00:21:b7:43:f5:81");

@@ -118,8 +118,7 @@ bool plausible_email(std::string_view email) {
 // In characters (code points), as the API's limits are: a Cyrillic password of 200 letters is
 // 400 bytes. Invalid UTF-8 is refused (the API refuses it first; the CLI reads raw bytes).
 bool password_length_ok(std::string_view password) {
-    const auto chars = proto::utf8_length(password);
-    return chars && *chars >= kMinPasswordChars && *chars <= kMaxPasswordChars;
+    return crypto::password_problem(password) == crypto::PasswordProblem::none;
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "printmon/proto/utf8.hpp"
+
 namespace printmon::scanner::text {
 namespace {
 
@@ -33,38 +35,6 @@ void append_utf8(std::string& out, char32_t cp) {
         out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
         out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
     }
-}
-
-/// Length of the valid UTF-8 sequence starting at bytes[i], 0 when there is none.
-std::size_t utf8_sequence(std::string_view bytes, std::size_t i) {
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    if (b < 0x80) return 1;
-    std::size_t len = 0;
-    char32_t cp = 0;
-    if ((b & 0xE0) == 0xC0) {
-        len = 2;
-        cp = b & 0x1FU;
-    } else if ((b & 0xF0) == 0xE0) {
-        len = 3;
-        cp = b & 0x0FU;
-    } else if ((b & 0xF8) == 0xF0) {
-        len = 4;
-        cp = b & 0x07U;
-    } else {
-        return 0;
-    }
-    if (i + len > bytes.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto c = static_cast<unsigned char>(bytes[i + k]);
-        if ((c & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (c & 0x3FU);
-    }
-    // Overlong forms, surrogates and out-of-range code points are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return len;
 }
 
 // ---- built-in single-byte tables -----------------------------------------------------------
@@ -713,24 +683,14 @@ std::string_view charset_name(Charset charset) {
     return "?";
 }
 
-std::optional<std::size_t> utf8_length(std::string_view bytes) {
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < bytes.size(); ++count) {
-        const std::size_t len = utf8_sequence(bytes, i);
-        if (len == 0) return std::nullopt;
-        i += len;
-    }
-    return count;
-}
-
-bool is_valid_utf8(std::string_view bytes) { return utf8_length(bytes).has_value(); }
+bool is_valid_utf8(std::string_view bytes) { return proto::utf8_length(bytes).has_value(); }
 
 std::string sanitize_utf8(std::string_view bytes) {
     if (is_valid_utf8(bytes)) return std::string(bytes);
     std::string out;
     out.reserve(bytes.size() + 8);
     for (std::size_t i = 0; i < bytes.size();) {
-        const std::size_t len = utf8_sequence(bytes, i);
+        const std::size_t len = proto::utf8_sequence_length(bytes, i);
         if (len == 0) {
             out += kReplacement;
             ++i;

@@ -93,11 +93,9 @@ std::optional<Charset> charset_from_name(std::string_view name);
 /// Display name: "CP1251", "UTF-16LE"...
 std::string_view charset_name(Charset charset);
 
+/// Valid UTF-8 as printmon::proto reads it (overlong forms, surrogates and truncated sequences
+/// are not); code points are counted by proto::utf8_length.
 bool is_valid_utf8(std::string_view bytes);
-/// Number of code points in `bytes`, or nullopt when they are not valid UTF-8 (overlong forms,
-/// surrogates and truncated sequences included). Text limits shown to users count these, not
-/// bytes: a Cyrillic letter is two bytes but one character.
-std::optional<std::size_t> utf8_length(std::string_view bytes);
 /// Valid UTF-8 whatever the input: each byte that does not start a valid sequence becomes
 /// U+FFFD.
 std::string sanitize_utf8(std::string_view bytes);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "polling/text.hpp"
-
 namespace printmon::scanner::web {
 
 std::string hash_password(std::string_view password, const PasswordCost& cost) {
@@ -16,17 +14,19 @@ bool verify_password(std::string_view password, const std::string& encoded) {
 
 std::string password_problem(std::string_view password) {
     // The shared rule (printmon::crypto): characters, not bytes.
-    const auto length = text::utf8_length(password);
-    if (!length) return "the password is not valid UTF-8";
-    if (*length < crypto::kMinPasswordChars) {
-        return fmt::format("the password must have at least {} characters",
-                           crypto::kMinPasswordChars);
+    switch (crypto::password_problem(password)) {
+        case crypto::PasswordProblem::none:
+            return {};
+        case crypto::PasswordProblem::not_utf8:
+            return "the password is not valid UTF-8";
+        case crypto::PasswordProblem::too_short:
+            return fmt::format("the password must have at least {} characters",
+                               crypto::kMinPasswordChars);
+        case crypto::PasswordProblem::too_long:
+            return fmt::format("the password must have at most {} characters",
+                               crypto::kMaxPasswordChars);
     }
-    if (*length > crypto::kMaxPasswordChars) {
-        return fmt::format("the password must have at most {} characters",
-                           crypto::kMaxPasswordChars);
-    }
-    return {};
+    return "the password is not valid";
 }
 
 }  // namespace printmon::scanner::web

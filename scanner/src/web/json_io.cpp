@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "polling/text.hpp"
+#include "printmon/proto/utf8.hpp"
 
 namespace printmon::scanner::web {
 
@@ -41,7 +41,7 @@ std::optional<std::string> opt_string(const rapidjson::Value& obj, const char* k
     std::string s(v->GetString(), v->GetStringLength());
     // Rationale: limits count characters as the user sees them (a 100-letter Cyrillic location
     // is 200 bytes), so count code points; RapidJSON passes invalid UTF-8 through unchecked.
-    const auto length = text::utf8_length(s);
+    const auto length = proto::utf8_length(s);
     if (!length) throw bad_field(key, "is not valid UTF-8");
     if (*length > max_len) throw bad_field(key, fmt::format("longer than {} characters", max_len));
     for (const char c : s) {

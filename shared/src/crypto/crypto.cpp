@@ -10,6 +10,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "printmon/proto/utf8.hpp"
+
 namespace printmon::crypto {
 namespace {
 
@@ -117,6 +119,14 @@ bool argon2id_verify(const std::string& encoded, std::string_view password) {
     // Only our own algorithm: libargon2 would also accept "$argon2i$" hashes.
     if (encoded.rfind("$argon2id$", 0) != 0) return false;
     return ::argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
+}
+
+PasswordProblem password_problem(std::string_view password) {
+    const auto chars = proto::utf8_length(password);
+    if (!chars) return PasswordProblem::not_utf8;
+    if (*chars < kMinPasswordChars) return PasswordProblem::too_short;
+    if (*chars > kMaxPasswordChars) return PasswordProblem::too_long;
+    return PasswordProblem::none;
 }
 
 }  // namespace printmon::crypto

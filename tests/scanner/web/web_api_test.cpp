@@ -475,6 +475,9 @@ TEST_CASE("text limits count characters, not bytes; invalid UTF-8 is refused", "
     r = change(cyrillic(5));
     CHECK(r.status == 400);
     CHECK(error_message(r) == "new_password: the password must have at least 10 characters");
+    r = change(cyrillic(257));  // 514 bytes: the upper limit counts characters as well
+    CHECK(r.status == 400);
+    CHECK(error_message(r) == "new_password: the password must have at most 256 characters");
     CHECK(change(cyrillic(10)).status == 204);
 }
 

@@ -63,4 +63,9 @@ bool argon2id_verify(const std::string& encoded, std::string_view password);
 inline constexpr std::size_t kMinPasswordChars = 10;
 inline constexpr std::size_t kMaxPasswordChars = 256;
 
+/// What is wrong with a new password under that rule; callers word it for their users.
+enum class PasswordProblem { none, not_utf8, too_short, too_long };
+/// Counts code points (printmon::proto's UTF-8 reading); invalid UTF-8 is its own problem.
+PasswordProblem password_problem(std::string_view password);
+
 }  // namespace printmon::crypto
