@@ -1427,6 +1427,22 @@ TEST_CASE("an agent describing its operating system names no model; the printer'
     MibView m;
     put_text(m, kSysDescr, "Lexmark MS510dn version PP.01 kernel 2.6");
     CHECK(test::collect(m).snapshot.identity.model == "MS510dn");
+    // The words are profile data: a support override adds a system nobody listed, and a print
+    // server card's name anywhere in the text.
+    MibView rtos;
+    put_text(rtos, kSysDescr, "Mercury RTX 2.1 SNMP agent");
+    CHECK(test::collect(rtos).snapshot.identity.model == "Mercury RTX 2.1 SNMP agent");
+    auto extended = test::builtin_profiles();
+    extended.load_text("site.toml",
+                       "[not_a_model]\nfirst_words = [\"mercury\"]\ncontaining = [\"printsrv\"]\n");
+    extended.validate();
+    CHECK(test::collect(rtos, extended).snapshot.identity.model.empty());
+    put_text(rtos, kSysDescr, "ACME Laser 9000, PRINTSRV 4.2");
+    CHECK(test::collect(rtos).snapshot.identity.model == "ACME Laser 9000");
+    CHECK(test::collect(rtos, extended).snapshot.identity.model.empty());
+    // The embedded list still applies beside the override's.
+    put_text(rtos, kSysDescr, "Linux localhost 4.4.0 #1 SMP PREEMPT armv7l");
+    CHECK(test::collect(rtos, extended).snapshot.identity.model.empty());
 }
 
 TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per function",

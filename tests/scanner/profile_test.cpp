@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "profiles/profile.hpp"
 
 using namespace printmon::scanner;
@@ -250,6 +252,28 @@ TEST_CASE("profile errors name file, line and column", "[profiles]") {
               .find("unknown supply state 'lowish'") != std::string::npos);
     CHECK(error_of(st + "type = \"toner\"\ncapacity_column = 5\n").find("expected an OID string") !=
           std::string::npos);
+}
+
+TEST_CASE("[not_a_model]: lower-case words and texts, merged across files", "[profiles]") {
+    const auto set = ProfileSet::embedded();
+    CHECK(set.not_a_model().first_words.count("linux") == 1);
+    CHECK(set.not_a_model().first_words.count("vxworks") == 1);
+    CHECK(std::find(set.not_a_model().containing.begin(), set.not_a_model().containing.end(),
+                    "jetdirect") != set.not_a_model().containing.end());
+    auto more = set;
+    more.load_text("extra.toml", "[not_a_model]\nfirst_words = [\"rtx\"]\n");
+    CHECK(more.not_a_model().first_words.count("rtx") == 1);
+    CHECK(more.not_a_model().first_words.count("linux") == 1);
+    CHECK(error_of("[not_a_model]\nfirst_words = [\"Linux\"]\n") ==
+          "bad.toml:2:16: first_words entries must be non-empty lower case");
+    CHECK(error_of("[not_a_model]\nfirst_words = [\"\"]\n") ==
+          "bad.toml:2:16: first_words entries must be non-empty lower case");
+    CHECK(error_of("[not_a_model]\nfirst_words = [\"two words\"]\n")
+              .find("first_words entries are single words: 'two words'") != std::string::npos);
+    CHECK(error_of("[not_a_model]\ncontaining = \"jetdirect\"\n") ==
+          "bad.toml:2:14: containing must be an array");
+    CHECK(error_of("[not_a_model]\ncontains = []\n") == "bad.toml:2:12: unknown key 'contains'");
+    CHECK(error_of("not_a_model = 1\n") == "bad.toml:1:15: not_a_model must be a table");
 }
 
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {

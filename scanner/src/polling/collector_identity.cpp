@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <regex>
-#include <set>
 #include <string>
 
 namespace printmon::scanner::collect {
@@ -38,18 +37,17 @@ std::string strip_brand(const std::string& model, const Brand* brand) {
 }
 
 /// sysDescr as a model of last resort: the first clause, before firmware/version details.
-/// An agent that describes its operating system instead ("Linux host 4.4.0 #1 SMP armv7l",
-/// as embedded net-snmp agents in many MFPs do) names no model.
-std::string model_from_sys_descr(const std::string& d) {
-    static const std::set<std::string> kSystems = {
-        "linux",   "vxworks",  "windows", "microsoft", "netbsd",  "freebsd", "openbsd",
-        "sunos",   "darwin",   "qnx",     "threadx",   "nucleus", "ecos",    "uclinux",
-        "android", "net-snmp", "busybox", "rtos",      "itron",   "t-kernel"};
+/// Texts the profiles call no model (`[not_a_model]` in generic.toml) give none: an agent that
+/// describes its operating system ("Linux host 4.4.0 #1 SMP armv7l", as embedded net-snmp
+/// agents in many MFPs do), or a print server card's own text ("DELL NETWORK PRINTER,ROM
+/// A.03.15,JETDIRECT,JD24...") on whatever printer it serves.
+std::string model_from_sys_descr(const std::string& d, const NotAModel& not_a_model) {
     const std::string first = text::lower(d.substr(0, d.find_first_of(" \t/,;")));
-    if (kSystems.count(first) != 0) return {};
-    // An HP JetDirect card's own text ("DELL NETWORK PRINTER,ROM A.03.15,JETDIRECT,JD24..."),
-    // on whatever printer it serves: the card, never the model.
-    if (text::lower(d.substr(0, 255)).find("jetdirect") != std::string::npos) return {};
+    if (not_a_model.first_words.count(first) != 0) return {};
+    const std::string head = text::lower(d.substr(0, 255));
+    for (const auto& word : not_a_model.containing) {
+        if (head.find(word) != std::string::npos) return {};
+    }
     // "Canon Inc., LBP-1760 Printer": the maker's company form is no part of the model.
     static const std::regex kCompany(R"(^(\S+)\s+(?:inc\.?|corp\.?|corporation|ltd\.?),?\s+)",
                                      std::regex::icase);
@@ -168,7 +166,7 @@ std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const Profil
         const auto hr_oid = snmp::to_string(child(kHrDeviceDescr, {dev}));
         // Some agents describe the printer here as they do in sysDescr ("Xerox Phaser
         // 6250DP;PS 4.8.0,Net 18.02...", "Canon LBP5360 /P"): the model is the first clause.
-        auto m = model_from_sys_descr(hr_descr);
+        auto m = model_from_sys_descr(hr_descr, profiles.not_a_model());
         if (usable(m, hr_oid, IdentityField::model)) {
             id.model = std::move(m);
             out.sources["identity.model"] = hr_oid;
@@ -187,7 +185,7 @@ std::string collect_identity(Ctx& ctx, const DeviceIdentity& ident, const Profil
         out.sources["identity.model"] = "prtGeneralPrinterName.1";
     }
     if (id.model.empty() && (profile == nullptr || profile->model_from_sysdescr)) {
-        auto m = model_from_sys_descr(id.sys_descr);
+        auto m = model_from_sys_descr(id.sys_descr, profiles.not_a_model());
         if (usable(m, "sysDescr", IdentityField::model)) {
             id.model = std::move(m);
             out.sources["identity.model"] = "sysDescr";
@@ -292,9 +290,9 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
             if (!model.empty()) break;
         }
     }
-    if (model.empty()) model = model_from_sys_descr(facts.hr_descr1);
+    if (model.empty()) model = model_from_sys_descr(facts.hr_descr1, profiles.not_a_model());
     if (model.empty() && (facts.profile == nullptr || facts.profile->model_from_sysdescr)) {
-        model = model_from_sys_descr(facts.sys_descr);
+        model = model_from_sys_descr(facts.sys_descr, profiles.not_a_model());
     }
     c.model = strip_brand(model, facts.brand);
     return c;

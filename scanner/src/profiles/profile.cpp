@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "polling/charset.hpp"
+#include "polling/text.hpp"
 #include "printmon/proto/enums.hpp"
 
 namespace printmon::scanner {
@@ -285,6 +286,38 @@ std::map<std::string, StatusEnum> status_enums_of(std::string_view file, const t
             fail(file, id->source(), "status_enum '" + name + "' defined twice");
         }
     }
+    return out;
+}
+
+/// A file's `[not_a_model]` table: non-empty lower-case words and texts.
+NotAModel not_a_model_of(std::string_view file, const toml::table& doc) {
+    NotAModel out;
+    const auto* node = doc.get("not_a_model");
+    if (node == nullptr) return out;
+    const auto* t = node->as_table();
+    if (t == nullptr) fail(file, node->source(), "not_a_model must be a table");
+    check_keys(file, *t, {"first_words", "containing"});
+    const auto texts = [&](const char* key, const auto& add) {
+        const auto* n = t->get(key);
+        if (n == nullptr) return;
+        const auto* arr = n->as_array();
+        if (arr == nullptr) fail(file, n->source(), std::string(key) + " must be an array");
+        for (const auto& v : *arr) {
+            auto s = string_of(file, v, key);
+            if (s.empty() || s != text::lower(s)) {
+                fail(file, v.source(), std::string(key) + " entries must be non-empty lower case");
+            }
+            add(std::move(s));
+        }
+    };
+    texts("first_words", [&](std::string s) {
+        if (s.find_first_of(" \t/,;") != std::string::npos) {
+            fail(file, t->get("first_words")->source(),
+                 "first_words entries are single words: '" + s + "'");
+        }
+        out.first_words.insert(std::move(s));
+    });
+    texts("containing", [&](std::string s) { out.containing.push_back(std::move(s)); });
     return out;
 }
 
@@ -822,7 +855,7 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
     } catch (const toml::parse_error& e) {
         fail(file_name, e.source(), std::string(e.description()));
     }
-    check_keys(file_name, doc, {"profile", "brand", "status_enum"});
+    check_keys(file_name, doc, {"profile", "brand", "status_enum", "not_a_model"});
     std::vector<Profile> profiles;
     std::vector<Brand> brands;
     for (const auto* t : tables_of(file_name, doc.get("profile"), "use [[profile]] tables",
@@ -834,7 +867,8 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
         brands.push_back(brand_of(file_name, *t));
     }
     files_[std::string(file_name)] = {std::move(profiles), std::move(brands),
-                                      status_enums_of(file_name, doc)};
+                                      status_enums_of(file_name, doc),
+                                      not_a_model_of(file_name, doc)};
     rebuild();
 }
 
@@ -842,6 +876,7 @@ void ProfileSet::rebuild() {
     profiles_.clear();
     brands_.clear();
     enums_.clear();
+    not_a_model_ = {};
     // generic.toml holds the catch-all brand table: vendor files come first so their more
     // specific patterns win.
     for (int pass = 0; pass < 2; ++pass) {
@@ -852,6 +887,10 @@ void ProfileSet::rebuild() {
             // A file loaded over the embedded one of its name replaces its enums too; an id
             // defined in two files is the later file's (validate() refuses it).
             for (const auto& [id, e] : content.enums) enums_[id] = e;
+            const auto& nam = content.not_a_model;
+            not_a_model_.first_words.insert(nam.first_words.begin(), nam.first_words.end());
+            not_a_model_.containing.insert(not_a_model_.containing.end(), nam.containing.begin(),
+                                           nam.containing.end());
         }
     }
     // Enumerations are shared across files: resolved once every file is in (validate() names

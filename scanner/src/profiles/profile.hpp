@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -303,6 +304,15 @@ struct Brand {
     std::string file;
 };
 
+/// Texts that name no model though they stand where a model would (profile files'
+/// `[not_a_model]`, merged across files): a sysDescr or hrDeviceDescr starting with an operating
+/// system's name (embedded agents describing their OS), or containing a print server card's own
+/// name (the card, on whatever printer it serves). Lower case.
+struct NotAModel {
+    std::set<std::string> first_words;
+    std::vector<std::string> containing;
+};
+
 class ProfileSet {
   public:
     /// The built-in profiles; throws ProfileError if one is broken (a build defect).
@@ -321,6 +331,7 @@ class ProfileSet {
 
     const std::vector<Profile>& profiles() const { return profiles_; }
     const std::vector<Brand>& brands() const { return brands_; }
+    const NotAModel& not_a_model() const { return not_a_model_; }
 
     /// Best profile for a device: longest sysObjectID prefix (sysDescr regex must match when
     /// the profile has one), else the profile named by the brand `vendor_hint` resolves to.
@@ -339,11 +350,13 @@ class ProfileSet {
         std::vector<Profile> profiles;
         std::vector<Brand> brands;
         std::map<std::string, StatusEnum> enums;
+        NotAModel not_a_model;
     };
     std::map<std::string, FileContent> files_;
     std::vector<Profile> profiles_;
     std::vector<Brand> brands_;
     std::map<std::string, StatusEnum> enums_;
+    NotAModel not_a_model_;
 };
 
 }  // namespace printmon::scanner
