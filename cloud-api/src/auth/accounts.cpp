@@ -115,12 +115,6 @@ bool plausible_email(std::string_view email) {
     return true;
 }
 
-// In characters (code points), as the API's limits are: a Cyrillic password of 200 letters is
-// 400 bytes. Invalid UTF-8 is refused (the API refuses it first; the CLI reads raw bytes).
-bool password_length_ok(std::string_view password) {
-    return crypto::password_problem(password) == crypto::PasswordProblem::none;
-}
-
 }  // namespace
 
 std::optional<Role> parse_role(std::string_view text) {
@@ -152,8 +146,11 @@ void prepare_account_statements(pqxx::connection& conn) {
 
 namespace {
 
+// The shared rule, in characters (code points) as the API's limits are: a Cyrillic password of
+// 200 letters is 400 bytes. Invalid UTF-8 is refused (the API refuses it first; the CLI reads
+// raw bytes).
 common::Result<void> check_new_password(const std::string& password) {
-    if (!password_length_ok(password)) {
+    if (crypto::password_problem(password) != crypto::PasswordProblem::none) {
         return common::make_error(common::ErrorCode::kInvalidArgument,
                                   "password must be {} to {} characters", kMinPasswordChars,
                                   kMaxPasswordChars);

@@ -42,7 +42,7 @@ std::string strip_brand(const std::string& model, const Brand* brand) {
 /// agents in many MFPs do), or a print server card's own text ("DELL NETWORK PRINTER,ROM
 /// A.03.15,JETDIRECT,JD24...") on whatever printer it serves.
 std::string model_from_sys_descr(const std::string& d, const NotAModel& not_a_model) {
-    const std::string first = text::lower(d.substr(0, d.find_first_of(" \t/,;")));
+    const std::string first = text::lower(d.substr(0, d.find_first_of(NotAModel::kWordEnd)));
     if (not_a_model.first_words.count(first) != 0) return {};
     const std::string head = text::lower(d.substr(0, 255));
     for (const auto& word : not_a_model.containing) {

@@ -311,7 +311,7 @@ NotAModel not_a_model_of(std::string_view file, const toml::table& doc) {
         }
     };
     texts("first_words", [&](std::string s) {
-        if (s.find_first_of(" \t/,;") != std::string::npos) {
+        if (s.find_first_of(NotAModel::kWordEnd) != std::string::npos) {
             fail(file, t->get("first_words")->source(),
                  "first_words entries are single words: '" + s + "'");
         }

@@ -309,6 +309,8 @@ struct Brand {
 /// system's name (embedded agents describing their OS), or containing a print server card's own
 /// name (the card, on whatever printer it serves). Lower case.
 struct NotAModel {
+    /// What ends a text's first word (the word compared with `first_words`).
+    static constexpr std::string_view kWordEnd = " \t/,;";
     std::set<std::string> first_words;
     std::vector<std::string> containing;
 };
