@@ -307,17 +307,17 @@ NotAModel not_a_model_of(std::string_view file, const toml::table& doc) {
             if (s.empty() || s != text::lower(s)) {
                 fail(file, v.source(), std::string(key) + " entries must be non-empty lower case");
             }
-            add(std::move(s));
+            add(std::move(s), v);
         }
     };
-    texts("first_words", [&](std::string s) {
+    texts("first_words", [&](std::string s, const toml::node& v) {
         if (s.find_first_of(NotAModel::kWordEnd) != std::string::npos) {
-            fail(file, t->get("first_words")->source(),
-                 "first_words entries are single words: '" + s + "'");
+            fail(file, v.source(), "first_words entries are single words: '" + s + "'");
         }
         out.first_words.insert(std::move(s));
     });
-    texts("containing", [&](std::string s) { out.containing.push_back(std::move(s)); });
+    texts("containing",
+          [&](std::string s, const toml::node&) { out.containing.push_back(std::move(s)); });
     return out;
 }
 
