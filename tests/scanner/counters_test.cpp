@@ -116,6 +116,36 @@ TEST_CASE("Kyocera malformed counter cells give unknown, never garbage", "[count
                    "size; no total_large/total_small"));
 }
 
+TEST_CASE("a number sent as text is read only as long as a number can be", "[counters][partial]") {
+    // Kyocera's copy black cell, which the malformed recording sends as the string "1200".
+    const Oid copy_mono = O(std::string(kKyocera) + ".2.1.1.2.1");
+    auto view = partial("kyocera-counters-malformed");
+    const auto as_text = [&](const std::string& bytes) {
+        Value v;
+        v.type = ValueType::octets;
+        v.bytes = bytes;
+        view[copy_mono] = v;
+        return test::collect(view);
+    };
+    // Padded with spaces, or in UTF-16 with a byte-order mark: still a number.
+    CHECK(as_text("  1200" + std::string(60, ' ')).snapshot.counters.at("copy_mono") == 1200);
+    CHECK(as_text(std::string("\xff\xfe"
+                              "1\0"
+                              "2\0"
+                              "0\0"
+                              "0\0",
+                              10))
+              .snapshot.counters.at("copy_mono") == 1200);
+    // Longer than any number's text (kNumberOctetsMax): refused without being decoded, as a
+    // text that is no number is.
+    const auto long_text = as_text("1200" + std::string(200, ' '));
+    CHECK(long_text.snapshot.counters.count("copy_mono") == 0);
+    CHECK(has_note(long_text, snmp::to_string(copy_mono) + ": expected an integer"));
+    const auto huge = as_text(std::string(std::size_t{1} << 20, '7'));
+    CHECK(huge.snapshot.counters.count("copy_mono") == 0);
+    CHECK(huge.snapshot.counters.at("print_mono") == 6000);  // the other cells stand
+}
+
 TEST_CASE("Canon counter codes: own total wins, large and small paper, colour per function",
           "[counters][partial]") {
     const auto r = test::collect(partial("canon-counters"));

@@ -39,7 +39,8 @@ std::map<Oid, const Value*> column(const MibView& view, const Oid& col) {
 std::optional<std::int64_t> Ctx::integer(const Value* v, const Oid& oid) {
     if (v == nullptr) return std::nullopt;
     if (v->is_number()) return v->number;
-    if (v->type == ValueType::octets || v->type == ValueType::opaque) {
+    if ((v->type == ValueType::octets || v->type == ValueType::opaque) &&
+        v->bytes.size() <= text::kNumberOctetsMax) {
         const std::string t = text::trim(text::decode(v->bytes));
         std::int64_t n = 0;
         const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), n);

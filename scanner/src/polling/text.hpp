@@ -23,6 +23,11 @@ inline constexpr std::size_t kDeviceIdMax = 1023;
 /// Raw octets decoded at most (hex dumps triple a value, UTF-16 doubles it): an agent may send
 /// 64 KB in one value, and decoding more than any cap keeps is wasted work.
 inline constexpr std::size_t kRawOctetsMax = std::size_t{16} * 1024;
+/// Longest octet string read as a number sent as text: 20 digits and a sign, with padding, in
+/// UTF-16 or as a hex dump at most triples that. A longer "number" is no number, and is refused
+/// without decoding it (a counter cell holding a long text would otherwise be decoded whole on
+/// every poll).
+inline constexpr std::size_t kNumberOctetsMax = 128;
 
 /// `s` cut to at most `max_chars` Unicode characters (s is UTF-8), trailing whitespace trimmed
 /// after a cut. Sets *cut when it shortened the text.
