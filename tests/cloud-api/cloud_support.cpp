@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "printmon/db/connection.hpp"
+#include "printmon/db/migrator.hpp"
 #include "printmon/net/gzip.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/time.hpp"
@@ -43,6 +44,24 @@ net::HttpClientOptions client_options(const net::test::TestPki& pki) {
     return o;
 }
 
+// The cloud schema as a template database (tests/support/pg.hpp), named by a hash of the
+// embedded migrations: a server's database is a copy, not 22 migrations applied again.
+std::string cloud_template() {
+    std::string all;
+    for (const auto& [name, sql] : storage::embedded_migrations()) {
+        all.append(name).push_back('\0');
+        all.append(db::sha256_hex(std::string(sql))).push_back('\0');
+    }
+    return printmon::test::migrated_template(
+        "cloud", db::sha256_hex(all).substr(0, 16),
+        [](pqxx::connection& conn) { storage::migrate(conn); });
+}
+
+const net::test::TestPki& shared_pki() {
+    static const net::test::TestPki pki;
+    return pki;
+}
+
 template <class T>
 T unwrap(common::Result<T> r) {
     if (!r) throw std::runtime_error(r.error().message);
@@ -52,7 +71,10 @@ T unwrap(common::Result<T> r) {
 }  // namespace
 
 CloudServer::CloudServer(ServerSettings settings)
-    : app_(std::make_unique<App>(config_for(db_, pki_, settings))), client_(client_options(pki_)) {
+    : db_(cloud_template()),
+      pki_(shared_pki()),
+      app_(std::make_unique<App>(config_for(db_, pki_, settings))),
+      client_(client_options(pki_)) {
     app_->start();
 }
 

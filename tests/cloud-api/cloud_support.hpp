@@ -88,7 +88,9 @@ class CloudServer {
 
   private:
     printmon::test::TempDatabase db_;
-    net::test::TestPki pki_;
+    /// One test CA and server certificate for every server of the process (the tests that need
+    /// a CA of their own make one): each new one is openssl run five times.
+    const net::test::TestPki& pki_;
     std::unique_ptr<App> app_;
     net::HttpClient client_;
 };

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -69,14 +71,47 @@ std::string pg_conninfo(const PgFixture& fixture, const std::string& dbname) {
                        conninfo_value(dbname));
 }
 
-TempDatabase::TempDatabase()
+TempDatabase::TempDatabase() : TempDatabase(std::string()) {}
+
+TempDatabase::TempDatabase(const std::string& template_name)
     : fixture_(pg_fixture()),
       name_(unique_database_name()),
       conninfo_(pg_conninfo(fixture_, name_)) {
     pqxx::connection admin(fixture_.conninfo);
     // CREATE DATABASE cannot run inside a transaction block; identifiers cannot be parameters.
     pqxx::nontransaction tx(admin);
-    tx.exec("CREATE DATABASE " + tx.quote_name(name_));
+    std::string sql = "CREATE DATABASE " + tx.quote_name(name_);
+    if (!template_name.empty()) sql += " TEMPLATE " + tx.quote_name(template_name);
+    tx.exec(sql);
+}
+
+std::string migrated_template(const std::string& kind, const std::string& fingerprint,
+                              const std::function<void(pqxx::connection&)>& build) {
+    static std::mutex mutex;
+    static std::set<std::string> built;  // the templates this process has found or built
+    const std::string name = fmt::format("tmpl_{}_{}", kind, fingerprint);
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (built.count(name) != 0) return name;
+
+    const auto fixture = pg_fixture();
+    pqxx::connection admin(fixture.conninfo);
+    pqxx::nontransaction tx(admin);
+    // Held until `admin` closes: another test process waits here and then finds the template.
+    tx.exec_params("SELECT pg_advisory_lock(hashtext($1))", name);
+    if (tx.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty()) {
+        // Built under another name and renamed when complete: a process that crashed half-way
+        // leaves a database nobody copies.
+        const std::string building = unique_database_name();
+        tx.exec("CREATE DATABASE " + tx.quote_name(building));
+        {
+            pqxx::connection conn(pg_conninfo(fixture, building));
+            build(conn);
+        }
+        tx.exec("ALTER DATABASE " + tx.quote_name(building) + " WITH ALLOW_CONNECTIONS false");
+        tx.exec("ALTER DATABASE " + tx.quote_name(building) + " RENAME TO " + tx.quote_name(name));
+    }
+    built.insert(name);
+    return name;
 }
 
 TempDatabase::~TempDatabase() {

@@ -1,6 +1,7 @@
 #pragma once
 // Throwaway databases in the "pg" CTest fixture's cluster (tests/support/pg_cluster).
 
+#include <functional>
 #include <string>
 
 #include "printmon/db/connection.hpp"
@@ -29,6 +30,9 @@ std::string pg_conninfo(const PgFixture& fixture, const std::string& dbname);
 class TempDatabase {
   public:
     TempDatabase();
+    /// A copy of `template_name` (a database made by migrated_template()): a schema in the time
+    /// it takes to copy it rather than to apply every migration again.
+    explicit TempDatabase(const std::string& template_name);
     ~TempDatabase();
     TempDatabase(const TempDatabase&) = delete;
     TempDatabase& operator=(const TempDatabase&) = delete;
@@ -44,5 +48,14 @@ class TempDatabase {
     std::string name_;
     std::string conninfo_;
 };
+
+/// The name of a template database holding a schema, built once per fixture cluster and
+/// copied by TempDatabase(name). `kind` names the schema ("cloud"), `fingerprint` its version
+/// (a hash of the migrations: a changed migration builds a new template), `build` applies it on
+/// a connection to the new database. Concurrent test processes build it once (an advisory
+/// lock); it is published by a rename, so no process copies a half-built one, and it accepts
+/// no connections, since PostgreSQL copies only a database nobody is connected to.
+std::string migrated_template(const std::string& kind, const std::string& fingerprint,
+                              const std::function<void(pqxx::connection&)>& build);
 
 }  // namespace printmon::test
