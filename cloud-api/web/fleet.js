@@ -37,7 +37,7 @@ function counterName(n) {
     scan_color_large: t('cn_scan_color_large'), scan_color_small: t('cn_scan_color_small'),
     scan_copy: t('cn_scan_copy'), scan_fax: t('cn_scan_fax'), scan_send: t('cn_scan_send'), scan_network: t('cn_scan_network'), scan_email: t('cn_scan_email'), scan_other: t('cn_scan_other'),
     fax_mono: t('cn_fax_mono'), fax_color: t('cn_fax_color'), scan_flatbed: t('cn_scan_flatbed'), adf: t('cn_adf'),
-    jams: t('cn_jams'),
+    jams: t('cn_jams'), sheets: t('cn_sheets'), sheets_large: t('cn_sheets_large'), sheets_small: t('cn_sheets_small'),
   })[n] || n;
 }
 
@@ -46,7 +46,8 @@ const COUNTER_ORDER = ['total', 'mono', 'color', 'print_total', 'print_mono', 'p
   'total_large', 'total_small', 'print_large', 'print_small', 'copy_large', 'copy_small', 'mono_large', 'mono_small', 'color_large', 'color_small', 'print_color_large', 'print_color_small',
   'copy_color_large', 'copy_color_small', 'print_mono_large', 'print_mono_small', 'copy_mono_large', 'copy_mono_small', 'two_color', 'print_two_color', 'copy_two_color',
   'single_color', 'copy_single_color', 'report_total', 'fax_mono', 'fax_color', 'scan_copy', 'scan_fax', 'scan_send', 'scan_network', 'scan_email', 'scan_other', 'scan_large',
-  'scan_small', 'scan_mono_large', 'scan_mono_small', 'scan_color_large', 'scan_color_small', 'scan_flatbed', 'adf', 'jams'];
+  'scan_small', 'scan_mono_large', 'scan_mono_small', 'scan_color_large', 'scan_color_small', 'scan_flatbed', 'adf', 'jams',
+  'sheets', 'sheets_large', 'sheets_small'];
 
 function sortCounters(names) {
   const rank = (n) => { const i = COUNTER_ORDER.indexOf(n); return i < 0 ? 100 : i; };

@@ -475,7 +475,8 @@ function counterName(name) {
     scan_email: () => t('counter.scan_email'), scan_other: () => t('counter.scan_other'),
     fax_mono: () => t('counter.fax_mono'), fax_color: () => t('counter.fax_color'), adf: () => t('counter.adf'),
     scan_flatbed: () => t('counter.scan_flatbed'),
-    jams: () => t('counter.jams') };
+    jams: () => t('counter.jams'), sheets: () => t('counter.sheets'),
+    sheets_large: () => t('counter.sheets_large'), sheets_small: () => t('counter.sheets_small') };
   return names[name] ? names[name]() : name.replace(/_/g, ' ');
 }
 

@@ -17,8 +17,8 @@ const emitted = new Set(['total', 'mono', 'color', 'print_total', 'print_mono', 
 const profiles = join(root, 'scanner/profiles');
 for (const file of readdirSync(profiles).filter((f) => f.endsWith('.toml'))) {
   const text = readFileSync(join(profiles, file), 'utf8').replace(/#.*$/gm, '');
-  // Counter, derived and table entries name a counter; size tables name two.
-  for (const m of text.matchAll(/\b(?:name|large|small)\s*=\s*"([a-z][a-z0-9_]*)"/g)) {
+  // Counter, derived and table entries name a counter; size tables name two or three.
+  for (const m of text.matchAll(/\b(?:name|large|small|total)\s*=\s*"([a-z][a-z0-9_]*)"/g)) {
     emitted.add(m[1]);
   }
 }

@@ -352,13 +352,24 @@ TEST_CASE("Lexmark A3/A4: sides per paper size code, mono and colour apart",
     const auto& c = r.snapshot.counters;
     CHECK(r.snapshot.identity.vendor == "Lexmark");
     const Counters want = {
-        {"total", 62000},       {"mono", 40000},
-        {"color", 22000},       {"total_large", 14000},  // A3 + tabloid + SRA3, both columns
-        {"total_small", 48000},                          // A4 (two paper types) + B4 + letter
-        {"mono_large", 7000},   {"mono_small", 33000},
-        {"color_large", 7000},  {"color_small", 15000},
+        {"total", 62000},
+        {"mono", 40000},
+        {"color", 22000},
+        {"total_large", 14000},  // A3 + tabloid + SRA3, both columns
+        {"total_small", 48000},  // A4 (two paper types) + B4 + letter
+        {"mono_large", 7000},
+        {"mono_small", 33000},
+        {"color_large", 7000},
+        {"color_small", 15000},
+        // Sheets of paper (paperSheetsCountTable), beside the pages: A3 + tabloid + SRA3,
+        // and A4 + B4 + letter.
+        {"sheets", 50500},
+        {"sheets_large", 11000},
+        {"sheets_small", 39500},
     };
     CHECK(c == want);
+    CHECK(c.at("sheets_large") + c.at("sheets_small") == c.at("sheets"));
+    CHECK(c.at("sheets") < c.at("total"));  // two-sided sheets carry two pages
     // The split adds up to the machine's own totals, per colour and overall.
     CHECK(c.at("mono_large") + c.at("mono_small") == c.at("mono"));
     CHECK(c.at("color_large") + c.at("color_small") == c.at("color"));
@@ -379,26 +390,51 @@ TEST_CASE("Lexmark A3/A4: sides per paper size code, mono and colour apart",
     CHECK(m.snapshot.counters.at("total_small") == 33000);
     CHECK(m.snapshot.counters.count("color_large") == 0);
     CHECK(m.snapshot.counters.count("color_small") == 0);
+
+    // A sheets row of a size the code does not place (custom, holding sheets): no large/small
+    // sheets, but every sheet still counts in the total; a row whose count is no number voids
+    // the total too.
+    const std::string sheets = "1.3.6.1.4.1.641.6.4.2.3.1.";
+    auto custom = partial("lexmark-a3-counters");
+    custom[O(sheets + "5.1.8")] = Value{ValueType::counter32, 200, "", {}};  // custom size (4)
+    const auto cr = test::collect(custom);
+    CHECK(cr.snapshot.counters.at("sheets") == 50700);
+    CHECK(cr.snapshot.counters.count("sheets_large") == 0);
+    CHECK(cr.snapshot.counters.count("sheets_small") == 0);
+    CHECK(cr.snapshot.counters.at("total_large") == 14000);  // the sides split is another table
+    CHECK(has_note(cr, sheets + "5.1.8: a paper-size row without a readable size; no "
+                                "sheets_large/sheets_small counters"));
+    auto junk = partial("lexmark-a3-counters");
+    junk[O(sheets + "5.1.3")] = Value{ValueType::octets, 0, "lots", {}};
+    const auto jr = test::collect(junk);
+    CHECK(jr.snapshot.counters.count("sheets") == 0);
+    CHECK(jr.snapshot.counters.count("sheets_large") == 0);
+    CHECK(jr.snapshot.counters.at("total_small") == 48000);
+    CHECK(has_note(jr, sheets + "5.1.3: a paper-size row without a readable count; no "
+                                "sheets_large/sheets_small/sheets counters"));
 }
 
-TEST_CASE("Lexmark sides per size: a repeat poll GETs the side cells, never walks",
+TEST_CASE("Lexmark sides and sheets per size: a repeat poll GETs the count cells, never walks",
           "[counters][partial]") {
     const auto full = partial("lexmark-a3-counters");
     const auto plan = repeat_plan(full, test::builtin_profiles());
     int cells = 0;
-    for (const char* column : {"1.3.6.1.4.1.641.6.4.2.2.1.6", "1.3.6.1.4.1.641.6.4.2.2.1.7"}) {
+    for (const char* column : {"1.3.6.1.4.1.641.6.4.2.2.1.6", "1.3.6.1.4.1.641.6.4.2.2.1.7",
+                               "1.3.6.1.4.1.641.6.4.2.3.1.5"}) {
         for (auto it = full.lower_bound(O(column));
              it != full.end() && snmp::starts_with(it->first, O(column)); ++it) {
             CHECK(std::count(plan.scalars.begin(), plan.scalars.end(), it->first) == 1);
             ++cells;
         }
     }
-    CHECK(cells == 16);  // 8 rows, mono and colour
+    CHECK(cells == 24);  // 8 rows, mono and colour sides, and sheets
     // Sizes and picked counts do not change between polls: not asked again.
     CHECK(std::none_of(plan.scalars.begin(), plan.scalars.end(), [](const Oid& o) {
         const auto t = snmp::to_string(o);
         return t.rfind("1.3.6.1.4.1.641.6.4.2.2.1.2.", 0) == 0 ||
-               t.rfind("1.3.6.1.4.1.641.6.4.2.2.1.4.", 0) == 0;
+               t.rfind("1.3.6.1.4.1.641.6.4.2.2.1.4.", 0) == 0 ||
+               t.rfind("1.3.6.1.4.1.641.6.4.2.3.1.2.", 0) == 0 ||
+               t.rfind("1.3.6.1.4.1.641.6.4.2.3.1.4.", 0) == 0;
     }));
     CHECK(std::none_of(plan.subtrees.begin(), plan.subtrees.end(), [](const Oid& o) {
         return snmp::to_string(o).rfind("1.3.6.1.4.1.641", 0) == 0;

@@ -293,8 +293,17 @@ void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table
     };
     std::int64_t large = 0;
     std::int64_t small = 0;
+    std::int64_t all = 0;
     std::string large_rows;
     std::string small_rows;
+    std::string all_rows;
+    // A row that cannot be placed voids the split; one without a readable count voids the
+    // total too, since a sum missing a row would be billed short.
+    bool split = true;
+    const auto names = [&](bool with_total) {
+        return table.large + "/" + table.small +
+               (with_total && !table.total.empty() ? "/" + table.total : "");
+    };
     for (const auto& idx : rows) {
         std::optional<std::int64_t> n = 0;
         Oid where;
@@ -308,15 +317,25 @@ void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table
             }
             *n += *v;  // each <= 10^12, columns are few: no overflow
         }
-        const auto is_large = placed(idx);
         if (n && *n == 0) continue;  // an unused size places no page anywhere
-        if (!n || !is_large) {
-            ctx.note(snmp::to_string(where) + ": a paper-size row without a readable " +
-                     (is_large ? "count" : "size") + "; no " + table.large + "/" + table.small +
-                     " counters");
+        if (!n) {
+            ctx.note(snmp::to_string(where) + ": a paper-size row without a readable count; no " +
+                     names(true) + " counters");
             return;
         }
-        (*is_large ? large : small) += *n;  // rows are few: no overflow
+        all += *n;  // rows are few: no overflow
+        all_rows += (all_rows.empty() ? "" : "+") + snmp::to_string(idx);
+        const auto is_large = placed(idx);
+        if (!is_large) {
+            if (split) {
+                ctx.note(snmp::to_string(where) +
+                         ": a paper-size row without a readable size; no " + names(false) +
+                         " counters");
+            }
+            split = false;
+            continue;
+        }
+        (*is_large ? large : small) += *n;
         auto& which = *is_large ? large_rows : small_rows;
         which += (which.empty() ? "" : "+") + snmp::to_string(idx);
     }
@@ -325,11 +344,15 @@ void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table
         cols += (cols.empty() ? "" : " + ") + snmp::to_string(oid);
     }
     const auto where = [&](const std::string& which) {
-        return cols + " (rows " + which + ") (profile:" + profile.id + ")";
+        return cols + " (rows " + (which.empty() ? "none" : which) + ") (profile:" + profile.id +
+               ")";
     };
-    // A model that has only small sizes has no large-paper pages: 0, not unknown.
-    set_counter(ctx, table.large, large, where(large_rows.empty() ? "none" : large_rows), false);
-    set_counter(ctx, table.small, small, where(small_rows.empty() ? "none" : small_rows), false);
+    if (split) {
+        // A model that has only small sizes has no large-paper pages: 0, not unknown.
+        set_counter(ctx, table.large, large, where(large_rows), false);
+        set_counter(ctx, table.small, small, where(small_rows), false);
+    }
+    if (!table.total.empty()) set_counter(ctx, table.total, all, where(all_rows), false);
 }
 
 }  // namespace

@@ -410,7 +410,7 @@ constexpr const char* kDerivedShape =
 constexpr const char* kCounterTableShape = "expected {type_column, value_column, types = [...]}";
 constexpr const char* kSizeTableShape =
     "expected {unit_column, length_column, value_column, large, small} or "
-    "{size_column, large_sizes, small_sizes, value_column, large, small}";
+    "{size_column, large_sizes, small_sizes, value_column, large, small}, optionally total";
 
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(
@@ -732,7 +732,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         }
         check_keys(file, *tt,
                    {"unit_column", "length_column", "size_column", "large_sizes", "small_sizes",
-                    "value_column", "large", "small"});
+                    "value_column", "large", "small", "total"});
         SizeTable table;
         if (by_length) {
             if (has("size_column") || has("large_sizes") || has("small_sizes")) {
@@ -773,6 +773,9 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         for (auto [key, out] :
              {std::pair{"large", &table.large}, std::pair{"small", &table.small}}) {
             *out = counter_name_of(file, *tt->get(key), key);
+        }
+        if (const auto* total = tt->get("total")) {
+            table.total = counter_name_of(file, *total, "total");
         }
         p.size_tables.push_back(std::move(table));
     }

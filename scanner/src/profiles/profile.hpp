@@ -236,6 +236,9 @@ struct SizeTable {
     std::vector<snmp::Oid> value_columns;  ///< summed per row; an absent column adds nothing
     std::string large;                     ///< counter name for large paper ("total_large")
     std::string small;                     ///< counter name for the rest ("total_small")
+    /// Counter name for every row together, whatever its size ("sheets"; "" = none): a row
+    /// that cannot be placed voids the split, not the total.
+    std::string total;
 };
 
 /// A counter computed from others when the device has no object for it (Konica Minolta keeps
