@@ -1940,8 +1940,17 @@ TEST_CASE("Ricoh engine counter table: split counters by type, own total wins",
         {"scan_color", 1200},   // 873
         {"scan_mono", 2900},    // 874
         {"scan_total", 4100},   // 873 + 874; never 870 (all sends, fax included) or 871
+        {"fax_mono", 380},      // 301
+        {"fax_color", 20},      // 302 + 303
+        {"mono", 39380},        // copy + print + fax, black & white
+        {"color", 12620},       // copy + print + fax, colour
+        {"total_large", 4200},  // 700: prints on A3/DLT and larger
+        {"duplex", 15000},      // 701: sides printed in duplex
     };
     CHECK(c == want);
+    CHECK(c.at("mono") + c.at("color") == c.at("total"));
+    CHECK(c.at("copy_total") + c.at("print_total") + c.at("fax_total") == c.at("total"));
+    CHECK(r.sources.at("counters.duplex").find("type 701") != std::string::npos);
     CHECK(r.sources.at("counters.copy_color").find("type 202+203") != std::string::npos);
     CHECK(provenance(r.sources.at("counters.total")) == "private");
     // A value sent as a string that is no number is ignored with a note; the row of type 400

@@ -571,13 +571,15 @@ write("utf16-hex", [
 
 # A Ricoh MFP with its engine counter table (ricohEngCounterTable, type codes as GLPI Agent's
 # Ricoh MibSupport and Ricoh's private MIB specification name them; transmissions: 870 all,
-# 871 black, 872 fax, 873/874 colour/black scans): rows in model order, unknown types between, a value sent
-# as a string, a type row without a value. Its own total (type 10) differs from
-# prtMarkerLifeCount by 3 pages.
+# 871 black, 872 fax, 873/874 colour/black scans; fax by colour 301-303, large paper 700,
+# duplex sides 701): rows in model order, unknown types between, a value sent as a string, a
+# type row without a value. Its own total (type 10) differs from prtMarkerLifeCount by 3
+# pages; copy + print + fax = the total, and so do black & white + colour.
 RC = "1.3.6.1.4.1.367.3.2.1.2.19.5.1"
 ricoh_rows = [(10, 52000), (100, 777), (200, 12000), (201, 9000), (202, 2500), (203, 500),
-              (300, 400), (400, 39600), (401, 30000), (402, 8000), (403, 1600), (870, 5000),
-              (871, 3800), (872, 900), (873, 1200), (874, 2900), (999, 1)]
+              (300, 400), (301, 380), (302, 5), (303, 15), (400, 39600), (401, 30000),
+              (402, 8000), (403, 1600), (700, 4200), (701, 15000), (870, 5000), (871, 3800),
+              (872, 900), (873, 1200), (874, 2900), (999, 1)]
 write("ricoh-counters", [
     ("1.3.6.1.2.1.1.1.0", s("RICOH MP C3004 1.10 / RICOH Network Printer C model")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.367.1.1"),
@@ -587,7 +589,7 @@ write("ricoh-counters", [
     ("1.3.6.1.4.1.367.3.2.1.1.1.1.0", s("MP C3004")),
 ] + [("%s.2.%d" % (RC, i + 1), "2|%d" % t) for i, (t, _) in enumerate(ricoh_rows)]
   + [("%s.9.%d" % (RC, i + 1), "2|%d" % v) for i, (t, v) in enumerate(ricoh_rows) if t != 999]
-  + [("%s.2.%d" % (RC, 20), "2|400"), ("%s.9.%d" % (RC, 20), s("n/a"))])
+  + [("%s.2.%d" % (RC, 40), "2|400"), ("%s.9.%d" % (RC, 40), s("n/a"))])
 
 # A Savin (Ricoh engine) whose Printer-MIB says only "some remaining" (-3) for its toners: the
 # engine toner table (ricohEngTonerTable, 367.3.2.1.2.24.1.1: .2 name, .5 level) has the
