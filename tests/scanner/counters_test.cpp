@@ -704,6 +704,7 @@ TEST_CASE("Samsung count table: rows placed by job type, colour, paper, unit and
         {"color", 70},
         {"total_large", 50},
         {"total_small", 1750},
+        {"duplex", 400},  // 200 two-sided sheets; not the one-sided sheet of a duplex job
     };
     CHECK(c == want);
     // The table's printed pages add up to the engine's own total.
