@@ -32,7 +32,7 @@ function counterName(n) {
     print_mono_large: t('cn_print_mono_large'), copy_mono_large: t('cn_copy_mono_large'),
     copy_mono_small: t('cn_copy_mono_small'), print_mono_small: t('cn_print_mono_small'), two_color: t('cn_two_color'),
     print_two_color: t('cn_print_two_color'), copy_two_color: t('cn_copy_two_color'), report_total: t('cn_report_total'),
-    single_color: t('cn_single_color'), copy_single_color: t('cn_copy_single_color'),
+    single_color: t('cn_single_color'), copy_single_color: t('cn_copy_single_color'), print_single_color: t('cn_print_single_color'),
     scan_small: t('cn_scan_small'), scan_mono_large: t('cn_scan_mono_large'), scan_mono_small: t('cn_scan_mono_small'),
     scan_color_large: t('cn_scan_color_large'), scan_color_small: t('cn_scan_color_small'),
     scan_copy: t('cn_scan_copy'), scan_fax: t('cn_scan_fax'), scan_send: t('cn_scan_send'), scan_network: t('cn_scan_network'), scan_email: t('cn_scan_email'), scan_other: t('cn_scan_other'),
@@ -45,7 +45,7 @@ const COUNTER_ORDER = ['total', 'mono', 'color', 'print_total', 'print_mono', 'p
   'scan_total', 'scan_mono', 'scan_color', 'fax_total', 'duplex', 'since_power_on',
   'total_large', 'total_small', 'print_large', 'print_small', 'copy_large', 'copy_small', 'mono_large', 'mono_small', 'color_large', 'color_small', 'print_color_large', 'print_color_small',
   'copy_color_large', 'copy_color_small', 'print_mono_large', 'print_mono_small', 'copy_mono_large', 'copy_mono_small', 'two_color', 'print_two_color', 'copy_two_color',
-  'single_color', 'copy_single_color', 'report_total', 'fax_mono', 'fax_color', 'scan_copy', 'scan_fax', 'scan_send', 'scan_network', 'scan_email', 'scan_other', 'scan_large',
+  'single_color', 'copy_single_color', 'print_single_color', 'report_total', 'fax_mono', 'fax_color', 'scan_copy', 'scan_fax', 'scan_send', 'scan_network', 'scan_email', 'scan_other', 'scan_large',
   'scan_small', 'scan_mono_large', 'scan_mono_small', 'scan_color_large', 'scan_color_small', 'scan_flatbed', 'adf', 'jams',
   'sheets', 'sheets_large', 'sheets_small'];
 

@@ -467,6 +467,7 @@ function counterName(name) {
     two_color: () => t('counter.two_color'), print_two_color: () => t('counter.print_two_color'),
     copy_two_color: () => t('counter.copy_two_color'), report_total: () => t('counter.report_total'),
     single_color: () => t('counter.single_color'), copy_single_color: () => t('counter.copy_single_color'),
+    print_single_color: () => t('counter.print_single_color'),
     scan_large: () => t('counter.scan_large'), scan_small: () => t('counter.scan_small'),
     scan_mono_large: () => t('counter.scan_mono_large'), scan_mono_small: () => t('counter.scan_mono_small'),
     scan_color_large: () => t('counter.scan_color_large'), scan_color_small: () => t('counter.scan_color_small'),

@@ -1465,6 +1465,12 @@ TEST_CASE("Konica Minolta: the machine's own total wins, mono/colour derived per
     CHECK(c.at("copy_color_large") == 50);
     CHECK(c.at("copy_two_color") == 40);
     CHECK(c.at("print_two_color") == 0);
+    CHECK(c.at("two_color") == 40);
+    // Single colour (colour index 3) apart from full colour, as the counter sheet has it.
+    CHECK(c.at("copy_single_color") == 25);
+    CHECK(c.at("print_single_color") == 10);
+    CHECK(c.at("single_color") == 35);
+    CHECK(c.at("color") == 6000);  // full colour only
     CHECK(c.at("scan_large") == 120);
     CHECK(c.at("scan_send") == 1150);  // black + colour sent
     // A part missing: no derived value rather than a partial sum.

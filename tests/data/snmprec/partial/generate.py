@@ -317,6 +317,8 @@ write("konica-counters", [
     (KM + ".2.1.7.2.2", "2|150"),
     (KM + ".2.1.5.4.1", "2|40"),
     (KM + ".2.1.5.4.2", "2|0"),
+    (KM + ".2.1.5.3.1", "2|25"),   # single colour copies
+    (KM + ".2.1.5.3.2", "2|10"),   # and prints
     (KM + ".3.1.23.1", "2|900"),
     (KM + ".3.1.24.1", "2|250"),
     # The 3.1 table's print cells, read only where the 2.1.5 ones are missing.
