@@ -46,15 +46,18 @@ net::HttpClientOptions client_options(const net::test::TestPki& pki) {
 
 // The cloud schema as a template database (tests/support/pg.hpp), named by a hash of the
 // embedded migrations: a server's database is a copy, not 22 migrations applied again.
-std::string cloud_template() {
-    std::string all;
-    for (const auto& [name, sql] : storage::embedded_migrations()) {
-        all.append(name).push_back('\0');
-        all.append(db::sha256_hex(std::string(sql))).push_back('\0');
-    }
-    return printmon::test::migrated_template(
-        "cloud", db::sha256_hex(all).substr(0, 16),
-        [](pqxx::connection& conn) { storage::migrate(conn); });
+const std::string& cloud_template() {
+    static const std::string name = [] {
+        std::string all;
+        for (const auto& [file, sql] : storage::embedded_migrations()) {
+            all.append(file).push_back('\0');
+            all.append(db::sha256_hex(std::string(sql))).push_back('\0');
+        }
+        return printmon::test::migrated_template(
+            "cloud", db::sha256_hex(all).substr(0, 16),
+            [](pqxx::connection& conn) { storage::migrate(conn); });
+    }();
+    return name;
 }
 
 const net::test::TestPki& shared_pki() {
