@@ -80,14 +80,6 @@ printer("kyocera-m2540", "KYOCERA Document Solutions Printing System", "1.3.6.1.
         [("TK-1170", TONER, CONSUMED, PERCENT, 100, 40, "black"),
          ("Waste Toner Box", WASTE, RECEPTACLE, PERCENT, 100, -3, "")],
         [("Cassette 1", 250, 250), ("MP Tray", 100, 0)])
-# Ricoh's engine counter table (ricohEngCounterTable, 367.3.2.1.2.19.5.1: .2 type, .9 value;
-# types as scanner/profiles/ricoh.toml reads them): copy + print + fax = the machine total.
-RICOH_COUNTS = [(10, 305112), (200, 84000), (201, 61000), (202, 3000), (203, 20000),
-                (300, 1112), (301, 1112), (400, 220000), (401, 150000), (402, 5000),
-                (403, 65000), (700, 18000), (701, 96000), (873, 4200), (874, 15800)]
-RICOH_TABLE = [row for i, (typ, value) in enumerate(RICOH_COUNTS, 1)
-               for row in (("1.3.6.1.4.1.367.3.2.1.2.19.5.1.2.%d" % i, "2|%d" % typ),
-                           ("1.3.6.1.4.1.367.3.2.1.2.19.5.1.9.%d" % i, "2|%d" % value))]
 printer("ricoh-mpc3004", "RICOH MP C3004 1.07 / RICOH Network Printer C model", "1.3.6.1.4.1.367.1.1",
         "00:26:73:01:02:03", "E176M610123", "MP C3004", 305112,
         [("Black Toner", TONER, CONSUMED, PERCENT, 100, 50, "black"),
@@ -96,7 +88,7 @@ printer("ricoh-mpc3004", "RICOH MP C3004 1.07 / RICOH Network Printer C model", 
          ("Yellow Toner", TONER, CONSUMED, PERCENT, 100, 20, "yellow"),
          ("Waste Toner Bottle", WASTE, RECEPTACLE, PERCENT, 100, -3, "")],
         [("Tray 1", 500, 300), ("Tray 2", 500, 0), ("Bypass Tray", 100, 0)], errors=b"\x08\x00",
-        status=(5, 3), console="Paper misfeed / Open front cover", extra=RICOH_TABLE)
+        status=(5, 3), console="Paper misfeed / Open front cover")
 printer("brother-l2710", "Brother NC-8300w, Firmware Ver.1.02", "1.3.6.1.4.1.2435.2.3.9.1",
         "3c:2a:f4:11:22:33", "E78123A9N123456", "Brother MFC-L2710DW series", 9321,
         [("Toner Cartridge", TONER, CONSUMED, PERCENT, 100, 70, "black"),
