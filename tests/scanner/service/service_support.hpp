@@ -84,15 +84,19 @@ inline std::vector<Recording> recordings(const fs::path& dir) {
     return out;
 }
 
-/// Polls `pred` every 50 ms until it holds or `timeout` passes; returns the last result.
+/// Polls `pred` every 100 ms until it holds or `timeout` passes; returns the last result.
 /// Rationale: integration tests wait on real events (SNMP answers, rows); the wait is bounded.
+/// The bound is generous because CI runs the ASan suite two tests at a time on two cores: a
+/// service that polls every second then needed more than 30 s for three readings per printer
+/// (once, 2026-12-05). Most predicates open a database connection, so they are not asked
+/// more often than every 100 ms.
 inline bool wait_until(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         if (pred()) return true;
         if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
 }
 
