@@ -511,6 +511,38 @@ id = "bad"
 size_tables = [ { size_column = "1.3.6.1.4.1.32473.1.2", large_sizes = [67], small_sizes = [68], value_column = [], large = "total_large", small = "total_small" } ]
 )"),
                       Catch::Contains("bad.toml:4") && Catch::Contains("must not be empty"));
+    // Codes classed once for the profile (paper_sizes) serve every size table that lists none;
+    // a table listing only one class, or paper_sizes without both, stops loading too.
+    ProfileSet shared = ProfileSet::embedded();
+    shared.load_text("shared.toml", R"(
+[[profile]]
+id = "shared"
+size_tables = [ { size_column = "1.3.6.1.4.1.32473.1.2", value_column = "1.3.6.1.4.1.32473.1.6", large = "total_large", small = "total_small" } ]
+[profile.paper_sizes]
+large = [67]
+small = [68, 8]
+)");
+    const auto* sp = shared.by_id("shared");
+    REQUIRE(sp != nullptr);
+    REQUIRE(sp->size_tables.size() == 1);
+    CHECK(sp->size_tables[0].large_sizes == std::vector<std::int64_t>{67});
+    CHECK(sp->size_tables[0].small_sizes == std::vector<std::int64_t>{68, 8});
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+size_tables = [ { size_column = "1.3.6.1.4.1.32473.1.2", large_sizes = [67], value_column = "1.3.6.1.4.1.32473.1.6", large = "total_large", small = "total_small" } ]
+[profile.paper_sizes]
+large = [67]
+small = [68]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("expected {unit_column"));
+    CHECK_THROWS_WITH(bad.load_text("bad.toml", R"(
+[[profile]]
+id = "bad"
+[profile.paper_sizes]
+large = [67]
+)"),
+                      Catch::Contains("bad.toml:4") && Catch::Contains("paper_sizes must be"));
 }
 
 TEST_CASE("a counter table whose rows would overflow their sum gives no value",

@@ -410,7 +410,8 @@ constexpr const char* kDerivedShape =
 constexpr const char* kCounterTableShape = "expected {type_column, value_column, types = [...]}";
 constexpr const char* kSizeTableShape =
     "expected {unit_column, length_column, value_column, large, small} or "
-    "{size_column, large_sizes, small_sizes, value_column, large, small}, optionally total";
+    "{size_column, large_sizes, small_sizes (or the profile's paper_sizes), value_column, large, "
+    "small}, optionally total";
 
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(
@@ -419,7 +420,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
          "charset",     "inkjet_model", "model",          "serial",       "firmware",
          "mac",         "console",      "status",         "status_flags", "device_id",
          "counters",    "derived",      "counter_tables", "supply_pages", "supply_tables",
-         "size_tables", "supplies",     "supply_levels",  "low_percent"});
+         "size_tables", "supplies",     "supply_levels",  "low_percent",  "paper_sizes"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -720,13 +721,25 @@ Profile profile_of(std::string_view file, const toml::table& t) {
         }
         p.counter_tables.push_back(std::move(table));
     }
+    // Size codes classed once for every size table of the profile (Lexmark's PaperSizeTC is
+    // the same in its sides and sheets tables); a table may still list its own.
+    const toml::table* paper_sizes = nullptr;
+    if (const auto* ps = t.get("paper_sizes")) {
+        paper_sizes = ps->as_table();
+        if (paper_sizes == nullptr || paper_sizes->get("large") == nullptr ||
+            paper_sizes->get("small") == nullptr) {
+            fail(file, ps->source(), "paper_sizes must be {large = [...], small = [...]}");
+        }
+        check_keys(file, *paper_sizes, {"large", "small"});
+    }
     for (const auto* tt : tables_of(file, t.get("size_tables"),
                                     "size_tables must be an array of tables", kSizeTableShape)) {
         // A row's size comes from its dimensions (unit + long edge) or from a size code
         // the profile classes as large or small: exactly one of the two ways.
         const auto has = [&](const char* k) { return tt->get(k) != nullptr; };
+        const bool own_codes = has("large_sizes") && has("small_sizes");
         const bool by_length = has("unit_column") && has("length_column");
-        const bool by_code = has("size_column") && has("large_sizes") && has("small_sizes");
+        const bool by_code = has("size_column") && (own_codes || paper_sizes != nullptr);
         if (!has("value_column") || !has("large") || !has("small") || by_length == by_code) {
             fail(file, tt->source(), kSizeTableShape);
         }
@@ -744,12 +757,16 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             if (has("unit_column") || has("length_column")) {
                 fail(file, tt->source(), "a size table is by length or by size code");
             }
+            if (has("large_sizes") != has("small_sizes")) fail(file, tt->source(), kSizeTableShape);
             table.size_column = oid_of(file, *tt->get("size_column"));
-            for (auto [key, out] : {std::pair{"large_sizes", &table.large_sizes},
-                                    std::pair{"small_sizes", &table.small_sizes}}) {
-                const auto* codes = tt->get(key)->as_array();
+            const toml::table& from = own_codes ? *tt : *paper_sizes;
+            const char* large_key = own_codes ? "large_sizes" : "large";
+            const char* small_key = own_codes ? "small_sizes" : "small";
+            for (auto [key, out] : {std::pair{large_key, &table.large_sizes},
+                                    std::pair{small_key, &table.small_sizes}}) {
+                const auto* codes = from.get(key)->as_array();
                 if (codes == nullptr || codes->empty()) {
-                    fail(file, tt->get(key)->source(),
+                    fail(file, from.get(key)->source(),
                          std::string(key) + " must be a non-empty array");
                 }
                 for (const auto& c : *codes) out->push_back(int_of(file, c, key));
@@ -757,7 +774,7 @@ Profile profile_of(std::string_view file, const toml::table& t) {
             for (const auto code : table.large_sizes) {
                 if (std::find(table.small_sizes.begin(), table.small_sizes.end(), code) !=
                     table.small_sizes.end()) {
-                    fail(file, tt->get("small_sizes")->source(),
+                    fail(file, from.get(small_key)->source(),
                          "size code " + std::to_string(code) + " is both large and small");
                 }
             }
