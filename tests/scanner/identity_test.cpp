@@ -1522,7 +1522,9 @@ TEST_CASE("Xerox: impressions include copies, so black/colour are never copies +
     const auto r = test::collect(partial("xerox-counters"));
     const auto& c = r.snapshot.counters;
     CHECK(r.snapshot.identity.vendor == "Xerox");
-    CHECK(c.at("total") == 39100);  // prtMarkerLifeCount
+    // Index 1, the machine's total impressions, wins over prtMarkerLifeCount's 39096.
+    CHECK(c.at("total") == 39100);
+    CHECK(provenance(r.sources.at("counters.total")) == "private");
     // The machine's own black and colour impressions (34 / 33), not 4100 + 25900.
     CHECK(c.at("mono") == 25900);
     CHECK(c.at("color") == 13200);
@@ -1543,10 +1545,20 @@ TEST_CASE("Xerox: impressions include copies, so black/colour are never copies +
     CHECK(c.at("scan_network") == 2200);
     CHECK(c.at("scan_email") == 1300);
     CHECK(c.at("scan_send") == 3500);  // network + e-mail; fax images sent are not scans
-    for (const auto& [name, value] : c) {
-        INFO(name);
-        CHECK(value != 27000);  // detail index 1: its meaning is disputed, never read
-    }
+    // Without index 1 the standard total stands; without both, black + colour.
+    auto no_own = partial("xerox-counters");
+    no_own.erase(O("1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.1"));
+    const auto s = test::collect(no_own);
+    CHECK(s.snapshot.counters.at("total") == 39096);
+    CHECK(provenance(s.sources.at("counters.total")) == "standard");
+    no_own.erase(O("1.3.6.1.2.1.43.10.2.1.4.1.1"));
+    const auto neither = test::collect(no_own);
+    CHECK(neither.snapshot.counters.at("total") == 39100);
+    CHECK(neither.sources.at("counters.total").rfind("derived: mono + color", 0) == 0);
+    // Index 1 answered as junk: ignored with a note, the standard total stands.
+    auto junk = partial("xerox-counters");
+    put_text(junk, "1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.1", "n/a");
+    CHECK(test::collect(junk).snapshot.counters.at("total") == 39096);
     // Without the impressions cells, black/colour are printed + copied (derived).
     auto view = partial("xerox-counters");
     view.erase(O("1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.34"));
@@ -1564,6 +1576,7 @@ TEST_CASE("Xerox: impressions include copies, so black/colour are never copies +
     CHECK(f.snapshot.identity.vendor == "Fuji Xerox");
     CHECK(f.snapshot.counters.at("mono") == 25900);
     CHECK(f.snapshot.counters.at("copy_mono") == 4100);
+    CHECK(f.snapshot.counters.at("total") == 39100);
     CHECK(f.sources.at("counters.mono").find("profile:fujixerox") != std::string::npos);
 }
 

@@ -1317,15 +1317,15 @@ write("private-junk", [
 
 # A colour Xerox MFP (xerox.toml): xcmHrDevDetail lifetime counts on the printer's row 1
 # (34/33 black/colour impressions, copies included; 7/29 printed; 44/43 large paper) and the
-# copier's row 103 (3/25 copied). Copied + printed = impressions, and black + colour =
-# prtMarkerLifeCount, as on the machine a public Xerox meter mail shows. Index 1 holds a
-# number the profile must not read.
+# copier's row 103 (3/25 copied). Copied + printed = impressions, and black + colour = index
+# 1, the machine's total impressions, as on the machine a public Xerox meter mail shows;
+# prtMarkerLifeCount is 4 pages behind it, so the panel's total must win.
 XD = "1.3.6.1.4.1.253.8.53.13.2.1.6"
 write("xerox-counters", [
     ("1.3.6.1.2.1.1.1.0", s("Xerox AltaLink C8045; SS 103.002.000.00000, NC 103.002.000.00000")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.253.8.62.1.38.2.18.4.1"),
-    UPTIME, UNIT, (LIFE, "65|39100"),
-    (XD + ".1.20.1", "2|27000"),
+    UPTIME, UNIT, (LIFE, "65|39096"),
+    (XD + ".1.20.1", "2|39100"),
     (XD + ".1.20.34", "2|25900"), (XD + ".1.20.33", "2|13200"),
     (XD + ".1.20.7", "2|21800"), (XD + ".1.20.29", "2|12300"),
     (XD + ".1.20.44", "2|1500"), (XD + ".1.20.43", "2|800"),
