@@ -86,6 +86,16 @@ constexpr const char* kUserSql =
 constexpr const char* kUserLanguageSql =
     "UPDATE users SET language = $3 WHERE tenant_id = $1::uuid AND user_id = $2::uuid";
 
+// "Supplies low" at the threshold parameter `t` (the device list's filter and the fleet tile
+// count the same devices): a percentage at or below it, or a supply the printer itself calls low
+// (at a threshold above 0) or empty without a percentage (device_latest.supply_claim, V0018), as
+// the alerts do.
+std::string supplies_low(std::string_view t) {
+    const std::string p(t);
+    return "(l.min_supply_percent <= " + p + "::integer OR l.supply_claim >= CASE WHEN " + p +
+           "::integer > 0 THEN 1 ELSE 2 END)";
+}
+
 // GET /api/v1/devices. $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not
 // seen since, $8 text search, $9 seen since (online), $10 with (true) or without (false) a
 // critical error (the console's tiles), $11 limit, $12 offset. strpos, not LIKE: '%' and '_' in a
@@ -108,8 +118,9 @@ const std::string kDeviceFilter =
     "AND ($3::text IS NULL OR lower(d.vendor) = lower($3)) "
     "AND ($4::text IS NULL OR lower(d.model) = lower($4)) "
     "AND ($5::text IS NULL OR coalesce(l.device_status, 'unknown') = $5) "
-    "AND ($6::integer IS NULL OR l.min_supply_percent <= $6::integer "
-    "OR l.supply_claim >= CASE WHEN $6::integer > 0 THEN 1 ELSE 2 END) "
+    "AND ($6::integer IS NULL OR " +
+    supplies_low("$6") +
+    ") "
     "AND ($7::timestamptz IS NULL OR d.last_seen < $7::timestamptz) "
     "AND ($8::text IS NULL OR strpos(lower(concat_ws(' ', d.vendor, d.model, d.serial, d.mac, "
     "d.location, d.last_address)), lower($8)) > 0) "
@@ -527,10 +538,8 @@ constexpr const char* kTimeZonesSql =
     "ORDER BY name";
 
 // The console's fleet tiles in one pass over the tenant's devices and latest states. "With
-// errors": a critical error code (warnings such as low toner are the supplies tile's). "Supplies
-// low" also counts a supply the printer calls low (at a threshold above 0) or empty without a
-// percentage (device_latest.supply_claim, V0018), as the alerts and the device list filter do.
-constexpr const char* kFleetSummarySql =
+// errors": a critical error code (warnings such as low toner are the supplies tile's).
+const std::string kFleetSummarySql =
     "SELECT count(*) AS devices, "
     "count(*) FILTER (WHERE d.last_seen > now() - make_interval(secs => $2::double precision)) "
     "AS online, "
@@ -538,8 +547,9 @@ constexpr const char* kFleetSummarySql =
     "AS offline, "
     "count(*) FILTER (WHERE l.device_status = 'down' OR EXISTS (SELECT 1 FROM unnest(l.errors) e "
     "WHERE pm_severity('error', e) = 'critical')) AS with_errors, "
-    "count(*) FILTER (WHERE l.min_supply_percent <= $3::integer "
-    "OR l.supply_claim >= CASE WHEN $3::integer > 0 THEN 1 ELSE 2 END) AS supplies_low, "
+    "count(*) FILTER (WHERE " +
+    supplies_low("$3") +
+    ") AS supplies_low, "
     "(SELECT count(DISTINCT site) FROM scanners WHERE tenant_id = $1::uuid "
     "AND revoked_at IS NULL) AS sites, "
     "(SELECT count(*) FROM scanners WHERE tenant_id = $1::uuid AND revoked_at IS NULL) "
