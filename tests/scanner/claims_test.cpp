@@ -143,6 +143,45 @@ TEST_CASE("text that names no supply state gives no claim", "[claims]") {
     }
 }
 
+TEST_CASE("a supply's colour named in the panel's languages", "[claims]") {
+    using supply_claims::color_named;
+    CHECK(color_named("Black Toner Cartridge") == "black");
+    CHECK(color_named("Toner Schwarz") == "black");
+    CHECK(color_named("Тонер-картридж ЧЁРНЫЙ") == "black");
+    CHECK(color_named("Черный тонер") == "black");
+    CHECK(color_named("Toner (K)") == "black");
+    CHECK(color_named("黑色碳粉") == "black");
+    CHECK(color_named("黒トナー") == "black");
+    CHECK(color_named("Тонер голубой") == "cyan");
+    CHECK(color_named("Toner Cian") == "cyan");
+    CHECK(color_named("Kartridż purpurowy") == "magenta");
+    CHECK(color_named("Tonerkassette Gelb") == "yellow");
+    CHECK(color_named("Cartouche jaune") == "yellow");
+    CHECK(color_named("Light Cyan Ink") == "cyan");
+    // None or several named: no colour.
+    for (const char* t : {"Toner Cartridge", "Color Kit", "Drum Unit", "Blackout", "Cyanotype",
+                          "Black and Cyan", "Чернила", "Tri-Color", "", "Resttonerbehälter"}) {
+        INFO(t);
+        CHECK(color_named(t).empty());
+    }
+}
+
+TEST_CASE("supplies named in the panel's languages get their colour; colorants too",
+          "[claims][partial]") {
+    const auto r = test::collect(partial("supplies-localized"));
+    const auto& s = r.snapshot;
+    CHECK(supply(s, "Тонер-картридж чёрный").color == "black");
+    CHECK(supply(s, "Тонер-картридж ГОЛУБОЙ").color == "cyan");
+    CHECK(supply(s, "Kartridż purpurowy").color == "magenta");
+    CHECK(supply(s, "Tonerkassette Gelb").color == "yellow");
+    CHECK(supply(s, "黑色碳粉 (K)").color == "black");
+    // A colorant named in German is the process colour; RFC 3805's English names stay as given.
+    CHECK(supply(s, "Trommeleinheit").color == "black");
+    CHECK(supply(s, "Imaging Unit").color == "light cyan");
+    CHECK(supply(s, "Resttonerbehälter").color.empty());
+    CHECK(supply(s, "Color Kit").color.empty());
+}
+
 TEST_CASE("alert codes of the markerSupplies group", "[claims]") {
     using supply_claims::from_alert_code;
     CHECK(from_alert_code(1104)->state == SupplyState::low);
@@ -469,7 +508,7 @@ TEST_CASE("Pantum: GBK console says toner is low, undeclared", "[claims][partial
     CHECK(s.status.console == "碳粉不足");
     REQUIRE(s.supplies.size() == 1);
     CHECK(s.supplies[0].description == "黑色碳粉盒");
-    CHECK(s.supplies[0].color == "");  // English colour words only in descriptions
+    CHECK(s.supplies[0].color == "black");  // 黑色: the name says black, in Chinese
     CHECK(s.supplies[0].state == SupplyState::low);
     CHECK_FALSE(s.supplies[0].level_percent.has_value());
 }

@@ -115,31 +115,17 @@ std::string supply_unit_name(std::int64_t code) {
     }
 }
 
+/// prtMarkerColorantValue as the console shows it. RFC 3805 asks for English names ("black",
+/// "light cyan", kept as given); a colorant named in the panel's language or by its letter
+/// ("Schwarz", "Черный", "[K]") is one of the four process colours by name.
 std::string normalise_color(const std::string& raw) {
     std::string c = text::lower(text::trim(raw));
     if (c == "unknown" || c == "other" || c == "none" || c == "n/a") return {};
-    return c;
-}
-
-std::string color_from_description(const std::string& description) {
-    const std::string d = " " + text::lower(description) + " ";
-    std::string found;
-    int hits = 0;
-    for (const char* c : {"black", "cyan", "magenta", "yellow"}) {
-        // Whole words only ("Black" but not "Blackout"); brackets and punctuation separate.
-        const std::string word(c);
-        for (std::size_t p = d.find(word); p != std::string::npos; p = d.find(word, p + 1)) {
-            const char before = d[p - 1];
-            const char after = d[p + word.size()];
-            if (std::isalpha(static_cast<unsigned char>(before)) == 0 &&
-                std::isalpha(static_cast<unsigned char>(after)) == 0) {
-                found = word;
-                ++hits;
-                break;
-            }
-        }
+    if (auto named = supply_claims::color_named(c);
+        !named.empty() && c.find(named) == std::string::npos) {
+        return named;
     }
-    return hits == 1 ? found : std::string{};
+    return c;
 }
 
 proto::SupplyState state_for_percent(int pct, int low) {
@@ -352,9 +338,9 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, bool ink, int low) {
             // A colour column holds a name ("black", "none"); read as the names are, so junk
             // in it names no colour.
             if (table.color_column) {
-                ps.color = color_from_description(ctx.str(child(*table.color_column, idx)));
+                ps.color = supply_claims::color_named(ctx.str(child(*table.color_column, idx)));
             }
-            if (ps.color.empty()) ps.color = color_from_description(name);
+            if (ps.color.empty()) ps.color = supply_claims::color_named(name);
 
             std::optional<proto::SupplyState> verdict;
             std::string verdict_where;
@@ -500,7 +486,7 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
             const Oid cv = child(kPrtColorantValue, {idx.front(), static_cast<std::uint32_t>(*ci)});
             s.color = normalise_color(ctx.str(cv));
         }
-        if (s.color.empty()) s.color = color_from_description(s.description);
+        if (s.color.empty()) s.color = supply_claims::color_named(s.description);
 
         const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtSuppliesEntry, 9, idx));
         const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtSuppliesEntry, 8, idx));

@@ -256,13 +256,14 @@ struct ColorWords {
 const std::array<ColorWords, 4> kColors = {{
     {"black",
      // Russian: ё only in чёрный, never in чернила (ink); the е spelling needs whole forms.
-     {{{"black", Bound::word},  {"schwarz", Bound::word},  {"noir", Bound::word},
-       {"negro", Bound::word},  {"nero", Bound::word},     {"чёрн", Bound::stem},
-       {"черный", Bound::word}, {"черная", Bound::word},   {"черного", Bound::word},
-       {"黑", Bound::none},     {"ブラック", Bound::none}, {"[k]", Bound::none},
-       {"(k)", Bound::none},    {"czarn", Bound::stem},    {"чорний", Bound::word},
-       {"чорна", Bound::word},  {"чорного", Bound::word},  {"siyah", Bound::word},
-       {"zwart", Bound::word},  {"čern", Bound::stem},     {"preto", Bound::word}}}},
+     {{{"black", Bound::word},  {"schwarz", Bound::word}, {"noir", Bound::word},
+       {"negro", Bound::word},  {"nero", Bound::word},    {"чёрн", Bound::stem},
+       {"черный", Bound::word}, {"черная", Bound::word},  {"черного", Bound::word},
+       {"黑", Bound::none},     {"黒", Bound::none},      {"ブラック", Bound::none},
+       {"[k]", Bound::none},    {"(k)", Bound::none},     {"czarn", Bound::stem},
+       {"чорний", Bound::word}, {"чорна", Bound::word},   {"чорного", Bound::word},
+       {"siyah", Bound::word},  {"zwart", Bound::word},   {"čern", Bound::stem},
+       {"preto", Bound::word}}}},
     {"cyan",
      {{{"cyan", Bound::word},
        {"cian", Bound::word},
@@ -307,6 +308,18 @@ const std::array<ColorWords, 4> kColors = {{
        {"amarelo", Bound::word}}}},
 }};
 
+/// The colours a folded text names, in kColors' order.
+std::vector<std::string_view> colors_in(const std::string& folded) {
+    std::vector<std::string_view> colors;
+    for (const auto& c : kColors) {
+        const bool hit = std::any_of(c.words.begin(), c.words.end(), [&](const Word& w) {
+            return !w.text.empty() && contains(folded, w);
+        });
+        if (hit) colors.push_back(c.color);
+    }
+    return colors;
+}
+
 /// One clause's claims.
 void clause_claims(const std::string& clause, std::vector<Claim>& out) {
     std::vector<std::string_view> families;
@@ -316,13 +329,7 @@ void clause_claims(const std::string& clause, std::vector<Claim>& out) {
         });
         if (hit) families.push_back(f.family);
     }
-    std::vector<std::string_view> colors;
-    for (const auto& c : kColors) {
-        const bool hit = std::any_of(c.words.begin(), c.words.end(), [&](const Word& w) {
-            return !w.text.empty() && contains(clause, w);
-        });
-        if (hit) colors.push_back(c.color);
-    }
+    auto colors = colors_in(clause);
     const bool waste = any_of(clause, kWaste);
     std::optional<SupplyState> state;
     if (any_of(clause, kLow)) {
@@ -769,6 +776,11 @@ std::optional<Claim> from_alert_code(std::int64_t code) {
         default:
             return std::nullopt;
     }
+}
+
+std::string color_named(std::string_view utf8) {
+    const auto colors = colors_in(fold(utf8));
+    return colors.size() == 1 ? std::string(colors.front()) : std::string{};
 }
 
 std::vector<Claim> from_text(std::string_view utf8) {

@@ -41,6 +41,11 @@ std::optional<Claim> from_alert_code(std::int64_t code);
 /// does not say "out").
 std::vector<Claim> from_text(std::string_view utf8);
 
+/// The one process colour ("black", "cyan", "magenta", "yellow") a supply's name or a
+/// colorant value names, in the same languages as from_text() ("Toner Schwarz", "Картридж
+/// чёрный", "黑色碳粉", "Toner (K)"); empty when it names none or several ("Color Kit").
+std::string color_named(std::string_view utf8);
+
 /// What front-panel text says of the device as a whole: the conditions of
 /// hrPrinterDetectedErrorState it names (a jam, no paper or paper low, a cover or door open,
 /// a full output tray, a service call, toner or ink low or out, as from_text() reads them), in
