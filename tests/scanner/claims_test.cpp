@@ -166,6 +166,25 @@ TEST_CASE("a supply's colour named in the panel's languages", "[claims]") {
     }
 }
 
+TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
+    using supply_claims::kind_named;
+    CHECK(kind_named("Фотобарабан") == "opc");
+    CHECK(kind_named("Drum Unit") == "opc");
+    CHECK(kind_named("Тонер-картридж чёрный") == "toner");
+    CHECK(kind_named("Картридж") == "toner");
+    CHECK(kind_named("Чернила голубые") == "ink");
+    CHECK(kind_named("Бункер отработанного тонера") == "waste_toner");
+    CHECK(kind_named("废粉盒") == "waste_toner");
+    CHECK(kind_named("Tusz czarny") == "ink");
+    CHECK(kind_named("Блок проявителя") == "developer");
+    CHECK(kind_named("Фьюзер") == "fuser");
+    CHECK(kind_named("感光鼓") == "opc");
+    for (const char* t : {"Color Kit", "", "Лоток 1", "Staples"}) {
+        INFO(t);
+        CHECK(kind_named(t).empty());
+    }
+}
+
 TEST_CASE("supplies named in the panel's languages get their colour; colorants too",
           "[claims][partial]") {
     const auto r = test::collect(partial("supplies-localized"));
@@ -176,7 +195,12 @@ TEST_CASE("supplies named in the panel's languages get their colour; colorants t
     CHECK(supply(s, "Tonerkassette Gelb").color == "yellow");
     CHECK(supply(s, "黑色碳粉 (K)").color == "black");
     // A colorant named in German is the process colour; RFC 3805's English names stay as given.
-    CHECK(supply(s, "Trommeleinheit").color == "black");
+    CHECK(supply(s, "Фотобарабан").color == "black");
+    // Typed other(1): the kind from the name.
+    CHECK(supply(s, "Фотобарабан").type == "opc");
+    CHECK(supply(s, "Бункер отработанного тонера").type == "waste_toner");
+    CHECK(supply(s, "Бункер отработанного тонера").color.empty());
+    CHECK(supply(s, "Color Kit").type == "other");
     CHECK(supply(s, "Imaging Unit").color == "light cyan");
     CHECK(supply(s, "Resttonerbehälter").color.empty());
     CHECK(supply(s, "Color Kit").color.empty());

@@ -77,7 +77,8 @@ std::string infer_supply_type(const std::string& description) {
     if (has("transfer") || has("belt")) return "transfer_unit";
     if (has("ink")) return "ink";
     if (has("toner") || has("cartridge")) return "toner";
-    return {};
+    // Not in English: the panel languages' words for the same kinds.
+    return supply_claims::kind_named(description);
 }
 
 std::string supply_unit_name(std::int64_t code) {

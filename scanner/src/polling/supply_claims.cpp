@@ -320,15 +320,21 @@ std::vector<std::string_view> colors_in(const std::string& folded) {
     return colors;
 }
 
-/// One clause's claims.
-void clause_claims(const std::string& clause, std::vector<Claim>& out) {
+/// The supply kinds a folded text names, in kFamilies' order.
+std::vector<std::string_view> families_in(const std::string& folded) {
     std::vector<std::string_view> families;
     for (const auto& f : kFamilies) {
         const bool hit = std::any_of(f.words.begin(), f.words.end(), [&](const Word& w) {
-            return !w.text.empty() && contains(clause, w);
+            return !w.text.empty() && contains(folded, w);
         });
         if (hit) families.push_back(f.family);
     }
+    return families;
+}
+
+/// One clause's claims.
+void clause_claims(const std::string& clause, std::vector<Claim>& out) {
+    auto families = families_in(clause);
     auto colors = colors_in(clause);
     const bool waste = any_of(clause, kWaste);
     std::optional<SupplyState> state;
@@ -781,6 +787,21 @@ std::optional<Claim> from_alert_code(std::int64_t code) {
 std::string color_named(std::string_view utf8) {
     const auto colors = colors_in(fold(utf8));
     return colors.size() == 1 ? std::string(colors.front()) : std::string{};
+}
+
+std::string kind_named(std::string_view utf8) {
+    const std::string folded = fold(utf8);
+    const auto families = families_in(folded);
+    const auto has = [&](std::string_view f) {
+        return std::find(families.begin(), families.end(), f) != families.end();
+    };
+    if (any_of(folded, kWaste)) return has("ink") ? "waste_ink" : "waste_toner";
+    // The unit before what it holds: a "drum cartridge" is a drum, a "toner cartridge" toner.
+    for (const std::string_view f :
+         {"opc", "developer", "fuser", "transfer_unit", "ink", "toner"}) {
+        if (has(f)) return std::string(f);
+    }
+    return has("marking") ? "toner" : std::string{};
 }
 
 std::vector<Claim> from_text(std::string_view utf8) {

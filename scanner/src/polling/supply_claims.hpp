@@ -46,6 +46,11 @@ std::vector<Claim> from_text(std::string_view utf8);
 /// чёрный", "黑色碳粉", "Toner (K)"); empty when it names none or several ("Color Kit").
 std::string color_named(std::string_view utf8);
 
+/// The supply type a supply's name gives in those languages ("Фотобарабан" opc, "Бункер
+/// отработанного тонера" waste_toner, "Картридж" toner), as prtMarkerSuppliesType names
+/// them; empty when it names no kind.
+std::string kind_named(std::string_view utf8);
+
 /// What front-panel text says of the device as a whole: the conditions of
 /// hrPrinterDetectedErrorState it names (a jam, no paper or paper low, a cover or door open,
 /// a full output tray, a service call, toner or ink low or out, as from_text() reads them), in

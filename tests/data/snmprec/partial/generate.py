@@ -559,7 +559,8 @@ write("ricoh-sjis", [
 
 # A colour MFP whose agent names its supplies in the panel's languages and fills no colorant
 # index for the toners (RFC 3805 allows 0: "no colorant"): the colour is in the names only.
-# The drum and imaging unit point at colorants named in German and in RFC 3805's English.
+# The drum and imaging unit point at colorants named in German and in RFC 3805's English; the
+# drum and the waste bottle are typed other(1), so their kind is in their names too.
 write("supplies-localized", [
     ("1.3.6.1.2.1.1.1.0", s("Network Printer")),
     ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.8072.3.2.10"),
@@ -573,11 +574,12 @@ write("supplies-localized", [
   + supply(2, "Тонер-картридж ГОЛУБОЙ", 3, 100, 70)
   + supply(3, "Kartridż purpurowy", 3, 100, 60)
   + supply(4, "Tonerkassette Gelb", 3, 100, 50)
-  + supply(5, "Trommeleinheit", 9, 100, 40)
+  + supply(5, "Фотобарабан", 1, 100, 40)
   + supply(6, "Imaging Unit", 9, 100, 30)
   + supply(7, "Resttonerbehälter", 4, 100, 90, klass=4)
   + supply(8, "黑色碳粉 (K)", 3, 100, 20)
-  + supply(9, "Color Kit", 1, 100, 10))
+  + supply(9, "Color Kit", 1, 100, 10)
+  + supply(10, "Бункер отработанного тонера", 1, 100, 95, klass=4))
 
 # A maker no profile knows (named only by the 1284 device ID) whose agent hands text over as
 # UTF-16: the console UTF-16LE without a byte-order mark, hrDeviceDescr and an alert
