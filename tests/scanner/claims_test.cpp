@@ -179,6 +179,9 @@ TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
     CHECK(kind_named("Блок проявителя") == "developer");
     CHECK(kind_named("Фьюзер") == "fuser");
     CHECK(kind_named("感光鼓") == "opc");
+    // German compounds: the word starts them.
+    CHECK(kind_named("Trommeleinheit") == "opc");
+    CHECK(kind_named("Resttonerbehälter") == "waste_toner");
     for (const char* t : {"Color Kit", "", "Лоток 1", "Staples"}) {
         INFO(t);
         CHECK(kind_named(t).empty());

@@ -164,7 +164,7 @@ constexpr auto kWaste = std::to_array<Word>({
     {"отработ", Bound::stem},
     {"废粉", Bound::none},
     {"廃トナー", Bound::none},
-    {"resttoner", Bound::word},
+    {"resttoner", Bound::stem},  // and its compounds: Resttonerbehälter, -flasche
     {"zużyt", Bound::stem},
     {"відпрацьован", Bound::stem},
     {"atık", Bound::word},
@@ -217,7 +217,7 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"фотобарабан", Bound::stem},
        {"感光鼓", Bound::none},
        {"ドラム", Bound::none},
-       {"trommel", Bound::word},
+       {"trommel", Bound::stem},  // Trommeleinheit, Trommelkartusche
        {"tambour", Bound::word},
        {"bęben", Bound::word},
        {"bębna", Bound::word},
