@@ -112,6 +112,12 @@ TEST_CASE("claims in more panel languages, upper case folded", "[claims]") {
     CHECK(brief(from_text("Toner baixo")) == V{"low toner"});
     // A German panel cuts its line at 16 characters: "ersetz." still says replace.
     CHECK(brief(from_text("ENERGIESPAREN   \rTROMMEL ERSETZ.")) == V{"empty opc"});
+    // Units named as compounds or in several words.
+    CHECK(brief(from_text("Trommeleinheit ersetzen")) == V{"empty opc"});
+    // A waste receptacle (which one is left to the supplies of that kind the device lists).
+    CHECK(brief(from_text("Resttonerbehälter voll")) == V{"empty waste"});
+    CHECK(brief(from_text("Ресурс узла закрепления заканчивается")) == V{"low fuser"});
+    CHECK(brief(from_text("Замените ленту переноса")) == V{"empty transfer_unit"});
 }
 
 TEST_CASE("text that names no supply state gives no claim", "[claims]") {
@@ -182,6 +188,17 @@ TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
     // German compounds: the word starts them.
     CHECK(kind_named("Trommeleinheit") == "opc");
     CHECK(kind_named("Resttonerbehälter") == "waste_toner");
+    CHECK(kind_named("Entwicklereinheit") == "developer");
+    CHECK(kind_named("Fixiereinheit") == "fuser");
+    CHECK(kind_named("Transferband") == "transfer_unit");
+    // The units of a Russian, French, Spanish and Italian service menu.
+    CHECK(kind_named("Узел закрепления") == "fuser");
+    CHECK(kind_named("Лента переноса") == "transfer_unit");
+    CHECK(kind_named("Блок проявки") == "developer");
+    CHECK(kind_named("Courroie de transfert") == "transfer_unit");
+    CHECK(kind_named("Révélateur noir") == "developer");
+    CHECK(kind_named("Unidad fusora") == "fuser");
+    CHECK(kind_named("Gruppo fusore") == "fuser");
     for (const char* t : {"Color Kit", "", "Лоток 1", "Staples"}) {
         INFO(t);
         CHECK(kind_named(t).empty());
