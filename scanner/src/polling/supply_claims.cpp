@@ -324,28 +324,27 @@ const std::array<ColorWords, 4> kColors = {{
        {"amarelo", Bound::word}}}},
 }};
 
-/// The colours a folded text names, in kColors' order.
-std::vector<std::string_view> colors_in(const std::string& folded) {
-    std::vector<std::string_view> colors;
-    for (const auto& c : kColors) {
-        const bool hit = std::any_of(c.words.begin(), c.words.end(), [&](const Word& w) {
-            return !w.text.empty() && contains(folded, w);
-        });
-        if (hit) colors.push_back(c.color);
+/// The names (`name` of each entry: a colour, a supply kind) whose words a folded text
+/// contains, in the list's order.
+template <typename Entry, std::size_t N>
+std::vector<std::string_view> named_in(const std::string& folded,
+                                       const std::array<Entry, N>& entries,
+                                       std::string_view Entry::*name) {
+    std::vector<std::string_view> out;
+    for (const auto& e : entries) {
+        const bool hit = std::any_of(e.words.begin(), e.words.end(),
+                                     [&](const Word& w) { return contains(folded, w); });
+        if (hit) out.push_back(e.*name);
     }
-    return colors;
+    return out;
 }
 
-/// The supply kinds a folded text names, in kFamilies' order.
+std::vector<std::string_view> colors_in(const std::string& folded) {
+    return named_in(folded, kColors, &ColorWords::color);
+}
+
 std::vector<std::string_view> families_in(const std::string& folded) {
-    std::vector<std::string_view> families;
-    for (const auto& f : kFamilies) {
-        const bool hit = std::any_of(f.words.begin(), f.words.end(), [&](const Word& w) {
-            return !w.text.empty() && contains(folded, w);
-        });
-        if (hit) families.push_back(f.family);
-    }
-    return families;
+    return named_in(folded, kFamilies, &FamilyWords::family);
 }
 
 /// One clause's claims.
