@@ -37,6 +37,9 @@ bool has_note(const CollectResult& r, const std::string& part) {
                        [&](const std::string& n) { return n.find(part) != std::string::npos; });
 }
 
+Value text_value(const std::string& s) { return Value{ValueType::octets, 0, s, {}}; }
+
+const char* const kSupplies = "1.3.6.1.2.1.43.11.1.1";  // prtMarkerSuppliesEntry
 const char* const kKyocera = "1.3.6.1.4.1.1347.42.3.1";
 const char* const kCanon = "1.3.6.1.4.1.1602.1.11.1.3.1.4";
 
@@ -826,4 +829,90 @@ TEST_CASE("Toshiba print counter table: black, full and twin colour, by function
     CHECK(
         fax.sources.at("counters.fax_total").rfind("1.3.6.1.4.1.1129.2.3.50.1.3.21.6.1.7.1.3", 0) ==
         0);
+}
+
+TEST_CASE("a monochrome marker's pages are black: mono from the totals, never against colour",
+          "[counters][partial]") {
+    const char* const kColorants = "1.3.6.1.2.1.43.10.2.1.6.1.1";
+    const auto r = test::collect(partial("pwg-mono-mfp"));
+    CHECK(r.snapshot.identity.vendor == "Acme Imaging");
+    // PWG 5106.1 lifetime work totals per service; the power-on row is not read. Colour scans
+    // are no colour pages: the marker is still monochrome.
+    const Counters want = {{"total", 9000},     {"print_total", 6000}, {"copy_total", 2500},
+                           {"fax_total", 500},  {"mono", 9000},        {"print_mono", 6000},
+                           {"copy_mono", 2500}, {"scan_total", 1800},  {"scan_mono", 1500},
+                           {"scan_color", 300}};
+    CHECK(r.snapshot.counters == want);
+    CHECK(r.sources.at("counters.print_total") == "1.3.6.1.4.1.2699.1.3.1.8.1.1");
+    CHECK(provenance(r.sources.at("counters.print_total")) == "standard");
+    CHECK(r.sources.at("counters.mono") == std::string("derived: total on a monochrome marker (") +
+                                               kColorants + " prtMarkerProcessColorants = 1)");
+    CHECK(provenance(r.sources.at("counters.copy_mono")) == "derived");
+    // Scans are the images the scan service made (icImageTable), not its impressions (0).
+    CHECK(r.sources.at("counters.scan_total") == "1.3.6.1.4.1.2699.1.3.1.7.1.1");
+
+    const auto without_mono = [](const CollectResult& c) {
+        return c.snapshot.counters.count("mono") == 0 &&
+               c.snapshot.counters.count("print_mono") == 0 &&
+               c.snapshot.counters.count("copy_mono") == 0;
+    };
+    SECTION("a colour marker: nothing derived") {
+        auto view = partial("pwg-mono-mfp");
+        view[O(kColorants)] = Value{ValueType::integer, 4, "", {}};
+        CHECK(without_mono(test::collect(view)));
+    }
+    SECTION("no column at all: nothing derived") {
+        auto view = partial("pwg-mono-mfp");
+        view.erase(O(kColorants));
+        CHECK(without_mono(test::collect(view)));
+    }
+    SECTION("a colour printer answering 1 is found out by its supplies or colorants") {
+        auto cyan = partial("pwg-mono-mfp");
+        cyan[O(std::string(kSupplies) + ".6.1.3")] = text_value("Cyan Toner");
+        cyan[O(std::string(kSupplies) + ".5.1.3")] = Value{ValueType::integer, 3, "", {}};
+        const auto c = test::collect(cyan);
+        CHECK(without_mono(c));
+        CHECK(has_note(c, "says monochrome, but supply \"Cyan Toner\" is cyan"));
+        auto colorant = partial("pwg-mono-mfp");
+        colorant[O("1.3.6.1.2.1.43.12.1.1.4.1.2")] = text_value("Gelb");
+        const auto g = test::collect(colorant);
+        CHECK(without_mono(g));
+        CHECK(has_note(g, "colorant 1.2 is Gelb"));
+        // A colorant in the panel's language that names black is no contradiction.
+        auto schwarz = partial("pwg-mono-mfp");
+        schwarz[O("1.3.6.1.2.1.43.12.1.1.4.1.1")] = text_value("Schwarz");
+        CHECK(test::collect(schwarz).snapshot.counters.at("mono") == 9000);
+    }
+    SECTION("colour pages counted: nothing derived") {
+        auto view = partial("pwg-mono-mfp");
+        // icImpressionFullColorImps of the print service.
+        view[O("1.3.6.1.4.1.2699.1.3.1.8.1.1.7.2.3.3")] = Value{ValueType::integer, 12, "", {}};
+        const auto c = test::collect(view);
+        CHECK(c.snapshot.counters.at("print_color") == 12);
+        CHECK(without_mono(c));
+        CHECK(has_note(c, "print_color counts pages"));
+    }
+    SECTION("no supply listed (a partial agent), or several toners of no colour: nothing") {
+        auto bare = partial("pwg-mono-mfp");
+        for (auto it = bare.lower_bound(O(kSupplies));
+             it != bare.end() && snmp::starts_with(it->first, O(kSupplies));) {
+            it = bare.erase(it);
+        }
+        CHECK(without_mono(test::collect(bare)));
+        auto four = partial("pwg-mono-mfp");
+        for (const std::uint32_t i : {3U, 4U, 5U}) {
+            const auto row = "." + std::to_string(i);
+            four[O(std::string(kSupplies) + ".5.1" + row)] = Value{ValueType::integer, 3, "", {}};
+            four[O(std::string(kSupplies) + ".6.1" + row)] = text_value("TK-5240" + row);
+        }
+        CHECK(without_mono(test::collect(four)));
+    }
+    SECTION("the device's own black count stands") {
+        auto view = partial("pwg-mono-mfp");
+        // icImpressionMonochromeImps of the systemTotals row, a few pages apart.
+        view[O("1.3.6.1.4.1.2699.1.3.1.8.1.1.5.1.3.3")] = Value{ValueType::integer, 8990, "", {}};
+        const auto c = test::collect(view);
+        CHECK(c.snapshot.counters.at("mono") == 8990);
+        CHECK(c.sources.at("counters.mono") == "1.3.6.1.4.1.2699.1.3.1.8.1.1");
+    }
 }

@@ -76,7 +76,7 @@ TEST_CASE("partial agents with private MIBs: identified over the network, within
     // Phase 3 (the profile found from phase 2's identity objects) must still fit 12 requests.
     const auto fulls =
         check_folder(fs::path(printmon::test::source_dir()) / "tests/data/snmprec/partial", 12, 3);
-    CHECK(fulls.size() == 78);
+    CHECK(fulls.size() == 79);
     for (const auto& [community, full] : fulls) {
         INFO(community);
         REQUIRE(full.result.has_value());

@@ -100,8 +100,8 @@ namespace {
 
 /// The Printer-MIB objects read per printer, written for hrDeviceIndex 1.
 std::vector<Oid> printer_row_oids() {
-    std::vector<Oid> out = {kPrtGeneralSerial1, kPrtCharset11, kPrtMarkerUnit11, kPrtMarkerLife11,
-                            kPrtMarkerPowerOn11};
+    std::vector<Oid> out = {kPrtGeneralSerial1, kPrtCharset11,       kPrtMarkerUnit11,
+                            kPrtMarkerLife11,   kPrtMarkerPowerOn11, kPrtMarkerProcessColorants11};
     for (int line = 1; line <= kConsoleLines; ++line) {
         out.push_back(child(kPrtConsoleText, {1, static_cast<std::uint32_t>(line)}));
     }
@@ -132,6 +132,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         child(kPrtSuppliesEntry, {8}),        // prtMarkerSuppliesMaxCapacity (new cartridge)
         child(kPrtSuppliesEntry, {9}),        // prtMarkerSuppliesLevel
         kPrtConsoleText,
+        kIcImageEntry,
         kIcImpressionEntry,
     };
     std::set<Oid> vendor;
@@ -204,6 +205,7 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
                      kPrtSuppliesEntry, kPrtColorantValue, kPrtAlertEntry,  kPrtCoverEntry};
     if (find(phase1, kIcGeneralServiceRecords) != nullptr) {
         plan.subtrees.push_back(kIcKeyServiceType);
+        plan.subtrees.push_back(kIcImageEntry);
         plan.subtrees.push_back(kIcImpressionEntry);
     }
     for (const auto& oid : standard_identity_oids()) add_unique(plan.scalars, oid);
@@ -305,6 +307,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
 
     collect_counters(ctx, profile);
     collect_supplies(ctx, profile);
+    derive_monochrome(ctx);
     collect_trays(ctx, profile ? profile->low_percent : 10);
     collect_covers(ctx);
     collect_status(ctx, printer_idx, profile);

@@ -1,10 +1,12 @@
 // Page counters: Printer-MIB marker life, the PWG Imaging System Counter MIB, and profile
-// counters, counter tables, size tables and derived counters.
+// counters, counter tables, size tables and derived counters (the black pages of a monochrome
+// marker among them).
 
 #include "polling/collector_parts.hpp"
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 namespace printmon::scanner::collect {
 
@@ -38,49 +40,61 @@ bool set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const st
 }
 
 void collect_pwg_counters(Ctx& ctx) {
-    // PWG 5106.1: icKeyTable gives each key's service; icImpressionTable is indexed by
-    // (key, workType, persistence). workTotals (3) + lifetime (3) is the billing number.
+    // PWG 5106.1: icKeyTable gives each key's service; icImpressionTable and icImageTable are
+    // indexed by (key, workType, persistence). workTotals (3) + lifetime (3) is the billing
+    // number. Marking services (system totals, print, copy, fax in) count impressions; the
+    // scan service marks nothing, so its count is the images it scanned (icImageTable: .4
+    // total, .5 monochrome, .6 full colour), never its impressions, which are 0 at best and
+    // would stand in the way of a vendor's own scan count.
     const auto services = column(ctx.view, kIcKeyServiceType);
-    const auto total = column(ctx.view, child(kIcImpressionEntry, {4}));
-    const auto mono = column(ctx.view, child(kIcImpressionEntry, {5}));
-    const auto color = column(ctx.view, child(kIcImpressionEntry, {7}));
-    for (const auto& [idx, v] : total) {
-        if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3) continue;
-        const auto svc = services.find(Oid{idx[0]});
-        if (svc == services.end() || !svc->second->is_number()) continue;
-        std::string prefix;
-        switch (svc->second->number) {
-            case 3:
-                prefix = "";
-                break;  // systemTotals
-            case 4:
-                prefix = "copy_";
-                break;
-            case 11:
-                prefix = "print_";
-                break;
-            case 12:
-                prefix = "scan_";
-                break;
-            case 7:
-                prefix = "fax_";
-                break;  // faxIn: received faxes printed
-            default:
-                continue;
+    const auto read_table = [&](const Oid& entry, bool scan) {
+        const auto total = column(ctx.view, child(entry, {4}));
+        const auto mono = column(ctx.view, child(entry, {5}));
+        // Full colour: impressions .7 (.6 counts blank ones), images .6.
+        const auto color = column(ctx.view, child(entry, {scan ? 6U : 7U}));
+        for (const auto& [idx, v] : total) {
+            if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3) continue;
+            const auto svc = services.find(Oid{idx[0]});
+            if (svc == services.end() || !svc->second->is_number()) continue;
+            std::string prefix;
+            switch (svc->second->number) {
+                case 3:
+                    prefix = "";
+                    break;  // systemTotals
+                case 4:
+                    prefix = "copy_";
+                    break;
+                case 11:
+                    prefix = "print_";
+                    break;
+                case 12:
+                    prefix = "scan_";
+                    break;
+                case 7:
+                    prefix = "fax_";
+                    break;  // faxIn: received faxes printed
+                default:
+                    continue;
+            }
+            if ((prefix == "scan_") != scan) continue;
+            const std::string src = snmp::to_string(entry);
+            const auto put = [&](const std::string& name, const Value* val) {
+                if (val != nullptr && val->is_number()) {
+                    set_counter(ctx, name, val->number, src, false);
+                }
+            };
+            put(prefix.empty() ? "total" : prefix + "total", v);
+            if (prefix == "fax_") continue;
+            if (const auto m = mono.find(idx); m != mono.end()) {
+                put(prefix.empty() ? "mono" : prefix + "mono", m->second);
+            }
+            if (const auto c = color.find(idx); c != color.end()) {
+                put(prefix.empty() ? "color" : prefix + "color", c->second);
+            }
         }
-        const std::string src = snmp::to_string(kIcImpressionEntry);
-        const auto put = [&](const std::string& name, const Value* val) {
-            if (val != nullptr && val->is_number()) set_counter(ctx, name, val->number, src, false);
-        };
-        put(prefix.empty() ? "total" : prefix + "total", v);
-        if (prefix == "fax_") continue;
-        if (const auto m = mono.find(idx); m != mono.end()) {
-            put(prefix.empty() ? "mono" : prefix + "mono", m->second);
-        }
-        if (const auto c = color.find(idx); c != color.end()) {
-            put(prefix.empty() ? "color" : prefix + "color", c->second);
-        }
-    }
+    };
+    read_table(kIcImpressionEntry, false);
+    read_table(kIcImageEntry, true);
 }
 
 /// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
@@ -459,6 +473,68 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
             set_counter(ctx, d.name, sum, "derived: " + how + " (profile:" + profile->id + ")",
                         false);
         }
+    }
+}
+
+void derive_monochrome(Ctx& ctx) {
+    // RFC 3805 prtMarkerProcessColorants: "a process color of 1 implies monochrome". Every page
+    // such a marker prints is black, so the black counters a billing contract asks for are
+    // the totals the device gives; vendors that keep no black counter of their own (most
+    // mono lasers) would otherwise show none. HP's mono lasers report their own black count
+    // equal to the total (LibreNMS's M130nw test data: 15232 both).
+    const auto oid = ctx.printer_oid(kPrtMarkerProcessColorants11);
+    const Value* colorants = find(ctx.view, oid);
+    if (colorants == nullptr || !colorants->is_number() || colorants->number != 1) return;
+    // The column alone is not enough: some colour printers answer 1 too (an HP LaserJet 400
+    // color M451dn in a public LibreNMS issue). So the marker's supply must be listed, and
+    // nothing may contradict it: colour pages, or a supply or colorant of a colour other than
+    // black or grey. A partial agent listing no supplies gets nothing derived.
+    const auto achromatic = [](const std::string& color) {
+        const std::string c = text::lower(text::trim(color));
+        return c.empty() || c == "unknown" || c == "other" || c == "none" ||
+               c.find("black") != std::string::npos || c.find("gray") != std::string::npos ||
+               c.find("grey") != std::string::npos;
+    };
+    const auto refuse = [&](const std::string& why) {
+        ctx.note(snmp::to_string(oid) + " (prtMarkerProcessColorants) says monochrome, but " + why +
+                 "; no black counters derived");
+    };
+    auto& counters = ctx.out.snapshot.counters;
+    for (const char* name : {"color", "print_color", "copy_color", "two_color", "single_color"}) {
+        if (const auto it = counters.find(name); it != counters.end() && it->second > 0) {
+            return refuse(std::string(name) + " counts pages");
+        }
+    }
+    // The marker's own supply: a toner or ink named black, or the only one listed (a mono
+    // laser's "PK-3010S" names no colour; four unnamed ones would be a colour printer's).
+    bool black_marking = false;
+    int marking = 0;
+    for (const auto& s : ctx.out.snapshot.supplies) {
+        if (!achromatic(s.color)) return refuse("supply \"" + s.description + "\" is " + s.color);
+        if (s.type != "toner" && s.type != "toner_cartridge" && s.type != "ink" &&
+            s.type != "ink_cartridge") {
+            continue;
+        }
+        ++marking;
+        black_marking = black_marking || text::lower(s.color).find("black") != std::string::npos;
+    }
+    for (const auto& [idx, v] : column(ctx.view, kPrtColorantValue)) {
+        const auto name = ctx.str(v, child(kPrtColorantValue, idx));
+        const auto named = supply_claims::color_named(name);  // "Schwarz" is black
+        if (!achromatic(named.empty() ? name : named)) {
+            return refuse("colorant " + snmp::to_string(idx) + " is " + name);
+        }
+    }
+    if (!black_marking && marking != 1) return;
+    for (const auto& [mono, total] :
+         {std::pair{"mono", "total"}, std::pair{"print_mono", "print_total"},
+          std::pair{"copy_mono", "copy_total"}}) {
+        const auto it = counters.find(total);
+        if (it == counters.end() || counters.count(mono) != 0) continue;
+        set_counter(ctx, mono, it->second,
+                    std::string("derived: ") + total + " on a monochrome marker (" +
+                        snmp::to_string(oid) + " prtMarkerProcessColorants = 1)",
+                    false);
     }
 }
 

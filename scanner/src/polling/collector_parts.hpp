@@ -49,12 +49,14 @@ inline const Oid kPrtMarkerEntry = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1};
 inline const Oid kPrtMarkerUnit11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 3, 1, 1};
 inline const Oid kPrtMarkerLife11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 4, 1, 1};
 inline const Oid kPrtMarkerPowerOn11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 5, 1, 1};
+inline const Oid kPrtMarkerProcessColorants11 = {1, 3, 6, 1, 2, 1, 43, 10, 2, 1, 6, 1, 1};
 inline const Oid kPrtSuppliesEntry = {1, 3, 6, 1, 2, 1, 43, 11, 1, 1};
 inline const Oid kPrtColorantValue = {1, 3, 6, 1, 2, 1, 43, 12, 1, 1, 4};
 inline const Oid kPrtConsoleText = {1, 3, 6, 1, 2, 1, 43, 16, 5, 1, 2};
 inline const Oid kPrtAlertEntry = {1, 3, 6, 1, 2, 1, 43, 18, 1, 1};
 inline const Oid kIcGeneralServiceRecords = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 1, 2, 0};
 inline const Oid kIcKeyServiceType = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 2, 1, 1, 2};
+inline const Oid kIcImageEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 7, 1, 1};
 inline const Oid kIcImpressionEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 8, 1, 1};
 inline constexpr int kConsoleLines = 6;  // GET lines 1..6 of console buffer 1: cheaper than a walk
 // Six DisplayString lines joined by " / ".
@@ -201,5 +203,8 @@ void collect_covers(Ctx& ctx);
 
 /// Standard, PWG and profile counters (collector_counters.cpp).
 void collect_counters(Ctx& ctx, const Profile* profile);
+/// A monochrome printer's black pages are all its pages: mono, print_mono and copy_mono from
+/// their totals where the device gives none (after the supplies, which can contradict it).
+void derive_monochrome(Ctx& ctx);
 
 }  // namespace printmon::scanner::collect

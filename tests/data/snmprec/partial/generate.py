@@ -533,6 +533,39 @@ write("alerts-events-only", [
   + alert(2, 5, 1, 503, "Powered up", severity=5)
   + alert(3, 5, 1, 23, "Energy saver", severity=4))
 
+# A monochrome MFP of a maker no profile knows (named by its 1284 device ID) that counts its
+# pages in the PWG Imaging System Counter MIB (PWG 5106.1: icKeyTable's service types 3
+# systemTotals, 11 print, 4 copy, 7 faxIn, 12 scan; icImpressionTable indexed
+# key.workType.persistence, workTotals 3, lifetime 3; .4 total impressions, no monochrome
+# column) and says it is monochrome in prtMarkerProcessColorants (RFC 3805: 1 implies
+# monochrome), with one toner of no named colour and a black colorant. Its black pages are
+# its pages.
+IC = "1.3.6.1.4.1.2699.1.3.1"
+write("pwg-mono-mfp", [
+    ("1.3.6.1.2.1.1.1.0", s("Network MFP")),
+    ("1.3.6.1.2.1.1.2.0", "6|1.3.6.1.4.1.8072.3.2.10"),
+    UPTIME,
+    (PPM_ID, s("MFG:Acme Imaging;MDL:AM-40 MFP;CLS:PRINTER;")),
+    ("1.3.6.1.2.1.43.10.2.1.3.1.1", "2|7"),
+    ("1.3.6.1.2.1.43.10.2.1.4.1.1", "65|9000"),
+    ("1.3.6.1.2.1.43.10.2.1.6.1.1", "2|1"),
+    ("1.3.6.1.2.1.43.12.1.1.4.1.1", s("black")),
+    (IC + ".1.2.0", "2|5"),
+    (IC + ".2.1.1.2.1", "2|3"), (IC + ".2.1.1.2.2", "2|11"),
+    (IC + ".2.1.1.2.3", "2|4"), (IC + ".2.1.1.2.4", "2|7"),
+    (IC + ".8.1.1.4.1.3.3", "2|9000"), (IC + ".8.1.1.4.2.3.3", "2|6000"),
+    (IC + ".8.1.1.4.3.3.3", "2|2500"), (IC + ".8.1.1.4.4.3.3", "2|500"),
+    # Power-on counts (persistence 4) are not the lifetime's.
+    (IC + ".8.1.1.4.2.3.4", "2|40"),
+    # The scan service (key 5) marks nothing: its impressions are 0, its images (icImageTable
+    # .4 total, .5 monochrome, .6 full colour; a mono MFP scans in colour) are the scans.
+    (IC + ".2.1.1.2.5", "2|12"), (IC + ".8.1.1.4.5.3.3", "2|0"),
+    (IC + ".7.1.1.4.5.3.3", "2|1800"), (IC + ".7.1.1.5.5.3.3", "2|1500"),
+    (IC + ".7.1.1.6.5.3.3", "2|300"),
+] + printer("AM-40 MFP")
+  + supply(1, "Toner Cartridge AM-40", 3, 100, 64)
+  + supply(2, "Drum Unit", 9, 100, 80))
+
 # A Pantum (a Chinese maker) with GBK console and supply text and no charset declaration:
 # the console says toner is insufficient (碳粉不足) while the gauge reads 30 %.
 write("pantum-gbk", [
