@@ -307,6 +307,63 @@ TEST_CASE("every profile's own model object, answered alone, names vendor and mo
     CHECK(checked >= 20);
 }
 
+TEST_CASE("every profile's own firmware object, answered alone, names its maker",
+          "[identity][partial]") {
+    // A version number names no maker, but answered inside a maker's subtree it is that
+    // maker's MIB: a Sharp agent without its system group (an ablation of the corpus's
+    // MX-3570N) answered only its counters and its firmware "1.04", and had no vendor.
+    const auto set = ProfileSet::embedded();
+    std::size_t checked = 0;
+    for (const auto& p : set.profiles()) {
+        for (const auto& src : p.firmware) {
+            if (src.field != ValueSource::Field::oid || !src.format.empty() || src.regex ||
+                !src.prefix.empty()) {
+                continue;
+            }
+            const std::string oid = snmp::to_string(src.oid);
+            if (oid.rfind("1.3.6.1.4.1.", 0) != 0 || oid.rfind("1.3.6.1.4.1.2699.", 0) == 0) {
+                continue;
+            }
+            // The makers whose subtree it is and whose profile reads it.
+            std::vector<std::string> makers;
+            for (const auto& b : set.brands()) {
+                if (b.profile == p.id && std::find(b.enterprises.begin(), b.enterprises.end(),
+                                                   src.oid[6]) != b.enterprises.end()) {
+                    makers.push_back(b.vendor);
+                }
+            }
+            if (makers.empty()) continue;  // another maker's object the profile borrows
+            INFO(p.id << " " << oid);
+            MibView v;
+            put_text(v, oid, "2.03");
+            const auto r = test::collect(v);
+            CHECK(std::find(makers.begin(), makers.end(), r.snapshot.identity.vendor) !=
+                  makers.end());
+            CHECK(r.snapshot.identity.firmware == "2.03");
+            // A placeholder in its place is no evidence.
+            MibView junk;
+            put_text(junk, oid, "n/a");
+            CHECK(test::collect(junk).snapshot.identity.vendor.empty());
+            ++checked;
+        }
+    }
+    CHECK(checked >= 10);
+
+    // The Sharp of the ablation, in our own recording: no system group, no Host Resources
+    // text, an empty model object; its firmware names Sharp and its counter table is read.
+    auto sharp = partial("sharp-counters");
+    for (const char* oid : {"1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.25.3.2.1.3.1"}) {
+        sharp.erase(O(oid));
+    }
+    put_text(sharp, "1.3.6.1.4.1.2385.2.1.3.2.1.4.13501.1302.1", "");
+    const auto r = test::collect(sharp);
+    CHECK(r.snapshot.identity.vendor == "Sharp");
+    CHECK(r.snapshot.identity.firmware == "2.03");
+    CHECK(r.snapshot.counters.at("print_total") == 40000);
+    CHECK(r.sources.at("identity.vendor").find("1.3.6.1.4.1.2385.2.1.1.2.1.2.1") !=
+          std::string::npos);
+}
+
 TEST_CASE("an unknown 1284 manufacturer is still a vendor; placeholders are not", "[identity]") {
     const auto set = ProfileSet::embedded();
     MibView v;

@@ -38,10 +38,12 @@ std::string text_at(const MibView& view, const Oid& oid,
     return text::cap(text::decode(raw), max_chars);
 }
 
-/// True when `oid` holds text that can name a device's model or serial (text.hpp's
+/// True when `oid` holds text that can name a device's model, serial or firmware (text.hpp's
 /// identity_problem): a buffer of zeros, binary data or a placeholder answered inside a
-/// vendor's subtree is no evidence of that vendor.
-bool names_identity(const MibView& view, const Oid& oid, text::IdentityField field) {
+/// vendor's subtree is no evidence of that vendor. `whole`: the value is the field itself,
+/// not text the field is taken from (a 1284 device ID, a regex), so its length counts too.
+bool names_identity(const MibView& view, const Oid& oid, text::IdentityField field,
+                    bool whole = true) {
     const Value* v = find(view, oid);
     if (v == nullptr || (v->type != ValueType::octets && v->type != ValueType::opaque)) {
         return false;
@@ -49,7 +51,7 @@ bool names_identity(const MibView& view, const Oid& oid, text::IdentityField fie
     text::DecodeInfo how;
     const std::string_view raw = std::string_view(v->bytes).substr(0, text::kRawOctetsMax);
     const auto s = text::cap(text::decode(raw, {}, &how), text::kDisplayStringMax);
-    return how.controls == 0 && text::identity_problem(s, field).empty();
+    return how.controls == 0 && text::identity_problem(s, field, whole).empty();
 }
 
 std::string sys_object_id_text(const MibView& view) {
@@ -165,6 +167,7 @@ std::vector<Oid> all_profile_identity_oids(const ProfileSet& profiles) {
         add_oids(out, p.device_id);
         add_oids(out, p.model);
         add_oids(out, p.serial);
+        add_oids(out, p.firmware);
     }
     return out;
 }
@@ -224,14 +227,19 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
         const auto owners = brands_of_profile(profiles, p);
         if (owners.empty()) continue;
         // Whole values are checked as the field; a value a field is taken from (a 1284 device
-        // ID, a regex) only needs to be text.
+        // ID, a regex) may be longer, but a placeholder is no evidence in either.
         struct Candidate {
             Oid oid;
-            std::optional<text::IdentityField> field;
+            text::IdentityField field;
+            bool whole;
         };
         std::vector<Candidate> oids;
-        for (const auto& [sources, field] : {std::pair{&p.model, text::IdentityField::model},
-                                             std::pair{&p.serial, text::IdentityField::serial}}) {
+        // A firmware version names no maker, but answered inside one's subtree it is that
+        // maker's MIB (a Sharp agent without its system group still answers its firmware).
+        for (const auto& [sources, field] :
+             {std::pair{&p.model, text::IdentityField::model},
+              std::pair{&p.serial, text::IdentityField::serial},
+              std::pair{&p.firmware, text::IdentityField::firmware}}) {
             for (const auto& src : *sources) {
                 if (src.field != ValueSource::Field::oid) continue;
                 // A 1284 device ID names its maker in its own MFG key (above). The subtree it
@@ -239,17 +247,17 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
                 // copy (11.2.3.9.1.1.7) with their own ID, some without any MFG key.
                 if (src.format.rfind("ieee1284", 0) == 0) continue;
                 const bool whole = src.format.empty() && !src.regex && src.prefix.empty();
-                oids.push_back({src.oid, whole ? std::optional(field) : std::nullopt});
+                oids.push_back({src.oid, field, whole});
             }
         }
-        for (const auto& [oid, field] : oids) {
+        for (const auto& [oid, field, whole] : oids) {
             const auto ent = enterprise_of(oid);
             const auto owner = std::find_if(owners.begin(), owners.end(), [&](const Brand* b) {
                 return ent && std::find(b->enterprises.begin(), b->enterprises.end(), *ent) !=
                                   b->enterprises.end();
             });
             if (owner == owners.end()) continue;
-            if (field ? !names_identity(view, oid, *field) : text_at(view, oid).empty()) continue;
+            if (!names_identity(view, oid, field, whole)) continue;
             ev.push_back({VendorEvidence::Kind::private_object, *owner, (*owner)->vendor,
                           snmp::to_string(oid)});
             break;
