@@ -907,6 +907,27 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
         }
         CHECK(without_mono(test::collect(four)));
     }
+    SECTION("a repeat poll GETs the changing cells and keeps the static column") {
+        const auto full = partial("pwg-mono-mfp");
+        const auto plan = repeat_plan(full, test::builtin_profiles());
+        const auto asked = [&](const std::string& oid) {
+            return std::count(plan.scalars.begin(), plan.scalars.end(), O(oid)) == 1;
+        };
+        CHECK(asked("1.3.6.1.2.1.43.10.2.1.4.1.1"));
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.7.1.1.4.5.3.3"));  // scanned images
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.8.1.1.4.2.3.3"));  // printed impressions
+        CHECK_FALSE(asked(kColorants));
+        // The device printed 100 more pages and scanned 20 more images since the full read.
+        auto later = full;
+        later[O("1.3.6.1.2.1.43.10.2.1.4.1.1")] = Value{ValueType::counter32, 9100, "", {}};
+        later[O("1.3.6.1.4.1.2699.1.3.1.8.1.1.4.1.3.3")] = Value{ValueType::integer, 9100, "", {}};
+        later[O("1.3.6.1.4.1.2699.1.3.1.7.1.1.4.5.3.3")] = Value{ValueType::integer, 1820, "", {}};
+        const auto merged = merge_repeat(full, plan, restrict_to(later, {plan}));
+        const auto again =
+            build_snapshot(merged, test::builtin_profiles(), "10.0.0.1", "2026-01-01T00:05:00Z");
+        CHECK(again.snapshot.counters.at("mono") == 9100);
+        CHECK(again.snapshot.counters.at("scan_total") == 1820);
+    }
     SECTION("the device's own black count stands") {
         auto view = partial("pwg-mono-mfp");
         // icImpressionMonochromeImps of the systemTotals row, a few pages apart.
