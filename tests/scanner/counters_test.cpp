@@ -891,6 +891,14 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
         CHECK(c.snapshot.counters.at("print_color") == 12);
         CHECK(without_mono(c));
         CHECK(has_note(c, "print_color counts pages"));
+        // icImpressionHighlightColorImps (black and one colour) of the system totals: two
+        // colour pages, no monochrome marker either.
+        auto highlight = partial("pwg-mono-mfp");
+        highlight[O("1.3.6.1.4.1.2699.1.3.1.8.1.1.8.1.3.3")] = Value{ValueType::integer, 7, "", {}};
+        const auto h = test::collect(highlight);
+        CHECK(h.snapshot.counters.at("two_color") == 7);
+        CHECK(without_mono(h));
+        CHECK(has_note(h, "two_color counts pages"));
     }
     SECTION("no supply listed (a partial agent), or several toners of no colour: nothing") {
         auto bare = partial("pwg-mono-mfp");

@@ -50,8 +50,11 @@ void collect_pwg_counters(Ctx& ctx) {
     const auto read_table = [&](const Oid& entry, bool scan) {
         const auto total = column(ctx.view, child(entry, {4}));
         const auto mono = column(ctx.view, child(entry, {5}));
-        // Full colour: impressions .7 (.6 counts blank ones), images .6.
+        // Full colour: impressions .7 (.6 counts blank ones), images .6. Highlight colour
+        // (impressions .8: black and one colour) is what makers' meters call two colour.
         const auto color = column(ctx.view, child(entry, {scan ? 6U : 7U}));
+        const auto highlight =
+            scan ? std::map<Oid, const Value*>{} : column(ctx.view, child(entry, {8}));
         for (const auto& [idx, v] : total) {
             if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3) continue;
             const auto svc = services.find(Oid{idx[0]});
@@ -90,6 +93,9 @@ void collect_pwg_counters(Ctx& ctx) {
             }
             if (const auto c = color.find(idx); c != color.end()) {
                 put(prefix.empty() ? "color" : prefix + "color", c->second);
+            }
+            if (const auto h = highlight.find(idx); h != highlight.end()) {
+                put(prefix + "two_color", h->second);
             }
         }
     };
