@@ -134,6 +134,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         kPrtConsoleText,
         kIcImageEntry,
         kIcImpressionEntry,
+        kIcTwoSidedTotal,
     };
     std::set<Oid> vendor;
     if (const auto ident = identify(previous, profiles); ident.profile != nullptr) {
@@ -207,6 +208,7 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
         plan.subtrees.push_back(kIcKeyServiceType);
         plan.subtrees.push_back(kIcImageEntry);
         plan.subtrees.push_back(kIcImpressionEntry);
+        plan.subtrees.push_back(kIcTwoSidedTotal);
     }
     for (const auto& oid : standard_identity_oids()) add_unique(plan.scalars, oid);
     const auto ident = identify(phase1, profiles);

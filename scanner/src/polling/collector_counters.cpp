@@ -101,6 +101,16 @@ void collect_pwg_counters(Ctx& ctx) {
     };
     read_table(kIcImpressionEntry, false);
     read_table(kIcImageEntry, true);
+    // icTwoSidedTotalImps of the system totals: impressions on two-sided sheets, the meaning
+    // `duplex` has for Kyocera, Ricoh and Samsung.
+    for (const auto& [idx, v] : column(ctx.view, kIcTwoSidedTotal)) {
+        if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3 || !v->is_number()) continue;
+        const auto svc = services.find(Oid{idx[0]});
+        if (svc == services.end() || !svc->second->is_number() || svc->second->number != 3) {
+            continue;
+        }
+        set_counter(ctx, "duplex", v->number, snmp::to_string(kIcTwoSidedTotal), false);
+    }
 }
 
 /// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a

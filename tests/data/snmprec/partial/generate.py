@@ -562,6 +562,8 @@ write("pwg-mono-mfp", [
     (IC + ".2.1.1.2.5", "2|12"), (IC + ".8.1.1.4.5.3.3", "2|0"),
     (IC + ".7.1.1.4.5.3.3", "2|1800"), (IC + ".7.1.1.5.5.3.3", "2|1500"),
     (IC + ".7.1.1.6.5.3.3", "2|300"),
+    # Impressions on two-sided sheets (icTwoSidedTotalImps) of the system totals.
+    (IC + ".9.1.1.4.1.3.3", "2|3000"),
 ] + printer("AM-40 MFP")
   + supply(1, "Toner Cartridge AM-40", 3, 100, 64)
   + supply(2, "Drum Unit", 9, 100, 80))
