@@ -841,7 +841,7 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
     const Counters want = {{"total", 9000},     {"print_total", 6000}, {"copy_total", 2500},
                            {"fax_total", 500},  {"mono", 9000},        {"print_mono", 6000},
                            {"copy_mono", 2500}, {"scan_total", 1800},  {"scan_mono", 1500},
-                           {"scan_color", 300}, {"duplex", 3000}};
+                           {"scan_color", 300}, {"duplex", 3000},      {"sheets", 7500}};
     CHECK(r.snapshot.counters == want);
     CHECK(r.sources.at("counters.print_total") == "1.3.6.1.4.1.2699.1.3.1.8.1.1");
     CHECK(provenance(r.sources.at("counters.print_total")) == "standard");
@@ -922,9 +922,10 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
             return std::count(plan.scalars.begin(), plan.scalars.end(), O(oid)) == 1;
         };
         CHECK(asked("1.3.6.1.2.1.43.10.2.1.4.1.1"));
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.7.1.1.4.5.3.3"));  // scanned images
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.8.1.1.4.2.3.3"));  // printed impressions
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.9.1.1.4.1.3.3"));  // two-sided impressions
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.7.1.1.4.5.3.3"));   // scanned images
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.8.1.1.4.2.3.3"));   // printed impressions
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.9.1.1.4.1.3.3"));   // two-sided impressions
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.10.1.1.4.1.3.3"));  // sheets
         CHECK_FALSE(asked(kColorants));
         // The device printed 100 more pages and scanned 20 more images since the full read.
         auto later = full;

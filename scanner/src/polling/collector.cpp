@@ -135,6 +135,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         kIcImageEntry,
         kIcImpressionEntry,
         kIcTwoSidedTotal,
+        kIcSheetTotal,
     };
     std::set<Oid> vendor;
     if (const auto ident = identify(previous, profiles); ident.profile != nullptr) {
@@ -209,6 +210,7 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
         plan.subtrees.push_back(kIcImageEntry);
         plan.subtrees.push_back(kIcImpressionEntry);
         plan.subtrees.push_back(kIcTwoSidedTotal);
+        plan.subtrees.push_back(kIcSheetTotal);
     }
     for (const auto& oid : standard_identity_oids()) add_unique(plan.scalars, oid);
     const auto ident = identify(phase1, profiles);

@@ -40,12 +40,12 @@ bool set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const st
 }
 
 void collect_pwg_counters(Ctx& ctx) {
-    // PWG 5106.1: icKeyTable gives each key's service; icImpressionTable and icImageTable are
-    // indexed by (key, workType, persistence). workTotals (3) + lifetime (3) is the billing
-    // number. Marking services (system totals, print, copy, fax in) count impressions; the
-    // scan service marks nothing, so its count is the images it scanned (icImageTable: .4
-    // total, .5 monochrome, .6 full colour), never its impressions, which are 0 at best and
-    // would stand in the way of a vendor's own scan count.
+    // PWG-IMAGING-COUNTER-MIB (PWG 5106.3, the counters of PWG 5106.1): icKeyTable gives each
+    // key's service; icImpressionTable and icImageTable are indexed by (key, workType,
+    // persistence). workTotals (3) + lifetime (3) is the billing number. Marking services (system
+    // totals, print, copy, fax in) count impressions; the scan service marks nothing, so its count
+    // is the images it scanned (icImageTable: .4 total, .5 monochrome, .6 full colour), never its
+    // impressions, which are 0 at best and would stand in the way of a vendor's own scan count.
     const auto services = column(ctx.view, kIcKeyServiceType);
     const auto read_table = [&](const Oid& entry, bool scan) {
         const auto total = column(ctx.view, child(entry, {4}));
@@ -101,15 +101,19 @@ void collect_pwg_counters(Ctx& ctx) {
     };
     read_table(kIcImpressionEntry, false);
     read_table(kIcImageEntry, true);
-    // icTwoSidedTotalImps of the system totals: impressions on two-sided sheets, the meaning
-    // `duplex` has for Kyocera, Ricoh and Samsung.
-    for (const auto& [idx, v] : column(ctx.view, kIcTwoSidedTotal)) {
-        if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3 || !v->is_number()) continue;
-        const auto svc = services.find(Oid{idx[0]});
-        if (svc == services.end() || !svc->second->is_number() || svc->second->number != 3) {
-            continue;
+    // The system totals' lifetime work in two more tables: icTwoSidedTotalImps, impressions
+    // on two-sided sheets (the meaning `duplex` has for Kyocera, Ricoh and Samsung), and
+    // icSheetTotalSheets, sheets of paper (Lexmark's `sheets`: pages vs sheets).
+    for (const auto& [column_oid, name] :
+         {std::pair{kIcTwoSidedTotal, "duplex"}, std::pair{kIcSheetTotal, "sheets"}}) {
+        for (const auto& [idx, v] : column(ctx.view, column_oid)) {
+            if (idx.size() != 3 || idx[1] != 3 || idx[2] != 3 || !v->is_number()) continue;
+            const auto svc = services.find(Oid{idx[0]});
+            if (svc == services.end() || !svc->second->is_number() || svc->second->number != 3) {
+                continue;
+            }
+            set_counter(ctx, name, v->number, snmp::to_string(column_oid), false);
         }
-        set_counter(ctx, "duplex", v->number, snmp::to_string(kIcTwoSidedTotal), false);
     }
 }
 

@@ -562,8 +562,9 @@ write("pwg-mono-mfp", [
     (IC + ".2.1.1.2.5", "2|12"), (IC + ".8.1.1.4.5.3.3", "2|0"),
     (IC + ".7.1.1.4.5.3.3", "2|1800"), (IC + ".7.1.1.5.5.3.3", "2|1500"),
     (IC + ".7.1.1.6.5.3.3", "2|300"),
-    # Impressions on two-sided sheets (icTwoSidedTotalImps) of the system totals.
-    (IC + ".9.1.1.4.1.3.3", "2|3000"),
+    # Impressions on two-sided sheets (icTwoSidedTotalImps) and sheets (icSheetTotalSheets)
+    # of the system totals: 3000 impressions on 1500 two-sided sheets, 6000 on one side.
+    (IC + ".9.1.1.4.1.3.3", "2|3000"), (IC + ".10.1.1.4.1.3.3", "2|7500"),
 ] + printer("AM-40 MFP")
   + supply(1, "Toner Cartridge AM-40", 3, 100, 64)
   + supply(2, "Drum Unit", 9, 100, 80))
