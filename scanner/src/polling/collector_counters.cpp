@@ -531,8 +531,7 @@ void derive_monochrome(Ctx& ctx) {
     int marking = 0;
     for (const auto& s : ctx.out.snapshot.supplies) {
         if (!achromatic(s.color)) return refuse("supply \"" + s.description + "\" is " + s.color);
-        if (s.type != "toner" && s.type != "toner_cartridge" && s.type != "ink" &&
-            s.type != "ink_cartridge") {
+        if (const auto family = supply_family(s.type); family != "toner" && family != "ink") {
             continue;
         }
         ++marking;

@@ -203,6 +203,10 @@ void collect_trays(Ctx& ctx, int low);
 /// prtCoverTable.
 void collect_covers(Ctx& ctx);
 
+/// Kinds of supply that are the same thing (toner and its cartridge, ink and its cartridge):
+/// for matching a private level to a Printer-MIB row, and for finding a marker's own supply.
+std::string supply_family(const std::string& type);
+
 /// Standard, PWG and profile counters (collector_counters.cpp).
 void collect_counters(Ctx& ctx, const Profile* profile);
 /// A monochrome printer's black pages are all its pages: mono, print_mono and copy_mono from

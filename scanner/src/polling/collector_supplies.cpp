@@ -135,13 +135,6 @@ proto::SupplyState state_for_percent(int pct, int low) {
     return proto::SupplyState::ok;
 }
 
-/// Kinds of supply that are the same thing for matching a private level to a Printer-MIB row.
-std::string supply_family(const std::string& type) {
-    if (type == "toner" || type == "toner_cartridge") return "toner";
-    if (type == "ink" || type == "ink_cartridge") return "ink";
-    return type;
-}
-
 /// A supply of the kind `type` (toner and its cartridge alike); an untyped kind ("other")
 /// only by its description. Colour is matched by the caller.
 bool same_kind(const proto::Supply& s, const std::string& type, const std::string& description) {
@@ -629,6 +622,12 @@ void apply_printer_claims(Ctx& ctx, int low) {
     ctx.vendor_claims.clear();
     supply_claims::apply(ctx.out.snapshot.supplies, ctx.supply_rows, claims, low, ctx.out.notes,
                          ctx.out.sources);
+}
+
+std::string supply_family(const std::string& type) {
+    if (type == "toner" || type == "toner_cartridge") return "toner";
+    if (type == "ink" || type == "ink_cartridge") return "ink";
+    return type;
 }
 
 }  // namespace printmon::scanner::collect
