@@ -838,10 +838,11 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
     CHECK(r.snapshot.identity.vendor == "Acme Imaging");
     // PWG 5106.1 lifetime work totals per service; the power-on row is not read. Colour scans
     // are no colour pages: the marker is still monochrome.
-    const Counters want = {{"total", 9000},     {"print_total", 6000}, {"copy_total", 2500},
-                           {"fax_total", 500},  {"mono", 9000},        {"print_mono", 6000},
-                           {"copy_mono", 2500}, {"scan_total", 1800},  {"scan_mono", 1500},
-                           {"scan_color", 300}, {"duplex", 3000},      {"sheets", 7500}};
+    const Counters want = {{"total", 9000},       {"print_total", 6000}, {"copy_total", 2500},
+                           {"fax_total", 500},    {"mono", 9000},        {"print_mono", 6000},
+                           {"copy_mono", 2500},   {"scan_total", 1800},  {"scan_mono", 1500},
+                           {"scan_color", 300},   {"duplex", 3000},      {"sheets", 7500},
+                           {"sheets_large", 500}, {"sheets_small", 7000}};
     CHECK(r.snapshot.counters == want);
     CHECK(r.sources.at("counters.print_total") == "1.3.6.1.4.1.2699.1.3.1.8.1.1");
     CHECK(provenance(r.sources.at("counters.print_total")) == "standard");
@@ -922,10 +923,12 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
             return std::count(plan.scalars.begin(), plan.scalars.end(), O(oid)) == 1;
         };
         CHECK(asked("1.3.6.1.2.1.43.10.2.1.4.1.1"));
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.7.1.1.4.5.3.3"));   // scanned images
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.8.1.1.4.2.3.3"));   // printed impressions
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.9.1.1.4.1.3.3"));   // two-sided impressions
-        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.10.1.1.4.1.3.3"));  // sheets
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.7.1.1.4.5.3.3"));         // scanned images
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.8.1.1.4.2.3.3"));         // printed impressions
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.9.1.1.4.1.3.3"));         // two-sided impressions
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.10.1.1.4.1.3.3"));        // sheets
+        CHECK(asked("1.3.6.1.4.1.2699.1.3.1.12.1.1.4.1.2.3"));        // A3 sheets
+        CHECK_FALSE(asked("1.3.6.1.4.1.2699.1.3.1.12.1.1.9.1.2.3"));  // its size name
         CHECK_FALSE(asked(kColorants));
         // The device printed 100 more pages and scanned 20 more images since the full read.
         auto later = full;
@@ -937,6 +940,25 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
             build_snapshot(merged, test::builtin_profiles(), "10.0.0.1", "2026-01-01T00:05:00Z");
         CHECK(again.snapshot.counters.at("mono") == 9100);
         CHECK(again.snapshot.counters.at("scan_total") == 1820);
+    }
+    SECTION("media sizes: inches and millimetres; a used size without dimensions voids both") {
+        auto ledger = partial("pwg-mono-mfp");
+        ledger[O("1.3.6.1.4.1.2699.1.3.1.12.1.1.4.1.4.3")] = Value{ValueType::integer, 40, "", {}};
+        const auto l = test::collect(ledger);
+        CHECK(l.snapshot.counters.at("sheets_large") == 540);  // 11x17 in: 431.8 mm
+        CHECK(l.snapshot.counters.at("sheets_small") == 7000);
+        auto custom = partial("pwg-mono-mfp");
+        custom[O("1.3.6.1.4.1.2699.1.3.1.12.1.1.4.1.5.3")] = Value{ValueType::integer, 3, "", {}};
+        const auto c = test::collect(custom);
+        CHECK(c.snapshot.counters.count("sheets_large") == 0);
+        CHECK(c.snapshot.counters.count("sheets_small") == 0);
+        CHECK(c.snapshot.counters.at("sheets") == 7500);
+        CHECK(has_note(c, "sheets of a media size without dimensions"));
+        auto junk = partial("pwg-mono-mfp");
+        junk[O("1.3.6.1.4.1.2699.1.3.1.12.1.1.4.1.2.3")] = text_value("n/a");
+        const auto j = test::collect(junk);
+        CHECK(j.snapshot.counters.count("sheets_large") == 0);
+        CHECK(has_note(j, "icMediaUsedTotalSheets is no count"));
     }
     SECTION("the device's own black count stands") {
         auto view = partial("pwg-mono-mfp");

@@ -136,6 +136,7 @@ CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& prof
         kIcImpressionEntry,
         kIcTwoSidedTotal,
         kIcSheetTotal,
+        child(kIcMediaUsedEntry, {4}),  // icMediaUsedTotalSheets (sizes do not change)
     };
     std::set<Oid> vendor;
     if (const auto ident = identify(previous, profiles); ident.profile != nullptr) {
@@ -211,6 +212,8 @@ CollectionPlan collection_plan(const snmp::MibView& phase1, const ProfileSet& pr
         plan.subtrees.push_back(kIcImpressionEntry);
         plan.subtrees.push_back(kIcTwoSidedTotal);
         plan.subtrees.push_back(kIcSheetTotal);
+        plan.subtrees.push_back(child(kIcMediaUsedEntry, {4}));
+        plan.subtrees.push_back(child(kIcMediaUsedEntry, {9}));
     }
     for (const auto& oid : standard_identity_oids()) add_unique(plan.scalars, oid);
     const auto ident = identify(phase1, profiles);

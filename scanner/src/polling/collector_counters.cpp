@@ -5,6 +5,8 @@
 #include "polling/collector_parts.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -20,6 +22,9 @@ namespace {
 // No printer makes 10^12 pages; such a value is a clamped Counter64, an uninitialised cell or a
 // misread field, and would poison every sum and bill built on it.
 constexpr std::int64_t kMaxPlausibleCount = 1'000'000'000'000;
+// Large paper, billed apart: a long edge of 400 mm or more (A3 is 420 mm, Ledger 432 mm; B4 is
+// 364 mm, Legal 356 mm).
+constexpr std::int64_t kLargeMicrometres = 400'000;
 
 /// Returns whether the value was kept.
 bool set_counter(Ctx& ctx, const std::string& name, std::int64_t value, const std::string& source,
@@ -115,6 +120,66 @@ void collect_pwg_counters(Ctx& ctx) {
             set_counter(ctx, name, v->number, snmp::to_string(column_oid), false);
         }
     }
+}
+
+/// PWG 5101.1 media size name ("iso_a4_210x297mm", "na_ledger_11x17in"): its long edge in
+/// micrometres, nullopt for a name without dimensions.
+std::optional<std::int64_t> media_long_edge(const std::string& name) {
+    static const std::regex kDims(
+        R"(_([0-9]{1,4}(?:\.[0-9]{1,4})?)x([0-9]{1,4}(?:\.[0-9]{1,4})?)(mm|in)$)");
+    std::smatch m;
+    if (!std::regex_search(name, m, kDims)) return std::nullopt;
+    // from_chars, not stod: a process locale with a decimal comma must not read 8.5 as 8.
+    const auto number = [](const std::ssub_match& part) {
+        double d = 0;
+        std::from_chars(&*part.first, &*part.first + part.length(), d);
+        return d;
+    };
+    const double edge = std::max(number(m[1]), number(m[2]));
+    return static_cast<std::int64_t>(edge * (m[3] == "in" ? 25'400.0 : 1'000.0));
+}
+
+/// icMediaUsedTable: sheets of the system totals per media size, summed into large and small
+/// paper (sheets_large / sheets_small) by the long edge its PWG size name gives. A row with
+/// sheets that cannot be placed (a size name without dimensions, a count that is no number)
+/// voids both, as for the vendors' size tables.
+void collect_pwg_media(Ctx& ctx) {
+    const auto sheets = column(ctx.view, child(kIcMediaUsedEntry, {4}));
+    if (sheets.empty()) return;
+    const auto services = column(ctx.view, kIcKeyServiceType);
+    const auto names = column(ctx.view, child(kIcMediaUsedEntry, {9}));
+    std::int64_t large = 0;
+    std::int64_t small = 0;
+    for (const auto& [idx, v] : sheets) {
+        if (idx.size() != 3 || idx[2] != 3) continue;
+        const auto svc = services.find(Oid{idx[0]});
+        if (svc == services.end() || !svc->second->is_number() || svc->second->number != 3) {
+            continue;
+        }
+        const auto where =
+            snmp::to_string(child(kIcMediaUsedEntry, {4})) + "." + snmp::to_string(idx);
+        if (!v->is_number() || v->number < 0 || v->number > kMaxPlausibleCount) {
+            ctx.note(where + ": icMediaUsedTotalSheets is no count; no sheets_large/sheets_small");
+            return;
+        }
+        if (v->number == 0) continue;
+        const auto name = names.find(idx);
+        const auto edge =
+            name == names.end()
+                ? std::nullopt
+                : media_long_edge(ctx.str(name->second, child(child(kIcMediaUsedEntry, {9}), idx)));
+        if (!edge) {
+            ctx.note(where + ": sheets of a media size without dimensions; no sheets_large/" +
+                     "sheets_small");
+            return;
+        }
+        (*edge >= kLargeMicrometres ? large : small) += v->number;
+    }
+    const auto src = snmp::to_string(child(kIcMediaUsedEntry, {4})) +
+                     " by icMediaUsedMediaSizeName (" +
+                     snmp::to_string(child(kIcMediaUsedEntry, {9})) + ")";
+    set_counter(ctx, "sheets_large", large, src, false);
+    set_counter(ctx, "sheets_small", small, src, false);
 }
 
 /// Pages per paper size summed into large (long edge >= 400 mm) and small paper. A row with a
@@ -280,7 +345,6 @@ void derive_difference(Ctx& ctx, const Profile& profile, const DerivedCounter& d
 }
 
 void collect_size_table(Ctx& ctx, const Profile& profile, const SizeTable& table) {
-    constexpr std::int64_t kLargeMicrometres = 400'000;  // A3 is 420 mm, B4 364 mm
     std::vector<std::pair<Oid, std::map<Oid, const Value*>>> columns;
     std::set<Oid> rows;
     for (const auto& oid : table.value_columns) {
@@ -408,6 +472,7 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
         }
     }
     collect_pwg_counters(ctx);
+    collect_pwg_media(ctx);
     if (profile == nullptr) return;
     struct Sum {
         std::int64_t value = 0;

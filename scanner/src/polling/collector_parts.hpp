@@ -60,6 +60,7 @@ inline const Oid kIcImageEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 7, 1, 1};
 inline const Oid kIcImpressionEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 8, 1, 1};
 inline const Oid kIcTwoSidedTotal = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 9, 1, 1, 4};
 inline const Oid kIcSheetTotal = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 10, 1, 1, 4};
+inline const Oid kIcMediaUsedEntry = {1, 3, 6, 1, 4, 1, 2699, 1, 3, 1, 12, 1, 1};
 inline constexpr int kConsoleLines = 6;  // GET lines 1..6 of console buffer 1: cheaper than a walk
 // Six DisplayString lines joined by " / ".
 inline constexpr std::size_t kConsoleMax = kConsoleLines * (text::kDisplayStringMax + 3);

@@ -565,6 +565,15 @@ write("pwg-mono-mfp", [
     # Impressions on two-sided sheets (icTwoSidedTotalImps) and sheets (icSheetTotalSheets)
     # of the system totals: 3000 impressions on 1500 two-sided sheets, 6000 on one side.
     (IC + ".9.1.1.4.1.3.3", "2|3000"), (IC + ".10.1.1.4.1.3.3", "2|7500"),
+    # Its sheets per media size (icMediaUsedTable: .4 sheets, .9 the PWG 5101.1 size name):
+    # A4 and Letter small, A3 large; Ledger and a size without dimensions unused; a power-on
+    # row (persistence 4) not read.
+    (IC + ".12.1.1.4.1.1.3", "2|6800"), (IC + ".12.1.1.9.1.1.3", s("iso_a4_210x297mm")),
+    (IC + ".12.1.1.4.1.2.3", "2|500"), (IC + ".12.1.1.9.1.2.3", s("iso_a3_297x420mm")),
+    (IC + ".12.1.1.4.1.3.3", "2|200"), (IC + ".12.1.1.9.1.3.3", s("na_letter_8.5x11in")),
+    (IC + ".12.1.1.4.1.4.3", "2|0"), (IC + ".12.1.1.9.1.4.3", s("na_ledger_11x17in")),
+    (IC + ".12.1.1.4.1.5.3", "2|0"), (IC + ".12.1.1.9.1.5.3", s("custom_envelope")),
+    (IC + ".12.1.1.4.1.1.4", "2|90"), (IC + ".12.1.1.9.1.1.4", s("iso_a4_210x297mm")),
 ] + printer("AM-40 MFP")
   + supply(1, "Toner Cartridge AM-40", 3, 100, 64)
   + supply(2, "Drum Unit", 9, 100, 80))
