@@ -129,16 +129,22 @@ struct Ctx {
     }
 
     /// Integer from a numeric value; a decimal string is accepted with a note (some agents
-    /// Integer from a numeric value; a decimal string is accepted with a note (some agents
     /// send INTEGER columns as OCTET STRING).
     std::optional<std::int64_t> integer(const Value* v, const Oid& oid);
     std::optional<std::int64_t> integer(const Oid& oid) { return integer(find(view, oid), oid); }
 
     /// Device text, capped to `max_chars` (its MIB size, text.hpp) before anything matches,
-    /// stores or uploads it.
+    /// stores or uploads it. Only an OCTET STRING (or Opaque) is text: the standard objects
+    /// read here are DisplayStrings, and one answered as a number, an OBJECT IDENTIFIER, an
+    /// address or a time is a broken agent whose value would read as a model or a name.
     /// `info`, when given, says what decoding did (a value that is not octets leaves it as is).
     std::string str(const Value* v, const Oid& oid, std::size_t max_chars = text::kDisplayStringMax,
                     text::DecodeInfo* info = nullptr);
+    /// As str(), and a vendor's private object (outside mib-2) typed INTEGER or Gauge (a
+    /// firmware build, a serial number) reads as its decimal digits; whether those can be the field
+    /// is for the identity checks (collector_identity.cpp).
+    std::string str_or_number(const Value* v, const Oid& oid, std::size_t max_chars,
+                              text::DecodeInfo* info = nullptr);
     std::string str(const Oid& oid, std::size_t max_chars = text::kDisplayStringMax) {
         return str(find(view, oid), oid, max_chars);
     }

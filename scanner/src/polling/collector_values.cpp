@@ -78,10 +78,20 @@ std::string Ctx::str(const Value* v, const Oid& oid, std::size_t max_chars,
         }
         return s;
     }
-    if (v->is_number()) return std::to_string(v->number);
-    if (v->type == ValueType::object_id) return snmp::to_string(v->oid);
     note(snmp::to_string(oid) + ": expected a string, got another type; ignored");
     return {};
+}
+
+std::string Ctx::str_or_number(const Value* v, const Oid& oid, std::size_t max_chars,
+                               text::DecodeInfo* info) {
+    // Not a TimeTicks: no identity object is a time, and an uptime would read as a serial.
+    // Not a standard (mib-2) object either: those a profile names are DisplayStrings.
+    static const Oid kMib2 = {1, 3, 6, 1, 2, 1};
+    if (v != nullptr && v->is_number() && v->type != ValueType::timeticks &&
+        !snmp::starts_with(oid, kMib2)) {
+        return std::to_string(v->number);
+    }
+    return str(v, oid, max_chars, info);
 }
 
 // ---- value sources (profiles) ------------------------------------------------------------------
@@ -146,7 +156,7 @@ std::string source_text(Ctx& ctx, const ValueSource& src, const std::string& sys
             }
             // A 1284 device ID or a vendor string a field is taken from may be longer than a
             // DisplayString; the field taken from it is capped like one below.
-            s = ctx.str(v, at, text::kDeviceIdMax, info);
+            s = ctx.str_or_number(v, at, text::kDeviceIdMax, info);
             break;
         }
     }
