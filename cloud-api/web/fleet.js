@@ -17,6 +17,26 @@ function printerError(code) {
   })[code] || code;
 }
 
+// One device event as the branch scanner records it (scanner/src/storage/transitions.cpp): the
+// kind says what happened, the code which condition, the detail the device's own name for it
+// (a tray, a cover, the panel's text). A device-status event's detail is the state it left or
+// entered, not a name, so it is never shown alone.
+function eventText(x) {
+  const code = x.code || '';
+  if (x.kind === 'error') return printerError(code);
+  if (x.kind === 'device_status') return code === 'offline' ? t('st_offline') : t('ev_device_status', { state: statusLabel(code) });
+  if (x.kind === 'tray') return t('ev_tray_empty', { tray: x.detail || code.replace(/:empty$/, '') });
+  if (x.kind === 'cover') return t('ev_cover_open', { cover: x.detail || code.replace(/:open$/, '') });
+  if (x.kind === 'console') return t('ev_console', { text: x.detail || '' });
+  if (x.kind === 'supply_change') return t('ev_supply_change', { detail: x.detail || code });
+  if (x.kind === 'alert') {
+    // The printer's own words (prtAlertDescription) after the severity the scanner puts first.
+    const m = /^(?:critical|warning|warning_binary_change_event|other)(?:: ([^]*))?$/.exec(x.detail || '');
+    return (m ? m[1] : x.detail) || code;
+  }
+  return x.detail || (x.kind + ': ' + code);
+}
+
 function counterName(n) {
   return ({
     total: t('cn_total'), mono: t('cn_mono'), color: t('cn_color'), print_total: t('cn_print_total'), print_mono: t('cn_print_mono'),
@@ -363,7 +383,7 @@ routes.devices = async function devicePage(view, r) {
 
   fill(eventsBox, q('events'), note(t('no_events')), (items) => table([
     { label: t('col_time'), render: (x) => fmtTime(x.at) },
-    { label: t('col_event'), render: (x) => (x.kind === 'error' ? printerError(x.code) : x.detail || (x.kind + ': ' + x.code)) },
+    { label: t('col_event'), render: eventText },
     { label: t('col_action'), render: (x) => (x.action === 'appeared' ? badge(x.severity === 'critical' ? 'bad' : 'warn', t('appeared')) : badge('ok', t('cleared'))) },
   ], items));
 

@@ -502,6 +502,12 @@ function deviceStateName(s) {
   return names[s] ? names[s]() : (s || '—');
 }
 
+/** The description in an alert event's detail ("critical: Paper jam"), without the severity. */
+function alertWords(detail) {
+  const m = /^(?:critical|warning|warning_binary_change_event|other)(?:: ([^]*))?$/.exec(detail || '');
+  return m ? (m[1] || '') : (detail || '');
+}
+
 /** One history event (storage/transitions.cpp): printer errors, offline/online, cartridge changes. */
 function eventText(e) {
   if (e.kind === 'error') return printerErrorName(e.code);
@@ -510,6 +516,10 @@ function eventText(e) {
   if (e.kind === 'device_status') return t('event.device_status', { state: deviceStateName(e.code) });
   if (e.kind === 'cover') return t('event.cover_open', { cover: e.detail || e.code.replace(/:open$/, '') });
   if (e.kind === 'console') return t('event.console', { text: e.detail });
+  if (e.kind === 'tray') return t('alerts.tray_empty', { tray: e.detail || e.code.replace(/:empty$/, '') });
+  // An alert-table row: the printer's own words for it (prtAlertDescription, after the
+  // severity transitions.cpp puts first), else its code.
+  if (e.kind === 'alert') return alertWords(e.detail) || e.code;
   return e.kind + ': ' + e.code.replace(/_/g, ' ');
 }
 

@@ -156,6 +156,23 @@ try {
   await settle();
   await shoot('device', 'ru');
 
+  step('device page: events read as what happened, in the user\'s language');
+  // Every fleet device's events as the API gives them; the page's table names each one's kind
+  // (an empty tray, an open cover, a status), never the device's bare name or the raw code.
+  const eventsOf = async (id) => JSON.parse(await page.evaluate(async (d) =>
+    JSON.stringify(await (await fetch('/api/v1/events?limit=20&device=' + d)).json()), id)).items;
+  let trayEvent = null;
+  for (const d of listed.items) {
+    const tray = (await eventsOf(d.device_id)).find((e) => e.kind === 'tray');
+    if (tray) { trayEvent = { device: d.device_id, name: tray.detail || tray.code.replace(/:empty$/, '') }; break; }
+  }
+  assert.ok(trayEvent, 'the pipeline has a printer with an empty tray');
+  await go('#/devices/' + trayEvent.device);
+  await waitFor('the device\'s events', async () => (await rows(`${tid('device-events')} tbody tr`)) >= 1);
+  const eventsText = await text(tid('device-events'));
+  assert.ok(eventsText.includes('Пустой лоток: ' + trayEvent.name), eventsText);
+  assert.doesNotMatch(eventsText, /\b(tray|cover|device_status): /, eventsText);
+
   step('device page: the pages a drum has left, by the printer\'s own count');
   const brother = listed.items.find((d) => d.vendor === 'Brother');
   assert.ok(brother, 'the pipeline has a Brother printer');

@@ -285,6 +285,13 @@ try {
       assert.match(await cell.getAttribute('class'), /alarm/);
     }
     await shot('device-supplies');
+    // Its events say what happened: an empty tray by name, never a raw kind and code.
+    const history = await api('GET', `/api/devices/${ricoh.device_id}/history`);
+    const tray = history.body.events.find((e) => e.kind === 'tray');
+    assert.ok(tray, 'the simulated Ricoh reports an empty tray');
+    const said = 'Tray empty: ' + (tray.detail || tray.code.replace(/:empty$/, ''));
+    await waitFor('the empty tray in the events', async () => (await page.textContent('body')).includes(said));
+    assert.doesNotMatch(await page.textContent('body'), /\b(tray|alert|cover): /);
   }
 
   step('local alerts: the page lists what GET /api/alerts finds, a threshold of 100 % shows every supply');
