@@ -60,6 +60,7 @@ TEST_CASE("brands: OEM names in sysDescr", "[profiles]") {
         return b ? b->vendor : std::string("-");
     };
     CHECK(vendor("TA_UTAX Printing System") == "UTAX");
+    CHECK(vendor("COPYSTAR CS 3553ci") == "Copystar");
     CHECK(vendor("FUJI XEROX DocuPrint CM305 df") == "Fuji Xerox");
     CHECK(vendor("Xerox Phaser 4600") == "Xerox");
     CHECK(vendor("LANIER MP C3501") == "Lanier");
@@ -75,6 +76,9 @@ TEST_CASE("profile match: longest sysObjectID prefix, then the brand's profile",
     REQUIRE(p != nullptr);
     CHECK(p->id == "hp");
     p = set.match(".1.3.6.1.4.1.1347.41", "TA_UTAX Printing System", "UTAX");
+    REQUIRE(p != nullptr);
+    CHECK(p->id == "kyocera");
+    p = set.match(".1.3.6.1.4.1.1347.41", "COPYSTAR CS 3553ci", "Copystar");
     REQUIRE(p != nullptr);
     CHECK(p->id == "kyocera");
     p = set.match("", "LANIER MP C3501", "Lanier");
