@@ -192,6 +192,9 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
     for (const auto& [text, vendor] :
          std::vector<std::pair<std::string, std::string>>{{"SCX-4623F Series", "Samsung"},
                                                           {"CLP-365", "Samsung"},
+                                                          {"Xpress M2070 Series", "Samsung"},
+                                                          {"ColorQube 8580", "Xerox"},
+                                                          {"SureColor SC-P800", "Epson"},
                                                           {"DocuCentre-V C2263", "Fuji Xerox"},
                                                           {"ApeosPort-VI C3371", "Fuji Xerox"},
                                                           {"Apeos C7580", "FUJIFILM"},
