@@ -34,8 +34,8 @@ constexpr std::int64_t kMarkerInteger = 736451928;
 constexpr std::int64_t kMarkerCounter = 55512345678;
 const snmp::Oid kMib2 = {1, 3, 6, 1, 2, 1};
 
-/// A copy of `view` with about a quarter of its text values retyped (seeded, so a failure
-/// replays); how many were swapped goes to `swapped`.
+/// A copy of `view` with 3 in 16 of its text values retyped, 5 in 16 in standard objects (seeded,
+/// so a failure replays); how many were swapped goes to `swapped`.
 MibView retyped(const MibView& view, std::uint32_t seed, int& swapped) {
     std::mt19937 rng(seed);
     std::uniform_int_distribution<int> pick(0, 15);
