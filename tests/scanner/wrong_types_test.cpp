@@ -26,13 +26,14 @@ namespace {
 
 // Markers no recording holds: the OID 1.3.6.1.4.1.64999.<n>, the address 192.0.2.99
 // (TEST-NET-1), the TimeTicks 918273645, the INTEGER 736451928 and the Counter64
-// 55512345678 (numbers only in standard objects: a vendor's private identity object may
-// really be an INTEGER, and its digits are then the value).
+// 55512345678 (numbers only in standard objects, mib-2 and PWG's: a vendor's private identity
+// object may really be an INTEGER, and its digits are then the value).
 constexpr std::uint32_t kMarkerEnterprise = 64999;
 constexpr std::int64_t kMarkerTicks = 918273645;
 constexpr std::int64_t kMarkerInteger = 736451928;
 constexpr std::int64_t kMarkerCounter = 55512345678;
 const snmp::Oid kMib2 = {1, 3, 6, 1, 2, 1};
+const snmp::Oid kPwg = {1, 3, 6, 1, 4, 1, 2699};
 
 /// A copy of `view` with 3 in 16 of its text values retyped, 5 in 16 in standard objects (seeded,
 /// so a failure replays); how many were swapped goes to `swapped`.
@@ -44,7 +45,8 @@ MibView retyped(const MibView& view, std::uint32_t seed, int& swapped) {
     for (auto& [oid, value] : out) {
         if (value.type != ValueType::octets) continue;
         const int k = pick(rng);
-        if (k > 4 || (k > 2 && !snmp::starts_with(oid, kMib2))) continue;
+        const bool standard = snmp::starts_with(oid, kMib2) || snmp::starts_with(oid, kPwg);
+        if (k > 4 || (k > 2 && !standard)) continue;
         Value v;
         if (k == 0) {
             v.type = ValueType::object_id;
@@ -133,4 +135,35 @@ TEST_CASE("text answered as a number, OID, address or time surfaces nowhere",
         return;
     }
     CHECK(check_folder(corpus) > 500);
+}
+
+TEST_CASE("a maker's own identity object typed INTEGER reads as its digits, a standard one never",
+          "[collector][identity]") {
+    const auto put = [](MibView& v, const char* oid, ValueType type, std::int64_t n) {
+        Value x;
+        x.type = type;
+        x.number = n;
+        v[*snmp::parse_oid(oid)] = x;
+    };
+    MibView v;
+    Value sys_oid;
+    sys_oid.type = ValueType::object_id;
+    sys_oid.oid = {1, 3, 6, 1, 4, 1, 1602, 4, 7};  // Canon
+    v[{1, 3, 6, 1, 2, 1, 1, 2, 0}] = sys_oid;
+    // Canon's serial object typed INTEGER (canServInfoSerialNumberDeviceNumber): its digits.
+    put(v, "1.3.6.1.4.1.1602.1.2.1.8.1.3.1.1", ValueType::integer, 2845103);
+    // The model objects Canon's profile reads: its own and PWG's ppmPrinterName, both numbers;
+    // the firmware object a TimeTicks.
+    put(v, "1.3.6.1.4.1.1602.1.1.1.1.0", ValueType::gauge32, 0);
+    put(v, "1.3.6.1.4.1.2699.1.2.1.2.1.1.2.1", ValueType::integer, 5535);
+    put(v, "1.3.6.1.4.1.1602.1.1.1.4.0", ValueType::timeticks, 123456);
+    // prtGeneralSerialNumber and hrDeviceDescr typed INTEGER.
+    put(v, "1.3.6.1.2.1.43.5.1.1.17.1", ValueType::integer, 777);
+    put(v, "1.3.6.1.2.1.25.3.2.1.3.1", ValueType::integer, 4242);
+    const auto r = test::collect(v);
+    const auto& id = r.snapshot.identity;
+    CHECK(id.vendor == "Canon");
+    CHECK(id.serial == "2845103");
+    CHECK(id.model.empty());  // not "0" (all zeros) and not PWG's 5535
+    CHECK(id.firmware.empty());
 }
