@@ -355,7 +355,7 @@ routes.devices = async function devicePage(view, r) {
         errors.length ? h('div', { class: 'chips' }, errors.map((c) => h('span', { class: 'chip bad' }, printerError(c)))) : null,
         alertsBox, deviceRuleAlerts(id))),
     h('div', { class: 'grid two' },
-      card(t('supplies'), 'device-supplies', (d.supplies || []).length ? levelList(d.supplies, (s) => s.description || s.type, supplyState) : note(t('no_supplies')),
+      card(t('supplies'), 'device-supplies', (d.supplies || []).length ? levelList(d.supplies, (s) => s.description || supplyTypeName(s.type), supplyState) : note(t('no_supplies')),
         (d.trays || []).length ? [h('h3', { class: 'sub-head' }, t('trays')), levelList(d.trays, (x) => x.description || x.name, trayState)] : null),
       card(t('counters'), 'device-counters', names.length ? h('div', { class: 'counters' }, names.map((n) => h('div', { class: 'counter' + (n === 'total' ? ' main' : '') },
         h('span', { class: 'counter-name' }, counterName(n)), h('span', { class: 'counter-value' }, num(counters[n]))))) : note(t('no_counters')))),
@@ -390,7 +390,7 @@ routes.devices = async function devicePage(view, r) {
   // The cartridge log: each change and the pages that cartridge printed (so far, for the one in use).
   fill(changesBox, dev + '/cartridges?limit=20', note(t('no_changes')), (items) => table([
     { label: t('col_time'), render: (x) => fmtTime(x.installed_at) },
-    { label: t('col_supply_name'), render: (x) => h('span', {}, inkDot(x.color), x.description || x.type, x.current ? [' ', badge('ok', t('in_use'))] : null) },
+    { label: t('col_supply_name'), render: (x) => h('span', {}, inkDot(x.color), x.description || supplyTypeName(x.type), x.current ? [' ', badge('ok', t('in_use'))] : null) },
     { label: t('col_level_change'), cls: 'num', render: (x) => pct(x.previous_percent) + ' → ' + pct(x.level_percent) },
     { label: t('col_pages_printed'), cls: 'num', render: (x) => (x.pages == null ? null : num(x.pages)) },
     { label: t('col_days'), cls: 'num', render: (x) => (x.days == null ? null : num(Math.round(x.days))) },
@@ -506,7 +506,7 @@ function drawLevels(canvas, noteEl, items, range) {
     const at = Date.parse(x.polled_at);
     for (const s of x.levels || []) {
       if (s.level_percent == null) continue;
-      const key = s.description || s.type;
+      const key = s.description || supplyTypeName(s.type);
       if (!series.has(key)) series.set(key, { color: s.color, data: [] });
       series.get(key).data.push({ x: at, y: s.level_percent });
     }
