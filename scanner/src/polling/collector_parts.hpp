@@ -140,9 +140,9 @@ struct Ctx {
     /// `info`, when given, says what decoding did (a value that is not octets leaves it as is).
     std::string str(const Value* v, const Oid& oid, std::size_t max_chars = text::kDisplayStringMax,
                     text::DecodeInfo* info = nullptr);
-    /// As str(), and a vendor's private object (not mib-2 or PWG's) typed INTEGER or Gauge (a
-    /// firmware build, a serial number) reads as its decimal digits; whether those can be the field
-    /// is for the identity checks (collector_identity.cpp).
+    /// As str(), and a vendor's private object (not mib-2 or PWG's) typed INTEGER (a firmware
+    /// build, a serial number) reads as its decimal digits; whether those can be the field is
+    /// for the identity checks (collector_identity.cpp).
     std::string str_or_number(const Value* v, const Oid& oid, std::size_t max_chars,
                               text::DecodeInfo* info = nullptr);
     std::string str(const Oid& oid, std::size_t max_chars = text::kDisplayStringMax) {

@@ -84,13 +84,13 @@ std::string Ctx::str(const Value* v, const Oid& oid, std::size_t max_chars,
 
 std::string Ctx::str_or_number(const Value* v, const Oid& oid, std::size_t max_chars,
                                text::DecodeInfo* info) {
-    // Not a TimeTicks: no identity object is a time, and an uptime would read as a serial.
-    // Not a standard object either (mib-2, PWG's 2699): those a profile names are
+    // An INTEGER only (the type the identity checks accept): no identity object is a time or
+    // a counter. Not a standard object either (mib-2, PWG's 2699): those a profile names are
     // DisplayStrings.
     static const Oid kMib2 = {1, 3, 6, 1, 2, 1};
     static const Oid kPwg = {1, 3, 6, 1, 4, 1, 2699};
-    if (v != nullptr && v->is_number() && v->type != ValueType::timeticks &&
-        !snmp::starts_with(oid, kMib2) && !snmp::starts_with(oid, kPwg)) {
+    if (v != nullptr && v->type == ValueType::integer && !snmp::starts_with(oid, kMib2) &&
+        !snmp::starts_with(oid, kPwg)) {
         return std::to_string(v->number);
     }
     return str(v, oid, max_chars, info);
