@@ -77,15 +77,11 @@ const char* field_name(text::IdentityField f) {
 }
 
 /// Why `s`, read from the object `v` (nullptr: taken from sysDescr, hrDeviceDescr or a 1284
-/// device ID), cannot be the identity field, or "" when it can. Objects that are neither text
-/// nor an integer (an OBJECT IDENTIFIER, a TimeTicks) and text with control characters inside
-/// (binary data) never name anything; an object's value is also held to the field's length.
+/// device ID), cannot be the identity field, or "" when it can. Text with control characters
+/// inside (binary data) never names anything; an object's value is also held to the field's
+/// length. Values of another type never get here: Ctx::str reads them as no text.
 std::string_view problem_of(const Value* v, const text::DecodeInfo& how, const std::string& s,
                             text::IdentityField field) {
-    if (v != nullptr && v->type != ValueType::octets && v->type != ValueType::opaque &&
-        v->type != ValueType::integer) {
-        return "not text";
-    }
     if (how.controls > 0) return "binary data";
     return text::identity_problem(s, field, v != nullptr);
 }
