@@ -885,21 +885,22 @@ TEST_CASE("a monochrome marker's pages are black: mono from the totals, never ag
         CHECK(test::collect(schwarz).snapshot.counters.at("mono") == 9000);
     }
     SECTION("colour pages counted: nothing derived") {
-        auto view = partial("pwg-mono-mfp");
+        // `pages` in the impression cell read as `counter`, which then refuses the derivation.
+        const auto refused_by = [&](const char* cell, const std::string& counter,
+                                    std::int64_t pages) {
+            INFO(counter);
+            auto view = partial("pwg-mono-mfp");
+            view[O(cell)] = Value{ValueType::integer, pages, "", {}};
+            const auto c = test::collect(view);
+            CHECK(c.snapshot.counters.at(counter) == pages);
+            CHECK(without_mono(c));
+            CHECK(has_note(c, counter + " counts pages"));
+        };
         // icImpressionFullColorImps of the print service.
-        view[O("1.3.6.1.4.1.2699.1.3.1.8.1.1.7.2.3.3")] = Value{ValueType::integer, 12, "", {}};
-        const auto c = test::collect(view);
-        CHECK(c.snapshot.counters.at("print_color") == 12);
-        CHECK(without_mono(c));
-        CHECK(has_note(c, "print_color counts pages"));
+        refused_by("1.3.6.1.4.1.2699.1.3.1.8.1.1.7.2.3.3", "print_color", 12);
         // icImpressionHighlightColorImps (black and one colour) of the system totals: two
         // colour pages, no monochrome marker either.
-        auto highlight = partial("pwg-mono-mfp");
-        highlight[O("1.3.6.1.4.1.2699.1.3.1.8.1.1.8.1.3.3")] = Value{ValueType::integer, 7, "", {}};
-        const auto h = test::collect(highlight);
-        CHECK(h.snapshot.counters.at("two_color") == 7);
-        CHECK(without_mono(h));
-        CHECK(has_note(h, "two_color counts pages"));
+        refused_by("1.3.6.1.4.1.2699.1.3.1.8.1.1.8.1.3.3", "two_color", 7);
     }
     SECTION("no supply listed (a partial agent), or several toners of no colour: nothing") {
         auto bare = partial("pwg-mono-mfp");
