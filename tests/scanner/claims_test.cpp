@@ -108,7 +108,7 @@ TEST_CASE("claims in more panel languages, upper case folded", "[claims]") {
     CHECK(brief(from_text("TONER DÜŞÜK")) == V{"low toner"});
     CHECK(brief(from_text("Siyah toner bitti")) == V{"empty toner black"});
     CHECK(brief(from_text("Toner laag")) == V{"low toner"});
-    CHECK(brief(from_text("Vervang gele toner")) == V{"empty toner"});
+    CHECK(brief(from_text("Vervang gele toner")) == V{"empty toner yellow"});
     CHECK(brief(from_text("Toner baixo")) == V{"low toner"});
     // A German panel cuts its line at 16 characters: "ersetz." still says replace.
     CHECK(brief(from_text("ENERGIESPAREN   \rTROMMEL ERSETZ.")) == V{"empty opc"});
@@ -118,6 +118,67 @@ TEST_CASE("claims in more panel languages, upper case folded", "[claims]") {
     CHECK(brief(from_text("Resttonerbehälter voll")) == V{"empty waste"});
     CHECK(brief(from_text("Ресурс узла закрепления заканчивается")) == V{"low fuser"});
     CHECK(brief(from_text("Замените ленту переноса")) == V{"empty transfer_unit"});
+}
+
+TEST_CASE("almost empty is low, not empty, in every panel language", "[claims]") {
+    using supply_claims::from_text;
+    // "Almost", "nearly", "soon" qualify an empty (or a waste box's full) word: the printer
+    // warns and still prints. Each of these read as empty before, or as nothing.
+    for (const char* t :
+         {"Тонер почти закончился", "Тонер почти пуст", "Тонер майже закінчився",
+          "Toner nearly out", "Replace toner soon", "Toner bald leer", "Toner presque vide",
+          "Prawie pusty toner", "Tóner casi agotado", "Toner quasi esaurito", "Toner quase vazio",
+          "Toner bijna leeg", "Toner téměř prázdný", "碳粉快用完", "碳粉即将耗尽"}) {
+        INFO(t);
+        CHECK(brief(from_text(t)) == V{"low toner"});
+        CHECK(supply_claims::status_from_text(t).errors == V{"low_toner"});
+    }
+    CHECK(brief(from_text("Картридж почти пуст")) == V{"low marking"});
+    CHECK(brief(from_text("Cartouche noire presque vide")) == V{"low marking black"});
+    CHECK(brief(from_text("Resttonerbehälter fast voll")) == V{"low waste"});
+    CHECK(brief(from_text("Бункер отработанного тонера почти заполнен")) == V{"low waste_toner"});
+    CHECK(supply_claims::status_from_text("Бумага почти закончилась").errors == V{"low_paper"});
+    CHECK(supply_claims::status_from_text("Paper nearly out").errors == V{"low_paper"});
+    // Without the qualifier, or in a clause of its own, empty stays empty.
+    CHECK(brief(from_text("Тонер закончился")) == V{"empty toner"});
+    CHECK(brief(from_text("Toner empty / Replace soon")) == V{"empty toner"});
+    CHECK(brief(from_text("Cartouche noire vide")) == V{"empty marking black"});
+    CHECK(supply_claims::status_from_text("Бумага закончилась").errors == V{"no_paper"});
+}
+
+TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditional script",
+          "[claims]") {
+    using supply_claims::from_text;
+    CHECK(brief(from_text("Toner giallo in esaurimento")) == V{"low toner yellow"});
+    CHECK(brief(from_text("Toner giallo scarso")) == V{"low toner yellow"});
+    CHECK(brief(from_text("Toner nero esaurito")) == V{"empty toner black"});
+    CHECK(brief(from_text("Cartuccia gialla esaurita")) == V{"empty marking yellow"});
+    CHECK(brief(from_text("Inchiostro nero esaurito")) == V{"empty ink black"});
+    CHECK(brief(from_text("Cartucho de toner preto vazio")) == V{"empty toner black"});
+    CHECK(brief(from_text("Toner amarela vazia")) == V{"empty toner yellow"});
+    CHECK(brief(from_text("Cyaan toner leeg")) == V{"empty toner cyan"});
+    CHECK(brief(from_text("Zwarte toner laag")) == V{"low toner black"});
+    CHECK(brief(from_text("Toner prázdný")) == V{"empty toner"});
+    CHECK(brief(from_text("Tóner amarillo bajo")) == V{"low toner yellow"});
+    CHECK(brief(from_text("Cartucho negro agotado")) == V{"empty marking black"});
+    CHECK(brief(from_text("Niedriger Tonerstand")) == V{"low toner"});
+    CHECK(brief(from_text("노랑 토너 부족")) == V{"low toner yellow"});
+    CHECK(brief(from_text("검정 토너 없음")) == V{"empty toner black"});
+    CHECK(brief(from_text("시안 잉크 부족")) == V{"low ink cyan"});
+    CHECK(brief(from_text("드럼 교체")) == V{"empty opc"});
+    CHECK(brief(from_text("黃色碳粉不足")) == V{"low toner yellow"});
+    CHECK(brief(from_text("洋紅色碳粉用盡")) == V{"empty toner magenta"});
+    CHECK(brief(from_text("碳粉將盡")) == V{"low toner"});
+    CHECK(supply_claims::status_from_text("용지 없음").errors == V{"no_paper"});
+    CHECK(supply_claims::color_named("Cartouche noire") == "black");
+    CHECK(supply_claims::color_named("Cartucho amarillo") == "yellow");
+    CHECK(supply_claims::color_named("Tinta negra") == "black");
+    CHECK(supply_claims::color_named("마젠타 토너") == "magenta");
+    CHECK(supply_claims::kind_named("Cartuccia toner") == "toner");
+    CHECK(supply_claims::kind_named("Tamburo") == "opc");
+    CHECK(supply_claims::kind_named("검정 토너 카트리지") == "toner");
+    // An unaccented French panel's "PRET" (ready) names no colour.
+    CHECK(supply_claims::color_named("PRET").empty());
 }
 
 TEST_CASE("text that names no supply state gives no claim", "[claims]") {

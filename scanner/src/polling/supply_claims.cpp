@@ -93,7 +93,8 @@ bool any_of(const std::string& hay, const std::array<Word, N>& words) {
 }
 
 // Vocabulary of front panels and alert texts (English, Russian, Ukrainian, German, French,
-// Spanish, Portuguese, Italian, Polish, Czech, Dutch, Turkish, Chinese, Japanese). Turkish
+// Spanish, Portuguese, Italian, Polish, Czech, Dutch, Turkish, Chinese in both scripts,
+// Japanese, Korean). Turkish
 // words are also listed as an upper-case panel folds them ("AÇIK" -> "açik": ASCII I has no
 // dotless lower case here). Low is tested before empty: "almost empty", "near end".
 constexpr auto kLow = std::to_array<Word>({
@@ -101,7 +102,7 @@ constexpr auto kLow = std::to_array<Word>({
     {"nearly empty", Bound::word}, {"almost empty", Bound::word}, {"end soon", Bound::word},
     {"order", Bound::word},        {"мало", Bound::word},         {"заканчива", Bound::stem},
     {"на исходе", Bound::word},    {"низк", Bound::stem},         {"скоро", Bound::word},
-    {"fast leer", Bound::word},    {"niedrig", Bound::word},      {"bas", Bound::word},
+    {"fast leer", Bound::word},    {"niedrig", Bound::stem},      {"bas", Bound::word},
     {"faible", Bound::word},       {"bajo", Bound::word},         {"baja", Bound::word},
     {"casi vac", Bound::stem},     {"basso", Bound::word},        {"不足", Bound::none},
     {"将尽", Bound::none},         {"即将用完", Bound::none},     {"残量少", Bound::none},
@@ -112,7 +113,9 @@ constexpr auto kLow = std::to_array<Word>({
     {"низьк", Bound::stem},        {"düşük", Bound::word},        {"dusuk", Bound::word},
     {"azaldı", Bound::word},       {"azaldi", Bound::word},       {"laag", Bound::word},
     {"bijna op", Bound::word},     {"málo", Bound::word},         {"dochází", Bound::word},
-    {"baixo", Bound::word},
+    {"baixo", Bound::word},        {"esaurimento", Bound::word},  {"scarso", Bound::word},
+    {"scarsa", Bound::word},       {"fast voll", Bound::word},    {"將盡", Bound::none},
+    {"부족", Bound::none},
 });
 
 // "ersetz" is a 16-character German panel line's "ersetzen" (replace), cut; "ersetzt"
@@ -132,6 +135,27 @@ constexpr auto kEmpty = std::to_array<Word>({
     {"bitti", Bound::word},     {"değiştir", Bound::stem},  {"degistir", Bound::stem},
     {"vervang", Bound::stem},   {"vyměňte", Bound::word},   {"došel", Bound::word},
     {"není", Bound::word},      {"substitu", Bound::stem},  {"ersetz", Bound::word},
+    {"esaurit", Bound::stem},   {"vazio", Bound::word},     {"vazia", Bound::word},
+    {"leeg", Bound::word},      {"prázdn", Bound::stem},    {"pusta", Bound::word},
+    {"puste", Bound::word},     {"用盡", Bound::none},      {"耗盡", Bound::none},
+    {"更換", Bound::none},      {"없음", Bound::none},      {"없습니다", Bound::none},
+    {"교체", Bound::none},
+});
+
+// "Almost" and "soon" make an empty or full word a warning: "Тонер почти закончился", "Toner
+// nearly out", "Replace toner soon", "Cartouche presque vide", "碳粉即将耗尽" (the printer still
+// prints). Clauses split as for_each_clause() does, so "Toner empty / replace soon" stays two.
+constexpr auto kAlmost = std::to_array<Word>({
+    {"almost", Bound::word},     {"nearly", Bound::word},    {"soon", Bound::word},
+    {"почти", Bound::word},      {"майже", Bound::word},     {"незабаром", Bound::word},
+    {"presque", Bound::word},    {"bientôt", Bound::word},   {"prawie", Bound::word},
+    {"wkrótce", Bound::word},    {"quasi", Bound::word},     {"casi", Bound::word},
+    {"quase", Bound::word},      {"em breve", Bound::word},  {"bijna", Bound::word},
+    {"binnenkort", Bound::word}, {"bald", Bound::word},      {"téměř", Bound::word},
+    {"brzy", Bound::word},       {"neredeyse", Bound::word}, {"yakında", Bound::word},
+    {"yakinda", Bound::word},    {"ほぼ", Bound::none},      {"即将", Bound::none},
+    {"即將", Bound::none},       {"快要", Bound::none},      {"快用", Bound::none},
+    {"几乎", Bound::none},       {"幾乎", Bound::none},      {"거의", Bound::none},
 });
 
 // Waste receptacles fill up: "full" is their empty.
@@ -173,7 +197,7 @@ constexpr auto kWaste = std::to_array<Word>({
 
 struct FamilyWords {
     std::string_view family;
-    std::array<Word, 14> words;  // unused slots are empty
+    std::array<Word, 20> words;  // unused slots are empty
 };
 
 const std::array<FamilyWords, 7> kFamilies = {{
@@ -183,7 +207,8 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"тонер", Bound::stem},
        {"碳粉", Bound::none},
        {"墨粉", Bound::none},
-       {"トナー", Bound::none}}}},
+       {"トナー", Bound::none},
+       {"토너", Bound::none}}}},
     {"ink",
      {{{"ink", Bound::word},
        {"tinte", Bound::word},
@@ -198,7 +223,9 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"чорнил", Bound::stem},
        {"mürekkep", Bound::stem},
        {"inkt", Bound::word},
-       {"inkoust", Bound::stem}}}},
+       {"inkoust", Bound::stem},
+       {"inchiostr", Bound::stem},
+       {"잉크", Bound::none}}}},
     {"marking",
      {{{"cartridge", Bound::word},
        {"картридж", Bound::stem},
@@ -209,7 +236,9 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"kaset", Bound::stem},
        {"kartuş", Bound::stem},
        {"kartus", Bound::stem},
-       {"kazet", Bound::stem}}}},
+       {"kazet", Bound::stem},
+       {"cartucc", Bound::stem},
+       {"카트리지", Bound::none}}}},
     {"opc",
      {{{"drum", Bound::word},
        {"photoconductor", Bound::word},
@@ -224,7 +253,8 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"tambur", Bound::stem},
        {"válec", Bound::word},
        {"válce", Bound::word},
-       {"cilindro", Bound::word}}}},
+       {"cilindro", Bound::word},
+       {"드럼", Bound::none}}}},
     {"developer",
      {{{"developer", Bound::word},
        {"девелопер", Bound::stem},
@@ -266,20 +296,22 @@ const std::array<FamilyWords, 7> kFamilies = {{
 
 struct ColorWords {
     std::string_view color;
-    std::array<Word, 24> words;  // unused slots are empty
+    std::array<Word, 32> words;  // unused slots are empty
 };
 
 const std::array<ColorWords, 4> kColors = {{
     {"black",
      // Russian: ё only in чёрный, never in чернила (ink); the е spelling needs whole forms.
-     {{{"black", Bound::word},  {"schwarz", Bound::word}, {"noir", Bound::word},
-       {"negro", Bound::word},  {"nero", Bound::word},    {"чёрн", Bound::stem},
+     {{{"black", Bound::word},  {"schwarz", Bound::word}, {"noir", Bound::stem},
+       {"negr", Bound::stem},   {"nero", Bound::word},    {"чёрн", Bound::stem},
        {"черный", Bound::word}, {"черная", Bound::word},  {"черного", Bound::word},
        {"黑", Bound::none},     {"黒", Bound::none},      {"ブラック", Bound::none},
        {"[k]", Bound::none},    {"(k)", Bound::none},     {"czarn", Bound::stem},
        {"чорний", Bound::word}, {"чорна", Bound::word},   {"чорного", Bound::word},
        {"siyah", Bound::word},  {"zwart", Bound::word},   {"čern", Bound::stem},
-       {"preto", Bound::word}}}},
+       {"preto", Bound::word},  {"preta", Bound::word},   {"zwarte", Bound::word},
+       {"nera", Bound::word},   {"검정", Bound::none},    {"검은", Bound::none},
+       {"블랙", Bound::none}}}},
     {"cyan",
      {{{"cyan", Bound::word},
        {"cian", Bound::word},
@@ -292,7 +324,9 @@ const std::array<ColorWords, 4> kColors = {{
        {"блакитн", Bound::stem},
        {"camgöbeği", Bound::word},
        {"azurov", Bound::stem},
-       {"ciano", Bound::word}}}},
+       {"ciano", Bound::word},
+       {"cyaan", Bound::word},
+       {"시안", Bound::none}}}},
     {"magenta",
      {{{"magenta", Bound::word},
        {"пурпур", Bound::stem},
@@ -303,25 +337,18 @@ const std::array<ColorWords, 4> kColors = {{
        {"[m]", Bound::none},
        {"(m)", Bound::none},
        {"purpur", Bound::stem},
-       {"macenta", Bound::word}}}},
-    {"yellow",
-     {{{"yellow", Bound::word},
-       {"gelb", Bound::word},
-       {"jaune", Bound::word},
-       {"amarillo", Bound::word},
-       {"жёлт", Bound::stem},
-       {"желт", Bound::stem},
-       {"黄", Bound::none},
-       {"イエロー", Bound::none},
-       {"[y]", Bound::none},
-       {"(y)", Bound::none},
-       {"żółt", Bound::stem},
-       {"жовт", Bound::stem},
-       {"sarı", Bound::word},
-       {"sari", Bound::word},
-       {"geel", Bound::word},
-       {"žlut", Bound::stem},
-       {"amarelo", Bound::word}}}},
+       {"macenta", Bound::word},
+       {"洋紅", Bound::none},
+       {"品紅", Bound::none},
+       {"마젠타", Bound::none}}}},
+    {"yellow", {{{"yellow", Bound::word},  {"gelb", Bound::word},     {"jaune", Bound::word},
+                 {"amarill", Bound::stem}, {"жёлт", Bound::stem},     {"желт", Bound::stem},
+                 {"黄", Bound::none},      {"イエロー", Bound::none}, {"[y]", Bound::none},
+                 {"(y)", Bound::none},     {"żółt", Bound::stem},     {"жовт", Bound::stem},
+                 {"sarı", Bound::word},    {"sari", Bound::word},     {"geel", Bound::word},
+                 {"žlut", Bound::stem},    {"amarel", Bound::stem},   {"giall", Bound::stem},
+                 {"gele", Bound::word},    {"黃", Bound::none},       {"노랑", Bound::none},
+                 {"노란", Bound::none},    {"옐로", Bound::none}}}},
 }};
 
 /// The names (`name` of each entry: a colour, a supply kind) whose words a folded text
@@ -356,7 +383,7 @@ void clause_claims(const std::string& clause, std::vector<Claim>& out) {
     if (any_of(clause, kLow)) {
         state = SupplyState::low;
     } else if (any_of(clause, kEmpty) || (waste && any_of(clause, kFull))) {
-        state = SupplyState::empty;
+        state = any_of(clause, kAlmost) ? SupplyState::low : SupplyState::empty;
     } else if (any_of(clause, kMissing)) {
         state = SupplyState::not_installed;
     }
@@ -416,6 +443,8 @@ constexpr auto kPaper = std::to_array<Word>({
     {"kagit", Bound::word},
     {"kağit", Bound::word},
     {"papír", Bound::stem},
+    {"紙", Bound::none},
+    {"용지", Bound::none},
 });
 
 // "No paper", "Load paper": the printer waits for paper (kEmpty covers "paper out/empty").
@@ -638,7 +667,7 @@ void clause_status(const std::string& clause, std::set<std::string>& errors, Tex
     } else if (any_of(clause, kCover) && any_of(clause, kOpen)) {
         errors.insert("door_open");
     } else if (any_of(clause, kPaper)) {
-        if (any_of(clause, kLow)) {
+        if (any_of(clause, kLow) || (any_of(clause, kEmpty) && any_of(clause, kAlmost))) {
             errors.insert("low_paper");
         } else if (any_of(clause, kEmpty) || any_of(clause, kNoOrLoad)) {
             errors.insert("no_paper");
