@@ -139,6 +139,11 @@ TEST_CASE("almost empty is low, not empty, in every panel language", "[claims]")
     CHECK(brief(from_text("Бункер отработанного тонера почти заполнен")) == V{"low waste_toner"});
     CHECK(supply_claims::status_from_text("Бумага почти закончилась").errors == V{"low_paper"});
     CHECK(supply_claims::status_from_text("Paper nearly out").errors == V{"low_paper"});
+    CHECK(supply_claims::status_from_text("Output tray almost full").errors ==
+          V{"output_near_full"});
+    CHECK(supply_claims::status_from_text("Выходной лоток почти заполнен").errors ==
+          V{"output_near_full"});
+    CHECK(supply_claims::status_from_text("Output tray full").errors == V{"output_full"});
     // Without the qualifier, or in a clause of its own, empty stays empty.
     CHECK(brief(from_text("Тонер закончился")) == V{"empty toner"});
     CHECK(brief(from_text("Toner empty / Replace soon")) == V{"empty toner"});

@@ -673,7 +673,7 @@ void clause_status(const std::string& clause, std::set<std::string>& errors, Tex
             errors.insert("no_paper");
         }
     } else if (!waste && any_of(clause, kOutput) && any_of(clause, kFull)) {
-        errors.insert("output_full");
+        errors.insert(any_of(clause, kAlmost) ? "output_near_full" : "output_full");
     } else if (any_of(clause, kService)) {
         errors.insert("service_requested");
     }
