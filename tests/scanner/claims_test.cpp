@@ -182,6 +182,21 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(supply_claims::kind_named("Cartuccia toner") == "toner");
     CHECK(supply_claims::kind_named("Tamburo") == "opc");
     CHECK(supply_claims::kind_named("검정 토너 카트리지") == "toner");
+    // Words of makers' own messages: Ricoh's "Add Toner" (it is out), Canon's "Prepare a
+    // toner cartridge" (it will be), HP's and Xerox's Russian jam, a waste box "полон".
+    CHECK(brief(from_text("Add Toner")) == V{"empty toner"});
+    CHECK(brief(from_text("Добавьте тонер")) == V{"empty toner"});
+    CHECK(brief(from_text("Prepare a new toner cartridge")) == V{"low toner"});
+    CHECK(brief(from_text("Подготовьте новый картридж")) == V{"low marking"});
+    CHECK(brief(from_text("Тонер полностью израсходован")) == V{"empty toner"});
+    CHECK(brief(from_text("Фотобарабан почти израсходован")) == V{"low opc"});
+    CHECK(brief(from_text("Toner depleted")) == V{"empty toner"});
+    CHECK(brief(from_text("Бункер отработанного тонера полон")) == V{"empty waste_toner"});
+    CHECK(brief(from_text("Картридж не установлен")) == V{"not_installed marking"});
+    CHECK(brief(from_text("Install toner cartridge")) == V{"not_installed toner"});
+    CHECK(brief(from_text("Imaging unit low")) == V{"low opc"});
+    CHECK(supply_claims::status_from_text("Застревание в лотке 2").errors == V{"jammed"});
+    CHECK(supply_claims::status_from_text("Добавьте бумагу в кассету 1").errors == V{"no_paper"});
     // An unaccented French panel's "PRET" (ready) names no colour.
     CHECK(supply_claims::color_named("PRET").empty());
 }
@@ -209,7 +224,11 @@ TEST_CASE("text that names no supply state gives no claim", "[claims]") {
                           "Stap. kopieën:01",
                           "Drukowanie",
                           "Sem erros",
-                          "Toner ersetzt"}) {
+                          "Toner ersetzt",
+                          "Toner installed",
+                          "Тонер установлен",
+                          "Installing update",
+                          "Preparing"}) {
         INFO(t);
         CHECK(from_text(t).empty());
     }
