@@ -548,6 +548,23 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
         {"Sem papel", {"no_paper"}, false},
         {"Tampa aberta", {"door_open"}, false},
         {"ENERGIESPAREN   \rTROMMEL ERSETZ.", {}, true},
+        // Korean and Chinese in its traditional script (Taiwan, Hong Kong).
+        {"용지 걸림", {"jammed"}, false},
+        {"앞 커버 열림", {"door_open"}, false},
+        {"앞 덮개를 닫으십시오", {"door_open"}, false},
+        {"서비스 센터에 문의하십시오", {"service_requested"}, false},
+        {"용지 없음", {"no_paper"}, false},
+        {"절전 모드", {}, true},
+        {"卡紙", {"jammed"}, false},
+        {"前蓋開啟", {"door_open"}, false},
+        {"紙匣1缺紙", {"no_paper"}, false},
+        {"省電模式", {}, true},
+        {"列印中", {}, true},
+        {"Impresora lista", {}, true},
+        {"Impressora pronta", {}, true},
+        // An output tray for paper, full: the output, not the paper.
+        {"Output paper tray full", {"output_full"}, false},
+        {"출력 용지함 가득 참", {"output_full"}, false},
         // Neither: a colour, a tray, a waste box (a supply, not the device), a refusal.
         {"Cyan", {}, false},
         {"Output tray", {}, false},

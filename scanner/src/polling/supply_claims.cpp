@@ -164,6 +164,7 @@ constexpr auto kFull = std::to_array<Word>({
     {"full", Bound::word},
     {"заполнен", Bound::stem},
     {"полон", Bound::word},
+    {"가득", Bound::none},
     {"полна", Bound::word},
     {"полный", Bound::word},
     {"已满", Bound::none},
@@ -428,14 +429,15 @@ void clause_claims(const std::string& clause, std::vector<Claim>& out) {
 // ---- the device as a whole -------------------------------------------------------------------
 // Panel words for the conditions hrPrinterDetectedErrorState names, in the same languages.
 constexpr auto kJam = std::to_array<Word>({
-    {"jam", Bound::word},           {"jammed", Bound::word},   {"misfeed", Bound::word},
-    {"замят", Bound::stem},         {"застрял", Bound::stem},  {"застрев", Bound::stem},
-    {"papierstau", Bound::stem},    {"stau", Bound::word},     {"bourrage", Bound::word},
-    {"atasco", Bound::stem},        {"incepp", Bound::stem},   {"卡纸", Bound::none},
-    {"紙詰まり", Bound::none},      {"zacięcie", Bound::word}, {"zakleszcz", Bound::stem},
-    {"зминан", Bound::stem},        {"застряг", Bound::stem},  {"sıkış", Bound::stem},
-    {"sikis", Bound::stem},         {"sikiş", Bound::stem},    {"vastgelopen", Bound::word},
-    {"papierstoring", Bound::word}, {"uvízn", Bound::stem},    {"atolament", Bound::stem},
+    {"jam", Bound::word},        {"jammed", Bound::word},      {"misfeed", Bound::word},
+    {"замят", Bound::stem},      {"застрял", Bound::stem},     {"застрев", Bound::stem},
+    {"papierstau", Bound::stem}, {"stau", Bound::word},        {"bourrage", Bound::word},
+    {"atasco", Bound::stem},     {"incepp", Bound::stem},      {"卡纸", Bound::none},
+    {"卡紙", Bound::none},       {"걸림", Bound::none},        {"紙詰まり", Bound::none},
+    {"zacięcie", Bound::word},   {"zakleszcz", Bound::stem},   {"зминан", Bound::stem},
+    {"застряг", Bound::stem},    {"sıkış", Bound::stem},       {"sikis", Bound::stem},
+    {"sikiş", Bound::stem},      {"vastgelopen", Bound::word}, {"papierstoring", Bound::word},
+    {"uvízn", Bound::stem},      {"atolament", Bound::stem},
 });
 
 constexpr auto kPaper = std::to_array<Word>({
@@ -501,10 +503,12 @@ constexpr auto kCover = std::to_array<Word>({
     {"porte", Bound::word},     {"couvercle", Bound::word},  {"cubierta", Bound::word},
     {"puerta", Bound::word},    {"tapa", Bound::word},       {"coperchio", Bound::word},
     {"sportello", Bound::word}, {"盖", Bound::none},         {"门", Bound::none},
-    {"カバー", Bound::none},    {"ドア", Bound::none},       {"pokryw", Bound::stem},
-    {"drzwi", Bound::word},     {"drzwiczki", Bound::word},  {"кришк", Bound::stem},
-    {"kapak", Bound::stem},     {"klep", Bound::word},       {"deksel", Bound::word},
-    {"kryt", Bound::stem},      {"dvířka", Bound::word},     {"tampa", Bound::word},
+    {"蓋", Bound::none},        {"門", Bound::none},         {"커버", Bound::none},
+    {"덮개", Bound::none},      {"도어", Bound::none},       {"カバー", Bound::none},
+    {"ドア", Bound::none},      {"pokryw", Bound::stem},     {"drzwi", Bound::word},
+    {"drzwiczki", Bound::word}, {"кришк", Bound::stem},      {"kapak", Bound::stem},
+    {"klep", Bound::word},      {"deksel", Bound::word},     {"kryt", Bound::stem},
+    {"dvířka", Bound::word},    {"tampa", Bound::word},
 });
 
 // "Cover open", and the instruction that says it is: "Close the front cover".
@@ -529,6 +533,11 @@ constexpr auto kOpen = std::to_array<Word>({
     {"chiudere", Bound::word},
     {"打开", Bound::none},
     {"关闭", Bound::none},
+    {"開啟", Bound::none},
+    {"打開", Bound::none},
+    {"關閉", Bound::none},
+    {"열림", Bound::none},
+    {"닫으", Bound::none},
     {"開いて", Bound::none},
     {"オープン", Bound::none},
     {"閉じて", Bound::none},
@@ -555,6 +564,8 @@ constexpr auto kService = std::to_array<Word>({
     {"assistenza", Bound::word},
     {"kundendienst", Bound::stem},
     {"维修", Bound::none},
+    {"維修", Bound::none},
+    {"서비스", Bound::none},
     {"サービスマン", Bound::none},
     {"serwis", Bound::stem},
     {"сервіс", Bound::stem},
@@ -572,6 +583,8 @@ constexpr auto kOutput = std::to_array<Word>({
     {"salida", Bound::word},
     {"uscita", Bound::word},
     {"出纸", Bound::none},
+    {"出紙", Bound::none},
+    {"출력", Bound::none},
     {"排紙", Bound::none},
     {"odbiornik", Bound::stem},
     {"вихідн", Bound::stem},
@@ -609,6 +622,8 @@ constexpr auto kIdle = std::to_array<Word>({
     {"veille", Bound::word},
     {"impression en cours", Bound::word},
     {"listo", Bound::word},
+    {"lista", Bound::word},
+    {"pronta", Bound::word},
     {"preparad", Bound::stem},
     {"en espera", Bound::word},
     {"reposo", Bound::word},
@@ -617,6 +632,12 @@ constexpr auto kIdle = std::to_array<Word>({
     {"stampa in corso", Bound::word},
     {"risparmio energ", Bound::stem},
     {"就绪", Bound::none},
+    {"就緒", Bound::none},
+    {"省電", Bound::none},
+    {"列印中", Bound::none},
+    {"준비", Bound::none},
+    {"절전", Bound::none},
+    {"인쇄 중", Bound::none},
     {"待机", Bound::none},
     {"睡眠", Bound::none},
     {"节能", Bound::none},
@@ -676,14 +697,15 @@ void clause_status(const std::string& clause, std::set<std::string>& errors, Tex
         errors.insert("jammed");
     } else if (any_of(clause, kCover) && any_of(clause, kOpen)) {
         errors.insert("door_open");
+    } else if (!waste && any_of(clause, kOutput) && any_of(clause, kFull)) {
+        // Before paper: "Output paper tray full" is about the output.
+        errors.insert(any_of(clause, kAlmost) ? "output_near_full" : "output_full");
     } else if (any_of(clause, kPaper)) {
         if (any_of(clause, kLow) || (any_of(clause, kEmpty) && any_of(clause, kAlmost))) {
             errors.insert("low_paper");
         } else if (any_of(clause, kEmpty) || any_of(clause, kNoOrLoad)) {
             errors.insert("no_paper");
         }
-    } else if (!waste && any_of(clause, kOutput) && any_of(clause, kFull)) {
-        errors.insert(any_of(clause, kAlmost) ? "output_near_full" : "output_full");
     } else if (any_of(clause, kService)) {
         errors.insert("service_requested");
     }
