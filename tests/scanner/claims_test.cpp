@@ -284,6 +284,20 @@ TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
     CHECK(kind_named("Révélateur noir") == "developer");
     CHECK(kind_named("Unidad fusora") == "fuser");
     CHECK(kind_named("Gruppo fusore") == "fuser");
+    // Makers' own names for waste boxes, belts and drums, in several languages.
+    CHECK(kind_named("Toner Collection Unit") == "waste_toner");
+    CHECK(kind_named("Maintenance Box") == "waste_ink");
+    CHECK(kind_named("Ink Collector Unit") == "waste_ink");
+    CHECK(kind_named("Collecteur de toner usagé") == "waste_toner");
+    CHECK(kind_named("Vaschetta recupero toner") == "waste_toner");
+    CHECK(kind_named("Depósito de tóner residual") == "waste_toner");
+    CHECK(kind_named("廢碳粉盒") == "waste_toner");
+    CHECK(kind_named("폐토너 통") == "waste_toner");
+    CHECK(kind_named("Belt Unit") == "transfer_unit");
+    CHECK(kind_named("Transfer Roller") == "transfer_unit");
+    CHECK(kind_named("Драм-картридж") == "opc");
+    CHECK(kind_named("Блок формирования изображения") == "opc");
+    CHECK(supply_claims::from_text("Maintenance box nearly full").front().family == "waste_ink");
     for (const char* t : {"Color Kit", "", "Лоток 1", "Staples"}) {
         INFO(t);
         CHECK(kind_named(t).empty());

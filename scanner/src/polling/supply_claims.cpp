@@ -203,6 +203,23 @@ constexpr auto kWaste = std::to_array<Word>({
     {"відпрацьован", Bound::stem},
     {"atık", Bound::word},
     {"atik", Bound::word},
+    // HP's "Toner Collection Unit", Epson's "Ink Collector Unit" and "Maintenance Box" (its
+    // waste ink tank; the ink family lists it too), French, Italian and Spanish boxes.
+    {"collection", Bound::word},
+    {"collector", Bound::word},
+    {"maintenance box", Bound::word},
+    {"collecteur", Bound::word},
+    {"usagé", Bound::word},
+    {"récupérat", Bound::stem},
+    {"recupero", Bound::word},
+    {"residual", Bound::word},
+    {"废碳粉", Bound::none},
+    {"废墨", Bound::none},
+    {"廢粉", Bound::none},
+    {"廢碳粉", Bound::none},
+    {"廢墨", Bound::none},
+    {"폐토너", Bound::none},
+    {"폐잉크", Bound::none},
 });
 
 struct FamilyWords {
@@ -235,6 +252,7 @@ const std::array<FamilyWords, 7> kFamilies = {{
        {"inkt", Bound::word},
        {"inkoust", Bound::stem},
        {"inchiostr", Bound::stem},
+       {"maintenance box", Bound::word},
        {"잉크", Bound::none}}}},
     {"marking",
      {{{"cartridge", Bound::word},
@@ -253,6 +271,8 @@ const std::array<FamilyWords, 7> kFamilies = {{
      {{{"drum", Bound::word},
        {"photoconductor", Bound::word},
        {"imaging unit", Bound::word},
+       {"драм", Bound::stem},  // "Драм-картридж", a drum cartridge
+       {"формирования изображ", Bound::stem},
        {"барабан", Bound::stem},
        {"фотобарабан", Bound::stem},
        {"感光鼓", Bound::none},
@@ -293,6 +313,9 @@ const std::array<FamilyWords, 7> kFamilies = {{
     {"transfer_unit",
      {{{"transfer belt", Bound::word},
        {"transfer unit", Bound::word},
+       {"transfer roller", Bound::word},
+       {"belt unit", Bound::word},
+       {"ролик переноса", Bound::stem},
        {"ремень переноса", Bound::stem},
        {"лента переноса", Bound::stem},
        {"ленту переноса", Bound::stem},
