@@ -197,6 +197,19 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(brief(from_text("Imaging unit low")) == V{"low opc"});
     CHECK(supply_claims::status_from_text("Застревание в лотке 2").errors == V{"jammed"});
     CHECK(supply_claims::status_from_text("Добавьте бумагу в кассету 1").errors == V{"no_paper"});
+    CHECK(brief(from_text("No Toner")) == V{"empty toner"});
+    CHECK(brief(from_text("Kein Toner")) == V{"empty toner"});
+    CHECK(brief(from_text("Срок службы фотобарабана истекает")) == V{"low opc"});
+    CHECK(brief(from_text("Срок службы фотобарабана истёк")) == V{"empty opc"});
+    // A part's service life is no service call; its end is near, or here.
+    const auto near_end =
+        supply_claims::status_from_text("Maintenance box is nearing the end of its service life");
+    CHECK(near_end.errors.empty());
+    CHECK(near_end.attention);
+    CHECK(brief(from_text("Maintenance box is nearing the end of its service life")) ==
+          V{"low waste_ink"});
+    CHECK(brief(from_text("Maintenance box is at the end of its service life")) ==
+          V{"empty waste_ink"});
     // An unaccented French panel's "PRET" (ready) names no colour.
     CHECK(supply_claims::color_named("PRET").empty());
 }
@@ -228,7 +241,8 @@ TEST_CASE("text that names no supply state gives no claim", "[claims]") {
                           "Toner installed",
                           "Тонер установлен",
                           "Installing update",
-                          "Preparing"}) {
+                          "Preparing",
+                          "No errors"}) {
         INFO(t);
         CHECK(from_text(t).empty());
     }
