@@ -395,6 +395,19 @@ TEST_CASE("applying claims: rows, colours, ambiguity, consistency", "[claims]") 
     supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::low, "toner")}, 10, notes, sources);
     CHECK(mono[0].state == SupplyState::low);
     CHECK(mono[0].level_percent == 5);
+    // Printers warn at their own mark (up to 25 %): 18 % agrees with "low", not with "empty".
+    std::vector<proto::Supply> warned = {gauge("Toner", "toner", "", 18),
+                                         gauge("Drum", "opc", "", 18)};
+    supply_claims::apply(warned, {{1, 1}, {1, 2}},
+                         {claim(SupplyState::low, "toner"), claim(SupplyState::empty, "opc")}, 10,
+                         notes, sources);
+    CHECK(warned[0].state == SupplyState::low);
+    CHECK(warned[0].level_percent == 18);
+    CHECK(warned[1].state == SupplyState::empty);
+    CHECK_FALSE(warned[1].level_percent.has_value());
+    std::vector<proto::Supply> stale = {gauge("Toner", "toner", "", 26)};
+    supply_claims::apply(stale, {{1, 1}}, {claim(SupplyState::low, "toner")}, 10, notes, sources);
+    CHECK_FALSE(stale[0].level_percent.has_value());
     // A colour of a kind the device lists, but not that colour: a note, nothing else.
     notes.clear();
     supply_claims::apply(mono, {{1, 1}}, {claim(SupplyState::low, "toner", "yellow")}, 10, notes,

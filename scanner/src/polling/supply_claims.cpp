@@ -859,6 +859,9 @@ bool in_family(const proto::Supply& s, const std::string& family) {
 
 constexpr std::string_view kStated = "printer-statement";
 
+/// The highest level at which printers are known to call a supply low (their warning mark).
+constexpr int kLowWarnMax = 25;
+
 /// The supply a claim names, for a printer that lists none of its kind (a partial agent with
 /// no Printer-MIB supplies: "Replace Drum" on the panel, a drum nowhere else). Only kinds the
 /// claim names for certain: "marking" (toner or ink?) and "waste" (which box?) make nothing.
@@ -1037,8 +1040,12 @@ void apply(std::vector<proto::Supply>& supplies, const std::vector<snmp::Oid>& r
             if (rank(s.state) >= rank(claim.state)) continue;
             s.state = claim.state;
             sources["supplies." + s.description + ".state"] = claim.source;
+            // A printer warns of a low supply at its maker's (or owner's) mark, anywhere from
+            // 5 to 25 %: a gauge up to that agrees with "low". Above it, or above our own low
+            // mark for "empty", the gauge is stale or coarse.
+            const int agrees = claim.state == SupplyState::low ? std::max(low, kLowWarnMax) : low;
             if (s.level_percent &&
-                (*s.level_percent > low || claim.state == SupplyState::not_installed)) {
+                (*s.level_percent > agrees || claim.state == SupplyState::not_installed)) {
                 note("supply " + s.description + ": gauge at " + std::to_string(*s.level_percent) +
                      "% but the printer reports " + describe(claim) +
                      "; the printer's state is kept, the percentage dropped");

@@ -69,8 +69,9 @@ TextStatus status_from_text(std::string_view utf8);
 /// of supplies[i] (empty for private supplies). A claim with a row hits that supply; otherwise
 /// the supplies of its family (and colour, when named) — when that leaves several and none is
 /// already at the claimed state, nothing is changed and a note says so. A hit supply whose
-/// state is less severe takes the claimed state; a percentage above `low` that contradicts it
-/// is dropped (the raw level stays), with a note. When the printer lists no supply of the
+/// state is less severe takes the claimed state; a percentage that contradicts it is dropped
+/// (the raw level stays), with a note: above 25 % (the highest mark at which printers warn)
+/// or `low` when higher for a "low" claim, above `low` for "empty", any for "missing". When the printer lists no supply of the
 /// claim's kind at all (a partial agent whose panel says "Replace Drum"), the supply is added
 /// from the claim: no level, the claimed state, source "printer-statement"; "marking" and
 /// "waste" claims, which do not say which kind, add none.
