@@ -219,3 +219,46 @@ TEST_CASE("discovery: an SNMPv3 context name, and a set that shows no printer is
     CHECK(report.found[0].credential_index == 0);
     CHECK_FALSE(report.found[0].classification.is_printer);
 }
+
+TEST_CASE("discovery: a printer that is not hrDevice row 1 is found by one more walk",
+          "[discovery]") {
+    TempDir tmp;
+    const auto data = tmp.path / "data";
+    fs::create_directories(data);
+    // Row 1 a processor, row 2 a network card, row 3 the printer (a Lexmark, named only by
+    // hrDeviceDescr.3); and a server whose table holds no printer at all.
+    const std::string src = printmon::test::source_dir() + "/tests/data/";
+    fs::copy_file(src + "snmprec/partial/printer-row-3.snmprec", data / "a-printer-row-3.snmprec");
+    std::ofstream(data / "b-server.snmprec") << "1.3.6.1.2.1.1.1.0|4|Linux files 6.1.0 x86_64\n"
+                                                "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n"
+                                                "1.3.6.1.2.1.25.3.2.1.2.1|6|1.3.6.1.2.1.25.3.1.3\n"
+                                                "1.3.6.1.2.1.25.3.2.1.2.2|6|1.3.6.1.2.1.25.3.1.4\n"
+                                                "1.3.6.1.2.1.25.3.2.1.3.1|4|Intel Xeon\n"
+                                                "1.3.6.1.2.1.25.3.2.1.3.2|4|eth0\n";
+    fs::copy_file(src + "printers/hp-m477.snmprec", data / "c-hp.snmprec");
+    Lan lan(tmp.path / "sim", data, "127.0.9.81");
+    const auto profiles = ProfileSet::embedded();
+    discovery::DiscoverOptions opts;
+    opts.port = lan.port;
+    opts.timeout = std::chrono::milliseconds(600);
+    const std::vector<std::string> hosts = {"127.0.9.81", "127.0.9.82", "127.0.9.83"};
+
+    snmp::Engine engine;
+    auto report = discovery::discover(engine, hosts, {community("public")}, profiles, opts);
+    CHECK(report.answered == 3);
+    REQUIRE(report.found.size() == 2);
+    CHECK(report.found[0].address == "127.0.9.81");
+    CHECK(report.found[0].classification.is_printer);
+    CHECK(report.found[0].classification.vendor == "Lexmark");
+    CHECK(report.found[0].classification.model == "MS421dn");  // row 3's, not row 1's "CPU"
+    CHECK(report.found[1].address == "127.0.9.83");
+    // One GET each, plus one walk of the hrDevice table for the two whose row 1 is no printer.
+    CHECK(report.requests == 5);
+
+    opts.include_non_printers = true;
+    snmp::Engine engine2;
+    report = discovery::discover(engine2, hosts, {community("public")}, profiles, opts);
+    REQUIRE(report.found.size() == 3);
+    CHECK(report.found[1].address == "127.0.9.82");
+    CHECK_FALSE(report.found[1].classification.is_printer);
+}

@@ -26,6 +26,36 @@ struct Shared {
     std::size_t finished = 0;
 };
 
+void try_host(Shared& sh, std::size_t host, std::size_t cred);
+
+/// What one credential set's answer (`view`) says of a host: a printer, a device reported
+/// anyway, or a reason to try the next set.
+void settle(Shared& sh, std::size_t host, std::size_t cred, const snmp::MibView& view) {
+    const std::size_t count = sh.lists[sh.list_of_host[host]].size();
+    Found f;
+    f.address = sh.hosts[host];
+    f.host_index = host;
+    f.credential_index = cred;
+    f.classification = classify(view, sh.profiles);
+    if (auto it = view.find(kSysDescr); it != view.end()) f.sys_descr = it->second.bytes;
+    if (auto it = view.find(kSysObjectId); it != view.end()) {
+        f.sys_object_id = "." + snmp::to_string(it->second.oid);
+    }
+    if (!f.classification.is_printer && cred + 1 < count) {
+        // Rationale: some MFPs answer only their system group in the default SNMPv3 context
+        // and the Printer-MIB in a named one; a later set (same user, with that context) may
+        // show the printer. The first answer is kept for include_non_printers if none does.
+        if (sh.options.include_non_printers && !sh.slots[host]) sh.slots[host] = std::move(f);
+        try_host(sh, host, cred + 1);
+        return;
+    }
+    if (f.classification.is_printer || sh.options.include_non_printers) {
+        if (f.classification.is_printer || !sh.slots[host]) sh.slots[host] = std::move(f);
+    }
+    ++sh.finished;
+    if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
+}
+
 void try_host(Shared& sh, std::size_t host, std::size_t cred) {
     const auto& credentials = sh.lists[sh.list_of_host[host]];
     const auto next = [&sh, host, cred, count = credentials.size()] {
@@ -55,7 +85,7 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
     }
     const CollectionPlan plan = identity_plan();
     snmp::fetch(sh.engine, *session, plan.scalars, plan.subtrees, {},
-                [&sh, host, cred, next, count = credentials.size()](snmp::FetchResult r) {
+                [&sh, host, cred, next, session = *session](snmp::FetchResult r) {
                     sh.report.requests += r.requests;
                     if (!r.answered) {
                         next();
@@ -63,35 +93,24 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     }
                     if (!sh.answered[host]) ++sh.report.answered;
                     sh.answered[host] = true;
-                    Found f;
-                    f.address = sh.hosts[host];
-                    f.host_index = host;
-                    f.credential_index = cred;
-                    f.classification = classify(r.view, sh.profiles);
-                    if (auto it = r.view.find(kSysDescr); it != r.view.end()) {
-                        f.sys_descr = it->second.bytes;
-                    }
-                    if (auto it = r.view.find(kSysObjectId); it != r.view.end()) {
-                        f.sys_object_id = "." + snmp::to_string(it->second.oid);
-                    }
-                    if (!f.classification.is_printer && cred + 1 < count) {
-                        // Rationale: some MFPs answer only their system group in the default
-                        // SNMPv3 context and the Printer-MIB in a named one; a later set (same
-                        // user, with that context) may show the printer. The first answer is
-                        // kept for include_non_printers if none does.
-                        if (sh.options.include_non_printers && !sh.slots[host]) {
-                            sh.slots[host] = std::move(f);
-                        }
-                        try_host(sh, host, cred + 1);
+                    if (!classify(r.view, sh.profiles).other_device_first) {
+                        settle(sh, host, cred, r.view);
                         return;
                     }
-                    if (f.classification.is_printer || sh.options.include_non_printers) {
-                        if (f.classification.is_printer || !sh.slots[host]) {
-                            sh.slots[host] = std::move(f);
-                        }
-                    }
-                    ++sh.finished;
-                    if (sh.progress) sh.progress(sh.finished, sh.hosts.size());
+                    // hrDevice row 1 is a processor or a network card: the table's walk (one
+                    // GETBULK) says whether the printer is another row.
+                    const CollectionPlan table = device_table_plan();
+                    snmp::FetchOptions opts;
+                    opts.device_answered = true;
+                    snmp::fetch(sh.engine, session, table.scalars, table.subtrees, opts,
+                                [&sh, host, cred,
+                                 view = std::move(r.view)](snmp::FetchResult walked) mutable {
+                                    sh.report.requests += walked.requests;
+                                    for (auto& [oid, value] : walked.view) {
+                                        view.insert_or_assign(oid, std::move(value));
+                                    }
+                                    settle(sh, host, cred, view);
+                                });
                 });
 }
 

@@ -117,6 +117,8 @@ CollectionPlan identity_plan() {
                           {}};
 }
 
+CollectionPlan device_table_plan() { return CollectionPlan{{}, {kHrDeviceType, kHrDeviceDescr}}; }
+
 CollectionPlan repeat_plan(const snmp::MibView& previous, const ProfileSet& profiles) {
     // Columns whose values change while the device runs; everything else is identity or
     // table layout and is re-read by the periodic full poll.

@@ -22,6 +22,11 @@ struct CollectionPlan {
 /// Phase 1: scalars to GET for any device (system group, hrDevice/Printer-MIB/PWG presence).
 CollectionPlan identity_plan();
 
+/// For discovery, after a phase 1 whose hrDevice row 1 is no printer
+/// (Classification::other_device_first): the hrDevice table's type and description columns,
+/// one GETBULK on most agents.
+CollectionPlan device_table_plan();
+
 /// Phase 2: what to fetch for this device given phase 1's answers and the matched profile,
 /// plus the standard identity objects (1284 device ID, printer name) and, when phase 1 names
 /// no vendor, every profile's identity objects.
@@ -64,6 +69,9 @@ struct Classification {
     bool is_printer = false;
     std::string vendor;
     std::string model;
+    /// hrDevice row 1 is another kind of device (a processor, a network card) and nothing
+    /// else says printer: the printer may be another row, which device_table_plan() shows.
+    bool other_device_first = false;
 };
 Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles);
 

@@ -242,7 +242,6 @@ using snmp::ValueType;
 using collect::child;
 using collect::find;
 using collect::kHrDeviceType;
-using collect::kHrDeviceTypePrinter;
 using collect::kPrtGeneralConfigChanges1;
 using collect::kPrtGeneralSerial1;
 using collect::model_from_sys_descr;
@@ -252,8 +251,8 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
     Classification c;
     const auto facts = identify(phase1, profiles);
     const Value* type1 = find(phase1, child(kHrDeviceType, {1}));
-    const bool hr_printer = type1 != nullptr && type1->type == ValueType::object_id &&
-                            type1->oid == kHrDeviceTypePrinter;
+    // Row 1 in phase 1; any row once device_table_plan() has walked the table.
+    const bool hr_printer = collect::printer_device_index(phase1).has_value();
     const bool printer_mib = find(phase1, kPrtGeneralConfigChanges1) != nullptr ||
                              find(phase1, kPrtGeneralSerial1) != nullptr;
     // A profile matched by sysObjectID covers a vendor's printer line; a brand alone (no
@@ -266,6 +265,7 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
                                         });
     const bool brand_only = facts.brand != nullptr && type1 == nullptr;
     c.is_printer = hr_printer || printer_mib || (type1 == nullptr && (by_profile || brand_only));
+    c.other_device_first = !c.is_printer && type1 != nullptr;
     if (!facts.vendor.empty()) {
         c.vendor = facts.vendor;
     } else if (facts.profile != nullptr) {
@@ -279,14 +279,14 @@ Classification classify(const snmp::MibView& phase1, const ProfileSet& profiles)
     if (facts.profile != nullptr) {
         for (const auto& src : facts.profile->model) {
             if (src.field == ValueSource::Field::hr_device_descr) {
-                model = collect::apply_regex(src, facts.hr_descr1);
+                model = collect::apply_regex(src, facts.hr_descr);
             } else if (src.field == ValueSource::Field::sys_descr) {
                 model = collect::apply_regex(src, facts.sys_descr);
             }
             if (!model.empty()) break;
         }
     }
-    if (model.empty()) model = model_from_sys_descr(facts.hr_descr1, profiles.not_a_model());
+    if (model.empty()) model = model_from_sys_descr(facts.hr_descr, profiles.not_a_model());
     if (model.empty() && (facts.profile == nullptr || facts.profile->model_from_sysdescr)) {
         model = model_from_sys_descr(facts.sys_descr, profiles.not_a_model());
     }

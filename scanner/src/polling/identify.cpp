@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "polling/collector_parts.hpp"
 #include "polling/text.hpp"
 
 namespace printmon::scanner {
@@ -17,7 +18,6 @@ using snmp::ValueType;
 
 const Oid kSysDescr = {1, 3, 6, 1, 2, 1, 1, 1, 0};
 const Oid kSysObjectId = {1, 3, 6, 1, 2, 1, 1, 2, 0};
-const Oid kHrDeviceDescr1 = {1, 3, 6, 1, 2, 1, 25, 3, 2, 1, 3, 1};
 const Oid kPrtGeneralPrinterName1 = {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 16, 1};
 // ppmPrinterIEEE1284DeviceId of the first printer (Printer Port Monitor MIB, PWG 5107.4).
 const Oid kPpmDeviceId1 = {1, 3, 6, 1, 4, 1, 2699, 1, 2, 1, 2, 1, 1, 3, 1};
@@ -176,7 +176,11 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
     DeviceIdentity id;
     id.sys_descr = text_at(view, kSysDescr);
     id.sys_object_id = sys_object_id_text(view);
-    id.hr_descr1 = text_at(view, kHrDeviceDescr1);
+    // hrDeviceDescr of the printer's row: 1, unless the hrDevice table puts the printer on
+    // another row (row 1 a processor or a network card on some agents).
+    const auto hr_row = collect::printer_device_index(view).value_or(1);
+    const Oid hr_descr_oid = collect::child(collect::kHrDeviceDescr, {hr_row});
+    id.hr_descr = text_at(view, hr_descr_oid);
     id.printer_name = text_at(view, kPrtGeneralPrinterName1);
 
     // The printer's 1284 device ID: the standard object first, then vendors' copies.
@@ -211,7 +215,8 @@ DeviceIdentity identify(const MibView& view, const ProfileSet& profiles) {
         }
     }
     by_text(VendorEvidence::Kind::sys_descr, id.sys_descr, "sysDescr");
-    by_text(VendorEvidence::Kind::hr_device_descr, id.hr_descr1, "hrDeviceDescr.1");
+    by_text(VendorEvidence::Kind::hr_device_descr, id.hr_descr,
+            "hrDeviceDescr." + std::to_string(hr_row));
     by_text(VendorEvidence::Kind::printer_name, id.printer_name, "prtGeneralPrinterName.1");
     const auto sys_oid = snmp::parse_oid(id.sys_object_id);
     if (sys_oid) {

@@ -37,9 +37,9 @@ const char* to_string(VendorEvidence::Kind kind);
 struct DeviceIdentity {
     std::string sys_descr;
     std::string sys_object_id;  ///< ".1.3.6..." or empty
-    std::string hr_descr1;
-    std::string printer_name;  ///< prtGeneralPrinterName.1
-    std::string device_id;     ///< the first IEEE 1284 device ID string answered
+    std::string hr_descr;       ///< hrDeviceDescr of the printer's hrDevice row (1 if unknown)
+    std::string printer_name;   ///< prtGeneralPrinterName.1
+    std::string device_id;      ///< the first IEEE 1284 device ID string answered
     std::string device_id_oid;
     std::vector<VendorEvidence> evidence;  ///< strongest first
     const Brand* brand = nullptr;          ///< the winning evidence's brand

@@ -71,10 +71,10 @@ TextStatus status_from_text(std::string_view utf8);
 /// already at the claimed state, nothing is changed and a note says so. A hit supply whose
 /// state is less severe takes the claimed state; a percentage that contradicts it is dropped
 /// (the raw level stays), with a note: above 25 % (the highest mark at which printers warn)
-/// or `low` when higher for a "low" claim, above `low` for "empty", any for "missing". When the printer lists no supply of the
-/// claim's kind at all (a partial agent whose panel says "Replace Drum"), the supply is added
-/// from the claim: no level, the claimed state, source "printer-statement"; "marking" and
-/// "waste" claims, which do not say which kind, add none.
+/// or `low` when higher for a "low" claim, above `low` for "empty", any for "missing". When the
+/// printer lists no supply of the claim's kind at all (a partial agent whose panel says "Replace
+/// Drum"), the supply is added from the claim: no level, the claimed state, source
+/// "printer-statement"; "marking" and "waste" claims, which do not say which kind, add none.
 void apply(std::vector<proto::Supply>& supplies, const std::vector<snmp::Oid>& rows,
            const std::vector<Claim>& claims, int low, std::vector<std::string>& notes,
            std::map<std::string, std::string>& sources);
