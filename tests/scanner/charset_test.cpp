@@ -355,13 +355,62 @@ TEST_CASE("declared ISO 8859-5, CP866, CP1250 and Latin-5", "[charset]") {
           "Замятие бумаги");
     CHECK(decode("Wymie\xF1 toner", Charset::cp1250) == "Wymień toner");
     CHECK(decode("Ka\xF0\xFDt s\xFDk\xFD\xFEmas\xFD", Charset::latin5) == "Kağıt sıkışması");
-    // Undeclared, ISO 8859-5 is not guessed (nearly every high byte is a letter there, so short
-    // CJK text would pass): the same bytes then read as CP1251's statistics or not at all, never
-    // as a confident wrong Russian word from GBK.
-    Detection how;
-    (void)to_utf8(sleep, CharsetHint{}, &how);
-    CHECK(how.charset != Charset::iso8859_5);
     CHECK(decode("\xCC\xBC\xB7\xDB\xB2\xBB\xD7\xE3") == "碳粉不足");
+}
+
+TEST_CASE("undeclared ISO 8859-5 and CP866 read as Russian words, never Chinese as Russian",
+          "[charset]") {
+    // Brother's Russian firmware writes ISO 8859-5, DOS-era agents CP866; read as Russian when
+    // the bytes make Russian words (before: GBK or Latin mojibake unless declared).
+    struct Both {
+        const char* utf8;
+        const char* iso8859_5;
+        const char* cp866;
+    };
+    const Both russian[] = {
+        {"Спящий режим", "\xC1\xDF\xEF\xE9\xD8\xD9\x20\xE0\xD5\xD6\xD8\xDC",
+         "\x91\xAF\xEF\xE9\xA8\xA9\x20\xE0\xA5\xA6\xA8\xAC"},
+        {"Мало тонера", "\xBC\xD0\xDB\xDE\x20\xE2\xDE\xDD\xD5\xE0\xD0",
+         "\x8C\xA0\xAB\xAE\x20\xE2\xAE\xAD\xA5\xE0\xA0"},
+        {"Замятие бумаги", "\xB7\xD0\xDC\xEF\xE2\xD8\xD5\x20\xD1\xE3\xDC\xD0\xD3\xD8",
+         "\x87\xA0\xAC\xEF\xE2\xA8\xA5\x20\xA1\xE3\xAC\xA0\xA3\xA8"},
+        {"Нет бумаги", "\xBD\xD5\xE2\x20\xD1\xE3\xDC\xD0\xD3\xD8",
+         "\x8D\xA5\xE2\x20\xA1\xE3\xAC\xA0\xA3\xA8"},
+        {"Замените тонер-картридж",
+         "\xB7\xD0\xDC\xD5\xDD\xD8\xE2\xD5\x20\xE2\xDE\xDD\xD5\xE0\x2D\xDA\xD0\xE0\xE2\xE0\xD8"
+         "\xD4\xD6",
+         "\x87\xA0\xAC\xA5\xAD\xA8\xE2\xA5\x20\xE2\xAE\xAD\xA5\xE0\x2D\xAA\xA0\xE0\xE2\xE0\xA8"
+         "\xA4\xA6"},
+        {"Энергосбережение", "\xCD\xDD\xD5\xE0\xD3\xDE\xE1\xD1\xD5\xE0\xD5\xD6\xD5\xDD\xD8\xD5",
+         "\x9D\xAD\xA5\xE0\xA3\xAE\xE1\xA1\xA5\xE0\xA5\xA6\xA5\xAD\xA8\xA5"},
+        {"ГОТОВ К ПЕЧАТИ", "\xB3\xBE\xC2\xBE\xB2\x20\xBA\x20\xBF\xB5\xC7\xB0\xC2\xB8",
+         "\x83\x8E\x92\x8E\x82\x20\x8A\x20\x8F\x85\x97\x80\x92\x88"},
+        {"Откройте переднюю крышку",
+         "\xBE\xE2\xDA\xE0\xDE\xD9\xE2\xD5\x20\xDF\xD5\xE0\xD5\xD4\xDD\xEE\xEE\x20\xDA\xE0\xEB"
+         "\xE8\xDA\xE3",
+         "\x8E\xE2\xAA\xE0\xAE\xA9\xE2\xA5\x20\xAF\xA5\xE0\xA5\xA4\xAD\xEE\xEE\x20\xAA\xE0\xEB"
+         "\xE8\xAA\xE3"},
+    };
+    for (const auto& r : russian) {
+        INFO(r.utf8);
+        CHECK(decode(r.iso8859_5) == r.utf8);
+        CHECK(decode(r.cp866) == r.utf8);
+    }
+    // GBK whose bytes also shape as CP1251 or KOI8-R: Chinese characters read byte by byte mix
+    // the cases inside a word, so they stay Chinese. "扫描中" (scanning) and characters drawn
+    // at random from GB2312's common ones, each read as Russian before.
+    const Cjk chinese[] = {
+        {"扫描中", "\xC9\xA8\xC3\xE8\xD6\xD0"}, {"田银妄", "\xCC\xEF\xD2\xF8\xCD\xFD"},
+        {"桥招栏", "\xC7\xC5\xD5\xD0\xC0\xB8"}, {"做扔悦", "\xD7\xF6\xC8\xD3\xD4\xC3"},
+        {"岁娃禧", "\xCB\xEA\xCD\xDE\xEC\xFB"}, {"左颐星", "\xD7\xF3\xD2\xC3\xD0\xC7"},
+        {"六汤钻", "\xC1\xF9\xCC\xC0\xD7\xEA"}, {"召牲完", "\xD5\xD9\xC9\xFC\xCD\xEA"},
+        {"昔泌逃", "\xCE\xF4\xC3\xDA\xCC\xD3"}, {"袖嫌诸", "\xD0\xE4\xCF\xD3\xD6\xEE"},
+        {"谈雄燕", "\xCC\xB8\xD0\xDB\xD1\xE0"}, {"妮游摄", "\xC4\xDD\xD3\xCE\xC9\xE3"},
+    };
+    for (const auto& c : chinese) {
+        INFO(c.utf8);
+        CHECK(decode(c.bytes) == c.utf8);
+    }
 }
 
 TEST_CASE("whatever arrives, the result is valid UTF-8 without control characters", "[charset]") {

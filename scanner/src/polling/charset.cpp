@@ -447,22 +447,34 @@ bool cyrillic_shape(std::string_view bytes, Charset cs) {
 std::optional<Charset> guess_cyrillic(std::string_view bytes) {
     std::optional<Charset> best;
     CyrillicScore best_score;
-    // CP1251 first: it wins a tie, being what most Russian-localized devices send. ISO 8859-5
-    // and CP866 are read only when declared: every high byte from A1 (ISO 8859-5) or most of
-    // them (CP866, whose 80..9F are CP1252's quotes and dashes) is a letter there, so short
-    // CJK or Western text would pass for Russian as often as not.
-    for (const Charset cs : {Charset::cp1251, Charset::koi8r}) {
+    // CP1251 first: it wins a tie, being what most Russian-localized devices send.
+    // ISO 8859-5 (Brother's Russian firmware) and CP866 (DOS) follow, stricter: every high
+    // byte from A1 (ISO 8859-5) or most of them (CP866) is a letter there, so short CJK or
+    // Western text could pass for Russian. Only text that reads as Russian words counts for
+    // them: four letters or more (eight when the bytes are also valid GBK: two or three
+    // Chinese characters read letter by letter pass the rest a few times in a thousand), each
+    // word in one case or capitalised, and common letters (a mean frequency of 4 %, where
+    // double-byte text read byte by byte stays near 3 %).
+    for (const Charset cs : {Charset::cp1251, Charset::koi8r, Charset::iso8859_5, Charset::cp866}) {
         if (!cyrillic_shape(bytes, cs)) continue;
         const auto score = score_cyrillic(bytes, cs);
+        const bool strict = cs == Charset::iso8859_5 || cs == Charset::cp866;
+        const bool words = score.total - score.frequency == 20 * score.letters;
+        const bool gbk = detail::iconv_strict(bytes, Charset::gbk).has_value();
+        if (strict && (score.letters < 4 || !words || score.frequency < 40 * score.letters ||
+                       (score.letters < 8 && gbk))) {
+            continue;
+        }
+        // Bytes that are valid GBK too read as Russian only as words: Chinese characters
+        // read byte by byte mix the cases inside a word ("ЗЮбЕ").
+        if (gbk && !words) continue;
+        // Mean frequency of 2 % per letter: Russian words score 2.5..7 %, Western accented
+        // capitals read as Cyrillic ("ÖÄÜ" -> ЦДЬ) lower. Too noisy below three letters.
+        if (score.letters >= 3 && score.frequency < 20 * score.letters) continue;
         if (!best || score.total > best_score.total) {
             best = cs;
             best_score = score;
         }
-    }
-    // Mean frequency of 2 % per letter: Russian words score 2.5..7 %, Western accented
-    // capitals read as Cyrillic ("ÖÄÜ" -> ЦДЬ) lower. Too noisy below three letters.
-    if (best && best_score.letters >= 3 && best_score.frequency < 20 * best_score.letters) {
-        return std::nullopt;
     }
     return best;
 }
