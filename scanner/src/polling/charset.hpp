@@ -18,16 +18,18 @@
 //     the bytes are valid in it: declared first because any CJK text is all high bytes and
 //     would otherwise pass step 7's byte test;
 //  6. a Cyrillic charset (CP1251, KOI8-R, ISO 8859-5, CP866) declared by the device or profile;
-//  7. Cyrillic-likely bytes, tried for CP1251 and KOI8-R in turn: at least 2 high bytes that are
-//     Russian letters in that charset, at least 90 % of the high bytes, more of them than ASCII
-//     letters. The two place the same letters at different bytes, so both are scored (ISO
-//     8859-5 and CP866 only when declared: nearly every high byte is a letter there, so short
-//     CJK or Western text would pass):
-//     Russian letter frequencies (о е а и н т... are common, ф щ ъ rare) plus a bonus for words
-//     with a normal case pattern (ГОТОВ, готов, Готов; the wrong charset swaps case: "рНМЕП"),
-//     minus non-letters inside words (KOI8-R box drawing where CP1251 has ё і ї є). The best
-//     wins if its mean letter frequency is plausible for Russian (>= 2 % per letter; random
-//     letters from another script score lower), CP1251 on a tie;
+//  7. Cyrillic-likely bytes, tried for CP1251, KOI8-R, ISO 8859-5 and CP866 in turn: at least 2
+//     high bytes that are Russian letters in that charset, at least 90 % of the high bytes,
+//     more of them than ASCII letters. They place the same letters at different bytes, so each
+//     is scored: Russian letter frequencies (о е а и н т... are common, ф щ ъ rare) plus a
+//     bonus for words with a normal case pattern (ГОТОВ, готов, Готов; the wrong charset swaps
+//     case: "рНМЕП"), minus non-letters inside words (KOI8-R box drawing where CP1251 has ё і
+//     ї є). A reading counts if its mean letter frequency is plausible for Russian (>= 2 % per
+//     letter; random letters from another script score lower); bytes that are valid GBK too
+//     count only when every word has a normal case pattern (Chinese read byte by byte mixes
+//     cases). ISO 8859-5 and CP866, where nearly every high byte is a letter, count only as
+//     Russian words: four letters or more (eight when also valid GBK), normal case patterns,
+//     a mean frequency >= 4 %. The best reading wins, CP1251 on a tie;
 //  8. undeclared CJK: high bytes at least half the text, valid Shift-JIS with kana and no
 //     half-width katakana (which is how GB2312 lead bytes read in Shift-JIS) is Shift-JIS,
 //     else valid GBK is GBK;
