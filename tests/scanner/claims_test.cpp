@@ -555,6 +555,8 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
         {"Ready", {}, true},
         {"READY", {}, true},
         {"Спящий режим", {}, true},
+        {"Режим сна", {}, true},
+        {"Почти нет тонера", {"low_toner"}, false},
         {"Малая мощность", {}, true},
         {"Low Power", {}, true},
         {"Готов к печати", {}, true},

@@ -692,6 +692,7 @@ constexpr auto kIdle = std::to_array<Word>({
     {"готов", Bound::stem},
     {"ожидани", Bound::stem},
     {"спящ", Bound::stem},
+    {"режим сна", Bound::word},  // HP's Russian "sleep mode"
     {"энергосбережени", Bound::stem},
     {"идет печать", Bound::word},
     {"печатает", Bound::word},
