@@ -195,6 +195,9 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(brief(from_text("Картридж не установлен")) == V{"not_installed marking"});
     CHECK(brief(from_text("Install toner cartridge")) == V{"not_installed toner"});
     CHECK(brief(from_text("Imaging unit low")) == V{"low opc"});
+    CHECK(brief(from_text("Imaging unit life warning")) == V{"low opc"});
+    CHECK(brief(from_text("WT Box End Soon")) == V{"low waste"});
+    CHECK(brief(from_text("Replace WT Box")) == V{"empty waste"});
     CHECK(supply_claims::status_from_text("Застревание в лотке 2").errors == V{"jammed"});
     CHECK(supply_claims::status_from_text("Добавьте бумагу в кассету 1").errors == V{"no_paper"});
     CHECK(brief(from_text("No Toner")) == V{"empty toner"});

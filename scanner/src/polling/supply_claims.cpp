@@ -100,23 +100,23 @@ bool any_of(const std::string& hay, const std::array<Word, N>& words) {
 constexpr auto kLow = std::to_array<Word>({
     {"low", Bound::word},          {"very low", Bound::word},     {"near end", Bound::word},
     {"nearly empty", Bound::word}, {"almost empty", Bound::word}, {"end soon", Bound::word},
-    {"order", Bound::word},        {"prepare", Bound::word},      {"истека", Bound::stem},
-    {"подготовьте", Bound::word},  {"мало", Bound::word},         {"заканчива", Bound::stem},
-    {"на исходе", Bound::word},    {"низк", Bound::stem},         {"скоро", Bound::word},
-    {"fast leer", Bound::word},    {"niedrig", Bound::stem},      {"bas", Bound::word},
-    {"faible", Bound::word},       {"bajo", Bound::word},         {"baja", Bound::word},
-    {"casi vac", Bound::stem},     {"basso", Bound::word},        {"不足", Bound::none},
-    {"将尽", Bound::none},         {"即将用完", Bound::none},     {"残量少", Bound::none},
-    {"少なく", Bound::none},       {"残りわずか", Bound::none},   {"まもなく", Bound::none},
-    {"almost full", Bound::word},  {"nearly full", Bound::word},  {"почти заполн", Bound::stem},
-    {"将满", Bound::none},         {"near full", Bound::word},    {"mało", Bound::word},
-    {"niski", Bound::word},        {"kończy", Bound::word},       {"закінчу", Bound::stem},
-    {"низьк", Bound::stem},        {"düşük", Bound::word},        {"dusuk", Bound::word},
-    {"azaldı", Bound::word},       {"azaldi", Bound::word},       {"laag", Bound::word},
-    {"bijna op", Bound::word},     {"málo", Bound::word},         {"dochází", Bound::word},
-    {"baixo", Bound::word},        {"esaurimento", Bound::word},  {"scarso", Bound::word},
-    {"scarsa", Bound::word},       {"fast voll", Bound::word},    {"將盡", Bound::none},
-    {"부족", Bound::none},
+    {"order", Bound::word},        {"prepare", Bound::word},      {"life warning", Bound::word},
+    {"истека", Bound::stem},       {"подготовьте", Bound::word},  {"мало", Bound::word},
+    {"заканчива", Bound::stem},    {"на исходе", Bound::word},    {"низк", Bound::stem},
+    {"скоро", Bound::word},        {"fast leer", Bound::word},    {"niedrig", Bound::stem},
+    {"bas", Bound::word},          {"faible", Bound::word},       {"bajo", Bound::word},
+    {"baja", Bound::word},         {"casi vac", Bound::stem},     {"basso", Bound::word},
+    {"不足", Bound::none},         {"将尽", Bound::none},         {"即将用完", Bound::none},
+    {"残量少", Bound::none},       {"少なく", Bound::none},       {"残りわずか", Bound::none},
+    {"まもなく", Bound::none},     {"almost full", Bound::word},  {"nearly full", Bound::word},
+    {"почти заполн", Bound::stem}, {"将满", Bound::none},         {"near full", Bound::word},
+    {"mało", Bound::word},         {"niski", Bound::word},        {"kończy", Bound::word},
+    {"закінчу", Bound::stem},      {"низьк", Bound::stem},        {"düşük", Bound::word},
+    {"dusuk", Bound::word},        {"azaldı", Bound::word},       {"azaldi", Bound::word},
+    {"laag", Bound::word},         {"bijna op", Bound::word},     {"málo", Bound::word},
+    {"dochází", Bound::word},      {"baixo", Bound::word},        {"esaurimento", Bound::word},
+    {"scarso", Bound::word},       {"scarsa", Bound::word},       {"fast voll", Bound::word},
+    {"將盡", Bound::none},         {"부족", Bound::none},
 });
 
 // "ersetz" is a 16-character German panel line's "ersetzen" (replace), cut; "ersetzt"
@@ -259,6 +259,7 @@ constexpr auto kWaste = std::to_array<Word>({
     // HP's "Toner Collection Unit", Epson's "Ink Collector Unit" and "Maintenance Box" (its
     // waste ink tank; the ink family lists it too), French, Italian and Spanish boxes.
     {"collection", Bound::word},
+    {"wt box", Bound::word},  // Brother's "WT Box End Soon", "Replace WT Box"
     {"collector", Bound::word},
     {"maintenance box", Bound::word},
     {"collecteur", Bound::word},
