@@ -103,11 +103,11 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     snmp::FetchOptions opts;
                     opts.device_answered = true;
                     snmp::fetch(sh.engine, session, table.scalars, table.subtrees, opts,
-                                [&sh, host, cred,
-                                 view = std::move(r.view)](snmp::FetchResult walked) mutable {
+                                [&sh, host, cred, view = std::move(r.view)](
+                                    const snmp::FetchResult& walked) mutable {
                                     sh.report.requests += walked.requests;
-                                    for (auto& [oid, value] : walked.view) {
-                                        view.insert_or_assign(oid, std::move(value));
+                                    for (const auto& [oid, value] : walked.view) {
+                                        view.insert_or_assign(oid, value);
                                     }
                                     settle(sh, host, cred, view);
                                 });
