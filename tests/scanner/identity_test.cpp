@@ -189,24 +189,31 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
     }
     // Product lines named alone, in sysDescr or in hrDeviceDescr (a partial agent's only
     // identity): the maker from the line, as its nameplates name them.
-    for (const auto& [text, vendor] :
-         std::vector<std::pair<std::string, std::string>>{{"SCX-4623F Series", "Samsung"},
-                                                          {"CLP-365", "Samsung"},
-                                                          {"Xpress M2070 Series", "Samsung"},
-                                                          {"ColorQube 8580", "Xerox"},
-                                                          {"SureColor SC-P800", "Epson"},
-                                                          {"DocuCentre-V C2263", "Fuji Xerox"},
-                                                          {"ApeosPort-VI C3371", "Fuji Xerox"},
-                                                          {"Apeos C7580", "FUJIFILM"},
-                                                          {"ApeosPrint C5570", "FUJIFILM"},
-                                                          {"magicolor 1690MF", "Konica Minolta"},
-                                                          {"AcuLaser C1100", "Epson"},
-                                                          {"OKIPAGE 14i", "OKI"},
-                                                          {"MICROLINE 3320", "OKI"},
-                                                          {"MX-2640N", "Sharp"},
-                                                          {"AR-M207", "Sharp"},
-                                                          {"ENVY 5540 series", "HP"},
-                                                          {"MF series printer", "Canon"}}) {
+    const std::vector<std::pair<std::string, std::string>> lines = {
+        {"SCX-4623F Series", "Samsung"},
+        {"CLP-365", "Samsung"},
+        {"Xpress M2070 Series", "Samsung"},
+        {"ColorQube 8580", "Xerox"},
+        {"SureColor SC-P800", "Epson"},
+        {"DocuCentre-V C2263", "Fuji Xerox"},
+        {"ApeosPort-VI C3371", "Fuji Xerox"},
+        {"Apeos C7580", "FUJIFILM"},
+        {"ApeosPrint C5570", "FUJIFILM"},
+        {"magicolor 1690MF", "Konica Minolta"},
+        {"AcuLaser C1100", "Epson"},
+        {"OKIPAGE 14i", "OKI"},
+        {"MICROLINE 3320", "OKI"},
+        {"MX-2640N", "Sharp"},
+        {"AR-M207", "Sharp"},
+        {"ENVY 5540 series", "HP"},
+        {"MF series printer", "Canon"},
+        {"ineo+ 258", "Develop"},
+        {"d-Color MF3301", "Olivetti"},
+        {"d-Copia 3500MF", "Olivetti"},
+        {"BP-50C26", "Sharp"},
+        {"SL-M2070 Series", "Samsung"},
+    };
+    for (const auto& [text, vendor] : lines) {
         INFO(text);
         MibView by_descr;
         put_text(by_descr, kSysDescr, text);
@@ -219,7 +226,8 @@ TEST_CASE("product-line names name their maker and stay in the model", "[identit
         CHECK(test::collect(by_hr).snapshot.identity.vendor == vendor);
     }
     // Near misses name nobody: a Lexmark model (no hyphen), words that only begin alike.
-    for (const char* text : {"MX711de", "Apeosis 5", "Envyous 3", "ARM-200", "MLX-1"}) {
+    for (const char* text :
+         {"MX711de", "Apeosis 5", "Envyous 3", "ARM-200", "MLX-1", "BP-5", "SL-100", "Ineos 2"}) {
         INFO(text);
         MibView v;
         put_text(v, kSysDescr, text);
