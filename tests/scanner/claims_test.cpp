@@ -315,6 +315,16 @@ TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
     CHECK(kind_named("Драм-картридж") == "opc");
     CHECK(kind_named("Блок формирования изображения") == "opc");
     CHECK(supply_claims::from_text("Maintenance box nearly full").front().family == "waste_ink");
+    // Full in Spanish, French, Italian and Chinese (both scripts), for waste boxes.
+    CHECK(brief(supply_claims::from_text("Depósito de tóner residual lleno")) ==
+          V{"empty waste_toner"});
+    CHECK(brief(supply_claims::from_text("Collecteur de toner usagé plein")) ==
+          V{"empty waste_toner"});
+    CHECK(brief(supply_claims::from_text("Vaschetta recupero toner piena")) ==
+          V{"empty waste_toner"});
+    CHECK(brief(supply_claims::from_text("废粉盒满")) == V{"empty waste"});
+    CHECK(brief(supply_claims::from_text("廢碳粉盒滿")) == V{"empty waste_toner"});
+    CHECK(supply_claims::status_from_text("出纸盒满").errors == V{"output_full"});
     for (const char* t : {"Color Kit", "", "Лоток 1", "Staples"}) {
         INFO(t);
         CHECK(kind_named(t).empty());

@@ -214,22 +214,14 @@ constexpr auto kAlmost = std::to_array<Word>({
 
 // Waste receptacles fill up: "full" is their empty.
 constexpr auto kFull = std::to_array<Word>({
-    {"full", Bound::word},
-    {"заполнен", Bound::stem},
-    {"полон", Bound::word},
-    {"가득", Bound::none},
-    {"полна", Bound::word},
-    {"полный", Bound::word},
-    {"已满", Bound::none},
-    {"満杯", Bound::none},
-    {"voll", Bound::word},
-    {"pełny", Bound::word},
-    {"pełen", Bound::word},
-    {"заповнен", Bound::stem},
-    {"dolu", Bound::word},
-    {"vol", Bound::word},
-    {"plný", Bound::word},
-    {"cheio", Bound::word},
+    {"full", Bound::word},   {"заполнен", Bound::stem}, {"полон", Bound::word},
+    {"lleno", Bound::word},  {"llena", Bound::word},    {"plein", Bound::word},
+    {"pleine", Bound::word}, {"pieno", Bound::word},    {"piena", Bound::word},
+    {"满", Bound::none},     {"滿", Bound::none},       {"가득", Bound::none},
+    {"полна", Bound::word},  {"полный", Bound::word},   {"已满", Bound::none},
+    {"満杯", Bound::none},   {"voll", Bound::word},     {"pełny", Bound::word},
+    {"pełen", Bound::word},  {"заповнен", Bound::stem}, {"dolu", Bound::word},
+    {"vol", Bound::word},    {"plný", Bound::word},     {"cheio", Bound::word},
 });
 
 constexpr auto kMissing = std::to_array<Word>({
