@@ -194,6 +194,15 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(brief(from_text("Бункер отработанного тонера полон")) == V{"empty waste_toner"});
     CHECK(brief(from_text("Картридж не установлен")) == V{"not_installed marking"});
     CHECK(brief(from_text("Install toner cartridge")) == V{"not_installed toner"});
+    for (const char* t :
+         {"Tonerkassette fehlt", "Cartouche de toner manquante", "Falta cartucho de tóner",
+          "Cartuccia toner mancante", "Cartucho de toner não instalado", "Tonercartridge ontbreekt",
+          "Kaseta z tonerem nie zainstalowana", "Chybí tonerová kazeta", "토너 카트리지 미장착"}) {
+        INFO(t);
+        const auto claims = from_text(t);
+        REQUIRE(claims.size() == 1);
+        CHECK(claims.front().state == SupplyState::not_installed);
+    }
     CHECK(brief(from_text("Imaging unit low")) == V{"low opc"});
     CHECK(brief(from_text("Imaging unit life warning")) == V{"low opc"});
     CHECK(brief(from_text("WT Box End Soon")) == V{"low waste"});

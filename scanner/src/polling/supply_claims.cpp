@@ -236,6 +236,22 @@ constexpr auto kMissing = std::to_array<Word>({
     {"install", Bound::word},
     {"not detected", Bound::word},
     {"не обнаружен", Bound::stem},
+    {"fehlt", Bound::word},
+    {"nicht installiert", Bound::word},
+    {"nicht eingesetzt", Bound::word},
+    {"manquant", Bound::stem},
+    {"non installé", Bound::stem},
+    {"falta", Bound::word},
+    {"no instalad", Bound::stem},
+    {"mancante", Bound::word},
+    {"non installat", Bound::stem},
+    {"não instalad", Bound::stem},
+    {"ausente", Bound::word},
+    {"ontbreekt", Bound::word},
+    {"nie zainstalowan", Bound::stem},
+    {"chybí", Bound::word},
+    {"takılı değil", Bound::word},
+    {"미장착", Bound::none},
 });
 
 constexpr auto kWaste = std::to_array<Word>({
