@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "snmp/fetch.hpp"
 
@@ -28,15 +29,16 @@ struct Shared {
 
 void try_host(Shared& sh, std::size_t host, std::size_t cred);
 
-/// What one credential set's answer (`view`) says of a host: a printer, a device reported
-/// anyway, or a reason to try the next set.
-void settle(Shared& sh, std::size_t host, std::size_t cred, const snmp::MibView& view) {
+/// What one credential set's answer (`view`, classified as `c`) says of a host: a printer, a
+/// device reported anyway, or a reason to try the next set.
+void settle(Shared& sh, std::size_t host, std::size_t cred, const snmp::MibView& view,
+            Classification c) {
     const std::size_t count = sh.lists[sh.list_of_host[host]].size();
     Found f;
     f.address = sh.hosts[host];
     f.host_index = host;
     f.credential_index = cred;
-    f.classification = classify(view, sh.profiles);
+    f.classification = std::move(c);
     if (auto it = view.find(kSysDescr); it != view.end()) f.sys_descr = it->second.bytes;
     if (auto it = view.find(kSysObjectId); it != view.end()) {
         f.sys_object_id = "." + snmp::to_string(it->second.oid);
@@ -93,8 +95,9 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     }
                     if (!sh.answered[host]) ++sh.report.answered;
                     sh.answered[host] = true;
-                    if (!classify(r.view, sh.profiles).other_device_first) {
-                        settle(sh, host, cred, r.view);
+                    auto c = classify(r.view, sh.profiles);
+                    if (!c.other_device_first) {
+                        settle(sh, host, cred, r.view, std::move(c));
                         return;
                     }
                     // hrDevice row 1 is a processor or a network card: the table's walk (one
@@ -109,7 +112,7 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                                     for (const auto& [oid, value] : walked.view) {
                                         view.insert_or_assign(oid, value);
                                     }
-                                    settle(sh, host, cred, view);
+                                    settle(sh, host, cred, view, classify(view, sh.profiles));
                                 });
                 });
 }
