@@ -352,6 +352,28 @@ char32_t cyrillic_lower(char32_t c) {
     return 0;
 }
 
+/// а е ё и о у ы э ю я, and the Ukrainian і ї є.
+bool is_vowel(char32_t lower) {
+    switch (lower) {
+        case 0x0430:
+        case 0x0435:
+        case 0x0451:
+        case 0x0438:
+        case 0x043E:
+        case 0x0443:
+        case 0x044B:
+        case 0x044D:
+        case 0x044E:
+        case 0x044F:
+        case 0x0456:
+        case 0x0457:
+        case 0x0454:
+            return true;
+        default:
+            return false;
+    }
+}
+
 int letter_frequency(char32_t lower) {
     if (lower >= 0x0430 && lower <= 0x044F) return kRussianFrequency[lower - 0x0430];
     if (lower == 0x0451) return 20;  // ё: rare in prose, common on printers (чёрный, жёлтый)
@@ -363,6 +385,7 @@ struct CyrillicScore {
     long total = 0;
     long frequency = 0;
     long letters = 0;
+    bool words = true;  ///< every word in one case or capitalised, no symbol inside a word
 };
 
 /// How much `bytes` read in `cs` (a Cyrillic single-byte charset) looks like Russian text.
@@ -379,6 +402,7 @@ CyrillicScore score_cyrillic(std::string_view bytes, Charset cs) {
             if (cps[i] >= 0x80 && i > 0 && i + 1 < cps.size() && is_letter(cps[i - 1]) &&
                 is_letter(cps[i + 1])) {
                 s.total -= 50;
+                s.words = false;
             }
             ++i;
             continue;
@@ -386,12 +410,25 @@ CyrillicScore score_cyrillic(std::string_view bytes, Charset cs) {
         std::size_t upper = 0;
         std::size_t n = 0;
         bool first_upper = false;
+        std::size_t vowels = 0;      // vowels in a row
+        std::size_t consonants = 0;  // consonants in a row
         for (; i < cps.size() && is_letter(cps[i]); ++i, ++n) {
             const char32_t lower = cyrillic_lower(cps[i]);
             const bool up = lower != cps[i];
             if (n == 0) first_upper = up;
             if (up) ++upper;
             s.frequency += letter_frequency(lower);
+            // Russian words alternate vowels and consonants: three vowels or four consonants
+            // in a row are rare ("здравствуйте" has four), while the other charset's reading
+            // of an all-capitals word has them ("ПЕЧАТЬ" in CP1251 read as KOI8-R is
+            // "оевюрэ", "ГОЛУБОЙ" "цнксани"), its letter frequencies often higher.
+            if (is_vowel(lower)) {
+                consonants = 0;
+                if (++vowels >= 3) s.total -= 40;
+            } else if (lower != 0x044C && lower != 0x044A) {  // ь and ъ stand between
+                vowels = 0;
+                if (++consonants >= 4) s.total -= 30;
+            }
         }
         s.letters += static_cast<long>(n);
         // ГОТОВ, готов and Готов are words; the wrong charset swaps case ("рНМЕП").
@@ -399,6 +436,12 @@ CyrillicScore score_cyrillic(std::string_view bytes, Charset cs) {
         // ("Пурпурный" has rare letters; its KOI8-R misreading "оСПОСПМШИ" common ones).
         const bool normal = n == 1 || upper == 0 || upper == n || (first_upper && upper == 1);
         s.total += (normal ? 20 : -20) * static_cast<long>(n);
+        s.words = s.words && normal;
+        // Panels write a word capitalised or in capitals ("Готов", "ГОТОВ"), rarely all in
+        // lower case; the same bytes read in the other charset swap the case of every
+        // letter ("ГОТОВ" in CP1251 is "ЗНРНБ"... and "ПЕЧАТЬ" is "оевюрэ" in KOI8-R, whose
+        // letter frequencies happen to score higher).
+        if (normal && first_upper) s.total += 10 * static_cast<long>(n);
     }
     s.total += s.frequency;
     return s;
@@ -459,15 +502,14 @@ std::optional<Charset> guess_cyrillic(std::string_view bytes) {
         if (!cyrillic_shape(bytes, cs)) continue;
         const auto score = score_cyrillic(bytes, cs);
         const bool strict = cs == Charset::iso8859_5 || cs == Charset::cp866;
-        const bool words = score.total - score.frequency == 20 * score.letters;
         const bool gbk = detail::iconv_strict(bytes, Charset::gbk).has_value();
-        if (strict && (score.letters < 4 || !words || score.frequency < 40 * score.letters ||
+        if (strict && (score.letters < 4 || !score.words || score.frequency < 40 * score.letters ||
                        (score.letters < 8 && gbk))) {
             continue;
         }
         // Bytes that are valid GBK too read as Russian only as words: Chinese characters
         // read byte by byte mix the cases inside a word ("ЗЮбЕ").
-        if (gbk && !words) continue;
+        if (gbk && !score.words) continue;
         // Mean frequency of 2 % per letter: Russian words score 2.5..7 %, Western accented
         // capitals read as Cyrillic ("ÖÄÜ" -> ЦДЬ) lower. Too noisy below three letters.
         if (score.letters >= 3 && score.frequency < 20 * score.letters) continue;
