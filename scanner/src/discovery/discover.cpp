@@ -105,6 +105,9 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
                     const CollectionPlan table = device_table_plan();
                     snmp::FetchOptions opts;
                     opts.device_answered = true;
+                    // A printer's agent lists a few devices; a server may list hundreds
+                    // (disks, partitions), which are no printer's either way.
+                    opts.max_per_subtree = 128;
                     snmp::fetch(sh.engine, session, table.scalars, table.subtrees, opts,
                                 [&sh, host, cred, view = std::move(r.view)](
                                     const snmp::FetchResult& walked) mutable {
