@@ -178,9 +178,9 @@ constexpr auto kEmpty = std::to_array<Word>({
     {"없습니다", Bound::none},
     {"교체", Bound::none},
     {"add", Bound::word},
-    // "No" empties only the supply it names (Brother's "No Toner"): "no" alone says nothing.
     {"истёк", Bound::word},
     {"истек", Bound::word},
+    // "No" empties only the supply it names (Brother's "No Toner"): "no" alone says nothing.
     {"no toner", Bound::word},
     {"no ink", Bound::word},
     {"no cartridge", Bound::word},
