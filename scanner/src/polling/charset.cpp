@@ -498,11 +498,13 @@ std::optional<Charset> guess_cyrillic(std::string_view bytes) {
     // Chinese characters read letter by letter pass the rest a few times in a thousand), each
     // word in one case or capitalised, and common letters (a mean frequency of 4 %, where
     // double-byte text read byte by byte stays near 3 %).
+    std::optional<bool> valid_gbk;  // asked once, only of bytes some reading shapes as Russian
     for (const Charset cs : {Charset::cp1251, Charset::koi8r, Charset::iso8859_5, Charset::cp866}) {
         if (!cyrillic_shape(bytes, cs)) continue;
         const auto score = score_cyrillic(bytes, cs);
         const bool strict = cs == Charset::iso8859_5 || cs == Charset::cp866;
-        const bool gbk = detail::iconv_strict(bytes, Charset::gbk).has_value();
+        if (!valid_gbk) valid_gbk = detail::iconv_strict(bytes, Charset::gbk).has_value();
+        const bool gbk = *valid_gbk;
         if (strict && (score.letters < 4 || !score.words || score.frequency < 40 * score.letters ||
                        (score.letters < 8 && gbk))) {
             continue;
