@@ -3,6 +3,10 @@
 // (scanner/src/polling/supply_claims.hpp); and text in the device's charset reaches the
 // snapshot as UTF-8. Recordings: tests/data/snmprec/partial (generate.py).
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -47,6 +51,15 @@ std::vector<std::string> brief(const std::vector<Claim>& claims) {
 
 using V = std::vector<std::string>;
 
+// The readers with the built-in vocabulary (scanner/profiles/words.toml).
+const Vocabulary& words() { return test::builtin_profiles().words(); }
+std::vector<Claim> from_text(std::string_view t) { return supply_claims::from_text(words(), t); }
+supply_claims::TextStatus status_from_text(std::string_view t) {
+    return supply_claims::status_from_text(words(), t);
+}
+std::string color_named(std::string_view t) { return supply_claims::color_named(words(), t); }
+std::string kind_named(std::string_view t) { return supply_claims::kind_named(words(), t); }
+
 proto::Supply gauge(const std::string& description, const std::string& type,
                     const std::string& color, int percent) {
     proto::Supply s;
@@ -63,7 +76,6 @@ proto::Supply gauge(const std::string& description, const std::string& type,
 }  // namespace
 
 TEST_CASE("claims in console and alert text, in several languages", "[claims]") {
-    using supply_claims::from_text;
     CHECK(brief(from_text("Toner Low")) == V{"low toner"});
     CHECK(brief(from_text("Replace Toner")) == V{"empty toner"});
     CHECK(brief(from_text("Toner low: Cyan, Magenta")) == V{"low toner cyan", "low toner magenta"});
@@ -92,7 +104,6 @@ TEST_CASE("claims in console and alert text, in several languages", "[claims]") 
 }
 
 TEST_CASE("claims in more panel languages, upper case folded", "[claims]") {
-    using supply_claims::from_text;
     // Polish, Czech, Ukrainian, Turkish, Dutch, Portuguese; upper case as panels show it.
     CHECK(brief(from_text("Mało toneru (Y)")) == V{"low toner yellow"});
     CHECK(brief(from_text("MAŁO TONERU (Y)")) == V{"low toner yellow"});
@@ -121,7 +132,6 @@ TEST_CASE("claims in more panel languages, upper case folded", "[claims]") {
 }
 
 TEST_CASE("almost empty is low, not empty, in every panel language", "[claims]") {
-    using supply_claims::from_text;
     // "Almost", "nearly", "soon" qualify an empty (or a waste box's full) word: the printer
     // warns and still prints. Each of these read as empty before, or as nothing.
     for (const char* t :
@@ -131,29 +141,26 @@ TEST_CASE("almost empty is low, not empty, in every panel language", "[claims]")
           "Toner bijna leeg", "Toner téměř prázdný", "碳粉快用完", "碳粉即将耗尽"}) {
         INFO(t);
         CHECK(brief(from_text(t)) == V{"low toner"});
-        CHECK(supply_claims::status_from_text(t).errors == V{"low_toner"});
+        CHECK(status_from_text(t).errors == V{"low_toner"});
     }
     CHECK(brief(from_text("Картридж почти пуст")) == V{"low marking"});
     CHECK(brief(from_text("Cartouche noire presque vide")) == V{"low marking black"});
     CHECK(brief(from_text("Resttonerbehälter fast voll")) == V{"low waste"});
     CHECK(brief(from_text("Бункер отработанного тонера почти заполнен")) == V{"low waste_toner"});
-    CHECK(supply_claims::status_from_text("Бумага почти закончилась").errors == V{"low_paper"});
-    CHECK(supply_claims::status_from_text("Paper nearly out").errors == V{"low_paper"});
-    CHECK(supply_claims::status_from_text("Output tray almost full").errors ==
-          V{"output_near_full"});
-    CHECK(supply_claims::status_from_text("Выходной лоток почти заполнен").errors ==
-          V{"output_near_full"});
-    CHECK(supply_claims::status_from_text("Output tray full").errors == V{"output_full"});
+    CHECK(status_from_text("Бумага почти закончилась").errors == V{"low_paper"});
+    CHECK(status_from_text("Paper nearly out").errors == V{"low_paper"});
+    CHECK(status_from_text("Output tray almost full").errors == V{"output_near_full"});
+    CHECK(status_from_text("Выходной лоток почти заполнен").errors == V{"output_near_full"});
+    CHECK(status_from_text("Output tray full").errors == V{"output_full"});
     // Without the qualifier, or in a clause of its own, empty stays empty.
     CHECK(brief(from_text("Тонер закончился")) == V{"empty toner"});
     CHECK(brief(from_text("Toner empty / Replace soon")) == V{"empty toner"});
     CHECK(brief(from_text("Cartouche noire vide")) == V{"empty marking black"});
-    CHECK(supply_claims::status_from_text("Бумага закончилась").errors == V{"no_paper"});
+    CHECK(status_from_text("Бумага закончилась").errors == V{"no_paper"});
 }
 
 TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditional script",
           "[claims]") {
-    using supply_claims::from_text;
     CHECK(brief(from_text("Toner giallo in esaurimento")) == V{"low toner yellow"});
     CHECK(brief(from_text("Toner giallo scarso")) == V{"low toner yellow"});
     CHECK(brief(from_text("Toner nero esaurito")) == V{"empty toner black"});
@@ -174,14 +181,14 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(brief(from_text("黃色碳粉不足")) == V{"low toner yellow"});
     CHECK(brief(from_text("洋紅色碳粉用盡")) == V{"empty toner magenta"});
     CHECK(brief(from_text("碳粉將盡")) == V{"low toner"});
-    CHECK(supply_claims::status_from_text("용지 없음").errors == V{"no_paper"});
-    CHECK(supply_claims::color_named("Cartouche noire") == "black");
-    CHECK(supply_claims::color_named("Cartucho amarillo") == "yellow");
-    CHECK(supply_claims::color_named("Tinta negra") == "black");
-    CHECK(supply_claims::color_named("마젠타 토너") == "magenta");
-    CHECK(supply_claims::kind_named("Cartuccia toner") == "toner");
-    CHECK(supply_claims::kind_named("Tamburo") == "opc");
-    CHECK(supply_claims::kind_named("검정 토너 카트리지") == "toner");
+    CHECK(status_from_text("용지 없음").errors == V{"no_paper"});
+    CHECK(color_named("Cartouche noire") == "black");
+    CHECK(color_named("Cartucho amarillo") == "yellow");
+    CHECK(color_named("Tinta negra") == "black");
+    CHECK(color_named("마젠타 토너") == "magenta");
+    CHECK(kind_named("Cartuccia toner") == "toner");
+    CHECK(kind_named("Tamburo") == "opc");
+    CHECK(kind_named("검정 토너 카트리지") == "toner");
     // Words of makers' own messages: Ricoh's "Add Toner" (it is out), Canon's "Prepare a
     // toner cartridge" (it will be), HP's and Xerox's Russian jam, a waste box "полон".
     CHECK(brief(from_text("Add Toner")) == V{"empty toner"});
@@ -207,15 +214,15 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(brief(from_text("Imaging unit life warning")) == V{"low opc"});
     CHECK(brief(from_text("WT Box End Soon")) == V{"low waste"});
     CHECK(brief(from_text("Replace WT Box")) == V{"empty waste"});
-    CHECK(supply_claims::status_from_text("Застревание в лотке 2").errors == V{"jammed"});
-    CHECK(supply_claims::status_from_text("Добавьте бумагу в кассету 1").errors == V{"no_paper"});
+    CHECK(status_from_text("Застревание в лотке 2").errors == V{"jammed"});
+    CHECK(status_from_text("Добавьте бумагу в кассету 1").errors == V{"no_paper"});
     CHECK(brief(from_text("No Toner")) == V{"empty toner"});
     CHECK(brief(from_text("Kein Toner")) == V{"empty toner"});
     CHECK(brief(from_text("Срок службы фотобарабана истекает")) == V{"low opc"});
     CHECK(brief(from_text("Срок службы фотобарабана истёк")) == V{"empty opc"});
     // A part's service life is no service call; its end is near, or here.
     const auto near_end =
-        supply_claims::status_from_text("Maintenance box is nearing the end of its service life");
+        status_from_text("Maintenance box is nearing the end of its service life");
     CHECK(near_end.errors.empty());
     CHECK(near_end.attention);
     CHECK(brief(from_text("Maintenance box is nearing the end of its service life")) ==
@@ -223,11 +230,10 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(brief(from_text("Maintenance box is at the end of its service life")) ==
           V{"empty waste_ink"});
     // An unaccented French panel's "PRET" (ready) names no colour.
-    CHECK(supply_claims::color_named("PRET").empty());
+    CHECK(color_named("PRET").empty());
 }
 
 TEST_CASE("text that names no supply state gives no claim", "[claims]") {
-    using supply_claims::from_text;
     for (const char* t : {"Ready",
                           "Sleep",
                           "Tray 1 Empty",
@@ -261,7 +267,6 @@ TEST_CASE("text that names no supply state gives no claim", "[claims]") {
 }
 
 TEST_CASE("a supply's colour named in the panel's languages", "[claims]") {
-    using supply_claims::color_named;
     CHECK(color_named("Black Toner Cartridge") == "black");
     CHECK(color_named("Toner Schwarz") == "black");
     CHECK(color_named("Тонер-картридж ЧЁРНЫЙ") == "black");
@@ -284,7 +289,6 @@ TEST_CASE("a supply's colour named in the panel's languages", "[claims]") {
 }
 
 TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
-    using supply_claims::kind_named;
     CHECK(kind_named("Фотобарабан") == "opc");
     CHECK(kind_named("Drum Unit") == "opc");
     CHECK(kind_named("Тонер-картридж чёрный") == "toner");
@@ -323,17 +327,14 @@ TEST_CASE("a supply's kind named in the panel's languages", "[claims]") {
     CHECK(kind_named("Transfer Roller") == "transfer_unit");
     CHECK(kind_named("Драм-картридж") == "opc");
     CHECK(kind_named("Блок формирования изображения") == "opc");
-    CHECK(supply_claims::from_text("Maintenance box nearly full").front().family == "waste_ink");
+    CHECK(from_text("Maintenance box nearly full").front().family == "waste_ink");
     // Full in Spanish, French, Italian and Chinese (both scripts), for waste boxes.
-    CHECK(brief(supply_claims::from_text("Depósito de tóner residual lleno")) ==
-          V{"empty waste_toner"});
-    CHECK(brief(supply_claims::from_text("Collecteur de toner usagé plein")) ==
-          V{"empty waste_toner"});
-    CHECK(brief(supply_claims::from_text("Vaschetta recupero toner piena")) ==
-          V{"empty waste_toner"});
-    CHECK(brief(supply_claims::from_text("废粉盒满")) == V{"empty waste"});
-    CHECK(brief(supply_claims::from_text("廢碳粉盒滿")) == V{"empty waste_toner"});
-    CHECK(supply_claims::status_from_text("出纸盒满").errors == V{"output_full"});
+    CHECK(brief(from_text("Depósito de tóner residual lleno")) == V{"empty waste_toner"});
+    CHECK(brief(from_text("Collecteur de toner usagé plein")) == V{"empty waste_toner"});
+    CHECK(brief(from_text("Vaschetta recupero toner piena")) == V{"empty waste_toner"});
+    CHECK(brief(from_text("废粉盒满")) == V{"empty waste"});
+    CHECK(brief(from_text("廢碳粉盒滿")) == V{"empty waste_toner"});
+    CHECK(status_from_text("出纸盒满").errors == V{"output_full"});
     for (const char* t : {"Color Kit", "", "Лоток 1", "Staples"}) {
         INFO(t);
         CHECK(kind_named(t).empty());
@@ -639,7 +640,7 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
     };
     for (const auto& c : cases) {
         INFO(c.text);
-        const auto s = supply_claims::status_from_text(c.text);
+        const auto s = status_from_text(c.text);
         CHECK(s.errors == c.errors);
         CHECK(s.idle == c.idle);
     }
@@ -647,11 +648,11 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
     for (const char* t : {"Replace Drum", "ENERGIESPAREN   \rTROMMEL ERSETZ.",
                           "Waste toner box full", "Fuser end soon", "Wymień bęben"}) {
         INFO(t);
-        CHECK(supply_claims::status_from_text(t).attention);
+        CHECK(status_from_text(t).attention);
     }
     for (const char* t : {"Toner Low", "Ready", "Paper Jam", "Cyan", "", "Drum OK"}) {
         INFO(t);
-        CHECK_FALSE(supply_claims::status_from_text(t).attention);
+        CHECK_FALSE(status_from_text(t).attention);
     }
 }
 
@@ -780,4 +781,36 @@ TEST_CASE("UTF-16 and hex-encoded text from an unknown maker's agent",
     CHECK(s.status.alerts[0].description == "Toner low");  // UTF-16 with a BOM
     CHECK(has_note(r, "hex-encoded text"));
     CHECK(has_note(r, "UTF-16"));
+}
+
+TEST_CASE("a panel word support adds in the profiles directory is read without a build",
+          "[claims]") {
+    // A Finnish panel (no built-in Finnish): "Väriaine vähissä" (toner low), "Paperitukos"
+    // (paper jam). Unknown words say nothing; a words file beside the profiles teaches them.
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("printmon-words-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream f(dir / "words-fi.toml");
+        f << "[words]\nlow = [\"vähissä\"]\njam = [\"*tukos\"]\n"
+             "[words.supply]\ntoner = [\"väriaine*\"]\n[words.color]\ncyan = [\"syaani*\"]\n";
+    }
+    const auto taught = ProfileSet::with_overrides(dir);
+    std::filesystem::remove_all(dir);
+    const std::string panel = "Syaani väriaine vähissä / Paperitukos";
+    CHECK(from_text(panel).empty());
+    CHECK(status_from_text(panel).errors.empty());
+    CHECK(brief(supply_claims::from_text(taught.words(), panel)) == V{"low toner cyan"});
+    CHECK(supply_claims::status_from_text(taught.words(), panel).errors ==
+          V{"low_toner", "jammed"});  // in proto::error_codes() order
+    // The built-in words are still there beside the new ones.
+    CHECK(brief(supply_claims::from_text(taught.words(), "Мало тонера")) == V{"low toner"});
+}
+
+TEST_CASE("a words.toml in the profiles directory replaces the built-in words", "[claims]") {
+    auto set = test::builtin_profiles();
+    set.load_text("words.toml",
+                  "[words]\nlow = [\"vähissä\"]\n[words.supply]\ntoner = [\"väriaine*\"]\n");
+    CHECK(brief(supply_claims::from_text(set.words(), "Väriaine vähissä")) == V{"low toner"});
+    CHECK(supply_claims::from_text(set.words(), "Toner low").empty());
 }

@@ -2065,6 +2065,11 @@ TEST_CASE("support workflow: a walk of an unknown device, then a profile line",
     CHECK(before.snapshot.identity.vendor.empty());
     CHECK(before.snapshot.identity.serial.empty());
     CHECK(before.snapshot.counters.count("duplex") == 0);
+    // Its panel speaks Finnish, which the built-in words lack: "Väriaine vähissä" (toner low)
+    // says nothing, the toner stays "ok" at 20 %.
+    REQUIRE(before.snapshot.supplies.size() == 1);
+    CHECK(before.snapshot.status.console == "Väriaine vähissä");
+    CHECK(before.snapshot.supplies[0].state == proto::SupplyState::ok);
 
     const auto profiles = ProfileSet::with_overrides(dir + "/profiles");
     const auto after = test::collect(*view, profiles);
@@ -2077,4 +2082,10 @@ TEST_CASE("support workflow: a walk of an unknown device, then a profile line",
     CHECK(after.snapshot.counters.at("total") == 8120);
     CHECK(provenance(after.sources.at("identity.serial")) == "private");
     CHECK(after.sources.at("profile").find("acme.toml") != std::string::npos);
+    // words-fi.toml beside it teaches the panel's words: the printer's own "low" is kept.
+    REQUIRE(after.snapshot.supplies.size() == 1);
+    CHECK(after.snapshot.supplies[0].state == proto::SupplyState::low);
+    CHECK(after.snapshot.supplies[0].level_percent == 20);
+    CHECK(after.sources.at("supplies.Toner Cartridge AP-90.state").find("console") !=
+          std::string::npos);
 }

@@ -280,6 +280,75 @@ TEST_CASE("[not_a_model]: lower-case words and texts, merged across files", "[pr
     CHECK(error_of("not_a_model = 1\n") == "bad.toml:1:15: not_a_model must be a table");
 }
 
+TEST_CASE("[words]: every list has words; the notation gives each its bounds", "[profiles]") {
+    const auto set = ProfileSet::embedded();
+    const auto& w = set.words();
+    for (const auto& l : Vocabulary::lists()) {
+        INFO(l.key);
+        CHECK(!(w.*l.words).empty());
+    }
+    for (std::size_t i = 0; i < w.supplies.size(); ++i) {
+        INFO(Vocabulary::kSupplies[i]);
+        CHECK(!w.supplies[i].empty());
+    }
+    for (std::size_t i = 0; i < w.colors.size(); ++i) {
+        INFO(Vocabulary::kColors[i]);
+        CHECK(!w.colors[i].empty());
+    }
+
+    ProfileSet one;
+    one.load_text("extra.toml",
+                  "[words]\nlow = [\"Nízký\", \"Tief*\", \"*[LO]*\", \"*ärmlich\", \"残量少\"]\n"
+                  "[words.supply]\nopc = [\"rumpu*\"]\n[words.color]\nblack = [\"MUSTA\"]\n");
+    const auto& low = one.words().low;
+    REQUIRE(low.size() == 5);
+    const auto bounds = [](const Vocabulary::Word& x) {
+        return x.text + (x.starts_word ? " start" : "") + (x.ends_word ? " end" : "");
+    };
+    CHECK(bounds(low[0]) == "nízký start end");  // folded, a whole word
+    CHECK(bounds(low[1]) == "tief start");
+    CHECK(bounds(low[2]) == "[lo]");
+    CHECK(bounds(low[3]) == "ärmlich end");
+    CHECK(bounds(low[4]) == "残量少");  // CJK: anywhere
+    CHECK(bounds(one.words().supplies[3].front()) == "rumpu start");
+    CHECK(bounds(one.words().colors[0].front()) == "musta start end");
+    CHECK(contains_word("toner tief", low[1]));
+    CHECK(contains_word("tiefstand", low[1]));
+    CHECK_FALSE(contains_word("vertiefung", low[1]));
+    CHECK(contains_word("toner[lo]", low[2]));
+    CHECK(contains_word("armärmlich", low[3]));
+    CHECK_FALSE(contains_word("ärmliche", low[3]));
+    CHECK_FALSE(contains_word("nízkýx", low[0]));
+
+    // Files' words are merged: the built-in ones stay beside another file's.
+    auto more = set;
+    more.load_text("extra.toml", "[words]\nlow = [\"vähissä\"]\n");
+    CHECK(more.words().low.size() == set.words().low.size() + 1);
+    CHECK(contains_any("väriaine vähissä", more.words().low));
+    CHECK(contains_any("toner low", more.words().low));
+}
+
+TEST_CASE("[words]: a wrong key, kind, colour or entry is refused with its place", "[profiles]") {
+    CHECK(error_of("[words]\nlo = [\"low\"]\n") == "bad.toml:2:6: unknown key 'words.lo'");
+    CHECK(error_of("[words.supply]\ntonr = [\"toner\"]\n") ==
+          "bad.toml:2:8: unknown supply 'tonr' (known: toner, ink, marking, opc, developer, "
+          "fuser, transfer_unit)");
+    CHECK(error_of("[words.color]\ngrey = [\"grau\"]\n") ==
+          "bad.toml:2:8: unknown color 'grey' (known: black, cyan, magenta, yellow)");
+    CHECK(error_of("[words]\nlow = \"low\"\n") ==
+          "bad.toml:2:7: words.low must be an array of strings");
+    CHECK(error_of("[words]\nlow = [1]\n") == "bad.toml:2:8: words.low must be a string");
+    CHECK(error_of("[words]\nlow = [\"to*ner\"]\n") ==
+          "bad.toml:2:8: words.low entries are words or phrases with '*' only at their ends: "
+          "'to*ner'");
+    CHECK(error_of("[words]\nlow = [\"**\"]\n").find("only at their ends: '**'") !=
+          std::string::npos);
+    CHECK(error_of("[words]\nlow = [\" low\"]\n").find("only at their ends: ' low'") !=
+          std::string::npos);
+    CHECK(error_of("[words]\nsupply = 1\n") == "bad.toml:2:10: words.supply must be a table");
+    CHECK(error_of("words = 1\n") == "bad.toml:1:9: words must be a table");
+}
+
 TEST_CASE("an override file replaces the embedded file of the same name", "[profiles]") {
     auto set = ProfileSet::embedded();
     set.load_text("ricoh.toml",

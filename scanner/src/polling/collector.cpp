@@ -280,7 +280,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     auto& snap = out.snapshot;
     snap.address = std::move(address);
     snap.polled_at = std::move(polled_at);
-    Ctx ctx{view, out, {}, {}, 1, {}};
+    Ctx ctx{view, out, profiles.words(), {}, {}, 1, {}};
     const auto printer_idx = printer_device_index(view);
     // The Host Resources row when there is one; else what the Printer-MIB's own rows say.
     ctx.printer_row = printer_idx ? *printer_idx : printer_mib_row(view).value_or(1);

@@ -604,7 +604,7 @@ void derive_monochrome(Ctx& ctx) {
     }
     for (const auto& [idx, v] : column(ctx.view, kPrtColorantValue)) {
         const auto name = ctx.str(v, child(kPrtColorantValue, idx));
-        const auto named = supply_claims::color_named(name);  // "Schwarz" is black
+        const auto named = supply_claims::color_named(ctx.words, name);  // "Schwarz" is black
         if (!achromatic(named.empty() ? name : named)) {
             return refuse("colorant " + snmp::to_string(idx) + " is " + name);
         }

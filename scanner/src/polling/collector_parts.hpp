@@ -111,6 +111,7 @@ inline void add_unique(std::vector<Oid>& oids, const Oid& oid) {
 struct Ctx {
     const MibView& view;
     CollectResult& out;
+    const Vocabulary& words;        ///< panel and alert words (the profiles' words.toml)
     text::CharsetHint charset;      ///< the device's declaration and the profile's default
     std::vector<Oid> supply_rows;   ///< prtMarkerSuppliesTable index of each Printer-MIB supply
     std::uint32_t printer_row = 1;  ///< hrDeviceIndex of the printer (printer_device_index)

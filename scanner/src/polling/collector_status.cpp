@@ -560,7 +560,7 @@ void status_from_panel(Ctx& ctx) {
         where = "derived: prtCoverStatus";
     }
     if (!st.console.empty()) {
-        const auto said = supply_claims::status_from_text(st.console);
+        const auto said = supply_claims::status_from_text(ctx.words, st.console);
         if (!said.errors.empty() || said.idle || said.attention) {
             errors.insert(said.errors.begin(), said.errors.end());
             idle = said.idle;

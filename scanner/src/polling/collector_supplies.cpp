@@ -63,7 +63,7 @@ std::string supply_type_name(std::int64_t code) {
 }
 
 /// Printer-MIB type from the description when the device gives none (or "other"/"unknown").
-std::string infer_supply_type(const std::string& description) {
+std::string infer_supply_type(const Vocabulary& words, const std::string& description) {
     const std::string d = text::lower(description);
     const auto has = [&](const char* w) { return d.find(w) != std::string::npos; };
     if (has("waste")) return has("ink") ? "waste_ink" : "waste_toner";
@@ -78,7 +78,7 @@ std::string infer_supply_type(const std::string& description) {
     if (has("ink")) return "ink";
     if (has("toner") || has("cartridge")) return "toner";
     // Not in English: the panel languages' words for the same kinds.
-    return supply_claims::kind_named(description);
+    return supply_claims::kind_named(words, description);
 }
 
 std::string supply_unit_name(std::int64_t code) {
@@ -119,10 +119,10 @@ std::string supply_unit_name(std::int64_t code) {
 /// prtMarkerColorantValue as the console shows it. RFC 3805 asks for English names ("black",
 /// "light cyan", kept as given); a colorant named in the panel's language or by its letter
 /// ("Schwarz", "Черный", "[K]") is one of the four process colours by name.
-std::string normalise_color(const std::string& raw) {
+std::string normalise_color(const Vocabulary& words, const std::string& raw) {
     std::string c = text::lower(text::trim(raw));
     if (c == "unknown" || c == "other" || c == "none" || c == "n/a") return {};
-    if (auto named = supply_claims::color_named(c);
+    if (auto named = supply_claims::color_named(words, c);
         !named.empty() && c.find(named) == std::string::npos) {
         return named;
     }
@@ -332,9 +332,10 @@ void merge_supply_tables(Ctx& ctx, const Profile& profile, bool ink, int low) {
             // A colour column holds a name ("black", "none"); read as the names are, so junk
             // in it names no colour.
             if (table.color_column) {
-                ps.color = supply_claims::color_named(ctx.str(child(*table.color_column, idx)));
+                ps.color =
+                    supply_claims::color_named(ctx.words, ctx.str(child(*table.color_column, idx)));
             }
-            if (ps.color.empty()) ps.color = supply_claims::color_named(name);
+            if (ps.color.empty()) ps.color = supply_claims::color_named(ctx.words, name);
 
             std::optional<proto::SupplyState> verdict;
             std::string verdict_where;
@@ -459,7 +460,7 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
         const auto type_code = ctx.integer(cell(types, idx), cell_oid(kPrtSuppliesEntry, 5, idx));
         s.type = type_code ? supply_type_name(*type_code) : std::string{};
         if (s.type.empty() || s.type == "other" || s.type == "unknown") {
-            if (auto inferred = infer_supply_type(s.description); !inferred.empty()) {
+            if (auto inferred = infer_supply_type(ctx.words, s.description); !inferred.empty()) {
                 s.type = inferred;
             }
         }
@@ -478,9 +479,9 @@ void collect_supplies(Ctx& ctx, const Profile* profile) {
                 ctx.integer(cell(colorant_idx, idx), cell_oid(kPrtSuppliesEntry, 3, idx));
             ci && *ci > 0 && !idx.empty()) {
             const Oid cv = child(kPrtColorantValue, {idx.front(), static_cast<std::uint32_t>(*ci)});
-            s.color = normalise_color(ctx.str(cv));
+            s.color = normalise_color(ctx.words, ctx.str(cv));
         }
-        if (s.color.empty()) s.color = supply_claims::color_named(s.description);
+        if (s.color.empty()) s.color = supply_claims::color_named(ctx.words, s.description);
 
         const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtSuppliesEntry, 9, idx));
         const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtSuppliesEntry, 8, idx));
@@ -587,7 +588,7 @@ void apply_printer_claims(Ctx& ctx, int low) {
             // Vendor codes (or "other") with a description: read the text.
             if (const auto d = descrs.find(aidx); d != descrs.end()) {
                 const Oid descr_oid = child(child(kPrtAlertEntry, {8}), aidx);
-                for (auto& c : supply_claims::from_text(ctx.str(d->second, descr_oid))) {
+                for (auto& c : supply_claims::from_text(ctx.words, ctx.str(d->second, descr_oid))) {
                     c.source = snmp::to_string(descr_oid) + " (prtAlertDescription)";
                     found.push_back(std::move(c));
                 }
@@ -613,7 +614,7 @@ void apply_printer_claims(Ctx& ctx, int low) {
         const std::string where = console_source == ctx.out.sources.end()
                                       ? "console"
                                       : console_source->second + " (console text)";
-        for (auto& c : supply_claims::from_text(st.console)) {
+        for (auto& c : supply_claims::from_text(ctx.words, st.console)) {
             c.source = where;
             claims.push_back(std::move(c));
         }

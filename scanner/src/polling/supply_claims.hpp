@@ -15,6 +15,7 @@
 
 #include "printmon/proto/enums.hpp"
 #include "printmon/proto/snapshot.hpp"
+#include "profiles/vocabulary.hpp"
 #include "snmp/value.hpp"
 
 namespace printmon::scanner::supply_claims {
@@ -37,19 +38,20 @@ std::optional<Claim> from_alert_code(std::int64_t code);
 /// Claims in free text (console lines, alert descriptions), UTF-8. Each clause (split at
 /// " / ", ';', '!', '|', '。', CR or LF; not at '.' or ',', which list colours) that names a
 /// supply kind or a colour *and* a low/empty word gives one claim per colour named ("Toner low:
-/// cyan, magenta" gives two). Words are matched whole (so "yellow" does not say "low", "output"
-/// does not say "out").
-std::vector<Claim> from_text(std::string_view utf8);
+/// cyan, magenta" gives two). `words` is the profiles' vocabulary (ProfileSet::words(),
+/// profiles/words.toml), each word matched within its bounds (so "yellow" does not say "low",
+/// "output" does not say "out").
+std::vector<Claim> from_text(const Vocabulary& words, std::string_view utf8);
 
 /// The one process colour ("black", "cyan", "magenta", "yellow") a supply's name or a
 /// colorant value names, in the same languages as from_text() ("Toner Schwarz", "Картридж
 /// чёрный", "黑色碳粉", "Toner (K)"); empty when it names none or several ("Color Kit").
-std::string color_named(std::string_view utf8);
+std::string color_named(const Vocabulary& words, std::string_view utf8);
 
 /// The supply type a supply's name gives in those languages ("Фотобарабан" opc, "Бункер
 /// отработанного тонера" waste_toner, "Картридж" toner), as prtMarkerSuppliesType names
 /// them; empty when it names no kind.
-std::string kind_named(std::string_view utf8);
+std::string kind_named(const Vocabulary& words, std::string_view utf8);
 
 /// What front-panel text says of the device as a whole: the conditions of
 /// hrPrinterDetectedErrorState it names (a jam, no paper or paper low, a cover or door open,
@@ -63,7 +65,7 @@ struct TextStatus {
     /// toner box full"): no error code says it, but the device needs attention (a warning).
     bool attention = false;
 };
-TextStatus status_from_text(std::string_view utf8);
+TextStatus status_from_text(const Vocabulary& words, std::string_view utf8);
 
 /// Applies claims to the snapshot's supplies. `rows[i]` is the prtMarkerSuppliesTable index
 /// of supplies[i] (empty for private supplies). A claim with a row hits that supply; otherwise

@@ -41,6 +41,25 @@ std::optional<std::string> undo_hex_dump(std::string_view s) {
     return out;
 }
 
+/// Lower case of a two-byte UTF-8 code point (U+0080..U+07FF) in the scripts printers' panels
+/// use: Latin-1 and Latin Extended-A (French, German, Polish, Czech, Turkish...) and Cyrillic
+/// (Russian, Ukrainian). Others are returned unchanged.
+char32_t lower_two_byte(char32_t cp) {
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;  // À..Þ, not ×
+    if (cp == 0x130) return U'i';                                  // Turkish İ
+    if (cp == 0x178) return 0xFF;                                  // Ÿ
+    // Latin Extended-A pairs: upper case even and lower odd, except in 0139..0148 and
+    // 0179..017E (Ł, Ń, Ž...), where the upper case is odd.
+    if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) return cp | 1U;
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) {
+        return cp % 2 == 1 ? cp + 1 : cp;
+    }
+    if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;  // А..Я
+    if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;  // Ѐ..Џ (Ё, Є, І, Ї among them)
+    if (cp >= 0x48A && cp <= 0x4BF) return cp | 1U;    // Ґ and the other paired letters
+    return cp;
+}
+
 }  // namespace
 
 std::string decode(std::string_view octets, CharsetHint hint, DecodeInfo* info) {
@@ -244,6 +263,32 @@ std::string squeeze(std::string_view s) {
 std::string lower(std::string_view s) {
     std::string out(s);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string fold_case(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        const bool two_byte = b >= 0xC2 && b <= 0xDF && i + 1 < s.size() &&
+                              (static_cast<unsigned char>(s[i + 1]) & 0xC0U) == 0x80U;
+        if (b >= 'A' && b <= 'Z') {
+            out.push_back(static_cast<char>(b + 32));
+        } else if (two_byte) {
+            const auto c = static_cast<unsigned char>(s[i + 1]);
+            const char32_t cp = lower_two_byte(((b & 0x1FU) << 6U) | (c & 0x3FU));
+            if (cp < 0x80) {
+                out.push_back(static_cast<char>(cp));
+            } else {
+                out.push_back(static_cast<char>(0xC0U | (cp >> 6U)));
+                out.push_back(static_cast<char>(0x80U | (cp & 0x3FU)));
+            }
+            ++i;
+        } else {
+            out.push_back(static_cast<char>(b));
+        }
+    }
     return out;
 }
 

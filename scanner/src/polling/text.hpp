@@ -80,6 +80,10 @@ std::string trim(std::string_view s);
 std::string squeeze(std::string_view s);
 /// ASCII lower-case.
 std::string lower(std::string_view s);
+/// Lower case of UTF-8 text for matching panel words: ASCII, Latin-1 and Latin Extended-A
+/// (French, German, Polish, Czech, Turkish...) and Cyrillic; other code points (CJK) as they
+/// are. Input is valid UTF-8.
+std::string fold_case(std::string_view s);
 
 /// Value of a key in an IEEE 1284 device ID ("MFG:HP;MDL:LaserJet 4;..."). Keys are matched
 /// case-insensitively; `keys` is a '|'-separated list of aliases ("MDL|MODEL").

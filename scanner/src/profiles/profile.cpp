@@ -321,6 +321,97 @@ NotAModel not_a_model_of(std::string_view file, const toml::table& doc) {
     return out;
 }
 
+/// One `[words]` entry: its bounds from the stars at its ends ("тонер*" starts a word, "*[k]*"
+/// anywhere), folded to lower case. Chinese, Japanese and Korean text (from U+2E80 on: CJK,
+/// kana, Hangul) matches anywhere: those panels do not space words.
+Vocabulary::Word word_of(std::string_view file, const toml::node& node, const std::string& key) {
+    const auto raw = string_of(file, node, key);
+    std::string_view t = raw;
+    Vocabulary::Word w;
+    if (!t.empty() && t.front() == '*') {
+        w.starts_word = false;
+        t.remove_prefix(1);
+    }
+    if (!t.empty() && t.back() == '*') {
+        w.ends_word = false;
+        t.remove_suffix(1);
+    }
+    if (t.empty() || t.find('*') != std::string_view::npos || text::trim(t) != t) {
+        fail(file, node.source(),
+             key + " entries are words or phrases with '*' only at their ends: '" + raw + "'");
+    }
+    if (static_cast<unsigned char>(t.front()) >= 0xE2 &&
+        (static_cast<unsigned char>(t.front()) > 0xE2 ||
+         static_cast<unsigned char>(t[1]) >= 0xBA)) {
+        w.starts_word = w.ends_word = false;  // U+2E80 is E2 BA 80
+    }
+    w.text = text::fold_case(t);
+    return w;
+}
+
+/// Array `key` of table `t` as words, or none.
+Vocabulary::Words words_of(std::string_view file, const toml::table& t, const std::string& key,
+                           const std::string& where) {
+    Vocabulary::Words out;
+    const auto* n = t.get(key);
+    if (n == nullptr) return out;
+    const auto* arr = n->as_array();
+    if (arr == nullptr) fail(file, n->source(), where + key + " must be an array of strings");
+    for (const auto& v : *arr) out.push_back(word_of(file, v, where + key));
+    return out;
+}
+
+/// The names of `names`, for messages.
+template <std::size_t N>
+std::string names_of(const std::array<std::string_view, N>& names) {
+    std::string out;
+    for (const auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+    return out;
+}
+
+/// A file's `[words]` table: word lists, `[words.supply]` by supply kind and `[words.color]`
+/// by colour (Vocabulary's fixed keys; any other key is an error, so a typo is not a list
+/// nobody reads).
+Vocabulary words_of_file(std::string_view file, const toml::table& doc) {
+    Vocabulary out;
+    const auto* node = doc.get("words");
+    if (node == nullptr) return out;
+    const auto* t = node->as_table();
+    if (t == nullptr) fail(file, node->source(), "words must be a table");
+    for (const auto& [key, value] : *t) {
+        const std::string k(key.str());
+        if (k == "supply" || k == "color") continue;
+        const auto& lists = Vocabulary::lists();
+        const auto l = std::find_if(lists.begin(), lists.end(),
+                                    [&](const Vocabulary::List& x) { return x.key == k; });
+        if (l == lists.end()) {
+            fail(file, value.source(), "unknown key 'words." + k + "'");
+        }
+        out.*(l->words) = words_of(file, *t, k, "words.");
+    }
+    const auto named = [&](const char* sub, const auto& names, auto& lists) {
+        const auto* n = t->get(sub);
+        if (n == nullptr) return;
+        const auto* st = n->as_table();
+        if (st == nullptr)
+            fail(file, n->source(), std::string("words.") + sub + " must be a table");
+        for (const auto& [key, value] : *st) {
+            const std::string k(key.str());
+            const auto it = std::find(names.begin(), names.end(), k);
+            if (it == names.end()) {
+                fail(file, value.source(),
+                     "unknown " + std::string(sub) + " '" + k + "' (known: " + names_of(names) +
+                         ")");
+            }
+            lists[static_cast<std::size_t>(it - names.begin())] =
+                words_of(file, *st, k, std::string("words.") + sub + ".");
+        }
+    };
+    named("supply", Vocabulary::kSupplies, out.supplies);
+    named("color", Vocabulary::kColors, out.colors);
+    return out;
+}
+
 /// Profile `status`: vendor status blocks and what their state and error codes mean.
 std::vector<StatusSource> status_sources_of(std::string_view file, const toml::table& t) {
     std::vector<StatusSource> out;
@@ -875,7 +966,7 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
     } catch (const toml::parse_error& e) {
         fail(file_name, e.source(), std::string(e.description()));
     }
-    check_keys(file_name, doc, {"profile", "brand", "status_enum", "not_a_model"});
+    check_keys(file_name, doc, {"profile", "brand", "status_enum", "not_a_model", "words"});
     std::vector<Profile> profiles;
     std::vector<Brand> brands;
     for (const auto* t : tables_of(file_name, doc.get("profile"), "use [[profile]] tables",
@@ -886,9 +977,9 @@ void ProfileSet::load_text(std::string_view file_name, std::string_view toml_tex
          tables_of(file_name, doc.get("brand"), "use [[brand]] tables", "use [[brand]] tables")) {
         brands.push_back(brand_of(file_name, *t));
     }
-    files_[std::string(file_name)] = {std::move(profiles), std::move(brands),
-                                      status_enums_of(file_name, doc),
-                                      not_a_model_of(file_name, doc)};
+    files_[std::string(file_name)] = {
+        std::move(profiles), std::move(brands), status_enums_of(file_name, doc),
+        not_a_model_of(file_name, doc), words_of_file(file_name, doc)};
     rebuild();
 }
 
@@ -897,6 +988,7 @@ void ProfileSet::rebuild() {
     brands_.clear();
     enums_.clear();
     not_a_model_ = {};
+    words_ = {};
     // generic.toml holds the catch-all brand table: vendor files come first so their more
     // specific patterns win.
     for (int pass = 0; pass < 2; ++pass) {
@@ -911,6 +1003,7 @@ void ProfileSet::rebuild() {
             not_a_model_.first_words.insert(nam.first_words.begin(), nam.first_words.end());
             not_a_model_.containing.insert(not_a_model_.containing.end(), nam.containing.begin(),
                                            nam.containing.end());
+            words_.append(content.words);
         }
     }
     // Enumerations are shared across files: resolved once every file is in (validate() names

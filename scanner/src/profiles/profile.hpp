@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "printmon/proto/snapshot.hpp"
+#include "profiles/vocabulary.hpp"
 #include "snmp/value.hpp"
 
 namespace printmon::scanner {
@@ -337,6 +338,8 @@ class ProfileSet {
     const std::vector<Profile>& profiles() const { return profiles_; }
     const std::vector<Brand>& brands() const { return brands_; }
     const NotAModel& not_a_model() const { return not_a_model_; }
+    /// Panel and alert words, merged across files (`[words]`, words.toml).
+    const Vocabulary& words() const { return words_; }
 
     /// Best profile for a device: longest sysObjectID prefix (sysDescr regex must match when
     /// the profile has one), else the profile named by the brand `vendor_hint` resolves to.
@@ -356,12 +359,14 @@ class ProfileSet {
         std::vector<Brand> brands;
         std::map<std::string, StatusEnum> enums;
         NotAModel not_a_model;
+        Vocabulary words;
     };
     std::map<std::string, FileContent> files_;
     std::vector<Profile> profiles_;
     std::vector<Brand> brands_;
     std::map<std::string, StatusEnum> enums_;
     NotAModel not_a_model_;
+    Vocabulary words_;
 };
 
 }  // namespace printmon::scanner
