@@ -233,6 +233,51 @@ TEST_CASE("Italian, Portuguese, Dutch, Czech, Korean and Chinese in its traditio
     CHECK(color_named("PRET").empty());
 }
 
+TEST_CASE("\"order\" and \"needs replacing\" in the panel's languages; inflected colours",
+          "[claims]") {
+    // HP's "Order <supply>" is its low warning; "needs replacing" its empty one. German,
+    // Russian and Ukrainian colours are adjectives that change their ending.
+    const std::vector<std::pair<const char*, V>> cases = {
+        {"Schwarze Patrone bestellen", {"low marking black"}},
+        {"Gelbe Tonerkartusche ersetzen", {"empty toner yellow"}},
+        {"Tintenpatrone schwarz fast leer", {"low ink black"}},
+        {"Druckpatrone fehlt", {"not_installed marking"}},
+        {"Commander cartouche noire", {"low marking black"}},
+        {"Pedir cartucho negro", {"low marking black"}},
+        {"Ordinare cartuccia nera", {"low marking black"}},
+        {"Encomendar cartucho preto", {"low marking black"}},
+        {"Zamów wkład czarny", {"low marking black"}},
+        {"Objednejte černou kazetu", {"low marking black"}},
+        {"Zwarte cartridge bestellen", {"low marking black"}},
+        {"Закажите черный картридж", {"low marking black"}},
+        {"Заказать картридж с черной краской", {"low marking black"}},
+        {"Мало тонера в черном картридже", {"low toner black"}},
+        {"Низький рівень чорної фарби в картриджі", {"low marking black"}},
+        {"Ink cartridge needs replacing", {"empty ink"}},
+        {"The black cartridge needs to be replaced", {"empty marking black"}},
+        {"Toner cartridge must be replaced", {"empty toner"}},
+        {"Toner running out", {"low toner"}},
+        {"Cyan toner is running low", {"low toner cyan"}},
+        {"Toner has run out", {"empty toner"}},
+    };
+    for (const auto& [t, want] : cases) {
+        INFO(t);
+        CHECK(brief(from_text(t)) == want);
+    }
+    CHECK(color_named("Schwarze Patrone") == "black");
+    CHECK(color_named("Gelber Toner") == "yellow");
+    CHECK(color_named("Картридж с черной краской") == "black");
+    CHECK(color_named("Schwarzweiß-Seiten").empty());
+    CHECK(kind_named("Tintenpatrone") == "ink");
+    CHECK(kind_named("Druckpatrone") == "toner");
+    // Not a state: a replacement done, an order placed, a part's name.
+    for (const char* t : {"Toner replaced", "Replacement toner ordered", "Patrone OK",
+                          "Bestellnummer CF259A", "Toner has been replaced"}) {
+        INFO(t);
+        CHECK(from_text(t).empty());
+    }
+}
+
 TEST_CASE("text that names no supply state gives no claim", "[claims]") {
     for (const char* t : {"Ready",
                           "Sleep",
@@ -628,6 +673,26 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
         {"列印中", {}, true},
         {"Impresora lista", {}, true},
         {"Impressora pronta", {}, true},
+        // Paper lacking, and the instruction to load it, in the words panels use.
+        {"Papier fehlt", {"no_paper"}, false},
+        {"Falta papel", {"no_paper"}, false},
+        {"Manque de papier", {"no_paper"}, false},
+        {"Caricare carta nel vassoio 2", {"no_paper"}, false},
+        {"Carregue papel na bandeja 1", {"no_paper"}, false},
+        {"Chybí papír", {"no_paper"}, false},
+        {"Doplňte papír", {"no_paper"}, false},
+        {"Papier ontbreekt", {"no_paper"}, false},
+        {"Laad papier in lade 2", {"no_paper"}, false},
+        {"Отсутствует бумага", {"no_paper"}, false},
+        {"Відсутній папір", {"no_paper"}, false},
+        {"Kağıt ekleyin", {"no_paper"}, false},
+        {"请装纸", {"no_paper"}, false},
+        {"请在纸盒1中装入纸张", {"no_paper"}, false},
+        {"用紙を補給してください", {"no_paper"}, false},
+        {"용지를 넣으십시오", {"no_paper"}, false},
+        // A tray that is not there is no paper out; the paper itself is.
+        {"Paper tray 2 not installed", {}, false},
+        {"Лоток 2 не установлен", {}, false},
         // An output tray for paper, full: the output, not the paper.
         {"Output paper tray full", {"output_full"}, false},
         {"출력 용지함 가득 참", {"output_full"}, false},
