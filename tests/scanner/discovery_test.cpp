@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "app/cli.hpp"
 #include "discovery/discover.hpp"
@@ -134,6 +135,46 @@ TEST_CASE("walk records a device that snmpsim can replay", "[walk]") {
     for (auto& a : bad) bargv.push_back(a.data());
     CHECK(run_cli(static_cast<int>(bargv.size()), bargv.data()) == 1);
     CHECK_FALSE(fs::exists(missing));
+}
+
+TEST_CASE("walk leaves the office out of the file unless told to keep it", "[walk]") {
+    TempDir tmp;
+    const auto data = tmp.path / "office";
+    fs::create_directories(data);
+    std::ofstream(data / "office.snmprec")
+        << "1.3.6.1.2.1.1.1.0|4|HP LaserJet M404dn\n"
+           "1.3.6.1.2.1.1.4.0|4|ivan.petrov@corp.example.ru\n"
+           "1.3.6.1.2.1.1.6.0|4|Room 305\n"
+           "1.3.6.1.2.1.4.22.1.3.1.10.1.2.31|64|10.1.2.31\n"
+           "1.3.6.1.2.1.43.5.1.1.17.1|4|PHB8K01234\n"
+           "1.3.6.1.2.1.43.16.5.1.2.1.1|4|Scan to ivan@corp.example.ru failed\n";
+    Lan lan(tmp.path / "sim", data, "127.0.9.40");
+    const std::string host = "127.0.9.40:" + std::to_string(lan.port);
+    const auto walk = [&](const std::string& out, bool keep) {
+        std::vector<std::string> args = {"printmon-scanner", "walk", host, "-c",
+                                         "public",           "-o",   out};
+        if (keep) args.emplace_back("--no-redact");
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        return run_cli(static_cast<int>(argv.size()), argv.data());
+    };
+    const auto redacted = (tmp.path / "redacted.snmprec").string();
+    REQUIRE(walk(redacted, false) == 0);
+    std::stringstream text;
+    text << std::ifstream(redacted).rdbuf();
+    CHECK(text.str().find("ivan") == std::string::npos);
+    CHECK(text.str().find("305") == std::string::npos);
+    CHECK(text.str().find("1.3.6.1.2.1.4.22") == std::string::npos);
+    CHECK(text.str().find("PHB8K01234") != std::string::npos);
+    CHECK(text.str().find("redacted@example.invalid") != std::string::npos);
+
+    const auto kept = (tmp.path / "kept.snmprec").string();
+    REQUIRE(walk(kept, true) == 0);
+    const auto recorded = snmp::read_snmprec_file(kept);
+    const auto original = snmp::read_snmprec_file((data / "office.snmprec").string());
+    REQUIRE(recorded);
+    REQUIRE(original);
+    CHECK(*recorded == *original);
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include "discovery/targets.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/enums.hpp"
+#include "snmp/redact.hpp"
 #include "snmp/snmprec.hpp"
 
 namespace printmon::scanner {
@@ -283,7 +284,7 @@ int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::
 }
 
 int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::string& out,
-             const std::string& root) {
+             const std::string& root, bool keep_private) {
     snmp::Target target;
     if (!split_host_port(host_port, target.host, target.port)) {
         std::cerr << "printmon-scanner: '" << host_port << "' is not HOST or HOST:PORT\n";
@@ -313,11 +314,22 @@ int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::stri
                   << snmp::to_string(err.code) << ": " << err.detail << ")\n";
         return 1;
     }
+    // The capture leaves the site: what describes the office rather than the printer goes
+    // first (snmp/redact.hpp), unless support asked for everything.
+    snmp::MibView view = std::move(result.view);
+    if (!keep_private) {
+        const auto& c = target.credentials;
+        std::vector<std::string> secrets = {c.auth_password, c.priv_password};
+        if (c.version != snmp::Version::v3) secrets.push_back(c.community);
+        snmp::RedactReport report;
+        view = snmp::redact(view, secrets, report);
+        for (const auto& line : report.lines) std::cerr << "redacted: " << line << "\n";
+    }
     // Atomic: a support file is either complete or absent.
     const std::string tmp = out + ".tmp";
     {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << snmp::write_snmprec(result.view);
+        f << snmp::write_snmprec(view);
         if (!f.flush()) {
             std::cerr << "printmon-scanner: cannot write " << tmp << "\n";
             return 1;
@@ -328,7 +340,7 @@ int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::stri
         return 1;
     }
     for (const auto& n : result.notes) std::cerr << "note: " << n << "\n";
-    std::cerr << "wrote " << result.view.size() << " values to " << out << " (" << result.requests
+    std::cerr << "wrote " << view.size() << " values to " << out << " (" << result.requests
               << " requests)\n";
     return 0;
 }
@@ -377,6 +389,10 @@ int run_cli(int argc, char** argv) {
     walk->add_option("host", walk_host, "HOST[:PORT]")->required();
     walk->add_option("-o,--output", walk_out, "output .snmprec file")->required();
     walk->add_option("--root", walk_root, "subtree to record");
+    bool walk_keep_private = false;
+    walk->add_flag("--no-redact", walk_keep_private,
+                   "keep contacts, locations, addresses, e-mail, jobs and neighbours (by default "
+                   "they are removed: the file is for support)");
     walk_args.add_to(*walk, false);
 
     std::string run_config = "scanner.toml";
@@ -413,7 +429,7 @@ int run_cli(int argc, char** argv) {
         return cmd_discover(ranges, excludes, disc_args, static_cast<std::uint16_t>(disc_port),
                             disc_json, disc_all);
     }
-    return cmd_walk(walk_host, walk_args, walk_out, walk_root);
+    return cmd_walk(walk_host, walk_args, walk_out, walk_root, walk_keep_private);
 }
 
 }  // namespace printmon::scanner
