@@ -821,6 +821,8 @@ async function devicePage(app, id) {
     } catch (e) { flashError(e); }
   } }, t('device.poll_now'));
 
+  const captureCard = supportCapture(id, d.enabled);
+
   app.replaceChildren(
     h('div', { class: 'crumbs' }, h('a', { href: '/devices' }, t('device.back'))),
     pageHead(h('span', { translate: 'no' }, deviceTitle(d)), d.location || t('device.no_location'), statusPill(d.status), poll, toggle, del),
@@ -833,7 +835,74 @@ async function devicePage(app, id) {
       h('div', { class: 'card' }, h('h2', {}, t('device.identity')), identity),
       h('div', { class: 'card', id: 'history' }, h('h2', {}, t('device.page_count')), counterChart(history.readings))),
     h('div', { class: 'card flush' }, h('h2', {}, t('device.recent_readings')), readingsTable),
-    h('div', { class: 'card' }, h('h2', {}, t('device.events')), eventsList));
+    h('div', { class: 'card' }, h('h2', {}, t('device.events')), eventsList),
+    captureCard);
+}
+
+// One kind of data a support capture left out (RedactReport::kKinds), in the UI's language.
+function redactedText(item) {
+  const n = { count: item.count };
+  switch (item.kind) {
+    case 'arp': return t('capture.kind_arp', n);
+    case 'neighbours': return t('capture.kind_neighbours', n);
+    case 'addresses': return t('capture.kind_addresses', n);
+    case 'routes': return t('capture.kind_routes', n);
+    case 'connections': return t('capture.kind_connections', n);
+    case 'jobs': return t('capture.kind_jobs', n);
+    case 'contact': return t('capture.kind_contact');
+    case 'location': return t('capture.kind_location');
+    case 'people': return t('capture.kind_people', n);
+    case 'ip_values': return t('capture.kind_ip_values', n);
+    case 'emails': return t('capture.kind_emails', n);
+    case 'secrets': return t('capture.kind_secrets', n);
+    default: return item.kind + ': ' + item.count;  // i18n-ignore: a kind a newer scanner added
+  }
+}
+
+// The support capture card: record the device's SNMP data for support (redacted by the
+// scanner), watch it, download it. The last capture of the device is shown on load.
+function supportCapture(id, enabled) {
+  const status = h('p', { class: 'muted small', id: 'capture-status' });
+  const removed = h('ul', { class: 'list small', id: 'capture-redacted' });
+  const link = h('a', { class: 'btn', id: 'capture-download', hidden: true, download: '',
+    href: '/api/devices/' + id + '/capture/file' }, t('capture.download'));
+  const start = h('button', { class: 'btn', type: 'button', id: 'capture-start', disabled: !enabled },
+    t('capture.start'));
+  let timer = null;
+  let polls = 0;
+  const show = (c) => {
+    start.disabled = !enabled || c.state === 'running';
+    link.hidden = c.state !== 'done';
+    removed.replaceChildren(...(c.state === 'done' ? c.redacted : []).map((item) => h('li', {}, redactedText(item))));
+    if (c.state === 'running') status.textContent = t('capture.running');
+    else if (c.state === 'done') {
+      const vars = { values: c.values, at: fullTime(c.finished_at) };
+      status.textContent = c.redacted.length ? t('capture.done', vars) : t('capture.done_nothing', vars);
+    }
+    else if (c.state === 'failed') status.textContent = t('capture.failed', { error: c.error });
+    else status.textContent = '';
+  };
+  const watch = async () => {
+    timer = null;
+    if (!document.body.contains(start)) return;  // the page changed
+    try {
+      const c = await api('GET', '/api/devices/' + id + '/capture');
+      show(c);
+      // Bounded: a walk of a large MFP takes seconds; give up watching after ten minutes.
+      if (c.state === 'running' && ++polls < 600) timer = setTimeout(watch, 1000);
+    } catch (e) { flashError(e); }
+  };
+  start.onclick = async () => {
+    try {
+      show(await api('POST', '/api/devices/' + id + '/capture'));
+      polls = 0;
+      if (!timer) timer = setTimeout(watch, 1000);
+    } catch (e) { flashError(e); }
+  };
+  watch();
+  return h('div', { class: 'card', id: 'support-capture' }, h('h2', {}, t('capture.title')),
+    h('p', { class: 'muted small' }, t('capture.about')), h('div', { class: 'actions' }, start, ' ', link),
+    status, removed);
 }
 
 async function discoveryPage(app) {

@@ -333,6 +333,20 @@ try {
   await page.waitForSelector('svg.chart');
   await shot('device');
 
+  step('support capture: record the device for support, download the redacted walk');
+  await page.click('#capture-start');
+  await page.waitForSelector('#capture-download:not([hidden])', { timeout: 60000 });
+  assert.match(await page.textContent('#capture-status'), /^Recorded \d+ values/);
+  const capture = await api('GET', '/api/devices/' + deviceId + '/capture');
+  assert.equal(capture.body.state, 'done');
+  const [walk] = await Promise.all([page.waitForEvent('download'), page.click('#capture-download')]);
+  assert.match(walk.suggestedFilename(), /^printmon-capture-127\.0\.10\.\d+-\d{4}-\d{2}-\d{2}\.snmprec$/);
+  const walked = fs.readFileSync(await walk.path(), 'utf8').trim().split('\n');
+  assert.equal(walked.length, capture.body.values);
+  assert.ok(walked.every((l) => /^[0-9.]+\|[0-9]+x?\|/.test(l)), 'every line is OID|TAG|VALUE');
+  assert.ok(walked.some((l) => l.startsWith('1.3.6.1.2.1.43.5.1.1.17.1|') && l.includes(edited.body.serial)),
+    'the capture holds the serial the device page shows');
+
   step('export the unsent readings as the v1 batch file, and as CSV');
   await page.goto(base + '/export');
   let [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);

@@ -318,12 +318,9 @@ int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::stri
     // first (snmp/redact.hpp), unless support asked for everything.
     snmp::MibView view = std::move(result.view);
     if (!keep_private) {
-        const auto& c = target.credentials;
-        std::vector<std::string> secrets = {c.auth_password, c.priv_password};
-        if (c.version != snmp::Version::v3) secrets.push_back(c.community);
         snmp::RedactReport report;
-        view = snmp::redact(view, secrets, report);
-        for (const auto& line : report.lines) std::cerr << "redacted: " << line << "\n";
+        view = snmp::redact(view, snmp::credential_secrets(target.credentials), report);
+        for (const auto& line : report.lines()) std::cerr << "redacted: " << line << "\n";
     }
     // Atomic: a support file is either complete or absent.
     const std::string tmp = out + ".tmp";

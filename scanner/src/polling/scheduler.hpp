@@ -45,6 +45,11 @@ class Scheduler {
     std::size_t size() const { return entries_.size(); }
     std::size_t in_flight() const;
     bool contains(const std::string& device_id) const { return entries_.count(device_id) != 0; }
+    /// The pollable device with this id, or nullptr.
+    const storage::PollTarget* target(const std::string& device_id) const {
+        const auto it = entries_.find(device_id);
+        return it == entries_.end() ? nullptr : &it->second.target;
+    }
 
   private:
     struct Entry {

@@ -12,6 +12,9 @@
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "snmp/engine.hpp"
+#include "snmp/fetch.hpp"
+#include "snmp/redact.hpp"
+#include "snmp/snmprec.hpp"
 #include "storage/store.hpp"
 
 namespace printmon::scanner {
@@ -31,6 +34,13 @@ struct Service::DiscoveryJob {
     std::vector<std::vector<CredentialChoice>> credential_lists;
     std::vector<std::size_t> list_of_host;  ///< per host, its index in credential_lists
     std::uint16_t port = 161;
+};
+
+struct Service::CaptureJob {
+    std::string device_id;
+    std::string address;
+    std::uint16_t port = 161;
+    snmp::Credentials credentials;
 };
 
 struct Service::PollState {
@@ -312,6 +322,39 @@ bool Service::discover_now() {
     return true;
 }
 
+bool Service::capture(const std::string& device_id) {
+    {
+        std::lock_guard lock(capture_mutex_);
+        auto& c = captures_[device_id];
+        if (c.state == SupportCapture::State::running) return false;
+        c = SupportCapture{};
+        c.state = SupportCapture::State::running;
+    }
+    {
+        std::lock_guard lock(control_mutex_);
+        capture_ids_.push_back(device_id);
+        // Re-read the devices first, as poll_now does: one just added or enabled is found.
+        want_devices_ = true;
+    }
+    notify_control();
+    return true;
+}
+
+SupportCapture Service::capture_status(const std::string& device_id) const {
+    std::lock_guard lock(capture_mutex_);
+    const auto it = captures_.find(device_id);
+    return it == captures_.end() ? SupportCapture{} : it->second;
+}
+
+void Service::end_capture(const std::string& device_id, SupportCapture capture) {
+    capture.finished_at = proto::format_rfc3339(clock_.now(), proto::TimePrecision::seconds);
+    log_->info("event=support_capture device_id={} result={} values={} error={}", device_id,
+               capture.state == SupportCapture::State::done ? "done" : "failed", capture.values,
+               common::log_value(capture.error));
+    std::lock_guard lock(capture_mutex_);
+    captures_[device_id] = std::move(capture);
+}
+
 DiscoveryProgress Service::discovery_progress() const {
     std::lock_guard lock(control_mutex_);
     return progress_;
@@ -383,6 +426,25 @@ void Service::control_loop() {
                 }
             }
             poll_now_ids_.clear();
+            for (const auto& id : capture_ids_) {
+                const auto* target = scheduler.target(id);
+                if (target == nullptr) {
+                    SupportCapture failed;
+                    failed.state = SupportCapture::State::failed;
+                    failed.error = "not a pollable device (unknown or disabled)";
+                    end_capture(id, std::move(failed));
+                    continue;
+                }
+                auto job = std::make_shared<CaptureJob>();
+                job->device_id = id;
+                job->address = target->address;
+                job->port = target->port;
+                // Its own set; a device that never answered: the first one it would try.
+                job->credentials =
+                    credentials_for(config.credentials, target->credential_id).front().second;
+                push_job(std::move(job));
+            }
+            capture_ids_.clear();
             scheduled_devices_ = scheduler.size();
         }
         for (const auto& id : finished_polls_) scheduler.finished(id, now);
@@ -474,6 +536,8 @@ void Service::snmp_loop() {
                     auto state = std::make_shared<PollState>();
                     state->job = std::move(*poll);
                     start_poll(std::move(state), 0);
+                } else if (auto* capture = std::get_if<std::shared_ptr<CaptureJob>>(&job)) {
+                    start_capture(*capture);
                 } else {
                     deferred_discoveries_.push_back(
                         std::move(std::get<std::shared_ptr<DiscoveryJob>>(job)));
@@ -557,6 +621,50 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
     });
 }
 
+void Service::start_capture(const std::shared_ptr<CaptureJob>& job) {
+    snmp::Target target;
+    target.host = job->address;
+    target.port = job->port;
+    target.credentials = job->credentials;
+    target.timeout = options_.snmp_timeout;
+    target.retries = options_.snmp_retries;
+    SupportCapture out;
+    out.address = job->address;
+    auto session = engine_->open(target);
+    if (!session) {
+        out.state = SupportCapture::State::failed;
+        out.error = session.error().detail;
+        end_capture(job->device_id, std::move(out));
+        return;
+    }
+    const snmp::Oid root = {1, 3, 6, 1};
+    snmp::fetch(*engine_, *session, {}, {root}, {},
+                [this, job, out, secrets = snmp::credential_secrets(job->credentials)](
+                    const snmp::FetchResult& r) mutable {
+                    try {
+                        if (!r.answered) {
+                            const auto err = r.error.value_or(snmp::SnmpError{});
+                            out.state = SupportCapture::State::failed;
+                            out.error = "did not answer (" + snmp::to_string(err.code) + ": " +
+                                        err.detail + ")";
+                        } else {
+                            snmp::RedactReport report;
+                            const auto view = snmp::redact(r.view, secrets, report);
+                            out.state = SupportCapture::State::done;
+                            out.snmprec = snmp::write_snmprec(view);
+                            out.values = view.size();
+                            for (auto& item : report.items) {
+                                out.redacted.emplace_back(std::move(item.kind), item.count);
+                            }
+                        }
+                        end_capture(job->device_id, std::move(out));
+                    } catch (const std::exception& e) {
+                        log_->error("event=capture_callback_failed address={} error={}",
+                                    job->address, common::log_value(e.what()));
+                    }
+                });
+}
+
 void Service::remember_view(const PollJob& job, std::size_t attempt, ProbeOutcome& outcome,
                             bool repeat) {
     if (!job.device_id) return;
@@ -637,6 +745,8 @@ void Service::drain_inbox_polls() {
             auto state = std::make_shared<PollState>();
             state->job = std::move(*poll);
             start_poll(std::move(state), 0);
+        } else if (auto* capture = std::get_if<std::shared_ptr<CaptureJob>>(&job)) {
+            start_capture(*capture);
         } else {
             // Discoveries run from the loop, outside Engine::run() (discover() runs it).
             deferred_discoveries_.push_back(

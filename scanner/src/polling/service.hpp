@@ -90,6 +90,22 @@ struct DiscoveryProgress {
     std::string last_error;  ///< bad ranges, for instance
 };
 
+/// A support capture of one device: its whole MIB walked with the device's own credential set
+/// and redacted (snmp/redact.hpp), the file `printmon-scanner walk` writes, for an admin who
+/// has no command line or does not know the SNMPv3 passwords the scanner keeps sealed. The
+/// latest per device is kept in memory until the service stops.
+struct SupportCapture {
+    enum class State { none, running, done, failed };
+    State state = State::none;
+    std::string address;
+    std::string snmprec;     ///< done: the file
+    std::size_t values = 0;  ///< done: values in it
+    /// done: what was removed, (kind, count) as RedactReport::items
+    std::vector<std::pair<std::string, std::size_t>> redacted;
+    std::string error;        ///< failed: why
+    std::string finished_at;  ///< done or failed: RFC 3339, UTC
+};
+
 /// Counters for logs, tests and benchmarks.
 struct ServiceStats {
     std::uint64_t polls_started = 0;
@@ -131,6 +147,11 @@ class Service {
     /// Starts a discovery over the enabled ranges now. False when one is already running.
     bool discover_now();
     DiscoveryProgress discovery_progress() const;
+    /// Starts a support capture of a device (asynchronous; it walks the whole MIB, which takes
+    /// seconds on a large MFP). False when one of it is running already. A device that is not
+    /// pollable (unknown, disabled) ends as failed.
+    bool capture(const std::string& device_id);
+    SupportCapture capture_status(const std::string& device_id) const;
     /// Re-reads settings, credentials, ranges and devices from the database. Asynchronous.
     void reload_settings();
 
@@ -150,7 +171,9 @@ class Service {
     struct PollJob;
     struct DiscoveryJob;
     struct PollState;
-    using Job = std::variant<std::shared_ptr<PollJob>, std::shared_ptr<DiscoveryJob>>;
+    struct CaptureJob;
+    using Job = std::variant<std::shared_ptr<PollJob>, std::shared_ptr<DiscoveryJob>,
+                             std::shared_ptr<CaptureJob>>;
     using DbTask = std::function<void(storage::Store&)>;
 
     void control_loop();
@@ -163,6 +186,8 @@ class Service {
     void finish_poll(const std::shared_ptr<PollState>& state, std::size_t attempt,
                      ProbeOutcome outcome);
     void run_discovery(const DiscoveryJob& job);
+    void start_capture(const std::shared_ptr<CaptureJob>& job);
+    void end_capture(const std::string& device_id, SupportCapture capture);
     void drain_inbox_polls();
 
     // DB thread
@@ -230,6 +255,7 @@ class Service {
     std::optional<LoadedConfig> loaded_config_;
     std::vector<std::string> finished_polls_;
     std::vector<std::string> poll_now_ids_;
+    std::vector<std::string> capture_ids_;
     DiscoveryProgress progress_;
     std::size_t scheduled_devices_ = 0;
 
@@ -249,6 +275,10 @@ class Service {
     bool db_stopping_ = false;
     std::optional<std::chrono::steady_clock::time_point> db_drain_deadline_;
     bool prune_requested_ = false;
+
+    // Support captures, guarded by capture_mutex_.
+    mutable std::mutex capture_mutex_;
+    std::unordered_map<std::string, SupportCapture> captures_;
 
     // Stats, guarded by stats_mutex_.
     mutable std::mutex stats_mutex_;

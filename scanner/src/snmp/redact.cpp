@@ -10,52 +10,52 @@ namespace printmon::scanner::snmp {
 namespace {
 
 struct Subtree {
-    std::string_view what;  ///< for the report: "<count> <what> dropped"
+    std::string_view kind;  ///< RedactReport::Item::kind
     Oid prefix;
 };
 
-/// Subtrees that describe the office rather than the printer: other hosts (ARP, neighbour
-/// and forwarding tables, routes, connections and listeners with their peers' addresses,
-/// LLDP neighbours), the device's own addresses (which the walk's target already names) and
-/// print jobs with their names and owners. The collector reads none of them.
-const std::array<Subtree, 19>& dropped_subtrees() {
-    static const std::array<Subtree, 19> kSubtrees = {{
-        {"address translation (ARP) entries", {1, 3, 6, 1, 2, 1, 3}},
-        {"IP address table entries", {1, 3, 6, 1, 2, 1, 4, 20}},
-        {"IP route entries", {1, 3, 6, 1, 2, 1, 4, 21}},
-        {"ARP table entries", {1, 3, 6, 1, 2, 1, 4, 22}},
-        {"IP forwarding entries", {1, 3, 6, 1, 2, 1, 4, 24}},
-        {"IP address prefix entries", {1, 3, 6, 1, 2, 1, 4, 32}},
-        {"IP address entries", {1, 3, 6, 1, 2, 1, 4, 34}},
-        {"neighbour (IP to physical) entries", {1, 3, 6, 1, 2, 1, 4, 35}},
-        {"TCP connection entries", {1, 3, 6, 1, 2, 1, 6, 13}},
-        {"TCP connection entries", {1, 3, 6, 1, 2, 1, 6, 19}},
-        {"TCP listener entries", {1, 3, 6, 1, 2, 1, 6, 20}},
-        {"UDP listener entries", {1, 3, 6, 1, 2, 1, 7, 5}},
-        {"UDP endpoint entries", {1, 3, 6, 1, 2, 1, 7, 7}},
-        {"bridge forwarding entries", {1, 3, 6, 1, 2, 1, 17, 4, 3}},
-        {"bridge forwarding entries", {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2}},
-        {"IPv6 address entries", {1, 3, 6, 1, 2, 1, 55, 1, 8}},
-        {"IPv6 route entries", {1, 3, 6, 1, 2, 1, 55, 1, 11}},
-        {"IPv6 neighbour entries", {1, 3, 6, 1, 2, 1, 55, 1, 12}},
-        // RFC 2707 Job Monitoring MIB (jobmonMIB): job names, owners, documents.
-        {"print job entries", {1, 3, 6, 1, 4, 1, 2699, 1, 1}},
+/// Subtrees that describe the office rather than the printer: other hosts (ARP, neighbour,
+/// bridge forwarding and LLDP tables, routes, connections and listeners with their peers'
+/// addresses), the device's own address tables (the walk's target already names it) and print
+/// jobs with their names and owners. The collector reads none of them.
+const std::array<Subtree, 20>& dropped_subtrees() {
+    static const std::array<Subtree, 20> kSubtrees = {{
+        {"arp", {1, 3, 6, 1, 2, 1, 3}},                      // atTable
+        {"arp", {1, 3, 6, 1, 2, 1, 4, 22}},                  // ipNetToMediaTable
+        {"neighbours", {1, 3, 6, 1, 2, 1, 4, 35}},           // ipNetToPhysicalTable
+        {"neighbours", {1, 3, 6, 1, 2, 1, 55, 1, 12}},       // ipv6NetToMediaTable
+        {"neighbours", {1, 3, 6, 1, 2, 1, 17, 4, 3}},        // dot1dTpFdbTable
+        {"neighbours", {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2}},  // dot1qTpFdbTable
+        {"neighbours", {1, 0, 8802, 1, 1, 2, 1, 4}},         // lldpRemoteSystemsData
+        {"addresses", {1, 3, 6, 1, 2, 1, 4, 20}},            // ipAddrTable
+        {"addresses", {1, 3, 6, 1, 2, 1, 4, 32}},            // ipAddressPrefixTable
+        {"addresses", {1, 3, 6, 1, 2, 1, 4, 34}},            // ipAddressTable
+        {"addresses", {1, 3, 6, 1, 2, 1, 55, 1, 8}},         // ipv6AddrTable
+        {"routes", {1, 3, 6, 1, 2, 1, 4, 21}},               // ipRouteTable
+        {"routes", {1, 3, 6, 1, 2, 1, 4, 24}},               // ipForward
+        {"routes", {1, 3, 6, 1, 2, 1, 55, 1, 11}},           // ipv6RouteTable
+        {"connections", {1, 3, 6, 1, 2, 1, 6, 13}},          // tcpConnTable
+        {"connections", {1, 3, 6, 1, 2, 1, 6, 19}},          // tcpConnectionTable
+        {"connections", {1, 3, 6, 1, 2, 1, 6, 20}},          // tcpListenerTable
+        {"connections", {1, 3, 6, 1, 2, 1, 7, 5}},           // udpTable
+        {"connections", {1, 3, 6, 1, 2, 1, 7, 7}},           // udpEndpointTable
+        {"jobs", {1, 3, 6, 1, 4, 1, 2699, 1, 1}},            // RFC 2707 jobmonMIB
     }};
     return kSubtrees;
 }
 
 struct Masked {
-    std::string_view what;
+    std::string_view kind;
     Oid prefix;
 };
 
 /// Objects that name people: kept, with their text replaced.
 const std::array<Masked, 4>& masked_objects() {
     static const std::array<Masked, 4> kObjects = {{
-        {"sysContact", {1, 3, 6, 1, 2, 1, 1, 4}},
-        {"sysLocation", {1, 3, 6, 1, 2, 1, 1, 6}},
-        {"prtGeneralCurrentOperator", {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 4}},
-        {"prtGeneralServicePerson", {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 5}},
+        {"contact", {1, 3, 6, 1, 2, 1, 1, 4}},           // sysContact
+        {"location", {1, 3, 6, 1, 2, 1, 1, 6}},          // sysLocation
+        {"people", {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 4}},  // prtGeneralCurrentOperator
+        {"people", {1, 3, 6, 1, 2, 1, 43, 5, 1, 1, 5}},  // prtGeneralServicePerson
     }};
     return kObjects;
 }
@@ -108,12 +108,9 @@ bool is_text(const Value& v) { return v.type == ValueType::octets || v.type == V
 
 MibView redact(const MibView& walk, const std::vector<std::string>& secrets, RedactReport& report) {
     MibView out;
-    std::map<std::string_view, std::size_t> dropped;  // what -> count
-    std::map<std::string_view, std::size_t> masked;
-    std::map<std::string, std::uint8_t> addresses;  // device address -> 192.0.2.<n>
+    std::map<std::string_view, std::size_t> counts;  // kind -> values
+    std::map<std::string, std::uint8_t> addresses;   // device address -> 192.0.2.<n>
     std::size_t mails = 0;
-    std::size_t secret_values = 0;
-    std::size_t address_values = 0;
     for (const auto& entry : walk) {
         // Named, not a structured binding: the lambdas below capture it.
         const Oid& oid = entry.first;
@@ -123,7 +120,7 @@ MibView redact(const MibView& walk, const std::vector<std::string>& secrets, Red
             return starts_with(oid, s.prefix);
         });
         if (drop != subtrees.end()) {
-            ++dropped[drop->what];
+            ++counts[drop->kind];
             ++report.dropped;
             continue;
         }
@@ -133,16 +130,15 @@ MibView redact(const MibView& walk, const std::vector<std::string>& secrets, Red
                                        [&](const Masked& m) { return starts_with(oid, m.prefix); });
         if (mask != objects.end() && is_text(v) && !v.bytes.empty()) {
             v.bytes = std::string(kRedacted);
-            ++masked[mask->what];
+            ++counts[mask->kind];
         } else if (v.type == ValueType::ip_address) {
             // Distinct addresses stay distinct; 0.0.0.0 and the like carry nothing.
             if (std::any_of(v.bytes.begin(), v.bytes.end(), [](char c) { return c != 0; })) {
-                auto [it, fresh] = addresses.emplace(
-                    v.bytes,
-                    static_cast<std::uint8_t>(std::min<std::size_t>(addresses.size() + 1, 254)));
-                (void)fresh;
+                const auto n =
+                    static_cast<std::uint8_t>(std::min<std::size_t>(addresses.size() + 1, 254));
+                const auto it = addresses.emplace(v.bytes, n).first;
                 v.bytes = std::string{'\xC0', '\x00', '\x02', static_cast<char>(it->second)};
-                ++address_values;
+                ++counts["ip_values"];
             }
         } else if (is_text(v)) {
             const bool secret = std::any_of(secrets.begin(), secrets.end(), [&](const auto& s) {
@@ -150,7 +146,7 @@ MibView redact(const MibView& walk, const std::vector<std::string>& secrets, Red
             });
             if (secret) {
                 v.bytes = std::string(kRedacted);
-                ++secret_values;
+                ++counts["secrets"];
             } else {
                 v.bytes = without_mail(v.bytes, mails);
             }
@@ -158,25 +154,49 @@ MibView redact(const MibView& walk, const std::vector<std::string>& secrets, Red
         if (!(v == value)) ++report.masked;
         out.emplace(oid, std::move(v));
     }
-    for (const auto& [what, n] : dropped) {
-        report.lines.push_back(std::to_string(n) + " " + std::string(what) + " dropped");
+    if (mails > 0) counts["emails"] = mails;
+    for (const auto kind : RedactReport::kKinds) {
+        if (const auto it = counts.find(kind); it != counts.end()) {
+            report.items.push_back({std::string(kind), it->second});
+        }
     }
-    for (const auto& [what, n] : masked) {
-        report.lines.push_back(std::string(what) + " replaced by \"" + std::string(kRedacted) +
-                               "\"" + (n > 1 ? " (" + std::to_string(n) + " values)" : ""));
+    return out;
+}
+
+std::vector<std::string> RedactReport::lines() const {
+    struct Text {
+        std::string_view kind;
+        bool counted;  ///< the line starts with the item's count
+        std::string_view text;
+    };
+    static constexpr std::array<Text, kKinds.size()> kTexts = {{
+        {"arp", true, "ARP table entries dropped"},
+        {"neighbours", true, "neighbour and forwarding entries dropped"},
+        {"addresses", true, "IP address table entries dropped"},
+        {"routes", true, "route entries dropped"},
+        {"connections", true, "TCP/UDP connection and listener entries dropped"},
+        {"jobs", true, "print job entries dropped"},
+        {"contact", false, "sysContact replaced by \"redacted\""},
+        {"location", false, "sysLocation replaced by \"redacted\""},
+        {"people", true, "operator and service person value(s) replaced by \"redacted\""},
+        {"ip_values", true, "IP address value(s) mapped to 192.0.2.x"},
+        {"emails", true, "e-mail address(es) replaced by redacted@example.invalid"},
+        {"secrets", true, "value(s) equal to the walk's community or password replaced"},
+    }};
+    std::vector<std::string> out;
+    for (const auto& item : items) {
+        const auto t = std::find_if(kTexts.begin(), kTexts.end(),
+                                    [&](const Text& x) { return x.kind == item.kind; });
+        if (t == kTexts.end()) continue;
+        out.emplace_back((t->counted ? std::to_string(item.count) + " " : std::string()) +
+                         std::string(t->text));
     }
-    if (address_values > 0) {
-        report.lines.push_back(std::to_string(address_values) + " IP address value(s) mapped to " +
-                               "192.0.2.x (" + std::to_string(addresses.size()) + " distinct)");
-    }
-    if (mails > 0) {
-        report.lines.push_back(std::to_string(mails) + " e-mail address(es) replaced by " +
-                               std::string(kRedactedMail));
-    }
-    if (secret_values > 0) {
-        report.lines.push_back(std::to_string(secret_values) +
-                               " value(s) equal to the walk's community or password replaced");
-    }
+    return out;
+}
+
+std::vector<std::string> credential_secrets(const Credentials& c) {
+    std::vector<std::string> out = {c.auth_password, c.priv_password};
+    if (c.version != Version::v3) out.push_back(c.community);
     return out;
 }
 

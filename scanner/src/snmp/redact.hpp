@@ -6,10 +6,13 @@
 // around it. Nothing the collector reads is touched (tests/scanner/redact_test.cpp replays
 // every recording before and after).
 
+#include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "snmp/engine.hpp"
 #include "snmp/value.hpp"
 
 namespace printmon::scanner::snmp {
@@ -17,9 +20,20 @@ namespace printmon::scanner::snmp {
 struct RedactReport {
     std::size_t dropped = 0;  ///< values left out (their subtree names other hosts or jobs)
     std::size_t masked = 0;   ///< values kept with their content replaced
-    /// One line per kind of data removed, with counts ("3 ARP table entries dropped"); empty
-    /// when nothing was.
-    std::vector<std::string> lines;
+    /// What was removed, by kind (one of kKinds, in that order), with the number of values
+    /// (of e-mail addresses for "emails"); kinds with nothing are not listed. The kinds are
+    /// stable keys: the scanner UI names them in its own languages.
+    struct Item {
+        std::string kind;
+        std::size_t count = 0;
+    };
+    std::vector<Item> items;
+    static constexpr std::array<std::string_view, 12> kKinds = {
+        "arp",     "neighbours", "addresses", "routes",    "connections", "jobs",
+        "contact", "location",   "people",    "ip_values", "emails",      "secrets"};
+
+    /// The items in English, one line each ("2 ARP table entries dropped"), for the CLI.
+    std::vector<std::string> lines() const;
 };
 
 /// `walk` without the data above. Dropped: whole subtrees that list other hosts or people
@@ -31,5 +45,9 @@ struct RedactReport {
 /// ("redacted@example.invalid"); any text equal to one of `secrets` (the community or
 /// passwords the walk used, which some agents show in their own configuration objects).
 MibView redact(const MibView& walk, const std::vector<std::string>& secrets, RedactReport& report);
+
+/// The secrets of a credential set a walk taken with it must not carry: its passwords, and for
+/// SNMPv1/v2c its community.
+std::vector<std::string> credential_secrets(const Credentials& c);
 
 }  // namespace printmon::scanner::snmp

@@ -4,6 +4,7 @@
 #include "web/web_impl.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -287,6 +288,67 @@ Response WebApp::Impl::poll_device(Request& request) {
     Json j;
     j.begin().key("queued").boolean(true).end();
     return j.response(202);
+}
+
+// Support capture: the device's whole MIB, redacted, as `printmon-scanner walk` writes it
+// (Service::capture). Started here, watched by GET, fetched as a file when done.
+Response WebApp::Impl::start_capture(Request& request) {
+    const auto d = load_device(request.param("id"));
+    if (!d.enabled) throw HttpError(409, "disabled", "enable the device first");
+    const bool fresh = service.capture(d.device_id);
+    log->info("event=support_capture_requested device_id={} started={}", d.device_id, fresh);
+    auto r = capture_status(request);
+    r.status = 202;
+    return r;
+}
+
+Response WebApp::Impl::capture_status(Request& request) {
+    const auto d = load_device(request.param("id"));
+    const auto c = service.capture_status(d.device_id);
+    const char* state = "none";
+    switch (c.state) {
+        case SupportCapture::State::none:
+            break;
+        case SupportCapture::State::running:
+            state = "running";
+            break;
+        case SupportCapture::State::done:
+            state = "done";
+            break;
+        case SupportCapture::State::failed:
+            state = "failed";
+            break;
+    }
+    Json j;
+    j.begin().key("state").str(state);
+    j.key("values").num(static_cast<long long>(c.values));
+    j.key("bytes").num(static_cast<long long>(c.snmprec.size()));
+    j.key("redacted").begin_array();
+    for (const auto& [kind, count] : c.redacted) {
+        j.begin().key("kind").str(kind).key("count").num(static_cast<long long>(count)).end();
+    }
+    j.end_array();
+    j.key("error").str(c.error).key("finished_at").str(c.finished_at).end();
+    return j.response();
+}
+
+Response WebApp::Impl::capture_file(Request& request) {
+    const auto d = load_device(request.param("id"));
+    const auto c = service.capture_status(d.device_id);
+    if (c.state != SupportCapture::State::done) {
+        throw HttpError(404, "no_capture", "no finished support capture of this device");
+    }
+    auto r = Response::text(c.snmprec, 200, "text/plain; charset=utf-8");
+    // The address names the device to support; ':' and the like are not for file names.
+    std::string name = c.address;
+    for (char& ch : name) {
+        if (std::isalnum(static_cast<unsigned char>(ch)) == 0 && ch != '.' && ch != '-') ch = '_';
+    }
+    r.headers["Content-Disposition"] =
+        fmt::format("attachment; filename=\"printmon-capture-{}-{}.snmprec\"", name,
+                    c.finished_at.substr(0, 10));
+    r.headers["Cache-Control"] = "no-store";
+    return r;
 }
 
 }  // namespace printmon::scanner::web

@@ -188,6 +188,9 @@ net::Router WebApp::router() {
     api("PUT", "/api/devices/{id}", &Impl::update_device);
     api("DELETE", "/api/devices/{id}", &Impl::delete_device);
     api("POST", "/api/devices/{id}/poll", &Impl::poll_device);
+    api("POST", "/api/devices/{id}/capture", &Impl::start_capture);
+    api("GET", "/api/devices/{id}/capture", &Impl::capture_status);
+    api("GET", "/api/devices/{id}/capture/file", &Impl::capture_file);
     api("GET", "/api/devices/{id}/history", &Impl::device_history);
     api("GET", "/api/alerts", &Impl::local_alerts);
     api("GET", "/api/discovery", &Impl::get_discovery);

@@ -107,6 +107,9 @@ struct WebApp::Impl {
     Response update_device(Request& request);
     Response delete_device(Request& request);
     Response poll_device(Request& request);
+    Response start_capture(Request& request);
+    Response capture_status(Request& request);
+    Response capture_file(Request& request);
 
     // --- discovery, credentials and settings (routes_discovery.cpp) ------------------------------
     static void write_progress(Json& j, const DiscoveryProgress& p);

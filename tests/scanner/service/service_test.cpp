@@ -15,6 +15,8 @@
 #include "printmon/common/logging.hpp"
 #include "printmon/proto/time.hpp"
 #include "service_support.hpp"
+#include "snmp/redact.hpp"
+#include "snmp/snmprec.hpp"
 #include "storage/store.hpp"
 
 using namespace std::chrono_literals;
@@ -189,6 +191,32 @@ TEST_CASE("manual devices are polled on the clock; disabled and deleted ones nev
     // poll_now does not wait for the clock.
     service.poll_now(manual);
     REQUIRE(wait_until([&] { return readings_of(manual) == 4; }));
+
+    // A support capture: the whole MIB with the device's own credential set, redacted as
+    // `printmon-scanner walk` writes it (the recording, less what snmp::redact removes).
+    using printmon::scanner::SupportCapture;
+    CHECK(service.capture_status(manual).state == SupportCapture::State::none);
+    REQUIRE(service.capture(manual));
+    REQUIRE(wait_until(
+        [&] { return service.capture_status(manual).state != SupportCapture::State::running; }));
+    const auto capture = service.capture_status(manual);
+    REQUIRE(capture.state == SupportCapture::State::done);
+    CHECK(capture.address == sim.addresses[0]);
+    CHECK(capture.finished_at.size() == 20);  // 2026-01-01T00:00:00Z
+    const auto recorded = printmon::scanner::snmp::parse_snmprec(capture.snmprec);
+    REQUIRE(recorded);
+    auto original = printmon::scanner::snmp::read_snmprec_file(
+        (printers_dir() / recordings(printers_dir())[0].file).string());
+    REQUIRE(original);
+    printmon::scanner::snmp::RedactReport report;
+    CHECK(*recorded == printmon::scanner::snmp::redact(*original, {"public"}, report));
+    CHECK(capture.values == recorded->size());
+    // Not pollable: the capture ends failed, with the reason.
+    REQUIRE(service.capture(disabled));
+    REQUIRE(wait_until(
+        [&] { return service.capture_status(disabled).state == SupportCapture::State::failed; }));
+    CHECK(service.capture_status(disabled).error.find("not a pollable device") !=
+          std::string::npos);
     CHECK(service.stop());
 
     CHECK(readings_of(disabled) == 0);

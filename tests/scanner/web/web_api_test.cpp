@@ -379,11 +379,32 @@ TEST_CASE("devices: add, list, edit, poll, disable, delete, bad input", "[web]")
     CHECK(history["events"].IsArray());
     CHECK(env.as_admin("GET", "/api/devices/" + id + "/history?limit=x").status == 400);
 
+    // Support capture: nothing yet; started; a device that does not answer ends failed, with
+    // the reason and no file.
+    auto capture = parse(env.as_admin("GET", "/api/devices/" + id + "/capture").body);
+    CHECK(std::string(capture["state"].GetString()) == "none");
+    CHECK(env.as_admin("GET", "/api/devices/" + id + "/capture/file").status == 404);
+    r = env.as_admin("POST", "/api/devices/" + id + "/capture");
+    REQUIRE(r.status == 202);
+    CHECK(std::string(parse(r.body)["state"].GetString()) == "running");
+    for (int i = 0; i < 200; ++i) {  // bounded: the walk's one request times out in 200 ms
+        capture = parse(env.as_admin("GET", "/api/devices/" + id + "/capture").body);
+        if (std::string(capture["state"].GetString()) != "running") break;
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(std::string(capture["state"].GetString()) == "failed");
+    CHECK(std::string(capture["error"].GetString()).find("did not answer") != std::string::npos);
+    CHECK(capture["redacted"].Size() == 0);
+    CHECK(error_code(env.as_admin("GET", "/api/devices/" + id + "/capture/file")) == "no_capture");
+    CHECK(env.as_admin("GET", "/api/devices/" + printmon::proto::new_uuid() + "/capture").status ==
+          404);
+
     REQUIRE(env.as_admin("PUT", "/api/devices/" + id, R"({"enabled":false})").status == 200);
     CHECK(
         std::string(parse(env.as_admin("GET", "/api/devices/" + id).body)["status"].GetString()) ==
         "disabled");
     CHECK(env.as_admin("POST", "/api/devices/" + id + "/poll").status == 409);
+    CHECK(env.as_admin("POST", "/api/devices/" + id + "/capture").status == 409);
 
     CHECK(env.as_admin("DELETE", "/api/devices/" + id).status == 204);
     CHECK(env.as_admin("GET", "/api/devices/" + id).status == 404);
