@@ -137,6 +137,38 @@ TEST_CASE("walk records a device that snmpsim can replay", "[walk]") {
     CHECK_FALSE(fs::exists(missing));
 }
 
+TEST_CASE("walk records a large device whole: its vendor subtree after 21,000 other values",
+          "[walk]") {
+    // The vendor's subtree comes last in OID order; a cut at the collector's per-column guard
+    // (20,000) would lose exactly what support needs.
+    TempDir tmp;
+    const auto data = tmp.path / "big";
+    fs::create_directories(data);
+    {
+        std::ofstream f(data / "big.snmprec");
+        f << "1.3.6.1.2.1.1.1.0|4|Brother HL-L5100DN series\n";
+        for (int i = 1; i <= 21000; ++i)
+            f << "1.3.6.1.2.1.25.6.3.1.2." << i << "|4|package-" << i << "\n";
+        f << "1.3.6.1.4.1.2435.2.3.9.1.1.7.0|4|MFG:Brother;MDL:HL-L5100DN series;\n";
+    }
+    Lan lan(tmp.path / "sim", data, "127.0.9.50");
+    const auto out = (tmp.path / "big-walk.snmprec").string();
+    std::vector<std::string> args = {"printmon-scanner",
+                                     "walk",
+                                     "127.0.9.50:" + std::to_string(lan.port),
+                                     "-c",
+                                     "public",
+                                     "-o",
+                                     out};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    REQUIRE(run_cli(static_cast<int>(argv.size()), argv.data()) == 0);
+    const auto recorded = snmp::read_snmprec_file(out);
+    REQUIRE(recorded);
+    CHECK(recorded->size() == 21002);
+    CHECK(recorded->count(*snmp::parse_oid("1.3.6.1.4.1.2435.2.3.9.1.1.7.0")) == 1);
+}
+
 TEST_CASE("walk leaves the office out of the file unless told to keep it", "[walk]") {
     TempDir tmp;
     const auto data = tmp.path / "office";

@@ -305,7 +305,7 @@ int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::stri
         return 1;
     }
     snmp::FetchResult result;
-    snmp::fetch(engine, *session, {}, {*root_oid}, {},
+    snmp::fetch(engine, *session, {}, {*root_oid}, snmp::whole_device_walk(),
                 [&](snmp::FetchResult r) { result = std::move(r); });
     engine.run();
     if (!result.answered) {

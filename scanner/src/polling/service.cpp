@@ -638,7 +638,7 @@ void Service::start_capture(const std::shared_ptr<CaptureJob>& job) {
         return;
     }
     const snmp::Oid root = {1, 3, 6, 1};
-    snmp::fetch(*engine_, *session, {}, {root}, {},
+    snmp::fetch(*engine_, *session, {}, {root}, snmp::whole_device_walk(),
                 [this, job, out, secrets = snmp::credential_secrets(job->credentials)](
                     const snmp::FetchResult& r) mutable {
                     try {
@@ -655,6 +655,10 @@ void Service::start_capture(const std::shared_ptr<CaptureJob>& job) {
                             out.values = view.size();
                             for (auto& item : report.items) {
                                 out.redacted.emplace_back(std::move(item.kind), item.count);
+                            }
+                            for (const auto& n : r.notes) {
+                                log_->warn("event=support_capture_note device_id={} note={}",
+                                           job->device_id, common::log_value(n));
                             }
                         }
                         end_capture(job->device_id, std::move(out));

@@ -35,6 +35,16 @@ struct FetchResult {
 
 using FetchDone = std::function<void(FetchResult)>;
 
+/// Options for a support walk of a whole device (`printmon-scanner walk`, the UI's support
+/// capture): its one subtree, 1.3.6.1, may hold everything up to the per-device guard. The
+/// endless-table guard meant for one column would cut a large MFP's walk before the vendor's
+/// subtree, which comes last in OID order and is what support needs most.
+inline FetchOptions whole_device_walk() {
+    FetchOptions o;
+    o.max_per_subtree = o.max_total;
+    return o;
+}
+
 /// Fetches `scalars` then walks `subtrees`; `done` runs on the engine thread.
 void fetch(Engine& engine, std::shared_ptr<Session> session, std::vector<Oid> scalars,
            std::vector<Oid> subtrees, FetchOptions options, FetchDone done);
