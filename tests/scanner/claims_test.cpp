@@ -259,6 +259,19 @@ TEST_CASE("\"order\" and \"needs replacing\" in the panel's languages; inflected
         {"Toner running out", {"low toner"}},
         {"Cyan toner is running low", {"low toner cyan"}},
         {"Toner has run out", {"empty toner"}},
+        // More "replace" and "near empty" forms panels use.
+        {"Toner near empty", {"low toner"}},
+        {"Необходимо заменить картридж", {"empty marking"}},
+        {"Требуется замена фотобарабана", {"empty opc"}},
+        {"Tonerkassette austauschen", {"empty toner"}},
+        {"Trommel auswechseln", {"empty opc"}},
+        {"Toner wechseln", {"empty toner"}},
+        {"Remplacez la cartouche noire", {"empty marking black"}},
+        {"Reemplace el cartucho de tóner", {"empty toner"}},
+        {"Sustituya el cartucho negro", {"empty marking black"}},
+        {"Картридж заменён", {}},
+        {"Toner gewechselt", {}},
+        {"Cartucho reemplazado", {}},
     };
     for (const auto& [t, want] : cases) {
         INFO(t);
@@ -673,6 +686,7 @@ TEST_CASE("panel text: the device's conditions and a printer at rest, in several
         {"列印中", {}, true},
         {"Impresora lista", {}, true},
         {"Impressora pronta", {}, true},
+        {"サービスコール SC542", {"service_requested"}, false},
         // Paper lacking, and the instruction to load it, in the words panels use.
         {"Papier fehlt", {"no_paper"}, false},
         {"Falta papel", {"no_paper"}, false},
