@@ -332,8 +332,10 @@ bool Service::capture(const std::string& device_id) {
     }
     {
         std::lock_guard lock(control_mutex_);
-        capture_ids_.push_back(device_id);
-        // Re-read the devices first, as poll_now does: one just added or enabled is found.
+        // The device list that settles an unknown device is one read after this request: the
+        // next load, or the one after it when a load is under way already.
+        capture_ids_.emplace_back(device_id, device_loads_ + (devices_requested_ ? 1 : 0));
+        // A device just added or enabled is found once the list is re-read, as for poll_now.
         want_devices_ = true;
     }
     notify_control();
@@ -426,15 +428,15 @@ void Service::control_loop() {
                 }
             }
             poll_now_ids_.clear();
-            for (const auto& id : capture_ids_) {
-                const auto* target = scheduler.target(id);
-                if (target == nullptr) {
-                    SupportCapture failed;
-                    failed.state = SupportCapture::State::failed;
-                    failed.error = "not a pollable device (unknown or disabled)";
-                    end_capture(id, std::move(failed));
-                    continue;
-                }
+            ++device_loads_;
+            scheduled_devices_ = scheduler.size();
+        }
+        // Support captures: a device the scheduler knows is walked at once (a database outage
+        // does not hold it up); one it does not know is failed once a device list read after
+        // the request is in.
+        for (auto it = capture_ids_.begin(); it != capture_ids_.end();) {
+            const auto& [id, loads_then] = *it;
+            if (const auto* target = scheduler.target(id)) {
                 auto job = std::make_shared<CaptureJob>();
                 job->device_id = id;
                 job->address = target->address;
@@ -443,9 +445,16 @@ void Service::control_loop() {
                 job->credentials =
                     credentials_for(config.credentials, target->credential_id).front().second;
                 push_job(std::move(job));
+            } else if (device_loads_ > loads_then) {
+                SupportCapture failed;
+                failed.state = SupportCapture::State::failed;
+                failed.error = "not a pollable device (unknown or disabled)";
+                end_capture(id, std::move(failed));
+            } else {
+                ++it;
+                continue;
             }
-            capture_ids_.clear();
-            scheduled_devices_ = scheduler.size();
+            it = capture_ids_.erase(it);
         }
         for (const auto& id : finished_polls_) scheduler.finished(id, now);
         finished_polls_.clear();

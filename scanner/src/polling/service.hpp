@@ -255,7 +255,9 @@ class Service {
     std::optional<LoadedConfig> loaded_config_;
     std::vector<std::string> finished_polls_;
     std::vector<std::string> poll_now_ids_;
-    std::vector<std::string> capture_ids_;
+    /// Captures asked for, with the device_loads_ after which an unknown device fails.
+    std::vector<std::pair<std::string, std::uint64_t>> capture_ids_;
+    std::uint64_t device_loads_ = 0;  ///< device lists the control loop has taken in
     DiscoveryProgress progress_;
     std::size_t scheduled_devices_ = 0;
 

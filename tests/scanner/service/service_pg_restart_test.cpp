@@ -63,10 +63,22 @@ TEST_CASE("a PostgreSQL restart mid-run loses no reading", "[service]") {
     REQUIRE(
         wait_until([&] { return query_count(pg.conninfo, "SELECT count(*) FROM readings") >= 8; }));
 
+    const auto devices = query_map(pg.conninfo, "SELECT device_id, serial FROM devices");
+    REQUIRE_FALSE(devices.empty());
+    const std::string device = devices.begin()->first;
+
     pg.stop_server();
     // Polling goes on; results pile up in memory meanwhile.
     REQUIRE(wait_until([&] { return service.stats().queued_results >= 8; }));
     CHECK_FALSE(service.stats().db_connected);
+    // A support capture of a device the scheduler knows needs no database.
+    using printmon::scanner::SupportCapture;
+    REQUIRE(service.capture(device));
+    REQUIRE(wait_until(
+        [&] { return service.capture_status(device).state != SupportCapture::State::running; }));
+    CHECK(service.capture_status(device).state == SupportCapture::State::done);
+    CHECK(service.capture_status(device).snmprec.find(devices.begin()->second) !=
+          std::string::npos);
     pg.start_server();
     REQUIRE(wait_until([&] {
         const auto s = service.stats();
