@@ -47,6 +47,14 @@ fs::path make_lan_data(const fs::path& dir) {
     return dir;
 }
 
+/// `printmon-scanner ARGS...` in process; its exit status.
+int cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "printmon-scanner");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return run_cli(static_cast<int>(argv.size()), argv.data());
+}
+
 snmp::Credentials community(const std::string& c, snmp::Version v = snmp::Version::v2c) {
     snmp::Credentials cred;
     cred.version = v;
@@ -106,10 +114,7 @@ TEST_CASE("walk records a device that snmpsim can replay", "[walk]") {
     Lan lan(tmp.path / "sim", make_lan_data(tmp.path / "data"), "127.0.9.17");
     const auto out = (tmp.path / "hp.snmprec").string();
     const std::string host = "127.0.9.18:" + std::to_string(lan.port);
-    std::vector<std::string> args = {"printmon-scanner", "walk", host, "-c", "public", "-o", out};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    REQUIRE(run_cli(static_cast<int>(argv.size()), argv.data()) == 0);
+    REQUIRE(cli({"walk", host, "-c", "public", "-o", out}) == 0);
 
     auto recorded = snmp::read_snmprec_file(out);
     REQUIRE(recorded);
@@ -120,20 +125,8 @@ TEST_CASE("walk records a device that snmpsim can replay", "[walk]") {
 
     // A host that does not answer: clear error, non-zero exit, no file left behind.
     const auto missing = (tmp.path / "none.snmprec").string();
-    std::vector<std::string> bad = {"printmon-scanner",
-                                    "walk",
-                                    "127.0.9.30:" + std::to_string(lan.port),
-                                    "-c",
-                                    "public",
-                                    "-o",
-                                    missing,
-                                    "-t",
-                                    "200",
-                                    "-r",
-                                    "0"};
-    std::vector<char*> bargv;
-    for (auto& a : bad) bargv.push_back(a.data());
-    CHECK(run_cli(static_cast<int>(bargv.size()), bargv.data()) == 1);
+    CHECK(cli({"walk", "127.0.9.30:" + std::to_string(lan.port), "-c", "public", "-o", missing,
+               "-t", "200", "-r", "0"}) == 1);
     CHECK_FALSE(fs::exists(missing));
 }
 
@@ -153,16 +146,8 @@ TEST_CASE("walk records a large device whole: its vendor subtree after 21,000 ot
     }
     Lan lan(tmp.path / "sim", data, "127.0.9.50");
     const auto out = (tmp.path / "big-walk.snmprec").string();
-    std::vector<std::string> args = {"printmon-scanner",
-                                     "walk",
-                                     "127.0.9.50:" + std::to_string(lan.port),
-                                     "-c",
-                                     "public",
-                                     "-o",
-                                     out};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    REQUIRE(run_cli(static_cast<int>(argv.size()), argv.data()) == 0);
+    REQUIRE(cli({"walk", "127.0.9.50:" + std::to_string(lan.port), "-c", "public", "-o", out}) ==
+            0);
     const auto recorded = snmp::read_snmprec_file(out);
     REQUIRE(recorded);
     CHECK(recorded->size() == 21002);
@@ -183,12 +168,9 @@ TEST_CASE("walk leaves the office out of the file unless told to keep it", "[wal
     Lan lan(tmp.path / "sim", data, "127.0.9.40");
     const std::string host = "127.0.9.40:" + std::to_string(lan.port);
     const auto walk = [&](const std::string& out, bool keep) {
-        std::vector<std::string> args = {"printmon-scanner", "walk", host, "-c",
-                                         "public",           "-o",   out};
+        std::vector<std::string> args = {"walk", host, "-c", "public", "-o", out};
         if (keep) args.emplace_back("--no-redact");
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        return run_cli(static_cast<int>(argv.size()), argv.data());
+        return cli(args);
     };
     const auto redacted = (tmp.path / "redacted.snmprec").string();
     REQUIRE(walk(redacted, false) == 0);

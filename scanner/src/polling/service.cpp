@@ -351,8 +351,7 @@ SupportCapture Service::capture_status(const std::string& device_id) const {
 void Service::end_capture(const std::string& device_id, SupportCapture capture) {
     capture.finished_at = proto::format_rfc3339(clock_.now(), proto::TimePrecision::seconds);
     log_->info("event=support_capture device_id={} result={} values={} error={}", device_id,
-               capture.state == SupportCapture::State::done ? "done" : "failed", capture.values,
-               common::log_value(capture.error));
+               to_string(capture.state), capture.values, common::log_value(capture.error));
     std::lock_guard lock(capture_mutex_);
     captures_[device_id] = std::move(capture);
 }

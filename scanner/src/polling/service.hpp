@@ -8,6 +8,7 @@
 // and are written after it returns; each result is one transaction, so a stop or a crash never
 // leaves half a poll behind.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <variant>
@@ -105,6 +107,12 @@ struct SupportCapture {
     std::string error;        ///< failed: why
     std::string finished_at;  ///< done or failed: RFC 3339, UTC
 };
+
+/// "none", "running", "done", "failed" (the API's `state`).
+constexpr std::string_view to_string(SupportCapture::State s) {
+    constexpr std::array<std::string_view, 4> kNames = {"none", "running", "done", "failed"};
+    return kNames.at(static_cast<std::size_t>(s));
+}
 
 /// Counters for logs, tests and benchmarks.
 struct ServiceStats {

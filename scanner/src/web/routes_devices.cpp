@@ -305,22 +305,8 @@ Response WebApp::Impl::start_capture(Request& request) {
 Response WebApp::Impl::capture_status(Request& request) {
     const auto d = load_device(request.param("id"));
     const auto c = service.capture_status(d.device_id);
-    const char* state = "none";
-    switch (c.state) {
-        case SupportCapture::State::none:
-            break;
-        case SupportCapture::State::running:
-            state = "running";
-            break;
-        case SupportCapture::State::done:
-            state = "done";
-            break;
-        case SupportCapture::State::failed:
-            state = "failed";
-            break;
-    }
     Json j;
-    j.begin().key("state").str(state);
+    j.begin().key("state").str(to_string(c.state));
     j.key("values").num(static_cast<long long>(c.values));
     j.key("bytes").num(static_cast<long long>(c.snmprec.size()));
     j.key("redacted").begin_array();
