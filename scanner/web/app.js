@@ -764,6 +764,8 @@ async function devicePage(app, id) {
     h('dt', {}, t('field.address')), h('dd', { class: 'mono' }, (d.address || '—') + ':' + d.port),
     h('dt', {}, t('device.mac')), h('dd', { class: 'mono' }, d.mac || '—'),
     h('dt', {}, t('device.firmware')), h('dd', {}, d.firmware || '—'),
+    // Only for an SNMPv1-only agent found with a v2c set: why its polls are not over v2c.
+    d.snmp_version === '1' ? [h('dt', {}, t('device.protocol')), h('dd', { id: 'device-snmp-v1' }, t('device.snmp_v1_only'))] : null,
     h('dt', {}, t('device.polling')), h('dd', { id: 'device-polling' }, polling),
     h('dt', {}, t('devices.col_last_seen')), h('dd', { title: fullTime(d.last_seen) }, relTime(d.last_seen)),
     h('dt', {}, t('device.first_seen')), h('dd', {}, fullTime(d.first_seen)));

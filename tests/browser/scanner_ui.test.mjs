@@ -512,6 +512,30 @@ try {
     await ruShot('device-supplies');
   }
 
+  step('an old printer answering SNMPv1 only: added by address, polled over v1, the page says why');
+  {
+    // No credential set named: the sets are tried in order, then the v2c ones over SNMPv1.
+    const added = await api('POST', '/api/devices', { address: '127.0.0.1', port: Number(process.env.V1ONLY_PORT) });
+    assert.equal(added.status, 201);
+    const id = added.body.device_id;
+    await waitFor('the SNMPv1-only printer to answer', async () => {
+      const r = await api('GET', '/api/devices/' + id);
+      return r.body.status === 'online' && r.body.counters.total === 48213;
+    }, 60);
+    assert.equal((await api('GET', '/api/devices/' + id)).body.snmp_version, '1');
+    await page.goto(base + '/devices/' + id);
+    await page.waitForSelector('#device-snmp-v1');
+    assert.match(await page.textContent('#device-snmp-v1'), /^SNMPv1: the printer does not answer SNMPv2c/);
+    await ru.goto(base + '/devices/' + id);
+    await ru.waitForSelector('#device-snmp-v1');
+    assert.match(await ru.textContent('#device-snmp-v1'), /^SNMPv1: принтер не отвечает по SNMPv2c/);
+    // A printer that answers v2c shows no such line.
+    await page.goto(base + '/devices/' + deviceId);
+    await page.waitForSelector('#device-polling');
+    assert.equal(await page.locator('#device-snmp-v1').count(), 0);
+    assert.equal((await api('DELETE', '/api/devices/' + id)).status, 204);
+  }
+
   step('ru: discovery, export, cloud and system pages in Russian');
   await ru.goto(base + '/discovery');
   await ru.waitForSelector('#range-list');

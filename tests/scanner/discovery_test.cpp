@@ -1,5 +1,7 @@
 // Discovery and the walk command against a simulated LAN: one recording per loopback address
 // (tests/data/printers plus a crafted non-printer), served by a private snmpsim.
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -307,8 +309,9 @@ TEST_CASE("discovery: a printer that is not hrDevice row 1 is found by one more 
     CHECK(report.found[0].classification.vendor == "Lexmark");
     CHECK(report.found[0].classification.model == "MS421dn");  // row 3's, not row 1's "CPU"
     CHECK(report.found[1].address == "127.0.9.83");
-    // One GET each, plus one walk of the hrDevice table for the two whose row 1 is no printer.
-    CHECK(report.requests == 5);
+    // One GET each (and its one-object SNMPv1 twin), plus one walk of the hrDevice table for
+    // the two whose row 1 is no printer.
+    CHECK(report.requests == 8);
 
     opts.include_non_printers = true;
     snmp::Engine engine2;
@@ -316,4 +319,91 @@ TEST_CASE("discovery: a printer that is not hrDevice row 1 is found by one more 
     REQUIRE(report.found.size() == 3);
     CHECK(report.found[1].address == "127.0.9.82");
     CHECK_FALSE(report.found[1].classification.is_printer);
+}
+
+TEST_CASE("discovery: an SNMPv1-only agent is found over v1 with a v2c set's community",
+          "[discovery]") {
+    TempDir tmp;
+    const auto data = tmp.path / "data";
+    fs::create_directories(data);
+    fs::copy_file(fs::path(printmon::test::source_dir()) / "tests/data/printers/hp-m477.snmprec",
+                  data / "public.snmprec");
+    Agent agent(tmp.path / "sim", data, "127.0.9.97");
+    // The same printer behind an agent that drops every v2c message (RFC 3584), as old print
+    // servers do.
+    printmon::test::BadAgent v1_only("v1only", tmp.path,
+                                     agent.host + ":" + std::to_string(agent.port));
+    const auto profiles = ProfileSet::embedded();
+    discovery::DiscoverOptions opts;
+    opts.port = v1_only.port;
+    opts.timeout = std::chrono::milliseconds(600);
+    opts.retries = 0;
+
+    // The default "public" set is of version 2c: its community asked over v1 finds it.
+    snmp::Engine engine;
+    auto report = discovery::discover(engine, {"127.0.0.1"}, {community("public")}, profiles, opts);
+    CHECK(report.answered == 1);
+    REQUIRE(report.found.size() == 1);
+    CHECK(report.found[0].v1_fallback);
+    CHECK(report.found[0].credential_index == 0);
+    CHECK(report.found[0].classification.is_printer);
+    CHECK(report.found[0].classification.vendor == "HP");
+
+    // Without the v1 twin the agent is silent: what the default set alone saw before.
+    opts.v1_fallback = false;
+    snmp::Engine engine2;
+    report = discovery::discover(engine2, {"127.0.0.1"}, {community("public")}, profiles, opts);
+    CHECK(report.answered == 0);
+    CHECK(report.found.empty());
+
+    // An agent answering both versions is kept on the set's own (v2c); a v1 set is its own.
+    opts.v1_fallback = true;
+    opts.port = agent.port;
+    snmp::Engine engine3;
+    report = discovery::discover(engine3, {agent.host}, {community("public")}, profiles, opts);
+    REQUIRE(report.found.size() == 1);
+    CHECK_FALSE(report.found[0].v1_fallback);
+    CHECK(report.requests == 2);  // the set's GET and its one-object v1 twin, sent together
+    opts.port = v1_only.port;
+    snmp::Engine engine4;
+    report = discovery::discover(engine4, {"127.0.0.1"}, {community("public", snmp::Version::v1)},
+                                 profiles, opts);
+    REQUIRE(report.found.size() == 1);
+    CHECK_FALSE(report.found[0].v1_fallback);
+    CHECK(report.found[0].classification.vendor == "HP");
+}
+
+TEST_CASE("discovery asks every host of a range larger than the sockets it may open",
+          "[discovery]") {
+    TempDir tmp;
+    // The printers at the end of a /23: every host before them is silent.
+    Lan lan(tmp.path / "sim", make_lan_data(tmp.path / "data"), "127.0.19.250");
+    const auto hosts = discovery::expand_targets({"127.0.18.0/23"}, {});
+    REQUIRE(hosts);
+    REQUIRE(hosts->size() == 510);
+    // A soft limit of 200 descriptors, as a constrained unit might set: 510 hosts asked over v2c
+    // and v1 at once would need 1,020 sockets. Before, every session past the limit failed to
+    // open and its host went unasked, silently; now the window fits the limit.
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    struct Restore {
+        rlimit limit;
+        ~Restore() { setrlimit(RLIMIT_NOFILE, &limit); }
+    } restore{saved};
+    rlimit low = saved;
+    low.rlim_cur = 200;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+
+    discovery::DiscoverOptions opts;
+    opts.port = lan.port;
+    opts.timeout = std::chrono::milliseconds(200);
+    opts.retries = 0;
+    snmp::Engine engine;
+    const auto report =
+        discovery::discover(engine, *hosts, {community("public")}, ProfileSet::embedded(), opts);
+    CHECK(report.open_failures == 0);
+    CHECK(report.answered == 5);  // four printers and the router
+    REQUIRE(report.found.size() == 4);
+    CHECK(report.found[0].address == "127.0.19.250");
+    CHECK(report.found[3].address == "127.0.19.253");
 }

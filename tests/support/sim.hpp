@@ -14,6 +14,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "spawn.hpp"
 #include "state.hpp"
@@ -66,10 +67,13 @@ struct Sim {
 struct BadAgent {
     pid_t pid = -1;
     std::uint16_t port = 0;
-    BadAgent(const std::string& mode, const fs::path& dir) {
+    /// `upstream`: snmpsim's HOST:PORT, for mode v1only.
+    BadAgent(const std::string& mode, const fs::path& dir, const std::string& upstream = {}) {
         const auto port_file = dir / ("port-" + mode);
         const auto script = printmon::test::source_dir() + "/tests/support/bad_agent";
-        pid = spawn({script, mode, port_file.string()});
+        std::vector<std::string> args{script, mode, port_file.string()};
+        if (!upstream.empty()) args.push_back(upstream);
+        pid = spawn(args);
         for (int i = 0; i < 100 && !fs::exists(port_file); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded startup wait
         }

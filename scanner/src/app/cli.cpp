@@ -1,5 +1,7 @@
 #include "app/cli.hpp"
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
@@ -175,6 +177,11 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
             const auto err = outcomes[i].error.value_or(snmp::SnmpError{});
             std::cerr << "printmon-scanner: " << hosts[i] << " did not answer ("
                       << snmp::to_string(err.code) << ": " << err.detail << ")\n";
+            if (err.code == snmp::ErrorCode::timeout &&
+                targets[i].credentials.version == snmp::Version::v2c) {
+                // An SNMPv1-only agent drops v2c requests unanswered (discovery asks both).
+                std::cerr << "printmon-scanner: if its agent speaks SNMPv1 only, try -v 1\n";
+            }
             ++failures;
             continue;
         }
@@ -220,7 +227,7 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
 }
 
 int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::string>& excludes,
-                 const SnmpArgs& args, std::uint16_t port, bool json, bool all) {
+                 const SnmpArgs& args, std::uint16_t port, bool json, bool all, bool v1_fallback) {
     auto hosts = discovery::expand_targets(ranges, excludes);
     if (!hosts) {
         std::cerr << "printmon-scanner: " << hosts.error() << "\n";
@@ -236,9 +243,14 @@ int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::
     opts.timeout = std::chrono::milliseconds(args.timeout_ms);
     opts.retries = args.retries;
     opts.include_non_printers = all;
+    opts.v1_fallback = v1_fallback;
     snmp::Engine engine;
     const auto creds = args.credentials();
     const auto report = discovery::discover(engine, *hosts, creds, *profiles, opts);
+    if (report.open_failures > 0) {
+        std::cerr << "printmon-scanner: warning: " << report.open_failures
+                  << " host(s) not asked: " << report.open_error << "\n";
+    }
     if (json) {
         rapidjson::StringBuffer buf;
         rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
@@ -267,6 +279,12 @@ int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::
             w.String(f.sys_descr.c_str());
             w.Key("credential");
             w.Uint64(f.credential_index);
+            // The version that answered: the set's own, or v1 for a v2c set's community.
+            w.Key("snmp_version");
+            const auto version = f.v1_fallback
+                                     ? std::string("1")
+                                     : snmp::to_string(creds.at(f.credential_index).version);
+            w.String(version.c_str());
             w.EndObject();
         }
         w.EndArray();
@@ -275,7 +293,7 @@ int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::
     } else {
         for (const auto& f : report.found) {
             std::cout << f.address << "\t" << f.classification.vendor << "\t"
-                      << f.classification.model << "\n";
+                      << f.classification.model << (f.v1_fallback ? "\t(SNMPv1)" : "") << "\n";
         }
         std::cerr << report.found.size() << " printer(s) among " << report.answered
                   << " SNMP agent(s) on " << report.hosts_scanned << " host(s)\n";
@@ -344,7 +362,26 @@ int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::stri
 
 }  // namespace
 
+namespace {
+
+/// Raises the soft limit on open files to the hard one (at most 65,536). Rationale: every SNMP
+/// target is a socket; a sweep asks up to 256 hosts at once, two sockets each, and the usual
+/// soft limit of 1,024 (a shell, a systemd unit) would narrow it. Discovery still fits its
+/// window to whatever limit remains.
+void raise_open_files_limit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    const rlim_t want = rl.rlim_max == RLIM_INFINITY ? 65536 : std::min<rlim_t>(rl.rlim_max, 65536);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = want;
+        setrlimit(RLIMIT_NOFILE, &rl);  // best effort: the window adapts if this fails
+    }
+}
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
+    raise_open_files_limit();
     CLI::App app{"printmon-scanner: printer discovery and monitoring over SNMP"};
     app.set_version_flag("--version", std::string("printmon-scanner ") + PRINTMON_VERSION);
     app.require_subcommand(1);
@@ -376,6 +413,10 @@ int run_cli(int argc, char** argv) {
     disc->add_option("-p,--port", disc_port, "SNMP port")->check(CLI::Range(1, 65535));
     disc->add_flag("--json", disc_json, "print the result as JSON");
     disc->add_flag("--all", disc_all, "also list SNMP agents that are not printers");
+    bool disc_v2c_only = false;
+    disc->add_flag("--no-v1-fallback", disc_v2c_only,
+                   "do not also ask each host over SNMPv1 with a v2c community (by default "
+                   "SNMPv1-only agents, which drop v2c requests, are found too)");
     disc_args.add_to(*disc, true);
 
     SnmpArgs walk_args;
@@ -424,7 +465,7 @@ int run_cli(int argc, char** argv) {
     if (*probe) return cmd_probe(probe_hosts, probe_args, probe_json, verbose, repeat);
     if (*disc) {
         return cmd_discover(ranges, excludes, disc_args, static_cast<std::uint16_t>(disc_port),
-                            disc_json, disc_all);
+                            disc_json, disc_all, !disc_v2c_only);
     }
     return cmd_walk(walk_host, walk_args, walk_out, walk_root, walk_keep_private);
 }

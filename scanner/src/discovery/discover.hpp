@@ -20,12 +20,24 @@ struct DiscoverOptions {
     std::chrono::milliseconds timeout{1000};
     int retries = 1;
     bool include_non_printers = false;  ///< also report SNMP agents that are not printers
+    /// Asks each host over SNMPv1 too, beside every community set of version 2c (same
+    /// community, same wait: the two requests go out together). Rationale: an SNMPv1-only agent
+    /// (older print servers) drops a v2c message unanswered (RFC 3584), so without this it is
+    /// invisible to the default "public" set; an agent answering both is kept on v2c.
+    bool v1_fallback = true;
+    /// Hosts being asked at once; the next starts when one is settled. Rationale: each host in
+    /// progress holds one socket (two with the v1 twin), and a sweep of a /16 must not need
+    /// 65,536 descriptors where a process may open 1,024: opening them all at once left every
+    /// host past the limit unasked, silently.
+    std::size_t max_hosts_at_once = 256;
 };
 
 struct Found {
     std::string address;
     std::size_t host_index = 0;        ///< its position in `hosts`
     std::size_t credential_index = 0;  ///< which credential set answered (remembered for polls)
+    /// The set is of version 2c and the host answered only over SNMPv1 with its community.
+    bool v1_fallback = true;
     Classification classification;
     std::string sys_descr;
     std::string sys_object_id;
@@ -36,6 +48,10 @@ struct DiscoverReport {
     std::size_t hosts_scanned = 0;
     std::size_t answered = 0;  ///< SNMP agents that answered, printers or not
     int requests = 0;
+    /// Credential attempts whose session could not be opened (no descriptor left, a name that
+    /// does not resolve): those hosts went unasked with that set. The first reason is kept.
+    std::size_t open_failures = 0;
+    std::string open_error;
 };
 
 /// Tries each credential set in order on every host (all hosts concurrently, bounded by the

@@ -19,7 +19,13 @@
 
 namespace printmon::scanner {
 
-using CredentialChoice = std::pair<std::optional<std::string>, snmp::Credentials>;
+/// A credential set as one poll attempt uses it: the row's id (none: the built-in "public"),
+/// its credentials, and whether they are a community set of version 2c asked over SNMPv1.
+struct CredentialChoice {
+    std::optional<std::string> id;
+    snmp::Credentials credentials;
+    bool v1_fallback = false;
+};
 
 struct Service::PollJob {
     std::optional<std::string> device_id;  ///< none: a printer discovery just found
@@ -107,21 +113,50 @@ namespace {
 std::vector<CredentialChoice> all_credentials(const std::vector<storage::CredentialRow>& rows) {
     std::vector<CredentialChoice> out;
     out.reserve(rows.size() + 1);
-    for (const auto& r : rows) out.emplace_back(r.credential_id, r.credentials);
+    for (const auto& r : rows) out.push_back({r.credential_id, r.credentials});
     // Without any configured set, "public" over v2c is what most printers answer.
-    if (out.empty()) out.emplace_back(std::nullopt, snmp::Credentials{});
+    if (out.empty()) out.push_back({std::nullopt, snmp::Credentials{}});
     return out;
 }
 
+/// `choice` asked over SNMPv1, when it is a community set of version 2c.
+std::optional<CredentialChoice> as_v1(const CredentialChoice& choice) {
+    if (choice.credentials.version != snmp::Version::v2c) return std::nullopt;
+    CredentialChoice v1 = choice;
+    v1.credentials.version = snmp::Version::v1;
+    v1.v1_fallback = true;
+    return v1;
+}
+
+/// The attempts of a poll of a device whose last answer came with `credential_id` (over SNMPv1
+/// when `snmp_v1`, see storage::PollTarget).
 std::vector<CredentialChoice> credentials_for(const std::vector<storage::CredentialRow>& rows,
-                                              const std::optional<std::string>& credential_id) {
+                                              const std::optional<std::string>& credential_id,
+                                              bool snmp_v1 = false) {
     if (credential_id) {
         for (const auto& r : rows) {
-            if (r.credential_id == *credential_id) return {{r.credential_id, r.credentials}};
+            if (r.credential_id != *credential_id) continue;
+            CredentialChoice own{r.credential_id, r.credentials};
+            if (snmp_v1) {
+                if (auto v1 = as_v1(own)) return {*v1};
+            }
+            return {own};
         }
     }
-    // Never answered yet (a manual device), or its set was deleted: try them all in order.
-    return all_credentials(rows);
+    // Never answered yet (a manual device), or its set was deleted: try them all in order, then
+    // the v2c sets over SNMPv1 (first, for the built-in set of a device that answered so), as
+    // discovery does. Rationale: an SNMPv1-only agent drops a v2c request unanswered.
+    auto all = all_credentials(rows);
+    std::vector<CredentialChoice> v1s;
+    for (const auto& c : all) {
+        if (auto v1 = as_v1(c)) v1s.push_back(std::move(*v1));
+    }
+    if (snmp_v1 && !credential_id) {
+        v1s.insert(v1s.end(), all.begin(), all.end());
+        return v1s;
+    }
+    all.insert(all.end(), v1s.begin(), v1s.end());
+    return all;
 }
 
 /// Hosts to discover with the credential sets each one tries.
@@ -167,8 +202,7 @@ tl::expected<DiscoveryPlan, std::string> plan_discovery(
                 std::vector<CredentialChoice> list;
                 for (const auto& id : r.credential_ids) {
                     for (const auto& c : credentials) {
-                        if (c.credential_id == id)
-                            list.emplace_back(c.credential_id, c.credentials);
+                        if (c.credential_id == id) list.push_back({c.credential_id, c.credentials});
                     }
                 }
                 e.list = plan.credential_lists.size();
@@ -442,7 +476,9 @@ void Service::control_loop() {
                 job->port = target->port;
                 // Its own set; a device that never answered: the first one it would try.
                 job->credentials =
-                    credentials_for(config.credentials, target->credential_id).front().second;
+                    credentials_for(config.credentials, target->credential_id, target->snmp_v1)
+                        .front()
+                        .credentials;
                 push_job(std::move(job));
             } else if (device_loads_ > loads_then) {
                 SupportCapture failed;
@@ -481,7 +517,8 @@ void Service::control_loop() {
                 job->device_id = target.device_id;
                 job->address = target.address;
                 job->port = target.port;
-                job->credentials = credentials_for(config.credentials, target.credential_id);
+                job->credentials =
+                    credentials_for(config.credentials, target.credential_id, target.snmp_v1);
                 push_job(std::move(job));
             }
 
@@ -580,11 +617,10 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
         std::lock_guard lock(stats_mutex_);
         ++stats_.polls_started;
     }
-    const auto& [credential_id, credentials] = state->job->credentials.at(attempt);
     snmp::Target target;
     target.host = state->job->address;
     target.port = state->job->port;
-    target.credentials = credentials;
+    target.credentials = state->job->credentials.at(attempt).credentials;
     target.timeout = options_.snmp_timeout;
     target.retries = options_.snmp_retries;
     // A device read before at the same address and with the same credentials gets a repeat
@@ -595,7 +631,7 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
             it->second.port == target.port && it->second.attempt < state->job->credentials.size() &&
             it->second.repeats + 1 < options_.full_read_every) {
             const std::size_t used = it->second.attempt;
-            target.credentials = state->job->credentials.at(used).second;
+            target.credentials = state->job->credentials.at(used).credentials;
             poll_known_device(*engine_, target, profiles_, it->second.view,
                               [this, state, used](ProbeOutcome outcome) {
                                   try {
@@ -708,7 +744,8 @@ void Service::finish_poll(const std::shared_ptr<PollState>& state, std::size_t a
         r.snapshot = std::move(outcome.result->snapshot);
         r.snapshot->polled_at =
             proto::format_rfc3339(r.polled_at, proto::TimePrecision::milliseconds);
-        r.credential_id = job.credentials.at(attempt).first;
+        r.credential_id = job.credentials.at(attempt).id;
+        r.snmp_v1 = job.credentials.at(attempt).v1_fallback;
     } else {
         const auto err = outcome.error.value_or(snmp::SnmpError{});
         r.error = snmp::to_string(err.code) + ": " + err.detail;
@@ -775,7 +812,7 @@ void Service::run_discovery(const DiscoveryJob& job) {
     std::vector<std::vector<snmp::Credentials>> lists;
     for (const auto& list : job.credential_lists) {
         auto& out = lists.emplace_back();
-        for (const auto& c : list) out.push_back(c.second);
+        for (const auto& c : list) out.push_back(c.credentials);
     }
     discovery_active_ = true;
     discovery::DiscoverReport report;
@@ -800,8 +837,12 @@ void Service::run_discovery(const DiscoveryJob& job) {
         auto poll = std::make_shared<PollJob>();
         poll->address = found.address;
         poll->port = job.port;
-        poll->credentials = {job.credential_lists.at(job.list_of_host.at(found.host_index))
-                                 .at(found.credential_index)};
+        const auto& choice = job.credential_lists.at(job.list_of_host.at(found.host_index))
+                                 .at(found.credential_index);
+        if (found.v1_fallback) {
+            if (auto v1 = as_v1(choice)) poll->credentials = {*v1};
+        }
+        if (poll->credentials.empty()) poll->credentials = {choice};
         auto state = std::make_shared<PollState>();
         state->job = std::move(poll);
         start_poll(std::move(state), 0);
@@ -815,6 +856,10 @@ void Service::run_discovery(const DiscoveryJob& job) {
     }
     log_->info("event=discovery_done hosts={} answered={} printers={} requests={}",
                report.hosts_scanned, report.answered, report.found.size(), report.requests);
+    if (report.open_failures > 0) {
+        log_->warn("event=discovery_hosts_unasked count={} error={}", report.open_failures,
+                   common::log_value(report.open_error));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

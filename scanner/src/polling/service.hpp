@@ -56,7 +56,7 @@ struct ServiceOptions {
     std::chrono::milliseconds reconnect_min{500};
     std::chrono::milliseconds reconnect_max{30000};
     std::chrono::seconds startup_wait{120};  ///< how long start() waits for the database
-    std::size_t max_in_flight = 256;         ///< SNMP requests outstanding, all devices
+    std::size_t max_in_flight = 512;         ///< SNMP requests outstanding, all devices
     std::size_t max_concurrent_polls = 64;   ///< devices polled at once
     std::chrono::milliseconds snmp_timeout{1000};
     int snmp_retries = 1;

@@ -84,7 +84,9 @@ struct Response {
 using ResponseHandler = std::function<void(tl::expected<Response, SnmpError>)>;
 
 struct EngineOptions {
-    std::size_t max_in_flight = 256;  ///< requests outstanding at once, all targets together
+    /// Requests outstanding at once, all targets together. 512: a /24 swept in one window, each
+    /// host asked over v2c and v1 together (discovery::DiscoverOptions).
+    std::size_t max_in_flight = 512;
 };
 
 /// Counters for benchmarks and logs.

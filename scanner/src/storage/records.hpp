@@ -45,7 +45,9 @@ struct PollTarget {
     std::string device_id;
     std::string address;
     std::uint16_t port = 161;
-    std::optional<std::string> credential_id;      ///< the set that answered last; none: try all
+    std::optional<std::string> credential_id;  ///< the set that answered last; none: try all
+    /// It answered only over SNMPv1 with a community set of version 2c (column snmp_version).
+    bool snmp_v1 = false;
     std::optional<std::chrono::seconds> interval;  ///< per-device override
     /// Time since the last attempt, from the database's clock; none: never polled.
     std::optional<std::chrono::seconds> since_last_poll;
@@ -66,6 +68,7 @@ struct DeviceRow {
     bool manual = false;
     bool deleted = false;
     std::optional<std::string> credential_id;
+    bool snmp_v1 = false;  ///< polled over SNMPv1 with a v2c set's community (see PollTarget)
     int consecutive_failures = 0;
     std::optional<std::string> last_error;
 };
@@ -79,6 +82,7 @@ struct PollResult {
     std::string address;
     std::uint16_t port = 161;
     std::optional<std::string> credential_id;  ///< the set that answered
+    bool snmp_v1 = false;  ///< it answered over SNMPv1, the set being of version 2c
     std::chrono::system_clock::time_point polled_at;
     std::optional<proto::DeviceSnapshot> snapshot;  ///< set when the device answered
     std::string error;                              ///< why not, otherwise

@@ -78,19 +78,20 @@ constexpr Statement kRangeCredentialInsert{
 constexpr Statement kPollTargetsSelect{
     "poll_targets_select",
     "SELECT device_id, address, port, credential_id, polling_interval_s, "
-    "floor(extract(epoch FROM $1::timestamptz - last_polled_at))::bigint "
+    "floor(extract(epoch FROM $1::timestamptz - last_polled_at))::bigint, "
+    "snmp_version IS NOT DISTINCT FROM '1' "
     "FROM devices WHERE enabled AND deleted_at IS NULL AND address IS NOT NULL "
     "ORDER BY device_id"};
 constexpr Statement kDeviceSelect{
     "device_select",
     "SELECT device_id, address, port, vendor, model, serial, mac, status, enabled, manual, "
-    "deleted_at IS NOT NULL, credential_id, consecutive_failures, last_error "
-    "FROM devices WHERE device_id = $1"};
+    "deleted_at IS NOT NULL, credential_id, consecutive_failures, last_error, "
+    "snmp_version IS NOT DISTINCT FROM '1' FROM devices WHERE device_id = $1"};
 constexpr Statement kDevicesSelect{
     "devices_select",
     "SELECT device_id, address, port, vendor, model, serial, mac, status, enabled, manual, "
-    "deleted_at IS NOT NULL, credential_id, consecutive_failures, last_error "
-    "FROM devices ORDER BY first_seen, device_id"};
+    "deleted_at IS NOT NULL, credential_id, consecutive_failures, last_error, "
+    "snmp_version IS NOT DISTINCT FROM '1' FROM devices ORDER BY first_seen, device_id"};
 constexpr Statement kDeviceInsertManual{
     "device_insert_manual",
     "INSERT INTO devices (device_id, address, port, manual, credential_id, polling_interval_s, "
@@ -141,7 +142,7 @@ constexpr Statement kDeviceUpdateSuccess{
     "last_polled_at = $12, last_error = NULL, status = 'online', consecutive_failures = 0, "
     "current_errors = string_to_array($13, ','), last_reading_id = $14, "
     "moved_at = CASE WHEN address IS DISTINCT FROM $2 THEN NULL ELSE moved_at END, "
-    "updated_at = now() WHERE device_id = $1"};
+    "snmp_version = CASE WHEN $15 THEN '1' END, updated_at = now() WHERE device_id = $1"};
 constexpr Statement kDeviceUpdateFailure{
     "device_update_failure",
     "UPDATE devices SET last_polled_at = $2, last_error = $3, consecutive_failures = $4, "
@@ -220,6 +221,7 @@ DeviceRow device_row(const pqxx::row& r) {
     d.credential_id = r[11].get<std::string>();
     d.consecutive_failures = r[12].as<int>();
     d.last_error = r[13].get<std::string>();
+    d.snmp_v1 = r[14].as<bool>();
     return d;
 }
 
@@ -516,6 +518,7 @@ std::vector<PollTarget> Store::load_poll_targets(std::chrono::system_clock::time
         t.credential_id = r[3].get<std::string>();
         if (!r[4].is_null()) t.interval = std::chrono::seconds(r[4].as<long long>());
         if (!r[5].is_null()) t.since_last_poll = std::chrono::seconds(r[5].as<long long>());
+        t.snmp_v1 = r[6].as<bool>();
         out.push_back(std::move(t));
     }
     return out;
@@ -669,7 +672,8 @@ WriteOutcome Store::record(const PollResult& result, const Settings& settings) {
                          static_cast<int>(result.port), snap.identity.vendor, snap.identity.model,
                          snap.identity.serial, lower(snap.identity.mac), snap.identity.firmware,
                          snap.identity.sys_object_id, snap.identity.sys_name, result.credential_id,
-                         ts(result.polled_at), join(snap.status.errors), result.result_id);
+                         ts(result.polled_at), join(snap.status.errors), result.result_id,
+                         result.snmp_v1);
         insert_events(tx, device_id, result.polled_at, success.events);
         tx.exec_prepared(kNotifyOutbox.name, "readings");
         out.device_id = device_id;

@@ -77,7 +77,7 @@ void write_device(Json& j, const DeviceView& d, const storage::Settings& setting
     }
     j.key("effective_interval_s")
         .num(d.interval_s.value_or(static_cast<int>(settings.polling_interval.count())));
-    j.key("credential_id").opt(d.credential_id);
+    j.key("credential_id").opt(d.credential_id).key("snmp_version").opt(d.snmp_version);
     j.key("first_seen").opt(d.first_seen).key("last_seen").opt(d.last_seen);
     j.key("last_polled_at").opt(d.last_polled_at).key("last_error").opt(d.last_error);
     j.key("consecutive_failures").num(d.consecutive_failures);

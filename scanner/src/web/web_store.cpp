@@ -85,7 +85,8 @@ constexpr Statement kLoginPrune{"web_login_prune",
     "d.sys_name, d.location, d.status, d.polling_interval_s, d.enabled, d.manual, "          \
     "d.credential_id, " PM_MS("d.first_seen") ", " PM_MS("d.last_seen") ", " PM_MS(           \
         "d.last_polled_at") ", d.last_error, d.consecutive_failures, "                        \
-                            "array_to_string(d.current_errors, ' '), r.snapshot::text "
+                            "array_to_string(d.current_errors, ' '), r.snapshot::text, "   \
+                            "d.snmp_version "
 constexpr Statement kDevices{
     "web_devices",
     "SELECT " PM_DEVICE_COLUMNS
@@ -235,6 +236,7 @@ DeviceView device_view(const pqxx::row& r) {
     d.consecutive_failures = r[19].as<int>();
     d.current_errors = split_words(r[20].as<std::string>());
     d.snapshot_json = r[21].get<std::string>();
+    d.snmp_version = r[22].get<std::string>();
     return d;
 }
 

@@ -51,6 +51,8 @@ struct DeviceView {
     bool enabled = true;
     bool manual = false;
     std::optional<std::string> credential_id;
+    /// "1": polled over SNMPv1 with its (v2c) set's community; none: the set's own version.
+    std::optional<std::string> snmp_version;
     std::optional<std::string> first_seen, last_seen, last_polled_at, last_error;
     int consecutive_failures = 0;
     std::vector<std::string> current_errors;

@@ -15,6 +15,7 @@
 #include "printmon/common/logging.hpp"
 #include "printmon/proto/time.hpp"
 #include "service_support.hpp"
+#include "sim.hpp"
 #include "snmp/redact.hpp"
 #include "snmp/snmprec.hpp"
 #include "storage/store.hpp"
@@ -355,6 +356,54 @@ TEST_CASE("an SNMPv3 set with a context name: found and polled in that context; 
     CHECK(devices.begin()->first == hp->serial);
     CHECK(devices.begin()->second == with_context);
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM devices WHERE status <> 'online'") == 0);
+    CHECK(service.stop());
+}
+
+// Old print servers answer SNMPv1 only and drop a v2c message unanswered (RFC 3584): the
+// default "public" set (v2c) found nothing there. Discovery asks over v1 too; the device keeps
+// its set and is polled over v1 (devices.snmp_version), with the set's community.
+TEST_CASE("an SNMPv1-only printer is found with the default v2c set and polled over v1",
+          "[service]") {
+    TempDatabase db;
+    TempDir dir;
+    // An HP LaserJet 1320 behind a JetDirect of 2005, community "public".
+    const auto data = std::filesystem::path(source_dir()) / "tests/data/snmprec/v1only";
+    const auto state = dir.path / "sim";
+    REQUIRE(std::system((source_dir() + "/tests/support/snmpsim start " + state.string() + " " +
+                         data.string() + " 127.0.2.85")
+                            .c_str()) == 0);
+    struct StopSim {
+        std::filesystem::path state;
+        ~StopSim() {
+            std::system((source_dir() + "/tests/support/snmpsim stop " + state.string()).c_str());
+        }
+    } stop_sim{state};
+    BadAgent v1_only(
+        "v1only", dir.path,
+        read_env(state / "env", "SNMPSIM_HOST") + ":" + read_env(state / "env", "SNMPSIM_PORT"));
+    prepare(db.conninfo(), {{"polling_interval_s", "1"},
+                            {"discovery_interval_s", "0"},
+                            {"discovery_port", std::to_string(v1_only.port)}});
+    {
+        Store store(db.conninfo(), key_file(dir));
+        store.connect();
+        store.add_range("127.0.0.1", false);
+    }
+    printmon::common::SystemClock clock;
+    Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
+    service.start();
+    REQUIRE(service.discover_now());
+    // Found, then polled on schedule: repeat polls too go over v1 (v2c would get no answer).
+    REQUIRE(wait_until(
+        [&] { return query_count(db.conninfo(), "SELECT count(*) FROM readings") >= 3; }));
+    const auto devices =
+        query_map(db.conninfo(),
+                  "SELECT serial, coalesce(snmp_version, 'own') || ' ' || status || ' ' || "
+                  "(credential_id = (SELECT credential_id FROM credentials "
+                  "WHERE name = 'public'))::text FROM devices");
+    REQUIRE(devices.size() == 1);
+    CHECK(devices.begin()->first == "CNHW6BX0YZ");
+    CHECK(devices.begin()->second == "1 online true");
     CHECK(service.stop());
 }
 

@@ -145,6 +145,15 @@ struct Env {
         pqxx::work tx(conn.raw());
         return tx.exec(sql)[0][0].as<long long>();
     }
+
+    /// Rows `sql` changed, committed (a state only the service writes, set for the test).
+    long long change(const std::string& sql) {
+        auto conn = db.connect();
+        pqxx::work tx(conn.raw());
+        const auto changed = tx.exec(sql).affected_rows();
+        tx.commit();
+        return static_cast<long long>(changed);
+    }
 };
 
 std::string with_param(std::string pattern) {
@@ -358,7 +367,14 @@ TEST_CASE("devices: add, list, edit, poll, disable, delete, bad input", "[web]")
     CHECK(d["interval_s"].GetInt() == 600);
     CHECK(d["manual"].GetBool());
     CHECK(d["credential_id"].IsString());
+    CHECK(d["snmp_version"].IsNull());  // polled over its set's own version
     CHECK(env.as_admin("GET", "/api/devices").body.find("s3cret") == std::string::npos);
+    // A device that answered only over SNMPv1 with a v2c set says so (the device page tells why).
+    REQUIRE(env.change("UPDATE devices SET snmp_version = '1'") == 1);
+    const auto v1 = parse(env.as_admin("GET", "/api/devices/" + id).body);
+    REQUIRE(v1["snmp_version"].IsString());
+    CHECK(std::string(v1["snmp_version"].GetString()) == "1");
+    REQUIRE(env.change("UPDATE devices SET snmp_version = NULL") == 1);
 
     r = env.as_admin("PUT", "/api/devices/" + id, R"({"location":"Lobby","interval_s":900})");
     REQUIRE(r.status == 200);
