@@ -402,8 +402,24 @@ TEST_CASE("discovery asks every host of a range larger than the sockets it may o
     const auto report =
         discovery::discover(engine, *hosts, {community("public")}, ProfileSet::embedded(), opts);
     CHECK(report.open_failures == 0);
+    CHECK(report.open_error.empty());
     CHECK(report.answered == 5);  // four printers and the router
     REQUIRE(report.found.size() == 4);
     CHECK(report.found[0].address == "127.0.19.250");
     CHECK(report.found[3].address == "127.0.19.253");
+}
+
+TEST_CASE("discovery counts a host it could not ask and says why", "[discovery]") {
+    // A name in a range that does not resolve (RFC 2606 reserves .invalid): its session cannot
+    // open, so it is counted and the reason kept, for the log and the discovery page.
+    discovery::DiscoverOptions opts;
+    opts.timeout = std::chrono::milliseconds(200);
+    opts.retries = 0;
+    snmp::Engine engine;
+    const auto report = discovery::discover(engine, {"printer-7.invalid"}, {community("public")},
+                                            ProfileSet::embedded(), opts);
+    CHECK(report.hosts_scanned == 1);
+    CHECK(report.found.empty());
+    CHECK(report.open_failures == 1);
+    CHECK(report.open_error.find("printer-7.invalid") != std::string::npos);
 }

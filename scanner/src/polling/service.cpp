@@ -4,6 +4,8 @@
 #include <exception>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
 #include "app/probe.hpp"
 #include "discovery/discover.hpp"
 #include "discovery/targets.hpp"
@@ -852,7 +854,11 @@ void Service::run_discovery(const DiscoveryJob& job) {
         progress_.running = false;
         progress_.printers_found = report.found.size();
         ++progress_.runs_completed;
-        progress_.last_error.clear();
+        // A host that could not be asked (a name that does not resolve) is said on the page.
+        progress_.last_error =
+            report.open_failures == 0
+                ? std::string()
+                : fmt::format("{} host(s) not asked: {}", report.open_failures, report.open_error);
     }
     log_->info("event=discovery_done hosts={} answered={} printers={} requests={}",
                report.hosts_scanned, report.answered, report.found.size(), report.requests);
