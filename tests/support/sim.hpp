@@ -52,10 +52,14 @@ inline std::string read_env(const fs::path& env, const std::string& key) {
 /// snmpsim over crafted recordings, started and stopped by this test.
 struct Sim {
     fs::path state;
+    std::string host;
     std::uint16_t port = 0;
-    Sim(const fs::path& st, const fs::path& data) : state(st) {
+    /// `address`: the loopback address to serve on (default 127.0.0.1).
+    Sim(const fs::path& st, const fs::path& data, const std::string& address = {}) : state(st) {
         const auto script = printmon::test::source_dir() + "/tests/support/snmpsim";
-        REQUIRE(run_script(script + " start " + state.string() + " " + data.string()) == 0);
+        REQUIRE(run_script(script + " start " + state.string() + " " + data.string() +
+                           (address.empty() ? "" : " " + address)) == 0);
+        host = read_env(state / "env", "SNMPSIM_HOST");
         port = static_cast<std::uint16_t>(std::stoi(read_env(state / "env", "SNMPSIM_PORT")));
     }
     ~Sim() {

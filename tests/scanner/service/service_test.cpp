@@ -306,17 +306,8 @@ TEST_CASE("an SNMPv3 set with a context name: found and polled in that context; 
     REQUIRE(hp != expected.end());
     std::filesystem::copy_file(printers_dir() / hp->file, data / "mfp" / hp->file);
     // snmpsim's default mode: the SNMPv3 context name is the recording's path.
-    const auto state = dir.path / "sim";
-    REQUIRE(std::system((source_dir() + "/tests/support/snmpsim start " + state.string() + " " +
-                         data.string() + " 127.0.2.81")
-                            .c_str()) == 0);
-    struct StopSim {
-        std::filesystem::path state;
-        ~StopSim() {
-            std::system((source_dir() + "/tests/support/snmpsim stop " + state.string()).c_str());
-        }
-    } stop_sim{state};
-    const auto port = read_env(state / "env", "SNMPSIM_PORT");
+    const Sim sim(dir.path / "sim", data, "127.0.2.81");
+    const auto port = std::to_string(sim.port);
     prepare(db.conninfo(),
             {{"polling_interval_s", "1"}, {"discovery_interval_s", "0"}, {"discovery_port", port}});
     std::string with_context;
@@ -368,19 +359,8 @@ TEST_CASE("an SNMPv1-only printer is found with the default v2c set and polled o
     TempDir dir;
     // An HP LaserJet 1320 behind a JetDirect of 2005, community "public".
     const auto data = std::filesystem::path(source_dir()) / "tests/data/snmprec/v1only";
-    const auto state = dir.path / "sim";
-    REQUIRE(std::system((source_dir() + "/tests/support/snmpsim start " + state.string() + " " +
-                         data.string() + " 127.0.2.85")
-                            .c_str()) == 0);
-    struct StopSim {
-        std::filesystem::path state;
-        ~StopSim() {
-            std::system((source_dir() + "/tests/support/snmpsim stop " + state.string()).c_str());
-        }
-    } stop_sim{state};
-    BadAgent v1_only(
-        "v1only", dir.path,
-        read_env(state / "env", "SNMPSIM_HOST") + ":" + read_env(state / "env", "SNMPSIM_PORT"));
+    const Sim sim(dir.path / "sim", data, "127.0.2.85");
+    const BadAgent v1_only("v1only", dir.path, sim.host + ":" + std::to_string(sim.port));
     prepare(db.conninfo(), {{"polling_interval_s", "1"},
                             {"discovery_interval_s", "0"},
                             {"discovery_port", std::to_string(v1_only.port)}});
