@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "app/cli.hpp"
@@ -56,6 +57,17 @@ int cli(std::vector<std::string> args) {
     for (auto& a : args) argv.push_back(a.data());
     return run_cli(static_cast<int>(argv.size()), argv.data());
 }
+
+/// What the CLI writes to one of its streams while this lives.
+struct CaptureStream {
+    std::ostream& stream;
+    std::ostringstream text;
+    std::streambuf* saved;
+    explicit CaptureStream(std::ostream& s) : stream(s), saved(s.rdbuf(text.rdbuf())) {}
+    ~CaptureStream() { stream.rdbuf(saved); }
+    CaptureStream(const CaptureStream&) = delete;
+    CaptureStream& operator=(const CaptureStream&) = delete;
+};
 
 snmp::Credentials community(const std::string& c, snmp::Version v = snmp::Version::v2c) {
     snmp::Credentials cred;
@@ -371,6 +383,29 @@ TEST_CASE("discovery: an SNMPv1-only agent is found over v1 with a v2c set's com
     REQUIRE(report.found.size() == 1);
     CHECK_FALSE(report.found[0].v1_fallback);
     CHECK(report.found[0].classification.vendor == "HP");
+
+    // The CLI: discover says which version answered; walk, which asks the version given, says
+    // what to try when v2c gets no answer, and records the device over v1.
+    const std::string relay = "127.0.0.1:" + std::to_string(v1_only.port);
+    {
+        CaptureStream out(std::cout);
+        REQUIRE(cli({"discover", "127.0.0.1", "-p", std::to_string(v1_only.port), "-t", "600", "-r",
+                     "0", "--json"}) == 0);
+        CHECK(out.text.str().find(R"("snmp_version": "1")") != std::string::npos);
+    }
+    const auto walked = (tmp.path / "old-printer.snmprec").string();
+    {
+        CaptureStream err(std::cerr);
+        CHECK(cli({"walk", relay, "-c", "public", "-t", "300", "-r", "0", "-o", walked}) == 1);
+        CHECK(err.text.str().find("if its agent speaks SNMPv1 only, try -v 1") !=
+              std::string::npos);
+    }
+    CHECK_FALSE(fs::exists(walked));
+    {
+        CaptureStream err(std::cerr);
+        REQUIRE(cli({"walk", relay, "-c", "public", "-v", "1", "-o", walked}) == 0);
+    }
+    CHECK(fs::exists(walked));
 }
 
 TEST_CASE("discovery asks every host of a range larger than the sockets it may open",

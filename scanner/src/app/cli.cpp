@@ -129,6 +129,18 @@ tl::expected<ProfileSet, std::string> load_profiles(const std::string& dir) {
     }
 }
 
+/// What probe and walk say of a device that did not answer, with the hint an SNMPv1-only agent
+/// needs: it drops v2c requests unanswered (discovery asks both versions; these commands ask
+/// the one given).
+void report_no_answer(const std::string& host, const snmp::SnmpError& err,
+                      const snmp::Credentials& credentials) {
+    std::cerr << "printmon-scanner: " << host << " did not answer (" << snmp::to_string(err.code)
+              << ": " << err.detail << ")\n";
+    if (err.code == snmp::ErrorCode::timeout && credentials.version == snmp::Version::v2c) {
+        std::cerr << "printmon-scanner: if its agent speaks SNMPv1 only, try -v 1\n";
+    }
+}
+
 int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool json, bool verbose,
               int repeat) {
     std::vector<snmp::Target> targets;
@@ -175,13 +187,7 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         if (!outcomes[i].result) {
             const auto err = outcomes[i].error.value_or(snmp::SnmpError{});
-            std::cerr << "printmon-scanner: " << hosts[i] << " did not answer ("
-                      << snmp::to_string(err.code) << ": " << err.detail << ")\n";
-            if (err.code == snmp::ErrorCode::timeout &&
-                targets[i].credentials.version == snmp::Version::v2c) {
-                // An SNMPv1-only agent drops v2c requests unanswered (discovery asks both).
-                std::cerr << "printmon-scanner: if its agent speaks SNMPv1 only, try -v 1\n";
-            }
+            report_no_answer(hosts[i], err, targets[i].credentials);
             ++failures;
             continue;
         }
@@ -327,9 +333,7 @@ int cmd_walk(const std::string& host_port, const SnmpArgs& args, const std::stri
                 [&](snmp::FetchResult r) { result = std::move(r); });
     engine.run();
     if (!result.answered) {
-        const auto err = result.error.value_or(snmp::SnmpError{});
-        std::cerr << "printmon-scanner: " << host_port << " did not answer ("
-                  << snmp::to_string(err.code) << ": " << err.detail << ")\n";
+        report_no_answer(host_port, result.error.value_or(snmp::SnmpError{}), target.credentials);
         return 1;
     }
     // The capture leaves the site: what describes the office rather than the printer goes
