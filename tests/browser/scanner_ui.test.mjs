@@ -529,6 +529,8 @@ try {
     await ru.goto(base + '/devices/' + id);
     await ru.waitForSelector('#device-snmp-v1');
     assert.match(await ru.textContent('#device-snmp-v1'), /^SNMPv1: принтер не отвечает по SNMPv2c/);
+    await assertRussian('SNMPv1-only device', { title: false });
+    await ruShot('device-snmp-v1', false);
     // A printer that answers v2c shows no such line.
     await page.goto(base + '/devices/' + deviceId);
     await page.waitForSelector('#device-polling');
