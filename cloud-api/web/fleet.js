@@ -104,6 +104,13 @@ function levelBar(p, color) {
   return h('span', { class: 'bar', role: 'img', 'aria-label': pct(p) }, fill);
 }
 
+// The scanner by the name its admin gave it (the id beside it on hover); an unnamed or unknown
+// one (a reading from a scanner since deleted) by its id.
+function scannerLabel(x) {
+  if (!x.scanner_id) return null;
+  return x.scanner_name && x.scanner_name !== x.scanner_id ? h('span', { title: x.scanner_id }, x.scanner_name) : h('span', { class: 'mono' }, x.scanner_id);
+}
+
 function deviceName(d) { return [d.vendor, d.model].filter(Boolean).join(' ') || d.address || t('unnamed_device'); }
 
 async function getSites() {
@@ -346,7 +353,7 @@ routes.devices = async function devicePage(view, r) {
       card(t('identity'), 'device-identity', dl([
         [t('col_vendor'), d.vendor], [t('col_model'), d.model], [t('col_serial'), d.serial, 'mono'], [t('mac'), d.mac, 'mono'],
         [t('firmware'), d.firmware || ident.firmware], [t('col_ip'), d.address, 'mono'], [t('col_location'), d.location],
-        [t('col_site'), d.site], [t('scanner'), d.scanner_id, 'mono'], [t('first_seen'), fmtTime(d.first_seen)],
+        [t('col_site'), d.site], [t('scanner'), scannerLabel(d)], [t('first_seen'), fmtTime(d.first_seen)],
         [t('col_last_seen'), relTime(d.last_seen)], ident.sys_name ? [t('sys_name'), ident.sys_name, 'mono'] : null,
       ])),
       card(t('status_and_alerts'), 'device-alerts',
@@ -378,7 +385,7 @@ routes.devices = async function devicePage(view, r) {
     { label: t('col_total'), cls: 'num', render: (x) => num(x.total) },
     { label: t('col_status'), render: (x) => { const s = (x.snapshot && x.snapshot.status) || {}; return statusLabel(s.device) + ((s.errors || []).length ? ' · ' + s.errors.map(printerError).join(', ') : ''); } },
     { label: t('col_supply'), render: (x) => { const ls = ((x.snapshot && x.snapshot.supplies) || []).map((s) => s.level_percent).filter((p) => p != null); return ls.length ? pct(Math.min(...ls)) : null; } },
-    { label: t('scanner'), cls: 'mono', render: (x) => x.scanner_id },
+    { label: t('scanner'), render: scannerLabel },
   ], items, { cards: true }));
 
   fill(eventsBox, q('events'), note(t('no_events')), (items) => table([

@@ -149,9 +149,16 @@ try {
   await go('#/devices/' + deviceId);
   await page.waitForSelector(tid('device-identity'));
   assert.ok((await text(tid('device-identity'))).includes(device.serial));
+  // The scanner that saw it by the name its admin gave it (scripts/lib/pipeline.sh), its id on
+  // hover; the readings table names it too.
+  assert.strictEqual(device.scanner_name, 'Demo branch');
+  assert.ok((await text(tid('device-identity'))).includes('Demo branch'));
+  assert.ok(!(await text(tid('device-identity'))).includes(device.scanner_id));
+  assert.strictEqual(await page.getAttribute(`${tid('device-identity')} span[title="${device.scanner_id}"]`, 'title'), device.scanner_id);
   await page.waitForSelector(tid('device-counters'));
   await page.waitForSelector(`${tid('chart-pages')}`);
   await page.waitForSelector(tid('device-readings'));
+  await waitFor('the readings table', async () => (await text(tid('device-readings'))).includes('Demo branch'));
   await page.click(tid('period-week'));
   await settle();
   await shoot('device', 'ru');

@@ -579,6 +579,8 @@ TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytic
     REQUIRE(detail.status == 200);
     CHECK(str(detail.json, "location") == "Floor 1");
     CHECK(str(detail.json, "site") == "lab");
+    // The scanner that saw it, by the name its admin gave it (the console shows that).
+    CHECK(str(detail.json, "scanner_name") == "test scanner");
     CHECK(num(detail.json["counters"], "total") == 90);
     CHECK(detail.json["supplies"].IsArray());
     CHECK(detail.json["trays"].IsArray());
@@ -589,6 +591,7 @@ TEST_CASE("device lists: paging, filters, sorting, CSV, ETag", "[cloud][analytic
         f.s, "/api/v1/devices/" + id + "/readings?from=2026-01-02&to=2026-01-04", f.token_a);
     CHECK(items(readings).Size() == 2);
     CHECK(str(items(readings)[0], "polled_at") == day(3));
+    CHECK(str(items(readings)[0], "scanner_name") == "test scanner");
     const auto series = api_get(f.s, "/api/v1/devices/" + id + "/counters?name=total", f.token_a);
     CHECK(items(series).Size() == 5);
     const auto daily =

@@ -194,8 +194,8 @@ const std::string kDeviceSql =
     std::string(
         "SELECT d.device_id::text AS device_id, d.identity_key, d.vendor, d.model, d.serial, "
         "d.mac, d.firmware, d.location, d.last_address AS address, s.site, "
-        "d.last_scanner_id AS scanner_id, pm_rfc3339(d.first_seen) AS first_seen, "
-        "pm_rfc3339(d.last_seen) AS last_seen, coalesce(l.device_status, 'unknown') AS status, "
+        "d.last_scanner_id AS scanner_id, s.name AS scanner_name, "
+        "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, coalesce(l.device_status, 'unknown') AS status, "
         "pm_rfc3339(l.polled_at) AS polled_at, l.reading_id::text AS reading_id, "
         "l.snapshot -> 'identity' AS identity, l.snapshot -> 'counters' AS counters, "
         "l.snapshot -> 'supplies' AS supplies, l.snapshot -> 'trays' AS trays, "
@@ -211,7 +211,9 @@ const std::string kDeviceSql =
 // outer ORDER BY names r.polled_at: a bare "polled_at" would be the formatted RFC 3339 text, which
 // sorts "12:00:00.5Z" before "12:00:00Z".
 constexpr const char* kReadingsInner =
-    "SELECT reading_id::text AS reading_id, scanner_id, pm_rfc3339(polled_at) AS polled_at, "
+    "SELECT reading_id::text AS reading_id, scanner_id, (SELECT sc.name FROM scanners sc WHERE "
+    "sc.tenant_id = $1::uuid AND sc.scanner_id = r.scanner_id) AS scanner_name, "
+    "pm_rfc3339(polled_at) AS polled_at, "
     "pm_rfc3339(received_at) AS received_at, total, document::jsonb AS snapshot, _total "
     "FROM (SELECT reading_id, scanner_id, polled_at, received_at, total, document, "
     "count(*) OVER () AS _total "
