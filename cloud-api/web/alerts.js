@@ -309,7 +309,8 @@ function deviceRuleAlerts(id) {
   api('GET', 'alerting/alerts' + qs({ device: id, state: 'open', limit: 50 })).then((res) => clear(box,
     h('h3', { class: 'sub-head' }, t('rule_alerts')),
     res.items.length ? h('ul', { class: 'alerts' }, res.items.map((a) => h('li', {},
-      badge(sevCls(a.severity), sevName(a.severity)), h('span', {}, alertSubject(a) + ' · ' + kindName(a.kind)),
+      // The rule's name too: two rules may watch one supply (a low mark and a forecast).
+      badge(sevCls(a.severity), sevName(a.severity)), h('span', {}, alertSubject(a) + ' · ' + kindName(a.kind) + (a.rule_name ? ' · ' + a.rule_name : '')),
       a.acknowledged_at ? badge('info', t('as_acknowledged')) : null,
       h('span', { class: 'muted small' }, t('since', { time: fmtTime(a.opened_at || a.since) })))))
       : note(t('no_rule_alerts'), 'ok-line'),

@@ -98,8 +98,8 @@ function deviceBadge(d, tid) {
 
 function levelClass(p) { return p == null ? 'none' : p <= 10 ? 'bad' : p <= 20 ? 'warn' : 'ok'; }
 
-function levelBar(p, color) {
-  const fill = h('span', { class: 'fill ' + (INK[color] ? 'ink-' + color : levelClass(p)) });
+function levelBar(p, color, quiet) {
+  const fill = h('span', { class: 'fill ' + (INK[color] ? 'ink-' + color : quiet ? 'off' : levelClass(p)) });
   fill.style.width = (p == null ? 0 : Math.max(2, p)) + '%';
   return h('span', { class: 'bar', role: 'img', 'aria-label': pct(p) }, fill);
 }
@@ -300,13 +300,16 @@ function printerState(s) {
 
 // Supplies and trays: name, level bar, percentage (or the state when there is no level), a
 // badge when low or empty; then the forecast and the pages the printer says the unit has left.
+// A tray fed by hand (bypass, multi-purpose: `sheet_feed_manual`) is empty most of the day by
+// design: it says so, and its emptiness is shown without alarm.
 function levelList(items, name, state) {
   const low = (s) => s.state === 'low' || s.state === 'empty';
+  const byHand = (s) => s.type === 'sheet_feed_manual';
   return h('ul', { class: 'supplies' }, items.map((s) => h('li', {},
-    h('span', { class: 'sname' }, inkDot(s.color), name(s)),
-    levelBar(s.level_percent, s.color),
-    h('span', { class: 'spct ' + (s.state === 'empty' ? 'bad' : levelClass(s.level_percent)) }, s.level_percent != null ? pct(s.level_percent) : low(s) ? '' : state(s.state, s)),
-    low(s) ? badge(s.state === 'empty' ? 'bad' : 'warn', state(s.state, s)) : h('span', {}),
+    h('span', { class: 'sname' }, inkDot(s.color), name(s), byHand(s) ? h('span', { class: 'muted small', 'data-testid': 'tray-by-hand' }, ' · ' + t('tray_by_hand')) : null),
+    levelBar(s.level_percent, s.color, byHand(s)),
+    h('span', { class: 'spct ' + (byHand(s) ? 'none' : s.state === 'empty' ? 'bad' : levelClass(s.level_percent)) }, s.level_percent != null ? pct(s.level_percent) : low(s) ? '' : state(s.state, s)),
+    low(s) ? badge(byHand(s) ? 'off' : s.state === 'empty' ? 'bad' : 'warn', state(s.state, s)) : h('span', {}),
     s.forecast !== undefined ? forecastLine(s.forecast) : null,
     s.pages_remaining != null ? h('span', { class: 'spages small muted', 'data-testid': 'supply-pages' }, t('pages_left', { pages: num(s.pages_remaining) })) : null)));
 }

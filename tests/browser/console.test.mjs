@@ -189,6 +189,19 @@ try {
   assert.match(pagesLeft, /10\D?800/, `the drum's 10800 pages: ${pagesLeft}`);
   assert.match(pagesLeft, cyrillic);
 
+  step('device page: an empty tray fed by hand is said to be so, without alarm or event');
+  const kyocera = listed.items.find((d) => d.vendor === 'Kyocera');
+  assert.ok(kyocera, 'the pipeline has a Kyocera printer (its "MP Tray" is empty)');
+  await go('#/devices/' + kyocera.device_id);
+  await page.waitForSelector(tid('tray-by-hand'));
+  const byHand = page.locator('ul.supplies li', { has: page.locator(tid('tray-by-hand')) });
+  assert.equal(await byHand.count(), 1);
+  const byHandText = await byHand.textContent();
+  assert.ok(byHandText.includes('MP Tray') && byHandText.includes('ручная подача'), byHandText);
+  assert.equal(await byHand.locator('.badge.bad').count(), 0, 'no red badge for a bypass tray');
+  assert.equal(await byHand.locator('.badge.off').count(), 1, byHandText);
+  assert.ok(!(await eventsOf(kyocera.device_id)).some((e) => e.kind === 'tray'), 'no tray event');
+
   step('supplies: every consumable lowest first with its forecast; filters; export with the forecast');
   await page.click(tid('nav-supplies'));
   await page.waitForSelector(tid('supplies-table'));
@@ -322,6 +335,11 @@ try {
   await page.waitForSelector(tid('device-rule-alerts'));
   await waitFor('the device page lists its rule alerts', async () =>
     (await text(tid('device-rule-alerts'))).includes('Тонер') || (await page.locator(`${tid('device-rule-alerts')} li`).count()) >= 1);
+  // Each names its rule: two rules watching one supply are two lines that say which is which.
+  const ruleAlertLines = await page.locator(`${tid('device-rule-alerts')} li`).allTextContents();
+  const ruleNames = JSON.parse(await page.evaluate(async () =>
+    JSON.stringify((await (await fetch('/api/v1/alerting/rules')).json()).items.map((x) => x.name))));
+  assert.ok(ruleAlertLines.length >= 1 && ruleAlertLines.every((l) => ruleNames.some((n) => l.includes(n))), JSON.stringify(ruleAlertLines));
   await go('#/deliveries');
   await page.waitForSelector(tid('deliveries-table'));
   assert.ok((await rows(tid('delivery-row'))) >= 1);

@@ -74,7 +74,8 @@ TEST_CASE("special supply levels, receptacles, trays, errors and alerts", "[coll
     t1.state = TrayState::low;
     proto::Tray t2;
     t2.name = "Bypass";
-    t2.description = "Bypass";  // no prtInputDescription: the name
+    t2.description = "Bypass";      // no prtInputDescription: the name
+    t2.type = "sheet_feed_manual";  // no prtInputType: its name says it is fed by hand
     t2.level = -3;
     t2.state = TrayState::ok;
     want.trays = {t1, t2};

@@ -114,3 +114,65 @@ TEST_CASE("a blanked console clears its text; a device without covers reports no
     // No covers: the snapshot document has no "covers" member (older readers see no change).
     CHECK(proto::to_json(b).find("\"covers\"") == std::string::npos);
 }
+
+TEST_CASE("an empty tray fed by hand is no event; a cassette run dry is", "[poll][events]") {
+    // Our own recording (tests/data/snmprec/trays): a cassette run dry, one with paper, and
+    // four trays fed by hand, empty as they are most of the day: one the agent types as a
+    // fixed tray but names "Bypass Tray", one untyped "MPTRAY", one the agent types
+    // sheetFeedManual, one named in Russian ("Универсальный лоток", the MP tray).
+    TempDir tmp;
+    Sim sim(tmp.path / "sim", fs::path(printmon::test::source_dir()) / "tests/data/snmprec/trays");
+    snmp::Target target;
+    target.host = "127.0.0.1";
+    target.port = sim.port;
+    target.credentials.community = "public";
+    const auto read = read_device(target, ProfileSet::embedded(), nullptr);
+    REQUIRE(read.result.has_value());
+    const auto& snap = read.result->snapshot;
+    REQUIRE(snap.trays.size() == 6);
+    std::vector<std::string> by_hand;
+    for (const auto& t : snap.trays) {
+        CHECK(t.state == (t.name == "Tray 2" ? proto::TrayState::ok : proto::TrayState::empty));
+        if (t.type == "sheet_feed_manual") by_hand.push_back(t.name);
+    }
+    CHECK(by_hand ==
+          std::vector<std::string>{"Bypass Tray", "MPTRAY", "Feeder", "Универсальный лоток"});
+    CHECK(snap.trays[0].type == "sheet_feed_auto_removable");
+    // Where the type came from its name, provenance says so (probe --verbose shows it).
+    CHECK(read.result->sources.at("trays.Bypass Tray.type") ==
+          "derived: its name, not sheet_feed_auto_non_removable");
+    CHECK(read.result->sources.at("trays.MPTRAY.type") == "derived: its name");
+    CHECK(read.result->sources.count("trays.Feeder.type") == 0);
+
+    const auto tray_events = [](const std::vector<Transition>& events) {
+        std::vector<Transition> out;
+        std::copy_if(events.begin(), events.end(), std::back_inserter(out),
+                     [](const Transition& e) { return e.kind == "tray"; });
+        return out;
+    };
+    const auto first = storage::on_success({}, snap);
+    CHECK(tray_events(first.events) ==
+          std::vector<Transition>{{"tray", "Tray 1:empty", "appeared", "Tray 1"}});
+
+    // A state stored before trays were known by their names (the bypass typed as a fixed tray,
+    // its event open): the next poll clears that event once, then says nothing more.
+    auto before = snap;
+    for (auto& t : before.trays) {
+        if (t.name == "Bypass Tray") t.type = "sheet_feed_auto_non_removable";
+    }
+    const auto legacy = storage::on_success({}, before);
+    CHECK(tray_events(legacy.events).size() == 2);
+    const auto upgraded = storage::on_success(legacy.state, snap);
+    CHECK(tray_events(upgraded.events) ==
+          std::vector<Transition>{{"tray", "Bypass Tray:empty", "cleared", "Bypass Tray"}});
+    CHECK(tray_events(storage::on_success(upgraded.state, snap).events).empty());
+
+    // Paper laid in the bypass and used up again: still nothing; Tray 1 refilled: cleared.
+    auto refilled = snap;
+    for (auto& t : refilled.trays) {
+        t.state = proto::TrayState::ok;
+        t.level = 50;
+    }
+    CHECK(tray_events(storage::on_success(first.state, refilled).events) ==
+          std::vector<Transition>{{"tray", "Tray 1:empty", "cleared", "Tray 1"}});
+}

@@ -152,6 +152,16 @@ void collect_trays(Ctx& ctx, int low) {
         if (const auto ty = ctx.integer(cell(types, idx), cell_oid(kPrtInputEntry, 2, idx))) {
             t.type = input_type_name(*ty);
         }
+        // A tray fed by hand (bypass, multi-purpose) is empty most of the day by design, but
+        // agents often type it as a fixed tray or not at all: its name decides then (words.toml
+        // `bypass`), so that its emptiness raises no alert (storage/transitions.cpp).
+        if (t.type != "sheet_feed_manual" && t.type != "continuous_roll" &&
+            t.type != "continuous_fan_fold" &&
+            contains_any(text::fold_case(t.name + "\n" + t.description), ctx.words.bypass)) {
+            ctx.out.sources["trays." + t.name + ".type"] =
+                "derived: its name" + (t.type.empty() ? std::string() : ", not " + t.type);
+            t.type = "sheet_feed_manual";
+        }
         const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtInputEntry, 10, idx));
         const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtInputEntry, 9, idx));
         t.level = level;

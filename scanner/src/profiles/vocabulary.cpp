@@ -14,8 +14,8 @@ bool letter_byte(char c) {
 
 }  // namespace
 
-const std::array<Vocabulary::List, 15>& Vocabulary::lists() {
-    static const std::array<List, 15> kLists = {{
+const std::array<Vocabulary::List, 16>& Vocabulary::lists() {
+    static const std::array<List, 16> kLists = {{
         {"low", &Vocabulary::low},
         {"empty", &Vocabulary::empty},
         {"almost", &Vocabulary::almost},
@@ -31,6 +31,7 @@ const std::array<Vocabulary::List, 15>& Vocabulary::lists() {
         {"service_life", &Vocabulary::service_life},
         {"output", &Vocabulary::output},
         {"idle", &Vocabulary::idle},
+        {"bypass", &Vocabulary::bypass},
     }};
     return kLists;
 }

@@ -40,6 +40,8 @@ struct Vocabulary {
     Words service_life;  ///< a part's "service life": not a service call
     Words output;        ///< with a full word: the output tray
     Words idle;          ///< a printer at rest or at work: "ready", "sleep", "printing"
+    // What a tray's name says of it.
+    Words bypass;  ///< a tray fed by hand: "Bypass Tray", "MP Tray", "Обходной лоток"
 
     /// Supply kinds (claims' families), in this order.
     static constexpr std::array<std::string_view, 7> kSupplies = {
@@ -55,7 +57,7 @@ struct Vocabulary {
         std::string_view key;
         Words Vocabulary::*words;
     };
-    static const std::array<List, 15>& lists();
+    static const std::array<List, 16>& lists();
 
     /// Adds every word of `more` (files' vocabularies are merged).
     void append(const Vocabulary& more);

@@ -39,10 +39,16 @@ bool has_alert(const std::vector<proto::Alert>& list, const proto::Alert& a) {
                        [&](const proto::Alert& x) { return alert_code(x) == alert_code(a); });
 }
 
+/// An empty tray worth an event: a tray fed by hand (bypass, multi-purpose) is empty most of the
+/// day by design, so its emptiness is none. A snapshot stored before the collector named such
+/// trays by their name counts its tray as fixed, so the first poll after that clears the event.
+bool alerting_empty(const proto::Tray& t) {
+    return t.state == proto::TrayState::empty && t.type != "sheet_feed_manual";
+}
+
 bool tray_empty(const std::vector<proto::Tray>& trays, const std::string& name) {
-    return std::any_of(trays.begin(), trays.end(), [&](const proto::Tray& t) {
-        return t.name == name && t.state == proto::TrayState::empty;
-    });
+    return std::any_of(trays.begin(), trays.end(),
+                       [&](const proto::Tray& t) { return t.name == name && alerting_empty(t); });
 }
 
 bool cover_open(const std::vector<proto::Cover>& covers, const std::string& description) {
@@ -99,12 +105,12 @@ SuccessOutcome on_success(const DeviceState& previous, const proto::DeviceSnapsh
         }
     }
     for (const auto& t : snapshot.trays) {
-        if (t.state == proto::TrayState::empty && !tray_empty(previous.trays, t.name)) {
+        if (alerting_empty(t) && !tray_empty(previous.trays, t.name)) {
             out.events.push_back({"tray", t.name + ":empty", "appeared", t.description});
         }
     }
     for (const auto& t : previous.trays) {
-        if (t.state == proto::TrayState::empty && !tray_empty(snapshot.trays, t.name)) {
+        if (alerting_empty(t) && !tray_empty(snapshot.trays, t.name)) {
             out.events.push_back({"tray", t.name + ":empty", "cleared", t.description});
         }
     }

@@ -121,6 +121,12 @@ constexpr Statement kLocalAlerts{
     " l.code, l.detail, " PM_MS("l.at") ", NULL::integer, NULL::text "
     "FROM last_event l JOIN devices d ON d.device_id = l.device_id "
     "WHERE l.action = 'appeared' AND d.deleted_at IS NULL AND d.enabled "
+    // A tray fed by hand is no alert when empty (storage/transitions.cpp); this also hides an
+    // event opened before the scanner knew the tray as one, when its printer typed it so.
+    " AND (l.kind <> 'tray' OR NOT EXISTS (SELECT 1 FROM readings r CROSS JOIN LATERAL "
+    "  jsonb_array_elements(coalesce(r.snapshot -> 'trays', '[]')) t "
+    "  WHERE r.reading_id = d.last_reading_id AND (t ->> 'name') || ':empty' = l.code "
+    "  AND t ->> 'type' = 'sheet_feed_manual')) "
     "UNION ALL "
     "SELECT d.device_id::text, d.vendor, d.model, coalesce(d.address, ''), d.location, "
     " 'supply_low', coalesce(s ->> 'type', '') || '/' || coalesce(s ->> 'color', ''), "

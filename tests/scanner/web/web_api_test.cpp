@@ -1267,7 +1267,7 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
     const auto poll = [&](const std::string& address, std::chrono::minutes at,
                           std::vector<std::string> errors, std::optional<int> black,
                           bool tray_empty, bool jam_row, std::optional<std::string> id = {},
-                          bool low_without_level = false) {
+                          bool low_without_level = false, std::string tray_type = {}) {
         st::PollResult p;
         p.result_id = proto::new_uuid();
         p.device_id = id;
@@ -1303,6 +1303,7 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
         tray.name = "tray-2";
         tray.description = "Cassette 2";
         tray.state = tray_empty ? proto::TrayState::empty : proto::TrayState::ok;
+        tray.type = std::move(tray_type);
         s.trays.push_back(tray);
         s.counters["total"] = 1000;
         p.snapshot = s;
@@ -1393,6 +1394,25 @@ TEST_CASE("alerts: the branch's open problems from its own database, without the
     REQUIRE(env.as_admin("PUT", "/api/devices/" + c, R"({"enabled":false})").status == 200);
     doc = parse(env.as_admin("GET", "/api/alerts").body);
     CHECK(doc["alerts"].Size() == 0);
+
+    // A tray fed by hand (bypass, multi-purpose) is empty by design: no alert, also where an
+    // earlier scanner version left its event open (written here as it would have).
+    poll("10.9.0.1", 40min, {}, 50, true, false, a, false, "sheet_feed_manual");
+    {
+        auto conn = env.db.connect();
+        pqxx::work tx(conn.raw());
+        tx.exec_params(
+            "INSERT INTO events (event_id, device_id, at, kind, code, action, detail) "
+            "VALUES ($1, $2, $3, 'tray', 'tray-2:empty', 'appeared', 'Cassette 2')",
+            proto::new_uuid(), a, proto::format_rfc3339(t0 + 41min));
+        tx.commit();
+    }
+    CHECK(parse(env.as_admin("GET", "/api/alerts").body)["alerts"].Size() == 0);
+    // The same tray as a fixed one, empty: an alert.
+    poll("10.9.0.1", 50min, {}, 50, true, false, a);
+    doc = parse(env.as_admin("GET", "/api/alerts").body);
+    REQUIRE(doc["alerts"].Size() == 1);
+    CHECK(std::string(doc["alerts"][0]["code"].GetString()) == "tray-2:empty");
 
     CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=101")) == "invalid_query");
     CHECK(error_code(env.as_admin("GET", "/api/alerts?supply_percent=-1")) == "invalid_query");
