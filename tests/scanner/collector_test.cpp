@@ -96,6 +96,35 @@ TEST_CASE("special supply levels, receptacles, trays, errors and alerts", "[coll
     CHECK(r.sources.at("identity.mac") == "1.3.6.1.2.1.2.2.1.6.3");
 }
 
+TEST_CASE("HP's Tray 1 beside other trays is its multi-purpose tray; alone, its main one",
+          "[collector]") {
+    // Our HP Color LaserJet MFP M477fdw recording: Tray 1 (50 sheets, empty) and Tray 2, both
+    // typed sheetFeedAutoNonRemovable by the agent.
+    auto view = test::load_fixture("../printers/hp-m477.snmprec");
+    const auto r = test::collect(view);
+    REQUIRE(r.snapshot.trays.size() == 2);
+    CHECK(r.snapshot.trays[0].name == "Tray 1");
+    CHECK(r.snapshot.trays[0].type == "sheet_feed_manual");
+    CHECK(r.sources.at("trays.Tray 1.type") ==
+          "derived: profile:hp names it, not sheet_feed_auto_non_removable");
+    CHECK(r.snapshot.trays[1].type == "sheet_feed_auto_non_removable");
+
+    // A removable Tray 1 is a cassette, whatever its number.
+    auto removable = view;
+    removable[*snmp::parse_oid("1.3.6.1.2.1.43.8.2.1.2.1.1")] =
+        snmp::Value{snmp::ValueType::integer, 3, "", {}};
+    CHECK(test::collect(removable).snapshot.trays[0].type == "sheet_feed_auto_removable");
+
+    // A LaserJet with one tray (M15, M130) calls its main tray "Tray 1": its emptiness counts.
+    for (const char* col : {"2", "8", "9", "10", "13"}) {
+        view.erase(*snmp::parse_oid(std::string("1.3.6.1.2.1.43.8.2.1.") + col + ".1.2"));
+    }
+    const auto alone = test::collect(view);
+    REQUIRE(alone.snapshot.trays.size() == 1);
+    CHECK(alone.snapshot.trays[0].type == "sheet_feed_auto_non_removable");
+    CHECK(alone.sources.count("trays.Tray 1.type") == 0);
+}
+
 TEST_CASE("Ricoh -100 is 'almost empty', not a percentage", "[collector]") {
     const auto r = test::collect_fixture("ricoh.snmprec");
     CHECK(r.snapshot.identity.vendor == "Ricoh");

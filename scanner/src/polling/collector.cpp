@@ -317,7 +317,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     collect_counters(ctx, profile);
     collect_supplies(ctx, profile);
     derive_monochrome(ctx);
-    collect_trays(ctx, profile ? profile->low_percent : 10);
+    collect_trays(ctx, profile);
     collect_covers(ctx);
     collect_status(ctx, printer_idx, profile);
     if (snap.status.console.empty() && profile != nullptr) {

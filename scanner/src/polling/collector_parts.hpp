@@ -207,7 +207,9 @@ void collect_status(Ctx& ctx, std::optional<std::uint32_t> printer_idx, const Pr
 /// profile's console fallback.
 void status_from_panel(Ctx& ctx);
 /// prtInputTable.
-void collect_trays(Ctx& ctx, int low);
+/// The input trays (prtInputTable); `profile` gives the low mark and its maker's name for a
+/// tray fed by hand.
+void collect_trays(Ctx& ctx, const Profile* profile);
 /// prtCoverTable.
 void collect_covers(Ctx& ctx);
 

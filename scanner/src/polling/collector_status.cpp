@@ -131,7 +131,8 @@ bool informational_alert(std::int64_t code) {
 
 }  // namespace
 
-void collect_trays(Ctx& ctx, int low) {
+void collect_trays(Ctx& ctx, const Profile* profile) {
+    const int low = profile != nullptr ? profile->low_percent : 10;
     const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtInputEntry, {n})); };
     const auto types = col(2);
     const auto maxes = col(9);
@@ -184,6 +185,21 @@ void collect_trays(Ctx& ctx, int low) {
         ctx.out.snapshot.trays.push_back(std::move(t));
     }
     if (!rows.empty()) ctx.out.sources["trays"] = snmp::to_string(kPrtInputEntry);
+    // The maker's own name for its tray fed by hand ("Tray 1" on HP's LaserJets), where the
+    // printer has another tray to be its main one.
+    auto& trays = ctx.out.snapshot.trays;
+    if (profile != nullptr && profile->hand_fed_tray && trays.size() > 1) {
+        for (auto& t : trays) {
+            if (t.type == "sheet_feed_manual" || t.type == "sheet_feed_auto_removable" ||
+                !pattern_search(t.name, *profile->hand_fed_tray)) {
+                continue;
+            }
+            ctx.out.sources["trays." + t.name + ".type"] =
+                "derived: profile:" + profile->id + " names it" +
+                (t.type.empty() ? std::string() : ", not " + t.type);
+            t.type = "sheet_feed_manual";
+        }
+    }
 }
 
 // ---- covers ------------------------------------------------------------------------------------

@@ -507,11 +507,12 @@ constexpr const char* kSizeTableShape =
 Profile profile_of(std::string_view file, const toml::table& t) {
     check_keys(
         file, t,
-        {"id",          "vendor",       "sys_object_id",  "sysdescr",     "model_from_sysdescr",
-         "charset",     "inkjet_model", "model",          "serial",       "firmware",
-         "mac",         "console",      "status",         "status_flags", "device_id",
-         "counters",    "derived",      "counter_tables", "supply_pages", "supply_tables",
-         "size_tables", "supplies",     "supply_levels",  "low_percent",  "paper_sizes"});
+        {"id",           "vendor",       "sys_object_id",  "sysdescr",     "model_from_sysdescr",
+         "charset",      "inkjet_model", "model",          "serial",       "firmware",
+         "mac",          "console",      "status",         "status_flags", "device_id",
+         "counters",     "derived",      "counter_tables", "supply_pages", "supply_tables",
+         "size_tables",  "supplies",     "supply_levels",  "low_percent",  "paper_sizes",
+         "hand_fed_tray"});
     Profile p;
     p.file = std::string(file);
     const auto* id = t.get("id");
@@ -536,6 +537,8 @@ Profile profile_of(std::string_view file, const toml::table& t) {
     }
     if (const auto* m = t.get("inkjet_model"))
         p.inkjet_model = compile(file, *m, string_of(file, *m, "inkjet_model"));
+    if (const auto* h = t.get("hand_fed_tray"))
+        p.hand_fed_tray = compile(file, *h, string_of(file, *h, "hand_fed_tray"));
     if (const auto* l = t.get("low_percent")) {
         p.low_percent = static_cast<int>(int_of(file, *l, "low_percent"));
     }

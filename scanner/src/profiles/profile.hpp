@@ -274,6 +274,10 @@ struct Profile {
     /// Models that are inkjets: a private "marking" level is then ink even when the
     /// Printer-MIB lists no supply to tell (partial agents).
     std::optional<std::regex> inkjet_model;
+    /// The maker's name for its tray fed by hand where that name is a cassette's ("Tray 1" on
+    /// HP's LaserJets): applied only when the printer lists another tray (a single tray is the
+    /// printer's main one).
+    std::optional<std::regex> hand_fed_tray;
     std::vector<ValueSource> model, serial, firmware, mac, console;
     /// Vendor status blocks: the device status and errors when neither the Host Resources
     /// objects nor the alert table give them.
