@@ -922,7 +922,9 @@ async function discoveryPage(app) {
     if (p.running) progressText.textContent = t('discovery.scanning', vars);
     else if (p.runs_completed) progressText.textContent = t('discovery.last_run', vars);
     else progressText.textContent = t('discovery.not_run');
-    if (p.last_error) progressText.textContent += ' ' + p.last_error;
+    // Without ranges the ranges card says so (discovery.no_ranges); bad ones are named here.
+    if (p.error_code === 'bad_ranges') progressText.textContent += ' ' + t('discovery.bad_ranges', { error: p.last_error });
+    if (p.hosts_unasked) progressText.textContent += ' ' + t('discovery.hosts_unasked', { count: p.hosts_unasked, reason: p.unasked_reason });
   };
   let timer = null;
   let awaitRun = 0;  // runs_completed must pass this before "Discover now" counts as done

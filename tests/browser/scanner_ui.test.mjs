@@ -224,6 +224,12 @@ try {
   await page.waitForSelector('text=Range updated.');
   await waitFor('the range to use all sets', async () =>
     (await page.textContent('#range-list li:nth-child(1) .range-sets-summary')).includes('all credential sets'), 10);
+  // A host name that does not resolve (RFC 2606 .invalid): it cannot be asked, and the page
+  // says so after the run.
+  await page.fill('#range-form input[name=target]', 'printer-7.invalid');
+  await page.uncheck('#range-form input[name=exclude]');
+  await page.click('#range-form button[type=submit]');
+  await page.waitForSelector('#range-list li:nth-child(3)');
   await page.fill('#schedule-form input[name=discovery_port]', snmpPort);
   await page.selectOption('#schedule-form select[name=discovery_interval_s]', '43200');
   await page.click('#schedule-form button[type=submit]');
@@ -233,6 +239,7 @@ try {
     const t = await page.textContent('#discovery-status');
     return t.includes(`${addresses.length} printers found`) && !(await page.isDisabled('#discover-now'));
   }, 60);
+  assert.match(await page.textContent('#discovery-status'), /1 host could not be asked \(.*printer-7\.invalid/);
   await shot('discovery');
   await waitFor('all simulated printers listed', async () => {
     const r = await api('GET', '/api/devices');
@@ -542,6 +549,7 @@ try {
   await ru.goto(base + '/discovery');
   await ru.waitForSelector('#range-list');
   assert.match(await ru.textContent('#discovery-status'), new RegExp(`^Последний поиск: проверено? \\d+ адрес(а|ов)?, найден[оа]? ${addresses.length} принтер`));
+  assert.match(await ru.textContent('#discovery-status'), /Не удалось опросить 1 адрес \(/);
   await ru.fill('#range-form input[name=target]', '10.0.0.0/33');
   await ru.click('#range-form button[type=submit]');
   await ru.waitForSelector('#range-form .form-error:not([hidden])');

@@ -456,5 +456,13 @@ TEST_CASE("discovery counts a host it could not ask and says why", "[discovery]"
     CHECK(report.hosts_scanned == 1);
     CHECK(report.found.empty());
     CHECK(report.open_failures == 1);
+    CHECK(report.hosts_unasked == 1);
     CHECK(report.open_error.find("printer-7.invalid") != std::string::npos);
+
+    // With three sets it is still one host not asked (three attempts that could not open).
+    const auto three = discovery::discover(engine, {"printer-7.invalid"},
+                                           {community("a"), community("b"), community("public")},
+                                           ProfileSet::embedded(), opts);
+    CHECK(three.open_failures == 3);
+    CHECK(three.hosts_unasked == 1);
 }

@@ -254,8 +254,9 @@ int cmd_discover(const std::vector<std::string>& ranges, const std::vector<std::
     const auto creds = args.credentials();
     const auto report = discovery::discover(engine, *hosts, creds, *profiles, opts);
     if (report.open_failures > 0) {
-        std::cerr << "printmon-scanner: warning: " << report.open_failures
-                  << " host(s) not asked: " << report.open_error << "\n";
+        std::cerr << "printmon-scanner: warning: " << report.hosts_unasked << " host(s) not asked, "
+                  << report.open_failures
+                  << " credential attempt(s) could not open: " << report.open_error << "\n";
     }
     if (json) {
         rapidjson::StringBuffer buf;

@@ -25,6 +25,7 @@ struct Shared {
     const std::function<void(std::size_t, std::size_t)>& progress;
     std::vector<std::optional<Found>> slots;
     std::vector<bool> answered;  ///< per host: some credential set got an answer
+    std::vector<bool> opened;    ///< per host: some credential set's session opened
     DiscoverReport report;
     std::size_t finished = 0;
     std::size_t next_host = 0;    ///< the first host not started yet
@@ -159,9 +160,11 @@ void try_host(Shared& sh, std::size_t host, std::size_t cred) {
     if (!session) {
         ++sh.report.open_failures;
         if (sh.report.open_error.empty()) sh.report.open_error = session.error().detail;
+        if (cred + 1 == credentials.size() && !sh.opened[host]) ++sh.report.hosts_unasked;
         next();
         return;
     }
+    sh.opened[host] = true;
     auto attempt = std::make_shared<Attempt>();
     attempt->own_session = *session;
     if (sh.options.v1_fallback && t.credentials.version == snmp::Version::v2c) {
@@ -244,6 +247,7 @@ DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& ho
               {},
               {},
               {},
+              {},
               0,
               0,
               0,
@@ -251,6 +255,7 @@ DiscoverReport discover(snmp::Engine& engine, const std::vector<std::string>& ho
     sh.window = hosts_at_once(options.max_hosts_at_once, options.v1_fallback);
     sh.slots.resize(hosts.size());
     sh.answered.assign(hosts.size(), false);
+    sh.opened.assign(hosts.size(), false);
     sh.report.hosts_scanned = hosts.size();
     start_more(sh);
     engine.run();

@@ -52,6 +52,8 @@ struct DiscoverReport {
     /// does not resolve): those hosts went unasked with that set. The first reason is kept.
     std::size_t open_failures = 0;
     std::string open_error;
+    /// Hosts not asked at all: no credential set's session could be opened for them.
+    std::size_t hosts_unasked = 0;
 };
 
 /// Tries each credential set in order on every host (all hosts concurrently, bounded by the

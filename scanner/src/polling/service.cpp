@@ -534,11 +534,13 @@ void Service::control_loop() {
                 if (!plan || !plan->hosts.empty()) discovery_schedule.started(now);
                 if (!plan) {
                     progress_.last_error = plan.error();
+                    progress_.error_code = "bad_ranges";
                     metrics_.discovery_runs.with({"skipped"}).inc();
                     log_->warn("event=discovery_skipped reason=bad_ranges error={}",
                                common::log_value(plan.error()));
                 } else if (plan->hosts.empty()) {
                     progress_.last_error = "no discovery ranges";
+                    progress_.error_code = "no_ranges";
                     if (asked) log_->info("event=discovery_skipped reason=no_ranges");
                 } else {
                     auto job = std::make_shared<DiscoveryJob>();
@@ -546,8 +548,11 @@ void Service::control_loop() {
                     job->credential_lists = std::move(plan->credential_lists);
                     job->list_of_host = std::move(plan->list_of_host);
                     job->port = config.settings.discovery_port;
-                    progress_ = DiscoveryProgress{
-                        true, 0, job->hosts.size(), 0, progress_.runs_completed, ""};
+                    const auto runs = progress_.runs_completed;
+                    progress_ = DiscoveryProgress{};
+                    progress_.running = true;
+                    progress_.hosts_total = job->hosts.size();
+                    progress_.runs_completed = runs;
                     log_->info("event=discovery_started hosts={} credentials={} range_lists={}",
                                job->hosts.size(), job->credential_lists.front().size(),
                                job->credential_lists.size() - 1);
@@ -854,16 +859,16 @@ void Service::run_discovery(const DiscoveryJob& job) {
         progress_.running = false;
         progress_.printers_found = report.found.size();
         ++progress_.runs_completed;
-        // A host that could not be asked (a name that does not resolve) is said on the page.
-        progress_.last_error =
-            report.open_failures == 0
-                ? std::string()
-                : fmt::format("{} host(s) not asked: {}", report.open_failures, report.open_error);
+        // A host that could not be asked (a name that does not resolve) is said on the page, in
+        // the user's language (the system's reason beside it).
+        progress_.hosts_unasked = report.hosts_unasked;
+        progress_.unasked_reason = report.open_error;
     }
     log_->info("event=discovery_done hosts={} answered={} printers={} requests={}",
                report.hosts_scanned, report.answered, report.found.size(), report.requests);
     if (report.open_failures > 0) {
-        log_->warn("event=discovery_hosts_unasked count={} error={}", report.open_failures,
+        log_->warn("event=discovery_hosts_unasked hosts={} attempts={} error={}",
+                   report.hosts_unasked, report.open_failures,
                    common::log_value(report.open_error));
     }
 }

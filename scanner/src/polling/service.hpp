@@ -90,6 +90,13 @@ struct DiscoveryProgress {
     std::size_t printers_found = 0;  ///< of the last finished (or current) run
     std::uint64_t runs_completed = 0;
     std::string last_error;  ///< bad ranges, for instance
+    /// Why the last run did not start, for the page to say in the user's language:
+    /// "no_ranges", "bad_ranges" (last_error says which), or "".
+    std::string error_code;
+    /// Hosts of the last run that could not be asked (a name that does not resolve, no
+    /// descriptor left) and the system's reason for the first of them.
+    std::size_t hosts_unasked = 0;
+    std::string unasked_reason;
 };
 
 /// A support capture of one device: its whole MIB walked with the device's own credential set

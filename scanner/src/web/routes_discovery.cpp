@@ -66,7 +66,10 @@ void WebApp::Impl::write_progress(Json& j, const DiscoveryProgress& p) {
     j.key("hosts_total").num(static_cast<long long>(p.hosts_total));
     j.key("printers_found").num(static_cast<long long>(p.printers_found));
     j.key("runs_completed").num(static_cast<long long>(p.runs_completed));
-    j.key("last_error").str(p.last_error).end();
+    j.key("last_error").str(p.last_error);
+    j.key("error_code").str(p.error_code);
+    j.key("hosts_unasked").num(static_cast<long long>(p.hosts_unasked));
+    j.key("unasked_reason").str(p.unasked_reason).end();
 }
 
 Response WebApp::Impl::get_discovery(Request&) {

@@ -273,6 +273,8 @@ TEST_CASE("discovery ranges try their own credential sets; the smallest range wi
         store.add_range("127.0.2.60-127.0.2.70", false);
         store.add_range("127.0.2.61-127.0.2.62", false, {second});
         store.add_range("127.0.2.63", false, {wrong});
+        // A name that does not resolve cannot be asked: counted, with the system's reason.
+        store.add_range("printer-7.invalid", false);
     }
     printmon::common::SystemClock clock;
     Service service(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
@@ -283,8 +285,11 @@ TEST_CASE("discovery ranges try their own credential sets; the smallest range wi
                query_count(db.conninfo(),
                            "SELECT count(*) FROM devices WHERE last_reading_id IS NOT NULL") == 3;
     }));
-    CHECK(service.discovery_progress().hosts_total == 11);
+    CHECK(service.discovery_progress().hosts_total == 12);
     CHECK(service.discovery_progress().printers_found == 3);
+    CHECK(service.discovery_progress().hosts_unasked == 1);
+    CHECK(!service.discovery_progress().unasked_reason.empty());
+    CHECK(service.discovery_progress().error_code.empty());
     const auto used = query_map(db.conninfo(),
                                 "SELECT d.address, c.name FROM devices d JOIN credentials c "
                                 "USING (credential_id)");

@@ -575,9 +575,26 @@ TEST_CASE("discovery: ranges, exclusions, credential sets, schedule, discover no
         if (!finished) std::this_thread::sleep_for(50ms);  // polling a real run's progress
     }
     CHECK(finished);
+    {
+        const auto p = parse(env.as_admin("GET", "/api/discovery/progress").body);
+        CHECK(p["hosts_unasked"].GetInt() == 0);
+        CHECK(std::string(p["unasked_reason"].GetString()).empty());
+        CHECK(std::string(p["error_code"].GetString()).empty());
+    }
 
     CHECK(env.as_admin("DELETE", "/api/discovery/ranges/" + range_id).status == 204);
     CHECK(env.as_admin("DELETE", "/api/discovery/ranges/" + range_id).status == 404);
+    // Discover now without a range: the progress says why nothing ran, as a code the page
+    // words in the user's language.
+    CHECK(env.as_admin("POST", "/api/discovery/run").status == 202);
+    bool said = false;
+    for (const auto until = std::chrono::steady_clock::now() + 20s;
+         !said && std::chrono::steady_clock::now() < until;) {
+        const auto p = parse(env.as_admin("GET", "/api/discovery/progress").body);
+        said = std::string(p["error_code"].GetString()) == "no_ranges";
+        if (!said) std::this_thread::sleep_for(50ms);  // the service's next tick
+    }
+    CHECK(said);
     CHECK(env.as_admin("DELETE", "/api/discovery/credentials/" + cred_id).status == 204);
     CHECK(env.as_admin("DELETE", "/api/discovery/credentials/bad").status == 404);
 }
