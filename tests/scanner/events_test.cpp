@@ -66,6 +66,13 @@ TEST_CASE("covers, device status and console text become events", "[poll][events
                                                     {"Rear Interlock", proto::CoverState::closed}});
     CHECK(after.status.device == proto::DeviceStatus::down);
     CHECK(after.status.console == "Close front door");
+    // probe's plain report: the state, the panel and the open door, one line each.
+    const auto text = snapshot_text(after);
+    CHECK(text.rfind("HP Color LaserJet MFP M477fdw serial CNB8K1Q2W3 at ", 0) == 0);
+    CHECK(text.find("\n  status down, printer ") != std::string::npos);
+    CHECK(text.find("\n  panel \"Close front door\"\n") != std::string::npos);
+    CHECK(text.find("\n  cover Front Door: open\n") != std::string::npos);
+    CHECK(text.find("\n  total 48213\n") != std::string::npos);
     // A full read sees the same.
     const auto full = read_device(target("open"), profiles, nullptr);
     REQUIRE(full.result.has_value());
@@ -143,6 +150,12 @@ TEST_CASE("an empty tray fed by hand is no event; a cassette run dry is", "[poll
           "derived: its name, not sheet_feed_auto_non_removable");
     CHECK(read.result->sources.at("trays.MPTRAY.type") == "derived: its name");
     CHECK(read.result->sources.count("trays.Feeder.type") == 0);
+
+    // probe's plain report says so too, beside the cassette run dry.
+    const auto text = snapshot_text(snap);
+    CHECK(text.find("  tray Tray 1: 0% (empty)\n") != std::string::npos);
+    CHECK(text.find("  tray Bypass Tray: 0% (empty, fed by hand)\n") != std::string::npos);
+    CHECK(text.find("  tray Tray 2: 50% (ok)\n") != std::string::npos);
 
     const auto tray_events = [](const std::vector<Transition>& events) {
         std::vector<Transition> out;

@@ -215,18 +215,7 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
     } else {
         for (const auto& o : outcomes) {
             if (!o.result) continue;
-            const auto& snap = o.result->snapshot;
-            std::cout << snap.identity.vendor << " " << snap.identity.model << " serial "
-                      << snap.identity.serial << " at " << snap.address << "\n";
-            for (const auto& [name, value] : snap.counters) {
-                std::cout << "  " << name << " " << value << "\n";
-            }
-            for (const auto& sup : snap.supplies) {
-                std::cout << "  " << sup.description << ": "
-                          << (sup.level_percent ? std::to_string(*sup.level_percent) + "%"
-                                                : std::string("-"))
-                          << " (" << proto::to_string(sup.state) << ")\n";
-            }
+            std::cout << snapshot_text(o.result->snapshot);
         }
     }
     return failures == 0 ? 0 : 1;

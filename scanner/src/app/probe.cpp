@@ -1,7 +1,9 @@
 #include "app/probe.hpp"
 
 #include <chrono>
+#include <sstream>
 
+#include "printmon/proto/enums.hpp"
 #include "printmon/proto/time.hpp"
 
 namespace printmon::scanner {
@@ -101,6 +103,51 @@ void poll_known_device(snmp::Engine& engine, const snmp::Target& target, const P
     };
     snmp::fetch(engine, *session, std::move(scalars), std::move(subtrees), options,
                 std::move(on_poll));
+}
+
+std::string snapshot_text(const proto::DeviceSnapshot& snap) {
+    std::ostringstream out;
+    const auto& id = snap.identity;
+    out << (id.vendor.empty() ? "(no vendor)" : id.vendor) << " "
+        << (id.model.empty() ? "(no model)" : id.model) << " serial "
+        << (id.serial.empty() ? "-" : id.serial) << " at " << snap.address << "\n";
+    if (!id.firmware.empty() || !id.mac.empty()) {
+        out << "  firmware " << (id.firmware.empty() ? "-" : id.firmware) << ", MAC "
+            << (id.mac.empty() ? "-" : id.mac) << "\n";
+    }
+    const auto& st = snap.status;
+    out << "  status " << proto::to_string(st.device) << ", printer "
+        << proto::to_string(st.printer);
+    if (!st.errors.empty()) {
+        out << ", errors:";
+        for (const auto& e : st.errors) out << " " << e;
+    }
+    out << "\n";
+    if (!st.console.empty()) out << "  panel \"" << st.console << "\"\n";
+    for (const auto& a : st.alerts) {
+        out << "  alert " << a.severity << " " << a.group << ":" << a.code;
+        if (!a.description.empty()) out << " \"" << a.description << "\"";
+        out << "\n";
+    }
+    for (const auto& [name, value] : snap.counters) out << "  " << name << " " << value << "\n";
+    const auto level = [](const std::optional<int>& pct) {
+        return pct ? std::to_string(*pct) + "%" : std::string("-");
+    };
+    for (const auto& sup : snap.supplies) {
+        out << "  " << sup.description << ": " << level(sup.level_percent) << " ("
+            << proto::to_string(sup.state);
+        if (sup.pages_remaining) out << ", " << *sup.pages_remaining << " pages left";
+        out << ")\n";
+    }
+    for (const auto& t : snap.trays) {
+        out << "  tray " << t.description << ": " << level(t.level_percent) << " ("
+            << proto::to_string(t.state) << (t.type == "sheet_feed_manual" ? ", fed by hand" : "")
+            << ")\n";
+    }
+    for (const auto& c : snap.covers) {
+        out << "  cover " << c.description << ": " << proto::to_string(c.state) << "\n";
+    }
+    return out.str();
 }
 
 }  // namespace printmon::scanner

@@ -32,4 +32,9 @@ void poll_known_device(snmp::Engine& engine, const snmp::Target& target, const P
                        snmp::MibView previous, std::function<void(ProbeOutcome)> done,
                        snmp::FetchOptions options = {});
 
+/// `probe`'s plain-text report of a snapshot: identity, status, counters, supplies, trays and
+/// covers, one line each, for a person at a terminal (support, first setup). --json is the
+/// format for tools.
+std::string snapshot_text(const proto::DeviceSnapshot& snap);
+
 }  // namespace printmon::scanner
