@@ -565,6 +565,27 @@ function supplyBars(supplies, large) {
   return box;
 }
 
+// Paper trays on a device's page: level and state; a tray fed by hand (bypass, multi-purpose)
+// says so, and its emptiness is no alarm: it is empty most of the day by design.
+function trayBars(trays) {
+  const box = h('div', { class: 'supplies large', id: 'device-trays' });
+  for (const tr of trays) {
+    const byHand = tr.type === 'sheet_feed_manual';
+    const pct = tr.level_percent === undefined ? null : tr.level_percent;
+    const short = tr.state === 'empty' || tr.state === 'low';
+    const alarm = short && !byHand;
+    const fill = h('span', { class: alarm ? 'low' : '' });
+    fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
+    const state = ({ ok: () => t('tray.state_ok'), low: () => t('tray.state_low'), empty: () => t('tray.state_empty') })[tr.state];
+    const words = pct === null ? (state ? state() : t('supply.no_level')) : short && state ? pct + '% · ' + state() : pct + '%';
+    box.append(h('div', { class: 'supply tray', 'data-tray-type': tr.type || '' },
+      h('span', { class: 'name' }, tr.description || tr.name, byHand ? h('span', { class: 'by-hand' }, ' · ' + t('tray.by_hand')) : null),
+      h('div', { class: 'bar' }, fill),
+      h('span', { class: 'pct' + (alarm ? ' alarm' : '') }, words)));
+  }
+  return box;
+}
+
 function deviceTitle(d) {
   const name = [d.vendor, d.model].filter(Boolean).join(' ');
   return name || d.sys_name || d.address || t('device.unidentified');
@@ -830,7 +851,8 @@ async function devicePage(app, id) {
     pageHead(h('span', { translate: 'no' }, deviceTitle(d)), d.location || t('device.no_location'), statusPill(d.status), poll, toggle, del),
     ...problems,
     h('div', { class: 'grid' },
-      h('div', { class: 'card', id: 'device-supplies' }, h('h2', {}, t('device.supplies')), supplyBars(snap && snap.supplies ? snap.supplies : d.supplies, true)),
+      h('div', { class: 'card', id: 'device-supplies' }, h('h2', {}, t('device.supplies')), supplyBars(snap && snap.supplies ? snap.supplies : d.supplies, true),
+        snap && snap.trays && snap.trays.length ? [h('h3', {}, t('device.trays')), trayBars(snap.trays)] : null),
       h('div', { class: 'card' }, h('h2', {}, t('device.counters')), counterList),
       h('div', { class: 'card' }, h('h2', {}, t('device.settings')), settings)),
     h('div', { class: 'grid' },

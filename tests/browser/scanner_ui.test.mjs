@@ -277,7 +277,18 @@ try {
     assert.equal(receptacles.length, 1, 'the recording has one waste toner bottle');
     await page.goto(base + '/devices/' + ricoh.device_id);
     await page.waitForSelector('#device-supplies .supply');
-    assert.equal(await page.locator('#device-supplies .supply').count(), supplies.length);
+    assert.equal(await page.locator('#device-supplies .supply:not(.tray)').count(), supplies.length);
+    // Its paper trays: the bypass says it is fed by hand and its emptiness is no alarm; the
+    // empty cassette is one.
+    const trays = detail.body.snapshot.trays;
+    assert.equal(await page.locator('#device-trays .tray').count(), trays.length);
+    const bypass = page.locator('#device-trays .tray[data-tray-type=sheet_feed_manual]');
+    assert.equal(await bypass.count(), 1);
+    assert.match(await bypass.textContent(), /Bypass Tray · fed by hand/);
+    assert.doesNotMatch(await bypass.locator('.pct').getAttribute('class'), /alarm/);
+    const emptyCassette = page.locator('#device-trays .tray', { hasText: 'Tray 2' }).locator('.pct');
+    assert.equal(await emptyCassette.textContent(), '0% · empty');
+    assert.match(await emptyCassette.getAttribute('class'), /alarm/);
     const row = page.locator('#device-supplies .supply[data-class=receptacle]');
     assert.equal(await row.count(), 1);
     assert.equal(await row.locator('.name').textContent(), receptacles[0].description);
@@ -515,6 +526,7 @@ try {
     await ru.waitForSelector('#device-supplies .supply[data-class=receptacle]');
     assert.equal(await ru.textContent('#device-supplies .supply[data-class=receptacle] .pct'), 'Есть остаток');
     assert.ok((await ru.locator('#device-supplies .pct', { hasText: 'Заканчивается' }).count()) >= 1, "Ricoh's almost-empty toner");
+    assert.match(await ru.textContent('#device-trays .tray[data-tray-type=sheet_feed_manual]'), /ручная подача/);
     await assertRussian('device supplies', { title: false });
     await ruShot('device-supplies');
   }
