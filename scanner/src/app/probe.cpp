@@ -141,8 +141,7 @@ std::string snapshot_text(const proto::DeviceSnapshot& snap) {
     }
     for (const auto& t : snap.trays) {
         out << "  tray " << t.description << ": " << level(t.level_percent) << " ("
-            << proto::to_string(t.state) << (t.type == "sheet_feed_manual" ? ", fed by hand" : "")
-            << ")\n";
+            << proto::to_string(t.state) << (proto::fed_by_hand(t) ? ", fed by hand" : "") << ")\n";
     }
     for (const auto& c : snap.covers) {
         out << "  cover " << c.description << ": " << proto::to_string(c.state) << "\n";

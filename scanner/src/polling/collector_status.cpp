@@ -33,7 +33,7 @@ std::string input_type_name(std::int64_t code) {
         case 4:
             return "sheet_feed_auto_non_removable";
         case 5:
-            return "sheet_feed_manual";
+            return proto::kTrayFedByHand;
         case 6:
             return "continuous_roll";
         case 7:
@@ -156,12 +156,12 @@ void collect_trays(Ctx& ctx, const Profile* profile) {
         // A tray fed by hand (bypass, multi-purpose) is empty most of the day by design, but
         // agents often type it as a fixed tray or not at all: its name decides then (words.toml
         // `bypass`), so that its emptiness raises no alert (storage/transitions.cpp).
-        if (t.type != "sheet_feed_manual" && t.type != "continuous_roll" &&
+        if (!proto::fed_by_hand(t) && t.type != "continuous_roll" &&
             t.type != "continuous_fan_fold" &&
             contains_any(text::fold_case(t.name + "\n" + t.description), ctx.words.bypass)) {
             ctx.out.sources["trays." + t.name + ".type"] =
                 "derived: its name" + (t.type.empty() ? std::string() : ", not " + t.type);
-            t.type = "sheet_feed_manual";
+            t.type = proto::kTrayFedByHand;
         }
         const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtInputEntry, 10, idx));
         const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtInputEntry, 9, idx));
@@ -190,14 +190,14 @@ void collect_trays(Ctx& ctx, const Profile* profile) {
     auto& trays = ctx.out.snapshot.trays;
     if (profile != nullptr && profile->hand_fed_tray && trays.size() > 1) {
         for (auto& t : trays) {
-            if (t.type == "sheet_feed_manual" || t.type == "sheet_feed_auto_removable" ||
+            if (proto::fed_by_hand(t) || t.type == "sheet_feed_auto_removable" ||
                 !pattern_search(t.name, *profile->hand_fed_tray)) {
                 continue;
             }
             ctx.out.sources["trays." + t.name + ".type"] =
                 "derived: profile:" + profile->id + " names it" +
                 (t.type.empty() ? std::string() : ", not " + t.type);
-            t.type = "sheet_feed_manual";
+            t.type = proto::kTrayFedByHand;
         }
     }
 }

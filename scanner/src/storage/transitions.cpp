@@ -43,7 +43,7 @@ bool has_alert(const std::vector<proto::Alert>& list, const proto::Alert& a) {
 /// day by design, so its emptiness is none. A snapshot stored before the collector named such
 /// trays by their name counts its tray as fixed, so the first poll after that clears the event.
 bool alerting_empty(const proto::Tray& t) {
-    return t.state == proto::TrayState::empty && t.type != "sheet_feed_manual";
+    return t.state == proto::TrayState::empty && !proto::fed_by_hand(t);
 }
 
 bool tray_empty(const std::vector<proto::Tray>& trays, const std::string& name) {

@@ -64,6 +64,12 @@ struct Tray {
     bool operator==(const Tray&) const = default;
 };
 
+/// Tray::type of a tray fed by hand (prtInputType sheetFeedManual: a bypass or multi-purpose
+/// tray, also where only its name says so). It is empty most of the day by design, so its
+/// emptiness is no event and no alert.
+inline constexpr const char* kTrayFedByHand = "sheet_feed_manual";
+inline bool fed_by_hand(const Tray& t) { return t.type == kTrayFedByHand; }
+
 /// prtCoverStatus: interlocks count as covers (an open interlock stops the printer too).
 enum class CoverState { open, closed, unknown };
 
