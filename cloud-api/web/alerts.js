@@ -129,7 +129,7 @@ routes.alerts = async function alertsPage(view, r) {
   const body = list.items.length === 0 ? empty(t('no_alerts'), t('no_alerts_text'), btn(t('tab_rules'), () => { location.hash = '#/rules'; }))
     : table([
       { label: t('col_severity'), render: (a) => badge(sevCls(a.severity), sevName(a.severity)) },
-      { label: t('col_alert'), render: (a) => h('div', {}, h('div', { class: 'strong' }, alertSubject(a)), h('div', { class: 'muted small' }, kindName(a.kind) + ' · ' + a.rule_name)) },
+      { label: t('col_alert'), render: (a) => h('div', {}, h('div', { class: 'strong' }, alertSubject(a)), h('div', { class: 'muted small' }, kindName(a.kind) + ' · ' + ruleName(a.rule_name))) },
       { label: t('col_target'), render: alertTarget },
       { label: t('col_site'), render: (a) => a.site },
       { label: t('col_since'), render: (a) => relTime(a.opened_at || a.since) },
@@ -153,7 +153,7 @@ routes.rules = async function rulesPage(view) {
 
   const ruleForm = (title, x, okLabel, action) => {
     const dlg = formDialog(title, [
-      field({ name: 'name', label: t('f_name'), required: true, max: 200, value: x.name, tid: 'rule-name' }),
+      field({ name: 'name', label: t('f_name'), required: true, max: 200, value: ruleName(x.name), tid: 'rule-name' }),
       field({ name: 'kind', label: t('f_kind'), options: ALERT_KINDS.map((k) => [k, kindName(k)]), value: x.kind || 'supply_low', tid: 'rule-kind' }),
       field({ name: 'threshold', label: t('f_threshold'), type: 'number', required: true, value: x.threshold, tid: 'rule-threshold', hint: t('threshold_hint') }),
       field({ name: 'forecast_days', label: t('f_forecast_days'), type: 'number', value: x.forecast_days, tid: 'rule-forecast-days', hint: t('forecast_days_hint') }),
@@ -197,13 +197,13 @@ routes.rules = async function rulesPage(view) {
   const add = () => ruleForm(t('add_rule'), {}, t('create'), async (b) => { await api('POST', 'alerting/rules', b); toast(t('saved')); render(); });
   const edit = (x) => ruleForm(t('edit_rule'), x, t('save'), async (b) => { await api('PUT', 'alerting/rules/' + x.rule_id, b); toast(t('saved')); render(); });
   const del = async (x) => {
-    if (!(await confirmDialog(t('delete_rule'), t('delete_rule_text', { name: x.name }), t('delete')))) return;
+    if (!(await confirmDialog(t('delete_rule'), t('delete_rule_text', { name: ruleName(x.name) }), t('delete')))) return;
     try { await api('DELETE', 'alerting/rules/' + x.rule_id); toast(t('deleted')); render(); } catch (e) { toastErr(e); }
   };
 
   clear(view, pageHead(t('rules_title'), t('rules_sub'), admin ? btn(t('add_rule'), add, 'primary', 'add-rule') : null), alertTabs('rules'),
     h('section', { class: 'card flush' }, table([
-      { label: t('f_name'), render: (x) => h('span', { class: 'strong' }, x.name) },
+      { label: t('f_name'), render: (x) => h('span', { class: 'strong' }, ruleName(x.name)) },
       { label: t('f_kind'), render: (x) => kindName(x.kind) },
       { label: t('f_threshold'), render: (x) => thresholdText(x.kind, x.threshold) + (x.forecast_days ? ' ' + t('thr_forecast', { count: x.forecast_days }) : '') },
       { label: t('col_scope'), render: scope },
@@ -304,13 +304,23 @@ routes.deliveries = async function deliveriesPage(view, r) {
 };
 
 // The device page's card "Status and alerts" lists the device's open rule alerts too.
+// The rules every tenant starts with are stored with English names (V0011,
+// pm_seed_alert_rules): the console says them in the user's language until someone renames
+// them (the e-mails do the same, alerts/render.cpp rule_title).
+const SEEDED_RULES = {
+  'Supply at or below 10 %': () => t('rule_seed_supply_low'), 'Device error for 15 minutes': () => t('rule_seed_device_error'),
+  'Device not polled for 24 hours': () => t('rule_seed_device_silent'), 'Scanner not uploading for 4 hours': () => t('rule_seed_scanner_silent'),
+  'Page counter anomaly': () => t('rule_seed_counter_anomaly'),
+};
+function ruleName(name) { return Object.hasOwn(SEEDED_RULES, name) ? SEEDED_RULES[name]() : name; }
+
 function deviceRuleAlerts(id) {
   const box = h('div', { tid: 'device-rule-alerts' }, loading());
   api('GET', 'alerting/alerts' + qs({ device: id, state: 'open', limit: 50 })).then((res) => clear(box,
     h('h3', { class: 'sub-head' }, t('rule_alerts')),
     res.items.length ? h('ul', { class: 'alerts' }, res.items.map((a) => h('li', {},
       // The rule's name too: two rules may watch one supply (a low mark and a forecast).
-      badge(sevCls(a.severity), sevName(a.severity)), h('span', {}, alertSubject(a) + ' · ' + kindName(a.kind) + (a.rule_name ? ' · ' + a.rule_name : '')),
+      badge(sevCls(a.severity), sevName(a.severity)), h('span', {}, alertSubject(a) + ' · ' + kindName(a.kind) + (a.rule_name ? ' · ' + ruleName(a.rule_name) : '')),
       a.acknowledged_at ? badge('info', t('as_acknowledged')) : null,
       h('span', { class: 'muted small' }, t('since', { time: fmtTime(a.opened_at || a.since) })))))
       : note(t('no_rule_alerts'), 'ok-line'),

@@ -250,6 +250,19 @@ try {
   await go('#/rules');
   await page.waitForSelector(tid('rules-table'));
   assert.ok((await rows(tid('rule-row'))) >= 5, 'the five default rules');
+  // The default rules are stored with English names; the Russian console says them in Russian.
+  const ruCatalogue = JSON.parse(fs.readFileSync(new URL('../../cloud-api/web/i18n-ru.json', import.meta.url)));
+  const seededRu = {
+    'Supply at or below 10 %': ruCatalogue.rule_seed_supply_low, 'Device error for 15 minutes': ruCatalogue.rule_seed_device_error,
+    'Device not polled for 24 hours': ruCatalogue.rule_seed_device_silent, 'Scanner not uploading for 4 hours': ruCatalogue.rule_seed_scanner_silent,
+    'Page counter anomaly': ruCatalogue.rule_seed_counter_anomaly,
+  };
+  {
+    const rulesText = await text(tid('rules-table'));
+    for (const [english, russian] of Object.entries(seededRu)) {
+      assert.ok(russian && rulesText.includes(russian) && !rulesText.includes(english), `${english} in Russian: ${rulesText}`);
+    }
+  }
   await page.click(tid('add-rule'));
   await page.fill(tid('rule-name'), 'Тонер на исходе (тест)');
   await page.selectOption(tid('rule-kind'), 'supply_low');
@@ -339,7 +352,7 @@ try {
   const ruleAlertLines = await page.locator(`${tid('device-rule-alerts')} li`).allTextContents();
   const ruleNames = JSON.parse(await page.evaluate(async () =>
     JSON.stringify((await (await fetch('/api/v1/alerting/rules')).json()).items.map((x) => x.name))));
-  assert.ok(ruleAlertLines.length >= 1 && ruleAlertLines.every((l) => ruleNames.some((n) => l.includes(n))), JSON.stringify(ruleAlertLines));
+  assert.ok(ruleAlertLines.length >= 1 && ruleAlertLines.every((l) => ruleNames.some((n) => l.includes(seededRu[n] || n))), JSON.stringify(ruleAlertLines));
   await go('#/deliveries');
   await page.waitForSelector(tid('deliveries-table'));
   assert.ok((await rows(tid('delivery-row'))) >= 1);

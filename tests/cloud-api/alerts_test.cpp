@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "alerts/engine.hpp"
+#include "alerts/render.hpp"
 #include "alerts/scheduler.hpp"
 #include "alerts/sender.hpp"
 #include "cloud_support.hpp"
@@ -1258,6 +1259,40 @@ TEST_CASE_METHOD(
     CHECK(r.resolved == 1);
     CHECK(r.opened == 0);
     CHECK(list_alerts(s, t.token, "").empty());
+}
+
+TEST_CASE("the rules every tenant starts with are named in Russian in Russian messages",
+          "[cloud][alerts]") {
+    CloudServer s;
+    const auto tenant = s.create_tenant("Ромашка");
+    std::vector<std::string> names;
+    {
+        auto c = s.database().connect();
+        pqxx::work tx(c.raw());
+        for (const auto& row : tx.exec_params(
+                 "SELECT name FROM alert_rules WHERE tenant_id = $1::uuid ORDER BY name", tenant)) {
+            names.push_back(row[0].as<std::string>());
+        }
+    }
+    REQUIRE(names.size() == 5);
+    for (const auto& name : names) {
+        INFO(name);
+        const auto russian = alerts::rule_title(name, "ru");
+        CHECK(russian != name);  // every seeded name has its Russian title (V0011 and render.cpp)
+        CHECK(alerts::rule_title(name, "en") == name);
+    }
+    CHECK(alerts::rule_title("Тонер на исходе", "ru") == "Тонер на исходе");  // a tenant's own
+
+    alerts::AlertView a;
+    a.rule_name = "Supply at or below 10 %";
+    a.kind = "supply_low";
+    a.severity = "warning";
+    a.vendor = "Kyocera";
+    a.model = "ECOSYS M2540dn";
+    const auto mail = alerts::render_email(a, "opened", "ru");
+    CHECK(mail.body.find("Правило: Остаток расходника 10 % или меньше\n") != std::string::npos);
+    CHECK(alerts::render_email(a, "opened", "en").body.find("Rule: Supply at or below 10 %\n") !=
+          std::string::npos);
 }
 
 }  // namespace printmon::cloud::test

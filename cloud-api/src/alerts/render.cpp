@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -116,6 +117,20 @@ std::string describe_target(const AlertView& a, const std::string& language) {
     return fmt::format("{} ({})", name, fmt::join(parts, ", "));
 }
 
+std::string rule_title(const std::string& name, const std::string& language) {
+    if (!ru(language)) return name;
+    // Keep in step with V0011's pm_seed_alert_rules and the console's rule_seed_* texts.
+    static const std::map<std::string, std::string, std::less<>> kRussian = {
+        {"Supply at or below 10 %", "Остаток расходника 10 % или меньше"},
+        {"Device error for 15 minutes", "Ошибка устройства дольше 15 минут"},
+        {"Device not polled for 24 hours", "Устройство не отвечает 24 часа"},
+        {"Scanner not uploading for 4 hours", "Сканер не передаёт данные 4 часа"},
+        {"Page counter anomaly", "Аномалия счётчика страниц"},
+    };
+    const auto it = kRussian.find(name);
+    return it == kRussian.end() ? name : it->second;
+}
+
 EmailText render_email(const AlertView& a, const std::string& event, const std::string& language) {
     const bool r = ru(language);
     const bool resolved = event == "resolved";
@@ -126,7 +141,7 @@ EmailText render_email(const AlertView& a, const std::string& event, const std::
                                    : (a.severity == "critical" ? "[printmon] !!" : "[printmon]");
     out.subject = fmt::format("{} {}: {}", prefix, kind_title(a.kind, language), what);
     std::string body;
-    body += fmt::format("{}: {}\n", r ? "Правило" : "Rule", a.rule_name);
+    body += fmt::format("{}: {}\n", r ? "Правило" : "Rule", rule_title(a.rule_name, language));
     body += fmt::format("{}: {}\n", r ? "Объект" : "Target", what);
     if (!a.detail.empty()) body += fmt::format("{}: {}\n", r ? "Подробности" : "Detail", a.detail);
     if (const auto why = supply_reason(a, language); !why.empty() && !resolved) {

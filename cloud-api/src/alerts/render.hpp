@@ -38,6 +38,11 @@ struct AlertView {
 /// the forecast within the rule's days. Empty for other kinds.
 std::string supply_reason(const AlertView& alert, const std::string& language);
 
+/// A rule's name in `language`: the rules every tenant starts with are stored with English names
+/// (V0011, pm_seed_alert_rules), which a Russian message says in Russian until the tenant
+/// renames them; any other name as the tenant wrote it.
+std::string rule_title(const std::string& name, const std::string& language);
+
 struct EmailText {
     std::string subject;
     std::string body;
