@@ -135,6 +135,12 @@ void collect_trays(Ctx& ctx, const Profile* profile) {
     const int low = profile != nullptr ? profile->low_percent : 10;
     const auto col = [&](std::uint32_t n) { return column(ctx.view, child(kPrtInputEntry, {n})); };
     const auto types = col(2);
+    // Types a tray fed by hand, saying why (provenance) and what its agent called it.
+    const auto mark_fed_by_hand = [&](proto::Tray& t, const std::string& why) {
+        ctx.out.sources["trays." + t.name + ".type"] =
+            why + (t.type.empty() ? std::string() : ", not " + t.type);
+        t.type = proto::kTrayFedByHand;
+    };
     const auto maxes = col(9);
     const auto levels = col(10);
     const auto names = col(13);
@@ -159,9 +165,7 @@ void collect_trays(Ctx& ctx, const Profile* profile) {
         if (!proto::fed_by_hand(t) && t.type != "continuous_roll" &&
             t.type != "continuous_fan_fold" &&
             contains_any(text::fold_case(t.name + "\n" + t.description), ctx.words.bypass)) {
-            ctx.out.sources["trays." + t.name + ".type"] =
-                "derived: its name" + (t.type.empty() ? std::string() : ", not " + t.type);
-            t.type = proto::kTrayFedByHand;
+            mark_fed_by_hand(t, "derived: its name");
         }
         const auto level = ctx.integer(cell(levels, idx), cell_oid(kPrtInputEntry, 10, idx));
         const auto max = ctx.integer(cell(maxes, idx), cell_oid(kPrtInputEntry, 9, idx));
@@ -194,10 +198,7 @@ void collect_trays(Ctx& ctx, const Profile* profile) {
                 !pattern_search(t.name, *profile->hand_fed_tray)) {
                 continue;
             }
-            ctx.out.sources["trays." + t.name + ".type"] =
-                "derived: profile:" + profile->id + " names it" +
-                (t.type.empty() ? std::string() : ", not " + t.type);
-            t.type = proto::kTrayFedByHand;
+            mark_fed_by_hand(t, "derived: profile:" + profile->id + " names it");
         }
     }
 }
