@@ -547,22 +547,25 @@ function supplyBars(supplies, large) {
   for (const s of supplies) {
     const pct = s.level_percent === undefined ? null : s.level_percent;
     const alarm = saysLow(s) || (pct !== null && pct <= 10);
-    const fill = h('span', { class: (s.color || '') + (alarm ? ' low' : '') });
-    // CSSOM, not a style attribute: the Content-Security-Policy forbids inline styles.
-    fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
     // A level says it all, unless the printer itself calls the supply low or empty (a coarse
     // gauge can read 30 % on a box the printer calls nearly full): then its words come too.
     // The list's narrow column keeps "n/a" (red when low); the title and the device page say more.
     const words = pct === null ? (large ? supplyStateName(s) : t('supply.no_level'))
       : large && saysLow(s) ? pct + '% · ' + supplyStateName(s) : pct + '%';
-    const name = large ? (s.description || supplyName(s)) : supplyName(s);
-    box.append(h('div', { class: 'supply' + (s.class === 'receptacle' ? ' receptacle' : ''), 'data-class': s.class || 'consumed',
+    box.append(levelRow({ class: 'supply' + (s.class === 'receptacle' ? ' receptacle' : ''), 'data-class': s.class || 'consumed',
       title: (s.description || supplyName(s)) + ': ' + (pct === null ? supplyStateName(s) : pct + '%') },
-    h('span', { class: 'name' }, name),
-    h('div', { class: 'bar' }, fill),
-    h('span', { class: 'pct' + (alarm ? ' alarm' : '') }, words)));
+    large ? (s.description || supplyName(s)) : supplyName(s), pct, alarm, words, s.color || ''));
   }
   return box;
+}
+
+/** One row of level bars (a supply or a tray): name, bar filled to pct (null: empty), words. */
+function levelRow(attrs, name, pct, alarm, words, colour) {
+  const fill = h('span', { class: colour + (alarm ? ' low' : '') });
+  // CSSOM, not a style attribute: the Content-Security-Policy forbids inline styles.
+  fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
+  return h('div', attrs, h('span', { class: 'name' }, name), h('div', { class: 'bar' }, fill),
+    h('span', { class: 'pct' + (alarm ? ' alarm' : '') }, words));
 }
 
 // Paper trays on a device's page: level and state; a tray fed by hand (bypass, multi-purpose)
@@ -574,14 +577,10 @@ function trayBars(trays) {
     const pct = tr.level_percent === undefined ? null : tr.level_percent;
     const short = tr.state === 'empty' || tr.state === 'low';
     const alarm = short && !byHand;
-    const fill = h('span', { class: alarm ? 'low' : '' });
-    fill.style.width = (pct === null ? 0 : Math.max(2, pct)) + '%';
     const state = ({ ok: () => t('tray.state_ok'), low: () => t('tray.state_low'), empty: () => t('tray.state_empty') })[tr.state];
     const words = pct === null ? (state ? state() : t('supply.no_level')) : short && state ? pct + '% · ' + state() : pct + '%';
-    box.append(h('div', { class: 'supply tray', 'data-tray-type': tr.type || '' },
-      h('span', { class: 'name' }, tr.description || tr.name, byHand ? h('span', { class: 'by-hand' }, ' · ' + t('tray.by_hand')) : null),
-      h('div', { class: 'bar' }, fill),
-      h('span', { class: 'pct' + (alarm ? ' alarm' : '') }, words)));
+    box.append(levelRow({ class: 'supply tray', 'data-tray-type': tr.type || '' },
+      [tr.description || tr.name, byHand ? h('span', { class: 'by-hand' }, ' · ' + t('tray.by_hand')) : null], pct, alarm, words, ''));
   }
   return box;
 }
