@@ -44,7 +44,10 @@ function alertSubject(a) {
   const s = a.subject || '';
   if (s.startsWith('supply:')) {
     const parts = s.slice(7).split('/');
-    const text = t('subject_supply', { supply: parts.slice(2).join('/') || parts[1] || parts[0], value: a.value == null ? '—' : num(a.value) });
+    const supply = parts.slice(2).join('/') || parts[1] || parts[0];
+    // Without a level the printer's own word opened it: empty (critical) or low (a warning).
+    const text = a.value == null ? (a.severity === 'critical' ? t('subject_supply_said_empty', { supply }) : t('subject_supply_said_low', { supply }))
+      : t('subject_supply', { supply, value: num(a.value) });
     // Why it holds when the forecast fired it (forecast_days is set only then).
     return a.forecast_days == null ? text : text + ' · ' + t('forecast_why', { days: num(a.forecast_days), within: a.rule_forecast_days == null ? '—' : a.rule_forecast_days });
   }
@@ -129,7 +132,7 @@ routes.alerts = async function alertsPage(view, r) {
   const body = list.items.length === 0 ? empty(t('no_alerts'), t('no_alerts_text'), btn(t('tab_rules'), () => { location.hash = '#/rules'; }))
     : table([
       { label: t('col_severity'), render: (a) => badge(sevCls(a.severity), sevName(a.severity)) },
-      { label: t('col_alert'), render: (a) => h('div', {}, h('div', { class: 'strong' }, alertSubject(a)), h('div', { class: 'muted small' }, kindName(a.kind) + ' · ' + ruleName(a.rule_name))) },
+      { label: t('col_alert'), cls: 'subject', render: (a) => h('div', {}, h('div', { class: 'strong' }, alertSubject(a)), h('div', { class: 'muted small' }, kindName(a.kind) + ' · ' + ruleName(a.rule_name))) },
       { label: t('col_target'), render: alertTarget },
       { label: t('col_site'), render: (a) => a.site },
       { label: t('col_since'), render: (a) => relTime(a.opened_at || a.since) },

@@ -46,7 +46,8 @@ export function shooter(page, dir) {
   fs.mkdirSync(dir, { recursive: true });
   return async (name, lang) => {
     // From the top: a full-page picture of a scrolled page draws the fixed header mid-page.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    // Toasts of the steps before ("Saved.") would cover the page they leave behind.
+    await page.evaluate(() => { window.scrollTo(0, 0); document.querySelectorAll('#toasts > *').forEach((e) => e.remove()); });
     await settle(page);
     await page.screenshot({ path: path.join(dir, `console-${name}-${lang}.png`), fullPage: true });
     const size = page.viewportSize();

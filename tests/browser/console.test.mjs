@@ -329,6 +329,12 @@ try {
   assert.match(page.url(), /severity=critical/);
   await go('#/alerts');
   await page.waitForSelector(tid('alerts-table'));
+  // The Ricoh's cyan toner has no level, only the printer's word "low": the alert says that
+  // word, not a dash for a percentage.
+  {
+    const alertsText = await text(tid('alerts-table'));
+    assert.ok(alertsText.includes('Cyan Toner: принтер сообщает, что заканчивается') && !alertsText.includes('— %'), alertsText);
+  }
   await shoot('alerts', 'ru');
   // A phone (390 px): the table becomes cards and nothing makes the page scroll sideways.
   {

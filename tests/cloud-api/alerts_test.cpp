@@ -1295,4 +1295,28 @@ TEST_CASE("the rules every tenant starts with are named in Russian in Russian me
           std::string::npos);
 }
 
+TEST_CASE("a supply alert without a level says the device's own word: low or empty",
+          "[cloud][alerts]") {
+    // The conditions open a supply without a percentage as critical when the device says empty
+    // and as a warning when it says low (engine.cpp); the reason follows the severity.
+    alerts::AlertView a;
+    a.kind = "supply_low";
+    a.rule_threshold = 10;
+    a.severity = "warning";
+    CHECK(alerts::supply_reason(a, "en") == "the device reports it low");
+    CHECK(alerts::supply_reason(a, "ru") == "устройство сообщает, что материал заканчивается");
+    a.severity = "critical";
+    CHECK(alerts::supply_reason(a, "en") == "the device reports it empty");
+    CHECK(alerts::supply_reason(a, "ru") == "устройство сообщает, что материал закончился");
+    // With a level, the level and the rule's percent; a forecast alone, only the forecast.
+    a.value = 7;
+    CHECK(alerts::supply_reason(a, "en") == "level 7 % is at or below the rule's 10 %");
+    a.value = 40;
+    a.forecast_days = 3;
+    a.rule_forecast_days = 7;
+    CHECK(alerts::supply_reason(a, "en") == "forecast empty in 3 days, within the rule's 7 days");
+    a.value.reset();
+    CHECK(alerts::supply_reason(a, "en") == "forecast empty in 3 days, within the rule's 7 days");
+}
+
 }  // namespace printmon::cloud::test

@@ -77,14 +77,18 @@ std::string supply_reason(const AlertView& a, const std::string& language) {
     const bool r = ru(language);
     std::vector<std::string> parts;
     // The level part holds when the level is at or below the rule's percent, or the device says
-    // empty without one (no value and no forecast).
-    if ((a.value && *a.value <= a.rule_threshold) || (!a.value && !a.forecast_days)) {
-        parts.push_back(
-            a.value ? fmt::format(fmt::runtime(r ? "уровень {} % — не выше {} % по правилу"
-                                                 : "level {} % is at or below the rule's {} %"),
-                                  *a.value, a.rule_threshold)
-                    : std::string(r ? "устройство сообщает, что материал закончился"
-                                    : "the device reports it empty"));
+    // low or empty without one (no value and no forecast). Rationale: without a level the
+    // conditions (engine.cpp) open an empty supply as critical and a low one as a warning, so
+    // the severity is what the device said; both used to read "reports it empty".
+    if (a.value && *a.value <= a.rule_threshold) {
+        parts.push_back(fmt::format(fmt::runtime(r ? "уровень {} % — не выше {} % по правилу"
+                                                   : "level {} % is at or below the rule's {} %"),
+                                    *a.value, a.rule_threshold));
+    } else if (!a.value && !a.forecast_days) {
+        const bool empty = a.severity == "critical";
+        parts.push_back(r ? (empty ? "устройство сообщает, что материал закончился"
+                                   : "устройство сообщает, что материал заканчивается")
+                          : (empty ? "the device reports it empty" : "the device reports it low"));
     }
     if (a.forecast_days) {
         parts.push_back(fmt::format(
