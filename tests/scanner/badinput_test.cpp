@@ -181,3 +181,41 @@ TEST_CASE("a 30,000-character sysDescr is read, capped and survives", "[bad][hos
     CHECK_FALSE(id.model.empty());
     CHECK(id.model.size() <= 255);
 }
+
+TEST_CASE("an SNMPv1 agent that takes only small messages is still read in full", "[bad]") {
+    // A v1 walk asks many varbinds per GETNEXT (guessed rows and columns, fetch.cpp). An agent
+    // limited to 484-octet messages answers tooBig, or nothing: the walk asks fewer at a time
+    // and loses nothing.
+    TempDir tmp;
+    const fs::path data = tmp.path / "data";
+    const std::string src = printmon::test::source_dir();
+    fs::create_directories(data);
+    fs::copy_file(src + "/tests/data/printers/hp-m477.snmprec", data / "public.snmprec");
+    Sim sim(tmp.path / "sim", data);
+    const std::string upstream = sim.host + ":" + std::to_string(sim.port);
+    const auto profiles = ProfileSet::embedded();  // probe_device keeps a reference
+    auto read = [&](const std::string& mode) {
+        BadAgent agent(mode, tmp.path, upstream);
+        auto t = target(agent.port, "public");
+        t.credentials.version = snmp::Version::v1;
+        t.timeout = std::chrono::milliseconds(300);
+        snmp::Engine engine;
+        ProbeOutcome out;
+        probe_device(engine, t, profiles, [&](ProbeOutcome o) { out = std::move(o); });
+        engine.run();
+        REQUIRE(out.result.has_value());
+        return out;
+    };
+    const auto plain = read("v1only");
+    for (const std::string mode : {"v1toobig", "v1drop"}) {
+        INFO(mode);
+        const auto small = read(mode);
+        auto snap = small.result->snapshot;
+        snap.polled_at = plain.result->snapshot.polled_at;
+        snap.uptime = plain.result->snapshot.uptime;
+        CHECK(snap == plain.result->snapshot);
+        CHECK(small.view.size() == plain.view.size());
+        CHECK(!snap.supplies.empty());
+        CHECK(small.requests > plain.requests);  // the smaller requests it took
+    }
+}

@@ -122,6 +122,69 @@ TEST_CASE("SNMPv1: missing objects in a GET are settled by one GETNEXT, not one 
     CHECK(v2.view == r.view);
 }
 
+TEST_CASE("SNMPv1 walks read many rows and columns per request, the same as GETBULK", "[engine]") {
+    // SNMPv1 has no GETBULK: one GETNEXT per cell walked this table entry (3 columns of 300
+    // rows) in 900 requests. Guessed rows and columns ride along in each request: 23.
+    const std::vector<Oid> subtrees = {O("1.3.6.1.4.1.99999.3.1"), O("1.3.6.1.2.1.25.3.2.1")};
+    Engine engine;
+    auto v1 = run_fetch(engine, sim_target("engine/basic", Version::v1), {}, subtrees);
+    REQUIRE(v1.answered);
+    CHECK(v1.notes.empty());
+    Engine engine2;
+    auto v2 = run_fetch(engine2, sim_target("engine/basic"), {}, subtrees);
+    CHECK(v1.view.size() > 900);
+    CHECK(v1.view == v2.view);
+    CHECK(v1.requests <= 30);  // 23 on snmpsim
+}
+
+TEST_CASE("SNMPv1 walks with guesses miss nothing: gaps, deeper rows, the last arc, the end",
+          "[engine]") {
+    // Rows numbered with gaps, a column with fewer rows, two-arc indices with a row nested
+    // under another, a row at the largest arc, a scalar after the table, the end of the MIB:
+    // each a place where a guessed OID could skip an object.
+    const auto recording = sim_target("engine/gaps", Version::v1);
+    for (const auto& subtrees : std::vector<std::vector<Oid>>{
+             {O("1.3.6.1.4.1.99999.5.1")},
+             {O("1.3.6.1.4.1.99999.5.1.1"), O("1.3.6.1.4.1.99999.5.1.5"), O("1.3.6.1.4.1.99999.6")},
+             {O("1.3.6.1.4.1.99999")},
+             {O("1.3.6.1")}}) {
+        INFO(to_string(subtrees.front()));
+        Engine engine;
+        auto v1 = run_fetch(engine, recording, {}, subtrees);
+        REQUIRE(v1.answered);
+        CHECK(v1.notes.empty());
+        Engine engine2;
+        auto v2 = run_fetch(engine2, sim_target("engine/gaps"), {}, subtrees);
+        CHECK(v1.view == v2.view);
+        CHECK(!v1.view.empty());
+    }
+    Engine engine;
+    auto all = run_fetch(engine, recording, {}, {O("1.3.6.1")});
+    CHECK(all.view.size() == 17);  // every line of the recording
+    CHECK(all.view.at(O("1.3.6.1.4.1.99999.5.1.5.1.6.9")).bytes == "deeper");
+    CHECK(all.view.at(O("1.3.6.1.4.1.99999.5.1.5.4294967295")).bytes == "last-arc");
+    CHECK(all.view.at(O("1.3.6.1.4.1.99999.6.3.0")).bytes == "the last object");
+}
+
+TEST_CASE("SNMPv1: an object the agent cannot send mid-MIB ends only its own subtree", "[engine]") {
+    // 99999.7.1.2 answers noSuchName to a GETNEXT that lands on it (snmpsim, like agents with
+    // a value they cannot encode for SNMPv1): a plain walk stops there. The objects after it
+    // in other subtrees, and the scalars around it, must still be read.
+    const auto t = sim_target("engine/v1hole", Version::v1);
+    Engine engine;
+    auto r = run_fetch(engine, t,
+                       {O("1.3.6.1.4.1.99999.7.1.2"), O("1.3.6.1.4.1.99999.7.1.3"),
+                        O("1.3.6.1.4.1.99999.8.2.0"), O("1.3.6.1.2.1.1.1.0")},
+                       {O("1.3.6.1.4.1.99999.7"), O("1.3.6.1.4.1.99999.8")});
+    REQUIRE(r.answered);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.1.0")).bytes == "Hole test agent");
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.7.1.1")).number == 1);  // before the hole
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.7.1.3")).number == 3);  // asked for itself
+    CHECK(r.view.count(O("1.3.6.1.4.1.99999.7.1.2")) == 0);
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.8.1.0")).bytes == "the next subtree");
+    CHECK(r.view.at(O("1.3.6.1.4.1.99999.8.2.0")).bytes == "the last object");
+}
+
 TEST_CASE("SNMPv3 authPriv with a context name", "[engine]") {
     Engine engine;
     Target t = sim_target("", Version::v3);

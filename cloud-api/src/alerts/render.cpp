@@ -86,9 +86,10 @@ std::string supply_reason(const AlertView& a, const std::string& language) {
                                     *a.value, a.rule_threshold));
     } else if (!a.value && !a.forecast_days) {
         const bool empty = a.severity == "critical";
-        parts.push_back(r ? (empty ? "устройство сообщает, что материал закончился"
-                                   : "устройство сообщает, что материал заканчивается")
-                          : (empty ? "the device reports it empty" : "the device reports it low"));
+        parts.emplace_back(
+            r ? (empty ? "устройство сообщает, что материал закончился"
+                       : "устройство сообщает, что материал заканчивается")
+              : (empty ? "the device reports it empty" : "the device reports it low"));
     }
     if (a.forecast_days) {
         parts.push_back(fmt::format(
