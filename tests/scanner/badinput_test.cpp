@@ -218,4 +218,18 @@ TEST_CASE("an SNMPv1 agent that takes only small messages is still read in full"
         CHECK(!snap.supplies.empty());
         CHECK(small.requests > plain.requests);  // the smaller requests it took
     }
+    // A v1 agent whose GETNEXT never advances: every guess and every walk stops, with a note.
+    BadAgent loop("loop", tmp.path);
+    auto t = target(loop.port, "public");
+    t.credentials.version = snmp::Version::v1;
+    snmp::Engine engine;
+    ProbeOutcome out;
+    probe_device(engine, t, profiles, [&](ProbeOutcome o) { out = std::move(o); });
+    engine.run();
+    REQUIRE(out.result.has_value());
+    CHECK(out.requests < 50);
+    bool noted = false;
+    for (const auto& n : out.result->notes)
+        noted = noted || n.find("non-increasing") != std::string::npos;
+    CHECK(noted);
 }

@@ -592,7 +592,9 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
                 continue;
             } else {
                 learnt.to = vb.oid;
-                if (!vb.value.is_missing() && result_.view.emplace(vb.oid, vb.value).second) {
+                // A value not kept (NULL from a broken agent) counts each time, so an endless
+                // run of them still meets the guard.
+                if (vb.value.is_missing() || result_.view.emplace(vb.oid, vb.value).second) {
                     ++c.count;
                 }
             }
