@@ -184,8 +184,8 @@ TEST_CASE("a 30,000-character sysDescr is read, capped and survives", "[bad][hos
 
 TEST_CASE("an SNMPv1 agent that takes only small messages is still read in full", "[bad]") {
     // A v1 walk asks many varbinds per GETNEXT (guessed rows and columns, fetch.cpp). An agent
-    // limited to 484-octet messages answers tooBig, or nothing: the walk asks fewer at a time
-    // and loses nothing.
+    // limited to 484-octet messages answers tooBig, or nothing, and one limited to 8 varbinds
+    // answers genErr: the walk asks fewer at a time and loses nothing.
     TempDir tmp;
     const fs::path data = tmp.path / "data";
     const std::string src = printmon::test::source_dir();
@@ -207,7 +207,7 @@ TEST_CASE("an SNMPv1 agent that takes only small messages is still read in full"
         return out;
     };
     const auto plain = read("v1only");
-    for (const std::string mode : {"v1toobig", "v1drop"}) {
+    for (const std::string mode : {"v1toobig", "v1drop", "v1generr"}) {
         INFO(mode);
         const auto small = read(mode);
         auto snap = small.result->snapshot;

@@ -568,6 +568,16 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();
             return;
         }
+        if (resp.error_status != 0 && asks.size() > 1) {
+            // Some agents answer genErr to a request with more varbinds than they handle (the
+            // GET path retries such a PDU one OID at a time): fewer at a time, down to one.
+            v1_budget_ = std::max<std::size_t>(1, asks.size() / 4);
+            result_.notes.push_back("GETNEXT of " + std::to_string(asks.size()) +
+                                    " varbinds: error-status " + std::to_string(resp.error_status) +
+                                    "; asking " + std::to_string(v1_budget_) + " at a time");
+            step();
+            return;
+        }
         if (resp.error_status != 0 || resp.varbinds.empty()) {
             result_.notes.push_back("walk: error-status " + std::to_string(resp.error_status) +
                                     (resp.varbinds.empty() ? ", no varbinds" : ""));
