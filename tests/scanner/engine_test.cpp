@@ -122,6 +122,41 @@ TEST_CASE("SNMPv1: missing objects in a GET are settled by one GETNEXT, not one 
     CHECK(v2.view == r.view);
 }
 
+TEST_CASE("SNMPv1: objects past the end of a v1-only agent's MIB are settled together",
+          "[engine]") {
+    // Other vendors' private objects numbered above everything the agent has: a GETNEXT of
+    // each runs off the end of its MIB, which SNMPv1 reports for one varbind per request.
+    std::vector<Oid> scalars = {O("1.3.6.1.2.1.1.1.0"), O("1.3.6.1.2.1.1.5.0")};
+    for (std::uint32_t n = 1; n <= 30; ++n) scalars.push_back({1, 3, 6, 1, 4, 1, 999999, n, 0});
+    FetchOptions v1_only;
+    v1_only.v1_only_agent = true;  // discovery found it over SNMPv1 and not over SNMPv2c
+    Engine engine;
+    auto r = run_fetch(engine, sim_target("engine/basic", Version::v1), scalars, {}, v1_only);
+    REQUIRE(r.answered);
+    CHECK(r.view.size() == 2);
+    CHECK(r.view.at(O("1.3.6.1.2.1.1.5.0")).bytes == "printer-lab-1");
+    // GET, GETNEXT (the first past the end fails: all past it go), GETNEXT of the two: 3,
+    // where one request per object past the end takes 32 (below).
+    CHECK(r.requests <= 3);
+
+    // An agent that may speak SNMPv2c may answer noSuchName for an object it cannot send
+    // over v1 mid-MIB (engine/v1hole: 99999.7.1.2): no end, what lies past it is read, and
+    // each object past the real end costs its request.
+    Engine engine2;
+    auto all = run_fetch(engine2, sim_target("engine/basic", Version::v1), scalars, {});
+    CHECK(all.view == r.view);
+    CHECK(all.requests > 30);
+    Engine engine3;
+    auto hole = run_fetch(
+        engine3, sim_target("engine/v1hole", Version::v1),
+        {O("1.3.6.1.4.1.99999.7.1.2"), O("1.3.6.1.4.1.99999.7.1.4"), O("1.3.6.1.4.1.99999.8.2.0"),
+         O("1.3.6.1.4.1.999999.1.0"), O("1.3.6.1.4.1.999999.2.0")},
+        {});
+    CHECK(hole.view.at(O("1.3.6.1.4.1.99999.7.1.4")).number == 4);
+    CHECK(hole.view.at(O("1.3.6.1.4.1.99999.8.2.0")).bytes == "the last object");
+    CHECK(hole.view.size() == 2);
+}
+
 TEST_CASE("SNMPv1 walks read many rows and columns per request, the same as GETBULK", "[engine]") {
     // SNMPv1 has no GETBULK: one GETNEXT per cell walked this table entry (3 columns of 300
     // rows) in 900 requests. Guessed rows and columns ride along in each request: 23.

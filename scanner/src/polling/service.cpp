@@ -67,6 +67,9 @@ Service::Metrics::Metrics(metrics::Registry& r)
       snmp_timeouts(r.counter_family(
           "printmon_scanner_snmp_timeouts_total",
           "Polls of a known device that ended in an SNMP timeout, per device id.", {"device_id"})),
+      snmp_requests(r.counter_family(
+          "printmon_scanner_snmp_requests_total",
+          "SNMP requests sent by device polls, by kind (full_read, repeat_poll).", {"kind"})),
       discovery_runs(r.counter_family("printmon_scanner_discovery_runs_total",
                                       "Discovery runs, by result (completed, failed, skipped).",
                                       {"result"})),
@@ -80,6 +83,7 @@ Service::Metrics::Metrics(metrics::Registry& r)
         polls.with({result});
     }
     for (const char* result : {"completed", "failed", "skipped"}) discovery_runs.with({result});
+    for (const char* kind : {"full_read", "repeat_poll"}) snmp_requests.with({kind});
     for (const char* state : {"unknown", "online", "offline", "disabled"}) devices.with({state});
 }
 
@@ -119,6 +123,14 @@ std::vector<CredentialChoice> all_credentials(const std::vector<storage::Credent
     // Without any configured set, "public" over v2c is what most printers answer.
     if (out.empty()) out.push_back({std::nullopt, snmp::Credentials{}});
     return out;
+}
+
+/// How a poll with `choice` reads: an agent found only over SNMPv1 has nothing past its MIB's
+/// end to wait for (snmp::FetchOptions::v1_only_agent).
+snmp::FetchOptions fetch_options(const CredentialChoice& choice) {
+    snmp::FetchOptions o;
+    o.v1_only_agent = choice.v1_fallback;
+    return o;
 }
 
 /// `choice` asked over SNMPv1, when it is a community set of version 2c.
@@ -587,7 +599,7 @@ void Service::snmp_loop() {
                 if (auto* poll = std::get_if<std::shared_ptr<PollJob>>(&job)) {
                     auto state = std::make_shared<PollState>();
                     state->job = std::move(*poll);
-                    start_poll(std::move(state), 0);
+                    start_poll(state, 0);
                 } else if (auto* capture = std::get_if<std::shared_ptr<CaptureJob>>(&job)) {
                     start_capture(*capture);
                 } else {
@@ -618,7 +630,17 @@ void Service::snmp_loop() {
 // By value on purpose: the callbacks started here share the state, and this copy keeps it alive
 // whatever happens to the caller's pointer meanwhile.
 // NOLINTNEXTLINE(performance-unnecessary-value-param)
-void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) {
+void Service::count_requests(bool full_read, int requests) {
+    const auto n = static_cast<std::uint64_t>(std::max(requests, 0));
+    {
+        std::lock_guard lock(stats_mutex_);
+        ++(full_read ? stats_.full_reads : stats_.repeat_polls);
+        (full_read ? stats_.full_read_requests : stats_.repeat_poll_requests) += n;
+    }
+    metrics_.snmp_requests.with({full_read ? "full_read" : "repeat_poll"}).inc(n);
+}
+
+void Service::start_poll(const std::shared_ptr<PollState>& state, std::size_t attempt) {
     if (attempt == 0) {
         state->started = std::chrono::steady_clock::now();
         std::lock_guard lock(stats_mutex_);
@@ -639,37 +661,44 @@ void Service::start_poll(std::shared_ptr<PollState> state, std::size_t attempt) 
             it->second.repeats + 1 < options_.full_read_every) {
             const std::size_t used = it->second.attempt;
             target.credentials = state->job->credentials.at(used).credentials;
-            poll_known_device(*engine_, target, profiles_, it->second.view,
-                              [this, state, used](ProbeOutcome outcome) {
-                                  try {
-                                      remember_view(*state->job, used, outcome, true);
-                                      finish_poll(state, used, std::move(outcome));
-                                  } catch (const std::exception& e) {
-                                      log_->error("event=poll_callback_failed address={} error={}",
-                                                  state->job->address, common::log_value(e.what()));
-                                  }
-                              });
+            poll_known_device(
+                *engine_, target, profiles_, it->second.view,
+                [this, state, used](ProbeOutcome outcome) {
+                    try {
+                        count_requests(false, outcome.requests);
+                        remember_view(*state->job, used, outcome, true);
+                        finish_poll(state, used, std::move(outcome));
+                    } catch (const std::exception& e) {
+                        log_->error("event=poll_callback_failed address={} error={}",
+                                    state->job->address, common::log_value(e.what()));
+                    }
+                },
+                fetch_options(state->job->credentials.at(used)));
             return;
         }
     }
-    probe_device(*engine_, target, profiles_, [this, state, attempt](ProbeOutcome outcome) {
-        // Never let an exception escape into net-snmp's callback chain.
-        try {
-            const bool retry_next = !outcome.result && outcome.error &&
-                                    attempt + 1 < state->job->credentials.size() &&
-                                    (outcome.error->code == snmp::ErrorCode::timeout ||
-                                     outcome.error->code == snmp::ErrorCode::auth);
-            if (retry_next) {
-                start_poll(state, attempt + 1);
-            } else {
-                remember_view(*state->job, attempt, outcome, false);
-                finish_poll(state, attempt, std::move(outcome));
+    probe_device(
+        *engine_, target, profiles_,
+        [this, state, attempt](ProbeOutcome outcome) {
+            // Never let an exception escape into net-snmp's callback chain.
+            try {
+                count_requests(true, outcome.requests);
+                const bool retry_next = !outcome.result && outcome.error &&
+                                        attempt + 1 < state->job->credentials.size() &&
+                                        (outcome.error->code == snmp::ErrorCode::timeout ||
+                                         outcome.error->code == snmp::ErrorCode::auth);
+                if (retry_next) {
+                    start_poll(state, attempt + 1);
+                } else {
+                    remember_view(*state->job, attempt, outcome, false);
+                    finish_poll(state, attempt, std::move(outcome));
+                }
+            } catch (const std::exception& e) {
+                log_->error("event=poll_callback_failed address={} error={}", state->job->address,
+                            common::log_value(e.what()));
             }
-        } catch (const std::exception& e) {
-            log_->error("event=poll_callback_failed address={} error={}", state->job->address,
-                        common::log_value(e.what()));
-        }
-    });
+        },
+        fetch_options(state->job->credentials.at(attempt)));
 }
 
 void Service::start_capture(const std::shared_ptr<CaptureJob>& job) {
@@ -800,7 +829,7 @@ void Service::drain_inbox_polls() {
         if (auto* poll = std::get_if<std::shared_ptr<PollJob>>(&job)) {
             auto state = std::make_shared<PollState>();
             state->job = std::move(*poll);
-            start_poll(std::move(state), 0);
+            start_poll(state, 0);
         } else if (auto* capture = std::get_if<std::shared_ptr<CaptureJob>>(&job)) {
             start_capture(*capture);
         } else {
@@ -852,7 +881,7 @@ void Service::run_discovery(const DiscoveryJob& job) {
         if (poll->credentials.empty()) poll->credentials = {choice};
         auto state = std::make_shared<PollState>();
         state->job = std::move(poll);
-        start_poll(std::move(state), 0);
+        start_poll(state, 0);
     }
     {
         std::lock_guard lock(control_mutex_);

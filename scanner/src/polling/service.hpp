@@ -134,6 +134,12 @@ struct ServiceStats {
     std::size_t queued_results = 0;
     bool db_connected = false;
     std::size_t scheduled_devices = 0;
+    /// Polls by kind (a full read, or a repeat poll of a known device) and the SNMP requests
+    /// they sent, every credential set tried.
+    std::uint64_t full_reads = 0;
+    std::uint64_t full_read_requests = 0;
+    std::uint64_t repeat_polls = 0;
+    std::uint64_t repeat_poll_requests = 0;
 };
 
 class Service {
@@ -196,7 +202,7 @@ class Service {
     void db_loop();
 
     // SNMP thread
-    void start_poll(std::shared_ptr<PollState> state, std::size_t attempt);
+    void start_poll(const std::shared_ptr<PollState>& state, std::size_t attempt);
     void remember_view(const PollJob& job, std::size_t attempt, ProbeOutcome& outcome, bool repeat);
     void finish_poll(const std::shared_ptr<PollState>& state, std::size_t attempt,
                      ProbeOutcome outcome);
@@ -225,11 +231,14 @@ class Service {
         metrics::Family<metrics::Histogram>& poll_seconds;  ///< result
         metrics::Family<metrics::Counter>& polls;           ///< result
         metrics::Family<metrics::Counter>& snmp_timeouts;   ///< device_id
+        metrics::Family<metrics::Counter>& snmp_requests;   ///< kind
         metrics::Family<metrics::Counter>& discovery_runs;  ///< result
         metrics::Gauge& discovery_printers;
         metrics::Family<metrics::Gauge>& devices;  ///< state
     };
     void register_stats_metrics();
+    /// Counts one poll's SNMP requests (stats and printmon_scanner_snmp_requests_total).
+    void count_requests(bool full_read, int requests);
 
     metrics::Registry registry_;
     Metrics metrics_{registry_};

@@ -259,7 +259,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
     static constexpr int kMaxNextRounds = 3;
 
     void send_next_resolve(std::vector<Probe> probes, int round) {
-        // In OID order, as the walk would meet them (the answers are the same either way).
+        // In OID order: an agent reports the first varbind that fails, then the lowest.
         std::sort(probes.begin(), probes.end(),
                   [](const Probe& a, const Probe& b) { return a.from < b.from; });
         Request req;
@@ -306,11 +306,23 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
         const Response& resp = *r;
         if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
             static_cast<std::size_t>(resp.error_index) <= probes.size()) {
-            // Nothing after that one's predecessor (end of the MIB): it is absent. Rationale
-            // for not dropping those after it too: an agent may answer noSuchName for an
-            // object it cannot send over SNMPv1 (a Counter64, a broken value) in the middle
-            // of its MIB, and the objects after it would be lost.
-            probes.erase(probes.begin() + (resp.error_index - 1));
+            // Nothing after that one's predecessor: it is absent. Usually the end of the MIB,
+            // where every probe past it fails too, one per request: a partial agent is asked
+            // for every vendor's private objects, and those of vendors numbered above its own
+            // lie past its last object (a Canon printer's full read took 70 requests over v1).
+            // An agent known to speak only SNMPv1 has nothing it cannot send over v1, so there
+            // this is the end of its MIB and every probe past it goes at once. Any other agent
+            // may answer noSuchName for an object it cannot send over SNMPv1 (a Counter64) in
+            // the middle of its MIB, and the objects after it would be lost: one at a time.
+            const auto failed_at = probes.begin() + (resp.error_index - 1);
+            if (options_.v1_only_agent) {
+                const Oid end = failed_at->from;
+                probes.erase(std::remove_if(probes.begin(), probes.end(),
+                                            [&end](const Probe& p) { return !(p.from < end); }),
+                             probes.end());
+            } else {
+                probes.erase(failed_at);
+            }
             if (probes.empty()) {
                 step();
             } else {

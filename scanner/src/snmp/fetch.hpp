@@ -23,6 +23,10 @@ struct FetchOptions {
     /// The device already answered (a later phase): failures become notes and the fetch goes
     /// on with the remaining parts instead of failing the device.
     bool device_answered = false;
+    /// The agent answered SNMPv1 and not SNMPv2c (discovery's v1 fallback): it has no object
+    /// it cannot send over v1, so a GETNEXT answered noSuchName marks the end of its MIB and
+    /// every object asked past that point is absent (one request instead of one each).
+    bool v1_only_agent = false;
 };
 
 struct FetchResult {
