@@ -457,6 +457,12 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
         islands = std::move(out);
     }
 
+    /// Joins a cursor's islands; one running from the root to the end completes its walk.
+    static void settle(Cursor& c) {
+        merge_islands(c.islands);
+        if (c.islands.size() == 1 && c.islands.front().end) c.done = true;
+    }
+
     /// OIDs whose GETNEXT may find what lies after `e` in `root` before `limit` (the next
     /// island, if any): the next rows (the last arc counted on) and the next few columns (the
     /// arc under the root counted on), interleaved, most likely first.
@@ -569,8 +575,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
                 for (auto& isl : c.islands) {
                     if (isl.to == failed.from) isl.end = true;
                 }
-                merge_islands(c.islands);
-                if (c.islands.size() == 1 && c.islands.front().end) c.done = true;
+                settle(c);
             }
             step();
             return;
@@ -624,8 +629,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
         }
         for (Cursor& c : cursors_) {
             if (c.done || c.islands.empty()) continue;
-            merge_islands(c.islands);
-            if (c.islands.size() == 1 && c.islands.front().end) c.done = true;
+            settle(c);
             if (!c.done) guard_subtree(c);
         }
         guard_total();
