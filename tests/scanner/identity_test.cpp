@@ -1586,6 +1586,45 @@ TEST_CASE(
     CHECK(none.snapshot.counters.at("print_color") == 1500);
 }
 
+TEST_CASE(
+    "A printer-only model's black/colour split from the functions it has, only when they "
+    "make up its total",
+    "[identity][partial][counters]") {
+    // A printer-only Konica Minolta answers print cells and no copy cells: the profile's sums
+    // need both, but print black + print colour equal to the machine's total is every page.
+    const std::string km = "1.3.6.1.4.1.18334.1.1.1.5.7.2.";
+    auto view = partial("konica-counters-print31");
+    view.erase(O(km + "2.1.5.1.1"));
+    view.erase(O(km + "2.1.5.2.1"));
+    put_int(view, km + "1.1.0", 7600);  // 6100 + 1500
+    const auto r = test::collect(view);
+    const auto& c = r.snapshot.counters;
+    CHECK(c.count("copy_mono") == 0);
+    CHECK(c.at("total") == 7600);
+    CHECK(c.at("mono") == 6100);
+    CHECK(c.at("color") == 1500);
+    CHECK(c.at("print_total") == 7600);
+    CHECK(provenance(r.sources.at("counters.mono")) == "derived");
+    CHECK(r.sources.at("counters.color").find("print_color") != std::string::npos);
+    // 50 pages the answering functions do not hold (copies, or large sheets counted twice in
+    // the total): no split rather than one 50 pages short.
+    put_int(view, km + "1.1.0", 7650);
+    const auto short_of = test::collect(view).snapshot.counters;
+    CHECK(short_of.at("total") == 7650);
+    CHECK(short_of.count("mono") == 0);
+    CHECK(short_of.count("color") == 0);
+    // Only one of a function's two cells: that function is not used.
+    put_int(view, km + "1.1.0", 6100);
+    view.erase(O(km + "3.1.11.1"));
+    const auto half = test::collect(view).snapshot.counters;
+    CHECK(half.count("print_color") == 0);
+    CHECK(half.count("mono") == 0);
+    // The device's own split is never replaced: the full recording keeps its per-function sum.
+    const auto full = test::collect(partial("konica-counters-print31"));
+    CHECK(full.snapshot.counters.at("mono") == 7300);
+    CHECK(full.sources.at("counters.mono").find("copy_mono + print_mono") != std::string::npos);
+}
+
 TEST_CASE("Xerox: impressions include copies, so black/colour are never copies + impressions",
           "[identity][partial][counters]") {
     const auto r = test::collect(partial("xerox-counters"));

@@ -317,6 +317,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
     collect_counters(ctx, profile);
     collect_supplies(ctx, profile);
     derive_monochrome(ctx);
+    derive_split_from_functions(ctx);
     collect_trays(ctx, profile);
     collect_covers(ctx);
     collect_status(ctx, printer_idx, profile);

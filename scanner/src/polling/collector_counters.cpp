@@ -622,4 +622,35 @@ void derive_monochrome(Ctx& ctx) {
     }
 }
 
+void derive_split_from_functions(Ctx& ctx) {
+    // Vendors that keep black and colour only per function (Konica Minolta's print and copy
+    // cells) get the overall split from their profile's sums, which need every function: a
+    // printer-only model answers no copy cells. Where the functions that did answer add up to
+    // the machine's own total, every page is in them, so the split is their sum exactly; a
+    // missing function with pages, or a total that counts large sheets twice, leaves the sum
+    // short of the total and nothing is derived.
+    auto& counters = ctx.out.snapshot.counters;
+    if (counters.count("mono") != 0 || counters.count("color") != 0) return;
+    const auto total = counters.find("total");
+    if (total == counters.end() || total->second <= 0) return;
+    std::int64_t mono = 0;
+    std::int64_t color = 0;
+    std::string mono_how;
+    std::string color_how;
+    for (const char* function : {"print", "copy", "fax"}) {
+        const auto m = counters.find(std::string(function) + "_mono");
+        const auto c = counters.find(std::string(function) + "_color");
+        if (m == counters.end() || c == counters.end()) continue;
+        // Bounded by set_counter, so three pairs cannot overflow.
+        mono += m->second;
+        color += c->second;
+        mono_how += (mono_how.empty() ? "" : " + ") + m->first;
+        color_how += (color_how.empty() ? "" : " + ") + c->first;
+    }
+    if (mono_how.empty() || mono + color != total->second) return;
+    const std::string why = " (its functions' black and colour add up to the total)";
+    set_counter(ctx, "mono", mono, "derived: " + mono_how + why, false);
+    set_counter(ctx, "color", color, "derived: " + color_how + why, false);
+}
+
 }  // namespace printmon::scanner::collect

@@ -222,5 +222,8 @@ void collect_counters(Ctx& ctx, const Profile* profile);
 /// A monochrome printer's black pages are all its pages: mono, print_mono and copy_mono from
 /// their totals where the device gives none (after the supplies, which can contradict it).
 void derive_monochrome(Ctx& ctx);
+/// The overall black/colour split from per-function counters that answered, only where they
+/// add up to the device's total (a printer-only model without copy cells).
+void derive_split_from_functions(Ctx& ctx);
 
 }  // namespace printmon::scanner::collect
