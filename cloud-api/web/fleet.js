@@ -288,6 +288,20 @@ function supplyCell(d) {
     h('span', { class: 'supply-level' }, levelBar(d.min_supply_percent), h('span', {}, pct(d.min_supply_percent))), claim);
 }
 
+// A reading's supply column as the fleet's: the lowest level of what the printer consumes (a
+// waste box's fill is no remaining level) and the printer's own low/empty word on a supply
+// without a level, as device_latest keeps them for the latest reading (V0018's
+// pm_supply_claim), so an older reading of a printer that said "toner low" is not a bare dash.
+function snapshotSupply(snapshot) {
+  const consumed = ((snapshot && snapshot.supplies) || []).filter((s) => (s.class || 'consumed') === 'consumed');
+  const levels = consumed.map((s) => s.level_percent).filter((p) => typeof p === 'number');
+  const said = consumed.filter((s) => typeof s.level_percent !== 'number').map((s) => s.state);
+  return {
+    min_supply_percent: levels.length ? Math.min(...levels) : null,
+    supply_claim: said.includes('empty') ? 'empty' : said.includes('low') ? 'low' : null,
+  };
+}
+
 // ---- device page
 
 function dl(pairs) {
@@ -387,7 +401,7 @@ routes.devices = async function devicePage(view, r) {
     { label: t('col_time'), render: (x) => fmtTime(x.polled_at) },
     { label: t('col_total'), cls: 'num', render: (x) => num(x.total) },
     { label: t('col_status'), render: (x) => { const s = (x.snapshot && x.snapshot.status) || {}; return statusLabel(s.device) + ((s.errors || []).length ? ' · ' + s.errors.map(printerError).join(', ') : ''); } },
-    { label: t('col_supply'), render: (x) => { const ls = ((x.snapshot && x.snapshot.supplies) || []).map((s) => s.level_percent).filter((p) => p != null); return ls.length ? pct(Math.min(...ls)) : null; } },
+    { label: t('col_supply'), render: (x) => supplyCell(snapshotSupply(x.snapshot)) },
     { label: t('scanner'), render: scannerLabel },
   ], items, { cards: true }));
 

@@ -180,6 +180,13 @@ try {
   assert.ok(eventsText.includes('Пустой лоток: ' + trayEvent.name), eventsText);
   assert.doesNotMatch(eventsText, /\b(tray|cover|device_status): /, eventsText);
 
+  step('device page: a reading whose printer calls a supply low without a level says so');
+  // The readings table's supply column is the fleet's: the printer's word, not a bare dash.
+  await go('#/devices/' + claimed[0].device_id);
+  await waitFor('the readings table', async () => (await rows(`${tid('device-readings')} tbody tr`)) >= 1);
+  await waitFor('a claim in the readings', async () => (await rows(`${tid('device-readings')} ${tid('supply-claim')}`)) >= 1);
+  assert.match(await page.locator(`${tid('device-readings')} ${tid('supply-claim')}`).first().textContent(), cyrillic);
+
   step('device page: the pages a drum has left, by the printer\'s own count');
   const brother = listed.items.find((d) => d.vendor === 'Brother');
   assert.ok(brother, 'the pipeline has a Brother printer');
