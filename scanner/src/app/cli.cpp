@@ -142,7 +142,7 @@ void report_no_answer(const std::string& host, const snmp::SnmpError& err,
 }
 
 int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool json, bool verbose,
-              int repeat) {
+              int repeat, bool v1_only) {
     std::vector<snmp::Target> targets;
     for (const auto& host_port : hosts) {
         snmp::Target target;
@@ -160,6 +160,10 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
         std::cerr << "printmon-scanner: " << profiles.error() << "\n";
         return 2;
     }
+    // What the service does for an agent its discovery found over SNMPv1 only: support reads
+    // such a device with the same requests as the branch's scanner.
+    snmp::FetchOptions options;
+    options.v1_only_agent = v1_only;
     std::vector<ProbeOutcome> outcomes(targets.size());
     snmp::Engine engine;
     // Round 0 reads every device in full; rounds 1..repeat are repeat polls of known devices.
@@ -168,10 +172,10 @@ int cmd_probe(const std::vector<std::string>& hosts, const SnmpArgs& args, bool 
         for (std::size_t i = 0; i < targets.size(); ++i) {
             auto store = [&outcomes, i](ProbeOutcome o) { outcomes[i] = std::move(o); };
             if (round == 0 || !outcomes[i].result) {
-                probe_device(engine, targets[i], *profiles, store);
+                probe_device(engine, targets[i], *profiles, store, options);
             } else {
-                poll_known_device(engine, targets[i], *profiles, std::move(outcomes[i].view),
-                                  store);
+                poll_known_device(engine, targets[i], *profiles, std::move(outcomes[i].view), store,
+                                  options);
             }
         }
         engine.run();
@@ -393,6 +397,10 @@ int run_cli(int argc, char** argv) {
         ->check(CLI::Range(0, 1000));
     probe->add_flag("--json", probe_json, "print the v1 device snapshot as JSON");
     probe->add_flag("--verbose", verbose, "print requests, notes and value sources to stderr");
+    bool probe_v1_only = false;
+    probe->add_flag("--v1-only-agent", probe_v1_only,
+                    "the agent speaks SNMPv1 and not v2c, as discovery records it: objects past "
+                    "the end of its MIB are settled at once, as the service does (needs -v 1)");
     probe_args.add_to(*probe, false);
 
     SnmpArgs disc_args;
@@ -456,7 +464,13 @@ int run_cli(int argc, char** argv) {
         return 0;
     }
     if (*run) return run_service_command(run_config, run_log_level);
-    if (*probe) return cmd_probe(probe_hosts, probe_args, probe_json, verbose, repeat);
+    if (*probe) {
+        if (probe_v1_only && probe_args.version != "1") {
+            std::cerr << "printmon-scanner: --v1-only-agent needs -v 1\n";
+            return 2;
+        }
+        return cmd_probe(probe_hosts, probe_args, probe_json, verbose, repeat, probe_v1_only);
+    }
     if (*disc) {
         return cmd_discover(ranges, excludes, disc_args, static_cast<std::uint16_t>(disc_port),
                             disc_json, disc_all, !disc_v2c_only);
