@@ -11,6 +11,16 @@ namespace {
 constexpr long kTooBig = 1;
 constexpr long kNoSuchName = 2;
 
+/// The varbind an SNMPv1 noSuchName names (0-based), when its error-index lies within the
+/// `asked` varbinds of the request; nothing for any other answer.
+std::optional<std::size_t> no_such_name_at(const Response& resp, std::size_t asked) {
+    if (resp.error_status != kNoSuchName || resp.error_index < 1 ||
+        static_cast<std::size_t>(resp.error_index) > asked) {
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(resp.error_index - 1);
+}
+
 /// What one GETNEXT taught about a subtree: nothing lies in (from, to), `to` exists; `end`:
 /// nothing of the subtree lies after `from` at all.
 struct Island {
@@ -120,8 +130,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();  // the plain GET/walk path takes over
             return;
         }
-        result_.answered = true;
-        timeouts_in_a_row_ = 0;
+        answered();
         Response& resp = *r;
         if (resp.error_status != 0 || resp.varbinds.size() < scalars.size()) {
             step();  // agent refused the combined form: plain GETs and walks instead
@@ -187,6 +196,13 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
         return false;
     }
 
+    /// A response arrived (whatever its error-status): the device answers, and the run of
+    /// timeouts that would end the read is over.
+    void answered() {
+        result_.answered = true;
+        timeouts_in_a_row_ = 0;
+    }
+
     void send_get() {
         const std::size_t n = singles_ > 0 ? 1 : std::min(chunk_, pending_.size());
         std::vector<Oid> oids(pending_.begin(), pending_.begin() + static_cast<long>(n));
@@ -215,8 +231,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();
             return;
         }
-        result_.answered = true;
-        timeouts_in_a_row_ = 0;
+        answered();
         const Response& resp = *r;
         if (resp.error_status == 0) {
             for (const auto& vb : resp.varbinds) store(vb);
@@ -236,10 +251,9 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             for (const auto& oid : oids) probes.push_back({oid, predecessor(oid)});
             send_next_resolve(std::move(probes), 0);
             return;
-        } else if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
-                   static_cast<std::size_t>(resp.error_index) <= oids.size()) {
+        } else if (const auto missing = no_such_name_at(resp, oids.size())) {
             // SNMPv1 fails the whole PDU for one missing OID: drop it and ask again.
-            pending_.erase(pending_.begin() + (resp.error_index - 1));
+            pending_.erase(pending_.begin() + static_cast<long>(*missing));
         } else if (oids.size() > 1) {
             // Some agents answer genErr for the whole PDU: retry the OIDs one by one.
             chunk_ = 1;
@@ -301,11 +315,9 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();  // give up on these scalars, keep walking
             return;
         }
-        result_.answered = true;
-        timeouts_in_a_row_ = 0;
+        answered();
         const Response& resp = *r;
-        if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
-            static_cast<std::size_t>(resp.error_index) <= probes.size()) {
+        if (const auto missing = no_such_name_at(resp, probes.size())) {
             // Nothing after that one's predecessor: it is absent. Usually the end of the MIB,
             // where every probe past it fails too, one per request: a partial agent is asked
             // for every vendor's private objects, and those of vendors numbered above its own
@@ -314,7 +326,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             // this is the end of its MIB and every probe past it goes at once. Any other agent
             // may answer noSuchName for an object it cannot send over SNMPv1 (a Counter64) in
             // the middle of its MIB, and the objects after it would be lost: one at a time.
-            const auto failed_at = probes.begin() + (resp.error_index - 1);
+            const auto failed_at = probes.begin() + static_cast<long>(*missing);
             if (options_.v1_only_agent) {
                 const Oid end = failed_at->from;
                 probes.erase(std::remove_if(probes.begin(), probes.end(),
@@ -387,8 +399,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();
             return;
         }
-        result_.answered = true;
-        timeouts_in_a_row_ = 0;
+        answered();
         const Response& resp = *r;
         if (resp.error_status != 0) {
             if (use_bulk_ && resp.error_status == kTooBig && bulk_reps_limit_ != 1) {
@@ -398,14 +409,12 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
                 use_bulk_ = false;
                 result_.notes.push_back("GETBULK refused (error-status " +
                                         std::to_string(resp.error_status) + "), using GETNEXT");
+            } else if (const auto missing = no_such_name_at(resp, active.size())) {
+                // v1 end of MIB for the column at error-index.
+                cursors_[active[*missing]].done = true;
             } else if (resp.error_status == kNoSuchName) {
-                // v1 end of MIB for the column at error-index (or all when unknown).
-                const auto idx = static_cast<std::size_t>(resp.error_index);
-                if (idx >= 1 && idx <= active.size()) {
-                    cursors_[active[idx - 1]].done = true;
-                } else {
-                    for (auto i : active) cursors_[i].done = true;
-                }
+                // The same without a usable error-index: every column of the request ends.
+                for (auto i : active) cursors_[i].done = true;
             } else {
                 result_.notes.push_back("walk: error-status " + std::to_string(resp.error_status));
                 for (auto i : active) cursors_[i].done = true;
@@ -558,16 +567,14 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
             step();
             return;
         }
-        result_.answered = true;
-        timeouts_in_a_row_ = 0;
+        answered();
         const Response& resp = *r;
-        if (resp.error_status == kNoSuchName && resp.error_index >= 1 &&
-            static_cast<std::size_t>(resp.error_index) <= asks.size()) {
+        if (const auto missing = no_such_name_at(resp, asks.size())) {
             // Nothing after that OID (the end of the MIB, or an object the agent cannot send
             // over SNMPv1). A guess: no more guesses from there on, the walk itself will find
             // whatever lies beyond. The walk: the end of that subtree, as a plain GETNEXT walk
             // would take it. Then the same request again without it.
-            const Ask& failed = asks[static_cast<std::size_t>(resp.error_index - 1)];
+            const Ask& failed = asks[*missing];
             if (failed.guess) {
                 if (!guess_ceiling_ || failed.from < *guess_ceiling_) guess_ceiling_ = failed.from;
             } else {
