@@ -405,6 +405,8 @@ function uptime(seconds) {
 }
 
 const num = (n) => (n === null || n === undefined) ? '—' : i18n.number.format(Number(n));
+// A percentage as the console writes it: the sign apart, never on a line of its own.
+const pctText = (n) => n + '\u00a0%';
 
 function bytes(n) {
   let i = 0;
@@ -549,11 +551,13 @@ function supplyBars(supplies, large) {
     const alarm = saysLow(s) || (pct !== null && pct <= 10);
     // A level says it all, unless the printer itself calls the supply low or empty (a coarse
     // gauge can read 30 % on a box the printer calls nearly full): then its words come too.
-    // The list's narrow column keeps "n/a" (red when low); the title and the device page say more.
-    const words = pct === null ? (large ? supplyStateName(s) : t('supply.no_level'))
-      : large && saysLow(s) ? pct + '% · ' + supplyStateName(s) : pct + '%';
+    // Without a level the list's narrow column says "low" or "empty" when the printer does (red),
+    // else "n/a"; the title and the device page say more.
+    const narrowNoLevel = () => (s.state === 'empty' ? t('supply.short_empty') : s.state === 'low' ? t('supply.short_low') : t('supply.no_level'));
+    const words = pct === null ? (large ? supplyStateName(s) : narrowNoLevel())
+      : large && saysLow(s) ? pctText(pct) + ' · ' + supplyStateName(s) : pctText(pct);
     box.append(levelRow({ class: 'supply' + (s.class === 'receptacle' ? ' receptacle' : ''), 'data-class': s.class || 'consumed',
-      title: (s.description || supplyName(s)) + ': ' + (pct === null ? supplyStateName(s) : pct + '%') },
+      title: (s.description || supplyName(s)) + ': ' + (pct === null ? supplyStateName(s) : pctText(pct)) },
     large ? (s.description || supplyName(s)) : supplyName(s), pct, alarm, words, s.color || ''));
   }
   return box;
@@ -578,7 +582,7 @@ function trayBars(trays) {
     const short = tr.state === 'empty' || tr.state === 'low';
     const alarm = short && !byHand;
     const state = ({ ok: () => t('tray.state_ok'), low: () => t('tray.state_low'), empty: () => t('tray.state_empty') })[tr.state];
-    const words = pct === null ? (state ? state() : t('supply.no_level')) : short && state ? pct + '% · ' + state() : pct + '%';
+    const words = pct === null ? (state ? state() : t('supply.no_level')) : short && state ? pctText(pct) + ' · ' + state() : pctText(pct);
     box.append(levelRow({ class: 'supply tray', 'data-tray-type': tr.type || '' },
       [tr.description || tr.name, byHand ? h('span', { class: 'by-hand' }, ' · ' + t('tray.by_hand')) : null], pct, alarm, words, ''));
   }
@@ -813,7 +817,7 @@ async function devicePage(app, id) {
           h('td', { class: 'num' }, num(r.snapshot.counters.mono)),
           h('td', { class: 'num' }, num(r.snapshot.counters.color)),
           h('td', { class: 'small' }, (r.snapshot.supplies || []).filter((s) => s.class !== 'receptacle' && s.level_percent !== undefined)
-            .map((s) => supplyName(s) + ' ' + (s.level_percent === null ? supplyStateName(s).toLowerCase() : s.level_percent + '%')).join(' · ') || '—'),
+            .map((s) => supplyName(s) + ' ' + (s.level_percent === null ? supplyStateName(s).toLowerCase() : pctText(s.level_percent))).join(' · ') || '—'),
           h('td', { class: 'small' }, (r.snapshot.status.errors || []).map(printerErrorName).join(', ') || deviceStateName(r.snapshot.status.device)))))));
 
   const eventsList = history.events.length === 0 ? h('p', { class: 'muted' }, t('device.no_events'))
@@ -1298,7 +1302,7 @@ async function alertsPage(app) {
     cover: () => t('alerts.kind_cover'), tray: () => t('alerts.kind_tray'), supply_low: () => t('alerts.kind_supply_low') };
   const threshold = h('select', { id: 'alerts-threshold', onchange: (e) => { history.replaceState(null, '', '/alerts?supply_percent=' + e.target.value); route(); } },
     [...new Set([0, 5, 10, 15, 20, 30, 50, 100, data.supply_percent])].sort((x, y) => x - y)
-      .map((n) => h('option', { value: n, selected: n === data.supply_percent }, n + '%')));
+      .map((n) => h('option', { value: n, selected: n === data.supply_percent }, pctText(n))));
   const summary = h('p', { class: 'muted', id: 'alerts-summary' },
     alerts.length ? t('alerts.summary', { count: alerts.length, devices, critical }) : t('alerts.none'));
   const list = alerts.length === 0 ? h('div', { class: 'empty', id: 'alerts-empty' }, t('alerts.empty'))
