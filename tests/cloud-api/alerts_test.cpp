@@ -24,6 +24,7 @@
 #include "alerts/render.hpp"
 #include "alerts/scheduler.hpp"
 #include "alerts/sender.hpp"
+#include "alerts/telegram.hpp"
 #include "cloud_support.hpp"
 #include "notify_sink.hpp"
 #include "printmon/proto/time.hpp"
@@ -1317,6 +1318,215 @@ TEST_CASE("a supply alert without a level says the device's own word: low or emp
     CHECK(alerts::supply_reason(a, "en") == "forecast empty in 3 days, within the rule's 7 days");
     a.value.reset();
     CHECK(alerts::supply_reason(a, "en") == "forecast empty in 3 days, within the rule's 7 days");
+}
+
+TEST_CASE("Telegram: chat ids, bot tokens, the message text and what the Bot API's answers mean",
+          "[alerts][unit][telegram]") {
+    for (const char* ok :
+         {"123456789", "-1001234567890", "-4012345", "@printmon_alerts", "@Office5"}) {
+        CHECK(alerts::valid_telegram_chat(ok));
+    }
+    for (const char* bad :
+         {"", "-", "12", "0123456", "-0123", "12 34", "+123456", "@abc", "@1office", "@office-5",
+          "@", "123456789012345678901", "@a234567890123456789012345678901234"}) {
+        INFO(bad);
+        CHECK_FALSE(alerts::valid_telegram_chat(bad));
+    }
+    const std::string key = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";  // @BotFather's shape
+    CHECK(alerts::valid_telegram_token("123456789:" + key));
+    CHECK(alerts::valid_telegram_token("123456789:" + key + "-_x"));
+    for (const std::string& bad :
+         {std::string(), key, ":" + key, "12:" + key, "123456789:" + key.substr(0, 20),
+          "12a456789:" + key, "123456789:" + key + "/../getMe", "123456789:" + key + "?x=1",
+          "123456789:" + key + " ", "123456789:" + key + ":x"}) {
+        INFO(bad);
+        CHECK_FALSE(alerts::valid_telegram_token(bad));
+    }
+
+    CHECK(alerts::telegram_text("Subject", "Body") == "Subject\n\nBody");
+    CHECK(alerts::telegram_text("", "Body") == "Body");
+    // Longer than 4096: cut to at most 4095 units and an ellipsis; a 4-byte character counts
+    // as two units and is never split.
+    const std::string ya = "\xd1\x8f";             // я, one unit
+    const std::string smile = "\xf0\x9f\x98\x80";  // 😀, two units
+    const std::string ellipsis = "\xe2\x80\xa6";
+    const auto times = [](const std::string& c, int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) out += c;
+        return out;
+    };
+    CHECK(alerts::telegram_text("", times(ya, 4096)) == times(ya, 4096));
+    CHECK(alerts::telegram_text("", times(ya, 4097)) == times(ya, 4095) + ellipsis);
+    CHECK(alerts::telegram_text("", times(ya, 4094) + smile) == times(ya, 4094) + smile);
+    CHECK(alerts::telegram_text("", times(ya, 4093) + smile + ya) ==
+          times(ya, 4093) + smile + ya);  // 4096 units: whole
+    // 4094 + 2 + 1 units: the smile would end at 4096, past the room left for the ellipsis.
+    CHECK(alerts::telegram_text("", times(ya, 4094) + smile + ya) == times(ya, 4094) + ellipsis);
+    // Subject, blank line (two units), body: cut within the body.
+    CHECK(alerts::telegram_text(times(ya, 3000), times(ya, 3000)) ==
+          times(ya, 3000) + "\n\n" + times(ya, 1093) + ellipsis);
+
+    rapidjson::Document d;
+    d.Parse(alerts::telegram_request("-1001234567890", "Тонер \"чёрный\"\n5 %").c_str());
+    REQUIRE(d.IsObject());
+    REQUIRE(d["chat_id"].IsInt64());
+    CHECK(d["chat_id"].GetInt64() == -1001234567890LL);
+    CHECK(std::string(d["text"].GetString()) == "Тонер \"чёрный\"\n5 %");
+    CHECK(d["disable_web_page_preview"].GetBool());
+    d.Parse(alerts::telegram_request("@printmon_alerts", "x").c_str());
+    CHECK(std::string(d["chat_id"].GetString()) == "@printmon_alerts");
+
+    using O = alerts::TelegramAnswer::Outcome;
+    auto a = alerts::telegram_answer(200, R"({"ok":true,"result":{"message_id":1}})");
+    CHECK(a.outcome == O::sent);
+    a = alerts::telegram_answer(200, "<html>captive portal</html>");
+    CHECK(a.outcome == O::retry);  // not the Bot API answering
+    a = alerts::telegram_answer(
+        429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 9",)"
+             R"("parameters":{"retry_after":9}})");
+    CHECK(a.outcome == O::retry);
+    CHECK(a.wait == std::chrono::seconds(9));
+    CHECK(a.detail == "HTTP 429: Too Many Requests: retry after 9");
+    a = alerts::telegram_answer(
+        400, R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})");
+    CHECK(a.outcome == O::failed);
+    CHECK(a.detail == "HTTP 400: Bad Request: chat not found");
+    a = alerts::telegram_answer(
+        403,
+        R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})");
+    CHECK(a.outcome == O::failed);
+    a = alerts::telegram_answer(401,
+                                R"({"ok":false,"error_code":401,"description":"Unauthorized"})");
+    CHECK(a.outcome == O::failed);
+    a = alerts::telegram_answer(404, "<html>nginx: not found</html>");  // a proxy's page
+    CHECK(a.outcome == O::retry);
+    CHECK(a.detail == "HTTP 404");
+    a = alerts::telegram_answer(502, "");
+    CHECK(a.outcome == O::retry);
+    CHECK_FALSE(a.wait);
+}
+
+TEST_CASE_METHOD(AlertsFixture,
+                 "alerts: Telegram over verified HTTPS in the channel's language; a 429 waits its "
+                 "retry_after, a missing chat fails for good; the bot token is never answered",
+                 "[alerts][integration][telegram]") {
+    const std::string token = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    const std::string other = "7012345678:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    // Malformed channels are 400s that never repeat the token.
+    const auto refused = [this](const std::string& body, const std::string& why) {
+        auto r =
+            s.client().request("POST", s.url("/api/v1/alerting/channels"), bearer(t.token), body);
+        REQUIRE(r);
+        INFO(body << " -> " << r->status << " " << r->body);
+        CHECK(r->status == 400);
+        CHECK(r->body.find(why) != std::string::npos);
+        CHECK(r->body.find("AAHdqTcv") == std::string::npos);
+    };
+    refused(R"({"kind":"telegram","address":"-1001234567890"})", "bot_token: required");
+    refused(R"({"kind":"telegram","address":"chat","bot_token":")" + token + "\"}", "address:");
+    refused(R"({"kind":"telegram","address":"-1001234567890","bot_token":")" + token + "/x\"}",
+            "bot_token: not a bot token");
+    refused(R"({"kind":"email","address":"a@example.com","bot_token":")" + token + "\"}",
+            "bot_token: Telegram channels only");
+    refused(R"({"kind":"telegram","address":"-1001234567890","digest":true,"bot_token":")" + token +
+                "\"}",
+            "digest:");
+
+    const auto created = call(s, "POST", "/api/v1/alerting/channels", t.token,
+                              R"({"kind":"telegram","name":"Дежурные","language":"ru",)"
+                              R"("address":"-1001234567890","bot_token":")" +
+                                  token + "\"}",
+                              201);
+    CHECK_FALSE(created.HasMember("secret"));
+    CHECK(created["secret_set"].GetBool());
+    CHECK(str(created, "kind") == "telegram");
+    const auto chat = str(created, "channel_id");
+    const auto gone = add_channel(
+        s, t.token, R"({"kind":"telegram","address":"-100404","bot_token":")" + token + "\"}");
+    {
+        auto r = s.client().request("GET", s.url("/api/v1/alerting/channels"), bearer(t.token), "");
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body.find("AAHdqTcv") == std::string::npos);
+    }
+    // An edit without bot_token keeps the token; rotate_secret is for webhooks.
+    call(s, "PUT", "/api/v1/alerting/channels/" + chat, t.token,
+         R"({"name":"Дежурные","language":"ru","address":"-1001234567890"})");
+    call(s, "PUT", "/api/v1/alerting/channels/" + chat, t.token,
+         R"({"address":"-1001234567890","rotate_secret":true})", 400);
+
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {chat, gone});
+    const auto t0 = SysClock::now() - 1h;
+    REQUIRE(ingest({{0, t0, 5}}).status == 200);
+    REQUIRE(evaluate(t0 + 1min).notifications == 2);
+
+    TempDir dir;
+    net::test::TestPki pki;
+    { std::ofstream(dir.path / "token") << token; }
+    Sink bot(dir.path,
+             {"telegram", (dir.path / "token").string(), "--tls-cert", pki.server_cert(),
+              "--tls-key", pki.server_key(), "--fail-first", "1", "--retry-after", "100"});
+    auto config = sender_config();
+    config.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port) + "/";
+    SysClock::time_point now = SysClock::now();
+
+    // TLS is verified: without the test CA the Bot API is not trusted, nothing reaches it.
+    {
+        alerts::Sender untrusting(s.database().conninfo(), config, [&now] { return now; });
+        CHECK(untrusting.run_once() == 2);
+        CHECK(bot.requests().empty());
+        CHECK(notifications_in(s, t.id, "queued") == 2);
+        now += 121s;  // past the backoff of the failed attempt (30 s, then 60 s)
+    }
+    config.ca_file = pki.ca();
+    alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });
+    CHECK(sender.run_once() == 2);  // one 429 (retry_after 100), one "chat not found"
+    CHECK(notifications_in(s, t.id, "failed") == 1);
+    CHECK(notifications_in(s, t.id, "queued") == 1);
+    now += 61s;  // past the second attempt's backoff (60 s), not Telegram's retry_after
+    CHECK(sender.run_once() == 0);
+    now += 40s;
+    CHECK(sender.run_once() == 1);
+    CHECK(notifications_in(s, t.id, "sent") == 1);
+
+    const auto requests = bot.requests();
+    REQUIRE(requests.size() == 3);
+    int delivered = 0;
+    for (const auto& q : requests) {
+        CHECK(q["token_ok"].GetBool());
+        CHECK(std::string(q["content_type"].GetString()) == "application/json");
+        CHECK(q["no_preview"].GetBool());
+        if (q["status"].GetInt() != 200) continue;
+        ++delivered;
+        CHECK(q["chat_id"].GetInt64() == -1001234567890LL);
+        const std::string text = q["text"].GetString();
+        INFO(text);
+        // The e-mail's subject and body, in Russian (the channel's language).
+        CHECK(text.find("\n\n") != std::string::npos);
+        CHECK(text.find("Заканчивается расходный материал") != std::string::npos);
+        CHECK(text.find("Black Toner") != std::string::npos);
+    }
+    CHECK(delivered == 1);
+    const auto log = call(s, "GET", "/api/v1/alerting/deliveries?state=failed", t.token);
+    REQUIRE(log["total"].GetInt64() == 1);
+    CHECK(log["items"][0]["attempts"].GetInt() == 2);
+    CHECK(str(log["items"][0]["log"][1], "detail") == "HTTP 400: Bad Request: chat not found");
+    CHECK(s.query_value("SELECT count(*) FROM notification_attempts WHERE tenant_id = $1::uuid "
+                        "AND detail LIKE '%AAHdqTcv%'",
+                        t.id) == "0");
+
+    // A channel's test message goes the same way; a new token replaces the old one.
+    call(s, "PUT", "/api/v1/alerting/channels/" + chat, t.token,
+         R"({"address":"-1001234567890","bot_token":")" + other + "\"}");
+    call(s, "POST", "/api/v1/alerting/channels/" + chat + "/test", t.token, "", 202);
+    CHECK(sender.run_once() == 1);
+    CHECK(bot.requests().back()["status"].GetInt() == 401);  // the sink knows the old token
+    CHECK(notifications_in(s, t.id, "failed") == 2);
+    { std::ofstream(dir.path / "token") << other; }
+    call(s, "POST", "/api/v1/alerting/channels/" + chat + "/test", t.token, "", 202);
+    CHECK(sender.run_once() == 1);
+    CHECK(bot.requests().back()["status"].GetInt() == 200);
+    CHECK(bot.requests().back()["token_ok"].GetBool());
 }
 
 }  // namespace printmon::cloud::test

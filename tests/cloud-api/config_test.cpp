@@ -127,6 +127,8 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK(e.backoff_max == d.backoff_max);
     CHECK(e.evaluate_interval == d.evaluate_interval);
     CHECK_FALSE(e.allow_private_webhooks);
+    CHECK(e.telegram_api_url == d.telegram_api_url);
+    CHECK(d.telegram_api_url == "https://api.telegram.org");
 
     const auto c = parse_config(
         "[server]\ntls = false\n[notify]\nenabled = false\nevaluate_interval_s = 5\n"
@@ -134,7 +136,8 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
         "smtp_username = \"u\"\nsmtp_password = \"from-file\"\nsmtp_tls = \"require\"\n"
         "ca_file = \"/etc/ca.pem\"\nconnect_timeout_ms = 700\ntimeout_ms = 900\n"
         "poll_interval_ms = 50\nlease_s = 7\nmax_attempts = 3\nbackoff_base_s = 2\n"
-        "backoff_max_s = 9\nallow_private_webhooks = true\n",
+        "backoff_max_s = 9\nallow_private_webhooks = true\n"
+        "telegram_api_url = \"https://tg-proxy.example.com/\"\n",
         "c.toml", env_of({}));
     const auto& n = c.notify;
     CHECK_FALSE(n.enabled);
@@ -153,6 +156,7 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK(n.backoff_base == std::chrono::seconds(2));
     CHECK(n.backoff_max == std::chrono::seconds(9));
     CHECK(n.allow_private_webhooks);
+    CHECK(n.telegram_api_url == "https://tg-proxy.example.com/");
     CHECK(
         parse_config("[server]\ntls = false\n[notify]\nsmtp_tls = \"off\"\n", "c.toml", env_of({}))
             .notify.smtp_tls == cloud::alerts::SmtpTls::off);
@@ -175,6 +179,11 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK(error_of(head + "timeout_ms = 10\n").find("timeout_ms") != std::string::npos);
     CHECK(error_of(head + "allow_private_webhooks = \"yes\"\n").find("allow_private_webhooks") !=
           std::string::npos);
+    for (const char* bad : {"ftp://api.telegram.org", "https://user:pw@api.telegram.org",
+                            "https://", "https://api.telegram.org/?x=1", "api.telegram.org"}) {
+        CHECK(error_of(head + "telegram_api_url = \"" + bad + "\"\n").find("telegram_api_url") !=
+              std::string::npos);
+    }
     CHECK(error_of(head + "smtp_hostname = \"x\"\n").find("smtp_hostname") != std::string::npos);
 }
 

@@ -3,6 +3,8 @@
 
   notify_sinks.py smtp PORT_FILE OUT_DIR [--fail-first N] [--tls-cert C --tls-key K]
   notify_sinks.py webhook PORT_FILE OUT_DIR SECRET_FILE [--fail-first N] [--hang-first N]
+  notify_sinks.py telegram PORT_FILE OUT_DIR TOKEN_FILE --tls-cert C --tls-key K
+                  [--fail-first N] [--retry-after S]
 
 smtp: a real SMTP server (Debian python3-aiosmtpd); each accepted message becomes
 OUT_DIR/mail-<n>.json with the envelope, the decoded subject and body, and whether the session
@@ -13,6 +15,11 @@ request to OUT_DIR/requests.jsonl: the idempotency key, whether the signature ve
 the key was seen before (a duplicate the receiver drops), and the status answered.
 --fail-first N answers the first N requests/messages with 500/451; --hang-first N holds the
 first N requests without answering (the sender must time out) and notes each in OUT_DIR/hung.jsonl.
+telegram: the Bot API's sendMessage over HTTPS as Telegram documents it (core.telegram.org/bots/api):
+POST /bot<token>/sendMessage with a JSON body; a token other than TOKEN_FILE's is 401
+Unauthorized, chat_id -100404 is 400 "Bad Request: chat not found", --fail-first N answers the
+first N requests to other chats 429 with parameters.retry_after S; otherwise {"ok": true, "result": {...}}. Each request is a line
+of OUT_DIR/requests.jsonl (token_ok, chat_id, text, content_type, status).
 The port is written to PORT_FILE (atomically) once listening. Stops on SIGTERM.
 """
 import argparse
@@ -141,19 +148,92 @@ def run_webhook(args):
     server.serve_forever()
 
 
+def run_telegram(args):
+    lock = threading.Lock()
+    state = {"seen": 0, "missing": 0, "message_id": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def answer(self, status, doc):
+            data = json.dumps(doc).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            with open(args.secret_file, encoding="utf-8") as f:
+                token = f.read().strip()
+            path = self.path
+            token_ok = path == "/bot" + token + "/sendMessage"
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                doc = {}
+            chat = doc.get("chat_id")
+            with lock:
+                state["seen"] += 1
+                n = state["seen"]
+                if token_ok and chat == -100404:
+                    state["missing"] += 1
+                if not token_ok:
+                    status, reply = 401, {"ok": False, "error_code": 401,
+                                          "description": "Unauthorized"}
+                elif chat == -100404:
+                    status, reply = 400, {"ok": False, "error_code": 400,
+                                          "description": "Bad Request: chat not found"}
+                elif n - state["missing"] <= args.fail_first:
+                    status, reply = 429, {
+                        "ok": False, "error_code": 429,
+                        "description": "Too Many Requests: retry after %d" % args.retry_after,
+                        "parameters": {"retry_after": args.retry_after}}
+                elif not isinstance(doc.get("text"), str) or not doc["text"]:
+                    status, reply = 400, {"ok": False, "error_code": 400,
+                                          "description": "Bad Request: message text is empty"}
+                else:
+                    state["message_id"] += 1
+                    status, reply = 200, {"ok": True, "result": {
+                        "message_id": state["message_id"], "chat": {"id": chat},
+                        "date": int(time.time()), "text": doc["text"]}}
+                with open(os.path.join(args.out, "requests.jsonl"), "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"token_ok": token_ok, "chat_id": chat,
+                                        "text": doc.get("text"),
+                                        "no_preview": doc.get("disable_web_page_preview"),
+                                        "content_type": self.headers.get("Content-Type", ""),
+                                        "status": status}, ensure_ascii=False) + "\n")
+            self.answer(status, reply)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    write_atomic(args.port_file, str(server.server_address[1]))
+    signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=server.shutdown).start())
+    server.serve_forever()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["smtp", "webhook"])
+    p.add_argument("mode", choices=["smtp", "webhook", "telegram"])
     p.add_argument("port_file")
     p.add_argument("out")
     p.add_argument("secret_file", nargs="?")
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--hang-first", type=int, default=0)
+    p.add_argument("--retry-after", type=int, default=5)
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     args = p.parse_args()
     if args.mode == "smtp":
         run_smtp(args)
+    elif args.mode == "telegram":
+        run_telegram(args)
     else:
         run_webhook(args)
 

@@ -1,6 +1,7 @@
 #include "alerts/routes.hpp"
 
 #include "alerts/render.hpp"
+#include "alerts/telegram.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -151,7 +152,7 @@ constexpr const char* kInsertChannelSql =
     "INSERT INTO notification_channels (tenant_id, channel_id, name, kind, address, language, "
     "digest, digest_hour, max_per_hour, enabled, secret) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
     "$6, $7, $8, $9, $10, $11)";
-// kind is fixed once created (a webhook's secret means nothing to an address).
+// kind is fixed once created (a webhook's secret or a bot token means nothing to an address).
 constexpr const char* kUpdateChannel = "alerting_update_channel";
 constexpr const char* kUpdateChannelSql =
     "UPDATE notification_channels SET name = $3, address = $4, language = $5, digest = $6, "
@@ -561,6 +562,7 @@ std::string new_secret() {
 
 struct ChannelInput {
     std::string name, kind, address, language = "en";
+    std::optional<std::string> bot_token;  ///< Telegram: required on create, kept when absent
     bool digest = false;
     int digest_hour = 8;
     int max_per_hour = 30;
@@ -569,20 +571,34 @@ struct ChannelInput {
 };
 
 ChannelInput parse_channel(const net::Request& request, std::optional<std::string> kind) {
-    const auto doc = body_of(request, {"name", "kind", "address", "language", "digest",
-                                       "digest_hour", "max_per_hour", "enabled", "rotate_secret"});
+    const auto doc =
+        body_of(request, {"name", "kind", "address", "language", "digest", "digest_hour",
+                          "max_per_hour", "enabled", "rotate_secret", "bot_token"});
     ChannelInput c;
     c.name = text(doc, "name", false, 200, true).value_or("");
     const auto given = text(doc, "kind", !kind, 16);
     if (kind && given && *given != *kind) throw invalid("kind: cannot be changed");
     c.kind = kind ? *kind : *given;
-    if (c.kind != "email" && c.kind != "webhook") throw invalid("kind: must be email or webhook");
+    if (c.kind != "email" && c.kind != "webhook" && c.kind != "telegram") {
+        throw invalid("kind: must be email, webhook or telegram");
+    }
     c.address = *text(doc, "address", true, 2048);
     if (c.kind == "email" && !valid_email(c.address)) {
         throw invalid("address: not an e-mail address (name@example.com)");
     }
     if (c.kind == "webhook" && !valid_url(c.address)) {
         throw invalid("address: not an http(s) URL without user info");
+    }
+    if (c.kind == "telegram" && !valid_telegram_chat(c.address)) {
+        throw invalid(
+            "address: not a Telegram chat id (a number, -100... for a group) or "
+            "@channelname");
+    }
+    c.bot_token = text(doc, "bot_token", c.kind == "telegram" && !kind, 120);
+    if (c.bot_token && c.kind != "telegram") throw invalid("bot_token: Telegram channels only");
+    if (c.bot_token && !valid_telegram_token(*c.bot_token)) {
+        // Never echo the value: it is a secret even when mistyped.
+        throw invalid("bot_token: not a bot token as @BotFather gives it (123456789:AA...)");
     }
     c.language = text(doc, "language", false, 2).value_or("en");
     if (c.language != "en" && c.language != "ru") throw invalid("language: must be en or ru");
@@ -808,9 +824,11 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         const std::optional<std::string> secret =
             c.kind == "webhook" ? std::optional<std::string>(new_secret()) : std::nullopt;
         return write([&](pqxx::work& tx) {
+            // A Telegram channel stores the tenant's bot token where a webhook keeps its
+            // secret, and never answers it back (only secret_set).
             tx.exec_prepared0(kInsertChannel, tenant, id, c.name, c.kind, c.address, c.language,
                               c.digest, c.digest_hour, c.max_per_hour, c.enabled,
-                              secret.value_or(""));
+                              secret.value_or(c.bot_token.value_or("")));
             return channel_answer(tx, tenant, id, secret, 201);
         });
     });
@@ -827,8 +845,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                   const std::optional<std::string> secret =
                       c.rotate_secret ? std::optional<std::string>(new_secret()) : std::nullopt;
                   tx.exec_prepared(kUpdateChannel, tenant, id, c.name, c.address, c.language,
-                                   c.digest, c.digest_hour, c.max_per_hour, c.enabled, secret,
-                                   c.kind);
+                                   c.digest, c.digest_hour, c.max_per_hour, c.enabled,
+                                   secret ? secret : c.bot_token, c.kind);
                   return channel_answer(tx, tenant, id, secret, 200);
               });
           });

@@ -15,6 +15,7 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include "alerts/telegram.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/crypto/crypto.hpp"
 #include "printmon/proto/time.hpp"
@@ -123,6 +124,14 @@ std::size_t discard_cb(char* data, std::size_t size, std::size_t items, void* us
     // Keep a little of the answer for the delivery log.
     auto* keep = static_cast<std::string*>(user);
     constexpr std::size_t kKeep = 200;
+    if (keep->size() < kKeep) keep->append(data, std::min(size * items, kKeep - keep->size()));
+    return size * items;
+}
+
+std::size_t keep_cb(char* data, std::size_t size, std::size_t items, void* user) {
+    // The Bot API's answer, to read its verdict: a few KiB at most (a proxy's page is cut).
+    auto* keep = static_cast<std::string*>(user);
+    constexpr std::size_t kKeep = 16 * 1024;
     if (keep->size() < kKeep) keep->append(data, std::min(size * items, kKeep - keep->size()));
     return size * items;
 }
@@ -317,6 +326,52 @@ Delivery post_webhook(const NotifyConfig& config, const std::string& url, const 
     return {Delivery::Outcome::retry, detail};
 }
 
+Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
+                       const std::string& token, const std::string& text,
+                       const std::atomic<bool>& stop) {
+    // Stored channels were checked when written; checked again because the token is spliced
+    // into the URL.
+    if (!valid_telegram_token(token) || !valid_telegram_chat(chat)) {
+        return {Delivery::Outcome::failed, "the channel's bot token or chat id is malformed"};
+    }
+    global_init();
+    CurlPtr c(curl_easy_init());
+    if (!c) return {Delivery::Outcome::retry, "curl_easy_init failed"};
+    std::array<char, CURL_ERROR_SIZE> error{};
+    common_options(c.get(), config, stop, error.data());
+    std::string base = config.telegram_api_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    const std::string url = base + "/bot" + token + "/sendMessage";
+    curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 0L);
+    SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+    for (const char* h : {"User-Agent: printmon-cloud-api", "Expect:"}) {
+        curl_slist* next = curl_slist_append(headers.get(), h);
+        if (next == nullptr) return {Delivery::Outcome::retry, "out of memory"};
+        static_cast<void>(headers.release());
+        headers.reset(next);
+    }
+    curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
+    const std::string body = telegram_request(chat, text);
+    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    std::string answer;
+    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, keep_cb);
+    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &answer);
+    const CURLcode rc = curl_easy_perform(c.get());
+    if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
+    // libcurl's messages name the host, never the path (where the token is).
+    if (rc != CURLE_OK) return {Delivery::Outcome::retry, curl_error(rc, error.data())};
+    long status = 0;
+    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
+    const auto a = telegram_answer(status, answer);
+    const auto outcome = a.outcome == TelegramAnswer::Outcome::sent     ? Delivery::Outcome::sent
+                         : a.outcome == TelegramAnswer::Outcome::failed ? Delivery::Outcome::failed
+                                                                        : Delivery::Outcome::retry;
+    return {outcome, a.detail, a.wait};
+}
+
 Sender::Sender(std::string conninfo, NotifyConfig config, ClockFn clock)
     : conninfo_(std::move(conninfo)), config_(std::move(config)), clock_(std::move(clock)) {
     global_init();
@@ -419,6 +474,9 @@ int Sender::run_once() {
             Delivery d;
             if (m.kind == "webhook") {
                 d = post_webhook(config_, m.address, m.secret, m.id, m.body, now(), stopping_);
+            } else if (m.kind == "telegram") {
+                d = send_telegram(config_, m.address, m.secret, telegram_text(m.subject, m.body),
+                                  stopping_);
             } else {
                 d = send_email(
                     config_, m.address,
@@ -443,7 +501,9 @@ int Sender::run_once() {
             if (d.outcome != Delivery::Outcome::sent) {
                 const bool last = m.attempts >= config_.max_attempts;
                 state = d.outcome == Delivery::Outcome::failed || last ? "failed" : "queued";
-                next += backoff(m.attempts, config_.backoff_base, config_.backoff_max);
+                // Telegram's retry_after when it asks for longer than the backoff.
+                next += std::max(backoff(m.attempts, config_.backoff_base, config_.backoff_max),
+                                 d.wait.value_or(std::chrono::seconds(0)));
             }
             const std::string outcome = state == "queued" ? "retry" : state;
             pqxx::work tx(conn);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <pqxx/transaction>
@@ -46,12 +47,22 @@ struct NotifyConfig {
     /// Webhooks to loopback, private and link-local addresses are refused unless this is set
     /// (a tenant must not reach the cloud's internal network through the cloud).
     bool allow_private_webhooks = false;
+    /// The Bot API's base URL for Telegram channels: Telegram's own, or a self-hosted Bot API
+    /// server / reverse proxy where api.telegram.org is not reachable from the cloud.
+    std::string telegram_api_url = "https://api.telegram.org";
 };
 
 /// Result of one delivery attempt.
 struct Delivery {
-    enum class Outcome { sent, retry, failed, aborted } outcome = Outcome::retry;
+    enum class Outcome { sent, retry, failed, aborted };
+    Delivery() = default;
+    Delivery(Outcome o, std::string d, std::optional<std::chrono::seconds> w = std::nullopt)
+        : outcome(o), detail(std::move(d)), wait(w) {}
+    Outcome outcome = Outcome::retry;
     std::string detail;  ///< the error, or the receiver's status
+    /// The receiver's own "not before" (Telegram's 429 retry_after): the retry waits at least
+    /// this long, longer when the backoff says so.
+    std::optional<std::chrono::seconds> wait;
 };
 
 /// "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + body)>".
@@ -72,6 +83,11 @@ Delivery send_email(const NotifyConfig& config, const std::string& to, const std
 Delivery post_webhook(const NotifyConfig& config, const std::string& url, const std::string& secret,
                       const std::string& notification_id, const std::string& body,
                       std::chrono::system_clock::time_point now, const std::atomic<bool>& stop);
+/// One Bot API sendMessage of `text` to `chat` by the bot with `token` (never logged: it is in
+/// the request's path, and the detail carries only Telegram's status and description).
+Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
+                       const std::string& token, const std::string& text,
+                       const std::atomic<bool>& stop);
 
 class Sender {
   public:

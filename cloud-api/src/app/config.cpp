@@ -155,6 +155,14 @@ CloudConfig read(const common::ConfigReader& root) {
     n.backoff_max = std::chrono::seconds(ms("backoff_max_s", 3600, 1, 86'400 * 7));
     n.evaluate_interval = std::chrono::seconds(ms("evaluate_interval_s", 60, 1, 86'400));
     n.allow_private_webhooks = notify.get_or<bool>("allow_private_webhooks", false);
+    n.telegram_api_url = notify.get_or<std::string>("telegram_api_url", n.telegram_api_url);
+    // No user info and no path: the bot token is the path (".../bot<token>/sendMessage").
+    const auto& tg = n.telegram_api_url;
+    const bool tg_scheme = tg.rfind("https://", 0) == 0 || tg.rfind("http://", 0) == 0;
+    if (!tg_scheme || tg.find('@') != std::string::npos || tg.find('?') != std::string::npos ||
+        tg.find('#') != std::string::npos || tg.size() <= (tg[4] == 's' ? 8U : 7U)) {
+        notify.fail("telegram_api_url", "must be an http(s) URL without user info or query");
+    }
 
     c.metrics_listen = metrics::read_listen(root, c.server.port);
     root.finish();

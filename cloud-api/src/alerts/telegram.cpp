@@ -1,0 +1,130 @@
+#include "alerts/telegram.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "printmon/proto/utf8.hpp"
+
+namespace printmon::cloud::alerts {
+namespace {
+
+bool all_of(const std::string& s, std::size_t from, bool (*ok)(unsigned char)) {
+    return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(from), s.end(),
+                       [ok](char c) { return ok(static_cast<unsigned char>(c)); });
+}
+
+bool digit(unsigned char c) { return std::isdigit(c) != 0; }
+bool word(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
+bool token_char(unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-'; }
+
+}  // namespace
+
+bool valid_telegram_chat(const std::string& chat) {
+    if (!chat.empty() && chat[0] == '@') {
+        const std::size_t name = chat.size() - 1;
+        return name >= 5 && name <= 32 && std::isalpha(static_cast<unsigned char>(chat[1])) != 0 &&
+               all_of(chat, 1, word);
+    }
+    const std::size_t from = !chat.empty() && chat[0] == '-' ? 1 : 0;
+    const std::size_t digits = chat.size() - from;
+    return digits >= 3 && digits <= 20 && all_of(chat, from, digit) && chat[from] != '0';
+}
+
+bool valid_telegram_token(const std::string& token) {
+    const auto colon = token.find(':');
+    if (colon == std::string::npos || colon < 3 || colon > 20) return false;
+    const std::string id = token.substr(0, colon);
+    const std::string key = token.substr(colon + 1);
+    return all_of(id, 0, digit) && key.size() >= 30 && key.size() <= 100 &&
+           all_of(key, 0, token_char);
+}
+
+std::string telegram_text(const std::string& subject, const std::string& body) {
+    std::string text = subject.empty() ? body : body.empty() ? subject : subject + "\n\n" + body;
+    // The Bot API counts UTF-16 code units: a code point above U+FFFF takes two.
+    const std::string ellipsis = "\xe2\x80\xa6";
+    std::size_t units = 0;
+    std::size_t cut = std::string::npos;  // where the text must end to leave room for "…"
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t n = proto::utf8_sequence_length(text, i);
+        if (n == 0) n = 1;  // rendered by us, so valid; a stray byte counts as one
+        const std::size_t u = n == 4 ? 2 : 1;
+        if (units + u > kTelegramMaxText - 1 && cut == std::string::npos) cut = i;
+        units += u;
+        i += n;
+    }
+    if (units <= kTelegramMaxText) return text;
+    text.resize(cut);
+    return text + ellipsis;
+}
+
+std::string telegram_request(const std::string& chat, const std::string& text) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("chat_id");
+    if (!chat.empty() && chat[0] == '@') {
+        w.String(chat.c_str(), static_cast<rapidjson::SizeType>(chat.size()));
+    } else {
+        w.Int64(std::stoll(chat));
+    }
+    w.Key("text");
+    w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+    // A console link in the text must not unfold into a preview of the sign-in page.
+    w.Key("disable_web_page_preview");
+    w.Bool(true);
+    w.EndObject();
+    return buffer.GetString();
+}
+
+TelegramAnswer telegram_answer(long http_status, const std::string& body) {
+    TelegramAnswer a;
+    rapidjson::Document doc;
+    doc.Parse(body.c_str(), body.size());
+    const bool parsed = !doc.HasParseError() && doc.IsObject();
+    // The Bot API's own answer, not a proxy's or a misconfigured base URL's page.
+    const bool bot_api = parsed && doc.HasMember("ok") && doc["ok"].IsBool();
+    const bool ok = bot_api && doc["ok"].GetBool();
+    std::string description;
+    if (parsed && doc.HasMember("description") && doc["description"].IsString()) {
+        description = doc["description"].GetString();
+        if (description.size() > 200) description.resize(200);
+    }
+    a.detail = description.empty() ? fmt::format("HTTP {}", http_status)
+                                   : fmt::format("HTTP {}: {}", http_status, description);
+    if (http_status >= 200 && http_status < 300 && ok) {
+        a.outcome = TelegramAnswer::Outcome::sent;
+        return a;
+    }
+    if (http_status == 429) {
+        if (parsed && doc.HasMember("parameters") && doc["parameters"].IsObject()) {
+            const auto& p = doc["parameters"];
+            if (p.HasMember("retry_after") && p["retry_after"].IsInt64() &&
+                p["retry_after"].GetInt64() > 0) {
+                a.wait = std::chrono::seconds(
+                    std::min<std::int64_t>(p["retry_after"].GetInt64(), 24 * 3600));
+            }
+        }
+        a.outcome = TelegramAnswer::Outcome::retry;
+        return a;
+    }
+    // The Bot API's Bad Request (chat not found), Unauthorized (revoked token), Forbidden (bot
+    // removed from the chat or blocked by the user), Not Found (no such bot): the same message
+    // can never go through; the delivery log says why. Anything else (5xx, a proxy's error
+    // page, a 200 that is not the Bot API's) may pass later.
+    if (bot_api &&
+        (http_status == 400 || http_status == 401 || http_status == 403 || http_status == 404)) {
+        a.outcome = TelegramAnswer::Outcome::failed;
+        return a;
+    }
+    a.outcome = TelegramAnswer::Outcome::retry;
+    return a;
+}
+
+}  // namespace printmon::cloud::alerts

@@ -1,0 +1,44 @@
+#pragma once
+// Telegram as a notification channel: the tenant's own bot (its token, from @BotFather) posts
+// into a chat through the Bot API's sendMessage. The pure parts live here (what a chat and a
+// token look like, the message text, the request, what an answer means) so tests check them
+// without a network; Sender::run_once delivers through send_telegram (sender.hpp).
+//
+// Bot API facts relied on (core.telegram.org/bots/api): POST <base>/bot<token>/sendMessage
+// with a JSON body {chat_id, text}; chat_id is an integer (negative for groups and channels)
+// or "@channelusername"; text is 1..4096 characters; every answer is {"ok": bool, ...} with
+// "description" and, on 429, "parameters": {"retry_after": seconds}.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace printmon::cloud::alerts {
+
+/// The most characters (UTF-16 code units, as the Bot API counts them) a message may have.
+inline constexpr std::size_t kTelegramMaxText = 4096;
+
+/// A chat id the Bot API accepts: an integer of 3..20 digits, optionally negative, or
+/// "@" and a public username (5..32 letters, digits and underscores, starting with a letter).
+bool valid_telegram_chat(const std::string& chat);
+
+/// A bot token as @BotFather issues it: "<bot id>:<35 letters, digits, '_' or '-'>" (30..100
+/// accepted). Checked strictly because the token becomes part of the request's path.
+bool valid_telegram_token(const std::string& token);
+
+/// The message: the subject, a blank line, the body; cut on a character boundary with "…"
+/// when longer than the Bot API takes.
+std::string telegram_text(const std::string& subject, const std::string& body);
+
+/// The sendMessage document. A numeric chat id is sent as a number, a username as a string.
+std::string telegram_request(const std::string& chat, const std::string& text);
+
+/// What the Bot API's answer means for the message.
+struct TelegramAnswer {
+    enum class Outcome { sent, retry, failed } outcome = Outcome::retry;
+    std::string detail;                        ///< "HTTP 400: Bad Request: chat not found"
+    std::optional<std::chrono::seconds> wait;  ///< 429's retry_after
+};
+TelegramAnswer telegram_answer(long http_status, const std::string& body);
+
+}  // namespace printmon::cloud::alerts
