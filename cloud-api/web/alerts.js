@@ -9,7 +9,7 @@
 // rule-threshold, rule-forecast-days, rule-site, rule-vendor, rule-device, rule-repeat, rule-channel (checkboxes),
 // rule-save, rule-edit, rule-delete; channels-table, channel-row, add-channel, channel-name,
 // channel-kind, channel-address, channel-language, channel-digest, channel-hour,
-// channel-max, channel-save, channel-edit, channel-test, channel-delete, webhook-secret;
+// channel-max, channel-bot-token, channel-save, channel-edit, channel-test, channel-delete, webhook-secret;
 // deliveries-table, delivery-row, dl-state; device page: device-rule-alerts.
 'use strict';
 
@@ -169,7 +169,7 @@ routes.rules = async function rulesPage(view) {
       h('fieldset', { class: 'checks' }, h('legend', {}, t('f_channels')),
         channels.items.length ? channels.items.map((c) => h('label', { class: 'check' },
           h('input', { type: 'checkbox', name: 'ch_' + c.channel_id, tid: 'rule-channel', checked: (x.channel_ids || []).includes(c.channel_id) }),
-          (c.name || c.address) + ' (' + (c.kind === 'email' ? t('kind_email') : t('kind_webhook')) + ')')) : note(t('no_channels_yet'), 'small')),
+          (c.name || c.address) + ' (' + channelKindName(c.kind) + ')')) : note(t('no_channels_yet'), 'small')),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'notify_resolved', checked: x.notify_resolved !== false }), t('f_notify_resolved')),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'enabled', checked: x.enabled !== false }), t('f_enabled')),
     ], okLabel, async (v) => {
@@ -217,6 +217,11 @@ routes.rules = async function rulesPage(view) {
     ], rules.items, { tid: 'rules-table', cards: true, row: (x) => ({ tid: 'rule-row', 'data-rule-id': x.rule_id }) })));
 };
 
+// A channel kind for people (the API's kinds: email, webhook, telegram).
+function channelKindName(k) {
+  return ({ email: t('kind_email'), webhook: t('kind_webhook'), telegram: t('kind_telegram') })[k] || k;
+}
+
 routes.channels = async function channelsPage(view) {
   const admin = isAdmin();
   const channels = await api('GET', 'alerting/channels');
@@ -226,8 +231,12 @@ routes.channels = async function channelsPage(view) {
     const editing = !!x.channel_id;
     const dlg = formDialog(title, [
       field({ name: 'name', label: t('f_name'), max: 200, value: x.name, tid: 'channel-name' }),
-      editing ? null : field({ name: 'kind', label: t('f_channel_kind'), options: [['email', t('kind_email')], ['webhook', t('kind_webhook')]], value: 'email', tid: 'channel-kind' }),
+      editing ? null : field({ name: 'kind', label: t('f_channel_kind'), options: ['email', 'telegram', 'webhook'].map((k) => [k, channelKindName(k)]), value: 'email', tid: 'channel-kind' }),
       field({ name: 'address', label: t('f_address'), required: true, max: 2048, value: x.address, tid: 'channel-address', hint: t('address_hint') }),
+      // The bot's token goes to the server once and never comes back (the API answers only
+      // secret_set): an edit leaves it empty to keep the stored one.
+      field({ name: 'bot_token', label: t('f_bot_token'), type: 'password', autocomplete: 'new-password', max: 120, tid: 'channel-bot-token',
+        hint: editing ? t('bot_token_keep') : t('bot_token_hint') }),
       field({ name: 'language', label: t('f_msg_language'), options: [['ru', t('lang_ru')], ['en', t('lang_en')]], value: x.language || S.lang, tid: 'channel-language' }),
       h('label', { class: 'check digest-only' }, h('input', { type: 'checkbox', name: 'digest', tid: 'channel-digest', checked: !!x.digest }), t('f_digest')),
       field({ name: 'digest_hour', label: t('f_digest_hour'), options: Array.from({ length: 24 }, (_, i) => [i, String(i).padStart(2, '0') + ':00']), value: x.digest_hour == null ? 8 : x.digest_hour, tid: 'channel-hour', hint: t('digest_hint') }),
@@ -240,11 +249,21 @@ routes.channels = async function channelsPage(view) {
         digest_hour: Number(v.digest_hour), max_per_hour: v.max_per_hour === '' ? 30 : Number(v.max_per_hour), enabled: v.enabled };
       if (!editing) body.kind = kind;
       if (v.rotate_secret) body.rotate_secret = true;
+      if (kind === 'telegram' && v.bot_token) body.bot_token = v.bot_token;
       await action(body);
     }, 'channel-save');
-    // Digests are for e-mail only.
+    // Digests are for e-mail only; the token and the chat's wording for Telegram only.
     const kindSel = dlg.querySelector('[name=kind]');
-    const sync = () => { const mail = (kindSel ? kindSel.value : x.kind) === 'email'; for (const el of dlg.querySelectorAll('.digest-only, [name=digest_hour]')) (el.closest('.field') || el).hidden = !mail; };
+    const token = dlg.querySelector('[name=bot_token]');
+    const address = dlg.querySelector('[name=address]').closest('.field');
+    const sync = () => {
+      const kind = kindSel ? kindSel.value : x.kind;
+      for (const el of dlg.querySelectorAll('.digest-only, [name=digest_hour]')) (el.closest('.field') || el).hidden = kind !== 'email';
+      token.closest('.field').hidden = kind !== 'telegram';
+      if (kind === 'telegram' && !editing) token.dataset.required = ''; else delete token.dataset.required;
+      address.querySelector('label').textContent = kind === 'telegram' ? t('f_chat') : t('f_address');
+      address.querySelector('.hint').textContent = kind === 'telegram' ? t('chat_hint') : t('address_hint');
+    };
     if (kindSel) kindSel.addEventListener('change', sync);
     sync();
   };
@@ -264,7 +283,7 @@ routes.channels = async function channelsPage(view) {
     h('section', { class: 'card flush' }, channels.items.length === 0 ? empty(t('no_channels_yet'), t('channels_empty_text'))
       : table([
         { label: t('f_name'), render: (x) => x.name || '—' },
-        { label: t('f_channel_kind'), render: (x) => (x.kind === 'email' ? t('kind_email') : t('kind_webhook')) },
+        { label: t('f_channel_kind'), render: (x) => channelKindName(x.kind) },
         { label: t('f_address'), cls: 'mono clip', render: (x) => x.address },
         { label: t('f_msg_language'), render: (x) => (x.language === 'ru' ? t('lang_ru') : t('lang_en')) },
         { label: t('f_digest'), render: (x) => (x.digest ? t('digest_at', { hour: String(x.digest_hour).padStart(2, '0') + ':00' }) : t('digest_off')) },
@@ -293,7 +312,7 @@ routes.deliveries = async function deliveriesPage(view, r) {
           [['', t('all_states')], ...dstates.map((s) => [s, dName(s)])], state))),
       res.items.length === 0 ? empty(t('no_deliveries'), t('no_deliveries_text')) : table([
         { label: t('col_time'), render: (x) => fmtTime(x.created_at) },
-        { label: t('col_channel'), render: (x) => h('div', {}, x.channel_kind === 'email' ? t('kind_email') : t('kind_webhook'), h('div', { class: 'mono small muted' }, x.address)) },
+        { label: t('col_channel'), render: (x) => h('div', {}, channelKindName(x.channel_kind), h('div', { class: 'mono small muted' }, x.address)) },
         { label: t('col_event'), render: (x) => evName(x.event) },
         { label: t('col_subject'), cls: 'clip', render: (x) => x.subject },
         { label: t('f_state'), render: (x) => badge(dCls(x.state), dName(x.state)) },

@@ -273,7 +273,7 @@ function fieldLabel(f) {
     vendor: t('f_vendor'), device_id: t('f_device_id'), repeat_minutes: t('f_repeat_minutes'), channel_ids: t('f_channels'),
     forecast_days: t('f_forecast_days'),
     address: t('f_address'), language: t('f_msg_language'), digest: t('f_digest'), digest_hour: t('f_digest_hour'),
-    max_per_hour: t('f_max_per_hour'),
+    max_per_hour: t('f_max_per_hour'), bot_token: t('f_bot_token'),
   })[f] || f;
 }
 
@@ -296,6 +296,8 @@ function errText(e) {
   if (e.code === 'invalid_body') {
     if (/password/.test(f) && /short|least/i.test(e.message)) return t('err_password_short', { count: 10 });
     if (f === 'time_zone') return t('err_time_zone');
+    if (f === 'address' && /Telegram chat/.test(e.message)) return t('err_telegram_chat');
+    if (f === 'bot_token' && /not a bot token/.test(e.message)) return t('err_bot_token');
     const range = /must be between (-?\d+) and (-?\d+)/.exec(e.message);
     if (f && range) return t('err_range', { field: fieldLabel(f), min: Number(range[1]), max: Number(range[2]) });
     if (f && /must be an integer/.test(e.message)) return t('err_integer', { field: fieldLabel(f) });

@@ -312,6 +312,46 @@ try {
     sql(`SELECT count(*) FROM notifications WHERE event = 'test'`) === '1');
   await shoot('channels', 'ru');
 
+  step('notification channels: a Telegram chat with its bot token, which never comes back');
+  const botToken = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+  await page.click(tid('add-channel'));
+  assert.equal(await page.isVisible(tid('channel-bot-token')), false);  // e-mail first
+  await page.selectOption(tid('channel-kind'), 'telegram');
+  assert.equal(await page.isVisible(tid('channel-bot-token')), true);
+  assert.equal(await page.isVisible(tid('channel-digest')), false);
+  await waitFor('the address asked as a chat', async () =>
+    (await page.locator('.field', { has: page.locator(tid('channel-address')) }).innerText()).includes('Чат'));
+  await page.fill(tid('channel-name'), 'Дежурные в Telegram');
+  await page.fill(tid('channel-address'), '-1001234567890');
+  await page.fill(tid('channel-bot-token'), botToken);
+  await shoot('channel-telegram', 'ru');
+  await page.fill(tid('channel-bot-token'), '');
+  await page.click(tid('channel-save'));
+  await page.waitForSelector('.field-error:not([hidden])');  // the token is required
+  assert.equal(sql(`SELECT count(*) FROM notification_channels WHERE kind = 'telegram'`), '0');
+  await page.fill(tid('channel-bot-token'), botToken);
+  await page.fill(tid('channel-address'), 'дежурные');
+  await page.click(tid('channel-save'));
+  const chatError = page.locator('.field', { has: page.locator(tid('channel-address')) }).locator('.field-error:not([hidden])');
+  await chatError.waitFor();  // the server refuses the chat, on its field, in the user's words
+  assert.match(await chatError.innerText(), /не чат Telegram/);
+  assert.equal(sql(`SELECT count(*) FROM notification_channels WHERE kind = 'telegram'`), '0');
+  await page.fill(tid('channel-address'), '-1001234567890');
+  await page.click(tid('channel-save'));
+  await waitFor('the Telegram channel listed', async () => (await text(tid('channels-table'))).includes('Дежурные в Telegram'));
+  assert.equal(sql(`SELECT kind || ' ' || address || ' ' || (secret = '${botToken}') FROM notification_channels WHERE name = 'Дежурные в Telegram'`),
+    'telegram -1001234567890 true');
+  assert.ok(!(await page.content()).includes('AAHdqTcv'), 'the token is not on the page');
+  const tgRow = page.locator(tid('channel-row'), { hasText: 'Дежурные в Telegram' });
+  assert.ok((await tgRow.innerText()).includes('Telegram'));
+  // An edit keeps the token when its field stays empty.
+  await tgRow.locator(tid('channel-edit')).click();
+  assert.equal(await page.inputValue(tid('channel-bot-token')), '');
+  await page.fill(tid('channel-name'), 'Дежурные (Telegram)');
+  await page.click(tid('channel-save'));
+  await waitFor('the renamed channel', async () => (await text(tid('channels-table'))).includes('Дежурные (Telegram)'));
+  assert.equal(sql(`SELECT secret = '${botToken}' FROM notification_channels WHERE name = 'Дежурные (Telegram)'`), 't');
+
   step('alerts: the list with counts, acknowledge one, the count in the navigation');
   await waitFor('open alerts from the new rule', async () =>
     Number(sql(`SELECT count(*) FROM alerts WHERE state = 'open'`)) >= 1, 60);
