@@ -1527,6 +1527,23 @@ TEST_CASE_METHOD(AlertsFixture,
     CHECK(sender.run_once() == 1);
     CHECK(bot.requests().back()["status"].GetInt() == 200);
     CHECK(bot.requests().back()["token_ok"].GetBool());
+
+    // Through a forward proxy: a CONNECT tunnel to the Bot API's host, TLS verified inside it.
+    TempDir proxy_dir;
+    Sink proxy(proxy_dir.path, {"proxy"});
+    auto proxied = config;
+    proxied.telegram_proxy = "http://127.0.0.1:" + std::to_string(proxy.port);
+    alerts::Sender via_proxy(s.database().conninfo(), proxied, [&now] { return now; });
+    const auto before = bot.requests().size();
+    call(s, "POST", "/api/v1/alerting/channels/" + chat + "/test", t.token, "", 202);
+    CHECK(via_proxy.run_once() == 1);
+    REQUIRE(bot.requests().size() == before + 1);
+    CHECK(bot.requests().back()["status"].GetInt() == 200);
+    std::ifstream tunnels(proxy_dir.path / "proxied.jsonl");
+    std::string tunnel;
+    REQUIRE(std::getline(tunnels, tunnel));
+    CHECK(tunnel == R"({"target": "127.0.0.1:)" + std::to_string(bot.port) + R"("})");
+    CHECK_FALSE(std::getline(tunnels, tunnel));  // one message, one tunnel
 }
 
 }  // namespace printmon::cloud::test

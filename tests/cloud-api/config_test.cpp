@@ -129,6 +129,7 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK_FALSE(e.allow_private_webhooks);
     CHECK(e.telegram_api_url == d.telegram_api_url);
     CHECK(d.telegram_api_url == "https://api.telegram.org");
+    CHECK(e.telegram_proxy.empty());
 
     const auto c = parse_config(
         "[server]\ntls = false\n[notify]\nenabled = false\nevaluate_interval_s = 5\n"
@@ -137,7 +138,8 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
         "ca_file = \"/etc/ca.pem\"\nconnect_timeout_ms = 700\ntimeout_ms = 900\n"
         "poll_interval_ms = 50\nlease_s = 7\nmax_attempts = 3\nbackoff_base_s = 2\n"
         "backoff_max_s = 9\nallow_private_webhooks = true\n"
-        "telegram_api_url = \"https://tg-proxy.example.com/\"\n",
+        "telegram_api_url = \"https://tg-proxy.example.com/\"\n"
+        "telegram_proxy = \"socks5h://proxy.example.com:1080\"\n",
         "c.toml", env_of({}));
     const auto& n = c.notify;
     CHECK_FALSE(n.enabled);
@@ -157,6 +159,7 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK(n.backoff_max == std::chrono::seconds(9));
     CHECK(n.allow_private_webhooks);
     CHECK(n.telegram_api_url == "https://tg-proxy.example.com/");
+    CHECK(n.telegram_proxy == "socks5h://proxy.example.com:1080");
     CHECK(
         parse_config("[server]\ntls = false\n[notify]\nsmtp_tls = \"off\"\n", "c.toml", env_of({}))
             .notify.smtp_tls == cloud::alerts::SmtpTls::off);
@@ -184,6 +187,8 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
         CHECK(error_of(head + "telegram_api_url = \"" + bad + "\"\n").find("telegram_api_url") !=
               std::string::npos);
     }
+    CHECK(error_of(head + "telegram_proxy = \"proxy.example.com:3128\"\n").find("telegram_proxy") !=
+          std::string::npos);
     CHECK(error_of(head + "smtp_hostname = \"x\"\n").find("smtp_hostname") != std::string::npos);
 }
 

@@ -5,6 +5,7 @@
   notify_sinks.py webhook PORT_FILE OUT_DIR SECRET_FILE [--fail-first N] [--hang-first N]
   notify_sinks.py telegram PORT_FILE OUT_DIR TOKEN_FILE --tls-cert C --tls-key K
                   [--fail-first N] [--retry-after S]
+  notify_sinks.py proxy PORT_FILE OUT_DIR
 
 smtp: a real SMTP server (Debian python3-aiosmtpd); each accepted message becomes
 OUT_DIR/mail-<n>.json with the envelope, the decoded subject and body, and whether the session
@@ -20,6 +21,9 @@ POST /bot<token>/sendMessage with a JSON body; a token other than TOKEN_FILE's i
 Unauthorized, chat_id -100404 is 400 "Bad Request: chat not found", --fail-first N answers the
 first N requests to other chats 429 with parameters.retry_after S; otherwise {"ok": true, "result": {...}}. Each request is a line
 of OUT_DIR/requests.jsonl (token_ok, chat_id, text, content_type, status).
+proxy: an HTTP proxy that only tunnels (CONNECT host:port, as libcurl asks for an https:// URL
+through an http:// proxy), to loopback targets only; each tunnel is a line of
+OUT_DIR/proxied.jsonl ({"target": "host:port"}).
 The port is written to PORT_FILE (atomically) once listening. Stops on SIGTERM.
 """
 import argparse
@@ -218,9 +222,65 @@ def run_telegram(args):
     server.serve_forever()
 
 
+def run_proxy(args):
+    import socket
+    import socketserver
+
+    class Tunnel(socketserver.BaseRequestHandler):
+        def handle(self):
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = self.request.recv(1024)
+                if not chunk:
+                    return
+                head += chunk
+            line = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+            if len(line) < 2 or line[0] != "CONNECT":
+                self.request.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                return
+            host, _, port = line[1].rpartition(":")
+            if host not in ("127.0.0.1", "localhost"):  # tests reach loopback only
+                self.request.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                return
+            upstream = socket.create_connection((host, int(port)), timeout=10)
+            with open(os.path.join(args.out, "proxied.jsonl"), "a", encoding="utf-8") as f:
+                f.write(json.dumps({"target": line[1]}) + "\n")
+            self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+            def pipe(a, b):
+                try:
+                    while True:
+                        data = a.recv(65536)
+                        if not data:
+                            break
+                        b.sendall(data)
+                except OSError:
+                    pass
+                finally:
+                    try:
+                        b.shutdown(socket.SHUT_WR)
+                    except OSError:
+                        pass
+
+            back = threading.Thread(target=pipe, args=(upstream, self.request), daemon=True)
+            back.start()
+            pipe(self.request, upstream)
+            back.join(timeout=10)
+            upstream.close()
+
+    class Server(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    server = Server(("127.0.0.1", 0), Tunnel)
+    write_atomic(args.port_file, str(server.server_address[1]))
+    signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=server.shutdown).start())
+    server.serve_forever()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["smtp", "webhook", "telegram"])
+    p.add_argument("mode", choices=["smtp", "webhook", "telegram", "proxy"])
     p.add_argument("port_file")
     p.add_argument("out")
     p.add_argument("secret_file", nargs="?")
@@ -234,6 +294,8 @@ def main():
         run_smtp(args)
     elif args.mode == "telegram":
         run_telegram(args)
+    elif args.mode == "proxy":
+        run_proxy(args)
     else:
         run_webhook(args)
 

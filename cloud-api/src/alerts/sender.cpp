@@ -131,7 +131,7 @@ std::size_t discard_cb(char* data, std::size_t size, std::size_t items, void* us
 std::size_t keep_cb(char* data, std::size_t size, std::size_t items, void* user) {
     // The Bot API's answer, to read its verdict: a few KiB at most (a proxy's page is cut).
     auto* keep = static_cast<std::string*>(user);
-    constexpr std::size_t kKeep = 16 * 1024;
+    constexpr std::size_t kKeep = std::size_t{16} * 1024;
     if (keep->size() < kKeep) keep->append(data, std::min(size * items, kKeep - keep->size()));
     return size * items;
 }
@@ -345,6 +345,11 @@ Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
     curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
     curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 0L);
+    if (!config.telegram_proxy.empty()) {
+        curl_easy_setopt(c.get(), CURLOPT_PROXY, config.telegram_proxy.c_str());
+        // Always a tunnel: the proxy sees the host, never the path with the token.
+        curl_easy_setopt(c.get(), CURLOPT_HTTPPROXYTUNNEL, 1L);
+    }
     SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
     for (const char* h : {"User-Agent: printmon-cloud-api", "Expect:"}) {
         curl_slist* next = curl_slist_append(headers.get(), h);

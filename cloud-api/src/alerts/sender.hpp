@@ -50,6 +50,10 @@ struct NotifyConfig {
     /// The Bot API's base URL for Telegram channels: Telegram's own, or a self-hosted Bot API
     /// server / reverse proxy where api.telegram.org is not reachable from the cloud.
     std::string telegram_api_url = "https://api.telegram.org";
+    /// A forward proxy for the Bot API only (http://, https://, socks5://, socks5h://; "" =
+    /// direct): where the cloud reaches Telegram only through one. The TLS to the Bot API is
+    /// still verified end to end through the tunnel.
+    std::string telegram_proxy;
 };
 
 /// Result of one delivery attempt.

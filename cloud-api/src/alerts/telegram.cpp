@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -108,7 +109,7 @@ TelegramAnswer telegram_answer(long http_status, const std::string& body) {
             if (p.HasMember("retry_after") && p["retry_after"].IsInt64() &&
                 p["retry_after"].GetInt64() > 0) {
                 a.wait = std::chrono::seconds(
-                    std::min<std::int64_t>(p["retry_after"].GetInt64(), 24 * 3600));
+                    std::min<std::int64_t>(p["retry_after"].GetInt64(), std::int64_t{24} * 3600));
             }
         }
         a.outcome = TelegramAnswer::Outcome::retry;

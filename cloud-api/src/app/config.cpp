@@ -163,6 +163,16 @@ CloudConfig read(const common::ConfigReader& root) {
         tg.find('#') != std::string::npos || tg.size() <= (tg[4] == 's' ? 8U : 7U)) {
         notify.fail("telegram_api_url", "must be an http(s) URL without user info or query");
     }
+    n.telegram_proxy = notify.get_or<std::string>("telegram_proxy", "");
+    if (!n.telegram_proxy.empty()) {
+        const auto& px = n.telegram_proxy;
+        const bool known = px.rfind("http://", 0) == 0 || px.rfind("https://", 0) == 0 ||
+                           px.rfind("socks5://", 0) == 0 || px.rfind("socks5h://", 0) == 0;
+        if (!known || px.find_first_of(" \t\r\n") != std::string::npos) {
+            notify.fail("telegram_proxy",
+                        "must be an http://, https://, socks5:// or socks5h:// URL");
+        }
+    }
 
     c.metrics_listen = metrics::read_listen(root, c.server.port);
     root.finish();
