@@ -245,20 +245,20 @@ routes.channels = async function channelsPage(view) {
       editing && x.kind === 'webhook' ? h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'rotate_secret' }), t('f_rotate_secret')) : null,
     ], okLabel, async (v) => {
       const kind = editing ? x.kind : v.kind;
-      const body = { name: v.name, address: v.address, language: v.language, digest: kind === 'email' && v.digest,
+      const body = { name: v.name, address: v.address, language: v.language, digest: kind !== 'webhook' && v.digest,
         digest_hour: Number(v.digest_hour), max_per_hour: v.max_per_hour === '' ? 30 : Number(v.max_per_hour), enabled: v.enabled };
       if (!editing) body.kind = kind;
       if (v.rotate_secret) body.rotate_secret = true;
       if (kind === 'telegram' && v.bot_token) body.bot_token = v.bot_token;
       await action(body);
     }, 'channel-save');
-    // Digests are for e-mail only; the token and the chat's wording for Telegram only.
+    // Digests for e-mail and Telegram; the token and the chat's wording for Telegram only.
     const kindSel = dlg.querySelector('[name=kind]');
     const token = dlg.querySelector('[name=bot_token]');
     const address = dlg.querySelector('[name=address]').closest('.field');
     const sync = () => {
       const kind = kindSel ? kindSel.value : x.kind;
-      for (const el of dlg.querySelectorAll('.digest-only, [name=digest_hour]')) (el.closest('.field') || el).hidden = kind !== 'email';
+      for (const el of dlg.querySelectorAll('.digest-only, [name=digest_hour]')) (el.closest('.field') || el).hidden = kind === 'webhook';
       token.closest('.field').hidden = kind !== 'telegram';
       if (kind === 'telegram' && !editing) token.dataset.required = ''; else delete token.dataset.required;
       address.querySelector('label').textContent = kind === 'telegram' ? t('f_chat') : t('f_address');

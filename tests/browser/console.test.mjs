@@ -316,9 +316,12 @@ try {
   const botToken = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
   await page.click(tid('add-channel'));
   assert.equal(await page.isVisible(tid('channel-bot-token')), false);  // e-mail first
+  await page.selectOption(tid('channel-kind'), 'webhook');
+  assert.equal(await page.isVisible(tid('channel-bot-token')), false);
+  assert.equal(await page.isVisible(tid('channel-digest')), false);  // webhooks have no digest
   await page.selectOption(tid('channel-kind'), 'telegram');
   assert.equal(await page.isVisible(tid('channel-bot-token')), true);
-  assert.equal(await page.isVisible(tid('channel-digest')), false);
+  assert.equal(await page.isVisible(tid('channel-digest')), true);  // a chat may take one
   await waitFor('the address asked as a chat', async () =>
     (await page.locator('.field', { has: page.locator(tid('channel-address')) }).innerText()).includes('Чат'));
   await page.fill(tid('channel-name'), 'Дежурные в Telegram');

@@ -1362,9 +1362,16 @@ TEST_CASE("Telegram: chat ids, bot tokens, the message text and what the Bot API
           times(ya, 4093) + smile + ya);  // 4096 units: whole
     // 4094 + 2 + 1 units: the smile would end at 4096, past the room left for the ellipsis.
     CHECK(alerts::telegram_text("", times(ya, 4094) + smile + ya) == times(ya, 4094) + ellipsis);
-    // Subject, blank line (two units), body: cut within the body.
-    CHECK(alerts::telegram_text(times(ya, 3000), times(ya, 3000)) ==
-          times(ya, 3000) + "\n\n" + times(ya, 1093) + ellipsis);
+    // Subject, blank line, one long line of body: the last line ending is too early (before
+    // half of what fits), cut within the line.
+    CHECK(alerts::telegram_text(times(ya, 1000), times(ya, 5000)) ==
+          times(ya, 1000) + "\n\n" + times(ya, 3093) + ellipsis);
+    // A list (a digest): cut after its last whole line that fits.
+    std::string list;
+    for (int i = 0; i < 100; ++i) list += "- " + times(ya, 60) + "\n";  // 63 units a line
+    std::string first64;  // "Сводка", blank line: 8 units; 64 lines of 63: 4040 of 4095
+    for (int i = 0; i < 64; ++i) first64 += "- " + times(ya, 60) + "\n";
+    CHECK(alerts::telegram_text("Сводка", list) == "Сводка\n\n" + first64 + ellipsis);
 
     rapidjson::Document d;
     d.Parse(alerts::telegram_request("-1001234567890", "Тонер \"чёрный\"\n5 %").c_str());
@@ -1428,9 +1435,8 @@ TEST_CASE_METHOD(AlertsFixture,
             "bot_token: not a bot token");
     refused(R"({"kind":"email","address":"a@example.com","bot_token":")" + token + "\"}",
             "bot_token: Telegram channels only");
-    refused(R"({"kind":"telegram","address":"-1001234567890","digest":true,"bot_token":")" + token +
-                "\"}",
-            "digest:");
+    refused(R"({"kind":"webhook","address":"https://hooks.example.com/x","digest":true})",
+            "digest: webhooks have no digests");
 
     const auto created = call(s, "POST", "/api/v1/alerting/channels", t.token,
                               R"({"kind":"telegram","name":"Дежурные","language":"ru",)"
@@ -1544,6 +1550,47 @@ TEST_CASE_METHOD(AlertsFixture,
     REQUIRE(std::getline(tunnels, tunnel));
     CHECK(tunnel == R"({"target": "127.0.0.1:)" + std::to_string(bot.port) + R"("})");
     CHECK_FALSE(std::getline(tunnels, tunnel));  // one message, one tunnel
+}
+
+TEST_CASE_METHOD(AlertsFixture, "alerts: a Telegram chat may take the daily digest instead",
+                 "[alerts][integration][telegram]") {
+    const std::string token = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    const auto digest =
+        add_channel(s, t.token,
+                    R"({"kind":"telegram","address":"@printmon_duty","language":"ru",)"
+                    R"("digest":true,"digest_hour":7,"bot_token":")" +
+                        token + "\"}");
+    update_rule(s, t.token, rule_of(s, t.token, "supply_low"), "supply_low", 10, 0, {digest});
+    const auto t0 = utc_at(1, 5, 0);
+    REQUIRE(ingest({{0, t0, 6}, {1, t0 + 5min, 4}}).status == 200);
+    CHECK(evaluate(t0 + 10min).notifications == 0);  // not its hour yet
+    CHECK(evaluate(utc_at(1, 7, 1)).notifications == 1);
+
+    TempDir dir;
+    net::test::TestPki pki;
+    { std::ofstream(dir.path / "token") << token; }
+    Sink bot(dir.path, {"telegram", (dir.path / "token").string(), "--tls-cert", pki.server_cert(),
+                        "--tls-key", pki.server_key()});
+    auto config = sender_config();
+    config.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port);
+    config.ca_file = pki.ca();
+    alerts::Sender sender(s.database().conninfo(), config);
+    CHECK(sender.run_once() == 1);
+    const auto requests = bot.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0]["status"].GetInt() == 200);
+    CHECK(std::string(requests[0]["chat_id"].GetString()) == "@printmon_duty");
+    const std::string text = requests[0]["text"].GetString();
+    INFO(text);
+    CHECK(text.rfind("[printmon] Сводка оповещений", 0) == 0);
+    std::size_t lines = 0;
+    for (auto at = text.find("\n- "); at != std::string::npos; at = text.find("\n- ", at + 1)) {
+        ++lines;
+    }
+    CHECK(lines == 2);
+    const auto& golden = golden_batch();
+    CHECK(text.find(golden.devices[0].identity.serial) != std::string::npos);
+    CHECK(text.find(golden.devices[1].identity.serial) != std::string::npos);
 }
 
 }  // namespace printmon::cloud::test

@@ -603,7 +603,7 @@ ChannelInput parse_channel(const net::Request& request, std::optional<std::strin
     c.language = text(doc, "language", false, 2).value_or("en");
     if (c.language != "en" && c.language != "ru") throw invalid("language: must be en or ru");
     c.digest = boolean(doc, "digest").value_or(false);
-    if (c.digest && c.kind != "email") throw invalid("digest: only e-mail channels have digests");
+    if (c.digest && c.kind == "webhook") throw invalid("digest: webhooks have no digests");
     c.digest_hour = static_cast<int>(integer(doc, "digest_hour", 0, 23).value_or(8));
     c.max_per_hour = static_cast<int>(integer(doc, "max_per_hour", 1, 10000).value_or(30));
     c.enabled = boolean(doc, "enabled").value_or(true);

@@ -61,6 +61,9 @@ std::string telegram_text(const std::string& subject, const std::string& body) {
         i += n;
     }
     if (units <= kTelegramMaxText) return text;
+    // A digest is a list: end it after a whole line when one ends in the second half.
+    const auto line_end = text.rfind('\n', cut - 1);
+    if (line_end != std::string::npos && line_end >= cut / 2) cut = line_end + 1;
     text.resize(cut);
     return text + ellipsis;
 }

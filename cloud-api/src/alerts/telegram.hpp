@@ -26,8 +26,9 @@ bool valid_telegram_chat(const std::string& chat);
 /// accepted). Checked strictly because the token becomes part of the request's path.
 bool valid_telegram_token(const std::string& token);
 
-/// The message: the subject, a blank line, the body; cut on a character boundary with "…"
-/// when longer than the Bot API takes.
+/// The message: the subject, a blank line, the body; when longer than the Bot API takes, cut
+/// after the last whole line in the second half of what fits (a digest's list), else on a
+/// character boundary, and "…" added.
 std::string telegram_text(const std::string& subject, const std::string& body);
 
 /// The sendMessage document. A numeric chat id is sent as a number, a username as a string.
