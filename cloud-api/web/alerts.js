@@ -235,7 +235,7 @@ routes.channels = async function channelsPage(view) {
       field({ name: 'address', label: t('f_address'), required: true, max: 2048, value: x.address, tid: 'channel-address', hint: t('address_hint') }),
       // The bot's token goes to the server once and never comes back (the API answers only
       // secret_set): an edit leaves it empty to keep the stored one.
-      field({ name: 'bot_token', label: t('f_bot_token'), type: 'password', autocomplete: 'new-password', max: 120, tid: 'channel-bot-token',
+      field({ name: 'bot_token', label: t('f_bot_token'), type: 'password', autocomplete: 'new-password', max: 128, tid: 'channel-bot-token',
         hint: editing ? t('bot_token_keep') : t('bot_token_hint') }),
       field({ name: 'language', label: t('f_msg_language'), options: [['ru', t('lang_ru')], ['en', t('lang_en')]], value: x.language || S.lang, tid: 'channel-language' }),
       h('label', { class: 'check digest-only' }, h('input', { type: 'checkbox', name: 'digest', tid: 'channel-digest', checked: !!x.digest }), t('f_digest')),

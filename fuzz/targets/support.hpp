@@ -71,6 +71,7 @@ class Bytes {
     X(batch)                     \
     X(export)                    \
     X(ingest_ack)                \
+    X(notify_answer)             \
     X(collector)                 \
     X(varbinds)                  \
     X(http)                      \

@@ -1322,13 +1322,14 @@ TEST_CASE("a supply alert without a level says the device's own word: low or emp
 
 TEST_CASE("Telegram: chat ids, bot tokens, the message text and what the Bot API's answers mean",
           "[alerts][unit][telegram]") {
-    for (const char* ok :
-         {"123456789", "-1001234567890", "-4012345", "@printmon_alerts", "@Office5"}) {
+    for (const char* ok : {"123456789", "-1001234567890", "-1009999999999999", "-4012345",
+                           "@printmon_alerts", "@Office5"}) {
         CHECK(alerts::valid_telegram_chat(ok));
     }
     for (const char* bad :
          {"", "-", "12", "0123456", "-0123", "12 34", "+123456", "@abc", "@1office", "@office-5",
-          "@", "123456789012345678901", "@a234567890123456789012345678901234"}) {
+          "@", "123456789012345678901", "12345678901234567", "-10012345678901234",
+          "99999999999999999999", "@a234567890123456789012345678901234"}) {
         INFO(bad);
         CHECK_FALSE(alerts::valid_telegram_chat(bad));
     }
@@ -1408,6 +1409,16 @@ TEST_CASE("Telegram: chat ids, bot tokens, the message text and what the Bot API
     a = alerts::telegram_answer(404, "<html>nginx: not found</html>");  // a proxy's page
     CHECK(a.outcome == O::retry);
     CHECK(a.detail == "HTTP 404");
+    // A description that is not text (not Telegram's) stays out of the delivery log.
+    a = alerts::telegram_answer(400, "{\"ok\":false,\"description\":\"bad \xff\xfe bytes\"}");
+    CHECK(a.detail == "HTTP 400");
+    a = alerts::telegram_answer(400, R"({"ok":false,"description":"line\nbreak"})");
+    CHECK(a.detail == "HTTP 400");
+    // A long one is cut on a character boundary.
+    std::string long_ru = R"({"ok":false,"description":")";
+    for (int i = 0; i < 150; ++i) long_ru += "я";
+    a = alerts::telegram_answer(400, long_ru + "\"}");
+    CHECK(a.detail == "HTTP 400: " + times(ya, 100));
     a = alerts::telegram_answer(502, "");
     CHECK(a.outcome == O::retry);
     CHECK_FALSE(a.wait);

@@ -594,7 +594,7 @@ ChannelInput parse_channel(const net::Request& request, std::optional<std::strin
             "address: not a Telegram chat id (a number, -100... for a group) or "
             "@channelname");
     }
-    c.bot_token = text(doc, "bot_token", c.kind == "telegram" && !kind, 120);
+    c.bot_token = text(doc, "bot_token", c.kind == "telegram" && !kind, 128);
     if (c.bot_token && c.kind != "telegram") throw invalid("bot_token: Telegram channels only");
     if (c.bot_token && !valid_telegram_token(*c.bot_token)) {
         // Never echo the value: it is a secret even when mistyped.

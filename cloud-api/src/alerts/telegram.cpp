@@ -34,7 +34,9 @@ bool valid_telegram_chat(const std::string& chat) {
     }
     const std::size_t from = !chat.empty() && chat[0] == '-' ? 1 : 0;
     const std::size_t digits = chat.size() - from;
-    return digits >= 3 && digits <= 20 && all_of(chat, from, digit) && chat[from] != '0';
+    // Telegram's ids fit in 52 bits (16 digits with the "-100" of a channel's): longer is no
+    // chat, and would not fit the request's integer.
+    return digits >= 3 && digits <= 16 && all_of(chat, from, digit) && chat[from] != '0';
 }
 
 bool valid_telegram_token(const std::string& token) {
@@ -97,8 +99,19 @@ TelegramAnswer telegram_answer(long http_status, const std::string& body) {
     const bool ok = bot_api && doc["ok"].GetBool();
     std::string description;
     if (parsed && doc.HasMember("description") && doc["description"].IsString()) {
-        description = doc["description"].GetString();
-        if (description.size() > 200) description.resize(200);
+        description.assign(doc["description"].GetString(), doc["description"].GetStringLength());
+        // Cut on a character boundary; text that is not UTF-8 (not Telegram's) is left out, the
+        // delivery log stores only valid text.
+        std::size_t end = std::min<std::size_t>(description.size(), 200);
+        while (end > 0 && end < description.size() &&
+               (static_cast<unsigned char>(description[end]) & 0xc0) == 0x80) {
+            --end;
+        }
+        description.resize(end);
+        const bool control = std::any_of(description.begin(), description.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20;
+        });
+        if (control || !proto::utf8_length(description)) description.clear();
     }
     a.detail = description.empty() ? fmt::format("HTTP {}", http_status)
                                    : fmt::format("HTTP {}: {}", http_status, description);

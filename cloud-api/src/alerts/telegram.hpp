@@ -18,7 +18,7 @@ namespace printmon::cloud::alerts {
 /// The most characters (UTF-16 code units, as the Bot API counts them) a message may have.
 inline constexpr std::size_t kTelegramMaxText = 4096;
 
-/// A chat id the Bot API accepts: an integer of 3..20 digits, optionally negative, or
+/// A chat id the Bot API accepts: an integer of 3..16 digits, optionally negative, or
 /// "@" and a public username (5..32 letters, digits and underscores, starting with a letter).
 bool valid_telegram_chat(const std::string& chat);
 
