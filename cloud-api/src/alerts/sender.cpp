@@ -185,6 +185,28 @@ void common_options(CURL* c, const NotifyConfig& config, const std::atomic<bool>
     if (!config.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config.ca_file.c_str());
 }
 
+// One JSON POST on a prepared handle (URL, timeouts, TLS set): our headers and `extra`, the
+// body, the answer to `answer` through `keep`. nullopt: out of memory for the headers.
+std::optional<CURLcode> post_json(CURL* c, const std::vector<std::string>& extra,
+                                  const std::string& body, curl_write_callback keep,
+                                  std::string& answer) {
+    SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+    std::vector<std::string> all = {"User-Agent: printmon-cloud-api", "Expect:"};
+    all.insert(all.end(), extra.begin(), extra.end());
+    for (const auto& h : all) {
+        curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+        if (next == nullptr) return std::nullopt;
+        static_cast<void>(headers.release());
+        headers.reset(next);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+    return curl_easy_perform(c);
+}
+
 std::string curl_error(CURLcode code, const char* buffer) {
     return buffer[0] != '\0' ? fmt::format("{} ({})", curl_easy_strerror(code), buffer)
                              : std::string(curl_easy_strerror(code));
@@ -288,28 +310,16 @@ Delivery post_webhook(const NotifyConfig& config, const std::string& url, const 
     }
     const long long stamp =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
     const std::vector<std::string> extra = {
-        "User-Agent: printmon-cloud-api",
         "X-Printmon-Idempotency-Key: " + notification_id,
         "Idempotency-Key: " + notification_id,
         "X-Printmon-Timestamp: " + std::to_string(stamp),
         "X-Printmon-Signature: " + webhook_signature(secret, stamp, body),
-        "Expect:",
     };
-    for (const auto& h : extra) {
-        curl_slist* next = curl_slist_append(headers.get(), h.c_str());
-        if (next == nullptr) return {Delivery::Outcome::retry, "out of memory"};
-        static_cast<void>(headers.release());
-        headers.reset(next);
-    }
-    curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     std::string answer;
-    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, discard_cb);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &answer);
-    const CURLcode rc = curl_easy_perform(c.get());
+    const auto performed = post_json(c.get(), extra, body, discard_cb, answer);
+    if (!performed) return {Delivery::Outcome::retry, "out of memory"};
+    const CURLcode rc = *performed;
     if (rc == CURLE_ABORTED_BY_CALLBACK && !stop.load()) {
         return {Delivery::Outcome::failed, "refused: the webhook address is private or loopback"};
     }
@@ -350,21 +360,10 @@ Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
         // Always a tunnel: the proxy sees the host, never the path with the token.
         curl_easy_setopt(c.get(), CURLOPT_HTTPPROXYTUNNEL, 1L);
     }
-    SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
-    for (const char* h : {"User-Agent: printmon-cloud-api", "Expect:"}) {
-        curl_slist* next = curl_slist_append(headers.get(), h);
-        if (next == nullptr) return {Delivery::Outcome::retry, "out of memory"};
-        static_cast<void>(headers.release());
-        headers.reset(next);
-    }
-    curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
-    const std::string body = telegram_request(chat, text);
-    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     std::string answer;
-    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, keep_cb);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &answer);
-    const CURLcode rc = curl_easy_perform(c.get());
+    const auto performed = post_json(c.get(), {}, telegram_request(chat, text), keep_cb, answer);
+    if (!performed) return {Delivery::Outcome::retry, "out of memory"};
+    const CURLcode rc = *performed;
     if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
     // libcurl's messages name the host, never the path (where the token is).
     if (rc != CURLE_OK) return {Delivery::Outcome::retry, curl_error(rc, error.data())};
