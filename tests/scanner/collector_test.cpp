@@ -125,6 +125,83 @@ TEST_CASE("HP's Tray 1 beside other trays is its multi-purpose tray; alone, its 
     CHECK(alone.sources.count("trays.Tray 1.type") == 0);
 }
 
+namespace {
+
+/// `view` without any row of the supply table's description column and the colorant table: a
+/// partial agent that answers levels and types only.
+void drop_supply_names(snmp::MibView& view) {
+    for (auto it = view.begin(); it != view.end();) {
+        const auto text = snmp::to_string(it->first);
+        const bool drop = text.rfind("1.3.6.1.2.1.43.11.1.1.6.", 0) == 0 ||
+                          text.rfind("1.3.6.1.2.1.43.12.", 0) == 0;
+        it = drop ? view.erase(it) : std::next(it);
+    }
+}
+
+void put_integer(snmp::MibView& view, const std::string& oid, std::int64_t v) {
+    view[*snmp::parse_oid(oid)] = snmp::Value{snmp::ValueType::integer, v, "", {}};
+}
+
+const proto::Supply* of_type(const proto::DeviceSnapshot& s, const std::string& type) {
+    for (const auto& x : s.supplies) {
+        if (x.type == type) return &x;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A laser's only toner, which nothing names, is black; never a colour printer's, "
+    "nor an ink",
+    "[collector]") {
+    // Our Kyocera ECOSYS M2540 (toner TK-1170, waste box) and Brother L2710 (toner, drum)
+    // recordings without supply names and colorants.
+    for (const char* name :
+         {"../printers/kyocera-m2540.snmprec", "../printers/brother-l2710.snmprec"}) {
+        INFO(name);
+        auto view = test::load_fixture(name);
+        CHECK(of_type(test::collect(view).snapshot, "toner")->color == "black");  // colorant
+        drop_supply_names(view);
+        const auto r = test::collect(view);
+        const auto* toner = of_type(r.snapshot, "toner");
+        REQUIRE(toner != nullptr);
+        CHECK(toner->description.empty());
+        CHECK(toner->color == "black");
+        CHECK(provenance(r.sources.at("supplies." + toner->description + ".color")) == "derived");
+        for (const auto& s : r.snapshot.supplies) {
+            if (s.type != "toner") CHECK(s.color.empty());  // the waste box, the drum: no colour
+        }
+
+        // More than one process colorant: a colour printer's toner row.
+        auto colour = view;
+        put_integer(colour, "1.3.6.1.2.1.43.10.2.1.6.1.1", 4);
+        const auto c = test::collect(colour);
+        CHECK(of_type(c.snapshot, "toner")->color.empty());
+        CHECK(has_note(c, "prtMarkerProcessColorants is 4; its colour left unknown"));
+        // One process colorant is no objection.
+        put_integer(colour, "1.3.6.1.2.1.43.10.2.1.6.1.1", 1);
+        CHECK(of_type(test::collect(colour).snapshot, "toner")->color == "black");
+
+        // A second toner row (a colour laser listing two of its four): no guess for either.
+        auto two = view;
+        put_integer(two, "1.3.6.1.2.1.43.11.1.1.5.1.2", 3);  // the second row a toner too
+        for (const auto& s : test::collect(two).snapshot.supplies) CHECK(s.color.empty());
+
+        // An ink (a tri-colour cartridge is one ink row too): no guess.
+        auto ink = view;
+        put_integer(ink, "1.3.6.1.2.1.43.11.1.1.5.1.1", 5);  // ink(5)
+        for (const auto& s : test::collect(ink).snapshot.supplies) CHECK(s.color.empty());
+    }
+
+    // A name that says colour, or colour pages counted: no guess.
+    auto named = test::load_fixture("../printers/brother-l2710.snmprec");
+    drop_supply_names(named);
+    named[*snmp::parse_oid("1.3.6.1.2.1.43.11.1.1.6.1.1")] =
+        snmp::Value{snmp::ValueType::octets, 0, "Colour Toner Cartridge", {}};
+    CHECK(of_type(test::collect(named).snapshot, "toner")->color.empty());
+}
+
 TEST_CASE("Ricoh -100 is 'almost empty', not a percentage", "[collector]") {
     const auto r = test::collect_fixture("ricoh.snmprec");
     CHECK(r.snapshot.identity.vendor == "Ricoh");

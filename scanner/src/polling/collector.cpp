@@ -316,6 +316,7 @@ CollectResult build_snapshot(const snmp::MibView& view, const ProfileSet& profil
 
     collect_counters(ctx, profile);
     collect_supplies(ctx, profile);
+    derive_sole_toner_colour(ctx);
     derive_monochrome(ctx);
     derive_split_from_functions(ctx);
     collect_trays(ctx, profile);

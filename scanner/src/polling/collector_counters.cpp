@@ -561,6 +561,36 @@ void collect_counters(Ctx& ctx, const Profile* profile) {
     }
 }
 
+std::optional<std::string> colour_evidence(Ctx& ctx) {
+    const auto achromatic = [](const std::string& color) {
+        const std::string c = text::lower(text::trim(color));
+        return c.empty() || c == "unknown" || c == "other" || c == "none" ||
+               c.find("black") != std::string::npos || c.find("gray") != std::string::npos ||
+               c.find("grey") != std::string::npos;
+    };
+    const auto& counters = ctx.out.snapshot.counters;
+    for (const char* name : {"color", "print_color", "copy_color", "two_color", "single_color"}) {
+        if (const auto it = counters.find(name); it != counters.end() && it->second > 0) {
+            return std::string(name) + " counts pages";
+        }
+    }
+    for (const auto& s : ctx.out.snapshot.supplies) {
+        if (!achromatic(s.color)) return "supply \"" + s.description + "\" is " + s.color;
+    }
+    for (const auto& [idx, v] : column(ctx.view, kPrtColorantValue)) {
+        const auto name = ctx.str(v, child(kPrtColorantValue, idx));
+        const auto named = supply_claims::color_named(ctx.words, name);  // "Schwarz" is black
+        if (!achromatic(named.empty() ? name : named)) {
+            return "colorant " + snmp::to_string(idx) + " is " + name;
+        }
+    }
+    const Value* colorants = find(ctx.view, ctx.printer_oid(kPrtMarkerProcessColorants11));
+    if (colorants != nullptr && colorants->is_number() && colorants->number > 1) {
+        return "prtMarkerProcessColorants is " + std::to_string(colorants->number);
+    }
+    return std::nullopt;
+}
+
 void derive_monochrome(Ctx& ctx) {
     // RFC 3805 prtMarkerProcessColorants: "a process color of 1 implies monochrome". Every page
     // such a marker prints is black, so the black counters a billing contract asks for are
@@ -574,42 +604,24 @@ void derive_monochrome(Ctx& ctx) {
     // color M451dn in a public LibreNMS issue). So the marker's supply must be listed, and
     // nothing may contradict it: colour pages, or a supply or colorant of a colour other than
     // black or grey. A partial agent listing no supplies gets nothing derived.
-    const auto achromatic = [](const std::string& color) {
-        const std::string c = text::lower(text::trim(color));
-        return c.empty() || c == "unknown" || c == "other" || c == "none" ||
-               c.find("black") != std::string::npos || c.find("gray") != std::string::npos ||
-               c.find("grey") != std::string::npos;
-    };
-    const auto refuse = [&](const std::string& why) {
-        ctx.note(snmp::to_string(oid) + " (prtMarkerProcessColorants) says monochrome, but " + why +
-                 "; no black counters derived");
-    };
-    auto& counters = ctx.out.snapshot.counters;
-    for (const char* name : {"color", "print_color", "copy_color", "two_color", "single_color"}) {
-        if (const auto it = counters.find(name); it != counters.end() && it->second > 0) {
-            return refuse(std::string(name) + " counts pages");
-        }
+    if (const auto why = colour_evidence(ctx)) {
+        ctx.note(snmp::to_string(oid) + " (prtMarkerProcessColorants) says monochrome, but " +
+                 *why + "; no black counters derived");
+        return;
     }
     // The marker's own supply: a toner or ink named black, or the only one listed (a mono
     // laser's "PK-3010S" names no colour; four unnamed ones would be a colour printer's).
     bool black_marking = false;
     int marking = 0;
     for (const auto& s : ctx.out.snapshot.supplies) {
-        if (!achromatic(s.color)) return refuse("supply \"" + s.description + "\" is " + s.color);
         if (const auto family = supply_family(s.type); family != "toner" && family != "ink") {
             continue;
         }
         ++marking;
         black_marking = black_marking || text::lower(s.color).find("black") != std::string::npos;
     }
-    for (const auto& [idx, v] : column(ctx.view, kPrtColorantValue)) {
-        const auto name = ctx.str(v, child(kPrtColorantValue, idx));
-        const auto named = supply_claims::color_named(ctx.words, name);  // "Schwarz" is black
-        if (!achromatic(named.empty() ? name : named)) {
-            return refuse("colorant " + snmp::to_string(idx) + " is " + name);
-        }
-    }
     if (!black_marking && marking != 1) return;
+    auto& counters = ctx.out.snapshot.counters;
     for (const auto& [mono, total] :
          {std::pair{"mono", "total"}, std::pair{"print_mono", "print_total"},
           std::pair{"copy_mono", "copy_total"}}) {

@@ -219,9 +219,15 @@ std::string supply_family(const std::string& type);
 
 /// Standard, PWG and profile counters (collector_counters.cpp).
 void collect_counters(Ctx& ctx, const Profile* profile);
+/// Why the device prints colour, if anything it answered says so: colour pages counted, a
+/// supply or colorant of a colour other than black or grey, more than one process colorant.
+std::optional<std::string> colour_evidence(Ctx& ctx);
 /// A monochrome printer's black pages are all its pages: mono, print_mono and copy_mono from
 /// their totals where the device gives none (after the supplies, which can contradict it).
 void derive_monochrome(Ctx& ctx);
+/// A laser listing exactly one toner, naming no colour for it (no description, no colorant),
+/// with nothing that says colour: that toner is black (supplies, after collect_supplies).
+void derive_sole_toner_colour(Ctx& ctx);
 /// The overall black/colour split from per-function counters that answered, only where they
 /// add up to the device's total (a printer-only model without copy cells).
 void derive_split_from_functions(Ctx& ctx);

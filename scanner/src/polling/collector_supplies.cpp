@@ -631,4 +631,34 @@ std::string supply_family(const std::string& type) {
     return type;
 }
 
+void derive_sole_toner_colour(Ctx& ctx) {
+    // A partial agent may answer the supply table's levels and types without its descriptions
+    // and without the colorant table: nothing names a colour, and the toner a dealer orders
+    // shows as "toner, colour unknown". A laser prints colour from four toners (or more); one
+    // listed toner with nothing that says colour is a monochrome laser's, and so black. Ink is
+    // left alone: a single tri-colour cartridge is one ink row too.
+    proto::Supply* sole = nullptr;
+    int toners = 0;
+    for (auto& s : ctx.out.snapshot.supplies) {
+        if (supply_family(s.type) != "toner") continue;
+        ++toners;
+        sole = &s;
+    }
+    if (toners != 1 || !text::trim(sole->color).empty()) return;
+    const std::string desc = text::lower(sole->description);
+    for (const char* word :
+         {"color", "colour", "cmy", "\xd1\x86\xd0\xb2\xd0\xb5\xd1\x82"}) {  // цвет
+        if (desc.find(word) != std::string::npos) return;  // a name that hints at colour
+    }
+    if (const auto why = colour_evidence(ctx)) {
+        ctx.note("the only toner names no colour, and " + *why + "; its colour left unknown");
+        return;
+    }
+    sole->color = "black";
+    ctx.out.sources["supplies." + sole->description + ".color"] =
+        "derived: the only toner listed, and nothing says colour";
+    ctx.note("supply \"" + sole->description +
+             "\": colour derived: black (the only toner listed, and nothing says colour)");
+}
+
 }  // namespace printmon::scanner::collect
