@@ -85,7 +85,7 @@ CloudMetrics::CloudMetrics() : refreshed_at_(epoch_seconds()) {
     dirty_ = &r.gauge("printmon_cloud_refresh_pending_rows",
                       "Device-days waiting for the read-model refresh (analytics_dirty rows).");
     alert_queue_ = &r.gauge("printmon_cloud_alert_queue_depth",
-                            "Notifications queued or being sent (e-mail, webhooks).");
+                            "Notifications queued or being sent (e-mail, Telegram, webhooks).");
     forecasts_kept_ = &r.counter("printmon_cloud_forecasts_kept_total",
                                  "Devices whose supply forecasts the refresh leader computed "
                                  "and kept for readers (V0022).");
