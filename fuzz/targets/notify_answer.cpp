@@ -57,10 +57,8 @@ int fuzz_notify_answer(const std::uint8_t* data, std::size_t size) {
 
     // The message: the sender renders valid UTF-8 text; the fuzzer's may be any bytes, and the
     // limit must hold either way.
-    std::string subj = subject;
-    std::string body = text_body;
-    if (as_text && (!proto::utf8_length(subj) || !proto::utf8_length(body))) return 0;
-    const auto message = cloud::alerts::telegram_text(subj, body);
+    if (as_text && (!proto::utf8_length(subject) || !proto::utf8_length(text_body))) return 0;
+    const auto message = cloud::alerts::telegram_text(subject, text_body);
     if (utf16_units(message) > cloud::alerts::kTelegramMaxText)
         fail("notify_answer", "message longer than the Bot API takes");
     if (as_text && !proto::utf8_length(message))
