@@ -182,8 +182,9 @@ TEST_CASE("[notify]: defaults match the example, every key read, bad values refu
     CHECK(error_of(head + "timeout_ms = 10\n").find("timeout_ms") != std::string::npos);
     CHECK(error_of(head + "allow_private_webhooks = \"yes\"\n").find("allow_private_webhooks") !=
           std::string::npos);
-    for (const char* bad : {"ftp://api.telegram.org", "https://user:pw@api.telegram.org",
-                            "https://", "https://api.telegram.org/?x=1", "api.telegram.org"}) {
+    for (const char* bad :
+         {"ftp://api.telegram.org", "https://user:pw@api.telegram.org", "https://", "https:///bot",
+          "https://api.telegram.org/?x=1", "api.telegram.org"}) {
         CHECK(error_of(head + "telegram_api_url = \"" + bad + "\"\n").find("telegram_api_url") !=
               std::string::npos);
     }

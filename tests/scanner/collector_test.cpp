@@ -194,12 +194,20 @@ TEST_CASE(
         for (const auto& s : test::collect(ink).snapshot.supplies) CHECK(s.color.empty());
     }
 
-    // A name that says colour, or colour pages counted: no guess.
+    // A name that says colour without naming one (words.toml `chromatic`): no guess.
     auto named = test::load_fixture("../printers/brother-l2710.snmprec");
     drop_supply_names(named);
+    for (const char* name :
+         {"Colour Toner Cartridge", "Цветной тонер-картридж", "Farbtoner", "Tri-color Cartridge"}) {
+        INFO(name);
+        named[*snmp::parse_oid("1.3.6.1.2.1.43.11.1.1.6.1.1")] =
+            snmp::Value{snmp::ValueType::octets, 0, name, {}};
+        CHECK(of_type(test::collect(named).snapshot, "toner")->color.empty());
+    }
+    // A name that says nothing of colour (a part number) is no objection.
     named[*snmp::parse_oid("1.3.6.1.2.1.43.11.1.1.6.1.1")] =
-        snmp::Value{snmp::ValueType::octets, 0, "Colour Toner Cartridge", {}};
-    CHECK(of_type(test::collect(named).snapshot, "toner")->color.empty());
+        snmp::Value{snmp::ValueType::octets, 0, "TN-2420", {}};
+    CHECK(of_type(test::collect(named).snapshot, "toner")->color == "black");
 }
 
 TEST_CASE("Ricoh -100 is 'almost empty', not a percentage", "[collector]") {

@@ -156,11 +156,13 @@ CloudConfig read(const common::ConfigReader& root) {
     n.evaluate_interval = std::chrono::seconds(ms("evaluate_interval_s", 60, 1, 86'400));
     n.allow_private_webhooks = notify.get_or<bool>("allow_private_webhooks", false);
     n.telegram_api_url = notify.get_or<std::string>("telegram_api_url", n.telegram_api_url);
-    // No user info and no path: the bot token is the path (".../bot<token>/sendMessage").
+    // A base URL to which ".../bot<token>/sendMessage" is appended: a host, a path if any, and
+    // no user info, query or fragment (they would swallow or misplace the token's path).
     const auto& tg = n.telegram_api_url;
+    const auto host = tg.find("://") + 3;  // npos + 3 wraps to 2: caught by the scheme check
     const bool tg_scheme = tg.rfind("https://", 0) == 0 || tg.rfind("http://", 0) == 0;
-    if (!tg_scheme || tg.find('@') != std::string::npos || tg.find('?') != std::string::npos ||
-        tg.find('#') != std::string::npos || tg.size() <= (tg[4] == 's' ? 8U : 7U)) {
+    if (!tg_scheme || host >= tg.size() || tg[host] == '/' ||
+        tg.find_first_of("@?#") != std::string::npos) {
         notify.fail("telegram_api_url", "must be an http(s) URL without user info or query");
     }
     n.telegram_proxy = notify.get_or<std::string>("telegram_proxy", "");

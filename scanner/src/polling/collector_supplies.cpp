@@ -645,11 +645,8 @@ void derive_sole_toner_colour(Ctx& ctx) {
         sole = &s;
     }
     if (toners != 1 || !text::trim(sole->color).empty()) return;
-    const std::string desc = text::lower(sole->description);
-    for (const char* word :
-         {"color", "colour", "cmy", "\xd1\x86\xd0\xb2\xd0\xb5\xd1\x82"}) {  // цвет
-        if (desc.find(word) != std::string::npos) return;  // a name that hints at colour
-    }
+    // A name that says colour without naming one ("Color Toner"): the words are data.
+    if (contains_any(text::fold_case(sole->description), ctx.words.chromatic)) return;
     if (const auto why = colour_evidence(ctx)) {
         ctx.note("the only toner names no colour, and " + *why + "; its colour left unknown");
         return;

@@ -14,8 +14,8 @@ bool letter_byte(char c) {
 
 }  // namespace
 
-const std::array<Vocabulary::List, 16>& Vocabulary::lists() {
-    static const std::array<List, 16> kLists = {{
+const std::array<Vocabulary::List, 17>& Vocabulary::lists() {
+    static const std::array<List, 17> kLists = {{
         {"low", &Vocabulary::low},
         {"empty", &Vocabulary::empty},
         {"almost", &Vocabulary::almost},
@@ -32,6 +32,7 @@ const std::array<Vocabulary::List, 16>& Vocabulary::lists() {
         {"output", &Vocabulary::output},
         {"idle", &Vocabulary::idle},
         {"bypass", &Vocabulary::bypass},
+        {"chromatic", &Vocabulary::chromatic},
     }};
     return kLists;
 }

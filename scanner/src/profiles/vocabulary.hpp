@@ -42,6 +42,8 @@ struct Vocabulary {
     Words idle;          ///< a printer at rest or at work: "ready", "sleep", "printing"
     // What a tray's name says of it.
     Words bypass;  ///< a tray fed by hand: "Bypass Tray", "MP Tray", "Обходной лоток"
+    // What a supply's name says of its colour without naming one.
+    Words chromatic;  ///< "Color Toner", "Tri-color", "Цветной": not a monochrome's black
 
     /// Supply kinds (claims' families), in this order.
     static constexpr std::array<std::string_view, 7> kSupplies = {
@@ -57,7 +59,7 @@ struct Vocabulary {
         std::string_view key;
         Words Vocabulary::*words;
     };
-    static const std::array<List, 16>& lists();
+    static const std::array<List, 17>& lists();
 
     /// Adds every word of `more` (files' vocabularies are merged).
     void append(const Vocabulary& more);
