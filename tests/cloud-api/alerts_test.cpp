@@ -1493,7 +1493,7 @@ TEST_CASE_METHOD(AlertsFixture,
         CHECK(untrusting.run_once() == 2);
         CHECK(bot.requests().empty());
         CHECK(notifications_in(s, t.id, "queued") == 2);
-        now += 121s;  // past the backoff of the failed attempt (30 s, then 60 s)
+        now += 121s;  // well past the failed attempt's backoff (30 s)
     }
     config.ca_file = pki.ca();
     alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });

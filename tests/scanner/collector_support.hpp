@@ -2,6 +2,7 @@
 // Shared by the collector tests: run a crafted recording through the same two-phase plan the
 // network engine follows, then build the snapshot.
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,12 @@ inline CollectResult collect(const snmp::MibView& recording,
     const auto p3 = completion_plan(phase1, restrict_to(recording, {p1, p2}), profiles);
     return build_snapshot(restrict_to(recording, {p1, p2, p3}), profiles, "10.0.0.1",
                           "2026-01-01T00:00:00Z");
+}
+
+/// Sets `oid` in `view` to the number `n` of `type` (an agent's answer, crafted).
+inline void put_int(snmp::MibView& view, const std::string& oid, std::int64_t n,
+                    snmp::ValueType type = snmp::ValueType::integer) {
+    view[*snmp::parse_oid(oid)] = snmp::Value{type, n, "", {}};
 }
 
 inline CollectResult collect_fixture(const std::string& name) {

@@ -138,10 +138,6 @@ void drop_supply_names(snmp::MibView& view) {
     }
 }
 
-void put_integer(snmp::MibView& view, const std::string& oid, std::int64_t v) {
-    view[*snmp::parse_oid(oid)] = snmp::Value{snmp::ValueType::integer, v, "", {}};
-}
-
 const proto::Supply* of_type(const proto::DeviceSnapshot& s, const std::string& type) {
     for (const auto& x : s.supplies) {
         if (x.type == type) return &x;
@@ -175,22 +171,22 @@ TEST_CASE(
 
         // More than one process colorant: a colour printer's toner row.
         auto colour = view;
-        put_integer(colour, "1.3.6.1.2.1.43.10.2.1.6.1.1", 4);
+        test::put_int(colour, "1.3.6.1.2.1.43.10.2.1.6.1.1", 4);
         const auto c = test::collect(colour);
         CHECK(of_type(c.snapshot, "toner")->color.empty());
         CHECK(has_note(c, "prtMarkerProcessColorants is 4; its colour left unknown"));
         // One process colorant is no objection.
-        put_integer(colour, "1.3.6.1.2.1.43.10.2.1.6.1.1", 1);
+        test::put_int(colour, "1.3.6.1.2.1.43.10.2.1.6.1.1", 1);
         CHECK(of_type(test::collect(colour).snapshot, "toner")->color == "black");
 
         // A second toner row (a colour laser listing two of its four): no guess for either.
         auto two = view;
-        put_integer(two, "1.3.6.1.2.1.43.11.1.1.5.1.2", 3);  // the second row a toner too
+        test::put_int(two, "1.3.6.1.2.1.43.11.1.1.5.1.2", 3);  // the second row a toner too
         for (const auto& s : test::collect(two).snapshot.supplies) CHECK(s.color.empty());
 
         // An ink (a tri-colour cartridge is one ink row too): no guess.
         auto ink = view;
-        put_integer(ink, "1.3.6.1.2.1.43.11.1.1.5.1.1", 5);  // ink(5)
+        test::put_int(ink, "1.3.6.1.2.1.43.11.1.1.5.1.1", 5);  // ink(5)
         for (const auto& s : test::collect(ink).snapshot.supplies) CHECK(s.color.empty());
     }
 

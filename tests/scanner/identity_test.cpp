@@ -16,6 +16,7 @@ using snmp::MibView;
 using snmp::Oid;
 using snmp::Value;
 using snmp::ValueType;
+using test::put_int;
 
 namespace {
 
@@ -32,11 +33,6 @@ void put_text(MibView& v, const std::string& oid, const std::string& text) {
 
 void put_oid(MibView& v, const std::string& oid, const std::string& value) {
     v[O(oid)] = Value{ValueType::object_id, 0, "", O(value)};
-}
-
-void put_int(MibView& v, const std::string& oid, std::int64_t n,
-             ValueType type = ValueType::integer) {
-    v[O(oid)] = Value{type, n, "", {}};
 }
 
 /// A Printer-MIB black toner (supply row 1, colorant 1) at `percent` of 100.
