@@ -236,7 +236,7 @@ routes.channels = async function channelsPage(view) {
       // The bot's token goes to the server once and never comes back (the API answers only
       // secret_set): an edit leaves it empty to keep the stored one.
       field({ name: 'bot_token', label: t('f_bot_token'), type: 'password', autocomplete: 'new-password', max: 128, tid: 'channel-bot-token',
-        hint: editing ? t('bot_token_keep') : t('bot_token_hint') }),
+        hint: !editing ? t('bot_token_hint') : x.secret_unreadable ? t('bot_token_reenter') : t('bot_token_keep') }),
       field({ name: 'language', label: t('f_msg_language'), options: [['ru', t('lang_ru')], ['en', t('lang_en')]], value: x.language || S.lang, tid: 'channel-language' }),
       h('label', { class: 'check digest-only' }, h('input', { type: 'checkbox', name: 'digest', tid: 'channel-digest', checked: !!x.digest }), t('f_digest')),
       field({ name: 'digest_hour', label: t('f_digest_hour'), options: Array.from({ length: 24 }, (_, i) => [i, String(i).padStart(2, '0') + ':00']), value: x.digest_hour == null ? 8 : x.digest_hour, tid: 'channel-hour', hint: t('digest_hint') }),
@@ -260,7 +260,8 @@ routes.channels = async function channelsPage(view) {
       const kind = kindSel ? kindSel.value : x.kind;
       for (const el of dlg.querySelectorAll('.digest-only, [name=digest_hour]')) (el.closest('.field') || el).hidden = kind === 'webhook';
       token.closest('.field').hidden = kind !== 'telegram';
-      if (kind === 'telegram' && !editing) token.dataset.required = ''; else delete token.dataset.required;
+      // Required on create, and when the stored one can no longer be read (a lost server key).
+      if (kind === 'telegram' && (!editing || x.secret_unreadable)) token.dataset.required = ''; else delete token.dataset.required;
       address.querySelector('label').textContent = kind === 'telegram' ? t('f_chat') : t('f_address');
       address.querySelector('.hint').textContent = kind === 'telegram' ? t('chat_hint') : t('address_hint');
     };
@@ -280,6 +281,7 @@ routes.channels = async function channelsPage(view) {
   };
 
   clear(view, pageHead(t('channels_title'), t('channels_sub'), admin ? btn(t('add_channel'), add, 'primary', 'add-channel') : null), alertTabs('channels'),
+    channels.items.some((c) => c.secret_unreadable) ? alertBox(t('secret_unreadable_hint'), 'warn', 'channels-secret-lost') : null,
     h('section', { class: 'card flush' }, channels.items.length === 0 ? empty(t('no_channels_yet'), t('channels_empty_text'))
       : table([
         { label: t('f_name'), render: (x) => x.name || '—' },
@@ -288,7 +290,8 @@ routes.channels = async function channelsPage(view) {
         { label: t('f_msg_language'), render: (x) => (x.language === 'ru' ? t('lang_ru') : t('lang_en')) },
         { label: t('f_digest'), render: (x) => (x.digest ? t('digest_at', { hour: String(x.digest_hour).padStart(2, '0') + ':00' }) : t('digest_off')) },
         { label: t('f_max_per_hour'), cls: 'num', render: (x) => num(x.max_per_hour) },
-        { label: t('col_status'), render: (x) => (x.enabled ? badge('ok', t('enabled')) : badge('off', t('disabled'))) },
+        { label: t('col_status'), render: (x) => h('div', { class: 'inline' }, x.enabled ? badge('ok', t('enabled')) : badge('off', t('disabled')),
+          x.secret_unreadable ? badge('bad', t('secret_unreadable'), 'channel-secret-lost') : null) },
         { label: t('col_actions'), render: (x) => (admin ? h('div', { class: 'inline' }, btn(t('send_test'), () => test(x), 'small', 'channel-test'),
           btn(t('edit'), () => edit(x), 'small', 'channel-edit'), btn(t('delete'), () => del(x), 'small danger-ghost', 'channel-delete')) : null) },
       ], channels.items, { tid: 'channels-table', cards: true, row: (x) => ({ tid: 'channel-row', 'data-channel-id': x.channel_id }) })));

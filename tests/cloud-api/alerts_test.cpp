@@ -30,6 +30,7 @@
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "state.hpp"
+#include "storage/secrets.hpp"
 
 namespace printmon::cloud::test {
 namespace {
@@ -270,7 +271,7 @@ TEST_CASE_METHOD(
     CHECK(list_alerts(s, t.token, "?state=resolved").size() == 1);
 
     auto config = mail_config(smtp.port);
-    alerts::Sender sender(s.database().conninfo(), config);
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config);
     CHECK(sender.run_once() == 4);
     CHECK(sender.run_once() == 0);  // nothing left, nothing sent twice
     const auto mails = smtp.mails();
@@ -358,7 +359,7 @@ TEST_CASE_METHOD(
 
     auto config = sender_config();
     SysClock::time_point now = SysClock::now();
-    alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config, [&now] { return now; });
     CHECK(sender.run_once() == 2);  // opened: 500 -> retry; resolved: sent
     CHECK(sender.run_once() == 0);  // the retry waits for its backoff
     now += 31s;
@@ -560,7 +561,8 @@ TEST_CASE_METHOD(AlertsFixture,
     SysClock::time_point now = SysClock::now();
     {
         // Killed while the receiver holds the request: nothing is recorded (as after kill -9).
-        alerts::Sender first(s.database().conninfo(), config, [&now] { return now; });
+        alerts::Sender first(s.database().conninfo(), s.secret_key(), config,
+                             [&now] { return now; });
         std::thread worker([&first] { first.run_once(); });
         for (int i = 0; i < 100 && scalar(s,
                                           "SELECT count(*) FROM notifications WHERE "
@@ -577,7 +579,7 @@ TEST_CASE_METHOD(AlertsFixture,
                  "SELECT count(*) FROM notifications WHERE tenant_id = $1::uuid AND state = "
                  "'sending'",
                  t.id) == 1);
-    alerts::Sender second(s.database().conninfo(), config, [&now] { return now; });
+    alerts::Sender second(s.database().conninfo(), s.secret_key(), config, [&now] { return now; });
     CHECK(second.run_once() == 0);  // still leased to the dead worker
     now += config.lease + 1s;
     CHECK(second.run_once() == 1);
@@ -627,7 +629,7 @@ TEST_CASE_METHOD(
         Sink probe(dir.path, {"smtp"});
         config.smtp_url = "smtp://127.0.0.1:" + std::to_string(probe.port);
     }
-    alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config, [&now] { return now; });
     CHECK(sender.run_once() == 1);
     CHECK(scalar(s,
                  "SELECT attempts FROM notifications WHERE tenant_id = $1::uuid AND state = "
@@ -639,7 +641,8 @@ TEST_CASE_METHOD(
     Sink smtp(dir2.path, {"smtp", "--tls-cert", pki.server_cert(), "--tls-key", pki.server_key()});
     config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
     config.ca_file = pki.ca();
-    alerts::Sender tls_sender(s.database().conninfo(), config, [&now] { return now; });
+    alerts::Sender tls_sender(s.database().conninfo(), s.secret_key(), config,
+                              [&now] { return now; });
     CHECK(tls_sender.run_once() == 0);  // backing off
     now += 31s;
     CHECK(tls_sender.run_once() == 1);
@@ -870,7 +873,7 @@ TEST_CASE_METHOD(AlertsFixture,
 
     auto config = sender_config();
     config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
-    alerts::Sender sender(s.database().conninfo(), config);
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config);
     CHECK(sender.run_once() == 3);
     CHECK(sender.run_once() == 0);
     int digests = 0;
@@ -959,7 +962,7 @@ TEST_CASE_METHOD(AlertsFixture,
 
     auto refusing = sender_config();
     refusing.allow_private_webhooks = false;  // the default
-    alerts::Sender sender(s.database().conninfo(), refusing);
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), refusing);
     CHECK(sender.run_once() == 1);
     CHECK(sender.run_once() == 0);  // final: not retried
     CHECK(receiver.requests().empty());
@@ -999,7 +1002,7 @@ TEST_CASE_METHOD(AlertsFixture,
     call(s, "POST", "/api/v1/alerting/channels/not-a-uuid/test", t.token, "", 404);
     auto config = sender_config();
     config.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port);
-    alerts::Sender sender(s.database().conninfo(), config);
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config);
     CHECK(sender.run_once() == 1);
     const auto mails = smtp.mails();
     REQUIRE(mails.size() == 1);
@@ -1076,7 +1079,8 @@ TEST_CASE(
     std::ofstream(config)
         << "[log]\nlevel = \"info\"\n[server]\ntls = false\naddress = \"127.0.0.1\"\n"
         << "port = 0\n[database]\nconninfo = \"" << s.database().conninfo()
-        << "\"\n[notify]\nallow_private_webhooks = true\nlease_s = 3\n"
+        << "\"\n[secrets]\nkey_file = \"" << s.secret_key_file() << "\"\n"
+        << "[notify]\nallow_private_webhooks = true\nlease_s = 3\n"
         << "poll_interval_ms = 100\ntimeout_ms = 20000\n"
         << "evaluate_interval_s = 3600\n";
     const auto start = [&](const std::string& log) {
@@ -1191,7 +1195,7 @@ TEST_CASE_METHOD(
     CHECK(list_alerts(s, t.token, "?state=open").empty());
 
     auto config = mail_config(smtp.port);
-    alerts::Sender sender(s.database().conninfo(), config);
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config);
     CHECK(sender.run_once() == 4);  // opened and resolved, in en and ru
     int told_why = 0;
     for (const auto& m : smtp.mails()) {
@@ -1489,14 +1493,15 @@ TEST_CASE_METHOD(AlertsFixture,
 
     // TLS is verified: without the test CA the Bot API is not trusted, nothing reaches it.
     {
-        alerts::Sender untrusting(s.database().conninfo(), config, [&now] { return now; });
+        alerts::Sender untrusting(s.database().conninfo(), s.secret_key(), config,
+                                  [&now] { return now; });
         CHECK(untrusting.run_once() == 2);
         CHECK(bot.requests().empty());
         CHECK(notifications_in(s, t.id, "queued") == 2);
         now += 121s;  // well past the failed attempt's backoff (30 s)
     }
     config.ca_file = pki.ca();
-    alerts::Sender sender(s.database().conninfo(), config, [&now] { return now; });
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config, [&now] { return now; });
     CHECK(sender.run_once() == 2);  // one 429 (retry_after 100), one "chat not found"
     CHECK(notifications_in(s, t.id, "failed") == 1);
     CHECK(notifications_in(s, t.id, "queued") == 1);
@@ -1550,7 +1555,8 @@ TEST_CASE_METHOD(AlertsFixture,
     Sink proxy(proxy_dir.path, {"proxy"});
     auto proxied = config;
     proxied.telegram_proxy = "http://127.0.0.1:" + std::to_string(proxy.port);
-    alerts::Sender via_proxy(s.database().conninfo(), proxied, [&now] { return now; });
+    alerts::Sender via_proxy(s.database().conninfo(), s.secret_key(), proxied,
+                             [&now] { return now; });
     const auto before = bot.requests().size();
     call(s, "POST", "/api/v1/alerting/channels/" + chat + "/test", t.token, "", 202);
     CHECK(via_proxy.run_once() == 1);
@@ -1585,7 +1591,7 @@ TEST_CASE_METHOD(AlertsFixture, "alerts: a Telegram chat may take the daily dige
     auto config = sender_config();
     config.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port);
     config.ca_file = pki.ca();
-    alerts::Sender sender(s.database().conninfo(), config);
+    alerts::Sender sender(s.database().conninfo(), s.secret_key(), config);
     CHECK(sender.run_once() == 1);
     const auto requests = bot.requests();
     REQUIRE(requests.size() == 1);
@@ -1602,6 +1608,163 @@ TEST_CASE_METHOD(AlertsFixture, "alerts: a Telegram chat may take the daily dige
     const auto& golden = golden_batch();
     CHECK(text.find(golden.devices[0].identity.serial) != std::string::npos);
     CHECK(text.find(golden.devices[1].identity.serial) != std::string::npos);
+}
+
+TEST_CASE(
+    "channel secrets: sealed at rest and bound to their channel; older plain rows sealed at "
+    "start; a replica with another key refuses to start; a lost key's channels are flagged",
+    "[alerts][secrets][integration]") {
+    TempDir dir;
+    ServerSettings first_settings;
+    first_settings.secret_key_file = (dir.path / "a.key").string();
+    CloudServer s(first_settings);
+    const auto key_a = s.secret_key();
+    const auto t = make_tenant(s, "IT", "branch-1");
+    const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    std::string whsec;
+    Sink receiver(dir.path, {"webhook", (dir.path / "secret").string()});
+    const auto hook = add_channel(
+        s, t.token,
+        fmt::format(R"({{"kind":"webhook","address":"http://127.0.0.1:{}/"}})", receiver.port),
+        &whsec);
+    { std::ofstream(dir.path / "secret") << whsec; }
+    const auto chat = add_channel(
+        s, t.token,
+        R"({"kind":"telegram","address":"-1001234567890","bot_token":")" + token + "\"}");
+
+    struct Row {
+        std::string secret, scheme, key_id;
+    };
+    const auto row_of = [&](const std::string& channel) {
+        auto conn = s.database().connect();
+        pqxx::read_transaction tx(conn.raw());
+        const auto r = tx.exec_params1(
+            "SELECT secret, secret_scheme, secret_key_id FROM notification_channels "
+            "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid",
+            t.id, channel);
+        return Row{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
+    };
+    const auto opened = [&](const crypto::SecretKey& key, const std::string& channel) {
+        const auto r = row_of(channel);
+        return storage::open_channel_secret(key, t.id, channel, {r.secret, r.scheme, r.key_id});
+    };
+    const auto unreadable = [&](const std::string& channel) {
+        return call(s, "GET", "/api/v1/alerting/channels/" + channel, t.token)["secret_unreadable"]
+            .GetBool();
+    };
+    const auto dump = [&] {
+        return s
+            .query_value(
+                "SELECT string_agg(secret || ' ' || name || ' ' || address, '|') FROM "
+                "notification_channels WHERE tenant_id = $1::uuid",
+                t.id)
+            .value_or("");
+    };
+
+    // What a dump of the table shows: neither the webhook secret nor the bot token.
+    REQUIRE(whsec.rfind("whsec_", 0) == 0);
+    CHECK(dump().find(whsec.substr(6)) == std::string::npos);
+    CHECK(dump().find("AAHdqTcv") == std::string::npos);
+    for (const auto& c : {hook, chat}) {
+        CHECK(row_of(c).scheme == "aes-256-gcm");
+        CHECK(row_of(c).key_id == key_a->id());
+    }
+    CHECK(opened(*key_a, hook).value_or("") == whsec);
+    CHECK(opened(*key_a, chat).value_or("") == token);
+    // Bound to its row: the webhook's ciphertext does not open as the Telegram channel's.
+    const auto h = row_of(hook);
+    const auto swapped =
+        storage::open_channel_secret(*key_a, t.id, chat, {h.secret, h.scheme, h.key_id});
+    REQUIRE_FALSE(swapped);
+    CHECK(swapped.error().find("cannot be opened") != std::string::npos);
+
+    // The sender opens the sealed secret and signs with it.
+    auto config = sender_config();
+    call(s, "POST", "/api/v1/alerting/channels/" + hook + "/test", t.token, "", 202);
+    SysClock::time_point now = SysClock::now() + 1s;
+    {
+        alerts::Sender sender(s.database().conninfo(), key_a, config, [&now] { return now; });
+        CHECK(sender.run_once() == 1);
+    }
+    CHECK(notifications_in(s, t.id, "sent") == 1);
+
+    // A row from before V0024 (plain text) is sealed when a cloud-api starts.
+    const auto set_plain = [&](const std::string& channel, const std::string& value) {
+        auto conn = s.database().connect();
+        pqxx::work tx(conn.raw());
+        tx.exec_params0(
+            "UPDATE notification_channels SET secret = $3, secret_scheme = 'plain', "
+            "secret_key_id = '' WHERE tenant_id = $1::uuid AND channel_id = $2::uuid",
+            t.id, channel, value);
+        tx.commit();
+    };
+    set_plain(hook, "whsec_from_before_v24");
+    CHECK_FALSE(unreadable(hook));
+    ServerSettings same = first_settings;
+    same.conninfo = s.database().conninfo();
+    { CloudServer replica(same); }
+    CHECK(row_of(hook).scheme == "aes-256-gcm");
+    CHECK(dump().find("whsec_from_before_v24") == std::string::npos);
+    CHECK(opened(*key_a, hook).value_or("") == "whsec_from_before_v24");
+
+    // Another key file on the same database: refused before it seals or serves anything.
+    set_plain(hook, "whsec_plain_again");
+    ServerSettings other = same;
+    other.secret_key_file = (dir.path / "b.key").string();
+    try {
+        CloudServer refused(other);
+        FAIL("a cloud-api with another key file started");
+    } catch (const storage::SecretKeyMismatch& e) {
+        const std::string why = e.what();
+        CHECK(why.find(key_a->id()) != std::string::npos);
+        CHECK(why.find("forget-key") != std::string::npos);
+    }
+    CHECK(row_of(hook).scheme == "plain");  // the refused replica sealed nothing
+    CHECK(row_of(chat).key_id == key_a->id());
+    { CloudServer replica(same); }  // sealed again by a replica with the right key
+    CHECK(opened(*key_a, hook).value_or("") == "whsec_plain_again");
+
+    // The key file is lost: `secrets forget-key` makes another one the database's. The two
+    // channels sealed with the old key are flagged, and their messages wait, retried.
+    const auto key_b = std::make_shared<const crypto::SecretKey>(
+        crypto::SecretKey::load_or_create(other.secret_key_file));
+    {
+        auto conn = s.database().connect();
+        const auto report = storage::forget_secret_key(conn.raw(), *key_b);
+        CHECK(report.previous_key_id == key_a->id());
+        CHECK(report.unreadable_channels == 2);
+        const auto st = storage::secret_status(conn.raw(), key_b->id());
+        CHECK(st.registered_key_id == key_b->id());
+        CHECK(st.sealed_with_other == 2);
+        CHECK(st.sealed_with_key == 0);
+    }
+    CloudServer after(other);  // starts now
+    CHECK(unreadable(hook));
+    CHECK(unreadable(chat));
+    call(s, "POST", "/api/v1/alerting/channels/" + hook + "/test", t.token, "", 202);
+    now = SysClock::now() + 1s;  // the message is due (the test has run a while since)
+    alerts::Sender sender(s.database().conninfo(), key_b, config, [&now] { return now; });
+    CHECK(sender.run_once() == 1);
+    CHECK(notifications_in(s, t.id, "queued") == 1);
+    CHECK(receiver.requests().size() == 1);  // nothing sent unsigned or with a wrong key
+    const auto log = call(s, "GET", "/api/v1/alerting/deliveries?state=queued", t.token);
+    REQUIRE(log["total"].GetInt64() == 1);
+    CHECK(std::string(log["items"][0]["last_error"].GetString()).find("another key") !=
+          std::string::npos);
+
+    // A replica still running with the old key may not seal new secrets with it (503)...
+    const auto rotate =
+        fmt::format(R"({{"address":"http://127.0.0.1:{}/","rotate_secret":true}})", receiver.port);
+    call(s, "PUT", "/api/v1/alerting/channels/" + hook, t.token, rotate, 503);
+    // ...one with the new key does. The waiting message goes out signed with the new secret.
+    const auto rotated = call(after, "PUT", "/api/v1/alerting/channels/" + hook, t.token, rotate);
+    CHECK_FALSE(rotated["secret_unreadable"].GetBool());
+    { std::ofstream(dir.path / "secret") << str(rotated, "secret"); }
+    CHECK(row_of(hook).key_id == key_b->id());
+    now += 121s;  // past the backoff
+    CHECK(sender.run_once() == 1);
+    CHECK(notifications_in(s, t.id, "sent") == 2);
+    CHECK(unreadable(chat));
 }
 
 }  // namespace printmon::cloud::test

@@ -12,6 +12,7 @@
 #include "auth/keys.hpp"
 #include "cloud_support.hpp"
 #include "pg.hpp"
+#include "printmon/crypto/secret_key.hpp"
 #include "printmon/proto/export.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "state.hpp"
@@ -160,4 +161,43 @@ TEST_CASE("CLI: configuration errors exit 78 with the location", "[cloud][cli]")
     std::ostringstream err;
     CHECK(cloud::run_cli(4, argv.data(), out, err) == 78);
     CHECK(err.str().find("bad.toml:2:8:") != std::string::npos);
+}
+
+TEST_CASE("CLI: secrets status and forget-key; the key file sits beside the configuration",
+          "[cloud][cli][secrets]") {
+    CliEnv env;
+    const fs::path key_file = fs::path(env.config()).parent_path() / "cloud-secret.key";
+    auto status = env.run({"secrets", "status"});
+    CHECK(status.code == 1);  // no key yet: not ready
+    CHECK(status.out.find("missing") != std::string::npos);
+    CHECK(status.out.find("database key id: none yet") != std::string::npos);
+    CHECK_FALSE(fs::exists(key_file));  // status never makes one
+
+    // A lost key: forget-key makes the key file (beside cloud-api.toml, not in the working
+    // directory) the database's key.
+    const auto forgot = env.run({"secrets", "forget-key"});
+    REQUIRE(forgot.code == 0);
+    REQUIRE(fs::exists(key_file));
+    CHECK((fs::status(key_file).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    const auto first = printmon::crypto::SecretKey::load_or_create(key_file);
+    CHECK(forgot.out.find("key id " + first.id() + " is now the database's key") !=
+          std::string::npos);
+    status = env.run({"secrets", "status"});
+    CHECK(status.code == 0);
+    CHECK(status.out.find("database key id: " + first.id()) != std::string::npos);
+    CHECK(status.out.find("channels sealed with another key: 0") != std::string::npos);
+
+    // Another key file: status says they disagree; forget-key names the one it replaced.
+    fs::remove(key_file);
+    const auto second = printmon::crypto::SecretKey::load_or_create(key_file);
+    REQUIRE(second.id() != first.id());
+    status = env.run({"secrets", "status"});
+    CHECK(status.code == 1);
+    CHECK(status.out.find("key id " + second.id()) != std::string::npos);
+    CHECK(status.out.find("database key id: " + first.id()) != std::string::npos);
+    const auto again = env.run({"secrets", "forget-key"});
+    CHECK(again.code == 0);
+    CHECK(again.out.find("(was " + first.id() + ")") != std::string::npos);
+    CHECK(env.run({"secrets", "status"}).code == 0);
 }

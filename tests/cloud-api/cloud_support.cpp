@@ -10,6 +10,7 @@
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "sim.hpp"
 #include "state.hpp"
 #include "storage/schema.hpp"
 #include "tenancy/tenancy.hpp"
@@ -17,9 +18,16 @@
 namespace printmon::cloud::test {
 namespace {
 
+/// The key file every server of the process shares unless a test names its own.
+std::string shared_key_file() {
+    static const printmon::test::TempDir dir;
+    return (dir.path / "cloud-secret.key").string();
+}
+
 CloudConfig config_for(const printmon::test::TempDatabase& db, const net::test::TestPki& pki,
-                       const ServerSettings& settings) {
+                       const ServerSettings& settings, const std::string& key_file) {
     CloudConfig c;
+    c.secret_key_file = key_file;
     c.log_level = "warn";
     c.server.address = "127.0.0.1";
     c.server.port = 0;
@@ -75,8 +83,9 @@ T unwrap(common::Result<T> r) {
 
 CloudServer::CloudServer(ServerSettings settings)
     : db_(cloud_template()),
+      key_file_(settings.secret_key_file.empty() ? shared_key_file() : settings.secret_key_file),
       pki_(shared_pki()),
-      app_(std::make_unique<App>(config_for(db_, pki_, settings))),
+      app_(std::make_unique<App>(config_for(db_, pki_, settings, key_file_))),
       client_(client_options(pki_)) {
     app_->start();
 }

@@ -42,6 +42,9 @@ struct ServerSettings {
     std::string conninfo{};
     /// [database] replica_conninfo (reads from it need analytics.max_replica_lag > 0).
     std::string replica_conninfo{};
+    /// [secrets] key_file; empty: one key file for every server of the process (as replicas
+    /// share theirs).
+    std::string secret_key_file{};
     ingest::IngestLimits limits = [] {
         ingest::IngestLimits l;
         // Small enough that the server's lingering close drains an oversized body (<= 1 MiB)
@@ -61,6 +64,10 @@ class CloudServer {
 
     std::string url(const std::string& path) const;
     App& app() { return *app_; }
+    /// The key the server seals channel secrets with (for a sender a test runs itself).
+    std::shared_ptr<const crypto::SecretKey> secret_key() const { return app_->secret_key(); }
+    /// Its key file: another cloud-api on the same database (a replica, the binary) needs it.
+    const std::string& secret_key_file() const { return key_file_; }
     const printmon::test::TempDatabase& database() const { return db_; }
     const net::HttpClient& client() const { return client_; }
     std::string ca_file() const { return pki_.ca(); }
@@ -88,6 +95,7 @@ class CloudServer {
 
   private:
     printmon::test::TempDatabase db_;
+    std::string key_file_;
     /// One test CA and server certificate for every server of the process (the tests that need
     /// a CA of their own make one): each new one is openssl run five times.
     const net::test::TestPki& pki_;

@@ -1,9 +1,12 @@
 // cloud-api.toml: defaults, the example file, and precise errors.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "app/config.hpp"
+#include "sim.hpp"
 #include "state.hpp"
 
 using namespace printmon;
@@ -103,6 +106,30 @@ TEST_CASE("secrets come from the environment", "[cloud][config]") {
     CHECK(c.auth.admin_token == "0123456789abcdef0123456789abcdef");
     CHECK(cloud::with_password("postgresql://u@h/db", "p w") ==
           "postgresql://u@h/db?password=p%20w");
+}
+
+TEST_CASE("[secrets] key_file: beside the configuration unless absolute; never empty",
+          "[cloud][config][secrets]") {
+    // The packaged configuration keeps it in the service's state folder (systemd
+    // StateDirectory; /etc/printmon is read-only to the service).
+    const auto example =
+        cloud::load_config(test::source_dir() + "/cloud-api/cloud-api.example.toml", env_of({}));
+    CHECK(example.secret_key_file == "/var/lib/printmon/cloud-secret.key");
+    // Without the key: beside the file that names it, whatever the working directory.
+    printmon::test::TempDir dir;
+    const auto path = dir.path / "cloud-api.toml";
+    std::ofstream(path) << "[server]\ntls = false\n";
+    CHECK(cloud::load_config(path, env_of({})).secret_key_file == dir.path / "cloud-secret.key");
+    std::ofstream(path) << "[server]\ntls = false\n[secrets]\nkey_file = \"keys/k\"\n";
+    CHECK(cloud::load_config(path, env_of({})).secret_key_file == dir.path / "keys" / "k");
+    // parse_config has no file: the path stays as written.
+    CHECK(parse_config("[server]\ntls = false\n", "c.toml", env_of({})).secret_key_file ==
+          "cloud-secret.key");
+    CHECK(parse_config("[server]\ntls = false\n[secrets]\nkey_file = \"/run/secrets/k\"\n",
+                       "c.toml", env_of({}))
+              .secret_key_file == "/run/secrets/k");
+    CHECK(error_of("[server]\ntls = false\n[secrets]\nkey_file = \"\"\n") ==
+          "c.toml:4:12: 'secrets.key_file' must name a file");
 }
 
 TEST_CASE("[notify]: defaults match the example, every key read, bad values refused",

@@ -96,8 +96,10 @@ struct Mailbox {
     TempDir dir;
     Sink smtp{dir.path, {"smtp"}};
     std::string conninfo;
+    std::shared_ptr<const crypto::SecretKey> key;
 
-    explicit Mailbox(const CloudServer& s) : conninfo(s.database().conninfo()) {}
+    explicit Mailbox(const CloudServer& s)
+        : conninfo(s.database().conninfo()), key(s.secret_key()) {}
 
     /// Runs the real sender once, as the cloud-api runs it: the queued reset requests become
     /// links and e-mails, then every due message is attempted; returns how many finished.
@@ -107,7 +109,7 @@ struct Mailbox {
         config.smtp_from = "printmon@example.com";
         config.connect_timeout = 2000ms;
         config.timeout = 3000ms;
-        alerts::Sender sender(conninfo, config);
+        alerts::Sender sender(conninfo, key, config);
         sender.add_pre_step(auth::password_reset_step(kPublicUrl, std::chrono::minutes(30)));
         return sender.run_once();
     }

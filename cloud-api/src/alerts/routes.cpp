@@ -23,6 +23,7 @@
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/utf8.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "storage/secrets.hpp"
 
 namespace printmon::cloud::alerts {
 namespace {
@@ -140,7 +141,12 @@ constexpr const char* kDeviceExistsSql =
 
 constexpr const char* kChannelColumns =
     "SELECT channel_id::text AS channel_id, name, kind, address, language, digest, digest_hour, "
-    "max_per_hour, enabled, secret <> '' AS secret_set, pm_rfc3339(created_at) AS created_at "
+    "max_per_hour, enabled, secret <> '' AS secret_set, "
+    // Sealed under another key than the one every replica holds (a lost key file replaced
+    // with `secrets forget-key`): the admin must enter it again (V0024).
+    "(secret <> '' AND secret_scheme <> 'plain' AND secret_key_id IS DISTINCT FROM "
+    "(SELECT key_id FROM secret_key_registry)) AS secret_unreadable, "
+    "pm_rfc3339(created_at) AS created_at "
     "FROM notification_channels WHERE tenant_id = $1::uuid ";
 constexpr const char* kListChannels = "alerting_list_channels";
 const std::string kListChannelsSql =
@@ -150,15 +156,21 @@ const std::string kGetChannelSql = std::string(kChannelColumns) + "AND channel_i
 constexpr const char* kInsertChannel = "alerting_insert_channel";
 constexpr const char* kInsertChannelSql =
     "INSERT INTO notification_channels (tenant_id, channel_id, name, kind, address, language, "
-    "digest, digest_hour, max_per_hour, enabled, secret) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
-    "$6, $7, $8, $9, $10, $11)";
+    "digest, digest_hour, max_per_hour, enabled, secret, secret_scheme, secret_key_id) "
+    "VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 // kind is fixed once created (a webhook's secret or a bot token means nothing to an address).
 constexpr const char* kUpdateChannel = "alerting_update_channel";
 constexpr const char* kUpdateChannelSql =
     "UPDATE notification_channels SET name = $3, address = $4, language = $5, digest = $6, "
     "digest_hour = $7, max_per_hour = $8, enabled = $9, "
-    "secret = CASE WHEN $10::text IS NULL THEN secret ELSE $10 END "
+    "secret = CASE WHEN $10::text IS NULL THEN secret ELSE $10 END, "
+    "secret_scheme = CASE WHEN $10::text IS NULL THEN secret_scheme ELSE $12 END, "
+    "secret_key_id = CASE WHEN $10::text IS NULL THEN secret_key_id ELSE $13 END "
     "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid AND kind = $11 RETURNING 1";
+// The key every replica must hold (V0024). A replica still running with a key that
+// `secrets forget-key` replaced must not seal new secrets with it.
+constexpr const char* kRegisteredKey = "alerting_registered_key";
+constexpr const char* kRegisteredKeySql = "SELECT key_id FROM secret_key_registry";
 constexpr const char* kChannelKind = "alerting_channel_kind";
 constexpr const char* kChannelKindSql =
     "SELECT kind FROM notification_channels WHERE tenant_id = $1::uuid AND channel_id = $2::uuid";
@@ -202,11 +214,28 @@ constexpr const char* kDeliveriesSql =
 struct Deps {
     storage::ConnectionPool& pool;
     const auth::Authenticator& authenticator;
+    std::shared_ptr<const crypto::SecretKey> key;  ///< seals channel secrets before they are stored
     std::function<void(const std::string&)> on_change;
 };
 
 net::HttpError not_found(std::string_view what) {
     return {404, "not_found", fmt::format("no such {}", what)};
+}
+
+/// Refuses to store a secret sealed with a key the database no longer records (this replica
+/// was started before `secrets forget-key` and still holds the old key file): the other
+/// replicas could not open it. 503: another replica (or this one, restarted) can take it.
+void require_current_key(pqxx::work& tx, const crypto::SecretKey& key) {
+    const auto r = tx.exec_prepared(kRegisteredKey);
+    if (!r.empty() && r[0][0].as<std::string>() == key.id()) return;
+    common::get_logger("cloud.alerting")
+        ->error(
+            "event=secret_key_outdated key_id={} detail=\"restart with the key file the "
+            "database records (printmon-cloud-api secrets status)\"",
+            key.id());
+    throw net::HttpError(503, "secrets_key_outdated",
+                         "this server's secrets key is not the database's; try again later")
+        .with_header("Retry-After", "5");
 }
 
 net::HttpError invalid(const std::string& message) { return {400, "invalid_body", message}; }
@@ -650,6 +679,7 @@ void prepare_route_statements(pqxx::connection& conn) {
     conn.prepare(kInsertChannel, kInsertChannelSql);
     conn.prepare(kUpdateChannel, kUpdateChannelSql);
     conn.prepare(kChannelKind, kChannelKindSql);
+    conn.prepare(kRegisteredKey, kRegisteredKeySql);
     conn.prepare(kDeleteChannel, kDeleteChannelSql);
     conn.prepare(kChannelForTest, kChannelForTestSql);
     conn.prepare(kQueueTest, kQueueTestSql);
@@ -658,8 +688,11 @@ void prepare_route_statements(pqxx::connection& conn) {
 
 void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool,
                               const auth::Authenticator& authenticator,
+                              std::shared_ptr<const crypto::SecretKey> key,
                               std::function<void(const std::string&)> on_change) {
-    auto deps = std::make_shared<const Deps>(Deps{pool, authenticator, std::move(on_change)});
+    if (!key) throw std::invalid_argument("the alerting routes need the secrets key");
+    auto deps = std::make_shared<const Deps>(
+        Deps{pool, authenticator, std::move(key), std::move(on_change)});
     Registrar r(router, deps);
     auto log = common::get_logger("cloud.alerting");
     const auto changed = [deps](const std::string& tenant) {
@@ -816,25 +849,29 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         return json_one(row, status, std::make_pair(std::string("secret"), *secret));
     };
 
-    r.add("POST", "/api/v1/alerting/channels", [write, channel_answer](net::Request& request) {
-        const auto tenant = tenant_of(request);
-        require_admin(request);
-        const auto c = parse_channel(request, std::nullopt);
-        const std::string id = proto::new_uuid();
-        const std::optional<std::string> secret =
-            c.kind == "webhook" ? std::optional<std::string>(new_secret()) : std::nullopt;
-        return write([&](pqxx::work& tx) {
-            // A Telegram channel stores the tenant's bot token where a webhook keeps its
-            // secret, and never answers it back (only secret_set).
-            tx.exec_prepared0(kInsertChannel, tenant, id, c.name, c.kind, c.address, c.language,
-                              c.digest, c.digest_hour, c.max_per_hour, c.enabled,
-                              secret.value_or(c.bot_token.value_or("")));
-            return channel_answer(tx, tenant, id, secret, 201);
-        });
-    });
+    r.add("POST", "/api/v1/alerting/channels",
+          [deps, write, channel_answer](net::Request& request) {
+              const auto tenant = tenant_of(request);
+              require_admin(request);
+              const auto c = parse_channel(request, std::nullopt);
+              const std::string id = proto::new_uuid();
+              const std::optional<std::string> secret =
+                  c.kind == "webhook" ? std::optional<std::string>(new_secret()) : std::nullopt;
+              // A Telegram channel stores the tenant's bot token where a webhook keeps its secret,
+              // sealed the same way, and never answers it back (only secret_set).
+              const auto stored = storage::seal_channel_secret(
+                  *deps->key, tenant, id, secret.value_or(c.bot_token.value_or("")));
+              return write([&](pqxx::work& tx) {
+                  if (!stored.key_id.empty()) require_current_key(tx, *deps->key);
+                  tx.exec_prepared0(kInsertChannel, tenant, id, c.name, c.kind, c.address,
+                                    c.language, c.digest, c.digest_hour, c.max_per_hour, c.enabled,
+                                    stored.value, stored.scheme, stored.key_id);
+                  return channel_answer(tx, tenant, id, secret, 201);
+              });
+          });
 
     r.add("PUT", "/api/v1/alerting/channels/{channel_id}",
-          [write, channel_answer](net::Request& request) {
+          [deps, write, channel_answer](net::Request& request) {
               const auto tenant = tenant_of(request);
               require_admin(request);
               const auto id = path_uuid(request, "channel_id", "channel");
@@ -844,13 +881,24 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                   const auto c = parse_channel(request, kind[0][0].as<std::string>());
                   const std::optional<std::string> secret =
                       c.rotate_secret ? std::optional<std::string>(new_secret()) : std::nullopt;
+                  const std::optional<std::string> plain = secret ? secret : c.bot_token;
+                  // NULLs keep the stored secret (an edit that does not change it).
+                  std::optional<std::string> value, scheme, key_id;
+                  if (plain) {
+                      require_current_key(tx, *deps->key);
+                      auto stored = storage::seal_channel_secret(*deps->key, tenant, id, *plain);
+                      value = std::move(stored.value);
+                      scheme = std::move(stored.scheme);
+                      key_id = std::move(stored.key_id);
+                  }
                   tx.exec_prepared(kUpdateChannel, tenant, id, c.name, c.address, c.language,
-                                   c.digest, c.digest_hour, c.max_per_hour, c.enabled,
-                                   secret ? secret : c.bot_token, c.kind);
+                                   c.digest, c.digest_hour, c.max_per_hour, c.enabled, value,
+                                   c.kind, scheme, key_id);
                   return channel_answer(tx, tenant, id, secret, 200);
               });
           });
 
+    get_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kGetChannel, "channel");
     delete_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kDeleteChannel, "channel");
 
     r.add("POST", "/api/v1/alerting/channels/{channel_id}/test", [write](net::Request& request) {

@@ -5,17 +5,21 @@
 // tenant. The read model's /api/v1/alerts (device errors from scanner events) is separate.
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "auth/authenticator.hpp"
+#include "printmon/crypto/secret_key.hpp"
 #include "printmon/net/router.hpp"
 #include "storage/pool.hpp"
 
 namespace printmon::cloud::alerts {
 
 /// `on_change(tenant)` runs after a rule changes (the caller re-evaluates that tenant soon).
+/// `key` seals the channel secrets (webhook secrets, bot tokens) before they are stored.
 void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool,
                               const auth::Authenticator& authenticator,
+                              std::shared_ptr<const crypto::SecretKey> key,
                               std::function<void(const std::string&)> on_change = {});
 
 /// Prepares the statements of the routes on a connection.

@@ -19,6 +19,7 @@
 #include "printmon/common/logging.hpp"
 #include "printmon/crypto/crypto.hpp"
 #include "printmon/proto/time.hpp"
+#include "storage/secrets.hpp"
 
 namespace printmon::cloud::alerts {
 namespace {
@@ -47,7 +48,8 @@ constexpr const char* kClaimSql =
     "WHERE n.tenant_id = $1::uuid AND n.notification_id = x.notification_id "
     "AND (c.channel_id IS NOT NULL OR n.recipient IS NOT NULL) "
     "RETURNING n.notification_id::text, n.attempts, n.subject, n.body, coalesce(c.kind, 'email'), "
-    "coalesce(c.address, n.recipient), coalesce(c.secret, '')";
+    "coalesce(c.address, n.recipient), coalesce(c.secret, ''), coalesce(c.secret_scheme, 'plain'), "
+    "coalesce(c.secret_key_id, ''), coalesce(c.channel_id::text, '')";
 
 // Only the claim that is still current may finish (a worker whose lease ran out and whose
 // message another worker claimed again does not overwrite that one's outcome). A message to
@@ -376,8 +378,13 @@ Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
     return {outcome, a.detail, a.wait};
 }
 
-Sender::Sender(std::string conninfo, NotifyConfig config, ClockFn clock)
-    : conninfo_(std::move(conninfo)), config_(std::move(config)), clock_(std::move(clock)) {
+Sender::Sender(std::string conninfo, std::shared_ptr<const crypto::SecretKey> key,
+               NotifyConfig config, ClockFn clock)
+    : conninfo_(std::move(conninfo)),
+      key_(std::move(key)),
+      config_(std::move(config)),
+      clock_(std::move(clock)) {
+    if (!key_) throw std::invalid_argument("the sender needs the secrets key");
     global_init();
 }
 
@@ -451,7 +458,9 @@ int Sender::run_once() {
         struct Claimed {
             std::string id;
             int attempts;
-            std::string subject, body, kind, address, secret;
+            std::string subject, body, kind, address;
+            storage::StoredSecret secret;
+            std::string channel;
         };
         std::vector<Claimed> claimed;
         {
@@ -459,10 +468,15 @@ int Sender::run_once() {
             for (const auto& row :
                  tx.exec_prepared(kClaim, tenant, ts(now()),
                                   static_cast<int>(config_.lease.count()), config_.batch)) {
-                claimed.push_back({row[0].as<std::string>(), row[1].as<int>(),
-                                   row[2].as<std::string>(), row[3].as<std::string>(),
-                                   row[4].as<std::string>(), row[5].as<std::string>(),
-                                   row[6].as<std::string>()});
+                claimed.push_back(
+                    {row[0].as<std::string>(),
+                     row[1].as<int>(),
+                     row[2].as<std::string>(),
+                     row[3].as<std::string>(),
+                     row[4].as<std::string>(),
+                     row[5].as<std::string>(),
+                     {row[6].as<std::string>(), row[7].as<std::string>(), row[8].as<std::string>()},
+                     row[9].as<std::string>()});
             }
             tx.commit();
         }
@@ -476,10 +490,17 @@ int Sender::run_once() {
             }
             const auto started = std::chrono::steady_clock::now();
             Delivery d;
-            if (m.kind == "webhook") {
-                d = post_webhook(config_, m.address, m.secret, m.id, m.body, now(), stopping_);
+            // A secret this key cannot open (sealed under a lost key, or damaged) is retried
+            // like a dead receiver: once an admin enters it again, the next attempt reads it.
+            const auto secret = storage::open_channel_secret(*key_, tenant, m.channel, m.secret);
+            if (m.kind != "email" && !secret) {
+                log->error("event=channel_secret_unreadable tenant={} channel={} error={}", tenant,
+                           m.channel, common::log_value(secret.error()));
+                d = Delivery(Delivery::Outcome::retry, secret.error());
+            } else if (m.kind == "webhook") {
+                d = post_webhook(config_, m.address, *secret, m.id, m.body, now(), stopping_);
             } else if (m.kind == "telegram") {
-                d = send_telegram(config_, m.address, m.secret, telegram_text(m.subject, m.body),
+                d = send_telegram(config_, m.address, *secret, telegram_text(m.subject, m.body),
                                   stopping_);
             } else {
                 d = send_email(

@@ -20,6 +20,7 @@
 
 #include <pqxx/transaction>
 
+#include "printmon/crypto/secret_key.hpp"
 #include "printmon/db/connection.hpp"
 
 namespace printmon::cloud::alerts {
@@ -97,8 +98,10 @@ class Sender {
   public:
     using ClockFn = std::function<std::chrono::system_clock::time_point()>;
 
-    /// Own connection (never the request pool). `clock` lets tests move time.
-    Sender(std::string conninfo, NotifyConfig config, ClockFn clock = {});
+    /// Own connection (never the request pool). `key` opens the channels' sealed secrets
+    /// (storage/secrets.hpp). `clock` lets tests move time.
+    Sender(std::string conninfo, std::shared_ptr<const crypto::SecretKey> key, NotifyConfig config,
+           ClockFn clock = {});
     Sender(const Sender&) = delete;
     Sender& operator=(const Sender&) = delete;
     ~Sender();
@@ -131,6 +134,7 @@ class Sender {
     std::chrono::system_clock::time_point now() const;
 
     std::string conninfo_;
+    std::shared_ptr<const crypto::SecretKey> key_;
     NotifyConfig config_;
     ClockFn clock_;
     std::unique_ptr<db::Connection> conn_;

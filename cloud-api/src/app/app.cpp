@@ -33,6 +33,7 @@
 #include "storage/replica.hpp"
 #include "storage/retention.hpp"
 #include "storage/schema.hpp"
+#include "storage/secrets.hpp"
 
 namespace printmon::cloud {
 
@@ -203,6 +204,7 @@ struct App::Impl {
     std::unique_ptr<Refresher> refresher;
     std::unique_ptr<alerts::Sender> sender;
     std::unique_ptr<alerts::Scheduler> scheduler;
+    std::shared_ptr<const crypto::SecretKey> secret_key;  ///< seals channel secrets (V0024)
     std::mutex scheduler_mutex;  // ingest threads nudge while start/stop swap it
 
     void stop_workers() {
@@ -266,11 +268,33 @@ void migrate_if_configured(const CloudConfig& config) {
                report.already_applied);
 }
 
+/// The key of the channel secrets: read (or made at the first start), checked against the one
+/// the database records (a replica with another key file stops here, before it seals anything
+/// the others cannot open), and used to seal what older versions stored in plain text.
+std::shared_ptr<const crypto::SecretKey> open_secret_key(const CloudConfig& config) {
+    auto log = common::get_logger("cloud.app");
+    bool created = false;
+    auto key = std::make_shared<const crypto::SecretKey>(
+        crypto::SecretKey::load_or_create(config.secret_key_file, &created));
+    if (created) {
+        log->info("event=secret_key_created path={} key_id={}",
+                  common::log_value(config.secret_key_file.string()), key->id());
+    }
+    db::Connection conn(config.database.conninfo);
+    storage::claim_secret_key(conn.raw(), *key);
+    if (const auto sealed = storage::seal_plaintext_channel_secrets(conn.raw(), *key); sealed > 0) {
+        log->info("event=channel_secrets_sealed channels={} key_id={}", sealed, key->id());
+    }
+    return key;
+}
+
 }  // namespace
 
 App::App(CloudConfig config) {
     migrate_if_configured(config);
+    auto secret_key = open_secret_key(config);
     impl_ = std::make_unique<Impl>(std::move(config));
+    impl_->secret_key = std::move(secret_key);
     net::Router router;
     // Credentials travel in headers: check them before reading (and inflating) the body.
     router.before_body(impl_->authenticator.hook());
@@ -317,7 +341,8 @@ App::App(CloudConfig config) {
     analytics.replica = impl_->replica.get();
     analytics.public_url = impl_->config.public_url;
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator, analytics);
-    alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, nudge);
+    alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, impl_->secret_key,
+                                     nudge);
     console::register_console_routes(router);
     impl_->metrics.observe_http(router);
     impl_->routes = router.routes();
@@ -362,7 +387,8 @@ void App::start() {
                 "detail=\"reset requests wait for a cloud-api with the sender on\"");
     }
     if (notify.enabled) {
-        impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo, notify);
+        impl_->sender = std::make_unique<alerts::Sender>(impl_->config.database.conninfo,
+                                                         impl_->secret_key, notify);
         if (!impl_->config.public_url.empty()) {
             impl_->sender->add_pre_step(auth::password_reset_step(
                 impl_->config.public_url, impl_->config.auth.password_reset_ttl));
@@ -393,6 +419,10 @@ void App::stop(std::chrono::milliseconds grace) {
 const std::vector<net::RouteInfo>& App::routes() const { return impl_->routes; }
 
 storage::ConnectionPool& App::pool() { return impl_->pool; }
+
+const std::shared_ptr<const crypto::SecretKey>& App::secret_key() const {
+    return impl_->secret_key;
+}
 
 int serve(CloudConfig config) {
     auto log = common::get_logger("cloud.app");

@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "printmon/crypto/secret_key.hpp"
 
 namespace printmon::cloud {
 
 class App {
   public:
-    /// Connects the pool (and migrates when database.migrate_on_start); throws on failure.
+    /// Connects the pool (and migrates when database.migrate_on_start), opens the secrets key
+    /// and checks it against the database's (storage/secrets.hpp); throws on failure.
     explicit App(CloudConfig config);
     ~App();
     App(const App&) = delete;
@@ -27,6 +29,8 @@ class App {
     void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
     storage::ConnectionPool& pool();
+    /// The key of the channel secrets ([secrets] key_file), as checked against the database.
+    const std::shared_ptr<const crypto::SecretKey>& secret_key() const;
     /// The port of GET /metrics ([metrics] listen), 0 when off; after start().
     std::uint16_t metrics_port() const;
     metrics::Registry& metrics();

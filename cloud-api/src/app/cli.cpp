@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -12,9 +13,11 @@
 #include "auth/accounts.hpp"
 #include "ingest/ingest.hpp"
 #include "printmon/common/logging.hpp"
+#include "printmon/crypto/secret_key.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "storage/schema.hpp"
+#include "storage/secrets.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
 
@@ -151,6 +154,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         "set a user's password (ends their sessions); from PRINTMON_USER_PASSWORD or stdin");
     user_reset->add_option("--tenant", user_tenant, "tenant id")->required();
     user_reset->add_option("--email", user_email, "login email")->required();
+
+    auto* secrets_cmd = cli.add_subcommand("secrets", "the key that seals channel secrets");
+    secrets_cmd->require_subcommand(1);
+    auto* secrets_status = secrets_cmd->add_subcommand(
+        "status", "the key file's id, the database's, and the channels sealed with each");
+    auto* secrets_forget = secrets_cmd->add_subcommand(
+        "forget-key",
+        "make the key file the database's key (a lost key); secrets sealed with the old one "
+        "must be entered again");
 
     std::string import_file;
     std::string import_tenant;
@@ -292,6 +304,34 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (!id) return report(id.error(), err);
         out << *id << "\n";
         return kExitOk;
+    }
+    if (*secrets_forget) {
+        // A lost key file: the key made now (or the file put in place) becomes the database's.
+        const auto key = crypto::SecretKey::load_or_create(config.secret_key_file);
+        auto conn = admin_connection(config);
+        const auto r = storage::forget_secret_key(conn.raw(), key);
+        out << "key id " << key.id() << " is now the database's key"
+            << (r.previous_key_id.empty() ? std::string() : " (was " + r.previous_key_id + ")")
+            << "; channels whose secret must be entered again: " << r.unreadable_channels << "\n";
+        return kExitOk;
+    }
+    if (*secrets_status) {
+        std::optional<crypto::SecretKey> key;
+        if (std::filesystem::exists(config.secret_key_file)) {
+            key = crypto::SecretKey::load_or_create(config.secret_key_file);
+        }
+        auto conn = admin_connection(config);
+        const auto st = storage::secret_status(conn.raw(), key ? key->id() : std::string());
+        out << "key file " << config.secret_key_file.string() << ": "
+            << (key ? "key id " + key->id() : std::string("missing (made at the first start)"))
+            << "\ndatabase key id: "
+            << (st.registered_key_id.empty() ? std::string("none yet") : st.registered_key_id)
+            << "\nchannels sealed with the key file's key: " << st.sealed_with_key
+            << "\nchannels sealed with another key: " << st.sealed_with_other
+            << "\nchannels still in plain text: " << st.plain << "\n";
+        const bool agree =
+            key && (st.registered_key_id.empty() || st.registered_key_id == key->id());
+        return agree ? kExitOk : kExitFailed;
     }
     if (*import_cmd) {
         if (!check_tenant(import_tenant, err)) return kExitUsage;

@@ -118,6 +118,10 @@ CloudConfig read(const common::ConfigReader& root) {
     if (!c.auth.admin_token.empty() && c.auth.admin_token.size() < 32) {
         root.table("auth").fail("admin_token", "must be at least 32 characters");
     }
+    const auto secrets = root.table("secrets");
+    c.secret_key_file = secrets.get_or<std::string>("key_file", c.secret_key_file.string());
+    if (c.secret_key_file.empty()) secrets.fail("key_file", "must name a file");
+
     const auto notify = root.table("notify");
     auto& n = c.notify;
     n.enabled = notify.get_or<bool>("enabled", n.enabled);
@@ -185,7 +189,13 @@ CloudConfig read(const common::ConfigReader& root) {
 
 CloudConfig load_config(const std::filesystem::path& path, const common::EnvLookup& env) {
     const auto table = common::parse_config_file(path);
-    return read(common::ConfigReader(table, path.string(), env));
+    auto config = read(common::ConfigReader(table, path.string(), env));
+    // Rationale: from the configuration's folder, not the working directory, so the key stays
+    // beside the file that names it whoever starts the service from wherever.
+    if (config.secret_key_file.is_relative()) {
+        config.secret_key_file = path.parent_path() / config.secret_key_file;
+    }
+    return config;
 }
 
 CloudConfig parse_config(std::string_view text, std::string_view source_name,

@@ -59,6 +59,10 @@ struct CloudConfig {
     ingest::IngestLimits limits;
     auth::AuthOptions auth;
     alerts::NotifyConfig notify;  ///< [notify]: alert evaluation timer, e-mail and webhooks
+    /// [secrets] key_file: the key that seals channel secrets in the database (webhook secrets,
+    /// bot tokens); made at the first start when missing. A relative path is taken from the
+    /// configuration file's folder. Every replica needs the same file.
+    std::filesystem::path secret_key_file = "cloud-secret.key";
     /// [metrics] listen: GET /metrics on its own plain-HTTP address; nullopt (the default,
     /// "") serves none. Never the API port.
     std::optional<metrics::ListenAddress> metrics_listen;

@@ -35,12 +35,16 @@
 #include "storage/records.hpp"
 #include "storage/retention.hpp"
 
+namespace printmon::crypto {
+class SecretKey;
+}  // namespace printmon::crypto
+
 namespace printmon::scanner {
 
 struct ProbeOutcome;
 namespace storage {
 class Store;
-class SecretKey;
+using crypto::SecretKey;
 }  // namespace storage
 namespace snmp {
 class Engine;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <pqxx/pqxx>
@@ -112,6 +113,37 @@ TEST_CASE("the key file: created 0600 once, read back, refused when malformed", 
                       Catch::Contains("64 hexadecimal"));
     CHECK_THROWS_WITH(SecretKey::load_or_create(dir.path / "no-such-dir" / "k"),
                       Catch::Contains("no-such-dir") && Catch::Contains("cannot create"));
+}
+
+TEST_CASE("the key file: processes starting at once on a shared folder get one key", "[secrets]") {
+    // Two cloud-api replicas on one volume (or a scanner started twice): the file appears only
+    // whole, so the loser reads the winner's key, never a half-written file or a second key.
+    TempDir dir;
+    for (int round = 0; round < 40; ++round) {  // bounded: a race needs a few tries to show
+        const auto path = dir.path / ("race-" + std::to_string(round) + ".key");
+        std::string ids[2];
+        bool made[2] = {false, false};
+        std::string errors[2];
+        std::thread racers[2];
+        for (int i = 0; i < 2; ++i) {
+            racers[i] = std::thread([&, i] {
+                try {
+                    ids[i] = SecretKey::load_or_create(path, &made[i]).id();
+                } catch (const std::exception& e) {
+                    errors[i] = e.what();
+                }
+            });
+        }
+        for (auto& r : racers) r.join();
+        INFO("round " << round << ": " << errors[0] << " / " << errors[1]);
+        REQUIRE(errors[0].empty());
+        REQUIRE(errors[1].empty());
+        CHECK(ids[0] == ids[1]);
+        CHECK(made[0] != made[1]);  // exactly one made it
+    }
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+    CHECK(files == 40);  // no temporary file left behind
 }
 
 TEST_CASE("AES-256-GCM: a fresh nonce each time, bound to its place, tampering detected",

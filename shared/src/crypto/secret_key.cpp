@@ -1,4 +1,4 @@
-#include "storage/secrets.hpp"
+#include "printmon/crypto/secret_key.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -21,7 +21,7 @@
 #include "printmon/common/logging.hpp"
 #include "printmon/crypto/crypto.hpp"
 
-namespace printmon::scanner::storage {
+namespace printmon::crypto {
 namespace {
 
 constexpr std::size_t kNonceBytes = 12;
@@ -71,9 +71,8 @@ std::string read_key_text(const std::filesystem::path& path, int fd) {
     if (!S_ISREG(st.st_mode)) throw_file_error(path, "not a regular file");
     if ((st.st_mode & 077U) != 0) {
         // Not fatal: the service must still start, but the admin should know.
-        common::get_logger("scanner.secrets")
-            ->warn("event=secret_key_mode path={} mode={:o} expected=600",
-                   common::log_value(path.string()), st.st_mode & 0777U);
+        common::get_logger("secrets")->warn("event=secret_key_mode path={} mode={:o} expected=600",
+                                            common::log_value(path.string()), st.st_mode & 0777U);
     }
     std::string text(128, '\0');
     std::size_t used = 0;
@@ -94,6 +93,43 @@ std::string read_key_text(const std::filesystem::path& path, int fd) {
     return text;
 }
 
+/// Writes a fresh key to a temporary file beside `path` and links it into place: the name
+/// appears only with its whole content. Returns the raw key, or nullopt when `path` appeared
+/// meanwhile (another process won; the caller reads that one). Throws on I/O errors.
+std::optional<std::string> write_new_key(const std::filesystem::path& path) {
+    std::array<unsigned char, SecretKey::kBytes> raw{};
+    if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+        throw_file_error(path, "OpenSSL RAND_bytes failed");
+    }
+    std::string tmp = path.string() + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) throw_file_error(path, fmt::format("cannot create it: {}", std::strerror(errno)));
+    std::string text = hex(raw.data(), raw.size()) + "\n";
+    // Rationale: mkstemp makes 0600 already; fchmod keeps it exact whatever the platform does.
+    bool ok = ::fchmod(fd, 0600) == 0;
+    ok = ok && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ok = ok && ::fsync(fd) == 0;
+    int saved = errno;
+    ::close(fd);
+    OPENSSL_cleanse(text.data(), text.size());
+    if (!ok) {
+        ::unlink(tmp.c_str());
+        OPENSSL_cleanse(raw.data(), raw.size());
+        throw_file_error(path, std::strerror(saved));
+    }
+    const bool linked = ::link(tmp.c_str(), path.c_str()) == 0;
+    saved = errno;
+    ::unlink(tmp.c_str());
+    if (!linked) {
+        OPENSSL_cleanse(raw.data(), raw.size());
+        if (saved == EEXIST) return std::nullopt;
+        throw_file_error(path, fmt::format("cannot create it: {}", std::strerror(saved)));
+    }
+    std::string bytes(reinterpret_cast<const char*>(raw.data()), raw.size());
+    OPENSSL_cleanse(raw.data(), raw.size());
+    return bytes;
+}
+
 }  // namespace
 
 SecretKey SecretKey::from_bytes(std::string_view bytes) {
@@ -106,44 +142,23 @@ SecretKey SecretKey::from_bytes(std::string_view bytes) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
     SHA256(reinterpret_cast<const unsigned char*>(labelled.data()), labelled.size(), digest.data());
     OPENSSL_cleanse(labelled.data(), labelled.size());
-    k.id_ = crypto::hex(digest.data(), 8);
+    k.id_ = hex(digest.data(), 8);
     return k;
 }
 
 SecretKey SecretKey::load_or_create(const std::filesystem::path& path, bool* created) {
     if (path.empty()) throw std::runtime_error("secret key file: no path configured");
     if (created != nullptr) *created = false;
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        std::array<unsigned char, kBytes> raw{};
-        if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
-            ::close(fd);
-            ::unlink(path.c_str());
-            throw_file_error(path, "OpenSSL RAND_bytes failed");
+    if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
+        if (auto raw = write_new_key(path)) {
+            if (created != nullptr) *created = true;
+            auto key = from_bytes(*raw);
+            OPENSSL_cleanse(raw->data(), raw->size());
+            return key;
         }
-        std::string text = crypto::hex(raw.data(), raw.size()) + "\n";
-        // Rationale: the umask can only remove bits; fchmod makes 0600 exact either way.
-        bool ok = ::fchmod(fd, 0600) == 0;
-        ok = ok && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-        ok = ok && ::fsync(fd) == 0;
-        const int saved = errno;
-        ::close(fd);
-        if (!ok) {
-            ::unlink(path.c_str());
-            OPENSSL_cleanse(text.data(), text.size());
-            throw_file_error(path, std::strerror(saved));
-        }
-        OPENSSL_cleanse(text.data(), text.size());
-        if (created != nullptr) *created = true;
-        auto key =
-            from_bytes(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
-        OPENSSL_cleanse(raw.data(), raw.size());
-        return key;
+        // Another process linked its key first: read that one below.
     }
-    if (errno != EEXIST) {
-        throw_file_error(path, fmt::format("cannot create it: {}", std::strerror(errno)));
-    }
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_file_error(path, std::strerror(errno));
     std::string text;
     try {
@@ -230,4 +245,4 @@ tl::expected<std::string, std::string> SecretKey::decrypt(std::string_view seale
     return plain;
 }
 
-}  // namespace printmon::scanner::storage
+}  // namespace printmon::crypto
