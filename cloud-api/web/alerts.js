@@ -227,16 +227,38 @@ routes.channels = async function channelsPage(view) {
   const channels = await api('GET', 'alerting/channels');
   const showSecret = (secret) => secretDialog(t('webhook_secret_title'), t('webhook_secret_intro'), secret, 'webhook-secret', 'copy-secret');
 
+  const chatKind = (type) => ({ group: t('chat_kind_group'), supergroup: t('chat_kind_group'), channel: t('chat_kind_channel'), private: t('chat_kind_private') })[type] || type;
   const channelForm = (title, x, okLabel, action) => {
     const editing = !!x.channel_id;
+    const chatsBox = h('div', { class: 'chat-list', tid: 'channel-chats' });
+    // The token as typed, else (editing) the stored one, which the server opens itself.
+    const findChats = async () => {
+      const typed = dlg.querySelector('[name=bot_token]').value.trim();
+      const body = typed ? { bot_token: typed } : editing && !x.secret_unreadable ? { channel_id: x.channel_id } : null;
+      if (!body) { clear(chatsBox, note(t('find_chats_need_token'), 'small')); return; }
+      clear(chatsBox, note(t('loading'), 'small'));
+      try {
+        const res = await api('POST', 'alerting/telegram-chats', body);
+        if (!res.items.length) { clear(chatsBox, note(t('find_chats_none'), 'small')); return; }
+        clear(chatsBox, res.items.map((c) => btn(h('span', {}, h('b', {}, c.title || c.chat_id), ' · ' + chatKind(c.type) + ' · ', h('span', { class: 'mono' }, c.chat_id)), () => {
+          const address = dlg.querySelector('[name=address]');
+          address.value = c.chat_id;
+          address.dispatchEvent(new Event('input', { bubbles: true }));
+          if (!dlg.querySelector('[name=name]').value) dlg.querySelector('[name=name]').value = c.title;
+        }, 'small chat-pick', 'chat-pick')));
+      } catch (e) { clear(chatsBox, alertBox(errText(e), 'error', 'channel-chats-error')); }
+    };
     const dlg = formDialog(title, [
       field({ name: 'name', label: t('f_name'), max: 200, value: x.name, tid: 'channel-name' }),
       editing ? null : field({ name: 'kind', label: t('f_channel_kind'), options: ['email', 'telegram', 'webhook'].map((k) => [k, channelKindName(k)]), value: 'email', tid: 'channel-kind' }),
-      field({ name: 'address', label: t('f_address'), required: true, max: 2048, value: x.address, tid: 'channel-address', hint: t('address_hint') }),
       // The bot's token goes to the server once and never comes back (the API answers only
       // secret_set): an edit leaves it empty to keep the stored one.
       field({ name: 'bot_token', label: t('f_bot_token'), type: 'password', autocomplete: 'new-password', max: 128, tid: 'channel-bot-token',
         hint: !editing ? t('bot_token_hint') : x.secret_unreadable ? t('bot_token_reenter') : t('bot_token_keep') }),
+      field({ name: 'address', label: t('f_address'), required: true, max: 2048, value: x.address, tid: 'channel-address', hint: t('address_hint') }),
+      // Telegram: the chats the bot has seen, so nobody has to dig a group's id out of the API.
+      h('div', { class: 'field tg-only' }, btn(t('find_chats'), () => findChats(), 'small', 'channel-find-chats'),
+        h('p', { class: 'hint' }, t('find_chats_hint')), chatsBox),
       field({ name: 'language', label: t('f_msg_language'), options: [['ru', t('lang_ru')], ['en', t('lang_en')]], value: x.language || S.lang, tid: 'channel-language' }),
       h('label', { class: 'check digest-only' }, h('input', { type: 'checkbox', name: 'digest', tid: 'channel-digest', checked: !!x.digest }), t('f_digest')),
       field({ name: 'digest_hour', label: t('f_digest_hour'), options: Array.from({ length: 24 }, (_, i) => [i, String(i).padStart(2, '0') + ':00']), value: x.digest_hour == null ? 8 : x.digest_hour, tid: 'channel-hour', hint: t('digest_hint') }),
@@ -260,6 +282,7 @@ routes.channels = async function channelsPage(view) {
       const kind = kindSel ? kindSel.value : x.kind;
       for (const el of dlg.querySelectorAll('.digest-only, [name=digest_hour]')) (el.closest('.field') || el).hidden = kind === 'webhook';
       token.closest('.field').hidden = kind !== 'telegram';
+      dlg.querySelector('.tg-only').hidden = kind !== 'telegram';
       // Required on create, and when the stored one can no longer be read (a lost server key).
       if (kind === 'telegram' && (!editing || x.secret_unreadable)) token.dataset.required = ''; else delete token.dataset.required;
       address.querySelector('label').textContent = kind === 'telegram' ? t('f_chat') : t('f_address');

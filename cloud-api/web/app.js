@@ -290,6 +290,9 @@ function errText(e) {
     overloaded: t('err_overloaded'), invalid_parameter: t('err_invalid_parameter'), unknown_parameter: t('err_invalid_parameter'),
   };
   if (byCode[e.code]) return byCode[e.code];
+  if (e.code === 'telegram_refused') return t('err_telegram_refused', { message: String(e.message || '').replace(/^Telegram: /, '') });
+  if (e.code === 'telegram_unreachable') return t('err_telegram_unreachable');
+  if (e.code === 'secret_unreadable') return t('bot_token_reenter');
   if (e.code === 'too_many_resets') return t('err_too_many_resets', { count: Math.max(1, Math.ceil((Number(e.retryAfter) || 60) / 60)) });
   if (e.code === 'too_many_attempts') return t('err_too_many_attempts', { count: Math.max(1, Math.ceil((Number(e.retryAfter) || 60) / 60)) });
   if (e.code === 'conflict') return f === 'email' || /email/i.test(e.message) ? t('err_email_taken') : t('err_conflict');

@@ -1,5 +1,6 @@
-// The cloud's reading of a Telegram Bot API answer (alerts::telegram_answer) and the message it
-// sends (telegram_text, telegram_request): any status and body, any subject and body text. What
+// The cloud's reading of a Telegram Bot API answer (alerts::telegram_answer, and as getUpdates:
+// telegram_chats) and the message it sends (telegram_text, telegram_request): any status and
+// body, any subject and body text. What
 // it decides must be consistent: only a 2xx marks a message sent, only the Bot API's own
 // 400/401/403/404 give up on it, a wait is 1 s .. a day, and the delivery log gets bounded,
 // valid text; a message never exceeds what the Bot API takes and stays valid UTF-8.
@@ -53,6 +54,27 @@ int fuzz_notify_answer(const std::uint8_t* data, std::size_t size) {
         fail("notify_answer", "delivery log detail unbounded or not UTF-8");
     for (const char c : a.detail) {
         if (static_cast<unsigned char>(c) < 0x20) fail("notify_answer", "control in detail");
+    }
+
+    // The same answer read as getUpdates ("Find chats"): chats only from a 2xx, each a chat id
+    // a channel takes, once, at most kTelegramMaxChats; titles valid text; errors bounded.
+    const auto chats = cloud::alerts::telegram_chats(status, answer);
+    if (chats) {
+        if (status < 200 || status > 299) fail("notify_answer", "chats from a non-2xx answer");
+        if (chats->size() > cloud::alerts::kTelegramMaxChats)
+            fail("notify_answer", "more chats than listed at most");
+        for (std::size_t i = 0; i < chats->size(); ++i) {
+            const auto& c = (*chats)[i];
+            if (!cloud::alerts::valid_telegram_chat(c.chat_id))
+                fail("notify_answer", "a chat id a channel would refuse");
+            if (!proto::utf8_length(c.title) || !proto::utf8_length(c.type))
+                fail("notify_answer", "chat title or type not UTF-8");
+            for (std::size_t j = 0; j < i; ++j) {
+                if ((*chats)[j].chat_id == c.chat_id) fail("notify_answer", "a chat listed twice");
+            }
+        }
+    } else if (chats.error().size() > 220 || !proto::utf8_length(chats.error())) {
+        fail("notify_answer", "chats error unbounded or not UTF-8");
     }
 
     // The message: the sender renders valid UTF-8 text; the fuzzer's may be any bytes, and the

@@ -324,6 +324,24 @@ try {
   assert.equal(await page.isVisible(tid('channel-digest')), true);  // a chat may take one
   await waitFor('the address asked as a chat', async () =>
     (await page.locator('.field', { has: page.locator(tid('channel-address')) }).innerText()).includes('Чат'));
+  // "Find chats" (a Bot API stand-in, console_run): without a token it asks for one; Telegram's
+  // refusal in the user's words; then the chats the bot has seen, and a pick fills the chat.
+  await page.click(tid('channel-find-chats'));
+  await waitFor('asked for the token', async () => (await text(tid('channel-chats'))).includes('Сначала введите токен бота'));
+  await page.fill(tid('channel-bot-token'), '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDxyz');
+  await page.click(tid('channel-find-chats'));
+  await waitFor('Telegram refusing an unknown token', async () =>
+    (await text(tid('channel-chats'))).includes('Telegram отказал: HTTP 401: Unauthorized'));
+  await page.fill(tid('channel-bot-token'), botToken);
+  await page.click(tid('channel-find-chats'));
+  await page.waitForSelector(tid('chat-pick'));
+  assert.equal(await page.locator(tid('chat-pick')).count(), 2);
+  assert.match(await text(tid('channel-chats')), /Бухгалтерия · группа · -4001234/);
+  await shoot('channel-find-chats', 'ru');
+  await page.locator(tid('chat-pick'), { hasText: 'Дежурные по печати' }).click();
+  assert.equal(await page.inputValue(tid('channel-address')), '-1001234567890');
+  assert.equal(await page.inputValue(tid('channel-name')), 'Дежурные по печати');
+  await page.fill(tid('channel-bot-token'), '');
   await page.fill(tid('channel-name'), 'Дежурные в Telegram');
   await page.fill(tid('channel-address'), '-1001234567890');
   await page.fill(tid('channel-bot-token'), botToken);

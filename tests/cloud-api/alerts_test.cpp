@@ -1428,6 +1428,61 @@ TEST_CASE("Telegram: chat ids, bot tokens, the message text and what the Bot API
     CHECK_FALSE(a.wait);
 }
 
+TEST_CASE("Telegram: the chats a getUpdates answer names, newest first, each once",
+          "[alerts][unit][telegram]") {
+    // Shapes from the Bot API's documentation of Update, Message and ChatMemberUpdated.
+    const std::string updates = R"({"ok":true,"result":[
+      {"update_id":1,"message":{"message_id":1,"date":1,"text":"hi",
+        "chat":{"id":-1001234567890,"title":"Офис: печать","type":"supergroup"}}},
+      {"update_id":2,"my_chat_member":{"date":2,"chat":{"id":-4001234,"title":"IT","type":"group"},
+        "from":{"id":5,"is_bot":false,"first_name":"A"}}},
+      {"update_id":3,"channel_post":{"message_id":2,"date":3,
+        "chat":{"id":-1009876543210,"title":"Alerts","username":"acme_alerts","type":"channel"}}},
+      {"update_id":4,"message":{"message_id":3,"date":4,
+        "chat":{"id":12345678,"first_name":"Иван","last_name":"Петров","type":"private"}}},
+      {"update_id":5,"edited_message":{"message_id":1,"date":5,
+        "chat":{"id":-1001234567890,"title":"Офис: печать","type":"supergroup"}}},
+      {"update_id":6,"message":{"chat":{"id":"not a number","type":"group"}}},
+      {"update_id":7,"callback_query":{"id":"x"}},
+      {"update_id":8,"message":{"chat":{"id":777001,"username":"petrov","type":"private"}}},
+      {"update_id":9,"message":{"chat":{"id":-4005678,"title":"bad \u0001 title","type":"group"}}},
+      7, "junk"]})";
+    const auto chats = alerts::telegram_chats(200, updates);
+    REQUIRE(chats);
+    std::vector<std::string> order;
+    for (const auto& c : *chats) order.push_back(c.chat_id + "|" + c.title + "|" + c.type);
+    CHECK(order == std::vector<std::string>{
+                       "-4005678||group",  // a title with a control character is left out
+                       "777001|@petrov|private",
+                       "-1001234567890|Офис: печать|supergroup",  // edited later: newest
+                       "12345678|Иван Петров|private",
+                       "-1009876543210|Alerts|channel",
+                       "-4001234|IT|group",
+                   });
+    CHECK(alerts::telegram_chats(200, R"({"ok":true,"result":[]})").value().empty());
+    // At most kTelegramMaxChats.
+    std::string many = R"({"ok":true,"result":[)";
+    for (int i = 0; i < 80; ++i) {
+        many += fmt::format(R"({}{{"message":{{"chat":{{"id":-{},"type":"group"}}}}}})",
+                            i ? "," : "", 1000 + i);
+    }
+    CHECK(alerts::telegram_chats(200, many + "]}").value().size() == alerts::kTelegramMaxChats);
+
+    // Refusals in Telegram's words; anything else by its status.
+    auto e = alerts::telegram_chats(
+        409, R"({"ok":false,"error_code":409,"description":"Conflict: can't use getUpdates )"
+             R"(method while webhook is active; use deleteWebhook to delete the webhook first"})");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().rfind("HTTP 409: Conflict: can't use getUpdates", 0) == 0);
+    e = alerts::telegram_chats(401,
+                               R"({"ok":false,"error_code":401,"description":"Unauthorized"})");
+    CHECK(e.error() == "HTTP 401: Unauthorized");
+    CHECK(alerts::telegram_chats(502, "<html>Bad Gateway</html>").error() == "HTTP 502");
+    CHECK(alerts::telegram_chats(200, R"({"ok":true})").error() == "HTTP 200");
+    CHECK(alerts::telegram_chats(200, R"({"ok":true,"result":[)").error() == "HTTP 200");  // cut
+    CHECK(alerts::telegram_updates_request().find("offset") == std::string::npos);
+}
+
 TEST_CASE_METHOD(AlertsFixture,
                  "alerts: Telegram over verified HTTPS in the channel's language; a 429 waits its "
                  "retry_after, a missing chat fails for good; the bot token is never answered",
@@ -1608,6 +1663,111 @@ TEST_CASE_METHOD(AlertsFixture, "alerts: a Telegram chat may take the daily dige
     const auto& golden = golden_batch();
     CHECK(text.find(golden.devices[0].identity.serial) != std::string::npos);
     CHECK(text.find(golden.devices[1].identity.serial) != std::string::npos);
+}
+
+TEST_CASE(
+    "Telegram: \"Find chats\" lists the chats the bot has seen, with the typed or the "
+    "stored token; Telegram's refusals answered in its words, the token in none",
+    "[alerts][integration][telegram]") {
+    TempDir dir;
+    net::test::TestPki pki;
+    const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    { std::ofstream(dir.path / "token") << token; }
+    {
+        std::ofstream(dir.path / "updates.json") << R"([
+          {"update_id":10,"my_chat_member":{"date":1,"chat":{"id":-1001234567890,
+            "title":"Бухгалтерия","type":"supergroup"},"from":{"id":1,"is_bot":false,"first_name":"A"}}},
+          {"update_id":11,"message":{"message_id":1,"date":2,"text":"test",
+            "chat":{"id":-4001234,"title":"IT","type":"group"}}}])";
+    }
+    Sink bot(dir.path, {"telegram", (dir.path / "token").string(), "--tls-cert", pki.server_cert(),
+                        "--tls-key", pki.server_key()});
+    ServerSettings settings;
+    settings.notify.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port);
+    settings.notify.ca_file = pki.ca();
+    settings.notify.connect_timeout = 2000ms;
+    settings.notify.timeout = 3000ms;
+    CloudServer s(settings);
+    const auto t = make_tenant(s, "IT", "branch-1");
+    const auto other = make_tenant(s, "Other", "branch-9");
+    const auto find = [&](const std::string& who, const std::string& body, unsigned expect) {
+        auto r =
+            s.client().request("POST", s.url("/api/v1/alerting/telegram-chats"), bearer(who), body);
+        REQUIRE(r);
+        INFO(r->status << " " << r->body);
+        CHECK(r->status == expect);
+        CHECK(r->body.find("AAHdqTcv") == std::string::npos);  // never the token
+        rapidjson::Document d;
+        d.Parse(r->body.c_str());
+        return d;
+    };
+    const auto listed = [](const rapidjson::Document& d) {
+        std::vector<std::string> out;
+        for (const auto& c : d["items"].GetArray()) {
+            out.push_back(str(c, "chat_id") + "|" + str(c, "title") + "|" + str(c, "type"));
+        }
+        return out;
+    };
+    const std::vector<std::string> expected{"-4001234|IT|group",
+                                            "-1001234567890|Бухгалтерия|supergroup"};
+
+    // The token as typed in the form (a new channel).
+    CHECK(listed(find(t.token, R"({"bot_token":")" + token + "\"}", 200)) == expected);
+    // The stored one of a channel being edited (sealed; opened on the server).
+    const auto chat = add_channel(
+        s, t.token, R"({"kind":"telegram","address":"-4001234","bot_token":")" + token + "\"}");
+    CHECK(listed(find(t.token, R"({"channel_id":")" + chat + "\"}", 200)) == expected);
+    // Another tenant cannot use it; a webhook or an unknown id is no Telegram channel.
+    find(other.token, R"({"channel_id":")" + chat + "\"}", 404);
+    const auto hook =
+        add_channel(s, t.token, R"({"kind":"webhook","address":"https://hooks.example.com/x"})");
+    find(t.token, R"({"channel_id":")" + hook + "\"}", 404);
+    find(t.token, R"({"channel_id":"nope"})", 404);
+    find(t.token, R"({})", 400);
+    find(t.token, R"({"bot_token":"123:short"})", 400);
+    // Viewers do not: the token is an admin's business.
+    call(s, "POST", "/api/v1/users?tenant=" + t.id, kAdminToken,
+         R"({"email":"viewer@example.com","role":"viewer","password":"correct horse battery"})",
+         201);
+    const auto session = call(s, "POST", "/api/v1/auth/login", "",
+                              R"({"tenant_id":")" + t.id +
+                                  R"(","email":"viewer@example.com",)"
+                                  R"("password":"correct horse battery"})");
+    find(str(session, "token"), R"({"bot_token":")" + token + "\"}", 403);
+
+    // Telegram's refusals, in its words: a token it does not know, a bot with a webhook set.
+    auto refused =
+        find(t.token, R"({"bot_token":"987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDxyz"})", 502);
+    CHECK(str(refused["error"], "code") == "telegram_refused");
+    CHECK(str(refused["error"], "message") == "Telegram: HTTP 401: Unauthorized");
+    { std::ofstream(dir.path / "webhook-set") << "1"; }
+    refused = find(t.token, R"({"bot_token":")" + token + "\"}", 502);
+    CHECK(str(refused["error"], "message").find("webhook is active") != std::string::npos);
+    fs::remove(dir.path / "webhook-set");
+
+    // Every call confirmed nothing: the bot's pending updates stay for whatever else reads them.
+    int calls = 0;
+    std::ifstream log(dir.path / "requests.jsonl");
+    for (std::string line; std::getline(log, line);) {
+        rapidjson::Document d;
+        d.Parse(line.c_str());
+        if (str(d, "method") != "getUpdates") continue;
+        ++calls;
+        CHECK(d["offset"].IsNull());
+    }
+    CHECK(calls == 4);  // the refusals of ours (viewer, bad ids) never reached Telegram
+
+    // No answer at all (nothing listens there): unreachable, not refused.
+    ServerSettings dead = settings;
+    dead.conninfo = s.database().conninfo();
+    dead.notify.telegram_api_url = "https://127.0.0.1:1";  // refused at once
+    CloudServer nowhere(dead);
+    auto r = nowhere.client().request("POST", nowhere.url("/api/v1/alerting/telegram-chats"),
+                                      bearer(t.token), R"({"bot_token":")" + token + "\"}");
+    REQUIRE(r);
+    CHECK(r->status == 502);
+    CHECK(r->body.find("telegram_unreachable") != std::string::npos);
+    CHECK(r->body.find("AAHdqTcv") == std::string::npos);
 }
 
 TEST_CASE(

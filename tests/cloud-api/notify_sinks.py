@@ -20,7 +20,9 @@ telegram: the Bot API's sendMessage over HTTPS as Telegram documents it (core.te
 POST /bot<token>/sendMessage with a JSON body; a token other than TOKEN_FILE's is 401
 Unauthorized, chat_id -100404 is 400 "Bad Request: chat not found", --fail-first N answers the
 first N requests to other chats 429 with parameters.retry_after S; otherwise {"ok": true, "result": {...}}. Each request is a line
-of OUT_DIR/requests.jsonl (token_ok, chat_id, text, content_type, status).
+of OUT_DIR/requests.jsonl (token_ok, chat_id, text, content_type, status). getUpdates answers the
+list in OUT_DIR/updates.json (empty without it), or 409 Conflict while OUT_DIR/webhook-set
+exists; its lines have method "getUpdates", token_ok, offset, timeout and status.
 proxy: an HTTP proxy that only tunnels (CONNECT host:port, as libcurl asks for an https:// URL
 through an http:// proxy), to loopback targets only; each tunnel is a line of
 OUT_DIR/proxied.jsonl ({"target": "host:port"}).
@@ -168,17 +170,42 @@ def run_telegram(args):
             self.end_headers()
             self.wfile.write(data)
 
+        def get_updates(self, token_ok, doc):
+            # getUpdates: OUT_DIR/updates.json is the "result" list the test wrote; with
+            # OUT_DIR/webhook-set present, Telegram's 409 for a bot that has a webhook.
+            updates = os.path.join(args.out, "updates.json")
+            if not token_ok:
+                status, reply = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            elif os.path.exists(os.path.join(args.out, "webhook-set")):
+                status, reply = 409, {"ok": False, "error_code": 409, "description":
+                                      "Conflict: can't use getUpdates method while webhook is "
+                                      "active; use deleteWebhook to delete the webhook first"}
+            else:
+                result = []
+                if os.path.exists(updates):
+                    with open(updates, encoding="utf-8") as f:
+                        result = json.load(f)
+                status, reply = 200, {"ok": True, "result": result}
+            with lock:
+                with open(os.path.join(args.out, "requests.jsonl"), "a", encoding="utf-8") as f:
+                    f.write(json.dumps({"method": "getUpdates", "token_ok": token_ok,
+                                        "offset": doc.get("offset"), "timeout": doc.get("timeout"),
+                                        "status": status}) + "\n")
+            self.answer(status, reply)
+
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             with open(args.secret_file, encoding="utf-8") as f:
                 token = f.read().strip()
             path = self.path
-            token_ok = path == "/bot" + token + "/sendMessage"
             try:
                 doc = json.loads(body)
             except ValueError:
                 doc = {}
+            if path.rsplit("/", 1)[-1] == "getUpdates":
+                return self.get_updates(path == "/bot" + token + "/getUpdates", doc)
+            token_ok = path == "/bot" + token + "/sendMessage"
             chat = doc.get("chat_id")
             with lock:
                 state["seen"] += 1

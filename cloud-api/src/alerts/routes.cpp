@@ -167,6 +167,11 @@ constexpr const char* kUpdateChannelSql =
     "secret_scheme = CASE WHEN $10::text IS NULL THEN secret_scheme ELSE $12 END, "
     "secret_key_id = CASE WHEN $10::text IS NULL THEN secret_key_id ELSE $13 END "
     "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid AND kind = $11 RETURNING 1";
+// The stored token of a Telegram channel, for "Find chats" while editing it.
+constexpr const char* kChannelToken = "alerting_channel_token";
+constexpr const char* kChannelTokenSql =
+    "SELECT secret, secret_scheme, secret_key_id FROM notification_channels "
+    "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid AND kind = 'telegram'";
 // The key every replica must hold (V0024). A replica still running with a key that
 // `secrets forget-key` replaced must not seal new secrets with it.
 constexpr const char* kRegisteredKey = "alerting_registered_key";
@@ -215,6 +220,7 @@ struct Deps {
     storage::ConnectionPool& pool;
     const auth::Authenticator& authenticator;
     std::shared_ptr<const crypto::SecretKey> key;  ///< seals channel secrets before they are stored
+    NotifyConfig notify;  ///< the Bot API's base URL, proxy, CA and timeouts ("Find chats")
     std::function<void(const std::string&)> on_change;
 };
 
@@ -680,6 +686,7 @@ void prepare_route_statements(pqxx::connection& conn) {
     conn.prepare(kUpdateChannel, kUpdateChannelSql);
     conn.prepare(kChannelKind, kChannelKindSql);
     conn.prepare(kRegisteredKey, kRegisteredKeySql);
+    conn.prepare(kChannelToken, kChannelTokenSql);
     conn.prepare(kDeleteChannel, kDeleteChannelSql);
     conn.prepare(kChannelForTest, kChannelForTestSql);
     conn.prepare(kQueueTest, kQueueTestSql);
@@ -688,11 +695,11 @@ void prepare_route_statements(pqxx::connection& conn) {
 
 void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool,
                               const auth::Authenticator& authenticator,
-                              std::shared_ptr<const crypto::SecretKey> key,
+                              std::shared_ptr<const crypto::SecretKey> key, NotifyConfig notify,
                               std::function<void(const std::string&)> on_change) {
     if (!key) throw std::invalid_argument("the alerting routes need the secrets key");
     auto deps = std::make_shared<const Deps>(
-        Deps{pool, authenticator, std::move(key), std::move(on_change)});
+        Deps{pool, authenticator, std::move(key), std::move(notify), std::move(on_change)});
     Registrar r(router, deps);
     auto log = common::get_logger("cloud.alerting");
     const auto changed = [deps](const std::string& tenant) {
@@ -900,6 +907,65 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
 
     get_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kGetChannel, "channel");
     delete_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kDeleteChannel, "channel");
+
+    // The chats the bot has seen lately, for the console's "Find chats" (the hard step of the
+    // Telegram set-up): the token as typed, or the stored one of the channel being edited.
+    // Blocks on the Bot API, bounded by [notify] connect_timeout_ms and timeout_ms; admins only.
+    r.add("POST", "/api/v1/alerting/telegram-chats", [deps, read](net::Request& request) {
+        const auto tenant = tenant_of(request);
+        require_admin(request);
+        const auto doc = body_of(request, {"bot_token", "channel_id"});
+        auto token = text(doc, "bot_token", false, 128);
+        const auto channel = text(doc, "channel_id", false, 64);
+        if (token && !valid_telegram_token(*token)) {
+            throw invalid("bot_token: not a bot token as @BotFather gives it (123456789:AA...)");
+        }
+        if (!token) {
+            if (!channel)
+                throw invalid("bot_token: required (or channel_id of a Telegram channel)");
+            if (!proto::is_uuid(*channel)) throw not_found("channel");
+            std::string stored_token;
+            read([&](pqxx::transaction_base& tx) {
+                const auto rows = tx.exec_prepared(kChannelToken, tenant, *channel);
+                if (rows.empty()) throw not_found("channel");
+                const storage::StoredSecret stored{rows[0][0].as<std::string>(),
+                                                   rows[0][1].as<std::string>(),
+                                                   rows[0][2].as<std::string>()};
+                auto plain = storage::open_channel_secret(*deps->key, tenant, *channel, stored);
+                if (!plain) {
+                    throw net::HttpError(409, "secret_unreadable",
+                                         "the channel's bot token cannot be read: enter it again");
+                }
+                stored_token = std::move(*plain);
+                return net::Response::json("{}");  // not answered: the token is used below
+            });
+            token = std::move(stored_token);
+        }
+        auto chats = find_telegram_chats(deps->notify, *token);
+        if (!chats) {
+            const bool refused = chats.error().from_telegram;
+            throw net::HttpError(502, refused ? "telegram_refused" : "telegram_unreachable",
+                                 "Telegram: " + chats.error().detail);
+        }
+        rapidjson::StringBuffer out;
+        Writer w(out);
+        w.StartObject();
+        w.Key("items");
+        w.StartArray();
+        for (const auto& c : *chats) {
+            w.StartObject();
+            w.Key("chat_id");
+            w.String(c.chat_id.c_str(), static_cast<rapidjson::SizeType>(c.chat_id.size()));
+            w.Key("title");
+            w.String(c.title.c_str(), static_cast<rapidjson::SizeType>(c.title.size()));
+            w.Key("type");
+            w.String(c.type.c_str(), static_cast<rapidjson::SizeType>(c.type.size()));
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+        return net::Response::json(out.GetString());
+    });
 
     r.add("POST", "/api/v1/alerting/channels/{channel_id}/test", [write](net::Request& request) {
         const auto tenant = tenant_of(request);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "alerts/sender.hpp"
 #include "auth/authenticator.hpp"
 #include "printmon/crypto/secret_key.hpp"
 #include "printmon/net/router.hpp"
@@ -16,10 +17,11 @@
 namespace printmon::cloud::alerts {
 
 /// `on_change(tenant)` runs after a rule changes (the caller re-evaluates that tenant soon).
-/// `key` seals the channel secrets (webhook secrets, bot tokens) before they are stored.
+/// `key` seals the channel secrets (webhook secrets, bot tokens) before they are stored;
+/// `notify` reaches the Bot API for "Find chats" (POST /api/v1/alerting/telegram-chats).
 void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool,
                               const auth::Authenticator& authenticator,
-                              std::shared_ptr<const crypto::SecretKey> key,
+                              std::shared_ptr<const crypto::SecretKey> key, NotifyConfig notify,
                               std::function<void(const std::string&)> on_change = {});
 
 /// Prepares the statements of the routes on a connection.

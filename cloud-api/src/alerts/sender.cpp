@@ -338,22 +338,32 @@ Delivery post_webhook(const NotifyConfig& config, const std::string& url, const 
     return {Delivery::Outcome::retry, detail};
 }
 
-Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
-                       const std::string& token, const std::string& text,
-                       const std::atomic<bool>& stop) {
-    // Stored channels were checked when written; checked again because the token is spliced
-    // into the URL.
-    if (!valid_telegram_token(token) || !valid_telegram_chat(chat)) {
-        return {Delivery::Outcome::failed, "the channel's bot token or chat id is malformed"};
-    }
+namespace {
+
+/// One Bot API call: `method` with a JSON body, by the bot with `token`, through the
+/// configured base URL and proxy; the answer kept by `keep`.
+struct BotCall {
+    std::optional<CURLcode> rc;  ///< nullopt: out of memory
+    long status = 0;
+    std::string answer;
+    std::string error;  ///< libcurl's message (names the host, never the path with the token)
+};
+
+BotCall bot_call(const NotifyConfig& config, const std::string& token, const char* method,
+                 const std::string& body, curl_write_callback keep, const std::atomic<bool>& stop) {
+    BotCall call;
     global_init();
     CurlPtr c(curl_easy_init());
-    if (!c) return {Delivery::Outcome::retry, "curl_easy_init failed"};
+    if (!c) {
+        call.rc = CURLE_FAILED_INIT;
+        call.error = "curl_easy_init failed";
+        return call;
+    }
     std::array<char, CURL_ERROR_SIZE> error{};
     common_options(c.get(), config, stop, error.data());
     std::string base = config.telegram_api_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
-    const std::string url = base + "/bot" + token + "/sendMessage";
+    const std::string url = base + "/bot" + token + "/" + method;
     curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
     curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 0L);
@@ -362,20 +372,56 @@ Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
         // Always a tunnel: the proxy sees the host, never the path with the token.
         curl_easy_setopt(c.get(), CURLOPT_HTTPPROXYTUNNEL, 1L);
     }
-    std::string answer;
-    const auto performed = post_json(c.get(), {}, telegram_request(chat, text), keep_cb, answer);
-    if (!performed) return {Delivery::Outcome::retry, "out of memory"};
-    const CURLcode rc = *performed;
-    if (rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
-    // libcurl's messages name the host, never the path (where the token is).
-    if (rc != CURLE_OK) return {Delivery::Outcome::retry, curl_error(rc, error.data())};
-    long status = 0;
-    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
-    const auto a = telegram_answer(status, answer);
+    call.rc = post_json(c.get(), {}, body, keep, call.answer);
+    if (call.rc && *call.rc != CURLE_OK) call.error = curl_error(*call.rc, error.data());
+    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &call.status);
+    return call;
+}
+
+std::size_t keep_updates_cb(char* data, std::size_t size, std::size_t items, void* user) {
+    // getUpdates: up to 100 updates with their messages; past this the list is cut (and then
+    // does not parse: "try again" is the honest answer).
+    auto* keep = static_cast<std::string*>(user);
+    constexpr std::size_t kKeep = std::size_t{1} << 20;
+    if (keep->size() < kKeep) keep->append(data, std::min(size * items, kKeep - keep->size()));
+    return size * items;
+}
+
+}  // namespace
+
+Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
+                       const std::string& token, const std::string& text,
+                       const std::atomic<bool>& stop) {
+    // Stored channels were checked when written; checked again because the token is spliced
+    // into the URL.
+    if (!valid_telegram_token(token) || !valid_telegram_chat(chat)) {
+        return {Delivery::Outcome::failed, "the channel's bot token or chat id is malformed"};
+    }
+    const auto call =
+        bot_call(config, token, "sendMessage", telegram_request(chat, text), keep_cb, stop);
+    if (!call.rc) return {Delivery::Outcome::retry, "out of memory"};
+    if (*call.rc == CURLE_ABORTED_BY_CALLBACK) return {Delivery::Outcome::aborted, "stopped"};
+    if (*call.rc != CURLE_OK) return {Delivery::Outcome::retry, call.error};
+    const auto a = telegram_answer(call.status, call.answer);
     const auto outcome = a.outcome == TelegramAnswer::Outcome::sent     ? Delivery::Outcome::sent
                          : a.outcome == TelegramAnswer::Outcome::failed ? Delivery::Outcome::failed
                                                                         : Delivery::Outcome::retry;
     return {outcome, a.detail, a.wait};
+}
+
+tl::expected<std::vector<TelegramChat>, ChatsError> find_telegram_chats(const NotifyConfig& config,
+                                                                        const std::string& token) {
+    if (!valid_telegram_token(token)) {
+        return tl::make_unexpected(ChatsError{false, "the bot token is malformed"});
+    }
+    const std::atomic<bool> never{false};
+    const auto call =
+        bot_call(config, token, "getUpdates", telegram_updates_request(), keep_updates_cb, never);
+    if (!call.rc) return tl::make_unexpected(ChatsError{false, "out of memory"});
+    if (*call.rc != CURLE_OK) return tl::make_unexpected(ChatsError{false, call.error});
+    auto chats = telegram_chats(call.status, call.answer);
+    if (!chats) return tl::make_unexpected(ChatsError{true, chats.error()});
+    return std::move(*chats);
 }
 
 Sender::Sender(std::string conninfo, std::shared_ptr<const crypto::SecretKey> key,

@@ -20,6 +20,7 @@
 
 #include <pqxx/transaction>
 
+#include "alerts/telegram.hpp"
 #include "printmon/crypto/secret_key.hpp"
 #include "printmon/db/connection.hpp"
 
@@ -93,6 +94,18 @@ Delivery post_webhook(const NotifyConfig& config, const std::string& url, const 
 Delivery send_telegram(const NotifyConfig& config, const std::string& chat,
                        const std::string& token, const std::string& text,
                        const std::atomic<bool>& stop);
+
+/// Why find_telegram_chats() found nothing: Telegram's own answer (`from_telegram`: a revoked
+/// token, a webhook set on the bot) or no answer at all (network, TLS, proxy).
+struct ChatsError {
+    bool from_telegram = false;
+    std::string detail;  ///< never contains the token
+};
+
+/// The chats the bot with `token` has seen in the last 24 hours (getUpdates, confirming none),
+/// newest first. Blocking, bounded by the config's connect and total timeouts.
+tl::expected<std::vector<TelegramChat>, ChatsError> find_telegram_chats(const NotifyConfig& config,
+                                                                        const std::string& token);
 
 class Sender {
   public:

@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 
@@ -23,6 +24,44 @@ bool all_of(const std::string& s, std::size_t from, bool (*ok)(unsigned char)) {
 bool digit(unsigned char c) { return std::isdigit(c) != 0; }
 bool word(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
 bool token_char(unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-'; }
+
+/// The Bot API's "description", when it gave one: at most 200 bytes cut on a character
+/// boundary; text that is not UTF-8 or has control characters (not Telegram's) is left out, so
+/// the delivery log and the console show only valid text.
+std::string bot_api_description(const rapidjson::Document& doc) {
+    std::string description;
+    if (!doc.IsObject() || !doc.HasMember("description") || !doc["description"].IsString()) {
+        return description;
+    }
+    description.assign(doc["description"].GetString(), doc["description"].GetStringLength());
+    std::size_t end = std::min<std::size_t>(description.size(), 200);
+    while (end > 0 && end < description.size() &&
+           (static_cast<unsigned char>(description[end]) & 0xc0) == 0x80) {
+        --end;
+    }
+    description.resize(end);
+    const bool control = std::any_of(description.begin(), description.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (control || !proto::utf8_length(description)) description.clear();
+    return description;
+}
+
+std::string status_detail(long http_status, const std::string& description) {
+    return description.empty() ? fmt::format("HTTP {}", http_status)
+                               : fmt::format("HTTP {}: {}", http_status, description);
+}
+
+/// A string member that is valid UTF-8 without control characters, at most `max` bytes, or "".
+std::string clean_text(const rapidjson::Value& v, const char* key, std::size_t max) {
+    if (!v.HasMember(key) || !v[key].IsString()) return {};
+    std::string out(v[key].GetString(), v[key].GetStringLength());
+    if (out.size() > max || !proto::utf8_length(out)) return {};
+    if (std::any_of(out.begin(), out.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        return {};
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -97,24 +136,7 @@ TelegramAnswer telegram_answer(long http_status, const std::string& body) {
     // The Bot API's own answer, not a proxy's or a misconfigured base URL's page.
     const bool bot_api = parsed && doc.HasMember("ok") && doc["ok"].IsBool();
     const bool ok = bot_api && doc["ok"].GetBool();
-    std::string description;
-    if (parsed && doc.HasMember("description") && doc["description"].IsString()) {
-        description.assign(doc["description"].GetString(), doc["description"].GetStringLength());
-        // Cut on a character boundary; text that is not UTF-8 (not Telegram's) is left out, the
-        // delivery log stores only valid text.
-        std::size_t end = std::min<std::size_t>(description.size(), 200);
-        while (end > 0 && end < description.size() &&
-               (static_cast<unsigned char>(description[end]) & 0xc0) == 0x80) {
-            --end;
-        }
-        description.resize(end);
-        const bool control = std::any_of(description.begin(), description.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20;
-        });
-        if (control || !proto::utf8_length(description)) description.clear();
-    }
-    a.detail = description.empty() ? fmt::format("HTTP {}", http_status)
-                                   : fmt::format("HTTP {}: {}", http_status, description);
+    a.detail = status_detail(http_status, parsed ? bot_api_description(doc) : std::string());
     if (http_status >= 200 && http_status < 300 && ok) {
         a.outcome = TelegramAnswer::Outcome::sent;
         return a;
@@ -142,6 +164,60 @@ TelegramAnswer telegram_answer(long http_status, const std::string& body) {
     }
     a.outcome = TelegramAnswer::Outcome::retry;
     return a;
+}
+
+std::string telegram_updates_request() {
+    // allowed_updates is left out: an empty list would change what the bot receives from now
+    // on, for whatever else uses it.
+    return R"({"timeout":0,"limit":100})";
+}
+
+tl::expected<std::vector<TelegramChat>, std::string> telegram_chats(long http_status,
+                                                                    const std::string& body) {
+    rapidjson::Document doc;
+    doc.Parse(body.c_str(), body.size());
+    const bool parsed = !doc.HasParseError() && doc.IsObject();
+    const bool ok = parsed && doc.HasMember("ok") && doc["ok"].IsBool() && doc["ok"].GetBool();
+    if (http_status < 200 || http_status >= 300 || !ok || !doc.HasMember("result") ||
+        !doc["result"].IsArray()) {
+        return tl::make_unexpected(
+            status_detail(http_status, parsed ? bot_api_description(doc) : std::string()));
+    }
+    // Where an update names its chat (message kinds, membership changes, join requests).
+    static constexpr std::array<const char*, 7> kWithChat = {
+        "message",        "edited_message", "channel_post",     "edited_channel_post",
+        "my_chat_member", "chat_member",    "chat_join_request"};
+    std::vector<TelegramChat> chats;
+    const auto& updates = doc["result"].GetArray();
+    for (auto u = updates.End(); u != updates.Begin() && chats.size() < kTelegramMaxChats;) {
+        --u;  // newest first
+        if (!u->IsObject()) continue;
+        for (const char* kind : kWithChat) {
+            if (!u->HasMember(kind) || !(*u)[kind].IsObject()) continue;
+            const auto& holder = (*u)[kind];
+            if (!holder.HasMember("chat") || !holder["chat"].IsObject()) continue;
+            const auto& chat = holder["chat"];
+            if (!chat.HasMember("id") || !chat["id"].IsInt64()) continue;
+            const std::string id = std::to_string(chat["id"].GetInt64());
+            if (!valid_telegram_chat(id)) continue;
+            if (std::any_of(chats.begin(), chats.end(),
+                            [&](const TelegramChat& c) { return c.chat_id == id; })) {
+                continue;
+            }
+            TelegramChat c{id, clean_text(chat, "title", 256), clean_text(chat, "type", 16)};
+            if (c.title.empty()) {
+                const auto user = clean_text(chat, "username", 64);
+                const auto name =
+                    clean_text(chat, "first_name", 128) + " " + clean_text(chat, "last_name", 128);
+                c.title = !user.empty() ? "@" + user : name == " " ? std::string() : name;
+                while (!c.title.empty() && c.title.back() == ' ') c.title.pop_back();
+                while (!c.title.empty() && c.title.front() == ' ') c.title.erase(0, 1);
+            }
+            chats.push_back(std::move(c));
+            break;
+        }
+    }
+    return chats;
 }
 
 }  // namespace printmon::cloud::alerts

@@ -4,6 +4,10 @@
 // token look like, the message text, the request, what an answer means) so tests check them
 // without a network; Sender::run_once delivers through send_telegram (sender.hpp).
 //
+// Finding a group's chat id is the hard step of the set-up: telegram_chats() reads the chats
+// the bot has seen from getUpdates (the Bot API keeps them 24 hours), for the console's "Find
+// chats".
+//
 // Bot API facts relied on (core.telegram.org/bots/api): POST <base>/bot<token>/sendMessage
 // with a JSON body {chat_id, text}; chat_id is an integer (negative for groups and channels)
 // or "@channelusername"; text is 1..4096 characters; every answer is {"ok": bool, ...} with
@@ -12,6 +16,9 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
 
 namespace printmon::cloud::alerts {
 
@@ -41,5 +48,25 @@ struct TelegramAnswer {
     std::optional<std::chrono::seconds> wait;  ///< 429's retry_after
 };
 TelegramAnswer telegram_answer(long http_status, const std::string& body);
+
+/// A chat the bot has seen (getUpdates): a place an admin may want the alerts posted.
+struct TelegramChat {
+    std::string chat_id;  ///< the numeric id, as a channel's address takes it ("-100...")
+    std::string title;    ///< the group's or channel's title, "@username", or a person's name
+    std::string type;     ///< "group", "supergroup", "channel" or "private"
+};
+
+/// The most chats telegram_chats() lists.
+inline constexpr std::size_t kTelegramMaxChats = 50;
+
+/// The getUpdates document: answer at once, at most 100 updates, confirming none (no offset),
+/// so the bot's pending updates stay as they are.
+std::string telegram_updates_request();
+
+/// The chats of a getUpdates answer, newest first, each once (at most kTelegramMaxChats);
+/// or why not, in Telegram's words when it gave them ("HTTP 409: Conflict: can't use
+/// getUpdates method while webhook is active", "HTTP 401: Unauthorized").
+tl::expected<std::vector<TelegramChat>, std::string> telegram_chats(long http_status,
+                                                                    const std::string& body);
 
 }  // namespace printmon::cloud::alerts

@@ -342,7 +342,7 @@ App::App(CloudConfig config) {
     analytics.public_url = impl_->config.public_url;
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator, analytics);
     alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, impl_->secret_key,
-                                     nudge);
+                                     impl_->config.notify, nudge);
     console::register_console_routes(router);
     impl_->metrics.observe_http(router);
     impl_->routes = router.routes();
