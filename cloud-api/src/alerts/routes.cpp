@@ -172,10 +172,6 @@ constexpr const char* kChannelToken = "alerting_channel_token";
 constexpr const char* kChannelTokenSql =
     "SELECT secret, secret_scheme, secret_key_id FROM notification_channels "
     "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid AND kind = 'telegram'";
-// The key every replica must hold (V0024). A replica still running with a key that
-// `secrets forget-key` replaced must not seal new secrets with it.
-constexpr const char* kRegisteredKey = "alerting_registered_key";
-constexpr const char* kRegisteredKeySql = "SELECT key_id FROM secret_key_registry";
 constexpr const char* kChannelKind = "alerting_channel_kind";
 constexpr const char* kChannelKindSql =
     "SELECT kind FROM notification_channels WHERE tenant_id = $1::uuid AND channel_id = $2::uuid";
@@ -232,8 +228,7 @@ net::HttpError not_found(std::string_view what) {
 /// was started before `secrets forget-key` and still holds the old key file): the other
 /// replicas could not open it. 503: another replica (or this one, restarted) can take it.
 void require_current_key(pqxx::work& tx, const crypto::SecretKey& key) {
-    const auto r = tx.exec_prepared(kRegisteredKey);
-    if (!r.empty() && r[0][0].as<std::string>() == key.id()) return;
+    if (storage::registered_key_id(tx) == key.id()) return;
     common::get_logger("cloud.alerting")
         ->error(
             "event=secret_key_outdated key_id={} detail=\"restart with the key file the "
@@ -685,7 +680,6 @@ void prepare_route_statements(pqxx::connection& conn) {
     conn.prepare(kInsertChannel, kInsertChannelSql);
     conn.prepare(kUpdateChannel, kUpdateChannelSql);
     conn.prepare(kChannelKind, kChannelKindSql);
-    conn.prepare(kRegisteredKey, kRegisteredKeySql);
     conn.prepare(kChannelToken, kChannelTokenSql);
     conn.prepare(kDeleteChannel, kDeleteChannelSql);
     conn.prepare(kChannelForTest, kChannelForTestSql);

@@ -205,13 +205,12 @@ tl::expected<std::vector<TelegramChat>, std::string> telegram_chats(long http_st
                 continue;
             }
             TelegramChat c{id, clean_text(chat, "title", 256), clean_text(chat, "type", 16)};
-            if (c.title.empty()) {
+            if (c.title.empty()) {  // a person: the name, else the username
+                c.title = clean_text(chat, "first_name", 128);
+                const auto last = clean_text(chat, "last_name", 128);
+                if (!last.empty()) c.title += (c.title.empty() ? "" : " ") + last;
                 const auto user = clean_text(chat, "username", 64);
-                const auto name =
-                    clean_text(chat, "first_name", 128) + " " + clean_text(chat, "last_name", 128);
-                c.title = !user.empty() ? "@" + user : name == " " ? std::string() : name;
-                while (!c.title.empty() && c.title.back() == ' ') c.title.pop_back();
-                while (!c.title.empty() && c.title.front() == ' ') c.title.erase(0, 1);
+                if (c.title.empty() && !user.empty()) c.title = "@" + user;
             }
             chats.push_back(std::move(c));
             break;

@@ -73,7 +73,7 @@ tl::expected<std::string, std::string> open_channel_secret(const crypto::SecretK
 void claim_secret_key(pqxx::connection& conn, const crypto::SecretKey& key) {
     pqxx::work tx(conn);
     tx.exec_params0(kRegisterKey, key.id());
-    const auto registered = tx.exec_params1(kRegisteredKey)[0].as<std::string>();
+    const auto registered = registered_key_id(tx);
     if (registered == key.id()) {
         tx.commit();
         return;
@@ -102,11 +102,15 @@ std::size_t seal_plaintext_channel_secrets(pqxx::connection& conn, const crypto:
     return sealed;
 }
 
+std::string registered_key_id(pqxx::transaction_base& tx) {
+    const auto r = tx.exec_params(kRegisteredKey);
+    return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
 SecretStatus secret_status(pqxx::connection& conn, const std::string& key_id) {
     pqxx::read_transaction tx(conn);
     SecretStatus st;
-    const auto registered = tx.exec_params(kRegisteredKey);
-    if (!registered.empty()) st.registered_key_id = registered[0][0].as<std::string>();
+    st.registered_key_id = registered_key_id(tx);
     const auto row = tx.exec_params1(kCounts, key_id);
     st.sealed_with_key = row[0].as<long long>();
     st.sealed_with_other = row[1].as<long long>();
@@ -117,8 +121,7 @@ SecretStatus secret_status(pqxx::connection& conn, const std::string& key_id) {
 ForgetReport forget_secret_key(pqxx::connection& conn, const crypto::SecretKey& key) {
     pqxx::work tx(conn);
     ForgetReport report;
-    const auto before = tx.exec_params(kRegisteredKey);
-    if (!before.empty()) report.previous_key_id = before[0][0].as<std::string>();
+    report.previous_key_id = registered_key_id(tx);
     tx.exec_params0(kReplaceKey, key.id());
     report.unreadable_channels =
         static_cast<std::size_t>(tx.exec_params1(kSealedNotUnder, key.id())[0].as<long long>());

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 #include <tl/expected.hpp>
 
 #include "printmon/crypto/secret_key.hpp"
@@ -40,6 +41,9 @@ class SecretKeyMismatch : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+/// The key id the database records ("" before any cloud-api started with a key).
+std::string registered_key_id(pqxx::transaction_base& tx);
 
 /// Records `key` as the database's key when none is, and checks it otherwise: throws
 /// SecretKeyMismatch (with what to do) when another key is recorded. Call before serving.
