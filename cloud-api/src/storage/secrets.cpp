@@ -12,12 +12,8 @@ constexpr std::string_view kPlain = "plain";
 constexpr const char* kRegisterKey =
     "INSERT INTO secret_key_registry (key_id) VALUES ($1) ON CONFLICT (singleton) DO NOTHING";
 constexpr const char* kRegisteredKey = "SELECT key_id FROM secret_key_registry";
-constexpr const char* kSealedUnder =
-    "SELECT count(*) FROM notification_channels WHERE secret <> '' AND secret_scheme <> 'plain' "
-    "AND secret_key_id = $1";
-constexpr const char* kSealedNotUnder =
-    "SELECT count(*) FROM notification_channels WHERE secret <> '' AND secret_scheme <> 'plain' "
-    "AND secret_key_id <> $1";
+// How the channel secrets are stored, relative to key id $1: sealed with it, with another
+// key, not sealed yet.
 constexpr const char* kCounts =
     "SELECT count(*) FILTER (WHERE secret_scheme <> 'plain' AND secret_key_id = $1), "
     "count(*) FILTER (WHERE secret_scheme <> 'plain' AND secret_key_id <> $1), "
@@ -78,7 +74,7 @@ void claim_secret_key(pqxx::connection& conn, const crypto::SecretKey& key) {
         tx.commit();
         return;
     }
-    const auto sealed = tx.exec_params1(kSealedUnder, registered)[0].as<long long>();
+    const auto sealed = tx.exec_params1(kCounts, registered)[0].as<long long>();
     throw SecretKeyMismatch(fmt::format(
         "the secrets key file holds key id {}, but this database's channel secrets are sealed "
         "with key id {} ({} channel(s)). Give every cloud-api the same key file ([secrets] "
@@ -124,7 +120,7 @@ ForgetReport forget_secret_key(pqxx::connection& conn, const crypto::SecretKey& 
     report.previous_key_id = registered_key_id(tx);
     tx.exec_params0(kReplaceKey, key.id());
     report.unreadable_channels =
-        static_cast<std::size_t>(tx.exec_params1(kSealedNotUnder, key.id())[0].as<long long>());
+        static_cast<std::size_t>(tx.exec_params1(kCounts, key.id())[1].as<long long>());
     tx.commit();
     return report;
 }
