@@ -246,7 +246,11 @@ routes.channels = async function channelsPage(view) {
           address.dispatchEvent(new Event('input', { bubbles: true }));
           if (!dlg.querySelector('[name=name]').value) dlg.querySelector('[name=name]').value = c.title;
         }, 'small chat-pick', 'chat-pick')));
-      } catch (e) { clear(chatsBox, alertBox(errText(e), 'error', 'channel-chats-error')); }
+      } catch (e) {
+        // A lookup brake says "too many attempts", which reads as failed sign-ins: say requests.
+        if (e.code === 'too_many_attempts') e.code = 'too_many_resets';
+        clear(chatsBox, alertBox(errText(e), 'error', 'channel-chats-error'));
+      }
     };
     const dlg = formDialog(title, [
       field({ name: 'name', label: t('f_name'), max: 200, value: x.name, tid: 'channel-name' }),

@@ -287,7 +287,7 @@ function errText(e) {
     wrong_password: t('err_wrong_password'), forbidden: t('err_forbidden'), not_found: t('err_not_found'),
     unknown_scanner: t('err_unknown_scanner'), invalid_export: t('err_invalid_export'), invalid_json: t('err_invalid_body'),
     payload_too_large: t('err_too_large'), query_timeout: t('err_query_timeout'), refreshing: t('err_refreshing'),
-    overloaded: t('err_overloaded'), invalid_parameter: t('err_invalid_parameter'), unknown_parameter: t('err_invalid_parameter'),
+    overloaded: t('err_overloaded'), busy: t('err_busy'), invalid_parameter: t('err_invalid_parameter'), unknown_parameter: t('err_invalid_parameter'),
   };
   if (byCode[e.code]) return byCode[e.code];
   if (e.code === 'telegram_refused') return t('err_telegram_refused', { message: String(e.message || '').replace(/^Telegram: /, '') });

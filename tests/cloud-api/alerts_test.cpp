@@ -30,6 +30,7 @@
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "state.hpp"
+#include "storage/secret_keys.hpp"
 #include "storage/secrets.hpp"
 
 namespace printmon::cloud::test {
@@ -146,6 +147,40 @@ void update_rule(CloudServer& s, const std::string& token, const std::string& id
                      R"("channel_ids":[{}]}})",
                      kind, kind, threshold, repeat_minutes, list));
 }
+
+/// The test CA of a BotApi, made before its Sink starts (a base, so it is initialised first).
+struct BotApiPki {
+    net::test::TestPki pki;
+};
+
+/// The Bot API stand-in (notify_sinks.py telegram) over HTTPS with its own test CA; it knows
+/// `token` (written to dir/token) and takes `extra` options (--fail-first N, ...).
+struct BotApi : BotApiPki, Sink {
+    BotApi(const fs::path& dir, const std::string& token, std::vector<std::string> extra = {})
+        : Sink(dir, args(dir, token, pki, std::move(extra))) {}
+    std::string url() const { return "https://127.0.0.1:" + std::to_string(port); }
+    /// A cloud-api's settings that reach it ("Find chats"), with a total timeout of `timeout`.
+    ServerSettings server_settings(std::chrono::milliseconds timeout) const {
+        ServerSettings settings;
+        settings.notify.telegram_api_url = url();
+        settings.notify.ca_file = pki.ca();
+        settings.notify.connect_timeout = 2000ms;
+        settings.notify.timeout = timeout;
+        return settings;
+    }
+
+  private:
+    static std::vector<std::string> args(const fs::path& dir, const std::string& token,
+                                         const net::test::TestPki& pki,
+                                         std::vector<std::string> extra) {
+        { std::ofstream(dir / "token") << token; }
+        std::vector<std::string> a{"telegram",   (dir / "token").string(),
+                                   "--tls-cert", pki.server_cert(),
+                                   "--tls-key",  pki.server_key()};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    }
+};
 
 std::string add_channel(CloudServer& s, const std::string& token, const std::string& body,
                         std::string* secret = nullptr) {
@@ -1537,13 +1572,10 @@ TEST_CASE_METHOD(AlertsFixture,
     REQUIRE(evaluate(t0 + 1min).notifications == 2);
 
     TempDir dir;
-    net::test::TestPki pki;
-    { std::ofstream(dir.path / "token") << token; }
-    Sink bot(dir.path,
-             {"telegram", (dir.path / "token").string(), "--tls-cert", pki.server_cert(),
-              "--tls-key", pki.server_key(), "--fail-first", "1", "--retry-after", "100"});
+    BotApi bot(dir.path, token, {"--fail-first", "1", "--retry-after", "100"});
+    const auto& pki = bot.pki;
     auto config = sender_config();
-    config.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port) + "/";
+    config.telegram_api_url = bot.url() + "/";
     SysClock::time_point now = SysClock::now();
 
     // TLS is verified: without the test CA the Bot API is not trusted, nothing reaches it.
@@ -1639,13 +1671,10 @@ TEST_CASE_METHOD(AlertsFixture, "alerts: a Telegram chat may take the daily dige
     CHECK(evaluate(utc_at(1, 7, 1)).notifications == 1);
 
     TempDir dir;
-    net::test::TestPki pki;
-    { std::ofstream(dir.path / "token") << token; }
-    Sink bot(dir.path, {"telegram", (dir.path / "token").string(), "--tls-cert", pki.server_cert(),
-                        "--tls-key", pki.server_key()});
+    BotApi bot(dir.path, token);
     auto config = sender_config();
-    config.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port);
-    config.ca_file = pki.ca();
+    config.telegram_api_url = bot.url();
+    config.ca_file = bot.pki.ca();
     alerts::Sender sender(s.database().conninfo(), s.secret_key(), config);
     CHECK(sender.run_once() == 1);
     const auto requests = bot.requests();
@@ -1670,9 +1699,7 @@ TEST_CASE(
     "stored token; Telegram's refusals answered in its words, the token in none",
     "[alerts][integration][telegram]") {
     TempDir dir;
-    net::test::TestPki pki;
     const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
-    { std::ofstream(dir.path / "token") << token; }
     {
         std::ofstream(dir.path / "updates.json") << R"([
           {"update_id":10,"my_chat_member":{"date":1,"chat":{"id":-1001234567890,
@@ -1680,13 +1707,8 @@ TEST_CASE(
           {"update_id":11,"message":{"message_id":1,"date":2,"text":"test",
             "chat":{"id":-4001234,"title":"IT","type":"group"}}}])";
     }
-    Sink bot(dir.path, {"telegram", (dir.path / "token").string(), "--tls-cert", pki.server_cert(),
-                        "--tls-key", pki.server_key()});
-    ServerSettings settings;
-    settings.notify.telegram_api_url = "https://127.0.0.1:" + std::to_string(bot.port);
-    settings.notify.ca_file = pki.ca();
-    settings.notify.connect_timeout = 2000ms;
-    settings.notify.timeout = 3000ms;
+    BotApi bot(dir.path, token);
+    const auto settings = bot.server_settings(3000ms);
     CloudServer s(settings);
     const auto t = make_tenant(s, "IT", "branch-1");
     const auto other = make_tenant(s, "Other", "branch-9");
@@ -1778,7 +1800,7 @@ TEST_CASE(
     ServerSettings first_settings;
     first_settings.secret_key_file = (dir.path / "a.key").string();
     CloudServer s(first_settings);
-    const auto key_a = s.secret_key();
+    const auto key_a = s.secret_key()->current();
     const auto t = make_tenant(s, "IT", "branch-1");
     const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
     std::string whsec;
@@ -1843,7 +1865,8 @@ TEST_CASE(
     call(s, "POST", "/api/v1/alerting/channels/" + hook + "/test", t.token, "", 202);
     SysClock::time_point now = SysClock::now() + 1s;
     {
-        alerts::Sender sender(s.database().conninfo(), key_a, config, [&now] { return now; });
+        alerts::Sender sender(s.database().conninfo(), s.secret_key(), config,
+                              [&now] { return now; });
         CHECK(sender.run_once() == 1);
     }
     CHECK(notifications_in(s, t.id, "sent") == 1);
@@ -1886,8 +1909,9 @@ TEST_CASE(
 
     // The key file is lost: `secrets forget-key` makes another one the database's. The two
     // channels sealed with the old key are flagged, and their messages wait, retried.
-    const auto key_b = std::make_shared<const crypto::SecretKey>(
-        crypto::SecretKey::load_or_create(other.secret_key_file));
+    const auto keys_b = std::make_shared<storage::SecretKeyHolder>(
+        other.secret_key_file, crypto::SecretKey::load_or_create(other.secret_key_file));
+    const auto key_b = keys_b->current();
     {
         auto conn = s.database().connect();
         const auto report = storage::forget_secret_key(conn.raw(), *key_b);
@@ -1903,7 +1927,7 @@ TEST_CASE(
     CHECK(unreadable(chat));
     call(s, "POST", "/api/v1/alerting/channels/" + hook + "/test", t.token, "", 202);
     now = SysClock::now() + 1s;  // the message is due (the test has run a while since)
-    alerts::Sender sender(s.database().conninfo(), key_b, config, [&now] { return now; });
+    alerts::Sender sender(s.database().conninfo(), keys_b, config, [&now] { return now; });
     CHECK(sender.run_once() == 1);
     CHECK(notifications_in(s, t.id, "queued") == 1);
     CHECK(receiver.requests().size() == 1);  // nothing sent unsigned or with a wrong key
@@ -1925,6 +1949,260 @@ TEST_CASE(
     CHECK(sender.run_once() == 1);
     CHECK(notifications_in(s, t.id, "sent") == 2);
     CHECK(unreadable(chat));
+}
+
+}  // namespace printmon::cloud::test
+
+namespace printmon::cloud::test {
+
+TEST_CASE(
+    "channel secrets: a planned rotation re-seals every tenant's secrets under a fresh key; "
+    "running replicas take it up from the key file; a crash before the file is in place is "
+    "finished at the next start; a channel written meanwhile is not lost",
+    "[alerts][secrets][integration]") {
+    TempDir dir;
+    ServerSettings settings;
+    settings.secret_key_file = (dir.path / "cloud.key").string();
+    const fs::path key_file = settings.secret_key_file;
+    const fs::path pending = key_file.string() + ".next";
+    CloudServer s(settings);
+    ServerSettings same = settings;
+    same.conninfo = s.database().conninfo();
+    CloudServer replica(same);  // shares the key file, as the HA replicas share their volume
+    const auto old_id = s.secret_key()->current()->id();
+
+    const auto t = make_tenant(s, "IT", "branch-1");
+    const auto u = make_tenant(s, "Dealer", "branch-2");
+    Sink receiver(dir.path, {"webhook", (dir.path / "secret").string()});
+    const auto hook_body =
+        fmt::format(R"({{"kind":"webhook","address":"http://127.0.0.1:{}/"}})", receiver.port);
+    std::string whsec;
+    const auto hook = add_channel(s, t.token, hook_body, &whsec);
+    { std::ofstream(dir.path / "secret") << whsec; }
+    const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    const auto chat = add_channel(
+        s, u.token,
+        R"({"kind":"telegram","address":"-1001234567890","bot_token":")" + token + "\"}");
+    std::string other_secret;
+    const auto other_hook = add_channel(s, u.token, hook_body, &other_secret);
+    // One channel sealed under a key forgotten long ago: a rotation cannot open it either.
+    {
+        auto conn = s.database().connect();
+        pqxx::work tx(conn.raw());
+        tx.exec_params0(
+            "UPDATE notification_channels SET secret_key_id = '00000000deadbeef' "
+            "WHERE channel_id = $1::uuid",
+            other_hook);
+        tx.commit();
+    }
+
+    const auto key_id_of = [&](const std::string& channel) {
+        return s
+            .query_value(
+                "SELECT secret_key_id FROM notification_channels WHERE channel_id = "
+                "$1::uuid",
+                channel)
+            .value_or("");
+    };
+    const auto open_with = [&](const crypto::SecretKey& key, const std::string& tenant,
+                               const std::string& channel) {
+        auto conn = s.database().connect();
+        pqxx::read_transaction tx(conn.raw());
+        const auto r = tx.exec_params1(
+            "SELECT secret, secret_scheme, secret_key_id FROM notification_channels "
+            "WHERE tenant_id = $1::uuid AND channel_id = $2::uuid",
+            tenant, channel);
+        return storage::open_channel_secret(
+            key, tenant, channel,
+            {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()});
+    };
+
+    // A channel write holds the key record FOR SHARE: a rotation waits for it and then
+    // re-seals the channel it inserted too (without the lock it would stay sealed with the
+    // old key, unreadable once the old key is gone).
+    const std::string late = proto::new_uuid();
+    std::optional<storage::RotateReport> report;
+    std::string rotation_error;
+    {
+        auto conn = s.database().connect();
+        pqxx::work tx(conn.raw());
+        const auto held = storage::lock_registered_key_id(tx);
+        REQUIRE(held == old_id);
+        std::thread rotation([&] {
+            try {
+                auto c = s.database().connect();
+                report = storage::rotate_secret_key(c.raw(), key_file);
+            } catch (const std::exception& e) {
+                rotation_error = e.what();
+            }
+        });
+        bool waiting = false;
+        for (int i = 0; i < 200 && !waiting; ++i) {  // bounded: 10 s
+            waiting = s.query_value(
+                           "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type "
+                           "= 'Lock' AND query LIKE $1",
+                           "%secret_key_registry FOR UPDATE%")
+                          .value_or("0") != "0";
+            if (!waiting) std::this_thread::sleep_for(50ms);
+        }
+        CHECK(waiting);
+        const auto sealed = storage::seal_channel_secret(*s.secret_key()->current(), t.id, late,
+                                                         "whsec_written_meanwhile");
+        tx.exec_params0(
+            "INSERT INTO notification_channels (tenant_id, channel_id, name, kind, address, "
+            "language, digest, digest_hour, max_per_hour, enabled, secret, secret_scheme, "
+            "secret_key_id) VALUES ($1::uuid, $2::uuid, 'late', 'webhook', "
+            "'http://127.0.0.1:9/', 'en', false, 8, 10, true, $3, $4, $5)",
+            t.id, late, sealed.value, sealed.scheme, sealed.key_id);
+        tx.commit();
+        rotation.join();
+    }
+    INFO(rotation_error);
+    REQUIRE(report);
+    const auto new_key = crypto::SecretKey::load(key_file);
+    CHECK(report->previous_key_id == old_id);
+    CHECK(report->key_id == new_key.id());
+    CHECK(new_key.id() != old_id);
+    CHECK(report->resealed == 3);  // hook, chat and the late one, across both tenants
+    CHECK(report->unreadable == 1);
+    CHECK_FALSE(fs::exists(pending));
+    CHECK((fs::status(key_file).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(s.query_value("SELECT key_id FROM secret_key_registry WHERE key_id <> $1", "")
+              .value_or("") == new_key.id());
+    for (const auto& c : {hook, chat, late}) CHECK(key_id_of(c) == new_key.id());
+    CHECK(key_id_of(other_hook) == "00000000deadbeef");  // left as it was
+    CHECK(open_with(new_key, t.id, hook).value_or("") == whsec);
+    CHECK(open_with(new_key, u.id, chat).value_or("") == token);
+    CHECK(open_with(new_key, t.id, late).value_or("") == "whsec_written_meanwhile");
+
+    // The replicas still hold the old key in memory. The one that meets the new key first (a
+    // delivery) takes it from the shared key file: the message goes out signed, no restart.
+    CHECK(replica.secret_key()->current()->id() == old_id);
+    call(s, "POST", "/api/v1/alerting/channels/" + hook + "/test", t.token, "", 202);
+    auto now = SysClock::now() + 1s;
+    {
+        alerts::Sender sender(s.database().conninfo(), replica.secret_key(), sender_config(),
+                              [&now] { return now; });
+        CHECK(sender.run_once() == 1);
+    }
+    CHECK(notifications_in(s, t.id, "sent") == 1);
+    REQUIRE(receiver.requests().size() == 1);
+    CHECK(receiver.requests()[0]["verified"].GetBool());
+    CHECK(replica.secret_key()->current()->id() == new_key.id());
+    // The other takes it up on a channel write (it seals with the database's key).
+    CHECK(s.secret_key()->current()->id() == old_id);
+    const auto edited = call(s, "PUT", "/api/v1/alerting/channels/" + chat, u.token,
+                             R"({"address":"-1001234567890",)"
+                             R"("bot_token":"987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"})");
+    CHECK_FALSE(edited["secret_unreadable"].GetBool());
+    CHECK(key_id_of(chat) == new_key.id());
+    CHECK(s.secret_key()->current()->id() == new_key.id());
+
+    // Killed between the commit and the rename: the database names the new key, the key file
+    // still holds the old one, and the new one waits in <key_file>.next. The next start puts
+    // it in place instead of refusing to start.
+    fs::copy_file(key_file, dir.path / "saved.key");
+    const auto second = [&] {
+        auto c = s.database().connect();
+        return storage::rotate_secret_key(c.raw(), key_file);
+    }();
+    REQUIRE(second.previous_key_id == new_key.id());
+    fs::rename(key_file, pending);
+    fs::copy_file(dir.path / "saved.key", key_file);
+    {
+        CloudServer restarted(same);
+        CHECK(restarted.secret_key()->current()->id() == second.key_id);
+    }
+    CHECK(crypto::SecretKey::load(key_file).id() == second.key_id);
+    CHECK_FALSE(fs::exists(pending));
+    CHECK(open_with(crypto::SecretKey::load(key_file), t.id, hook).value_or("") == whsec);
+
+    // A .next of a rotation that never committed is not the database's key: a start leaves
+    // the key file alone, and the next rotation replaces the leftover.
+    const auto leftover = crypto::SecretKey::create(pending);
+    { CloudServer restarted(same); }
+    CHECK(crypto::SecretKey::load(key_file).id() == second.key_id);
+    const auto third = [&] {
+        auto c = s.database().connect();
+        return storage::rotate_secret_key(c.raw(), key_file);
+    }();
+    CHECK(third.previous_key_id == second.key_id);
+    CHECK(third.key_id != leftover.id());
+    CHECK(crypto::SecretKey::load(key_file).id() == third.key_id);
+    CHECK_FALSE(fs::exists(pending));
+}
+
+TEST_CASE(
+    "Telegram: \"Find chats\" takes at most half the request threads at once and is counted "
+    "per tenant: a loop is refused with 429 and Retry-After",
+    "[alerts][integration][telegram]") {
+    TempDir dir;
+    const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    BotApi bot(dir.path, token);
+    CloudServer s(bot.server_settings(20000ms));  // 4 request threads: 2 lookups at once
+    const auto t = make_tenant(s, "IT", "branch-1");
+    const auto other = make_tenant(s, "Other", "branch-9");
+    const std::string body = R"({"bot_token":")" + token + "\"}";
+    const auto find = [&](const std::string& who) {
+        auto r =
+            s.client().request("POST", s.url("/api/v1/alerting/telegram-chats"), bearer(who), body);
+        REQUIRE(r);
+        return *r;
+    };
+    const auto header_of = [](const net::ClientResponse& r, const char* name) {
+        const auto it = r.headers.find(name);
+        return it == r.headers.end() ? std::string() : it->second;
+    };
+    const auto held = [&] {
+        std::ifstream in(dir.path / "held.jsonl");
+        int n = 0;
+        for (std::string line; std::getline(in, line);) ++n;
+        return n;
+    };
+
+    // Two lookups wait on a slow Bot API; a third is turned away at once, not queued behind them.
+    { std::ofstream(dir.path / "updates-hold") << "1"; }
+    std::vector<unsigned> statuses(2, 0);
+    std::vector<std::thread> waiting;
+    for (std::size_t i = 0; i < 2; ++i) {
+        waiting.emplace_back([&, i] {
+            auto r = s.client().request("POST", s.url("/api/v1/alerting/telegram-chats"),
+                                        bearer(t.token), body);
+            statuses[i] = r ? r->status : 0;
+        });
+    }
+    for (int i = 0; i < 200 && held() < 2; ++i) std::this_thread::sleep_for(50ms);  // bounded
+    CHECK(held() == 2);
+    const auto busy = find(other.token);
+    CHECK(busy.status == 429);
+    CHECK(busy.body.find("\"busy\"") != std::string::npos);
+    CHECK(header_of(busy, "Retry-After") == "5");
+    // The other request threads still answer everything else meanwhile.
+    CHECK(call(s, "GET", "/api/v1/alerting/channels", t.token).IsObject());
+    fs::remove(dir.path / "updates-hold");
+    for (auto& w : waiting) w.join();
+    CHECK(statuses == std::vector<unsigned>{200, 200});
+    CHECK(held() == 2);  // the third never reached Telegram
+
+    // Counted per tenant (30 in the brake's window): the tenant that looked twice has 28 left,
+    // then 429 with the wait; another tenant from the same address still may.
+    int ok = 0;
+    unsigned last = 0;
+    std::string retry_after;
+    for (int i = 0; i < 40 && last != 429; ++i) {
+        const auto r = find(t.token);
+        last = r.status;
+        if (r.status == 200) ++ok;
+        retry_after = header_of(r, "Retry-After");
+        if (r.status == 429) CHECK(r.body.find("too_many_attempts") != std::string::npos);
+    }
+    CHECK(ok == 28);
+    CHECK(last == 429);
+    REQUIRE_FALSE(retry_after.empty());
+    CHECK(std::stoi(retry_after) > 0);
+    CHECK(std::stoi(retry_after) <= 15 * 60);
+    CHECK(find(other.token).status == 200);
 }
 
 }  // namespace printmon::cloud::test

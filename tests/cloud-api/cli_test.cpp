@@ -200,4 +200,29 @@ TEST_CASE("CLI: secrets status and forget-key; the key file sits beside the conf
     CHECK(again.code == 0);
     CHECK(again.out.find("(was " + first.id() + ")") != std::string::npos);
     CHECK(env.run({"secrets", "status"}).code == 0);
+
+    // A planned rotation: a fresh key in the same file (still 0600), recorded by the database,
+    // with no half-done file left beside it.
+    const auto rotated = env.run({"secrets", "rotate"});
+    REQUIRE(rotated.code == 0);
+    const auto third = printmon::crypto::SecretKey::load(key_file);
+    CHECK(third.id() != second.id());
+    CHECK(rotated.out.find("key id " + third.id() + " replaced " + second.id()) !=
+          std::string::npos);
+    CHECK((fs::status(key_file).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK_FALSE(fs::exists(key_file.string() + ".next"));
+    status = env.run({"secrets", "status"});
+    CHECK(status.code == 0);
+    CHECK(status.out.find("database key id: " + third.id()) != std::string::npos);
+
+    // A rotation starts from the database's key: with another key file it changes nothing.
+    fs::remove(key_file);
+    const auto stranger = printmon::crypto::SecretKey::load_or_create(key_file);
+    const auto refused = env.run({"secrets", "rotate"});
+    CHECK(refused.code == 1);
+    CHECK(refused.err.find("a rotation starts from the database's key") != std::string::npos);
+    CHECK(refused.err.find(third.id()) != std::string::npos);
+    CHECK(printmon::crypto::SecretKey::load(key_file).id() == stranger.id());
+    CHECK_FALSE(fs::exists(key_file.string() + ".next"));
 }

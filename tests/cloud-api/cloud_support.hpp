@@ -65,7 +65,7 @@ class CloudServer {
     std::string url(const std::string& path) const;
     App& app() { return *app_; }
     /// The key the server seals channel secrets with (for a sender a test runs itself).
-    std::shared_ptr<const crypto::SecretKey> secret_key() const { return app_->secret_key(); }
+    std::shared_ptr<storage::SecretKeyHolder> secret_key() const { return app_->secret_key(); }
     /// Its key file: another cloud-api on the same database (a replica, the binary) needs it.
     const std::string& secret_key_file() const { return key_file_; }
     const printmon::test::TempDatabase& database() const { return db_; }

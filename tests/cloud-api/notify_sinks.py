@@ -22,7 +22,8 @@ Unauthorized, chat_id -100404 is 400 "Bad Request: chat not found", --fail-first
 first N requests to other chats 429 with parameters.retry_after S; otherwise {"ok": true, "result": {...}}. Each request is a line
 of OUT_DIR/requests.jsonl (token_ok, chat_id, text, content_type, status). getUpdates answers the
 list in OUT_DIR/updates.json (empty without it), or 409 Conflict while OUT_DIR/webhook-set
-exists; its lines have method "getUpdates", token_ok, offset, timeout and status.
+exists; its lines have method "getUpdates", token_ok, offset, timeout and status. While
+OUT_DIR/updates-hold exists a getUpdates waits (noted first in OUT_DIR/held.jsonl).
 proxy: an HTTP proxy that only tunnels (CONNECT host:port, as libcurl asks for an https:// URL
 through an http:// proxy), to loopback targets only; each tunnel is a line of
 OUT_DIR/proxied.jsonl ({"target": "host:port"}).
@@ -174,6 +175,17 @@ def run_telegram(args):
             # getUpdates: OUT_DIR/updates.json is the "result" list the test wrote; with
             # OUT_DIR/webhook-set present, Telegram's 409 for a bot that has a webhook.
             updates = os.path.join(args.out, "updates.json")
+            hold = os.path.join(args.out, "updates-hold")
+            if os.path.exists(hold):
+                # Held while OUT_DIR/updates-hold exists (at most 15 s), each noted in
+                # OUT_DIR/held.jsonl first, so a test knows the request is at the Bot API.
+                with lock:
+                    with open(os.path.join(args.out, "held.jsonl"), "a", encoding="utf-8") as f:
+                        f.write(json.dumps({"method": "getUpdates"}) + "\n")
+                for _ in range(300):
+                    if not os.path.exists(hold):
+                        break
+                    time.sleep(0.05)
             if not token_ok:
                 status, reply = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
             elif os.path.exists(os.path.join(args.out, "webhook-set")):

@@ -96,7 +96,7 @@ struct Mailbox {
     TempDir dir;
     Sink smtp{dir.path, {"smtp"}};
     std::string conninfo;
-    std::shared_ptr<const crypto::SecretKey> key;
+    std::shared_ptr<storage::SecretKeyHolder> key;
 
     explicit Mailbox(const CloudServer& s)
         : conninfo(s.database().conninfo()), key(s.secret_key()) {}

@@ -7,7 +7,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <set>
 
 #include <fmt/format.h>
@@ -16,6 +18,7 @@
 #include <pqxx/result>
 
 #include "api/params.hpp"
+#include "auth/login_limiter.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/crypto/crypto.hpp"
 #include "printmon/db/connection.hpp"
@@ -215,25 +218,63 @@ constexpr const char* kDeliveriesSql =
 struct Deps {
     storage::ConnectionPool& pool;
     const auth::Authenticator& authenticator;
-    std::shared_ptr<const crypto::SecretKey> key;  ///< seals channel secrets before they are stored
+    std::shared_ptr<storage::SecretKeyHolder>
+        keys;             ///< seals channel secrets before they are stored
     NotifyConfig notify;  ///< the Bot API's base URL, proxy, CA and timeouts ("Find chats")
     std::function<void(const std::string&)> on_change;
+    /// "Find chats" counted per tenant and per address in the shared brake table, and at most
+    /// max_chat_lookups of them at once in this process.
+    std::shared_ptr<auth::RequestBrake> chat_lookups;
+    std::shared_ptr<std::atomic<int>> chat_lookups_running;
+    int max_chat_lookups = 1;
+};
+
+// Rationale: a "Find chats" lookup holds a request thread on the Bot API for up to the notify
+// timeouts (20 s by default). At most half the request threads at once leaves the rest to
+// everyone else; 30 per tenant (60 per address) in the brake's window is far above a person
+// setting up channels and far below a loop. The window stays the login brake's: the shared
+// table is pruned by it.
+auth::RequestLimits chat_lookup_limits() {
+    auth::RequestLimits l;
+    l.max_per_subject = 30;
+    l.max_per_address = 60;
+    return l;
+}
+
+/// Holds one of the process's "Find chats" places for a request's life; `held()` is false when
+/// none was free.
+class ChatLookupPlace {
+  public:
+    ChatLookupPlace(std::atomic<int>& running, int max)
+        : running_(running), held_(running.fetch_add(1) < max) {}
+    ChatLookupPlace(const ChatLookupPlace&) = delete;
+    ChatLookupPlace& operator=(const ChatLookupPlace&) = delete;
+    ~ChatLookupPlace() { running_.fetch_sub(1); }
+    bool held() const { return held_; }
+
+  private:
+    std::atomic<int>& running_;
+    bool held_;
 };
 
 net::HttpError not_found(std::string_view what) {
     return {404, "not_found", fmt::format("no such {}", what)};
 }
 
-/// Refuses to store a secret sealed with a key the database no longer records (this replica
-/// was started before `secrets forget-key` and still holds the old key file): the other
-/// replicas could not open it. 503: another replica (or this one, restarted) can take it.
-void require_current_key(pqxx::work& tx, const crypto::SecretKey& key) {
-    if (storage::registered_key_id(tx) == key.id()) return;
+/// The key to seal a channel secret with: the one the database records, held FOR SHARE until
+/// `tx` ends so a rotation cannot re-seal meanwhile. After a rotation it is taken from the key
+/// file. Refuses (503) when this replica has no such key: started before `secrets forget-key`
+/// with the old key file, or a rotated key file not yet copied to this host; the other
+/// replicas could not open what it sealed. Another replica (or this one, later) can take it.
+std::shared_ptr<const crypto::SecretKey> current_key(pqxx::work& tx,
+                                                     storage::SecretKeyHolder& keys) {
+    const auto registered = storage::lock_registered_key_id(tx);
+    if (auto key = keys.adopt(registered)) return key;
     common::get_logger("cloud.alerting")
         ->error(
-            "event=secret_key_outdated key_id={} detail=\"restart with the key file the "
-            "database records (printmon-cloud-api secrets status)\"",
-            key.id());
+            "event=secret_key_outdated key_id={} registered_key_id={} detail=\"put the key file "
+            "the database records in place (printmon-cloud-api secrets status)\"",
+            keys.current()->id(), registered);
     throw net::HttpError(503, "secrets_key_outdated",
                          "this server's secrets key is not the database's; try again later")
         .with_header("Retry-After", "5");
@@ -689,11 +730,15 @@ void prepare_route_statements(pqxx::connection& conn) {
 
 void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool,
                               const auth::Authenticator& authenticator,
-                              std::shared_ptr<const crypto::SecretKey> key, NotifyConfig notify,
+                              std::shared_ptr<storage::SecretKeyHolder> keys, NotifyConfig notify,
+                              std::size_t request_threads,
                               std::function<void(const std::string&)> on_change) {
-    if (!key) throw std::invalid_argument("the alerting routes need the secrets key");
+    if (!keys) throw std::invalid_argument("the alerting routes need the secrets key");
     auto deps = std::make_shared<const Deps>(
-        Deps{pool, authenticator, std::move(key), std::move(notify), std::move(on_change)});
+        Deps{pool, authenticator, std::move(keys), std::move(notify), std::move(on_change),
+             std::make_shared<auth::RequestBrake>("telegram-chats", chat_lookup_limits()),
+             std::make_shared<std::atomic<int>>(0),
+             static_cast<int>(std::max<std::size_t>(request_threads / 2, 1))});
     Registrar r(router, deps);
     auto log = common::get_logger("cloud.alerting");
     const auto changed = [deps](const std::string& tenant) {
@@ -860,10 +905,12 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                   c.kind == "webhook" ? std::optional<std::string>(new_secret()) : std::nullopt;
               // A Telegram channel stores the tenant's bot token where a webhook keeps its secret,
               // sealed the same way, and never answers it back (only secret_set).
-              const auto stored = storage::seal_channel_secret(
-                  *deps->key, tenant, id, secret.value_or(c.bot_token.value_or("")));
+              const auto plain = secret.value_or(c.bot_token.value_or(""));
               return write([&](pqxx::work& tx) {
-                  if (!stored.key_id.empty()) require_current_key(tx, *deps->key);
+                  // No secret (an e-mail channel) takes no key: stored empty and plain.
+                  const auto key =
+                      plain.empty() ? deps->keys->current() : current_key(tx, *deps->keys);
+                  const auto stored = storage::seal_channel_secret(*key, tenant, id, plain);
                   tx.exec_prepared0(kInsertChannel, tenant, id, c.name, c.kind, c.address,
                                     c.language, c.digest, c.digest_hour, c.max_per_hour, c.enabled,
                                     stored.value, stored.scheme, stored.key_id);
@@ -886,8 +933,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                   // NULLs keep the stored secret (an edit that does not change it).
                   std::optional<std::string> value, scheme, key_id;
                   if (plain) {
-                      require_current_key(tx, *deps->key);
-                      auto stored = storage::seal_channel_secret(*deps->key, tenant, id, *plain);
+                      auto stored = storage::seal_channel_secret(*current_key(tx, *deps->keys),
+                                                                 tenant, id, *plain);
                       value = std::move(stored.value);
                       scheme = std::move(stored.scheme);
                       key_id = std::move(stored.key_id);
@@ -905,7 +952,7 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
     // The chats the bot has seen lately, for the console's "Find chats" (the hard step of the
     // Telegram set-up): the token as typed, or the stored one of the channel being edited.
     // Blocks on the Bot API, bounded by [notify] connect_timeout_ms and timeout_ms; admins only.
-    r.add("POST", "/api/v1/alerting/telegram-chats", [deps, read](net::Request& request) {
+    r.add("POST", "/api/v1/alerting/telegram-chats", [deps, read, write](net::Request& request) {
         const auto tenant = tenant_of(request);
         require_admin(request);
         const auto doc = body_of(request, {"bot_token", "channel_id"});
@@ -925,7 +972,7 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                 const storage::StoredSecret stored{rows[0][0].as<std::string>(),
                                                    rows[0][1].as<std::string>(),
                                                    rows[0][2].as<std::string>()};
-                auto plain = storage::open_channel_secret(*deps->key, tenant, *channel, stored);
+                auto plain = storage::open_channel_secret(*deps->keys, tenant, *channel, stored);
                 if (!plain) {
                     throw net::HttpError(409, "secret_unreadable",
                                          "the channel's bot token cannot be read: enter it again");
@@ -934,6 +981,24 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                 return net::Response::json("{}");  // not answered: the token is used below
             });
             token = std::move(stored_token);
+        }
+        const auto& remote = request.remote_address;
+        write([&](pqxx::work& tx) {
+            if (const auto wait = deps->chat_lookups->blocked(tx, tenant, remote)) {
+                common::get_logger("cloud.alerting")
+                    ->warn("event=telegram_chats_rate_limited tenant={} remote={}", tenant, remote);
+                throw net::HttpError(
+                    429, "too_many_attempts",
+                    fmt::format("too many chat lookups; try again in {} s", wait->count()))
+                    .with_header("Retry-After", std::to_string(wait->count()));
+            }
+            deps->chat_lookups->record(tx, tenant, remote);
+            return net::Response::json("{}");  // not answered: counted only
+        });
+        const ChatLookupPlace place(*deps->chat_lookups_running, deps->max_chat_lookups);
+        if (!place.held()) {
+            throw net::HttpError(429, "busy", "other chat lookups are running; try again shortly")
+                .with_header("Retry-After", "5");
         }
         auto chats = find_telegram_chats(deps->notify, *token);
         if (!chats) {

@@ -424,13 +424,13 @@ tl::expected<std::vector<TelegramChat>, ChatsError> find_telegram_chats(const No
     return std::move(*chats);
 }
 
-Sender::Sender(std::string conninfo, std::shared_ptr<const crypto::SecretKey> key,
+Sender::Sender(std::string conninfo, std::shared_ptr<storage::SecretKeyHolder> keys,
                NotifyConfig config, ClockFn clock)
     : conninfo_(std::move(conninfo)),
-      key_(std::move(key)),
+      keys_(std::move(keys)),
       config_(std::move(config)),
       clock_(std::move(clock)) {
-    if (!key_) throw std::invalid_argument("the sender needs the secrets key");
+    if (!keys_) throw std::invalid_argument("the sender needs the secrets key");
     global_init();
 }
 
@@ -536,9 +536,10 @@ int Sender::run_once() {
             }
             const auto started = std::chrono::steady_clock::now();
             Delivery d;
-            // A secret this key cannot open (sealed under a lost key, or damaged) is retried
-            // like a dead receiver: once an admin enters it again, the next attempt reads it.
-            const auto secret = storage::open_channel_secret(*key_, tenant, m.channel, m.secret);
+            // A secret no key here opens (sealed under a lost key, damaged, or under a rotated
+            // key not yet copied to this host) is retried like a dead receiver: once it is
+            // entered again, or the key file arrives, the next attempt reads it.
+            const auto secret = storage::open_channel_secret(*keys_, tenant, m.channel, m.secret);
             if (m.kind != "email" && !secret) {
                 log->error("event=channel_secret_unreadable tenant={} channel={} error={}", tenant,
                            m.channel, common::log_value(secret.error()));

@@ -21,8 +21,8 @@
 #include <pqxx/transaction>
 
 #include "alerts/telegram.hpp"
-#include "printmon/crypto/secret_key.hpp"
 #include "printmon/db/connection.hpp"
+#include "storage/secret_keys.hpp"
 
 namespace printmon::cloud::alerts {
 
@@ -111,10 +111,10 @@ class Sender {
   public:
     using ClockFn = std::function<std::chrono::system_clock::time_point()>;
 
-    /// Own connection (never the request pool). `key` opens the channels' sealed secrets
-    /// (storage/secrets.hpp). `clock` lets tests move time.
-    Sender(std::string conninfo, std::shared_ptr<const crypto::SecretKey> key, NotifyConfig config,
-           ClockFn clock = {});
+    /// Own connection (never the request pool). `keys` opens the channels' sealed secrets
+    /// (storage/secret_keys.hpp). `clock` lets tests move time.
+    Sender(std::string conninfo, std::shared_ptr<storage::SecretKeyHolder> keys,
+           NotifyConfig config, ClockFn clock = {});
     Sender(const Sender&) = delete;
     Sender& operator=(const Sender&) = delete;
     ~Sender();
@@ -147,7 +147,7 @@ class Sender {
     std::chrono::system_clock::time_point now() const;
 
     std::string conninfo_;
-    std::shared_ptr<const crypto::SecretKey> key_;
+    std::shared_ptr<storage::SecretKeyHolder> keys_;
     NotifyConfig config_;
     ClockFn clock_;
     std::unique_ptr<db::Connection> conn_;

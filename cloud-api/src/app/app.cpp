@@ -33,6 +33,7 @@
 #include "storage/replica.hpp"
 #include "storage/retention.hpp"
 #include "storage/schema.hpp"
+#include "storage/secret_keys.hpp"
 #include "storage/secrets.hpp"
 
 namespace printmon::cloud {
@@ -204,7 +205,7 @@ struct App::Impl {
     std::unique_ptr<Refresher> refresher;
     std::unique_ptr<alerts::Sender> sender;
     std::unique_ptr<alerts::Scheduler> scheduler;
-    std::shared_ptr<const crypto::SecretKey> secret_key;  ///< seals channel secrets (V0024)
+    std::shared_ptr<storage::SecretKeyHolder> secret_key;  ///< seals channel secrets (V0024)
     std::mutex scheduler_mutex;  // ingest threads nudge while start/stop swap it
 
     void stop_workers() {
@@ -270,22 +271,23 @@ void migrate_if_configured(const CloudConfig& config) {
 
 /// The key of the channel secrets: read (or made at the first start), checked against the one
 /// the database records (a replica with another key file stops here, before it seals anything
-/// the others cannot open), and used to seal what older versions stored in plain text.
-std::shared_ptr<const crypto::SecretKey> open_secret_key(const CloudConfig& config) {
+/// the others cannot open), and used to seal what older versions stored in plain text. A
+/// rotation that committed without putting its key file in place is finished first.
+std::shared_ptr<storage::SecretKeyHolder> open_secret_key(const CloudConfig& config) {
     auto log = common::get_logger("cloud.app");
+    db::Connection conn(config.database.conninfo);
+    storage::complete_pending_rotation(conn.raw(), config.secret_key_file);
     bool created = false;
-    auto key = std::make_shared<const crypto::SecretKey>(
-        crypto::SecretKey::load_or_create(config.secret_key_file, &created));
+    auto key = crypto::SecretKey::load_or_create(config.secret_key_file, &created);
     if (created) {
         log->info("event=secret_key_created path={} key_id={}",
-                  common::log_value(config.secret_key_file.string()), key->id());
+                  common::log_value(config.secret_key_file.string()), key.id());
     }
-    db::Connection conn(config.database.conninfo);
-    storage::claim_secret_key(conn.raw(), *key);
-    if (const auto sealed = storage::seal_plaintext_channel_secrets(conn.raw(), *key); sealed > 0) {
-        log->info("event=channel_secrets_sealed channels={} key_id={}", sealed, key->id());
+    storage::claim_secret_key(conn.raw(), key);
+    if (const auto sealed = storage::seal_plaintext_channel_secrets(conn.raw(), key); sealed > 0) {
+        log->info("event=channel_secrets_sealed channels={} key_id={}", sealed, key.id());
     }
-    return key;
+    return std::make_shared<storage::SecretKeyHolder>(config.secret_key_file, key);
 }
 
 }  // namespace
@@ -342,7 +344,8 @@ App::App(CloudConfig config) {
     analytics.public_url = impl_->config.public_url;
     api::register_analytics_routes(router, impl_->pool, impl_->authenticator, analytics);
     alerts::register_alerting_routes(router, impl_->pool, impl_->authenticator, impl_->secret_key,
-                                     impl_->config.notify, nudge);
+                                     impl_->config.notify, impl_->config.server.blocking_threads,
+                                     nudge);
     console::register_console_routes(router);
     impl_->metrics.observe_http(router);
     impl_->routes = router.routes();
@@ -420,7 +423,7 @@ const std::vector<net::RouteInfo>& App::routes() const { return impl_->routes; }
 
 storage::ConnectionPool& App::pool() { return impl_->pool; }
 
-const std::shared_ptr<const crypto::SecretKey>& App::secret_key() const {
+const std::shared_ptr<storage::SecretKeyHolder>& App::secret_key() const {
     return impl_->secret_key;
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "app/config.hpp"
-#include "printmon/crypto/secret_key.hpp"
+#include "storage/secret_keys.hpp"
 
 namespace printmon::cloud {
 
@@ -30,7 +30,7 @@ class App {
 
     storage::ConnectionPool& pool();
     /// The key of the channel secrets ([secrets] key_file), as checked against the database.
-    const std::shared_ptr<const crypto::SecretKey>& secret_key() const;
+    const std::shared_ptr<storage::SecretKeyHolder>& secret_key() const;
     /// The port of GET /metrics ([metrics] listen), 0 when off; after start().
     std::uint16_t metrics_port() const;
     metrics::Registry& metrics();

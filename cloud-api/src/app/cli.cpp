@@ -17,6 +17,7 @@
 #include "printmon/db/connection.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "storage/schema.hpp"
+#include "storage/secret_keys.hpp"
 #include "storage/secrets.hpp"
 #include "tenancy/console_admin.hpp"
 #include "tenancy/tenancy.hpp"
@@ -163,6 +164,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         "forget-key",
         "make the key file the database's key (a lost key); secrets sealed with the old one "
         "must be entered again");
+    auto* secrets_rotate = secrets_cmd->add_subcommand(
+        "rotate",
+        "replace the key with a fresh one and re-seal every channel secret under it; replicas "
+        "sharing the key file take it up without a restart");
 
     std::string import_file;
     std::string import_tenant;
@@ -313,6 +318,21 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         out << "key id " << key.id() << " is now the database's key"
             << (r.previous_key_id.empty() ? std::string() : " (was " + r.previous_key_id + ")")
             << "; channels whose secret must be entered again: " << r.unreadable_channels << "\n";
+        return kExitOk;
+    }
+    if (*secrets_rotate) {
+        auto conn = admin_connection(config);
+        try {
+            const auto r = storage::rotate_secret_key(conn.raw(), config.secret_key_file);
+            out << "key id " << r.key_id << " replaced " << r.previous_key_id << " in "
+                << config.secret_key_file.string() << "; channels re-sealed: " << r.resealed
+                << "; channels whose secret must still be entered again: " << r.unreadable
+                << "\nreplicas that share this key file take the new key up themselves; copy "
+                   "the file to every other host that runs cloud-api\n";
+        } catch (const storage::SecretKeyMismatch& e) {
+            err << "printmon-cloud-api: " << e.what() << "\n";
+            return kExitFailed;
+        }
         return kExitOk;
     }
     if (*secrets_status) {

@@ -12,6 +12,7 @@ constexpr std::string_view kPlain = "plain";
 constexpr const char* kRegisterKey =
     "INSERT INTO secret_key_registry (key_id) VALUES ($1) ON CONFLICT (singleton) DO NOTHING";
 constexpr const char* kRegisteredKey = "SELECT key_id FROM secret_key_registry";
+constexpr const char* kShareRegisteredKey = "SELECT key_id FROM secret_key_registry FOR SHARE";
 // How the channel secrets are stored, relative to key id $1: sealed with it, with another
 // key, not sealed yet.
 constexpr const char* kCounts =
@@ -87,6 +88,8 @@ void claim_secret_key(pqxx::connection& conn, const crypto::SecretKey& key) {
 std::size_t seal_plaintext_channel_secrets(pqxx::connection& conn, const crypto::SecretKey& key) {
     pqxx::work tx(conn);
     std::size_t sealed = 0;
+    // A rotation since this key was claimed sealed them under its own key already.
+    if (lock_registered_key_id(tx) != key.id()) return 0;
     for (const auto& row : tx.exec_params(kPlainSecrets)) {
         const auto tenant = row[0].as<std::string>();
         const auto channel = row[1].as<std::string>();
@@ -100,6 +103,11 @@ std::size_t seal_plaintext_channel_secrets(pqxx::connection& conn, const crypto:
 
 std::string registered_key_id(pqxx::transaction_base& tx) {
     const auto r = tx.exec_params(kRegisteredKey);
+    return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
+std::string lock_registered_key_id(pqxx::transaction_base& tx) {
+    const auto r = tx.exec_params(kShareRegisteredKey);
     return r.empty() ? std::string() : r[0][0].as<std::string>();
 }
 

@@ -45,12 +45,17 @@ class SecretKeyMismatch : public std::runtime_error {
 /// The key id the database records ("" before any cloud-api started with a key).
 std::string registered_key_id(pqxx::transaction_base& tx);
 
+/// The same, holding the record FOR SHARE until `tx` ends: a channel write that seals with this
+/// key cannot interleave with a rotation that re-seals every secret (secret_keys.hpp).
+std::string lock_registered_key_id(pqxx::transaction_base& tx);
+
 /// Records `key` as the database's key when none is, and checks it otherwise: throws
 /// SecretKeyMismatch (with what to do) when another key is recorded. Call before serving.
 void claim_secret_key(pqxx::connection& conn, const crypto::SecretKey& key);
 
 /// Seals every channel secret still stored in plain text (rows from before V0024); returns how
-/// many. Idempotent; safe while other replicas run (row locks, one transaction).
+/// many. Idempotent; safe while other replicas run (row locks, one transaction); none when the
+/// database records another key by now (a rotation, which seals them itself).
 std::size_t seal_plaintext_channel_secrets(pqxx::connection& conn, const crypto::SecretKey& key);
 
 /// What `secrets status` shows: the recorded key and how the channel secrets are stored.

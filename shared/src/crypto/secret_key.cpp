@@ -158,6 +158,20 @@ SecretKey SecretKey::load_or_create(const std::filesystem::path& path, bool* cre
         }
         // Another process linked its key first: read that one below.
     }
+    return load(path);
+}
+
+SecretKey SecretKey::create(const std::filesystem::path& path) {
+    if (path.empty()) throw std::runtime_error("secret key file: no path configured");
+    auto raw = write_new_key(path);
+    if (!raw) throw_file_error(path, "exists already");
+    auto key = from_bytes(*raw);
+    OPENSSL_cleanse(raw->data(), raw->size());
+    return key;
+}
+
+SecretKey SecretKey::load(const std::filesystem::path& path) {
+    if (path.empty()) throw std::runtime_error("secret key file: no path configured");
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_file_error(path, std::strerror(errno));
     std::string text;

@@ -30,6 +30,15 @@ class SecretKey {
     /// the file and the problem. `created` tells which happened.
     static SecretKey load_or_create(const std::filesystem::path& path, bool* created = nullptr);
 
+    /// Reads an existing key file; throws std::runtime_error naming the file and the problem
+    /// (missing included).
+    static SecretKey load(const std::filesystem::path& path);
+
+    /// Makes a key file with a fresh random key (mode 0600, written whole before the name
+    /// appears); throws std::runtime_error when the name exists or cannot be made. For a key
+    /// rotation: the new key is on disk before anything is sealed with it.
+    static SecretKey create(const std::filesystem::path& path);
+
     SecretKey(const SecretKey& other) = default;
     SecretKey& operator=(const SecretKey& other) = default;
     ~SecretKey();
