@@ -1,11 +1,5 @@
 #include "storage/secret_keys.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -33,52 +27,7 @@ constexpr const char* kResealRow =
 constexpr const char* kRecordKey =
     "UPDATE secret_key_registry SET key_id = $1, registered_at = now()";
 
-/// Reads a key file, or nullopt when it is missing or unreadable (said by the caller).
-std::optional<crypto::SecretKey> try_load(const std::filesystem::path& path) {
-    try {
-        return crypto::SecretKey::load(path);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
-/// Renames `from` over `to` and makes the rename durable (the folder synced).
-void install(const std::filesystem::path& from, const std::filesystem::path& to) {
-    if (::rename(from.c_str(), to.c_str()) != 0) {
-        throw std::runtime_error(fmt::format("secret key file {}: cannot put {} in place: {}",
-                                             to.string(), from.string(), std::strerror(errno)));
-    }
-    const auto folder = to.has_parent_path() ? to.parent_path() : std::filesystem::path(".");
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        // Best effort: the rename is in place either way; the sync only makes it survive a
-        // power cut.
-        (void)::fsync(fd);
-        ::close(fd);
-    }
-}
-
 }  // namespace
-
-SecretKeyHolder::SecretKeyHolder(std::filesystem::path file, const crypto::SecretKey& key)
-    : file_(std::move(file)), key_(std::make_shared<const crypto::SecretKey>(key)) {}
-
-std::shared_ptr<const crypto::SecretKey> SecretKeyHolder::current() const {
-    std::lock_guard lock(mutex_);
-    return key_;
-}
-
-std::shared_ptr<const crypto::SecretKey> SecretKeyHolder::adopt(const std::string& key_id) {
-    std::lock_guard lock(mutex_);
-    if (key_->id() == key_id) return key_;
-    if (key_id.empty()) return nullptr;
-    auto from_file = try_load(file_);
-    if (!from_file || from_file->id() != key_id) return nullptr;
-    common::get_logger("cloud.secrets")
-        ->info("event=secret_key_adopted key_id={} previous_key_id={}", key_id, key_->id());
-    key_ = std::make_shared<const crypto::SecretKey>(*from_file);
-    return key_;
-}
 
 tl::expected<std::string, std::string> open_channel_secret(SecretKeyHolder& keys,
                                                            std::string_view tenant_id,
@@ -89,50 +38,37 @@ tl::expected<std::string, std::string> open_channel_secret(SecretKeyHolder& keys
     return open_channel_secret(*key, tenant_id, channel_id, stored);
 }
 
-std::filesystem::path pending_key_path(const std::filesystem::path& key_file) {
-    auto p = key_file;
-    p += ".next";
-    return p;
-}
-
 std::string complete_pending_rotation(pqxx::connection& conn,
                                       const std::filesystem::path& key_file) {
-    const auto pending_path = pending_key_path(key_file);
-    std::error_code ec;
-    if (!std::filesystem::exists(pending_path, ec)) return {};
-    const auto pending = try_load(pending_path);
-    if (!pending) return {};
     std::string registered;
     {
         pqxx::read_transaction tx(conn);
         registered = registered_key_id(tx);
     }
-    if (pending->id() != registered) return {};  // not committed (or running now): not ours
-    const auto current = try_load(key_file);
-    if (current && current->id() == registered) return {};
-    install(pending_path, key_file);
-    common::get_logger("cloud.secrets")
-        ->warn("event=secret_key_rotation_completed key_id={} path={}", registered,
-               common::log_value(key_file.string()));
-    return registered;
+    return crypto::complete_pending_rotation(key_file, registered) ? registered : std::string();
 }
 
 RotateReport rotate_secret_key(pqxx::connection& conn, const std::filesystem::path& key_file) {
     complete_pending_rotation(conn, key_file);
     const auto old_key = crypto::SecretKey::load(key_file);
-    const auto pending_path = pending_key_path(key_file);
+    const auto pending_path = crypto::pending_key_path(key_file);
     RotateReport report;
     report.previous_key_id = old_key.id();
 
     pqxx::work tx(conn);
     const auto locked = tx.exec_params(kLockRegistry);
     const auto registered = locked.empty() ? std::string() : locked[0][0].as<std::string>();
+    if (registered.empty()) {
+        throw SecretKeyMismatch(
+            "no cloud-api has started on this database yet: nothing is sealed, so there is "
+            "nothing to rotate (the first start records the key file's key)");
+    }
     if (registered != old_key.id()) {
         throw SecretKeyMismatch(fmt::format(
             "the secrets key file holds key id {}, but the database records {}: a rotation "
             "starts from the database's key. Restore the key file with key id {} (or, if it "
             "is lost, run `printmon-cloud-api secrets forget-key` first).",
-            old_key.id(), registered.empty() ? std::string("none yet") : registered, registered));
+            old_key.id(), registered, registered));
     }
     // A .next left by a rotation that never committed: nothing is sealed with it.
     std::error_code ec;
@@ -172,7 +108,7 @@ RotateReport rotate_secret_key(pqxx::connection& conn, const std::filesystem::pa
     }
     // A cloud-api starting in between may have put it in place already (same key).
     if (std::filesystem::exists(pending_path, ec)) {
-        install(pending_path, key_file);
+        crypto::install_key_file(pending_path, key_file);
     }
     common::get_logger("cloud.secrets")
         ->info("event=secret_key_rotated key_id={} previous_key_id={} resealed={} unreadable={}",

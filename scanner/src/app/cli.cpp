@@ -448,11 +448,22 @@ int run_cli(int argc, char** argv) {
     check->add_option("--config", check_config, "bootstrap configuration")
         ->check(CLI::ExistingFile);
 
+    std::string secrets_config = "scanner.toml";
+    auto* secrets = app.add_subcommand("secrets", "the key that seals the SNMP secrets");
+    secrets->require_subcommand(1);
+    auto* secrets_rotate = secrets->add_subcommand(
+        "rotate",
+        "replace the key with a fresh one and re-seal every credential set under it; a running "
+        "scanner takes it up by itself");
+    secrets_rotate->add_option("--config", secrets_config, "bootstrap configuration")
+        ->check(CLI::ExistingFile);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
+    if (*secrets_rotate) return rotate_secrets_command(secrets_config);
     if (*check) {
         try {
             (void)load_service_config(check_config);

@@ -15,10 +15,35 @@
 #include "printmon/metrics/registry.hpp"
 #include "printmon/net/metrics_server.hpp"
 #include "printmon/net/server.hpp"
+#include "storage/store.hpp"
 #include "web/web_app.hpp"
 #include "web/web_store.hpp"
 
 namespace printmon::scanner {
+
+int rotate_secrets_command(const std::string& config_path) {
+    ServiceConfig config;
+    try {
+        config = load_service_config(config_path);
+        common::setup_logging(common::parse_log_level(config.log_level));
+    } catch (const std::exception& e) {
+        std::cerr << "printmon-scanner: " << e.what() << "\n";
+        return 2;
+    }
+    try {
+        storage::Store store(config.service.conninfo);
+        store.connect();
+        const auto r = store.rotate_secret_key(config.service.secret_key_file);
+        std::cout << "key id " << r.key_id << " replaced " << r.previous_key_id << " in "
+                  << config.service.secret_key_file << "; credential sets re-sealed: " << r.resealed
+                  << "; sets whose secrets must still be entered again: " << r.unreadable
+                  << "\na running scanner takes the new key up by itself\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "printmon-scanner: " << e.what() << "\n";
+        return 1;
+    }
+}
 
 int run_service_command(const std::string& config_path, const std::string& log_level_override) {
     ServiceConfig config;

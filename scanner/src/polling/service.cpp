@@ -256,11 +256,12 @@ Service::~Service() { stop(); }
 
 void Service::start() {
     bool key_created = false;
-    secret_key_ = std::make_shared<const storage::SecretKey>(
+    secret_key_ = std::make_shared<storage::SecretKeyHolder>(
+        options_.secret_key_file,
         storage::SecretKey::load_or_create(options_.secret_key_file, &key_created));
     if (key_created) {
         log_->info("event=secret_key_created path={} key_id={}",
-                   common::log_value(options_.secret_key_file), secret_key_->id());
+                   common::log_value(options_.secret_key_file), secret_key_->current()->id());
     }
     store_ = std::make_unique<storage::Store>(options_.conninfo, secret_key_);
     const auto deadline = std::chrono::steady_clock::now() + options_.startup_wait;
@@ -279,10 +280,22 @@ void Service::start() {
         }
     }
     store_->migrate();
+    // A rotation that committed without putting its key file in place (killed in between):
+    // finish it, so the key the database records is the one used.
+    const auto registered = store_->registered_key_id();
+    if (crypto::complete_pending_rotation(options_.secret_key_file, registered)) {
+        (void)secret_key_->adopt(registered);
+    }
+    if (const auto replaced = store_->claim_secret_key(); !replaced.empty()) {
+        log_->warn(
+            "event=secret_key_replaced key_id={} previous_key_id={} detail=\"credential sets "
+            "sealed with the previous key must be entered again\"",
+            secret_key_->current()->id(), replaced);
+    }
     // Rows from before V0004 (or written by hand) hold secrets in plain text: seal them now.
     if (const auto sealed = store_->encrypt_plaintext_secrets(); sealed > 0) {
         log_->info("event=credential_secrets_encrypted rows={} key_id={}", sealed,
-                   secret_key_->id());
+                   secret_key_->current()->id());
     }
     load_config(*store_);
     log_->info("event=service_starting scanner_id={} polling_interval_s={} discovery_interval_s={}",

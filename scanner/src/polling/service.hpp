@@ -37,6 +37,7 @@
 
 namespace printmon::crypto {
 class SecretKey;
+class SecretKeyHolder;
 }  // namespace printmon::crypto
 
 namespace printmon::scanner {
@@ -45,6 +46,7 @@ struct ProbeOutcome;
 namespace storage {
 class Store;
 using crypto::SecretKey;
+using crypto::SecretKeyHolder;
 }  // namespace storage
 namespace snmp {
 class Engine;
@@ -190,7 +192,7 @@ class Service {
     metrics::Registry& metrics() { return registry_; }
 
     /// The key credential secrets are sealed with (for the web UI's store); set by start().
-    std::shared_ptr<const storage::SecretKey> secret_key() const { return secret_key_; }
+    std::shared_ptr<storage::SecretKeyHolder> secret_key() const { return secret_key_; }
 
   private:
     struct PollJob;
@@ -250,7 +252,7 @@ class Service {
     const common::Clock& clock_;
     ProfileSet profiles_;
     std::shared_ptr<spdlog::logger> log_;
-    std::shared_ptr<const storage::SecretKey> secret_key_;
+    std::shared_ptr<storage::SecretKeyHolder> secret_key_;
     std::unique_ptr<storage::Store> store_;  // DB thread only (after start)
     std::unique_ptr<snmp::Engine> engine_;   // SNMP thread only
     bool discovery_active_ = false;          // SNMP thread only

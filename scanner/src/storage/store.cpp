@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 #include <stdexcept>
+#include <system_error>
 
 #include <pqxx/except>
 #include <pqxx/nontransaction>
@@ -59,6 +60,28 @@ constexpr Statement kSecretsSeal{
     "UPDATE credentials SET community = $2, auth_password = $3, priv_password = $4, "
     "secret_scheme = $5, secret_key_id = $6, updated_at = now() "
     "WHERE credential_id = $1 AND secret_scheme = 'plain'"};
+// The key the credential secrets are sealed with, as the database records it. A write that
+// seals takes the record FOR SHARE, so it cannot interleave with a rotation, which holds it FOR
+// UPDATE while it re-seals every set (storage/key_rotation.hpp).
+constexpr Statement kKeyIdSelect{"key_id_select",
+                                 "SELECT value #>> '{}' FROM settings WHERE key = 'secret_key_id'"};
+constexpr Statement kKeyIdShare{
+    "key_id_share", "SELECT value #>> '{}' FROM settings WHERE key = 'secret_key_id' FOR SHARE"};
+constexpr Statement kKeyIdClaim{
+    "key_id_claim",
+    "INSERT INTO settings (key, value, updated_at) VALUES ('secret_key_id', to_jsonb($1::text), "
+    "now()) ON CONFLICT (key) DO NOTHING"};
+// A rotation's (once per run of the CLI; prepared like the rest for one place of all SQL).
+constexpr Statement kKeyIdLock{
+    "key_id_lock", "SELECT value #>> '{}' FROM settings WHERE key = 'secret_key_id' FOR UPDATE"};
+constexpr Statement kAllSecretsSelect{
+    "all_secrets_select",
+    "SELECT credential_id, community, auth_password, priv_password, secret_scheme, "
+    "secret_key_id FROM credentials ORDER BY credential_id FOR UPDATE"};
+constexpr Statement kSecretsReseal{
+    "secrets_reseal",
+    "UPDATE credentials SET community = $2, auth_password = $3, priv_password = $4, "
+    "secret_scheme = $5, secret_key_id = $6, updated_at = now() WHERE credential_id = $1"};
 constexpr Statement kRangesSelect{
     "ranges_select",
     "SELECT r.range_id, r.target, r.exclude, array_to_string(ARRAY(SELECT rc.credential_id::text "
@@ -165,15 +188,41 @@ constexpr Statement kDeviceStatesSelect{
     "SELECT CASE WHEN enabled THEN status ELSE 'disabled' END, count(*) FROM devices "
     "WHERE deleted_at IS NULL GROUP BY 1"};
 
-constexpr std::array kStatements = {
-    kSettingsSelect,        kSettingsUpsert,    kCredentialsSelect,  kCredentialInsert,
-    kPlainSecretsSelect,    kSecretsSeal,       kRangeLock,          kRangeCredentialsClear,
-    kRangeCredentialInsert, kRangesSelect,      kRangeInsert,        kPollTargetsSelect,
-    kDeviceSelect,          kDevicesSelect,     kDeviceInsertManual, kDeviceSetEnabled,
-    kDeviceSoftDelete,      kDeviceSetInterval, kReadingExists,      kCandidatesSelect,
-    kDeviceStateSelect,     kDeviceInsertFound, kDeviceDisplace,     kDeviceUpdateSuccess,
-    kDeviceUpdateFailure,   kReadingInsert,     kEventInsert,        kNotifyOutbox,
-    kDeviceStatesSelect};
+constexpr std::array kStatements = {kSettingsSelect,
+                                    kSettingsUpsert,
+                                    kCredentialsSelect,
+                                    kCredentialInsert,
+                                    kPlainSecretsSelect,
+                                    kSecretsSeal,
+                                    kRangeLock,
+                                    kRangeCredentialsClear,
+                                    kRangeCredentialInsert,
+                                    kRangesSelect,
+                                    kRangeInsert,
+                                    kPollTargetsSelect,
+                                    kDeviceSelect,
+                                    kDevicesSelect,
+                                    kDeviceInsertManual,
+                                    kDeviceSetEnabled,
+                                    kDeviceSoftDelete,
+                                    kDeviceSetInterval,
+                                    kReadingExists,
+                                    kCandidatesSelect,
+                                    kDeviceStateSelect,
+                                    kDeviceInsertFound,
+                                    kDeviceDisplace,
+                                    kDeviceUpdateSuccess,
+                                    kDeviceUpdateFailure,
+                                    kReadingInsert,
+                                    kEventInsert,
+                                    kNotifyOutbox,
+                                    kDeviceStatesSelect,
+                                    kKeyIdSelect,
+                                    kKeyIdShare,
+                                    kKeyIdClaim,
+                                    kKeyIdLock,
+                                    kAllSecretsSelect,
+                                    kSecretsReseal};
 
 std::string ts(std::chrono::system_clock::time_point tp) {
     return proto::format_rfc3339(tp, proto::TimePrecision::milliseconds);
@@ -268,6 +317,9 @@ std::optional<LoadedState> load_state(pqxx::work& tx, const std::string& device_
 const std::map<int, std::string_view> kSecretColumns = {
     {4, "community"}, {7, "auth_password"}, {9, "priv_password"}};
 
+/// The sealed columns in the order of the statements that read them (community, auth, priv).
+constexpr std::array<int, 3> kSealedColumns{4, 7, 9};
+
 /// What a sealed secret is bound to: its row and column (see SecretKey::encrypt).
 std::string secret_aad(const std::string& credential_id, int column) {
     return fmt::format("printmon/credentials/{}/{}", credential_id, kSecretColumns.at(column));
@@ -310,12 +362,12 @@ bool is_connection_failure(const std::exception& e) {
     return dynamic_cast<const pqxx::failure*>(&e) != nullptr;
 }
 
-Store::Store(std::string conninfo, std::shared_ptr<const SecretKey> key)
+Store::Store(std::string conninfo, std::shared_ptr<SecretKeyHolder> keys)
     : conninfo_(std::move(conninfo)),
-      key_(std::move(key)),
+      keys_(std::move(keys)),
       log_(common::get_logger("scanner.store")) {}
-Store::Store(db::Connection& borrowed, std::shared_ptr<const SecretKey> key)
-    : key_(std::move(key)), log_(common::get_logger("scanner.store")), borrowed_(&borrowed) {}
+Store::Store(db::Connection& borrowed, std::shared_ptr<SecretKeyHolder> keys)
+    : keys_(std::move(keys)), log_(common::get_logger("scanner.store")), borrowed_(&borrowed) {}
 Store::~Store() = default;
 
 void Store::prepare(pqxx::connection& conn) {
@@ -406,12 +458,12 @@ std::vector<CredentialRow> Store::load_credentials() {
             c.credentials.community = r[4].as<std::string>();
             c.credentials.auth_password = r[7].as<std::string>();
             c.credentials.priv_password = r[9].as<std::string>();
-        } else if (!key_) {
+        } else if (!keys_) {
             problem = "no secret key is loaded";
-        } else if (key_id != key_->id()) {
+        } else if (const auto key = keys_->adopt(key_id); !key) {
             problem = fmt::format(
                 "its secrets were encrypted with another key (key id {}; the key file has {})",
-                key_id, key_->id());
+                key_id, keys_->current()->id());
         } else {
             const std::array<std::pair<std::string*, int>, 3> fields = {
                 {{&c.credentials.community, 4},
@@ -420,7 +472,7 @@ std::vector<CredentialRow> Store::load_credentials() {
             for (const auto& [target, column] : fields) {
                 const auto sealed = r[column].as<std::string>();
                 if (sealed.empty()) continue;  // no secret of this kind
-                auto plain = key_->decrypt(sealed, secret_aad(c.credential_id, column));
+                auto plain = key->decrypt(sealed, secret_aad(c.credential_id, column));
                 if (!plain) {
                     problem = fmt::format("{} {}", kSecretColumns.at(column), plain.error());
                     break;
@@ -445,37 +497,151 @@ std::vector<CredentialRow> Store::load_credentials() {
 
 std::string Store::add_credential(const std::string& name, int ordinal,
                                   const snmp::Credentials& c) {
-    if (!key_) throw std::logic_error("no secret key: credential secrets are never stored plain");
+    if (!keys_) throw std::logic_error("no secret key: credential secrets are never stored plain");
     std::string id = proto::new_uuid();
-    const auto seal = [&](const std::string& secret, int column) {
-        return secret.empty() ? std::string{} : key_->encrypt(secret, secret_aad(id, column));
-    };
     db::with_transaction(connection(), [&](pqxx::work& tx) {
+        // Sealed with the key the database records, taken from the key file after a rotation.
+        const auto r = tx.exec_prepared(kKeyIdShare.name);
+        const auto registered = r.empty() ? std::string() : r[0][0].as<std::string>();
+        const auto key = registered.empty() ? keys_->current() : keys_->adopt(registered);
+        if (!key) {
+            throw std::runtime_error(fmt::format(
+                "the secrets key was rotated to key id {}, which the key file {} does not hold "
+                "(yet): nothing stored",
+                registered, keys_->file().string()));
+        }
+        const auto seal = [&](const std::string& secret, int column) {
+            return secret.empty() ? std::string{} : key->encrypt(secret, secret_aad(id, column));
+        };
         tx.exec_prepared(kCredentialInsert.name, id, name, ordinal, snmp::to_string(c.version),
                          seal(c.community, 4), c.user, c.auth_protocol, seal(c.auth_password, 7),
                          c.priv_protocol, seal(c.priv_password, 9), c.context,
-                         std::string(kSecretScheme), key_->id());
+                         std::string(kSecretScheme), key->id());
     });
     return id;
 }
 
 std::size_t Store::encrypt_plaintext_secrets() {
-    if (!key_) throw std::logic_error("no secret key to encrypt credential secrets with");
+    if (!keys_) throw std::logic_error("no secret key to encrypt credential secrets with");
+    const auto key = keys_->current();
     return db::with_transaction(connection(), [&](pqxx::work& tx) {
         std::size_t sealed = 0;
+        const auto recorded = tx.exec_prepared(kKeyIdShare.name);
+        if (!recorded.empty() && recorded[0][0].as<std::string>() != key->id()) return sealed;
         for (const auto& r : tx.exec_prepared(kPlainSecretsSelect.name)) {
             const auto id = r[0].as<std::string>();
             const auto seal = [&](int field, int column) {
                 const auto secret = r[field].as<std::string>();
                 return secret.empty() ? std::string{}
-                                      : key_->encrypt(secret, secret_aad(id, column));
+                                      : key->encrypt(secret, secret_aad(id, column));
             };
             sealed += tx.exec_prepared(kSecretsSeal.name, id, seal(1, 4), seal(2, 7), seal(3, 9),
-                                       std::string(kSecretScheme), key_->id())
+                                       std::string(kSecretScheme), key->id())
                           .affected_rows();
         }
         return sealed;
     });
+}
+
+std::string Store::registered_key_id() {
+    pqxx::read_transaction tx(connection().raw());
+    const auto r = tx.exec_prepared(kKeyIdSelect.name);
+    return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
+std::string Store::claim_secret_key() {
+    if (!keys_) throw std::logic_error("no secret key to claim");
+    const auto key = keys_->current();
+    return db::with_transaction(connection(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kKeyIdClaim.name, key->id());
+        const auto r = tx.exec_prepared(kKeyIdShare.name);
+        auto registered = r.empty() ? std::string() : r[0][0].as<std::string>();
+        if (registered == key->id()) return std::string();
+        // Rationale: the scanner has always run with the key file it has (sets sealed with
+        // another show as unreadable, to be entered again); the record follows it, so that
+        // new sets are sealed with the key this scanner can read.
+        tx.exec_prepared(kSettingsUpsert.name, "secret_key_id", fmt::format("\"{}\"", key->id()));
+        return registered;
+    });
+}
+
+Store::KeyRotation Store::rotate_secret_key(const std::filesystem::path& key_file) {
+    crypto::complete_pending_rotation(key_file, registered_key_id());
+    const auto old_key = SecretKey::load(key_file);
+    const auto pending = crypto::pending_key_path(key_file);
+    KeyRotation report;
+    report.previous_key_id = old_key.id();
+    std::error_code ec;
+    try {
+        db::with_transaction(connection(), [&](pqxx::work& tx) {
+            const auto r = tx.exec_prepared(kKeyIdLock.name);
+            const auto registered = r.empty() ? std::string() : r[0][0].as<std::string>();
+            if (registered.empty()) {
+                throw std::runtime_error(
+                    "no key is recorded in this database yet: start the scanner once (it records "
+                    "its key file's key), then rotate");
+            }
+            if (registered != old_key.id()) {
+                throw std::runtime_error(fmt::format(
+                    "the secrets key file {} holds key id {}, but the database records {}: a "
+                    "rotation starts from the database's key (start the scanner once with this "
+                    "key file to make it the database's)",
+                    key_file.string(), old_key.id(), registered));
+            }
+            // A .next left by a rotation that never committed: nothing is sealed with it.
+            std::filesystem::remove(pending, ec);
+            const auto new_key = SecretKey::create(pending);
+            report.key_id = new_key.id();
+            for (const auto& row : tx.exec_prepared(kAllSecretsSelect.name)) {
+                const auto id = row[0].as<std::string>();
+                const bool plain = row[4].as<std::string>() == "plain";
+                if (!plain && row[5].as<std::string>() != old_key.id()) {
+                    ++report.unreadable;  // sealed with a key lost before: entered again
+                    continue;
+                }
+                std::array<std::string, 3> sealed;
+                bool ok = true;
+                for (std::size_t i = 0; i < 3 && ok; ++i) {
+                    const int column = kSealedColumns.at(i);
+                    auto secret = row[static_cast<int>(i) + 1].as<std::string>();
+                    if (secret.empty()) continue;
+                    if (!plain) {
+                        auto opened = old_key.decrypt(secret, secret_aad(id, column));
+                        if (!opened) {
+                            ok = false;
+                            break;
+                        }
+                        secret = std::move(*opened);
+                    }
+                    sealed.at(i) = new_key.encrypt(secret, secret_aad(id, column));
+                }
+                if (!ok) {
+                    ++report.unreadable;  // damaged: left as it is
+                    continue;
+                }
+                tx.exec_prepared(kSecretsReseal.name, id, sealed[0], sealed[1], sealed[2],
+                                 std::string(kSecretScheme), new_key.id());
+                ++report.resealed;
+            }
+            tx.exec_prepared(kSettingsUpsert.name, "secret_key_id",
+                             fmt::format("\"{}\"", new_key.id()));
+        });
+    } catch (const pqxx::in_doubt_error&) {
+        // The commit may have landed: keep the new key where the next start finds it.
+        throw std::runtime_error(fmt::format(
+            "the database connection broke while the rotation committed; the new key is kept in "
+            "{}, and the scanner's next start puts it in place if the database took it",
+            pending.string()));
+    } catch (...) {
+        // Not committed: the old key stays in force and the new one was never used.
+        std::filesystem::remove(pending, ec);
+        throw;
+    }
+    // A scanner starting in between may have put it in place already (the same key).
+    if (std::filesystem::exists(pending, ec)) crypto::install_key_file(pending, key_file);
+    log_->info("event=secret_key_rotated key_id={} previous_key_id={} resealed={} unreadable={}",
+               report.key_id, report.previous_key_id, report.resealed, report.unreadable);
+    return report;
 }
 
 std::vector<RangeRow> Store::load_ranges() {

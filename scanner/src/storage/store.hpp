@@ -4,6 +4,7 @@
 // by one thread only (the service's DB thread); tests use their own.
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,14 +34,15 @@ bool is_connection_failure(const std::exception& e);
 
 class Store {
   public:
-    /// `conninfo`: libpq conninfo or URI. Nothing is opened until connect(). `key` seals and
-    /// opens credential secrets; without one, add_credential() and encrypt_plaintext_secrets()
-    /// throw std::logic_error and encrypted sets are left out of load_credentials().
-    explicit Store(std::string conninfo, std::shared_ptr<const SecretKey> key = nullptr);
+    /// `conninfo`: libpq conninfo or URI. Nothing is opened until connect(). `keys` seals and
+    /// opens credential secrets (after a rotation, with the key file's new key); without one,
+    /// add_credential() and encrypt_plaintext_secrets() throw std::logic_error and encrypted
+    /// sets are left out of load_credentials().
+    explicit Store(std::string conninfo, std::shared_ptr<SecretKeyHolder> keys = nullptr);
     /// A store over a connection someone else owns (a db::ConnectionPool lease) whose
     /// statements prepare() has registered; it must outlive the store. connect() throws
     /// std::logic_error on such a store.
-    explicit Store(db::Connection& borrowed, std::shared_ptr<const SecretKey> key = nullptr);
+    explicit Store(db::Connection& borrowed, std::shared_ptr<SecretKeyHolder> keys = nullptr);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -69,7 +71,27 @@ class Store {
                                const snmp::Credentials& credentials);
     /// Encrypts the secrets of every row still marked 'plain' (rows from before V0004, or
     /// written by hand), in one transaction; returns how many rows. Idempotent. Needs a key.
+    /// None when the database records another key by now (a rotation seals them itself).
     std::size_t encrypt_plaintext_secrets();
+    /// The key id the database records (settings 'secret_key_id'; "" before the first start).
+    std::string registered_key_id();
+    /// At the start: records this key as the database's when none is. When another is (the
+    /// key file was replaced or lost), records this one and returns the other's id: the sets
+    /// sealed with it must be entered again (the UI shows them unreadable). Needs a key.
+    std::string claim_secret_key();
+
+    /// What `printmon-scanner secrets rotate` did.
+    struct KeyRotation {
+        std::string previous_key_id;
+        std::string key_id;          ///< the new key, now in the key file and the database
+        std::size_t resealed = 0;    ///< credential sets sealed under the new key
+        std::size_t unreadable = 0;  ///< sealed under neither key: still to be entered again
+    };
+    /// Replaces the key of `key_file` with a fresh one and re-seals every credential set under
+    /// it, in the crash-safe steps of printmon/crypto/key_rotation.hpp; a running scanner takes
+    /// the new key up from the file. Throws std::runtime_error when the key file is not the key
+    /// the database records, or none is recorded yet (the scanner never started).
+    KeyRotation rotate_secret_key(const std::filesystem::path& key_file);
     std::vector<RangeRow> load_ranges();  ///< enabled ones, with their credential sets
     /// A range and the credential sets it tries (in order; none: the global ones), in one
     /// transaction. An unknown credential id throws pqxx::foreign_key_violation, saving nothing.
@@ -103,7 +125,7 @@ class Store {
 
   private:
     std::string conninfo_;
-    std::shared_ptr<const SecretKey> key_;
+    std::shared_ptr<SecretKeyHolder> keys_;
     std::shared_ptr<spdlog::logger> log_;
     std::set<std::string> reported_unreadable_;  ///< credential sets already logged
     std::unique_ptr<db::Connection> conn_;

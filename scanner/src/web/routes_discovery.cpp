@@ -76,7 +76,7 @@ Response WebApp::Impl::get_discovery(Request&) {
     std::vector<RangeView> ranges;
     std::vector<CredentialView> credentials;
     storage::Settings settings;
-    std::shared_ptr<const storage::SecretKey> key;
+    std::shared_ptr<storage::SecretKeyHolder> key;
     db([&](WebStore& s) {
         ranges = s.ranges();
         credentials = s.credentials();
@@ -103,7 +103,7 @@ Response WebApp::Impl::get_discovery(Request&) {
         // Whether the scanner can use the set's secrets (never the secrets themselves): a
         // set sealed with another key file cannot be tried until it is entered again.
         j.key("secrets_readable")
-            .boolean(c.secret_scheme == "plain" || (key && c.secret_key_id == key->id()));
+            .boolean(c.secret_scheme == "plain" || (key && key->adopt(c.secret_key_id)));
         j.key("range_ids").begin_array();
         for (const auto& r : c.range_ids) j.str(r);
         j.end_array().end();

@@ -248,9 +248,9 @@ DeviceView device_view(const pqxx::row& r) {
 
 }  // namespace
 
-WebStore::WebStore(std::string conninfo, std::shared_ptr<const storage::SecretKey> key)
+WebStore::WebStore(std::string conninfo, std::shared_ptr<storage::SecretKeyHolder> key)
     : key_(key), store_(std::move(conninfo), std::move(key)) {}
-WebStore::WebStore(db::Connection& borrowed, std::shared_ptr<const storage::SecretKey> key)
+WebStore::WebStore(db::Connection& borrowed, std::shared_ptr<storage::SecretKeyHolder> key)
     : key_(key), store_(borrowed, std::move(key)) {}
 WebStore::~WebStore() = default;
 
@@ -541,7 +541,7 @@ DbHealth WebStore::health() {
 }
 
 WebStorePool::WebStorePool(std::string conninfo, std::size_t size,
-                           std::shared_ptr<const storage::SecretKey> key)
+                           std::shared_ptr<storage::SecretKeyHolder> key)
     : key_(std::move(key)),
       pool_(std::move(conninfo), size, std::chrono::seconds(5), &WebStore::prepare,
             db::PoolConnect::kOnDemand) {}

@@ -114,10 +114,10 @@ struct DbHealth {
 class WebStore {
   public:
     explicit WebStore(std::string conninfo,
-                      std::shared_ptr<const storage::SecretKey> key = nullptr);
+                      std::shared_ptr<storage::SecretKeyHolder> key = nullptr);
     /// Over a pooled connection whose statements prepare() has registered.
     explicit WebStore(db::Connection& borrowed,
-                      std::shared_ptr<const storage::SecretKey> key = nullptr);
+                      std::shared_ptr<storage::SecretKeyHolder> key = nullptr);
     ~WebStore();
     WebStore(const WebStore&) = delete;
     WebStore& operator=(const WebStore&) = delete;
@@ -172,7 +172,7 @@ class WebStore {
     bool delete_credential(const std::string& credential_id);
     std::vector<RangeView> ranges();
     bool delete_range(const std::string& range_id);
-    const std::shared_ptr<const storage::SecretKey>& secret_key() const { return key_; }
+    const std::shared_ptr<storage::SecretKeyHolder>& secret_key() const { return key_; }
 
     // --- settings and status ---
     /// The setting's value as text (JSON strings unquoted), nullopt when absent.
@@ -181,7 +181,7 @@ class WebStore {
     DbHealth health();
 
   private:
-    std::shared_ptr<const storage::SecretKey> key_;
+    std::shared_ptr<storage::SecretKeyHolder> key_;
     storage::Store store_;
 };
 
@@ -192,7 +192,7 @@ class WebStorePool {
     /// `size` connections at most (the web server's blocking threads: no request waits);
     /// `key` seals the secrets of credential sets the UI adds (the service's key).
     WebStorePool(std::string conninfo, std::size_t size,
-                 std::shared_ptr<const storage::SecretKey> key = nullptr);
+                 std::shared_ptr<storage::SecretKeyHolder> key = nullptr);
 
     /// Runs `fn` with a connected store. A connection failure drops that connection (the next
     /// request reconnects) and propagates; so does a failure to connect, and db::PoolExhausted
@@ -202,7 +202,7 @@ class WebStorePool {
     const db::ConnectionPool& connections() const { return pool_; }
 
   private:
-    std::shared_ptr<const storage::SecretKey> key_;
+    std::shared_ptr<storage::SecretKeyHolder> key_;
     db::ConnectionPool pool_;
 };
 

@@ -107,6 +107,15 @@ std::optional<std::string> write_new_key(const std::filesystem::path& path) {
     std::string text = hex(raw.data(), raw.size()) + "\n";
     // Rationale: mkstemp makes 0600 already; fchmod keeps it exact whatever the platform does.
     bool ok = ::fchmod(fd, 0600) == 0;
+    // An administrator's command run as root (`secrets rotate`, `forget-key`) makes the key
+    // for the service, which runs as the owner of its state folder: a root-owned 0600 file
+    // would lock the service out of its own key.
+    const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    struct stat dir {};
+    if (ok && ::geteuid() == 0 && ::stat(folder.c_str(), &dir) == 0 &&
+        (dir.st_uid != 0 || dir.st_gid != 0)) {
+        ok = ::fchown(fd, dir.st_uid, dir.st_gid) == 0;
+    }
     ok = ok && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ok = ok && ::fsync(fd) == 0;
     int saved = errno;

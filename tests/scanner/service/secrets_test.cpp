@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -63,6 +64,14 @@ std::string credentials_dump(const std::string& conninfo) {
     return out;
 }
 
+/// Runs one statement with one parameter in its own transaction.
+void exec1(const std::string& conninfo, const std::string& sql, const std::string& param) {
+    pqxx::connection c(conninfo);
+    pqxx::work tx(c);
+    tx.exec_params(sql, param);
+    tx.commit();
+}
+
 long long count(const std::string& conninfo, const std::string& sql) {
     pqxx::connection c(conninfo);
     pqxx::work tx(c);
@@ -113,6 +122,41 @@ TEST_CASE("the key file: created 0600 once, read back, refused when malformed", 
                       Catch::Contains("64 hexadecimal"));
     CHECK_THROWS_WITH(SecretKey::load_or_create(dir.path / "no-such-dir" / "k"),
                       Catch::Contains("no-such-dir") && Catch::Contains("cannot create"));
+}
+
+TEST_CASE("the key file: made by root, it belongs to the owner of its folder (the service's)",
+          "[secrets]") {
+    TempDir dir;
+    // load() never makes one; create() never replaces one.
+    CHECK_THROWS_WITH(SecretKey::load(dir.path / "missing.key"),
+                      Catch::Contains("missing.key") && Catch::Contains("No such file"));
+    const auto own = SecretKey::create(dir.path / "own.key");
+    CHECK(SecretKey::load(dir.path / "own.key").id() == own.id());
+    CHECK_THROWS_WITH(SecretKey::create(dir.path / "own.key"), Catch::Contains("exists already"));
+    CHECK(SecretKey::load(dir.path / "own.key").id() == own.id());
+    if (::geteuid() != 0) {
+        WARN("not root: the ownership of keys made by root is not checked");
+        return;
+    }
+    // `secrets rotate` or `forget-key` run with sudo make the key for the service account that
+    // owns the state folder (nobody here), else the service could not read its own key.
+    const auto state = dir.path / "state";
+    fs::create_directory(state);
+    REQUIRE(::chown(state.c_str(), 65534, 65534) == 0);
+    const auto made = SecretKey::create(state / "cloud-secret.key");
+    struct stat st {};
+    REQUIRE(::stat((state / "cloud-secret.key").c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534U);
+    CHECK(st.st_gid == 65534U);
+    CHECK((st.st_mode & 0777U) == 0600U);
+    bool created = false;
+    (void)SecretKey::load_or_create(state / "scanner-secret.key", &created);
+    CHECK(created);
+    REQUIRE(::stat((state / "scanner-secret.key").c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534U);
+    // A folder of root's keeps root's.
+    REQUIRE(::stat((dir.path / "own.key").c_str(), &st) == 0);
+    CHECK(st.st_uid == 0U);
 }
 
 TEST_CASE("the key file: processes starting at once on a shared folder get one key", "[secrets]") {
@@ -170,7 +214,7 @@ TEST_CASE("AES-256-GCM: a fresh nonce each time, bound to its place, tampering d
 TEST_CASE("secrets are stored encrypted: a SELECT shows no plaintext, the store reads them",
           "[secrets]") {
     TempDatabase db;
-    Store store(db.conninfo(), key_of('k'));
+    Store store(db.conninfo(), fixed_key(*key_of('k')));
     store.connect();
     store.migrate();
     const auto v3 = store.add_credential("fleet v3", 1, v3_set());
@@ -230,7 +274,7 @@ TEST_CASE("plaintext rows written before V0004 are encrypted at first start, onc
         tx.commit();
     }
     const auto key = key_of('k');
-    Store store(db.conninfo(), key);
+    Store store(db.conninfo(), fixed_key(*key));
     store.connect();
     const auto applied = store.migrate().applied;  // V0004 and every later migration
     REQUIRE_FALSE(applied.empty());
@@ -266,14 +310,14 @@ TEST_CASE("a wrong key file: that set is left out with a clear error, never trie
     TempDatabase db;
     std::string sealed_id;
     {
-        Store store(db.conninfo(), key_of('a'));
+        Store store(db.conninfo(), fixed_key(*key_of('a')));
         store.connect();
         store.migrate();
         store.encrypt_plaintext_secrets();
         sealed_id = store.add_credential("fleet v3", 1, v3_set());
     }
     LogCapture log;
-    Store other(db.conninfo(), key_of('b'));
+    Store other(db.conninfo(), fixed_key(*key_of('b')));
     other.connect();
     // Sets sealed with the other key are left out, not returned with empty secrets; a set
     // written with this key still works.
@@ -298,17 +342,12 @@ TEST_CASE("a wrong key file: that set is left out with a clear error, never trie
     CHECK(again.find("auth-Sekret-41") == std::string::npos);
 
     // A damaged value under the right key id: also left out, and said so.
-    {
-        pqxx::connection c(db.conninfo());
-        pqxx::work tx(c);
-        tx.exec_params(
-            "UPDATE credentials SET community = (SELECT community FROM credentials WHERE "
-            "credential_id = $1) WHERE name = 'public'",
-            mine);
-        tx.commit();
-    }
+    exec1(db.conninfo(),
+          "UPDATE credentials SET community = (SELECT community FROM credentials WHERE "
+          "credential_id = $1) WHERE name = 'public'",
+          mine);
     LogCapture log2;
-    Store right(db.conninfo(), key_of('a'));
+    Store right(db.conninfo(), fixed_key(*key_of('a')));
     right.connect();
     creds = right.load_credentials();
     REQUIRE(creds.size() == 1);  // "fleet v3"; "public" now holds another row's ciphertext
@@ -319,7 +358,7 @@ TEST_CASE("a wrong key file: that set is left out with a clear error, never trie
 
 TEST_CASE("ranges name their credential sets; unknown ids save nothing", "[secrets]") {
     TempDatabase db;
-    Store store(db.conninfo(), key_of('k'));
+    Store store(db.conninfo(), fixed_key(*key_of('k')));
     store.connect();
     store.migrate();
     const auto a = store.add_credential("a", 1, community_set("ca"));
@@ -352,7 +391,7 @@ TEST_CASE("ranges name their credential sets; unknown ids save nothing", "[secre
 
 TEST_CASE("the context name is limited to 32 octets in the database too", "[secrets]") {
     TempDatabase db;
-    Store store(db.conninfo(), key_of('k'));
+    Store store(db.conninfo(), fixed_key(*key_of('k')));
     store.connect();
     store.migrate();
     auto c = v3_set();
@@ -360,4 +399,122 @@ TEST_CASE("the context name is limited to 32 octets in the database too", "[secr
     store.add_credential("ok", 1, c);
     c.context = std::string(33, 'c');
     CHECK_THROWS_AS(store.add_credential("long", 1, c), pqxx::check_violation);
+}
+
+TEST_CASE(
+    "a planned rotation re-seals every set under a fresh key; a running scanner takes it up; a "
+    "set added meanwhile waits for the rotation and is sealed with the new key",
+    "[secrets]") {
+    TempDatabase db;
+    TempDir dir;
+    const auto file = dir.path / "scanner-secret.key";
+    const auto keys = std::make_shared<SecretKeyHolder>(file, SecretKey::load_or_create(file));
+    const SecretKey old_key = *keys->current();
+    Store running(db.conninfo(), keys);  // the service's store: the old key in memory
+    running.connect();
+    running.migrate();
+    CHECK(running.claim_secret_key().empty());
+    CHECK(running.registered_key_id() == old_key.id());
+    const auto v3 = running.add_credential("fleet v3", 1, v3_set());
+    const auto v2 = running.add_credential("branch", 2, community_set("Branch-Community-77"));
+    const auto lost = running.add_credential("lost", 3, community_set("Lost-Community"));
+    // Sealed under a key lost long ago; the seed "public" set is still plain.
+    exec1(db.conninfo(),
+          "UPDATE credentials SET secret_key_id = '00000000deadbeef' WHERE credential_id = $1",
+          lost);
+
+    // A UI write holds the key record FOR SHARE: the rotation waits for it, then re-seals the
+    // set it added too.
+    Store cli(db.conninfo());  // as `printmon-scanner secrets rotate` opens it: no key of its own
+    cli.connect();
+    std::optional<Store::KeyRotation> report;
+    std::string rotation_error;
+    const std::string late = printmon::proto::new_uuid();
+    {
+        pqxx::connection c(db.conninfo());
+        pqxx::work tx(c);
+        REQUIRE(tx.exec("SELECT value #>> '{}' FROM settings WHERE key = 'secret_key_id' "
+                        "FOR SHARE")[0][0]
+                    .as<std::string>() == old_key.id());
+        std::thread rotation([&] {
+            try {
+                report = cli.rotate_secret_key(file);
+            } catch (const std::exception& e) {
+                rotation_error = e.what();
+            }
+        });
+        bool waiting = false;
+        for (int i = 0; i < 200 && !waiting; ++i) {  // bounded: 10 s
+            waiting = count(db.conninfo(),
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            "'Lock' AND query LIKE '%secret_key_id'' FOR UPDATE%'") > 0;
+            if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        CHECK(waiting);
+        tx.exec_params0(
+            "INSERT INTO credentials (credential_id, name, ordinal, version, community, "
+            "secret_scheme, secret_key_id) VALUES ($1, 'late', 4, '2c', $2, 'aes-256-gcm', $3)",
+            late, old_key.encrypt("Late-Community", "printmon/credentials/" + late + "/community"),
+            old_key.id());
+        tx.commit();
+        rotation.join();
+    }
+    INFO(rotation_error);
+    REQUIRE(report);
+    const auto new_key = SecretKey::load(file);
+    CHECK(report->previous_key_id == old_key.id());
+    CHECK(report->key_id == new_key.id());
+    CHECK(new_key.id() != old_key.id());
+    CHECK(report->resealed == 4);  // public (plain before), v3, branch, late
+    CHECK(report->unreadable == 1);
+    CHECK_FALSE(fs::exists(file.string() + ".next"));
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777U) == 0600U);
+    CHECK(cli.registered_key_id() == new_key.id());
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials WHERE secret_key_id = '" +
+                                   new_key.id() + "' AND secret_scheme = 'aes-256-gcm'") == 4);
+    const auto dump = credentials_dump(db.conninfo());
+    for (const char* secret :
+         {"auth-Sekret-41", "priv-Sekret-42", "Branch-Community-77", "Late-Community"}) {
+        CAPTURE(secret);
+        CHECK(dump.find(secret) == std::string::npos);
+    }
+
+    // The running store still holds the old key: it reads every set by taking the new key up
+    // from the file; the lost set stays out, as before.
+    const auto creds = running.load_credentials();
+    REQUIRE(creds.size() == 4);
+    CHECK(keys->current()->id() == new_key.id());
+    std::map<std::string, std::string> communities;
+    for (const auto& c : creds) communities[c.credential_id] = c.credentials.community;
+    CHECK(communities.at(v2) == "Branch-Community-77");
+    CHECK(communities.at(late) == "Late-Community");
+    CHECK(communities.count(lost) == 0);
+    CHECK(std::find_if(creds.begin(), creds.end(), [&](const CredentialRow& c) {
+              return c.credential_id == v3 && c.credentials == v3_set();
+          }) != creds.end());
+
+    // Another store that has not met the new key (the web UI's) seals what it adds with it.
+    Store ui(db.conninfo(), std::make_shared<SecretKeyHolder>(file, old_key));
+    ui.connect();
+    const auto added = ui.add_credential("added", 5, community_set("Added-Community"));
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials WHERE credential_id = '" + added +
+                                   "' AND secret_key_id = '" + new_key.id() + "'") == 1);
+    // One whose key file does not hold the recorded key (not copied yet) stores nothing.
+    Store stale(db.conninfo(), fixed_key(old_key));
+    stale.connect();
+    CHECK_THROWS_WITH(stale.add_credential("stale", 6, community_set("Stale")),
+                      Catch::Contains(new_key.id()) && Catch::Contains("nothing stored"));
+    CHECK(count(db.conninfo(), "SELECT count(*) FROM credentials WHERE name = 'stale'") == 0);
+    // A start with the rotated key finds nothing plain to seal with the old one.
+    CHECK(running.encrypt_plaintext_secrets() == 0);
+
+    // A rotation starts from the database's key: another key file changes nothing.
+    const auto other_file = dir.path / "other.key";
+    (void)SecretKey::load_or_create(other_file);
+    CHECK_THROWS_WITH(cli.rotate_secret_key(other_file),
+                      Catch::Contains("a rotation starts from the database's key"));
+    CHECK(cli.registered_key_id() == new_key.id());
+    CHECK_FALSE(fs::exists(other_file.string() + ".next"));
 }

@@ -1,6 +1,7 @@
 // The real printmon-scanner binary as a child process: SIGTERM in the middle of polling ends
 // it with exit code 0 and leaves no half-written poll behind; an install from before V0004 with
-// plaintext SNMP secrets is upgraded at its first start (key file made, secrets sealed, used).
+// plaintext SNMP secrets is upgraded at its first start (key file made, secrets sealed, used),
+// and its key rotated while it runs.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -114,7 +115,7 @@ TEST_CASE("SIGTERM mid-run: exit 0, every reading whole and counted in the log",
 
 TEST_CASE(
     "an install from before V0004: the first start makes the key, seals plaintext "
-    "secrets and polls with them",
+    "secrets and polls with them; `secrets rotate` while it runs, and it polls on",
     "[service][secrets]") {
     TempDatabase db;
     TempDir dir;
@@ -167,10 +168,34 @@ TEST_CASE(
     REQUIRE(pid >= 0);
     const bool polling = wait_until(
         [&] { return query_count(db.conninfo(), "SELECT count(*) FROM readings") >= 2; });
+    // `secrets rotate` while it runs: every set re-sealed under a fresh key, which the running
+    // scanner takes up from the file at its next settings reload, polling on without a restart.
+    bool rotated = false;
+    bool adopted = false;
+    bool polled_after = false;
+    std::string rotate_out;
+    if (polling) {
+        const auto out = dir.path / "rotate.out";
+        rotated = std::system((std::string(PRINTMON_SCANNER_BINARY) + " secrets rotate --config " +
+                               config.string() + " > " + out.string() + " 2>&1")
+                                  .c_str()) == 0;
+        rotate_out = read_text(out);
+        const auto after = query_count(db.conninfo(), "SELECT count(*) FROM readings");
+        adopted = wait_until(
+            [&] { return read_text(log).find("event=secret_key_adopted") != std::string::npos; });
+        polled_after = wait_until([&] {
+            return query_count(db.conninfo(), "SELECT count(*) FROM readings") >= after + 2;
+        });
+    }
     const int status = stop_scanner(pid);
     const std::string text = read_text(log);
     INFO(text);
+    INFO(rotate_out);
     REQUIRE(polling);
+    CHECK(rotated);
+    CHECK(rotate_out.find("credential sets re-sealed: 2") != std::string::npos);
+    CHECK(adopted);
+    CHECK(polled_after);
     REQUIRE(status != -1);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
@@ -190,6 +215,11 @@ TEST_CASE(
     REQUIRE(::stat(key.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK(std::regex_match(read_text(key), std::regex("[0-9a-f]{64}\n?")));
+    CHECK_FALSE(fs::exists(key.string() + ".next"));
+    const auto key_id = printmon::scanner::storage::SecretKey::load(key).id();
+    CHECK(rotate_out.find("key id " + key_id + " replaced") != std::string::npos);
+    CHECK(query_count(db.conninfo(), "SELECT count(*) FROM credentials WHERE secret_key_id = '" +
+                                         key_id + "'") == 2);
     // The sealed SNMPv3 set still works: the MFP was found and polled with it.
     CHECK(query_count(db.conninfo(),
                       "SELECT count(*) FROM devices d JOIN credentials c USING (credential_id) "

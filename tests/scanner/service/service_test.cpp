@@ -235,10 +235,11 @@ TEST_CASE("manual devices are polled on the clock; disabled and deleted ones nev
 
 namespace {
 
-std::shared_ptr<const printmon::scanner::storage::SecretKey> key_file(const TempDir& dir) {
+std::shared_ptr<printmon::scanner::storage::SecretKeyHolder> key_file(const TempDir& dir) {
     // The file the service opens at start (fast_options): made first so the test can add sets.
-    return std::make_shared<const printmon::scanner::storage::SecretKey>(
-        printmon::scanner::storage::SecretKey::load_or_create(dir.path / "secret.key"));
+    const auto path = dir.path / "secret.key";
+    return std::make_shared<printmon::scanner::storage::SecretKeyHolder>(
+        path, printmon::scanner::storage::SecretKey::load_or_create(path));
 }
 
 printmon::scanner::snmp::Credentials community(const std::string& c) {
@@ -479,4 +480,56 @@ TEST_CASE("the service prunes on its DB thread and reports the pass", "[service]
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE sent_at IS NULL") == 3);
     CHECK(query_count(db.conninfo(), "SELECT count(*) FROM readings WHERE daily") == 1);
     CHECK(service.stop());
+}
+
+TEST_CASE(
+    "the secrets key: a rotation killed before its key file was in place is finished at the "
+    "next start; a replaced key file becomes the database's",
+    "[service][secrets]") {
+    namespace fs = std::filesystem;
+    using printmon::scanner::storage::fixed_key;
+    using printmon::scanner::storage::SecretKey;
+    TempDatabase db;
+    TempDir dir;
+    prepare(db.conninfo(), {{"polling_interval_s", "60"}, {"discovery_interval_s", "0"}});
+    const auto file = dir.path / "secret.key";
+    const fs::path pending = file.string() + ".next";
+    printmon::common::SystemClock clock;
+    {
+        Service first(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
+        first.start();  // makes the key, records it, seals the seed "public" set
+        CHECK(first.stop());
+    }
+    fs::copy_file(file, dir.path / "saved.key");
+    Store cli(db.conninfo());
+    cli.connect();
+    const auto rotated = cli.rotate_secret_key(file);
+    REQUIRE(rotated.resealed == 1);
+    // What a kill between the commit and the rename leaves: the database names the new key,
+    // the key file is the old one, the new one waits in .next.
+    fs::rename(file, pending);
+    fs::copy_file(dir.path / "saved.key", file);
+    {
+        Service restarted(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
+        restarted.start();
+        CHECK(restarted.secret_key()->current()->id() == rotated.key_id);
+        CHECK(restarted.stop());
+    }
+    CHECK(SecretKey::load(file).id() == rotated.key_id);
+    CHECK_FALSE(fs::exists(pending));
+    CHECK(cli.registered_key_id() == rotated.key_id);
+    Store reader(db.conninfo(), fixed_key(SecretKey::load(file)));
+    reader.connect();
+    CHECK(reader.load_credentials().size() == 1);
+
+    // The key file lost and a new one made at the start: the record follows it (the sets
+    // sealed with the lost key show as unreadable, as before), so new sets are readable.
+    fs::remove(file);
+    {
+        Service replaced(fast_options(db.conninfo(), dir.path), clock, ProfileSet::embedded());
+        replaced.start();
+        CHECK(replaced.secret_key()->current()->id() != rotated.key_id);
+        CHECK(cli.registered_key_id() == replaced.secret_key()->current()->id());
+        CHECK(replaced.stop());
+    }
 }

@@ -63,8 +63,7 @@ long long count(Store& store, const std::string& sql) {
 
 struct Fixture {
     TempDatabase db;
-    Store store{db.conninfo(),
-                std::make_shared<const SecretKey>(SecretKey::from_bytes(std::string(32, 'k')))};
+    Store store{db.conninfo(), fixed_key(SecretKey::from_bytes(std::string(32, 'k')))};
     Settings settings;
     Fixture() {
         store.connect();

@@ -23,8 +23,8 @@ class SecretKey {
     /// From raw key bytes (tests); throws std::invalid_argument unless exactly 32 bytes.
     static SecretKey from_bytes(std::string_view bytes);
 
-    /// Reads the key file (64 hexadecimal characters, a newline allowed), or creates it with a
-    /// fresh random key and mode 0600 when it does not exist (its folder must exist). Creation
+    /// Reads the key file (64 hexadecimal characters, a newline allowed), or creates it as
+    /// create() does when it does not exist (its folder must exist). Creation
     /// is atomic: a process that starts at the same moment on a shared folder (two replicas)
     /// reads the one key written, never a half-written file. Throws std::runtime_error naming
     /// the file and the problem. `created` tells which happened.
@@ -35,8 +35,9 @@ class SecretKey {
     static SecretKey load(const std::filesystem::path& path);
 
     /// Makes a key file with a fresh random key (mode 0600, written whole before the name
-    /// appears); throws std::runtime_error when the name exists or cannot be made. For a key
-    /// rotation: the new key is on disk before anything is sealed with it.
+    /// appears; run as root, owned by the owner of its folder, the service's); throws
+    /// std::runtime_error when the name exists or cannot be made. For a key rotation: the new key
+    /// is on disk before anything is sealed with it.
     static SecretKey create(const std::filesystem::path& path);
 
     SecretKey(const SecretKey& other) = default;
