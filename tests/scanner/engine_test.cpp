@@ -287,11 +287,17 @@ TEST_CASE("a silent host times out without holding up the others", "[engine]") {
     wrong_community.timeout = std::chrono::milliseconds(300);
     wrong_community.retries = 1;
 
+    // The live ones are not what is tested: ten walks at once against one snmpsim process
+    // (which answers slowly while a fresh clone's index is being built) may lose a request,
+    // so they get retries enough that a partial read means the engine held them up.
+    Target live = sim_target("engine/basic");
+    live.retries = 3;
+
     std::vector<FetchResult> results(12);
     int finished = 0;
     std::vector<std::shared_ptr<Session>> sessions;
     for (std::size_t i = 0; i < results.size(); ++i) {
-        const Target& t = i == 0 ? dead : i == 1 ? wrong_community : sim_target("engine/basic");
+        const Target& t = i == 0 ? dead : i == 1 ? wrong_community : live;
         auto s = engine.open(t);
         REQUIRE(s.has_value());
         fetch(engine, *s, {O("1.3.6.1.2.1.1.5.0")}, {O("1.3.6.1.4.1.99999.3.1.2")}, {},
