@@ -485,6 +485,11 @@ try {
 
   step('enrol a real branch scanner: paste the key into its web UI');
   const branch = await context.newPage();
+  // The branch scanner's first-run setup hashes the password (argon2id) and writes the database
+  // while the scanner polls; under the sanitizer build on a loaded CI machine that has taken longer
+  // than Playwright's 30 s default, so this page gets the console page's patience and more.
+  branch.setDefaultTimeout(60000);
+  branch.setDefaultNavigationTimeout(60000);
   await branch.goto(branchUi + '/setup');
   await branch.fill('input[name=password]', 'branch-office-2024!');
   await branch.fill('input[name=password_confirm]', 'branch-office-2024!');
