@@ -279,6 +279,77 @@ routes.users = async function usersPage(view) {
 };
 routes.users.admin = true;
 
+// ---- audit log: who changed what in this account (GET /api/v1/audit), newest first
+
+// The actions the server records (api/audit.hpp's callers), in the filter's order, and their
+// words; one a newer server adds shows its code until the catalogue knows it.
+const AUDIT_ACTIONS = {
+  signed_in: () => t('audit_a_signed_in'),
+  signed_out_everywhere: () => t('audit_a_signed_out_everywhere'),
+  password_changed: () => t('audit_a_password_changed'),
+  user_created: () => t('audit_a_user_created'),
+  user_disabled: () => t('audit_a_user_disabled'),
+  user_enabled: () => t('audit_a_user_enabled'),
+  user_role_changed: () => t('audit_a_user_role_changed'),
+  user_password_set: () => t('audit_a_user_password_set'),
+  token_created: () => t('audit_a_token_created'),
+  token_revoked: () => t('audit_a_token_revoked'),
+  scanner_created: () => t('audit_a_scanner_created'),
+  scanner_updated: () => t('audit_a_scanner_updated'),
+  scanner_key_replaced: () => t('audit_a_scanner_key_replaced'),
+  scanner_revoked: () => t('audit_a_scanner_revoked'),
+  site_renamed: () => t('audit_a_site_renamed'),
+  data_imported: () => t('audit_a_data_imported'),
+  account_updated: () => t('audit_a_account_updated'),
+  rule_created: () => t('audit_a_rule_created'),
+  rule_updated: () => t('audit_a_rule_updated'),
+  rule_deleted: () => t('audit_a_rule_deleted'),
+  channel_created: () => t('audit_a_channel_created'),
+  channel_updated: () => t('audit_a_channel_updated'),
+  channel_deleted: () => t('audit_a_channel_deleted'),
+};
+const auditAction = (code) => (AUDIT_ACTIONS[code] ? AUDIT_ACTIONS[code]() : code);
+
+function auditActor(x) {
+  if (x.actor_kind === 'admin') return t('audit_platform_admin');
+  if (x.actor_kind === 'token') return t('audit_token', { name: x.actor });
+  return x.actor;
+}
+
+routes.audit = async function auditPage(view) {
+  const f = { page: 1, per: 50, action: '' };
+  const box = h('div', {});
+  const exports = h('div', { class: 'actions' });
+  const actionSel = select({ tid: 'audit-action', 'aria-label': t('audit_col_action'), onchange: () => { f.action = actionSel.value; f.page = 1; load(); } },
+    [['', t('audit_all_actions')]].concat(Object.keys(AUDIT_ACTIONS).map((a) => [a, auditAction(a)])), '');
+  const load = async () => {
+    const p = f.action ? { action: f.action } : {};
+    exportLinks(exports, 'audit', Object.assign({ limit: 10000 }, p), 'audit', 'audit-export-');
+    clear(box, loading());
+    let res;
+    try {
+      res = await api('GET', 'audit' + qs(Object.assign({ limit: f.per, offset: (f.page - 1) * f.per }, p)));
+    } catch (e) {
+      clear(box, errorPanel(e, load));
+      return;
+    }
+    if (!res.items.length) { clear(box, h('div', { class: 'pad' }, empty(t('audit_empty_title'), t('audit_empty_text')))); return; }
+    clear(box, table([
+      { label: t('audit_col_at'), render: (x) => fmtTime(x.at) },
+      { label: t('audit_col_actor'), cls: 'strong', render: auditActor },
+      { label: t('audit_col_action'), render: (x) => auditAction(x.action) },
+      { label: t('audit_col_target'), cls: 'clip', render: (x) => x.target || x.target_id },
+      { label: t('audit_col_detail'), cls: 'clip muted', render: (x) => x.detail },
+      { label: t('audit_col_address'), cls: 'mono', render: (x) => x.address },
+    ], res.items, { tid: 'audit-table', cards: true, caption: t('audit_title'), row: (x) => ({ tid: 'audit-row', 'data-action': x.action }) }),
+    pager(res, f, load, { count: 'audit-count', size: 'audit-size', prev: 'audit-prev', next: 'audit-next' }));
+  };
+  view.append(pageHead(t('audit_title'), t('audit_sub')),
+    headCard(t('audit_title'), null, h('div', { class: 'actions' }, actionSel, exports), true, box));
+  await load();
+};
+routes.audit.admin = true;
+
 // ---- settings
 
 function licenceCard(tn) {

@@ -559,6 +559,25 @@ try {
     sql(`SELECT time_zone FROM tenants WHERE tenant_id = '${process.env.TENANT_ID}'`) === 'Asia/Vladivostok');
   await shoot('settings', 'ru');
 
+  step('audit log: the changes above, by whom, in Russian; one action at a time');
+  await go('#/audit');
+  await page.waitForSelector(tid('audit-table'));
+  const audit = await text(tid('audit-table'));
+  assert.ok(audit.includes('viewer@printmon.example'), 'the added user is named');
+  assert.ok(audit.includes('Отчёты 1С'), 'the token is named by its name');
+  assert.ok(!audit.includes(token.trim()), 'the token itself is never shown');
+  assert.ok(audit.includes(email), 'the actor is the signed-in admin');
+  assert.match(audit, /Добавлен пользователь/);
+  assert.match(audit, /Изменены настройки учётной записи/);
+  assert.match(audit, /Импортирован файл выгрузки сканера/);
+  assert.match(audit, /→ Asia\/Vladivostok/);
+  const actions = () => page.$$eval(tid('audit-row'), (rs) => rs.map((r) => r.dataset.action));
+  await page.selectOption(tid('audit-action'), 'token_created');
+  await waitFor('only the token entry', async () => (await actions()).join() === 'token_created');
+  await page.selectOption(tid('audit-action'), '');
+  await waitFor('every entry again', async () => (await actions()).length >= 5);
+  await shoot('audit', 'ru');
+
   step('trial expiry: reads answer 402, the console says so, uploads are kept');
   sql(`UPDATE tenants SET trial_ends_at = now() - interval '1 day' WHERE tenant_id = '${process.env.TENANT_ID}'`);
   const before = Number(sql(`SELECT count(*) FROM readings WHERE tenant_id = '${process.env.TENANT_ID}'`));
@@ -634,6 +653,11 @@ try {
   await go('#/users');
   await page.waitForSelector(tid('users-table'));
   await shoot('users', 'en');
+  await go('#/audit');
+  await page.waitForSelector(tid('audit-table'));
+  assert.match(await text(tid('audit-table')), /Created an API token/);
+  assert.doesNotMatch(await text('main'), /Журнал|Добавлен/, 'the English audit log');
+  await shoot('audit', 'en');
   await go('#/settings');
   await page.waitForSelector(tid('settings-timezone'));
   await shoot('settings', 'en');

@@ -1074,6 +1074,16 @@ TEST_CASE("import preview: exact counts, nothing stored, then the same numbers a
     CHECK(s.count("readings", acme) == 23);
     const auto after = s.count_all_data();
     CHECK(after > before);
+    // The audit log has the applied import, not the previews (rolled back with their counts).
+    const auto imports = [&] {
+        return s
+            .query_value(
+                "SELECT string_agg(detail, ' | ' ORDER BY entry_id) FROM audit_log "
+                "WHERE action = 'data_imported' AND tenant_id = $1::uuid",
+                acme)
+            .value_or("");
+    };
+    CHECK(imports() == "batches=2 readings=23 readings_new=20 scanners_registered=0");
 
     // A second preview: all of it is in the cloud already.
     const auto again = import(admin, "?dry_run=true", file);
@@ -1114,6 +1124,11 @@ TEST_CASE("import preview: exact counts, nothing stored, then the same numbers a
     REQUIRE(created.status == 200);
     CHECK(num(created.json, "readings_stored") == static_cast<long long>(stranger.readings.size()));
     CHECK(s.count("scanners", acme) == 2);
+    CHECK(imports() ==
+          "batches=2 readings=23 readings_new=20 scanners_registered=0 | batches=1 "
+          "readings=" +
+              std::to_string(stranger.readings.size()) + " readings_new=" +
+              std::to_string(stranger.readings.size()) + " scanners_registered=1");
     const auto listed = as(s, admin, "GET", "/api/v1/scanners");
     CHECK(str(scanner_item(listed, "branch-new"), "scanner_id") == "branch-new");
     const auto known_now = import(admin, "?dry_run=true", unknown_file);
@@ -1538,4 +1553,118 @@ TEST_CASE("route walk: credentials and CSRF on every route; the console's files"
     } else {
         CHECK(index.status == 404);  // no console pages in this build (cloud-api/web/ empty)
     }
+}
+
+TEST_CASE("audit log: each change by whom, in its own transaction; admins only; tenants apart",
+          "[cloud][console][audit]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto beta = s.create_tenant("Beta");
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    create_user(s, acme, "viewer@acme.test", cloud::auth::Role::viewer);
+    create_user(s, beta, "admin@beta.test", cloud::auth::Role::admin);
+    const auto entries = [&](const std::string& tenant) {
+        return std::stoi(
+            s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id = $1::uuid", tenant)
+                .value_or("-1"));
+    };
+    CHECK(login_raw(s, "admin@acme.test", "not the password").status == 401);
+    CHECK(entries(acme) == 0);  // a refused sign-in changes nothing here (the brake counts it)
+
+    const auto here = cookie_login(s, "admin@acme.test");
+    const auto added = as(s, here, "POST", "/api/v1/users",
+                          R"({"email":"new@acme.test","role":"viewer","password":"first pw 123"})");
+    REQUIRE(added.status == 201);
+    const auto new_id = str(added.json, "user_id");
+    // A refused change records nothing: the same e-mail again is a conflict.
+    const auto before = entries(acme);
+    CHECK(as(s, here, "POST", "/api/v1/users",
+             R"({"email":"new@acme.test","role":"viewer","password":"first pw 123"})")
+              .status == 409);
+    CHECK(entries(acme) == before);
+    REQUIRE(as(s, here, "PUT", "/api/v1/users/" + new_id, R"({"role":"admin"})").status == 200);
+    REQUIRE(as(s, here, "POST", "/api/v1/users/" + new_id + "/password",
+               R"({"password":"second pw 456"})")
+                .status == 204);
+    const auto token = as(s, here, "POST", "/api/v1/tokens", R"({"name":"Выгрузка счётчиков"})");
+    REQUIRE(token.status == 201);
+    REQUIRE(as(s, here, "DELETE", "/api/v1/tokens/" + str(token.json, "token_id")).status == 204);
+    const auto scanner =
+        as(s, here, "POST", "/api/v1/scanners", R"({"name":"Склад","site":"Казань"})");
+    REQUIRE(scanner.status == 201);
+    const auto scanner_id = str(scanner.json, "scanner_id");
+    REQUIRE(as(s, here, "POST", "/api/v1/scanners/" + scanner_id + "/key").status == 201);
+    const auto hook =
+        as(s, here, "POST", "/api/v1/alerting/channels",
+           R"({"name":"Ops hook","kind":"webhook","address":"https://127.0.0.1:9/h"})");
+    INFO(hook.body);
+    REQUIRE(hook.status == 201);
+    REQUIRE(
+        as(s, here, "DELETE", "/api/v1/alerting/channels/" + str(hook.json, "channel_id")).status ==
+        204);
+    REQUIRE(as(s, here, "PUT", "/api/v1/tenant", R"({"time_zone":"Asia/Yekaterinburg"})").status ==
+            200);
+    // Saving the same settings again changes nothing, and says nothing.
+    const auto saved = entries(acme);
+    REQUIRE(
+        as(s, here, "PUT", "/api/v1/tenant", R"({"name":"Acme","time_zone":"Asia/Yekaterinburg"})")
+            .status == 200);
+    CHECK(entries(acme) == saved);
+
+    const auto log = as(s, here, "GET", "/api/v1/audit?limit=100");
+    INFO(log.body);
+    REQUIRE(log.status == 200);
+    std::vector<std::string> actions;
+    for (const auto& e : items(log).GetArray()) actions.push_back(str(e, "action"));
+    // Newest first; the tenant setting is named, never a secret.
+    CHECK(actions == std::vector<std::string>{"account_updated", "channel_deleted",
+                                              "channel_created", "scanner_key_replaced",
+                                              "scanner_created", "token_revoked", "token_created",
+                                              "user_password_set", "user_role_changed",
+                                              "user_created", "signed_in"});
+    const auto& items_ = items(log);
+    for (const auto& e : items_.GetArray()) {
+        CHECK(str(e, "actor") == "admin@acme.test");
+        CHECK(str(e, "actor_kind") == "user");
+        CHECK(str(e, "address") == "127.0.0.1");
+    }
+    CHECK(str(items_[0], "detail") == "time_zone: UTC → Asia/Yekaterinburg");
+    CHECK(str(items_[1], "target") == "Ops hook");
+    CHECK(str(items_[4], "target") == "Склад");
+    CHECK(str(items_[4], "detail") == "site=Казань");
+    CHECK(str(items_[5], "target") == "Выгрузка счётчиков");  // revoked: the label it had
+    CHECK(str(items_[8], "target") == "new@acme.test");
+    CHECK(str(items_[8], "detail") == "role=admin");
+    CHECK(str(items_[9], "target_id") == new_id);
+    // No secret reaches the log: passwords, the token, the scanner key, the webhook secret.
+    for (const auto& secret :
+         {std::string("first pw 123"), std::string("second pw 456"), str(token.json, "token"),
+          str(scanner.json, "key"), str(hook.json, "secret")}) {
+        REQUIRE_FALSE(secret.empty());
+        CHECK(log.body.find(secret) == std::string::npos);
+        CHECK_FALSE(s.query_value("SELECT count(*) FROM audit_log WHERE position($1 in "
+                                  "target || detail || actor_id || target_id) > 0",
+                                  secret) != "0");
+    }
+
+    const auto one = as(s, here, "GET", "/api/v1/audit?action=user_created");
+    REQUIRE(one.status == 200);
+    REQUIRE(items(one).Size() == 1);
+    CHECK(str(items(one)[0], "target") == "new@acme.test");
+    const auto csv = as(s, here, "GET", "/api/v1/audit?format=csv&lang=ru");
+    REQUIRE(csv.status == 200);
+    CHECK(csv.body.find("Действие") != std::string::npos);
+    CHECK(csv.body.find("Выгрузка счётчиков") != std::string::npos);
+
+    // Viewers and tokens do not read it; another tenant's admin sees only their own.
+    const auto viewer = cookie_login(s, "viewer@acme.test");
+    CHECK(as(s, viewer, "GET", "/api/v1/audit").status == 403);
+    const auto other = cookie_login(s, "admin@beta.test");
+    const auto theirs = as(s, other, "GET", "/api/v1/audit");
+    REQUIRE(theirs.status == 200);
+    REQUIRE(items(theirs).Size() == 1);
+    CHECK(str(items(theirs)[0], "action") == "signed_in");
+    CHECK(str(items(theirs)[0], "actor") == "admin@beta.test");
+    CHECK(as(s, other, "GET", "/api/v1/audit?tenant=" + acme).status == 403);
+    CHECK(entries(beta) == 1);
 }

@@ -200,7 +200,8 @@ std::vector<std::pair<std::string_view, std::string>> list_paths(const ExportFle
             {api::lists::kReadings, "/api/v1/devices/" + id + "/readings"},
             {api::lists::kCounters, "/api/v1/devices/" + id + "/counters"},
             {api::lists::kCounters, "/api/v1/devices/" + id + "/counters?interval=day"},
-            {api::lists::kCartridges, "/api/v1/devices/" + id + "/cartridges"}};
+            {api::lists::kCartridges, "/api/v1/devices/" + id + "/cartridges"},
+            {api::lists::kAudit, "/api/v1/audit"}};
 }
 
 std::string with(const std::string& path, const std::string& query) {

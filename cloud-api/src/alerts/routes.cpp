@@ -17,6 +17,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 
+#include "api/audit.hpp"
 #include "api/params.hpp"
 #include "auth/login_limiter.hpp"
 #include "printmon/common/logging.hpp"
@@ -125,7 +126,7 @@ constexpr const char* kUpdateRuleSql =
     "$2::uuid RETURNING 1";
 constexpr const char* kDeleteRule = "alerting_delete_rule";
 constexpr const char* kDeleteRuleSql =
-    "DELETE FROM alert_rules WHERE tenant_id = $1::uuid AND rule_id = $2::uuid RETURNING 1";
+    "DELETE FROM alert_rules WHERE tenant_id = $1::uuid AND rule_id = $2::uuid RETURNING name";
 constexpr const char* kClearRuleChannels = "alerting_clear_rule_channels";
 constexpr const char* kClearRuleChannelsSql =
     "DELETE FROM rule_channels WHERE tenant_id = $1::uuid AND rule_id = $2::uuid";
@@ -193,7 +194,7 @@ constexpr const char* kQueueTestSql =
 constexpr const char* kDeleteChannel = "alerting_delete_channel";
 constexpr const char* kDeleteChannelSql =
     "DELETE FROM notification_channels WHERE tenant_id = $1::uuid AND channel_id = $2::uuid "
-    "RETURNING 1";
+    "RETURNING name";
 
 // $2 alert, $3 channel, $4 state, $5 limit, $6 offset.
 constexpr const char* kDeliveries = "alerting_deliveries";
@@ -778,14 +779,19 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
             });
         });
     };
+    // `statement` answers the deleted row's name, for the audit log's `action`.
     const auto delete_one = [&r, write](const std::string& path, const char* param,
-                                        const char* statement, const char* what) {
-        r.add("DELETE", path, [write, param, statement, what](net::Request& request) {
+                                        const char* statement, const char* what,
+                                        const char* action) {
+        r.add("DELETE", path, [write, param, statement, what, action](net::Request& request) {
             const auto tenant = tenant_of(request);
             require_admin(request);
             const auto id = path_uuid(request, param, what);
             return write([&](pqxx::work& tx) {
-                if (tx.exec_prepared(statement, tenant, id).empty()) throw not_found(what);
+                const auto gone = tx.exec_prepared(statement, tenant, id);
+                if (gone.empty()) throw not_found(what);
+                api::record_audit(tx, request, tenant,
+                                  {action, id, gone[0][0].as<std::string>(), {}});
                 return net::Response::empty(204);
             });
         });
@@ -872,6 +878,10 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         auto response = write([&](pqxx::work& tx) {
             check_references(tx, tenant, input);
             store_rule(tx, tenant, id, input, create);
+            api::record_audit(
+                tx, request, tenant,
+                {create ? "rule_created" : "rule_updated", id, input.name,
+                 fmt::format("kind={}{}", input.kind, input.enabled ? "" : "; disabled")});
             return json_one(tx.exec_prepared1(kGetRule, tenant, id), create ? 201 : 200);
         });
         log->info("event=alert_rule_{} tenant={} rule={} kind={}", create ? "created" : "updated",
@@ -883,7 +893,7 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
           [save_rule](net::Request& request) { return save_rule(request, true); });
     r.add("PUT", "/api/v1/alerting/rules/{rule_id}",
           [save_rule](net::Request& request) { return save_rule(request, false); });
-    delete_one("/api/v1/alerting/rules/{rule_id}", "rule_id", kDeleteRule, "rule");
+    delete_one("/api/v1/alerting/rules/{rule_id}", "rule_id", kDeleteRule, "rule", "rule_deleted");
 
     list_all("/api/v1/alerting/channels", kListChannels);
 
@@ -914,6 +924,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                   tx.exec_prepared0(kInsertChannel, tenant, id, c.name, c.kind, c.address,
                                     c.language, c.digest, c.digest_hour, c.max_per_hour, c.enabled,
                                     stored.value, stored.scheme, stored.key_id);
+                  api::record_audit(tx, request, tenant,
+                                    {"channel_created", id, c.name, "kind=" + c.kind});
                   return channel_answer(tx, tenant, id, secret, 201);
               });
           });
@@ -942,12 +954,19 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
                   tx.exec_prepared(kUpdateChannel, tenant, id, c.name, c.address, c.language,
                                    c.digest, c.digest_hour, c.max_per_hour, c.enabled, value,
                                    c.kind, scheme, key_id);
+                  // A new secret or bot token is said, never shown.
+                  api::record_audit(
+                      tx, request, tenant,
+                      {"channel_updated", id, c.name,
+                       fmt::format("kind={}{}{}", c.kind, c.enabled ? "" : "; disabled",
+                                   plain ? "; secret replaced" : "")});
                   return channel_answer(tx, tenant, id, secret, 200);
               });
           });
 
     get_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kGetChannel, "channel");
-    delete_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kDeleteChannel, "channel");
+    delete_one("/api/v1/alerting/channels/{channel_id}", "channel_id", kDeleteChannel, "channel",
+               "channel_deleted");
 
     // The chats the bot has seen lately, for the console's "Find chats" (the hard step of the
     // Telegram set-up): the token as typed, or the stored one of the channel being edited.

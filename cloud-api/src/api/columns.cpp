@@ -92,6 +92,12 @@ constexpr std::array kTitles = std::to_array<Title>({
     {"", "detail", "Подробности"},
     {"", "event_id", "ID события"},
     {"", "action", "Действие"},
+    {"", "entry_id", "ID записи"},
+    {"", "actor_kind", "Кто: тип"},
+    {"", "actor", "Кто"},
+    {"", "target_id", "ID объекта"},
+    {"", "target", "Объект"},
+    {lists::kAudit, "address", "IP-адрес"},
     {"", "received_at", "Время получения"},
     {"", "snapshot", "Снимок (JSON)"},
     {"", "day", "День"},
@@ -162,6 +168,9 @@ const std::vector<ListSpec>& list_specs() {
         {lists::kCartridges,
          {"supply", "description", "type", "color", "installed_at", "previous_percent",
           "level_percent", "last_seen_at", "replaced_at", "current", "pages", "days"}},
+        {lists::kAudit,
+         {"entry_id", "at", "actor_kind", "actor", "action", "target_id", "target", "detail",
+          "address"}},
     };
     return kSpecs;
 }

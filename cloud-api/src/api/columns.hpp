@@ -30,6 +30,7 @@ inline constexpr std::string_view kEvents = "events";
 inline constexpr std::string_view kReadings = "readings";
 inline constexpr std::string_view kCounters = "counters";
 inline constexpr std::string_view kCartridges = "cartridges";
+inline constexpr std::string_view kAudit = "audit";
 }  // namespace lists
 
 /// What a text column holds, for spreadsheets: RFC 3339 UTC times and ISO dates become

@@ -65,6 +65,7 @@ inline constexpr const char* kScanners = "api_scanners";
 inline constexpr const char* kTokens = "api_tokens";
 inline constexpr const char* kTokenByKey = "api_token_by_key";
 inline constexpr const char* kUsers = "api_users";
+inline constexpr const char* kAudit = "api_audit";
 inline constexpr const char* kUser = "api_user";
 inline constexpr const char* kUserLanguage = "api_user_language";
 inline constexpr const char* kDeviceExists = "api_device_exists";

@@ -12,6 +12,7 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
+#include "api/audit.hpp"
 #include "api/columns.hpp"
 #include "api/forecasts.hpp"
 #include "api/params.hpp"
@@ -603,6 +604,8 @@ void register_accounts(Registrar& r) {
                 deps->logins->succeeded(tx, account, remote);
                 log->info("event=login tenant={} user={} cookie={}", tenant_id, session->user_id,
                           cookie);
+                record_user_audit(tx, request, tenant_id, session->user_id,
+                                  {"signed_in", session->user_id, email, {}});
                 const auto info = tenancy::tenant_info(tx, tenant_id);
                 const std::string tenant_name = info ? info->name : "";
                 const std::string role(auth::to_string(session->role));
@@ -647,6 +650,8 @@ void register_accounts(Registrar& r) {
         }
         return write(*deps, [&](pqxx::work& tx) {
             auth::end_user_sessions(tx, who.tenant_id, who.subject);
+            record_audit(tx, request, who.tenant_id,
+                         {"signed_out_everywhere", who.subject, {}, {}});
             log->info("event=logout_all tenant={} user={}", who.tenant_id, who.subject);
             return signed_out(*deps);
         });
@@ -679,6 +684,7 @@ void register_accounts(Registrar& r) {
             }
             if (!done) throw from_error(done.error());
             log->info("event=password_changed tenant={} user={}", who.tenant_id, who.subject);
+            record_audit(tx, request, who.tenant_id, {"password_changed", who.subject, {}, {}});
             return net::Response::empty(204);
         });
     });
@@ -744,6 +750,13 @@ void register_accounts(Registrar& r) {
         return list(*deps, s, lists::kUsers, stmt::kUsers, {});
     });
 
+    // The account's audit log (V0025), newest first; admins only (it names who did what).
+    r.get("/api/v1/audit", [deps](net::Request& request) {
+        const Scope s = scope_of(request, {"action"});
+        require_admin(s.who);
+        return list(*deps, s, lists::kAudit, stmt::kAudit, {s.params.text("action")});
+    });
+
     r.post("/api/v1/users", [deps, log](net::Request& request) {
         const Scope s = scope_of(request, {});
         require_admin(s.who);
@@ -759,6 +772,9 @@ void register_accounts(Registrar& r) {
             auto id = auth::create_user(tx, user);
             if (!id) throw from_error(id.error());
             log->info("event=user_created tenant={} user={} by={}", s.tenant, *id, s.who.subject);
+            record_audit(tx, request, s.tenant,
+                         {"user_created", *id, user.email,
+                          fmt::format("role={}", auth::to_string(user.role))});
             return json_object(201, std::pair{"user_id", *id}, std::pair{"email", user.email},
                                std::pair{"role", std::string(auth::to_string(user.role))});
         });
@@ -771,6 +787,11 @@ void register_accounts(Registrar& r) {
         return write(*deps, [&](pqxx::work& tx) {
             auto done = auth::disable_user(tx, s.tenant, user_id);
             if (!done) throw not_found("user");
+            record_audit(tx, request, s.tenant,
+                         {"user_disabled",
+                          user_id,
+                          audit_label(tx, AuditTarget::user, s.tenant, user_id),
+                          {}});
             return net::Response::empty(204);
         });
     });
@@ -792,6 +813,9 @@ void register_accounts(Registrar& r) {
             const auto id = run(tx, stmt::kTokenByKey, {s.tenant, auth::key_hash_hex(*token)})[0][0]
                                 .as<std::string>();
             log->info("event=token_created tenant={} token={} by={}", s.tenant, id, s.who.subject);
+            record_audit(
+                tx, request, s.tenant,
+                {"token_created", id, audit_label(tx, AuditTarget::token, s.tenant, id), {}});
             return json_object(201, std::pair{"token_id", id}, std::pair{"name", name},
                                std::pair{"token", *token});
         });
@@ -803,6 +827,11 @@ void register_accounts(Registrar& r) {
         const auto token_id = path_uuid(request, "token_id", "token");
         return write(*deps, [&](pqxx::work& tx) {
             if (!auth::revoke_api_token(tx, s.tenant, token_id)) throw not_found("token");
+            record_audit(tx, request, s.tenant,
+                         {"token_revoked",
+                          token_id,
+                          audit_label(tx, AuditTarget::token, s.tenant, token_id),
+                          {}});
             return net::Response::empty(204);
         });
     });
@@ -831,6 +860,9 @@ void register_accounts(Registrar& r) {
                 if (!pending) throw from_error(pending.error());
                 log->info("event=scanner_created tenant={} scanner={} pending=true by={}", s.tenant,
                           pending->scanner_id, s.who.subject);
+                record_audit(tx, request, s.tenant,
+                             {"scanner_created", pending->scanner_id, scanner.name,
+                              scanner.site.empty() ? "" : "site=" + scanner.site});
                 auto resp = json_object(201, std::pair{"scanner_id", pending->scanner_id},
                                         std::pair{"key", pending->key});
                 resp.headers["Cache-Control"] = "no-store";
@@ -843,6 +875,9 @@ void register_accounts(Registrar& r) {
             if (!key) throw from_error(key.error());
             log->info("event=scanner_created tenant={} scanner={} by={}", s.tenant,
                       common::log_value(scanner.scanner_id), s.who.subject);
+            record_audit(tx, request, s.tenant,
+                         {"scanner_created", scanner.scanner_id, scanner.name,
+                          scanner.site.empty() ? "" : "site=" + scanner.site});
             return json_object(201, std::pair{"scanner_id", scanner.scanner_id},
                                std::pair{"key", *key});
         });
@@ -854,6 +889,11 @@ void register_accounts(Registrar& r) {
         const auto& scanner_id = request.param("scanner_id");
         return write(*deps, [&](pqxx::work& tx) {
             if (!tenancy::revoke_scanner(tx, s.tenant, scanner_id)) throw not_found("scanner");
+            record_audit(tx, request, s.tenant,
+                         {"scanner_revoked",
+                          scanner_id,
+                          audit_label(tx, AuditTarget::scanner, s.tenant, scanner_id),
+                          {}});
             log->info("event=scanner_revoked tenant={} scanner={} by={}", s.tenant,
                       common::log_value(scanner_id), s.who.subject);
             return net::Response::empty(204);
@@ -1175,6 +1215,7 @@ void register_console(Registrar& r) {
         const auto zone = member(doc, "time_zone", false, 64);
         const auto retention = int_member(doc, "raw_retention_months");
         return write(*deps, [&](pqxx::work& tx) {
+            const auto before = tenant_or_404(tx, s.tenant);
             if (retention) {
                 if (auto ok = tenancy::set_raw_retention(tx, s.tenant, *retention); !ok) {
                     throw from_error(ok.error());
@@ -1194,6 +1235,22 @@ void register_console(Registrar& r) {
                 }
             }
             log->info("event=tenant_updated tenant={} by={}", s.tenant, s.who.subject);
+            // What changed, as "field: before → after"; a save that changed nothing is no entry.
+            const auto after = tenant_or_404(tx, s.tenant);
+            std::string detail;
+            const auto note = [&detail](std::string_view field, const std::string& from,
+                                        const std::string& to) {
+                if (from == to) return;
+                detail += fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, to);
+            };
+            note("name", before.name, after.name);
+            note("time_zone", before.time_zone, after.time_zone);
+            note("raw_retention_months", std::to_string(before.raw_retention_months),
+                 std::to_string(after.raw_retention_months));
+            if (!detail.empty()) {
+                record_audit(tx, request, s.tenant,
+                             {"account_updated", s.tenant, after.name, detail});
+            }
             return tenant_json(tenant_or_404(tx, s.tenant),
                                deps->options.scanner_stale_after.count());
         });
@@ -1276,6 +1333,11 @@ void register_console(Registrar& r) {
             if (!key) throw not_found("scanner");
             log->info("event=scanner_key_replaced tenant={} scanner={} by={}", s.tenant,
                       common::log_value(scanner_id), s.who.subject);
+            record_audit(tx, request, s.tenant,
+                         {"scanner_key_replaced",
+                          scanner_id,
+                          audit_label(tx, AuditTarget::scanner, s.tenant, scanner_id),
+                          {}});
             auto resp =
                 json_object(201, std::pair{"scanner_id", scanner_id}, std::pair{"key", *key});
             resp.headers["Cache-Control"] = "no-store";
@@ -1295,6 +1357,12 @@ void register_console(Registrar& r) {
             if (!done) throw from_error(done.error());
             log->info("event=scanner_updated tenant={} scanner={} by={}", s.tenant,
                       common::log_value(scanner_id), s.who.subject);
+            std::string detail;
+            if (name) detail = "name=" + *name;
+            if (site) detail += (detail.empty() ? "site=" : " site=") + *site;
+            record_audit(tx, request, s.tenant,
+                         {"scanner_updated", scanner_id,
+                          audit_label(tx, AuditTarget::scanner, s.tenant, scanner_id), detail});
             return json_object(200, std::pair{"scanner_id", scanner_id});
         });
     });
@@ -1310,6 +1378,7 @@ void register_console(Registrar& r) {
             if (!moved) throw from_error(moved.error());
             log->info("event=site_renamed tenant={} scanners={} by={}", s.tenant, *moved,
                       s.who.subject);
+            record_audit(tx, request, s.tenant, {"site_renamed", {}, to, "from=" + from});
             // json_object writes strings only; the contract's count is a JSON number.
             rapidjson::StringBuffer buffer;
             Writer w(buffer);
@@ -1329,6 +1398,11 @@ void register_console(Registrar& r) {
         const auto user_id = path_uuid(request, "user_id", "user");
         return write(*deps, [&](pqxx::work& tx) {
             if (!auth::enable_user(tx, s.tenant, user_id)) throw not_found("user");
+            record_audit(tx, request, s.tenant,
+                         {"user_enabled",
+                          user_id,
+                          audit_label(tx, AuditTarget::user, s.tenant, user_id),
+                          {}});
             return net::Response::empty(204);
         });
     });
@@ -1349,6 +1423,10 @@ void register_console(Registrar& r) {
             if (!auth::set_role(tx, s.tenant, user_id, *role)) throw not_found("user");
             log->info("event=user_role tenant={} user={} role={} by={}", s.tenant, user_id,
                       auth::to_string(*role), s.who.subject);
+            record_audit(tx, request, s.tenant,
+                         {"user_role_changed", user_id,
+                          audit_label(tx, AuditTarget::user, s.tenant, user_id),
+                          fmt::format("role={}", auth::to_string(*role))});
             return json_object(200, std::pair{"user_id", user_id},
                                std::pair{"role", std::string(auth::to_string(*role))});
         });
@@ -1365,6 +1443,11 @@ void register_console(Registrar& r) {
             if (!done) throw from_error(done.error());
             log->info("event=password_reset tenant={} user={} by={}", s.tenant, user_id,
                       s.who.subject);
+            record_audit(tx, request, s.tenant,
+                         {"user_password_set",
+                          user_id,
+                          audit_label(tx, AuditTarget::user, s.tenant, user_id),
+                          {}});
             return net::Response::empty(204);
         });
     });

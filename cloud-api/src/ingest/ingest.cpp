@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <pqxx/except>
 
+#include "api/audit.hpp"
 #include "auth/authenticator.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
@@ -184,6 +185,7 @@ common::Result<ImportSummary> import_export(pqxx::connection& conn, const std::s
                 summary.events_duplicate += r.events_duplicate;
             }
             if (options.dry_run) throw DryRunDone{summary};
+            if (options.on_applied) options.on_applied(tx, summary);
             return summary;
         });
     } catch (const DryRunDone& done) {
@@ -364,6 +366,19 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
             };
             options.dry_run = flag("dry_run");
             options.create_scanners = flag("create_scanners");
+            options.on_applied = [&request, &tenant_id](pqxx::work& tx, const ImportSummary& done) {
+                const auto registered =
+                    std::count_if(done.scanners.begin(), done.scanners.end(),
+                                  [](const auto& scanner) { return !scanner.known; });
+                api::record_audit(
+                    tx, request, tenant_id,
+                    {"data_imported",
+                     {},
+                     {},
+                     fmt::format("batches={} readings={} readings_new={} scanners_registered={}",
+                                 done.batches, done.readings_stored + done.readings_duplicate,
+                                 done.readings_stored, registered)});
+            };
             require_json(request);
             return with_retry_mapping(retry_after, [&] {
                 storage::Lease lease = pool.acquire();

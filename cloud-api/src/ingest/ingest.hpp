@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <pqxx/connection>
+#include <pqxx/transaction>
 
 #include "printmon/common/error.hpp"
 #include "printmon/metrics/registry.hpp"
@@ -65,6 +66,9 @@ struct ImportSummary {
 struct ImportOptions {
     bool dry_run = false;
     bool create_scanners = false;
+    /// Called in the import's transaction once everything is stored (not for a dry run): the
+    /// audit log's entry commits with the data or not at all.
+    std::function<void(pqxx::work&, const ImportSummary&)> on_applied;
 };
 
 /// Imports an export file for `tenant_id` in one transaction (all or nothing). Errors:

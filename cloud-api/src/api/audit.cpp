@@ -1,0 +1,93 @@
+#include "api/audit.hpp"
+
+#include <string>
+
+#include "auth/authenticator.hpp"
+#include "printmon/proto/utf8.hpp"
+
+namespace printmon::cloud::api {
+namespace {
+
+constexpr const char* kInsertAudit = "audit_insert";
+constexpr const char* kInsertAuditSql =
+    "INSERT INTO audit_log (tenant_id, actor_kind, actor_id, action, target_id, target, detail, "
+    "address) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)";
+
+// The labels of targets; ids arrive as text and are compared as text (a malformed id finds
+// nothing instead of failing the change it describes).
+constexpr const char* kUserLabel = "audit_user_label";
+constexpr const char* kUserLabelSql =
+    "SELECT email FROM users WHERE tenant_id = $1::uuid AND user_id::text = $2";
+constexpr const char* kTokenLabel = "audit_token_label";
+constexpr const char* kTokenLabelSql =
+    "SELECT coalesce(nullif(name, ''), key_prefix) FROM api_tokens "
+    "WHERE tenant_id = $1::uuid AND token_id::text = $2";
+constexpr const char* kScannerLabel = "audit_scanner_label";
+constexpr const char* kScannerLabelSql =
+    "SELECT coalesce(name, '') FROM scanners WHERE tenant_id = $1::uuid AND scanner_id = $2";
+
+// At most `max` code points (the columns' CHECKs count characters), cut between characters.
+// Request input is valid UTF-8 already (checked where it is read); a stray byte ends the text.
+std::string bounded(std::string_view text, std::size_t max) {
+    std::size_t i = 0;
+    for (std::size_t chars = 0; i < text.size() && chars < max; ++chars) {
+        const auto n = proto::utf8_sequence_length(text, i);
+        if (n == 0) break;
+        i += n;
+    }
+    return std::string(text.substr(0, i));
+}
+
+void insert(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,
+            std::string_view kind, std::string_view actor, const AuditEntry& entry) {
+    tx.exec_prepared0(kInsertAudit, std::string(tenant), std::string(kind), bounded(actor, 128),
+                      std::string(entry.action), bounded(entry.target_id, 128),
+                      bounded(entry.target, 400), bounded(entry.detail, 400),
+                      bounded(request.remote_address, 64));
+}
+
+}  // namespace
+
+void prepare_audit_statements(pqxx::connection& conn) {
+    conn.prepare(kInsertAudit, kInsertAuditSql);
+    conn.prepare(kUserLabel, kUserLabelSql);
+    conn.prepare(kTokenLabel, kTokenLabelSql);
+    conn.prepare(kScannerLabel, kScannerLabelSql);
+}
+
+std::string audit_label(pqxx::transaction_base& tx, AuditTarget kind, std::string_view tenant,
+                        std::string_view id) {
+    const char* statement = kind == AuditTarget::user    ? kUserLabel
+                            : kind == AuditTarget::token ? kTokenLabel
+                                                         : kScannerLabel;
+    const auto rows = tx.exec_prepared(statement, std::string(tenant), std::string(id));
+    if (rows.empty() || rows[0][0].is_null()) return {};
+    return rows[0][0].as<std::string>();
+}
+
+void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
+                       std::string_view tenant, std::string_view user_id, const AuditEntry& entry) {
+    insert(tx, request, tenant, "user", user_id, entry);
+}
+
+void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,
+                  const AuditEntry& entry) {
+    const auto& who = auth::principal_of(request);
+    std::string_view kind;
+    switch (who.kind) {
+        case auth::PrincipalKind::user:
+            kind = "user";
+            break;
+        case auth::PrincipalKind::api_token:
+            kind = "token";
+            break;
+        case auth::PrincipalKind::admin:
+            kind = "admin";
+            break;
+        default:
+            return;
+    }
+    insert(tx, request, tenant, kind, who.subject, entry);
+}
+
+}  // namespace printmon::cloud::api
