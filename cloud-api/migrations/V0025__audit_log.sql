@@ -12,7 +12,7 @@ CREATE TABLE audit_log (
     entry_id   bigserial   PRIMARY KEY,
     tenant_id  uuid        NOT NULL REFERENCES tenants (tenant_id),
     at         timestamptz NOT NULL DEFAULT clock_timestamp(),
-    actor_kind text        NOT NULL CHECK (actor_kind IN ('user', 'token', 'admin')),
+    actor_kind text        NOT NULL CHECK (actor_kind IN ('user', 'token', 'admin', 'scanner')),
     actor_id   text        NOT NULL CHECK (length(actor_id) <= 128),
     action     text        NOT NULL CHECK (action ~ '^[a-z_]{1,48}$'),
     target_id  text        NOT NULL DEFAULT '' CHECK (length(target_id) <= 128),

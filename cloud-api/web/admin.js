@@ -298,6 +298,7 @@ const AUDIT_ACTIONS = {
   scanner_updated: () => t('audit_a_scanner_updated'),
   scanner_key_replaced: () => t('audit_a_scanner_key_replaced'),
   scanner_revoked: () => t('audit_a_scanner_revoked'),
+  scanner_revoked_itself: () => t('audit_a_scanner_revoked_itself'),
   site_renamed: () => t('audit_a_site_renamed'),
   data_imported: () => t('audit_a_data_imported'),
   account_updated: () => t('audit_a_account_updated'),
@@ -313,6 +314,7 @@ const auditAction = (code) => (AUDIT_ACTIONS[code] ? AUDIT_ACTIONS[code]() : cod
 function auditActor(x) {
   if (x.actor_kind === 'admin') return t('audit_platform_admin');
   if (x.actor_kind === 'token') return t('audit_token', { name: x.actor });
+  if (x.actor_kind === 'scanner') return t('audit_scanner', { name: x.actor });
   return x.actor;
 }
 

@@ -493,6 +493,10 @@ TEST_CASE("a scanner revokes its own key (the branch UI's deactivate)", "[cloud]
     CHECK(s.ingest(key, fresh_batch("branch-1")).status == 403);
     CHECK(s.count("readings", tenant) == 3);
     CHECK(counts_of(s.ingest(other, fresh_batch("branch-2"))).status == "stored");
+    // The account's audit log says which scanner did it (the console's admins see it there).
+    CHECK(s.query_value("SELECT actor_kind || ' ' || actor_id || ' ' || action || ' ' || target_id "
+                        "FROM audit_log WHERE tenant_id = $1::uuid",
+                        tenant) == "scanner branch-1 scanner_revoked_itself branch-1");
     // Revoking again with the revoked key is refused as revoked; no key at all is 401.
     auto again = s.client().post(s.url("/api/v1/scanners/self/revoke"), "",
                                  {{"Authorization", "Bearer " + key}});
@@ -501,4 +505,6 @@ TEST_CASE("a scanner revokes its own key (the branch UI's deactivate)", "[cloud]
     auto anonymous = s.client().post(s.url("/api/v1/scanners/self/revoke"), "");
     REQUIRE(anonymous);
     CHECK(anonymous->status == 401);
+    CHECK(s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id = $1::uuid", tenant) ==
+          "1");  // the refusals wrote nothing
 }

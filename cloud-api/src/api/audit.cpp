@@ -84,8 +84,9 @@ void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::
         case auth::PrincipalKind::admin:
             kind = "admin";
             break;
-        default:
-            return;
+        case auth::PrincipalKind::scanner:
+            kind = "scanner";
+            break;
     }
     insert(tx, request, tenant, kind, who.subject, entry);
 }

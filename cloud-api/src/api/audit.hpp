@@ -32,9 +32,8 @@ enum class AuditTarget { user, token, scanner };
 std::string audit_label(pqxx::transaction_base& tx, AuditTarget kind, std::string_view tenant,
                         std::string_view id);
 
-/// Records `entry` for the request's principal (a user, a token, or the platform admin acting
-/// on `tenant`) and its peer address, in `tx`. Scanners change nothing an admin audits and
-/// are not recorded.
+/// Records `entry` for the request's principal (a user, a token, the platform admin acting on
+/// `tenant`, or a scanner) and its peer address, in `tx`.
 void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,
                   const AuditEntry& entry);
 

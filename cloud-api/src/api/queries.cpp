@@ -80,17 +80,21 @@ constexpr const char* kUsersSql =
     "LIMIT $2::bigint OFFSET $3::bigint";
 
 // GET /api/v1/audit: the account's audit log (V0025), newest first; the actor by the name it
-// has now (a user's e-mail, a token's name or key prefix), optionally one action.
+// has now (a user's e-mail, a token's name or key prefix, a scanner's name), optionally one
+// action.
 constexpr const char* kAuditSql =
     "SELECT a.entry_id::text AS entry_id, pm_rfc3339(a.at) AS at, a.actor_kind, "
     "CASE a.actor_kind WHEN 'user' THEN coalesce(u.email, a.actor_id) "
     "WHEN 'token' THEN coalesce(nullif(t.name, ''), t.key_prefix, a.actor_id) "
+    "WHEN 'scanner' THEN coalesce(nullif(sc.name, ''), a.actor_id) "
     "ELSE a.actor_kind END AS actor, a.action, a.target_id, a.target, a.detail, a.address, "
     "count(*) OVER () AS _total FROM audit_log a "
     "LEFT JOIN users u ON a.actor_kind = 'user' AND u.tenant_id = a.tenant_id "
     "AND u.user_id::text = a.actor_id "
     "LEFT JOIN api_tokens t ON a.actor_kind = 'token' AND t.tenant_id = a.tenant_id "
     "AND t.token_id::text = a.actor_id "
+    "LEFT JOIN scanners sc ON a.actor_kind = 'scanner' AND sc.tenant_id = a.tenant_id "
+    "AND sc.scanner_id = a.actor_id "
     "WHERE a.tenant_id = $1::uuid AND ($2::text IS NULL OR a.action = $2) "
     "ORDER BY a.at DESC, a.entry_id DESC LIMIT $3::bigint OFFSET $4::bigint";
 

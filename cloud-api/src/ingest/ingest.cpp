@@ -318,7 +318,16 @@ void register_ingest_routes(net::Router& router, storage::ConnectionPool& pool,
                     return with_retry_mapping(retry_after, [&] {
                         storage::Lease lease = pool.acquire();
                         auto revoked = db::with_transaction(*lease, [&](pqxx::work& tx) {
-                            return tenancy::revoke_scanner(tx, who.tenant_id, who.subject);
+                            auto done = tenancy::revoke_scanner(tx, who.tenant_id, who.subject);
+                            if (done) {
+                                api::record_audit(tx, request, who.tenant_id,
+                                                  {"scanner_revoked_itself",
+                                                   who.subject,
+                                                   api::audit_label(tx, api::AuditTarget::scanner,
+                                                                    who.tenant_id, who.subject),
+                                                   {}});
+                            }
+                            return done;
                         });
                         if (!revoked)
                             throw net::HttpError(404, "not_found", revoked.error().message);
