@@ -844,6 +844,29 @@ TEST_CASE("CLI user reset-password ends the user's sessions", "[cloud][console][
     CHECK(as(s, before, "GET", "/api/v1/auth/me").status == 401);
     CHECK(login_raw(s, "admin@acme.test").status == 401);
     CHECK(login_raw(s, "admin@acme.test", "set by the platform").status == 200);
+    // The account's admins see the operator's change (and only the one that was made) in the
+    // audit log, and the operator's other changes beside it.
+    CHECK(cli.run({"tenant", "extend-trial", "--tenant", acme, "--days", "45"}).code == 0);
+    CHECK(cli.run({"tenant", "set-time-zone", "--tenant", acme, "--zone", "UTC"}).code == 0);
+    CHECK(cli.run({"tenant", "set-time-zone", "--tenant", acme, "--zone", "Europe/Samara"}).code ==
+          0);
+    const auto admin = cookie_login(s, "admin@acme.test", "set by the platform");
+    const auto log = as(s, admin, "GET", "/api/v1/audit?limit=10");
+    INFO(log.body);
+    REQUIRE(log.status == 200);
+    std::vector<std::string> seen;
+    for (const auto& e : items(log).GetArray()) {
+        seen.push_back(str(e, "actor") + " " + str(e, "action") + " " + str(e, "target") + " " +
+                       str(e, "detail"));
+    }
+    CHECK(seen == std::vector<std::string>{
+                      "admin@acme.test signed_in admin@acme.test ",
+                      "admin account_updated Acme time_zone: UTC → Europe/Samara",
+                      "admin trial_extended Acme days=45",
+                      "admin@acme.test signed_in admin@acme.test ",
+                      "admin user_password_set ADMIN@acme.test ",
+                      "admin@acme.test signed_in admin@acme.test ",
+                  });
 }
 
 TEST_CASE("scanners added without an id are enrolled by their first upload",

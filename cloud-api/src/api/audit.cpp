@@ -38,12 +38,11 @@ std::string bounded(std::string_view text, std::size_t max) {
     return std::string(text.substr(0, i));
 }
 
-void insert(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,
+void insert(pqxx::transaction_base& tx, std::string_view address, std::string_view tenant,
             std::string_view kind, std::string_view actor, const AuditEntry& entry) {
     tx.exec_prepared0(kInsertAudit, std::string(tenant), std::string(kind), bounded(actor, 128),
                       std::string(entry.action), bounded(entry.target_id, 128),
-                      bounded(entry.target, 400), bounded(entry.detail, 400),
-                      bounded(request.remote_address, 64));
+                      bounded(entry.target, 400), bounded(entry.detail, 400), bounded(address, 64));
 }
 
 }  // namespace
@@ -65,9 +64,17 @@ std::string audit_label(pqxx::transaction_base& tx, AuditTarget kind, std::strin
     return rows[0][0].as<std::string>();
 }
 
+void record_operator_audit(pqxx::transaction_base& tx, std::string_view tenant,
+                           const AuditEntry& entry) {
+    // The command line runs on a connection of its own, which prepares nothing.
+    tx.exec_params0(kInsertAuditSql, std::string(tenant), "admin", "cli", std::string(entry.action),
+                    bounded(entry.target_id, 128), bounded(entry.target, 400),
+                    bounded(entry.detail, 400), "");
+}
+
 void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
                        std::string_view tenant, std::string_view user_id, const AuditEntry& entry) {
-    insert(tx, request, tenant, "user", user_id, entry);
+    insert(tx, request.remote_address, tenant, "user", user_id, entry);
 }
 
 void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,
@@ -88,7 +95,7 @@ void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::
             kind = "scanner";
             break;
     }
-    insert(tx, request, tenant, kind, who.subject, entry);
+    insert(tx, request.remote_address, tenant, kind, who.subject, entry);
 }
 
 }  // namespace printmon::cloud::api

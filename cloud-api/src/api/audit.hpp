@@ -37,6 +37,11 @@ std::string audit_label(pqxx::transaction_base& tx, AuditTarget kind, std::strin
 void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,
                   const AuditEntry& entry);
 
+/// The same for the platform operator's command line (`printmon-cloud-api tenant …`, `user …`,
+/// `scanner …`, `token …`): actor `admin`, no address.
+void record_operator_audit(pqxx::transaction_base& tx, std::string_view tenant,
+                           const AuditEntry& entry);
+
 /// The same for a user who has no principal yet (the sign-in that opens their session).
 void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
                        std::string_view tenant, std::string_view user_id, const AuditEntry& entry);

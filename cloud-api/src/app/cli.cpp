@@ -8,6 +8,9 @@
 #include <optional>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "api/audit.hpp"
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "auth/accounts.hpp"
@@ -216,11 +219,31 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (!check_tenant(licence_tenant, err)) return kExitUsage;
         auto conn = admin_connection(config);
         auto done = db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<void> {
+            // The account's audit log shows the operator's changes beside its own admins'.
+            const auto named = tenancy::tenant_info(tx, licence_tenant);
+            const std::string name = named ? named->name : std::string();
             if (*tenant_licence) {
-                return tenancy::set_licence(tx, licence_tenant, licence_until, licence_devices);
+                auto set = tenancy::set_licence(tx, licence_tenant, licence_until, licence_devices);
+                if (set) {
+                    api::record_operator_audit(
+                        tx, licence_tenant,
+                        {"licence_set", licence_tenant, name,
+                         fmt::format("until={}{}", licence_until.value_or("-"),
+                                     licence_devices ? fmt::format("; devices={}", *licence_devices)
+                                                     : std::string())});
+                }
+                return set;
             }
-            if (*tenant_trial) return tenancy::extend_trial(tx, licence_tenant, trial_days);
-            return {};
+            if (*tenant_trial) {
+                auto set = tenancy::extend_trial(tx, licence_tenant, trial_days);
+                if (set) {
+                    api::record_operator_audit(tx, licence_tenant,
+                                               {"trial_extended", licence_tenant, name,
+                                                fmt::format("days={}", trial_days)});
+                }
+                return set;
+            }
+            return common::Result<void>{};
         });
         if (!done) return report(done.error(), err);
         const auto info = db::with_transaction(
@@ -241,7 +264,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         const auto password = read_password();
         auto conn = admin_connection(config);
         auto done = db::with_transaction(conn, [&](pqxx::work& tx) {
-            return auth::reset_password_by_email(tx, user_tenant, user_email, password);
+            auto set = auth::reset_password_by_email(tx, user_tenant, user_email, password);
+            if (set) {
+                api::record_operator_audit(tx, user_tenant,
+                                           {"user_password_set", {}, user_email, {}});
+            }
+            return set;
         });
         if (!done) return report(done.error(), err);
         out << "password set for " << user_email << "; their sessions ended\n";
@@ -250,8 +278,17 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (*tenant_zone) {
         if (!check_tenant(zone_tenant, err)) return kExitUsage;
         auto conn = admin_connection(config);
-        auto set = db::with_transaction(
-            conn, [&](pqxx::work& tx) { return tenancy::set_time_zone(tx, zone_tenant, zone); });
+        auto set = db::with_transaction(conn, [&](pqxx::work& tx) {
+            const auto before = tenancy::tenant_info(tx, zone_tenant);
+            auto done = tenancy::set_time_zone(tx, zone_tenant, zone);
+            if (done && before && before->time_zone != zone) {
+                api::record_operator_audit(
+                    tx, zone_tenant,
+                    {"account_updated", zone_tenant, before->name,
+                     fmt::format("time_zone: {} → {}", before->time_zone, zone)});
+            }
+            return done;
+        });
         if (!set) return report(set.error(), err);
         out << "tenant " << zone_tenant << ": time zone " << zone << "\n";
         return kExitOk;
@@ -260,7 +297,16 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (!check_tenant(retention_tenant, err)) return kExitUsage;
         auto conn = admin_connection(config);
         auto set = db::with_transaction(conn, [&](pqxx::work& tx) {
-            return tenancy::set_raw_retention(tx, retention_tenant, retention_months);
+            const auto before = tenancy::tenant_info(tx, retention_tenant);
+            auto done = tenancy::set_raw_retention(tx, retention_tenant, retention_months);
+            if (done && before && before->raw_retention_months != retention_months) {
+                api::record_operator_audit(
+                    tx, retention_tenant,
+                    {"account_updated", retention_tenant, before->name,
+                     fmt::format("raw_retention_months: {} → {}", before->raw_retention_months,
+                                 retention_months)});
+            }
+            return done;
         });
         if (!set) return report(set.error(), err);
         out << "tenant " << retention_tenant << ": raw readings kept " << retention_months
@@ -271,8 +317,16 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (!check_tenant(scanner.tenant_id, err)) return kExitUsage;
         auto conn = admin_connection(config);
         if (*scanner_create) {
-            auto key = db::with_transaction(
-                conn, [&](pqxx::work& tx) { return tenancy::create_scanner(tx, scanner); });
+            auto key = db::with_transaction(conn, [&](pqxx::work& tx) {
+                auto made = tenancy::create_scanner(tx, scanner);
+                if (made) {
+                    api::record_operator_audit(
+                        tx, scanner.tenant_id,
+                        {"scanner_created", scanner.scanner_id, scanner.name,
+                         scanner.site.empty() ? std::string() : "site=" + scanner.site});
+                }
+                return made;
+            });
             if (!key) return report(key.error(), err);
             out << *key << "\n";
             err << "printmon-cloud-api: the key is shown only this once; configure it on the "
@@ -280,7 +334,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
             return kExitOk;
         }
         auto revoked = db::with_transaction(conn, [&](pqxx::work& tx) {
-            return tenancy::revoke_scanner(tx, scanner.tenant_id, scanner.scanner_id);
+            auto done = tenancy::revoke_scanner(tx, scanner.tenant_id, scanner.scanner_id);
+            if (done) {
+                api::record_operator_audit(tx, scanner.tenant_id,
+                                           {"scanner_revoked", scanner.scanner_id, {}, {}});
+            }
+            return done;
         });
         if (!revoked) return report(revoked.error(), err);
         out << "revoked " << scanner.scanner_id << "\n";
@@ -290,7 +349,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (!check_tenant(token_tenant, err)) return kExitUsage;
         auto conn = admin_connection(config);
         auto token = db::with_transaction(conn, [&](pqxx::work& tx) {
-            return tenancy::create_api_token(tx, token_tenant, token_name);
+            auto made = tenancy::create_api_token(tx, token_tenant, token_name);
+            if (made)
+                api::record_operator_audit(tx, token_tenant, {"token_created", {}, token_name, {}});
+            return made;
         });
         if (!token) return report(token.error(), err);
         out << *token << "\n";
@@ -304,8 +366,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         user.role = auth::parse_role(user_role).value_or(auth::Role::viewer);
         user.password = read_password();
         auto conn = admin_connection(config);
-        auto id =
-            db::with_transaction(conn, [&](pqxx::work& tx) { return auth::create_user(tx, user); });
+        auto id = db::with_transaction(conn, [&](pqxx::work& tx) {
+            auto made = auth::create_user(tx, user);
+            if (made) {
+                api::record_operator_audit(tx, user.tenant_id,
+                                           {"user_created", *made, user.email,
+                                            fmt::format("role={}", auth::to_string(user.role))});
+            }
+            return made;
+        });
         if (!id) return report(id.error(), err);
         out << *id << "\n";
         return kExitOk;
