@@ -386,6 +386,13 @@ TEST_CASE_METHOD(
                         R"({"minutes":30})");
     CHECK(snoozed["snoozed_until"].IsString());
     call(s, "POST", "/api/v1/alerting/alerts/" + alert_id + "/snooze", t.token, R"({"minutes":0})");
+    // The account's audit log has the three, by the token, naming the alert by its subject.
+    CHECK(s.query_value("SELECT string_agg(actor_kind || ' ' || action || ' ' || target || ' ' || "
+                        "left(detail, 6), ' | ' ORDER BY entry_id) FROM audit_log "
+                        "WHERE tenant_id = $1::uuid AND action LIKE 'alert%'",
+                        t.id) ==
+          "token alert_acknowledged error:jammed  | token alert_snoozed error:jammed until= | "
+          "token alert_snoozed error:jammed snooze");
 
     // The jam clears.
     REQUIRE(ingest({{0, t0 + 20min, 50}}).status == 200);
@@ -785,6 +792,15 @@ TEST_CASE("alerts API: defaults seeded, malformed rules are 400s, tenants isolat
     CHECK(str(created, "vendor") == "HP");
     CHECK(created["forecast_days"].IsNull());  // absent (or null): no forecast condition
     call(s, "DELETE", "/api/v1/alerting/rules/" + str(created, "rule_id"), a.token, "", 204);
+    // Each change is in its own account's audit log; the other tenant's refused one is nowhere.
+    CHECK(s.query_value("SELECT string_agg(action || ' ' || target, ' | ' ORDER BY entry_id) "
+                        "FROM audit_log WHERE tenant_id = $1::uuid AND action <> 'signed_in'",
+                        a.id) == "user_created Olga@Example.com | alert_acknowledged " +
+                                     str(mine[0], "subject") +
+                                     " | rule_created HP toner | rule_deleted HP toner");
+    CHECK(s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id = $1::uuid AND action LIKE "
+                        "'alert%'",
+                        b.id) == "0");
 }
 
 TEST_CASE("alerts: the running service evaluates after an ingest and on its timer",

@@ -797,13 +797,18 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
         });
     };
     // An alert changed by `statement` ($1 tenant, $2 alert, $3 `value`), answered as it is now.
+    // `action` and `detail` are the audit log's (the alert's subject names it there).
     const auto change_alert = [write](const net::Request& request, const char* statement,
-                                      const std::optional<std::string>& value) {
+                                      const std::optional<std::string>& value, const char* action,
+                                      const std::string& detail) {
         const auto tenant = tenant_of(request);
         const auto id = path_uuid(request, "alert_id", "alert");
         return write([&](pqxx::work& tx) {
             if (tx.exec_prepared(statement, tenant, id, value).empty()) throw not_found("alert");
-            return json_one(tx.exec_prepared1(kGetAlert, tenant, id));
+            const auto row = tx.exec_prepared1(kGetAlert, tenant, id);
+            api::record_audit(tx, request, tenant,
+                              {action, id, row["subject"].as<std::string>(""), detail});
+            return json_one(row);
         });
     };
 
@@ -834,7 +839,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
     r.add("POST", "/api/v1/alerting/alerts/{alert_id}/acknowledge",
           [change_alert, log](net::Request& request) {
               const auto& who = auth::principal_of(request);
-              auto response = change_alert(request, kAcknowledge, who.subject);
+              auto response =
+                  change_alert(request, kAcknowledge, who.subject, "alert_acknowledged", "");
               log->info("event=alert_acknowledged tenant={} alert={} by={}", tenant_of(request),
                         request.param("alert_id"), common::log_value(who.subject));
               return response;
@@ -863,7 +869,8 @@ void register_alerting_routes(net::Router& router, storage::ConnectionPool& pool
               } else if (!minutes) {
                   throw invalid("minutes or until: required (minutes 0 ends the snooze)");
               }
-              return change_alert(request, kSnooze, until);
+              return change_alert(request, kSnooze, until, "alert_snoozed",
+                                  until ? "until=" + *until : std::string("snooze cleared"));
           });
 
     list_all("/api/v1/alerting/rules", kListRules);
