@@ -287,6 +287,7 @@ const AUDIT_ACTIONS = {
   signed_in: () => t('audit_a_signed_in'),
   signed_out_everywhere: () => t('audit_a_signed_out_everywhere'),
   password_changed: () => t('audit_a_password_changed'),
+  password_reset_by_link: () => t('audit_a_password_reset_by_link'),
   user_created: () => t('audit_a_user_created'),
   user_disabled: () => t('audit_a_user_disabled'),
   user_enabled: () => t('audit_a_user_enabled'),

@@ -205,6 +205,13 @@ TEST_CASE(
     CHECK(again.status == 410);
     CHECK(error_code(again) == "token_used");
     CHECK(login(s, "alice@acme.test", kNewPassword).status == 200);
+    // The account's audit log has the reset once (the refused attempts wrote nothing), by Alice,
+    // and never the token or a password.
+    CHECK(s.query_value("SELECT string_agg(actor_id || ' ' || target, ' | ') FROM audit_log "
+                        "WHERE action = 'password_reset_by_link' AND tenant_id = $1::uuid",
+                        acme) == alice + " alice@acme.test");
+    CHECK(s.query_value("SELECT count(*) FROM audit_log WHERE position($1 in target || detail) > 0",
+                        token) == "0");
 
     // Malformed and unknown tokens.
     for (const auto& bad :

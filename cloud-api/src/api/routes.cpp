@@ -519,6 +519,8 @@ void register_password_reset(Registrar& r) {
                         deps->logins->succeeded(tx, auth::account_key("*", done.email), remote);
                         log->info("event=password_reset tenant={} user={} by=link", done.tenant_id,
                                   done.user_id);
+                        record_user_audit(tx, request, done.tenant_id, done.user_id,
+                                          {"password_reset_by_link", done.user_id, done.email, {}});
                         return net::Response::empty(204);
                     case Code::invalid_password:
                         // Thrown: nothing of this attempt commits, the link still works.
