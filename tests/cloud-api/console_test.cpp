@@ -985,6 +985,11 @@ TEST_CASE("scanners added without an id are enrolled by their first upload",
     const auto kept = as(s, admin, "GET", "/api/v1/scanners");
     CHECK(str(scanner_item(kept, "branch-kazan-2"), "name") == "Казань, склад");  // unchanged
     CHECK(str(scanner_item(kept, "branch-kazan-2"), "site") == "Kazan");
+    // The audit log has both edits (the refused ones wrote nothing), as they were asked.
+    CHECK(s.query_value("SELECT string_agg(target || ' / ' || detail, ' | ' ORDER BY entry_id) "
+                        "FROM audit_log WHERE action = 'scanner_updated' AND tenant_id = $1::uuid",
+                        acme) ==
+          "Казань, склад / name=Казань, склад; site=Moscow | Казань, склад / site=Kazan");
 
     // Renaming a site moves all its scanners, of this tenant only.
     const auto moscow =

@@ -1361,7 +1361,7 @@ void register_console(Registrar& r) {
                       common::log_value(scanner_id), s.who.subject);
             std::string detail;
             if (name) detail = "name=" + *name;
-            if (site) detail += (detail.empty() ? "site=" : " site=") + *site;
+            if (site) detail += (detail.empty() ? "site=" : "; site=") + *site;
             record_audit(tx, request, s.tenant,
                          {"scanner_updated", scanner_id,
                           audit_label(tx, AuditTarget::scanner, s.tenant, scanner_id), detail});
