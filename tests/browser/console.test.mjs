@@ -576,6 +576,9 @@ try {
   await waitFor('only the token entry', async () => (await actions()).join() === 'token_created');
   await page.selectOption(tid('audit-action'), '');
   await waitFor('every entry again', async () => (await actions()).length >= 5);
+  const auditCsv = (await download(tid('audit-export-csv'))).bytes.toString('utf8');
+  assert.match(auditCsv, /Действие/, 'the export has the Russian titles');
+  assert.ok(auditCsv.includes('Отчёты 1С') && !auditCsv.includes(token.trim()), 'the export names the token, never shows it');
   await shoot('audit', 'ru');
 
   step('trial expiry: reads answer 402, the console says so, uploads are kept');
