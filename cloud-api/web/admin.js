@@ -285,6 +285,8 @@ routes.users.admin = true;
 // words; one a newer server adds shows its code until the catalogue knows it.
 const AUDIT_ACTIONS = {
   signed_in: () => t('audit_a_signed_in'),
+  sign_in_failed: () => t('audit_a_sign_in_failed'),
+  sign_in_locked: () => t('audit_a_sign_in_locked'),
   signed_out_everywhere: () => t('audit_a_signed_out_everywhere'),
   password_changed: () => t('audit_a_password_changed'),
   password_reset_by_link: () => t('audit_a_password_reset_by_link'),
@@ -318,6 +320,7 @@ const auditAction = (code) => (AUDIT_ACTIONS[code] ? AUDIT_ACTIONS[code]() : cod
 
 function auditActor(x) {
   if (x.actor_kind === 'admin') return t('audit_platform_admin');
+  if (x.actor_kind === 'anonymous') return t('audit_anonymous');
   if (x.actor_kind === 'token') return t('audit_token', { name: x.actor });
   if (x.actor_kind === 'scanner') return t('audit_scanner', { name: x.actor });
   return x.actor;

@@ -574,6 +574,13 @@ try {
   const actions = () => page.$$eval(tid('audit-row'), (rs) => rs.map((r) => r.dataset.action));
   await page.selectOption(tid('audit-action'), 'token_created');
   await waitFor('only the token entry', async () => (await actions()).join() === 'token_created');
+  // The wrong password of the first step: nobody signed in, the admin's e-mail was tried.
+  await page.selectOption(tid('audit-action'), 'sign_in_failed');
+  await waitFor('only failed sign-ins', async () => { const a = await actions(); return a.length > 0 && a.every((x) => x === 'sign_in_failed'); });
+  const failed = await text(tid('audit-table'));
+  assert.match(failed, /Неизвестный \(форма входа\)/);
+  assert.match(failed, /Неудачная попытка входа/);
+  assert.ok(failed.includes(email) && !failed.includes('not-the-password'), 'the e-mail tried, never the password');
   await page.selectOption(tid('audit-action'), '');
   await waitFor('every entry again', async () => (await actions()).length >= 5);
   const auditCsv = (await download(tid('audit-export-csv'))).bytes.toString('utf8');

@@ -864,6 +864,7 @@ TEST_CASE("CLI user reset-password ends the user's sessions", "[cloud][console][
                       "admin account_updated Acme time_zone: UTC → Europe/Samara",
                       "admin trial_extended Acme days=45",
                       "admin@acme.test signed_in admin@acme.test ",
+                      "anonymous sign_in_failed admin@acme.test ",  // the old password
                       "admin user_password_set ADMIN@acme.test ",
                       "admin@acme.test signed_in admin@acme.test ",
                   });
@@ -1596,9 +1597,6 @@ TEST_CASE("audit log: each change by whom, in its own transaction; admins only; 
             s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id = $1::uuid", tenant)
                 .value_or("-1"));
     };
-    CHECK(login_raw(s, "admin@acme.test", "not the password").status == 401);
-    CHECK(entries(acme) == 0);  // a refused sign-in changes nothing here (the brake counts it)
-
     const auto here = cookie_login(s, "admin@acme.test");
     const auto added = as(s, here, "POST", "/api/v1/users",
                           R"({"email":"new@acme.test","role":"viewer","password":"first pw 123"})");
@@ -1695,4 +1693,95 @@ TEST_CASE("audit log: each change by whom, in its own transaction; admins only; 
     CHECK(str(items(theirs)[0], "actor") == "admin@beta.test");
     CHECK(as(s, other, "GET", "/api/v1/audit?tenant=" + acme).status == 403);
     CHECK(entries(beta) == 1);
+}
+
+TEST_CASE(
+    "audit log: failed sign-ins and the lock they cause, in the accounts that know the "
+    "e-mail only",
+    "[cloud][console][audit][auth]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto beta = s.create_tenant("Beta");
+    const auto gamma = s.create_tenant("Gamma");
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    const auto shared_a = create_user(s, acme, "both@x.test", cloud::auth::Role::viewer);
+    create_user(s, beta, "admin@beta.test", cloud::auth::Role::admin);
+    const auto shared_b = create_user(s, beta, "both@x.test", cloud::auth::Role::viewer);
+    create_user(s, gamma, "admin@gamma.test", cloud::auth::Role::admin);
+    const auto count = [&](const std::string& tenant, const std::string& action) {
+        return std::stoi(s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id::text "
+                                       "|| '/' || action = $1",
+                                       tenant + "/" + action)
+                             .value_or("-1"));
+    };
+    const auto all_rows = [&] { return s.count("audit_log"); };
+
+    // An e-mail no account knows writes nothing anywhere.
+    CHECK(login_raw(s, "nobody@x.test", "guess one").status == 401);
+    CHECK(all_rows() == 0);
+
+    // The e-mail-only form: every account that knows the e-mail sees the failure, target the
+    // user, actor nobody; the tenant form only its own tenant.
+    CHECK(login_raw(s, "BOTH@x.test", "guess two").status == 401);
+    CHECK(count(acme, "sign_in_failed") == 1);
+    CHECK(count(beta, "sign_in_failed") == 1);
+    CHECK(count(gamma, "sign_in_failed") == 0);
+    CHECK(login_raw(s, "both@x.test", "guess three", beta).status == 401);
+    CHECK(count(acme, "sign_in_failed") == 1);
+    CHECK(count(beta, "sign_in_failed") == 2);
+    // A tenant id that is not one matches nothing and still answers 401.
+    CHECK(login_raw(s, "both@x.test", "guess four", "not-a-uuid").status == 401);
+    CHECK(all_rows() == 3);
+
+    // A disabled user's failure says so (the password may well have been right).
+    disable_user(s, beta, shared_b);
+    CHECK(login_raw(s, "both@x.test", kPassword, beta).status == 401);
+    CHECK(s.query_value("SELECT detail FROM audit_log WHERE tenant_id = $1::uuid "
+                        "ORDER BY entry_id DESC LIMIT 1",
+                        beta) == "user=disabled");
+
+    // Acme's admin reads the entries through the API: actor "anonymous" with the address,
+    // target the user by id and e-mail; never the password tried.
+    const auto here = cookie_login(s, "admin@acme.test");
+    const auto log = as(s, here, "GET", "/api/v1/audit?action=sign_in_failed");
+    INFO(log.body);
+    REQUIRE(log.status == 200);
+    REQUIRE(items(log).Size() == 1);
+    const auto& e = items(log)[0];
+    CHECK(str(e, "actor_kind") == "anonymous");
+    CHECK(str(e, "actor") == "anonymous");
+    CHECK(str(e, "address") == "127.0.0.1");
+    CHECK(str(e, "target") == "both@x.test");
+    CHECK(str(e, "target_id") == shared_a);
+    CHECK(str(e, "detail").empty());
+    for (const auto* guess : {"guess one", "guess two", "guess three", "guess four", kPassword}) {
+        CHECK(s.query_value("SELECT count(*) FROM audit_log WHERE position($1 in "
+                            "target || detail || actor_id || target_id || address) > 0",
+                            std::string(guess)) == "0");
+    }
+
+    // Ten failures lock the address out of the e-mail: the tenth is recorded as the lock with
+    // the brake's wait; the refusals after it (429, no password checked) write nothing.
+    for (int i = 0; i < 9; ++i) CHECK(login_raw(s, "admin@gamma.test", "wrong").status == 401);
+    CHECK(count(gamma, "sign_in_failed") == 9);
+    CHECK(count(gamma, "sign_in_locked") == 0);
+    CHECK(login_raw(s, "admin@gamma.test", "wrong").status == 401);
+    CHECK(count(gamma, "sign_in_failed") == 9);
+    REQUIRE(count(gamma, "sign_in_locked") == 1);
+    const auto lock_detail =
+        s.query_value(
+             "SELECT detail FROM audit_log WHERE tenant_id = $1::uuid AND action = "
+             "'sign_in_locked'",
+             gamma)
+            .value_or("");
+    INFO(lock_detail);
+    CHECK(lock_detail.rfind("retry_after=", 0) == 0);
+    const auto before = all_rows();
+    for (int i = 0; i < 5; ++i) CHECK(login_raw(s, "admin@gamma.test", kPassword).status == 429);
+    CHECK(all_rows() == before);
+    // Gamma's rows stay Gamma's: Acme's admin sees none of them.
+    const auto acme_log = as(s, here, "GET", "/api/v1/audit?limit=100");
+    REQUIRE(acme_log.status == 200);
+    CHECK(acme_log.body.find("admin@gamma.test") == std::string::npos);
+    CHECK(acme_log.body.find("sign_in_locked") == std::string::npos);
 }

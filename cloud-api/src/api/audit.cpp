@@ -13,6 +13,18 @@ constexpr const char* kInsertAuditSql =
     "INSERT INTO audit_log (tenant_id, actor_kind, actor_id, action, target_id, target, detail, "
     "address) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)";
 
+// A failed sign-in, in every account that knows the e-mail (or the one the form named: a
+// tenant id that is no uuid matches nothing instead of failing the 401), capped like the
+// sign-in's own lookup. A disabled user's row says so: the password may have been right.
+constexpr const char* kFailedSignIn = "audit_failed_sign_in";
+constexpr const char* kFailedSignInSql =
+    "INSERT INTO audit_log (tenant_id, actor_kind, actor_id, action, target_id, target, detail, "
+    "address) SELECT u.tenant_id, 'anonymous', '', $3, u.user_id::text, left(u.email, 400), "
+    "concat_ws('; ', CASE WHEN u.disabled_at IS NOT NULL THEN 'user=disabled' END, "
+    "nullif($4, '')), $5 FROM (SELECT tenant_id, user_id, email, disabled_at FROM users "
+    "WHERE lower(email) = lower($1) AND ($2 = '' OR tenant_id::text = $2) "
+    "ORDER BY tenant_id LIMIT 20) u";
+
 // The labels of targets; ids arrive as text and are compared as text (a malformed id finds
 // nothing instead of failing the change it describes).
 constexpr const char* kUserLabel = "audit_user_label";
@@ -49,6 +61,7 @@ void insert(pqxx::transaction_base& tx, std::string_view address, std::string_vi
 
 void prepare_audit_statements(pqxx::connection& conn) {
     conn.prepare(kInsertAudit, kInsertAuditSql);
+    conn.prepare(kFailedSignIn, kFailedSignInSql);
     conn.prepare(kUserLabel, kUserLabelSql);
     conn.prepare(kTokenLabel, kTokenLabelSql);
     conn.prepare(kScannerLabel, kScannerLabelSql);
@@ -75,6 +88,18 @@ void record_operator_audit(pqxx::transaction_base& tx, std::string_view tenant,
 void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
                        std::string_view tenant, std::string_view user_id, const AuditEntry& entry) {
     insert(tx, request.remote_address, tenant, "user", user_id, entry);
+}
+
+std::size_t record_failed_sign_in(pqxx::transaction_base& tx, const net::Request& request,
+                                  std::string_view tenant, std::string_view email,
+                                  std::optional<std::chrono::seconds> locked_for) {
+    const std::string detail =
+        locked_for ? "retry_after=" + std::to_string(locked_for->count()) + "s" : std::string();
+    const auto result =
+        tx.exec_prepared0(kFailedSignIn, std::string(email), std::string(tenant),
+                          std::string(locked_for ? "sign_in_locked" : "sign_in_failed"), detail,
+                          bounded(request.remote_address, 64));
+    return static_cast<std::size_t>(result.affected_rows());
 }
 
 void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,

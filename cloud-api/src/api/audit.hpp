@@ -2,6 +2,9 @@
 // The account's audit log (V0025): who changed what through the API, written in the
 // transaction of the change so that an entry exists exactly when the change committed.
 
+#include <chrono>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,5 +48,14 @@ void record_operator_audit(pqxx::transaction_base& tx, std::string_view tenant,
 /// The same for a user who has no principal yet (the sign-in that opens their session).
 void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
                        std::string_view tenant, std::string_view user_id, const AuditEntry& entry);
+
+/// A failed sign-in with `email` (V0026): one entry, actor `anonymous` at the request's address,
+/// in each account that knows the e-mail (only in `tenant` when the form named one; at most 20,
+/// as many as a sign-in tries), target the user. `locked_for` set: this failure locked the
+/// address out of the e-mail for that long (action `sign_in_locked`). An e-mail no account knows
+/// writes nothing. Returns the entries written.
+std::size_t record_failed_sign_in(pqxx::transaction_base& tx, const net::Request& request,
+                                  std::string_view tenant, std::string_view email,
+                                  std::optional<std::chrono::seconds> locked_for);
 
 }  // namespace printmon::cloud::api

@@ -598,8 +598,12 @@ void register_accounts(Registrar& r) {
                 }
                 if (!session) {
                     deps->logins->failed(tx, account, remote);
-                    log->info("event=login_failed tenant={}",
-                              common::log_value(tenant.value_or("*")));
+                    // The accounts that know the e-mail see the failure in their audit log,
+                    // and whether it locked this address out (the brake's next answer).
+                    const auto locked = deps->logins->blocked(tx, account, remote);
+                    record_failed_sign_in(tx, request, tenant.value_or(""), email, locked);
+                    log->info("event=login_failed tenant={} locked={}",
+                              common::log_value(tenant.value_or("*")), locked.has_value());
                     // Returned, not thrown: the recorded failure must commit.
                     return net::error_response(401, "login_failed", "wrong e-mail or password");
                 }
