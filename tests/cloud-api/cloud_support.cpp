@@ -33,6 +33,7 @@ CloudConfig config_for(const printmon::test::TempDatabase& db, const net::test::
     c.server.port = 0;
     c.server.tls = net::ServerTlsOptions{pki.server_cert(), pki.server_key(), "", false};
     c.server.blocking_threads = 4;
+    c.server.proxy_protocol_from = settings.proxy_protocol_from;
     c.database.conninfo = settings.conninfo.empty() ? db.conninfo() : settings.conninfo;
     c.database.replica_conninfo = settings.replica_conninfo;
     c.database.pool_size = settings.pool_size;

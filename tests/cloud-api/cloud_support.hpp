@@ -35,6 +35,8 @@ struct ServerSettings {
         n.enabled = false;
         return n;
     }();
+    /// [server] proxy_protocol_from: balancers trusted to name the client.
+    std::vector<std::string> proxy_protocol_from{};
     /// [server] public_url (links in e-mails; "" = no password reset e-mails).
     std::string public_url{};
     /// Another database than the fixture's throwaway one (a private cluster a test stops, or

@@ -60,6 +60,23 @@ TEST_CASE("the example config holds every default", "[cloud][config]") {
     CHECK(example.analytics.max_replica_lag == defaults.analytics.max_replica_lag);
     CHECK(example.database.replica_conninfo == defaults.database.replica_conninfo);
     CHECK(example.database.replica_pool_size == defaults.database.replica_pool_size);
+    CHECK(example.server.proxy_protocol_from.empty());
+}
+
+TEST_CASE("[server] proxy_protocol_from: addresses and networks; anything else refused",
+          "[cloud][config]") {
+    const auto two = parse_config(
+        "[server]\ntls = false\nproxy_protocol_from = [\"10.0.0.5\", \"172.16.0.0/12\"]\n",
+        "c.toml", env_of({}));
+    CHECK(two.server.proxy_protocol_from == std::vector<std::string>{"10.0.0.5", "172.16.0.0/12"});
+    CHECK(error_of("[server]\ntls = false\nproxy_protocol_from = [\"10.0.0.0/33\"]\n") ==
+          "c.toml:3:23: 'server.proxy_protocol_from' '10.0.0.0/33' has no valid prefix length "
+          "(0..32)");
+    CHECK(error_of("[server]\ntls = false\nproxy_protocol_from = [\"haproxy\"]\n") ==
+          "c.toml:3:23: 'server.proxy_protocol_from' 'haproxy' is not an IP address or network");
+    CHECK(
+        error_of("[server]\ntls = false\nproxy_protocol_from = \"10.0.0.5\"\n").find("an array") !=
+        std::string::npos);
 }
 
 TEST_CASE("TLS is on unless explicitly turned off", "[cloud][config]") {

@@ -1785,3 +1785,44 @@ TEST_CASE(
     CHECK(acme_log.body.find("admin@gamma.test") == std::string::npos);
     CHECK(acme_log.body.find("sign_in_locked") == std::string::npos);
 }
+
+// Behind haproxy (TLS passthrough) every client had the balancer's address: thirty failed
+// sign-ins from anyone locked every user out of signing in, and the audit log showed the
+// balancer. With the PROXY protocol from a trusted balancer each client is its own.
+TEST_CASE("behind a PROXY-protocol balancer the brake and the audit log see each client",
+          "[cloud][console][auth][audit][proxy]") {
+    ServerSettings settings;
+    settings.proxy_protocol_from = {"127.0.0.2"};
+    CloudServer s(settings);
+    const auto acme = s.create_tenant("Acme");
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    const net::test::ProxyProtocolBalancer guesser(s.app().port(), "198.51.100.66", "127.0.0.2");
+    const net::test::ProxyProtocolBalancer office(s.app().port(), "203.0.113.10", "127.0.0.2");
+    const auto login_via = [&](const net::test::ProxyProtocolBalancer& b, const std::string& email,
+                               const std::string& password) {
+        const auto r = s.client().request(
+            "POST", "https://127.0.0.1:" + std::to_string(b.port()) + "/api/v1/auth/login",
+            {{"Content-Type", "application/json"}}, login_body(email, password));
+        REQUIRE(r);
+        return r->status;
+    };
+    // One failure against a known user, then a spray of unknown e-mails until the guesser's
+    // address is braked.
+    CHECK(login_via(guesser, "admin@acme.test", "wrong") == 401);
+    int refused = 0;
+    for (int i = 0; i < 40 && refused == 0; ++i) {
+        if (login_via(guesser, "nobody" + std::to_string(i) + "@x.test", "wrong") == 429) {
+            ++refused;
+        }
+    }
+    CHECK(refused == 1);
+    CHECK(login_via(guesser, "admin@acme.test", kPassword) == 429);
+    // The office behind the same balancer still signs in: the brake counted the guesser.
+    CHECK(login_via(office, "admin@acme.test", kPassword) == 200);
+    // The audit log names the guesser's address and the office's, never the balancer's.
+    CHECK(s.query_value("SELECT address FROM audit_log WHERE action = $1", "sign_in_failed") ==
+          "198.51.100.66");
+    CHECK(s.query_value("SELECT address FROM audit_log WHERE action = $1", "signed_in") ==
+          "203.0.113.10");
+    CHECK(s.query_value("SELECT count(*) FROM audit_log WHERE address = $1", "127.0.0.2") == "0");
+}

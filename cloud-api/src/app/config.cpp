@@ -4,6 +4,7 @@
 
 #include "printmon/metrics/config.hpp"
 #include "printmon/net/http.hpp"
+#include "printmon/net/proxy_protocol.hpp"
 
 namespace printmon::cloud {
 namespace {
@@ -28,6 +29,13 @@ CloudConfig read(const common::ConfigReader& root) {
     c.server.max_connections = server.get_or<std::size_t>("max_connections", 256);
     c.server.max_connections_per_address =
         server.get_or<std::size_t>("max_connections_per_address", 64);
+    c.server.proxy_protocol_from =
+        server.get_or<std::vector<std::string>>("proxy_protocol_from", {});
+    try {
+        (void)net::NetworkList(c.server.proxy_protocol_from);
+    } catch (const std::invalid_argument& e) {
+        server.fail("proxy_protocol_from", e.what());
+    }
     c.server.retry_after = std::chrono::seconds(server.get_or<int>("retry_after_s", 5));
     c.server.body_timeout =
         std::chrono::milliseconds(server.get_or<int>("body_timeout_ms", 60'000));

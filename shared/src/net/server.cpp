@@ -22,6 +22,7 @@
 #include "printmon/net/asio.hpp"
 #include "printmon/net/blocking.hpp"
 #include "printmon/net/gzip.hpp"
+#include "printmon/net/proxy_protocol.hpp"
 
 namespace printmon::net {
 namespace {
@@ -89,6 +90,7 @@ struct Server::Impl {
     std::vector<std::thread> threads;
 
     std::optional<asio::ssl::context> tls;
+    NetworkList proxies;  // peers that may send a PROXY protocol header
     // Declaration order is destruction order in reverse: the acceptor goes before the
     // io_context it belongs to, the pool (whose tasks hold work on the io_context) before it.
     asio::io_context ioc;
@@ -99,6 +101,7 @@ struct Server::Impl {
     Impl(ServerOptions opts, Router r)
         : options(std::move(opts)),
           router(std::move(r)),
+          proxies(options.proxy_protocol_from),
           ioc(static_cast<int>(std::max<std::size_t>(options.io_threads, 1))),
           blocking(std::max<std::size_t>(options.blocking_threads, 1)),
           accept_strand(asio::make_strand(ioc)),
@@ -269,18 +272,106 @@ struct Server::Impl {
         return stopping;
     }
 
+    // A balancer's PROXY header named the client: its connection counts against the client's
+    // address from now on. Returns true when that address is already at its cap (the
+    // connection is then answered 503 like any other over it).
+    bool move_to_client(std::uint64_t id, const std::string& address) {
+        std::lock_guard lock(mutex);
+        auto& connection = connections[id];
+        if (connection.refused) return true;
+        if (connection.address == address) return false;
+        const auto mine = per_address.find(connection.address);
+        if (mine != per_address.end() && --mine->second == 0) per_address.erase(mine);
+        const auto theirs = per_address.find(address);
+        if (options.max_connections_per_address != 0 && theirs != per_address.end() &&
+            theirs->second >= options.max_connections_per_address) {
+            --served;
+            ++refused;
+            connection.refused = true;
+            connection.address.clear();
+            return true;
+        }
+        ++per_address[address];
+        connection.address = address;
+        return false;
+    }
+
+    // The PROXY protocol header a trusted balancer sends before its client's first byte.
+    // Returns the client's endpoint and the bytes read past the header (the client's own, for
+    // the TLS handshake or the HTTP parser), or nothing when the connection is to be closed (a
+    // broken header, a timeout, the peer gone). A connection without a header keeps the
+    // balancer's endpoint and loses no byte.
+    struct Prelude {
+        tcp::endpoint client;
+        std::string rest;
+    };
+    Awaitable<std::optional<Prelude>> read_proxy_header(beast::tcp_stream& stream,
+                                                        tcp::endpoint peer) {
+        std::string bytes;
+        std::array<char, 512> chunk{};
+        stream.expires_after(options.header_timeout);
+        for (;;) {
+            const auto parsed = parse_proxy_header(bytes);
+            if (parsed.status == ProxyParse::Status::not_proxy) {
+                co_return Prelude{peer, std::move(bytes)};
+            }
+            if (parsed.status == ProxyParse::Status::invalid) {
+                log->warn("event=proxy_header_refused remote={} error={}",
+                          peer.address().to_string(), common::log_value(parsed.error));
+                co_return std::nullopt;
+            }
+            if (parsed.status == ProxyParse::Status::complete) {
+                tcp::endpoint client = peer;
+                if (!parsed.header.source.empty()) {
+                    boost::system::error_code ec;
+                    const auto address = asio::ip::make_address(parsed.header.source, ec);
+                    if (!ec) client = tcp::endpoint(address, parsed.header.source_port);
+                }
+                co_return Prelude{client, bytes.substr(parsed.header.length)};
+            }
+            boost::system::error_code ec;
+            const std::size_t n = co_await stream.async_read_some(
+                asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return std::nullopt;
+            bytes.append(chunk.data(), n);
+        }
+    }
+
+    // From a trusted balancer: the client behind its PROXY header, or nothing to close.
+    Awaitable<std::optional<Prelude>> prelude(beast::tcp_stream& stream, tcp::endpoint peer,
+                                              std::uint64_t id, bool& refuse) {
+        if (proxies.empty() || !proxies.contains(peer.address().to_string())) {
+            co_return Prelude{peer, {}};
+        }
+        auto got = co_await read_proxy_header(stream, peer);
+        if (got && got->client != peer && move_to_client(id, got->client.address().to_string())) {
+            refuse = true;
+        }
+        co_return got;
+    }
+
     Awaitable<void> run_connection(tcp::socket socket, std::uint64_t id, bool refuse) {
         const Registration registration{this, id};
         boost::system::error_code ec;
-        const tcp::endpoint remote = socket.remote_endpoint(ec);
+        tcp::endpoint remote = socket.remote_endpoint(ec);
         if (ec) co_return;  // already gone
         if (tls) {
             auto stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(
                 beast::tcp_stream(std::move(socket)), *tls);
             set_closer(id, stream);
+            auto first = co_await prelude(lowest(*stream), remote, id, refuse);
+            if (!first) co_return;
+            remote = first->client;
             lowest(*stream).expires_after(options.tls_handshake_timeout);
-            co_await stream->async_handshake(asio::ssl::stream_base::server,
-                                             asio::redirect_error(asio::use_awaitable, ec));
+            if (first->rest.empty()) {
+                co_await stream->async_handshake(asio::ssl::stream_base::server,
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+            } else {
+                // The client's first bytes, read while looking for the header.
+                co_await stream->async_handshake(asio::ssl::stream_base::server,
+                                                 asio::buffer(first->rest),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+            }
             if (ec) {
                 log->debug("event=tls_handshake_failed remote={} error={}",
                            remote.address().to_string(), common::log_value(ec.message()));
@@ -311,7 +402,10 @@ struct Server::Impl {
         } else {
             auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
             set_closer(id, stream);
-            co_await serve(*stream, id, remote, refuse, std::nullopt);
+            auto first = co_await prelude(*stream, remote, id, refuse);
+            if (!first) co_return;
+            co_await serve(*stream, id, first->client, refuse, std::nullopt,
+                           std::move(first->rest));
             // Lingering close (see kLingerTime).
             stream->socket().shutdown(tcp::socket::shutdown_send, ec);
             if (ec) co_return;
@@ -418,8 +512,11 @@ struct Server::Impl {
     // Returns true when the last exchange ended with a request body left unread.
     template <class Stream>
     Awaitable<bool> serve(Stream& stream, std::uint64_t id, tcp::endpoint remote, bool refuse,
-                          std::optional<std::string> client_subject) {
+                          std::optional<std::string> client_subject, std::string first_bytes = {}) {
         beast::flat_buffer buffer;
+        // Bytes of the request read already (while looking for a PROXY header).
+        buffer.commit(
+            asio::buffer_copy(buffer.prepare(first_bytes.size()), asio::buffer(first_bytes)));
         for (;;) {
             if (!set_idle(id, true)) co_return false;
             http::request_parser<http::empty_body> header;

@@ -158,6 +158,48 @@ bool RawClient::wait_closed(std::chrono::milliseconds timeout) {
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// Copies one direction of a tunnel until either side closes.
+Awaitable<void> pump(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to) {
+    std::array<char, 16 * 1024> data{};
+    boost::system::error_code ec;
+    for (;;) {
+        const std::size_t n = co_await from->async_read_some(
+            asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        co_await asio::async_write(*to, asio::buffer(data.data(), n),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+    }
+    to->shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Accepts connections until the acceptor closes, each served by `handle`'s coroutine.
+template <class Handle>
+Awaitable<void> accept_each(tcp::acceptor& acceptor, asio::io_context& ioc, Handle handle) {
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket socket =
+            co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        asio::co_spawn(ioc, handle(std::move(socket)), asio::detached);
+    }
+}
+
+// Listens on 127.0.0.1:<ephemeral> and runs the helper's accept loop on its own thread.
+template <class Impl>
+void run_on_loopback(Impl& impl) {
+    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    impl.acceptor.open(endpoint.protocol());
+    impl.acceptor.bind(endpoint);
+    impl.acceptor.listen();
+    asio::co_spawn(impl.ioc, impl.accept_loop(), asio::detached);
+    impl.thread = std::thread([&impl] { impl.ioc.run(); });
+}
+
+}  // namespace
+
 struct ConnectProxy::Impl {
     std::vector<std::uint16_t> allowed;
     asio::io_context ioc;
@@ -165,21 +207,6 @@ struct ConnectProxy::Impl {
     std::thread thread;
     mutable std::mutex mutex;
     std::vector<std::string> seen;
-
-    static Awaitable<void> pump(std::shared_ptr<tcp::socket> from,
-                                std::shared_ptr<tcp::socket> to) {
-        std::array<char, 16 * 1024> data{};
-        boost::system::error_code ec;
-        for (;;) {
-            const std::size_t n = co_await from->async_read_some(
-                asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) break;
-            co_await asio::async_write(*to, asio::buffer(data.data(), n),
-                                       asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) break;
-        }
-        to->shutdown(tcp::socket::shutdown_send, ec);
-    }
 
     Awaitable<void> tunnel(tcp::socket client_socket) {
         auto client = std::make_shared<tcp::socket>(std::move(client_socket));
@@ -224,25 +251,14 @@ struct ConnectProxy::Impl {
     }
 
     Awaitable<void> accept_loop() {
-        for (;;) {
-            boost::system::error_code ec;
-            tcp::socket socket =
-                co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) co_return;
-            asio::co_spawn(ioc, tunnel(std::move(socket)), asio::detached);
-        }
+        return accept_each(acceptor, ioc, [this](tcp::socket s) { return tunnel(std::move(s)); });
     }
 };
 
 ConnectProxy::ConnectProxy(std::vector<std::uint16_t> allowed_ports)
     : impl_(std::make_unique<Impl>()) {
     impl_->allowed = std::move(allowed_ports);
-    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-    impl_->acceptor.open(endpoint.protocol());
-    impl_->acceptor.bind(endpoint);
-    impl_->acceptor.listen();
-    asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
-    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+    run_on_loopback(*impl_);
 }
 
 ConnectProxy::~ConnectProxy() {
@@ -255,6 +271,99 @@ std::uint16_t ConnectProxy::port() const { return impl_->acceptor.local_endpoint
 std::vector<std::string> ConnectProxy::targets() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->seen;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// The address's bytes and whether it is IPv6.
+std::pair<std::string, bool> address_octets(const std::string& text) {
+    std::array<char, 16> raw{};
+    if (inet_pton(AF_INET, text.c_str(), raw.data()) == 1)
+        return {std::string(raw.data(), 4), false};
+    if (inet_pton(AF_INET6, text.c_str(), raw.data()) == 1) {
+        return {std::string(raw.data(), 16), true};
+    }
+    throw std::invalid_argument("not an address: " + text);
+}
+
+std::string big_endian16(std::size_t value) {
+    return {static_cast<char>((value >> 8U) & 0xFFU), static_cast<char>(value & 0xFFU)};
+}
+
+}  // namespace
+
+std::string proxy_v1_header(const std::string& client, std::uint16_t client_port) {
+    const bool v6 = address_octets(client).second;
+    return fmt::format("PROXY {} {} {} {} 443\r\n", v6 ? "TCP6" : "TCP4", client,
+                       v6 ? "::1" : "127.0.0.1", client_port);
+}
+
+std::string proxy_v2_header(const std::string& client, std::uint16_t client_port, bool local) {
+    std::string out("\r\n\r\n\0\r\nQUIT\n", 12);
+    if (local) {
+        out += '\x20';  // version 2, LOCAL
+        out += '\x00';  // UNSPEC
+        return out + big_endian16(0);
+    }
+    const auto [source, v6] = address_octets(client);
+    const std::string destination =
+        v6 ? std::string(15, '\0') + '\x01' : std::string("\x7f\0\0\x01", 4);
+    out += '\x21';                // version 2, PROXY
+    out += v6 ? '\x21' : '\x11';  // INET6 or INET, STREAM
+    const std::string body = source + destination + big_endian16(client_port) + big_endian16(443);
+    return out + big_endian16(body.size()) + body;
+}
+
+struct ProxyProtocolBalancer::Impl {
+    std::uint16_t upstream_port = 0;
+    std::string client;
+    std::string from;
+    asio::io_context ioc;
+    tcp::acceptor acceptor{ioc};
+    std::thread thread;
+
+    Awaitable<void> forward(tcp::socket client_socket) {
+        auto downstream = std::make_shared<tcp::socket>(std::move(client_socket));
+        auto upstream = std::make_shared<tcp::socket>(ioc);
+        boost::system::error_code ec;
+        upstream->open(tcp::v4(), ec);
+        upstream->bind(tcp::endpoint(asio::ip::make_address(from), 0), ec);
+        if (ec) co_return;
+        co_await upstream->async_connect(
+            tcp::endpoint(asio::ip::make_address("127.0.0.1"), upstream_port),
+            asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        const auto header = proxy_v2_header(client, downstream->remote_endpoint(ec).port());
+        co_await asio::async_write(*upstream, asio::buffer(header),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        asio::co_spawn(ioc, pump(downstream, upstream), asio::detached);
+        asio::co_spawn(ioc, pump(upstream, downstream), asio::detached);
+    }
+
+    Awaitable<void> accept_loop() {
+        return accept_each(acceptor, ioc, [this](tcp::socket s) { return forward(std::move(s)); });
+    }
+};
+
+ProxyProtocolBalancer::ProxyProtocolBalancer(std::uint16_t upstream_port, std::string client,
+                                             std::string from)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->upstream_port = upstream_port;
+    impl_->client = std::move(client);
+    impl_->from = std::move(from);
+    run_on_loopback(*impl_);
+}
+
+ProxyProtocolBalancer::~ProxyProtocolBalancer() {
+    impl_->ioc.stop();
+    impl_->thread.join();
+}
+
+std::uint16_t ProxyProtocolBalancer::port() const {
+    return impl_->acceptor.local_endpoint().port();
 }
 
 // ---------------------------------------------------------------------------------------------

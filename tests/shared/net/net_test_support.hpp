@@ -90,6 +90,30 @@ class ConnectProxy {
     std::unique_ptr<Impl> impl_;
 };
 
+/// A PROXY protocol v1 line naming `client` (IPv4 or IPv6 text) as the source.
+std::string proxy_v1_header(const std::string& client, std::uint16_t client_port);
+/// A PROXY protocol v2 PROXY header naming `client` (IPv4 or IPv6 text) as the source; `local`:
+/// a LOCAL header (a balancer's health check) instead, with no address.
+std::string proxy_v2_header(const std::string& client, std::uint16_t client_port,
+                            bool local = false);
+
+/// A TCP balancer like haproxy's `mode tcp` with `send-proxy-v2`, on 127.0.0.1:<ephemeral>:
+/// each connection is forwarded untouched (TLS passes through) to 127.0.0.1:`upstream_port`
+/// from the local address `from`, after a PROXY v2 header naming `client` as the source.
+class ProxyProtocolBalancer {
+  public:
+    ProxyProtocolBalancer(std::uint16_t upstream_port, std::string client, std::string from);
+    ~ProxyProtocolBalancer();
+    ProxyProtocolBalancer(const ProxyProtocolBalancer&) = delete;
+    ProxyProtocolBalancer& operator=(const ProxyProtocolBalancer&) = delete;
+
+    std::uint16_t port() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 /// A port on 127.0.0.1 that refuses connections: bound (so nobody else takes it) but not
 /// listening, for as long as the object lives.
 class ClosedPort {

@@ -449,3 +449,95 @@ TEST_CASE("stop closes requests still running when the grace period ends",
     release.set_value();
     REQUIRE(stopping.wait_for(5s) == std::future_status::ready);
 }
+
+// Behind a balancer that passes TLS through, the client's address arrives in a PROXY protocol
+// header or not at all: everything keyed by address (the login brake, the audit log, the
+// per-address cap) saw the balancer as one client.
+TEST_CASE("PROXY protocol: a trusted balancer names the client; nobody else can",
+          "[net][server][integration][proxy]") {
+    Router router;
+    router.get("/who", [](Request& r) {
+        return Response::text(r.remote_address + " " + std::to_string(r.remote_port));
+    });
+    ServerOptions options;
+    options.proxy_protocol_from = {"127.0.0.2"};
+    options.header_timeout = 2s;
+    auto server = start(std::move(router), options);
+    const std::string request = "GET /who HTTP/1.1\r\nHost: t\r\n\r\n";
+    const auto who = [&](const std::string& from, const std::string& bytes) {
+        RawClient raw(server->port(), from);
+        REQUIRE(raw.connected());
+        REQUIRE(raw.send(bytes));
+        const auto response = raw.read_response(3s);
+        REQUIRE(response);
+        return std::to_string(response->status) + " " + response->body;
+    };
+
+    // v1 and v2, with the request in the same segment or after it.
+    CHECK(who("127.0.0.2", proxy_v1_header("203.0.113.7", 51000) + request) ==
+          "200 203.0.113.7 51000");
+    CHECK(who("127.0.0.2", proxy_v2_header("2001:db8::7", 40000) + request) ==
+          "200 2001:db8::7 40000");
+    {
+        RawClient raw(server->port(), "127.0.0.2");
+        const auto header = proxy_v2_header("198.51.100.23", 1234);
+        REQUIRE(raw.send(header.substr(0, 5)));
+        std::this_thread::sleep_for(50ms);
+        REQUIRE(raw.send(header.substr(5, 13)));
+        std::this_thread::sleep_for(50ms);
+        REQUIRE(raw.send(header.substr(18) + request));
+        const auto response = raw.read_response(3s);
+        REQUIRE(response);
+        CHECK(response->body == "198.51.100.23 1234");
+    }
+    // The balancer's own connection (a health check: v2 LOCAL, or no header) is its own.
+    CHECK(contains(who("127.0.0.2", proxy_v2_header("", 0, true) + request), "200 127.0.0.2 "));
+    CHECK(contains(who("127.0.0.2", request), "200 127.0.0.2 "));
+    // A peer not in the list cannot claim an address: its header is no HTTP (400, closed).
+    CHECK(contains(who("127.0.0.3", proxy_v1_header("203.0.113.7", 51000) + request), "400 "));
+    CHECK(contains(who("127.0.0.3", request), "200 127.0.0.3 "));
+    // A broken header from the balancer closes the connection unanswered.
+    for (const std::string& broken :
+         {std::string("PROXY TCP4 999.0.113.7 127.0.0.1 1 443\r\n"),
+          proxy_v2_header("198.51.100.23", 1).substr(0, 12) + std::string("\x31\x11\x00\x0c", 4)}) {
+        RawClient raw(server->port(), "127.0.0.2");
+        REQUIRE(raw.send(broken + request));
+        CHECK(raw.wait_closed(3s));
+    }
+    // A balancer that sends nothing is cut off by the header deadline.
+    RawClient silent(server->port(), "127.0.0.2");
+    REQUIRE(silent.connected());
+    CHECK(silent.wait_closed(5s));
+}
+
+TEST_CASE("PROXY protocol: the per-address cap counts the client, not the balancer",
+          "[net][server][integration][proxy]") {
+    Router router;
+    router.get("/x", [](Request&) { return Response::text("x"); });
+    ServerOptions options;
+    options.proxy_protocol_from = {"127.0.0.2"};
+    options.max_connections_per_address = 2;
+    auto server = start(std::move(router), options);
+
+    // Two slow connections of one client, through the balancer, fill that client's share.
+    std::vector<std::unique_ptr<RawClient>> slow;
+    for (std::uint16_t i = 0; i < 2; ++i) {
+        slow.push_back(std::make_unique<RawClient>(server->port(), "127.0.0.2"));
+        REQUIRE(
+            slow.back()->send(proxy_v2_header("203.0.113.7", static_cast<std::uint16_t>(1000 + i)) +
+                              "GET /x HTTP/1.1\r\nHost: t\r\n"));
+    }
+    REQUIRE(eventually([&] { return server->connection_count() == 2; }));
+    const auto through = [&](const std::string& client) {
+        RawClient raw(server->port(), "127.0.0.2");
+        REQUIRE(raw.send(proxy_v2_header(client, 2000) + "GET /x HTTP/1.1\r\nHost: t\r\n\r\n"));
+        const auto response = raw.read_response(3s);
+        REQUIRE(response);
+        return response->status;
+    };
+    CHECK(through("203.0.113.7") == 503);  // the same client, a third connection
+    // Other clients behind the same balancer are not counted with it (without the header all
+    // four would be the balancer's, and two would be refused).
+    CHECK(through("203.0.113.8") == 200);
+    CHECK(through("2001:db8::8") == 200);
+}

@@ -281,3 +281,43 @@ TEST_CASE(
     CHECK(hook_saw_body == 0);
     server.stop(std::chrono::seconds(2));
 }
+
+TEST_CASE("HTTPS through a TLS-passthrough balancer sending PROXY v2: the client's address",
+          "[net][tls][integration][proxy]") {
+    const TestPki pki;
+    Router router;
+    router.get("/who", [](Request& r) { return Response::text(r.remote_address); });
+    ServerOptions options;
+    ServerTlsOptions tls;
+    tls.cert_chain_file = pki.server_cert();
+    tls.private_key_file = pki.server_key();
+    options.tls = tls;
+    options.proxy_protocol_from = {"127.0.0.2"};
+    Server server(options, std::move(router));
+    server.start();
+
+    // The balancer connects from 127.0.0.2 (trusted) and names the client; the certificate is
+    // verified end to end through it.
+    const ProxyProtocolBalancer balancer(server.port(), "198.51.100.23", "127.0.0.2");
+    const HttpClient client(trusting(pki));
+    for (int i = 0; i < 2; ++i) {
+        const auto r = client.get("https://127.0.0.1:" + std::to_string(balancer.port()) + "/who");
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body == "198.51.100.23");
+    }
+    // The same balancer from an address the server does not trust: its header breaks the
+    // TLS handshake, and nothing is served.
+    const ProxyProtocolBalancer stranger(server.port(), "198.51.100.23", "127.0.0.3");
+    HttpClientOptions quick = trusting(pki);
+    quick.tls_timeout = 3s;
+    quick.request_timeout = 3s;
+    const HttpClient impatient(quick);
+    const auto refused =
+        impatient.get("https://127.0.0.1:" + std::to_string(stranger.port()) + "/who");
+    CHECK_FALSE(refused);
+    // Direct clients are served as themselves.
+    const auto direct = client.get("https://127.0.0.1:" + std::to_string(server.port()) + "/who");
+    REQUIRE(direct);
+    CHECK(direct->body == "127.0.0.1");
+}

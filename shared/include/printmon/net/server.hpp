@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "printmon/net/router.hpp"
 
@@ -45,6 +46,14 @@ struct ServerOptions {
     std::chrono::milliseconds write_timeout{30'000};  ///< writing the whole response
     std::chrono::milliseconds tls_handshake_timeout{10'000};
     std::uint32_t max_header_bytes = 16 * 1024;  ///< larger headers get 431
+    /// Balancers whose connections may begin with a PROXY protocol header (v1 or v2; haproxy's
+    /// `send-proxy-v2` in front of a TLS passthrough): IPv4/IPv6 addresses or networks. From
+    /// such a peer the header's source address is the client's (Request::remote_address, the
+    /// per-address cap); a connection of theirs without one is served as their own, one with a
+    /// broken header is closed. From any other peer the bytes are never read as a header.
+    /// Empty: the PROXY protocol is off. Throws std::invalid_argument at construction for an
+    /// entry that is no address or network.
+    std::vector<std::string> proxy_protocol_from;
 };
 
 /// An HTTP(S) server for one Router. start() binds and serves on background threads; stop()
