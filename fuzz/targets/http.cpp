@@ -3,12 +3,16 @@
 // the way net::Server does (headers joined, path and query split and decoded, gzip inflated
 // for routes that accept it), then answered by the scanner web app's router and the cloud's
 // (console, health) router. Routers promise to never throw and to answer with a real status.
+// An input that starts with a PROXY protocol header has it parsed first, as from a trusted
+// balancer, and the request after it comes from the client it names.
 
 #include <limits>
+#include <optional>
 
 #include "http_target.hpp"
 #include "printmon/net/asio.hpp"
 #include "printmon/net/gzip.hpp"
+#include "printmon/net/proxy_protocol.hpp"
 #include "support.hpp"
 
 namespace printmon::fuzz {
@@ -64,6 +68,39 @@ void answer(const char* which, const net::Router& router, net::Request request) 
         fail("http", std::string(which) + " answered status " + std::to_string(response.status));
 }
 
+// A trusted balancer's PROXY protocol header (net::Server reads it before the request): the
+// parser's promises, checked on every input. Returns the header when the input starts with a
+// complete one.
+std::optional<net::ProxyHeader> proxy_header(std::string_view bytes) {
+    using Status = net::ProxyParse::Status;
+    const auto whole = net::parse_proxy_header(bytes);
+    // The server reads exactly `need` more bytes each time: that must reach the same answer
+    // as parsing everything at once, and never read past a header.
+    std::size_t read = 0;
+    auto step = net::parse_proxy_header(bytes.substr(0, read));
+    while (step.status == Status::incomplete && read + step.need <= bytes.size()) {
+        if (step.need == 0) fail("http", "PROXY parser asked for 0 more bytes");
+        read += step.need;
+        step = net::parse_proxy_header(bytes.substr(0, read));
+    }
+    // Out of input before deciding is fine unless everything at once found a header (a
+    // header is never complete before the parser has asked for all of it).
+    if (step.status == Status::incomplete ? whole.status == Status::complete
+                                          : step.status != whole.status) {
+        fail("http", "PROXY parse differs read in steps");
+    }
+    if (whole.status == Status::incomplete && whole.need == 0) fail("http", "PROXY need 0");
+    if (whole.status != Status::complete) return std::nullopt;
+    const auto& h = whole.header;
+    if (h.length == 0 || h.length > bytes.size() || h.length > net::kMaxProxyHeaderBytes)
+        fail("http", "PROXY header length " + std::to_string(h.length));
+    if (read != h.length) fail("http", "PROXY header read past its end in steps");
+    if (step.header.source != h.source || step.header.source_port != h.source_port)
+        fail("http", "PROXY source differs read in steps");
+    if (h.source.size() > 45) fail("http", "PROXY source is no address: " + h.source);
+    return h;
+}
+
 }  // namespace
 
 int fuzz_http(const std::uint8_t* data, std::size_t size) {
@@ -76,8 +113,13 @@ int fuzz_http(const std::uint8_t* data, std::size_t size) {
     // what http::async_read does with its flat_buffer: consume what put() used, present the
     // rest again followed by the next read's bytes. Dropping the rest, or presenting used
     // bytes again, trips the parser's asserts on a chunk header split across reads.
-    const std::size_t split = size == 0 ? 0 : data[0] % size;
-    const std::string_view whole(reinterpret_cast<const char*>(data), size);
+    std::string_view whole(reinterpret_cast<const char*>(data), size);
+    std::string client = "127.0.0.1";
+    if (const auto header = proxy_header(whole)) {
+        whole.remove_prefix(header->length);
+        if (!header->source.empty()) client = header->source;
+    }
+    const std::size_t split = whole.empty() ? 0 : data[0] % whole.size();
     std::string pending;
     for (const std::string_view part : {whole.substr(0, split), whole.substr(split)}) {
         pending.append(part);
@@ -104,7 +146,7 @@ int fuzz_http(const std::uint8_t* data, std::size_t size) {
     net::Request request;
     request.method = std::string(sv(fields.method_string()));
     request.target = std::string(sv(fields.target()));
-    request.remote_address = "127.0.0.1";
+    request.remote_address = client;
     request.remote_port = 40000;
     for (const auto& field : fields) {
         auto [it, inserted] = request.headers.emplace(std::string(sv(field.name_string())),
