@@ -327,13 +327,23 @@ function auditActor(x) {
 }
 
 routes.audit = async function auditPage(view) {
-  const f = { page: 1, per: 50, action: '' };
+  const f = { page: 1, per: 50, action: '', q: '', from: '', to: '' };
   const box = h('div', {});
   const exports = h('div', { class: 'actions' });
   const actionSel = select({ tid: 'audit-action', 'aria-label': t('audit_col_action'), onchange: () => { f.action = actionSel.value; f.page = 1; load(); } },
     [['', t('audit_all_actions')]].concat(Object.keys(AUDIT_ACTIONS).map((a) => [a, auditAction(a)])), '');
+  // An investigation: who, what or which address (text), and which days (the account's zone).
+  const search = h('input', { type: 'search', class: 'search', tid: 'audit-search', placeholder: t('audit_search'), 'aria-label': t('audit_search'), maxlength: 100 });
+  let timer = null;
+  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { f.q = search.value.trim(); f.page = 1; load(); }, 300); });
+  const day = (tid, label, key) => {
+    const input = h('input', { type: 'date', tid, max: today(), 'aria-label': label, onchange: () => { f[key] = input.value; f.page = 1; load(); } });
+    return h('label', { class: 'inline small' }, label, input);
+  };
   const load = async () => {
-    const p = f.action ? { action: f.action } : {};
+    if (f.from && f.to && f.from > f.to) { clear(box, alertBox(t('v_period'))); return; }
+    const p = {};
+    for (const k of ['action', 'q', 'from', 'to']) if (f[k]) p[k] = f[k];
     exportLinks(exports, 'audit', p, 'audit', 'audit-export-');  // a file is the whole list
     clear(box, loading());
     let res;
@@ -355,7 +365,8 @@ routes.audit = async function auditPage(view) {
     pager(res, f, load, { count: 'audit-count', size: 'audit-size', prev: 'audit-prev', next: 'audit-next' }));
   };
   view.append(pageHead(t('audit_title'), t('audit_sub')),
-    headCard(t('audit_title'), null, h('div', { class: 'actions' }, actionSel, exports), true, box));
+    headCard(t('audit_title'), null, h('div', { class: 'actions' }, actionSel, exports), true,
+      h('div', { class: 'filters', role: 'search' }, search, day('audit-from', t('f_from'), 'from'), day('audit-to', t('f_to'), 'to')), box));
   await load();
 };
 routes.audit.admin = true;

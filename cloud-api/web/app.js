@@ -44,7 +44,8 @@
 //             user-password, user-save, user-role-select, user-disable, user-enable,
 //             user-reset, reset-password, tokens-table, token-row, add-token, token-name,
 //             token-save, token-value, copy-token, token-revoke
-//   audit:    nav-audit, audit-table, audit-row (data-action), audit-action, audit-count,
+//   audit:    nav-audit, audit-table, audit-row (data-action), audit-action, audit-search,
+//             audit-from, audit-to, audit-count,
 //             audit-size, audit-prev, audit-next, audit-export-csv, audit-export-xlsx
 //   alerts:   see alerts.js (nav-alerts, nav-alerts-count, alerts-table, rules-table, ...)
 //   settings: settings-tenant-name, settings-timezone, settings-save, settings-language,

@@ -583,6 +583,11 @@ try {
   assert.ok(failed.includes(email) && !failed.includes('not-the-password'), 'the e-mail tried, never the password');
   await page.selectOption(tid('audit-action'), '');
   await waitFor('every entry again', async () => (await actions()).length >= 5);
+  // Text narrows it to what names the token; cleared, everything is back.
+  await page.fill(tid('audit-search'), 'Отчёты 1С');
+  await waitFor('only the token entries', async () => { const a = await actions(); return a.length > 0 && a.every((x) => x.startsWith('token_')); });
+  await page.fill(tid('audit-search'), '');
+  await waitFor('every entry after the search', async () => (await actions()).length >= 5);
   const auditCsv = (await download(tid('audit-export-csv'))).bytes.toString('utf8');
   assert.match(auditCsv, /Действие/, 'the export has the Russian titles');
   assert.ok(auditCsv.includes('Отчёты 1С') && !auditCsv.includes(token.trim()), 'the export names the token, never shows it');

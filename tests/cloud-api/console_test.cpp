@@ -1677,6 +1677,41 @@ TEST_CASE("audit log: each change by whom, in its own transaction; admins only; 
     REQUIRE(one.status == 200);
     REQUIRE(items(one).Size() == 1);
     CHECK(str(items(one)[0], "target") == "new@acme.test");
+    // An investigation: text in the actor, target, detail or address; the account's local
+    // days (Asia/Yekaterinburg by now), inclusive.
+    const auto matching = [&](const std::string& query) {
+        const auto r = as(s, here, "GET", "/api/v1/audit?limit=100&" + query);
+        INFO(query << ": " << r.body);
+        REQUIRE(r.status == 200);
+        std::vector<std::string> found;
+        for (const auto& e : items(r).GetArray()) found.push_back(str(e, "action"));
+        return found;
+    };
+    CHECK(matching("q=%D0%A1%D0%BA%D0%BB%D0%B0%D0%B4") ==
+          std::vector<std::string>{"scanner_key_replaced", "scanner_created"});
+    CHECK(matching("q=OPS%20HOOK") ==
+          std::vector<std::string>{"channel_deleted", "channel_created"});
+    CHECK(matching("q=role%3Dadmin") == std::vector<std::string>{"user_role_changed"});
+    CHECK(matching("q=127.0.0.1").size() == actions.size());
+    CHECK(matching("q=nobody-did-this").empty());
+    const auto local_day = [&](int offset) {
+        return *s.query_value(
+            "SELECT ((now() AT TIME ZONE 'Asia/Yekaterinburg')::date + $1::int)::text",
+            std::to_string(offset));
+    };
+    CHECK(matching("from=" + local_day(0) + "&to=" + local_day(0)).size() == actions.size());
+    CHECK(matching("from=" + local_day(0)).size() == actions.size());
+    CHECK(matching("to=" + local_day(-1)).empty());
+    CHECK(matching("from=" + local_day(1)).empty());
+    CHECK(matching("q=%D0%A1%D0%BA%D0%BB%D0%B0%D0%B4&action=scanner_created&from=" +
+                   local_day(-3)) == std::vector<std::string>{"scanner_created"});
+    CHECK(
+        as(s, here, "GET", "/api/v1/audit?from=" + local_day(0) + "&to=" + local_day(-1)).status ==
+        400);
+    CHECK(as(s, here, "GET", "/api/v1/audit?from=2026-13-01").status == 400);
+    CHECK(as(s, here, "GET", "/api/v1/audit?q=" + std::string(101, 'x')).status == 400);
+    CHECK(as(s, here, "GET", "/api/v1/audit?actor=x").status == 400);  // unknown parameter
+
     const auto csv = as(s, here, "GET", "/api/v1/audit?format=csv&lang=ru");
     REQUIRE(csv.status == 200);
     CHECK(csv.body.find("Действие") != std::string::npos);

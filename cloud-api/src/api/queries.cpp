@@ -80,15 +80,19 @@ constexpr const char* kUsersSql =
     "LIMIT $2::bigint OFFSET $3::bigint";
 
 // GET /api/v1/audit: the account's audit log (V0025), newest first; the actor by the name it
-// has now (a user's e-mail, a token's name or key prefix, a scanner's name), optionally one
-// action.
+// has now (a user's e-mail, a token's name or key prefix, a scanner's name). Optionally one
+// action ($2), the tenant's local days from $3 to $4 inclusive (zone $6), and entries whose
+// actor, target, detail or address contain $5 (case-insensitive; an investigator's "what did
+// ivan@ do", "what happened to scanner Kazan", "who signed in from 203.0.113.7").
 constexpr const char* kAuditSql =
-    "SELECT a.entry_id::text AS entry_id, pm_rfc3339(a.at) AS at, a.actor_kind, "
+    "SELECT entry_id, at, actor_kind, actor, action, target_id, target, detail, address, "
+    "count(*) OVER () AS _total FROM (SELECT a.entry_id AS entry_no, "
+    "a.entry_id::text AS entry_id, a.at AS at_ts, pm_rfc3339(a.at) AS at, a.actor_kind, "
     "CASE a.actor_kind WHEN 'user' THEN coalesce(u.email, a.actor_id) "
     "WHEN 'token' THEN coalesce(nullif(t.name, ''), t.key_prefix, a.actor_id) "
     "WHEN 'scanner' THEN coalesce(nullif(sc.name, ''), a.actor_id) "
-    "ELSE a.actor_kind END AS actor, a.action, a.target_id, a.target, a.detail, a.address, "
-    "count(*) OVER () AS _total FROM audit_log a "
+    "ELSE a.actor_kind END AS actor, a.action, a.target_id, a.target, a.detail, a.address "
+    "FROM audit_log a "
     "LEFT JOIN users u ON a.actor_kind = 'user' AND u.tenant_id = a.tenant_id "
     "AND u.user_id::text = a.actor_id "
     "LEFT JOIN api_tokens t ON a.actor_kind = 'token' AND t.tenant_id = a.tenant_id "
@@ -96,7 +100,11 @@ constexpr const char* kAuditSql =
     "LEFT JOIN scanners sc ON a.actor_kind = 'scanner' AND sc.tenant_id = a.tenant_id "
     "AND sc.scanner_id = a.actor_id "
     "WHERE a.tenant_id = $1::uuid AND ($2::text IS NULL OR a.action = $2) "
-    "ORDER BY a.at DESC, a.entry_id DESC LIMIT $3::bigint OFFSET $4::bigint";
+    "AND ($3::date IS NULL OR a.at >= $3::date::timestamp AT TIME ZONE $6::text) "
+    "AND ($4::date IS NULL OR a.at < ($4::date + 1)::timestamp AT TIME ZONE $6::text)) e "
+    "WHERE $5::text IS NULL OR strpos(lower(concat_ws(' ', actor, target, target_id, detail, "
+    "address)), lower($5)) > 0 "
+    "ORDER BY at_ts DESC, entry_no DESC LIMIT $7::bigint OFFSET $8::bigint";
 
 constexpr const char* kUserSql =
     "SELECT user_id::text AS user_id, email, role, coalesce(language, '') FROM users "

@@ -757,10 +757,20 @@ void register_accounts(Registrar& r) {
     });
 
     // The account's audit log (V0025), newest first; admins only (it names who did what).
+    // Narrowed by action, by the account's local days (from, to: inclusive) and by text in
+    // the actor, target, detail or address.
     r.get("/api/v1/audit", [deps](net::Request& request) {
-        const Scope s = scope_of(request, {"action"});
+        const Scope s = scope_of(request, {"action", "from", "to", "q"});
         require_admin(s.who);
-        return list(*deps, s, lists::kAudit, stmt::kAudit, {s.params.text("action")});
+        const auto from = s.params.date("from");
+        const auto to = s.params.date("to");
+        if (from && to && *to < *from) throw invalid_parameter("to", "is before from");
+        const auto text = s.params.text("q", 100);
+        const auto q = text && !text->empty() ? text : std::nullopt;
+        return list_resolved(*deps, s, lists::kAudit, stmt::kAudit,
+                             [&](pqxx::transaction_base&, const TenantClock& clock, Extras&) {
+                                 return Args{s.params.text("action"), from, to, q, clock.zone};
+                             });
     });
 
     r.post("/api/v1/users", [deps, log](net::Request& request) {
