@@ -90,16 +90,14 @@ void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
     insert(tx, request.remote_address, tenant, "user", user_id, entry);
 }
 
-std::size_t record_failed_sign_in(pqxx::transaction_base& tx, const net::Request& request,
-                                  std::string_view tenant, std::string_view email,
-                                  std::optional<std::chrono::seconds> locked_for) {
+void record_failed_sign_in(pqxx::transaction_base& tx, const net::Request& request,
+                           std::string_view tenant, std::string_view email,
+                           std::optional<std::chrono::seconds> locked_for) {
     const std::string detail =
         locked_for ? "retry_after=" + std::to_string(locked_for->count()) + "s" : std::string();
-    const auto result =
-        tx.exec_prepared0(kFailedSignIn, std::string(email), std::string(tenant),
-                          std::string(locked_for ? "sign_in_locked" : "sign_in_failed"), detail,
-                          bounded(request.remote_address, 64));
-    return static_cast<std::size_t>(result.affected_rows());
+    tx.exec_prepared0(kFailedSignIn, std::string(email), std::string(tenant),
+                      std::string(locked_for ? "sign_in_locked" : "sign_in_failed"), detail,
+                      bounded(request.remote_address, 64));
 }
 
 void record_audit(pqxx::transaction_base& tx, const net::Request& request, std::string_view tenant,

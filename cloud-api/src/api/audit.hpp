@@ -3,7 +3,6 @@
 // transaction of the change so that an entry exists exactly when the change committed.
 
 #include <chrono>
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,9 +52,9 @@ void record_user_audit(pqxx::transaction_base& tx, const net::Request& request,
 /// in each account that knows the e-mail (only in `tenant` when the form named one; at most 20,
 /// as many as a sign-in tries), target the user. `locked_for` set: this failure locked the
 /// address out of the e-mail for that long (action `sign_in_locked`). An e-mail no account knows
-/// writes nothing. Returns the entries written.
-std::size_t record_failed_sign_in(pqxx::transaction_base& tx, const net::Request& request,
-                                  std::string_view tenant, std::string_view email,
-                                  std::optional<std::chrono::seconds> locked_for);
+/// writes nothing.
+void record_failed_sign_in(pqxx::transaction_base& tx, const net::Request& request,
+                           std::string_view tenant, std::string_view email,
+                           std::optional<std::chrono::seconds> locked_for);
 
 }  // namespace printmon::cloud::api
