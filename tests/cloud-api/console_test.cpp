@@ -1689,6 +1689,8 @@ TEST_CASE("audit log: each change by whom, in its own transaction; admins only; 
     };
     CHECK(matching("q=%D0%A1%D0%BA%D0%BB%D0%B0%D0%B4") ==
           std::vector<std::string>{"scanner_key_replaced", "scanner_created"});
+    CHECK(matching("q=%D0%A1%D0%9A%D0%9B%D0%90%D0%94") ==  // СКЛАД: Cyrillic folds too
+          std::vector<std::string>{"scanner_key_replaced", "scanner_created"});
     CHECK(matching("q=OPS%20HOOK") ==
           std::vector<std::string>{"channel_deleted", "channel_created"});
     CHECK(matching("q=role%3Dadmin") == std::vector<std::string>{"user_role_changed"});
