@@ -364,7 +364,8 @@ routes.audit = async function auditPage(view) {
     ], res.items, { tid: 'audit-table', cards: true, caption: t('audit_title'), row: (x) => ({ tid: 'audit-row', 'data-action': x.action }) }),
     pager(res, f, load, { count: 'audit-count', size: 'audit-size', prev: 'audit-prev', next: 'audit-next' }));
   };
-  view.append(pageHead(t('audit_title'), t('audit_sub')),
+  const tn = await loadTenant();
+  view.append(pageHead(t('audit_title'), t('audit_sub') + '. ' + t('audit_kept', { count: tn.audit_retention_months })),
     headCard(t('audit_title'), null, h('div', { class: 'actions' }, actionSel, exports), true,
       h('div', { class: 'filters', role: 'search' }, search, day('audit-from', t('f_from'), 'from'), day('audit-to', t('f_to'), 'to')), box));
   await load();
@@ -395,16 +396,21 @@ routes.settings = async function settingsPage(view) {
     const form = h('form', { class: 'form narrow' },
       field({ name: 'name', label: t('f_org_name'), required: true, max: 200, value: tn.name, tid: 'settings-tenant-name' }),
       field({ name: 'time_zone', label: t('f_time_zone'), options: zones.map((z) => [z, z.replace(/_/g, ' ')]), value: tn.time_zone, tid: 'settings-timezone', hint: t('time_zone_hint') }),
+      // How long the account keeps what it keeps: raw readings and the audit log.
+      field({ name: 'raw_retention_months', label: t('f_raw_retention'), type: 'number', required: true, lo: 3, hi: 600, value: tn.raw_retention_months, tid: 'settings-raw-retention', hint: t('raw_retention_hint') }),
+      field({ name: 'audit_retention_months', label: t('f_audit_retention'), type: 'number', required: true, lo: 1, hi: 120, value: tn.audit_retention_months, tid: 'settings-audit-retention', hint: t('audit_retention_hint') }),
       h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit', tid: 'settings-save' }, t('save'))));
     onSubmit(form, async (v) => {
-      S.tenant = await api('PUT', 'tenant', { name: v.name, time_zone: v.time_zone });
+      S.tenant = await api('PUT', 'tenant', { name: v.name, time_zone: v.time_zone,
+        raw_retention_months: Number(v.raw_retention_months), audit_retention_months: Number(v.audit_retention_months) });
       S.fmt = {};
       renderHeader();
       toast(t('saved'));
     });
     tenantCard.append(form);
   } else {
-    tenantCard.append(dl([[t('f_org_name'), tn.name], [t('f_time_zone'), tn.time_zone]]), note(t('settings_admin_only'), 'small'));
+    tenantCard.append(dl([[t('f_org_name'), tn.name], [t('f_time_zone'), tn.time_zone],
+      [t('f_raw_retention'), num(tn.raw_retention_months)], [t('f_audit_retention'), num(tn.audit_retention_months)]]), note(t('settings_admin_only'), 'small'));
   }
 
   const langCard = card(t('language'), 'settings-lang', h('div', { class: 'field narrow' }, h('label', { for: 'settings-language' }, t('f_language')),

@@ -274,7 +274,7 @@ function fieldLabel(f) {
     new_password: t('f_new_password'), current_password: t('f_current_password'), role: t('f_role'),
     time_zone: t('f_time_zone'), to: t('f_new_name'), threshold: t('f_threshold'), kind: t('f_kind'),
     vendor: t('f_vendor'), device_id: t('f_device_id'), repeat_minutes: t('f_repeat_minutes'), channel_ids: t('f_channels'),
-    forecast_days: t('f_forecast_days'),
+    forecast_days: t('f_forecast_days'), raw_retention_months: t('f_raw_retention'), audit_retention_months: t('f_audit_retention'),
     address: t('f_address'), language: t('f_msg_language'), digest: t('f_digest'), digest_hour: t('f_digest_hour'),
     max_per_hour: t('f_max_per_hour'), bot_token: t('f_bot_token'),
   })[f] || f;
@@ -479,6 +479,7 @@ function field(o) {
   const input = o.options ? select({ id, name: o.name, tid: o.tid }, o.options, o.value) : h('input', {
     id, name: o.name, type: o.type || 'text', value: o.value, tid: o.tid, autocomplete: o.autocomplete || 'off',
     list: o.list, 'data-required': o.required, 'data-max': o.max, 'data-min': o.min, spellcheck: 'false',
+    min: o.lo, max: o.hi, step: o.lo != null ? 1 : undefined, 'data-lo': o.lo, 'data-hi': o.hi,
   });
   input.setAttribute('aria-describedby', id + '-err');
   return h('div', { class: 'field' }, h('label', { for: id }, o.label), input, o.hint ? h('div', { class: 'hint' }, o.hint) : null,
@@ -501,6 +502,7 @@ function validate(form) {
     if (d.required !== undefined && !v) msg = t('v_required');
     else if (v && d.max && chars(v) > Number(d.max)) msg = t('v_max_chars', { count: Number(d.max) });
     else if (v && d.min && chars(el.value) < Number(d.min)) msg = t('v_min_chars', { count: Number(d.min) });
+    else if (v && d.lo !== undefined && !(/^\d+$/.test(v) && Number(v) >= Number(d.lo) && Number(v) <= Number(d.hi))) msg = t('v_whole_range', { lo: d.lo, hi: d.hi });
     else if (v && el.type === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) msg = t('v_email');
     else if (d.same && el.value !== form.elements[d.same].value) msg = t('v_passwords_differ');
     setFieldError(el, msg);

@@ -550,13 +550,21 @@ try {
   await page.click(tid('dialog-ok'));
   await shoot('users', 'ru');
 
-  step('settings: the tenant time zone');
+  step('settings: the tenant time zone and how long the audit log is kept');
   await go('#/settings');
   await page.waitForSelector(tid('settings-timezone'));
+  assert.equal(await page.inputValue(tid('settings-audit-retention')), '24');
+  assert.equal(await page.inputValue(tid('settings-raw-retention')), '13');
+  // Out of range: said on the field in Russian, nothing sent.
+  await page.fill(tid('settings-audit-retention'), '500');
+  await page.click(tid('settings-save'));
+  await waitFor('the range said on the field', async () => (await page.textContent('body')).includes('Целое число от 1 до 120.'));
+  assert.equal(sql(`SELECT audit_retention_months FROM tenants WHERE tenant_id = '${process.env.TENANT_ID}'`), '24');
+  await page.fill(tid('settings-audit-retention'), '36');
   await page.selectOption(tid('settings-timezone'), 'Asia/Vladivostok');
   await page.click(tid('settings-save'));
-  await waitFor('time zone saved', async () =>
-    sql(`SELECT time_zone FROM tenants WHERE tenant_id = '${process.env.TENANT_ID}'`) === 'Asia/Vladivostok');
+  await waitFor('time zone and audit retention saved', async () =>
+    sql(`SELECT time_zone || ' ' || audit_retention_months FROM tenants WHERE tenant_id = '${process.env.TENANT_ID}'`) === 'Asia/Vladivostok 36');
   await shoot('settings', 'ru');
 
   step('audit log: the changes above, by whom, in Russian; one action at a time');
@@ -571,6 +579,8 @@ try {
   assert.match(audit, /Изменены настройки учётной записи/);
   assert.match(audit, /Импортирован файл выгрузки сканера/);
   assert.match(audit, /→ Asia\/Vladivostok/);
+  assert.match(audit, /audit_retention_months: 24 → 36/);
+  assert.match(await page.textContent('body'), /Записи хранятся 36 месяцев, затем удаляются/);
   const actions = () => page.$$eval(tid('audit-row'), (rs) => rs.map((r) => r.dataset.action));
   await page.selectOption(tid('audit-action'), 'token_created');
   await waitFor('only the token entry', async () => (await actions()).join() === 'token_created');

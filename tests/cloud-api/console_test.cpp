@@ -23,6 +23,7 @@
 #include "printmon/proto/export.hpp"
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "storage/retention.hpp"
 
 using namespace printmon;
 using namespace printmon::cloud::test;
@@ -1826,6 +1827,89 @@ TEST_CASE(
 // Behind haproxy (TLS passthrough) every client had the balancer's address: thirty failed
 // sign-ins from anyone locked every user out of signing in, and the audit log showed the
 // balancer. With the PROXY protocol from a trusted balancer each client is its own.
+TEST_CASE("audit log retention: per account, set by its admins, pruned in bounded batches",
+          "[cloud][console][audit][retention]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto beta = s.create_tenant("Beta");
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    create_user(s, acme, "viewer@acme.test", cloud::auth::Role::viewer);
+    const auto here = cookie_login(s, "admin@acme.test");
+    const auto tenant = as(s, here, "GET", "/api/v1/tenant");
+    REQUIRE(tenant.status == 200);
+    CHECK(num(tenant.json, "audit_retention_months") == 24);
+
+    // Out of range, of the wrong type or by a viewer: refused, nothing changed or recorded.
+    const auto entries = [&] { return s.count("audit_log"); };
+    const auto before = entries();
+    for (const auto* body :
+         {R"({"audit_retention_months":0})", R"({"audit_retention_months":121})",
+          R"({"audit_retention_months":"6"})", R"({"audit_retention_months":6.5})"}) {
+        INFO(body);
+        CHECK(as(s, here, "PUT", "/api/v1/tenant", body).status == 400);
+    }
+    const auto viewer = cookie_login(s, "viewer@acme.test", kPassword, acme);
+    CHECK(as(s, viewer, "PUT", "/api/v1/tenant", R"({"audit_retention_months":6})").status == 403);
+    CHECK(entries() == before + 1);  // the viewer's sign-in
+    const auto set = as(s, here, "PUT", "/api/v1/tenant", R"({"audit_retention_months":6})");
+    INFO(set.body);
+    REQUIRE(set.status == 200);
+    CHECK(num(set.json, "audit_retention_months") == 6);
+    CHECK(s.query_value("SELECT detail FROM audit_log WHERE tenant_id = $1::uuid AND action = "
+                        "'account_updated'",
+                        acme) == "audit_retention_months: 24 → 6");
+
+    // Old entries of both accounts (Beta keeps the default 24 months).
+    const auto now = std::chrono::system_clock::now();
+    auto conn = s.database().connect();
+    const auto add = [&](const std::string& t, int months_ago, int n) {
+        pqxx::work tx(conn.raw());
+        tx.exec_params(
+            "INSERT INTO audit_log (tenant_id, at, actor_kind, actor_id, action, target) "
+            "SELECT $1::uuid, $2::timestamptz - make_interval(months => $3) - "
+            "make_interval(mins => k), 'user', 'old', 'signed_in', 'old ' || $3 FROM "
+            "generate_series(1, $4) k",
+            t, proto::format_rfc3339(now), months_ago, n);
+        tx.commit();
+    };
+    add(acme, 7, 12);
+    add(acme, 5, 3);
+    add(beta, 7, 4);
+    add(beta, 25, 2);
+    const auto old = [&](const std::string& t, int months_ago) {
+        return std::stoi(s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id::text || "
+                                       "'/' || target = $1",
+                                       t + "/old " + std::to_string(months_ago))
+                             .value_or("-1"));
+    };
+    const auto recent = entries() - 21;
+
+    // Another replica pruning (holding the lock): this one deletes nothing and does not wait.
+    {
+        auto other = s.database().connect();
+        pqxx::work holder(other.raw());
+        holder.exec("SELECT pg_advisory_xact_lock(hashtext('printmon.audit_prune'))");
+        CHECK(cloud::storage::prune_audit(conn.raw(), now) == 0);
+        CHECK(entries() == recent + 21);
+    }
+    // One batch of 5, then the rest: the oldest first, each account by its own retention.
+    CHECK(cloud::storage::prune_audit(conn.raw(), now, 5, 1) == 5);
+    CHECK(old(beta, 25) == 0);
+    CHECK(old(acme, 7) == 9);
+    CHECK(cloud::storage::prune_audit(conn.raw(), now, 5, 20) == 9);
+    CHECK(old(acme, 7) == 0);
+    CHECK(old(acme, 5) == 3);
+    CHECK(old(beta, 7) == 4);
+    CHECK(entries() == recent + 7);  // every recent entry kept
+    CHECK(cloud::storage::prune_audit(conn.raw(), now) == 0);
+
+    // A shorter retention takes effect at the next prune.
+    REQUIRE(as(s, here, "PUT", "/api/v1/tenant", R"({"audit_retention_months":4})").status == 200);
+    CHECK(cloud::storage::prune_audit(conn.raw(), now) == 3);
+    CHECK(old(acme, 5) == 0);
+    CHECK(old(beta, 7) == 4);
+}
+
 TEST_CASE("behind a PROXY-protocol balancer the brake and the audit log see each client",
           "[cloud][console][auth][audit][proxy]") {
     ServerSettings settings;

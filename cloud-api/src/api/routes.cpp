@@ -1186,6 +1186,7 @@ net::Response tenant_json(const tenancy::TenantInfo& t, std::int64_t offline_aft
     text("name", t.name);
     text("time_zone", t.time_zone);
     integer("raw_retention_months", t.raw_retention_months);
+    integer("audit_retention_months", t.audit_retention_months);
     text("raw_data_from", t.raw_data_from);
     text("status", std::string(tenancy::to_string(t.status)));
     text("trial_ends_at", t.trial_ends_at);
@@ -1230,10 +1231,16 @@ void register_console(Registrar& r) {
         const auto name = member(doc, "name", false, 200);
         const auto zone = member(doc, "time_zone", false, 64);
         const auto retention = int_member(doc, "raw_retention_months");
+        const auto audit_retention = int_member(doc, "audit_retention_months");
         return write(*deps, [&](pqxx::work& tx) {
             const auto before = tenant_or_404(tx, s.tenant);
             if (retention) {
                 if (auto ok = tenancy::set_raw_retention(tx, s.tenant, *retention); !ok) {
+                    throw from_error(ok.error());
+                }
+            }
+            if (audit_retention) {
+                if (auto ok = tenancy::set_audit_retention(tx, s.tenant, *audit_retention); !ok) {
                     throw from_error(ok.error());
                 }
             }
@@ -1263,6 +1270,8 @@ void register_console(Registrar& r) {
             note("time_zone", before.time_zone, after.time_zone);
             note("raw_retention_months", std::to_string(before.raw_retention_months),
                  std::to_string(after.raw_retention_months));
+            note("audit_retention_months", std::to_string(before.audit_retention_months),
+                 std::to_string(after.audit_retention_months));
             if (!detail.empty()) {
                 record_audit(tx, request, s.tenant,
                              {"account_updated", s.tenant, after.name, detail});

@@ -160,6 +160,21 @@ class Refresher {
     }
 
     static void maintain(db::Connection& conn, const std::shared_ptr<spdlog::logger>& log) {
+        maintain_readings(conn, log);
+        try {
+            if (const auto pruned =
+                    storage::prune_audit(conn.raw(), std::chrono::system_clock::now());
+                pruned > 0) {
+                log->info("event=audit_pruned rows={}", pruned);
+            }
+        } catch (const std::exception& e) {
+            // Own catch: the rows are deleted at the next maintenance instead.
+            log->warn("event=audit_prune_failed error={}", common::log_value(e.what()));
+        }
+    }
+
+    static void maintain_readings(db::Connection& conn,
+                                  const std::shared_ptr<spdlog::logger>& log) {
         storage::MaintenanceResult m;
         try {
             m = storage::maintain_readings(conn.raw(), std::chrono::system_clock::now());

@@ -23,4 +23,14 @@ struct MaintenanceResult {
 MaintenanceResult maintain_readings(pqxx::connection& conn,
                                     std::chrono::system_clock::time_point now);
 
+/// Rows deleted per call of pm_audit_prune: one short transaction each.
+constexpr int kAuditPruneBatch = 5000;
+
+/// Deletes the audit rows older than their account's `audit_retention_months` as of `now`
+/// (V0027), at most `max_batches` transactions of `batch` rows each, so one call is bounded and
+/// a backlog goes in later calls. Returns how many rows were deleted (0 also when another
+/// replica is pruning). Throws pqxx errors.
+long long prune_audit(pqxx::connection& conn, std::chrono::system_clock::time_point now,
+                      int batch = kAuditPruneBatch, int max_batches = 20);
+
 }  // namespace printmon::cloud::storage

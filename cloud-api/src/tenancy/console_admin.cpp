@@ -23,7 +23,7 @@ constexpr const char* kTenantInfoSql =
     "     WHEN t.trial_ends_at > now() "
     "     THEN ceil(extract(epoch FROM t.trial_ends_at - now()) / 86400)::bigint END, "
     "t.licensed_until > now(), t.trial_ends_at > now(), t.time_zone, t.raw_retention_months, "
-    "pm_rfc3339(t.raw_archived_until) "
+    "pm_rfc3339(t.raw_archived_until), t.audit_retention_months "
     "FROM tenants t WHERE t.tenant_id = $1::uuid";
 
 constexpr const char* kRenameTenant = "console_rename_tenant";
@@ -148,6 +148,7 @@ std::optional<TenantInfo> tenant_info(pqxx::transaction_base& tx, const std::str
     t.time_zone = row[9].as<std::string>();
     t.raw_retention_months = row[10].as<long long>();
     if (!row[11].is_null()) t.raw_data_from = row[11].as<std::string>();
+    t.audit_retention_months = row[12].as<long long>();
     if (!licensed && !trial) {
         t.status = LicenceStatus::expired;
     } else if (t.device_limit && t.devices > *t.device_limit) {

@@ -24,8 +24,9 @@ std::string_view to_string(LicenceStatus status);
 struct TenantInfo {
     std::string tenant_id;
     std::string name;
-    std::string time_zone;                ///< IANA name
-    long long raw_retention_months = 13;  ///< V0013
+    std::string time_zone;                  ///< IANA name
+    long long raw_retention_months = 13;    ///< V0013
+    long long audit_retention_months = 24;  ///< V0027
     /// Raw readings before this instant (RFC 3339) are no longer kept; nullopt: all are.
     std::optional<std::string> raw_data_from;
     std::optional<std::string> trial_ends_at;   ///< RFC 3339

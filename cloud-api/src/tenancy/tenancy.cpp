@@ -29,6 +29,11 @@ constexpr const char* kTimeZoneSql =
 constexpr const char* kSetRetention = "tenancy_set_raw_retention";
 constexpr const char* kSetRetentionSql = "SELECT pm_set_tenant_retention($1::uuid, $2::integer)";
 
+constexpr const char* kSetAuditRetention = "tenancy_set_audit_retention";
+constexpr const char* kSetAuditRetentionSql =
+    "UPDATE tenants SET audit_retention_months = $2::integer WHERE tenant_id = $1::uuid "
+    "RETURNING 1";
+
 // Longest name in the tz database: 32 characters ("America/Argentina/ComodRivadavia").
 constexpr std::size_t kMaxZoneChars = 64;
 
@@ -78,6 +83,7 @@ void prepare_statements(pqxx::connection& conn) {
     conn.prepare(kSetTimeZone, kSetTimeZoneSql);
     conn.prepare(kTimeZone, kTimeZoneSql);
     conn.prepare(kSetRetention, kSetRetentionSql);
+    conn.prepare(kSetAuditRetention, kSetAuditRetentionSql);
     conn.prepare(kCreateScanner, kCreateScannerSql);
     conn.prepare(kRevokeScanner, kRevokeScannerSql);
     conn.prepare(kScannerExists, kScannerExistsSql);
@@ -122,13 +128,28 @@ common::Result<void> set_raw_retention(pqxx::work& tx, const std::string& tenant
     // transaction (it checks again, as does the column's CHECK).
     if (months < kMinRawRetentionMonths || months > kMaxRawRetentionMonths) {
         return common::make_error(common::ErrorCode::kInvalidArgument,
-                                  "raw_retention_months must be {} to {}", kMinRawRetentionMonths,
+                                  "raw_retention_months: must be {} to {}", kMinRawRetentionMonths,
                                   kMaxRawRetentionMonths);
     }
     if (!proto::is_uuid(tenant_id) || !tenant_exists(tx, tenant_id)) {
         return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
     }
     tx.exec_prepared(kSetRetention, tenant_id, static_cast<int>(months));
+    return {};
+}
+
+common::Result<void> set_audit_retention(pqxx::work& tx, const std::string& tenant_id,
+                                         long long months) {
+    // Checked here first: the column's CHECK would abort the caller's transaction.
+    if (months < kMinAuditRetentionMonths || months > kMaxAuditRetentionMonths) {
+        return common::make_error(common::ErrorCode::kInvalidArgument,
+                                  "audit_retention_months: must be {} to {}",
+                                  kMinAuditRetentionMonths, kMaxAuditRetentionMonths);
+    }
+    if (!proto::is_uuid(tenant_id) ||
+        tx.exec_prepared(kSetAuditRetention, tenant_id, static_cast<int>(months)).empty()) {
+        return common::make_error(common::ErrorCode::kNotFound, "no tenant {}", tenant_id);
+    }
     return {};
 }
 

@@ -40,6 +40,16 @@ constexpr long long kMaxRawRetentionMonths = 600;
 common::Result<void> set_raw_retention(pqxx::work& tx, const std::string& tenant_id,
                                        long long months);
 
+/// Bounds of a tenant's audit log retention in whole months (V0027; default 24).
+constexpr long long kMinAuditRetentionMonths = 1;
+constexpr long long kMaxAuditRetentionMonths = 120;
+
+/// Sets how many months the tenant's audit log entries are kept (V0027); older ones are deleted
+/// at the next maintenance (storage::prune_audit). kInvalidArgument: outside [1, 120];
+/// kNotFound: no such tenant. Either way nothing changed and `tx` is still usable.
+common::Result<void> set_audit_retention(pqxx::work& tx, const std::string& tenant_id,
+                                         long long months);
+
 /// The tenant's time zone: "UTC" unless set, and for a tenant that does not exist (the analytics
 /// API reads an unknown tenant as UTC too).
 std::string time_zone(pqxx::transaction_base& tx, const std::string& tenant_id);
