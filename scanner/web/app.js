@@ -1268,7 +1268,79 @@ async function systemPage(app) {
       h('div', { class: 'card' }, h('h2', {}, t('system.change_password')), pw)),
     h('div', { class: 'card' }, h('h2', {}, t('system.tokens')),
       h('p', { class: 'muted small' }, t('system.tokens_hint')),
-      newToken, tokenList, tokenForm));
+      newToken, tokenList, tokenForm),
+    auditCard());
+}
+
+// ---------------------------------------------------------------------------------------------
+// audit log: who changed this scanner's settings, from where (GET /api/audit), newest first
+
+// The actions the server records (scanner/src/web/routes_*.cpp), in the filter's order.
+const AUDIT_ACTIONS = {
+  setup_done: () => t('audit.a_setup_done'),
+  signed_in: () => t('audit.a_signed_in'),
+  sign_in_failed: () => t('audit.a_sign_in_failed'),
+  password_changed: () => t('audit.a_password_changed'),
+  token_created: () => t('audit.a_token_created'),
+  token_revoked: () => t('audit.a_token_revoked'),
+  device_added: () => t('audit.a_device_added'),
+  device_updated: () => t('audit.a_device_updated'),
+  device_deleted: () => t('audit.a_device_deleted'),
+  capture_started: () => t('audit.a_capture_started'),
+  range_added: () => t('audit.a_range_added'),
+  range_updated: () => t('audit.a_range_updated'),
+  range_deleted: () => t('audit.a_range_deleted'),
+  exclusion_added: () => t('audit.a_exclusion_added'),
+  exclusion_deleted: () => t('audit.a_exclusion_deleted'),
+  credential_added: () => t('audit.a_credential_added'),
+  credential_deleted: () => t('audit.a_credential_deleted'),
+  settings_changed: () => t('audit.a_settings_changed'),
+  discovery_started: () => t('audit.a_discovery_started'),
+  cloud_key_set: () => t('audit.a_cloud_key_set'),
+  cloud_key_deactivated: () => t('audit.a_cloud_key_deactivated'),
+  data_exported: () => t('audit.a_data_exported'),
+};
+function auditActionName(a) { return AUDIT_ACTIONS[a] ? AUDIT_ACTIONS[a]() : a; }
+
+function auditActor(e) {
+  if (e.actor_kind === 'anonymous') return t('audit.anonymous');
+  if (e.actor_kind === 'token') return t('audit.token', { name: e.actor });
+  return e.actor;
+}
+
+function auditCard() {
+  const per = 20;
+  const f = { action: '', offset: 0 };
+  const body = h('div', {});
+  const actionSel = h('select', { id: 'audit-action', 'aria-label': t('audit.col_action'), onchange: () => { f.action = actionSel.value; f.offset = 0; load(); } },
+    h('option', { value: '' }, t('audit.all_actions')), Object.keys(AUDIT_ACTIONS).map((a) => h('option', { value: a }, auditActionName(a))));
+  async function load() {
+    let res;
+    try {
+      res = await api('GET', '/api/audit?limit=' + per + '&offset=' + f.offset + (f.action ? '&action=' + f.action : ''));
+    } catch (e) {
+      body.replaceChildren(h('div', { class: 'alert error' }, errorText(e)));
+      return;
+    }
+    if (res.items.length === 0) { body.replaceChildren(h('p', { class: 'muted small', id: 'audit-empty' }, t('audit.empty'))); return; }
+    const pager = h('div', { class: 'actions' },
+      h('span', { class: 'muted small', id: 'audit-count' }, t('audit.shown', { from: f.offset + 1, to: f.offset + res.items.length, total: res.total })),
+      h('button', { class: 'btn small', type: 'button', id: 'audit-prev', disabled: f.offset === 0, onclick: () => { f.offset = Math.max(0, f.offset - per); load(); } }, t('audit.newer')),
+      h('button', { class: 'btn small', type: 'button', id: 'audit-next', disabled: f.offset + res.items.length >= res.total, onclick: () => { f.offset += per; load(); } }, t('audit.older')));
+    body.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { id: 'audit-table', class: 'cards-sm' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('audit.col_at')), h('th', {}, t('audit.col_actor')), h('th', {}, t('audit.col_action')),
+        h('th', {}, t('audit.col_target')), h('th', {}, t('audit.col_detail')), h('th', {}, t('audit.col_address')))),
+      h('tbody', {}, res.items.map((e) => h('tr', { class: 'audit-row', dataset: { action: e.action } },
+        h('td', { title: fullTime(e.at), class: 'nowrap' }, relTime(e.at)),
+        h('td', {}, h('b', {}, auditActor(e))),
+        h('td', {}, auditActionName(e.action)),
+        h('td', { class: 'mono small' }, e.target || '—'),
+        h('td', { class: 'small muted' }, e.detail || '—'),
+        h('td', { class: 'mono small' }, e.address || '—')))))), pager);
+  }
+  load();
+  return h('div', { class: 'card', id: 'audit-card' }, h('h2', {}, t('audit.title')),
+    h('p', { class: 'muted small' }, t('audit.hint')), h('div', { class: 'row' }, h('label', {}, t('audit.col_action'), actionSel)), body);
 }
 
 /** What one local alert is about, in words. */

@@ -442,6 +442,17 @@ try {
   await page.click('#password-form button[type=submit]');
   await page.waitForSelector('#password-form .form-error:not([hidden])');
   assert.match(await page.textContent('#password-form .form-error'), /current password is wrong/i);
+  // The change log: what this session did, by whom; one action at a time.
+  await page.waitForSelector('#audit-table');
+  const changes = await page.textContent('#audit-table');
+  assert.match(changes, /Added a device/);
+  assert.match(changes, /Exported data/);
+  assert.match(changes, /Deactivated the cloud key/);
+  assert.ok(!changes.includes(password), 'never a password');
+  await page.selectOption('#audit-action', 'device_added');
+  await page.waitForFunction(() => [...document.querySelectorAll('.audit-row')].every((r) => r.dataset.action === 'device_added'));
+  await page.selectOption('#audit-action', '');
+  await page.waitForFunction(() => new Set([...document.querySelectorAll('.audit-row')].map((r) => r.dataset.action)).size > 1);
   await shot('system');
 
   step('logout, wrong password, login');
@@ -599,6 +610,8 @@ try {
   await ru.goto(base + '/system');
   await ru.waitForSelector('#scanner-status');
   assert.equal(await ru.textContent('#db-healthy'), 'Исправна');
+  await ru.waitForSelector('#audit-table');
+  assert.match(await ru.textContent('#audit-card'), /Журнал изменений[\s\S]*Добавлено устройство/);
   await assertRussian('system');
   await ruShot('system');
   await ru.goto(base + '/alerts?supply_percent=100');

@@ -1146,9 +1146,10 @@ void Service::prune_step(std::optional<storage::PrunePass>& pass,
     if (counts.deleted() > 0 || counts.readings_kept_daily > 0) {
         log_->info(
             "event=retention_pass readings_deleted={} readings_kept_daily={} daily_deleted={} "
-            "events_deleted={} batches_deleted={} statements={} ms={}",
+            "events_deleted={} audit_deleted={} batches_deleted={} statements={} ms={}",
             counts.readings_deleted, counts.readings_kept_daily, counts.daily_deleted,
-            counts.events_deleted, counts.batches_deleted, counts.statements, took.count());
+            counts.events_deleted, counts.audit_deleted, counts.batches_deleted, counts.statements,
+            took.count());
     } else {
         log_->debug("event=retention_pass deleted=0 ms={}", took.count());
     }

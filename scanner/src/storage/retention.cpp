@@ -59,6 +59,13 @@ constexpr Statement kPruneEvents{
     " SELECT event_id FROM events WHERE sent_at IS NOT NULL AND at < $1::timestamptz"
     " ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "DELETE FROM events e USING cand WHERE e.event_id = cand.event_id"};
+// The web UI's audit log (V0007) past the events' age: nothing to send, nothing refers to it.
+constexpr Statement kPruneAudit{
+    "retention_prune_audit",
+    "WITH cand AS ("
+    " SELECT entry_id FROM web_audit_log WHERE at < $1::timestamptz"
+    " ORDER BY at, entry_id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+    "DELETE FROM web_audit_log a USING cand WHERE a.entry_id = cand.entry_id"};
 // Sent batches past their age. A sent batch holds no unsent row (the uploader marks them in
 // the transaction that marks the batch); the NOT EXISTS keeps that true whatever happens, since
 // deleting a batch unstamps its rows (ON DELETE SET NULL). Kept daily readings lose their
@@ -74,7 +81,8 @@ constexpr Statement kPruneBatches{
     " ORDER BY b.sent_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "DELETE FROM upload_batches b USING cand WHERE b.batch_id = cand.batch_id"};
 
-constexpr std::array kStatements = {kPruneRaw, kPruneDaily, kPruneEvents, kPruneBatches};
+constexpr std::array kStatements = {kPruneRaw, kPruneDaily, kPruneEvents, kPruneAudit,
+                                    kPruneBatches};
 
 std::string ts(std::chrono::system_clock::time_point tp) {
     return proto::format_rfc3339(tp, proto::TimePrecision::milliseconds);
@@ -126,6 +134,13 @@ bool PrunePass::step(Store& store) {
                     .affected_rows());
             tx.commit();
             counts_.events_deleted += touched;
+            break;
+        case Phase::audit:
+            touched = static_cast<std::int64_t>(
+                tx.exec_prepared(kPruneAudit.name, ts(events_cutoff_), batch_size_)
+                    .affected_rows());
+            tx.commit();
+            counts_.audit_deleted += touched;
             break;
         case Phase::batches:
             touched = static_cast<std::int64_t>(

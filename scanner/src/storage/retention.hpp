@@ -22,9 +22,9 @@ class Store;
 /// scanner.toml [retention].
 struct RetentionPolicy {
     bool enabled = true;
-    std::chrono::seconds raw_age{30LL * 86400};     ///< every sent reading is kept this long
-    std::chrono::seconds daily_age{400LL * 86400};  ///< the day's last reading this long
-    std::chrono::seconds events_age{400LL * 86400};
+    std::chrono::seconds raw_age{30LL * 86400};      ///< every sent reading is kept this long
+    std::chrono::seconds daily_age{400LL * 86400};   ///< the day's last reading this long
+    std::chrono::seconds events_age{400LL * 86400};  ///< the web UI's audit log too (V0007)
     std::chrono::seconds batches_age{30LL * 86400};  ///< sent upload batches, from sent_at
     std::chrono::seconds interval{3600};             ///< between the starts of two passes
     int batch_size = 500;                            ///< rows per statement
@@ -36,11 +36,12 @@ struct PruneCounts {
     std::int64_t readings_kept_daily = 0;  ///< past the raw age, marked daily
     std::int64_t daily_deleted = 0;        ///< daily readings past the daily age
     std::int64_t events_deleted = 0;
+    std::int64_t audit_deleted = 0;  ///< web UI audit log entries past the events' age
     std::int64_t batches_deleted = 0;
     std::int64_t statements = 0;  ///< batches run (each one transaction)
 
     std::int64_t deleted() const {
-        return readings_deleted + daily_deleted + events_deleted + batches_deleted;
+        return readings_deleted + daily_deleted + events_deleted + audit_deleted + batches_deleted;
     }
 };
 
@@ -57,7 +58,7 @@ class PrunePass {
     const PruneCounts& counts() const { return counts_; }
 
   private:
-    enum class Phase { raw_readings, daily_readings, events, batches, done };
+    enum class Phase { raw_readings, daily_readings, events, audit, batches, done };
 
     std::chrono::system_clock::time_point raw_cutoff_, daily_cutoff_, events_cutoff_,
         batches_cutoff_;

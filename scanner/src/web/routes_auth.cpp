@@ -226,6 +226,7 @@ Response WebApp::Impl::setup(Request& request) {
         throw HttpError(409, "already_set_up", "the administrator password is already set");
     }
     log->info("event=admin_created remote={}", request.remote_address);
+    audit_by(request, "user", kAdminUser, "setup_done", kAdminUser);
     if (setup_code_required) {
         setup_code.retire(options.setup_code_file);
         log->info("event=setup_code_consumed file={}", common::log_value(options.setup_code_file));
@@ -252,9 +253,12 @@ Response WebApp::Impl::login(Request& request) {
     db([&](WebStore& s) { s.record_login_attempt(remote, username, ok); });
     if (!ok) {
         log->warn("event=login_failed remote={} user={}", remote, common::log_value(username));
+        // Only a user that exists: what was typed as a name may be a password.
+        if (user) audit_by(request, "anonymous", "", "sign_in_failed", user->username);
         throw HttpError(401, "bad_credentials", "wrong user name or password");
     }
     log->info("event=login remote={} user={}", remote, common::log_value(username));
+    audit_by(request, "user", user->username, "signed_in", user->username);
     return start_session(request, *user, 200);
 }
 
@@ -282,6 +286,7 @@ Response WebApp::Impl::change_password(Request& request) {
     const auto hash = hash_password(next);
     db([&](WebStore& s) { s.set_password(p.user_id, hash, p.token_hash); });
     log->info("event=password_changed user={}", common::log_value(p.username));
+    audit(request, "password_changed", p.username);
     return Response::empty(204);
 }
 
@@ -307,6 +312,7 @@ Response WebApp::Impl::create_token(Request& request) {
     std::string id;
     db([&](WebStore& s) { id = s.create_api_token(p.user_id, name, sha256_hex(token)); });
     log->info("event=api_token_created name={}", common::log_value(name));
+    audit(request, "token_created", name);
     Json j;
     j.begin().key("token_id").str(id).key("name").str(name).key("token").str(token).end();
     return j.response(201);
@@ -315,8 +321,15 @@ Response WebApp::Impl::create_token(Request& request) {
 Response WebApp::Impl::delete_token(Request& request) {
     const auto& p = principal_of(request);
     bool ok = false;
-    db([&](WebStore& s) { ok = s.delete_api_token(p.user_id, request.param("id")); });
+    std::string name;  // the label the entry keeps
+    db([&](WebStore& s) {
+        for (const auto& t : s.api_tokens(p.user_id)) {
+            if (t.token_id == request.param("id")) name = t.name;
+        }
+        ok = s.delete_api_token(p.user_id, request.param("id"));
+    });
     if (!ok) throw HttpError(404, "not_found", "no such API token");
+    audit(request, "token_revoked", name);
     return Response::empty(204);
 }
 

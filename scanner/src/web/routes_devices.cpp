@@ -202,6 +202,24 @@ Response WebApp::Impl::local_alerts(Request& request) {
     return j.response();
 }
 
+namespace {
+
+/// A device as the audit log names it: its address (and port when not 161), then its model.
+std::string device_label(const std::optional<std::string>& address, int port,
+                         const std::string& vendor, const std::string& model) {
+    std::string out = address.value_or("");
+    if (port != 161) out += ":" + std::to_string(port);
+    const auto name = vendor.empty() ? model : model.empty() ? vendor : vendor + " " + model;
+    if (!name.empty()) out += " (" + name + ")";
+    return out;
+}
+
+std::string interval_text(const std::optional<int>& seconds) {
+    return seconds ? std::to_string(*seconds) + "s" : "default";
+}
+
+}  // namespace
+
 Response WebApp::Impl::add_device(Request& request) {
     const auto body = net::read_json_object(request);
     const auto address = check_address(req_string(body, "address", 253));
@@ -244,6 +262,19 @@ Response WebApp::Impl::add_device(Request& request) {
     });
     log->info("event=device_added device={} address={} port={}", id, common::log_value(address),
               port);
+    {
+        std::string detail;
+        if (interval) detail += fmt::format("interval_s={}", *interval);
+        if (!location.empty())
+            detail += fmt::format("{}location={}", detail.empty() ? "" : "; ", location);
+        if (credentials) {
+            detail += fmt::format("{}credential=own {}", detail.empty() ? "" : "; ",
+                                  snmp::to_string(credentials->version));
+        } else if (credential_id) {
+            detail += fmt::format("{}credential_id={}", detail.empty() ? "" : "; ", *credential_id);
+        }
+        audit(request, "device_added", device_label(address, port, "", ""), detail);
+    }
     service.poll_now(id);
     Json j;
     j.begin().key("device_id").str(id).end();
@@ -269,6 +300,25 @@ Response WebApp::Impl::update_device(Request& request) {
         if (enabled) s.store().set_device_enabled(d.device_id, *enabled);
     });
     log->info("event=device_updated device={}", d.device_id);
+    {
+        std::string detail;
+        const auto note = [&detail](std::string_view field, const std::string& from,
+                                    const std::string& to) {
+            if (from == to) return;
+            detail += fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, to);
+        };
+        if (location) note("location", d.location, *location);
+        if (has_interval) {
+            std::optional<int> next;
+            if (interval) next = static_cast<int>(*interval);
+            note("interval_s", interval_text(d.interval_s), interval_text(next));
+        }
+        if (enabled) note("enabled", d.enabled ? "true" : "false", *enabled ? "true" : "false");
+        if (!detail.empty()) {
+            audit(request, "device_updated", device_label(d.address, d.port, d.vendor, d.model),
+                  detail);
+        }
+    }
     service.reload_settings();
     return get_device(request);
 }
@@ -277,6 +327,8 @@ Response WebApp::Impl::delete_device(Request& request) {
     const auto d = load_device(request.param("id"));
     db([&](WebStore& s) { s.store().delete_device(d.device_id); });
     log->info("event=device_deleted device={}", d.device_id);
+    audit(request, "device_deleted", device_label(d.address, d.port, d.vendor, d.model),
+          d.serial.empty() ? "" : "serial=" + d.serial);
     service.reload_settings();
     return Response::empty(204);
 }
@@ -297,6 +349,9 @@ Response WebApp::Impl::start_capture(Request& request) {
     if (!d.enabled) throw HttpError(409, "disabled", "enable the device first");
     const bool fresh = service.capture(d.device_id);
     log->info("event=support_capture_requested device_id={} started={}", d.device_id, fresh);
+    if (fresh) {
+        audit(request, "capture_started", device_label(d.address, d.port, d.vendor, d.model));
+    }
     auto r = capture_status(request);
     r.status = 202;
     return r;

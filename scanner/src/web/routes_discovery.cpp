@@ -58,6 +58,20 @@ void check_credential_ids(WebStore& s, const std::vector<std::string>& ids) {
     }
 }
 
+/// The sets' names in the given order, for the audit log ("global sets" when none).
+std::string set_names(WebStore& s, const std::vector<std::string>& ids) {
+    if (ids.empty()) return "credential_sets=global";
+    const auto all = s.credentials();
+    std::string out = "credential_sets=";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const auto it = std::find_if(all.begin(), all.end(), [&](const CredentialView& c) {
+            return c.credential_id == ids[i];
+        });
+        out += (i == 0 ? "" : ", ") + (it == all.end() ? ids[i] : it->name);
+    }
+    return out;
+}
+
 }  // namespace
 
 void WebApp::Impl::write_progress(Json& j, const DiscoveryProgress& p) {
@@ -136,6 +150,7 @@ Response WebApp::Impl::add_range(Request& request) {
         if (!hosts) throw bad_field("target", hosts.error());
     }
     std::string id;
+    std::string sets;
     db([&](WebStore& s) {
         check_credential_ids(s, credential_ids);
         try {
@@ -144,9 +159,11 @@ Response WebApp::Impl::add_range(Request& request) {
             // A set deleted meanwhile: the transaction saved nothing.
             throw bad_field("credential_ids", "a credential set no longer exists");
         }
+        if (!exclude) sets = set_names(s, credential_ids);
     });
     log->info("event=range_added target={} exclude={} credential_sets={}",
               common::log_value(target), exclude, credential_ids.size());
+    audit(request, exclude ? "exclusion_added" : "range_added", target, sets);
     service.reload_settings();
     Json j;
     j.begin().key("range_id").str(id).end();
@@ -160,6 +177,7 @@ Response WebApp::Impl::update_range(Request& request) {
     if (!has_member(body, "credential_ids")) throw bad_field("credential_ids", "is required");
     const auto credential_ids = read_credential_ids(body);
     bool found = false;
+    std::string target, before, after;
     if (proto::is_uuid(id)) {
         db([&](WebStore& s) {
             const auto ranges = s.ranges();
@@ -167,6 +185,9 @@ Response WebApp::Impl::update_range(Request& request) {
                                          [&](const RangeView& r) { return r.range_id == id; });
             if (it == ranges.end()) return;
             found = true;
+            target = it->target;
+            before = set_names(s, it->credential_ids);
+            after = set_names(s, credential_ids);
             if (it->exclude && !credential_ids.empty()) {
                 throw bad_field("credential_ids", "an exclusion is not scanned: it takes no sets");
             }
@@ -180,6 +201,10 @@ Response WebApp::Impl::update_range(Request& request) {
     }
     if (!found) throw HttpError(404, "not_found", "no such range");
     log->info("event=range_updated range_id={} credential_sets={}", id, credential_ids.size());
+    if (before != after) {
+        audit(request, "range_updated", target,
+              fmt::format("{} → {}", before, after.substr(after.find('=') + 1)));
+    }
     service.reload_settings();
     Json j;
     j.begin().key("range_id").str(id).key("credential_ids").begin_array();
@@ -191,8 +216,21 @@ Response WebApp::Impl::update_range(Request& request) {
 Response WebApp::Impl::delete_range(Request& request) {
     const auto& id = request.param("id");
     bool ok = false;
-    if (proto::is_uuid(id)) db([&](WebStore& s) { ok = s.delete_range(id); });
+    std::string target;
+    bool exclude = false;
+    if (proto::is_uuid(id)) {
+        db([&](WebStore& s) {
+            for (const auto& r : s.ranges()) {
+                if (r.range_id == id) {
+                    target = r.target;
+                    exclude = r.exclude;
+                }
+            }
+            ok = s.delete_range(id);
+        });
+    }
     if (!ok) throw HttpError(404, "not_found", "no such range");
+    audit(request, exclude ? "exclusion_deleted" : "range_deleted", target);
     service.reload_settings();
     return Response::empty(204);
 }
@@ -208,6 +246,10 @@ Response WebApp::Impl::add_credential(Request& request) {
     });
     log->info("event=credential_added name={} version={}", common::log_value(name),
               snmp::to_string(credentials.version));
+    // The version and user name only: never a community or pass phrase.
+    audit(request, "credential_added", name,
+          fmt::format("version={}{}", snmp::to_string(credentials.version),
+                      credentials.user.empty() ? "" : "; user=" + credentials.user));
     service.reload_settings();
     Json j;
     j.begin().key("credential_id").str(id).end();
@@ -217,6 +259,7 @@ Response WebApp::Impl::add_credential(Request& request) {
 Response WebApp::Impl::delete_credential(Request& request) {
     const auto& id = request.param("id");
     bool ok = false;
+    std::string name;
     const auto in_use = [] {
         return HttpError(409, "in_use",
                          "a discovery range names this credential set: take it off the "
@@ -224,6 +267,9 @@ Response WebApp::Impl::delete_credential(Request& request) {
     };
     if (proto::is_uuid(id)) {
         db([&](WebStore& s) {
+            for (const auto& c : s.credentials()) {
+                if (c.credential_id == id) name = c.name;
+            }
             try {
                 ok = s.delete_credential(id);
             } catch (const pqxx::foreign_key_violation&) {
@@ -232,6 +278,7 @@ Response WebApp::Impl::delete_credential(Request& request) {
         });
     }
     if (!ok) throw HttpError(404, "not_found", "no such credential set");
+    audit(request, "credential_deleted", name);
     service.reload_settings();
     return Response::empty(204);
 }
@@ -253,7 +300,9 @@ Response WebApp::Impl::put_settings(Request& request) {
         throw bad_field("discovery_interval_s", "must be 0 (off) or at least 300");
     }
     const auto port = opt_int(body, "discovery_port", 1, 65535);
+    storage::Settings before;
     db([&](WebStore& s) {
+        before = s.store().load_settings();
         if (polling) s.store().put_setting("polling_interval_s", std::to_string(*polling));
         if (discovery) {
             s.store().put_setting("discovery_interval_s", std::to_string(*discovery));
@@ -261,15 +310,28 @@ Response WebApp::Impl::put_settings(Request& request) {
         if (port) s.store().put_setting("discovery_port", std::to_string(*port));
     });
     log->info("event=settings_changed");
+    {
+        std::string detail;
+        const auto note = [&detail](std::string_view field, long long from,
+                                    std::optional<long long> to) {
+            if (!to || *to == from) return;
+            detail += fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, *to);
+        };
+        note("polling_interval_s", before.polling_interval.count(), polling);
+        note("discovery_interval_s", before.discovery_interval.count(), discovery);
+        note("discovery_port", before.discovery_port, port);
+        if (!detail.empty()) audit(request, "settings_changed", "", detail);
+    }
     service.reload_settings();
     return get_settings(request);
 }
 
-Response WebApp::Impl::discover_now(Request&) {
+Response WebApp::Impl::discover_now(Request& request) {
     if (!service.discover_now()) {
         throw HttpError(409, "discovery_running", "a discovery is already running");
     }
     log->info("event=discovery_requested");
+    audit(request, "discovery_started");
     Json j;
     write_progress(j, service.discovery_progress());
     return j.response(202);

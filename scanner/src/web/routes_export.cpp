@@ -63,6 +63,13 @@ Response WebApp::Impl::export_readings(Request& request) {
     for (const auto& b : batches) readings += b.readings.size();
     log->info("event=export format={} scope={} batches={} readings={} skipped={}", format, scope,
               batches.size(), readings, skipped);
+    // Data leaving the branch by hand: who took which readings.
+    audit(request, "data_exported", std::string(scope),
+          filter.scope == storage::ExportFilter::Scope::range
+              ? fmt::format("format={}; from={}; to={}; readings={}", format,
+                            request.query_param("from").value_or(""),
+                            request.query_param("to").value_or(""), readings)
+              : fmt::format("format={}; readings={}", format, readings));
     const auto stamp = proto::format_rfc3339(clock.now()).substr(0, 10);
     Response r;
     if (format == "csv") {

@@ -2,6 +2,7 @@
 
 #include "web/web_impl.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -115,6 +116,8 @@ Response WebApp::Impl::put_cloud(Request& request) {
     });
     log->info("event=cloud_enrolled url={} key={}", common::log_value(url),
               common::log_value(key_hint(key)));
+    // The key's hint (its public prefix) only, as in the log.
+    audit(request, "cloud_key_set", url, "key=" + key_hint(key));
     return get_cloud(request);
 }
 
@@ -153,6 +156,9 @@ Response WebApp::Impl::deactivate_key(Request& request) {
     }
     db([&](WebStore& s) { s.store().put_setting("scanner_key", json_string("")); });
     log->info("event=key_deactivated revoked={} key={}", revoked, common::log_value(key_hint(key)));
+    audit(request, "cloud_key_deactivated", url,
+          fmt::format("key={}; {}", key_hint(key),
+                      revoked ? "revoked in the cloud" : "forgotten here only"));
     Json j;
     j.begin().key("revoked").boolean(revoked).key("forgotten").boolean(true).end();
     return j.response();
@@ -203,6 +209,77 @@ Response WebApp::Impl::status(Request&) {
 }
 
 // The retention settings (scanner.toml [retention]) and what the last pass did.
+void WebApp::Impl::write_audit(const AuditEntry& entry) {
+    try {
+        db([&](WebStore& s) { s.record_audit(entry); });
+    } catch (const std::exception& e) {
+        log->warn("event=audit_write_failed action={} error={}", entry.action,
+                  common::log_value(e.what()));
+    }
+}
+
+void WebApp::Impl::audit(const Request& request, std::string_view action, std::string target,
+                         std::string detail) {
+    const auto& p = principal_of(request);
+    AuditEntry e;
+    e.actor_kind = p.api_token ? "token" : "user";
+    e.actor = p.api_token ? p.token_name : p.username;
+    e.action = std::string(action);
+    e.target = std::move(target);
+    e.detail = std::move(detail);
+    e.address = request.remote_address;
+    write_audit(e);
+}
+
+void WebApp::Impl::audit_by(const Request& request, std::string_view kind, std::string actor,
+                            std::string_view action, std::string target, std::string detail) {
+    AuditEntry e;
+    e.actor_kind = std::string(kind);
+    e.actor = std::move(actor);
+    e.action = std::string(action);
+    e.target = std::move(target);
+    e.detail = std::move(detail);
+    e.address = request.remote_address;
+    write_audit(e);
+}
+
+Response WebApp::Impl::audit_log(Request& request) {
+    const auto number = [&](const char* name, long long fallback, long long lo, long long hi) {
+        const auto v = request.query_param(name);
+        if (!v) return fallback;
+        const std::string text(*v);
+        const bool digits =
+            !text.empty() && text.size() <= 9 &&
+            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || std::stoll(text) < lo || std::stoll(text) > hi) {
+            throw HttpError(400, "invalid_query", fmt::format("{} must be {}..{}", name, lo, hi));
+        }
+        return std::stoll(text);
+    };
+    const auto limit = number("limit", 50, 1, 200);
+    const auto offset = number("offset", 0, 0, 100'000'000);
+    std::string action;
+    if (const auto a = request.query_param("action")) {
+        action = std::string(*a);
+        const bool word = !action.empty() && action.size() <= 48 &&
+                          std::all_of(action.begin(), action.end(),
+                                      [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+        if (!word) throw HttpError(400, "invalid_query", "action must be [a-z_]{1,48}");
+    }
+    AuditPage page;
+    db([&](WebStore& s) { page = s.audit(action, static_cast<int>(limit), offset); });
+    Json j;
+    j.begin().key("total").num(page.total).key("limit").num(limit).key("offset").num(offset);
+    j.key("items").begin_array();
+    for (const auto& e : page.items) {
+        j.begin().key("at").str(e.at).key("actor_kind").str(e.actor_kind).key("actor").str(e.actor);
+        j.key("action").str(e.action).key("target").str(e.target).key("detail").str(e.detail);
+        j.key("address").str(e.address).end();
+    }
+    j.end_array().end();
+    return j.response();
+}
+
 void WebApp::Impl::write_retention(Json& j, const RetentionStatus& r) {
     const auto time_or_null = [&](const char* key, const auto& tp) {
         j.key(key);
@@ -230,6 +307,7 @@ void WebApp::Impl::write_retention(Json& j, const RetentionStatus& r) {
         j.key("readings_kept_daily").num(r.last.readings_kept_daily);
         j.key("daily_deleted").num(r.last.daily_deleted);
         j.key("events_deleted").num(r.last.events_deleted);
+        j.key("audit_deleted").num(r.last.audit_deleted);
         j.key("batches_deleted").num(r.last.batches_deleted);
         j.end();
     } else {

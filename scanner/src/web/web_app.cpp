@@ -208,6 +208,7 @@ net::Router WebApp::router() {
     api("PUT", "/api/cloud", &Impl::put_cloud);
     api("POST", "/api/cloud/deactivate", &Impl::deactivate_key);
     api("GET", "/api/status", &Impl::status);
+    api("GET", "/api/audit", &Impl::audit_log);
 
     router.before([impl](Request& r, const net::RouteInfo& route) { impl->before(r, route); });
     // Answers no handler made (404, 405, 401 from the before-hook, and the server's own 413,

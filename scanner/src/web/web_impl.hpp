@@ -122,11 +122,23 @@ struct WebApp::Impl {
     Response delete_credential(Request& request);
     Response get_settings(Request&);
     Response put_settings(Request& request);
-    Response discover_now(Request&);
+    Response discover_now(Request& request);
     Response discovery_progress(Request&);
 
     // --- export (routes_export.cpp) --------------------------------------------------------------
     Response export_readings(Request& request);
+
+    // --- audit log (routes_system.cpp) -----------------------------------------------------------
+    /// One entry for the request's principal, written after the change committed. A failure
+    /// to write it is logged, never the request's (the change stands).
+    void audit(const Request& request, std::string_view action, std::string target = {},
+               std::string detail = {});
+    /// The same on a public route (setup, sign-in), where the actor is named here:
+    /// `kind` user, or anonymous for a failed sign-in.
+    void audit_by(const Request& request, std::string_view kind, std::string actor,
+                  std::string_view action, std::string target, std::string detail = {});
+    void write_audit(const AuditEntry& entry);
+    Response audit_log(Request& request);
 
     // --- cloud and status (routes_system.cpp) ----------------------------------------------------
     Response get_cloud(Request&);

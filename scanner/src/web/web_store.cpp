@@ -60,7 +60,7 @@ constexpr Statement kCreateApiToken{
 constexpr Statement kApiToken{
     "web_api_token",
     "UPDATE web_api_tokens t SET last_used_at = now() FROM web_users u "
-    "WHERE t.token_hash = $1 AND u.user_id = t.user_id RETURNING t.user_id, u.username"};
+    "WHERE t.token_hash = $1 AND u.user_id = t.user_id RETURNING t.user_id, u.username, t.name"};
 constexpr Statement kApiTokens{"web_api_tokens",
                                "SELECT token_id, name, " PM_MS("created_at") ", " PM_MS(
                                    "last_used_at") " FROM web_api_tokens WHERE user_id = $1 "
@@ -174,9 +174,23 @@ constexpr Statement kHealth{
     "(SELECT count(*) FROM devices WHERE deleted_at IS NULL), "
     "(SELECT reltuples::bigint FROM pg_class WHERE relname = 'readings')"};
 
+// The audit log (V0007). Labels are cut to the columns' bounds here, in characters.
+constexpr Statement kAuditRecord{
+    "web_audit_record",
+    "INSERT INTO web_audit_log (actor_kind, actor, action, target, detail, address) "
+    "VALUES ($1, left($2, 200), $3, left($4, 400), left($5, 400), left($6, 64))"};
+constexpr Statement kAuditList{
+    "web_audit_list",
+    "SELECT entry_id, " PM_MS("at") ", actor_kind, actor, action, target, detail, address "
+    "FROM web_audit_log WHERE $1 = '' OR action = $1 "
+    "ORDER BY at DESC, entry_id DESC LIMIT $2 OFFSET $3"};
+constexpr Statement kAuditCount{"web_audit_count",
+                                "SELECT count(*) FROM web_audit_log WHERE $1 = '' OR action = $1"};
+
 #undef PM_DEVICE_COLUMNS
 
-constexpr std::array<Statement, 30> kStatements = {
+constexpr std::array<Statement, 33> kStatements = {
+    kAuditRecord,      kAuditList,      kAuditCount,
     kHasUsers,         kUserByName,     kUserById,
     kCreateFirstUser,  kSetPassword,    kDeleteOtherSessions,
     kCreateSession,    kSession,        kDeleteSession,
@@ -359,6 +373,7 @@ std::optional<Principal> WebStore::api_token(const std::string& token_hash) {
         Principal p;
         p.user_id = rows[0][0].as<std::string>();
         p.username = rows[0][1].as<std::string>();
+        p.token_name = rows[0][2].as<std::string>();
         p.token_hash = token_hash;
         p.api_token = true;
         return p;
@@ -393,6 +408,32 @@ void WebStore::record_login_attempt(const std::string& remote, const std::string
         tx.exec_prepared(kLoginRecord.name, remote, username, success);
         if (success) tx.exec_prepared(kLoginPrune.name);
     });
+}
+
+void WebStore::record_audit(const AuditEntry& e) {
+    db::with_transaction(raw(), [&](pqxx::work& tx) {
+        tx.exec_prepared(kAuditRecord.name, e.actor_kind, e.actor, e.action, e.target, e.detail,
+                         e.address);
+    });
+}
+
+AuditPage WebStore::audit(const std::string& action, int limit, long long offset) {
+    AuditPage page;
+    pqxx::read_transaction tx(raw());
+    page.total = tx.exec_prepared1(kAuditCount.name, action)[0].as<long long>();
+    for (const auto& r : tx.exec_prepared(kAuditList.name, action, limit, offset)) {
+        AuditEntry e;
+        e.entry_id = r[0].as<long long>();
+        e.at = time_of(r[1]).value_or("");
+        e.actor_kind = r[2].as<std::string>();
+        e.actor = r[3].as<std::string>();
+        e.action = r[4].as<std::string>();
+        e.target = r[5].as<std::string>();
+        e.detail = r[6].as<std::string>();
+        e.address = r[7].as<std::string>();
+        page.items.push_back(std::move(e));
+    }
+    return page;
 }
 
 std::vector<DeviceView> WebStore::devices() {

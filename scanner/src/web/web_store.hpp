@@ -32,6 +32,7 @@ struct Principal {
     std::string csrf_token;  ///< empty for API tokens (no CSRF: not sent by browsers)
     std::string token_hash;  ///< the session's, to log out / keep on password change
     bool api_token = false;
+    std::string token_name;  ///< API tokens only
 };
 
 struct ApiTokenRow {
@@ -97,6 +98,21 @@ struct RangeView {
     std::vector<std::string> credential_ids;  ///< in try order; empty: the global sets
 };
 
+/// One entry of the web UI's audit log (V0007): a change made through the UI or API.
+struct AuditEntry {
+    long long entry_id = 0;  ///< read only
+    std::string at;          ///< RFC 3339; read only (the database's clock)
+    std::string actor_kind;  ///< user | token | anonymous (a failed sign-in)
+    std::string actor;       ///< the user name; a token's name
+    std::string action;      ///< [a-z_]{1,48}
+    std::string target, detail, address;
+};
+
+struct AuditPage {
+    std::vector<AuditEntry> items;  ///< newest first
+    long long total = 0;            ///< matching entries in all
+};
+
 struct UploaderStatusRow {
     std::optional<std::string> last_success_at, last_attempt_at, last_error, updated_at;
     long long queue_length = 0;
@@ -156,6 +172,11 @@ class WebStore {
     /// Failed attempts from `remote` within `window` (and since its last success).
     long long recent_login_failures(const std::string& remote, std::chrono::seconds window);
     void record_login_attempt(const std::string& remote, const std::string& username, bool success);
+
+    // --- audit log ---
+    void record_audit(const AuditEntry& entry);
+    /// Entries of `action` ("" = all), newest first.
+    AuditPage audit(const std::string& action, int limit, long long offset);
 
     // --- devices ---
     std::vector<DeviceView> devices();  ///< not deleted

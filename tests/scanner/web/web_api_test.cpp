@@ -32,6 +32,7 @@
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
 #include "sim.hpp"
+#include "storage/retention.hpp"
 #include "storage/store.hpp"
 #include "web/web_app.hpp"
 #include "web/web_store.hpp"
@@ -796,6 +797,16 @@ TEST_CASE("cloud: enrol with key validation, deactivate against the cloud, forge
         CHECK(parse(r.body)["revoked"].GetBool());
         CHECK(seen_auth == std::string("Bearer ") + kKey);
         CHECK_FALSE(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
+        // The change log names the cloud and the key's public prefix, never the key.
+        const auto log = parse(env.as_admin("GET", "/api/audit?limit=2").body);
+        REQUIRE(log["items"].Size() == 2);
+        CHECK(std::string(log["items"][0]["action"].GetString()) == "cloud_key_deactivated");
+        CHECK(std::string(log["items"][0]["detail"].GetString()) ==
+              "key=pmk.0b8e7f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b.c2Vj…; revoked in the cloud");
+        CHECK(std::string(log["items"][1]["action"].GetString()) == "cloud_key_set");
+        CHECK(std::string(log["items"][1]["target"].GetString()) == url);
+        CHECK(env.count("SELECT count(*) FROM web_audit_log WHERE position("
+                        "'c2VjcmV0LXNlY3JldC1zZWNy' in target || detail) > 0") == 0);
     }
     SECTION("already revoked: 401 from the cloud clears the key too") {
         answer = 401;
@@ -820,6 +831,141 @@ TEST_CASE("cloud: enrol with key validation, deactivate against the cloud, forge
         CHECK_FALSE(parse(env.as_admin("GET", "/api/cloud").body)["enrolled"].GetBool());
         CHECK(enrol().status == 502);  // the connection test fails now
     }
+}
+
+TEST_CASE("change log: each change by whom and from where, never a secret; pruned with events",
+          "[web][audit]") {
+    Env env;
+    env.set_up();
+    // A wrong password for the admin from another address; a name nobody has: nothing.
+    CHECK(env.call("POST", "/api/auth/login", R"({"username":"admin","password":"Wr0ng-Guess-1"})",
+                   {}, "127.0.0.9")
+              .status == 401);
+    CHECK(env.call("POST", "/api/auth/login",
+                   R"({"username":"Typed-P4ssword-As-Name","password":"x"})", {}, "127.0.0.9")
+              .status == 401);
+    const auto login =
+        env.call("POST", "/api/auth/login",
+                 std::string(R"({"username":"admin","password":")") + kPassword + R"("})");
+    REQUIRE(login.status == 200);
+    env.take_session(login);
+
+    const auto created = [&](const std::string& path, const std::string& body, const char* id) {
+        const auto r = env.as_admin("POST", path, body);
+        INFO(path << " " << body << ": " << r.body);
+        REQUIRE(r.status == 201);
+        return std::string(parse(r.body)[id].GetString());
+    };
+    const auto v2 =
+        created("/api/discovery/credentials",
+                R"({"name":"branch","version":"2c","community":"Br4nch-Secret"})", "credential_id");
+    const auto v3 = created(
+        "/api/discovery/credentials",
+        R"({"name":"mfp v3","version":"3","user":"monitor","auth_protocol":"SHA-256",)"
+        R"("auth_password":"Auth-Pass-123","priv_protocol":"AES","priv_password":"Priv-Pass-456"})",
+        "credential_id");
+    const auto range =
+        created("/api/discovery/ranges",
+                R"({"target":"127.0.3.0/30","credential_ids":[")" + v2 + R"("]})", "range_id");
+    const auto exclusion =
+        created("/api/discovery/ranges", R"({"target":"127.0.3.2","exclude":true})", "range_id");
+    REQUIRE(env.as_admin("PUT", "/api/discovery/ranges/" + range,
+                         R"({"credential_ids":[")" + v3 + R"(",")" + v2 + R"("]})")
+                .status == 200);
+    REQUIRE(env.as_admin("DELETE", "/api/discovery/ranges/" + exclusion).status == 204);
+    REQUIRE(env.as_admin("DELETE", "/api/discovery/ranges/" + range).status == 204);
+    REQUIRE(env.as_admin("DELETE", "/api/discovery/credentials/" + v2).status == 204);
+    REQUIRE(env.as_admin("PUT", "/api/settings", R"({"polling_interval_s":600})").status == 200);
+    // The same again changes nothing, and says nothing.
+    REQUIRE(env.as_admin("PUT", "/api/settings", R"({"polling_interval_s":600})").status == 200);
+    const auto device = created(
+        "/api/devices", R"({"address":"127.0.0.1","port":1161,"location":"Склад"})", "device_id");
+    REQUIRE(env.as_admin("PUT", "/api/devices/" + device, R"({"location":"Бухгалтерия, 2 этаж"})")
+                .status == 200);
+    REQUIRE(env.as_admin("DELETE", "/api/devices/" + device).status == 204);
+    const auto token_answer = env.as_admin("POST", "/api/tokens", R"({"name":"1С выгрузка"})");
+    REQUIRE(token_answer.status == 201);
+    const std::string token = parse(token_answer.body)["token"].GetString();
+    // A change by the API token: the token is the actor.
+    REQUIRE(env.call("PUT", "/api/settings", R"({"discovery_interval_s":0})",
+                     {{"Authorization", "Bearer " + token}}, "127.0.0.7")
+                .status == 200);
+    REQUIRE(env.as_admin("GET", "/api/export?scope=all&format=csv").status == 200);
+    REQUIRE(env.as_admin("POST", "/api/account/password",
+                         std::string(R"({"current_password":")") + kPassword +
+                             R"(","new_password":"N3w-Password-789"})")
+                .status == 204);
+
+    const auto page = env.as_admin("GET", "/api/audit?limit=100");
+    INFO(page.body);
+    REQUIRE(page.status == 200);
+    const auto log = parse(page.body);
+    std::vector<std::string> actions;
+    for (const auto& e : log["items"].GetArray()) actions.emplace_back(e["action"].GetString());
+    CHECK(actions == std::vector<std::string>{
+                         "password_changed", "data_exported", "settings_changed", "token_created",
+                         "device_deleted", "device_updated", "device_added", "settings_changed",
+                         "credential_deleted", "range_deleted", "exclusion_deleted",
+                         "range_updated", "exclusion_added", "range_added", "credential_added",
+                         "credential_added", "signed_in", "sign_in_failed", "setup_done"});
+    CHECK(log["total"].GetInt() == static_cast<int>(actions.size()));
+    const auto item = [&](std::size_t i, const char* field) {
+        return std::string(log["items"][static_cast<rapidjson::SizeType>(i)][field].GetString());
+    };
+    CHECK(item(0, "actor") == "admin");
+    CHECK(item(0, "actor_kind") == "user");
+    CHECK(item(0, "address") == "127.0.0.1");
+    CHECK(item(1, "detail") == "format=csv; readings=0");
+    CHECK(item(2, "actor_kind") == "token");
+    CHECK(item(2, "actor") == "1С выгрузка");
+    CHECK(item(2, "address") == "127.0.0.7");
+    CHECK(item(2, "detail") == "discovery_interval_s: 86400 → 0");
+    CHECK(item(4, "target") == "127.0.0.1:1161");
+    CHECK(item(5, "detail") == "location: Склад → Бухгалтерия, 2 этаж");
+    CHECK(item(6, "detail") == "location=Склад");
+    CHECK(item(7, "detail") == "polling_interval_s: 300 → 600");
+    CHECK(item(8, "target") == "branch");
+    CHECK(item(11, "target") == "127.0.3.0/30");
+    CHECK(item(11, "detail") == "credential_sets=branch → mfp v3, branch");
+    CHECK(item(13, "detail") == "credential_sets=branch");
+    CHECK(item(14, "detail") == "version=3; user=monitor");
+    CHECK(item(15, "detail") == "version=2c");
+    CHECK(item(17, "actor_kind") == "anonymous");
+    CHECK(item(17, "target") == "admin");
+    CHECK(item(17, "address") == "127.0.0.9");
+    // No secret anywhere: passwords (tried, old, new), community, pass phrases, the token, nor
+    // the name typed by a user nobody has.
+    for (const auto* secret :
+         {"Wr0ng-Guess-1", kPassword, "N3w-Password-789", "Br4nch-Secret", "Auth-Pass-123",
+          "Priv-Pass-456", token.c_str(), "Typed-P4ssword-As-Name"}) {
+        CAPTURE(secret);
+        CHECK(page.body.find(secret) == std::string::npos);
+        CHECK(env.count("SELECT count(*) FROM web_audit_log WHERE position($q$" +
+                        std::string(secret) + "$q$ in actor || target || detail) > 0") == 0);
+    }
+
+    // One action; a page of it; bad queries.
+    const auto only = parse(env.as_admin("GET", "/api/audit?action=credential_added").body);
+    CHECK(only["total"].GetInt() == 2);
+    const auto second = parse(env.as_admin("GET", "/api/audit?limit=2&offset=1").body);
+    REQUIRE(second["items"].Size() == 2);
+    CHECK(std::string(second["items"][0]["action"].GetString()) == "data_exported");
+    CHECK(second["total"].GetInt() == static_cast<int>(actions.size()));
+    for (const auto* bad : {"limit=0", "limit=201", "offset=-1", "action=Bad", "limit=x"}) {
+        CAPTURE(bad);
+        CHECK(env.as_admin("GET", std::string("/api/audit?") + bad).status == 400);
+    }
+
+    // Kept as long as the events (400 days by default); older entries go with them.
+    REQUIRE(env.change("UPDATE web_audit_log SET at = now() - interval '401 days' WHERE action "
+                       "IN ('setup_done', 'sign_in_failed')") == 2);
+    printmon::scanner::storage::Store store(env.db.conninfo());
+    store.connect();
+    const auto counts =
+        printmon::scanner::storage::prune_all(store, {}, std::chrono::system_clock::now());
+    CHECK(counts.audit_deleted == 2);
+    CHECK(env.count("SELECT count(*) FROM web_audit_log") ==
+          static_cast<long long>(actions.size()) - 2);
 }
 
 TEST_CASE("account: change password, API tokens for scripts, status", "[web]") {
