@@ -308,7 +308,12 @@ function dl(pairs) {
   return h('dl', { class: 'props' }, pairs.filter(Boolean).map(([k, v, cls]) => [h('dt', {}, k), h('dd', { class: cls }, v == null || v === '' ? '—' : v)]));
 }
 
-function printerState(s) {
+// hrPrinterStatus "other" means nothing to a user alone; with the device's status it does
+// (RFC 3805's status table, vendors' MIB notes): running and "other" is standby (power saving),
+// down and "other" is off-line or a critical alert (the errors beside it say which).
+function printerState(s, device) {
+  if (s === 'other' && device === 'running') return t('ps_standby');
+  if (s === 'other' && device === 'down') return t('ps_not_ready');
   return ({ idle: t('ps_idle'), printing: t('ps_printing'), warmup: t('ps_warmup'), other: t('ps_other'), unknown: t('ps_unknown') })[s] || s;
 }
 
@@ -374,7 +379,7 @@ routes.devices = async function devicePage(view, r) {
         [t('col_last_seen'), relTime(d.last_seen)], ident.sys_name ? [t('sys_name'), ident.sys_name, 'mono'] : null,
       ])),
       card(t('status_and_alerts'), 'device-alerts',
-        dl([[t('col_status'), status()], [t('printer_state'), st.printer ? printerState(st.printer) : null], [t('panel'), st.console, 'mono small'],
+        dl([[t('col_status'), status()], [t('printer_state'), st.printer ? printerState(st.printer, st.device) : null], [t('panel'), st.console, 'mono small'],
           [t('polled_at'), d.polled_at ? fmtTime(d.polled_at) : null]]),
         errors.length ? h('div', { class: 'chips' }, errors.map((c) => h('span', { class: 'chip bad' }, printerError(c)))) : null,
         alertsBox, deviceRuleAlerts(id))),

@@ -196,6 +196,12 @@ try {
   assert.match(pagesLeft, /10\D?800/, `the drum's 10800 pages: ${pagesLeft}`);
   assert.match(pagesLeft, cyrillic);
 
+  step('device page: hrPrinterStatus "other" is read with the device status');
+  // Running and "other" is standby; down and "other" is not ready; alone it stays "other".
+  assert.deepEqual(await page.evaluate(() => [printerState('other', 'running'), printerState('other', 'down'),
+    printerState('other', 'warning'), printerState('idle', 'running')]),
+  ['Режим ожидания (энергосбережение)', 'Не готов к печати', 'Другое', 'Ожидание']);
+
   step('device page: an empty tray fed by hand is said to be so, without alarm or event');
   const kyocera = listed.items.find((d) => d.vendor === 'Kyocera');
   assert.ok(kyocera, 'the pipeline has a Kyocera printer (its "MP Tray" is empty)');
@@ -601,6 +607,21 @@ try {
   const auditCsv = (await download(tid('audit-export-csv'))).bytes.toString('utf8');
   assert.match(auditCsv, /Действие/, 'the export has the Russian titles');
   assert.ok(auditCsv.includes('Отчёты 1С') && !auditCsv.includes(token.trim()), 'the export names the token, never shows it');
+  // On a phone every control stays inside its card (the action filter's long Russian options
+  // once pushed the select past the card's edge).
+  {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await settle();
+    const outside = await page.evaluate(() => [...document.querySelectorAll('main .card')].flatMap((card) => {
+      const edge = card.getBoundingClientRect().right;
+      return [...card.querySelectorAll('select, input, button')].filter((e) => e.getBoundingClientRect().right > edge + 0.5)
+        .map((e) => `${e.tagName}[${e.getAttribute('data-testid') || ''}] ${Math.round(e.getBoundingClientRect().right)} > ${Math.round(edge)}`);
+    }));
+    assert.deepEqual(outside, [], 'controls past their card at 390 px');
+    await page.setViewportSize(size);
+    await settle();
+  }
   await shoot('audit', 'ru');
 
   step('trial expiry: reads answer 402, the console says so, uploads are kept');

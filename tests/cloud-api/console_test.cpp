@@ -1908,6 +1908,32 @@ TEST_CASE("audit log retention: per account, set by its admins, pruned in bounde
     CHECK(cloud::storage::prune_audit(conn.raw(), now) == 3);
     CHECK(old(acme, 5) == 0);
     CHECK(old(beta, 7) == 4);
+
+    // The operator's command line sets either or both; out of range or neither: nothing.
+    const Cli cli(s);
+    CHECK(cli.run({"tenant", "set-retention", "--tenant", beta}).code != 0);
+    CHECK(cli.run({"tenant", "set-retention", "--tenant", beta, "--audit-months", "0"}).code != 0);
+    CHECK(cli.run({"tenant", "set-retention", "--tenant", beta, "--months", "13", "--audit-months",
+                   "121"})
+              .code != 0);
+    const auto retention = [&](const std::string& t) {
+        return s.query_value(
+            "SELECT raw_retention_months || '/' || audit_retention_months FROM "
+            "tenants WHERE tenant_id = $1::uuid",
+            t);
+    };
+    CHECK(retention(beta) == "13/24");
+    const auto both = cli.run(
+        {"tenant", "set-retention", "--tenant", beta, "--months", "6", "--audit-months", "6"});
+    INFO(both.err);
+    CHECK(both.code == 0);
+    CHECK(both.out == "tenant " + beta + ": raw readings kept 6 months; audit log kept 6 months\n");
+    CHECK(retention(beta) == "6/6");
+    CHECK(s.query_value("SELECT detail FROM audit_log WHERE tenant_id = $1::uuid AND actor_kind = "
+                        "'admin' AND action = 'account_updated'",
+                        beta) == "raw_retention_months: 13 → 6; audit_retention_months: 24 → 6");
+    CHECK(cloud::storage::prune_audit(conn.raw(), now) == 4);
+    CHECK(old(beta, 7) == 0);
 }
 
 TEST_CASE("behind a PROXY-protocol balancer the brake and the audit log see each client",

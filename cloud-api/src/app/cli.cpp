@@ -112,12 +112,16 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     tenant_zone->add_option("--tenant", zone_tenant, "tenant id")->required();
     tenant_zone->add_option("--zone", zone, "IANA time zone, e.g. Europe/Moscow")->required();
     std::string retention_tenant;
-    long long retention_months = 0;
+    std::optional<long long> retention_months;
+    std::optional<long long> audit_months;
     auto* tenant_retention = tenant_cmd->add_subcommand(
-        "set-retention", "months of raw readings kept (3..600); rollups are kept for ever");
+        "set-retention",
+        "months of raw readings (3..600; rollups are kept for ever) and of the audit log "
+        "(1..120) kept");
     tenant_retention->add_option("--tenant", retention_tenant, "tenant id")->required();
-    tenant_retention->add_option("--months", retention_months, "whole months (default 13)")
-        ->required();
+    // At least one of the two: checked below, with a usage message.
+    tenant_retention->add_option("--months", retention_months, "raw readings (default 13)");
+    tenant_retention->add_option("--audit-months", audit_months, "audit log (default 24)");
 
     auto* scanner_cmd = cli.add_subcommand("scanner", "branch scanners and their keys");
     scanner_cmd->require_subcommand(1);
@@ -295,22 +299,49 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     }
     if (*tenant_retention) {
         if (!check_tenant(retention_tenant, err)) return kExitUsage;
+        if (!retention_months && !audit_months) {
+            err << "tenant set-retention: give --months, --audit-months or both\n";
+            return kExitUsage;
+        }
         auto conn = admin_connection(config);
-        auto set = db::with_transaction(conn, [&](pqxx::work& tx) {
+        auto set = db::with_transaction(conn, [&](pqxx::work& tx) -> common::Result<void> {
             const auto before = tenancy::tenant_info(tx, retention_tenant);
-            auto done = tenancy::set_raw_retention(tx, retention_tenant, retention_months);
-            if (done && before && before->raw_retention_months != retention_months) {
+            if (retention_months) {
+                if (auto done = tenancy::set_raw_retention(tx, retention_tenant, *retention_months);
+                    !done) {
+                    return done;
+                }
+            }
+            if (audit_months) {
+                if (auto done = tenancy::set_audit_retention(tx, retention_tenant, *audit_months);
+                    !done) {
+                    return done;
+                }
+            }
+            std::string detail;
+            const auto note = [&detail](std::string_view field, long long from,
+                                        const std::optional<long long>& to) {
+                if (!to || *to == from) return;
+                detail +=
+                    fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, *to);
+            };
+            if (before) {
+                note("raw_retention_months", before->raw_retention_months, retention_months);
+                note("audit_retention_months", before->audit_retention_months, audit_months);
+            }
+            if (!detail.empty()) {
                 api::record_operator_audit(
                     tx, retention_tenant,
-                    {"account_updated", retention_tenant, before->name,
-                     fmt::format("raw_retention_months: {} → {}", before->raw_retention_months,
-                                 retention_months)});
+                    {"account_updated", retention_tenant, before->name, detail});
             }
-            return done;
+            return {};
         });
         if (!set) return report(set.error(), err);
-        out << "tenant " << retention_tenant << ": raw readings kept " << retention_months
-            << " months\n";
+        out << "tenant " << retention_tenant << ":";
+        if (retention_months) out << " raw readings kept " << *retention_months << " months";
+        if (retention_months && audit_months) out << ";";
+        if (audit_months) out << " audit log kept " << *audit_months << " months";
+        out << "\n";
         return kExitOk;
     }
     if (*scanner_create || *scanner_revoke) {
