@@ -23,6 +23,7 @@
 #include "auth/password_reset.hpp"
 #include "auth/passwords.hpp"
 #include "console/console.hpp"
+#include "printmon/common/change_note.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/db/connection.hpp"
 #include "printmon/net/json_body.hpp"
@@ -1260,21 +1261,16 @@ void register_console(Registrar& r) {
             log->info("event=tenant_updated tenant={} by={}", s.tenant, s.who.subject);
             // What changed, as "field: before → after"; a save that changed nothing is no entry.
             const auto after = tenant_or_404(tx, s.tenant);
-            std::string detail;
-            const auto note = [&detail](std::string_view field, const std::string& from,
-                                        const std::string& to) {
-                if (from == to) return;
-                detail += fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, to);
-            };
-            note("name", before.name, after.name);
-            note("time_zone", before.time_zone, after.time_zone);
-            note("raw_retention_months", std::to_string(before.raw_retention_months),
-                 std::to_string(after.raw_retention_months));
-            note("audit_retention_months", std::to_string(before.audit_retention_months),
-                 std::to_string(after.audit_retention_months));
-            if (!detail.empty()) {
+            common::ChangeNote changed;
+            changed.add("name", before.name, after.name)
+                .add("time_zone", before.time_zone, after.time_zone)
+                .add("raw_retention_months", std::to_string(before.raw_retention_months),
+                     std::to_string(after.raw_retention_months))
+                .add("audit_retention_months", std::to_string(before.audit_retention_months),
+                     std::to_string(after.audit_retention_months));
+            if (!changed.empty()) {
                 record_audit(tx, request, s.tenant,
-                             {"account_updated", s.tenant, after.name, detail});
+                             {"account_updated", s.tenant, after.name, changed.str()});
             }
             return tenant_json(tenant_or_404(tx, s.tenant),
                                deps->options.scanner_stale_after.count());

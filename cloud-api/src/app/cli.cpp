@@ -15,6 +15,7 @@
 #include "app/config.hpp"
 #include "auth/accounts.hpp"
 #include "ingest/ingest.hpp"
+#include "printmon/common/change_note.hpp"
 #include "printmon/common/logging.hpp"
 #include "printmon/crypto/secret_key.hpp"
 #include "printmon/db/connection.hpp"
@@ -318,21 +319,19 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                     return done;
                 }
             }
-            std::string detail;
-            const auto note = [&detail](std::string_view field, long long from,
-                                        const std::optional<long long>& to) {
-                if (!to || *to == from) return;
-                detail +=
-                    fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, *to);
+            common::ChangeNote changed;
+            const auto note = [&changed](std::string_view field, long long from,
+                                         const std::optional<long long>& to) {
+                if (to) changed.add(field, std::to_string(from), std::to_string(*to));
             };
             if (before) {
                 note("raw_retention_months", before->raw_retention_months, retention_months);
                 note("audit_retention_months", before->audit_retention_months, audit_months);
             }
-            if (!detail.empty()) {
+            if (!changed.empty()) {
                 api::record_operator_audit(
                     tx, retention_tenant,
-                    {"account_updated", retention_tenant, before->name, detail});
+                    {"account_updated", retention_tenant, before->name, changed.str()});
             }
             return {};
         });

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "discovery/targets.hpp"
+#include "printmon/common/change_note.hpp"
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/enums.hpp"
 #include "printmon/proto/uuid.hpp"
@@ -301,22 +302,19 @@ Response WebApp::Impl::update_device(Request& request) {
     });
     log->info("event=device_updated device={}", d.device_id);
     {
-        std::string detail;
-        const auto note = [&detail](std::string_view field, const std::string& from,
-                                    const std::string& to) {
-            if (from == to) return;
-            detail += fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, to);
-        };
-        if (location) note("location", d.location, *location);
+        common::ChangeNote changed;
+        if (location) changed.add("location", d.location, *location);
         if (has_interval) {
             std::optional<int> next;
             if (interval) next = static_cast<int>(*interval);
-            note("interval_s", interval_text(d.interval_s), interval_text(next));
+            changed.add("interval_s", interval_text(d.interval_s), interval_text(next));
         }
-        if (enabled) note("enabled", d.enabled ? "true" : "false", *enabled ? "true" : "false");
-        if (!detail.empty()) {
+        if (enabled) {
+            changed.add("enabled", d.enabled ? "true" : "false", *enabled ? "true" : "false");
+        }
+        if (!changed.empty()) {
             audit(request, "device_updated", device_label(d.address, d.port, d.vendor, d.model),
-                  detail);
+                  changed.str());
         }
     }
     service.reload_settings();

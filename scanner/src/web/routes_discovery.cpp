@@ -9,6 +9,7 @@
 #include <pqxx/except>
 
 #include "discovery/targets.hpp"
+#include "printmon/common/change_note.hpp"
 #include "printmon/proto/uuid.hpp"
 
 namespace printmon::scanner::web {
@@ -311,16 +312,15 @@ Response WebApp::Impl::put_settings(Request& request) {
     });
     log->info("event=settings_changed");
     {
-        std::string detail;
-        const auto note = [&detail](std::string_view field, long long from,
-                                    std::optional<long long> to) {
-            if (!to || *to == from) return;
-            detail += fmt::format("{}{}: {} → {}", detail.empty() ? "" : "; ", field, from, *to);
+        common::ChangeNote changed;
+        const auto note = [&changed](std::string_view field, long long from,
+                                     std::optional<long long> to) {
+            if (to) changed.add(field, std::to_string(from), std::to_string(*to));
         };
         note("polling_interval_s", before.polling_interval.count(), polling);
         note("discovery_interval_s", before.discovery_interval.count(), discovery);
         note("discovery_port", before.discovery_port, port);
-        if (!detail.empty()) audit(request, "settings_changed", "", detail);
+        if (!changed.empty()) audit(request, "settings_changed", "", changed.str());
     }
     service.reload_settings();
     return get_settings(request);
