@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace printmon::scanner::web {
 
 using net::Request;
@@ -77,6 +79,20 @@ std::string content_type_of(std::string_view name) {
     if (ext == "ico") return "image/x-icon";
     if (ext == "json") return "application/json";
     return "application/octet-stream";
+}
+
+std::optional<long long> query_int(const Request& request, const char* name, long long lo,
+                                   long long hi) {
+    const auto v = request.query_param(name);
+    if (!v) return std::nullopt;
+    const std::string text(*v);
+    const bool digits =
+        !text.empty() && text.size() <= 9 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoll(text) < lo || std::stoll(text) > hi) {
+        throw net::HttpError(400, "invalid_query", fmt::format("{} must be {}..{}", name, lo, hi));
+    }
+    return std::stoll(text);
 }
 
 }  // namespace printmon::scanner::web

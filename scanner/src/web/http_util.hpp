@@ -28,6 +28,11 @@ std::string host_name(std::string_view host);
 /// An IPv4 or IPv6 address literal (cannot be rebound by DNS).
 bool is_ip_literal(const std::string& name);
 
+/// The query parameter `name` as a whole number in [lo, hi] (digits only, at most 9); nullopt
+/// when absent; HttpError 400 invalid_query "name must be lo..hi" otherwise.
+std::optional<long long> query_int(const net::Request& request, const char* name, long long lo,
+                                   long long hi);
+
 /// Content-Type of an embedded asset, by its file extension.
 std::string content_type_of(std::string_view name);
 

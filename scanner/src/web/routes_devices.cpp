@@ -13,6 +13,7 @@
 #include "printmon/proto/codec.hpp"
 #include "printmon/proto/enums.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "web/http_util.hpp"
 
 namespace printmon::scanner::web {
 
@@ -165,17 +166,8 @@ Response WebApp::Impl::device_history(Request& request) {
 // The branch's own alerts (no cloud needed): what is wrong with its devices right now.
 // Read-only; the rules and notifications live in the cloud.
 Response WebApp::Impl::local_alerts(Request& request) {
-    int supply_percent = 10;
-    if (const auto p = request.query_param("supply_percent")) {
-        const std::string text(*p);
-        const bool digits =
-            !text.empty() && text.size() <= 3 &&
-            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (!digits || std::stoi(text) > 100) {
-            throw HttpError(400, "invalid_query", "supply_percent must be 0..100");
-        }
-        supply_percent = std::stoi(text);
-    }
+    const auto supply_percent =
+        static_cast<int>(query_int(request, "supply_percent", 0, 100).value_or(10));
     std::vector<LocalAlert> alerts;
     db([&](WebStore& s) { alerts = s.local_alerts(supply_percent); });
     Json j;

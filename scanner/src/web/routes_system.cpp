@@ -9,6 +9,7 @@
 
 #include "printmon/proto/time.hpp"
 #include "printmon/proto/uuid.hpp"
+#include "web/http_util.hpp"
 
 namespace printmon::scanner::web {
 
@@ -244,20 +245,8 @@ void WebApp::Impl::audit_by(const Request& request, std::string_view kind, std::
 }
 
 Response WebApp::Impl::audit_log(Request& request) {
-    const auto number = [&](const char* name, long long fallback, long long lo, long long hi) {
-        const auto v = request.query_param(name);
-        if (!v) return fallback;
-        const std::string text(*v);
-        const bool digits =
-            !text.empty() && text.size() <= 9 &&
-            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (!digits || std::stoll(text) < lo || std::stoll(text) > hi) {
-            throw HttpError(400, "invalid_query", fmt::format("{} must be {}..{}", name, lo, hi));
-        }
-        return std::stoll(text);
-    };
-    const auto limit = number("limit", 50, 1, 200);
-    const auto offset = number("offset", 0, 0, 100'000'000);
+    const auto limit = query_int(request, "limit", 1, 200).value_or(50);
+    const auto offset = query_int(request, "offset", 0, 100'000'000).value_or(0);
     std::string action;
     if (const auto a = request.query_param("action")) {
         action = std::string(*a);
