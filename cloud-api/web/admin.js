@@ -315,6 +315,8 @@ const AUDIT_ACTIONS = {
   channel_created: () => t('audit_a_channel_created'),
   channel_updated: () => t('audit_a_channel_updated'),
   channel_deleted: () => t('audit_a_channel_deleted'),
+  device_retired: () => t('audit_a_device_retired'),
+  device_restored: () => t('audit_a_device_restored'),
 };
 const auditAction = (code) => (AUDIT_ACTIONS[code] ? AUDIT_ACTIONS[code]() : code);
 

@@ -276,7 +276,7 @@ function fieldLabel(f) {
     vendor: t('f_vendor'), device_id: t('f_device_id'), repeat_minutes: t('f_repeat_minutes'), channel_ids: t('f_channels'),
     forecast_days: t('f_forecast_days'), raw_retention_months: t('f_raw_retention'), audit_retention_months: t('f_audit_retention'),
     address: t('f_address'), language: t('f_msg_language'), digest: t('f_digest'), digest_hour: t('f_digest_hour'),
-    max_per_hour: t('f_max_per_hour'), bot_token: t('f_bot_token'),
+    max_per_hour: t('f_max_per_hour'), bot_token: t('f_bot_token'), note: t('f_retire_note'),
   })[f] || f;
 }
 

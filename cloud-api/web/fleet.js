@@ -89,6 +89,7 @@ function offlineAfter() { return (S.tenant && S.tenant.offline_after_s) || (S.su
 
 // One badge for a device: offline wins, then errors, then the host status.
 function deviceBadge(d, tid) {
+  if (d.retired_at) return badge('off', t('st_retired'), tid);
   if (!d.last_seen || (Date.now() - Date.parse(d.last_seen)) / 1000 > offlineAfter()) return badge('off', t('st_offline'), tid);
   if (d.status === 'down') return badge('bad', statusLabel('down'), tid);
   if ((d.errors || []).length || d.status === 'warning') return badge('warn', statusLabel('warning'), tid);
@@ -128,7 +129,7 @@ function isoAgo(seconds) {
 // ---- fleet
 
 const SEEN = { '1h': 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 };
-const FLEET_KEYS = ['tile', 'q', 'site', 'vendor', 'model', 'status', 'low', 'seen', 'sort', 'order', 'page', 'per'];
+const FLEET_KEYS = ['tile', 'q', 'site', 'vendor', 'model', 'status', 'low', 'seen', 'retired', 'sort', 'order', 'page', 'per'];
 const defaultOrder = (key) => (key === 'last_seen' ? 'desc' : 'asc');
 
 // The API query of the fleet filters (the hash keeps the short, relative form). A tile is the
@@ -141,6 +142,7 @@ function fleetApiParams(f) {
   if (since) p.not_seen_since = isoAgo(since);
   if (f.tile === 'online') p.seen_since = isoAgo(offlineAfter());
   if (f.tile === 'errors') p.with_errors = 'true';
+  if (f.retired) p.retired = 'only';
   return p;
 }
 
@@ -177,6 +179,9 @@ routes.fleet = async function fleetPage(view, r) {
     clear(tiles, tile('devices', s.devices, 'all', t('tile_devices')), tile('online', s.online, 'ok', t('tile_online')),
       tile('offline', s.offline, 'off', t('tile_offline')), tile('errors', s.with_errors, 'bad', t('tile_errors')),
       tile('low', s.supplies_low, 'warn', t('tile_low')));
+    // Retired devices (none of the tiles count them): their list, offered when there are some.
+    retiredBox.hidden = !f.retired && !(s.retired > 0);
+    retiredText.textContent = t('f_retired', { count: s.retired || 0 });
   };
 
   // filter bar
@@ -204,6 +209,9 @@ routes.fleet = async function fleetPage(view, r) {
   const seenSel = select({ tid: 'filter-seen', 'aria-label': t('f_not_seen'), onchange: (e) => change('seen', e.target.value) },
     [['', t('seen_any')], ['1h', t('seen_1h')], ['24h', t('seen_24h')], ['7d', t('seen_7d')], ['30d', t('seen_30d')]], f.seen);
   const low = h('input', { type: 'checkbox', tid: 'filter-low', checked: !!f.low, onchange: (e) => change('low', e.target.checked ? '1' : '') });
+  const retiredText = h('span', {});
+  const retiredBox = h('label', { class: 'check', hidden: true }, h('input', { type: 'checkbox', tid: 'filter-retired', checked: !!f.retired,
+    onchange: (e) => change('retired', e.target.checked ? '1' : '') }), retiredText);
   const reset = btn(t('reset_filters'), () => { setQuery({}); render(); }, 'ghost small', 'filter-reset');
   const sorts = [['last_seen', t('col_last_seen')], ['model', t('col_model')], ['vendor', t('col_vendor')], ['serial', t('col_serial')],
     ['address', t('col_ip')], ['site', t('col_site')], ['location', t('col_location')], ['status', t('col_status')], ['supply', t('col_supply')]];
@@ -214,7 +222,7 @@ routes.fleet = async function fleetPage(view, r) {
     f.page = 1;
     reload();
   } }, sorts.flatMap(([k, l]) => [[k + ':asc', t('sort_asc', { column: l })], [k + ':desc', t('sort_desc', { column: l })]]), sortKey() + ':' + sortOrder());
-  bar.append(search, siteSel, vendorSel, modelSel, statusSel, seenSel, sortSel, h('label', { class: 'check' }, low, t('f_low_supply')), reset);
+  bar.append(search, siteSel, vendorSel, modelSel, statusSel, seenSel, sortSel, h('label', { class: 'check' }, low, t('f_low_supply')), retiredBox, reset);
 
   let seq = 0;
   const loadRows = async () => {
@@ -362,8 +370,9 @@ routes.devices = async function devicePage(view, r) {
   const errors = st.errors || [];
   const counters = d.counters || {};
   const names = sortCounters(Object.keys(counters));
-  const status = (tid) => deviceBadge({ last_seen: d.last_seen, status: d.status, errors }, tid);
-  const head = pageHead(deviceName(d), [d.serial, d.address, d.site].filter(Boolean).join(' · '), status('device-status'));
+  const status = (tid) => deviceBadge({ last_seen: d.last_seen, status: d.status, errors, retired_at: d.retired_at }, tid);
+  const head = pageHead(deviceName(d), [d.serial, d.address, d.site].filter(Boolean).join(' · '), status('device-status'),
+    isAdmin() && !d.retired_at ? btn(t('retire_device'), () => retireDevice(dev), 'small', 'device-retire') : null);
   $('h1', head).setAttribute('data-testid', 'device-title');
   const box = () => h('div', {}, loading());
   const [alertsBox, readingsBox, eventsBox, changesBox] = [box(), box(), box(), box()];
@@ -371,6 +380,7 @@ routes.devices = async function devicePage(view, r) {
   clear(view,
     h('nav', { class: 'crumbs', 'aria-label': t('breadcrumbs') }, h('a', { href: '#/fleet' }, t('nav_fleet')), h('span', { 'aria-hidden': 'true' }, ' / '), deviceName(d)),
     head,
+    d.retired_at ? retiredNotice(d, dev) : null,
     h('div', { class: 'grid two' },
       card(t('identity'), 'device-identity', dl([
         [t('col_vendor'), d.vendor], [t('col_model'), d.model], [t('col_serial'), d.serial, 'mono'], [t('mac'), d.mac, 'mono'],
@@ -425,6 +435,39 @@ routes.devices = async function devicePage(view, r) {
     { label: t('col_days'), cls: 'num', render: (x) => (x.days == null ? null : num(Math.round(x.days))) },
   ], items));
 };
+
+// Retiring a device (POST /devices/{id}/retire): out of the fleet, the tiles, the supplies list
+// and the alert rules; its history stays. The note says why, on its page and in the audit log.
+function retireDevice(dev) {
+  formDialog(t('retire_device_title'), [
+    note(t('retire_device_text')),
+    field({ name: 'note', label: t('f_retire_note'), max: 500, tid: 'retire-note', hint: t('retire_note_hint') }),
+  ], t('retire_device'), async (v) => {
+    await api('POST', dev + '/retire', v.note ? { note: v.note } : {});
+    S.summary = null;
+    toast(t('device_retired_toast'));
+    render();
+  }, 'retire-confirm');
+}
+
+// A retired device's page says so first: when, why, whether it still answers, and (for admins)
+// the way back.
+function retiredNotice(d, dev) {
+  const still = d.last_seen && Date.parse(d.last_seen) > Date.parse(d.retired_at);
+  const restore = isAdmin() ? btn(t('restore_device'), async () => {
+    try {
+      await api('POST', dev + '/restore');
+      S.summary = null;
+      toast(t('device_restored_toast'));
+      render();
+    } catch (e) { toastErr(e); }
+  }, 'small', 'device-restore') : null;
+  return h('div', { class: 'alert warn retired', role: 'status', tid: 'device-retired' },
+    h('div', {}, h('strong', {}, t('device_retired_on', { time: fmtTime(d.retired_at) })),
+      d.retired_note ? h('div', { tid: 'device-retired-note' }, d.retired_note) : null,
+      h('div', { class: 'small' }, still ? t('retired_still_reporting', { time: fmtTime(d.last_seen) }) : t('retired_history_kept'))),
+    restore);
+}
 
 // The chart periods. Day: the last 24 hours by the tenant's local hour (bounds as instants).
 // Otherwise whole local days of the tenant up to today, as dates (the API reads a date as that

@@ -573,6 +573,34 @@ try {
     sql(`SELECT time_zone || ' ' || audit_retention_months FROM tenants WHERE tenant_id = '${process.env.TENANT_ID}'`) === 'Asia/Vladivostok 36');
   await shoot('settings', 'ru');
 
+  step('retire a device: out of the fleet, its tiles and supplies, its page says why; restored, it is back');
+  await go('#/devices/' + kyocera.device_id);
+  await page.click(tid('device-retire'));
+  await page.fill(tid('retire-note'), 'Заменён на ECOSYS M3145dn');
+  await page.click(tid('retire-confirm'));
+  await page.waitForSelector(tid('device-retired'));
+  assert.match(await text(tid('device-retired')), /Списано \d/);
+  assert.equal(await text(tid('device-retired-note')), 'Заменён на ECOSYS M3145dn');
+  assert.match(await text(tid('device-status')), /Списано/);
+  assert.equal(await rows(tid('device-retire')), 0);
+  await shoot('device-retired', 'ru');
+  const fleetIds = () => page.$$eval(tid('fleet-row'), (rs) => rs.map((r) => r.dataset.deviceId));
+  await go('#/fleet');
+  await waitFor('three devices on the tile', async () => /^\D*3\D*$/.test(await text(tid('tile-devices'))), 30);
+  await waitFor('the fleet without it', async () => { const ids = await fleetIds(); return ids.length === 3 && !ids.includes(kyocera.device_id); });
+  await page.click(tid('filter-retired'));
+  await waitFor('only the retired device', async () => (await fleetIds()).join() === kyocera.device_id);
+  assert.match(await text(tid('fleet-table')), /Списано/);
+  const orderList = JSON.parse(await page.evaluate(async () => JSON.stringify(await (await fetch('/api/v1/supplies?limit=1000')).json())));
+  assert.ok(orderList.items.length > 0 && !orderList.items.some((x) => x.device_id === kyocera.device_id), 'its supplies are off the order list');
+  await go('#/devices/' + kyocera.device_id);
+  await page.click(tid('device-restore'));
+  await waitFor('the device back in service', async () => (await rows(tid('device-retire'))) === 1 && (await rows(tid('device-retired'))) === 0);
+  await go('#/fleet');
+  await waitFor('four devices on the tile again', async () => /^\D*4\D*$/.test(await text(tid('tile-devices'))), 30);
+  await waitFor('the fleet with it again', async () => (await fleetIds()).includes(kyocera.device_id));
+  assert.equal(await page.isVisible(tid('filter-retired')), false, 'no retired devices: no such filter');
+
   step('audit log: the changes above, by whom, in Russian; one action at a time');
   await go('#/audit');
   await page.waitForSelector(tid('audit-table'));
@@ -584,6 +612,9 @@ try {
   assert.match(audit, /Добавлен пользователь/);
   assert.match(audit, /Изменены настройки учётной записи/);
   assert.match(audit, /Импортирован файл выгрузки сканера/);
+  assert.match(audit, /Устройство списано/);
+  assert.match(audit, /Заменён на ECOSYS M3145dn/);
+  assert.match(audit, /Устройство возвращено в парк/);
   assert.match(audit, /→ Asia\/Vladivostok/);
   assert.match(audit, /audit_retention_months: 24 → 36/);
   assert.match(await page.textContent('body'), /Записи хранятся 36 месяцев, затем удаляются/);

@@ -2221,4 +2221,41 @@ TEST_CASE(
     CHECK(find(other.token).status == 200);
 }
 
+TEST_CASE_METHOD(AlertsFixture,
+                 "alerts: a retired device's alert resolves and it raises no more while retired",
+                 "[alerts][retire]") {
+    const auto t0 = SysClock::now() - 4h;
+    REQUIRE(ingest({{0, t0, 8}, {1, t0, 50}}).status == 200);
+    auto r = evaluate(t0 + 1min);
+    REQUIRE(r.opened == 1);
+    const auto open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(open.size() == 1);
+    const auto device = str(open[0], "device_id");
+    const auto set_retired = [&](const std::string& at) {
+        db::with_transaction(conn, [&](pqxx::work& tx) {
+            CHECK(tx.exec_params(
+                        "UPDATE devices SET retired_at = " + at + " WHERE device_id = $1::uuid",
+                        device)
+                      .affected_rows() == 1);
+        });
+    };
+    // Retired (V0028; the route and its rights are the console tests'): out of every rule.
+    set_retired("now()");
+    r = evaluate(t0 + 2min);
+    CHECK(r.resolved == 1);
+    CHECK(list_alerts(s, t.token, "?state=open").empty());
+    // Still reporting an even lower level: nothing opens, the other printer is watched as before.
+    REQUIRE(ingest({{0, t0 + 1h, 5}, {1, t0 + 1h, 9}}).status == 200);
+    r = evaluate(t0 + 1h + 1min);
+    CHECK(r.opened == 1);
+    const auto now_open = list_alerts(s, t.token, "?state=open");
+    REQUIRE(now_open.size() == 1);
+    CHECK(str(now_open[0], "device_id") != device);
+    // Restored, its low toner is an alert again.
+    set_retired("NULL");
+    r = evaluate(t0 + 1h + 2min);
+    CHECK(r.opened == 1);
+    CHECK(list_alerts(s, t.token, "?state=open").size() == 2);
+}
+
 }  // namespace printmon::cloud::test

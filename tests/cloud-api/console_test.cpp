@@ -1973,3 +1973,165 @@ TEST_CASE("behind a PROXY-protocol balancer the brake and the audit log see each
           "203.0.113.10");
     CHECK(s.query_value("SELECT count(*) FROM audit_log WHERE address = $1", "127.0.0.2") == "0");
 }
+
+TEST_CASE("a retired device leaves the fleet, keeps its history, and comes back when restored",
+          "[cloud][console][retire]") {
+    CloudServer s;
+    const auto acme = s.create_tenant("Acme");
+    const auto beta = s.create_tenant("Beta");
+    const auto key = s.create_scanner(acme, "branch-a");
+    const auto key_b = s.create_scanner(beta, "branch-x");
+    const auto token = s.create_token(acme);
+    const auto token_b = s.create_token(beta);
+    create_user(s, acme, "viewer@acme.test", cloud::auth::Role::viewer);
+    create_user(s, acme, "admin@acme.test", cloud::auth::Role::admin);
+    create_user(s, beta, "admin@beta.test", cloud::auth::Role::admin);
+    const auto viewer = bearer_login(s, "viewer@acme.test");
+    const auto admin = bearer_login(s, "admin@acme.test");
+    const auto admin_b = bearer_login(s, "admin@beta.test");
+    using proto::DeviceStatus;
+    const auto now = ago(std::chrono::minutes(5));
+    REQUIRE(
+        s.ingest(key, device_batch("branch-a", "OK", now, DeviceStatus::running, {}, 80)).status ==
+        200);
+    REQUIRE(
+        s.ingest(key, device_batch("branch-a", "JAM", now, DeviceStatus::warning, {"jammed"}, 70))
+            .status == 200);
+    // The printer taken away: last seen three hours ago, its toner at 10 %. Its branch id is
+    // kept to send a reading after it is retired.
+    FakeDevice old;
+    old.branch_id = proto::new_uuid();
+    old.serial = "OLD";
+    old.model = "LaserJet P2055";
+    const auto old_batch = [&](const std::string& at, std::int64_t pages, int toner) {
+        auto b = batch_of("branch-a", old, {{at, {{"total", pages}}, toner, ""}});
+        for (auto& r : b.readings) {
+            r.snapshot.status.errors.clear();
+            r.snapshot.status.alerts.clear();
+            r.snapshot.supplies.resize(1);
+        }
+        return b;
+    };
+    REQUIRE(s.ingest(key, old_batch(ago(std::chrono::minutes(180)), 5000, 10)).status == 200);
+    REQUIRE(
+        s.ingest(key_b, device_batch("branch-x", "B", now, DeviceStatus::running, {}, 50)).status ==
+        200);
+
+    const auto summary = [&] { return api_get(s, "/api/v1/fleet/summary", token); };
+    const auto total = [&](const std::string& path) {
+        const auto r = api_get(s, path, token);
+        INFO(path << ": " << r.body);
+        REQUIRE(r.status == 200);
+        return *num(r.json, "total");
+    };
+    auto before = summary();
+    REQUIRE(before.status == 200);
+    CHECK(num(before.json, "devices") == 3);
+    CHECK(num(before.json, "offline") == 1);
+    CHECK(num(before.json, "supplies_low") == 1);
+    CHECK(num(before.json, "retired") == 0);
+    const auto supplies_before = total("/api/v1/supplies");
+    const auto found = api_get(s, "/api/v1/devices?q=OLD", token);
+    REQUIRE(items(found).Size() == 1);
+    const auto id = str(items(found)[0], "device_id");
+    CHECK(items(found)[0]["retired_at"].IsNull());
+    const auto retire = "/api/v1/devices/" + id + "/retire";
+    const auto restore = "/api/v1/devices/" + id + "/restore";
+    const auto entries = [&](const std::string& action) {
+        return std::stoi(s.query_value("SELECT count(*) FROM audit_log WHERE tenant_id = $1::uuid "
+                                       "AND action = '" +
+                                           action + "'",
+                                       acme)
+                             .value_or("-1"));
+    };
+
+    // Admins only, the tenant's own devices only, a note of at most 500 characters.
+    CHECK(api_request(s, "POST", retire, viewer).status == 403);
+    CHECK(api_request(s, "POST", retire, admin_b).status == 404);
+    CHECK(
+        api_request(s, "POST", "/api/v1/devices/" + proto::new_uuid() + "/retire", admin).status ==
+        404);
+    CHECK(api_request(s, "POST", retire, admin, R"({"note":")" + repeat("я", 501) + "\"}").status ==
+          400);
+    CHECK(api_request(s, "POST", retire, admin, R"({"note":5})").status == 400);
+    CHECK(entries("device_retired") == 0);
+    CHECK(num(summary().json, "devices") == 3);
+
+    const auto done = api_request(s, "POST", retire, admin, R"({"note":"заменён на M404"})");
+    INFO(done.body);
+    REQUIRE(done.status == 200);
+    CHECK(str(done.json, "device_id") == id);
+    CHECK(api_request(s, "POST", retire, admin).status == 409);
+    CHECK(entries("device_retired") == 1);
+    CHECK(s.query_value("SELECT target || ' | ' || detail FROM audit_log WHERE tenant_id = "
+                        "$1::uuid AND action = 'device_retired'",
+                        acme) ==
+          std::optional<std::string>("HP LaserJet P2055 OLD | заменён на M404"));
+
+    // Out of the tiles, the filters' choices, the lists (kept and counted totals alike) and the
+    // site's device count; the list of retired devices has it.
+    auto after = summary();
+    CHECK(num(after.json, "devices") == 2);
+    CHECK(num(after.json, "offline") == 0);
+    CHECK(num(after.json, "supplies_low") == 0);
+    CHECK(num(after.json, "retired") == 1);
+    long long by_model = 0;
+    for (const auto& m : after.json["models"].GetArray()) {
+        CHECK(str(m, "model") != "LaserJet P2055");
+        by_model += *num(m, "devices");
+    }
+    CHECK(by_model == 2);
+    CHECK(total("/api/v1/devices") == 2);
+    CHECK(total("/api/v1/devices?q=OLD") == 0);
+    CHECK(total("/api/v1/devices?q=OLD&retired=include") == 1);
+    CHECK(total("/api/v1/devices?retired=include") == 3);
+    const auto retired = api_get(s, "/api/v1/devices?retired=only", token);
+    REQUIRE(items(retired).Size() == 1);
+    CHECK(str(items(retired)[0], "serial") == "OLD");
+    CHECK_FALSE(str(items(retired)[0], "retired_at").empty());
+    CHECK(api_get(s, "/api/v1/devices?retired=yes", token).status == 400);
+    CHECK(total("/api/v1/supplies") == supplies_before - 1);
+    CHECK(total("/api/v1/supplies?below=20") == 0);
+    const auto sites = api_get(s, "/api/v1/sites", token);
+    REQUIRE(items(sites).Size() == 1);
+    CHECK(num(items(sites)[0], "devices") == 2);
+    // Its page says so, with the note; its history is still there.
+    const auto page = api_get(s, "/api/v1/devices/" + id, token);
+    REQUIRE(page.status == 200);
+    CHECK_FALSE(str(page.json, "retired_at").empty());
+    CHECK(str(page.json, "retired_note") == "заменён на M404");
+    CHECK(total("/api/v1/devices/" + id + "/readings") == 1);
+    // Beta's fleet is untouched.
+    CHECK(num(api_get(s, "/api/v1/fleet/summary", token_b).json, "devices") == 1);
+
+    // A reading that still arrives is kept but does not bring it back, nor its supplies.
+    REQUIRE(s.ingest(key, old_batch(now, 5100, 9)).status == 200);
+    CHECK(total("/api/v1/devices/" + id + "/readings") == 2);
+    CHECK(num(summary().json, "devices") == 2);
+    CHECK(total("/api/v1/devices") == 2);
+    CHECK(total("/api/v1/supplies") == supplies_before - 1);
+    CHECK(total("/api/v1/supplies?below=20") == 0);
+    CHECK(total("/api/v1/devices?retired=only") == 1);
+
+    // Restored: back everywhere, its supplies from its latest reading (9 %).
+    const auto back = api_request(s, "POST", restore, admin);
+    INFO(back.body);
+    REQUIRE(back.status == 200);
+    CHECK(api_request(s, "POST", restore, admin).status == 409);
+    CHECK(api_request(s, "POST", restore, viewer).status == 403);
+    CHECK(entries("device_restored") == 1);
+    after = summary();
+    CHECK(num(after.json, "devices") == 3);
+    CHECK(num(after.json, "supplies_low") == 1);
+    CHECK(num(after.json, "retired") == 0);
+    CHECK(total("/api/v1/devices") == 3);
+    CHECK(total("/api/v1/devices?retired=only") == 0);
+    CHECK(total("/api/v1/supplies") == supplies_before);
+    const auto low = api_get(s, "/api/v1/supplies?below=20", token);
+    REQUIRE(items(low).Size() == 1);
+    CHECK(str(items(low)[0], "serial") == "OLD");
+    CHECK(items(low)[0]["level_percent"].GetInt64() == 9);
+    const auto restored = api_get(s, "/api/v1/devices/" + id, token);
+    CHECK(restored.json["retired_at"].IsNull());
+    CHECK(str(restored.json, "retired_note").empty());
+}

@@ -45,7 +45,8 @@ constexpr const char* kScopeSql =
     " max(d.last_seen) OVER (PARTITION BY d.last_scanner_id) END AS branch_seen "
     " FROM devices d LEFT JOIN scanners s "
     " ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id "
-    " WHERE d.tenant_id = $1::uuid), "
+    // Retired devices (V0028) are out of every rule: their open alerts resolve.
+    " WHERE d.tenant_id = $1::uuid AND d.retired_at IS NULL), "
     "rd AS (SELECT r.rule_id, r.kind, r.threshold, r.forecast_days, dev.device_id, "
     " dev.last_seen, dev.branch_seen FROM r JOIN dev ON (r.site IS NULL OR "
     "dev.site = r.site) "

@@ -34,6 +34,7 @@ constexpr std::array kTitles = std::to_array<Title>({
     {"", "min_supply_percent", "Мин. остаток, %"},
     {"", "supply_claim", "Расходник по сообщению принтера"},
     {"", "total", "Всего страниц"},
+    {"", "retired_at", "Списано"},
     {"", "scanners", "Сканеров"},
     {"", "devices", "Устройств"},
     {"", "health", "Состояние"},
@@ -116,10 +117,10 @@ constexpr std::array kTitles = std::to_array<Title>({
 });
 
 // Text fields holding pm_rfc3339() times (UTC) or ISO dates.
-constexpr std::array<std::string_view, 17> kTimeFields = {
+constexpr std::array<std::string_view, 18> kTimeFields = {
     "first_seen", "last_seen",         "created_at",   "revoked_at",   "disabled_at", "at",
     "reading_at", "next_reading_at",   "polled_at",    "received_at",  "previous_at", "started_at",
-    "ended_at",   "backlog_oldest_at", "installed_at", "last_seen_at", "replaced_at"};
+    "ended_at",   "backlog_oldest_at", "installed_at", "last_seen_at", "replaced_at", "retired_at"};
 constexpr std::array<std::string_view, 1> kDateFields = {"day"};
 
 }  // namespace
@@ -130,7 +131,7 @@ const std::vector<ListSpec>& list_specs() {
         {lists::kDevices,
          {"device_id", "vendor", "model", "serial", "mac", "location", "address", "site",
           "scanner_id", "first_seen", "last_seen", "status", "printer_status", "errors",
-          "min_supply_percent", "supply_claim", "total"}},
+          "min_supply_percent", "supply_claim", "total", "retired_at"}},
         {lists::kSites,
          {"site", "scanners", "devices", "with_errors", "last_seen", "backlog_readings",
           "backlog_events", "backlog_oldest_at", "health"}},

@@ -54,15 +54,17 @@ constexpr const char* kKeptForecastsSql =
     "l.reading_id, $3::integer) "
     "WHERE l.tenant_id = $1::uuid AND l.device_id = ANY($2::uuid[])";
 
-// The leader's work list of one tenant: devices with supplies whose kept forecasts are missing
-// or not current (V0022's pm_forecast_current), those never computed first, then the oldest.
+// The leader's work list of one tenant: devices in service with supplies whose kept forecasts
+// are missing or not current (V0022's pm_forecast_current), those never computed first, then the
+// oldest.
 constexpr const char* kStaleForecasts = "api_stale_forecasts";
 constexpr const char* kStaleForecastsSql =
     "SELECT l.device_id::text, d.history_gen, l.reading_id::text, "
     "(l.snapshot -> 'supplies')::text FROM device_latest l "
     "JOIN devices d ON d.tenant_id = l.tenant_id AND d.device_id = l.device_id "
     "LEFT JOIN device_forecasts f ON f.tenant_id = l.tenant_id AND f.device_id = l.device_id "
-    "WHERE l.tenant_id = $1::uuid AND jsonb_typeof(l.snapshot -> 'supplies') = 'array' "
+    "WHERE l.tenant_id = $1::uuid AND d.retired_at IS NULL "
+    "AND jsonb_typeof(l.snapshot -> 'supplies') = 'array' "
     "AND l.snapshot -> 'supplies' <> '[]'::jsonb AND NOT coalesce(pm_forecast_current("
     "f.history_gen, f.reading_id, f.algo, f.computed_at, d.history_gen, l.reading_id, "
     "$2::integer), false) "

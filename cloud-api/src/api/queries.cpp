@@ -20,14 +20,15 @@ namespace {
 constexpr const char* kSiteJoin =
     " LEFT JOIN scanners s ON s.tenant_id = d.tenant_id AND s.scanner_id = d.last_scanner_id ";
 
-// Devices a scanner saw last, and how many of them report a critical error now (the console's
-// site health).
+// Devices in service a scanner saw last, and how many of them report a critical error now (the
+// console's site health).
 constexpr const char* kScannerDevices =
     " LEFT JOIN (SELECT d.last_scanner_id, count(*) AS devices, count(*) FILTER (WHERE "
     "l.device_status = 'down' OR EXISTS (SELECT 1 FROM unnest(l.errors) e "
     "WHERE pm_severity('error', e) = 'critical')) AS with_errors FROM devices d "
     "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
-    "WHERE d.tenant_id = $1::uuid GROUP BY 1) dc ON dc.last_scanner_id = s.scanner_id ";
+    "WHERE d.tenant_id = $1::uuid AND d.retired_at IS NULL GROUP BY 1) dc "
+    "ON dc.last_scanner_id = s.scanner_id ";
 
 // $2: seconds after which a scanner that has not uploaded is "stale". Backlog: the scanners'
 // last reported outbox figures (V0009), summed; the oldest is the earliest waiting reading of
@@ -126,8 +127,9 @@ std::string supplies_low(std::string_view t) {
 
 // GET /api/v1/devices. $2 site, $3 vendor, $4 model, $5 status, $6 max supply percent, $7 not
 // seen since, $8 text search, $9 seen since (online), $10 with (true) or without (false) a
-// critical error (the console's tiles), $11 limit, $12 offset. strpos, not LIKE: '%' and '_' in a
-// search are plain text.
+// critical error (the console's tiles), $11 retired devices: NULL none (the default: devices in
+// service), 'only' only them, 'include' both (V0028); $12 limit, $13 offset. strpos, not LIKE:
+// '%' and '_' in a search are plain text.
 //
 // Only the page is formatted (pm_rfc3339, to_jsonb are the bulk of the cost over 10,000 rows):
 // an inner query filters, sorts and limits the devices (raw columns and the sort key `k`), the
@@ -154,7 +156,9 @@ const std::string kDeviceFilter =
     "d.location, d.last_address)), lower($8)) > 0) "
     "AND ($9::timestamptz IS NULL OR d.last_seen >= $9::timestamptz) "
     "AND ($10::boolean IS NULL OR $10::boolean = coalesce(l.device_status = 'down' OR EXISTS "
-    "(SELECT 1 FROM unnest(l.errors) e WHERE pm_severity('error', e) = 'critical'), false)) ";
+    "(SELECT 1 FROM unnest(l.errors) e WHERE pm_severity('error', e) = 'critical'), false)) "
+    "AND CASE $11::text WHEN 'include' THEN true WHEN 'only' THEN d.retired_at IS NOT NULL "
+    "ELSE d.retired_at IS NULL END ";
 
 // The kept total of a list of the tenant ($1): its folded total plus the deltas not folded yet
 // (V0005). One statement reads both, so a concurrent fold is seen whole or not at all.
@@ -176,7 +180,7 @@ constexpr const char* kLatestJoin =
 // kLatestJoin apply unchanged).
 constexpr const char* kDevicesPageColumns =
     "SELECT d.tenant_id, d.device_id, d.vendor, d.model, d.serial, d.mac, d.location, "
-    "d.last_address, d.last_scanner_id, d.first_seen, d.last_seen, ";
+    "d.last_address, d.last_scanner_id, d.first_seen, d.last_seen, d.retired_at, ";
 const std::string kDevicesPageFrom =
     std::string(" FROM devices d") + kSiteJoin + kLatestJoin + "WHERE " + kDeviceFilter;
 
@@ -187,7 +191,8 @@ constexpr const char* kDevicesColumns =
     "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, "
     "coalesce(l.device_status, 'unknown') AS status, l.printer_status, "
     "to_jsonb(coalesce(l.errors, '{}')) AS errors, l.min_supply_percent, "
-    "CASE l.supply_claim WHEN 2 THEN 'empty' WHEN 1 THEN 'low' END AS supply_claim, l.total, ";
+    "CASE l.supply_claim WHEN 2 THEN 'empty' WHEN 1 THEN 'low' END AS supply_claim, l.total, "
+    "pm_rfc3339(d.retired_at) AS retired_at, ";
 
 // Without a filter the total is the one list_totals keeps. With one, the inner query counts the
 // rows that passed the filter (count(*) OVER ()): the filter is evaluated once. A separate count
@@ -224,6 +229,7 @@ const std::string kDeviceSql =
         "d.mac, d.firmware, d.location, d.last_address AS address, s.site, "
         "d.last_scanner_id AS scanner_id, s.name AS scanner_name, "
         "pm_rfc3339(d.first_seen) AS first_seen, pm_rfc3339(d.last_seen) AS last_seen, "
+        "pm_rfc3339(d.retired_at) AS retired_at, d.retired_note, "
         "coalesce(l.device_status, 'unknown') AS status, "
         "pm_rfc3339(l.polled_at) AS polled_at, l.reading_id::text AS reading_id, "
         "l.snapshot -> 'identity' AS identity, l.snapshot -> 'counters' AS counters, "
@@ -232,6 +238,22 @@ const std::string kDeviceSql =
     kSiteJoin +
     "LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id AND l.device_id = d.device_id "
     "WHERE d.tenant_id = $1::uuid AND d.device_id = $2::uuid";
+
+// Retiring and restoring a device (V0028; its trigger moves the list totals and the device's
+// supplies): a device already in the asked state is no row, as is another tenant's. The label
+// names the machine in the audit log.
+constexpr const char* kDeviceLabel =
+    "RETURNING concat_ws(' ', nullif(vendor, ''), nullif(model, ''), nullif(serial, ''))";
+const std::string kRetireDeviceSql =
+    std::string(
+        "UPDATE devices SET retired_at = now(), retired_note = $3 WHERE tenant_id = "
+        "$1::uuid AND device_id = $2::uuid AND retired_at IS NULL ") +
+    kDeviceLabel;
+const std::string kRestoreDeviceSql =
+    std::string(
+        "UPDATE devices SET retired_at = NULL, retired_note = '' WHERE tenant_id = "
+        "$1::uuid AND device_id = $2::uuid AND retired_at IS NOT NULL ") +
+    kDeviceLabel;
 
 // The snapshot is stored as text (readings.document, V0003) and parsed only for the page: the
 // inner query sorts and limits on the stored timestamp (readings_device_time), the outer one
@@ -568,7 +590,8 @@ constexpr const char* kTimeZonesSql =
     "SELECT name FROM pg_timezone_names WHERE name !~ '^(posix|right)/' AND name ~ '/|^UTC$' "
     "ORDER BY name";
 
-// The console's fleet tiles in one pass over the tenant's devices and latest states. "With
+// The console's fleet tiles in one pass over the tenant's devices in service and their latest
+// states. "With
 // errors": a critical error code (warnings such as low toner are the supplies tile's).
 const std::string kFleetSummarySql =
     "SELECT count(*) AS devices, "
@@ -588,12 +611,16 @@ const std::string kFleetSummarySql =
     // The fleet filters' choices: every vendor and model of the tenant with its device count.
     "(SELECT coalesce(jsonb_agg(jsonb_build_object('vendor', v.vendor, 'devices', v.n) "
     "ORDER BY v.vendor), '[]') FROM (SELECT vendor, count(*) AS n FROM devices "
-    "WHERE tenant_id = $1::uuid GROUP BY vendor) v) AS vendors, "
+    "WHERE tenant_id = $1::uuid AND retired_at IS NULL GROUP BY vendor) v) AS vendors, "
     "(SELECT coalesce(jsonb_agg(jsonb_build_object('vendor', m.vendor, 'model', m.model, "
     "'devices', m.n) ORDER BY m.vendor, m.model), '[]') FROM (SELECT vendor, model, count(*) "
-    "AS n FROM devices WHERE tenant_id = $1::uuid GROUP BY vendor, model) m) AS models "
+    "AS n FROM devices WHERE tenant_id = $1::uuid AND retired_at IS NULL GROUP BY vendor, model) "
+    "m) AS models, "
+    // Retired devices (V0028) are none of the above; the console offers their list.
+    "(SELECT count(*) FROM devices WHERE tenant_id = $1::uuid AND retired_at IS NOT NULL) "
+    "AS retired "
     "FROM devices d LEFT JOIN device_latest l ON l.tenant_id = d.tenant_id "
-    "AND l.device_id = d.device_id WHERE d.tenant_id = $1::uuid";
+    "AND l.device_id = d.device_id WHERE d.tenant_id = $1::uuid AND d.retired_at IS NULL";
 // The refresh of a read, with the tenant's zone and today's date there. An unknown tenant (the
 // platform admin may name any uuid) reads as UTC, like a tenant that never set its zone.
 constexpr const char* kReadRefreshSql =
@@ -669,7 +696,7 @@ void prepare_statements(pqxx::connection& conn) {
         for (const bool desc : {false, true}) {
             const std::string dir = desc ? " DESC" : " ASC";
             const std::string order = dir + " NULLS LAST, d.device_id";
-            const std::string page = " LIMIT $11::bigint OFFSET $12::bigint) ";
+            const std::string page = " LIMIT $12::bigint OFFSET $13::bigint) ";
             conn.prepare(devices_statement(key, desc, false),
                          fmt::format("WITH p AS ({}{} AS k{}ORDER BY {}{}{}{}ORDER BY d.k{}",
                                      kDevicesPageColumns, expr, kDevicesPageFrom, expr, order, page,
@@ -683,6 +710,8 @@ void prepare_statements(pqxx::connection& conn) {
     }
     conn.prepare(stmt::kDeviceExists, kDeviceExistsSql);
     conn.prepare(stmt::kDevice, kDeviceSql);
+    conn.prepare(stmt::kRetireDevice, kRetireDeviceSql);
+    conn.prepare(stmt::kRestoreDevice, kRestoreDeviceSql);
     prepare_forecast_statements(conn);
     conn.prepare(stmt::kCartridges, kCartridgesSql);
     conn.prepare(stmt::kReadingsDesc, readings_sql("DESC"));

@@ -920,6 +920,7 @@ void register_accounts(Registrar& r) {
 
 void register_fleet(Registrar& r) {
     const std::shared_ptr<const Deps> deps = r.deps();
+    auto log = common::get_logger("cloud.api");
 
     r.get("/api/v1/sites", [deps](net::Request& request) {
         const Scope s = scope_of(request, {});
@@ -928,9 +929,9 @@ void register_fleet(Registrar& r) {
     });
 
     r.get("/api/v1/devices", [deps](net::Request& request) {
-        const Scope s = scope_of(
-            request, {"site", "vendor", "model", "status", "low_supplies", "low_supply_percent",
-                      "not_seen_since", "seen_since", "with_errors", "q", "sort", "order"});
+        const Scope s = scope_of(request, {"site", "vendor", "model", "status", "low_supplies",
+                                           "low_supply_percent", "not_seen_since", "seen_since",
+                                           "with_errors", "retired", "q", "sort", "order"});
         const auto& p = s.params;
         std::optional<std::string> max_supply;
         if (p.boolean("low_supplies").value_or(false)) {
@@ -955,6 +956,12 @@ void register_fleet(Registrar& r) {
             p.text("q"),     std::nullopt};  // seen_since, resolved the same way
         if (const auto errors = p.boolean("with_errors")) {
             filters.emplace_back(*errors ? "true" : "false");
+        } else {
+            filters.emplace_back(std::nullopt);
+        }
+        // Devices in service unless asked (V0028): the kept total counts those.
+        if (const auto retired = p.choice("retired", {"only", "include"}, ""); !retired.empty()) {
+            filters.emplace_back(retired);
         } else {
             filters.emplace_back(std::nullopt);
         }
@@ -986,6 +993,37 @@ void register_fleet(Registrar& r) {
                                                       {supplies.c_str(), supplies.size()})}});
         });
     });
+
+    // Retire a device (V0028): out of the fleet lists, tiles, supplies and alert rules, its
+    // history kept; and back. An optional note says why ("replaced by …").
+    const auto retirement = [deps, log](net::Request& request, bool retire) {
+        const Scope s = scope_of(request, {});
+        require_admin(s.who);
+        const auto device = path_uuid(request, "device_id", "device");
+        std::string note;
+        if (retire && !request.body.empty()) {
+            note = member(json_body(request), "note", false, 500).value_or("");
+        }
+        return write(*deps, [&](pqxx::work& tx) {
+            const auto rows = retire ? run(tx, stmt::kRetireDevice, {s.tenant, device, note})
+                                     : run(tx, stmt::kRestoreDevice, {s.tenant, device});
+            if (rows.empty()) {
+                require_device(tx, s.tenant, device);
+                throw net::HttpError(409, "conflict",
+                                     retire ? "device: already retired" : "device: not retired");
+            }
+            const auto action = retire ? "device_retired" : "device_restored";
+            record_audit(tx, request, s.tenant,
+                         {action, device, rows[0][0].as<std::string>(), note});
+            log->info("event={} tenant={} device={} by={}", action, s.tenant, device,
+                      s.who.subject);
+            return json_object(200, std::pair{"device_id", device});
+        });
+    };
+    r.post("/api/v1/devices/{device_id}/retire",
+           [retirement](net::Request& request) { return retirement(request, true); });
+    r.post("/api/v1/devices/{device_id}/restore",
+           [retirement](net::Request& request) { return retirement(request, false); });
 
     // The device's cartridge log: each change, the pages its cartridge printed (docs/cloud-api.md).
     r.get("/api/v1/devices/{device_id}/cartridges", [deps](net::Request& request) {
