@@ -2134,4 +2134,21 @@ TEST_CASE("a retired device leaves the fleet, keeps its history, and comes back 
     const auto restored = api_get(s, "/api/v1/devices/" + id, token);
     CHECK(restored.json["retired_at"].IsNull());
     CHECK(str(restored.json, "retired_note").empty());
+
+    // A licence covers the devices in service: over its limit reads are refused (402), and
+    // retiring a device, which is a change and not a read, frees its seat.
+    Cli cli(s);
+    REQUIRE(cli.run({"tenant", "licence", "--tenant", acme, "--until", "2099-01-01", "--devices",
+                     "2"})
+                .code == 0);
+    CHECK(api_get(s, "/api/v1/fleet/summary", token).status == 402);
+    REQUIRE(api_request(s, "POST", retire, admin).status == 200);
+    const auto seats = api_get(s, "/api/v1/tenant", token);
+    REQUIRE(seats.status == 200);
+    CHECK(str(seats.json, "status") == "licensed");
+    CHECK(num(seats.json, "devices") == 2);
+    CHECK(api_get(s, "/api/v1/fleet/summary", token).status == 200);
+    // Restoring it is refused by nothing, and the account is over its limit again.
+    REQUIRE(api_request(s, "POST", restore, admin).status == 200);
+    CHECK(api_get(s, "/api/v1/fleet/summary", token).status == 402);
 }

@@ -13,11 +13,12 @@ constexpr std::size_t kMaxName = 200;
 
 constexpr const char* kTenantInfo = "console_tenant_info";
 // Status in SQL, against the database clock, so every server of the cloud agrees.
-// The device count is needed only when a limit is set.
+// The device count is needed only when a limit is set; a licence covers the devices in service
+// (a retired one, V0028, frees its seat).
 constexpr const char* kTenantInfoSql =
     "SELECT t.tenant_id::text, t.name, pm_rfc3339(t.trial_ends_at), "
     "pm_rfc3339(t.licensed_until), t.device_limit, "
-    "(SELECT count(*) FROM devices d WHERE d.tenant_id = t.tenant_id), "
+    "(SELECT count(*) FROM devices d WHERE d.tenant_id = t.tenant_id AND d.retired_at IS NULL), "
     "CASE WHEN t.licensed_until > now() "
     "     THEN ceil(extract(epoch FROM t.licensed_until - now()) / 86400)::bigint "
     "     WHEN t.trial_ends_at > now() "
