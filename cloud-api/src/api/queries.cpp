@@ -591,8 +591,8 @@ constexpr const char* kTimeZonesSql =
     "ORDER BY name";
 
 // The console's fleet tiles in one pass over the tenant's devices in service and their latest
-// states. "With
-// errors": a critical error code (warnings such as low toner are the supplies tile's).
+// states. "With errors": a critical error code (warnings such as low toner are the supplies
+// tile's).
 const std::string kFleetSummarySql =
     "SELECT count(*) AS devices, "
     "count(*) FILTER (WHERE d.last_seen > now() - make_interval(secs => $2::double precision)) "
