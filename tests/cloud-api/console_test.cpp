@@ -2138,9 +2138,9 @@ TEST_CASE("a retired device leaves the fleet, keeps its history, and comes back 
     // A licence covers the devices in service: over its limit reads are refused (402), and
     // retiring a device, which is a change and not a read, frees its seat.
     Cli cli(s);
-    REQUIRE(cli.run({"tenant", "licence", "--tenant", acme, "--until", "2099-01-01", "--devices",
-                     "2"})
-                .code == 0);
+    REQUIRE(
+        cli.run({"tenant", "licence", "--tenant", acme, "--until", "2099-01-01", "--devices", "2"})
+            .code == 0);
     CHECK(api_get(s, "/api/v1/fleet/summary", token).status == 402);
     REQUIRE(api_request(s, "POST", retire, admin).status == 200);
     const auto seats = api_get(s, "/api/v1/tenant", token);
